@@ -1,0 +1,62 @@
+// ESLint flat config: recommended JS + typescript-eslint, type-aware on the TypeScript that
+// tsconfig.json covers (src, __tests__, scripts, examples). Formatting is Prettier's job, not ESLint's.
+import js from '@eslint/js'
+import { defineConfig, globalIgnores } from 'eslint/config'
+import globals from 'globals'
+import tseslint from 'typescript-eslint'
+
+export default defineConfig(
+  globalIgnores(['dist/', 'build/', 'node_modules/', 'coverage/', '.tmp/']),
+
+  js.configs.recommended,
+  tseslint.configs.recommendedTypeChecked,
+
+  {
+    languageOptions: {
+      ecmaVersion: 2023,
+      sourceType: 'module',
+      globals: { ...globals.node },
+      parserOptions: {
+        projectService: true,
+        tsconfigRootDir: import.meta.dirname
+      }
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      // The JSON boundary (API responses, --json, policy modules) is typed `unknown` and narrowed.
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          caughtErrorsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+          ignoreRestSiblings: true
+        }
+      ],
+      // Skip reasons and decisions are closed unions: a new member must be handled everywhere.
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+      'no-console': 'off'
+    }
+  },
+
+  {
+    // Tests build fixtures loosely and hand jest matchers (`expect.any(...)`) around.
+    files: ['__tests__/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/unbound-method': 'off'
+    }
+  },
+
+  {
+    // Plain JavaScript (config files, scripts/*.mjs, examples/*.js) is outside tsconfig.json:
+    // lint it without type information.
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    extends: [tseslint.configs.disableTypeChecked]
+  }
+)
