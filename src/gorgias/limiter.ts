@@ -1,0 +1,195 @@
+/**
+ * Client-side model of Gorgias's per-account leaky bucket (developers.gorgias.com
+ * reference/limitations): `limit` requests per `windowMs`, draining continuously at
+ * limit/windowMs per ms. Each request admitted adds 1 to the level when it is sent (earlier than
+ * the server counts it, so the estimate errs on the safe side). A request is admitted only while
+ * the level stays `margin` slots below the limit, so clock skew and rounding never cause a 429,
+ * and only while fewer than `concurrency` requests are in flight. Waiters are admitted FIFO.
+ *
+ * Time comes from the injected `now`/`sleep`, so tests drive it with a fake clock.
+ */
+
+export interface LimiterOptions<Tag> {
+  limit: number
+  windowMs: number
+  concurrency: number
+  /** Slots kept free below the server's limit. Default 2. */
+  margin?: number
+  now: () => number
+  sleep: (ms: number) => Promise<void>
+  /** Called each time the head of the queue has to wait for the bucket (or a pause). */
+  onWait?: (ms: number, tag: Tag) => void
+}
+
+/** What the `X-Gorgias-Account-Api-Call-Limit: used/limit` header says. */
+export interface BucketReading {
+  used: number
+  limit: number
+}
+
+export interface Permit {
+  readonly seq: number
+}
+
+export interface LimiterSnapshot {
+  level: number
+  limit: number
+  inFlight: number
+  queued: number
+}
+
+interface Waiter<Tag> {
+  tag: Tag
+  resolve: (permit: Permit) => void
+  reject: (err: unknown) => void
+}
+
+// Float noise in the drain arithmetic must not turn "exactly room for one" into a 1 ms sleep.
+const EPSILON = 1e-9
+
+export class RateLimiter<Tag = string> {
+  private limit: number
+  private readonly windowMs: number
+  private readonly concurrency: number
+  private readonly margin: number
+  private readonly now: () => number
+  private readonly sleep: (ms: number) => Promise<void>
+  private readonly onWait: ((ms: number, tag: Tag) => void) | undefined
+
+  private level = 0
+  private updatedAt: number
+  private pausedUntil = -Infinity
+  private inFlight = 0
+  private sent = 0
+  private readonly live = new Set<number>()
+  private readonly queue: Waiter<Tag>[] = []
+  private pumping = false
+  private wakeOnRelease: (() => void) | undefined
+
+  constructor(opts: LimiterOptions<Tag>) {
+    if (!(opts.limit >= 1) || !(opts.windowMs > 0) || !(opts.concurrency >= 1)) {
+      throw new RangeError('RateLimiter needs limit >= 1, windowMs > 0 and concurrency >= 1')
+    }
+    this.limit = opts.limit
+    this.windowMs = opts.windowMs
+    this.concurrency = Math.floor(opts.concurrency)
+    this.margin = Math.max(0, opts.margin ?? 2)
+    this.now = opts.now
+    this.sleep = opts.sleep
+    this.onWait = opts.onWait
+    this.updatedAt = opts.now()
+  }
+
+  /** Resolves when the request may be sent. Every permit must be given back with `complete`. */
+  acquire(tag: Tag): Promise<Permit> {
+    return new Promise<Permit>((resolve, reject) => {
+      this.queue.push({ tag, resolve, reject })
+      if (!this.pumping) void this.pump()
+    })
+  }
+
+  /**
+   * The request is over (answered or failed). `reading` re-syncs the model with the server: the
+   * limit is taken as is, and the level follows the server's count whenever the two differ by a
+   * whole request or more, either way (integer rounding of a leaky level is left to the margin).
+   * Up: another integration shares the account's bucket. Down: the server drains faster than the
+   * documented window (or counts less), and the header is the authority on what is allowed.
+   * Requests admitted after this one are in our level but possibly not yet in the server's `used`,
+   * so they are added back on top of it.
+   */
+  complete(permit: Permit, reading?: BucketReading): void {
+    if (!this.live.delete(permit.seq)) return
+    this.inFlight--
+    if (reading) this.sync(permit.seq, reading)
+    const wake = this.wakeOnRelease
+    this.wakeOnRelease = undefined
+    wake?.()
+  }
+
+  /** A 429 says the server's bucket is full whatever we thought: start again from full. */
+  markFull(): void {
+    this.drain()
+    this.level = Math.max(this.level, this.limit)
+  }
+
+  /** Admit nothing for `ms` (the server's Retry-After applies to the whole account). */
+  pause(ms: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms)
+  }
+
+  snapshot(): LimiterSnapshot {
+    this.drain()
+    return {
+      level: this.level,
+      limit: this.limit,
+      inFlight: this.inFlight,
+      queued: this.queue.length
+    }
+  }
+
+  private sync(seq: number, reading: BucketReading): void {
+    this.drain()
+    if (Number.isFinite(reading.limit) && reading.limit >= 1) this.limit = reading.limit
+    if (!Number.isFinite(reading.used)) return
+    const sentAfter = this.sent - seq
+    const expected = this.level - sentAfter
+    if (Math.abs(reading.used - expected) >= 1) this.level = Math.max(0, reading.used + sentAfter)
+  }
+
+  private drain(): void {
+    const now = this.now()
+    const elapsed = now - this.updatedAt
+    if (elapsed > 0) this.level = Math.max(0, this.level - (elapsed * this.limit) / this.windowMs)
+    this.updatedAt = Math.max(this.updatedAt, now)
+  }
+
+  /** Ms until the head of the queue may go, as far as the bucket and pauses are concerned. */
+  private delay(): number {
+    this.drain()
+    // One more request fits while level + 1 <= limit - margin (at least one slot, always).
+    const ceiling = Math.max(1, this.limit - this.margin) - 1
+    const excess = this.level - ceiling
+    const bucketWait = excess > EPSILON ? (excess * this.windowMs) / this.limit : 0
+    return Math.max(bucketWait, this.pausedUntil - this.now(), 0)
+  }
+
+  private async pump(): Promise<void> {
+    this.pumping = true
+    try {
+      for (let head = this.queue[0]; head; head = this.queue[0]) {
+        if (this.inFlight >= this.concurrency) {
+          await new Promise<void>(resolve => (this.wakeOnRelease = resolve))
+          continue
+        }
+        const wait = this.delay()
+        if (wait > 0) {
+          // Whole ms: setTimeout cannot do better, and a wake-up a fraction early would only
+          // cost a second 1 ms sleep.
+          const ms = Math.ceil(wait)
+          this.onWait?.(ms, head.tag)
+          await this.sleep(ms)
+          continue
+        }
+        this.queue.shift()
+        this.level += 1
+        this.inFlight++
+        this.sent++
+        this.live.add(this.sent)
+        head.resolve({ seq: this.sent })
+      }
+    } catch (err) {
+      for (const waiter of this.queue.splice(0)) waiter.reject(err)
+    } finally {
+      this.pumping = false
+    }
+  }
+}
+
+/** Parses `X-Gorgias-Account-Api-Call-Limit` ("10/40"); anything else is ignored. */
+export function parseBucketHeader(value: string | null | undefined): BucketReading | undefined {
+  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value ?? '')
+  if (!match) return undefined
+  const used = Number(match[1])
+  const limit = Number(match[2])
+  return limit >= 1 ? { used, limit } : undefined
+}

@@ -1,0 +1,102 @@
+/**
+ * Gorgias REST API shapes, as documented (developers.gorgias.com reference/tickets and
+ * reference/ticket-messages). Only the fields this project reads are typed; everything the API
+ * returns is kept, so unknown fields pass through untouched. Fields are optional or nullable where
+ * the docs allow it: code that reads them must cope (see policy.ts `unreadable`).
+ */
+
+export interface Tag {
+  id: number
+  name: string
+}
+
+export interface TicketUser {
+  id: number
+  email?: string | null
+  name?: string | null
+  firstname?: string | null
+  lastname?: string | null
+}
+
+export interface Ticket {
+  id: number
+  status: string
+  channel: string
+  via?: string | null
+  subject?: string | null
+  spam?: boolean | null
+  customer?: TicketUser | null
+  assignee_user?: TicketUser | null
+  assignee_team?: { id: number; name?: string } | null
+  tags?: Tag[] | null
+  language?: string | null
+  created_datetime?: string | null
+  opened_datetime?: string | null
+  updated_datetime?: string | null
+  last_message_datetime?: string | null
+  last_received_message_datetime?: string | null
+  closed_datetime?: string | null
+  snooze_datetime?: string | null
+  trashed_datetime?: string | null
+  messages_count?: number | null
+  external_id?: string | null
+  meta?: Record<string, unknown> | null
+}
+
+export interface Address {
+  name?: string | null
+  address: string
+}
+
+export interface MessageSource {
+  type: string
+  from?: Address | null
+  to?: Address[] | null
+  cc?: Address[] | null
+  bcc?: Address[] | null
+}
+
+export interface Message {
+  id: number
+  ticket_id: number
+  channel: string
+  via?: string | null
+  from_agent: boolean
+  /** false for internal notes */
+  public?: boolean | null
+  source?: MessageSource | null
+  sender?: TicketUser | null
+  receiver?: TicketUser | null
+  integration_id?: number | null
+  subject?: string | null
+  body_text?: string | null
+  body_html?: string | null
+  stripped_text?: string | null
+  created_datetime: string
+  sent_datetime?: string | null
+  failed_datetime?: string | null
+  /** Free for foreign systems; this project marks its own messages here (see policy.ts). */
+  external_id?: string | null
+}
+
+/** Body of POST /api/tickets/{id}/messages for an outgoing reply. */
+export interface NewMessage {
+  channel: string
+  via: 'api'
+  from_agent: true
+  public?: true
+  sender: { id?: number; email?: string }
+  receiver: { id?: number; email?: string }
+  source: MessageSource
+  integration_id?: number
+  subject?: string
+  body_text: string
+  body_html: string
+  external_id: string
+}
+
+/** Envelope of every cursor-paginated list endpoint. */
+export interface Page<T> {
+  data: T[]
+  meta: { next_cursor: string | null; prev_cursor?: string | null }
+}
