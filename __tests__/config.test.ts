@@ -1,0 +1,195 @@
+import { describe, expect, test } from '@jest/globals'
+import { readFileSync } from 'node:fs'
+import { parse as load } from 'yaml'
+import { DEFAULTS, parseSettings, SettingsError, type InputName } from '../src/config.js'
+
+const base: Partial<Record<InputName, string>> = {
+  'gorgias-domain': 'acme',
+  'gorgias-email': 'bot@acme.test',
+  'gorgias-api-key': 'secret-key'
+}
+const parse = (inputs: Partial<Record<InputName, string>>, env: Record<string, string> = {}) =>
+  parseSettings(name => ({ ...base, ...inputs })[name] ?? '', { env, workspace: '/repo' })
+
+describe('defaults', () => {
+  test('action.yml declares every input with the same default as the code', () => {
+    const action = load(readFileSync('action.yml', 'utf8')) as {
+      inputs: Record<string, { default?: string; description?: string }>
+      outputs: Record<string, { description?: string }>
+    }
+    expect(Object.keys(action.inputs).sort()).toEqual(Object.keys(DEFAULTS).sort())
+    for (const [name, spec] of Object.entries(action.inputs)) {
+      expect([name, spec.default ?? '']).toEqual([name, DEFAULTS[name as InputName]])
+      expect(spec.description).toBeTruthy()
+    }
+    for (const spec of Object.values(action.outputs)) expect(spec.description).toBeTruthy()
+  })
+
+  test('the defaults give the documented settings', () => {
+    const s = parse({})
+    expect(s).toMatchObject({
+      apiUrl: 'https://acme.gorgias.com/api',
+      followUpHours: [48],
+      closeHours: 72,
+      excludeTags: ['vip', 'escalated', 'priority'],
+      onlyTags: [],
+      channels: ['email'],
+      followUpTag: 'auto-close-sent',
+      closedTag: 'auto-closed',
+      closeMessage: '',
+      dryRun: false,
+      maxActions: 100,
+      viewId: null,
+      businessHours: null,
+      policyModule: null
+    })
+    expect(s.followUpMessage).toContain('{{first_name}}')
+  })
+
+  test('credentials fall back to the environment when the input is empty', () => {
+    const s = parseSettings(() => '', {
+      env: { GORGIAS_DOMAIN: 'shop', GORGIAS_EMAIL: 'a@shop.test', GORGIAS_API_KEY: 'k' }
+    })
+    expect([s.domain, s.email, s.apiKey]).toEqual(['shop', 'a@shop.test', 'k'])
+  })
+
+  test('lists take commas or newlines and ignore case and blanks', () => {
+    const s = parse({
+      'exclude-tags': 'VIP,\n escalated \n\n,Legal',
+      'follow-up-hours': '24, 72',
+      'close-hours': '96'
+    })
+    expect(s.excludeTags).toEqual(['vip', 'escalated', 'legal'])
+    expect(s.followUpHours).toEqual([24, 72])
+  })
+
+  test('loopback http is accepted for local testing; a relative policy module resolves in the workspace', () => {
+    expect(parse({ 'api-url': 'http://127.0.0.1:8080/api/' }).apiUrl).toBe(
+      'http://127.0.0.1:8080/api'
+    )
+    expect(parse({ 'api-url': 'http://localhost:9/api' }).apiUrl).toBe('http://localhost:9/api')
+    expect(parse({ 'policy-module': 'policies/skip.mjs' }).policyModule).toBe(
+      '/repo/policies/skip.mjs'
+    )
+  })
+})
+
+/** Every bad input tried, the input its error must name, and a phrase the message must contain. */
+const BAD_INPUTS: Array<[string, Partial<Record<InputName, string>>, string, string]> = [
+  ['non-numeric hours', { 'follow-up-hours': 'two days' }, 'follow-up-hours', 'positive number'],
+  ['negative hours', { 'follow-up-hours': '-5' }, 'follow-up-hours', 'positive number'],
+  ['zero hours', { 'follow-up-hours': '0' }, 'follow-up-hours', 'positive number'],
+  ['fractional nonsense', { 'follow-up-hours': '1.5.2' }, 'follow-up-hours', 'positive number'],
+  ['hours with a unit', { 'close-hours': '72h' }, 'close-hours', 'positive number'],
+  ['NaN', { 'close-hours': 'NaN' }, 'close-hours', 'positive number'],
+  ['Infinity', { 'close-hours': 'Infinity' }, 'close-hours', 'positive number'],
+  [
+    'close before follow-up',
+    { 'follow-up-hours': '48', 'close-hours': '24' },
+    'close-hours',
+    'more than follow-up-hours'
+  ],
+  [
+    'close equal to follow-up',
+    { 'follow-up-hours': '48', 'close-hours': '48' },
+    'close-hours',
+    'more than'
+  ],
+  [
+    'descending reminders',
+    { 'follow-up-hours': '72,24', 'close-hours': '96' },
+    'follow-up-hours',
+    'ascending'
+  ],
+  [
+    'empty reminder in list',
+    { 'follow-up-hours': '24,,72', 'close-hours': '96' },
+    'follow-up-hours',
+    'ascending'
+  ],
+  ['max-actions zero', { 'max-actions': '0' }, 'max-actions', 'whole number'],
+  ['max-actions fractional', { 'max-actions': '2.5' }, 'max-actions', 'whole number'],
+  ['max-actions negative', { 'max-actions': '-1' }, 'max-actions', 'whole number'],
+  ['unknown channel', { channels: 'email,fax' }, 'channels', '"fax"'],
+  ['unanswerable channel', { channels: 'facebook' }, 'channels', 'can answer only'],
+  [
+    'domain with .gorgias.com',
+    { 'gorgias-domain': 'acme.gorgias.com' },
+    'gorgias-domain',
+    'Use just "acme"'
+  ],
+  [
+    'domain as URL',
+    { 'gorgias-domain': 'https://acme.gorgias.com' },
+    'gorgias-domain',
+    'bare subdomain'
+  ],
+  ['domain with a path', { 'gorgias-domain': 'acme/x' }, 'gorgias-domain', 'bare subdomain'],
+  ['domain with spaces', { 'gorgias-domain': 'ac me' }, 'gorgias-domain', 'bare subdomain'],
+  ['missing domain', { 'gorgias-domain': '' }, 'gorgias-domain', 'GORGIAS_DOMAIN'],
+  ['missing email', { 'gorgias-email': '' }, 'gorgias-email', 'GORGIAS_EMAIL'],
+  ['bad email', { 'gorgias-email': 'bot' }, 'gorgias-email', 'email address'],
+  ['missing api key', { 'gorgias-api-key': '' }, 'gorgias-api-key', 'secrets.GORGIAS_API_KEY'],
+  ['plain http api-url', { 'api-url': 'http://acme.gorgias.com/api' }, 'api-url', 'https://'],
+  ['http to a private host', { 'api-url': 'http://10.0.0.5/api' }, 'api-url', 'loopback'],
+  ['api-url not a URL', { 'api-url': 'acme' }, 'api-url', 'expected a URL'],
+  [
+    'api-url with credentials',
+    { 'api-url': 'https://u:p@acme.gorgias.com/api' },
+    'api-url',
+    'credentials'
+  ],
+  ['dry-run yes', { 'dry-run': 'yes' }, 'dry-run', 'true or false'],
+  ['unknown placeholder', { 'follow-up-message': 'Hi {{name}}' }, 'follow-up-message', '{{name}}'],
+  [
+    'unbalanced braces',
+    { 'follow-up-message': 'Hi {{first_name}' },
+    'follow-up-message',
+    'unbalanced'
+  ],
+  [
+    'unknown placeholder in close message',
+    { 'close-message': 'Bye {{customer}}' },
+    'close-message',
+    '{{customer}}'
+  ],
+  ['view-id not a number', { 'view-id': 'open-tickets' }, 'view-id', 'whole number'],
+  ['follow-up tag excluded', { 'follow-up-tag': 'vip' }, 'follow-up-tag', 'exclude-tags'],
+  ['same two tags', { 'closed-tag': 'auto-close-sent' }, 'closed-tag', 'different'],
+  [
+    'bad time zone',
+    { 'business-hours': 'Mon-Fri 09:00-18:00', timezone: 'Europe/Pariss' },
+    'timezone',
+    'IANA'
+  ],
+  [
+    'business hours unreadable',
+    { 'business-hours': 'weekdays' },
+    'business-hours',
+    'business-hours'
+  ],
+  [
+    'holiday not a date',
+    { 'business-hours': 'Mon-Fri 09:00-18:00', holidays: '2026-02-30' },
+    'holidays',
+    'holidays'
+  ],
+  ['holidays without business hours', { holidays: '2026-12-25' }, 'holidays', 'business-hours']
+]
+
+describe('bad input is refused with the input name, what it got and what it takes', () => {
+  test.each(BAD_INPUTS)('%s', (_name, inputs, input, phrase) => {
+    let error: unknown
+    try {
+      parse(inputs)
+    } catch (err) {
+      error = err
+    }
+    expect(error).toBeInstanceOf(SettingsError)
+    const e = error as SettingsError
+    expect(e.input).toBe(input)
+    expect(e.message.startsWith(`${input}:`)).toBe(true)
+    expect(e.message).toContain(phrase)
+    expect(e.message).not.toContain('secret-key')
+  })
+})

@@ -1,0 +1,422 @@
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
+import { GorgiasSimulator } from '../src/simulator/server.js'
+import { seedAccount, type SeedSummary } from '../src/simulator/seed.js'
+import type { Message } from '../src/gorgias/types.js'
+import { runAction, simInputs, type ActionRun } from './helpers/action.js'
+
+/**
+ * The built action (dist/index.js), run as the GitHub runner runs it, against the simulator.
+ * Assertions are on what the helpdesk ends up holding and on the summary and outputs files.
+ */
+
+const H = 3_600_000
+let sim: GorgiasSimulator
+
+beforeEach(async () => {
+  sim = new GorgiasSimulator()
+  await sim.start()
+})
+afterEach(async () => {
+  await sim.stop()
+})
+
+const ids = (json: string | undefined): number[] =>
+  (JSON.parse(json ?? '[]') as number[]).sort((a, b) => a - b)
+const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b)
+const tagNames = (id: number): string[] => (sim.ticket(id)?.tags ?? []).map(t => t.name).sort()
+const ours = (id: number): Message[] =>
+  sim.messages(id).filter(m => (m.external_id ?? '').startsWith('gorgias-auto-close:'))
+const writes = () => sim.log.filter(e => e.method !== 'GET' && e.processed)
+
+function seed(extra: Partial<Parameters<typeof seedAccount>[1]> = {}): SeedSummary {
+  return seedAccount(sim, {
+    now: new Date(),
+    tickets: 260,
+    dueFollowUp: 12,
+    dueClose: 7,
+    followUpHours: 48,
+    closeHours: 72,
+    ...extra
+  })
+}
+
+/** The key may appear only in the runner's own ::add-mask:: command, which the runner consumes. */
+function expectNoSecret(run: ActionRun): void {
+  const log = run.stdout.replace(/^::add-mask::.*$/gm, '')
+  for (const text of [log, run.stderr, run.summary, JSON.stringify(run.outputs)]) {
+    expect(text).not.toContain(sim.apiKey)
+    expect(text).not.toContain(Buffer.from(`${sim.email}:${sim.apiKey}`).toString('base64'))
+  }
+}
+
+describe('a real run on a seeded account', () => {
+  test('follows up on due tickets, closes unanswered ones, touches nothing else, then is idempotent', async () => {
+    const s = seed()
+    const tagsBefore = new Map(s.all.map(id => [id, tagNames(id)]))
+    const run = await runAction(simInputs(sim))
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    expectNoSecret(run)
+
+    // Outputs: exactly the due tickets.
+    expect(ids(run.outputs['followed-up'])).toEqual(sorted(s.dueFollowUp))
+    expect(ids(run.outputs.closed)).toEqual(sorted(s.dueClose))
+    expect(run.outputs['follow-up-count']).toBe(String(s.dueFollowUp.length))
+    expect(run.outputs['closed-count']).toBe(String(s.dueClose.length))
+    expect(run.outputs['failed-count']).toBe('0')
+    expect(Number(run.outputs['skipped-count'])).toBeGreaterThan(0)
+
+    // Each due ticket got exactly one marked email, on the agent's route, and the tag.
+    for (const id of s.dueFollowUp) {
+      const sent = ours(id)
+      expect(sent).toHaveLength(1)
+      const reply = sim.messages(id).find(m => m.id === s.lastAgentReply[id])!
+      expect(sent[0]).toMatchObject({
+        channel: 'email',
+        from_agent: true,
+        integration_id: reply.integration_id,
+        source: { type: 'email', from: { address: reply.source!.from!.address } }
+      })
+      expect(sent[0]!.source!.to!.map(a => a.address)).toEqual(
+        reply.source!.to!.map(a => a.address)
+      )
+      expect(sent[0]!.body_text).toContain(sim.ticket(id)!.customer!.firstname!)
+      expect(tagNames(id)).toEqual([...tagsBefore.get(id)!, 'auto-close-sent'].sort())
+      expect(sim.ticket(id)!.status).toBe('open')
+    }
+    for (const id of s.dueClose) {
+      expect(sim.ticket(id)!.status).toBe('closed')
+      expect(tagNames(id)).toEqual([...tagsBefore.get(id)!, 'auto-closed'].sort())
+    }
+    // Tags only ever added through the tag endpoint; no ticket PUT carried tags.
+    for (const w of writes()) {
+      if (w.route === 'PUT /api/tickets/{id}') expect(w.body).toEqual({ status: 'closed' })
+    }
+    // Nothing else was touched.
+    const touched = new Set(writes().map(w => Number(/\/tickets\/(\d+)/.exec(w.path)?.[1])))
+    const expectedTouched = new Set([
+      ...s.dueFollowUp,
+      ...s.dueClose,
+      ...s.customerRepliedAfterFollowUp
+    ])
+    expect(sorted([...touched])).toEqual(sorted([...expectedTouched]))
+    for (const id of s.customerRepliedAfterFollowUp) {
+      expect(tagNames(id)).not.toContain('auto-close-sent')
+      expect(ours(id).length).toBe(1)
+    }
+
+    // The summary: links, subjects, first names, counts per skip reason, settings.
+    const firstDue = s.dueFollowUp[0]!
+    expect(run.summary).toContain(`[#${firstDue}](https://acme.gorgias.com/app/ticket/${firstDue})`)
+    expect(run.summary).toContain('| Ticket | Subject | Customer | Hours idle | Action | Result |')
+    expect(run.summary).toContain('`customer-replied`')
+    expect(run.summary).toContain('`excluded-tag`')
+    expect(run.summary).toContain('Settings in effect')
+
+    // A second run right after makes zero writes.
+    const before = writes().length
+    const again = await runAction(simInputs(sim))
+    expect(again.code).toBe(0)
+    expect(writes().length).toBe(before)
+    expect(again.outputs['follow-up-count']).toBe('0')
+    expect(again.outputs['closed-count']).toBe('0')
+  })
+
+  test('dry-run makes no write request at all and reports the would-be actions', async () => {
+    const s = seed()
+    const run = await runAction(simInputs(sim, { 'dry-run': 'true' }))
+    expect(run.code).toBe(0)
+    expect(sim.log.filter(e => e.method !== 'GET')).toHaveLength(0)
+    expect(ids(run.outputs['followed-up'])).toEqual(sorted(s.dueFollowUp))
+    expect(ids(run.outputs.closed)).toEqual(sorted(s.dueClose))
+    expect(run.summary).toContain('dry run')
+    expect(run.summary).toContain('would do')
+  })
+
+  test('max-actions handles the oldest replies first and reports the rest as deferred', async () => {
+    const s = seed()
+    const run = await runAction(simInputs(sim, { 'max-actions': '5' }))
+    expect(run.code).toBe(0)
+    const handled = [...ids(run.outputs['followed-up']), ...ids(run.outputs.closed)]
+    expect(handled).toHaveLength(5)
+    expect(run.outputs['deferred-count']).toBe(String(s.dueFollowUp.length + s.dueClose.length - 5))
+    // The five handled are the five oldest agent replies among the due tickets.
+    const replyAt = (id: number): number => {
+      const m = sim.messages(id).find(x => x.id === s.lastAgentReply[id])!
+      return Date.parse(m.sent_datetime ?? m.created_datetime)
+    }
+    const oldest = [...s.dueFollowUp, ...s.dueClose]
+      .sort((a, b) => replyAt(a) - replyAt(b))
+      .slice(0, 5)
+    expect(sorted(handled)).toEqual(sorted(oldest))
+    expect(run.summary).toContain('deferred (max-actions)')
+  })
+
+  test('view-id limits the sweep to the tickets of that view', async () => {
+    const s = seed()
+    const inView = s.dueFollowUp.slice(0, 3)
+    sim.setView(77, [...inView, ...s.customerSpokeLast.slice(0, 2)])
+    const run = await runAction(simInputs(sim, { 'view-id': '77' }))
+    expect(run.code).toBe(0)
+    expect(ids(run.outputs['followed-up'])).toEqual(sorted(inView))
+    expect(
+      sim.log.filter(e => e.path === '/api/tickets').every(e => e.query.includes('view_id=77'))
+    ).toBe(true)
+  })
+
+  test('every page is read: a due ticket on page 5 is not missed', async () => {
+    const now = Date.now()
+    const iso = (h: number): string => new Date(now - h * H).toISOString()
+    for (let i = 0; i < 450; i++)
+      sim.addTicket({ status: 'closed', created_datetime: iso(1000 - i) })
+    const late = sim.addTicket({
+      created_datetime: iso(100),
+      messages: [
+        { from_agent: false, created_datetime: iso(99) },
+        { from_agent: true, created_datetime: iso(50) }
+      ]
+    })
+    const run = await runAction(simInputs(sim))
+    expect(run.code).toBe(0)
+    expect(ids(run.outputs['followed-up'])).toEqual([late.id])
+    expect(sim.log.filter(e => e.path === '/api/tickets').length).toBe(5)
+    expect(
+      sim.log.filter(e => e.path === '/api/tickets').every(e => e.query.includes('limit=100'))
+    ).toBe(true)
+  })
+})
+
+describe('a two-reminder schedule', () => {
+  test('24,72 then close at 96: each reminder is its own marked message', async () => {
+    const now = Date.now()
+    const iso = (h: number): string => new Date(now - h * H).toISOString()
+    const t = sim.addTicket({
+      subject: 'Return label',
+      customer: { firstname: 'Noor', email: 'noor@example.com' },
+      messages: [
+        { from_agent: false, created_datetime: iso(100) },
+        { from_agent: true, created_datetime: iso(80) },
+        {
+          from_agent: true,
+          created_datetime: iso(55),
+          external_id: 'gorgias-auto-close:follow-up:1'
+        }
+      ],
+      tags: [{ name: 'auto-close-sent' }]
+    })
+    const inputs = simInputs(sim, {
+      'follow-up-hours': '24,72',
+      'close-hours': '96',
+      'final-follow-up-message':
+        'Last check, {{first_name}} ({{reminder_number}}/{{reminders_total}}): we close in a day.'
+    })
+    const run = await runAction(inputs)
+    expect(run.code).toBe(0)
+    expect(ids(run.outputs['followed-up'])).toEqual([t.id])
+    const sent = ours(t.id)
+    expect(sent).toHaveLength(2)
+    expect(sent[1]!.body_text).toBe('Last check, Noor (2/2): we close in a day.')
+    expect(run.summary).toContain('follow-up 2/2')
+
+    // 30 hours later: the second reminder is 30 h old (more than 96 - 72), the reply 110 h: close.
+    sim.age(30)
+    const later = await runAction(inputs)
+    expect(later.code).toBe(0)
+    expect(ids(later.outputs.closed)).toEqual([t.id])
+    expect(ours(t.id)).toHaveLength(2)
+    expect(sim.ticket(t.id)!.status).toBe('closed')
+  })
+})
+
+describe('faults survived', () => {
+  function dueTicket(hoursAgo = 50) {
+    const now = Date.now()
+    const iso = (h: number): string => new Date(now - h * H).toISOString()
+    return sim.addTicket({
+      created_datetime: iso(hoursAgo + 10),
+      messages: [
+        { from_agent: false, created_datetime: iso(hoursAgo + 5) },
+        { from_agent: true, created_datetime: iso(hoursAgo) }
+      ]
+    })
+  }
+
+  test('a reply posted whose answer was lost is not sent twice, and the run completes it', async () => {
+    const t = dueTicket()
+    sim.injectFault({
+      method: 'POST',
+      path: `/tickets/${t.id}/messages`,
+      fault: { kind: 'reset-after-processing' }
+    })
+    const run = await runAction(simInputs(sim))
+    expect(run.code).toBe(0)
+    expect(ours(t.id)).toHaveLength(1)
+    expect(tagNames(t.id)).toEqual(['auto-close-sent'])
+  })
+
+  test('a 500 on the message post: re-checked, then sent once', async () => {
+    const t = dueTicket()
+    sim.injectFault({
+      method: 'POST',
+      path: `/tickets/${t.id}/messages`,
+      fault: { kind: 'status', status: 500 }
+    })
+    const run = await runAction(simInputs(sim))
+    expect(run.code).toBe(0)
+    expect(ours(t.id)).toHaveLength(1)
+  })
+
+  test('429 with Retry-After is waited out; nothing is given up', async () => {
+    const t = dueTicket()
+    sim.injectFault({
+      path: /\/messages$/,
+      times: 2,
+      fault: { kind: 'status', status: 429, retryAfter: 1 }
+    })
+    const run = await runAction(simInputs(sim))
+    expect(run.code).toBe(0)
+    expect(ours(t.id)).toHaveLength(1)
+  })
+
+  test('5xx and resets on reads are retried', async () => {
+    const t = dueTicket()
+    sim.injectFault({ path: '/tickets', method: 'GET', fault: { kind: 'status', status: 502 } })
+    sim.injectFault({ path: `/tickets/${t.id}/messages`, method: 'GET', fault: { kind: 'reset' } })
+    const run = await runAction(simInputs(sim))
+    expect(run.code).toBe(0)
+    expect(ours(t.id)).toHaveLength(1)
+  })
+
+  test('a ticket deleted between listing and writing is skipped, not failed', async () => {
+    const gone = dueTicket()
+    const kept = dueTicket()
+    sim.onRequest(req => {
+      if (req.method === 'GET' && req.path === `/api/tickets/${gone.id}`) sim.deleteTicket(gone.id)
+    })
+    const run = await runAction(simInputs(sim))
+    expect(run.code).toBe(0)
+    expect(ids(run.outputs['followed-up'])).toEqual([kept.id])
+    expect(run.outputs['failed-count']).toBe('0')
+    expect(run.summary).toContain('`not-found`')
+  })
+
+  test('a customer reply that lands just before the write stops it (changed-since-listed)', async () => {
+    const t = dueTicket()
+    let replied = false
+    sim.onRequest(req => {
+      if (!replied && req.method === 'GET' && req.path === `/api/tickets/${t.id}`) {
+        replied = true
+        sim.addMessage(t.id, { from_agent: false, body_text: 'Still waiting!' })
+      }
+    })
+    const run = await runAction(simInputs(sim))
+    expect(run.code).toBe(0)
+    expect(ours(t.id)).toHaveLength(0)
+    expect(run.summary).toContain('`changed-since-listed`')
+    expect(writes()).toHaveLength(0)
+  })
+
+  test('unreadable data is skipped; the sweep goes on', async () => {
+    const bad = dueTicket()
+    const good = dueTicket()
+    sim.setTicket(bad.id, { created_datetime: 'not a date' })
+    const run = await runAction(simInputs(sim))
+    expect(run.code).toBe(0)
+    expect(ids(run.outputs['followed-up'])).toEqual([good.id])
+    expect(ours(bad.id)).toHaveLength(0)
+    expect(run.summary).toContain('`unreadable`')
+  })
+
+  test('one ticket failing does not stop the others; the step fails with a one-line cause', async () => {
+    const failing = dueTicket()
+    const fine = dueTicket()
+    sim.injectFault({
+      method: 'POST',
+      path: `/tickets/${failing.id}/tags`,
+      times: Infinity,
+      fault: { kind: 'status', status: 503 }
+    })
+    const run = await runAction(simInputs(sim))
+    expect(run.code).toBe(1)
+    expect(run.outputs['failed-count']).toBe('1')
+    expect(ids(run.outputs['followed-up'])).toEqual([fine.id])
+    expect(tagNames(fine.id)).toEqual(['auto-close-sent'])
+    expect(run.stdout).toMatch(/::error::1 ticket\(s\) failed/)
+    expect(run.summary).toContain('failed:')
+    // The next run repairs the missing tag without a second follow-up.
+    sim.clearFaults()
+    const next = await runAction(simInputs(sim))
+    expect(next.code).toBe(0)
+    expect(ours(failing.id)).toHaveLength(1)
+    expect(tagNames(failing.id)).toEqual(['auto-close-sent'])
+    expect(next.summary).toContain('add follow-up tag')
+  })
+
+  test('401: one clear error, no retries, no per-ticket noise, no key anywhere', async () => {
+    dueTicket()
+    const run = await runAction(simInputs(sim, { 'gorgias-api-key': 'wrong-key-123456' }))
+    expect(run.code).toBe(1)
+    expect(sim.log).toHaveLength(1)
+    expect(run.stdout).toContain(
+      `Gorgias rejected the credentials for ${sim.email} on acme: check the GORGIAS_API_KEY secret`
+    )
+    expect(run.stdout).toContain('::add-mask::wrong-key-123456')
+    expect(run.stdout.replace(/^::add-mask::.*$/gm, '')).not.toContain('wrong-key-123456')
+    expect(run.summary).not.toContain('wrong-key-123456')
+  })
+
+  test('the API key is masked and never written anywhere', async () => {
+    seed()
+    const run = await runAction(simInputs(sim))
+    expect(run.stdout).toContain(`::add-mask::${sim.apiKey}`)
+    expectNoSecret(run)
+  })
+})
+
+describe('bad input is refused before any request', () => {
+  const cases: Array<[string, Record<string, string>, string]> = [
+    ['close-hours below follow-up-hours', { 'close-hours': '24' }, 'close-hours:'],
+    ['negative hours', { 'follow-up-hours': '-3' }, 'follow-up-hours:'],
+    ['domain given as a host', { 'gorgias-domain': 'acme.gorgias.com' }, 'gorgias-domain:'],
+    ['unknown channel', { channels: 'email,pigeon' }, 'channels:'],
+    ['max-actions zero', { 'max-actions': '0' }, 'max-actions:'],
+    ['unknown placeholder', { 'follow-up-message': 'Hi {{nmae}}' }, 'follow-up-message:'],
+    ['http to a remote host', { 'api-url': 'http://example.com/api' }, 'api-url:'],
+    ['dry-run typo', { 'dry-run': 'ture' }, 'dry-run:']
+  ]
+  test.each(cases)('%s', async (_name, inputs, prefix) => {
+    dueTicket()
+    const run = await runAction(simInputs(sim, inputs))
+    expect(run.code).toBe(1)
+    expect(run.stdout).toContain(`::error::${prefix}`)
+    expect(sim.log).toHaveLength(0)
+    expectNoSecret(run)
+  })
+
+  function dueTicket() {
+    return sim.addTicket({
+      messages: [
+        { from_agent: true, created_datetime: new Date(Date.now() - 50 * H).toISOString() }
+      ]
+    })
+  }
+})
+
+describe('inputs the runner leaves unset', () => {
+  test('with only credentials set (no defaults in the environment), the documented defaults apply', async () => {
+    const s = seed()
+    const run = await runAction(simInputs(sim), { defaults: false })
+    expect(run.code).toBe(0)
+    expect(ids(run.outputs['followed-up'])).toEqual(sorted(s.dueFollowUp))
+  })
+
+  test('credentials from GORGIAS_* environment variables when the inputs are empty', async () => {
+    const s = seed()
+    const run = await runAction(
+      { 'api-url': sim.baseUrl },
+      { env: { GORGIAS_DOMAIN: 'acme', GORGIAS_EMAIL: sim.email, GORGIAS_API_KEY: sim.apiKey } }
+    )
+    expect(run.code).toBe(0)
+    expect(ids(run.outputs.closed)).toEqual(sorted(s.dueClose))
+  })
+})

@@ -1,0 +1,399 @@
+import { describe, expect, test } from '@jest/globals'
+import { parseSettings, type InputName, type Settings } from '../src/config.js'
+import type { Message, Ticket } from '../src/gorgias/types.js'
+import {
+  closeMarker,
+  decide,
+  followUpMarker,
+  sameDecision,
+  triage,
+  type Decision
+} from '../src/policy.js'
+
+/**
+ * The decision as a specification: each row is a ticket situation and what the action does.
+ * The clock is frozen; times are hours before NOW.
+ */
+
+const NOW = new Date('2026-11-26T12:00:00Z')
+const H = 3_600_000
+const ago = (hours: number): string => new Date(NOW.getTime() - hours * H).toISOString()
+
+function settings(overrides: Partial<Record<InputName, string>> = {}): Settings {
+  const inputs: Partial<Record<InputName, string>> = {
+    'gorgias-domain': 'acme',
+    'gorgias-email': 'bot@acme.test',
+    'gorgias-api-key': 'k',
+    ...overrides
+  }
+  return parseSettings(name => inputs[name] ?? '')
+}
+
+const S = settings()
+
+let nextId = 1000
+type Kind = 'customer' | 'agent' | 'note' | 'ours' | 'ours-close' | 'agent-failed' | 'ours-failed'
+function msg(kind: Kind, hoursAgo: number, extra: Partial<Message> = {}): Message {
+  const id = nextId++
+  const at = ago(hoursAgo)
+  const base: Message = {
+    id,
+    ticket_id: 1,
+    channel: 'email',
+    via: 'helpdesk',
+    from_agent: kind !== 'customer',
+    public: kind !== 'note',
+    created_datetime: at,
+    sent_datetime: at,
+    source: {
+      type: 'email',
+      from: { address: kind === 'customer' ? 'ana@example.com' : 'support@acme.test' },
+      to: [{ address: kind === 'customer' ? 'support@acme.test' : 'ana@example.com' }]
+    },
+    integration_id: 7
+  }
+  if (kind === 'note') base.channel = 'internal-note'
+  if (kind === 'ours') base.external_id = followUpMarker(1, 1)
+  if (kind === 'ours-close') base.external_id = closeMarker(1)
+  if (kind === 'agent-failed' || kind === 'ours-failed') base.failed_datetime = at
+  if (kind === 'ours-failed') base.external_id = followUpMarker(1, 1)
+  return { ...base, ...extra }
+}
+
+function ticket(messages: Message[], extra: Partial<Ticket> = {}): Ticket {
+  const times = messages.map(m => m.created_datetime).sort()
+  const received = messages
+    .filter(m => !m.from_agent)
+    .map(m => m.created_datetime)
+    .sort()
+  return {
+    id: 1,
+    status: 'open',
+    channel: 'email',
+    subject: 'Where is my order?',
+    spam: false,
+    customer: { id: 9, email: 'ana@example.com', firstname: 'Ana', name: 'Ana Lima' },
+    tags: [],
+    created_datetime: times[0] ?? ago(500),
+    updated_datetime: times[times.length - 1] ?? ago(500),
+    last_message_datetime: times[times.length - 1] ?? null,
+    last_received_message_datetime: received[received.length - 1] ?? null,
+    snooze_datetime: null,
+    trashed_datetime: null,
+    ...extra
+  }
+}
+
+const tag = (name: string, id = 50) => ({ id, name })
+
+type Expect = string // 'follow-up 1', 'close', 'skip <reason>', 'tag-follow-up', 'untag'
+function summary(d: Decision): Expect {
+  switch (d.kind) {
+    case 'follow-up':
+      return `follow-up ${d.reminder}`
+    case 'skip':
+      return `skip ${d.reason}`
+    case 'close':
+      return d.postMessage ? 'close with message' : 'close'
+    case 'tag-follow-up':
+    case 'untag':
+      return d.kind
+  }
+}
+
+describe('decide: one follow-up at 48 h, close at 72 h', () => {
+  const rows: Array<[string, Message[], Partial<Ticket>, Expect, Settings?]> = [
+    ['agent replied 49 h ago', [msg('customer', 60), msg('agent', 49)], {}, 'follow-up 1'],
+    ['agent replied exactly 48 h ago', [msg('customer', 60), msg('agent', 48)], {}, 'follow-up 1'],
+    ['agent replied 47 h ago', [msg('customer', 60), msg('agent', 47)], {}, 'skip not-due'],
+    ['customer spoke last', [msg('agent', 80), msg('customer', 60)], {}, 'skip customer-replied'],
+    [
+      'internal note after the reply does not restart the clock',
+      [msg('customer', 60), msg('agent', 50), msg('note', 1)],
+      {},
+      'follow-up 1'
+    ],
+    [
+      'our follow-up, 25 h old, reply 73 h old: close',
+      [msg('customer', 80), msg('agent', 73), msg('ours', 25)],
+      { tags: [tag('auto-close-sent')] },
+      'close'
+    ],
+    [
+      'late follow-up still gets the whole 24 h grace window',
+      [msg('customer', 200), msg('agent', 150), msg('ours', 10)],
+      { tags: [tag('auto-close-sent')] },
+      'skip not-due'
+    ],
+    [
+      'customer replied after the follow-up: tag removed, no close',
+      [msg('agent', 100), msg('ours', 50), msg('customer', 2)],
+      { tags: [tag('auto-close-sent')] },
+      'untag'
+    ],
+    [
+      'customer replied after the follow-up, tag already gone',
+      [msg('agent', 100), msg('ours', 50), msg('customer', 2)],
+      {},
+      'skip customer-replied'
+    ],
+    [
+      'an agent reply after the follow-up restarts the cycle',
+      [msg('agent', 200), msg('ours', 150), msg('customer', 100), msg('agent', 49)],
+      {},
+      'follow-up 1'
+    ],
+    [
+      'agent reply after follow-up, recent: the stale tag is removed',
+      [msg('agent', 200), msg('ours', 150), msg('agent', 5)],
+      { tags: [tag('auto-close-sent')] },
+      'untag'
+    ],
+    ['snoozed until tomorrow', [msg('agent', 100)], { snooze_datetime: ago(-24) }, 'skip snoozed'],
+    ['snooze already over', [msg('agent', 100)], { snooze_datetime: ago(2) }, 'follow-up 1'],
+    ['last agent reply failed to send', [msg('agent-failed', 100)], {}, 'skip reply-failed'],
+    [
+      'our follow-up failed to send: never closed',
+      [msg('agent', 100), msg('ours-failed', 50)],
+      { tags: [tag('auto-close-sent')] },
+      'skip reply-failed'
+    ],
+    [
+      'excluded tag in another case',
+      [msg('agent', 100)],
+      { tags: [tag('VIP')] },
+      'skip excluded-tag'
+    ],
+    ['closed ticket', [msg('agent', 100)], { status: 'closed' }, 'skip not-open'],
+    ['spam', [msg('agent', 100)], { spam: true }, 'skip spam'],
+    ['trashed', [msg('agent', 100)], { trashed_datetime: ago(1) }, 'skip trashed'],
+    [
+      'chat ticket with channels=email',
+      [msg('agent', 100)],
+      { channel: 'chat' },
+      'skip channel-not-handled'
+    ],
+    [
+      'agent reply on a channel not answered',
+      [msg('agent', 100, { channel: 'facebook', source: { type: 'facebook' } })],
+      {},
+      'skip channel-not-handled'
+    ],
+    ['no message at all', [], {}, 'skip no-agent-reply'],
+    ['only an internal note', [msg('note', 100)], {}, 'skip no-agent-reply'],
+    [
+      'follow-up sent, tag missing (interrupted run): tag repaired',
+      [msg('agent', 60), msg('ours', 10)],
+      {},
+      'tag-follow-up'
+    ],
+    [
+      'close message posted but not closed (interrupted run): close, no second message',
+      [msg('agent', 100), msg('ours', 50), msg('ours-close', 1)],
+      { tags: [tag('auto-close-sent')] },
+      'close'
+    ],
+    [
+      'close with a close message',
+      [msg('agent', 100), msg('ours', 50)],
+      { tags: [tag('auto-close-sent')] },
+      'close with message',
+      settings({ 'close-message': 'Closing now, {{first_name}}.' })
+    ],
+    [
+      'missing timestamps: unreadable, never acted on',
+      [msg('agent', 100, { created_datetime: 'yesterday', sent_datetime: null })],
+      {},
+      'skip unreadable'
+    ],
+    [
+      'reply with no recipient: unreadable route',
+      [msg('agent', 100, { source: { type: 'email', from: { address: 's@a' }, to: [] } })],
+      {},
+      'skip channel-not-handled'
+    ],
+    ['tags of an unknown shape', [msg('agent', 100)], { tags: 'vip' as never }, 'skip unreadable'],
+    [
+      'only-tags set and ticket lacks them',
+      [msg('agent', 100)],
+      {},
+      'skip not-in-only-tags',
+      settings({ 'only-tags': 'returns' })
+    ],
+    [
+      'only-tags set and ticket has one (any case)',
+      [msg('agent', 100)],
+      { tags: [tag('Returns')] },
+      'follow-up 1',
+      settings({ 'only-tags': 'returns' })
+    ],
+    [
+      'sent_datetime is preferred over created_datetime',
+      [msg('agent', 100, { sent_datetime: ago(10) })],
+      {},
+      'skip not-due'
+    ]
+  ]
+  // Rest parameters: jest would take a fifth named parameter for a `done` callback.
+  test.each(rows)('%s', (...row) => {
+    const [, messages, extra, expected, s] = row
+    expect(summary(decide(ticket(messages, extra), messages, s ?? S, NOW))).toBe(expected)
+  })
+
+  test('a follow-up decision carries the reply, the marker and the idle hours', () => {
+    const reply = msg('agent', 50)
+    const d = decide(ticket([reply]), [reply], S, NOW)
+    expect(d).toMatchObject({
+      kind: 'follow-up',
+      reminder: 1,
+      reminders: 1,
+      marker: followUpMarker(1, reply.id),
+      idleHours: 50
+    })
+  })
+
+  test('unordered messages are put in time order first', () => {
+    const messages = [msg('customer', 2), msg('agent', 100), msg('ours', 50)]
+    expect(summary(decide(ticket(messages), messages, S, NOW))).toBe('skip customer-replied')
+  })
+})
+
+describe('decide: reminder schedule 24,72 then close at 96', () => {
+  const S2 = settings({ 'follow-up-hours': '24,72', 'close-hours': '96' })
+  const first = (h: number): Message => msg('ours', h, { external_id: followUpMarker(1, 1) })
+  const second = (h: number): Message => msg('ours', h, { external_id: followUpMarker(2, 1) })
+  const withTag = { tags: [tag('auto-close-sent')] }
+  const rows: Array<[string, Message[], Partial<Ticket>, Expect]> = [
+    ['reply 30 h old: first reminder', [msg('agent', 30)], {}, 'follow-up 1'],
+    ['first sent at 24 h, reply 50 h old', [msg('agent', 50), first(26)], withTag, 'skip not-due'],
+    ['first sent, reply 73 h old: second', [msg('agent', 73), first(49)], withTag, 'follow-up 2'],
+    [
+      'first sent late (at 70 h): second waits the 48 h gap',
+      [msg('agent', 80), first(10)],
+      withTag,
+      'skip not-due'
+    ],
+    [
+      'both sent, reply 97 h old, last 25 h: close',
+      [msg('agent', 97), first(73), second(25)],
+      withTag,
+      'close'
+    ],
+    [
+      'customer replied between reminders restarts nothing to close',
+      [msg('agent', 97), first(73), msg('customer', 30)],
+      withTag,
+      'untag'
+    ]
+  ]
+  test.each(rows)('%s', (_name, messages, extra, expected) => {
+    expect(summary(decide(ticket(messages, extra), messages, S2, NOW))).toBe(expected)
+  })
+})
+
+describe('decide: business hours Mon-Fri 09:00-18:00 UTC', () => {
+  // NOW is Thursday 2026-11-26 12:00 UTC.
+  const S3 = settings({
+    'business-hours': 'Mon-Fri 09:00-18:00',
+    'follow-up-hours': '9',
+    'close-hours': '18'
+  })
+  test('a reply 20 real hours ago counts only its business hours', () => {
+    // Wednesday 16:00 -> Thursday 12:00 = 2 + 3 = 5 business hours: not due.
+    const m = [msg('agent', 20)]
+    expect(summary(decide(ticket(m), m, S3, NOW))).toBe('skip not-due')
+  })
+  test('due, but outside business hours: waits for the window', () => {
+    const saturday = new Date('2026-11-28T12:00:00Z')
+    const reply = msg('agent', 0, { created_datetime: '2026-11-26T09:00:00Z', sent_datetime: null })
+    expect(summary(decide(ticket([reply]), [reply], S3, saturday))).toBe(
+      'skip outside-business-hours'
+    )
+  })
+  test('due inside business hours', () => {
+    const reply = msg('agent', 0, { created_datetime: '2026-11-25T09:00:00Z', sent_datetime: null })
+    expect(summary(decide(ticket([reply]), [reply], S3, NOW))).toBe('follow-up 1')
+  })
+})
+
+describe('triage from a list item, before any message is read', () => {
+  const rows: Array<[string, Partial<Ticket>, string]> = [
+    ['closed', { status: 'closed' }, 'skip not-open'],
+    [
+      'customer spoke last',
+      { last_message_datetime: ago(5), last_received_message_datetime: ago(5) },
+      'skip customer-replied'
+    ],
+    [
+      'customer spoke last on a ticket carrying the follow-up tag',
+      {
+        last_message_datetime: ago(5),
+        last_received_message_datetime: ago(5),
+        tags: [tag('auto-close-sent')]
+      },
+      'untag'
+    ],
+    [
+      'customer wrote 10 h ago and someone answered since: cannot be due',
+      {
+        created_datetime: ago(100),
+        last_message_datetime: ago(2),
+        last_received_message_datetime: ago(10)
+      },
+      'skip not-due'
+    ],
+    [
+      'ticket created 10 h ago: cannot be due',
+      {
+        created_datetime: ago(10),
+        last_message_datetime: ago(9),
+        last_received_message_datetime: null
+      },
+      'skip not-due'
+    ],
+    [
+      'customer wrote 100 h ago, last message 1 h ago (maybe a note): read its messages',
+      {
+        created_datetime: ago(200),
+        last_message_datetime: ago(1),
+        last_received_message_datetime: ago(100)
+      },
+      'fetch-messages'
+    ],
+    ['unparseable timestamp', { created_datetime: 'soon' }, 'skip unreadable'],
+    ['no id', { id: undefined }, 'skip unreadable']
+  ]
+  test.each(rows)('%s', (_name, extra, expected) => {
+    const t = ticket([], extra)
+    const d = triage(t, S, NOW)
+    expect(d.kind === 'fetch-messages' ? 'fetch-messages' : summary(d)).toBe(expected)
+  })
+
+  test('triage never skips a ticket that decide would act on (internal notes move last_message_datetime)', () => {
+    for (const noteAge of [0.5, 10, 47, 60]) {
+      const messages = [msg('customer', 100), msg('agent', 60), msg('note', noteAge)]
+      const t = ticket(messages)
+      expect(decide(t, messages, S, NOW).kind).toBe('follow-up')
+      expect(triage(t, S, NOW).kind).toBe('fetch-messages')
+    }
+  })
+})
+
+describe('sameDecision: the re-check acts only on an unchanged decision', () => {
+  test('a customer reply between list and write is caught', () => {
+    const before = [msg('customer', 60), msg('agent', 50)]
+    const after = [...before, msg('customer', 0)]
+    const planned = decide(ticket(before), before, S, NOW)
+    const fresh = decide(ticket(after), after, S, NOW)
+    expect(sameDecision(planned, fresh)).toBe(false)
+    expect(sameDecision(planned, decide(ticket(before), before, S, NOW))).toBe(true)
+  })
+  test('a follow-up already sent (by a run that timed out) is not sent again', () => {
+    const reply = msg('agent', 50)
+    const planned = decide(ticket([reply]), [reply], S, NOW)
+    const sent = msg('ours', 0, { external_id: followUpMarker(1, reply.id) })
+    const fresh = decide(ticket([reply, sent]), [reply, sent], S, NOW)
+    expect(fresh.kind).toBe('tag-follow-up')
+    expect(sameDecision(planned, fresh)).toBe(false)
+  })
+})

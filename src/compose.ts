@@ -1,0 +1,127 @@
+import type { Settings } from './config.js'
+import type { Message, NewMessage, Ticket } from './gorgias/types.js'
+
+/** The text of this action's messages and the request bodies that send them. Pure. */
+
+export function customerFirstName(ticket: Ticket): string {
+  const customer = ticket.customer
+  const first = customer?.firstname?.trim()
+  if (first) return first
+  const fromName = customer?.name?.trim().split(/\s+/)[0]
+  return fromName ? fromName : 'there'
+}
+
+export interface TemplateValues {
+  first_name: string
+  ticket_id: string
+  subject: string
+  reminder_number: string
+  reminders_total: string
+}
+
+export function renderTemplate(template: string, values: TemplateValues): string {
+  // config.ts refuses unknown placeholders, so every match here has a value.
+  return template.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (whole, name: string) =>
+    name in values ? values[name as keyof TemplateValues] : whole
+  )
+}
+
+function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;')
+}
+
+function toHtml(text: string): string {
+  return text
+    .split(/\n{2,}/)
+    .map(p => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
+    .join('')
+}
+
+/**
+ * A reply on the same route as the agent's last one: same channel and source type, from the
+ * support address and integration the agent used, to the people the agent wrote to. That keeps
+ * the email thread and the account's deliverability settings.
+ */
+function replyAlong(
+  reply: Message,
+  ticket: Ticket,
+  settings: Pick<Settings, 'email'>,
+  text: string,
+  marker: string
+): NewMessage {
+  const source = reply.source!
+  const body: NewMessage = {
+    channel: reply.channel,
+    via: 'api',
+    from_agent: true,
+    public: true,
+    sender: { email: settings.email },
+    receiver: reply.receiver?.id
+      ? { id: reply.receiver.id }
+      : ticket.customer?.id
+        ? { id: ticket.customer.id }
+        : { email: source.to![0]!.address },
+    source: {
+      type: source.type,
+      ...(source.from ? { from: source.from } : {}),
+      to: source.to!.map(a =>
+        a.name ? { name: a.name, address: a.address } : { address: a.address }
+      )
+    },
+    body_text: text,
+    body_html: toHtml(text),
+    external_id: marker
+  }
+  if (typeof reply.integration_id === 'number') body.integration_id = reply.integration_id
+  const subject = reply.subject ?? ticket.subject
+  if (subject && reply.channel === 'email') {
+    body.subject = /^re:/i.test(subject) ? subject : `Re: ${subject}`
+  }
+  return body
+}
+
+export function templateValues(
+  ticket: Ticket,
+  reminder: number,
+  reminders: number
+): TemplateValues {
+  return {
+    first_name: customerFirstName(ticket),
+    ticket_id: String(ticket.id),
+    subject: ticket.subject?.trim() || 'your request',
+    reminder_number: String(reminder),
+    reminders_total: String(reminders)
+  }
+}
+
+export function followUpBody(
+  ticket: Ticket,
+  reply: Message,
+  reminder: number,
+  reminders: number,
+  marker: string,
+  settings: Pick<Settings, 'email' | 'followUpMessage' | 'finalFollowUpMessage'>
+): NewMessage {
+  const template =
+    reminders > 1 && reminder === reminders && settings.finalFollowUpMessage
+      ? settings.finalFollowUpMessage
+      : settings.followUpMessage
+  const text = renderTemplate(template, templateValues(ticket, reminder, reminders))
+  return replyAlong(reply, ticket, settings, text, marker)
+}
+
+export function closeBody(
+  ticket: Ticket,
+  reply: Message,
+  reminders: number,
+  marker: string,
+  settings: Pick<Settings, 'email' | 'closeMessage'>
+): NewMessage {
+  const text = renderTemplate(settings.closeMessage, templateValues(ticket, reminders, reminders))
+  return replyAlong(reply, ticket, settings, text, marker)
+}

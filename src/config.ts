@@ -1,0 +1,464 @@
+import { isAbsolute, resolve } from 'node:path'
+import {
+  BusinessHoursError,
+  parseBusinessHours,
+  isValidTimeZone,
+  type BusinessHours
+} from './businessHours.js'
+
+/**
+ * Inputs -> a validated, typed Settings object. Every error names the input, what it got and what
+ * it takes, and is raised before any request is made. This module has no I/O and does not know
+ * whether it runs in GitHub Actions or in the CLI: both hand it a `read(name)` function.
+ */
+
+/** Defaults of every input; action.yml mirrors these (a test keeps the two equal). */
+export const DEFAULTS = {
+  'gorgias-domain': '',
+  'gorgias-email': '',
+  'gorgias-api-key': '',
+  'api-url': '',
+  'follow-up-hours': '48',
+  'close-hours': '72',
+  'exclude-tags': 'vip,escalated,priority',
+  'only-tags': '',
+  channels: 'email',
+  'follow-up-tag': 'auto-close-sent',
+  'closed-tag': 'auto-closed',
+  'follow-up-message': [
+    'Hi {{first_name}},',
+    '',
+    'We wanted to check in on your request "{{subject}}". Did our last reply help? If you still need anything, just reply to this message and we will pick it up right away.',
+    '',
+    "If we don't hear from you, we'll assume everything is sorted and close this conversation in a few days.",
+    '',
+    'Thanks!'
+  ].join('\n'),
+  'final-follow-up-message': '',
+  'close-message': '',
+  'dry-run': 'false',
+  'max-actions': '100',
+  'view-id': '',
+  'business-hours': '',
+  timezone: 'UTC',
+  holidays: '',
+  'policy-module': ''
+} as const
+
+export type InputName = keyof typeof DEFAULTS
+
+/** Inputs that fall back to an environment variable when empty (the secrets). */
+export const ENV_FALLBACK: Partial<Record<InputName, string>> = {
+  'gorgias-domain': 'GORGIAS_DOMAIN',
+  'gorgias-email': 'GORGIAS_EMAIL',
+  'gorgias-api-key': 'GORGIAS_API_KEY'
+}
+
+/**
+ * Channels this action knows how to answer: the follow-up mirrors the agent's last reply on the
+ * same channel (source type, from, to, integration), which the API documents for these.
+ */
+export const ANSWERABLE_CHANNELS = ['email', 'chat', 'sms'] as const
+
+export const PLACEHOLDERS = [
+  'first_name',
+  'ticket_id',
+  'subject',
+  'reminder_number',
+  'reminders_total'
+] as const
+
+export interface Settings {
+  domain: string
+  email: string
+  apiKey: string
+  /** without trailing slash, e.g. https://acme.gorgias.com/api */
+  apiUrl: string
+  /** ascending ages (hours since the agent's reply) at which reminder 1, 2, ... is sent */
+  followUpHours: number[]
+  closeHours: number
+  /** lower-cased */
+  excludeTags: string[]
+  /** lower-cased; empty = every ticket */
+  onlyTags: string[]
+  channels: string[]
+  followUpTag: string
+  closedTag: string
+  followUpMessage: string
+  /** empty = the last reminder uses followUpMessage */
+  finalFollowUpMessage: string
+  /** empty = close without a message */
+  closeMessage: string
+  dryRun: boolean
+  maxActions: number
+  viewId: number | null
+  businessHours: BusinessHours | null
+  /** absolute path, or null */
+  policyModule: string | null
+}
+
+export class SettingsError extends Error {
+  constructor(
+    readonly input: string,
+    message: string
+  ) {
+    super(message)
+    this.name = 'SettingsError'
+  }
+}
+
+export type InputReader = (name: InputName) => string
+
+export interface ParseContext {
+  env?: Record<string, string | undefined>
+  /** base for a relative policy-module path (GITHUB_WORKSPACE in Actions, cwd in the CLI) */
+  workspace?: string
+}
+
+const MAX_HOURS = 24 * 366 * 5
+
+function shown(value: string): string {
+  const oneLine = value.length > 60 ? `${value.slice(0, 57)}...` : value
+  return JSON.stringify(oneLine)
+}
+
+/** Comma- or newline-separated list, trimmed, without empties or duplicates (case-insensitive). */
+export function parseList(raw: string): string[] {
+  const seen = new Set<string>()
+  const out: string[] = []
+  for (const item of raw.split(/[,\n]/)) {
+    const value = item.trim()
+    if (value && !seen.has(value.toLowerCase())) {
+      seen.add(value.toLowerCase())
+      out.push(value)
+    }
+  }
+  return out
+}
+
+function parseHours(input: InputName, raw: string): number {
+  const text = raw.trim()
+  const value = Number(text)
+  if (!/^\d+(\.\d+)?$/.test(text) || !Number.isFinite(value) || value <= 0 || value > MAX_HOURS) {
+    throw new SettingsError(
+      input,
+      `${input}: got ${shown(raw)}; expected a positive number of hours such as 48 (decimals like 1.5 are fine, at most ${MAX_HOURS})`
+    )
+  }
+  return value
+}
+
+function parseFollowUpHours(raw: string): number[] {
+  const parts = raw.split(/[,\n]/).map(p => p.trim())
+  if (parts.some(p => p === '')) {
+    throw new SettingsError(
+      'follow-up-hours',
+      `follow-up-hours: got ${shown(raw)}; expected hours such as 48, or an ascending comma-separated list such as "24,72"`
+    )
+  }
+  const hours = parts.map(p => parseHours('follow-up-hours', p))
+  for (let i = 1; i < hours.length; i++) {
+    if (hours[i]! <= hours[i - 1]!) {
+      throw new SettingsError(
+        'follow-up-hours',
+        `follow-up-hours: got ${shown(raw)}; reminder ages must be strictly ascending, such as "24,72"`
+      )
+    }
+  }
+  return hours
+}
+
+function parsePositiveInteger(input: InputName, raw: string): number {
+  const text = raw.trim()
+  if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
+    throw new SettingsError(
+      input,
+      `${input}: got ${shown(raw)}; expected a whole number of at least 1, such as 100`
+    )
+  }
+  return Number(text)
+}
+
+function parseBoolean(input: InputName, raw: string): boolean {
+  // The YAML 1.2 core schema booleans, as @actions/core's getBooleanInput accepts them.
+  const text = raw.trim()
+  if (['true', 'True', 'TRUE'].includes(text)) return true
+  if (['false', 'False', 'FALSE'].includes(text)) return false
+  throw new SettingsError(input, `${input}: got ${shown(raw)}; expected true or false`)
+}
+
+function parseDomain(raw: string): string {
+  const text = raw.trim()
+  if (!text) {
+    throw new SettingsError(
+      'gorgias-domain',
+      'gorgias-domain: missing; set the input (or the GORGIAS_DOMAIN environment variable) to your Gorgias subdomain, e.g. "acme" for acme.gorgias.com'
+    )
+  }
+  if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i.test(text)) {
+    const bare = /^(?:https?:\/\/)?([a-z0-9-]+)\.gorgias\.com\b/i.exec(text)?.[1]
+    const hint = bare ? ` Use just "${bare}".` : ''
+    throw new SettingsError(
+      'gorgias-domain',
+      `gorgias-domain: got ${shown(raw)}; expected the bare subdomain (letters, digits and "-"), e.g. "acme" for acme.gorgias.com.${hint}`
+    )
+  }
+  return text.toLowerCase()
+}
+
+function parseEmail(raw: string): string {
+  const text = raw.trim()
+  if (!text) {
+    throw new SettingsError(
+      'gorgias-email',
+      'gorgias-email: missing; set the input (or GORGIAS_EMAIL) to the email of the Gorgias user that owns the API key'
+    )
+  }
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text)) {
+    throw new SettingsError(
+      'gorgias-email',
+      `gorgias-email: got ${shown(raw)}; expected the email address of a Gorgias user, e.g. support@acme.com`
+    )
+  }
+  return text
+}
+
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '')
+  return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host)
+}
+
+function parseApiUrl(raw: string, domain: string): string {
+  const text = raw.trim()
+  if (!text) return `https://${domain}.gorgias.com/api`
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    throw new SettingsError(
+      'api-url',
+      `api-url: got ${shown(raw)}; expected a URL such as https://${domain}.gorgias.com/api, or leave it empty`
+    )
+  }
+  if (url.username || url.password) {
+    throw new SettingsError(
+      'api-url',
+      'api-url: must not contain credentials; pass them as gorgias-email and gorgias-api-key'
+    )
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+    throw new SettingsError(
+      'api-url',
+      `api-url: got ${shown(raw)}; expected an https:// URL (plain http is accepted only for loopback hosts such as 127.0.0.1)`
+    )
+  }
+  if (url.search || url.hash) {
+    throw new SettingsError('api-url', `api-url: got ${shown(raw)}; expected no query or fragment`)
+  }
+  return url.toString().replace(/\/+$/, '')
+}
+
+function parseChannels(raw: string): string[] {
+  const channels = parseList(raw).map(c => c.toLowerCase())
+  if (channels.length === 0) {
+    throw new SettingsError(
+      'channels',
+      `channels: empty; expected one or more of ${ANSWERABLE_CHANNELS.join(', ')}`
+    )
+  }
+  const unknown = channels.filter(c => !(ANSWERABLE_CHANNELS as readonly string[]).includes(c))
+  if (unknown.length > 0) {
+    throw new SettingsError(
+      'channels',
+      `channels: got ${unknown.map(c => `"${c}"`).join(', ')}; this action can answer only ${ANSWERABLE_CHANNELS.join(', ')}`
+    )
+  }
+  return channels
+}
+
+function parseTag(input: InputName, raw: string): string {
+  const text = raw.trim()
+  if (!text || /[,\n]/.test(text)) {
+    throw new SettingsError(input, `${input}: got ${shown(raw)}; expected one tag name`)
+  }
+  return text
+}
+
+function parseTemplate(input: InputName, raw: string, required: boolean): string {
+  const text = raw.replace(/\r\n/g, '\n').trim()
+  if (!text) {
+    if (required) {
+      throw new SettingsError(input, `${input}: empty; expected the text sent to the customer`)
+    }
+    return ''
+  }
+  for (const match of text.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) {
+    const name = match[1] ?? ''
+    if (!(PLACEHOLDERS as readonly string[]).includes(name)) {
+      throw new SettingsError(
+        input,
+        `${input}: unknown placeholder {{${name}}}; the placeholders are ${PLACEHOLDERS.map(p => `{{${p}}}`).join(', ')}`
+      )
+    }
+  }
+  const unbalanced = text.replace(/\{\{\s*[^}]*?\s*\}\}/g, '')
+  if (unbalanced.includes('{{') || unbalanced.includes('}}')) {
+    throw new SettingsError(
+      input,
+      `${input}: has an unbalanced "{{" or "}}"; write placeholders like {{first_name}}`
+    )
+  }
+  return text
+}
+
+function parseViewId(raw: string): number | null {
+  if (!raw.trim()) return null
+  return parsePositiveInteger('view-id', raw)
+}
+
+function parsePolicyModule(raw: string, workspace: string): string | null {
+  const text = raw.trim()
+  if (!text) return null
+  return isAbsolute(text) ? text : resolve(workspace, text)
+}
+
+/**
+ * Reads every input through `read` (which returns '' for an unset input) and returns the settings,
+ * or throws a SettingsError naming the first bad input.
+ */
+export function parseSettings(read: InputReader, ctx: ParseContext = {}): Settings {
+  const env = ctx.env ?? {}
+  const get = (name: InputName): string => {
+    const value = read(name)
+    if (value.trim() !== '') return value
+    const fallback = ENV_FALLBACK[name]
+    const fromEnv = fallback ? env[fallback] : undefined
+    if (fromEnv && fromEnv.trim() !== '') return fromEnv
+    return DEFAULTS[name]
+  }
+
+  const domain = parseDomain(get('gorgias-domain'))
+  const email = parseEmail(get('gorgias-email'))
+  const apiKey = get('gorgias-api-key').trim()
+  if (!apiKey) {
+    throw new SettingsError(
+      'gorgias-api-key',
+      'gorgias-api-key: missing; pass it from a repository secret (gorgias-api-key: ${{ secrets.GORGIAS_API_KEY }}) or set GORGIAS_API_KEY'
+    )
+  }
+  const apiUrl = parseApiUrl(get('api-url'), domain)
+
+  const followUpHours = parseFollowUpHours(get('follow-up-hours'))
+  const closeHours = parseHours('close-hours', get('close-hours'))
+  const lastFollowUp = followUpHours[followUpHours.length - 1]!
+  if (closeHours <= lastFollowUp) {
+    throw new SettingsError(
+      'close-hours',
+      `close-hours: got ${closeHours}; it counts from the agent's reply too, so it must be more than follow-up-hours (${lastFollowUp}), e.g. ${lastFollowUp + 24}`
+    )
+  }
+
+  const excludeTags = parseList(get('exclude-tags')).map(t => t.toLowerCase())
+  const onlyTags = parseList(get('only-tags')).map(t => t.toLowerCase())
+  const channels = parseChannels(get('channels'))
+  const followUpTag = parseTag('follow-up-tag', get('follow-up-tag'))
+  const closedTag = parseTag('closed-tag', get('closed-tag'))
+  if (followUpTag.toLowerCase() === closedTag.toLowerCase()) {
+    throw new SettingsError(
+      'closed-tag',
+      `closed-tag: got "${closedTag}", the same as follow-up-tag; use two different tags so a ticket's tags say what happened`
+    )
+  }
+  for (const [input, tag] of [
+    ['follow-up-tag', followUpTag],
+    ['closed-tag', closedTag]
+  ] as const) {
+    if (excludeTags.includes(tag.toLowerCase())) {
+      throw new SettingsError(
+        input,
+        `${input}: "${tag}" is also in exclude-tags, so the action would stop handling its own tickets; pick another tag or remove it from exclude-tags`
+      )
+    }
+  }
+
+  const followUpMessage = parseTemplate('follow-up-message', get('follow-up-message'), true)
+  const finalFollowUpMessage = parseTemplate(
+    'final-follow-up-message',
+    get('final-follow-up-message'),
+    false
+  )
+  const closeMessage = parseTemplate('close-message', get('close-message'), false)
+
+  const dryRun = parseBoolean('dry-run', get('dry-run'))
+  const maxActions = parsePositiveInteger('max-actions', get('max-actions'))
+  const viewId = parseViewId(get('view-id'))
+
+  const timezone = get('timezone').trim()
+  if (!isValidTimeZone(timezone)) {
+    throw new SettingsError(
+      'timezone',
+      `timezone: got ${shown(timezone)}; expected an IANA time zone name such as "Europe/Paris" or "America/New_York"`
+    )
+  }
+  let businessHours: BusinessHours | null = null
+  const businessHoursSpec = get('business-hours').trim()
+  const holidays = parseList(get('holidays'))
+  if (businessHoursSpec) {
+    try {
+      businessHours = parseBusinessHours(businessHoursSpec, timezone, holidays)
+    } catch (err) {
+      if (err instanceof BusinessHoursError) throw new SettingsError(err.input, err.message)
+      throw err
+    }
+  } else if (holidays.length > 0) {
+    throw new SettingsError(
+      'holidays',
+      'holidays: only used with business-hours; set business-hours (e.g. "Mon-Fri 09:00-18:00") or leave holidays empty'
+    )
+  }
+
+  const policyModule = parsePolicyModule(get('policy-module'), ctx.workspace ?? process.cwd())
+
+  return {
+    domain,
+    email,
+    apiKey,
+    apiUrl,
+    followUpHours,
+    closeHours,
+    excludeTags,
+    onlyTags,
+    channels,
+    followUpTag,
+    closedTag,
+    followUpMessage,
+    finalFollowUpMessage,
+    closeMessage,
+    dryRun,
+    maxActions,
+    viewId,
+    businessHours,
+    policyModule
+  }
+}
+
+/** The settings in effect, for the job summary and the log: never the API key. */
+export function describeSettings(s: Settings): Array<[string, string]> {
+  return [
+    ['gorgias-domain', s.domain],
+    ['api-url', s.apiUrl],
+    ['follow-up-hours', s.followUpHours.join(', ')],
+    ['close-hours', String(s.closeHours)],
+    ['exclude-tags', s.excludeTags.join(', ') || '(none)'],
+    ['only-tags', s.onlyTags.join(', ') || '(all tickets)'],
+    ['channels', s.channels.join(', ')],
+    ['follow-up-tag', s.followUpTag],
+    ['closed-tag', s.closedTag],
+    ['close-message', s.closeMessage ? 'yes' : 'none'],
+    ['dry-run', String(s.dryRun)],
+    ['max-actions', String(s.maxActions)],
+    ['view-id', s.viewId === null ? '(all tickets)' : String(s.viewId)],
+    ['business-hours', s.businessHours ? s.businessHours.describe : '(around the clock)'],
+    ['policy-module', s.policyModule ?? '(none)']
+  ]
+}

@@ -1,0 +1,368 @@
+import type { Settings } from './config.js'
+import type { Message, Tag, Ticket } from './gorgias/types.js'
+import { businessMsBetween, isOpenAt, nextOpening } from './businessHours.js'
+
+/**
+ * What to do with one ticket: a pure function of the ticket, its messages, the settings and the
+ * clock. No I/O here, so every situation is tested as a table (see __tests__/policy.test.ts).
+ *
+ * State lives in Gorgias itself, nowhere else: this action's own messages carry a marker in
+ * `external_id` ("feel free to set it as you wish", reference/ticket-messages), and tags mirror
+ * what the markers say for humans. A "cycle" starts at the agent's last public reply; every
+ * marked follow-up after it belongs to that cycle, and a customer or agent message restarts it.
+ */
+
+export const MARKER_PREFIX = 'gorgias-auto-close:'
+const FOLLOW_UP_MARKER = /^gorgias-auto-close:follow-up(?::(\d+))?/
+const CLOSE_MARKER = /^gorgias-auto-close:close\b/
+
+export function followUpMarker(reminder: number, replyId: number): string {
+  return `${MARKER_PREFIX}follow-up:${reminder}:reply-${replyId}`
+}
+
+export function closeMarker(replyId: number): string {
+  return `${MARKER_PREFIX}close:reply-${replyId}`
+}
+
+export const SKIP_REASONS = [
+  'not-open',
+  'trashed',
+  'spam',
+  'snoozed',
+  'excluded-tag',
+  'not-in-only-tags',
+  'channel-not-handled',
+  'customer-replied',
+  'no-agent-reply',
+  'reply-failed',
+  'not-due',
+  'outside-business-hours',
+  'unreadable',
+  'changed-since-listed',
+  'not-found',
+  'policy-module'
+] as const
+export type SkipReason = (typeof SKIP_REASONS)[number]
+
+export type PolicySettings = Pick<
+  Settings,
+  | 'followUpHours'
+  | 'closeHours'
+  | 'excludeTags'
+  | 'onlyTags'
+  | 'channels'
+  | 'followUpTag'
+  | 'closedTag'
+  | 'closeMessage'
+  | 'businessHours'
+>
+
+/** The facts every action on a ticket is based on. */
+export interface Cycle {
+  /** the agent's last public reply (not ours): the cycle's start */
+  reply: Message
+  replyAt: Date
+  /** real hours since the reply, for people */
+  idleHours: number
+}
+
+export type Decision =
+  | (Cycle & {
+      kind: 'follow-up'
+      ticketId: number
+      reminder: number
+      reminders: number
+      marker: string
+    })
+  | (Cycle & { kind: 'close'; ticketId: number; postMessage: boolean; marker: string })
+  /** a follow-up landed but the run that sent it stopped before tagging: add the tag only */
+  | (Cycle & { kind: 'tag-follow-up'; ticketId: number; reminder: number })
+  /** the follow-up tag no longer tells the truth: remove it (and only it) */
+  | { kind: 'untag'; ticketId: number; tags: Tag[]; because: 'customer-replied' | 'agent-replied' }
+  | { kind: 'skip'; ticketId: number; reason: SkipReason; detail?: string }
+
+/** Triage from a list item alone: either a final decision or "needs its messages". */
+export type Triage = Decision | { kind: 'fetch-messages'; ticketId: number }
+
+export type ActionDecision = Extract<Decision, { kind: 'follow-up' | 'close' }>
+
+const HOUR = 3_600_000
+
+/** Timestamps are ISO 8601; anything else makes the ticket unreadable rather than guessed at. */
+function parseTime(value: string | null | undefined): Date | null | undefined {
+  if (value === null || value === undefined || value === '') return null
+  if (typeof value !== 'string') return undefined
+  const ms = Date.parse(value)
+  return Number.isNaN(ms) ? undefined : new Date(ms)
+}
+
+/** When a message reached (or was meant to reach) the customer. */
+export function messageTime(m: Message): Date | undefined {
+  return parseTime(m.sent_datetime) ?? parseTime(m.created_datetime) ?? undefined
+}
+
+function elapsedMs(from: Date, now: Date, s: PolicySettings): number {
+  if (now.getTime() <= from.getTime()) return 0
+  return s.businessHours
+    ? businessMsBetween(from, now, s.businessHours)
+    : now.getTime() - from.getTime()
+}
+
+function tagNames(ticket: Ticket): string[] {
+  return (ticket.tags ?? []).map(t => t.name.toLowerCase())
+}
+
+export function findTag(ticket: Ticket, name: string): Tag | undefined {
+  const wanted = name.toLowerCase()
+  return (ticket.tags ?? []).find(t => t.name.toLowerCase() === wanted)
+}
+
+function skip(ticket: Ticket, reason: SkipReason, detail?: string): Decision {
+  return detail === undefined
+    ? { kind: 'skip', ticketId: ticket.id, reason }
+    : { kind: 'skip', ticketId: ticket.id, reason, detail }
+}
+
+function isReadableTicket(ticket: Ticket): boolean {
+  if (typeof ticket !== 'object' || ticket === null) return false
+  if (!Number.isSafeInteger(ticket.id) || typeof ticket.status !== 'string') return false
+  if (ticket.tags !== undefined && ticket.tags !== null) {
+    if (!Array.isArray(ticket.tags)) return false
+    if (ticket.tags.some(t => typeof t !== 'object' || t === null || typeof t.name !== 'string')) {
+      return false
+    }
+  }
+  if (
+    ticket.channel !== undefined &&
+    ticket.channel !== null &&
+    typeof ticket.channel !== 'string'
+  ) {
+    return false
+  }
+  return true
+}
+
+/** Reasons that hold whatever the messages say. */
+function ticketSkip(ticket: Ticket, s: PolicySettings, now: Date): Decision | null {
+  if (!isReadableTicket(ticket))
+    return skip(ticket, 'unreadable', 'ticket fields missing or of an unknown shape')
+  if (ticket.trashed_datetime) return skip(ticket, 'trashed')
+  if (ticket.spam === true) return skip(ticket, 'spam')
+  if (ticket.status !== 'open') return skip(ticket, 'not-open', ticket.status)
+  const snoozedUntil = parseTime(ticket.snooze_datetime)
+  if (snoozedUntil === undefined) return skip(ticket, 'unreadable', 'snooze_datetime is not a date')
+  if (snoozedUntil && snoozedUntil.getTime() > now.getTime()) return skip(ticket, 'snoozed')
+  const names = tagNames(ticket)
+  const excluded = names.find(n => s.excludeTags.includes(n))
+  if (excluded !== undefined) return skip(ticket, 'excluded-tag', excluded)
+  if (s.onlyTags.length > 0 && !names.some(n => s.onlyTags.includes(n))) {
+    return skip(ticket, 'not-in-only-tags')
+  }
+  if (!s.channels.includes(String(ticket.channel ?? '').toLowerCase())) {
+    return skip(ticket, 'channel-not-handled', String(ticket.channel))
+  }
+  return null
+}
+
+/**
+ * Decides from a list item alone what it can, so that a ticket that cannot be due costs no
+ * request. Only conclusions that hold whatever the messages say are drawn here:
+ * - the customer wrote the latest message (`last_received_message_datetime` is not older than
+ *   `last_message_datetime`);
+ * - the agent's reply cannot be old enough yet: it came after the ticket was created and after
+ *   the customer's last message, so its age is at most the younger of those two ages.
+ * `last_message_datetime` alone is not used as the reply's time: internal notes may move it, and a
+ * note does not restart the customer's clock.
+ */
+export function triage(ticket: Ticket, s: PolicySettings, now: Date): Triage {
+  const early = ticketSkip(ticket, s, now)
+  if (early) return early
+  const lastMessage = parseTime(ticket.last_message_datetime)
+  const lastReceived = parseTime(ticket.last_received_message_datetime)
+  const created = parseTime(ticket.created_datetime)
+  if (lastMessage === undefined || lastReceived === undefined || created === undefined) {
+    return skip(ticket, 'unreadable', 'a ticket timestamp is not a date')
+  }
+  const followUpTag = findTag(ticket, s.followUpTag)
+  if (lastMessage && lastReceived && lastReceived.getTime() >= lastMessage.getTime()) {
+    return followUpTag
+      ? { kind: 'untag', ticketId: ticket.id, tags: [followUpTag], because: 'customer-replied' }
+      : skip(ticket, 'customer-replied')
+  }
+  const starts = [created, lastReceived].filter((d): d is Date => d instanceof Date)
+  if (!followUpTag && starts.length > 0) {
+    const latestStart = new Date(Math.max(...starts.map(d => d.getTime())))
+    if (elapsedMs(latestStart, now, s) < s.followUpHours[0]! * HOUR) return skip(ticket, 'not-due')
+  }
+  return { kind: 'fetch-messages', ticketId: ticket.id }
+}
+
+function isReadableMessage(m: Message): boolean {
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    Number.isSafeInteger(m.id) &&
+    typeof m.from_agent === 'boolean' &&
+    messageTime(m) !== undefined &&
+    parseTime(m.failed_datetime) !== undefined
+  )
+}
+
+function isPublic(m: Message): boolean {
+  return m.public !== false && m.channel !== 'internal-note'
+}
+
+export function isOurs(m: Message): boolean {
+  return typeof m.external_id === 'string' && m.external_id.startsWith(MARKER_PREFIX)
+}
+
+function isOurFollowUp(m: Message): boolean {
+  return typeof m.external_id === 'string' && FOLLOW_UP_MARKER.test(m.external_id)
+}
+
+function isOurClose(m: Message): boolean {
+  return typeof m.external_id === 'string' && CLOSE_MARKER.test(m.external_id)
+}
+
+/** The route a reply must take: same channel, same from/to, same integration as the agent's. */
+export function canReplyTo(reply: Message): boolean {
+  const source = reply.source
+  if (!source || typeof source.type !== 'string') return false
+  if (!Array.isArray(source.to) || source.to.length === 0) return false
+  if (!source.to.every(a => a && typeof a.address === 'string' && a.address !== '')) return false
+  if (reply.channel === 'email' && !(source.from && typeof source.from.address === 'string')) {
+    return false
+  }
+  return true
+}
+
+/**
+ * The full decision, from the ticket and all of its messages. Also the re-check right before a
+ * write: the caller acts only when this, on freshly read data, still says the same thing.
+ */
+export function decide(
+  ticket: Ticket,
+  messages: Message[],
+  s: PolicySettings,
+  now: Date
+): Decision {
+  const early = ticketSkip(ticket, s, now)
+  if (early) return early
+  if (!Array.isArray(messages) || !messages.every(isReadableMessage)) {
+    return skip(ticket, 'unreadable', 'a message lacks an id, a sender side or a valid timestamp')
+  }
+
+  const thread = messages
+    .filter(isPublic)
+    .map(m => ({ m, at: messageTime(m)! }))
+    .sort((a, b) => a.at.getTime() - b.at.getTime() || a.m.id - b.m.id)
+  const followUpTag = findTag(ticket, s.followUpTag)
+
+  // The cycle starts at the last public message that is not ours.
+  let start = -1
+  for (let i = thread.length - 1; i >= 0; i--) {
+    if (!isOurs(thread[i]!.m)) {
+      start = i
+      break
+    }
+  }
+  if (start === -1) return skip(ticket, 'no-agent-reply')
+  const anchor = thread[start]!
+  if (!anchor.m.from_agent) {
+    return followUpTag
+      ? { kind: 'untag', ticketId: ticket.id, tags: [followUpTag], because: 'customer-replied' }
+      : skip(ticket, 'customer-replied')
+  }
+  if (anchor.m.failed_datetime) {
+    return skip(ticket, 'reply-failed', `message ${anchor.m.id} failed to send`)
+  }
+
+  const ours = thread.slice(start + 1)
+  const failedOurs = ours.find(o => o.m.failed_datetime)
+  if (failedOurs) {
+    return skip(ticket, 'reply-failed', `follow-up ${failedOurs.m.id} failed to send`)
+  }
+  const followUps = ours.filter(o => isOurFollowUp(o.m))
+  const closeMessagePosted = ours.some(o => isOurClose(o.m))
+  const cycle: Cycle = {
+    reply: anchor.m,
+    replyAt: anchor.at,
+    idleHours: Math.max(0, (now.getTime() - anchor.at.getTime()) / HOUR)
+  }
+  const base = { ticketId: ticket.id, ...cycle }
+
+  if (!s.channels.includes(String(anchor.m.channel).toLowerCase()) || !canReplyTo(anchor.m)) {
+    return skip(
+      ticket,
+      'channel-not-handled',
+      `the agent's last reply went by ${String(anchor.m.channel)} without a route this action can reuse`
+    )
+  }
+
+  const replyAge = elapsedMs(anchor.at, now, s)
+  const lastFollowUp = followUps[followUps.length - 1]
+  const lastFollowUpAge = lastFollowUp ? elapsedMs(lastFollowUp.at, now, s) : 0
+  const reminders = s.followUpHours.length
+  const sent = followUps.length
+  const waitForWindow = (): Decision | null =>
+    s.businessHours && !isOpenAt(now, s.businessHours)
+      ? skip(
+          ticket,
+          'outside-business-hours',
+          `due; waits for business hours (from ${nextOpening(now, s.businessHours).toISOString()})`
+        )
+      : null
+
+  if (sent < reminders) {
+    const dueAge = s.followUpHours[sent]!
+    const gap = sent === 0 ? 0 : dueAge - s.followUpHours[sent - 1]!
+    if (replyAge >= dueAge * HOUR && lastFollowUpAge >= gap * HOUR) {
+      return (
+        waitForWindow() ?? {
+          kind: 'follow-up',
+          ...base,
+          reminder: sent + 1,
+          reminders,
+          marker: followUpMarker(sent + 1, anchor.m.id)
+        }
+      )
+    }
+  } else {
+    // The customer always gets the whole grace window after the last follow-up, even when that
+    // follow-up went out late.
+    const grace = s.closeHours - s.followUpHours[reminders - 1]!
+    if (replyAge >= s.closeHours * HOUR && lastFollowUpAge >= grace * HOUR) {
+      return (
+        waitForWindow() ?? {
+          kind: 'close',
+          ...base,
+          postMessage: s.closeMessage !== '' && !closeMessagePosted,
+          marker: closeMarker(anchor.m.id)
+        }
+      )
+    }
+  }
+
+  if (sent > 0 && !followUpTag) return { kind: 'tag-follow-up', ...base, reminder: sent }
+  if (sent === 0 && followUpTag) {
+    return { kind: 'untag', ticketId: ticket.id, tags: [followUpTag], because: 'agent-replied' }
+  }
+  return skip(ticket, 'not-due')
+}
+
+/** Whether a re-check still supports the action planned from earlier data. */
+export function sameDecision(planned: Decision, fresh: Decision): boolean {
+  if (planned.kind !== fresh.kind) return false
+  switch (planned.kind) {
+    case 'follow-up':
+      return fresh.kind === 'follow-up' && fresh.marker === planned.marker
+    case 'close':
+      return fresh.kind === 'close' && fresh.reply.id === planned.reply.id
+    case 'tag-follow-up':
+      return fresh.kind === 'tag-follow-up' && fresh.reply.id === planned.reply.id
+    case 'untag':
+      return fresh.kind === 'untag'
+    case 'skip':
+      return fresh.kind === 'skip' && fresh.reason === planned.reason
+  }
+}

@@ -1,0 +1,150 @@
+import { existsSync } from 'node:fs'
+import { pathToFileURL } from 'node:url'
+import type { Settings } from './config.js'
+import type { GorgiasClient } from './gorgias/client.js'
+import type { Message, Ticket } from './gorgias/types.js'
+import type { ActionDecision } from './policy.js'
+
+/**
+ * Custom per-ticket logic: a team's ES module whose default export may veto a planned follow-up
+ * or close. It runs before the re-check and the write; it can only say "skip", never "act", so a
+ * bug in it can at worst leave a ticket alone. A throw or a timeout fails that ticket (reported and
+ * counted), and the sweep goes on.
+ */
+
+export interface PlannedAction {
+  kind: 'follow-up' | 'close'
+  /** for a follow-up: which reminder (1-based) of how many */
+  reminder?: number
+  reminders?: number
+  /** real hours since the agent's last reply */
+  idleHours: number
+  /** the agent's last public reply, the start of the silence */
+  reply: Message
+}
+
+/** What the module gets besides the ticket: settings without secrets, read-only Gorgias, fetch. */
+export interface PolicyContext {
+  settings: Omit<Settings, 'apiKey'>
+  gorgias: {
+    /** GET any API path, e.g. `/customers/123` for the customer's integration data */
+    get(path: string, query?: Record<string, string | number>): Promise<unknown>
+    getTicket(id: number): Promise<Ticket>
+    listMessages(ticketId: number): Promise<Message[]>
+  }
+  fetch: typeof globalThis.fetch
+  log(message: string): void
+  now: Date
+}
+
+export type PolicyFunction = (
+  ticket: Ticket,
+  messages: Message[],
+  action: PlannedAction,
+  context: PolicyContext
+) => unknown
+
+export type BoundVeto = (
+  client: Pick<GorgiasClient, 'getJson' | 'getTicket' | 'listMessages'>,
+  ticket: Ticket,
+  messages: Message[],
+  decision: ActionDecision
+) => Promise<{ skip: string } | undefined>
+
+export const POLICY_TIMEOUT_MS = 30_000
+
+export class PolicyModuleError extends Error {
+  override name = 'PolicyModuleError'
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new PolicyModuleError(`policy-module did not answer within ${ms / 1000} s`)),
+      ms
+    )
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}
+
+export async function loadPolicyModule(
+  settings: Settings,
+  log: { info(message: string): void },
+  timeoutMs = POLICY_TIMEOUT_MS
+): Promise<BoundVeto> {
+  const path = settings.policyModule
+  if (!path) throw new PolicyModuleError('policy-module: no path given')
+  if (!existsSync(path)) {
+    throw new PolicyModuleError(
+      `policy-module: no file at ${path}; the path is relative to the workflow's checkout, so run actions/checkout first`
+    )
+  }
+  let loaded: { default?: unknown }
+  try {
+    // Loaded at run time from the user's checkout, never bundled.
+    loaded = (await import(/* webpackIgnore: true */ pathToFileURL(path).href)) as {
+      default?: unknown
+    }
+  } catch (err) {
+    throw new PolicyModuleError(
+      `policy-module: could not load ${path}: ${err instanceof Error ? err.message : String(err)}`
+    )
+  }
+  if (typeof loaded.default !== 'function') {
+    throw new PolicyModuleError(
+      `policy-module: ${path} must have a default export that is a function (ticket, messages, action, context)`
+    )
+  }
+  const policy = loaded.default as PolicyFunction
+  const { apiKey: _secret, ...publicSettings } = settings
+  void _secret
+  log.info(`policy-module: loaded ${path}`)
+
+  return async (client, ticket, messages, decision) => {
+    const action: PlannedAction = {
+      kind: decision.kind,
+      idleHours: decision.idleHours,
+      reply: decision.reply,
+      ...(decision.kind === 'follow-up'
+        ? { reminder: decision.reminder, reminders: decision.reminders }
+        : {})
+    }
+    const context: PolicyContext = {
+      settings: publicSettings,
+      gorgias: {
+        get: (p, q) => client.getJson(p, q),
+        getTicket: id => client.getTicket(id),
+        listMessages: id => client.listMessages(id)
+      },
+      fetch: globalThis.fetch,
+      log: m => log.info(`policy-module (ticket ${ticket.id}): ${m}`),
+      now: new Date()
+    }
+    let answer: unknown
+    try {
+      answer = await withTimeout(
+        Promise.resolve().then(() =>
+          policy(structuredClone(ticket), structuredClone(messages), action, context)
+        ),
+        timeoutMs
+      )
+    } catch (err) {
+      if (err instanceof PolicyModuleError) throw err
+      throw new PolicyModuleError(
+        `policy-module threw: ${err instanceof Error ? err.message : String(err)}`
+      )
+    }
+    if (answer === undefined || answer === null) return undefined
+    if (
+      typeof answer === 'object' &&
+      typeof (answer as { skip?: unknown }).skip === 'string' &&
+      (answer as { skip: string }).skip.trim() !== ''
+    ) {
+      return { skip: (answer as { skip: string }).skip.trim() }
+    }
+    throw new PolicyModuleError(
+      `policy-module returned ${JSON.stringify(answer)}; expected undefined (go ahead) or { skip: "reason" }`
+    )
+  }
+}

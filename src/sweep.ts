@@ -1,0 +1,409 @@
+import type { Settings } from './config.js'
+import type { GorgiasClient } from './gorgias/client.js'
+import { AmbiguousWriteError, AuthError, NotFoundError } from './gorgias/errors.js'
+import type { Message, Ticket } from './gorgias/types.js'
+import {
+  decide,
+  findTag,
+  sameDecision,
+  SKIP_REASONS,
+  triage,
+  type ActionDecision,
+  type Decision,
+  type SkipReason
+} from './policy.js'
+import { closeBody, customerFirstName, followUpBody } from './compose.js'
+
+/**
+ * list -> decide -> re-check -> act (or dry-run) -> Report. The only module that writes.
+ *
+ * Phase 1 reads: every page of tickets, then the messages of only those tickets that may be due.
+ * Nothing is written until the whole list has been read, so `max-actions` goes to the oldest
+ * replies first, and a listing failure stops the run before any write.
+ * Phase 2 acts: for each planned action, oldest first, re-read the ticket (and its messages when
+ * the ticket shows any change), decide again, and write only if the decision still holds.
+ */
+
+export type ActionKind = 'follow-up' | 'close' | 'tag-follow-up' | 'untag' | 'check'
+export type Result = 'done' | 'would-do' | 'failed' | 'deferred' | 'skipped'
+
+export interface Outcome {
+  ticketId: number
+  subject: string
+  firstName: string
+  /** real hours since the agent's reply; null when unknown */
+  idleHours: number | null
+  action: ActionKind
+  reminder?: number
+  reminders?: number
+  result: Result
+  /** error message, skip reason or what was done */
+  detail?: string
+}
+
+export interface Report {
+  dryRun: boolean
+  startedAt: Date
+  finishedAt: Date
+  pages: number
+  ticketsSeen: number
+  /** tickets whose messages were read because they might be due */
+  candidates: number
+  /** follow-ups and closes, whatever their result, oldest reply first */
+  actions: Outcome[]
+  /** tag repairs: a follow-up tag added after an interrupted run, or removed once untrue */
+  housekeeping: Outcome[]
+  /** reads that failed for a ticket (it was neither acted on nor skipped) */
+  readFailures: Outcome[]
+  skipped: Record<SkipReason, number>
+  /** per-ticket skips worth a line of their own (re-check and policy-module vetoes) */
+  notableSkips: Outcome[]
+}
+
+export type Veto = (
+  ticket: Ticket,
+  messages: Message[],
+  decision: ActionDecision
+) => Promise<{ skip: string } | undefined>
+
+export interface SweepLog {
+  info(message: string): void
+  warning(message: string): void
+  startGroup(name: string): void
+  endGroup(): void
+}
+
+export type SweepClient = Pick<
+  GorgiasClient,
+  | 'listTickets'
+  | 'getTicket'
+  | 'listMessages'
+  | 'createMessage'
+  | 'closeTicket'
+  | 'addTags'
+  | 'removeTags'
+>
+
+export interface SweepOptions {
+  client: SweepClient
+  settings: Settings
+  now: () => Date
+  log: SweepLog
+  veto?: Veto | null
+  /** tickets handled at once in phase 2; the client paces the requests themselves */
+  concurrency?: number
+}
+
+interface Planned {
+  ticket: Ticket
+  messages: Message[] | null
+  decision: Exclude<Decision, { kind: 'skip' }>
+}
+
+class ChangedSinceListed extends Error {
+  constructor(readonly fresh: Decision) {
+    super('changed since listed')
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
+export function emptySkips(): Record<SkipReason, number> {
+  return Object.fromEntries(SKIP_REASONS.map(r => [r, 0])) as Record<SkipReason, number>
+}
+
+export async function sweep(opts: SweepOptions): Promise<Report> {
+  const { client, settings, log } = opts
+  const concurrency = opts.concurrency ?? 4
+  const startedAt = opts.now()
+  const report: Report = {
+    dryRun: settings.dryRun,
+    startedAt,
+    finishedAt: startedAt,
+    pages: 0,
+    ticketsSeen: 0,
+    candidates: 0,
+    actions: [],
+    housekeeping: [],
+    readFailures: [],
+    skipped: emptySkips(),
+    notableSkips: []
+  }
+  /** tag ids seen on tickets, by lower-cased name: adding by id is what public connectors do */
+  const tagIds = new Map<string, number>()
+
+  const outcome = (
+    ticket: Ticket,
+    decision: Decision | null,
+    action: ActionKind,
+    result: Result,
+    detail?: string
+  ): Outcome => {
+    const o: Outcome = {
+      ticketId: ticket.id,
+      subject: typeof ticket.subject === 'string' ? ticket.subject : '',
+      firstName: customerFirstName(ticket),
+      idleHours: decision && 'idleHours' in decision ? decision.idleHours : null,
+      action,
+      result
+    }
+    if (decision?.kind === 'follow-up') {
+      o.reminder = decision.reminder
+      o.reminders = decision.reminders
+    }
+    if (detail !== undefined) o.detail = detail
+    return o
+  }
+
+  // ---- Phase 1: read -------------------------------------------------------------------------
+  log.startGroup('Reading tickets')
+  const planned: Planned[] = []
+  const reads: Array<Promise<void>> = []
+  const now = opts.now()
+  const readMessages = async (ticket: Ticket): Promise<void> => {
+    try {
+      const messages = await client.listMessages(ticket.id)
+      const decision = decide(ticket, messages, settings, now)
+      if (decision.kind === 'skip') report.skipped[decision.reason]++
+      else planned.push({ ticket, messages, decision })
+    } catch (err) {
+      if (err instanceof AuthError) throw err
+      if (err instanceof NotFoundError) report.skipped['not-found']++
+      else report.readFailures.push(outcome(ticket, null, 'check', 'failed', errorText(err)))
+    }
+  }
+  let listingError: unknown = null
+  try {
+    for await (const page of client.listTickets(
+      settings.viewId === null ? {} : { viewId: settings.viewId }
+    )) {
+      report.pages++
+      for (const ticket of page) {
+        report.ticketsSeen++
+        for (const tag of Array.isArray(ticket?.tags) ? ticket.tags : []) {
+          if (tag && typeof tag.name === 'string' && Number.isSafeInteger(tag.id)) {
+            tagIds.set(tag.name.toLowerCase(), tag.id)
+          }
+        }
+        const first = triage(ticket, settings, now)
+        if (first.kind === 'skip') report.skipped[first.reason]++
+        else if (first.kind === 'fetch-messages') {
+          report.candidates++
+          reads.push(readMessages(ticket))
+        } else planned.push({ ticket, messages: null, decision: first })
+      }
+      log.info(
+        `page ${report.pages}: ${report.ticketsSeen} tickets read, ${report.candidates} may be due`
+      )
+    }
+  } catch (err) {
+    listingError = err
+  }
+  // Let reads already started settle before leaving, so none runs after the sweep.
+  const settled = await Promise.allSettled(reads)
+  log.endGroup()
+  const authFailure = settled.find(
+    (r): r is PromiseRejectedResult => r.status === 'rejected' && r.reason instanceof AuthError
+  )
+  if (authFailure) throw authFailure.reason as AuthError
+  if (listingError !== null) {
+    throw listingError instanceof Error ? listingError : new Error(errorText(listingError))
+  }
+
+  // ---- Phase 2: act ----------------------------------------------------------------------------
+  const isAction = (p: Planned): boolean =>
+    p.decision.kind === 'follow-up' || p.decision.kind === 'close'
+  const replyTime = (p: Planned): number =>
+    'replyAt' in p.decision ? p.decision.replyAt.getTime() : Number.MAX_SAFE_INTEGER
+  const queue = planned.sort((a, b) => replyTime(a) - replyTime(b) || a.ticket.id - b.ticket.id)
+  const due = queue.filter(isAction).length
+  log.startGroup(
+    `${settings.dryRun ? 'Planning (dry run)' : 'Acting'}: ${due} due, at most ${settings.maxActions} this run`
+  )
+
+  let reserved = 0
+  let done = 0
+  const actionOutcomes = new Map<Planned, Outcome>()
+
+  const recordSkip = (p: Planned, reason: SkipReason, detail: string): void => {
+    report.skipped[reason]++
+    report.notableSkips.push(outcome(p.ticket, p.decision, p.decision.kind, 'skipped', detail))
+  }
+
+  const handle = async (p: Planned): Promise<void> => {
+    const action = isAction(p)
+    if (action) {
+      if (reserved >= settings.maxActions) {
+        actionOutcomes.set(p, outcome(p.ticket, p.decision, p.decision.kind, 'deferred'))
+        return
+      }
+      reserved++
+    }
+    try {
+      const result = await act(p)
+      if (result === 'skipped') {
+        if (action) reserved--
+        return
+      }
+      const o = outcome(p.ticket, p.decision, p.decision.kind, result.result, result.detail)
+      if (action) actionOutcomes.set(p, o)
+      else report.housekeeping.push(o)
+      if (action && ++done % 25 === 0) log.info(`${done} of ${due} actions handled`)
+    } catch (err) {
+      if (err instanceof AuthError) {
+        // Credentials went bad mid-run: stop taking tickets, finish the ones in hand, then stop.
+        fatal ??= err
+        return
+      }
+      const o = outcome(p.ticket, p.decision, p.decision.kind, 'failed', errorText(err))
+      if (action) actionOutcomes.set(p, o)
+      else report.housekeeping.push(o)
+      log.warning(`ticket ${p.ticket.id}: ${p.decision.kind} failed: ${errorText(err)}`)
+    }
+  }
+
+  const act = async (p: Planned): Promise<'skipped' | { result: Result; detail?: string }> => {
+    const d = p.decision
+    if ((d.kind === 'follow-up' || d.kind === 'close') && opts.veto) {
+      // A throw or a timeout here is a failure of this ticket: it is never acted on.
+      const veto = await opts.veto(p.ticket, p.messages ?? [], d)
+      if (veto) {
+        recordSkip(p, 'policy-module', veto.skip)
+        return 'skipped'
+      }
+    }
+    if (settings.dryRun) return { result: 'would-do' }
+
+    let fresh: { ticket: Ticket; messages: Message[] | null }
+    try {
+      fresh = await recheck(p)
+    } catch (err) {
+      if (err instanceof NotFoundError) {
+        recordSkip(p, 'not-found', 'deleted or merged since it was listed')
+        return 'skipped'
+      }
+      if (err instanceof ChangedSinceListed) {
+        const why = err.fresh.kind === 'skip' ? err.fresh.reason : err.fresh.kind
+        recordSkip(p, 'changed-since-listed', `now: ${why}`)
+        return 'skipped'
+      }
+      throw err
+    }
+    return write(p, fresh.ticket)
+  }
+
+  /** Re-read the ticket right before writing; re-read messages unless the ticket proves them unchanged. */
+  const recheck = async (p: Planned): Promise<{ ticket: Ticket; messages: Message[] | null }> => {
+    const ticket = await client.getTicket(p.ticket.id)
+    let messages = p.messages
+    if (messages === null ? p.decision.kind !== 'untag' : !unchanged(p.ticket, ticket)) {
+      messages = await client.listMessages(ticket.id)
+    }
+    const fresh =
+      messages === null
+        ? triage(ticket, settings, opts.now())
+        : decide(ticket, messages, settings, opts.now())
+    if (!sameDecision(p.decision, fresh as Decision))
+      throw new ChangedSinceListed(fresh as Decision)
+    return { ticket, messages }
+  }
+
+  const addTag = async (ticketId: number, name: string): Promise<void> => {
+    const id = tagIds.get(name.toLowerCase())
+    await client.addTags(ticketId, id === undefined ? { names: [name] } : { ids: [id] })
+  }
+
+  /** Posts a marked message at most once, even when the first attempt's outcome is unknown. */
+  const postOnce = async (
+    ticket: Ticket,
+    body: Parameters<SweepClient['createMessage']>[1]
+  ): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.createMessage(ticket.id, body)
+        return
+      } catch (err) {
+        if (!(err instanceof AmbiguousWriteError)) throw err
+        const messages = await client.listMessages(ticket.id)
+        if (messages.some(m => m.external_id === body.external_id)) return
+        if (attempt >= 2) throw err
+        log.warning(`ticket ${ticket.id}: message not confirmed (${err.message}); sending again`)
+      }
+    }
+  }
+
+  const write = async (
+    p: Planned,
+    ticket: Ticket
+  ): Promise<{ result: Result; detail?: string }> => {
+    const d = p.decision
+    switch (d.kind) {
+      case 'follow-up': {
+        await postOnce(
+          ticket,
+          followUpBody(ticket, d.reply, d.reminder, d.reminders, d.marker, settings)
+        )
+        await addTag(ticket.id, settings.followUpTag)
+        return { result: 'done' }
+      }
+      case 'close': {
+        if (d.postMessage) {
+          await postOnce(
+            ticket,
+            closeBody(ticket, d.reply, settings.followUpHours.length, d.marker, settings)
+          )
+        }
+        // Tag before closing: if the run stops in between, the ticket is still open and due, and
+        // the next run completes the close; the other order could leave it closed untagged.
+        await addTag(ticket.id, settings.closedTag)
+        await client.closeTicket(ticket.id)
+        return { result: 'done' }
+      }
+      case 'tag-follow-up':
+        await addTag(ticket.id, settings.followUpTag)
+        return { result: 'done', detail: `added ${settings.followUpTag} (follow-up already sent)` }
+      case 'untag': {
+        const tag = findTag(ticket, settings.followUpTag)
+        if (tag) await client.removeTags(ticket.id, { ids: [tag.id] })
+        return { result: 'done', detail: `removed ${settings.followUpTag} (${d.because})` }
+      }
+    }
+  }
+
+  // Phase 2 runs a few tickets at once; each ticket's own steps stay in order.
+  let next = 0
+  let fatal: AuthError | null = null
+  const worker = async (): Promise<void> => {
+    while (next < queue.length && fatal === null) {
+      const p = queue[next++]!
+      await handle(p)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker))
+  log.endGroup()
+  const stoppedBy = fatal as AuthError | null
+  if (stoppedBy) throw stoppedBy
+
+  report.actions = queue.filter(p => actionOutcomes.has(p)).map(p => actionOutcomes.get(p)!)
+  report.finishedAt = opts.now()
+  return report
+}
+
+/**
+ * Whether a ticket re-read shows no change since the messages were read. `updated_datetime` moves
+ * on any edit and the message timestamps on any new message, so equal values mean the messages
+ * already read are still the ticket's messages. Missing values never count as equal.
+ */
+function unchanged(before: Ticket, after: Ticket): boolean {
+  const keys = [
+    'updated_datetime',
+    'last_message_datetime',
+    'last_received_message_datetime',
+    'status'
+  ] as const
+  if (!keys.every(k => before[k] !== undefined && before[k] === after[k])) return false
+  if (before.updated_datetime === null || before.updated_datetime === undefined) return false
+  return (before.messages_count ?? null) === (after.messages_count ?? null)
+}
