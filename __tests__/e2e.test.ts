@@ -186,6 +186,32 @@ describe('a real run on a seeded account', () => {
   })
 })
 
+describe('people stay in charge', () => {
+  test('a ticket an agent reopens after an automatic close is not closed again', async () => {
+    const s = seed()
+    const id = s.dueClose[0]!
+    await runAction(simInputs(sim))
+    expect(sim.ticket(id)!.status).toBe('closed')
+    sim.setTicket(id, { status: 'open', closed_datetime: null })
+    const again = await runAction(simInputs(sim))
+    expect(again.code).toBe(0)
+    expect(sim.ticket(id)!.status).toBe('open')
+    expect(again.summary).toContain('`reopened`')
+  })
+
+  test('a customer answer after an automatic close removes both tags of ours, and only those', async () => {
+    const s = seed()
+    const id = s.dueClose[0]!
+    await runAction(simInputs(sim))
+    const others = tagNames(id).filter(t => t !== 'auto-close-sent' && t !== 'auto-closed')
+    sim.addMessage(id, { from_agent: false, body_text: 'Actually, one more thing' })
+    expect(sim.ticket(id)!.status).toBe('open')
+    const again = await runAction(simInputs(sim))
+    expect(again.code).toBe(0)
+    expect(tagNames(id)).toEqual(others)
+  })
+})
+
 describe('a two-reminder schedule', () => {
   test('24,72 then close at 96: each reminder is its own marked message', async () => {
     const now = Date.now()

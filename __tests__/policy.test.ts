@@ -228,6 +228,24 @@ describe('decide: one follow-up at 48 h, close at 72 h', () => {
       settings({ 'only-tags': 'returns' })
     ],
     [
+      'closed by this action, then reopened by an agent without a word: never re-closed',
+      [msg('agent', 200), msg('ours', 150)],
+      { tags: [tag('auto-close-sent'), tag('auto-closed', 51)] },
+      'skip reopened'
+    ],
+    [
+      'auto-closed once, the customer came back: both tags of ours removed, others kept',
+      [msg('agent', 200), msg('ours', 150), msg('customer', 10)],
+      { tags: [tag('auto-close-sent'), tag('auto-closed', 51), tag('shipping', 52)] },
+      'untag'
+    ],
+    [
+      'a new cycle after an auto-close: the follow-up also clears the old closed-tag',
+      [msg('agent', 300), msg('ours', 250), msg('customer', 200), msg('agent', 50)],
+      { tags: [tag('auto-closed', 51)] },
+      'follow-up 1'
+    ],
+    [
       'sent_datetime is preferred over created_datetime',
       [msg('agent', 100, { sent_datetime: ago(10) })],
       {},
@@ -249,6 +267,23 @@ describe('decide: one follow-up at 48 h, close at 72 h', () => {
       reminders: 1,
       marker: followUpMarker(1, reply.id),
       idleHours: 50
+    })
+  })
+
+  test('untag and follow-up name exactly the tags of ours that no longer hold', () => {
+    const m1 = [msg('agent', 200), msg('ours', 150), msg('customer', 10)]
+    const t1 = ticket(m1, {
+      tags: [tag('auto-close-sent'), tag('auto-closed', 51), tag('shipping', 52)]
+    })
+    expect(decide(t1, m1, S, NOW)).toMatchObject({
+      kind: 'untag',
+      tags: [tag('auto-close-sent'), tag('auto-closed', 51)]
+    })
+    const m2 = [msg('agent', 300), msg('ours', 250), msg('customer', 200), msg('agent', 50)]
+    const t2 = ticket(m2, { tags: [tag('auto-closed', 51), tag('vipish', 53)] })
+    expect(decide(t2, m2, S, NOW)).toMatchObject({
+      kind: 'follow-up',
+      staleTags: [tag('auto-closed', 51)]
     })
   })
 

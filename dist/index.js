@@ -42537,7 +42537,7 @@ const config_DEFAULTS = {
         '',
         'We wanted to check in on your request "{{subject}}". Did our last reply help? If you still need anything, just reply to this message and we will pick it up right away.',
         '',
-        "If we don't hear from you, we'll assume everything is sorted and close this conversation in a few days.",
+        "If we don't hear back, we'll assume everything is sorted and close this conversation soon. Replying at any time reopens it.",
         '',
         'Thanks!'
     ].join('\n'),
@@ -45796,6 +45796,7 @@ const policy_SKIP_REASONS = [
     'no-agent-reply',
     'reply-failed',
     'not-due',
+    'reopened',
     'outside-business-hours',
     'unreadable',
     'changed-since-listed',
@@ -45901,14 +45902,14 @@ function triage(ticket, s, now) {
     if (lastMessage === undefined || lastReceived === undefined || created === undefined) {
         return skip(ticket, 'unreadable', 'a ticket timestamp is not a date');
     }
-    const followUpTag = findTag(ticket, s.followUpTag);
+    const ourTags = [findTag(ticket, s.followUpTag), findTag(ticket, s.closedTag)].filter((t) => !!t);
     if (lastMessage && lastReceived && lastReceived.getTime() >= lastMessage.getTime()) {
-        return followUpTag
-            ? { kind: 'untag', ticketId: ticket.id, tags: [followUpTag], because: 'customer-replied' }
+        return ourTags.length > 0
+            ? { kind: 'untag', ticketId: ticket.id, tags: ourTags, because: 'customer-replied' }
             : skip(ticket, 'customer-replied');
     }
     const starts = [created, lastReceived].filter((d) => d instanceof Date);
-    if (!followUpTag && starts.length > 0) {
+    if (ourTags.length === 0 && starts.length > 0) {
         const latestStart = new Date(Math.max(...starts.map(d => d.getTime())));
         if (elapsedMs(latestStart, now, s) < s.followUpHours[0] * HOUR)
             return skip(ticket, 'not-due');
@@ -45976,9 +45977,10 @@ function decide(ticket, messages, s, now) {
     if (start === -1)
         return skip(ticket, 'no-agent-reply');
     const anchor = thread[start];
+    const ourTags = [followUpTag, findTag(ticket, s.closedTag)].filter((t) => !!t);
     if (!anchor.m.from_agent) {
-        return followUpTag
-            ? { kind: 'untag', ticketId: ticket.id, tags: [followUpTag], because: 'customer-replied' }
+        return ourTags.length > 0
+            ? { kind: 'untag', ticketId: ticket.id, tags: ourTags, because: 'customer-replied' }
             : skip(ticket, 'customer-replied');
     }
     if (anchor.m.failed_datetime) {
@@ -46017,9 +46019,15 @@ function decide(ticket, messages, s, now) {
                 ...base,
                 reminder: sent + 1,
                 reminders,
-                marker: followUpMarker(sent + 1, anchor.m.id)
+                marker: followUpMarker(sent + 1, anchor.m.id),
+                staleTags: sent === 0 ? ourTags.filter(t => t !== followUpTag) : []
             });
         }
+    }
+    else if (findTag(ticket, s.closedTag)) {
+        // This action closes before it tags, so an open ticket that carries the closed-tag while the
+        // cycle that was closed is still the current one was reopened by a person: leave it to them.
+        return skip(ticket, 'reopened', 'reopened after an automatic close; left to agents');
     }
     else {
         // The customer always gets the whole grace window after the last follow-up, even when that
@@ -46036,8 +46044,8 @@ function decide(ticket, messages, s, now) {
     }
     if (sent > 0 && !followUpTag)
         return { kind: 'tag-follow-up', ...base, reminder: sent };
-    if (sent === 0 && followUpTag) {
-        return { kind: 'untag', ticketId: ticket.id, tags: [followUpTag], because: 'agent-replied' };
+    if (sent === 0 && ourTags.length > 0) {
+        return { kind: 'untag', ticketId: ticket.id, tags: ourTags, because: 'agent-replied' };
     }
     return skip(ticket, 'not-due');
 }
@@ -46075,6 +46083,7 @@ const SKIP_LABELS = {
     'no-agent-reply': 'no public agent reply yet',
     'reply-failed': "agent's last reply failed to send",
     'not-due': 'not due yet',
+    reopened: 'reopened by a person after an automatic close',
     'outside-business-hours': 'due, waiting for business hours',
     unreadable: 'unreadable data (left alone)',
     'changed-since-listed': 'changed since listed (re-check)',
@@ -46117,7 +46126,7 @@ function actionLabel(o) {
         case 'tag-follow-up':
             return 'add follow-up tag';
         case 'untag':
-            return 'remove follow-up tag';
+            return 'remove stale tags';
         case 'check':
             return 'read';
     }
@@ -46369,6 +46378,7 @@ function emptySkips() {
 async function sweep(opts) {
     const { client, settings, log } = opts;
     const concurrency = opts.concurrency ?? 4;
+    const usage = () => (opts.usage ? `; ${opts.usage()}` : '');
     const startedAt = opts.now();
     const report = {
         dryRun: settings.dryRun,
@@ -46446,7 +46456,7 @@ async function sweep(opts) {
                 else
                     planned.push({ ticket, messages: null, decision: first });
             }
-            log.info(`page ${report.pages}: ${report.ticketsSeen} tickets read, ${report.candidates} may be due`);
+            log.info(`page ${report.pages}: ${report.ticketsSeen} tickets read, ${report.candidates} may be due${usage()}`);
         }
     }
     catch (err) {
@@ -46454,6 +46464,7 @@ async function sweep(opts) {
     }
     // Let reads already started settle before leaving, so none runs after the sweep.
     const settled = await Promise.allSettled(reads);
+    log.info(`read ${report.ticketsSeen} tickets on ${report.pages} pages; messages of ${report.candidates}${usage()}`);
     log.endGroup();
     const authFailure = settled.find((r) => r.status === 'rejected' && r.reason instanceof AuthError);
     if (authFailure)
@@ -46496,7 +46507,7 @@ async function sweep(opts) {
             else
                 report.housekeeping.push(o);
             if (action && ++done % 25 === 0)
-                log.info(`${done} of ${due} actions handled`);
+                log.info(`${done} of ${due} actions handled${usage()}`);
         }
         catch (err) {
             if (err instanceof AuthError) {
@@ -46585,26 +46596,38 @@ async function sweep(opts) {
             case 'follow-up': {
                 await postOnce(ticket, followUpBody(ticket, d.reply, d.reminder, d.reminders, d.marker, settings));
                 await addTag(ticket.id, settings.followUpTag);
+                const stale = d.staleTags.map(t => findTag(ticket, t.name)).filter(t => t !== undefined);
+                if (stale.length > 0)
+                    await client.removeTags(ticket.id, { ids: stale.map(t => t.id) });
                 return { result: 'done' };
             }
             case 'close': {
                 if (d.postMessage) {
                     await postOnce(ticket, closeBody(ticket, d.reply, settings.followUpHours.length, d.marker, settings));
                 }
-                // Tag before closing: if the run stops in between, the ticket is still open and due, and
-                // the next run completes the close; the other order could leave it closed untagged.
-                await addTag(ticket.id, settings.closedTag);
+                // Close, then tag: an open ticket with the closed-tag then always means that a person
+                // reopened it (policy.ts leaves those alone). A run that stops in between leaves the
+                // ticket closed without its tag, and reports the tag write as failed.
                 await client.closeTicket(ticket.id);
+                try {
+                    await addTag(ticket.id, settings.closedTag);
+                }
+                catch (err) {
+                    throw new Error(`closed, but adding ${settings.closedTag} failed: ${errorText(err)}`);
+                }
                 return { result: 'done' };
             }
             case 'tag-follow-up':
                 await addTag(ticket.id, settings.followUpTag);
                 return { result: 'done', detail: `added ${settings.followUpTag} (follow-up already sent)` };
             case 'untag': {
-                const tag = findTag(ticket, settings.followUpTag);
-                if (tag)
-                    await client.removeTags(ticket.id, { ids: [tag.id] });
-                return { result: 'done', detail: `removed ${settings.followUpTag} (${d.because})` };
+                const tags = d.tags.map(t => findTag(ticket, t.name)).filter(t => t !== undefined);
+                if (tags.length > 0)
+                    await client.removeTags(ticket.id, { ids: tags.map(t => t.id) });
+                return {
+                    result: 'done',
+                    detail: `removed ${tags.map(t => t.name).join(', ')} (${d.because})`
+                };
             }
         }
     };
@@ -46618,6 +46641,7 @@ async function sweep(opts) {
         }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+    log.info(`${done} actions done, ${actionOutcomes.size - done} not done (failed or deferred)${usage()}`);
     log.endGroup();
     const stoppedBy = fatal;
     if (stoppedBy)
@@ -46721,6 +46745,7 @@ async function run() {
             settings,
             now: () => new Date(),
             veto: veto ? veto.bind(null, client) : null,
+            usage: () => requestLine(client.stats()),
             log: {
                 info: m => info(m),
                 warning: m => warning(m),

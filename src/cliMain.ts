@@ -3,7 +3,7 @@ import { DEFAULTS, parseSettings, SettingsError, type InputName, type Settings }
 import { GorgiasClient } from './gorgias/client.js'
 import { AuthError } from './gorgias/errors.js'
 import { loadPolicyModule } from './policyModule.js'
-import { failureLine, reportJson, terminalText } from './report.js'
+import { failureLine, reportJson, requestLine, terminalText } from './report.js'
 import { credentialsHelp } from './secrets.js'
 import { sweep } from './sweep.js'
 
@@ -114,6 +114,7 @@ export async function main(
       settings,
       now: () => new Date(),
       veto: veto ? veto.bind(null, client) : null,
+      usage: () => requestLine(client.stats()),
       log: {
         info: progress,
         warning: m => progress(`warning: ${m}`),

@@ -30,7 +30,7 @@ export const DEFAULTS = {
     '',
     'We wanted to check in on your request "{{subject}}". Did our last reply help? If you still need anything, just reply to this message and we will pick it up right away.',
     '',
-    "If we don't hear from you, we'll assume everything is sorted and close this conversation in a few days.",
+    "If we don't hear back, we'll assume everything is sorted and close this conversation soon. Replying at any time reopens it.",
     '',
     'Thanks!'
   ].join('\n'),

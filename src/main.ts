@@ -4,7 +4,7 @@ import { parseSettings, SettingsError, type InputName, type Settings } from './c
 import { GorgiasClient } from './gorgias/client.js'
 import { AuthError } from './gorgias/errors.js'
 import { loadPolicyModule, type BoundVeto } from './policyModule.js'
-import { failureLine, outputs, summaryMarkdown } from './report.js'
+import { failureLine, outputs, requestLine, summaryMarkdown } from './report.js'
 import type { Report } from './sweep.js'
 import { sweep } from './sweep.js'
 import { credentialsHelp, registerSecrets } from './secrets.js'
@@ -60,6 +60,7 @@ export async function run(): Promise<void> {
       settings,
       now: () => new Date(),
       veto: veto ? veto.bind(null, client) : null,
+      usage: () => requestLine(client.stats()),
       log: {
         info: m => core.info(m),
         warning: m => core.warning(m),

@@ -36,6 +36,7 @@ export const SKIP_REASONS = [
   'no-agent-reply',
   'reply-failed',
   'not-due',
+  'reopened',
   'outside-business-hours',
   'unreadable',
   'changed-since-listed',
@@ -73,11 +74,13 @@ export type Decision =
       reminder: number
       reminders: number
       marker: string
+      /** the closed-tag of an earlier cycle, still on the ticket: removed with this follow-up */
+      staleTags: Tag[]
     })
   | (Cycle & { kind: 'close'; ticketId: number; postMessage: boolean; marker: string })
   /** a follow-up landed but the run that sent it stopped before tagging: add the tag only */
   | (Cycle & { kind: 'tag-follow-up'; ticketId: number; reminder: number })
-  /** the follow-up tag no longer tells the truth: remove it (and only it) */
+  /** this action's tags no longer tell the truth (a new cycle began): remove them, and only them */
   | { kind: 'untag'; ticketId: number; tags: Tag[]; because: 'customer-replied' | 'agent-replied' }
   | { kind: 'skip'; ticketId: number; reason: SkipReason; detail?: string }
 
@@ -183,14 +186,16 @@ export function triage(ticket: Ticket, s: PolicySettings, now: Date): Triage {
   if (lastMessage === undefined || lastReceived === undefined || created === undefined) {
     return skip(ticket, 'unreadable', 'a ticket timestamp is not a date')
   }
-  const followUpTag = findTag(ticket, s.followUpTag)
+  const ourTags = [findTag(ticket, s.followUpTag), findTag(ticket, s.closedTag)].filter(
+    (t): t is Tag => !!t
+  )
   if (lastMessage && lastReceived && lastReceived.getTime() >= lastMessage.getTime()) {
-    return followUpTag
-      ? { kind: 'untag', ticketId: ticket.id, tags: [followUpTag], because: 'customer-replied' }
+    return ourTags.length > 0
+      ? { kind: 'untag', ticketId: ticket.id, tags: ourTags, because: 'customer-replied' }
       : skip(ticket, 'customer-replied')
   }
   const starts = [created, lastReceived].filter((d): d is Date => d instanceof Date)
-  if (!followUpTag && starts.length > 0) {
+  if (ourTags.length === 0 && starts.length > 0) {
     const latestStart = new Date(Math.max(...starts.map(d => d.getTime())))
     if (elapsedMs(latestStart, now, s) < s.followUpHours[0]! * HOUR) return skip(ticket, 'not-due')
   }
@@ -268,9 +273,10 @@ export function decide(
   }
   if (start === -1) return skip(ticket, 'no-agent-reply')
   const anchor = thread[start]!
+  const ourTags = [followUpTag, findTag(ticket, s.closedTag)].filter((t): t is Tag => !!t)
   if (!anchor.m.from_agent) {
-    return followUpTag
-      ? { kind: 'untag', ticketId: ticket.id, tags: [followUpTag], because: 'customer-replied' }
+    return ourTags.length > 0
+      ? { kind: 'untag', ticketId: ticket.id, tags: ourTags, because: 'customer-replied' }
       : skip(ticket, 'customer-replied')
   }
   if (anchor.m.failed_datetime) {
@@ -323,10 +329,15 @@ export function decide(
           ...base,
           reminder: sent + 1,
           reminders,
-          marker: followUpMarker(sent + 1, anchor.m.id)
+          marker: followUpMarker(sent + 1, anchor.m.id),
+          staleTags: sent === 0 ? ourTags.filter(t => t !== followUpTag) : []
         }
       )
     }
+  } else if (findTag(ticket, s.closedTag)) {
+    // This action closes before it tags, so an open ticket that carries the closed-tag while the
+    // cycle that was closed is still the current one was reopened by a person: leave it to them.
+    return skip(ticket, 'reopened', 'reopened after an automatic close; left to agents')
   } else {
     // The customer always gets the whole grace window after the last follow-up, even when that
     // follow-up went out late.
@@ -344,8 +355,8 @@ export function decide(
   }
 
   if (sent > 0 && !followUpTag) return { kind: 'tag-follow-up', ...base, reminder: sent }
-  if (sent === 0 && followUpTag) {
-    return { kind: 'untag', ticketId: ticket.id, tags: [followUpTag], because: 'agent-replied' }
+  if (sent === 0 && ourTags.length > 0) {
+    return { kind: 'untag', ticketId: ticket.id, tags: ourTags, because: 'agent-replied' }
   }
   return skip(ticket, 'not-due')
 }

@@ -17,6 +17,7 @@ const SKIP_LABELS: Record<SkipReason, string> = {
   'no-agent-reply': 'no public agent reply yet',
   'reply-failed': "agent's last reply failed to send",
   'not-due': 'not due yet',
+  reopened: 'reopened by a person after an automatic close',
   'outside-business-hours': 'due, waiting for business hours',
   unreadable: 'unreadable data (left alone)',
   'changed-since-listed': 'changed since listed (re-check)',
@@ -74,7 +75,7 @@ function actionLabel(o: Outcome): string {
     case 'tag-follow-up':
       return 'add follow-up tag'
     case 'untag':
-      return 'remove follow-up tag'
+      return 'remove stale tags'
     case 'check':
       return 'read'
   }
@@ -113,7 +114,7 @@ function ticketLink(domain: string, id: number): string {
   return `[#${id}](https://${domain}.gorgias.com/app/ticket/${id})`
 }
 
-function requestLine(stats: ClientStats | null): string {
+export function requestLine(stats: ClientStats | null): string {
   if (!stats) return ''
   const byKind = Object.entries(stats.requests)
     .filter(([, n]) => n > 0)

@@ -92,6 +92,8 @@ export interface SweepOptions {
   veto?: Veto | null
   /** tickets handled at once in phase 2; the client paces the requests themselves */
   concurrency?: number
+  /** requests used and rate-limit waits so far, appended to progress lines */
+  usage?: () => string
 }
 
 interface Planned {
@@ -117,6 +119,7 @@ export function emptySkips(): Record<SkipReason, number> {
 export async function sweep(opts: SweepOptions): Promise<Report> {
   const { client, settings, log } = opts
   const concurrency = opts.concurrency ?? 4
+  const usage = (): string => (opts.usage ? `; ${opts.usage()}` : '')
   const startedAt = opts.now()
   const report: Report = {
     dryRun: settings.dryRun,
@@ -195,7 +198,7 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
         } else planned.push({ ticket, messages: null, decision: first })
       }
       log.info(
-        `page ${report.pages}: ${report.ticketsSeen} tickets read, ${report.candidates} may be due`
+        `page ${report.pages}: ${report.ticketsSeen} tickets read, ${report.candidates} may be due${usage()}`
       )
     }
   } catch (err) {
@@ -203,6 +206,9 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
   }
   // Let reads already started settle before leaving, so none runs after the sweep.
   const settled = await Promise.allSettled(reads)
+  log.info(
+    `read ${report.ticketsSeen} tickets on ${report.pages} pages; messages of ${report.candidates}${usage()}`
+  )
   log.endGroup()
   const authFailure = settled.find(
     (r): r is PromiseRejectedResult => r.status === 'rejected' && r.reason instanceof AuthError
@@ -250,7 +256,7 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
       const o = outcome(p.ticket, p.decision, p.decision.kind, result.result, result.detail)
       if (action) actionOutcomes.set(p, o)
       else report.housekeeping.push(o)
-      if (action && ++done % 25 === 0) log.info(`${done} of ${due} actions handled`)
+      if (action && ++done % 25 === 0) log.info(`${done} of ${due} actions handled${usage()}`)
     } catch (err) {
       if (err instanceof AuthError) {
         // Credentials went bad mid-run: stop taking tickets, finish the ones in hand, then stop.
@@ -346,6 +352,8 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
           followUpBody(ticket, d.reply, d.reminder, d.reminders, d.marker, settings)
         )
         await addTag(ticket.id, settings.followUpTag)
+        const stale = d.staleTags.map(t => findTag(ticket, t.name)).filter(t => t !== undefined)
+        if (stale.length > 0) await client.removeTags(ticket.id, { ids: stale.map(t => t.id) })
         return { result: 'done' }
       }
       case 'close': {
@@ -355,19 +363,27 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
             closeBody(ticket, d.reply, settings.followUpHours.length, d.marker, settings)
           )
         }
-        // Tag before closing: if the run stops in between, the ticket is still open and due, and
-        // the next run completes the close; the other order could leave it closed untagged.
-        await addTag(ticket.id, settings.closedTag)
+        // Close, then tag: an open ticket with the closed-tag then always means that a person
+        // reopened it (policy.ts leaves those alone). A run that stops in between leaves the
+        // ticket closed without its tag, and reports the tag write as failed.
         await client.closeTicket(ticket.id)
+        try {
+          await addTag(ticket.id, settings.closedTag)
+        } catch (err) {
+          throw new Error(`closed, but adding ${settings.closedTag} failed: ${errorText(err)}`)
+        }
         return { result: 'done' }
       }
       case 'tag-follow-up':
         await addTag(ticket.id, settings.followUpTag)
         return { result: 'done', detail: `added ${settings.followUpTag} (follow-up already sent)` }
       case 'untag': {
-        const tag = findTag(ticket, settings.followUpTag)
-        if (tag) await client.removeTags(ticket.id, { ids: [tag.id] })
-        return { result: 'done', detail: `removed ${settings.followUpTag} (${d.because})` }
+        const tags = d.tags.map(t => findTag(ticket, t.name)).filter(t => t !== undefined)
+        if (tags.length > 0) await client.removeTags(ticket.id, { ids: tags.map(t => t.id) })
+        return {
+          result: 'done',
+          detail: `removed ${tags.map(t => t.name).join(', ')} (${d.because})`
+        }
       }
     }
   }
@@ -382,6 +398,9 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
     }
   }
   await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker))
+  log.info(
+    `${done} actions done, ${actionOutcomes.size - done} not done (failed or deferred)${usage()}`
+  )
   log.endGroup()
   const stoppedBy = fatal as AuthError | null
   if (stoppedBy) throw stoppedBy
