@@ -264,6 +264,8 @@ export class GorgiasSimulator {
   readonly #views = new Map<number, View>()
   readonly #agents = new Map<number, TicketUser>()
   readonly #customers = new Map<number, TicketUser>()
+  /** Fields only the customer endpoint shows, e.g. `integrations` (Shopify orders and such). */
+  readonly #customerData = new Map<number, Record<string, unknown>>()
   readonly #customerByEmail = new Map<string, number>()
   #nextTicketId = FIRST_TICKET_ID
   #nextMessageId = FIRST_MESSAGE_ID
@@ -549,6 +551,15 @@ export class GorgiasSimulator {
   /** The API user (id 1, the key's owner) and the human agents. */
   agents(): TicketUser[] {
     return [...this.#agents.values()].map(a => ({ ...a }))
+  }
+
+  /**
+   * Extra fields of a customer as GET /api/customers/{id} returns them, e.g. the `integrations`
+   * object in which Gorgias keeps a Shopify customer's orders.
+   */
+  setCustomerData(customerId: number, data: Record<string, unknown>): void {
+    if (!this.#customers.has(customerId)) throw new Error(`no customer ${customerId}`)
+    this.#customerData.set(customerId, structuredClone(data))
   }
 
   /**
@@ -901,7 +912,10 @@ export class GorgiasSimulator {
       case 'GET /api/customers/{id}': {
         const customer = this.#customers.get(id)
         if (!customer) throw new HttpError(404, 'Customer not found')
-        return { status: 200, body: { ...customer } }
+        return {
+          status: 200,
+          body: { ...customer, ...structuredClone(this.#customerData.get(id) ?? {}) }
+        }
       }
       case 'GET /api/views':
         return this.#listViews(query)

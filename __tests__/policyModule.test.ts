@@ -1,0 +1,151 @@
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { GorgiasSimulator } from '../src/simulator/server.js'
+import { dueTicket, runAction, runCli, simInputs } from './helpers/action.js'
+
+/** Custom per-ticket logic, end to end through the bundle, with the shipped example. */
+
+let sim: GorgiasSimulator
+beforeEach(async () => {
+  sim = new GorgiasSimulator()
+  await sim.start()
+})
+afterEach(async () => {
+  await sim.stop()
+})
+
+const followUps = (id: number) =>
+  sim.messages(id).filter(m => m.external_id?.startsWith('gorgias-auto-close:'))
+
+function moduleFile(source: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'gac-policy-')), 'policy.mjs')
+  writeFileSync(file, source)
+  return file
+}
+
+describe('policy-module', () => {
+  test('the example skips a customer with a pending order and lets the others through', async () => {
+    const waiting = dueTicket(sim, 50, {
+      customer: { email: 'wait@example.com', firstname: 'Wai' }
+    })
+    const shipped = dueTicket(sim, 50, {
+      customer: { email: 'done@example.com', firstname: 'Don' }
+    })
+    sim.setCustomerData(waiting.customer!.id, {
+      integrations: {
+        '3': {
+          __integration_type__: 'shopify',
+          orders: [{ id: 1, name: '#1001', fulfillment_status: null, financial_status: 'paid' }]
+        }
+      }
+    })
+    sim.setCustomerData(shipped.customer!.id, {
+      integrations: {
+        '3': {
+          __integration_type__: 'shopify',
+          orders: [
+            { id: 2, name: '#1002', fulfillment_status: 'fulfilled', financial_status: 'paid' }
+          ]
+        }
+      }
+    })
+    const run = await runAction(
+      simInputs(sim, { 'policy-module': 'examples/skip-pending-orders.mjs' })
+    )
+    expect(run.code).toBe(0)
+    expect(JSON.parse(run.outputs['followed-up']!)).toEqual([shipped.id])
+    expect(followUps(waiting.id)).toHaveLength(0)
+    expect(run.summary).toContain('`policy-module`')
+    expect(run.summary).toContain('customer has a pending order (#1001)')
+    expect(sim.log.some(e => e.path === `/api/customers/${waiting.customer!.id}`)).toBe(true)
+  })
+
+  test('a module that throws fails that ticket (never acted on); the others go on', async () => {
+    const boom = dueTicket(sim, 50, { subject: 'boom' })
+    const fine = dueTicket(sim, 50, { subject: 'fine' })
+    const file = moduleFile(
+      "export default ticket => { if (ticket.subject === 'boom') throw new Error('CRM is down') }\n"
+    )
+    const run = await runAction(simInputs(sim, { 'policy-module': file }))
+    expect(run.code).toBe(1)
+    expect(run.outputs['failed-count']).toBe('1')
+    expect(JSON.parse(run.outputs['followed-up']!)).toEqual([fine.id])
+    expect(followUps(boom.id)).toHaveLength(0)
+    expect(run.summary).toContain('policy-module threw: CRM is down')
+  })
+
+  test('a module that returns something else is a failure, not a go-ahead', async () => {
+    const t = dueTicket(sim)
+    const run = await runAction(
+      simInputs(sim, { 'policy-module': moduleFile('export default () => true\n') })
+    )
+    expect(run.code).toBe(1)
+    expect(followUps(t.id)).toHaveLength(0)
+  })
+
+  test('a missing module is refused before any request', async () => {
+    const run = await runAction(simInputs(sim, { 'policy-module': 'policies/nope.mjs' }))
+    expect(run.code).toBe(1)
+    expect(run.stdout).toContain('::error::policy-module: no file at')
+    expect(sim.log).toHaveLength(0)
+  })
+
+  test('the same module works from the CLI (--policy-module)', async () => {
+    const t = dueTicket(sim)
+    const file = moduleFile("export default () => ({ skip: 'VIP handled by hand' })\n")
+    const run = await runCli(['--policy-module', file, '--json'], {
+      GORGIAS_DOMAIN: 'acme',
+      GORGIAS_EMAIL: sim.email,
+      GORGIAS_API_KEY: sim.apiKey,
+      API_URL: sim.baseUrl
+    })
+    expect(run.code).toBe(0)
+    expect(followUps(t.id)).toHaveLength(0)
+    expect(run.stdout).toContain('VIP handled by hand')
+  })
+})
+
+describe('loadPolicyModule (in process)', () => {
+  test('a module that does not answer in time fails the ticket', async () => {
+    const { loadPolicyModule } = await import('../src/policyModule.js')
+    const { parseSettings } = await import('../src/config.js')
+    const settings = parseSettings(
+      name =>
+        (
+          ({
+            'gorgias-domain': 'acme',
+            'gorgias-email': 'a@b.co',
+            'gorgias-api-key': 'k'
+          }) as Record<string, string>
+        )[name] ?? '',
+      { workspace: '/' }
+    )
+    settings.policyModule = moduleFile('export default () => new Promise(() => {})\n')
+    const veto = await loadPolicyModule(settings, { info() {} }, 50)
+    const client = {
+      getJson: () => Promise.resolve({}),
+      getTicket: () => Promise.reject(new Error('unused')),
+      listMessages: () => Promise.resolve([])
+    }
+    const reply = {
+      id: 1,
+      ticket_id: 1,
+      channel: 'email',
+      from_agent: true,
+      created_datetime: '2026-01-01T00:00:00Z'
+    }
+    await expect(
+      veto(client as never, { id: 1, status: 'open', channel: 'email' }, [], {
+        kind: 'close',
+        ticketId: 1,
+        reply,
+        replyAt: new Date(),
+        idleHours: 80,
+        postMessage: false,
+        marker: 'm'
+      })
+    ).rejects.toThrow('policy-module did not answer within 0.05 s')
+  })
+})
