@@ -375,7 +375,7 @@ describe('faults survived', () => {
     expect(next.code).toBe(0)
     expect(ours(failing.id)).toHaveLength(1)
     expect(tagNames(failing.id)).toEqual(['auto-close-sent'])
-    expect(next.summary).toContain('add follow-up tag')
+    expect(next.summary).toContain('added auto-close-sent (follow-up already sent)')
   })
 
   test('401: one clear error, no retries, no per-ticket noise, no key anywhere', async () => {

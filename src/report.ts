@@ -175,7 +175,8 @@ export function summaryMarkdown(
         o.result === 'failed'
           ? `failed: ${cell(o.detail ?? '', 120)}`
           : resultLabel(o, report.dryRun)
-      lines.push(`| ${ticketLink(settings.domain, o.ticketId)} | ${actionLabel(o)} | ${result} |`)
+      const change = o.result === 'failed' ? actionLabel(o) : (o.detail ?? actionLabel(o))
+      lines.push(`| ${ticketLink(settings.domain, o.ticketId)} | ${cell(change)} | ${result} |`)
     }
     lines.push('')
   }

@@ -165,12 +165,23 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
   const planned: Planned[] = []
   const reads: Array<Promise<void>> = []
   const now = opts.now()
+  /**
+   * A tag repair leaves the ticket itself alone, so the ticket is also counted under the reason it
+   * gets no follow-up or close: every ticket seen is counted once as acted on, failed, deferred
+   * or skipped.
+   */
+  const plan = (p: Planned): void => {
+    if (p.decision.kind === 'untag') {
+      report.skipped[p.decision.because === 'customer-replied' ? 'customer-replied' : 'not-due']++
+    } else if (p.decision.kind === 'tag-follow-up') report.skipped['not-due']++
+    planned.push(p)
+  }
   const readMessages = async (ticket: Ticket): Promise<void> => {
     try {
       const messages = await client.listMessages(ticket.id)
       const decision = decide(ticket, messages, settings, now)
       if (decision.kind === 'skip') report.skipped[decision.reason]++
-      else planned.push({ ticket, messages, decision })
+      else plan({ ticket, messages, decision })
     } catch (err) {
       if (err instanceof AuthError) throw err
       if (err instanceof NotFoundError) report.skipped['not-found']++
@@ -195,7 +206,7 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
         else if (first.kind === 'fetch-messages') {
           report.candidates++
           reads.push(readMessages(ticket))
-        } else planned.push({ ticket, messages: null, decision: first })
+        } else plan({ ticket, messages: null, decision: first })
       }
       log.info(
         `page ${report.pages}: ${report.ticketsSeen} tickets read, ${report.candidates} may be due${usage()}`
@@ -234,7 +245,7 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
   const actionOutcomes = new Map<Planned, Outcome>()
 
   const recordSkip = (p: Planned, reason: SkipReason, detail: string): void => {
-    report.skipped[reason]++
+    if (isAction(p)) report.skipped[reason]++
     report.notableSkips.push(outcome(p.ticket, p.decision, p.decision.kind, 'skipped', detail))
   }
 
@@ -282,9 +293,9 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
     }
     if (settings.dryRun) return { result: 'would-do' }
 
-    let fresh: { ticket: Ticket; messages: Message[] | null }
     try {
-      fresh = await recheck(p)
+      const fresh = await recheck(p)
+      return await write(p, fresh.ticket)
     } catch (err) {
       if (err instanceof NotFoundError) {
         recordSkip(p, 'not-found', 'deleted or merged since it was listed')
@@ -297,14 +308,19 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
       }
       throw err
     }
-    return write(p, fresh.ticket)
   }
 
   /** Re-read the ticket right before writing; re-read messages unless the ticket proves them unchanged. */
-  const recheck = async (p: Planned): Promise<{ ticket: Ticket; messages: Message[] | null }> => {
+  const recheck = async (
+    p: Planned,
+    known?: Message[]
+  ): Promise<{ ticket: Ticket; messages: Message[] | null }> => {
     const ticket = await client.getTicket(p.ticket.id)
-    let messages = p.messages
-    if (messages === null ? p.decision.kind !== 'untag' : !unchanged(p.ticket, ticket)) {
+    let messages = known ?? p.messages
+    if (
+      !known &&
+      (messages === null ? p.decision.kind !== 'untag' : !unchanged(p.ticket, ticket))
+    ) {
       messages = await client.listMessages(ticket.id)
     }
     const fresh =
@@ -323,6 +339,7 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
 
   /** Posts a marked message at most once, even when the first attempt's outcome is unknown. */
   const postOnce = async (
+    p: Planned,
     ticket: Ticket,
     body: Parameters<SweepClient['createMessage']>[1]
   ): Promise<void> => {
@@ -335,6 +352,8 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
         const messages = await client.listMessages(ticket.id)
         if (messages.some(m => m.external_id === body.external_id)) return
         if (attempt >= 2) throw err
+        // Not there: before sending again, the ticket must still call for it.
+        await recheck(p, messages)
         log.warning(`ticket ${ticket.id}: message not confirmed (${err.message}); sending again`)
       }
     }
@@ -348,6 +367,7 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
     switch (d.kind) {
       case 'follow-up': {
         await postOnce(
+          p,
           ticket,
           followUpBody(ticket, d.reply, d.reminder, d.reminders, d.marker, settings)
         )
@@ -359,6 +379,7 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
       case 'close': {
         if (d.postMessage) {
           await postOnce(
+            p,
             ticket,
             closeBody(ticket, d.reply, settings.followUpHours.length, d.marker, settings)
           )
@@ -370,7 +391,9 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
         try {
           await addTag(ticket.id, settings.closedTag)
         } catch (err) {
-          throw new Error(`closed, but adding ${settings.closedTag} failed: ${errorText(err)}`)
+          throw new Error(`closed, but adding ${settings.closedTag} failed: ${errorText(err)}`, {
+            cause: err
+          })
         }
         return { result: 'done' }
       }
@@ -406,6 +429,9 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
   if (stoppedBy) throw stoppedBy
 
   report.actions = queue.filter(p => actionOutcomes.has(p)).map(p => actionOutcomes.get(p)!)
+  // Finished in whatever order the workers ran; the report reads the same every time.
+  report.housekeeping.sort((a, b) => a.ticketId - b.ticketId)
+  report.notableSkips.sort((a, b) => a.ticketId - b.ticketId)
   report.finishedAt = opts.now()
   return report
 }

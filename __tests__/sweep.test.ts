@@ -1,0 +1,144 @@
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
+import { parseSettings, type InputName, type Settings } from '../src/config.js'
+import { GorgiasClient } from '../src/gorgias/client.js'
+import { counts } from '../src/report.js'
+import { sweep, type Report } from '../src/sweep.js'
+import { GorgiasSimulator } from '../src/simulator/server.js'
+import { dueTicket } from './helpers/action.js'
+
+/**
+ * The sweep in process, with a real client over loopback, for the faults that need a short client
+ * timeout (the bundle's is 30 s) or a look at the report object itself.
+ */
+
+let sim: GorgiasSimulator
+let settings: Settings
+let client: GorgiasClient
+const lines: string[] = []
+const log = {
+  info: (m: string) => lines.push(m),
+  warning: (m: string) => lines.push(`warning: ${m}`),
+  startGroup: (m: string) => lines.push(`group: ${m}`),
+  endGroup: () => undefined
+}
+
+beforeEach(async () => {
+  sim = new GorgiasSimulator()
+  await sim.start()
+  const inputs: Partial<Record<InputName, string>> = {
+    'gorgias-domain': 'acme',
+    'gorgias-email': sim.email,
+    'gorgias-api-key': sim.apiKey,
+    'api-url': sim.baseUrl
+  }
+  settings = parseSettings(name => inputs[name] ?? '')
+  client = new GorgiasClient({
+    baseUrl: settings.apiUrl,
+    email: settings.email,
+    apiKey: settings.apiKey,
+    timeoutMs: 300,
+    maxRetries: 2,
+    sleep: ms => new Promise(resolve => setTimeout(resolve, Math.min(ms, 20)))
+  })
+  lines.length = 0
+})
+afterEach(async () => {
+  await sim.stop()
+})
+
+const run = (): Promise<Report> =>
+  sweep({ client, settings, now: () => new Date(), log, usage: () => 'usage' })
+const marked = (id: number) =>
+  sim.messages(id).filter(m => m.external_id?.startsWith('gorgias-auto-close:'))
+
+describe('sweep with faults', () => {
+  test('a follow-up whose answer times out after it landed is not sent twice', async () => {
+    const t = dueTicket(sim)
+    sim.injectFault({
+      method: 'POST',
+      path: `/tickets/${t.id}/messages`,
+      fault: { kind: 'delay', ms: 1000 }
+    })
+    const report = await run()
+    expect(counts(report).followedUp).toEqual([t.id])
+    expect(marked(t.id)).toHaveLength(1)
+    expect(sim.ticket(t.id)!.tags!.map(x => x.name)).toEqual(['auto-close-sent'])
+  })
+
+  test('a follow-up that timed out before landing is sent once after the re-check', async () => {
+    const t = dueTicket(sim)
+    sim.injectFault({
+      method: 'POST',
+      path: `/tickets/${t.id}/messages`,
+      fault: { kind: 'reset' }
+    })
+    const report = await run()
+    expect(counts(report).followedUp).toEqual([t.id])
+    expect(marked(t.id)).toHaveLength(1)
+    expect(lines.some(l => l.includes('message not confirmed'))).toBe(true)
+  })
+
+  test('two unconfirmed posts in a row fail the ticket instead of guessing', async () => {
+    const t = dueTicket(sim)
+    sim.injectFault({
+      method: 'POST',
+      path: `/tickets/${t.id}/messages`,
+      times: 2,
+      fault: { kind: 'reset' }
+    })
+    const report = await run()
+    expect(counts(report).failed).toBe(1)
+    expect(marked(t.id)).toHaveLength(0)
+  })
+
+  test('a listing that keeps failing stops the run before any write', async () => {
+    dueTicket(sim)
+    sim.injectFault({
+      method: 'GET',
+      path: '/tickets',
+      times: Infinity,
+      fault: { kind: 'status', status: 503 }
+    })
+    await expect(run()).rejects.toThrow()
+    expect(sim.writes()).toHaveLength(0)
+  })
+
+  test('a messages read that keeps failing is reported for that ticket; the others go on', async () => {
+    const bad = dueTicket(sim)
+    const good = dueTicket(sim)
+    sim.injectFault({
+      method: 'GET',
+      path: `/tickets/${bad.id}/messages`,
+      times: Infinity,
+      fault: { kind: 'status', status: 500 }
+    })
+    const report = await run()
+    expect(counts(report).followedUp).toEqual([good.id])
+    expect(report.readFailures.map(o => o.ticketId)).toEqual([bad.id])
+    expect(counts(report).failed).toBe(1)
+  })
+
+  test('every ticket seen is accounted for exactly once', async () => {
+    for (let i = 0; i < 5; i++) dueTicket(sim)
+    for (let i = 0; i < 5; i++) dueTicket(sim, 5)
+    sim.addTicket({ status: 'closed' })
+    // a tag repair: a follow-up of ours without its tag
+    const repaired = dueTicket(sim, 60)
+    sim.addMessage(repaired.id, { from_agent: true, external_id: 'gorgias-auto-close:follow-up:1' })
+    settings.maxActions = 3
+    const report = await run()
+    const c = counts(report)
+    expect(c.followedUp.length + c.closed.length + c.failed + c.deferred + c.skipped).toBe(
+      report.ticketsSeen
+    )
+    expect(c.deferred).toBe(2)
+    expect(report.housekeeping.map(o => o.ticketId)).toEqual([repaired.id])
+  })
+
+  test('progress lines report pages, candidates, actions and requests used', async () => {
+    dueTicket(sim)
+    await run()
+    expect(lines.some(l => /^page 1: 1 tickets read, 1 may be due; usage$/.test(l))).toBe(true)
+    expect(lines.some(l => l.startsWith('1 actions done') && l.endsWith('usage'))).toBe(true)
+  })
+})
