@@ -33981,7 +33981,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9933);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8502);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -33990,59 +33990,13 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9933:
+/***/ 8502:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
-});
-
-// NAMESPACE OBJECT: ./node_modules/@actions/core/lib/platform.js
-var platform_namespaceObject = {};
-__nccwpck_require__.r(platform_namespaceObject);
-__nccwpck_require__.d(platform_namespaceObject, {
-  arch: () => (arch),
-  getDetails: () => (getDetails),
-  isLinux: () => (isLinux),
-  isMacOS: () => (isMacOS),
-  isWindows: () => (isWindows),
-  platform: () => (platform)
-});
-
-// NAMESPACE OBJECT: ./node_modules/@actions/core/lib/core.js
-var core_namespaceObject = {};
-__nccwpck_require__.r(core_namespaceObject);
-__nccwpck_require__.d(core_namespaceObject, {
-  ExitCode: () => (ExitCode),
-  addPath: () => (addPath),
-  debug: () => (debug),
-  endGroup: () => (endGroup),
-  error: () => (error),
-  exportVariable: () => (exportVariable),
-  getBooleanInput: () => (getBooleanInput),
-  getIDToken: () => (getIDToken),
-  getInput: () => (getInput),
-  getMultilineInput: () => (getMultilineInput),
-  getState: () => (getState),
-  group: () => (group),
-  info: () => (info),
-  isDebug: () => (isDebug),
-  markdownSummary: () => (markdownSummary),
-  notice: () => (notice),
-  platform: () => (platform_namespaceObject),
-  saveState: () => (saveState),
-  setCommandEcho: () => (setCommandEcho),
-  setFailed: () => (setFailed),
-  setOutput: () => (setOutput),
-  setSecret: () => (setSecret),
-  startGroup: () => (startGroup),
-  summary: () => (summary),
-  toPlatformPath: () => (toPlatformPath),
-  toPosixPath: () => (toPosixPath),
-  toWin32Path: () => (toWin32Path),
-  warning: () => (warning)
 });
 
 ;// CONCATENATED MODULE: external "os"
@@ -34054,7 +34008,7 @@ const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta
  * Sanitizes an input into a string so it can be passed into issueCommand safely
  * @param input input to sanitize into a string
  */
-function toCommandValue(input) {
+function utils_toCommandValue(input) {
     if (input === null || input === undefined) {
         return '';
     }
@@ -34119,12 +34073,12 @@ function toCommandProperties(annotationProperties) {
  * This is an internal utility function that powers the public API functions
  * such as setSecret, warning, error, and exportVariable.
  */
-function issueCommand(command, properties, message) {
+function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
     process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
 }
-function issue(name, message = '') {
-    issueCommand(name, {}, message);
+function command_issue(name, message = '') {
+    command_issueCommand(name, {}, message);
 }
 const CMD_STRING = '::';
 class Command {
@@ -34161,13 +34115,13 @@ class Command {
     }
 }
 function escapeData(s) {
-    return toCommandValue(s)
+    return utils_toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A');
 }
 function escapeProperty(s) {
-    return toCommandValue(s)
+    return utils_toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A')
@@ -34187,7 +34141,7 @@ const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta
 
 
 
-function issueFileCommand(command, message) {
+function file_command_issueFileCommand(command, message) {
     const filePath = process.env[`GITHUB_${command}`];
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
@@ -34195,13 +34149,13 @@ function issueFileCommand(command, message) {
     if (!external_fs_namespaceObject.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
-function prepareKeyValueMessage(key, value) {
+function file_command_prepareKeyValueMessage(key, value) {
     const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
-    const convertedValue = toCommandValue(value);
+    const convertedValue = utils_toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -34218,10 +34172,8 @@ function prepareKeyValueMessage(key, value) {
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
-var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
-var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -34314,7 +34266,7 @@ class DecodedURL extends URL {
 }
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(770);
+var node_modules_tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
@@ -34392,7 +34344,7 @@ const HttpResponseRetryCodes = [
     HttpCodes.ServiceUnavailable,
     HttpCodes.GatewayTimeout
 ];
-const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
 const ExponentialBackoffCeiling = 10;
 const ExponentialBackoffTimeSlice = 5;
 class HttpClientError extends Error {
@@ -34438,7 +34390,7 @@ function isHttps(requestUrl) {
     const parsedUrl = new URL(requestUrl);
     return parsedUrl.protocol === 'https:';
 }
-class HttpClient {
+class lib_HttpClient {
     constructor(userAgent, handlers, requestOptions) {
         this._ignoreSslError = false;
         this._allowRedirects = true;
@@ -34741,7 +34693,7 @@ class HttpClient {
     }
     getAgentDispatcher(serverUrl) {
         const parsedUrl = new URL(serverUrl);
-        const proxyUrl = getProxyUrl(parsedUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (!useProxy) {
             return;
@@ -34752,7 +34704,7 @@ class HttpClient {
         const info = {};
         info.parsedUrl = requestUrl;
         const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
+        info.httpModule = usingSsl ? https : http;
         const defaultPort = usingSsl ? 443 : 80;
         info.options = {};
         info.options.host = info.parsedUrl.hostname;
@@ -34851,7 +34803,7 @@ class HttpClient {
     }
     _getAgent(parsedUrl) {
         let agent;
-        const proxyUrl = getProxyUrl(parsedUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (this._keepAlive && useProxy) {
             agent = this._proxyAgent;
@@ -34866,7 +34818,7 @@ class HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -34891,7 +34843,7 @@ class HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
+            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -34914,7 +34866,7 @@ class HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -35045,7 +34997,7 @@ class BasicCredentialHandler {
         });
     }
 }
-class BearerCredentialHandler {
+class auth_BearerCredentialHandler {
     constructor(token) {
         this.token = token;
     }
@@ -35103,13 +35055,13 @@ var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg
 
 
 
-class OidcClient {
+class oidc_utils_OidcClient {
     static createHttpClient(allowRetry = true, maxRetry = 10) {
         const requestOptions = {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -35128,7 +35080,7 @@ class OidcClient {
     static getCall(id_token_url) {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             var _a;
-            const httpclient = OidcClient.createHttpClient();
+            const httpclient = oidc_utils_OidcClient.createHttpClient();
             const res = yield httpclient
                 .getJson(id_token_url)
                 .catch(error => {
@@ -35147,13 +35099,13 @@ class OidcClient {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
-                let id_token_url = OidcClient.getIDTokenUrl();
+                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
                 if (audience) {
                     const encodedAudience = encodeURIComponent(audience);
                     id_token_url = `${id_token_url}&audience=${encodedAudience}`;
                 }
                 debug(`ID token url is ${id_token_url}`);
-                const id_token = yield OidcClient.getCall(id_token_url);
+                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
                 setSecret(id_token);
                 return id_token;
             }
@@ -35442,7 +35394,7 @@ const _summary = new Summary();
 /**
  * @deprecated use `core.summary`
  */
-const markdownSummary = _summary;
+const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
@@ -35476,7 +35428,7 @@ function toWin32Path(pth) {
  * @return string The platform-specific path.
  */
 function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, external_path_namespaceObject.sep);
+    return pth.replace(/[/\\]/g, path.sep);
 }
 //# sourceMappingURL=path-utils.js.map
 // EXTERNAL MODULE: external "string_decoder"
@@ -36551,16 +36503,16 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  * @param     options            optional exec options.  See ExecOptions
  * @returns   Promise<number>    exit code
  */
-function exec(commandLine, args, options) {
+function exec_exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = argStringToArray(commandLine);
+        const commandArgs = tr.argStringToArray(commandLine);
         if (commandArgs.length === 0) {
             throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
         }
         // Path to tool to execute should be first arg
         const toolPath = commandArgs[0];
         args = commandArgs.slice(1).concat(args || []);
-        const runner = new ToolRunner(toolPath, args, options);
+        const runner = new tr.ToolRunner(toolPath, args, options);
         return runner.exec();
     });
 }
@@ -36580,8 +36532,8 @@ function getExecOutput(commandLine, args, options) {
         let stdout = '';
         let stderr = '';
         //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
-        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
         const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
         const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
         const stdErrListener = (data) => {
@@ -36597,7 +36549,7 @@ function getExecOutput(commandLine, args, options) {
             }
         };
         const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
         //flush any remaining characters
         stdout += stdoutDecoder.end();
         stderr += stderrDecoder.end();
@@ -36622,10 +36574,10 @@ var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, 
 
 
 const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
         silent: true
     });
-    const { stdout: name } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
         silent: true
     });
     return {
@@ -36635,7 +36587,7 @@ const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* 
 });
 const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
     var _a, _b, _c, _d;
-    const { stdout } = yield getExecOutput('sw_vers', undefined, {
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
         silent: true
     });
     const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
@@ -36646,7 +36598,7 @@ const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
     };
 });
 const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
         silent: true
     });
     const [name, version] = stdout.trim().split('\n');
@@ -36751,8 +36703,8 @@ function exportVariable(name, val) {
  * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
  * ```
  */
-function setSecret(secret) {
-    issueCommand('add-mask', {}, secret);
+function core_setSecret(secret) {
+    command_issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -36766,7 +36718,7 @@ function addPath(inputPath) {
     else {
         issueCommand('add-path', {}, inputPath);
     }
-    process.env['PATH'] = `${inputPath}${external_path_namespaceObject.delimiter}${process.env['PATH']}`;
+    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
 }
 /**
  * Gets the value of an input.
@@ -36835,10 +36787,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
     }
     process.stdout.write(external_os_namespaceObject.EOL);
-    issueCommand('set-output', { name }, toCommandValue(value));
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -36873,7 +36825,7 @@ function isDebug() {
  * Writes debug message to user log
  * @param message debug message
  */
-function debug(message) {
+function core_debug(message) {
     issueCommand('debug', {}, message);
 }
 /**
@@ -36882,7 +36834,7 @@ function debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -36890,7 +36842,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -36898,7 +36850,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -36915,13 +36867,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    issue('group', name);
+    command_issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    issue('endgroup');
+    command_issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.
@@ -42844,6 +42796,565 @@ function describeSettings(s) {
     ];
 }
 
+;// CONCATENATED MODULE: ./src/gorgias/errors.ts
+/** Base class; also thrown as is for answers no subclass covers (a redirect, a 409, ...). */
+class GorgiasError extends Error {
+    status;
+    method;
+    path;
+    kind;
+    constructor(message, info) {
+        super(message);
+        this.name = new.target.name;
+        this.status = info.status;
+        this.method = info.method;
+        this.path = info.path;
+        this.kind = info.kind;
+    }
+}
+/** 401/403: the email/API key pair is wrong or lacks permission. Never retried. */
+class AuthError extends GorgiasError {
+}
+/** 404: the ticket was deleted or merged. */
+class NotFoundError extends GorgiasError {
+}
+/** 400/422: Gorgias refused the request body or parameters. */
+class ValidationError extends GorgiasError {
+}
+/**
+ * Retries ran out (5xx, network failures, or 429s past `max429Retries`) on a request that was safe
+ * to retry, or on a write that provably never reached the server.
+ */
+class TransientError extends GorgiasError {
+}
+/** A 2xx whose body is not the JSON shape the endpoint documents. */
+class MalformedResponseError extends GorgiasError {
+}
+/**
+ * A non-idempotent write (creating a message) may or may not have happened: it timed out or lost
+ * its connection after the request could have been sent, got a 5xx, or got a 2xx that could not
+ * be read. The client never retries it; the caller re-reads the ticket to find out, because a
+ * follow-up must never be sent twice.
+ */
+class AmbiguousWriteError extends GorgiasError {
+    reason;
+    constructor(message, info, reason) {
+        super(message, info);
+        this.reason = reason;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/policy.ts
+
+/**
+ * What to do with one ticket: a pure function of the ticket, its messages, the settings and the
+ * clock. No I/O here, so every situation is tested as a table (see __tests__/policy.test.ts).
+ *
+ * State lives in Gorgias itself, nowhere else: this action's own messages carry a marker in
+ * `external_id` ("feel free to set it as you wish", reference/ticket-messages), and tags mirror
+ * what the markers say for humans. A "cycle" starts at the agent's last public reply; every
+ * marked follow-up after it belongs to that cycle, and a customer or agent message restarts it.
+ */
+const MARKER_PREFIX = 'gorgias-auto-close:';
+const FOLLOW_UP_MARKER = /^gorgias-auto-close:follow-up(?::(\d+))?/;
+const CLOSE_MARKER = /^gorgias-auto-close:close\b/;
+function followUpMarker(reminder, replyId) {
+    return `${MARKER_PREFIX}follow-up:${reminder}:reply-${replyId}`;
+}
+function closeMarker(replyId) {
+    return `${MARKER_PREFIX}close:reply-${replyId}`;
+}
+const policy_SKIP_REASONS = [
+    'not-open',
+    'trashed',
+    'spam',
+    'snoozed',
+    'excluded-tag',
+    'not-in-only-tags',
+    'channel-not-handled',
+    'customer-replied',
+    'no-agent-reply',
+    'reply-failed',
+    'not-due',
+    'reopened',
+    'outside-business-hours',
+    'unreadable',
+    'changed-since-listed',
+    'not-found',
+    'policy-module'
+];
+const HOUR = 3_600_000;
+/** Timestamps are ISO 8601; anything else makes the ticket unreadable rather than guessed at. */
+function policy_parseTime(value) {
+    if (value === null || value === undefined || value === '')
+        return null;
+    if (typeof value !== 'string')
+        return undefined;
+    const ms = Date.parse(value);
+    return Number.isNaN(ms) ? undefined : new Date(ms);
+}
+/** When a message reached (or was meant to reach) the customer. */
+function messageTime(m) {
+    return policy_parseTime(m.sent_datetime) ?? policy_parseTime(m.created_datetime) ?? undefined;
+}
+function elapsedMs(from, now, s) {
+    if (now.getTime() <= from.getTime())
+        return 0;
+    return s.businessHours
+        ? businessMsBetween(from, now, s.businessHours)
+        : now.getTime() - from.getTime();
+}
+function tagNames(ticket) {
+    return (ticket.tags ?? []).map(t => t.name.toLowerCase());
+}
+function findTag(ticket, name) {
+    const wanted = name.toLowerCase();
+    return (ticket.tags ?? []).find(t => t.name.toLowerCase() === wanted);
+}
+function skip(ticket, reason, detail) {
+    return detail === undefined
+        ? { kind: 'skip', ticketId: ticket.id, reason }
+        : { kind: 'skip', ticketId: ticket.id, reason, detail };
+}
+function isReadableTicket(ticket) {
+    if (typeof ticket !== 'object' || ticket === null)
+        return false;
+    if (!Number.isSafeInteger(ticket.id) || typeof ticket.status !== 'string')
+        return false;
+    if (ticket.tags !== undefined && ticket.tags !== null) {
+        if (!Array.isArray(ticket.tags))
+            return false;
+        if (ticket.tags.some(t => typeof t !== 'object' || t === null || typeof t.name !== 'string')) {
+            return false;
+        }
+    }
+    if (ticket.channel !== undefined &&
+        ticket.channel !== null &&
+        typeof ticket.channel !== 'string') {
+        return false;
+    }
+    return true;
+}
+/** Reasons that hold whatever the messages say. */
+function ticketSkip(ticket, s, now) {
+    if (!isReadableTicket(ticket))
+        return skip(ticket, 'unreadable', 'ticket fields missing or of an unknown shape');
+    if (ticket.trashed_datetime)
+        return skip(ticket, 'trashed');
+    if (ticket.spam === true)
+        return skip(ticket, 'spam');
+    if (ticket.status !== 'open')
+        return skip(ticket, 'not-open', ticket.status);
+    const snoozedUntil = policy_parseTime(ticket.snooze_datetime);
+    if (snoozedUntil === undefined)
+        return skip(ticket, 'unreadable', 'snooze_datetime is not a date');
+    if (snoozedUntil && snoozedUntil.getTime() > now.getTime())
+        return skip(ticket, 'snoozed');
+    const names = tagNames(ticket);
+    const excluded = names.find(n => s.excludeTags.includes(n));
+    if (excluded !== undefined)
+        return skip(ticket, 'excluded-tag', excluded);
+    if (s.onlyTags.length > 0 && !names.some(n => s.onlyTags.includes(n))) {
+        return skip(ticket, 'not-in-only-tags');
+    }
+    if (!s.channels.includes(String(ticket.channel ?? '').toLowerCase())) {
+        return skip(ticket, 'channel-not-handled', String(ticket.channel));
+    }
+    return null;
+}
+/**
+ * Decides from a list item alone what it can, so that a ticket that cannot be due costs no
+ * request. Only conclusions that hold whatever the messages say are drawn here:
+ * - the customer wrote the latest message (`last_received_message_datetime` is not older than
+ *   `last_message_datetime`);
+ * - the agent's reply cannot be old enough yet: it came after the ticket was created and after
+ *   the customer's last message, so its age is at most the younger of those two ages.
+ * `last_message_datetime` alone is not used as the reply's time: internal notes may move it, and a
+ * note does not restart the customer's clock.
+ */
+function triage(ticket, s, now) {
+    const early = ticketSkip(ticket, s, now);
+    if (early)
+        return early;
+    const lastMessage = policy_parseTime(ticket.last_message_datetime);
+    const lastReceived = policy_parseTime(ticket.last_received_message_datetime);
+    const created = policy_parseTime(ticket.created_datetime);
+    if (lastMessage === undefined || lastReceived === undefined || created === undefined) {
+        return skip(ticket, 'unreadable', 'a ticket timestamp is not a date');
+    }
+    const ourTags = [findTag(ticket, s.followUpTag), findTag(ticket, s.closedTag)].filter((t) => !!t);
+    if (lastMessage && lastReceived && lastReceived.getTime() >= lastMessage.getTime()) {
+        return ourTags.length > 0
+            ? { kind: 'untag', ticketId: ticket.id, tags: ourTags, because: 'customer-replied' }
+            : skip(ticket, 'customer-replied');
+    }
+    const starts = [created, lastReceived].filter((d) => d instanceof Date);
+    if (ourTags.length === 0 && starts.length > 0) {
+        const latestStart = new Date(Math.max(...starts.map(d => d.getTime())));
+        if (elapsedMs(latestStart, now, s) < s.followUpHours[0] * HOUR)
+            return skip(ticket, 'not-due');
+    }
+    return { kind: 'fetch-messages', ticketId: ticket.id };
+}
+function isReadableMessage(m) {
+    return (typeof m === 'object' &&
+        m !== null &&
+        Number.isSafeInteger(m.id) &&
+        typeof m.from_agent === 'boolean' &&
+        messageTime(m) !== undefined &&
+        policy_parseTime(m.failed_datetime) !== undefined);
+}
+function isPublic(m) {
+    return m.public !== false && m.channel !== 'internal-note';
+}
+function isOurs(m) {
+    return typeof m.external_id === 'string' && m.external_id.startsWith(MARKER_PREFIX);
+}
+function isOurFollowUp(m) {
+    return typeof m.external_id === 'string' && FOLLOW_UP_MARKER.test(m.external_id);
+}
+function isOurClose(m) {
+    return typeof m.external_id === 'string' && CLOSE_MARKER.test(m.external_id);
+}
+/** The route a reply must take: same channel, same from/to, same integration as the agent's. */
+function canReplyTo(reply) {
+    const source = reply.source;
+    if (!source || typeof source.type !== 'string')
+        return false;
+    if (!Array.isArray(source.to) || source.to.length === 0)
+        return false;
+    if (!source.to.every(a => a && typeof a.address === 'string' && a.address !== ''))
+        return false;
+    if (reply.channel === 'email' && !(source.from && typeof source.from.address === 'string')) {
+        return false;
+    }
+    return true;
+}
+/**
+ * The full decision, from the ticket and all of its messages. Also the re-check right before a
+ * write: the caller acts only when this, on freshly read data, still says the same thing.
+ */
+function decide(ticket, messages, s, now) {
+    const early = ticketSkip(ticket, s, now);
+    if (early)
+        return early;
+    if (!Array.isArray(messages) || !messages.every(isReadableMessage)) {
+        return skip(ticket, 'unreadable', 'a message lacks an id, a sender side or a valid timestamp');
+    }
+    const thread = messages
+        .filter(isPublic)
+        .map(m => ({ m, at: messageTime(m) }))
+        .sort((a, b) => a.at.getTime() - b.at.getTime() || a.m.id - b.m.id);
+    const followUpTag = findTag(ticket, s.followUpTag);
+    // The cycle starts at the last public message that is not ours.
+    let start = -1;
+    for (let i = thread.length - 1; i >= 0; i--) {
+        if (!isOurs(thread[i].m)) {
+            start = i;
+            break;
+        }
+    }
+    if (start === -1)
+        return skip(ticket, 'no-agent-reply');
+    const anchor = thread[start];
+    const ourTags = [followUpTag, findTag(ticket, s.closedTag)].filter((t) => !!t);
+    if (!anchor.m.from_agent) {
+        return ourTags.length > 0
+            ? { kind: 'untag', ticketId: ticket.id, tags: ourTags, because: 'customer-replied' }
+            : skip(ticket, 'customer-replied');
+    }
+    if (anchor.m.failed_datetime) {
+        return skip(ticket, 'reply-failed', `message ${anchor.m.id} failed to send`);
+    }
+    const ours = thread.slice(start + 1);
+    const failedOurs = ours.find(o => o.m.failed_datetime);
+    if (failedOurs) {
+        return skip(ticket, 'reply-failed', `follow-up ${failedOurs.m.id} failed to send`);
+    }
+    const followUps = ours.filter(o => isOurFollowUp(o.m));
+    const closeMessagePosted = ours.some(o => isOurClose(o.m));
+    const cycle = {
+        reply: anchor.m,
+        replyAt: anchor.at,
+        idleHours: Math.max(0, (now.getTime() - anchor.at.getTime()) / HOUR)
+    };
+    const base = { ticketId: ticket.id, ...cycle };
+    if (!s.channels.includes(String(anchor.m.channel).toLowerCase()) || !canReplyTo(anchor.m)) {
+        return skip(ticket, 'channel-not-handled', `the agent's last reply went by ${String(anchor.m.channel)} without a route this action can reuse`);
+    }
+    const replyAge = elapsedMs(anchor.at, now, s);
+    const lastFollowUp = followUps[followUps.length - 1];
+    const lastFollowUpAge = lastFollowUp ? elapsedMs(lastFollowUp.at, now, s) : 0;
+    const reminders = s.followUpHours.length;
+    const sent = followUps.length;
+    const waitForWindow = () => s.businessHours && !isOpenAt(now, s.businessHours)
+        ? skip(ticket, 'outside-business-hours', `due; waits for business hours (from ${nextOpening(now, s.businessHours).toISOString()})`)
+        : null;
+    if (sent < reminders) {
+        const dueAge = s.followUpHours[sent];
+        const gap = sent === 0 ? 0 : dueAge - s.followUpHours[sent - 1];
+        if (replyAge >= dueAge * HOUR && lastFollowUpAge >= gap * HOUR) {
+            return (waitForWindow() ?? {
+                kind: 'follow-up',
+                ...base,
+                reminder: sent + 1,
+                reminders,
+                marker: followUpMarker(sent + 1, anchor.m.id),
+                staleTags: sent === 0 ? ourTags.filter(t => t !== followUpTag) : []
+            });
+        }
+    }
+    else if (findTag(ticket, s.closedTag)) {
+        // This action closes before it tags, so an open ticket that carries the closed-tag while the
+        // cycle that was closed is still the current one was reopened by a person: leave it to them.
+        return skip(ticket, 'reopened', 'reopened after an automatic close; left to agents');
+    }
+    else {
+        // The customer always gets the whole grace window after the last follow-up, even when that
+        // follow-up went out late.
+        const grace = s.closeHours - s.followUpHours[reminders - 1];
+        if (replyAge >= s.closeHours * HOUR && lastFollowUpAge >= grace * HOUR) {
+            return (waitForWindow() ?? {
+                kind: 'close',
+                ...base,
+                postMessage: s.closeMessage !== '' && !closeMessagePosted,
+                marker: closeMarker(anchor.m.id)
+            });
+        }
+    }
+    if (sent > 0 && !followUpTag)
+        return { kind: 'tag-follow-up', ...base, reminder: sent };
+    if (sent === 0 && ourTags.length > 0) {
+        return { kind: 'untag', ticketId: ticket.id, tags: ourTags, because: 'agent-replied' };
+    }
+    return skip(ticket, 'not-due');
+}
+/** Whether a re-check still supports the action planned from earlier data. */
+function sameDecision(planned, fresh) {
+    if (planned.kind !== fresh.kind)
+        return false;
+    switch (planned.kind) {
+        case 'follow-up':
+            return fresh.kind === 'follow-up' && fresh.marker === planned.marker;
+        case 'close':
+            return fresh.kind === 'close' && fresh.reply.id === planned.reply.id;
+        case 'tag-follow-up':
+            return fresh.kind === 'tag-follow-up' && fresh.reply.id === planned.reply.id;
+        case 'untag':
+            return fresh.kind === 'untag';
+        case 'skip':
+            return fresh.kind === 'skip' && fresh.reason === planned.reason;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report.ts
+
+
+/** Report -> job summary (Markdown), step outputs, terminal text and JSON. Pure. */
+const SKIP_LABELS = {
+    'not-open': 'not open (closed)',
+    trashed: 'in the trash',
+    spam: 'marked as spam',
+    snoozed: 'snoozed by an agent',
+    'excluded-tag': 'has an excluded tag',
+    'not-in-only-tags': 'lacks every only-tags tag',
+    'channel-not-handled': 'channel not handled',
+    'customer-replied': 'customer spoke last',
+    'no-agent-reply': 'no public agent reply yet',
+    'reply-failed': "agent's last reply failed to send",
+    'not-due': 'not due yet',
+    reopened: 'reopened by a person after an automatic close',
+    'outside-business-hours': 'due, waiting for business hours',
+    unreadable: 'unreadable data (left alone)',
+    'changed-since-listed': 'changed since listed (re-check)',
+    'not-found': 'deleted or merged meanwhile',
+    'policy-module': 'vetoed by the policy module'
+};
+/** Deferred tickets listed one by one in the summary; the rest are counted. */
+const DEFERRED_ROWS = 25;
+const succeeded = (o) => o.result === 'done' || o.result === 'would-do';
+function counts(report) {
+    const ids = (kind) => report.actions.filter(o => o.action === kind && succeeded(o)).map(o => o.ticketId);
+    return {
+        followedUp: ids('follow-up'),
+        closed: ids('close'),
+        failed: report.actions.filter(o => o.result === 'failed').length +
+            report.housekeeping.filter(o => o.result === 'failed').length +
+            report.readFailures.length,
+        deferred: report.actions.filter(o => o.result === 'deferred').length,
+        skipped: policy_SKIP_REASONS.reduce((sum, r) => sum + report.skipped[r], 0)
+    };
+}
+function outputs(report) {
+    const c = counts(report);
+    return {
+        'followed-up': JSON.stringify(c.followedUp),
+        closed: JSON.stringify(c.closed),
+        'follow-up-count': String(c.followedUp.length),
+        'closed-count': String(c.closed.length),
+        'skipped-count': String(c.skipped),
+        'failed-count': String(c.failed),
+        'deferred-count': String(c.deferred)
+    };
+}
+function actionLabel(o) {
+    switch (o.action) {
+        case 'follow-up':
+            return o.reminders && o.reminders > 1 ? `follow-up ${o.reminder}/${o.reminders}` : 'follow-up';
+        case 'close':
+            return 'close';
+        case 'tag-follow-up':
+            return 'add follow-up tag';
+        case 'untag':
+            return 'remove stale tags';
+        case 'check':
+            return 'read';
+    }
+}
+function resultLabel(o, dryRun) {
+    switch (o.result) {
+        case 'done':
+            return o.action === 'follow-up' ? 'sent' : o.action === 'close' ? 'closed' : 'done';
+        case 'would-do':
+            return dryRun ? 'would do (dry run)' : 'would do';
+        case 'failed':
+            return `failed: ${o.detail ?? 'unknown error'}`;
+        case 'deferred':
+            return 'deferred (max-actions)';
+        case 'skipped':
+            return `skipped: ${o.detail ?? ''}`;
+    }
+}
+function cell(text, max = 70) {
+    const one = text.replace(/\s+/g, ' ').trim();
+    const cut = one.length > max ? `${one.slice(0, max - 1)}…` : one;
+    return cut
+        .replace(/\\/g, '\\\\')
+        .replace(/\|/g, '\\|')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;');
+}
+function hours(h) {
+    return h === null ? '' : h.toFixed(1);
+}
+function ticketLink(domain, id) {
+    return `[#${id}](https://${domain}.gorgias.com/app/ticket/${id})`;
+}
+function requestLine(stats) {
+    if (!stats)
+        return '';
+    const byKind = Object.entries(stats.requests)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ');
+    return (`${stats.total} requests (${byKind || 'none'}); ` +
+        `paced ${stats.rateLimitWaits} times (${(stats.waitedMs / 1000).toFixed(1)} s), ` +
+        `${stats.throttled} answered 429, ${stats.retries} retried`);
+}
+function headline(report) {
+    const c = counts(report);
+    const verb = report.dryRun ? 'would be ' : '';
+    return (`Read ${report.ticketsSeen} tickets on ${report.pages} pages; ${report.candidates} might be due. ` +
+        `**${c.followedUp.length} ${verb}followed up, ${c.closed.length} ${verb}closed**, ` +
+        `${c.failed} failed, ${c.deferred} deferred, ${c.skipped} skipped.`);
+}
+function summaryMarkdown(report, settings, stats) {
+    const lines = [];
+    const title = report.dryRun ? ' (dry run: nothing was changed)' : '';
+    lines.push(`## Gorgias auto-close: ${settings.domain}${title}`, '', headline(report), '');
+    const shown = report.actions.filter(o => o.result !== 'deferred');
+    const deferred = report.actions.filter(o => o.result === 'deferred');
+    const rows = [...shown, ...report.readFailures, ...deferred.slice(0, DEFERRED_ROWS)];
+    if (rows.length > 0) {
+        lines.push('| Ticket | Subject | Customer | Hours idle | Action | Result |', '| --- | --- | --- | ---: | --- | --- |');
+        for (const o of rows) {
+            lines.push(`| ${ticketLink(settings.domain, o.ticketId)} | ${cell(o.subject)} | ${cell(o.firstName, 30)} | ` +
+                `${hours(o.idleHours)} | ${actionLabel(o)} | ${cell(resultLabel(o, report.dryRun), 120)} |`);
+        }
+        if (deferred.length > DEFERRED_ROWS) {
+            lines.push('', `…and ${deferred.length - DEFERRED_ROWS} more deferred to the next run.`);
+        }
+        lines.push('');
+    }
+    else {
+        lines.push('No ticket was due for a follow-up or a close.', '');
+    }
+    if (report.housekeeping.length > 0) {
+        lines.push('### Tag repairs', '', '| Ticket | Change | Result |', '| --- | --- | --- |');
+        for (const o of report.housekeeping) {
+            const result = o.result === 'failed'
+                ? `failed: ${cell(o.detail ?? '', 120)}`
+                : resultLabel(o, report.dryRun);
+            const change = o.result === 'failed' ? actionLabel(o) : (o.detail ?? actionLabel(o));
+            lines.push(`| ${ticketLink(settings.domain, o.ticketId)} | ${cell(change)} | ${result} |`);
+        }
+        lines.push('');
+    }
+    const reasons = policy_SKIP_REASONS.filter(r => report.skipped[r] > 0);
+    if (reasons.length > 0) {
+        lines.push('### Skipped, by reason', '', '| Reason | Tickets |', '| --- | ---: |');
+        for (const r of reasons)
+            lines.push(`| \`${r}\`: ${SKIP_LABELS[r]} | ${report.skipped[r]} |`);
+        lines.push('');
+    }
+    if (report.notableSkips.length > 0) {
+        lines.push('| Ticket | Planned | Skipped because |', '| --- | --- | --- |');
+        for (const o of report.notableSkips) {
+            lines.push(`| ${ticketLink(settings.domain, o.ticketId)} | ${actionLabel(o)} | ${cell(o.detail ?? '', 120)} |`);
+        }
+        lines.push('');
+    }
+    lines.push('<details><summary>Settings in effect</summary>', '', '| Input | Value |', '| --- | --- |');
+    for (const [name, value] of describeSettings(settings))
+        lines.push(`| ${name} | ${cell(value, 120)} |`);
+    lines.push('', '</details>', '');
+    const seconds = (report.finishedAt.getTime() - report.startedAt.getTime()) / 1000;
+    lines.push(`Finished in ${seconds.toFixed(1)} s. ${requestLine(stats)}`, '');
+    return lines.join('\n');
+}
+function pad(text, width) {
+    const t = text.length > width ? `${text.slice(0, width - 1)}…` : text;
+    return t.padEnd(width);
+}
+/** The same report for a terminal: a plain table, then the counts. */
+function terminalText(report, settings, stats) {
+    const lines = [];
+    const rows = [...report.actions, ...report.readFailures, ...report.housekeeping];
+    if (rows.length > 0) {
+        lines.push(`${pad('TICKET', 9)} ${pad('SUBJECT', 36)} ${pad('CUSTOMER', 12)} ${'IDLE H'.padStart(7)}  ${pad('ACTION', 20)} RESULT`);
+        for (const o of rows) {
+            lines.push(`${pad(String(o.ticketId), 9)} ${pad(o.subject, 36)} ${pad(o.firstName, 12)} ${hours(o.idleHours).padStart(7)}  ${pad(actionLabel(o), 20)} ${resultLabel(o, report.dryRun)}`);
+        }
+        lines.push('');
+    }
+    lines.push(headline(report).replace(/\*\*/g, ''));
+    const reasons = SKIP_REASONS.filter(r => report.skipped[r] > 0);
+    if (reasons.length > 0) {
+        lines.push(`Skipped: ${reasons.map(r => `${r} ${report.skipped[r]}`).join(', ')}`);
+    }
+    for (const o of report.notableSkips) {
+        lines.push(`  ticket ${o.ticketId}: ${actionLabel(o)} skipped: ${o.detail ?? ''}`);
+    }
+    if (stats)
+        lines.push(requestLine(stats));
+    if (report.dryRun)
+        lines.push('Dry run: nothing was changed in Gorgias.');
+    lines.push(`Tickets: https://${settings.domain}.gorgias.com/app/ticket/<id>`);
+    return lines.join('\n');
+}
+/** One-line cause for a failed step. */
+function failureLine(report) {
+    const c = counts(report);
+    if (c.failed === 0)
+        return null;
+    const first = [...report.actions, ...report.housekeeping, ...report.readFailures].find(o => o.result === 'failed');
+    const example = first ? ` (first: ticket ${first.ticketId}: ${first.detail ?? 'error'})` : '';
+    return `${c.failed} ticket(s) failed; the others were handled, see the job summary${example}`;
+}
+function reportJson(report, stats) {
+    return JSON.stringify({ ...counts(report), ...report, skippedByReason: report.skipped, requests: stats }, null, 2);
+}
+
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 ;// CONCATENATED MODULE: external "node:https"
@@ -44989,54 +45500,6 @@ function fixResponseChunkedTransferBadEnding(request, errorCallback) {
 	});
 }
 
-;// CONCATENATED MODULE: ./src/gorgias/errors.ts
-/** Base class; also thrown as is for answers no subclass covers (a redirect, a 409, ...). */
-class GorgiasError extends Error {
-    status;
-    method;
-    path;
-    kind;
-    constructor(message, info) {
-        super(message);
-        this.name = new.target.name;
-        this.status = info.status;
-        this.method = info.method;
-        this.path = info.path;
-        this.kind = info.kind;
-    }
-}
-/** 401/403: the email/API key pair is wrong or lacks permission. Never retried. */
-class AuthError extends GorgiasError {
-}
-/** 404: the ticket was deleted or merged. */
-class NotFoundError extends GorgiasError {
-}
-/** 400/422: Gorgias refused the request body or parameters. */
-class ValidationError extends GorgiasError {
-}
-/**
- * Retries ran out (5xx, network failures, or 429s past `max429Retries`) on a request that was safe
- * to retry, or on a write that provably never reached the server.
- */
-class TransientError extends GorgiasError {
-}
-/** A 2xx whose body is not the JSON shape the endpoint documents. */
-class MalformedResponseError extends GorgiasError {
-}
-/**
- * A non-idempotent write (creating a message) may or may not have happened: it timed out or lost
- * its connection after the request could have been sent, got a 5xx, or got a 2xx that could not
- * be read. The client never retries it; the caller re-reads the ticket to find out, because a
- * follow-up must never be sent twice.
- */
-class AmbiguousWriteError extends GorgiasError {
-    reason;
-    constructor(message, info, reason) {
-        super(message, info);
-        this.reason = reason;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/gorgias/limiter.ts
 /**
  * Client-side model of Gorgias's per-account leaky bucket (developers.gorgias.com
@@ -45764,517 +46227,6 @@ async function loadPolicyModule(settings, log, timeoutMs = POLICY_TIMEOUT_MS) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/policy.ts
-
-/**
- * What to do with one ticket: a pure function of the ticket, its messages, the settings and the
- * clock. No I/O here, so every situation is tested as a table (see __tests__/policy.test.ts).
- *
- * State lives in Gorgias itself, nowhere else: this action's own messages carry a marker in
- * `external_id` ("feel free to set it as you wish", reference/ticket-messages), and tags mirror
- * what the markers say for humans. A "cycle" starts at the agent's last public reply; every
- * marked follow-up after it belongs to that cycle, and a customer or agent message restarts it.
- */
-const MARKER_PREFIX = 'gorgias-auto-close:';
-const FOLLOW_UP_MARKER = /^gorgias-auto-close:follow-up(?::(\d+))?/;
-const CLOSE_MARKER = /^gorgias-auto-close:close\b/;
-function followUpMarker(reminder, replyId) {
-    return `${MARKER_PREFIX}follow-up:${reminder}:reply-${replyId}`;
-}
-function closeMarker(replyId) {
-    return `${MARKER_PREFIX}close:reply-${replyId}`;
-}
-const policy_SKIP_REASONS = [
-    'not-open',
-    'trashed',
-    'spam',
-    'snoozed',
-    'excluded-tag',
-    'not-in-only-tags',
-    'channel-not-handled',
-    'customer-replied',
-    'no-agent-reply',
-    'reply-failed',
-    'not-due',
-    'reopened',
-    'outside-business-hours',
-    'unreadable',
-    'changed-since-listed',
-    'not-found',
-    'policy-module'
-];
-const HOUR = 3_600_000;
-/** Timestamps are ISO 8601; anything else makes the ticket unreadable rather than guessed at. */
-function policy_parseTime(value) {
-    if (value === null || value === undefined || value === '')
-        return null;
-    if (typeof value !== 'string')
-        return undefined;
-    const ms = Date.parse(value);
-    return Number.isNaN(ms) ? undefined : new Date(ms);
-}
-/** When a message reached (or was meant to reach) the customer. */
-function messageTime(m) {
-    return policy_parseTime(m.sent_datetime) ?? policy_parseTime(m.created_datetime) ?? undefined;
-}
-function elapsedMs(from, now, s) {
-    if (now.getTime() <= from.getTime())
-        return 0;
-    return s.businessHours
-        ? businessMsBetween(from, now, s.businessHours)
-        : now.getTime() - from.getTime();
-}
-function tagNames(ticket) {
-    return (ticket.tags ?? []).map(t => t.name.toLowerCase());
-}
-function findTag(ticket, name) {
-    const wanted = name.toLowerCase();
-    return (ticket.tags ?? []).find(t => t.name.toLowerCase() === wanted);
-}
-function skip(ticket, reason, detail) {
-    return detail === undefined
-        ? { kind: 'skip', ticketId: ticket.id, reason }
-        : { kind: 'skip', ticketId: ticket.id, reason, detail };
-}
-function isReadableTicket(ticket) {
-    if (typeof ticket !== 'object' || ticket === null)
-        return false;
-    if (!Number.isSafeInteger(ticket.id) || typeof ticket.status !== 'string')
-        return false;
-    if (ticket.tags !== undefined && ticket.tags !== null) {
-        if (!Array.isArray(ticket.tags))
-            return false;
-        if (ticket.tags.some(t => typeof t !== 'object' || t === null || typeof t.name !== 'string')) {
-            return false;
-        }
-    }
-    if (ticket.channel !== undefined &&
-        ticket.channel !== null &&
-        typeof ticket.channel !== 'string') {
-        return false;
-    }
-    return true;
-}
-/** Reasons that hold whatever the messages say. */
-function ticketSkip(ticket, s, now) {
-    if (!isReadableTicket(ticket))
-        return skip(ticket, 'unreadable', 'ticket fields missing or of an unknown shape');
-    if (ticket.trashed_datetime)
-        return skip(ticket, 'trashed');
-    if (ticket.spam === true)
-        return skip(ticket, 'spam');
-    if (ticket.status !== 'open')
-        return skip(ticket, 'not-open', ticket.status);
-    const snoozedUntil = policy_parseTime(ticket.snooze_datetime);
-    if (snoozedUntil === undefined)
-        return skip(ticket, 'unreadable', 'snooze_datetime is not a date');
-    if (snoozedUntil && snoozedUntil.getTime() > now.getTime())
-        return skip(ticket, 'snoozed');
-    const names = tagNames(ticket);
-    const excluded = names.find(n => s.excludeTags.includes(n));
-    if (excluded !== undefined)
-        return skip(ticket, 'excluded-tag', excluded);
-    if (s.onlyTags.length > 0 && !names.some(n => s.onlyTags.includes(n))) {
-        return skip(ticket, 'not-in-only-tags');
-    }
-    if (!s.channels.includes(String(ticket.channel ?? '').toLowerCase())) {
-        return skip(ticket, 'channel-not-handled', String(ticket.channel));
-    }
-    return null;
-}
-/**
- * Decides from a list item alone what it can, so that a ticket that cannot be due costs no
- * request. Only conclusions that hold whatever the messages say are drawn here:
- * - the customer wrote the latest message (`last_received_message_datetime` is not older than
- *   `last_message_datetime`);
- * - the agent's reply cannot be old enough yet: it came after the ticket was created and after
- *   the customer's last message, so its age is at most the younger of those two ages.
- * `last_message_datetime` alone is not used as the reply's time: internal notes may move it, and a
- * note does not restart the customer's clock.
- */
-function triage(ticket, s, now) {
-    const early = ticketSkip(ticket, s, now);
-    if (early)
-        return early;
-    const lastMessage = policy_parseTime(ticket.last_message_datetime);
-    const lastReceived = policy_parseTime(ticket.last_received_message_datetime);
-    const created = policy_parseTime(ticket.created_datetime);
-    if (lastMessage === undefined || lastReceived === undefined || created === undefined) {
-        return skip(ticket, 'unreadable', 'a ticket timestamp is not a date');
-    }
-    const ourTags = [findTag(ticket, s.followUpTag), findTag(ticket, s.closedTag)].filter((t) => !!t);
-    if (lastMessage && lastReceived && lastReceived.getTime() >= lastMessage.getTime()) {
-        return ourTags.length > 0
-            ? { kind: 'untag', ticketId: ticket.id, tags: ourTags, because: 'customer-replied' }
-            : skip(ticket, 'customer-replied');
-    }
-    const starts = [created, lastReceived].filter((d) => d instanceof Date);
-    if (ourTags.length === 0 && starts.length > 0) {
-        const latestStart = new Date(Math.max(...starts.map(d => d.getTime())));
-        if (elapsedMs(latestStart, now, s) < s.followUpHours[0] * HOUR)
-            return skip(ticket, 'not-due');
-    }
-    return { kind: 'fetch-messages', ticketId: ticket.id };
-}
-function isReadableMessage(m) {
-    return (typeof m === 'object' &&
-        m !== null &&
-        Number.isSafeInteger(m.id) &&
-        typeof m.from_agent === 'boolean' &&
-        messageTime(m) !== undefined &&
-        policy_parseTime(m.failed_datetime) !== undefined);
-}
-function isPublic(m) {
-    return m.public !== false && m.channel !== 'internal-note';
-}
-function isOurs(m) {
-    return typeof m.external_id === 'string' && m.external_id.startsWith(MARKER_PREFIX);
-}
-function isOurFollowUp(m) {
-    return typeof m.external_id === 'string' && FOLLOW_UP_MARKER.test(m.external_id);
-}
-function isOurClose(m) {
-    return typeof m.external_id === 'string' && CLOSE_MARKER.test(m.external_id);
-}
-/** The route a reply must take: same channel, same from/to, same integration as the agent's. */
-function canReplyTo(reply) {
-    const source = reply.source;
-    if (!source || typeof source.type !== 'string')
-        return false;
-    if (!Array.isArray(source.to) || source.to.length === 0)
-        return false;
-    if (!source.to.every(a => a && typeof a.address === 'string' && a.address !== ''))
-        return false;
-    if (reply.channel === 'email' && !(source.from && typeof source.from.address === 'string')) {
-        return false;
-    }
-    return true;
-}
-/**
- * The full decision, from the ticket and all of its messages. Also the re-check right before a
- * write: the caller acts only when this, on freshly read data, still says the same thing.
- */
-function decide(ticket, messages, s, now) {
-    const early = ticketSkip(ticket, s, now);
-    if (early)
-        return early;
-    if (!Array.isArray(messages) || !messages.every(isReadableMessage)) {
-        return skip(ticket, 'unreadable', 'a message lacks an id, a sender side or a valid timestamp');
-    }
-    const thread = messages
-        .filter(isPublic)
-        .map(m => ({ m, at: messageTime(m) }))
-        .sort((a, b) => a.at.getTime() - b.at.getTime() || a.m.id - b.m.id);
-    const followUpTag = findTag(ticket, s.followUpTag);
-    // The cycle starts at the last public message that is not ours.
-    let start = -1;
-    for (let i = thread.length - 1; i >= 0; i--) {
-        if (!isOurs(thread[i].m)) {
-            start = i;
-            break;
-        }
-    }
-    if (start === -1)
-        return skip(ticket, 'no-agent-reply');
-    const anchor = thread[start];
-    const ourTags = [followUpTag, findTag(ticket, s.closedTag)].filter((t) => !!t);
-    if (!anchor.m.from_agent) {
-        return ourTags.length > 0
-            ? { kind: 'untag', ticketId: ticket.id, tags: ourTags, because: 'customer-replied' }
-            : skip(ticket, 'customer-replied');
-    }
-    if (anchor.m.failed_datetime) {
-        return skip(ticket, 'reply-failed', `message ${anchor.m.id} failed to send`);
-    }
-    const ours = thread.slice(start + 1);
-    const failedOurs = ours.find(o => o.m.failed_datetime);
-    if (failedOurs) {
-        return skip(ticket, 'reply-failed', `follow-up ${failedOurs.m.id} failed to send`);
-    }
-    const followUps = ours.filter(o => isOurFollowUp(o.m));
-    const closeMessagePosted = ours.some(o => isOurClose(o.m));
-    const cycle = {
-        reply: anchor.m,
-        replyAt: anchor.at,
-        idleHours: Math.max(0, (now.getTime() - anchor.at.getTime()) / HOUR)
-    };
-    const base = { ticketId: ticket.id, ...cycle };
-    if (!s.channels.includes(String(anchor.m.channel).toLowerCase()) || !canReplyTo(anchor.m)) {
-        return skip(ticket, 'channel-not-handled', `the agent's last reply went by ${String(anchor.m.channel)} without a route this action can reuse`);
-    }
-    const replyAge = elapsedMs(anchor.at, now, s);
-    const lastFollowUp = followUps[followUps.length - 1];
-    const lastFollowUpAge = lastFollowUp ? elapsedMs(lastFollowUp.at, now, s) : 0;
-    const reminders = s.followUpHours.length;
-    const sent = followUps.length;
-    const waitForWindow = () => s.businessHours && !isOpenAt(now, s.businessHours)
-        ? skip(ticket, 'outside-business-hours', `due; waits for business hours (from ${nextOpening(now, s.businessHours).toISOString()})`)
-        : null;
-    if (sent < reminders) {
-        const dueAge = s.followUpHours[sent];
-        const gap = sent === 0 ? 0 : dueAge - s.followUpHours[sent - 1];
-        if (replyAge >= dueAge * HOUR && lastFollowUpAge >= gap * HOUR) {
-            return (waitForWindow() ?? {
-                kind: 'follow-up',
-                ...base,
-                reminder: sent + 1,
-                reminders,
-                marker: followUpMarker(sent + 1, anchor.m.id),
-                staleTags: sent === 0 ? ourTags.filter(t => t !== followUpTag) : []
-            });
-        }
-    }
-    else if (findTag(ticket, s.closedTag)) {
-        // This action closes before it tags, so an open ticket that carries the closed-tag while the
-        // cycle that was closed is still the current one was reopened by a person: leave it to them.
-        return skip(ticket, 'reopened', 'reopened after an automatic close; left to agents');
-    }
-    else {
-        // The customer always gets the whole grace window after the last follow-up, even when that
-        // follow-up went out late.
-        const grace = s.closeHours - s.followUpHours[reminders - 1];
-        if (replyAge >= s.closeHours * HOUR && lastFollowUpAge >= grace * HOUR) {
-            return (waitForWindow() ?? {
-                kind: 'close',
-                ...base,
-                postMessage: s.closeMessage !== '' && !closeMessagePosted,
-                marker: closeMarker(anchor.m.id)
-            });
-        }
-    }
-    if (sent > 0 && !followUpTag)
-        return { kind: 'tag-follow-up', ...base, reminder: sent };
-    if (sent === 0 && ourTags.length > 0) {
-        return { kind: 'untag', ticketId: ticket.id, tags: ourTags, because: 'agent-replied' };
-    }
-    return skip(ticket, 'not-due');
-}
-/** Whether a re-check still supports the action planned from earlier data. */
-function sameDecision(planned, fresh) {
-    if (planned.kind !== fresh.kind)
-        return false;
-    switch (planned.kind) {
-        case 'follow-up':
-            return fresh.kind === 'follow-up' && fresh.marker === planned.marker;
-        case 'close':
-            return fresh.kind === 'close' && fresh.reply.id === planned.reply.id;
-        case 'tag-follow-up':
-            return fresh.kind === 'tag-follow-up' && fresh.reply.id === planned.reply.id;
-        case 'untag':
-            return fresh.kind === 'untag';
-        case 'skip':
-            return fresh.kind === 'skip' && fresh.reason === planned.reason;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/report.ts
-
-
-/** Report -> job summary (Markdown), step outputs, terminal text and JSON. Pure. */
-const SKIP_LABELS = {
-    'not-open': 'not open (closed)',
-    trashed: 'in the trash',
-    spam: 'marked as spam',
-    snoozed: 'snoozed by an agent',
-    'excluded-tag': 'has an excluded tag',
-    'not-in-only-tags': 'lacks every only-tags tag',
-    'channel-not-handled': 'channel not handled',
-    'customer-replied': 'customer spoke last',
-    'no-agent-reply': 'no public agent reply yet',
-    'reply-failed': "agent's last reply failed to send",
-    'not-due': 'not due yet',
-    reopened: 'reopened by a person after an automatic close',
-    'outside-business-hours': 'due, waiting for business hours',
-    unreadable: 'unreadable data (left alone)',
-    'changed-since-listed': 'changed since listed (re-check)',
-    'not-found': 'deleted or merged meanwhile',
-    'policy-module': 'vetoed by the policy module'
-};
-/** Deferred tickets listed one by one in the summary; the rest are counted. */
-const DEFERRED_ROWS = 25;
-const succeeded = (o) => o.result === 'done' || o.result === 'would-do';
-function counts(report) {
-    const ids = (kind) => report.actions.filter(o => o.action === kind && succeeded(o)).map(o => o.ticketId);
-    return {
-        followedUp: ids('follow-up'),
-        closed: ids('close'),
-        failed: report.actions.filter(o => o.result === 'failed').length +
-            report.housekeeping.filter(o => o.result === 'failed').length +
-            report.readFailures.length,
-        deferred: report.actions.filter(o => o.result === 'deferred').length,
-        skipped: policy_SKIP_REASONS.reduce((sum, r) => sum + report.skipped[r], 0)
-    };
-}
-function outputs(report) {
-    const c = counts(report);
-    return {
-        'followed-up': JSON.stringify(c.followedUp),
-        closed: JSON.stringify(c.closed),
-        'follow-up-count': String(c.followedUp.length),
-        'closed-count': String(c.closed.length),
-        'skipped-count': String(c.skipped),
-        'failed-count': String(c.failed),
-        'deferred-count': String(c.deferred)
-    };
-}
-function actionLabel(o) {
-    switch (o.action) {
-        case 'follow-up':
-            return o.reminders && o.reminders > 1 ? `follow-up ${o.reminder}/${o.reminders}` : 'follow-up';
-        case 'close':
-            return 'close';
-        case 'tag-follow-up':
-            return 'add follow-up tag';
-        case 'untag':
-            return 'remove stale tags';
-        case 'check':
-            return 'read';
-    }
-}
-function resultLabel(o, dryRun) {
-    switch (o.result) {
-        case 'done':
-            return o.action === 'follow-up' ? 'sent' : o.action === 'close' ? 'closed' : 'done';
-        case 'would-do':
-            return dryRun ? 'would do (dry run)' : 'would do';
-        case 'failed':
-            return `failed: ${o.detail ?? 'unknown error'}`;
-        case 'deferred':
-            return 'deferred (max-actions)';
-        case 'skipped':
-            return `skipped: ${o.detail ?? ''}`;
-    }
-}
-function cell(text, max = 70) {
-    const one = text.replace(/\s+/g, ' ').trim();
-    const cut = one.length > max ? `${one.slice(0, max - 1)}…` : one;
-    return cut
-        .replace(/\\/g, '\\\\')
-        .replace(/\|/g, '\\|')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;');
-}
-function hours(h) {
-    return h === null ? '' : h.toFixed(1);
-}
-function ticketLink(domain, id) {
-    return `[#${id}](https://${domain}.gorgias.com/app/ticket/${id})`;
-}
-function requestLine(stats) {
-    if (!stats)
-        return '';
-    const byKind = Object.entries(stats.requests)
-        .filter(([, n]) => n > 0)
-        .map(([k, n]) => `${k} ${n}`)
-        .join(', ');
-    return (`${stats.total} requests (${byKind || 'none'}); ` +
-        `paced ${stats.rateLimitWaits} times (${(stats.waitedMs / 1000).toFixed(1)} s), ` +
-        `${stats.throttled} answered 429, ${stats.retries} retried`);
-}
-function headline(report) {
-    const c = counts(report);
-    const verb = report.dryRun ? 'would be ' : '';
-    return (`Read ${report.ticketsSeen} tickets on ${report.pages} pages; ${report.candidates} might be due. ` +
-        `**${c.followedUp.length} ${verb}followed up, ${c.closed.length} ${verb}closed**, ` +
-        `${c.failed} failed, ${c.deferred} deferred, ${c.skipped} skipped.`);
-}
-function summaryMarkdown(report, settings, stats) {
-    const lines = [];
-    const title = report.dryRun ? ' (dry run: nothing was changed)' : '';
-    lines.push(`## Gorgias auto-close: ${settings.domain}${title}`, '', headline(report), '');
-    const shown = report.actions.filter(o => o.result !== 'deferred');
-    const deferred = report.actions.filter(o => o.result === 'deferred');
-    const rows = [...shown, ...report.readFailures, ...deferred.slice(0, DEFERRED_ROWS)];
-    if (rows.length > 0) {
-        lines.push('| Ticket | Subject | Customer | Hours idle | Action | Result |', '| --- | --- | --- | ---: | --- | --- |');
-        for (const o of rows) {
-            lines.push(`| ${ticketLink(settings.domain, o.ticketId)} | ${cell(o.subject)} | ${cell(o.firstName, 30)} | ` +
-                `${hours(o.idleHours)} | ${actionLabel(o)} | ${cell(resultLabel(o, report.dryRun), 120)} |`);
-        }
-        if (deferred.length > DEFERRED_ROWS) {
-            lines.push('', `…and ${deferred.length - DEFERRED_ROWS} more deferred to the next run.`);
-        }
-        lines.push('');
-    }
-    else {
-        lines.push('No ticket was due for a follow-up or a close.', '');
-    }
-    if (report.housekeeping.length > 0) {
-        lines.push('### Tag repairs', '', '| Ticket | Change | Result |', '| --- | --- | --- |');
-        for (const o of report.housekeeping) {
-            const result = o.result === 'failed'
-                ? `failed: ${cell(o.detail ?? '', 120)}`
-                : resultLabel(o, report.dryRun);
-            const change = o.result === 'failed' ? actionLabel(o) : (o.detail ?? actionLabel(o));
-            lines.push(`| ${ticketLink(settings.domain, o.ticketId)} | ${cell(change)} | ${result} |`);
-        }
-        lines.push('');
-    }
-    const reasons = policy_SKIP_REASONS.filter(r => report.skipped[r] > 0);
-    if (reasons.length > 0) {
-        lines.push('### Skipped, by reason', '', '| Reason | Tickets |', '| --- | ---: |');
-        for (const r of reasons)
-            lines.push(`| \`${r}\`: ${SKIP_LABELS[r]} | ${report.skipped[r]} |`);
-        lines.push('');
-    }
-    if (report.notableSkips.length > 0) {
-        lines.push('| Ticket | Planned | Skipped because |', '| --- | --- | --- |');
-        for (const o of report.notableSkips) {
-            lines.push(`| ${ticketLink(settings.domain, o.ticketId)} | ${actionLabel(o)} | ${cell(o.detail ?? '', 120)} |`);
-        }
-        lines.push('');
-    }
-    lines.push('<details><summary>Settings in effect</summary>', '', '| Input | Value |', '| --- | --- |');
-    for (const [name, value] of describeSettings(settings))
-        lines.push(`| ${name} | ${cell(value, 120)} |`);
-    lines.push('', '</details>', '');
-    const seconds = (report.finishedAt.getTime() - report.startedAt.getTime()) / 1000;
-    lines.push(`Finished in ${seconds.toFixed(1)} s. ${requestLine(stats)}`, '');
-    return lines.join('\n');
-}
-function pad(text, width) {
-    const t = text.length > width ? `${text.slice(0, width - 1)}…` : text;
-    return t.padEnd(width);
-}
-/** The same report for a terminal: a plain table, then the counts. */
-function terminalText(report, settings, stats) {
-    const lines = [];
-    const rows = [...report.actions, ...report.readFailures, ...report.housekeeping];
-    if (rows.length > 0) {
-        lines.push(`${pad('TICKET', 9)} ${pad('SUBJECT', 36)} ${pad('CUSTOMER', 12)} ${'IDLE H'.padStart(7)}  ${pad('ACTION', 20)} RESULT`);
-        for (const o of rows) {
-            lines.push(`${pad(String(o.ticketId), 9)} ${pad(o.subject, 36)} ${pad(o.firstName, 12)} ${hours(o.idleHours).padStart(7)}  ${pad(actionLabel(o), 20)} ${resultLabel(o, report.dryRun)}`);
-        }
-        lines.push('');
-    }
-    lines.push(headline(report).replace(/\*\*/g, ''));
-    const reasons = SKIP_REASONS.filter(r => report.skipped[r] > 0);
-    if (reasons.length > 0) {
-        lines.push(`Skipped: ${reasons.map(r => `${r} ${report.skipped[r]}`).join(', ')}`);
-    }
-    for (const o of report.notableSkips) {
-        lines.push(`  ticket ${o.ticketId}: ${actionLabel(o)} skipped: ${o.detail ?? ''}`);
-    }
-    if (stats)
-        lines.push(requestLine(stats));
-    if (report.dryRun)
-        lines.push('Dry run: nothing was changed in Gorgias.');
-    lines.push(`Tickets: https://${settings.domain}.gorgias.com/app/ticket/<id>`);
-    return lines.join('\n');
-}
-/** One-line cause for a failed step. */
-function failureLine(report) {
-    const c = counts(report);
-    if (c.failed === 0)
-        return null;
-    const first = [...report.actions, ...report.housekeeping, ...report.readFailures].find(o => o.result === 'failed');
-    const example = first ? ` (first: ticket ${first.ticketId}: ${first.detail ?? 'error'})` : '';
-    return `${c.failed} ticket(s) failed; the others were handled, see the job summary${example}`;
-}
-function reportJson(report, stats) {
-    return JSON.stringify({ ...counts(report), ...report, skippedByReason: report.skipped, requests: stats }, null, 2);
-}
-
 ;// CONCATENATED MODULE: ./src/compose.ts
 /** The text of this action's messages and the request bodies that send them. Pure. */
 function customerFirstName(ticket) {
@@ -46691,6 +46643,44 @@ function unchanged(before, after) {
     return (before.messages_count ?? null) === (after.messages_count ?? null);
 }
 
+;// CONCATENATED MODULE: ./src/run.ts
+
+
+
+
+/**
+ * One sweep with everything wired: the policy module (loaded, and so checked, before any request),
+ * a paced client, and progress lines that show requests used and rate-limit waits. Shared by the
+ * action and the CLI, which differ only in where the lines go and how errors end the process.
+ */
+async function runSweep(settings, log) {
+    const veto = settings.policyModule ? await loadPolicyModule(settings, log) : null;
+    const client = new GorgiasClient({
+        baseUrl: settings.apiUrl,
+        email: settings.email,
+        apiKey: settings.apiKey,
+        onEvent: e => {
+            // Short pacing waits are the normal rhythm of a sweep (progress lines count them);
+            // long ones and retries are worth a line of their own.
+            if (e.type === 'wait' && e.ms >= 1000) {
+                log.info(`waiting ${(e.ms / 1000).toFixed(1)} s (${e.reason})`);
+            }
+            else if (e.type === 'retry') {
+                log.info(`retrying ${e.kind} (attempt ${e.attempt}): ${e.cause}`);
+            }
+        }
+    });
+    const report = await sweep({
+        client,
+        settings,
+        now: () => new Date(),
+        veto: veto ? veto.bind(null, client) : null,
+        usage: () => requestLine(client.stats()),
+        log
+    });
+    return { report, stats: client.stats() };
+}
+
 ;// CONCATENATED MODULE: ./src/secrets.ts
 /**
  * Registers every form in which the API key could be printed: the key itself and the Basic auth
@@ -46719,12 +46709,10 @@ function credentialsHelp(err, s) {
 
 
 
-
-
 /** run(): read inputs -> sweep -> summary + outputs. The only module that knows GitHub Actions. */
 async function run() {
     // Masked before anything else can print it, including a bad-input error.
-    registerSecrets(getInput('gorgias-api-key') || process.env.GORGIAS_API_KEY || '', getInput('gorgias-email') || process.env.GORGIAS_EMAIL || '', setSecret);
+    registerSecrets(getInput('gorgias-api-key') || process.env.GORGIAS_API_KEY || '', getInput('gorgias-email') || process.env.GORGIAS_EMAIL || '', core_setSecret);
     let settings;
     try {
         settings = parseSettings((name) => getInput(name), {
@@ -46739,41 +46727,15 @@ async function run() {
         }
         throw err;
     }
-    let veto;
-    try {
-        veto = settings.policyModule ? await loadPolicyModule(settings, core_namespaceObject) : null;
-    }
-    catch (err) {
-        setFailed(err instanceof Error ? err.message : String(err));
-        return;
-    }
     if (settings.dryRun)
         notice('Dry run: nothing will be changed in Gorgias.');
-    const client = new GorgiasClient({
-        baseUrl: settings.apiUrl,
-        email: settings.email,
-        apiKey: settings.apiKey,
-        onEvent: e => {
-            if (e.type === 'wait' && e.ms >= 1000)
-                info(`waiting ${(e.ms / 1000).toFixed(1)} s (${e.reason})`);
-            else if (e.type === 'retry')
-                info(`retrying ${e.kind} (attempt ${e.attempt}): ${e.cause}`);
-        }
-    });
-    let report;
+    let result;
     try {
-        report = await sweep({
-            client,
-            settings,
-            now: () => new Date(),
-            veto: veto ? veto.bind(null, client) : null,
-            usage: () => requestLine(client.stats()),
-            log: {
-                info: m => info(m),
-                warning: m => warning(m),
-                startGroup: n => startGroup(n),
-                endGroup: () => endGroup()
-            }
+        result = await runSweep(settings, {
+            info: m => info(m),
+            warning: m => warning(m),
+            startGroup: n => startGroup(n),
+            endGroup: () => endGroup()
         });
     }
     catch (err) {
@@ -46787,9 +46749,10 @@ async function run() {
         return;
     }
     // Outputs first: they are what later steps depend on, and setting them cannot fail the run.
+    const { report, stats } = result;
     for (const [name, value] of Object.entries(outputs(report)))
         setOutput(name, value);
-    await writeSummary(summaryMarkdown(report, settings, client.stats()) + runLink());
+    await writeSummary(summaryMarkdown(report, settings, stats) + runLink());
     const failure = failureLine(report);
     if (failure)
         setFailed(failure);
@@ -46808,8 +46771,7 @@ function runLink() {
     const { GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = process.env;
     if (!repository || !runId)
         return '';
-    const { serverUrl } = github_context;
-    return `\n[Workflow run](${serverUrl}/${repository}/actions/runs/${runId})\n`;
+    return `\n[Workflow run](${github_context.serverUrl}/${repository}/actions/runs/${runId})\n`;
 }
 
 
@@ -47712,36 +47674,6 @@ return new B(c,{type:"multipart/form-data; boundary="+b})}
 /******/ 	};
 /******/ })();
 /******/ 
-/******/ /* webpack/runtime/create fake namespace object */
-/******/ (() => {
-/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
-/******/ 	var leafPrototypes;
-/******/ 	// create a fake namespace object
-/******/ 	// mode & 1: value is a module id, require it
-/******/ 	// mode & 2: merge all properties of value into the ns
-/******/ 	// mode & 4: return value when already ns object
-/******/ 	// mode & 16: return value when it's Promise-like
-/******/ 	// mode & 8|1: behave like require
-/******/ 	__nccwpck_require__.t = function(value, mode) {
-/******/ 		if(mode & 1) value = this(value);
-/******/ 		if(mode & 8) return value;
-/******/ 		if(typeof value === 'object' && value) {
-/******/ 			if((mode & 4) && value.__esModule) return value;
-/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
-/******/ 		}
-/******/ 		var ns = Object.create(null);
-/******/ 		__nccwpck_require__.r(ns);
-/******/ 		var def = {};
-/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
-/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
-/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
-/******/ 		}
-/******/ 		def['default'] = () => (value);
-/******/ 		__nccwpck_require__.d(ns, def);
-/******/ 		return ns;
-/******/ 	};
-/******/ })();
-/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -47779,17 +47711,6 @@ return new B(c,{type:"multipart/form-data; boundary="+b})}
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/make namespace object */
-/******/ (() => {
-/******/ 	// define __esModule on exports
-/******/ 	__nccwpck_require__.r = (exports) => {
-/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
-/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
-/******/ 		}
-/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
-/******/ 	};
 /******/ })();
 /******/ 
 /******/ /* webpack/runtime/import chunk loading */

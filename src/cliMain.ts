@@ -1,11 +1,10 @@
 import { parseArgs } from 'node:util'
 import { DEFAULTS, parseSettings, SettingsError, type InputName, type Settings } from './config.js'
-import { GorgiasClient } from './gorgias/client.js'
 import { AuthError } from './gorgias/errors.js'
-import { loadPolicyModule } from './policyModule.js'
-import { failureLine, reportJson, requestLine, terminalText } from './report.js'
+import { PolicyModuleError } from './policyModule.js'
+import { runSweep } from './run.js'
+import { failureLine, reportJson, terminalText } from './report.js'
 import { credentialsHelp } from './secrets.js'
-import { sweep } from './sweep.js'
 
 /**
  * The same sweep from a terminal, cron or an AI agent: `node dist/cli.js --dry-run`.
@@ -91,38 +90,14 @@ export async function main(
   }
 
   const progress = (m: string): void => io.err(`${m}\n`)
-  let veto
-  try {
-    veto = settings.policyModule ? await loadPolicyModule(settings, { info: progress }) : null
-  } catch (err) {
-    io.err(`${err instanceof Error ? err.message : String(err)}\n`)
-    return 2
-  }
-  const client = new GorgiasClient({
-    baseUrl: settings.apiUrl,
-    email: settings.email,
-    apiKey: settings.apiKey,
-    onEvent: e => {
-      if (e.type === 'wait' && e.ms >= 2000)
-        progress(`  waiting ${(e.ms / 1000).toFixed(1)} s (${e.reason})`)
-    }
-  })
   if (settings.dryRun) progress('Dry run: nothing will be changed in Gorgias.')
   try {
-    const report = await sweep({
-      client,
-      settings,
-      now: () => new Date(),
-      veto: veto ? veto.bind(null, client) : null,
-      usage: () => requestLine(client.stats()),
-      log: {
-        info: progress,
-        warning: m => progress(`warning: ${m}`),
-        startGroup: n => progress(`== ${n}`),
-        endGroup: () => undefined
-      }
+    const { report, stats } = await runSweep(settings, {
+      info: progress,
+      warning: m => progress(`warning: ${m}`),
+      startGroup: n => progress(`== ${n}`),
+      endGroup: () => undefined
     })
-    const stats = client.stats()
     io.out(
       values.json ? `${reportJson(report, stats)}\n` : `${terminalText(report, settings, stats)}\n`
     )
@@ -135,6 +110,10 @@ export async function main(
   } catch (err) {
     if (err instanceof AuthError) {
       io.err(`${credentialsHelp(err, settings)}\n`)
+      return 2
+    }
+    if (err instanceof PolicyModuleError) {
+      io.err(`${err.message}\n`)
       return 2
     }
     io.err(`Stopped: ${err instanceof Error ? err.message : String(err)}\n`)

@@ -1,12 +1,9 @@
 import * as core from '@actions/core'
 import * as github from '@actions/github'
 import { parseSettings, SettingsError, type InputName, type Settings } from './config.js'
-import { GorgiasClient } from './gorgias/client.js'
 import { AuthError } from './gorgias/errors.js'
-import { loadPolicyModule, type BoundVeto } from './policyModule.js'
-import { failureLine, outputs, requestLine, summaryMarkdown } from './report.js'
-import type { Report } from './sweep.js'
-import { sweep } from './sweep.js'
+import { failureLine, outputs, summaryMarkdown } from './report.js'
+import { runSweep } from './run.js'
 import { credentialsHelp, registerSecrets } from './secrets.js'
 
 /** run(): read inputs -> sweep -> summary + outputs. The only module that knows GitHub Actions. */
@@ -31,42 +28,15 @@ export async function run(): Promise<void> {
     }
     throw err
   }
-
-  let veto: BoundVeto | null
-  try {
-    veto = settings.policyModule ? await loadPolicyModule(settings, core) : null
-  } catch (err) {
-    core.setFailed(err instanceof Error ? err.message : String(err))
-    return
-  }
-
   if (settings.dryRun) core.notice('Dry run: nothing will be changed in Gorgias.')
-  const client = new GorgiasClient({
-    baseUrl: settings.apiUrl,
-    email: settings.email,
-    apiKey: settings.apiKey,
-    onEvent: e => {
-      if (e.type === 'wait' && e.ms >= 1000)
-        core.info(`waiting ${(e.ms / 1000).toFixed(1)} s (${e.reason})`)
-      else if (e.type === 'retry')
-        core.info(`retrying ${e.kind} (attempt ${e.attempt}): ${e.cause}`)
-    }
-  })
 
-  let report: Report
+  let result: Awaited<ReturnType<typeof runSweep>>
   try {
-    report = await sweep({
-      client,
-      settings,
-      now: () => new Date(),
-      veto: veto ? veto.bind(null, client) : null,
-      usage: () => requestLine(client.stats()),
-      log: {
-        info: m => core.info(m),
-        warning: m => core.warning(m),
-        startGroup: n => core.startGroup(n),
-        endGroup: () => core.endGroup()
-      }
+    result = await runSweep(settings, {
+      info: m => core.info(m),
+      warning: m => core.warning(m),
+      startGroup: n => core.startGroup(n),
+      endGroup: () => core.endGroup()
     })
   } catch (err) {
     const message =
@@ -81,8 +51,9 @@ export async function run(): Promise<void> {
   }
 
   // Outputs first: they are what later steps depend on, and setting them cannot fail the run.
+  const { report, stats } = result
   for (const [name, value] of Object.entries(outputs(report))) core.setOutput(name, value)
-  await writeSummary(summaryMarkdown(report, settings, client.stats()) + runLink())
+  await writeSummary(summaryMarkdown(report, settings, stats) + runLink())
   const failure = failureLine(report)
   if (failure) core.setFailed(failure)
 }
@@ -100,6 +71,5 @@ async function writeSummary(markdown: string): Promise<void> {
 function runLink(): string {
   const { GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = process.env
   if (!repository || !runId) return ''
-  const { serverUrl } = github.context
-  return `\n[Workflow run](${serverUrl}/${repository}/actions/runs/${runId})\n`
+  return `\n[Workflow run](${github.context.serverUrl}/${repository}/actions/runs/${runId})\n`
 }
