@@ -254,6 +254,41 @@ describe('a two-reminder schedule', () => {
   })
 })
 
+describe('business hours', () => {
+  const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
+  const due = () =>
+    sim.addTicket({
+      messages: [
+        { from_agent: false, created_datetime: new Date(Date.now() - 70 * 24 * H).toISOString() },
+        { from_agent: true, created_datetime: new Date(Date.now() - 60 * 24 * H).toISOString() }
+      ]
+    })
+
+  test('a due follow-up outside business hours waits for the window; nothing is sent', async () => {
+    const t = due()
+    // Open only on the day after tomorrow (UTC): never now; 60 days back hold 8 such days (64 h).
+    const day = DAYS[(new Date().getUTCDay() + 2) % 7]!
+    const run = await runAction(simInputs(sim, { 'business-hours': `${day} 09:00-17:00` }))
+    expect(run.code).toBe(0)
+    expect(ours(t.id)).toHaveLength(0)
+    expect(writes()).toHaveLength(0)
+    expect(run.summary).toContain('`outside-business-hours`')
+  })
+
+  test('inside business hours it is sent', async () => {
+    const t = due()
+    const run = await runAction(
+      simInputs(sim, {
+        'business-hours': 'Mon-Sun 00:00-24:00',
+        timezone: 'Europe/Paris',
+        holidays: '2001-01-01'
+      })
+    )
+    expect(run.code).toBe(0)
+    expect(ours(t.id)).toHaveLength(1)
+  })
+})
+
 describe('faults survived', () => {
   function dueTicket(hoursAgo = 50) {
     const now = Date.now()

@@ -351,6 +351,109 @@ describe('decide: business hours Mon-Fri 09:00-18:00 UTC', () => {
   })
 })
 
+describe('decide: business hours across time zones, DST and holidays', () => {
+  // follow-up after 9 business hours, i.e. one full working day of Mon-Fri 09:00-18:00.
+  const at = (iso: string) => new Date(iso)
+  const reply = (iso: string) => msg('agent', 0, { created_datetime: iso, sent_datetime: null })
+  const rows: Array<[string, string, string, string, string, Expect]> = [
+    // [name, timezone, holidays, agent reply (UTC), now (UTC), expected]
+    [
+      'UTC, Friday 17:00 + weekend: not due on Monday 09:30',
+      'UTC',
+      '',
+      '2026-11-20T17:00:00Z',
+      '2026-11-23T09:30:00Z',
+      'skip not-due'
+    ],
+    [
+      'UTC, Friday 17:00: due Monday 17:00',
+      'UTC',
+      '',
+      '2026-11-20T17:00:00Z',
+      '2026-11-23T17:00:00Z',
+      'follow-up 1'
+    ],
+    [
+      'UTC, Monday a holiday: still not due Monday 17:00',
+      'UTC',
+      '2026-11-23',
+      '2026-11-20T17:00:00Z',
+      '2026-11-23T17:00:00Z',
+      'skip not-due'
+    ],
+    [
+      'UTC, holiday: due Tuesday 17:00',
+      'UTC',
+      '2026-11-23',
+      '2026-11-20T17:00:00Z',
+      '2026-11-24T17:00:00Z',
+      'follow-up 1'
+    ],
+    [
+      'UTC, due but Saturday: waits for the window',
+      'UTC',
+      '',
+      '2026-11-19T09:00:00Z',
+      '2026-11-21T12:00:00Z',
+      'skip outside-business-hours'
+    ],
+    // New York springs forward on Sunday 2026-03-08: Friday 09:00 EST = 14:00Z, Monday 09:00 EDT = 13:00Z.
+    [
+      'New York over the DST switch: a Friday 09:00 EST reply is due on Monday 17:59 EDT',
+      'America/New_York',
+      '',
+      '2026-03-06T14:00:00Z',
+      '2026-03-09T21:59:00Z',
+      'follow-up 1'
+    ],
+    [
+      'New York: Friday 10:00 EST reply, Monday 09:59 EDT',
+      'America/New_York',
+      '',
+      '2026-03-06T15:00:00Z',
+      '2026-03-09T13:59:00Z',
+      'skip not-due'
+    ],
+    [
+      'New York: Friday 10:00 EST reply, Monday 10:00 EDT',
+      'America/New_York',
+      '',
+      '2026-03-06T15:00:00Z',
+      '2026-03-09T14:00:00Z',
+      'follow-up 1'
+    ],
+    // Paris falls back on Sunday 2026-10-25: Friday 10:00 CEST = 08:00Z, Monday 10:00 CET = 09:00Z.
+    [
+      'Paris over the DST switch: Friday 10:00 CEST reply, Monday 09:59 CET',
+      'Europe/Paris',
+      '',
+      '2026-10-23T08:00:00Z',
+      '2026-10-26T08:59:00Z',
+      'skip not-due'
+    ],
+    [
+      'Paris: Friday 10:00 CEST reply, Monday 10:00 CET',
+      'Europe/Paris',
+      '',
+      '2026-10-23T08:00:00Z',
+      '2026-10-26T09:00:00Z',
+      'follow-up 1'
+    ]
+  ]
+  test.each(rows)('%s', (...row) => {
+    const [, timezone, holidays, replyAt, now, expected] = row
+    const s = settings({
+      'business-hours': 'Mon-Fri 09:00-18:00',
+      timezone,
+      holidays,
+      'follow-up-hours': '9',
+      'close-hours': '18'
+    })
+    const m = [reply(replyAt)]
+    expect(summary(decide(ticket(m), m, s, at(now)))).toBe(expected)
+  })
+})
+
 describe('triage from a list item, before any message is read', () => {
   const rows: Array<[string, Partial<Ticket>, string]> = [
     ['closed', { status: 'closed' }, 'skip not-open'],

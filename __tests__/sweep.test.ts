@@ -118,6 +118,21 @@ describe('sweep with faults', () => {
     expect(counts(report).failed).toBe(1)
   })
 
+  test('an API that refuses tag names gets the tag by id', async () => {
+    const t = dueTicket(sim)
+    sim.injectFault({
+      method: 'POST',
+      path: `/tickets/${t.id}/tags`,
+      fault: { kind: 'status', status: 400, body: { error: { msg: 'ids required' } } }
+    })
+    const report = await run()
+    expect(counts(report).followedUp).toEqual([t.id])
+    expect(sim.ticket(t.id)!.tags!.map(x => x.name)).toEqual(['auto-close-sent'])
+    expect(sim.log.filter(e => e.path === '/api/tags').map(e => e.method)).toEqual(['GET', 'POST'])
+    const last = sim.log.filter(e => e.path === `/api/tickets/${t.id}/tags`).pop()!
+    expect(last.body).toEqual({ ids: [sim.tags().find(x => x.name === 'auto-close-sent')!.id] })
+  })
+
   test('every ticket seen is accounted for exactly once', async () => {
     for (let i = 0; i < 5; i++) dueTicket(sim)
     for (let i = 0; i < 5; i++) dueTicket(sim, 5)

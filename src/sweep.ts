@@ -1,6 +1,6 @@
 import type { Settings } from './config.js'
 import type { GorgiasClient } from './gorgias/client.js'
-import { AmbiguousWriteError, AuthError, NotFoundError } from './gorgias/errors.js'
+import { AmbiguousWriteError, AuthError, NotFoundError, ValidationError } from './gorgias/errors.js'
 import type { Message, Ticket } from './gorgias/types.js'
 import {
   decide,
@@ -82,6 +82,7 @@ export type SweepClient = Pick<
   | 'closeTicket'
   | 'addTags'
   | 'removeTags'
+  | 'tagByName'
 >
 
 export interface SweepOptions {
@@ -333,8 +334,19 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
   }
 
   const addTag = async (ticketId: number, name: string): Promise<void> => {
-    const id = tagIds.get(name.toLowerCase())
-    await client.addTags(ticketId, id === undefined ? { names: [name] } : { ids: [id] })
+    let id = tagIds.get(name.toLowerCase())
+    if (id === undefined) {
+      try {
+        await client.addTags(ticketId, { names: [name] })
+        return
+      } catch (err) {
+        // `names` is documented less firmly than `ids`: an API that refuses it gets the id.
+        if (!(err instanceof ValidationError)) throw err
+        id = (await client.tagByName(name)).id
+        tagIds.set(name.toLowerCase(), id)
+      }
+    }
+    await client.addTags(ticketId, { ids: [id] })
   }
 
   /** Posts a marked message at most once, even when the first attempt's outcome is unknown. */

@@ -24,7 +24,7 @@ import {
   type RequestInfo
 } from './errors.js'
 import { RateLimiter, parseBucketHeader, type BucketReading, type Permit } from './limiter.js'
-import type { Message, NewMessage, Page, Ticket } from './types.js'
+import type { Message, NewMessage, Page, Tag, Ticket } from './types.js'
 
 export type RequestKind =
   | 'list-tickets'
@@ -34,6 +34,7 @@ export type RequestKind =
   | 'close-ticket'
   | 'add-tags'
   | 'remove-tags'
+  | 'tags'
   | 'read-other'
 
 export type ClientEvent =
@@ -136,6 +137,7 @@ const KINDS: readonly RequestKind[] = [
   'close-ticket',
   'add-tags',
   'remove-tags',
+  'tags',
   'read-other'
 ]
 
@@ -290,6 +292,27 @@ export class GorgiasClient {
       requests: { ...this.#stats.requests },
       limit: this.#limiter.snapshot().limit
     }
+  }
+
+  /**
+   * The account's tag with this name (any case), created when there is none. Needed only when a
+   * tag cannot be added by name: adding by id is what public connectors do.
+   */
+  async tagByName(name: string): Promise<Tag> {
+    const wanted = name.toLowerCase()
+    const query = new URLSearchParams({ limit: String(PAGE_LIMIT) })
+    for await (const page of this.#pages<Tag>('tags', '/tags', query, 'tags')) {
+      const found = page.find(t => typeof t.name === 'string' && t.name.toLowerCase() === wanted)
+      if (found) return found
+    }
+    return this.#call({
+      kind: 'tags',
+      method: 'POST',
+      path: '/tags',
+      body: { name },
+      expected: 'a tag',
+      parse: entity<Tag>
+    })
   }
 
   async #tags(kind: RequestKind, method: Method, ticketId: number, tags: TagSelection) {
