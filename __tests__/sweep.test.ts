@@ -133,6 +133,48 @@ describe('sweep with faults', () => {
     expect(last.body).toEqual({ ids: [sim.tags().find(x => x.name === 'auto-close-sent')!.id] })
   })
 
+  test('credentials revoked mid-run: what was done is reported, the rest deferred, nothing more written', async () => {
+    const [a, b, c] = [dueTicket(sim, 90), dueTicket(sim, 80), dueTicket(sim, 70)]
+    let rechecks = 0
+    sim.onRequest(req => {
+      if (req.method === 'GET' && /^\/api\/tickets\/\d+$/.test(req.path) && ++rechecks === 2) {
+        sim.injectFault({ times: Infinity, fault: { kind: 'status', status: 401 } })
+      }
+    })
+    const report = await sweep({ client, settings, now: () => new Date(), log, concurrency: 1 })
+    expect(report.stoppedBy?.status).toBe(401)
+    expect(counts(report).followedUp).toEqual([a.id])
+    expect(report.actions.filter(o => o.result === 'deferred').map(o => o.ticketId)).toEqual([
+      b.id,
+      c.id
+    ])
+    expect(marked(b.id)).toHaveLength(0)
+    expect(marked(c.id)).toHaveLength(0)
+  })
+
+  test('a slot freed by a skipped action goes to the next oldest reply', async () => {
+    const ages = [100, 90, 80, 70, 60]
+    const tickets = ages.map(h => dueTicket(sim, h))
+    settings.maxActions = 2
+    const report = await sweep({
+      client,
+      settings,
+      now: () => new Date(),
+      log,
+      // the oldest is vetoed after a delay, while younger ones are already asking for slots
+      veto: async t => {
+        if (t.id !== tickets[0]!.id) return undefined
+        await new Promise(resolve => setTimeout(resolve, 100))
+        return { skip: 'not this one' }
+      }
+    })
+    expect(counts(report).followedUp.sort()).toEqual([tickets[1]!.id, tickets[2]!.id].sort())
+    expect(report.actions.filter(o => o.result === 'deferred').map(o => o.ticketId)).toEqual([
+      tickets[3]!.id,
+      tickets[4]!.id
+    ])
+  })
+
   test('every ticket seen is accounted for exactly once', async () => {
     for (let i = 0; i < 5; i++) dueTicket(sim)
     for (let i = 0; i < 5; i++) dueTicket(sim, 5)

@@ -3,7 +3,7 @@ import { DEFAULTS, parseSettings, SettingsError, type InputName, type Settings }
 import { AuthError } from './gorgias/errors.js'
 import { PolicyModuleError } from './policyModule.js'
 import { runSweep } from './run.js'
-import { failureLine, reportJson, terminalText } from './report.js'
+import { failureLine, reportJson, stopLine, terminalText } from './report.js'
 import { credentialsHelp } from './secrets.js'
 
 /**
@@ -101,6 +101,11 @@ export async function main(
     io.out(
       values.json ? `${reportJson(report, stats)}\n` : `${terminalText(report, settings, stats)}\n`
     )
+    const stopped = stopLine(report, settings)
+    if (stopped) {
+      io.err(`${stopped}\n`)
+      return 2
+    }
     const failure = failureLine(report)
     if (failure) {
       io.err(`${failure}\n`)

@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import * as github from '@actions/github'
 import { parseSettings, SettingsError, type InputName, type Settings } from './config.js'
 import { AuthError } from './gorgias/errors.js'
-import { failureLine, outputs, summaryMarkdown } from './report.js'
+import { failureLine, outputs, stopLine, summaryMarkdown } from './report.js'
 import { runSweep } from './run.js'
 import { credentialsHelp, registerSecrets } from './secrets.js'
 
@@ -54,7 +54,7 @@ export async function run(): Promise<void> {
   const { report, stats } = result
   for (const [name, value] of Object.entries(outputs(report))) core.setOutput(name, value)
   await writeSummary(summaryMarkdown(report, settings, stats) + runLink())
-  const failure = failureLine(report)
+  const failure = stopLine(report, settings) ?? failureLine(report)
   if (failure) core.setFailed(failure)
 }
 

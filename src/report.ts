@@ -1,4 +1,5 @@
 import { describeSettings, type Settings } from './config.js'
+import { credentialsHelp } from './secrets.js'
 import type { ClientStats } from './gorgias/client.js'
 import { SKIP_REASONS, type SkipReason } from './policy.js'
 import type { Outcome, Report } from './sweep.js'
@@ -144,7 +145,10 @@ export function summaryMarkdown(
 ): string {
   const lines: string[] = []
   const title = report.dryRun ? ' (dry run: nothing was changed)' : ''
-  lines.push(`## Gorgias auto-close: ${settings.domain}${title}`, '', headline(report), '')
+  lines.push(`## Gorgias auto-close: ${settings.domain}${title}`, '')
+  const stopped = stopLine(report, settings)
+  if (stopped) lines.push(`**Stopped:** ${stopped}`, '')
+  lines.push(headline(report), '')
 
   const shown = report.actions.filter(o => o.result !== 'deferred')
   const deferred = report.actions.filter(o => o.result === 'deferred')
@@ -250,6 +254,16 @@ export function terminalText(
 }
 
 /** One-line cause for a failed step. */
+/** Why the run stopped before the end, in words for the person who must fix it; null if it did not. */
+export function stopLine(
+  report: Report,
+  settings: Pick<Settings, 'email' | 'domain'>
+): string | null {
+  return report.stoppedBy
+    ? `${credentialsHelp(report.stoppedBy, settings)}. The run stopped there: what was done before is listed, due tickets not reached are deferred.`
+    : null
+}
+
 export function failureLine(report: Report): string | null {
   const c = counts(report)
   if (c.failed === 0) return null
@@ -262,7 +276,13 @@ export function failureLine(report: Report): string | null {
 
 export function reportJson(report: Report, stats: ClientStats | null): string {
   return JSON.stringify(
-    { ...counts(report), ...report, skippedByReason: report.skipped, requests: stats },
+    {
+      ...counts(report),
+      ...report,
+      stoppedBy: report.stoppedBy?.message,
+      skippedByReason: report.skipped,
+      requests: stats
+    },
     null,
     2
   )

@@ -58,6 +58,11 @@ export interface Report {
   skipped: Record<SkipReason, number>
   /** per-ticket skips worth a line of their own (re-check and policy-module vetoes) */
   notableSkips: Outcome[]
+  /**
+   * Set when the credentials stopped working halfway through the writes: what was done until
+   * then is still reported, the rest is listed as deferred.
+   */
+  stoppedBy?: AuthError
 }
 
 export type Veto = (
@@ -241,7 +246,18 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
     `${settings.dryRun ? 'Planning (dry run)' : 'Acting'}: ${due} due, at most ${settings.maxActions} this run`
   )
 
+  // max-actions slots: `reserved` counts actions started or done; a slot comes back when its
+  // action ends up skipped. A worker holding an older ticket waits for the actions in flight
+  // before deferring it, so a freed slot goes to the oldest reply, not to whoever asks next.
+  let fatal: AuthError | null = null
   let reserved = 0
+  let inFlight = 0
+  let slotWaiters: Array<() => void> = []
+  const slotsChanged = (): void => {
+    const waiting = slotWaiters
+    slotWaiters = []
+    for (const wake of waiting) wake()
+  }
   let done = 0
   const actionOutcomes = new Map<Planned, Outcome>()
 
@@ -253,11 +269,15 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
   const handle = async (p: Planned): Promise<void> => {
     const action = isAction(p)
     if (action) {
-      if (reserved >= settings.maxActions) {
+      while (reserved >= settings.maxActions && inFlight > 0) {
+        await new Promise<void>(resolve => slotWaiters.push(resolve))
+      }
+      if (reserved >= settings.maxActions || fatal !== null) {
         actionOutcomes.set(p, outcome(p.ticket, p.decision, p.decision.kind, 'deferred'))
         return
       }
       reserved++
+      inFlight++
     }
     try {
       const result = await act(p)
@@ -273,12 +293,19 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
       if (err instanceof AuthError) {
         // Credentials went bad mid-run: stop taking tickets, finish the ones in hand, then stop.
         fatal ??= err
+        if (action)
+          actionOutcomes.set(p, outcome(p.ticket, p.decision, p.decision.kind, 'deferred'))
         return
       }
       const o = outcome(p.ticket, p.decision, p.decision.kind, 'failed', errorText(err))
       if (action) actionOutcomes.set(p, o)
       else report.housekeeping.push(o)
       log.warning(`ticket ${p.ticket.id}: ${p.decision.kind} failed: ${errorText(err)}`)
+    } finally {
+      if (action) {
+        inFlight--
+        slotsChanged()
+      }
     }
   }
 
@@ -425,10 +452,15 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
 
   // Phase 2 runs a few tickets at once; each ticket's own steps stay in order.
   let next = 0
-  let fatal: AuthError | null = null
   const worker = async (): Promise<void> => {
-    while (next < queue.length && fatal === null) {
+    while (next < queue.length) {
       const p = queue[next++]!
+      // After a credentials failure nothing more is written; due tickets are listed as deferred.
+      if (fatal !== null) {
+        if (isAction(p))
+          actionOutcomes.set(p, outcome(p.ticket, p.decision, p.decision.kind, 'deferred'))
+        continue
+      }
       await handle(p)
     }
   }
@@ -438,7 +470,7 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
   )
   log.endGroup()
   const stoppedBy = fatal as AuthError | null
-  if (stoppedBy) throw stoppedBy
+  if (stoppedBy) report.stoppedBy = stoppedBy
 
   report.actions = queue.filter(p => actionOutcomes.has(p)).map(p => actionOutcomes.get(p)!)
   // Finished in whatever order the workers ran; the report reads the same every time.
