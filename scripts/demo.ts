@@ -13,15 +13,13 @@
  *
  * Exits non-zero when a run fails or does something the demo does not expect.
  */
-import { spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import * as prettier from 'prettier'
-import { parse } from 'yaml'
 import { GorgiasSimulator } from '../src/simulator/server.js'
+import { runAction, type ActionRun } from '../src/simulator/runner.js'
 import { seedAccount } from '../src/simulator/seed.js'
 
 /** Repository root: this file runs as build/scripts/demo.js. */
@@ -41,111 +39,6 @@ const SEED = {
 }
 /** Gorgias's bucket is 40 requests per 20 s; the same shape, ten times faster. */
 const RATE_LIMIT = { limit: 40, windowMs: 2000 }
-const RUN_TIMEOUT_MS = 60_000
-
-// ------------------------------------------------------------------ running the action
-
-interface ActionRun {
-  code: number
-  log: string
-  summary: string
-  outputs: Record<string, string>
-  ms: number
-}
-
-/** The runner's mapping: `INPUT_` + name with spaces as `_`, upper-cased; hyphens are kept. */
-const inputVar = (name: string): string => `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
-
-function actionDefaults(): Record<string, string> {
-  const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
-    inputs?: Record<string, { default?: unknown } | null>
-  }
-  const defaults: Record<string, string> = {}
-  for (const [name, spec] of Object.entries(action.inputs ?? {})) {
-    const value = spec?.default
-    defaults[name] =
-      typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
-        ? String(value)
-        : ''
-  }
-  return defaults
-}
-
-/** Parses the `name<<DELIMITER\nvalue\nDELIMITER` (and `name=value`) records of GITHUB_OUTPUT. */
-function parseOutputs(text: string): Record<string, string> {
-  const out: Record<string, string> = {}
-  const lines = text.split('\n')
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? ''
-    const heredoc = /^([^<=]+)<<(.+)$/.exec(line)
-    if (heredoc) {
-      const [, name = '', delimiter] = heredoc
-      const value: string[] = []
-      while (++i < lines.length && lines[i] !== delimiter) value.push(lines[i] ?? '')
-      out[name] = value.join('\n')
-    } else if (line.includes('=')) {
-      const at = line.indexOf('=')
-      out[line.slice(0, at)] = line.slice(at + 1)
-    }
-  }
-  return out
-}
-
-/** A fresh `node dist/index.js`, as the runner starts it: a clean environment, inputs as INPUT_*. */
-async function runAction(inputs: Record<string, string>): Promise<ActionRun> {
-  const dir = mkdtempSync(join(tmpdir(), 'gorgias-auto-close-demo-'))
-  try {
-    const summaryFile = join(dir, 'step_summary.md')
-    const outputFile = join(dir, 'output.txt')
-    writeFileSync(summaryFile, '')
-    writeFileSync(outputFile, '')
-    // Not process.env: a GORGIAS_* variable in the caller's shell must not leak into the demo.
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? dir,
-      GITHUB_ACTIONS: 'true',
-      GITHUB_STEP_SUMMARY: summaryFile,
-      GITHUB_OUTPUT: outputFile,
-      GITHUB_WORKSPACE: ROOT,
-      RUNNER_TEMP: dir
-    }
-    for (const [name, value] of Object.entries({ ...actionDefaults(), ...inputs })) {
-      env[inputVar(name)] = value
-    }
-    const started = performance.now()
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'index.js')], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
-    let log = ''
-    child.stdout.on('data', (d: Buffer) => (log += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (log += d.toString()))
-    const code = await new Promise<number>((done, fail) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL')
-        fail(new Error(`the action did not finish in ${RUN_TIMEOUT_MS / 1000} s:\n${tail(log)}`))
-      }, RUN_TIMEOUT_MS)
-      child.on('error', err => {
-        clearTimeout(timer)
-        fail(err)
-      })
-      child.on('close', c => {
-        clearTimeout(timer)
-        done(c ?? -1)
-      })
-    })
-    return {
-      code,
-      log,
-      summary: readFileSync(summaryFile, 'utf8'),
-      outputs: parseOutputs(readFileSync(outputFile, 'utf8')),
-      ms: performance.now() - started
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
-}
 
 function tail(text: string, lines = 30): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n')
@@ -273,7 +166,7 @@ async function main(): Promise<number> {
     const step = async (title: string, extra: Record<string, string>): Promise<ActionRun> => {
       console.log(bar(title))
       const writesBefore = sim.writes().length
-      const run = await runAction({ ...inputs, ...extra })
+      const run = await runAction({ ...inputs, ...extra }, { root: ROOT })
       const writes = sim.writes().length - writesBefore
       console.log(`\n${renderSummary(run.summary) || '(no job summary written)'}\n`)
       console.log('Step outputs:')
@@ -288,7 +181,7 @@ async function main(): Promise<number> {
       )
       if (run.code !== 0) {
         problems.push(`${title}: the action exited with code ${run.code}`)
-        console.log(`\nThe action failed; the end of its log:\n${tail(run.log)}`)
+        console.log(`\nThe action failed; the end of its log:\n${tail(run.stdout + run.stderr)}`)
       }
       return run
     }
