@@ -210,7 +210,7 @@ describe('GorgiasClient requests', () => {
   it('closes a ticket with exactly {"status":"closed"} and nothing else', async () => {
     server.reply = () => ({ json: { ...ticket(9), status: 'closed' } })
     const { client } = makeClient()
-    await expect(client.closeTicket(9)).resolves.toMatchObject({ id: 9, status: 'closed' })
+    await expect(client.closeTicket(9)).resolves.toBeUndefined()
     expect(server.seen).toHaveLength(1)
     expect(server.seen[0]).toMatchObject({
       method: 'PUT',
@@ -314,8 +314,25 @@ describe('GorgiasClient errors', () => {
     server.reply = () => ({ text: '<html>maintenance</html>' })
     expect(await caught(client.getTicket(1))).toBeInstanceOf(MalformedResponseError)
     server.reply = () => ({ json: { status: 'closed' } })
-    expect(await caught(client.closeTicket(1))).toBeInstanceOf(MalformedResponseError)
+    expect(await caught(client.getTicket(1))).toBeInstanceOf(MalformedResponseError)
     expect(server.seen).toHaveLength(2)
+  })
+
+  it('a close answered with any 2xx counts as done (the ticket is closed either way)', async () => {
+    const { client } = makeClient()
+    server.reply = () => ({ status: 204 })
+    await expect(client.closeTicket(1)).resolves.toBeUndefined()
+  })
+
+  it('a page without its meta envelope is malformed, so a sweep never stops at page one unawares', async () => {
+    const { client } = makeClient()
+    server.reply = () => ({ json: { data: [ticket(1)] } })
+    const err = await caught(
+      (async () => {
+        for await (const page of client.listTickets()) void page
+      })()
+    )
+    expect(err).toBeInstanceOf(MalformedResponseError)
   })
 
   it('a cursor that repeats stops the listing instead of looping', async () => {

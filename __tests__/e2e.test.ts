@@ -149,7 +149,7 @@ describe('a real run on a seeded account', () => {
       .sort((a, b) => replyAt(a) - replyAt(b))
       .slice(0, 5)
     expect(sorted(handled)).toEqual(sorted(oldest))
-    expect(run.summary).toContain('deferred (max-actions)')
+    expect(run.summary).toContain('deferred: max-actions reached')
   })
 
   test('view-id limits the sweep to the tickets of that view', async () => {
@@ -315,7 +315,7 @@ describe('faults survived', () => {
     expect(tagNames(t.id)).toEqual(['auto-close-sent'])
   })
 
-  test('a 500 on the message post: re-checked, then sent once', async () => {
+  test('a 500 on the message post: not resent blindly; the next run re-checks, then sends once', async () => {
     const t = dueTicket()
     sim.injectFault({
       method: 'POST',
@@ -323,7 +323,11 @@ describe('faults survived', () => {
       fault: { kind: 'status', status: 500 }
     })
     const run = await runAction(simInputs(sim))
-    expect(run.code).toBe(0)
+    expect(run.code).toBe(1)
+    expect(run.summary).toContain('message not confirmed')
+    expect(ours(t.id)).toHaveLength(0)
+    const next = await runAction(simInputs(sim))
+    expect(next.code).toBe(0)
     expect(ours(t.id)).toHaveLength(1)
   })
 
@@ -400,10 +404,11 @@ describe('faults survived', () => {
     const run = await runAction(simInputs(sim))
     expect(run.code).toBe(1)
     expect(run.outputs['failed-count']).toBe('1')
-    expect(ids(run.outputs['followed-up'])).toEqual([fine.id])
+    // The failing ticket's customer did get the follow-up: it is listed, with what failed after.
+    expect(ids(run.outputs['followed-up'])).toEqual(sorted([failing.id, fine.id]))
     expect(tagNames(fine.id)).toEqual(['auto-close-sent'])
     expect(run.stdout).toMatch(/::error::1 ticket\(s\) failed/)
-    expect(run.summary).toContain('failed:')
+    expect(run.summary).toContain('follow-up sent; adding auto-close-sent failed')
     // The next run repairs the missing tag without a second follow-up.
     sim.clearFaults()
     const next = await runAction(simInputs(sim))
@@ -461,6 +466,13 @@ describe('bad input is refused before any request', () => {
       ]
     })
   }
+})
+
+test('a view-id that does not exist is named as the input to fix', async () => {
+  const run = await runAction(simInputs(sim, { 'view-id': '999' }))
+  expect(run.code).toBe(1)
+  expect(run.stdout).toContain('::error::view-id: Gorgias has no view 999 on acme')
+  expect(writes()).toHaveLength(0)
 })
 
 describe('inputs the runner leaves unset', () => {

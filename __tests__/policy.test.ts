@@ -246,6 +246,48 @@ describe('decide: one follow-up at 48 h, close at 72 h', () => {
       'follow-up 1'
     ],
     [
+      'a Rule auto-acknowledgement is not an agent answering',
+      [msg('customer', 60), msg('agent', 59, { via: 'rule' })],
+      {},
+      'skip customer-replied'
+    ],
+    [
+      'an agent reply after a Rule auto-reply still counts',
+      [msg('customer', 70), msg('agent', 69, { via: 'rule' }), msg('agent', 50)],
+      {},
+      'follow-up 1'
+    ],
+    [
+      "a customer's slow clock (sent before, recorded after the agent's reply): customer spoke last",
+      [msg('agent', 50), msg('customer', 2, { sent_datetime: ago(55) })],
+      {},
+      'skip customer-replied'
+    ],
+    [
+      'closed and reopened by an agent since the follow-up (closed_datetime kept): not closed again',
+      [msg('agent', 200), msg('ours', 150)],
+      { tags: [tag('auto-close-sent')], closed_datetime: ago(100) },
+      'skip reopened'
+    ],
+    [
+      'an old close, before this cycle: closes as usual',
+      [msg('agent', 200), msg('ours', 150)],
+      { tags: [tag('auto-close-sent')], closed_datetime: ago(400) },
+      'close'
+    ],
+    [
+      'a sent_datetime that is not a date: unreadable',
+      [msg('agent', 100, { sent_datetime: 'soon' })],
+      {},
+      'skip unreadable'
+    ],
+    [
+      'a customer first name that is not text: unreadable',
+      [msg('agent', 100)],
+      { customer: { id: 9, firstname: 42 as never } },
+      'skip unreadable'
+    ],
+    [
       'sent_datetime is preferred over created_datetime',
       [msg('agent', 100, { sent_datetime: ago(10) })],
       {},

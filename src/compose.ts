@@ -3,11 +3,14 @@ import type { Message, NewMessage, Ticket } from './gorgias/types.js'
 
 /** The text of this action's messages and the request bodies that send them. Pure. */
 
+const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : '')
+
+/** Total over whatever the API sent: this also names tickets in reports, unreadable ones included. */
 export function customerFirstName(ticket: Ticket): string {
-  const customer = ticket.customer
-  const first = customer?.firstname?.trim()
+  const customer = typeof ticket?.customer === 'object' ? ticket.customer : null
+  const first = text(customer?.firstname)
   if (first) return first
-  const fromName = customer?.name?.trim().split(/\s+/)[0]
+  const fromName = text(customer?.name).split(/\s+/)[0]
   return fromName ? fromName : 'there'
 }
 
@@ -93,7 +96,7 @@ export function templateValues(
   return {
     first_name: customerFirstName(ticket),
     ticket_id: String(ticket.id),
-    subject: ticket.subject?.trim() || 'your request',
+    subject: text(ticket.subject) || 'your request',
     reminder_number: String(reminder),
     reminders_total: String(reminders)
   }

@@ -56,7 +56,9 @@ export const ENV_FALLBACK: Partial<Record<InputName, string>> = {
 
 /**
  * Channels this action knows how to answer: the follow-up mirrors the agent's last reply on the
- * same channel (source type, from, to, integration), which the API documents for these.
+ * same channel (source type, from, to, integration). The API documents that reply shape for
+ * email; chat and sms follow the same message model but are not verified against a live account,
+ * which is why the default is email only.
  */
 export const ANSWERABLE_CHANNELS = ['email', 'chat', 'sms'] as const
 

@@ -99,9 +99,32 @@ function parseTime(value: string | null | undefined): Date | null | undefined {
   return Number.isNaN(ms) ? undefined : new Date(ms)
 }
 
-/** When a message reached (or was meant to reach) the customer. */
+/**
+ * When a message reached (or was meant to reach) the customer: the age of a reply counts from
+ * here. A `sent_datetime` that is present but not a date makes the message unreadable.
+ */
 export function messageTime(m: Message): Date | undefined {
-  return parseTime(m.sent_datetime) ?? parseTime(m.created_datetime) ?? undefined
+  const sent = parseTime(m.sent_datetime)
+  if (sent === undefined) return undefined
+  return sent ?? parseTime(m.created_datetime) ?? undefined
+}
+
+/**
+ * The order of a conversation comes from `created_datetime`, which Gorgias assigns when it
+ * records a message; `sent_datetime` of an incoming email can be the sender's own clock, and a
+ * customer's slow clock must not put their reply before the agent's.
+ */
+function threadOrder(a: { m: Message }, b: { m: Message }): number {
+  const at = (m: Message): number => Date.parse(m.created_datetime)
+  return at(a.m) - at(b.m) || a.m.id - b.m.id
+}
+
+/**
+ * Replies sent by Gorgias Rules (auto-acknowledgements and the like) are not an agent answering:
+ * they neither start the customer's silence nor count as the customer's turn.
+ */
+function isAutomated(m: Message): boolean {
+  return m.from_agent && m.via === 'rule' && !isOurs(m)
 }
 
 function elapsedMs(from: Date, now: Date, s: PolicySettings): number {
@@ -126,6 +149,10 @@ function skip(ticket: Ticket, reason: SkipReason, detail?: string): Decision {
     : { kind: 'skip', ticketId: ticket.id, reason, detail }
 }
 
+function optional(value: unknown, type: 'string' | 'number'): boolean {
+  return value === undefined || value === null || typeof value === type
+}
+
 function isReadableTicket(ticket: Ticket): boolean {
   if (typeof ticket !== 'object' || ticket === null) return false
   if (!Number.isSafeInteger(ticket.id) || typeof ticket.status !== 'string') return false
@@ -135,12 +162,12 @@ function isReadableTicket(ticket: Ticket): boolean {
       return false
     }
   }
-  if (
-    ticket.channel !== undefined &&
-    ticket.channel !== null &&
-    typeof ticket.channel !== 'string'
-  ) {
-    return false
+  if (!optional(ticket.channel, 'string')) return false
+  if (!optional(ticket.subject, 'string')) return false
+  const customer = ticket.customer
+  if (customer !== undefined && customer !== null) {
+    if (typeof customer !== 'object') return false
+    if (!optional(customer.firstname, 'string') || !optional(customer.name, 'string')) return false
   }
   return true
 }
@@ -208,6 +235,7 @@ function isReadableMessage(m: Message): boolean {
     m !== null &&
     Number.isSafeInteger(m.id) &&
     typeof m.from_agent === 'boolean' &&
+    parseTime(m.created_datetime) instanceof Date &&
     messageTime(m) !== undefined &&
     parseTime(m.failed_datetime) !== undefined
   )
@@ -258,9 +286,9 @@ export function decide(
   }
 
   const thread = messages
-    .filter(isPublic)
+    .filter(m => isPublic(m) && !isAutomated(m))
     .map(m => ({ m, at: messageTime(m)! }))
-    .sort((a, b) => a.at.getTime() - b.at.getTime() || a.m.id - b.m.id)
+    .sort(threadOrder)
   const followUpTag = findTag(ticket, s.followUpTag)
 
   // The cycle starts at the last public message that is not ours.
@@ -334,10 +362,8 @@ export function decide(
         }
       )
     }
-  } else if (findTag(ticket, s.closedTag)) {
-    // This action closes before it tags, so an open ticket that carries the closed-tag while the
-    // cycle that was closed is still the current one was reopened by a person: leave it to them.
-    return skip(ticket, 'reopened', 'reopened after an automatic close; left to agents')
+  } else if (reopenedAfter(ticket, lastFollowUp!.at, s)) {
+    return skip(ticket, 'reopened', 'closed and reopened since the last follow-up; left to agents')
   } else {
     // The customer always gets the whole grace window after the last follow-up, even when that
     // follow-up went out late.
@@ -359,6 +385,19 @@ export function decide(
     return { kind: 'untag', ticketId: ticket.id, tags: ourTags, because: 'agent-replied' }
   }
   return skip(ticket, 'not-due')
+}
+
+/**
+ * Whether an open ticket was closed and reopened since `since` (the last follow-up) with no new
+ * message: a person's decision to keep it open, never to be undone by this action. Evidence is
+ * either this action's closed-tag (added only after a close, so on an open ticket within the same
+ * cycle it means a reopen) or a `closed_datetime` later than the follow-up (any close, by us or by
+ * an agent, followed by a reopen, when the API keeps that field after a reopen).
+ */
+function reopenedAfter(ticket: Ticket, since: Date, s: PolicySettings): boolean {
+  if (findTag(ticket, s.closedTag)) return true
+  const closedAt = parseTime(ticket.closed_datetime)
+  return closedAt instanceof Date && closedAt.getTime() > since.getTime()
 }
 
 /** Whether a re-check still supports the action planned from earlier data. */

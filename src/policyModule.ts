@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import type { Settings } from './config.js'
 import type { GorgiasClient } from './gorgias/client.js'
+import { AuthError } from './gorgias/errors.js'
 import type { Message, Ticket } from './gorgias/types.js'
 import type { ActionDecision } from './policy.js'
 
@@ -130,7 +131,8 @@ export async function loadPolicyModule(
         timeoutMs
       )
     } catch (err) {
-      if (err instanceof PolicyModuleError) throw err
+      // Rejected credentials are the run's problem, not this ticket's: one clear stop.
+      if (err instanceof PolicyModuleError || err instanceof AuthError) throw err
       throw new PolicyModuleError(
         `policy-module threw: ${err instanceof Error ? err.message : String(err)}`
       )

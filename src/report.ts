@@ -37,7 +37,9 @@ export interface Counts {
   skipped: number
 }
 
-const succeeded = (o: Outcome): boolean => o.result === 'done' || o.result === 'would-do'
+/** The customer got the follow-up, or the ticket was closed, even if a later step failed. */
+const succeeded = (o: Outcome): boolean =>
+  o.result === 'done' || o.result === 'would-do' || o.wrote === true
 
 export function counts(report: Report): Counts {
   const ids = (kind: Outcome['action']): number[] =>
@@ -91,7 +93,7 @@ function resultLabel(o: Outcome, dryRun: boolean): string {
     case 'failed':
       return `failed: ${o.detail ?? 'unknown error'}`
     case 'deferred':
-      return 'deferred (max-actions)'
+      return `deferred: ${o.detail ?? 'max-actions reached'}`
     case 'skipped':
       return `skipped: ${o.detail ?? ''}`
   }

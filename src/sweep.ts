@@ -1,7 +1,7 @@
 import type { Settings } from './config.js'
 import type { GorgiasClient } from './gorgias/client.js'
 import { AmbiguousWriteError, AuthError, NotFoundError, ValidationError } from './gorgias/errors.js'
-import type { Message, Ticket } from './gorgias/types.js'
+import type { Message, NewMessage, Tag, Ticket } from './gorgias/types.js'
 import {
   decide,
   findTag,
@@ -10,7 +10,8 @@ import {
   triage,
   type ActionDecision,
   type Decision,
-  type SkipReason
+  type SkipReason,
+  type Triage
 } from './policy.js'
 import { closeBody, customerFirstName, followUpBody } from './compose.js'
 
@@ -39,6 +40,8 @@ export interface Outcome {
   result: Result
   /** error message, skip reason or what was done */
   detail?: string
+  /** a failure that came after some of the writes landed (e.g. the follow-up went out, its tag did not) */
+  wrote?: boolean
 }
 
 export interface Report {
@@ -109,8 +112,20 @@ interface Planned {
 }
 
 class ChangedSinceListed extends Error {
-  constructor(readonly fresh: Decision) {
-    super('changed since listed')
+  constructor(readonly now: string) {
+    super(`changed since listed (now: ${now})`)
+  }
+}
+
+/** A write sequence that failed after at least one of its writes landed. */
+class PartialWrite extends Error {
+  constructor(
+    message: string,
+    override readonly cause: unknown,
+    /** the step that matters to the customer (message sent, ticket closed) had landed */
+    readonly effective: boolean
+  ) {
+    super(message)
   }
 }
 
@@ -174,7 +189,7 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
   /**
    * A tag repair leaves the ticket itself alone, so the ticket is also counted under the reason it
    * gets no follow-up or close: every ticket seen is counted once as acted on, failed, deferred
-   * or skipped.
+   * or skipped (a tag repair that fails also adds to the failures, so that the step fails).
    */
   const plan = (p: Planned): void => {
     if (p.decision.kind === 'untag') {
@@ -195,12 +210,18 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
     }
   }
   let listingError: unknown = null
+  const seen = new Set<number>()
   try {
     for await (const page of client.listTickets(
       settings.viewId === null ? {} : { viewId: settings.viewId }
     )) {
       report.pages++
       for (const ticket of page) {
+        // A ticket edited while the pages are read can be listed twice; it is handled once.
+        if (typeof ticket.id === 'number') {
+          if (seen.has(ticket.id)) continue
+          seen.add(ticket.id)
+        }
         report.ticketsSeen++
         for (const tag of Array.isArray(ticket?.tags) ? ticket.tags : []) {
           if (tag && typeof tag.name === 'string' && Number.isSafeInteger(tag.id)) {
@@ -232,6 +253,16 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
   )
   if (authFailure) throw authFailure.reason as AuthError
   if (listingError !== null) {
+    if (
+      settings.viewId !== null &&
+      report.pages === 0 &&
+      (listingError instanceof NotFoundError || listingError instanceof ValidationError)
+    ) {
+      throw new Error(
+        `view-id: Gorgias has no view ${settings.viewId} on ${settings.domain} (${errorText(listingError)}); the id is the number in the view's URL, or leave view-id empty`,
+        { cause: listingError }
+      )
+    }
     throw listingError instanceof Error ? listingError : new Error(errorText(listingError))
   }
 
@@ -265,6 +296,12 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
     if (isAction(p)) report.skipped[reason]++
     report.notableSkips.push(outcome(p.ticket, p.decision, p.decision.kind, 'skipped', detail))
   }
+  const record = (p: Planned, result: Result, detail?: string, wrote = false): void => {
+    const o = outcome(p.ticket, p.decision, p.decision.kind, result, detail)
+    if (wrote) o.wrote = true
+    if (isAction(p)) actionOutcomes.set(p, o)
+    else report.housekeeping.push(o)
+  }
 
   const handle = async (p: Planned): Promise<void> => {
     const action = isAction(p)
@@ -272,10 +309,8 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
       while (reserved >= settings.maxActions && inFlight > 0) {
         await new Promise<void>(resolve => slotWaiters.push(resolve))
       }
-      if (reserved >= settings.maxActions || fatal !== null) {
-        actionOutcomes.set(p, outcome(p.ticket, p.decision, p.decision.kind, 'deferred'))
-        return
-      }
+      if (fatal !== null) return record(p, 'deferred', 'the run stopped: credentials rejected')
+      if (reserved >= settings.maxActions) return record(p, 'deferred', 'max-actions reached')
       reserved++
       inFlight++
     }
@@ -285,21 +320,18 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
         if (action) reserved--
         return
       }
-      const o = outcome(p.ticket, p.decision, p.decision.kind, result.result, result.detail)
-      if (action) actionOutcomes.set(p, o)
-      else report.housekeeping.push(o)
+      record(p, result.result, result.detail)
       if (action && ++done % 25 === 0) log.info(`${done} of ${due} actions handled${usage()}`)
     } catch (err) {
-      if (err instanceof AuthError) {
-        // Credentials went bad mid-run: stop taking tickets, finish the ones in hand, then stop.
-        fatal ??= err
-        if (action)
-          actionOutcomes.set(p, outcome(p.ticket, p.decision, p.decision.kind, 'deferred'))
+      const partial = err instanceof PartialWrite ? err : null
+      const cause = partial ? partial.cause : err
+      if (cause instanceof AuthError) fatal ??= cause
+      if (cause instanceof AuthError && !partial) {
+        // Credentials went bad before this ticket was touched: it waits for the next run.
+        record(p, 'deferred', 'the run stopped: credentials rejected')
         return
       }
-      const o = outcome(p.ticket, p.decision, p.decision.kind, 'failed', errorText(err))
-      if (action) actionOutcomes.set(p, o)
-      else report.housekeeping.push(o)
+      record(p, 'failed', errorText(err), partial?.effective ?? false)
       log.warning(`ticket ${p.ticket.id}: ${p.decision.kind} failed: ${errorText(err)}`)
     } finally {
       if (action) {
@@ -321,43 +353,49 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
     }
     if (settings.dryRun) return { result: 'would-do' }
 
+    let fresh: { ticket: Ticket; decision: Planned['decision'] }
     try {
-      const fresh = await recheck(p)
-      return await write(p, fresh.ticket)
+      fresh = await recheck(p)
     } catch (err) {
       if (err instanceof NotFoundError) {
         recordSkip(p, 'not-found', 'deleted or merged since it was listed')
         return 'skipped'
       }
       if (err instanceof ChangedSinceListed) {
-        const why = err.fresh.kind === 'skip' ? err.fresh.reason : err.fresh.kind
-        recordSkip(p, 'changed-since-listed', `now: ${why}`)
+        recordSkip(p, 'changed-since-listed', `now: ${err.now}`)
         return 'skipped'
       }
       throw err
     }
+    return write(fresh.ticket, fresh.decision)
   }
 
-  /** Re-read the ticket right before writing; re-read messages unless the ticket proves them unchanged. */
+  /**
+   * Re-reads the ticket right before writing, and its messages unless the ticket proves them
+   * unchanged, then decides again. Returns the fresh decision, which the write then follows.
+   */
   const recheck = async (
-    p: Planned,
-    known?: Message[]
-  ): Promise<{ ticket: Ticket; messages: Message[] | null }> => {
+    p: Planned
+  ): Promise<{ ticket: Ticket; decision: Planned['decision'] }> => {
     const ticket = await client.getTicket(p.ticket.id)
-    let messages = known ?? p.messages
-    if (
-      !known &&
-      (messages === null ? p.decision.kind !== 'untag' : !unchanged(p.ticket, ticket))
-    ) {
-      messages = await client.listMessages(ticket.id)
+    let fresh: Triage
+    if (p.messages === null) {
+      // Planned from the list item alone (a tag removal): the ticket re-read is the re-check.
+      fresh = triage(ticket, settings, opts.now())
+    } else {
+      const messages = unchanged(p.ticket, ticket)
+        ? p.messages
+        : await client.listMessages(ticket.id)
+      fresh = decide(ticket, messages, settings, opts.now())
     }
-    const fresh =
-      messages === null
-        ? triage(ticket, settings, opts.now())
-        : decide(ticket, messages, settings, opts.now())
-    if (!sameDecision(p.decision, fresh as Decision))
-      throw new ChangedSinceListed(fresh as Decision)
-    return { ticket, messages }
+    if (
+      fresh.kind === 'fetch-messages' ||
+      fresh.kind === 'skip' ||
+      !sameDecision(p.decision, fresh)
+    ) {
+      throw new ChangedSinceListed(fresh.kind === 'skip' ? fresh.reason : fresh.kind)
+    }
+    return { ticket, decision: fresh }
   }
 
   const addTag = async (ticketId: number, name: string): Promise<void> => {
@@ -376,75 +414,96 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
     await client.addTags(ticketId, { ids: [id] })
   }
 
-  /** Posts a marked message at most once, even when the first attempt's outcome is unknown. */
-  const postOnce = async (
-    p: Planned,
-    ticket: Ticket,
-    body: Parameters<SweepClient['createMessage']>[1]
-  ): Promise<void> => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await client.createMessage(ticket.id, body)
-        return
-      } catch (err) {
-        if (!(err instanceof AmbiguousWriteError)) throw err
-        const messages = await client.listMessages(ticket.id)
-        if (messages.some(m => m.external_id === body.external_id)) return
-        if (attempt >= 2) throw err
-        // Not there: before sending again, the ticket must still call for it.
-        await recheck(p, messages)
-        log.warning(`ticket ${ticket.id}: message not confirmed (${err.message}); sending again`)
-      }
+  /**
+   * Posts a marked message. When its outcome is unknown (a timeout, a reset, a 5xx: the server
+   * may still be writing it), it is looked for; if it is not there yet it is NOT sent again in
+   * this run: the next run reads the ticket afresh and either finds it or sends it then.
+   */
+  const post = async (ticket: Ticket, body: NewMessage): Promise<void> => {
+    try {
+      await client.createMessage(ticket.id, body)
+    } catch (err) {
+      if (!(err instanceof AmbiguousWriteError)) throw err
+      const messages = await client.listMessages(ticket.id)
+      if (messages.some(m => m.external_id === body.external_id)) return
+      throw new Error(
+        `message not confirmed (${err.message}); not sent again in this run, the next run checks the ticket first`,
+        { cause: err }
+      )
     }
   }
 
+  const removeTags = async (ticket: Ticket, tags: Tag[]): Promise<Tag[]> => {
+    const present = tags.map(t => findTag(ticket, t.name)).filter(t => t !== undefined)
+    if (present.length > 0) await client.removeTags(ticket.id, { ids: present.map(t => t.id) })
+    return present
+  }
+
+  /** Writes in order; an error after the first write says what was already done. */
   const write = async (
-    p: Planned,
-    ticket: Ticket
+    ticket: Ticket,
+    d: Planned['decision']
   ): Promise<{ result: Result; detail?: string }> => {
-    const d = p.decision
+    const done: string[] = []
+    let effective = false
+    /** `what` reads "<what> done" / "<what> failed", e.g. "follow-up sent" / "adding the tag". */
+    const step = async (
+      [doing, did]: [string, string],
+      run: () => Promise<unknown>,
+      main = false
+    ): Promise<void> => {
+      try {
+        await run()
+      } catch (err) {
+        if (done.length === 0) throw err
+        const message = `${done.join(', ')}; ${doing} failed: ${errorText(err)}`
+        throw new PartialWrite(message, err, effective)
+      }
+      done.push(did)
+      effective ||= main
+    }
     switch (d.kind) {
       case 'follow-up': {
-        await postOnce(
-          p,
-          ticket,
-          followUpBody(ticket, d.reply, d.reminder, d.reminders, d.marker, settings)
+        // Stale tags of an earlier cycle go first: were the run to stop after the message, a
+        // leftover closed-tag would make the next run take the ticket for a reopened one.
+        if (d.staleTags.length > 0) {
+          await step(['removing old tags', 'old tags removed'], () =>
+            removeTags(ticket, d.staleTags)
+          )
+        }
+        const body = followUpBody(ticket, d.reply, d.reminder, d.reminders, d.marker, settings)
+        await step(['sending the follow-up', 'follow-up sent'], () => post(ticket, body), true)
+        await step([`adding ${settings.followUpTag}`, `${settings.followUpTag} added`], () =>
+          addTag(ticket.id, settings.followUpTag)
         )
-        await addTag(ticket.id, settings.followUpTag)
-        const stale = d.staleTags.map(t => findTag(ticket, t.name)).filter(t => t !== undefined)
-        if (stale.length > 0) await client.removeTags(ticket.id, { ids: stale.map(t => t.id) })
         return { result: 'done' }
       }
       case 'close': {
         if (d.postMessage) {
-          await postOnce(
-            p,
-            ticket,
-            closeBody(ticket, d.reply, settings.followUpHours.length, d.marker, settings)
-          )
+          const body = closeBody(ticket, d.reply, settings.followUpHours.length, d.marker, settings)
+          await step(['sending the close message', 'close message sent'], () => post(ticket, body))
         }
-        // Close, then tag: an open ticket with the closed-tag then always means that a person
-        // reopened it (policy.ts leaves those alone). A run that stops in between leaves the
-        // ticket closed without its tag, and reports the tag write as failed.
-        await client.closeTicket(ticket.id)
-        try {
-          await addTag(ticket.id, settings.closedTag)
-        } catch (err) {
-          throw new Error(`closed, but adding ${settings.closedTag} failed: ${errorText(err)}`, {
-            cause: err
-          })
-        }
+        // Close, then tag: the closed-tag on an open ticket then means a person reopened it.
+        await step(
+          ['closing the ticket', 'ticket closed'],
+          () => client.closeTicket(ticket.id),
+          true
+        )
+        await step([`adding ${settings.closedTag}`, `${settings.closedTag} added`], () =>
+          addTag(ticket.id, settings.closedTag)
+        )
         return { result: 'done' }
       }
       case 'tag-follow-up':
         await addTag(ticket.id, settings.followUpTag)
         return { result: 'done', detail: `added ${settings.followUpTag} (follow-up already sent)` }
       case 'untag': {
-        const tags = d.tags.map(t => findTag(ticket, t.name)).filter(t => t !== undefined)
-        if (tags.length > 0) await client.removeTags(ticket.id, { ids: tags.map(t => t.id) })
+        const removed = await removeTags(ticket, d.tags)
         return {
           result: 'done',
-          detail: `removed ${tags.map(t => t.name).join(', ')} (${d.because})`
+          detail: removed.length
+            ? `removed ${removed.map(t => t.name).join(', ')} (${d.because})`
+            : 'nothing left to remove'
         }
       }
     }
@@ -455,13 +514,17 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
   const worker = async (): Promise<void> => {
     while (next < queue.length) {
       const p = queue[next++]!
-      // After a credentials failure nothing more is written; due tickets are listed as deferred.
-      if (fatal !== null) {
-        if (isAction(p))
-          actionOutcomes.set(p, outcome(p.ticket, p.decision, p.decision.kind, 'deferred'))
-        continue
+      try {
+        // After a credentials failure nothing more is written; due tickets are listed as deferred.
+        if (fatal !== null) {
+          if (isAction(p)) record(p, 'deferred', 'the run stopped: credentials rejected')
+          continue
+        }
+        await handle(p)
+      } catch (err) {
+        // Only a bug can land here; it must not stop the other workers' tickets or the report.
+        record(p, 'failed', `internal error: ${errorText(err)}`)
       }
-      await handle(p)
     }
   }
   await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker))

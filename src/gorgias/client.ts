@@ -221,7 +221,6 @@ export class GorgiasClient {
     })
   }
 
-  /** Every message of the ticket, all pages. */
   /**
    * GET any other API path (e.g. `/customers/123`), for policy modules: read-only by
    * construction, paced and retried like every other read.
@@ -242,6 +241,7 @@ export class GorgiasClient {
     })
   }
 
+  /** Every message of the ticket, all pages. */
   async listMessages(ticketId: number): Promise<Message[]> {
     const path = `/tickets/${checkId(ticketId)}/messages`
     const query = new URLSearchParams({ limit: String(PAGE_LIMIT) })
@@ -265,14 +265,15 @@ export class GorgiasClient {
   }
 
   /** Sends `{"status":"closed"}` and nothing else: a ticket PUT with `tags` replaces them all. */
-  async closeTicket(id: number): Promise<Ticket> {
-    return this.#call({
+  async closeTicket(id: number): Promise<void> {
+    // Any 2xx means closed: failing on an unexpected body would report a done close as failed.
+    await this.#call({
       kind: 'close-ticket',
       method: 'PUT',
       path: `/tickets/${checkId(id)}`,
       body: { status: 'closed' },
-      expected: 'the updated ticket',
-      parse: entity<Ticket>
+      expected: 'any',
+      parse: () => ({ value: null })
     })
   }
 
@@ -591,17 +592,20 @@ function entity<T>(json: unknown): { value: T } | undefined {
   return isEntity(json) ? { value: json as T } : undefined
 }
 
+/**
+ * A page must be the documented envelope: without `meta` there is no telling whether more pages
+ * follow (an old offset-style answer would silently end the sweep at page one). Items only need to
+ * be objects: one odd ticket or message is the policy's to call unreadable, not a reason to drop
+ * the whole page.
+ */
 function pageOf<T>(json: unknown): { value: Page<T> } | undefined {
-  if (!isRecord(json) || !Array.isArray(json.data) || !json.data.every(isEntity)) return undefined
+  if (!isRecord(json) || !Array.isArray(json.data) || !json.data.every(isRecord)) return undefined
   const meta = json.meta
+  if (!isRecord(meta)) return undefined
+  const cursor = meta.next_cursor
   let next: string | null = null
-  if (isRecord(meta)) {
-    const cursor = meta.next_cursor
-    if (typeof cursor === 'string' && cursor !== '') next = cursor
-    else if (cursor !== null && cursor !== undefined && cursor !== '') return undefined
-  } else if (meta !== undefined && meta !== null) {
-    return undefined
-  }
+  if (typeof cursor === 'string' && cursor !== '') next = cursor
+  else if (cursor !== null && cursor !== undefined && cursor !== '') return undefined
   return { value: { data: json.data as T[], meta: { next_cursor: next } } }
 }
 
