@@ -329,6 +329,53 @@ describe('decide: one follow-up at 48 h, close at 72 h', () => {
     })
   })
 
+  test("the follow-up goes the way of the agent's reply, to the ticket's customer", () => {
+    const m = [msg('customer', 60), msg('agent', 50, { subject: 'Re: order', integration_id: 7 })]
+    expect(decide(ticket(m), m, S, NOW)).toMatchObject({
+      kind: 'follow-up',
+      route: {
+        channel: 'email',
+        sourceType: 'email',
+        from: { address: 'support@acme.test' },
+        to: [{ address: 'ana@example.com' }],
+        integrationId: 7,
+        subject: 'Re: order'
+      }
+    })
+  })
+
+  test("an agent reply without a usable route: back along the customer's own message", () => {
+    const m = [
+      msg('customer', 60, { integration_id: 8 }),
+      msg('agent', 50, { source: null, integration_id: null })
+    ]
+    expect(decide(ticket(m), m, S, NOW)).toMatchObject({
+      kind: 'follow-up',
+      route: {
+        from: { address: 'support@acme.test' },
+        to: [{ address: 'ana@example.com' }],
+        integrationId: 8
+      }
+    })
+  })
+
+  test('an agent reply that went to someone else (a carrier): the follow-up still goes to the customer', () => {
+    const m = [
+      msg('customer', 60),
+      msg('agent', 50, {
+        source: {
+          type: 'email',
+          from: { address: 'support@acme.test' },
+          to: [{ address: 'claims@carrier.test' }]
+        }
+      })
+    ]
+    expect(decide(ticket(m), m, S, NOW)).toMatchObject({
+      kind: 'follow-up',
+      route: { to: [{ address: 'ana@example.com' }] }
+    })
+  })
+
   test('unordered messages are put in time order first', () => {
     const messages = [msg('customer', 2), msg('agent', 100), msg('ours', 50)]
     expect(summary(decide(ticket(messages), messages, S, NOW))).toBe('skip customer-replied')

@@ -144,7 +144,16 @@ describe('loadPolicyModule (in process)', () => {
         replyAt: new Date(),
         idleHours: 80,
         postMessage: false,
-        marker: 'm'
+        marker: 'm',
+        route: {
+          channel: 'email',
+          sourceType: 'email',
+          from: null,
+          to: [{ address: 'a@b.co' }],
+          integrationId: null,
+          receiverId: null,
+          subject: null
+        }
       })
     ).rejects.toThrow('policy-module did not answer within 0.05 s')
   })

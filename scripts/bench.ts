@@ -140,7 +140,7 @@ async function naiveSweep(settings: Settings) {
       if (d.kind === 'follow-up') {
         await c.createMessage(
           ticket.id,
-          followUpBody(ticket, d.reply, d.reminder, d.reminders, d.marker, settings)
+          followUpBody(ticket, d.route, d.reminder, d.reminders, d.marker, settings)
         )
         await c.addTags(ticket.id, { names: [settings.followUpTag] })
         followUps++

@@ -1,5 +1,6 @@
 import type { Settings } from './config.js'
-import type { Message, NewMessage, Ticket } from './gorgias/types.js'
+import type { Address, NewMessage, Ticket } from './gorgias/types.js'
+import type { Route } from './policy.js'
 
 /** The text of this action's messages and the request bodies that send them. Pure. */
 
@@ -45,48 +46,42 @@ function toHtml(text: string): string {
     .join('')
 }
 
-/**
- * A reply on the same route as the agent's last one: same channel and source type, from the
- * support address and integration the agent used, to the people the agent wrote to. That keeps
- * the email thread and the account's deliverability settings.
- */
+/** A message along the route the policy chose (see replyRoute in policy.ts). */
 function replyAlong(
-  reply: Message,
+  route: Route,
   ticket: Ticket,
   settings: Pick<Settings, 'email'>,
   text: string,
   marker: string
 ): NewMessage {
-  const source = reply.source!
+  const receiverId =
+    route.receiverId ?? (typeof ticket.customer?.id === 'number' ? ticket.customer.id : null)
   const body: NewMessage = {
-    channel: reply.channel,
+    channel: route.channel,
     via: 'api',
     from_agent: true,
     public: true,
     sender: { email: settings.email },
-    receiver: reply.receiver?.id
-      ? { id: reply.receiver.id }
-      : ticket.customer?.id
-        ? { id: ticket.customer.id }
-        : { email: source.to![0]!.address },
+    receiver: receiverId !== null ? { id: receiverId } : { email: route.to[0]!.address },
     source: {
-      type: source.type,
-      ...(source.from ? { from: source.from } : {}),
-      to: source.to!.map(a =>
-        a.name ? { name: a.name, address: a.address } : { address: a.address }
-      )
+      type: route.sourceType,
+      ...(route.from ? { from: address(route.from) } : {}),
+      to: route.to.map(address)
     },
     body_text: text,
     body_html: toHtml(text),
     external_id: marker
   }
-  if (typeof reply.integration_id === 'number') body.integration_id = reply.integration_id
-  const subject = reply.subject ?? ticket.subject
-  if (subject && reply.channel === 'email') {
+  if (route.integrationId !== null) body.integration_id = route.integrationId
+  const subject = route.subject ?? (typeof ticket.subject === 'string' ? ticket.subject : null)
+  if (subject && route.channel === 'email') {
     body.subject = /^re:/i.test(subject) ? subject : `Re: ${subject}`
   }
   return body
 }
+
+const address = (a: Address): Address =>
+  a.name ? { name: a.name, address: a.address } : { address: a.address }
 
 export function templateValues(
   ticket: Ticket,
@@ -104,7 +99,7 @@ export function templateValues(
 
 export function followUpBody(
   ticket: Ticket,
-  reply: Message,
+  route: Route,
   reminder: number,
   reminders: number,
   marker: string,
@@ -115,16 +110,16 @@ export function followUpBody(
       ? settings.finalFollowUpMessage
       : settings.followUpMessage
   const text = renderTemplate(template, templateValues(ticket, reminder, reminders))
-  return replyAlong(reply, ticket, settings, text, marker)
+  return replyAlong(route, ticket, settings, text, marker)
 }
 
 export function closeBody(
   ticket: Ticket,
-  reply: Message,
+  route: Route,
   reminders: number,
   marker: string,
   settings: Pick<Settings, 'email' | 'closeMessage'>
 ): NewMessage {
   const text = renderTemplate(settings.closeMessage, templateValues(ticket, reminders, reminders))
-  return replyAlong(reply, ticket, settings, text, marker)
+  return replyAlong(route, ticket, settings, text, marker)
 }

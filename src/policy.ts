@@ -1,5 +1,5 @@
 import type { Settings } from './config.js'
-import type { Message, Tag, Ticket } from './gorgias/types.js'
+import type { Address, Message, Tag, Ticket } from './gorgias/types.js'
 import { businessMsBetween, isOpenAt, nextOpening } from './businessHours.js'
 
 /**
@@ -65,6 +65,19 @@ export interface Cycle {
   replyAt: Date
   /** real hours since the reply, for people */
   idleHours: number
+  /** how this action's messages reach the customer */
+  route: Route
+}
+
+/** Where a reply goes: the channel, the support address and integration, and the customer. */
+export interface Route {
+  channel: string
+  sourceType: string
+  from: Address | null
+  to: Address[]
+  integrationId: number | null
+  receiverId: number | null
+  subject: string | null
 }
 
 export type Decision =
@@ -257,16 +270,72 @@ function isOurClose(m: Message): boolean {
   return typeof m.external_id === 'string' && CLOSE_MARKER.test(m.external_id)
 }
 
-/** The route a reply must take: same channel, same from/to, same integration as the agent's. */
-export function canReplyTo(reply: Message): boolean {
+const isAddress = (a: unknown): a is Address =>
+  typeof a === 'object' &&
+  a !== null &&
+  typeof (a as Address).address === 'string' &&
+  (a as Address).address !== ''
+
+const sameAddress = (a: string, b: string): boolean =>
+  a.trim().toLowerCase() === b.trim().toLowerCase()
+
+/**
+ * How a follow-up reaches the customer. Preferably the way the agent's last reply went (same
+ * channel, support address, integration and recipients: that keeps the email thread and the
+ * account's deliverability); when that reply did not go to the ticket's customer, or carries no
+ * usable route, the way back along the customer's own last message. Null when neither works.
+ */
+export function replyRoute(
+  ticket: Ticket,
+  reply: Message,
+  customerMessage: Message | null
+): Route | null {
+  const customerEmail = typeof ticket.customer?.email === 'string' ? ticket.customer.email : null
+  const usable = (channel: unknown, type: unknown, from: unknown, to: unknown[]): boolean =>
+    typeof channel === 'string' &&
+    typeof type === 'string' &&
+    to.length > 0 &&
+    to.every(isAddress) &&
+    (channel !== 'email' || isAddress(from))
+
   const source = reply.source
-  if (!source || typeof source.type !== 'string') return false
-  if (!Array.isArray(source.to) || source.to.length === 0) return false
-  if (!source.to.every(a => a && typeof a.address === 'string' && a.address !== '')) return false
-  if (reply.channel === 'email' && !(source.from && typeof source.from.address === 'string')) {
-    return false
+  const agentTo = Array.isArray(source?.to) ? source.to : []
+  const toCustomer =
+    customerEmail === null ||
+    reply.channel !== 'email' ||
+    agentTo.some(a => isAddress(a) && sameAddress(a.address, customerEmail))
+  if (source && toCustomer && usable(reply.channel, source.type, source.from, agentTo)) {
+    return {
+      channel: reply.channel,
+      sourceType: source.type,
+      from: isAddress(source.from) ? source.from : null,
+      to: agentTo,
+      integrationId: typeof reply.integration_id === 'number' ? reply.integration_id : null,
+      receiverId: typeof reply.receiver?.id === 'number' ? reply.receiver.id : null,
+      subject: typeof reply.subject === 'string' ? reply.subject : null
+    }
   }
-  return true
+  const back = customerMessage?.source
+  if (customerMessage && back) {
+    const to = isAddress(back.from) ? [back.from] : []
+    const from = Array.isArray(back.to) ? (back.to.find(isAddress) ?? null) : null
+    if (usable(customerMessage.channel, back.type, from, to)) {
+      return {
+        channel: customerMessage.channel,
+        sourceType: back.type,
+        from,
+        to,
+        integrationId:
+          typeof customerMessage.integration_id === 'number'
+            ? customerMessage.integration_id
+            : null,
+        receiverId:
+          typeof customerMessage.sender?.id === 'number' ? customerMessage.sender.id : null,
+        subject: typeof customerMessage.subject === 'string' ? customerMessage.subject : null
+      }
+    }
+  }
+  return null
 }
 
 /**
@@ -318,20 +387,28 @@ export function decide(
   }
   const followUps = ours.filter(o => isOurFollowUp(o.m))
   const closeMessagePosted = ours.some(o => isOurClose(o.m))
-  const cycle: Cycle = {
-    reply: anchor.m,
-    replyAt: anchor.at,
-    idleHours: Math.max(0, (now.getTime() - anchor.at.getTime()) / HOUR)
-  }
-  const base = { ticketId: ticket.id, ...cycle }
-
-  if (!s.channels.includes(String(anchor.m.channel).toLowerCase()) || !canReplyTo(anchor.m)) {
+  const lastFromCustomer =
+    thread
+      .slice(0, start)
+      .reverse()
+      .find(o => !o.m.from_agent)?.m ?? null
+  const route = replyRoute(ticket, anchor.m, lastFromCustomer)
+  if (!route || !s.channels.includes(route.channel.toLowerCase())) {
     return skip(
       ticket,
       'channel-not-handled',
-      `the agent's last reply went by ${String(anchor.m.channel)} without a route this action can reuse`
+      route
+        ? `a reply would go by ${route.channel}`
+        : `no route back to the customer this action can use (the agent replied by ${String(anchor.m.channel)})`
     )
   }
+  const cycle: Cycle = {
+    reply: anchor.m,
+    replyAt: anchor.at,
+    idleHours: Math.max(0, (now.getTime() - anchor.at.getTime()) / HOUR),
+    route
+  }
+  const base = { ticketId: ticket.id, ...cycle }
 
   const replyAge = elapsedMs(anchor.at, now, s)
   const lastFollowUp = followUps[followUps.length - 1]

@@ -471,7 +471,7 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
             removeTags(ticket, d.staleTags)
           )
         }
-        const body = followUpBody(ticket, d.reply, d.reminder, d.reminders, d.marker, settings)
+        const body = followUpBody(ticket, d.route, d.reminder, d.reminders, d.marker, settings)
         await step(['sending the follow-up', 'follow-up sent'], () => post(ticket, body), true)
         await step([`adding ${settings.followUpTag}`, `${settings.followUpTag} added`], () =>
           addTag(ticket.id, settings.followUpTag)
@@ -480,7 +480,7 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
       }
       case 'close': {
         if (d.postMessage) {
-          const body = closeBody(ticket, d.reply, settings.followUpHours.length, d.marker, settings)
+          const body = closeBody(ticket, d.route, settings.followUpHours.length, d.marker, settings)
           await step(['sending the close message', 'close message sent'], () => post(ticket, body))
         }
         // Close, then tag: the closed-tag on an open ticket then means a person reopened it.
