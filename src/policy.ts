@@ -127,9 +127,10 @@ export function messageTime(m: Message): Date | undefined {
  * records a message; `sent_datetime` of an incoming email can be the sender's own clock, and a
  * customer's slow clock must not put their reply before the agent's.
  */
-function threadOrder(a: { m: Message }, b: { m: Message }): number {
-  const at = (m: Message): number => Date.parse(m.created_datetime)
-  return at(a.m) - at(b.m) || a.m.id - b.m.id
+function threadOrder(a: { m: Message; at: Date }, b: { m: Message; at: Date }): number {
+  const recorded = (o: { m: Message; at: Date }): number =>
+    parseTime(o.m.created_datetime)?.getTime() ?? o.at.getTime()
+  return recorded(a) - recorded(b) || a.m.id - b.m.id
 }
 
 /**
@@ -248,7 +249,7 @@ function isReadableMessage(m: Message): boolean {
     m !== null &&
     Number.isSafeInteger(m.id) &&
     typeof m.from_agent === 'boolean' &&
-    parseTime(m.created_datetime) instanceof Date &&
+    parseTime(m.created_datetime) !== undefined &&
     messageTime(m) !== undefined &&
     parseTime(m.failed_datetime) !== undefined
   )
