@@ -166,7 +166,7 @@ function row(m: Measure): string[] {
     `  429s seen:       ${m.stats.throttled} by the client, ${m.throttledBySimulator} by the simulator`,
     `  wall time:       ${(m.wallMs / 1000).toFixed(2)} s`,
     `  floor:           ${(floorMs / 1000).toFixed(2)} s (${m.stats.total} requests / ${PER_MS * 1000} per s)`,
-    `  wall / floor:    ${(m.wallMs / floorMs).toFixed(3)}`,
+    `  wall / floor:    ${(m.wallMs / floorMs).toFixed(3)} (${(m.wallMs / (Math.max(0, m.stats.total - LIMIT) / PER_MS)).toFixed(3)} counting the free initial burst of ${LIMIT})`,
     `  actions:         ${m.followUps} follow-ups, ${m.closes} closes`,
     `  paced:           ${m.stats.rateLimitWaits} waits, ${(m.stats.waitedMs / 1000).toFixed(1)} s`,
     `  memory:          peak RSS ${m.peakRssMb.toFixed(0)} MB (simulator included), peak heap growth ${m.heapGrowthMb.toFixed(1)} MB`
