@@ -46585,7 +46585,15 @@ async function sweep(opts) {
                         tagIds.set(tag.name.toLowerCase(), tag.id);
                     }
                 }
-                const first = triage(ticket, settings, now);
+                let first;
+                try {
+                    first = triage(ticket, settings, now);
+                }
+                catch {
+                    // Data odd enough to trip the triage is never acted on; the sweep goes on.
+                    report.skipped.unreadable++;
+                    continue;
+                }
                 if (first.kind === 'skip')
                     report.skipped[first.reason]++;
                 else if (first.kind === 'fetch-messages') {

@@ -228,7 +228,14 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
             tagIds.set(tag.name.toLowerCase(), tag.id)
           }
         }
-        const first = triage(ticket, settings, now)
+        let first: Triage
+        try {
+          first = triage(ticket, settings, now)
+        } catch {
+          // Data odd enough to trip the triage is never acted on; the sweep goes on.
+          report.skipped.unreadable++
+          continue
+        }
         if (first.kind === 'skip') report.skipped[first.reason]++
         else if (first.kind === 'fetch-messages') {
           report.candidates++
