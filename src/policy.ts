@@ -13,7 +13,7 @@ import { businessMsBetween, isOpenAt, nextOpening } from './businessHours.js'
  */
 
 export const MARKER_PREFIX = 'gorgias-auto-close:'
-const FOLLOW_UP_MARKER = /^gorgias-auto-close:follow-up(?::(\d+))?/
+const FOLLOW_UP_MARKER = /^gorgias-auto-close:follow-up\b/
 const CLOSE_MARKER = /^gorgias-auto-close:close\b/
 
 export function followUpMarker(reminder: number, replyId: number): string {
@@ -92,7 +92,7 @@ export type Decision =
     })
   | (Cycle & { kind: 'close'; ticketId: number; postMessage: boolean; marker: string })
   /** a follow-up landed but the run that sent it stopped before tagging: add the tag only */
-  | (Cycle & { kind: 'tag-follow-up'; ticketId: number; reminder: number })
+  | (Cycle & { kind: 'tag-follow-up'; ticketId: number })
   /** this action's tags no longer tell the truth (a new cycle began): remove them, and only them */
   | { kind: 'untag'; ticketId: number; tags: Tag[]; because: 'customer-replied' | 'agent-replied' }
   | { kind: 'skip'; ticketId: number; reason: SkipReason; detail?: string }
@@ -458,7 +458,7 @@ export function decide(
     }
   }
 
-  if (sent > 0 && !followUpTag) return { kind: 'tag-follow-up', ...base, reminder: sent }
+  if (sent > 0 && !followUpTag) return { kind: 'tag-follow-up', ...base }
   if (sent === 0 && ourTags.length > 0) {
     return { kind: 'untag', ticketId: ticket.id, tags: ourTags, because: 'agent-replied' }
   }
