@@ -151,7 +151,7 @@ describe('sweep with faults', () => {
       }
     })
     const report = await sweep({ client, settings, now: () => new Date(), log, concurrency: 1 })
-    expect(report.stoppedBy?.status).toBe(401)
+    expect(report.stop?.kind === 'credentials' && report.stop.error.status).toBe(401)
     expect(counts(report).followedUp).toEqual([a.id])
     expect(report.actions.filter(o => o.result === 'deferred').map(o => o.ticketId)).toEqual([
       b.id,

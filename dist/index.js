@@ -33981,7 +33981,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8502);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3890);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -33990,7 +33990,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8502:
+/***/ 3890:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41944,6 +41944,51 @@ function getOctokit(token, options, ...additionalPlugins) {
 //# sourceMappingURL=github.js.map
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./src/messages.ts
+/**
+ * The texts this action sends, by language. Either one set built from the message inputs, or a
+ * `messages-file` of templates per language (see loadMessageCatalog). Pure apart from reading the
+ * file, which happens once, before any request.
+ */
+/** The language key of the message inputs: they are one set for every ticket. */
+const INPUTS_LANGUAGE = 'default';
+function catalogFromInputs(texts) {
+    return {
+        source: 'inputs',
+        defaultLanguage: INPUTS_LANGUAGE,
+        byLanguage: {
+            [INPUTS_LANGUAGE]: {
+                followUp: texts.followUpMessage,
+                finalFollowUp: texts.finalFollowUpMessage,
+                close: texts.closeMessage
+            }
+        }
+    };
+}
+/**
+ * The templates for a ticket's language: the exact tag, then its primary subtag (`fr-CA` -> `fr`),
+ * then the default. `language` is what was chosen, for the report.
+ */
+function templatesFor(catalog, ticketLanguage) {
+    const tag = typeof ticketLanguage === 'string' ? ticketLanguage.trim().toLowerCase() : '';
+    const tried = tag ? [tag, tag.split(/[-_]/)[0]] : [];
+    for (const language of tried) {
+        const templates = Object.hasOwn(catalog.byLanguage, language)
+            ? catalog.byLanguage[language]
+            : undefined;
+        if (templates)
+            return { language, templates };
+    }
+    return {
+        language: catalog.defaultLanguage,
+        templates: catalog.byLanguage[catalog.defaultLanguage]
+    };
+}
+/** Every template of every language, for recognising this action's own messages by their text. */
+function everyTemplate(catalog) {
+    return Object.values(catalog.byLanguage).flatMap(t => [t.followUp, t.finalFollowUp, t.close].filter(text => text !== ''));
+}
+
 ;// CONCATENATED MODULE: ./src/businessHours.ts
 /**
  * Business-hours arithmetic: which instants count towards a threshold ("48 business hours since
@@ -42466,6 +42511,7 @@ function addBusinessMs(from, ms, bh) {
 ;// CONCATENATED MODULE: ./src/config.ts
 
 
+
 /**
  * Inputs -> a validated, typed Settings object. Every error names the input, what it got and what
  * it takes, and is raised before any request is made. This module has no I/O and does not know
@@ -42501,7 +42547,13 @@ const config_DEFAULTS = {
     'business-hours': '',
     timezone: 'UTC',
     holidays: '',
-    'policy-module': ''
+    'policy-module': '',
+    'rate-limit-share': '0.5',
+    'time-limit-minutes': '20',
+    'summary-customer-details': 'true',
+    'messages-file': '',
+    'ticket-ids': '',
+    'report-file': ''
 };
 /** Inputs that fall back to an environment variable when empty (the secrets). */
 const ENV_FALLBACK = {
@@ -42652,6 +42704,7 @@ function parseTag(input, raw) {
     }
     return text;
 }
+/** A message template: known placeholders only, balanced braces. Also used by the messages file. */
 function parseTemplate(input, raw, required) {
     const text = raw.replace(/\r\n/g, '\n').trim();
     if (!text) {
@@ -42672,12 +42725,60 @@ function parseTemplate(input, raw, required) {
     }
     return text;
 }
+const MESSAGE_INPUTS = ['follow-up-message', 'final-follow-up-message', 'close-message'];
+function parseShare(raw) {
+    const text = raw.trim();
+    const value = Number(text);
+    if (!/^\d*\.?\d+$/.test(text) || !(value > 0) || value > 1) {
+        throw new SettingsError('rate-limit-share', `rate-limit-share: got ${shown(raw)}; expected a fraction above 0 and at most 1, such as 0.5 (half of the account's API rate limit, leaving the rest to the store's other apps)`);
+    }
+    return value;
+}
+/** GitHub stops a job after 6 hours at most. */
+const MAX_MINUTES = 360;
+function parseMinutes(raw) {
+    const text = raw.trim();
+    const value = Number(text);
+    if (!/^\d*\.?\d+$/.test(text) || !(value > 0) || value > MAX_MINUTES) {
+        throw new SettingsError('time-limit-minutes', `time-limit-minutes: got ${shown(raw)}; expected minutes above 0 and at most ${MAX_MINUTES}, such as 20 (keep it under the job's timeout-minutes)`);
+    }
+    return value;
+}
+function parseTicketIds(raw) {
+    const items = raw.split(/[,\s]+/).filter(item => item !== '');
+    if (items.length === 0)
+        return null;
+    const ids = [];
+    for (const item of items) {
+        const id = Number(item.replace(/^#/, ''));
+        if (!/^#?\d+$/.test(item) || !Number.isSafeInteger(id) || id < 1) {
+            throw new SettingsError('ticket-ids', `ticket-ids: got ${shown(item)}; expected ticket ids separated by commas, such as "1234, 5678" (the number in the ticket's URL)`);
+        }
+        if (!ids.includes(id))
+            ids.push(id);
+    }
+    if (ids.length > MAX_TICKET_IDS) {
+        throw new SettingsError('ticket-ids', `ticket-ids: got ${ids.length} ids; at most ${MAX_TICKET_IDS} at once (leave it empty for a whole sweep)`);
+    }
+    return ids;
+}
+const MAX_TICKET_IDS = 100;
+/**
+ * The credentials go wherever api-url points: a host other than the account's own (and not a
+ * loopback test server) is worth a warning before the first request.
+ */
+function apiHostWarning(apiUrl, domain) {
+    const host = new URL(apiUrl).hostname.toLowerCase();
+    if (host === `${domain}.gorgias.com` || isLoopback(host))
+        return null;
+    return `api-url points at ${host}, not ${domain}.gorgias.com: the Gorgias credentials are sent there. If that is a typo, fix api-url (or leave it empty).`;
+}
 function parseViewId(raw) {
     if (!raw.trim())
         return null;
     return parsePositiveInteger('view-id', raw);
 }
-function parsePolicyModule(raw, workspace) {
+function parsePath(raw, workspace) {
     const text = raw.trim();
     if (!text)
         return null;
@@ -42754,7 +42855,20 @@ function parseSettings(read, ctx = {}) {
     else if (holidays.length > 0) {
         throw new SettingsError('holidays', 'holidays: only used with business-hours; set business-hours (e.g. "Mon-Fri 09:00-18:00") or leave holidays empty');
     }
-    const policyModule = parsePolicyModule(get('policy-module'), ctx.workspace ?? process.cwd());
+    const workspace = ctx.workspace ?? process.cwd();
+    const policyModule = parsePath(get('policy-module'), workspace);
+    const rateLimitShare = parseShare(get('rate-limit-share'));
+    const timeLimitMinutes = parseMinutes(get('time-limit-minutes'));
+    const summaryCustomerDetails = parseBoolean('summary-customer-details', get('summary-customer-details'));
+    const messagesFile = parsePath(get('messages-file'), workspace);
+    if (messagesFile !== null) {
+        const set = MESSAGE_INPUTS.find(input => get(input).trim() !== config_DEFAULTS[input].trim());
+        if (set) {
+            throw new SettingsError(set, `${set}: set together with messages-file; the texts come from one place: put them in the messages file, or leave messages-file empty`);
+        }
+    }
+    const ticketIds = parseTicketIds(get('ticket-ids'));
+    const reportFile = parsePath(get('report-file'), workspace);
     return {
         domain,
         email,
@@ -42774,7 +42888,15 @@ function parseSettings(read, ctx = {}) {
         maxActions,
         viewId,
         businessHours,
-        policyModule
+        policyModule,
+        rateLimitShare,
+        timeLimitMinutes,
+        summaryCustomerDetails,
+        messagesFile,
+        messages: catalogFromInputs({ followUpMessage, finalFollowUpMessage, closeMessage }),
+        ticketIds,
+        reportFile,
+        apiUrlWarning: apiHostWarning(apiUrl, domain)
     };
 }
 /** The settings in effect, for the job summary and the log: never the API key. */
@@ -42794,7 +42916,18 @@ function describeSettings(s) {
         ['max-actions', String(s.maxActions)],
         ['view-id', s.viewId === null ? '(all tickets)' : String(s.viewId)],
         ['business-hours', s.businessHours ? s.businessHours.describe : '(around the clock)'],
-        ['policy-module', s.policyModule ?? '(none)']
+        ['policy-module', s.policyModule ?? '(none)'],
+        ['rate-limit-share', String(s.rateLimitShare)],
+        ['time-limit-minutes', String(s.timeLimitMinutes)],
+        ['summary-customer-details', String(s.summaryCustomerDetails)],
+        [
+            'messages-file',
+            s.messagesFile === null
+                ? '(message inputs)'
+                : `${s.messagesFile} (${Object.keys(s.messages.byLanguage).join(', ')}; default ${s.messages.defaultLanguage})`
+        ],
+        ['ticket-ids', s.ticketIds === null ? '(every listed ticket)' : s.ticketIds.join(', ')],
+        ['report-file', s.reportFile ?? '(none)']
     ];
 }
 
@@ -43464,8 +43597,8 @@ function terminalText(report, settings, stats) {
 /** One-line cause for a failed step. */
 /** Why the run stopped before the end, in words for the person who must fix it; null if it did not. */
 function stopLine(report, settings) {
-    return report.stoppedBy
-        ? `${credentialsHelp(report.stoppedBy, settings)}. The run stopped there: what was done before is listed, due tickets not reached are deferred.`
+    return report.stop?.kind === 'credentials'
+        ? `${credentialsHelp(report.stop.error, settings)}. The run stopped there: what was done before is listed, due tickets not reached are deferred.`
         : null;
 }
 function failureLine(report) {
@@ -43480,7 +43613,7 @@ function reportJson(report, stats) {
     return JSON.stringify({
         ...counts(report),
         ...report,
-        stoppedBy: report.stoppedBy?.message,
+        stop: report.stop?.kind === 'credentials' ? report.stop.error.message : report.stop,
         skippedByReason: report.skipped,
         requests: stats
     }, null, 2);
@@ -46510,7 +46643,13 @@ async function sweep(opts) {
         housekeeping: [],
         readFailures: [],
         skipped: emptySkips(),
-        notableSkips: []
+        notableSkips: [],
+        listing: settings.viewId === null
+            ? { kind: 'all-tickets', why: 'listing every ticket' }
+            : { kind: 'saved-view', viewId: settings.viewId },
+        reopened: [],
+        warnings: [],
+        explanations: []
     };
     /** tag ids seen on tickets, by lower-cased name: adding by id is what public connectors do */
     const tagIds = new Map();
@@ -46519,6 +46658,7 @@ async function sweep(opts) {
             ticketId: ticket.id,
             subject: typeof ticket.subject === 'string' ? ticket.subject : '',
             firstName: customerFirstName(ticket),
+            language: null,
             idleHours: decision && 'idleHours' in decision ? decision.idleHours : null,
             action,
             result
@@ -46876,7 +47016,7 @@ async function sweep(opts) {
     log.endGroup();
     const stoppedBy = fatal;
     if (stoppedBy)
-        report.stoppedBy = stoppedBy;
+        report.stop = { kind: 'credentials', error: stoppedBy };
     report.actions = queue.filter(p => actionOutcomes.has(p)).map(p => actionOutcomes.get(p));
     // Finished in whatever order the workers ran; the report reads the same every time.
     report.housekeeping.sort((a, b) => a.ticketId - b.ticketId);

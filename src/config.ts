@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path'
+import { catalogFromInputs, type MessageCatalog } from './messages.js'
 import {
   BusinessHoursError,
   parseBusinessHours,
@@ -42,7 +43,13 @@ export const DEFAULTS = {
   'business-hours': '',
   timezone: 'UTC',
   holidays: '',
-  'policy-module': ''
+  'policy-module': '',
+  'rate-limit-share': '0.5',
+  'time-limit-minutes': '20',
+  'summary-customer-details': 'true',
+  'messages-file': '',
+  'ticket-ids': '',
+  'report-file': ''
 } as const
 
 export type InputName = keyof typeof DEFAULTS
@@ -97,6 +104,25 @@ export interface Settings {
   businessHours: BusinessHours | null
   /** absolute path, or null */
   policyModule: string | null
+  /** fraction of the account's rate-limit bucket the sweep may fill (0 < share <= 1) */
+  rateLimitShare: number
+  /** after this, no new ticket is started; the rest is reported deferred */
+  timeLimitMinutes: number
+  /** false: the job summary shows no subject or customer name */
+  summaryCustomerDetails: boolean
+  /** absolute path of the messages file, or null when the message inputs are used */
+  messagesFile: string | null
+  /**
+   * The texts sent, by language. Built from the message inputs here; replaced by the messages
+   * file's catalog (loaded before any request) when `messagesFile` is set.
+   */
+  messages: MessageCatalog
+  /** only these tickets are read and acted on, nothing is listed; null = the whole sweep */
+  ticketIds: number[] | null
+  /** absolute path of the JSON-lines audit file, or null */
+  reportFile: string | null
+  /** said before any request: api-url points at a host that is not the account's */
+  apiUrlWarning: string | null
 }
 
 export class SettingsError extends Error {
@@ -286,7 +312,8 @@ function parseTag(input: InputName, raw: string): string {
   return text
 }
 
-function parseTemplate(input: InputName, raw: string, required: boolean): string {
+/** A message template: known placeholders only, balanced braces. Also used by the messages file. */
+export function parseTemplate(input: string, raw: string, required: boolean): string {
   const text = raw.replace(/\r\n/g, '\n').trim()
   if (!text) {
     if (required) {
@@ -313,12 +340,76 @@ function parseTemplate(input: InputName, raw: string, required: boolean): string
   return text
 }
 
+const MESSAGE_INPUTS = ['follow-up-message', 'final-follow-up-message', 'close-message'] as const
+
+function parseShare(raw: string): number {
+  const text = raw.trim()
+  const value = Number(text)
+  if (!/^\d*\.?\d+$/.test(text) || !(value > 0) || value > 1) {
+    throw new SettingsError(
+      'rate-limit-share',
+      `rate-limit-share: got ${shown(raw)}; expected a fraction above 0 and at most 1, such as 0.5 (half of the account's API rate limit, leaving the rest to the store's other apps)`
+    )
+  }
+  return value
+}
+
+/** GitHub stops a job after 6 hours at most. */
+const MAX_MINUTES = 360
+
+function parseMinutes(raw: string): number {
+  const text = raw.trim()
+  const value = Number(text)
+  if (!/^\d*\.?\d+$/.test(text) || !(value > 0) || value > MAX_MINUTES) {
+    throw new SettingsError(
+      'time-limit-minutes',
+      `time-limit-minutes: got ${shown(raw)}; expected minutes above 0 and at most ${MAX_MINUTES}, such as 20 (keep it under the job's timeout-minutes)`
+    )
+  }
+  return value
+}
+
+function parseTicketIds(raw: string): number[] | null {
+  const items = raw.split(/[,\s]+/).filter(item => item !== '')
+  if (items.length === 0) return null
+  const ids: number[] = []
+  for (const item of items) {
+    const id = Number(item.replace(/^#/, ''))
+    if (!/^#?\d+$/.test(item) || !Number.isSafeInteger(id) || id < 1) {
+      throw new SettingsError(
+        'ticket-ids',
+        `ticket-ids: got ${shown(item)}; expected ticket ids separated by commas, such as "1234, 5678" (the number in the ticket's URL)`
+      )
+    }
+    if (!ids.includes(id)) ids.push(id)
+  }
+  if (ids.length > MAX_TICKET_IDS) {
+    throw new SettingsError(
+      'ticket-ids',
+      `ticket-ids: got ${ids.length} ids; at most ${MAX_TICKET_IDS} at once (leave it empty for a whole sweep)`
+    )
+  }
+  return ids
+}
+
+const MAX_TICKET_IDS = 100
+
+/**
+ * The credentials go wherever api-url points: a host other than the account's own (and not a
+ * loopback test server) is worth a warning before the first request.
+ */
+function apiHostWarning(apiUrl: string, domain: string): string | null {
+  const host = new URL(apiUrl).hostname.toLowerCase()
+  if (host === `${domain}.gorgias.com` || isLoopback(host)) return null
+  return `api-url points at ${host}, not ${domain}.gorgias.com: the Gorgias credentials are sent there. If that is a typo, fix api-url (or leave it empty).`
+}
+
 function parseViewId(raw: string): number | null {
   if (!raw.trim()) return null
   return parsePositiveInteger('view-id', raw)
 }
 
-function parsePolicyModule(raw: string, workspace: string): string | null {
+function parsePath(raw: string, workspace: string): string | null {
   const text = raw.trim()
   if (!text) return null
   return isAbsolute(text) ? text : resolve(workspace, text)
@@ -419,7 +510,26 @@ export function parseSettings(read: InputReader, ctx: ParseContext = {}): Settin
     )
   }
 
-  const policyModule = parsePolicyModule(get('policy-module'), ctx.workspace ?? process.cwd())
+  const workspace = ctx.workspace ?? process.cwd()
+  const policyModule = parsePath(get('policy-module'), workspace)
+  const rateLimitShare = parseShare(get('rate-limit-share'))
+  const timeLimitMinutes = parseMinutes(get('time-limit-minutes'))
+  const summaryCustomerDetails = parseBoolean(
+    'summary-customer-details',
+    get('summary-customer-details')
+  )
+  const messagesFile = parsePath(get('messages-file'), workspace)
+  if (messagesFile !== null) {
+    const set = MESSAGE_INPUTS.find(input => get(input).trim() !== DEFAULTS[input].trim())
+    if (set) {
+      throw new SettingsError(
+        set,
+        `${set}: set together with messages-file; the texts come from one place: put them in the messages file, or leave messages-file empty`
+      )
+    }
+  }
+  const ticketIds = parseTicketIds(get('ticket-ids'))
+  const reportFile = parsePath(get('report-file'), workspace)
 
   return {
     domain,
@@ -440,7 +550,15 @@ export function parseSettings(read: InputReader, ctx: ParseContext = {}): Settin
     maxActions,
     viewId,
     businessHours,
-    policyModule
+    policyModule,
+    rateLimitShare,
+    timeLimitMinutes,
+    summaryCustomerDetails,
+    messagesFile,
+    messages: catalogFromInputs({ followUpMessage, finalFollowUpMessage, closeMessage }),
+    ticketIds,
+    reportFile,
+    apiUrlWarning: apiHostWarning(apiUrl, domain)
   }
 }
 
@@ -461,6 +579,17 @@ export function describeSettings(s: Settings): Array<[string, string]> {
     ['max-actions', String(s.maxActions)],
     ['view-id', s.viewId === null ? '(all tickets)' : String(s.viewId)],
     ['business-hours', s.businessHours ? s.businessHours.describe : '(around the clock)'],
-    ['policy-module', s.policyModule ?? '(none)']
+    ['policy-module', s.policyModule ?? '(none)'],
+    ['rate-limit-share', String(s.rateLimitShare)],
+    ['time-limit-minutes', String(s.timeLimitMinutes)],
+    ['summary-customer-details', String(s.summaryCustomerDetails)],
+    [
+      'messages-file',
+      s.messagesFile === null
+        ? '(message inputs)'
+        : `${s.messagesFile} (${Object.keys(s.messages.byLanguage).join(', ')}; default ${s.messages.defaultLanguage})`
+    ],
+    ['ticket-ids', s.ticketIds === null ? '(every listed ticket)' : s.ticketIds.join(', ')],
+    ['report-file', s.reportFile ?? '(none)']
   ]
 }

@@ -2,7 +2,7 @@ import { describeSettings, type Settings } from './config.js'
 import { credentialsHelp } from './secrets.js'
 import type { ClientStats } from './gorgias/client.js'
 import { SKIP_REASONS, type SkipReason } from './policy.js'
-import type { Outcome, Report } from './sweep.js'
+import type { Outcome, Report } from './sweep/types.js'
 
 /** Report -> job summary (Markdown), step outputs, terminal text and JSON. Pure. */
 
@@ -261,8 +261,8 @@ export function stopLine(
   report: Report,
   settings: Pick<Settings, 'email' | 'domain'>
 ): string | null {
-  return report.stoppedBy
-    ? `${credentialsHelp(report.stoppedBy, settings)}. The run stopped there: what was done before is listed, due tickets not reached are deferred.`
+  return report.stop?.kind === 'credentials'
+    ? `${credentialsHelp(report.stop.error, settings)}. The run stopped there: what was done before is listed, due tickets not reached are deferred.`
     : null
 }
 
@@ -281,7 +281,7 @@ export function reportJson(report: Report, stats: ClientStats | null): string {
     {
       ...counts(report),
       ...report,
-      stoppedBy: report.stoppedBy?.message,
+      stop: report.stop?.kind === 'credentials' ? report.stop.error.message : report.stop,
       skippedByReason: report.skipped,
       requests: stats
     },

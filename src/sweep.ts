@@ -14,6 +14,7 @@ import {
   type Triage
 } from './policy.js'
 import { closeBody, customerFirstName, followUpBody } from './compose.js'
+import type { ActionKind, Outcome, Report, Result } from './sweep/types.js'
 
 /**
  * list -> decide -> re-check -> act (or dry-run) -> Report. The only module that writes.
@@ -25,48 +26,7 @@ import { closeBody, customerFirstName, followUpBody } from './compose.js'
  * the ticket shows any change), decide again, and write only if the decision still holds.
  */
 
-export type ActionKind = 'follow-up' | 'close' | 'tag-follow-up' | 'untag' | 'check'
-export type Result = 'done' | 'would-do' | 'failed' | 'deferred' | 'skipped'
-
-export interface Outcome {
-  ticketId: number
-  subject: string
-  firstName: string
-  /** real hours since the agent's reply; null when unknown */
-  idleHours: number | null
-  action: ActionKind
-  reminder?: number
-  reminders?: number
-  result: Result
-  /** error message, skip reason or what was done */
-  detail?: string
-  /** a failure that came after some of the writes landed (e.g. the follow-up went out, its tag did not) */
-  wrote?: boolean
-}
-
-export interface Report {
-  dryRun: boolean
-  startedAt: Date
-  finishedAt: Date
-  pages: number
-  ticketsSeen: number
-  /** tickets whose messages were read because they might be due */
-  candidates: number
-  /** follow-ups and closes, whatever their result, oldest reply first */
-  actions: Outcome[]
-  /** tag repairs: a follow-up tag added after an interrupted run, or removed once untrue */
-  housekeeping: Outcome[]
-  /** reads that failed for a ticket (it was neither acted on nor skipped) */
-  readFailures: Outcome[]
-  skipped: Record<SkipReason, number>
-  /** per-ticket skips worth a line of their own (re-check and policy-module vetoes) */
-  notableSkips: Outcome[]
-  /**
-   * Set when the credentials stopped working halfway through the writes: what was done until
-   * then is still reported, the rest is listed as deferred.
-   */
-  stoppedBy?: AuthError
-}
+export type { ActionKind, Outcome, Report, Result } from './sweep/types.js'
 
 export type Veto = (
   ticket: Ticket,
@@ -153,7 +113,14 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
     housekeeping: [],
     readFailures: [],
     skipped: emptySkips(),
-    notableSkips: []
+    notableSkips: [],
+    listing:
+      settings.viewId === null
+        ? { kind: 'all-tickets', why: 'listing every ticket' }
+        : { kind: 'saved-view', viewId: settings.viewId },
+    reopened: [],
+    warnings: [],
+    explanations: []
   }
   /** tag ids seen on tickets, by lower-cased name: adding by id is what public connectors do */
   const tagIds = new Map<string, number>()
@@ -169,6 +136,7 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
       ticketId: ticket.id,
       subject: typeof ticket.subject === 'string' ? ticket.subject : '',
       firstName: customerFirstName(ticket),
+      language: null,
       idleHours: decision && 'idleHours' in decision ? decision.idleHours : null,
       action,
       result
@@ -540,7 +508,7 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
   )
   log.endGroup()
   const stoppedBy = fatal as AuthError | null
-  if (stoppedBy) report.stoppedBy = stoppedBy
+  if (stoppedBy) report.stop = { kind: 'credentials', error: stoppedBy }
 
   report.actions = queue.filter(p => actionOutcomes.has(p)).map(p => actionOutcomes.get(p)!)
   // Finished in whatever order the workers ran; the report reads the same every time.

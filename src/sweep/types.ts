@@ -1,0 +1,71 @@
+import type { AuthError } from '../gorgias/errors.js'
+import type { Explanation } from '../explain.js'
+import type { SkipReason } from '../policy.js'
+
+/** What the sweep did, ticket by ticket; report.ts turns it into the summary, outputs and text. */
+
+export type ActionKind = 'follow-up' | 'close' | 'tag-follow-up' | 'untag' | 'check'
+export type Result = 'done' | 'would-do' | 'failed' | 'deferred' | 'skipped'
+
+export interface Outcome {
+  ticketId: number
+  subject: string
+  firstName: string
+  /** the language whose texts were (or would be) sent; null when nothing is sent */
+  language: string | null
+  /** real hours since the agent's reply; null when unknown */
+  idleHours: number | null
+  action: ActionKind
+  reminder?: number
+  reminders?: number
+  result: Result
+  /** error message, skip reason or what was done */
+  detail?: string
+  /** a failure that came after some of the writes landed (e.g. the follow-up went out, its tag did not) */
+  wrote?: boolean
+}
+
+/** How the tickets were found, for the summary's headline. */
+export type Listing =
+  /** the ad-hoc view `eq(ticket.status, 'open')`: open tickets only, filtered by Gorgias */
+  | { kind: 'open-view' }
+  /** the user's `view-id` */
+  | { kind: 'saved-view'; viewId: number }
+  /** every untrashed ticket: the view query was refused or not believed (`why`) */
+  | { kind: 'all-tickets'; why: string }
+  /** `ticket-ids`: nothing listed */
+  | { kind: 'ticket-ids'; ids: number[] }
+
+/** Why a run ended before every ticket was handled. */
+export type Stop =
+  /** the credentials stopped working halfway: what was done is reported, the rest deferred */
+  | { kind: 'credentials'; error: AuthError }
+  /** time-limit-minutes was reached: no new ticket was started after it */
+  | { kind: 'time-limit'; minutes: number }
+
+export interface Report {
+  dryRun: boolean
+  startedAt: Date
+  finishedAt: Date
+  listing: Listing
+  pages: number
+  ticketsSeen: number
+  /** tickets read one by one (with their messages) because they might be due */
+  candidates: number
+  /** follow-ups and closes, whatever their result, oldest reply first; deferred ones included */
+  actions: Outcome[]
+  /** tag repairs: a follow-up tag added after an interrupted run, or removed once untrue */
+  housekeeping: Outcome[]
+  /** reads that failed for a ticket (it was neither acted on nor skipped) */
+  readFailures: Outcome[]
+  skipped: Record<SkipReason, number>
+  /** per-ticket skips worth a line of their own (policy-module vetoes, tickets gone meanwhile) */
+  notableSkips: Outcome[]
+  /** open tickets carrying closed-tag: customers who came back after an automatic close */
+  reopened: number[]
+  /** said once per run: a fallback of the listing, messages that look like ours without a marker */
+  warnings: string[]
+  /** ticket-ids runs: the whole reasoning for each ticket asked about, in the order asked */
+  explanations: Explanation[]
+  stop?: Stop
+}
