@@ -32,7 +32,13 @@ const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as {
 describe('dist/licenses.txt', () => {
   test('names the runtime dependencies and the packages they bring', () => {
     const names = entries().map(e => e.name)
-    for (const name of ['@actions/core', '@actions/github', 'node-fetch', '@octokit/core']) {
+    for (const name of [
+      '@actions/core',
+      '@actions/github',
+      'node-fetch',
+      'yaml',
+      '@octokit/core'
+    ]) {
       expect(names).toContain(name)
     }
   })
