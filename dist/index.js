@@ -46668,6 +46668,7 @@ async function loadPolicyModule(settings, log, timeoutMs = POLICY_TIMEOUT_MS) {
 }
 
 ;// CONCATENATED MODULE: ./src/compose.ts
+
 /** The text of this action's messages and the request bodies that send them. Pure. */
 const compose_text = (value) => (typeof value === 'string' ? value.trim() : '');
 /** Total over whatever the API sent: this also names tickets in reports, unreadable ones included. */
@@ -46734,15 +46735,17 @@ function templateValues(ticket, reminder, reminders) {
         reminders_total: String(reminders)
     };
 }
-function followUpBody(ticket, route, reminder, reminders, marker, settings) {
-    const template = reminders > 1 && reminder === reminders && settings.finalFollowUpMessage
-        ? settings.finalFollowUpMessage
-        : settings.followUpMessage;
+function followUpBody(ticket, route, reminder, reminders, marker, settings, templates) {
+    const chosen = templates ?? templatesFor(settings.messages, ticket.language).templates;
+    const template = reminders > 1 && reminder === reminders && chosen.finalFollowUp
+        ? chosen.finalFollowUp
+        : chosen.followUp;
     const text = renderTemplate(template, templateValues(ticket, reminder, reminders));
     return replyAlong(route, ticket, settings, text, marker);
 }
-function closeBody(ticket, route, reminders, marker, settings) {
-    const text = renderTemplate(settings.closeMessage, templateValues(ticket, reminders, reminders));
+function closeBody(ticket, route, reminders, marker, settings, templates) {
+    const chosen = templates ?? templatesFor(settings.messages, ticket.language).templates;
+    const text = renderTemplate(chosen.close, templateValues(ticket, reminders, reminders));
     return replyAlong(route, ticket, settings, text, marker);
 }
 
