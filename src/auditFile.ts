@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import type { Settings } from './config.js'
+import { counts } from './report.js'
+import type { Outcome, Report } from './sweep/types.js'
+
+/**
+ * The audit file (`report-file`): one JSON line per ticket acted on, deferred or unreadable, then
+ * one line with the run's counts. It is meant to be kept (an artifact, a log store), so it holds
+ * ticket ids and what was done, never a subject or a customer's name.
+ */
+
+/** Where in the report a ticket line comes from. */
+export type AuditSection = 'action' | 'housekeeping' | 'read-failure'
+
+export interface AuditTicketLine {
+  type: 'ticket'
+  store: string
+  ticketId: number
+  section: AuditSection
+  action: Outcome['action']
+  /** follow-ups: which reminder of how many */
+  reminder: number | null
+  reminders: number | null
+  result: Outcome['result']
+  /** the error, the skip or deferral reason, or what was done */
+  detail: string | null
+  /** a failure that came after some writes landed */
+  wrote: boolean
+  /** the language of the texts sent (or that would be sent) */
+  language: string | null
+  /** real hours since the agent's reply, to two decimals */
+  idleHours: number | null
+  dryRun: boolean
+  startedAt: string
+  finishedAt: string
+}
+
+export interface AuditTotalsLine {
+  type: 'totals'
+  store: string
+  dryRun: boolean
+  startedAt: string
+  finishedAt: string
+  /** how the tickets were found: open-view, saved-view, all-tickets, ticket-ids */
+  listing: Report['listing']['kind']
+  ticketsSeen: number
+  candidates: number
+  followedUp: number
+  closed: number
+  failed: number
+  deferred: number
+  skipped: number
+  reopened: number
+  reopenedTicketIds: number[]
+  /** why the run ended early: credentials or time-limit; null when it went through */
+  stop: 'credentials' | 'time-limit' | null
+}
+
+const round2 = (hours: number | null): number | null =>
+  hours === null || !Number.isFinite(hours) ? null : Math.round(hours * 100) / 100
+
+/** The audit file's lines, without newlines: the ticket lines in report order, then the totals. */
+export function auditLines(report: Report, settings: Pick<Settings, 'domain'>): string[] {
+  const run = {
+    store: settings.domain,
+    dryRun: report.dryRun,
+    startedAt: report.startedAt.toISOString(),
+    finishedAt: report.finishedAt.toISOString()
+  }
+  const ticketLine = (o: Outcome, section: AuditSection): AuditTicketLine => ({
+    type: 'ticket',
+    store: run.store,
+    ticketId: o.ticketId,
+    section,
+    action: o.action,
+    reminder: o.reminder ?? null,
+    reminders: o.reminders ?? null,
+    result: o.result,
+    detail: o.detail ?? null,
+    wrote: o.wrote === true,
+    language: o.language,
+    idleHours: round2(o.idleHours),
+    dryRun: run.dryRun,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt
+  })
+  const tickets = [
+    ...report.actions.map(o => ticketLine(o, 'action')),
+    ...report.housekeeping.map(o => ticketLine(o, 'housekeeping')),
+    ...report.readFailures.map(o => ticketLine(o, 'read-failure'))
+  ]
+  const c = counts(report)
+  const totals: AuditTotalsLine = {
+    type: 'totals',
+    ...run,
+    listing: report.listing.kind,
+    ticketsSeen: report.ticketsSeen,
+    candidates: report.candidates,
+    followedUp: c.followedUp.length,
+    closed: c.closed.length,
+    failed: c.failed,
+    deferred: c.deferred,
+    skipped: c.skipped,
+    reopened: report.reopened.length,
+    reopenedTicketIds: [...report.reopened],
+    stop: report.stop?.kind ?? null
+  }
+  return [...tickets, totals].map(line => JSON.stringify(line))
+}
+
+/**
+ * Writes the lines to `path`, creating its folder. Atomic: the file is written next to its final
+ * name and renamed, so a reader (or a later upload step after a cancelled run) sees the previous
+ * file or the whole new one, never half of one.
+ */
+export function writeAuditFile(path: string, lines: string[]): void {
+  const folder = dirname(path)
+  const temporary = join(folder, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
+  try {
+    mkdirSync(folder, { recursive: true })
+    writeFileSync(temporary, lines.map(line => `${line}\n`).join(''), { flag: 'wx' })
+    renameSync(temporary, path)
+  } catch (err) {
+    try {
+      rmSync(temporary, { force: true })
+    } catch {
+      // The folder itself is unusable (not a folder, no permission): there is nothing to clean.
+    }
+    const reason = err instanceof Error ? err.message : String(err)
+    throw new Error(`report-file ${path}: the audit file could not be written: ${reason}`, {
+      cause: err
+    })
+  }
+}
