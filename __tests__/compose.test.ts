@@ -1,13 +1,8 @@
 import { describe, expect, test } from '@jest/globals'
 import { resolve } from 'node:path'
-import { closeBody, followUpBody, templateValues } from '../src/compose.js'
+import { closeBody, followUpBody } from '../src/compose.js'
 import type { Ticket } from '../src/gorgias/types.js'
-import {
-  catalogFromInputs,
-  loadMessageCatalog,
-  templatesFor,
-  type MessageTemplates
-} from '../src/messages.js'
+import { loadMessageCatalog, templatesFor, type MessageTemplates } from '../src/messages.js'
 import type { Route } from '../src/policy.js'
 
 /** Which text goes out, and with which values; the route itself is replyAlong's business. */
@@ -126,36 +121,5 @@ describe('each customer in their language (examples/messages.yml)', () => {
         expect(body.body_text).not.toMatch(/\{\{|\}\}/)
       }
     }
-  })
-})
-
-describe('the form without templates (until the sweep passes them)', () => {
-  test('chooses the templates from settings.messages by the ticket language', () => {
-    const catalog = loadMessageCatalog(resolve('examples/messages.yml'))
-    const body = followUpBody(ticket({ language: 'fr' }), route, 1, 1, 'm', {
-      ...settings,
-      messages: catalog
-    })
-    expect(body.body_text).toMatch(/^Bonjour Ana,/)
-    const inputs = catalogFromInputs({
-      followUpMessage: 'F {{first_name}}',
-      finalFollowUpMessage: '',
-      closeMessage: 'C {{ticket_id}}'
-    })
-    expect(closeBody(ticket(), route, 1, 'm', { ...settings, messages: inputs }).body_text).toBe(
-      'C 4711'
-    )
-  })
-})
-
-describe('templateValues', () => {
-  test('falls back to "there" and "your request" when the ticket has no name or subject', () => {
-    expect(templateValues(ticket({ customer: { id: 1 }, subject: ' ' }), 1, 3)).toEqual({
-      first_name: 'there',
-      ticket_id: '4711',
-      subject: 'your request',
-      reminder_number: '1',
-      reminders_total: '3'
-    })
   })
 })

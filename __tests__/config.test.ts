@@ -174,8 +174,86 @@ const BAD_INPUTS: Array<[string, Partial<Record<InputName, string>>, string, str
     'holidays',
     'holidays'
   ],
-  ['holidays without business hours', { holidays: '2026-12-25' }, 'holidays', 'business-hours']
+  ['holidays without business hours', { holidays: '2026-12-25' }, 'holidays', 'business-hours'],
+  ['rate-limit-share zero', { 'rate-limit-share': '0' }, 'rate-limit-share', 'above 0'],
+  ['rate-limit-share above 1', { 'rate-limit-share': '1.5' }, 'rate-limit-share', 'at most 1'],
+  ['rate-limit-share a percentage', { 'rate-limit-share': '50%' }, 'rate-limit-share', '0.5'],
+  ['rate-limit-share negative', { 'rate-limit-share': '-0.5' }, 'rate-limit-share', 'fraction'],
+  ['rate-limit-share not a number', { 'rate-limit-share': 'half' }, 'rate-limit-share', 'fraction'],
+  ['time-limit-minutes zero', { 'time-limit-minutes': '0' }, 'time-limit-minutes', 'above 0'],
+  ['time-limit-minutes past 6 h', { 'time-limit-minutes': '400' }, 'time-limit-minutes', '360'],
+  ['time-limit-minutes words', { 'time-limit-minutes': '20m' }, 'time-limit-minutes', 'minutes'],
+  [
+    'summary-customer-details not a boolean',
+    { 'summary-customer-details': 'no' },
+    'summary-customer-details',
+    'true or false'
+  ],
+  ['ticket-ids not a number', { 'ticket-ids': '12, abc' }, 'ticket-ids', '"abc"'],
+  ['ticket-ids zero', { 'ticket-ids': '0' }, 'ticket-ids', 'ticket ids'],
+  [
+    'ticket-ids too many',
+    { 'ticket-ids': Array.from({ length: 101 }, (_, i) => i + 1).join(',') },
+    'ticket-ids',
+    'at most 100'
+  ],
+  [
+    'messages-file with a follow-up-message',
+    { 'messages-file': 'messages.yml', 'follow-up-message': 'Hi {{first_name}}' },
+    'follow-up-message',
+    'messages-file'
+  ],
+  [
+    'messages-file with a close-message',
+    { 'messages-file': 'messages.yml', 'close-message': 'Bye' },
+    'close-message',
+    'one place'
+  ]
 ]
+
+describe('inputs of this round', () => {
+  test('defaults: half the bucket, 20 minutes, details shown, the whole sweep, no files', () => {
+    expect(parse({})).toMatchObject({
+      rateLimitShare: 0.5,
+      timeLimitMinutes: 20,
+      summaryCustomerDetails: true,
+      messagesFile: null,
+      ticketIds: null,
+      reportFile: null,
+      apiUrlWarning: null
+    })
+  })
+
+  test('ticket ids take commas, spaces and a leading #, once each', () => {
+    expect(parse({ 'ticket-ids': '#12, 34 12\n56' }).ticketIds).toEqual([12, 34, 56])
+  })
+
+  test('paths resolve in the workspace', () => {
+    const s = parse({ 'messages-file': 'ops/messages.yml', 'report-file': 'out/audit.jsonl' })
+    expect([s.messagesFile, s.reportFile]).toEqual([
+      '/repo/ops/messages.yml',
+      '/repo/out/audit.jsonl'
+    ])
+  })
+
+  test('messages-file with the message inputs at their defaults is fine', () => {
+    expect(
+      parse({ 'messages-file': 'm.yml', 'follow-up-message': DEFAULTS['follow-up-message'] })
+        .messagesFile
+    ).toBe('/repo/m.yml')
+  })
+
+  test.each([
+    ['https://acme.gorgias.com/api', null],
+    ['http://127.0.0.1:8080/api', null],
+    ['https://acme.gorgias.co/api', 'acme.gorgias.co'],
+    ['https://other.gorgias.com/api', 'other.gorgias.com']
+  ])('api-url %s warns about the host: %s', (url, host) => {
+    const warning = parse({ 'api-url': url }).apiUrlWarning
+    if (host === null) expect(warning).toBeNull()
+    else expect(warning).toContain(`api-url points at ${host}, not acme.gorgias.com`)
+  })
+})
 
 describe('bad input is refused with the input name, what it got and what it takes', () => {
   test.each(BAD_INPUTS)('%s', (_name, inputs, input, phrase) => {

@@ -1,3 +1,3 @@
-import { main } from './cliMain.js'
+import { runCli } from './cliMain.js'
 
-process.exitCode = await main(process.argv.slice(2), process.env)
+process.exitCode = await runCli(process.argv.slice(2), process.env)

@@ -1,10 +1,8 @@
 import { parseArgs } from 'node:util'
-import { DEFAULTS, parseSettings, SettingsError, type InputName, type Settings } from './config.js'
-import { AuthError } from './gorgias/errors.js'
-import { PolicyModuleError } from './policyModule.js'
-import { runSweep } from './run.js'
+import { DEFAULTS, type InputName, type Settings } from './config.js'
+import { loadSettings, runSweep } from './run.js'
 import { failureLine, reportJson, stopLine, terminalText } from './report.js'
-import { credentialsHelp } from './secrets.js'
+import { stopNotice } from './stop.js'
 
 /**
  * The same sweep from a terminal, cron or an AI agent: `node dist/cli.js --dry-run`.
@@ -44,7 +42,8 @@ interface Io {
   err: (text: string) => void
 }
 
-export async function main(
+/** The CLI's entry: returns the exit code. */
+export async function runCli(
   argv: string[],
   env: Record<string, string | undefined>,
   io: Io = { out: t => process.stdout.write(t), err: t => process.stderr.write(t) }
@@ -78,20 +77,12 @@ export async function main(
     if (typeof flag === 'string') return flag
     return env[envName(name)] ?? ''
   }
-  let settings: Settings
+  let settings: Settings | null = null
   try {
-    settings = parseSettings(read, { env, workspace: process.cwd() })
-  } catch (err) {
-    if (err instanceof SettingsError) {
-      io.err(`${err.message}\n`)
-      return 2
-    }
-    throw err
-  }
-
-  const progress = (m: string): void => io.err(`${m}\n`)
-  if (settings.dryRun) progress('Dry run: nothing will be changed in Gorgias.')
-  try {
+    settings = loadSettings(read, { env, workspace: process.cwd() })
+    if (settings.apiUrlWarning) io.err(`warning: ${settings.apiUrlWarning}\n`)
+    const progress = (m: string): void => io.err(`${m}\n`)
+    if (settings.dryRun) progress('Dry run: nothing will be changed in Gorgias.')
     const { report, stats } = await runSweep(settings, {
       info: progress,
       warning: m => progress(`warning: ${m}`),
@@ -113,15 +104,8 @@ export async function main(
     }
     return 0
   } catch (err) {
-    if (err instanceof AuthError) {
-      io.err(`${credentialsHelp(err, settings)}\n`)
-      return 2
-    }
-    if (err instanceof PolicyModuleError) {
-      io.err(`${err.message}\n`)
-      return 2
-    }
-    io.err(`Stopped: ${err instanceof Error ? err.message : String(err)}\n`)
-    return 1
+    const { message, exitCode } = stopNotice(err, settings)
+    io.err(`${exitCode === 1 ? 'Stopped: ' : ''}${message}\n`)
+    return exitCode
   }
 }

@@ -1,6 +1,6 @@
 import type { Settings } from './config.js'
 import type { Address, NewMessage, Ticket } from './gorgias/types.js'
-import { templatesFor, type MessageTemplates } from './messages.js'
+import type { MessageTemplates } from './messages.js'
 import type { Route } from './policy.js'
 
 /** The text of this action's messages and the request bodies that send them. Pure. */
@@ -111,33 +111,11 @@ export function followUpBody(
   marker: string,
   settings: Pick<Settings, 'email'>,
   templates: MessageTemplates
-): NewMessage
-/**
- * @deprecated The call of sweep.ts before it passes the templates: they are chosen here from
- * `settings.messages` by the ticket's language. Remove once no caller uses it.
- */
-export function followUpBody(
-  ticket: Ticket,
-  route: Route,
-  reminder: number,
-  reminders: number,
-  marker: string,
-  settings: Pick<Settings, 'email' | 'messages'>
-): NewMessage
-export function followUpBody(
-  ticket: Ticket,
-  route: Route,
-  reminder: number,
-  reminders: number,
-  marker: string,
-  settings: Pick<Settings, 'email'> & Partial<Pick<Settings, 'messages'>>,
-  templates?: MessageTemplates
 ): NewMessage {
-  const chosen = templates ?? templatesFor(settings.messages!, ticket.language).templates
   const template =
-    reminders > 1 && reminder === reminders && chosen.finalFollowUp
-      ? chosen.finalFollowUp
-      : chosen.followUp
+    reminders > 1 && reminder === reminders && templates.finalFollowUp
+      ? templates.finalFollowUp
+      : templates.followUp
   const text = renderTemplate(template, templateValues(ticket, reminder, reminders))
   return replyAlong(route, ticket, settings, text, marker)
 }
@@ -153,24 +131,7 @@ export function closeBody(
   marker: string,
   settings: Pick<Settings, 'email'>,
   templates: MessageTemplates
-): NewMessage
-/** @deprecated As for followUpBody: the templates are chosen here from `settings.messages`. */
-export function closeBody(
-  ticket: Ticket,
-  route: Route,
-  reminders: number,
-  marker: string,
-  settings: Pick<Settings, 'email' | 'messages'>
-): NewMessage
-export function closeBody(
-  ticket: Ticket,
-  route: Route,
-  reminders: number,
-  marker: string,
-  settings: Pick<Settings, 'email'> & Partial<Pick<Settings, 'messages'>>,
-  templates?: MessageTemplates
 ): NewMessage {
-  const chosen = templates ?? templatesFor(settings.messages!, ticket.language).templates
-  const text = renderTemplate(chosen.close, templateValues(ticket, reminders, reminders))
+  const text = renderTemplate(templates.close, templateValues(ticket, reminders, reminders))
   return replyAlong(route, ticket, settings, text, marker)
 }

@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path'
+import { checkBaseUrl, isLoopback, type BaseUrlProblem } from './gorgias/url.js'
 import { catalogFromInputs, type MessageCatalog } from './messages.js'
 import {
   BusinessHoursError,
@@ -215,14 +216,19 @@ function parseBoolean(input: InputName, raw: string): boolean {
   throw new SettingsError(input, `${input}: got ${shown(raw)}; expected true or false`)
 }
 
-function parseDomain(raw: string): string {
+/** The trimmed value, or an error that says how to provide it. */
+function required(input: InputName, raw: string, howToSet: string): string {
   const text = raw.trim()
-  if (!text) {
-    throw new SettingsError(
-      'gorgias-domain',
-      'gorgias-domain: missing; set the input (or the GORGIAS_DOMAIN environment variable) to your Gorgias subdomain, e.g. "acme" for acme.gorgias.com'
-    )
-  }
+  if (!text) throw new SettingsError(input, `${input}: missing; ${howToSet}`)
+  return text
+}
+
+function parseDomain(raw: string): string {
+  const text = required(
+    'gorgias-domain',
+    raw,
+    'set the input (or the GORGIAS_DOMAIN environment variable) to your Gorgias subdomain, e.g. "acme" for acme.gorgias.com'
+  )
   if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i.test(text)) {
     const bare = /^(?:https?:\/\/)?([a-z0-9-]+)\.gorgias\.com\b/i.exec(text)?.[1]
     const hint = bare ? ` Use just "${bare}".` : ''
@@ -235,13 +241,11 @@ function parseDomain(raw: string): string {
 }
 
 function parseEmail(raw: string): string {
-  const text = raw.trim()
-  if (!text) {
-    throw new SettingsError(
-      'gorgias-email',
-      'gorgias-email: missing; set the input (or GORGIAS_EMAIL) to the email of the Gorgias user that owns the API key'
-    )
-  }
+  const text = required(
+    'gorgias-email',
+    raw,
+    'set the input (or GORGIAS_EMAIL) to the email of the Gorgias user that owns the API key'
+  )
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text)) {
     throw new SettingsError(
       'gorgias-email',
@@ -251,39 +255,18 @@ function parseEmail(raw: string): string {
   return text
 }
 
-function isLoopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '')
-  return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host)
-}
-
 function parseApiUrl(raw: string, domain: string): string {
-  const text = raw.trim()
-  if (!text) return `https://${domain}.gorgias.com/api`
-  let url: URL
-  try {
-    url = new URL(text)
-  } catch {
-    throw new SettingsError(
-      'api-url',
-      `api-url: got ${shown(raw)}; expected a URL such as https://${domain}.gorgias.com/api, or leave it empty`
-    )
+  if (!raw.trim()) return `https://${domain}.gorgias.com/api`
+  const checked = checkBaseUrl(raw)
+  if ('url' in checked) return checked.url
+  const problem: Record<BaseUrlProblem, string> = {
+    'not-a-url': `api-url: got ${shown(raw)}; expected a URL such as https://${domain}.gorgias.com/api, or leave it empty`,
+    credentials:
+      'api-url: must not contain credentials; pass them as gorgias-email and gorgias-api-key',
+    scheme: `api-url: got ${shown(raw)}; expected an https:// URL (plain http is accepted only for loopback hosts such as 127.0.0.1)`,
+    query: `api-url: got ${shown(raw)}; expected no query or fragment`
   }
-  if (url.username || url.password) {
-    throw new SettingsError(
-      'api-url',
-      'api-url: must not contain credentials; pass them as gorgias-email and gorgias-api-key'
-    )
-  }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
-    throw new SettingsError(
-      'api-url',
-      `api-url: got ${shown(raw)}; expected an https:// URL (plain http is accepted only for loopback hosts such as 127.0.0.1)`
-    )
-  }
-  if (url.search || url.hash) {
-    throw new SettingsError('api-url', `api-url: got ${shown(raw)}; expected no query or fragment`)
-  }
-  return url.toString().replace(/\/+$/, '')
+  throw new SettingsError('api-url', problem[checked.problem])
 }
 
 function parseChannels(raw: string): string[] {
@@ -416,12 +399,14 @@ function parsePath(raw: string, workspace: string): string | null {
 }
 
 /**
- * Reads every input through `read` (which returns '' for an unset input) and returns the settings,
- * or throws a SettingsError naming the first bad input.
+ * An input's value: the input, else its environment fallback (the secrets), else its default. The
+ * one resolver, also used to mask the secrets before anything can print them.
  */
-export function parseSettings(read: InputReader, ctx: ParseContext = {}): Settings {
-  const env = ctx.env ?? {}
-  const get = (name: InputName): string => {
+export function inputResolver(
+  read: InputReader,
+  env: Record<string, string | undefined>
+): (name: InputName) => string {
+  return name => {
     const value = read(name)
     if (value.trim() !== '') return value
     const fallback = ENV_FALLBACK[name]
@@ -429,16 +414,22 @@ export function parseSettings(read: InputReader, ctx: ParseContext = {}): Settin
     if (fromEnv && fromEnv.trim() !== '') return fromEnv
     return DEFAULTS[name]
   }
+}
+
+/**
+ * Reads every input through `read` (which returns '' for an unset input) and returns the settings,
+ * or throws a SettingsError naming the first bad input.
+ */
+export function parseSettings(read: InputReader, ctx: ParseContext = {}): Settings {
+  const get = inputResolver(read, ctx.env ?? {})
 
   const domain = parseDomain(get('gorgias-domain'))
   const email = parseEmail(get('gorgias-email'))
-  const apiKey = get('gorgias-api-key').trim()
-  if (!apiKey) {
-    throw new SettingsError(
-      'gorgias-api-key',
-      'gorgias-api-key: missing; pass it from a repository secret (gorgias-api-key: ${{ secrets.GORGIAS_API_KEY }}) or set GORGIAS_API_KEY'
-    )
-  }
+  const apiKey = required(
+    'gorgias-api-key',
+    get('gorgias-api-key'),
+    'pass it from a repository secret (gorgias-api-key: ${{ secrets.GORGIAS_API_KEY }}) or set GORGIAS_API_KEY'
+  )
   const apiUrl = parseApiUrl(get('api-url'), domain)
 
   const followUpHours = parseFollowUpHours(get('follow-up-hours'))

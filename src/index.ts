@@ -1,3 +1,3 @@
-import { run } from './main.js'
+import { runAction } from './main.js'
 
-await run()
+await runAction()

@@ -1,61 +1,46 @@
 import * as core from '@actions/core'
 import * as github from '@actions/github'
-import { parseSettings, SettingsError, type InputName, type Settings } from './config.js'
-import { AuthError } from './gorgias/errors.js'
+import { inputResolver, type InputName, type Settings } from './config.js'
 import { failureLine, outputs, stopLine, summaryMarkdown } from './report.js'
-import { runSweep } from './run.js'
-import { credentialsHelp, registerSecrets } from './secrets.js'
+import { loadSettings, runSweep } from './run.js'
+import { registerSecrets } from './secrets.js'
+import { stopNotice } from './stop.js'
 
-/** run(): read inputs -> sweep -> summary + outputs. The only module that knows GitHub Actions. */
-export async function run(): Promise<void> {
+/**
+ * The GitHub Action's entry: inputs -> sweep -> outputs and job summary. The only module that
+ * knows GitHub Actions.
+ */
+export async function runAction(): Promise<void> {
+  const input = inputResolver((name: InputName) => core.getInput(name), process.env)
   // Masked before anything else can print it, including a bad-input error.
-  registerSecrets(
-    core.getInput('gorgias-api-key') || process.env.GORGIAS_API_KEY || '',
-    core.getInput('gorgias-email') || process.env.GORGIAS_EMAIL || '',
-    core.setSecret
-  )
+  registerSecrets(input('gorgias-api-key'), input('gorgias-email'), core.setSecret)
 
-  let settings: Settings
+  let settings: Settings | null = null
   try {
-    settings = parseSettings((name: InputName) => core.getInput(name), {
+    settings = loadSettings((name: InputName) => core.getInput(name), {
       env: process.env,
       workspace: process.env.GITHUB_WORKSPACE || process.cwd()
     })
-  } catch (err) {
-    if (err instanceof SettingsError) {
-      core.setFailed(err.message)
-      return
-    }
-    throw err
-  }
-  if (settings.dryRun) core.notice('Dry run: nothing will be changed in Gorgias.')
-
-  let result: Awaited<ReturnType<typeof runSweep>>
-  try {
-    result = await runSweep(settings, {
+    if (settings.apiUrlWarning) core.warning(settings.apiUrlWarning)
+    if (settings.dryRun) core.notice('Dry run: nothing will be changed in Gorgias.')
+    const { report, stats, auditFile } = await runSweep(settings, {
       info: m => core.info(m),
       warning: m => core.warning(m),
       startGroup: n => core.startGroup(n),
       endGroup: () => core.endGroup()
     })
+    // Outputs first: they are what later steps depend on, and setting them cannot fail the run.
+    for (const [name, value] of Object.entries(outputs(report))) core.setOutput(name, value)
+    core.setOutput('report-file', auditFile ?? '')
+    await writeSummary(summaryMarkdown(report, settings, stats) + runLink())
+    const failure = stopLine(report, settings) ?? failureLine(report)
+    if (failure) core.setFailed(failure)
   } catch (err) {
-    const message =
-      err instanceof AuthError
-        ? credentialsHelp(err, settings)
-        : err instanceof Error
-          ? err.message
-          : String(err)
-    await writeSummary(`## Gorgias auto-close: ${settings.domain}\n\n**Stopped:** ${message}\n`)
+    const { message } = stopNotice(err, settings)
+    const heading = settings ? `## Gorgias auto-close: ${settings.domain}` : '## Gorgias auto-close'
+    await writeSummary(`${heading}\n\n**Stopped:** ${message}\n`)
     core.setFailed(message)
-    return
   }
-
-  // Outputs first: they are what later steps depend on, and setting them cannot fail the run.
-  const { report, stats } = result
-  for (const [name, value] of Object.entries(outputs(report))) core.setOutput(name, value)
-  await writeSummary(summaryMarkdown(report, settings, stats) + runLink())
-  const failure = stopLine(report, settings) ?? failureLine(report)
-  if (failure) core.setFailed(failure)
 }
 
 /** A summary that cannot be written (no GITHUB_STEP_SUMMARY, a full disk) is a warning, not a failure. */

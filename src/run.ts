@@ -1,23 +1,47 @@
-import type { Settings } from './config.js'
+import { auditLines, writeAuditFile } from './auditFile.js'
+import { parseSettings, type InputReader, type ParseContext, type Settings } from './config.js'
 import { GorgiasClient, type ClientStats } from './gorgias/client.js'
+import { loadMessageCatalog } from './messages.js'
 import { loadPolicyModule } from './policyModule.js'
 import { requestLine } from './report.js'
-import { sweep, type Report, type SweepLog } from './sweep.js'
+import { sweep, type Report, type SweepLog } from './sweep/index.js'
+
+/**
+ * Time an in-flight ticket may take past time-limit-minutes to finish its writes; past it, a
+ * request still waiting (a storm of 429s) gives up unsent and the summary is written.
+ */
+export const FINISH_GRACE_MS = 90_000
+
+/**
+ * The settings, with the messages file read and checked: every error in them is raised here,
+ * before any request.
+ */
+export function loadSettings(read: InputReader, ctx: ParseContext): Settings {
+  const settings = parseSettings(read, ctx)
+  if (settings.messagesFile === null) return settings
+  return { ...settings, messages: loadMessageCatalog(settings.messagesFile) }
+}
+
+export interface SweepRun {
+  report: Report
+  stats: ClientStats
+  /** the audit file written, or null (not asked for, or it could not be written: see warnings) */
+  auditFile: string | null
+}
 
 /**
  * One sweep with everything wired: the policy module (loaded, and so checked, before any request),
  * a paced client, and progress lines that show requests used and rate-limit waits. Shared by the
- * action and the CLI, which differ only in where the lines go and how errors end the process.
+ * action and the CLI, which differ only in where the lines go and how the process ends.
  */
-export async function runSweep(
-  settings: Settings,
-  log: SweepLog
-): Promise<{ report: Report; stats: ClientStats }> {
+export async function runSweep(settings: Settings, log: SweepLog): Promise<SweepRun> {
   const veto = settings.policyModule ? await loadPolicyModule(settings, log) : null
   const client = new GorgiasClient({
     baseUrl: settings.apiUrl,
     email: settings.email,
     apiKey: settings.apiKey,
+    rateLimitShare: settings.rateLimitShare,
+    deadline: performance.now() + settings.timeLimitMinutes * 60_000 + FINISH_GRACE_MS,
     onEvent: e => {
       // Short pacing waits are the normal rhythm of a sweep (progress lines count them);
       // long ones and retries are worth a line of their own.
@@ -36,5 +60,19 @@ export async function runSweep(
     usage: () => requestLine(client.stats()),
     log
   })
-  return { report, stats: client.stats() }
+  return { report, stats: client.stats(), auditFile: writeAudit(report, settings, log) }
+}
+
+/** An audit file that cannot be written is said loudly, but what was done stays reported. */
+function writeAudit(report: Report, settings: Settings, log: SweepLog): string | null {
+  if (settings.reportFile === null) return null
+  try {
+    writeAuditFile(settings.reportFile, auditLines(report, settings))
+    return settings.reportFile
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err)
+    report.warnings.push(message)
+    log.warning(message)
+    return null
+  }
 }

@@ -1,118 +1,35 @@
 /**
- * Gorgias REST API client: auth, cursor pagination, pacing by the account's leaky bucket, retries
- * and typed errors. It knows nothing of GitHub and holds no business rules.
- *
- * Retry rules, in short:
- * - 429 on any request was not processed: wait (Retry-After, else until the bucket has room) and
- *   send again, up to `max429Retries`.
- * - 5xx, timeouts and lost connections are retried with backoff only on requests that are safe to
- *   repeat (GETs, closing, adding/removing tags). Creating a message is not: once it may have
- *   reached the server, any doubt becomes an AmbiguousWriteError for the caller to resolve by
- *   re-reading the ticket. A connection that was never established is retried for every request.
- * - 400/401/403/404/422 and anything unexpected throw at once.
+ * Gorgias REST API client: auth, cursor pages, pacing by the account's leaky bucket, retries
+ * (decided by the pure table in retry.ts) and typed errors. It knows nothing of GitHub and holds no
+ * business rules.
  */
-import fetch from 'node-fetch'
 import {
   AmbiguousWriteError,
   AuthError,
+  DeadlineError,
   GorgiasError,
   MalformedResponseError,
   NotFoundError,
   TransientError,
   ValidationError,
-  type AmbiguityReason,
+  ViewUnusableError,
   type RequestInfo
 } from './errors.js'
 import { RateLimiter, parseBucketHeader, type BucketReading, type Permit } from './limiter.js'
-import type { Message, NewMessage, Page, Tag, Ticket } from './types.js'
+import { PageGuard, parsePage, type NextPage } from './pages.js'
+import { REQUEST_KINDS, isRetrySafe, type RequestKind } from './requests.js'
+import { nextStep, parseRetryAfter, type AttemptOutcome } from './retry.js'
+import type { Message, NewMessage, Tag, Ticket } from './types.js'
+import { checkBaseUrl } from './url.js'
+import { httpError, sendOnce, type Attempt, type Method } from './http.js'
 
-export type RequestKind =
-  | 'list-tickets'
-  | 'get-ticket'
-  | 'list-messages'
-  | 'create-message'
-  | 'close-ticket'
-  | 'add-tags'
-  | 'remove-tags'
-  | 'tags'
-  | 'read-other'
+export type { RequestKind } from './requests.js'
+export type { ClientEvent, ClientOptions, ClientStats, TagSelection, ViewQuery } from './options.js'
+import type { ClientEvent, ClientOptions, ClientStats, TagSelection, ViewQuery } from './options.js'
 
-export type ClientEvent =
-  | {
-      type: 'wait'
-      reason: 'rate-limit' | 'retry-after' | 'backoff'
-      ms: number
-      kind: RequestKind
-    }
-  | { type: 'retry'; kind: RequestKind; attempt: number; cause: string }
-
-export interface ClientOptions {
-  /** e.g. https://acme.gorgias.com/api (a trailing slash is fine) */
-  baseUrl: string
-  email: string
-  apiKey: string
-  /** Per attempt, default 30000. */
-  timeoutMs?: number
-  /** Retries for 5xx / network errors on retry-safe requests, default 4. */
-  maxRetries?: number
-  /** Default 30: a 429 alone should not make us give up on a ticket, but the wait is bounded. */
-  max429Retries?: number
-  /** Default { limit: 40, windowMs: 20000 }; `limit` follows the rate-limit response header. */
-  rateLimit?: { limit: number; windowMs: number }
-  /** Max requests in flight, default 4. */
-  concurrency?: number
-  onEvent?: (e: ClientEvent) => void
-  sleep?: (ms: number) => Promise<void>
-  random?: () => number
-  /** Monotonic ms clock for the limiter. */
-  now?: () => number
-}
-
-export interface ClientStats {
-  /** Attempts actually sent, by kind. */
-  requests: Record<RequestKind, number>
-  total: number
-  /** 429s received. */
-  throttled: number
-  retries: number
-  /** Times the pacer delayed the request at the head of its queue. */
-  rateLimitWaits: number
-  /** Time spent waiting for pacing, Retry-After and backoff (waits of parallel requests add up). */
-  waitedMs: number
-  /** Bucket size in force: the last one the server reported, else the configured one. */
-  limit: number
-}
-
-export interface TagSelection {
-  ids?: number[]
-  names?: string[]
-}
-
-export const RATE_LIMIT_HEADER = 'x-gorgias-account-api-call-limit'
+export { RATE_LIMIT_HEADER } from './http.js'
 const USER_AGENT = 'gorgias-auto-close'
-const PAGE_LIMIT = 100
-const BACKOFF_BASE_MS = 500
-const BACKOFF_CAP_MS = 20_000
-// A Retry-After far beyond the bucket's window is a server bug; waiting a minute and asking again
-// keeps an unattended run bounded (max429Retries of these at most).
-const RETRY_AFTER_CAP_MS = 60_000
-// Connection-phase failures: the request never left this machine, so even a write may be resent.
-const NOT_SENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID'
-])
-const NOT_SENT_SYSCALLS = new Set(['connect', 'getaddrinfo'])
-
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
-
+export const PAGE_LIMIT = 100
 interface Call<T> {
   kind: RequestKind
   method: Method
@@ -122,24 +39,19 @@ interface Call<T> {
   /** What a 2xx body must be, for the error message. */
   expected: string
   /** Checks the JSON of a 2xx; `undefined` means malformed. */
-  parse: (json: unknown) => { value: T } | undefined
+  parse: (json: unknown, status: number) => { value: T } | undefined
 }
 
-type Attempt =
-  | { type: 'response'; status: number; text: string; retryAfter: string | null }
-  | { type: 'failure'; cause: string; maybeSent: boolean; timedOut: boolean }
-
-const KINDS: readonly RequestKind[] = [
-  'list-tickets',
-  'get-ticket',
-  'list-messages',
-  'create-message',
-  'close-ticket',
-  'add-tags',
-  'remove-tags',
-  'tags',
-  'read-other'
-]
+interface PagedCall {
+  kind: RequestKind
+  method: 'GET' | 'PUT'
+  path: string
+  query: URLSearchParams
+  body?: unknown
+  what: string
+  /** view items: pages named by `meta.next_items`, and a full last page is not believed */
+  viewPaging?: { limit: number }
+}
 
 export class GorgiasClient {
   readonly #base: string
@@ -149,14 +61,22 @@ export class GorgiasClient {
   readonly #timeoutMs: number
   readonly #maxRetries: number
   readonly #max429Retries: number
+  readonly #deadline: number
   readonly #onEvent: ((e: ClientEvent) => void) | undefined
   readonly #sleep: (ms: number) => Promise<void>
   readonly #random: () => number
+  readonly #now: () => number
   readonly #limiter: RateLimiter<RequestKind>
   readonly #stats: Omit<ClientStats, 'limit'>
 
   constructor(opts: ClientOptions) {
-    this.#base = checkBaseUrl(opts.baseUrl)
+    const checked = checkBaseUrl(opts.baseUrl)
+    if ('problem' in checked) {
+      throw new Error(
+        `Gorgias base URL refused (${checked.problem}): expected https://<domain>.gorgias.com/api`
+      )
+    }
+    this.#base = checked.url
     if (!opts.email) throw new Error('GorgiasClient needs the email of the API user')
     if (!opts.apiKey) throw new Error('GorgiasClient needs an API key')
     this.#email = opts.email
@@ -167,19 +87,23 @@ export class GorgiasClient {
       'Content-Type': 'application/json',
       'User-Agent': USER_AGENT
     }
-    this.#secrets = [opts.apiKey, token]
+    // The Basic token alone, and with its scheme, besides the key: whichever an echo shows.
+    this.#secrets = [`Basic ${token}`, token, `${opts.email}:${opts.apiKey}`, opts.apiKey]
     this.#timeoutMs = opts.timeoutMs ?? 30_000
     this.#maxRetries = opts.maxRetries ?? 4
     this.#max429Retries = opts.max429Retries ?? 30
+    this.#deadline = opts.deadline ?? Infinity
     this.#onEvent = opts.onEvent
     this.#sleep = opts.sleep ?? (ms => new Promise(resolve => setTimeout(resolve, ms)))
     this.#random = opts.random ?? Math.random
+    this.#now = opts.now ?? (() => performance.now())
     const rate = opts.rateLimit ?? { limit: 40, windowMs: 20_000 }
     this.#limiter = new RateLimiter<RequestKind>({
       limit: rate.limit,
       windowMs: rate.windowMs,
+      share: opts.rateLimitShare ?? 1,
       concurrency: opts.concurrency ?? 4,
-      now: opts.now ?? (() => performance.now()),
+      now: this.#now,
       sleep: this.#sleep,
       onWait: (ms, kind) => {
         this.#stats.rateLimitWaits++
@@ -188,7 +112,10 @@ export class GorgiasClient {
       }
     })
     this.#stats = {
-      requests: Object.fromEntries(KINDS.map(kind => [kind, 0])) as Record<RequestKind, number>,
+      requests: Object.fromEntries(REQUEST_KINDS.map(kind => [kind, 0])) as Record<
+        RequestKind,
+        number
+      >,
       total: 0,
       throttled: 0,
       retries: 0,
@@ -197,28 +124,82 @@ export class GorgiasClient {
     }
   }
 
-  /** Yields one page of tickets at a time, following `meta.next_cursor` until it is null. */
+  /**
+   * Yields one page of tickets at a time (`GET /tickets`), following `meta.next_cursor`. Trashed
+   * tickets are left out unless asked for: the API lists them by default.
+   */
   async *listTickets(
-    opts: { viewId?: number; orderBy?: string; limit?: number } = {}
+    opts: { viewId?: number; orderBy?: string; limit?: number; trashed?: boolean } = {}
   ): AsyncGenerator<Ticket[]> {
-    const limit = opts.limit ?? PAGE_LIMIT
-    if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_LIMIT) {
-      throw new RangeError(`listTickets limit must be an integer from 1 to ${PAGE_LIMIT}`)
-    }
-    const query = new URLSearchParams({ limit: String(limit) })
+    const query = new URLSearchParams({ limit: String(pageLimit(opts.limit)) })
     if (opts.viewId !== undefined) query.set('view_id', String(checkId(opts.viewId)))
     if (opts.orderBy) query.set('order_by', opts.orderBy)
-    yield* this.#pages<Ticket>('list-tickets', '/tickets', query, 'tickets')
+    query.set('trashed', String(opts.trashed ?? false))
+    yield* this.#pages<Ticket>({
+      kind: 'list-tickets',
+      method: 'GET',
+      path: '/tickets',
+      query,
+      what: 'tickets'
+    })
   }
 
+  /**
+   * Yields the tickets of an ad-hoc view (`PUT /views/0/items` with the view's definition): the
+   * server filters, so a sweep pays for open tickets only. Pages are followed through
+   * `meta.next_items` or `meta.next_cursor`. Anything that makes the answer untrustworthy (a
+   * refusal, a 202, an unknown shape, a full page naming no next one) is a ViewUnusableError, for
+   * the caller to list the plain way instead.
+   */
+  async *listViewItems(view: ViewQuery, opts: { limit?: number } = {}): AsyncGenerator<Ticket[]> {
+    const limit = pageLimit(opts.limit)
+    try {
+      yield* this.#pages<Ticket>({
+        kind: 'list-view',
+        method: 'PUT',
+        path: '/views/0/items',
+        query: new URLSearchParams({ limit: String(limit) }),
+        body: { view },
+        what: 'view items',
+        viewPaging: { limit }
+      })
+    } catch (err) {
+      if (err instanceof AuthError && err.status === 401) throw err
+      if (
+        err instanceof ValidationError ||
+        err instanceof NotFoundError ||
+        err instanceof MalformedResponseError ||
+        err instanceof AuthError ||
+        (err instanceof GorgiasError && (err.status === 405 || err.status === 501))
+      ) {
+        throw new ViewUnusableError(err.message, {
+          method: err.method,
+          path: err.path,
+          kind: err.kind,
+          ...(err.status === undefined ? {} : { status: err.status })
+        })
+      }
+      throw err
+    }
+  }
+
+  /** The ticket alone (`GET /tickets/{id}`), for policy modules. */
   async getTicket(id: number): Promise<Ticket> {
-    return this.#call({
-      kind: 'get-ticket',
-      method: 'GET',
-      path: `/tickets/${checkId(id)}`,
-      expected: 'a ticket',
-      parse: entity<Ticket>
-    })
+    return (await this.#retrieve(id)).ticket
+  }
+
+  /**
+   * The ticket with all of its messages, in one request when the retrieve embeds them (it does:
+   * reference/retrieve-ticket). When it does not, or holds fewer than `messages_count`, the
+   * messages are paged from `GET /messages?ticket_id=`.
+   */
+  async readTicket(id: number): Promise<{ ticket: Ticket; messages: Message[] }> {
+    const { ticket, embedded } = await this.#retrieve(id)
+    const count = typeof ticket.messages_count === 'number' ? ticket.messages_count : null
+    if (embedded !== null && (count === null || embedded.length >= count)) {
+      return { ticket, messages: embedded }
+    }
+    return { ticket, messages: await this.listMessages(id) }
   }
 
   /**
@@ -241,13 +222,28 @@ export class GorgiasClient {
     })
   }
 
-  /** Every message of the ticket, all pages. */
+  /**
+   * Every message of the ticket, oldest first, from `GET /messages?ticket_id=` (the per-ticket
+   * messages endpoint is deprecated in the reference). Messages of another ticket are dropped: a
+   * server that ignored the filter must not mix threads.
+   */
   async listMessages(ticketId: number): Promise<Message[]> {
-    const path = `/tickets/${checkId(ticketId)}/messages`
-    const query = new URLSearchParams({ limit: String(PAGE_LIMIT) })
+    const query = new URLSearchParams({
+      ticket_id: String(checkId(ticketId)),
+      limit: String(PAGE_LIMIT),
+      order_by: 'created_datetime:asc'
+    })
     const messages: Message[] = []
-    for await (const page of this.#pages<Message>('list-messages', path, query, 'messages')) {
-      messages.push(...page)
+    for await (const page of this.#pages<Message>({
+      kind: 'list-messages',
+      method: 'GET',
+      path: '/messages',
+      query,
+      what: 'messages'
+    })) {
+      for (const m of page) {
+        if (typeof m.ticket_id !== 'number' || m.ticket_id === ticketId) messages.push(m)
+      }
     }
     return messages
   }
@@ -302,7 +298,13 @@ export class GorgiasClient {
   async tagByName(name: string): Promise<Tag> {
     const wanted = name.toLowerCase()
     const query = new URLSearchParams({ limit: String(PAGE_LIMIT) })
-    for await (const page of this.#pages<Tag>('tags', '/tags', query, 'tags')) {
+    for await (const page of this.#pages<Tag>({
+      kind: 'tags',
+      method: 'GET',
+      path: '/tags',
+      query,
+      what: 'tags'
+    })) {
       const found = page.find(t => typeof t.name === 'string' && t.name.toLowerCase() === wanted)
       if (found) return found
     }
@@ -316,6 +318,27 @@ export class GorgiasClient {
     })
   }
 
+  async #retrieve(id: number): Promise<{ ticket: Ticket; embedded: Message[] | null }> {
+    const ticket = await this.#call({
+      kind: 'get-ticket',
+      method: 'GET',
+      path: `/tickets/${checkId(id)}`,
+      expected: 'a ticket',
+      parse: entity<Ticket & { messages?: unknown }>
+    })
+    const { messages, ...rest } = ticket
+    const embedded = Array.isArray(messages)
+      ? (messages as Message[]).filter(
+          m =>
+            typeof m !== 'object' ||
+            m === null ||
+            typeof m.ticket_id !== 'number' ||
+            m.ticket_id === id
+        )
+      : null
+    return { ticket: rest, embedded }
+  }
+
   async #tags(kind: RequestKind, method: Method, ticketId: number, tags: TagSelection) {
     const body: TagSelection = {}
     if (tags.ids?.length) body.ids = tags.ids.map(checkId)
@@ -326,134 +349,150 @@ export class GorgiasClient {
     await this.#call({ kind, method, path, body, expected: 'any', parse: () => ({ value: null }) })
   }
 
-  async *#pages<T>(
-    kind: RequestKind,
-    path: string,
-    query: URLSearchParams,
-    what: string
-  ): AsyncGenerator<T[]> {
-    const seen = new Set<string>()
-    let cursor: string | null = null
-    do {
-      const pageQuery = new URLSearchParams(query)
-      if (cursor !== null) pageQuery.set('cursor', cursor)
-      const page: Page<T> = await this.#call({
-        kind,
-        method: 'GET',
+  async *#pages<T>(call: PagedCall): AsyncGenerator<T[]> {
+    const guard = new PageGuard()
+    const nextItems = call.viewPaging ? { base: this.#base, path: call.path } : null
+    let path = call.path
+    let query = call.query
+    for (;;) {
+      const info: RequestInfo = { method: call.method, path, kind: call.kind }
+      const page = await this.#call({
+        kind: call.kind,
+        method: call.method,
         path,
-        query: pageQuery,
-        expected: `a page of ${what} ({"data": [...], "meta": {...}})`,
-        parse: pageOf<T>
-      })
-      yield page.data
-      cursor = page.meta.next_cursor
-      // A cursor that comes back would loop forever in an unattended run.
-      if (cursor !== null) {
-        if (seen.has(cursor)) {
-          throw new MalformedResponseError(
-            `Gorgias returned the same pagination cursor twice for GET ${path}`,
-            { method: 'GET', path, kind }
-          )
+        query,
+        ...(call.body === undefined ? {} : { body: call.body }),
+        expected: `a page of ${call.what} ({"data": [...], "meta": {...}})`,
+        parse: (json, status) => {
+          // 202 Accepted is an asynchronous search: no answer yet, not "no tickets".
+          if (call.viewPaging && status !== 200) return undefined
+          const parsed = parsePage<T>(json, nextItems)
+          return parsed ? { value: parsed } : undefined
         }
-        seen.add(cursor)
+      })
+      const problem = guard.check(page.data as Array<Record<string, unknown>>, page.next)
+      if (problem) {
+        throw new MalformedResponseError(
+          `Pagination of ${call.method} ${path} stopped: ${problem}`,
+          info
+        )
       }
-    } while (cursor !== null)
+      if (call.viewPaging && page.next === null && page.data.length >= call.viewPaging.limit) {
+        throw new MalformedResponseError(
+          `${call.method} ${path} answered a full page without naming the next one`,
+          info
+        )
+      }
+      yield page.data
+      if (page.next === null) return
+      ;({ path, query } = nextRequest(page.next, call))
+    }
   }
 
   async #call<T>(call: Call<T>): Promise<T> {
     const info: RequestInfo = { method: call.method, path: call.path, kind: call.kind }
-    const retrySafe = call.kind !== 'create-message'
-    const url = `${this.#base}${call.path}${call.query ? `?${call.query.toString()}` : ''}`
+    const search = call.query?.toString() ?? ''
+    const url = `${this.#base}${call.path}${search ? `?${search}` : ''}`
     const body = call.body === undefined ? undefined : JSON.stringify(call.body)
     let failures = 0
     let throttles = 0
     for (;;) {
+      this.#checkDeadline(info, 0)
       const attempt = await this.#send(call.kind, call.method, url, body)
-      let cause: string
-      if (attempt.type === 'response') {
-        const { status } = attempt
-        if (status >= 200 && status < 300) return this.#read(call, info, status, attempt.text)
-        if (status === 429) {
+      const outcome: AttemptOutcome =
+        attempt.type === 'response'
+          ? {
+              type: 'response',
+              status: attempt.status,
+              retryAfterMs: parseRetryAfter(attempt.retryAfter, Date.now())
+            }
+          : { type: 'failure', maybeSent: attempt.maybeSent, timedOut: attempt.timedOut }
+      const step = nextStep(outcome, {
+        retrySafe: isRetrySafe(call.kind),
+        failures,
+        throttles,
+        maxRetries: this.#maxRetries,
+        max429Retries: this.#max429Retries,
+        random: this.#random()
+      })
+      const status = attempt.type === 'response' ? attempt.status : undefined
+      const cause = attempt.type === 'response' ? `HTTP ${attempt.status}` : attempt.cause
+      switch (step.do) {
+        case 'return':
+          return this.#read(call, info, status!, attempt.type === 'response' ? attempt.text : '')
+        case 'throttle':
           this.#stats.throttled++
-          if (throttles >= this.#max429Retries) {
-            throw new TransientError(
-              `Gorgias kept rate-limiting ${call.method} ${call.path} (HTTP 429) after ` +
-                `${throttles} retries`,
-              { ...info, status }
-            )
-          }
           throttles++
-          await this.#waitRetryAfter(call.kind, attempt.retryAfter, throttles)
+          this.#limiter.markFull()
+          this.#retry(call.kind, throttles, 'HTTP 429')
+          if (step.ms > 0) {
+            this.#checkDeadline(info, step.ms)
+            // The bucket is the account's: hold every other request back too.
+            this.#limiter.pause(step.ms)
+            await this.#wait('retry-after', step.ms, call.kind)
+          }
           continue
-        }
-        if (status < 500 && status !== 408) throw this.#httpError(info, status, attempt.text)
-        cause = `HTTP ${status}`
-        if (!retrySafe) {
-          throw this.#ambiguous(info, 'server-error', `Gorgias answered HTTP ${status}`, status)
-        }
-      } else {
-        cause = attempt.cause
-        if (!retrySafe && attempt.maybeSent) {
-          const reason = attempt.timedOut ? 'timeout' : 'connection-lost'
-          throw this.#ambiguous(info, reason, `the request failed (${cause})`)
-        }
+        case 'backoff':
+          failures++
+          this.#checkDeadline(info, step.ms)
+          this.#retry(call.kind, failures, cause)
+          await this.#wait('backoff', step.ms, call.kind)
+          continue
+        case 'throw':
+          break
       }
-      if (failures >= this.#maxRetries) {
-        throw new TransientError(
-          this.#redact(
-            `${call.method} ${call.path} still failing after ${failures + 1} attempts: ${cause}`
-          ),
-          attempt.type === 'response' ? { ...info, status: attempt.status } : info
-        )
+      switch (step.because) {
+        case 'http-error':
+          throw httpError(
+            info,
+            status!,
+            attempt.type === 'response' ? attempt.text : '',
+            this.#email,
+            text => this.#redact(text)
+          )
+        case 'ambiguous':
+          throw this.#ambiguous(
+            info,
+            step.reason,
+            status === undefined ? `the request failed (${cause})` : `Gorgias answered ${cause}`,
+            status
+          )
+        case 'rate-limited':
+          this.#stats.throttled++
+          throw new TransientError(
+            `Gorgias kept rate-limiting ${call.method} ${call.path} (HTTP 429) after ${throttles} retries`,
+            { ...info, status: 429 }
+          )
+        case 'gave-up':
+          throw new TransientError(
+            this.#redact(
+              `${call.method} ${call.path} still failing after ${failures + 1} attempts: ${cause}`
+            ),
+            status === undefined ? info : { ...info, status }
+          )
       }
-      failures++
-      // Full jitter: spreads retries of parallel requests instead of having them collide again.
-      const ms = Math.round(
-        this.#random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (failures - 1))
-      )
-      this.#retry(call.kind, failures, cause)
-      await this.#wait('backoff', ms, call.kind)
     }
   }
 
-  /** One attempt: waits for the pacer, sends, reads the whole body, re-syncs the pacer. */
+  #checkDeadline(info: RequestInfo, waitMs: number): void {
+    if (this.#now() + waitMs <= this.#deadline) return
+    throw new DeadlineError(
+      `${info.method} ${info.path} not sent: the run's time limit comes first`,
+      info
+    )
+  }
+
+  /** One attempt: waits for the pacer, sends, re-syncs the pacer with the server's count. */
   async #send(kind: RequestKind, method: Method, url: string, body?: string): Promise<Attempt> {
     const permit: Permit = await this.#limiter.acquire(kind)
     this.#stats.requests[kind]++
     this.#stats.total++
-    const controller = new AbortController()
-    const timer = setTimeout(() => controller.abort(), this.#timeoutMs)
     let reading: BucketReading | undefined
     try {
-      const res = await fetch(url, {
-        method,
-        headers: this.#headers,
-        body,
-        signal: controller.signal,
-        // A redirect would carry the credentials elsewhere; the API never redirects.
-        redirect: 'manual'
-      })
-      reading = parseBucketHeader(res.headers.get(RATE_LIMIT_HEADER))
-      const text = await res.text()
-      return {
-        type: 'response',
-        status: res.status,
-        text,
-        retryAfter: res.headers.get('retry-after')
-      }
-    } catch (err) {
-      const timedOut = controller.signal.aborted
-      if (timedOut) {
-        return {
-          type: 'failure',
-          cause: `timed out after ${this.#timeoutMs} ms`,
-          maybeSent: true,
-          timedOut
-        }
-      }
-      return { type: 'failure', ...describeFailure(err), timedOut }
+      const attempt = await sendOnce(url, { method, headers: this.#headers, body }, this.#timeoutMs)
+      if (attempt.type === 'response') reading = parseBucketHeader(attempt.limitHeader)
+      return attempt
     } finally {
-      clearTimeout(timer)
       this.#limiter.complete(permit, reading)
     }
   }
@@ -463,7 +502,7 @@ export class GorgiasClient {
     let parsed: { value: T } | undefined
     try {
       if (text.trim() !== '') json = JSON.parse(text)
-      parsed = call.parse(json)
+      parsed = call.parse(json, status)
     } catch {
       parsed = undefined
     }
@@ -483,35 +522,12 @@ export class GorgiasClient {
     )
   }
 
-  #httpError(info: RequestInfo, status: number, text: string): GorgiasError {
-    const detail = apiMessage(text)
-    const suffix = detail ? `: ${detail}` : ''
-    const withStatus = { ...info, status }
-    const what = `${info.method} ${info.path}`
-    if (status === 401 || status === 403) {
-      return new AuthError(
-        this.#redact(
-          `Gorgias rejected the credentials for ${this.#email} (HTTP ${status})${suffix}`
-        ),
-        withStatus
-      )
-    }
-    if (status === 404) {
-      return new NotFoundError(this.#redact(`Not found: ${what} (HTTP 404)${suffix}`), withStatus)
-    }
-    if (status === 400 || status === 422) {
-      return new ValidationError(
-        this.#redact(`Gorgias rejected ${what} (HTTP ${status})${suffix}`),
-        withStatus
-      )
-    }
-    return new GorgiasError(
-      this.#redact(`Unexpected HTTP ${status} from Gorgias for ${what}${suffix}`),
-      withStatus
-    )
-  }
-
-  #ambiguous(info: RequestInfo, reason: AmbiguityReason, what: string, status?: number) {
+  #ambiguous(
+    info: RequestInfo,
+    reason: AmbiguousWriteError['reason'],
+    what: string,
+    status?: number
+  ) {
     return new AmbiguousWriteError(
       this.#redact(
         `${info.method} ${info.path} may or may not have been applied: ${what}. ` +
@@ -520,17 +536,6 @@ export class GorgiasClient {
       status === undefined ? info : { ...info, status },
       reason
     )
-  }
-
-  async #waitRetryAfter(kind: RequestKind, header: string | null, attempt: number) {
-    this.#limiter.markFull()
-    this.#retry(kind, attempt, 'HTTP 429')
-    const ms = parseRetryAfter(header)
-    // Without a usable Retry-After, the limiter (now at full) holds the retry until there is room.
-    if (ms === undefined || ms <= 0) return
-    // The bucket is the account's: hold every other request back too.
-    this.#limiter.pause(ms)
-    await this.#wait('retry-after', ms, kind)
   }
 
   #retry(kind: RequestKind, attempt: number, cause: string) {
@@ -557,20 +562,19 @@ export class GorgiasClient {
   }
 }
 
-function checkBaseUrl(baseUrl: string): string {
-  let url: URL
-  try {
-    url = new URL(baseUrl)
-  } catch {
-    throw new Error('Gorgias base URL is not a URL (expected https://<domain>.gorgias.com/api)')
+function nextRequest(next: NextPage, call: PagedCall): { path: string; query: URLSearchParams } {
+  if (next.type === 'path') return { path: next.path, query: next.query }
+  const query = new URLSearchParams(call.query)
+  query.set('cursor', next.cursor)
+  return { path: call.path, query }
+}
+
+function pageLimit(limit: number | undefined): number {
+  const value = limit ?? PAGE_LIMIT
+  if (!Number.isInteger(value) || value < 1 || value > PAGE_LIMIT) {
+    throw new RangeError(`page limit must be an integer from 1 to ${PAGE_LIMIT}`)
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new Error('Gorgias base URL must be http(s)')
-  }
-  if (url.username || url.password || url.search || url.hash) {
-    throw new Error('Gorgias base URL must not carry credentials, a query or a fragment')
-  }
-  return baseUrl.replace(/\/+$/, '')
+  return value
 }
 
 function checkId(id: number): number {
@@ -582,79 +586,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-function isEntity(value: unknown): boolean {
-  return isRecord(value) && typeof value.id === 'number'
-}
-
 // The JSON boundary: only what the code relies on (an object with a numeric id) is checked; the
 // rest passes through as the API sent it, and readers of optional fields cope (see types.ts).
 function entity<T>(json: unknown): { value: T } | undefined {
-  return isEntity(json) ? { value: json as T } : undefined
-}
-
-/**
- * A page must be the documented envelope: without `meta` there is no telling whether more pages
- * follow (an old offset-style answer would silently end the sweep at page one). Items only need to
- * be objects: one odd ticket or message is the policy's to call unreadable, not a reason to drop
- * the whole page.
- */
-function pageOf<T>(json: unknown): { value: Page<T> } | undefined {
-  if (!isRecord(json) || !Array.isArray(json.data) || !json.data.every(isRecord)) return undefined
-  const meta = json.meta
-  if (!isRecord(meta)) return undefined
-  const cursor = meta.next_cursor
-  let next: string | null = null
-  if (typeof cursor === 'string' && cursor !== '') next = cursor
-  else if (cursor !== null && cursor !== undefined && cursor !== '') return undefined
-  return { value: { data: json.data as T[], meta: { next_cursor: next } } }
-}
-
-/** The API's own words from an error body; its shape varies by endpoint. */
-function apiMessage(text: string): string | undefined {
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch {
-    return undefined
-  }
-  if (!isRecord(json)) return undefined
-  const error = json.error
-  const candidates = isRecord(error)
-    ? [error.msg, error.message, json.message, json.msg]
-    : [error, json.message, json.msg, json.detail]
-  let message = candidates.find((c): c is string => typeof c === 'string' && c.trim() !== '')
-  // Validation errors list the offending fields: worth showing, briefly.
-  const fields = isRecord(error) ? error.data : undefined
-  if (fields !== undefined && fields !== null) {
-    const details = JSON.stringify(fields)
-    message = message ? `${message} ${details}` : details
-  }
-  return message === undefined ? undefined : truncate(message, 500)
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text
-}
-
-function parseRetryAfter(value: string | null): number | undefined {
-  if (value === null) return undefined
-  const text = value.trim()
-  let ms: number | undefined
-  if (/^\d+(\.\d+)?$/.test(text)) ms = Number(text) * 1000
-  else if (/[a-z]/i.test(text) && !Number.isNaN(Date.parse(text)))
-    ms = Date.parse(text) - Date.now()
-  return ms === undefined ? undefined : Math.min(Math.max(0, ms), RETRY_AFTER_CAP_MS)
-}
-
-function describeFailure(err: unknown): { cause: string; maybeSent: boolean } {
-  const record: Record<string, unknown> =
-    typeof err === 'object' && err !== null ? (err as Record<string, unknown>) : {}
-  const code = typeof record.code === 'string' ? record.code : undefined
-  const syscall = typeof record.erroredSysCall === 'string' ? record.erroredSysCall : undefined
-  const type = typeof record.type === 'string' ? record.type : undefined
-  const neverSent =
-    (code !== undefined && NOT_SENT_CODES.has(code)) ||
-    (syscall !== undefined && NOT_SENT_SYSCALLS.has(syscall))
-  // Codes only: node-fetch's messages carry the full URL, and nothing here needs it.
-  return { cause: code ?? type ?? 'network error', maybeSent: !neverSent }
+  return isRecord(json) && typeof json.id === 'number' ? { value: json as T } : undefined
 }

@@ -2,7 +2,7 @@
  * Typed failures of the Gorgias client. Every one names the request (method, path relative to the
  * API base, kind) and never the host or credentials: messages end up in job logs and summaries.
  */
-import type { RequestKind } from './client.js'
+import type { RequestKind } from './requests.js'
 
 export interface RequestInfo {
   method: string
@@ -63,3 +63,15 @@ export class AmbiguousWriteError extends GorgiasError {
     this.reason = reason
   }
 }
+
+/**
+ * The run's time limit came before this request could be sent (or retried): it was not sent, so
+ * the ticket waits for the next run.
+ */
+export class DeadlineError extends GorgiasError {}
+
+/**
+ * The open-tickets view query cannot be trusted here (refused, asynchronous, an answer of an
+ * unknown shape, paging that does not end): the sweep lists tickets the plain way instead.
+ */
+export class ViewUnusableError extends GorgiasError {}

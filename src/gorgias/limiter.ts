@@ -15,6 +15,13 @@ export interface LimiterOptions<Tag> {
   concurrency: number
   /** Slots kept free below the server's limit. Default 2. */
   margin?: number
+  /**
+   * Fraction of the bucket this client may fill (0 < share <= 1, default 1). The bucket is the
+   * whole account's: the store's other apps and its agents' tools drain it too, so a background
+   * sweep keeps the level the server reports at or below share x limit and slows down when the
+   * others are busy.
+   */
+  share?: number
   now: () => number
   sleep: (ms: number) => Promise<void>
   /** Called each time the head of the queue has to wait for the bucket (or a pause). */
@@ -52,6 +59,7 @@ export class RateLimiter<Tag = string> {
   private readonly windowMs: number
   private readonly concurrency: number
   private readonly margin: number
+  private readonly share: number
   private readonly now: () => number
   private readonly sleep: (ms: number) => Promise<void>
   private readonly onWait: ((ms: number, tag: Tag) => void) | undefined
@@ -74,6 +82,9 @@ export class RateLimiter<Tag = string> {
     this.windowMs = opts.windowMs
     this.concurrency = Math.floor(opts.concurrency)
     this.margin = Math.max(0, opts.margin ?? 2)
+    const share = opts.share ?? 1
+    if (!(share > 0 && share <= 1)) throw new RangeError('RateLimiter share must be in (0, 1]')
+    this.share = share
     this.now = opts.now
     this.sleep = opts.sleep
     this.onWait = opts.onWait
@@ -146,8 +157,10 @@ export class RateLimiter<Tag = string> {
   /** Ms until the head of the queue may go, as far as the bucket and pauses are concerned. */
   private delay(): number {
     this.drain()
-    // One more request fits while level + 1 <= limit - margin (at least one slot, always).
-    const ceiling = Math.max(1, this.limit - this.margin) - 1
+    // One more request fits while level + 1 <= min(limit - margin, share x limit), and at least
+    // one slot always.
+    const top = Math.min(this.limit - this.margin, Math.floor(this.limit * this.share + EPSILON))
+    const ceiling = Math.max(1, top) - 1
     const excess = this.level - ceiling
     const bucketWait = excess > EPSILON ? (excess * this.windowMs) / this.limit : 0
     return Math.max(bucketWait, this.pausedUntil - this.now(), 0)

@@ -1,0 +1,263 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { GorgiasClient, type ClientOptions } from '../src/gorgias/client.js'
+import { AuthError, DeadlineError, GorgiasError, ViewUnusableError } from '../src/gorgias/errors.js'
+import { RateLimiter } from '../src/gorgias/limiter.js'
+import type { Ticket } from '../src/gorgias/types.js'
+import { OPEN_TICKETS_VIEW } from '../src/sweep/listing.js'
+import { ScriptedServer } from './helpers/scripted-server.js'
+
+/** The reads a sweep is made of: the open-tickets view, one read per ticket, and their limits. */
+
+const EMAIL = 'bot@acme.test'
+const KEY = 'sk-77aa88bb99cc-SECRET'
+const server = new ScriptedServer()
+let baseUrl = ''
+beforeAll(async () => {
+  baseUrl = await server.start()
+})
+afterAll(async () => {
+  await server.stop()
+})
+beforeEach(() => {
+  server.seen = []
+  server.reply = () => ({ status: 500 })
+})
+
+function makeClient(extra: Partial<ClientOptions> = {}) {
+  let clock = 0
+  return new GorgiasClient({
+    baseUrl,
+    email: EMAIL,
+    apiKey: KEY,
+    maxRetries: 0,
+    sleep: ms => {
+      clock += ms
+      return Promise.resolve()
+    },
+    now: () => clock,
+    random: () => 0.5,
+    ...extra
+  })
+}
+
+const ticket = (id: number, extra: Record<string, unknown> = {}) => ({
+  id,
+  status: 'open',
+  channel: 'email',
+  ...extra
+})
+const message = (id: number, ticketId: number) => ({
+  id,
+  ticket_id: ticketId,
+  channel: 'email',
+  from_agent: id % 2 === 0,
+  created_datetime: '2026-01-01T00:00:00Z'
+})
+
+async function all(pages: AsyncIterable<Ticket[]>): Promise<number[]> {
+  const ids: number[] = []
+  for await (const page of pages) ids.push(...page.map(t => t.id))
+  return ids
+}
+
+async function caught(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise
+  } catch (err) {
+    return err as Error
+  }
+  throw new Error('expected a rejection')
+}
+
+describe('the open-tickets view (PUT /views/0/items)', () => {
+  it('pages through meta.next_items with the same method and body', async () => {
+    server.reply = req => {
+      const cursor = req.query.get('cursor')
+      if (cursor === null) {
+        return {
+          json: {
+            data: [ticket(1), ticket(2)],
+            meta: { next_items: '/api/views/0/items/?direction=next&ignored_item=2&cursor=Yz0y' }
+          }
+        }
+      }
+      return { json: { data: [ticket(3)], meta: { next_items: null, prev_items: 'x' } } }
+    }
+    const ids = await all(makeClient().listViewItems(OPEN_TICKETS_VIEW, { limit: 2 }))
+    expect(ids).toEqual([1, 2, 3])
+    expect(server.seen.map(s => [s.method, s.path, s.query.get('cursor')])).toEqual([
+      ['PUT', '/api/views/0/items', null],
+      ['PUT', '/api/views/0/items/', 'Yz0y']
+    ])
+    for (const seen of server.seen) {
+      expect(JSON.parse(seen.body)).toEqual({
+        view: {
+          type: 'ticket-list',
+          filters: "eq(ticket.status, 'open')",
+          order_by: 'created_datetime',
+          order_dir: 'asc'
+        }
+      })
+    }
+  })
+
+  it('pages through meta.next_cursor too', async () => {
+    server.reply = req =>
+      req.query.get('cursor') === 'n'
+        ? { json: { data: [ticket(3)], meta: { next_cursor: null } } }
+        : { json: { data: [ticket(1), ticket(2)], meta: { next_cursor: 'n' } } }
+    expect(await all(makeClient().listViewItems(OPEN_TICKETS_VIEW, { limit: 2 }))).toEqual([
+      1, 2, 3
+    ])
+    expect(server.seen.map(s => s.query.get('limit'))).toEqual(['2', '2'])
+  })
+
+  it.each([
+    ['400', { status: 400, json: { error: { msg: 'bad filters' } } }],
+    ['403', { status: 403, json: {} }],
+    ['404', { status: 404, json: {} }],
+    ['405', { status: 405, json: {} }],
+    ['422', { status: 422, json: {} }],
+    ['202 Accepted with no items', { status: 202, json: { data: [], meta: {} } }],
+    ['an unknown shape', { json: { tickets: [ticket(1)] } }],
+    ['a full page naming no next one', { json: { data: [ticket(1), ticket(2)], meta: {} } }],
+    ['an empty page naming a next one', { json: { data: [], meta: { next_cursor: 'again' } } }],
+    [
+      'a next page on another host',
+      {
+        json: {
+          data: [ticket(1)],
+          meta: { next_items: 'https://evil.test/api/views/0/items?cursor=a' }
+        }
+      }
+    ]
+  ])('is unusable on %s', async (_what, reply) => {
+    server.reply = () => reply
+    const err = await caught(all(makeClient().listViewItems(OPEN_TICKETS_VIEW, { limit: 2 })))
+    expect(err).toBeInstanceOf(ViewUnusableError)
+    expect(server.seen.every(s => s.path.startsWith('/api/views/0/items'))).toBe(true)
+  })
+
+  it('a 401 is the credentials, not the view: it stops the run', async () => {
+    server.reply = () => ({ status: 401, json: {} })
+    const err = await caught(all(makeClient().listViewItems(OPEN_TICKETS_VIEW)))
+    expect(err).toBeInstanceOf(AuthError)
+  })
+})
+
+describe('GET /tickets', () => {
+  it('asks for untrashed tickets: the API lists trashed ones by default', async () => {
+    server.reply = () => ({ json: { data: [ticket(1)], meta: { next_cursor: null } } })
+    await all(makeClient().listTickets())
+    expect(server.seen[0]!.query.get('trashed')).toBe('false')
+    expect(server.seen[0]!.query.get('limit')).toBe('100')
+  })
+})
+
+describe('readTicket: one request per ticket', () => {
+  it('uses the messages the retrieve embeds', async () => {
+    server.reply = () => ({
+      json: { ...ticket(5, { messages_count: 2 }), messages: [message(1, 5), message(2, 5)] }
+    })
+    const read = await makeClient().readTicket(5)
+    expect(read.messages.map(m => m.id)).toEqual([1, 2])
+    expect(read.ticket).not.toHaveProperty('messages')
+    expect(server.seen.map(s => s.path)).toEqual(['/api/tickets/5'])
+  })
+
+  it.each([
+    ['no messages array', {}],
+    ['fewer than messages_count', { messages: [message(1, 5)] }]
+  ])('pages GET /messages when the retrieve has %s', async (_what, extra) => {
+    server.reply = req =>
+      req.path === '/api/tickets/5'
+        ? { json: { ...ticket(5, { messages_count: 3 }), ...extra } }
+        : {
+            json: {
+              data: [message(1, 5), message(2, 5), message(3, 5), message(9, 6)],
+              meta: { next_cursor: null }
+            }
+          }
+    const read = await makeClient().readTicket(5)
+    // A message of another ticket (a server ignoring the filter) never joins this thread.
+    expect(read.messages.map(m => m.id)).toEqual([1, 2, 3])
+    expect(server.seen.map(s => `${s.method} ${s.path}`)).toEqual([
+      'GET /api/tickets/5',
+      'GET /api/messages'
+    ])
+    expect(server.seen[1]!.query.get('ticket_id')).toBe('5')
+  })
+})
+
+describe('limits', () => {
+  it('no request is sent, and no retry waited for, past the deadline', async () => {
+    let clock = 0
+    const client = makeClient({
+      now: () => clock,
+      sleep: ms => {
+        clock += ms
+        return Promise.resolve()
+      },
+      deadline: 10_000
+    })
+    server.reply = () => ({ status: 429, headers: { 'retry-after': '60' }, json: {} })
+    const err = await caught(client.getTicket(1))
+    expect(err).toBeInstanceOf(DeadlineError)
+    expect(server.seen).toHaveLength(1)
+    clock = 20_000
+    expect(await caught(client.getTicket(1))).toBeInstanceOf(DeadlineError)
+    expect(server.seen).toHaveLength(1)
+  })
+
+  it('the key is taken out of an error body before it is cut, so no fragment shows', async () => {
+    const padding = 'x'.repeat(490)
+    server.reply = () => ({ status: 400, json: { error: { msg: `${padding} ${KEY} ${KEY}` } } })
+    const err = await caught(makeClient().getTicket(1))
+    expect(err).toBeInstanceOf(GorgiasError)
+    for (let n = 6; n <= KEY.length; n++) expect(err.message).not.toContain(KEY.slice(0, n))
+  })
+
+  it('rate-limit-share keeps the level at or below share x limit', async () => {
+    let clock = 0
+    const limiter = new RateLimiter({
+      limit: 40,
+      windowMs: 20_000,
+      concurrency: 100,
+      share: 0.5,
+      now: () => clock,
+      sleep: ms => {
+        clock += ms
+        return Promise.resolve()
+      }
+    })
+    let peak = 0
+    for (let i = 0; i < 60; i++) {
+      const permit = await limiter.acquire('x')
+      peak = Math.max(peak, limiter.snapshot().level)
+      limiter.complete(permit)
+    }
+    expect(peak).toBeLessThanOrEqual(20)
+    expect(peak).toBeGreaterThan(19)
+  })
+
+  it("slows down when the store's other apps fill the bucket (the header is the whole account)", async () => {
+    let clock = 0
+    const limiter = new RateLimiter({
+      limit: 40,
+      windowMs: 20_000,
+      concurrency: 1,
+      share: 0.5,
+      now: () => clock,
+      sleep: ms => {
+        clock += ms
+        return Promise.resolve()
+      }
+    })
+    const permit = await limiter.acquire('x')
+    limiter.complete(permit, { used: 30, limit: 40 })
+    const before = clock
+    limiter.complete(await limiter.acquire('x'))
+    // From 30 down to 19 at 2 per second: 5.5 s.
+    expect(clock - before).toBeCloseTo(5500, -2)
+  })
+})

@@ -1,2 +1,0 @@
-// Entry of the CLI bundle (see scripts/bundle.mjs).
-import './cli/index.js'

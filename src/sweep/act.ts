@@ -1,0 +1,231 @@
+import { customerFirstName } from '../compose.js'
+import { explainTicket } from '../explain.js'
+import { AuthError, DeadlineError, NotFoundError } from '../gorgias/errors.js'
+import type { Message, Ticket } from '../gorgias/types.js'
+import { templatesFor } from '../messages.js'
+import { decide, type ActionDecision, type Decision } from '../policy.js'
+import { findTagSafely, rememberTagIds, type Candidate } from './listing.js'
+import type { ActionSlots } from './slots.js'
+import type { Tally } from './tally.js'
+import type { ActionKind, Outcome, Result } from './types.js'
+import {
+  addFollowUpTag,
+  close,
+  errorText,
+  followUp,
+  PartialWrite,
+  removeOurTags,
+  type WriteContext
+} from './writes.js'
+
+/**
+ * Phase 2, read and act: one ticket at a time per worker. The read (the ticket with its messages
+ * embedded) is the re-check: the decision is taken on it and acted on right away, so nothing is
+ * written on data older than that read.
+ */
+
+export type Veto = (
+  ticket: Ticket,
+  messages: Message[],
+  decision: ActionDecision
+) => Promise<{ skip: string } | undefined>
+
+export interface ActContext extends WriteContext {
+  tally: Tally
+  slots: ActionSlots
+  now: () => Date
+  veto: Veto | null
+  /** no new ticket is started after this (ms on `now`) */
+  deadline: number
+  /** ticket-ids runs explain every ticket */
+  explain: boolean
+}
+
+const CREDENTIALS = 'the run stopped: credentials rejected'
+const TIME_LIMIT = 'time limit reached'
+
+export function outcome(
+  ticket: Ticket | { id: number },
+  decision: Decision | null,
+  action: ActionKind,
+  result: Result,
+  detail?: string
+): Outcome {
+  const full = 'status' in ticket ? ticket : null
+  const o: Outcome = {
+    ticketId: ticket.id,
+    subject: typeof full?.subject === 'string' ? full.subject : '',
+    firstName: full ? customerFirstName(full) : '',
+    language: null,
+    idleHours: decision && 'idleHours' in decision ? decision.idleHours : null,
+    action,
+    result
+  }
+  if (decision?.kind === 'follow-up') {
+    o.reminder = decision.reminder
+    o.reminders = decision.reminders
+  }
+  if (detail !== undefined) o.detail = detail
+  return o
+}
+
+/** Handles one candidate: a slot, the read, the decision, the writes; counted once in the tally. */
+export async function readAndAct(ctx: ActContext, c: Candidate): Promise<void> {
+  const ticket = c.listed ?? { id: c.ticketId }
+  const stopped = ctx.tally.stopped
+  if (stopped || ctx.now().getTime() > ctx.deadline) {
+    const why = stopped?.kind === 'credentials' ? CREDENTIALS : TIME_LIMIT
+    if (!stopped) ctx.tally.stop({ kind: 'time-limit', minutes: ctx.settings.timeLimitMinutes })
+    return ctx.tally.action(c.order, outcome(ticket, null, 'check', 'deferred', `not read: ${why}`))
+  }
+  if (!(await ctx.slots.acquire(c.order))) {
+    const detail = 'not read: max-actions reached'
+    return ctx.tally.action(c.order, outcome(ticket, null, 'check', 'deferred', detail))
+  }
+  let used = false
+  try {
+    used = await readDecideWrite(ctx, c)
+  } finally {
+    ctx.slots.release(used)
+  }
+}
+
+/** Returns whether a follow-up or close was attempted (its max-actions slot is then used). */
+async function readDecideWrite(ctx: ActContext, c: Candidate): Promise<boolean> {
+  const { tally } = ctx
+  const known = c.listed ?? { id: c.ticketId }
+  let read: { ticket: Ticket; messages: Message[] }
+  try {
+    read = await ctx.client.readTicket(c.ticketId)
+    tally.read()
+  } catch (err) {
+    tally.read()
+    readFailed(ctx, c, known, err)
+    return false
+  }
+  const { ticket, messages } = read
+  rememberTagIds(ticket, ctx.tagIds)
+  const now = ctx.now()
+  let decision: Decision
+  try {
+    decision = decide(ticket, messages, ctx.settings, now)
+    if (ctx.explain) tally.explain(c.order, explainTicket(ticket, messages, ctx.settings, now))
+  } catch (err) {
+    // Only data odd enough to trip the policy lands here; it is never acted on.
+    tally.skip('unreadable', outcome(ticket, null, 'check', 'skipped', errorText(err)))
+    return false
+  }
+  if (
+    c.listed === null &&
+    ticket.status === 'open' &&
+    findTagSafely(ticket, ctx.settings.closedTag)
+  ) {
+    tally.reopened(ticket.id)
+  }
+  switch (decision.kind) {
+    case 'skip':
+      tally.skip(decision.reason)
+      return false
+    case 'untag':
+    case 'tag-follow-up':
+      await repair(ctx, ticket, decision)
+      return false
+    case 'follow-up':
+    case 'close':
+      return act(ctx, c.order, ticket, messages, decision)
+  }
+}
+
+function readFailed(ctx: ActContext, c: Candidate, ticket: Ticket | { id: number }, err: unknown) {
+  if (err instanceof NotFoundError) return ctx.tally.skip('not-found')
+  if (err instanceof AuthError) {
+    ctx.tally.stop({ kind: 'credentials', error: err })
+    return ctx.tally.action(
+      c.order,
+      outcome(ticket, null, 'check', 'deferred', `not read: ${CREDENTIALS}`)
+    )
+  }
+  if (err instanceof DeadlineError) {
+    ctx.tally.stop({ kind: 'time-limit', minutes: ctx.settings.timeLimitMinutes })
+    return ctx.tally.action(
+      c.order,
+      outcome(ticket, null, 'check', 'deferred', `not read: ${TIME_LIMIT}`)
+    )
+  }
+  ctx.tally.readFailure(outcome(ticket, null, 'check', 'failed', errorText(err)))
+}
+
+async function repair(
+  ctx: ActContext,
+  ticket: Ticket,
+  d: Extract<Decision, { kind: 'untag' | 'tag-follow-up' }>
+): Promise<void> {
+  const countedAs =
+    d.kind === 'untag' && d.because === 'customer-replied' ? 'customer-replied' : 'not-due'
+  if (ctx.settings.dryRun) {
+    return ctx.tally.repair(countedAs, outcome(ticket, d, d.kind, 'would-do'))
+  }
+  try {
+    const detail =
+      d.kind === 'untag' ? await removeOurTags(ctx, ticket, d) : await addFollowUpTag(ctx, ticket)
+    ctx.tally.repair(countedAs, outcome(ticket, d, d.kind, 'done', detail))
+  } catch (err) {
+    if (err instanceof AuthError) ctx.tally.stop({ kind: 'credentials', error: err })
+    ctx.tally.repair(countedAs, outcome(ticket, d, d.kind, 'failed', errorText(err)))
+  }
+}
+
+async function act(
+  ctx: ActContext,
+  order: number,
+  ticket: Ticket,
+  messages: Message[],
+  d: ActionDecision
+): Promise<boolean> {
+  const { tally } = ctx
+  const line = (result: Result, detail?: string): Outcome => {
+    const o = outcome(ticket, d, d.kind, result, detail)
+    o.language = templatesFor(ctx.settings.messages, ticket.language).language
+    return o
+  }
+  if (ctx.veto) {
+    let veto: { skip: string } | undefined
+    try {
+      veto = await ctx.veto(ticket, messages, d)
+    } catch (err) {
+      // A throw or a timeout of the policy module fails this ticket: it is never acted on.
+      if (err instanceof AuthError) tally.stop({ kind: 'credentials', error: err })
+      tally.action(order, line('failed', errorText(err)))
+      return true
+    }
+    if (veto) {
+      tally.skip('policy-module', line('skipped', veto.skip))
+      return false
+    }
+  }
+  if (ctx.settings.dryRun) {
+    tally.action(order, line('would-do'))
+    return true
+  }
+  try {
+    if (d.kind === 'follow-up') await followUp(ctx, ticket, d)
+    else await close(ctx, ticket, d)
+    tally.action(order, line('done'))
+  } catch (err) {
+    const partial = err instanceof PartialWrite ? err : null
+    const cause = partial ? partial.cause : err
+    if (cause instanceof AuthError) tally.stop({ kind: 'credentials', error: cause })
+    if (!partial && (cause instanceof AuthError || cause instanceof DeadlineError)) {
+      // Nothing was written: the ticket waits for the next run.
+      if (cause instanceof DeadlineError) {
+        tally.stop({ kind: 'time-limit', minutes: ctx.settings.timeLimitMinutes })
+      }
+      tally.action(order, line('deferred', cause instanceof AuthError ? CREDENTIALS : TIME_LIMIT))
+      return true
+    }
+    const o = line('failed', errorText(err))
+    if (partial?.effective) o.wrote = true
+    tally.action(order, o)
+  }
+  return true
+}

@@ -1,0 +1,168 @@
+import type { Settings } from '../config.js'
+import type { GorgiasClient } from '../gorgias/client.js'
+import { outcome, readAndAct, type ActContext, type Veto } from './act.js'
+import { listCandidates, ListingTimeLimit, type Candidate } from './listing.js'
+import { ActionSlots } from './slots.js'
+import { Tally } from './tally.js'
+import type { Listing, Outcome, Report } from './types.js'
+
+export type { Veto } from './act.js'
+export type { ActionKind, Listing, Outcome, Report, Result, Stop } from './types.js'
+
+export interface SweepLog {
+  info(message: string): void
+  warning(message: string): void
+  startGroup(name: string): void
+  endGroup(): void
+}
+
+export type SweepClient = Pick<
+  GorgiasClient,
+  | 'listTickets'
+  | 'listViewItems'
+  | 'readTicket'
+  | 'createMessage'
+  | 'closeTicket'
+  | 'addTags'
+  | 'removeTags'
+  | 'tagByName'
+>
+
+export interface SweepOptions {
+  client: SweepClient
+  settings: Settings
+  now: () => Date
+  log: SweepLog
+  veto?: Veto | null
+  /** tickets handled at once; the client paces the requests themselves */
+  concurrency?: number
+  /** requests used and rate-limit waits so far, appended to progress lines */
+  usage?: () => string
+}
+
+/**
+ * One sweep, in named phases: list -> read and act (oldest reply first, within max-actions and
+ * the time limit) -> tally. A listing failure stops the run before any write.
+ */
+export async function sweep(opts: SweepOptions): Promise<Report> {
+  const { settings } = opts
+  const startedAt = opts.now()
+  const run: Run = {
+    opts,
+    tally: new Tally(settings.dryRun, startedAt),
+    tagIds: new Map<string, number>(),
+    deadline: startedAt.getTime() + settings.timeLimitMinutes * 60_000,
+    usage: () => (opts.usage ? `; ${opts.usage()}` : '')
+  }
+  const listed = await listPhase(run, startedAt)
+  if (listed === null) {
+    return run.tally.report({ kind: 'all-tickets', why: 'the listing was cut short' }, opts.now())
+  }
+  await readAndActPhase(run, listed.candidates)
+  return run.tally.report(listed.listing, opts.now())
+}
+
+interface Run {
+  opts: SweepOptions
+  tally: Tally
+  tagIds: Map<string, number>
+  /** no new ticket is started after this (ms since the epoch, on `now`) */
+  deadline: number
+  usage: () => string
+}
+
+/** The candidates, oldest reply first; null when the time limit came during the listing. */
+async function listPhase(
+  run: Run,
+  startedAt: Date
+): Promise<{ listing: Listing; candidates: Candidate[] } | null> {
+  const { opts, tally } = run
+  const { settings, log } = opts
+  log.startGroup('Listing tickets')
+  try {
+    const listed = await listCandidates({
+      client: opts.client,
+      settings,
+      tally,
+      tagIds: run.tagIds,
+      deadline: run.deadline,
+      clock: () => opts.now().getTime(),
+      now: startedAt,
+      progress: line => log.info(`${line}${run.usage()}`)
+    })
+    for (const warning of tally.warnings) log.warning(warning)
+    return listed
+  } catch (err) {
+    if (!(err instanceof ListingTimeLimit)) throw err
+    tally.stop({ kind: 'time-limit', minutes: settings.timeLimitMinutes })
+    log.warning(
+      `time-limit-minutes (${settings.timeLimitMinutes}) reached while listing: nothing was done`
+    )
+    return null
+  } finally {
+    log.endGroup()
+  }
+}
+
+/** A few tickets at once; each ticket's own steps stay in order. */
+async function readAndActPhase(run: Run, candidates: Candidate[]): Promise<void> {
+  const { opts, tally } = run
+  const { settings, log } = opts
+  log.startGroup(
+    `${settings.dryRun ? 'Planning (dry run)' : 'Acting'}: ${candidates.length} tickets to read, at most ${settings.maxActions} actions`
+  )
+  const ctx: ActContext = {
+    client: opts.client,
+    settings,
+    tagIds: run.tagIds,
+    tally,
+    slots: new ActionSlots(settings.maxActions),
+    deadline: run.deadline,
+    now: opts.now,
+    veto: opts.veto ?? null,
+    explain: settings.ticketIds !== null
+  }
+  let next = 0
+  let reported = 0
+  const worker = async (): Promise<void> => {
+    while (next < candidates.length) {
+      const candidate = candidates[next++]!
+      try {
+        await readAndAct(ctx, candidate)
+      } catch (err) {
+        // Only a bug can land here; it must not stop the other tickets or the report.
+        tally.readFailure(internalError(candidate, err))
+      }
+      if (tally.readCount >= reported + 25) {
+        reported = tally.readCount
+        log.info(
+          `${reported} of ${candidates.length} tickets read, ${ctx.slots.used} actions${run.usage()}`
+        )
+      }
+    }
+  }
+  const workers = Math.min(opts.concurrency ?? 4, candidates.length)
+  await Promise.all(Array.from({ length: workers }, worker))
+  const stop = tally.stopped
+  if (stop?.kind === 'time-limit') {
+    log.warning(
+      `time-limit-minutes (${stop.minutes}) reached: no new ticket was started after it; the rest is deferred to the next run`
+    )
+  }
+  const { done, notDone } = tally.actionCounts
+  log.info(
+    `${done} actions done, ${notDone} not done (failed or deferred); ${tally.readCount} tickets read one by one${run.usage()}`
+  )
+  log.endGroup()
+}
+
+function internalError(c: Candidate, err: unknown): Outcome {
+  const message = err instanceof Error ? err.message : String(err)
+  return outcome(
+    c.listed ?? { id: c.ticketId },
+    null,
+    'check',
+    'failed',
+    `internal error: ${message}`
+  )
+}

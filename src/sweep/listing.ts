@@ -1,0 +1,179 @@
+import type { Settings } from '../config.js'
+import type { GorgiasClient, ViewQuery } from '../gorgias/client.js'
+import { NotFoundError, ValidationError, ViewUnusableError } from '../gorgias/errors.js'
+import type { Ticket } from '../gorgias/types.js'
+import { findTag, triage } from '../policy.js'
+import type { Tally } from './tally.js'
+import type { Listing } from './types.js'
+
+/**
+ * Phase 1, list: which tickets are worth reading one by one. Only open tickets can ever be due, so
+ * Gorgias is asked for those alone (an ad-hoc view, "id should be set to 0", reference: list view
+ * items), which costs what the open tickets cost rather than the account's whole history. The view
+ * is a prefilter only: every ticket listed is still triaged on its own fields, so a view that
+ * ignored the filter would cost time, never a wrong action. Nothing here writes.
+ */
+
+export const OPEN_TICKETS_VIEW: ViewQuery = {
+  type: 'ticket-list',
+  filters: "eq(ticket.status, 'open')",
+  // Creation order does not move while the pages are read (the last message's time would).
+  order_by: 'created_datetime',
+  order_dir: 'asc'
+}
+
+export type ListingClient = Pick<GorgiasClient, 'listTickets' | 'listViewItems'>
+
+/** A ticket to read: its list item (null when named by `ticket-ids`) and its place in line. */
+export interface Candidate {
+  ticketId: number
+  listed: Ticket | null
+  order: number
+}
+
+export interface ListingContext {
+  client: ListingClient
+  settings: Settings
+  now: Date
+  tally: Tally
+  /** tag ids seen on tickets, by lower-cased name: adding a tag by id is what connectors do */
+  tagIds: Map<string, number>
+  /** after this, the listing stops: no write may start from a listing cut short */
+  deadline: number
+  clock: () => number
+  progress: (line: string) => void
+}
+
+export class ListingTimeLimit extends Error {}
+
+export async function listCandidates(
+  ctx: ListingContext
+): Promise<{ listing: Listing; candidates: Candidate[] }> {
+  const { settings } = ctx
+  if (settings.ticketIds !== null) {
+    const ids = settings.ticketIds
+    for (let i = 0; i < ids.length; i++) ctx.tally.seen()
+    return {
+      listing: { kind: 'ticket-ids', ids },
+      candidates: ids.map((ticketId, order) => ({ ticketId, listed: null, order }))
+    }
+  }
+  if (settings.viewId !== null) {
+    const viewId = settings.viewId
+    const candidates = await triagePages(ctx, ctx.client.listTickets({ viewId })).catch(
+      (err: unknown) => {
+        if (
+          ctx.tally.pages === 0 &&
+          (err instanceof NotFoundError || err instanceof ValidationError)
+        ) {
+          throw new Error(
+            `view-id: Gorgias has no view ${viewId} on ${settings.domain} (${err.message}); the id is the number in the view's URL, or leave view-id empty`,
+            { cause: err }
+          )
+        }
+        throw err
+      }
+    )
+    return { listing: { kind: 'saved-view', viewId }, candidates }
+  }
+  const open = await fromOpenTicketsView(ctx)
+  if ('candidates' in open) return { listing: { kind: 'open-view' }, candidates: open.candidates }
+  const { why } = open
+  ctx.tally.warn(
+    `Listed every untrashed ticket instead of open tickets only: ${why}. The sweep is still correct, but costs more requests.`
+  )
+  ctx.progress(`open-tickets view not usable (${why}); listing every untrashed ticket`)
+  ctx.tally.restart()
+  const candidates = await triagePages(ctx, ctx.client.listTickets())
+  return { listing: { kind: 'all-tickets', why }, candidates }
+}
+
+/**
+ * The open-tickets view, unless it cannot be trusted here: refused, asynchronous, an unknown shape
+ * (see listViewItems), or an answer of no ticket at all while the latest tickets include open ones.
+ */
+async function fromOpenTicketsView(
+  ctx: ListingContext
+): Promise<{ candidates: Candidate[] } | { why: string }> {
+  try {
+    const candidates = await triagePages(ctx, ctx.client.listViewItems(OPEN_TICKETS_VIEW))
+    if (ctx.tally.seenCount > 0) return { candidates }
+    for await (const page of ctx.client.listTickets({ orderBy: 'updated_datetime:desc' })) {
+      ctx.tally.page()
+      if (page.some(t => t?.status === 'open' && !t.trashed_datetime)) {
+        return {
+          why: 'the open-tickets view answered no ticket, yet the latest tickets include open ones'
+        }
+      }
+      break
+    }
+    return { candidates }
+  } catch (err) {
+    if (err instanceof ViewUnusableError) return { why: err.message }
+    throw err
+  }
+}
+
+/** Reads every page, triages each ticket once, and returns the candidates oldest reply first. */
+async function triagePages(
+  ctx: ListingContext,
+  pages: AsyncIterable<Ticket[]>
+): Promise<Candidate[]> {
+  const { tally, settings, now } = ctx
+  const seen = new Set<number>()
+  const found: Ticket[] = []
+  for await (const page of pages) {
+    tally.page()
+    for (const ticket of page) {
+      // A ticket edited while the pages are read can be listed twice; it is counted once.
+      if (typeof ticket.id === 'number') {
+        if (seen.has(ticket.id)) continue
+        seen.add(ticket.id)
+      }
+      tally.seen()
+      rememberTagIds(ticket, ctx.tagIds)
+      if (ticket.status === 'open' && findTagSafely(ticket, settings.closedTag)) {
+        tally.reopened(ticket.id)
+      }
+      let first
+      try {
+        first = triage(ticket, settings, now)
+      } catch {
+        // Data odd enough to trip the triage is never acted on; the sweep goes on.
+        tally.skip('unreadable')
+        continue
+      }
+      if (first.kind === 'skip') tally.skip(first.reason)
+      else found.push(ticket)
+    }
+    ctx.progress(`page ${tally.pages}: ${tally.seenCount} tickets read, ${found.length} may be due`)
+    if (ctx.clock() > ctx.deadline) throw new ListingTimeLimit()
+  }
+  return found
+    .map(t => ({ t, at: lastMessageAt(t) }))
+    .sort((a, b) => a.at - b.at || a.t.id - b.t.id)
+    .map(({ t }, order) => ({ ticketId: t.id, listed: t, order }))
+}
+
+/** Oldest first; a ticket without a readable time goes last (it is read all the same). */
+function lastMessageAt(ticket: Ticket): number {
+  const ms = Date.parse(String(ticket.last_message_datetime ?? ''))
+  return Number.isNaN(ms) ? Number.MAX_SAFE_INTEGER : ms
+}
+
+export function rememberTagIds(ticket: Ticket, tagIds: Map<string, number>): void {
+  for (const tag of Array.isArray(ticket?.tags) ? ticket.tags : []) {
+    if (tag && typeof tag.name === 'string' && Number.isSafeInteger(tag.id)) {
+      tagIds.set(tag.name.toLowerCase(), tag.id)
+    }
+  }
+}
+
+/** Odd tag data must not stop the listing: it is the triage's to call the ticket unreadable. */
+export function findTagSafely(ticket: Ticket, name: string): boolean {
+  try {
+    return findTag(ticket, name) !== undefined
+  } catch {
+    return false
+  }
+}

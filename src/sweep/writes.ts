@@ -1,0 +1,180 @@
+import type { Settings } from '../config.js'
+import { closeBody, followUpBody } from '../compose.js'
+import type { GorgiasClient } from '../gorgias/client.js'
+import { AmbiguousWriteError, ValidationError } from '../gorgias/errors.js'
+import type { NewMessage, Tag, Ticket } from '../gorgias/types.js'
+import { templatesFor } from '../messages.js'
+import { findTag, type Decision } from '../policy.js'
+
+/**
+ * The write steps: the only code that changes a ticket. Each follows a decision taken on the read
+ * made just before it, writes in a fixed order, and says what had landed when a later step fails.
+ * They need neither the report nor the slots.
+ */
+
+export type WriteClient = Pick<
+  GorgiasClient,
+  'readTicket' | 'createMessage' | 'closeTicket' | 'addTags' | 'removeTags' | 'tagByName'
+>
+
+export interface WriteContext {
+  client: WriteClient
+  settings: Settings
+  /** tag ids by lower-cased name, learnt from listed tickets and from tags looked up */
+  tagIds: Map<string, number>
+}
+
+type Due<K extends Decision['kind']> = Extract<Decision, { kind: K }>
+
+/** A write sequence that failed after at least one of its writes landed. */
+export class PartialWrite extends Error {
+  constructor(
+    message: string,
+    override readonly cause: unknown,
+    /** the step that matters to the customer (message sent, ticket closed) had landed */
+    readonly effective: boolean
+  ) {
+    super(message)
+  }
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
+/** Runs steps in order; an error after the first one says what was already done. */
+class Steps {
+  readonly #done: string[] = []
+  #effective = false
+
+  /** `doing` reads "<doing> failed", `did` reads as done, e.g. "follow-up sent". */
+  async run(doing: string, did: string, step: () => Promise<unknown>, main = false) {
+    try {
+      await step()
+    } catch (err) {
+      if (this.#done.length === 0) throw err
+      throw new PartialWrite(
+        `${this.#done.join(', ')}; ${doing} failed: ${errorText(err)}`,
+        err,
+        this.#effective
+      )
+    }
+    this.#done.push(did)
+    this.#effective ||= main
+  }
+}
+
+export async function followUp(ctx: WriteContext, ticket: Ticket, d: Due<'follow-up'>) {
+  const { settings } = ctx
+  const steps = new Steps()
+  // Stale tags of an earlier cycle go first: were the run to stop after the message, a leftover
+  // closed-tag would make the next run take the ticket for a reopened one.
+  if (d.staleTags.length > 0) {
+    await steps.run('removing old tags', 'old tags removed', () =>
+      removeTags(ctx, ticket, d.staleTags)
+    )
+  }
+  const { templates } = templatesFor(settings.messages, ticket.language)
+  const body = followUpBody(ticket, d.route, d.reminder, d.reminders, d.marker, settings, templates)
+  await steps.run('sending the follow-up', 'follow-up sent', () => post(ctx, ticket, body), true)
+  await steps.run(`adding ${settings.followUpTag}`, `${settings.followUpTag} added`, () =>
+    addTag(ctx, ticket.id, settings.followUpTag)
+  )
+}
+
+export async function close(ctx: WriteContext, ticket: Ticket, d: Due<'close'>) {
+  const { settings } = ctx
+  const steps = new Steps()
+  const { templates } = templatesFor(settings.messages, ticket.language)
+  if (d.postMessage && templates.close !== '') {
+    const body = closeBody(
+      ticket,
+      d.route,
+      settings.followUpHours.length,
+      d.marker,
+      settings,
+      templates
+    )
+    await steps.run('sending the close message', 'close message sent', () =>
+      post(ctx, ticket, body)
+    )
+  }
+  // Close, then tag: the closed-tag on an open ticket then means a person reopened it.
+  await steps.run(
+    'closing the ticket',
+    'ticket closed',
+    () => ctx.client.closeTicket(ticket.id),
+    true
+  )
+  await steps.run(`adding ${settings.closedTag}`, `${settings.closedTag} added`, () =>
+    addTag(ctx, ticket.id, settings.closedTag)
+  )
+}
+
+/** A follow-up landed but the run that sent it stopped before tagging: the tag only. */
+export async function addFollowUpTag(ctx: WriteContext, ticket: Ticket): Promise<string> {
+  await addTag(ctx, ticket.id, ctx.settings.followUpTag)
+  return `added ${ctx.settings.followUpTag} (follow-up already sent)`
+}
+
+/** This action's tags no longer tell the truth: they go, and only they. */
+export async function removeOurTags(
+  ctx: WriteContext,
+  ticket: Ticket,
+  d: Due<'untag'>
+): Promise<string> {
+  const removed = await removeTags(ctx, ticket, d.tags)
+  return removed.length
+    ? `removed ${removed.map(t => t.name).join(', ')} (${d.because})`
+    : 'nothing left to remove'
+}
+
+async function addTag(ctx: WriteContext, ticketId: number, name: string): Promise<void> {
+  let id = ctx.tagIds.get(name.toLowerCase())
+  if (id === undefined) {
+    try {
+      await ctx.client.addTags(ticketId, { names: [name] })
+      return
+    } catch (err) {
+      // `names` is documented less firmly than `ids`: an API that refuses it gets the id.
+      if (!(err instanceof ValidationError)) throw err
+      id = (await ctx.client.tagByName(name)).id
+      ctx.tagIds.set(name.toLowerCase(), id)
+    }
+  }
+  await ctx.client.addTags(ticketId, { ids: [id] })
+}
+
+/** Removes by id where the ticket shows one, else by name: a tag without an id is still ours. */
+async function removeTags(ctx: WriteContext, ticket: Ticket, tags: Tag[]): Promise<Tag[]> {
+  const present = tags.map(t => findTag(ticket, t.name)).filter(t => t !== undefined)
+  const ids = present.filter(t => Number.isSafeInteger(t.id) && t.id > 0).map(t => t.id)
+  const names = present.filter(t => !(Number.isSafeInteger(t.id) && t.id > 0)).map(t => t.name)
+  if (ids.length > 0 || names.length > 0) {
+    await ctx.client.removeTags(ticket.id, {
+      ...(ids.length ? { ids } : {}),
+      ...(names.length ? { names } : {})
+    })
+  }
+  return present
+}
+
+/**
+ * Posts a marked message. When its outcome is unknown (a timeout, a reset, a 5xx: the server may
+ * still be writing it), the ticket is read again and the marker looked for; if it is not there yet
+ * it is NOT sent again in this run: the next run reads the ticket afresh and either finds it or
+ * sends it then.
+ */
+async function post(ctx: WriteContext, ticket: Ticket, body: NewMessage): Promise<void> {
+  try {
+    await ctx.client.createMessage(ticket.id, body)
+  } catch (err) {
+    if (!(err instanceof AmbiguousWriteError)) throw err
+    const { messages } = await ctx.client.readTicket(ticket.id)
+    if (messages.some(m => m.external_id === body.external_id)) return
+    throw new Error(
+      `message not confirmed (${err.message}); not sent again in this run, the next run checks the ticket first`,
+      { cause: err }
+    )
+  }
+}
