@@ -1,11 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import type { Message, Page, Tag, Ticket } from '../src/gorgias/types.js'
-import {
-  GorgiasSimulator,
-  SUPPORT_ADDRESS,
-  type SimulatorOptions
-} from '../src/simulator/server.js'
-import { seedAccount } from '../src/simulator/seed.js'
+import { GorgiasSimulator, SUPPORT_ADDRESS, type SimulatorOptions } from '../simulator/server.js'
+import { seedAccount } from '../simulator/seed.js'
 
 const NOW = new Date('2025-03-10T12:00:00.000Z')
 const HOUR = 3_600_000

@@ -13,8 +13,8 @@ import { followUpBody } from '../src/compose.js'
 import { decide } from '../src/policy.js'
 import { counts } from '../src/report.js'
 import { sweep } from '../src/sweep.js'
-import { GorgiasSimulator } from '../src/simulator/server.js'
-import { seedAccount } from '../src/simulator/seed.js'
+import { GorgiasSimulator } from '../simulator/server.js'
+import { seedAccount } from '../simulator/seed.js'
 
 const LIMIT = 40
 const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 500)

@@ -13,7 +13,7 @@
  */
 import http from 'node:http'
 import type { Socket } from 'node:net'
-import type { Message, MessageSource, Page, Tag, Ticket, TicketUser } from '../gorgias/types.js'
+import type { Message, MessageSource, Page, Tag, Ticket, TicketUser } from '../src/gorgias/types.js'
 
 export const DEFAULT_EMAIL = 'agent@acme.test'
 export const DEFAULT_API_KEY = 'sim-api-key-0123456789'
