@@ -1,0 +1,16 @@
+/** What every route handler gets: the account's state, the API-shape options, and the request. */
+import type { Store } from '../store.js'
+
+export interface RouteContext {
+  store: Store
+}
+
+export interface RouteRequest {
+  method: string
+  /** Full path without the query. */
+  path: string
+  /** The `{id}` of the route template; 0 when it has none. */
+  id: number
+  query: URLSearchParams
+  body: unknown
+}

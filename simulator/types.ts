@@ -1,0 +1,70 @@
+/** The simulator's public types: its options, its request log, and its control-API inputs. */
+import type { Message, Ticket, TicketUser } from '../src/gorgias/types.js'
+import type { RateLimit } from './bucket.js'
+
+export interface SimulatorOptions {
+  email?: string
+  apiKey?: string
+  /** Valid credentials get 403 (a key without the needed permission). */
+  forbidden?: boolean
+  /** Leaky bucket per account; false (default) = unlimited. Gorgias: { limit: 40, windowMs: 20000 }. */
+  rateLimit?: RateLimit | false
+  /** Clock for server-side timestamps (not for the rate limiter, which uses real time). */
+  now?: () => Date
+  /** Added latency per request, before it is processed. */
+  latencyMs?: number
+}
+
+export interface SimRequest {
+  method: string
+  /** Full path without the query, e.g. `/api/tickets/5/messages`. */
+  path: string
+  query: URLSearchParams
+  /** Parsed JSON body; the raw string when it is not JSON; undefined when empty. */
+  body: unknown
+}
+
+export type RequestHook = (req: SimRequest) => void | Promise<void>
+
+export interface RequestLogEntry {
+  method: string
+  /** Full path without the query. */
+  path: string
+  /** Query string without the leading `?`. */
+  query: string
+  /** Status answered; for a reset-after-processing, the status the processing produced; 0 for a reset. */
+  status: number
+  body: unknown
+  /** Date.now() when the request arrived. */
+  at: number
+  /** Route template, e.g. `PUT /api/tickets/{id}`. */
+  route: string
+  /** The request reached the API logic (it may still have failed validation). */
+  processed: boolean
+  fault?: 'status' | 'reset' | 'reset-after-processing' | 'delay' | 'malformed'
+}
+
+export interface SimulatorStats {
+  requests: number
+  byRoute: Record<string, number>
+  /** 429 answers (rate limiter and injected). */
+  throttled: number
+  /** Processed POST/PUT/DELETE with a status < 300. */
+  writes: number
+  /** Highest bucket level reached (0 when the rate limit is off). */
+  peakLevel: number
+}
+
+/** Input of addTicket: tags may be given by name only; messages are added in order. */
+export type TicketInput = Omit<Partial<Ticket>, 'tags' | 'customer'> & {
+  tags?: Array<{ id?: number; name: string }> | null
+  customer?: Partial<TicketUser> | null
+  messages?: Array<Partial<Message>>
+}
+
+/** A saved view: the tickets it lists. */
+export interface View {
+  id: number
+  name: string
+  ticketIds: number[]
+}
