@@ -233,6 +233,38 @@ describe('ticket list filters', () => {
   })
 })
 
+describe('ticket list: trashed', () => {
+  it('lists trashed tickets by default and with trashed=true, leaves them out with trashed=false', async () => {
+    const sim = await startSim()
+    const kept = sim.addTicket({ created_datetime: at(30) })
+    const trashed = sim.addTicket({ created_datetime: at(20), trashed_datetime: at(1) })
+    const closedTrashed = sim.addTicket({ status: 'closed', created_datetime: at(10), trashed_datetime: at(2) }) // prettier-ignore
+    const listed = async (query: string): Promise<number[]> =>
+      (await call<Page<Ticket>>(sim, 'GET', `/tickets?order_by=created_datetime:asc${query}`)).json.data.map(t => t.id) // prettier-ignore
+    expect(await listed('')).toEqual([kept.id, trashed.id, closedTrashed.id])
+    expect(await listed('&trashed=true')).toEqual([kept.id, trashed.id, closedTrashed.id])
+    expect(await listed('&trashed=false')).toEqual([kept.id])
+    expect((await call(sim, 'GET', '/tickets?trashed=no')).status).toBe(400)
+  })
+
+  it('pages trashed=false with cursors that belong to that query', async () => {
+    const sim = await startSim()
+    const ids: number[] = []
+    for (let i = 0; i < 9; i++) {
+      const t = sim.addTicket({ created_datetime: at(100 - i), ...(i % 3 === 0 ? { trashed_datetime: at(1) } : {}) }) // prettier-ignore
+      if (i % 3 !== 0) ids.push(t.id)
+    }
+    const q = 'limit=4&order_by=created_datetime:asc&trashed=false'
+    const p1 = await call<Page<Ticket>>(sim, 'GET', `/tickets?${q}`)
+    const p2 = await call<Page<Ticket>>(sim, 'GET', `/tickets?${q}&cursor=${p1.json.meta.next_cursor}`) // prettier-ignore
+    expect([...p1.json.data, ...p2.json.data].map(t => t.id)).toEqual(ids)
+    expect(p2.json.meta.next_cursor).toBeNull()
+    // The cursor of the trashed=false listing is refused for the default listing.
+    const other = await call(sim, 'GET', `/tickets?limit=4&order_by=created_datetime:asc&cursor=${p1.json.meta.next_cursor}`) // prettier-ignore
+    expect(other.status).toBe(400)
+  })
+})
+
 describe('tickets', () => {
   it('gets, closes and reopens a ticket; 404s unknown or deleted ones', async () => {
     const sim = await startSim()

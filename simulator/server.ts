@@ -3,7 +3,7 @@
  *
  * It models what /work/shared/docs/gorgias-api.md documents, including the parts that bite: the
  * leaky-bucket rate limit and its header, cursor pagination (offset pagination refused), no status
- * filter on the ticket list, trashed tickets still listed, `tags` in a ticket PUT replacing the
+ * filter on the ticket list, trashed tickets listed unless `trashed=false`, `tags` in a ticket PUT replacing the
  * whole set, validation of outgoing messages, and an incoming message reopening a closed ticket. A client that is correct here should be correct against Gorgias;
  * where the real API is looser than this, the simulator errs on the strict side so client bugs
  * surface in tests.

@@ -1,6 +1,6 @@
 /**
  * Tickets (reference/tickets): `GET /api/tickets` (cursor pages; no status filter; trashed tickets
- * listed too), `GET /api/tickets/{id}`, `PUT /api/tickets/{id}` (where `tags` replaces the whole
+ * listed unless `trashed=false`), `GET /api/tickets/{id}`, `PUT /api/tickets/{id}` (where `tags` replaces the whole
  * set: the documented danger).
  */
 import type { Tag, Ticket } from '../../src/gorgias/types.js'
@@ -90,7 +90,18 @@ function listFilters(store: Store, query: URLSearchParams): ListFilter[] {
   if (externalId !== null) {
     filters.push({ fingerprint: `external=${externalId}`, keep: t => t.external_id === externalId })
   }
+  // Documented default: trashed=true, i.e. trashed tickets are listed with the others.
+  if (!parseBoolean(query.get('trashed'), 'trashed', true)) {
+    filters.push({ fingerprint: 'untrashed', keep: t => !t.trashed_datetime })
+  }
   return filters
+}
+
+function parseBoolean(raw: string | null, field: string, fallback: boolean): boolean {
+  if (raw === null) return fallback
+  if (raw === 'true') return true
+  if (raw === 'false') return false
+  throw new HttpError(400, 'Validation error', { [field]: ['Not a valid boolean.'] })
 }
 
 export function getTicket(ctx: RouteContext, { id }: RouteRequest): Result {
