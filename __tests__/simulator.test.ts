@@ -454,6 +454,104 @@ describe('messages', () => {
   })
 })
 
+describe('ticket retrieve embeds the thread', () => {
+  const thread = [
+    { from_agent: false, created_datetime: at(30) },
+    { from_agent: true, created_datetime: at(20) },
+    { channel: 'internal-note', created_datetime: at(10) }
+  ]
+
+  it('embeds every message, full objects in created order, and the list does not', async () => {
+    const sim = await startSim()
+    const t = sim.addTicket({ messages: thread })
+    // Added out of order: the thread is still oldest first.
+    sim.addMessage(t.id, { from_agent: false, created_datetime: at(25) })
+    const got = await call<Ticket & { messages: Message[] }>(sim, 'GET', `/tickets/${t.id}`)
+    expect(got.status).toBe(200)
+    expect(got.json.messages).toEqual(sim.messages(t.id))
+    expect(got.json.messages.map(m => m.created_datetime)).toEqual([at(30), at(25), at(20), at(10)])
+    expect(got.json.messages[1]).toMatchObject({ ticket_id: t.id, public: true, source: { type: 'email' } }) // prettier-ignore
+    const listed = await call<Page<Ticket>>(sim, 'GET', '/tickets')
+    expect(listed.json.data[0]).not.toHaveProperty('messages')
+    const put = await call(sim, 'PUT', `/tickets/${t.id}`, { status: 'closed' })
+    expect(put.json).not.toHaveProperty('messages')
+  })
+
+  it('embeds nothing with embedMessages: false, the first N with a number', async () => {
+    const none = await startSim({ embedMessages: false })
+    const a = none.addTicket({ messages: thread })
+    expect((await call(none, 'GET', `/tickets/${a.id}`)).json).not.toHaveProperty('messages')
+
+    const two = await startSim({ embedMessages: 2 })
+    const b = two.addTicket({ messages: thread })
+    const got = await call<Ticket & { messages: Message[] }>(two, 'GET', `/tickets/${b.id}`)
+    expect(got.json.messages.map(m => m.created_datetime)).toEqual([at(30), at(20)])
+    expect(got.json.messages_count).toBe(3)
+    expect(() => new GorgiasSimulator({ embedMessages: -1 })).toThrow(RangeError)
+  })
+})
+
+describe('GET /api/messages', () => {
+  async function withThread(): Promise<{ sim: GorgiasSimulator; t: Ticket; ids: number[] }> {
+    const sim = await startSim()
+    const t = sim.addTicket({ messages: [{ created_datetime: at(50) }] })
+    sim.addTicket({ messages: [{ created_datetime: at(45) }] }) // another ticket's message
+    for (let i = 0; i < 6; i++) {
+      sim.addMessage(t.id, { from_agent: i % 2 === 0, created_datetime: at(40 - i * 5) })
+    }
+    return { sim, t, ids: sim.messages(t.id).map(m => m.id) }
+  }
+
+  it("pages one ticket's messages with cursors, in either order", async () => {
+    const { sim, t, ids } = await withThread()
+    const pages = async (order: string): Promise<number[][]> => {
+      const out: number[][] = []
+      let cursor: string | null = null
+      do {
+        const q: string = `ticket_id=${t.id}&limit=3&order_by=${order}${cursor ? `&cursor=${cursor}` : ''}`
+        const res: Reply<Page<Message>> = await call<Page<Message>>(sim, 'GET', `/messages?${q}`)
+        expect(res.status).toBe(200)
+        expect(res.json.data.every(m => m.ticket_id === t.id)).toBe(true)
+        out.push(res.json.data.map(m => m.id))
+        cursor = res.json.meta.next_cursor
+      } while (cursor !== null)
+      return out
+    }
+    expect(await pages('created_datetime:asc')).toEqual([ids.slice(0, 3), ids.slice(3, 6), ids.slice(6)]) // prettier-ignore
+    expect((await pages('created_datetime:desc')).flat()).toEqual([...ids].reverse())
+
+    // The default order is the lists' default, newest first: a client that wants the thread
+    // oldest first must say so.
+    const byDefault = await call<Page<Message>>(sim, 'GET', `/messages?ticket_id=${t.id}`)
+    expect(byDefault.json.data.map(m => m.id)).toEqual([...ids].reverse())
+    const back = await call<Page<Message>>(sim, 'GET', `/messages?ticket_id=${t.id}&limit=3&order_by=created_datetime:asc`) // prettier-ignore
+    expect(back.json.meta.prev_cursor).toBeNull()
+  })
+
+  it('lists every message without ticket_id, nothing for an unknown ticket, and refuses bad queries', async () => {
+    const { sim, ids } = await withThread()
+    const all = await call<Page<Message>>(sim, 'GET', '/messages?limit=100')
+    expect(all.json.data).toHaveLength(ids.length + 1)
+    const unknown = await call<Page<Message>>(sim, 'GET', '/messages?ticket_id=424242')
+    expect(unknown.status).toBe(200)
+    expect(unknown.json.data).toEqual([])
+    expect((await call(sim, 'GET', '/messages?limit=101')).status).toBe(400)
+    expect((await call(sim, 'GET', '/messages?order_by=updated_datetime:asc')).status).toBe(400)
+    expect((await call(sim, 'GET', '/messages?ticket_id=abc')).status).toBe(400)
+  })
+
+  it('still serves the deprecated GET /api/tickets/{id}/messages, marked in the log', async () => {
+    const { sim, t } = await withThread()
+    await call(sim, 'GET', `/messages?ticket_id=${t.id}`)
+    await call(sim, 'GET', `/tickets/${t.id}`)
+    expect(sim.log.filter(e => e.deprecated)).toHaveLength(0)
+    const old = await call<Page<Message>>(sim, 'GET', `/tickets/${t.id}/messages`)
+    expect(old.status).toBe(200)
+    expect(sim.log.filter(e => e.deprecated).map(e => e.route)).toEqual(['GET /api/tickets/{id}/messages']) // prettier-ignore
+    expect(sim.stats()).toMatchObject({ deprecated: 1, byRoute: { 'GET /api/messages': 1 } })
+  })
+})
+
 describe('rate limit', () => {
   it('throttles the request that would overflow the bucket, then lets it through', async () => {
     const sim = await startSim({ rateLimit: { limit: 5, windowMs: 1000 } })

@@ -3,10 +3,12 @@
  *
  * It models what /work/shared/docs/gorgias-api.md documents, including the parts that bite: the
  * leaky-bucket rate limit and its header, cursor pagination (offset pagination refused), no status
- * filter on the ticket list, trashed tickets listed unless `trashed=false`, `tags` in a ticket PUT replacing the
- * whole set, validation of outgoing messages, and an incoming message reopening a closed ticket. A client that is correct here should be correct against Gorgias;
- * where the real API is looser than this, the simulator errs on the strict side so client bugs
- * surface in tests.
+ * filter on the ticket list, trashed tickets listed unless `trashed=false`, the ticket retrieve
+ * embedding its messages (the deprecated messages list still served, and marked in the log),
+ * `tags` in a ticket PUT replacing the whole set, validation of outgoing messages, and an
+ * incoming message reopening a closed ticket. A client that is correct here should be correct
+ * against Gorgias; where the real API is looser than this, the simulator errs on the strict side
+ * so client bugs surface in tests.
  *
  * Tests drive it in-process through the control methods (addTicket, injectFault, onRequest, ...)
  * and assert on its final state; every request is logged. This class is the facade: the state is
@@ -17,6 +19,7 @@ import { DEFAULT_API_KEY, DEFAULT_EMAIL } from './account.js'
 import { LeakyBucket } from './bucket.js'
 import { FaultRules, type FaultRule } from './faults.js'
 import { dispatch } from './routes/index.js'
+import type { ApiShape } from './routes/context.js'
 import { Store } from './store.js'
 import { Transport } from './transport.js'
 import type {
@@ -64,8 +67,13 @@ export class GorgiasSimulator {
     this.apiKey = opts.apiKey ?? DEFAULT_API_KEY
     this.#bucket = new LeakyBucket(opts.rateLimit ?? false)
     this.#store = new Store(this, this.email, opts.now ?? (() => new Date()))
+    const embed = opts.embedMessages ?? true
+    if (typeof embed === 'number' && !(Number.isInteger(embed) && embed >= 0)) {
+      throw new RangeError('embedMessages must be a boolean or a whole number >= 0')
+    }
+    const shape: ApiShape = { embedMessages: embed }
     const access = { forbidden: opts.forbidden ?? false }
-    const ctx = { store: this.#store }
+    const ctx = { store: this.#store, shape }
     this.#transport = new Transport({
       email: this.email,
       apiKey: this.apiKey,
@@ -237,7 +245,8 @@ export class GorgiasSimulator {
       byRoute,
       throttled: this.#transport.throttled,
       writes: this.writes().length,
-      peakLevel: Math.round(this.#bucket.peak() * 1000) / 1000
+      peakLevel: Math.round(this.#bucket.peak() * 1000) / 1000,
+      deprecated: this.log.filter(e => e.deprecated).length
     }
   }
 

@@ -8,7 +8,7 @@ import type { Socket } from 'node:net'
 import type { LeakyBucket } from './bucket.js'
 import type { Fault, FaultRules } from './faults.js'
 import { HttpError, errorResult, type Result } from './results.js'
-import { matchRoute, type RouteMatch } from './routes/index.js'
+import { isDeprecated, matchRoute, type RouteMatch } from './routes/index.js'
 import type { RouteRequest } from './routes/context.js'
 import type { RequestHook, RequestLogEntry } from './types.js'
 
@@ -117,7 +117,8 @@ export class Transport {
       body: incoming.body,
       at: Date.now(),
       route: `${incoming.method} ${incoming.match?.route.template ?? '(unknown)'}`,
-      processed: false
+      processed: false,
+      ...(isDeprecated(incoming.method, incoming.match) ? { deprecated: true as const } : {})
     }
     this.log.push(entry)
     if (raw === null) return this.#send(res, entry, errorResult(413, 'Request body too large'))

@@ -13,6 +13,12 @@ export interface SimulatorOptions {
   now?: () => Date
   /** Added latency per request, before it is processed. */
   latencyMs?: number
+  /**
+   * What `GET /api/tickets/{id}` embeds as `messages` (full message objects, oldest first):
+   * true (default) all of them, false no `messages` key at all, a number N only the first N (a
+   * client must then page `GET /api/messages?ticket_id=` for the rest).
+   */
+  embedMessages?: boolean | number
 }
 
 export interface SimRequest {
@@ -41,6 +47,8 @@ export interface RequestLogEntry {
   route: string
   /** The request reached the API logic (it may still have failed validation). */
   processed: boolean
+  /** The route is marked deprecated in the API reference (e.g. `GET /api/tickets/{id}/messages`). */
+  deprecated?: true
   fault?: 'status' | 'reset' | 'reset-after-processing' | 'delay' | 'malformed'
 }
 
@@ -53,6 +61,8 @@ export interface SimulatorStats {
   writes: number
   /** Highest bucket level reached (0 when the rate limit is off). */
   peakLevel: number
+  /** Requests to routes the reference marks deprecated. */
+  deprecated: number
 }
 
 /** Input of addTicket: tags may be given by name only; messages are added in order. */

@@ -1,8 +1,13 @@
 /** What every route handler gets: the account's state, the API-shape options, and the request. */
 import type { Store } from '../store.js'
 
+export interface ApiShape {
+  embedMessages: boolean | number
+}
+
 export interface RouteContext {
   store: Store
+  shape: ApiShape
 }
 
 export interface RouteRequest {

@@ -2,7 +2,7 @@
 import { HttpError, errorResult, type Result } from '../results.js'
 import type { RouteContext, RouteRequest } from './context.js'
 import { getCustomer } from './customers.js'
-import { createMessage, listTicketMessages } from './messages.js'
+import { createMessage, listMessages, listTicketMessages } from './messages.js'
 import { changeTicketTags, createTag, listTags, listTicketTags } from './tags.js'
 import { getTicket, listTickets, updateTicket } from './tickets.js'
 import { getView, listViews } from './views.js'
@@ -14,6 +14,8 @@ interface Route {
   template: string
   /** In the order the `Allow` header lists them. */
   handlers: Record<string, Handler>
+  /** Methods the reference marks deprecated on this path. */
+  deprecated?: string[]
 }
 
 const ROUTES: Route[] = [
@@ -26,7 +28,8 @@ const ROUTES: Route[] = [
   {
     pattern: /^\/api\/tickets\/(\d+)\/messages$/,
     template: '/api/tickets/{id}/messages',
-    handlers: { GET: listTicketMessages, POST: createMessage }
+    handlers: { GET: listTicketMessages, POST: createMessage },
+    deprecated: ['GET']
   },
   {
     pattern: /^\/api\/tickets\/(\d+)\/tags$/,
@@ -38,6 +41,7 @@ const ROUTES: Route[] = [
       DELETE: changeTicketTags
     }
   },
+  { pattern: /^\/api\/messages$/, template: '/api/messages', handlers: { GET: listMessages } },
   { pattern: /^\/api\/tags$/, template: '/api/tags', handlers: { GET: listTags, POST: createTag } },
   {
     pattern: /^\/api\/customers\/(\d+)$/,
@@ -61,6 +65,10 @@ export function matchRoute(path: string): RouteMatch | null {
     if (m) return { route, id: m[1] === undefined ? 0 : Number(m[1]) }
   }
   return null
+}
+
+export function isDeprecated(method: string, match: RouteMatch | null): boolean {
+  return match?.route.deprecated?.includes(method) ?? false
 }
 
 export interface Access {

@@ -1,6 +1,7 @@
 /**
- * Messages (reference/ticket-messages, reference/create-ticket-message):
- * `GET /api/tickets/{id}/messages` and `POST /api/tickets/{id}/messages`, validated like the real
+ * Messages (reference/ticket-messages, reference/create-ticket-message): the current list
+ * `GET /api/messages?ticket_id=`, the deprecated `GET /api/tickets/{id}/messages` (still served,
+ * and marked in the request log), and `POST /api/tickets/{id}/messages`, validated like the real
  * API validates an outgoing reply.
  */
 import type { Message, MessageSource, Ticket, TicketUser } from '../../src/gorgias/types.js'
@@ -10,7 +11,9 @@ import {
   addError,
   isAddress,
   isUserRef,
+  parseId,
   parseLimit,
+  parseOrderBy,
   pickUser,
   requireObject,
   throwIfErrors,
@@ -24,7 +27,7 @@ import type { RouteContext, RouteRequest } from './context.js'
 
 const MISSING = 'Missing data for required field.'
 
-/** Oldest first. */
+/** Deprecated in the reference; oldest first, as it always answered. */
 export function listTicketMessages(ctx: RouteContext, { id, query }: RouteRequest): Result {
   const ticket = ctx.store.ticketOr404(id)
   const page = paginate(
@@ -33,6 +36,32 @@ export function listTicketMessages(ctx: RouteContext, { id, query }: RouteReques
     comparePositions,
     `messages|${ticket.id}`,
     parseLimit(query),
+    query.get('cursor')
+  )
+  return { status: 200, body: { ...page, data: page.data.map(m => structuredClone(m)) } }
+}
+
+/**
+ * `GET /api/messages`: the account's messages, or one ticket's with `ticket_id` (a filter: an
+ * unknown or deleted ticket gives an empty list, not a 404). `order_by` defaults to
+ * `created_datetime:desc` like the other lists: a client that wants a thread oldest first says so.
+ */
+export function listMessages(ctx: RouteContext, { query }: RouteRequest): Result {
+  const limit = parseLimit(query)
+  const orderBy = query.get('order_by') ?? 'created_datetime:desc'
+  const { direction } = parseOrderBy(orderBy, ['created_datetime'] as const)
+  const ticketParam = query.get('ticket_id')
+  const ticketId = ticketParam === null ? null : parseId(ticketParam, 'ticket_id')
+  const source: Iterable<Message> =
+    ticketId === null
+      ? [...ctx.store.messages.values()].flat()
+      : (ctx.store.messages.get(ticketId) ?? [])
+  const page = paginate(
+    source,
+    m => ({ k: timeKey(m.created_datetime), id: m.id }),
+    (a, b) => direction * comparePositions(a, b),
+    `all-messages|${orderBy}|${ticketId ?? '*'}`,
+    limit,
     query.get('cursor')
   )
   return { status: 200, body: { ...page, data: page.data.map(m => structuredClone(m)) } }

@@ -1,7 +1,7 @@
 /**
  * Tickets (reference/tickets): `GET /api/tickets` (cursor pages; no status filter; trashed tickets
- * listed unless `trashed=false`), `GET /api/tickets/{id}`, `PUT /api/tickets/{id}` (where `tags` replaces the whole
- * set: the documented danger).
+ * listed unless `trashed=false`), `GET /api/tickets/{id}` (embeds the thread as `messages`),
+ * `PUT /api/tickets/{id}` (where `tags` replaces the whole set: the documented danger).
  */
 import type { Tag, Ticket } from '../../src/gorgias/types.js'
 import { comparePositions, paginate } from '../cursor.js'
@@ -104,8 +104,17 @@ function parseBoolean(raw: string | null, field: string, fallback: boolean): boo
   throw new HttpError(400, 'Validation error', { [field]: ['Not a valid boolean.'] })
 }
 
+/** The ticket with its thread embedded as `messages` (as many as the embedMessages option says). */
 export function getTicket(ctx: RouteContext, { id }: RouteRequest): Result {
-  return { status: 200, body: listItem(ctx.store.ticketOr404(id)) }
+  const ticket = ctx.store.ticketOr404(id)
+  const out: Ticket & { messages?: unknown } = listItem(ticket)
+  const embed = ctx.shape.embedMessages
+  if (embed !== false) {
+    const thread = ctx.store.sortedMessages(ticket.id)
+    const shown = embed === true ? thread : thread.slice(0, embed)
+    out.messages = shown.map(m => structuredClone(m))
+  }
+  return { status: 200, body: out }
 }
 
 export function updateTicket(ctx: RouteContext, { id, body }: RouteRequest): Result {
