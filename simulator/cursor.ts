@@ -67,6 +67,11 @@ function decodeCursor(raw: string, fingerprint: string): CursorState {
   return cursor
 }
 
+/** The direction a raw cursor pages in (it must belong to this query). */
+export function cursorDirection(raw: string, fingerprint: string): Direction {
+  return decodeCursor(raw, fingerprint).d
+}
+
 /**
  * One page of `items` in the order `compare` defines, continuing from `rawCursor`.
  */

@@ -1,7 +1,10 @@
 /** Injected faults: rules matched against each request, in order, each consumed `times` times. */
 
 export type Fault =
-  /** Answer with this status (and body, default a JSON error); the request is not processed. */
+  /**
+   * Answer with this status (and body, default a JSON error); the request is not processed. Any
+   * status 100-599, e.g. 202 with `{}` for an asynchronous search that returned no items.
+   */
   | { kind: 'status'; status: number; retryAfter?: number; body?: unknown }
   /** Destroy the socket without answering; the request is not processed. */
   | { kind: 'reset' }

@@ -5,10 +5,11 @@
  * leaky-bucket rate limit and its header, cursor pagination (offset pagination refused), no status
  * filter on the ticket list, trashed tickets listed unless `trashed=false`, the ticket retrieve
  * embedding its messages (the deprecated messages list still served, and marked in the log),
- * `tags` in a ticket PUT replacing the whole set, validation of outgoing messages, and an
- * incoming message reopening a closed ticket. A client that is correct here should be correct
- * against Gorgias; where the real API is looser than this, the simulator errs on the strict side
- * so client bugs surface in tests.
+ * views and their items (a subset of the filter language, both page-link styles), `tags` in a
+ * ticket PUT replacing the whole set, validation of outgoing messages, and an incoming message
+ * reopening a closed ticket. A client that is correct here should be correct against Gorgias;
+ * where the real API is looser than this, the simulator errs on the strict side so client bugs
+ * surface in tests.
  *
  * Tests drive it in-process through the control methods (addTicket, injectFault, onRequest, ...)
  * and assert on its final state; every request is logged. This class is the facade: the state is
@@ -18,7 +19,7 @@ import type { Message, Tag, Ticket, TicketUser } from '../src/gorgias/types.js'
 import { DEFAULT_API_KEY, DEFAULT_EMAIL } from './account.js'
 import { LeakyBucket } from './bucket.js'
 import { FaultRules, type FaultRule } from './faults.js'
-import { dispatch } from './routes/index.js'
+import { dispatch, READ_ONLY_ROUTES } from './routes/index.js'
 import type { ApiShape } from './routes/context.js'
 import { Store } from './store.js'
 import { Transport } from './transport.js'
@@ -71,8 +72,8 @@ export class GorgiasSimulator {
     if (typeof embed === 'number' && !(Number.isInteger(embed) && embed >= 0)) {
       throw new RangeError('embedMessages must be a boolean or a whole number >= 0')
     }
-    const shape: ApiShape = { embedMessages: embed }
-    const access = { forbidden: opts.forbidden ?? false }
+    const shape: ApiShape = { embedMessages: embed, viewPaging: opts.viewPaging ?? 'next_items' }
+    const access = { forbidden: opts.forbidden ?? false, views: opts.views ?? true }
     const ctx = { store: this.#store, shape }
     this.#transport = new Transport({
       email: this.email,
@@ -138,7 +139,10 @@ export class GorgiasSimulator {
     this.#store.deleteTicket(id)
   }
 
-  /** Creates or replaces a view listing exactly these tickets (for `view_id`). */
+  /**
+   * Creates or replaces a saved view listing exactly these tickets: for `GET /api/tickets?view_id=`
+   * and for `/api/views/{id}/items` (which leaves the trashed ones out).
+   */
   setView(viewId: number, ticketIds: number[], name = `View ${viewId}`): void {
     if (!Number.isInteger(viewId) || viewId < 1) throw new RangeError(`bad view id ${viewId}`)
     this.#store.views.set(viewId, { id: viewId, name, ticketIds: [...ticketIds] })
@@ -250,14 +254,18 @@ export class GorgiasSimulator {
     }
   }
 
-  /** Processed POST/PUT/DELETE requests that succeeded (status < 300), including reset-after-processing. */
+  /**
+   * Processed POST/PUT/DELETE requests that succeeded (status < 300), including
+   * reset-after-processing; a view query (`PUT /api/views/{id}/items`) reads and is not one.
+   */
   writes(): RequestLogEntry[] {
     return this.log.filter(
       e =>
         e.processed &&
         e.status >= 200 &&
         e.status < 300 &&
-        (e.method === 'POST' || e.method === 'PUT' || e.method === 'DELETE')
+        (e.method === 'POST' || e.method === 'PUT' || e.method === 'DELETE') &&
+        !READ_ONLY_ROUTES.has(e.route)
     )
   }
 

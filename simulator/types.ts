@@ -19,6 +19,15 @@ export interface SimulatorOptions {
    * client must then page `GET /api/messages?ticket_id=` for the rest).
    */
   embedMessages?: boolean | number
+  /**
+   * How view items (`/api/views/{id}/items`) are paged: 'next_items' (default, what Gorgias's web
+   * app reads: `meta.next_items` / `meta.prev_items` are the paths of the neighbour pages, beside
+   * `meta.current_cursor`) or 'next_cursor' (`meta.next_cursor` / `meta.prev_cursor` like the other
+   * lists).
+   */
+  viewPaging?: 'next_items' | 'next_cursor'
+  /** false: every `/api/views...` endpoint answers 404 (an account or API without views). */
+  views?: boolean
 }
 
 export interface SimRequest {
@@ -72,7 +81,7 @@ export type TicketInput = Omit<Partial<Ticket>, 'tags' | 'customer'> & {
   messages?: Array<Partial<Message>>
 }
 
-/** A saved view: the tickets it lists. */
+/** A saved view: the tickets it lists (its items, trashed ones left out). */
 export interface View {
   id: number
   name: string

@@ -3,6 +3,7 @@ import type { Store } from '../store.js'
 
 export interface ApiShape {
   embedMessages: boolean | number
+  viewPaging: 'next_items' | 'next_cursor'
 }
 
 export interface RouteContext {

@@ -5,7 +5,7 @@ import { getCustomer } from './customers.js'
 import { createMessage, listMessages, listTicketMessages } from './messages.js'
 import { changeTicketTags, createTag, listTags, listTicketTags } from './tags.js'
 import { getTicket, listTickets, updateTicket } from './tickets.js'
-import { getView, listViews } from './views.js'
+import { getView, listViews, viewItems } from './views.js'
 
 type Handler = (ctx: RouteContext, req: RouteRequest) => Result
 
@@ -16,6 +16,8 @@ interface Route {
   handlers: Record<string, Handler>
   /** Methods the reference marks deprecated on this path. */
   deprecated?: string[]
+  /** Methods that only read although their verb usually writes (PUT of a view query). */
+  readOnly?: string[]
 }
 
 const ROUTES: Route[] = [
@@ -49,8 +51,19 @@ const ROUTES: Route[] = [
     handlers: { GET: getCustomer }
   },
   { pattern: /^\/api\/views$/, template: '/api/views', handlers: { GET: listViews } },
-  { pattern: /^\/api\/views\/(\d+)$/, template: '/api/views/{id}', handlers: { GET: getView } }
+  { pattern: /^\/api\/views\/(\d+)$/, template: '/api/views/{id}', handlers: { GET: getView } },
+  {
+    pattern: /^\/api\/views\/(\d+)\/items$/,
+    template: '/api/views/{id}/items',
+    handlers: { GET: viewItems, PUT: viewItems },
+    readOnly: ['PUT']
+  }
 ]
+
+/** Log routes (`METHOD template`) whose verb looks like a write but that only read. */
+export const READ_ONLY_ROUTES: ReadonlySet<string> = new Set(
+  ROUTES.flatMap(r => (r.readOnly ?? []).map(method => `${method} ${r.template}`))
+)
 
 export interface RouteMatch {
   route: Route
@@ -74,6 +87,8 @@ export function isDeprecated(method: string, match: RouteMatch | null): boolean 
 export interface Access {
   /** Valid credentials without the permission: 403 on every known route. */
   forbidden: boolean
+  /** false: the account has no views API, every /api/views path is a 404. */
+  views: boolean
 }
 
 /** Runs the request's route; an HttpError thrown below becomes the answer in the transport. */
@@ -84,7 +99,7 @@ export function dispatch(
   match: RouteMatch | null
 ): Result {
   const { method, path, query } = req
-  if (!match) {
+  if (!match || (!access.views && /^\/api\/views(\/|$)/.test(path))) {
     throw new HttpError(404, `Not found: ${method} ${path}`)
   }
   if (query.has('page') || query.has('offset')) {
