@@ -575,6 +575,36 @@ describe('rate limit', () => {
   })
 })
 
+describe('rate limit: peak level', () => {
+  it('records the highest level the bucket reached, until clearLog', async () => {
+    const sim = await startSim({ rateLimit: { limit: 10, windowMs: 60_000 } })
+    expect(sim.peakRateLimitLevel()).toBe(0)
+    for (let i = 0; i < 4; i++) await call(sim, 'GET', '/tickets')
+    // The bucket drains slowly (10 a minute): 4 requests in a burst leave it close to 4.
+    expect(sim.peakRateLimitLevel()).toBeGreaterThan(3.9)
+    expect(sim.peakRateLimitLevel()).toBeLessThanOrEqual(4)
+    expect(sim.stats().peakLevel).toBe(sim.peakRateLimitLevel())
+    const header = (await call(sim, 'GET', '/tickets')).headers.get('x-gorgias-account-api-call-limit') // prettier-ignore
+    expect(header).toBe('5/10')
+    // Refused requests do not raise it.
+    for (let i = 0; i < 8; i++) await call(sim, 'GET', '/tickets')
+    expect(sim.stats().throttled).toBe(3)
+    expect(sim.peakRateLimitLevel()).toBeLessThanOrEqual(10)
+    expect(sim.peakRateLimitLevel()).toBeGreaterThan(9.9)
+    // clearLog starts a new measurement from the current level.
+    sim.clearLog()
+    expect(sim.peakRateLimitLevel()).toBeLessThanOrEqual(10)
+    expect(sim.peakRateLimitLevel()).toBeCloseTo(sim.rateLimitLevel(), 1)
+  })
+
+  it('stays 0 without a rate limit', async () => {
+    const sim = await startSim()
+    await call(sim, 'GET', '/tickets')
+    expect(sim.peakRateLimitLevel()).toBe(0)
+    expect((await call(sim, 'GET', '/tickets')).headers.get('x-gorgias-account-api-call-limit')).toBe('0/40') // prettier-ignore
+  })
+})
+
 describe('faults', () => {
   it('answers an injected status without processing, once', async () => {
     const sim = await startSim()

@@ -249,7 +249,7 @@ export class GorgiasSimulator {
       byRoute,
       throttled: this.#transport.throttled,
       writes: this.writes().length,
-      peakLevel: Math.round(this.#bucket.peak() * 1000) / 1000,
+      peakLevel: this.peakRateLimitLevel(),
       deprecated: this.log.filter(e => e.deprecated).length
     }
   }
@@ -272,5 +272,13 @@ export class GorgiasSimulator {
   /** Current level of the leaky bucket (0 when the rate limit is off). */
   rateLimitLevel(): number {
     return this.#bucket.level()
+  }
+
+  /**
+   * Highest bucket level reached since the simulator was created or clearLog was called, to 3
+   * decimals (0 when the rate limit is off): how close a sweep came to a 429.
+   */
+  peakRateLimitLevel(): number {
+    return Math.round(this.#bucket.peak() * 1000) / 1000
   }
 }

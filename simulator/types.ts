@@ -68,7 +68,7 @@ export interface SimulatorStats {
   throttled: number
   /** Processed POST/PUT/DELETE with a status < 300. */
   writes: number
-  /** Highest bucket level reached (0 when the rate limit is off). */
+  /** Highest bucket level reached (0 when the rate limit is off), as peakRateLimitLevel(). */
   peakLevel: number
   /** Requests to routes the reference marks deprecated. */
   deprecated: number
