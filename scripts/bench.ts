@@ -29,6 +29,8 @@ interface Measure {
   wallMs: number
   stats: ClientStats
   throttledBySimulator: number
+  /** Highest level the simulator's bucket reached during the run, of LIMIT. */
+  peakBucket: number
   followUps: number
   closes: number
   pages: number
@@ -98,11 +100,13 @@ async function measure(
   peakRss = Math.max(peakRss, process.memoryUsage().rss)
   const heapGrowth = peakHeap - heapBefore
   const throttled = sim.stats().throttled
+  const peakBucket = sim.peakRateLimitLevel()
   await sim.stop()
   return {
     name,
     wallMs,
     throttledBySimulator: throttled,
+    peakBucket,
     peakRssMb: peakRss / 2 ** 20,
     heapGrowthMb: heapGrowth / 2 ** 20,
     ...result
@@ -169,6 +173,7 @@ function row(m: Measure): string[] {
     `  wall / floor:    ${(m.wallMs / floorMs).toFixed(3)} (${(m.wallMs / (Math.max(0, m.stats.total - LIMIT) / PER_MS)).toFixed(3)} counting the free initial burst of ${LIMIT})`,
     `  actions:         ${m.followUps} follow-ups, ${m.closes} closes`,
     `  paced:           ${m.stats.rateLimitWaits} waits, ${(m.stats.waitedMs / 1000).toFixed(1)} s`,
+    `  peak bucket:     ${m.peakBucket.toFixed(1)}/${LIMIT} (what the account's other apps had left: ${(LIMIT - m.peakBucket).toFixed(1)})`,
     `  memory:          peak RSS ${m.peakRssMb.toFixed(0)} MB (simulator included), peak heap growth ${m.heapGrowthMb.toFixed(1)} MB`
   ]
 }
