@@ -1,5 +1,5 @@
 // ESLint flat config: recommended JS + typescript-eslint, type-aware on the TypeScript that
-// tsconfig.json covers (src, __tests__, scripts, examples). Formatting is Prettier's job, not ESLint's.
+// tsconfig.json covers (src, simulator, __tests__, scripts, examples). Formatting is Prettier's job, not ESLint's.
 import js from '@eslint/js'
 import { defineConfig, globalIgnores } from 'eslint/config'
 import globals from 'globals'
@@ -39,6 +39,25 @@ export default defineConfig(
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       eqeqeq: ['error', 'always', { null: 'ignore' }],
       'no-console': 'off'
+    }
+  },
+
+  {
+    // src/ is exactly what the bundles ship: the simulator (a test fixture) must never end up in
+    // dist/, so nothing under src/ may import it. The simulator may import src/'s types.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/simulator', '**/simulator/**', '../simulator/*', '../../simulator/*'],
+              message: 'src/ ships in dist/: it must not import the test simulator.'
+            }
+          ]
+        }
+      ]
     }
   },
 

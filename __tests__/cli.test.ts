@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
-import { GorgiasSimulator } from '../src/simulator/server.js'
+import { GorgiasSimulator } from '../simulator/server.js'
 import { dueTicket, runCli } from './helpers/action.js'
 
 /** The CLI bundle from a terminal: same sweep, settings from flags and environment. */

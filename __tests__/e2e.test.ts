@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
-import { GorgiasSimulator } from '../src/simulator/server.js'
-import { seedAccount, type SeedSummary } from '../src/simulator/seed.js'
+import { GorgiasSimulator } from '../simulator/server.js'
+import { seedAccount, type SeedSummary } from '../simulator/seed.js'
 import type { Message } from '../src/gorgias/types.js'
 import { runAction, simInputs, type ActionRun } from './helpers/action.js'
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { GorgiasSimulator } from '../src/simulator/server.js'
+import { GorgiasSimulator } from '../simulator/server.js'
 import { dueTicket, runAction, runCli, simInputs } from './helpers/action.js'
 
 /** Custom per-ticket logic, end to end through the bundle, with the shipped example. */

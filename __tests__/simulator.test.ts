@@ -1,11 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import type { Message, Page, Tag, Ticket } from '../src/gorgias/types.js'
-import {
-  GorgiasSimulator,
-  SUPPORT_ADDRESS,
-  type SimulatorOptions
-} from '../src/simulator/server.js'
-import { seedAccount } from '../src/simulator/seed.js'
+import { GorgiasSimulator, SUPPORT_ADDRESS, type SimulatorOptions } from '../simulator/server.js'
+import { seedAccount } from '../simulator/seed.js'
 
 const NOW = new Date('2025-03-10T12:00:00.000Z')
 const HOUR = 3_600_000
@@ -237,6 +233,38 @@ describe('ticket list filters', () => {
   })
 })
 
+describe('ticket list: trashed', () => {
+  it('lists trashed tickets by default and with trashed=true, leaves them out with trashed=false', async () => {
+    const sim = await startSim()
+    const kept = sim.addTicket({ created_datetime: at(30) })
+    const trashed = sim.addTicket({ created_datetime: at(20), trashed_datetime: at(1) })
+    const closedTrashed = sim.addTicket({ status: 'closed', created_datetime: at(10), trashed_datetime: at(2) }) // prettier-ignore
+    const listed = async (query: string): Promise<number[]> =>
+      (await call<Page<Ticket>>(sim, 'GET', `/tickets?order_by=created_datetime:asc${query}`)).json.data.map(t => t.id) // prettier-ignore
+    expect(await listed('')).toEqual([kept.id, trashed.id, closedTrashed.id])
+    expect(await listed('&trashed=true')).toEqual([kept.id, trashed.id, closedTrashed.id])
+    expect(await listed('&trashed=false')).toEqual([kept.id])
+    expect((await call(sim, 'GET', '/tickets?trashed=no')).status).toBe(400)
+  })
+
+  it('pages trashed=false with cursors that belong to that query', async () => {
+    const sim = await startSim()
+    const ids: number[] = []
+    for (let i = 0; i < 9; i++) {
+      const t = sim.addTicket({ created_datetime: at(100 - i), ...(i % 3 === 0 ? { trashed_datetime: at(1) } : {}) }) // prettier-ignore
+      if (i % 3 !== 0) ids.push(t.id)
+    }
+    const q = 'limit=4&order_by=created_datetime:asc&trashed=false'
+    const p1 = await call<Page<Ticket>>(sim, 'GET', `/tickets?${q}`)
+    const p2 = await call<Page<Ticket>>(sim, 'GET', `/tickets?${q}&cursor=${p1.json.meta.next_cursor}`) // prettier-ignore
+    expect([...p1.json.data, ...p2.json.data].map(t => t.id)).toEqual(ids)
+    expect(p2.json.meta.next_cursor).toBeNull()
+    // The cursor of the trashed=false listing is refused for the default listing.
+    const other = await call(sim, 'GET', `/tickets?limit=4&order_by=created_datetime:asc&cursor=${p1.json.meta.next_cursor}`) // prettier-ignore
+    expect(other.status).toBe(400)
+  })
+})
+
 describe('tickets', () => {
   it('gets, closes and reopens a ticket; 404s unknown or deleted ones', async () => {
     const sim = await startSim()
@@ -426,6 +454,104 @@ describe('messages', () => {
   })
 })
 
+describe('ticket retrieve embeds the thread', () => {
+  const thread = [
+    { from_agent: false, created_datetime: at(30) },
+    { from_agent: true, created_datetime: at(20) },
+    { channel: 'internal-note', created_datetime: at(10) }
+  ]
+
+  it('embeds every message, full objects in created order, and the list does not', async () => {
+    const sim = await startSim()
+    const t = sim.addTicket({ messages: thread })
+    // Added out of order: the thread is still oldest first.
+    sim.addMessage(t.id, { from_agent: false, created_datetime: at(25) })
+    const got = await call<Ticket & { messages: Message[] }>(sim, 'GET', `/tickets/${t.id}`)
+    expect(got.status).toBe(200)
+    expect(got.json.messages).toEqual(sim.messages(t.id))
+    expect(got.json.messages.map(m => m.created_datetime)).toEqual([at(30), at(25), at(20), at(10)])
+    expect(got.json.messages[1]).toMatchObject({ ticket_id: t.id, public: true, source: { type: 'email' } }) // prettier-ignore
+    const listed = await call<Page<Ticket>>(sim, 'GET', '/tickets')
+    expect(listed.json.data[0]).not.toHaveProperty('messages')
+    const put = await call(sim, 'PUT', `/tickets/${t.id}`, { status: 'closed' })
+    expect(put.json).not.toHaveProperty('messages')
+  })
+
+  it('embeds nothing with embedMessages: false, the first N with a number', async () => {
+    const none = await startSim({ embedMessages: false })
+    const a = none.addTicket({ messages: thread })
+    expect((await call(none, 'GET', `/tickets/${a.id}`)).json).not.toHaveProperty('messages')
+
+    const two = await startSim({ embedMessages: 2 })
+    const b = two.addTicket({ messages: thread })
+    const got = await call<Ticket & { messages: Message[] }>(two, 'GET', `/tickets/${b.id}`)
+    expect(got.json.messages.map(m => m.created_datetime)).toEqual([at(30), at(20)])
+    expect(got.json.messages_count).toBe(3)
+    expect(() => new GorgiasSimulator({ embedMessages: -1 })).toThrow(RangeError)
+  })
+})
+
+describe('GET /api/messages', () => {
+  async function withThread(): Promise<{ sim: GorgiasSimulator; t: Ticket; ids: number[] }> {
+    const sim = await startSim()
+    const t = sim.addTicket({ messages: [{ created_datetime: at(50) }] })
+    sim.addTicket({ messages: [{ created_datetime: at(45) }] }) // another ticket's message
+    for (let i = 0; i < 6; i++) {
+      sim.addMessage(t.id, { from_agent: i % 2 === 0, created_datetime: at(40 - i * 5) })
+    }
+    return { sim, t, ids: sim.messages(t.id).map(m => m.id) }
+  }
+
+  it("pages one ticket's messages with cursors, in either order", async () => {
+    const { sim, t, ids } = await withThread()
+    const pages = async (order: string): Promise<number[][]> => {
+      const out: number[][] = []
+      let cursor: string | null = null
+      do {
+        const q: string = `ticket_id=${t.id}&limit=3&order_by=${order}${cursor ? `&cursor=${cursor}` : ''}`
+        const res: Reply<Page<Message>> = await call<Page<Message>>(sim, 'GET', `/messages?${q}`)
+        expect(res.status).toBe(200)
+        expect(res.json.data.every(m => m.ticket_id === t.id)).toBe(true)
+        out.push(res.json.data.map(m => m.id))
+        cursor = res.json.meta.next_cursor
+      } while (cursor !== null)
+      return out
+    }
+    expect(await pages('created_datetime:asc')).toEqual([ids.slice(0, 3), ids.slice(3, 6), ids.slice(6)]) // prettier-ignore
+    expect((await pages('created_datetime:desc')).flat()).toEqual([...ids].reverse())
+
+    // The default order is the lists' default, newest first: a client that wants the thread
+    // oldest first must say so.
+    const byDefault = await call<Page<Message>>(sim, 'GET', `/messages?ticket_id=${t.id}`)
+    expect(byDefault.json.data.map(m => m.id)).toEqual([...ids].reverse())
+    const back = await call<Page<Message>>(sim, 'GET', `/messages?ticket_id=${t.id}&limit=3&order_by=created_datetime:asc`) // prettier-ignore
+    expect(back.json.meta.prev_cursor).toBeNull()
+  })
+
+  it('lists every message without ticket_id, nothing for an unknown ticket, and refuses bad queries', async () => {
+    const { sim, ids } = await withThread()
+    const all = await call<Page<Message>>(sim, 'GET', '/messages?limit=100')
+    expect(all.json.data).toHaveLength(ids.length + 1)
+    const unknown = await call<Page<Message>>(sim, 'GET', '/messages?ticket_id=424242')
+    expect(unknown.status).toBe(200)
+    expect(unknown.json.data).toEqual([])
+    expect((await call(sim, 'GET', '/messages?limit=101')).status).toBe(400)
+    expect((await call(sim, 'GET', '/messages?order_by=updated_datetime:asc')).status).toBe(400)
+    expect((await call(sim, 'GET', '/messages?ticket_id=abc')).status).toBe(400)
+  })
+
+  it('still serves the deprecated GET /api/tickets/{id}/messages, marked in the log', async () => {
+    const { sim, t } = await withThread()
+    await call(sim, 'GET', `/messages?ticket_id=${t.id}`)
+    await call(sim, 'GET', `/tickets/${t.id}`)
+    expect(sim.log.filter(e => e.deprecated)).toHaveLength(0)
+    const old = await call<Page<Message>>(sim, 'GET', `/tickets/${t.id}/messages`)
+    expect(old.status).toBe(200)
+    expect(sim.log.filter(e => e.deprecated).map(e => e.route)).toEqual(['GET /api/tickets/{id}/messages']) // prettier-ignore
+    expect(sim.stats()).toMatchObject({ deprecated: 1, byRoute: { 'GET /api/messages': 1 } })
+  })
+})
+
 describe('rate limit', () => {
   it('throttles the request that would overflow the bucket, then lets it through', async () => {
     const sim = await startSim({ rateLimit: { limit: 5, windowMs: 1000 } })
@@ -446,6 +572,36 @@ describe('rate limit', () => {
     expect(after.status).toBe(200)
     expect(after.headers.get('x-gorgias-account-api-call-limit')).toBe('5/5')
     expect((await call(sim, 'GET', '/tickets')).status).toBe(429)
+  })
+})
+
+describe('rate limit: peak level', () => {
+  it('records the highest level the bucket reached, until clearLog', async () => {
+    const sim = await startSim({ rateLimit: { limit: 10, windowMs: 60_000 } })
+    expect(sim.peakRateLimitLevel()).toBe(0)
+    for (let i = 0; i < 4; i++) await call(sim, 'GET', '/tickets')
+    // The bucket drains slowly (10 a minute): 4 requests in a burst leave it close to 4.
+    expect(sim.peakRateLimitLevel()).toBeGreaterThan(3.9)
+    expect(sim.peakRateLimitLevel()).toBeLessThanOrEqual(4)
+    expect(sim.stats().peakLevel).toBe(sim.peakRateLimitLevel())
+    const header = (await call(sim, 'GET', '/tickets')).headers.get('x-gorgias-account-api-call-limit') // prettier-ignore
+    expect(header).toBe('5/10')
+    // Refused requests do not raise it.
+    for (let i = 0; i < 8; i++) await call(sim, 'GET', '/tickets')
+    expect(sim.stats().throttled).toBe(3)
+    expect(sim.peakRateLimitLevel()).toBeLessThanOrEqual(10)
+    expect(sim.peakRateLimitLevel()).toBeGreaterThan(9.9)
+    // clearLog starts a new measurement from the current level.
+    sim.clearLog()
+    expect(sim.peakRateLimitLevel()).toBeLessThanOrEqual(10)
+    expect(sim.peakRateLimitLevel()).toBeCloseTo(sim.rateLimitLevel(), 1)
+  })
+
+  it('stays 0 without a rate limit', async () => {
+    const sim = await startSim()
+    await call(sim, 'GET', '/tickets')
+    expect(sim.peakRateLimitLevel()).toBe(0)
+    expect((await call(sim, 'GET', '/tickets')).headers.get('x-gorgias-account-api-call-limit')).toBe('0/40') // prettier-ignore
   })
 })
 

@@ -3,7 +3,7 @@ import { parseSettings, type InputName, type Settings } from '../src/config.js'
 import { GorgiasClient } from '../src/gorgias/client.js'
 import { counts } from '../src/report.js'
 import { sweep, type Report } from '../src/sweep/index.js'
-import { GorgiasSimulator } from '../src/simulator/server.js'
+import { GorgiasSimulator } from '../simulator/server.js'
 import { dueTicket } from './helpers/action.js'
 
 /**

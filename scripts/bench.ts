@@ -14,8 +14,8 @@ import { templatesFor } from '../src/messages.js'
 import { decide } from '../src/policy.js'
 import { counts } from '../src/report.js'
 import { sweep } from '../src/sweep.js'
-import { GorgiasSimulator } from '../src/simulator/server.js'
-import { seedAccount } from '../src/simulator/seed.js'
+import { GorgiasSimulator } from '../simulator/server.js'
+import { seedAccount } from '../simulator/seed.js'
 
 const LIMIT = 40
 const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 500)
@@ -30,6 +30,8 @@ interface Measure {
   wallMs: number
   stats: ClientStats
   throttledBySimulator: number
+  /** Highest level the simulator's bucket reached during the run, of LIMIT. */
+  peakBucket: number
   followUps: number
   closes: number
   pages: number
@@ -99,11 +101,13 @@ async function measure(
   peakRss = Math.max(peakRss, process.memoryUsage().rss)
   const heapGrowth = peakHeap - heapBefore
   const throttled = sim.stats().throttled
+  const peakBucket = sim.peakRateLimitLevel()
   await sim.stop()
   return {
     name,
     wallMs,
     throttledBySimulator: throttled,
+    peakBucket,
     peakRssMb: peakRss / 2 ** 20,
     heapGrowthMb: heapGrowth / 2 ** 20,
     ...result
@@ -178,6 +182,7 @@ function row(m: Measure): string[] {
     `  wall / floor:    ${(m.wallMs / floorMs).toFixed(3)} (${(m.wallMs / (Math.max(0, m.stats.total - LIMIT) / PER_MS)).toFixed(3)} counting the free initial burst of ${LIMIT})`,
     `  actions:         ${m.followUps} follow-ups, ${m.closes} closes`,
     `  paced:           ${m.stats.rateLimitWaits} waits, ${(m.stats.waitedMs / 1000).toFixed(1)} s`,
+    `  peak bucket:     ${m.peakBucket.toFixed(1)}/${LIMIT} (what the account's other apps had left: ${(LIMIT - m.peakBucket).toFixed(1)})`,
     `  memory:          peak RSS ${m.peakRssMb.toFixed(0)} MB (simulator included), peak heap growth ${m.heapGrowthMb.toFixed(1)} MB`
   ]
 }

@@ -18,9 +18,9 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import * as prettier from 'prettier'
-import { GorgiasSimulator } from '../src/simulator/server.js'
-import { runAction, type ActionRun } from '../src/simulator/runner.js'
-import { seedAccount } from '../src/simulator/seed.js'
+import { GorgiasSimulator } from '../simulator/server.js'
+import { runAction, type ActionRun } from '../simulator/runner.js'
+import { seedAccount } from '../simulator/seed.js'
 
 /** Repository root: this file runs as build/scripts/demo.js. */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')

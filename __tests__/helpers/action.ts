@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
-import type { GorgiasSimulator } from '../../src/simulator/server.js'
+import type { GorgiasSimulator } from '../../simulator/server.js'
 
-export { runAction, type ActionRun } from '../../src/simulator/runner.js'
+export { runAction, type ActionRun } from '../../simulator/runner.js'
 
 /** Inputs that point the action at a simulator. */
 export function simInputs(sim: GorgiasSimulator, extra: Record<string, string> = {}) {

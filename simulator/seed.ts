@@ -7,7 +7,7 @@
  * ticket into a due one. Whichever way a policy reads "close-hours" (since the agent's reply or
  * since the follow-up), `dueClose` tickets are due and `followUpNotYetDue` ones are not.
  */
-import type { Message, TicketUser } from '../gorgias/types.js'
+import type { Message, TicketUser } from '../src/gorgias/types.js'
 import {
   AGENTS,
   API_USER_ID,

@@ -1,7 +1,7 @@
 /**
  * Starts a seeded Gorgias simulator for manual testing and waits until Ctrl-C.
  *
- *   npx tsc && node build/src/simulator/cli.js --port 4010 --tickets 200 --rate-limit 40/20000
+ *   npm run build:scripts && node build/simulator/cli.js --port 4010 --tickets 200 --rate-limit 40/20000
  *
  * Flags: --port (0 = any free port; default 4010), --tickets, --due-follow-up, --due-close,
  * --follow-up-hours, --close-hours, --views, --seed, --rate-limit LIMIT/WINDOW_MS or "off",
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   })
   if (values.help) {
     console.log(
-      'Usage: node build/src/simulator/cli.js [--port 4010] [--tickets 200] [--due-follow-up 5]\n' +
+      'Usage: node build/simulator/cli.js [--port 4010] [--tickets 200] [--due-follow-up 5]\n' +
         '  [--due-close 3] [--follow-up-hours 48] [--close-hours 72] [--views 4] [--seed 1]\n' +
         '  [--rate-limit 40/20000|off] [--latency 0] [--email agent@acme.test] [--api-key KEY]'
     )

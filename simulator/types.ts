@@ -1,0 +1,89 @@
+/** The simulator's public types: its options, its request log, and its control-API inputs. */
+import type { Message, Ticket, TicketUser } from '../src/gorgias/types.js'
+import type { RateLimit } from './bucket.js'
+
+export interface SimulatorOptions {
+  email?: string
+  apiKey?: string
+  /** Valid credentials get 403 (a key without the needed permission). */
+  forbidden?: boolean
+  /** Leaky bucket per account; false (default) = unlimited. Gorgias: { limit: 40, windowMs: 20000 }. */
+  rateLimit?: RateLimit | false
+  /** Clock for server-side timestamps (not for the rate limiter, which uses real time). */
+  now?: () => Date
+  /** Added latency per request, before it is processed. */
+  latencyMs?: number
+  /**
+   * What `GET /api/tickets/{id}` embeds as `messages` (full message objects, oldest first):
+   * true (default) all of them, false no `messages` key at all, a number N only the first N (a
+   * client must then page `GET /api/messages?ticket_id=` for the rest).
+   */
+  embedMessages?: boolean | number
+  /**
+   * How view items (`/api/views/{id}/items`) are paged: 'next_items' (default, what Gorgias's web
+   * app reads: `meta.next_items` / `meta.prev_items` are the paths of the neighbour pages, beside
+   * `meta.current_cursor`) or 'next_cursor' (`meta.next_cursor` / `meta.prev_cursor` like the other
+   * lists).
+   */
+  viewPaging?: 'next_items' | 'next_cursor'
+  /** false: every `/api/views...` endpoint answers 404 (an account or API without views). */
+  views?: boolean
+}
+
+export interface SimRequest {
+  method: string
+  /** Full path without the query, e.g. `/api/tickets/5/messages`. */
+  path: string
+  query: URLSearchParams
+  /** Parsed JSON body; the raw string when it is not JSON; undefined when empty. */
+  body: unknown
+}
+
+export type RequestHook = (req: SimRequest) => void | Promise<void>
+
+export interface RequestLogEntry {
+  method: string
+  /** Full path without the query. */
+  path: string
+  /** Query string without the leading `?`. */
+  query: string
+  /** Status answered; for a reset-after-processing, the status the processing produced; 0 for a reset. */
+  status: number
+  body: unknown
+  /** Date.now() when the request arrived. */
+  at: number
+  /** Route template, e.g. `PUT /api/tickets/{id}`. */
+  route: string
+  /** The request reached the API logic (it may still have failed validation). */
+  processed: boolean
+  /** The route is marked deprecated in the API reference (e.g. `GET /api/tickets/{id}/messages`). */
+  deprecated?: true
+  fault?: 'status' | 'reset' | 'reset-after-processing' | 'delay' | 'malformed'
+}
+
+export interface SimulatorStats {
+  requests: number
+  byRoute: Record<string, number>
+  /** 429 answers (rate limiter and injected). */
+  throttled: number
+  /** Processed POST/PUT/DELETE with a status < 300. */
+  writes: number
+  /** Highest bucket level reached (0 when the rate limit is off), as peakRateLimitLevel(). */
+  peakLevel: number
+  /** Requests to routes the reference marks deprecated. */
+  deprecated: number
+}
+
+/** Input of addTicket: tags may be given by name only; messages are added in order. */
+export type TicketInput = Omit<Partial<Ticket>, 'tags' | 'customer'> & {
+  tags?: Array<{ id?: number; name: string }> | null
+  customer?: Partial<TicketUser> | null
+  messages?: Array<Partial<Message>>
+}
+
+/** A saved view: the tickets it lists (its items, trashed ones left out). */
+export interface View {
+  id: number
+  name: string
+  ticketIds: number[]
+}
