@@ -31,7 +31,7 @@ describe('node dist/cli.js', () => {
     expect(run.stdout).toContain('would do (dry run)')
     expect(run.stdout).toContain('Dry run: nothing was changed in Gorgias.')
     expect(run.stderr).toContain('page 1:')
-    expect(sim.log.filter(e => e.method !== 'GET')).toHaveLength(0)
+    expect(sim.writes()).toHaveLength(0)
     expect(run.stdout + run.stderr).not.toContain(sim.apiKey)
   })
 

@@ -102,12 +102,12 @@ describe('sweep with faults', () => {
 
   test('a listing that keeps failing stops the run before any write', async () => {
     dueTicket(sim)
-    sim.injectFault({
-      method: 'GET',
-      path: '/tickets',
-      times: Infinity,
-      fault: { kind: 'status', status: 503 }
-    })
+    for (const [method, path] of [
+      ['PUT', '/views/0/items'],
+      ['GET', '/tickets']
+    ]) {
+      sim.injectFault({ method, path, times: Infinity, fault: { kind: 'status', status: 503 } })
+    }
     await expect(run()).rejects.toThrow()
     expect(sim.writes()).toHaveLength(0)
   })
@@ -117,7 +117,7 @@ describe('sweep with faults', () => {
     const good = dueTicket(sim)
     sim.injectFault({
       method: 'GET',
-      path: `/tickets/${bad.id}/messages`,
+      path: `/tickets/${bad.id}`,
       times: Infinity,
       fault: { kind: 'status', status: 500 }
     })
@@ -187,16 +187,15 @@ describe('sweep with faults', () => {
   test('a ticket listed twice (edited while the pages were read) is handled once', async () => {
     const t = dueTicket(sim)
     const twice = {
-      ...client,
-      getTicket: client.getTicket.bind(client),
-      listMessages: client.listMessages.bind(client),
+      listTickets: client.listTickets.bind(client),
+      readTicket: client.readTicket.bind(client),
       createMessage: client.createMessage.bind(client),
       closeTicket: client.closeTicket.bind(client),
       addTags: client.addTags.bind(client),
       removeTags: client.removeTags.bind(client),
       tagByName: client.tagByName.bind(client),
-      listTickets: async function* () {
-        for await (const page of client.listTickets()) {
+      listViewItems: async function* (...args: Parameters<GorgiasClient['listViewItems']>) {
+        for await (const page of client.listViewItems(...args)) {
           yield page
           yield page
         }
@@ -234,7 +233,12 @@ describe('sweep with faults', () => {
     sim.addTicket({ status: 'closed' })
     // a tag repair: a follow-up of ours without its tag
     const repaired = dueTicket(sim, 60)
-    sim.addMessage(repaired.id, { from_agent: true, external_id: 'gorgias-auto-close:follow-up:1' })
+    sim.addMessage(repaired.id, {
+      from_agent: true,
+      external_id: 'gorgias-auto-close:follow-up:1',
+      // Its last message is older than the due ones': it is read first (list order, issue #9).
+      created_datetime: new Date(Date.now() - 58 * 3_600_000).toISOString()
+    })
     settings.maxActions = 3
     const report = await run()
     const c = counts(report)

@@ -13,7 +13,7 @@ import { followUpBody } from '../src/compose.js'
 import { templatesFor } from '../src/messages.js'
 import { decide } from '../src/policy.js'
 import { counts } from '../src/report.js'
-import { sweep } from '../src/sweep.js'
+import { sweep } from '../src/sweep/index.js'
 import { GorgiasSimulator } from '../simulator/server.js'
 import { seedAccount } from '../simulator/seed.js'
 

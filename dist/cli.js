@@ -1,0 +1,2 @@
+// Entry of the CLI bundle (see scripts/bundle.mjs).
+import './cli/index.js'
