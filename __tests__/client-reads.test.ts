@@ -217,6 +217,31 @@ describe('limits', () => {
     for (let n = 6; n <= KEY.length; n++) expect(err.message).not.toContain(KEY.slice(0, n))
   })
 
+  it.each([
+    ['a level with room left: only Retry-After is waited', '3/40', 1000],
+    ['a full level: the bucket is drained to the share too', '40/40', 10_500]
+  ])('a 429 that carries %s', async (_what, header, waited) => {
+    let clock = 0
+    const client = makeClient({
+      rateLimitShare: 0.5,
+      now: () => clock,
+      sleep: ms => {
+        clock += ms
+        return Promise.resolve()
+      }
+    })
+    server.reply = (_req, n) =>
+      n === 1
+        ? {
+            status: 429,
+            headers: { 'retry-after': '1', 'x-gorgias-account-api-call-limit': header },
+            json: {}
+          }
+        : { json: ticket(1) }
+    await client.getTicket(1)
+    expect(clock).toBeCloseTo(waited, -2)
+  })
+
   it('rate-limit-share keeps the level at or below share x limit', async () => {
     let clock = 0
     const limiter = new RateLimiter({

@@ -568,7 +568,7 @@ export function describeSettings(s: Settings): Array<[string, string]> {
     ['close-message', s.closeMessage ? 'yes' : 'none'],
     ['dry-run', String(s.dryRun)],
     ['max-actions', String(s.maxActions)],
-    ['view-id', s.viewId === null ? '(all tickets)' : String(s.viewId)],
+    ['view-id', s.viewId === null ? '(open tickets)' : String(s.viewId)],
     ['business-hours', s.businessHours ? s.businessHours.describe : '(around the clock)'],
     ['policy-module', s.policyModule ?? '(none)'],
     ['rate-limit-share', String(s.rateLimitShare)],

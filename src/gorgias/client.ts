@@ -423,7 +423,11 @@ export class GorgiasClient {
         case 'throttle':
           this.#stats.throttled++
           throttles++
-          this.#limiter.markFull()
+          // The bucket's level came with the answer (the limiter has it already): a 429 with room
+          // left is some other limit, which Retry-After covers. Without it, assume full.
+          if (attempt.type === 'response' && !parseBucketHeader(attempt.limitHeader)) {
+            this.#limiter.markFull()
+          }
           this.#retry(call.kind, throttles, 'HTTP 429')
           if (step.ms > 0) {
             this.#checkDeadline(info, step.ms)

@@ -55,9 +55,7 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
     usage: () => (opts.usage ? `; ${opts.usage()}` : '')
   }
   const listed = await listPhase(run, startedAt)
-  if (listed === null) {
-    return run.tally.report({ kind: 'all-tickets', why: 'the listing was cut short' }, opts.now())
-  }
+  if ('cutShort' in listed) return run.tally.report(listed.cutShort, opts.now())
   await readAndActPhase(run, listed.candidates)
   return run.tally.report(listed.listing, opts.now())
 }
@@ -71,11 +69,11 @@ interface Run {
   usage: () => string
 }
 
-/** The candidates, oldest reply first; null when the time limit came during the listing. */
+/** The candidates, oldest reply first; or the listing the time limit cut short. */
 async function listPhase(
   run: Run,
   startedAt: Date
-): Promise<{ listing: Listing; candidates: Candidate[] } | null> {
+): Promise<{ listing: Listing; candidates: Candidate[] } | { cutShort: Listing }> {
   const { opts, tally } = run
   const { settings, log } = opts
   log.startGroup('Listing tickets')
@@ -98,7 +96,7 @@ async function listPhase(
     log.warning(
       `time-limit-minutes (${settings.timeLimitMinutes}) reached while listing: nothing was done`
     )
-    return null
+    return { cutShort: err.listing }
   } finally {
     log.endGroup()
   }

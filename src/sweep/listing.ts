@@ -1,4 +1,4 @@
-import type { Settings } from '../config.js'
+import { SettingsError, type Settings } from '../config.js'
 import type { GorgiasClient, ViewQuery } from '../gorgias/client.js'
 import { NotFoundError, ValidationError, ViewUnusableError } from '../gorgias/errors.js'
 import type { Ticket } from '../gorgias/types.js'
@@ -44,7 +44,12 @@ export interface ListingContext {
   progress: (line: string) => void
 }
 
-export class ListingTimeLimit extends Error {}
+/** The time limit came while listing: nothing may be written from a listing cut short. */
+export class ListingTimeLimit extends Error {
+  constructor(readonly listing: Listing) {
+    super('time limit reached while listing')
+  }
+}
 
 export async function listCandidates(
   ctx: ListingContext
@@ -60,20 +65,21 @@ export async function listCandidates(
   }
   if (settings.viewId !== null) {
     const viewId = settings.viewId
-    const candidates = await triagePages(ctx, ctx.client.listTickets({ viewId })).catch(
-      (err: unknown) => {
-        if (
-          ctx.tally.pages === 0 &&
-          (err instanceof NotFoundError || err instanceof ValidationError)
-        ) {
-          throw new Error(
-            `view-id: Gorgias has no view ${viewId} on ${settings.domain} (${err.message}); the id is the number in the view's URL, or leave view-id empty`,
-            { cause: err }
-          )
-        }
-        throw err
+    const candidates = await triagePages(ctx, ctx.client.listTickets({ viewId }), {
+      kind: 'saved-view',
+      viewId
+    }).catch((err: unknown) => {
+      if (
+        ctx.tally.pages === 0 &&
+        (err instanceof NotFoundError || err instanceof ValidationError)
+      ) {
+        throw new SettingsError(
+          'view-id',
+          `view-id: Gorgias has no view ${viewId} on ${settings.domain} (HTTP ${err.status}); the id is the number in the view's URL, or leave view-id empty`
+        )
       }
-    )
+      throw err
+    })
     return { listing: { kind: 'saved-view', viewId }, candidates }
   }
   const open = await fromOpenTicketsView(ctx)
@@ -84,8 +90,8 @@ export async function listCandidates(
   )
   ctx.progress(`open-tickets view not usable (${why}); listing every untrashed ticket`)
   ctx.tally.restart()
-  const candidates = await triagePages(ctx, ctx.client.listTickets())
-  return { listing: { kind: 'all-tickets', why }, candidates }
+  const listing: Listing = { kind: 'all-tickets', why }
+  return { listing, candidates: await triagePages(ctx, ctx.client.listTickets(), listing) }
 }
 
 /**
@@ -96,7 +102,9 @@ async function fromOpenTicketsView(
   ctx: ListingContext
 ): Promise<{ candidates: Candidate[] } | { why: string }> {
   try {
-    const candidates = await triagePages(ctx, ctx.client.listViewItems(OPEN_TICKETS_VIEW))
+    const candidates = await triagePages(ctx, ctx.client.listViewItems(OPEN_TICKETS_VIEW), {
+      kind: 'open-view'
+    })
     if (ctx.tally.seenCount > 0) return { candidates }
     for await (const page of ctx.client.listTickets({ orderBy: 'updated_datetime:desc' })) {
       ctx.tally.page()
@@ -109,15 +117,22 @@ async function fromOpenTicketsView(
     }
     return { candidates }
   } catch (err) {
-    if (err instanceof ViewUnusableError) return { why: err.message }
-    throw err
+    if (!(err instanceof ViewUnusableError)) throw err
+    // Our own words, not the server's: the reason is shown in the summary, which many can read.
+    return {
+      why:
+        err.status === undefined || err.status === 200
+          ? `the open-tickets view query got an answer this action cannot trust (${err.message})`
+          : `the open-tickets view query was refused (HTTP ${err.status})`
+    }
   }
 }
 
 /** Reads every page, triages each ticket once, and returns the candidates oldest reply first. */
 async function triagePages(
   ctx: ListingContext,
-  pages: AsyncIterable<Ticket[]>
+  pages: AsyncIterable<Ticket[]>,
+  listing: Listing
 ): Promise<Candidate[]> {
   const { tally, settings, now } = ctx
   const seen = new Set<number>()
@@ -147,7 +162,7 @@ async function triagePages(
       else found.push(ticket)
     }
     ctx.progress(`page ${tally.pages}: ${tally.seenCount} tickets read, ${found.length} may be due`)
-    if (ctx.clock() > ctx.deadline) throw new ListingTimeLimit()
+    if (ctx.clock() > ctx.deadline) throw new ListingTimeLimit(listing)
   }
   return found
     .map(t => ({ t, at: lastMessageAt(t) }))
