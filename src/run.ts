@@ -7,10 +7,13 @@ import { requestLine } from './report.js'
 import { sweep, type Report, type SweepLog } from './sweep/index.js'
 
 /**
- * Time an in-flight ticket may take past time-limit-minutes to finish its writes; past it, a
- * request still waiting (a storm of 429s) gives up unsent and the summary is written.
+ * Time an in-flight ticket may take past time-limit-minutes to finish its writes (a quarter of the
+ * limit, at most 90 s); past it, a request still waiting (a storm of 429s) gives up unsent and the
+ * summary is written.
  */
-export const FINISH_GRACE_MS = 90_000
+export function finishGraceMs(timeLimitMinutes: number): number {
+  return Math.min(90_000, timeLimitMinutes * 60_000 * 0.25)
+}
 
 /**
  * The settings, with the messages file read and checked: every error in them is raised here,
@@ -41,7 +44,10 @@ export async function runSweep(settings: Settings, log: SweepLog): Promise<Sweep
     email: settings.email,
     apiKey: settings.apiKey,
     rateLimitShare: settings.rateLimitShare,
-    deadline: performance.now() + settings.timeLimitMinutes * 60_000 + FINISH_GRACE_MS,
+    deadline:
+      performance.now() +
+      settings.timeLimitMinutes * 60_000 +
+      finishGraceMs(settings.timeLimitMinutes),
     onEvent: e => {
       // Short pacing waits are the normal rhythm of a sweep (progress lines count them);
       // long ones and retries are worth a line of their own.
