@@ -5,10 +5,12 @@ import {
   closeMarker,
   decide,
   followUpMarker,
+  parseTimestamp,
   sameDecision,
   triage,
   type Decision
 } from '../src/policy.js'
+import { inTimeZone } from './helpers/timeZone.js'
 
 /**
  * The decision as a specification: each row is a ticket situation and what the action does.
@@ -622,5 +624,84 @@ describe('sameDecision: the re-check acts only on an unchanged decision', () => 
     const fresh = decide(ticket([reply, sent]), [reply, sent], S, NOW)
     expect(fresh.kind).toBe('tag-follow-up')
     expect(sameDecision(planned, fresh)).toBe(false)
+  })
+})
+
+describe('timestamps without a UTC offset are UTC, whatever the machine says', () => {
+  // The API reference's own examples read `2020-02-01T19:12:32.432197`: no `Z`, no offset.
+  const naive = (hours: number): string => ago(hours).replace(/Z$/, '')
+  const zones = ['Asia/Tokyo', 'America/Los_Angeles', 'UTC']
+
+  test.each(zones)('under TZ=%s a reply 40 h old is 40 h old, one 49 h old is due', zone => {
+    const replies = [40, 49].map(h =>
+      msg('agent', 0, { created_datetime: naive(h), sent_datetime: naive(h) })
+    )
+    const seen = inTimeZone<Array<{ kind: string; idleHours?: number }>>(
+      zone,
+      `const { decide } = await src('policy')
+       const { parseSettings } = await src('config')
+       const s = parseSettings(name => input.inputs[name] ?? '')
+       return input.cases.map(([t, m]) => decide(t, m, s, new Date(input.now)))`,
+      {
+        inputs: {
+          'gorgias-domain': 'acme',
+          'gorgias-email': 'bot@acme.test',
+          'gorgias-api-key': 'k'
+        },
+        now: NOW.toISOString(),
+        cases: replies.map(r => [ticket([r]), [r]])
+      }
+    )
+    expect(seen.map(d => d.kind)).toEqual(['skip', 'follow-up'])
+    expect(seen[1]!.idleHours).toBeCloseTo(49, 6)
+  })
+
+  test.each(zones)('under TZ=%s the list item triage reads the same hours', zone => {
+    const t = ticket([], {
+      created_datetime: naive(40),
+      last_message_datetime: naive(40),
+      last_received_message_datetime: null
+    })
+    const seen = inTimeZone<{ kind: string; reason?: string }>(
+      zone,
+      `const { triage } = await src('policy')
+       const { parseSettings } = await src('config')
+       const s = parseSettings(name => input.inputs[name] ?? '')
+       return triage(input.ticket, s, new Date(input.now))`,
+      {
+        inputs: {
+          'gorgias-domain': 'acme',
+          'gorgias-email': 'bot@acme.test',
+          'gorgias-api-key': 'k'
+        },
+        now: NOW.toISOString(),
+        ticket: t
+      }
+    )
+    expect(seen).toMatchObject({ kind: 'skip', reason: 'not-due' })
+  })
+})
+
+describe('parseTimestamp: ISO 8601 only, UTC unless an offset says otherwise', () => {
+  const rows: Array<[string, string | undefined]> = [
+    ['2020-02-01T19:12:32.432197', '2020-02-01T19:12:32.432Z'],
+    ['2020-02-01T19:12:32', '2020-02-01T19:12:32.000Z'],
+    ['2020-02-01 19:12:32', '2020-02-01T19:12:32.000Z'],
+    ['2020-02-01T19:12', '2020-02-01T19:12:00.000Z'],
+    ['2020-02-01', '2020-02-01T00:00:00.000Z'],
+    ['2020-02-01T19:12:32Z', '2020-02-01T19:12:32.000Z'],
+    ['2020-02-01T19:12:32.5+02:00', '2020-02-01T17:12:32.500Z'],
+    ['2020-02-01T19:12:32-0530', '2020-02-02T00:42:32.000Z'],
+    ['2020-02-01T19:12:32+00', '2020-02-01T19:12:32.000Z'],
+    ['2020-02-30T00:00:00', undefined],
+    ['2020-13-01T00:00:00', undefined],
+    ['2020-02-01T24:00:00', undefined],
+    ['Sat, 01 Feb 2020 19:12:32 GMT', undefined],
+    ['1', undefined],
+    ['yesterday', undefined],
+    ['', undefined]
+  ]
+  test.each(rows)('%s', (text, expected) => {
+    expect(parseTimestamp(text)?.toISOString()).toBe(expected)
   })
 })
