@@ -7,6 +7,7 @@ import {
   followUpMarker,
   parseTimestamp,
   sameDecision,
+  tagRemoval,
   triage,
   type Decision
 } from '../src/policy.js'
@@ -703,5 +704,72 @@ describe('parseTimestamp: ISO 8601 only, UTC unless an offset says otherwise', (
   ]
   test.each(rows)('%s', (text, expected) => {
     expect(parseTimestamp(text)?.toISOString()).toBe(expected)
+  })
+})
+
+describe('one of our tags without an id is removed by name, never sent as a missing id', () => {
+  // Gorgias gives tags an id; one without (`{name}` only) used to become `{"ids": [null]}`: a
+  // failed request on every run, for good.
+  const named = (name: string) => ({ name }) as never
+  const rows: Array<[string, Message[], Partial<Ticket>, Partial<Decision>]> = [
+    [
+      'customer replied, follow-up tag without id',
+      [msg('agent', 100), msg('ours', 50), msg('customer', 2)],
+      { tags: [named('auto-close-sent')] },
+      { kind: 'untag', tags: [], namesWithoutId: ['auto-close-sent'] }
+    ],
+    [
+      'customer replied, one tag with an id and one without',
+      [msg('agent', 200), msg('ours', 150), msg('customer', 10)],
+      { tags: [tag('auto-close-sent'), named('auto-closed'), tag('shipping', 52)] },
+      { kind: 'untag', tags: [tag('auto-close-sent')], namesWithoutId: ['auto-closed'] }
+    ],
+    [
+      'an id that is not a number counts as none',
+      [msg('agent', 100), msg('ours', 50), msg('customer', 2)],
+      { tags: [{ id: '50', name: 'auto-close-sent' } as never] },
+      { kind: 'untag', tags: [], namesWithoutId: ['auto-close-sent'] }
+    ],
+    [
+      'agent replied again, stale follow-up tag without id',
+      [msg('agent', 200), msg('ours', 150), msg('agent', 5)],
+      { tags: [named('auto-close-sent')] },
+      { kind: 'untag', tags: [], namesWithoutId: ['auto-close-sent'] }
+    ],
+    [
+      'a new cycle: the old closed-tag without id goes with the follow-up',
+      [msg('agent', 300), msg('ours', 250), msg('customer', 200), msg('agent', 50)],
+      { tags: [named('auto-closed')] },
+      { kind: 'follow-up', staleTags: [], staleNamesWithoutId: ['auto-closed'] }
+    ],
+    [
+      'a follow-up tag without id still counts as present (no tag repair)',
+      [msg('agent', 60), msg('ours', 10)],
+      { tags: [named('auto-close-sent')] },
+      { kind: 'skip', reason: 'not-due' }
+    ]
+  ]
+  test.each(rows)('%s', (_name, messages, extra, expected) => {
+    expect(decide(ticket(messages, extra), messages, S, NOW)).toMatchObject(expected)
+  })
+
+  test('triage from the list item: the same split', () => {
+    const t = ticket([], {
+      last_message_datetime: ago(5),
+      last_received_message_datetime: ago(5),
+      tags: [named('auto-close-sent'), tag('auto-closed', 51)]
+    })
+    expect(triage(t, S, NOW)).toMatchObject({
+      kind: 'untag',
+      tags: [tag('auto-closed', 51)],
+      namesWithoutId: ['auto-close-sent']
+    })
+  })
+
+  test('tagRemoval: the DELETE /tickets/{id}/tags body, ids where known, names otherwise', () => {
+    expect(tagRemoval([tag('a', 1)], [])).toEqual({ ids: [1] })
+    expect(tagRemoval([], ['b'])).toEqual({ names: ['b'] })
+    expect(tagRemoval([tag('a', 1)], ['b'])).toEqual({ ids: [1], names: ['b'] })
+    expect(tagRemoval([], [])).toEqual({})
   })
 })

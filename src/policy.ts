@@ -87,14 +87,27 @@ export type Decision =
       reminder: number
       reminders: number
       marker: string
-      /** the closed-tag of an earlier cycle, still on the ticket: removed with this follow-up */
+      /**
+       * the closed-tag of an earlier cycle, still on the ticket: removed with this follow-up
+       * (by id; `staleNamesWithoutId` by name: see tagRemoval)
+       */
       staleTags: Tag[]
+      staleNamesWithoutId: string[]
     })
   | (Cycle & { kind: 'close'; ticketId: number; postMessage: boolean; marker: string })
   /** a follow-up landed but the run that sent it stopped before tagging: add the tag only */
   | (Cycle & { kind: 'tag-follow-up'; ticketId: number })
-  /** this action's tags no longer tell the truth (a new cycle began): remove them, and only them */
-  | { kind: 'untag'; ticketId: number; tags: Tag[]; because: 'customer-replied' | 'agent-replied' }
+  /**
+   * this action's tags no longer tell the truth (a new cycle began): remove them, and only them;
+   * `tags` by id, `namesWithoutId` by name (see tagRemoval)
+   */
+  | {
+      kind: 'untag'
+      ticketId: number
+      tags: Tag[]
+      namesWithoutId: string[]
+      because: 'customer-replied' | 'agent-replied'
+    }
   | { kind: 'skip'; ticketId: number; reason: SkipReason; detail?: string }
 
 /** Triage from a list item alone: either a final decision or "needs its messages". */
@@ -185,9 +198,58 @@ function tagNames(ticket: Ticket): string[] {
   return (ticket.tags ?? []).map(t => t.name.toLowerCase())
 }
 
-export function findTag(ticket: Ticket, name: string): Tag | undefined {
+/**
+ * One of this action's tags as the ticket carries it. Gorgias gives every tag an id, but a tag
+ * that comes without one (or with one that is not a number) must still count as present and be
+ * removable: by its name.
+ */
+interface OwnTag {
+  name: string
+  id: number | null
+}
+
+function ownTag(ticket: Ticket, name: string): OwnTag | undefined {
   const wanted = name.toLowerCase()
-  return (ticket.tags ?? []).find(t => t.name.toLowerCase() === wanted)
+  const found = (ticket.tags ?? []).find(t => t.name.toLowerCase() === wanted)
+  if (!found) return undefined
+  return { name: found.name, id: Number.isSafeInteger(found.id) ? found.id : null }
+}
+
+/** Tags to remove, split as the decisions carry them: with an id, and by name only. */
+function splitTags(tags: OwnTag[]): { tags: Tag[]; namesWithoutId: string[] } {
+  return {
+    tags: tags.flatMap(t => (t.id === null ? [] : [{ id: t.id, name: t.name }])),
+    namesWithoutId: tags.flatMap(t => (t.id === null ? [t.name] : []))
+  }
+}
+
+/** The tag named `name` (any case) with its id; undefined when absent or carried without an id. */
+export function findTag(ticket: Ticket, name: string): Tag | undefined {
+  const found = ownTag(ticket, name)
+  return found && found.id !== null ? { id: found.id, name: found.name } : undefined
+}
+
+/**
+ * The body of `DELETE /api/tickets/{id}/tags` that removes exactly these tags and no other: ids
+ * where Gorgias gave them, names for the rest (the endpoint takes both, reference/tickets tags).
+ * Empty when there is nothing to remove: then send no request.
+ */
+export function tagRemoval(
+  tags: Tag[],
+  namesWithoutId: string[]
+): { ids?: number[]; names?: string[] } {
+  const body: { ids?: number[]; names?: string[] } = {}
+  if (tags.length > 0) body.ids = tags.map(t => t.id)
+  if (namesWithoutId.length > 0) body.names = [...namesWithoutId]
+  return body
+}
+
+function untag(
+  ticket: Ticket,
+  tags: OwnTag[],
+  because: 'customer-replied' | 'agent-replied'
+): Decision {
+  return { kind: 'untag', ticketId: ticket.id, ...splitTags(tags), because }
 }
 
 function skip(ticket: Ticket, reason: SkipReason, detail?: string): Decision {
@@ -260,12 +322,12 @@ export function triage(ticket: Ticket, s: PolicySettings, now: Date): Triage {
   if (lastMessage === undefined || lastReceived === undefined || created === undefined) {
     return skip(ticket, 'unreadable', 'a ticket timestamp is not a date')
   }
-  const ourTags = [findTag(ticket, s.followUpTag), findTag(ticket, s.closedTag)].filter(
-    (t): t is Tag => !!t
+  const ourTags = [ownTag(ticket, s.followUpTag), ownTag(ticket, s.closedTag)].filter(
+    (t): t is OwnTag => !!t
   )
   if (lastMessage && lastReceived && lastReceived.getTime() >= lastMessage.getTime()) {
     return ourTags.length > 0
-      ? { kind: 'untag', ticketId: ticket.id, tags: ourTags, because: 'customer-replied' }
+      ? untag(ticket, ourTags, 'customer-replied')
       : skip(ticket, 'customer-replied')
   }
   const starts = [created, lastReceived].filter((d): d is Date => d instanceof Date)
@@ -392,7 +454,7 @@ export function decide(
     .filter(m => isPublic(m) && !isAutomated(m))
     .map(m => ({ m, at: messageTime(m)! }))
     .sort(threadOrder)
-  const followUpTag = findTag(ticket, s.followUpTag)
+  const followUpTag = ownTag(ticket, s.followUpTag)
 
   // The cycle starts at the last public message that is not ours.
   let start = -1
@@ -404,10 +466,10 @@ export function decide(
   }
   if (start === -1) return skip(ticket, 'no-agent-reply')
   const anchor = thread[start]!
-  const ourTags = [followUpTag, findTag(ticket, s.closedTag)].filter((t): t is Tag => !!t)
+  const ourTags = [followUpTag, ownTag(ticket, s.closedTag)].filter((t): t is OwnTag => !!t)
   if (!anchor.m.from_agent) {
     return ourTags.length > 0
-      ? { kind: 'untag', ticketId: ticket.id, tags: ourTags, because: 'customer-replied' }
+      ? untag(ticket, ourTags, 'customer-replied')
       : skip(ticket, 'customer-replied')
   }
   if (anchor.m.failed_datetime) {
@@ -469,7 +531,7 @@ export function decide(
           reminder: sent + 1,
           reminders,
           marker: followUpMarker(sent + 1, anchor.m.id),
-          staleTags: sent === 0 ? ourTags.filter(t => t !== followUpTag) : []
+          ...staleTags(sent === 0 ? ourTags.filter(t => t !== followUpTag) : [])
         }
       )
     }
@@ -493,7 +555,7 @@ export function decide(
 
   if (sent > 0 && !followUpTag) return { kind: 'tag-follow-up', ...base }
   if (sent === 0 && ourTags.length > 0) {
-    return { kind: 'untag', ticketId: ticket.id, tags: ourTags, because: 'agent-replied' }
+    return untag(ticket, ourTags, 'agent-replied')
   }
   return skip(ticket, 'not-due')
 }
@@ -506,9 +568,14 @@ export function decide(
  * an agent, followed by a reopen, when the API keeps that field after a reopen).
  */
 function reopenedAfter(ticket: Ticket, since: Date, s: PolicySettings): boolean {
-  if (findTag(ticket, s.closedTag)) return true
+  if (ownTag(ticket, s.closedTag)) return true
   const closedAt = parseTime(ticket.closed_datetime)
   return closedAt instanceof Date && closedAt.getTime() > since.getTime()
+}
+
+function staleTags(tags: OwnTag[]): { staleTags: Tag[]; staleNamesWithoutId: string[] } {
+  const split = splitTags(tags)
+  return { staleTags: split.tags, staleNamesWithoutId: split.namesWithoutId }
 }
 
 /** Whether a re-check still supports the action planned from earlier data. */
