@@ -11,6 +11,7 @@ import {
   triage,
   type Decision
 } from '../src/policy.js'
+import { replyAlong } from '../src/compose.js'
 import { inTimeZone } from './helpers/timeZone.js'
 
 /**
@@ -329,53 +330,6 @@ describe('decide: one follow-up at 48 h, close at 72 h', () => {
     expect(decide(t2, m2, S, NOW)).toMatchObject({
       kind: 'follow-up',
       staleTags: [tag('auto-closed', 51)]
-    })
-  })
-
-  test("the follow-up goes the way of the agent's reply, to the ticket's customer", () => {
-    const m = [msg('customer', 60), msg('agent', 50, { subject: 'Re: order', integration_id: 7 })]
-    expect(decide(ticket(m), m, S, NOW)).toMatchObject({
-      kind: 'follow-up',
-      route: {
-        channel: 'email',
-        sourceType: 'email',
-        from: { address: 'support@acme.test' },
-        to: [{ address: 'ana@example.com' }],
-        integrationId: 7,
-        subject: 'Re: order'
-      }
-    })
-  })
-
-  test("an agent reply without a usable route: back along the customer's own message", () => {
-    const m = [
-      msg('customer', 60, { integration_id: 8 }),
-      msg('agent', 50, { source: null, integration_id: null })
-    ]
-    expect(decide(ticket(m), m, S, NOW)).toMatchObject({
-      kind: 'follow-up',
-      route: {
-        from: { address: 'support@acme.test' },
-        to: [{ address: 'ana@example.com' }],
-        integrationId: 8
-      }
-    })
-  })
-
-  test('an agent reply that went to someone else (a carrier): the follow-up still goes to the customer', () => {
-    const m = [
-      msg('customer', 60),
-      msg('agent', 50, {
-        source: {
-          type: 'email',
-          from: { address: 'support@acme.test' },
-          to: [{ address: 'claims@carrier.test' }]
-        }
-      })
-    ]
-    expect(decide(ticket(m), m, S, NOW)).toMatchObject({
-      kind: 'follow-up',
-      route: { to: [{ address: 'ana@example.com' }] }
     })
   })
 
@@ -771,5 +725,200 @@ describe('one of our tags without an id is removed by name, never sent as a miss
     expect(tagRemoval([], ['b'])).toEqual({ names: ['b'] })
     expect(tagRemoval([tag('a', 1)], ['b'])).toEqual({ ids: [1], names: ['b'] })
     expect(tagRemoval([], [])).toEqual({})
+  })
+})
+
+describe("what this action sends reaches the ticket's customer, and only them", () => {
+  // The agent's reply gives the channel, the support address and the integration; the recipient
+  // is always the ticket's customer, whoever else the agent wrote to.
+  const SC = settings({ channels: 'email,chat,sms' })
+  const chatFrom = (address: string, senderId: number, hoursAgo: number, channel = 'chat') =>
+    msg('customer', hoursAgo, {
+      channel,
+      sender: { id: senderId },
+      source: { type: channel, from: { address }, to: [{ address: 'chat@acme.test' }] },
+      integration_id: 8
+    })
+  const chatReply = (to: string, hoursAgo: number, channel = 'chat') =>
+    msg('agent', hoursAgo, {
+      channel,
+      source: { type: channel, from: { address: 'chat@acme.test' }, to: [{ address: to }] },
+      integration_id: 8
+    })
+  type Sent = {
+    to: string
+    receiver: object
+    from?: string
+    integration?: number
+    subject?: string
+  }
+  const rows: Array<[string, Message[], Partial<Ticket>, Sent | string]> = [
+    [
+      'the agent replied to the customer',
+      [msg('customer', 60), msg('agent', 50, { subject: 'Re: order' })],
+      {},
+      {
+        to: 'ana@example.com',
+        receiver: { id: 9 },
+        from: 'support@acme.test',
+        integration: 7,
+        subject: 'Re: order'
+      }
+    ],
+    [
+      'a colleague in to and a manager in cc: the customer alone',
+      [
+        msg('customer', 60),
+        msg('agent', 50, {
+          source: {
+            type: 'email',
+            from: { address: 'support@acme.test' },
+            to: [{ address: 'ana@example.com' }, { address: 'bob@acme.test' }],
+            cc: [{ address: 'boss@acme.test' }],
+            bcc: [{ address: 'audit@acme.test' }]
+          }
+        })
+      ],
+      {},
+      { to: 'ana@example.com', receiver: { id: 9 }, from: 'support@acme.test' }
+    ],
+    [
+      "the agent wrote to a carrier: the customer, not the carrier, under the ticket's subject",
+      [
+        msg('customer', 60),
+        msg('agent', 50, {
+          subject: 'Claim 123 for lost parcel',
+          receiver: { id: 77, email: 'claims@carrier.test' },
+          source: {
+            type: 'email',
+            from: { address: 'support@acme.test' },
+            to: [{ address: 'claims@carrier.test' }]
+          }
+        })
+      ],
+      {},
+      {
+        to: 'ana@example.com',
+        receiver: { id: 9 },
+        from: 'support@acme.test',
+        integration: 7,
+        subject: 'Re: Where is my order?'
+      }
+    ],
+    [
+      "an agent reply without a usable source: channel and support address from the customer's message",
+      [
+        msg('customer', 60, { integration_id: 8 }),
+        msg('agent', 50, { source: null, integration_id: null })
+      ],
+      {},
+      { to: 'ana@example.com', receiver: { id: 9 }, from: 'support@acme.test', integration: 8 }
+    ],
+    [
+      'a customer without an email address',
+      [msg('customer', 60), msg('agent', 50)],
+      { customer: { id: 9, email: null, firstname: 'Ana' } },
+      'skip no-customer-address'
+    ],
+    [
+      'a customer email with other case and spaces is still theirs',
+      [msg('customer', 60), msg('agent', 50)],
+      { customer: { id: 9, email: '  Ana@Example.COM ', firstname: 'Ana' } },
+      { to: 'Ana@Example.COM', receiver: { id: 9 } }
+    ],
+    [
+      'a customer "email" that lists two addresses',
+      [msg('customer', 60), msg('agent', 50)],
+      { customer: { id: 9, email: 'ana@example.com, mallory@evil.test', firstname: 'Ana' } },
+      'skip no-customer-address'
+    ],
+    [
+      'a customer "email" with a display name',
+      [msg('customer', 60), msg('agent', 50)],
+      { customer: { id: 9, email: 'Ana <ana@example.com>', firstname: 'Ana' } },
+      'skip no-customer-address'
+    ],
+    [
+      'a customer without an id is named by email',
+      [msg('customer', 60), msg('agent', 50)],
+      { customer: { email: 'ana@example.com', firstname: 'Ana' } as never },
+      { to: 'ana@example.com', receiver: { email: 'ana@example.com' } }
+    ],
+    [
+      "chat: where the customer's own last chat came from",
+      [chatFrom('visitor-123', 9, 60), chatReply('visitor-123', 50)],
+      { channel: 'chat' },
+      { to: 'visitor-123', receiver: { id: 9 }, from: 'chat@acme.test', integration: 8 }
+    ],
+    [
+      'chat: the agent answered someone else; the customer still gets it',
+      [
+        chatFrom('visitor-123', 9, 70),
+        chatFrom('visitor-555', 55, 60),
+        chatReply('visitor-555', 50)
+      ],
+      { channel: 'chat' },
+      { to: 'visitor-123', receiver: { id: 9 } }
+    ],
+    [
+      'chat: no chat message from the customer at all',
+      [chatFrom('visitor-555', 55, 60), chatReply('visitor-555', 50)],
+      { channel: 'chat' },
+      'skip no-customer-address'
+    ],
+    [
+      'chat: the customer wrote by email only, the agent answered by chat',
+      [msg('customer', 60, { sender: { id: 9 } }), chatReply('visitor-555', 50)],
+      { channel: 'chat' },
+      'skip no-customer-address'
+    ],
+    [
+      "sms: the customer's own number",
+      [chatFrom('+15550001', 9, 60, 'sms'), chatReply('+15550001', 50, 'sms')],
+      { channel: 'sms' },
+      { to: '+15550001', receiver: { id: 9 } }
+    ]
+  ]
+  test.each(rows)('%s', (_name, messages, extra, expected) => {
+    const t = ticket(messages, extra)
+    const d = decide(t, messages, SC, NOW)
+    if (typeof expected === 'string') {
+      expect(summary(d)).toBe(expected)
+      return
+    }
+    if (d.kind !== 'follow-up') throw new Error(`expected a follow-up, got ${summary(d)}`)
+    const body = replyAlong(d.route, t, SC, 'Hello', d.marker)
+    expect(body.source.to).toEqual([{ address: expected.to }])
+    expect(body.receiver).toEqual(expected.receiver)
+    expect(body.source).not.toHaveProperty('cc')
+    expect(body.source).not.toHaveProperty('bcc')
+    if (expected.from) expect(body.source.from).toMatchObject({ address: expected.from })
+    if (expected.integration) expect(body.integration_id).toBe(expected.integration)
+    if (expected.subject) expect(body.subject).toBe(expected.subject)
+  })
+
+  test('the close message goes the same way: to the customer alone', () => {
+    const m = [
+      msg('customer', 80),
+      msg('agent', 73, {
+        source: {
+          type: 'email',
+          from: { address: 'support@acme.test' },
+          to: [{ address: 'claims@carrier.test' }],
+          cc: [{ address: 'ana@example.com' }]
+        }
+      }),
+      msg('ours', 25)
+    ]
+    const t = ticket(m, { tags: [tag('auto-close-sent')] })
+    const d = decide(t, m, S, NOW)
+    if (d.kind !== 'close') throw new Error(`expected a close, got ${summary(d)}`)
+    const body = replyAlong(d.route, t, S, 'Closing', d.marker)
+    expect(body.source).toEqual({
+      type: 'email',
+      from: { address: 'support@acme.test' },
+      to: [{ address: 'ana@example.com' }]
+    })
+    expect(body.receiver).toEqual({ id: 9 })
   })
 })

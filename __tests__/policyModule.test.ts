@@ -149,10 +149,9 @@ describe('loadPolicyModule (in process)', () => {
           channel: 'email',
           sourceType: 'email',
           from: null,
-          to: [{ address: 'a@b.co' }],
           integrationId: null,
-          receiverId: null,
-          subject: null
+          subject: null,
+          customer: { address: 'a@b.co', receiver: { id: 9 } }
         }
       })
     ).rejects.toThrow('policy-module did not answer within 0.05 s')

@@ -43027,6 +43027,7 @@ const policy_SKIP_REASONS = [
     'excluded-tag',
     'not-in-only-tags',
     'channel-not-handled',
+    'no-customer-address',
     'customer-replied',
     'no-agent-reply',
     'reply-failed',
@@ -43039,14 +43040,40 @@ const policy_SKIP_REASONS = [
     'policy-module'
 ];
 const HOUR = 3_600_000;
-/** Timestamps are ISO 8601; anything else makes the ticket unreadable rather than guessed at. */
+/**
+ * Gorgias timestamps are ISO 8601, and the API reference's own examples carry no offset
+ * (`2020-02-01T19:12:32.432197`): those are UTC. `Date.parse` would read them in the machine's
+ * zone, so a runner in Tokyo would see every reply 9 hours older. Parsed here by hand, whatever
+ * the zone; anything that is not ISO 8601 is `undefined`, never guessed at.
+ */
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2})?)?)?$/;
+function parseTimestamp(value) {
+    const m = ISO_8601.exec(value.trim());
+    if (!m)
+        return undefined;
+    const [year, month, day, hour, minute, second] = m.slice(1, 7).map(n => Number(n ?? 0));
+    const ms = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
+    const offsetMinutes = m[9]
+        ? (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11] ?? 0))
+        : 0;
+    if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59)
+        return undefined;
+    if (Math.abs(offsetMinutes) >= 24 * 60 || Number(m[11] ?? 0) > 59)
+        return undefined;
+    const date = new Date(0);
+    date.setUTCFullYear(year, month - 1, day);
+    if (date.getUTCDate() !== day)
+        return undefined; // 31 April and the like
+    date.setUTCHours(hour, minute, second, ms);
+    return new Date(date.getTime() - offsetMinutes * 60_000);
+}
+/** A timestamp field: null when absent, undefined when present but not a date. */
 function policy_parseTime(value) {
     if (value === null || value === undefined || value === '')
         return null;
     if (typeof value !== 'string')
         return undefined;
-    const ms = Date.parse(value);
-    return Number.isNaN(ms) ? undefined : new Date(ms);
+    return parseTimestamp(value);
 }
 /**
  * When a message reached (or was meant to reach) the customer: the age of a reply counts from
@@ -43084,9 +43111,40 @@ function elapsedMs(from, now, s) {
 function tagNames(ticket) {
     return (ticket.tags ?? []).map(t => t.name.toLowerCase());
 }
-function findTag(ticket, name) {
+function ownTag(ticket, name) {
     const wanted = name.toLowerCase();
-    return (ticket.tags ?? []).find(t => t.name.toLowerCase() === wanted);
+    const found = (ticket.tags ?? []).find(t => t.name.toLowerCase() === wanted);
+    if (!found)
+        return undefined;
+    return { name: found.name, id: Number.isSafeInteger(found.id) ? found.id : null };
+}
+/** Tags to remove, split as the decisions carry them: with an id, and by name only. */
+function splitTags(tags) {
+    return {
+        tags: tags.flatMap(t => (t.id === null ? [] : [{ id: t.id, name: t.name }])),
+        namesWithoutId: tags.flatMap(t => (t.id === null ? [t.name] : []))
+    };
+}
+/** The tag named `name` (any case) with its id; undefined when absent or carried without an id. */
+function findTag(ticket, name) {
+    const found = ownTag(ticket, name);
+    return found && found.id !== null ? { id: found.id, name: found.name } : undefined;
+}
+/**
+ * The body of `DELETE /api/tickets/{id}/tags` that removes exactly these tags and no other: ids
+ * where Gorgias gave them, names for the rest (the endpoint takes both, reference/tickets tags).
+ * Empty when there is nothing to remove: then send no request.
+ */
+function tagRemoval(tags, namesWithoutId) {
+    const body = {};
+    if (tags.length > 0)
+        body.ids = tags.map(t => t.id);
+    if (namesWithoutId.length > 0)
+        body.names = [...namesWithoutId];
+    return body;
+}
+function untag(ticket, tags, because) {
+    return { kind: 'untag', ticketId: ticket.id, ...splitTags(tags), because };
 }
 function skip(ticket, reason, detail) {
     return detail === undefined
@@ -43168,10 +43226,10 @@ function triage(ticket, s, now) {
     if (lastMessage === undefined || lastReceived === undefined || created === undefined) {
         return skip(ticket, 'unreadable', 'a ticket timestamp is not a date');
     }
-    const ourTags = [findTag(ticket, s.followUpTag), findTag(ticket, s.closedTag)].filter((t) => !!t);
+    const ourTags = [ownTag(ticket, s.followUpTag), ownTag(ticket, s.closedTag)].filter((t) => !!t);
     if (lastMessage && lastReceived && lastReceived.getTime() >= lastMessage.getTime()) {
         return ourTags.length > 0
-            ? { kind: 'untag', ticketId: ticket.id, tags: ourTags, because: 'customer-replied' }
+            ? untag(ticket, ourTags, 'customer-replied')
             : skip(ticket, 'customer-replied');
     }
     const starts = [created, lastReceived].filter((d) => d instanceof Date);
@@ -43209,32 +43267,30 @@ const isAddress = (a) => typeof a === 'object' &&
     a.address !== '';
 const sameAddress = (a, b) => a.trim().toLowerCase() === b.trim().toLowerCase();
 /**
- * How a follow-up reaches the customer. Preferably the way the agent's last reply went (same
- * channel, support address, integration and recipients: that keeps the email thread and the
- * account's deliverability); when that reply did not go to the ticket's customer, or carries no
- * usable route, the way back along the customer's own last message. Null when neither works.
+ * The channel, support address and integration of a follow-up: those of the agent's reply, or,
+ * when that reply carries no usable source, those of the customer's own last message (answered
+ * back the way it came). Null when neither works.
  */
-function replyRoute(ticket, reply, customerMessage) {
-    const customerEmail = typeof ticket.customer?.email === 'string' ? ticket.customer.email : null;
+function replyChannel(ticket, reply, customerMessage) {
     const usable = (channel, type, from, to) => typeof channel === 'string' &&
         typeof type === 'string' &&
         to.length > 0 &&
         to.every(isAddress) &&
         (channel !== 'email' || isAddress(from));
+    const integration = (m) => typeof m.integration_id === 'number' ? m.integration_id : null;
+    const subject = (m) => typeof m.subject === 'string' && m.subject.trim() !== '' ? m.subject : null;
     const source = reply.source;
     const agentTo = Array.isArray(source?.to) ? source.to : [];
-    const toCustomer = customerEmail === null ||
-        reply.channel !== 'email' ||
-        agentTo.some(a => isAddress(a) && sameAddress(a.address, customerEmail));
-    if (source && toCustomer && usable(reply.channel, source.type, source.from, agentTo)) {
+    if (source && usable(reply.channel, source.type, source.from, agentTo)) {
+        const email = customerEmail(ticket);
+        // A reply written to someone else (a carrier, a supplier) has their subject, not the customer's.
+        const toCustomer = email !== null && agentTo.some(a => sameAddress(a.address, email));
         return {
             channel: reply.channel,
             sourceType: source.type,
             from: isAddress(source.from) ? source.from : null,
-            to: agentTo,
-            integrationId: typeof reply.integration_id === 'number' ? reply.integration_id : null,
-            receiverId: typeof reply.receiver?.id === 'number' ? reply.receiver.id : null,
-            subject: typeof reply.subject === 'string' ? reply.subject : null
+            integrationId: integration(reply),
+            subject: toCustomer ? subject(reply) : null
         };
     }
     const back = customerMessage?.source;
@@ -43246,16 +43302,65 @@ function replyRoute(ticket, reply, customerMessage) {
                 channel: customerMessage.channel,
                 sourceType: back.type,
                 from,
-                to,
-                integrationId: typeof customerMessage.integration_id === 'number'
-                    ? customerMessage.integration_id
-                    : null,
-                receiverId: typeof customerMessage.sender?.id === 'number' ? customerMessage.sender.id : null,
-                subject: typeof customerMessage.subject === 'string' ? customerMessage.subject : null
+                integrationId: integration(customerMessage),
+                subject: subject(customerMessage)
             };
         }
     }
     return null;
+}
+/**
+ * One email address as a To: line takes it, nothing else: a list ("a@x, b@y"), a display name
+ * or stray spaces inside would let a customer record send this action's mail to someone else.
+ */
+const ONE_EMAIL = /^[^\s@,;:<>()[\]"'\\]+@[^\s@,;:<>()[\]"'\\]+\.[^\s@,;:<>()[\]"'\\]+$/;
+function customerEmail(ticket) {
+    const email = ticket.customer?.email;
+    if (typeof email !== 'string')
+        return null;
+    const trimmed = email.trim();
+    return ONE_EMAIL.test(trimmed) ? trimmed : null;
+}
+function customerId(ticket) {
+    const id = ticket.customer?.id;
+    return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : null;
+}
+/** Whether a message was written by the ticket's customer (by id, else by email). */
+function sentByCustomer(m, ticket) {
+    const id = customerId(ticket);
+    const senderId = m.sender?.id;
+    if (id !== null && typeof senderId === 'number')
+        return senderId === id;
+    const email = customerEmail(ticket);
+    const senderEmail = m.sender?.email;
+    return email !== null && typeof senderEmail === 'string' && sameAddress(senderEmail, email);
+}
+/** A chat or sms address as a message's source gives it: one token, no spaces or controls. */
+const ONE_HANDLE = /^[^\s,;<>\p{Cc}\p{Cf}]+$/u;
+/**
+ * The ticket's customer as the recipient on `channel`, or why there is none. Email goes to
+ * `ticket.customer.email` and nowhere else; chat and sms go back to where the customer's own last
+ * message on that channel came from, and only when its sender is the ticket's customer.
+ */
+function customerRecipient(ticket, channel, thread) {
+    const id = customerId(ticket);
+    const email = customerEmail(ticket);
+    const receiver = id !== null ? { id } : email !== null ? { email } : null;
+    if (receiver === null)
+        return 'the customer has neither an id nor a usable email address';
+    if (channel === 'email') {
+        return email !== null
+            ? { address: email, receiver }
+            : 'the customer has no usable email address (none, or not one single address)';
+    }
+    const own = [...thread]
+        .reverse()
+        .find(m => !m.from_agent && m.channel === channel && sentByCustomer(m, ticket));
+    const address = own?.source?.from?.address;
+    if (typeof address !== 'string' || !ONE_HANDLE.test(address.trim())) {
+        return `no ${channel} message from the customer to answer`;
+    }
+    return { address: address.trim(), receiver };
 }
 /**
  * The full decision, from the ticket and all of its messages. Also the re-check right before a
@@ -43272,7 +43377,7 @@ function decide(ticket, messages, s, now) {
         .filter(m => isPublic(m) && !isAutomated(m))
         .map(m => ({ m, at: messageTime(m) }))
         .sort(threadOrder);
-    const followUpTag = findTag(ticket, s.followUpTag);
+    const followUpTag = ownTag(ticket, s.followUpTag);
     // The cycle starts at the last public message that is not ours.
     let start = -1;
     for (let i = thread.length - 1; i >= 0; i--) {
@@ -43284,10 +43389,10 @@ function decide(ticket, messages, s, now) {
     if (start === -1)
         return skip(ticket, 'no-agent-reply');
     const anchor = thread[start];
-    const ourTags = [followUpTag, findTag(ticket, s.closedTag)].filter((t) => !!t);
+    const ourTags = [followUpTag, ownTag(ticket, s.closedTag)].filter((t) => !!t);
     if (!anchor.m.from_agent) {
         return ourTags.length > 0
-            ? { kind: 'untag', ticketId: ticket.id, tags: ourTags, because: 'customer-replied' }
+            ? untag(ticket, ourTags, 'customer-replied')
             : skip(ticket, 'customer-replied');
     }
     if (anchor.m.failed_datetime) {
@@ -43304,12 +43409,16 @@ function decide(ticket, messages, s, now) {
         .slice(0, start)
         .reverse()
         .find(o => !o.m.from_agent)?.m ?? null;
-    const route = replyRoute(ticket, anchor.m, lastFromCustomer);
-    if (!route || !s.channels.includes(route.channel.toLowerCase())) {
-        return skip(ticket, 'channel-not-handled', route
-            ? `a reply would go by ${route.channel}`
+    const channel = replyChannel(ticket, anchor.m, lastFromCustomer);
+    if (!channel || !s.channels.includes(channel.channel.toLowerCase())) {
+        return skip(ticket, 'channel-not-handled', channel
+            ? `a reply would go by ${channel.channel}`
             : `no route back to the customer this action can use (the agent replied by ${String(anchor.m.channel)})`);
     }
+    const recipient = customerRecipient(ticket, channel.channel, thread.map(o => o.m));
+    if (typeof recipient === 'string')
+        return skip(ticket, 'no-customer-address', recipient);
+    const route = { ...channel, customer: recipient };
     const cycle = {
         reply: anchor.m,
         replyAt: anchor.at,
@@ -43335,7 +43444,7 @@ function decide(ticket, messages, s, now) {
                 reminder: sent + 1,
                 reminders,
                 marker: followUpMarker(sent + 1, anchor.m.id),
-                staleTags: sent === 0 ? ourTags.filter(t => t !== followUpTag) : []
+                ...staleTags(sent === 0 ? ourTags.filter(t => t !== followUpTag) : [])
             });
         }
     }
@@ -43358,7 +43467,7 @@ function decide(ticket, messages, s, now) {
     if (sent > 0 && !followUpTag)
         return { kind: 'tag-follow-up', ...base };
     if (sent === 0 && ourTags.length > 0) {
-        return { kind: 'untag', ticketId: ticket.id, tags: ourTags, because: 'agent-replied' };
+        return untag(ticket, ourTags, 'agent-replied');
     }
     return skip(ticket, 'not-due');
 }
@@ -43370,10 +43479,14 @@ function decide(ticket, messages, s, now) {
  * an agent, followed by a reopen, when the API keeps that field after a reopen).
  */
 function reopenedAfter(ticket, since, s) {
-    if (findTag(ticket, s.closedTag))
+    if (ownTag(ticket, s.closedTag))
         return true;
     const closedAt = policy_parseTime(ticket.closed_datetime);
     return closedAt instanceof Date && closedAt.getTime() > since.getTime();
+}
+function staleTags(tags) {
+    const split = splitTags(tags);
+    return { staleTags: split.tags, staleNamesWithoutId: split.namesWithoutId };
 }
 /** Whether a re-check still supports the action planned from earlier data. */
 function sameDecision(planned, fresh) {
@@ -43406,6 +43519,7 @@ const SKIP_LABELS = {
     'excluded-tag': 'has an excluded tag',
     'not-in-only-tags': 'lacks every only-tags tag',
     'channel-not-handled': 'channel not handled',
+    'no-customer-address': "no usable address of the ticket's customer on that channel",
     'customer-replied': 'customer spoke last',
     'no-agent-reply': 'no public agent reply yet',
     'reply-failed': "agent's last reply failed to send",
@@ -46549,20 +46663,24 @@ function toHtml(text) {
         .map(p => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
         .join('');
 }
-/** A message along the route the policy chose (see replyRoute in policy.ts). */
+/**
+ * A message along the route the policy chose (see Route in policy.ts): the agent's channel,
+ * support address and integration, to the ticket's customer alone. Nothing is copied from the
+ * agent's recipients, and there is never a cc or bcc: a carrier or a colleague the agent wrote to
+ * must not get the customer's reminder.
+ */
 function replyAlong(route, ticket, settings, text, marker) {
-    const receiverId = route.receiverId ?? (typeof ticket.customer?.id === 'number' ? ticket.customer.id : null);
     const body = {
         channel: route.channel,
         via: 'api',
         from_agent: true,
         public: true,
         sender: { email: settings.email },
-        receiver: receiverId !== null ? { id: receiverId } : { email: route.to[0].address },
+        receiver: { ...route.customer.receiver },
         source: {
             type: route.sourceType,
             ...(route.from ? { from: address(route.from) } : {}),
-            to: route.to.map(address)
+            to: [{ address: route.customer.address }]
         },
         body_text: text,
         body_html: toHtml(text),

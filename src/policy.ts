@@ -32,6 +32,7 @@ export const SKIP_REASONS = [
   'excluded-tag',
   'not-in-only-tags',
   'channel-not-handled',
+  'no-customer-address',
   'customer-replied',
   'no-agent-reply',
   'reply-failed',
@@ -69,15 +70,30 @@ export interface Cycle {
   route: Route
 }
 
-/** Where a reply goes: the channel, the support address and integration, and the customer. */
+/**
+ * How this action's messages go out: the channel, support address and integration of the agent's
+ * reply (that keeps the email thread and the account's deliverability), to the ticket's customer.
+ */
 export interface Route {
   channel: string
   sourceType: string
+  /** the support address the agent's reply went out from */
   from: Address | null
-  to: Address[]
   integrationId: number | null
-  receiverId: number | null
+  /** the subject of the customer's thread; null = compose uses the ticket's */
   subject: string | null
+  /** the one and only recipient: the ticket's customer, never whoever else the agent wrote to */
+  customer: Recipient
+}
+
+export interface Recipient {
+  /**
+   * where the channel reaches the customer: `ticket.customer.email` for email; for chat and sms,
+   * where the customer's own last message on that channel came from
+   */
+  address: string
+  /** the customer as the API's `receiver` takes it: by id when Gorgias gave one, else by email */
+  receiver: { id: number } | { email: string }
 }
 
 export type Decision =
@@ -375,40 +391,42 @@ const isAddress = (a: unknown): a is Address =>
 const sameAddress = (a: string, b: string): boolean =>
   a.trim().toLowerCase() === b.trim().toLowerCase()
 
+/** Where the agent's reply went out from, without its recipients: they are not ours to copy. */
+type Channel = Omit<Route, 'customer'>
+
 /**
- * How a follow-up reaches the customer. Preferably the way the agent's last reply went (same
- * channel, support address, integration and recipients: that keeps the email thread and the
- * account's deliverability); when that reply did not go to the ticket's customer, or carries no
- * usable route, the way back along the customer's own last message. Null when neither works.
+ * The channel, support address and integration of a follow-up: those of the agent's reply, or,
+ * when that reply carries no usable source, those of the customer's own last message (answered
+ * back the way it came). Null when neither works.
  */
-export function replyRoute(
+function replyChannel(
   ticket: Ticket,
   reply: Message,
   customerMessage: Message | null
-): Route | null {
-  const customerEmail = typeof ticket.customer?.email === 'string' ? ticket.customer.email : null
+): Channel | null {
   const usable = (channel: unknown, type: unknown, from: unknown, to: unknown[]): boolean =>
     typeof channel === 'string' &&
     typeof type === 'string' &&
     to.length > 0 &&
     to.every(isAddress) &&
     (channel !== 'email' || isAddress(from))
+  const integration = (m: Message): number | null =>
+    typeof m.integration_id === 'number' ? m.integration_id : null
+  const subject = (m: Message): string | null =>
+    typeof m.subject === 'string' && m.subject.trim() !== '' ? m.subject : null
 
   const source = reply.source
   const agentTo = Array.isArray(source?.to) ? source.to : []
-  const toCustomer =
-    customerEmail === null ||
-    reply.channel !== 'email' ||
-    agentTo.some(a => isAddress(a) && sameAddress(a.address, customerEmail))
-  if (source && toCustomer && usable(reply.channel, source.type, source.from, agentTo)) {
+  if (source && usable(reply.channel, source.type, source.from, agentTo)) {
+    const email = customerEmail(ticket)
+    // A reply written to someone else (a carrier, a supplier) has their subject, not the customer's.
+    const toCustomer = email !== null && agentTo.some(a => sameAddress(a.address, email))
     return {
       channel: reply.channel,
       sourceType: source.type,
       from: isAddress(source.from) ? source.from : null,
-      to: agentTo,
-      integrationId: typeof reply.integration_id === 'number' ? reply.integration_id : null,
-      receiverId: typeof reply.receiver?.id === 'number' ? reply.receiver.id : null,
-      subject: typeof reply.subject === 'string' ? reply.subject : null
+      integrationId: integration(reply),
+      subject: toCustomer ? subject(reply) : null
     }
   }
   const back = customerMessage?.source
@@ -420,18 +438,72 @@ export function replyRoute(
         channel: customerMessage.channel,
         sourceType: back.type,
         from,
-        to,
-        integrationId:
-          typeof customerMessage.integration_id === 'number'
-            ? customerMessage.integration_id
-            : null,
-        receiverId:
-          typeof customerMessage.sender?.id === 'number' ? customerMessage.sender.id : null,
-        subject: typeof customerMessage.subject === 'string' ? customerMessage.subject : null
+        integrationId: integration(customerMessage),
+        subject: subject(customerMessage)
       }
     }
   }
   return null
+}
+
+/**
+ * One email address as a To: line takes it, nothing else: a list ("a@x, b@y"), a display name
+ * or stray spaces inside would let a customer record send this action's mail to someone else.
+ */
+const ONE_EMAIL = /^[^\s@,;:<>()[\]"'\\]+@[^\s@,;:<>()[\]"'\\]+\.[^\s@,;:<>()[\]"'\\]+$/
+
+function customerEmail(ticket: Ticket): string | null {
+  const email = ticket.customer?.email
+  if (typeof email !== 'string') return null
+  const trimmed = email.trim()
+  return ONE_EMAIL.test(trimmed) ? trimmed : null
+}
+
+function customerId(ticket: Ticket): number | null {
+  const id = ticket.customer?.id
+  return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : null
+}
+
+/** Whether a message was written by the ticket's customer (by id, else by email). */
+function sentByCustomer(m: Message, ticket: Ticket): boolean {
+  const id = customerId(ticket)
+  const senderId = m.sender?.id
+  if (id !== null && typeof senderId === 'number') return senderId === id
+  const email = customerEmail(ticket)
+  const senderEmail = m.sender?.email
+  return email !== null && typeof senderEmail === 'string' && sameAddress(senderEmail, email)
+}
+
+/** A chat or sms address as a message's source gives it: one token, no spaces or controls. */
+const ONE_HANDLE = /^[^\s,;<>\p{Cc}\p{Cf}]+$/u
+
+/**
+ * The ticket's customer as the recipient on `channel`, or why there is none. Email goes to
+ * `ticket.customer.email` and nowhere else; chat and sms go back to where the customer's own last
+ * message on that channel came from, and only when its sender is the ticket's customer.
+ */
+function customerRecipient(
+  ticket: Ticket,
+  channel: string,
+  thread: readonly Message[]
+): Recipient | string {
+  const id = customerId(ticket)
+  const email = customerEmail(ticket)
+  const receiver = id !== null ? { id } : email !== null ? { email } : null
+  if (receiver === null) return 'the customer has neither an id nor a usable email address'
+  if (channel === 'email') {
+    return email !== null
+      ? { address: email, receiver }
+      : 'the customer has no usable email address (none, or not one single address)'
+  }
+  const own = [...thread]
+    .reverse()
+    .find(m => !m.from_agent && m.channel === channel && sentByCustomer(m, ticket))
+  const address = own?.source?.from?.address
+  if (typeof address !== 'string' || !ONE_HANDLE.test(address.trim())) {
+    return `no ${channel} message from the customer to answer`
+  }
+  return { address: address.trim(), receiver }
 }
 
 /**
@@ -488,16 +560,23 @@ export function decide(
       .slice(0, start)
       .reverse()
       .find(o => !o.m.from_agent)?.m ?? null
-  const route = replyRoute(ticket, anchor.m, lastFromCustomer)
-  if (!route || !s.channels.includes(route.channel.toLowerCase())) {
+  const channel = replyChannel(ticket, anchor.m, lastFromCustomer)
+  if (!channel || !s.channels.includes(channel.channel.toLowerCase())) {
     return skip(
       ticket,
       'channel-not-handled',
-      route
-        ? `a reply would go by ${route.channel}`
+      channel
+        ? `a reply would go by ${channel.channel}`
         : `no route back to the customer this action can use (the agent replied by ${String(anchor.m.channel)})`
     )
   }
+  const recipient = customerRecipient(
+    ticket,
+    channel.channel,
+    thread.map(o => o.m)
+  )
+  if (typeof recipient === 'string') return skip(ticket, 'no-customer-address', recipient)
+  const route: Route = { ...channel, customer: recipient }
   const cycle: Cycle = {
     reply: anchor.m,
     replyAt: anchor.at,

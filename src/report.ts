@@ -14,6 +14,7 @@ const SKIP_LABELS: Record<SkipReason, string> = {
   'excluded-tag': 'has an excluded tag',
   'not-in-only-tags': 'lacks every only-tags tag',
   'channel-not-handled': 'channel not handled',
+  'no-customer-address': "no usable address of the ticket's customer on that channel",
   'customer-replied': 'customer spoke last',
   'no-agent-reply': 'no public agent reply yet',
   'reply-failed': "agent's last reply failed to send",
