@@ -9,9 +9,11 @@ import {
   sameDecision,
   tagRemoval,
   triage,
+  unmarkedOwnMessages,
   type Decision
 } from '../src/policy.js'
-import { replyAlong } from '../src/compose.js'
+import { renderTemplate, replyAlong, templateValues } from '../src/compose.js'
+import type { MessageCatalog } from '../src/messages.js'
 import { inTimeZone } from './helpers/timeZone.js'
 
 /**
@@ -920,5 +922,183 @@ describe("what this action sends reaches the ticket's customer, and only them", 
       to: [{ address: 'ana@example.com' }]
     })
     expect(body.receiver).toEqual({ id: 9 })
+  })
+})
+
+describe('our own messages are known even when Gorgias did not keep the marker', () => {
+  // Were external_id dropped, our follow-up would look like the agent's reply and start a new
+  // cycle: a new follow-up every follow-up-hours, for ever. A message sent by the API key's user,
+  // by the API, after the agent's reply, on a ticket with the follow-up tag, whose text is one of
+  // our templates, is ours.
+  const withTag = { tags: [tag('auto-close-sent')] }
+  const T = ticket([])
+  const followUpText = renderTemplate(S.followUpMessage, templateValues(T, 1, 1))
+  const SC = settings({ 'close-message': 'Closing this now, {{first_name}}. Reply to reopen.' })
+  const closeText = renderTemplate(SC.closeMessage, templateValues(T, 1, 1))
+  /** our follow-up as Gorgias would keep it without external_id */
+  const unmarked = (hoursAgo: number, extra: Partial<Message> = {}): Message =>
+    msg('agent', hoursAgo, {
+      via: 'api',
+      sender: { id: 3, email: 'bot@acme.test' },
+      body_text: followUpText,
+      external_id: null,
+      ...extra
+    })
+  const rows: Array<[string, Message[], Partial<Ticket>, Expect, Settings?]> = [
+    [
+      'an unmarked follow-up, 25 h old, reply 73 h old: close, not a new follow-up',
+      [msg('customer', 80), msg('agent', 73), unmarked(25)],
+      withTag,
+      'close'
+    ],
+    [
+      'an unmarked follow-up, 10 h old: not due (no second follow-up)',
+      [msg('customer', 80), msg('agent', 60), unmarked(10)],
+      withTag,
+      'skip not-due'
+    ],
+    [
+      'the sender email in another case and spaces',
+      [msg('agent', 73), unmarked(25, { sender: { id: 3, email: ' Bot@ACME.test ' } })],
+      withTag,
+      'close'
+    ],
+    [
+      'no via at all still counts',
+      [msg('agent', 73), unmarked(25, { via: null })],
+      withTag,
+      'close'
+    ],
+    [
+      'the text with other line breaks and spaces',
+      [
+        msg('agent', 73),
+        unmarked(25, { body_text: `  ${followUpText.replace(/\n/g, '\r\n   ')}\n` })
+      ],
+      withTag,
+      'close'
+    ],
+    [
+      'only the HTML body kept',
+      [
+        msg('agent', 73),
+        unmarked(25, {
+          body_text: null,
+          body_html: `<div><p>${followUpText.replace(/\n/g, '<br/>').replace(/"/g, '&quot;').replace(/'/g, '&#39;')}</p></div>`
+        })
+      ],
+      withTag,
+      'close'
+    ],
+    [
+      'only stripped_text kept',
+      [msg('agent', 73), unmarked(25, { body_text: null, stripped_text: followUpText })],
+      withTag,
+      'close'
+    ],
+    [
+      'an unmarked close message: close without a second one',
+      [msg('agent', 100), msg('ours', 50), unmarked(1, { body_text: closeText })],
+      withTag,
+      'close',
+      SC
+    ],
+    [
+      'the same text by another agent is an agent reply',
+      [msg('agent', 73), unmarked(25, { sender: { id: 4, email: 'jo@acme.test' } })],
+      withTag,
+      'untag'
+    ],
+    [
+      'the same text sent from the helpdesk is an agent reply',
+      [msg('agent', 73), unmarked(25, { via: 'helpdesk' })],
+      withTag,
+      'untag'
+    ],
+    [
+      'without the follow-up tag it is an agent reply',
+      [msg('agent', 73), unmarked(25)],
+      {},
+      'skip not-due'
+    ],
+    [
+      'another text by the same user is an agent reply',
+      [msg('agent', 73), unmarked(25, { body_text: 'Your refund was issued today.' })],
+      withTag,
+      'untag'
+    ],
+    [
+      'our text with more written under it is an agent reply',
+      [msg('agent', 73), unmarked(25, { body_text: `${followUpText}\n\nPS: the refund is out.` })],
+      withTag,
+      'untag'
+    ],
+    [
+      'right after a customer message it cannot be ours: it is the agent answering',
+      [msg('agent', 100), msg('customer', 60), unmarked(50)],
+      withTag,
+      'follow-up 1'
+    ]
+  ]
+  test.each(rows)('%s', (...row) => {
+    const [, messages, extra, expected, s] = row
+    expect(summary(decide(ticket(messages, extra), messages, s ?? S, NOW))).toBe(expected)
+  })
+
+  test('a close after an unmarked close message posts no second one', () => {
+    const m = [msg('agent', 100), msg('ours', 50), unmarked(1, { body_text: closeText })]
+    expect(decide(ticket(m, withTag), m, SC, NOW)).toMatchObject({
+      kind: 'close',
+      postMessage: false
+    })
+  })
+
+  test('unmarkedOwnMessages names exactly the messages recognised without a marker', () => {
+    const fu = unmarked(25)
+    const m = [msg('customer', 80), msg('agent', 73), fu, msg('note', 2)]
+    expect(unmarkedOwnMessages(ticket(m, withTag), m, S).map(x => x.id)).toEqual([fu.id])
+    const marked = [msg('customer', 80), msg('agent', 73), msg('ours', 25)]
+    expect(unmarkedOwnMessages(ticket(marked, withTag), marked, S)).toEqual([])
+    const agents = [msg('agent', 73), unmarked(25, { via: 'helpdesk' })]
+    expect(unmarkedOwnMessages(ticket(agents, withTag), agents, S)).toEqual([])
+  })
+
+  test('never more follow-ups in one silence than the schedule has', () => {
+    const S2 = settings({ 'follow-up-hours': '24,72', 'close-hours': '96' })
+    const first = msg('ours', 73, { external_id: followUpMarker(1, 1) })
+    // reminder 2 went out, Gorgias dropped its marker: it still counts
+    const second = unmarked(25, {
+      body_text: renderTemplate(S2.followUpMessage, templateValues(T, 2, 2))
+    })
+    const m = [msg('agent', 97), first, second]
+    expect(summary(decide(ticket(m, withTag), m, S2, NOW))).toBe('close')
+    // the schedule shortened to one reminder after two went out: still none more
+    const m2 = [msg('agent', 60), msg('ours', 50), msg('ours', 30)]
+    expect(summary(decide(ticket(m2, withTag), m2, S, NOW))).toBe('skip not-due')
+  })
+})
+
+describe('a close posts a message when the ticket language has a close text', () => {
+  const texts = (close: string) => ({
+    followUp: 'Any news, {{first_name}}?',
+    finalFollowUp: '',
+    close
+  })
+  const catalog: MessageCatalog = {
+    source: '/repo/messages.yml',
+    defaultLanguage: 'en',
+    byLanguage: { en: texts(''), fr: texts('Nous fermons la demande, {{first_name}}.') }
+  }
+  const SL: Settings = { ...S, messages: catalog, messagesFile: '/repo/messages.yml' }
+  const rows: Array<[string, string | null, boolean]> = [
+    ['French: its close text', 'fr', true],
+    ['Canadian French: falls back to French', 'fr-CA', true],
+    ['English: no close text', 'en', false],
+    ['no language: the default (English)', null, false]
+  ]
+  test.each(rows)('%s', (_name, language, postMessage) => {
+    const m = [msg('agent', 100), msg('ours', 50)]
+    const t = ticket(m, { tags: [tag('auto-close-sent')], language })
+    expect(decide(t, m, SL, NOW)).toMatchObject({ kind: 'close', postMessage })
   })
 })

@@ -1,6 +1,7 @@
 import type { Settings } from './config.js'
 import type { Address, Message, Tag, Ticket } from './gorgias/types.js'
 import { businessMsBetween, isOpenAt, nextOpening } from './businessHours.js'
+import { templatesFor, type MessageCatalog } from './messages.js'
 
 /**
  * What to do with one ticket: a pure function of the ticket, its messages, the settings and the
@@ -10,6 +11,8 @@ import { businessMsBetween, isOpenAt, nextOpening } from './businessHours.js'
  * `external_id` ("feel free to set it as you wish", reference/ticket-messages), and tags mirror
  * what the markers say for humans. A "cycle" starts at the agent's last public reply; every
  * marked follow-up after it belongs to that cycle, and a customer or agent message restarts it.
+ * Should Gorgias ever drop `external_id`, this action's messages are still known by who sent them
+ * and their text (see recognisedAs), so a follow-up never passes for the agent's reply.
  */
 
 export const MARKER_PREFIX = 'gorgias-auto-close:'
@@ -55,8 +58,11 @@ export type PolicySettings = Pick<
   | 'channels'
   | 'followUpTag'
   | 'closedTag'
-  | 'closeMessage'
   | 'businessHours'
+  /** the API key's user: this action's messages are sent by it */
+  | 'email'
+  /** the texts sent, by language: a close posts a message when the ticket's language has one */
+  | 'messages'
 >
 
 /** The facts every action on a ticket is based on. */
@@ -506,6 +512,184 @@ function customerRecipient(
   return { address: address.trim(), receiver }
 }
 
+// ---- This action's own messages, with or without their marker ------------------------------
+
+type OwnKind = 'follow-up' | 'close-message'
+
+/** What a marked message is; 'other' for a marker of ours this version does not know. */
+function markedAs(m: Message): OwnKind | 'other' | null {
+  if (!isOurs(m)) return null
+  return isOurFollowUp(m) ? 'follow-up' : isOurClose(m) ? 'close-message' : 'other'
+}
+
+const normaliseSpace = (text: string): string => text.replace(/\s+/g, ' ').trim()
+
+/** A template as the literal runs between its placeholders, whitespace-normalised. */
+interface TemplateShape {
+  kind: OwnKind
+  literals: string[]
+}
+
+const shapesByCatalog = new WeakMap<MessageCatalog, TemplateShape[]>()
+
+/** Every template of every language; follow-ups first, so a text that is both counts as one. */
+function templateShapes(catalog: MessageCatalog): TemplateShape[] {
+  const cached = shapesByCatalog.get(catalog)
+  if (cached) return cached
+  const all = Object.values(catalog.byLanguage)
+  const shape = (kind: OwnKind) => (template: string) => ({
+    kind,
+    literals: normaliseSpace(template).split(/\{\{\s*[a-z_]+\s*\}\}/)
+  })
+  const shapes = [
+    ...all
+      .flatMap(t => [t.followUp, t.finalFollowUp])
+      .filter(t => t !== '')
+      .map(shape('follow-up')),
+    ...all
+      .map(t => t.close)
+      .filter(t => t !== '')
+      .map(shape('close-message'))
+  ]
+  shapesByCatalog.set(catalog, shapes)
+  return shapes
+}
+
+/**
+ * Whether `text` is the template with each placeholder standing for any text. Matched by hand
+ * (prefix, suffix, then each inner literal at its first place) rather than by a regular expression,
+ * whose backtracking over several wildcards could take for ever on a long message.
+ */
+function fitsTemplate(text: string, literals: readonly string[]): boolean {
+  const first = literals[0] ?? ''
+  if (literals.length === 1) return text === first
+  const last = literals[literals.length - 1] ?? ''
+  if (!text.startsWith(first) || !text.endsWith(last)) return false
+  let at = first.length
+  const end = text.length - last.length
+  if (end < at) return false
+  for (const literal of literals.slice(1, -1)) {
+    const found = text.indexOf(literal, at)
+    if (found === -1 || found + literal.length > end) return false
+    at = found + literal.length
+  }
+  return true
+}
+
+const ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' '
+}
+
+/** The text of an HTML body: tags out, line breaks kept as spaces, entities decoded. */
+function htmlText(html: string): string {
+  return html
+    .replace(/<br\s*\/?>|<\/(?:p|div|li|h[1-6])>/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
+      if (name[0] === '#') {
+        const code =
+          name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : Number(name.slice(1))
+        return Number.isSafeInteger(code) && code <= 0x10ffff ? String.fromCodePoint(code) : whole
+      }
+      return ENTITIES[name.toLowerCase()] ?? whole
+    })
+}
+
+/**
+ * A message without our marker that is nevertheless this action's own: public, from an agent, sent
+ * by the API key's user (`sender.email` = gorgias-email) through the API (when `via` says), whose
+ * text (body_text, stripped_text or the HTML body) is one of our templates. The caller adds the
+ * rest: it comes after the agent's real reply, on a ticket carrying the follow-up tag.
+ */
+function recognisedAs(m: Message, s: PolicySettings): OwnKind | null {
+  if (!m.from_agent || !isPublic(m) || isOurs(m)) return null
+  const senderEmail = m.sender?.email
+  if (typeof senderEmail !== 'string' || !sameAddress(senderEmail, s.email)) return null
+  if (m.via !== undefined && m.via !== null && m.via !== 'api') return null
+  const texts = [m.body_text, m.stripped_text]
+    .filter((t): t is string => typeof t === 'string' && t.trim() !== '')
+    .concat(typeof m.body_html === 'string' ? [htmlText(m.body_html)] : [])
+    .map(normaliseSpace)
+  for (const shape of templateShapes(s.messages)) {
+    if (texts.some(t => fitsTemplate(t, shape.literals))) return shape.kind
+  }
+  return null
+}
+
+// ---- The thread ------------------------------------------------------------------------------
+
+interface Entry {
+  m: Message
+  at: Date
+}
+
+/** A public thread in order, and where the current cycle starts in it. */
+interface Thread {
+  /** public messages, Rule auto-replies left out, in the order Gorgias recorded them */
+  entries: Entry[]
+  /** index of the cycle's start (the last message that is not ours), -1 when there is none */
+  start: number
+  /** what each message after `start` is: ours, by marker or recognised */
+  own: Map<Message, OwnKind | 'other'>
+  /** ours by text and sender alone: their external_id lacks the marker */
+  unmarked: Message[]
+}
+
+function readThread(ticket: Ticket, messages: Message[], s: PolicySettings): Thread {
+  const entries = messages
+    .filter(m => isPublic(m) && !isAutomated(m))
+    .map(m => ({ m, at: messageTime(m)! }))
+    .sort(threadOrder)
+  const lastIndex = (ours: (m: Message) => boolean): number => {
+    for (let i = entries.length - 1; i >= 0; i--) if (!ours(entries[i]!.m)) return i
+    return -1
+  }
+  const withMarkers = (): Thread => {
+    const start = lastIndex(isOurs)
+    const own = new Map<Message, OwnKind | 'other'>()
+    for (const e of entries.slice(start + 1)) own.set(e.m, markedAs(e.m)!)
+    return { entries, start, own, unmarked: [] }
+  }
+  // Recognition needs the follow-up tag: without it no follow-up of ours is pending on the ticket.
+  if (!ownTag(ticket, s.followUpTag)) return withMarkers()
+  const recognised = new Map(entries.map(e => [e.m, recognisedAs(e.m, s)]))
+  const start = lastIndex(m => isOurs(m) || recognised.get(m) !== null)
+  // Ours come after the agent's real reply: after a customer's message (or with no reply at all)
+  // such a message is the agent answering, whatever its text.
+  if (start === -1 || !entries[start]!.m.from_agent) return withMarkers()
+  const own = new Map<Message, OwnKind | 'other'>()
+  const unmarked: Message[] = []
+  for (const e of entries.slice(start + 1)) {
+    const marked = markedAs(e.m)
+    if (marked !== null) own.set(e.m, marked)
+    else {
+      own.set(e.m, recognised.get(e.m)!)
+      unmarked.push(e.m)
+    }
+  }
+  return { entries, start, own, unmarked }
+}
+
+/**
+ * Messages this action recognised as its own by sender and text because their `external_id` lacks
+ * the marker: for the sweep's one warning per run. Empty when the messages cannot be read.
+ */
+export function unmarkedOwnMessages(
+  ticket: Ticket,
+  messages: Message[],
+  s: PolicySettings
+): Message[] {
+  if (!isReadableTicket(ticket) || !Array.isArray(messages) || !messages.every(isReadableMessage)) {
+    return []
+  }
+  return readThread(ticket, messages, s).unmarked
+}
+
 /**
  * The full decision, from the ticket and all of its messages. Also the re-check right before a
  * write: the caller acts only when this, on freshly read data, still says the same thing.
@@ -522,20 +706,8 @@ export function decide(
     return skip(ticket, 'unreadable', 'a message lacks an id, a sender side or a valid timestamp')
   }
 
-  const thread = messages
-    .filter(m => isPublic(m) && !isAutomated(m))
-    .map(m => ({ m, at: messageTime(m)! }))
-    .sort(threadOrder)
+  const { entries: thread, start, own } = readThread(ticket, messages, s)
   const followUpTag = ownTag(ticket, s.followUpTag)
-
-  // The cycle starts at the last public message that is not ours.
-  let start = -1
-  for (let i = thread.length - 1; i >= 0; i--) {
-    if (!isOurs(thread[i]!.m)) {
-      start = i
-      break
-    }
-  }
   if (start === -1) return skip(ticket, 'no-agent-reply')
   const anchor = thread[start]!
   const ourTags = [followUpTag, ownTag(ticket, s.closedTag)].filter((t): t is OwnTag => !!t)
@@ -553,8 +725,8 @@ export function decide(
   if (failedOurs) {
     return skip(ticket, 'reply-failed', `follow-up ${failedOurs.m.id} failed to send`)
   }
-  const followUps = ours.filter(o => isOurFollowUp(o.m))
-  const closeMessagePosted = ours.some(o => isOurClose(o.m))
+  const followUps = ours.filter(o => own.get(o.m) === 'follow-up')
+  const closeMessagePosted = ours.some(o => own.get(o.m) === 'close-message')
   const lastFromCustomer =
     thread
       .slice(0, start)
@@ -599,6 +771,8 @@ export function decide(
         )
       : null
 
+  // The hard stop: one silence never gets more reminders than the schedule has, whatever else the
+  // thread says; from there on the only way forward is the close.
   if (sent < reminders) {
     const dueAge = s.followUpHours[sent]!
     const gap = sent === 0 ? 0 : dueAge - s.followUpHours[sent - 1]!
@@ -625,7 +799,8 @@ export function decide(
         waitForWindow() ?? {
           kind: 'close',
           ...base,
-          postMessage: s.closeMessage !== '' && !closeMessagePosted,
+          postMessage:
+            templatesFor(s.messages, ticket.language).templates.close !== '' && !closeMessagePosted,
           marker: closeMarker(anchor.m.id)
         }
       )
