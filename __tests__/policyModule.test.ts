@@ -58,7 +58,7 @@ describe('policy-module', () => {
     expect(JSON.parse(run.outputs['followed-up']!)).toEqual([shipped.id])
     expect(followUps(waiting.id)).toHaveLength(0)
     expect(run.summary).toContain('`policy-module`')
-    expect(run.summary).toContain('customer has a pending order (#1001)')
+    expect(run.summary).toContain('customer has a pending order (\\#1001)')
     expect(sim.log.some(e => e.path === `/api/customers/${waiting.customer!.id}`)).toBe(true)
   })
 
