@@ -3,7 +3,7 @@ import { parseSettings, type InputName, type Settings } from '../src/config.js'
 import type { Message, Ticket } from '../src/gorgias/types.js'
 import {
   closeMarker,
-  decide,
+  decide as policyDecide,
   followUpMarker,
   parseTimestamp,
   sameDecision,
@@ -14,12 +14,26 @@ import {
 } from '../src/policy.js'
 import { renderTemplate, replyAlong, templateValues } from '../src/compose.js'
 import type { MessageCatalog } from '../src/messages.js'
+import { explainTicket } from '../src/explain.js'
 import { inTimeZone } from './helpers/timeZone.js'
 
 /**
  * The decision as a specification: each row is a ticket situation and what the action does.
  * The clock is frozen; times are hours before NOW.
  */
+
+/**
+ * decide(), checked against its explanation in every situation of these tables: explainTicket
+ * reaches the very same decision, and its checks end where the decision was made.
+ */
+function decide(t: Ticket, m: Message[], s: Settings, now: Date): Decision {
+  const d = policyDecide(t, m, s, now)
+  const e = explainTicket(t, m, s, now)
+  expect(e.decision).toEqual(d)
+  if (d.kind === 'follow-up' || d.kind === 'close') expect(e.checks.every(c => c.passed)).toBe(true)
+  if (d.kind === 'skip') expect(e.checks.at(-1)?.passed).toBe(false)
+  return d
+}
 
 const NOW = new Date('2026-11-26T12:00:00Z')
 const H = 3_600_000

@@ -49,6 +49,28 @@ export const SKIP_REASONS = [
 ] as const
 export type SkipReason = (typeof SKIP_REASONS)[number]
 
+/** Each skip reason in words, for the report and the explanation of a ticket. */
+export const SKIP_LABELS: Record<SkipReason, string> = {
+  'not-open': 'not open (closed)',
+  trashed: 'in the trash',
+  spam: 'marked as spam',
+  snoozed: 'snoozed by an agent',
+  'excluded-tag': 'has an excluded tag',
+  'not-in-only-tags': 'lacks every only-tags tag',
+  'channel-not-handled': 'channel not handled',
+  'no-customer-address': "no usable address of the ticket's customer on that channel",
+  'customer-replied': 'customer spoke last',
+  'no-agent-reply': 'no public agent reply yet',
+  'reply-failed': "agent's last reply failed to send",
+  'not-due': 'not due yet',
+  reopened: 'reopened by a person after an automatic close',
+  'outside-business-hours': 'due, waiting for business hours',
+  unreadable: 'unreadable data (left alone)',
+  'changed-since-listed': 'changed since listed (re-check)',
+  'not-found': 'deleted or merged meanwhile',
+  'policy-module': 'vetoed by the policy module'
+}
+
 export type PolicySettings = Pick<
   Settings,
   | 'followUpHours'
@@ -303,25 +325,115 @@ function isReadableTicket(ticket: Ticket): boolean {
   return true
 }
 
-/** Reasons that hold whatever the messages say. */
-function ticketSkip(ticket: Ticket, s: PolicySettings, now: Date): Decision | null {
-  if (!isReadableTicket(ticket))
+// ---- Checks: the reasoning, step by step, for people (see explain.ts) ------------------------
+
+export const CHECKS = [
+  'readable',
+  'not-trashed',
+  'not-spam',
+  'open',
+  'not-snoozed',
+  'exclude-tags',
+  'only-tags',
+  'channel',
+  'messages-readable',
+  'agent-replied',
+  'agent-spoke-last',
+  'reply-sent',
+  'follow-ups-sent',
+  'route',
+  'customer-address',
+  'reminders',
+  'not-reopened',
+  'due',
+  'business-hours'
+] as const
+export type CheckName = (typeof CHECKS)[number]
+
+/** One step on the way to a decision: what was looked at, and whether it let the ticket through. */
+export interface Check {
+  check: CheckName
+  passed: boolean
+  /** what was found, in words, without the customer's data */
+  detail: string
+  /** the same with the customer's data (an address), for where customer details may be shown */
+  customerDetail?: string
+}
+
+type Note = (check: CheckName, passed: boolean, detail: string, customerDetail?: string) => void
+const unnoted: Note = () => undefined
+
+const list = (items: readonly string[], none: string): string =>
+  items.length > 0 ? items.join(', ') : none
+
+/** Reasons that hold whatever the messages say; each step is noted. */
+function ticketSkip(
+  ticket: Ticket,
+  s: PolicySettings,
+  now: Date,
+  note: Note = unnoted
+): Decision | null {
+  if (!isReadableTicket(ticket)) {
+    note('readable', false, 'ticket fields missing or of an unknown shape')
     return skip(ticket, 'unreadable', 'ticket fields missing or of an unknown shape')
-  if (ticket.trashed_datetime) return skip(ticket, 'trashed')
-  if (ticket.spam === true) return skip(ticket, 'spam')
-  if (ticket.status !== 'open') return skip(ticket, 'not-open', ticket.status)
+  }
+  note('readable', true, 'the ticket fields are readable')
+  if (ticket.trashed_datetime) {
+    note('not-trashed', false, 'in the trash')
+    return skip(ticket, 'trashed')
+  }
+  note('not-trashed', true, 'not in the trash')
+  if (ticket.spam === true) {
+    note('not-spam', false, 'marked as spam')
+    return skip(ticket, 'spam')
+  }
+  note('not-spam', true, 'not marked as spam')
+  if (ticket.status !== 'open') {
+    note('open', false, `status ${ticket.status}, not open`)
+    return skip(ticket, 'not-open', ticket.status)
+  }
+  note('open', true, 'status open')
   const snoozedUntil = parseTime(ticket.snooze_datetime)
-  if (snoozedUntil === undefined) return skip(ticket, 'unreadable', 'snooze_datetime is not a date')
-  if (snoozedUntil && snoozedUntil.getTime() > now.getTime()) return skip(ticket, 'snoozed')
+  if (snoozedUntil === undefined) {
+    note('not-snoozed', false, 'snooze_datetime is not a date')
+    return skip(ticket, 'unreadable', 'snooze_datetime is not a date')
+  }
+  if (snoozedUntil && snoozedUntil.getTime() > now.getTime()) {
+    note('not-snoozed', false, `snoozed by an agent until ${snoozedUntil.toISOString()}`)
+    return skip(ticket, 'snoozed')
+  }
+  note(
+    'not-snoozed',
+    true,
+    snoozedUntil ? `snooze ended ${snoozedUntil.toISOString()}` : 'not snoozed'
+  )
   const names = tagNames(ticket)
   const excluded = names.find(n => s.excludeTags.includes(n))
-  if (excluded !== undefined) return skip(ticket, 'excluded-tag', excluded)
+  if (excluded !== undefined) {
+    note('exclude-tags', false, `has "${excluded}", one of exclude-tags`)
+    return skip(ticket, 'excluded-tag', excluded)
+  }
+  note('exclude-tags', true, `no tag of exclude-tags (${list(s.excludeTags, 'none set')})`)
   if (s.onlyTags.length > 0 && !names.some(n => s.onlyTags.includes(n))) {
+    note('only-tags', false, `has none of only-tags (${s.onlyTags.join(', ')})`)
     return skip(ticket, 'not-in-only-tags')
   }
+  note(
+    'only-tags',
+    true,
+    s.onlyTags.length > 0
+      ? `has ${names.filter(n => s.onlyTags.includes(n)).join(', ')}, of only-tags`
+      : 'only-tags is empty: every ticket'
+  )
   if (!s.channels.includes(String(ticket.channel ?? '').toLowerCase())) {
+    note(
+      'channel',
+      false,
+      `channel ${String(ticket.channel)} is not in channels (${s.channels.join(', ')})`
+    )
     return skip(ticket, 'channel-not-handled', String(ticket.channel))
   }
+  note('channel', true, `channel ${String(ticket.channel)} is in channels`)
   return null
 }
 
@@ -690,6 +802,86 @@ export function unmarkedOwnMessages(
   return readThread(ticket, messages, s).unmarked
 }
 
+/** What a message counts as in the reasoning. */
+export type MessageRole =
+  | 'customer'
+  | 'agent'
+  | 'follow-up'
+  | 'close-message'
+  /** marked as ours by a version that knew another kind of message */
+  | 'own-other'
+  /** ignored: agents only, never sent to the customer */
+  | 'internal-note'
+  /** ignored: a Gorgias Rule's auto-reply is not an agent answering */
+  | 'rule-reply'
+
+export interface TimelineMessage {
+  message: Message
+  /** when it reached (or was meant to reach) the other side */
+  at: Date
+  role: MessageRole
+  /** ours, known by sender and text: its external_id lacks the marker */
+  unmarked: boolean
+  /** the agent's reply the current cycle counts from */
+  cycleStart: boolean
+}
+
+/** The timing of the current cycle, once it and its route are known. */
+export interface Schedule {
+  /** follow-ups the schedule has (follow-up-hours) */
+  reminders: number
+  /** follow-ups sent in this cycle, marked or recognised */
+  sent: number
+  replyAt: Date
+  lastFollowUpAt: Date | null
+  /**
+   * the next step and the ages it waits for, in hours (business hours when business-hours is
+   * set): since the agent's reply, and since the last follow-up
+   */
+  next: {
+    action: 'follow-up' | 'close'
+    /** for a follow-up: which one (1-based) */
+    reminder: number | null
+    afterReplyHours: number
+    afterLastFollowUpHours: number
+  }
+}
+
+/** The decision with the reasoning behind it, step by step (explain.ts tells it to people). */
+export interface Reasoning {
+  decision: Decision
+  /** the checks made, in order, up to the one that decided */
+  checks: Check[]
+  /** every message in thread order, with what it counts as; null when they cannot be read */
+  timeline: TimelineMessage[] | null
+  schedule: Schedule | null
+}
+
+function timelineOf(all: Message[], thread: Thread): TimelineMessage[] {
+  const cycleStart = thread.entries[thread.start]?.m
+  const unmarked = new Set(thread.unmarked)
+  const role = (m: Message): MessageRole => {
+    if (!isPublic(m)) return 'internal-note'
+    if (isAutomated(m)) return 'rule-reply'
+    const own = thread.own.get(m) ?? markedAs(m)
+    if (own === 'other') return 'own-other'
+    if (own !== null) return own
+    return m.from_agent ? 'agent' : 'customer'
+  }
+  return all
+    .map(m => ({ m, at: messageTime(m)! }))
+    .sort(threadOrder)
+    .map(({ m, at }) => ({
+      message: m,
+      at,
+      role: role(m),
+      unmarked: unmarked.has(m),
+      cycleStart: m === cycleStart
+    }))
+}
+
+const hoursText = (ms: number): string => (ms / HOUR).toFixed(1)
+
 /**
  * The full decision, from the ticket and all of its messages. Also the re-check right before a
  * write: the caller acts only when this, on freshly read data, still says the same thing.
@@ -700,31 +892,81 @@ export function decide(
   s: PolicySettings,
   now: Date
 ): Decision {
-  const early = ticketSkip(ticket, s, now)
-  if (early) return early
-  if (!Array.isArray(messages) || !messages.every(isReadableMessage)) {
-    return skip(ticket, 'unreadable', 'a message lacks an id, a sender side or a valid timestamp')
-  }
+  return reason(ticket, messages, s, now).decision
+}
 
-  const { entries: thread, start, own } = readThread(ticket, messages, s)
+/** decide(), with every check it made and the timeline and schedule it read. */
+export function reason(
+  ticket: Ticket,
+  messages: Message[],
+  s: PolicySettings,
+  now: Date
+): Reasoning {
+  const checks: Check[] = []
+  const note: Note = (check, passed, detail, customerDetail) => {
+    checks.push(
+      customerDetail === undefined
+        ? { check, passed, detail }
+        : { check, passed, detail, customerDetail }
+    )
+  }
+  let timeline: TimelineMessage[] | null = null
+  let schedule: Schedule | null = null
+  const done = (decision: Decision): Reasoning => ({ decision, checks, timeline, schedule })
+
+  const early = ticketSkip(ticket, s, now, note)
+  if (early) return done(early)
+  if (!Array.isArray(messages) || !messages.every(isReadableMessage)) {
+    const why = 'a message lacks an id, a sender side or a valid timestamp'
+    note('messages-readable', false, why)
+    return done(skip(ticket, 'unreadable', why))
+  }
+  note('messages-readable', true, `${messages.length} messages, all readable`)
+
+  const read = readThread(ticket, messages, s)
+  timeline = timelineOf(messages, read)
+  const { entries: thread, start, own } = read
   const followUpTag = ownTag(ticket, s.followUpTag)
-  if (start === -1) return skip(ticket, 'no-agent-reply')
+  if (start === -1) {
+    note('agent-replied', false, 'no public message other than this action’s')
+    return done(skip(ticket, 'no-agent-reply'))
+  }
   const anchor = thread[start]!
   const ourTags = [followUpTag, ownTag(ticket, s.closedTag)].filter((t): t is OwnTag => !!t)
   if (!anchor.m.from_agent) {
-    return ourTags.length > 0
-      ? untag(ticket, ourTags, 'customer-replied')
-      : skip(ticket, 'customer-replied')
+    note('agent-replied', true, 'the thread has public messages')
+    note('agent-spoke-last', false, `the customer spoke last (message ${anchor.m.id})`)
+    return done(
+      ourTags.length > 0
+        ? untag(ticket, ourTags, 'customer-replied')
+        : skip(ticket, 'customer-replied')
+    )
   }
+  note(
+    'agent-replied',
+    true,
+    `the cycle starts at the agent's reply ${anchor.m.id}, ${anchor.at.toISOString()}`
+  )
+  note('agent-spoke-last', true, 'the agent (or this action) spoke last')
   if (anchor.m.failed_datetime) {
-    return skip(ticket, 'reply-failed', `message ${anchor.m.id} failed to send`)
+    note('reply-sent', false, `the agent's reply ${anchor.m.id} failed to send`)
+    return done(skip(ticket, 'reply-failed', `message ${anchor.m.id} failed to send`))
   }
+  note('reply-sent', true, `the agent's reply was sent`)
 
   const ours = thread.slice(start + 1)
   const failedOurs = ours.find(o => o.m.failed_datetime)
   if (failedOurs) {
-    return skip(ticket, 'reply-failed', `follow-up ${failedOurs.m.id} failed to send`)
+    note('follow-ups-sent', false, `this action's message ${failedOurs.m.id} failed to send`)
+    return done(skip(ticket, 'reply-failed', `follow-up ${failedOurs.m.id} failed to send`))
   }
+  note(
+    'follow-ups-sent',
+    true,
+    ours.length > 0
+      ? `this action's ${ours.length} message(s) were sent`
+      : 'no follow-up yet in this cycle'
+  )
   const followUps = ours.filter(o => own.get(o.m) === 'follow-up')
   const closeMessagePosted = ours.some(o => own.get(o.m) === 'close-message')
   const lastFromCustomer =
@@ -734,20 +976,32 @@ export function decide(
       .find(o => !o.m.from_agent)?.m ?? null
   const channel = replyChannel(ticket, anchor.m, lastFromCustomer)
   if (!channel || !s.channels.includes(channel.channel.toLowerCase())) {
-    return skip(
-      ticket,
-      'channel-not-handled',
-      channel
-        ? `a reply would go by ${channel.channel}`
-        : `no route back to the customer this action can use (the agent replied by ${String(anchor.m.channel)})`
-    )
+    const why = channel
+      ? `a reply would go by ${channel.channel}`
+      : `no route back to the customer this action can use (the agent replied by ${String(anchor.m.channel)})`
+    note('route', false, why)
+    return done(skip(ticket, 'channel-not-handled', why))
   }
+  note(
+    'route',
+    true,
+    `by ${channel.channel}${channel.from ? ` from ${channel.from.address}` : ''}${channel.integrationId !== null ? `, integration ${channel.integrationId}` : ''}`
+  )
   const recipient = customerRecipient(
     ticket,
     channel.channel,
     thread.map(o => o.m)
   )
-  if (typeof recipient === 'string') return skip(ticket, 'no-customer-address', recipient)
+  if (typeof recipient === 'string') {
+    note('customer-address', false, recipient)
+    return done(skip(ticket, 'no-customer-address', recipient))
+  }
+  note(
+    'customer-address',
+    true,
+    "to the ticket's customer, and no one else",
+    `to the ticket's customer at ${recipient.address}, and no one else`
+  )
   const route: Route = { ...channel, customer: recipient }
   const cycle: Cycle = {
     reply: anchor.m,
@@ -762,22 +1016,52 @@ export function decide(
   const lastFollowUpAge = lastFollowUp ? elapsedMs(lastFollowUp.at, now, s) : 0
   const reminders = s.followUpHours.length
   const sent = followUps.length
-  const waitForWindow = (): Decision | null =>
-    s.businessHours && !isOpenAt(now, s.businessHours)
-      ? skip(
-          ticket,
-          'outside-business-hours',
-          `due; waits for business hours (from ${nextOpening(now, s.businessHours).toISOString()})`
-        )
-      : null
+  const business = s.businessHours ? ' business hours' : ' hours'
+  const waitForWindow = (): Decision | null => {
+    if (!s.businessHours) return null
+    if (isOpenAt(now, s.businessHours)) {
+      note('business-hours', true, `inside business hours (${s.businessHours.describe})`)
+      return null
+    }
+    const opens = nextOpening(now, s.businessHours).toISOString()
+    note(
+      'business-hours',
+      false,
+      `outside business hours (${s.businessHours.describe}); opens ${opens}`
+    )
+    return skip(ticket, 'outside-business-hours', `due; waits for business hours (from ${opens})`)
+  }
+  const ages = (needReply: number, needLast: number): string =>
+    `the reply is ${hoursText(replyAge)}${business} old (${needReply} needed)` +
+    (lastFollowUp
+      ? `, the last follow-up ${hoursText(lastFollowUpAge)}${business} old (${needLast} needed)`
+      : '')
 
   // The hard stop: one silence never gets more reminders than the schedule has, whatever else the
   // thread says; from there on the only way forward is the close.
   if (sent < reminders) {
+    note(
+      'reminders',
+      true,
+      `${sent} of ${reminders} follow-up(s) sent in this cycle: next is follow-up ${sent + 1}`
+    )
     const dueAge = s.followUpHours[sent]!
     const gap = sent === 0 ? 0 : dueAge - s.followUpHours[sent - 1]!
+    schedule = {
+      reminders,
+      sent,
+      replyAt: anchor.at,
+      lastFollowUpAt: lastFollowUp?.at ?? null,
+      next: {
+        action: 'follow-up',
+        reminder: sent + 1,
+        afterReplyHours: dueAge,
+        afterLastFollowUpHours: gap
+      }
+    }
     if (replyAge >= dueAge * HOUR && lastFollowUpAge >= gap * HOUR) {
-      return (
+      note('due', true, `follow-up ${sent + 1} is due: ${ages(dueAge, gap)}`)
+      return done(
         waitForWindow() ?? {
           kind: 'follow-up',
           ...base,
@@ -788,14 +1072,38 @@ export function decide(
         }
       )
     }
-  } else if (reopenedAfter(ticket, lastFollowUp!.at, s)) {
-    return skip(ticket, 'reopened', 'closed and reopened since the last follow-up; left to agents')
+    note('due', false, `follow-up ${sent + 1} is not due: ${ages(dueAge, gap)}`)
   } else {
+    note(
+      'reminders',
+      true,
+      `${sent} of ${reminders} follow-up(s) sent in this cycle: next is the close`
+    )
     // The customer always gets the whole grace window after the last follow-up, even when that
     // follow-up went out late.
     const grace = s.closeHours - s.followUpHours[reminders - 1]!
+    schedule = {
+      reminders,
+      sent,
+      replyAt: anchor.at,
+      lastFollowUpAt: lastFollowUp!.at,
+      next: {
+        action: 'close',
+        reminder: null,
+        afterReplyHours: s.closeHours,
+        afterLastFollowUpHours: grace
+      }
+    }
+    if (reopenedAfter(ticket, lastFollowUp!.at, s)) {
+      note('not-reopened', false, 'closed and reopened since the last follow-up; left to agents')
+      return done(
+        skip(ticket, 'reopened', 'closed and reopened since the last follow-up; left to agents')
+      )
+    }
+    note('not-reopened', true, 'not closed and reopened since the last follow-up')
     if (replyAge >= s.closeHours * HOUR && lastFollowUpAge >= grace * HOUR) {
-      return (
+      note('due', true, `the close is due: ${ages(s.closeHours, grace)}`)
+      return done(
         waitForWindow() ?? {
           kind: 'close',
           ...base,
@@ -805,13 +1113,12 @@ export function decide(
         }
       )
     }
+    note('due', false, `the close is not due: ${ages(s.closeHours, grace)}`)
   }
 
-  if (sent > 0 && !followUpTag) return { kind: 'tag-follow-up', ...base }
-  if (sent === 0 && ourTags.length > 0) {
-    return untag(ticket, ourTags, 'agent-replied')
-  }
-  return skip(ticket, 'not-due')
+  if (sent > 0 && !followUpTag) return done({ kind: 'tag-follow-up', ...base })
+  if (sent === 0 && ourTags.length > 0) return done(untag(ticket, ourTags, 'agent-replied'))
+  return done(skip(ticket, 'not-due'))
 }
 
 /**

@@ -1,14 +1,16 @@
 import { describeSettings, type Settings } from './config.js'
 import { credentialsHelp } from './secrets.js'
 import type { ClientStats } from './gorgias/client.js'
-import { SKIP_REASONS, type SkipReason } from './policy.js'
+import { explanationMarkdown, explanationText } from './explain.js'
+import { SKIP_LABELS, SKIP_REASONS } from './policy.js'
 import type { Listing, Outcome, Report } from './sweep/types.js'
 import {
   escapeMarkdown,
   graphemeLength,
   markdownText,
   oneLine,
-  terminalText as plain
+  terminalText as plain,
+  ticketLink
 } from './text.js'
 
 /**
@@ -20,31 +22,6 @@ import {
  * whatever the run did: each per-ticket list is capped, and a last guard cuts the whole.
  */
 
-const SKIP_LABELS: Record<SkipReason, string> = {
-  'not-open': 'not open (closed)',
-  trashed: 'in the trash',
-  spam: 'marked as spam',
-  snoozed: 'snoozed by an agent',
-  'excluded-tag': 'has an excluded tag',
-  'not-in-only-tags': 'lacks every only-tags tag',
-  'channel-not-handled': 'channel not handled',
-  'no-customer-address': "no usable address of the ticket's customer on that channel",
-  'customer-replied': 'customer spoke last',
-  'no-agent-reply': 'no public agent reply yet',
-  'reply-failed': "agent's last reply failed to send",
-  'not-due': 'not due yet',
-  reopened: 'reopened by a person after an automatic close',
-  'outside-business-hours': 'due, waiting for business hours',
-  unreadable: 'unreadable data (left alone)',
-  'changed-since-listed': 'changed since listed (re-check)',
-  'not-found': 'deleted or merged meanwhile',
-  'policy-module': 'vetoed by the policy module'
-}
-
-export function skipLabel(reason: SkipReason): string {
-  return SKIP_LABELS[reason]
-}
-
 /** Rows listed one by one in the summary, per list; the rest are counted in an "…and N more" line. */
 export const SUMMARY_ROWS = {
   actions: 300,
@@ -53,7 +30,8 @@ export const SUMMARY_ROWS = {
   housekeeping: 100,
   notableSkips: 100,
   reopened: 100,
-  ticketIds: 30
+  ticketIds: 30,
+  explanations: 100
 } as const
 
 /**
@@ -162,10 +140,6 @@ function escapeRegExp(text: string): string {
 
 function hours(h: number | null): string {
   return h === null ? '' : h.toFixed(1)
-}
-
-export function ticketLink(domain: string, id: number): string {
-  return `[#${id}](https://${domain}.gorgias.com/app/ticket/${id})`
 }
 
 export function requestLine(stats: ClientStats | null): string {
@@ -332,6 +306,10 @@ export function summaryMarkdown(
     )
   }
 
+  const explanations = capped(report.explanations, SUMMARY_ROWS.explanations)
+  for (const e of explanations.shown) lines.push(explanationMarkdown(e, settings))
+  lines.push(...moreLine(explanations.more, 'tickets asked about'))
+
   lines.push(
     '<details><summary>Settings in effect</summary>',
     '',
@@ -436,6 +414,8 @@ export function terminalText(
       `Reopened after an automatic close: ${report.reopened.length} (${report.reopened.map(id => `#${id}`).join(', ')})`
     )
   }
+  for (const e of report.explanations) lines.push('', explanationText(e))
+  if (report.explanations.length > 0) lines.push('')
   if (stats) lines.push(requestLine(stats))
   if (report.dryRun) lines.push('Dry run: nothing was changed in Gorgias.')
   lines.push(`Tickets: https://${settings.domain}.gorgias.com/app/ticket/<id>`)

@@ -96,3 +96,8 @@ export function asText(value: unknown): string {
     return Object.prototype.toString.call(value)
   }
 }
+
+/** A Markdown link to a ticket in the helpdesk (the domain is validated by config.ts). */
+export function ticketLink(domain: string, id: number): string {
+  return `[#${id}](https://${domain}.gorgias.com/app/ticket/${id})`
+}
