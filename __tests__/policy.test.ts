@@ -855,6 +855,18 @@ describe("what this action sends reaches the ticket's customer, and only them", 
       'skip no-customer-address'
     ],
     [
+      "an apostrophe is part of many a real address (o'brien@...)",
+      [msg('customer', 60), msg('agent', 50)],
+      { customer: { id: 9, email: "o'brien@example.com", firstname: 'Pat' } },
+      { to: "o'brien@example.com", receiver: { id: 9 } }
+    ],
+    [
+      'a customer "email" with an invisible control inside',
+      [msg('customer', 60), msg('agent', 50)],
+      { customer: { id: 9, email: 'ana@exa\u202Emple.com', firstname: 'Ana' } },
+      'skip no-customer-address'
+    ],
+    [
       'a customer without an id is named by email',
       [msg('customer', 60), msg('agent', 50)],
       { customer: { email: 'ana@example.com', firstname: 'Ana' } as never },
