@@ -1089,6 +1089,13 @@ describe('our own messages are known even when Gorgias did not keep the marker',
     expect(unmarkedOwnMessages(ticket(agents, withTag), agents, S)).toEqual([])
   })
 
+  test('a template with hardly any text of its own recognises nothing', () => {
+    const SP = settings({ 'follow-up-message': '{{first_name}}?' })
+    const m = [msg('agent', 73), unmarked(25, { body_text: 'Is the refund out yet?' })]
+    expect(unmarkedOwnMessages(ticket(m, withTag), m, SP)).toEqual([])
+    expect(summary(decide(ticket(m, withTag), m, SP, NOW))).toBe('untag')
+  })
+
   test('never more follow-ups in one silence than the schedule has', () => {
     const S2 = settings({ 'follow-up-hours': '24,72', 'close-hours': '96' })
     const first = msg('ours', 73, { external_id: followUpMarker(1, 1) })

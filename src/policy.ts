@@ -646,6 +646,12 @@ interface TemplateShape {
 
 const shapesByCatalog = new WeakMap<MessageCatalog, TemplateShape[]>()
 
+/**
+ * A template with less text of its own than this ("{{first_name}}?") would take any short agent
+ * reply by the same user for ours: such a template is known by its marker only.
+ */
+const MIN_TEMPLATE_TEXT = 12
+
 /** Every template of every language; follow-ups first, so a text that is both counts as one. */
 function templateShapes(catalog: MessageCatalog): TemplateShape[] {
   const cached = shapesByCatalog.get(catalog)
@@ -656,15 +662,9 @@ function templateShapes(catalog: MessageCatalog): TemplateShape[] {
     literals: normaliseSpace(template).split(/\{\{\s*[a-z_]+\s*\}\}/)
   })
   const shapes = [
-    ...all
-      .flatMap(t => [t.followUp, t.finalFollowUp])
-      .filter(t => t !== '')
-      .map(shape('follow-up')),
-    ...all
-      .map(t => t.close)
-      .filter(t => t !== '')
-      .map(shape('close-message'))
-  ]
+    ...all.flatMap(t => [t.followUp, t.finalFollowUp]).map(shape('follow-up')),
+    ...all.map(t => t.close).map(shape('close-message'))
+  ].filter(t => t.literals.join('').replace(/\s/g, '').length >= MIN_TEMPLATE_TEXT)
   shapesByCatalog.set(catalog, shapes)
   return shapes
 }
