@@ -20,10 +20,9 @@ const route: Route = {
   channel: 'email',
   sourceType: 'email',
   from: { address: 'support@shop.test' },
-  to: [{ address: 'ana@example.com' }],
   integrationId: null,
-  receiverId: 9,
-  subject: null
+  subject: null,
+  customer: { address: 'ana@example.com', receiver: { id: 9 } }
 }
 const settings = { email: 'agent@shop.test' }
 const templates: MessageTemplates = {

@@ -3,17 +3,37 @@ import { parseSettings, type InputName, type Settings } from '../src/config.js'
 import type { Message, Ticket } from '../src/gorgias/types.js'
 import {
   closeMarker,
-  decide,
+  decide as policyDecide,
   followUpMarker,
+  parseTimestamp,
   sameDecision,
+  tagRemoval,
   triage,
+  unmarkedOwnMessages,
   type Decision
 } from '../src/policy.js'
+import { renderTemplate, replyAlong, templateValues } from '../src/compose.js'
+import type { MessageCatalog } from '../src/messages.js'
+import { explainTicket } from '../src/explain.js'
+import { inTimeZone } from './helpers/timeZone.js'
 
 /**
  * The decision as a specification: each row is a ticket situation and what the action does.
  * The clock is frozen; times are hours before NOW.
  */
+
+/**
+ * decide(), checked against its explanation in every situation of these tables: explainTicket
+ * reaches the very same decision, and its checks end where the decision was made.
+ */
+function decide(t: Ticket, m: Message[], s: Settings, now: Date): Decision {
+  const d = policyDecide(t, m, s, now)
+  const e = explainTicket(t, m, s, now)
+  expect(e.decision).toEqual(d)
+  if (d.kind === 'follow-up' || d.kind === 'close') expect(e.checks.every(c => c.passed)).toBe(true)
+  if (d.kind === 'skip') expect(e.checks.at(-1)?.passed).toBe(false)
+  return d
+}
 
 const NOW = new Date('2026-11-26T12:00:00Z')
 const H = 3_600_000
@@ -329,53 +349,6 @@ describe('decide: one follow-up at 48 h, close at 72 h', () => {
     })
   })
 
-  test("the follow-up goes the way of the agent's reply, to the ticket's customer", () => {
-    const m = [msg('customer', 60), msg('agent', 50, { subject: 'Re: order', integration_id: 7 })]
-    expect(decide(ticket(m), m, S, NOW)).toMatchObject({
-      kind: 'follow-up',
-      route: {
-        channel: 'email',
-        sourceType: 'email',
-        from: { address: 'support@acme.test' },
-        to: [{ address: 'ana@example.com' }],
-        integrationId: 7,
-        subject: 'Re: order'
-      }
-    })
-  })
-
-  test("an agent reply without a usable route: back along the customer's own message", () => {
-    const m = [
-      msg('customer', 60, { integration_id: 8 }),
-      msg('agent', 50, { source: null, integration_id: null })
-    ]
-    expect(decide(ticket(m), m, S, NOW)).toMatchObject({
-      kind: 'follow-up',
-      route: {
-        from: { address: 'support@acme.test' },
-        to: [{ address: 'ana@example.com' }],
-        integrationId: 8
-      }
-    })
-  })
-
-  test('an agent reply that went to someone else (a carrier): the follow-up still goes to the customer', () => {
-    const m = [
-      msg('customer', 60),
-      msg('agent', 50, {
-        source: {
-          type: 'email',
-          from: { address: 'support@acme.test' },
-          to: [{ address: 'claims@carrier.test' }]
-        }
-      })
-    ]
-    expect(decide(ticket(m), m, S, NOW)).toMatchObject({
-      kind: 'follow-up',
-      route: { to: [{ address: 'ana@example.com' }] }
-    })
-  })
-
   test('unordered messages are put in time order first', () => {
     const messages = [msg('customer', 2), msg('agent', 100), msg('ours', 50)]
     expect(summary(decide(ticket(messages), messages, S, NOW))).toBe('skip customer-replied')
@@ -622,5 +595,543 @@ describe('sameDecision: the re-check acts only on an unchanged decision', () => 
     const fresh = decide(ticket([reply, sent]), [reply, sent], S, NOW)
     expect(fresh.kind).toBe('tag-follow-up')
     expect(sameDecision(planned, fresh)).toBe(false)
+  })
+})
+
+describe('timestamps without a UTC offset are UTC, whatever the machine says', () => {
+  // The API reference's own examples read `2020-02-01T19:12:32.432197`: no `Z`, no offset.
+  const naive = (hours: number): string => ago(hours).replace(/Z$/, '')
+  const zones = ['Asia/Tokyo', 'America/Los_Angeles', 'UTC']
+
+  test.each(zones)('under TZ=%s a reply 40 h old is 40 h old, one 49 h old is due', zone => {
+    const replies = [40, 49].map(h =>
+      msg('agent', 0, { created_datetime: naive(h), sent_datetime: naive(h) })
+    )
+    const seen = inTimeZone<Array<{ kind: string; idleHours?: number }>>(
+      zone,
+      `const { decide } = await src('policy')
+       const { parseSettings } = await src('config')
+       const s = parseSettings(name => input.inputs[name] ?? '')
+       return input.cases.map(([t, m]) => decide(t, m, s, new Date(input.now)))`,
+      {
+        inputs: {
+          'gorgias-domain': 'acme',
+          'gorgias-email': 'bot@acme.test',
+          'gorgias-api-key': 'k'
+        },
+        now: NOW.toISOString(),
+        cases: replies.map(r => [ticket([r]), [r]])
+      }
+    )
+    expect(seen.map(d => d.kind)).toEqual(['skip', 'follow-up'])
+    expect(seen[1]!.idleHours).toBeCloseTo(49, 6)
+  })
+
+  test.each(zones)('under TZ=%s the list item triage reads the same hours', zone => {
+    const t = ticket([], {
+      created_datetime: naive(40),
+      last_message_datetime: naive(40),
+      last_received_message_datetime: null
+    })
+    const seen = inTimeZone<{ kind: string; reason?: string }>(
+      zone,
+      `const { triage } = await src('policy')
+       const { parseSettings } = await src('config')
+       const s = parseSettings(name => input.inputs[name] ?? '')
+       return triage(input.ticket, s, new Date(input.now))`,
+      {
+        inputs: {
+          'gorgias-domain': 'acme',
+          'gorgias-email': 'bot@acme.test',
+          'gorgias-api-key': 'k'
+        },
+        now: NOW.toISOString(),
+        ticket: t
+      }
+    )
+    expect(seen).toMatchObject({ kind: 'skip', reason: 'not-due' })
+  })
+})
+
+describe('parseTimestamp: ISO 8601 only, UTC unless an offset says otherwise', () => {
+  const rows: Array<[string, string | undefined]> = [
+    ['2020-02-01T19:12:32.432197', '2020-02-01T19:12:32.432Z'],
+    ['2020-02-01T19:12:32', '2020-02-01T19:12:32.000Z'],
+    ['2020-02-01 19:12:32', '2020-02-01T19:12:32.000Z'],
+    ['2020-02-01T19:12', '2020-02-01T19:12:00.000Z'],
+    ['2020-02-01', '2020-02-01T00:00:00.000Z'],
+    ['2020-02-01T19:12:32Z', '2020-02-01T19:12:32.000Z'],
+    ['2020-02-01T19:12:32.5+02:00', '2020-02-01T17:12:32.500Z'],
+    ['2020-02-01T19:12:32-0530', '2020-02-02T00:42:32.000Z'],
+    ['2020-02-01T19:12:32+00', '2020-02-01T19:12:32.000Z'],
+    ['2020-02-30T00:00:00', undefined],
+    ['2020-13-01T00:00:00', undefined],
+    ['2020-02-01T24:00:00', undefined],
+    ['Sat, 01 Feb 2020 19:12:32 GMT', undefined],
+    ['1', undefined],
+    ['yesterday', undefined],
+    ['', undefined]
+  ]
+  test.each(rows)('%s', (text, expected) => {
+    expect(parseTimestamp(text)?.toISOString()).toBe(expected)
+  })
+})
+
+describe('one of our tags without an id is removed by name, never sent as a missing id', () => {
+  // Gorgias gives tags an id; one without (`{name}` only) used to become `{"ids": [null]}`: a
+  // failed request on every run, for good.
+  const named = (name: string) => ({ name }) as never
+  const rows: Array<[string, Message[], Partial<Ticket>, Partial<Decision>]> = [
+    [
+      'customer replied, follow-up tag without id',
+      [msg('agent', 100), msg('ours', 50), msg('customer', 2)],
+      { tags: [named('auto-close-sent')] },
+      { kind: 'untag', tags: [], namesWithoutId: ['auto-close-sent'] }
+    ],
+    [
+      'customer replied, one tag with an id and one without',
+      [msg('agent', 200), msg('ours', 150), msg('customer', 10)],
+      { tags: [tag('auto-close-sent'), named('auto-closed'), tag('shipping', 52)] },
+      { kind: 'untag', tags: [tag('auto-close-sent')], namesWithoutId: ['auto-closed'] }
+    ],
+    [
+      'an id that is not a number counts as none',
+      [msg('agent', 100), msg('ours', 50), msg('customer', 2)],
+      { tags: [{ id: '50', name: 'auto-close-sent' } as never] },
+      { kind: 'untag', tags: [], namesWithoutId: ['auto-close-sent'] }
+    ],
+    [
+      'agent replied again, stale follow-up tag without id',
+      [msg('agent', 200), msg('ours', 150), msg('agent', 5)],
+      { tags: [named('auto-close-sent')] },
+      { kind: 'untag', tags: [], namesWithoutId: ['auto-close-sent'] }
+    ],
+    [
+      'a new cycle: the old closed-tag without id goes with the follow-up',
+      [msg('agent', 300), msg('ours', 250), msg('customer', 200), msg('agent', 50)],
+      { tags: [named('auto-closed')] },
+      { kind: 'follow-up', staleTags: [], staleNamesWithoutId: ['auto-closed'] }
+    ],
+    [
+      'a follow-up tag without id still counts as present (no tag repair)',
+      [msg('agent', 60), msg('ours', 10)],
+      { tags: [named('auto-close-sent')] },
+      { kind: 'skip', reason: 'not-due' }
+    ]
+  ]
+  test.each(rows)('%s', (_name, messages, extra, expected) => {
+    expect(decide(ticket(messages, extra), messages, S, NOW)).toMatchObject(expected)
+  })
+
+  test('triage from the list item: the same split', () => {
+    const t = ticket([], {
+      last_message_datetime: ago(5),
+      last_received_message_datetime: ago(5),
+      tags: [named('auto-close-sent'), tag('auto-closed', 51)]
+    })
+    expect(triage(t, S, NOW)).toMatchObject({
+      kind: 'untag',
+      tags: [tag('auto-closed', 51)],
+      namesWithoutId: ['auto-close-sent']
+    })
+  })
+
+  test('tagRemoval: the DELETE /tickets/{id}/tags body, ids where known, names otherwise', () => {
+    expect(tagRemoval([tag('a', 1)], [])).toEqual({ ids: [1] })
+    expect(tagRemoval([], ['b'])).toEqual({ names: ['b'] })
+    expect(tagRemoval([tag('a', 1)], ['b'])).toEqual({ ids: [1], names: ['b'] })
+    expect(tagRemoval([], [])).toEqual({})
+  })
+})
+
+describe("what this action sends reaches the ticket's customer, and only them", () => {
+  // The agent's reply gives the channel, the support address and the integration; the recipient
+  // is always the ticket's customer, whoever else the agent wrote to.
+  const SC = settings({ channels: 'email,chat,sms' })
+  const chatFrom = (address: string, senderId: number, hoursAgo: number, channel = 'chat') =>
+    msg('customer', hoursAgo, {
+      channel,
+      sender: { id: senderId },
+      source: { type: channel, from: { address }, to: [{ address: 'chat@acme.test' }] },
+      integration_id: 8
+    })
+  const chatReply = (to: string, hoursAgo: number, channel = 'chat') =>
+    msg('agent', hoursAgo, {
+      channel,
+      source: { type: channel, from: { address: 'chat@acme.test' }, to: [{ address: to }] },
+      integration_id: 8
+    })
+  type Sent = {
+    to: string
+    receiver: object
+    from?: string
+    integration?: number
+    subject?: string
+  }
+  const rows: Array<[string, Message[], Partial<Ticket>, Sent | string]> = [
+    [
+      'the agent replied to the customer',
+      [msg('customer', 60), msg('agent', 50, { subject: 'Re: order' })],
+      {},
+      {
+        to: 'ana@example.com',
+        receiver: { id: 9 },
+        from: 'support@acme.test',
+        integration: 7,
+        subject: 'Re: order'
+      }
+    ],
+    [
+      'a colleague in to and a manager in cc: the customer alone',
+      [
+        msg('customer', 60),
+        msg('agent', 50, {
+          source: {
+            type: 'email',
+            from: { address: 'support@acme.test' },
+            to: [{ address: 'ana@example.com' }, { address: 'bob@acme.test' }],
+            cc: [{ address: 'boss@acme.test' }],
+            bcc: [{ address: 'audit@acme.test' }]
+          }
+        })
+      ],
+      {},
+      { to: 'ana@example.com', receiver: { id: 9 }, from: 'support@acme.test' }
+    ],
+    [
+      "the agent wrote to a carrier: the customer, not the carrier, under the ticket's subject",
+      [
+        msg('customer', 60),
+        msg('agent', 50, {
+          subject: 'Claim 123 for lost parcel',
+          receiver: { id: 77, email: 'claims@carrier.test' },
+          source: {
+            type: 'email',
+            from: { address: 'support@acme.test' },
+            to: [{ address: 'claims@carrier.test' }]
+          }
+        })
+      ],
+      {},
+      {
+        to: 'ana@example.com',
+        receiver: { id: 9 },
+        from: 'support@acme.test',
+        integration: 7,
+        subject: 'Re: Where is my order?'
+      }
+    ],
+    [
+      "an agent reply without a usable source: channel and support address from the customer's message",
+      [
+        msg('customer', 60, { integration_id: 8 }),
+        msg('agent', 50, { source: null, integration_id: null })
+      ],
+      {},
+      { to: 'ana@example.com', receiver: { id: 9 }, from: 'support@acme.test', integration: 8 }
+    ],
+    [
+      'a customer without an email address',
+      [msg('customer', 60), msg('agent', 50)],
+      { customer: { id: 9, email: null, firstname: 'Ana' } },
+      'skip no-customer-address'
+    ],
+    [
+      'a customer email with other case and spaces is still theirs',
+      [msg('customer', 60), msg('agent', 50)],
+      { customer: { id: 9, email: '  Ana@Example.COM ', firstname: 'Ana' } },
+      { to: 'Ana@Example.COM', receiver: { id: 9 } }
+    ],
+    [
+      'a customer "email" that lists two addresses',
+      [msg('customer', 60), msg('agent', 50)],
+      { customer: { id: 9, email: 'ana@example.com, mallory@evil.test', firstname: 'Ana' } },
+      'skip no-customer-address'
+    ],
+    [
+      'a customer "email" with a display name',
+      [msg('customer', 60), msg('agent', 50)],
+      { customer: { id: 9, email: 'Ana <ana@example.com>', firstname: 'Ana' } },
+      'skip no-customer-address'
+    ],
+    [
+      "an apostrophe is part of many a real address (o'brien@...)",
+      [msg('customer', 60), msg('agent', 50)],
+      { customer: { id: 9, email: "o'brien@example.com", firstname: 'Pat' } },
+      { to: "o'brien@example.com", receiver: { id: 9 } }
+    ],
+    [
+      'a customer "email" with an invisible control inside',
+      [msg('customer', 60), msg('agent', 50)],
+      { customer: { id: 9, email: 'ana@exa\u202Emple.com', firstname: 'Ana' } },
+      'skip no-customer-address'
+    ],
+    [
+      'a customer without an id is named by email',
+      [msg('customer', 60), msg('agent', 50)],
+      { customer: { email: 'ana@example.com', firstname: 'Ana' } as never },
+      { to: 'ana@example.com', receiver: { email: 'ana@example.com' } }
+    ],
+    [
+      "chat: where the customer's own last chat came from",
+      [chatFrom('visitor-123', 9, 60), chatReply('visitor-123', 50)],
+      { channel: 'chat' },
+      { to: 'visitor-123', receiver: { id: 9 }, from: 'chat@acme.test', integration: 8 }
+    ],
+    [
+      'chat: the agent answered someone else; the customer still gets it',
+      [
+        chatFrom('visitor-123', 9, 70),
+        chatFrom('visitor-555', 55, 60),
+        chatReply('visitor-555', 50)
+      ],
+      { channel: 'chat' },
+      { to: 'visitor-123', receiver: { id: 9 } }
+    ],
+    [
+      'chat: no chat message from the customer at all',
+      [chatFrom('visitor-555', 55, 60), chatReply('visitor-555', 50)],
+      { channel: 'chat' },
+      'skip no-customer-address'
+    ],
+    [
+      'chat: the customer wrote by email only, the agent answered by chat',
+      [msg('customer', 60, { sender: { id: 9 } }), chatReply('visitor-555', 50)],
+      { channel: 'chat' },
+      'skip no-customer-address'
+    ],
+    [
+      "sms: the customer's own number",
+      [chatFrom('+15550001', 9, 60, 'sms'), chatReply('+15550001', 50, 'sms')],
+      { channel: 'sms' },
+      { to: '+15550001', receiver: { id: 9 } }
+    ]
+  ]
+  test.each(rows)('%s', (_name, messages, extra, expected) => {
+    const t = ticket(messages, extra)
+    const d = decide(t, messages, SC, NOW)
+    if (typeof expected === 'string') {
+      expect(summary(d)).toBe(expected)
+      return
+    }
+    if (d.kind !== 'follow-up') throw new Error(`expected a follow-up, got ${summary(d)}`)
+    const body = replyAlong(d.route, t, SC, 'Hello', d.marker)
+    expect(body.source.to).toEqual([{ address: expected.to }])
+    expect(body.receiver).toEqual(expected.receiver)
+    expect(body.source).not.toHaveProperty('cc')
+    expect(body.source).not.toHaveProperty('bcc')
+    if (expected.from) expect(body.source.from).toMatchObject({ address: expected.from })
+    if (expected.integration) expect(body.integration_id).toBe(expected.integration)
+    if (expected.subject) expect(body.subject).toBe(expected.subject)
+  })
+
+  test('the close message goes the same way: to the customer alone', () => {
+    const m = [
+      msg('customer', 80),
+      msg('agent', 73, {
+        source: {
+          type: 'email',
+          from: { address: 'support@acme.test' },
+          to: [{ address: 'claims@carrier.test' }],
+          cc: [{ address: 'ana@example.com' }]
+        }
+      }),
+      msg('ours', 25)
+    ]
+    const t = ticket(m, { tags: [tag('auto-close-sent')] })
+    const d = decide(t, m, S, NOW)
+    if (d.kind !== 'close') throw new Error(`expected a close, got ${summary(d)}`)
+    const body = replyAlong(d.route, t, S, 'Closing', d.marker)
+    expect(body.source).toEqual({
+      type: 'email',
+      from: { address: 'support@acme.test' },
+      to: [{ address: 'ana@example.com' }]
+    })
+    expect(body.receiver).toEqual({ id: 9 })
+  })
+})
+
+describe('our own messages are known even when Gorgias did not keep the marker', () => {
+  // Were external_id dropped, our follow-up would look like the agent's reply and start a new
+  // cycle: a new follow-up every follow-up-hours, for ever. A message sent by the API key's user,
+  // by the API, after the agent's reply, on a ticket with the follow-up tag, whose text is one of
+  // our templates, is ours.
+  const withTag = { tags: [tag('auto-close-sent')] }
+  const T = ticket([])
+  const followUpText = renderTemplate(S.followUpMessage, templateValues(T, 1, 1))
+  const SC = settings({ 'close-message': 'Closing this now, {{first_name}}. Reply to reopen.' })
+  const closeText = renderTemplate(SC.closeMessage, templateValues(T, 1, 1))
+  /** our follow-up as Gorgias would keep it without external_id */
+  const unmarked = (hoursAgo: number, extra: Partial<Message> = {}): Message =>
+    msg('agent', hoursAgo, {
+      via: 'api',
+      sender: { id: 3, email: 'bot@acme.test' },
+      body_text: followUpText,
+      external_id: null,
+      ...extra
+    })
+  const rows: Array<[string, Message[], Partial<Ticket>, Expect, Settings?]> = [
+    [
+      'an unmarked follow-up, 25 h old, reply 73 h old: close, not a new follow-up',
+      [msg('customer', 80), msg('agent', 73), unmarked(25)],
+      withTag,
+      'close'
+    ],
+    [
+      'an unmarked follow-up, 10 h old: not due (no second follow-up)',
+      [msg('customer', 80), msg('agent', 60), unmarked(10)],
+      withTag,
+      'skip not-due'
+    ],
+    [
+      'the sender email in another case and spaces',
+      [msg('agent', 73), unmarked(25, { sender: { id: 3, email: ' Bot@ACME.test ' } })],
+      withTag,
+      'close'
+    ],
+    [
+      'no via at all still counts',
+      [msg('agent', 73), unmarked(25, { via: null })],
+      withTag,
+      'close'
+    ],
+    [
+      'the text with other line breaks and spaces',
+      [
+        msg('agent', 73),
+        unmarked(25, { body_text: `  ${followUpText.replace(/\n/g, '\r\n   ')}\n` })
+      ],
+      withTag,
+      'close'
+    ],
+    [
+      'only the HTML body kept',
+      [
+        msg('agent', 73),
+        unmarked(25, {
+          body_text: null,
+          body_html: `<div><p>${followUpText.replace(/\n/g, '<br/>').replace(/"/g, '&quot;').replace(/'/g, '&#39;')}</p></div>`
+        })
+      ],
+      withTag,
+      'close'
+    ],
+    [
+      'only stripped_text kept',
+      [msg('agent', 73), unmarked(25, { body_text: null, stripped_text: followUpText })],
+      withTag,
+      'close'
+    ],
+    [
+      'an unmarked close message: close without a second one',
+      [msg('agent', 100), msg('ours', 50), unmarked(1, { body_text: closeText })],
+      withTag,
+      'close',
+      SC
+    ],
+    [
+      'the same text by another agent is an agent reply',
+      [msg('agent', 73), unmarked(25, { sender: { id: 4, email: 'jo@acme.test' } })],
+      withTag,
+      'untag'
+    ],
+    [
+      'the same text sent from the helpdesk is an agent reply',
+      [msg('agent', 73), unmarked(25, { via: 'helpdesk' })],
+      withTag,
+      'untag'
+    ],
+    [
+      'without the follow-up tag it is an agent reply',
+      [msg('agent', 73), unmarked(25)],
+      {},
+      'skip not-due'
+    ],
+    [
+      'another text by the same user is an agent reply',
+      [msg('agent', 73), unmarked(25, { body_text: 'Your refund was issued today.' })],
+      withTag,
+      'untag'
+    ],
+    [
+      'our text with more written under it is an agent reply',
+      [msg('agent', 73), unmarked(25, { body_text: `${followUpText}\n\nPS: the refund is out.` })],
+      withTag,
+      'untag'
+    ],
+    [
+      'right after a customer message it cannot be ours: it is the agent answering',
+      [msg('agent', 100), msg('customer', 60), unmarked(50)],
+      withTag,
+      'follow-up 1'
+    ]
+  ]
+  test.each(rows)('%s', (...row) => {
+    const [, messages, extra, expected, s] = row
+    expect(summary(decide(ticket(messages, extra), messages, s ?? S, NOW))).toBe(expected)
+  })
+
+  test('a close after an unmarked close message posts no second one', () => {
+    const m = [msg('agent', 100), msg('ours', 50), unmarked(1, { body_text: closeText })]
+    expect(decide(ticket(m, withTag), m, SC, NOW)).toMatchObject({
+      kind: 'close',
+      postMessage: false
+    })
+  })
+
+  test('unmarkedOwnMessages names exactly the messages recognised without a marker', () => {
+    const fu = unmarked(25)
+    const m = [msg('customer', 80), msg('agent', 73), fu, msg('note', 2)]
+    expect(unmarkedOwnMessages(ticket(m, withTag), m, S).map(x => x.id)).toEqual([fu.id])
+    const marked = [msg('customer', 80), msg('agent', 73), msg('ours', 25)]
+    expect(unmarkedOwnMessages(ticket(marked, withTag), marked, S)).toEqual([])
+    const agents = [msg('agent', 73), unmarked(25, { via: 'helpdesk' })]
+    expect(unmarkedOwnMessages(ticket(agents, withTag), agents, S)).toEqual([])
+  })
+
+  test('a template with hardly any text of its own recognises nothing', () => {
+    const SP = settings({ 'follow-up-message': '{{first_name}}?' })
+    const m = [msg('agent', 73), unmarked(25, { body_text: 'Is the refund out yet?' })]
+    expect(unmarkedOwnMessages(ticket(m, withTag), m, SP)).toEqual([])
+    expect(summary(decide(ticket(m, withTag), m, SP, NOW))).toBe('untag')
+  })
+
+  test('never more follow-ups in one silence than the schedule has', () => {
+    const S2 = settings({ 'follow-up-hours': '24,72', 'close-hours': '96' })
+    const first = msg('ours', 73, { external_id: followUpMarker(1, 1) })
+    // reminder 2 went out, Gorgias dropped its marker: it still counts
+    const second = unmarked(25, {
+      body_text: renderTemplate(S2.followUpMessage, templateValues(T, 2, 2))
+    })
+    const m = [msg('agent', 97), first, second]
+    expect(summary(decide(ticket(m, withTag), m, S2, NOW))).toBe('close')
+    // the schedule shortened to one reminder after two went out: still none more
+    const m2 = [msg('agent', 60), msg('ours', 50), msg('ours', 30)]
+    expect(summary(decide(ticket(m2, withTag), m2, S, NOW))).toBe('skip not-due')
+  })
+})
+
+describe('a close posts a message when the ticket language has a close text', () => {
+  const texts = (close: string) => ({
+    followUp: 'Any news, {{first_name}}?',
+    finalFollowUp: '',
+    close
+  })
+  const catalog: MessageCatalog = {
+    source: '/repo/messages.yml',
+    defaultLanguage: 'en',
+    byLanguage: { en: texts(''), fr: texts('Nous fermons la demande, {{first_name}}.') }
+  }
+  const SL: Settings = { ...S, messages: catalog, messagesFile: '/repo/messages.yml' }
+  const rows: Array<[string, string | null, boolean]> = [
+    ['French: its close text', 'fr', true],
+    ['Canadian French: falls back to French', 'fr-CA', true],
+    ['English: no close text', 'en', false],
+    ['no language: the default (English)', null, false]
+  ]
+  test.each(rows)('%s', (_name, language, postMessage) => {
+    const m = [msg('agent', 100), msg('ours', 50)]
+    const t = ticket(m, { tags: [tag('auto-close-sent')], language })
+    expect(decide(t, m, SL, NOW)).toMatchObject({ kind: 'close', postMessage })
   })
 })

@@ -58,7 +58,7 @@ describe('policy-module', () => {
     expect(JSON.parse(run.outputs['followed-up']!)).toEqual([shipped.id])
     expect(followUps(waiting.id)).toHaveLength(0)
     expect(run.summary).toContain('`policy-module`')
-    expect(run.summary).toContain('customer has a pending order (#1001)')
+    expect(run.summary).toContain('customer has a pending order (\\#1001)')
     expect(sim.log.some(e => e.path === `/api/customers/${waiting.customer!.id}`)).toBe(true)
   })
 
@@ -108,7 +108,7 @@ describe('policy-module', () => {
 })
 
 describe('loadPolicyModule (in process)', () => {
-  test('a module that does not answer in time fails the ticket', async () => {
+  async function vetoFrom(source: string, timeoutMs = 1000) {
     const { loadPolicyModule } = await import('../src/policyModule.js')
     const { parseSettings } = await import('../src/config.js')
     const settings = parseSettings(
@@ -122,8 +122,9 @@ describe('loadPolicyModule (in process)', () => {
         )[name] ?? '',
       { workspace: '/' }
     )
-    settings.policyModule = moduleFile('export default () => new Promise(() => {})\n')
-    const veto = await loadPolicyModule(settings, { info() {} }, 50)
+    settings.policyModule = moduleFile(source)
+    const lines: string[] = []
+    const veto = await loadPolicyModule(settings, { info: m => lines.push(m) }, timeoutMs)
     const client = {
       getJson: () => Promise.resolve({}),
       getTicket: () => Promise.reject(new Error('unused')),
@@ -136,8 +137,8 @@ describe('loadPolicyModule (in process)', () => {
       from_agent: true,
       created_datetime: '2026-01-01T00:00:00Z'
     }
-    await expect(
-      veto(client as never, { id: 1, status: 'open', channel: 'email' }, [], {
+    const ask = () =>
+      veto(client, { id: 1, status: 'open', channel: 'email' }, [], {
         kind: 'close',
         ticketId: 1,
         reply,
@@ -149,12 +150,48 @@ describe('loadPolicyModule (in process)', () => {
           channel: 'email',
           sourceType: 'email',
           from: null,
-          to: [{ address: 'a@b.co' }],
           integrationId: null,
-          receiverId: null,
-          subject: null
+          subject: null,
+          customer: { address: 'a@b.co', receiver: { id: 9 } }
         }
       })
-    ).rejects.toThrow('policy-module did not answer within 0.05 s')
+    return { ask, lines }
+  }
+
+  test('a module that does not answer in time fails the ticket', async () => {
+    const { ask } = await vetoFrom('export default () => new Promise(() => {})\n', 50)
+    await expect(ask()).rejects.toThrow('policy-module did not answer within 0.05 s')
+  })
+
+  test("the module's log lines can never be workflow commands", async () => {
+    const { ask, lines } = await vetoFrom(
+      [
+        'export default (t, m, a, context) => {',
+        "  context.log('checked\\n::error::pwned')",
+        "  context.log('::add-mask::x')",
+        "  context.log('a\\r\\n::set-output name=x::y\\u2028::warning::z')",
+        '  context.log({ note: 1 })',
+        '}'
+      ].join('\n')
+    )
+    await ask()
+    const logged = lines.filter(l => l.startsWith('policy-module (ticket 1)'))
+    expect(logged).toEqual([
+      'policy-module (ticket 1): checked ::error::pwned',
+      'policy-module (ticket 1): ::add-mask::x',
+      'policy-module (ticket 1): a ::set-output name=x::y ::warning::z',
+      'policy-module (ticket 1): {"note":1}'
+    ])
+    for (const line of lines) {
+      expect(line).not.toMatch(/^::/)
+      expect(line).not.toMatch(/[\r\n\u2028\u2029]/)
+    }
+  })
+
+  test("a module's reason and error are one line each", async () => {
+    const skip = await vetoFrom("export default () => ({ skip: 'VIP\\n::error::x' })\n")
+    await expect(skip.ask()).resolves.toEqual({ skip: 'VIP ::error::x' })
+    const thrown = await vetoFrom("export default () => { throw new Error('down\\n::error::x') }\n")
+    await expect(thrown.ask()).rejects.toThrow(/^policy-module threw: down ::error::x$/)
   })
 })

@@ -33981,7 +33981,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1821);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7260);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)();
 
@@ -33990,7 +33990,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1821:
+/***/ 7260:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -43126,7 +43126,100 @@ function credentialsHelp(err, s) {
         : `Gorgias rejected the credentials for ${s.email} on ${s.domain}: check the GORGIAS_API_KEY secret (and that gorgias-email is the user who owns that key)`;
 }
 
+;// CONCATENATED MODULE: ./src/compose.ts
+/** The text of this action's messages and the request bodies that send them. Pure. */
+const compose_text = (value) => (typeof value === 'string' ? value.trim() : '');
+/** Total over whatever the API sent: this also names tickets in reports, unreadable ones included. */
+function customerFirstName(ticket) {
+    const customer = typeof ticket?.customer === 'object' ? ticket.customer : null;
+    const first = compose_text(customer?.firstname);
+    if (first)
+        return first;
+    const fromName = compose_text(customer?.name).split(/\s+/)[0];
+    return fromName ? fromName : 'there';
+}
+function renderTemplate(template, values) {
+    // config.ts refuses unknown placeholders, so every match here has a value.
+    return template.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (whole, name) => name in values ? values[name] : whole);
+}
+function escapeHtml(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/'/g, '&#39;');
+}
+function toHtml(text) {
+    return text
+        .split(/\n{2,}/)
+        .map(p => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
+        .join('');
+}
+/**
+ * A message along the route the policy chose (see Route in policy.ts): the agent's channel,
+ * support address and integration, to the ticket's customer alone. Nothing is copied from the
+ * agent's recipients, and there is never a cc or bcc: a carrier or a colleague the agent wrote to
+ * must not get the customer's reminder.
+ */
+function replyAlong(route, ticket, settings, text, marker) {
+    const body = {
+        channel: route.channel,
+        via: 'api',
+        from_agent: true,
+        public: true,
+        sender: { email: settings.email },
+        receiver: { ...route.customer.receiver },
+        source: {
+            type: route.sourceType,
+            ...(route.from ? { from: address(route.from) } : {}),
+            to: [{ address: route.customer.address }]
+        },
+        body_text: text,
+        body_html: toHtml(text),
+        external_id: marker
+    };
+    if (route.integrationId !== null)
+        body.integration_id = route.integrationId;
+    const subject = route.subject ?? (typeof ticket.subject === 'string' ? ticket.subject : null);
+    if (subject && route.channel === 'email') {
+        body.subject = /^re:/i.test(subject) ? subject : `Re: ${subject}`;
+    }
+    return body;
+}
+const address = (a) => a.name ? { name: a.name, address: a.address } : { address: a.address };
+function templateValues(ticket, reminder, reminders) {
+    return {
+        first_name: customerFirstName(ticket),
+        ticket_id: String(ticket.id),
+        subject: compose_text(ticket.subject) || 'your request',
+        reminder_number: String(reminder),
+        reminders_total: String(reminders)
+    };
+}
+/**
+ * The follow-up for reminder `reminder` of `reminders`, in the ticket's language: `templates` are
+ * what templatesFor(settings.messages, ticket.language) chose. The last of several reminders uses
+ * `finalFollowUp` when there is one.
+ */
+function followUpBody(ticket, route, reminder, reminders, marker, settings, templates) {
+    const template = reminders > 1 && reminder === reminders && templates.finalFollowUp
+        ? templates.finalFollowUp
+        : templates.followUp;
+    const text = renderTemplate(template, templateValues(ticket, reminder, reminders));
+    return replyAlong(route, ticket, settings, text, marker);
+}
+/**
+ * The close message, in the ticket's language. Only called when `templates.close` is not empty:
+ * an empty one means closing without a message.
+ */
+function closeBody(ticket, route, reminders, marker, settings, templates) {
+    const text = renderTemplate(templates.close, templateValues(ticket, reminders, reminders));
+    return replyAlong(route, ticket, settings, text, marker);
+}
+
 ;// CONCATENATED MODULE: ./src/policy.ts
+
 
 /**
  * What to do with one ticket: a pure function of the ticket, its messages, the settings and the
@@ -43136,6 +43229,8 @@ function credentialsHelp(err, s) {
  * `external_id` ("feel free to set it as you wish", reference/ticket-messages), and tags mirror
  * what the markers say for humans. A "cycle" starts at the agent's last public reply; every
  * marked follow-up after it belongs to that cycle, and a customer or agent message restarts it.
+ * Should Gorgias ever drop `external_id`, this action's messages are still known by who sent them
+ * and their text (see recognisedAs), so a follow-up never passes for the agent's reply.
  */
 const MARKER_PREFIX = 'gorgias-auto-close:';
 const FOLLOW_UP_MARKER = /^gorgias-auto-close:follow-up\b/;
@@ -43154,6 +43249,7 @@ const policy_SKIP_REASONS = [
     'excluded-tag',
     'not-in-only-tags',
     'channel-not-handled',
+    'no-customer-address',
     'customer-replied',
     'no-agent-reply',
     'reply-failed',
@@ -43165,15 +43261,62 @@ const policy_SKIP_REASONS = [
     'not-found',
     'policy-module'
 ];
+/** Each skip reason in words, for the report and the explanation of a ticket. */
+const SKIP_LABELS = {
+    'not-open': 'not open (closed)',
+    trashed: 'in the trash',
+    spam: 'marked as spam',
+    snoozed: 'snoozed by an agent',
+    'excluded-tag': 'has an excluded tag',
+    'not-in-only-tags': 'lacks every only-tags tag',
+    'channel-not-handled': 'channel not handled',
+    'no-customer-address': "no usable address of the ticket's customer on that channel",
+    'customer-replied': 'customer spoke last',
+    'no-agent-reply': 'no public agent reply yet',
+    'reply-failed': "agent's last reply failed to send",
+    'not-due': 'not due yet',
+    reopened: 'reopened by a person after an automatic close',
+    'outside-business-hours': 'due, waiting for business hours',
+    unreadable: 'unreadable data (left alone)',
+    'changed-since-listed': 'changed since listed (re-check)',
+    'not-found': 'deleted or merged meanwhile',
+    'policy-module': 'vetoed by the policy module'
+};
 const HOUR = 3_600_000;
-/** Timestamps are ISO 8601; anything else makes the ticket unreadable rather than guessed at. */
+/**
+ * Gorgias timestamps are ISO 8601, and the API reference's own examples carry no offset
+ * (`2020-02-01T19:12:32.432197`): those are UTC. `Date.parse` would read them in the machine's
+ * zone, so a runner in Tokyo would see every reply 9 hours older. Parsed here by hand, whatever
+ * the zone; anything that is not ISO 8601 is `undefined`, never guessed at.
+ */
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2})?)?)?$/;
+function parseTimestamp(value) {
+    const m = ISO_8601.exec(value.trim());
+    if (!m)
+        return undefined;
+    const [year, month, day, hour, minute, second] = m.slice(1, 7).map(n => Number(n ?? 0));
+    const ms = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
+    const offsetMinutes = m[9]
+        ? (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11] ?? 0))
+        : 0;
+    if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59)
+        return undefined;
+    if (Math.abs(offsetMinutes) >= 24 * 60 || Number(m[11] ?? 0) > 59)
+        return undefined;
+    const date = new Date(0);
+    date.setUTCFullYear(year, month - 1, day);
+    if (date.getUTCDate() !== day)
+        return undefined; // 31 April and the like
+    date.setUTCHours(hour, minute, second, ms);
+    return new Date(date.getTime() - offsetMinutes * 60_000);
+}
+/** A timestamp field: null when absent, undefined when present but not a date. */
 function policy_parseTime(value) {
     if (value === null || value === undefined || value === '')
         return null;
     if (typeof value !== 'string')
         return undefined;
-    const ms = Date.parse(value);
-    return Number.isNaN(ms) ? undefined : new Date(ms);
+    return parseTimestamp(value);
 }
 /**
  * When a message reached (or was meant to reach) the customer: the age of a reply counts from
@@ -43211,9 +43354,40 @@ function elapsedMs(from, now, s) {
 function tagNames(ticket) {
     return (ticket.tags ?? []).map(t => t.name.toLowerCase());
 }
-function findTag(ticket, name) {
+function ownTag(ticket, name) {
     const wanted = name.toLowerCase();
-    return (ticket.tags ?? []).find(t => t.name.toLowerCase() === wanted);
+    const found = (ticket.tags ?? []).find(t => t.name.toLowerCase() === wanted);
+    if (!found)
+        return undefined;
+    return { name: found.name, id: Number.isSafeInteger(found.id) ? found.id : null };
+}
+/** Tags to remove, split as the decisions carry them: with an id, and by name only. */
+function splitTags(tags) {
+    return {
+        tags: tags.flatMap(t => (t.id === null ? [] : [{ id: t.id, name: t.name }])),
+        namesWithoutId: tags.flatMap(t => (t.id === null ? [t.name] : []))
+    };
+}
+/** The tag named `name` (any case) with its id; undefined when absent or carried without an id. */
+function findTag(ticket, name) {
+    const found = ownTag(ticket, name);
+    return found && found.id !== null ? { id: found.id, name: found.name } : undefined;
+}
+/**
+ * The body of `DELETE /api/tickets/{id}/tags` that removes exactly these tags and no other: ids
+ * where Gorgias gave them, names for the rest (the endpoint takes both, reference/tickets tags).
+ * Empty when there is nothing to remove: then send no request.
+ */
+function tagRemoval(tags, namesWithoutId) {
+    const body = {};
+    if (tags.length > 0)
+        body.ids = tags.map(t => t.id);
+    if (namesWithoutId.length > 0)
+        body.names = [...namesWithoutId];
+    return body;
+}
+function untag(ticket, tags, because) {
+    return { kind: 'untag', ticketId: ticket.id, ...splitTags(tags), because };
 }
 function skip(ticket, reason, detail) {
     return detail === undefined
@@ -43248,31 +43422,81 @@ function isReadableTicket(ticket) {
     }
     return true;
 }
-/** Reasons that hold whatever the messages say. */
-function ticketSkip(ticket, s, now) {
-    if (!isReadableTicket(ticket))
+// ---- Checks: the reasoning, step by step, for people (see explain.ts) ------------------------
+const CHECKS = (/* unused pure expression or super */ null && ([
+    'readable',
+    'not-trashed',
+    'not-spam',
+    'open',
+    'not-snoozed',
+    'exclude-tags',
+    'only-tags',
+    'channel',
+    'messages-readable',
+    'agent-replied',
+    'agent-spoke-last',
+    'reply-sent',
+    'follow-ups-sent',
+    'route',
+    'customer-address',
+    'reminders',
+    'not-reopened',
+    'due',
+    'business-hours'
+]));
+const unnoted = () => undefined;
+const list = (items, none) => items.length > 0 ? items.join(', ') : none;
+/** Reasons that hold whatever the messages say; each step is noted. */
+function ticketSkip(ticket, s, now, note = unnoted) {
+    if (!isReadableTicket(ticket)) {
+        note('readable', false, 'ticket fields missing or of an unknown shape');
         return skip(ticket, 'unreadable', 'ticket fields missing or of an unknown shape');
-    if (ticket.trashed_datetime)
+    }
+    note('readable', true, 'the ticket fields are readable');
+    if (ticket.trashed_datetime) {
+        note('not-trashed', false, 'in the trash');
         return skip(ticket, 'trashed');
-    if (ticket.spam === true)
+    }
+    note('not-trashed', true, 'not in the trash');
+    if (ticket.spam === true) {
+        note('not-spam', false, 'marked as spam');
         return skip(ticket, 'spam');
-    if (ticket.status !== 'open')
+    }
+    note('not-spam', true, 'not marked as spam');
+    if (ticket.status !== 'open') {
+        note('open', false, `status ${ticket.status}, not open`);
         return skip(ticket, 'not-open', ticket.status);
+    }
+    note('open', true, 'status open');
     const snoozedUntil = policy_parseTime(ticket.snooze_datetime);
-    if (snoozedUntil === undefined)
+    if (snoozedUntil === undefined) {
+        note('not-snoozed', false, 'snooze_datetime is not a date');
         return skip(ticket, 'unreadable', 'snooze_datetime is not a date');
-    if (snoozedUntil && snoozedUntil.getTime() > now.getTime())
+    }
+    if (snoozedUntil && snoozedUntil.getTime() > now.getTime()) {
+        note('not-snoozed', false, `snoozed by an agent until ${snoozedUntil.toISOString()}`);
         return skip(ticket, 'snoozed');
+    }
+    note('not-snoozed', true, snoozedUntil ? `snooze ended ${snoozedUntil.toISOString()}` : 'not snoozed');
     const names = tagNames(ticket);
     const excluded = names.find(n => s.excludeTags.includes(n));
-    if (excluded !== undefined)
+    if (excluded !== undefined) {
+        note('exclude-tags', false, `has "${excluded}", one of exclude-tags`);
         return skip(ticket, 'excluded-tag', excluded);
+    }
+    note('exclude-tags', true, `no tag of exclude-tags (${list(s.excludeTags, 'none set')})`);
     if (s.onlyTags.length > 0 && !names.some(n => s.onlyTags.includes(n))) {
+        note('only-tags', false, `has none of only-tags (${s.onlyTags.join(', ')})`);
         return skip(ticket, 'not-in-only-tags');
     }
+    note('only-tags', true, s.onlyTags.length > 0
+        ? `has ${names.filter(n => s.onlyTags.includes(n)).join(', ')}, of only-tags`
+        : 'only-tags is empty: every ticket');
     if (!s.channels.includes(String(ticket.channel ?? '').toLowerCase())) {
+        note('channel', false, `channel ${String(ticket.channel)} is not in channels (${s.channels.join(', ')})`);
         return skip(ticket, 'channel-not-handled', String(ticket.channel));
     }
+    note('channel', true, `channel ${String(ticket.channel)} is in channels`);
     return null;
 }
 /**
@@ -43295,10 +43519,10 @@ function triage(ticket, s, now) {
     if (lastMessage === undefined || lastReceived === undefined || created === undefined) {
         return skip(ticket, 'unreadable', 'a ticket timestamp is not a date');
     }
-    const ourTags = [findTag(ticket, s.followUpTag), findTag(ticket, s.closedTag)].filter((t) => !!t);
+    const ourTags = [ownTag(ticket, s.followUpTag), ownTag(ticket, s.closedTag)].filter((t) => !!t);
     if (lastMessage && lastReceived && lastReceived.getTime() >= lastMessage.getTime()) {
         return ourTags.length > 0
-            ? { kind: 'untag', ticketId: ticket.id, tags: ourTags, because: 'customer-replied' }
+            ? untag(ticket, ourTags, 'customer-replied')
             : skip(ticket, 'customer-replied');
     }
     const starts = [created, lastReceived].filter((d) => d instanceof Date);
@@ -43336,32 +43560,30 @@ const isAddress = (a) => typeof a === 'object' &&
     a.address !== '';
 const sameAddress = (a, b) => a.trim().toLowerCase() === b.trim().toLowerCase();
 /**
- * How a follow-up reaches the customer. Preferably the way the agent's last reply went (same
- * channel, support address, integration and recipients: that keeps the email thread and the
- * account's deliverability); when that reply did not go to the ticket's customer, or carries no
- * usable route, the way back along the customer's own last message. Null when neither works.
+ * The channel, support address and integration of a follow-up: those of the agent's reply, or,
+ * when that reply carries no usable source, those of the customer's own last message (answered
+ * back the way it came). Null when neither works.
  */
-function replyRoute(ticket, reply, customerMessage) {
-    const customerEmail = typeof ticket.customer?.email === 'string' ? ticket.customer.email : null;
+function replyChannel(ticket, reply, customerMessage) {
     const usable = (channel, type, from, to) => typeof channel === 'string' &&
         typeof type === 'string' &&
         to.length > 0 &&
         to.every(isAddress) &&
         (channel !== 'email' || isAddress(from));
+    const integration = (m) => typeof m.integration_id === 'number' ? m.integration_id : null;
+    const subject = (m) => typeof m.subject === 'string' && m.subject.trim() !== '' ? m.subject : null;
     const source = reply.source;
     const agentTo = Array.isArray(source?.to) ? source.to : [];
-    const toCustomer = customerEmail === null ||
-        reply.channel !== 'email' ||
-        agentTo.some(a => isAddress(a) && sameAddress(a.address, customerEmail));
-    if (source && toCustomer && usable(reply.channel, source.type, source.from, agentTo)) {
+    if (source && usable(reply.channel, source.type, source.from, agentTo)) {
+        const email = customerEmail(ticket);
+        // A reply written to someone else (a carrier, a supplier) has their subject, not the customer's.
+        const toCustomer = email !== null && agentTo.some(a => sameAddress(a.address, email));
         return {
             channel: reply.channel,
             sourceType: source.type,
             from: isAddress(source.from) ? source.from : null,
-            to: agentTo,
-            integrationId: typeof reply.integration_id === 'number' ? reply.integration_id : null,
-            receiverId: typeof reply.receiver?.id === 'number' ? reply.receiver.id : null,
-            subject: typeof reply.subject === 'string' ? reply.subject : null
+            integrationId: integration(reply),
+            subject: toCustomer ? subject(reply) : null
         };
     }
     const back = customerMessage?.source;
@@ -43373,70 +43595,325 @@ function replyRoute(ticket, reply, customerMessage) {
                 channel: customerMessage.channel,
                 sourceType: back.type,
                 from,
-                to,
-                integrationId: typeof customerMessage.integration_id === 'number'
-                    ? customerMessage.integration_id
-                    : null,
-                receiverId: typeof customerMessage.sender?.id === 'number' ? customerMessage.sender.id : null,
-                subject: typeof customerMessage.subject === 'string' ? customerMessage.subject : null
+                integrationId: integration(customerMessage),
+                subject: subject(customerMessage)
             };
         }
     }
     return null;
 }
 /**
+ * One email address as a To: line takes it, nothing else: a list ("a@x, b@y"), a display name,
+ * stray spaces or invisible controls inside would let a customer record send this action's mail
+ * to someone else, or somewhere nobody can read. An apostrophe (o'brien@...) is fine.
+ */
+const ONE_EMAIL = /^[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+@[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+\.[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+$/u;
+function customerEmail(ticket) {
+    const email = ticket.customer?.email;
+    if (typeof email !== 'string')
+        return null;
+    const trimmed = email.trim();
+    return ONE_EMAIL.test(trimmed) ? trimmed : null;
+}
+function customerId(ticket) {
+    const id = ticket.customer?.id;
+    return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : null;
+}
+/** Whether a message was written by the ticket's customer (by id, else by email). */
+function sentByCustomer(m, ticket) {
+    const id = customerId(ticket);
+    const senderId = m.sender?.id;
+    if (id !== null && typeof senderId === 'number')
+        return senderId === id;
+    const email = customerEmail(ticket);
+    const senderEmail = m.sender?.email;
+    return email !== null && typeof senderEmail === 'string' && sameAddress(senderEmail, email);
+}
+/** A chat or sms address as a message's source gives it: one token, no spaces or controls. */
+const ONE_HANDLE = /^[^\s,;<>\p{Cc}\p{Cf}]+$/u;
+/**
+ * The ticket's customer as the recipient on `channel`, or why there is none. Email goes to
+ * `ticket.customer.email` and nowhere else; chat and sms go back to where the customer's own last
+ * message on that channel came from, and only when its sender is the ticket's customer.
+ */
+function customerRecipient(ticket, channel, thread) {
+    const id = customerId(ticket);
+    const email = customerEmail(ticket);
+    const receiver = id !== null ? { id } : email !== null ? { email } : null;
+    if (receiver === null)
+        return 'the customer has neither an id nor a usable email address';
+    if (channel === 'email') {
+        return email !== null
+            ? { address: email, receiver }
+            : 'the customer has no usable email address (none, or not one single address)';
+    }
+    const own = [...thread]
+        .reverse()
+        .find(m => !m.from_agent && m.channel === channel && sentByCustomer(m, ticket));
+    const address = own?.source?.from?.address;
+    if (typeof address !== 'string' || !ONE_HANDLE.test(address.trim())) {
+        return `no ${channel} message from the customer to answer`;
+    }
+    return { address: address.trim(), receiver };
+}
+/** What a marked message is; 'other' for a marker of ours this version does not know. */
+function markedAs(m) {
+    if (!isOurs(m))
+        return null;
+    return isOurFollowUp(m) ? 'follow-up' : isOurClose(m) ? 'close-message' : 'other';
+}
+const normaliseSpace = (text) => text.replace(/\s+/g, ' ').trim();
+const shapesByCatalog = new WeakMap();
+/**
+ * A template with less text of its own than this ("{{first_name}}?") would take any short agent
+ * reply by the same user for ours: such a template is known by its marker only.
+ */
+const MIN_TEMPLATE_TEXT = 12;
+/** Every template of every language; follow-ups first, so a text that is both counts as one. */
+function templateShapes(catalog) {
+    const cached = shapesByCatalog.get(catalog);
+    if (cached)
+        return cached;
+    const all = Object.values(catalog.byLanguage);
+    const shape = (kind) => (template) => ({
+        kind,
+        literals: normaliseSpace(template).split(/\{\{\s*[a-z_]+\s*\}\}/)
+    });
+    const shapes = [
+        ...all.flatMap(t => [t.followUp, t.finalFollowUp]).map(shape('follow-up')),
+        ...all.map(t => t.close).map(shape('close-message'))
+    ].filter(t => t.literals.join('').replace(/\s/g, '').length >= MIN_TEMPLATE_TEXT);
+    shapesByCatalog.set(catalog, shapes);
+    return shapes;
+}
+/**
+ * Whether `text` is the template with each placeholder standing for any text. Matched by hand
+ * (prefix, suffix, then each inner literal at its first place) rather than by a regular expression,
+ * whose backtracking over several wildcards could take for ever on a long message.
+ */
+function fitsTemplate(text, literals) {
+    const first = literals[0] ?? '';
+    if (literals.length === 1)
+        return text === first;
+    const last = literals[literals.length - 1] ?? '';
+    if (!text.startsWith(first) || !text.endsWith(last))
+        return false;
+    let at = first.length;
+    const end = text.length - last.length;
+    if (end < at)
+        return false;
+    for (const literal of literals.slice(1, -1)) {
+        const found = text.indexOf(literal, at);
+        if (found === -1 || found + literal.length > end)
+            return false;
+        at = found + literal.length;
+    }
+    return true;
+}
+const ENTITIES = {
+    amp: '&',
+    lt: '<',
+    gt: '>',
+    quot: '"',
+    apos: "'",
+    nbsp: ' '
+};
+/** The text of an HTML body: tags out, line breaks kept as spaces, entities decoded. */
+function htmlText(html) {
+    return html
+        .replace(/<br\s*\/?>|<\/(?:p|div|li|h[1-6])>/gi, '\n')
+        .replace(/<[^>]*>/g, '')
+        .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name) => {
+        if (name[0] === '#') {
+            const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : Number(name.slice(1));
+            return Number.isSafeInteger(code) && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+        }
+        return ENTITIES[name.toLowerCase()] ?? whole;
+    });
+}
+/**
+ * A message without our marker that is nevertheless this action's own: public, from an agent, sent
+ * by the API key's user (`sender.email` = gorgias-email) through the API (when `via` says), whose
+ * text (body_text, stripped_text or the HTML body) is one of our templates. The caller adds the
+ * rest: it comes after the agent's real reply, on a ticket carrying the follow-up tag.
+ */
+function recognisedAs(m, s) {
+    if (!m.from_agent || !isPublic(m) || isOurs(m))
+        return null;
+    const senderEmail = m.sender?.email;
+    if (typeof senderEmail !== 'string' || !sameAddress(senderEmail, s.email))
+        return null;
+    if (m.via !== undefined && m.via !== null && m.via !== 'api')
+        return null;
+    const texts = [m.body_text, m.stripped_text]
+        .filter((t) => typeof t === 'string' && t.trim() !== '')
+        .concat(typeof m.body_html === 'string' ? [htmlText(m.body_html)] : [])
+        .map(normaliseSpace);
+    for (const shape of templateShapes(s.messages)) {
+        if (texts.some(t => fitsTemplate(t, shape.literals)))
+            return shape.kind;
+    }
+    return null;
+}
+function readThread(ticket, messages, s) {
+    const entries = messages
+        .filter(m => isPublic(m) && !isAutomated(m))
+        .map(m => ({ m, at: messageTime(m) }))
+        .sort(threadOrder);
+    const lastIndex = (ours) => {
+        for (let i = entries.length - 1; i >= 0; i--)
+            if (!ours(entries[i].m))
+                return i;
+        return -1;
+    };
+    const withMarkers = () => {
+        const start = lastIndex(isOurs);
+        const own = new Map();
+        for (const e of entries.slice(start + 1))
+            own.set(e.m, markedAs(e.m));
+        return { entries, start, own, unmarked: [] };
+    };
+    // Recognition needs the follow-up tag: without it no follow-up of ours is pending on the ticket.
+    if (!ownTag(ticket, s.followUpTag))
+        return withMarkers();
+    const recognised = new Map(entries.map(e => [e.m, recognisedAs(e.m, s)]));
+    const start = lastIndex(m => isOurs(m) || recognised.get(m) !== null);
+    // Ours come after the agent's real reply: after a customer's message (or with no reply at all)
+    // such a message is the agent answering, whatever its text.
+    if (start === -1 || !entries[start].m.from_agent)
+        return withMarkers();
+    const own = new Map();
+    const unmarked = [];
+    for (const e of entries.slice(start + 1)) {
+        const marked = markedAs(e.m);
+        if (marked !== null)
+            own.set(e.m, marked);
+        else {
+            own.set(e.m, recognised.get(e.m));
+            unmarked.push(e.m);
+        }
+    }
+    return { entries, start, own, unmarked };
+}
+/**
+ * Messages this action recognised as its own by sender and text because their `external_id` lacks
+ * the marker: for the sweep's one warning per run. Empty when the messages cannot be read.
+ */
+function unmarkedOwnMessages(ticket, messages, s) {
+    if (!isReadableTicket(ticket) || !Array.isArray(messages) || !messages.every(isReadableMessage)) {
+        return [];
+    }
+    return readThread(ticket, messages, s).unmarked;
+}
+function timelineOf(all, thread) {
+    const cycleStart = thread.entries[thread.start]?.m;
+    const unmarked = new Set(thread.unmarked);
+    const role = (m) => {
+        if (!isPublic(m))
+            return 'internal-note';
+        if (isAutomated(m))
+            return 'rule-reply';
+        const own = thread.own.get(m) ?? markedAs(m);
+        if (own === 'other')
+            return 'own-other';
+        if (own !== null)
+            return own;
+        return m.from_agent ? 'agent' : 'customer';
+    };
+    return all
+        .map(m => ({ m, at: messageTime(m) }))
+        .sort(threadOrder)
+        .map(({ m, at }) => ({
+        message: m,
+        at,
+        role: role(m),
+        unmarked: unmarked.has(m),
+        cycleStart: m === cycleStart
+    }));
+}
+const hoursText = (ms) => (ms / HOUR).toFixed(1);
+/**
  * The full decision, from the ticket and all of its messages. Also the re-check right before a
  * write: the caller acts only when this, on freshly read data, still says the same thing.
  */
 function decide(ticket, messages, s, now) {
-    const early = ticketSkip(ticket, s, now);
+    return reason(ticket, messages, s, now).decision;
+}
+/** decide(), with every check it made and the timeline and schedule it read. */
+function reason(ticket, messages, s, now) {
+    const checks = [];
+    const note = (check, passed, detail, customerDetail) => {
+        checks.push(customerDetail === undefined
+            ? { check, passed, detail }
+            : { check, passed, detail, customerDetail });
+    };
+    let timeline = null;
+    let schedule = null;
+    const done = (decision) => ({ decision, checks, timeline, schedule });
+    const early = ticketSkip(ticket, s, now, note);
     if (early)
-        return early;
+        return done(early);
     if (!Array.isArray(messages) || !messages.every(isReadableMessage)) {
-        return skip(ticket, 'unreadable', 'a message lacks an id, a sender side or a valid timestamp');
+        const why = 'a message lacks an id, a sender side or a valid timestamp';
+        note('messages-readable', false, why);
+        return done(skip(ticket, 'unreadable', why));
     }
-    const thread = messages
-        .filter(m => isPublic(m) && !isAutomated(m))
-        .map(m => ({ m, at: messageTime(m) }))
-        .sort(threadOrder);
-    const followUpTag = findTag(ticket, s.followUpTag);
-    // The cycle starts at the last public message that is not ours.
-    let start = -1;
-    for (let i = thread.length - 1; i >= 0; i--) {
-        if (!isOurs(thread[i].m)) {
-            start = i;
-            break;
-        }
+    note('messages-readable', true, `${messages.length} messages, all readable`);
+    const read = readThread(ticket, messages, s);
+    timeline = timelineOf(messages, read);
+    const { entries: thread, start, own } = read;
+    const followUpTag = ownTag(ticket, s.followUpTag);
+    if (start === -1) {
+        note('agent-replied', false, 'no public message other than this action’s');
+        return done(skip(ticket, 'no-agent-reply'));
     }
-    if (start === -1)
-        return skip(ticket, 'no-agent-reply');
     const anchor = thread[start];
-    const ourTags = [followUpTag, findTag(ticket, s.closedTag)].filter((t) => !!t);
+    const ourTags = [followUpTag, ownTag(ticket, s.closedTag)].filter((t) => !!t);
     if (!anchor.m.from_agent) {
-        return ourTags.length > 0
-            ? { kind: 'untag', ticketId: ticket.id, tags: ourTags, because: 'customer-replied' }
-            : skip(ticket, 'customer-replied');
+        note('agent-replied', true, 'the thread has public messages');
+        note('agent-spoke-last', false, `the customer spoke last (message ${anchor.m.id})`);
+        return done(ourTags.length > 0
+            ? untag(ticket, ourTags, 'customer-replied')
+            : skip(ticket, 'customer-replied'));
     }
+    note('agent-replied', true, `the cycle starts at the agent's reply ${anchor.m.id}, ${anchor.at.toISOString()}`);
+    note('agent-spoke-last', true, 'the agent (or this action) spoke last');
     if (anchor.m.failed_datetime) {
-        return skip(ticket, 'reply-failed', `message ${anchor.m.id} failed to send`);
+        note('reply-sent', false, `the agent's reply ${anchor.m.id} failed to send`);
+        return done(skip(ticket, 'reply-failed', `message ${anchor.m.id} failed to send`));
     }
+    note('reply-sent', true, `the agent's reply was sent`);
     const ours = thread.slice(start + 1);
     const failedOurs = ours.find(o => o.m.failed_datetime);
     if (failedOurs) {
-        return skip(ticket, 'reply-failed', `follow-up ${failedOurs.m.id} failed to send`);
+        note('follow-ups-sent', false, `this action's message ${failedOurs.m.id} failed to send`);
+        return done(skip(ticket, 'reply-failed', `follow-up ${failedOurs.m.id} failed to send`));
     }
-    const followUps = ours.filter(o => isOurFollowUp(o.m));
-    const closeMessagePosted = ours.some(o => isOurClose(o.m));
+    note('follow-ups-sent', true, ours.length > 0
+        ? `this action's ${ours.length} message(s) were sent`
+        : 'no follow-up yet in this cycle');
+    const followUps = ours.filter(o => own.get(o.m) === 'follow-up');
+    const closeMessagePosted = ours.some(o => own.get(o.m) === 'close-message');
     const lastFromCustomer = thread
         .slice(0, start)
         .reverse()
         .find(o => !o.m.from_agent)?.m ?? null;
-    const route = replyRoute(ticket, anchor.m, lastFromCustomer);
-    if (!route || !s.channels.includes(route.channel.toLowerCase())) {
-        return skip(ticket, 'channel-not-handled', route
-            ? `a reply would go by ${route.channel}`
-            : `no route back to the customer this action can use (the agent replied by ${String(anchor.m.channel)})`);
+    const channel = replyChannel(ticket, anchor.m, lastFromCustomer);
+    if (!channel || !s.channels.includes(channel.channel.toLowerCase())) {
+        const why = channel
+            ? `a reply would go by ${channel.channel}`
+            : `no route back to the customer this action can use (the agent replied by ${String(anchor.m.channel)})`;
+        note('route', false, why);
+        return done(skip(ticket, 'channel-not-handled', why));
     }
+    note('route', true, `by ${channel.channel}${channel.from ? ` from ${channel.from.address}` : ''}${channel.integrationId !== null ? `, integration ${channel.integrationId}` : ''}`);
+    const recipient = customerRecipient(ticket, channel.channel, thread.map(o => o.m));
+    if (typeof recipient === 'string') {
+        note('customer-address', false, recipient);
+        return done(skip(ticket, 'no-customer-address', recipient));
+    }
+    note('customer-address', true, "to the ticket's customer, and no one else", `to the ticket's customer at ${recipient.address}, and no one else`);
+    const route = { ...channel, customer: recipient };
     const cycle = {
         reply: anchor.m,
         replyAt: anchor.at,
@@ -43449,45 +43926,91 @@ function decide(ticket, messages, s, now) {
     const lastFollowUpAge = lastFollowUp ? elapsedMs(lastFollowUp.at, now, s) : 0;
     const reminders = s.followUpHours.length;
     const sent = followUps.length;
-    const waitForWindow = () => s.businessHours && !isOpenAt(now, s.businessHours)
-        ? skip(ticket, 'outside-business-hours', `due; waits for business hours (from ${nextOpening(now, s.businessHours).toISOString()})`)
-        : null;
+    const business = s.businessHours ? ' business hours' : ' hours';
+    const waitForWindow = () => {
+        if (!s.businessHours)
+            return null;
+        if (isOpenAt(now, s.businessHours)) {
+            note('business-hours', true, `inside business hours (${s.businessHours.describe})`);
+            return null;
+        }
+        const opens = nextOpening(now, s.businessHours).toISOString();
+        note('business-hours', false, `outside business hours (${s.businessHours.describe}); opens ${opens}`);
+        return skip(ticket, 'outside-business-hours', `due; waits for business hours (from ${opens})`);
+    };
+    const ages = (needReply, needLast) => `the reply is ${hoursText(replyAge)}${business} old (${needReply} needed)` +
+        (lastFollowUp
+            ? `, the last follow-up ${hoursText(lastFollowUpAge)}${business} old (${needLast} needed)`
+            : '');
+    // The hard stop: one silence never gets more reminders than the schedule has, whatever else the
+    // thread says; from there on the only way forward is the close.
     if (sent < reminders) {
+        note('reminders', true, `${sent} of ${reminders} follow-up(s) sent in this cycle: next is follow-up ${sent + 1}`);
         const dueAge = s.followUpHours[sent];
         const gap = sent === 0 ? 0 : dueAge - s.followUpHours[sent - 1];
+        schedule = {
+            reminders,
+            sent,
+            replyAt: anchor.at,
+            lastFollowUpAt: lastFollowUp?.at ?? null,
+            next: {
+                action: 'follow-up',
+                reminder: sent + 1,
+                afterReplyHours: dueAge,
+                afterLastFollowUpHours: gap
+            }
+        };
         if (replyAge >= dueAge * HOUR && lastFollowUpAge >= gap * HOUR) {
-            return (waitForWindow() ?? {
+            note('due', true, `follow-up ${sent + 1} is due: ${ages(dueAge, gap)}`);
+            return done(waitForWindow() ?? {
                 kind: 'follow-up',
                 ...base,
                 reminder: sent + 1,
                 reminders,
                 marker: followUpMarker(sent + 1, anchor.m.id),
-                staleTags: sent === 0 ? ourTags.filter(t => t !== followUpTag) : []
+                ...staleTags(sent === 0 ? ourTags.filter(t => t !== followUpTag) : [])
             });
         }
-    }
-    else if (reopenedAfter(ticket, lastFollowUp.at, s)) {
-        return skip(ticket, 'reopened', 'closed and reopened since the last follow-up; left to agents');
+        note('due', false, `follow-up ${sent + 1} is not due: ${ages(dueAge, gap)}`);
     }
     else {
+        note('reminders', true, `${sent} of ${reminders} follow-up(s) sent in this cycle: next is the close`);
         // The customer always gets the whole grace window after the last follow-up, even when that
         // follow-up went out late.
         const grace = s.closeHours - s.followUpHours[reminders - 1];
+        schedule = {
+            reminders,
+            sent,
+            replyAt: anchor.at,
+            lastFollowUpAt: lastFollowUp.at,
+            next: {
+                action: 'close',
+                reminder: null,
+                afterReplyHours: s.closeHours,
+                afterLastFollowUpHours: grace
+            }
+        };
+        if (reopenedAfter(ticket, lastFollowUp.at, s)) {
+            note('not-reopened', false, 'closed and reopened since the last follow-up; left to agents');
+            return done(skip(ticket, 'reopened', 'closed and reopened since the last follow-up; left to agents'));
+        }
+        note('not-reopened', true, 'not closed and reopened since the last follow-up');
         if (replyAge >= s.closeHours * HOUR && lastFollowUpAge >= grace * HOUR) {
-            return (waitForWindow() ?? {
+            note('due', true, `the close is due: ${ages(s.closeHours, grace)}`);
+            return done(waitForWindow() ?? {
                 kind: 'close',
                 ...base,
-                postMessage: s.closeMessage !== '' && !closeMessagePosted,
+                postMessage: templatesFor(s.messages, ticket.language).templates.close !== '' && !closeMessagePosted,
                 marker: closeMarker(anchor.m.id)
             });
         }
+        note('due', false, `the close is not due: ${ages(s.closeHours, grace)}`);
     }
     if (sent > 0 && !followUpTag)
-        return { kind: 'tag-follow-up', ...base };
-    if (sent === 0 && ourTags.length > 0) {
-        return { kind: 'untag', ticketId: ticket.id, tags: ourTags, because: 'agent-replied' };
-    }
-    return skip(ticket, 'not-due');
+        return done({ kind: 'tag-follow-up', ...base });
+    if (sent === 0 && ourTags.length > 0)
+        return done(untag(ticket, ourTags, 'agent-replied'));
+    return done(skip(ticket, 'not-due'));
 }
 /**
  * Whether an open ticket was closed and reopened since `since` (the last follow-up) with no new
@@ -43497,10 +44020,14 @@ function decide(ticket, messages, s, now) {
  * an agent, followed by a reopen, when the API keeps that field after a reopen).
  */
 function reopenedAfter(ticket, since, s) {
-    if (findTag(ticket, s.closedTag))
+    if (ownTag(ticket, s.closedTag))
         return true;
     const closedAt = policy_parseTime(ticket.closed_datetime);
     return closedAt instanceof Date && closedAt.getTime() > since.getTime();
+}
+function staleTags(tags) {
+    const split = splitTags(tags);
+    return { staleTags: split.tags, staleNamesWithoutId: split.namesWithoutId };
 }
 /** Whether a re-check still supports the action planned from earlier data. */
 function sameDecision(planned, fresh) {
@@ -43520,32 +44047,310 @@ function sameDecision(planned, fresh) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/text.ts
+/**
+ * Text this action shows but did not write (subjects, names, what a policy module or the API
+ * said) made inert where it is shown: the job summary (Markdown that GitHub renders), a terminal,
+ * the action's log (where a line starting with `::` is a workflow command). Pure.
+ */
+/** Controls that reorder what follows them: a subject could display reversed (U+202E). */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+/** C0 (ESC, BEL, CR, LF, ...), DEL and C1 (incl. CSI, U+009B) controls. */
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u001F\u007F-\u009F]/g;
+/**
+ * One line of plain text: every run of whitespace (line breaks included) becomes one space,
+ * other control characters and bidirectional controls are dropped.
+ */
+function text_oneLine(text) {
+    return text.replace(/\s+/g, ' ').replace(CONTROLS, '').replace(BIDI_CONTROLS, '').trim();
+}
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/**
+ * At most `max` characters as a reader counts them (graphemes: an emoji, a letter with its
+ * accents), ending in "…" when cut; never splits one. Also at most `4 * max` UTF-16 units, so a
+ * grapheme of a thousand combining marks cannot blow up a table.
+ */
+function cut(text, max) {
+    if (text.length <= max)
+        return text;
+    const budget = 4 * max;
+    const kept = [];
+    let units = 0;
+    for (const { segment } of graphemes.segment(text)) {
+        if (kept.length === max || units + segment.length > budget) {
+            // Make room for the ellipsis.
+            while (kept.length > 0 && (kept.length > max - 1 || units + 1 > budget)) {
+                units -= kept.pop().length;
+            }
+            return `${kept.join('')}…`;
+        }
+        kept.push(segment);
+        units += segment.length;
+    }
+    return text;
+}
+/** Width in graphemes, for padding terminal columns. */
+function text_graphemeLength(text) {
+    let n = 0;
+    for (const _ of graphemes.segment(text))
+        n++;
+    return n;
+}
+/**
+ * Backslash-escapes what Markdown (GitHub's, with its extensions) would read as syntax: emphasis,
+ * code, strikethrough, links and images, HTML and entities, table pipes, headings, math; `:` and `.`
+ * where they could make an autolink (`https://x`, `www.x`) or an emoji code, `@` of an email
+ * autolink; and the first character when it could open a block (a list, a quote, a heading).
+ * Prose keeps its look: a colon or full stop before a space is left alone.
+ */
+function text_escapeMarkdown(text) {
+    return text
+        .replace(/[\\`*_~[\]<>&|#$@!]|[:.](?=\S)/g, c => `\\${c}`)
+        .replace(/^([-+=]|\d+[.)])/, start => /^\d/.test(start) ? `${start.slice(0, -1)}\\${start.slice(-1)}` : `\\${start}`);
+}
+/** Customer text for a Markdown table cell or line: one line, cut, escaped. */
+function markdownText(text, max = 70) {
+    return text_escapeMarkdown(cut(text_oneLine(text), max));
+}
+/** Text for a terminal column: one line, no control character that could move the cursor or colour. */
+function text_terminalText(text, max) {
+    const line = text_oneLine(text);
+    return max === undefined ? line : cut(line, max);
+}
+/**
+ * A line for the action's log that the runner reads as text, never as a workflow command: one line
+ * (a newline followed by `::error::` would be a second line, and a command). The caller puts its
+ * own prefix first, so that the line never starts with `::`.
+ */
+function logText(text, max = 2000) {
+    return cut(text_oneLine(asText(text)), max);
+}
+/** Any value a module might hand over, as text: strings as they are, the rest as JSON. */
+function asText(value) {
+    if (typeof value === 'string')
+        return value;
+    if (value instanceof Error)
+        return value.message;
+    try {
+        return JSON.stringify(value) ?? String(value);
+    }
+    catch {
+        return Object.prototype.toString.call(value);
+    }
+}
+/** A Markdown link to a ticket in the helpdesk (the domain is validated by config.ts). */
+function ticketLink(domain, id) {
+    return `[#${id}](https://${domain}.gorgias.com/app/ticket/${id})`;
+}
+
+;// CONCATENATED MODULE: ./src/explain.ts
+
+
+
+
+const explain_HOUR = 3_600_000;
+function explainTicket(ticket, messages, settings, now) {
+    const reasoning = reason(ticket, messages, settings, now);
+    const { decision, checks } = reasoning;
+    const bh = settings.businessHours;
+    const timeline = (reasoning.timeline ?? []).map(t => ({
+        messageId: t.message.id,
+        at: t.at,
+        role: t.role,
+        unmarked: t.unmarked,
+        cycleStart: t.cycleStart,
+        failed: typeof t.message.failed_datetime === 'string' && t.message.failed_datetime !== '',
+        ageHours: Math.max(0, now.getTime() - t.at.getTime()) / explain_HOUR,
+        businessAgeHours: bh ? businessMsBetween(t.at, now, bh) / explain_HOUR : null
+    }));
+    const due = dueOf(decision, reasoning.schedule, settings, now);
+    return {
+        ticketId: decision.ticketId,
+        subject: typeof ticket?.subject === 'string' ? ticket.subject : '',
+        firstName: customerFirstName(ticket),
+        now,
+        timeline,
+        checks,
+        decision,
+        verdict: verdictOf(decision, due, now),
+        due
+    };
+}
+/**
+ * When the cycle's next step becomes due: both ages reached (since the agent's reply, since the
+ * last follow-up), counted in business hours when set, and then the next opening if that instant
+ * falls outside them. Only for decisions that wait on time, or act now (then it is in the past).
+ */
+function dueOf(decision, schedule, s, now) {
+    if (!schedule)
+        return null;
+    const waitsOnTime = decision.kind === 'follow-up' ||
+        decision.kind === 'close' ||
+        decision.kind === 'tag-follow-up' ||
+        (decision.kind === 'untag' && decision.because === 'agent-replied') ||
+        (decision.kind === 'skip' &&
+            (decision.reason === 'not-due' || decision.reason === 'outside-business-hours'));
+    if (!waitsOnTime)
+        return null;
+    const after = (from, hours) => s.businessHours
+        ? addBusinessMs(from, hours * explain_HOUR, s.businessHours)
+        : new Date(from.getTime() + hours * explain_HOUR);
+    const { next } = schedule;
+    let at = after(schedule.replyAt, next.afterReplyHours);
+    if (schedule.lastFollowUpAt) {
+        const sinceLast = after(schedule.lastFollowUpAt, next.afterLastFollowUpHours);
+        if (sinceLast.getTime() > at.getTime())
+            at = sinceLast;
+    }
+    if (s.businessHours && !isOpenAt(at, s.businessHours))
+        at = nextOpening(at, s.businessHours);
+    // Due already but waiting for the window: it goes at the next opening.
+    if (decision.kind === 'skip' && decision.reason === 'outside-business-hours' && s.businessHours) {
+        at = nextOpening(now, s.businessHours);
+    }
+    return { action: next.action, reminder: next.reminder, at };
+}
+function whenText(due, now) {
+    const hours = (due.at.getTime() - now.getTime()) / explain_HOUR;
+    const stamp = due.at
+        .toISOString()
+        .replace(/:\d\d\.\d{3}Z$/, ' UTC')
+        .replace('T', ' ');
+    return hours > 0
+        ? `${stamp} (in ${hours.toFixed(1)} h)`
+        : `${stamp} (${(-hours).toFixed(1)} h ago)`;
+}
+function dueText(due) {
+    return due.action === 'follow-up' ? `follow-up ${due.reminder ?? ''}`.trim() : 'the close';
+}
+function verdictOf(decision, due, now) {
+    switch (decision.kind) {
+        case 'follow-up':
+            return `Follow-up ${decision.reminder} of ${decision.reminders} is due${due ? ` since ${whenText(due, now)}` : ''}.`;
+        case 'close':
+            return `The close is due${due ? ` since ${whenText(due, now)}` : ''}${decision.postMessage ? ', with the close message' : ', without a message'}.`;
+        case 'tag-follow-up':
+            return `The follow-up went out but its tag is missing: the tag is added${due ? `; ${dueText(due)} becomes due ${whenText(due, now)}` : ''}.`;
+        case 'untag':
+            return decision.because === 'customer-replied'
+                ? "The customer answered: this action's tags are removed, nothing is sent."
+                : `An agent replied again: this action's old tags are removed${due ? `; ${dueText(due)} becomes due ${whenText(due, now)}` : ''}.`;
+        case 'skip': {
+            const detail = decision.detail ? ` (${decision.detail})` : '';
+            if (decision.reason === 'not-due' && due) {
+                return `Nothing to do yet: ${dueText(due)} becomes due ${whenText(due, now)}.`;
+            }
+            if (decision.reason === 'outside-business-hours' && due) {
+                return `Due, but outside business hours: ${dueText(due)} goes at the next opening, ${whenText(due, now)}.`;
+            }
+            return `Left alone: ${SKIP_LABELS[decision.reason]}${detail}.`;
+        }
+    }
+}
+const ROLE_TEXT = {
+    customer: 'the customer',
+    agent: 'an agent',
+    'follow-up': "this action's follow-up",
+    'close-message': "this action's close message",
+    'own-other': "this action's message",
+    'internal-note': 'internal note: ignored',
+    'rule-reply': 'a Rule auto-reply: ignored'
+};
+function countsAs(t) {
+    const parts = [ROLE_TEXT[t.role]];
+    if (t.cycleStart)
+        parts.push("the agent's reply this cycle counts from");
+    if (t.unmarked)
+        parts.push('recognised by sender and text, its marker missing');
+    if (t.failed)
+        parts.push('failed to send');
+    return parts.join('; ');
+}
+function decisionText(d) {
+    return d.kind === 'skip' ? `skip \`${d.reason}\`` : d.kind;
+}
+/** Messages listed one by one; a long thread shows its latest ones. */
+const TIMELINE_ROWS = 40;
+/** The explanation as a section of the job summary (customer text escaped; none without details). */
+function explanationMarkdown(e, settings) {
+    const details = settings.summaryCustomerDetails;
+    const lines = [`### Why (not)? Ticket ${ticketLink(settings.domain, e.ticketId)}`, ''];
+    if (details) {
+        lines.push(`${markdownText(e.subject, 120)} (${markdownText(e.firstName, 40)})`, '');
+    }
+    lines.push(`**Decision:** ${decisionText(e.decision)}: ${text_escapeMarkdown(text_oneLine(e.verdict))}`, '');
+    const shown = e.timeline.slice(-TIMELINE_ROWS);
+    if (shown.length > 0) {
+        const business = e.timeline.some(t => t.businessAgeHours !== null);
+        lines.push(`| Message | When (UTC) | Hours ago |${business ? ' Business hours ago |' : ''} Counts as |`, `| --- | --- | ---: |${business ? ' ---: |' : ''} --- |`);
+        if (e.timeline.length > shown.length) {
+            lines.push(`| … | ${e.timeline.length - shown.length} earlier messages | |${business ? ' |' : ''} |`);
+        }
+        for (const t of shown) {
+            lines.push(`| ${t.messageId} | ${t.at.toISOString()} | ${t.ageHours.toFixed(1)} |` +
+                `${business ? ` ${t.businessAgeHours?.toFixed(1) ?? ''} |` : ''} ${text_escapeMarkdown(countsAs(t))} |`);
+        }
+        lines.push('');
+    }
+    lines.push('| Check | Result |', '| --- | --- |');
+    for (const c of e.checks) {
+        const detail = details && c.customerDetail !== undefined ? c.customerDetail : c.detail;
+        lines.push(`| \`${c.check}\` | ${c.passed ? 'passed' : '**stopped here**'}: ${markdownText(detail, 300)} |`);
+    }
+    lines.push('');
+    return lines.join('\n');
+}
+/** The explanation for a terminal: plain lines, no control character from the data. */
+function explain_explanationText(e) {
+    const lines = [
+        `Ticket ${e.ticketId}: ${terminalText(e.subject, 60)} (${terminalText(e.firstName, 30)})`,
+        `  Decision: ${e.decision.kind === 'skip' ? `skip ${e.decision.reason}` : e.decision.kind}: ${terminalText(e.verdict)}`
+    ];
+    if (e.timeline.length > 0)
+        lines.push('  Messages:');
+    for (const t of e.timeline) {
+        const business = t.businessAgeHours === null ? '' : `, ${t.businessAgeHours.toFixed(1)} business h`;
+        lines.push(`    ${t.messageId} ${t.at.toISOString()} (${t.ageHours.toFixed(1)} h ago${business}): ${countsAs(t)}`);
+    }
+    lines.push('  Checks:');
+    for (const c of e.checks) {
+        const detail = c.customerDetail ?? c.detail;
+        lines.push(`    ${c.passed ? 'ok  ' : 'STOP'} ${c.check}: ${terminalText(detail)}`);
+    }
+    return lines.join('\n');
+}
+
 ;// CONCATENATED MODULE: ./src/report.ts
 
 
 
-/** Report -> job summary (Markdown), step outputs, terminal text and JSON. Pure. */
-const SKIP_LABELS = {
-    'not-open': 'not open (closed)',
-    trashed: 'in the trash',
-    spam: 'marked as spam',
-    snoozed: 'snoozed by an agent',
-    'excluded-tag': 'has an excluded tag',
-    'not-in-only-tags': 'lacks every only-tags tag',
-    'channel-not-handled': 'channel not handled',
-    'customer-replied': 'customer spoke last',
-    'no-agent-reply': 'no public agent reply yet',
-    'reply-failed': "agent's last reply failed to send",
-    'not-due': 'not due yet',
-    reopened: 'reopened by a person after an automatic close',
-    'outside-business-hours': 'due, waiting for business hours',
-    unreadable: 'unreadable data (left alone)',
-    'changed-since-listed': 'changed since listed (re-check)',
-    'not-found': 'deleted or merged meanwhile',
-    'policy-module': 'vetoed by the policy module'
+
+
+/**
+ * Report -> job summary (Markdown), step outputs, terminal text and JSON. Pure.
+ *
+ * Subjects, names and error texts come from customers and servers: in the summary they are
+ * escaped so that GitHub shows them as text (never a link, an image or formatting), in the
+ * terminal they lose every control character. The summary stays under GitHub's 1 MiB limit
+ * whatever the run did: each per-ticket list is capped, and a last guard cuts the whole.
+ */
+/** Rows listed one by one in the summary, per list; the rest are counted in an "…and N more" line. */
+const SUMMARY_ROWS = {
+    actions: 300,
+    readFailures: 50,
+    deferred: 25,
+    housekeeping: 100,
+    notableSkips: 100,
+    reopened: 100,
+    ticketIds: 30,
+    explanations: 100
 };
-/** Deferred tickets listed one by one in the summary; the rest are counted. */
-const DEFERRED_ROWS = 25;
+/**
+ * GitHub drops a job summary over 1 MiB (1,048,576 bytes) with only an error in the log; this
+ * leaves room for the run link the action appends.
+ */
+const SUMMARY_MAX_BYTES = 1_000_000;
 /** The customer got the follow-up, or the ticket was closed, even if a later step failed. */
 const succeeded = (o) => o.result === 'done' || o.result === 'would-do' || o.wrote === true;
 function counts(report) {
@@ -43560,6 +44365,7 @@ function counts(report) {
         skipped: policy_SKIP_REASONS.reduce((sum, r) => sum + report.skipped[r], 0)
     };
 }
+/** Step outputs (`report-file` is set by the caller, which wrote the file). */
 function outputs(report) {
     const c = counts(report);
     return {
@@ -43569,7 +44375,8 @@ function outputs(report) {
         'closed-count': String(c.closed.length),
         'skipped-count': String(c.skipped),
         'failed-count': String(c.failed),
-        'deferred-count': String(c.deferred)
+        'deferred-count': String(c.deferred),
+        'reopened-count': String(report.reopened.length)
     };
 }
 function actionLabel(o) {
@@ -43586,34 +44393,47 @@ function actionLabel(o) {
             return 'read';
     }
 }
-function resultLabel(o, dryRun) {
+/** The result in words; `detail` is whatever the sweep, the API or a policy module said. */
+function resultLabel(o, dryRun, detail) {
     switch (o.result) {
         case 'done':
             return o.action === 'follow-up' ? 'sent' : o.action === 'close' ? 'closed' : 'done';
         case 'would-do':
             return dryRun ? 'would do (dry run)' : 'would do';
         case 'failed':
-            return `failed: ${o.detail ?? 'unknown error'}`;
+            return `failed: ${detail ?? 'unknown error'}`;
         case 'deferred':
-            return `deferred: ${o.detail ?? 'max-actions reached'}`;
+            // max-actions reached, time limit reached, or not read: ...
+            return `deferred: ${detail ?? 'max-actions reached'}`;
         case 'skipped':
-            return `skipped: ${o.detail ?? ''}`;
+            return `skipped: ${detail ?? ''}`;
     }
 }
-function cell(text, max = 70) {
-    const one = text.replace(/\s+/g, ' ').trim();
-    const cut = one.length > max ? `${one.slice(0, max - 1)}…` : one;
-    return cut
-        .replace(/\\/g, '\\\\')
-        .replace(/\|/g, '\\|')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;');
+const EMAIL_LIKE = /[^\s@<>()[\]"',;:]+@[^\s@<>()[\]"',;:]+/g;
+/**
+ * A detail (an error, a module's reason) as the summary may show it. With summary-customer-details
+ * off it must not quote the customer either: their subject, name and any email address in it
+ * are replaced by what they stand for.
+ */
+function shownDetail(o, settings) {
+    if (o.detail === undefined || settings.summaryCustomerDetails)
+        return o.detail;
+    let detail = o.detail;
+    const replaceAll = (text, what, by) => what.length < 2 ? text : text.split(new RegExp(escapeRegExp(what), 'gi')).join(by);
+    const subject = o.subject.trim();
+    if (subject.length >= 3)
+        detail = replaceAll(detail, subject, '[subject]');
+    // 'there' is the greeting's stand-in for an unknown name, not a name.
+    const name = o.firstName.trim();
+    if (name !== 'there')
+        detail = replaceAll(detail, name, '[customer]');
+    return detail.replace(EMAIL_LIKE, '[address]');
+}
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 function hours(h) {
     return h === null ? '' : h.toFixed(1);
-}
-function ticketLink(domain, id) {
-    return `[#${id}](https://${domain}.gorgias.com/app/ticket/${id})`;
 }
 function requestLine(stats) {
     if (!stats)
@@ -43626,6 +44446,22 @@ function requestLine(stats) {
         `paced ${stats.rateLimitWaits} times (${(stats.waitedMs / 1000).toFixed(1)} s), ` +
         `${stats.throttled} answered 429, ${stats.retries} retried`);
 }
+/** Which tickets the run looked at, in words; `linkTo` renders a ticket id, `shown` a text. */
+function listingLine(listing, linkTo, shown) {
+    switch (listing.kind) {
+        case 'open-view':
+            return 'Listed the open tickets (a view of open tickets, filtered by Gorgias).';
+        case 'saved-view':
+            return `Listed the tickets of saved view ${listing.viewId} (view-id).`;
+        case 'all-tickets':
+            return `Listed every ticket not in the trash (${shown(listing.why)}).`;
+        case 'ticket-ids': {
+            const shown = listing.ids.slice(0, SUMMARY_ROWS.ticketIds).map(linkTo).join(', ');
+            const more = listing.ids.length - SUMMARY_ROWS.ticketIds;
+            return `Read only the tickets asked for (ticket-ids): ${shown}${more > 0 ? ` and ${more} more` : ''}.`;
+        }
+    }
+}
 function headline(report) {
     const c = counts(report);
     const verb = report.dryRun ? 'would be ' : '';
@@ -43633,41 +44469,71 @@ function headline(report) {
         `**${c.followedUp.length} ${verb}followed up, ${c.closed.length} ${verb}closed**, ` +
         `${c.failed} failed, ${c.deferred} deferred, ${c.skipped} skipped.`);
 }
+/** The first `max` items, and how many were left out. */
+function capped(items, max) {
+    return { shown: items.slice(0, max), more: Math.max(0, items.length - max) };
+}
+const moreLine = (more, what) => more > 0 ? [`…and ${more} more ${what}.`, ''] : [];
 function summaryMarkdown(report, settings, stats) {
     const lines = [];
+    const link = (id) => ticketLink(settings.domain, id);
+    const details = settings.summaryCustomerDetails;
     const title = report.dryRun ? ' (dry run: nothing was changed)' : '';
     lines.push(`## Gorgias auto-close: ${settings.domain}${title}`, '');
     const stopped = stopLine(report, settings);
     if (stopped)
-        lines.push(`**Stopped:** ${stopped}`, '');
-    lines.push(headline(report), '');
-    const shown = report.actions.filter(o => o.result !== 'deferred');
-    const deferred = report.actions.filter(o => o.result === 'deferred');
-    const rows = [...shown, ...report.readFailures, ...deferred.slice(0, DEFERRED_ROWS)];
+        lines.push(`**Stopped:** ${text_escapeMarkdown(text_oneLine(stopped))}`, '');
+    const timeLimit = timeLimitLine(report);
+    if (timeLimit)
+        lines.push(`**Stopped early:** ${text_escapeMarkdown(timeLimit)}`, '');
+    for (const warning of report.warnings) {
+        lines.push(`> **Warning:** ${markdownText(warning, 1000)}`, '');
+    }
+    lines.push(listingLine(report.listing, link, t => markdownText(t, 300)), '', headline(report), '');
+    // Per-ticket tables: the customer's subject and name only when summary-customer-details allows.
+    const withLanguage = settings.messagesFile !== null;
+    const customerColumns = (o) => details ? [markdownText(o.subject), markdownText(o.firstName, 30)] : [];
+    const header = [
+        'Ticket',
+        ...(details ? ['Subject', 'Customer'] : []),
+        ...(withLanguage ? ['Language'] : []),
+        'Hours idle',
+        'Action',
+        'Result'
+    ];
+    const align = header.map(h => (h === 'Hours idle' ? '---:' : '---'));
+    const row = (o) => `| ${[
+        link(o.ticketId),
+        ...customerColumns(o),
+        ...(withLanguage ? [markdownText(o.language ?? '', 20)] : []),
+        hours(o.idleHours),
+        actionLabel(o),
+        markdownText(resultLabel(o, report.dryRun, shownDetail(o, settings)), 120)
+    ].join(' | ')} |`;
+    const acted = capped(report.actions.filter(o => o.result !== 'deferred'), SUMMARY_ROWS.actions);
+    const readFailures = capped(report.readFailures, SUMMARY_ROWS.readFailures);
+    const deferred = capped(report.actions.filter(o => o.result === 'deferred'), SUMMARY_ROWS.deferred);
+    const rows = [...acted.shown, ...readFailures.shown, ...deferred.shown];
     if (rows.length > 0) {
-        lines.push('| Ticket | Subject | Customer | Hours idle | Action | Result |', '| --- | --- | --- | ---: | --- | --- |');
-        for (const o of rows) {
-            lines.push(`| ${ticketLink(settings.domain, o.ticketId)} | ${cell(o.subject)} | ${cell(o.firstName, 30)} | ` +
-                `${hours(o.idleHours)} | ${actionLabel(o)} | ${cell(resultLabel(o, report.dryRun), 120)} |`);
-        }
-        if (deferred.length > DEFERRED_ROWS) {
-            lines.push('', `…and ${deferred.length - DEFERRED_ROWS} more deferred to the next run.`);
-        }
-        lines.push('');
+        lines.push(`| ${header.join(' | ')} |`, `| ${align.join(' | ')} |`, ...rows.map(row), '');
+        lines.push(...moreLine(acted.more, 'follow-ups and closes (see the counts above)'), ...moreLine(readFailures.more, 'tickets that could not be read'), ...moreLine(deferred.more, 'deferred to the next run'));
     }
     else {
         lines.push('No ticket was due for a follow-up or a close.', '');
     }
     if (report.housekeeping.length > 0) {
+        const repairs = capped(report.housekeeping, SUMMARY_ROWS.housekeeping);
         lines.push('### Tag repairs', '', '| Ticket | Change | Result |', '| --- | --- | --- |');
-        for (const o of report.housekeeping) {
-            const result = o.result === 'failed'
-                ? `failed: ${cell(o.detail ?? '', 120)}`
-                : resultLabel(o, report.dryRun);
-            const change = o.result === 'failed' ? actionLabel(o) : (o.detail ?? actionLabel(o));
-            lines.push(`| ${ticketLink(settings.domain, o.ticketId)} | ${cell(change)} | ${result} |`);
+        for (const o of repairs.shown) {
+            const detail = shownDetail(o, settings);
+            const failed = o.result === 'failed';
+            const result = failed
+                ? `failed: ${markdownText(detail ?? '', 120)}`
+                : markdownText(resultLabel(o, report.dryRun, detail), 120);
+            const change = failed ? actionLabel(o) : markdownText(detail ?? actionLabel(o));
+            lines.push(`| ${link(o.ticketId)} | ${change} | ${result} |`);
         }
-        lines.push('');
+        lines.push('', ...moreLine(repairs.more, 'tag repairs'));
     }
     const reasons = policy_SKIP_REASONS.filter(r => report.skipped[r] > 0);
     if (reasons.length > 0) {
@@ -43677,32 +44543,102 @@ function summaryMarkdown(report, settings, stats) {
         lines.push('');
     }
     if (report.notableSkips.length > 0) {
+        const notable = capped(report.notableSkips, SUMMARY_ROWS.notableSkips);
         lines.push('| Ticket | Planned | Skipped because |', '| --- | --- | --- |');
-        for (const o of report.notableSkips) {
-            lines.push(`| ${ticketLink(settings.domain, o.ticketId)} | ${actionLabel(o)} | ${cell(o.detail ?? '', 120)} |`);
+        for (const o of notable.shown) {
+            lines.push(`| ${link(o.ticketId)} | ${actionLabel(o)} | ${markdownText(shownDetail(o, settings) ?? '', 120)} |`);
         }
-        lines.push('');
+        lines.push('', ...moreLine(notable.more, 'skipped tickets'));
     }
+    if (report.reopened.length > 0) {
+        const reopened = capped(report.reopened, SUMMARY_ROWS.reopened);
+        lines.push(`### Reopened after an automatic close: ${report.reopened.length}`, '', `Open tickets that carry ${markdownText(settings.closedTag, 100)}: the customer (or an agent) came back. ` +
+            reopened.shown.map(link).join(', ') +
+            (reopened.more > 0 ? ` and ${reopened.more} more.` : '.'), '');
+    }
+    const explanations = capped(report.explanations, SUMMARY_ROWS.explanations);
+    for (const e of explanations.shown)
+        lines.push(explanationMarkdown(e, settings));
+    lines.push(...moreLine(explanations.more, 'tickets asked about'));
     lines.push('<details><summary>Settings in effect</summary>', '', '| Input | Value |', '| --- | --- |');
-    for (const [name, value] of describeSettings(settings))
-        lines.push(`| ${name} | ${cell(value, 120)} |`);
+    for (const [name, value] of describeSettings(settings)) {
+        lines.push(`| ${markdownText(name, 60)} | ${markdownText(value, 120)} |`);
+    }
     lines.push('', '</details>', '');
     const seconds = (report.finishedAt.getTime() - report.startedAt.getTime()) / 1000;
     lines.push(`Finished in ${seconds.toFixed(1)} s. ${requestLine(stats)}`, '');
-    return lines.join('\n');
+    return withinSummaryLimit(lines);
+}
+/**
+ * The last guard of the size limit: cuts at a line when the whole would not fit, closes a
+ * `<details>` left open, and says so. The counts at the top are complete either way.
+ */
+function withinSummaryLimit(lines, maxBytes = SUMMARY_MAX_BYTES) {
+    const whole = lines.join('\n');
+    if (Buffer.byteLength(whole) <= maxBytes)
+        return whole;
+    const note = [
+        '',
+        `…the rest of this summary is left out: it would pass GitHub's size limit for a job summary. The counts above are complete; the CLI's --json output, or report-file, lists every ticket.`,
+        ''
+    ];
+    const budget = maxBytes - Buffer.byteLength(`${note.join('\n')}\n</details>\n`);
+    const kept = [];
+    let bytes = 0;
+    let openDetails = false;
+    for (const line of lines) {
+        const size = Buffer.byteLength(line) + 1;
+        if (bytes + size > budget)
+            break;
+        kept.push(line);
+        bytes += size;
+        if (line.startsWith('<details>'))
+            openDetails = true;
+        if (line.startsWith('</details>'))
+            openDetails = false;
+    }
+    if (openDetails)
+        kept.push('', '</details>');
+    return [...kept, ...note].join('\n');
+}
+/**
+ * The job summary of a run that could not start or stopped before it had a report (bad settings,
+ * rejected credentials, a listing that failed): the reason, as text.
+ */
+function stoppedSummary(message, settings) {
+    const reason = message
+        .split(/\r?\n/)
+        .map(line => escapeMarkdown(oneLine(line)))
+        .filter(line => line !== '')
+        .join('  \n');
+    return withinSummaryLimit([
+        `## Gorgias auto-close: ${settings.domain}`,
+        '',
+        `**Stopped:** ${reason}`,
+        ''
+    ]);
 }
 function pad(text, width) {
-    const t = text.length > width ? `${text.slice(0, width - 1)}…` : text;
-    return t.padEnd(width);
+    const t = plain(text, width);
+    return t + ' '.repeat(Math.max(0, width - graphemeLength(t)));
 }
-/** The same report for a terminal: a plain table, then the counts. */
-function terminalText(report, settings, stats) {
+/** The same report for a terminal: a plain table, then the counts. No control character gets through. */
+function report_terminalText(report, settings, stats) {
     const lines = [];
+    const stopped = stopLine(report, settings);
+    if (stopped)
+        lines.push(`Stopped: ${plain(stopped)}`);
+    const timeLimit = timeLimitLine(report);
+    if (timeLimit)
+        lines.push(`Stopped early: ${timeLimit}`);
+    for (const warning of report.warnings)
+        lines.push(`Warning: ${plain(warning)}`);
+    lines.push(listingLine(report.listing, id => `#${id}`, plain));
     const rows = [...report.actions, ...report.readFailures, ...report.housekeeping];
     if (rows.length > 0) {
         lines.push(`${pad('TICKET', 9)} ${pad('SUBJECT', 36)} ${pad('CUSTOMER', 12)} ${'IDLE H'.padStart(7)}  ${pad('ACTION', 20)} RESULT`);
         for (const o of rows) {
-            lines.push(`${pad(String(o.ticketId), 9)} ${pad(o.subject, 36)} ${pad(o.firstName, 12)} ${hours(o.idleHours).padStart(7)}  ${pad(actionLabel(o), 20)} ${resultLabel(o, report.dryRun)}`);
+            lines.push(`${pad(String(o.ticketId), 9)} ${pad(o.subject, 36)} ${pad(o.firstName, 12)} ${hours(o.idleHours).padStart(7)}  ${pad(actionLabel(o), 20)} ${plain(resultLabel(o, report.dryRun, o.detail))}`);
         }
         lines.push('');
     }
@@ -43712,8 +44648,15 @@ function terminalText(report, settings, stats) {
         lines.push(`Skipped: ${reasons.map(r => `${r} ${report.skipped[r]}`).join(', ')}`);
     }
     for (const o of report.notableSkips) {
-        lines.push(`  ticket ${o.ticketId}: ${actionLabel(o)} skipped: ${o.detail ?? ''}`);
+        lines.push(`  ticket ${o.ticketId}: ${actionLabel(o)} skipped: ${plain(o.detail ?? '')}`);
     }
+    if (report.reopened.length > 0) {
+        lines.push(`Reopened after an automatic close: ${report.reopened.length} (${report.reopened.map(id => `#${id}`).join(', ')})`);
+    }
+    for (const e of report.explanations)
+        lines.push('', explanationText(e));
+    if (report.explanations.length > 0)
+        lines.push('');
     if (stats)
         lines.push(requestLine(stats));
     if (report.dryRun)
@@ -43721,19 +44664,27 @@ function terminalText(report, settings, stats) {
     lines.push(`Tickets: https://${settings.domain}.gorgias.com/app/ticket/<id>`);
     return lines.join('\n');
 }
-/** One-line cause for a failed step. */
 /** Why the run stopped before the end, in words for the person who must fix it; null if it did not. */
 function stopLine(report, settings) {
     return report.stop?.kind === 'credentials'
         ? `${credentialsHelp(report.stop.error, settings)}. The run stopped there: what was done before is listed, due tickets not reached are deferred.`
         : null;
 }
+/** A run that reached time-limit-minutes: not a failure, the next run goes on. Null otherwise. */
+function timeLimitLine(report) {
+    return report.stop?.kind === 'time-limit'
+        ? `time-limit-minutes (${report.stop.minutes}) reached: no new ticket was started after it; the rest is deferred to the next run.`
+        : null;
+}
+/** One-line cause for a failed step. */
 function failureLine(report) {
     const c = counts(report);
     if (c.failed === 0)
         return null;
     const first = [...report.actions, ...report.housekeeping, ...report.readFailures].find(o => o.result === 'failed');
-    const example = first ? ` (first: ticket ${first.ticketId}: ${first.detail ?? 'error'})` : '';
+    const example = first
+        ? ` (first: ticket ${first.ticketId}: ${text_oneLine(first.detail ?? 'error')})`
+        : '';
     return `${c.failed} ticket(s) failed; the others were handled, see the job summary${example}`;
 }
 function reportJson(report, stats) {
@@ -46996,6 +47947,7 @@ function entity(json) {
 
 
 
+
 const POLICY_TIMEOUT_MS = 30_000;
 class PolicyModuleError extends Error {
     name = 'PolicyModuleError';
@@ -47046,7 +47998,9 @@ async function loadPolicyModule(settings, log, timeoutMs = POLICY_TIMEOUT_MS) {
                 listMessages: id => client.listMessages(id)
             },
             fetch: globalThis.fetch,
-            log: m => log.info(`policy-module (ticket ${ticket.id}): ${m}`),
+            // The module's text goes to the action's log: one line per call, after a prefix, so that no
+            // line of it can start with `::` and be run as a workflow command.
+            log: m => log.info(`policy-module (ticket ${ticket.id}): ${logText(m)}`),
             now: new Date()
         };
         let answer;
@@ -47057,110 +48011,16 @@ async function loadPolicyModule(settings, log, timeoutMs = POLICY_TIMEOUT_MS) {
             // Rejected credentials are the run's problem, not this ticket's: one clear stop.
             if (err instanceof PolicyModuleError || err instanceof AuthError)
                 throw err;
-            throw new PolicyModuleError(`policy-module threw: ${err instanceof Error ? err.message : String(err)}`);
+            throw new PolicyModuleError(`policy-module threw: ${logText(err, 500)}`);
         }
         if (answer === undefined || answer === null)
             return undefined;
-        if (typeof answer === 'object' &&
-            typeof answer.skip === 'string' &&
-            answer.skip.trim() !== '') {
-            return { skip: answer.skip.trim() };
-        }
-        throw new PolicyModuleError(`policy-module returned ${JSON.stringify(answer)}; expected undefined (go ahead) or { skip: "reason" }`);
+        const skip = typeof answer === 'object' ? answer.skip : undefined;
+        // The reason is shown in the summary, the terminal and the log: one line, of sane length.
+        if (typeof skip === 'string' && text_oneLine(skip) !== '')
+            return { skip: logText(skip, 500) };
+        throw new PolicyModuleError(`policy-module returned ${logText(asText(answer), 200)}; expected undefined (go ahead) or { skip: "reason" }`);
     };
-}
-
-;// CONCATENATED MODULE: ./src/compose.ts
-/** The text of this action's messages and the request bodies that send them. Pure. */
-const compose_text = (value) => (typeof value === 'string' ? value.trim() : '');
-/** Total over whatever the API sent: this also names tickets in reports, unreadable ones included. */
-function customerFirstName(ticket) {
-    const customer = typeof ticket?.customer === 'object' ? ticket.customer : null;
-    const first = compose_text(customer?.firstname);
-    if (first)
-        return first;
-    const fromName = compose_text(customer?.name).split(/\s+/)[0];
-    return fromName ? fromName : 'there';
-}
-function renderTemplate(template, values) {
-    // config.ts refuses unknown placeholders, so every match here has a value.
-    return template.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (whole, name) => name in values ? values[name] : whole);
-}
-function escapeHtml(text) {
-    return text
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;')
-        .replace(/'/g, '&#39;');
-}
-function toHtml(text) {
-    return text
-        .split(/\n{2,}/)
-        .map(p => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
-        .join('');
-}
-/** A message along the route the policy chose (see replyRoute in policy.ts). */
-function replyAlong(route, ticket, settings, text, marker) {
-    const receiverId = route.receiverId ?? (typeof ticket.customer?.id === 'number' ? ticket.customer.id : null);
-    const body = {
-        channel: route.channel,
-        via: 'api',
-        from_agent: true,
-        public: true,
-        sender: { email: settings.email },
-        receiver: receiverId !== null ? { id: receiverId } : { email: route.to[0].address },
-        source: {
-            type: route.sourceType,
-            ...(route.from ? { from: address(route.from) } : {}),
-            to: route.to.map(address)
-        },
-        body_text: text,
-        body_html: toHtml(text),
-        external_id: marker
-    };
-    if (route.integrationId !== null)
-        body.integration_id = route.integrationId;
-    const subject = route.subject ?? (typeof ticket.subject === 'string' ? ticket.subject : null);
-    if (subject && route.channel === 'email') {
-        body.subject = /^re:/i.test(subject) ? subject : `Re: ${subject}`;
-    }
-    return body;
-}
-const address = (a) => a.name ? { name: a.name, address: a.address } : { address: a.address };
-function templateValues(ticket, reminder, reminders) {
-    return {
-        first_name: customerFirstName(ticket),
-        ticket_id: String(ticket.id),
-        subject: compose_text(ticket.subject) || 'your request',
-        reminder_number: String(reminder),
-        reminders_total: String(reminders)
-    };
-}
-/**
- * The follow-up for reminder `reminder` of `reminders`, in the ticket's language: `templates` are
- * what templatesFor(settings.messages, ticket.language) chose. The last of several reminders uses
- * `finalFollowUp` when there is one.
- */
-function followUpBody(ticket, route, reminder, reminders, marker, settings, templates) {
-    const template = reminders > 1 && reminder === reminders && templates.finalFollowUp
-        ? templates.finalFollowUp
-        : templates.followUp;
-    const text = renderTemplate(template, templateValues(ticket, reminder, reminders));
-    return replyAlong(route, ticket, settings, text, marker);
-}
-/**
- * The close message, in the ticket's language. Only called when `templates.close` is not empty:
- * an empty one means closing without a message.
- */
-function closeBody(ticket, route, reminders, marker, settings, templates) {
-    const text = renderTemplate(templates.close, templateValues(ticket, reminders, reminders));
-    return replyAlong(route, ticket, settings, text, marker);
-}
-
-;// CONCATENATED MODULE: ./src/explain.ts
-function explainTicket(ticket, _messages, _settings, _now) {
-    return { ticketId: ticket.id };
 }
 
 ;// CONCATENATED MODULE: ./src/sweep/listing.ts
@@ -47364,8 +48224,8 @@ async function followUp(ctx, ticket, d) {
     const steps = new Steps();
     // Stale tags of an earlier cycle go first: were the run to stop after the message, a leftover
     // closed-tag would make the next run take the ticket for a reopened one.
-    if (d.staleTags.length > 0) {
-        await steps.run('removing old tags', 'old tags removed', () => removeTags(ctx, ticket, d.staleTags));
+    if (d.staleTags.length > 0 || d.staleNamesWithoutId.length > 0) {
+        await steps.run('removing old tags', 'old tags removed', () => ctx.client.removeTags(ticket.id, tagRemoval(d.staleTags, d.staleNamesWithoutId)));
     }
     const { templates } = templatesFor(settings.messages, ticket.language);
     const body = followUpBody(ticket, d.route, d.reminder, d.reminders, d.marker, settings, templates);
@@ -47391,10 +48251,12 @@ async function addFollowUpTag(ctx, ticket) {
 }
 /** This action's tags no longer tell the truth: they go, and only they. */
 async function removeOurTags(ctx, ticket, d) {
-    const removed = await removeTags(ctx, ticket, d.tags);
-    return removed.length
-        ? `removed ${removed.map(t => t.name).join(', ')} (${d.because})`
-        : 'nothing left to remove';
+    const body = tagRemoval(d.tags, d.namesWithoutId);
+    const names = [...d.tags.map(t => t.name), ...d.namesWithoutId];
+    if (names.length === 0)
+        return 'nothing left to remove';
+    await ctx.client.removeTags(ticket.id, body);
+    return `removed ${names.join(', ')} (${d.because})`;
 }
 async function addTag(ctx, ticketId, name) {
     let id = ctx.tagIds.get(name.toLowerCase());
@@ -47412,19 +48274,6 @@ async function addTag(ctx, ticketId, name) {
         }
     }
     await ctx.client.addTags(ticketId, { ids: [id] });
-}
-/** Removes by id where the ticket shows one, else by name: a tag without an id is still ours. */
-async function removeTags(ctx, ticket, tags) {
-    const present = tags.map(t => findTag(ticket, t.name)).filter(t => t !== undefined);
-    const ids = present.filter(t => Number.isSafeInteger(t.id) && t.id > 0).map(t => t.id);
-    const names = present.filter(t => !(Number.isSafeInteger(t.id) && t.id > 0)).map(t => t.name);
-    if (ids.length > 0 || names.length > 0) {
-        await ctx.client.removeTags(ticket.id, {
-            ...(ids.length ? { ids } : {}),
-            ...(names.length ? { names } : {})
-        });
-    }
-    return present;
 }
 /**
  * Posts a marked message. When its outcome is unknown (a timeout, a reset, a 5xx: the server may

@@ -47,27 +47,30 @@ function toHtml(text: string): string {
     .join('')
 }
 
-/** A message along the route the policy chose (see replyRoute in policy.ts). */
-function replyAlong(
+/**
+ * A message along the route the policy chose (see Route in policy.ts): the agent's channel,
+ * support address and integration, to the ticket's customer alone. Nothing is copied from the
+ * agent's recipients, and there is never a cc or bcc: a carrier or a colleague the agent wrote to
+ * must not get the customer's reminder.
+ */
+export function replyAlong(
   route: Route,
   ticket: Ticket,
   settings: Pick<Settings, 'email'>,
   text: string,
   marker: string
 ): NewMessage {
-  const receiverId =
-    route.receiverId ?? (typeof ticket.customer?.id === 'number' ? ticket.customer.id : null)
   const body: NewMessage = {
     channel: route.channel,
     via: 'api',
     from_agent: true,
     public: true,
     sender: { email: settings.email },
-    receiver: receiverId !== null ? { id: receiverId } : { email: route.to[0]!.address },
+    receiver: { ...route.customer.receiver },
     source: {
       type: route.sourceType,
       ...(route.from ? { from: address(route.from) } : {}),
-      to: route.to.map(address)
+      to: [{ address: route.customer.address }]
     },
     body_text: text,
     body_html: toHtml(text),

@@ -1,16 +1,263 @@
 import type { Settings } from './config.js'
+import { addBusinessMs, businessMsBetween, isOpenAt, nextOpening } from './businessHours.js'
+import { customerFirstName } from './compose.js'
 import type { Message, Ticket } from './gorgias/types.js'
+import {
+  reason,
+  SKIP_LABELS,
+  type Check,
+  type Decision,
+  type MessageRole,
+  type PolicySettings,
+  type Schedule
+} from './policy.js'
+import { escapeMarkdown, markdownText, oneLine, terminalText, ticketLink } from './text.js'
 
-/** PLACEHOLDER: replaced by the explain module (pure reasoning of one ticket's decision). */
+/**
+ * Why this action did (or did not) touch one ticket: the whole reasoning behind decide(), for a
+ * support lead asking "why did it not follow up on #1234?" (ticket-ids runs, the CLI). Pure: the
+ * same ticket, messages, settings and clock give the same explanation, and its decision is
+ * decide()'s own.
+ */
+
 export interface Explanation {
   ticketId: number
+  /** customer text: shown only where customer details may be */
+  subject: string
+  firstName: string
+  now: Date
+  /** every message, oldest first, with what it counts as and its age */
+  timeline: TimelineEntry[]
+  /** the checks made, in order, up to the one that decided */
+  checks: Check[]
+  /** exactly what decide() returns for the same input */
+  decision: Decision
+  /** the decision in one sentence */
+  verdict: string
+  /** when the next follow-up or close becomes due; null when nothing is pending on time alone */
+  due: Due | null
 }
+
+export interface TimelineEntry {
+  messageId: number
+  at: Date
+  role: MessageRole
+  /** ours, recognised by sender and text because its external_id lacks the marker */
+  unmarked: boolean
+  /** the agent's reply this cycle counts from */
+  cycleStart: boolean
+  failed: boolean
+  /** real hours before `now` */
+  ageHours: number
+  /** business hours before `now`, when business-hours is set */
+  businessAgeHours: number | null
+}
+
+export interface Due {
+  action: 'follow-up' | 'close'
+  /** for a follow-up: which one (1-based) */
+  reminder: number | null
+  at: Date
+}
+
+const HOUR = 3_600_000
 
 export function explainTicket(
   ticket: Ticket,
-  _messages: Message[],
-  _settings: Settings,
-  _now: Date
+  messages: Message[],
+  settings: PolicySettings,
+  now: Date
 ): Explanation {
-  return { ticketId: ticket.id }
+  const reasoning = reason(ticket, messages, settings, now)
+  const { decision, checks } = reasoning
+  const bh = settings.businessHours
+  const timeline = (reasoning.timeline ?? []).map(t => ({
+    messageId: t.message.id,
+    at: t.at,
+    role: t.role,
+    unmarked: t.unmarked,
+    cycleStart: t.cycleStart,
+    failed: typeof t.message.failed_datetime === 'string' && t.message.failed_datetime !== '',
+    ageHours: Math.max(0, now.getTime() - t.at.getTime()) / HOUR,
+    businessAgeHours: bh ? businessMsBetween(t.at, now, bh) / HOUR : null
+  }))
+  const due = dueOf(decision, reasoning.schedule, settings, now)
+  return {
+    ticketId: decision.ticketId,
+    subject: typeof ticket?.subject === 'string' ? ticket.subject : '',
+    firstName: customerFirstName(ticket),
+    now,
+    timeline,
+    checks,
+    decision,
+    verdict: verdictOf(decision, due, now),
+    due
+  }
+}
+
+/**
+ * When the cycle's next step becomes due: both ages reached (since the agent's reply, since the
+ * last follow-up), counted in business hours when set, and then the next opening if that instant
+ * falls outside them. Only for decisions that wait on time, or act now (then it is in the past).
+ */
+function dueOf(
+  decision: Decision,
+  schedule: Schedule | null,
+  s: PolicySettings,
+  now: Date
+): Due | null {
+  if (!schedule) return null
+  const waitsOnTime =
+    decision.kind === 'follow-up' ||
+    decision.kind === 'close' ||
+    decision.kind === 'tag-follow-up' ||
+    (decision.kind === 'untag' && decision.because === 'agent-replied') ||
+    (decision.kind === 'skip' &&
+      (decision.reason === 'not-due' || decision.reason === 'outside-business-hours'))
+  if (!waitsOnTime) return null
+  const after = (from: Date, hours: number): Date =>
+    s.businessHours
+      ? addBusinessMs(from, hours * HOUR, s.businessHours)
+      : new Date(from.getTime() + hours * HOUR)
+  const { next } = schedule
+  let at = after(schedule.replyAt, next.afterReplyHours)
+  if (schedule.lastFollowUpAt) {
+    const sinceLast = after(schedule.lastFollowUpAt, next.afterLastFollowUpHours)
+    if (sinceLast.getTime() > at.getTime()) at = sinceLast
+  }
+  if (s.businessHours && !isOpenAt(at, s.businessHours)) at = nextOpening(at, s.businessHours)
+  // Due already but waiting for the window: it goes at the next opening.
+  if (decision.kind === 'skip' && decision.reason === 'outside-business-hours' && s.businessHours) {
+    at = nextOpening(now, s.businessHours)
+  }
+  return { action: next.action, reminder: next.reminder, at }
+}
+
+function whenText(due: Due, now: Date): string {
+  const hours = (due.at.getTime() - now.getTime()) / HOUR
+  const stamp = due.at
+    .toISOString()
+    .replace(/:\d\d\.\d{3}Z$/, ' UTC')
+    .replace('T', ' ')
+  return hours > 0
+    ? `${stamp} (in ${hours.toFixed(1)} h)`
+    : `${stamp} (${(-hours).toFixed(1)} h ago)`
+}
+
+function dueText(due: Due): string {
+  return due.action === 'follow-up' ? `follow-up ${due.reminder ?? ''}`.trim() : 'the close'
+}
+
+function verdictOf(decision: Decision, due: Due | null, now: Date): string {
+  switch (decision.kind) {
+    case 'follow-up':
+      return `Follow-up ${decision.reminder} of ${decision.reminders} is due${due ? ` since ${whenText(due, now)}` : ''}.`
+    case 'close':
+      return `The close is due${due ? ` since ${whenText(due, now)}` : ''}${decision.postMessage ? ', with the close message' : ', without a message'}.`
+    case 'tag-follow-up':
+      return `The follow-up went out but its tag is missing: the tag is added${due ? `; ${dueText(due)} becomes due ${whenText(due, now)}` : ''}.`
+    case 'untag':
+      return decision.because === 'customer-replied'
+        ? "The customer answered: this action's tags are removed, nothing is sent."
+        : `An agent replied again: this action's old tags are removed${due ? `; ${dueText(due)} becomes due ${whenText(due, now)}` : ''}.`
+    case 'skip': {
+      const detail = decision.detail ? ` (${decision.detail})` : ''
+      if (decision.reason === 'not-due' && due) {
+        return `Nothing to do yet: ${dueText(due)} becomes due ${whenText(due, now)}.`
+      }
+      if (decision.reason === 'outside-business-hours' && due) {
+        return `Due, but outside business hours: ${dueText(due)} goes at the next opening, ${whenText(due, now)}.`
+      }
+      return `Left alone: ${SKIP_LABELS[decision.reason]}${detail}.`
+    }
+  }
+}
+
+const ROLE_TEXT: Record<MessageRole, string> = {
+  customer: 'the customer',
+  agent: 'an agent',
+  'follow-up': "this action's follow-up",
+  'close-message': "this action's close message",
+  'own-other': "this action's message",
+  'internal-note': 'internal note: ignored',
+  'rule-reply': 'a Rule auto-reply: ignored'
+}
+
+function countsAs(t: TimelineEntry): string {
+  const parts = [ROLE_TEXT[t.role]]
+  if (t.cycleStart) parts.push("the agent's reply this cycle counts from")
+  if (t.unmarked) parts.push('recognised by sender and text, its marker missing')
+  if (t.failed) parts.push('failed to send')
+  return parts.join('; ')
+}
+
+function decisionText(d: Decision): string {
+  return d.kind === 'skip' ? `skip \`${d.reason}\`` : d.kind
+}
+
+/** Messages listed one by one; a long thread shows its latest ones. */
+const TIMELINE_ROWS = 40
+
+/** The explanation as a section of the job summary (customer text escaped; none without details). */
+export function explanationMarkdown(
+  e: Explanation,
+  settings: Pick<Settings, 'domain' | 'summaryCustomerDetails'>
+): string {
+  const details = settings.summaryCustomerDetails
+  const lines: string[] = [`### Why (not)? Ticket ${ticketLink(settings.domain, e.ticketId)}`, '']
+  if (details) {
+    lines.push(`${markdownText(e.subject, 120)} (${markdownText(e.firstName, 40)})`, '')
+  }
+  lines.push(`**Decision:** ${decisionText(e.decision)}: ${escapeMarkdown(oneLine(e.verdict))}`, '')
+  const shown = e.timeline.slice(-TIMELINE_ROWS)
+  if (shown.length > 0) {
+    const business = e.timeline.some(t => t.businessAgeHours !== null)
+    lines.push(
+      `| Message | When (UTC) | Hours ago |${business ? ' Business hours ago |' : ''} Counts as |`,
+      `| --- | --- | ---: |${business ? ' ---: |' : ''} --- |`
+    )
+    if (e.timeline.length > shown.length) {
+      lines.push(
+        `| … | ${e.timeline.length - shown.length} earlier messages | |${business ? ' |' : ''} |`
+      )
+    }
+    for (const t of shown) {
+      lines.push(
+        `| ${t.messageId} | ${t.at.toISOString()} | ${t.ageHours.toFixed(1)} |` +
+          `${business ? ` ${t.businessAgeHours?.toFixed(1) ?? ''} |` : ''} ${escapeMarkdown(countsAs(t))} |`
+      )
+    }
+    lines.push('')
+  }
+  lines.push('| Check | Result |', '| --- | --- |')
+  for (const c of e.checks) {
+    const detail = details && c.customerDetail !== undefined ? c.customerDetail : c.detail
+    lines.push(
+      `| \`${c.check}\` | ${c.passed ? 'passed' : '**stopped here**'}: ${markdownText(detail, 300)} |`
+    )
+  }
+  lines.push('')
+  return lines.join('\n')
+}
+
+/** The explanation for a terminal: plain lines, no control character from the data. */
+export function explanationText(e: Explanation): string {
+  const lines = [
+    `Ticket ${e.ticketId}: ${terminalText(e.subject, 60)} (${terminalText(e.firstName, 30)})`,
+    `  Decision: ${e.decision.kind === 'skip' ? `skip ${e.decision.reason}` : e.decision.kind}: ${terminalText(e.verdict)}`
+  ]
+  if (e.timeline.length > 0) lines.push('  Messages:')
+  for (const t of e.timeline) {
+    const business =
+      t.businessAgeHours === null ? '' : `, ${t.businessAgeHours.toFixed(1)} business h`
+    lines.push(
+      `    ${t.messageId} ${t.at.toISOString()} (${t.ageHours.toFixed(1)} h ago${business}): ${countsAs(t)}`
+    )
+  }
+  lines.push('  Checks:')
+  for (const c of e.checks) {
+    const detail = c.customerDetail ?? c.detail
+    lines.push(`    ${c.passed ? 'ok  ' : 'STOP'} ${c.check}: ${terminalText(detail)}`)
+  }
+  return lines.join('\n')
 }

@@ -5,6 +5,7 @@ import type { GorgiasClient } from './gorgias/client.js'
 import { AuthError } from './gorgias/errors.js'
 import type { Message, Ticket } from './gorgias/types.js'
 import type { ActionDecision } from './policy.js'
+import { asText, logText, oneLine } from './text.js'
 
 /**
  * Custom per-ticket logic: a team's ES module whose default export may veto a planned follow-up
@@ -119,7 +120,9 @@ export async function loadPolicyModule(
         listMessages: id => client.listMessages(id)
       },
       fetch: globalThis.fetch,
-      log: m => log.info(`policy-module (ticket ${ticket.id}): ${m}`),
+      // The module's text goes to the action's log: one line per call, after a prefix, so that no
+      // line of it can start with `::` and be run as a workflow command.
+      log: m => log.info(`policy-module (ticket ${ticket.id}): ${logText(m)}`),
       now: new Date()
     }
     let answer: unknown
@@ -133,20 +136,14 @@ export async function loadPolicyModule(
     } catch (err) {
       // Rejected credentials are the run's problem, not this ticket's: one clear stop.
       if (err instanceof PolicyModuleError || err instanceof AuthError) throw err
-      throw new PolicyModuleError(
-        `policy-module threw: ${err instanceof Error ? err.message : String(err)}`
-      )
+      throw new PolicyModuleError(`policy-module threw: ${logText(err, 500)}`)
     }
     if (answer === undefined || answer === null) return undefined
-    if (
-      typeof answer === 'object' &&
-      typeof (answer as { skip?: unknown }).skip === 'string' &&
-      (answer as { skip: string }).skip.trim() !== ''
-    ) {
-      return { skip: (answer as { skip: string }).skip.trim() }
-    }
+    const skip = typeof answer === 'object' ? (answer as { skip?: unknown }).skip : undefined
+    // The reason is shown in the summary, the terminal and the log: one line, of sane length.
+    if (typeof skip === 'string' && oneLine(skip) !== '') return { skip: logText(skip, 500) }
     throw new PolicyModuleError(
-      `policy-module returned ${JSON.stringify(answer)}; expected undefined (go ahead) or { skip: "reason" }`
+      `policy-module returned ${logText(asText(answer), 200)}; expected undefined (go ahead) or { skip: "reason" }`
     )
   }
 }

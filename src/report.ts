@@ -1,33 +1,44 @@
 import { describeSettings, type Settings } from './config.js'
 import { credentialsHelp } from './secrets.js'
 import type { ClientStats } from './gorgias/client.js'
-import { SKIP_REASONS, type SkipReason } from './policy.js'
-import type { Outcome, Report } from './sweep/types.js'
+import { explanationMarkdown, explanationText } from './explain.js'
+import { SKIP_LABELS, SKIP_REASONS } from './policy.js'
+import type { Listing, Outcome, Report } from './sweep/types.js'
+import {
+  escapeMarkdown,
+  graphemeLength,
+  markdownText,
+  oneLine,
+  terminalText as plain,
+  ticketLink
+} from './text.js'
 
-/** Report -> job summary (Markdown), step outputs, terminal text and JSON. Pure. */
+/**
+ * Report -> job summary (Markdown), step outputs, terminal text and JSON. Pure.
+ *
+ * Subjects, names and error texts come from customers and servers: in the summary they are
+ * escaped so that GitHub shows them as text (never a link, an image or formatting), in the
+ * terminal they lose every control character. The summary stays under GitHub's 1 MiB limit
+ * whatever the run did: each per-ticket list is capped, and a last guard cuts the whole.
+ */
 
-const SKIP_LABELS: Record<SkipReason, string> = {
-  'not-open': 'not open (closed)',
-  trashed: 'in the trash',
-  spam: 'marked as spam',
-  snoozed: 'snoozed by an agent',
-  'excluded-tag': 'has an excluded tag',
-  'not-in-only-tags': 'lacks every only-tags tag',
-  'channel-not-handled': 'channel not handled',
-  'customer-replied': 'customer spoke last',
-  'no-agent-reply': 'no public agent reply yet',
-  'reply-failed': "agent's last reply failed to send",
-  'not-due': 'not due yet',
-  reopened: 'reopened by a person after an automatic close',
-  'outside-business-hours': 'due, waiting for business hours',
-  unreadable: 'unreadable data (left alone)',
-  'changed-since-listed': 'changed since listed (re-check)',
-  'not-found': 'deleted or merged meanwhile',
-  'policy-module': 'vetoed by the policy module'
-}
+/** Rows listed one by one in the summary, per list; the rest are counted in an "…and N more" line. */
+export const SUMMARY_ROWS = {
+  actions: 300,
+  readFailures: 50,
+  deferred: 25,
+  housekeeping: 100,
+  notableSkips: 100,
+  reopened: 100,
+  ticketIds: 30,
+  explanations: 100
+} as const
 
-/** Deferred tickets listed one by one in the summary; the rest are counted. */
-const DEFERRED_ROWS = 25
+/**
+ * GitHub drops a job summary over 1 MiB (1,048,576 bytes) with only an error in the log; this
+ * leaves room for the run link the action appends.
+ */
+export const SUMMARY_MAX_BYTES = 1_000_000
 
 export interface Counts {
   followedUp: number[]
@@ -56,6 +67,7 @@ export function counts(report: Report): Counts {
   }
 }
 
+/** Step outputs (`report-file` is set by the caller, which wrote the file). */
 export function outputs(report: Report): Record<string, string> {
   const c = counts(report)
   return {
@@ -65,7 +77,8 @@ export function outputs(report: Report): Record<string, string> {
     'closed-count': String(c.closed.length),
     'skipped-count': String(c.skipped),
     'failed-count': String(c.failed),
-    'deferred-count': String(c.deferred)
+    'deferred-count': String(c.deferred),
+    'reopened-count': String(report.reopened.length)
   }
 }
 
@@ -84,37 +97,49 @@ function actionLabel(o: Outcome): string {
   }
 }
 
-function resultLabel(o: Outcome, dryRun: boolean): string {
+/** The result in words; `detail` is whatever the sweep, the API or a policy module said. */
+function resultLabel(o: Outcome, dryRun: boolean, detail: string | undefined): string {
   switch (o.result) {
     case 'done':
       return o.action === 'follow-up' ? 'sent' : o.action === 'close' ? 'closed' : 'done'
     case 'would-do':
       return dryRun ? 'would do (dry run)' : 'would do'
     case 'failed':
-      return `failed: ${o.detail ?? 'unknown error'}`
+      return `failed: ${detail ?? 'unknown error'}`
     case 'deferred':
-      return `deferred: ${o.detail ?? 'max-actions reached'}`
+      // max-actions reached, time limit reached, or not read: ...
+      return `deferred: ${detail ?? 'max-actions reached'}`
     case 'skipped':
-      return `skipped: ${o.detail ?? ''}`
+      return `skipped: ${detail ?? ''}`
   }
 }
 
-function cell(text: string, max = 70): string {
-  const one = text.replace(/\s+/g, ' ').trim()
-  const cut = one.length > max ? `${one.slice(0, max - 1)}…` : one
-  return cut
-    .replace(/\\/g, '\\\\')
-    .replace(/\|/g, '\\|')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
+const EMAIL_LIKE = /[^\s@<>()[\]"',;:]+@[^\s@<>()[\]"',;:]+/g
+
+/**
+ * A detail (an error, a module's reason) as the summary may show it. With summary-customer-details
+ * off it must not quote the customer either: their subject, name and any email address in it
+ * are replaced by what they stand for.
+ */
+function shownDetail(o: Outcome, settings: Settings): string | undefined {
+  if (o.detail === undefined || settings.summaryCustomerDetails) return o.detail
+  let detail = o.detail
+  const replaceAll = (text: string, what: string, by: string): string =>
+    what.length < 2 ? text : text.split(new RegExp(escapeRegExp(what), 'gi')).join(by)
+  const subject = o.subject.trim()
+  if (subject.length >= 3) detail = replaceAll(detail, subject, '[subject]')
+  // 'there' is the greeting's stand-in for an unknown name, not a name.
+  const name = o.firstName.trim()
+  if (name !== 'there') detail = replaceAll(detail, name, '[customer]')
+  return detail.replace(EMAIL_LIKE, '[address]')
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
 function hours(h: number | null): string {
   return h === null ? '' : h.toFixed(1)
-}
-
-function ticketLink(domain: string, id: number): string {
-  return `[#${id}](https://${domain}.gorgias.com/app/ticket/${id})`
 }
 
 export function requestLine(stats: ClientStats | null): string {
@@ -130,6 +155,27 @@ export function requestLine(stats: ClientStats | null): string {
   )
 }
 
+/** Which tickets the run looked at, in words; `linkTo` renders a ticket id, `shown` a text. */
+function listingLine(
+  listing: Listing,
+  linkTo: (id: number) => string,
+  shown: (text: string) => string
+): string {
+  switch (listing.kind) {
+    case 'open-view':
+      return 'Listed the open tickets (a view of open tickets, filtered by Gorgias).'
+    case 'saved-view':
+      return `Listed the tickets of saved view ${listing.viewId} (view-id).`
+    case 'all-tickets':
+      return `Listed every ticket not in the trash (${shown(listing.why)}).`
+    case 'ticket-ids': {
+      const shown = listing.ids.slice(0, SUMMARY_ROWS.ticketIds).map(linkTo).join(', ')
+      const more = listing.ids.length - SUMMARY_ROWS.ticketIds
+      return `Read only the tickets asked for (ticket-ids): ${shown}${more > 0 ? ` and ${more} more` : ''}.`
+    }
+  }
+}
+
 function headline(report: Report): string {
   const c = counts(report)
   const verb = report.dryRun ? 'would be ' : ''
@@ -140,51 +186,95 @@ function headline(report: Report): string {
   )
 }
 
+/** The first `max` items, and how many were left out. */
+function capped<T>(items: readonly T[], max: number): { shown: readonly T[]; more: number } {
+  return { shown: items.slice(0, max), more: Math.max(0, items.length - max) }
+}
+
+const moreLine = (more: number, what: string): string[] =>
+  more > 0 ? [`…and ${more} more ${what}.`, ''] : []
+
 export function summaryMarkdown(
   report: Report,
   settings: Settings,
   stats: ClientStats | null
 ): string {
   const lines: string[] = []
+  const link = (id: number): string => ticketLink(settings.domain, id)
+  const details = settings.summaryCustomerDetails
   const title = report.dryRun ? ' (dry run: nothing was changed)' : ''
   lines.push(`## Gorgias auto-close: ${settings.domain}${title}`, '')
   const stopped = stopLine(report, settings)
-  if (stopped) lines.push(`**Stopped:** ${stopped}`, '')
-  lines.push(headline(report), '')
+  if (stopped) lines.push(`**Stopped:** ${escapeMarkdown(oneLine(stopped))}`, '')
+  const timeLimit = timeLimitLine(report)
+  if (timeLimit) lines.push(`**Stopped early:** ${escapeMarkdown(timeLimit)}`, '')
+  for (const warning of report.warnings) {
+    lines.push(`> **Warning:** ${markdownText(warning, 1000)}`, '')
+  }
+  lines.push(
+    listingLine(report.listing, link, t => markdownText(t, 300)),
+    '',
+    headline(report),
+    ''
+  )
 
-  const shown = report.actions.filter(o => o.result !== 'deferred')
-  const deferred = report.actions.filter(o => o.result === 'deferred')
-  const rows = [...shown, ...report.readFailures, ...deferred.slice(0, DEFERRED_ROWS)]
+  // Per-ticket tables: the customer's subject and name only when summary-customer-details allows.
+  const withLanguage = settings.messagesFile !== null
+  const customerColumns = (o: Outcome): string[] =>
+    details ? [markdownText(o.subject), markdownText(o.firstName, 30)] : []
+  const header = [
+    'Ticket',
+    ...(details ? ['Subject', 'Customer'] : []),
+    ...(withLanguage ? ['Language'] : []),
+    'Hours idle',
+    'Action',
+    'Result'
+  ]
+  const align = header.map(h => (h === 'Hours idle' ? '---:' : '---'))
+  const row = (o: Outcome): string =>
+    `| ${[
+      link(o.ticketId),
+      ...customerColumns(o),
+      ...(withLanguage ? [markdownText(o.language ?? '', 20)] : []),
+      hours(o.idleHours),
+      actionLabel(o),
+      markdownText(resultLabel(o, report.dryRun, shownDetail(o, settings)), 120)
+    ].join(' | ')} |`
+
+  const acted = capped(
+    report.actions.filter(o => o.result !== 'deferred'),
+    SUMMARY_ROWS.actions
+  )
+  const readFailures = capped(report.readFailures, SUMMARY_ROWS.readFailures)
+  const deferred = capped(
+    report.actions.filter(o => o.result === 'deferred'),
+    SUMMARY_ROWS.deferred
+  )
+  const rows = [...acted.shown, ...readFailures.shown, ...deferred.shown]
   if (rows.length > 0) {
+    lines.push(`| ${header.join(' | ')} |`, `| ${align.join(' | ')} |`, ...rows.map(row), '')
     lines.push(
-      '| Ticket | Subject | Customer | Hours idle | Action | Result |',
-      '| --- | --- | --- | ---: | --- | --- |'
+      ...moreLine(acted.more, 'follow-ups and closes (see the counts above)'),
+      ...moreLine(readFailures.more, 'tickets that could not be read'),
+      ...moreLine(deferred.more, 'deferred to the next run')
     )
-    for (const o of rows) {
-      lines.push(
-        `| ${ticketLink(settings.domain, o.ticketId)} | ${cell(o.subject)} | ${cell(o.firstName, 30)} | ` +
-          `${hours(o.idleHours)} | ${actionLabel(o)} | ${cell(resultLabel(o, report.dryRun), 120)} |`
-      )
-    }
-    if (deferred.length > DEFERRED_ROWS) {
-      lines.push('', `…and ${deferred.length - DEFERRED_ROWS} more deferred to the next run.`)
-    }
-    lines.push('')
   } else {
     lines.push('No ticket was due for a follow-up or a close.', '')
   }
 
   if (report.housekeeping.length > 0) {
+    const repairs = capped(report.housekeeping, SUMMARY_ROWS.housekeeping)
     lines.push('### Tag repairs', '', '| Ticket | Change | Result |', '| --- | --- | --- |')
-    for (const o of report.housekeeping) {
-      const result =
-        o.result === 'failed'
-          ? `failed: ${cell(o.detail ?? '', 120)}`
-          : resultLabel(o, report.dryRun)
-      const change = o.result === 'failed' ? actionLabel(o) : (o.detail ?? actionLabel(o))
-      lines.push(`| ${ticketLink(settings.domain, o.ticketId)} | ${cell(change)} | ${result} |`)
+    for (const o of repairs.shown) {
+      const detail = shownDetail(o, settings)
+      const failed = o.result === 'failed'
+      const result = failed
+        ? `failed: ${markdownText(detail ?? '', 120)}`
+        : markdownText(resultLabel(o, report.dryRun, detail), 120)
+      const change = failed ? actionLabel(o) : markdownText(detail ?? actionLabel(o))
+      lines.push(`| ${link(o.ticketId)} | ${change} | ${result} |`)
     }
-    lines.push('')
+    lines.push('', ...moreLine(repairs.more, 'tag repairs'))
   }
 
   const reasons = SKIP_REASONS.filter(r => report.skipped[r] > 0)
@@ -194,14 +284,31 @@ export function summaryMarkdown(
     lines.push('')
   }
   if (report.notableSkips.length > 0) {
+    const notable = capped(report.notableSkips, SUMMARY_ROWS.notableSkips)
     lines.push('| Ticket | Planned | Skipped because |', '| --- | --- | --- |')
-    for (const o of report.notableSkips) {
+    for (const o of notable.shown) {
       lines.push(
-        `| ${ticketLink(settings.domain, o.ticketId)} | ${actionLabel(o)} | ${cell(o.detail ?? '', 120)} |`
+        `| ${link(o.ticketId)} | ${actionLabel(o)} | ${markdownText(shownDetail(o, settings) ?? '', 120)} |`
       )
     }
-    lines.push('')
+    lines.push('', ...moreLine(notable.more, 'skipped tickets'))
   }
+
+  if (report.reopened.length > 0) {
+    const reopened = capped(report.reopened, SUMMARY_ROWS.reopened)
+    lines.push(
+      `### Reopened after an automatic close: ${report.reopened.length}`,
+      '',
+      `Open tickets that carry ${markdownText(settings.closedTag, 100)}: the customer (or an agent) came back. ` +
+        reopened.shown.map(link).join(', ') +
+        (reopened.more > 0 ? ` and ${reopened.more} more.` : '.'),
+      ''
+    )
+  }
+
+  const explanations = capped(report.explanations, SUMMARY_ROWS.explanations)
+  for (const e of explanations.shown) lines.push(explanationMarkdown(e, settings))
+  lines.push(...moreLine(explanations.more, 'tickets asked about'))
 
   lines.push(
     '<details><summary>Settings in effect</summary>',
@@ -209,26 +316,79 @@ export function summaryMarkdown(
     '| Input | Value |',
     '| --- | --- |'
   )
-  for (const [name, value] of describeSettings(settings))
-    lines.push(`| ${name} | ${cell(value, 120)} |`)
+  for (const [name, value] of describeSettings(settings)) {
+    lines.push(`| ${markdownText(name, 60)} | ${markdownText(value, 120)} |`)
+  }
   lines.push('', '</details>', '')
   const seconds = (report.finishedAt.getTime() - report.startedAt.getTime()) / 1000
   lines.push(`Finished in ${seconds.toFixed(1)} s. ${requestLine(stats)}`, '')
-  return lines.join('\n')
+  return withinSummaryLimit(lines)
+}
+
+/**
+ * The last guard of the size limit: cuts at a line when the whole would not fit, closes a
+ * `<details>` left open, and says so. The counts at the top are complete either way.
+ */
+export function withinSummaryLimit(lines: string[], maxBytes = SUMMARY_MAX_BYTES): string {
+  const whole = lines.join('\n')
+  if (Buffer.byteLength(whole) <= maxBytes) return whole
+  const note = [
+    '',
+    `…the rest of this summary is left out: it would pass GitHub's size limit for a job summary. The counts above are complete; the CLI's --json output, or report-file, lists every ticket.`,
+    ''
+  ]
+  const budget = maxBytes - Buffer.byteLength(`${note.join('\n')}\n</details>\n`)
+  const kept: string[] = []
+  let bytes = 0
+  let openDetails = false
+  for (const line of lines) {
+    const size = Buffer.byteLength(line) + 1
+    if (bytes + size > budget) break
+    kept.push(line)
+    bytes += size
+    if (line.startsWith('<details>')) openDetails = true
+    if (line.startsWith('</details>')) openDetails = false
+  }
+  if (openDetails) kept.push('', '</details>')
+  return [...kept, ...note].join('\n')
+}
+
+/**
+ * The job summary of a run that could not start or stopped before it had a report (bad settings,
+ * rejected credentials, a listing that failed): the reason, as text.
+ */
+export function stoppedSummary(message: string, settings: Pick<Settings, 'domain'>): string {
+  const reason = message
+    .split(/\r?\n/)
+    .map(line => escapeMarkdown(oneLine(line)))
+    .filter(line => line !== '')
+    .join('  \n')
+  return withinSummaryLimit([
+    `## Gorgias auto-close: ${settings.domain}`,
+    '',
+    `**Stopped:** ${reason}`,
+    ''
+  ])
 }
 
 function pad(text: string, width: number): string {
-  const t = text.length > width ? `${text.slice(0, width - 1)}…` : text
-  return t.padEnd(width)
+  const t = plain(text, width)
+  return t + ' '.repeat(Math.max(0, width - graphemeLength(t)))
 }
 
-/** The same report for a terminal: a plain table, then the counts. */
+/** The same report for a terminal: a plain table, then the counts. No control character gets through. */
 export function terminalText(
   report: Report,
   settings: Settings,
   stats: ClientStats | null
 ): string {
   const lines: string[] = []
+  const stopped = stopLine(report, settings)
+  if (stopped) lines.push(`Stopped: ${plain(stopped)}`)
+  const timeLimit = timeLimitLine(report)
+  if (timeLimit) lines.push(`Stopped early: ${timeLimit}`)
+  for (const warning of report.warnings) lines.push(`Warning: ${plain(warning)}`)
+  lines.push(listingLine(report.listing, id => `#${id}`, plain))
   const rows = [...report.actions, ...report.readFailures, ...report.housekeeping]
   if (rows.length > 0) {
     lines.push(
@@ -236,7 +396,7 @@ export function terminalText(
     )
     for (const o of rows) {
       lines.push(
-        `${pad(String(o.ticketId), 9)} ${pad(o.subject, 36)} ${pad(o.firstName, 12)} ${hours(o.idleHours).padStart(7)}  ${pad(actionLabel(o), 20)} ${resultLabel(o, report.dryRun)}`
+        `${pad(String(o.ticketId), 9)} ${pad(o.subject, 36)} ${pad(o.firstName, 12)} ${hours(o.idleHours).padStart(7)}  ${pad(actionLabel(o), 20)} ${plain(resultLabel(o, report.dryRun, o.detail))}`
       )
     }
     lines.push('')
@@ -247,15 +407,21 @@ export function terminalText(
     lines.push(`Skipped: ${reasons.map(r => `${r} ${report.skipped[r]}`).join(', ')}`)
   }
   for (const o of report.notableSkips) {
-    lines.push(`  ticket ${o.ticketId}: ${actionLabel(o)} skipped: ${o.detail ?? ''}`)
+    lines.push(`  ticket ${o.ticketId}: ${actionLabel(o)} skipped: ${plain(o.detail ?? '')}`)
   }
+  if (report.reopened.length > 0) {
+    lines.push(
+      `Reopened after an automatic close: ${report.reopened.length} (${report.reopened.map(id => `#${id}`).join(', ')})`
+    )
+  }
+  for (const e of report.explanations) lines.push('', explanationText(e))
+  if (report.explanations.length > 0) lines.push('')
   if (stats) lines.push(requestLine(stats))
   if (report.dryRun) lines.push('Dry run: nothing was changed in Gorgias.')
   lines.push(`Tickets: https://${settings.domain}.gorgias.com/app/ticket/<id>`)
   return lines.join('\n')
 }
 
-/** One-line cause for a failed step. */
 /** Why the run stopped before the end, in words for the person who must fix it; null if it did not. */
 export function stopLine(
   report: Report,
@@ -266,13 +432,23 @@ export function stopLine(
     : null
 }
 
+/** A run that reached time-limit-minutes: not a failure, the next run goes on. Null otherwise. */
+export function timeLimitLine(report: Report): string | null {
+  return report.stop?.kind === 'time-limit'
+    ? `time-limit-minutes (${report.stop.minutes}) reached: no new ticket was started after it; the rest is deferred to the next run.`
+    : null
+}
+
+/** One-line cause for a failed step. */
 export function failureLine(report: Report): string | null {
   const c = counts(report)
   if (c.failed === 0) return null
   const first = [...report.actions, ...report.housekeeping, ...report.readFailures].find(
     o => o.result === 'failed'
   )
-  const example = first ? ` (first: ticket ${first.ticketId}: ${first.detail ?? 'error'})` : ''
+  const example = first
+    ? ` (first: ticket ${first.ticketId}: ${oneLine(first.detail ?? 'error')})`
+    : ''
   return `${c.failed} ticket(s) failed; the others were handled, see the job summary${example}`
 }
 

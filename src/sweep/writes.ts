@@ -2,9 +2,9 @@ import type { Settings } from '../config.js'
 import { closeBody, followUpBody } from '../compose.js'
 import type { GorgiasClient } from '../gorgias/client.js'
 import { AmbiguousWriteError, ValidationError } from '../gorgias/errors.js'
-import type { NewMessage, Tag, Ticket } from '../gorgias/types.js'
+import type { NewMessage, Ticket } from '../gorgias/types.js'
 import { templatesFor } from '../messages.js'
-import { findTag, type Decision } from '../policy.js'
+import { tagRemoval, type Decision } from '../policy.js'
 
 /**
  * The write steps: the only code that changes a ticket. Each follows a decision taken on the read
@@ -69,9 +69,9 @@ export async function followUp(ctx: WriteContext, ticket: Ticket, d: Due<'follow
   const steps = new Steps()
   // Stale tags of an earlier cycle go first: were the run to stop after the message, a leftover
   // closed-tag would make the next run take the ticket for a reopened one.
-  if (d.staleTags.length > 0) {
+  if (d.staleTags.length > 0 || d.staleNamesWithoutId.length > 0) {
     await steps.run('removing old tags', 'old tags removed', () =>
-      removeTags(ctx, ticket, d.staleTags)
+      ctx.client.removeTags(ticket.id, tagRemoval(d.staleTags, d.staleNamesWithoutId))
     )
   }
   const { templates } = templatesFor(settings.messages, ticket.language)
@@ -123,10 +123,11 @@ export async function removeOurTags(
   ticket: Ticket,
   d: Due<'untag'>
 ): Promise<string> {
-  const removed = await removeTags(ctx, ticket, d.tags)
-  return removed.length
-    ? `removed ${removed.map(t => t.name).join(', ')} (${d.because})`
-    : 'nothing left to remove'
+  const body = tagRemoval(d.tags, d.namesWithoutId)
+  const names = [...d.tags.map(t => t.name), ...d.namesWithoutId]
+  if (names.length === 0) return 'nothing left to remove'
+  await ctx.client.removeTags(ticket.id, body)
+  return `removed ${names.join(', ')} (${d.because})`
 }
 
 async function addTag(ctx: WriteContext, ticketId: number, name: string): Promise<void> {
@@ -143,20 +144,6 @@ async function addTag(ctx: WriteContext, ticketId: number, name: string): Promis
     }
   }
   await ctx.client.addTags(ticketId, { ids: [id] })
-}
-
-/** Removes by id where the ticket shows one, else by name: a tag without an id is still ours. */
-async function removeTags(ctx: WriteContext, ticket: Ticket, tags: Tag[]): Promise<Tag[]> {
-  const present = tags.map(t => findTag(ticket, t.name)).filter(t => t !== undefined)
-  const ids = present.filter(t => Number.isSafeInteger(t.id) && t.id > 0).map(t => t.id)
-  const names = present.filter(t => !(Number.isSafeInteger(t.id) && t.id > 0)).map(t => t.name)
-  if (ids.length > 0 || names.length > 0) {
-    await ctx.client.removeTags(ticket.id, {
-      ...(ids.length ? { ids } : {}),
-      ...(names.length ? { names } : {})
-    })
-  }
-  return present
 }
 
 /**

@@ -1,0 +1,391 @@
+import { describe, expect, test } from '@jest/globals'
+import { marked } from 'marked'
+import { parseSettings, type InputName, type Settings } from '../src/config.js'
+import { AuthError } from '../src/gorgias/errors.js'
+import { SKIP_REASONS, type SkipReason } from '../src/policy.js'
+import {
+  failureLine,
+  outputs,
+  stopLine,
+  stoppedSummary,
+  summaryMarkdown,
+  terminalText,
+  timeLimitLine,
+  withinSummaryLimit
+} from '../src/report.js'
+import type { Outcome, Report } from '../src/sweep/types.js'
+
+/**
+ * The report as a specification: what a support lead reads in the job summary and the terminal,
+ * whatever customers typed into their subjects and names.
+ */
+
+function settings(overrides: Partial<Record<InputName, string>> = {}): Settings {
+  const inputs: Partial<Record<InputName, string>> = {
+    'gorgias-domain': 'acme',
+    'gorgias-email': 'bot@acme.test',
+    'gorgias-api-key': 'k',
+    ...overrides
+  }
+  return parseSettings(name => inputs[name] ?? '', { workspace: '/repo' })
+}
+const S = settings()
+
+const noSkips = (): Record<SkipReason, number> =>
+  Object.fromEntries(SKIP_REASONS.map(r => [r, 0])) as Record<SkipReason, number>
+
+function report(extra: Partial<Report> = {}): Report {
+  return {
+    dryRun: false,
+    startedAt: new Date('2026-11-26T12:00:00Z'),
+    finishedAt: new Date('2026-11-26T12:00:05Z'),
+    listing: { kind: 'open-view' },
+    pages: 1,
+    ticketsSeen: 3,
+    candidates: 1,
+    actions: [],
+    housekeeping: [],
+    readFailures: [],
+    skipped: noSkips(),
+    notableSkips: [],
+    reopened: [],
+    warnings: [],
+    explanations: [],
+    ...extra
+  }
+}
+
+function outcome(extra: Partial<Outcome> = {}): Outcome {
+  return {
+    ticketId: 101,
+    subject: 'Where is my order?',
+    firstName: 'Ana',
+    language: null,
+    idleHours: 50,
+    action: 'follow-up',
+    reminder: 1,
+    reminders: 1,
+    result: 'done',
+    ...extra
+  }
+}
+
+/** The rendered HTML of the table row of ticket `id` (GitHub renders GFM much like marked). */
+function renderedRow(markdown: string, id: number): string {
+  const html = marked.parse(markdown, { gfm: true, async: false })
+  const row = html.split('<tr>').find(r => r.includes(`/app/ticket/${id}"`))
+  if (!row) throw new Error(`no row for ticket ${id} in:\n${html}`)
+  return row
+}
+
+/** The cells of a rendered row, as HTML. */
+const cells = (row: string): string[] =>
+  [...row.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map(m => m[1]!)
+
+const decode = (html: string): string =>
+  html
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+
+describe('customer text is shown as text in the job summary', () => {
+  // [what, subject, what the reader must see]
+  const rows: Array<[string, string, string]> = [
+    [
+      'a link',
+      'Refund [click here](https://evil.example/x)',
+      'Refund [click here](https://evil.example/x)'
+    ],
+    ['an image', '![pixel](https://evil.example/p.png)', '![pixel](https://evil.example/p.png)'],
+    ['emphasis', 'very *urgent* and **bold**', 'very *urgent* and **bold**'],
+    ['underscores', '_x_ and __y__', '_x_ and __y__'],
+    ['code', 'use `rm -rf` now', 'use `rm -rf` now'],
+    ['a heading', '# Title', '# Title'],
+    ['a quote', '> quoted', '> quoted'],
+    ['a list start', '- item', '- item'],
+    ['a numbered list start', '1. first', '1. first'],
+    ['strikethrough', '~~gone~~ ~x~', '~~gone~~ ~x~'],
+    ['a bare https autolink', 'see https://evil.example/login', 'see https://evil.example/login'],
+    ['a www autolink', 'visit www.evil.example today', 'visit www.evil.example today'],
+    ['an email autolink', 'write to boss@evil.example', 'write to boss@evil.example'],
+    ['an angle autolink', '<https://evil.example>', '<https://evil.example>'],
+    ['raw HTML', '<script>alert(1)</script><b>x</b>', '<script>alert(1)</script><b>x</b>'],
+    ['an entity', 'caf&#xe9; &amp; &lt;b&gt;', 'caf&#xe9; &amp; &lt;b&gt;'],
+    ['a pipe', 'a | b || c', 'a | b || c'],
+    ['backslashes', 'C:\\path\\*', 'C:\\path\\*'],
+    ['math', '$x^2$ and $$y$$', '$x^2$ and $$y$$'],
+    ['line breaks', 'first\nsecond\r\nthird', 'first second third'],
+    ['prose keeps its look', 'Re: order 12. Thanks!', 'Re: order 12. Thanks!']
+  ]
+  test.each(rows)('%s', (_what, subject, seen) => {
+    const md = summaryMarkdown(report({ actions: [outcome({ subject })] }), S, null)
+    const subjectCell = cells(renderedRow(md, 101))[1]!
+    expect(subjectCell).not.toMatch(/<[a-z]/i)
+    expect(decode(subjectCell)).toBe(seen)
+  })
+
+  test('only the ticket links are links, in every table', () => {
+    const evil = 'https://evil.example [x](https://evil.example) www.evil.example a@evil.example'
+    const md = summaryMarkdown(
+      report({
+        actions: [outcome({ subject: evil, firstName: evil, result: 'failed', detail: evil })],
+        readFailures: [outcome({ ticketId: 102, action: 'check', result: 'failed', detail: evil })],
+        housekeeping: [outcome({ ticketId: 103, action: 'untag', detail: evil })],
+        notableSkips: [outcome({ ticketId: 104, result: 'skipped', detail: evil })],
+        warnings: [evil],
+        listing: { kind: 'all-tickets', why: evil }
+      }),
+      S,
+      null
+    )
+    const html = marked.parse(md, { gfm: true, async: false })
+    const hrefs = [...html.matchAll(/href="([^"]*)"/g)].map(m => m[1])
+    expect(hrefs.length).toBeGreaterThan(0)
+    for (const href of hrefs)
+      expect(href).toMatch(/^https:\/\/acme\.gorgias\.com\/app\/ticket\/\d+$/)
+    expect(html).not.toContain('<img')
+  })
+
+  test('bidirectional controls are taken out, so no subject displays reversed', () => {
+    const subject = 'Invoice \u202Efdp.exe\u202C \u2066x\u2069 \u200Fy\u200E \u061Cz'
+    const md = summaryMarkdown(report({ actions: [outcome({ subject })] }), S, null)
+    expect(md).not.toMatch(/[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/)
+    expect(decode(cells(renderedRow(md, 101))[1]!)).toBe('Invoice fdp.exe x y z')
+  })
+
+  test('other control characters are dropped from cells', () => {
+    const subject = 'bell\u0007 esc\u001b[31mred\u001b[0m nul\u0000 csi\u009b2J del\u007f'
+    const md = summaryMarkdown(report({ actions: [outcome({ subject })] }), S, null)
+    // eslint-disable-next-line no-control-regex
+    expect(md).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/)
+  })
+
+  test('a long subject is cut on whole characters: no emoji or accent is split', () => {
+    const family = '\u{1F468}\u200D\u{1F469}\u200D\u{1F467}'
+    const accented = 'e\u0301'
+    const subject = `${family.repeat(40)}${accented.repeat(40)}`
+    const md = summaryMarkdown(report({ actions: [outcome({ subject })] }), S, null)
+    const shown = decode(cells(renderedRow(md, 101))[1]!)
+    expect(shown.endsWith('…')).toBe(true)
+    const body = shown.slice(0, -1)
+    // Whole family emoji only (each 8 UTF-16 units), then whole accented letters.
+    expect(body.replace(new RegExp(family, 'gu'), '').replace(/e\u0301/g, '')).toBe('')
+    expect(body.length).toBeLessThanOrEqual(4 * 70)
+  })
+})
+
+describe('the terminal table carries no control character', () => {
+  test('no line can be forged, no colour or cursor move', () => {
+    const subject = 'ok\r\nTICKET 999 forged\u001b[2J\u001b[31m\u0007\u009b1m\u202Eevil'
+    const text = terminalText(
+      report({
+        actions: [
+          outcome({ subject, firstName: 'A\nB', result: 'failed', detail: 'x\ry\u001b[0m' })
+        ],
+        notableSkips: [outcome({ ticketId: 104, result: 'skipped', detail: 'z\n::error::w' })],
+        warnings: ['warn\nline']
+      }),
+      S,
+      null
+    )
+    // eslint-disable-next-line no-control-regex
+    expect(text.replace(/\n/g, '')).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202A-\u202E]/)
+    expect(text.split('\n').filter(l => l.includes('forged'))).toHaveLength(1)
+    expect(text).not.toMatch(/^::/m)
+  })
+})
+
+describe('summary-customer-details: false shows no customer text at all', () => {
+  const S2 = settings({ 'summary-customer-details': 'false' })
+  const o = outcome({
+    subject: 'Lost parcel to Springfield',
+    firstName: 'Bartholomew',
+    result: 'failed',
+    detail: 'Gorgias refused "Lost parcel to Springfield" for Bartholomew <bart@example.com>'
+  })
+  const md = summaryMarkdown(
+    report({
+      actions: [o],
+      notableSkips: [{ ...o, ticketId: 104, result: 'skipped', detail: 'Bartholomew is a VIP' }],
+      readFailures: [{ ...o, ticketId: 105, action: 'check' }]
+    }),
+    S2,
+    null
+  )
+  test('no subject or name column, but links, hours, actions and results', () => {
+    expect(md).toContain('| Ticket | Hours idle | Action | Result |')
+    expect(md).toContain('[#101](https://acme.gorgias.com/app/ticket/101)')
+    expect(md).toContain('50.0')
+  })
+  test('no subject, name or address anywhere, failure details included', () => {
+    for (const text of ['Springfield', 'Bartholomew', 'bart@example', 'example\\.com']) {
+      expect(md).not.toContain(text)
+    }
+    expect(md).toContain('\\[subject\\]')
+    expect(md).toContain('\\[customer\\]')
+  })
+  test('on by default: subject and name columns', () => {
+    expect(summaryMarkdown(report({ actions: [o] }), S, null)).toContain(
+      '| Ticket | Subject | Customer | Hours idle | Action | Result |'
+    )
+  })
+})
+
+describe('the job summary stays under GitHub’s 1 MiB limit', () => {
+  const long = 'x'.repeat(5000)
+  test('10,000 vetoed, deferred, failed and reopened tickets', () => {
+    const many = (n: number, extra: Partial<Outcome>): Outcome[] =>
+      Array.from({ length: n }, (_, i) =>
+        outcome({ ticketId: 1000 + i, subject: long, firstName: long, detail: long, ...extra })
+      )
+    const md = summaryMarkdown(
+      report({
+        actions: [
+          ...many(10_000, { result: 'done' }),
+          ...many(10_000, { result: 'deferred', detail: 'max-actions reached' })
+        ],
+        readFailures: many(10_000, { action: 'check', result: 'failed' }),
+        housekeeping: many(10_000, { action: 'untag' }),
+        notableSkips: many(10_000, { result: 'skipped' }),
+        reopened: Array.from({ length: 10_000 }, (_, i) => 50_000 + i),
+        warnings: [long]
+      }),
+      S,
+      null
+    )
+    expect(Buffer.byteLength(md)).toBeLessThan(1_000_000)
+    expect(md).toContain('…and 9700 more follow-ups and closes')
+    expect(md).toContain('…and 9975 more deferred to the next run')
+    expect(md).toContain('…and 9900 more skipped tickets')
+    expect(md).toContain('Reopened after an automatic close: 10000')
+    expect(md).toContain('Settings in effect')
+  })
+
+  test('the last guard cuts at a line, closes an open <details> and says so', () => {
+    const lines = [
+      '# t',
+      '<details><summary>s</summary>',
+      ...Array(100).fill('y'.repeat(50)),
+      '</details>'
+    ]
+    const out = withinSummaryLimit(lines, 1500)
+    expect(Buffer.byteLength(out)).toBeLessThanOrEqual(1500)
+    expect(out).toContain('</details>')
+    expect(out).toContain('the rest of this summary is left out')
+    expect(withinSummaryLimit(['a', 'b'], 1500)).toBe('a\nb')
+  })
+})
+
+describe('what the summary says about the run', () => {
+  const listings: Array<[string, Report['listing'], string]> = [
+    ['the open-tickets view', { kind: 'open-view' }, 'Listed the open tickets'],
+    ['a saved view', { kind: 'saved-view', viewId: 42 }, 'saved view 42'],
+    [
+      'all tickets, with the why of the fallback',
+      { kind: 'all-tickets', why: 'the view query was refused (HTTP 400)' },
+      'Listed every ticket not in the trash (the view query was refused (HTTP 400))'
+    ],
+    [
+      'ticket ids',
+      { kind: 'ticket-ids', ids: [7, 8] },
+      'Read only the tickets asked for (ticket-ids): [#7](https://acme.gorgias.com/app/ticket/7), [#8]'
+    ]
+  ]
+  test.each(listings)('which listing was used: %s', (_what, listing, expected) => {
+    expect(summaryMarkdown(report({ listing }), S, null)).toContain(expected)
+  })
+
+  test('each warning is a visible line, escaped', () => {
+    const md = summaryMarkdown(
+      report({
+        warnings: ['3 messages look like this action’s follow-ups but lack the marker', '*x*']
+      }),
+      S,
+      null
+    )
+    expect(md).toContain(
+      '> **Warning:** 3 messages look like this action’s follow-ups but lack the marker'
+    )
+    expect(md).toContain('> **Warning:** \\*x\\*')
+  })
+
+  test('a time limit stops the run early; it is no failure', () => {
+    const r = report({
+      stop: { kind: 'time-limit', minutes: 20 },
+      actions: [outcome({ result: 'deferred', detail: 'time limit reached' })]
+    })
+    expect(stopLine(r, S)).toBeNull()
+    expect(failureLine(r)).toBeNull()
+    expect(timeLimitLine(r)).toBe(
+      'time-limit-minutes (20) reached: no new ticket was started after it; the rest is deferred to the next run.'
+    )
+    const md = summaryMarkdown(r, S, null)
+    expect(md).toContain('**Stopped early:** time-limit-minutes (20) reached')
+    expect(md).toContain('deferred: time limit reached')
+    expect(terminalText(r, S, null)).toContain('Stopped early: time-limit-minutes (20) reached')
+  })
+
+  test('credentials that stopped working halfway are a stop and a failure', () => {
+    const error = new AuthError('401', {
+      method: 'GET',
+      path: '/tickets/1',
+      kind: 'get-ticket',
+      status: 401
+    })
+    const r = report({ stop: { kind: 'credentials', error } })
+    expect(stopLine(r, S)).toContain('Gorgias rejected the credentials')
+    expect(timeLimitLine(r)).toBeNull()
+    expect(summaryMarkdown(r, S, null)).toContain('**Stopped:** Gorgias rejected the credentials')
+  })
+
+  test('deferred rows say why: max-actions, time limit, or not read', () => {
+    const md = summaryMarkdown(
+      report({
+        actions: [
+          outcome({ ticketId: 1, result: 'deferred', detail: 'max-actions reached' }),
+          outcome({ ticketId: 2, result: 'deferred', detail: 'time limit reached' }),
+          outcome({ ticketId: 3, result: 'deferred', detail: 'not read: HTTP 503' })
+        ]
+      }),
+      S,
+      null
+    )
+    expect(md).toContain('deferred: max-actions reached')
+    expect(md).toContain('deferred: time limit reached')
+    expect(md).toContain('deferred: not read: HTTP 503')
+  })
+
+  test('reopened tickets: a section with links, and an output', () => {
+    const r = report({ reopened: [5, 6] })
+    const md = summaryMarkdown(r, S, null)
+    expect(md).toContain('### Reopened after an automatic close: 2')
+    expect(md).toContain('[#5](https://acme.gorgias.com/app/ticket/5), [#6]')
+    expect(outputs(r)['reopened-count']).toBe('2')
+    expect(outputs(report())['reopened-count']).toBe('0')
+  })
+
+  test('a language column when the texts come from a messages file', () => {
+    const SL = { ...S, messagesFile: '/repo/messages.yml' }
+    const md = summaryMarkdown(report({ actions: [outcome({ language: 'fr' })] }), SL, null)
+    expect(md).toContain(
+      '| Ticket | Subject | Customer | Language | Hours idle | Action | Result |'
+    )
+    expect(cells(renderedRow(md, 101))[3]).toBe('fr')
+  })
+})
+
+describe('stoppedSummary: a run that could not start', () => {
+  test('says why, as text', () => {
+    const md = stoppedSummary(
+      'view-id: Gorgias has no view [9](https://x.example) on acme\nsecond line',
+      S
+    )
+    expect(md).toContain('## Gorgias auto-close: acme')
+    expect(md).toContain('**Stopped:** view-id: Gorgias has no view \\[9\\]')
+    const html = marked.parse(md, { gfm: true, async: false })
+    expect(html).not.toContain('<a ')
+    expect(html).toContain('second line')
+  })
+})

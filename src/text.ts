@@ -1,0 +1,103 @@
+/**
+ * Text this action shows but did not write (subjects, names, what a policy module or the API
+ * said) made inert where it is shown: the job summary (Markdown that GitHub renders), a terminal,
+ * the action's log (where a line starting with `::` is a workflow command). Pure.
+ */
+
+/** Controls that reorder what follows them: a subject could display reversed (U+202E). */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g
+/** C0 (ESC, BEL, CR, LF, ...), DEL and C1 (incl. CSI, U+009B) controls. */
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u001F\u007F-\u009F]/g
+
+/**
+ * One line of plain text: every run of whitespace (line breaks included) becomes one space,
+ * other control characters and bidirectional controls are dropped.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').replace(CONTROLS, '').replace(BIDI_CONTROLS, '').trim()
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' })
+
+/**
+ * At most `max` characters as a reader counts them (graphemes: an emoji, a letter with its
+ * accents), ending in "…" when cut; never splits one. Also at most `4 * max` UTF-16 units, so a
+ * grapheme of a thousand combining marks cannot blow up a table.
+ */
+export function cut(text: string, max: number): string {
+  if (text.length <= max) return text
+  const budget = 4 * max
+  const kept: string[] = []
+  let units = 0
+  for (const { segment } of graphemes.segment(text)) {
+    if (kept.length === max || units + segment.length > budget) {
+      // Make room for the ellipsis.
+      while (kept.length > 0 && (kept.length > max - 1 || units + 1 > budget)) {
+        units -= kept.pop()!.length
+      }
+      return `${kept.join('')}…`
+    }
+    kept.push(segment)
+    units += segment.length
+  }
+  return text
+}
+
+/** Width in graphemes, for padding terminal columns. */
+export function graphemeLength(text: string): number {
+  let n = 0
+  for (const _ of graphemes.segment(text)) n++
+  return n
+}
+
+/**
+ * Backslash-escapes what Markdown (GitHub's, with its extensions) would read as syntax: emphasis,
+ * code, strikethrough, links and images, HTML and entities, table pipes, headings, math; `:` and `.`
+ * where they could make an autolink (`https://x`, `www.x`) or an emoji code, `@` of an email
+ * autolink; and the first character when it could open a block (a list, a quote, a heading).
+ * Prose keeps its look: a colon or full stop before a space is left alone.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/[\\`*_~[\]<>&|#$@!]|[:.](?=\S)/g, c => `\\${c}`)
+    .replace(/^([-+=]|\d+[.)])/, start =>
+      /^\d/.test(start) ? `${start.slice(0, -1)}\\${start.slice(-1)}` : `\\${start}`
+    )
+}
+
+/** Customer text for a Markdown table cell or line: one line, cut, escaped. */
+export function markdownText(text: string, max = 70): string {
+  return escapeMarkdown(cut(oneLine(text), max))
+}
+
+/** Text for a terminal column: one line, no control character that could move the cursor or colour. */
+export function terminalText(text: string, max?: number): string {
+  const line = oneLine(text)
+  return max === undefined ? line : cut(line, max)
+}
+
+/**
+ * A line for the action's log that the runner reads as text, never as a workflow command: one line
+ * (a newline followed by `::error::` would be a second line, and a command). The caller puts its
+ * own prefix first, so that the line never starts with `::`.
+ */
+export function logText(text: unknown, max = 2000): string {
+  return cut(oneLine(asText(text)), max)
+}
+
+/** Any value a module might hand over, as text: strings as they are, the rest as JSON. */
+export function asText(value: unknown): string {
+  if (typeof value === 'string') return value
+  if (value instanceof Error) return value.message
+  try {
+    return JSON.stringify(value) ?? String(value)
+  } catch {
+    return Object.prototype.toString.call(value)
+  }
+}
+
+/** A Markdown link to a ticket in the helpdesk (the domain is validated by config.ts). */
+export function ticketLink(domain: string, id: number): string {
+  return `[#${id}](https://${domain}.gorgias.com/app/ticket/${id})`
+}
