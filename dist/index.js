@@ -44062,7 +44062,7 @@ const CONTROLS = /[\u0000-\u001F\u007F-\u009F]/g;
  * One line of plain text: every run of whitespace (line breaks included) becomes one space,
  * other control characters and bidirectional controls are dropped.
  */
-function text_oneLine(text) {
+function oneLine(text) {
     return text.replace(/\s+/g, ' ').replace(CONTROLS, '').replace(BIDI_CONTROLS, '').trim();
 }
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
@@ -44104,18 +44104,18 @@ function text_graphemeLength(text) {
  * autolink; and the first character when it could open a block (a list, a quote, a heading).
  * Prose keeps its look: a colon or full stop before a space is left alone.
  */
-function text_escapeMarkdown(text) {
+function escapeMarkdown(text) {
     return text
         .replace(/[\\`*_~[\]<>&|#$@!]|[:.](?=\S)/g, c => `\\${c}`)
         .replace(/^([-+=]|\d+[.)])/, start => /^\d/.test(start) ? `${start.slice(0, -1)}\\${start.slice(-1)}` : `\\${start}`);
 }
 /** Customer text for a Markdown table cell or line: one line, cut, escaped. */
 function markdownText(text, max = 70) {
-    return text_escapeMarkdown(cut(text_oneLine(text), max));
+    return escapeMarkdown(cut(oneLine(text), max));
 }
 /** Text for a terminal column: one line, no control character that could move the cursor or colour. */
 function text_terminalText(text, max) {
-    const line = text_oneLine(text);
+    const line = oneLine(text);
     return max === undefined ? line : cut(line, max);
 }
 /**
@@ -44124,7 +44124,7 @@ function text_terminalText(text, max) {
  * own prefix first, so that the line never starts with `::`.
  */
 function logText(text, max = 2000) {
-    return cut(text_oneLine(asText(text)), max);
+    return cut(oneLine(asText(text)), max);
 }
 /** Any value a module might hand over, as text: strings as they are, the rest as JSON. */
 function asText(value) {
@@ -44279,7 +44279,7 @@ function explanationMarkdown(e, settings) {
     if (details) {
         lines.push(`${markdownText(e.subject, 120)} (${markdownText(e.firstName, 40)})`, '');
     }
-    lines.push(`**Decision:** ${decisionText(e.decision)}: ${text_escapeMarkdown(text_oneLine(e.verdict))}`, '');
+    lines.push(`**Decision:** ${decisionText(e.decision)}: ${escapeMarkdown(oneLine(e.verdict))}`, '');
     const shown = e.timeline.slice(-TIMELINE_ROWS);
     if (shown.length > 0) {
         const business = e.timeline.some(t => t.businessAgeHours !== null);
@@ -44289,7 +44289,7 @@ function explanationMarkdown(e, settings) {
         }
         for (const t of shown) {
             lines.push(`| ${t.messageId} | ${t.at.toISOString()} | ${t.ageHours.toFixed(1)} |` +
-                `${business ? ` ${t.businessAgeHours?.toFixed(1) ?? ''} |` : ''} ${text_escapeMarkdown(countsAs(t))} |`);
+                `${business ? ` ${t.businessAgeHours?.toFixed(1) ?? ''} |` : ''} ${escapeMarkdown(countsAs(t))} |`);
         }
         lines.push('');
     }
@@ -44482,10 +44482,10 @@ function summaryMarkdown(report, settings, stats) {
     lines.push(`## Gorgias auto-close: ${settings.domain}${title}`, '');
     const stopped = stopLine(report, settings);
     if (stopped)
-        lines.push(`**Stopped:** ${text_escapeMarkdown(text_oneLine(stopped))}`, '');
+        lines.push(`**Stopped:** ${escapeMarkdown(oneLine(stopped))}`, '');
     const timeLimit = timeLimitLine(report);
     if (timeLimit)
-        lines.push(`**Stopped early:** ${text_escapeMarkdown(timeLimit)}`, '');
+        lines.push(`**Stopped early:** ${escapeMarkdown(timeLimit)}`, '');
     for (const warning of report.warnings) {
         lines.push(`> **Warning:** ${markdownText(warning, 1000)}`, '');
     }
@@ -44612,7 +44612,7 @@ function stoppedSummary(message, settings) {
         .filter(line => line !== '')
         .join('  \n');
     return withinSummaryLimit([
-        `## Gorgias auto-close: ${settings.domain}`,
+        settings ? `## Gorgias auto-close: ${settings.domain}` : '## Gorgias auto-close',
         '',
         `**Stopped:** ${reason}`,
         ''
@@ -44683,7 +44683,7 @@ function failureLine(report) {
         return null;
     const first = [...report.actions, ...report.housekeeping, ...report.readFailures].find(o => o.result === 'failed');
     const example = first
-        ? ` (first: ticket ${first.ticketId}: ${text_oneLine(first.detail ?? 'error')})`
+        ? ` (first: ticket ${first.ticketId}: ${oneLine(first.detail ?? 'error')})`
         : '';
     return `${c.failed} ticket(s) failed; the others were handled, see the job summary${example}`;
 }
@@ -48017,7 +48017,7 @@ async function loadPolicyModule(settings, log, timeoutMs = POLICY_TIMEOUT_MS) {
             return undefined;
         const skip = typeof answer === 'object' ? answer.skip : undefined;
         // The reason is shown in the summary, the terminal and the log: one line, of sane length.
-        if (typeof skip === 'string' && text_oneLine(skip) !== '')
+        if (typeof skip === 'string' && oneLine(skip) !== '')
             return { skip: logText(skip, 500) };
         throw new PolicyModuleError(`policy-module returned ${logText(asText(answer), 200)}; expected undefined (go ahead) or { skip: "reason" }`);
     };
@@ -48362,6 +48362,7 @@ async function readDecideWrite(ctx, c) {
     }
     const { ticket, messages } = read;
     rememberTagIds(ticket, ctx.tagIds);
+    tally.unmarked(unmarkedOwnMessages(ticket, messages, ctx.settings).length);
     const now = ctx.now();
     let decision;
     try {
@@ -48553,6 +48554,7 @@ class Tally {
     #warnings = [];
     #explanations = [];
     #stop;
+    #unmarked = 0;
     constructor(dryRun, startedAt) {
         this.dryRun = dryRun;
         this.startedAt = startedAt;
@@ -48594,6 +48596,10 @@ class Tally {
     reopened(ticketId) {
         this.#reopened.add(ticketId);
     }
+    /** Messages recognised as this action's own by sender and text, their marker missing. */
+    unmarked(count) {
+        this.#unmarked += count;
+    }
     /** Said once per run, however many tickets show it. */
     warn(text) {
         if (!this.#warnings.includes(text))
@@ -48601,6 +48607,14 @@ class Tally {
     }
     explain(order, explanation) {
         this.#explanations.push({ order, explanation });
+    }
+    /** The warning about unmarked own messages, once the tickets are read; empty when none. */
+    unmarkedWarning() {
+        if (this.#unmarked === 0)
+            return [];
+        return [
+            `${this.#unmarked} message(s) look like this action's follow-ups (sent by the API user, with the text of a template) but lack its marker in external_id: they were counted as follow-ups. Gorgias may be dropping external_id; please report it.`
+        ];
     }
     /** The first reason to stop wins: it is the one the person has to fix. */
     stop(stop) {
@@ -48648,7 +48662,7 @@ class Tally {
             skipped: { ...this.#skipped },
             notableSkips: [...this.#notableSkips].sort(byTicket),
             reopened: [...this.#reopened].sort((a, b) => a - b),
-            warnings: [...this.#warnings],
+            warnings: [...this.#warnings, ...this.unmarkedWarning()],
             explanations: [...this.#explanations].sort(byOrder).map(e => e.explanation)
         };
         if (this.#stop)
@@ -48749,6 +48763,8 @@ async function readAndActPhase(run, candidates) {
     };
     const workers = Math.min(opts.concurrency ?? 4, candidates.length);
     await Promise.all(Array.from({ length: workers }, worker));
+    for (const warning of tally.unmarkedWarning())
+        log.warning(warning);
     const stop = tally.stopped;
     if (stop?.kind === 'time-limit') {
         log.warning(`time-limit-minutes (${stop.minutes}) reached: no new ticket was started after it; the rest is deferred to the next run`);
@@ -48899,8 +48915,7 @@ async function runAction() {
     }
     catch (err) {
         const { message } = stopNotice(err, settings);
-        const heading = settings ? `## Gorgias auto-close: ${settings.domain}` : '## Gorgias auto-close';
-        await writeSummary(`${heading}\n\n**Stopped:** ${message}\n`);
+        await writeSummary(stoppedSummary(message, settings));
         setFailed(message);
     }
 }

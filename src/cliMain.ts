@@ -3,6 +3,9 @@ import { DEFAULTS, type InputName, type Settings } from './config.js'
 import { loadSettings, runSweep } from './run.js'
 import { failureLine, reportJson, stopLine, terminalText } from './report.js'
 import { stopNotice } from './stop.js'
+import { explanationText } from './explain.js'
+import type { Report } from './sweep/types.js'
+import { terminalText as terminalLine } from './text.js'
 
 /**
  * The same sweep from a terminal, cron or an AI agent: `node dist/cli.js --dry-run`.
@@ -18,9 +21,12 @@ export function envName(input: InputName): string {
 }
 
 const HELP = `Usage: node dist/cli.js [--dry-run] [--json] [--<input> <value> ...]
+       node dist/cli.js explain <ticket id> [--<input> <value> ...]
 
 Follows up on, then closes, Gorgias tickets where the customer went silent.
 Always try --dry-run first: it reads everything and changes nothing.
+explain <id> reads one ticket and prints why it would (not) be followed up or closed, and when it
+becomes due; it never changes anything.
 
 Credentials (environment, never flags in shared shells): GORGIAS_DOMAIN, GORGIAS_EMAIL, GORGIAS_API_KEY
 
@@ -54,8 +60,11 @@ export async function runCli(
   }
   for (const input of INPUTS) options[input] = { type: input === 'dry-run' ? 'boolean' : 'string' }
   let values: Record<string, string | boolean | undefined>
+  let explainId: string | null = null
   try {
-    values = parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values
+    const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true })
+    values = parsed.values
+    explainId = explainTarget(parsed.positionals)
   } catch (err) {
     io.err(`${err instanceof Error ? err.message : String(err)}\n\n${HELP}\n`)
     return 2
@@ -72,6 +81,9 @@ export async function runCli(
   }
 
   const read = (name: InputName): string => {
+    // explain is read-only whatever the flags say, and about one ticket only.
+    if (explainId !== null && name === 'dry-run') return 'true'
+    if (explainId !== null && name === 'ticket-ids') return explainId
     const flag = values[name]
     if (typeof flag === 'boolean') return flag ? 'true' : 'false'
     if (typeof flag === 'string') return flag
@@ -89,12 +101,14 @@ export async function runCli(
       startGroup: n => progress(`== ${n}`),
       endGroup: () => undefined
     })
+    if (explainId !== null) return explainOutcome(report, io, values.json === true)
     io.out(
       values.json ? `${reportJson(report, stats)}\n` : `${terminalText(report, settings, stats)}\n`
     )
     const stopped = stopLine(report, settings)
     if (stopped) {
-      io.err(`${stopped}\n`)
+      // The table says it already; a script reading --json gets it on stderr.
+      if (values.json) io.err(`${stopped}\n`)
       return 2
     }
     const failure = failureLine(report)
@@ -108,4 +122,29 @@ export async function runCli(
     io.err(`${exitCode === 1 ? 'Stopped: ' : ''}${message}\n`)
     return exitCode
   }
+}
+
+/** `explain <id>`: the ticket id, or null for a sweep; anything else is a usage error. */
+function explainTarget(positionals: string[]): string | null {
+  if (positionals.length === 0) return null
+  const [command, id, ...rest] = positionals
+  if (command !== 'explain' || id === undefined || rest.length > 0 || !/^#?\d+$/.test(id)) {
+    throw new Error(
+      `unexpected arguments: ${positionals.join(' ')} (the only command is "explain <ticket id>")`
+    )
+  }
+  return id.replace(/^#/, '')
+}
+
+/** Prints the reasoning for the one ticket asked about; exit 1 when it could not be read. */
+function explainOutcome(report: Report, io: Io, json: boolean): number {
+  const explanation = report.explanations[0]
+  if (explanation) {
+    io.out(`${json ? JSON.stringify(explanation, null, 2) : explanationText(explanation)}\n`)
+    return 0
+  }
+  const failure = report.readFailures[0]?.detail ?? report.actions[0]?.detail
+  const gone = report.skipped['not-found'] > 0 ? 'no such ticket (deleted or merged?)' : null
+  io.err(`could not read the ticket: ${terminalLine(gone ?? failure ?? 'unknown error')}\n`)
+  return 1
 }

@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import * as github from '@actions/github'
 import { inputResolver, type InputName, type Settings } from './config.js'
-import { failureLine, outputs, stopLine, summaryMarkdown } from './report.js'
+import { failureLine, outputs, stopLine, stoppedSummary, summaryMarkdown } from './report.js'
 import { loadSettings, runSweep } from './run.js'
 import { registerSecrets } from './secrets.js'
 import { stopNotice } from './stop.js'
@@ -37,8 +37,7 @@ export async function runAction(): Promise<void> {
     if (failure) core.setFailed(failure)
   } catch (err) {
     const { message } = stopNotice(err, settings)
-    const heading = settings ? `## Gorgias auto-close: ${settings.domain}` : '## Gorgias auto-close'
-    await writeSummary(`${heading}\n\n**Stopped:** ${message}\n`)
+    await writeSummary(stoppedSummary(message, settings))
     core.setFailed(message)
   }
 }

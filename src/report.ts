@@ -357,14 +357,14 @@ export function withinSummaryLimit(lines: string[], maxBytes = SUMMARY_MAX_BYTES
  * The job summary of a run that could not start or stopped before it had a report (bad settings,
  * rejected credentials, a listing that failed): the reason, as text.
  */
-export function stoppedSummary(message: string, settings: Pick<Settings, 'domain'>): string {
+export function stoppedSummary(message: string, settings: Pick<Settings, 'domain'> | null): string {
   const reason = message
     .split(/\r?\n/)
     .map(line => escapeMarkdown(oneLine(line)))
     .filter(line => line !== '')
     .join('  \n')
   return withinSummaryLimit([
-    `## Gorgias auto-close: ${settings.domain}`,
+    settings ? `## Gorgias auto-close: ${settings.domain}` : '## Gorgias auto-close',
     '',
     `**Stopped:** ${reason}`,
     ''

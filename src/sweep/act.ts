@@ -3,7 +3,7 @@ import { explainTicket } from '../explain.js'
 import { AuthError, DeadlineError, NotFoundError } from '../gorgias/errors.js'
 import type { Message, Ticket } from '../gorgias/types.js'
 import { templatesFor } from '../messages.js'
-import { decide, type ActionDecision, type Decision } from '../policy.js'
+import { decide, unmarkedOwnMessages, type ActionDecision, type Decision } from '../policy.js'
 import { findTagSafely, rememberTagIds, type Candidate } from './listing.js'
 import type { ActionSlots } from './slots.js'
 import type { Tally } from './tally.js'
@@ -105,6 +105,7 @@ async function readDecideWrite(ctx: ActContext, c: Candidate): Promise<boolean> 
   }
   const { ticket, messages } = read
   rememberTagIds(ticket, ctx.tagIds)
+  tally.unmarked(unmarkedOwnMessages(ticket, messages, ctx.settings).length)
   const now = ctx.now()
   let decision: Decision
   try {

@@ -141,6 +141,7 @@ async function readAndActPhase(run: Run, candidates: Candidate[]): Promise<void>
   }
   const workers = Math.min(opts.concurrency ?? 4, candidates.length)
   await Promise.all(Array.from({ length: workers }, worker))
+  for (const warning of tally.unmarkedWarning()) log.warning(warning)
   const stop = tally.stopped
   if (stop?.kind === 'time-limit') {
     log.warning(

@@ -25,6 +25,7 @@ export class Tally {
   readonly #warnings: string[] = []
   readonly #explanations: Array<{ order: number; explanation: Explanation }> = []
   #stop: Stop | undefined
+  #unmarked = 0
 
   constructor(
     readonly dryRun: boolean,
@@ -75,6 +76,11 @@ export class Tally {
     this.#reopened.add(ticketId)
   }
 
+  /** Messages recognised as this action's own by sender and text, their marker missing. */
+  unmarked(count: number): void {
+    this.#unmarked += count
+  }
+
   /** Said once per run, however many tickets show it. */
   warn(text: string): void {
     if (!this.#warnings.includes(text)) this.#warnings.push(text)
@@ -82,6 +88,14 @@ export class Tally {
 
   explain(order: number, explanation: Explanation): void {
     this.#explanations.push({ order, explanation })
+  }
+
+  /** The warning about unmarked own messages, once the tickets are read; empty when none. */
+  unmarkedWarning(): string[] {
+    if (this.#unmarked === 0) return []
+    return [
+      `${this.#unmarked} message(s) look like this action's follow-ups (sent by the API user, with the text of a template) but lack its marker in external_id: they were counted as follow-ups. Gorgias may be dropping external_id; please report it.`
+    ]
   }
 
   /** The first reason to stop wins: it is the one the person has to fix. */
@@ -140,7 +154,7 @@ export class Tally {
       skipped: { ...this.#skipped },
       notableSkips: [...this.#notableSkips].sort(byTicket),
       reopened: [...this.#reopened].sort((a, b) => a - b),
-      warnings: [...this.#warnings],
+      warnings: [...this.#warnings, ...this.unmarkedWarning()],
       explanations: [...this.#explanations].sort(byOrder).map(e => e.explanation)
     }
     if (this.#stop) report.stop = this.#stop
