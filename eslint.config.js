@@ -62,6 +62,16 @@ export default defineConfig(
   },
 
   {
+    // The house rules of what ships and of its simulator: files a newcomer can read in one sitting,
+    // functions that fit on a screen or two.
+    files: ['src/**/*.ts', 'simulator/**/*.ts'],
+    rules: {
+      'max-lines': ['error', { max: 600 }],
+      'max-lines-per-function': ['error', { max: 120 }]
+    }
+  },
+
+  {
     // Tests build fixtures loosely and hand jest matchers (`expect.any(...)`) around.
     files: ['__tests__/**/*.ts'],
     rules: {

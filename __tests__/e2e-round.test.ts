@@ -211,3 +211,23 @@ test('customer text stays text: no link, image, heading, reversal or workflow co
   const hidden = await runAction(simInputs(sim, { 'summary-customer-details': 'false' }))
   expect(hidden.summary).not.toMatch(/evil|Eve|Refund/)
 })
+
+test('a policy module error that echoes the key past the cut shows no fragment of it', async () => {
+  const module = join(dir, 'leaky.mjs')
+  writeFileSync(
+    module,
+    "export default () => { throw new Error('x'.repeat(80) + ' ' + process.env['INPUT_GORGIAS-API-KEY']) }\n"
+  )
+  dueTicket(sim)
+  const run = await runAction(simInputs(sim, { 'policy-module': module }))
+  expect(run.code).toBe(1)
+  // The runner consumes its own ::add-mask:: commands; every other line is shown.
+  const shown = run.stdout
+    .split('\n')
+    .filter(line => !line.startsWith('::add-mask::'))
+    .join('\n')
+  for (const text of [run.summary, shown, run.stderr]) {
+    for (let n = 6; n <= sim.apiKey.length; n++) expect(text).not.toContain(sim.apiKey.slice(0, n))
+  }
+  expect(run.summary).toContain('\\*\\*\\*')
+})

@@ -33981,7 +33981,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7260);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5148);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)();
 
@@ -33990,7 +33990,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7260:
+/***/ 5148:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42978,19 +42978,48 @@ function inputResolver(read, env) {
  */
 function parseSettings(read, ctx = {}) {
     const get = inputResolver(read, ctx.env ?? {});
+    const workspace = ctx.workspace ?? process.cwd();
+    const connection = parseConnection(get);
+    const tags = parseTags(get);
+    const texts = parseTexts(get, workspace);
+    return {
+        ...connection,
+        ...parseSchedule(get),
+        ...tags,
+        channels: parseChannels(get('channels')),
+        ...texts,
+        messages: catalogFromInputs(texts),
+        dryRun: parseBoolean('dry-run', get('dry-run')),
+        maxActions: parsePositiveInteger('max-actions', get('max-actions')),
+        viewId: parseViewId(get('view-id')),
+        businessHours: parseBusinessSettings(get),
+        policyModule: parsePath(get('policy-module'), workspace),
+        rateLimitShare: parseShare(get('rate-limit-share')),
+        timeLimitMinutes: parseMinutes(get('time-limit-minutes')),
+        summaryCustomerDetails: parseBoolean('summary-customer-details', get('summary-customer-details')),
+        ticketIds: parseTicketIds(get('ticket-ids')),
+        reportFile: parsePath(get('report-file'), workspace),
+        apiUrlWarning: apiHostWarning(connection.apiUrl, connection.domain)
+    };
+}
+function parseConnection(get) {
     const domain = parseDomain(get('gorgias-domain'));
     const email = parseEmail(get('gorgias-email'));
     const apiKey = required('gorgias-api-key', get('gorgias-api-key'), 'pass it from a repository secret (gorgias-api-key: ${{ secrets.GORGIAS_API_KEY }}) or set GORGIAS_API_KEY');
-    const apiUrl = parseApiUrl(get('api-url'), domain);
+    return { domain, email, apiKey, apiUrl: parseApiUrl(get('api-url'), domain) };
+}
+function parseSchedule(get) {
     const followUpHours = parseFollowUpHours(get('follow-up-hours'));
     const closeHours = parseHours('close-hours', get('close-hours'));
     const lastFollowUp = followUpHours[followUpHours.length - 1];
     if (closeHours <= lastFollowUp) {
         throw new SettingsError('close-hours', `close-hours: got ${closeHours}; it counts from the agent's reply too, so it must be more than follow-up-hours (${lastFollowUp}), e.g. ${lastFollowUp + 24}`);
     }
+    return { followUpHours, closeHours };
+}
+function parseTags(get) {
     const excludeTags = parseList(get('exclude-tags')).map(t => t.toLowerCase());
     const onlyTags = parseList(get('only-tags')).map(t => t.toLowerCase());
-    const channels = parseChannels(get('channels'));
     const followUpTag = parseTag('follow-up-tag', get('follow-up-tag'));
     const closedTag = parseTag('closed-tag', get('closed-tag'));
     if (followUpTag.toLowerCase() === closedTag.toLowerCase()) {
@@ -43004,37 +43033,10 @@ function parseSettings(read, ctx = {}) {
             throw new SettingsError(input, `${input}: "${tag}" is also in exclude-tags, so the action would stop handling its own tickets; pick another tag or remove it from exclude-tags`);
         }
     }
-    const followUpMessage = parseTemplate('follow-up-message', get('follow-up-message'), true);
-    const finalFollowUpMessage = parseTemplate('final-follow-up-message', get('final-follow-up-message'), false);
-    const closeMessage = parseTemplate('close-message', get('close-message'), false);
-    const dryRun = parseBoolean('dry-run', get('dry-run'));
-    const maxActions = parsePositiveInteger('max-actions', get('max-actions'));
-    const viewId = parseViewId(get('view-id'));
-    const timezone = get('timezone').trim();
-    if (!isValidTimeZone(timezone)) {
-        throw new SettingsError('timezone', `timezone: got ${shown(timezone)}; expected an IANA time zone name such as "Europe/Paris" or "America/New_York"`);
-    }
-    let businessHours = null;
-    const businessHoursSpec = get('business-hours').trim();
-    const holidays = parseList(get('holidays'));
-    if (businessHoursSpec) {
-        try {
-            businessHours = parseBusinessHours(businessHoursSpec, timezone, holidays);
-        }
-        catch (err) {
-            if (err instanceof BusinessHoursError)
-                throw new SettingsError(err.input, err.message);
-            throw err;
-        }
-    }
-    else if (holidays.length > 0) {
-        throw new SettingsError('holidays', 'holidays: only used with business-hours; set business-hours (e.g. "Mon-Fri 09:00-18:00") or leave holidays empty');
-    }
-    const workspace = ctx.workspace ?? process.cwd();
-    const policyModule = parsePath(get('policy-module'), workspace);
-    const rateLimitShare = parseShare(get('rate-limit-share'));
-    const timeLimitMinutes = parseMinutes(get('time-limit-minutes'));
-    const summaryCustomerDetails = parseBoolean('summary-customer-details', get('summary-customer-details'));
+    return { excludeTags, onlyTags, followUpTag, closedTag };
+}
+/** The message inputs, or the messages file: one source of text, never both. */
+function parseTexts(get, workspace) {
     const messagesFile = parsePath(get('messages-file'), workspace);
     if (messagesFile !== null) {
         const set = MESSAGE_INPUTS.find(input => get(input).trim() !== config_DEFAULTS[input].trim());
@@ -43042,37 +43044,33 @@ function parseSettings(read, ctx = {}) {
             throw new SettingsError(set, `${set}: set together with messages-file; the texts come from one place: put them in the messages file, or leave messages-file empty`);
         }
     }
-    const ticketIds = parseTicketIds(get('ticket-ids'));
-    const reportFile = parsePath(get('report-file'), workspace);
     return {
-        domain,
-        email,
-        apiKey,
-        apiUrl,
-        followUpHours,
-        closeHours,
-        excludeTags,
-        onlyTags,
-        channels,
-        followUpTag,
-        closedTag,
-        followUpMessage,
-        finalFollowUpMessage,
-        closeMessage,
-        dryRun,
-        maxActions,
-        viewId,
-        businessHours,
-        policyModule,
-        rateLimitShare,
-        timeLimitMinutes,
-        summaryCustomerDetails,
-        messagesFile,
-        messages: catalogFromInputs({ followUpMessage, finalFollowUpMessage, closeMessage }),
-        ticketIds,
-        reportFile,
-        apiUrlWarning: apiHostWarning(apiUrl, domain)
+        followUpMessage: parseTemplate('follow-up-message', get('follow-up-message'), true),
+        finalFollowUpMessage: parseTemplate('final-follow-up-message', get('final-follow-up-message'), false),
+        closeMessage: parseTemplate('close-message', get('close-message'), false),
+        messagesFile
     };
+}
+function parseBusinessSettings(get) {
+    const timezone = get('timezone').trim();
+    if (!isValidTimeZone(timezone)) {
+        throw new SettingsError('timezone', `timezone: got ${shown(timezone)}; expected an IANA time zone name such as "Europe/Paris" or "America/New_York"`);
+    }
+    const spec = get('business-hours').trim();
+    const holidays = parseList(get('holidays'));
+    if (!spec) {
+        if (holidays.length === 0)
+            return null;
+        throw new SettingsError('holidays', 'holidays: only used with business-hours; set business-hours (e.g. "Mon-Fri 09:00-18:00") or leave holidays empty');
+    }
+    try {
+        return parseBusinessHours(spec, timezone, holidays);
+    }
+    catch (err) {
+        if (err instanceof BusinessHoursError)
+            throw new SettingsError(err.input, err.message);
+        throw err;
+    }
 }
 /** The settings in effect, for the job summary and the log: never the API key. */
 function describeSettings(s) {
@@ -43106,18 +43104,34 @@ function describeSettings(s) {
     ];
 }
 
+;// CONCATENATED MODULE: ./src/gorgias/redact.ts
+/**
+ * Every form in which the API key could show in a text: the key, `email:key`, and its base64 (the
+ * Basic token), longest first so a longer form is never half-replaced by a shorter one. The
+ * runner's mask hides whole values in the log only; these are taken out of any text before it is
+ * cut to length or shown anywhere else (summary, audit file, terminal).
+ */
+function secretForms(email, apiKey) {
+    const key = apiKey.trim();
+    if (!key)
+        return [];
+    const pair = `${email.trim()}:${key}`;
+    const token = Buffer.from(pair).toString('base64');
+    return [`Basic ${token}`, token, pair, key].sort((a, b) => b.length - a.length);
+}
+function redact(text, forms) {
+    return forms.reduce((out, secret) => out.split(secret).join('***'), text);
+}
+
 ;// CONCATENATED MODULE: ./src/secrets.ts
+
 /**
  * Registers every form in which the API key could be printed: the key itself and the Basic auth
  * token built from it, so even a logged header would be masked.
  */
 function registerSecrets(apiKey, email, mask) {
-    const key = apiKey.trim();
-    if (!key)
-        return;
-    mask(key);
-    if (email.trim())
-        mask(Buffer.from(`${email.trim()}:${key}`).toString('base64'));
+    for (const form of secretForms(email, apiKey))
+        mask(form);
 }
 function credentialsHelp(err, s) {
     const forbidden = err.status === 403;
@@ -47467,6 +47481,7 @@ function httpError(info, status, text, email, redact) {
 
 
 
+
 const USER_AGENT = 'gorgias-auto-close';
 const PAGE_LIMIT = 100;
 class GorgiasClient {
@@ -47503,7 +47518,7 @@ class GorgiasClient {
             'User-Agent': USER_AGENT
         };
         // The Basic token alone, and with its scheme, besides the key: whichever an echo shows.
-        this.#secrets = [`Basic ${token}`, token, `${opts.email}:${opts.apiKey}`, opts.apiKey];
+        this.#secrets = secretForms(opts.email, opts.apiKey);
         this.#timeoutMs = opts.timeoutMs ?? 30_000;
         this.#maxRetries = opts.maxRetries ?? 4;
         this.#max429Retries = opts.max429Retries ?? 30;
@@ -47912,7 +47927,7 @@ class GorgiasClient {
         }
     }
     #redact(text) {
-        return this.#secrets.reduce((out, secret) => out.split(secret).join('***'), text);
+        return redact(text, this.#secrets);
     }
 }
 function nextRequest(next, call) {
@@ -48786,6 +48801,7 @@ function internalError(c, err) {
 
 
 
+
 /**
  * Time an in-flight ticket may take past time-limit-minutes to finish its writes (a quarter of the
  * limit, at most 90 s); past it, a request still waiting (a storm of 429s) gives up unsent and the
@@ -48830,7 +48846,7 @@ async function runSweep(settings, log) {
             }
         }
     });
-    const report = await sweep({
+    const swept = await sweep({
         client,
         settings,
         now: () => new Date(),
@@ -48838,7 +48854,24 @@ async function runSweep(settings, log) {
         usage: () => requestLine(client.stats()),
         log
     });
+    const report = withoutSecrets(swept, secretForms(settings.email, settings.apiKey));
     return { report, stats: client.stats(), auditFile: writeAudit(report, settings, log) };
+}
+/**
+ * The report's free texts (errors, policy-module reasons, warnings) without the key in any form,
+ * before anything cuts them to length: a policy module can read the environment, and an error
+ * may echo what it was given.
+ */
+function withoutSecrets(report, forms) {
+    const clean = (o) => o.detail === undefined ? o : { ...o, detail: redact(o.detail, forms) };
+    return {
+        ...report,
+        actions: report.actions.map(clean),
+        housekeeping: report.housekeeping.map(clean),
+        readFailures: report.readFailures.map(clean),
+        notableSkips: report.notableSkips.map(clean),
+        warnings: report.warnings.map(w => redact(w, forms))
+    };
 }
 /** An audit file that cannot be written is said loudly, but what was done stays reported. */
 function writeAudit(report, settings, log) {

@@ -416,13 +416,43 @@ export function inputResolver(
   }
 }
 
+type Get = (name: InputName) => string
+
 /**
  * Reads every input through `read` (which returns '' for an unset input) and returns the settings,
  * or throws a SettingsError naming the first bad input.
  */
 export function parseSettings(read: InputReader, ctx: ParseContext = {}): Settings {
   const get = inputResolver(read, ctx.env ?? {})
+  const workspace = ctx.workspace ?? process.cwd()
+  const connection = parseConnection(get)
+  const tags = parseTags(get)
+  const texts = parseTexts(get, workspace)
+  return {
+    ...connection,
+    ...parseSchedule(get),
+    ...tags,
+    channels: parseChannels(get('channels')),
+    ...texts,
+    messages: catalogFromInputs(texts),
+    dryRun: parseBoolean('dry-run', get('dry-run')),
+    maxActions: parsePositiveInteger('max-actions', get('max-actions')),
+    viewId: parseViewId(get('view-id')),
+    businessHours: parseBusinessSettings(get),
+    policyModule: parsePath(get('policy-module'), workspace),
+    rateLimitShare: parseShare(get('rate-limit-share')),
+    timeLimitMinutes: parseMinutes(get('time-limit-minutes')),
+    summaryCustomerDetails: parseBoolean(
+      'summary-customer-details',
+      get('summary-customer-details')
+    ),
+    ticketIds: parseTicketIds(get('ticket-ids')),
+    reportFile: parsePath(get('report-file'), workspace),
+    apiUrlWarning: apiHostWarning(connection.apiUrl, connection.domain)
+  }
+}
 
+function parseConnection(get: Get): Pick<Settings, 'domain' | 'email' | 'apiKey' | 'apiUrl'> {
   const domain = parseDomain(get('gorgias-domain'))
   const email = parseEmail(get('gorgias-email'))
   const apiKey = required(
@@ -430,8 +460,10 @@ export function parseSettings(read: InputReader, ctx: ParseContext = {}): Settin
     get('gorgias-api-key'),
     'pass it from a repository secret (gorgias-api-key: ${{ secrets.GORGIAS_API_KEY }}) or set GORGIAS_API_KEY'
   )
-  const apiUrl = parseApiUrl(get('api-url'), domain)
+  return { domain, email, apiKey, apiUrl: parseApiUrl(get('api-url'), domain) }
+}
 
+function parseSchedule(get: Get): Pick<Settings, 'followUpHours' | 'closeHours'> {
   const followUpHours = parseFollowUpHours(get('follow-up-hours'))
   const closeHours = parseHours('close-hours', get('close-hours'))
   const lastFollowUp = followUpHours[followUpHours.length - 1]!
@@ -441,10 +473,14 @@ export function parseSettings(read: InputReader, ctx: ParseContext = {}): Settin
       `close-hours: got ${closeHours}; it counts from the agent's reply too, so it must be more than follow-up-hours (${lastFollowUp}), e.g. ${lastFollowUp + 24}`
     )
   }
+  return { followUpHours, closeHours }
+}
 
+function parseTags(
+  get: Get
+): Pick<Settings, 'excludeTags' | 'onlyTags' | 'followUpTag' | 'closedTag'> {
   const excludeTags = parseList(get('exclude-tags')).map(t => t.toLowerCase())
   const onlyTags = parseList(get('only-tags')).map(t => t.toLowerCase())
-  const channels = parseChannels(get('channels'))
   const followUpTag = parseTag('follow-up-tag', get('follow-up-tag'))
   const closedTag = parseTag('closed-tag', get('closed-tag'))
   if (followUpTag.toLowerCase() === closedTag.toLowerCase()) {
@@ -464,51 +500,14 @@ export function parseSettings(read: InputReader, ctx: ParseContext = {}): Settin
       )
     }
   }
+  return { excludeTags, onlyTags, followUpTag, closedTag }
+}
 
-  const followUpMessage = parseTemplate('follow-up-message', get('follow-up-message'), true)
-  const finalFollowUpMessage = parseTemplate(
-    'final-follow-up-message',
-    get('final-follow-up-message'),
-    false
-  )
-  const closeMessage = parseTemplate('close-message', get('close-message'), false)
-
-  const dryRun = parseBoolean('dry-run', get('dry-run'))
-  const maxActions = parsePositiveInteger('max-actions', get('max-actions'))
-  const viewId = parseViewId(get('view-id'))
-
-  const timezone = get('timezone').trim()
-  if (!isValidTimeZone(timezone)) {
-    throw new SettingsError(
-      'timezone',
-      `timezone: got ${shown(timezone)}; expected an IANA time zone name such as "Europe/Paris" or "America/New_York"`
-    )
-  }
-  let businessHours: BusinessHours | null = null
-  const businessHoursSpec = get('business-hours').trim()
-  const holidays = parseList(get('holidays'))
-  if (businessHoursSpec) {
-    try {
-      businessHours = parseBusinessHours(businessHoursSpec, timezone, holidays)
-    } catch (err) {
-      if (err instanceof BusinessHoursError) throw new SettingsError(err.input, err.message)
-      throw err
-    }
-  } else if (holidays.length > 0) {
-    throw new SettingsError(
-      'holidays',
-      'holidays: only used with business-hours; set business-hours (e.g. "Mon-Fri 09:00-18:00") or leave holidays empty'
-    )
-  }
-
-  const workspace = ctx.workspace ?? process.cwd()
-  const policyModule = parsePath(get('policy-module'), workspace)
-  const rateLimitShare = parseShare(get('rate-limit-share'))
-  const timeLimitMinutes = parseMinutes(get('time-limit-minutes'))
-  const summaryCustomerDetails = parseBoolean(
-    'summary-customer-details',
-    get('summary-customer-details')
-  )
+/** The message inputs, or the messages file: one source of text, never both. */
+function parseTexts(
+  get: Get,
+  workspace: string
+): Pick<Settings, 'followUpMessage' | 'finalFollowUpMessage' | 'closeMessage' | 'messagesFile'> {
   const messagesFile = parsePath(get('messages-file'), workspace)
   if (messagesFile !== null) {
     const set = MESSAGE_INPUTS.find(input => get(input).trim() !== DEFAULTS[input].trim())
@@ -519,37 +518,40 @@ export function parseSettings(read: InputReader, ctx: ParseContext = {}): Settin
       )
     }
   }
-  const ticketIds = parseTicketIds(get('ticket-ids'))
-  const reportFile = parsePath(get('report-file'), workspace)
-
   return {
-    domain,
-    email,
-    apiKey,
-    apiUrl,
-    followUpHours,
-    closeHours,
-    excludeTags,
-    onlyTags,
-    channels,
-    followUpTag,
-    closedTag,
-    followUpMessage,
-    finalFollowUpMessage,
-    closeMessage,
-    dryRun,
-    maxActions,
-    viewId,
-    businessHours,
-    policyModule,
-    rateLimitShare,
-    timeLimitMinutes,
-    summaryCustomerDetails,
-    messagesFile,
-    messages: catalogFromInputs({ followUpMessage, finalFollowUpMessage, closeMessage }),
-    ticketIds,
-    reportFile,
-    apiUrlWarning: apiHostWarning(apiUrl, domain)
+    followUpMessage: parseTemplate('follow-up-message', get('follow-up-message'), true),
+    finalFollowUpMessage: parseTemplate(
+      'final-follow-up-message',
+      get('final-follow-up-message'),
+      false
+    ),
+    closeMessage: parseTemplate('close-message', get('close-message'), false),
+    messagesFile
+  }
+}
+
+function parseBusinessSettings(get: Get): BusinessHours | null {
+  const timezone = get('timezone').trim()
+  if (!isValidTimeZone(timezone)) {
+    throw new SettingsError(
+      'timezone',
+      `timezone: got ${shown(timezone)}; expected an IANA time zone name such as "Europe/Paris" or "America/New_York"`
+    )
+  }
+  const spec = get('business-hours').trim()
+  const holidays = parseList(get('holidays'))
+  if (!spec) {
+    if (holidays.length === 0) return null
+    throw new SettingsError(
+      'holidays',
+      'holidays: only used with business-hours; set business-hours (e.g. "Mon-Fri 09:00-18:00") or leave holidays empty'
+    )
+  }
+  try {
+    return parseBusinessHours(spec, timezone, holidays)
+  } catch (err) {
+    if (err instanceof BusinessHoursError) throw new SettingsError(err.input, err.message)
+    throw err
   }
 }
 

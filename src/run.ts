@@ -4,7 +4,8 @@ import { GorgiasClient, type ClientStats } from './gorgias/client.js'
 import { loadMessageCatalog } from './messages.js'
 import { loadPolicyModule } from './policyModule.js'
 import { requestLine } from './report.js'
-import { sweep, type Report, type SweepLog } from './sweep/index.js'
+import { redact, secretForms } from './gorgias/redact.js'
+import { sweep, type Outcome, type Report, type SweepLog } from './sweep/index.js'
 
 /**
  * Time an in-flight ticket may take past time-limit-minutes to finish its writes (a quarter of the
@@ -58,7 +59,7 @@ export async function runSweep(settings: Settings, log: SweepLog): Promise<Sweep
       }
     }
   })
-  const report = await sweep({
+  const swept = await sweep({
     client,
     settings,
     now: () => new Date(),
@@ -66,7 +67,26 @@ export async function runSweep(settings: Settings, log: SweepLog): Promise<Sweep
     usage: () => requestLine(client.stats()),
     log
   })
+  const report = withoutSecrets(swept, secretForms(settings.email, settings.apiKey))
   return { report, stats: client.stats(), auditFile: writeAudit(report, settings, log) }
+}
+
+/**
+ * The report's free texts (errors, policy-module reasons, warnings) without the key in any form,
+ * before anything cuts them to length: a policy module can read the environment, and an error
+ * may echo what it was given.
+ */
+function withoutSecrets(report: Report, forms: string[]): Report {
+  const clean = (o: Outcome): Outcome =>
+    o.detail === undefined ? o : { ...o, detail: redact(o.detail, forms) }
+  return {
+    ...report,
+    actions: report.actions.map(clean),
+    housekeeping: report.housekeeping.map(clean),
+    readFailures: report.readFailures.map(clean),
+    notableSkips: report.notableSkips.map(clean),
+    warnings: report.warnings.map(w => redact(w, forms))
+  }
 }
 
 /** An audit file that cannot be written is said loudly, but what was done stays reported. */

@@ -1,5 +1,6 @@
 import type { Settings } from './config.js'
 import type { AuthError } from './gorgias/errors.js'
+import { secretForms } from './gorgias/redact.js'
 
 /**
  * Registers every form in which the API key could be printed: the key itself and the Basic auth
@@ -10,10 +11,7 @@ export function registerSecrets(
   email: string,
   mask: (secret: string) => void
 ): void {
-  const key = apiKey.trim()
-  if (!key) return
-  mask(key)
-  if (email.trim()) mask(Buffer.from(`${email.trim()}:${key}`).toString('base64'))
+  for (const form of secretForms(email, apiKey)) mask(form)
 }
 
 export function credentialsHelp(err: AuthError, s: Pick<Settings, 'email' | 'domain'>): string {

@@ -21,6 +21,7 @@ import { REQUEST_KINDS, isRetrySafe, type RequestKind } from './requests.js'
 import { nextStep, parseRetryAfter, type AttemptOutcome } from './retry.js'
 import type { Message, NewMessage, Tag, Ticket } from './types.js'
 import { checkBaseUrl } from './url.js'
+import { redact, secretForms } from './redact.js'
 import { httpError, sendOnce, type Attempt, type Method } from './http.js'
 
 export type { RequestKind } from './requests.js'
@@ -88,7 +89,7 @@ export class GorgiasClient {
       'User-Agent': USER_AGENT
     }
     // The Basic token alone, and with its scheme, besides the key: whichever an echo shows.
-    this.#secrets = [`Basic ${token}`, token, `${opts.email}:${opts.apiKey}`, opts.apiKey]
+    this.#secrets = secretForms(opts.email, opts.apiKey)
     this.#timeoutMs = opts.timeoutMs ?? 30_000
     this.#maxRetries = opts.maxRetries ?? 4
     this.#max429Retries = opts.max429Retries ?? 30
@@ -562,7 +563,7 @@ export class GorgiasClient {
   }
 
   #redact(text: string): string {
-    return this.#secrets.reduce((out, secret) => out.split(secret).join('***'), text)
+    return redact(text, this.#secrets)
   }
 }
 
