@@ -724,6 +724,28 @@ describe('seedAccount', () => {
     expect(sim.ticket(summary.chat[0] as number)?.channel).toBe('chat')
   })
 
+  it('puts the share of tickets trashedShare asks for in the trash, open and closed ones', async () => {
+    const sim = await startSim()
+    const summary = seedAccount(sim, { ...options, tickets: 2000, openShare: 0.02, trashedShare: 0.05, views: 0 }) // prettier-ignore
+    expect(summary.open).toHaveLength(40)
+    expect(summary.dueFollowUp).toHaveLength(6)
+    expect(summary.dueClose).toHaveLength(4)
+    const inTrash = sim.tickets().filter(t => t.trashed_datetime)
+    expect(inTrash).toHaveLength(100)
+    expect(inTrash.map(t => t.id).sort()).toEqual([...summary.trashed, ...summary.trashedClosed].sort()) // prettier-ignore
+    expect(summary.trashed.length).toBeGreaterThan(0)
+    for (const id of summary.trashedClosed) {
+      const t = sim.ticket(id) as Ticket
+      expect(t.status).toBe('closed')
+      expect(Date.parse(t.trashed_datetime ?? '')).toBeGreaterThanOrEqual(Date.parse(t.closed_datetime ?? '')) // prettier-ignore
+      expect(t.updated_datetime).toBe(t.trashed_datetime)
+    }
+    const listed = await call<Page<Ticket>>(sim, 'GET', '/tickets?limit=100&trashed=false')
+    expect(listed.json.data.some(t => t.trashed_datetime)).toBe(false)
+    expect(() => seedAccount(new GorgiasSimulator(), { ...options, trashedShare: 1.5 })).toThrow(/trashedShare/) // prettier-ignore
+    expect(() => seedAccount(new GorgiasSimulator(), { ...options, openShare: 0.5, trashedShare: 0.9 })).toThrow(/trashed/) // prettier-ignore
+  })
+
   it('refuses more situations than tickets', () => {
     const sim = new GorgiasSimulator()
     expect(() => seedAccount(sim, { ...options, tickets: 10 })).toThrow(/at least/)
