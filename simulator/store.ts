@@ -128,10 +128,12 @@ export class Store {
     this.tickets.set(id, ticket)
     this.messages.set(id, [])
 
-    let nextAt = createdAt
+    let previous: Message | null = null
     for (const m of messages) {
-      const added = this.addMessage(id, { ...m, created_datetime: m.created_datetime ?? nextAt })
-      nextAt = addMs(added.created_datetime, 60_000)
+      if (m.created_datetime == null) {
+        const nextAt = previous ? addMs(previous.created_datetime, 60_000) : createdAt
+        previous = this.addMessage(id, { ...m, created_datetime: nextAt })
+      } else previous = this.addMessage(id, m)
     }
 
     for (const [key, value] of Object.entries(fields)) {
@@ -159,7 +161,7 @@ export class Store {
     if (sender?.id !== undefined) {
       if (fromAgent) {
         if (!this.agents.has(sender.id)) this.agents.set(sender.id, { ...sender })
-      } else {
+      } else if (!this.customers.has(sender.id)) {
         this.upsertCustomer(sender)
       }
     }
