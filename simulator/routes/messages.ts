@@ -31,7 +31,7 @@ const MISSING = 'Missing data for required field.'
 export function listTicketMessages(ctx: RouteContext, { id, query }: RouteRequest): Result {
   const ticket = ctx.store.ticketOr404(id)
   const page = paginate(
-    ctx.store.messages.get(ticket.id) ?? [],
+    ctx.store.thread(ticket.id),
     m => ({ k: timeKey(m.created_datetime), id: m.id }),
     comparePositions,
     `messages|${ticket.id}`,
@@ -53,9 +53,7 @@ export function listMessages(ctx: RouteContext, { query }: RouteRequest): Result
   const ticketParam = query.get('ticket_id')
   const ticketId = ticketParam === null ? null : parseId(ticketParam, 'ticket_id')
   const source: Iterable<Message> =
-    ticketId === null
-      ? [...ctx.store.messages.values()].flat()
-      : (ctx.store.messages.get(ticketId) ?? [])
+    ticketId === null ? ctx.store.threads().flat() : ctx.store.thread(ticketId)
   const page = paginate(
     source,
     m => ({ k: timeKey(m.created_datetime), id: m.id }),
@@ -81,7 +79,7 @@ export function createMessage(ctx: RouteContext, { id, body }: RouteRequest): Re
 
   const message = buildMessage(store, ticket, input, kind.fromAgent, sender)
   const now = store.nowIso()
-  store.record(ticket, store.messages.get(ticket.id) ?? [], message, now)
+  store.record(ticket, store.thread(ticket.id), message, now)
   return { status: 201, body: structuredClone(message) }
 }
 

@@ -70,7 +70,8 @@ export function writePlan(w: Writer, plan: Plan): Ticket {
     input.closed_datetime = at(plan.closedAgeH ?? 0)
   }
   if (!isClosed && w.rand() < 0.7) input.assignee_user = agentUser(plan)
-  const ticket = w.store.addTicket(input)
+  // A closed conversation is history: its messages are only made if a client opens it.
+  const ticket = w.store.addTicket(input, { threadOnRead: isClosed && rest.length === 0 })
   if (plan.customer.id === undefined) plan.customer.id = ticket.customer?.id
 
   let n = 0
