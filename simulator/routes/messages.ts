@@ -6,7 +6,7 @@
  */
 import type { Message, MessageSource, Ticket, TicketUser } from '../../src/gorgias/types.js'
 import { INTEGRATIONS, KNOWN_CHANNELS, isSupportAddress } from '../account.js'
-import { comparePositions, paginate } from '../cursor.js'
+import { paginate } from '../cursor.js'
 import {
   addError,
   isAddress,
@@ -32,8 +32,7 @@ export function listTicketMessages(ctx: RouteContext, { id, query }: RouteReques
   const ticket = ctx.store.ticketOr404(id)
   const page = paginate(
     ctx.store.thread(ticket.id),
-    m => ({ k: timeKey(m.created_datetime), id: m.id }),
-    comparePositions,
+    { key: m => timeKey(m.created_datetime), id: m => m.id, direction: 1 },
     `messages|${ticket.id}`,
     parseLimit(query),
     query.get('cursor')
@@ -56,8 +55,7 @@ export function listMessages(ctx: RouteContext, { query }: RouteRequest): Result
     ticketId === null ? ctx.store.threads().flat() : ctx.store.thread(ticketId)
   const page = paginate(
     source,
-    m => ({ k: timeKey(m.created_datetime), id: m.id }),
-    (a, b) => direction * comparePositions(a, b),
+    { key: m => timeKey(m.created_datetime), id: m => m.id, direction },
     `all-messages|${orderBy}|${ticketId ?? '*'}`,
     limit,
     query.get('cursor')
