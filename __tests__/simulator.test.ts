@@ -724,6 +724,55 @@ describe('seedAccount', () => {
     expect(sim.ticket(summary.chat[0] as number)?.channel).toBe('chat')
   })
 
+  it('puts the share of tickets trashedShare asks for in the trash, open and closed ones', async () => {
+    const sim = await startSim()
+    const summary = seedAccount(sim, { ...options, tickets: 2000, openShare: 0.02, trashedShare: 0.05, views: 0 }) // prettier-ignore
+    expect(summary.open).toHaveLength(40)
+    expect(summary.dueFollowUp).toHaveLength(6)
+    expect(summary.dueClose).toHaveLength(4)
+    const inTrash = sim.tickets().filter(t => t.trashed_datetime)
+    expect(inTrash).toHaveLength(100)
+    expect(inTrash.map(t => t.id).sort()).toEqual([...summary.trashed, ...summary.trashedClosed].sort()) // prettier-ignore
+    expect(summary.trashed.length).toBeGreaterThan(0)
+    for (const id of summary.trashedClosed) {
+      const t = sim.ticket(id) as Ticket
+      expect(t.status).toBe('closed')
+      expect(Date.parse(t.trashed_datetime ?? '')).toBeGreaterThanOrEqual(Date.parse(t.closed_datetime ?? '')) // prettier-ignore
+      expect(t.updated_datetime).toBe(t.trashed_datetime)
+    }
+    const listed = await call<Page<Ticket>>(sim, 'GET', '/tickets?limit=100&trashed=false')
+    expect(listed.json.data.some(t => t.trashed_datetime)).toBe(false)
+    expect(() => seedAccount(new GorgiasSimulator(), { ...options, trashedShare: 1.5 })).toThrow(/trashedShare/) // prettier-ignore
+    expect(() => seedAccount(new GorgiasSimulator(), { ...options, openShare: 0.5, trashedShare: 0.9 })).toThrow(/trashed/) // prettier-ignore
+  })
+
+  it('gives every ticket, history included, a thread consistent with its counters', async () => {
+    const sim = await startSim()
+    const summary = seedAccount(sim, options)
+    // Time travel before anything reads the history threads: they move with their tickets.
+    sim.age(24)
+    const seen = new Set<number>()
+    for (const id of summary.all) {
+      const t = sim.ticket(id) as Ticket
+      const thread = sim.messages(id)
+      const customers = thread.filter(m => !m.from_agent && m.public !== false)
+      expect(thread.length).toBe(t.messages_count)
+      expect(thread.at(-1)?.created_datetime).toBe(t.last_message_datetime)
+      expect(customers.at(-1)?.created_datetime ?? null).toBe(t.last_received_message_datetime)
+      expect(Date.parse(t.created_datetime ?? '')).toBeLessThan(Date.parse(thread[0]?.created_datetime ?? '')) // prettier-ignore
+      for (const m of thread) {
+        expect(seen.has(m.id)).toBe(false)
+        seen.add(m.id)
+        expect(m).toMatchObject({ ticket_id: id, channel: expect.any(String), source: { type: expect.any(String) } }) // prettier-ignore
+      }
+    }
+    const closed = summary.closed.find(id => !summary.previouslyAutoClosed.includes(id)) as number
+    const got = await call<Ticket & { messages: Message[] }>(sim, 'GET', `/tickets/${closed}`)
+    expect(got.json.messages).toEqual(sim.messages(closed))
+    expect(got.json.status).toBe('closed')
+    expect(Date.parse(got.json.messages.at(-1)?.created_datetime ?? '')).toBeLessThan(NOW.getTime() - 24 * HOUR) // prettier-ignore
+  })
+
   it('refuses more situations than tickets', () => {
     const sim = new GorgiasSimulator()
     expect(() => seedAccount(sim, { ...options, tickets: 10 })).toThrow(/at least/)

@@ -4,18 +4,29 @@
  * customer writing reopens a closed ticket. Routes and the control API both go through here.
  *
  * Objects are returned by reference: the facade (server.ts) clones what leaves the simulator.
+ * Threads are read through thread()/threads(), which build the messages of a seeded history
+ * ticket on first read.
  */
 import type { Message, Tag, Ticket, TicketUser } from '../src/gorgias/types.js'
-import { AGENTS, API_USER_ID, CHANNELS, FIRSTNAMES, LASTNAMES, defaultSource } from './account.js'
+import { AGENTS, API_USER_ID, CHANNELS, FIRSTNAMES, LASTNAMES } from './account.js'
 import { comparePositions } from './cursor.js'
+import { messageKind, newMessage, type ThreadOwner } from './newMessage.js'
 import { HttpError } from './results.js'
 import type { TicketInput, View } from './types.js'
-import { addMs, asciiSlug, escapeHtml, isPositiveInt, maxIso, timeKey } from './values.js'
+import { addMs, asciiSlug, isPositiveInt, maxIso, timeKey } from './values.js'
 
 const FIRST_TICKET_ID = 1001
 const FIRST_MESSAGE_ID = 50001
 const FIRST_CUSTOMER_ID = 5001
 const FIRST_TAG_ID = 1
+
+type MessageInput = Partial<Message> & { id: number; created_datetime: string }
+
+/** A thread whose messages are made when first read (see addTicket's `threadOnRead`). */
+interface UnbuiltThread {
+  owner: ThreadOwner
+  inputs: MessageInput[]
+}
 
 const stores = new WeakMap<object, Store>()
 
@@ -31,7 +42,8 @@ export class Store {
 
   readonly tickets = new Map<number, Ticket>()
   /** Per ticket, in insertion order; sortedMessages() gives the thread order. */
-  readonly messages = new Map<number, Message[]>()
+  readonly #threads = new Map<number, Message[]>()
+  readonly #unbuilt = new Map<number, UnbuiltThread>()
   readonly tags = new Map<number, Tag>()
   readonly views = new Map<number, View>()
   readonly agents = new Map<number, TicketUser>()
@@ -71,9 +83,29 @@ export class Store {
     return ticket
   }
 
+  /** The ticket's stored messages in insertion order (live); [] for an unknown ticket. */
+  thread(ticketId: number): Message[] {
+    this.#build(ticketId)
+    return this.#threads.get(ticketId) ?? []
+  }
+
+  /** Every ticket's thread. */
+  threads(): Message[][] {
+    for (const id of [...this.#unbuilt.keys()]) this.#build(id)
+    return [...this.#threads.values()]
+  }
+
+  #build(ticketId: number): void {
+    const unbuilt = this.#unbuilt.get(ticketId)
+    if (!unbuilt) return
+    this.#unbuilt.delete(ticketId)
+    const list = unbuilt.inputs.map((m, i) => this.#newMessage(unbuilt.owner, i, m))
+    this.#threads.set(ticketId, list)
+  }
+
   /** The ticket's messages, oldest first (created_datetime, then id); [] for an unknown ticket. */
   sortedMessages(ticketId: number): Message[] {
-    return [...(this.messages.get(ticketId) ?? [])].sort((a, b) =>
+    return [...this.thread(ticketId)].sort((a, b) =>
       comparePositions(
         { k: timeKey(a.created_datetime), id: a.id },
         { k: timeKey(b.created_datetime), id: b.id }
@@ -89,8 +121,12 @@ export class Store {
     return this.#nextMessageId++
   }
 
-  /** See GorgiasSimulator.addTicket. */
-  addTicket(input: TicketInput = {}): Ticket {
+  /**
+   * See GorgiasSimulator.addTicket. With `threadOnRead`, the messages are only made when the
+   * thread is first read (the ticket's counters are kept now): the seed's long history costs
+   * little until a client opens it. Their senders must be known users or the ticket's customer.
+   */
+  addTicket(input: TicketInput = {}, { threadOnRead = false } = {}): Ticket {
     const { messages = [], tags, customer, ...fields } = input
     const id = fields.id ?? this.#nextTicketId
     if (!Number.isInteger(id) || id < 1) throw new RangeError(`bad ticket id ${id}`)
@@ -126,12 +162,33 @@ export class Store {
     }
     if (fields.subject !== undefined) ticket.subject = fields.subject
     this.tickets.set(id, ticket)
-    this.messages.set(id, [])
+    this.#threads.set(id, [])
 
-    let nextAt = createdAt
+    const inputs: MessageInput[] = []
+    let previous: string | null = null
     for (const m of messages) {
-      const added = this.addMessage(id, { ...m, created_datetime: m.created_datetime ?? nextAt })
-      nextAt = addMs(added.created_datetime, 60_000)
+      const created: string = m.created_datetime ?? (previous ? addMs(previous, 60_000) : createdAt)
+      if (!threadOnRead) {
+        const added = this.addMessage(id, m.created_datetime == null ? { ...m, created_datetime: created } : m) // prettier-ignore
+        previous = added.created_datetime
+        continue
+      }
+      const input = { ...m, id: m.id ?? this.#nextMessageId, created_datetime: created }
+      this.#nextMessageId = Math.max(this.#nextMessageId, input.id + 1)
+      inputs.push(input)
+      const kind = messageKind(input, ticket.channel)
+      this.#bookkeep(ticket, inputs.length, { ...kind, created_datetime: created }, maxIso(ticket.updated_datetime, created)) // prettier-ignore
+      previous = created
+    }
+    if (threadOnRead) {
+      const owner = {
+        id,
+        channel: ticket.channel,
+        customer: ticket.customer,
+        subject: ticket.subject
+      }
+      this.#threads.delete(id)
+      this.#unbuilt.set(id, { owner, inputs })
     }
 
     for (const [key, value] of Object.entries(fields)) {
@@ -147,70 +204,45 @@ export class Store {
   addMessage(ticketId: number, m: Partial<Message>): Message {
     const ticket = this.tickets.get(ticketId)
     if (!ticket) throw new Error(`no ticket ${ticketId}`)
-    const list = this.messages.get(ticketId) ?? []
-    const channel = m.channel ?? ticket.channel
-    const isNote = channel === 'internal-note'
-    const fromAgent = m.from_agent ?? isNote
+    const list = this.thread(ticketId)
     const id = m.id ?? this.#nextMessageId
     this.#nextMessageId = Math.max(this.#nextMessageId, id + 1)
-    const customer = ticket.customer ?? this.upsertCustomer({})
+    const input = { ...m, id, created_datetime: m.created_datetime ?? this.nowIso() }
+    const message = this.#newMessage(ticket, list.length, input)
+    this.record(ticket, list, message, maxIso(ticket.updated_datetime, message.created_datetime))
+    return message
+  }
+
+  /** A new message of this thread; an unknown sender becomes an agent or a customer. */
+  #newMessage(owner: ThreadOwner, position: number, m: MessageInput): Message {
+    const { fromAgent } = messageKind(m, owner.channel)
+    const customer = owner.customer ?? this.upsertCustomer({})
     const agent = this.agents.get(AGENTS[0]?.id ?? API_USER_ID) ?? { id: API_USER_ID }
     const sender = m.sender ?? (fromAgent ? agent : customer)
     if (sender?.id !== undefined) {
       if (fromAgent) {
         if (!this.agents.has(sender.id)) this.agents.set(sender.id, { ...sender })
-      } else {
+      } else if (!this.customers.has(sender.id)) {
         this.upsertCustomer(sender)
       }
     }
-    const info = CHANNELS[channel] ?? CHANNELS[ticket.channel] ?? CHANNELS.email
-    const bodyText = m.body_text ?? defaultBody(isNote, fromAgent, customer, sender)
-    const subject =
-      m.subject !== undefined
-        ? m.subject
-        : channel !== 'email'
-          ? null
-          : list.length === 0
-            ? (ticket.subject ?? null)
-            : `Re: ${ticket.subject ?? ''}`
-    const createdAt = m.created_datetime ?? this.nowIso()
-    const message: Message = {
-      id,
-      ticket_id: ticketId,
-      channel,
-      via: fromAgent ? 'helpdesk' : (info?.via ?? 'api'),
-      from_agent: fromAgent,
-      public: !isNote,
-      source: defaultSource(channel, fromAgent, customer, sender ?? agent),
-      sender: sender ? { ...sender } : null,
-      receiver:
-        fromAgent && !isNote
-          ? { id: customer.id, email: customer.email, name: customer.name }
-          : null,
-      integration_id: isNote ? null : (info?.integrationId ?? null),
-      subject,
-      body_text: bodyText,
-      body_html: m.body_html ?? `<div>${escapeHtml(bodyText).replace(/\n/g, '<br>')}</div>`,
-      stripped_text: m.stripped_text ?? bodyText,
-      created_datetime: createdAt,
-      sent_datetime: m.failed_datetime ? null : createdAt,
-      failed_datetime: null,
-      external_id: null
-    }
-    for (const [key, value] of Object.entries(m)) {
-      if (value !== undefined) (message as unknown as Record<string, unknown>)[key] = value
-    }
-    message.id = id
-    message.ticket_id = ticketId
-    this.record(ticket, list, message, maxIso(ticket.updated_datetime, message.created_datetime))
-    return message
+    return newMessage(owner, position, m, { customer, agent, sender })
   }
 
   /** Stores a message and does the ticket bookkeeping Gorgias does on a new message. */
   record(ticket: Ticket, list: Message[], message: Message, updatedAt: string): void {
     list.push(message)
-    this.messages.set(ticket.id, list)
-    ticket.messages_count = list.length
+    this.#threads.set(ticket.id, list)
+    this.#bookkeep(ticket, list.length, message, updatedAt)
+  }
+
+  #bookkeep(
+    ticket: Ticket,
+    count: number,
+    message: Pick<Message, 'from_agent' | 'public' | 'created_datetime'>,
+    updatedAt: string
+  ): void {
+    ticket.messages_count = count
     ticket.last_message_datetime = maxIso(ticket.last_message_datetime, message.created_datetime)
     if (!message.from_agent && message.public !== false) {
       ticket.last_received_message_datetime = maxIso(
@@ -229,7 +261,8 @@ export class Store {
 
   deleteTicket(id: number): void {
     if (!this.tickets.delete(id)) throw new Error(`no ticket ${id}`)
-    this.messages.delete(id)
+    this.#threads.delete(id)
+    this.#unbuilt.delete(id)
   }
 
   /** Moves every stored timestamp `hours` into the past (see GorgiasSimulator.age). */
@@ -245,7 +278,8 @@ export class Store {
       }
     }
     for (const ticket of this.tickets.values()) fields(ticket)
-    for (const list of this.messages.values()) list.forEach(fields)
+    for (const list of this.#threads.values()) list.forEach(fields)
+    for (const unbuilt of this.#unbuilt.values()) unbuilt.inputs.forEach(fields)
   }
 
   // ---------------------------------------------------------------- tags
@@ -356,17 +390,4 @@ function newCustomer(id: number, partial: Partial<TicketUser>): TicketUser {
       ? partial.email
       : `${asciiSlug(firstname ?? 'customer')}.${asciiSlug(lastname ?? String(id))}${n >= FIRSTNAMES.length ? n : ''}@example.com`
   return { id, email, name, firstname, lastname }
-}
-
-function defaultBody(
-  isNote: boolean,
-  fromAgent: boolean,
-  customer: TicketUser,
-  sender: TicketUser | null
-): string {
-  if (isNote) return 'Checked with the warehouse, waiting for their answer.'
-  if (fromAgent) {
-    return `Hi ${customer.firstname ?? 'there'},\n\nThanks for reaching out. Could you send us your order number?\n\nBest,\n${sender?.name ?? 'Acme Support'}`
-  }
-  return `Hello,\n\nI have a question about my order.\n\n${customer.name ?? ''}`.trim()
 }

@@ -15,8 +15,15 @@ export function timeKey(v: unknown): number | null {
   return Number.isNaN(t) ? null : t
 }
 
+/** `toISOString()`'s own format, whose text order is its time order. */
+const CANONICAL_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
+
 /** The later of two timestamps; `b` when `a` is missing or unparseable. */
 export function maxIso(a: string | null | undefined, b: string): string {
+  // Seeding 100,000 tickets compares timestamps on every message: skip the parsing when it can.
+  if (typeof a === 'string' && CANONICAL_ISO.test(a) && CANONICAL_ISO.test(b)) {
+    return b >= a ? b : a
+  }
   const ka = timeKey(a)
   const kb = timeKey(b)
   if (ka === null || typeof a !== 'string') return b

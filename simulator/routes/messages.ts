@@ -6,7 +6,7 @@
  */
 import type { Message, MessageSource, Ticket, TicketUser } from '../../src/gorgias/types.js'
 import { INTEGRATIONS, KNOWN_CHANNELS, isSupportAddress } from '../account.js'
-import { comparePositions, paginate } from '../cursor.js'
+import { paginate } from '../cursor.js'
 import {
   addError,
   isAddress,
@@ -31,9 +31,8 @@ const MISSING = 'Missing data for required field.'
 export function listTicketMessages(ctx: RouteContext, { id, query }: RouteRequest): Result {
   const ticket = ctx.store.ticketOr404(id)
   const page = paginate(
-    ctx.store.messages.get(ticket.id) ?? [],
-    m => ({ k: timeKey(m.created_datetime), id: m.id }),
-    comparePositions,
+    ctx.store.thread(ticket.id),
+    { key: m => timeKey(m.created_datetime), id: m => m.id, direction: 1 },
     `messages|${ticket.id}`,
     parseLimit(query),
     query.get('cursor')
@@ -53,13 +52,10 @@ export function listMessages(ctx: RouteContext, { query }: RouteRequest): Result
   const ticketParam = query.get('ticket_id')
   const ticketId = ticketParam === null ? null : parseId(ticketParam, 'ticket_id')
   const source: Iterable<Message> =
-    ticketId === null
-      ? [...ctx.store.messages.values()].flat()
-      : (ctx.store.messages.get(ticketId) ?? [])
+    ticketId === null ? ctx.store.threads().flat() : ctx.store.thread(ticketId)
   const page = paginate(
     source,
-    m => ({ k: timeKey(m.created_datetime), id: m.id }),
-    (a, b) => direction * comparePositions(a, b),
+    { key: m => timeKey(m.created_datetime), id: m => m.id, direction },
     `all-messages|${orderBy}|${ticketId ?? '*'}`,
     limit,
     query.get('cursor')
@@ -81,7 +77,7 @@ export function createMessage(ctx: RouteContext, { id, body }: RouteRequest): Re
 
   const message = buildMessage(store, ticket, input, kind.fromAgent, sender)
   const now = store.nowIso()
-  store.record(ticket, store.messages.get(ticket.id) ?? [], message, now)
+  store.record(ticket, store.thread(ticket.id), message, now)
   return { status: 201, body: structuredClone(message) }
 }
 

@@ -3,7 +3,7 @@
  * replaces the set) and the account's tags (`/api/tags`). Names match in any case.
  */
 import type { Tag } from '../../src/gorgias/types.js'
-import { comparePositions, paginate, wholePage } from '../cursor.js'
+import { paginate, wholePage } from '../cursor.js'
 import {
   addError,
   HttpError,
@@ -90,8 +90,7 @@ function tagReferences(
 export function listTags(ctx: RouteContext, { query }: RouteRequest): Result {
   const page = paginate(
     ctx.store.tags.values(),
-    t => ({ k: null, id: t.id }),
-    comparePositions,
+    { key: () => null, id: t => t.id, direction: 1 },
     'tags',
     parseLimit(query),
     query.get('cursor')

@@ -4,7 +4,7 @@
  * `PUT /api/tickets/{id}` (where `tags` replaces the whole set: the documented danger).
  */
 import type { Tag, Ticket } from '../../src/gorgias/types.js'
-import { comparePositions, paginate } from '../cursor.js'
+import { paginate } from '../cursor.js'
 import {
   addError,
   HttpError,
@@ -34,15 +34,14 @@ export function listTickets(ctx: RouteContext, { query }: RouteRequest): Result 
   const orderBy = query.get('order_by') ?? 'created_datetime:desc'
   const { field, direction } = parseOrderBy(orderBy, LIST_ORDERS)
   const filters = listFilters(ctx.store, query)
-  const matching = function* (): Iterable<Ticket> {
-    for (const t of ctx.store.tickets.values()) {
-      if (filters.every(f => f.keep(t))) yield t
-    }
-  }
   const page = paginate(
-    matching(),
-    t => ({ k: timeKey(t[field]), id: t.id }),
-    (a, b) => direction * comparePositions(a, b),
+    ctx.store.tickets.values(),
+    {
+      key: t => timeKey(t[field]),
+      id: t => t.id,
+      direction,
+      ...(filters.length > 0 ? { keep: (t: Ticket) => filters.every(f => f.keep(t)) } : {})
+    },
     ['tickets', orderBy, ...filters.map(f => f.fingerprint)].join('|'),
     limit,
     query.get('cursor')

@@ -8,7 +8,7 @@
  * `meta.next_cursor` with the viewPaging option.
  */
 import type { Ticket } from '../../src/gorgias/types.js'
-import { comparePositions, cursorDirection, paginate, type CursorPage } from '../cursor.js'
+import { cursorDirection, paginate, type CursorPage } from '../cursor.js'
 import {
   HttpError,
   parseId,
@@ -47,8 +47,7 @@ function viewOut(v: View): Record<string, unknown> {
 export function listViews(ctx: RouteContext, { query }: RouteRequest): Result {
   const page = paginate(
     ctx.store.views.values(),
-    v => ({ k: null, id: v.id }),
-    comparePositions,
+    { key: () => null, id: v => v.id, direction: 1 },
     'views',
     parseLimit(query),
     query.get('cursor')
@@ -79,17 +78,18 @@ export function viewItems(ctx: RouteContext, req: RouteRequest): Result {
   const ignored = query.get('ignored_item')
   const ignoredId = ignored === null ? null : parseId(ignored, 'ignored_item')
 
-  const scope: Iterable<Ticket | undefined> =
-    saved === null ? store.tickets.values() : saved.ticketIds.map(t => store.tickets.get(t))
-  const items = function* (): Iterable<Ticket> {
-    for (const t of scope) {
-      if (t && !t.trashed_datetime && t.id !== ignoredId && keep(t)) yield t
-    }
-  }
+  const scope: Iterable<Ticket> =
+    saved === null
+      ? store.tickets.values()
+      : saved.ticketIds.flatMap(t => store.tickets.get(t) ?? [])
   const page = paginate(
-    items(),
-    t => ({ k: timeKey(t[def.orderBy]), id: t.id }),
-    (a, b) => def.direction * comparePositions(a, b),
+    scope,
+    {
+      key: t => timeKey(t[def.orderBy]),
+      id: t => t.id,
+      direction: def.direction,
+      keep: t => !t.trashed_datetime && t.id !== ignoredId && keep(t)
+    },
     fingerprint,
     limit,
     query.get('cursor')
