@@ -47466,6 +47466,16 @@ function httpError(info, status, text, email, redact) {
     }
     return new GorgiasError(redact(`Unexpected HTTP ${status} from Gorgias for ${what}${suffix}`), withStatus);
 }
+function checkId(id) {
+    if (!Number.isSafeInteger(id) || id < 1)
+        throw new TypeError(`Not a Gorgias id: ${String(id)}`);
+    return id;
+}
+// The JSON boundary: only what the code relies on (an object with a numeric id) is checked; the
+// rest passes through as the API sent it, and readers of optional fields cope (see types.ts).
+function entity(json) {
+    return http_isRecord(json) && typeof json.id === 'number' ? { value: json } : undefined;
+}
 
 ;// CONCATENATED MODULE: ./src/gorgias/client.ts
 /**
@@ -47497,6 +47507,7 @@ class GorgiasClient {
     #sleep;
     #random;
     #now;
+    #sendOnce;
     #limiter;
     #stats;
     constructor(opts) {
@@ -47524,6 +47535,7 @@ class GorgiasClient {
         this.#max429Retries = opts.max429Retries ?? 30;
         this.#deadline = opts.deadline ?? Infinity;
         this.#onEvent = opts.onEvent;
+        this.#sendOnce = opts.send ?? sendOnce;
         this.#sleep = opts.sleep ?? (ms => new Promise(resolve => setTimeout(resolve, ms)));
         this.#random = opts.random ?? Math.random;
         this.#now = opts.now ?? (() => performance.now());
@@ -47876,7 +47888,7 @@ class GorgiasClient {
         this.#stats.total++;
         let reading;
         try {
-            const attempt = await sendOnce(url, { method, headers: this.#headers, body }, this.#timeoutMs);
+            const attempt = await this.#sendOnce(url, { method, headers: this.#headers, body }, this.#timeoutMs);
             if (attempt.type === 'response')
                 reading = parseBucketHeader(attempt.limitHeader);
             return attempt;
@@ -47943,19 +47955,6 @@ function pageLimit(limit) {
         throw new RangeError(`page limit must be an integer from 1 to ${PAGE_LIMIT}`);
     }
     return value;
-}
-function checkId(id) {
-    if (!Number.isSafeInteger(id) || id < 1)
-        throw new TypeError(`Not a Gorgias id: ${String(id)}`);
-    return id;
-}
-function client_isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-// The JSON boundary: only what the code relies on (an object with a numeric id) is checked; the
-// rest passes through as the API sent it, and readers of optional fields cope (see types.ts).
-function entity(json) {
-    return client_isRecord(json) && typeof json.id === 'number' ? { value: json } : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/policyModule.ts

@@ -22,7 +22,7 @@ import { nextStep, parseRetryAfter, type AttemptOutcome } from './retry.js'
 import type { Message, NewMessage, Tag, Ticket } from './types.js'
 import { checkBaseUrl } from './url.js'
 import { redact, secretForms } from './redact.js'
-import { httpError, sendOnce, type Attempt, type Method } from './http.js'
+import { checkId, entity, httpError, sendOnce, type Attempt, type Method } from './http.js'
 
 export type { RequestKind } from './requests.js'
 export type { ClientEvent, ClientOptions, ClientStats, TagSelection, ViewQuery } from './options.js'
@@ -67,6 +67,7 @@ export class GorgiasClient {
   readonly #sleep: (ms: number) => Promise<void>
   readonly #random: () => number
   readonly #now: () => number
+  readonly #sendOnce: typeof sendOnce
   readonly #limiter: RateLimiter<RequestKind>
   readonly #stats: Omit<ClientStats, 'limit'>
 
@@ -95,6 +96,7 @@ export class GorgiasClient {
     this.#max429Retries = opts.max429Retries ?? 30
     this.#deadline = opts.deadline ?? Infinity
     this.#onEvent = opts.onEvent
+    this.#sendOnce = opts.send ?? sendOnce
     this.#sleep = opts.sleep ?? (ms => new Promise(resolve => setTimeout(resolve, ms)))
     this.#random = opts.random ?? Math.random
     this.#now = opts.now ?? (() => performance.now())
@@ -494,7 +496,11 @@ export class GorgiasClient {
     this.#stats.total++
     let reading: BucketReading | undefined
     try {
-      const attempt = await sendOnce(url, { method, headers: this.#headers, body }, this.#timeoutMs)
+      const attempt = await this.#sendOnce(
+        url,
+        { method, headers: this.#headers, body },
+        this.#timeoutMs
+      )
       if (attempt.type === 'response') reading = parseBucketHeader(attempt.limitHeader)
       return attempt
     } finally {
@@ -580,19 +586,4 @@ function pageLimit(limit: number | undefined): number {
     throw new RangeError(`page limit must be an integer from 1 to ${PAGE_LIMIT}`)
   }
   return value
-}
-
-function checkId(id: number): number {
-  if (!Number.isSafeInteger(id) || id < 1) throw new TypeError(`Not a Gorgias id: ${String(id)}`)
-  return id
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-// The JSON boundary: only what the code relies on (an object with a numeric id) is checked; the
-// rest passes through as the API sent it, and readers of optional fields cope (see types.ts).
-function entity<T>(json: unknown): { value: T } | undefined {
-  return isRecord(json) && typeof json.id === 'number' ? { value: json as T } : undefined
 }

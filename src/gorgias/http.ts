@@ -158,3 +158,14 @@ export function httpError(
     withStatus
   )
 }
+
+export function checkId(id: number): number {
+  if (!Number.isSafeInteger(id) || id < 1) throw new TypeError(`Not a Gorgias id: ${String(id)}`)
+  return id
+}
+
+// The JSON boundary: only what the code relies on (an object with a numeric id) is checked; the
+// rest passes through as the API sent it, and readers of optional fields cope (see types.ts).
+export function entity<T>(json: unknown): { value: T } | undefined {
+  return isRecord(json) && typeof json.id === 'number' ? { value: json as T } : undefined
+}

@@ -1,3 +1,4 @@
+import type { sendOnce } from './http.js'
 import type { RequestKind } from './requests.js'
 
 /** The client's options, statistics and request shapes (see client.ts). */
@@ -34,6 +35,11 @@ export interface ClientOptions {
    */
   deadline?: number
   onEvent?: (e: ClientEvent) => void
+  /**
+   * One HTTP attempt (default: node-fetch, see http.ts sendOnce). Tests hand in an in-process one
+   * so sweeps over a simulated account run without sockets or timers.
+   */
+  send?: typeof sendOnce
   sleep?: (ms: number) => Promise<void>
   random?: () => number
   /** Monotonic ms clock for the limiter and the deadline. */
