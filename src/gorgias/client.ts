@@ -193,8 +193,8 @@ export class GorgiasClient {
 
   /**
    * The ticket with all of its messages, in one request when the retrieve embeds them (it does:
-   * reference/retrieve-ticket). When it does not, or holds fewer than `messages_count`, the
-   * messages are paged from `GET /messages?ticket_id=`.
+   * https://developers.gorgias.com/reference/retrieve-ticket). When it does not, or holds fewer
+   * than `messages_count`, the messages are paged from `GET /messages?ticket_id=`.
    */
   async readTicket(id: number): Promise<{ ticket: Ticket; messages: Message[] }> {
     const { ticket, embedded } = await this.#retrieve(id)

@@ -1,7 +1,7 @@
 /**
- * Client-side model of Gorgias's per-account leaky bucket (developers.gorgias.com
- * reference/limitations): `limit` requests per `windowMs`, draining continuously at
- * limit/windowMs per ms. Each request admitted adds 1 to the level when it is sent (earlier than
+ * Client-side model of Gorgias's per-account leaky bucket
+ * (https://developers.gorgias.com/reference/limitations): `limit` requests per `windowMs`,
+ * draining continuously at limit/windowMs per ms. Each request admitted adds 1 to the level when it is sent (earlier than
  * the server counts it, so the estimate errs on the safe side). A request is admitted only while
  * the level stays `margin` slots below the limit, so clock skew and rounding never cause a 429,
  * and only while fewer than `concurrency` requests are in flight. Waiters are admitted FIFO.

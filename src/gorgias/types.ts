@@ -1,8 +1,9 @@
 /**
- * Gorgias REST API shapes, as documented (developers.gorgias.com reference/tickets and
- * reference/ticket-messages). Only the fields this project reads are typed; everything the API
- * returns is kept, so unknown fields pass through untouched. Fields are optional or nullable where
- * the docs allow it: code that reads them must cope (see policy.ts `unreadable`).
+ * Gorgias REST API shapes, as documented (https://developers.gorgias.com/reference/tickets and
+ * https://developers.gorgias.com/reference/ticket-messages). Only the fields this project reads
+ * are typed; everything the API returns is kept, so unknown fields pass through untouched. Fields
+ * are optional or nullable where the docs allow it: code that reads them must cope (see the
+ * policy's `unreadable` skip).
  */
 
 export interface Tag {

@@ -2,7 +2,7 @@ import { SettingsError, type Settings } from '../config.js'
 import type { GorgiasClient, ViewQuery } from '../gorgias/client.js'
 import { NotFoundError, ValidationError, ViewUnusableError } from '../gorgias/errors.js'
 import type { Ticket } from '../gorgias/types.js'
-import { findTag, triage } from '../policy.js'
+import { findTag, parseTimestamp, triage } from '../policy.js'
 import type { Tally } from './tally.js'
 import type { Listing } from './types.js'
 
@@ -172,8 +172,9 @@ async function triagePages(
 
 /** Oldest first; a ticket without a readable time goes last (it is read all the same). */
 function lastMessageAt(ticket: Ticket): number {
-  const ms = Date.parse(String(ticket.last_message_datetime ?? ''))
-  return Number.isNaN(ms) ? Number.MAX_SAFE_INTEGER : ms
+  const value = ticket.last_message_datetime
+  const at = typeof value === 'string' ? parseTimestamp(value) : undefined
+  return at ? at.getTime() : Number.MAX_SAFE_INTEGER
 }
 
 export function rememberTagIds(ticket: Ticket, tagIds: Map<string, number>): void {
