@@ -44856,9 +44856,9 @@ class ViewUnusableError extends GorgiasError {
 
 ;// CONCATENATED MODULE: ./src/gorgias/limiter.ts
 /**
- * Client-side model of Gorgias's per-account leaky bucket (developers.gorgias.com
- * reference/limitations): `limit` requests per `windowMs`, draining continuously at
- * limit/windowMs per ms. Each request admitted adds 1 to the level when it is sent (earlier than
+ * Client-side model of Gorgias's per-account leaky bucket
+ * (https://developers.gorgias.com/reference/limitations): `limit` requests per `windowMs`,
+ * draining continuously at limit/windowMs per ms. Each request admitted adds 1 to the level when it is sent (earlier than
  * the server counts it, so the estimate errs on the safe side). A request is admitted only while
  * the level stays `margin` slots below the limit, so clock skew and rounding never cause a 429,
  * and only while fewer than `concurrency` requests are in flight. Waiters are admitted FIFO.
@@ -47625,8 +47625,8 @@ class GorgiasClient {
     }
     /**
      * The ticket with all of its messages, in one request when the retrieve embeds them (it does:
-     * reference/retrieve-ticket). When it does not, or holds fewer than `messages_count`, the
-     * messages are paged from `GET /messages?ticket_id=`.
+     * https://developers.gorgias.com/reference/retrieve-ticket). When it does not, or holds fewer
+     * than `messages_count`, the messages are paged from `GET /messages?ticket_id=`.
      */
     async readTicket(id) {
         const { ticket, embedded } = await this.#retrieve(id);
@@ -48175,8 +48175,9 @@ async function triagePages(ctx, pages, listing) {
 }
 /** Oldest first; a ticket without a readable time goes last (it is read all the same). */
 function lastMessageAt(ticket) {
-    const ms = Date.parse(String(ticket.last_message_datetime ?? ''));
-    return Number.isNaN(ms) ? Number.MAX_SAFE_INTEGER : ms;
+    const value = ticket.last_message_datetime;
+    const at = typeof value === 'string' ? parseTimestamp(value) : undefined;
+    return at ? at.getTime() : Number.MAX_SAFE_INTEGER;
 }
 function rememberTagIds(ticket, tagIds) {
     for (const tag of Array.isArray(ticket?.tags) ? ticket.tags : []) {
