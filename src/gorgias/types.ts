@@ -2,7 +2,7 @@
  * Gorgias REST API shapes, as documented (developers.gorgias.com reference/tickets and
  * reference/ticket-messages). Only the fields this project reads are typed; everything the API
  * returns is kept, so unknown fields pass through untouched. Fields are optional or nullable where
- * the docs allow it: code that reads them must cope (see policy.ts `unreadable`).
+ * the docs allow it: code that reads them must cope (see the `unreadable` skip in policy/).
  */
 
 export interface Tag {
@@ -75,7 +75,7 @@ export interface Message {
   created_datetime: string
   sent_datetime?: string | null
   failed_datetime?: string | null
-  /** Free for foreign systems; this project marks its own messages here (see policy.ts). */
+  /** Free for foreign systems; this project marks its own messages here (policy/ownMessages.ts). */
   external_id?: string | null
 }
 
