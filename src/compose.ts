@@ -48,7 +48,7 @@ function toHtml(text: string): string {
 }
 
 /**
- * A message along the route the policy chose (see Route in policy.ts): the agent's channel,
+ * A message along the route the policy chose (see Route in policy/route.ts): the agent's channel,
  * support address and integration, to the ticket's customer alone. Nothing is copied from the
  * agent's recipients, and there is never a cc or bcc: a carrier or a colleague the agent wrote to
  * must not get the customer's reminder.

@@ -155,12 +155,11 @@ export function requestLine(stats: ClientStats | null): string {
   )
 }
 
+/** A ticket id as a Markdown link to the ticket in the helpdesk (see ticketLink). */
+type LinkTo = (id: number) => string
+
 /** Which tickets the run looked at, in words; `linkTo` renders a ticket id, `shown` a text. */
-function listingLine(
-  listing: Listing,
-  linkTo: (id: number) => string,
-  shown: (text: string) => string
-): string {
+function listingLine(listing: Listing, linkTo: LinkTo, shown: (text: string) => string): string {
   switch (listing.kind) {
     case 'open-view':
       return 'Listed the open tickets (a view of open tickets, filtered by Gorgias).'
@@ -194,14 +193,32 @@ function capped<T>(items: readonly T[], max: number): { shown: readonly T[]; mor
 const moreLine = (more: number, what: string): string[] =>
   more > 0 ? [`…and ${more} more ${what}.`, ''] : []
 
+/**
+ * The job summary: the run's outcome on top, then each per-ticket list, the explanations asked
+ * for, the settings in effect and the requests made; always within GitHub's size limit.
+ */
 export function summaryMarkdown(
   report: Report,
   settings: Settings,
   stats: ClientStats | null
 ): string {
+  const link: LinkTo = id => ticketLink(settings.domain, id)
+  return withinSummaryLimit([
+    ...summaryHead(report, settings, link),
+    ...ticketTable(report, settings, link),
+    ...tagRepairs(report, settings, link),
+    ...skippedByReason(report, settings, link),
+    ...reopenedSection(report, settings, link),
+    ...explanations(report, settings),
+    ...settingsInEffect(settings),
+    `Finished in ${seconds(report).toFixed(1)} s. ${requestLine(stats)}`,
+    ''
+  ])
+}
+
+/** The title, why the run stopped (if it did), its warnings, what it listed, and the counts. */
+function summaryHead(report: Report, settings: Settings, link: LinkTo): string[] {
   const lines: string[] = []
-  const link = (id: number): string => ticketLink(settings.domain, id)
-  const details = settings.summaryCustomerDetails
   const title = report.dryRun ? ' (dry run: nothing was changed)' : ''
   lines.push(`## Gorgias auto-close: ${settings.domain}${title}`, '')
   const stopped = stopLine(report, settings)
@@ -217,8 +234,15 @@ export function summaryMarkdown(
     headline(report),
     ''
   )
+  return lines
+}
 
-  // Per-ticket tables: the customer's subject and name only when summary-customer-details allows.
+/**
+ * Follow-ups and closes, then tickets that could not be read, then those deferred: one table.
+ * The customer's subject and name only when summary-customer-details allows.
+ */
+function ticketTable(report: Report, settings: Settings, link: LinkTo): string[] {
+  const details = settings.summaryCustomerDetails
   const withLanguage = settings.messagesFile !== null
   const customerColumns = (o: Outcome): string[] =>
     details ? [markdownText(o.subject), markdownText(o.firstName, 30)] : []
@@ -251,32 +275,39 @@ export function summaryMarkdown(
     SUMMARY_ROWS.deferred
   )
   const rows = [...acted.shown, ...readFailures.shown, ...deferred.shown]
-  if (rows.length > 0) {
-    lines.push(`| ${header.join(' | ')} |`, `| ${align.join(' | ')} |`, ...rows.map(row), '')
-    lines.push(
-      ...moreLine(acted.more, 'follow-ups and closes (see the counts above)'),
-      ...moreLine(readFailures.more, 'tickets that could not be read'),
-      ...moreLine(deferred.more, 'deferred to the next run')
-    )
-  } else {
-    lines.push('No ticket was due for a follow-up or a close.', '')
-  }
+  if (rows.length === 0) return ['No ticket was due for a follow-up or a close.', '']
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${align.join(' | ')} |`,
+    ...rows.map(row),
+    '',
+    ...moreLine(acted.more, 'follow-ups and closes (see the counts above)'),
+    ...moreLine(readFailures.more, 'tickets that could not be read'),
+    ...moreLine(deferred.more, 'deferred to the next run')
+  ]
+}
 
-  if (report.housekeeping.length > 0) {
-    const repairs = capped(report.housekeeping, SUMMARY_ROWS.housekeeping)
-    lines.push('### Tag repairs', '', '| Ticket | Change | Result |', '| --- | --- | --- |')
-    for (const o of repairs.shown) {
-      const detail = shownDetail(o, settings)
-      const failed = o.result === 'failed'
-      const result = failed
-        ? `failed: ${markdownText(detail ?? '', 120)}`
-        : markdownText(resultLabel(o, report.dryRun, detail), 120)
-      const change = failed ? actionLabel(o) : markdownText(detail ?? actionLabel(o))
-      lines.push(`| ${link(o.ticketId)} | ${change} | ${result} |`)
-    }
-    lines.push('', ...moreLine(repairs.more, 'tag repairs'))
+/** Tag repairs (a follow-up tag added, stale tags removed), ticket by ticket. */
+function tagRepairs(report: Report, settings: Settings, link: LinkTo): string[] {
+  if (report.housekeeping.length === 0) return []
+  const repairs = capped(report.housekeeping, SUMMARY_ROWS.housekeeping)
+  const lines = ['### Tag repairs', '', '| Ticket | Change | Result |', '| --- | --- | --- |']
+  for (const o of repairs.shown) {
+    const detail = shownDetail(o, settings)
+    const failed = o.result === 'failed'
+    const result = failed
+      ? `failed: ${markdownText(detail ?? '', 120)}`
+      : markdownText(resultLabel(o, report.dryRun, detail), 120)
+    const change = failed ? actionLabel(o) : markdownText(detail ?? actionLabel(o))
+    lines.push(`| ${link(o.ticketId)} | ${change} | ${result} |`)
   }
+  lines.push('', ...moreLine(repairs.more, 'tag repairs'))
+  return lines
+}
 
+/** The skips counted by reason, then the notable ones ticket by ticket. */
+function skippedByReason(report: Report, settings: Settings, link: LinkTo): string[] {
+  const lines: string[] = []
   const reasons = SKIP_REASONS.filter(r => report.skipped[r] > 0)
   if (reasons.length > 0) {
     lines.push('### Skipped, by reason', '', '| Reason | Tickets |', '| --- | ---: |')
@@ -293,37 +324,50 @@ export function summaryMarkdown(
     }
     lines.push('', ...moreLine(notable.more, 'skipped tickets'))
   }
+  return lines
+}
 
-  if (report.reopened.length > 0) {
-    const reopened = capped(report.reopened, SUMMARY_ROWS.reopened)
-    lines.push(
-      `### Reopened after an automatic close: ${report.reopened.length}`,
-      '',
-      `Open tickets that carry ${markdownText(settings.closedTag, 100)}: the customer (or an agent) came back. ` +
-        reopened.shown.map(link).join(', ') +
-        (reopened.more > 0 ? ` and ${reopened.more} more.` : '.'),
-      ''
-    )
-  }
+/** Open tickets that carry the closed-tag: someone came back after an automatic close. */
+function reopenedSection(report: Report, settings: Settings, link: LinkTo): string[] {
+  if (report.reopened.length === 0) return []
+  const reopened = capped(report.reopened, SUMMARY_ROWS.reopened)
+  return [
+    `### Reopened after an automatic close: ${report.reopened.length}`,
+    '',
+    `Open tickets that carry ${markdownText(settings.closedTag, 100)}: the customer (or an agent) came back. ` +
+      reopened.shown.map(link).join(', ') +
+      (reopened.more > 0 ? ` and ${reopened.more} more.` : '.'),
+    ''
+  ]
+}
 
-  const explanations = capped(report.explanations, SUMMARY_ROWS.explanations)
-  for (const e of explanations.shown) lines.push(explanationMarkdown(e, settings))
-  lines.push(...moreLine(explanations.more, 'tickets asked about'))
+/** The tickets asked about (ticket-ids), each explained step by step. */
+function explanations(report: Report, settings: Settings): string[] {
+  const shown = capped(report.explanations, SUMMARY_ROWS.explanations)
+  return [
+    ...shown.shown.map(e => explanationMarkdown(e, settings)),
+    ...moreLine(shown.more, 'tickets asked about')
+  ]
+}
 
-  lines.push(
+/** Every setting in effect, folded away. */
+function settingsInEffect(settings: Settings): string[] {
+  return [
     '<details><summary>Settings in effect</summary>',
     '',
     '| Input | Value |',
-    '| --- | --- |'
-  )
-  for (const [name, value] of describeSettings(settings)) {
-    lines.push(`| ${markdownText(name, 60)} | ${markdownText(value, 120)} |`)
-  }
-  lines.push('', '</details>', '')
-  const seconds = (report.finishedAt.getTime() - report.startedAt.getTime()) / 1000
-  lines.push(`Finished in ${seconds.toFixed(1)} s. ${requestLine(stats)}`, '')
-  return withinSummaryLimit(lines)
+    '| --- | --- |',
+    ...describeSettings(settings).map(
+      ([name, value]) => `| ${markdownText(name, 60)} | ${markdownText(value, 120)} |`
+    ),
+    '',
+    '</details>',
+    ''
+  ]
 }
+
+const seconds = (report: Report): number =>
+  (report.finishedAt.getTime() - report.startedAt.getTime()) / 1000
 
 /**
  * The last guard of the size limit: cuts at a line when the whole would not fit, closes a

@@ -3,7 +3,7 @@
  * https://developers.gorgias.com/reference/ticket-messages). Only the fields this project reads
  * are typed; everything the API returns is kept, so unknown fields pass through untouched. Fields
  * are optional or nullable where the docs allow it: code that reads them must cope (see the
- * policy's `unreadable` skip).
+ * `unreadable` skip in policy/).
  */
 
 export interface Tag {
@@ -76,7 +76,7 @@ export interface Message {
   created_datetime: string
   sent_datetime?: string | null
   failed_datetime?: string | null
-  /** Free for foreign systems; this project marks its own messages here (see policy.ts). */
+  /** Free for foreign systems; this project marks its own messages here (policy/ownMessages.ts). */
   external_id?: string | null
 }
 

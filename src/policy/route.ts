@@ -1,0 +1,201 @@
+import type { Address, Message, Ticket } from '../gorgias/types.js'
+import type { Note } from './checks.js'
+
+/**
+ * How this action's messages go out: the channel, support address and integration of the agent's
+ * reply (that keeps the email thread and the account's deliverability), to the ticket's customer.
+ */
+export interface Route {
+  channel: string
+  sourceType: string
+  /** the support address the agent's reply went out from */
+  from: Address | null
+  integrationId: number | null
+  /** the subject of the customer's thread; null = compose uses the ticket's */
+  subject: string | null
+  /** the one and only recipient: the ticket's customer, never whoever else the agent wrote to */
+  customer: Recipient
+}
+
+export interface Recipient {
+  /**
+   * where the channel reaches the customer: `ticket.customer.email` for email; for chat and sms,
+   * where the customer's own last message on that channel came from
+   */
+  address: string
+  /** the customer as the API's `receiver` takes it: by id when Gorgias gave one, else by email */
+  receiver: { id: number } | { email: string }
+}
+
+const isAddress = (a: unknown): a is Address =>
+  typeof a === 'object' &&
+  a !== null &&
+  typeof (a as Address).address === 'string' &&
+  (a as Address).address !== ''
+
+/** Two addresses of the same mailbox or handle: any case, spaces around left out. */
+export const sameAddress = (a: string, b: string): boolean =>
+  a.trim().toLowerCase() === b.trim().toLowerCase()
+
+/** Where the agent's reply went out from, without its recipients: they are not ours to copy. */
+type Channel = Omit<Route, 'customer'>
+
+/**
+ * The channel, support address and integration of a follow-up: those of the agent's reply, or,
+ * when that reply carries no usable source, those of the customer's own last message (answered
+ * back the way it came). Null when neither works.
+ */
+function replyChannel(
+  ticket: Ticket,
+  reply: Message,
+  customerMessage: Message | null
+): Channel | null {
+  const usable = (channel: unknown, type: unknown, from: unknown, to: unknown[]): boolean =>
+    typeof channel === 'string' &&
+    typeof type === 'string' &&
+    to.length > 0 &&
+    to.every(isAddress) &&
+    (channel !== 'email' || isAddress(from))
+  const integration = (m: Message): number | null =>
+    typeof m.integration_id === 'number' ? m.integration_id : null
+  const subject = (m: Message): string | null =>
+    typeof m.subject === 'string' && m.subject.trim() !== '' ? m.subject : null
+
+  const source = reply.source
+  const agentTo = Array.isArray(source?.to) ? source.to : []
+  if (source && usable(reply.channel, source.type, source.from, agentTo)) {
+    const email = customerEmail(ticket)
+    // A reply written to someone else (a carrier, a supplier) has their subject, not the customer's.
+    const toCustomer = email !== null && agentTo.some(a => sameAddress(a.address, email))
+    return {
+      channel: reply.channel,
+      sourceType: source.type,
+      from: isAddress(source.from) ? source.from : null,
+      integrationId: integration(reply),
+      subject: toCustomer ? subject(reply) : null
+    }
+  }
+  const back = customerMessage?.source
+  if (customerMessage && back) {
+    const to = isAddress(back.from) ? [back.from] : []
+    const from = Array.isArray(back.to) ? (back.to.find(isAddress) ?? null) : null
+    if (usable(customerMessage.channel, back.type, from, to)) {
+      return {
+        channel: customerMessage.channel,
+        sourceType: back.type,
+        from,
+        integrationId: integration(customerMessage),
+        subject: subject(customerMessage)
+      }
+    }
+  }
+  return null
+}
+
+/**
+ * One email address as a To: line takes it, nothing else: a list ("a@x, b@y"), a display name,
+ * stray spaces or invisible controls inside would let a customer record send this action's mail
+ * to someone else, or somewhere nobody can read. An apostrophe (o'brien@...) is fine.
+ */
+const ONE_EMAIL =
+  /^[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+@[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+\.[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+$/u
+
+function customerEmail(ticket: Ticket): string | null {
+  const email = ticket.customer?.email
+  if (typeof email !== 'string') return null
+  const trimmed = email.trim()
+  return ONE_EMAIL.test(trimmed) ? trimmed : null
+}
+
+function customerId(ticket: Ticket): number | null {
+  const id = ticket.customer?.id
+  return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : null
+}
+
+/** Whether a message was written by the ticket's customer (by id, else by email). */
+function sentByCustomer(m: Message, ticket: Ticket): boolean {
+  const id = customerId(ticket)
+  const senderId = m.sender?.id
+  if (id !== null && typeof senderId === 'number') return senderId === id
+  const email = customerEmail(ticket)
+  const senderEmail = m.sender?.email
+  return email !== null && typeof senderEmail === 'string' && sameAddress(senderEmail, email)
+}
+
+/** A chat or sms address as a message's source gives it: one token, no spaces or controls. */
+const ONE_HANDLE = /^[^\s,;<>\p{Cc}\p{Cf}]+$/u
+
+/**
+ * The ticket's customer as the recipient on `channel`, or why there is none. Email goes to
+ * `ticket.customer.email` and nowhere else; chat and sms go back to where the customer's own last
+ * message on that channel came from, and only when its sender is the ticket's customer.
+ */
+function customerRecipient(
+  ticket: Ticket,
+  channel: string,
+  thread: readonly Message[]
+): Recipient | string {
+  const id = customerId(ticket)
+  const email = customerEmail(ticket)
+  const receiver = id !== null ? { id } : email !== null ? { email } : null
+  if (receiver === null) return 'the customer has neither an id nor a usable email address'
+  if (channel === 'email') {
+    return email !== null
+      ? { address: email, receiver }
+      : 'the customer has no usable email address (none, or not one single address)'
+  }
+  const own = [...thread]
+    .reverse()
+    .find(m => !m.from_agent && m.channel === channel && sentByCustomer(m, ticket))
+  const address = own?.source?.from?.address
+  if (typeof address !== 'string' || !ONE_HANDLE.test(address.trim())) {
+    return `no ${channel} message from the customer to answer`
+  }
+  return { address: address.trim(), receiver }
+}
+
+/**
+ * The route of this action's messages in the cycle that starts at `thread[start]` (the agent's
+ * reply; `thread` is the public thread in order): its channel must be one of `channels`, and the
+ * ticket's customer must be reachable on it. Each check is noted; when there is no route, the
+ * skip reason and why.
+ */
+export function replyRoute(
+  ticket: Ticket,
+  thread: readonly Message[],
+  start: number,
+  channels: readonly string[],
+  note: Note
+): Route | { reason: 'channel-not-handled' | 'no-customer-address'; detail: string } {
+  const reply = thread[start]!
+  const lastFromCustomer =
+    thread
+      .slice(0, start)
+      .reverse()
+      .find(m => !m.from_agent) ?? null
+  const channel = replyChannel(ticket, reply, lastFromCustomer)
+  if (!channel || !channels.includes(channel.channel.toLowerCase())) {
+    const why = channel
+      ? `a reply would go by ${channel.channel}`
+      : `no route back to the customer this action can use (the agent replied by ${String(reply.channel)})`
+    note('route', false, why)
+    return { reason: 'channel-not-handled', detail: why }
+  }
+  note(
+    'route',
+    true,
+    `by ${channel.channel}${channel.from ? ` from ${channel.from.address}` : ''}${channel.integrationId !== null ? `, integration ${channel.integrationId}` : ''}`
+  )
+  const recipient = customerRecipient(ticket, channel.channel, thread)
+  if (typeof recipient === 'string') {
+    note('customer-address', false, recipient)
+    return { reason: 'no-customer-address', detail: recipient }
+  }
+  note(
+    'customer-address',
+    true,
+    "to the ticket's customer, and no one else",
+    `to the ticket's customer at ${recipient.address}, and no one else`
+  )
+  return { ...channel, customer: recipient }
+}
