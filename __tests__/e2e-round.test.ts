@@ -231,3 +231,25 @@ test('a policy module error that echoes the key past the cut shows no fragment o
   }
   expect(run.summary).toContain('\\*\\*\\*')
 })
+
+test('a read that answers with another ticket writes nothing to either', async () => {
+  const asked = dueTicket(sim, 50)
+  const other = dueTicket(sim, 60, { status: 'closed' })
+  sim.injectFault({
+    method: 'GET',
+    path: `/tickets/${asked.id}`,
+    fault: {
+      kind: 'malformed',
+      body: JSON.stringify({
+        ...sim.ticket(other.id),
+        status: 'open',
+        messages: sim.messages(other.id)
+      })
+    }
+  })
+  const run = await runAction(simInputs(sim))
+  expect(run.code).toBe(0)
+  expect(run.outputs['follow-up-count']).toBe('0')
+  expect(sim.writes()).toHaveLength(0)
+  expect(run.summary).toContain('`not-found`')
+})

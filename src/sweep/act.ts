@@ -104,6 +104,12 @@ async function readDecideWrite(ctx: ActContext, c: Candidate): Promise<boolean> 
     return false
   }
   const { ticket, messages } = read
+  if (ticket.id !== c.ticketId) {
+    // Another ticket came back (merged into it, or a confused server): nothing is written on data
+    // that is not the ticket asked about; if it is due, it is listed and read on its own.
+    tally.skip('not-found')
+    return false
+  }
   rememberTagIds(ticket, ctx.tagIds)
   tally.unmarked(unmarkedOwnMessages(ticket, messages, ctx.settings).length)
   const now = ctx.now()
