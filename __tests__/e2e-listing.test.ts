@@ -63,6 +63,28 @@ describe('the open-tickets view', () => {
   })
 })
 
+test('view items of another shape (ids only) are read one by one, never skipped unread', async () => {
+  await start()
+  const due = dueTicket(sim)
+  const notDue = dueTicket(sim, 5)
+  sim.injectFault({
+    method: 'PUT',
+    path: '/views/0/items',
+    fault: {
+      kind: 'malformed',
+      body: JSON.stringify({
+        data: [{ id: due.id }, { id: notDue.id }],
+        meta: { next_items: null }
+      })
+    }
+  })
+  const run = await runAction(simInputs(sim))
+  expect(run.code).toBe(0)
+  expect(ids(run.outputs['followed-up'])).toEqual([due.id])
+  expect(sim.log.filter(e => e.route === 'GET /api/tickets/{id}')).toHaveLength(2)
+  expect(run.summary).toContain('`not-due`')
+})
+
 describe('when the view cannot be trusted, every untrashed ticket is listed, and the summary says so', () => {
   test('views refused (404): the plain list with trashed=false, same actions', async () => {
     await start({ views: false })

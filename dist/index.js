@@ -48363,29 +48363,24 @@ async function triagePages(ctx, pages, listing) {
         tally.page();
         for (const ticket of page) {
             // A ticket edited while the pages are read can be listed twice; it is counted once.
-            if (typeof ticket.id === 'number') {
-                if (seen.has(ticket.id))
-                    continue;
-                seen.add(ticket.id);
+            if (!Number.isSafeInteger(ticket.id) || ticket.id < 1) {
+                tally.seen();
+                tally.skip('unreadable');
+                continue;
             }
+            if (seen.has(ticket.id))
+                continue;
+            seen.add(ticket.id);
             tally.seen();
             rememberTagIds(ticket, ctx.tagIds);
             if (ticket.status === 'open' && findTagSafely(ticket, settings.closedTag)) {
                 tally.reopened(ticket.id);
             }
-            let first;
-            try {
-                first = triage(ticket, settings, now);
-            }
-            catch {
-                // Data odd enough to trip the triage is never acted on; the sweep goes on.
-                tally.skip('unreadable');
-                continue;
-            }
-            if (first.kind === 'skip')
-                tally.skip(first.reason);
-            else
+            const reason = ruledOut(ticket, settings, now);
+            if (reason === null)
                 found.push(ticket);
+            else
+                tally.skip(reason);
         }
         ctx.progress(`page ${tally.pages}: ${tally.seenCount} tickets read, ${found.length} may be due`);
         if (ctx.clock() > ctx.deadline)
@@ -48395,6 +48390,21 @@ async function triagePages(ctx, pages, listing) {
         .map(t => ({ t, at: lastMessageAt(t) }))
         .sort((a, b) => a.at - b.at || a.t.id - b.t.id)
         .map(({ t }, order) => ({ ticketId: t.id, listed: t, order }));
+}
+/**
+ * Why the list item alone rules the ticket out, or null when it is worth its one read. A list item
+ * the triage cannot read (a view item of another shape, odd data) is read too: the ticket itself
+ * is what is decided on, and the listing is a prefilter only.
+ */
+function ruledOut(ticket, settings, now) {
+    let first;
+    try {
+        first = triage(ticket, settings, now);
+    }
+    catch {
+        return null;
+    }
+    return first.kind === 'skip' && first.reason !== 'unreadable' ? first.reason : null;
 }
 /** Oldest first; a ticket without a readable time goes last (it is read all the same). */
 function lastMessageAt(ticket) {
@@ -48610,7 +48620,7 @@ async function readDecideWrite(ctx, c) {
     const now = ctx.now();
     let decision;
     try {
-        decision = decide(ticket, messages, ctx.settings, now);
+        decision = unreadableTicket(ticket, ctx, now) ?? decide(ticket, messages, ctx.settings, now);
         if (ctx.explain)
             tally.explain(c.order, explainTicket(ticket, messages, ctx.settings, now));
     }
@@ -48619,9 +48629,8 @@ async function readDecideWrite(ctx, c) {
         tally.skip('unreadable', outcome(ticket, null, 'check', 'skipped', errorText(err)));
         return false;
     }
-    if (c.listed === null &&
-        ticket.status === 'open' &&
-        findTagSafely(ticket, ctx.settings.closedTag)) {
+    // Also when the list item could not show it (ticket-ids, a view item of another shape).
+    if (ticket.status === 'open' && findTagSafely(ticket, ctx.settings.closedTag)) {
         tally.reopened(ticket.id);
     }
     switch (decision.kind) {
@@ -48636,6 +48645,14 @@ async function readDecideWrite(ctx, c) {
         case 'close':
             return act(ctx, c.order, ticket, messages, decision);
     }
+}
+/**
+ * Timestamps of the ticket itself that are present but not dates: the decision does not read them
+ * all, but data that odd is never acted on (the triage's rule, applied to the fresh read).
+ */
+function unreadableTicket(ticket, ctx, now) {
+    const first = triage(ticket, ctx.settings, now);
+    return first.kind === 'skip' && first.reason === 'unreadable' ? first : null;
 }
 function readFailed(ctx, c, ticket, err) {
     if (err instanceof NotFoundError)

@@ -3,7 +3,13 @@ import { explainTicket } from '../explain.js'
 import { AuthError, DeadlineError, NotFoundError } from '../gorgias/errors.js'
 import type { Message, Ticket } from '../gorgias/types.js'
 import { templatesFor } from '../messages.js'
-import { decide, unmarkedOwnMessages, type ActionDecision, type Decision } from '../policy.js'
+import {
+  decide,
+  triage,
+  unmarkedOwnMessages,
+  type ActionDecision,
+  type Decision
+} from '../policy.js'
 import { findTagSafely, rememberTagIds, type Candidate } from './listing.js'
 import type { ActionSlots } from './slots.js'
 import type { Tally } from './tally.js'
@@ -115,18 +121,15 @@ async function readDecideWrite(ctx: ActContext, c: Candidate): Promise<boolean> 
   const now = ctx.now()
   let decision: Decision
   try {
-    decision = decide(ticket, messages, ctx.settings, now)
+    decision = unreadableTicket(ticket, ctx, now) ?? decide(ticket, messages, ctx.settings, now)
     if (ctx.explain) tally.explain(c.order, explainTicket(ticket, messages, ctx.settings, now))
   } catch (err) {
     // Only data odd enough to trip the policy lands here; it is never acted on.
     tally.skip('unreadable', outcome(ticket, null, 'check', 'skipped', errorText(err)))
     return false
   }
-  if (
-    c.listed === null &&
-    ticket.status === 'open' &&
-    findTagSafely(ticket, ctx.settings.closedTag)
-  ) {
+  // Also when the list item could not show it (ticket-ids, a view item of another shape).
+  if (ticket.status === 'open' && findTagSafely(ticket, ctx.settings.closedTag)) {
     tally.reopened(ticket.id)
   }
   switch (decision.kind) {
@@ -141,6 +144,15 @@ async function readDecideWrite(ctx: ActContext, c: Candidate): Promise<boolean> 
     case 'close':
       return act(ctx, c.order, ticket, messages, decision)
   }
+}
+
+/**
+ * Timestamps of the ticket itself that are present but not dates: the decision does not read them
+ * all, but data that odd is never acted on (the triage's rule, applied to the fresh read).
+ */
+function unreadableTicket(ticket: Ticket, ctx: ActContext, now: Date): Decision | null {
+  const first = triage(ticket, ctx.settings, now)
+  return first.kind === 'skip' && first.reason === 'unreadable' ? first : null
 }
 
 function readFailed(ctx: ActContext, c: Candidate, ticket: Ticket | { id: number }, err: unknown) {

@@ -2,7 +2,7 @@ import { SettingsError, type Settings } from '../config.js'
 import type { GorgiasClient, ViewQuery } from '../gorgias/client.js'
 import { NotFoundError, ValidationError, ViewUnusableError } from '../gorgias/errors.js'
 import type { Ticket } from '../gorgias/types.js'
-import { findTag, parseTimestamp, triage } from '../policy.js'
+import { findTag, parseTimestamp, triage, type SkipReason } from '../policy.js'
 import type { Tally } from './tally.js'
 import type { Listing } from './types.js'
 
@@ -141,25 +141,21 @@ async function triagePages(
     tally.page()
     for (const ticket of page) {
       // A ticket edited while the pages are read can be listed twice; it is counted once.
-      if (typeof ticket.id === 'number') {
-        if (seen.has(ticket.id)) continue
-        seen.add(ticket.id)
+      if (!Number.isSafeInteger(ticket.id) || ticket.id < 1) {
+        tally.seen()
+        tally.skip('unreadable')
+        continue
       }
+      if (seen.has(ticket.id)) continue
+      seen.add(ticket.id)
       tally.seen()
       rememberTagIds(ticket, ctx.tagIds)
       if (ticket.status === 'open' && findTagSafely(ticket, settings.closedTag)) {
         tally.reopened(ticket.id)
       }
-      let first
-      try {
-        first = triage(ticket, settings, now)
-      } catch {
-        // Data odd enough to trip the triage is never acted on; the sweep goes on.
-        tally.skip('unreadable')
-        continue
-      }
-      if (first.kind === 'skip') tally.skip(first.reason)
-      else found.push(ticket)
+      const reason = ruledOut(ticket, settings, now)
+      if (reason === null) found.push(ticket)
+      else tally.skip(reason)
     }
     ctx.progress(`page ${tally.pages}: ${tally.seenCount} tickets read, ${found.length} may be due`)
     if (ctx.clock() > ctx.deadline) throw new ListingTimeLimit(listing)
@@ -168,6 +164,21 @@ async function triagePages(
     .map(t => ({ t, at: lastMessageAt(t) }))
     .sort((a, b) => a.at - b.at || a.t.id - b.t.id)
     .map(({ t }, order) => ({ ticketId: t.id, listed: t, order }))
+}
+
+/**
+ * Why the list item alone rules the ticket out, or null when it is worth its one read. A list item
+ * the triage cannot read (a view item of another shape, odd data) is read too: the ticket itself
+ * is what is decided on, and the listing is a prefilter only.
+ */
+function ruledOut(ticket: Ticket, settings: Settings, now: Date): SkipReason | null {
+  let first
+  try {
+    first = triage(ticket, settings, now)
+  } catch {
+    return null
+  }
+  return first.kind === 'skip' && first.reason !== 'unreadable' ? first.reason : null
 }
 
 /** Oldest first; a ticket without a readable time goes last (it is read all the same). */
