@@ -3,8 +3,9 @@
  * clock. No I/O here, so every situation is tested as a table (see __tests__/policy.test.ts).
  *
  * State lives in Gorgias itself, nowhere else: this action's own messages carry a marker in
- * `external_id` ("feel free to set it as you wish", reference/ticket-messages), and tags mirror
- * what the markers say for humans. A "cycle" starts at the agent's last public reply; every
+ * `external_id` ("feel free to set it as you wish",
+ * https://developers.gorgias.com/reference/ticket-messages), and tags mirror what the markers say
+ * for humans. A "cycle" starts at the agent's last public reply; every
  * marked follow-up after it belongs to that cycle, and a customer or agent message restarts it.
  * Should Gorgias ever drop `external_id`, this action's messages are still known by who sent them
  * and their text (see recognisedAs in policy/ownMessages.ts), so a follow-up never passes for the

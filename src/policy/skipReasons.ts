@@ -19,7 +19,6 @@ export const SKIP_REASONS = [
   'reopened',
   'outside-business-hours',
   'unreadable',
-  'changed-since-listed',
   'not-found',
   'policy-module'
 ] as const
@@ -42,7 +41,6 @@ export const SKIP_LABELS: Record<SkipReason, string> = {
   reopened: 'reopened by a person after an automatic close',
   'outside-business-hours': 'due, waiting for business hours',
   unreadable: 'unreadable data (left alone)',
-  'changed-since-listed': 'changed since listed (re-check)',
   'not-found': 'deleted or merged meanwhile',
   'policy-module': 'vetoed by the policy module'
 }

@@ -42,7 +42,8 @@ export function findTag(ticket: Ticket, name: string): Tag | undefined {
 
 /**
  * The body of `DELETE /api/tickets/{id}/tags` that removes exactly these tags and no other: ids
- * where Gorgias gave them, names for the rest (the endpoint takes both, reference/tickets tags).
+ * where Gorgias gave them, names for the rest (the endpoint takes both:
+ * https://developers.gorgias.com/reference/create-ticket-tags).
  * Empty when there is nothing to remove: then send no request.
  */
 export function tagRemoval(
