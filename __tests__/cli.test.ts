@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { GorgiasSimulator } from '../simulator/server.js'
 import { dueTicket, runCli } from './helpers/action.js'
+import { ours } from './helpers/kit.js'
 
 /** The CLI bundle from a terminal: same sweep, settings from flags and environment. */
 
@@ -41,9 +42,7 @@ describe('node dist/cli.js', () => {
     expect(run.code).toBe(0)
     const report = JSON.parse(run.stdout) as { followedUp: number[]; closed: number[] }
     expect(report.followedUp).toEqual([t.id])
-    expect(
-      sim.messages(t.id).filter(m => m.external_id?.startsWith('gorgias-auto-close:'))
-    ).toHaveLength(1)
+    expect(ours(sim, t.id)).toHaveLength(1)
   })
 
   test('flags win over the environment', async () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from '@jest/globals'
 import { GorgiasSimulator } from '../simulator/server.js'
 import { dueTicket, runAction, simInputs } from './helpers/action.js'
+import { ours } from './helpers/kit.js'
 
 /**
  * How the bundle finds tickets, run as the runner runs it: the open-tickets view, its fallback
@@ -20,8 +21,6 @@ async function start(opts: ConstructorParameters<typeof GorgiasSimulator>[0] = {
 }
 
 const isViewQuery = (e: { route: string }) => e.route === 'PUT /api/views/{id}/items'
-const ours = (id: number) =>
-  sim.messages(id).filter(m => (m.external_id ?? '').startsWith('gorgias-auto-close:'))
 const ids = (json: string | undefined): number[] => (JSON.parse(json ?? '[]') as number[]).sort()
 
 /** Closed and trashed history, which a sweep of open tickets must not pay for. */
@@ -159,6 +158,6 @@ describe('the time limit', () => {
     expect(run.outputs['follow-up-count']).toBe('0')
     expect(run.stdout).toMatch(/::warning::time-limit-minutes \(0\.1\) reached/)
     expect(run.summary).toContain('time-limit-minutes')
-    for (const t of tickets) expect(ours(t.id)).toHaveLength(0)
+    for (const t of tickets) expect(ours(sim, t.id)).toHaveLength(0)
   })
 })

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { GorgiasSimulator } from '../simulator/server.js'
 import { dueTicket, runAction, runCli, simInputs } from './helpers/action.js'
+import { ours } from './helpers/kit.js'
 
 /**
  * The bundle as the runner runs it, for what this round added: texts in the customer's language,
@@ -26,8 +27,6 @@ afterEach(async () => {
 
 const iso = (hoursAgo: number) => new Date(Date.now() - hoursAgo * H).toISOString()
 const ids = (json: string | undefined): number[] => (JSON.parse(json ?? '[]') as number[]).sort()
-const sent = (id: number) =>
-  sim.messages(id).filter(m => (m.external_id ?? '').startsWith('gorgias-auto-close:'))
 const examples = resolve('examples/messages.yml')
 
 describe('messages in the customer language', () => {
@@ -37,9 +36,9 @@ describe('messages in the customer language', () => {
     const none = dueTicket(sim, 50, { language: null })
     const run = await runAction(simInputs(sim, { 'messages-file': examples }))
     expect(run.code).toBe(0)
-    expect(sent(fr.id)[0]!.body_text).toMatch(/^Bonjour /)
-    expect(sent(de.id)[0]!.body_text).toMatch(/^(Hallo|Guten Tag) /)
-    expect(sent(none.id)[0]!.body_text).toMatch(/^Hi /)
+    expect(ours(sim, fr.id)[0]!.body_text).toMatch(/^Bonjour /)
+    expect(ours(sim, de.id)[0]!.body_text).toMatch(/^(Hallo|Guten Tag) /)
+    expect(ours(sim, none.id)[0]!.body_text).toMatch(/^Hi /)
     expect(run.summary).toMatch(/\| fr \|/)
     expect(run.summary).toMatch(/\| de \|/)
   })
@@ -82,8 +81,8 @@ describe('ticket-ids: act on chosen tickets only, and explain each', () => {
     )
     expect(run.code).toBe(0)
     expect(ids(run.outputs['followed-up'])).toEqual([due.id])
-    expect(sent(notDue.id)).toHaveLength(0)
-    expect(sent(excluded.id)).toHaveLength(0)
+    expect(ours(sim, notDue.id)).toHaveLength(0)
+    expect(ours(sim, excluded.id)).toHaveLength(0)
     // Nothing is listed, and a ticket not asked about is never read.
     expect(
       sim.log.filter(e => e.route.includes('views') || e.path === '/api/tickets')
@@ -165,7 +164,7 @@ test('the follow-up goes to the customer only, even when the agent last wrote to
   })
   const run = await runAction(simInputs(sim))
   expect(run.code).toBe(0)
-  const [followUp] = sent(t.id)
+  const [followUp] = ours(sim, t.id)
   expect(followUp).toBeDefined()
   expect(followUp!.source?.to?.map(a => a.address)).toEqual(['ana@customer.test'])
   expect(followUp!.source?.cc ?? []).toEqual([])

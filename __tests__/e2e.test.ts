@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { GorgiasSimulator } from '../simulator/server.js'
 import { seedAccount, type SeedSummary } from '../simulator/seed.js'
-import type { Message } from '../src/gorgias/types.js'
 import { runAction, simInputs, type ActionRun } from './helpers/action.js'
+import { ours } from './helpers/kit.js'
 
 /**
  * The built action (dist/index.js), run as the GitHub runner runs it, against the simulator.
@@ -24,8 +24,6 @@ const ids = (json: string | undefined): number[] =>
   (JSON.parse(json ?? '[]') as number[]).sort((a, b) => a - b)
 const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b)
 const tagNames = (id: number): string[] => (sim.ticket(id)?.tags ?? []).map(t => t.name).sort()
-const ours = (id: number): Message[] =>
-  sim.messages(id).filter(m => (m.external_id ?? '').startsWith('gorgias-auto-close:'))
 /** A view query is a PUT, but it reads and writes nothing (reference: list view items). */
 const isViewQuery = (e: { route: string }) => e.route === 'PUT /api/views/{id}/items'
 const writeAttempts = () => sim.log.filter(e => e.method !== 'GET' && !isViewQuery(e))
@@ -71,7 +69,7 @@ describe('a real run on a seeded account', () => {
 
     // Each due ticket got exactly one marked email, on the agent's route, and the tag.
     for (const id of s.dueFollowUp) {
-      const sent = ours(id)
+      const sent = ours(sim, id)
       expect(sent).toHaveLength(1)
       const reply = sim.messages(id).find(m => m.id === s.lastAgentReply[id])!
       expect(sent[0]).toMatchObject({
@@ -105,7 +103,7 @@ describe('a real run on a seeded account', () => {
     expect(sorted([...touched])).toEqual(sorted([...expectedTouched]))
     for (const id of s.customerRepliedAfterFollowUp) {
       expect(tagNames(id)).not.toContain('auto-close-sent')
-      expect(ours(id).length).toBe(1)
+      expect(ours(sim, id).length).toBe(1)
     }
 
     // The summary: links, subjects, first names, counts per skip reason, settings.
@@ -261,7 +259,7 @@ describe('a two-reminder schedule', () => {
     const run = await runAction(inputs)
     expect(run.code).toBe(0)
     expect(ids(run.outputs['followed-up'])).toEqual([t.id])
-    const sent = ours(t.id)
+    const sent = ours(sim, t.id)
     expect(sent).toHaveLength(2)
     expect(sent[1]!.body_text).toBe('Last check, Noor (2/2): we close in a day.')
     expect(run.summary).toContain('follow-up 2/2')
@@ -271,7 +269,7 @@ describe('a two-reminder schedule', () => {
     const later = await runAction(inputs)
     expect(later.code).toBe(0)
     expect(ids(later.outputs.closed)).toEqual([t.id])
-    expect(ours(t.id)).toHaveLength(2)
+    expect(ours(sim, t.id)).toHaveLength(2)
     expect(sim.ticket(t.id)!.status).toBe('closed')
   })
 })
@@ -292,7 +290,7 @@ describe('business hours', () => {
     const day = DAYS[(new Date().getUTCDay() + 2) % 7]!
     const run = await runAction(simInputs(sim, { 'business-hours': `${day} 09:00-17:00` }))
     expect(run.code).toBe(0)
-    expect(ours(t.id)).toHaveLength(0)
+    expect(ours(sim, t.id)).toHaveLength(0)
     expect(writes()).toHaveLength(0)
     expect(run.summary).toContain('`outside-business-hours`')
   })
@@ -307,7 +305,7 @@ describe('business hours', () => {
       })
     )
     expect(run.code).toBe(0)
-    expect(ours(t.id)).toHaveLength(1)
+    expect(ours(sim, t.id)).toHaveLength(1)
   })
 })
 
@@ -333,7 +331,7 @@ describe('faults survived', () => {
     })
     const run = await runAction(simInputs(sim))
     expect(run.code).toBe(0)
-    expect(ours(t.id)).toHaveLength(1)
+    expect(ours(sim, t.id)).toHaveLength(1)
     expect(tagNames(t.id)).toEqual(['auto-close-sent'])
   })
 
@@ -347,10 +345,10 @@ describe('faults survived', () => {
     const run = await runAction(simInputs(sim))
     expect(run.code).toBe(1)
     expect(run.summary).toContain('message not confirmed')
-    expect(ours(t.id)).toHaveLength(0)
+    expect(ours(sim, t.id)).toHaveLength(0)
     const next = await runAction(simInputs(sim))
     expect(next.code).toBe(0)
-    expect(ours(t.id)).toHaveLength(1)
+    expect(ours(sim, t.id)).toHaveLength(1)
   })
 
   test('429 with Retry-After is waited out; nothing is given up', async () => {
@@ -362,7 +360,7 @@ describe('faults survived', () => {
     })
     const run = await runAction(simInputs(sim))
     expect(run.code).toBe(0)
-    expect(ours(t.id)).toHaveLength(1)
+    expect(ours(sim, t.id)).toHaveLength(1)
   })
 
   test('5xx and resets on reads are retried', async () => {
@@ -375,7 +373,7 @@ describe('faults survived', () => {
     sim.injectFault({ path: `/tickets/${t.id}`, method: 'GET', fault: { kind: 'reset' } })
     const run = await runAction(simInputs(sim))
     expect(run.code).toBe(0)
-    expect(ours(t.id)).toHaveLength(1)
+    expect(ours(sim, t.id)).toHaveLength(1)
   })
 
   test('a ticket deleted between listing and writing is skipped, not failed', async () => {
@@ -402,7 +400,7 @@ describe('faults survived', () => {
     })
     const run = await runAction(simInputs(sim))
     expect(run.code).toBe(0)
-    expect(ours(t.id)).toHaveLength(0)
+    expect(ours(sim, t.id)).toHaveLength(0)
     // The read right before the write is the re-check: the decision is taken on it.
     expect(run.summary).toContain('`customer-replied`')
     expect(writes()).toHaveLength(0)
@@ -415,7 +413,7 @@ describe('faults survived', () => {
     const run = await runAction(simInputs(sim))
     expect(run.code).toBe(0)
     expect(ids(run.outputs['followed-up'])).toEqual([good.id])
-    expect(ours(bad.id)).toHaveLength(0)
+    expect(ours(sim, bad.id)).toHaveLength(0)
     expect(run.summary).toContain('`unreadable`')
   })
 
@@ -440,7 +438,7 @@ describe('faults survived', () => {
     sim.clearFaults()
     const next = await runAction(simInputs(sim))
     expect(next.code).toBe(0)
-    expect(ours(failing.id)).toHaveLength(1)
+    expect(ours(sim, failing.id)).toHaveLength(1)
     expect(tagNames(failing.id)).toEqual(['auto-close-sent'])
     expect(next.summary).toContain('added auto-close-sent (follow-up already sent)')
   })

@@ -1,11 +1,12 @@
 import { describe, expect, test } from '@jest/globals'
 import { marked } from 'marked'
-import { parseSettings, type InputName, type Settings } from '../src/config.js'
+import type { Settings } from '../src/config.js'
 import { explainTicket, explanationMarkdown, explanationText } from '../src/explain.js'
 import type { Message, Ticket } from '../src/gorgias/types.js'
 import { decide, followUpMarker, SKIP_REASONS, type SkipReason } from '../src/policy.js'
 import { summaryMarkdown, terminalText } from '../src/report.js'
 import type { Report } from '../src/sweep/types.js'
+import { settingsFor, type Inputs } from './helpers/kit.js'
 
 /**
  * "Why did it (not) touch #1234?": the explanation of one ticket. Its decision is decide()'s in
@@ -16,14 +17,8 @@ const NOW = new Date('2026-11-26T12:00:00Z') // a Thursday
 const H = 3_600_000
 const ago = (hours: number, now = NOW): string => new Date(now.getTime() - hours * H).toISOString()
 
-function settings(overrides: Partial<Record<InputName, string>> = {}): Settings {
-  const inputs: Partial<Record<InputName, string>> = {
-    'gorgias-domain': 'acme',
-    'gorgias-email': 'bot@acme.test',
-    'gorgias-api-key': 'k',
-    ...overrides
-  }
-  return parseSettings(name => inputs[name] ?? '')
+function settings(overrides: Inputs = {}): Settings {
+  return settingsFor(null, overrides)
 }
 const S = settings()
 

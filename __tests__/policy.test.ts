@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { parseSettings, type InputName, type Settings } from '../src/config.js'
+import type { Settings } from '../src/config.js'
 import type { Message, Ticket } from '../src/gorgias/types.js'
 import {
   closeMarker,
@@ -16,6 +16,7 @@ import { renderTemplate, replyAlong, templateValues } from '../src/compose.js'
 import type { MessageCatalog } from '../src/messages.js'
 import { explainTicket } from '../src/explain.js'
 import { inTimeZone } from './helpers/timeZone.js'
+import { settingsFor, TEST_ACCOUNT, type Inputs } from './helpers/kit.js'
 
 /**
  * The decision as a specification: each row is a ticket situation and what the action does.
@@ -39,14 +40,8 @@ const NOW = new Date('2026-11-26T12:00:00Z')
 const H = 3_600_000
 const ago = (hours: number): string => new Date(NOW.getTime() - hours * H).toISOString()
 
-function settings(overrides: Partial<Record<InputName, string>> = {}): Settings {
-  const inputs: Partial<Record<InputName, string>> = {
-    'gorgias-domain': 'acme',
-    'gorgias-email': 'bot@acme.test',
-    'gorgias-api-key': 'k',
-    ...overrides
-  }
-  return parseSettings(name => inputs[name] ?? '')
+function settings(overrides: Inputs = {}): Settings {
+  return settingsFor(null, overrides)
 }
 
 const S = settings()
@@ -609,16 +604,13 @@ describe('timestamps without a UTC offset are UTC, whatever the machine says', (
     )
     const seen = inTimeZone<Array<{ kind: string; idleHours?: number }>>(
       zone,
+      // The child runs compiled src/ alone, without the kit: the settings are parsed there.
       `const { decide } = await src('policy')
        const { parseSettings } = await src('config')
        const s = parseSettings(name => input.inputs[name] ?? '')
        return input.cases.map(([t, m]) => decide(t, m, s, new Date(input.now)))`,
       {
-        inputs: {
-          'gorgias-domain': 'acme',
-          'gorgias-email': 'bot@acme.test',
-          'gorgias-api-key': 'k'
-        },
+        inputs: TEST_ACCOUNT,
         now: NOW.toISOString(),
         cases: replies.map(r => [ticket([r]), [r]])
       }
@@ -640,11 +632,7 @@ describe('timestamps without a UTC offset are UTC, whatever the machine says', (
        const s = parseSettings(name => input.inputs[name] ?? '')
        return triage(input.ticket, s, new Date(input.now))`,
       {
-        inputs: {
-          'gorgias-domain': 'acme',
-          'gorgias-email': 'bot@acme.test',
-          'gorgias-api-key': 'k'
-        },
+        inputs: TEST_ACCOUNT,
         now: NOW.toISOString(),
         ticket: t
       }

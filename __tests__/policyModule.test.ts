@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { GorgiasSimulator } from '../simulator/server.js'
 import { dueTicket, runAction, runCli, simInputs } from './helpers/action.js'
+import { ours, settingsFor } from './helpers/kit.js'
 
 /** Custom per-ticket logic, end to end through the bundle, with the shipped example. */
 
@@ -15,9 +16,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await sim.stop()
 })
-
-const followUps = (id: number) =>
-  sim.messages(id).filter(m => m.external_id?.startsWith('gorgias-auto-close:'))
 
 function moduleFile(source: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'gac-policy-')), 'policy.mjs')
@@ -56,7 +54,7 @@ describe('policy-module', () => {
     )
     expect(run.code).toBe(0)
     expect(JSON.parse(run.outputs['followed-up']!)).toEqual([shipped.id])
-    expect(followUps(waiting.id)).toHaveLength(0)
+    expect(ours(sim, waiting.id)).toHaveLength(0)
     expect(run.summary).toContain('`policy-module`')
     expect(run.summary).toContain('customer has a pending order (\\#1001)')
     expect(sim.log.some(e => e.path === `/api/customers/${waiting.customer!.id}`)).toBe(true)
@@ -72,7 +70,7 @@ describe('policy-module', () => {
     expect(run.code).toBe(1)
     expect(run.outputs['failed-count']).toBe('1')
     expect(JSON.parse(run.outputs['followed-up']!)).toEqual([fine.id])
-    expect(followUps(boom.id)).toHaveLength(0)
+    expect(ours(sim, boom.id)).toHaveLength(0)
     expect(run.summary).toContain('policy-module threw: CRM is down')
   })
 
@@ -82,7 +80,7 @@ describe('policy-module', () => {
       simInputs(sim, { 'policy-module': moduleFile('export default () => true\n') })
     )
     expect(run.code).toBe(1)
-    expect(followUps(t.id)).toHaveLength(0)
+    expect(ours(sim, t.id)).toHaveLength(0)
   })
 
   test('a missing module is refused before any request', async () => {
@@ -102,7 +100,7 @@ describe('policy-module', () => {
       API_URL: sim.baseUrl
     })
     expect(run.code).toBe(0)
-    expect(followUps(t.id)).toHaveLength(0)
+    expect(ours(sim, t.id)).toHaveLength(0)
     expect(run.stdout).toContain('VIP handled by hand')
   })
 })
@@ -110,18 +108,7 @@ describe('policy-module', () => {
 describe('loadPolicyModule (in process)', () => {
   async function vetoFrom(source: string, timeoutMs = 1000) {
     const { loadPolicyModule } = await import('../src/policyModule.js')
-    const { parseSettings } = await import('../src/config.js')
-    const settings = parseSettings(
-      name =>
-        (
-          ({
-            'gorgias-domain': 'acme',
-            'gorgias-email': 'a@b.co',
-            'gorgias-api-key': 'k'
-          }) as Record<string, string>
-        )[name] ?? '',
-      { workspace: '/' }
-    )
+    const settings = settingsFor(null, {}, { workspace: '/' })
     settings.policyModule = moduleFile(source)
     const lines: string[] = []
     const veto = await loadPolicyModule(settings, { info: m => lines.push(m) }, timeoutMs)

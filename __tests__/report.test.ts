@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import { marked } from 'marked'
-import { parseSettings, type InputName, type Settings } from '../src/config.js'
+import type { Settings } from '../src/config.js'
 import { AuthError } from '../src/gorgias/errors.js'
 import { SKIP_REASONS, type SkipReason } from '../src/policy.js'
 import {
@@ -14,20 +14,15 @@ import {
   withinSummaryLimit
 } from '../src/report.js'
 import type { Outcome, Report } from '../src/sweep/types.js'
+import { settingsFor, type Inputs } from './helpers/kit.js'
 
 /**
  * The report as a specification: what a support lead reads in the job summary and the terminal,
  * whatever customers typed into their subjects and names.
  */
 
-function settings(overrides: Partial<Record<InputName, string>> = {}): Settings {
-  const inputs: Partial<Record<InputName, string>> = {
-    'gorgias-domain': 'acme',
-    'gorgias-email': 'bot@acme.test',
-    'gorgias-api-key': 'k',
-    ...overrides
-  }
-  return parseSettings(name => inputs[name] ?? '', { workspace: '/repo' })
+function settings(overrides: Inputs = {}): Settings {
+  return settingsFor(null, overrides, { workspace: '/repo' })
 }
 const S = settings()
 

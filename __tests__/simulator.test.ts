@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import type { Message, Page, Tag, Ticket } from '../src/gorgias/types.js'
-import { GorgiasSimulator, SUPPORT_ADDRESS, type SimulatorOptions } from '../simulator/server.js'
+import {
+  ConnectionLost,
+  GorgiasSimulator,
+  SUPPORT_ADDRESS,
+  type SimulatorOptions
+} from '../simulator/server.js'
 import { seedAccount } from '../simulator/seed.js'
 
 const NOW = new Date('2025-03-10T12:00:00.000Z')
@@ -665,6 +670,116 @@ describe('faults', () => {
     await call(sim, 'PUT', `/tickets/${t.id}`, { status: 'closed' })
     expect(sim.messages(t.id).at(-1)?.body_text).toBe('Wait, one more thing!')
     expect(sim.ticket(t.id)?.status).toBe('closed')
+  })
+})
+
+describe('in process (request)', () => {
+  /** The same request in process: what a client would read off the wire. */
+  async function inProcess(
+    sim: GorgiasSimulator,
+    method: string,
+    path: string,
+    body?: unknown,
+    auth: string | null = basic(sim.email, sim.apiKey)
+  ) {
+    const headers: Record<string, string> = { Accept: 'application/json' }
+    if (auth !== null) headers.Authorization = auth
+    const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) // prettier-ignore
+    return sim.request({ method, url: `https://acme.gorgias.com/api${path}`, headers, body: text })
+  }
+
+  /** Two simulators in the same state, one asked over HTTP, the other in process. */
+  async function twins(opts: SimulatorOptions = {}) {
+    const http = await startSim(opts)
+    const local = new GorgiasSimulator({ now: () => NOW, ...opts })
+    const [first, second] = [http, local].map(sim => {
+      const t = sim.addTicket({ created_datetime: at(10), messages: [{ created_datetime: at(9) }] })
+      const vip = sim.addTicket({ created_datetime: at(8), tags: [{ name: 'VIP' }] })
+      sim.injectFault({ method: 'GET', path: '/tags', fault: { kind: 'status', status: 503, retryAfter: 3 } }) // prettier-ignore
+      sim.injectFault({ path: `/customers/${t.customer!.id}`, fault: { kind: 'malformed', body: '{"id": ' } }) // prettier-ignore
+      return { t, vip }
+    })
+    expect(second).toEqual(first)
+    return { http, local, ...first! }
+  }
+
+  it('answers as over HTTP: status, body, the rate-limit header, Retry-After, the log', async () => {
+    const { http, local, t, vip } = await twins({ rateLimit: { limit: 9, windowMs: 600_000 } })
+    const requests: Array<[string, string, unknown?, (string | null)?]> = [
+      ['GET', '/tickets?limit=1&order_by=created_datetime:asc'],
+      ['GET', '/tickets', undefined, null],
+      ['GET', '/tickets', undefined, basic(http.email, 'wrong')],
+      ['GET', `/tickets/${t.id}`],
+      ['GET', '/tickets/999'],
+      ['POST', `/tickets/${t.id}/messages`, reply(t)],
+      ['PUT', `/tickets/${t.id}`, '{"status": '],
+      ['PUT', `/tickets/${t.id}`, { status: 'closed' }],
+      ['DELETE', `/tickets/${vip.id}/tags`, { names: ['vip'] }],
+      ['GET', '/tags'],
+      ['GET', `/customers/${t.customer!.id}`],
+      ['GET', `/messages?ticket_id=${t.id}`],
+      // the bucket (9, of which 401s take none) is full: 429 with Retry-After
+      ['GET', `/tickets/${t.id}`]
+    ]
+    for (const [method, path, body, auth] of requests) {
+      const overHttp = await call(http, method, path, body, auth)
+      const here = await inProcess(local, method, path, body, auth)
+      const what = `${method} ${path}`
+      expect({ what, status: here.status, text: here.text }).toEqual({ what, status: overHttp.status, text: overHttp.text }) // prettier-ignore
+      for (const [name, value] of Object.entries(here.headers)) {
+        expect({ what, name, value: overHttp.headers.get(name) }).toEqual({ what, name, value })
+      }
+      for (const name of ['retry-after', 'x-gorgias-account-api-call-limit', 'content-type']) {
+        const inProcessHas = Object.keys(here.headers).some(h => h.toLowerCase() === name)
+        expect({ what, name, has: inProcessHas }).toEqual({ what, name, has: overHttp.headers.has(name) }) // prettier-ignore
+      }
+    }
+    expect(local.log.at(-1)!.status).toBe(429)
+    const entries = (sim: GorgiasSimulator) => sim.log.map(({ at: _at, ...e }) => e)
+    expect(entries(local)).toEqual(entries(http))
+    expect(local.stats()).toEqual(http.stats())
+    expect(local.tickets()).toEqual(http.tickets())
+    expect(local.messages(t.id)).toEqual(http.messages(t.id))
+  })
+
+  it('runs the hooks; a reset rejects as a lost connection, before or after processing', async () => {
+    const sim = new GorgiasSimulator({ now: () => NOW })
+    const t = sim.addTicket({})
+    const seen: string[] = []
+    sim.onRequest(req => void seen.push(`${req.method} ${req.path}`))
+    sim.injectFault({ method: 'PUT', path: `/tickets/${t.id}`, fault: { kind: 'reset' } })
+    const lost = inProcess(sim, 'PUT', `/tickets/${t.id}`, { status: 'closed' })
+    await expect(lost).rejects.toBeInstanceOf(ConnectionLost)
+    await expect(lost).rejects.toMatchObject({ code: 'ECONNRESET' })
+    expect(sim.ticket(t.id)?.status).toBe('open')
+
+    sim.injectFault({ method: 'POST', path: `/tickets/${t.id}/messages`, fault: { kind: 'reset-after-processing' } }) // prettier-ignore
+    await expect(inProcess(sim, 'POST', `/tickets/${t.id}/messages`, reply(t))).rejects.toBeInstanceOf(ConnectionLost) // prettier-ignore
+    expect(sim.messages(t.id)).toHaveLength(1)
+    expect(sim.writes()).toHaveLength(1)
+    expect(sim.log.map(e => [e.status, e.fault])).toEqual([[0, 'reset'], [201, 'reset-after-processing']]) // prettier-ignore
+    expect(seen).toEqual([`PUT /api/tickets/${t.id}`, `POST /api/tickets/${t.id}/messages`])
+  })
+
+  it('waits out a delay fault and refuses a body too large', async () => {
+    const sim = new GorgiasSimulator({ now: () => NOW })
+    sim.injectFault({ path: '/tickets', fault: { kind: 'delay', ms: 120 } })
+    const start = Date.now()
+    expect((await inProcess(sim, 'GET', '/tickets')).status).toBe(200)
+    expect(Date.now() - start).toBeGreaterThanOrEqual(110)
+    const huge = await inProcess(sim, 'POST', '/tags', JSON.stringify({ name: 'x'.repeat(1_100_000) })) // prettier-ignore
+    expect(huge.status).toBe(413)
+  })
+
+  it('drains its bucket on the clock it is given', async () => {
+    let clock = 0
+    const sim = new GorgiasSimulator({ rateLimit: { limit: 2, windowMs: 1000 }, bucketClock: () => clock }) // prettier-ignore
+    const statuses = async () => (await inProcess(sim, 'GET', '/tickets')).status
+    expect([await statuses(), await statuses(), await statuses()]).toEqual([200, 200, 429])
+    clock += 500
+    const after = await inProcess(sim, 'GET', '/tickets')
+    expect(after.status).toBe(200)
+    expect(after.headers['X-Gorgias-Account-Api-Call-Limit']).toBe('2/2')
   })
 })
 

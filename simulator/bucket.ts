@@ -2,7 +2,8 @@
  * Gorgias's rate limit: a leaky bucket per account (reference/limitations). Every admitted request
  * adds 1; the bucket drains `limit` per `windowMs` continuously; a request that would overflow it
  * is refused with a wait in whole seconds. It runs on real time (performance.now), not on the
- * simulator's clock, because clients pace themselves on real time.
+ * simulator's clock, because clients pace themselves on real time; a test whose client paces on a
+ * fake clock hands that clock in.
  */
 import { performance } from 'node:perf_hooks'
 
@@ -13,16 +14,19 @@ export interface RateLimit {
 
 export class LeakyBucket {
   readonly #rate: RateLimit | false
+  readonly #now: () => number
   #level = 0
-  #levelAt = performance.now()
+  #levelAt: number
   #peak = 0
 
-  /** false = unlimited. */
-  constructor(rate: RateLimit | false) {
+  /** false = unlimited; `now` in ms, monotonic. */
+  constructor(rate: RateLimit | false, now: () => number = () => performance.now()) {
     if (rate !== false && (!(rate.limit >= 1) || !(rate.windowMs > 0))) {
       throw new RangeError('rateLimit needs limit >= 1 and windowMs > 0')
     }
     this.#rate = rate
+    this.#now = now
+    this.#levelAt = now()
   }
 
   get rate(): RateLimit | false {
@@ -46,7 +50,7 @@ export class LeakyBucket {
   /** Current level, drained up to now (0 when unlimited). */
   level(): number {
     if (this.#rate === false) return 0
-    const t = performance.now()
+    const t = this.#now()
     const drained = ((t - this.#levelAt) * this.#rate.limit) / this.#rate.windowMs
     this.#level = Math.max(0, this.#level - drained)
     this.#levelAt = t

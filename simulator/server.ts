@@ -22,7 +22,7 @@ import { FaultRules, type FaultRule } from './faults.js'
 import { dispatch, READ_ONLY_ROUTES } from './routes/index.js'
 import type { ApiShape } from './routes/context.js'
 import { Store } from './store.js'
-import { Transport } from './transport.js'
+import { Transport, type InProcessRequest, type InProcessResponse } from './transport.js'
 import type {
   RequestHook,
   RequestLogEntry,
@@ -44,6 +44,7 @@ export {
   type Integration
 } from './account.js'
 export type { Fault, FaultRule } from './faults.js'
+export { ConnectionLost, type InProcessRequest, type InProcessResponse } from './transport.js'
 export type {
   RequestHook,
   RequestLogEntry,
@@ -66,7 +67,7 @@ export class GorgiasSimulator {
   constructor(opts: SimulatorOptions = {}) {
     this.email = opts.email ?? DEFAULT_EMAIL
     this.apiKey = opts.apiKey ?? DEFAULT_API_KEY
-    this.#bucket = new LeakyBucket(opts.rateLimit ?? false)
+    this.#bucket = new LeakyBucket(opts.rateLimit ?? false, opts.bucketClock)
     this.#store = new Store(this, this.email, opts.now ?? (() => new Date()))
     const embed = opts.embedMessages ?? true
     if (typeof embed === 'number' && !(Number.isInteger(embed) && embed >= 0)) {
@@ -98,10 +99,25 @@ export class GorgiasSimulator {
     return this.#transport.stop()
   }
 
+  /** Whether `start` has been called: `baseUrl` is then known (and stays so after `stop`). */
+  get listening(): boolean {
+    return this.#transport.baseUrl !== null
+  }
+
   get baseUrl(): string {
     const url = this.#transport.baseUrl
     if (url === null) throw new Error('simulator not started: call start() first')
     return url
+  }
+
+  /**
+   * One request in process, with no server started or with one: the same path as over HTTP (the
+   * log, latency, auth, the bucket and its header, `Retry-After`, hooks, faults, the route). The
+   * URL's host is ignored. A `reset` or `reset-after-processing` fault rejects with
+   * ConnectionLost (after processing for the latter); `delay` waits for real.
+   */
+  request(req: InProcessRequest): Promise<InProcessResponse> {
+    return this.#transport.request(req)
   }
 
   // ---------------------------------------------------------------- control API: state

@@ -1,7 +1,8 @@
 /**
- * The simulator's HTTP edge: a real node:http server on 127.0.0.1, and the path of every request
- * through it: body and log entry, latency, HTTP Basic auth, the rate-limit bucket, hooks, injected
- * faults, then the route; every answer carries `X-Gorgias-Account-Api-Call-Limit`.
+ * The simulator's edge: a real node:http server on 127.0.0.1, an in-process entry (`request`) for
+ * tests that need no socket, and the one path every request takes from either: body and log
+ * entry, latency, HTTP Basic auth, the rate-limit bucket, hooks, injected faults, then the route;
+ * every answer carries `X-Gorgias-Account-Api-Call-Limit`.
  */
 import http from 'node:http'
 import type { Socket } from 'node:net'
@@ -22,6 +23,42 @@ export interface TransportOptions {
   faults: FaultRules
   /** Runs the API logic; throws HttpError for an error answer. */
   route: (req: Omit<RouteRequest, 'id'>, match: RouteMatch | null) => Result
+}
+
+/** A request handed in without a socket: what `GorgiasSimulator.request` takes. */
+export interface InProcessRequest {
+  method: string
+  /** A full URL or a path with its query (`/api/tickets?limit=30`); only the path and query count. */
+  url: string
+  /** Header names in any case; only `Authorization` is read. */
+  headers: Record<string, string>
+  body?: string
+}
+
+/** The answer as a client would read it off the wire. */
+export interface InProcessResponse {
+  status: number
+  headers: Record<string, string>
+  text: string
+}
+
+/** An in-process request whose connection a `reset` fault dropped, with or without processing. */
+export class ConnectionLost extends Error {
+  /** What Node names a connection reset by the peer. */
+  readonly code = 'ECONNRESET'
+  constructor() {
+    super('socket hang up (the simulator dropped the connection)')
+    this.name = 'ConnectionLost'
+  }
+}
+
+/** A request as it arrives, whatever carried it. */
+interface Arrival {
+  method: string
+  url: string
+  authorization: string | undefined
+  /** null: larger than the simulator accepts */
+  body: string | null
 }
 
 interface Incoming {
@@ -90,25 +127,59 @@ export class Transport {
     return this.#baseUrl
   }
 
-  /** Closes the server and every open socket; pending delayed answers are dropped. */
+  /**
+   * Closes the server and every open socket; pending delayed answers are dropped (in process,
+   * they are answered at once).
+   */
   async stop(): Promise<void> {
-    const server = this.#server
-    if (!server) return
-    this.#server = null
+    // In-process requests sleep too, with or without a server.
     for (const [timer, release] of this.#sleeps) {
       clearTimeout(timer)
       release()
     }
     this.#sleeps.clear()
+    const server = this.#server
+    if (!server) return
+    this.#server = null
     const closed = new Promise<void>(resolve => server.close(() => resolve()))
     for (const socket of this.#sockets) socket.destroy()
     this.#sockets.clear()
     await closed
   }
 
+  /**
+   * One request without a socket, through exactly the path an HTTP request takes. A `reset` fault
+   * (before or after processing) rejects with ConnectionLost, as a dropped connection would fail
+   * the client's request; `delay` and `latencyMs` wait for real.
+   */
+  async request(req: InProcessRequest): Promise<InProcessResponse> {
+    const body = req.body ?? ''
+    const answer = await this.#serve({
+      method: req.method,
+      url: req.url,
+      authorization: headerValue(req.headers, 'authorization'),
+      body: Buffer.byteLength(body) > MAX_BODY_BYTES ? null : body
+    })
+    if (answer === 'reset') throw new ConnectionLost()
+    return answer
+  }
+
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const raw = await readBody(req)
-    const incoming = parseIncoming(req, raw ?? '')
+    const answer = await this.#serve({
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      authorization: req.headers.authorization,
+      body: await readBody(req)
+    })
+    if (answer === 'reset') return resetSocket(req.socket)
+    if (res.destroyed || res.writableEnded || !res.socket || res.socket.destroyed) return
+    res.writeHead(answer.status, answer.headers)
+    res.end(answer.text)
+  }
+
+  /** The request logged, then answered (or dropped): the one path of every request. */
+  async #serve(arrival: Arrival): Promise<InProcessResponse | 'reset'> {
+    const incoming = parseIncoming(arrival)
     const entry: RequestLogEntry = {
       method: incoming.method,
       path: incoming.path,
@@ -121,11 +192,28 @@ export class Transport {
       ...(isDeprecated(incoming.method, incoming.match) ? { deprecated: true as const } : {})
     }
     this.log.push(entry)
-    if (raw === null) return this.#send(res, entry, errorResult(413, 'Request body too large'))
+    let outcome: Result | 'reset'
+    try {
+      outcome = await this.#process(arrival, incoming, entry)
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err)
+      outcome = errorResult(500, `simulator error: ${msg}`)
+    }
+    if (outcome === 'reset') return outcome
+    entry.status = outcome.status
+    return this.#render(outcome)
+  }
+
+  async #process(
+    arrival: Arrival,
+    incoming: Incoming,
+    entry: RequestLogEntry
+  ): Promise<Result | 'reset'> {
+    if (arrival.body === null) return errorResult(413, 'Request body too large')
     if (this.#opts.latencyMs > 0) await this.#sleep(this.#opts.latencyMs)
 
-    const refused = await this.#gate(req, incoming)
-    if (refused) return this.#send(res, entry, refused)
+    const refused = await this.#gate(arrival.authorization, incoming)
+    if (refused) return refused
 
     const run = (): Result => {
       entry.processed = true
@@ -138,14 +226,14 @@ export class Transport {
       }
     }
     const fault = this.#opts.faults.take(incoming.method, incoming.path)
-    if (!fault) return this.#send(res, entry, run())
+    if (!fault) return run()
     entry.fault = fault.kind
-    await this.#inject(fault, req, res, entry, run)
+    return this.#inject(fault, entry, run)
   }
 
   /** Auth, then the bucket, then the hooks: the answer that stops the request here, if any. */
-  async #gate(req: http.IncomingMessage, incoming: Incoming): Promise<Result | null> {
-    const authError = this.#checkAuth(req.headers.authorization)
+  async #gate(authorization: string | undefined, incoming: Incoming): Promise<Result | null> {
+    const authError = this.#checkAuth(authorization)
     if (authError !== null) {
       return {
         ...errorResult(401, authError),
@@ -172,13 +260,12 @@ export class Transport {
     return null
   }
 
+  /** The fault's answer, or 'reset' for a connection dropped without one. */
   async #inject(
     fault: Fault,
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
     entry: RequestLogEntry,
     run: () => Result
-  ): Promise<void> {
+  ): Promise<Result | 'reset'> {
     switch (fault.kind) {
       case 'status': {
         if (fault.status === 429) this.throttled++
@@ -191,41 +278,36 @@ export class Transport {
         if (fault.retryAfter !== undefined) {
           result.headers = { ...result.headers, 'Retry-After': String(fault.retryAfter) }
         }
-        return this.#send(res, entry, result)
+        return result
       }
       case 'reset':
-        entry.status = 0
-        return resetSocket(req.socket)
+        return 'reset'
       case 'reset-after-processing':
         entry.status = run().status
-        return resetSocket(req.socket)
+        return 'reset'
       case 'delay': {
         const result = run()
         await this.#sleep(fault.ms)
-        return this.#send(res, entry, result)
+        return result
       }
       case 'malformed':
-        return this.#send(res, entry, { status: 200, raw: fault.body })
+        return { status: 200, raw: fault.body }
     }
   }
 
-  #send(res: http.ServerResponse, entry: RequestLogEntry, result: Result): void {
-    entry.status = result.status
-    if (res.destroyed || res.writableEnded || !res.socket || res.socket.destroyed) return
+  /** Status, headers and body text as they go out; the bucket's header is read as it leaves. */
+  #render(result: Result): InProcessResponse {
     const headers: Record<string, string> = {
       'X-Gorgias-Account-Api-Call-Limit': this.#opts.bucket.header(),
       ...result.headers
     }
-    let payload = ''
-    if (result.raw !== undefined) payload = result.raw
-    else if (result.body !== undefined && result.status !== 204) {
-      payload = JSON.stringify(result.body)
-    }
-    if (payload !== '' || result.raw !== undefined) {
+    let text = ''
+    if (result.raw !== undefined) text = result.raw
+    else if (result.body !== undefined && result.status !== 204) text = JSON.stringify(result.body)
+    if (text !== '' || result.raw !== undefined) {
       headers['Content-Type'] = 'application/json; charset=utf-8'
     }
-    res.writeHead(result.status, headers)
-    res.end(payload)
+    return { status: result.status, headers, text }
   }
 
   #checkAuth(header: string | undefined): string | null {
@@ -254,12 +336,11 @@ export class Transport {
   }
 }
 
-function parseIncoming(req: http.IncomingMessage, raw: string): Incoming {
-  const url = new URL(req.url ?? '/', 'http://127.0.0.1')
-  const method = (req.method ?? 'GET').toUpperCase()
+function parseIncoming({ method, url, body: raw }: Arrival): Incoming {
+  const parsed = new URL(url, 'http://127.0.0.1')
   let body: unknown = undefined
   let badJson = false
-  if (raw.trim() !== '') {
+  if (raw !== null && raw.trim() !== '') {
     try {
       body = JSON.parse(raw) as unknown
     } catch {
@@ -268,14 +349,20 @@ function parseIncoming(req: http.IncomingMessage, raw: string): Incoming {
     }
   }
   return {
-    method,
-    path: url.pathname,
-    query: url.searchParams,
-    search: url.search.replace(/^\?/, ''),
+    method: method.toUpperCase(),
+    path: parsed.pathname,
+    query: parsed.searchParams,
+    search: parsed.search.replace(/^\?/, ''),
     body,
     badJson,
-    match: matchRoute(url.pathname)
+    match: matchRoute(parsed.pathname)
   }
+}
+
+/** A header of an in-process request, whatever the case of its name. */
+function headerValue(headers: Record<string, string>, name: string): string | undefined {
+  const key = Object.keys(headers).find(k => k.toLowerCase() === name)
+  return key === undefined ? undefined : headers[key]
 }
 
 async function readBody(req: http.IncomingMessage): Promise<string | null> {

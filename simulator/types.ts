@@ -9,8 +9,14 @@ export interface SimulatorOptions {
   forbidden?: boolean
   /** Leaky bucket per account; false (default) = unlimited. Gorgias: { limit: 40, windowMs: 20000 }. */
   rateLimit?: RateLimit | false
-  /** Clock for server-side timestamps (not for the rate limiter, which uses real time). */
+  /** Clock for server-side timestamps (not for the rate limiter: see bucketClock). */
   now?: () => Date
+  /**
+   * Monotonic ms clock of the rate-limit bucket, default real time (performance.now), which is
+   * what a client paces itself on. An in-process test whose client paces on a fake clock hands
+   * the same clock in here, so that the bucket drains as the client believes it does.
+   */
+  bucketClock?: () => number
   /** Added latency per request, before it is processed. */
   latencyMs?: number
   /**
