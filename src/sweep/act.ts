@@ -10,7 +10,7 @@ import {
   type ActionDecision,
   type Decision
 } from '../policy.js'
-import { findTagSafely, rememberTagIds, type Candidate } from './listing.js'
+import { hasTagNamed, rememberTagIds, type Candidate } from './listing.js'
 import type { ActionSlots } from './slots.js'
 import type { Tally } from './tally.js'
 import type { ActionKind, Outcome, Result } from './types.js'
@@ -129,7 +129,7 @@ async function readDecideWrite(ctx: ActContext, c: Candidate): Promise<boolean> 
     return false
   }
   // Also when the list item could not show it (ticket-ids, a view item of another shape).
-  if (ticket.status === 'open' && findTagSafely(ticket, ctx.settings.closedTag)) {
+  if (ticket.status === 'open' && hasTagNamed(ticket, ctx.settings.closedTag)) {
     tally.reopened(ticket.id)
   }
   switch (decision.kind) {

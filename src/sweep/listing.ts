@@ -2,7 +2,7 @@ import { SettingsError, type Settings } from '../config.js'
 import type { GorgiasClient, ViewQuery } from '../gorgias/client.js'
 import { NotFoundError, ValidationError, ViewUnusableError } from '../gorgias/errors.js'
 import type { Ticket } from '../gorgias/types.js'
-import { findTag, parseTimestamp, triage, type SkipReason } from '../policy.js'
+import { parseTimestamp, triage, type SkipReason } from '../policy.js'
 import type { Tally } from './tally.js'
 import type { Listing } from './types.js'
 
@@ -150,7 +150,7 @@ async function triagePages(
       seen.add(ticket.id)
       tally.seen()
       rememberTagIds(ticket, ctx.tagIds)
-      if (ticket.status === 'open' && findTagSafely(ticket, settings.closedTag)) {
+      if (ticket.status === 'open' && hasTagNamed(ticket, settings.closedTag)) {
         tally.reopened(ticket.id)
       }
       const reason = ruledOut(ticket, settings, now)
@@ -196,11 +196,21 @@ export function rememberTagIds(ticket: Ticket, tagIds: Map<string, number>): voi
   }
 }
 
-/** Odd tag data must not stop the listing: it is the triage's to call the ticket unreadable. */
-export function findTagSafely(ticket: Ticket, name: string): boolean {
-  try {
-    return findTag(ticket, name) !== undefined
-  } catch {
-    return false
-  }
+/**
+ * Whether the ticket carries a tag of this name (any case), with or without an id: a tag of ours
+ * that Gorgias shows without an id is still ours. Odd tag data must not stop the listing.
+ */
+export function hasTagNamed(ticket: Ticket, name: string): boolean {
+  const wanted = name.toLowerCase()
+  const tags: unknown = ticket?.tags
+  return (
+    Array.isArray(tags) &&
+    tags.some(
+      (t: unknown) =>
+        typeof t === 'object' &&
+        t !== null &&
+        typeof (t as { name?: unknown }).name === 'string' &&
+        (t as { name: string }).name.toLowerCase() === wanted
+    )
+  )
 }
