@@ -122,3 +122,51 @@ describe('each customer in their language (examples/messages.yml)', () => {
     }
   })
 })
+
+describe('customer text in what is sent is one plain line', () => {
+  const hello: MessageTemplates = {
+    followUp: 'Hi {{first_name}}, about "{{subject}}"',
+    finalFollowUp: '',
+    close: ''
+  }
+
+  test('a name with line breaks and escapes cannot add paragraphs or controls to the email', () => {
+    const body = followUpBody(
+      ticket({
+        customer: { id: 9, email: 'ana@example.com', firstname: 'Ana\n\nClick http://x\u001b[31m' }
+      }),
+      route,
+      1,
+      1,
+      'm',
+      settings,
+      hello
+    )
+    expect(body.body_text).toBe('Hi Ana Click http://x[31m, about "Where is my parcel?"')
+    expect(body.body_html).not.toContain('<br>')
+  })
+
+  test('a subject with CR/LF cannot add a header line; a huge one is cut', () => {
+    const injected = followUpBody(
+      ticket({ subject: 'Order\r\nBcc: all@evil.test' }),
+      route,
+      1,
+      1,
+      'm',
+      settings,
+      hello
+    )
+    expect(injected.subject).toBe('Re: Order Bcc: all@evil.test')
+    const huge = followUpBody(
+      ticket({ subject: 'x'.repeat(5000) }),
+      route,
+      1,
+      1,
+      'm',
+      settings,
+      hello
+    )
+    expect(huge.subject!.length).toBeLessThanOrEqual(210)
+    expect(huge.body_text.length).toBeLessThan(300)
+  })
+})

@@ -2,18 +2,27 @@ import type { Settings } from './config.js'
 import type { Address, NewMessage, Ticket } from './gorgias/types.js'
 import type { MessageTemplates } from './messages.js'
 import type { Route } from './policy.js'
+import { cut, oneLine } from './text.js'
 
 /** The text of this action's messages and the request bodies that send them. Pure. */
 
-const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : '')
+const line = (value: unknown): string => (typeof value === 'string' ? oneLine(value) : '')
+
+/**
+ * Customer text that goes into what this action sends (a greeting, a subject line): one line, no
+ * control or bidirectional character, of a sane length. A name with line breaks cannot add
+ * paragraphs to the email, nor a subject a header line.
+ */
+const FIRST_NAME_MAX = 60
+const SUBJECT_MAX = 200
 
 /** Total over whatever the API sent: this also names tickets in reports, unreadable ones included. */
 export function customerFirstName(ticket: Ticket): string {
   const customer = typeof ticket?.customer === 'object' ? ticket.customer : null
-  const first = text(customer?.firstname)
-  if (first) return first
-  const fromName = text(customer?.name).split(/\s+/)[0]
-  return fromName ? fromName : 'there'
+  const first = line(customer?.firstname)
+  if (first) return cut(first, FIRST_NAME_MAX)
+  const fromName = line(customer?.name).split(' ')[0]
+  return fromName ? cut(fromName, FIRST_NAME_MAX) : 'there'
 }
 
 export interface TemplateValues {
@@ -77,7 +86,7 @@ export function replyAlong(
     external_id: marker
   }
   if (route.integrationId !== null) body.integration_id = route.integrationId
-  const subject = route.subject ?? (typeof ticket.subject === 'string' ? ticket.subject : null)
+  const subject = cut(line(route.subject ?? ticket.subject), SUBJECT_MAX)
   if (subject && route.channel === 'email') {
     body.subject = /^re:/i.test(subject) ? subject : `Re: ${subject}`
   }
@@ -95,7 +104,7 @@ export function templateValues(
   return {
     first_name: customerFirstName(ticket),
     ticket_id: String(ticket.id),
-    subject: text(ticket.subject) || 'your request',
+    subject: cut(line(ticket.subject), SUBJECT_MAX) || 'your request',
     reminder_number: String(reminder),
     reminders_total: String(reminders)
   }
