@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { GorgiasClient, type ClientOptions } from '../src/gorgias/client.js'
-import { AuthError, DeadlineError, GorgiasError, ViewUnusableError } from '../src/gorgias/errors.js'
+import {
+  AuthError,
+  DeadlineError,
+  GorgiasError,
+  NotFoundError,
+  ViewUnusableError
+} from '../src/gorgias/errors.js'
 import { RateLimiter } from '../src/gorgias/limiter.js'
 import type { Ticket } from '../src/gorgias/types.js'
 import { OPEN_TICKETS_VIEW } from '../src/sweep/listing.js'
@@ -187,6 +193,17 @@ describe('readTicket: one request per ticket', () => {
     ])
     expect(server.seen[1]!.query.get('ticket_id')).toBe('5')
   })
+})
+
+it('a 404 on the messages list is a failed read, not a ticket gone', async () => {
+  server.reply = req =>
+    req.path === '/api/tickets/5'
+      ? { json: ticket(5, { messages_count: 2 }) }
+      : { status: 404, json: { message: 'Not found' } }
+  const err = await caught(makeClient().readTicket(5))
+  expect(err).toBeInstanceOf(GorgiasError)
+  expect(err).not.toBeInstanceOf(NotFoundError)
+  expect(err.message).toContain('answered 404 although the ticket exists')
 })
 
 describe('limits', () => {
