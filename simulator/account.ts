@@ -47,7 +47,7 @@ export const CHANNELS: Record<
   'internal-note': { sourceType: 'internal-note', integrationId: null, via: 'helpdesk' }
 }
 
-/** Message channels the real API accepts (reference/create-ticket-message). */
+/** Message channels the real API accepts (https://developers.gorgias.com/reference/create-ticket-message). */
 export const KNOWN_CHANNELS = new Set([
   'aircall',
   'api',

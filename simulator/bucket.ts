@@ -1,5 +1,6 @@
 /**
- * Gorgias's rate limit: a leaky bucket per account (reference/limitations). Every admitted request
+ * Gorgias's rate limit: a leaky bucket per account
+ * (https://developers.gorgias.com/reference/limitations). Every admitted request
  * adds 1; the bucket drains `limit` per `windowMs` continuously; a request that would overflow it
  * is refused with a wait in whole seconds. It runs on real time (performance.now), not on the
  * simulator's clock, because clients pace themselves on real time; a test whose client paces on a

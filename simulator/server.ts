@@ -1,7 +1,7 @@
 /**
  * An in-memory Gorgias REST API on a real node:http server, for tests, the demo and the benchmark.
  *
- * It models what /work/shared/docs/gorgias-api.md documents, including the parts that bite: the
+ * It models what the Gorgias REST API reference documents, including the parts that bite: the
  * leaky-bucket rate limit and its header, cursor pagination (offset pagination refused), no status
  * filter on the ticket list, trashed tickets listed unless `trashed=false`, the ticket retrieve
  * embedding its messages (the deprecated messages list still served, and marked in the log),

@@ -1,5 +1,6 @@
 /**
- * Messages (reference/ticket-messages, reference/create-ticket-message): the current list
+ * Messages (https://developers.gorgias.com/reference/ticket-messages and
+ * https://developers.gorgias.com/reference/create-ticket-message): the current list
  * `GET /api/messages?ticket_id=`, the deprecated `GET /api/tickets/{id}/messages` (still served,
  * and marked in the request log), and `POST /api/tickets/{id}/messages`, validated like the real
  * API validates an outgoing reply.

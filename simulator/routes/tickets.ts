@@ -1,5 +1,5 @@
 /**
- * Tickets (reference/tickets): `GET /api/tickets` (cursor pages; no status filter; trashed tickets
+ * Tickets (https://developers.gorgias.com/reference/tickets): `GET /api/tickets` (cursor pages; no status filter; trashed tickets
  * listed unless `trashed=false`), `GET /api/tickets/{id}` (embeds the thread as `messages`),
  * `PUT /api/tickets/{id}` (where `tags` replaces the whole set: the documented danger).
  */
