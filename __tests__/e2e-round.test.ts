@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { parse as loadYaml } from 'yaml'
 import { GorgiasSimulator } from '../simulator/server.js'
 import { dueTicket, runAction, runCli, simInputs } from './helpers/action.js'
 import { ours } from './helpers/kit.js'
@@ -251,4 +252,13 @@ test('a read that answers with another ticket writes nothing to either', async (
   expect(run.outputs['follow-up-count']).toBe('0')
   expect(sim.writes()).toHaveLength(0)
   expect(run.summary).toContain('`not-found`')
+})
+
+test('every output declared in action.yml is set by a run, and nothing else', async () => {
+  const declared = Object.keys(
+    (loadYaml(readFileSync('action.yml', 'utf8')) as { outputs: Record<string, unknown> }).outputs
+  ).sort()
+  dueTicket(sim)
+  const run = await runAction(simInputs(sim))
+  expect(Object.keys(run.outputs).sort()).toEqual(declared)
 })
