@@ -121,6 +121,8 @@ describe('a real run on a seeded account', () => {
     expect(writes().length).toBe(before)
     expect(again.outputs['follow-up-count']).toBe('0')
     expect(again.outputs['closed-count']).toBe('0')
+    // Neither run read messages through the deprecated per-ticket endpoint.
+    expect(sim.stats().deprecated).toBe(0)
   })
 
   test('dry-run makes no write request at all and reports the would-be actions', async () => {
