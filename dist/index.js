@@ -33999,6 +33999,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   C: () => (/* binding */ runAction)
 });
 
+// UNUSED EXPORTS: run
+
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -49235,6 +49237,11 @@ function runLink() {
         return '';
     return `\n[Workflow run](${github_context.serverUrl}/${repository}/actions/runs/${runId})\n`;
 }
+/**
+ * The name GitHub's own runner emulation, @github/local-action (`npm run local-action`), calls in
+ * an entry point; it is the action's entry, runAction.
+ */
+const run = (/* unused pure expression or super */ null && (runAction));
 
 
 /***/ }),

@@ -57,3 +57,9 @@ function runLink(): string {
   if (!repository || !runId) return ''
   return `\n[Workflow run](${github.context.serverUrl}/${repository}/actions/runs/${runId})\n`
 }
+
+/**
+ * The name GitHub's own runner emulation, @github/local-action (`npm run local-action`), calls in
+ * an entry point; it is the action's entry, runAction.
+ */
+export const run = runAction
