@@ -43396,23 +43396,6 @@ function skip(ticket, reason, detail) {
         ? { kind: 'skip', ticketId: ticket.id, reason }
         : { kind: 'skip', ticketId: ticket.id, reason, detail };
 }
-/** Whether a re-check still supports the action planned from earlier data. */
-function sameDecision(planned, fresh) {
-    if (planned.kind !== fresh.kind)
-        return false;
-    switch (planned.kind) {
-        case 'follow-up':
-            return fresh.kind === 'follow-up' && fresh.marker === planned.marker;
-        case 'close':
-            return fresh.kind === 'close' && fresh.reply.id === planned.reply.id;
-        case 'tag-follow-up':
-            return fresh.kind === 'tag-follow-up' && fresh.reply.id === planned.reply.id;
-        case 'untag':
-            return fresh.kind === 'untag';
-        case 'skip':
-            return fresh.kind === 'skip' && fresh.reason === planned.reason;
-    }
-}
 
 ;// CONCATENATED MODULE: ./src/policy/time.ts
 
@@ -44167,8 +44150,8 @@ function triage(ticket, s, now) {
     return { kind: 'fetch-messages', ticketId: ticket.id };
 }
 /**
- * The full decision, from the ticket and all of its messages. Also the re-check right before a
- * write: the caller acts only when this, on freshly read data, still says the same thing.
+ * The full decision, from the ticket and all of its messages, taken on the one read of the ticket
+ * made right before any write: the sweep acts on it at once.
  */
 function decide(ticket, messages, s, now) {
     return reason(ticket, messages, s, now).decision;
@@ -44315,7 +44298,7 @@ const SKIP_LABELS = {
  * This file is the policy's one door: everything else imports it, and it only re-exports. Inside
  * policy/, one concern a module:
  * - decide.ts: triage() (a list item alone), decide() and reason() (the ticket and its messages)
- * - decision.ts: Decision and PolicySettings, the skip and untag decisions, sameDecision()
+ * - decision.ts: Decision and PolicySettings, the skip and untag decisions
  * - ticket.ts: the checks of the ticket itself (fields, trash, spam, status, snooze, tags, channel)
  * - thread.ts: the public thread in order, Rule auto-replies left out, where the cycle starts;
  *   the timeline explain.ts shows
@@ -44326,7 +44309,6 @@ const SKIP_LABELS = {
  * - message.ts, time.ts: one message (readable, public, its time); timestamps and elapsed time
  * - checks.ts, skipReasons.ts: the checks and the skip reasons, with their words
  */
-
 
 
 

@@ -14,7 +14,7 @@
  * This file is the policy's one door: everything else imports it, and it only re-exports. Inside
  * policy/, one concern a module:
  * - decide.ts: triage() (a list item alone), decide() and reason() (the ticket and its messages)
- * - decision.ts: Decision and PolicySettings, the skip and untag decisions, sameDecision()
+ * - decision.ts: Decision and PolicySettings, the skip and untag decisions
  * - ticket.ts: the checks of the ticket itself (fields, trash, spam, status, snooze, tags, channel)
  * - thread.ts: the public thread in order, Rule auto-replies left out, where the cycle starts;
  *   the timeline explain.ts shows
@@ -29,7 +29,6 @@
 export { CHECKS, type Check, type CheckName } from './policy/checks.js'
 export { decide, reason, triage, type Reasoning } from './policy/decide.js'
 export {
-  sameDecision,
   type ActionDecision,
   type Cycle,
   type Decision,

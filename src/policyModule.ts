@@ -9,9 +9,9 @@ import { asText, logText, oneLine } from './text.js'
 
 /**
  * Custom per-ticket logic: a team's ES module whose default export may veto a planned follow-up
- * or close. It runs before the re-check and the write; it can only say "skip", never "act", so a
- * bug in it can at worst leave a ticket alone. A throw or a timeout fails that ticket (reported and
- * counted), and the sweep goes on.
+ * or close. It runs after the ticket's read and before the write; it can only say "skip", never
+ * "act", so a bug in it can at worst leave a ticket alone. A throw or a timeout fails that ticket
+ * (reported and counted), and the sweep goes on.
  */
 
 export interface PlannedAction {

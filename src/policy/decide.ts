@@ -55,8 +55,8 @@ export function triage(ticket: Ticket, s: PolicySettings, now: Date): Triage {
 }
 
 /**
- * The full decision, from the ticket and all of its messages. Also the re-check right before a
- * write: the caller acts only when this, on freshly read data, still says the same thing.
+ * The full decision, from the ticket and all of its messages, taken on the one read of the ticket
+ * made right before any write: the sweep acts on it at once.
  */
 export function decide(
   ticket: Ticket,

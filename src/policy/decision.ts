@@ -81,20 +81,3 @@ export function skip(ticket: Ticket, reason: SkipReason, detail?: string): Decis
     ? { kind: 'skip', ticketId: ticket.id, reason }
     : { kind: 'skip', ticketId: ticket.id, reason, detail }
 }
-
-/** Whether a re-check still supports the action planned from earlier data. */
-export function sameDecision(planned: Decision, fresh: Decision): boolean {
-  if (planned.kind !== fresh.kind) return false
-  switch (planned.kind) {
-    case 'follow-up':
-      return fresh.kind === 'follow-up' && fresh.marker === planned.marker
-    case 'close':
-      return fresh.kind === 'close' && fresh.reply.id === planned.reply.id
-    case 'tag-follow-up':
-      return fresh.kind === 'tag-follow-up' && fresh.reply.id === planned.reply.id
-    case 'untag':
-      return fresh.kind === 'untag'
-    case 'skip':
-      return fresh.kind === 'skip' && fresh.reason === planned.reason
-  }
-}
