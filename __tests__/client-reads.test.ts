@@ -10,29 +10,18 @@ import {
 import { RateLimiter } from '../src/gorgias/limiter.js'
 import type { Ticket } from '../src/gorgias/types.js'
 import { OPEN_TICKETS_VIEW } from '../src/sweep/listing.js'
-import { ScriptedServer } from './helpers/scripted-server.js'
+import { caught, useScriptedServer } from './helpers/scripted-server.js'
 
 /** The reads a sweep is made of: the open-tickets view, one read per ticket, and their limits. */
 
 const EMAIL = 'bot@acme.test'
 const KEY = 'sk-77aa88bb99cc-SECRET'
-const server = new ScriptedServer()
-let baseUrl = ''
-beforeAll(async () => {
-  baseUrl = await server.start()
-})
-afterAll(async () => {
-  await server.stop()
-})
-beforeEach(() => {
-  server.seen = []
-  server.reply = () => ({ status: 500 })
-})
+const { server, baseUrl: base } = useScriptedServer({ beforeAll, afterAll, beforeEach })
 
 function makeClient(extra: Partial<ClientOptions> = {}) {
   let clock = 0
   return new GorgiasClient({
-    baseUrl,
+    baseUrl: base(),
     email: EMAIL,
     apiKey: KEY,
     maxRetries: 0,
@@ -64,15 +53,6 @@ async function all(pages: AsyncIterable<Ticket[]>): Promise<number[]> {
   const ids: number[] = []
   for await (const page of pages) ids.push(...page.map(t => t.id))
   return ids
-}
-
-async function caught(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise
-  } catch (err) {
-    return err as Error
-  }
-  throw new Error('expected a rejection')
 }
 
 describe('the open-tickets view (PUT /views/0/items)', () => {

@@ -13,25 +13,13 @@ import {
   ValidationError
 } from '../src/gorgias/errors.js'
 import type { NewMessage } from '../src/gorgias/types.js'
-import { ScriptedServer, type Reply } from './helpers/scripted-server.js'
+import { caught, useScriptedServer, type Reply } from './helpers/scripted-server.js'
 
 const EMAIL = 'bot@acme.test'
 const KEY = 'sk-9f8e7d6c5b4a-SECRET'
 const TOKEN = Buffer.from(`${EMAIL}:${KEY}`).toString('base64')
 
-const server = new ScriptedServer()
-let baseUrl = ''
-
-beforeAll(async () => {
-  baseUrl = await server.start()
-})
-afterAll(async () => {
-  await server.stop()
-})
-beforeEach(() => {
-  server.seen = []
-  server.reply = () => ({ status: 500 })
-})
+const { server, baseUrl: base } = useScriptedServer({ beforeAll, afterAll, beforeEach })
 
 /** A client on a fake clock: sleeps are recorded and advance the clock at once. */
 function makeClient(extra: Partial<ClientOptions> = {}) {
@@ -39,7 +27,7 @@ function makeClient(extra: Partial<ClientOptions> = {}) {
   const sleeps: number[] = []
   let clock = 0
   const client = new GorgiasClient({
-    baseUrl,
+    baseUrl: base(),
     email: EMAIL,
     apiKey: KEY,
     onEvent: e => events.push(e),
@@ -73,15 +61,6 @@ const newMessage: NewMessage = {
   body_text: 'Any news?',
   body_html: '<p>Any news?</p>',
   external_id: 'gorgias-auto-close:follow-up:1'
-}
-
-async function caught(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise
-  } catch (err) {
-    return err as Error
-  }
-  throw new Error('expected a rejection')
 }
 
 async function refusedBaseUrl(): Promise<string> {
@@ -130,7 +109,7 @@ describe('GorgiasClient requests', () => {
       req.query.get('cursor') === 'next'
         ? { json: { data: [message(3)], meta: { next_cursor: null } } }
         : { json: { data: [message(1), message(2)], meta: { next_cursor: 'next' } } }
-    const { client } = makeClient({ baseUrl: `${baseUrl}/` })
+    const { client } = makeClient({ baseUrl: `${base()}/` })
     const messages = await client.listMessages(1)
     expect(messages.map(m => m.id)).toEqual([1, 2, 3])
     // The current list endpoint, never the deprecated /tickets/{id}/messages.

@@ -62,3 +62,37 @@ export class ScriptedServer {
     await new Promise(resolve => this.server.close(resolve))
   }
 }
+
+/**
+ * A scripted server for the whole test file: started once, its record and replies reset before
+ * each test (every request answers 500 until the test says otherwise).
+ */
+export function useScriptedServer(hooks: {
+  beforeAll: (fn: () => Promise<void>) => void
+  afterAll: (fn: () => Promise<void>) => void
+  beforeEach: (fn: () => void) => void
+}): { server: ScriptedServer; baseUrl: () => string } {
+  const server = new ScriptedServer()
+  let baseUrl = ''
+  hooks.beforeAll(async () => {
+    baseUrl = await server.start()
+  })
+  hooks.afterAll(async () => {
+    await server.stop()
+  })
+  hooks.beforeEach(() => {
+    server.seen = []
+    server.reply = () => ({ status: 500 })
+  })
+  return { server, baseUrl: () => baseUrl }
+}
+
+/** The error a promise rejects with; a promise that resolves fails the test. */
+export async function caught(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise
+  } catch (err) {
+    return err as Error
+  }
+  throw new Error('expected a rejection')
+}
