@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import type { Message, Page, Tag, Ticket } from '../src/gorgias/types.js'
 import {
   ConnectionLost,
@@ -7,57 +7,12 @@ import {
   type SimulatorOptions
 } from '../simulator/server.js'
 import { seedAccount } from '../simulator/seed.js'
+import { basic, call, simulators, type Reply } from './helpers/simHttp.js'
 
 const NOW = new Date('2025-03-10T12:00:00.000Z')
 const HOUR = 3_600_000
 
-const running: GorgiasSimulator[] = []
-afterEach(async () => {
-  await Promise.all(running.splice(0).map(s => s.stop()))
-})
-
-async function startSim(opts: SimulatorOptions = {}): Promise<GorgiasSimulator> {
-  const sim = new GorgiasSimulator({ now: () => NOW, ...opts })
-  running.push(sim)
-  await sim.start()
-  return sim
-}
-
-interface Reply<T = unknown> {
-  status: number
-  headers: Headers
-  json: T
-  text: string
-}
-
-async function call<T = any>( // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON boundary
-  sim: GorgiasSimulator,
-  method: string,
-  path: string,
-  body?: unknown,
-  auth: string | null = basic(sim.email, sim.apiKey)
-): Promise<Reply<T>> {
-  const headers: Record<string, string> = { accept: 'application/json' }
-  if (auth !== null) headers.authorization = auth
-  if (body !== undefined) headers['content-type'] = 'application/json'
-  const res = await fetch(`${sim.baseUrl}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body)
-  })
-  const text = await res.text()
-  let json: unknown
-  try {
-    json = text === '' ? undefined : JSON.parse(text)
-  } catch {
-    // Malformed bodies are tested through `text`.
-  }
-  return { status: res.status, headers: res.headers, json: json as T, text }
-}
-
-function basic(user: string, password: string): string {
-  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
-}
+const startSim = simulators({ now: () => NOW })
 
 const at = (hoursAgo: number): string => new Date(NOW.getTime() - hoursAgo * HOUR).toISOString()
 
