@@ -48604,12 +48604,11 @@ async function readDecideWrite(ctx, c) {
     const { tally } = ctx;
     const known = c.listed ?? { id: c.ticketId };
     let read;
+    tally.read();
     try {
         read = await ctx.client.readTicket(c.ticketId);
-        tally.read();
     }
     catch (err) {
-        tally.read();
         readFailed(ctx, c, known, err);
         return false;
     }

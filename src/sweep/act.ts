@@ -101,11 +101,10 @@ async function readDecideWrite(ctx: ActContext, c: Candidate): Promise<boolean> 
   const { tally } = ctx
   const known = c.listed ?? { id: c.ticketId }
   let read: { ticket: Ticket; messages: Message[] }
+  tally.read()
   try {
     read = await ctx.client.readTicket(c.ticketId)
-    tally.read()
   } catch (err) {
-    tally.read()
     readFailed(ctx, c, known, err)
     return false
   }
