@@ -768,32 +768,24 @@ describe('round trip and consistency', () => {
   )
 })
 
-describe('performance', () => {
-  it('counts a year of business hours in well under 50 ms (cold zone)', () => {
+describe('long spans', () => {
+  it('counts a year of business hours', () => {
     const hours = bh('Mon-Fri 09:00-18:00', 'America/Los_Angeles')
-    const started = performance.now()
     // 2026 has 261 weekdays; Pacific time 00:00 on Jan 1 is 08:00Z (both years in PST)
     const ms = businessMsBetween(at('2026-01-01T08:00:00Z'), at('2027-01-01T08:00:00Z'), hours)
-    const elapsed = performance.now() - started
     expect(ms).toBe(261 * 9 * H)
-    expect(elapsed).toBeLessThan(50)
   })
 
-  it('adds a 10,000-hour threshold quickly (cold zones; generous bounds for slow CI runners)', () => {
+  it('adds a 10,000-hour threshold', () => {
     const aroundTheClock = bh('Mon-Sun 00:00-24:00', 'Australia/Sydney')
-    let started = performance.now()
     const due = addBusinessMs(at('2026-01-01T00:00:00Z'), 10_000 * H, aroundTheClock)
-    let elapsed = performance.now() - started
     // business time is real time here: the two switches in between change only the wall clock
     expect(due.toISOString()).toBe(
       new Date(at('2026-01-01T00:00:00Z').getTime() + 10_000 * H).toISOString()
     )
-    expect(elapsed).toBeLessThan(100)
 
     const office = bh('Mon-Fri 09:00-18:00', 'Europe/Berlin')
-    started = performance.now()
     const officeDue = addBusinessMs(at('2026-01-01T00:00:00Z'), 10_000 * H, office) // ~4.3 years
-    elapsed = performance.now() - started
     expect(businessMsBetween(at('2026-01-01T00:00:00Z'), officeDue, office)).toBe(10_000 * H)
     // 10,000 h = 1,111 days of 9 h + 1 h: due at 10:00 Berlin time, whatever the season
     const berlinClock = new Intl.DateTimeFormat('en-GB', {
@@ -802,6 +794,77 @@ describe('performance', () => {
       minute: '2-digit'
     })
     expect(berlinClock.format(officeDue)).toBe('10:00')
-    expect(elapsed).toBeLessThan(150)
+  })
+})
+
+describe('values not built by parseBusinessHours, and zones at the edges', () => {
+  it('merges unsorted windows and reads trimmed holidays of a hand-built value', () => {
+    const hours: BusinessHours = {
+      windows: [
+        [],
+        [
+          [600, 720],
+          [540, 660],
+          [900, 1080]
+        ],
+        [],
+        [],
+        [],
+        [],
+        []
+      ],
+      timezone: 'UTC',
+      holidays: new Set([' 2026-01-19 ', 'not a date']),
+      describe: 'Mon 09:00-12:00; Mon 15:00-18:00 (UTC)'
+    }
+    // Mondays 12th and 26th count 3 h + 3 h; Monday the 19th is a holiday
+    expect(businessMsBetween(at('2026-01-12T00:00:00Z'), at('2026-01-27T00:00:00Z'), hours)).toBe(
+      12 * H
+    )
+  })
+
+  it('follows a value whose fields change between calls', () => {
+    const hours: BusinessHours = { ...bh('Mon 09:00-18:00') }
+    expect(nextOpening(at('2026-01-10T00:00:00Z'), hours).toISOString()).toBe(
+      '2026-01-12T09:00:00.000Z'
+    )
+    hours.timezone = 'Asia/Tokyo'
+    expect(nextOpening(at('2026-01-10T00:00:00Z'), hours).toISOString()).toBe(
+      '2026-01-12T00:00:00.000Z'
+    )
+    hours.holidays = new Set(['2026-01-12'])
+    expect(nextOpening(at('2026-01-10T00:00:00Z'), hours).toISOString()).toBe(
+      '2026-01-19T00:00:00.000Z'
+    )
+  })
+
+  it('refuses a hand-built value whose time zone Intl does not know', () => {
+    const hours: BusinessHours = { ...bh('Mon-Fri 09:00-18:00'), timezone: 'Mars/Olympus_Mons' }
+    expect(() =>
+      businessMsBetween(at('2026-01-12T00:00:00Z'), at('2026-01-13T00:00:00Z'), hours)
+    ).toThrow(RangeError)
+    expect(() => addBusinessMs(at('2026-01-12T00:00:00Z'), H, hours)).toThrow(RangeError)
+  })
+
+  it('opens a window starting in a 30-minute gap at the switch (Lord Howe, 02:00 → 02:30)', () => {
+    // 2026-10-04 02:00 +10:30 (2026-10-03T15:30Z) becomes 02:30 +11:00
+    const hours = bh('Sun 02:15-03:00', 'Australia/Lord_Howe')
+    expect(nextOpening(at('2026-10-03T12:00:00Z'), hours).toISOString()).toBe(
+      '2026-10-03T15:30:00.000Z'
+    )
+    expect(isOpenAt(at('2026-10-03T15:29:59.999Z'), hours)).toBe(false)
+    expect(businessMsBetween(at('2026-10-03T00:00:00Z'), at('2026-10-05T00:00:00Z'), hours)).toBe(
+      30 * MIN
+    )
+  })
+
+  it('keeps the seconds of a historical offset (Monrovia 1971, UTC-00:44:30)', () => {
+    const hours = bh('Mon-Fri 09:00-18:00', 'Africa/Monrovia')
+    expect(nextOpening(at('1971-06-05T12:00:00Z'), hours).toISOString()).toBe(
+      '1971-06-07T09:44:30.000Z'
+    )
+    expect(addBusinessMs(at('1971-06-05T12:00:00Z'), H, hours).toISOString()).toBe(
+      '1971-06-07T10:44:30.000Z'
+    )
   })
 })
