@@ -2,7 +2,8 @@
  * Business-hours arithmetic: which instants count towards a threshold ("48 business hours since
  * the agent's reply") and when the help desk is open.
  *
- * Pure: no I/O, no clock. All time-zone work goes through `Intl.DateTimeFormat` with `timeZone`.
+ * Pure: no I/O, no clock. Time zones are Luxon's: it reads the zone's offset at an instant from
+ * `Intl`, which carries the time-zone database; this module never holds a zone's transitions.
  *
  * Model. A local calendar day `n` (days since 1970-01-01 in the zone's wall-clock calendar) has the
  * windows of its weekday, unless it is a holiday. Each window [start, end) of local minutes maps to
@@ -14,13 +15,11 @@
  *  - a skipped local time (spring forward gap) maps to the instant of the switch, i.e. the first
  *    instant whose wall clock reads later than it. A window 02:30-04:00 on a day where 02:00 jumps
  *    to 03:00 therefore is open from 03:00 (one real hour).
- * The mapping never decreases, so the intervals of successive days never overlap.
- *
- * The zone's UTC offset is read from Intl (`timeZoneName: 'longOffset'`, falling back to
- * `formatToParts`) once per UTC day and cached per zone, so a year costs about 370 reads; the exact
- * instant of a switch is found by bisection to the second, only on days whose offset changes. The
- * one assumption: a zone never switches and switches back within the same UTC day.
+ * The mapping never decreases, so the intervals of successive days never overlap. The one
+ * assumption: a zone switches at most once within two days.
  */
+
+import { DateTime, FixedOffsetZone, IANAZone, type Zone } from 'luxon'
 
 const MINUTE = 60_000
 const DAY = 86_400_000
@@ -166,22 +165,24 @@ function describeWindows(windows: ReadonlyArray<ReadonlyArray<readonly [number, 
 
 /** True when `Intl` knows the zone (IANA names such as "Europe/Paris", "UTC"). */
 export function isValidTimeZone(tz: string): boolean {
-  if (tz.trim() === '') return false
-  try {
-    zoneOf(tz) // throws RangeError for a zone Intl does not know; caches the ones it does
-    return true
-  } catch {
-    return false
-  }
+  return tz.trim() !== '' && IANAZone.isValidZone(tz)
+}
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/
+
+/** Days since 1970-01-01 of a real `YYYY-MM-DD` date; undefined for anything else. */
+function dayNumber(text: string): number | undefined {
+  const match = DATE_RE.exec(text)
+  const date = match && DateTime.utc(Number(match[1]), Number(match[2]), Number(match[3]))
+  return date?.isValid ? date.toMillis() / DAY : undefined
 }
 
 function parseHoliday(text: string): string {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text)
   const expected = 'expected YYYY-MM-DD, e.g. "2026-12-25"'
-  if (!match) throw new BusinessHoursError('holidays', `"${text}" is not a date; ${expected}`)
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])]
-  const check = new Date(utcMs(year, month, day, 0, 0, 0))
-  if (check.getUTCMonth() + 1 !== month || check.getUTCDate() !== day) {
+  if (!DATE_RE.test(text)) {
+    throw new BusinessHoursError('holidays', `"${text}" is not a date; ${expected}`)
+  }
+  if (dayNumber(text) === undefined) {
     throw new BusinessHoursError('holidays', `"${text}" is not a real calendar date; ${expected}`)
   }
   return text
@@ -261,202 +262,107 @@ export function parseBusinessHours(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Time zones
+// Time zones: Luxon's zones give the offset at an instant; the rest is arithmetic on local days
 
-/** UTC milliseconds of a proleptic Gregorian date-time (years 0-99 included, unlike Date.UTC). */
-function utcMs(year: number, month: number, day: number, h: number, m: number, s: number): number {
-  const date = new Date(0)
-  date.setUTCFullYear(year, month - 1, day)
-  date.setUTCHours(h, m, s, 0)
-  return date.getTime()
+/** A zone's offset (local minus UTC, in ms) at an instant. */
+type Offsets = (ms: number) => number
+
+const offsetsByZone = new Map<string, Offsets>()
+
+/**
+ * The offsets of a valid zone name, as Luxon reads them from `Intl` (rounded: a historical offset
+ * may have seconds). Each read costs an `Intl` formatting and the same instants come back (now,
+ * the ends of windows a day apart), so the answers are kept.
+ */
+function offsetsOf(name: string): Offsets {
+  const cached = offsetsByZone.get(name)
+  if (cached) return cached
+  const zone: Zone = name === 'UTC' ? FixedOffsetZone.utcInstance : IANAZone.create(name)
+  if (!zone.isValid) throw new RangeError(`"${name}" is not a time zone known to Intl`)
+  const known = new Map<number, number>()
+  const offsets: Offsets = zone.isUniversal
+    ? ms => Math.round(zone.offset(ms) * MINUTE)
+    : ms => {
+        let offset = known.get(ms)
+        if (offset === undefined) {
+          if (known.size >= 50_000) known.clear()
+          offset = Math.round(zone.offset(ms) * MINUTE)
+          known.set(ms, offset)
+        }
+        return offset
+      }
+  offsetsByZone.set(name, offsets)
+  return offsets
 }
 
-/** The "GMT", "GMT+05:30" or "GMT-04:56:02" ending a `longOffset` formatted date. */
-const OFFSET_RE = /GMT(?:([+-])(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?)?$/
-
-interface Transition {
-  /** first instant with the new offset */
-  at: number
-  /** offsets (local minus UTC, ms) before and from `at` */
-  before: number
-  after: number
+/** Local day number (days since 1970-01-01 on the zone's wall clock) of an instant. */
+function localDay(ms: number, offsetAt: Offsets): number {
+  return Math.floor((ms + offsetAt(ms)) / DAY)
 }
 
-class Zone {
-  /** formats e.g. "1/1/2026, GMT-08:00": the cheapest output that carries the offset */
-  private readonly offsetFormat: Intl.DateTimeFormat
-  /** full wall-clock parts, only for offsets `offsetFormat` does not spell as expected */
-  private partsFormat: Intl.DateTimeFormat | undefined
-  /** offset at the start of UTC day u */
-  private readonly samples = new Map<number, number>()
-  /** switches within UTC day u */
-  private readonly switches = new Map<number, readonly Transition[]>()
-
-  constructor(private readonly name: string) {
-    this.offsetFormat = new Intl.DateTimeFormat('en-US-u-nu-latn', {
-      timeZone: name,
-      timeZoneName: 'longOffset'
-    })
+/**
+ * The instant at which the wall clock reads `local` (local day * DAY + time of day, in ms): the
+ * first occurrence of a repeated reading; for a skipped one, the switch, the first instant that
+ * reads later. Candidates come from the offsets a day either side, as Luxon's
+ * `DateTime#getPossibleOffsets` finds them (one switch at most within two days).
+ */
+function instantOf(local: number, offsetAt: Offsets): number {
+  const before = offsetAt(local - DAY)
+  const after = offsetAt(local + DAY)
+  if (before === after) return local - before
+  for (const offset of before > after ? [before, after] : [after, before]) {
+    if (offsetAt(local - offset) === offset) return local - offset
   }
-
-  /** Offset (local minus UTC, ms) at an instant, read from Intl. */
-  private readOffset(ms: number): number {
-    const match = OFFSET_RE.exec(this.offsetFormat.format(ms))
-    if (match) {
-      const [, sign, h = '0', m = '0', s = '0'] = match
-      return (sign === '-' ? -1 : 1) * ((Number(h) * 60 + Number(m)) * 60 + Number(s)) * 1000
-    }
-    return this.readOffsetFromParts(ms)
+  // Skipped: Luxon would move the reading forward by the gap's length (02:30 -> 03:30); the clock
+  // reads later than `local` from the switch on. Luxon exposes no switch instants, so halve the
+  // hour or so between the two readings: the earlier one is before the switch, the later one not.
+  let [early, late] = [local - after, local - before]
+  while (late - early > 1) {
+    const mid = Math.floor((early + late) / 2)
+    if (offsetAt(mid) === after) late = mid
+    else early = mid
   }
-
-  private readOffsetFromParts(ms: number): number {
-    this.partsFormat ??= new Intl.DateTimeFormat('en-US-u-nu-latn', {
-      timeZone: this.name,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric'
-    })
-    const values = { year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0 }
-    for (const part of this.partsFormat.formatToParts(ms)) {
-      if (part.type in values) values[part.type as keyof typeof values] = Number(part.value)
-    }
-    const hour = values.hour === 24 ? 0 : values.hour
-    const local = utcMs(values.year, values.month, values.day, hour, values.minute, values.second)
-    return local - Math.floor(ms / 1000) * 1000
-  }
-
-  private sample(u: number): number {
-    let offset = this.samples.get(u)
-    if (offset === undefined) {
-      if (this.samples.size > 100_000) this.samples.clear()
-      offset = this.readOffset(u * DAY)
-      this.samples.set(u, offset)
-    }
-    return offset
-  }
-
-  private switchesOn(u: number): readonly Transition[] {
-    const cached = this.switches.get(u)
-    if (cached) return cached
-    const found: Transition[] = []
-    const endOffset = this.sample(u + 1)
-    let lo = u * DAY
-    let loOffset = this.sample(u)
-    while (loOffset !== endOffset && found.length < 8) {
-      // invariant: offset(lo) === loOffset, offset(hi) !== loOffset; bisect to the second
-      let hi = (u + 1) * DAY
-      let hiOffset = endOffset
-      while (hi - lo > 1000) {
-        const mid = lo + Math.floor((hi - lo) / 2000) * 1000
-        const midOffset = this.readOffset(mid)
-        if (midOffset === loOffset) lo = mid
-        else [hi, hiOffset] = [mid, midOffset]
-      }
-      found.push({ at: hi, before: loOffset, after: hiOffset })
-      lo = hi
-      loOffset = hiOffset
-    }
-    if (this.switches.size > 100_000) this.switches.clear()
-    this.switches.set(u, found)
-    return found
-  }
-
-  /** Offset (local minus UTC, ms) in force at an instant. */
-  offsetAt(ms: number): number {
-    const u = Math.floor(ms / DAY)
-    let offset = this.sample(u)
-    for (const transition of this.switchesOn(u)) {
-      if (ms < transition.at) break
-      offset = transition.after
-    }
-    return offset
-  }
-
-  /** Local day number (days since 1970-01-01 on the zone's wall clock) of an instant. */
-  localDay(ms: number): number {
-    return Math.floor((ms + this.offsetAt(ms)) / DAY)
-  }
-
-  /**
-   * The instant of a local wall-clock time given as "local ms" (local day * DAY + time of day):
-   * first occurrence when repeated, the switch instant when skipped.
-   */
-  toInstant(local: number): number {
-    const u = Math.floor(local / DAY)
-    // offsets stay within ±1 day, so the instant lies in UTC days u-1 .. u+1
-    const before = this.switchesOn(u - 1)
-    const during = this.switchesOn(u)
-    const after = this.switchesOn(u + 1)
-    let offset = this.sample(u - 1)
-    if (before.length + during.length + after.length === 0) return local - offset
-    const transitions = [...before, ...during, ...after]
-    let best: number | undefined
-    let gap: number | undefined
-    let segmentStart = (u - 1) * DAY
-    for (let i = 0; i <= transitions.length; i++) {
-      const transition = transitions[i]
-      const segmentEnd = transition ? transition.at : (u + 2) * DAY
-      const candidate = local - offset
-      if (candidate >= segmentStart && candidate < segmentEnd) {
-        best = best === undefined ? candidate : Math.min(best, candidate)
-      }
-      if (!transition) break
-      if (local >= transition.at + transition.before && local < transition.at + transition.after) {
-        gap ??= transition.at
-      }
-      offset = transition.after
-      segmentStart = transition.at
-    }
-    return best ?? gap ?? local - offset
-  }
-}
-
-const zones = new Map<string, Zone>()
-
-function zoneOf(name: string): Zone {
-  let zone = zones.get(name)
-  if (!zone) {
-    zone = new Zone(name)
-    zones.set(name, zone)
-  }
-  return zone
+  return late
 }
 
 // ---------------------------------------------------------------------------------------------
 // Business time
 
-const normalized = new WeakMap<object, ReadonlyArray<ReadonlyArray<readonly [number, number]>>>()
+type Intervals = ReadonlyArray<readonly [number, number]>
 
-/** Windows sorted and merged, also for a `BusinessHours` not built by `parseBusinessHours`. */
-function windowsOf(bh: BusinessHours): ReadonlyArray<ReadonlyArray<readonly [number, number]>> {
-  let windows = normalized.get(bh.windows)
-  if (!windows) {
-    windows = Array.from({ length: 7 }, (_, day) => mergeWindows(bh.windows[day] ?? []))
-    normalized.set(bh.windows, windows)
-  }
-  return windows
+/**
+ * A `BusinessHours` made ready for arithmetic, and the open intervals of the days asked about so
+ * far: a sweep asks about the same few days for every ticket, and each costs Luxon a few `Intl`
+ * reads. `source` holds the fields it was built from, so a changed value is rebuilt.
+ */
+interface Calendar {
+  readonly source: Pick<BusinessHours, 'windows' | 'timezone' | 'holidays'>
+  readonly offsets: Offsets
+  /** sorted and merged, also for a `BusinessHours` not built by `parseBusinessHours` */
+  readonly windows: ReadonlyArray<Intervals>
+  /** local day numbers; entries that are not real YYYY-MM-DD dates are ignored */
+  readonly holidays: ReadonlySet<number>
+  readonly days: Map<number, Intervals>
 }
 
-const holidayDays = new WeakMap<ReadonlySet<string>, ReadonlySet<number>>()
+const calendars = new WeakMap<BusinessHours, Calendar>()
 
-/** The holidays as local day numbers (entries that are not YYYY-MM-DD are ignored). */
-function holidayDaysOf(bh: BusinessHours): ReadonlySet<number> {
-  let days = holidayDays.get(bh.holidays)
-  if (!days) {
-    days = new Set(
-      [...bh.holidays].flatMap(text => {
-        const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim())
-        if (!match) return []
-        return [utcMs(Number(match[1]), Number(match[2]), Number(match[3]), 0, 0, 0) / DAY]
-      })
-    )
-    holidayDays.set(bh.holidays, days)
+function calendarOf(bh: BusinessHours): Calendar {
+  const cached = calendars.get(bh)
+  const { windows, timezone, holidays } = bh
+  const source = cached?.source
+  if (cached && source?.windows === windows && source.timezone === timezone) {
+    if (source.holidays === holidays) return cached
   }
-  return days
+  const calendar: Calendar = {
+    source: { windows, timezone, holidays },
+    offsets: offsetsOf(timezone),
+    windows: Array.from({ length: 7 }, (_, day) => mergeWindows(windows[day] ?? [])),
+    holidays: new Set([...holidays].flatMap(text => dayNumber(text.trim()) ?? [])),
+    days: new Map()
+  }
+  calendars.set(bh, calendar)
+  return calendar
 }
 
 function dateKey(day: number): string {
@@ -468,15 +374,20 @@ function weekday(day: number): number {
 }
 
 /** Real [start, end) intervals (epoch ms) during which local day `day` is open, in order. */
-function openIntervals(day: number, bh: BusinessHours, zone: Zone): Array<[number, number]> {
-  const windows = windowsOf(bh)[weekday(day)] ?? []
-  if (windows.length === 0 || holidayDaysOf(bh).has(day)) return []
+function openIntervals(day: number, calendar: Calendar): Intervals {
+  const cached = calendar.days.get(day)
+  if (cached) return cached
+  const windows = calendar.windows[weekday(day)] ?? []
   const intervals: Array<[number, number]> = []
-  for (const [start, end] of windows) {
-    const from = zone.toInstant(day * DAY + start * MINUTE)
-    const to = zone.toInstant(day * DAY + end * MINUTE)
-    if (to > from) intervals.push([from, to])
+  if (!calendar.holidays.has(day)) {
+    for (const [start, end] of windows) {
+      const from = instantOf(day * DAY + start * MINUTE, calendar.offsets)
+      const to = instantOf(day * DAY + end * MINUTE, calendar.offsets)
+      if (to > from) intervals.push([from, to])
+    }
   }
+  if (calendar.days.size >= 10_000) calendar.days.clear()
+  calendar.days.set(day, intervals)
   return intervals
 }
 
@@ -498,11 +409,11 @@ export function businessMsBetween(from: Date, to: Date, bh: BusinessHours): numb
   const start = timeOf(from, 'from')
   const end = timeOf(to, 'to')
   if (end <= start) return 0
-  const zone = zoneOf(bh.timezone)
-  const lastDay = zone.localDay(end) + 1
+  const calendar = calendarOf(bh)
+  const lastDay = localDay(end, calendar.offsets) + 1
   let total = 0
-  for (let day = zone.localDay(start) - 1; day <= lastDay; day++) {
-    for (const [open, close] of openIntervals(day, bh, zone)) {
+  for (let day = localDay(start, calendar.offsets) - 1; day <= lastDay; day++) {
+    for (const [open, close] of openIntervals(day, calendar)) {
       const lo = Math.max(open, start)
       const hi = Math.min(close, end)
       if (hi > lo) total += hi - lo
@@ -514,10 +425,10 @@ export function businessMsBetween(from: Date, to: Date, bh: BusinessHours): numb
 /** Whether `at` falls inside a window (start included, end excluded) on a non-holiday. */
 export function isOpenAt(at: Date, bh: BusinessHours): boolean {
   const ms = timeOf(at, 'at')
-  const zone = zoneOf(bh.timezone)
-  const day = zone.localDay(ms)
+  const calendar = calendarOf(bh)
+  const day = localDay(ms, calendar.offsets)
   for (let d = day - 1; d <= day + 1; d++) {
-    for (const [open, close] of openIntervals(d, bh, zone)) {
+    for (const [open, close] of openIntervals(d, calendar)) {
       if (ms >= open && ms < close) return true
     }
   }
@@ -530,10 +441,10 @@ export function isOpenAt(at: Date, bh: BusinessHours): boolean {
  */
 export function nextOpening(at: Date, bh: BusinessHours): Date {
   const ms = timeOf(at, 'at')
-  const zone = zoneOf(bh.timezone)
-  const firstDay = zone.localDay(ms)
+  const calendar = calendarOf(bh)
+  const firstDay = localDay(ms, calendar.offsets)
   for (let day = firstDay - 1; day <= firstDay + MAX_CLOSED_DAYS; day++) {
-    for (const [open, close] of openIntervals(day, bh, zone)) {
+    for (const [open, close] of openIntervals(day, calendar)) {
       if (close > ms) return new Date(Math.max(open, ms))
     }
   }
@@ -552,11 +463,11 @@ export function addBusinessMs(from: Date, ms: number, bh: BusinessHours): Date {
     throw new RangeError(`business milliseconds must be a finite number >= 0, got ${ms}`)
   }
   if (ms === 0) return new Date(start)
-  const zone = zoneOf(bh.timezone)
+  const calendar = calendarOf(bh)
   let remaining = ms
   let closedDays = 0
-  for (let day = zone.localDay(start) - 1; ; day++) {
-    const intervals = openIntervals(day, bh, zone)
+  for (let day = localDay(start, calendar.offsets) - 1; ; day++) {
+    const intervals = openIntervals(day, calendar)
     if (intervals.length === 0) {
       if (++closedDays > MAX_CLOSED_DAYS) throw closedTooLong(day - MAX_CLOSED_DAYS, bh)
       continue
