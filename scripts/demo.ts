@@ -13,7 +13,7 @@
  *
  * Exits non-zero when a run fails or does something the demo does not expect.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -223,28 +223,18 @@ async function main(): Promise<number> {
         `The demo made ${stats.requests} requests (${stats.writes} writes; ${stats.throttled} answered 429) ` +
           `and took ${((performance.now() - started) / 1000).toFixed(1)} s.`,
         '',
-        'From a terminal (always dry-run first: it reads everything and changes nothing):',
+        'On your own account, from a terminal: check it, then dry-run (reads everything, changes nothing):',
         '',
-        '  GORGIAS_DOMAIN=acme GORGIAS_EMAIL=you@acme.com GORGIAS_API_KEY=... node dist/cli.js --dry-run',
+        '  export GORGIAS_DOMAIN=acme GORGIAS_EMAIL=you@acme.com GORGIAS_API_KEY=...',
+        '  node dist/cli.js check',
+        '  node dist/cli.js --dry-run',
         '',
-        'In a workflow, with dry-run: true until the job summary looks right (the full example,',
-        'schedule and concurrency included, is .github/workflows/auto-close.yml):',
+        'In GitHub Actions, the starter workflow (README.md, "Roll it out on your helpdesk"). It is safe',
+        'to commit as it is: every run is a dry run until the repository variable',
+        'GORGIAS_AUTO_CLOSE_LIVE is true. <owner> is the account of the gorgias-auto-close repository',
+        'you use (or your fork), <commit sha> the commit of the release you pin:',
         '',
-        '  on:',
-        '    schedule:',
-        "      - cron: '17 * * * *'",
-        '    workflow_dispatch:',
-        '  permissions: {}',
-        '  jobs:',
-        '    sweep:',
-        '      runs-on: ubuntu-latest',
-        '      steps:',
-        '        - uses: <owner>/gorgias-auto-close@v1',
-        '          with:',
-        '            gorgias-domain: acme',
-        '            gorgias-email: ${{ secrets.GORGIAS_EMAIL }}',
-        '            gorgias-api-key: ${{ secrets.GORGIAS_API_KEY }}',
-        "            dry-run: 'true'"
+        ...starterWorkflow().map(line => (line === '' ? '' : `  ${line}`))
       ].join('\n')
     )
     if (values.docs) console.log(`\nWrote ${DOCS_SUMMARY}; render it with: npm run docs:screenshot`)
@@ -268,6 +258,14 @@ function ids(json: string | undefined): number[] {
   } catch {
     return []
   }
+}
+
+/** The README's starter workflow (dry until GORGIAS_AUTO_CLOSE_LIVE), so the demo never drifts from it. */
+function starterWorkflow(): string[] {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+  const blocks = [...readme.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].map(m => m[1] ?? '')
+  const workflow = blocks.find(b => b.includes('GORGIAS_AUTO_CLOSE_LIVE') && /^jobs:/m.test(b))
+  return (workflow ?? 'See .github/workflows/auto-close.yml.\n').trimEnd().split('\n')
 }
 
 /** The real run's summary for docs/: nothing of this machine in it, formatted like the repo. */
