@@ -136,6 +136,19 @@ describe('tags', () => {
     ])
   })
 
+  test("a real run's tag check stops at a refused key, after one request, like the sweep would", async () => {
+    const sim = seeded()
+    const client = new GorgiasClient({
+      baseUrl: IN_MEMORY_URL,
+      email: sim.email,
+      apiKey: 'wrong-key-4242',
+      now: new FakeClock().now,
+      send: inMemorySend(sim)
+    })
+    await expect(checkRunTags(client, settingsFor(sim))).rejects.toMatchObject({ status: 401 })
+    expect(sim.log).toHaveLength(1)
+  })
+
   test('commaListFor splits on whitespace only when there is some', () => {
     expect(commaListFor('vip escalated  priority')).toBe('vip,escalated,priority')
     expect(commaListFor('vip')).toBeNull()

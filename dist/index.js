@@ -48745,6 +48745,9 @@ async function checkTags(client, settings, scope) {
             unsure = !exists && more;
         }
         catch (err) {
+            // Refused credentials stop a run here, at its first request, as they would anywhere else.
+            if (err instanceof AuthError && err.status === 401)
+                throw err;
             items.push({ status: 'warning', check, found: `the tags could not be searched: ${check_reason(err)}`, fix: 'run the check again' }); // prettier-ignore
             continue;
         }

@@ -440,6 +440,8 @@ async function checkTags(
       )
       unsure = !exists && more
     } catch (err) {
+      // Refused credentials stop a run here, at its first request, as they would anywhere else.
+      if (err instanceof AuthError && err.status === 401) throw err
       items.push({ status: 'warning', check, found: `the tags could not be searched: ${reason(err)}`, fix: 'run the check again' }) // prettier-ignore
       continue
     }
