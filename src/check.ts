@@ -118,7 +118,7 @@ async function checkUser(
   settings: Settings,
   host: string
 ): Promise<{ item: CheckItem; refused: AuthError | null }> {
-  const check = 'Credentials and the API user (GET /api/users)'
+  const check = 'Credentials, API user (GET /api/users)'
   try {
     const user = await client.findUserByEmail(settings.email)
     if (user === null) {
@@ -196,7 +196,7 @@ function userName(user: {
 // ------------------------------------------------------------------ 2. rate-limit header
 
 function checkRateLimitHeader(client: CheckClient, settings: Settings): CheckItem {
-  const check = 'Rate-limit header (X-Gorgias-Account-Api-Call-Limit)'
+  const check = 'Rate-limit header'
   const reading = client.rateLimitReading()
   if (reading === null) {
     return {
@@ -210,7 +210,7 @@ function checkRateLimitHeader(client: CheckClient, settings: Settings): CheckIte
   return {
     status: 'ok',
     check,
-    found: `${reading.used}/${reading.limit} used in the current window; the sweep fills at most ${share} of ${reading.limit} (rate-limit-share ${settings.rateLimitShare})`
+    found: `X-Gorgias-Account-Api-Call-Limit: ${reading.used}/${reading.limit} used in the current window; the sweep fills at most ${share} of ${reading.limit} (rate-limit-share ${settings.rateLimitShare})`
   }
 }
 
@@ -252,7 +252,7 @@ function pagesFound(pages: Ticket[][], what: string): { found: string; notOpen: 
 
 async function checkOpenTickets(client: CheckClient, settings: Settings): Promise<OpenTickets> {
   if (settings.viewId !== null) return checkSavedView(client, settings, settings.viewId)
-  const check = "Open-tickets view (PUT /api/views/0/items, the sweep's listing)"
+  const check = 'Open-tickets view (PUT /api/views/0/items)'
   let pages: Ticket[][]
   try {
     pages = await firstPages(client.listViewItems(OPEN_TICKETS_VIEW))
@@ -311,7 +311,7 @@ async function checkSavedView(
   settings: Settings,
   viewId: number
 ): Promise<OpenTickets> {
-  const check = `Saved view view-id ${viewId} (GET /api/tickets?view_id=, the sweep's listing)`
+  const check = `view-id ${viewId} (GET /api/tickets?view_id=)`
   try {
     const pages = await firstPages(client.listTickets({ viewId }))
     const { found, notOpen } = pagesFound(pages, `view ${viewId} answered`)
@@ -361,7 +361,7 @@ async function latestOpen(client: CheckClient): Promise<Ticket[] | null> {
 // ------------------------------------------------------------------ 4. one ticket's read
 
 async function checkTicketRead(client: CheckClient, open: Ticket[] | null): Promise<CheckItem> {
-  const check = "One open ticket's read (GET /api/tickets/{id} with its messages)"
+  const check = "One ticket's read (GET /api/tickets/{id})"
   const ticket = open?.find(t => Number.isSafeInteger(t?.id) && t.id > 0)
   if (!ticket) {
     return { status: 'info', check, found: 'no open ticket was listed, so no read was tried: not verified' } // prettier-ignore
@@ -429,7 +429,7 @@ async function checkTags(
 ): Promise<CheckItem[]> {
   const items: CheckItem[] = []
   for (const { input, name } of configuredTags(settings, scope)) {
-    const check = `${input} "${name}" exists (GET /api/tags?search=)`
+    const check = `${input} "${name}" (GET /api/tags?search=)`
     let exists: boolean
     let unsure: boolean
     try {
@@ -467,7 +467,7 @@ function missingTag(
   name: string,
   settings: Settings
 ): CheckItem {
-  const check = `${input} "${name}" exists (GET /api/tags?search=)`
+  const check = `${input} "${name}" (GET /api/tags?search=)`
   const list = commaListFor(name)
   const spaces = list
     ? `Tag names may contain spaces, so "${name}" is read as one tag; if you meant several, separate them with commas: ${input}: ${list}`
@@ -497,7 +497,7 @@ function missingTag(
 // ------------------------------------------------------------------ 6. channels
 
 function checkChannels(settings: Settings, open: Ticket[] | null): CheckItem {
-  const check = 'Channels of the open tickets against channels'
+  const check = 'Channels of open tickets'
   const configured = settings.channels.join(', ')
   if (open === null || open.length === 0) {
     return { status: 'info', check, found: `no open ticket was listed, so the channels were not compared (channels is ${configured})` } // prettier-ignore
@@ -543,7 +543,7 @@ function checkChannels(settings: Settings, open: Ticket[] | null): CheckItem {
 const EMAIL_TYPES = ['email', 'gmail', 'outlook']
 
 async function checkEmailIntegration(client: CheckClient, settings: Settings): Promise<CheckItem> {
-  const check = 'An email integration to send from (GET /api/integrations)'
+  const check = 'Email integration (GET /api/integrations)'
   if (!settings.channels.includes('email')) {
     return { status: 'info', check, found: `not checked: channels (${settings.channels.join(', ')}) has no email` } // prettier-ignore
   }

@@ -107,6 +107,6 @@ export function tagWarnings(list: Checklist): string[] {
     .filter(i => i.status === 'warning')
     .map(
       i =>
-        `${i.check.replace(/ exists \(GET \/api\/tags\?search=\)$/, '')}: ${i.found}${i.fix ? `. ${i.fix}` : ''}`
+        `${i.check.replace(/ \(GET \/api\/tags\?search=\)$/, '')}: ${i.found}${i.fix ? `. ${i.fix}` : ''}`
     )
 }
