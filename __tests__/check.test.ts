@@ -265,6 +265,16 @@ describe('problems and warnings', () => {
   })
 })
 
+describe('check-only', () => {
+  test('is read as a boolean like every other switch, and refused otherwise', () => {
+    expect(settingsFor(null).checkOnly).toBe(false)
+    expect(settingsFor(null, { 'check-only': 'true' }).checkOnly).toBe(true)
+    expect(() => settingsFor(null, { 'check-only': 'yes' })).toThrow(
+      'check-only: got "yes"; expected true or false'
+    )
+  })
+})
+
 describe('how it is shown', () => {
   test('text and Markdown treat what the account says as data', async () => {
     const sim = seeded()
