@@ -235,6 +235,28 @@ describe('problems and warnings', () => {
     expect(item(list, /^One ticket/).found).toContain('GET /api/messages?ticket_id=')
   })
 
+  test('a server without /api/users or /api/integrations: not verified, said as warnings', async () => {
+    const sim = seeded()
+    const send = inMemorySend(sim)
+    const client = new GorgiasClient({
+      baseUrl: IN_MEMORY_URL,
+      email: sim.email,
+      apiKey: sim.apiKey,
+      now: new FakeClock().now,
+      send: async (url, init, ms) =>
+        /\/api\/(users|integrations)\?/.test(url)
+          ? { type: 'response', status: 404, text: '{"error":{"msg":"Not found"}}', retryAfter: null, limitHeader: '1/40' } // prettier-ignore
+          : send(url, init, ms)
+    })
+    const list = await checkAccount(client, settingsFor(sim))
+    expect(item(list, /^Credentials/)).toMatchObject({ status: 'warning' })
+    expect(item(list, /^Credentials/).found).toContain('not verified')
+    expect(item(list, /^Email integration/)).toMatchObject({ status: 'warning' })
+    expect(item(list, /^Email integration/).found).toContain('no sending address was verified')
+    expect(item(list, /^Open-tickets/).status).toBe('ok')
+    expect(checkVerdict(list).problems).toBe(0)
+  })
+
   test('no rate-limit header is a warning', async () => {
     const sim = seeded()
     const send = inMemorySend(sim)

@@ -48514,13 +48514,14 @@ async function checkUser(client, settings, host) {
                 }
             };
         }
+        // Not verified, not refused either: the checks below show whether the key works.
         return {
             refused: null,
             item: {
-                status: 'problem',
+                status: 'warning',
                 check,
-                found: `${host}: the users could not be listed: ${check_reason(err)}`,
-                fix: 'check api-url and the network, then run the check again'
+                found: `${host}: the users could not be listed, so the API user was not verified: ${check_reason(err)}`,
+                fix: 'make sure gorgias-email is the user who owns the API key: follow-ups are sent as that user'
             }
         };
     }
@@ -48851,7 +48852,11 @@ async function checkEmailIntegration(client, settings) {
         integrations = await client.listIntegrations();
     }
     catch (err) {
-        return { status: 'problem', check, found: `the integrations could not be listed: ${check_reason(err)}`, fix: "check the key's permissions, then run the check again" }; // prettier-ignore
+        if (err instanceof AuthError) {
+            return { status: 'problem', check, found: `the integrations were refused (HTTP ${err.status}): ${check_reason(err)}`, fix: "give the key's user the permission to read integrations, or use an admin's key" }; // prettier-ignore
+        }
+        // Not verified: said as such, and each follow-up still replies from the agent's own address.
+        return { status: 'warning', check, found: `the integrations could not be listed, so no sending address was verified: ${check_reason(err)}`, fix: 'check in Gorgias (Settings > Channels > Email) that the support mailbox is connected' }; // prettier-ignore
     }
     const email = integrations.filter(i => EMAIL_TYPES.includes(String(i?.type).toLowerCase()));
     const address = (i) => typeof i.meta?.address === 'string' && i.meta.address.trim() ? i.meta.address.trim() : null;
