@@ -48902,6 +48902,7 @@ function tally(list) {
     const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
     return `${plural(problems, 'problem')}, ${plural(warnings, 'warning')}; ${plural(list.requests, 'request')}, read-only`;
 }
+const LEGEND = 'ok: verified; info: nothing to fix (or not verifiable here, as said); warning: works, probably not as you mean it; problem: a run would fail or do nothing useful';
 const WORD = {
     ok: 'ok',
     info: 'info',
@@ -48919,6 +48920,7 @@ function checklistText(list) {
             lines.push(`           to do: ${text_terminalText(item.fix)}`);
     }
     lines.push(`Result: ${tally(list)}`);
+    lines.push(LEGEND);
     return lines.join('\n');
 }
 const ICON = {
@@ -48938,6 +48940,8 @@ function checklistMarkdown(list) {
         ...list.items.map((i) => `| ${ICON[i.status]} | ${cell(i.check)} | ${cell(i.found)} | ${i.fix ? cell(i.fix) : ''} |`),
         '',
         `${cell(tally(list))}. Signed in as ${cell(list.email)}.`,
+        '',
+        `<sub>${cell(LEGEND)}.</sub>`,
         ''
     ];
     return `${lines.join('\n')}\n`;

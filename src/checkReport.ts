@@ -36,6 +36,9 @@ function tally(list: Checklist): string {
   return `${plural(problems, 'problem')}, ${plural(warnings, 'warning')}; ${plural(list.requests, 'request')}, read-only`
 }
 
+const LEGEND =
+  'ok: verified; info: nothing to fix (or not verifiable here, as said); warning: works, probably not as you mean it; problem: a run would fail or do nothing useful'
+
 const WORD: Record<CheckStatus, string> = {
   ok: 'ok',
   info: 'info',
@@ -53,6 +56,7 @@ export function checklistText(list: Checklist): string {
     if (item.fix) lines.push(`           to do: ${terminalText(item.fix)}`)
   }
   lines.push(`Result: ${tally(list)}`)
+  lines.push(LEGEND)
   return lines.join('\n')
 }
 
@@ -78,6 +82,8 @@ export function checklistMarkdown(list: Checklist): string {
     ),
     '',
     `${cell(tally(list))}. Signed in as ${cell(list.email)}.`,
+    '',
+    `<sub>${cell(LEGEND)}.</sub>`,
     ''
   ]
   return `${lines.join('\n')}\n`
