@@ -11,6 +11,8 @@ export const SUPPORT_NAME = 'Acme Store'
 export const EMAIL_INTEGRATION_ID = 7
 /** The user that owns the API key (the action's follow-ups are sent as this user). */
 export const API_USER_ID = 1
+/** The API user's names, as `GET /api/users` shows them (its email is the simulator's). */
+export const API_USER_NAME = { firstname: 'Alex', lastname: 'Agent' } as const
 /** Human agents of the simulated account; the first one is the default sender of agent replies. */
 export const AGENTS: ReadonlyArray<{ id: number; email: string; name: string }> = [
   { id: 2, email: 'maria.lopez@acme.test', name: 'Maria Lopez' },
@@ -24,6 +26,8 @@ export interface Integration {
   name: string
   /** Sender address on this integration's channel (email address, phone number, page id...). */
   address: string
+  /** When the integration was switched off (`GET /api/integrations` shows it); null = active. */
+  deactivated_datetime?: string | null
 }
 
 export const INTEGRATIONS: readonly Integration[] = [

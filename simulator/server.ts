@@ -16,7 +16,7 @@
  * in store.ts, the HTTP edge in transport.ts, the API in routes/.
  */
 import type { Message, Tag, Ticket, TicketUser } from '../src/gorgias/types.js'
-import { DEFAULT_API_KEY, DEFAULT_EMAIL } from './account.js'
+import { DEFAULT_API_KEY, DEFAULT_EMAIL, type Integration } from './account.js'
 import { LeakyBucket } from './bucket.js'
 import { FaultRules, type FaultRule } from './faults.js'
 import { dispatch, READ_ONLY_ROUTES } from './routes/index.js'
@@ -197,6 +197,11 @@ export class GorgiasSimulator {
   /** The API user (id 1, the key's owner) and the human agents. */
   agents(): TicketUser[] {
     return [...this.#store.agents.values()].map(a => ({ ...a }))
+  }
+
+  /** Adds or replaces an integration of `GET /api/integrations` (e.g. one deactivated). */
+  setIntegration(integration: Integration): void {
+    this.#store.integrations.set(integration.id, { ...integration })
   }
 
   /**

@@ -8,7 +8,16 @@
  * ticket on first read.
  */
 import type { Message, Tag, Ticket, TicketUser } from '../src/gorgias/types.js'
-import { AGENTS, API_USER_ID, CHANNELS, FIRSTNAMES, LASTNAMES } from './account.js'
+import {
+  AGENTS,
+  API_USER_ID,
+  API_USER_NAME,
+  CHANNELS,
+  FIRSTNAMES,
+  INTEGRATIONS,
+  LASTNAMES,
+  type Integration
+} from './account.js'
 import { comparePositions } from './cursor.js'
 import { messageKind, newMessage, type ThreadOwner } from './newMessage.js'
 import { HttpError } from './results.js'
@@ -47,6 +56,8 @@ export class Store {
   readonly tags = new Map<number, Tag>()
   readonly views = new Map<number, View>()
   readonly agents = new Map<number, TicketUser>()
+  /** The account's integrations (`GET /api/integrations`), seeded from account.ts. */
+  readonly integrations = new Map<number, Integration>(INTEGRATIONS.map(i => [i.id, { ...i }]))
   readonly customers = new Map<number, TicketUser>()
   /** Fields only the customer endpoint shows, e.g. `integrations` (Shopify orders and such). */
   readonly customerData = new Map<number, Record<string, unknown>>()
@@ -62,9 +73,8 @@ export class Store {
     this.agents.set(API_USER_ID, {
       id: API_USER_ID,
       email: apiUserEmail,
-      name: 'Jordan Blake',
-      firstname: 'Jordan',
-      lastname: 'Blake'
+      name: `${API_USER_NAME.firstname} ${API_USER_NAME.lastname}`,
+      ...API_USER_NAME
     })
     for (const a of AGENTS) {
       const [firstname = null, lastname = null] = a.name.split(' ')

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util'
 import { DEFAULTS, type InputName, type Settings } from './config.js'
-import { loadSettings, runSweep } from './run.js'
+import { loadSettings, runCheck, runSweep } from './run.js'
+import { checklistJson, checklistText, checkVerdict } from './checkReport.js'
+import type { Checklist } from './check.js'
 import { failureLine, reportJson, stopLine, terminalText } from './report.js'
 import { stopNotice } from './stop.js'
 import { explanationText } from './explain.js'
@@ -22,11 +24,17 @@ export function envName(input: InputName): string {
 
 const HELP = `Usage: node dist/cli.js [--dry-run] [--json] [--<input> <value> ...]
        node dist/cli.js explain <ticket id> [--<input> <value> ...]
+       node dist/cli.js check [--json] [--<input> <value> ...]
 
 Follows up on, then closes, Gorgias tickets where the customer went silent.
 Always try --dry-run first: it reads everything and changes nothing.
 explain <id> reads one ticket and prints why it would (not) be followed up or closed, and when it
 becomes due; it never changes anything.
+check makes a few read-only requests (about 5, plus one per configured tag) and prints a
+checklist of the account and the settings: credentials and the API user, the rate-limit header,
+the open-tickets listing, one ticket's read, the tags, the channels, an email integration. Each
+line is ok, info, warning or PROBLEM, with what to do. Exit 0 when nothing is a problem, 1 when
+something is. A dry run prints the same checklist first.
 
 Credentials (environment, never flags in shared shells): GORGIAS_DOMAIN, GORGIAS_EMAIL, GORGIAS_API_KEY
 
@@ -61,10 +69,12 @@ export async function runCli(
   for (const input of INPUTS) options[input] = { type: input === 'dry-run' ? 'boolean' : 'string' }
   let values: Record<string, string | boolean | undefined>
   let explainId: string | null = null
+  let checkCommand: boolean
   try {
     const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true })
     values = parsed.values
-    explainId = explainTarget(parsed.positionals)
+    checkCommand = parsed.positionals.length === 1 && parsed.positionals[0] === 'check'
+    explainId = checkCommand ? null : explainTarget(parsed.positionals)
   } catch (err) {
     io.err(`${err instanceof Error ? err.message : String(err)}\n\n${HELP}\n`)
     return 2
@@ -94,14 +104,28 @@ export async function runCli(
     settings = loadSettings(read, { env, workspace: process.cwd() })
     if (settings.apiUrlWarning) io.err(`warning: ${settings.apiUrlWarning}\n`)
     const progress = (m: string): void => io.err(`${m}\n`)
-    if (settings.dryRun) progress('Dry run: nothing will be changed in Gorgias.')
-    const { report, stats } = await runSweep(settings, {
+    const log = {
       info: progress,
-      warning: m => progress(`warning: ${m}`),
-      startGroup: n => progress(`== ${n}`),
+      warning: (m: string) => progress(`warning: ${m}`),
+      startGroup: (n: string) => progress(`== ${n}`),
       endGroup: () => undefined
-    })
+    }
+    if (checkCommand || settings.checkOnly) {
+      return checkOutcome(await runCheck(settings, log), io, values.json === true)
+    }
+    if (settings.dryRun) progress('Dry run: nothing will be changed in Gorgias.')
+    const { report, stats, checklist } = await runSweep(
+      settings,
+      log,
+      explainId !== null ? 'none' : undefined
+    )
     if (explainId !== null) return explainOutcome(report, io, values.json === true)
+    if (checklist?.scope === 'full') {
+      // Before the table on stdout; beside the JSON (on stderr) so that stdout stays one document.
+      const text = `${checklistText(checklist)}\n\n`
+      if (values.json) io.err(text)
+      else io.out(text)
+    }
     io.out(
       values.json ? `${reportJson(report, stats)}\n` : `${terminalText(report, settings, stats)}\n`
     )
@@ -124,13 +148,26 @@ export async function runCli(
   }
 }
 
+/** `check`: the checklist on stdout (text or JSON); exit 1 when an item is a problem. */
+function checkOutcome(checklist: Checklist, io: Io, json: boolean): number {
+  io.out(
+    json
+      ? `${JSON.stringify(checklistJson(checklist), null, 2)}\n`
+      : `${checklistText(checklist)}\n`
+  )
+  const { failure } = checkVerdict(checklist)
+  if (failure === null) return 0
+  if (json) io.err(`${terminalLine(failure)}\n`)
+  return 1
+}
+
 /** `explain <id>`: the ticket id, or null for a sweep; anything else is a usage error. */
 function explainTarget(positionals: string[]): string | null {
   if (positionals.length === 0) return null
   const [command, id, ...rest] = positionals
   if (command !== 'explain' || id === undefined || rest.length > 0 || !/^#?\d+$/.test(id)) {
     throw new Error(
-      `unexpected arguments: ${positionals.join(' ')} (the only command is "explain <ticket id>")`
+      `unexpected arguments: ${positionals.join(' ')} (the commands are "explain <ticket id>" and "check")`
     )
   }
   return id.replace(/^#/, '')

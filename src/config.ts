@@ -50,7 +50,8 @@ export const DEFAULTS = {
   'summary-customer-details': 'true',
   'messages-file': '',
   'ticket-ids': '',
-  'report-file': ''
+  'report-file': '',
+  'check-only': 'false'
 } as const
 
 export type InputName = keyof typeof DEFAULTS
@@ -122,6 +123,8 @@ export interface Settings {
   ticketIds: number[] | null
   /** absolute path of the JSON-lines audit file, or null */
   reportFile: string | null
+  /** only the account check (read-only checklist): no sweep, no write */
+  checkOnly: boolean
   /** said before any request: api-url points at a host that is not the account's */
   apiUrlWarning: string | null
 }
@@ -448,6 +451,7 @@ export function parseSettings(read: InputReader, ctx: ParseContext = {}): Settin
     ),
     ticketIds: parseTicketIds(get('ticket-ids')),
     reportFile: parsePath(get('report-file'), workspace),
+    checkOnly: parseBoolean('check-only', get('check-only')),
     apiUrlWarning: apiHostWarning(connection.apiUrl, connection.domain)
   }
 }

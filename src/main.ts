@@ -2,7 +2,10 @@ import * as core from '@actions/core'
 import * as github from '@actions/github'
 import { inputResolver, type InputName, type Settings } from './config.js'
 import { failureLine, outputs, stopLine, stoppedSummary, summaryMarkdown } from './report.js'
-import { loadSettings, runSweep } from './run.js'
+import { loadSettings, runCheck, runSweep, type SweepRun } from './run.js'
+import { checklistMarkdown, checklistText, checkVerdict } from './checkReport.js'
+import type { SweepLog } from './sweep/index.js'
+import { logText } from './text.js'
 import { registerSecrets } from './secrets.js'
 import { stopNotice } from './stop.js'
 
@@ -22,17 +25,15 @@ export async function runAction(): Promise<void> {
       workspace: process.env.GITHUB_WORKSPACE || process.cwd()
     })
     if (settings.apiUrlWarning) core.warning(settings.apiUrlWarning)
+    if (settings.checkOnly) return await checkOnly(settings)
     if (settings.dryRun) core.notice('Dry run: nothing will be changed in Gorgias.')
-    const { report, stats, auditFile } = await runSweep(settings, {
-      info: m => core.info(m),
-      warning: m => core.warning(m),
-      startGroup: n => core.startGroup(n),
-      endGroup: () => core.endGroup()
-    })
+    const { report, stats, auditFile, checklist } = await runSweep(settings, LOG)
     // Outputs first: they are what later steps depend on, and setting them cannot fail the run.
     for (const [name, value] of Object.entries(outputs(report))) core.setOutput(name, value)
     core.setOutput('report-file', auditFile ?? '')
-    await writeSummary(summaryMarkdown(report, settings, stats) + runLink())
+    await writeSummary(
+      dryRunChecklist(checklist) + summaryMarkdown(report, settings, stats) + runLink()
+    )
     const failure = stopLine(report, settings) ?? failureLine(report)
     if (failure) core.setFailed(failure)
   } catch (err) {
@@ -40,6 +41,36 @@ export async function runAction(): Promise<void> {
     await writeSummary(stoppedSummary(message, settings))
     core.setFailed(message)
   }
+}
+
+const LOG: SweepLog = {
+  info: m => core.info(m),
+  warning: m => core.warning(m),
+  startGroup: n => core.startGroup(n),
+  endGroup: () => core.endGroup()
+}
+
+/**
+ * `check-only: true`: the checklist in the log and the job summary, no sweep, no write, and no
+ * output set (no sweep ran, so there is nothing to count). The step fails on a problem.
+ */
+async function checkOnly(settings: Settings): Promise<void> {
+  const checklist = await runCheck(settings, LOG)
+  for (const line of checklistText(checklist).split('\n')) core.info(line)
+  await writeSummary(checklistMarkdown(checklist) + runLink())
+  const { failure } = checkVerdict(checklist)
+  if (failure) core.setFailed(logText(failure))
+}
+
+/** A dry run's checklist: in the log, and on top of the summary; its problems as warnings. */
+function dryRunChecklist(checklist: SweepRun['checklist']): string {
+  if (checklist?.scope !== 'full') return ''
+  core.startGroup('Account check')
+  for (const line of checklistText(checklist).split('\n')) core.info(line)
+  core.endGroup()
+  const { failure } = checkVerdict(checklist)
+  if (failure) core.warning(logText(failure))
+  return checklistMarkdown(checklist)
 }
 
 /** A summary that cannot be written (no GITHUB_STEP_SUMMARY, a full disk) is a warning, not a failure. */

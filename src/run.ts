@@ -1,4 +1,6 @@
 import { auditLines, writeAuditFile } from './auditFile.js'
+import { checkAccount, checkRunTags, type Checklist } from './check.js'
+import { tagWarnings } from './checkReport.js'
 import { parseSettings, type InputReader, type ParseContext, type Settings } from './config.js'
 import { GorgiasClient, type ClientStats } from './gorgias/client.js'
 import { loadMessageCatalog } from './messages.js'
@@ -31,16 +33,68 @@ export interface SweepRun {
   stats: ClientStats
   /** the audit file written, or null (not asked for, or it could not be written: see warnings) */
   auditFile: string | null
+  /** the account check made before the sweep (the whole checklist in a dry run), or null */
+  checklist: Checklist | null
 }
+
+/**
+ * Before a sweep: a dry run makes the whole account check (its checklist tops the summary); a
+ * real run checks only that exclude-tags and only-tags exist (one request per tag), before any
+ * write, as warnings. `none`: no check (`explain`).
+ */
+export type Preflight = 'full' | 'tags' | 'none'
 
 /**
  * One sweep with everything wired: the policy module (loaded, and so checked, before any request),
  * a paced client, and progress lines that show requests used and rate-limit waits. Shared by the
  * action and the CLI, which differ only in where the lines go and how the process ends.
  */
-export async function runSweep(settings: Settings, log: SweepLog): Promise<SweepRun> {
+export async function runSweep(
+  settings: Settings,
+  log: SweepLog,
+  preflight: Preflight = settings.dryRun ? 'full' : 'tags'
+): Promise<SweepRun> {
   const veto = settings.policyModule ? await loadPolicyModule(settings, log) : null
-  const client = new GorgiasClient({
+  const client = paceClient(settings, log)
+  let checklist: Checklist | null = null
+  if (preflight !== 'none') {
+    checklist =
+      preflight === 'full'
+        ? await checkAccount(client, settings)
+        : await checkRunTags(client, settings)
+    // Refused credentials: the sweep's own first request would say so, as a stop.
+    if (checklist.refused) throw checklist.refused
+    // The whole checklist is the caller's to show (summary, terminal); a tag warning is said now.
+    if (checklist.scope === 'tags') {
+      for (const warning of tagWarnings(checklist)) log.warning(warning)
+    }
+  }
+  const swept = await sweep({
+    client,
+    settings,
+    now: () => new Date(),
+    veto: veto ? veto.bind(null, client) : null,
+    usage: () => requestLine(client.stats()),
+    log
+  })
+  if (checklist?.scope === 'tags') swept.warnings.unshift(...tagWarnings(checklist))
+  const report = withoutSecrets(swept, secretForms(settings.email, settings.apiKey))
+  return {
+    report,
+    stats: client.stats(),
+    auditFile: writeAudit(report, settings, log),
+    checklist
+  }
+}
+
+/** The account check alone (`check`, `check-only`): read-only, a few requests. */
+export async function runCheck(settings: Settings, log: SweepLog): Promise<Checklist> {
+  return checkAccount(paceClient(settings, log), settings)
+}
+
+/** A client paced and bounded as a sweep's, its long waits and retries said in the log. */
+function paceClient(settings: Settings, log: SweepLog): GorgiasClient {
+  return new GorgiasClient({
     baseUrl: settings.apiUrl,
     email: settings.email,
     apiKey: settings.apiKey,
@@ -59,16 +113,6 @@ export async function runSweep(settings: Settings, log: SweepLog): Promise<Sweep
       }
     }
   })
-  const swept = await sweep({
-    client,
-    settings,
-    now: () => new Date(),
-    veto: veto ? veto.bind(null, client) : null,
-    usage: () => requestLine(client.stats()),
-    log
-  })
-  const report = withoutSecrets(swept, secretForms(settings.email, settings.apiKey))
-  return { report, stats: client.stats(), auditFile: writeAudit(report, settings, log) }
 }
 
 /**

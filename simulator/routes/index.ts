@@ -2,9 +2,11 @@
 import { HttpError, errorResult, type Result } from '../results.js'
 import type { RouteContext, RouteRequest } from './context.js'
 import { getCustomer } from './customers.js'
+import { listIntegrations } from './integrations.js'
 import { createMessage, listMessages, listTicketMessages } from './messages.js'
 import { changeTicketTags, createTag, listTags, listTicketTags } from './tags.js'
 import { getTicket, listTickets, updateTicket } from './tickets.js'
+import { listUsers } from './users.js'
 import { getView, listViews, viewItems } from './views.js'
 
 type Handler = (ctx: RouteContext, req: RouteRequest) => Result
@@ -49,6 +51,12 @@ const ROUTES: Route[] = [
     pattern: /^\/api\/customers\/(\d+)$/,
     template: '/api/customers/{id}',
     handlers: { GET: getCustomer }
+  },
+  { pattern: /^\/api\/users$/, template: '/api/users', handlers: { GET: listUsers } },
+  {
+    pattern: /^\/api\/integrations$/,
+    template: '/api/integrations',
+    handlers: { GET: listIntegrations }
   },
   { pattern: /^\/api\/views$/, template: '/api/views', handlers: { GET: listViews } },
   { pattern: /^\/api\/views\/(\d+)$/, template: '/api/views/{id}', handlers: { GET: getView } },

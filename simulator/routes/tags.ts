@@ -87,11 +87,18 @@ function tagReferences(
   return { ids, names }
 }
 
+/** `search` keeps the tags whose name contains it, in any case. */
 export function listTags(ctx: RouteContext, { query }: RouteRequest): Result {
+  const search = (query.get('search') ?? '').trim().toLowerCase()
   const page = paginate(
     ctx.store.tags.values(),
-    { key: () => null, id: t => t.id, direction: 1 },
-    'tags',
+    {
+      key: () => null,
+      id: t => t.id,
+      direction: 1,
+      keep: t => search === '' || t.name.toLowerCase().includes(search)
+    },
+    `tags:${search}`,
     parseLimit(query),
     query.get('cursor')
   )

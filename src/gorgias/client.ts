@@ -16,43 +16,38 @@ import {
   type RequestInfo
 } from './errors.js'
 import { RateLimiter, parseBucketHeader, type BucketReading, type Permit } from './limiter.js'
-import { PageGuard, parsePage, type NextPage } from './pages.js'
+import {
+  PageGuard,
+  allItems,
+  firstMatch,
+  firstPage,
+  nextRequest,
+  pageLimit,
+  parsePage,
+  sameText
+} from './pages.js'
 import { REQUEST_KINDS, isRetrySafe, type RequestKind } from './requests.js'
 import { nextStep, parseRetryAfter, type AttemptOutcome } from './retry.js'
-import type { Message, NewMessage, Tag, Ticket } from './types.js'
+import type { Integration, Message, NewMessage, Tag, Ticket, User } from './types.js'
 import { checkBaseUrl } from './url.js'
 import { redact, secretForms } from './redact.js'
 import { checkId, entity, httpError, sendOnce, type Attempt, type Method } from './http.js'
 
 export type { RequestKind } from './requests.js'
 export type { ClientEvent, ClientOptions, ClientStats, TagSelection, ViewQuery } from './options.js'
-import type { ClientEvent, ClientOptions, ClientStats, TagSelection, ViewQuery } from './options.js'
+import type {
+  Call,
+  ClientEvent,
+  ClientOptions,
+  ClientStats,
+  PagedCall,
+  TagSelection,
+  ViewQuery
+} from './options.js'
 
 export { RATE_LIMIT_HEADER } from './http.js'
 const USER_AGENT = 'gorgias-auto-close'
 export const PAGE_LIMIT = 100
-interface Call<T> {
-  kind: RequestKind
-  method: Method
-  path: string
-  query?: URLSearchParams
-  body?: unknown
-  /** What a 2xx body must be, for the error message. */
-  expected: string
-  /** Checks the JSON of a 2xx; `undefined` means malformed. */
-  parse: (json: unknown, status: number) => { value: T } | undefined
-}
-
-interface PagedCall {
-  kind: RequestKind
-  method: 'GET' | 'PUT'
-  path: string
-  query: URLSearchParams
-  body?: unknown
-  what: string
-  /** view items: pages named by `meta.next_items`, and a full last page is not believed */
-  viewPaging?: { limit: number }
-}
 
 export class GorgiasClient {
   readonly #base: string
@@ -70,6 +65,7 @@ export class GorgiasClient {
   readonly #sendOnce: typeof sendOnce
   readonly #limiter: RateLimiter<RequestKind>
   readonly #stats: Omit<ClientStats, 'limit'>
+  #lastBucket: BucketReading | null = null
 
   constructor(opts: ClientOptions) {
     const checked = checkBaseUrl(opts.baseUrl)
@@ -296,6 +292,26 @@ export class GorgiasClient {
     await this.#tags('remove-tags', 'DELETE', ticketId, tags)
   }
 
+  /** The user whose email is this one (any case), from `GET /users`; null when none has it. */
+  async findUserByEmail(email: string): Promise<User | null> {
+    return firstMatch(this.#list<User>('/users'), u => sameText(u?.email, email))
+  }
+
+  /** One request: the first page (up to PAGE_LIMIT) of the tags matching `GET /tags?search=`. */
+  async searchTags(search: string): Promise<Tag[]> {
+    return firstPage(this.#list<Tag>('/tags', { search }, 'tags'))
+  }
+
+  /** Every integration of the account (`GET /integrations`). */
+  async listIntegrations(): Promise<Integration[]> {
+    return allItems(this.#list<Integration>('/integrations'))
+  }
+
+  /** The account's bucket as the last answer's rate-limit header gave it; null when none did. */
+  rateLimitReading(): BucketReading | null {
+    return this.#lastBucket
+  }
+
   stats(): ClientStats {
     return {
       ...this.#stats,
@@ -309,18 +325,9 @@ export class GorgiasClient {
    * tag cannot be added by name: adding by id is what public connectors do.
    */
   async tagByName(name: string): Promise<Tag> {
-    const wanted = name.toLowerCase()
-    const query = new URLSearchParams({ limit: String(PAGE_LIMIT) })
-    for await (const page of this.#pages<Tag>({
-      kind: 'tags',
-      method: 'GET',
-      path: '/tags',
-      query,
-      what: 'tags'
-    })) {
-      const found = page.find(t => typeof t.name === 'string' && t.name.toLowerCase() === wanted)
-      if (found) return found
-    }
+    const tags = this.#list<Tag>('/tags', {}, 'tags')
+    const found = await firstMatch(tags, t => sameText(t.name, name))
+    if (found) return found
     return this.#call({
       kind: 'tags',
       method: 'POST',
@@ -360,6 +367,12 @@ export class GorgiasClient {
     if (!body.ids && !body.names) return
     // The answer's shape is undocumented and unused: any 2xx will do.
     await this.#call({ kind, method, path, body, expected: 'any', parse: () => ({ value: null }) })
+  }
+
+  /** A GET list, every page at PAGE_LIMIT. */
+  #list<T>(path: string, extra: Record<string, string> = {}, kind: RequestKind = 'read-other') {
+    const query = new URLSearchParams({ ...extra, limit: String(PAGE_LIMIT) })
+    return this.#pages<T>({ kind, method: 'GET', path, query, what: path.slice(1) })
   }
 
   async *#pages<T>(call: PagedCall): AsyncGenerator<T[]> {
@@ -511,7 +524,10 @@ export class GorgiasClient {
         { method, headers: this.#headers, body },
         this.#timeoutMs
       )
-      if (attempt.type === 'response') reading = parseBucketHeader(attempt.limitHeader)
+      if (attempt.type === 'response') {
+        reading = parseBucketHeader(attempt.limitHeader)
+        if (reading) this.#lastBucket = reading
+      }
       return attempt
     } finally {
       this.#limiter.complete(permit, reading)
@@ -581,19 +597,4 @@ export class GorgiasClient {
   #redact(text: string): string {
     return redact(text, this.#secrets)
   }
-}
-
-function nextRequest(next: NextPage, call: PagedCall): { path: string; query: URLSearchParams } {
-  if (next.type === 'path') return { path: next.path, query: next.query }
-  const query = new URLSearchParams(call.query)
-  query.set('cursor', next.cursor)
-  return { path: call.path, query }
-}
-
-function pageLimit(limit: number | undefined): number {
-  const value = limit ?? PAGE_LIMIT
-  if (!Number.isInteger(value) || value < 1 || value > PAGE_LIMIT) {
-    throw new RangeError(`page limit must be an integer from 1 to ${PAGE_LIMIT}`)
-  }
-  return value
 }

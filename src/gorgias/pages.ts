@@ -97,3 +97,53 @@ export class PageGuard {
     return null
   }
 }
+
+/** A page size the API takes: 1 to `max`, default `max`. */
+export function pageLimit(limit: number | undefined, max = 100): number {
+  const value = limit ?? max
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new RangeError(`page limit must be an integer from 1 to ${max}`)
+  }
+  return value
+}
+
+/** The first page of a list, and no further request. */
+export async function firstPage<T>(pages: AsyncGenerator<T[]>): Promise<T[]> {
+  const first = await pages.next()
+  await pages.return(undefined)
+  return first.done ? [] : first.value
+}
+
+/** The first item that matches, reading no page past it. */
+export async function firstMatch<T>(
+  pages: AsyncIterable<T[]>,
+  match: (item: T) => boolean
+): Promise<T | null> {
+  for await (const page of pages) {
+    const found = page.find(match)
+    if (found !== undefined) return found
+  }
+  return null
+}
+
+export async function allItems<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
+  const all: T[] = []
+  for await (const page of pages) all.push(...page)
+  return all
+}
+
+/** Names and emails as Gorgias matches them: in any case. */
+export function sameText(value: unknown, wanted: string): boolean {
+  return typeof value === 'string' && value.toLowerCase() === wanted.toLowerCase()
+}
+
+/** The request of the page `next` names: its path (view items) or the same one with its cursor. */
+export function nextRequest(
+  next: NextPage,
+  call: { path: string; query: URLSearchParams }
+): { path: string; query: URLSearchParams } {
+  if (next.type === 'path') return { path: next.path, query: next.query }
+  const query = new URLSearchParams(call.query)
+  query.set('cursor', next.cursor)
+  return { path: call.path, query }
+}

@@ -11,6 +11,26 @@ export interface Tag {
   name: string
 }
 
+/** An agent of the account (`GET /api/users`); the API user is the one that owns the key. */
+export interface User {
+  id: number
+  email: string
+  firstname?: string | null
+  lastname?: string | null
+  name?: string | null
+  role?: unknown
+  active?: boolean
+}
+
+/** `GET /api/integrations`: an email integration's `meta.address` is what customers see. */
+export interface Integration {
+  id: number
+  type: string
+  name?: string | null
+  meta?: { address?: unknown } & Record<string, unknown>
+  deactivated_datetime?: string | null
+}
+
 export interface TicketUser {
   id: number
   email?: string | null
