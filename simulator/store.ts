@@ -8,7 +8,16 @@
  * ticket on first read.
  */
 import type { Message, Tag, Ticket, TicketUser } from '../src/gorgias/types.js'
-import { AGENTS, API_USER_ID, CHANNELS, FIRSTNAMES, LASTNAMES } from './account.js'
+import {
+  AGENTS,
+  API_USER,
+  API_USER_ID,
+  BUSINESS_HOURS_SETTING,
+  CHANNELS,
+  FIRSTNAMES,
+  LASTNAMES,
+  MACROS
+} from './account.js'
 import { comparePositions } from './cursor.js'
 import { messageKind, newMessage, type ThreadOwner } from './newMessage.js'
 import { HttpError } from './results.js'
@@ -48,6 +57,10 @@ export class Store {
   readonly views = new Map<number, View>()
   readonly agents = new Map<number, TicketUser>()
   readonly customers = new Map<number, TicketUser>()
+  /** Macros by id, as `GET /api/macros/{id}` answers them. */
+  readonly macros = new Map<number, Record<string, unknown> & { id: number; name: string }>()
+  /** The account's `settings`, as `GET /api/account` shows them. */
+  accountSettings: unknown = [structuredClone(BUSINESS_HOURS_SETTING)]
   /** Fields only the customer endpoint shows, e.g. `integrations` (Shopify orders and such). */
   readonly customerData = new Map<number, Record<string, unknown>>()
   readonly #customerByEmail = new Map<string, number>()
@@ -62,10 +75,11 @@ export class Store {
     this.agents.set(API_USER_ID, {
       id: API_USER_ID,
       email: apiUserEmail,
-      name: 'Jordan Blake',
-      firstname: 'Jordan',
-      lastname: 'Blake'
+      name: `${API_USER.firstname} ${API_USER.lastname}`,
+      firstname: API_USER.firstname,
+      lastname: API_USER.lastname
     })
+    for (const m of MACROS) this.macros.set(m.id, structuredClone(m))
     for (const a of AGENTS) {
       const [firstname = null, lastname = null] = a.name.split(' ')
       this.agents.set(a.id, { ...a, firstname, lastname })

@@ -1,7 +1,10 @@
 /** The route table: path templates, their handlers per method, and the checks every route shares. */
 import { HttpError, errorResult, type Result } from '../results.js'
 import type { RouteContext, RouteRequest } from './context.js'
+import { getAccount } from './account.js'
 import { getCustomer } from './customers.js'
+import { getMacro, listMacros } from './macros.js'
+import { listUsers } from './users.js'
 import { createMessage, listMessages, listTicketMessages } from './messages.js'
 import { changeTicketTags, createTag, listTags, listTicketTags } from './tags.js'
 import { getTicket, listTickets, updateTicket } from './tickets.js'
@@ -49,6 +52,14 @@ const ROUTES: Route[] = [
     pattern: /^\/api\/customers\/(\d+)$/,
     template: '/api/customers/{id}',
     handlers: { GET: getCustomer }
+  },
+  { pattern: /^\/api\/account$/, template: '/api/account', handlers: { GET: getAccount } },
+  { pattern: /^\/api\/users$/, template: '/api/users', handlers: { GET: listUsers } },
+  { pattern: /^\/api\/macros$/, template: '/api/macros', handlers: { GET: listMacros } },
+  {
+    pattern: /^\/api\/macros\/(\d+)$/,
+    template: '/api/macros/{id}',
+    handlers: { GET: getMacro }
   },
   { pattern: /^\/api\/views$/, template: '/api/views', handlers: { GET: listViews } },
   { pattern: /^\/api\/views\/(\d+)$/, template: '/api/views/{id}', handlers: { GET: getView } },
