@@ -95,12 +95,14 @@ export async function runCli(
     if (settings.apiUrlWarning) io.err(`warning: ${settings.apiUrlWarning}\n`)
     const progress = (m: string): void => io.err(`${m}\n`)
     if (settings.dryRun) progress('Dry run: nothing will be changed in Gorgias.')
-    const { report, stats } = await runSweep(settings, {
+    const run = await runSweep(settings, {
       info: progress,
       warning: m => progress(`warning: ${m}`),
       startGroup: n => progress(`== ${n}`),
       endGroup: () => undefined
     })
+    const { report, stats } = run
+    settings = run.settings
     if (explainId !== null) return explainOutcome(report, io, values.json === true)
     io.out(
       values.json ? `${reportJson(report, stats)}\n` : `${terminalText(report, settings, stats)}\n`

@@ -23,12 +23,14 @@ export async function runAction(): Promise<void> {
     })
     if (settings.apiUrlWarning) core.warning(settings.apiUrlWarning)
     if (settings.dryRun) core.notice('Dry run: nothing will be changed in Gorgias.')
-    const { report, stats, auditFile } = await runSweep(settings, {
+    const run = await runSweep(settings, {
       info: m => core.info(m),
       warning: m => core.warning(m),
       startGroup: n => core.startGroup(n),
       endGroup: () => core.endGroup()
     })
+    const { report, stats, auditFile } = run
+    settings = run.settings
     // Outputs first: they are what later steps depend on, and setting them cannot fail the run.
     for (const [name, value] of Object.entries(outputs(report))) core.setOutput(name, value)
     core.setOutput('report-file', auditFile ?? '')

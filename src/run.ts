@@ -2,6 +2,11 @@ import { auditLines, writeAuditFile } from './auditFile.js'
 import { parseSettings, type InputReader, type ParseContext, type Settings } from './config.js'
 import { GorgiasClient, type ClientStats } from './gorgias/client.js'
 import { loadMessageCatalog } from './messages.js'
+import { resolveMessages } from './macros.js'
+import { accountBusinessHours } from './accountHours.js'
+import { AuthError } from './gorgias/errors.js'
+import { getAccount } from './gorgias/accountReads.js'
+import { SettingsError } from './config.js'
 import { loadPolicyModule } from './policyModule.js'
 import { requestLine } from './report.js'
 import { redact, secretForms } from './gorgias/redact.js'
@@ -27,6 +32,8 @@ export function loadSettings(read: InputReader, ctx: ParseContext): Settings {
 }
 
 export interface SweepRun {
+  /** the settings in effect: the macros' texts and the account's business hours read in */
+  settings: Settings
   report: Report
   stats: ClientStats
   /** the audit file written, or null (not asked for, or it could not be written: see warnings) */
@@ -38,7 +45,8 @@ export interface SweepRun {
  * a paced client, and progress lines that show requests used and rate-limit waits. Shared by the
  * action and the CLI, which differ only in where the lines go and how the process ends.
  */
-export async function runSweep(settings: Settings, log: SweepLog): Promise<SweepRun> {
+export async function runSweep(given: Settings, log: SweepLog): Promise<SweepRun> {
+  let settings = given
   const veto = settings.policyModule ? await loadPolicyModule(settings, log) : null
   const client = new GorgiasClient({
     baseUrl: settings.apiUrl,
@@ -59,6 +67,7 @@ export async function runSweep(settings: Settings, log: SweepLog): Promise<Sweep
       }
     }
   })
+  settings = await fromAccount(client, settings)
   const swept = await sweep({
     client,
     settings,
@@ -68,7 +77,35 @@ export async function runSweep(settings: Settings, log: SweepLog): Promise<Sweep
     log
   })
   const report = withoutSecrets(swept, secretForms(settings.email, settings.apiKey))
-  return { report, stats: client.stats(), auditFile: writeAudit(report, settings, log) }
+  return { settings, report, stats: client.stats(), auditFile: writeAudit(report, settings, log) }
+}
+
+/**
+ * What the settings take from the Gorgias account, read once, before the sweep and so before any
+ * write: the macros named for the texts (and the API user, when a text uses current_user), and the
+ * account's business hours for `business-hours: gorgias`. A problem stops the run, naming the input.
+ */
+export async function fromAccount(
+  client: Pick<GorgiasClient, 'getJson' | 'findUserByEmail'>,
+  settings: Settings
+): Promise<Settings> {
+  let businessHours = settings.businessHours
+  if (settings.accountBusinessHours) {
+    let account
+    try {
+      account = await getAccount(client)
+    } catch (err) {
+      if (err instanceof AuthError) throw err
+      const why = err instanceof Error ? err.message : String(err)
+      throw new SettingsError(
+        'business-hours',
+        `business-hours: gorgias: the account (GET /api/account) could not be read: ${why}`
+      )
+    }
+    businessHours = accountBusinessHours(account, settings.accountBusinessHours)
+  }
+  const messages = await resolveMessages(client, settings.messages, settings.email)
+  return { ...settings, businessHours, messages }
 }
 
 /**

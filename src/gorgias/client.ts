@@ -1,8 +1,5 @@
-/**
- * Gorgias REST API client: auth, cursor pages, pacing by the account's leaky bucket, retries
- * (decided by the pure table in retry.ts) and typed errors. It knows nothing of GitHub and holds no
- * business rules.
- */
+/** Gorgias REST API client: auth, cursor pages, pacing by the account's leaky bucket, retries
+ * (decided in retry.ts), typed errors. It knows nothing of GitHub and holds no business rules. */
 import {
   AmbiguousWriteError,
   AuthError,
@@ -19,7 +16,8 @@ import { RateLimiter, parseBucketHeader, type BucketReading, type Permit } from 
 import { PageGuard, parsePage, type NextPage } from './pages.js'
 import { REQUEST_KINDS, isRetrySafe, type RequestKind } from './requests.js'
 import { nextStep, parseRetryAfter, type AttemptOutcome } from './retry.js'
-import type { Message, NewMessage, Tag, Ticket } from './types.js'
+import type { Message, NewMessage, Tag, Ticket, User } from './types.js'
+import { findUserByEmail } from './accountReads.js'
 import { checkBaseUrl } from './url.js'
 import { redact, secretForms } from './redact.js'
 import { checkId, entity, httpError, sendOnce, type Attempt, type Method } from './http.js'
@@ -215,10 +213,7 @@ export class GorgiasClient {
     }
   }
 
-  /**
-   * GET any other API path (e.g. `/customers/123`), for policy modules: read-only by
-   * construction, paced and retried like every other read.
-   */
+  /** GET another API path (`/customers/123`, `/macros`): read-only, paced and retried. */
   async getJson(path: string, query: Record<string, string | number> = {}): Promise<unknown> {
     if (!/^\/[A-Za-z0-9_\-/]+$/.test(path) || path.includes('..')) {
       throw new TypeError(`getJson: "${path}" is not an API path such as /customers/123`)
@@ -329,6 +324,11 @@ export class GorgiasClient {
       expected: 'a tag',
       parse: entity<Tag>
     })
+  }
+
+  /** The user with this email, any case (`GET /users`, paged), or null. */
+  findUserByEmail(email: string): Promise<User | null> {
+    return findUserByEmail(this, email)
   }
 
   async #retrieve(id: number): Promise<{ ticket: Ticket; embedded: Message[] | null }> {
