@@ -12,6 +12,7 @@ import {
   type TemplateKind
 } from './messages.js'
 import { templateProblem, usesVariable } from './variables.js'
+import { cut, oneLine } from './text.js'
 
 /**
  * The macros named for the texts (follow-up-macro, ..., or a messages-file's `follow-up-macro:`),
@@ -237,14 +238,14 @@ async function readFamily(client: MacroClient, ref: MacroRef): Promise<Family> {
       if (ref.id !== null && language === namedLanguage) continue
       throw new SettingsError(
         where,
-        `${where}: "${named.name}" names ${describe(other)} and ${describe(macro)} in the same language; name one by its id, or rename the other in Gorgias`
+        `${where}: "${shownName(named)}" names ${describe(other)} and ${describe(macro)} in the same language; name one by its id, or rename the other in Gorgias`
       )
     }
     if (language === null) {
       if (macro.id !== named.id && ref.id === null) {
         throw new SettingsError(
           where,
-          `${where}: "${named.name}" names several macros (${sameName.map(m => `#${m.id}`).join(', ')}); name one by its id`
+          `${where}: "${shownName(named)}" names several macros (${sameName.map(m => `#${m.id}`).join(', ')}); name one by its id`
         )
       }
       continue
@@ -308,9 +309,14 @@ function languageOf(macro: Macro): string | null {
   return /^[a-z]{2,3}(-[a-z0-9]{2,8})*$/.test(language) ? language : null
 }
 
+/** A macro's name where it is shown (errors, the summary, a terminal): one line, of sane length. */
+function shownName(macro: Macro): string {
+  return typeof macro.name === 'string' ? cut(oneLine(macro.name), 100) : '?'
+}
+
 function describe(macro: Macro): string {
   const language = languageOf(macro)
-  return `macro "${typeof macro.name === 'string' ? macro.name : '?'}" (#${macro.id}${language ? `, ${language}` : ''})`
+  return `macro "${shownName(macro)}" (#${macro.id}${language ? `, ${language}` : ''})`
 }
 
 const actionName = (a: MacroAction): string =>
@@ -326,7 +332,7 @@ function ignoredActions(macro: Macro): string[] {
 
 /** The macro's setResponseText, checked: text to send, and variables this action can fill. */
 function replyOf(where: string, macro: Macro): Reply {
-  const name = typeof macro.name === 'string' ? macro.name : ''
+  const name = shownName(macro)
   const label = describe(macro)
   if (isArchived(macro)) {
     throw new SettingsError(
