@@ -69,6 +69,23 @@ describe('follow-up-macro', () => {
     expect(sim.log.indexOf(reads[reads.length - 1]!)).toBeLessThan(firstWrite)
   })
 
+  test('a dry run shows which macro each customer would get, and writes nothing', async () => {
+    const fr = dueTicket(sim, 50, { language: 'fr', ...customer('Zoé', 'zoe@example.com') })
+    const en = dueTicket(sim, 50, { language: 'en', ...customer('Ana', 'ana@example.com') })
+    const run = await runAction(
+      simInputs(sim, { 'follow-up-macro': 'Follow-up', 'dry-run': 'true' })
+    )
+    expect(run.code).toBe(0)
+    expect(sim.writes()).toHaveLength(0)
+    const rows = plain(run.summary).split('\n')
+    expect(rows.find(r => r.includes(`#${fr.id}]`))).toContain(
+      '| fr | macro "Follow-up" (#13, fr) |'
+    )
+    expect(rows.find(r => r.includes(`#${en.id}]`))).toContain(
+      '| en | macro "Follow-up" (#12, en) |'
+    )
+  })
+
   test('by id: the French macro named, the English one found by its name', async () => {
     const en = dueTicket(sim, 50, { language: 'en', ...customer('Ana', 'ana@example.com') })
     const none = dueTicket(sim, 50, { language: null, ...customer('Li', 'li@example.com') })
