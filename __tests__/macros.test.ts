@@ -151,4 +151,19 @@ describe('resolveMessages', () => {
       /^gorgias-email: .*ghost@acme\.test/
     )
   })
+
+  test('the API user that cannot be read stops the run, naming gorgias-email', async () => {
+    const client = {
+      getJson: () => Promise.reject(new Error('not called')),
+      findUserByEmail: () => Promise.reject(new Error('GET /users answered 500'))
+    }
+    const catalog = catalogFromInputs({
+      followUpMessage: '{{current_user.firstname}} here',
+      finalFollowUpMessage: '',
+      closeMessage: ''
+    })
+    await expect(resolveMessages(client, catalog, 'a@b.test')).rejects.toThrow(
+      /^gorgias-email: the API user .* could not be read: GET \/users answered 500/
+    )
+  })
 })

@@ -85,7 +85,11 @@ export async function resolveMessages(
     resolved = { ...resolved, macros: [...uses.values()] }
   }
   if (usesCurrentUser(resolved)) {
-    const user = await client.findUserByEmail(apiUserEmail)
+    const user = await reading(
+      'gorgias-email',
+      'the API user (GET /api/users, for {{current_user...}})',
+      () => client.findUserByEmail(apiUserEmail)
+    )
     if (!user) {
       throw new SettingsError(
         'gorgias-email',
@@ -188,7 +192,7 @@ async function reading<T>(where: string, what: string, read: () => Promise<T>): 
     if (err instanceof NotFoundError) {
       throw new SettingsError(
         where,
-        `${where}: ${what} not found; check the macro's id in Gorgias (Settings > Macros)`
+        `${where}: ${what} not found${what.startsWith('macro') ? "; check the macro's id in Gorgias (Settings > Macros)" : ''}`
       )
     }
     const why = err instanceof Error ? err.message : String(err)
