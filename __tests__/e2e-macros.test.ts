@@ -96,6 +96,20 @@ describe('follow-up-macro', () => {
     expect(plain(run.summary)).toMatch(/"Follow-up" \(#13 fr default, #12 en\)/)
   })
 
+  test('close-macro: the close message in the ticket language, then the close', async () => {
+    const fr = dueTicket(sim, 50, { language: 'fr', ...customer('Zoé', 'zoe@example.com') })
+    const first = await runAction(simInputs(sim))
+    expect(first.outputs['follow-up-count']).toBe('1')
+    sim.age(30)
+    const run = await runAction(simInputs(sim, { 'close-macro': 'Follow-up' }))
+    expect(run.code).toBe(0)
+    expect(run.outputs['closed-count']).toBe('1')
+    const sent = ours(sim, fr.id)
+    expect(sent).toHaveLength(2)
+    expect(sent[1]!.body_text).toMatch(/^Bonjour Zoé,/)
+    expect(sim.ticket(fr.id)!.status).toBe('closed')
+  })
+
   test('a messages-file entry may name a macro', async () => {
     const path = join(dir, 'messages.yml')
     writeFileSync(

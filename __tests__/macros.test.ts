@@ -1,11 +1,11 @@
 import { describe, expect, test } from '@jest/globals'
 import { accountBusinessHours, accountHoursSpec } from '../src/accountHours.js'
-import { SettingsError } from '../src/config.js'
+import { describeSettings, SettingsError } from '../src/config.js'
 import { findUserByEmail, getAccount, getMacro, listMacros } from '../src/gorgias/accountReads.js'
 import { resolveMessages } from '../src/macros.js'
 import { catalogFromInputs, type MessageCatalog } from '../src/messages.js'
 import { GorgiasSimulator } from '../simulator/server.js'
-import { inMemoryClient } from './helpers/kit.js'
+import { inMemoryClient, settingsFor } from './helpers/kit.js'
 
 /** The account's macros, users and business hours: the simulator's routes and their readers. */
 
@@ -164,6 +164,24 @@ describe('resolveMessages', () => {
     })
     await expect(resolveMessages(client, catalog, 'a@b.test')).rejects.toThrow(
       /^gorgias-email: the API user .* could not be read: GET \/users answered 500/
+    )
+  })
+
+  test('the settings name the macros: as given before the read, as found after it', async () => {
+    const { sim, client } = setup()
+    const before = settingsFor(null, { 'follow-up-macro': 'Follow-up', 'close-macro': '#14' })
+    expect(describeSettings(before)).toEqual(
+      expect.arrayContaining([
+        ['follow-up-macro', '"Follow-up" (not read)'],
+        ['close-macro', '#14 (not read)']
+      ])
+    )
+    const ref = { input: 'follow-up-macro', id: null, name: 'Follow-up' }
+    const messages = await resolveMessages(client, inputs({ followUp: ref }), sim.email)
+    expect(describeSettings({ ...before, messages })).toEqual(
+      expect.arrayContaining([
+        ['follow-up-macro', '"Follow-up" (#12 en default, #13 fr); not applied: addTags, setStatus']
+      ])
     )
   })
 })

@@ -42258,7 +42258,18 @@ function parseMacroInputs(get, withFile) {
 }
 /** The macros in use: name, ids and languages (the default first), and what is not applied. */
 function describeMacros(catalog) {
-    return (catalog.macros ?? []).map(use => {
+    if (catalog.macros === undefined) {
+        // Not read yet (the run stopped before): the inputs as given.
+        const named = new Map();
+        for (const t of Object.values(catalog.byLanguage)) {
+            for (const ref of Object.values(t.macros ?? {})) {
+                const input = ref.input.replace(/^messages-file /, '');
+                named.set(input, ref.id !== null ? `#${ref.id} (not read)` : `"${ref.name}" (not read)`);
+            }
+        }
+        return [...named];
+    }
+    return catalog.macros.map(use => {
         const ids = use.macros
             .map((m, i) => `#${m.id} ${m.language ?? '(no language)'}${i === 0 && use.macros.length > 1 ? ' default' : ''}`)
             .join(', ');
