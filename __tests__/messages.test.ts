@@ -52,10 +52,25 @@ describe('loadMessageCatalog: a good file', () => {
         en: {
           followUp: 'Hi {{first_name}},\n\nAny news on "{{subject}}"?',
           finalFollowUp: 'Last reminder ({{reminder_number}}/{{reminders_total}})',
-          close: 'Closed #{{ticket_id}}'
+          close: 'Closed #{{ticket_id}}',
+          sources: {
+            followUp: 'messages-file en.follow-up',
+            finalFollowUp: 'messages-file en.final-follow-up',
+            close: 'messages-file en.close'
+          }
         },
-        'fr-ca': { followUp: 'Allô {{first_name}}', finalFollowUp: '', close: '' },
-        fr: { followUp: 'Bonjour {{ first_name }}', finalFollowUp: '', close: '' }
+        'fr-ca': {
+          followUp: 'Allô {{first_name}}',
+          finalFollowUp: '',
+          close: '',
+          sources: { followUp: 'messages-file fr-ca.follow-up' }
+        },
+        fr: {
+          followUp: 'Bonjour {{ first_name }}',
+          finalFollowUp: '',
+          close: '',
+          sources: { followUp: 'messages-file fr.follow-up', close: 'messages-file fr.close' }
+        }
       }
     })
   })
@@ -165,7 +180,7 @@ describe('loadMessageCatalog: a bad file names the file, the key and the fix', (
     [
       'a language without follow-up',
       'default: en\nen:\n  close: Bye\n',
-      /en: has no "follow-up:"; every language needs one/
+      /en: has no "follow-up:" \(or "follow-up-macro:"\); every language needs one/
     ],
     [
       'an empty follow-up',
@@ -333,7 +348,7 @@ describe('templatesFor: the exact tag, then the primary language, then the defau
     })
     expect(templatesFor(inputs, 'fr')).toEqual({
       language: 'default',
-      templates: { followUp: 'Hi', finalFollowUp: '', close: 'Bye' }
+      templates: expect.objectContaining({ followUp: 'Hi', finalFollowUp: '', close: 'Bye' })
     })
     expect(everyTemplate(inputs)).toEqual(['Hi', 'Bye'])
   })

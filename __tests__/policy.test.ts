@@ -1075,6 +1075,16 @@ describe('our own messages are known even when Gorgias did not keep the marker',
     expect(unmarkedOwnMessages(ticket(agents, withTag), agents, S)).toEqual([])
   })
 
+  test('a Gorgias variable, default and all, stands for any text like our placeholders', () => {
+    const SG = settings({
+      'follow-up-message':
+        'Hi {{ticket.customer.firstname | default: "there"}}, any news on "{{ticket.subject}}"?'
+    })
+    const fu = unmarked(25, { body_text: 'Hi Ana, any news on "Where is my parcel?"?' })
+    const m = [msg('agent', 73), fu]
+    expect(unmarkedOwnMessages(ticket(m, withTag), m, SG).map(x => x.id)).toEqual([fu.id])
+  })
+
   test('a template with hardly any text of its own recognises nothing', () => {
     const SP = settings({ 'follow-up-message': '{{first_name}}?' })
     const m = [msg('agent', 73), unmarked(25, { body_text: 'Is the refund out yet?' })]

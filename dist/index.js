@@ -33981,7 +33981,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9002);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9817);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)();
 
@@ -33990,7 +33990,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9002:
+/***/ 9817:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41988,18 +41988,50 @@ var dist = __nccwpck_require__(8815);
 
 /** The language key of the message inputs: they are one set for every ticket. */
 const INPUTS_LANGUAGE = 'default';
-function catalogFromInputs(texts) {
+function catalogFromInputs(texts, macros = {}) {
+    const templates = {
+        followUp: macros.followUp ? '' : texts.followUpMessage,
+        finalFollowUp: macros.finalFollowUp ? '' : texts.finalFollowUpMessage,
+        close: macros.close ? '' : texts.closeMessage,
+        sources: {
+            followUp: 'follow-up-message',
+            finalFollowUp: 'final-follow-up-message',
+            close: 'close-message'
+        }
+    };
+    if (Object.keys(macros).length > 0)
+        templates.macros = macros;
     return {
         source: 'inputs',
         defaultLanguage: INPUTS_LANGUAGE,
-        byLanguage: {
-            [INPUTS_LANGUAGE]: {
-                followUp: texts.followUpMessage,
-                finalFollowUp: texts.finalFollowUpMessage,
-                close: texts.closeMessage
-            }
-        }
+        byLanguage: { [INPUTS_LANGUAGE]: templates }
     };
+}
+/**
+ * A macro input's value: `12` or `#12` is an id, anything else the macro's exact name. Null when
+ * empty.
+ */
+function parseMacroRef(input, raw) {
+    if (typeof raw === 'number') {
+        return Number.isSafeInteger(raw) && raw > 0
+            ? { input, id: raw, name: null }
+            : `got ${raw}; expected a macro id such as 12, or a macro's exact name`;
+    }
+    if (typeof raw !== 'string') {
+        return `got ${JSON.stringify(raw ?? null)}; expected a macro id such as 12, or a macro's exact name`;
+    }
+    const text = raw.trim();
+    if (text === '')
+        return null;
+    if (/[\r\n]/.test(text) || text.length > 200) {
+        return `got ${JSON.stringify(text.slice(0, 60))}; expected one macro id or name on one line (at most 200 characters)`;
+    }
+    if (/^#?\d+$/.test(text)) {
+        const id = Number(text.replace('#', ''));
+        if (Number.isSafeInteger(id) && id > 0)
+            return { input, id, name: null };
+    }
+    return { input, id: null, name: text };
 }
 /**
  * The templates for a ticket's language: the exact tag, then its primary subtag (`fr-CA` -> `fr`),
@@ -42034,6 +42066,12 @@ const TEMPLATE_KEYS = {
     'follow-up': 'followUp',
     'final-follow-up': 'finalFollowUp',
     close: 'close'
+};
+/** The keys that name a macro instead of giving the text. */
+const MACRO_KEYS = {
+    'follow-up-macro': 'followUp',
+    'final-follow-up-macro': 'finalFollowUp',
+    'close-macro': 'close'
 };
 const FORMAT_HINT = 'expected a mapping such as "default: en" followed by "en:" with "follow-up:" under it (see examples/messages.yml)';
 /**
@@ -42144,14 +42182,29 @@ function parseYaml(text, fail) {
 }
 function templatesOf(language, value, fail) {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        return fail(`${language}: `, 'expected the texts under it: "follow-up:", and optionally "final-follow-up:" and "close:"');
+        return fail(`${language}: `, 'expected the texts under it: "follow-up:" (or "follow-up-macro:"), and optionally "final-follow-up:" and "close:"');
     }
     const entry = value;
-    const templates = { followUp: '', finalFollowUp: '', close: '' };
+    const templates = { followUp: '', finalFollowUp: '', close: '', sources: {} };
+    const macros = {};
     for (const [key, text] of Object.entries(entry)) {
         const where = `${language}.${key}: `;
+        if (Object.hasOwn(MACRO_KEYS, key)) {
+            const field = MACRO_KEYS[key];
+            const textKey = key.replace(/-macro$/, '');
+            if (Object.hasOwn(entry, textKey)) {
+                fail(where, `set together with "${textKey}:"; give the text or the macro, not both`);
+            }
+            const ref = parseMacroRef(`messages-file ${language}.${key}`, text);
+            if (typeof ref === 'string')
+                fail(where, ref);
+            if (ref === null)
+                fail(where, "empty; expected a macro id such as 12, or a macro's exact name");
+            macros[field] = ref;
+            continue;
+        }
         if (!Object.hasOwn(TEMPLATE_KEYS, key)) {
-            fail(where, `unknown key; a language has only ${Object.keys(TEMPLATE_KEYS).join(', ')}`);
+            fail(where, `unknown key; a language has only ${[...Object.keys(TEMPLATE_KEYS), ...Object.keys(MACRO_KEYS)].join(', ')}`);
         }
         if (typeof text !== 'string') {
             const hint = key === 'follow-up' ? '' : ` (leave ${key} out to send none)`;
@@ -42166,11 +42219,213 @@ function templatesOf(language, value, fail) {
                 fail('', err.message);
             throw err;
         }
+        templates.sources[field] = `messages-file ${language}.${key}`;
     }
-    if (!Object.hasOwn(entry, 'follow-up')) {
-        fail(`${language}: `, 'has no "follow-up:"; every language needs one');
+    if (!Object.hasOwn(entry, 'follow-up') && !Object.hasOwn(entry, 'follow-up-macro')) {
+        fail(`${language}: `, 'has no "follow-up:" (or "follow-up-macro:"); every language needs one');
     }
+    if (Object.keys(macros).length > 0)
+        templates.macros = macros;
     return templates;
+}
+const MACRO_INPUTS = [
+    ['follow-up-macro', 'follow-up-message', 'followUp'],
+    ['final-follow-up-macro', 'final-follow-up-message', 'finalFollowUp'],
+    ['close-macro', 'close-message', 'close']
+];
+/**
+ * The macro inputs. A macro replaces its message input, so the two together are refused (which
+ * text would be meant?), and so is a macro input with messages-file, where each language's entry
+ * names its macro (`follow-up-macro:`).
+ */
+function parseMacroInputs(get, withFile) {
+    const macros = {};
+    for (const [input, messageInput, kind] of MACRO_INPUTS) {
+        const ref = parseMacroRef(input, get(input));
+        if (typeof ref === 'string')
+            throw new SettingsError(input, `${input}: ${ref}`);
+        if (ref === null)
+            continue;
+        if (withFile) {
+            throw new SettingsError(input, `${input}: set together with messages-file; name the macro in the messages file instead ("${input}:" under a language), or leave messages-file empty`);
+        }
+        if (get(messageInput).trim() !== config_DEFAULTS[messageInput].trim()) {
+            throw new SettingsError(input, `${input}: set together with ${messageInput}; the text comes from one place: leave ${messageInput} unset to send the macro, or ${input} empty to send ${messageInput}`);
+        }
+        macros[kind] = ref;
+    }
+    return macros;
+}
+/** The macros in use: name, ids and languages (the default first), and what is not applied. */
+function describeMacros(catalog) {
+    if (catalog.macros === undefined) {
+        // Not read yet (the run stopped before): the inputs as given.
+        const named = new Map();
+        for (const t of Object.values(catalog.byLanguage)) {
+            for (const ref of Object.values(t.macros ?? {})) {
+                const input = ref.input.replace(/^messages-file /, '');
+                named.set(input, ref.id !== null ? `#${ref.id} (not read)` : `"${ref.name}" (not read)`);
+            }
+        }
+        return [...named];
+    }
+    return catalog.macros.map(use => {
+        const ids = use.macros
+            .map((m, i) => `#${m.id} ${m.language ?? '(no language)'}${i === 0 && use.macros.length > 1 ? ' default' : ''}`)
+            .join(', ');
+        const ignored = use.ignoredActions.length > 0 ? `; not applied: ${use.ignoredActions.join(', ')}` : '';
+        return [use.input, `"${use.name}" (${ids})${ignored}`];
+    });
+}
+
+;// CONCATENATED MODULE: ./src/variables.ts
+/**
+ * The variables of the texts this action sends: its own placeholders (`{{first_name}}`) and the
+ * part of Gorgias's macro variables it can fill (`{{ticket.customer.firstname}}`,
+ * `{{current_user.firstname | default: "The Support Team"}}`). A template is checked once, before
+ * anything is sent: a variable this action cannot fill would reach the customer as raw `{{…}}`,
+ * since the API sends a message body as given. Pure.
+ */
+/** This action's own placeholders. */
+const PLACEHOLDERS = [
+    'first_name',
+    'ticket_id',
+    'subject',
+    'reminder_number',
+    'reminders_total'
+];
+/** Gorgias's macro variables this action fills (help center, "Macro variables"). */
+const GORGIAS_VARIABLES = [
+    'ticket.customer.firstname',
+    'ticket.customer.lastname',
+    'ticket.customer.name',
+    'ticket.customer.email',
+    'ticket.subject',
+    'ticket.id',
+    'ticket.channel',
+    'ticket.assignee_user.firstname',
+    'ticket.assignee_user.lastname',
+    'ticket.assignee_user.name',
+    'ticket.assignee_user.email',
+    'current_user.firstname',
+    'current_user.lastname',
+    'current_user.name',
+    'current_user.email'
+];
+const KNOWN = new Set([...PLACEHOLDERS, ...GORGIAS_VARIABLES]);
+const EXPRESSION = /\{\{([\s\S]*?)\}\}/g;
+const DEFAULT_FILTER = /^\|\s*default\s*:\s*(?:"([^"]*)"|'([^']*)')\s*$/;
+/** Quotes as an HTML editor may have written them inside a variable of body_html. */
+const HTML_QUOTES = /&(?:quot|#34|#x22);|&(?:apos|#39|#x27);/gi;
+const LIST = [...PLACEHOLDERS, ...GORGIAS_VARIABLES].map(v => `{{${v}}}`).join(', ');
+/** Why a template cannot be sent, or null. `html`: the template is a macro's body_html. */
+function templateProblem(text, html = false) {
+    const parsed = parseTemplateText(text, html);
+    return typeof parsed === 'string' ? parsed : null;
+}
+/**
+ * The template as literal text and variables, or the problem (a sentence without the place it
+ * appears, which the caller names).
+ */
+function parseTemplateText(text, html = false) {
+    const pieces = [];
+    let at = 0;
+    for (const match of text.matchAll(EXPRESSION)) {
+        const literal = text.slice(at, match.index);
+        const problem = literalProblem(literal);
+        if (problem)
+            return problem;
+        if (literal)
+            pieces.push(literal);
+        const inner = html ? (match[1] ?? '').replace(HTML_QUOTES, q => (/q|34|22/i.test(q) ? '"' : "'")) : (match[1] ?? ''); // prettier-ignore
+        const expression = parseExpression(inner);
+        if (typeof expression === 'string')
+            return expression;
+        pieces.push(expression);
+        at = match.index + match[0].length;
+    }
+    const rest = text.slice(at);
+    const problem = literalProblem(rest);
+    if (problem)
+        return problem;
+    if (rest)
+        pieces.push(rest);
+    return pieces;
+}
+function literalProblem(literal) {
+    if (literal.includes('{{') || literal.includes('}}')) {
+        return 'has an unbalanced "{{" or "}}"; write placeholders like {{first_name}}';
+    }
+    if (/\{%[\s\S]*?%\}/.test(literal)) {
+        return `has a Liquid tag ${shownTag(literal)}; tags ({% if %}, {% for %}) are not supported, only variables`;
+    }
+    return null;
+}
+function shownTag(literal) {
+    const tag = /\{%[\s\S]*?%\}/.exec(literal)?.[0] ?? '{% %}';
+    return tag.length > 60 ? `${tag.slice(0, 57)}...` : tag;
+}
+function parseExpression(inner) {
+    const bar = inner.indexOf('|');
+    const variable = (bar === -1 ? inner : inner.slice(0, bar)).trim();
+    if (!KNOWN.has(variable)) {
+        const shown = variable.length > 80 ? `${variable.slice(0, 77)}...` : variable;
+        return `unknown placeholder {{${shown}}}; the placeholders are ${LIST}`;
+    }
+    if (bar === -1)
+        return { variable: variable, fallback: null };
+    const filter = DEFAULT_FILTER.exec(inner.slice(bar).trim());
+    if (!filter) {
+        const name = /^\|\s*([^\s:("'|]*)/.exec(inner.slice(bar).trim())?.[1] ?? '';
+        return `unsupported filter "${name}" on {{${variable}}}; the only filter is | default: "text"`;
+    }
+    return { variable: variable, fallback: filter[1] ?? filter[2] ?? '' };
+}
+/** Whether a (valid) template reads any of these variables. */
+function usesVariable(text, prefix, html = false) {
+    const parsed = parseTemplateText(text, html);
+    return (typeof parsed !== 'string' &&
+        parsed.some(p => typeof p !== 'string' && p.variable.startsWith(prefix)));
+}
+function escapeHtml(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/'/g, '&#39;');
+}
+/**
+ * The template with its variables filled, in one pass: a value is never read as a template, so a
+ * customer named "{{current_user.email}}" is sent as that text. `html`: values are HTML-escaped,
+ * the template's own text (a default included) is left as the macro has it. An empty value
+ * without a default renders empty, as in Gorgias; the space before it goes when punctuation
+ * follows ("Hi {{ticket.customer.firstname}}," -> "Hi,").
+ */
+function renderTemplate(template, values, html = false) {
+    const parsed = parseTemplateText(template, html);
+    // Templates are checked before any request; one that slipped through is sent as it is, never
+    // with a half-filled variable.
+    if (typeof parsed === 'string')
+        return template;
+    let out = '';
+    let emptied = false;
+    for (const piece of parsed) {
+        if (typeof piece === 'string') {
+            if (emptied && /^[,.!?;:)]/.test(piece))
+                out = out.replace(/[ \t]+$/, '');
+            out += piece;
+            emptied = false;
+            continue;
+        }
+        const value = values[piece.variable] ?? '';
+        if (value !== '')
+            out += html ? escapeHtml(value) : value;
+        else if (piece.fallback !== null)
+            out += piece.fallback;
+        emptied = value === '' && piece.fallback === null;
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/luxon/build/es6/luxon.mjs
@@ -50731,6 +50986,7 @@ function addBusinessMs(from, ms, bh) {
 
 
 
+
 /**
  * Inputs -> a validated, typed Settings object. Every error names the input, what it got and what
  * it takes, and is raised before any request is made. This module has no I/O and does not know
@@ -50771,6 +51027,9 @@ const config_DEFAULTS = {
     'time-limit-minutes': '20',
     'summary-customer-details': 'true',
     'messages-file': '',
+    'follow-up-macro': '',
+    'final-follow-up-macro': '',
+    'close-macro': '',
     'ticket-ids': '',
     'report-file': '',
     'check-only': 'false'
@@ -50788,13 +51047,7 @@ const ENV_FALLBACK = {
  * which is why the default is email only.
  */
 const ANSWERABLE_CHANNELS = ['email', 'chat', 'sms'];
-const PLACEHOLDERS = [
-    'first_name',
-    'ticket_id',
-    'subject',
-    'reminder_number',
-    'reminders_total'
-];
+
 class SettingsError extends Error {
     input;
     constructor(input, message) {
@@ -50922,16 +51175,9 @@ function parseTemplate(input, raw, required) {
         }
         return '';
     }
-    for (const match of text.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) {
-        const name = match[1] ?? '';
-        if (!PLACEHOLDERS.includes(name)) {
-            throw new SettingsError(input, `${input}: unknown placeholder {{${name}}}; the placeholders are ${PLACEHOLDERS.map(p => `{{${p}}}`).join(', ')}`);
-        }
-    }
-    const unbalanced = text.replace(/\{\{\s*[^}]*?\s*\}\}/g, '');
-    if (unbalanced.includes('{{') || unbalanced.includes('}}')) {
-        throw new SettingsError(input, `${input}: has an unbalanced "{{" or "}}"; write placeholders like {{first_name}}`);
-    }
+    const problem = templateProblem(text);
+    if (problem)
+        throw new SettingsError(input, `${input}: ${problem}`);
     return text;
 }
 const MESSAGE_INPUTS = ['follow-up-message', 'final-follow-up-message', 'close-message'];
@@ -51019,17 +51265,22 @@ function parseSettings(read, ctx = {}) {
     const connection = parseConnection(get);
     const tags = parseTags(get);
     const texts = parseTexts(get, workspace);
+    const macros = parseMacroInputs(get, texts.messagesFile !== null);
+    const business = parseBusinessSettings(get);
     return {
         ...connection,
         ...parseSchedule(get),
         ...tags,
         channels: parseChannels(get('channels')),
         ...texts,
-        messages: catalogFromInputs(texts),
+        messages: catalogFromInputs(texts, macros),
         dryRun: parseBoolean('dry-run', get('dry-run')),
         maxActions: parsePositiveInteger('max-actions', get('max-actions')),
         viewId: parseViewId(get('view-id')),
-        businessHours: parseBusinessSettings(get),
+        businessHours: business === 'gorgias' ? null : business,
+        accountBusinessHours: business === 'gorgias'
+            ? { holidays: parseList(get('holidays')), timezone: get('timezone').trim() }
+            : null,
         policyModule: parsePath(get('policy-module'), workspace),
         rateLimitShare: parseShare(get('rate-limit-share')),
         timeLimitMinutes: parseMinutes(get('time-limit-minutes')),
@@ -51089,6 +51340,7 @@ function parseTexts(get, workspace) {
         messagesFile
     };
 }
+/** `business-hours: gorgias` takes the account's hours (and time zone) at run time (run.ts). */
 function parseBusinessSettings(get) {
     const timezone = get('timezone').trim();
     if (!isValidTimeZone(timezone)) {
@@ -51101,8 +51353,11 @@ function parseBusinessSettings(get) {
             return null;
         throw new SettingsError('holidays', 'holidays: only used with business-hours; set business-hours (e.g. "Mon-Fri 09:00-18:00") or leave holidays empty');
     }
+    const gorgias = spec.toLowerCase() === 'gorgias';
     try {
-        return parseBusinessHours(spec, timezone, holidays);
+        // For the account's hours, only the holidays are checked now.
+        const hours = parseBusinessHours(gorgias ? 'Mon 09:00-10:00' : spec, timezone, holidays);
+        return gorgias ? 'gorgias' : hours;
     }
     catch (err) {
         if (err instanceof BusinessHoursError)
@@ -51126,7 +51381,14 @@ function describeSettings(s) {
         ['dry-run', String(s.dryRun)],
         ['max-actions', String(s.maxActions)],
         ['view-id', s.viewId === null ? '(open tickets)' : String(s.viewId)],
-        ['business-hours', s.businessHours ? s.businessHours.describe : '(around the clock)'],
+        [
+            'business-hours',
+            s.businessHours
+                ? `${s.businessHours.describe}${s.accountBusinessHours ? ", the Gorgias account's" : ''}`
+                : s.accountBusinessHours
+                    ? "(the Gorgias account's)"
+                    : '(around the clock)'
+        ],
         ['policy-module', s.policyModule ?? '(none)'],
         ['rate-limit-share', String(s.rateLimitShare)],
         ['time-limit-minutes', String(s.timeLimitMinutes)],
@@ -51137,6 +51399,7 @@ function describeSettings(s) {
                 ? '(message inputs)'
                 : `${s.messagesFile} (${Object.keys(s.messages.byLanguage).join(', ')}; default ${s.messages.defaultLanguage})`
         ],
+        ...describeMacros(s.messages),
         ['ticket-ids', s.ticketIds === null ? '(every listed ticket)' : s.ticketIds.join(', ')],
         ['report-file', s.reportFile ?? '(none)']
     ];
@@ -51277,6 +51540,8 @@ function ticketLink(domain, id) {
 
 ;// CONCATENATED MODULE: ./src/compose.ts
 
+
+
 /** The text of this action's messages and the request bodies that send them. Pure. */
 const line = (value) => (typeof value === 'string' ? oneLine(value) : '');
 /**
@@ -51285,6 +51550,8 @@ const line = (value) => (typeof value === 'string' ? oneLine(value) : '');
  * paragraphs to the email, nor a subject a header line.
  */
 const FIRST_NAME_MAX = 60;
+const NAME_MAX = 120;
+const EMAIL_MAX = 254;
 const SUBJECT_MAX = 200;
 /** Total over whatever the API sent: this also names tickets in reports, unreadable ones included. */
 function customerFirstName(ticket) {
@@ -51294,18 +51561,6 @@ function customerFirstName(ticket) {
         return cut(first, FIRST_NAME_MAX);
     const fromName = line(customer?.name).split(' ')[0];
     return fromName ? cut(fromName, FIRST_NAME_MAX) : 'there';
-}
-function renderTemplate(template, values) {
-    // config.ts refuses unknown placeholders, so every match here has a value.
-    return template.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (whole, name) => name in values ? values[name] : whole);
-}
-function escapeHtml(text) {
-    return text
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;')
-        .replace(/'/g, '&#39;');
 }
 function toHtml(text) {
     return text
@@ -51345,34 +51600,87 @@ function replyAlong(route, ticket, settings, text, marker) {
     return body;
 }
 const address = (a) => a.name ? { name: a.name, address: a.address } : { address: a.address };
-function templateValues(ticket, reminder, reminders) {
+/** The values of every variable for this ticket: customer text as one clean line of sane length. */
+function templateValues(ticket, reminder, reminders, currentUser = null) {
+    const customer = person(ticket?.customer);
+    const assignee = person(ticket?.assignee_user);
+    const me = person(currentUser);
     return {
         first_name: customerFirstName(ticket),
         ticket_id: String(ticket.id),
         subject: cut(line(ticket.subject), SUBJECT_MAX) || 'your request',
         reminder_number: String(reminder),
-        reminders_total: String(reminders)
+        reminders_total: String(reminders),
+        'ticket.customer.firstname': customer.firstname,
+        'ticket.customer.lastname': customer.lastname,
+        'ticket.customer.name': customer.name,
+        'ticket.customer.email': customer.email,
+        'ticket.subject': cut(line(ticket.subject), SUBJECT_MAX),
+        'ticket.id': String(ticket.id),
+        'ticket.channel': line(ticket.channel),
+        'ticket.assignee_user.firstname': assignee.firstname,
+        'ticket.assignee_user.lastname': assignee.lastname,
+        'ticket.assignee_user.name': assignee.name,
+        'ticket.assignee_user.email': assignee.email,
+        'current_user.firstname': me.firstname,
+        'current_user.lastname': me.lastname,
+        'current_user.name': me.name,
+        'current_user.email': me.email
     };
+}
+/**
+ * A person's names as Gorgias's variables give them: firstname falls back to the first word of
+ * name, name to firstname and lastname; empty when unknown (a default filter can say more).
+ */
+function person(user) {
+    const u = typeof user === 'object' && user !== null ? user : null;
+    const name = line(u?.name);
+    const first = line(u?.firstname) || name.split(' ')[0] || '';
+    const last = line(u?.lastname);
+    return {
+        firstname: cut(first, FIRST_NAME_MAX),
+        lastname: cut(last, FIRST_NAME_MAX),
+        name: cut(name || [first, last].filter(Boolean).join(' '), NAME_MAX),
+        email: cut(line(u?.email), EMAIL_MAX)
+    };
+}
+/** The template a follow-up uses: the last of several reminders has its own when there is one. */
+function followUpKind(templates, reminder, reminders) {
+    return reminders > 1 && reminder === reminders && templates.finalFollowUp
+        ? 'finalFollowUp'
+        : 'followUp';
+}
+function composed(kind, templates, values, route, ticket, settings, marker) {
+    const text = renderTemplate(templates[kind], values);
+    const body = replyAlong(route, ticket, settings, text, marker);
+    const html = templates.html?.[kind];
+    if (html !== undefined)
+        body.body_html = renderTemplate(html, values, true);
+    return { body, source: templates.sources?.[kind] ?? kind };
 }
 /**
  * The follow-up for reminder `reminder` of `reminders`, in the ticket's language: `templates` are
  * what templatesFor(settings.messages, ticket.language) chose. The last of several reminders uses
- * `finalFollowUp` when there is one.
+ * `finalFollowUp` when there is one. `currentUser`: the API user, for `{{current_user.*}}`.
  */
-function followUpBody(ticket, route, reminder, reminders, marker, settings, templates) {
-    const template = reminders > 1 && reminder === reminders && templates.finalFollowUp
-        ? templates.finalFollowUp
-        : templates.followUp;
-    const text = renderTemplate(template, templateValues(ticket, reminder, reminders));
-    return replyAlong(route, ticket, settings, text, marker);
+function composeFollowUp(ticket, route, reminder, reminders, marker, settings, templates, currentUser = null) {
+    const values = templateValues(ticket, reminder, reminders, currentUser);
+    const kind = followUpKind(templates, reminder, reminders);
+    return composed(kind, templates, values, route, ticket, settings, marker);
+}
+function followUpBody(...args) {
+    return composeFollowUp(...args).body;
 }
 /**
  * The close message, in the ticket's language. Only called when `templates.close` is not empty:
  * an empty one means closing without a message.
  */
-function closeBody(ticket, route, reminders, marker, settings, templates) {
-    const text = renderTemplate(templates.close, templateValues(ticket, reminders, reminders));
-    return replyAlong(route, ticket, settings, text, marker);
+function composeClose(ticket, route, reminders, marker, settings, templates, currentUser = null) {
+    const values = templateValues(ticket, reminders, reminders, currentUser);
+    return composed('close', templates, values, route, ticket, settings, marker);
+}
+function closeBody(...args) {
+    return composeClose(...args).body;
 }
 
 ;// CONCATENATED MODULE: ./src/policy/tags.ts
@@ -51691,7 +51999,7 @@ function templateShapes(catalog) {
     const all = Object.values(catalog.byLanguage);
     const shape = (kind) => (template) => ({
         kind,
-        literals: normaliseSpace(template).split(/\{\{\s*[a-z_]+\s*\}\}/)
+        literals: normaliseSpace(template).split(/\{\{[\s\S]*?\}\}/)
     });
     const shapes = [
         ...all.flatMap(t => [t.followUp, t.finalFollowUp]).map(shape('follow-up')),
@@ -52725,12 +53033,15 @@ function summaryHead(report, settings, link) {
  */
 function ticketTable(report, settings, link) {
     const details = settings.summaryCustomerDetails;
-    const withLanguage = settings.messagesFile !== null;
+    const withLanguage = settings.messagesFile !== null || Object.keys(settings.messages.byLanguage).length > 1;
+    // Texts from macros: which macro (name, id, language) each customer got.
+    const withSource = (settings.messages.macros ?? []).length > 0;
     const customerColumns = (o) => details ? [markdownText(o.subject), markdownText(o.firstName, 30)] : [];
     const header = [
         'Ticket',
         ...(details ? ['Subject', 'Customer'] : []),
         ...(withLanguage ? ['Language'] : []),
+        ...(withSource ? ['Text'] : []),
         'Hours idle',
         'Action',
         'Result'
@@ -52740,6 +53051,7 @@ function ticketTable(report, settings, link) {
         link(o.ticketId),
         ...customerColumns(o),
         ...(withLanguage ? [markdownText(o.language ?? '', 20)] : []),
+        ...(withSource ? [markdownText(o.textSource ?? '', 60)] : []),
         hours(o.idleHours),
         actionLabel(o),
         markdownText(resultLabel(o, report.dryRun, shownDetail(o, settings)), 120)
@@ -55770,11 +56082,8 @@ function entity(json) {
 }
 
 ;// CONCATENATED MODULE: ./src/gorgias/client.ts
-/**
- * Gorgias REST API client: auth, cursor pages, pacing by the account's leaky bucket, retries
- * (decided by the pure table in retry.ts) and typed errors. It knows nothing of GitHub and holds no
- * business rules.
- */
+/** Gorgias REST API client: auth, cursor pages, pacing by the account's leaky bucket, retries
+ * (decided in retry.ts), typed errors. It knows nothing of GitHub and holds no business rules. */
 
 
 
@@ -55938,10 +56247,7 @@ class GorgiasClient {
             throw new MalformedResponseError(`GET /messages?ticket_id=${id} answered 404 although the ticket exists: its messages could not be read`, { method: 'GET', path: '/messages', kind: 'list-messages', status: 404 });
         }
     }
-    /**
-     * GET any other API path (e.g. `/customers/123`), for policy modules: read-only by
-     * construction, paced and retried like every other read.
-     */
+    /** GET another API path (`/customers/123`, `/macros`): read-only, paced and retried. */
     async getJson(path, query = {}) {
         if (!/^\/[A-Za-z0-9_\-/]+$/.test(path) || path.includes('..')) {
             throw new TypeError(`getJson: "${path}" is not an API path such as /customers/123`);
@@ -57004,6 +57310,458 @@ function tagWarnings(list) {
         .map(i => `${i.check.replace(/ \(GET \/api\/tags\?search=\)$/, '')}: ${i.found}${i.fix ? `. ${i.fix}` : ''}`);
 }
 
+;// CONCATENATED MODULE: ./src/gorgias/accountReads.ts
+
+const accountReads_PAGE_LIMIT = 100;
+const MAX_PAGES = 50;
+const accountReads_isRecord = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** Pages of a list endpoint, following `meta.next_cursor`. */
+async function* pagesOf(client, path, query = {}) {
+    let cursor = null;
+    const seen = new Set();
+    for (let n = 0; n < MAX_PAGES; n++) {
+        const json = await client.getJson(path, {
+            ...query,
+            limit: accountReads_PAGE_LIMIT,
+            ...(cursor === null ? {} : { cursor })
+        });
+        const page = parsePage(json, null);
+        if (!page)
+            throw new Error(`GET ${path} answered something that is not a page of results`);
+        yield page.data;
+        if (page.next === null || page.next.type !== 'cursor')
+            return;
+        if (seen.has(page.next.cursor))
+            throw new Error(`GET ${path} named the same page twice`);
+        seen.add(page.next.cursor);
+        cursor = page.next.cursor;
+    }
+}
+/** One macro (`GET /macros/{id}`). */
+async function getMacro(client, id) {
+    const json = await client.getJson(`/macros/${id}`);
+    if (!accountReads_isRecord(json) || typeof json.id !== 'number') {
+        throw new Error(`GET /macros/${id} answered something that is not a macro`);
+    }
+    return json;
+}
+/** Pages of macros (`GET /macros`), filtered by `search` (in the name) and `languages`. */
+function listMacros(client, filter = {}) {
+    const query = {};
+    if (filter.search !== undefined)
+        query.search = filter.search;
+    if (filter.languages !== undefined)
+        query.languages = filter.languages;
+    return pagesOf(client, '/macros', query);
+}
+/** The account (`GET /account`), its settings included. */
+async function getAccount(client) {
+    const json = await client.getJson('/account');
+    if (!accountReads_isRecord(json))
+        throw new Error('GET /account answered something that is not an account');
+    return json;
+}
+
+;// CONCATENATED MODULE: ./src/macros.ts
+
+
+
+
+
+
+const KINDS = ['followUp', 'finalFollowUp', 'close'];
+/** Most macros a name search pages through: an account has hundreds, not tens of thousands. */
+const MAX_SEARCH_PAGES = 20;
+/**
+ * The catalog with every macro reference replaced by the macro's texts, the macros in use for the
+ * summary, and the API user when a text uses `{{current_user.*}}`. A catalog without macros and
+ * without current_user is returned as it is, without a request.
+ */
+async function resolveMessages(client, catalog, apiUserEmail) {
+    const families = new Map();
+    const familyOf = async (ref) => {
+        const key = ref.id !== null ? `#${ref.id}` : `name:${ref.name}`;
+        let family = families.get(key);
+        if (!family) {
+            family = await readFamily(client, ref);
+            families.set(key, family);
+        }
+        return family;
+    };
+    let resolved = catalog;
+    const refs = Object.values(catalog.byLanguage).flatMap(t => Object.values(t.macros ?? {}));
+    if (refs.length > 0) {
+        for (const ref of refs)
+            await familyOf(ref);
+        resolved =
+            catalog.source === 'inputs'
+                ? await fromInputs(catalog, familyOf)
+                : await fromFile(catalog, familyOf);
+        const uses = new Map();
+        for (const ref of refs) {
+            const use = (await familyOf(ref)).use;
+            const input = ref.input.replace(/^messages-file /, '');
+            if (!uses.has(`${input} ${use.name}`))
+                uses.set(`${input} ${use.name}`, { ...use, input });
+        }
+        resolved = { ...resolved, macros: [...uses.values()] };
+    }
+    if (usesCurrentUser(resolved)) {
+        const user = await reading('gorgias-email', 'the API user (GET /api/users, for {{current_user...}})', () => client.findUserByEmail(apiUserEmail));
+        if (!user) {
+            throw new SettingsError('gorgias-email', `gorgias-email: a text uses {{current_user...}}, the API user, but no Gorgias user has the email ${apiUserEmail}; set gorgias-email to the email of the user that owns the API key`);
+        }
+        resolved = { ...resolved, currentUser: user };
+    }
+    return resolved;
+}
+function usesCurrentUser(catalog) {
+    return Object.values(catalog.byLanguage).some(t => KINDS.some(kind => usesVariable(t[kind], 'current_user.') ||
+        (t.html?.[kind] !== undefined && usesVariable(t.html[kind], 'current_user.', true))));
+}
+/**
+ * The message inputs with macros: one entry per language the macros have (a French ticket gets
+ * the French macro), and the default entry with the macros named. A text from an input is the same
+ * in every entry.
+ */
+async function fromInputs(catalog, familyOf) {
+    const base = catalog.byLanguage[INPUTS_LANGUAGE];
+    const families = {};
+    for (const kind of KINDS) {
+        const ref = base.macros?.[kind];
+        if (ref)
+            families[kind] = await familyOf(ref);
+    }
+    const languages = new Set();
+    for (const family of Object.values(families)) {
+        for (const language of family.byLanguage.keys())
+            languages.add(language);
+    }
+    const entry = (language) => {
+        const templates = {
+            followUp: base.followUp,
+            finalFollowUp: base.finalFollowUp,
+            close: base.close,
+            sources: { ...base.sources },
+            html: {}
+        };
+        for (const kind of KINDS) {
+            const family = families[kind];
+            if (family)
+                fill(templates, kind, macros_pick(family, language));
+        }
+        return templates;
+    };
+    const byLanguage = { [INPUTS_LANGUAGE]: entry(null) };
+    for (const language of languages) {
+        if (language !== INPUTS_LANGUAGE)
+            byLanguage[language] = entry(language);
+    }
+    return { ...catalog, byLanguage };
+}
+/** A messages file's entries that name a macro get the macro's text in the entry's language. */
+async function fromFile(catalog, familyOf) {
+    const byLanguage = {};
+    for (const [language, templates] of Object.entries(catalog.byLanguage)) {
+        const { macros, ...rest } = templates;
+        const entry = { ...rest, sources: { ...rest.sources }, html: {} };
+        for (const kind of KINDS) {
+            const ref = macros?.[kind];
+            if (ref)
+                fill(entry, kind, macros_pick(await familyOf(ref), language));
+        }
+        byLanguage[language] = entry;
+    }
+    return { ...catalog, byLanguage };
+}
+function fill(templates, kind, reply) {
+    templates[kind] = reply.text;
+    if (reply.html !== null)
+        templates.html[kind] = reply.html;
+    templates.sources[kind] = sourceLabel(reply);
+}
+function sourceLabel(reply) {
+    const language = reply.language ? `, ${reply.language}` : '';
+    return `macro "${reply.name}" (#${reply.id}${language})`;
+}
+/** The translation for a language: exact, then the primary subtag, then the macro named. */
+function macros_pick(family, language) {
+    if (language === null)
+        return family.named;
+    const tag = language.toLowerCase().replace(/_/g, '-');
+    return family.byLanguage.get(tag) ?? family.byLanguage.get(tag.split('-')[0]) ?? family.named;
+}
+/** Why a read failed, as the person who named the macro can act on it. */
+async function reading(where, what, read) {
+    try {
+        return await read();
+    }
+    catch (err) {
+        if (err instanceof AuthError || err instanceof SettingsError)
+            throw err;
+        if (err instanceof NotFoundError) {
+            throw new SettingsError(where, `${where}: ${what} not found${what.startsWith('macro') ? "; check the macro's id in Gorgias (Settings > Macros)" : ''}`);
+        }
+        const why = err instanceof Error ? err.message : String(err);
+        throw new SettingsError(where, `${where}: ${what} could not be read: ${why}`);
+    }
+}
+async function readFamily(client, ref) {
+    const where = ref.input;
+    let named;
+    let sameName;
+    if (ref.id !== null) {
+        named = await reading(where, `macro #${ref.id}`, () => getMacro(client, ref.id));
+        if (isArchived(named)) {
+            throw new SettingsError(where, `${where}: ${describe(named)} is archived; restore it in Gorgias or name another macro`);
+        }
+        const name = typeof named.name === 'string' ? named.name : '';
+        sameName = name ? await searchByName(client, where, name) : [];
+    }
+    else {
+        const name = ref.name;
+        const all = await searchByName(client, where, name);
+        if (all.length === 0) {
+            throw new SettingsError(where, `${where}: no macro is named "${name}" (names are matched exactly, case included); give the exact name or the macro's id`);
+        }
+        sameName = all.filter(m => !isArchived(m));
+        if (sameName.length === 0) {
+            throw new SettingsError(where, `${where}: the macro "${name}" is archived (${all.map(m => `#${m.id}`).join(', ')}); restore it in Gorgias or name another macro`);
+        }
+        named = sameName.reduce((a, b) => (b.id < a.id ? b : a));
+    }
+    const byLanguage = new Map();
+    const namedLanguage = languageOf(named);
+    for (const macro of [named, ...sameName.filter(m => m.id !== named.id && !isArchived(m))]) {
+        const language = languageOf(macro);
+        const other = language === null ? undefined : byLanguage.get(language);
+        if (other && other.id !== macro.id) {
+            if (ref.id !== null && language === namedLanguage)
+                continue;
+            throw new SettingsError(where, `${where}: "${shownName(named)}" names ${describe(other)} and ${describe(macro)} in the same language; name one by its id, or rename the other in Gorgias`);
+        }
+        if (language === null) {
+            if (macro.id !== named.id && ref.id === null) {
+                throw new SettingsError(where, `${where}: "${shownName(named)}" names several macros (${sameName.map(m => `#${m.id}`).join(', ')}); name one by its id`);
+            }
+            continue;
+        }
+        byLanguage.set(language, macro);
+    }
+    const replies = new Map();
+    for (const [language, macro] of byLanguage) {
+        const full = Array.isArray(macro.actions)
+            ? macro
+            : await reading(where, describe(macro), () => getMacro(client, macro.id));
+        replies.set(language, replyOf(where, full));
+    }
+    const namedFull = Array.isArray(named.actions)
+        ? named
+        : await reading(where, describe(named), () => getMacro(client, named.id));
+    const namedReply = namedLanguage !== null ? replies.get(namedLanguage) : replyOf(where, namedFull);
+    const others = [...replies.values()].filter(r => r.id !== namedReply.id);
+    return {
+        named: namedReply,
+        byLanguage: replies,
+        use: {
+            input: where,
+            name: namedReply.name,
+            macros: [namedReply, ...others].map(r => ({ id: r.id, language: r.language })),
+            ignoredActions: ignoredActions(namedFull)
+        }
+    };
+}
+/** Every macro whose name is exactly `name`, archived ones included. */
+async function searchByName(client, where, name) {
+    return reading(where, `the macros named "${name}"`, async () => {
+        const found = [];
+        let pages = 0;
+        for await (const page of listMacros(client, { search: name })) {
+            for (const macro of page) {
+                if (typeof macro?.id === 'number' &&
+                    typeof macro.name === 'string' &&
+                    macro.name.trim() === name.trim()) {
+                    found.push(macro);
+                }
+            }
+            if (++pages >= MAX_SEARCH_PAGES)
+                break;
+        }
+        return found;
+    });
+}
+function isArchived(macro) {
+    return typeof macro.archived_datetime === 'string' && macro.archived_datetime !== '';
+}
+function languageOf(macro) {
+    const language = typeof macro.language === 'string' ? macro.language.trim().toLowerCase().replace(/_/g, '-') : '';
+    return /^[a-z]{2,3}(-[a-z0-9]{2,8})*$/.test(language) ? language : null;
+}
+/** A macro's name where it is shown (errors, the summary, a terminal): one line, of sane length. */
+function shownName(macro) {
+    return typeof macro.name === 'string' ? cut(oneLine(macro.name), 100) : '?';
+}
+function describe(macro) {
+    const language = languageOf(macro);
+    return `macro "${shownName(macro)}" (#${macro.id}${language ? `, ${language}` : ''})`;
+}
+const actionName = (a) => typeof a?.name === 'string' && a.name
+    ? a.name
+    : typeof a?.type === 'string' && a.type
+        ? a.type
+        : '?';
+function ignoredActions(macro) {
+    return (macro.actions ?? []).map(actionName).filter(name => name !== 'setResponseText');
+}
+/** The macro's setResponseText, checked: text to send, and variables this action can fill. */
+function replyOf(where, macro) {
+    const name = shownName(macro);
+    const label = describe(macro);
+    if (isArchived(macro)) {
+        throw new SettingsError(where, `${where}: ${label} is archived; restore it in Gorgias or name another macro`);
+    }
+    const action = (macro.actions ?? []).find(a => actionName(a) === 'setResponseText');
+    const args = action?.arguments ?? {};
+    const bodyText = typeof args.body_text === 'string' ? args.body_text.replace(/\r\n/g, '\n').trim() : '';
+    const bodyHtml = typeof args.body_html === 'string' ? args.body_html.trim() : '';
+    if (!bodyText && !htmlToText(bodyHtml)) {
+        throw new SettingsError(where, `${where}: ${label} has no response text (its "setResponseText" action is missing or empty); add the reply to the macro in Gorgias`);
+    }
+    const text = bodyText || htmlToText(bodyHtml);
+    const textProblem = templateProblem(text);
+    if (textProblem)
+        throw new SettingsError(where, `${where}: ${label} body_text: ${textProblem}`);
+    const htmlProblem = bodyHtml ? templateProblem(bodyHtml, true) : null;
+    if (htmlProblem)
+        throw new SettingsError(where, `${where}: ${label} body_html: ${htmlProblem}`);
+    return { id: macro.id, name, language: languageOf(macro), text, html: bodyHtml || null };
+}
+/** A text version of an HTML reply, for a macro that has body_html only. */
+function htmlToText(html) {
+    return html
+        .replace(/<br\s*\/?>/gi, '\n')
+        .replace(/<\/(?:p|div|li|h[1-6])>/gi, '\n\n')
+        .replace(/<[^>]*>/g, '')
+        .replace(/&nbsp;/g, ' ')
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&amp;/g, '&')
+        .replace(/\n{3,}/g, '\n\n')
+        .trim();
+}
+
+;// CONCATENATED MODULE: ./src/accountHours.ts
+
+
+/**
+ * `business-hours: gorgias`: the account's own business hours (`GET /api/account`, the setting of
+ * type `business-hours`) as the BusinessHours the rest of the action uses, built through the same
+ * parser as hours written in the input. Read defensively: the setting's shape varies by account
+ * age, and anything not understood stops the run before any write, naming business-hours.
+ *
+ *     { "type": "business-hours",
+ *       "data": { "timezone": "Europe/Paris",
+ *                 "business_hours": [{ "days": "1,2,3,4,5", "from_time": "09:00", "to_time": "17:00" }] } }
+ *
+ * Days are ISO weekdays (1 = Monday ... 7 = Sunday; 0 is read as Sunday too), as a comma list or an
+ * array. The time zone is the account's; the timezone input may only repeat it (or stay at its
+ * default, UTC). Holidays still apply, as dates in the account's time zone.
+ */
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const HOW_TO_FIX = 'set the account\'s business hours in Gorgias (Settings > Business hours), or write them in business-hours, e.g. "Mon-Fri 09:00-18:00" with timezone';
+const refuse = (problem) => new SettingsError('business-hours', `business-hours: gorgias: the account's business hours ${problem}; ${HOW_TO_FIX}`);
+const accountHours_isRecord = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** The setting's data: `settings` as a list of `{type, data}`, or an object keyed by type. */
+function businessHoursData(account) {
+    const settings = account.settings;
+    const list = Array.isArray(settings)
+        ? settings
+        : accountHours_isRecord(settings)
+            ? Object.entries(settings).map(([type, value]) => accountHours_isRecord(value) && 'data' in value ? { type, ...value } : { type, data: value })
+            : [];
+    const setting = list.find((s) => accountHours_isRecord(s) && s.type === 'business-hours');
+    if (!setting)
+        throw refuse('are not set (no setting of type "business-hours" in GET /api/account)');
+    if (!accountHours_isRecord(setting.data))
+        throw refuse('are not readable (the setting has no data)');
+    return setting.data;
+}
+function days(raw) {
+    const items = Array.isArray(raw)
+        ? raw
+        : typeof raw === 'string'
+            ? raw.split(/[,\s]+/).filter(d => d !== '')
+            : typeof raw === 'number'
+                ? [raw]
+                : [];
+    const out = items.map((d) => typeof d === 'string' && /^\d$/.test(d.trim()) ? Number(d) : d);
+    if (out.length === 0 ||
+        !out.every(d => typeof d === 'number' && Number.isInteger(d) && d >= 0 && d <= 7)) {
+        throw refuse(`have days ${JSON.stringify(raw)}, not understood (expected weekdays such as "1,2,3,4,5")`);
+    }
+    return out.map(d => d % 7);
+}
+function time(raw) {
+    const match = typeof raw === 'string' ? /^(\d{1,2}):(\d{2})(?::\d{2})?$/.exec(raw.trim()) : null;
+    if (!match) {
+        throw refuse(`have a time ${JSON.stringify(raw)}, not understood (expected "HH:MM")`);
+    }
+    return `${match[1].padStart(2, '0')}:${match[2]}`;
+}
+/** The account's hours in business-hours syntax, e.g. "Mon 09:00-17:00; Tue 09:00-17:00". */
+function accountHoursSpec(account) {
+    const data = businessHoursData(account);
+    const entries = data.business_hours ?? data.businessHours ?? data.hours;
+    if (!Array.isArray(entries) || entries.length === 0) {
+        throw refuse('are not readable (no "business_hours" list)');
+    }
+    const groups = [];
+    for (const entry of entries) {
+        if (!accountHours_isRecord(entry))
+            throw refuse(`have an entry ${JSON.stringify(entry)}, not understood`);
+        const from = time(entry.from_time);
+        let to = time(entry.to_time);
+        const dayList = days(entry.days);
+        if (to === '00:00')
+            to = '24:00';
+        if (to <= from) {
+            // Open past midnight: the rest of the night belongs to the next day.
+            for (const d of dayList)
+                groups.push(`${DAYS[d]} ${from}-24:00`, `${DAYS[(d + 1) % 7]} 00:00-${to}`);
+        }
+        else {
+            for (const d of dayList)
+                groups.push(`${DAYS[d]} ${from}-${to}`);
+        }
+    }
+    const timezone = typeof data.timezone === 'string' ? data.timezone.trim() : '';
+    if (!timezone || !isValidTimeZone(timezone)) {
+        throw refuse(`have the time zone ${JSON.stringify(data.timezone ?? null)}, not an IANA name`);
+    }
+    return { spec: groups.filter(g => !g.endsWith('00:00-00:00')).join('; '), timezone };
+}
+/**
+ * The account's business hours with the holidays input. `timezone` is the input's value: it must
+ * be UTC (its default, read as "unset") or the account's own.
+ */
+function accountBusinessHours(account, given) {
+    const { spec, timezone } = accountHoursSpec(account);
+    if (given.timezone !== '' && given.timezone !== 'UTC' && given.timezone !== timezone) {
+        throw new SettingsError('timezone', `timezone: got "${given.timezone}", but business-hours: gorgias uses the account's time zone, ${timezone}; leave timezone unset (or set it to ${timezone})`);
+    }
+    try {
+        return parseBusinessHours(spec, timezone, given.holidays);
+    }
+    catch (err) {
+        if (err instanceof BusinessHoursError && err.input === 'holidays') {
+            throw new SettingsError('holidays', err.message);
+        }
+        throw refuse(`are not usable: ${err instanceof Error ? err.message : String(err)}`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/policyModule.ts
 
 
@@ -57131,7 +57889,7 @@ async function followUp(ctx, ticket, d) {
         await steps.run('removing old tags', 'old tags removed', () => ctx.client.removeTags(ticket.id, tagRemoval(d.staleTags, d.staleNamesWithoutId)));
     }
     const { templates } = templatesFor(settings.messages, ticket.language);
-    const body = followUpBody(ticket, d.route, d.reminder, d.reminders, d.marker, settings, templates);
+    const body = followUpBody(ticket, d.route, d.reminder, d.reminders, d.marker, settings, templates, settings.messages.currentUser ?? null);
     await steps.run('sending the follow-up', 'follow-up sent', () => post(ctx, ticket, body), true);
     await steps.run(`adding ${settings.followUpTag}`, `${settings.followUpTag} added`, () => addTag(ctx, ticket.id, settings.followUpTag));
 }
@@ -57140,7 +57898,7 @@ async function writes_close(ctx, ticket, d) {
     const steps = new Steps();
     const { templates } = templatesFor(settings.messages, ticket.language);
     if (d.postMessage && templates.close !== '') {
-        const body = closeBody(ticket, d.route, settings.followUpHours.length, d.marker, settings, templates);
+        const body = closeBody(ticket, d.route, settings.followUpHours.length, d.marker, settings, templates, settings.messages.currentUser ?? null);
         await steps.run('sending the close message', 'close message sent', () => post(ctx, ticket, body));
     }
     // Close, then tag: the closed-tag on an open ticket then means a person reopened it.
@@ -57340,7 +58098,16 @@ async function act(ctx, order, ticket, messages, d) {
     const { tally } = ctx;
     const line = (result, detail) => {
         const o = outcome(ticket, d, d.kind, result, detail);
-        o.language = templatesFor(ctx.settings.messages, ticket.language).language;
+        const { language, templates } = templatesFor(ctx.settings.messages, ticket.language);
+        o.language = language;
+        const kind = d.kind === 'follow-up'
+            ? followUpKind(templates, d.reminder, d.reminders)
+            : d.postMessage
+                ? 'close'
+                : null;
+        const source = kind === null ? undefined : templates.sources?.[kind];
+        if (source !== undefined)
+            o.textSource = source;
         return o;
     };
     if (ctx.veto) {
@@ -57704,6 +58471,11 @@ function internalError(c, err) {
 
 
 
+
+
+
+
+
 /**
  * Time an in-flight ticket may take past time-limit-minutes to finish its writes (a quarter of the
  * limit, at most 90 s); past it, a request still waiting (a storm of 429s) gives up unsent and the
@@ -57727,15 +58499,15 @@ function loadSettings(read, ctx) {
  * a paced client, and progress lines that show requests used and rate-limit waits. Shared by the
  * action and the CLI, which differ only in where the lines go and how the process ends.
  */
-async function runSweep(settings, log, preflight = settings.dryRun ? 'full' : 'tags') {
-    const veto = settings.policyModule ? await loadPolicyModule(settings, log) : null;
-    const client = paceClient(settings, log);
+async function runSweep(given, log, preflight = given.dryRun ? 'full' : 'tags') {
+    const veto = given.policyModule ? await loadPolicyModule(given, log) : null;
+    const client = paceClient(given, log);
     let checklist = null;
     if (preflight !== 'none') {
         checklist =
             preflight === 'full'
-                ? await checkAccount(client, settings)
-                : await checkRunTags(client, settings);
+                ? await checkAccount(client, given)
+                : await checkRunTags(client, given);
         // Refused credentials: the sweep's own first request would say so, as a stop.
         if (checklist.refused)
             throw checklist.refused;
@@ -57745,6 +58517,7 @@ async function runSweep(settings, log, preflight = settings.dryRun ? 'full' : 't
                 log.warning(warning);
         }
     }
+    const settings = await fromAccount(client, given);
     const swept = await sweep({
         client,
         settings,
@@ -57757,11 +58530,35 @@ async function runSweep(settings, log, preflight = settings.dryRun ? 'full' : 't
         swept.warnings.unshift(...tagWarnings(checklist));
     const report = withoutSecrets(swept, secretForms(settings.email, settings.apiKey));
     return {
+        settings,
         report,
         stats: client.stats(),
         auditFile: writeAudit(report, settings, log),
         checklist
     };
+}
+/**
+ * What the settings take from the Gorgias account, read once, before the sweep and so before any
+ * write: the macros named for the texts (and the API user, when a text uses current_user), and the
+ * account's business hours for `business-hours: gorgias`. A problem stops the run, naming the input.
+ */
+async function fromAccount(client, settings) {
+    let businessHours = settings.businessHours;
+    if (settings.accountBusinessHours) {
+        let account;
+        try {
+            account = await getAccount(client);
+        }
+        catch (err) {
+            if (err instanceof AuthError)
+                throw err;
+            const why = err instanceof Error ? err.message : String(err);
+            throw new SettingsError('business-hours', `business-hours: gorgias: the account (GET /api/account) could not be read: ${why}`);
+        }
+        businessHours = accountBusinessHours(account, settings.accountBusinessHours);
+    }
+    const messages = await resolveMessages(client, settings.messages, settings.email);
+    return { ...settings, businessHours, messages };
 }
 /** The account check alone (`check`, `check-only`): read-only, a few requests. */
 async function runCheck(settings, log) {
@@ -57867,7 +58664,9 @@ async function runAction() {
             return await checkOnly(settings);
         if (settings.dryRun)
             notice('Dry run: nothing will be changed in Gorgias.');
-        const { report, stats, auditFile, checklist } = await runSweep(settings, LOG);
+        const run = await runSweep(settings, LOG);
+        const { report, stats, auditFile, checklist } = run;
+        settings = run.settings;
         // Outputs first: they are what later steps depend on, and setting them cannot fail the run.
         for (const [name, value] of Object.entries(outputs(report)))
             setOutput(name, value);

@@ -216,6 +216,8 @@ async function main(): Promise<number> {
       )
     }
 
+    await macroDemo(problems)
+
     const stats = sim.stats()
     console.log(bar('Try it on your own account'))
     console.log(
@@ -246,6 +248,51 @@ async function main(): Promise<number> {
       return 1
     }
     return 0
+  } finally {
+    await sim.stop()
+  }
+}
+
+/**
+ * The follow-up text the team keeps in Gorgias: the account's macro "Follow-up" (English and
+ * French, with Gorgias's variables), on a small account of its own, an English and a French
+ * ticket due. Prints what each customer got and which macro it came from.
+ */
+async function macroDemo(problems: string[]): Promise<void> {
+  console.log(bar('Bonus: the follow-up from a Gorgias macro (follow-up-macro: Follow-up)'))
+  const sim = new GorgiasSimulator()
+  try {
+    await sim.start()
+    const at = (hoursAgo: number) => new Date(Date.now() - hoursAgo * 3_600_000).toISOString()
+    const due = (language: string, firstname: string, subject: string) =>
+      sim.addTicket({
+        language,
+        subject,
+        customer: { firstname, email: `${firstname.toLowerCase()}@example.com` },
+        messages: [
+          { from_agent: false, created_datetime: at(60) },
+          { from_agent: true, created_datetime: at(50) }
+        ]
+      })
+    const tickets = [due('en', 'Ana', 'Return label'), due('fr', 'Zoé', 'Taille du pull')]
+    const run = await runAction(
+      {
+        'gorgias-domain': 'acme',
+        'gorgias-email': sim.email,
+        'gorgias-api-key': sim.apiKey,
+        'api-url': sim.baseUrl,
+        'follow-up-macro': 'Follow-up'
+      },
+      { root: ROOT }
+    )
+    const macroRow = /\| follow-up-macro \| (.*) \|/.exec(run.summary)?.[1] ?? '(not shown)'
+    console.log(`\nMacro in use: ${inline(macroRow.replace(/\\(.)/g, '$1'))}`)
+    for (const t of tickets) {
+      const sent = sim.messages(t.id).find(m => m.external_id?.startsWith('gorgias-auto-close:'))
+      console.log(`\n#${t.id} (${t.language}) got:\n${sent?.body_text ?? '(nothing)'}`)
+      if (!sent || sent.body_text?.includes('{{')) problems.push(`macro run: #${t.id} got no filled macro text`) // prettier-ignore
+    }
+    if (run.code !== 0) problems.push(`macro run: the action exited with code ${run.code}`)
   } finally {
     await sim.stop()
   }

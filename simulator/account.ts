@@ -116,3 +116,87 @@ export function defaultSource(
   const person = { name: customer.name ?? null, address: customerAddress }
   return fromAgent ? { type, from: company, to: [person] } : { type, from: person, to: [company] }
 }
+
+/** The API user's names (the shared contract: id 1, agent@acme.test, Alex Agent). */
+export const API_USER = { id: API_USER_ID, firstname: 'Alex', lastname: 'Agent' } as const
+
+/**
+ * The account's business hours as `GET /api/account` shows them (a setting of type
+ * `business-hours`): weekdays 1 (Monday) to 7, times "HH:MM", an IANA time zone.
+ */
+export const BUSINESS_HOURS_SETTING = {
+  id: 1,
+  type: 'business-hours',
+  data: {
+    timezone: 'Europe/Paris',
+    business_hours: [{ days: '1,2,3,4,5', from_time: '09:00', to_time: '17:00' }]
+  }
+}
+
+const response = (bodyText: string, bodyHtml: string) => ({
+  name: 'setResponseText',
+  type: 'user',
+  title: 'Add response text',
+  arguments: { body_text: bodyText, body_html: bodyHtml }
+})
+
+/**
+ * The account's macros: a follow-up in English and French (same name, as Gorgias keeps
+ * translations), one using integration data this action cannot fill, and an archived one.
+ */
+export const MACROS: ReadonlyArray<Record<string, unknown> & { id: number; name: string }> = [
+  {
+    id: 12,
+    name: 'Follow-up',
+    language: 'en',
+    intent: 'other/no_reply',
+    archived_datetime: null,
+    created_datetime: '2025-03-01T10:00:00+00:00',
+    actions: [
+      response(
+        'Hi {{ticket.customer.firstname | default: "there"}},\n\nJust checking in on "{{ticket.subject}}": did our last reply help? If you still need anything, simply reply to this email.\n\n{{current_user.firstname}}, Acme Store support',
+        '<p>Hi {{ticket.customer.firstname | default: "there"}},</p><p>Just checking in on "{{ticket.subject}}": did our last reply help? If you still need anything, simply reply to this email.</p><p>{{current_user.firstname}}, Acme Store support</p>'
+      ),
+      { name: 'addTags', type: 'user', title: 'Add tags', arguments: { tags: 'follow-up' } },
+      { name: 'setStatus', type: 'user', title: 'Set status', arguments: { status: 'closed' } }
+    ]
+  },
+  {
+    id: 13,
+    name: 'Follow-up',
+    language: 'fr',
+    intent: 'other/no_reply',
+    archived_datetime: null,
+    created_datetime: '2025-03-02T10:00:00+00:00',
+    actions: [
+      response(
+        'Bonjour {{ticket.customer.firstname | default: "à vous"}},\n\nNous revenons vers vous au sujet de « {{ticket.subject}} » : notre dernière réponse vous a-t-elle aidé ? Si besoin, répondez simplement à cet e-mail.\n\n{{current_user.firstname}}, service client Acme Store',
+        '<p>Bonjour {{ticket.customer.firstname | default: "à vous"}},</p><p>Nous revenons vers vous au sujet de « {{ticket.subject}} » : notre dernière réponse vous a-t-elle aidé ? Si besoin, répondez simplement à cet e-mail.</p><p>{{current_user.firstname}}, service client Acme Store</p>'
+      ),
+      { name: 'addTags', type: 'user', title: 'Add tags', arguments: { tags: 'follow-up' } }
+    ]
+  },
+  {
+    id: 14,
+    name: 'Order status',
+    language: 'en',
+    intent: 'order/status',
+    archived_datetime: null,
+    created_datetime: '2025-03-03T10:00:00+00:00',
+    actions: [
+      response(
+        'Hi {{ticket.customer.firstname}}, your order {{ticket.customer.integrations.shopify.orders[0].name}} is on its way.',
+        '<p>Hi {{ticket.customer.firstname}}, your order {{ticket.customer.integrations.shopify.orders[0].name}} is on its way.</p>'
+      )
+    ]
+  },
+  {
+    id: 15,
+    name: 'Old follow-up',
+    language: 'en',
+    intent: 'other/no_reply',
+    archived_datetime: '2025-06-01T10:00:00+00:00',
+    created_datetime: '2024-01-01T10:00:00+00:00',
+    actions: [response('Any news?', '<p>Any news?</p>')]
+  }
+]

@@ -213,6 +213,21 @@ export class GorgiasSimulator {
     this.#store.customerData.set(customerId, structuredClone(data))
   }
 
+  /** Adds or replaces a macro (`GET /api/macros`); the account starts with MACROS (account.ts). */
+  setMacro(macro: Record<string, unknown> & { id: number; name: string }): void {
+    this.#store.macros.set(macro.id, structuredClone(macro))
+  }
+
+  /** The account's macros, by id. */
+  macros(): Array<Record<string, unknown> & { id: number; name: string }> {
+    return [...this.#store.macros.values()].map(m => structuredClone(m))
+  }
+
+  /** The account's `settings` as `GET /api/account` shows them (any shape, to test a reader). */
+  setAccountSettings(settings: unknown): void {
+    this.#store.accountSettings = structuredClone(settings)
+  }
+
   /**
    * Time travel: moves every stored timestamp `hours` into the past, so that the account looks as
    * it will `hours` from now to a client that reads the real clock (the built action does).

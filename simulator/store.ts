@@ -12,10 +12,12 @@ import {
   AGENTS,
   API_USER_ID,
   API_USER_NAME,
+  BUSINESS_HOURS_SETTING,
   CHANNELS,
   FIRSTNAMES,
   INTEGRATIONS,
   LASTNAMES,
+  MACROS,
   type Integration
 } from './account.js'
 import { comparePositions } from './cursor.js'
@@ -59,6 +61,10 @@ export class Store {
   /** The account's integrations (`GET /api/integrations`), seeded from account.ts. */
   readonly integrations = new Map<number, Integration>(INTEGRATIONS.map(i => [i.id, { ...i }]))
   readonly customers = new Map<number, TicketUser>()
+  /** Macros by id, as `GET /api/macros/{id}` answers them. */
+  readonly macros = new Map<number, Record<string, unknown> & { id: number; name: string }>()
+  /** The account's `settings`, as `GET /api/account` shows them. */
+  accountSettings: unknown = [structuredClone(BUSINESS_HOURS_SETTING)]
   /** Fields only the customer endpoint shows, e.g. `integrations` (Shopify orders and such). */
   readonly customerData = new Map<number, Record<string, unknown>>()
   readonly #customerByEmail = new Map<string, number>()
@@ -76,6 +82,7 @@ export class Store {
       name: `${API_USER_NAME.firstname} ${API_USER_NAME.lastname}`,
       ...API_USER_NAME
     })
+    for (const m of MACROS) this.macros.set(m.id, structuredClone(m))
     for (const a of AGENTS) {
       const [firstname = null, lastname = null] = a.name.split(' ')
       this.agents.set(a.id, { ...a, firstname, lastname })

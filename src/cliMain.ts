@@ -114,11 +114,9 @@ export async function runCli(
       return checkOutcome(await runCheck(settings, log), io, values.json === true)
     }
     if (settings.dryRun) progress('Dry run: nothing will be changed in Gorgias.')
-    const { report, stats, checklist } = await runSweep(
-      settings,
-      log,
-      explainId !== null ? 'none' : undefined
-    )
+    const run = await runSweep(settings, log, explainId !== null ? 'none' : undefined)
+    const { report, stats, checklist } = run
+    settings = run.settings
     if (explainId !== null) return explainOutcome(report, io, values.json === true)
     if (checklist?.scope === 'full') {
       // Before the table on stdout; beside the JSON (on stderr) so that stdout stays one document.

@@ -1,8 +1,11 @@
 import type { Settings } from './config.js'
-import type { Address, NewMessage, Ticket } from './gorgias/types.js'
-import type { MessageTemplates } from './messages.js'
+import type { Address, NewMessage, Ticket, TicketUser, User } from './gorgias/types.js'
+import type { MessageTemplates, TemplateKind } from './messages.js'
 import type { Route } from './policy.js'
 import { cut, oneLine } from './text.js'
+import { escapeHtml, renderTemplate, type TemplateValues } from './variables.js'
+
+export { renderTemplate, type TemplateValues } from './variables.js'
 
 /** The text of this action's messages and the request bodies that send them. Pure. */
 
@@ -14,6 +17,8 @@ const line = (value: unknown): string => (typeof value === 'string' ? oneLine(va
  * paragraphs to the email, nor a subject a header line.
  */
 const FIRST_NAME_MAX = 60
+const NAME_MAX = 120
+const EMAIL_MAX = 254
 const SUBJECT_MAX = 200
 
 /** Total over whatever the API sent: this also names tickets in reports, unreadable ones included. */
@@ -23,30 +28,6 @@ export function customerFirstName(ticket: Ticket): string {
   if (first) return cut(first, FIRST_NAME_MAX)
   const fromName = line(customer?.name).split(' ')[0]
   return fromName ? cut(fromName, FIRST_NAME_MAX) : 'there'
-}
-
-export interface TemplateValues {
-  first_name: string
-  ticket_id: string
-  subject: string
-  reminder_number: string
-  reminders_total: string
-}
-
-export function renderTemplate(template: string, values: TemplateValues): string {
-  // config.ts refuses unknown placeholders, so every match here has a value.
-  return template.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (whole, name: string) =>
-    name in values ? values[name as keyof TemplateValues] : whole
-  )
-}
-
-function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;')
 }
 
 function toHtml(text: string): string {
@@ -96,54 +77,136 @@ export function replyAlong(
 const address = (a: Address): Address =>
   a.name ? { name: a.name, address: a.address } : { address: a.address }
 
+/** The values of every variable for this ticket: customer text as one clean line of sane length. */
 export function templateValues(
   ticket: Ticket,
   reminder: number,
-  reminders: number
+  reminders: number,
+  currentUser: User | null = null
 ): TemplateValues {
+  const customer = person(ticket?.customer)
+  const assignee = person(ticket?.assignee_user)
+  const me = person(currentUser)
   return {
     first_name: customerFirstName(ticket),
     ticket_id: String(ticket.id),
     subject: cut(line(ticket.subject), SUBJECT_MAX) || 'your request',
     reminder_number: String(reminder),
-    reminders_total: String(reminders)
+    reminders_total: String(reminders),
+    'ticket.customer.firstname': customer.firstname,
+    'ticket.customer.lastname': customer.lastname,
+    'ticket.customer.name': customer.name,
+    'ticket.customer.email': customer.email,
+    'ticket.subject': cut(line(ticket.subject), SUBJECT_MAX),
+    'ticket.id': String(ticket.id),
+    'ticket.channel': line(ticket.channel),
+    'ticket.assignee_user.firstname': assignee.firstname,
+    'ticket.assignee_user.lastname': assignee.lastname,
+    'ticket.assignee_user.name': assignee.name,
+    'ticket.assignee_user.email': assignee.email,
+    'current_user.firstname': me.firstname,
+    'current_user.lastname': me.lastname,
+    'current_user.name': me.name,
+    'current_user.email': me.email
   }
+}
+
+/**
+ * A person's names as Gorgias's variables give them: firstname falls back to the first word of
+ * name, name to firstname and lastname; empty when unknown (a default filter can say more).
+ */
+function person(user: TicketUser | User | null | undefined): {
+  firstname: string
+  lastname: string
+  name: string
+  email: string
+} {
+  const u = typeof user === 'object' && user !== null ? user : null
+  const name = line(u?.name)
+  const first = line(u?.firstname) || name.split(' ')[0] || ''
+  const last = line(u?.lastname)
+  return {
+    firstname: cut(first, FIRST_NAME_MAX),
+    lastname: cut(last, FIRST_NAME_MAX),
+    name: cut(name || [first, last].filter(Boolean).join(' '), NAME_MAX),
+    email: cut(line(u?.email), EMAIL_MAX)
+  }
+}
+
+/** A message to send and where its text comes from, e.g. `macro "Follow-up" (#12, fr)`. */
+export interface ComposedMessage {
+  body: NewMessage
+  source: string
+}
+
+/** The template a follow-up uses: the last of several reminders has its own when there is one. */
+export function followUpKind(
+  templates: MessageTemplates,
+  reminder: number,
+  reminders: number
+): TemplateKind {
+  return reminders > 1 && reminder === reminders && templates.finalFollowUp
+    ? 'finalFollowUp'
+    : 'followUp'
+}
+
+function composed(
+  kind: TemplateKind,
+  templates: MessageTemplates,
+  values: TemplateValues,
+  route: Route,
+  ticket: Ticket,
+  settings: Pick<Settings, 'email'>,
+  marker: string
+): ComposedMessage {
+  const text = renderTemplate(templates[kind], values)
+  const body = replyAlong(route, ticket, settings, text, marker)
+  const html = templates.html?.[kind]
+  if (html !== undefined) body.body_html = renderTemplate(html, values, true)
+  return { body, source: templates.sources?.[kind] ?? kind }
 }
 
 /**
  * The follow-up for reminder `reminder` of `reminders`, in the ticket's language: `templates` are
  * what templatesFor(settings.messages, ticket.language) chose. The last of several reminders uses
- * `finalFollowUp` when there is one.
+ * `finalFollowUp` when there is one. `currentUser`: the API user, for `{{current_user.*}}`.
  */
-export function followUpBody(
+export function composeFollowUp(
   ticket: Ticket,
   route: Route,
   reminder: number,
   reminders: number,
   marker: string,
   settings: Pick<Settings, 'email'>,
-  templates: MessageTemplates
-): NewMessage {
-  const template =
-    reminders > 1 && reminder === reminders && templates.finalFollowUp
-      ? templates.finalFollowUp
-      : templates.followUp
-  const text = renderTemplate(template, templateValues(ticket, reminder, reminders))
-  return replyAlong(route, ticket, settings, text, marker)
+  templates: MessageTemplates,
+  currentUser: User | null = null
+): ComposedMessage {
+  const values = templateValues(ticket, reminder, reminders, currentUser)
+  const kind = followUpKind(templates, reminder, reminders)
+  return composed(kind, templates, values, route, ticket, settings, marker)
+}
+
+export function followUpBody(...args: Parameters<typeof composeFollowUp>): NewMessage {
+  return composeFollowUp(...args).body
 }
 
 /**
  * The close message, in the ticket's language. Only called when `templates.close` is not empty:
  * an empty one means closing without a message.
  */
-export function closeBody(
+export function composeClose(
   ticket: Ticket,
   route: Route,
   reminders: number,
   marker: string,
   settings: Pick<Settings, 'email'>,
-  templates: MessageTemplates
-): NewMessage {
-  const text = renderTemplate(templates.close, templateValues(ticket, reminders, reminders))
-  return replyAlong(route, ticket, settings, text, marker)
+  templates: MessageTemplates,
+  currentUser: User | null = null
+): ComposedMessage {
+  const values = templateValues(ticket, reminders, reminders, currentUser)
+  return composed('close', templates, values, route, ticket, settings, marker)
+}
+
+export function closeBody(...args: Parameters<typeof composeClose>): NewMessage {
+  return composeClose(...args).body
 }

@@ -1,6 +1,12 @@
 import { isAbsolute, resolve } from 'node:path'
 import { checkBaseUrl, isLoopback, type BaseUrlProblem } from './gorgias/url.js'
-import { catalogFromInputs, type MessageCatalog } from './messages.js'
+import {
+  catalogFromInputs,
+  describeMacros,
+  parseMacroInputs,
+  type MessageCatalog
+} from './messages.js'
+import { templateProblem } from './variables.js'
 import {
   BusinessHoursError,
   parseBusinessHours,
@@ -49,6 +55,9 @@ export const DEFAULTS = {
   'time-limit-minutes': '20',
   'summary-customer-details': 'true',
   'messages-file': '',
+  'follow-up-macro': '',
+  'final-follow-up-macro': '',
+  'close-macro': '',
   'ticket-ids': '',
   'report-file': '',
   'check-only': 'false'
@@ -71,13 +80,7 @@ export const ENV_FALLBACK: Partial<Record<InputName, string>> = {
  */
 export const ANSWERABLE_CHANNELS = ['email', 'chat', 'sms'] as const
 
-export const PLACEHOLDERS = [
-  'first_name',
-  'ticket_id',
-  'subject',
-  'reminder_number',
-  'reminders_total'
-] as const
+export { PLACEHOLDERS } from './variables.js'
 
 export interface Settings {
   domain: string
@@ -104,6 +107,11 @@ export interface Settings {
   maxActions: number
   viewId: number | null
   businessHours: BusinessHours | null
+  /**
+   * `business-hours: gorgias`: the hours and time zone are the account's, read by the run before
+   * any write (src/accountHours.ts) into businessHours; null otherwise
+   */
+  accountBusinessHours: { holidays: string[]; timezone: string } | null
   /** absolute path, or null */
   policyModule: string | null
   /** fraction of the account's rate-limit bucket the sweep may fill (0 < share <= 1) */
@@ -307,22 +315,8 @@ export function parseTemplate(input: string, raw: string, required: boolean): st
     }
     return ''
   }
-  for (const match of text.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) {
-    const name = match[1] ?? ''
-    if (!(PLACEHOLDERS as readonly string[]).includes(name)) {
-      throw new SettingsError(
-        input,
-        `${input}: unknown placeholder {{${name}}}; the placeholders are ${PLACEHOLDERS.map(p => `{{${p}}}`).join(', ')}`
-      )
-    }
-  }
-  const unbalanced = text.replace(/\{\{\s*[^}]*?\s*\}\}/g, '')
-  if (unbalanced.includes('{{') || unbalanced.includes('}}')) {
-    throw new SettingsError(
-      input,
-      `${input}: has an unbalanced "{{" or "}}"; write placeholders like {{first_name}}`
-    )
-  }
+  const problem = templateProblem(text)
+  if (problem) throw new SettingsError(input, `${input}: ${problem}`)
   return text
 }
 
@@ -419,7 +413,7 @@ export function inputResolver(
   }
 }
 
-type Get = (name: InputName) => string
+export type Get = (name: InputName) => string
 
 /**
  * Reads every input through `read` (which returns '' for an unset input) and returns the settings,
@@ -431,17 +425,23 @@ export function parseSettings(read: InputReader, ctx: ParseContext = {}): Settin
   const connection = parseConnection(get)
   const tags = parseTags(get)
   const texts = parseTexts(get, workspace)
+  const macros = parseMacroInputs(get, texts.messagesFile !== null)
+  const business = parseBusinessSettings(get)
   return {
     ...connection,
     ...parseSchedule(get),
     ...tags,
     channels: parseChannels(get('channels')),
     ...texts,
-    messages: catalogFromInputs(texts),
+    messages: catalogFromInputs(texts, macros),
     dryRun: parseBoolean('dry-run', get('dry-run')),
     maxActions: parsePositiveInteger('max-actions', get('max-actions')),
     viewId: parseViewId(get('view-id')),
-    businessHours: parseBusinessSettings(get),
+    businessHours: business === 'gorgias' ? null : business,
+    accountBusinessHours:
+      business === 'gorgias'
+        ? { holidays: parseList(get('holidays')), timezone: get('timezone').trim() }
+        : null,
     policyModule: parsePath(get('policy-module'), workspace),
     rateLimitShare: parseShare(get('rate-limit-share')),
     timeLimitMinutes: parseMinutes(get('time-limit-minutes')),
@@ -534,7 +534,8 @@ function parseTexts(
   }
 }
 
-function parseBusinessSettings(get: Get): BusinessHours | null {
+/** `business-hours: gorgias` takes the account's hours (and time zone) at run time (run.ts). */
+function parseBusinessSettings(get: Get): BusinessHours | null | 'gorgias' {
   const timezone = get('timezone').trim()
   if (!isValidTimeZone(timezone)) {
     throw new SettingsError(
@@ -551,8 +552,11 @@ function parseBusinessSettings(get: Get): BusinessHours | null {
       'holidays: only used with business-hours; set business-hours (e.g. "Mon-Fri 09:00-18:00") or leave holidays empty'
     )
   }
+  const gorgias = spec.toLowerCase() === 'gorgias'
   try {
-    return parseBusinessHours(spec, timezone, holidays)
+    // For the account's hours, only the holidays are checked now.
+    const hours = parseBusinessHours(gorgias ? 'Mon 09:00-10:00' : spec, timezone, holidays)
+    return gorgias ? 'gorgias' : hours
   } catch (err) {
     if (err instanceof BusinessHoursError) throw new SettingsError(err.input, err.message)
     throw err
@@ -575,7 +579,14 @@ export function describeSettings(s: Settings): Array<[string, string]> {
     ['dry-run', String(s.dryRun)],
     ['max-actions', String(s.maxActions)],
     ['view-id', s.viewId === null ? '(open tickets)' : String(s.viewId)],
-    ['business-hours', s.businessHours ? s.businessHours.describe : '(around the clock)'],
+    [
+      'business-hours',
+      s.businessHours
+        ? `${s.businessHours.describe}${s.accountBusinessHours ? ", the Gorgias account's" : ''}`
+        : s.accountBusinessHours
+          ? "(the Gorgias account's)"
+          : '(around the clock)'
+    ],
     ['policy-module', s.policyModule ?? '(none)'],
     ['rate-limit-share', String(s.rateLimitShare)],
     ['time-limit-minutes', String(s.timeLimitMinutes)],
@@ -586,6 +597,7 @@ export function describeSettings(s: Settings): Array<[string, string]> {
         ? '(message inputs)'
         : `${s.messagesFile} (${Object.keys(s.messages.byLanguage).join(', ')}; default ${s.messages.defaultLanguage})`
     ],
+    ...describeMacros(s.messages),
     ['ticket-ids', s.ticketIds === null ? '(every listed ticket)' : s.ticketIds.join(', ')],
     ['report-file', s.reportFile ?? '(none)']
   ]

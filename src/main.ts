@@ -27,7 +27,9 @@ export async function runAction(): Promise<void> {
     if (settings.apiUrlWarning) core.warning(settings.apiUrlWarning)
     if (settings.checkOnly) return await checkOnly(settings)
     if (settings.dryRun) core.notice('Dry run: nothing will be changed in Gorgias.')
-    const { report, stats, auditFile, checklist } = await runSweep(settings, LOG)
+    const run = await runSweep(settings, LOG)
+    const { report, stats, auditFile, checklist } = run
+    settings = run.settings
     // Outputs first: they are what later steps depend on, and setting them cannot fail the run.
     for (const [name, value] of Object.entries(outputs(report))) core.setOutput(name, value)
     core.setOutput('report-file', auditFile ?? '')

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { parseDocument } from 'yaml'
-import { parseTemplate, SettingsError } from './config.js'
+import { DEFAULTS, parseTemplate, SettingsError, type Get } from './config.js'
+import type { User } from './gorgias/types.js'
 
 /**
  * The texts this action sends, by language. Either one set built from the message inputs, or a
@@ -14,6 +15,32 @@ export interface MessageTemplates {
   finalFollowUp: string
   /** '' = close without a message */
   close: string
+  /** a macro's body_html per text, sent as the macro has it; absent: built from the text */
+  html?: Partial<Record<TemplateKind, string>>
+  /** where each text comes from, e.g. `macro "Follow-up" (#12, fr)`, for previews */
+  sources?: Partial<Record<TemplateKind, string>>
+  /** macros named for a text, read by the run before any write (src/macros.ts) and replaced */
+  macros?: Partial<Record<TemplateKind, MacroRef>>
+}
+
+export type TemplateKind = 'followUp' | 'finalFollowUp' | 'close'
+
+/** A macro named for a text: by id (`12`, `#12`) or by its exact name. */
+export interface MacroRef {
+  /** where it is named, for errors: `follow-up-macro` or `messages-file fr.follow-up-macro` */
+  input: string
+  id: number | null
+  name: string | null
+}
+
+/** A macro in use, for the summary's settings. */
+export interface MacroUse {
+  input: string
+  name: string
+  /** the macro named and its translations (same name, other languages); the first is the default */
+  macros: Array<{ id: number; language: string | null }>
+  /** its actions other than setResponseText, which this action does not apply */
+  ignoredActions: string[]
 }
 
 export interface MessageCatalog {
@@ -23,27 +50,64 @@ export interface MessageCatalog {
   defaultLanguage: string
   /** lower-cased language tag -> templates */
   byLanguage: Record<string, MessageTemplates>
+  /** the macros read for the texts (src/macros.ts) */
+  macros?: MacroUse[]
+  /** the API user, for `{{current_user.*}}`: read only when a text uses it */
+  currentUser?: User | null
 }
 
 /** The language key of the message inputs: they are one set for every ticket. */
 export const INPUTS_LANGUAGE = 'default'
 
-export function catalogFromInputs(texts: {
-  followUpMessage: string
-  finalFollowUpMessage: string
-  closeMessage: string
-}): MessageCatalog {
+export function catalogFromInputs(
+  texts: {
+    followUpMessage: string
+    finalFollowUpMessage: string
+    closeMessage: string
+  },
+  macros: Partial<Record<TemplateKind, MacroRef>> = {}
+): MessageCatalog {
+  const templates: MessageTemplates = {
+    followUp: macros.followUp ? '' : texts.followUpMessage,
+    finalFollowUp: macros.finalFollowUp ? '' : texts.finalFollowUpMessage,
+    close: macros.close ? '' : texts.closeMessage,
+    sources: {
+      followUp: 'follow-up-message',
+      finalFollowUp: 'final-follow-up-message',
+      close: 'close-message'
+    }
+  }
+  if (Object.keys(macros).length > 0) templates.macros = macros
   return {
     source: 'inputs',
     defaultLanguage: INPUTS_LANGUAGE,
-    byLanguage: {
-      [INPUTS_LANGUAGE]: {
-        followUp: texts.followUpMessage,
-        finalFollowUp: texts.finalFollowUpMessage,
-        close: texts.closeMessage
-      }
-    }
+    byLanguage: { [INPUTS_LANGUAGE]: templates }
   }
+}
+
+/**
+ * A macro input's value: `12` or `#12` is an id, anything else the macro's exact name. Null when
+ * empty.
+ */
+export function parseMacroRef(input: string, raw: unknown): MacroRef | string | null {
+  if (typeof raw === 'number') {
+    return Number.isSafeInteger(raw) && raw > 0
+      ? { input, id: raw, name: null }
+      : `got ${raw}; expected a macro id such as 12, or a macro's exact name`
+  }
+  if (typeof raw !== 'string') {
+    return `got ${JSON.stringify(raw ?? null)}; expected a macro id such as 12, or a macro's exact name`
+  }
+  const text = raw.trim()
+  if (text === '') return null
+  if (/[\r\n]/.test(text) || text.length > 200) {
+    return `got ${JSON.stringify(text.slice(0, 60))}; expected one macro id or name on one line (at most 200 characters)`
+  }
+  if (/^#?\d+$/.test(text)) {
+    const id = Number(text.replace('#', ''))
+    if (Number.isSafeInteger(id) && id > 0) return { input, id, name: null }
+  }
+  return { input, id: null, name: text }
 }
 
 /**
@@ -88,7 +152,14 @@ const TEMPLATE_KEYS = {
   'follow-up': 'followUp',
   'final-follow-up': 'finalFollowUp',
   close: 'close'
-} as const satisfies Record<string, keyof MessageTemplates>
+} as const satisfies Record<string, TemplateKind>
+
+/** The keys that name a macro instead of giving the text. */
+const MACRO_KEYS = {
+  'follow-up-macro': 'followUp',
+  'final-follow-up-macro': 'finalFollowUp',
+  'close-macro': 'close'
+} as const satisfies Record<string, TemplateKind>
 
 const FORMAT_HINT =
   'expected a mapping such as "default: en" followed by "en:" with "follow-up:" under it (see examples/messages.yml)'
@@ -226,15 +297,32 @@ function templatesOf(language: string, value: unknown, fail: Fail): MessageTempl
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return fail(
       `${language}: `,
-      'expected the texts under it: "follow-up:", and optionally "final-follow-up:" and "close:"'
+      'expected the texts under it: "follow-up:" (or "follow-up-macro:"), and optionally "final-follow-up:" and "close:"'
     )
   }
   const entry = value as Record<string, unknown>
-  const templates: MessageTemplates = { followUp: '', finalFollowUp: '', close: '' }
+  const templates: MessageTemplates = { followUp: '', finalFollowUp: '', close: '', sources: {} }
+  const macros: Partial<Record<TemplateKind, MacroRef>> = {}
   for (const [key, text] of Object.entries(entry)) {
     const where = `${language}.${key}: `
+    if (Object.hasOwn(MACRO_KEYS, key)) {
+      const field = MACRO_KEYS[key as keyof typeof MACRO_KEYS]
+      const textKey = key.replace(/-macro$/, '')
+      if (Object.hasOwn(entry, textKey)) {
+        fail(where, `set together with "${textKey}:"; give the text or the macro, not both`)
+      }
+      const ref = parseMacroRef(`messages-file ${language}.${key}`, text)
+      if (typeof ref === 'string') fail(where, ref)
+      if (ref === null)
+        fail(where, "empty; expected a macro id such as 12, or a macro's exact name")
+      macros[field] = ref
+      continue
+    }
     if (!Object.hasOwn(TEMPLATE_KEYS, key)) {
-      fail(where, `unknown key; a language has only ${Object.keys(TEMPLATE_KEYS).join(', ')}`)
+      fail(
+        where,
+        `unknown key; a language has only ${[...Object.keys(TEMPLATE_KEYS), ...Object.keys(MACRO_KEYS)].join(', ')}`
+      )
     }
     if (typeof text !== 'string') {
       const hint = key === 'follow-up' ? '' : ` (leave ${key} out to send none)`
@@ -247,9 +335,74 @@ function templatesOf(language: string, value: unknown, fail: Fail): MessageTempl
       if (err instanceof SettingsError) fail('', err.message)
       throw err
     }
+    templates.sources![field] = `messages-file ${language}.${key}`
   }
-  if (!Object.hasOwn(entry, 'follow-up')) {
-    fail(`${language}: `, 'has no "follow-up:"; every language needs one')
+  if (!Object.hasOwn(entry, 'follow-up') && !Object.hasOwn(entry, 'follow-up-macro')) {
+    fail(`${language}: `, 'has no "follow-up:" (or "follow-up-macro:"); every language needs one')
   }
+  if (Object.keys(macros).length > 0) templates.macros = macros
   return templates
+}
+
+const MACRO_INPUTS = [
+  ['follow-up-macro', 'follow-up-message', 'followUp'],
+  ['final-follow-up-macro', 'final-follow-up-message', 'finalFollowUp'],
+  ['close-macro', 'close-message', 'close']
+] as const
+
+/**
+ * The macro inputs. A macro replaces its message input, so the two together are refused (which
+ * text would be meant?), and so is a macro input with messages-file, where each language's entry
+ * names its macro (`follow-up-macro:`).
+ */
+export function parseMacroInputs(
+  get: Get,
+  withFile: boolean
+): Partial<Record<TemplateKind, MacroRef>> {
+  const macros: Partial<Record<TemplateKind, MacroRef>> = {}
+  for (const [input, messageInput, kind] of MACRO_INPUTS) {
+    const ref = parseMacroRef(input, get(input))
+    if (typeof ref === 'string') throw new SettingsError(input, `${input}: ${ref}`)
+    if (ref === null) continue
+    if (withFile) {
+      throw new SettingsError(
+        input,
+        `${input}: set together with messages-file; name the macro in the messages file instead ("${input}:" under a language), or leave messages-file empty`
+      )
+    }
+    if (get(messageInput).trim() !== DEFAULTS[messageInput].trim()) {
+      throw new SettingsError(
+        input,
+        `${input}: set together with ${messageInput}; the text comes from one place: leave ${messageInput} unset to send the macro, or ${input} empty to send ${messageInput}`
+      )
+    }
+    macros[kind] = ref
+  }
+  return macros
+}
+
+/** The macros in use: name, ids and languages (the default first), and what is not applied. */
+export function describeMacros(catalog: MessageCatalog): Array<[string, string]> {
+  if (catalog.macros === undefined) {
+    // Not read yet (the run stopped before): the inputs as given.
+    const named = new Map<string, string>()
+    for (const t of Object.values(catalog.byLanguage)) {
+      for (const ref of Object.values(t.macros ?? {})) {
+        const input = ref.input.replace(/^messages-file /, '')
+        named.set(input, ref.id !== null ? `#${ref.id} (not read)` : `"${ref.name}" (not read)`)
+      }
+    }
+    return [...named]
+  }
+  return catalog.macros.map(use => {
+    const ids = use.macros
+      .map(
+        (m, i) =>
+          `#${m.id} ${m.language ?? '(no language)'}${i === 0 && use.macros.length > 1 ? ' default' : ''}`
+      )
+      .join(', ')
+    const ignored =
+      use.ignoredActions.length > 0 ? `; not applied: ${use.ignoredActions.join(', ')}` : ''
+    return [use.input, `"${use.name}" (${ids})${ignored}`]
+  })
 }

@@ -243,13 +243,17 @@ function summaryHead(report: Report, settings: Settings, link: LinkTo): string[]
  */
 function ticketTable(report: Report, settings: Settings, link: LinkTo): string[] {
   const details = settings.summaryCustomerDetails
-  const withLanguage = settings.messagesFile !== null
+  const withLanguage =
+    settings.messagesFile !== null || Object.keys(settings.messages.byLanguage).length > 1
+  // Texts from macros: which macro (name, id, language) each customer got.
+  const withSource = (settings.messages.macros ?? []).length > 0
   const customerColumns = (o: Outcome): string[] =>
     details ? [markdownText(o.subject), markdownText(o.firstName, 30)] : []
   const header = [
     'Ticket',
     ...(details ? ['Subject', 'Customer'] : []),
     ...(withLanguage ? ['Language'] : []),
+    ...(withSource ? ['Text'] : []),
     'Hours idle',
     'Action',
     'Result'
@@ -260,6 +264,7 @@ function ticketTable(report: Report, settings: Settings, link: LinkTo): string[]
       link(o.ticketId),
       ...customerColumns(o),
       ...(withLanguage ? [markdownText(o.language ?? '', 20)] : []),
+      ...(withSource ? [markdownText(o.textSource ?? '', 60)] : []),
       hours(o.idleHours),
       actionLabel(o),
       markdownText(resultLabel(o, report.dryRun, shownDetail(o, settings)), 120)

@@ -4,6 +4,11 @@ import { tagWarnings } from './checkReport.js'
 import { parseSettings, type InputReader, type ParseContext, type Settings } from './config.js'
 import { GorgiasClient, type ClientStats } from './gorgias/client.js'
 import { loadMessageCatalog } from './messages.js'
+import { resolveMessages } from './macros.js'
+import { accountBusinessHours } from './accountHours.js'
+import { AuthError } from './gorgias/errors.js'
+import { getAccount } from './gorgias/accountReads.js'
+import { SettingsError } from './config.js'
 import { loadPolicyModule } from './policyModule.js'
 import { requestLine } from './report.js'
 import { redact, secretForms } from './gorgias/redact.js'
@@ -29,6 +34,8 @@ export function loadSettings(read: InputReader, ctx: ParseContext): Settings {
 }
 
 export interface SweepRun {
+  /** the settings in effect: the macros' texts and the account's business hours read in */
+  settings: Settings
   report: Report
   stats: ClientStats
   /** the audit file written, or null (not asked for, or it could not be written: see warnings) */
@@ -50,18 +57,18 @@ export type Preflight = 'full' | 'tags' | 'none'
  * action and the CLI, which differ only in where the lines go and how the process ends.
  */
 export async function runSweep(
-  settings: Settings,
+  given: Settings,
   log: SweepLog,
-  preflight: Preflight = settings.dryRun ? 'full' : 'tags'
+  preflight: Preflight = given.dryRun ? 'full' : 'tags'
 ): Promise<SweepRun> {
-  const veto = settings.policyModule ? await loadPolicyModule(settings, log) : null
-  const client = paceClient(settings, log)
+  const veto = given.policyModule ? await loadPolicyModule(given, log) : null
+  const client = paceClient(given, log)
   let checklist: Checklist | null = null
   if (preflight !== 'none') {
     checklist =
       preflight === 'full'
-        ? await checkAccount(client, settings)
-        : await checkRunTags(client, settings)
+        ? await checkAccount(client, given)
+        : await checkRunTags(client, given)
     // Refused credentials: the sweep's own first request would say so, as a stop.
     if (checklist.refused) throw checklist.refused
     // The whole checklist is the caller's to show (summary, terminal); a tag warning is said now.
@@ -69,6 +76,7 @@ export async function runSweep(
       for (const warning of tagWarnings(checklist)) log.warning(warning)
     }
   }
+  const settings = await fromAccount(client, given)
   const swept = await sweep({
     client,
     settings,
@@ -80,11 +88,40 @@ export async function runSweep(
   if (checklist?.scope === 'tags') swept.warnings.unshift(...tagWarnings(checklist))
   const report = withoutSecrets(swept, secretForms(settings.email, settings.apiKey))
   return {
+    settings,
     report,
     stats: client.stats(),
     auditFile: writeAudit(report, settings, log),
     checklist
   }
+}
+
+/**
+ * What the settings take from the Gorgias account, read once, before the sweep and so before any
+ * write: the macros named for the texts (and the API user, when a text uses current_user), and the
+ * account's business hours for `business-hours: gorgias`. A problem stops the run, naming the input.
+ */
+export async function fromAccount(
+  client: Pick<GorgiasClient, 'getJson' | 'findUserByEmail'>,
+  settings: Settings
+): Promise<Settings> {
+  let businessHours = settings.businessHours
+  if (settings.accountBusinessHours) {
+    let account
+    try {
+      account = await getAccount(client)
+    } catch (err) {
+      if (err instanceof AuthError) throw err
+      const why = err instanceof Error ? err.message : String(err)
+      throw new SettingsError(
+        'business-hours',
+        `business-hours: gorgias: the account (GET /api/account) could not be read: ${why}`
+      )
+    }
+    businessHours = accountBusinessHours(account, settings.accountBusinessHours)
+  }
+  const messages = await resolveMessages(client, settings.messages, settings.email)
+  return { ...settings, businessHours, messages }
 }
 
 /** The account check alone (`check`, `check-only`): read-only, a few requests. */

@@ -1,8 +1,10 @@
 /** The route table: path templates, their handlers per method, and the checks every route shares. */
 import { HttpError, errorResult, type Result } from '../results.js'
 import type { RouteContext, RouteRequest } from './context.js'
+import { getAccount } from './account.js'
 import { getCustomer } from './customers.js'
 import { listIntegrations } from './integrations.js'
+import { getMacro, listMacros } from './macros.js'
 import { createMessage, listMessages, listTicketMessages } from './messages.js'
 import { changeTicketTags, createTag, listTags, listTicketTags } from './tags.js'
 import { getTicket, listTickets, updateTicket } from './tickets.js'
@@ -57,6 +59,13 @@ const ROUTES: Route[] = [
     pattern: /^\/api\/integrations$/,
     template: '/api/integrations',
     handlers: { GET: listIntegrations }
+  },
+  { pattern: /^\/api\/account$/, template: '/api/account', handlers: { GET: getAccount } },
+  { pattern: /^\/api\/macros$/, template: '/api/macros', handlers: { GET: listMacros } },
+  {
+    pattern: /^\/api\/macros\/(\d+)$/,
+    template: '/api/macros/{id}',
+    handlers: { GET: getMacro }
   },
   { pattern: /^\/api\/views$/, template: '/api/views', handlers: { GET: listViews } },
   { pattern: /^\/api\/views\/(\d+)$/, template: '/api/views/{id}', handlers: { GET: getView } },

@@ -1,8 +1,5 @@
-/**
- * Gorgias REST API client: auth, cursor pages, pacing by the account's leaky bucket, retries
- * (decided by the pure table in retry.ts) and typed errors. It knows nothing of GitHub and holds no
- * business rules.
- */
+/** Gorgias REST API client: auth, cursor pages, pacing by the account's leaky bucket, retries
+ * (decided in retry.ts), typed errors. It knows nothing of GitHub and holds no business rules. */
 import {
   AmbiguousWriteError,
   AuthError,
@@ -211,10 +208,7 @@ export class GorgiasClient {
     }
   }
 
-  /**
-   * GET any other API path (e.g. `/customers/123`), for policy modules: read-only by
-   * construction, paced and retried like every other read.
-   */
+  /** GET another API path (`/customers/123`, `/macros`): read-only, paced and retried. */
   async getJson(path: string, query: Record<string, string | number> = {}): Promise<unknown> {
     if (!/^\/[A-Za-z0-9_\-/]+$/.test(path) || path.includes('..')) {
       throw new TypeError(`getJson: "${path}" is not an API path such as /customers/123`)

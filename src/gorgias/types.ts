@@ -121,3 +121,29 @@ export interface Page<T> {
   data: T[]
   meta: { next_cursor: string | null; prev_cursor?: string | null }
 }
+
+/** One action of a macro: `setResponseText` holds the reply, the others change the ticket. */
+export interface MacroAction {
+  name?: string | null
+  type?: string | null
+  title?: string | null
+  arguments?: Record<string, unknown> | null
+}
+
+/** A macro (`GET /api/macros/{id}`): a canned answer kept by the support team in Gorgias. */
+export interface Macro {
+  id: number
+  name?: string | null
+  /** ISO 639-1, e.g. `fr` */
+  language?: string | null
+  intent?: string | null
+  archived_datetime?: string | null
+  actions?: MacroAction[] | null
+}
+
+/** The account (`GET /api/account`); `settings` are read defensively (src/accountHours.ts). */
+export interface Account {
+  domain?: string | null
+  status?: unknown
+  settings?: unknown
+}

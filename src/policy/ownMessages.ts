@@ -64,7 +64,7 @@ function templateShapes(catalog: MessageCatalog): TemplateShape[] {
   const all = Object.values(catalog.byLanguage)
   const shape = (kind: OwnKind) => (template: string) => ({
     kind,
-    literals: normaliseSpace(template).split(/\{\{\s*[a-z_]+\s*\}\}/)
+    literals: normaliseSpace(template).split(/\{\{[\s\S]*?\}\}/)
   })
   const shapes = [
     ...all.flatMap(t => [t.followUp, t.finalFollowUp]).map(shape('follow-up')),

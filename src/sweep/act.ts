@@ -1,4 +1,4 @@
-import { customerFirstName } from '../compose.js'
+import { customerFirstName, followUpKind } from '../compose.js'
 import { explainTicket } from '../explain.js'
 import { AuthError, DeadlineError, NotFoundError } from '../gorgias/errors.js'
 import type { Message, Ticket } from '../gorgias/types.js'
@@ -203,7 +203,16 @@ async function act(
   const { tally } = ctx
   const line = (result: Result, detail?: string): Outcome => {
     const o = outcome(ticket, d, d.kind, result, detail)
-    o.language = templatesFor(ctx.settings.messages, ticket.language).language
+    const { language, templates } = templatesFor(ctx.settings.messages, ticket.language)
+    o.language = language
+    const kind =
+      d.kind === 'follow-up'
+        ? followUpKind(templates, d.reminder, d.reminders)
+        : d.postMessage
+          ? 'close'
+          : null
+    const source = kind === null ? undefined : templates.sources?.[kind]
+    if (source !== undefined) o.textSource = source
     return o
   }
   if (ctx.veto) {

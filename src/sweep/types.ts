@@ -13,6 +13,8 @@ export interface Outcome {
   firstName: string
   /** the language whose texts were (or would be) sent; null when nothing is sent */
   language: string | null
+  /** where the text sent (or that would be) comes from, e.g. `macro "Follow-up" (#12, fr)` */
+  textSource?: string
   /** real hours since the agent's reply; null when unknown */
   idleHours: number | null
   action: ActionKind

@@ -75,7 +75,16 @@ export async function followUp(ctx: WriteContext, ticket: Ticket, d: Due<'follow
     )
   }
   const { templates } = templatesFor(settings.messages, ticket.language)
-  const body = followUpBody(ticket, d.route, d.reminder, d.reminders, d.marker, settings, templates)
+  const body = followUpBody(
+    ticket,
+    d.route,
+    d.reminder,
+    d.reminders,
+    d.marker,
+    settings,
+    templates,
+    settings.messages.currentUser ?? null
+  )
   await steps.run('sending the follow-up', 'follow-up sent', () => post(ctx, ticket, body), true)
   await steps.run(`adding ${settings.followUpTag}`, `${settings.followUpTag} added`, () =>
     addTag(ctx, ticket.id, settings.followUpTag)
@@ -93,7 +102,8 @@ export async function close(ctx: WriteContext, ticket: Ticket, d: Due<'close'>) 
       settings.followUpHours.length,
       d.marker,
       settings,
-      templates
+      templates,
+      settings.messages.currentUser ?? null
     )
     await steps.run('sending the close message', 'close message sent', () =>
       post(ctx, ticket, body)

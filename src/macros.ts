@@ -1,0 +1,380 @@
+import { SettingsError } from './config.js'
+import { AuthError, NotFoundError } from './gorgias/errors.js'
+import type { GorgiasClient } from './gorgias/client.js'
+import { getMacro, listMacros } from './gorgias/accountReads.js'
+import type { Macro, MacroAction } from './gorgias/types.js'
+import {
+  INPUTS_LANGUAGE,
+  type MacroRef,
+  type MacroUse,
+  type MessageCatalog,
+  type MessageTemplates,
+  type TemplateKind
+} from './messages.js'
+import { templateProblem, usesVariable } from './variables.js'
+import { cut, oneLine } from './text.js'
+
+/**
+ * The macros named for the texts (follow-up-macro, ..., or a messages-file's `follow-up-macro:`),
+ * read once per run before any write and turned into the texts sent. Only a macro's
+ * setResponseText is used: its other actions (tags, status, assignee) are listed as not applied.
+ * Anything that makes a macro unusable (not found, ambiguous, archived, no text, a variable this
+ * action cannot fill) is a SettingsError naming where the macro is named: the run stops before it
+ * writes anything.
+ */
+
+export type MacroClient = Pick<GorgiasClient, 'getJson' | 'findUserByEmail'>
+
+const KINDS: TemplateKind[] = ['followUp', 'finalFollowUp', 'close']
+
+/** A macro's reply, checked. */
+interface Reply {
+  id: number
+  name: string
+  /** lower-cased language tag, or null */
+  language: string | null
+  text: string
+  html: string | null
+}
+
+/** The macro named and its translations (same name, other languages); `named` is the default. */
+interface Family {
+  named: Reply
+  byLanguage: Map<string, Reply>
+  use: MacroUse
+}
+
+/** Most macros a name search pages through: an account has hundreds, not tens of thousands. */
+const MAX_SEARCH_PAGES = 20
+
+/**
+ * The catalog with every macro reference replaced by the macro's texts, the macros in use for the
+ * summary, and the API user when a text uses `{{current_user.*}}`. A catalog without macros and
+ * without current_user is returned as it is, without a request.
+ */
+export async function resolveMessages(
+  client: MacroClient,
+  catalog: MessageCatalog,
+  apiUserEmail: string
+): Promise<MessageCatalog> {
+  const families = new Map<string, Family>()
+  const familyOf = async (ref: MacroRef): Promise<Family> => {
+    const key = ref.id !== null ? `#${ref.id}` : `name:${ref.name}`
+    let family = families.get(key)
+    if (!family) {
+      family = await readFamily(client, ref)
+      families.set(key, family)
+    }
+    return family
+  }
+
+  let resolved = catalog
+  const refs = Object.values(catalog.byLanguage).flatMap(t => Object.values(t.macros ?? {}))
+  if (refs.length > 0) {
+    for (const ref of refs) await familyOf(ref)
+    resolved =
+      catalog.source === 'inputs'
+        ? await fromInputs(catalog, familyOf)
+        : await fromFile(catalog, familyOf)
+    const uses = new Map<string, MacroUse>()
+    for (const ref of refs) {
+      const use = (await familyOf(ref)).use
+      const input = ref.input.replace(/^messages-file /, '')
+      if (!uses.has(`${input} ${use.name}`)) uses.set(`${input} ${use.name}`, { ...use, input })
+    }
+    resolved = { ...resolved, macros: [...uses.values()] }
+  }
+  if (usesCurrentUser(resolved)) {
+    const user = await reading(
+      'gorgias-email',
+      'the API user (GET /api/users, for {{current_user...}})',
+      () => client.findUserByEmail(apiUserEmail)
+    )
+    if (!user) {
+      throw new SettingsError(
+        'gorgias-email',
+        `gorgias-email: a text uses {{current_user...}}, the API user, but no Gorgias user has the email ${apiUserEmail}; set gorgias-email to the email of the user that owns the API key`
+      )
+    }
+    resolved = { ...resolved, currentUser: user }
+  }
+  return resolved
+}
+
+function usesCurrentUser(catalog: MessageCatalog): boolean {
+  return Object.values(catalog.byLanguage).some(t =>
+    KINDS.some(
+      kind =>
+        usesVariable(t[kind], 'current_user.') ||
+        (t.html?.[kind] !== undefined && usesVariable(t.html[kind], 'current_user.', true))
+    )
+  )
+}
+
+type FamilyOf = (ref: MacroRef) => Promise<Family>
+
+/**
+ * The message inputs with macros: one entry per language the macros have (a French ticket gets
+ * the French macro), and the default entry with the macros named. A text from an input is the same
+ * in every entry.
+ */
+async function fromInputs(catalog: MessageCatalog, familyOf: FamilyOf): Promise<MessageCatalog> {
+  const base = catalog.byLanguage[INPUTS_LANGUAGE]!
+  const families: Partial<Record<TemplateKind, Family>> = {}
+  for (const kind of KINDS) {
+    const ref = base.macros?.[kind]
+    if (ref) families[kind] = await familyOf(ref)
+  }
+  const languages = new Set<string>()
+  for (const family of Object.values(families)) {
+    for (const language of family.byLanguage.keys()) languages.add(language)
+  }
+  const entry = (language: string | null): MessageTemplates => {
+    const templates: MessageTemplates = {
+      followUp: base.followUp,
+      finalFollowUp: base.finalFollowUp,
+      close: base.close,
+      sources: { ...base.sources },
+      html: {}
+    }
+    for (const kind of KINDS) {
+      const family = families[kind]
+      if (family) fill(templates, kind, pick(family, language))
+    }
+    return templates
+  }
+  const byLanguage: Record<string, MessageTemplates> = { [INPUTS_LANGUAGE]: entry(null) }
+  for (const language of languages) {
+    if (language !== INPUTS_LANGUAGE) byLanguage[language] = entry(language)
+  }
+  return { ...catalog, byLanguage }
+}
+
+/** A messages file's entries that name a macro get the macro's text in the entry's language. */
+async function fromFile(catalog: MessageCatalog, familyOf: FamilyOf): Promise<MessageCatalog> {
+  const byLanguage: Record<string, MessageTemplates> = {}
+  for (const [language, templates] of Object.entries(catalog.byLanguage)) {
+    const { macros, ...rest } = templates
+    const entry: MessageTemplates = { ...rest, sources: { ...rest.sources }, html: {} }
+    for (const kind of KINDS) {
+      const ref = macros?.[kind]
+      if (ref) fill(entry, kind, pick(await familyOf(ref), language))
+    }
+    byLanguage[language] = entry
+  }
+  return { ...catalog, byLanguage }
+}
+
+function fill(templates: MessageTemplates, kind: TemplateKind, reply: Reply): void {
+  templates[kind] = reply.text
+  if (reply.html !== null) templates.html![kind] = reply.html
+  templates.sources![kind] = sourceLabel(reply)
+}
+
+export function sourceLabel(reply: Pick<Reply, 'id' | 'name' | 'language'>): string {
+  const language = reply.language ? `, ${reply.language}` : ''
+  return `macro "${reply.name}" (#${reply.id}${language})`
+}
+
+/** The translation for a language: exact, then the primary subtag, then the macro named. */
+function pick(family: Family, language: string | null): Reply {
+  if (language === null) return family.named
+  const tag = language.toLowerCase().replace(/_/g, '-')
+  return family.byLanguage.get(tag) ?? family.byLanguage.get(tag.split('-')[0]!) ?? family.named
+}
+
+/** Why a read failed, as the person who named the macro can act on it. */
+async function reading<T>(where: string, what: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read()
+  } catch (err) {
+    if (err instanceof AuthError || err instanceof SettingsError) throw err
+    if (err instanceof NotFoundError) {
+      throw new SettingsError(
+        where,
+        `${where}: ${what} not found${what.startsWith('macro') ? "; check the macro's id in Gorgias (Settings > Macros)" : ''}`
+      )
+    }
+    const why = err instanceof Error ? err.message : String(err)
+    throw new SettingsError(where, `${where}: ${what} could not be read: ${why}`)
+  }
+}
+
+async function readFamily(client: MacroClient, ref: MacroRef): Promise<Family> {
+  const where = ref.input
+  let named: Macro
+  let sameName: Macro[]
+  if (ref.id !== null) {
+    named = await reading(where, `macro #${ref.id}`, () => getMacro(client, ref.id!))
+    if (isArchived(named)) {
+      throw new SettingsError(
+        where,
+        `${where}: ${describe(named)} is archived; restore it in Gorgias or name another macro`
+      )
+    }
+    const name = typeof named.name === 'string' ? named.name : ''
+    sameName = name ? await searchByName(client, where, name) : []
+  } else {
+    const name = ref.name!
+    const all = await searchByName(client, where, name)
+    if (all.length === 0) {
+      throw new SettingsError(
+        where,
+        `${where}: no macro is named "${name}" (names are matched exactly, case included); give the exact name or the macro's id`
+      )
+    }
+    sameName = all.filter(m => !isArchived(m))
+    if (sameName.length === 0) {
+      throw new SettingsError(
+        where,
+        `${where}: the macro "${name}" is archived (${all.map(m => `#${m.id}`).join(', ')}); restore it in Gorgias or name another macro`
+      )
+    }
+    named = sameName.reduce((a, b) => (b.id < a.id ? b : a))
+  }
+
+  const byLanguage = new Map<string, Macro>()
+  const namedLanguage = languageOf(named)
+  for (const macro of [named, ...sameName.filter(m => m.id !== named.id && !isArchived(m))]) {
+    const language = languageOf(macro)
+    const other = language === null ? undefined : byLanguage.get(language)
+    if (other && other.id !== macro.id) {
+      if (ref.id !== null && language === namedLanguage) continue
+      throw new SettingsError(
+        where,
+        `${where}: "${shownName(named)}" names ${describe(other)} and ${describe(macro)} in the same language; name one by its id, or rename the other in Gorgias`
+      )
+    }
+    if (language === null) {
+      if (macro.id !== named.id && ref.id === null) {
+        throw new SettingsError(
+          where,
+          `${where}: "${shownName(named)}" names several macros (${sameName.map(m => `#${m.id}`).join(', ')}); name one by its id`
+        )
+      }
+      continue
+    }
+    byLanguage.set(language, macro)
+  }
+
+  const replies = new Map<string, Reply>()
+  for (const [language, macro] of byLanguage) {
+    const full = Array.isArray(macro.actions)
+      ? macro
+      : await reading(where, describe(macro), () => getMacro(client, macro.id))
+    replies.set(language, replyOf(where, full))
+  }
+  const namedFull = Array.isArray(named.actions)
+    ? named
+    : await reading(where, describe(named), () => getMacro(client, named.id))
+  const namedReply =
+    namedLanguage !== null ? replies.get(namedLanguage)! : replyOf(where, namedFull)
+  const others = [...replies.values()].filter(r => r.id !== namedReply.id)
+  return {
+    named: namedReply,
+    byLanguage: replies,
+    use: {
+      input: where,
+      name: namedReply.name,
+      macros: [namedReply, ...others].map(r => ({ id: r.id, language: r.language })),
+      ignoredActions: ignoredActions(namedFull)
+    }
+  }
+}
+
+/** Every macro whose name is exactly `name`, archived ones included. */
+async function searchByName(client: MacroClient, where: string, name: string): Promise<Macro[]> {
+  return reading(where, `the macros named "${name}"`, async () => {
+    const found: Macro[] = []
+    let pages = 0
+    for await (const page of listMacros(client, { search: name })) {
+      for (const macro of page) {
+        if (
+          typeof macro?.id === 'number' &&
+          typeof macro.name === 'string' &&
+          macro.name.trim() === name.trim()
+        ) {
+          found.push(macro)
+        }
+      }
+      if (++pages >= MAX_SEARCH_PAGES) break
+    }
+    return found
+  })
+}
+
+function isArchived(macro: Macro): boolean {
+  return typeof macro.archived_datetime === 'string' && macro.archived_datetime !== ''
+}
+
+function languageOf(macro: Macro): string | null {
+  const language =
+    typeof macro.language === 'string' ? macro.language.trim().toLowerCase().replace(/_/g, '-') : ''
+  return /^[a-z]{2,3}(-[a-z0-9]{2,8})*$/.test(language) ? language : null
+}
+
+/** A macro's name where it is shown (errors, the summary, a terminal): one line, of sane length. */
+function shownName(macro: Macro): string {
+  return typeof macro.name === 'string' ? cut(oneLine(macro.name), 100) : '?'
+}
+
+function describe(macro: Macro): string {
+  const language = languageOf(macro)
+  return `macro "${shownName(macro)}" (#${macro.id}${language ? `, ${language}` : ''})`
+}
+
+const actionName = (a: MacroAction): string =>
+  typeof a?.name === 'string' && a.name
+    ? a.name
+    : typeof a?.type === 'string' && a.type
+      ? a.type
+      : '?'
+
+function ignoredActions(macro: Macro): string[] {
+  return (macro.actions ?? []).map(actionName).filter(name => name !== 'setResponseText')
+}
+
+/** The macro's setResponseText, checked: text to send, and variables this action can fill. */
+function replyOf(where: string, macro: Macro): Reply {
+  const name = shownName(macro)
+  const label = describe(macro)
+  if (isArchived(macro)) {
+    throw new SettingsError(
+      where,
+      `${where}: ${label} is archived; restore it in Gorgias or name another macro`
+    )
+  }
+  const action = (macro.actions ?? []).find(a => actionName(a) === 'setResponseText')
+  const args = action?.arguments ?? {}
+  const bodyText =
+    typeof args.body_text === 'string' ? args.body_text.replace(/\r\n/g, '\n').trim() : ''
+  const bodyHtml = typeof args.body_html === 'string' ? args.body_html.trim() : ''
+  if (!bodyText && !htmlToText(bodyHtml)) {
+    throw new SettingsError(
+      where,
+      `${where}: ${label} has no response text (its "setResponseText" action is missing or empty); add the reply to the macro in Gorgias`
+    )
+  }
+  const text = bodyText || htmlToText(bodyHtml)
+  const textProblem = templateProblem(text)
+  if (textProblem) throw new SettingsError(where, `${where}: ${label} body_text: ${textProblem}`)
+  const htmlProblem = bodyHtml ? templateProblem(bodyHtml, true) : null
+  if (htmlProblem) throw new SettingsError(where, `${where}: ${label} body_html: ${htmlProblem}`)
+  return { id: macro.id, name, language: languageOf(macro), text, html: bodyHtml || null }
+}
+
+/** A text version of an HTML reply, for a macro that has body_html only. */
+function htmlToText(html: string): string {
+  return html
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/(?:p|div|li|h[1-6])>/gi, '\n\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()
+}
