@@ -87,6 +87,19 @@ describe('the timeline: what each message counts as, and how old it is', () => {
     expect(e.timeline.every(t => t.businessAgeHours === null)).toBe(true)
   })
 
+  test("a customer's last message is never labelled as the agent's reply the cycle counts from", () => {
+    const reply1 = msg('agent', ago(60))
+    const answer = msg('customer', ago(50))
+    const m = [reply1, answer]
+    const ec = explainTicket(ticket(m), m, S, NOW)
+    expect(ec.decision).toMatchObject({ kind: 'skip', reason: 'customer-replied' })
+    expect(ec.timeline.map(t => [t.role, t.cycleStart])).toEqual([
+      ['agent', false],
+      ['customer', false]
+    ])
+    expect(explanationText(ec)).not.toContain("the agent's reply this cycle counts from")
+  })
+
   test('business hours ages when business-hours is set', () => {
     const SB = settings({
       'business-hours': 'Mon-Fri 09:00-18:00',

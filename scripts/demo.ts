@@ -60,7 +60,7 @@ function inline(text: string): string {
     .replace(/&quot;/g, '"')
     .replace(/&#39;/g, "'")
     .replace(/&amp;/g, '&')
-    .replace(/\\([\\|*_`[\]])/g, '$1')
+    .replace(/\\([!-/:-@[-`{-~])/g, '$1')
 }
 
 /** Splits `| a | b \| c |` on the unescaped pipes. */

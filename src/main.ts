@@ -1,10 +1,18 @@
 import * as core from '@actions/core'
 import * as github from '@actions/github'
 import { inputResolver, type InputName, type Settings } from './config.js'
-import { failureLine, outputs, stopLine, stoppedSummary, summaryMarkdown } from './report.js'
+import {
+  failureLine,
+  outputs,
+  stopLine,
+  stoppedSummary,
+  summaryMarkdown,
+  terminalText
+} from './report.js'
 import { loadSettings, runSweep } from './run.js'
 import { registerSecrets } from './secrets.js'
 import { stopNotice } from './stop.js'
+import { terminalText as terminalLine } from './text.js'
 
 /**
  * The GitHub Action's entry: inputs -> sweep -> outputs and job summary. The only module that
@@ -22,7 +30,11 @@ export async function runAction(): Promise<void> {
       workspace: process.env.GITHUB_WORKSPACE || process.cwd()
     })
     if (settings.apiUrlWarning) core.warning(settings.apiUrlWarning)
-    if (settings.dryRun) core.notice('Dry run: nothing will be changed in Gorgias.')
+    if (settings.dryRun) {
+      core.notice(
+        'Dry run: nothing will be changed in Gorgias. To go live, set the repository variable GORGIAS_AUTO_CLOSE_LIVE to true.'
+      )
+    }
     const { report, stats, auditFile } = await runSweep(settings, {
       info: m => core.info(m),
       warning: m => core.warning(m),
@@ -32,23 +44,29 @@ export async function runAction(): Promise<void> {
     // Outputs first: they are what later steps depend on, and setting them cannot fail the run.
     for (const [name, value] of Object.entries(outputs(report))) core.setOutput(name, value)
     core.setOutput('report-file', auditFile ?? '')
-    await writeSummary(summaryMarkdown(report, settings, stats) + runLink())
+    await writeSummary(
+      summaryMarkdown(report, settings, stats) + runLink(),
+      terminalText(report, settings, stats)
+    )
     const failure = stopLine(report, settings) ?? failureLine(report)
     if (failure) core.setFailed(failure)
   } catch (err) {
     const { message } = stopNotice(err, settings)
-    await writeSummary(stoppedSummary(message, settings))
+    await writeSummary(stoppedSummary(message, settings), `Stopped: ${terminalLine(message)}`)
     core.setFailed(message)
   }
 }
 
-/** A summary that cannot be written (no GITHUB_STEP_SUMMARY, a full disk) is a warning, not a failure. */
-async function writeSummary(markdown: string): Promise<void> {
+/**
+ * A summary that cannot be written (no GITHUB_STEP_SUMMARY, a full disk) is a warning, not a
+ * failure; the log then gets the report as plain text (the Markdown's escapes would show).
+ */
+async function writeSummary(markdown: string, plain: string): Promise<void> {
   try {
     await core.summary.addRaw(markdown).write()
   } catch (err) {
     core.warning(`job summary not written: ${err instanceof Error ? err.message : String(err)}`)
-    core.info(markdown)
+    core.info(plain)
   }
 }
 

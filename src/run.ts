@@ -67,8 +67,26 @@ export async function runSweep(settings: Settings, log: SweepLog): Promise<Sweep
     usage: () => requestLine(client.stats()),
     log
   })
+  if (swept.stop?.kind === 'credentials' && rejectedAtStart(swept)) throw swept.stop.error
   const report = withoutSecrets(swept, secretForms(settings.email, settings.apiKey))
   return { report, stats: client.stats(), auditFile: writeAudit(report, settings, log) }
+}
+
+/**
+ * Credentials refused before anything was read (the first reads of a ticket-ids run, all
+ * rejected): a run that never started, shown like a listing refused at its first page (exit 2,
+ * no outputs), not as a partial run with tickets "deferred".
+ */
+function rejectedAtStart(report: Report): boolean {
+  const skipped = Object.values(report.skipped).reduce((sum, n) => sum + n, 0)
+  return (
+    report.pages === 0 &&
+    report.actions.every(o => o.result === 'deferred') &&
+    report.housekeeping.length === 0 &&
+    report.readFailures.length === 0 &&
+    report.explanations.length === 0 &&
+    skipped === 0
+  )
 }
 
 /**

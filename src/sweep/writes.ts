@@ -74,8 +74,7 @@ export async function followUp(ctx: WriteContext, ticket: Ticket, d: Due<'follow
       ctx.client.removeTags(ticket.id, tagRemoval(d.staleTags, d.staleNamesWithoutId))
     )
   }
-  const { templates } = templatesFor(settings.messages, ticket.language)
-  const body = followUpBody(ticket, d.route, d.reminder, d.reminders, d.marker, settings, templates)
+  const { body } = followUpMessage(settings, ticket, d)
   await steps.run('sending the follow-up', 'follow-up sent', () => post(ctx, ticket, body), true)
   await steps.run(`adding ${settings.followUpTag}`, `${settings.followUpTag} added`, () =>
     addTag(ctx, ticket.id, settings.followUpTag)
@@ -85,18 +84,10 @@ export async function followUp(ctx: WriteContext, ticket: Ticket, d: Due<'follow
 export async function close(ctx: WriteContext, ticket: Ticket, d: Due<'close'>) {
   const { settings } = ctx
   const steps = new Steps()
-  const { templates } = templatesFor(settings.messages, ticket.language)
-  if (d.postMessage && templates.close !== '') {
-    const body = closeBody(
-      ticket,
-      d.route,
-      settings.followUpHours.length,
-      d.marker,
-      settings,
-      templates
-    )
+  const message = closeMessage(settings, ticket, d)
+  if (message) {
     await steps.run('sending the close message', 'close message sent', () =>
-      post(ctx, ticket, body)
+      post(ctx, ticket, message.body)
     )
   }
   // Close, then tag: the closed-tag on an open ticket then means a person reopened it.
@@ -109,6 +100,43 @@ export async function close(ctx: WriteContext, ticket: Ticket, d: Due<'close'>) 
   await steps.run(`adding ${settings.closedTag}`, `${settings.closedTag} added`, () =>
     addTag(ctx, ticket.id, settings.closedTag)
   )
+}
+
+/** Which of this action's messages a body is, for previews. */
+export type MessageKind = 'follow-up' | 'final-follow-up' | 'close-message'
+
+/**
+ * The follow-up a decision sends, in the ticket's language: the one composition used both to send
+ * it and to show it in a dry run or an explanation, so what is shown is what would be sent.
+ */
+export function followUpMessage(
+  settings: Pick<Settings, 'email' | 'messages'>,
+  ticket: Ticket,
+  d: Due<'follow-up'>
+): { body: NewMessage; kind: MessageKind; language: string } {
+  const { templates, language } = templatesFor(settings.messages, ticket.language)
+  const body = followUpBody(ticket, d.route, d.reminder, d.reminders, d.marker, settings, templates)
+  const final = d.reminders > 1 && d.reminder === d.reminders && templates.finalFollowUp !== ''
+  return { body, kind: final ? 'final-follow-up' : 'follow-up', language }
+}
+
+/** The close message a decision sends, or null when it closes without one. */
+export function closeMessage(
+  settings: Pick<Settings, 'email' | 'messages' | 'followUpHours'>,
+  ticket: Ticket,
+  d: Due<'close'>
+): { body: NewMessage; kind: MessageKind; language: string } | null {
+  const { templates, language } = templatesFor(settings.messages, ticket.language)
+  if (!d.postMessage || templates.close === '') return null
+  const body = closeBody(
+    ticket,
+    d.route,
+    settings.followUpHours.length,
+    d.marker,
+    settings,
+    templates
+  )
+  return { body, kind: 'close-message', language }
 }
 
 /** A follow-up landed but the run that sent it stopped before tagging: the tag only. */
