@@ -44694,6 +44694,7 @@ function messageTerminal(p, details, indent = '    ') {
 
 
 
+
 const explain_HOUR = 3_600_000;
 /**
  * The customer's first name as reports show it: '' for a nameless customer, where the greeting
@@ -44824,6 +44825,10 @@ function countsAs(t) {
 function decisionText(d) {
     return d.kind === 'skip' ? `skip \`${d.reason}\`` : d.kind;
 }
+/** The language of the texts, when they come from a messages file (the inputs are one set). */
+function languageNote(m, shown) {
+    return m.language === INPUTS_LANGUAGE ? '' : ` (language: ${shown(m.language)})`;
+}
 /** Messages listed one by one; a long thread shows its latest ones. */
 const TIMELINE_ROWS = 40;
 /** The explanation as a section of the job summary (customer text escaped; none without details). */
@@ -44854,7 +44859,7 @@ function explanationMarkdown(e, settings) {
     }
     lines.push('');
     if (e.message) {
-        lines.push(`**The ${messageLabel(e.message)} this ticket would get** (language: ${markdownText(e.message.language, 20)}):`, '', ...messageMarkdown(e.message, details));
+        lines.push(`**The ${messageLabel(e.message)} this ticket would get**${languageNote(e.message, l => markdownText(l, 20))}:`, '', ...messageMarkdown(e.message, details));
     }
     return lines.join('\n');
 }
@@ -44878,7 +44883,7 @@ function explanationText(e, details = true) {
         lines.push(`    ${c.passed ? 'ok  ' : 'STOP'} ${c.check}: ${terminalText(detail)}`);
     }
     if (e.message) {
-        lines.push(`  The ${messageLabel(e.message)} this ticket would get (language: ${terminalText(e.message.language)}):`, ...messageTerminal(e.message, details));
+        lines.push(`  The ${messageLabel(e.message)} this ticket would get${languageNote(e.message, l => terminalText(l, 20))}:`, ...messageTerminal(e.message, details));
     }
     return lines.join('\n');
 }

@@ -2,6 +2,7 @@ import type { Settings } from './config.js'
 import { addBusinessMs, businessMsBetween, isOpenAt, nextOpening } from './businessHours.js'
 import { customerFirstName } from './compose.js'
 import type { Message, Ticket } from './gorgias/types.js'
+import { INPUTS_LANGUAGE } from './messages.js'
 import { messageLabel, messageMarkdown, messageTerminal, type MessagePreview } from './preview.js'
 import {
   reason,
@@ -213,6 +214,11 @@ function decisionText(d: Decision): string {
   return d.kind === 'skip' ? `skip \`${d.reason}\`` : d.kind
 }
 
+/** The language of the texts, when they come from a messages file (the inputs are one set). */
+function languageNote(m: MessagePreview, shown: (language: string) => string): string {
+  return m.language === INPUTS_LANGUAGE ? '' : ` (language: ${shown(m.language)})`
+}
+
 /** Messages listed one by one; a long thread shows its latest ones. */
 const TIMELINE_ROWS = 40
 
@@ -257,7 +263,7 @@ export function explanationMarkdown(
   lines.push('')
   if (e.message) {
     lines.push(
-      `**The ${messageLabel(e.message)} this ticket would get** (language: ${markdownText(e.message.language, 20)}):`,
+      `**The ${messageLabel(e.message)} this ticket would get**${languageNote(e.message, l => markdownText(l, 20))}:`,
       '',
       ...messageMarkdown(e.message, details)
     )
@@ -288,7 +294,7 @@ export function explanationText(e: Explanation, details = true): string {
   }
   if (e.message) {
     lines.push(
-      `  The ${messageLabel(e.message)} this ticket would get (language: ${terminalText(e.message.language)}):`,
+      `  The ${messageLabel(e.message)} this ticket would get${languageNote(e.message, l => terminalText(l, 20))}:`,
       ...messageTerminal(e.message, details)
     )
   }
