@@ -54,7 +54,7 @@ function inline(text: string): string {
     .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/\*\*([^*]*)\*\*/g, '$1')
     .replace(/`([^`]*)`/g, '$1')
-    .replace(/<[^>]+>/g, '')
+    .replace(/(?<!\\)<[^>]+>/g, '')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&quot;/g, '"')

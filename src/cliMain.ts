@@ -139,7 +139,9 @@ export async function runCli(
     // explain reads one ticket and never writes: the sweep's progress lines would only confuse.
     const quiet = explainId !== null
     if (settings.dryRun && !quiet) {
-      progress('Dry run: nothing will be changed in Gorgias. To go live, run without --dry-run.')
+      const how =
+        values['dry-run'] === true ? 'run without --dry-run' : `unset ${envName('dry-run')}`
+      progress(`Dry run: nothing will be changed in Gorgias. To go live, ${how}.`)
     }
     const { report, stats } = await runSweep(settings, {
       info: m => (quiet ? undefined : progress(m)),

@@ -290,7 +290,9 @@ function ticketTables(report: Report, settings: Settings, link: LinkTo): string[
       ...moreLine(rows.more, more)
     ]
   }
-  const settled = report.actions.filter(o => o.result !== 'deferred')
+  // Oldest first by the hours the reader sees (the sweep's order is close to it, not equal).
+  const oldestFirst = (a: Outcome, b: Outcome): number => (b.idleHours ?? -1) - (a.idleHours ?? -1)
+  const settled = report.actions.filter(o => o.result !== 'deferred').sort(oldestFirst)
   const followUps = settled.filter(o => o.action === 'follow-up')
   const closes = settled.filter(o => o.action === 'close')
   const deferred = report.actions.filter(o => o.result === 'deferred')
@@ -485,9 +487,12 @@ export function terminalText(
     lines.push(`Skipped: ${reasons.map(r => `${r} ${report.skipped[r]}`).join(', ')}`)
   }
   for (const o of report.notableSkips) {
-    const why = o.skipReason ? SKIP_LABELS[o.skipReason] : ''
-    const detail = [why, plain(o.detail ?? '')].filter(t => t !== '').join(': ')
-    lines.push(`  ticket ${o.ticketId}: ${actionLabel(o)} skipped: ${detail}`)
+    const detail = plain(o.detail ?? '')
+    lines.push(
+      o.skipReason
+        ? `  ticket ${o.ticketId} needs a person: ${SKIP_LABELS[o.skipReason]}${detail ? ` (${detail})` : ''}`
+        : `  ticket ${o.ticketId}: ${actionLabel(o)} skipped: ${detail}`
+    )
   }
   lines.push(...previewsTerminal(report, settings))
   if (report.reopened.length > 0) {
@@ -500,9 +505,7 @@ export function terminalText(
   }
   if (report.explanations.length > 0) lines.push('')
   if (stats) lines.push(requestLine(stats))
-  if (report.dryRun) {
-    lines.push('Dry run: nothing was changed in Gorgias. To go live, run without --dry-run.')
-  }
+  if (report.dryRun) lines.push('Dry run: nothing was changed in Gorgias.')
   lines.push(`Tickets: https://${settings.domain}.gorgias.com/app/ticket/<id>`)
   return lines.join('\n')
 }
