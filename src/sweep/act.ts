@@ -7,11 +7,11 @@ import {
   triage,
   unmarkedOwnMessages,
   type ActionDecision,
-  type Decision
+  type Decision,
+  type SkipReason
 } from '../policy.js'
-import { hasTagNamed, rememberTagIds, type Candidate } from './listing.js'
 import { previewMessage } from '../preview.js'
-import type { SkipReason } from '../policy.js'
+import { hasTagNamed, rememberTagIds, type Candidate } from './listing.js'
 import { failureCode, type FailureCode } from './failures.js'
 import type { ActionSlots } from './slots.js'
 import type { Tally } from './tally.js'
