@@ -506,6 +506,13 @@ describe('the summary at a glance', () => {
     expect(text).toContain('| Hi Ana,')
     expect(text).toContain('Subject: Re: Order #21')
     expect(text).not.toMatch(/\\[#:.]/)
+    const withCloses = report({
+      dryRun: true,
+      actions: [outcome({ ticketId: 23, action: 'close', result: 'would-do' })]
+    })
+    expect(summaryMarkdown(withCloses, S, null)).toContain(
+      '1 ticket would be closed without a message (no close message is set).'
+    )
     const hidden = summaryMarkdown(r, settings({ 'summary-customer-details': 'false' }), null)
     expect(hidden).toContain('> Hi \\[first name\\],')
     expect(hidden).not.toMatch(/Ana|Bo\b|example/)

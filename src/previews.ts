@@ -39,7 +39,8 @@ export function previewsMarkdown(
   link: (id: number) => string
 ): string[] {
   const groups = messageGroups(report)
-  if (groups.length === 0) return []
+  const silent = silentCloses(report)
+  if (groups.length === 0 && silent === 0) return []
   const details = settings.summaryCustomerDetails
   const lines = [
     '### The messages that would be sent',
@@ -58,8 +59,19 @@ export function previewsMarkdown(
       ...messageMarkdown(g.preview, details)
     )
   }
+  if (silent > 0) lines.push(`${silentLine(silent)}`, '')
   return lines
 }
+
+/** Closes planned without a message (close-message empty): said, so no text is expected. */
+function silentCloses(report: Pick<Report, 'actions'>): number {
+  return report.actions.filter(
+    o => o.action === 'close' && o.result === 'would-do' && o.message === undefined
+  ).length
+}
+
+const silentLine = (n: number): string =>
+  `${plural(n, 'ticket', 'tickets')} would be closed without a message (no close message is set).`
 
 /** The same for a terminal. */
 export function previewsTerminal(
@@ -67,7 +79,8 @@ export function previewsTerminal(
   settings: Pick<Settings, 'summaryCustomerDetails' | 'messagesFile'>
 ): string[] {
   const groups = messageGroups(report)
-  if (groups.length === 0) return []
+  const silent = silentCloses(report)
+  if (groups.length === 0 && silent === 0) return []
   const lines = ['', 'The messages that would be sent (one of each kind and language):']
   for (const g of groups) {
     const language =
@@ -77,6 +90,7 @@ export function previewsTerminal(
       ...messageTerminal(g.preview, settings.summaryCustomerDetails)
     )
   }
+  if (silent > 0) lines.push(`  ${silentLine(silent)}`)
   lines.push('')
   return lines
 }
