@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
-import { execSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { GorgiasSimulator } from '../simulator/server.js'
 import { dueTicket, runAction, runCli, simInputs } from './helpers/action.js'
 
@@ -96,17 +96,28 @@ describe('a wrong key at the start is a run that never started', () => {
 })
 
 describe('npm run local-action on a fresh clone', () => {
-  test('its script creates .tmp/ (where .env.example puts the summary) before the runner starts', () => {
+  test('creates the summary file .env names (no .tmp/ yet) before the runner starts', () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
       scripts: Record<string, string>
     }
-    const script = pkg.scripts['local-action']!
-    const before = script.slice(0, script.indexOf('local-action .'))
-    expect(before).not.toBe('')
+    expect(pkg.scripts['local-action']).toBe('node scripts/local-action.mjs')
     const dir = mkdtempSync(join(tmpdir(), 'gac-fresh-'))
     try {
-      execSync(before.replace(/&&\s*$/, ''), { cwd: dir })
-      expect(existsSync(join(dir, '.tmp'))).toBe(true)
+      // A stand-in for the runner: it records that the summary file was there when it started.
+      const bin = join(dir, 'bin')
+      mkdirSync(bin)
+      const fake = join(bin, 'local-action')
+      writeFileSync(fake, '#!/bin/sh\ntest -f .tmp/local-action-summary.md && echo found > seen\n')
+      chmodSync(fake, 0o755)
+      writeFileSync(
+        join(dir, '.env'),
+        'INPUT_DRY-RUN=true\nGITHUB_STEP_SUMMARY=.tmp/local-action-summary.md\n'
+      )
+      execFileSync(process.execPath, [resolve('scripts/local-action.mjs')], {
+        cwd: dir,
+        env: { PATH: `${bin}:${process.env.PATH ?? ''}` }
+      })
+      expect(readFileSync(join(dir, 'seen'), 'utf8')).toBe('found\n')
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
