@@ -35,6 +35,7 @@ function report(over: Partial<Report> = {}): Report {
         ticketId: 13,
         result: 'failed',
         detail: 'follow-up sent; adding auto-close-sent failed: HTTP 500',
+        code: 'gorgias-unavailable',
         wrote: true,
         language: 'en',
         idleHours: 49,
@@ -95,7 +96,7 @@ describe('auditLines', () => {
       reminder: 1,
       reminders: 1,
       result: 'failed',
-      detail: 'follow-up sent; adding auto-close-sent failed: HTTP 500',
+      detail: 'gorgias-unavailable',
       wrote: true,
       language: 'en',
       idleHours: 49,
@@ -199,5 +200,29 @@ describe('writeAuditFile', () => {
     expect(readdirSync(root).sort()).toEqual(['file', 'folder'])
     expect(existsSync(join(folder, 'x'))).toBe(true)
     expect(readdirSync(folder)).toEqual(['x'])
+  })
+})
+
+describe('the audit file holds no server text', () => {
+  test("a 400 quoting the customer's address, name and subject lands as a fixed code", () => {
+    const raw =
+      'POST /tickets/13/messages: HTTP 400: {"receiver": "zelda@example.com is not valid for Zelda Z (Secret subject of 13)"}'
+    const r = report({
+      actions: [
+        outcome({ ticketId: 13, result: 'failed', detail: raw, code: 'refused-by-gorgias' }),
+        outcome({ ticketId: 14, result: 'deferred', detail: 'not read: max-actions reached' })
+      ],
+      housekeeping: [],
+      readFailures: [
+        outcome({ ticketId: 31, action: 'check', result: 'failed', detail: 'HTTP 500 zelda' })
+      ]
+    })
+    const text = auditLines(r, { domain: 'acme' }).join('\n')
+    expect(text).not.toMatch(/zelda|Secret subject|HTTP 400/i)
+    const details = auditLines(r, { domain: 'acme' })
+      .map(l => JSON.parse(l) as { type: string; detail?: string | null })
+      .filter(l => l.type === 'ticket')
+      .map(l => l.detail)
+    expect(details).toEqual(['refused-by-gorgias', 'max-actions', 'error'])
   })
 })

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { GorgiasSimulator } from '../simulator/server.js'
 import { dueTicket, runCli } from './helpers/action.js'
 import { ours } from './helpers/kit.js'
+import { ScriptedServer } from './helpers/scripted-server.js'
 
 /** The CLI bundle from a terminal: same sweep, settings from flags and environment. */
 
@@ -14,7 +15,7 @@ beforeEach(async () => {
     GORGIAS_DOMAIN: 'acme',
     GORGIAS_EMAIL: sim.email,
     GORGIAS_API_KEY: sim.apiKey,
-    API_URL: sim.baseUrl
+    GORGIAS_API_URL: sim.baseUrl
   }
 })
 afterEach(async () => {
@@ -69,11 +70,26 @@ describe('node dist/cli.js', () => {
     expect(run.stderr).toContain('GORGIAS_API_KEY environment variable')
   })
 
-  test('rejected credentials: exit 2 with the hint', async () => {
+  test('rejected credentials: exit 2 with the hint and the host that answered', async () => {
     const run = await runCli(['--dry-run'], { ...env, GORGIAS_API_KEY: 'nope' })
     expect(run.code).toBe(2)
     expect(run.stderr).toContain('check the GORGIAS_API_KEY secret')
+    expect(run.stderr).toContain(`${new URL(sim.baseUrl).host} rejected the credentials`)
     expect(sim.log).toHaveLength(1)
+  })
+
+  test('a wrong key with ticket-ids is a run that never started: exit 2, nothing deferred', async () => {
+    const a = dueTicket(sim)
+    const b = dueTicket(sim)
+    const run = await runCli(['--ticket-ids', `${a.id},${b.id}`, '--json'], {
+      ...env,
+      GORGIAS_API_KEY: 'nope'
+    })
+    expect(run.code).toBe(2)
+    expect(run.stdout).toBe('')
+    expect(run.stderr).toContain('rejected the credentials')
+    expect(run.stderr).not.toMatch(/\d+ deferred|stopped there/)
+    expect(sim.writes()).toHaveLength(0)
   })
 
   test('a failed ticket: exit 1, the others handled', async () => {
@@ -95,6 +111,85 @@ describe('node dist/cli.js', () => {
     const run = await runCli(['--help'], {})
     expect(run.code).toBe(0)
     expect(run.stdout).toContain('--follow-up-hours')
-    expect(run.stdout).toContain('FOLLOW_UP_HOURS')
+    expect(run.stdout).toContain('GORGIAS_AUTO_CLOSE_FOLLOW_UP_HOURS')
+    expect(run.stdout).toContain('GORGIAS_AUTO_CLOSE_DRY_RUN')
+    expect(run.stdout).toContain('GORGIAS_API_URL')
+    expect(run.stdout).not.toMatch(/ API_URL\b| DRY_RUN\b/)
+  })
+
+  test('the dry run says so first on stderr, and how to go live', async () => {
+    dueTicket(sim)
+    const run = await runCli(['--dry-run'], env)
+    expect(run.code).toBe(0)
+    expect(run.stderr.split('\n')[0]).toBe(
+      'Dry run: nothing will be changed in Gorgias. To go live, run without --dry-run.'
+    )
+  })
+
+  test('a dry run prints the exact message it would send, terminal-safe', async () => {
+    dueTicket(sim, 50, {
+      subject: 'Order \u001b[31m#74006',
+      customer: { id: 77, email: 'ana@example.com', firstname: 'Ana' }
+    })
+    const run = await runCli(['--dry-run'], env)
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain('The messages that would be sent')
+    expect(run.stdout).toContain('Follow-up: 1 ticket')
+    expect(run.stdout).toContain('To: ana@example.com')
+    expect(run.stdout).toContain('| Hi Ana,')
+    expect(run.stdout).toContain('request "Order [31m#74006"')
+    expect(run.stdout).not.toContain('\u001b')
+    expect(run.stdout).not.toMatch(/\\[#:.]/)
+  })
+})
+
+describe('environment names that cannot collide', () => {
+  test('the prefixed names are read; FOLLOW_UP_HOURS and CLOSE_HOURS still work as aliases', async () => {
+    const t = dueTicket(sim, 30)
+    const prefixed = await runCli(['--json'], {
+      ...env,
+      GORGIAS_AUTO_CLOSE_DRY_RUN: 'true',
+      GORGIAS_AUTO_CLOSE_FOLLOW_UP_HOURS: '24',
+      GORGIAS_AUTO_CLOSE_CLOSE_HOURS: '48',
+      FOLLOW_UP_HOURS: '40'
+    })
+    expect(prefixed.code).toBe(0)
+    const report = JSON.parse(prefixed.stdout) as { followedUp: number[]; dryRun: boolean }
+    expect(report).toMatchObject({ followedUp: [t.id], dryRun: true })
+    expect(sim.writes()).toHaveLength(0)
+    expect(prefixed.stderr).not.toContain('ignored')
+  })
+
+  test('API_URL pointing at another server is ignored: nothing is sent there, said once', async () => {
+    const other = new ScriptedServer()
+    const otherUrl = await other.start()
+    try {
+      dueTicket(sim)
+      const run = await runCli(['--dry-run'], {
+        GORGIAS_DOMAIN: 'acme',
+        GORGIAS_EMAIL: sim.email,
+        GORGIAS_API_KEY: sim.apiKey,
+        GORGIAS_API_URL: sim.baseUrl,
+        API_URL: otherUrl,
+        TIMEZONE: 'Mars/Olympus',
+        DRY_RUN: 'false',
+        CHANNELS: 'fax'
+      })
+      expect(run.code).toBe(0)
+      expect(other.seen).toHaveLength(0)
+      expect(sim.log.length).toBeGreaterThan(0)
+      const warnings = run.stderr.split('\n').filter(l => l.includes('ignored'))
+      expect(warnings).toHaveLength(1)
+      for (const [old, now] of [
+        ['API_URL', 'GORGIAS_API_URL'],
+        ['TIMEZONE', 'GORGIAS_AUTO_CLOSE_TIMEZONE'],
+        ['DRY_RUN', 'GORGIAS_AUTO_CLOSE_DRY_RUN'],
+        ['CHANNELS', 'GORGIAS_AUTO_CLOSE_CHANNELS']
+      ]) {
+        expect(warnings[0]).toContain(`${old} (use ${now})`)
+      }
+    } finally {
+      await other.stop()
+    }
   })
 })

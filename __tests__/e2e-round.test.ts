@@ -100,7 +100,7 @@ describe('ticket-ids: act on chosen tickets only, and explain each', () => {
       GORGIAS_DOMAIN: 'acme',
       GORGIAS_EMAIL: sim.email,
       GORGIAS_API_KEY: sim.apiKey,
-      API_URL: sim.baseUrl
+      GORGIAS_API_URL: sim.baseUrl
     }
     const run = await runCli(['explain', String(t.id)], env)
     expect(run.code).toBe(0)

@@ -451,7 +451,7 @@ describe('faults survived', () => {
     expect(run.code).toBe(1)
     expect(sim.log).toHaveLength(1)
     expect(run.stdout).toContain(
-      `Gorgias rejected the credentials for ${sim.email} on acme: check the GORGIAS_API_KEY secret`
+      `${new URL(sim.baseUrl).host} rejected the credentials for ${sim.email} on acme (HTTP 401): check the GORGIAS_API_KEY secret`
     )
     expect(run.stdout).toContain('::add-mask::wrong-key-123456')
     expect(run.stdout.replace(/^::add-mask::.*$/gm, '')).not.toContain('wrong-key-123456')

@@ -4,6 +4,7 @@ import type { Settings } from '../src/config.js'
 import { explainTicket, explanationMarkdown, explanationText } from '../src/explain.js'
 import type { Message, Ticket } from '../src/gorgias/types.js'
 import { decide, followUpMarker, SKIP_REASONS, type SkipReason } from '../src/policy.js'
+import { previewMessage } from '../src/preview.js'
 import { summaryMarkdown, terminalText } from '../src/report.js'
 import type { Report } from '../src/sweep/types.js'
 import { settingsFor, type Inputs } from './helpers/kit.js'
@@ -85,6 +86,19 @@ describe('the timeline: what each message counts as, and how old it is', () => {
       [60, 59.9, 50, 5].map(h => expect.closeTo(h, 6))
     )
     expect(e.timeline.every(t => t.businessAgeHours === null)).toBe(true)
+  })
+
+  test("a customer's last message is never labelled as the agent's reply the cycle counts from", () => {
+    const reply1 = msg('agent', ago(60))
+    const answer = msg('customer', ago(50))
+    const m = [reply1, answer]
+    const ec = explainTicket(ticket(m), m, S, NOW)
+    expect(ec.decision).toMatchObject({ kind: 'skip', reason: 'customer-replied' })
+    expect(ec.timeline.map(t => [t.role, t.cycleStart])).toEqual([
+      ['agent', false],
+      ['customer', false]
+    ])
+    expect(explanationText(ec)).not.toContain("the agent's reply this cycle counts from")
   })
 
   test('business hours ages when business-hours is set', () => {
@@ -316,5 +330,36 @@ describe('told to people: the job summary and the terminal', () => {
     }
     expect(summaryMarkdown(report, S, null)).toContain('### Why (not)? Ticket [#1234]')
     expect(terminalText(report, S, null)).toContain('Decision: follow-up: Follow-up 1 of 1 is due')
+  })
+})
+
+describe('the message the ticket would get', () => {
+  const reply = msg('agent', ago(50))
+  const customer = msg('customer', ago(55))
+  const ms = [customer, reply]
+  const t = ticket(ms)
+  const d = decide(t, ms, S, NOW)
+  const e = explainTicket(t, ms, S, NOW)
+  if (d.kind !== 'follow-up') throw new Error(`expected a follow-up, got ${d.kind}`)
+  e.message = previewMessage(S, t, d)
+
+  test('to, from, subject and body, as the write step composes them', () => {
+    const text = explanationText(e)
+    expect(text).toContain('The follow-up this ticket would get:')
+    expect(text).toContain('To: ana@example.com')
+    expect(text).toContain('From: support@acme.test')
+    expect(text).toContain('Subject: Re: Where is my order?')
+    expect(text).toContain('| Hi Ana,')
+    const md = explanationMarkdown(e, S)
+    expect(md).toContain('**The follow-up this ticket would get**')
+    expect(md).toContain('> Hi Ana,')
+  })
+
+  test('summary-customer-details: false: stand-ins for the name, subject and address', () => {
+    const md = explanationMarkdown(e, settings({ 'summary-customer-details': 'false' }))
+    expect(md).toContain('> Hi \\[first name\\],')
+    expect(md).toContain('Subject: Re: \\[subject\\]')
+    expect(md).not.toMatch(/Ana|Where is my order|ana\\?@example/)
+    expect(explanationText(e, false)).not.toMatch(/Ana|Where is my order|ana@example/)
   })
 })

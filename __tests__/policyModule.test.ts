@@ -97,7 +97,7 @@ describe('policy-module', () => {
       GORGIAS_DOMAIN: 'acme',
       GORGIAS_EMAIL: sim.email,
       GORGIAS_API_KEY: sim.apiKey,
-      API_URL: sim.baseUrl
+      GORGIAS_API_URL: sim.baseUrl
     })
     expect(run.code).toBe(0)
     expect(ours(sim, t.id)).toHaveLength(0)

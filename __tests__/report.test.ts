@@ -14,6 +14,7 @@ import {
   withinSummaryLimit
 } from '../src/report.js'
 import type { Outcome, Report } from '../src/sweep/types.js'
+import type { MessagePreview } from '../src/preview.js'
 import { settingsFor, type Inputs } from './helpers/kit.js'
 
 /**
@@ -251,7 +252,8 @@ describe('the job summary stays under GitHub’s 1 MiB limit', () => {
       null
     )
     expect(Buffer.byteLength(md)).toBeLessThan(1_000_000)
-    expect(md).toContain('…and 9700 more follow-ups and closes')
+    expect(md).toContain('…and 9700 more follow-ups')
+    expect(md).toContain('…and 9900 more tickets to look at')
     expect(md).toContain('…and 9975 more deferred to the next run')
     expect(md).toContain('…and 9900 more skipped tickets')
     expect(md).toContain('Reopened after an automatic close: 10000')
@@ -330,9 +332,11 @@ describe('what the summary says about the run', () => {
       status: 401
     })
     const r = report({ stop: { kind: 'credentials', error } })
-    expect(stopLine(r, S)).toContain('Gorgias rejected the credentials')
+    expect(stopLine(r, S)).toContain('acme.gorgias.com rejected the credentials')
     expect(timeLimitLine(r)).toBeNull()
-    expect(summaryMarkdown(r, S, null)).toContain('**Stopped:** Gorgias rejected the credentials')
+    expect(summaryMarkdown(r, S, null)).toContain(
+      '**Stopped:** acme\\.gorgias\\.com rejected the credentials'
+    )
   })
 
   test('deferred rows say why: max-actions, time limit, or not read', () => {
@@ -382,5 +386,135 @@ describe('stoppedSummary: a run that could not start', () => {
     const html = marked.parse(md, { gfm: true, async: false })
     expect(html).not.toContain('<a ')
     expect(html).toContain('second line')
+  })
+})
+
+describe('the summary at a glance', () => {
+  const preview = (ticketId: number, name: string): MessagePreview => ({
+    kind: 'follow-up',
+    reminder: 1,
+    reminders: 1,
+    language: 'default',
+    exact: {
+      to: `${name.toLowerCase()}@example.com`,
+      from: 'Acme Support <support@acme.test>',
+      subject: `Re: Order #${ticketId}`,
+      body: `Hi ${name},\n\nStill there?`
+    },
+    neutral: {
+      to: '[customer address]',
+      from: 'Acme Support <support@acme.test>',
+      subject: 'Re: [subject]',
+      body: 'Hi [first name],\n\nStill there?'
+    }
+  })
+
+  test('a dry run starts with one line that says so and how to go live', () => {
+    const md = summaryMarkdown(report({ dryRun: true }), S, null)
+    expect(md.split('\n')[0]).toBe(
+      '**Dry run: nothing was changed in Gorgias.** To go live, set the repository variable `GORGIAS_AUTO_CLOSE_LIVE` to `true` (the starter workflows stay dry runs until then).'
+    )
+    expect(summaryMarkdown(report(), S, null)).not.toContain('Dry run')
+  })
+
+  test('follow-ups and closes in separate tables, in the order taken (oldest reply first)', () => {
+    const md = summaryMarkdown(
+      report({
+        actions: [
+          outcome({ ticketId: 7, idleHours: 90, action: 'close' }),
+          outcome({ ticketId: 5, idleHours: 80 }),
+          outcome({ ticketId: 6, idleHours: 60 }),
+          outcome({ ticketId: 8, result: 'deferred', detail: 'not read: max-actions reached' })
+        ]
+      }),
+      S,
+      null
+    )
+    const followUps = md.indexOf('### Follow-ups: 2')
+    const closes = md.indexOf('### Closes: 1')
+    const deferred = md.indexOf('### Deferred to the next run: 1')
+    expect(followUps).toBeGreaterThan(0)
+    expect(closes).toBeGreaterThan(followUps)
+    expect(deferred).toBeGreaterThan(closes)
+    expect(md.indexOf('/ticket/5)')).toBeLessThan(md.indexOf('/ticket/6)'))
+    expect(md.indexOf('/ticket/7)')).toBeGreaterThan(closes)
+    expect(md).toMatch(/Might be due.*Deferred.*Tag repairs/)
+  })
+
+  test('a "needs a person" list with links: failed sends, unreadable, no address, module errors', () => {
+    const md = summaryMarkdown(
+      report({
+        actions: [
+          outcome({
+            ticketId: 11,
+            result: 'failed',
+            detail: 'HTTP 400',
+            code: 'refused-by-gorgias'
+          }),
+          outcome({ ticketId: 12, result: 'failed', detail: 'threw', code: 'policy-module' })
+        ],
+        readFailures: [
+          outcome({ ticketId: 13, action: 'check', result: 'failed', detail: 'HTTP 500' })
+        ],
+        notableSkips: [
+          outcome({
+            ticketId: 14,
+            action: 'check',
+            result: 'skipped',
+            skipReason: 'no-customer-address'
+          }),
+          outcome({ ticketId: 15, action: 'check', result: 'skipped', detail: 'VIP order' })
+        ]
+      }),
+      S,
+      null
+    )
+    const section = md.slice(md.indexOf('### Needs a person: 4'), md.indexOf('### Follow-ups'))
+    expect(section).toContain('[#11](https://acme.gorgias.com/app/ticket/11): follow-up failed')
+    expect(section).toContain(
+      '[#12](https://acme.gorgias.com/app/ticket/12): the policy module failed'
+    )
+    expect(section).toContain('[#13](https://acme.gorgias.com/app/ticket/13): could not be read')
+    expect(section).toContain('[#14](https://acme.gorgias.com/app/ticket/14): no usable address')
+    expect(section).not.toContain('#15')
+    expect(md).toContain('VIP order')
+  })
+
+  test('"on 1 page", not "1 pages"; a nameless customer is "(no name)", not "there"', () => {
+    const r = report({ pages: 1, ticketsSeen: 1, actions: [outcome({ firstName: '' })] })
+    const md = summaryMarkdown(r, S, null)
+    expect(md).toContain('Read 1 ticket on 1 page;')
+    expect(md).toContain('| (no name) |')
+    expect(terminalText(r, S, null)).toContain('on 1 page;')
+  })
+
+  test('a dry run shows each message once, word for word, with how many tickets get it', () => {
+    const r = report({
+      dryRun: true,
+      actions: [
+        outcome({ ticketId: 21, result: 'would-do', message: preview(21, 'Ana') }),
+        outcome({ ticketId: 22, result: 'would-do', message: preview(22, 'Bo') })
+      ]
+    })
+    const md = summaryMarkdown(r, S, null)
+    expect(md).toContain('### The messages that would be sent')
+    expect(md).toContain('#### Follow-up: 2 tickets (as [#21]')
+    expect(md).toContain('To: ana\\@example\\.com')
+    expect(md).toContain('> Hi Ana,')
+    expect(md).not.toContain('Hi Bo,')
+    const text = terminalText(r, S, null)
+    expect(text).toContain('| Hi Ana,')
+    expect(text).toContain('Subject: Re: Order #21')
+    expect(text).not.toMatch(/\\[#:.]/)
+    const withCloses = report({
+      dryRun: true,
+      actions: [outcome({ ticketId: 23, action: 'close', result: 'would-do' })]
+    })
+    expect(summaryMarkdown(withCloses, S, null)).toContain(
+      '1 ticket would be closed without a message (no close message is set).'
+    )
+    const hidden = summaryMarkdown(r, settings({ 'summary-customer-details': 'false' }), null)
+    expect(hidden).toContain('> Hi \\[first name\\],')
+    expect(hidden).not.toMatch(/Ana|Bo\b|example/)
   })
 })

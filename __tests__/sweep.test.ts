@@ -168,7 +168,7 @@ describe('what one sweep does', () => {
     dueTicket(sim)
     await sweepOnce()
     expect(log.lines).toContain('page 1: 1 tickets read, 1 may be due; usage')
-    expect(log.lines.some(l => l.startsWith('1 actions done') && l.endsWith('usage'))).toBe(true)
+    expect(log.lines.some(l => l.startsWith('1 action done') && l.endsWith('usage'))).toBe(true)
   })
 })
 

@@ -33981,7 +33981,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9817);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(287);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)();
 
@@ -33990,7 +33990,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9817:
+/***/ 287:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51405,42 +51405,6 @@ function describeSettings(s) {
     ];
 }
 
-;// CONCATENATED MODULE: ./src/gorgias/redact.ts
-/**
- * Every form in which the API key could show in a text: the key, `email:key`, and its base64 (the
- * Basic token), longest first so a longer form is never half-replaced by a shorter one. The
- * runner's mask hides whole values in the log only; these are taken out of any text before it is
- * cut to length or shown anywhere else (summary, audit file, terminal).
- */
-function secretForms(email, apiKey) {
-    const key = apiKey.trim();
-    if (!key)
-        return [];
-    const pair = `${email.trim()}:${key}`;
-    const token = Buffer.from(pair).toString('base64');
-    return [`Basic ${token}`, token, pair, key].sort((a, b) => b.length - a.length);
-}
-function redact(text, forms) {
-    return forms.reduce((out, secret) => out.split(secret).join('***'), text);
-}
-
-;// CONCATENATED MODULE: ./src/secrets.ts
-
-/**
- * Registers every form in which the API key could be printed: the key itself and the Basic auth
- * token built from it, so even a logged header would be masked.
- */
-function registerSecrets(apiKey, email, mask) {
-    for (const form of secretForms(email, apiKey))
-        mask(form);
-}
-function credentialsHelp(err, s) {
-    const forbidden = err.status === 403;
-    return forbidden
-        ? `Gorgias refused access for ${s.email} on ${s.domain} (HTTP 403): the user behind the GORGIAS_API_KEY secret lacks a permission the action needs (read and update tickets, create messages, tag tickets)`
-        : `Gorgias rejected the credentials for ${s.email} on ${s.domain}: check the GORGIAS_API_KEY secret (and that gorgias-email is the user who owns that key)`;
-}
-
 ;// CONCATENATED MODULE: ./src/text.ts
 /**
  * Text this action shows but did not write (subjects, names, what a policy module or the API
@@ -51485,7 +51449,7 @@ function cut(text, max) {
     return text;
 }
 /** Width in graphemes, for padding terminal columns. */
-function text_graphemeLength(text) {
+function graphemeLength(text) {
     let n = 0;
     for (const _ of graphemes.segment(text))
         n++;
@@ -51508,7 +51472,7 @@ function markdownText(text, max = 70) {
     return escapeMarkdown(cut(oneLine(text), max));
 }
 /** Text for a terminal column: one line, no control character that could move the cursor or colour. */
-function text_terminalText(text, max) {
+function terminalText(text, max) {
     const line = oneLine(text);
     return max === undefined ? line : cut(line, max);
 }
@@ -51536,6 +51500,118 @@ function asText(value) {
 /** A Markdown link to a ticket in the helpdesk (the domain is validated by config.ts). */
 function ticketLink(domain, id) {
     return `[#${id}](https://${domain}.gorgias.com/app/ticket/${id})`;
+}
+/** What a report shows in place of the name of a customer who has none. */
+const NO_NAME = '(no name)';
+/** "1 page", "2 pages". */
+const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+
+;// CONCATENATED MODULE: ./src/outcomeText.ts
+/** One ticket's outcome in words, for the job summary and the terminal alike. Pure. */
+function actionLabel(o) {
+    switch (o.action) {
+        case 'follow-up':
+            return o.reminders && o.reminders > 1 ? `follow-up ${o.reminder}/${o.reminders}` : 'follow-up';
+        case 'close':
+            return 'close';
+        case 'tag-follow-up':
+            return 'add follow-up tag';
+        case 'untag':
+            return 'remove stale tags';
+        case 'check':
+            return 'read';
+    }
+}
+/** The result in words; `detail` is whatever the sweep, the API or a policy module said. */
+function resultLabel(o, dryRun, detail) {
+    switch (o.result) {
+        case 'done':
+            return o.action === 'follow-up' ? 'sent' : o.action === 'close' ? 'closed' : 'done';
+        case 'would-do':
+            return dryRun ? 'would do (dry run)' : 'would do';
+        case 'failed':
+            return `failed: ${detail ?? 'unknown error'}`;
+        case 'deferred':
+            // max-actions reached, time limit reached, or not read: ...
+            return `deferred: ${detail ?? 'max-actions reached'}`;
+        case 'skipped':
+            return `skipped: ${detail ?? ''}`;
+    }
+}
+const EMAIL_LIKE = /[^\s@<>()[\]"',;:]+@[^\s@<>()[\]"',;:]+/g;
+/**
+ * A detail (an error, a module's reason) as the summary may show it. With summary-customer-details
+ * off it must not quote the customer either: their subject, name and any email address in it
+ * are replaced by what they stand for.
+ */
+function shownDetail(o, settings) {
+    if (o.detail === undefined || settings.summaryCustomerDetails)
+        return o.detail;
+    let detail = o.detail;
+    const replaceAll = (text, what, by) => what.length < 2 ? text : text.split(new RegExp(escapeRegExp(what), 'gi')).join(by);
+    const subject = o.subject.trim();
+    if (subject.length >= 3)
+        detail = replaceAll(detail, subject, '[subject]');
+    // 'there' is the greeting's stand-in for an unknown name, not a name.
+    const name = o.firstName.trim();
+    if (name !== 'there')
+        detail = replaceAll(detail, name, '[customer]');
+    return detail.replace(EMAIL_LIKE, '[address]');
+}
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+;// CONCATENATED MODULE: ./src/gorgias/redact.ts
+/**
+ * Every form in which the API key could show in a text: the key, `email:key`, and its base64 (the
+ * Basic token), longest first so a longer form is never half-replaced by a shorter one. The
+ * runner's mask hides whole values in the log only; these are taken out of any text before it is
+ * cut to length or shown anywhere else (summary, audit file, terminal).
+ */
+function secretForms(email, apiKey) {
+    const key = apiKey.trim();
+    if (!key)
+        return [];
+    const pair = `${email.trim()}:${key}`;
+    const token = Buffer.from(pair).toString('base64');
+    return [`Basic ${token}`, token, pair, key].sort((a, b) => b.length - a.length);
+}
+function redact(text, forms) {
+    return forms.reduce((out, secret) => out.split(secret).join('***'), text);
+}
+
+;// CONCATENATED MODULE: ./src/secrets.ts
+
+/**
+ * Registers every form in which the API key could be printed: the key itself and the Basic auth
+ * token built from it, so even a logged header would be masked.
+ */
+function registerSecrets(apiKey, email, mask) {
+    for (const form of secretForms(email, apiKey))
+        mask(form);
+}
+/**
+ * A 401/403 in words: the host that answered comes first, because credentials sent to the wrong
+ * server (an api-url left over from another tool) are rejected for a reason no key can fix.
+ */
+function credentialsHelp(err, s) {
+    const host = hostOf(s.apiUrl);
+    const own = host === `${s.domain}.gorgias.com`;
+    const elsewhere = own
+        ? ''
+        : `; ${host} is not ${s.domain}.gorgias.com: if that is not your Gorgias account, fix api-url (GORGIAS_API_URL in the CLI) or leave it empty`;
+    return err.status === 403
+        ? `${host} refused access for ${s.email} on ${s.domain} (HTTP 403): the user behind the GORGIAS_API_KEY secret lacks a permission the action needs (read and update tickets, create messages, tag tickets)${elsewhere}`
+        : `${host} rejected the credentials for ${s.email} on ${s.domain} (HTTP ${err.status ?? 401}): check the GORGIAS_API_KEY secret (and that gorgias-email is the user who owns that key)${elsewhere}`;
+}
+function hostOf(apiUrl) {
+    try {
+        return new URL(apiUrl).host;
+    }
+    catch {
+        return apiUrl;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/compose.ts
@@ -51681,6 +51757,66 @@ function composeClose(ticket, route, reminders, marker, settings, templates, cur
 }
 function closeBody(...args) {
     return composeClose(...args).body;
+}
+
+;// CONCATENATED MODULE: ./src/gorgias/errors.ts
+/** Base class; also thrown as is for answers no subclass covers (a redirect, a 409, ...). */
+class GorgiasError extends Error {
+    status;
+    method;
+    path;
+    kind;
+    constructor(message, info) {
+        super(message);
+        this.name = new.target.name;
+        this.status = info.status;
+        this.method = info.method;
+        this.path = info.path;
+        this.kind = info.kind;
+    }
+}
+/** 401/403: the email/API key pair is wrong or lacks permission. Never retried. */
+class AuthError extends GorgiasError {
+}
+/** 404: the ticket was deleted or merged. */
+class NotFoundError extends GorgiasError {
+}
+/** 400/422: Gorgias refused the request body or parameters. */
+class ValidationError extends GorgiasError {
+}
+/**
+ * Retries ran out (5xx, network failures, or 429s past `max429Retries`) on a request that was safe
+ * to retry, or on a write that provably never reached the server.
+ */
+class TransientError extends GorgiasError {
+}
+/** A 2xx whose body is not the JSON shape the endpoint documents. */
+class MalformedResponseError extends GorgiasError {
+}
+/**
+ * A non-idempotent write (creating a message) may or may not have happened: it timed out or lost
+ * its connection after the request could have been sent, got a 5xx, or got a 2xx that could not
+ * be read. The client never retries it; the caller re-reads the ticket to find out, because a
+ * follow-up must never be sent twice.
+ */
+class AmbiguousWriteError extends GorgiasError {
+    reason;
+    constructor(message, info, reason) {
+        super(message, info);
+        this.reason = reason;
+    }
+}
+/**
+ * The run's time limit came before this request could be sent (or retried): it was not sent, so
+ * the ticket waits for the next run.
+ */
+class DeadlineError extends GorgiasError {
+}
+/**
+ * The open-tickets view query cannot be trusted here (refused, asynchronous, an answer of an
+ * unknown shape, paging that does not end): the sweep lists tickets the plain way instead.
+ */
+class ViewUnusableError extends GorgiasError {
 }
 
 ;// CONCATENATED MODULE: ./src/policy/tags.ts
@@ -52424,7 +52560,10 @@ function unmarkedOwnMessages(ticket, messages, s) {
 }
 /** Every message, notes and Rule replies too, in thread order, with what it counts as. */
 function timelineOf(all, thread) {
-    const cycleStart = thread.entries[thread.start]?.m;
+    // The cycle starts at the last message that is not ours; only an agent's reply starts one (after
+    // the customer's, nothing is pending: the decision says customer-replied).
+    const last = thread.entries[thread.start]?.m;
+    const cycleStart = last?.from_agent === true ? last : undefined;
     const unmarked = new Set(thread.unmarked);
     const role = (m) => {
         if (!isPublic(m))
@@ -52585,7 +52724,7 @@ function currentCycle(ticket, read, s, now, note) {
  * Why a ticket is left alone: one reason per skip, from a small closed set, counted in the report
  * and told in words by the report and the explanation of a ticket.
  */
-const skipReasons_SKIP_REASONS = [
+const SKIP_REASONS = [
     'not-open',
     'trashed',
     'spam',
@@ -52662,12 +52801,255 @@ const SKIP_LABELS = {
 
 
 
+;// CONCATENATED MODULE: ./src/sweep/writes.ts
+
+
+
+
+/** A write sequence that failed after at least one of its writes landed. */
+class PartialWrite extends Error {
+    cause;
+    effective;
+    constructor(message, cause, 
+    /** the step that matters to the customer (message sent, ticket closed) had landed */
+    effective) {
+        super(message);
+        this.cause = cause;
+        this.effective = effective;
+    }
+}
+function errorText(err) {
+    return err instanceof Error ? err.message : String(err);
+}
+/** Runs steps in order; an error after the first one says what was already done. */
+class Steps {
+    #done = [];
+    #effective = false;
+    /** `doing` reads "<doing> failed", `did` reads as done, e.g. "follow-up sent". */
+    async run(doing, did, step, main = false) {
+        try {
+            await step();
+        }
+        catch (err) {
+            if (this.#done.length === 0)
+                throw err;
+            throw new PartialWrite(`${this.#done.join(', ')}; ${doing} failed: ${errorText(err)}`, err, this.#effective);
+        }
+        this.#done.push(did);
+        this.#effective ||= main;
+    }
+}
+async function followUp(ctx, ticket, d) {
+    const { settings } = ctx;
+    const steps = new Steps();
+    // Stale tags of an earlier cycle go first: were the run to stop after the message, a leftover
+    // closed-tag would make the next run take the ticket for a reopened one.
+    if (d.staleTags.length > 0 || d.staleNamesWithoutId.length > 0) {
+        await steps.run('removing old tags', 'old tags removed', () => ctx.client.removeTags(ticket.id, tagRemoval(d.staleTags, d.staleNamesWithoutId)));
+    }
+    const { body } = followUpMessage(settings, ticket, d);
+    await steps.run('sending the follow-up', 'follow-up sent', () => post(ctx, ticket, body), true);
+    await steps.run(`adding ${settings.followUpTag}`, `${settings.followUpTag} added`, () => addTag(ctx, ticket.id, settings.followUpTag));
+}
+async function writes_close(ctx, ticket, d) {
+    const { settings } = ctx;
+    const steps = new Steps();
+    const message = closeMessage(settings, ticket, d);
+    if (message) {
+        await steps.run('sending the close message', 'close message sent', () => post(ctx, ticket, message.body));
+    }
+    // Close, then tag: the closed-tag on an open ticket then means a person reopened it.
+    await steps.run('closing the ticket', 'ticket closed', () => ctx.client.closeTicket(ticket.id), true);
+    await steps.run(`adding ${settings.closedTag}`, `${settings.closedTag} added`, () => addTag(ctx, ticket.id, settings.closedTag));
+}
+/**
+ * The follow-up a decision sends, in the ticket's language: the one composition used both to send
+ * it and to show it in a dry run or an explanation, so what is shown is what would be sent.
+ */
+function followUpMessage(settings, ticket, d) {
+    const { templates, language } = templatesFor(settings.messages, ticket.language);
+    const { body, source } = composeFollowUp(ticket, d.route, d.reminder, d.reminders, d.marker, settings, templates, settings.messages.currentUser ?? null);
+    const final = followUpKind(templates, d.reminder, d.reminders) === 'finalFollowUp';
+    return { body, kind: final ? 'final-follow-up' : 'follow-up', language, source };
+}
+/** The close message a decision sends, or null when it closes without one. */
+function closeMessage(settings, ticket, d) {
+    const { templates, language } = templatesFor(settings.messages, ticket.language);
+    if (!d.postMessage || templates.close === '')
+        return null;
+    const { body, source } = composeClose(ticket, d.route, settings.followUpHours.length, d.marker, settings, templates, settings.messages.currentUser ?? null);
+    return { body, kind: 'close-message', language, source };
+}
+/** A follow-up landed but the run that sent it stopped before tagging: the tag only. */
+async function addFollowUpTag(ctx, ticket) {
+    await addTag(ctx, ticket.id, ctx.settings.followUpTag);
+    return `added ${ctx.settings.followUpTag} (follow-up already sent)`;
+}
+/** This action's tags no longer tell the truth: they go, and only they. */
+async function removeOurTags(ctx, ticket, d) {
+    const body = tagRemoval(d.tags, d.namesWithoutId);
+    const names = [...d.tags.map(t => t.name), ...d.namesWithoutId];
+    if (names.length === 0)
+        return 'nothing left to remove';
+    await ctx.client.removeTags(ticket.id, body);
+    return `removed ${names.join(', ')} (${d.because})`;
+}
+async function addTag(ctx, ticketId, name) {
+    let id = ctx.tagIds.get(name.toLowerCase());
+    if (id === undefined) {
+        try {
+            await ctx.client.addTags(ticketId, { names: [name] });
+            return;
+        }
+        catch (err) {
+            // `names` is documented less firmly than `ids`: an API that refuses it gets the id.
+            if (!(err instanceof ValidationError))
+                throw err;
+            id = (await ctx.client.tagByName(name)).id;
+            ctx.tagIds.set(name.toLowerCase(), id);
+        }
+    }
+    await ctx.client.addTags(ticketId, { ids: [id] });
+}
+/**
+ * Posts a marked message. When its outcome is unknown (a timeout, a reset, a 5xx: the server may
+ * still be writing it), the ticket is read again and the marker looked for; if it is not there yet
+ * it is NOT sent again in this run: the next run reads the ticket afresh and either finds it or
+ * sends it then.
+ */
+async function post(ctx, ticket, body) {
+    try {
+        await ctx.client.createMessage(ticket.id, body);
+    }
+    catch (err) {
+        if (!(err instanceof AmbiguousWriteError))
+            throw err;
+        const { messages } = await ctx.client.readTicket(ticket.id);
+        if (messages.some(m => m.external_id === body.external_id))
+            return;
+        throw new Error(`message not confirmed (${err.message}); not sent again in this run, the next run checks the ticket first`, { cause: err });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/preview.ts
+
+
+const STAND_IN = {
+    firstName: '[first name]',
+    subject: '[subject]',
+    address: '[customer address]'
+};
+/** The message this decision would send, or null (a close without a message). */
+function previewMessage(settings, ticket, d) {
+    const compose = (t, decision) => decision.kind === 'follow-up'
+        ? followUpMessage(settings, t, decision)
+        : closeMessage(settings, t, decision);
+    const exact = compose(ticket, d);
+    if (exact === null)
+        return null;
+    const neutral = compose(neutralTicket(ticket), neutralDecision(d));
+    return {
+        kind: exact.kind,
+        reminder: d.kind === 'follow-up' ? d.reminder : null,
+        reminders: d.kind === 'follow-up' ? d.reminders : null,
+        language: exact.language,
+        exact: textOf(exact.body),
+        neutral: textOf(neutral.body),
+        source: exact.source
+    };
+}
+/** The ticket with its customer's values replaced by what they stand for. */
+function neutralTicket(ticket) {
+    const customer = typeof ticket.customer === 'object' && ticket.customer ? ticket.customer : null;
+    return {
+        ...ticket,
+        subject: STAND_IN.subject,
+        customer: {
+            id: customer?.id ?? 0,
+            email: STAND_IN.address,
+            firstname: STAND_IN.firstName,
+            lastname: null,
+            name: null
+        }
+    };
+}
+function neutralDecision(d) {
+    const route = {
+        ...d.route,
+        subject: d.route.subject === null ? null : STAND_IN.subject,
+        customer: { address: STAND_IN.address, receiver: { email: STAND_IN.address } }
+    };
+    return { ...d, route };
+}
+function textOf(body) {
+    const from = body.source.from ? addressText(body.source.from) : "(the channel's own sender)";
+    return {
+        to: (body.source.to ?? []).map(addressText).join(', '),
+        from,
+        subject: body.subject ?? null,
+        body: body.body_text
+    };
+}
+const addressText = (a) => (a.name ? `${a.name} <${a.address}>` : a.address);
+/** Which message, in words: "follow-up 1 of 2", "final follow-up (2 of 2)", "close message". */
+function messageLabel(p) {
+    const of = p.reminders !== null && p.reminders > 1 ? ` ${p.reminder} of ${p.reminders}` : '';
+    switch (p.kind) {
+        case 'follow-up':
+            return `follow-up${of}`;
+        case 'final-follow-up':
+            return `final follow-up (${p.reminder} of ${p.reminders})`;
+        case 'close-message':
+            return 'close message';
+    }
+}
+/** The message for the job summary: headers, then the body quoted, customer text escaped. */
+function messageMarkdown(p, details) {
+    const m = details ? p.exact : p.neutral;
+    const lines = [
+        `To: ${markdownText(m.to, 200)}  `,
+        `From: ${markdownText(m.from, 200)}  `,
+        ...(m.subject === null ? [] : [`Subject: ${markdownText(m.subject, 300)}  `]),
+        ...(p.source ? [`Text from: ${markdownText(p.source, 200)}  `] : []),
+        ''
+    ];
+    for (const line of m.body.split('\n')) {
+        const text = oneLine(line);
+        lines.push(text === '' ? '>' : `> ${escapeMarkdown(cut(text, 2000))}`);
+    }
+    lines.push('');
+    return lines;
+}
+/** The message for a terminal, indented: no control character from the data gets through. */
+function messageTerminal(p, details, indent = '    ') {
+    const m = details ? p.exact : p.neutral;
+    return [
+        `${indent}To: ${terminalText(m.to)}`,
+        `${indent}From: ${terminalText(m.from)}`,
+        ...(m.subject === null ? [] : [`${indent}Subject: ${terminalText(m.subject)}`]),
+        ...(p.source ? [`${indent}Text from: ${terminalText(p.source)}`] : []),
+        `${indent}|`,
+        ...m.body.split('\n').map(line => `${indent}| ${terminalText(line)}`.trimEnd())
+    ];
+}
+
 ;// CONCATENATED MODULE: ./src/explain.ts
 
 
 
 
+
+
 const explain_HOUR = 3_600_000;
+/**
+ * The customer's first name as reports show it: '' for a nameless customer, where the greeting
+ * says "there" (a report column reading "there" looks like a name).
+ */
+function shownFirstName(ticket) {
+    const customer = typeof ticket?.customer === 'object' ? ticket.customer : null;
+    const named = [customer?.firstname, customer?.name].some(v => typeof v === 'string' && oneLine(v) !== '');
+    return named ? customerFirstName(ticket) : '';
+}
 function explainTicket(ticket, messages, settings, now) {
     const reasoning = reason(ticket, messages, settings, now);
     const { decision, checks } = reasoning;
@@ -52686,7 +53068,7 @@ function explainTicket(ticket, messages, settings, now) {
     return {
         ticketId: decision.ticketId,
         subject: typeof ticket?.subject === 'string' ? ticket.subject : '',
-        firstName: customerFirstName(ticket),
+        firstName: shownFirstName(ticket),
         now,
         timeline,
         checks,
@@ -52788,6 +53170,10 @@ function countsAs(t) {
 function decisionText(d) {
     return d.kind === 'skip' ? `skip \`${d.reason}\`` : d.kind;
 }
+/** The language of the texts, when they come from a messages file (the inputs are one set). */
+function languageNote(m, shown) {
+    return m.language === INPUTS_LANGUAGE ? '' : ` (language: ${shown(m.language)})`;
+}
 /** Messages listed one by one; a long thread shows its latest ones. */
 const TIMELINE_ROWS = 40;
 /** The explanation as a section of the job summary (customer text escaped; none without details). */
@@ -52795,7 +53181,7 @@ function explanationMarkdown(e, settings) {
     const details = settings.summaryCustomerDetails;
     const lines = [`### Why (not)? Ticket ${ticketLink(settings.domain, e.ticketId)}`, ''];
     if (details) {
-        lines.push(`${markdownText(e.subject, 120)} (${markdownText(e.firstName, 40)})`, '');
+        lines.push(`${markdownText(e.subject, 120)} (${markdownText(e.firstName || NO_NAME, 40)})`, '');
     }
     lines.push(`**Decision:** ${decisionText(e.decision)}: ${escapeMarkdown(oneLine(e.verdict))}`, '');
     const shown = e.timeline.slice(-TIMELINE_ROWS);
@@ -52817,12 +53203,17 @@ function explanationMarkdown(e, settings) {
         lines.push(`| \`${c.check}\` | ${c.passed ? 'passed' : '**stopped here**'}: ${markdownText(detail, 300)} |`);
     }
     lines.push('');
+    if (e.message) {
+        lines.push(`**The ${messageLabel(e.message)} this ticket would get**${languageNote(e.message, l => markdownText(l, 20))}:`, '', ...messageMarkdown(e.message, details));
+    }
     return lines.join('\n');
 }
 /** The explanation for a terminal: plain lines, no control character from the data. */
-function explain_explanationText(e) {
+function explanationText(e, details = true) {
     const lines = [
-        `Ticket ${e.ticketId}: ${terminalText(e.subject, 60)} (${terminalText(e.firstName, 30)})`,
+        details
+            ? `Ticket ${e.ticketId}: ${terminalText(e.subject, 60)} (${terminalText(e.firstName || NO_NAME, 30)})`
+            : `Ticket ${e.ticketId}`,
         `  Decision: ${e.decision.kind === 'skip' ? `skip ${e.decision.reason}` : e.decision.kind}: ${terminalText(e.verdict)}`
     ];
     if (e.timeline.length > 0)
@@ -52833,13 +53224,84 @@ function explain_explanationText(e) {
     }
     lines.push('  Checks:');
     for (const c of e.checks) {
-        const detail = c.customerDetail ?? c.detail;
+        const detail = details && c.customerDetail !== undefined ? c.customerDetail : c.detail;
         lines.push(`    ${c.passed ? 'ok  ' : 'STOP'} ${c.check}: ${terminalText(detail)}`);
+    }
+    if (e.message) {
+        lines.push(`  The ${messageLabel(e.message)} this ticket would get${languageNote(e.message, l => terminalText(l, 20))}:`, ...messageTerminal(e.message, details));
     }
     return lines.join('\n');
 }
 
+;// CONCATENATED MODULE: ./src/previews.ts
+
+
+/** In the order the sweep took the tickets (oldest reply first). */
+function messageGroups(report) {
+    const groups = new Map();
+    for (const o of report.actions) {
+        const p = o.message;
+        if (!p)
+            continue;
+        const key = JSON.stringify([messageLabel(p), p.language, p.source ?? '']);
+        const group = groups.get(key);
+        if (group)
+            group.tickets++;
+        else
+            groups.set(key, { preview: p, ticketId: o.ticketId, tickets: 1 });
+    }
+    return [...groups.values()];
+}
+const capitalised = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+/** The job summary's section; nothing when no message would be sent. */
+function previewsMarkdown(report, settings, link) {
+    const groups = messageGroups(report);
+    const silent = silentCloses(report);
+    if (groups.length === 0 && silent === 0)
+        return [];
+    const details = settings.summaryCustomerDetails;
+    const lines = [
+        '### The messages that would be sent',
+        '',
+        details
+            ? 'Each kind of message, in each language, as one of the tickets concerned would get it.'
+            : "Each kind of message, in each language, with stand-ins for the customer's values (summary-customer-details is false).",
+        ''
+    ];
+    for (const g of groups) {
+        const language = settings.messagesFile === null ? '' : `, ${markdownText(g.preview.language, 20)}`;
+        lines.push(`#### ${capitalised(messageLabel(g.preview))}${language}: ${plural(g.tickets, 'ticket', 'tickets')} (as ${link(g.ticketId)} would get it)`, '', ...messageMarkdown(g.preview, details));
+    }
+    if (silent > 0)
+        lines.push(`${silentLine(silent)}`, '');
+    return lines;
+}
+/** Closes planned without a message (close-message empty): said, so no text is expected. */
+function silentCloses(report) {
+    return report.actions.filter(o => o.action === 'close' && o.result === 'would-do' && o.message === undefined).length;
+}
+const silentLine = (n) => `${plural(n, 'ticket', 'tickets')} would be closed without a message (no close message is set).`;
+/** The same for a terminal. */
+function previewsTerminal(report, settings) {
+    const groups = messageGroups(report);
+    const silent = silentCloses(report);
+    if (groups.length === 0 && silent === 0)
+        return [];
+    const lines = ['', 'The messages that would be sent (one of each kind and language):'];
+    for (const g of groups) {
+        const language = settings.messagesFile === null ? '' : `, ${terminalText(g.preview.language, 20)}`;
+        lines.push(`  ${capitalised(messageLabel(g.preview))}${language}: ${plural(g.tickets, 'ticket', 'tickets')} (as #${g.ticketId} would get it)`, ...messageTerminal(g.preview, settings.summaryCustomerDetails));
+    }
+    if (silent > 0)
+        lines.push(`  ${silentLine(silent)}`);
+    lines.push('');
+    return lines;
+}
+
 ;// CONCATENATED MODULE: ./src/report.ts
+
+
+
 
 
 
@@ -52862,7 +53324,8 @@ const SUMMARY_ROWS = {
     notableSkips: 100,
     reopened: 100,
     ticketIds: 30,
-    explanations: 100
+    explanations: 100,
+    needsAPerson: 100
 };
 /**
  * GitHub drops a job summary over 1 MiB (1,048,576 bytes) with only an error in the log; this
@@ -52880,7 +53343,7 @@ function counts(report) {
             report.housekeeping.filter(o => o.result === 'failed').length +
             report.readFailures.length,
         deferred: report.actions.filter(o => o.result === 'deferred').length,
-        skipped: skipReasons_SKIP_REASONS.reduce((sum, r) => sum + report.skipped[r], 0)
+        skipped: SKIP_REASONS.reduce((sum, r) => sum + report.skipped[r], 0)
     };
 }
 /** Step outputs (`report-file` is set by the caller, which wrote the file). */
@@ -52896,59 +53359,6 @@ function outputs(report) {
         'deferred-count': String(c.deferred),
         'reopened-count': String(report.reopened.length)
     };
-}
-function actionLabel(o) {
-    switch (o.action) {
-        case 'follow-up':
-            return o.reminders && o.reminders > 1 ? `follow-up ${o.reminder}/${o.reminders}` : 'follow-up';
-        case 'close':
-            return 'close';
-        case 'tag-follow-up':
-            return 'add follow-up tag';
-        case 'untag':
-            return 'remove stale tags';
-        case 'check':
-            return 'read';
-    }
-}
-/** The result in words; `detail` is whatever the sweep, the API or a policy module said. */
-function resultLabel(o, dryRun, detail) {
-    switch (o.result) {
-        case 'done':
-            return o.action === 'follow-up' ? 'sent' : o.action === 'close' ? 'closed' : 'done';
-        case 'would-do':
-            return dryRun ? 'would do (dry run)' : 'would do';
-        case 'failed':
-            return `failed: ${detail ?? 'unknown error'}`;
-        case 'deferred':
-            // max-actions reached, time limit reached, or not read: ...
-            return `deferred: ${detail ?? 'max-actions reached'}`;
-        case 'skipped':
-            return `skipped: ${detail ?? ''}`;
-    }
-}
-const EMAIL_LIKE = /[^\s@<>()[\]"',;:]+@[^\s@<>()[\]"',;:]+/g;
-/**
- * A detail (an error, a module's reason) as the summary may show it. With summary-customer-details
- * off it must not quote the customer either: their subject, name and any email address in it
- * are replaced by what they stand for.
- */
-function shownDetail(o, settings) {
-    if (o.detail === undefined || settings.summaryCustomerDetails)
-        return o.detail;
-    let detail = o.detail;
-    const replaceAll = (text, what, by) => what.length < 2 ? text : text.split(new RegExp(escapeRegExp(what), 'gi')).join(by);
-    const subject = o.subject.trim();
-    if (subject.length >= 3)
-        detail = replaceAll(detail, subject, '[subject]');
-    // 'there' is the greeting's stand-in for an unknown name, not a name.
-    const name = o.firstName.trim();
-    if (name !== 'there')
-        detail = replaceAll(detail, name, '[customer]');
-    return detail.replace(EMAIL_LIKE, '[address]');
-}
-function escapeRegExp(text) {
-    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 function hours(h) {
     return h === null ? '' : h.toFixed(1);
@@ -52983,7 +53393,10 @@ function listingLine(listing, linkTo, shown) {
 function headline(report) {
     const c = counts(report);
     const verb = report.dryRun ? 'would be ' : '';
-    return (`Read ${report.ticketsSeen} tickets on ${report.pages} pages; ${report.candidates} might be due. ` +
+    const listed = report.listing.kind === 'ticket-ids'
+        ? `Read ${plural(report.ticketsSeen, 'ticket', 'tickets')}`
+        : `Read ${plural(report.ticketsSeen, 'ticket', 'tickets')} on ${plural(report.pages, 'page', 'pages')}`;
+    return (`${listed}; ${report.candidates} might be due. ` +
         `**${c.followedUp.length} ${verb}followed up, ${c.closed.length} ${verb}closed**, ` +
         `${c.failed} failed, ${c.deferred} deferred, ${c.skipped} skipped.`);
 }
@@ -52996,11 +53409,15 @@ const moreLine = (more, what) => more > 0 ? [`…and ${more} more ${what}.`, '']
  * The job summary: the run's outcome on top, then each per-ticket list, the explanations asked
  * for, the settings in effect and the requests made; always within GitHub's size limit.
  */
-function summaryMarkdown(report, settings, stats) {
+function summaryMarkdown(report, settings, stats, 
+/** Markdown shown right after the dry-run line (a dry run's account checklist) */
+preface = '') {
     const link = id => ticketLink(settings.domain, id);
     return withinSummaryLimit([
-        ...summaryHead(report, settings, link),
-        ...ticketTable(report, settings, link),
+        ...summaryHead(report, settings, link, preface),
+        ...needsAPerson(report, settings, link),
+        ...previewsMarkdown(report, settings, link),
+        ...ticketTables(report, settings, link),
         ...tagRepairs(report, settings, link),
         ...skippedByReason(report, settings, link),
         ...reopenedSection(report, settings, link),
@@ -53011,9 +53428,13 @@ function summaryMarkdown(report, settings, stats) {
     ]);
 }
 /** The title, why the run stopped (if it did), its warnings, what it listed, and the counts. */
-function summaryHead(report, settings, link) {
+function summaryHead(report, settings, link, preface) {
     const lines = [];
-    const title = report.dryRun ? ' (dry run: nothing was changed)' : '';
+    if (report.dryRun)
+        lines.push(DRY_RUN_LINE, '');
+    if (preface !== '')
+        lines.push(preface.trimEnd(), '');
+    const title = report.dryRun ? ' (dry run)' : '';
     lines.push(`## Gorgias auto-close: ${settings.domain}${title}`, '');
     const stopped = stopLine(report, settings);
     if (stopped)
@@ -53024,19 +53445,73 @@ function summaryHead(report, settings, link) {
     for (const warning of report.warnings) {
         lines.push(`> **Warning:** ${markdownText(warning, 1000)}`, '');
     }
-    lines.push(listingLine(report.listing, link, t => markdownText(t, 300)), '', headline(report), '');
+    lines.push(listingLine(report.listing, link, t => markdownText(t, 300)), '', headline(report), '', `<sub>${LEGEND}</sub>`, '');
     return lines;
 }
+/** The first line of a dry run's summary: what it was, and how to go live. */
+const DRY_RUN_LINE = '**Dry run: nothing was changed in Gorgias.** To go live, set the repository variable `GORGIAS_AUTO_CLOSE_LIVE` to `true` (the starter workflows stay dry runs until then).';
+/** The summary's own words, once. */
+const LEGEND = '<em>Might be due</em>: an agent replied long enough ago, so the ticket was read with its messages. ' +
+    '<em>Deferred</em>: due, left for the next run (max-actions or time-limit-minutes reached). ' +
+    "<em>Tag repairs</em>: this action's own tags put right; nothing sent.";
+/** Skips no later run resolves by itself: a person has to look. */
+const PERSON_SKIPS = new Set([
+    'no-customer-address',
+    'reply-failed',
+    'unreadable'
+]);
+const needsPersonSkip = (o) => o.skipReason !== undefined && PERSON_SKIPS.has(o.skipReason);
 /**
- * Follow-ups and closes, then tickets that could not be read, then those deferred: one table.
- * The customer's subject and name only when summary-customer-details allows.
+ * Tickets a person has to look at, with links: a follow-up or close that failed, a ticket that
+ * could not be read, a tag repair that failed, a policy-module error, no address to write to.
  */
-function ticketTable(report, settings, link) {
+function needsAPerson(report, settings, link) {
+    const items = [];
+    const why = (o, words) => {
+        const detail = shownDetail(o, settings);
+        return `- ${link(o.ticketId)}: ${words}${detail ? `: ${markdownText(detail, 200)}` : ''}`;
+    };
+    for (const o of report.actions) {
+        if (o.result !== 'failed')
+            continue;
+        if (o.code === 'policy-module')
+            items.push(why(o, 'the policy module failed, nothing was sent'));
+        else if (o.wrote)
+            items.push(why(o, `${actionLabel(o)} done, a later step failed`));
+        else
+            items.push(why(o, `${actionLabel(o)} failed`));
+    }
+    for (const o of report.readFailures)
+        items.push(why(o, 'could not be read'));
+    for (const o of report.housekeeping) {
+        if (o.result === 'failed')
+            items.push(why(o, `tag repair (${actionLabel(o)}) failed`));
+    }
+    for (const o of report.notableSkips.filter(needsPersonSkip)) {
+        items.push(`- ${link(o.ticketId)}: ${SKIP_LABELS[o.skipReason]}`);
+    }
+    if (items.length === 0)
+        return [];
+    const shown = capped(items, SUMMARY_ROWS.needsAPerson);
+    return [
+        `### Needs a person: ${items.length}`,
+        '',
+        ...shown.shown,
+        '',
+        ...moreLine(shown.more, 'tickets to look at')
+    ];
+}
+/**
+ * Follow-ups, closes and the tickets deferred to the next run: a table each, oldest reply first
+ * (the order the sweep takes them in). The customer's subject and name only when
+ * summary-customer-details allows.
+ */
+function ticketTables(report, settings, link) {
     const details = settings.summaryCustomerDetails;
     const withLanguage = settings.messagesFile !== null || Object.keys(settings.messages.byLanguage).length > 1;
     // Texts from macros: which macro (name, id, language) each customer got.
     const withSource = (settings.messages.macros ?? []).length > 0;
-    const customerColumns = (o) => details ? [markdownText(o.subject), markdownText(o.firstName, 30)] : [];
+    const customerColumns = (o) => details ? [markdownText(o.subject), markdownText(o.firstName || NO_NAME, 30)] : [];
     const header = [
         'Ticket',
         ...(details ? ['Subject', 'Customer'] : []),
@@ -53056,20 +53531,34 @@ function ticketTable(report, settings, link) {
         actionLabel(o),
         markdownText(resultLabel(o, report.dryRun, shownDetail(o, settings)), 120)
     ].join(' | ')} |`;
-    const acted = capped(report.actions.filter(o => o.result !== 'deferred'), SUMMARY_ROWS.actions);
-    const readFailures = capped(report.readFailures, SUMMARY_ROWS.readFailures);
-    const deferred = capped(report.actions.filter(o => o.result === 'deferred'), SUMMARY_ROWS.deferred);
-    const rows = [...acted.shown, ...readFailures.shown, ...deferred.shown];
-    if (rows.length === 0)
+    const table = (title, outcomes, max, more) => {
+        if (outcomes.length === 0)
+            return [];
+        const rows = capped(outcomes, max);
+        return [
+            `### ${title}: ${outcomes.length}`,
+            '',
+            `| ${header.join(' | ')} |`,
+            `| ${align.join(' | ')} |`,
+            ...rows.shown.map(row),
+            '',
+            ...moreLine(rows.more, more)
+        ];
+    };
+    // Oldest first by the hours the reader sees (the sweep's order is close to it, not equal).
+    const oldestFirst = (a, b) => (b.idleHours ?? -1) - (a.idleHours ?? -1);
+    const settled = report.actions.filter(o => o.result !== 'deferred').sort(oldestFirst);
+    const followUps = settled.filter(o => o.action === 'follow-up');
+    const closes = settled.filter(o => o.action === 'close');
+    const deferred = report.actions.filter(o => o.result === 'deferred');
+    if (settled.length + deferred.length === 0) {
         return ['No ticket was due for a follow-up or a close.', ''];
+    }
+    const verb = report.dryRun ? ' (would be sent)' : '';
     return [
-        `| ${header.join(' | ')} |`,
-        `| ${align.join(' | ')} |`,
-        ...rows.map(row),
-        '',
-        ...moreLine(acted.more, 'follow-ups and closes (see the counts above)'),
-        ...moreLine(readFailures.more, 'tickets that could not be read'),
-        ...moreLine(deferred.more, 'deferred to the next run')
+        ...table(`Follow-ups${verb}`, followUps, SUMMARY_ROWS.actions, 'follow-ups (see the counts above)'),
+        ...table(`Closes${report.dryRun ? ' (would be closed)' : ''}`, closes, SUMMARY_ROWS.actions, 'closes (see the counts above)'),
+        ...table('Deferred to the next run', deferred, SUMMARY_ROWS.deferred, 'deferred to the next run')
     ];
 }
 /** Tag repairs (a follow-up tag added, stale tags removed), ticket by ticket. */
@@ -53093,15 +53582,16 @@ function tagRepairs(report, settings, link) {
 /** The skips counted by reason, then the notable ones ticket by ticket. */
 function skippedByReason(report, settings, link) {
     const lines = [];
-    const reasons = skipReasons_SKIP_REASONS.filter(r => report.skipped[r] > 0);
+    const reasons = SKIP_REASONS.filter(r => report.skipped[r] > 0);
     if (reasons.length > 0) {
         lines.push('### Skipped, by reason', '', '| Reason | Tickets |', '| --- | ---: |');
         for (const r of reasons)
             lines.push(`| \`${r}\`: ${SKIP_LABELS[r]} | ${report.skipped[r]} |`);
         lines.push('');
     }
-    if (report.notableSkips.length > 0) {
-        const notable = capped(report.notableSkips, SUMMARY_ROWS.notableSkips);
+    const notableSkips = report.notableSkips.filter(o => !needsPersonSkip(o));
+    if (notableSkips.length > 0) {
+        const notable = capped(notableSkips, SUMMARY_ROWS.notableSkips);
         lines.push('| Ticket | Planned | Skipped because |', '| --- | --- | --- |');
         for (const o of notable.shown) {
             lines.push(`| ${link(o.ticketId)} | ${actionLabel(o)} | ${markdownText(shownDetail(o, settings) ?? '', 120)} |`);
@@ -53196,7 +53686,7 @@ function stoppedSummary(message, settings) {
     ]);
 }
 function pad(text, width) {
-    const t = plain(text, width);
+    const t = terminalText(text, width);
     return t + ' '.repeat(Math.max(0, width - graphemeLength(t)));
 }
 /** The same report for a terminal: a plain table, then the counts. No control character gets through. */
@@ -53204,18 +53694,18 @@ function report_terminalText(report, settings, stats) {
     const lines = [];
     const stopped = stopLine(report, settings);
     if (stopped)
-        lines.push(`Stopped: ${plain(stopped)}`);
+        lines.push(`Stopped: ${terminalText(stopped)}`);
     const timeLimit = timeLimitLine(report);
     if (timeLimit)
         lines.push(`Stopped early: ${timeLimit}`);
     for (const warning of report.warnings)
-        lines.push(`Warning: ${plain(warning)}`);
-    lines.push(listingLine(report.listing, id => `#${id}`, plain));
+        lines.push(`Warning: ${terminalText(warning)}`);
+    lines.push(listingLine(report.listing, id => `#${id}`, terminalText));
     const rows = [...report.actions, ...report.readFailures, ...report.housekeeping];
     if (rows.length > 0) {
         lines.push(`${pad('TICKET', 9)} ${pad('SUBJECT', 36)} ${pad('CUSTOMER', 12)} ${'IDLE H'.padStart(7)}  ${pad('ACTION', 20)} RESULT`);
         for (const o of rows) {
-            lines.push(`${pad(String(o.ticketId), 9)} ${pad(o.subject, 36)} ${pad(o.firstName, 12)} ${hours(o.idleHours).padStart(7)}  ${pad(actionLabel(o), 20)} ${plain(resultLabel(o, report.dryRun, o.detail))}`);
+            lines.push(`${pad(String(o.ticketId), 9)} ${pad(o.subject, 36)} ${pad(o.firstName || '-', 12)} ${hours(o.idleHours).padStart(7)}  ${pad(actionLabel(o), 20)} ${terminalText(resultLabel(o, report.dryRun, o.detail))}`);
         }
         lines.push('');
     }
@@ -53225,13 +53715,18 @@ function report_terminalText(report, settings, stats) {
         lines.push(`Skipped: ${reasons.map(r => `${r} ${report.skipped[r]}`).join(', ')}`);
     }
     for (const o of report.notableSkips) {
-        lines.push(`  ticket ${o.ticketId}: ${actionLabel(o)} skipped: ${plain(o.detail ?? '')}`);
+        const detail = terminalText(o.detail ?? '');
+        lines.push(o.skipReason
+            ? `  ticket ${o.ticketId} needs a person: ${SKIP_LABELS[o.skipReason]}${detail ? ` (${detail})` : ''}`
+            : `  ticket ${o.ticketId}: ${actionLabel(o)} skipped: ${detail}`);
     }
+    lines.push(...previewsTerminal(report, settings));
     if (report.reopened.length > 0) {
         lines.push(`Reopened after an automatic close: ${report.reopened.length} (${report.reopened.map(id => `#${id}`).join(', ')})`);
     }
-    for (const e of report.explanations)
-        lines.push('', explanationText(e));
+    for (const e of report.explanations) {
+        lines.push('', explanationText(e, settings.summaryCustomerDetails));
+    }
     if (report.explanations.length > 0)
         lines.push('');
     if (stats)
@@ -53282,6 +53777,30 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 
 
 const round2 = (hours) => hours === null || !Number.isFinite(hours) ? null : Math.round(hours * 100) / 100;
+/** What the file says about one ticket: a code from a closed set, no free text. */
+function auditDetail(o) {
+    switch (o.result) {
+        case 'failed':
+            return o.code ?? 'error';
+        case 'deferred': {
+            const detail = o.detail ?? '';
+            if (detail.includes('credentials'))
+                return 'credentials';
+            if (detail.includes('time limit'))
+                return 'time-limit';
+            return 'max-actions';
+        }
+        case 'done':
+        case 'would-do':
+            if (o.action === 'untag')
+                return 'tags-removed';
+            if (o.action === 'tag-follow-up')
+                return 'tag-added';
+            return null;
+        case 'skipped':
+            return o.skipReason ?? null;
+    }
+}
 /** The audit file's lines, without newlines: the ticket lines in report order, then the totals. */
 function auditLines(report, settings) {
     const run = {
@@ -53299,7 +53818,7 @@ function auditLines(report, settings) {
         reminder: o.reminder ?? null,
         reminders: o.reminders ?? null,
         result: o.result,
-        detail: o.detail ?? null,
+        detail: auditDetail(o),
         wrote: o.wrote === true,
         language: o.language,
         idleHours: round2(o.idleHours),
@@ -53355,66 +53874,6 @@ function writeAuditFile(path, lines) {
             cause: err
         });
     }
-}
-
-;// CONCATENATED MODULE: ./src/gorgias/errors.ts
-/** Base class; also thrown as is for answers no subclass covers (a redirect, a 409, ...). */
-class GorgiasError extends Error {
-    status;
-    method;
-    path;
-    kind;
-    constructor(message, info) {
-        super(message);
-        this.name = new.target.name;
-        this.status = info.status;
-        this.method = info.method;
-        this.path = info.path;
-        this.kind = info.kind;
-    }
-}
-/** 401/403: the email/API key pair is wrong or lacks permission. Never retried. */
-class AuthError extends GorgiasError {
-}
-/** 404: the ticket was deleted or merged. */
-class NotFoundError extends GorgiasError {
-}
-/** 400/422: Gorgias refused the request body or parameters. */
-class ValidationError extends GorgiasError {
-}
-/**
- * Retries ran out (5xx, network failures, or 429s past `max429Retries`) on a request that was safe
- * to retry, or on a write that provably never reached the server.
- */
-class TransientError extends GorgiasError {
-}
-/** A 2xx whose body is not the JSON shape the endpoint documents. */
-class MalformedResponseError extends GorgiasError {
-}
-/**
- * A non-idempotent write (creating a message) may or may not have happened: it timed out or lost
- * its connection after the request could have been sent, got a 5xx, or got a 2xx that could not
- * be read. The client never retries it; the caller re-reads the ticket to find out, because a
- * follow-up must never be sent twice.
- */
-class AmbiguousWriteError extends GorgiasError {
-    reason;
-    constructor(message, info, reason) {
-        super(message, info);
-        this.reason = reason;
-    }
-}
-/**
- * The run's time limit came before this request could be sent (or retried): it was not sent, so
- * the ticket waits for the next run.
- */
-class DeadlineError extends GorgiasError {
-}
-/**
- * The open-tickets view query cannot be trusted here (refused, asynchronous, an answer of an
- * unknown shape, paging that does not end): the sweep lists tickets the plain way instead.
- */
-class ViewUnusableError extends GorgiasError {
 }
 
 ;// CONCATENATED MODULE: ./src/gorgias/limiter.ts
@@ -57242,7 +57701,7 @@ function tally(list) {
     const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
     return `${plural(problems, 'problem')}, ${plural(warnings, 'warning')}; ${plural(list.requests, 'request')}, read-only`;
 }
-const LEGEND = 'ok: verified; info: nothing to fix (or not verifiable here, as said); warning: works, probably not as you mean it; problem: a run would fail or do nothing useful';
+const checkReport_LEGEND = 'ok: verified; info: nothing to fix (or not verifiable here, as said); warning: works, probably not as you mean it; problem: a run would fail or do nothing useful';
 const WORD = {
     ok: 'ok',
     info: 'info',
@@ -57251,16 +57710,16 @@ const WORD = {
 };
 /** Terminal (and action log) lines: one per item, its fix indented below. */
 function checklistText(list) {
-    const lines = [`Account check of ${text_terminalText(list.host)} as ${text_terminalText(list.email)}`];
+    const lines = [`Account check of ${terminalText(list.host)} as ${terminalText(list.email)}`];
     for (const item of list.items) {
-        lines.push(`  ${WORD[item.status].padEnd(8)} ${text_terminalText(item.check)}`);
+        lines.push(`  ${WORD[item.status].padEnd(8)} ${terminalText(item.check)}`);
         // Each line starts with a word of ours: a found text can never open a workflow command.
-        lines.push(`           found: ${text_terminalText(item.found)}`);
+        lines.push(`           found: ${terminalText(item.found)}`);
         if (item.fix)
-            lines.push(`           to do: ${text_terminalText(item.fix)}`);
+            lines.push(`           to do: ${terminalText(item.fix)}`);
     }
     lines.push(`Result: ${tally(list)}`);
-    lines.push(LEGEND);
+    lines.push(checkReport_LEGEND);
     return lines.join('\n');
 }
 const ICON = {
@@ -57281,7 +57740,7 @@ function checklistMarkdown(list) {
         '',
         `${cell(tally(list))}. Signed in as ${cell(list.email)}.`,
         '',
-        `<sub>${cell(LEGEND)}.</sub>`,
+        `<sub>${cell(checkReport_LEGEND)}.</sub>`,
         ''
     ];
     return `${lines.join('\n')}\n`;
@@ -57842,118 +58301,29 @@ async function loadPolicyModule(settings, log, timeoutMs = POLICY_TIMEOUT_MS) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/sweep/writes.ts
+;// CONCATENATED MODULE: ./src/sweep/failures.ts
 
-
-
-
-/** A write sequence that failed after at least one of its writes landed. */
-class PartialWrite extends Error {
-    cause;
-    effective;
-    constructor(message, cause, 
-    /** the step that matters to the customer (message sent, ticket closed) had landed */
-    effective) {
-        super(message);
-        this.cause = cause;
-        this.effective = effective;
-    }
-}
-function errorText(err) {
-    return err instanceof Error ? err.message : String(err);
-}
-/** Runs steps in order; an error after the first one says what was already done. */
-class Steps {
-    #done = [];
-    #effective = false;
-    /** `doing` reads "<doing> failed", `did` reads as done, e.g. "follow-up sent". */
-    async run(doing, did, step, main = false) {
-        try {
-            await step();
-        }
-        catch (err) {
-            if (this.#done.length === 0)
-                throw err;
-            throw new PartialWrite(`${this.#done.join(', ')}; ${doing} failed: ${errorText(err)}`, err, this.#effective);
-        }
-        this.#done.push(did);
-        this.#effective ||= main;
-    }
-}
-async function followUp(ctx, ticket, d) {
-    const { settings } = ctx;
-    const steps = new Steps();
-    // Stale tags of an earlier cycle go first: were the run to stop after the message, a leftover
-    // closed-tag would make the next run take the ticket for a reopened one.
-    if (d.staleTags.length > 0 || d.staleNamesWithoutId.length > 0) {
-        await steps.run('removing old tags', 'old tags removed', () => ctx.client.removeTags(ticket.id, tagRemoval(d.staleTags, d.staleNamesWithoutId)));
-    }
-    const { templates } = templatesFor(settings.messages, ticket.language);
-    const body = followUpBody(ticket, d.route, d.reminder, d.reminders, d.marker, settings, templates, settings.messages.currentUser ?? null);
-    await steps.run('sending the follow-up', 'follow-up sent', () => post(ctx, ticket, body), true);
-    await steps.run(`adding ${settings.followUpTag}`, `${settings.followUpTag} added`, () => addTag(ctx, ticket.id, settings.followUpTag));
-}
-async function writes_close(ctx, ticket, d) {
-    const { settings } = ctx;
-    const steps = new Steps();
-    const { templates } = templatesFor(settings.messages, ticket.language);
-    if (d.postMessage && templates.close !== '') {
-        const body = closeBody(ticket, d.route, settings.followUpHours.length, d.marker, settings, templates, settings.messages.currentUser ?? null);
-        await steps.run('sending the close message', 'close message sent', () => post(ctx, ticket, body));
-    }
-    // Close, then tag: the closed-tag on an open ticket then means a person reopened it.
-    await steps.run('closing the ticket', 'ticket closed', () => ctx.client.closeTicket(ticket.id), true);
-    await steps.run(`adding ${settings.closedTag}`, `${settings.closedTag} added`, () => addTag(ctx, ticket.id, settings.closedTag));
-}
-/** A follow-up landed but the run that sent it stopped before tagging: the tag only. */
-async function addFollowUpTag(ctx, ticket) {
-    await addTag(ctx, ticket.id, ctx.settings.followUpTag);
-    return `added ${ctx.settings.followUpTag} (follow-up already sent)`;
-}
-/** This action's tags no longer tell the truth: they go, and only they. */
-async function removeOurTags(ctx, ticket, d) {
-    const body = tagRemoval(d.tags, d.namesWithoutId);
-    const names = [...d.tags.map(t => t.name), ...d.namesWithoutId];
-    if (names.length === 0)
-        return 'nothing left to remove';
-    await ctx.client.removeTags(ticket.id, body);
-    return `removed ${names.join(', ')} (${d.because})`;
-}
-async function addTag(ctx, ticketId, name) {
-    let id = ctx.tagIds.get(name.toLowerCase());
-    if (id === undefined) {
-        try {
-            await ctx.client.addTags(ticketId, { names: [name] });
-            return;
-        }
-        catch (err) {
-            // `names` is documented less firmly than `ids`: an API that refuses it gets the id.
-            if (!(err instanceof ValidationError))
-                throw err;
-            id = (await ctx.client.tagByName(name)).id;
-            ctx.tagIds.set(name.toLowerCase(), id);
-        }
-    }
-    await ctx.client.addTags(ticketId, { ids: [id] });
-}
-/**
- * Posts a marked message. When its outcome is unknown (a timeout, a reset, a 5xx: the server may
- * still be writing it), the ticket is read again and the marker looked for; if it is not there yet
- * it is NOT sent again in this run: the next run reads the ticket afresh and either finds it or
- * sends it then.
- */
-async function post(ctx, ticket, body) {
-    try {
-        await ctx.client.createMessage(ticket.id, body);
-    }
-    catch (err) {
-        if (!(err instanceof AmbiguousWriteError))
-            throw err;
-        const { messages } = await ctx.client.readTicket(ticket.id);
-        if (messages.some(m => m.external_id === body.external_id))
-            return;
-        throw new Error(`message not confirmed (${err.message}); not sent again in this run, the next run checks the ticket first`, { cause: err });
-    }
+function failureCode(err) {
+    const cause = err instanceof Error && !(err instanceof GorgiasError) && err.cause instanceof Error
+        ? err.cause
+        : err;
+    if (cause instanceof AuthError)
+        return 'credentials-rejected';
+    if (cause instanceof NotFoundError)
+        return 'not-found';
+    if (cause instanceof ValidationError)
+        return 'refused-by-gorgias';
+    if (cause instanceof TransientError)
+        return 'gorgias-unavailable';
+    if (cause instanceof MalformedResponseError)
+        return 'unexpected-answer';
+    if (cause instanceof AmbiguousWriteError)
+        return 'send-not-confirmed';
+    if (cause instanceof DeadlineError)
+        return 'time-limit';
+    if (cause instanceof GorgiasError)
+        return 'http-error';
+    return 'error';
 }
 
 ;// CONCATENATED MODULE: ./src/sweep/act.ts
@@ -57964,14 +58334,18 @@ async function post(ctx, ticket, body) {
 
 
 
+
+
 const CREDENTIALS = 'the run stopped: credentials rejected';
+/** Skips no later run resolves by itself: listed ticket by ticket for a person to look at. */
+const NEEDS_A_PERSON = ['no-customer-address', 'reply-failed', 'unreadable'];
 const TIME_LIMIT = 'time limit reached';
 function outcome(ticket, decision, action, result, detail) {
     const full = 'status' in ticket ? ticket : null;
     const o = {
         ticketId: ticket.id,
         subject: typeof full?.subject === 'string' ? full.subject : '',
-        firstName: full ? customerFirstName(full) : '',
+        firstName: full ? shownFirstName(full) : '',
         language: null,
         idleHours: decision && 'idleHours' in decision ? decision.idleHours : null,
         action,
@@ -58033,12 +58407,19 @@ async function readDecideWrite(ctx, c) {
     let decision;
     try {
         decision = unreadableTicket(ticket, ctx, now) ?? decide(ticket, messages, ctx.settings, now);
-        if (ctx.explain)
-            tally.explain(c.order, explainTicket(ticket, messages, ctx.settings, now));
+        if (ctx.explain) {
+            const explanation = explainTicket(ticket, messages, ctx.settings, now);
+            if (decision.kind === 'follow-up' || decision.kind === 'close') {
+                explanation.message = previewMessage(ctx.settings, ticket, decision);
+            }
+            tally.explain(c.order, explanation);
+        }
     }
     catch (err) {
         // Only data odd enough to trip the policy lands here; it is never acted on.
-        tally.skip('unreadable', outcome(ticket, null, 'check', 'skipped', errorText(err)));
+        const line = outcome(ticket, null, 'check', 'skipped', errorText(err));
+        line.skipReason = 'unreadable';
+        tally.skip('unreadable', line);
         return false;
     }
     // Also when the list item could not show it (ticket-ids, a view item of another shape).
@@ -58047,7 +58428,13 @@ async function readDecideWrite(ctx, c) {
     }
     switch (decision.kind) {
         case 'skip':
-            tally.skip(decision.reason);
+            if (NEEDS_A_PERSON.includes(decision.reason)) {
+                const line = outcome(ticket, decision, 'check', 'skipped', decision.detail);
+                line.skipReason = decision.reason;
+                tally.skip(decision.reason, line);
+            }
+            else
+                tally.skip(decision.reason);
             return false;
         case 'untag':
         case 'tag-follow-up':
@@ -58077,7 +58464,7 @@ function readFailed(ctx, c, ticket, err) {
         ctx.tally.stop({ kind: 'time-limit', minutes: ctx.settings.timeLimitMinutes });
         return ctx.tally.action(c.order, outcome(ticket, null, 'check', 'deferred', `not read: ${TIME_LIMIT}`));
     }
-    ctx.tally.readFailure(outcome(ticket, null, 'check', 'failed', errorText(err)));
+    ctx.tally.readFailure(failed(outcome(ticket, null, 'check', 'failed', errorText(err)), err));
 }
 async function repair(ctx, ticket, d) {
     const countedAs = d.kind === 'untag' && d.because === 'customer-replied' ? 'customer-replied' : 'not-due';
@@ -58091,7 +58478,7 @@ async function repair(ctx, ticket, d) {
     catch (err) {
         if (err instanceof AuthError)
             ctx.tally.stop({ kind: 'credentials', error: err });
-        ctx.tally.repair(countedAs, outcome(ticket, d, d.kind, 'failed', errorText(err)));
+        ctx.tally.repair(countedAs, failed(outcome(ticket, d, d.kind, 'failed', errorText(err)), err));
     }
 }
 async function act(ctx, order, ticket, messages, d) {
@@ -58119,7 +58506,7 @@ async function act(ctx, order, ticket, messages, d) {
             // A throw or a timeout of the policy module fails this ticket: it is never acted on.
             if (err instanceof AuthError)
                 tally.stop({ kind: 'credentials', error: err });
-            tally.action(order, line('failed', errorText(err)));
+            tally.action(order, failed(line('failed', errorText(err)), err, 'policy-module'));
             return true;
         }
         if (veto) {
@@ -58128,7 +58515,11 @@ async function act(ctx, order, ticket, messages, d) {
         }
     }
     if (ctx.settings.dryRun) {
-        tally.action(order, line('would-do'));
+        const planned = line('would-do');
+        const message = previewMessage(ctx.settings, ticket, d);
+        if (message)
+            planned.message = message;
+        tally.action(order, planned);
         return true;
     }
     try {
@@ -58151,12 +58542,17 @@ async function act(ctx, order, ticket, messages, d) {
             tally.action(order, line('deferred', cause instanceof AuthError ? CREDENTIALS : TIME_LIMIT));
             return true;
         }
-        const o = line('failed', errorText(err));
+        const o = failed(line('failed', errorText(err)), cause);
         if (partial?.effective)
             o.wrote = true;
         tally.action(order, o);
     }
     return true;
+}
+/** A failed outcome with its fixed code (the audit file keeps the code, never the words). */
+function failed(o, err, code) {
+    o.code = code ?? failureCode(err);
+    return o;
 }
 
 ;// CONCATENATED MODULE: ./src/sweep/slots.ts
@@ -58213,7 +58609,7 @@ class ActionSlots {
 ;// CONCATENATED MODULE: ./src/sweep/tally.ts
 
 function emptySkips() {
-    return Object.fromEntries(skipReasons_SKIP_REASONS.map(r => [r, 0]));
+    return Object.fromEntries(SKIP_REASONS.map(r => [r, 0]));
 }
 /**
  * The one place that counts: every ticket seen is counted exactly once, as acted on (or planned,
@@ -58244,7 +58640,7 @@ class Tally {
     /** A listing (or a fallback listing) starts afresh: what an abandoned one counted is dropped. */
     restart() {
         this.#seen = 0;
-        for (const r of skipReasons_SKIP_REASONS)
+        for (const r of SKIP_REASONS)
             this.#skipped[r] = 0;
         this.#reopened.clear();
     }
@@ -58306,7 +58702,7 @@ class Tally {
         return this.#stop;
     }
     get counted() {
-        const skipped = skipReasons_SKIP_REASONS.reduce((sum, r) => sum + this.#skipped[r], 0);
+        const skipped = SKIP_REASONS.reduce((sum, r) => sum + this.#skipped[r], 0);
         return skipped + this.#actions.length + this.#readFailures.length;
     }
     /** Follow-ups and closes done (or planned, in a dry run), and the others. */
@@ -58452,12 +58848,14 @@ async function readAndActPhase(run, candidates) {
         log.warning(`time-limit-minutes (${stop.minutes}) reached: no new ticket was started after it; the rest is deferred to the next run`);
     }
     const { done, notDone } = tally.actionCounts;
-    log.info(`${done} actions done, ${notDone} not done (failed or deferred); ${tally.readCount} tickets read one by one${run.usage()}`);
+    log.info(`${done} ${done === 1 ? 'action' : 'actions'} done, ${notDone} not done (failed or deferred); ${tally.readCount} tickets read one by one${run.usage()}`);
     log.endGroup();
 }
 function internalError(c, err) {
     const message = err instanceof Error ? err.message : String(err);
-    return outcome(c.listed ?? { id: c.ticketId }, null, 'check', 'failed', `internal error: ${message}`);
+    const o = outcome(c.listed ?? { id: c.ticketId }, null, 'check', 'failed', `internal error: ${message}`);
+    o.code = 'internal-error';
+    return o;
 }
 
 ;// CONCATENATED MODULE: ./src/run.ts
@@ -58526,6 +58924,8 @@ async function runSweep(given, log, preflight = given.dryRun ? 'full' : 'tags') 
         usage: () => requestLine(client.stats()),
         log
     });
+    if (swept.stop?.kind === 'credentials' && rejectedAtStart(swept))
+        throw swept.stop.error;
     if (checklist?.scope === 'tags')
         swept.warnings.unshift(...tagWarnings(checklist));
     const report = withoutSecrets(swept, secretForms(settings.email, settings.apiKey));
@@ -58587,6 +58987,20 @@ function paceClient(settings, log) {
     });
 }
 /**
+ * Credentials refused before anything was read (the first reads of a ticket-ids run, all
+ * rejected): a run that never started, shown like a listing refused at its first page (exit 2,
+ * no outputs), not as a partial run with tickets "deferred".
+ */
+function rejectedAtStart(report) {
+    const skipped = Object.values(report.skipped).reduce((sum, n) => sum + n, 0);
+    return (report.pages === 0 &&
+        report.actions.every(o => o.result === 'deferred') &&
+        report.housekeeping.length === 0 &&
+        report.readFailures.length === 0 &&
+        report.explanations.length === 0 &&
+        skipped === 0);
+}
+/**
  * The report's free texts (errors, policy-module reasons, warnings) without the key in any form,
  * before anything cuts them to length: a policy module can read the environment, and an error
  * may echo what it was given.
@@ -58644,6 +59058,7 @@ function stopNotice(err, settings) {
 
 
 
+
 /**
  * The GitHub Action's entry: inputs -> sweep -> outputs and job summary. The only module that
  * knows GitHub Actions.
@@ -58662,8 +59077,9 @@ async function runAction() {
             warning(settings.apiUrlWarning);
         if (settings.checkOnly)
             return await checkOnly(settings);
-        if (settings.dryRun)
-            notice('Dry run: nothing will be changed in Gorgias.');
+        if (settings.dryRun) {
+            notice('Dry run: nothing will be changed in Gorgias. To go live, set the repository variable GORGIAS_AUTO_CLOSE_LIVE to true.');
+        }
         const run = await runSweep(settings, LOG);
         const { report, stats, auditFile, checklist } = run;
         settings = run.settings;
@@ -58671,14 +59087,14 @@ async function runAction() {
         for (const [name, value] of Object.entries(outputs(report)))
             setOutput(name, value);
         setOutput('report-file', auditFile ?? '');
-        await writeSummary(dryRunChecklist(checklist) + summaryMarkdown(report, settings, stats) + runLink());
+        await writeSummary(summaryMarkdown(report, settings, stats, dryRunChecklist(checklist)) + runLink(), report_terminalText(report, settings, stats));
         const failure = stopLine(report, settings) ?? failureLine(report);
         if (failure)
             setFailed(failure);
     }
     catch (err) {
         const { message } = stopNotice(err, settings);
-        await writeSummary(stoppedSummary(message, settings));
+        await writeSummary(stoppedSummary(message, settings), `Stopped: ${terminalText(message)}`);
         setFailed(message);
     }
 }
@@ -58696,7 +59112,7 @@ async function checkOnly(settings) {
     const checklist = await runCheck(settings, LOG);
     for (const line of checklistText(checklist).split('\n'))
         info(line);
-    await writeSummary(checklistMarkdown(checklist) + runLink());
+    await writeSummary(checklistMarkdown(checklist) + runLink(), checklistText(checklist));
     const { failure } = checkVerdict(checklist);
     if (failure)
         setFailed(logText(failure));
@@ -58714,14 +59130,17 @@ function dryRunChecklist(checklist) {
         warning(logText(failure));
     return checklistMarkdown(checklist);
 }
-/** A summary that cannot be written (no GITHUB_STEP_SUMMARY, a full disk) is a warning, not a failure. */
-async function writeSummary(markdown) {
+/**
+ * A summary that cannot be written (no GITHUB_STEP_SUMMARY, a full disk) is a warning, not a
+ * failure; the log then gets the report as plain text (the Markdown's escapes would show).
+ */
+async function writeSummary(markdown, plain) {
     try {
         await summary.addRaw(markdown).write();
     }
     catch (err) {
         warning(`job summary not written: ${err instanceof Error ? err.message : String(err)}`);
-        info(markdown);
+        info(plain);
     }
 }
 function runLink() {

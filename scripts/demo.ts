@@ -54,13 +54,13 @@ function inline(text: string): string {
     .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/\*\*([^*]*)\*\*/g, '$1')
     .replace(/`([^`]*)`/g, '$1')
-    .replace(/<[^>]+>/g, '')
+    .replace(/(?<!\\)<[^>]+>/g, '')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&quot;/g, '"')
     .replace(/&#39;/g, "'")
     .replace(/&amp;/g, '&')
-    .replace(/\\([\\|*_`[\]])/g, '$1')
+    .replace(/\\([!-/:-@[-`{-~])/g, '$1')
 }
 
 /** Splits `| a | b \| c |` on the unescaped pipes. */

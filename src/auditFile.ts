@@ -24,7 +24,11 @@ export interface AuditTicketLine {
   reminder: number | null
   reminders: number | null
   result: Outcome['result']
-  /** the error, the skip or deferral reason, or what was done */
+  /**
+   * a fixed code, never the server's or a module's words (they can quote the customer): for a
+   * failure its kind (refused-by-gorgias, gorgias-unavailable, ...), for a deferral why
+   * (max-actions, time-limit, credentials), for a tag repair what was done; null otherwise
+   */
   detail: string | null
   /** a failure that came after some writes landed */
   wrote: boolean
@@ -61,6 +65,27 @@ export interface AuditTotalsLine {
 const round2 = (hours: number | null): number | null =>
   hours === null || !Number.isFinite(hours) ? null : Math.round(hours * 100) / 100
 
+/** What the file says about one ticket: a code from a closed set, no free text. */
+function auditDetail(o: Outcome): string | null {
+  switch (o.result) {
+    case 'failed':
+      return o.code ?? 'error'
+    case 'deferred': {
+      const detail = o.detail ?? ''
+      if (detail.includes('credentials')) return 'credentials'
+      if (detail.includes('time limit')) return 'time-limit'
+      return 'max-actions'
+    }
+    case 'done':
+    case 'would-do':
+      if (o.action === 'untag') return 'tags-removed'
+      if (o.action === 'tag-follow-up') return 'tag-added'
+      return null
+    case 'skipped':
+      return o.skipReason ?? null
+  }
+}
+
 /** The audit file's lines, without newlines: the ticket lines in report order, then the totals. */
 export function auditLines(report: Report, settings: Pick<Settings, 'domain'>): string[] {
   const run = {
@@ -78,7 +103,7 @@ export function auditLines(report: Report, settings: Pick<Settings, 'domain'>): 
     reminder: o.reminder ?? null,
     reminders: o.reminders ?? null,
     result: o.result,
-    detail: o.detail ?? null,
+    detail: auditDetail(o),
     wrote: o.wrote === true,
     language: o.language,
     idleHours: round2(o.idleHours),

@@ -11,15 +11,48 @@ import { terminalText as terminalLine } from './text.js'
 
 /**
  * The same sweep from a terminal, cron or an AI agent: `node dist/cli.js --dry-run`.
- * Settings come from flags (`--follow-up-hours 48`), else from the environment in upper snake
- * case (`FOLLOW_UP_HOURS=48`, `GORGIAS_API_KEY=...`), else the action's defaults.
+ * Settings come from flags (`--follow-up-hours 48`), else from the environment under names no
+ * other tool uses (`GORGIAS_AUTO_CLOSE_FOLLOW_UP_HOURS=48`, `GORGIAS_API_KEY=...`), else the
+ * action's defaults.
  * Exit codes: 0 done, 1 some tickets failed or the run stopped, 2 bad settings or credentials.
  */
 
 const INPUTS = Object.keys(DEFAULTS) as InputName[]
 
+/** Upper snake case: `follow-up-hours` -> `FOLLOW_UP_HOURS`. */
+const upperSnake = (input: string): string => input.toUpperCase().replace(/-/g, '_')
+
+/**
+ * The one environment variable an input is read from. The credentials keep their names; every
+ * other input is prefixed, so that a `DRY_RUN`, `TIMEZONE` or `API_URL` another tool left in the
+ * shell cannot change what this action does, nor where the credentials go.
+ */
 export function envName(input: InputName): string {
-  return input.toUpperCase().replace(/-/g, '_')
+  if (input === 'gorgias-domain' || input === 'gorgias-email' || input === 'gorgias-api-key') {
+    return upperSnake(input)
+  }
+  if (input === 'api-url') return 'GORGIAS_API_URL'
+  return `GORGIAS_AUTO_CLOSE_${upperSnake(input)}`
+}
+
+/**
+ * The names the original Python skill documented (`FOLLOW_UP_HOURS=24 CLOSE_HOURS=48 ...`), still
+ * read so that its cron lines keep working; the prefixed name wins when both are set.
+ */
+const ALIASES: Partial<Record<InputName, string>> = {
+  'follow-up-hours': 'FOLLOW_UP_HOURS',
+  'close-hours': 'CLOSE_HOURS'
+}
+
+/** Earlier unprefixed names that are no longer read, with the name to use instead. */
+export function ignoredEnvNames(env: Record<string, string | undefined>): Array<[string, string]> {
+  const ignored: Array<[string, string]> = []
+  for (const input of INPUTS) {
+    const old = upperSnake(input)
+    if (old === envName(input) || old === ALIASES[input]) continue
+    if ((env[old] ?? '') !== '') ignored.push([old, envName(input)])
+  }
+  return ignored
 }
 
 const HELP = `Usage: node dist/cli.js [--dry-run] [--json] [--<input> <value> ...]
@@ -38,7 +71,8 @@ something is. A dry run prints the same checklist first.
 
 Credentials (environment, never flags in shared shells): GORGIAS_DOMAIN, GORGIAS_EMAIL, GORGIAS_API_KEY
 
-Inputs, as flags or environment variables (defaults in parentheses):
+Inputs, as flags or environment variables (defaults in parentheses). Only these environment
+names are read (FOLLOW_UP_HOURS and CLOSE_HOURS also work; the GORGIAS_AUTO_CLOSE_ name wins):
 ${INPUTS.filter(i => i !== 'gorgias-api-key')
   .map(i => {
     const d = DEFAULTS[i].split('\n')[0]
@@ -97,27 +131,43 @@ export async function runCli(
     const flag = values[name]
     if (typeof flag === 'boolean') return flag ? 'true' : 'false'
     if (typeof flag === 'string') return flag
-    return env[envName(name)] ?? ''
+    const value = env[envName(name)] ?? ''
+    const alias = ALIASES[name]
+    return value === '' && alias !== undefined ? (env[alias] ?? '') : value
+  }
+  const ignored = ignoredEnvNames(env)
+  if (ignored.length > 0) {
+    io.err(
+      `warning: ignored environment variable(s) ${ignored.map(([old, now]) => `${old} (use ${now})`).join(', ')}: the CLI reads only GORGIAS_ and GORGIAS_AUTO_CLOSE_ names, so another tool's settings cannot change it.\n`
+    )
   }
   let settings: Settings | null = null
   try {
     settings = loadSettings(read, { env, workspace: process.cwd() })
     if (settings.apiUrlWarning) io.err(`warning: ${settings.apiUrlWarning}\n`)
     const progress = (m: string): void => io.err(`${m}\n`)
+    // explain reads one ticket and never writes: the sweep's progress lines would only confuse.
+    const quiet = explainId !== null
     const log = {
-      info: progress,
+      info: (m: string) => (quiet ? undefined : progress(m)),
       warning: (m: string) => progress(`warning: ${m}`),
-      startGroup: (n: string) => progress(`== ${n}`),
+      startGroup: (n: string) => (quiet ? undefined : progress(`== ${n}`)),
       endGroup: () => undefined
     }
     if (checkCommand || settings.checkOnly) {
       return checkOutcome(await runCheck(settings, log), io, values.json === true)
     }
-    if (settings.dryRun) progress('Dry run: nothing will be changed in Gorgias.')
-    const run = await runSweep(settings, log, explainId !== null ? 'none' : undefined)
+    if (settings.dryRun && !quiet) {
+      const how =
+        values['dry-run'] === true ? 'run without --dry-run' : `unset ${envName('dry-run')}`
+      progress(`Dry run: nothing will be changed in Gorgias. To go live, ${how}.`)
+    }
+    const run = await runSweep(settings, log, quiet ? 'none' : undefined)
     const { report, stats, checklist } = run
     settings = run.settings
-    if (explainId !== null) return explainOutcome(report, io, values.json === true)
+    if (explainId !== null) {
+      return explainOutcome(report, io, values.json === true, settings.summaryCustomerDetails)
+    }
     if (checklist?.scope === 'full') {
       // Before the table on stdout; beside the JSON (on stderr) so that stdout stays one document.
       const text = `${checklistText(checklist)}\n\n`
@@ -172,10 +222,12 @@ function explainTarget(positionals: string[]): string | null {
 }
 
 /** Prints the reasoning for the one ticket asked about; exit 1 when it could not be read. */
-function explainOutcome(report: Report, io: Io, json: boolean): number {
+function explainOutcome(report: Report, io: Io, json: boolean, details: boolean): number {
   const explanation = report.explanations[0]
   if (explanation) {
-    io.out(`${json ? JSON.stringify(explanation, null, 2) : explanationText(explanation)}\n`)
+    io.out(
+      `${json ? JSON.stringify(explanation, null, 2) : explanationText(explanation, details)}\n`
+    )
     return 0
   }
   const failure = report.readFailures[0]?.detail ?? report.actions[0]?.detail

@@ -2,6 +2,8 @@ import type { Settings } from './config.js'
 import { addBusinessMs, businessMsBetween, isOpenAt, nextOpening } from './businessHours.js'
 import { customerFirstName } from './compose.js'
 import type { Message, Ticket } from './gorgias/types.js'
+import { INPUTS_LANGUAGE } from './messages.js'
+import { messageLabel, messageMarkdown, messageTerminal, type MessagePreview } from './preview.js'
 import {
   reason,
   SKIP_LABELS,
@@ -11,7 +13,7 @@ import {
   type PolicySettings,
   type Schedule
 } from './policy.js'
-import { escapeMarkdown, markdownText, oneLine, terminalText, ticketLink } from './text.js'
+import { escapeMarkdown, markdownText, NO_NAME, oneLine, terminalText, ticketLink } from './text.js'
 
 /**
  * Why this action did (or did not) touch one ticket: the whole reasoning behind decide(), for a
@@ -36,6 +38,11 @@ export interface Explanation {
   verdict: string
   /** when the next follow-up or close becomes due; null when nothing is pending on time alone */
   due: Due | null
+  /**
+   * the message this ticket would get now (a follow-up or a close with a message), composed by the
+   * code that sends it; set by the sweep, which knows the texts; null or absent otherwise
+   */
+  message?: MessagePreview | null
 }
 
 export interface TimelineEntry {
@@ -62,6 +69,18 @@ export interface Due {
 
 const HOUR = 3_600_000
 
+/**
+ * The customer's first name as reports show it: '' for a nameless customer, where the greeting
+ * says "there" (a report column reading "there" looks like a name).
+ */
+export function shownFirstName(ticket: Ticket): string {
+  const customer = typeof ticket?.customer === 'object' ? ticket.customer : null
+  const named = [customer?.firstname, customer?.name].some(
+    v => typeof v === 'string' && oneLine(v) !== ''
+  )
+  return named ? customerFirstName(ticket) : ''
+}
+
 export function explainTicket(
   ticket: Ticket,
   messages: Message[],
@@ -85,7 +104,7 @@ export function explainTicket(
   return {
     ticketId: decision.ticketId,
     subject: typeof ticket?.subject === 'string' ? ticket.subject : '',
-    firstName: customerFirstName(ticket),
+    firstName: shownFirstName(ticket),
     now,
     timeline,
     checks,
@@ -195,6 +214,11 @@ function decisionText(d: Decision): string {
   return d.kind === 'skip' ? `skip \`${d.reason}\`` : d.kind
 }
 
+/** The language of the texts, when they come from a messages file (the inputs are one set). */
+function languageNote(m: MessagePreview, shown: (language: string) => string): string {
+  return m.language === INPUTS_LANGUAGE ? '' : ` (language: ${shown(m.language)})`
+}
+
 /** Messages listed one by one; a long thread shows its latest ones. */
 const TIMELINE_ROWS = 40
 
@@ -206,7 +230,7 @@ export function explanationMarkdown(
   const details = settings.summaryCustomerDetails
   const lines: string[] = [`### Why (not)? Ticket ${ticketLink(settings.domain, e.ticketId)}`, '']
   if (details) {
-    lines.push(`${markdownText(e.subject, 120)} (${markdownText(e.firstName, 40)})`, '')
+    lines.push(`${markdownText(e.subject, 120)} (${markdownText(e.firstName || NO_NAME, 40)})`, '')
   }
   lines.push(`**Decision:** ${decisionText(e.decision)}: ${escapeMarkdown(oneLine(e.verdict))}`, '')
   const shown = e.timeline.slice(-TIMELINE_ROWS)
@@ -237,13 +261,22 @@ export function explanationMarkdown(
     )
   }
   lines.push('')
+  if (e.message) {
+    lines.push(
+      `**The ${messageLabel(e.message)} this ticket would get**${languageNote(e.message, l => markdownText(l, 20))}:`,
+      '',
+      ...messageMarkdown(e.message, details)
+    )
+  }
   return lines.join('\n')
 }
 
 /** The explanation for a terminal: plain lines, no control character from the data. */
-export function explanationText(e: Explanation): string {
+export function explanationText(e: Explanation, details = true): string {
   const lines = [
-    `Ticket ${e.ticketId}: ${terminalText(e.subject, 60)} (${terminalText(e.firstName, 30)})`,
+    details
+      ? `Ticket ${e.ticketId}: ${terminalText(e.subject, 60)} (${terminalText(e.firstName || NO_NAME, 30)})`
+      : `Ticket ${e.ticketId}`,
     `  Decision: ${e.decision.kind === 'skip' ? `skip ${e.decision.reason}` : e.decision.kind}: ${terminalText(e.verdict)}`
   ]
   if (e.timeline.length > 0) lines.push('  Messages:')
@@ -256,8 +289,14 @@ export function explanationText(e: Explanation): string {
   }
   lines.push('  Checks:')
   for (const c of e.checks) {
-    const detail = c.customerDetail ?? c.detail
+    const detail = details && c.customerDetail !== undefined ? c.customerDetail : c.detail
     lines.push(`    ${c.passed ? 'ok  ' : 'STOP'} ${c.check}: ${terminalText(detail)}`)
+  }
+  if (e.message) {
+    lines.push(
+      `  The ${messageLabel(e.message)} this ticket would get${languageNote(e.message, l => terminalText(l, 20))}:`,
+      ...messageTerminal(e.message, details)
+    )
   }
   return lines.join('\n')
 }

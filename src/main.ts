@@ -1,13 +1,21 @@
 import * as core from '@actions/core'
 import * as github from '@actions/github'
 import { inputResolver, type InputName, type Settings } from './config.js'
-import { failureLine, outputs, stopLine, stoppedSummary, summaryMarkdown } from './report.js'
+import {
+  failureLine,
+  outputs,
+  stopLine,
+  stoppedSummary,
+  summaryMarkdown,
+  terminalText
+} from './report.js'
 import { loadSettings, runCheck, runSweep, type SweepRun } from './run.js'
 import { checklistMarkdown, checklistText, checkVerdict } from './checkReport.js'
 import type { SweepLog } from './sweep/index.js'
 import { logText } from './text.js'
 import { registerSecrets } from './secrets.js'
 import { stopNotice } from './stop.js'
+import { terminalText as terminalLine } from './text.js'
 
 /**
  * The GitHub Action's entry: inputs -> sweep -> outputs and job summary. The only module that
@@ -26,7 +34,11 @@ export async function runAction(): Promise<void> {
     })
     if (settings.apiUrlWarning) core.warning(settings.apiUrlWarning)
     if (settings.checkOnly) return await checkOnly(settings)
-    if (settings.dryRun) core.notice('Dry run: nothing will be changed in Gorgias.')
+    if (settings.dryRun) {
+      core.notice(
+        'Dry run: nothing will be changed in Gorgias. To go live, set the repository variable GORGIAS_AUTO_CLOSE_LIVE to true.'
+      )
+    }
     const run = await runSweep(settings, LOG)
     const { report, stats, auditFile, checklist } = run
     settings = run.settings
@@ -34,13 +46,14 @@ export async function runAction(): Promise<void> {
     for (const [name, value] of Object.entries(outputs(report))) core.setOutput(name, value)
     core.setOutput('report-file', auditFile ?? '')
     await writeSummary(
-      dryRunChecklist(checklist) + summaryMarkdown(report, settings, stats) + runLink()
+      summaryMarkdown(report, settings, stats, dryRunChecklist(checklist)) + runLink(),
+      terminalText(report, settings, stats)
     )
     const failure = stopLine(report, settings) ?? failureLine(report)
     if (failure) core.setFailed(failure)
   } catch (err) {
     const { message } = stopNotice(err, settings)
-    await writeSummary(stoppedSummary(message, settings))
+    await writeSummary(stoppedSummary(message, settings), `Stopped: ${terminalLine(message)}`)
     core.setFailed(message)
   }
 }
@@ -59,7 +72,7 @@ const LOG: SweepLog = {
 async function checkOnly(settings: Settings): Promise<void> {
   const checklist = await runCheck(settings, LOG)
   for (const line of checklistText(checklist).split('\n')) core.info(line)
-  await writeSummary(checklistMarkdown(checklist) + runLink())
+  await writeSummary(checklistMarkdown(checklist) + runLink(), checklistText(checklist))
   const { failure } = checkVerdict(checklist)
   if (failure) core.setFailed(logText(failure))
 }
@@ -75,13 +88,16 @@ function dryRunChecklist(checklist: SweepRun['checklist']): string {
   return checklistMarkdown(checklist)
 }
 
-/** A summary that cannot be written (no GITHUB_STEP_SUMMARY, a full disk) is a warning, not a failure. */
-async function writeSummary(markdown: string): Promise<void> {
+/**
+ * A summary that cannot be written (no GITHUB_STEP_SUMMARY, a full disk) is a warning, not a
+ * failure; the log then gets the report as plain text (the Markdown's escapes would show).
+ */
+async function writeSummary(markdown: string, plain: string): Promise<void> {
   try {
     await core.summary.addRaw(markdown).write()
   } catch (err) {
     core.warning(`job summary not written: ${err instanceof Error ? err.message : String(err)}`)
-    core.info(markdown)
+    core.info(plain)
   }
 }
 

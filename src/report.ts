@@ -1,4 +1,6 @@
 import { describeSettings, type Settings } from './config.js'
+import { plural } from './text.js'
+import { actionLabel, resultLabel, shownDetail } from './outcomeText.js'
 import { credentialsHelp } from './secrets.js'
 import type { ClientStats } from './gorgias/client.js'
 import { explanationMarkdown, explanationText } from './explain.js'
@@ -9,9 +11,11 @@ import {
   graphemeLength,
   markdownText,
   oneLine,
+  NO_NAME,
   terminalText as plain,
   ticketLink
 } from './text.js'
+import { previewsMarkdown, previewsTerminal } from './previews.js'
 
 /**
  * Report -> job summary (Markdown), step outputs, terminal text and JSON. Pure.
@@ -31,7 +35,8 @@ export const SUMMARY_ROWS = {
   notableSkips: 100,
   reopened: 100,
   ticketIds: 30,
-  explanations: 100
+  explanations: 100,
+  needsAPerson: 100
 } as const
 
 /**
@@ -82,62 +87,6 @@ export function outputs(report: Report): Record<string, string> {
   }
 }
 
-function actionLabel(o: Outcome): string {
-  switch (o.action) {
-    case 'follow-up':
-      return o.reminders && o.reminders > 1 ? `follow-up ${o.reminder}/${o.reminders}` : 'follow-up'
-    case 'close':
-      return 'close'
-    case 'tag-follow-up':
-      return 'add follow-up tag'
-    case 'untag':
-      return 'remove stale tags'
-    case 'check':
-      return 'read'
-  }
-}
-
-/** The result in words; `detail` is whatever the sweep, the API or a policy module said. */
-function resultLabel(o: Outcome, dryRun: boolean, detail: string | undefined): string {
-  switch (o.result) {
-    case 'done':
-      return o.action === 'follow-up' ? 'sent' : o.action === 'close' ? 'closed' : 'done'
-    case 'would-do':
-      return dryRun ? 'would do (dry run)' : 'would do'
-    case 'failed':
-      return `failed: ${detail ?? 'unknown error'}`
-    case 'deferred':
-      // max-actions reached, time limit reached, or not read: ...
-      return `deferred: ${detail ?? 'max-actions reached'}`
-    case 'skipped':
-      return `skipped: ${detail ?? ''}`
-  }
-}
-
-const EMAIL_LIKE = /[^\s@<>()[\]"',;:]+@[^\s@<>()[\]"',;:]+/g
-
-/**
- * A detail (an error, a module's reason) as the summary may show it. With summary-customer-details
- * off it must not quote the customer either: their subject, name and any email address in it
- * are replaced by what they stand for.
- */
-function shownDetail(o: Outcome, settings: Settings): string | undefined {
-  if (o.detail === undefined || settings.summaryCustomerDetails) return o.detail
-  let detail = o.detail
-  const replaceAll = (text: string, what: string, by: string): string =>
-    what.length < 2 ? text : text.split(new RegExp(escapeRegExp(what), 'gi')).join(by)
-  const subject = o.subject.trim()
-  if (subject.length >= 3) detail = replaceAll(detail, subject, '[subject]')
-  // 'there' is the greeting's stand-in for an unknown name, not a name.
-  const name = o.firstName.trim()
-  if (name !== 'there') detail = replaceAll(detail, name, '[customer]')
-  return detail.replace(EMAIL_LIKE, '[address]')
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-}
-
 function hours(h: number | null): string {
   return h === null ? '' : h.toFixed(1)
 }
@@ -178,8 +127,12 @@ function listingLine(listing: Listing, linkTo: LinkTo, shown: (text: string) => 
 function headline(report: Report): string {
   const c = counts(report)
   const verb = report.dryRun ? 'would be ' : ''
+  const listed =
+    report.listing.kind === 'ticket-ids'
+      ? `Read ${plural(report.ticketsSeen, 'ticket', 'tickets')}`
+      : `Read ${plural(report.ticketsSeen, 'ticket', 'tickets')} on ${plural(report.pages, 'page', 'pages')}`
   return (
-    `Read ${report.ticketsSeen} tickets on ${report.pages} pages; ${report.candidates} might be due. ` +
+    `${listed}; ${report.candidates} might be due. ` +
     `**${c.followedUp.length} ${verb}followed up, ${c.closed.length} ${verb}closed**, ` +
     `${c.failed} failed, ${c.deferred} deferred, ${c.skipped} skipped.`
   )
@@ -200,12 +153,16 @@ const moreLine = (more: number, what: string): string[] =>
 export function summaryMarkdown(
   report: Report,
   settings: Settings,
-  stats: ClientStats | null
+  stats: ClientStats | null,
+  /** Markdown shown right after the dry-run line (a dry run's account checklist) */
+  preface = ''
 ): string {
   const link: LinkTo = id => ticketLink(settings.domain, id)
   return withinSummaryLimit([
-    ...summaryHead(report, settings, link),
-    ...ticketTable(report, settings, link),
+    ...summaryHead(report, settings, link, preface),
+    ...needsAPerson(report, settings, link),
+    ...previewsMarkdown(report, settings, link),
+    ...ticketTables(report, settings, link),
     ...tagRepairs(report, settings, link),
     ...skippedByReason(report, settings, link),
     ...reopenedSection(report, settings, link),
@@ -217,9 +174,16 @@ export function summaryMarkdown(
 }
 
 /** The title, why the run stopped (if it did), its warnings, what it listed, and the counts. */
-function summaryHead(report: Report, settings: Settings, link: LinkTo): string[] {
+function summaryHead(
+  report: Report,
+  settings: Settings,
+  link: LinkTo,
+  preface: string
+): string[] {
   const lines: string[] = []
-  const title = report.dryRun ? ' (dry run: nothing was changed)' : ''
+  if (report.dryRun) lines.push(DRY_RUN_LINE, '')
+  if (preface !== '') lines.push(preface.trimEnd(), '')
+  const title = report.dryRun ? ' (dry run)' : ''
   lines.push(`## Gorgias auto-close: ${settings.domain}${title}`, '')
   const stopped = stopLine(report, settings)
   if (stopped) lines.push(`**Stopped:** ${escapeMarkdown(oneLine(stopped))}`, '')
@@ -232,23 +196,80 @@ function summaryHead(report: Report, settings: Settings, link: LinkTo): string[]
     listingLine(report.listing, link, t => markdownText(t, 300)),
     '',
     headline(report),
+    '',
+    `<sub>${LEGEND}</sub>`,
     ''
   )
   return lines
 }
 
+/** The first line of a dry run's summary: what it was, and how to go live. */
+export const DRY_RUN_LINE =
+  '**Dry run: nothing was changed in Gorgias.** To go live, set the repository variable `GORGIAS_AUTO_CLOSE_LIVE` to `true` (the starter workflows stay dry runs until then).'
+
+/** The summary's own words, once. */
+const LEGEND =
+  '<em>Might be due</em>: an agent replied long enough ago, so the ticket was read with its messages. ' +
+  '<em>Deferred</em>: due, left for the next run (max-actions or time-limit-minutes reached). ' +
+  "<em>Tag repairs</em>: this action's own tags put right; nothing sent."
+
+/** Skips no later run resolves by itself: a person has to look. */
+const PERSON_SKIPS: ReadonlySet<string> = new Set([
+  'no-customer-address',
+  'reply-failed',
+  'unreadable'
+])
+
+const needsPersonSkip = (o: Outcome): boolean =>
+  o.skipReason !== undefined && PERSON_SKIPS.has(o.skipReason)
+
 /**
- * Follow-ups and closes, then tickets that could not be read, then those deferred: one table.
- * The customer's subject and name only when summary-customer-details allows.
+ * Tickets a person has to look at, with links: a follow-up or close that failed, a ticket that
+ * could not be read, a tag repair that failed, a policy-module error, no address to write to.
  */
-function ticketTable(report: Report, settings: Settings, link: LinkTo): string[] {
+function needsAPerson(report: Report, settings: Settings, link: LinkTo): string[] {
+  const items: string[] = []
+  const why = (o: Outcome, words: string): string => {
+    const detail = shownDetail(o, settings)
+    return `- ${link(o.ticketId)}: ${words}${detail ? `: ${markdownText(detail, 200)}` : ''}`
+  }
+  for (const o of report.actions) {
+    if (o.result !== 'failed') continue
+    if (o.code === 'policy-module') items.push(why(o, 'the policy module failed, nothing was sent'))
+    else if (o.wrote) items.push(why(o, `${actionLabel(o)} done, a later step failed`))
+    else items.push(why(o, `${actionLabel(o)} failed`))
+  }
+  for (const o of report.readFailures) items.push(why(o, 'could not be read'))
+  for (const o of report.housekeeping) {
+    if (o.result === 'failed') items.push(why(o, `tag repair (${actionLabel(o)}) failed`))
+  }
+  for (const o of report.notableSkips.filter(needsPersonSkip)) {
+    items.push(`- ${link(o.ticketId)}: ${SKIP_LABELS[o.skipReason!]}`)
+  }
+  if (items.length === 0) return []
+  const shown = capped(items, SUMMARY_ROWS.needsAPerson)
+  return [
+    `### Needs a person: ${items.length}`,
+    '',
+    ...shown.shown,
+    '',
+    ...moreLine(shown.more, 'tickets to look at')
+  ]
+}
+
+/**
+ * Follow-ups, closes and the tickets deferred to the next run: a table each, oldest reply first
+ * (the order the sweep takes them in). The customer's subject and name only when
+ * summary-customer-details allows.
+ */
+function ticketTables(report: Report, settings: Settings, link: LinkTo): string[] {
   const details = settings.summaryCustomerDetails
   const withLanguage =
     settings.messagesFile !== null || Object.keys(settings.messages.byLanguage).length > 1
   // Texts from macros: which macro (name, id, language) each customer got.
   const withSource = (settings.messages.macros ?? []).length > 0
   const customerColumns = (o: Outcome): string[] =>
-    details ? [markdownText(o.subject), markdownText(o.firstName, 30)] : []
+    details ? [markdownText(o.subject), markdownText(o.firstName || NO_NAME, 30)] : []
   const header = [
     'Ticket',
     ...(details ? ['Subject', 'Customer'] : []),
@@ -269,26 +290,48 @@ function ticketTable(report: Report, settings: Settings, link: LinkTo): string[]
       actionLabel(o),
       markdownText(resultLabel(o, report.dryRun, shownDetail(o, settings)), 120)
     ].join(' | ')} |`
-
-  const acted = capped(
-    report.actions.filter(o => o.result !== 'deferred'),
-    SUMMARY_ROWS.actions
-  )
-  const readFailures = capped(report.readFailures, SUMMARY_ROWS.readFailures)
-  const deferred = capped(
-    report.actions.filter(o => o.result === 'deferred'),
-    SUMMARY_ROWS.deferred
-  )
-  const rows = [...acted.shown, ...readFailures.shown, ...deferred.shown]
-  if (rows.length === 0) return ['No ticket was due for a follow-up or a close.', '']
+  const table = (title: string, outcomes: Outcome[], max: number, more: string): string[] => {
+    if (outcomes.length === 0) return []
+    const rows = capped(outcomes, max)
+    return [
+      `### ${title}: ${outcomes.length}`,
+      '',
+      `| ${header.join(' | ')} |`,
+      `| ${align.join(' | ')} |`,
+      ...rows.shown.map(row),
+      '',
+      ...moreLine(rows.more, more)
+    ]
+  }
+  // Oldest first by the hours the reader sees (the sweep's order is close to it, not equal).
+  const oldestFirst = (a: Outcome, b: Outcome): number => (b.idleHours ?? -1) - (a.idleHours ?? -1)
+  const settled = report.actions.filter(o => o.result !== 'deferred').sort(oldestFirst)
+  const followUps = settled.filter(o => o.action === 'follow-up')
+  const closes = settled.filter(o => o.action === 'close')
+  const deferred = report.actions.filter(o => o.result === 'deferred')
+  if (settled.length + deferred.length === 0) {
+    return ['No ticket was due for a follow-up or a close.', '']
+  }
+  const verb = report.dryRun ? ' (would be sent)' : ''
   return [
-    `| ${header.join(' | ')} |`,
-    `| ${align.join(' | ')} |`,
-    ...rows.map(row),
-    '',
-    ...moreLine(acted.more, 'follow-ups and closes (see the counts above)'),
-    ...moreLine(readFailures.more, 'tickets that could not be read'),
-    ...moreLine(deferred.more, 'deferred to the next run')
+    ...table(
+      `Follow-ups${verb}`,
+      followUps,
+      SUMMARY_ROWS.actions,
+      'follow-ups (see the counts above)'
+    ),
+    ...table(
+      `Closes${report.dryRun ? ' (would be closed)' : ''}`,
+      closes,
+      SUMMARY_ROWS.actions,
+      'closes (see the counts above)'
+    ),
+    ...table(
+      'Deferred to the next run',
+      deferred,
+      SUMMARY_ROWS.deferred,
+      'deferred to the next run'
+    )
   ]
 }
 
@@ -319,8 +362,9 @@ function skippedByReason(report: Report, settings: Settings, link: LinkTo): stri
     for (const r of reasons) lines.push(`| \`${r}\`: ${SKIP_LABELS[r]} | ${report.skipped[r]} |`)
     lines.push('')
   }
-  if (report.notableSkips.length > 0) {
-    const notable = capped(report.notableSkips, SUMMARY_ROWS.notableSkips)
+  const notableSkips = report.notableSkips.filter(o => !needsPersonSkip(o))
+  if (notableSkips.length > 0) {
+    const notable = capped(notableSkips, SUMMARY_ROWS.notableSkips)
     lines.push('| Ticket | Planned | Skipped because |', '| --- | --- | --- |')
     for (const o of notable.shown) {
       lines.push(
@@ -445,7 +489,7 @@ export function terminalText(
     )
     for (const o of rows) {
       lines.push(
-        `${pad(String(o.ticketId), 9)} ${pad(o.subject, 36)} ${pad(o.firstName, 12)} ${hours(o.idleHours).padStart(7)}  ${pad(actionLabel(o), 20)} ${plain(resultLabel(o, report.dryRun, o.detail))}`
+        `${pad(String(o.ticketId), 9)} ${pad(o.subject, 36)} ${pad(o.firstName || '-', 12)} ${hours(o.idleHours).padStart(7)}  ${pad(actionLabel(o), 20)} ${plain(resultLabel(o, report.dryRun, o.detail))}`
       )
     }
     lines.push('')
@@ -456,14 +500,22 @@ export function terminalText(
     lines.push(`Skipped: ${reasons.map(r => `${r} ${report.skipped[r]}`).join(', ')}`)
   }
   for (const o of report.notableSkips) {
-    lines.push(`  ticket ${o.ticketId}: ${actionLabel(o)} skipped: ${plain(o.detail ?? '')}`)
+    const detail = plain(o.detail ?? '')
+    lines.push(
+      o.skipReason
+        ? `  ticket ${o.ticketId} needs a person: ${SKIP_LABELS[o.skipReason]}${detail ? ` (${detail})` : ''}`
+        : `  ticket ${o.ticketId}: ${actionLabel(o)} skipped: ${detail}`
+    )
   }
+  lines.push(...previewsTerminal(report, settings))
   if (report.reopened.length > 0) {
     lines.push(
       `Reopened after an automatic close: ${report.reopened.length} (${report.reopened.map(id => `#${id}`).join(', ')})`
     )
   }
-  for (const e of report.explanations) lines.push('', explanationText(e))
+  for (const e of report.explanations) {
+    lines.push('', explanationText(e, settings.summaryCustomerDetails))
+  }
   if (report.explanations.length > 0) lines.push('')
   if (stats) lines.push(requestLine(stats))
   if (report.dryRun) lines.push('Dry run: nothing was changed in Gorgias.')
@@ -474,7 +526,7 @@ export function terminalText(
 /** Why the run stopped before the end, in words for the person who must fix it; null if it did not. */
 export function stopLine(
   report: Report,
-  settings: Pick<Settings, 'email' | 'domain'>
+  settings: Pick<Settings, 'email' | 'domain' | 'apiUrl'>
 ): string | null {
   return report.stop?.kind === 'credentials'
     ? `${credentialsHelp(report.stop.error, settings)}. The run stopped there: what was done before is listed, due tickets not reached are deferred.`

@@ -85,6 +85,7 @@ export async function runSweep(
     usage: () => requestLine(client.stats()),
     log
   })
+  if (swept.stop?.kind === 'credentials' && rejectedAtStart(swept)) throw swept.stop.error
   if (checklist?.scope === 'tags') swept.warnings.unshift(...tagWarnings(checklist))
   const report = withoutSecrets(swept, secretForms(settings.email, settings.apiKey))
   return {
@@ -150,6 +151,23 @@ function paceClient(settings: Settings, log: SweepLog): GorgiasClient {
       }
     }
   })
+}
+
+/**
+ * Credentials refused before anything was read (the first reads of a ticket-ids run, all
+ * rejected): a run that never started, shown like a listing refused at its first page (exit 2,
+ * no outputs), not as a partial run with tickets "deferred".
+ */
+function rejectedAtStart(report: Report): boolean {
+  const skipped = Object.values(report.skipped).reduce((sum, n) => sum + n, 0)
+  return (
+    report.pages === 0 &&
+    report.actions.every(o => o.result === 'deferred') &&
+    report.housekeeping.length === 0 &&
+    report.readFailures.length === 0 &&
+    report.explanations.length === 0 &&
+    skipped === 0
+  )
 }
 
 /**

@@ -14,9 +14,28 @@ export function registerSecrets(
   for (const form of secretForms(email, apiKey)) mask(form)
 }
 
-export function credentialsHelp(err: AuthError, s: Pick<Settings, 'email' | 'domain'>): string {
-  const forbidden = err.status === 403
-  return forbidden
-    ? `Gorgias refused access for ${s.email} on ${s.domain} (HTTP 403): the user behind the GORGIAS_API_KEY secret lacks a permission the action needs (read and update tickets, create messages, tag tickets)`
-    : `Gorgias rejected the credentials for ${s.email} on ${s.domain}: check the GORGIAS_API_KEY secret (and that gorgias-email is the user who owns that key)`
+/**
+ * A 401/403 in words: the host that answered comes first, because credentials sent to the wrong
+ * server (an api-url left over from another tool) are rejected for a reason no key can fix.
+ */
+export function credentialsHelp(
+  err: AuthError,
+  s: Pick<Settings, 'email' | 'domain' | 'apiUrl'>
+): string {
+  const host = hostOf(s.apiUrl)
+  const own = host === `${s.domain}.gorgias.com`
+  const elsewhere = own
+    ? ''
+    : `; ${host} is not ${s.domain}.gorgias.com: if that is not your Gorgias account, fix api-url (GORGIAS_API_URL in the CLI) or leave it empty`
+  return err.status === 403
+    ? `${host} refused access for ${s.email} on ${s.domain} (HTTP 403): the user behind the GORGIAS_API_KEY secret lacks a permission the action needs (read and update tickets, create messages, tag tickets)${elsewhere}`
+    : `${host} rejected the credentials for ${s.email} on ${s.domain} (HTTP ${err.status ?? 401}): check the GORGIAS_API_KEY secret (and that gorgias-email is the user who owns that key)${elsewhere}`
+}
+
+function hostOf(apiUrl: string): string {
+  try {
+    return new URL(apiUrl).host
+  } catch {
+    return apiUrl
+  }
 }

@@ -101,3 +101,10 @@ export function asText(value: unknown): string {
 export function ticketLink(domain: string, id: number): string {
   return `[#${id}](https://${domain}.gorgias.com/app/ticket/${id})`
 }
+
+/** What a report shows in place of the name of a customer who has none. */
+export const NO_NAME = '(no name)'
+
+/** "1 page", "2 pages". */
+export const plural = (n: number, one: string, many: string): string =>
+  `${n} ${n === 1 ? one : many}`

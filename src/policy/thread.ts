@@ -126,7 +126,10 @@ export interface TimelineMessage {
 
 /** Every message, notes and Rule replies too, in thread order, with what it counts as. */
 export function timelineOf(all: Message[], thread: Thread): TimelineMessage[] {
-  const cycleStart = thread.entries[thread.start]?.m
+  // The cycle starts at the last message that is not ours; only an agent's reply starts one (after
+  // the customer's, nothing is pending: the decision says customer-replied).
+  const last = thread.entries[thread.start]?.m
+  const cycleStart = last?.from_agent === true ? last : undefined
   const unmarked = new Set(thread.unmarked)
   const role = (m: Message): MessageRole => {
     if (!isPublic(m)) return 'internal-note'

@@ -1,5 +1,5 @@
-import { customerFirstName, followUpKind } from '../compose.js'
-import { explainTicket } from '../explain.js'
+import { followUpKind } from '../compose.js'
+import { explainTicket, shownFirstName } from '../explain.js'
 import { AuthError, DeadlineError, NotFoundError } from '../gorgias/errors.js'
 import type { Message, Ticket } from '../gorgias/types.js'
 import { templatesFor } from '../messages.js'
@@ -8,9 +8,12 @@ import {
   triage,
   unmarkedOwnMessages,
   type ActionDecision,
-  type Decision
+  type Decision,
+  type SkipReason
 } from '../policy.js'
+import { previewMessage } from '../preview.js'
 import { hasTagNamed, rememberTagIds, type Candidate } from './listing.js'
+import { failureCode, type FailureCode } from './failures.js'
 import type { ActionSlots } from './slots.js'
 import type { Tally } from './tally.js'
 import type { ActionKind, Outcome, Result } from './types.js'
@@ -48,6 +51,8 @@ export interface ActContext extends WriteContext {
 }
 
 const CREDENTIALS = 'the run stopped: credentials rejected'
+/** Skips no later run resolves by itself: listed ticket by ticket for a person to look at. */
+const NEEDS_A_PERSON: readonly SkipReason[] = ['no-customer-address', 'reply-failed', 'unreadable']
 const TIME_LIMIT = 'time limit reached'
 
 export function outcome(
@@ -61,7 +66,7 @@ export function outcome(
   const o: Outcome = {
     ticketId: ticket.id,
     subject: typeof full?.subject === 'string' ? full.subject : '',
-    firstName: full ? customerFirstName(full) : '',
+    firstName: full ? shownFirstName(full) : '',
     language: null,
     idleHours: decision && 'idleHours' in decision ? decision.idleHours : null,
     action,
@@ -121,10 +126,18 @@ async function readDecideWrite(ctx: ActContext, c: Candidate): Promise<boolean> 
   let decision: Decision
   try {
     decision = unreadableTicket(ticket, ctx, now) ?? decide(ticket, messages, ctx.settings, now)
-    if (ctx.explain) tally.explain(c.order, explainTicket(ticket, messages, ctx.settings, now))
+    if (ctx.explain) {
+      const explanation = explainTicket(ticket, messages, ctx.settings, now)
+      if (decision.kind === 'follow-up' || decision.kind === 'close') {
+        explanation.message = previewMessage(ctx.settings, ticket, decision)
+      }
+      tally.explain(c.order, explanation)
+    }
   } catch (err) {
     // Only data odd enough to trip the policy lands here; it is never acted on.
-    tally.skip('unreadable', outcome(ticket, null, 'check', 'skipped', errorText(err)))
+    const line = outcome(ticket, null, 'check', 'skipped', errorText(err))
+    line.skipReason = 'unreadable'
+    tally.skip('unreadable', line)
     return false
   }
   // Also when the list item could not show it (ticket-ids, a view item of another shape).
@@ -133,7 +146,11 @@ async function readDecideWrite(ctx: ActContext, c: Candidate): Promise<boolean> 
   }
   switch (decision.kind) {
     case 'skip':
-      tally.skip(decision.reason)
+      if (NEEDS_A_PERSON.includes(decision.reason)) {
+        const line = outcome(ticket, decision, 'check', 'skipped', decision.detail)
+        line.skipReason = decision.reason
+        tally.skip(decision.reason, line)
+      } else tally.skip(decision.reason)
       return false
     case 'untag':
     case 'tag-follow-up':
@@ -170,7 +187,7 @@ function readFailed(ctx: ActContext, c: Candidate, ticket: Ticket | { id: number
       outcome(ticket, null, 'check', 'deferred', `not read: ${TIME_LIMIT}`)
     )
   }
-  ctx.tally.readFailure(outcome(ticket, null, 'check', 'failed', errorText(err)))
+  ctx.tally.readFailure(failed(outcome(ticket, null, 'check', 'failed', errorText(err)), err))
 }
 
 async function repair(
@@ -189,7 +206,7 @@ async function repair(
     ctx.tally.repair(countedAs, outcome(ticket, d, d.kind, 'done', detail))
   } catch (err) {
     if (err instanceof AuthError) ctx.tally.stop({ kind: 'credentials', error: err })
-    ctx.tally.repair(countedAs, outcome(ticket, d, d.kind, 'failed', errorText(err)))
+    ctx.tally.repair(countedAs, failed(outcome(ticket, d, d.kind, 'failed', errorText(err)), err))
   }
 }
 
@@ -222,7 +239,7 @@ async function act(
     } catch (err) {
       // A throw or a timeout of the policy module fails this ticket: it is never acted on.
       if (err instanceof AuthError) tally.stop({ kind: 'credentials', error: err })
-      tally.action(order, line('failed', errorText(err)))
+      tally.action(order, failed(line('failed', errorText(err)), err, 'policy-module'))
       return true
     }
     if (veto) {
@@ -231,7 +248,10 @@ async function act(
     }
   }
   if (ctx.settings.dryRun) {
-    tally.action(order, line('would-do'))
+    const planned = line('would-do')
+    const message = previewMessage(ctx.settings, ticket, d)
+    if (message) planned.message = message
+    tally.action(order, planned)
     return true
   }
   try {
@@ -250,9 +270,15 @@ async function act(
       tally.action(order, line('deferred', cause instanceof AuthError ? CREDENTIALS : TIME_LIMIT))
       return true
     }
-    const o = line('failed', errorText(err))
+    const o = failed(line('failed', errorText(err)), cause)
     if (partial?.effective) o.wrote = true
     tally.action(order, o)
   }
   return true
+}
+
+/** A failed outcome with its fixed code (the audit file keeps the code, never the words). */
+function failed(o: Outcome, err: unknown, code?: FailureCode): Outcome {
+  o.code = code ?? failureCode(err)
+  return o
 }

@@ -150,18 +150,20 @@ async function readAndActPhase(run: Run, candidates: Candidate[]): Promise<void>
   }
   const { done, notDone } = tally.actionCounts
   log.info(
-    `${done} actions done, ${notDone} not done (failed or deferred); ${tally.readCount} tickets read one by one${run.usage()}`
+    `${done} ${done === 1 ? 'action' : 'actions'} done, ${notDone} not done (failed or deferred); ${tally.readCount} tickets read one by one${run.usage()}`
   )
   log.endGroup()
 }
 
 function internalError(c: Candidate, err: unknown): Outcome {
   const message = err instanceof Error ? err.message : String(err)
-  return outcome(
+  const o = outcome(
     c.listed ?? { id: c.ticketId },
     null,
     'check',
     'failed',
     `internal error: ${message}`
   )
+  o.code = 'internal-error'
+  return o
 }

@@ -1,6 +1,8 @@
 import type { AuthError } from '../gorgias/errors.js'
 import type { Explanation } from '../explain.js'
 import type { SkipReason } from '../policy.js'
+import type { MessagePreview } from '../preview.js'
+import type { FailureCode } from './failures.js'
 
 /** What the sweep did, ticket by ticket; report.ts turns it into the summary, outputs and text. */
 
@@ -25,6 +27,12 @@ export interface Outcome {
   detail?: string
   /** a failure that came after some of the writes landed (e.g. the follow-up went out, its tag did not) */
   wrote?: boolean
+  /** a failure's kind, without the server's words: what the audit file keeps */
+  code?: FailureCode
+  /** a skip that needs a person (no customer address, a failed reply, unreadable data) */
+  skipReason?: SkipReason
+  /** dry runs: the message that would be sent, composed by the code that sends it */
+  message?: MessagePreview
 }
 
 /** How the tickets were found, for the summary's headline. */

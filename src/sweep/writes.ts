@@ -1,5 +1,5 @@
 import type { Settings } from '../config.js'
-import { closeBody, followUpBody } from '../compose.js'
+import { composeClose, composeFollowUp, followUpKind } from '../compose.js'
 import type { GorgiasClient } from '../gorgias/client.js'
 import { AmbiguousWriteError, ValidationError } from '../gorgias/errors.js'
 import type { NewMessage, Ticket } from '../gorgias/types.js'
@@ -74,17 +74,7 @@ export async function followUp(ctx: WriteContext, ticket: Ticket, d: Due<'follow
       ctx.client.removeTags(ticket.id, tagRemoval(d.staleTags, d.staleNamesWithoutId))
     )
   }
-  const { templates } = templatesFor(settings.messages, ticket.language)
-  const body = followUpBody(
-    ticket,
-    d.route,
-    d.reminder,
-    d.reminders,
-    d.marker,
-    settings,
-    templates,
-    settings.messages.currentUser ?? null
-  )
+  const { body } = followUpMessage(settings, ticket, d)
   await steps.run('sending the follow-up', 'follow-up sent', () => post(ctx, ticket, body), true)
   await steps.run(`adding ${settings.followUpTag}`, `${settings.followUpTag} added`, () =>
     addTag(ctx, ticket.id, settings.followUpTag)
@@ -94,19 +84,10 @@ export async function followUp(ctx: WriteContext, ticket: Ticket, d: Due<'follow
 export async function close(ctx: WriteContext, ticket: Ticket, d: Due<'close'>) {
   const { settings } = ctx
   const steps = new Steps()
-  const { templates } = templatesFor(settings.messages, ticket.language)
-  if (d.postMessage && templates.close !== '') {
-    const body = closeBody(
-      ticket,
-      d.route,
-      settings.followUpHours.length,
-      d.marker,
-      settings,
-      templates,
-      settings.messages.currentUser ?? null
-    )
+  const message = closeMessage(settings, ticket, d)
+  if (message) {
     await steps.run('sending the close message', 'close message sent', () =>
-      post(ctx, ticket, body)
+      post(ctx, ticket, message.body)
     )
   }
   // Close, then tag: the closed-tag on an open ticket then means a person reopened it.
@@ -119,6 +100,53 @@ export async function close(ctx: WriteContext, ticket: Ticket, d: Due<'close'>) 
   await steps.run(`adding ${settings.closedTag}`, `${settings.closedTag} added`, () =>
     addTag(ctx, ticket.id, settings.closedTag)
   )
+}
+
+/** Which of this action's messages a body is, for previews. */
+export type MessageKind = 'follow-up' | 'final-follow-up' | 'close-message'
+
+/**
+ * The follow-up a decision sends, in the ticket's language: the one composition used both to send
+ * it and to show it in a dry run or an explanation, so what is shown is what would be sent.
+ */
+export function followUpMessage(
+  settings: Pick<Settings, 'email' | 'messages'>,
+  ticket: Ticket,
+  d: Due<'follow-up'>
+): { body: NewMessage; kind: MessageKind; language: string; source: string } {
+  const { templates, language } = templatesFor(settings.messages, ticket.language)
+  const { body, source } = composeFollowUp(
+    ticket,
+    d.route,
+    d.reminder,
+    d.reminders,
+    d.marker,
+    settings,
+    templates,
+    settings.messages.currentUser ?? null
+  )
+  const final = followUpKind(templates, d.reminder, d.reminders) === 'finalFollowUp'
+  return { body, kind: final ? 'final-follow-up' : 'follow-up', language, source }
+}
+
+/** The close message a decision sends, or null when it closes without one. */
+export function closeMessage(
+  settings: Pick<Settings, 'email' | 'messages' | 'followUpHours'>,
+  ticket: Ticket,
+  d: Due<'close'>
+): { body: NewMessage; kind: MessageKind; language: string; source: string } | null {
+  const { templates, language } = templatesFor(settings.messages, ticket.language)
+  if (!d.postMessage || templates.close === '') return null
+  const { body, source } = composeClose(
+    ticket,
+    d.route,
+    settings.followUpHours.length,
+    d.marker,
+    settings,
+    templates,
+    settings.messages.currentUser ?? null
+  )
+  return { body, kind: 'close-message', language, source }
 }
 
 /** A follow-up landed but the run that sent it stopped before tagging: the tag only. */
