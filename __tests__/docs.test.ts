@@ -143,10 +143,7 @@ describe('shell blocks of README.md and docs/', () => {
       GORGIAS_DOMAIN: 'acme',
       GORGIAS_EMAIL: sim.email,
       GORGIAS_API_KEY: sim.apiKey,
-      GORGIAS_API_URL: sim.baseUrl,
-      // The name the CLI read before GORGIAS_API_URL (issue #15): without it, a CLI from before
-      // the rename would send these commands to acme.gorgias.com. Ignored by the CLI after it.
-      API_URL: sim.baseUrl
+      GORGIAS_API_URL: sim.baseUrl
     }
   })
   afterAll(async () => {

@@ -146,10 +146,12 @@ describe('the action with check-only: true', () => {
 })
 
 describe('the checklist around a sweep', () => {
-  test("a dry run's summary starts with the checklist", async () => {
+  test("a dry run's summary starts with the dry-run line, then the checklist", async () => {
     const run = await runAction(simInputs(sim, { 'dry-run': 'true' }))
     expect(run.code).toBe(0)
-    expect(run.summary).toMatch(/^## Account check: /)
+    const [first, , checklist] = run.summary.split('\n')
+    expect(first).toMatch(/^\*\*Dry run: nothing was changed in Gorgias\.\*\*/)
+    expect(checklist).toMatch(/^## Account check: /)
     expect(run.summary).toContain('Open-tickets view')
     expect(writes()).toEqual([])
   })

@@ -78,12 +78,9 @@ describe('follow-up-macro', () => {
     expect(run.code).toBe(0)
     expect(sim.writes()).toHaveLength(0)
     const rows = plain(run.summary).split('\n')
-    expect(rows.find(r => r.includes(`#${fr.id}]`))).toContain(
-      '| fr | macro "Follow-up" (#13, fr) |'
-    )
-    expect(rows.find(r => r.includes(`#${en.id}]`))).toContain(
-      '| en | macro "Follow-up" (#12, en) |'
-    )
+    const row = (id: number) => rows.find(r => r.startsWith('|') && r.includes(`#${id}]`))
+    expect(row(fr.id)).toContain('| fr | macro "Follow-up" (#13, fr) |')
+    expect(row(en.id)).toContain('| en | macro "Follow-up" (#12, en) |')
   })
 
   test('by id: the French macro named, the English one found by its name', async () => {
@@ -179,7 +176,7 @@ describe('a macro that cannot be sent stops the run before any write, naming the
       GORGIAS_DOMAIN: 'acme',
       GORGIAS_EMAIL: sim.email,
       GORGIAS_API_KEY: sim.apiKey,
-      API_URL: sim.baseUrl
+      GORGIAS_API_URL: sim.baseUrl
     })
     expect(res.code).toBe(2)
     expect(res.stderr).toContain('{{ticket.customer.integrations.shopify.orders[0].name}}')
