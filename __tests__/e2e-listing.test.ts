@@ -124,7 +124,7 @@ describe('when the view cannot be trusted, every untrashed ticket is listed, and
     })
     const run = await runAction(simInputs(sim))
     expect(ids(run.outputs['followed-up'])).toEqual([t.id])
-    expect(run.summary).toContain('answered no ticket, yet the latest tickets include open ones')
+    expect(run.summary).toContain('answered no ticket, yet the ticket list shows open ones')
     const probe = sim.log.find(e => e.path === '/api/tickets')!
     expect(new URLSearchParams(probe.query).get('order_by')).toBe('updated_datetime:desc')
   })
@@ -136,6 +136,7 @@ describe('when the view cannot be trusted, every untrashed ticket is listed, and
     expect(run.code).toBe(0)
     expect(sim.log.map(e => e.route)).toEqual(['PUT /api/views/{id}/items', 'GET /api/tickets'])
     expect(run.summary).not.toContain('Listed every untrashed ticket')
+    expect(run.summary).toContain('no open tickets, checked')
   })
 })
 

@@ -162,7 +162,9 @@ type LinkTo = (id: number) => string
 function listingLine(listing: Listing, linkTo: LinkTo, shown: (text: string) => string): string {
   switch (listing.kind) {
     case 'open-view':
-      return 'Listed the open tickets (a view of open tickets, filtered by Gorgias).'
+      return listing.checked
+        ? 'Listed the open tickets: no open tickets, checked (the view answered none, and so did the list of every ticket not in the trash).'
+        : 'Listed the open tickets (a view of open tickets, filtered by Gorgias).'
     case 'saved-view':
       return `Listed the tickets of saved view ${listing.viewId} (view-id).`
     case 'all-tickets':

@@ -11,15 +11,17 @@ import {
   MalformedResponseError,
   NotFoundError,
   TransientError,
+  UnreadableThreadError,
   ValidationError,
   ViewUnusableError,
   type RequestInfo
 } from './errors.js'
 import { RateLimiter, parseBucketHeader, type BucketReading, type Permit } from './limiter.js'
-import { PageGuard, parsePage, type NextPage } from './pages.js'
+import { nextRequest, PageGuard, parsePage } from './pages.js'
 import { REQUEST_KINDS, isRetrySafe, type RequestKind } from './requests.js'
 import { nextStep, parseRetryAfter, type AttemptOutcome } from './retry.js'
 import type { Message, NewMessage, Tag, Ticket } from './types.js'
+import { checkOwnMessages, MAX_THREAD, MESSAGES_MARGIN } from './thread.js'
 import { checkBaseUrl } from './url.js'
 import { redact, secretForms } from './redact.js'
 import { checkId, entity, httpError, sendOnce, type Attempt, type Method } from './http.js'
@@ -203,7 +205,7 @@ export class GorgiasClient {
       return { ticket, messages: embedded }
     }
     try {
-      return { ticket, messages: await this.listMessages(id) }
+      return { ticket, messages: await this.listMessages(id, count) }
     } catch (err) {
       // The ticket is there: a 404 here is the messages list missing, not the ticket gone, and
       // must fail loudly rather than pass for "deleted or merged".
@@ -237,10 +239,12 @@ export class GorgiasClient {
 
   /**
    * Every message of the ticket, oldest first, from `GET /messages?ticket_id=` (the per-ticket
-   * messages endpoint is deprecated in the reference). Messages of another ticket are dropped: a
-   * server that ignored the filter must not mix threads.
+   * messages endpoint is deprecated in the reference). A message that does not name this ticket
+   * as its own (a server that ignored the filter), or a list that runs on far past
+   * `messagesCount`, is an UnreadableThreadError: threads are never mixed, and paging ends.
    */
-  async listMessages(ticketId: number): Promise<Message[]> {
+  async listMessages(ticketId: number, messagesCount: number | null = null): Promise<Message[]> {
+    const most = messagesCount === null ? MAX_THREAD : messagesCount + MESSAGES_MARGIN
     const query = new URLSearchParams({
       ticket_id: String(checkId(ticketId)),
       limit: String(PAGE_LIMIT),
@@ -254,8 +258,13 @@ export class GorgiasClient {
       query,
       what: 'messages'
     })) {
-      for (const m of page) {
-        if (typeof m.ticket_id !== 'number' || m.ticket_id === ticketId) messages.push(m)
+      checkOwnMessages(page, ticketId, 'GET /messages')
+      messages.push(...page)
+      if (messages.length > most) {
+        throw new UnreadableThreadError(
+          `GET /messages?ticket_id=${ticketId} kept listing messages: ${messages.length} so far for a ticket whose messages_count is ${messagesCount ?? 'not given'}; the thread cannot be trusted`,
+          { method: 'GET', path: '/messages', kind: 'list-messages' }
+        )
       }
     }
     return messages
@@ -340,16 +349,9 @@ export class GorgiasClient {
       parse: entity<Ticket & { messages?: unknown }>
     })
     const { messages, ...rest } = ticket
-    const embedded = Array.isArray(messages)
-      ? (messages as Message[]).filter(
-          m =>
-            typeof m !== 'object' ||
-            m === null ||
-            typeof m.ticket_id !== 'number' ||
-            m.ticket_id === id
-        )
-      : null
-    return { ticket: rest, embedded }
+    if (!Array.isArray(messages)) return { ticket: rest, embedded: null }
+    checkOwnMessages(messages as unknown[], id, `GET /tickets/${id}`)
+    return { ticket: rest, embedded: messages as Message[] }
   }
 
   async #tags(kind: RequestKind, method: Method, ticketId: number, tags: TagSelection) {
@@ -398,7 +400,7 @@ export class GorgiasClient {
       }
       yield page.data
       if (page.next === null) return
-      ;({ path, query } = nextRequest(page.next, call))
+      ;({ path, query } = nextRequest(page.next, call.path, call.query))
     }
   }
 
@@ -581,13 +583,6 @@ export class GorgiasClient {
   #redact(text: string): string {
     return redact(text, this.#secrets)
   }
-}
-
-function nextRequest(next: NextPage, call: PagedCall): { path: string; query: URLSearchParams } {
-  if (next.type === 'path') return { path: next.path, query: next.query }
-  const query = new URLSearchParams(call.query)
-  query.set('cursor', next.cursor)
-  return { path: call.path, query }
 }
 
 function pageLimit(limit: number | undefined): number {

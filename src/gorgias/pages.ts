@@ -97,3 +97,23 @@ export class PageGuard {
     return null
   }
 }
+
+/**
+ * The request of the next page. A `next_items` path is followed with the first page's `limit`
+ * when it names none: as Gorgias hands it out it carries no `limit`, and the default is 30.
+ */
+export function nextRequest(
+  next: NextPage,
+  firstPath: string,
+  firstQuery: URLSearchParams
+): { path: string; query: URLSearchParams } {
+  if (next.type === 'path') {
+    const query = new URLSearchParams(next.query)
+    const limit = firstQuery.get('limit')
+    if (!query.has('limit') && limit !== null) query.set('limit', limit)
+    return { path: next.path, query }
+  }
+  const query = new URLSearchParams(firstQuery)
+  query.set('cursor', next.cursor)
+  return { path: firstPath, query }
+}

@@ -1,6 +1,11 @@
 import { customerFirstName } from '../compose.js'
 import { explainTicket } from '../explain.js'
-import { AuthError, DeadlineError, NotFoundError } from '../gorgias/errors.js'
+import {
+  AuthError,
+  DeadlineError,
+  NotFoundError,
+  UnreadableThreadError
+} from '../gorgias/errors.js'
 import type { Message, Ticket } from '../gorgias/types.js'
 import { templatesFor } from '../messages.js'
 import {
@@ -156,6 +161,10 @@ function unreadableTicket(ticket: Ticket, ctx: ActContext, now: Date): Decision 
 
 function readFailed(ctx: ActContext, c: Candidate, ticket: Ticket | { id: number }, err: unknown) {
   if (err instanceof NotFoundError) return ctx.tally.skip('not-found')
+  if (err instanceof UnreadableThreadError) {
+    // Never decided on: a thread that is not the ticket's own could start a cycle it never had.
+    return ctx.tally.skip('unreadable', outcome(ticket, null, 'check', 'skipped', errorText(err)))
+  }
   if (err instanceof AuthError) {
     ctx.tally.stop({ kind: 'credentials', error: err })
     return ctx.tally.action(

@@ -27,8 +27,11 @@ export interface Outcome {
 
 /** How the tickets were found, for the summary's headline. */
 export type Listing =
-  /** the ad-hoc view `eq(ticket.status, 'open')`: open tickets only, filtered by Gorgias */
-  | { kind: 'open-view' }
+  /**
+   * the ad-hoc view `eq(ticket.status, 'open')`: open tickets only, filtered by Gorgias; `checked`
+   * when it answered none and the plain list, paged to its end, showed none either
+   */
+  | { kind: 'open-view'; checked?: true }
   /** the user's `view-id` */
   | { kind: 'saved-view'; viewId: number }
   /** every untrashed ticket: the view query was refused or not believed (`why`) */
