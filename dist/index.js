@@ -33981,7 +33981,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(991);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6474);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)();
 
@@ -33990,7 +33990,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 991:
+/***/ 6474:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42738,7 +42738,8 @@ const config_DEFAULTS = {
     'summary-customer-details': 'true',
     'messages-file': '',
     'ticket-ids': '',
-    'report-file': ''
+    'report-file': '',
+    'state-file': ''
 };
 /** Inputs that fall back to an environment variable when empty (the secrets). */
 const ENV_FALLBACK = {
@@ -43001,6 +43002,7 @@ function parseSettings(read, ctx = {}) {
         summaryCustomerDetails: parseBoolean('summary-customer-details', get('summary-customer-details')),
         ticketIds: parseTicketIds(get('ticket-ids')),
         reportFile: parsePath(get('report-file'), workspace),
+        stateFile: parsePath(get('state-file'), workspace),
         apiUrlWarning: apiHostWarning(connection.apiUrl, connection.domain)
     };
 }
@@ -43102,7 +43104,8 @@ function describeSettings(s) {
                 : `${s.messagesFile} (${Object.keys(s.messages.byLanguage).join(', ')}; default ${s.messages.defaultLanguage})`
         ],
         ['ticket-ids', s.ticketIds === null ? '(every listed ticket)' : s.ticketIds.join(', ')],
-        ['report-file', s.reportFile ?? '(none)']
+        ['report-file', s.reportFile ?? '(none)'],
+        ['state-file', s.stateFile ?? '(none)']
     ];
 }
 
@@ -43886,6 +43889,38 @@ function reopenedAfter(ticket, since, s) {
     const closedAt = time_parseTime(ticket.closed_datetime);
     return closedAt instanceof Date && closedAt.getTime() > since.getTime();
 }
+/**
+ * When the cycle's next step becomes due: both of its ages reached (since the agent's reply, since
+ * the last follow-up), counted in business hours when set, then the next opening if that instant
+ * falls outside them. The time a "not due" decision can change on the clock alone.
+ */
+function dueTime(schedule, s) {
+    const after = (from, hours) => s.businessHours
+        ? addBusinessMs(from, hours * HOUR, s.businessHours)
+        : new Date(from.getTime() + hours * HOUR);
+    const { next } = schedule;
+    let at = after(schedule.replyAt, next.afterReplyHours);
+    if (schedule.lastFollowUpAt) {
+        const sinceLast = after(schedule.lastFollowUpAt, next.afterLastFollowUpHours);
+        if (sinceLast.getTime() > at.getTime())
+            at = sinceLast;
+    }
+    if (s.businessHours && !isOpenAt(at, s.businessHours))
+        at = nextOpening(at, s.businessHours);
+    return at;
+}
+/**
+ * The earliest the step after a follow-up just sent (reminder `sent`, at `sentAt` on the server's
+ * clock) can become due, in real hours: business hours only ever make it later. A lower bound, so
+ * that a run trusting it reads the ticket no later than needed.
+ */
+function earliestAfterFollowUp(replyAt, sent, sentAt, s) {
+    const reminders = s.followUpHours.length;
+    const last = s.followUpHours[sent - 1];
+    const afterReply = sent < reminders ? s.followUpHours[sent] : s.closeHours;
+    const gap = afterReply - last;
+    return new Date(Math.max(replyAt.getTime() + afterReply * HOUR, sentAt + gap * HOUR));
+}
 
 ;// CONCATENATED MODULE: ./src/policy/checks.ts
 /** The checks behind a decision, step by step, for people (explain.ts tells them). */
@@ -44309,6 +44344,7 @@ const SKIP_LABELS = {
  * - message.ts, time.ts: one message (readable, public, its time); timestamps and elapsed time
  * - checks.ts, skipReasons.ts: the checks and the skip reasons, with their words
  */
+
 
 
 
@@ -45377,6 +45413,26 @@ const REQUEST_KINDS = [
 function isRetrySafe(kind) {
     return kind !== 'create-message';
 }
+const WRITE_KINDS = new Set([
+    'create-message',
+    'close-ticket',
+    'add-tags',
+    'remove-tags'
+]);
+/**
+ * When, on the server's clock, a write to a ticket landed: its answer's `Date` header, to the end
+ * of that second (the header drops the fraction, and the write was made before the answer left).
+ * Null for a read, a path of no ticket, or no readable date.
+ */
+function writeTime(kind, path, date) {
+    if (!WRITE_KINDS.has(kind) || !date)
+        return null;
+    const id = /^\/tickets\/(\d+)(?:\/|$)/.exec(path)?.[1];
+    const at = Date.parse(date);
+    if (id === undefined || Number.isNaN(at))
+        return null;
+    return { ticketId: Number(id), at: at - (((at % 1000) + 1000) % 1000) + 999 };
+}
 
 ;// CONCATENATED MODULE: ./src/gorgias/retry.ts
 /**
@@ -45471,6 +45527,13 @@ function checkOwnMessages(messages, ticketId, where) {
             kind: where.includes('messages') ? 'list-messages' : 'get-ticket'
         });
     }
+}
+/** A messages list that runs on far past `messages_count` is not the ticket's thread: paging ends. */
+function checkThreadLength(listed, messagesCount, ticketId) {
+    const most = messagesCount === null ? MAX_THREAD : messagesCount + MESSAGES_MARGIN;
+    if (listed <= most)
+        return;
+    throw new UnreadableThreadError(`GET /messages?ticket_id=${ticketId} kept listing messages: ${listed} so far for a ticket whose messages_count is ${messagesCount ?? 'not given'}; the thread cannot be trusted`, { method: 'GET', path: '/messages', kind: 'list-messages' });
 }
 
 // EXTERNAL MODULE: external "node:http"
@@ -47659,7 +47722,8 @@ async function sendOnce(url, init, timeoutMs) {
             status: res.status,
             text,
             retryAfter: res.headers.get('retry-after'),
-            limitHeader: res.headers.get(RATE_LIMIT_HEADER)
+            limitHeader: res.headers.get(RATE_LIMIT_HEADER),
+            date: res.headers.get('date')
         };
     }
     catch (err) {
@@ -47781,6 +47845,8 @@ class GorgiasClient {
     #sendOnce;
     #limiter;
     #stats;
+    /** the server's time of the last write answered for each ticket (ms since the epoch) */
+    #wroteAt = new Map();
     constructor(opts) {
         const checked = checkBaseUrl(opts.baseUrl);
         if ('problem' in checked) {
@@ -47916,10 +47982,7 @@ class GorgiasClient {
             throw new MalformedResponseError(`GET /messages?ticket_id=${id} answered 404 although the ticket exists: its messages could not be read`, { method: 'GET', path: '/messages', kind: 'list-messages', status: 404 });
         }
     }
-    /**
-     * GET any other API path (e.g. `/customers/123`), for policy modules: read-only by
-     * construction, paced and retried like every other read.
-     */
+    /** GET any other API path (e.g. `/customers/123`), for policy modules: read-only, paced, retried. */
     async getJson(path, query = {}) {
         if (!/^\/[A-Za-z0-9_\-/]+$/.test(path) || path.includes('..')) {
             throw new TypeError(`getJson: "${path}" is not an API path such as /customers/123`);
@@ -47940,7 +48003,6 @@ class GorgiasClient {
      * `messagesCount`, is an UnreadableThreadError: threads are never mixed, and paging ends.
      */
     async listMessages(ticketId, messagesCount = null) {
-        const most = messagesCount === null ? MAX_THREAD : messagesCount + MESSAGES_MARGIN;
         const query = new URLSearchParams({
             ticket_id: String(checkId(ticketId)),
             limit: String(PAGE_LIMIT),
@@ -47956,9 +48018,7 @@ class GorgiasClient {
         })) {
             checkOwnMessages(page, ticketId, 'GET /messages');
             messages.push(...page);
-            if (messages.length > most) {
-                throw new UnreadableThreadError(`GET /messages?ticket_id=${ticketId} kept listing messages: ${messages.length} so far for a ticket whose messages_count is ${messagesCount ?? 'not given'}; the thread cannot be trusted`, { method: 'GET', path: '/messages', kind: 'list-messages' });
-            }
+            checkThreadLength(messages.length, messagesCount, ticketId);
         }
         return messages;
     }
@@ -47992,6 +48052,10 @@ class GorgiasClient {
     /** Removes only the given tags (DELETE /tickets/{id}/tags with a JSON body). */
     async removeTags(ticketId, tags) {
         await this.#tags('remove-tags', 'DELETE', ticketId, tags);
+    }
+    /** The server's time of this client's last answered write to the ticket (see writeTime). */
+    lastWriteAt(ticketId) {
+        return this.#wroteAt.get(ticketId) ?? null;
     }
     stats() {
         return {
@@ -48117,6 +48181,8 @@ class GorgiasClient {
             const cause = attempt.type === 'response' ? `HTTP ${attempt.status}` : attempt.cause;
             switch (step.do) {
                 case 'return':
+                    if (attempt.type === 'response')
+                        this.#noteWrite(call, attempt.date);
                     return this.#read(call, info, status, attempt.type === 'response' ? attempt.text : '');
                 case 'throttle':
                     this.#stats.throttled++;
@@ -48155,6 +48221,11 @@ class GorgiasClient {
                     throw new TransientError(this.#redact(`${call.method} ${call.path} still failing after ${failures + 1} attempts: ${cause}`), status === undefined ? info : { ...info, status });
             }
         }
+    }
+    #noteWrite(call, date) {
+        const w = writeTime(call.kind, call.path, date);
+        if (w)
+            this.#wroteAt.set(w.ticketId, Math.max(w.at, this.#wroteAt.get(w.ticketId) ?? 0));
     }
     #checkDeadline(info, waitMs) {
         if (this.#now() + waitMs <= this.#deadline)
@@ -48310,6 +48381,250 @@ async function loadPolicyModule(settings, log, timeoutMs = POLICY_TIMEOUT_MS) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/state.ts
+
+
+
+
+/**
+ * The state between runs (`state-file`): for each open ticket found "not due yet", the
+ * `updated_datetime` it had when read and the time its decision can change, so that the next run
+ * does not read it again while its list item shows it unchanged and that time has not come.
+ *
+ * It only ever saves a read. It never decides: every write still follows a fresh read of the
+ * ticket, decided on that read, and every list item is still triaged (exclusions, tags, status,
+ * snooze) every run. So a state that is wrong, stale or forged can cost a delay of a read, never a
+ * wrong write. It holds ids, timestamps and a fingerprint of the account and settings, and no
+ * customer data: a workflow cache is readable by everyone with access to the repository.
+ */
+/** The file's format; a file of a later one is ignored (a newer version of the action wrote it). */
+const STATE_FORMAT = 1;
+/** Larger than any open backlog's state (about 80 bytes a ticket): not ours, or damaged. */
+const STATE_MAX_BYTES = 16 * 1024 * 1024;
+/**
+ * The settings a decision depends on, and the account, as one hash: a state written under other
+ * ones is not reused. Every setting counts unless it is known not to change a decision (so one
+ * added later counts by default); the policy module counts by its file's content.
+ */
+function stateFingerprint(settings, policyModuleContent) {
+    const { apiKey: _apiKey, apiUrlWarning: _apiUrlWarning, dryRun: _dryRun, maxActions: _maxActions, rateLimitShare: _rateLimitShare, timeLimitMinutes: _timeLimitMinutes, summaryCustomerDetails: _summaryCustomerDetails, reportFile: _reportFile, stateFile: _stateFile, ticketIds: _ticketIds, messagesFile: _messagesFile, policyModule: _policyModule, ...decisive } = settings;
+    const policy = policyModuleContent === null
+        ? null
+        : (0,external_node_crypto_.createHash)('sha256').update(policyModuleContent).digest('hex');
+    const text = JSON.stringify({ format: STATE_FORMAT, decisive, policy }, (_key, value) => value instanceof Set
+        ? [...value].sort()
+        : value instanceof Map
+            ? [...value]
+            : value);
+    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
+}
+/** The policy module's content for the fingerprint; null when there is none or it cannot be read. */
+function policyModuleContent(settings) {
+    if (settings.policyModule === null)
+        return null;
+    try {
+        return (0,external_node_fs_.readFileSync)(settings.policyModule, 'utf8');
+    }
+    catch {
+        // Unreadable, the module fails to load before any request anyway; the state is then moot.
+        return '(unreadable)';
+    }
+}
+/**
+ * Reads and checks the state file. Never throws: a missing, unreadable, damaged, oversized,
+ * newer-format or foreign file is ignored (no entry) with a notice, and the run is as without it.
+ */
+function loadState(path, fingerprint) {
+    const ignored = (why) => ({
+        entries: new Map(),
+        notice: `state-file ${path}: ${why}; every ticket that may be due is read this run, and the file is written afresh at the end`
+    });
+    let size;
+    try {
+        size = (0,external_node_fs_.statSync)(path).size;
+    }
+    catch (err) {
+        const code = err.code;
+        return ignored(code === 'ENOENT'
+            ? 'no state yet (first run, or the cache was not restored)'
+            : `not readable (${code ?? 'error'})`);
+    }
+    if (size > STATE_MAX_BYTES) {
+        return ignored(`larger than ${STATE_MAX_BYTES / 1024 / 1024} MB (${size} bytes): not a state this action wrote`);
+    }
+    let json;
+    try {
+        json = JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
+    }
+    catch (err) {
+        return ignored(`not readable as a state (${err instanceof SyntaxError ? 'not JSON' : (err.code ?? 'error')})`);
+    }
+    if (!state_isRecord(json) || typeof json.format !== 'number')
+        return ignored('not a state file of this action');
+    if (json.format > STATE_FORMAT) {
+        return ignored(`written by a newer version of this action (format ${json.format}, this one reads ${STATE_FORMAT})`);
+    }
+    if (json.format !== STATE_FORMAT ||
+        typeof json.fingerprint !== 'string' ||
+        !state_isRecord(json.tickets)) {
+        return ignored('not a state file of this action');
+    }
+    if (json.fingerprint !== fingerprint) {
+        return ignored('written for another account or other settings (domain, schedule, business hours, tags, channels, messages or policy module changed)');
+    }
+    const entries = new Map();
+    for (const [key, value] of Object.entries(json.tickets)) {
+        const id = Number(key);
+        const entry = parseEntry(value);
+        if (!Number.isSafeInteger(id) || id < 1 || String(id) !== key || entry === null) {
+            return ignored(`damaged (ticket entry "${key.slice(0, 20)}")`);
+        }
+        entries.set(id, entry);
+    }
+    return { entries, notice: null };
+}
+function parseEntry(value) {
+    if (!Array.isArray(value) || value.length < 2 || value.length > 3)
+        return null;
+    const times = value.map(v => (typeof v === 'string' ? Date.parse(v) : NaN));
+    if (times.some(t => Number.isNaN(t)))
+        return null;
+    const [updated, due, wrote] = times;
+    return wrote === undefined ? { updated, due } : { updated, due, wrote };
+}
+/**
+ * Writes the state atomically: next to its final name, then renamed, so a cancelled run leaves
+ * the previous file or the whole new one. Throws an Error naming the input; the caller warns.
+ */
+function writeState(path, fingerprint, entries, savedAt) {
+    const tickets = {};
+    for (const id of [...entries.keys()].sort((a, b) => a - b)) {
+        const e = entries.get(id);
+        const times = e.wrote === undefined ? [e.updated, e.due] : [e.updated, e.due, e.wrote];
+        tickets[String(id)] = times.map(t => new Date(t).toISOString());
+    }
+    const file = {
+        format: STATE_FORMAT,
+        fingerprint,
+        savedAt: savedAt.toISOString(),
+        tickets
+    };
+    const folder = (0,external_node_path_.dirname)(path);
+    const temporary = (0,external_node_path_.join)(folder, `.${(0,external_node_path_.basename)(path)}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
+    try {
+        (0,external_node_fs_.mkdirSync)(folder, { recursive: true });
+        (0,external_node_fs_.writeFileSync)(temporary, `${JSON.stringify(file)}\n`, { flag: 'wx' });
+        (0,external_node_fs_.renameSync)(temporary, path);
+    }
+    catch (err) {
+        try {
+            (0,external_node_fs_.rmSync)(temporary, { force: true });
+        }
+        catch {
+            // The folder itself is unusable: there is nothing to clean.
+        }
+        const reason = err instanceof Error ? err.message : String(err);
+        throw new Error(`state-file ${path}: the state could not be written: ${reason}`, { cause: err });
+    }
+}
+/**
+ * Whether a listed ticket needs no read this run: its list item shows it unchanged since it was
+ * found not due (the same `updated_datetime`, or none later than this action's own last write to
+ * it), and the time its decision can change has not come. Anything unreadable needs the read.
+ */
+function readSaved(entry, listed, now) {
+    if (entry === undefined || now.getTime() >= entry.due)
+        return false;
+    const value = listed.updated_datetime;
+    const updated = typeof value === 'string' ? parseTimestamp(value)?.getTime() : undefined;
+    if (updated === undefined)
+        return false;
+    return updated === entry.updated || (entry.wrote !== undefined && updated <= entry.wrote);
+}
+/**
+ * One run's use of the state: the entries it started from, those it keeps (tickets listed this
+ * run whose read it saved, and those it found not due), and how many reads it saved.
+ */
+class RunState {
+    #previous;
+    #next = new Map();
+    #listed = new Set();
+    #saved = 0;
+    #cutShort = false;
+    constructor(previous) {
+        this.#previous = previous;
+    }
+    /** A listed ticket that passed the triage: true when its read is saved (the entry is kept). */
+    skipsRead(listed, now) {
+        this.#listed.add(listed.id);
+        const entry = this.#previous.get(listed.id);
+        if (!readSaved(entry, listed, now))
+            return false;
+        this.#next.set(listed.id, entry);
+        this.#saved++;
+        return true;
+    }
+    /** A ticket listed this run (kept only if read or saved); its old entry is then replaced. */
+    listed(ticketId) {
+        this.#listed.add(ticketId);
+    }
+    /**
+     * Read and found not due until `due`: remembered with its `updated_datetime` as read, and the
+     * server time of a write this run made to it, if any.
+     */
+    notDue(ticket, due, wrote) {
+        const value = ticket.updated_datetime;
+        const updated = typeof value === 'string' ? parseTimestamp(value)?.getTime() : undefined;
+        if (updated === undefined && wrote === null)
+            return;
+        const entry = { updated: updated ?? -1, due: due.getTime() };
+        if (wrote !== null)
+            entry.wrote = wrote;
+        this.#next.set(ticket.id, entry);
+    }
+    /** The read was needed after all, or the ticket is done with: nothing is kept for it. */
+    forget(ticketId) {
+        this.#next.delete(ticketId);
+    }
+    /** The listing did not finish: tickets it did not reach keep their entries. */
+    listingCutShort() {
+        this.#cutShort = true;
+    }
+    get saved() {
+        return this.#saved;
+    }
+    /**
+     * What to write: the tickets listed this run that are kept; when the listing was cut short,
+     * also the earlier entries of tickets it did not reach, which are still valid (each is checked
+     * against its list item before use).
+     */
+    toSave() {
+        const out = new Map();
+        if (this.#cutShort) {
+            for (const [id, e] of this.#previous)
+                if (!this.#listed.has(id))
+                    out.set(id, e);
+        }
+        for (const [id, e] of this.#next)
+            out.set(id, e);
+        return out;
+    }
+}
+function state_isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** The summary's (and the terminal's) last line: what the state saved this run. */
+function stateLine(state) {
+    if (!state)
+        return null;
+    const saved = `State file: ${state.readsSaved} ticket read${state.readsSaved === 1 ? '' : 's'} saved`;
+    const why = state.notice === null ? '' : ' (the file read at the start was not used: see the notice)';
+    const kept = state.file === null
+        ? 'the file could not be written (see the warning)'
+        : `${state.kept} ticket${state.kept === 1 ? '' : 's'} remembered for the next run`;
+    return `${saved}${why}; ${kept}.`;
+}
+
 ;// CONCATENATED MODULE: ./src/sweep/listing.ts
 
 
@@ -48460,10 +48775,14 @@ async function triageEach(ctx, pages, listing, seen, found) {
                 tally.reopened(ticket.id);
             }
             const reason = ruledOut(ticket, settings, now);
-            if (reason === null)
-                found.push(ticket);
-            else
+            ctx.state?.listed(ticket.id);
+            if (reason !== null)
                 tally.skip(reason);
+            // Triaged on its list item like any other; only then may the state save its read.
+            else if (ctx.state?.skipsRead(ticket, now))
+                tally.skip('not-due');
+            else
+                found.push(ticket);
         }
         ctx.progress(`page ${tally.pages}: ${tally.seenCount} tickets read, ${found.length} may be due`);
         if (ctx.clock() > ctx.deadline)
@@ -48701,8 +49020,13 @@ async function readDecideWrite(ctx, c) {
     tally.unmarked(unmarkedOwnMessages(ticket, messages, ctx.settings).length);
     const now = ctx.now();
     let decision;
+    let schedule = null;
     try {
-        decision = unreadableTicket(ticket, ctx, now) ?? decide(ticket, messages, ctx.settings, now);
+        const unreadable = unreadableTicket(ticket, ctx, now);
+        if (unreadable)
+            decision = unreadable;
+        else
+            ({ decision, schedule } = reason(ticket, messages, ctx.settings, now));
         if (ctx.explain)
             tally.explain(c.order, explainTicket(ticket, messages, ctx.settings, now));
     }
@@ -48717,16 +49041,44 @@ async function readDecideWrite(ctx, c) {
     }
     switch (decision.kind) {
         case 'skip':
+            // Only a ticket genuinely not due yet is remembered, until its next step can be due.
+            if (decision.reason === 'not-due' && schedule) {
+                ctx.state?.notDue(ticket, dueTime(schedule, ctx.settings), null);
+            }
             tally.skip(decision.reason);
             return false;
         case 'untag':
         case 'tag-follow-up':
-            await repair(ctx, ticket, decision);
+            if ((await repair(ctx, ticket, decision)) && schedule && waitsAfterRepair(decision)) {
+                remember(ctx, ticket, dueTime(schedule, ctx.settings));
+            }
             return false;
         case 'follow-up':
-        case 'close':
-            return act(ctx, c.order, ticket, messages, decision);
+        case 'close': {
+            const acted = await act(ctx, c.order, ticket, messages, decision);
+            if (acted === 'done' && decision.kind === 'follow-up') {
+                const wrote = ctx.client.lastWriteAt?.(ticket.id) ?? null;
+                if (wrote !== null) {
+                    const next = earliestAfterFollowUp(decision.replyAt, decision.reminder, wrote, ctx.settings);
+                    remember(ctx, ticket, next);
+                }
+            }
+            return acted !== 'not-attempted';
+        }
     }
+}
+/** After a repair that leaves the cycle waiting on time (not a customer's reply), it is not due. */
+function waitsAfterRepair(d) {
+    return d.kind === 'tag-follow-up' || d.because === 'agent-replied';
+}
+/**
+ * A ticket this run wrote to, not due until `due`: remembered with the server's time of the write,
+ * so that its own write does not make the next run read it. Only when the server said that time.
+ */
+function remember(ctx, ticket, due) {
+    const wrote = ctx.client.lastWriteAt?.(ticket.id) ?? null;
+    if (wrote !== null)
+        ctx.state?.notDue(ticket, due, wrote);
 }
 /**
  * Timestamps of the ticket itself that are present but not dates: the decision does not read them
@@ -48753,19 +49105,23 @@ function readFailed(ctx, c, ticket, err) {
     }
     ctx.tally.readFailure(outcome(ticket, null, 'check', 'failed', errorText(err)));
 }
+/** Returns whether the repair was written (not in a dry run, and it did not fail). */
 async function repair(ctx, ticket, d) {
     const countedAs = d.kind === 'untag' && d.because === 'customer-replied' ? 'customer-replied' : 'not-due';
     if (ctx.settings.dryRun) {
-        return ctx.tally.repair(countedAs, outcome(ticket, d, d.kind, 'would-do'));
+        ctx.tally.repair(countedAs, outcome(ticket, d, d.kind, 'would-do'));
+        return false;
     }
     try {
         const detail = d.kind === 'untag' ? await removeOurTags(ctx, ticket, d) : await addFollowUpTag(ctx, ticket);
         ctx.tally.repair(countedAs, outcome(ticket, d, d.kind, 'done', detail));
+        return true;
     }
     catch (err) {
         if (err instanceof AuthError)
             ctx.tally.stop({ kind: 'credentials', error: err });
         ctx.tally.repair(countedAs, outcome(ticket, d, d.kind, 'failed', errorText(err)));
+        return false;
     }
 }
 async function act(ctx, order, ticket, messages, d) {
@@ -48785,16 +49141,16 @@ async function act(ctx, order, ticket, messages, d) {
             if (err instanceof AuthError)
                 tally.stop({ kind: 'credentials', error: err });
             tally.action(order, line('failed', errorText(err)));
-            return true;
+            return 'attempted';
         }
         if (veto) {
             tally.skip('policy-module', line('skipped', veto.skip));
-            return false;
+            return 'not-attempted';
         }
     }
     if (ctx.settings.dryRun) {
         tally.action(order, line('would-do'));
-        return true;
+        return 'attempted';
     }
     try {
         if (d.kind === 'follow-up')
@@ -48802,6 +49158,7 @@ async function act(ctx, order, ticket, messages, d) {
         else
             await writes_close(ctx, ticket, d);
         tally.action(order, line('done'));
+        return 'done';
     }
     catch (err) {
         const partial = err instanceof PartialWrite ? err : null;
@@ -48814,14 +49171,14 @@ async function act(ctx, order, ticket, messages, d) {
                 tally.stop({ kind: 'time-limit', minutes: ctx.settings.timeLimitMinutes });
             }
             tally.action(order, line('deferred', cause instanceof AuthError ? CREDENTIALS : TIME_LIMIT));
-            return true;
+            return 'attempted';
         }
         const o = line('failed', errorText(err));
         if (partial?.effective)
             o.wrote = true;
         tally.action(order, o);
     }
-    return true;
+    return 'attempted';
 }
 
 ;// CONCATENATED MODULE: ./src/sweep/slots.ts
@@ -49038,8 +49395,10 @@ async function sweep(opts) {
         usage: () => (opts.usage ? `; ${opts.usage()}` : '')
     };
     const listed = await listPhase(run, startedAt);
-    if ('cutShort' in listed)
+    if ('cutShort' in listed) {
+        opts.state?.listingCutShort();
         return run.tally.report(listed.cutShort, opts.now());
+    }
     await readAndActPhase(run, listed.candidates);
     return run.tally.report(listed.listing, opts.now());
 }
@@ -49057,6 +49416,7 @@ async function listPhase(run, startedAt) {
             deadline: run.deadline,
             clock: () => opts.now().getTime(),
             now: startedAt,
+            state: opts.state ?? null,
             progress: line => log.info(`${line}${run.usage()}`)
         });
         for (const warning of tally.warnings)
@@ -49088,7 +49448,8 @@ async function readAndActPhase(run, candidates) {
         deadline: run.deadline,
         now: opts.now,
         veto: opts.veto ?? null,
-        explain: settings.ticketIds !== null
+        explain: settings.ticketIds !== null,
+        state: opts.state ?? null
     };
     let next = 0;
     let reported = 0;
@@ -49134,6 +49495,7 @@ function internalError(c, err) {
 
 
 
+
 /**
  * Time an in-flight ticket may take past time-limit-minutes to finish its writes (a quarter of the
  * limit, at most 90 s); past it, a request still waiting (a storm of 429s) gives up unsent and the
@@ -49159,6 +49521,7 @@ function loadSettings(read, ctx) {
  */
 async function runSweep(settings, log) {
     const veto = settings.policyModule ? await loadPolicyModule(settings, log) : null;
+    const state = openState(settings, log);
     const client = new GorgiasClient({
         baseUrl: settings.apiUrl,
         email: settings.email,
@@ -49184,10 +49547,53 @@ async function runSweep(settings, log) {
         now: () => new Date(),
         veto: veto ? veto.bind(null, client) : null,
         usage: () => requestLine(client.stats()),
-        log
+        log,
+        state: state?.run ?? null
     });
     const report = withoutSecrets(swept, secretForms(settings.email, settings.apiKey));
-    return { report, stats: client.stats(), auditFile: writeAudit(report, settings, log) };
+    const stateFile = state ? run_saveState(state, report, log) : null;
+    return {
+        report,
+        stats: client.stats(),
+        auditFile: writeAudit(report, settings, log),
+        stateFile
+    };
+}
+/**
+ * The state between runs, read before any request; null when state-file is not set, and in a
+ * ticket-ids run (it lists nothing, so it could keep nothing of the others').
+ */
+function openState(settings, log) {
+    const path = settings.stateFile;
+    if (path === null)
+        return null;
+    if (settings.ticketIds !== null) {
+        log.info(`state-file ${path}: not used by a ticket-ids run (left as it is)`);
+        return null;
+    }
+    const fingerprint = stateFingerprint(settings, policyModuleContent(settings));
+    const { entries, notice } = loadState(path, fingerprint);
+    if (notice !== null)
+        (log.notice ?? log.info)(notice);
+    else
+        log.info(`state-file ${path}: ${entries.size} tickets remembered from the last run`);
+    return { path, fingerprint, run: new RunState(entries), notice };
+}
+/** Written at the end of every run that got a report, dry runs and runs stopped early too. */
+function run_saveState(state, report, log) {
+    const kept = state.run.toSave();
+    let file = state.path;
+    try {
+        writeState(state.path, state.fingerprint, kept, report.finishedAt);
+    }
+    catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        report.warnings.push(message);
+        log.warning(message);
+        file = null;
+    }
+    report.state = { readsSaved: state.run.saved, kept: kept.size, file, notice: state.notice };
+    return file;
 }
 /**
  * The report's free texts (errors, policy-module reasons, warnings) without the key in any form,
@@ -49245,6 +49651,7 @@ function stopNotice(err, settings) {
 
 
 
+
 /**
  * The GitHub Action's entry: inputs -> sweep -> outputs and job summary. The only module that
  * knows GitHub Actions.
@@ -49263,9 +49670,10 @@ async function runAction() {
             warning(settings.apiUrlWarning);
         if (settings.dryRun)
             notice('Dry run: nothing will be changed in Gorgias.');
-        const { report, stats, auditFile } = await runSweep(settings, {
+        const { report, stats, auditFile, stateFile } = await runSweep(settings, {
             info: m => info(m),
             warning: m => warning(m),
+            notice: m => notice(m),
             startGroup: n => startGroup(n),
             endGroup: () => endGroup()
         });
@@ -49273,7 +49681,9 @@ async function runAction() {
         for (const [name, value] of Object.entries(outputs(report)))
             setOutput(name, value);
         setOutput('report-file', auditFile ?? '');
-        await writeSummary(summaryMarkdown(report, settings, stats) + runLink());
+        setOutput('state-file', stateFile ?? '');
+        const saved = stateLine(report.state);
+        await writeSummary(summaryMarkdown(report, settings, stats) + runLink() + (saved ? `\n${saved}\n` : ''));
         const failure = stopLine(report, settings) ?? failureLine(report);
         if (failure)
             setFailed(failure);

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import { DEFAULTS, type InputName, type Settings } from './config.js'
 import { loadSettings, runSweep } from './run.js'
 import { failureLine, reportJson, stopLine, terminalText } from './report.js'
+import { stateLine } from './state.js'
 import { stopNotice } from './stop.js'
 import { explanationText } from './explain.js'
 import type { Report } from './sweep/types.js'
@@ -98,12 +99,16 @@ export async function runCli(
     const { report, stats } = await runSweep(settings, {
       info: progress,
       warning: m => progress(`warning: ${m}`),
+      notice: m => progress(`notice: ${m}`),
       startGroup: n => progress(`== ${n}`),
       endGroup: () => undefined
     })
     if (explainId !== null) return explainOutcome(report, io, values.json === true)
+    const saved = stateLine(report.state)
     io.out(
-      values.json ? `${reportJson(report, stats)}\n` : `${terminalText(report, settings, stats)}\n`
+      values.json
+        ? `${reportJson(report, stats)}\n`
+        : `${terminalText(report, settings, stats)}\n${saved ? `${saved}\n` : ''}`
     )
     const stopped = stopLine(report, settings)
     if (stopped) {

@@ -50,7 +50,8 @@ export const DEFAULTS = {
   'summary-customer-details': 'true',
   'messages-file': '',
   'ticket-ids': '',
-  'report-file': ''
+  'report-file': '',
+  'state-file': ''
 } as const
 
 export type InputName = keyof typeof DEFAULTS
@@ -122,6 +123,11 @@ export interface Settings {
   ticketIds: number[] | null
   /** absolute path of the JSON-lines audit file, or null */
   reportFile: string | null
+  /**
+   * absolute path of the state between runs (read at the start, written at the end), or null: it
+   * saves the reads of tickets unchanged since they were found not due
+   */
+  stateFile: string | null
   /** said before any request: api-url points at a host that is not the account's */
   apiUrlWarning: string | null
 }
@@ -448,6 +454,7 @@ export function parseSettings(read: InputReader, ctx: ParseContext = {}): Settin
     ),
     ticketIds: parseTicketIds(get('ticket-ids')),
     reportFile: parsePath(get('report-file'), workspace),
+    stateFile: parsePath(get('state-file'), workspace),
     apiUrlWarning: apiHostWarning(connection.apiUrl, connection.domain)
   }
 }
@@ -583,6 +590,7 @@ export function describeSettings(s: Settings): Array<[string, string]> {
         : `${s.messagesFile} (${Object.keys(s.messages.byLanguage).join(', ')}; default ${s.messages.defaultLanguage})`
     ],
     ['ticket-ids', s.ticketIds === null ? '(every listed ticket)' : s.ticketIds.join(', ')],
-    ['report-file', s.reportFile ?? '(none)']
+    ['report-file', s.reportFile ?? '(none)'],
+    ['state-file', s.stateFile ?? '(none)']
   ]
 }

@@ -4,6 +4,7 @@ import { inputResolver, type InputName, type Settings } from './config.js'
 import { failureLine, outputs, stopLine, stoppedSummary, summaryMarkdown } from './report.js'
 import { loadSettings, runSweep } from './run.js'
 import { registerSecrets } from './secrets.js'
+import { stateLine } from './state.js'
 import { stopNotice } from './stop.js'
 
 /**
@@ -23,16 +24,21 @@ export async function runAction(): Promise<void> {
     })
     if (settings.apiUrlWarning) core.warning(settings.apiUrlWarning)
     if (settings.dryRun) core.notice('Dry run: nothing will be changed in Gorgias.')
-    const { report, stats, auditFile } = await runSweep(settings, {
+    const { report, stats, auditFile, stateFile } = await runSweep(settings, {
       info: m => core.info(m),
       warning: m => core.warning(m),
+      notice: m => core.notice(m),
       startGroup: n => core.startGroup(n),
       endGroup: () => core.endGroup()
     })
     // Outputs first: they are what later steps depend on, and setting them cannot fail the run.
     for (const [name, value] of Object.entries(outputs(report))) core.setOutput(name, value)
     core.setOutput('report-file', auditFile ?? '')
-    await writeSummary(summaryMarkdown(report, settings, stats) + runLink())
+    core.setOutput('state-file', stateFile ?? '')
+    const saved = stateLine(report.state)
+    await writeSummary(
+      summaryMarkdown(report, settings, stats) + runLink() + (saved ? `\n${saved}\n` : '')
+    )
     const failure = stopLine(report, settings) ?? failureLine(report)
     if (failure) core.setFailed(failure)
   } catch (err) {

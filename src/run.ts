@@ -5,6 +5,7 @@ import { loadMessageCatalog } from './messages.js'
 import { loadPolicyModule } from './policyModule.js'
 import { requestLine } from './report.js'
 import { redact, secretForms } from './gorgias/redact.js'
+import { loadState, policyModuleContent, RunState, stateFingerprint, writeState } from './state.js'
 import { sweep, type Outcome, type Report, type SweepLog } from './sweep/index.js'
 
 /**
@@ -31,6 +32,8 @@ export interface SweepRun {
   stats: ClientStats
   /** the audit file written, or null (not asked for, or it could not be written: see warnings) */
   auditFile: string | null
+  /** the state file written, or null (not asked for, or it could not be written: see warnings) */
+  stateFile: string | null
 }
 
 /**
@@ -40,6 +43,7 @@ export interface SweepRun {
  */
 export async function runSweep(settings: Settings, log: SweepLog): Promise<SweepRun> {
   const veto = settings.policyModule ? await loadPolicyModule(settings, log) : null
+  const state = openState(settings, log)
   const client = new GorgiasClient({
     baseUrl: settings.apiUrl,
     email: settings.email,
@@ -65,10 +69,58 @@ export async function runSweep(settings: Settings, log: SweepLog): Promise<Sweep
     now: () => new Date(),
     veto: veto ? veto.bind(null, client) : null,
     usage: () => requestLine(client.stats()),
-    log
+    log,
+    state: state?.run ?? null
   })
   const report = withoutSecrets(swept, secretForms(settings.email, settings.apiKey))
-  return { report, stats: client.stats(), auditFile: writeAudit(report, settings, log) }
+  const stateFile = state ? saveState(state, report, log) : null
+  return {
+    report,
+    stats: client.stats(),
+    auditFile: writeAudit(report, settings, log),
+    stateFile
+  }
+}
+
+export interface OpenState {
+  path: string
+  fingerprint: string
+  run: RunState
+  notice: string | null
+}
+
+/**
+ * The state between runs, read before any request; null when state-file is not set, and in a
+ * ticket-ids run (it lists nothing, so it could keep nothing of the others').
+ */
+export function openState(settings: Settings, log: SweepLog): OpenState | null {
+  const path = settings.stateFile
+  if (path === null) return null
+  if (settings.ticketIds !== null) {
+    log.info(`state-file ${path}: not used by a ticket-ids run (left as it is)`)
+    return null
+  }
+  const fingerprint = stateFingerprint(settings, policyModuleContent(settings))
+  const { entries, notice } = loadState(path, fingerprint)
+  if (notice !== null) (log.notice ?? log.info)(notice)
+  else log.info(`state-file ${path}: ${entries.size} tickets remembered from the last run`)
+  return { path, fingerprint, run: new RunState(entries), notice }
+}
+
+/** Written at the end of every run that got a report, dry runs and runs stopped early too. */
+export function saveState(state: OpenState, report: Report, log: SweepLog): string | null {
+  const kept = state.run.toSave()
+  let file: string | null = state.path
+  try {
+    writeState(state.path, state.fingerprint, kept, report.finishedAt)
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err)
+    report.warnings.push(message)
+    log.warning(message)
+    file = null
+  }
+  report.state = { readsSaved: state.run.saved, kept: kept.size, file, notice: state.notice }
+  return file
 }
 
 /**

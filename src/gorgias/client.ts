@@ -11,17 +11,16 @@ import {
   MalformedResponseError,
   NotFoundError,
   TransientError,
-  UnreadableThreadError,
   ValidationError,
   ViewUnusableError,
   type RequestInfo
 } from './errors.js'
 import { RateLimiter, parseBucketHeader, type BucketReading, type Permit } from './limiter.js'
 import { nextRequest, PageGuard, parsePage } from './pages.js'
-import { REQUEST_KINDS, isRetrySafe, type RequestKind } from './requests.js'
+import { REQUEST_KINDS, isRetrySafe, writeTime, type RequestKind } from './requests.js'
 import { nextStep, parseRetryAfter, type AttemptOutcome } from './retry.js'
 import type { Message, NewMessage, Tag, Ticket } from './types.js'
-import { checkOwnMessages, MAX_THREAD, MESSAGES_MARGIN } from './thread.js'
+import { checkOwnMessages, checkThreadLength } from './thread.js'
 import { checkBaseUrl } from './url.js'
 import { redact, secretForms } from './redact.js'
 import { checkId, entity, httpError, sendOnce, type Attempt, type Method } from './http.js'
@@ -72,6 +71,8 @@ export class GorgiasClient {
   readonly #sendOnce: typeof sendOnce
   readonly #limiter: RateLimiter<RequestKind>
   readonly #stats: Omit<ClientStats, 'limit'>
+  /** the server's time of the last write answered for each ticket (ms since the epoch) */
+  readonly #wroteAt = new Map<number, number>()
 
   constructor(opts: ClientOptions) {
     const checked = checkBaseUrl(opts.baseUrl)
@@ -217,10 +218,7 @@ export class GorgiasClient {
     }
   }
 
-  /**
-   * GET any other API path (e.g. `/customers/123`), for policy modules: read-only by
-   * construction, paced and retried like every other read.
-   */
+  /** GET any other API path (e.g. `/customers/123`), for policy modules: read-only, paced, retried. */
   async getJson(path: string, query: Record<string, string | number> = {}): Promise<unknown> {
     if (!/^\/[A-Za-z0-9_\-/]+$/.test(path) || path.includes('..')) {
       throw new TypeError(`getJson: "${path}" is not an API path such as /customers/123`)
@@ -244,7 +242,6 @@ export class GorgiasClient {
    * `messagesCount`, is an UnreadableThreadError: threads are never mixed, and paging ends.
    */
   async listMessages(ticketId: number, messagesCount: number | null = null): Promise<Message[]> {
-    const most = messagesCount === null ? MAX_THREAD : messagesCount + MESSAGES_MARGIN
     const query = new URLSearchParams({
       ticket_id: String(checkId(ticketId)),
       limit: String(PAGE_LIMIT),
@@ -260,12 +257,7 @@ export class GorgiasClient {
     })) {
       checkOwnMessages(page, ticketId, 'GET /messages')
       messages.push(...page)
-      if (messages.length > most) {
-        throw new UnreadableThreadError(
-          `GET /messages?ticket_id=${ticketId} kept listing messages: ${messages.length} so far for a ticket whose messages_count is ${messagesCount ?? 'not given'}; the thread cannot be trusted`,
-          { method: 'GET', path: '/messages', kind: 'list-messages' }
-        )
-      }
+      checkThreadLength(messages.length, messagesCount, ticketId)
     }
     return messages
   }
@@ -303,6 +295,11 @@ export class GorgiasClient {
   /** Removes only the given tags (DELETE /tickets/{id}/tags with a JSON body). */
   async removeTags(ticketId: number, tags: TagSelection): Promise<void> {
     await this.#tags('remove-tags', 'DELETE', ticketId, tags)
+  }
+
+  /** The server's time of this client's last answered write to the ticket (see writeTime). */
+  lastWriteAt(ticketId: number): number | null {
+    return this.#wroteAt.get(ticketId) ?? null
   }
 
   stats(): ClientStats {
@@ -434,6 +431,7 @@ export class GorgiasClient {
       const cause = attempt.type === 'response' ? `HTTP ${attempt.status}` : attempt.cause
       switch (step.do) {
         case 'return':
+          if (attempt.type === 'response') this.#noteWrite(call, attempt.date)
           return this.#read(call, info, status!, attempt.type === 'response' ? attempt.text : '')
         case 'throttle':
           this.#stats.throttled++
@@ -491,6 +489,11 @@ export class GorgiasClient {
           )
       }
     }
+  }
+
+  #noteWrite(call: { kind: RequestKind; path: string }, date: string | null | undefined): void {
+    const w = writeTime(call.kind, call.path, date)
+    if (w) this.#wroteAt.set(w.ticketId, Math.max(w.at, this.#wroteAt.get(w.ticketId) ?? 0))
   }
 
   #checkDeadline(info: RequestInfo, waitMs: number): void {

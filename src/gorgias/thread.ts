@@ -33,3 +33,17 @@ export function checkOwnMessages(
     )
   }
 }
+
+/** A messages list that runs on far past `messages_count` is not the ticket's thread: paging ends. */
+export function checkThreadLength(
+  listed: number,
+  messagesCount: number | null,
+  ticketId: number
+): void {
+  const most = messagesCount === null ? MAX_THREAD : messagesCount + MESSAGES_MARGIN
+  if (listed <= most) return
+  throw new UnreadableThreadError(
+    `GET /messages?ticket_id=${ticketId} kept listing messages: ${listed} so far for a ticket whose messages_count is ${messagesCount ?? 'not given'}; the thread cannot be trusted`,
+    { method: 'GET', path: '/messages', kind: 'list-messages' }
+  )
+}

@@ -9,12 +9,16 @@ import {
 import type { Message, Ticket } from '../gorgias/types.js'
 import { templatesFor } from '../messages.js'
 import {
-  decide,
+  dueTime,
+  earliestAfterFollowUp,
+  reason,
   triage,
   unmarkedOwnMessages,
   type ActionDecision,
-  type Decision
+  type Decision,
+  type Schedule
 } from '../policy.js'
+import type { RunState } from '../state.js'
 import { hasTagNamed, rememberTagIds, type Candidate } from './listing.js'
 import type { ActionSlots } from './slots.js'
 import type { Tally } from './tally.js'
@@ -50,6 +54,8 @@ export interface ActContext extends WriteContext {
   deadline: number
   /** ticket-ids runs explain every ticket */
   explain: boolean
+  /** the state between runs, when state-file is set (never in ticket-ids runs) */
+  state: RunState | null
 }
 
 const CREDENTIALS = 'the run stopped: credentials rejected'
@@ -124,8 +130,11 @@ async function readDecideWrite(ctx: ActContext, c: Candidate): Promise<boolean> 
   tally.unmarked(unmarkedOwnMessages(ticket, messages, ctx.settings).length)
   const now = ctx.now()
   let decision: Decision
+  let schedule: Schedule | null = null
   try {
-    decision = unreadableTicket(ticket, ctx, now) ?? decide(ticket, messages, ctx.settings, now)
+    const unreadable = unreadableTicket(ticket, ctx, now)
+    if (unreadable) decision = unreadable
+    else ({ decision, schedule } = reason(ticket, messages, ctx.settings, now))
     if (ctx.explain) tally.explain(c.order, explainTicket(ticket, messages, ctx.settings, now))
   } catch (err) {
     // Only data odd enough to trip the policy lands here; it is never acted on.
@@ -138,16 +147,50 @@ async function readDecideWrite(ctx: ActContext, c: Candidate): Promise<boolean> 
   }
   switch (decision.kind) {
     case 'skip':
+      // Only a ticket genuinely not due yet is remembered, until its next step can be due.
+      if (decision.reason === 'not-due' && schedule) {
+        ctx.state?.notDue(ticket, dueTime(schedule, ctx.settings), null)
+      }
       tally.skip(decision.reason)
       return false
     case 'untag':
     case 'tag-follow-up':
-      await repair(ctx, ticket, decision)
+      if ((await repair(ctx, ticket, decision)) && schedule && waitsAfterRepair(decision)) {
+        remember(ctx, ticket, dueTime(schedule, ctx.settings))
+      }
       return false
     case 'follow-up':
-    case 'close':
-      return act(ctx, c.order, ticket, messages, decision)
+    case 'close': {
+      const acted = await act(ctx, c.order, ticket, messages, decision)
+      if (acted === 'done' && decision.kind === 'follow-up') {
+        const wrote = ctx.client.lastWriteAt?.(ticket.id) ?? null
+        if (wrote !== null) {
+          const next = earliestAfterFollowUp(
+            decision.replyAt,
+            decision.reminder,
+            wrote,
+            ctx.settings
+          )
+          remember(ctx, ticket, next)
+        }
+      }
+      return acted !== 'not-attempted'
+    }
   }
+}
+
+/** After a repair that leaves the cycle waiting on time (not a customer's reply), it is not due. */
+function waitsAfterRepair(d: Extract<Decision, { kind: 'untag' | 'tag-follow-up' }>): boolean {
+  return d.kind === 'tag-follow-up' || d.because === 'agent-replied'
+}
+
+/**
+ * A ticket this run wrote to, not due until `due`: remembered with the server's time of the write,
+ * so that its own write does not make the next run read it. Only when the server said that time.
+ */
+function remember(ctx: ActContext, ticket: Ticket, due: Date): void {
+  const wrote = ctx.client.lastWriteAt?.(ticket.id) ?? null
+  if (wrote !== null) ctx.state?.notDue(ticket, due, wrote)
 }
 
 /**
@@ -182,23 +225,27 @@ function readFailed(ctx: ActContext, c: Candidate, ticket: Ticket | { id: number
   ctx.tally.readFailure(outcome(ticket, null, 'check', 'failed', errorText(err)))
 }
 
+/** Returns whether the repair was written (not in a dry run, and it did not fail). */
 async function repair(
   ctx: ActContext,
   ticket: Ticket,
   d: Extract<Decision, { kind: 'untag' | 'tag-follow-up' }>
-): Promise<void> {
+): Promise<boolean> {
   const countedAs =
     d.kind === 'untag' && d.because === 'customer-replied' ? 'customer-replied' : 'not-due'
   if (ctx.settings.dryRun) {
-    return ctx.tally.repair(countedAs, outcome(ticket, d, d.kind, 'would-do'))
+    ctx.tally.repair(countedAs, outcome(ticket, d, d.kind, 'would-do'))
+    return false
   }
   try {
     const detail =
       d.kind === 'untag' ? await removeOurTags(ctx, ticket, d) : await addFollowUpTag(ctx, ticket)
     ctx.tally.repair(countedAs, outcome(ticket, d, d.kind, 'done', detail))
+    return true
   } catch (err) {
     if (err instanceof AuthError) ctx.tally.stop({ kind: 'credentials', error: err })
     ctx.tally.repair(countedAs, outcome(ticket, d, d.kind, 'failed', errorText(err)))
+    return false
   }
 }
 
@@ -208,7 +255,7 @@ async function act(
   ticket: Ticket,
   messages: Message[],
   d: ActionDecision
-): Promise<boolean> {
+): Promise<'done' | 'attempted' | 'not-attempted'> {
   const { tally } = ctx
   const line = (result: Result, detail?: string): Outcome => {
     const o = outcome(ticket, d, d.kind, result, detail)
@@ -223,21 +270,22 @@ async function act(
       // A throw or a timeout of the policy module fails this ticket: it is never acted on.
       if (err instanceof AuthError) tally.stop({ kind: 'credentials', error: err })
       tally.action(order, line('failed', errorText(err)))
-      return true
+      return 'attempted'
     }
     if (veto) {
       tally.skip('policy-module', line('skipped', veto.skip))
-      return false
+      return 'not-attempted'
     }
   }
   if (ctx.settings.dryRun) {
     tally.action(order, line('would-do'))
-    return true
+    return 'attempted'
   }
   try {
     if (d.kind === 'follow-up') await followUp(ctx, ticket, d)
     else await close(ctx, ticket, d)
     tally.action(order, line('done'))
+    return 'done'
   } catch (err) {
     const partial = err instanceof PartialWrite ? err : null
     const cause = partial ? partial.cause : err
@@ -248,11 +296,11 @@ async function act(
         tally.stop({ kind: 'time-limit', minutes: ctx.settings.timeLimitMinutes })
       }
       tally.action(order, line('deferred', cause instanceof AuthError ? CREDENTIALS : TIME_LIMIT))
-      return true
+      return 'attempted'
     }
     const o = line('failed', errorText(err))
     if (partial?.effective) o.wrote = true
     tally.action(order, o)
   }
-  return true
+  return 'attempted'
 }

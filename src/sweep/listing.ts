@@ -8,6 +8,7 @@ import {
 } from '../gorgias/errors.js'
 import type { Ticket } from '../gorgias/types.js'
 import { parseTimestamp, triage, type SkipReason } from '../policy.js'
+import type { RunState } from '../state.js'
 import type { Tally } from './tally.js'
 import type { Listing } from './types.js'
 
@@ -47,6 +48,8 @@ export interface ListingContext {
   deadline: number
   clock: () => number
   progress: (line: string) => void
+  /** the state between runs: a listed ticket unchanged since found not due is not read */
+  state: RunState | null
 }
 
 /** The time limit came while listing: nothing may be written from a listing cut short. */
@@ -195,8 +198,11 @@ async function triageEach(
         tally.reopened(ticket.id)
       }
       const reason = ruledOut(ticket, settings, now)
-      if (reason === null) found.push(ticket)
-      else tally.skip(reason)
+      ctx.state?.listed(ticket.id)
+      if (reason !== null) tally.skip(reason)
+      // Triaged on its list item like any other; only then may the state save its read.
+      else if (ctx.state?.skipsRead(ticket, now)) tally.skip('not-due')
+      else found.push(ticket)
     }
     ctx.progress(`page ${tally.pages}: ${tally.seenCount} tickets read, ${found.length} may be due`)
     if (ctx.clock() > ctx.deadline) throw new ListingTimeLimit(listing)

@@ -71,4 +71,17 @@ export interface Report {
   /** ticket-ids runs: the whole reasoning for each ticket asked about, in the order asked */
   explanations: Explanation[]
   stop?: Stop
+  /** the state between runs, when state-file is set */
+  state?: StateReport
+}
+
+export interface StateReport {
+  /** tickets not read because the state showed them unchanged and not due yet */
+  readsSaved: number
+  /** tickets remembered in the file written */
+  kept: number
+  /** the file written; null when it could not be (see warnings) */
+  file: string | null
+  /** why the file read at the start was not used; null when it was */
+  notice: string | null
 }

@@ -15,7 +15,9 @@ import { tagRemoval, type Decision } from '../policy.js'
 export type WriteClient = Pick<
   GorgiasClient,
   'readTicket' | 'createMessage' | 'closeTicket' | 'addTags' | 'removeTags' | 'tagByName'
->
+> &
+  /** the server's time of the last write to a ticket, for the state between runs */
+  Partial<Pick<GorgiasClient, 'lastWriteAt'>>
 
 export interface WriteContext {
   client: WriteClient
