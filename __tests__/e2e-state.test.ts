@@ -149,8 +149,8 @@ describe('dry runs and the CLI', () => {
       GORGIAS_DOMAIN: 'acme',
       GORGIAS_EMAIL: sim.email,
       GORGIAS_API_KEY: sim.apiKey,
-      API_URL: sim.baseUrl!,
-      GORGIAS_API_URL: sim.baseUrl!
+      API_URL: sim.baseUrl,
+      GORGIAS_API_URL: sim.baseUrl
     })
     expect(real.code).toBe(0)
     expect(sim.log.filter(readOf(due.id))).toHaveLength(1)
