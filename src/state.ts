@@ -229,6 +229,8 @@ export class RunState {
   readonly #listed = new Set<number>()
   #saved = 0
   #cutShort = false
+  /** reads the state could not save, by why: no entry, the ticket changed, its time came */
+  readonly missed = { 'no-entry': 0, changed: 0, due: 0 }
 
   constructor(previous: ReadonlyMap<number, StateEntry>) {
     this.#previous = previous
@@ -238,7 +240,10 @@ export class RunState {
   skipsRead(listed: Ticket, now: Date): boolean {
     this.#listed.add(listed.id)
     const entry = this.#previous.get(listed.id)
-    if (!readSaved(entry, listed, now)) return false
+    if (!readSaved(entry, listed, now)) {
+      this.missed[!entry ? 'no-entry' : now.getTime() >= entry.due ? 'due' : 'changed']++
+      return false
+    }
     this.#next.set(listed.id, entry!)
     this.#saved++
     return true

@@ -16,7 +16,8 @@ import {
   unmarkedOwnMessages,
   type ActionDecision,
   type Decision,
-  type Schedule
+  type Schedule,
+  type SkipReason
 } from '../policy.js'
 import type { RunState } from '../state.js'
 import { hasTagNamed, rememberTagIds, type Candidate } from './listing.js'
@@ -57,6 +58,15 @@ export interface ActContext extends WriteContext {
   /** the state between runs, when state-file is set (never in ticket-ids runs) */
   state: RunState | null
 }
+
+/**
+ * Skips of a read ticket that no clock can undo, only a new message (which moves the ticket's
+ * `updated_datetime`): no agent reply yet, the customer spoke last, a reopen left to agents. The
+ * ticket-level checks (status, snooze, spam, tags) passed, and are made on every list item anyway.
+ */
+const UNTIL_CHANGED = new Set<SkipReason>(['no-agent-reply', 'customer-replied', 'reopened'])
+/** How long such a skip is trusted without a read: a day, so nothing odd lasts longer. */
+const UNTIL_CHANGED_MS = 24 * 3_600_000
 
 const CREDENTIALS = 'the run stopped: credentials rejected'
 const TIME_LIMIT = 'time limit reached'
@@ -147,9 +157,12 @@ async function readDecideWrite(ctx: ActContext, c: Candidate): Promise<boolean> 
   }
   switch (decision.kind) {
     case 'skip':
-      // Only a ticket genuinely not due yet is remembered, until its next step can be due.
+      // Only a ticket genuinely not due yet is remembered, until its next step can be due; or,
+      // when only a change to the ticket can change the decision, for a day at most.
       if (decision.reason === 'not-due' && schedule) {
         ctx.state?.notDue(ticket, dueTime(schedule, ctx.settings), null)
+      } else if (UNTIL_CHANGED.has(decision.reason)) {
+        ctx.state?.notDue(ticket, new Date(now.getTime() + UNTIL_CHANGED_MS), null)
       }
       tally.skip(decision.reason)
       return false
@@ -162,17 +175,13 @@ async function readDecideWrite(ctx: ActContext, c: Candidate): Promise<boolean> 
     case 'follow-up':
     case 'close': {
       const acted = await act(ctx, c.order, ticket, messages, decision)
-      if (acted === 'done' && decision.kind === 'follow-up') {
-        const wrote = ctx.client.lastWriteAt?.(ticket.id) ?? null
-        if (wrote !== null) {
-          const next = earliestAfterFollowUp(
-            decision.replyAt,
-            decision.reminder,
-            wrote,
-            ctx.settings
-          )
-          remember(ctx, ticket, next)
-        }
+      if (acted instanceof Date && decision.kind === 'follow-up') {
+        const { replyAt, reminder } = decision
+        remember(
+          ctx,
+          ticket,
+          earliestAfterFollowUp(replyAt, reminder, acted.getTime(), ctx.settings)
+        )
       }
       return acted !== 'not-attempted'
     }
@@ -249,13 +258,18 @@ async function repair(
   }
 }
 
+/**
+ * A follow-up or close: the veto, then the writes. Returns the follow-up's time (on the server's
+ * clock) once sent, 'done' for a close, 'attempted' when its max-actions slot is used all the same
+ * (planned in a dry run, failed, deferred), or 'not-attempted' (vetoed).
+ */
 async function act(
   ctx: ActContext,
   order: number,
   ticket: Ticket,
   messages: Message[],
   d: ActionDecision
-): Promise<'done' | 'attempted' | 'not-attempted'> {
+): Promise<'done' | Date | 'attempted' | 'not-attempted'> {
   const { tally } = ctx
   const line = (result: Result, detail?: string): Outcome => {
     const o = outcome(ticket, d, d.kind, result, detail)
@@ -282,10 +296,9 @@ async function act(
     return 'attempted'
   }
   try {
-    if (d.kind === 'follow-up') await followUp(ctx, ticket, d)
-    else await close(ctx, ticket, d)
+    const sentAt = d.kind === 'follow-up' ? await followUp(ctx, ticket, d) : await close(ctx, ticket, d) // prettier-ignore
     tally.action(order, line('done'))
-    return 'done'
+    return sentAt instanceof Date ? sentAt : 'done'
   } catch (err) {
     const partial = err instanceof PartialWrite ? err : null
     const cause = partial ? partial.cause : err
