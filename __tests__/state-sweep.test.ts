@@ -168,6 +168,26 @@ describe('reads saved', () => {
   })
 })
 
+describe('skips only a change can undo', () => {
+  test('the customer spoke last, only a note after: read once, then once a day', async () => {
+    const t = sim.addTicket({
+      created_datetime: iso(100),
+      messages: [
+        { from_agent: false, created_datetime: iso(90) },
+        { from_agent: true, channel: 'internal-note', public: false, created_datetime: iso(80) }
+      ]
+    })
+    const first = await hourly()
+    // The list item cannot tell (the note is its last message); the read can.
+    expect(first.skipped['customer-replied']).toBe(1)
+    expect(readsOf(t.id)).toBe(1)
+    for (let i = 0; i < 22; i++) await hourly()
+    expect(readsOf(t.id)).toBe(1)
+    for (let i = 0; i < 2; i++) await hourly()
+    expect(readsOf(t.id)).toBe(2)
+  })
+})
+
 describe('dry runs', () => {
   test('read and write the state, never a ticket; a "would follow up" is not remembered as not due', async () => {
     const due = answeredLate(60)

@@ -48102,7 +48102,9 @@ class GorgiasClient {
         const { messages, ...rest } = ticket;
         if (!Array.isArray(messages))
             return { ticket: rest, embedded: null };
-        checkOwnMessages(messages, id, `GET /tickets/${id}`);
+        // Checked against the ticket that came back: another ticket is the sweep's to refuse.
+        const owner = typeof rest.id === 'number' ? rest.id : id;
+        checkOwnMessages(messages, owner, `GET /tickets/${id}`);
         return { ticket: rest, embedded: messages };
     }
     async #tags(kind, method, ticketId, tags) {

@@ -347,7 +347,9 @@ export class GorgiasClient {
     })
     const { messages, ...rest } = ticket
     if (!Array.isArray(messages)) return { ticket: rest, embedded: null }
-    checkOwnMessages(messages as unknown[], id, `GET /tickets/${id}`)
+    // Checked against the ticket that came back: another ticket is the sweep's to refuse.
+    const owner = typeof rest.id === 'number' ? rest.id : id
+    checkOwnMessages(messages as unknown[], owner, `GET /tickets/${id}`)
     return { ticket: rest, embedded: messages as Message[] }
   }
 
