@@ -4,6 +4,7 @@ import {
   AuthError,
   DeadlineError,
   GorgiasError,
+  MalformedResponseError,
   NotFoundError,
   ViewUnusableError
 } from '../src/gorgias/errors.js'
@@ -75,6 +76,8 @@ describe('the open-tickets view (PUT /views/0/items)', () => {
       ['PUT', '/api/views/0/items', null],
       ['PUT', '/api/views/0/items/', 'Yz0y']
     ])
+    // next_items carries no limit: followed verbatim, every later page would be the default 30.
+    expect(server.seen.map(s => s.query.get('limit'))).toEqual(['2', '2'])
     for (const seen of server.seen) {
       expect(JSON.parse(seen.body)).toEqual({
         view: {
@@ -160,18 +163,60 @@ describe('readTicket: one request per ticket', () => {
         ? { json: { ...ticket(5, { messages_count: 3 }), ...extra } }
         : {
             json: {
-              data: [message(1, 5), message(2, 5), message(3, 5), message(9, 6)],
+              data: [message(1, 5), message(2, 5), message(3, 5)],
               meta: { next_cursor: null }
             }
           }
     const read = await makeClient().readTicket(5)
-    // A message of another ticket (a server ignoring the filter) never joins this thread.
     expect(read.messages.map(m => m.id)).toEqual([1, 2, 3])
     expect(server.seen.map(s => `${s.method} ${s.path}`)).toEqual([
       'GET /api/tickets/5',
       'GET /api/messages'
     ])
     expect(server.seen[1]!.query.get('ticket_id')).toBe('5')
+    expect(server.seen[1]!.query.get('limit')).toBe('100')
+  })
+
+  it.each([
+    ['missing', (m: Record<string, unknown>) => void delete m.ticket_id],
+    ['a string', (m: Record<string, unknown>) => void (m.ticket_id = '5')],
+    ["another ticket's", (m: Record<string, unknown>) => void (m.ticket_id = 6)]
+  ])('a listed message whose ticket_id is %s makes the ticket unreadable', async (_what, spoil) => {
+    const odd = message(2, 5) as Record<string, unknown>
+    spoil(odd)
+    server.reply = req =>
+      req.path === '/api/tickets/5'
+        ? { json: ticket(5, { messages_count: 2 }) }
+        : { json: { data: [message(1, 5), odd], meta: { next_cursor: null } } }
+    const err = await caught(makeClient().readTicket(5))
+    expect(err).toBeInstanceOf(MalformedResponseError)
+    expect(err.message).toContain('ticket_id')
+  })
+
+  it.each([
+    ['missing', (m: Record<string, unknown>) => void delete m.ticket_id],
+    ["another ticket's", (m: Record<string, unknown>) => void (m.ticket_id = 6)]
+  ])('an embedded message whose ticket_id is %s makes the ticket unreadable', async (_w, spoil) => {
+    const odd = message(2, 5) as Record<string, unknown>
+    spoil(odd)
+    server.reply = () => ({
+      json: { ...ticket(5, { messages_count: 2 }), messages: [message(1, 5), odd] }
+    })
+    const err = await caught(makeClient().readTicket(5))
+    expect(err).toBeInstanceOf(MalformedResponseError)
+  })
+
+  it('stops paging messages far past messages_count: the ticket is unreadable', async () => {
+    let n = 0
+    server.reply = req => {
+      if (req.path === '/api/tickets/5') return { json: ticket(5, { messages_count: 2 }) }
+      const page = Array.from({ length: 100 }, () => message(++n, 5))
+      return { json: { data: page, meta: { next_cursor: `c${n}` } } }
+    }
+    const err = await caught(makeClient().readTicket(5))
+    expect(err).toBeInstanceOf(MalformedResponseError)
+    expect(err.message).toContain('messages_count')
+    expect(server.seen.filter(s => s.path === '/api/messages').length).toBeLessThanOrEqual(2)
   })
 })
 

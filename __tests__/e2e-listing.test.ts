@@ -126,7 +126,7 @@ describe('when the view cannot be trusted, every untrashed ticket is listed, and
     })
     const run = await runAction(simInputs(sim))
     expect(ids(run.outputs['followed-up'])).toEqual([t.id])
-    expect(run.summary).toContain('answered no ticket, yet the latest tickets include open ones')
+    expect(run.summary).toContain('answered no ticket, yet the ticket list shows open ones')
     const probe = sim.log.find(e => e.path === '/api/tickets')!
     expect(new URLSearchParams(probe.query).get('order_by')).toBe('updated_datetime:desc')
   })
@@ -142,6 +142,7 @@ describe('when the view cannot be trusted, every untrashed ticket is listed, and
       'GET /api/tickets'
     ])
     expect(run.summary).not.toContain('Listed every untrashed ticket')
+    expect(run.summary).toContain('no open tickets, checked')
   })
 })
 

@@ -201,12 +201,13 @@ describe('view items pages', () => {
     expect(back.json.meta.prev_items).toBeNull()
   })
 
-  it('keeps limit and order_by in the links, and refuses a cursor with another body', async () => {
+  it('leaves limit out of the links (the API default applies), and refuses a cursor with another body', async () => {
     const sim = await startSim()
-    const { open } = account(sim, 30) // 20 open
+    const { open } = account(sim, 60) // 40 open
     const pages = await followNextItems(sim, '/views/0/items?limit=7', view(OPEN))
-    expect(pages.map(p => p.data.length)).toEqual([7, 7, 6])
-    expect(pages[0]?.meta.next_items).toMatch(/&limit=7$/)
+    // Followed verbatim: 7 on the first page, then the documented default of 30.
+    expect(pages.map(p => p.data.length)).toEqual([7, 30, 3])
+    expect(pages[0]?.meta.next_items).not.toMatch(/limit=/)
     expect(pages.flatMap(p => p.data.map(t => t.id))).toEqual(open)
 
     const next = pages[0]?.meta.next_items as string
@@ -277,7 +278,7 @@ describe('saved views', () => {
     const { open } = account(sim, 60)
     sim.setView(5, open)
     const pages = await followNextItems(sim, '/views/5/items?order_by=created_datetime:asc&limit=15', undefined, 'GET') // prettier-ignore
-    expect(pages.map(p => p.data.length)).toEqual([15, 15, 10])
+    expect(pages.map(p => p.data.length)).toEqual([15, 25]) // links carry no limit: then 30 a page
     expect(pages.flatMap(p => p.data.map(t => t.id))).toEqual(open)
     expect(pages[0]?.meta.next_items).toMatch(/^\/api\/views\/5\/items\/\?direction=next&/)
   })

@@ -239,6 +239,56 @@ describe('max-actions', () => {
   })
 })
 
+describe('an empty open-tickets view is checked', () => {
+  const emptyView = () =>
+    sim.injectFault({
+      method: 'PUT',
+      path: '/views/0/items',
+      fault: { kind: 'malformed', body: JSON.stringify({ data: [], meta: { next_items: null } }) }
+    })
+  const listPages = () => sim.log.filter(e => e.method === 'GET' && e.path === '/api/tickets')
+
+  test('after a bulk close, the list is paged past the newest closed tickets to an open one', async () => {
+    const t = dueTicket(sim, 60)
+    // 250 tickets closed since: the newest-updated 200 are all closed.
+    for (let i = 0; i < 250; i++) sim.addTicket({ status: 'closed', updated_datetime: iso(1) })
+    emptyView()
+    const report = await sweepOnce()
+    expect(followedUp(report)).toEqual([t.id])
+    expect(report.listing.kind).toBe('all-tickets')
+    expect(report.warnings.join()).toContain(
+      'view answered no ticket, yet the ticket list shows open ones'
+    )
+  })
+
+  test('with no open ticket at all, the list is paged to its end: "no open tickets, checked"', async () => {
+    for (let i = 0; i < 250; i++) sim.addTicket({ status: 'closed', updated_datetime: iso(1) })
+    emptyView()
+    const report = await sweepOnce()
+    expect(listPages()).toHaveLength(3)
+    expect(report.listing).toEqual({ kind: 'open-view', checked: true })
+    expect(report.warnings).toEqual([])
+    expect(sim.writes()).toEqual([])
+  })
+
+  test('a view that lists tickets costs no check', async () => {
+    dueTicket(sim, 10)
+    await sweepOnce()
+    expect(listPages()).toHaveLength(0)
+  })
+})
+
+describe('every page at limit=100', () => {
+  test('the view is paged 100 at a time though next_items names no limit', async () => {
+    for (let i = 0; i < 250; i++) dueTicket(sim, 5)
+    const report = await sweepOnce()
+    const pages = sim.log.filter(e => e.route === 'PUT /api/views/{id}/items')
+    expect(pages).toHaveLength(3)
+    expect(pages.map(e => new URLSearchParams(e.query).get('limit'))).toEqual(['100', '100', '100'])
+    expect(report.ticketsSeen).toBe(250)
+  })
+})
+
 describe('time-limit-minutes', () => {
   test('reached mid-sweep: the ticket in hand is finished, the rest deferred unread', async () => {
     const [a, b, c, d] = [90, 80, 70, 60].map(h => dueTicket(sim, h))
@@ -257,6 +307,34 @@ describe('time-limit-minutes', () => {
     ])
     expect([reads(c!.id), reads(d!.id)]).toEqual([0, 0])
     expect(log.lines.filter(l => l.startsWith('warning: time-limit-minutes'))).toHaveLength(1)
+  })
+
+  test('reached while listing (a 429 storm with Retry-After: 3600): stopped early, not a failure', async () => {
+    for (let i = 0; i < 150; i++) dueTicket(sim, 60)
+    sim.injectFault({
+      method: 'PUT',
+      path: /^\/api\/views\/0\/items\/?$/,
+      times: Infinity,
+      fault: { kind: 'status', status: 429, retryAfter: 3600 }
+    })
+    const report = await sweepOnce({ inputs: { 'time-limit-minutes': '1' } })
+    expect(report.stop).toEqual({ kind: 'time-limit', minutes: 1 })
+    expect(report.actions).toEqual([])
+    expect(sim.writes()).toEqual([])
+    expect(log.lines.filter(l => l.startsWith('warning: time-limit-minutes'))).toHaveLength(1)
+  })
+
+  test('reached on the second page of the view: the same', async () => {
+    for (let i = 0; i < 150; i++) dueTicket(sim, 60)
+    let pages = 0
+    sim.onRequest(req => {
+      if (req.method === 'PUT' && req.path.startsWith('/api/views/0/items') && ++pages === 2) {
+        sim.injectFault({ method: 'PUT', path: /views/, times: Infinity, fault: { kind: 'status', status: 429, retryAfter: 3600 } }) // prettier-ignore
+      }
+    })
+    const report = await sweepOnce({ inputs: { 'time-limit-minutes': '1' } })
+    expect(report.stop).toEqual({ kind: 'time-limit', minutes: 1 })
+    expect(sim.writes()).toEqual([])
   })
 })
 

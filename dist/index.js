@@ -33981,7 +33981,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(287);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2567);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)();
 
@@ -33990,7 +33990,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 287:
+/***/ 2567:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51032,7 +51032,8 @@ const config_DEFAULTS = {
     'close-macro': '',
     'ticket-ids': '',
     'report-file': '',
-    'check-only': 'false'
+    'check-only': 'false',
+    'state-file': ''
 };
 /** Inputs that fall back to an environment variable when empty (the secrets). */
 const ENV_FALLBACK = {
@@ -51288,6 +51289,7 @@ function parseSettings(read, ctx = {}) {
         ticketIds: parseTicketIds(get('ticket-ids')),
         reportFile: parsePath(get('report-file'), workspace),
         checkOnly: parseBoolean('check-only', get('check-only')),
+        stateFile: parsePath(get('state-file'), workspace),
         apiUrlWarning: apiHostWarning(connection.apiUrl, connection.domain)
     };
 }
@@ -51401,7 +51403,8 @@ function describeSettings(s) {
         ],
         ...describeMacros(s.messages),
         ['ticket-ids', s.ticketIds === null ? '(every listed ticket)' : s.ticketIds.join(', ')],
-        ['report-file', s.reportFile ?? '(none)']
+        ['report-file', s.reportFile ?? '(none)'],
+        ['state-file', s.stateFile ?? '(none)']
     ];
 }
 
@@ -51792,6 +51795,13 @@ class TransientError extends GorgiasError {
 }
 /** A 2xx whose body is not the JSON shape the endpoint documents. */
 class MalformedResponseError extends GorgiasError {
+}
+/**
+ * The ticket's thread cannot be trusted: a message that does not name this ticket as its own, or
+ * a messages list that runs on far past the ticket's `messages_count`. The ticket is skipped as
+ * unreadable and never decided on: another ticket's agent reply must never start this one's cycle.
+ */
+class UnreadableThreadError extends MalformedResponseError {
 }
 /**
  * A non-idempotent write (creating a message) may or may not have happened: it timed out or lost
@@ -52366,6 +52376,38 @@ function reopenedAfter(ticket, since, s) {
     const closedAt = time_parseTime(ticket.closed_datetime);
     return closedAt instanceof Date && closedAt.getTime() > since.getTime();
 }
+/**
+ * When the cycle's next step becomes due: both of its ages reached (since the agent's reply, since
+ * the last follow-up), counted in business hours when set, then the next opening if that instant
+ * falls outside them. The time a "not due" decision can change on the clock alone.
+ */
+function dueTime(schedule, s) {
+    const after = (from, hours) => s.businessHours
+        ? addBusinessMs(from, hours * HOUR, s.businessHours)
+        : new Date(from.getTime() + hours * HOUR);
+    const { next } = schedule;
+    let at = after(schedule.replyAt, next.afterReplyHours);
+    if (schedule.lastFollowUpAt) {
+        const sinceLast = after(schedule.lastFollowUpAt, next.afterLastFollowUpHours);
+        if (sinceLast.getTime() > at.getTime())
+            at = sinceLast;
+    }
+    if (s.businessHours && !isOpenAt(at, s.businessHours))
+        at = nextOpening(at, s.businessHours);
+    return at;
+}
+/**
+ * The earliest the step after a follow-up just sent (reminder `sent`, at `sentAt` on the server's
+ * clock) can become due, in real hours: business hours only ever make it later. A lower bound, so
+ * that a run trusting it reads the ticket no later than needed.
+ */
+function earliestAfterFollowUp(replyAt, sent, sentAt, s) {
+    const reminders = s.followUpHours.length;
+    const last = s.followUpHours[sent - 1];
+    const afterReply = sent < reminders ? s.followUpHours[sent] : s.closeHours;
+    const gap = afterReply - last;
+    return new Date(Math.max(replyAt.getTime() + afterReply * HOUR, sentAt + gap * HOUR));
+}
 
 ;// CONCATENATED MODULE: ./src/policy/checks.ts
 /** The checks behind a decision, step by step, for people (explain.ts tells them). */
@@ -52801,6 +52843,7 @@ const SKIP_LABELS = {
 
 
 
+
 ;// CONCATENATED MODULE: ./src/sweep/writes.ts
 
 
@@ -52839,6 +52882,10 @@ class Steps {
         this.#effective ||= main;
     }
 }
+/**
+ * Returns when the follow-up counts from, on the server's clock (the created message's time), or
+ * null when the answer did not say.
+ */
 async function followUp(ctx, ticket, d) {
     const { settings } = ctx;
     const steps = new Steps();
@@ -52848,8 +52895,10 @@ async function followUp(ctx, ticket, d) {
         await steps.run('removing old tags', 'old tags removed', () => ctx.client.removeTags(ticket.id, tagRemoval(d.staleTags, d.staleNamesWithoutId)));
     }
     const { body } = followUpMessage(settings, ticket, d);
-    await steps.run('sending the follow-up', 'follow-up sent', () => post(ctx, ticket, body), true);
+    let sent = null;
+    await steps.run('sending the follow-up', 'follow-up sent', async () => (sent = await post(ctx, ticket, body)), true);
     await steps.run(`adding ${settings.followUpTag}`, `${settings.followUpTag} added`, () => addTag(ctx, ticket.id, settings.followUpTag));
+    return sent === null ? null : (messageTime(sent) ?? null);
 }
 async function writes_close(ctx, ticket, d) {
     const { settings } = ctx;
@@ -52919,14 +52968,15 @@ async function addTag(ctx, ticketId, name) {
  */
 async function post(ctx, ticket, body) {
     try {
-        await ctx.client.createMessage(ticket.id, body);
+        return await ctx.client.createMessage(ticket.id, body);
     }
     catch (err) {
         if (!(err instanceof AmbiguousWriteError))
             throw err;
         const { messages } = await ctx.client.readTicket(ticket.id);
-        if (messages.some(m => m.external_id === body.external_id))
-            return;
+        const found = messages.find(m => m.external_id === body.external_id);
+        if (found)
+            return found;
         throw new Error(`message not confirmed (${err.message}); not sent again in this run, the next run checks the ticket first`, { cause: err });
     }
 }
@@ -53378,7 +53428,9 @@ function requestLine(stats) {
 function listingLine(listing, linkTo, shown) {
     switch (listing.kind) {
         case 'open-view':
-            return 'Listed the open tickets (a view of open tickets, filtered by Gorgias).';
+            return listing.checked
+                ? 'Listed the open tickets: no open tickets, checked (the view answered none, and so did the list of every ticket not in the trash).'
+                : 'Listed the open tickets (a view of open tickets, filtered by Gorgias).';
         case 'saved-view':
             return `Listed the tickets of saved view ${listing.viewId} (view-id).`;
         case 'all-tickets':
@@ -54170,10 +54222,19 @@ async function allItems(pages) {
 function sameText(value, wanted) {
     return typeof value === 'string' && value.toLowerCase() === wanted.toLowerCase();
 }
-/** The request of the page `next` names: its path (view items) or the same one with its cursor. */
+/**
+ * The request of the page `next` names: its path (view items) or the same one with its cursor. A
+ * `next_items` path is followed with the first page's `limit` when it names none: as Gorgias hands
+ * it out it carries no `limit`, and the default is 30.
+ */
 function nextRequest(next, call) {
-    if (next.type === 'path')
-        return { path: next.path, query: next.query };
+    if (next.type === 'path') {
+        const query = new URLSearchParams(next.query);
+        const limit = call.query.get('limit');
+        if (!query.has('limit') && limit !== null)
+            query.set('limit', limit);
+        return { path: next.path, query };
+    }
     const query = new URLSearchParams(call.query);
     query.set('cursor', next.cursor);
     return { path: call.path, query };
@@ -54199,6 +54260,26 @@ const REQUEST_KINDS = [
  */
 function isRetrySafe(kind) {
     return kind !== 'create-message';
+}
+const WRITE_KINDS = new Set([
+    'create-message',
+    'close-ticket',
+    'add-tags',
+    'remove-tags'
+]);
+/**
+ * When, on the server's clock, a write to a ticket landed: its answer's `Date` header, to the end
+ * of that second (the header drops the fraction, and the write was made before the answer left).
+ * Null for a read, a path of no ticket, or no readable date.
+ */
+function writeTime(kind, path, date) {
+    if (!WRITE_KINDS.has(kind) || !date)
+        return null;
+    const id = /^\/tickets\/(\d+)(?:\/|$)/.exec(path)?.[1];
+    const at = Date.parse(date);
+    if (id === undefined || Number.isNaN(at))
+        return null;
+    return { ticketId: Number(id), at: at - (((at % 1000) + 1000) % 1000) + 999 };
 }
 
 ;// CONCATENATED MODULE: ./src/gorgias/retry.ts
@@ -54264,6 +54345,43 @@ function parseRetryAfter(value, nowMs) {
     else if (/[a-z]/i.test(text) && !Number.isNaN(Date.parse(text)))
         ms = Date.parse(text) - nowMs;
     return ms === undefined ? undefined : Math.min(Math.max(0, ms), RETRY_AFTER_CAP_MS);
+}
+
+;// CONCATENATED MODULE: ./src/gorgias/thread.ts
+
+/**
+ * Messages a ticket's list may bring past its `messages_count` (messages that arrived since the
+ * retrieve): one more page. A list that runs on further is not this ticket's thread.
+ */
+const MESSAGES_MARGIN = 100;
+/** When the ticket gives no `messages_count`, no thread is longer than this. */
+const MAX_THREAD = 5_000;
+/**
+ * A thread is the ticket's own: every message must name it (`ticket_id`), or another ticket's
+ * agent reply could start this ticket's cycle. Items that are not objects are left to the policy,
+ * which finds them unreadable.
+ */
+function checkOwnMessages(messages, ticketId, where) {
+    for (const m of messages) {
+        if (typeof m !== 'object' || m === null)
+            continue;
+        const owner = m.ticket_id;
+        if (owner === ticketId)
+            continue;
+        const shown = owner === undefined ? 'no ticket_id' : `ticket_id ${JSON.stringify(owner)}`;
+        throw new UnreadableThreadError(`${where} answered a message with ${shown.slice(0, 40)} for ticket ${ticketId}: its thread cannot be trusted`, {
+            method: 'GET',
+            path: where.replace(/^GET /, ''),
+            kind: where.includes('messages') ? 'list-messages' : 'get-ticket'
+        });
+    }
+}
+/** A messages list that runs on far past `messages_count` is not the ticket's thread: paging ends. */
+function checkThreadLength(listed, messagesCount, ticketId) {
+    const most = messagesCount === null ? MAX_THREAD : messagesCount + MESSAGES_MARGIN;
+    if (listed <= most)
+        return;
+    throw new UnreadableThreadError(`GET /messages?ticket_id=${ticketId} kept listing messages: ${listed} so far for a ticket whose messages_count is ${messagesCount ?? 'not given'}; the thread cannot be trusted`, { method: 'GET', path: '/messages', kind: 'list-messages' });
 }
 
 // EXTERNAL MODULE: external "node:http"
@@ -56452,7 +56570,8 @@ async function sendOnce(url, init, timeoutMs) {
             status: res.status,
             text,
             retryAfter: res.headers.get('retry-after'),
-            limitHeader: res.headers.get(RATE_LIMIT_HEADER)
+            limitHeader: res.headers.get(RATE_LIMIT_HEADER),
+            date: res.headers.get('date')
         };
     }
     catch (err) {
@@ -56552,6 +56671,7 @@ function entity(json) {
 
 
 
+
 const USER_AGENT = 'gorgias-auto-close';
 const PAGE_LIMIT = 100;
 class GorgiasClient {
@@ -56571,6 +56691,8 @@ class GorgiasClient {
     #limiter;
     #stats;
     #lastBucket = null;
+    /** the server's time of the last write answered for each ticket (ms since the epoch) */
+    #wroteAt = new Map();
     constructor(opts) {
         const checked = checkBaseUrl(opts.baseUrl);
         if ('problem' in checked) {
@@ -56696,7 +56818,7 @@ class GorgiasClient {
             return { ticket, messages: embedded };
         }
         try {
-            return { ticket, messages: await this.listMessages(id) };
+            return { ticket, messages: await this.listMessages(id, count) };
         }
         catch (err) {
             // The ticket is there: a 404 here is the messages list missing, not the ticket gone, and
@@ -56722,10 +56844,11 @@ class GorgiasClient {
     }
     /**
      * Every message of the ticket, oldest first, from `GET /messages?ticket_id=` (the per-ticket
-     * messages endpoint is deprecated in the reference). Messages of another ticket are dropped: a
-     * server that ignored the filter must not mix threads.
+     * messages endpoint is deprecated in the reference). A message that does not name this ticket
+     * as its own (a server that ignored the filter), or a list that runs on far past
+     * `messagesCount`, is an UnreadableThreadError: threads are never mixed, and paging ends.
      */
-    async listMessages(ticketId) {
+    async listMessages(ticketId, messagesCount = null) {
         const query = new URLSearchParams({
             ticket_id: String(checkId(ticketId)),
             limit: String(PAGE_LIMIT),
@@ -56739,10 +56862,9 @@ class GorgiasClient {
             query,
             what: 'messages'
         })) {
-            for (const m of page) {
-                if (typeof m.ticket_id !== 'number' || m.ticket_id === ticketId)
-                    messages.push(m);
-            }
+            checkOwnMessages(page, ticketId, 'GET /messages');
+            messages.push(...page);
+            checkThreadLength(messages.length, messagesCount, ticketId);
         }
         return messages;
     }
@@ -56793,6 +56915,10 @@ class GorgiasClient {
     rateLimitReading() {
         return this.#lastBucket;
     }
+    /** The server's time of this client's last answered write to the ticket (see writeTime). */
+    lastWriteAt(ticketId) {
+        return this.#wroteAt.get(ticketId) ?? null;
+    }
     stats() {
         return {
             ...this.#stats,
@@ -56827,13 +56953,12 @@ class GorgiasClient {
             parse: (entity)
         });
         const { messages, ...rest } = ticket;
-        const embedded = Array.isArray(messages)
-            ? messages.filter(m => typeof m !== 'object' ||
-                m === null ||
-                typeof m.ticket_id !== 'number' ||
-                m.ticket_id === id)
-            : null;
-        return { ticket: rest, embedded };
+        if (!Array.isArray(messages))
+            return { ticket: rest, embedded: null };
+        // Checked against the ticket that came back: another ticket is the sweep's to refuse.
+        const owner = typeof rest.id === 'number' ? rest.id : id;
+        checkOwnMessages(messages, owner, `GET /tickets/${id}`);
+        return { ticket: rest, embedded: messages };
     }
     async #tags(kind, method, ticketId, tags) {
         const body = {};
@@ -56916,6 +57041,8 @@ class GorgiasClient {
             const cause = attempt.type === 'response' ? `HTTP ${attempt.status}` : attempt.cause;
             switch (step.do) {
                 case 'return':
+                    if (attempt.type === 'response')
+                        this.#noteWrite(call, attempt.date);
                     return this.#read(call, info, status, attempt.type === 'response' ? attempt.text : '');
                 case 'throttle':
                     this.#stats.throttled++;
@@ -56954,6 +57081,11 @@ class GorgiasClient {
                     throw new TransientError(this.#redact(`${call.method} ${call.path} still failing after ${failures + 1} attempts: ${cause}`), status === undefined ? info : { ...info, status });
             }
         }
+    }
+    #noteWrite(call, date) {
+        const w = writeTime(call.kind, call.path, date);
+        if (w)
+            this.#wroteAt.set(w.ticketId, Math.max(w.at, this.#wroteAt.get(w.ticketId) ?? 0));
     }
     #checkDeadline(info, waitMs) {
         if (this.#now() + waitMs <= this.#deadline)
@@ -57077,8 +57209,12 @@ async function listCandidates(ctx) {
         return { listing: { kind: 'saved-view', viewId }, candidates };
     }
     const open = await fromOpenTicketsView(ctx);
-    if ('candidates' in open)
-        return { listing: { kind: 'open-view' }, candidates: open.candidates };
+    if ('candidates' in open) {
+        const listing = open.checked
+            ? { kind: 'open-view', checked: true }
+            : { kind: 'open-view' };
+        return { listing, candidates: open.candidates };
+    }
     const { why } = open;
     ctx.tally.warn(`Listed every untrashed ticket instead of open tickets only: ${why}. The sweep is still correct, but costs more requests.`);
     ctx.progress(`open-tickets view not usable (${why}); listing every untrashed ticket`);
@@ -57088,7 +57224,10 @@ async function listCandidates(ctx) {
 }
 /**
  * The open-tickets view, unless it cannot be trusted here: refused, asynchronous, an unknown shape
- * (see listViewItems), or an answer of no ticket at all while the latest tickets include open ones.
+ * (see listViewItems), or an answer of no ticket at all while open tickets exist. A zero answer is
+ * checked against the plain list (newest updated first, so an open ticket usually shows on the
+ * first page) until an open ticket is seen or the list ends: after a bulk close, the newest
+ * hundred can all be closed while older tickets are still open. It costs pages only then.
  */
 async function fromOpenTicketsView(ctx) {
     try {
@@ -57096,17 +57235,28 @@ async function fromOpenTicketsView(ctx) {
             kind: 'open-view'
         });
         if (ctx.tally.seenCount > 0)
-            return { candidates };
-        for await (const page of ctx.client.listTickets({ orderBy: 'updated_datetime:desc' })) {
-            ctx.tally.page();
-            if (page.some(t => t?.status === 'open' && !t.trashed_datetime)) {
-                return {
-                    why: 'the open-tickets view answered no ticket, yet the latest tickets include open ones'
-                };
+            return { candidates, checked: false };
+        let checked = 0;
+        try {
+            for await (const page of ctx.client.listTickets({ orderBy: 'updated_datetime:desc' })) {
+                ctx.tally.page();
+                checked += page.length;
+                if (page.some(t => t?.status === 'open' && !t.trashed_datetime)) {
+                    return {
+                        why: 'the open-tickets view answered no ticket, yet the ticket list shows open ones'
+                    };
+                }
+                if (ctx.clock() > ctx.deadline)
+                    throw new ListingTimeLimit({ kind: 'open-view' });
             }
-            break;
         }
-        return { candidates };
+        catch (err) {
+            if (err instanceof DeadlineError)
+                throw new ListingTimeLimit({ kind: 'open-view' });
+            throw err;
+        }
+        ctx.progress(`no open tickets, checked: none among the ${checked} tickets not in the trash`);
+        return { candidates, checked: true };
     }
     catch (err) {
         if (!(err instanceof ViewUnusableError))
@@ -57121,9 +57271,24 @@ async function fromOpenTicketsView(ctx) {
 }
 /** Reads every page, triages each ticket once, and returns the candidates oldest reply first. */
 async function triagePages(ctx, pages, listing) {
-    const { tally, settings, now } = ctx;
     const seen = new Set();
     const found = [];
+    try {
+        await triageEach(ctx, pages, listing, seen, found);
+    }
+    catch (err) {
+        // A request the time limit came before is the time limit too: the same green "Stopped early".
+        if (err instanceof DeadlineError)
+            throw new ListingTimeLimit(listing);
+        throw err;
+    }
+    return found
+        .map(t => ({ t, at: lastMessageAt(t) }))
+        .sort((a, b) => a.at - b.at || a.t.id - b.t.id)
+        .map(({ t }, order) => ({ ticketId: t.id, listed: t, order }));
+}
+async function triageEach(ctx, pages, listing, seen, found) {
+    const { tally, settings, now } = ctx;
     for await (const page of pages) {
         tally.page();
         for (const ticket of page) {
@@ -57142,19 +57307,19 @@ async function triagePages(ctx, pages, listing) {
                 tally.reopened(ticket.id);
             }
             const reason = ruledOut(ticket, settings, now);
-            if (reason === null)
-                found.push(ticket);
-            else
+            ctx.state?.listed(ticket.id);
+            if (reason !== null)
                 tally.skip(reason);
+            // Triaged on its list item like any other; only then may the state save its read.
+            else if (ctx.state?.skipsRead(ticket, now))
+                tally.skip('not-due');
+            else
+                found.push(ticket);
         }
         ctx.progress(`page ${tally.pages}: ${tally.seenCount} tickets read, ${found.length} may be due`);
         if (ctx.clock() > ctx.deadline)
             throw new ListingTimeLimit(listing);
     }
-    return found
-        .map(t => ({ t, at: lastMessageAt(t) }))
-        .sort((a, b) => a.at - b.at || a.t.id - b.t.id)
-        .map(({ t }, order) => ({ ticketId: t.id, listed: t, order }));
 }
 /**
  * Why the list item alone rules the ticket out, or null when it is worth its one read. A list item
@@ -58301,6 +58466,254 @@ async function loadPolicyModule(settings, log, timeoutMs = POLICY_TIMEOUT_MS) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/state.ts
+
+
+
+
+/**
+ * The state between runs (`state-file`): for each open ticket found "not due yet", the
+ * `updated_datetime` it had when read and the time its decision can change, so that the next run
+ * does not read it again while its list item shows it unchanged and that time has not come.
+ *
+ * It only ever saves a read. It never decides: every write still follows a fresh read of the
+ * ticket, decided on that read, and every list item is still triaged (exclusions, tags, status,
+ * snooze) every run. So a state that is wrong, stale or forged can cost a delay of a read, never a
+ * wrong write. It holds ids, timestamps and a fingerprint of the account and settings, and no
+ * customer data: a workflow cache is readable by everyone with access to the repository.
+ */
+/** The file's format; a file of a later one is ignored (a newer version of the action wrote it). */
+const STATE_FORMAT = 1;
+/** Larger than any open backlog's state (about 80 bytes a ticket): not ours, or damaged. */
+const STATE_MAX_BYTES = 16 * 1024 * 1024;
+/**
+ * The settings a decision depends on, and the account, as one hash: a state written under other
+ * ones is not reused. Every setting counts unless it is known not to change a decision (so one
+ * added later counts by default); the policy module counts by its file's content.
+ */
+function stateFingerprint(settings, policyModuleContent) {
+    const { apiKey: _apiKey, apiUrlWarning: _apiUrlWarning, dryRun: _dryRun, maxActions: _maxActions, rateLimitShare: _rateLimitShare, timeLimitMinutes: _timeLimitMinutes, summaryCustomerDetails: _summaryCustomerDetails, reportFile: _reportFile, stateFile: _stateFile, checkOnly: _checkOnly, ticketIds: _ticketIds, messagesFile: _messagesFile, policyModule: _policyModule, ...decisive } = settings;
+    const policy = policyModuleContent === null
+        ? null
+        : (0,external_node_crypto_.createHash)('sha256').update(policyModuleContent).digest('hex');
+    const text = JSON.stringify({ format: STATE_FORMAT, decisive, policy }, (_key, value) => value instanceof Set
+        ? [...value].sort()
+        : value instanceof Map
+            ? [...value]
+            : value);
+    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
+}
+/** The policy module's content for the fingerprint; null when there is none or it cannot be read. */
+function policyModuleContent(settings) {
+    if (settings.policyModule === null)
+        return null;
+    try {
+        return (0,external_node_fs_.readFileSync)(settings.policyModule, 'utf8');
+    }
+    catch {
+        // Unreadable, the module fails to load before any request anyway; the state is then moot.
+        return '(unreadable)';
+    }
+}
+/**
+ * Reads and checks the state file. Never throws: a missing, unreadable, damaged, oversized,
+ * newer-format or foreign file is ignored (no entry) with a notice, and the run is as without it.
+ */
+function loadState(path, fingerprint) {
+    const ignored = (why) => ({
+        entries: new Map(),
+        notice: `state-file ${path}: ${why}; every ticket that may be due is read this run, and the file is written afresh at the end`
+    });
+    let size;
+    try {
+        size = (0,external_node_fs_.statSync)(path).size;
+    }
+    catch (err) {
+        const code = err.code;
+        return ignored(code === 'ENOENT'
+            ? 'no state yet (first run, or the cache was not restored)'
+            : `not readable (${code ?? 'error'})`);
+    }
+    if (size > STATE_MAX_BYTES) {
+        return ignored(`larger than ${STATE_MAX_BYTES / 1024 / 1024} MB (${size} bytes): not a state this action wrote`);
+    }
+    let json;
+    try {
+        json = JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
+    }
+    catch (err) {
+        return ignored(`not readable as a state (${err instanceof SyntaxError ? 'not JSON' : (err.code ?? 'error')})`);
+    }
+    if (!state_isRecord(json) || typeof json.format !== 'number')
+        return ignored('not a state file of this action');
+    if (json.format > STATE_FORMAT) {
+        return ignored(`written by a newer version of this action (format ${json.format}, this one reads ${STATE_FORMAT})`);
+    }
+    if (json.format !== STATE_FORMAT ||
+        typeof json.fingerprint !== 'string' ||
+        !state_isRecord(json.tickets)) {
+        return ignored('not a state file of this action');
+    }
+    if (json.fingerprint !== fingerprint) {
+        return ignored('written for another account or other settings (domain, schedule, business hours, tags, channels, messages or policy module changed)');
+    }
+    const entries = new Map();
+    for (const [key, value] of Object.entries(json.tickets)) {
+        const id = Number(key);
+        const entry = parseEntry(value);
+        if (!Number.isSafeInteger(id) || id < 1 || String(id) !== key || entry === null) {
+            return ignored(`damaged (ticket entry "${key.slice(0, 20)}")`);
+        }
+        entries.set(id, entry);
+    }
+    return { entries, notice: null };
+}
+function parseEntry(value) {
+    if (!Array.isArray(value) || value.length < 2 || value.length > 3)
+        return null;
+    const times = value.map(v => (typeof v === 'string' ? Date.parse(v) : NaN));
+    if (times.some(t => Number.isNaN(t)))
+        return null;
+    const [updated, due, wrote] = times;
+    return wrote === undefined ? { updated, due } : { updated, due, wrote };
+}
+/**
+ * Writes the state atomically: next to its final name, then renamed, so a cancelled run leaves
+ * the previous file or the whole new one. Throws an Error naming the input; the caller warns.
+ */
+function writeState(path, fingerprint, entries, savedAt) {
+    const tickets = {};
+    for (const id of [...entries.keys()].sort((a, b) => a - b)) {
+        const e = entries.get(id);
+        const times = e.wrote === undefined ? [e.updated, e.due] : [e.updated, e.due, e.wrote];
+        tickets[String(id)] = times.map(t => new Date(t).toISOString());
+    }
+    const file = {
+        format: STATE_FORMAT,
+        fingerprint,
+        savedAt: savedAt.toISOString(),
+        tickets
+    };
+    const folder = (0,external_node_path_.dirname)(path);
+    const temporary = (0,external_node_path_.join)(folder, `.${(0,external_node_path_.basename)(path)}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
+    try {
+        (0,external_node_fs_.mkdirSync)(folder, { recursive: true });
+        (0,external_node_fs_.writeFileSync)(temporary, `${JSON.stringify(file)}\n`, { flag: 'wx' });
+        (0,external_node_fs_.renameSync)(temporary, path);
+    }
+    catch (err) {
+        try {
+            (0,external_node_fs_.rmSync)(temporary, { force: true });
+        }
+        catch {
+            // The folder itself is unusable: there is nothing to clean.
+        }
+        const reason = err instanceof Error ? err.message : String(err);
+        throw new Error(`state-file ${path}: the state could not be written: ${reason}`, { cause: err });
+    }
+}
+/**
+ * Whether a listed ticket needs no read this run: its list item shows it unchanged since it was
+ * found not due (the same `updated_datetime`, or none later than this action's own last write to
+ * it), and the time its decision can change has not come. Anything unreadable needs the read.
+ */
+function readSaved(entry, listed, now) {
+    if (entry === undefined || now.getTime() >= entry.due)
+        return false;
+    const value = listed.updated_datetime;
+    const updated = typeof value === 'string' ? parseTimestamp(value)?.getTime() : undefined;
+    if (updated === undefined)
+        return false;
+    return updated === entry.updated || (entry.wrote !== undefined && updated <= entry.wrote);
+}
+/**
+ * One run's use of the state: the entries it started from, those it keeps (tickets listed this
+ * run whose read it saved, and those it found not due), and how many reads it saved.
+ */
+class RunState {
+    #previous;
+    #next = new Map();
+    #listed = new Set();
+    #saved = 0;
+    #cutShort = false;
+    /** reads the state could not save, by why: no entry, the ticket changed, its time came */
+    missed = { 'no-entry': 0, changed: 0, due: 0 };
+    constructor(previous) {
+        this.#previous = previous;
+    }
+    /** A listed ticket that passed the triage: true when its read is saved (the entry is kept). */
+    skipsRead(listed, now) {
+        this.#listed.add(listed.id);
+        const entry = this.#previous.get(listed.id);
+        if (!readSaved(entry, listed, now)) {
+            this.missed[!entry ? 'no-entry' : now.getTime() >= entry.due ? 'due' : 'changed']++;
+            return false;
+        }
+        this.#next.set(listed.id, entry);
+        this.#saved++;
+        return true;
+    }
+    /** A ticket listed this run (kept only if read or saved); its old entry is then replaced. */
+    listed(ticketId) {
+        this.#listed.add(ticketId);
+    }
+    /**
+     * Read and found not due until `due`: remembered with its `updated_datetime` as read, and the
+     * server time of a write this run made to it, if any.
+     */
+    notDue(ticket, due, wrote) {
+        const value = ticket.updated_datetime;
+        const updated = typeof value === 'string' ? parseTimestamp(value)?.getTime() : undefined;
+        if (updated === undefined && wrote === null)
+            return;
+        const entry = { updated: updated ?? -1, due: due.getTime() };
+        if (wrote !== null)
+            entry.wrote = wrote;
+        this.#next.set(ticket.id, entry);
+    }
+    /** The read was needed after all, or the ticket is done with: nothing is kept for it. */
+    forget(ticketId) {
+        this.#next.delete(ticketId);
+    }
+    /** The listing did not finish: tickets it did not reach keep their entries. */
+    listingCutShort() {
+        this.#cutShort = true;
+    }
+    get saved() {
+        return this.#saved;
+    }
+    /**
+     * What to write: the tickets listed this run that are kept; when the listing was cut short,
+     * also the earlier entries of tickets it did not reach, which are still valid (each is checked
+     * against its list item before use).
+     */
+    toSave() {
+        const out = new Map();
+        if (this.#cutShort) {
+            for (const [id, e] of this.#previous)
+                if (!this.#listed.has(id))
+                    out.set(id, e);
+        }
+        for (const [id, e] of this.#next)
+            out.set(id, e);
+        return out;
+    }
+}
+function state_isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** The summary's (and the terminal's) last line: what the state saved this run. */
+function stateLine(state) {
+    if (!state)
+        return null;
+    const saved = `State file: ${state.readsSaved} ticket read${state.readsSaved === 1 ? '' : 's'} saved`;
+    const why = state.notice === null ? '' : ' (the file read at the start was not used: see the notice)';
+    const kept = state.file === null
+        ? 'the file could not be written (see the warning)'
+        : `${state.kept} ticket${state.kept === 1 ? '' : 's'} remembered for the next run`;
+    return `${saved}${why}; ${kept}.`;
+}
+
 ;// CONCATENATED MODULE: ./src/sweep/failures.ts
 
 function failureCode(err) {
@@ -58336,6 +58749,14 @@ function failureCode(err) {
 
 
 
+/**
+ * Skips of a read ticket that no clock can undo, only a new message (which moves the ticket's
+ * `updated_datetime`): no agent reply yet, the customer spoke last, a reopen left to agents. The
+ * ticket-level checks (status, snooze, spam, tags) passed, and are made on every list item anyway.
+ */
+const UNTIL_CHANGED = new Set(['no-agent-reply', 'customer-replied', 'reopened']);
+/** How long such a skip is trusted without a read: a day, so nothing odd lasts longer. */
+const UNTIL_CHANGED_MS = 24 * 3_600_000;
 const CREDENTIALS = 'the run stopped: credentials rejected';
 /** Skips no later run resolves by itself: listed ticket by ticket for a person to look at. */
 const NEEDS_A_PERSON = ['no-customer-address', 'reply-failed', 'unreadable'];
@@ -58405,8 +58826,13 @@ async function readDecideWrite(ctx, c) {
     tally.unmarked(unmarkedOwnMessages(ticket, messages, ctx.settings).length);
     const now = ctx.now();
     let decision;
+    let schedule = null;
     try {
-        decision = unreadableTicket(ticket, ctx, now) ?? decide(ticket, messages, ctx.settings, now);
+        const unreadable = unreadableTicket(ticket, ctx, now);
+        if (unreadable)
+            decision = unreadable;
+        else
+            ({ decision, schedule } = reason(ticket, messages, ctx.settings, now));
         if (ctx.explain) {
             const explanation = explainTicket(ticket, messages, ctx.settings, now);
             if (decision.kind === 'follow-up' || decision.kind === 'close') {
@@ -58428,6 +58854,14 @@ async function readDecideWrite(ctx, c) {
     }
     switch (decision.kind) {
         case 'skip':
+            // Only a ticket genuinely not due yet is remembered, until its next step can be due; or,
+            // when only a change to the ticket can change the decision, for a day at most.
+            if (decision.reason === 'not-due' && schedule) {
+                ctx.state?.notDue(ticket, dueTime(schedule, ctx.settings), null);
+            }
+            else if (UNTIL_CHANGED.has(decision.reason)) {
+                ctx.state?.notDue(ticket, new Date(now.getTime() + UNTIL_CHANGED_MS), null);
+            }
             if (NEEDS_A_PERSON.includes(decision.reason)) {
                 const line = outcome(ticket, decision, 'check', 'skipped', decision.detail);
                 line.skipReason = decision.reason;
@@ -58438,12 +58872,33 @@ async function readDecideWrite(ctx, c) {
             return false;
         case 'untag':
         case 'tag-follow-up':
-            await repair(ctx, ticket, decision);
+            if ((await repair(ctx, ticket, decision)) && schedule && waitsAfterRepair(decision)) {
+                remember(ctx, ticket, dueTime(schedule, ctx.settings));
+            }
             return false;
         case 'follow-up':
-        case 'close':
-            return act(ctx, c.order, ticket, messages, decision);
+        case 'close': {
+            const acted = await act(ctx, c.order, ticket, messages, decision);
+            if (acted instanceof Date && decision.kind === 'follow-up') {
+                const { replyAt, reminder } = decision;
+                remember(ctx, ticket, earliestAfterFollowUp(replyAt, reminder, acted.getTime(), ctx.settings));
+            }
+            return acted !== 'not-attempted';
+        }
     }
+}
+/** After a repair that leaves the cycle waiting on time (not a customer's reply), it is not due. */
+function waitsAfterRepair(d) {
+    return d.kind === 'tag-follow-up' || d.because === 'agent-replied';
+}
+/**
+ * A ticket this run wrote to, not due until `due`: remembered with the server's time of the write,
+ * so that its own write does not make the next run read it. Only when the server said that time.
+ */
+function remember(ctx, ticket, due) {
+    const wrote = ctx.client.lastWriteAt?.(ticket.id) ?? null;
+    if (wrote !== null)
+        ctx.state?.notDue(ticket, due, wrote);
 }
 /**
  * Timestamps of the ticket itself that are present but not dates: the decision does not read them
@@ -58456,6 +58911,10 @@ function unreadableTicket(ticket, ctx, now) {
 function readFailed(ctx, c, ticket, err) {
     if (err instanceof NotFoundError)
         return ctx.tally.skip('not-found');
+    if (err instanceof UnreadableThreadError) {
+        // Never decided on: a thread that is not the ticket's own could start a cycle it never had.
+        return ctx.tally.skip('unreadable', outcome(ticket, null, 'check', 'skipped', errorText(err)));
+    }
     if (err instanceof AuthError) {
         ctx.tally.stop({ kind: 'credentials', error: err });
         return ctx.tally.action(c.order, outcome(ticket, null, 'check', 'deferred', `not read: ${CREDENTIALS}`));
@@ -58466,21 +58925,30 @@ function readFailed(ctx, c, ticket, err) {
     }
     ctx.tally.readFailure(failed(outcome(ticket, null, 'check', 'failed', errorText(err)), err));
 }
+/** Returns whether the repair was written (not in a dry run, and it did not fail). */
 async function repair(ctx, ticket, d) {
     const countedAs = d.kind === 'untag' && d.because === 'customer-replied' ? 'customer-replied' : 'not-due';
     if (ctx.settings.dryRun) {
-        return ctx.tally.repair(countedAs, outcome(ticket, d, d.kind, 'would-do'));
+        ctx.tally.repair(countedAs, outcome(ticket, d, d.kind, 'would-do'));
+        return false;
     }
     try {
         const detail = d.kind === 'untag' ? await removeOurTags(ctx, ticket, d) : await addFollowUpTag(ctx, ticket);
         ctx.tally.repair(countedAs, outcome(ticket, d, d.kind, 'done', detail));
+        return true;
     }
     catch (err) {
         if (err instanceof AuthError)
             ctx.tally.stop({ kind: 'credentials', error: err });
         ctx.tally.repair(countedAs, failed(outcome(ticket, d, d.kind, 'failed', errorText(err)), err));
+        return false;
     }
 }
+/**
+ * A follow-up or close: the veto, then the writes. Returns the follow-up's time (on the server's
+ * clock) once sent, 'done' for a close, 'attempted' when its max-actions slot is used all the same
+ * (planned in a dry run, failed, deferred), or 'not-attempted' (vetoed).
+ */
 async function act(ctx, order, ticket, messages, d) {
     const { tally } = ctx;
     const line = (result, detail) => {
@@ -58507,11 +58975,11 @@ async function act(ctx, order, ticket, messages, d) {
             if (err instanceof AuthError)
                 tally.stop({ kind: 'credentials', error: err });
             tally.action(order, failed(line('failed', errorText(err)), err, 'policy-module'));
-            return true;
+            return 'attempted';
         }
         if (veto) {
             tally.skip('policy-module', line('skipped', veto.skip));
-            return false;
+            return 'not-attempted';
         }
     }
     if (ctx.settings.dryRun) {
@@ -58520,14 +58988,12 @@ async function act(ctx, order, ticket, messages, d) {
         if (message)
             planned.message = message;
         tally.action(order, planned);
-        return true;
+        return 'attempted';
     }
     try {
-        if (d.kind === 'follow-up')
-            await followUp(ctx, ticket, d);
-        else
-            await writes_close(ctx, ticket, d);
+        const sentAt = d.kind === 'follow-up' ? await followUp(ctx, ticket, d) : await writes_close(ctx, ticket, d); // prettier-ignore
         tally.action(order, line('done'));
+        return sentAt instanceof Date ? sentAt : 'done';
     }
     catch (err) {
         const partial = err instanceof PartialWrite ? err : null;
@@ -58540,14 +59006,14 @@ async function act(ctx, order, ticket, messages, d) {
                 tally.stop({ kind: 'time-limit', minutes: ctx.settings.timeLimitMinutes });
             }
             tally.action(order, line('deferred', cause instanceof AuthError ? CREDENTIALS : TIME_LIMIT));
-            return true;
+            return 'attempted';
         }
         const o = failed(line('failed', errorText(err)), cause);
         if (partial?.effective)
             o.wrote = true;
         tally.action(order, o);
     }
-    return true;
+    return 'attempted';
 }
 /** A failed outcome with its fixed code (the audit file keeps the code, never the words). */
 function failed(o, err, code) {
@@ -58769,8 +59235,10 @@ async function sweep(opts) {
         usage: () => (opts.usage ? `; ${opts.usage()}` : '')
     };
     const listed = await listPhase(run, startedAt);
-    if ('cutShort' in listed)
+    if ('cutShort' in listed) {
+        opts.state?.listingCutShort();
         return run.tally.report(listed.cutShort, opts.now());
+    }
     await readAndActPhase(run, listed.candidates);
     return run.tally.report(listed.listing, opts.now());
 }
@@ -58788,6 +59256,7 @@ async function listPhase(run, startedAt) {
             deadline: run.deadline,
             clock: () => opts.now().getTime(),
             now: startedAt,
+            state: opts.state ?? null,
             progress: line => log.info(`${line}${run.usage()}`)
         });
         for (const warning of tally.warnings)
@@ -58819,7 +59288,8 @@ async function readAndActPhase(run, candidates) {
         deadline: run.deadline,
         now: opts.now,
         veto: opts.veto ?? null,
-        explain: settings.ticketIds !== null
+        explain: settings.ticketIds !== null,
+        state: opts.state ?? null
     };
     let next = 0;
     let reported = 0;
@@ -58874,6 +59344,7 @@ function internalError(c, err) {
 
 
 
+
 /**
  * Time an in-flight ticket may take past time-limit-minutes to finish its writes (a quarter of the
  * limit, at most 90 s); past it, a request still waiting (a storm of 429s) gives up unsent and the
@@ -58903,9 +59374,7 @@ async function runSweep(given, log, preflight = given.dryRun ? 'full' : 'tags') 
     let checklist = null;
     if (preflight !== 'none') {
         checklist =
-            preflight === 'full'
-                ? await checkAccount(client, given)
-                : await checkRunTags(client, given);
+            preflight === 'full' ? await checkAccount(client, given) : await checkRunTags(client, given);
         // Refused credentials: the sweep's own first request would say so, as a stop.
         if (checklist.refused)
             throw checklist.refused;
@@ -58916,25 +59385,30 @@ async function runSweep(given, log, preflight = given.dryRun ? 'full' : 'tags') 
         }
     }
     const settings = await fromAccount(client, given);
+    // After the account's texts and hours are read in: the state's fingerprint covers them.
+    const state = openState(settings, log);
     const swept = await sweep({
         client,
         settings,
         now: () => new Date(),
         veto: veto ? veto.bind(null, client) : null,
         usage: () => requestLine(client.stats()),
-        log
+        log,
+        state: state?.run ?? null
     });
     if (swept.stop?.kind === 'credentials' && rejectedAtStart(swept))
         throw swept.stop.error;
     if (checklist?.scope === 'tags')
         swept.warnings.unshift(...tagWarnings(checklist));
     const report = withoutSecrets(swept, secretForms(settings.email, settings.apiKey));
+    const stateFile = state ? run_saveState(state, report, log) : null;
     return {
         settings,
         report,
         stats: client.stats(),
         auditFile: writeAudit(report, settings, log),
-        checklist
+        checklist,
+        stateFile
     };
 }
 /**
@@ -59001,6 +59475,42 @@ function rejectedAtStart(report) {
         skipped === 0);
 }
 /**
+ * The state between runs, read before any request; null when state-file is not set, and in a
+ * ticket-ids run (it lists nothing, so it could keep nothing of the others').
+ */
+function openState(settings, log) {
+    const path = settings.stateFile;
+    if (path === null)
+        return null;
+    if (settings.ticketIds !== null) {
+        log.info(`state-file ${path}: not used by a ticket-ids run (left as it is)`);
+        return null;
+    }
+    const fingerprint = stateFingerprint(settings, policyModuleContent(settings));
+    const { entries, notice } = loadState(path, fingerprint);
+    if (notice !== null)
+        (log.notice ?? log.info)(notice);
+    else
+        log.info(`state-file ${path}: ${entries.size} tickets remembered from the last run`);
+    return { path, fingerprint, run: new RunState(entries), notice };
+}
+/** Written at the end of every run that got a report, dry runs and runs stopped early too. */
+function run_saveState(state, report, log) {
+    const kept = state.run.toSave();
+    let file = state.path;
+    try {
+        writeState(state.path, state.fingerprint, kept, report.finishedAt);
+    }
+    catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        report.warnings.push(message);
+        log.warning(message);
+        file = null;
+    }
+    report.state = { readsSaved: state.run.saved, kept: kept.size, file, notice: state.notice };
+    return file;
+}
+/**
  * The report's free texts (errors, policy-module reasons, warnings) without the key in any form,
  * before anything cuts them to length: a policy module can read the environment, and an error
  * may echo what it was given.
@@ -59059,6 +59569,7 @@ function stopNotice(err, settings) {
 
 
 
+
 /**
  * The GitHub Action's entry: inputs -> sweep -> outputs and job summary. The only module that
  * knows GitHub Actions.
@@ -59081,13 +59592,17 @@ async function runAction() {
             notice('Dry run: nothing will be changed in Gorgias. To go live, set the repository variable GORGIAS_AUTO_CLOSE_LIVE to true.');
         }
         const run = await runSweep(settings, LOG);
-        const { report, stats, auditFile, checklist } = run;
+        const { report, stats, auditFile, checklist, stateFile } = run;
         settings = run.settings;
         // Outputs first: they are what later steps depend on, and setting them cannot fail the run.
         for (const [name, value] of Object.entries(outputs(report)))
             setOutput(name, value);
         setOutput('report-file', auditFile ?? '');
-        await writeSummary(summaryMarkdown(report, settings, stats, dryRunChecklist(checklist)) + runLink(), report_terminalText(report, settings, stats));
+        setOutput('state-file', stateFile ?? '');
+        const saved = stateLine(report.state);
+        await writeSummary(summaryMarkdown(report, settings, stats, dryRunChecklist(checklist)) +
+            runLink() +
+            (saved ? `\n${saved}\n` : ''), report_terminalText(report, settings, stats) + (saved ? `\n${saved}` : ''));
         const failure = stopLine(report, settings) ?? failureLine(report);
         if (failure)
             setFailed(failure);
@@ -59101,6 +59616,7 @@ async function runAction() {
 const LOG = {
     info: m => info(m),
     warning: m => warning(m),
+    notice: m => notice(m),
     startGroup: n => startGroup(n),
     endGroup: () => endGroup()
 };

@@ -1,7 +1,10 @@
 /**
- * `npm run bench`: sweeps of simulated accounts against the simulator enforcing Gorgias's
- * rate-limit shape (a leaky bucket of 40 per window), with the window scaled down from 20 s to
- * 500 ms so a run takes seconds instead of hours. Measured in one process and one run:
+ * `npm run bench` (about a minute): a store living through its days with the action run every
+ * hour, with and without state-file (requests per run against the floor of the work), then one
+ * sweep of a 2,000-ticket account against the simulator enforcing Gorgias's rate-limit shape (a
+ * leaky bucket of 40 per window, the window scaled down from 20 s to 500 ms).
+ *
+ * `npm run bench -- --large` (minutes, about 1 GB) adds the large accounts:
  * - today's world: 5,000 tickets, 40% open; the project's sweep beside a naive baseline;
  * - a long history: 100,000 tickets, 2% open, 5% trashed, 100 follow-ups and 40 closes due;
  *   the open-tickets view, the view refused (the fallback), and the default rate-limit-share.
@@ -18,6 +21,9 @@ import { counts } from '../src/report.js'
 import { sweep } from '../src/sweep/index.js'
 import { GorgiasSimulator, type SimulatorOptions } from '../simulator/server.js'
 import { seedAccount, type SeedOptions } from '../simulator/seed.js'
+import { liveStore, type HourlyRun, type StoreShape } from './steadyStore.js'
+
+const LARGE = process.argv.includes('--large')
 
 const LIMIT = 40
 const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 500)
@@ -34,10 +40,10 @@ interface World {
 const TODAY: World = {
   name: "today's world",
   seed: {
-    tickets: Number(process.env.BENCH_TICKETS ?? 5000),
+    tickets: Number(process.env.BENCH_TICKETS ?? (LARGE ? 5000 : 2000)),
     openShare: 0.4,
-    dueFollowUp: 300,
-    dueClose: 150,
+    dueFollowUp: LARGE ? 300 : 120,
+    dueClose: LARGE ? 150 : 60,
     followUpHours: 48,
     closeHours: 72,
     views: 4,
@@ -218,7 +224,109 @@ function print(m: Measure): void {
   console.log(`${row(m).join('\n')}\n`)
 }
 
+const STORE: StoreShape = {
+  arrivalsPerHour: Number(process.env.BENCH_ARRIVALS ?? 15),
+  warmUpHours: Number(process.env.BENCH_WARM_UP_HOURS ?? 24 * 7),
+  measuredHours: Number(process.env.BENCH_HOURS ?? 48),
+  seed: 17
+}
+
+const pad = (v: string | number, n: number): string => String(v).padStart(n)
+
+function printRuns(runs: HourlyRun[]): void {
+  console.log(
+    `  ${pad('hour', 5)} ${pad('open', 5)} ${pad('requests', 8)} ${pad('pages', 5)} ${pad('reads', 5)} ${pad('writes', 6)} ${pad('actions', 7)} ${pad('floor', 5)} ${pad('ratio', 5)} ${pad('saved', 5)}`
+  )
+  for (const r of runs) {
+    console.log(
+      `  ${pad(r.hour, 5)} ${pad(r.open, 5)} ${pad(r.requests, 8)} ${pad(r.pages, 5)} ${pad(r.reads, 5)} ${pad(r.writes, 6)} ${pad(r.actions, 7)} ${pad(r.floor, 5)} ${pad((r.requests / r.floor).toFixed(2), 5)} ${pad(r.readsSaved, 5)}`
+    )
+  }
+}
+
+interface Steady {
+  requests: number
+  floor: number
+  pages: number
+  reads: number
+  writes: number
+  actions: number
+  open: number
+  pagesOver: number
+}
+
+/** Means per run over the measured runs but the first (which starts from no state). */
+function steady(runs: HourlyRun[]): Steady {
+  const rest = runs.slice(1)
+  const mean = (f: (r: HourlyRun) => number): number =>
+    rest.reduce((sum, r) => sum + f(r), 0) / Math.max(1, rest.length)
+  return {
+    requests: mean(r => r.requests),
+    floor: mean(r => r.floor),
+    pages: mean(r => r.pages),
+    reads: mean(r => r.reads),
+    writes: mean(r => r.writes),
+    actions: mean(r => r.actions),
+    open: mean(r => r.open),
+    pagesOver: runs.filter(r => r.pages > Math.ceil(r.open / 100) + 1).length
+  }
+}
+
+/**
+ * What a run costs the store: API minutes an hour at Gorgias's 2 requests/s, and billed Actions
+ * minutes a month (a run a hour; each run rounded up to the minute, about 20 s of job set-up,
+ * requests paced at rate-limit-share 0.5 of 2/s after the bucket's free first 20).
+ */
+function cost(requests: number): string {
+  const apiMinutes = requests / 2 / 60
+  const runSeconds = 20 + Math.max(0, requests - 20) / 1
+  const billed = Math.ceil(runSeconds / 60) * 24 * 30
+  return `${apiMinutes.toFixed(2)} API minutes an hour (${((100 * apiMinutes) / 60).toFixed(1)}% of the account's budget); a run of about ${Math.round(runSeconds)} s, ${billed} billed Actions minutes a month`
+}
+
+async function storeLife(): Promise<void> {
+  console.log(
+    `== a store's life: ${STORE.arrivalsPerHour} new tickets an hour; agents answer (10% after a day or more), half the customers answer, 30% answer the follow-up, 5% come back after the close; 3 internal notes an hour; 20% of tickets closed by agents. The action runs every hour; ${STORE.warmUpHours} hours of warm-up, then ${STORE.measuredHours} hourly runs measured (the first from no state).\n`
+  )
+  const started = performance.now()
+  const without = await liveStore(STORE, false)
+  const withState = await liveStore(STORE, true)
+  console.log('-- without state-file')
+  printRuns(without)
+  console.log('\n-- with state-file')
+  printRuns(withState)
+  const a = steady(without)
+  const b = steady(withState)
+  const same = without.every((r, i) => r.acted === withState[i]?.acted)
+  console.log(
+    `\n  (simulated in ${((performance.now() - started) / 1000).toFixed(1)} s; floor = pages of open tickets + one read per ticket acted on + writes)`
+  )
+  for (const [name, s] of [
+    ['without state-file', a],
+    ['with state-file', b]
+  ] as const) {
+    console.log(
+      `  ${name.padEnd(19)} per run: ${s.requests.toFixed(1)} requests (${s.pages.toFixed(1)} pages, ${s.reads.toFixed(1)} reads, ${s.writes.toFixed(1)} writes) for ${s.actions.toFixed(1)} actions on ${s.open.toFixed(0)} open tickets; floor ${s.floor.toFixed(1)}; ${(s.requests / s.floor).toFixed(2)}x the floor`
+    )
+    console.log(`  ${''.padEnd(19)} ${cost(s.requests)}`)
+  }
+  const first = [without[0]!, withState[0]!]
+  console.log('\nTargets (issue #17), this run:')
+  console.log(`  with state-file:  ${(b.requests / b.floor).toFixed(2)}x the floor (<= 1.3)`)
+  console.log(
+    `  without:          ${(a.requests / a.floor).toFixed(2)}x the floor (no worse than the 5.3x measured before)`
+  )
+  console.log(`  pages per run:    ${a.pagesOver + b.pagesOver} runs over ceil(open / 100) + 1 (0)`)
+  console.log(
+    `  first run, no state: ${first[1]!.requests} requests with state-file vs ${first[0]!.requests} without (equal)`
+  )
+  console.log(
+    `  same follow-ups and closes, run by run, with and without the state: ${same ? 'yes' : 'NO'}\n`
+  )
+}
+
 async function main(): Promise<void> {
+  await storeLife()
   console.log(
     `Rate limit: a leaky bucket of ${LIMIT} per ${WINDOW_MS} ms (Gorgias: ${LIMIT} per 20 s per account, ${SCALE}x slower).\n`
   )
@@ -228,6 +336,12 @@ async function main(): Promise<void> {
   )
   const ours = await measure('project sweep, share 1', TODAY, 1, projectSweep)
   print(ours)
+  if (!LARGE) {
+    console.log(
+      'The large accounts (5,000 and 100,000 tickets, a naive baseline): npm run bench -- --large'
+    )
+    return
+  }
   const naive = await measure(
     'naive baseline (every ticket, its messages, one at a time)',
     TODAY,

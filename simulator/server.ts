@@ -80,6 +80,7 @@ export class GorgiasSimulator {
       email: this.email,
       apiKey: this.apiKey,
       latencyMs: opts.latencyMs ?? 0,
+      now: () => this.#store.now(),
       bucket: this.#bucket,
       faults: this.#faults,
       route: ({ method, path, query, body }, match) =>

@@ -21,6 +21,8 @@ export interface TransportOptions {
   latencyMs: number
   bucket: LeakyBucket
   faults: FaultRules
+  /** The server's clock, for the `Date` header every answer carries (RFC 9110, 6.6.1). */
+  now: () => Date
   /** Runs the API logic; throws HttpError for an error answer. */
   route: (req: Omit<RouteRequest, 'id'>, match: RouteMatch | null) => Result
 }
@@ -298,6 +300,7 @@ export class Transport {
   /** Status, headers and body text as they go out; the bucket's header is read as it leaves. */
   #render(result: Result): InProcessResponse {
     const headers: Record<string, string> = {
+      Date: this.#opts.now().toUTCString(),
       'X-Gorgias-Account-Api-Call-Limit': this.#opts.bucket.header(),
       ...result.headers
     }

@@ -4,6 +4,7 @@ import { loadSettings, runCheck, runSweep } from './run.js'
 import { checklistJson, checklistText, checkVerdict } from './checkReport.js'
 import type { Checklist } from './check.js'
 import { failureLine, reportJson, stopLine, terminalText } from './report.js'
+import { stateLine } from './state.js'
 import { stopNotice } from './stop.js'
 import { explanationText } from './explain.js'
 import type { Report } from './sweep/types.js'
@@ -151,6 +152,7 @@ export async function runCli(
     const log = {
       info: (m: string) => (quiet ? undefined : progress(m)),
       warning: (m: string) => progress(`warning: ${m}`),
+      notice: (m: string) => progress(`notice: ${m}`),
       startGroup: (n: string) => (quiet ? undefined : progress(`== ${n}`)),
       endGroup: () => undefined
     }
@@ -174,8 +176,11 @@ export async function runCli(
       if (values.json) io.err(text)
       else io.out(text)
     }
+    const saved = stateLine(report.state)
     io.out(
-      values.json ? `${reportJson(report, stats)}\n` : `${terminalText(report, settings, stats)}\n`
+      values.json
+        ? `${reportJson(report, stats)}\n`
+        : `${terminalText(report, settings, stats)}\n${saved ? `${saved}\n` : ''}`
     )
     const stopped = stopLine(report, settings)
     if (stopped) {

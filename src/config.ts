@@ -60,7 +60,8 @@ export const DEFAULTS = {
   'close-macro': '',
   'ticket-ids': '',
   'report-file': '',
-  'check-only': 'false'
+  'check-only': 'false',
+  'state-file': ''
 } as const
 
 export type InputName = keyof typeof DEFAULTS
@@ -133,6 +134,11 @@ export interface Settings {
   reportFile: string | null
   /** only the account check (read-only checklist): no sweep, no write */
   checkOnly: boolean
+  /**
+   * absolute path of the state between runs (read at the start, written at the end), or null: it
+   * saves the reads of tickets unchanged since they were found not due
+   */
+  stateFile: string | null
   /** said before any request: api-url points at a host that is not the account's */
   apiUrlWarning: string | null
 }
@@ -452,6 +458,7 @@ export function parseSettings(read: InputReader, ctx: ParseContext = {}): Settin
     ticketIds: parseTicketIds(get('ticket-ids')),
     reportFile: parsePath(get('report-file'), workspace),
     checkOnly: parseBoolean('check-only', get('check-only')),
+    stateFile: parsePath(get('state-file'), workspace),
     apiUrlWarning: apiHostWarning(connection.apiUrl, connection.domain)
   }
 }
@@ -599,6 +606,7 @@ export function describeSettings(s: Settings): Array<[string, string]> {
     ],
     ...describeMacros(s.messages),
     ['ticket-ids', s.ticketIds === null ? '(every listed ticket)' : s.ticketIds.join(', ')],
-    ['report-file', s.reportFile ?? '(none)']
+    ['report-file', s.reportFile ?? '(none)'],
+    ['state-file', s.stateFile ?? '(none)']
   ]
 }

@@ -14,6 +14,7 @@ import { checklistMarkdown, checklistText, checkVerdict } from './checkReport.js
 import type { SweepLog } from './sweep/index.js'
 import { logText } from './text.js'
 import { registerSecrets } from './secrets.js'
+import { stateLine } from './state.js'
 import { stopNotice } from './stop.js'
 import { terminalText as terminalLine } from './text.js'
 
@@ -40,14 +41,18 @@ export async function runAction(): Promise<void> {
       )
     }
     const run = await runSweep(settings, LOG)
-    const { report, stats, auditFile, checklist } = run
+    const { report, stats, auditFile, checklist, stateFile } = run
     settings = run.settings
     // Outputs first: they are what later steps depend on, and setting them cannot fail the run.
     for (const [name, value] of Object.entries(outputs(report))) core.setOutput(name, value)
     core.setOutput('report-file', auditFile ?? '')
+    core.setOutput('state-file', stateFile ?? '')
+    const saved = stateLine(report.state)
     await writeSummary(
-      summaryMarkdown(report, settings, stats, dryRunChecklist(checklist)) + runLink(),
-      terminalText(report, settings, stats)
+      summaryMarkdown(report, settings, stats, dryRunChecklist(checklist)) +
+        runLink() +
+        (saved ? `\n${saved}\n` : ''),
+      terminalText(report, settings, stats) + (saved ? `\n${saved}` : '')
     )
     const failure = stopLine(report, settings) ?? failureLine(report)
     if (failure) core.setFailed(failure)
@@ -61,6 +66,7 @@ export async function runAction(): Promise<void> {
 const LOG: SweepLog = {
   info: m => core.info(m),
   warning: m => core.warning(m),
+  notice: m => core.notice(m),
   startGroup: n => core.startGroup(n),
   endGroup: () => core.endGroup()
 }

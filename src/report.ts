@@ -111,7 +111,9 @@ type LinkTo = (id: number) => string
 function listingLine(listing: Listing, linkTo: LinkTo, shown: (text: string) => string): string {
   switch (listing.kind) {
     case 'open-view':
-      return 'Listed the open tickets (a view of open tickets, filtered by Gorgias).'
+      return listing.checked
+        ? 'Listed the open tickets: no open tickets, checked (the view answered none, and so did the list of every ticket not in the trash).'
+        : 'Listed the open tickets (a view of open tickets, filtered by Gorgias).'
     case 'saved-view':
       return `Listed the tickets of saved view ${listing.viewId} (view-id).`
     case 'all-tickets':
@@ -174,12 +176,7 @@ export function summaryMarkdown(
 }
 
 /** The title, why the run stopped (if it did), its warnings, what it listed, and the counts. */
-function summaryHead(
-  report: Report,
-  settings: Settings,
-  link: LinkTo,
-  preface: string
-): string[] {
+function summaryHead(report: Report, settings: Settings, link: LinkTo, preface: string): string[] {
   const lines: string[] = []
   if (report.dryRun) lines.push(DRY_RUN_LINE, '')
   if (preface !== '') lines.push(preface.trimEnd(), '')

@@ -12,6 +12,7 @@ import { SettingsError } from './config.js'
 import { loadPolicyModule } from './policyModule.js'
 import { requestLine } from './report.js'
 import { redact, secretForms } from './gorgias/redact.js'
+import { loadState, policyModuleContent, RunState, stateFingerprint, writeState } from './state.js'
 import { sweep, type Outcome, type Report, type SweepLog } from './sweep/index.js'
 
 /**
@@ -42,6 +43,8 @@ export interface SweepRun {
   auditFile: string | null
   /** the account check made before the sweep (the whole checklist in a dry run), or null */
   checklist: Checklist | null
+  /** the state file written, or null (not asked for, or it could not be written: see warnings) */
+  stateFile: string | null
 }
 
 /**
@@ -66,9 +69,7 @@ export async function runSweep(
   let checklist: Checklist | null = null
   if (preflight !== 'none') {
     checklist =
-      preflight === 'full'
-        ? await checkAccount(client, given)
-        : await checkRunTags(client, given)
+      preflight === 'full' ? await checkAccount(client, given) : await checkRunTags(client, given)
     // Refused credentials: the sweep's own first request would say so, as a stop.
     if (checklist.refused) throw checklist.refused
     // The whole checklist is the caller's to show (summary, terminal); a tag warning is said now.
@@ -77,23 +78,28 @@ export async function runSweep(
     }
   }
   const settings = await fromAccount(client, given)
+  // After the account's texts and hours are read in: the state's fingerprint covers them.
+  const state = openState(settings, log)
   const swept = await sweep({
     client,
     settings,
     now: () => new Date(),
     veto: veto ? veto.bind(null, client) : null,
     usage: () => requestLine(client.stats()),
-    log
+    log,
+    state: state?.run ?? null
   })
   if (swept.stop?.kind === 'credentials' && rejectedAtStart(swept)) throw swept.stop.error
   if (checklist?.scope === 'tags') swept.warnings.unshift(...tagWarnings(checklist))
   const report = withoutSecrets(swept, secretForms(settings.email, settings.apiKey))
+  const stateFile = state ? saveState(state, report, log) : null
   return {
     settings,
     report,
     stats: client.stats(),
     auditFile: writeAudit(report, settings, log),
-    checklist
+    checklist,
+    stateFile
   }
 }
 
@@ -168,6 +174,47 @@ function rejectedAtStart(report: Report): boolean {
     report.explanations.length === 0 &&
     skipped === 0
   )
+}
+
+export interface OpenState {
+  path: string
+  fingerprint: string
+  run: RunState
+  notice: string | null
+}
+
+/**
+ * The state between runs, read before any request; null when state-file is not set, and in a
+ * ticket-ids run (it lists nothing, so it could keep nothing of the others').
+ */
+export function openState(settings: Settings, log: SweepLog): OpenState | null {
+  const path = settings.stateFile
+  if (path === null) return null
+  if (settings.ticketIds !== null) {
+    log.info(`state-file ${path}: not used by a ticket-ids run (left as it is)`)
+    return null
+  }
+  const fingerprint = stateFingerprint(settings, policyModuleContent(settings))
+  const { entries, notice } = loadState(path, fingerprint)
+  if (notice !== null) (log.notice ?? log.info)(notice)
+  else log.info(`state-file ${path}: ${entries.size} tickets remembered from the last run`)
+  return { path, fingerprint, run: new RunState(entries), notice }
+}
+
+/** Written at the end of every run that got a report, dry runs and runs stopped early too. */
+export function saveState(state: OpenState, report: Report, log: SweepLog): string | null {
+  const kept = state.run.toSave()
+  let file: string | null = state.path
+  try {
+    writeState(state.path, state.fingerprint, kept, report.finishedAt)
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err)
+    report.warnings.push(message)
+    log.warning(message)
+    file = null
+  }
+  report.state = { readsSaved: state.run.saved, kept: kept.size, file, notice: state.notice }
+  return file
 }
 
 /**

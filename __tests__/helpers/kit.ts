@@ -132,7 +132,8 @@ export function inMemorySend(sim: GorgiasSimulator): typeof sendOnce {
         status: res.status,
         text: res.text,
         retryAfter: header('retry-after'),
-        limitHeader: header(RATE_LIMIT_HEADER)
+        limitHeader: header(RATE_LIMIT_HEADER),
+        date: header('date')
       }
     } catch (err) {
       if (!(err instanceof ConnectionLost)) throw err

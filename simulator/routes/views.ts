@@ -165,8 +165,10 @@ function shapePage(
 ): Record<string, unknown> {
   const data = page.data.map(listItem)
   if (ctx.shape.viewPaging === 'next_cursor') return { data, meta: page.meta }
-  // The query parameters a neighbour page must repeat (the body is repeated by the client).
-  const keep = ['limit', 'order_by']
+  // The query parameters a neighbour page must repeat (the body is repeated by the client). As
+  // Gorgias's web app shows them, the links carry no `limit`: a client that follows one verbatim
+  // gets the default page size (30) from the second page on.
+  const keep = ['order_by']
     .filter(k => query.has(k))
     .map(k => `&${k}=${encodeURIComponent(query.get(k) ?? '')}`)
     .join('')

@@ -23,9 +23,10 @@ import {
   parsePage,
   sameText
 } from './pages.js'
-import { REQUEST_KINDS, isRetrySafe, type RequestKind } from './requests.js'
+import { REQUEST_KINDS, isRetrySafe, writeTime, type RequestKind } from './requests.js'
 import { nextStep, parseRetryAfter, type AttemptOutcome } from './retry.js'
 import type { Integration, Message, NewMessage, Tag, Ticket, User } from './types.js'
+import { checkOwnMessages, checkThreadLength } from './thread.js'
 import { checkBaseUrl } from './url.js'
 import { redact, secretForms } from './redact.js'
 import { checkId, entity, httpError, sendOnce, type Attempt, type Method } from './http.js'
@@ -63,6 +64,8 @@ export class GorgiasClient {
   readonly #limiter: RateLimiter<RequestKind>
   readonly #stats: Omit<ClientStats, 'limit'>
   #lastBucket: BucketReading | null = null
+  /** the server's time of the last write answered for each ticket (ms since the epoch) */
+  readonly #wroteAt = new Map<number, number>()
 
   constructor(opts: ClientOptions) {
     const checked = checkBaseUrl(opts.baseUrl)
@@ -196,7 +199,7 @@ export class GorgiasClient {
       return { ticket, messages: embedded }
     }
     try {
-      return { ticket, messages: await this.listMessages(id) }
+      return { ticket, messages: await this.listMessages(id, count) }
     } catch (err) {
       // The ticket is there: a 404 here is the messages list missing, not the ticket gone, and
       // must fail loudly rather than pass for "deleted or merged".
@@ -227,10 +230,11 @@ export class GorgiasClient {
 
   /**
    * Every message of the ticket, oldest first, from `GET /messages?ticket_id=` (the per-ticket
-   * messages endpoint is deprecated in the reference). Messages of another ticket are dropped: a
-   * server that ignored the filter must not mix threads.
+   * messages endpoint is deprecated in the reference). A message that does not name this ticket
+   * as its own (a server that ignored the filter), or a list that runs on far past
+   * `messagesCount`, is an UnreadableThreadError: threads are never mixed, and paging ends.
    */
-  async listMessages(ticketId: number): Promise<Message[]> {
+  async listMessages(ticketId: number, messagesCount: number | null = null): Promise<Message[]> {
     const query = new URLSearchParams({
       ticket_id: String(checkId(ticketId)),
       limit: String(PAGE_LIMIT),
@@ -244,9 +248,9 @@ export class GorgiasClient {
       query,
       what: 'messages'
     })) {
-      for (const m of page) {
-        if (typeof m.ticket_id !== 'number' || m.ticket_id === ticketId) messages.push(m)
-      }
+      checkOwnMessages(page, ticketId, 'GET /messages')
+      messages.push(...page)
+      checkThreadLength(messages.length, messagesCount, ticketId)
     }
     return messages
   }
@@ -306,6 +310,11 @@ export class GorgiasClient {
     return this.#lastBucket
   }
 
+  /** The server's time of this client's last answered write to the ticket (see writeTime). */
+  lastWriteAt(ticketId: number): number | null {
+    return this.#wroteAt.get(ticketId) ?? null
+  }
+
   stats(): ClientStats {
     return {
       ...this.#stats,
@@ -341,16 +350,11 @@ export class GorgiasClient {
       parse: entity<Ticket & { messages?: unknown }>
     })
     const { messages, ...rest } = ticket
-    const embedded = Array.isArray(messages)
-      ? (messages as Message[]).filter(
-          m =>
-            typeof m !== 'object' ||
-            m === null ||
-            typeof m.ticket_id !== 'number' ||
-            m.ticket_id === id
-        )
-      : null
-    return { ticket: rest, embedded }
+    if (!Array.isArray(messages)) return { ticket: rest, embedded: null }
+    // Checked against the ticket that came back: another ticket is the sweep's to refuse.
+    const owner = typeof rest.id === 'number' ? rest.id : id
+    checkOwnMessages(messages as unknown[], owner, `GET /tickets/${id}`)
+    return { ticket: rest, embedded: messages as Message[] }
   }
 
   async #tags(kind: RequestKind, method: Method, ticketId: number, tags: TagSelection) {
@@ -439,6 +443,7 @@ export class GorgiasClient {
       const cause = attempt.type === 'response' ? `HTTP ${attempt.status}` : attempt.cause
       switch (step.do) {
         case 'return':
+          if (attempt.type === 'response') this.#noteWrite(call, attempt.date)
           return this.#read(call, info, status!, attempt.type === 'response' ? attempt.text : '')
         case 'throttle':
           this.#stats.throttled++
@@ -496,6 +501,11 @@ export class GorgiasClient {
           )
       }
     }
+  }
+
+  #noteWrite(call: { kind: RequestKind; path: string }, date: string | null | undefined): void {
+    const w = writeTime(call.kind, call.path, date)
+    if (w) this.#wroteAt.set(w.ticketId, Math.max(w.at, this.#wroteAt.get(w.ticketId) ?? 0))
   }
 
   #checkDeadline(info: RequestInfo, waitMs: number): void {

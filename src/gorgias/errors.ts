@@ -47,6 +47,13 @@ export class TransientError extends GorgiasError {}
 /** A 2xx whose body is not the JSON shape the endpoint documents. */
 export class MalformedResponseError extends GorgiasError {}
 
+/**
+ * The ticket's thread cannot be trusted: a message that does not name this ticket as its own, or
+ * a messages list that runs on far past the ticket's `messages_count`. The ticket is skipped as
+ * unreadable and never decided on: another ticket's agent reply must never start this one's cycle.
+ */
+export class UnreadableThreadError extends MalformedResponseError {}
+
 export type AmbiguityReason = 'timeout' | 'connection-lost' | 'server-error' | 'unreadable-response'
 
 /**

@@ -39,6 +39,8 @@ export type Attempt =
       text: string
       retryAfter: string | null
       limitHeader: string | null
+      /** the server's `Date` header: its clock, to the second */
+      date?: string | null
     }
   | { type: 'failure'; cause: string; maybeSent: boolean; timedOut: boolean }
 
@@ -63,7 +65,8 @@ export async function sendOnce(
       status: res.status,
       text,
       retryAfter: res.headers.get('retry-after'),
-      limitHeader: res.headers.get(RATE_LIMIT_HEADER)
+      limitHeader: res.headers.get(RATE_LIMIT_HEADER),
+      date: res.headers.get('date')
     }
   } catch (err) {
     if (controller.signal.aborted) {

@@ -137,12 +137,21 @@ export function sameText(value: unknown, wanted: string): boolean {
   return typeof value === 'string' && value.toLowerCase() === wanted.toLowerCase()
 }
 
-/** The request of the page `next` names: its path (view items) or the same one with its cursor. */
+/**
+ * The request of the page `next` names: its path (view items) or the same one with its cursor. A
+ * `next_items` path is followed with the first page's `limit` when it names none: as Gorgias hands
+ * it out it carries no `limit`, and the default is 30.
+ */
 export function nextRequest(
   next: NextPage,
   call: { path: string; query: URLSearchParams }
 ): { path: string; query: URLSearchParams } {
-  if (next.type === 'path') return { path: next.path, query: next.query }
+  if (next.type === 'path') {
+    const query = new URLSearchParams(next.query)
+    const limit = call.query.get('limit')
+    if (!query.has('limit') && limit !== null) query.set('limit', limit)
+    return { path: next.path, query }
+  }
   const query = new URLSearchParams(call.query)
   query.set('cursor', next.cursor)
   return { path: call.path, query }

@@ -1,4 +1,4 @@
-import { isOpenAt, nextOpening } from '../businessHours.js'
+import { addBusinessMs, isOpenAt, nextOpening } from '../businessHours.js'
 import type { Ticket } from '../gorgias/types.js'
 import { templatesFor } from '../messages.js'
 import type { Note } from './checks.js'
@@ -234,4 +234,42 @@ function reopenedAfter(ticket: Ticket, since: Date, s: PolicySettings): boolean 
   if (ownTag(ticket, s.closedTag)) return true
   const closedAt = parseTime(ticket.closed_datetime)
   return closedAt instanceof Date && closedAt.getTime() > since.getTime()
+}
+
+/**
+ * When the cycle's next step becomes due: both of its ages reached (since the agent's reply, since
+ * the last follow-up), counted in business hours when set, then the next opening if that instant
+ * falls outside them. The time a "not due" decision can change on the clock alone.
+ */
+export function dueTime(schedule: Schedule, s: PolicySettings): Date {
+  const after = (from: Date, hours: number): Date =>
+    s.businessHours
+      ? addBusinessMs(from, hours * HOUR, s.businessHours)
+      : new Date(from.getTime() + hours * HOUR)
+  const { next } = schedule
+  let at = after(schedule.replyAt, next.afterReplyHours)
+  if (schedule.lastFollowUpAt) {
+    const sinceLast = after(schedule.lastFollowUpAt, next.afterLastFollowUpHours)
+    if (sinceLast.getTime() > at.getTime()) at = sinceLast
+  }
+  if (s.businessHours && !isOpenAt(at, s.businessHours)) at = nextOpening(at, s.businessHours)
+  return at
+}
+
+/**
+ * The earliest the step after a follow-up just sent (reminder `sent`, at `sentAt` on the server's
+ * clock) can become due, in real hours: business hours only ever make it later. A lower bound, so
+ * that a run trusting it reads the ticket no later than needed.
+ */
+export function earliestAfterFollowUp(
+  replyAt: Date,
+  sent: number,
+  sentAt: number,
+  s: PolicySettings
+): Date {
+  const reminders = s.followUpHours.length
+  const last = s.followUpHours[sent - 1]!
+  const afterReply = sent < reminders ? s.followUpHours[sent]! : s.closeHours
+  const gap = afterReply - last
+  return new Date(Math.max(replyAt.getTime() + afterReply * HOUR, sentAt + gap * HOUR))
 }

@@ -1,17 +1,26 @@
 import { followUpKind } from '../compose.js'
 import { explainTicket, shownFirstName } from '../explain.js'
-import { AuthError, DeadlineError, NotFoundError } from '../gorgias/errors.js'
+import {
+  AuthError,
+  DeadlineError,
+  NotFoundError,
+  UnreadableThreadError
+} from '../gorgias/errors.js'
 import type { Message, Ticket } from '../gorgias/types.js'
 import { templatesFor } from '../messages.js'
 import {
-  decide,
+  dueTime,
+  earliestAfterFollowUp,
+  reason,
   triage,
   unmarkedOwnMessages,
   type ActionDecision,
   type Decision,
+  type Schedule,
   type SkipReason
 } from '../policy.js'
 import { previewMessage } from '../preview.js'
+import type { RunState } from '../state.js'
 import { hasTagNamed, rememberTagIds, type Candidate } from './listing.js'
 import { failureCode, type FailureCode } from './failures.js'
 import type { ActionSlots } from './slots.js'
@@ -48,7 +57,18 @@ export interface ActContext extends WriteContext {
   deadline: number
   /** ticket-ids runs explain every ticket */
   explain: boolean
+  /** the state between runs, when state-file is set (never in ticket-ids runs) */
+  state: RunState | null
 }
+
+/**
+ * Skips of a read ticket that no clock can undo, only a new message (which moves the ticket's
+ * `updated_datetime`): no agent reply yet, the customer spoke last, a reopen left to agents. The
+ * ticket-level checks (status, snooze, spam, tags) passed, and are made on every list item anyway.
+ */
+const UNTIL_CHANGED = new Set<SkipReason>(['no-agent-reply', 'customer-replied', 'reopened'])
+/** How long such a skip is trusted without a read: a day, so nothing odd lasts longer. */
+const UNTIL_CHANGED_MS = 24 * 3_600_000
 
 const CREDENTIALS = 'the run stopped: credentials rejected'
 /** Skips no later run resolves by itself: listed ticket by ticket for a person to look at. */
@@ -124,8 +144,11 @@ async function readDecideWrite(ctx: ActContext, c: Candidate): Promise<boolean> 
   tally.unmarked(unmarkedOwnMessages(ticket, messages, ctx.settings).length)
   const now = ctx.now()
   let decision: Decision
+  let schedule: Schedule | null = null
   try {
-    decision = unreadableTicket(ticket, ctx, now) ?? decide(ticket, messages, ctx.settings, now)
+    const unreadable = unreadableTicket(ticket, ctx, now)
+    if (unreadable) decision = unreadable
+    else ({ decision, schedule } = reason(ticket, messages, ctx.settings, now))
     if (ctx.explain) {
       const explanation = explainTicket(ticket, messages, ctx.settings, now)
       if (decision.kind === 'follow-up' || decision.kind === 'close') {
@@ -146,6 +169,13 @@ async function readDecideWrite(ctx: ActContext, c: Candidate): Promise<boolean> 
   }
   switch (decision.kind) {
     case 'skip':
+      // Only a ticket genuinely not due yet is remembered, until its next step can be due; or,
+      // when only a change to the ticket can change the decision, for a day at most.
+      if (decision.reason === 'not-due' && schedule) {
+        ctx.state?.notDue(ticket, dueTime(schedule, ctx.settings), null)
+      } else if (UNTIL_CHANGED.has(decision.reason)) {
+        ctx.state?.notDue(ticket, new Date(now.getTime() + UNTIL_CHANGED_MS), null)
+      }
       if (NEEDS_A_PERSON.includes(decision.reason)) {
         const line = outcome(ticket, decision, 'check', 'skipped', decision.detail)
         line.skipReason = decision.reason
@@ -154,12 +184,38 @@ async function readDecideWrite(ctx: ActContext, c: Candidate): Promise<boolean> 
       return false
     case 'untag':
     case 'tag-follow-up':
-      await repair(ctx, ticket, decision)
+      if ((await repair(ctx, ticket, decision)) && schedule && waitsAfterRepair(decision)) {
+        remember(ctx, ticket, dueTime(schedule, ctx.settings))
+      }
       return false
     case 'follow-up':
-    case 'close':
-      return act(ctx, c.order, ticket, messages, decision)
+    case 'close': {
+      const acted = await act(ctx, c.order, ticket, messages, decision)
+      if (acted instanceof Date && decision.kind === 'follow-up') {
+        const { replyAt, reminder } = decision
+        remember(
+          ctx,
+          ticket,
+          earliestAfterFollowUp(replyAt, reminder, acted.getTime(), ctx.settings)
+        )
+      }
+      return acted !== 'not-attempted'
+    }
   }
+}
+
+/** After a repair that leaves the cycle waiting on time (not a customer's reply), it is not due. */
+function waitsAfterRepair(d: Extract<Decision, { kind: 'untag' | 'tag-follow-up' }>): boolean {
+  return d.kind === 'tag-follow-up' || d.because === 'agent-replied'
+}
+
+/**
+ * A ticket this run wrote to, not due until `due`: remembered with the server's time of the write,
+ * so that its own write does not make the next run read it. Only when the server said that time.
+ */
+function remember(ctx: ActContext, ticket: Ticket, due: Date): void {
+  const wrote = ctx.client.lastWriteAt?.(ticket.id) ?? null
+  if (wrote !== null) ctx.state?.notDue(ticket, due, wrote)
 }
 
 /**
@@ -173,6 +229,10 @@ function unreadableTicket(ticket: Ticket, ctx: ActContext, now: Date): Decision 
 
 function readFailed(ctx: ActContext, c: Candidate, ticket: Ticket | { id: number }, err: unknown) {
   if (err instanceof NotFoundError) return ctx.tally.skip('not-found')
+  if (err instanceof UnreadableThreadError) {
+    // Never decided on: a thread that is not the ticket's own could start a cycle it never had.
+    return ctx.tally.skip('unreadable', outcome(ticket, null, 'check', 'skipped', errorText(err)))
+  }
   if (err instanceof AuthError) {
     ctx.tally.stop({ kind: 'credentials', error: err })
     return ctx.tally.action(
@@ -190,33 +250,42 @@ function readFailed(ctx: ActContext, c: Candidate, ticket: Ticket | { id: number
   ctx.tally.readFailure(failed(outcome(ticket, null, 'check', 'failed', errorText(err)), err))
 }
 
+/** Returns whether the repair was written (not in a dry run, and it did not fail). */
 async function repair(
   ctx: ActContext,
   ticket: Ticket,
   d: Extract<Decision, { kind: 'untag' | 'tag-follow-up' }>
-): Promise<void> {
+): Promise<boolean> {
   const countedAs =
     d.kind === 'untag' && d.because === 'customer-replied' ? 'customer-replied' : 'not-due'
   if (ctx.settings.dryRun) {
-    return ctx.tally.repair(countedAs, outcome(ticket, d, d.kind, 'would-do'))
+    ctx.tally.repair(countedAs, outcome(ticket, d, d.kind, 'would-do'))
+    return false
   }
   try {
     const detail =
       d.kind === 'untag' ? await removeOurTags(ctx, ticket, d) : await addFollowUpTag(ctx, ticket)
     ctx.tally.repair(countedAs, outcome(ticket, d, d.kind, 'done', detail))
+    return true
   } catch (err) {
     if (err instanceof AuthError) ctx.tally.stop({ kind: 'credentials', error: err })
     ctx.tally.repair(countedAs, failed(outcome(ticket, d, d.kind, 'failed', errorText(err)), err))
+    return false
   }
 }
 
+/**
+ * A follow-up or close: the veto, then the writes. Returns the follow-up's time (on the server's
+ * clock) once sent, 'done' for a close, 'attempted' when its max-actions slot is used all the same
+ * (planned in a dry run, failed, deferred), or 'not-attempted' (vetoed).
+ */
 async function act(
   ctx: ActContext,
   order: number,
   ticket: Ticket,
   messages: Message[],
   d: ActionDecision
-): Promise<boolean> {
+): Promise<'done' | Date | 'attempted' | 'not-attempted'> {
   const { tally } = ctx
   const line = (result: Result, detail?: string): Outcome => {
     const o = outcome(ticket, d, d.kind, result, detail)
@@ -240,11 +309,11 @@ async function act(
       // A throw or a timeout of the policy module fails this ticket: it is never acted on.
       if (err instanceof AuthError) tally.stop({ kind: 'credentials', error: err })
       tally.action(order, failed(line('failed', errorText(err)), err, 'policy-module'))
-      return true
+      return 'attempted'
     }
     if (veto) {
       tally.skip('policy-module', line('skipped', veto.skip))
-      return false
+      return 'not-attempted'
     }
   }
   if (ctx.settings.dryRun) {
@@ -252,12 +321,12 @@ async function act(
     const message = previewMessage(ctx.settings, ticket, d)
     if (message) planned.message = message
     tally.action(order, planned)
-    return true
+    return 'attempted'
   }
   try {
-    if (d.kind === 'follow-up') await followUp(ctx, ticket, d)
-    else await close(ctx, ticket, d)
+    const sentAt = d.kind === 'follow-up' ? await followUp(ctx, ticket, d) : await close(ctx, ticket, d) // prettier-ignore
     tally.action(order, line('done'))
+    return sentAt instanceof Date ? sentAt : 'done'
   } catch (err) {
     const partial = err instanceof PartialWrite ? err : null
     const cause = partial ? partial.cause : err
@@ -268,13 +337,13 @@ async function act(
         tally.stop({ kind: 'time-limit', minutes: ctx.settings.timeLimitMinutes })
       }
       tally.action(order, line('deferred', cause instanceof AuthError ? CREDENTIALS : TIME_LIMIT))
-      return true
+      return 'attempted'
     }
     const o = failed(line('failed', errorText(err)), cause)
     if (partial?.effective) o.wrote = true
     tally.action(order, o)
   }
-  return true
+  return 'attempted'
 }
 
 /** A failed outcome with its fixed code (the audit file keeps the code, never the words). */

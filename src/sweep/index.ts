@@ -4,14 +4,17 @@ import { outcome, readAndAct, type ActContext, type Veto } from './act.js'
 import { listCandidates, ListingTimeLimit, type Candidate } from './listing.js'
 import { ActionSlots } from './slots.js'
 import { Tally } from './tally.js'
+import type { RunState } from '../state.js'
 import type { Listing, Outcome, Report } from './types.js'
 
 export type { Veto } from './act.js'
-export type { ActionKind, Listing, Outcome, Report, Result, Stop } from './types.js'
+export type { ActionKind, Listing, Outcome, Report, Result, StateReport, Stop } from './types.js'
 
 export interface SweepLog {
   info(message: string): void
   warning(message: string): void
+  /** worth a notice, not a warning (the state file not used this run); info when absent */
+  notice?(message: string): void
   startGroup(name: string): void
   endGroup(): void
 }
@@ -26,7 +29,8 @@ export type SweepClient = Pick<
   | 'addTags'
   | 'removeTags'
   | 'tagByName'
->
+> &
+  Partial<Pick<GorgiasClient, 'lastWriteAt'>>
 
 export interface SweepOptions {
   client: SweepClient
@@ -38,6 +42,8 @@ export interface SweepOptions {
   concurrency?: number
   /** requests used and rate-limit waits so far, appended to progress lines */
   usage?: () => string
+  /** the state between runs (state-file): reads it saves, tickets it learns are not due */
+  state?: RunState | null
 }
 
 /**
@@ -55,7 +61,10 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
     usage: () => (opts.usage ? `; ${opts.usage()}` : '')
   }
   const listed = await listPhase(run, startedAt)
-  if ('cutShort' in listed) return run.tally.report(listed.cutShort, opts.now())
+  if ('cutShort' in listed) {
+    opts.state?.listingCutShort()
+    return run.tally.report(listed.cutShort, opts.now())
+  }
   await readAndActPhase(run, listed.candidates)
   return run.tally.report(listed.listing, opts.now())
 }
@@ -86,6 +95,7 @@ async function listPhase(
       deadline: run.deadline,
       clock: () => opts.now().getTime(),
       now: startedAt,
+      state: opts.state ?? null,
       progress: line => log.info(`${line}${run.usage()}`)
     })
     for (const warning of tally.warnings) log.warning(warning)
@@ -118,7 +128,8 @@ async function readAndActPhase(run: Run, candidates: Candidate[]): Promise<void>
     deadline: run.deadline,
     now: opts.now,
     veto: opts.veto ?? null,
-    explain: settings.ticketIds !== null
+    explain: settings.ticketIds !== null,
+    state: opts.state ?? null
   }
   let next = 0
   let reported = 0

@@ -1,8 +1,14 @@
 import { SettingsError, type Settings } from '../config.js'
 import type { GorgiasClient, ViewQuery } from '../gorgias/client.js'
-import { NotFoundError, ValidationError, ViewUnusableError } from '../gorgias/errors.js'
+import {
+  DeadlineError,
+  NotFoundError,
+  ValidationError,
+  ViewUnusableError
+} from '../gorgias/errors.js'
 import type { Ticket } from '../gorgias/types.js'
 import { parseTimestamp, triage, type SkipReason } from '../policy.js'
+import type { RunState } from '../state.js'
 import type { Tally } from './tally.js'
 import type { Listing } from './types.js'
 
@@ -42,6 +48,8 @@ export interface ListingContext {
   deadline: number
   clock: () => number
   progress: (line: string) => void
+  /** the state between runs: a listed ticket unchanged since found not due is not read */
+  state: RunState | null
 }
 
 /** The time limit came while listing: nothing may be written from a listing cut short. */
@@ -83,7 +91,12 @@ export async function listCandidates(
     return { listing: { kind: 'saved-view', viewId }, candidates }
   }
   const open = await fromOpenTicketsView(ctx)
-  if ('candidates' in open) return { listing: { kind: 'open-view' }, candidates: open.candidates }
+  if ('candidates' in open) {
+    const listing: Listing = open.checked
+      ? { kind: 'open-view', checked: true }
+      : { kind: 'open-view' }
+    return { listing, candidates: open.candidates }
+  }
   const { why } = open
   ctx.tally.warn(
     `Listed every untrashed ticket instead of open tickets only: ${why}. The sweep is still correct, but costs more requests.`
@@ -96,26 +109,37 @@ export async function listCandidates(
 
 /**
  * The open-tickets view, unless it cannot be trusted here: refused, asynchronous, an unknown shape
- * (see listViewItems), or an answer of no ticket at all while the latest tickets include open ones.
+ * (see listViewItems), or an answer of no ticket at all while open tickets exist. A zero answer is
+ * checked against the plain list (newest updated first, so an open ticket usually shows on the
+ * first page) until an open ticket is seen or the list ends: after a bulk close, the newest
+ * hundred can all be closed while older tickets are still open. It costs pages only then.
  */
 async function fromOpenTicketsView(
   ctx: ListingContext
-): Promise<{ candidates: Candidate[] } | { why: string }> {
+): Promise<{ candidates: Candidate[]; checked: boolean } | { why: string }> {
   try {
     const candidates = await triagePages(ctx, ctx.client.listViewItems(OPEN_TICKETS_VIEW), {
       kind: 'open-view'
     })
-    if (ctx.tally.seenCount > 0) return { candidates }
-    for await (const page of ctx.client.listTickets({ orderBy: 'updated_datetime:desc' })) {
-      ctx.tally.page()
-      if (page.some(t => t?.status === 'open' && !t.trashed_datetime)) {
-        return {
-          why: 'the open-tickets view answered no ticket, yet the latest tickets include open ones'
+    if (ctx.tally.seenCount > 0) return { candidates, checked: false }
+    let checked = 0
+    try {
+      for await (const page of ctx.client.listTickets({ orderBy: 'updated_datetime:desc' })) {
+        ctx.tally.page()
+        checked += page.length
+        if (page.some(t => t?.status === 'open' && !t.trashed_datetime)) {
+          return {
+            why: 'the open-tickets view answered no ticket, yet the ticket list shows open ones'
+          }
         }
+        if (ctx.clock() > ctx.deadline) throw new ListingTimeLimit({ kind: 'open-view' })
       }
-      break
+    } catch (err) {
+      if (err instanceof DeadlineError) throw new ListingTimeLimit({ kind: 'open-view' })
+      throw err
     }
-    return { candidates }
+    ctx.progress(`no open tickets, checked: none among the ${checked} tickets not in the trash`)
+    return { candidates, checked: true }
   } catch (err) {
     if (!(err instanceof ViewUnusableError)) throw err
     // Our own words, not the server's: the reason is shown in the summary, which many can read.
@@ -134,9 +158,29 @@ async function triagePages(
   pages: AsyncIterable<Ticket[]>,
   listing: Listing
 ): Promise<Candidate[]> {
-  const { tally, settings, now } = ctx
   const seen = new Set<number>()
   const found: Ticket[] = []
+  try {
+    await triageEach(ctx, pages, listing, seen, found)
+  } catch (err) {
+    // A request the time limit came before is the time limit too: the same green "Stopped early".
+    if (err instanceof DeadlineError) throw new ListingTimeLimit(listing)
+    throw err
+  }
+  return found
+    .map(t => ({ t, at: lastMessageAt(t) }))
+    .sort((a, b) => a.at - b.at || a.t.id - b.t.id)
+    .map(({ t }, order) => ({ ticketId: t.id, listed: t, order }))
+}
+
+async function triageEach(
+  ctx: ListingContext,
+  pages: AsyncIterable<Ticket[]>,
+  listing: Listing,
+  seen: Set<number>,
+  found: Ticket[]
+): Promise<void> {
+  const { tally, settings, now } = ctx
   for await (const page of pages) {
     tally.page()
     for (const ticket of page) {
@@ -154,16 +198,15 @@ async function triagePages(
         tally.reopened(ticket.id)
       }
       const reason = ruledOut(ticket, settings, now)
-      if (reason === null) found.push(ticket)
-      else tally.skip(reason)
+      ctx.state?.listed(ticket.id)
+      if (reason !== null) tally.skip(reason)
+      // Triaged on its list item like any other; only then may the state save its read.
+      else if (ctx.state?.skipsRead(ticket, now)) tally.skip('not-due')
+      else found.push(ticket)
     }
     ctx.progress(`page ${tally.pages}: ${tally.seenCount} tickets read, ${found.length} may be due`)
     if (ctx.clock() > ctx.deadline) throw new ListingTimeLimit(listing)
   }
-  return found
-    .map(t => ({ t, at: lastMessageAt(t) }))
-    .sort((a, b) => a.at - b.at || a.t.id - b.t.id)
-    .map(({ t }, order) => ({ ticketId: t.id, listed: t, order }))
 }
 
 /**

@@ -37,8 +37,11 @@ export interface Outcome {
 
 /** How the tickets were found, for the summary's headline. */
 export type Listing =
-  /** the ad-hoc view `eq(ticket.status, 'open')`: open tickets only, filtered by Gorgias */
-  | { kind: 'open-view' }
+  /**
+   * the ad-hoc view `eq(ticket.status, 'open')`: open tickets only, filtered by Gorgias; `checked`
+   * when it answered none and the plain list, paged to its end, showed none either
+   */
+  | { kind: 'open-view'; checked?: true }
   /** the user's `view-id` */
   | { kind: 'saved-view'; viewId: number }
   /** every untrashed ticket: the view query was refused or not believed (`why`) */
@@ -78,4 +81,17 @@ export interface Report {
   /** ticket-ids runs: the whole reasoning for each ticket asked about, in the order asked */
   explanations: Explanation[]
   stop?: Stop
+  /** the state between runs, when state-file is set */
+  state?: StateReport
+}
+
+export interface StateReport {
+  /** tickets not read because the state showed them unchanged and not due yet */
+  readsSaved: number
+  /** tickets remembered in the file written */
+  kept: number
+  /** the file written; null when it could not be (see warnings) */
+  file: string | null
+  /** why the file read at the start was not used; null when it was */
+  notice: string | null
 }

@@ -2,9 +2,9 @@ import type { Settings } from '../config.js'
 import { composeClose, composeFollowUp, followUpKind } from '../compose.js'
 import type { GorgiasClient } from '../gorgias/client.js'
 import { AmbiguousWriteError, ValidationError } from '../gorgias/errors.js'
-import type { NewMessage, Ticket } from '../gorgias/types.js'
+import type { Message, NewMessage, Ticket } from '../gorgias/types.js'
 import { templatesFor } from '../messages.js'
-import { tagRemoval, type Decision } from '../policy.js'
+import { messageTime, tagRemoval, type Decision } from '../policy.js'
 
 /**
  * The write steps: the only code that changes a ticket. Each follows a decision taken on the read
@@ -15,7 +15,9 @@ import { tagRemoval, type Decision } from '../policy.js'
 export type WriteClient = Pick<
   GorgiasClient,
   'readTicket' | 'createMessage' | 'closeTicket' | 'addTags' | 'removeTags' | 'tagByName'
->
+> &
+  /** the server's time of the last write to a ticket, for the state between runs */
+  Partial<Pick<GorgiasClient, 'lastWriteAt'>>
 
 export interface WriteContext {
   client: WriteClient
@@ -64,7 +66,15 @@ class Steps {
   }
 }
 
-export async function followUp(ctx: WriteContext, ticket: Ticket, d: Due<'follow-up'>) {
+/**
+ * Returns when the follow-up counts from, on the server's clock (the created message's time), or
+ * null when the answer did not say.
+ */
+export async function followUp(
+  ctx: WriteContext,
+  ticket: Ticket,
+  d: Due<'follow-up'>
+): Promise<Date | null> {
   const { settings } = ctx
   const steps = new Steps()
   // Stale tags of an earlier cycle go first: were the run to stop after the message, a leftover
@@ -75,10 +85,17 @@ export async function followUp(ctx: WriteContext, ticket: Ticket, d: Due<'follow
     )
   }
   const { body } = followUpMessage(settings, ticket, d)
-  await steps.run('sending the follow-up', 'follow-up sent', () => post(ctx, ticket, body), true)
+  let sent: Message | null = null
+  await steps.run(
+    'sending the follow-up',
+    'follow-up sent',
+    async () => (sent = await post(ctx, ticket, body)),
+    true
+  )
   await steps.run(`adding ${settings.followUpTag}`, `${settings.followUpTag} added`, () =>
     addTag(ctx, ticket.id, settings.followUpTag)
   )
+  return sent === null ? null : (messageTime(sent) ?? null)
 }
 
 export async function close(ctx: WriteContext, ticket: Ticket, d: Due<'close'>) {
@@ -190,13 +207,14 @@ async function addTag(ctx: WriteContext, ticketId: number, name: string): Promis
  * it is NOT sent again in this run: the next run reads the ticket afresh and either finds it or
  * sends it then.
  */
-async function post(ctx: WriteContext, ticket: Ticket, body: NewMessage): Promise<void> {
+async function post(ctx: WriteContext, ticket: Ticket, body: NewMessage): Promise<Message> {
   try {
-    await ctx.client.createMessage(ticket.id, body)
+    return await ctx.client.createMessage(ticket.id, body)
   } catch (err) {
     if (!(err instanceof AmbiguousWriteError)) throw err
     const { messages } = await ctx.client.readTicket(ticket.id)
-    if (messages.some(m => m.external_id === body.external_id)) return
+    const found = messages.find(m => m.external_id === body.external_id)
+    if (found) return found
     throw new Error(
       `message not confirmed (${err.message}); not sent again in this run, the next run checks the ticket first`,
       { cause: err }
