@@ -1,8 +1,9 @@
 import { describe, expect, test } from '@jest/globals'
 import { accountBusinessHours, accountHoursSpec } from '../src/accountHours.js'
-import { describeSettings, SettingsError } from '../src/config.js'
-import { getAccount, getMacro, listMacros } from '../src/gorgias/accountReads.js'
-import { resolveMessages } from '../src/macros.js'
+import { SettingsError } from '../src/config.js'
+import { describeSettings } from '../src/settingsTable.js'
+import { findUserByEmail, getAccount, getMacro, listMacros } from '../src/gorgias/accountReads.js'
+import { resolveMessages, type MacroClient } from '../src/macros.js'
 import { catalogFromInputs, type MessageCatalog } from '../src/messages.js'
 import { GorgiasSimulator } from '../simulator/server.js'
 import { inMemoryClient, settingsFor } from './helpers/kit.js'
@@ -42,10 +43,10 @@ describe('simulator: macros, users, account', () => {
 
   test('users: the API user by email in any case; an unknown email is null', async () => {
     const { sim, client } = setup()
-    const me = await client.findUserByEmail(sim.email.toUpperCase())
+    const me = await findUserByEmail(client, sim.email.toUpperCase())
     expect(me).toMatchObject({ id: 1, firstname: 'Alex', lastname: 'Agent' })
-    expect(await client.findUserByEmail('nobody@acme.test')).toBeNull()
-    expect(await client.findUserByEmail(sim.email)).toMatchObject({ id: 1 })
+    expect(await findUserByEmail(client, 'nobody@acme.test')).toBeNull()
+    expect(await findUserByEmail(client, sim.email)).toMatchObject({ id: 1 })
   })
 
   test('account: its business-hours setting', async () => {
@@ -155,8 +156,11 @@ describe('resolveMessages', () => {
   test('the API user that cannot be read stops the run, naming gorgias-email', async () => {
     const client = {
       getJson: () => Promise.reject(new Error('not called')),
-      findUserByEmail: () => Promise.reject(new Error('GET /users answered 500'))
-    }
+      // eslint-disable-next-line require-yield
+      list: function* () {
+        throw new Error('GET /users answered 500')
+      }
+    } as unknown as MacroClient
     const catalog = catalogFromInputs({
       followUpMessage: '{{current_user.firstname}} here',
       finalFollowUpMessage: '',

@@ -1,6 +1,7 @@
 import { ANSWERABLE_CHANNELS, type Settings } from './config.js'
 import { PAGE_LIMIT, type GorgiasClient } from './gorgias/client.js'
 import { AuthError, NotFoundError, ValidationError, ViewUnusableError } from './gorgias/errors.js'
+import { findUserByEmail, listIntegrations, searchTags } from './gorgias/accountReads.js'
 import type { Integration, Ticket } from './gorgias/types.js'
 import { OPEN_TICKETS_VIEW } from './sweep/listing.js'
 
@@ -40,14 +41,7 @@ export interface Checklist {
 
 export type CheckClient = Pick<
   GorgiasClient,
-  | 'findUserByEmail'
-  | 'searchTags'
-  | 'listIntegrations'
-  | 'listViewItems'
-  | 'listTickets'
-  | 'readTicket'
-  | 'rateLimitReading'
-  | 'stats'
+  'list' | 'listViewItems' | 'listTickets' | 'readTicket' | 'rateLimitReading' | 'stats'
 >
 
 /** The usual cost of a full check: users, view (2 pages), one read, integrations, plus one per tag. */
@@ -120,7 +114,7 @@ async function checkUser(
 ): Promise<{ item: CheckItem; refused: AuthError | null }> {
   const check = 'Credentials, API user (GET /api/users)'
   try {
-    const user = await client.findUserByEmail(settings.email)
+    const user = await findUserByEmail(client, settings.email)
     if (user === null) {
       return {
         refused: null,
@@ -434,7 +428,7 @@ async function checkTags(
     let exists: boolean
     let unsure: boolean
     try {
-      const tags = await client.searchTags(name)
+      const tags = await searchTags(client, name)
       const more = tags.length >= PAGE_LIMIT
       exists = tags.some(
         t => typeof t?.name === 'string' && t.name.toLowerCase() === name.toLowerCase()
@@ -550,7 +544,7 @@ async function checkEmailIntegration(client: CheckClient, settings: Settings): P
   }
   let integrations: Integration[]
   try {
-    integrations = await client.listIntegrations()
+    integrations = await listIntegrations(client)
   } catch (err) {
     if (err instanceof AuthError) {
       return { status: 'problem', check, found: `the integrations were refused (HTTP ${err.status}): ${reason(err)}`, fix: "give the key's user the permission to read integrations, or use an admin's key" } // prettier-ignore

@@ -1,11 +1,6 @@
 import { isAbsolute, resolve } from 'node:path'
 import { checkBaseUrl, isLoopback, type BaseUrlProblem } from './gorgias/url.js'
-import {
-  catalogFromInputs,
-  describeMacros,
-  parseMacroInputs,
-  type MessageCatalog
-} from './messages.js'
+import { catalogFromInputs, parseMacroInputs, type MessageCatalog } from './messages.js'
 import { templateProblem } from './variables.js'
 import {
   BusinessHoursError,
@@ -568,45 +563,4 @@ function parseBusinessSettings(get: Get): BusinessHours | null | 'gorgias' {
     if (err instanceof BusinessHoursError) throw new SettingsError(err.input, err.message)
     throw err
   }
-}
-
-/** The settings in effect, for the job summary and the log: never the API key. */
-export function describeSettings(s: Settings): Array<[string, string]> {
-  return [
-    ['gorgias-domain', s.domain],
-    ['api-url', s.apiUrl],
-    ['follow-up-hours', s.followUpHours.join(', ')],
-    ['close-hours', String(s.closeHours)],
-    ['exclude-tags', s.excludeTags.join(', ') || '(none)'],
-    ['only-tags', s.onlyTags.join(', ') || '(all tickets)'],
-    ['channels', s.channels.join(', ')],
-    ['follow-up-tag', s.followUpTag],
-    ['closed-tag', s.closedTag],
-    ['close-message', s.closeMessage ? 'yes' : 'none'],
-    ['dry-run', String(s.dryRun)],
-    ['max-actions', String(s.maxActions)],
-    ['view-id', s.viewId === null ? '(open tickets)' : String(s.viewId)],
-    [
-      'business-hours',
-      s.businessHours
-        ? `${s.businessHours.describe}${s.accountBusinessHours ? ", the Gorgias account's" : ''}`
-        : s.accountBusinessHours
-          ? "(the Gorgias account's)"
-          : '(around the clock)'
-    ],
-    ['policy-module', s.policyModule ?? '(none)'],
-    ['rate-limit-share', String(s.rateLimitShare)],
-    ['time-limit-minutes', String(s.timeLimitMinutes)],
-    ['summary-customer-details', String(s.summaryCustomerDetails)],
-    [
-      'messages-file',
-      s.messagesFile === null
-        ? '(message inputs)'
-        : `${s.messagesFile} (${Object.keys(s.messages.byLanguage).join(', ')}; default ${s.messages.defaultLanguage})`
-    ],
-    ...describeMacros(s.messages),
-    ['ticket-ids', s.ticketIds === null ? '(every listed ticket)' : s.ticketIds.join(', ')],
-    ['report-file', s.reportFile ?? '(none)'],
-    ['state-file', s.stateFile ?? '(none)']
-  ]
 }

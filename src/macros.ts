@@ -1,7 +1,7 @@
 import { SettingsError } from './config.js'
 import { AuthError, NotFoundError } from './gorgias/errors.js'
 import type { GorgiasClient } from './gorgias/client.js'
-import { getMacro, listMacros } from './gorgias/accountReads.js'
+import { findUserByEmail, getMacro, listMacros } from './gorgias/accountReads.js'
 import type { Macro, MacroAction } from './gorgias/types.js'
 import {
   INPUTS_LANGUAGE,
@@ -23,7 +23,7 @@ import { cut, oneLine } from './text.js'
  * writes anything.
  */
 
-export type MacroClient = Pick<GorgiasClient, 'getJson' | 'findUserByEmail'>
+export type MacroClient = Pick<GorgiasClient, 'getJson' | 'list'>
 
 const KINDS: TemplateKind[] = ['followUp', 'finalFollowUp', 'close']
 
@@ -88,7 +88,7 @@ export async function resolveMessages(
     const user = await reading(
       'gorgias-email',
       'the API user (GET /api/users, for {{current_user...}})',
-      () => client.findUserByEmail(apiUserEmail)
+      () => findUserByEmail(client, apiUserEmail)
     )
     if (!user) {
       throw new SettingsError(

@@ -380,29 +380,3 @@ export function parseMacroInputs(
   }
   return macros
 }
-
-/** The macros in use: name, ids and languages (the default first), and what is not applied. */
-export function describeMacros(catalog: MessageCatalog): Array<[string, string]> {
-  if (catalog.macros === undefined) {
-    // Not read yet (the run stopped before): the inputs as given.
-    const named = new Map<string, string>()
-    for (const t of Object.values(catalog.byLanguage)) {
-      for (const ref of Object.values(t.macros ?? {})) {
-        const input = ref.input.replace(/^messages-file /, '')
-        named.set(input, ref.id !== null ? `#${ref.id} (not read)` : `"${ref.name}" (not read)`)
-      }
-    }
-    return [...named]
-  }
-  return catalog.macros.map(use => {
-    const ids = use.macros
-      .map(
-        (m, i) =>
-          `#${m.id} ${m.language ?? '(no language)'}${i === 0 && use.macros.length > 1 ? ' default' : ''}`
-      )
-      .join(', ')
-    const ignored =
-      use.ignoredActions.length > 0 ? `; not applied: ${use.ignoredActions.join(', ')}` : ''
-    return [use.input, `"${use.name}" (${ids})${ignored}`]
-  })
-}

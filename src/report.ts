@@ -1,4 +1,5 @@
-import { describeSettings, type Settings } from './config.js'
+import type { Settings } from './config.js'
+import { describeSettings } from './settingsTable.js'
 import { plural } from './text.js'
 import { actionLabel, resultLabel, shownDetail } from './outcomeText.js'
 import { credentialsHelp } from './secrets.js'

@@ -109,7 +109,7 @@ export async function runSweep(
  * account's business hours for `business-hours: gorgias`. A problem stops the run, naming the input.
  */
 export async function fromAccount(
-  client: Pick<GorgiasClient, 'getJson' | 'findUserByEmail'>,
+  client: Pick<GorgiasClient, 'getJson' | 'list'>,
   settings: Settings
 ): Promise<Settings> {
   let businessHours = settings.businessHours

@@ -13,19 +13,10 @@ import {
   type RequestInfo
 } from './errors.js'
 import { RateLimiter, parseBucketHeader, type BucketReading, type Permit } from './limiter.js'
-import {
-  PageGuard,
-  allItems,
-  firstMatch,
-  firstPage,
-  nextRequest,
-  pageLimit,
-  parsePage,
-  sameText
-} from './pages.js'
+import { PageGuard, firstMatch, nextRequest, pageLimit, parsePage, sameText } from './pages.js'
 import { REQUEST_KINDS, isRetrySafe, writeTime, type RequestKind } from './requests.js'
 import { nextStep, parseRetryAfter, type AttemptOutcome } from './retry.js'
-import type { Integration, Message, NewMessage, Tag, Ticket, User } from './types.js'
+import type { Message, NewMessage, Tag, Ticket } from './types.js'
 import { checkOwnMessages, checkThreadLength } from './thread.js'
 import { checkBaseUrl } from './url.js'
 import { redact, secretForms } from './redact.js'
@@ -290,21 +281,6 @@ export class GorgiasClient {
     await this.#tags('remove-tags', 'DELETE', ticketId, tags)
   }
 
-  /** The user whose email is this one (any case), from `GET /users`; null when none has it. */
-  async findUserByEmail(email: string): Promise<User | null> {
-    return firstMatch(this.#list<User>('/users'), u => sameText(u?.email, email))
-  }
-
-  /** One request: the first page (up to PAGE_LIMIT) of the tags matching `GET /tags?search=`. */
-  async searchTags(search: string): Promise<Tag[]> {
-    return firstPage(this.#list<Tag>('/tags', { search }, 'tags'))
-  }
-
-  /** Every integration of the account (`GET /integrations`). */
-  async listIntegrations(): Promise<Integration[]> {
-    return allItems(this.#list<Integration>('/integrations'))
-  }
-
   /** The account's bucket as the last answer's rate-limit header gave it; null when none did. */
   rateLimitReading(): BucketReading | null {
     return this.#lastBucket
@@ -328,7 +304,7 @@ export class GorgiasClient {
    * tag cannot be added by name: adding by id is what public connectors do.
    */
   async tagByName(name: string): Promise<Tag> {
-    const tags = this.#list<Tag>('/tags', {}, 'tags')
+    const tags = this.list<Tag>('/tags', {}, 'tags')
     const found = await firstMatch(tags, t => sameText(t.name, name))
     if (found) return found
     return this.#call({
@@ -367,8 +343,8 @@ export class GorgiasClient {
     await this.#call({ kind, method, path, body, expected: 'any', parse: () => ({ value: null }) })
   }
 
-  /** A GET list, every page at PAGE_LIMIT. */
-  #list<T>(path: string, extra: Record<string, string> = {}, kind: RequestKind = 'read-other') {
+  /** The pages of a GET list (`/users`, `/macros?search=`), every page at PAGE_LIMIT. */
+  list<T>(path: string, extra: Record<string, string> = {}, kind: RequestKind = 'read-other') {
     const query = new URLSearchParams({ ...extra, limit: String(PAGE_LIMIT) })
     return this.#pages<T>({ kind, method: 'GET', path, query, what: path.slice(1) })
   }
