@@ -317,7 +317,12 @@ function starterWorkflow(): string[] {
 
 /** The real run's summary for docs/: nothing of this machine in it, formatted like the repo. */
 async function writeDocsSummary(summary: string, apiUrl: string): Promise<void> {
-  const scrubbed = summary.split(apiUrl).join(PUBLIC_API_URL)
+  // The summary shows the URL Markdown-escaped (http\://127\.0...): any character may be escaped.
+  const anyEscape = apiUrl
+    .split('')
+    .map(c => `\\\\?${c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)
+    .join('')
+  const scrubbed = summary.replace(new RegExp(anyEscape, 'g'), PUBLIC_API_URL)
   const options = (await prettier.resolveConfig(DOCS_SUMMARY)) ?? {}
   mkdirSync(dirname(DOCS_SUMMARY), { recursive: true })
   writeFileSync(
