@@ -57963,7 +57963,11 @@ function checklistJson(list) {
 function tagWarnings(list) {
     return list.items
         .filter(i => i.status === 'warning')
-        .map(i => `${i.check.replace(/ \(GET \/api\/tags\?search=\)$/, '')}: ${i.found}${i.fix ? `. ${i.fix}` : ''}`);
+        .map(i => `${i.check.replace(/ \(GET \/api\/tags\?search=\)$/, '')}: ${i.found}${i.fix ? `. ${sentence(i.fix)}` : ''}`);
+}
+/** A fix shown after a full stop starts as a sentence. */
+function sentence(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 ;// CONCATENATED MODULE: ./src/macros.ts

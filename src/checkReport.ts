@@ -113,6 +113,11 @@ export function tagWarnings(list: Checklist): string[] {
     .filter(i => i.status === 'warning')
     .map(
       i =>
-        `${i.check.replace(/ \(GET \/api\/tags\?search=\)$/, '')}: ${i.found}${i.fix ? `. ${i.fix}` : ''}`
+        `${i.check.replace(/ \(GET \/api\/tags\?search=\)$/, '')}: ${i.found}${i.fix ? `. ${sentence(i.fix)}` : ''}`
     )
+}
+
+/** A fix shown after a full stop starts as a sentence. */
+function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
 }
