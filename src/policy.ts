@@ -38,7 +38,13 @@ export {
 export { messageTime } from './policy/message.js'
 export { closeMarker, followUpMarker, isOurs, MARKER_PREFIX } from './policy/ownMessages.js'
 export type { Recipient, Route } from './policy/route.js'
-export { dueTime, earliestAfterFollowUp, type Schedule } from './policy/schedule.js'
+export {
+  dueTime,
+  earliestAfterFollowUp,
+  whenDue,
+  type Due,
+  type Schedule
+} from './policy/schedule.js'
 export { SKIP_LABELS, SKIP_REASONS, type SkipReason } from './policy/skipReasons.js'
 export { findTag, tagRemoval } from './policy/tags.js'
 export { unmarkedOwnMessages, type MessageRole, type TimelineMessage } from './policy/thread.js'

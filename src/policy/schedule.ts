@@ -256,6 +256,40 @@ export function dueTime(schedule: Schedule, s: PolicySettings): Date {
   return at
 }
 
+/** When the next follow-up or close becomes due, as explain.ts tells it. */
+export interface Due {
+  action: 'follow-up' | 'close'
+  /** for a follow-up: which one (1-based) */
+  reminder: number | null
+  at: Date
+}
+
+/**
+ * When the cycle's next step becomes due (dueTime), for a decision that waits on time or acts now
+ * (then it is in the past); a step due already but waiting for business hours goes at the next
+ * opening. Null when nothing is pending on time alone.
+ */
+export function whenDue(
+  decision: Decision,
+  schedule: Schedule | null,
+  s: PolicySettings,
+  now: Date
+): Due | null {
+  if (!schedule) return null
+  const waitsOnTime =
+    decision.kind === 'follow-up' ||
+    decision.kind === 'close' ||
+    decision.kind === 'tag-follow-up' ||
+    (decision.kind === 'untag' && decision.because === 'agent-replied') ||
+    (decision.kind === 'skip' &&
+      (decision.reason === 'not-due' || decision.reason === 'outside-business-hours'))
+  if (!waitsOnTime) return null
+  const bh = s.businessHours
+  const waitsForWindow = decision.kind === 'skip' && decision.reason === 'outside-business-hours'
+  const at = waitsForWindow && bh ? nextOpening(now, bh) : dueTime(schedule, s)
+  return { action: schedule.next.action, reminder: schedule.next.reminder, at }
+}
+
 /**
  * The earliest the step after a follow-up just sent (reminder `sent`, at `sentAt` on the server's
  * clock) can become due, in real hours: business hours only ever make it later. A lower bound, so
