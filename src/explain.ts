@@ -4,16 +4,10 @@ import { customerFirstName } from './compose.js'
 import type { Message, Ticket } from './gorgias/types.js'
 import { INPUTS_LANGUAGE } from './messages.js'
 import { messageLabel, messageMarkdown, messageTerminal, type MessagePreview } from './preview.js'
-import {
-  reason,
-  SKIP_LABELS,
-  whenDue,
-  type Check,
-  type Decision,
-  type Due,
-  type MessageRole,
-  type PolicySettings
-} from './policy.js'
+import { reason } from './policy/decide.js'
+import { whenDue, type Due } from './policy/schedule.js'
+import type { MessageRole } from './policy/thread.js'
+import { SKIP_LABELS, type Check, type Decision, type PolicySettings } from './policy/types.js'
 import { escapeMarkdown, markdownText, NO_NAME, oneLine, terminalText, ticketLink } from './text.js'
 
 /**

@@ -1,12 +1,20 @@
 import { addBusinessMs, isOpenAt, nextOpening } from '../businessHours.js'
 import type { Ticket } from '../gorgias/types.js'
-import { templatesFor } from '../messages.js'
-import type { Note } from './checks.js'
-import { skip, untag, type Cycle, type Decision, type PolicySettings } from './decision.js'
-import { closeMarker, followUpMarker } from './ownMessages.js'
-import { ownTag, staleTags, type OwnTag } from './tags.js'
-import type { Entry } from './thread.js'
-import { elapsedMs, HOUR, parseTime } from './time.js'
+import { closeMarker, followUpMarker, templatesFor, type Entry } from './thread.js'
+import {
+  elapsedMs,
+  HOUR,
+  ownTag,
+  parseTime,
+  skip,
+  staleTags,
+  untag,
+  type Cycle,
+  type Decision,
+  type Note,
+  type OwnTag,
+  type PolicySettings
+} from './types.js'
 
 /** The timing of the current cycle, once it and its route are known. */
 export interface Schedule {
