@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { auditLines, writeAuditFile } from '../src/auditFile.js'
-import { SKIP_REASONS, type SkipReason } from '../src/policy.js'
+import { SKIP_REASONS, type SkipReason } from '../src/policy/types.js'
 import type { Outcome, Report } from '../src/sweep/types.js'
 
 const outcome = (o: Partial<Outcome> & Pick<Outcome, 'ticketId'>): Outcome => ({

@@ -2,8 +2,9 @@ import { describe, expect, test } from '@jest/globals'
 import { resolve } from 'node:path'
 import { closeBody, followUpBody } from '../src/compose.js'
 import type { Ticket } from '../src/gorgias/types.js'
-import { loadMessageCatalog, templatesFor, type MessageTemplates } from '../src/messages.js'
-import type { Route } from '../src/policy.js'
+import { loadMessageCatalog, type MessageTemplates } from '../src/messages.js'
+import { templatesFor } from '../src/policy/thread.js'
+import type { Route } from '../src/policy/types.js'
 
 /** Which text goes out, and with which values; the route itself is replyAlong's business. */
 

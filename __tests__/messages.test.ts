@@ -8,9 +8,9 @@ import {
   everyTemplate,
   loadMessageCatalog,
   MAX_MESSAGES_FILE_BYTES,
-  templatesFor,
   type MessageCatalog
 } from '../src/messages.js'
+import { templatesFor } from '../src/policy/thread.js'
 
 const FILE = '/repo/.github/messages.yml'
 const load = (text: string | Uint8Array): MessageCatalog => loadMessageCatalog(FILE, () => text)

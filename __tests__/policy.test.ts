@@ -1,16 +1,9 @@
 import { describe, expect, test } from '@jest/globals'
 import type { Settings } from '../src/config.js'
 import type { Message, Ticket } from '../src/gorgias/types.js'
-import {
-  closeMarker,
-  decide as policyDecide,
-  followUpMarker,
-  parseTimestamp,
-  tagRemoval,
-  triage,
-  unmarkedOwnMessages,
-  type Decision
-} from '../src/policy.js'
+import { decide as policyDecide, triage, unmarkedOwnMessages } from '../src/policy/decide.js'
+import { closeMarker, followUpMarker } from '../src/policy/thread.js'
+import { parseTimestamp, tagRemoval, type Decision } from '../src/policy/types.js'
 import { renderTemplate, replyAlong, templateValues } from '../src/compose.js'
 import type { MessageCatalog } from '../src/messages.js'
 import { explainTicket } from '../src/explain.js'
@@ -603,7 +596,7 @@ describe('timestamps without a UTC offset are UTC, whatever the machine says', (
     const seen = inTimeZone<Array<{ kind: string; idleHours?: number }>>(
       zone,
       // The child runs compiled src/ alone, without the kit: the settings are parsed there.
-      `const { decide } = await src('policy')
+      `const { decide } = await src('policy/decide')
        const { parseSettings } = await src('config')
        const s = parseSettings(name => input.inputs[name] ?? '')
        return input.cases.map(([t, m]) => decide(t, m, s, new Date(input.now)))`,
@@ -625,7 +618,7 @@ describe('timestamps without a UTC offset are UTC, whatever the machine says', (
     })
     const seen = inTimeZone<{ kind: string; reason?: string }>(
       zone,
-      `const { triage } = await src('policy')
+      `const { triage } = await src('policy/decide')
        const { parseSettings } = await src('config')
        const s = parseSettings(name => input.inputs[name] ?? '')
        return triage(input.ticket, s, new Date(input.now))`,

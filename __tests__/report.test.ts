@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals'
 import { marked } from 'marked'
 import type { Settings } from '../src/config.js'
 import { AuthError } from '../src/gorgias/errors.js'
-import { SKIP_REASONS, type SkipReason } from '../src/policy.js'
+import { SKIP_REASONS, type SkipReason } from '../src/policy/types.js'
 import {
   failureLine,
   outputs,

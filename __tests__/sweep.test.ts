@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import type { Settings } from '../src/config.js'
 import { GorgiasClient } from '../src/gorgias/client.js'
-import { followUpMarker } from '../src/policy.js'
+import { followUpMarker } from '../src/policy/thread.js'
 import { counts } from '../src/report.js'
 import { finishGraceMs } from '../src/run.js'
 import { sweep, type Report, type SweepClient, type SweepOptions } from '../src/sweep/index.js'

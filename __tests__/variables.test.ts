@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals'
 import { composeClose, composeFollowUp, templateValues } from '../src/compose.js'
 import type { Ticket, User } from '../src/gorgias/types.js'
 import type { MessageTemplates } from '../src/messages.js'
-import type { Route } from '../src/policy.js'
+import type { Route } from '../src/policy/types.js'
 import { renderTemplate, templateProblem } from '../src/variables.js'
 
 /** Gorgias's macro variables and this action's placeholders: what is accepted, what is sent. */

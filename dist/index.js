@@ -33981,7 +33981,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5999);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3697);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)();
 
@@ -33990,7 +33990,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5999:
+/***/ 3697:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42032,26 +42032,6 @@ function parseMacroRef(input, raw) {
             return { input, id, name: null };
     }
     return { input, id: null, name: text };
-}
-/**
- * The templates for a ticket's language: the exact tag, then its primary subtag (`fr-CA` -> `fr`),
- * then the default. `language` is what was chosen, for the report.
- */
-function templatesFor(catalog, ticketLanguage) {
-    // Some systems write `fr_CA`; the file's keys are BCP 47 tags (`fr-ca`).
-    const tag = typeof ticketLanguage === 'string' ? ticketLanguage.trim().toLowerCase().replace(/_/g, '-') : '';
-    const tried = tag ? [tag, tag.split('-')[0]] : [];
-    for (const language of tried) {
-        const templates = Object.hasOwn(catalog.byLanguage, language)
-            ? catalog.byLanguage[language]
-            : undefined;
-        if (templates)
-            return { language, templates };
-    }
-    return {
-        language: catalog.defaultLanguage,
-        templates: catalog.byLanguage[catalog.defaultLanguage]
-    };
 }
 /** Every template of every language, for recognising this action's own messages by their text. */
 function everyTemplate(catalog) {
@@ -51651,7 +51631,7 @@ function toHtml(text) {
         .join('');
 }
 /**
- * A message along the route the policy chose (see Route in policy/route.ts): the agent's channel,
+ * A message along the route the policy chose (see Route in policy/types.ts): the agent's channel,
  * support address and integration, to the ticket's customer alone. Nothing is copied from the
  * agent's recipients, and there is never a cc or bcc: a carrier or a colleague the agent wrote to
  * must not get the customer's reminder.
@@ -51832,143 +51812,11 @@ class DeadlineError extends GorgiasError {
 class ViewUnusableError extends GorgiasError {
 }
 
-;// CONCATENATED MODULE: ./src/policy/tags.ts
-/**
- * Tags as the policy reads and removes them. This action's own tags (follow-up-tag, closed-tag)
- * mirror its markers for people; any case matches.
- */
-function tagNames(ticket) {
-    return (ticket.tags ?? []).map(t => t.name.toLowerCase());
-}
-function ownTag(ticket, name) {
-    const wanted = name.toLowerCase();
-    const found = (ticket.tags ?? []).find(t => t.name.toLowerCase() === wanted);
-    if (!found)
-        return undefined;
-    return { name: found.name, id: Number.isSafeInteger(found.id) ? found.id : null };
-}
-/** Tags to remove, split as the decisions carry them: with an id, and by name only. */
-function splitTags(tags) {
-    return {
-        tags: tags.flatMap(t => (t.id === null ? [] : [{ id: t.id, name: t.name }])),
-        namesWithoutId: tags.flatMap(t => (t.id === null ? [t.name] : []))
-    };
-}
-/** The tag named `name` (any case) with its id; undefined when absent or carried without an id. */
-function findTag(ticket, name) {
-    const found = ownTag(ticket, name);
-    return found && found.id !== null ? { id: found.id, name: found.name } : undefined;
-}
-/**
- * The body of `DELETE /api/tickets/{id}/tags` that removes exactly these tags and no other: ids
- * where Gorgias gave them, names for the rest (the endpoint takes both:
- * https://developers.gorgias.com/reference/create-ticket-tags).
- * Empty when there is nothing to remove: then send no request.
- */
-function tagRemoval(tags, namesWithoutId) {
-    const body = {};
-    if (tags.length > 0)
-        body.ids = tags.map(t => t.id);
-    if (namesWithoutId.length > 0)
-        body.names = [...namesWithoutId];
-    return body;
-}
-/** The tags a follow-up removes, as its decision carries them (see Decision). */
-function staleTags(tags) {
-    const split = splitTags(tags);
-    return { staleTags: split.tags, staleNamesWithoutId: split.namesWithoutId };
-}
-
-;// CONCATENATED MODULE: ./src/policy/decision.ts
-
-function untag(ticket, tags, because) {
-    return { kind: 'untag', ticketId: ticket.id, ...splitTags(tags), because };
-}
-function skip(ticket, reason, detail) {
-    return detail === undefined
-        ? { kind: 'skip', ticketId: ticket.id, reason }
-        : { kind: 'skip', ticketId: ticket.id, reason, detail };
-}
-
-;// CONCATENATED MODULE: ./src/policy/time.ts
-
-const HOUR = 3_600_000;
-/**
- * Gorgias timestamps are ISO 8601, and the API reference's own examples carry no offset
- * (`2020-02-01T19:12:32.432197`): those are UTC. `Date.parse` would read them in the machine's
- * zone, so a runner in Tokyo would see every reply 9 hours older. Parsed here by hand, whatever
- * the zone; anything that is not ISO 8601 is `undefined`, never guessed at.
- */
-const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2})?)?)?$/;
-function parseTimestamp(value) {
-    const m = ISO_8601.exec(value.trim());
-    if (!m)
-        return undefined;
-    const [year, month, day, hour, minute, second] = m.slice(1, 7).map(n => Number(n ?? 0));
-    const ms = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
-    const offsetMinutes = m[9]
-        ? (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11] ?? 0))
-        : 0;
-    if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59)
-        return undefined;
-    if (Math.abs(offsetMinutes) >= 24 * 60 || Number(m[11] ?? 0) > 59)
-        return undefined;
-    const date = new Date(0);
-    date.setUTCFullYear(year, month - 1, day);
-    if (date.getUTCDate() !== day)
-        return undefined; // 31 April and the like
-    date.setUTCHours(hour, minute, second, ms);
-    return new Date(date.getTime() - offsetMinutes * 60_000);
-}
-/** A timestamp field: null when absent, undefined when present but not a date. */
-function time_parseTime(value) {
-    if (value === null || value === undefined || value === '')
-        return null;
-    if (typeof value !== 'string')
-        return undefined;
-    return parseTimestamp(value);
-}
-/** Time since `from`: business time when business-hours is set, else real time; never negative. */
-function elapsedMs(from, now, s) {
-    if (now.getTime() <= from.getTime())
-        return 0;
-    return s.businessHours
-        ? businessMsBetween(from, now, s.businessHours)
-        : now.getTime() - from.getTime();
-}
-
-;// CONCATENATED MODULE: ./src/policy/message.ts
-
-/** One message as the policy reads it: can it be read, is it public, when does it count from. */
-/**
- * When a message reached (or was meant to reach) the customer: the age of a reply counts from
- * here. A `sent_datetime` that is present but not a date makes the message unreadable.
- */
-function messageTime(m) {
-    const sent = time_parseTime(m.sent_datetime);
-    if (sent === undefined)
-        return undefined;
-    return sent ?? time_parseTime(m.created_datetime) ?? undefined;
-}
-/**
- * Readable: an id, a sender side (`from_agent`), a time (sent or created), and every timestamp it
- * carries a date.
- */
-function isReadableMessage(m) {
-    return (typeof m === 'object' &&
-        m !== null &&
-        Number.isSafeInteger(m.id) &&
-        typeof m.from_agent === 'boolean' &&
-        time_parseTime(m.created_datetime) !== undefined &&
-        messageTime(m) !== undefined &&
-        time_parseTime(m.failed_datetime) !== undefined);
-}
-/** Public: sent to the customer, not an internal note for agents only. */
-function isPublic(m) {
-    return m.public !== false && m.channel !== 'internal-note';
-}
-
 ;// CONCATENATED MODULE: ./src/policy/route.ts
+/**
+ * How this action's messages go out: the channel, support address and integration of the agent's
+ * reply, to the ticket's customer as their one recipient (Route in types.ts).
+ */
 const isAddress = (a) => typeof a === 'object' &&
     a !== null &&
     typeof a.address === 'string' &&
@@ -52102,13 +51950,182 @@ function replyRoute(ticket, thread, start, channels, note) {
     return { ...channel, customer: recipient };
 }
 
-;// CONCATENATED MODULE: ./src/policy/ownMessages.ts
+;// CONCATENATED MODULE: ./src/policy/types.ts
+
+function untag(ticket, tags, because) {
+    return { kind: 'untag', ticketId: ticket.id, ...splitTags(tags), because };
+}
+function skip(ticket, reason, detail) {
+    return detail === undefined
+        ? { kind: 'skip', ticketId: ticket.id, reason }
+        : { kind: 'skip', ticketId: ticket.id, reason, detail };
+}
+/**
+ * Why a ticket is left alone: one reason per skip, from a small closed set, counted in the report
+ * and told in words by the report and the explanation of a ticket.
+ */
+const SKIP_REASONS = [
+    'not-open',
+    'trashed',
+    'spam',
+    'snoozed',
+    'excluded-tag',
+    'not-in-only-tags',
+    'channel-not-handled',
+    'no-customer-address',
+    'customer-replied',
+    'no-agent-reply',
+    'reply-failed',
+    'not-due',
+    'reopened',
+    'outside-business-hours',
+    'unreadable',
+    'not-found',
+    'policy-module'
+];
+/** Each skip reason in words, for the report and the explanation of a ticket. */
+const SKIP_LABELS = {
+    'not-open': 'not open (closed)',
+    trashed: 'in the trash',
+    spam: 'marked as spam',
+    snoozed: 'snoozed by an agent',
+    'excluded-tag': 'has an excluded tag',
+    'not-in-only-tags': 'lacks every only-tags tag',
+    'channel-not-handled': 'channel not handled',
+    'no-customer-address': "no usable address of the ticket's customer on that channel",
+    'customer-replied': 'customer spoke last',
+    'no-agent-reply': 'no public agent reply yet',
+    'reply-failed': "agent's last reply failed to send",
+    'not-due': 'not due yet',
+    reopened: 'reopened by a person after an automatic close',
+    'outside-business-hours': 'due, waiting for business hours',
+    unreadable: 'unreadable data (left alone)',
+    'not-found': 'deleted or merged meanwhile',
+    'policy-module': 'vetoed by the policy module'
+};
+const unnoted = () => undefined;
+/*
+ * Tags as the policy reads and removes them. This action's own tags (follow-up-tag, closed-tag)
+ * mirror its markers for people; any case matches.
+ */
+function tagNames(ticket) {
+    return (ticket.tags ?? []).map(t => t.name.toLowerCase());
+}
+function ownTag(ticket, name) {
+    const wanted = name.toLowerCase();
+    const found = (ticket.tags ?? []).find(t => t.name.toLowerCase() === wanted);
+    if (!found)
+        return undefined;
+    return { name: found.name, id: Number.isSafeInteger(found.id) ? found.id : null };
+}
+/** Tags to remove, split as the decisions carry them: with an id, and by name only. */
+function splitTags(tags) {
+    return {
+        tags: tags.flatMap(t => (t.id === null ? [] : [{ id: t.id, name: t.name }])),
+        namesWithoutId: tags.flatMap(t => (t.id === null ? [t.name] : []))
+    };
+}
+/**
+ * The body of `DELETE /api/tickets/{id}/tags` that removes exactly these tags and no other: ids
+ * where Gorgias gave them, names for the rest (the endpoint takes both:
+ * https://developers.gorgias.com/reference/create-ticket-tags).
+ * Empty when there is nothing to remove: then send no request.
+ */
+function tagRemoval(tags, namesWithoutId) {
+    const body = {};
+    if (tags.length > 0)
+        body.ids = tags.map(t => t.id);
+    if (namesWithoutId.length > 0)
+        body.names = [...namesWithoutId];
+    return body;
+}
+/** The tags a follow-up removes, as its decision carries them (see Decision). */
+function staleTags(tags) {
+    const split = splitTags(tags);
+    return { staleTags: split.tags, staleNamesWithoutId: split.namesWithoutId };
+}
+const HOUR = 3_600_000;
+/**
+ * Gorgias timestamps are ISO 8601, and the API reference's own examples carry no offset
+ * (`2020-02-01T19:12:32.432197`): those are UTC. `Date.parse` would read them in the machine's
+ * zone, so a runner in Tokyo would see every reply 9 hours older. Parsed here by hand, whatever
+ * the zone; anything that is not ISO 8601 is `undefined`, never guessed at.
+ */
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2})?)?)?$/;
+function parseTimestamp(value) {
+    const m = ISO_8601.exec(value.trim());
+    if (!m)
+        return undefined;
+    const [year, month, day, hour, minute, second] = m.slice(1, 7).map(n => Number(n ?? 0));
+    const ms = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
+    const offsetMinutes = m[9]
+        ? (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11] ?? 0))
+        : 0;
+    if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59)
+        return undefined;
+    if (Math.abs(offsetMinutes) >= 24 * 60 || Number(m[11] ?? 0) > 59)
+        return undefined;
+    const date = new Date(0);
+    date.setUTCFullYear(year, month - 1, day);
+    if (date.getUTCDate() !== day)
+        return undefined; // 31 April and the like
+    date.setUTCHours(hour, minute, second, ms);
+    return new Date(date.getTime() - offsetMinutes * 60_000);
+}
+/** A timestamp field: null when absent, undefined when present but not a date. */
+function types_parseTime(value) {
+    if (value === null || value === undefined || value === '')
+        return null;
+    if (typeof value !== 'string')
+        return undefined;
+    return parseTimestamp(value);
+}
+/** Time since `from`: business time when business-hours is set, else real time; never negative. */
+function elapsedMs(from, now, s) {
+    if (now.getTime() <= from.getTime())
+        return 0;
+    return s.businessHours
+        ? businessMsBetween(from, now, s.businessHours)
+        : now.getTime() - from.getTime();
+}
+
+;// CONCATENATED MODULE: ./src/policy/thread.ts
 
 
 /**
- * This action's own messages: known by the marker it sets in `external_id`, or, when a message
- * lacks it, by who sent it and its text (recognisedAs).
+ * The thread: one message as the policy reads it (can it be read, is it public, when does it count
+ * from); this action's own messages, known by the marker it sets in `external_id` or, when a
+ * message lacks it, by who sent it and its text (recognisedAs); the public messages in the order
+ * Gorgias recorded them (Rule auto-replies left out) and where the current cycle starts; and the
+ * timeline explain.ts shows, every message with what it counts as.
  */
+/**
+ * When a message reached (or was meant to reach) the customer: the age of a reply counts from
+ * here. A `sent_datetime` that is present but not a date makes the message unreadable.
+ */
+function messageTime(m) {
+    const sent = types_parseTime(m.sent_datetime);
+    if (sent === undefined)
+        return undefined;
+    return sent ?? types_parseTime(m.created_datetime) ?? undefined;
+}
+/**
+ * Readable: an id, a sender side (`from_agent`), a time (sent or created), and every timestamp it
+ * carries a date.
+ */
+function isReadableMessage(m) {
+    return (typeof m === 'object' &&
+        m !== null &&
+        Number.isSafeInteger(m.id) &&
+        typeof m.from_agent === 'boolean' &&
+        types_parseTime(m.created_datetime) !== undefined &&
+        messageTime(m) !== undefined &&
+        types_parseTime(m.failed_datetime) !== undefined);
+}
+/** Public: sent to the customer, not an internal note for agents only. */
+function isPublic(m) {
+    return m.public !== false && m.channel !== 'internal-note';
+}
 const MARKER_PREFIX = 'gorgias-auto-close:';
 const FOLLOW_UP_MARKER = /^gorgias-auto-close:follow-up\b/;
 const CLOSE_MARKER = /^gorgias-auto-close:close\b/;
@@ -52226,323 +52243,33 @@ function recognisedAs(m, s) {
     }
     return null;
 }
-
-;// CONCATENATED MODULE: ./src/policy/schedule.ts
-
-
-
-
-
-
 /**
- * The cycle's next step and its timing: a follow-up or the close when due (a skip when the ticket
- * was reopened, or until business hours), else a tag repair or nothing yet. Each check is noted.
+ * The templates for a ticket's language: the exact tag, then its primary subtag (`fr-CA` -> `fr`),
+ * then the default. `language` is what was chosen, for the report.
  */
-function nextStep(ticket, facts, s, now, note) {
-    const { cycle, followUps, followUpTag, ourTags } = facts;
-    const lastFollowUp = followUps[followUps.length - 1];
-    const progress = {
-        reminders: s.followUpHours.length,
-        sent: followUps.length,
-        lastFollowUp,
-        replyAge: elapsedMs(cycle.replyAt, now, s),
-        lastFollowUpAge: lastFollowUp ? elapsedMs(lastFollowUp.at, now, s) : 0
-    };
-    const { sent, reminders } = progress;
-    const schedule = scheduleOf(cycle, progress, s);
-    const done = (decision) => ({
-        decision,
-        schedule
-    });
-    note('reminders', true, `${sent} of ${reminders} follow-up(s) sent in this cycle: next is ${stepName(schedule.next)}`);
-    if (schedule.next.action === 'close') {
-        if (reopenedAfter(ticket, lastFollowUp.at, s)) {
-            note('not-reopened', false, 'closed and reopened since the last follow-up; left to agents');
-            return done(skip(ticket, 'reopened', 'closed and reopened since the last follow-up; left to agents'));
-        }
-        note('not-reopened', true, 'not closed and reopened since the last follow-up');
-    }
-    const due = dueStep(ticket, facts, progress, schedule.next, s, now, note);
-    if (due !== null)
-        return done(due);
-    if (sent > 0 && !followUpTag) {
-        return done({ kind: 'tag-follow-up', ticketId: ticket.id, ...cycle });
-    }
-    if (sent === 0 && ourTags.length > 0)
-        return done(untag(ticket, ourTags, 'agent-replied'));
-    return done(skip(ticket, 'not-due'));
-}
-/** The next step and the ages it waits for, from where the cycle stands. */
-function scheduleOf(cycle, progress, s) {
-    const { sent, reminders, lastFollowUp } = progress;
-    const base = { reminders, sent, replyAt: cycle.replyAt, lastFollowUpAt: lastFollowUp?.at ?? null };
-    // The hard stop: one silence never gets more reminders than the schedule has, whatever else the
-    // thread says; from there on the only way forward is the close.
-    if (sent < reminders) {
-        const dueAge = s.followUpHours[sent];
-        const gap = sent === 0 ? 0 : dueAge - s.followUpHours[sent - 1];
-        return {
-            ...base,
-            next: {
-                action: 'follow-up',
-                reminder: sent + 1,
-                afterReplyHours: dueAge,
-                afterLastFollowUpHours: gap
-            }
-        };
-    }
-    // The customer always gets the whole grace window after the last follow-up, even when that
-    // follow-up went out late.
-    const grace = s.closeHours - s.followUpHours[reminders - 1];
-    return {
-        ...base,
-        next: {
-            action: 'close',
-            reminder: null,
-            afterReplyHours: s.closeHours,
-            afterLastFollowUpHours: grace
-        }
-    };
-}
-/**
- * The next step as a decision once both of its ages are reached (a skip when it must wait for
- * business hours); null when it is not due yet.
- */
-function dueStep(ticket, facts, progress, next, s, now, note) {
-    const { cycle } = facts;
-    const { sent, reminders } = progress;
-    const what = stepName(next);
-    const ages = agesText(progress, s, next.afterReplyHours, next.afterLastFollowUpHours);
-    const isDue = progress.replyAge >= next.afterReplyHours * HOUR &&
-        progress.lastFollowUpAge >= next.afterLastFollowUpHours * HOUR;
-    if (!isDue) {
-        note('due', false, `${what} is not due: ${ages}`);
-        return null;
-    }
-    note('due', true, `${what} is due: ${ages}`);
-    const window = waitForWindow(ticket, s, now, note);
-    if (window)
-        return window;
-    if (next.action === 'close') {
-        return {
-            kind: 'close',
-            ticketId: ticket.id,
-            ...cycle,
-            postMessage: templatesFor(s.messages, ticket.language).templates.close !== '' &&
-                !facts.closeMessagePosted,
-            marker: closeMarker(cycle.reply.id)
-        };
+function templatesFor(catalog, ticketLanguage) {
+    // Some systems write `fr_CA`; the file's keys are BCP 47 tags (`fr-ca`).
+    const tag = typeof ticketLanguage === 'string' ? ticketLanguage.trim().toLowerCase().replace(/_/g, '-') : '';
+    const tried = tag ? [tag, tag.split('-')[0]] : [];
+    for (const language of tried) {
+        const templates = Object.hasOwn(catalog.byLanguage, language)
+            ? catalog.byLanguage[language]
+            : undefined;
+        if (templates)
+            return { language, templates };
     }
     return {
-        kind: 'follow-up',
-        ticketId: ticket.id,
-        ...cycle,
-        reminder: sent + 1,
-        reminders,
-        marker: followUpMarker(sent + 1, cycle.reply.id),
-        ...staleTags(sent === 0 ? facts.ourTags.filter(t => t !== facts.followUpTag) : [])
+        language: catalog.defaultLanguage,
+        templates: catalog.byLanguage[catalog.defaultLanguage]
     };
 }
-/** A due step outside business hours waits for the next opening; null when it may go now. */
-function waitForWindow(ticket, s, now, note) {
-    if (!s.businessHours)
-        return null;
-    if (isOpenAt(now, s.businessHours)) {
-        note('business-hours', true, `inside business hours (${s.businessHours.describe})`);
-        return null;
-    }
-    const opens = nextOpening(now, s.businessHours).toISOString();
-    note('business-hours', false, `outside business hours (${s.businessHours.describe}); opens ${opens}`);
-    return skip(ticket, 'outside-business-hours', `due; waits for business hours (from ${opens})`);
-}
-/** The next step as the checks name it: "follow-up 2", "the close". */
-const stepName = (next) => next.action === 'close' ? 'the close' : `follow-up ${next.reminder}`;
-const hoursText = (ms) => (ms / HOUR).toFixed(1);
-/** The ages a step waits for, against the hours it needs, in words. */
-function agesText(progress, s, needReply, needLast) {
-    const unit = s.businessHours ? ' business hours' : ' hours';
-    return (`the reply is ${hoursText(progress.replyAge)}${unit} old (${needReply} needed)` +
-        (progress.lastFollowUp
-            ? `, the last follow-up ${hoursText(progress.lastFollowUpAge)}${unit} old (${needLast} needed)`
-            : ''));
-}
-/**
- * Whether an open ticket was closed and reopened since `since` (the last follow-up) with no new
- * message: a person's decision to keep it open, never to be undone by this action. Evidence is
- * either this action's closed-tag (added only after a close, so on an open ticket within the same
- * cycle it means a reopen) or a `closed_datetime` later than the follow-up (any close, by us or by
- * an agent, followed by a reopen, when the API keeps that field after a reopen).
- */
-function reopenedAfter(ticket, since, s) {
-    if (ownTag(ticket, s.closedTag))
-        return true;
-    const closedAt = time_parseTime(ticket.closed_datetime);
-    return closedAt instanceof Date && closedAt.getTime() > since.getTime();
-}
-/**
- * When the cycle's next step becomes due: both of its ages reached (since the agent's reply, since
- * the last follow-up), counted in business hours when set, then the next opening if that instant
- * falls outside them. The time a "not due" decision can change on the clock alone.
- */
-function dueTime(schedule, s) {
-    const after = (from, hours) => s.businessHours
-        ? addBusinessMs(from, hours * HOUR, s.businessHours)
-        : new Date(from.getTime() + hours * HOUR);
-    const { next } = schedule;
-    let at = after(schedule.replyAt, next.afterReplyHours);
-    if (schedule.lastFollowUpAt) {
-        const sinceLast = after(schedule.lastFollowUpAt, next.afterLastFollowUpHours);
-        if (sinceLast.getTime() > at.getTime())
-            at = sinceLast;
-    }
-    if (s.businessHours && !isOpenAt(at, s.businessHours))
-        at = nextOpening(at, s.businessHours);
-    return at;
-}
-/**
- * The earliest the step after a follow-up just sent (reminder `sent`, at `sentAt` on the server's
- * clock) can become due, in real hours: business hours only ever make it later. A lower bound, so
- * that a run trusting it reads the ticket no later than needed.
- */
-function earliestAfterFollowUp(replyAt, sent, sentAt, s) {
-    const reminders = s.followUpHours.length;
-    const last = s.followUpHours[sent - 1];
-    const afterReply = sent < reminders ? s.followUpHours[sent] : s.closeHours;
-    const gap = afterReply - last;
-    return new Date(Math.max(replyAt.getTime() + afterReply * HOUR, sentAt + gap * HOUR));
-}
-
-;// CONCATENATED MODULE: ./src/policy/checks.ts
-/** The checks behind a decision, step by step, for people (explain.ts tells them). */
-const CHECKS = (/* unused pure expression or super */ null && ([
-    'readable',
-    'not-trashed',
-    'not-spam',
-    'open',
-    'not-snoozed',
-    'exclude-tags',
-    'only-tags',
-    'channel',
-    'messages-readable',
-    'agent-replied',
-    'agent-spoke-last',
-    'reply-sent',
-    'follow-ups-sent',
-    'route',
-    'customer-address',
-    'reminders',
-    'not-reopened',
-    'due',
-    'business-hours'
-]));
-const unnoted = () => undefined;
-
-;// CONCATENATED MODULE: ./src/policy/ticket.ts
-
-
-
-
-/** The checks of the ticket itself: its fields, its state, its tags and its channel. */
-function optional(value, type) {
-    return value === undefined || value === null || typeof value === type;
-}
-/**
- * The fields the policy reads have the shapes it expects: an id and a status, and tags, channel,
- * subject and the customer's names each absent or of the right type.
- */
-function isReadableTicket(ticket) {
-    if (typeof ticket !== 'object' || ticket === null)
-        return false;
-    if (!Number.isSafeInteger(ticket.id) || typeof ticket.status !== 'string')
-        return false;
-    if (ticket.tags !== undefined && ticket.tags !== null) {
-        if (!Array.isArray(ticket.tags))
-            return false;
-        if (ticket.tags.some(t => typeof t !== 'object' || t === null || typeof t.name !== 'string')) {
-            return false;
-        }
-    }
-    if (!optional(ticket.channel, 'string'))
-        return false;
-    if (!optional(ticket.subject, 'string'))
-        return false;
-    const customer = ticket.customer;
-    if (customer !== undefined && customer !== null) {
-        if (typeof customer !== 'object')
-            return false;
-        if (!optional(customer.firstname, 'string') || !optional(customer.name, 'string'))
-            return false;
-    }
-    return true;
-}
-const list = (items, none) => items.length > 0 ? items.join(', ') : none;
-/** Reasons that hold whatever the messages say; each step is noted. */
-function ticketSkip(ticket, s, now, note = unnoted) {
-    if (!isReadableTicket(ticket)) {
-        note('readable', false, 'ticket fields missing or of an unknown shape');
-        return skip(ticket, 'unreadable', 'ticket fields missing or of an unknown shape');
-    }
-    note('readable', true, 'the ticket fields are readable');
-    if (ticket.trashed_datetime) {
-        note('not-trashed', false, 'in the trash');
-        return skip(ticket, 'trashed');
-    }
-    note('not-trashed', true, 'not in the trash');
-    if (ticket.spam === true) {
-        note('not-spam', false, 'marked as spam');
-        return skip(ticket, 'spam');
-    }
-    note('not-spam', true, 'not marked as spam');
-    if (ticket.status !== 'open') {
-        note('open', false, `status ${ticket.status}, not open`);
-        return skip(ticket, 'not-open', ticket.status);
-    }
-    note('open', true, 'status open');
-    const snoozedUntil = time_parseTime(ticket.snooze_datetime);
-    if (snoozedUntil === undefined) {
-        note('not-snoozed', false, 'snooze_datetime is not a date');
-        return skip(ticket, 'unreadable', 'snooze_datetime is not a date');
-    }
-    if (snoozedUntil && snoozedUntil.getTime() > now.getTime()) {
-        note('not-snoozed', false, `snoozed by an agent until ${snoozedUntil.toISOString()}`);
-        return skip(ticket, 'snoozed');
-    }
-    note('not-snoozed', true, snoozedUntil ? `snooze ended ${snoozedUntil.toISOString()}` : 'not snoozed');
-    const names = tagNames(ticket);
-    const excluded = names.find(n => s.excludeTags.includes(n));
-    if (excluded !== undefined) {
-        note('exclude-tags', false, `has "${excluded}", one of exclude-tags`);
-        return skip(ticket, 'excluded-tag', excluded);
-    }
-    note('exclude-tags', true, `no tag of exclude-tags (${list(s.excludeTags, 'none set')})`);
-    if (s.onlyTags.length > 0 && !names.some(n => s.onlyTags.includes(n))) {
-        note('only-tags', false, `has none of only-tags (${s.onlyTags.join(', ')})`);
-        return skip(ticket, 'not-in-only-tags');
-    }
-    note('only-tags', true, s.onlyTags.length > 0
-        ? `has ${names.filter(n => s.onlyTags.includes(n)).join(', ')}, of only-tags`
-        : 'only-tags is empty: every ticket');
-    if (!s.channels.includes(String(ticket.channel ?? '').toLowerCase())) {
-        note('channel', false, `channel ${String(ticket.channel)} is not in channels (${s.channels.join(', ')})`);
-        return skip(ticket, 'channel-not-handled', String(ticket.channel));
-    }
-    note('channel', true, `channel ${String(ticket.channel)} is in channels`);
-    return null;
-}
-
-;// CONCATENATED MODULE: ./src/policy/thread.ts
-
-
-
-
-
 /**
  * The order of a conversation comes from `created_datetime`, which Gorgias assigns when it
  * records a message; `sent_datetime` of an incoming email can be the sender's own clock, and a
  * customer's slow clock must not put their reply before the agent's.
  */
 function threadOrder(a, b) {
-    const recorded = (o) => time_parseTime(o.m.created_datetime)?.getTime() ?? o.at.getTime();
+    const recorded = (o) => types_parseTime(o.m.created_datetime)?.getTime() ?? o.at.getTime();
     return recorded(a) - recorded(b) || a.m.id - b.m.id;
 }
 /**
@@ -52593,16 +52320,6 @@ function readThread(ticket, messages, s) {
     }
     return { entries, start, own, unmarked };
 }
-/**
- * Messages this action recognised as its own by sender and text because their `external_id` lacks
- * the marker: for the sweep's one warning per run. Empty when the messages cannot be read.
- */
-function unmarkedOwnMessages(ticket, messages, s) {
-    if (!isReadableTicket(ticket) || !Array.isArray(messages) || !messages.every(isReadableMessage)) {
-        return [];
-    }
-    return readThread(ticket, messages, s).unmarked;
-}
 /** Every message, notes and Rule replies too, in thread order, with what it counts as. */
 function timelineOf(all, thread) {
     // The cycle starts at the last message that is not ours; only an agent's reply starts one (after
@@ -52633,219 +52350,6 @@ function timelineOf(all, thread) {
         cycleStart: m === cycleStart
     }));
 }
-
-;// CONCATENATED MODULE: ./src/policy/decide.ts
-
-
-
-
-
-
-
-
-/**
- * Decides from a list item alone what it can, so that a ticket that cannot be due costs no
- * request. Only conclusions that hold whatever the messages say are drawn here:
- * - the customer wrote the latest message (`last_received_message_datetime` is not older than
- *   `last_message_datetime`);
- * - the agent's reply cannot be old enough yet: it came after the ticket was created and after
- *   the customer's last message, so its age is at most the younger of those two ages.
- * `last_message_datetime` alone is not used as the reply's time: internal notes may move it, and a
- * note does not restart the customer's clock.
- */
-function triage(ticket, s, now) {
-    const early = ticketSkip(ticket, s, now);
-    if (early)
-        return early;
-    const lastMessage = time_parseTime(ticket.last_message_datetime);
-    const lastReceived = time_parseTime(ticket.last_received_message_datetime);
-    const created = time_parseTime(ticket.created_datetime);
-    if (lastMessage === undefined || lastReceived === undefined || created === undefined) {
-        return skip(ticket, 'unreadable', 'a ticket timestamp is not a date');
-    }
-    const ourTags = [ownTag(ticket, s.followUpTag), ownTag(ticket, s.closedTag)].filter((t) => !!t);
-    if (lastMessage && lastReceived && lastReceived.getTime() >= lastMessage.getTime()) {
-        return ourTags.length > 0
-            ? untag(ticket, ourTags, 'customer-replied')
-            : skip(ticket, 'customer-replied');
-    }
-    const starts = [created, lastReceived].filter((d) => d instanceof Date);
-    if (ourTags.length === 0 && starts.length > 0) {
-        const latestStart = new Date(Math.max(...starts.map(d => d.getTime())));
-        if (elapsedMs(latestStart, now, s) < s.followUpHours[0] * HOUR)
-            return skip(ticket, 'not-due');
-    }
-    return { kind: 'fetch-messages', ticketId: ticket.id };
-}
-/**
- * The full decision, from the ticket and all of its messages, taken on the one read of the ticket
- * made right before any write: the sweep acts on it at once.
- */
-function decide(ticket, messages, s, now) {
-    return reason(ticket, messages, s, now).decision;
-}
-/** decide(), with every check it made and the timeline and schedule it read. */
-function reason(ticket, messages, s, now) {
-    const checks = [];
-    const note = (check, passed, detail, customerDetail) => {
-        checks.push(customerDetail === undefined
-            ? { check, passed, detail }
-            : { check, passed, detail, customerDetail });
-    };
-    const done = (decision, timeline = null, schedule = null) => ({ decision, checks, timeline, schedule });
-    const early = ticketSkip(ticket, s, now, note);
-    if (early)
-        return done(early);
-    if (!Array.isArray(messages) || !messages.every(isReadableMessage)) {
-        const why = 'a message lacks an id, a sender side or a valid timestamp';
-        note('messages-readable', false, why);
-        return done(skip(ticket, 'unreadable', why));
-    }
-    note('messages-readable', true, `${messages.length} messages, all readable`);
-    const thread = readThread(ticket, messages, s);
-    const timeline = timelineOf(messages, thread);
-    const current = currentCycle(ticket, thread, s, now, note);
-    if ('kind' in current)
-        return done(current, timeline);
-    const next = nextStep(ticket, current, s, now, note);
-    return done(next.decision, timeline, next.schedule);
-}
-/**
- * The cycle the thread is in, checked step by step: an agent's reply that starts it, sent, with
- * this action's messages after it sent too, and a route back to the customer. A decision when one
- * of those stops it here.
- */
-function currentCycle(ticket, read, s, now, note) {
-    const { entries: thread, start, own } = read;
-    const followUpTag = ownTag(ticket, s.followUpTag);
-    if (start === -1) {
-        note('agent-replied', false, 'no public message other than this action’s');
-        return skip(ticket, 'no-agent-reply');
-    }
-    const anchor = thread[start];
-    const ourTags = [followUpTag, ownTag(ticket, s.closedTag)].filter((t) => !!t);
-    if (!anchor.m.from_agent) {
-        note('agent-replied', true, 'the thread has public messages');
-        note('agent-spoke-last', false, `the customer spoke last (message ${anchor.m.id})`);
-        return ourTags.length > 0
-            ? untag(ticket, ourTags, 'customer-replied')
-            : skip(ticket, 'customer-replied');
-    }
-    note('agent-replied', true, `the cycle starts at the agent's reply ${anchor.m.id}, ${anchor.at.toISOString()}`);
-    note('agent-spoke-last', true, 'the agent (or this action) spoke last');
-    if (anchor.m.failed_datetime) {
-        note('reply-sent', false, `the agent's reply ${anchor.m.id} failed to send`);
-        return skip(ticket, 'reply-failed', `message ${anchor.m.id} failed to send`);
-    }
-    note('reply-sent', true, `the agent's reply was sent`);
-    const ours = thread.slice(start + 1);
-    const failedOurs = ours.find(o => o.m.failed_datetime);
-    if (failedOurs) {
-        note('follow-ups-sent', false, `this action's message ${failedOurs.m.id} failed to send`);
-        return skip(ticket, 'reply-failed', `follow-up ${failedOurs.m.id} failed to send`);
-    }
-    note('follow-ups-sent', true, ours.length > 0
-        ? `this action's ${ours.length} message(s) were sent`
-        : 'no follow-up yet in this cycle');
-    const route = replyRoute(ticket, thread.map(o => o.m), start, s.channels, note);
-    if ('reason' in route)
-        return skip(ticket, route.reason, route.detail);
-    return {
-        cycle: {
-            reply: anchor.m,
-            replyAt: anchor.at,
-            idleHours: Math.max(0, (now.getTime() - anchor.at.getTime()) / HOUR),
-            route
-        },
-        followUps: ours.filter(o => own.get(o.m) === 'follow-up'),
-        closeMessagePosted: ours.some(o => own.get(o.m) === 'close-message'),
-        followUpTag,
-        ourTags
-    };
-}
-
-;// CONCATENATED MODULE: ./src/policy/skipReasons.ts
-/**
- * Why a ticket is left alone: one reason per skip, from a small closed set, counted in the report
- * and told in words by the report and the explanation of a ticket.
- */
-const SKIP_REASONS = [
-    'not-open',
-    'trashed',
-    'spam',
-    'snoozed',
-    'excluded-tag',
-    'not-in-only-tags',
-    'channel-not-handled',
-    'no-customer-address',
-    'customer-replied',
-    'no-agent-reply',
-    'reply-failed',
-    'not-due',
-    'reopened',
-    'outside-business-hours',
-    'unreadable',
-    'not-found',
-    'policy-module'
-];
-/** Each skip reason in words, for the report and the explanation of a ticket. */
-const SKIP_LABELS = {
-    'not-open': 'not open (closed)',
-    trashed: 'in the trash',
-    spam: 'marked as spam',
-    snoozed: 'snoozed by an agent',
-    'excluded-tag': 'has an excluded tag',
-    'not-in-only-tags': 'lacks every only-tags tag',
-    'channel-not-handled': 'channel not handled',
-    'no-customer-address': "no usable address of the ticket's customer on that channel",
-    'customer-replied': 'customer spoke last',
-    'no-agent-reply': 'no public agent reply yet',
-    'reply-failed': "agent's last reply failed to send",
-    'not-due': 'not due yet',
-    reopened: 'reopened by a person after an automatic close',
-    'outside-business-hours': 'due, waiting for business hours',
-    unreadable: 'unreadable data (left alone)',
-    'not-found': 'deleted or merged meanwhile',
-    'policy-module': 'vetoed by the policy module'
-};
-
-;// CONCATENATED MODULE: ./src/policy.ts
-/**
- * What to do with one ticket: a pure function of the ticket, its messages, the settings and the
- * clock. No I/O here, so every situation is tested as a table (see __tests__/policy.test.ts).
- *
- * State lives in Gorgias itself, nowhere else: this action's own messages carry a marker in
- * `external_id` ("feel free to set it as you wish",
- * https://developers.gorgias.com/reference/ticket-messages), and tags mirror what the markers say
- * for humans. A "cycle" starts at the agent's last public reply; every
- * marked follow-up after it belongs to that cycle, and a customer or agent message restarts it.
- * Should Gorgias ever drop `external_id`, this action's messages are still known by who sent them
- * and their text (see recognisedAs in policy/ownMessages.ts), so a follow-up never passes for the
- * agent's reply.
- *
- * This file is the policy's one door: everything else imports it, and it only re-exports. Inside
- * policy/, one concern a module:
- * - decide.ts: triage() (a list item alone), decide() and reason() (the ticket and its messages)
- * - decision.ts: Decision and PolicySettings, the skip and untag decisions
- * - ticket.ts: the checks of the ticket itself (fields, trash, spam, status, snooze, tags, channel)
- * - thread.ts: the public thread in order, Rule auto-replies left out, where the cycle starts;
- *   the timeline explain.ts shows
- * - ownMessages.ts: this action's own messages, by marker or by sender and text
- * - route.ts: how this action's messages go out, and the customer as their one recipient
- * - schedule.ts: the cycle's timing: the next follow-up or the close, and when it is due
- * - tags.ts: this action's tags on a ticket, and the body that removes them
- * - message.ts, time.ts: one message (readable, public, its time); timestamps and elapsed time
- * - checks.ts, skipReasons.ts: the checks and the skip reasons, with their words
- */
-
-
-
-
-
-
-
-
-
 
 ;// CONCATENATED MODULE: ./src/sweep/writes.ts
 
@@ -53086,7 +52590,437 @@ function messageTerminal(p, details, indent = '    ') {
     ];
 }
 
+;// CONCATENATED MODULE: ./src/policy/schedule.ts
+
+
+
+/**
+ * The cycle's next step and its timing: a follow-up or the close when due (a skip when the ticket
+ * was reopened, or until business hours), else a tag repair or nothing yet. Each check is noted.
+ */
+function nextStep(ticket, facts, s, now, note) {
+    const { cycle, followUps, followUpTag, ourTags } = facts;
+    const lastFollowUp = followUps[followUps.length - 1];
+    const progress = {
+        reminders: s.followUpHours.length,
+        sent: followUps.length,
+        lastFollowUp,
+        replyAge: elapsedMs(cycle.replyAt, now, s),
+        lastFollowUpAge: lastFollowUp ? elapsedMs(lastFollowUp.at, now, s) : 0
+    };
+    const { sent, reminders } = progress;
+    const schedule = scheduleOf(cycle, progress, s);
+    const done = (decision) => ({
+        decision,
+        schedule
+    });
+    note('reminders', true, `${sent} of ${reminders} follow-up(s) sent in this cycle: next is ${stepName(schedule.next)}`);
+    if (schedule.next.action === 'close') {
+        if (reopenedAfter(ticket, lastFollowUp.at, s)) {
+            note('not-reopened', false, 'closed and reopened since the last follow-up; left to agents');
+            return done(skip(ticket, 'reopened', 'closed and reopened since the last follow-up; left to agents'));
+        }
+        note('not-reopened', true, 'not closed and reopened since the last follow-up');
+    }
+    const due = dueStep(ticket, facts, progress, schedule.next, s, now, note);
+    if (due !== null)
+        return done(due);
+    if (sent > 0 && !followUpTag) {
+        return done({ kind: 'tag-follow-up', ticketId: ticket.id, ...cycle });
+    }
+    if (sent === 0 && ourTags.length > 0)
+        return done(untag(ticket, ourTags, 'agent-replied'));
+    return done(skip(ticket, 'not-due'));
+}
+/** The next step and the ages it waits for, from where the cycle stands. */
+function scheduleOf(cycle, progress, s) {
+    const { sent, reminders, lastFollowUp } = progress;
+    const base = { reminders, sent, replyAt: cycle.replyAt, lastFollowUpAt: lastFollowUp?.at ?? null };
+    // The hard stop: one silence never gets more reminders than the schedule has, whatever else the
+    // thread says; from there on the only way forward is the close.
+    if (sent < reminders) {
+        const dueAge = s.followUpHours[sent];
+        const gap = sent === 0 ? 0 : dueAge - s.followUpHours[sent - 1];
+        return {
+            ...base,
+            next: {
+                action: 'follow-up',
+                reminder: sent + 1,
+                afterReplyHours: dueAge,
+                afterLastFollowUpHours: gap
+            }
+        };
+    }
+    // The customer always gets the whole grace window after the last follow-up, even when that
+    // follow-up went out late.
+    const grace = s.closeHours - s.followUpHours[reminders - 1];
+    return {
+        ...base,
+        next: {
+            action: 'close',
+            reminder: null,
+            afterReplyHours: s.closeHours,
+            afterLastFollowUpHours: grace
+        }
+    };
+}
+/**
+ * The next step as a decision once both of its ages are reached (a skip when it must wait for
+ * business hours); null when it is not due yet.
+ */
+function dueStep(ticket, facts, progress, next, s, now, note) {
+    const { cycle } = facts;
+    const { sent, reminders } = progress;
+    const what = stepName(next);
+    const ages = agesText(progress, s, next.afterReplyHours, next.afterLastFollowUpHours);
+    const isDue = progress.replyAge >= next.afterReplyHours * HOUR &&
+        progress.lastFollowUpAge >= next.afterLastFollowUpHours * HOUR;
+    if (!isDue) {
+        note('due', false, `${what} is not due: ${ages}`);
+        return null;
+    }
+    note('due', true, `${what} is due: ${ages}`);
+    const window = waitForWindow(ticket, s, now, note);
+    if (window)
+        return window;
+    if (next.action === 'close') {
+        return {
+            kind: 'close',
+            ticketId: ticket.id,
+            ...cycle,
+            postMessage: templatesFor(s.messages, ticket.language).templates.close !== '' &&
+                !facts.closeMessagePosted,
+            marker: closeMarker(cycle.reply.id)
+        };
+    }
+    return {
+        kind: 'follow-up',
+        ticketId: ticket.id,
+        ...cycle,
+        reminder: sent + 1,
+        reminders,
+        marker: followUpMarker(sent + 1, cycle.reply.id),
+        ...staleTags(sent === 0 ? facts.ourTags.filter(t => t !== facts.followUpTag) : [])
+    };
+}
+/** A due step outside business hours waits for the next opening; null when it may go now. */
+function waitForWindow(ticket, s, now, note) {
+    if (!s.businessHours)
+        return null;
+    if (isOpenAt(now, s.businessHours)) {
+        note('business-hours', true, `inside business hours (${s.businessHours.describe})`);
+        return null;
+    }
+    const opens = nextOpening(now, s.businessHours).toISOString();
+    note('business-hours', false, `outside business hours (${s.businessHours.describe}); opens ${opens}`);
+    return skip(ticket, 'outside-business-hours', `due; waits for business hours (from ${opens})`);
+}
+/** The next step as the checks name it: "follow-up 2", "the close". */
+const stepName = (next) => next.action === 'close' ? 'the close' : `follow-up ${next.reminder}`;
+const hoursText = (ms) => (ms / HOUR).toFixed(1);
+/** The ages a step waits for, against the hours it needs, in words. */
+function agesText(progress, s, needReply, needLast) {
+    const unit = s.businessHours ? ' business hours' : ' hours';
+    return (`the reply is ${hoursText(progress.replyAge)}${unit} old (${needReply} needed)` +
+        (progress.lastFollowUp
+            ? `, the last follow-up ${hoursText(progress.lastFollowUpAge)}${unit} old (${needLast} needed)`
+            : ''));
+}
+/**
+ * Whether an open ticket was closed and reopened since `since` (the last follow-up) with no new
+ * message: a person's decision to keep it open, never to be undone by this action. Evidence is
+ * either this action's closed-tag (added only after a close, so on an open ticket within the same
+ * cycle it means a reopen) or a `closed_datetime` later than the follow-up (any close, by us or by
+ * an agent, followed by a reopen, when the API keeps that field after a reopen).
+ */
+function reopenedAfter(ticket, since, s) {
+    if (ownTag(ticket, s.closedTag))
+        return true;
+    const closedAt = types_parseTime(ticket.closed_datetime);
+    return closedAt instanceof Date && closedAt.getTime() > since.getTime();
+}
+/**
+ * When the cycle's next step becomes due: both of its ages reached (since the agent's reply, since
+ * the last follow-up), counted in business hours when set, then the next opening if that instant
+ * falls outside them. The time a "not due" decision can change on the clock alone.
+ */
+function dueTime(schedule, s) {
+    const after = (from, hours) => s.businessHours
+        ? addBusinessMs(from, hours * HOUR, s.businessHours)
+        : new Date(from.getTime() + hours * HOUR);
+    const { next } = schedule;
+    let at = after(schedule.replyAt, next.afterReplyHours);
+    if (schedule.lastFollowUpAt) {
+        const sinceLast = after(schedule.lastFollowUpAt, next.afterLastFollowUpHours);
+        if (sinceLast.getTime() > at.getTime())
+            at = sinceLast;
+    }
+    if (s.businessHours && !isOpenAt(at, s.businessHours))
+        at = nextOpening(at, s.businessHours);
+    return at;
+}
+/**
+ * When the cycle's next step becomes due (dueTime), for a decision that waits on time or acts now
+ * (then it is in the past); a step due already but waiting for business hours goes at the next
+ * opening. Null when nothing is pending on time alone.
+ */
+function whenDue(decision, schedule, s, now) {
+    if (!schedule)
+        return null;
+    const waitsOnTime = decision.kind === 'follow-up' ||
+        decision.kind === 'close' ||
+        decision.kind === 'tag-follow-up' ||
+        (decision.kind === 'untag' && decision.because === 'agent-replied') ||
+        (decision.kind === 'skip' &&
+            (decision.reason === 'not-due' || decision.reason === 'outside-business-hours'));
+    if (!waitsOnTime)
+        return null;
+    const bh = s.businessHours;
+    const waitsForWindow = decision.kind === 'skip' && decision.reason === 'outside-business-hours';
+    const at = waitsForWindow && bh ? nextOpening(now, bh) : dueTime(schedule, s);
+    return { action: schedule.next.action, reminder: schedule.next.reminder, at };
+}
+/**
+ * The earliest the step after a follow-up just sent (reminder `sent`, at `sentAt` on the server's
+ * clock) can become due, in real hours: business hours only ever make it later. A lower bound, so
+ * that a run trusting it reads the ticket no later than needed.
+ */
+function earliestAfterFollowUp(replyAt, sent, sentAt, s) {
+    const reminders = s.followUpHours.length;
+    const last = s.followUpHours[sent - 1];
+    const afterReply = sent < reminders ? s.followUpHours[sent] : s.closeHours;
+    const gap = afterReply - last;
+    return new Date(Math.max(replyAt.getTime() + afterReply * HOUR, sentAt + gap * HOUR));
+}
+
+;// CONCATENATED MODULE: ./src/policy/decide.ts
+
+
+
+
+/**
+ * Decides from a list item alone what it can, so that a ticket that cannot be due costs no
+ * request. Only conclusions that hold whatever the messages say are drawn here:
+ * - the customer wrote the latest message (`last_received_message_datetime` is not older than
+ *   `last_message_datetime`);
+ * - the agent's reply cannot be old enough yet: it came after the ticket was created and after
+ *   the customer's last message, so its age is at most the younger of those two ages.
+ * `last_message_datetime` alone is not used as the reply's time: internal notes may move it, and a
+ * note does not restart the customer's clock.
+ */
+function triage(ticket, s, now) {
+    const early = ticketSkip(ticket, s, now);
+    if (early)
+        return early;
+    const lastMessage = types_parseTime(ticket.last_message_datetime);
+    const lastReceived = types_parseTime(ticket.last_received_message_datetime);
+    const created = types_parseTime(ticket.created_datetime);
+    if (lastMessage === undefined || lastReceived === undefined || created === undefined) {
+        return skip(ticket, 'unreadable', 'a ticket timestamp is not a date');
+    }
+    const ourTags = [ownTag(ticket, s.followUpTag), ownTag(ticket, s.closedTag)].filter((t) => !!t);
+    if (lastMessage && lastReceived && lastReceived.getTime() >= lastMessage.getTime()) {
+        return ourTags.length > 0
+            ? untag(ticket, ourTags, 'customer-replied')
+            : skip(ticket, 'customer-replied');
+    }
+    const starts = [created, lastReceived].filter((d) => d instanceof Date);
+    if (ourTags.length === 0 && starts.length > 0) {
+        const latestStart = new Date(Math.max(...starts.map(d => d.getTime())));
+        if (elapsedMs(latestStart, now, s) < s.followUpHours[0] * HOUR)
+            return skip(ticket, 'not-due');
+    }
+    return { kind: 'fetch-messages', ticketId: ticket.id };
+}
+/**
+ * The full decision, from the ticket and all of its messages, taken on the one read of the ticket
+ * made right before any write: the sweep acts on it at once.
+ */
+function decide(ticket, messages, s, now) {
+    return reason(ticket, messages, s, now).decision;
+}
+/** decide(), with every check it made and the timeline and schedule it read. */
+function reason(ticket, messages, s, now) {
+    const checks = [];
+    const note = (check, passed, detail, customerDetail) => {
+        checks.push(customerDetail === undefined
+            ? { check, passed, detail }
+            : { check, passed, detail, customerDetail });
+    };
+    const done = (decision, timeline = null, schedule = null) => ({ decision, checks, timeline, schedule });
+    const early = ticketSkip(ticket, s, now, note);
+    if (early)
+        return done(early);
+    if (!Array.isArray(messages) || !messages.every(isReadableMessage)) {
+        const why = 'a message lacks an id, a sender side or a valid timestamp';
+        note('messages-readable', false, why);
+        return done(skip(ticket, 'unreadable', why));
+    }
+    note('messages-readable', true, `${messages.length} messages, all readable`);
+    const thread = readThread(ticket, messages, s);
+    const timeline = timelineOf(messages, thread);
+    const current = currentCycle(ticket, thread, s, now, note);
+    if ('kind' in current)
+        return done(current, timeline);
+    const next = nextStep(ticket, current, s, now, note);
+    return done(next.decision, timeline, next.schedule);
+}
+/**
+ * The cycle the thread is in, checked step by step: an agent's reply that starts it, sent, with
+ * this action's messages after it sent too, and a route back to the customer. A decision when one
+ * of those stops it here.
+ */
+function currentCycle(ticket, read, s, now, note) {
+    const { entries: thread, start, own } = read;
+    const followUpTag = ownTag(ticket, s.followUpTag);
+    if (start === -1) {
+        note('agent-replied', false, 'no public message other than this action’s');
+        return skip(ticket, 'no-agent-reply');
+    }
+    const anchor = thread[start];
+    const ourTags = [followUpTag, ownTag(ticket, s.closedTag)].filter((t) => !!t);
+    if (!anchor.m.from_agent) {
+        note('agent-replied', true, 'the thread has public messages');
+        note('agent-spoke-last', false, `the customer spoke last (message ${anchor.m.id})`);
+        return ourTags.length > 0
+            ? untag(ticket, ourTags, 'customer-replied')
+            : skip(ticket, 'customer-replied');
+    }
+    note('agent-replied', true, `the cycle starts at the agent's reply ${anchor.m.id}, ${anchor.at.toISOString()}`);
+    note('agent-spoke-last', true, 'the agent (or this action) spoke last');
+    if (anchor.m.failed_datetime) {
+        note('reply-sent', false, `the agent's reply ${anchor.m.id} failed to send`);
+        return skip(ticket, 'reply-failed', `message ${anchor.m.id} failed to send`);
+    }
+    note('reply-sent', true, `the agent's reply was sent`);
+    const ours = thread.slice(start + 1);
+    const failedOurs = ours.find(o => o.m.failed_datetime);
+    if (failedOurs) {
+        note('follow-ups-sent', false, `this action's message ${failedOurs.m.id} failed to send`);
+        return skip(ticket, 'reply-failed', `follow-up ${failedOurs.m.id} failed to send`);
+    }
+    note('follow-ups-sent', true, ours.length > 0
+        ? `this action's ${ours.length} message(s) were sent`
+        : 'no follow-up yet in this cycle');
+    const route = replyRoute(ticket, thread.map(o => o.m), start, s.channels, note);
+    if ('reason' in route)
+        return skip(ticket, route.reason, route.detail);
+    return {
+        cycle: {
+            reply: anchor.m,
+            replyAt: anchor.at,
+            idleHours: Math.max(0, (now.getTime() - anchor.at.getTime()) / HOUR),
+            route
+        },
+        followUps: ours.filter(o => own.get(o.m) === 'follow-up'),
+        closeMessagePosted: ours.some(o => own.get(o.m) === 'close-message'),
+        followUpTag,
+        ourTags
+    };
+}
+function optional(value, type) {
+    return value === undefined || value === null || typeof value === type;
+}
+/**
+ * The fields the policy reads have the shapes it expects: an id and a status, and tags, channel,
+ * subject and the customer's names each absent or of the right type.
+ */
+function isReadableTicket(ticket) {
+    if (typeof ticket !== 'object' || ticket === null)
+        return false;
+    if (!Number.isSafeInteger(ticket.id) || typeof ticket.status !== 'string')
+        return false;
+    if (ticket.tags !== undefined && ticket.tags !== null) {
+        if (!Array.isArray(ticket.tags))
+            return false;
+        if (ticket.tags.some(t => typeof t !== 'object' || t === null || typeof t.name !== 'string')) {
+            return false;
+        }
+    }
+    if (!optional(ticket.channel, 'string'))
+        return false;
+    if (!optional(ticket.subject, 'string'))
+        return false;
+    const customer = ticket.customer;
+    if (customer !== undefined && customer !== null) {
+        if (typeof customer !== 'object')
+            return false;
+        if (!optional(customer.firstname, 'string') || !optional(customer.name, 'string'))
+            return false;
+    }
+    return true;
+}
+const list = (items, none) => items.length > 0 ? items.join(', ') : none;
+/**
+ * The checks of the ticket itself (its fields, its state, its tags and its channel): reasons that
+ * hold whatever the messages say; each step is noted.
+ */
+function ticketSkip(ticket, s, now, note = unnoted) {
+    if (!isReadableTicket(ticket)) {
+        note('readable', false, 'ticket fields missing or of an unknown shape');
+        return skip(ticket, 'unreadable', 'ticket fields missing or of an unknown shape');
+    }
+    note('readable', true, 'the ticket fields are readable');
+    if (ticket.trashed_datetime) {
+        note('not-trashed', false, 'in the trash');
+        return skip(ticket, 'trashed');
+    }
+    note('not-trashed', true, 'not in the trash');
+    if (ticket.spam === true) {
+        note('not-spam', false, 'marked as spam');
+        return skip(ticket, 'spam');
+    }
+    note('not-spam', true, 'not marked as spam');
+    if (ticket.status !== 'open') {
+        note('open', false, `status ${ticket.status}, not open`);
+        return skip(ticket, 'not-open', ticket.status);
+    }
+    note('open', true, 'status open');
+    const snoozedUntil = types_parseTime(ticket.snooze_datetime);
+    if (snoozedUntil === undefined) {
+        note('not-snoozed', false, 'snooze_datetime is not a date');
+        return skip(ticket, 'unreadable', 'snooze_datetime is not a date');
+    }
+    if (snoozedUntil && snoozedUntil.getTime() > now.getTime()) {
+        note('not-snoozed', false, `snoozed by an agent until ${snoozedUntil.toISOString()}`);
+        return skip(ticket, 'snoozed');
+    }
+    note('not-snoozed', true, snoozedUntil ? `snooze ended ${snoozedUntil.toISOString()}` : 'not snoozed');
+    const names = tagNames(ticket);
+    const excluded = names.find(n => s.excludeTags.includes(n));
+    if (excluded !== undefined) {
+        note('exclude-tags', false, `has "${excluded}", one of exclude-tags`);
+        return skip(ticket, 'excluded-tag', excluded);
+    }
+    note('exclude-tags', true, `no tag of exclude-tags (${list(s.excludeTags, 'none set')})`);
+    if (s.onlyTags.length > 0 && !names.some(n => s.onlyTags.includes(n))) {
+        note('only-tags', false, `has none of only-tags (${s.onlyTags.join(', ')})`);
+        return skip(ticket, 'not-in-only-tags');
+    }
+    note('only-tags', true, s.onlyTags.length > 0
+        ? `has ${names.filter(n => s.onlyTags.includes(n)).join(', ')}, of only-tags`
+        : 'only-tags is empty: every ticket');
+    if (!s.channels.includes(String(ticket.channel ?? '').toLowerCase())) {
+        note('channel', false, `channel ${String(ticket.channel)} is not in channels (${s.channels.join(', ')})`);
+        return skip(ticket, 'channel-not-handled', String(ticket.channel));
+    }
+    note('channel', true, `channel ${String(ticket.channel)} is in channels`);
+    return null;
+}
+/**
+ * Messages this action recognised as its own by sender and text because their `external_id` lacks
+ * the marker: for the sweep's one warning per run. Empty when the messages cannot be read.
+ */
+function unmarkedOwnMessages(ticket, messages, s) {
+    if (!isReadableTicket(ticket) || !Array.isArray(messages) || !messages.every(isReadableMessage)) {
+        return [];
+    }
+    return readThread(ticket, messages, s).unmarked;
+}
+
 ;// CONCATENATED MODULE: ./src/explain.ts
+
+
 
 
 
@@ -53117,7 +53051,7 @@ function explainTicket(ticket, messages, settings, now) {
         ageHours: Math.max(0, now.getTime() - t.at.getTime()) / explain_HOUR,
         businessAgeHours: bh ? businessMsBetween(t.at, now, bh) / explain_HOUR : null
     }));
-    const due = dueOf(decision, reasoning.schedule, settings, now);
+    const due = whenDue(decision, reasoning.schedule, settings, now);
     return {
         ticketId: decision.ticketId,
         subject: typeof ticket?.subject === 'string' ? ticket.subject : '',
@@ -53129,40 +53063,6 @@ function explainTicket(ticket, messages, settings, now) {
         verdict: verdictOf(decision, due, now),
         due
     };
-}
-/**
- * When the cycle's next step becomes due: both ages reached (since the agent's reply, since the
- * last follow-up), counted in business hours when set, and then the next opening if that instant
- * falls outside them. Only for decisions that wait on time, or act now (then it is in the past).
- */
-function dueOf(decision, schedule, s, now) {
-    if (!schedule)
-        return null;
-    const waitsOnTime = decision.kind === 'follow-up' ||
-        decision.kind === 'close' ||
-        decision.kind === 'tag-follow-up' ||
-        (decision.kind === 'untag' && decision.because === 'agent-replied') ||
-        (decision.kind === 'skip' &&
-            (decision.reason === 'not-due' || decision.reason === 'outside-business-hours'));
-    if (!waitsOnTime)
-        return null;
-    const after = (from, hours) => s.businessHours
-        ? addBusinessMs(from, hours * explain_HOUR, s.businessHours)
-        : new Date(from.getTime() + hours * explain_HOUR);
-    const { next } = schedule;
-    let at = after(schedule.replyAt, next.afterReplyHours);
-    if (schedule.lastFollowUpAt) {
-        const sinceLast = after(schedule.lastFollowUpAt, next.afterLastFollowUpHours);
-        if (sinceLast.getTime() > at.getTime())
-            at = sinceLast;
-    }
-    if (s.businessHours && !isOpenAt(at, s.businessHours))
-        at = nextOpening(at, s.businessHours);
-    // Due already but waiting for the window: it goes at the next opening.
-    if (decision.kind === 'skip' && decision.reason === 'outside-business-hours' && s.businessHours) {
-        at = nextOpening(now, s.businessHours);
-    }
-    return { action: next.action, reminder: next.reminder, at };
 }
 function whenText(due, now) {
     const hours = (due.at.getTime() - now.getTime()) / explain_HOUR;
@@ -57192,6 +57092,7 @@ async function getAccount(client) {
 
 
 
+
 /**
  * Phase 1, list: which tickets are worth reading one by one. Only open tickets can ever be due, so
  * Gorgias is asked for those alone (an ad-hoc view, "id should be set to 0", reference: list view
@@ -58724,6 +58625,7 @@ function failureCode(err) {
 }
 
 ;// CONCATENATED MODULE: ./src/sweep/act.ts
+
 
 
 

@@ -1,7 +1,7 @@
 import type { Settings } from './config.js'
 import type { Address, NewMessage, Ticket, TicketUser, User } from './gorgias/types.js'
 import type { MessageTemplates, TemplateKind } from './messages.js'
-import type { Route } from './policy.js'
+import type { Route } from './policy/types.js'
 import { cut, oneLine } from './text.js'
 import { escapeHtml, renderTemplate, type TemplateValues } from './variables.js'
 
@@ -38,7 +38,7 @@ function toHtml(text: string): string {
 }
 
 /**
- * A message along the route the policy chose (see Route in policy/route.ts): the agent's channel,
+ * A message along the route the policy chose (see Route in policy/types.ts): the agent's channel,
  * support address and integration, to the ticket's customer alone. Nothing is copied from the
  * agent's recipients, and there is never a cc or bcc: a carrier or a colleague the agent wrote to
  * must not get the customer's reminder.

@@ -1,18 +1,13 @@
 import type { Settings } from './config.js'
-import { addBusinessMs, businessMsBetween, isOpenAt, nextOpening } from './businessHours.js'
+import { businessMsBetween } from './businessHours.js'
 import { customerFirstName } from './compose.js'
 import type { Message, Ticket } from './gorgias/types.js'
 import { INPUTS_LANGUAGE } from './messages.js'
 import { messageLabel, messageMarkdown, messageTerminal, type MessagePreview } from './preview.js'
-import {
-  reason,
-  SKIP_LABELS,
-  type Check,
-  type Decision,
-  type MessageRole,
-  type PolicySettings,
-  type Schedule
-} from './policy.js'
+import { reason } from './policy/decide.js'
+import { whenDue, type Due } from './policy/schedule.js'
+import type { MessageRole } from './policy/thread.js'
+import { SKIP_LABELS, type Check, type Decision, type PolicySettings } from './policy/types.js'
 import { escapeMarkdown, markdownText, NO_NAME, oneLine, terminalText, ticketLink } from './text.js'
 
 /**
@@ -60,13 +55,6 @@ export interface TimelineEntry {
   businessAgeHours: number | null
 }
 
-export interface Due {
-  action: 'follow-up' | 'close'
-  /** for a follow-up: which one (1-based) */
-  reminder: number | null
-  at: Date
-}
-
 const HOUR = 3_600_000
 
 /**
@@ -100,7 +88,7 @@ export function explainTicket(
     ageHours: Math.max(0, now.getTime() - t.at.getTime()) / HOUR,
     businessAgeHours: bh ? businessMsBetween(t.at, now, bh) / HOUR : null
   }))
-  const due = dueOf(decision, reasoning.schedule, settings, now)
+  const due = whenDue(decision, reasoning.schedule, settings, now)
   return {
     ticketId: decision.ticketId,
     subject: typeof ticket?.subject === 'string' ? ticket.subject : '',
@@ -112,44 +100,6 @@ export function explainTicket(
     verdict: verdictOf(decision, due, now),
     due
   }
-}
-
-/**
- * When the cycle's next step becomes due: both ages reached (since the agent's reply, since the
- * last follow-up), counted in business hours when set, and then the next opening if that instant
- * falls outside them. Only for decisions that wait on time, or act now (then it is in the past).
- */
-function dueOf(
-  decision: Decision,
-  schedule: Schedule | null,
-  s: PolicySettings,
-  now: Date
-): Due | null {
-  if (!schedule) return null
-  const waitsOnTime =
-    decision.kind === 'follow-up' ||
-    decision.kind === 'close' ||
-    decision.kind === 'tag-follow-up' ||
-    (decision.kind === 'untag' && decision.because === 'agent-replied') ||
-    (decision.kind === 'skip' &&
-      (decision.reason === 'not-due' || decision.reason === 'outside-business-hours'))
-  if (!waitsOnTime) return null
-  const after = (from: Date, hours: number): Date =>
-    s.businessHours
-      ? addBusinessMs(from, hours * HOUR, s.businessHours)
-      : new Date(from.getTime() + hours * HOUR)
-  const { next } = schedule
-  let at = after(schedule.replyAt, next.afterReplyHours)
-  if (schedule.lastFollowUpAt) {
-    const sinceLast = after(schedule.lastFollowUpAt, next.afterLastFollowUpHours)
-    if (sinceLast.getTime() > at.getTime()) at = sinceLast
-  }
-  if (s.businessHours && !isOpenAt(at, s.businessHours)) at = nextOpening(at, s.businessHours)
-  // Due already but waiting for the window: it goes at the next opening.
-  if (decision.kind === 'skip' && decision.reason === 'outside-business-hours' && s.businessHours) {
-    at = nextOpening(now, s.businessHours)
-  }
-  return { action: next.action, reminder: next.reminder, at }
 }
 
 function whenText(due: Due, now: Date): string {

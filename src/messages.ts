@@ -110,30 +110,6 @@ export function parseMacroRef(input: string, raw: unknown): MacroRef | string | 
   return { input, id: null, name: text }
 }
 
-/**
- * The templates for a ticket's language: the exact tag, then its primary subtag (`fr-CA` -> `fr`),
- * then the default. `language` is what was chosen, for the report.
- */
-export function templatesFor(
-  catalog: MessageCatalog,
-  ticketLanguage: unknown
-): { language: string; templates: MessageTemplates } {
-  // Some systems write `fr_CA`; the file's keys are BCP 47 tags (`fr-ca`).
-  const tag =
-    typeof ticketLanguage === 'string' ? ticketLanguage.trim().toLowerCase().replace(/_/g, '-') : ''
-  const tried = tag ? [tag, tag.split('-')[0]!] : []
-  for (const language of tried) {
-    const templates = Object.hasOwn(catalog.byLanguage, language)
-      ? catalog.byLanguage[language]
-      : undefined
-    if (templates) return { language, templates }
-  }
-  return {
-    language: catalog.defaultLanguage,
-    templates: catalog.byLanguage[catalog.defaultLanguage]!
-  }
-}
-
 /** Every template of every language, for recognising this action's own messages by their text. */
 export function everyTemplate(catalog: MessageCatalog): string[] {
   return Object.values(catalog.byLanguage).flatMap(t =>

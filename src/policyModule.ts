@@ -4,7 +4,7 @@ import type { Settings } from './config.js'
 import type { GorgiasClient } from './gorgias/client.js'
 import { AuthError } from './gorgias/errors.js'
 import type { Message, Ticket } from './gorgias/types.js'
-import type { ActionDecision } from './policy.js'
+import type { ActionDecision } from './policy/types.js'
 import { asText, logText, oneLine } from './text.js'
 
 /**

@@ -1,6 +1,6 @@
 import type { Settings } from './config.js'
 import type { Address, NewMessage, Ticket } from './gorgias/types.js'
-import type { ActionDecision } from './policy.js'
+import type { ActionDecision } from './policy/types.js'
 import { closeMessage, followUpMessage, type MessageKind } from './sweep/writes.js'
 import { cut, escapeMarkdown, markdownText, oneLine, terminalText } from './text.js'
 

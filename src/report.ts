@@ -5,7 +5,7 @@ import { actionLabel, resultLabel, shownDetail } from './outcomeText.js'
 import { credentialsHelp } from './secrets.js'
 import type { ClientStats } from './gorgias/client.js'
 import { explanationMarkdown, explanationText } from './explain.js'
-import { SKIP_LABELS, SKIP_REASONS } from './policy.js'
+import { SKIP_LABELS, SKIP_REASONS } from './policy/types.js'
 import type { Listing, Outcome, Report } from './sweep/types.js'
 import {
   escapeMarkdown,

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } 
 import { basename, dirname, join } from 'node:path'
 import type { Settings } from './config.js'
 import type { Ticket } from './gorgias/types.js'
-import { parseTimestamp } from './policy.js'
+import { parseTimestamp } from './policy/types.js'
 import type { StateReport } from './sweep/types.js'
 
 /**

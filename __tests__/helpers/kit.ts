@@ -15,7 +15,7 @@ import {
 import { GorgiasClient, RATE_LIMIT_HEADER, type ClientOptions } from '../../src/gorgias/client.js'
 import type { Attempt, sendOnce } from '../../src/gorgias/http.js'
 import type { Message } from '../../src/gorgias/types.js'
-import { isOurs } from '../../src/policy.js'
+import { isOurs } from '../../src/policy/thread.js'
 import type { SweepLog } from '../../src/sweep/index.js'
 import { ConnectionLost, type GorgiasSimulator } from '../../simulator/server.js'
 import { simInputs } from './action.js'

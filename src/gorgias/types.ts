@@ -96,7 +96,7 @@ export interface Message {
   created_datetime: string
   sent_datetime?: string | null
   failed_datetime?: string | null
-  /** Free for foreign systems; this project marks its own messages here (policy/ownMessages.ts). */
+  /** Free for foreign systems; this project marks its own messages here (policy/thread.ts). */
   external_id?: string | null
 }
 

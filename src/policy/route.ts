@@ -1,31 +1,10 @@
 import type { Address, Message, Ticket } from '../gorgias/types.js'
-import type { Note } from './checks.js'
+import type { Note, Recipient, Route } from './types.js'
 
 /**
  * How this action's messages go out: the channel, support address and integration of the agent's
- * reply (that keeps the email thread and the account's deliverability), to the ticket's customer.
+ * reply, to the ticket's customer as their one recipient (Route in types.ts).
  */
-export interface Route {
-  channel: string
-  sourceType: string
-  /** the support address the agent's reply went out from */
-  from: Address | null
-  integrationId: number | null
-  /** the subject of the customer's thread; null = compose uses the ticket's */
-  subject: string | null
-  /** the one and only recipient: the ticket's customer, never whoever else the agent wrote to */
-  customer: Recipient
-}
-
-export interface Recipient {
-  /**
-   * where the channel reaches the customer: `ticket.customer.email` for email; for chat and sms,
-   * where the customer's own last message on that channel came from
-   */
-  address: string
-  /** the customer as the API's `receiver` takes it: by id when Gorgias gave one, else by email */
-  receiver: { id: number } | { email: string }
-}
 
 const isAddress = (a: unknown): a is Address =>
   typeof a === 'object' &&

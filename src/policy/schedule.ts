@@ -1,12 +1,20 @@
 import { addBusinessMs, isOpenAt, nextOpening } from '../businessHours.js'
 import type { Ticket } from '../gorgias/types.js'
-import { templatesFor } from '../messages.js'
-import type { Note } from './checks.js'
-import { skip, untag, type Cycle, type Decision, type PolicySettings } from './decision.js'
-import { closeMarker, followUpMarker } from './ownMessages.js'
-import { ownTag, staleTags, type OwnTag } from './tags.js'
-import type { Entry } from './thread.js'
-import { elapsedMs, HOUR, parseTime } from './time.js'
+import { closeMarker, followUpMarker, templatesFor, type Entry } from './thread.js'
+import {
+  elapsedMs,
+  HOUR,
+  ownTag,
+  parseTime,
+  skip,
+  staleTags,
+  untag,
+  type Cycle,
+  type Decision,
+  type Note,
+  type OwnTag,
+  type PolicySettings
+} from './types.js'
 
 /** The timing of the current cycle, once it and its route are known. */
 export interface Schedule {
@@ -254,6 +262,40 @@ export function dueTime(schedule: Schedule, s: PolicySettings): Date {
   }
   if (s.businessHours && !isOpenAt(at, s.businessHours)) at = nextOpening(at, s.businessHours)
   return at
+}
+
+/** When the next follow-up or close becomes due, as explain.ts tells it. */
+export interface Due {
+  action: 'follow-up' | 'close'
+  /** for a follow-up: which one (1-based) */
+  reminder: number | null
+  at: Date
+}
+
+/**
+ * When the cycle's next step becomes due (dueTime), for a decision that waits on time or acts now
+ * (then it is in the past); a step due already but waiting for business hours goes at the next
+ * opening. Null when nothing is pending on time alone.
+ */
+export function whenDue(
+  decision: Decision,
+  schedule: Schedule | null,
+  s: PolicySettings,
+  now: Date
+): Due | null {
+  if (!schedule) return null
+  const waitsOnTime =
+    decision.kind === 'follow-up' ||
+    decision.kind === 'close' ||
+    decision.kind === 'tag-follow-up' ||
+    (decision.kind === 'untag' && decision.because === 'agent-replied') ||
+    (decision.kind === 'skip' &&
+      (decision.reason === 'not-due' || decision.reason === 'outside-business-hours'))
+  if (!waitsOnTime) return null
+  const bh = s.businessHours
+  const waitsForWindow = decision.kind === 'skip' && decision.reason === 'outside-business-hours'
+  const at = waitsForWindow && bh ? nextOpening(now, bh) : dueTime(schedule, s)
+  return { action: schedule.next.action, reminder: schedule.next.reminder, at }
 }
 
 /**

@@ -7,18 +7,10 @@ import {
   UnreadableThreadError
 } from '../gorgias/errors.js'
 import type { Message, Ticket } from '../gorgias/types.js'
-import { templatesFor } from '../messages.js'
-import {
-  dueTime,
-  earliestAfterFollowUp,
-  reason,
-  triage,
-  unmarkedOwnMessages,
-  type ActionDecision,
-  type Decision,
-  type Schedule,
-  type SkipReason
-} from '../policy.js'
+import { reason, triage, unmarkedOwnMessages } from '../policy/decide.js'
+import { dueTime, earliestAfterFollowUp, type Schedule } from '../policy/schedule.js'
+import { templatesFor } from '../policy/thread.js'
+import type { ActionDecision, Decision, SkipReason } from '../policy/types.js'
 import { previewMessage } from '../preview.js'
 import type { RunState } from '../state.js'
 import { hasTagNamed, rememberTagIds, type Candidate } from './listing.js'

@@ -7,7 +7,8 @@ import {
   ViewUnusableError
 } from '../gorgias/errors.js'
 import type { Ticket } from '../gorgias/types.js'
-import { parseTimestamp, triage, type SkipReason } from '../policy.js'
+import { triage } from '../policy/decide.js'
+import { parseTimestamp, type SkipReason } from '../policy/types.js'
 import type { RunState } from '../state.js'
 import type { Tally } from './tally.js'
 import type { Listing } from './types.js'

@@ -1,5 +1,5 @@
 import type { Explanation } from '../explain.js'
-import { SKIP_REASONS, type SkipReason } from '../policy.js'
+import { SKIP_REASONS, type SkipReason } from '../policy/types.js'
 import type { Listing, Outcome, Report, Stop } from './types.js'
 
 export function emptySkips(): Record<SkipReason, number> {

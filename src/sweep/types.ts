@@ -1,6 +1,6 @@
 import type { AuthError } from '../gorgias/errors.js'
 import type { Explanation } from '../explain.js'
-import type { SkipReason } from '../policy.js'
+import type { SkipReason } from '../policy/types.js'
 import type { MessagePreview } from '../preview.js'
 import type { FailureCode } from './failures.js'
 

@@ -3,8 +3,8 @@ import { composeClose, composeFollowUp, followUpKind } from '../compose.js'
 import type { GorgiasClient } from '../gorgias/client.js'
 import { AmbiguousWriteError, ValidationError } from '../gorgias/errors.js'
 import type { Message, NewMessage, Ticket } from '../gorgias/types.js'
-import { templatesFor } from '../messages.js'
-import { messageTime, tagRemoval, type Decision } from '../policy.js'
+import { messageTime, templatesFor } from '../policy/thread.js'
+import { tagRemoval, type Decision } from '../policy/types.js'
 
 /**
  * The write steps: the only code that changes a ticket. Each follows a decision taken on the read
