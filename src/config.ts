@@ -1,7 +1,16 @@
 import { isAbsolute, resolve } from 'node:path'
-import { checkBaseUrl, isLoopback, type BaseUrlProblem } from './gorgias/url.js'
-import { catalogFromInputs, parseMacroInputs, type MessageCatalog } from './messages.js'
-import { templateProblem } from './variables.js'
+import { checkBaseUrl, type BaseUrlProblem } from './gorgias/url.js'
+import {
+  catalogFromInputs,
+  loadMessageCatalog,
+  MessagesError,
+  parseMacroRef,
+  parseTemplate,
+  type MacroRef,
+  type MessageCatalog,
+  type ReadFile,
+  type TemplateKind
+} from './messages.js'
 import {
   BusinessHoursError,
   parseBusinessHours,
@@ -10,9 +19,10 @@ import {
 } from './businessHours.js'
 
 /**
- * Inputs -> a validated, typed Settings object. Every error names the input, what it got and what
- * it takes, and is raised before any request is made. This module has no I/O and does not know
- * whether it runs in GitHub Actions or in the CLI: both hand it a `read(name)` function.
+ * Inputs -> a validated, typed Settings object, in one pass. Every error names the input, what it
+ * got and what it takes, and is raised before any request is made. Its only I/O is reading the
+ * messages file (ctx.readFile); it does not know whether it runs in GitHub Actions or in the CLI:
+ * both hand it a `read(name)` function.
  */
 
 /** Defaults of every input; action.yml mirrors these (a test keeps the two equal). */
@@ -76,8 +86,6 @@ export const ENV_FALLBACK: Partial<Record<InputName, string>> = {
  */
 export const ANSWERABLE_CHANNELS = ['email', 'chat', 'sms'] as const
 
-export { PLACEHOLDERS } from './variables.js'
-
 export interface Settings {
   domain: string
   email: string
@@ -118,10 +126,7 @@ export interface Settings {
   summaryCustomerDetails: boolean
   /** absolute path of the messages file, or null when the message inputs are used */
   messagesFile: string | null
-  /**
-   * The texts sent, by language. Built from the message inputs here; replaced by the messages
-   * file's catalog (loaded before any request) when `messagesFile` is set.
-   */
+  /** The texts sent, by language: from the message inputs, or the messages file's catalog. */
   messages: MessageCatalog
   /** only these tickets are read and acted on, nothing is listed; null = the whole sweep */
   ticketIds: number[] | null
@@ -134,8 +139,6 @@ export interface Settings {
    * saves the reads of tickets unchanged since they were found not due
    */
   stateFile: string | null
-  /** said before any request: api-url points at a host that is not the account's */
-  apiUrlWarning: string | null
 }
 
 export class SettingsError extends Error {
@@ -152,8 +155,10 @@ export type InputReader = (name: InputName) => string
 
 export interface ParseContext {
   env?: Record<string, string | undefined>
-  /** base for a relative policy-module path (GITHUB_WORKSPACE in Actions, cwd in the CLI) */
+  /** base for a relative path input (GITHUB_WORKSPACE in Actions, cwd in the CLI) */
   workspace?: string
+  /** reads the messages file; the file system by default */
+  readFile?: ReadFile
 }
 
 const MAX_HOURS = 24 * 366 * 5
@@ -177,17 +182,38 @@ export function parseList(raw: string): string[] {
   return out
 }
 
-function parseHours(input: InputName, raw: string): number {
+/** What a number input takes; the error says `expected` after what it got. */
+interface NumberRule {
+  expected: string
+  /** whole numbers only (`12`); otherwise decimals too (`1.5`) */
+  whole?: boolean
+  /** a decimal may start with its point (`.5`) */
+  leadingPoint?: boolean
+  /** the largest value taken; every number input takes only values above 0 */
+  max?: number
+}
+
+/** The one number parser: digits and at most one point, above 0, at most `max`. */
+function parseNumber(input: InputName, raw: string, rule: NumberRule): number {
   const text = raw.trim()
+  const form = rule.whole ? /^\d+$/ : rule.leadingPoint ? /^\d*\.?\d+$/ : /^\d+(\.\d+)?$/
   const value = Number(text)
-  if (!/^\d+(\.\d+)?$/.test(text) || !Number.isFinite(value) || value <= 0 || value > MAX_HOURS) {
-    throw new SettingsError(
-      input,
-      `${input}: got ${shown(raw)}; expected a positive number of hours such as 48 (decimals like 1.5 are fine, at most ${MAX_HOURS})`
-    )
+  const fits = (!rule.whole || Number.isSafeInteger(value)) && value <= (rule.max ?? Infinity)
+  if (!form.test(text) || !(value > 0) || !fits) {
+    throw new SettingsError(input, `${input}: got ${shown(raw)}; expected ${rule.expected}`)
   }
   return value
 }
+
+const HOURS: NumberRule = {
+  expected: `a positive number of hours such as 48 (decimals like 1.5 are fine, at most ${MAX_HOURS})`,
+  max: MAX_HOURS
+}
+
+/** GitHub stops a job after 6 hours at most. */
+const MAX_MINUTES = 360
+
+const WHOLE: NumberRule = { expected: 'a whole number of at least 1, such as 100', whole: true }
 
 function parseFollowUpHours(raw: string): number[] {
   const parts = raw.split(/[,\n]/).map(p => p.trim())
@@ -197,7 +223,7 @@ function parseFollowUpHours(raw: string): number[] {
       `follow-up-hours: got ${shown(raw)}; expected hours such as 48, or an ascending comma-separated list such as "24,72"`
     )
   }
-  const hours = parts.map(p => parseHours('follow-up-hours', p))
+  const hours = parts.map(p => parseNumber('follow-up-hours', p, HOURS))
   for (let i = 1; i < hours.length; i++) {
     if (hours[i]! <= hours[i - 1]!) {
       throw new SettingsError(
@@ -207,17 +233,6 @@ function parseFollowUpHours(raw: string): number[] {
     }
   }
   return hours
-}
-
-function parsePositiveInteger(input: InputName, raw: string): number {
-  const text = raw.trim()
-  if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
-    throw new SettingsError(
-      input,
-      `${input}: got ${shown(raw)}; expected a whole number of at least 1, such as 100`
-    )
-  }
-  return Number(text)
 }
 
 function parseBoolean(input: InputName, raw: string): boolean {
@@ -307,48 +322,7 @@ function parseTag(input: InputName, raw: string): string {
   return text
 }
 
-/** A message template: known placeholders only, balanced braces. Also used by the messages file. */
-export function parseTemplate(input: string, raw: string, required: boolean): string {
-  const text = raw.replace(/\r\n/g, '\n').trim()
-  if (!text) {
-    if (required) {
-      throw new SettingsError(input, `${input}: empty; expected the text sent to the customer`)
-    }
-    return ''
-  }
-  const problem = templateProblem(text)
-  if (problem) throw new SettingsError(input, `${input}: ${problem}`)
-  return text
-}
-
 const MESSAGE_INPUTS = ['follow-up-message', 'final-follow-up-message', 'close-message'] as const
-
-function parseShare(raw: string): number {
-  const text = raw.trim()
-  const value = Number(text)
-  if (!/^\d*\.?\d+$/.test(text) || !(value > 0) || value > 1) {
-    throw new SettingsError(
-      'rate-limit-share',
-      `rate-limit-share: got ${shown(raw)}; expected a fraction above 0 and at most 1, such as 0.5 (half of the account's API rate limit, leaving the rest to the store's other apps)`
-    )
-  }
-  return value
-}
-
-/** GitHub stops a job after 6 hours at most. */
-const MAX_MINUTES = 360
-
-function parseMinutes(raw: string): number {
-  const text = raw.trim()
-  const value = Number(text)
-  if (!/^\d*\.?\d+$/.test(text) || !(value > 0) || value > MAX_MINUTES) {
-    throw new SettingsError(
-      'time-limit-minutes',
-      `time-limit-minutes: got ${shown(raw)}; expected minutes above 0 and at most ${MAX_MINUTES}, such as 20 (keep it under the job's timeout-minutes)`
-    )
-  }
-  return value
-}
 
 function parseTicketIds(raw: string): number[] | null {
   const items = raw.split(/[,\s]+/).filter(item => item !== '')
@@ -375,19 +349,9 @@ function parseTicketIds(raw: string): number[] | null {
 
 const MAX_TICKET_IDS = 100
 
-/**
- * The credentials go wherever api-url points: a host other than the account's own (and not a
- * loopback test server) is worth a warning before the first request.
- */
-function apiHostWarning(apiUrl: string, domain: string): string | null {
-  const host = new URL(apiUrl).hostname.toLowerCase()
-  if (host === `${domain}.gorgias.com` || isLoopback(host)) return null
-  return `api-url points at ${host}, not ${domain}.gorgias.com: the Gorgias credentials are sent there. If that is a typo, fix api-url (or leave it empty).`
-}
-
 function parseViewId(raw: string): number | null {
   if (!raw.trim()) return null
-  return parsePositiveInteger('view-id', raw)
+  return parseNumber('view-id', raw, WHOLE)
 }
 
 function parsePath(raw: string, workspace: string): string | null {
@@ -428,15 +392,11 @@ export function parseSettings(read: InputReader, ctx: ParseContext = {}): Settin
   const texts = parseTexts(get, workspace)
   const macros = parseMacroInputs(get, texts.messagesFile !== null)
   const business = parseBusinessSettings(get)
-  return {
-    ...connection,
-    ...parseSchedule(get),
-    ...tags,
-    channels: parseChannels(get('channels')),
-    ...texts,
-    messages: catalogFromInputs(texts, macros),
+  const schedule = parseSchedule(get)
+  const channels = parseChannels(get('channels'))
+  const rest = {
     dryRun: parseBoolean('dry-run', get('dry-run')),
-    maxActions: parsePositiveInteger('max-actions', get('max-actions')),
+    maxActions: parseNumber('max-actions', get('max-actions'), WHOLE),
     viewId: parseViewId(get('view-id')),
     businessHours: business === 'gorgias' ? null : business,
     accountBusinessHours:
@@ -444,8 +404,17 @@ export function parseSettings(read: InputReader, ctx: ParseContext = {}): Settin
         ? { holidays: parseList(get('holidays')), timezone: get('timezone').trim() }
         : null,
     policyModule: parsePath(get('policy-module'), workspace),
-    rateLimitShare: parseShare(get('rate-limit-share')),
-    timeLimitMinutes: parseMinutes(get('time-limit-minutes')),
+    rateLimitShare: parseNumber('rate-limit-share', get('rate-limit-share'), {
+      expected:
+        "a fraction above 0 and at most 1, such as 0.5 (half of the account's API rate limit, leaving the rest to the store's other apps)",
+      leadingPoint: true,
+      max: 1
+    }),
+    timeLimitMinutes: parseNumber('time-limit-minutes', get('time-limit-minutes'), {
+      expected: `minutes above 0 and at most ${MAX_MINUTES}, such as 20 (keep it under the job's timeout-minutes)`,
+      leadingPoint: true,
+      max: MAX_MINUTES
+    }),
     summaryCustomerDetails: parseBoolean(
       'summary-customer-details',
       get('summary-customer-details')
@@ -453,8 +422,26 @@ export function parseSettings(read: InputReader, ctx: ParseContext = {}): Settin
     ticketIds: parseTicketIds(get('ticket-ids')),
     reportFile: parsePath(get('report-file'), workspace),
     checkOnly: parseBoolean('check-only', get('check-only')),
-    stateFile: parsePath(get('state-file'), workspace),
-    apiUrlWarning: apiHostWarning(connection.apiUrl, connection.domain)
+    stateFile: parsePath(get('state-file'), workspace)
+  }
+  // The file is read last, once every input is known good.
+  const messages =
+    texts.messagesFile === null
+      ? catalogFromInputs(texts, macros)
+      : asSettingsError(() => loadMessageCatalog(texts.messagesFile!, ctx.readFile))
+  // In this order: the state file's fingerprint is a hash of the settings as written.
+  return { ...connection, ...schedule, ...tags, channels, ...texts, messages, ...rest }
+}
+
+/** An error of a module that parses part of the settings, as the SettingsError it is here. */
+function asSettingsError<T>(parse: () => T): T {
+  try {
+    return parse()
+  } catch (err) {
+    if (err instanceof MessagesError || err instanceof BusinessHoursError) {
+      throw new SettingsError(err.input, err.message)
+    }
+    throw err
   }
 }
 
@@ -471,7 +458,7 @@ function parseConnection(get: Get): Pick<Settings, 'domain' | 'email' | 'apiKey'
 
 function parseSchedule(get: Get): Pick<Settings, 'followUpHours' | 'closeHours'> {
   const followUpHours = parseFollowUpHours(get('follow-up-hours'))
-  const closeHours = parseHours('close-hours', get('close-hours'))
+  const closeHours = parseNumber('close-hours', get('close-hours'), HOURS)
   const lastFollowUp = followUpHours[followUpHours.length - 1]!
   if (closeHours <= lastFollowUp) {
     throw new SettingsError(
@@ -524,16 +511,48 @@ function parseTexts(
       )
     }
   }
+  const template = (input: (typeof MESSAGE_INPUTS)[number], required: boolean): string =>
+    asSettingsError(() => parseTemplate(input, get(input), required))
   return {
-    followUpMessage: parseTemplate('follow-up-message', get('follow-up-message'), true),
-    finalFollowUpMessage: parseTemplate(
-      'final-follow-up-message',
-      get('final-follow-up-message'),
-      false
-    ),
-    closeMessage: parseTemplate('close-message', get('close-message'), false),
+    followUpMessage: template('follow-up-message', true),
+    finalFollowUpMessage: template('final-follow-up-message', false),
+    closeMessage: template('close-message', false),
     messagesFile
   }
+}
+
+const MACRO_INPUTS = [
+  ['follow-up-macro', 'follow-up-message', 'followUp'],
+  ['final-follow-up-macro', 'final-follow-up-message', 'finalFollowUp'],
+  ['close-macro', 'close-message', 'close']
+] as const
+
+/**
+ * The macro inputs. A macro replaces its message input, so the two together are refused (which
+ * text would be meant?), and so is a macro input with messages-file, where each language's entry
+ * names its macro (`follow-up-macro:`).
+ */
+function parseMacroInputs(get: Get, withFile: boolean): Partial<Record<TemplateKind, MacroRef>> {
+  const macros: Partial<Record<TemplateKind, MacroRef>> = {}
+  for (const [input, messageInput, kind] of MACRO_INPUTS) {
+    const ref = parseMacroRef(input, get(input))
+    if (typeof ref === 'string') throw new SettingsError(input, `${input}: ${ref}`)
+    if (ref === null) continue
+    if (withFile) {
+      throw new SettingsError(
+        input,
+        `${input}: set together with messages-file; name the macro in the messages file instead ("${input}:" under a language), or leave messages-file empty`
+      )
+    }
+    if (get(messageInput).trim() !== DEFAULTS[messageInput].trim()) {
+      throw new SettingsError(
+        input,
+        `${input}: set together with ${messageInput}; the text comes from one place: leave ${messageInput} unset to send the macro, or ${input} empty to send ${messageInput}`
+      )
+    }
+    macros[kind] = ref
+  }
+  return macros
 }
 
 /** `business-hours: gorgias` takes the account's hours (and time zone) at run time (run.ts). */
@@ -555,12 +574,9 @@ function parseBusinessSettings(get: Get): BusinessHours | null | 'gorgias' {
     )
   }
   const gorgias = spec.toLowerCase() === 'gorgias'
-  try {
-    // For the account's hours, only the holidays are checked now.
-    const hours = parseBusinessHours(gorgias ? 'Mon 09:00-10:00' : spec, timezone, holidays)
-    return gorgias ? 'gorgias' : hours
-  } catch (err) {
-    if (err instanceof BusinessHoursError) throw new SettingsError(err.input, err.message)
-    throw err
-  }
+  // For the account's hours, only the holidays are checked now.
+  const hours = asSettingsError(() =>
+    parseBusinessHours(gorgias ? 'Mon 09:00-10:00' : spec, timezone, holidays)
+  )
+  return gorgias ? 'gorgias' : hours
 }
