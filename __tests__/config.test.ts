@@ -1,7 +1,8 @@
 import { describe, expect, test } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { parse as load } from 'yaml'
-import { DEFAULTS, parseSettings, SettingsError, type InputName } from '../src/config.js'
+import { parseSettings } from '../src/config.js'
+import { DEFAULTS, SettingsError, type InputName } from '../src/inputs.js'
 import { apiUrlWarning } from '../src/run.js'
 
 const base: Partial<Record<InputName, string>> = {
@@ -339,6 +340,45 @@ describe('numbers: one parser, each input its own words', () => {
       timeLimitMinutes: 360
     })
     expect(parse({ 'view-id': ' 42 ' }).viewId).toBe(42)
+  })
+})
+
+describe("the state file's fingerprint hashes the settings as written", () => {
+  const ORDER = [
+    'domain',
+    'email',
+    'apiKey',
+    'apiUrl',
+    'followUpHours',
+    'closeHours',
+    'excludeTags',
+    'onlyTags',
+    'followUpTag',
+    'closedTag',
+    'channels',
+    'followUpMessage',
+    'finalFollowUpMessage',
+    'closeMessage',
+    'messagesFile',
+    'messages',
+    'dryRun',
+    'maxActions',
+    'viewId',
+    'businessHours',
+    'accountBusinessHours',
+    'policyModule',
+    'rateLimitShare',
+    'timeLimitMinutes',
+    'summaryCustomerDetails',
+    'ticketIds',
+    'reportFile',
+    'checkOnly',
+    'stateFile'
+  ]
+
+  test('in this order, with the inputs or a messages file: a new order forgets every state', () => {
+    expect(Object.keys(parse({}))).toEqual(ORDER)
+    expect(Object.keys(parse({ 'messages-file': 'm.yml' }))).toEqual(ORDER)
   })
 })
 

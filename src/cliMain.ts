@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
-import { DEFAULTS, parseSettings, type InputName, type Settings } from './config.js'
+import { parseSettings, type Settings } from './config.js'
+import { DEFAULTS, type InputName } from './inputs.js'
 import { apiUrlWarning, runCheck, runSweep } from './run.js'
 import { checklistJson, checklistText, checkVerdict } from './checkReport.js'
 import type { Checklist } from './check.js'

@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import * as github from '@actions/github'
-import { inputResolver, parseSettings, type InputName, type Settings } from './config.js'
+import { parseSettings, type Settings } from './config.js'
+import { inputResolver, type InputName } from './inputs.js'
 import {
   failureLine,
   outputs,
