@@ -51363,8 +51363,7 @@ function parseBusinessSettings(get) {
 }
 
 ;// CONCATENATED MODULE: ./src/settingsTable.ts
-/** The settings in effect as the job summary and the log show them: presentation, never the key. */
-/** The settings in effect, for the job summary and the log: never the API key. */
+/** The settings in effect, as the job summary and the log show them: never the API key. */
 function describeSettings(s) {
     return [
         ['gorgias-domain', s.domain],
