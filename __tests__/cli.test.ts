@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { GorgiasSimulator } from '../simulator/server.js'
-import { dueTicket, runCli } from './helpers/action.js'
+import { dueTicket, runAction, runCli, simInputs } from './helpers/action.js'
 import { ours } from './helpers/kit.js'
 import { ScriptedServer } from './helpers/scripted-server.js'
 
@@ -61,6 +61,23 @@ describe('node dist/cli.js', () => {
     const run = await runCli(['--close-hours', '12'], env)
     expect(run.code).toBe(2)
     expect(run.stderr).toContain('close-hours:')
+    expect(sim.log).toHaveLength(0)
+  })
+
+  test('an api-url on another host is warned about before anything else, by both entries', async () => {
+    // A policy module that is not there stops both runs before their first request.
+    const foreign = { 'api-url': 'https://0.0.0.0:1/api', 'policy-module': 'missing.mjs' }
+    const said =
+      'api-url points at 0.0.0.0, not acme.gorgias.com: the Gorgias credentials are sent there.'
+    const cli = await runCli(['--policy-module', 'missing.mjs'], {
+      ...env,
+      GORGIAS_API_URL: foreign['api-url']
+    })
+    expect(cli.code).toBe(2)
+    expect(cli.stderr).toContain(`warning: ${said}`)
+    const action = await runAction(simInputs(sim, { ...foreign, 'gorgias-domain': 'acme' }))
+    expect(action.code).toBe(1)
+    expect(action.stdout).toContain(`::warning::${said}`)
     expect(sim.log).toHaveLength(0)
   })
 

@@ -1,15 +1,23 @@
 import { describe, expect, test } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { parse as load } from 'yaml'
-import { DEFAULTS, parseSettings, SettingsError, type InputName } from '../src/config.js'
+import { parseSettings } from '../src/config.js'
+import { DEFAULTS, SettingsError, type InputName } from '../src/inputs.js'
+import { apiUrlWarning } from '../src/run.js'
 
 const base: Partial<Record<InputName, string>> = {
   'gorgias-domain': 'acme',
   'gorgias-email': 'bot@acme.test',
   'gorgias-api-key': 'secret-key'
 }
+/** Any messages-file named reads as this one. */
+const MESSAGES_FILE = 'default: en\nen:\n  follow-up: Hi {{first_name}}\n'
 const parse = (inputs: Partial<Record<InputName, string>>, env: Record<string, string> = {}) =>
-  parseSettings(name => ({ ...base, ...inputs })[name] ?? '', { env, workspace: '/repo' })
+  parseSettings(name => ({ ...base, ...inputs })[name] ?? '', {
+    env,
+    workspace: '/repo',
+    readFile: () => MESSAGES_FILE
+  })
 
 describe('defaults', () => {
   test('action.yml declares every input with the same default as the code', () => {
@@ -219,9 +227,9 @@ describe('inputs of this round', () => {
       summaryCustomerDetails: true,
       messagesFile: null,
       ticketIds: null,
-      reportFile: null,
-      apiUrlWarning: null
+      reportFile: null
     })
+    expect(apiUrlWarning(parse({}))).toBeNull()
   })
 
   test('ticket ids take commas, spaces and a leading #, once each', () => {
@@ -249,7 +257,7 @@ describe('inputs of this round', () => {
     ['https://acme.gorgias.co/api', 'acme.gorgias.co'],
     ['https://other.gorgias.com/api', 'other.gorgias.com']
   ])('api-url %s warns about the host: %s', (url, host) => {
-    const warning = parse({ 'api-url': url }).apiUrlWarning
+    const warning = apiUrlWarning(parse({ 'api-url': url }))
     if (host === null) expect(warning).toBeNull()
     else expect(warning).toContain(`api-url points at ${host}, not acme.gorgias.com`)
   })
@@ -269,5 +277,158 @@ describe('bad input is refused with the input name, what it got and what it take
     expect(e.message.startsWith(`${input}:`)).toBe(true)
     expect(e.message).toContain(phrase)
     expect(e.message).not.toContain('secret-key')
+  })
+})
+
+describe('numbers: one parser, each input its own words', () => {
+  const refusal = (input: InputName, value: string): string => {
+    try {
+      parse({ [input]: value })
+    } catch (err) {
+      if (err instanceof SettingsError && err.input === input) return err.message
+      throw err
+    }
+    throw new Error(`${input}: ${value} was taken`)
+  }
+
+  test.each([
+    [
+      'follow-up-hours',
+      '1e3',
+      'follow-up-hours: got "1e3"; expected a positive number of hours such as 48 (decimals like 1.5 are fine, at most 43920)'
+    ],
+    [
+      'close-hours',
+      '.5',
+      'close-hours: got ".5"; expected a positive number of hours such as 48 (decimals like 1.5 are fine, at most 43920)'
+    ],
+    [
+      'close-hours',
+      '43921',
+      'close-hours: got "43921"; expected a positive number of hours such as 48 (decimals like 1.5 are fine, at most 43920)'
+    ],
+    [
+      'max-actions',
+      '9007199254740993',
+      'max-actions: got "9007199254740993"; expected a whole number of at least 1, such as 100'
+    ],
+    ['view-id', '0x1f', 'view-id: got "0x1f"; expected a whole number of at least 1, such as 100'],
+    [
+      'rate-limit-share',
+      '1.01',
+      'rate-limit-share: got "1.01"; expected a fraction above 0 and at most 1, such as 0.5 (half of the account\'s API rate limit, leaving the rest to the store\'s other apps)'
+    ],
+    [
+      'time-limit-minutes',
+      '5.',
+      'time-limit-minutes: got "5."; expected minutes above 0 and at most 360, such as 20 (keep it under the job\'s timeout-minutes)'
+    ]
+  ] as Array<[InputName, string, string]>)('%s %s: %s', (input, value, message) => {
+    expect(refusal(input, value)).toBe(message)
+  })
+
+  test('what each takes: hours and minutes decimals, a share from its point, counts whole', () => {
+    expect(parse({ 'follow-up-hours': ' 1.5 ', 'close-hours': '43920' })).toMatchObject({
+      followUpHours: [1.5],
+      closeHours: 43920
+    })
+    expect(
+      parse({ 'rate-limit-share': '.25', 'time-limit-minutes': '.5', 'max-actions': '007' })
+    ).toMatchObject({ rateLimitShare: 0.25, timeLimitMinutes: 0.5, maxActions: 7 })
+    expect(parse({ 'rate-limit-share': '1', 'time-limit-minutes': '360' })).toMatchObject({
+      rateLimitShare: 1,
+      timeLimitMinutes: 360
+    })
+    expect(parse({ 'view-id': ' 42 ' }).viewId).toBe(42)
+  })
+})
+
+describe("the state file's fingerprint hashes the settings as written", () => {
+  const ORDER = [
+    'domain',
+    'email',
+    'apiKey',
+    'apiUrl',
+    'followUpHours',
+    'closeHours',
+    'excludeTags',
+    'onlyTags',
+    'followUpTag',
+    'closedTag',
+    'channels',
+    'followUpMessage',
+    'finalFollowUpMessage',
+    'closeMessage',
+    'messagesFile',
+    'messages',
+    'dryRun',
+    'maxActions',
+    'viewId',
+    'businessHours',
+    'accountBusinessHours',
+    'policyModule',
+    'rateLimitShare',
+    'timeLimitMinutes',
+    'summaryCustomerDetails',
+    'ticketIds',
+    'reportFile',
+    'checkOnly',
+    'stateFile'
+  ]
+
+  test('in this order, with the inputs or a messages file: a new order forgets every state', () => {
+    expect(Object.keys(parse({}))).toEqual(ORDER)
+    expect(Object.keys(parse({ 'messages-file': 'm.yml' }))).toEqual(ORDER)
+  })
+})
+
+describe('the messages file is read with the inputs, in one pass', () => {
+  const withFile = (text: string) =>
+    parseSettings(name => ({ ...base, 'messages-file': 'm.yml' })[name as string] ?? '', {
+      workspace: '/repo',
+      readFile: path => {
+        expect(path).toBe('/repo/m.yml')
+        return text
+      }
+    })
+
+  test('its catalog is the settings’ texts', () => {
+    const s = withFile('default: fr\nfr:\n  follow-up: Bonjour {{first_name}}\n')
+    expect(s.messages).toMatchObject({
+      source: '/repo/m.yml',
+      defaultLanguage: 'fr',
+      byLanguage: { fr: { followUp: 'Bonjour {{first_name}}' } }
+    })
+  })
+
+  test('a bad file is a SettingsError of messages-file, naming the file and the key', () => {
+    let error: unknown
+    try {
+      withFile('default: en\nen:\n  follow-up: Hi {{name}}\n')
+    } catch (err) {
+      error = err
+    }
+    expect(error).toBeInstanceOf(SettingsError)
+    expect((error as SettingsError).input).toBe('messages-file')
+    expect((error as SettingsError).message).toMatch(
+      /^messages-file \/repo\/m\.yml: en\.follow-up: /
+    )
+  })
+
+  test('a bad input is named before the file is read', () => {
+    let read = false
+    expect(() =>
+      parseSettings(
+        name => ({ ...base, 'messages-file': 'm.yml', 'max-actions': '0' })[name as string] ?? '',
+        {
+          workspace: '/repo',
+          readFile: () => {
+            read = true
+            return ''
+          }
+        }
+      )
+    ).toThrow('max-actions: got "0"')
+    expect(read).toBe(false)
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import { accountBusinessHours, accountHoursSpec } from '../src/accountHours.js'
-import { SettingsError } from '../src/config.js'
+import { SettingsError } from '../src/inputs.js'
 import { describeSettings } from '../src/settingsTable.js'
 import { findUserByEmail, getAccount, getMacro, listMacros } from '../src/gorgias/accountReads.js'
 import { resolveMessages, type MacroClient } from '../src/macros.js'

@@ -2,8 +2,8 @@ import { describe, expect, test } from '@jest/globals'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { SettingsError } from '../src/config.js'
 import {
+  MessagesError,
   catalogFromInputs,
   everyTemplate,
   loadMessageCatalog,
@@ -15,12 +15,12 @@ import { templatesFor } from '../src/policy/thread.js'
 const FILE = '/repo/.github/messages.yml'
 const load = (text: string | Uint8Array): MessageCatalog => loadMessageCatalog(FILE, () => text)
 
-/** The SettingsError a file gives, or a failure saying it loaded. */
-function refusal(text: string | Uint8Array): SettingsError {
+/** The MessagesError a file gives, or a failure saying it loaded. */
+function refusal(text: string | Uint8Array): MessagesError {
   try {
     load(text)
   } catch (err) {
-    if (err instanceof SettingsError) return err
+    if (err instanceof MessagesError) return err
     throw err
   }
   throw new Error(`loaded without an error:\n${String(text)}`)
@@ -266,7 +266,7 @@ describe('loadMessageCatalog: a bad file names the file, the key and the fix', (
   test('a file that is not there says to check out the repository first', () => {
     const missing = join(mkdtempSync(join(tmpdir(), 'messages-')), 'nope.yml')
     expect(() => loadMessageCatalog(missing)).toThrow(
-      new SettingsError(
+      new MessagesError(
         'messages-file',
         `messages-file ${missing}: not found. The path is relative to the workflow's checkout: run actions/checkout before this action, and check the path and its upper/lower case`
       )

@@ -12,7 +12,8 @@
  * to the measurements.
  */
 import { performance } from 'node:perf_hooks'
-import { parseSettings, type InputName, type Settings } from '../src/config.js'
+import { parseSettings, type Settings } from '../src/config.js'
+import type { InputName } from '../src/inputs.js'
 import { followUpBody } from '../src/compose.js'
 import { GorgiasClient, type ClientStats } from '../src/gorgias/client.js'
 import { decide } from '../src/policy/decide.js'

@@ -1,4 +1,4 @@
-import { SettingsError } from './config.js'
+import { SettingsError } from './inputs.js'
 import {
   BusinessHoursError,
   isValidTimeZone,

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
-import { DEFAULTS, type InputName, type Settings } from './config.js'
-import { loadSettings, runCheck, runSweep } from './run.js'
+import { parseSettings, type Settings } from './config.js'
+import { DEFAULTS, type InputName } from './inputs.js'
+import { apiUrlWarning, runCheck, runSweep } from './run.js'
 import { checklistJson, checklistText, checkVerdict } from './checkReport.js'
 import type { Checklist } from './check.js'
 import { failureLine, reportJson, stopLine, terminalText } from './report.js'
@@ -144,8 +145,9 @@ export async function runCli(
   }
   let settings: Settings | null = null
   try {
-    settings = loadSettings(read, { env, workspace: process.cwd() })
-    if (settings.apiUrlWarning) io.err(`warning: ${settings.apiUrlWarning}\n`)
+    settings = parseSettings(read, { env, workspace: process.cwd() })
+    const warning = apiUrlWarning(settings)
+    if (warning) io.err(`warning: ${warning}\n`)
     const progress = (m: string): void => io.err(`${m}\n`)
     // explain reads one ticket and never writes: the sweep's progress lines would only confuse.
     const quiet = explainId !== null

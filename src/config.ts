@@ -1,7 +1,35 @@
-import { isAbsolute, resolve } from 'node:path'
-import { checkBaseUrl, isLoopback, type BaseUrlProblem } from './gorgias/url.js'
-import { catalogFromInputs, parseMacroInputs, type MessageCatalog } from './messages.js'
-import { templateProblem } from './variables.js'
+import {
+  DEFAULTS,
+  HOURS,
+  inputResolver,
+  MAX_MINUTES,
+  parseApiUrl,
+  parseBoolean,
+  parseDomain,
+  parseEmail,
+  parseList,
+  parseNumber,
+  parsePath,
+  parseTag,
+  parseTicketIds,
+  required,
+  SettingsError,
+  shown,
+  WHOLE,
+  type Get,
+  type InputReader
+} from './inputs.js'
+import {
+  catalogFromInputs,
+  loadMessageCatalog,
+  MessagesError,
+  parseMacroRef,
+  parseTemplate,
+  type MacroRef,
+  type MessageCatalog,
+  type ReadFile,
+  type TemplateKind
+} from './messages.js'
 import {
   BusinessHoursError,
   parseBusinessHours,
@@ -10,63 +38,11 @@ import {
 } from './businessHours.js'
 
 /**
- * Inputs -> a validated, typed Settings object. Every error names the input, what it got and what
- * it takes, and is raised before any request is made. This module has no I/O and does not know
- * whether it runs in GitHub Actions or in the CLI: both hand it a `read(name)` function.
+ * Inputs -> a validated, typed Settings object, in one pass. Every error names the input, what it
+ * got and what it takes, and is raised before any request is made. Its only I/O is reading the
+ * messages file (ctx.readFile); it does not know whether it runs in GitHub Actions or in the CLI:
+ * both hand it a `read(name)` function.
  */
-
-/** Defaults of every input; action.yml mirrors these (a test keeps the two equal). */
-export const DEFAULTS = {
-  'gorgias-domain': '',
-  'gorgias-email': '',
-  'gorgias-api-key': '',
-  'api-url': '',
-  'follow-up-hours': '48',
-  'close-hours': '72',
-  'exclude-tags': 'vip,escalated,priority',
-  'only-tags': '',
-  channels: 'email',
-  'follow-up-tag': 'auto-close-sent',
-  'closed-tag': 'auto-closed',
-  'follow-up-message': [
-    'Hi {{first_name}},',
-    '',
-    'We wanted to check in on your request "{{subject}}". Did our last reply help? If you still need anything, just reply to this message and we will pick it up right away.',
-    '',
-    "If we don't hear back, we'll assume everything is sorted and close this conversation soon. Replying at any time reopens it.",
-    '',
-    'Thanks!'
-  ].join('\n'),
-  'final-follow-up-message': '',
-  'close-message': '',
-  'dry-run': 'false',
-  'max-actions': '100',
-  'view-id': '',
-  'business-hours': '',
-  timezone: 'UTC',
-  holidays: '',
-  'policy-module': '',
-  'rate-limit-share': '0.5',
-  'time-limit-minutes': '20',
-  'summary-customer-details': 'true',
-  'messages-file': '',
-  'follow-up-macro': '',
-  'final-follow-up-macro': '',
-  'close-macro': '',
-  'ticket-ids': '',
-  'report-file': '',
-  'check-only': 'false',
-  'state-file': ''
-} as const
-
-export type InputName = keyof typeof DEFAULTS
-
-/** Inputs that fall back to an environment variable when empty (the secrets). */
-export const ENV_FALLBACK: Partial<Record<InputName, string>> = {
-  'gorgias-domain': 'GORGIAS_DOMAIN',
-  'gorgias-email': 'GORGIAS_EMAIL',
-  'gorgias-api-key': 'GORGIAS_API_KEY'
-}
 
 /**
  * Channels this action knows how to answer: the follow-up mirrors the agent's last reply on the
@@ -75,8 +51,6 @@ export const ENV_FALLBACK: Partial<Record<InputName, string>> = {
  * which is why the default is email only.
  */
 export const ANSWERABLE_CHANNELS = ['email', 'chat', 'sms'] as const
-
-export { PLACEHOLDERS } from './variables.js'
 
 export interface Settings {
   domain: string
@@ -118,10 +92,7 @@ export interface Settings {
   summaryCustomerDetails: boolean
   /** absolute path of the messages file, or null when the message inputs are used */
   messagesFile: string | null
-  /**
-   * The texts sent, by language. Built from the message inputs here; replaced by the messages
-   * file's catalog (loaded before any request) when `messagesFile` is set.
-   */
+  /** The texts sent, by language: from the message inputs, or the messages file's catalog. */
   messages: MessageCatalog
   /** only these tickets are read and acted on, nothing is listed; null = the whole sweep */
   ticketIds: number[] | null
@@ -134,59 +105,14 @@ export interface Settings {
    * saves the reads of tickets unchanged since they were found not due
    */
   stateFile: string | null
-  /** said before any request: api-url points at a host that is not the account's */
-  apiUrlWarning: string | null
 }
-
-export class SettingsError extends Error {
-  constructor(
-    readonly input: string,
-    message: string
-  ) {
-    super(message)
-    this.name = 'SettingsError'
-  }
-}
-
-export type InputReader = (name: InputName) => string
 
 export interface ParseContext {
   env?: Record<string, string | undefined>
-  /** base for a relative policy-module path (GITHUB_WORKSPACE in Actions, cwd in the CLI) */
+  /** base for a relative path input (GITHUB_WORKSPACE in Actions, cwd in the CLI) */
   workspace?: string
-}
-
-const MAX_HOURS = 24 * 366 * 5
-
-function shown(value: string): string {
-  const oneLine = value.length > 60 ? `${value.slice(0, 57)}...` : value
-  return JSON.stringify(oneLine)
-}
-
-/** Comma- or newline-separated list, trimmed, without empties or duplicates (case-insensitive). */
-export function parseList(raw: string): string[] {
-  const seen = new Set<string>()
-  const out: string[] = []
-  for (const item of raw.split(/[,\n]/)) {
-    const value = item.trim()
-    if (value && !seen.has(value.toLowerCase())) {
-      seen.add(value.toLowerCase())
-      out.push(value)
-    }
-  }
-  return out
-}
-
-function parseHours(input: InputName, raw: string): number {
-  const text = raw.trim()
-  const value = Number(text)
-  if (!/^\d+(\.\d+)?$/.test(text) || !Number.isFinite(value) || value <= 0 || value > MAX_HOURS) {
-    throw new SettingsError(
-      input,
-      `${input}: got ${shown(raw)}; expected a positive number of hours such as 48 (decimals like 1.5 are fine, at most ${MAX_HOURS})`
-    )
-  }
-  return value
+  /** reads the messages file; the file system by default */
+  readFile?: ReadFile
 }
 
 function parseFollowUpHours(raw: string): number[] {
@@ -197,7 +123,7 @@ function parseFollowUpHours(raw: string): number[] {
       `follow-up-hours: got ${shown(raw)}; expected hours such as 48, or an ascending comma-separated list such as "24,72"`
     )
   }
-  const hours = parts.map(p => parseHours('follow-up-hours', p))
+  const hours = parts.map(p => parseNumber('follow-up-hours', p, HOURS))
   for (let i = 1; i < hours.length; i++) {
     if (hours[i]! <= hours[i - 1]!) {
       throw new SettingsError(
@@ -207,78 +133,6 @@ function parseFollowUpHours(raw: string): number[] {
     }
   }
   return hours
-}
-
-function parsePositiveInteger(input: InputName, raw: string): number {
-  const text = raw.trim()
-  if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
-    throw new SettingsError(
-      input,
-      `${input}: got ${shown(raw)}; expected a whole number of at least 1, such as 100`
-    )
-  }
-  return Number(text)
-}
-
-function parseBoolean(input: InputName, raw: string): boolean {
-  // The YAML 1.2 core schema booleans, as @actions/core's getBooleanInput accepts them.
-  const text = raw.trim()
-  if (['true', 'True', 'TRUE'].includes(text)) return true
-  if (['false', 'False', 'FALSE'].includes(text)) return false
-  throw new SettingsError(input, `${input}: got ${shown(raw)}; expected true or false`)
-}
-
-/** The trimmed value, or an error that says how to provide it. */
-function required(input: InputName, raw: string, howToSet: string): string {
-  const text = raw.trim()
-  if (!text) throw new SettingsError(input, `${input}: missing; ${howToSet}`)
-  return text
-}
-
-function parseDomain(raw: string): string {
-  const text = required(
-    'gorgias-domain',
-    raw,
-    'set the input (or the GORGIAS_DOMAIN environment variable) to your Gorgias subdomain, e.g. "acme" for acme.gorgias.com'
-  )
-  if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i.test(text)) {
-    const bare = /^(?:https?:\/\/)?([a-z0-9-]+)\.gorgias\.com\b/i.exec(text)?.[1]
-    const hint = bare ? ` Use just "${bare}".` : ''
-    throw new SettingsError(
-      'gorgias-domain',
-      `gorgias-domain: got ${shown(raw)}; expected the bare subdomain (letters, digits and "-"), e.g. "acme" for acme.gorgias.com.${hint}`
-    )
-  }
-  return text.toLowerCase()
-}
-
-function parseEmail(raw: string): string {
-  const text = required(
-    'gorgias-email',
-    raw,
-    'set the input (or GORGIAS_EMAIL) to the email of the Gorgias user that owns the API key'
-  )
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text)) {
-    throw new SettingsError(
-      'gorgias-email',
-      `gorgias-email: got ${shown(raw)}; expected the email address of a Gorgias user, e.g. support@acme.com`
-    )
-  }
-  return text
-}
-
-function parseApiUrl(raw: string, domain: string): string {
-  if (!raw.trim()) return `https://${domain}.gorgias.com/api`
-  const checked = checkBaseUrl(raw)
-  if ('url' in checked) return checked.url
-  const problem: Record<BaseUrlProblem, string> = {
-    'not-a-url': `api-url: got ${shown(raw)}; expected a URL such as https://${domain}.gorgias.com/api, or leave it empty`,
-    credentials:
-      'api-url: must not contain credentials; pass them as gorgias-email and gorgias-api-key',
-    scheme: `api-url: got ${shown(raw)}; expected an https:// URL (plain http is accepted only for loopback hosts such as 127.0.0.1)`,
-    query: `api-url: got ${shown(raw)}; expected no query or fragment`
-  }
-  throw new SettingsError('api-url', problem[checked.problem])
 }
 
 function parseChannels(raw: string): string[] {
@@ -299,122 +153,12 @@ function parseChannels(raw: string): string[] {
   return channels
 }
 
-function parseTag(input: InputName, raw: string): string {
-  const text = raw.trim()
-  if (!text || /[,\n]/.test(text)) {
-    throw new SettingsError(input, `${input}: got ${shown(raw)}; expected one tag name`)
-  }
-  return text
-}
-
-/** A message template: known placeholders only, balanced braces. Also used by the messages file. */
-export function parseTemplate(input: string, raw: string, required: boolean): string {
-  const text = raw.replace(/\r\n/g, '\n').trim()
-  if (!text) {
-    if (required) {
-      throw new SettingsError(input, `${input}: empty; expected the text sent to the customer`)
-    }
-    return ''
-  }
-  const problem = templateProblem(text)
-  if (problem) throw new SettingsError(input, `${input}: ${problem}`)
-  return text
-}
-
 const MESSAGE_INPUTS = ['follow-up-message', 'final-follow-up-message', 'close-message'] as const
-
-function parseShare(raw: string): number {
-  const text = raw.trim()
-  const value = Number(text)
-  if (!/^\d*\.?\d+$/.test(text) || !(value > 0) || value > 1) {
-    throw new SettingsError(
-      'rate-limit-share',
-      `rate-limit-share: got ${shown(raw)}; expected a fraction above 0 and at most 1, such as 0.5 (half of the account's API rate limit, leaving the rest to the store's other apps)`
-    )
-  }
-  return value
-}
-
-/** GitHub stops a job after 6 hours at most. */
-const MAX_MINUTES = 360
-
-function parseMinutes(raw: string): number {
-  const text = raw.trim()
-  const value = Number(text)
-  if (!/^\d*\.?\d+$/.test(text) || !(value > 0) || value > MAX_MINUTES) {
-    throw new SettingsError(
-      'time-limit-minutes',
-      `time-limit-minutes: got ${shown(raw)}; expected minutes above 0 and at most ${MAX_MINUTES}, such as 20 (keep it under the job's timeout-minutes)`
-    )
-  }
-  return value
-}
-
-function parseTicketIds(raw: string): number[] | null {
-  const items = raw.split(/[,\s]+/).filter(item => item !== '')
-  if (items.length === 0) return null
-  const ids: number[] = []
-  for (const item of items) {
-    const id = Number(item.replace(/^#/, ''))
-    if (!/^#?\d+$/.test(item) || !Number.isSafeInteger(id) || id < 1) {
-      throw new SettingsError(
-        'ticket-ids',
-        `ticket-ids: got ${shown(item)}; expected ticket ids separated by commas, such as "1234, 5678" (the number in the ticket's URL)`
-      )
-    }
-    if (!ids.includes(id)) ids.push(id)
-  }
-  if (ids.length > MAX_TICKET_IDS) {
-    throw new SettingsError(
-      'ticket-ids',
-      `ticket-ids: got ${ids.length} ids; at most ${MAX_TICKET_IDS} at once (leave it empty for a whole sweep)`
-    )
-  }
-  return ids
-}
-
-const MAX_TICKET_IDS = 100
-
-/**
- * The credentials go wherever api-url points: a host other than the account's own (and not a
- * loopback test server) is worth a warning before the first request.
- */
-function apiHostWarning(apiUrl: string, domain: string): string | null {
-  const host = new URL(apiUrl).hostname.toLowerCase()
-  if (host === `${domain}.gorgias.com` || isLoopback(host)) return null
-  return `api-url points at ${host}, not ${domain}.gorgias.com: the Gorgias credentials are sent there. If that is a typo, fix api-url (or leave it empty).`
-}
 
 function parseViewId(raw: string): number | null {
   if (!raw.trim()) return null
-  return parsePositiveInteger('view-id', raw)
+  return parseNumber('view-id', raw, WHOLE)
 }
-
-function parsePath(raw: string, workspace: string): string | null {
-  const text = raw.trim()
-  if (!text) return null
-  return isAbsolute(text) ? text : resolve(workspace, text)
-}
-
-/**
- * An input's value: the input, else its environment fallback (the secrets), else its default. The
- * one resolver, also used to mask the secrets before anything can print them.
- */
-export function inputResolver(
-  read: InputReader,
-  env: Record<string, string | undefined>
-): (name: InputName) => string {
-  return name => {
-    const value = read(name)
-    if (value.trim() !== '') return value
-    const fallback = ENV_FALLBACK[name]
-    const fromEnv = fallback ? env[fallback] : undefined
-    if (fromEnv && fromEnv.trim() !== '') return fromEnv
-    return DEFAULTS[name]
-  }
-}
-
-export type Get = (name: InputName) => string
 
 /**
  * Reads every input through `read` (which returns '' for an unset input) and returns the settings,
@@ -428,15 +172,11 @@ export function parseSettings(read: InputReader, ctx: ParseContext = {}): Settin
   const texts = parseTexts(get, workspace)
   const macros = parseMacroInputs(get, texts.messagesFile !== null)
   const business = parseBusinessSettings(get)
-  return {
-    ...connection,
-    ...parseSchedule(get),
-    ...tags,
-    channels: parseChannels(get('channels')),
-    ...texts,
-    messages: catalogFromInputs(texts, macros),
+  const schedule = parseSchedule(get)
+  const channels = parseChannels(get('channels'))
+  const rest = {
     dryRun: parseBoolean('dry-run', get('dry-run')),
-    maxActions: parsePositiveInteger('max-actions', get('max-actions')),
+    maxActions: parseNumber('max-actions', get('max-actions'), WHOLE),
     viewId: parseViewId(get('view-id')),
     businessHours: business === 'gorgias' ? null : business,
     accountBusinessHours:
@@ -444,8 +184,17 @@ export function parseSettings(read: InputReader, ctx: ParseContext = {}): Settin
         ? { holidays: parseList(get('holidays')), timezone: get('timezone').trim() }
         : null,
     policyModule: parsePath(get('policy-module'), workspace),
-    rateLimitShare: parseShare(get('rate-limit-share')),
-    timeLimitMinutes: parseMinutes(get('time-limit-minutes')),
+    rateLimitShare: parseNumber('rate-limit-share', get('rate-limit-share'), {
+      expected:
+        "a fraction above 0 and at most 1, such as 0.5 (half of the account's API rate limit, leaving the rest to the store's other apps)",
+      leadingPoint: true,
+      max: 1
+    }),
+    timeLimitMinutes: parseNumber('time-limit-minutes', get('time-limit-minutes'), {
+      expected: `minutes above 0 and at most ${MAX_MINUTES}, such as 20 (keep it under the job's timeout-minutes)`,
+      leadingPoint: true,
+      max: MAX_MINUTES
+    }),
     summaryCustomerDetails: parseBoolean(
       'summary-customer-details',
       get('summary-customer-details')
@@ -453,8 +202,26 @@ export function parseSettings(read: InputReader, ctx: ParseContext = {}): Settin
     ticketIds: parseTicketIds(get('ticket-ids')),
     reportFile: parsePath(get('report-file'), workspace),
     checkOnly: parseBoolean('check-only', get('check-only')),
-    stateFile: parsePath(get('state-file'), workspace),
-    apiUrlWarning: apiHostWarning(connection.apiUrl, connection.domain)
+    stateFile: parsePath(get('state-file'), workspace)
+  }
+  // The file is read last, once every input is known good.
+  const messages =
+    texts.messagesFile === null
+      ? catalogFromInputs(texts, macros)
+      : asSettingsError(() => loadMessageCatalog(texts.messagesFile!, ctx.readFile))
+  // In this order: the state file's fingerprint is a hash of the settings as written.
+  return { ...connection, ...schedule, ...tags, channels, ...texts, messages, ...rest }
+}
+
+/** An error of a module that parses part of the settings, as the SettingsError it is here. */
+function asSettingsError<T>(parse: () => T): T {
+  try {
+    return parse()
+  } catch (err) {
+    if (err instanceof MessagesError || err instanceof BusinessHoursError) {
+      throw new SettingsError(err.input, err.message)
+    }
+    throw err
   }
 }
 
@@ -471,7 +238,7 @@ function parseConnection(get: Get): Pick<Settings, 'domain' | 'email' | 'apiKey'
 
 function parseSchedule(get: Get): Pick<Settings, 'followUpHours' | 'closeHours'> {
   const followUpHours = parseFollowUpHours(get('follow-up-hours'))
-  const closeHours = parseHours('close-hours', get('close-hours'))
+  const closeHours = parseNumber('close-hours', get('close-hours'), HOURS)
   const lastFollowUp = followUpHours[followUpHours.length - 1]!
   if (closeHours <= lastFollowUp) {
     throw new SettingsError(
@@ -524,16 +291,48 @@ function parseTexts(
       )
     }
   }
+  const template = (input: (typeof MESSAGE_INPUTS)[number], required: boolean): string =>
+    asSettingsError(() => parseTemplate(input, get(input), required))
   return {
-    followUpMessage: parseTemplate('follow-up-message', get('follow-up-message'), true),
-    finalFollowUpMessage: parseTemplate(
-      'final-follow-up-message',
-      get('final-follow-up-message'),
-      false
-    ),
-    closeMessage: parseTemplate('close-message', get('close-message'), false),
+    followUpMessage: template('follow-up-message', true),
+    finalFollowUpMessage: template('final-follow-up-message', false),
+    closeMessage: template('close-message', false),
     messagesFile
   }
+}
+
+const MACRO_INPUTS = [
+  ['follow-up-macro', 'follow-up-message', 'followUp'],
+  ['final-follow-up-macro', 'final-follow-up-message', 'finalFollowUp'],
+  ['close-macro', 'close-message', 'close']
+] as const
+
+/**
+ * The macro inputs. A macro replaces its message input, so the two together are refused (which
+ * text would be meant?), and so is a macro input with messages-file, where each language's entry
+ * names its macro (`follow-up-macro:`).
+ */
+function parseMacroInputs(get: Get, withFile: boolean): Partial<Record<TemplateKind, MacroRef>> {
+  const macros: Partial<Record<TemplateKind, MacroRef>> = {}
+  for (const [input, messageInput, kind] of MACRO_INPUTS) {
+    const ref = parseMacroRef(input, get(input))
+    if (typeof ref === 'string') throw new SettingsError(input, `${input}: ${ref}`)
+    if (ref === null) continue
+    if (withFile) {
+      throw new SettingsError(
+        input,
+        `${input}: set together with messages-file; name the macro in the messages file instead ("${input}:" under a language), or leave messages-file empty`
+      )
+    }
+    if (get(messageInput).trim() !== DEFAULTS[messageInput].trim()) {
+      throw new SettingsError(
+        input,
+        `${input}: set together with ${messageInput}; the text comes from one place: leave ${messageInput} unset to send the macro, or ${input} empty to send ${messageInput}`
+      )
+    }
+    macros[kind] = ref
+  }
+  return macros
 }
 
 /** `business-hours: gorgias` takes the account's hours (and time zone) at run time (run.ts). */
@@ -555,12 +354,9 @@ function parseBusinessSettings(get: Get): BusinessHours | null | 'gorgias' {
     )
   }
   const gorgias = spec.toLowerCase() === 'gorgias'
-  try {
-    // For the account's hours, only the holidays are checked now.
-    const hours = parseBusinessHours(gorgias ? 'Mon 09:00-10:00' : spec, timezone, holidays)
-    return gorgias ? 'gorgias' : hours
-  } catch (err) {
-    if (err instanceof BusinessHoursError) throw new SettingsError(err.input, err.message)
-    throw err
-  }
+  // For the account's hours, only the holidays are checked now.
+  const hours = asSettingsError(() =>
+    parseBusinessHours(gorgias ? 'Mon 09:00-10:00' : spec, timezone, holidays)
+  )
+  return gorgias ? 'gorgias' : hours
 }

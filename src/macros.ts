@@ -1,4 +1,4 @@
-import { SettingsError } from './config.js'
+import { SettingsError } from './inputs.js'
 import { AuthError, NotFoundError } from './gorgias/errors.js'
 import type { GorgiasClient } from './gorgias/client.js'
 import { findUserByEmail, getMacro, listMacros } from './gorgias/accountReads.js'

@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import * as github from '@actions/github'
-import { inputResolver, type InputName, type Settings } from './config.js'
+import { parseSettings, type Settings } from './config.js'
+import { inputResolver, type InputName } from './inputs.js'
 import {
   failureLine,
   outputs,
@@ -9,7 +10,7 @@ import {
   summaryMarkdown,
   terminalText
 } from './report.js'
-import { loadSettings, runCheck, runSweep, type SweepRun } from './run.js'
+import { apiUrlWarning, runCheck, runSweep, type SweepRun } from './run.js'
 import { checklistMarkdown, checklistText, checkVerdict } from './checkReport.js'
 import type { SweepLog } from './sweep/index.js'
 import { logText } from './text.js'
@@ -29,11 +30,12 @@ export async function runAction(): Promise<void> {
 
   let settings: Settings | null = null
   try {
-    settings = loadSettings((name: InputName) => core.getInput(name), {
+    settings = parseSettings((name: InputName) => core.getInput(name), {
       env: process.env,
       workspace: process.env.GITHUB_WORKSPACE || process.cwd()
     })
-    if (settings.apiUrlWarning) core.warning(settings.apiUrlWarning)
+    const warning = apiUrlWarning(settings)
+    if (warning) core.warning(warning)
     if (settings.checkOnly) return await checkOnly(settings)
     if (settings.dryRun) {
       core.notice(

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { parseDocument } from 'yaml'
-import { DEFAULTS, parseTemplate, SettingsError, type Get } from './config.js'
 import type { User } from './gorgias/types.js'
+import { templateProblem } from './variables.js'
 
 /**
  * The texts this action sends, by language. Either one set built from the message inputs, or a
@@ -54,6 +54,34 @@ export interface MessageCatalog {
   macros?: MacroUse[]
   /** the API user, for `{{current_user.*}}`: read only when a text uses it */
   currentUser?: User | null
+}
+
+/**
+ * A text that cannot be sent, or a messages file that cannot be used: `input` is where it is
+ * given (`follow-up-message`, `messages-file`). Settings parsing turns it into a SettingsError.
+ */
+export class MessagesError extends Error {
+  constructor(
+    readonly input: string,
+    message: string
+  ) {
+    super(message)
+    this.name = 'MessagesError'
+  }
+}
+
+/** A message template: known placeholders only, balanced braces. `input` names it in errors. */
+export function parseTemplate(input: string, raw: string, required: boolean): string {
+  const text = raw.replace(/\r\n/g, '\n').trim()
+  if (!text) {
+    if (required) {
+      throw new MessagesError(input, `${input}: empty; expected the text sent to the customer`)
+    }
+    return ''
+  }
+  const problem = templateProblem(text)
+  if (problem) throw new MessagesError(input, `${input}: ${problem}`)
+  return text
 }
 
 /** The language key of the message inputs: they are one set for every ticket. */
@@ -152,7 +180,7 @@ export type ReadFile = (path: string) => Uint8Array | string
  *     en: { follow-up: "...", final-follow-up: "...", close: "..." }
  *     fr: { follow-up: "..." }
  *
- * Every problem is a SettingsError of `messages-file` naming the file and the key, thrown before
+ * Every problem is a MessagesError of `messages-file` naming the file and the key, thrown before
  * any request: a bad text must stop the run, not be sent to customers.
  */
 export function loadMessageCatalog(
@@ -160,7 +188,7 @@ export function loadMessageCatalog(
   read: ReadFile = file => readFileSync(file)
 ): MessageCatalog {
   const fail: Fail = (where, problem) => {
-    throw new SettingsError('messages-file', `messages-file ${path}: ${where}${problem}`)
+    throw new MessagesError('messages-file', `messages-file ${path}: ${where}${problem}`)
   }
 
   let raw: Uint8Array | string
@@ -308,7 +336,7 @@ function templatesOf(language: string, value: unknown, fail: Fail): MessageTempl
     try {
       templates[field] = parseTemplate(`${language}.${key}`, text, key === 'follow-up')
     } catch (err) {
-      if (err instanceof SettingsError) fail('', err.message)
+      if (err instanceof MessagesError) fail('', err.message)
       throw err
     }
     templates.sources![field] = `messages-file ${language}.${key}`
@@ -318,41 +346,4 @@ function templatesOf(language: string, value: unknown, fail: Fail): MessageTempl
   }
   if (Object.keys(macros).length > 0) templates.macros = macros
   return templates
-}
-
-const MACRO_INPUTS = [
-  ['follow-up-macro', 'follow-up-message', 'followUp'],
-  ['final-follow-up-macro', 'final-follow-up-message', 'finalFollowUp'],
-  ['close-macro', 'close-message', 'close']
-] as const
-
-/**
- * The macro inputs. A macro replaces its message input, so the two together are refused (which
- * text would be meant?), and so is a macro input with messages-file, where each language's entry
- * names its macro (`follow-up-macro:`).
- */
-export function parseMacroInputs(
-  get: Get,
-  withFile: boolean
-): Partial<Record<TemplateKind, MacroRef>> {
-  const macros: Partial<Record<TemplateKind, MacroRef>> = {}
-  for (const [input, messageInput, kind] of MACRO_INPUTS) {
-    const ref = parseMacroRef(input, get(input))
-    if (typeof ref === 'string') throw new SettingsError(input, `${input}: ${ref}`)
-    if (ref === null) continue
-    if (withFile) {
-      throw new SettingsError(
-        input,
-        `${input}: set together with messages-file; name the macro in the messages file instead ("${input}:" under a language), or leave messages-file empty`
-      )
-    }
-    if (get(messageInput).trim() !== DEFAULTS[messageInput].trim()) {
-      throw new SettingsError(
-        input,
-        `${input}: set together with ${messageInput}; the text comes from one place: leave ${messageInput} unset to send the macro, or ${input} empty to send ${messageInput}`
-      )
-    }
-    macros[kind] = ref
-  }
-  return macros
 }

@@ -1,14 +1,14 @@
 import { auditLines, writeAuditFile } from './auditFile.js'
 import { checkAccount, checkRunTags, type Checklist } from './check.js'
 import { tagWarnings } from './checkReport.js'
-import { parseSettings, type InputReader, type ParseContext, type Settings } from './config.js'
+import type { Settings } from './config.js'
 import { GorgiasClient, type ClientStats } from './gorgias/client.js'
-import { loadMessageCatalog } from './messages.js'
+import { isLoopback } from './gorgias/url.js'
 import { resolveMessages } from './macros.js'
 import { accountBusinessHours } from './accountHours.js'
 import { AuthError } from './gorgias/errors.js'
 import { getAccount } from './gorgias/accountReads.js'
-import { SettingsError } from './config.js'
+import { SettingsError } from './inputs.js'
 import { loadPolicyModule } from './policyModule.js'
 import { requestLine } from './report.js'
 import { redact, secretForms } from './gorgias/redact.js'
@@ -25,13 +25,14 @@ export function finishGraceMs(timeLimitMinutes: number): number {
 }
 
 /**
- * The settings, with the messages file read and checked: every error in them is raised here,
- * before any request.
+ * Said before any request: the credentials go wherever api-url points, and a host other than the
+ * account's own (and not a loopback test server) may be a typo. Null when there is nothing to say.
  */
-export function loadSettings(read: InputReader, ctx: ParseContext): Settings {
-  const settings = parseSettings(read, ctx)
-  if (settings.messagesFile === null) return settings
-  return { ...settings, messages: loadMessageCatalog(settings.messagesFile) }
+export function apiUrlWarning(settings: Pick<Settings, 'apiUrl' | 'domain'>): string | null {
+  const host = new URL(settings.apiUrl).hostname.toLowerCase()
+  const domain = settings.domain
+  if (host === `${domain}.gorgias.com` || isLoopback(host)) return null
+  return `api-url points at ${host}, not ${domain}.gorgias.com: the Gorgias credentials are sent there. If that is a typo, fix api-url (or leave it empty).`
 }
 
 export interface SweepRun {

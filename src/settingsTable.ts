@@ -1,9 +1,7 @@
 import type { Settings } from './config.js'
 import type { MessageCatalog } from './messages.js'
 
-/** The settings in effect as the job summary and the log show them: presentation, never the key. */
-
-/** The settings in effect, for the job summary and the log: never the API key. */
+/** The settings in effect, as the job summary and the log show them: never the API key. */
 export function describeSettings(s: Settings): Array<[string, string]> {
   return [
     ['gorgias-domain', s.domain],

@@ -51,7 +51,6 @@ interface StateFileJson {
 export function stateFingerprint(settings: Settings, policyModuleContent: string | null): string {
   const {
     apiKey: _apiKey,
-    apiUrlWarning: _apiUrlWarning,
     dryRun: _dryRun,
     maxActions: _maxActions,
     rateLimitShare: _rateLimitShare,

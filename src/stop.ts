@@ -1,4 +1,5 @@
-import { SettingsError, type Settings } from './config.js'
+import type { Settings } from './config.js'
+import { SettingsError } from './inputs.js'
 import { AuthError } from './gorgias/errors.js'
 import { PolicyModuleError } from './policyModule.js'
 import { credentialsHelp } from './secrets.js'

@@ -6,12 +6,8 @@
  * What stays on real HTTP (see sweep.test.ts): client timeouts and writes that land late, which
  * need a socket and a real clock.
  */
-import {
-  parseSettings,
-  type InputName,
-  type ParseContext,
-  type Settings
-} from '../../src/config.js'
+import { parseSettings, type ParseContext, type Settings } from '../../src/config.js'
+import type { InputName } from '../../src/inputs.js'
 import { GorgiasClient, RATE_LIMIT_HEADER, type ClientOptions } from '../../src/gorgias/client.js'
 import type { Attempt, sendOnce } from '../../src/gorgias/http.js'
 import type { Message } from '../../src/gorgias/types.js'

@@ -1,4 +1,5 @@
-import { SettingsError, type Settings } from '../config.js'
+import type { Settings } from '../config.js'
+import { SettingsError } from '../inputs.js'
 import type { GorgiasClient, ViewQuery } from '../gorgias/client.js'
 import {
   DeadlineError,
