@@ -177,9 +177,11 @@ describe('resolveMessages', () => {
     expect(describeSettings(before)).toEqual(
       expect.arrayContaining([
         ['follow-up-macro', '"Follow-up" (not read)'],
-        ['close-macro', '#14 (not read)']
+        ['close-macro', '#14 (not read)'],
+        ['close-message', 'yes']
       ])
     )
+    expect(describeSettings(settingsFor(null))).toContainEqual(['close-message', 'none'])
     const ref = { input: 'follow-up-macro', id: null, name: 'Follow-up' }
     const messages = await resolveMessages(client, inputs({ followUp: ref }), sim.email)
     expect(describeSettings({ ...before, messages })).toEqual(

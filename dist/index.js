@@ -51355,7 +51355,13 @@ function describeSettings(s) {
         ['channels', s.channels.join(', ')],
         ['follow-up-tag', s.followUpTag],
         ['closed-tag', s.closedTag],
-        ['close-message', s.closeMessage ? 'yes' : 'none'],
+        [
+            'close-message',
+            // From the input, a messages file or a macro (named, even before it is read).
+            Object.values(s.messages.byLanguage).some(t => t.close !== '' || t.macros?.close)
+                ? 'yes'
+                : 'none'
+        ],
         ['dry-run', String(s.dryRun)],
         ['max-actions', String(s.maxActions)],
         ['view-id', s.viewId === null ? '(open tickets)' : String(s.viewId)],
