@@ -174,6 +174,13 @@ describe('the skip rule: a read is saved only while the ticket is unchanged and 
       true
     ],
     [
+      'changed, and a write time later than now (a forged file)',
+      { ...entry, wrote: T0 + 100 * H },
+      '2026-03-02T10:30:00Z',
+      now,
+      false
+    ],
+    [
       'changed after our own write',
       { ...entry, wrote: T0 + 999 },
       '2026-03-02T10:00:01Z',

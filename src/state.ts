@@ -217,7 +217,10 @@ export function readSaved(entry: StateEntry | undefined, listed: Ticket, now: Da
   const value = listed.updated_datetime
   const updated = typeof value === 'string' ? parseTimestamp(value)?.getTime() : undefined
   if (updated === undefined) return false
-  return updated === entry.updated || (entry.wrote !== undefined && updated <= entry.wrote)
+  // A write time later than now is not one this action made (a forged or broken file): it
+  // would hide every change to the ticket until then.
+  const wrote = entry.wrote !== undefined && entry.wrote <= now.getTime() ? entry.wrote : null
+  return updated === entry.updated || (wrote !== null && updated <= wrote)
 }
 
 /**

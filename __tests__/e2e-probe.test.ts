@@ -1,0 +1,47 @@
+import { afterEach, describe, expect, test } from '@jest/globals'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { GorgiasSimulator } from '../simulator/server.js'
+import { runAction, simInputs } from './helpers/action.js'
+
+/**
+ * Hostile inputs found by the acceptance probe, run as the runner runs the bundle: each one a
+ * defect seen on dist/ before it was fixed.
+ */
+
+const H = 3_600_000
+let sim: GorgiasSimulator
+afterEach(async () => {
+  await sim.stop()
+})
+
+const iso = (hoursAgo: number): string => new Date(Date.now() - hoursAgo * H).toISOString()
+const statePath = () => join(mkdtempSync(join(tmpdir(), 'e2e-probe-')), 'state.json')
+const ids = (json: string | undefined): number[] => JSON.parse(json ?? '[]') as number[]
+type StateJson = { tickets: Record<string, string[]> }
+
+describe('a tampered state file costs a read at most, never a follow-up', () => {
+  test('a forged "our own write" in the future does not hide a ticket that changed', async () => {
+    sim = new GorgiasSimulator()
+    await sim.start()
+    const path = statePath()
+    await runAction(simInputs(sim, { 'state-file': path, 'dry-run': 'true' }))
+    const due = sim.addTicket({
+      created_datetime: iso(100),
+      messages: [
+        { from_agent: false, created_datetime: iso(80) },
+        { from_agent: true, created_datetime: iso(60) }
+      ]
+    })
+    // The list item changed since the entry's `updated`; only the forged write time covers it.
+    const state = JSON.parse(readFileSync(path, 'utf8')) as StateJson
+    const future = '2099-01-01T00:00:00.000Z'
+    state.tickets[String(due.id)] = [iso(200), future, future]
+    writeFileSync(path, JSON.stringify(state))
+
+    const run = await runAction(simInputs(sim, { 'state-file': path }))
+    expect(run.code).toBe(0)
+    expect(ids(run.outputs['followed-up'])).toEqual([due.id])
+  })
+})
