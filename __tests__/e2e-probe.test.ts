@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -43,5 +44,26 @@ describe('a tampered state file costs a read at most, never a follow-up', () => 
     const run = await runAction(simInputs(sim, { 'state-file': path }))
     expect(run.code).toBe(0)
     expect(ids(run.outputs['followed-up'])).toEqual([due.id])
+  })
+})
+
+describe('a state-file that is not a regular file is ignored, not read', () => {
+  test('a FIFO (a restored cache can hold one, or a link to a device) does not hang the run', async () => {
+    sim = new GorgiasSimulator()
+    await sim.start()
+    const path = statePath()
+    execFileSync('mkfifo', [path])
+    const due = sim.addTicket({
+      created_datetime: iso(100),
+      messages: [
+        { from_agent: false, created_datetime: iso(80) },
+        { from_agent: true, created_datetime: iso(60) }
+      ]
+    })
+    // The runner's own kill, so that the defect fails the test instead of hanging it.
+    const run = await runAction(simInputs(sim, { 'state-file': path }), { timeoutMs: 30_000 })
+    expect(run.code).toBe(0)
+    expect(ids(run.outputs['followed-up'])).toEqual([due.id])
+    expect(run.stdout).toMatch(/::notice::state-file .*not a regular file/)
   })
 })

@@ -141,7 +141,7 @@ describe('the file', () => {
       /damaged/
     ],
     ['oversized', p => writeFileSync(p, Buffer.alloc(STATE_MAX_BYTES + 1, 32)), /larger than/],
-    ['a folder', p => mkdirSync(p), /not readable|not JSON/]
+    ['a folder', p => mkdirSync(p), /not a regular file/]
   ]
   test.each(ignored)('%s: ignored with a notice, never an error', (_what, make, notice) => {
     const path = join(folder(), 'state.json')

@@ -107,7 +107,10 @@ export function loadState(path: string, fingerprint: string): LoadedState {
   })
   let size: number
   try {
-    size = statSync(path).size
+    const stat = statSync(path)
+    // A FIFO or a device (a restored cache may link to one) would block the read or never end.
+    if (!stat.isFile()) return ignored('not a regular file')
+    size = stat.size
   } catch (err) {
     const code = (err as { code?: string }).code
     return ignored(
