@@ -67,3 +67,36 @@ describe('a state-file that is not a regular file is ignored, not read', () => {
     expect(run.stdout).toMatch(/::notice::state-file .*not a regular file/)
   })
 })
+
+describe('summary-customer-details: false covers the failure annotation too', () => {
+  test("a 400 quoting the customer does not put their address or subject in the step's error", async () => {
+    sim = new GorgiasSimulator()
+    await sim.start()
+    const t = sim.addTicket({
+      subject: 'Zelda order 7781',
+      customer: { email: 'zelda.q@example.test', name: 'Zelda Quux', firstname: 'Zelda' },
+      created_datetime: iso(100),
+      messages: [
+        { from_agent: false, created_datetime: iso(80) },
+        { from_agent: true, created_datetime: iso(60) }
+      ]
+    })
+    sim.injectFault({
+      method: 'POST',
+      path: `/tickets/${t.id}/messages`,
+      fault: {
+        kind: 'status',
+        status: 400,
+        body: {
+          error: { msg: 'Invalid receiver zelda.q@example.test (Zelda) on "Zelda order 7781"' }
+        }
+      }
+    })
+    const run = await runAction(simInputs(sim, { 'summary-customer-details': 'false' }))
+    expect(run.code).toBe(1)
+    expect(run.outputs['failed-count']).toBe('1')
+    const error = run.stdout.split('\n').find(l => l.startsWith('::error::')) ?? ''
+    expect(error).toContain(`ticket ${t.id}`)
+    for (const word of ['zelda.q@example.test', 'Zelda', '7781']) expect(error).not.toContain(word)
+  })
+})

@@ -53800,14 +53800,14 @@ function timeLimitLine(report) {
         ? `time-limit-minutes (${report.stop.minutes}) reached: no new ticket was started after it; the rest is deferred to the next run.`
         : null;
 }
-/** One-line cause for a failed step. */
-function failureLine(report) {
+/** One-line cause for a failed step; its detail quotes the customer only as the summary may. */
+function failureLine(report, settings) {
     const c = counts(report);
     if (c.failed === 0)
         return null;
     const first = [...report.actions, ...report.housekeeping, ...report.readFailures].find(o => o.result === 'failed');
     const example = first
-        ? ` (first: ticket ${first.ticketId}: ${oneLine(first.detail ?? 'error')})`
+        ? ` (first: ticket ${first.ticketId}: ${oneLine(shownDetail(first, settings) ?? 'error')})`
         : '';
     return `${c.failed} ticket(s) failed; the others were handled, see the job summary${example}`;
 }
@@ -59610,7 +59610,7 @@ async function runAction() {
         await writeSummary(summaryMarkdown(report, settings, stats, dryRunChecklist(checklist)) +
             runLink() +
             (saved ? `\n${saved}\n` : ''), report_terminalText(report, settings, stats) + (saved ? `\n${saved}` : ''));
-        const failure = stopLine(report, settings) ?? failureLine(report);
+        const failure = stopLine(report, settings) ?? failureLine(report, settings);
         if (failure)
             setFailed(failure);
     }
