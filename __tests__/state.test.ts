@@ -181,6 +181,13 @@ describe('the skip rule: a read is saved only while the ticket is unchanged and 
       false
     ],
     [
+      'changed only by our own write, read again within the same second',
+      { ...entry, wrote: T0 + H + 999 },
+      '2026-03-02T11:00:00.300Z',
+      now,
+      true
+    ],
+    [
       'changed after our own write',
       { ...entry, wrote: T0 + 999 },
       '2026-03-02T10:00:01Z',

@@ -221,8 +221,9 @@ export function readSaved(entry: StateEntry | undefined, listed: Ticket, now: Da
   const updated = typeof value === 'string' ? parseTimestamp(value)?.getTime() : undefined
   if (updated === undefined) return false
   // A write time later than now is not one this action made (a forged or broken file): it
-  // would hide every change to the ticket until then.
-  const wrote = entry.wrote !== undefined && entry.wrote <= now.getTime() ? entry.wrote : null
+  // would hide every change to the ticket until then. It is kept to the end of its second (see
+  // writeTime), so a run within that second still counts it.
+  const wrote = entry.wrote !== undefined && entry.wrote - 999 <= now.getTime() ? entry.wrote : null
   return updated === entry.updated || (wrote !== null && updated <= wrote)
 }
 
