@@ -74,7 +74,12 @@ describe('summary-customer-details: false covers the failure annotation too', ()
     await sim.start()
     const t = sim.addTicket({
       subject: 'Zelda order 7781',
-      customer: { email: 'zelda.q@example.test', name: 'Zelda Quux', firstname: 'Zelda' },
+      customer: {
+        email: 'zelda.q@example.test',
+        name: 'Zelda Quux',
+        firstname: 'Zelda',
+        lastname: 'Quux'
+      },
       created_datetime: iso(100),
       messages: [
         { from_agent: false, created_datetime: iso(80) },
@@ -88,7 +93,7 @@ describe('summary-customer-details: false covers the failure annotation too', ()
         kind: 'status',
         status: 400,
         body: {
-          error: { msg: 'Invalid receiver zelda.q@example.test (Zelda) on "Zelda order 7781"' }
+          error: { msg: 'Invalid receiver zelda.q@example.test (Zelda Quux) on "Zelda order 7781"' }
         }
       }
     })
@@ -97,6 +102,9 @@ describe('summary-customer-details: false covers the failure annotation too', ()
     expect(run.outputs['failed-count']).toBe('1')
     const error = run.stdout.split('\n').find(l => l.startsWith('::error::')) ?? ''
     expect(error).toContain(`ticket ${t.id}`)
-    for (const word of ['zelda.q@example.test', 'Zelda', '7781']) expect(error).not.toContain(word)
+    for (const word of ['zelda.q@example.test', 'Zelda', 'Quux', '7781']) {
+      expect(error).not.toContain(word)
+      expect(run.summary).not.toContain(word)
+    }
   })
 })
