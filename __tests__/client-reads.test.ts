@@ -90,6 +90,22 @@ describe('the open-tickets view (PUT /views/0/items)', () => {
     }
   })
 
+  it('keeps its own limit when next_items names a smaller one', async () => {
+    server.reply = req =>
+      req.query.get('cursor') === null
+        ? {
+            json: {
+              data: [ticket(1), ticket(2)],
+              meta: { next_items: '/api/views/0/items/?direction=next&limit=1&cursor=Yz0y' }
+            }
+          }
+        : { json: { data: [ticket(3)], meta: { next_items: null } } }
+    expect(await all(makeClient().listViewItems(OPEN_TICKETS_VIEW, { limit: 2 }))).toEqual([
+      1, 2, 3
+    ])
+    expect(server.seen.map(s => s.query.get('limit'))).toEqual(['2', '2'])
+  })
+
   it('pages through meta.next_cursor too', async () => {
     server.reply = req =>
       req.query.get('cursor') === 'n'

@@ -314,7 +314,7 @@ describe('what the summary says about the run', () => {
       actions: [outcome({ result: 'deferred', detail: 'time limit reached' })]
     })
     expect(stopLine(r, S)).toBeNull()
-    expect(failureLine(r)).toBeNull()
+    expect(failureLine(r, S)).toBeNull()
     expect(timeLimitLine(r)).toBe(
       'time-limit-minutes (20) reached: no new ticket was started after it; the rest is deferred to the next run.'
     )

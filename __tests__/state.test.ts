@@ -141,7 +141,7 @@ describe('the file', () => {
       /damaged/
     ],
     ['oversized', p => writeFileSync(p, Buffer.alloc(STATE_MAX_BYTES + 1, 32)), /larger than/],
-    ['a folder', p => mkdirSync(p), /not readable|not JSON/]
+    ['a folder', p => mkdirSync(p), /not a regular file/]
   ]
   test.each(ignored)('%s: ignored with a notice, never an error', (_what, make, notice) => {
     const path = join(folder(), 'state.json')
@@ -170,6 +170,20 @@ describe('the skip rule: a read is saved only while the ticket is unchanged and 
       'changed only by our own write',
       { ...entry, wrote: T0 + 999 },
       '2026-03-02T10:00:00.700Z',
+      now,
+      true
+    ],
+    [
+      'changed, and a write time later than now (a forged file)',
+      { ...entry, wrote: T0 + 100 * H },
+      '2026-03-02T10:30:00Z',
+      now,
+      false
+    ],
+    [
+      'changed only by our own write, read again within the same second',
+      { ...entry, wrote: T0 + H + 999 },
+      '2026-03-02T11:00:00.300Z',
       now,
       true
     ],

@@ -51558,11 +51558,14 @@ function shownDetail(o, settings) {
     const subject = o.subject.trim();
     if (subject.length >= 3)
         detail = replaceAll(detail, subject, '[subject]');
-    // 'there' is the greeting's stand-in for an unknown name, not a name.
-    const name = o.firstName.trim();
-    if (name !== 'there')
-        detail = replaceAll(detail, name, '[customer]');
-    return detail.replace(EMAIL_LIKE, '[address]');
+    detail = detail.replace(EMAIL_LIKE, '[address]');
+    // The full name before its parts; 'there' is the greeting's stand-in for no name, not a name.
+    const first = o.firstName.trim();
+    const names = [...(o.customerNames ?? []), ...(first === 'there' ? [] : [first])];
+    for (const name of names.sort((a, b) => b.length - a.length)) {
+        detail = replaceAll(detail, name.trim(), '[customer]');
+    }
+    return detail;
 }
 function escapeRegExp(text) {
     return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -53723,14 +53726,14 @@ function timeLimitLine(report) {
         ? `time-limit-minutes (${report.stop.minutes}) reached: no new ticket was started after it; the rest is deferred to the next run.`
         : null;
 }
-/** One-line cause for a failed step. */
-function failureLine(report) {
+/** One-line cause for a failed step; its detail quotes the customer only as the summary may. */
+function failureLine(report, settings) {
     const c = counts(report);
     if (c.failed === 0)
         return null;
     const first = [...report.actions, ...report.housekeeping, ...report.readFailures].find(o => o.result === 'failed');
     const example = first
-        ? ` (first: ticket ${first.ticketId}: ${oneLine(first.detail ?? 'error')})`
+        ? ` (first: ticket ${first.ticketId}: ${oneLine(shownDetail(first, settings) ?? 'error')})`
         : '';
     return `${c.failed} ticket(s) failed; the others were handled, see the job summary${example}`;
 }
@@ -54153,8 +54156,9 @@ function sameText(value, wanted) {
 function nextRequest(next, call) {
     if (next.type === 'path') {
         const query = new URLSearchParams(next.query);
+        // Ours on every page, whether next_items names none (then Gorgias's default, 30) or a smaller one.
         const limit = call.query.get('limit');
-        if (!query.has('limit') && limit !== null)
+        if (limit !== null)
             query.set('limit', limit);
         return { path: next.path, query };
     }
@@ -58431,7 +58435,11 @@ function loadState(path, fingerprint) {
     });
     let size;
     try {
-        size = (0,external_node_fs_.statSync)(path).size;
+        const stat = (0,external_node_fs_.statSync)(path);
+        // A FIFO or a device (a restored cache may link to one) would block the read or never end.
+        if (!stat.isFile())
+            return ignored('not a regular file');
+        size = stat.size;
     }
     catch (err) {
         const code = err.code;
@@ -58529,7 +58537,11 @@ function readSaved(entry, listed, now) {
     const updated = typeof value === 'string' ? parseTimestamp(value)?.getTime() : undefined;
     if (updated === undefined)
         return false;
-    return updated === entry.updated || (entry.wrote !== undefined && updated <= entry.wrote);
+    // A write time later than now is not one this action made (a forged or broken file): it
+    // would hide every change to the ticket until then. It is kept to the end of its second (see
+    // writeTime), so a run within that second still counts it.
+    const wrote = entry.wrote !== undefined && entry.wrote - 999 <= now.getTime() ? entry.wrote : null;
+    return updated === entry.updated || (wrote !== null && updated <= wrote);
 }
 /**
  * One run's use of the state: the entries it started from, those it keeps (tickets listed this
@@ -58678,6 +58690,10 @@ function outcome(ticket, decision, action, result, detail) {
         action,
         result
     };
+    const customer = full?.customer;
+    const names = [customer?.name, customer?.lastname].filter((n) => typeof n === 'string' && n.trim() !== '');
+    if (names.length > 0)
+        o.customerNames = names;
     if (decision?.kind === 'follow-up') {
         o.reminder = decision.reminder;
         o.reminders = decision.reminders;
@@ -59511,7 +59527,7 @@ async function runAction() {
         await writeSummary(summaryMarkdown(report, settings, stats, dryRunChecklist(checklist)) +
             runLink() +
             (saved ? `\n${saved}\n` : ''), report_terminalText(report, settings, stats) + (saved ? `\n${saved}` : ''));
-        const failure = stopLine(report, settings) ?? failureLine(report);
+        const failure = stopLine(report, settings) ?? failureLine(report, settings);
         if (failure)
             setFailed(failure);
     }

@@ -190,7 +190,7 @@ export async function runCli(
       if (values.json) io.err(`${stopped}\n`)
       return 2
     }
-    const failure = failureLine(report)
+    const failure = failureLine(report, settings)
     if (failure) {
       io.err(`${failure}\n`)
       return 1

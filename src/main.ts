@@ -56,7 +56,7 @@ export async function runAction(): Promise<void> {
         (saved ? `\n${saved}\n` : ''),
       terminalText(report, settings, stats) + (saved ? `\n${saved}` : '')
     )
-    const failure = stopLine(report, settings) ?? failureLine(report)
+    const failure = stopLine(report, settings) ?? failureLine(report, settings)
     if (failure) core.setFailed(failure)
   } catch (err) {
     const { message } = stopNotice(err, settings)

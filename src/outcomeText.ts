@@ -49,10 +49,14 @@ export function shownDetail(o: Outcome, settings: Settings): string | undefined 
     what.length < 2 ? text : text.split(new RegExp(escapeRegExp(what), 'gi')).join(by)
   const subject = o.subject.trim()
   if (subject.length >= 3) detail = replaceAll(detail, subject, '[subject]')
-  // 'there' is the greeting's stand-in for an unknown name, not a name.
-  const name = o.firstName.trim()
-  if (name !== 'there') detail = replaceAll(detail, name, '[customer]')
-  return detail.replace(EMAIL_LIKE, '[address]')
+  detail = detail.replace(EMAIL_LIKE, '[address]')
+  // The full name before its parts; 'there' is the greeting's stand-in for no name, not a name.
+  const first = o.firstName.trim()
+  const names = [...(o.customerNames ?? []), ...(first === 'there' ? [] : [first])]
+  for (const name of names.sort((a, b) => b.length - a.length)) {
+    detail = replaceAll(detail, name.trim(), '[customer]')
+  }
+  return detail
 }
 
 function escapeRegExp(text: string): string {

@@ -538,15 +538,15 @@ export function timeLimitLine(report: Report): string | null {
     : null
 }
 
-/** One-line cause for a failed step. */
-export function failureLine(report: Report): string | null {
+/** One-line cause for a failed step; its detail quotes the customer only as the summary may. */
+export function failureLine(report: Report, settings: Settings): string | null {
   const c = counts(report)
   if (c.failed === 0) return null
   const first = [...report.actions, ...report.housekeeping, ...report.readFailures].find(
     o => o.result === 'failed'
   )
   const example = first
-    ? ` (first: ticket ${first.ticketId}: ${oneLine(first.detail ?? 'error')})`
+    ? ` (first: ticket ${first.ticketId}: ${oneLine(shownDetail(first, settings) ?? 'error')})`
     : ''
   return `${c.failed} ticket(s) failed; the others were handled, see the job summary${example}`
 }

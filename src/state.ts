@@ -106,7 +106,10 @@ export function loadState(path: string, fingerprint: string): LoadedState {
   })
   let size: number
   try {
-    size = statSync(path).size
+    const stat = statSync(path)
+    // A FIFO or a device (a restored cache may link to one) would block the read or never end.
+    if (!stat.isFile()) return ignored('not a regular file')
+    size = stat.size
   } catch (err) {
     const code = (err as { code?: string }).code
     return ignored(
@@ -216,7 +219,11 @@ export function readSaved(entry: StateEntry | undefined, listed: Ticket, now: Da
   const value = listed.updated_datetime
   const updated = typeof value === 'string' ? parseTimestamp(value)?.getTime() : undefined
   if (updated === undefined) return false
-  return updated === entry.updated || (entry.wrote !== undefined && updated <= entry.wrote)
+  // A write time later than now is not one this action made (a forged or broken file): it
+  // would hide every change to the ticket until then. It is kept to the end of its second (see
+  // writeTime), so a run within that second still counts it.
+  const wrote = entry.wrote !== undefined && entry.wrote - 999 <= now.getTime() ? entry.wrote : null
+  return updated === entry.updated || (wrote !== null && updated <= wrote)
 }
 
 /**

@@ -148,8 +148,9 @@ export function nextRequest(
 ): { path: string; query: URLSearchParams } {
   if (next.type === 'path') {
     const query = new URLSearchParams(next.query)
+    // Ours on every page, whether next_items names none (then Gorgias's default, 30) or a smaller one.
     const limit = call.query.get('limit')
-    if (!query.has('limit') && limit !== null) query.set('limit', limit)
+    if (limit !== null) query.set('limit', limit)
     return { path: next.path, query }
   }
   const query = new URLSearchParams(call.query)

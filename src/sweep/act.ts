@@ -84,6 +84,11 @@ export function outcome(
     action,
     result
   }
+  const customer = full?.customer
+  const names = [customer?.name, customer?.lastname].filter(
+    (n): n is string => typeof n === 'string' && n.trim() !== ''
+  )
+  if (names.length > 0) o.customerNames = names
   if (decision?.kind === 'follow-up') {
     o.reminder = decision.reminder
     o.reminders = decision.reminders

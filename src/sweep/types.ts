@@ -13,6 +13,11 @@ export interface Outcome {
   ticketId: number
   subject: string
   firstName: string
+  /**
+   * the customer's full name and last name: only for taking them out of a detail when
+   * summary-customer-details is off; never in the summary, the log or the audit file
+   */
+  customerNames?: string[]
   /** the language whose texts were (or would be) sent; null when nothing is sent */
   language: string | null
   /** where the text sent (or that would be) comes from, e.g. `macro "Follow-up" (#12, fr)` */
