@@ -167,4 +167,26 @@ describe('the time limit', () => {
     expect(run.summary).toContain('time-limit-minutes')
     for (const t of tickets) expect(ours(sim, t.id)).toHaveLength(0)
   })
+
+  test('reached while reading the macro, before listing: the same green "stopped early", with outputs', async () => {
+    await start()
+    const ticket = dueTicket(sim, 60)
+    sim.injectFault({
+      method: 'GET',
+      path: /^\/api\/macros/,
+      times: Infinity,
+      fault: { kind: 'status', status: 429, retryAfter: 3600 }
+    })
+    const run = await runAction(
+      simInputs(sim, { 'time-limit-minutes': '0.1', 'follow-up-macro': 'Follow-up' }),
+      { timeoutMs: 30_000 }
+    )
+    expect(run.code).toBe(0)
+    expect(run.outputs['follow-up-count']).toBe('0')
+    expect(run.stdout).toMatch(/::warning::time-limit-minutes \(0\.1\) reached/)
+    expect(run.stdout).not.toMatch(/::error::/)
+    expect(run.summary).toContain('Stopped early')
+    expect(ours(sim, ticket.id)).toHaveLength(0)
+    expect(sim.writes()).toEqual([])
+  })
 })

@@ -58030,8 +58030,10 @@ async function reading(where, what, read) {
         return await read();
     }
     catch (err) {
-        if (err instanceof AuthError || err instanceof SettingsError)
+        // Credentials and the time limit stop the run as they do anywhere else; not a settings error.
+        if (err instanceof AuthError || err instanceof DeadlineError || err instanceof SettingsError) {
             throw err;
+        }
         if (err instanceof NotFoundError) {
             throw new SettingsError(where, `${where}: ${what} not found${what.startsWith('macro') ? "; check the macro's id in Gorgias (Settings > Macros)" : ''}`);
         }
@@ -59164,6 +59166,22 @@ async function sweep(opts) {
     await readAndActPhase(run, listed.candidates);
     return run.tally.report(listed.listing, opts.now());
 }
+/**
+ * The time limit reached before anything was listed (while the account's macros or business hours
+ * were read): nothing was done, and the run ends as one the limit cut short while listing.
+ */
+function stoppedBeforeListing(opts) {
+    const { settings, log } = opts;
+    const tally = new Tally(settings.dryRun, opts.now());
+    tally.stop({ kind: 'time-limit', minutes: settings.timeLimitMinutes });
+    log.warning(`time-limit-minutes (${settings.timeLimitMinutes}) reached before listing: nothing was done`);
+    const listing = settings.ticketIds !== null
+        ? { kind: 'ticket-ids', ids: settings.ticketIds }
+        : settings.viewId !== null
+            ? { kind: 'saved-view', viewId: settings.viewId }
+            : { kind: 'open-view' };
+    return tally.report(listing, opts.now());
+}
 /** The candidates, oldest reply first; or the listing the time limit cut short. */
 async function listPhase(run, startedAt) {
     const { opts, tally } = run;
@@ -59306,18 +59324,26 @@ async function runSweep(given, log, preflight = given.dryRun ? 'full' : 'tags') 
                 log.warning(warning);
         }
     }
-    const settings = await fromAccount(client, given);
-    // After the account's texts and hours are read in: the state's fingerprint covers them.
-    const state = openState(settings, log);
-    const swept = await sweep({
-        client,
-        settings,
-        now: () => new Date(),
-        veto: veto ? veto.bind(null, client) : null,
-        usage: () => requestLine(client.stats()),
-        log,
-        state: state?.run ?? null
+    // The time limit reached here ends the run as it does while listing: stopped early, green.
+    const account = await fromAccount(client, given).catch((err) => {
+        if (err instanceof DeadlineError)
+            return null;
+        throw err;
     });
+    const settings = account ?? given;
+    // After the account's texts and hours are read in: the state's fingerprint covers them.
+    const state = account ? openState(settings, log) : null;
+    const swept = account
+        ? await sweep({
+            client,
+            settings,
+            now: () => new Date(),
+            veto: veto ? veto.bind(null, client) : null,
+            usage: () => requestLine(client.stats()),
+            log,
+            state: state?.run ?? null
+        })
+        : stoppedBeforeListing({ settings, now: () => new Date(), log });
     if (swept.stop?.kind === 'credentials' && rejectedAtStart(swept))
         throw swept.stop.error;
     if (checklist?.scope === 'tags')
@@ -59346,7 +59372,7 @@ async function fromAccount(client, settings) {
             account = await getAccount(client);
         }
         catch (err) {
-            if (err instanceof AuthError)
+            if (err instanceof AuthError || err instanceof DeadlineError)
                 throw err;
             const why = err instanceof Error ? err.message : String(err);
             throw new SettingsError('business-hours', `business-hours: gorgias: the account (GET /api/account) could not be read: ${why}`);

@@ -1,5 +1,5 @@
 import { SettingsError } from './inputs.js'
-import { AuthError, NotFoundError } from './gorgias/errors.js'
+import { AuthError, DeadlineError, NotFoundError } from './gorgias/errors.js'
 import type { GorgiasClient } from './gorgias/client.js'
 import { findUserByEmail, getMacro, listMacros } from './gorgias/accountReads.js'
 import type { Macro, MacroAction } from './gorgias/types.js'
@@ -188,7 +188,10 @@ async function reading<T>(where: string, what: string, read: () => Promise<T>): 
   try {
     return await read()
   } catch (err) {
-    if (err instanceof AuthError || err instanceof SettingsError) throw err
+    // Credentials and the time limit stop the run as they do anywhere else; not a settings error.
+    if (err instanceof AuthError || err instanceof DeadlineError || err instanceof SettingsError) {
+      throw err
+    }
     if (err instanceof NotFoundError) {
       throw new SettingsError(
         where,

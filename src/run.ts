@@ -6,14 +6,20 @@ import { GorgiasClient, type ClientStats } from './gorgias/client.js'
 import { isLoopback } from './gorgias/url.js'
 import { resolveMessages } from './macros.js'
 import { accountBusinessHours } from './accountHours.js'
-import { AuthError } from './gorgias/errors.js'
+import { AuthError, DeadlineError } from './gorgias/errors.js'
 import { getAccount } from './gorgias/accountReads.js'
 import { SettingsError } from './inputs.js'
 import { loadPolicyModule } from './policyModule.js'
 import { requestLine } from './report.js'
 import { redact, secretForms } from './gorgias/redact.js'
 import { loadState, policyModuleContent, RunState, stateFingerprint, writeState } from './state.js'
-import { sweep, type Outcome, type Report, type SweepLog } from './sweep/index.js'
+import {
+  stoppedBeforeListing,
+  sweep,
+  type Outcome,
+  type Report,
+  type SweepLog
+} from './sweep/index.js'
 
 /**
  * Time an in-flight ticket may take past time-limit-minutes to finish its writes (a quarter of the
@@ -78,18 +84,25 @@ export async function runSweep(
       for (const warning of tagWarnings(checklist)) log.warning(warning)
     }
   }
-  const settings = await fromAccount(client, given)
-  // After the account's texts and hours are read in: the state's fingerprint covers them.
-  const state = openState(settings, log)
-  const swept = await sweep({
-    client,
-    settings,
-    now: () => new Date(),
-    veto: veto ? veto.bind(null, client) : null,
-    usage: () => requestLine(client.stats()),
-    log,
-    state: state?.run ?? null
+  // The time limit reached here ends the run as it does while listing: stopped early, green.
+  const account = await fromAccount(client, given).catch((err: unknown) => {
+    if (err instanceof DeadlineError) return null
+    throw err
   })
+  const settings = account ?? given
+  // After the account's texts and hours are read in: the state's fingerprint covers them.
+  const state = account ? openState(settings, log) : null
+  const swept = account
+    ? await sweep({
+        client,
+        settings,
+        now: () => new Date(),
+        veto: veto ? veto.bind(null, client) : null,
+        usage: () => requestLine(client.stats()),
+        log,
+        state: state?.run ?? null
+      })
+    : stoppedBeforeListing({ settings, now: () => new Date(), log })
   if (swept.stop?.kind === 'credentials' && rejectedAtStart(swept)) throw swept.stop.error
   if (checklist?.scope === 'tags') swept.warnings.unshift(...tagWarnings(checklist))
   const report = withoutSecrets(swept, secretForms(settings.email, settings.apiKey))
@@ -119,7 +132,7 @@ export async function fromAccount(
     try {
       account = await getAccount(client)
     } catch (err) {
-      if (err instanceof AuthError) throw err
+      if (err instanceof AuthError || err instanceof DeadlineError) throw err
       const why = err instanceof Error ? err.message : String(err)
       throw new SettingsError(
         'business-hours',

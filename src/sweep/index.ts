@@ -69,6 +69,26 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
   return run.tally.report(listed.listing, opts.now())
 }
 
+/**
+ * The time limit reached before anything was listed (while the account's macros or business hours
+ * were read): nothing was done, and the run ends as one the limit cut short while listing.
+ */
+export function stoppedBeforeListing(opts: Pick<SweepOptions, 'settings' | 'now' | 'log'>): Report {
+  const { settings, log } = opts
+  const tally = new Tally(settings.dryRun, opts.now())
+  tally.stop({ kind: 'time-limit', minutes: settings.timeLimitMinutes })
+  log.warning(
+    `time-limit-minutes (${settings.timeLimitMinutes}) reached before listing: nothing was done`
+  )
+  const listing: Listing =
+    settings.ticketIds !== null
+      ? { kind: 'ticket-ids', ids: settings.ticketIds }
+      : settings.viewId !== null
+        ? { kind: 'saved-view', viewId: settings.viewId }
+        : { kind: 'open-view' }
+  return tally.report(listing, opts.now())
+}
+
 interface Run {
   opts: SweepOptions
   tally: Tally
