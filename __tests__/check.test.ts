@@ -221,6 +221,14 @@ describe('problems and warnings', () => {
     expect(item(list, /^One ticket/).status).toBe('ok')
   })
 
+  test('a view with no open ticket and a newest page without one: info, not a proof (not ok)', async () => {
+    const sim = new GorgiasSimulator()
+    sim.addTicket({ status: 'closed' })
+    const list = await check(sim)
+    expect(item(list, /^Open-tickets/)).toMatchObject({ status: 'info' })
+    expect(item(list, /^Open-tickets/).found).toContain('pages the whole ticket list')
+  })
+
   test('an unknown view-id is a problem', async () => {
     const sim = seeded()
     const list = await check(sim, { 'view-id': '987654' })
