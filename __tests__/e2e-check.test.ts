@@ -93,6 +93,13 @@ describe('node dist/cli.js check', () => {
     expect(sim.log).toHaveLength(1)
   })
 
+  test('--check-only is a flag, like --dry-run: the same checklist, no sweep', async () => {
+    const run = await runCli(['--check-only', '--api-url', sim.baseUrl], cliEnv())
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/^Account check of /)
+    expect(writes()).toEqual([])
+  })
+
   test('bad settings exit 2 before any request', async () => {
     const run = await cli(['--close-hours', '12'])
     expect(run.code).toBe(2)

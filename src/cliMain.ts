@@ -102,7 +102,10 @@ export async function runCli(
     json: { type: 'boolean' },
     help: { type: 'boolean' }
   }
-  for (const input of INPUTS) options[input] = { type: input === 'dry-run' ? 'boolean' : 'string' }
+  // Switches that are off by default are flags: `--dry-run`, `--check-only`.
+  const flags: readonly string[] = ['dry-run', 'check-only']
+  for (const input of INPUTS)
+    options[input] = { type: flags.includes(input) ? 'boolean' : 'string' }
   let values: Record<string, string | boolean | undefined>
   let explainId: string | null = null
   let checkCommand: boolean
