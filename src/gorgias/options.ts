@@ -1,4 +1,4 @@
-import type { Method, sendOnce } from './http.js'
+import type { sendOnce } from './http.js'
 import type { RequestKind } from './requests.js'
 
 /** The client's options, statistics and request shapes (see client.ts). */
@@ -72,29 +72,4 @@ export interface ViewQuery {
   filters: string
   order_by: string
   order_dir: 'asc' | 'desc'
-}
-
-/** One request, as the client's retry loop sends it. */
-export interface Call<T> {
-  kind: RequestKind
-  method: Method
-  path: string
-  query?: URLSearchParams
-  body?: unknown
-  /** What a 2xx body must be, for the error message. */
-  expected: string
-  /** Checks the JSON of a 2xx; `undefined` means malformed. */
-  parse: (json: unknown, status: number) => { value: T } | undefined
-}
-
-/** A list request, page after page. */
-export interface PagedCall {
-  kind: RequestKind
-  method: 'GET' | 'PUT'
-  path: string
-  query: URLSearchParams
-  body?: unknown
-  what: string
-  /** view items: pages named by `meta.next_items`, and a full last page is not believed */
-  viewPaging?: { limit: number }
 }
