@@ -56852,8 +56852,9 @@ class GorgiasClient {
      * Yields the tickets of an ad-hoc view (`PUT /views/0/items` with the view's definition): the
      * server filters, so a sweep pays for open tickets only. Pages are followed through
      * `meta.next_items` or `meta.next_cursor`. Anything that makes the answer untrustworthy (a
-     * refusal, a 202, an unknown shape, a full page naming no next one) is a ViewUnusableError, for
-     * the caller to list the plain way instead.
+     * refusal, a 202, an unknown shape, a full page naming no next one) is reported as a
+     * ViewUnusableError; a 401 stays an AuthError (the credentials, not the view). What a sweep does
+     * then (list the plain way) is its listing's rule: src/sweep/listing.ts.
      */
     async *listViewItems(view, opts = {}) {
         const limit = pageLimit(opts.limit);

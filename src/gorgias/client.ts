@@ -15,17 +15,29 @@ import {
 } from './errors.js'
 import { checkId, entity, type Method } from './http.js'
 import type { BucketReading } from './limiter.js'
-import type { ClientOptions, ClientStats, TagSelection, ViewQuery } from './options.js'
 import { PageGuard, firstMatch, nextRequest, pageLimit, parsePage, sameText } from './pages.js'
 import type { RequestKind } from './requests.js'
 import { checkOwnMessages, checkThreadLength } from './thread.js'
-import { Transport } from './transport.js'
+import { Transport, type ClientOptions, type ClientStats } from './transport.js'
 import type { Message, NewMessage, Tag, Ticket } from './types.js'
 
 export type { RequestKind } from './requests.js'
-export type { ClientEvent, ClientOptions, ClientStats, TagSelection, ViewQuery } from './options.js'
+export type { ClientEvent, ClientOptions, ClientStats } from './transport.js'
 export { RATE_LIMIT_HEADER } from './http.js'
 export const PAGE_LIMIT = 100
+
+export interface TagSelection {
+  ids?: number[]
+  names?: string[]
+}
+
+/** The body of an ad-hoc view query (reference: list view items, "id should be set to 0"). */
+export interface ViewQuery {
+  type: 'ticket-list'
+  filters: string
+  order_by: string
+  order_dir: 'asc' | 'desc'
+}
 
 /** A list request, page after page. */
 interface PagedCall {
@@ -70,8 +82,9 @@ export class GorgiasClient {
    * Yields the tickets of an ad-hoc view (`PUT /views/0/items` with the view's definition): the
    * server filters, so a sweep pays for open tickets only. Pages are followed through
    * `meta.next_items` or `meta.next_cursor`. Anything that makes the answer untrustworthy (a
-   * refusal, a 202, an unknown shape, a full page naming no next one) is a ViewUnusableError, for
-   * the caller to list the plain way instead.
+   * refusal, a 202, an unknown shape, a full page naming no next one) is reported as a
+   * ViewUnusableError; a 401 stays an AuthError (the credentials, not the view). What a sweep does
+   * then (list the plain way) is its listing's rule: src/sweep/listing.ts.
    */
   async *listViewItems(view: ViewQuery, opts: { limit?: number } = {}): AsyncGenerator<Ticket[]> {
     const limit = pageLimit(opts.limit)
