@@ -53831,6 +53831,189 @@ function writeAuditFile(path, lines) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/gorgias/pages.ts
+/**
+ * Cursor pages, as the API documents them (changelog: cursor-based pagination): a page is
+ * `{"data": [...], "meta": {...}}`, and the next page is named by `meta.next_cursor`, or, for view
+ * items, by `meta.next_items`: the path of the next page, which Gorgias's own web app requests with
+ * the same method and body. Pure: the client does the requests.
+ */
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/**
+ * A page must be the documented envelope: without `meta` there is no telling whether more pages
+ * follow (an old offset-style answer would silently end the sweep at page one). Items only need to
+ * be objects: one odd ticket or message is the policy's to call unreadable, not a reason to drop
+ * the whole page. `nextItems` says where a `meta.next_items` path must lead (the same endpoint
+ * under the same API base); null when the endpoint does not page that way.
+ */
+function parsePage(json, nextItems) {
+    if (!isRecord(json) || !Array.isArray(json.data) || !json.data.every(isRecord))
+        return undefined;
+    const meta = json.meta;
+    if (!isRecord(meta))
+        return undefined;
+    const data = json.data;
+    if (nextItems !== null && meta.next_items !== undefined && meta.next_items !== null) {
+        if (typeof meta.next_items !== 'string' || meta.next_items === '')
+            return undefined;
+        const next = resolveNextItems(meta.next_items, nextItems.base, nextItems.path);
+        return next ? { data, next } : undefined;
+    }
+    const cursor = meta.next_cursor;
+    if (typeof cursor === 'string' && cursor !== '')
+        return { data, next: { type: 'cursor', cursor } };
+    if (cursor !== null && cursor !== undefined && cursor !== '')
+        return undefined;
+    return { data, next: null };
+}
+/**
+ * `next_items` is a path such as `/api/views/0/items/?direction=next&cursor=...`. It is followed
+ * only to the same endpoint on the same host: a page must never send the credentials elsewhere,
+ * nor turn a read into a request of another kind.
+ */
+function resolveNextItems(value, base, path) {
+    const baseUrl = new URL(`${base}/`);
+    let url;
+    try {
+        url = new URL(value, value.startsWith('/') ? baseUrl.origin : baseUrl);
+    }
+    catch {
+        return undefined;
+    }
+    if (url.origin !== baseUrl.origin || url.hash)
+        return undefined;
+    const basePath = baseUrl.pathname.replace(/\/+$/, '');
+    if (!url.pathname.startsWith(`${basePath}/`))
+        return undefined;
+    const relative = url.pathname.slice(basePath.length);
+    if (relative.replace(/\/+$/, '') !== path.replace(/\/+$/, ''))
+        return undefined;
+    return { type: 'path', path: relative, query: url.searchParams };
+}
+/**
+ * Pagination must end. A page that brings nothing new while naming a next page, or a next page
+ * named twice, would page forever in an unattended run: the whole account's API budget.
+ */
+class PageGuard {
+    #ids = new Set();
+    #next = new Set();
+    /** Returns what is wrong with this page, or null when the listing may go on. */
+    check(items, next) {
+        let fresh = 0;
+        for (const item of items) {
+            const id = item.id;
+            if (typeof id !== 'number' && typeof id !== 'string') {
+                fresh++;
+                continue;
+            }
+            if (!this.#ids.has(id)) {
+                this.#ids.add(id);
+                fresh++;
+            }
+        }
+        if (next === null)
+            return null;
+        if (items.length === 0)
+            return 'an empty page named a next page';
+        if (fresh === 0)
+            return 'a page brought nothing not seen before and named a next page';
+        const key = next.type === 'cursor' ? `c:${next.cursor}` : `p:${next.query.toString()}`;
+        if (this.#next.has(key))
+            return 'the same next page was named twice';
+        this.#next.add(key);
+        return null;
+    }
+}
+/** A page size the API takes: 1 to `max`, default `max`. */
+function pageLimit(limit, max = 100) {
+    const value = limit ?? max;
+    if (!Number.isInteger(value) || value < 1 || value > max) {
+        throw new RangeError(`page limit must be an integer from 1 to ${max}`);
+    }
+    return value;
+}
+/** The first page of a list, and no further request. */
+async function firstPage(pages) {
+    const first = await pages.next();
+    await pages.return(undefined);
+    return first.done ? [] : first.value;
+}
+/** The first item that matches, reading no page past it. */
+async function firstMatch(pages, match) {
+    for await (const page of pages) {
+        const found = page.find(match);
+        if (found !== undefined)
+            return found;
+    }
+    return null;
+}
+async function allItems(pages) {
+    const all = [];
+    for await (const page of pages)
+        all.push(...page);
+    return all;
+}
+/** Names and emails as Gorgias matches them: in any case. */
+function sameText(value, wanted) {
+    return typeof value === 'string' && value.toLowerCase() === wanted.toLowerCase();
+}
+/**
+ * The request of the page `next` names: its path (view items) or the same one with its cursor. A
+ * `next_items` path is followed with the first page's `limit` when it names none: as Gorgias hands
+ * it out it carries no `limit`, and the default is 30.
+ */
+function nextRequest(next, call) {
+    if (next.type === 'path') {
+        const query = new URLSearchParams(next.query);
+        const limit = call.query.get('limit');
+        if (!query.has('limit') && limit !== null)
+            query.set('limit', limit);
+        return { path: next.path, query };
+    }
+    const query = new URLSearchParams(call.query);
+    query.set('cursor', next.cursor);
+    return { path: call.path, query };
+}
+
+;// CONCATENATED MODULE: ./src/gorgias/thread.ts
+
+/**
+ * Messages a ticket's list may bring past its `messages_count` (messages that arrived since the
+ * retrieve): one more page. A list that runs on further is not this ticket's thread.
+ */
+const MESSAGES_MARGIN = 100;
+/** When the ticket gives no `messages_count`, no thread is longer than this. */
+const MAX_THREAD = 5_000;
+/**
+ * A thread is the ticket's own: every message must name it (`ticket_id`), or another ticket's
+ * agent reply could start this ticket's cycle. Items that are not objects are left to the policy,
+ * which finds them unreadable.
+ */
+function checkOwnMessages(messages, ticketId, where) {
+    for (const m of messages) {
+        if (typeof m !== 'object' || m === null)
+            continue;
+        const owner = m.ticket_id;
+        if (owner === ticketId)
+            continue;
+        const shown = owner === undefined ? 'no ticket_id' : `ticket_id ${JSON.stringify(owner)}`;
+        throw new UnreadableThreadError(`${where} answered a message with ${shown.slice(0, 40)} for ticket ${ticketId}: its thread cannot be trusted`, {
+            method: 'GET',
+            path: where.replace(/^GET /, ''),
+            kind: where.includes('messages') ? 'list-messages' : 'get-ticket'
+        });
+    }
+}
+/** A messages list that runs on far past `messages_count` is not the ticket's thread: paging ends. */
+function checkThreadLength(listed, messagesCount, ticketId) {
+    const most = messagesCount === null ? MAX_THREAD : messagesCount + MESSAGES_MARGIN;
+    if (listed <= most)
+        return;
+    throw new UnreadableThreadError(`GET /messages?ticket_id=${ticketId} kept listing messages: ${listed} so far for a ticket whose messages_count is ${messagesCount ?? 'not given'}; the thread cannot be trusted`, { method: 'GET', path: '/messages', kind: 'list-messages' });
+}
+
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 ;// CONCATENATED MODULE: external "node:https"
@@ -55978,8 +56161,8 @@ function fixResponseChunkedTransferBadEnding(request, errorCallback) {
 
 ;// CONCATENATED MODULE: ./src/gorgias/http.ts
 /**
- * One HTTP attempt and the reading of its failures: no retries, no pacing (see client.ts). Kept
- * apart so the client holds the API's endpoints and the retry loop only.
+ * One HTTP attempt on the wire and the reading of its failures: no retries, no pacing (those are
+ * transport.ts's), no endpoint (client.ts's).
  */
 
 
@@ -56036,7 +56219,7 @@ async function sendOnce(url, init, timeoutMs) {
         clearTimeout(timer);
     }
 }
-function isRecord(value) {
+function http_isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 /** The API's own words from an error body; its shape varies by endpoint. */
@@ -56048,15 +56231,15 @@ function apiMessage(text) {
     catch {
         return undefined;
     }
-    if (!isRecord(json))
+    if (!http_isRecord(json))
         return undefined;
     const error = json.error;
-    const candidates = isRecord(error)
+    const candidates = http_isRecord(error)
         ? [error.msg, error.message, json.message, json.msg]
         : [error, json.message, json.msg, json.detail];
     let message = candidates.find((c) => typeof c === 'string' && c.trim() !== '');
     // Validation errors list the offending fields: worth showing, briefly.
-    const fields = isRecord(error) ? error.data : undefined;
+    const fields = http_isRecord(error) ? error.data : undefined;
     if (fields !== undefined && fields !== null) {
         const details = JSON.stringify(fields);
         message = message ? `${message} ${details}` : details;
@@ -56094,199 +56277,6 @@ function httpError(info, status, text, email, redact) {
         return new ValidationError(redact(`Gorgias rejected ${what} (HTTP ${status})${suffix}`), withStatus);
     }
     return new GorgiasError(redact(`Unexpected HTTP ${status} from Gorgias for ${what}${suffix}`), withStatus);
-}
-function checkId(id) {
-    if (!Number.isSafeInteger(id) || id < 1)
-        throw new TypeError(`Not a Gorgias id: ${String(id)}`);
-    return id;
-}
-// The JSON boundary: only what the code relies on (an object with a numeric id) is checked; the
-// rest passes through as the API sent it, and readers of optional fields cope (see types.ts).
-function entity(json) {
-    return isRecord(json) && typeof json.id === 'number' ? { value: json } : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/gorgias/pages.ts
-/**
- * Cursor pages, as the API documents them (changelog: cursor-based pagination): a page is
- * `{"data": [...], "meta": {...}}`, and the next page is named by `meta.next_cursor`, or, for view
- * items, by `meta.next_items`: the path of the next page, which Gorgias's own web app requests with
- * the same method and body. Pure: the client does the requests.
- */
-function pages_isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/**
- * A page must be the documented envelope: without `meta` there is no telling whether more pages
- * follow (an old offset-style answer would silently end the sweep at page one). Items only need to
- * be objects: one odd ticket or message is the policy's to call unreadable, not a reason to drop
- * the whole page. `nextItems` says where a `meta.next_items` path must lead (the same endpoint
- * under the same API base); null when the endpoint does not page that way.
- */
-function parsePage(json, nextItems) {
-    if (!pages_isRecord(json) || !Array.isArray(json.data) || !json.data.every(pages_isRecord))
-        return undefined;
-    const meta = json.meta;
-    if (!pages_isRecord(meta))
-        return undefined;
-    const data = json.data;
-    if (nextItems !== null && meta.next_items !== undefined && meta.next_items !== null) {
-        if (typeof meta.next_items !== 'string' || meta.next_items === '')
-            return undefined;
-        const next = resolveNextItems(meta.next_items, nextItems.base, nextItems.path);
-        return next ? { data, next } : undefined;
-    }
-    const cursor = meta.next_cursor;
-    if (typeof cursor === 'string' && cursor !== '')
-        return { data, next: { type: 'cursor', cursor } };
-    if (cursor !== null && cursor !== undefined && cursor !== '')
-        return undefined;
-    return { data, next: null };
-}
-/**
- * `next_items` is a path such as `/api/views/0/items/?direction=next&cursor=...`. It is followed
- * only to the same endpoint on the same host: a page must never send the credentials elsewhere,
- * nor turn a read into a request of another kind.
- */
-function resolveNextItems(value, base, path) {
-    const baseUrl = new URL(`${base}/`);
-    let url;
-    try {
-        url = new URL(value, value.startsWith('/') ? baseUrl.origin : baseUrl);
-    }
-    catch {
-        return undefined;
-    }
-    if (url.origin !== baseUrl.origin || url.hash)
-        return undefined;
-    const basePath = baseUrl.pathname.replace(/\/+$/, '');
-    if (!url.pathname.startsWith(`${basePath}/`))
-        return undefined;
-    const relative = url.pathname.slice(basePath.length);
-    if (relative.replace(/\/+$/, '') !== path.replace(/\/+$/, ''))
-        return undefined;
-    return { type: 'path', path: relative, query: url.searchParams };
-}
-/**
- * Pagination must end. A page that brings nothing new while naming a next page, or a next page
- * named twice, would page forever in an unattended run: the whole account's API budget.
- */
-class PageGuard {
-    #ids = new Set();
-    #next = new Set();
-    /** Returns what is wrong with this page, or null when the listing may go on. */
-    check(items, next) {
-        let fresh = 0;
-        for (const item of items) {
-            const id = item.id;
-            if (typeof id !== 'number' && typeof id !== 'string') {
-                fresh++;
-                continue;
-            }
-            if (!this.#ids.has(id)) {
-                this.#ids.add(id);
-                fresh++;
-            }
-        }
-        if (next === null)
-            return null;
-        if (items.length === 0)
-            return 'an empty page named a next page';
-        if (fresh === 0)
-            return 'a page brought nothing not seen before and named a next page';
-        const key = next.type === 'cursor' ? `c:${next.cursor}` : `p:${next.query.toString()}`;
-        if (this.#next.has(key))
-            return 'the same next page was named twice';
-        this.#next.add(key);
-        return null;
-    }
-}
-/** A page size the API takes: 1 to `max`, default `max`. */
-function pageLimit(limit, max = 100) {
-    const value = limit ?? max;
-    if (!Number.isInteger(value) || value < 1 || value > max) {
-        throw new RangeError(`page limit must be an integer from 1 to ${max}`);
-    }
-    return value;
-}
-/** The first page of a list, and no further request. */
-async function firstPage(pages) {
-    const first = await pages.next();
-    await pages.return(undefined);
-    return first.done ? [] : first.value;
-}
-/** The first item that matches, reading no page past it. */
-async function firstMatch(pages, match) {
-    for await (const page of pages) {
-        const found = page.find(match);
-        if (found !== undefined)
-            return found;
-    }
-    return null;
-}
-async function allItems(pages) {
-    const all = [];
-    for await (const page of pages)
-        all.push(...page);
-    return all;
-}
-/** Names and emails as Gorgias matches them: in any case. */
-function sameText(value, wanted) {
-    return typeof value === 'string' && value.toLowerCase() === wanted.toLowerCase();
-}
-/**
- * The request of the page `next` names: its path (view items) or the same one with its cursor. A
- * `next_items` path is followed with the first page's `limit` when it names none: as Gorgias hands
- * it out it carries no `limit`, and the default is 30.
- */
-function nextRequest(next, call) {
-    if (next.type === 'path') {
-        const query = new URLSearchParams(next.query);
-        const limit = call.query.get('limit');
-        if (!query.has('limit') && limit !== null)
-            query.set('limit', limit);
-        return { path: next.path, query };
-    }
-    const query = new URLSearchParams(call.query);
-    query.set('cursor', next.cursor);
-    return { path: call.path, query };
-}
-
-;// CONCATENATED MODULE: ./src/gorgias/thread.ts
-
-/**
- * Messages a ticket's list may bring past its `messages_count` (messages that arrived since the
- * retrieve): one more page. A list that runs on further is not this ticket's thread.
- */
-const MESSAGES_MARGIN = 100;
-/** When the ticket gives no `messages_count`, no thread is longer than this. */
-const MAX_THREAD = 5_000;
-/**
- * A thread is the ticket's own: every message must name it (`ticket_id`), or another ticket's
- * agent reply could start this ticket's cycle. Items that are not objects are left to the policy,
- * which finds them unreadable.
- */
-function checkOwnMessages(messages, ticketId, where) {
-    for (const m of messages) {
-        if (typeof m !== 'object' || m === null)
-            continue;
-        const owner = m.ticket_id;
-        if (owner === ticketId)
-            continue;
-        const shown = owner === undefined ? 'no ticket_id' : `ticket_id ${JSON.stringify(owner)}`;
-        throw new UnreadableThreadError(`${where} answered a message with ${shown.slice(0, 40)} for ticket ${ticketId}: its thread cannot be trusted`, {
-            method: 'GET',
-            path: where.replace(/^GET /, ''),
-            kind: where.includes('messages') ? 'list-messages' : 'get-ticket'
-        });
-    }
-}
-/** A messages list that runs on far past `messages_count` is not the ticket's thread: paging ends. */
-function checkThreadLength(listed, messagesCount, ticketId) {
-    const most = messagesCount === null ? MAX_THREAD : messagesCount + MESSAGES_MARGIN;
-    if (listed <= most)
-        return;
-    throw new UnreadableThreadError(`GET /messages?ticket_id=${ticketId} kept listing messages: ${listed} so far for a ticket whose messages_count is ${messagesCount ?? 'not given'}; the thread cannot be trusted`, { method: 'GET', path: '/messages', kind: 'list-messages' });
 }
 
 ;// CONCATENATED MODULE: ./src/gorgias/limiter.ts
@@ -56822,7 +56812,6 @@ class Transport {
 
 
 
-
 const PAGE_LIMIT = 100;
 class GorgiasClient {
     #http;
@@ -57088,6 +57077,19 @@ class GorgiasClient {
             ({ path, query } = nextRequest(page.next, call));
         }
     }
+}
+function checkId(id) {
+    if (!Number.isSafeInteger(id) || id < 1)
+        throw new TypeError(`Not a Gorgias id: ${String(id)}`);
+    return id;
+}
+// The JSON boundary: only what the code relies on (an object with a numeric id) is checked; the
+// rest passes through as the API sent it, and readers of optional fields cope (see types.ts).
+function entity(json) {
+    const isObject = typeof json === 'object' && json !== null && !Array.isArray(json);
+    return isObject && typeof json.id === 'number'
+        ? { value: json }
+        : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/gorgias/accountReads.ts

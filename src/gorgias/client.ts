@@ -13,7 +13,7 @@ import {
   ViewUnusableError,
   type RequestInfo
 } from './errors.js'
-import { checkId, entity, type Method } from './http.js'
+import type { Method } from './http.js'
 import type { BucketReading } from './limiter.js'
 import { PageGuard, firstMatch, nextRequest, pageLimit, parsePage, sameText } from './pages.js'
 import type { RequestKind } from './requests.js'
@@ -336,4 +336,18 @@ export class GorgiasClient {
       ;({ path, query } = nextRequest(page.next, call))
     }
   }
+}
+
+function checkId(id: number): number {
+  if (!Number.isSafeInteger(id) || id < 1) throw new TypeError(`Not a Gorgias id: ${String(id)}`)
+  return id
+}
+
+// The JSON boundary: only what the code relies on (an object with a numeric id) is checked; the
+// rest passes through as the API sent it, and readers of optional fields cope (see types.ts).
+function entity<T>(json: unknown): { value: T } | undefined {
+  const isObject = typeof json === 'object' && json !== null && !Array.isArray(json)
+  return isObject && typeof (json as { id?: unknown }).id === 'number'
+    ? { value: json as T }
+    : undefined
 }

@@ -1,6 +1,6 @@
 /**
- * One HTTP attempt and the reading of its failures: no retries, no pacing (see client.ts). Kept
- * apart so the client holds the API's endpoints and the retry loop only.
+ * One HTTP attempt on the wire and the reading of its failures: no retries, no pacing (those are
+ * transport.ts's), no endpoint (client.ts's).
  */
 import fetch from 'node-fetch'
 import {
@@ -160,15 +160,4 @@ export function httpError(
     redact(`Unexpected HTTP ${status} from Gorgias for ${what}${suffix}`),
     withStatus
   )
-}
-
-export function checkId(id: number): number {
-  if (!Number.isSafeInteger(id) || id < 1) throw new TypeError(`Not a Gorgias id: ${String(id)}`)
-  return id
-}
-
-// The JSON boundary: only what the code relies on (an object with a numeric id) is checked; the
-// rest passes through as the API sent it, and readers of optional fields cope (see types.ts).
-export function entity<T>(json: unknown): { value: T } | undefined {
-  return isRecord(json) && typeof json.id === 'number' ? { value: json as T } : undefined
 }
