@@ -56710,19 +56710,25 @@ class Transport {
                     await this.#wait('backoff', step.ms, call.kind);
                     continue;
                 case 'throw':
-                    break;
+                    throw this.#failure(step, { info, attempt, failures, throttles });
             }
-            switch (step.because) {
-                case 'http-error':
-                    throw httpError(info, status, attempt.type === 'response' ? attempt.text : '', this.#email, text => this.#redact(text));
-                case 'ambiguous':
-                    throw this.#ambiguous(info, step.reason, status === undefined ? `the request failed (${cause})` : `Gorgias answered ${cause}`, status);
-                case 'rate-limited':
-                    this.#stats.throttled++;
-                    throw new TransientError(`Gorgias kept rate-limiting ${call.method} ${call.path} (HTTP 429) after ${throttles} retries`, { ...info, status: 429 });
-                case 'gave-up':
-                    throw new TransientError(this.#redact(`${call.method} ${call.path} still failing after ${failures + 1} attempts: ${cause}`), status === undefined ? info : { ...info, status });
-            }
+        }
+    }
+    /** The typed error of a request that is not retried (again); every text redacted. */
+    #failure(step, { info, attempt, failures, throttles }) {
+        const status = attempt.type === 'response' ? attempt.status : undefined;
+        const cause = attempt.type === 'response' ? `HTTP ${attempt.status}` : attempt.cause;
+        const what = `${info.method} ${info.path}`;
+        switch (step.because) {
+            case 'http-error':
+                return httpError(info, status, attempt.type === 'response' ? attempt.text : '', this.#email, text => this.#redact(text));
+            case 'ambiguous':
+                return this.#ambiguous(info, step.reason, status === undefined ? `the request failed (${cause})` : `Gorgias answered ${cause}`, status);
+            case 'rate-limited':
+                this.#stats.throttled++;
+                return new TransientError(`Gorgias kept rate-limiting ${what} (HTTP 429) after ${throttles} retries`, { ...info, status: 429 });
+            case 'gave-up':
+                return new TransientError(this.#redact(`${what} still failing after ${failures + 1} attempts: ${cause}`), status === undefined ? info : { ...info, status });
         }
     }
     #noteWrite(call, date) {

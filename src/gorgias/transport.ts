@@ -7,6 +7,7 @@
 import {
   AmbiguousWriteError,
   DeadlineError,
+  GorgiasError,
   MalformedResponseError,
   TransientError,
   type RequestInfo
@@ -15,7 +16,7 @@ import { httpError, sendOnce, type Attempt, type Method } from './http.js'
 import { RateLimiter, parseBucketHeader, type BucketReading, type Permit } from './limiter.js'
 import { redact, secretForms } from './redact.js'
 import { REQUEST_KINDS, isRetrySafe, writeTime, type RequestKind } from './requests.js'
-import { nextStep, parseRetryAfter, type AttemptOutcome } from './retry.js'
+import { nextStep, parseRetryAfter, type AttemptOutcome, type RetryStep } from './retry.js'
 import { checkBaseUrl } from './url.js'
 
 const USER_AGENT = 'gorgias-auto-close'
@@ -89,6 +90,14 @@ export interface Call<T> {
   expected: string
   /** Checks the JSON of a 2xx; `undefined` means malformed. */
   parse: (json: unknown, status: number) => { value: T } | undefined
+}
+
+/** What a request that failed for good had come to, for its error. */
+interface Failed {
+  info: RequestInfo
+  attempt: Attempt
+  failures: number
+  throttles: number
 }
 
 export class Transport {
@@ -242,38 +251,46 @@ export class Transport {
           await this.#wait('backoff', step.ms, call.kind)
           continue
         case 'throw':
-          break
+          throw this.#failure(step, { info, attempt, failures, throttles })
       }
-      switch (step.because) {
-        case 'http-error':
-          throw httpError(
-            info,
-            status!,
-            attempt.type === 'response' ? attempt.text : '',
-            this.#email,
-            text => this.#redact(text)
-          )
-        case 'ambiguous':
-          throw this.#ambiguous(
-            info,
-            step.reason,
-            status === undefined ? `the request failed (${cause})` : `Gorgias answered ${cause}`,
-            status
-          )
-        case 'rate-limited':
-          this.#stats.throttled++
-          throw new TransientError(
-            `Gorgias kept rate-limiting ${call.method} ${call.path} (HTTP 429) after ${throttles} retries`,
-            { ...info, status: 429 }
-          )
-        case 'gave-up':
-          throw new TransientError(
-            this.#redact(
-              `${call.method} ${call.path} still failing after ${failures + 1} attempts: ${cause}`
-            ),
-            status === undefined ? info : { ...info, status }
-          )
-      }
+    }
+  }
+
+  /** The typed error of a request that is not retried (again); every text redacted. */
+  #failure(
+    step: Extract<RetryStep, { do: 'throw' }>,
+    { info, attempt, failures, throttles }: Failed
+  ): GorgiasError {
+    const status = attempt.type === 'response' ? attempt.status : undefined
+    const cause = attempt.type === 'response' ? `HTTP ${attempt.status}` : attempt.cause
+    const what = `${info.method} ${info.path}`
+    switch (step.because) {
+      case 'http-error':
+        return httpError(
+          info,
+          status!,
+          attempt.type === 'response' ? attempt.text : '',
+          this.#email,
+          text => this.#redact(text)
+        )
+      case 'ambiguous':
+        return this.#ambiguous(
+          info,
+          step.reason,
+          status === undefined ? `the request failed (${cause})` : `Gorgias answered ${cause}`,
+          status
+        )
+      case 'rate-limited':
+        this.#stats.throttled++
+        return new TransientError(
+          `Gorgias kept rate-limiting ${what} (HTTP 429) after ${throttles} retries`,
+          { ...info, status: 429 }
+        )
+      case 'gave-up':
+        return new TransientError(
+          this.#redact(`${what} still failing after ${failures + 1} attempts: ${cause}`),
+          status === undefined ? info : { ...info, status }
+        )
     }
   }
 
