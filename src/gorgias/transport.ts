@@ -4,19 +4,12 @@
  * keeps the run's deadline, turns failures into typed errors (errors.ts) with the key redacted,
  * and counts. It knows no endpoint: the client (client.ts) says what to send and how to read it.
  */
-import {
-  AmbiguousWriteError,
-  DeadlineError,
-  GorgiasError,
-  MalformedResponseError,
-  TransientError,
-  type RequestInfo
-} from './errors.js'
-import { httpError, sendOnce, type Attempt, type Method } from './http.js'
+import { DeadlineError, MalformedResponseError, type RequestInfo } from './errors.js'
+import { ambiguousError, failureError, sendOnce, type Attempt, type Method } from './http.js'
 import { RateLimiter, parseBucketHeader, type BucketReading, type Permit } from './limiter.js'
 import { redact, secretForms } from './redact.js'
 import { REQUEST_KINDS, isRetrySafe, writeTime, type RequestKind } from './requests.js'
-import { nextStep, parseRetryAfter, type AttemptOutcome, type RetryStep } from './retry.js'
+import { nextStep, parseRetryAfter, type AttemptOutcome } from './retry.js'
 import { checkBaseUrl } from './url.js'
 
 const USER_AGENT = 'gorgias-auto-close'
@@ -92,20 +85,13 @@ export interface Call<T> {
   parse: (json: unknown, status: number) => { value: T } | undefined
 }
 
-/** What a request that failed for good had come to, for its error. */
-interface Failed {
-  info: RequestInfo
-  attempt: Attempt
-  failures: number
-  throttles: number
-}
-
 export class Transport {
   /** The API base without a trailing slash, e.g. https://acme.gorgias.com/api */
   readonly base: string
   readonly #email: string
   readonly #headers: Record<string, string>
-  readonly #secrets: string[]
+  /** takes every form of the key out of a text (see redact.ts) */
+  readonly #redact: (text: string) => string
   readonly #timeoutMs: number
   readonly #maxRetries: number
   readonly #max429Retries: number
@@ -140,7 +126,8 @@ export class Transport {
       'User-Agent': USER_AGENT
     }
     // The Basic token alone, and with its scheme, besides the key: whichever an echo shows.
-    this.#secrets = secretForms(opts.email, opts.apiKey)
+    const secrets = secretForms(opts.email, opts.apiKey)
+    this.#redact = text => redact(text, secrets)
     this.#timeoutMs = opts.timeoutMs ?? 30_000
     this.#maxRetries = opts.maxRetries ?? 4
     this.#max429Retries = opts.max429Retries ?? 30
@@ -251,46 +238,14 @@ export class Transport {
           await this.#wait('backoff', step.ms, call.kind)
           continue
         case 'throw':
-          throw this.#failure(step, { info, attempt, failures, throttles })
+          if (step.because === 'rate-limited') this.#stats.throttled++
+          throw failureError(
+            step,
+            { info, attempt, failures, throttles },
+            this.#email,
+            this.#redact
+          )
       }
-    }
-  }
-
-  /** The typed error of a request that is not retried (again); every text redacted. */
-  #failure(
-    step: Extract<RetryStep, { do: 'throw' }>,
-    { info, attempt, failures, throttles }: Failed
-  ): GorgiasError {
-    const status = attempt.type === 'response' ? attempt.status : undefined
-    const cause = attempt.type === 'response' ? `HTTP ${attempt.status}` : attempt.cause
-    const what = `${info.method} ${info.path}`
-    switch (step.because) {
-      case 'http-error':
-        return httpError(
-          info,
-          status!,
-          attempt.type === 'response' ? attempt.text : '',
-          this.#email,
-          text => this.#redact(text)
-        )
-      case 'ambiguous':
-        return this.#ambiguous(
-          info,
-          step.reason,
-          status === undefined ? `the request failed (${cause})` : `Gorgias answered ${cause}`,
-          status
-        )
-      case 'rate-limited':
-        this.#stats.throttled++
-        return new TransientError(
-          `Gorgias kept rate-limiting ${what} (HTTP 429) after ${throttles} retries`,
-          { ...info, status: 429 }
-        )
-      case 'gave-up':
-        return new TransientError(
-          this.#redact(`${what} still failing after ${failures + 1} attempts: ${cause}`),
-          status === undefined ? info : { ...info, status }
-        )
     }
   }
 
@@ -341,32 +296,17 @@ export class Transport {
     if (parsed) return parsed.value
     if (call.kind === 'create-message') {
       // The message was accepted, but we cannot tell which one it is: let the caller look.
-      throw this.#ambiguous(
+      throw ambiguousError(
         info,
         'unreadable-response',
         `the response was not ${call.expected}`,
-        status
+        status,
+        this.#redact
       )
     }
     throw new MalformedResponseError(
       `Unexpected response to ${call.method} ${call.path} (HTTP ${status}): expected ${call.expected}`,
       { ...info, status }
-    )
-  }
-
-  #ambiguous(
-    info: RequestInfo,
-    reason: AmbiguousWriteError['reason'],
-    what: string,
-    status?: number
-  ) {
-    return new AmbiguousWriteError(
-      this.#redact(
-        `${info.method} ${info.path} may or may not have been applied: ${what}. ` +
-          'It was not retried; re-read the ticket to find out.'
-      ),
-      status === undefined ? info : { ...info, status },
-      reason
     )
   }
 
@@ -387,9 +327,5 @@ export class Transport {
     } catch {
       // A failing log callback must not turn into a failed (and maybe repeated) request.
     }
-  }
-
-  #redact(text: string): string {
-    return redact(text, this.#secrets)
   }
 }
