@@ -1,15 +1,19 @@
 /**
- * One HTTP attempt and the reading of its failures: no retries, no pacing (see client.ts). Kept
- * apart so the client holds the API's endpoints and the retry loop only.
+ * One HTTP attempt on the wire, and the typed errors of a request that failed (a refusal, a write
+ * that may have landed, retries run out): no retries, no pacing (those are transport.ts's), no
+ * endpoint (client.ts's).
  */
 import fetch from 'node-fetch'
 import {
+  AmbiguousWriteError,
   AuthError,
   GorgiasError,
   NotFoundError,
+  TransientError,
   ValidationError,
   type RequestInfo
 } from './errors.js'
+import type { RetryStep } from './retry.js'
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
 
@@ -162,13 +166,68 @@ export function httpError(
   )
 }
 
-export function checkId(id: number): number {
-  if (!Number.isSafeInteger(id) || id < 1) throw new TypeError(`Not a Gorgias id: ${String(id)}`)
-  return id
+/** What a request given up on had come to: its last attempt and the retries before it. */
+export interface GivenUp {
+  info: RequestInfo
+  attempt: Attempt
+  failures: number
+  throttles: number
 }
 
-// The JSON boundary: only what the code relies on (an object with a numeric id) is checked; the
-// rest passes through as the API sent it, and readers of optional fields cope (see types.ts).
-export function entity<T>(json: unknown): { value: T } | undefined {
-  return isRecord(json) && typeof json.id === 'number' ? { value: json as T } : undefined
+/** The typed error of a request that retry.ts says not to retry (again); every text redacted. */
+export function failureError(
+  step: Extract<RetryStep, { do: 'throw' }>,
+  { info, attempt, failures, throttles }: GivenUp,
+  email: string,
+  redact: (text: string) => string
+): GorgiasError {
+  const status = attempt.type === 'response' ? attempt.status : undefined
+  const cause = attempt.type === 'response' ? `HTTP ${attempt.status}` : attempt.cause
+  const what = `${info.method} ${info.path}`
+  switch (step.because) {
+    case 'http-error':
+      return httpError(
+        info,
+        status!,
+        attempt.type === 'response' ? attempt.text : '',
+        email,
+        redact
+      )
+    case 'ambiguous':
+      return ambiguousError(
+        info,
+        step.reason,
+        status === undefined ? `the request failed (${cause})` : `Gorgias answered ${cause}`,
+        status,
+        redact
+      )
+    case 'rate-limited':
+      return new TransientError(
+        `Gorgias kept rate-limiting ${what} (HTTP 429) after ${throttles} retries`,
+        { ...info, status: 429 }
+      )
+    case 'gave-up':
+      return new TransientError(
+        redact(`${what} still failing after ${failures + 1} attempts: ${cause}`),
+        status === undefined ? info : { ...info, status }
+      )
+  }
+}
+
+/** A write that may or may not have landed: never retried, the caller re-reads to find out. */
+export function ambiguousError(
+  info: RequestInfo,
+  reason: AmbiguousWriteError['reason'],
+  what: string,
+  status: number | undefined,
+  redact: (text: string) => string
+): AmbiguousWriteError {
+  return new AmbiguousWriteError(
+    redact(
+      `${info.method} ${info.path} may or may not have been applied: ${what}. ` +
+        'It was not retried; re-read the ticket to find out.'
+    ),
+    status === undefined ? info : { ...info, status },
+    reason
+  )
 }

@@ -110,48 +110,56 @@ export async function listCandidates(
 }
 
 /**
- * The open-tickets view, unless it cannot be trusted here: refused, asynchronous, an unknown shape
- * (see listViewItems), or an answer of no ticket at all while open tickets exist. A zero answer is
- * checked against the plain list (newest updated first, so an open ticket usually shows on the
- * first page) until an open ticket is seen or the list ends: after a bulk close, the newest
- * hundred can all be closed while older tickets are still open. It costs pages only then.
+ * The open-tickets view, unless it cannot be trusted here. The client reports the facts: a
+ * ViewUnusableError when the view query was refused, answered asynchronously (202), or answered a
+ * shape or paging this action cannot follow (see listViewItems). The rules are this listing's:
+ * such a view is not used, and neither is an answer of no ticket at all while open tickets exist.
+ * A zero answer is checked against the plain list (newest updated first, so an open ticket usually
+ * shows on the first page) until an open ticket is seen or the list ends: after a bulk close, the
+ * newest hundred can all be closed while older tickets are still open. It costs pages only then.
  */
 async function fromOpenTicketsView(
   ctx: ListingContext
 ): Promise<{ candidates: Candidate[]; checked: boolean } | { why: string }> {
+  let candidates: Candidate[]
   try {
-    const candidates = await triagePages(ctx, ctx.client.listViewItems(OPEN_TICKETS_VIEW), {
+    candidates = await triagePages(ctx, ctx.client.listViewItems(OPEN_TICKETS_VIEW), {
       kind: 'open-view'
     })
-    if (ctx.tally.seenCount > 0) return { candidates, checked: false }
-    let checked = 0
-    try {
-      for await (const page of ctx.client.listTickets({ orderBy: 'updated_datetime:desc' })) {
-        ctx.tally.page()
-        checked += page.length
-        if (page.some(t => t?.status === 'open' && !t.trashed_datetime)) {
-          return {
-            why: 'the open-tickets view answered no ticket, yet the ticket list shows open ones'
-          }
-        }
-        if (ctx.clock() > ctx.deadline) throw new ListingTimeLimit({ kind: 'open-view' })
-      }
-    } catch (err) {
-      if (err instanceof DeadlineError) throw new ListingTimeLimit({ kind: 'open-view' })
-      throw err
-    }
-    ctx.progress(`no open tickets, checked: none among the ${checked} tickets not in the trash`)
-    return { candidates, checked: true }
   } catch (err) {
     if (!(err instanceof ViewUnusableError)) throw err
-    // Our own words, not the server's: the reason is shown in the summary, which many can read.
-    return {
-      why:
-        err.status === undefined || err.status === 200
-          ? `the open-tickets view query got an answer this action cannot trust (${err.message})`
-          : `the open-tickets view query was refused (HTTP ${err.status})`
-    }
+    return { why: unusableViewReason(err) }
   }
+  if (ctx.tally.seenCount > 0) return { candidates, checked: false }
+  const why = await openTicketOutsideView(ctx)
+  return why === null ? { candidates, checked: true } : { why }
+}
+
+/** Why an unusable view is not used, in our own words, not the server's: the summary shows it. */
+function unusableViewReason(err: ViewUnusableError): string {
+  return err.status === undefined || err.status === 200
+    ? `the open-tickets view query got an answer this action cannot trust (${err.message})`
+    : `the open-tickets view query was refused (HTTP ${err.status})`
+}
+
+/** After the view answered no ticket: why it is distrusted, or null when no ticket is open. */
+async function openTicketOutsideView(ctx: ListingContext): Promise<string | null> {
+  let checked = 0
+  try {
+    for await (const page of ctx.client.listTickets({ orderBy: 'updated_datetime:desc' })) {
+      ctx.tally.page()
+      checked += page.length
+      if (page.some(t => t?.status === 'open' && !t.trashed_datetime)) {
+        return 'the open-tickets view answered no ticket, yet the ticket list shows open ones'
+      }
+      if (ctx.clock() > ctx.deadline) throw new ListingTimeLimit({ kind: 'open-view' })
+    }
+  } catch (err) {
+    if (err instanceof DeadlineError) throw new ListingTimeLimit({ kind: 'open-view' })
+    throw err
+  }
+  ctx.progress(`no open tickets, checked: none among the ${checked} tickets not in the trash`)
+  return null
 }
 
 /** Reads every page, triages each ticket once, and returns the candidates oldest reply first. */
