@@ -57384,8 +57384,6 @@ function hasTagNamed(ticket, name) {
 
 
 
-/** The usual cost of a full check: users, view (2 pages), one read, integrations, plus one per tag. */
-const CHECK_BASE_REQUESTS = 5;
 function apiHost(settings) {
     return new URL(settings.apiUrl).host;
 }
@@ -59678,6 +59676,7 @@ function runLink() {
 /**
  * The name GitHub's own runner emulation, @github/local-action (`npm run local-action`), calls in
  * an entry point; it is the action's entry, runAction.
+ * @alias
  */
 const run = (/* unused pure expression or super */ null && (runAction));
 

@@ -12,9 +12,9 @@ import type { Outcome, Report } from './sweep/types.js'
  */
 
 /** Where in the report a ticket line comes from. */
-export type AuditSection = 'action' | 'housekeeping' | 'read-failure'
+type AuditSection = 'action' | 'housekeeping' | 'read-failure'
 
-export interface AuditTicketLine {
+interface AuditTicketLine {
   type: 'ticket'
   store: string
   ticketId: number
@@ -41,7 +41,7 @@ export interface AuditTicketLine {
   finishedAt: string
 }
 
-export interface AuditTotalsLine {
+interface AuditTotalsLine {
   type: 'totals'
   store: string
   dryRun: boolean

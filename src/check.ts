@@ -44,10 +44,7 @@ export type CheckClient = Pick<
   'list' | 'listViewItems' | 'listTickets' | 'readTicket' | 'rateLimitReading' | 'stats'
 >
 
-/** The usual cost of a full check: users, view (2 pages), one read, integrations, plus one per tag. */
-export const CHECK_BASE_REQUESTS = 5
-
-export function apiHost(settings: Pick<Settings, 'apiUrl'>): string {
+function apiHost(settings: Pick<Settings, 'apiUrl'>): string {
   return new URL(settings.apiUrl).host
 }
 

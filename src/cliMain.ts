@@ -29,7 +29,7 @@ const upperSnake = (input: string): string => input.toUpperCase().replace(/-/g, 
  * other input is prefixed, so that a `DRY_RUN`, `TIMEZONE` or `API_URL` another tool left in the
  * shell cannot change what this action does, nor where the credentials go.
  */
-export function envName(input: InputName): string {
+function envName(input: InputName): string {
   if (input === 'gorgias-domain' || input === 'gorgias-email' || input === 'gorgias-api-key') {
     return upperSnake(input)
   }
@@ -47,7 +47,7 @@ const ALIASES: Partial<Record<InputName, string>> = {
 }
 
 /** Earlier unprefixed names that are no longer read, with the name to use instead. */
-export function ignoredEnvNames(env: Record<string, string | undefined>): Array<[string, string]> {
+function ignoredEnvNames(env: Record<string, string | undefined>): Array<[string, string]> {
   const ignored: Array<[string, string]> = []
   for (const input of INPUTS) {
     const old = upperSnake(input)

@@ -40,7 +40,7 @@ export interface Explanation {
   message?: MessagePreview | null
 }
 
-export interface TimelineEntry {
+interface TimelineEntry {
   messageId: number
   at: Date
   role: MessageRole

@@ -171,7 +171,7 @@ function fill(templates: MessageTemplates, kind: TemplateKind, reply: Reply): vo
   templates.sources![kind] = sourceLabel(reply)
 }
 
-export function sourceLabel(reply: Pick<Reply, 'id' | 'name' | 'language'>): string {
+function sourceLabel(reply: Pick<Reply, 'id' | 'name' | 'language'>): string {
   const language = reply.language ? `, ${reply.language}` : ''
   return `macro "${reply.name}" (#${reply.id}${language})`
 }

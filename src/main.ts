@@ -118,5 +118,6 @@ function runLink(): string {
 /**
  * The name GitHub's own runner emulation, @github/local-action (`npm run local-action`), calls in
  * an entry point; it is the action's entry, runAction.
+ * @alias
  */
 export const run = runAction

@@ -14,7 +14,7 @@ import { asText, logText, oneLine } from './text.js'
  * (reported and counted), and the sweep goes on.
  */
 
-export interface PlannedAction {
+interface PlannedAction {
   kind: 'follow-up' | 'close'
   /** for a follow-up: which reminder (1-based) of how many */
   reminder?: number
@@ -26,7 +26,7 @@ export interface PlannedAction {
 }
 
 /** What the module gets besides the ticket: settings without secrets, read-only Gorgias, fetch. */
-export interface PolicyContext {
+interface PolicyContext {
   settings: Omit<Settings, 'apiKey'>
   gorgias: {
     /** GET any API path, e.g. `/customers/123` for the customer's integration data */
@@ -39,7 +39,7 @@ export interface PolicyContext {
   now: Date
 }
 
-export type PolicyFunction = (
+type PolicyFunction = (
   ticket: Ticket,
   messages: Message[],
   action: PlannedAction,
@@ -53,7 +53,7 @@ export type BoundVeto = (
   decision: ActionDecision
 ) => Promise<{ skip: string } | undefined>
 
-export const POLICY_TIMEOUT_MS = 30_000
+const POLICY_TIMEOUT_MS = 30_000
 
 export class PolicyModuleError extends Error {
   override name = 'PolicyModuleError'

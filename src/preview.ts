@@ -10,7 +10,7 @@ import { cut, escapeMarkdown, markdownText, oneLine, terminalText } from './text
  */
 
 /** One message as the customer would get it. */
-export interface MessageText {
+interface MessageText {
   /** the one recipient: the ticket's customer */
   to: string
   /** the support address it goes out from, or how the channel picks one */

@@ -9,7 +9,7 @@ import { markdownText, plural, terminalText } from './text.js'
  * many tickets would get it. Pure.
  */
 
-export interface MessageGroup {
+interface MessageGroup {
   preview: MessagePreview
   /** the ticket whose message is shown */
   ticketId: number
@@ -17,7 +17,7 @@ export interface MessageGroup {
 }
 
 /** In the order the sweep took the tickets (oldest reply first). */
-export function messageGroups(report: Pick<Report, 'actions'>): MessageGroup[] {
+function messageGroups(report: Pick<Report, 'actions'>): MessageGroup[] {
   const groups = new Map<string, MessageGroup>()
   for (const o of report.actions) {
     const p = o.message

@@ -28,7 +28,7 @@ import { previewsMarkdown, previewsTerminal } from './previews.js'
  */
 
 /** Rows listed one by one in the summary, per list; the rest are counted in an "…and N more" line. */
-export const SUMMARY_ROWS = {
+const SUMMARY_ROWS = {
   actions: 300,
   readFailures: 50,
   deferred: 25,
@@ -44,7 +44,7 @@ export const SUMMARY_ROWS = {
  * GitHub drops a job summary over 1 MiB (1,048,576 bytes) with only an error in the log; this
  * leaves room for the run link the action appends.
  */
-export const SUMMARY_MAX_BYTES = 1_000_000
+const SUMMARY_MAX_BYTES = 1_000_000
 
 export interface Counts {
   followedUp: number[]
@@ -202,7 +202,7 @@ function summaryHead(report: Report, settings: Settings, link: LinkTo, preface: 
 }
 
 /** The first line of a dry run's summary: what it was, and how to go live. */
-export const DRY_RUN_LINE =
+const DRY_RUN_LINE =
   '**Dry run: nothing was changed in Gorgias.** To go live, set the repository variable `GORGIAS_AUTO_CLOSE_LIVE` to `true` (the starter workflows stay dry runs until then).'
 
 /** The summary's own words, once. */

@@ -122,7 +122,7 @@ export async function runSweep(
  * write: the macros named for the texts (and the API user, when a text uses current_user), and the
  * account's business hours for `business-hours: gorgias`. A problem stops the run, naming the input.
  */
-export async function fromAccount(
+async function fromAccount(
   client: Pick<GorgiasClient, 'getJson' | 'list'>,
   settings: Settings
 ): Promise<Settings> {

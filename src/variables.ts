@@ -7,7 +7,7 @@
  */
 
 /** This action's own placeholders. */
-export const PLACEHOLDERS = [
+const PLACEHOLDERS = [
   'first_name',
   'ticket_id',
   'subject',
@@ -16,7 +16,7 @@ export const PLACEHOLDERS = [
 ] as const
 
 /** Gorgias's macro variables this action fills (help center, "Macro variables"). */
-export const GORGIAS_VARIABLES = [
+const GORGIAS_VARIABLES = [
   'ticket.customer.firstname',
   'ticket.customer.lastname',
   'ticket.customer.name',
@@ -34,7 +34,7 @@ export const GORGIAS_VARIABLES = [
   'current_user.email'
 ] as const
 
-export type VariableName = (typeof PLACEHOLDERS)[number] | (typeof GORGIAS_VARIABLES)[number]
+type VariableName = (typeof PLACEHOLDERS)[number] | (typeof GORGIAS_VARIABLES)[number]
 
 const KNOWN: ReadonlySet<string> = new Set<string>([...PLACEHOLDERS, ...GORGIAS_VARIABLES])
 
@@ -42,13 +42,13 @@ const KNOWN: ReadonlySet<string> = new Set<string>([...PLACEHOLDERS, ...GORGIAS_
 export type TemplateValues = Partial<Record<VariableName, string>>
 
 /** `{{ variable | default: "fallback" }}` */
-export interface Expression {
+interface Expression {
   variable: VariableName
   /** the default filter's text, as the template has it; null without the filter */
   fallback: string | null
 }
 
-export type Piece = string | Expression
+type Piece = string | Expression
 
 const EXPRESSION = /\{\{([\s\S]*?)\}\}/g
 const DEFAULT_FILTER = /^\|\s*default\s*:\s*(?:"([^"]*)"|'([^']*)')\s*$/
@@ -67,7 +67,7 @@ export function templateProblem(text: string, html = false): string | null {
  * The template as literal text and variables, or the problem (a sentence without the place it
  * appears, which the caller names).
  */
-export function parseTemplateText(text: string, html = false): Piece[] | string {
+function parseTemplateText(text: string, html = false): Piece[] | string {
   const pieces: Piece[] = []
   let at = 0
   for (const match of text.matchAll(EXPRESSION)) {

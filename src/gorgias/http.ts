@@ -92,7 +92,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** The API's own words from an error body; its shape varies by endpoint. */
-export function apiMessage(text: string): string | undefined {
+function apiMessage(text: string): string | undefined {
   let json: unknown
   try {
     json = JSON.parse(text)
@@ -133,7 +133,7 @@ function describeFailure(err: unknown): { cause: string; maybeSent: boolean } {
 }
 
 /** The typed error for a refusal; every text redacted, the body before it is cut. */
-export function httpError(
+function httpError(
   info: RequestInfo,
   status: number,
   text: string,

@@ -38,8 +38,8 @@ export type RetryStep =
   | { do: 'throw'; because: 'gave-up' }
   | { do: 'throw'; because: 'rate-limited' }
 
-export const BACKOFF_BASE_MS = 500
-export const BACKOFF_CAP_MS = 20_000
+const BACKOFF_BASE_MS = 500
+const BACKOFF_CAP_MS = 20_000
 /**
  * A Retry-After far beyond the bucket's window is a server bug or an outage; waiting a minute and
  * asking again keeps an unattended run bounded (max429Retries of these at most, and the run's

@@ -4,9 +4,9 @@ import { UnreadableThreadError } from './errors.js'
  * Messages a ticket's list may bring past its `messages_count` (messages that arrived since the
  * retrieve): one more page. A list that runs on further is not this ticket's thread.
  */
-export const MESSAGES_MARGIN = 100
+const MESSAGES_MARGIN = 100
 /** When the ticket gives no `messages_count`, no thread is longer than this. */
-export const MAX_THREAD = 5_000
+const MAX_THREAD = 5_000
 
 /**
  * A thread is the ticket's own: every message must name it (`ticket_id`), or another ticket's

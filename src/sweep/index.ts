@@ -7,8 +7,7 @@ import { Tally } from './tally.js'
 import type { RunState } from '../state.js'
 import type { Listing, Outcome, Report } from './types.js'
 
-export type { Veto } from './act.js'
-export type { ActionKind, Listing, Outcome, Report, Result, StateReport, Stop } from './types.js'
+export type { Outcome, Report } from './types.js'
 
 export interface SweepLog {
   info(message: string): void

@@ -30,7 +30,7 @@ export const OPEN_TICKETS_VIEW: ViewQuery = {
   order_dir: 'asc'
 }
 
-export type ListingClient = Pick<GorgiasClient, 'listTickets' | 'listViewItems'>
+type ListingClient = Pick<GorgiasClient, 'listTickets' | 'listViewItems'>
 
 /** A ticket to read: its list item (null when named by `ticket-ids`) and its place in line. */
 export interface Candidate {

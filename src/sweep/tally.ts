@@ -2,7 +2,7 @@ import type { Explanation } from '../explain.js'
 import { SKIP_REASONS, type SkipReason } from '../policy/types.js'
 import type { Listing, Outcome, Report, Stop } from './types.js'
 
-export function emptySkips(): Record<SkipReason, number> {
+function emptySkips(): Record<SkipReason, number> {
   return Object.fromEntries(SKIP_REASONS.map(r => [r, 0])) as Record<SkipReason, number>
 }
 

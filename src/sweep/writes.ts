@@ -12,7 +12,7 @@ import { tagRemoval, type Decision } from '../policy/types.js'
  * They need neither the report nor the slots.
  */
 
-export type WriteClient = Pick<
+type WriteClient = Pick<
   GorgiasClient,
   'readTicket' | 'createMessage' | 'closeTicket' | 'addTags' | 'removeTags' | 'tagByName'
 > &
