@@ -7,7 +7,7 @@ import { decide } from '../src/policy/decide.js'
 import { followUpMarker } from '../src/policy/thread.js'
 import { SKIP_REASONS, type SkipReason } from '../src/policy/types.js'
 import { previewMessage } from '../src/preview.js'
-import { summaryMarkdown, terminalText } from '../src/report.js'
+import { summaryMarkdown, terminalReport } from '../src/report.js'
 import type { Report } from '../src/sweep/types.js'
 import { settingsFor, type Inputs } from './helpers/kit.js'
 
@@ -331,7 +331,9 @@ describe('told to people: the job summary and the terminal', () => {
       explanations: [e]
     }
     expect(summaryMarkdown(report, S, null)).toContain('### Why (not)? Ticket [#1234]')
-    expect(terminalText(report, S, null)).toContain('Decision: follow-up: Follow-up 1 of 1 is due')
+    expect(terminalReport(report, S, null)).toContain(
+      'Decision: follow-up: Follow-up 1 of 1 is due'
+    )
   })
 })
 

@@ -545,7 +545,7 @@ describe('triage from a list item, before any message is read', () => {
         last_message_datetime: ago(1),
         last_received_message_datetime: ago(100)
       },
-      'fetch-messages'
+      'read-ticket'
     ],
     ['unparseable timestamp', { created_datetime: 'soon' }, 'skip unreadable'],
     ['no id', { id: undefined }, 'skip unreadable']
@@ -553,7 +553,7 @@ describe('triage from a list item, before any message is read', () => {
   test.each(rows)('%s', (_name, extra, expected) => {
     const t = ticket([], extra)
     const d = triage(t, S, NOW)
-    expect(d.kind === 'fetch-messages' ? 'fetch-messages' : summary(d)).toBe(expected)
+    expect(d.kind === 'read-ticket' ? 'read-ticket' : summary(d)).toBe(expected)
   })
 
   test('triage never skips a ticket that decide would act on (internal notes move last_message_datetime)', () => {
@@ -561,7 +561,7 @@ describe('triage from a list item, before any message is read', () => {
       const messages = [msg('customer', 100), msg('agent', 60), msg('note', noteAge)]
       const t = ticket(messages)
       expect(decide(t, messages, S, NOW).kind).toBe('follow-up')
-      expect(triage(t, S, NOW).kind).toBe('fetch-messages')
+      expect(triage(t, S, NOW).kind).toBe('read-ticket')
     }
   })
 })

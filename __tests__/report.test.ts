@@ -9,7 +9,7 @@ import {
   stopLine,
   stoppedSummary,
   summaryMarkdown,
-  terminalText,
+  terminalReport,
   timeLimitLine,
   withinSummaryLimit
 } from '../src/report.js'
@@ -175,7 +175,7 @@ describe('customer text is shown as text in the job summary', () => {
 describe('the terminal table carries no control character', () => {
   test('no line can be forged, no colour or cursor move', () => {
     const subject = 'ok\r\nTICKET 999 forged\u001b[2J\u001b[31m\u0007\u009b1m\u202Eevil'
-    const text = terminalText(
+    const text = terminalReport(
       report({
         actions: [
           outcome({ subject, firstName: 'A\nB', result: 'failed', detail: 'x\ry\u001b[0m' })
@@ -321,7 +321,7 @@ describe('what the summary says about the run', () => {
     const md = summaryMarkdown(r, S, null)
     expect(md).toContain('**Stopped early:** time-limit-minutes (20) reached')
     expect(md).toContain('deferred: time limit reached')
-    expect(terminalText(r, S, null)).toContain('Stopped early: time-limit-minutes (20) reached')
+    expect(terminalReport(r, S, null)).toContain('Stopped early: time-limit-minutes (20) reached')
   })
 
   test('credentials that stopped working halfway are a stop and a failure', () => {
@@ -485,7 +485,7 @@ describe('the summary at a glance', () => {
     const md = summaryMarkdown(r, S, null)
     expect(md).toContain('Read 1 ticket on 1 page;')
     expect(md).toContain('| (no name) |')
-    expect(terminalText(r, S, null)).toContain('on 1 page;')
+    expect(terminalReport(r, S, null)).toContain('on 1 page;')
   })
 
   test('a dry run shows each message once, word for word, with how many tickets get it', () => {
@@ -502,7 +502,7 @@ describe('the summary at a glance', () => {
     expect(md).toContain('To: ana\\@example\\.com')
     expect(md).toContain('> Hi Ana,')
     expect(md).not.toContain('Hi Bo,')
-    const text = terminalText(r, S, null)
+    const text = terminalReport(r, S, null)
     expect(text).toContain('| Hi Ana,')
     expect(text).toContain('Subject: Re: Order #21')
     expect(text).not.toMatch(/\\[#:.]/)

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import {
   backoffMs,
-  nextStep,
+  retryStep,
   parseRetryAfter,
   RETRY_AFTER_CAP_MS,
   type AttemptOutcome,
@@ -106,9 +106,9 @@ const table: Array<[string, AttemptOutcome, Partial<RetryState>, RetryStep]> = [
   ]
 ]
 
-describe('nextStep', () => {
+describe('retryStep', () => {
   test.each(table)('%s', (_name, attempt, state, expected) => {
-    expect(nextStep(attempt, { ...base, ...state })).toEqual(expected)
+    expect(retryStep(attempt, { ...base, ...state })).toEqual(expected)
   })
 })
 

@@ -17,7 +17,7 @@ describe('Tally', () => {
     tally.action(1, line(11))
     tally.action(0, line(10, 'deferred'))
     tally.readFailure(outcome({ id: 12 }, null, 'check', 'failed', 'HTTP 500'))
-    tally.repair('customer-replied', outcome({ id: 13 }, null, 'untag', 'done'))
+    tally.tagRepair('customer-replied', outcome({ id: 13 }, null, 'untag', 'done'))
     expect(tally.counted).toBe(tally.seenCount)
     const report = tally.report({ kind: 'open-view' }, started)
     expect(report.actions.map(o => o.ticketId)).toEqual([10, 11])

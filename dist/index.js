@@ -50795,7 +50795,7 @@ function parseDays(text, group) {
     }
     return days;
 }
-function parseTime(hours, minutes, group, isEnd) {
+function parseClockTime(hours, minutes, group, isEnd) {
     const h = Number(hours);
     const m = Number(minutes);
     const value = h * 60 + m;
@@ -50905,8 +50905,8 @@ function parseBusinessHours(spec, timezone, holidays) {
         if (/\d/.test(daysText))
             throw specError(`"${group}" is not understood; ${EXPECTED_SPEC}`);
         const days = parseDays(daysText, group);
-        const start = parseTime(startH, startM, group, false);
-        const end = parseTime(endH, endM, group, true);
+        const start = parseClockTime(startH, startM, group, false);
+        const end = parseClockTime(endH, endM, group, true);
         if (end === start) {
             throw specError(`"${group}" is an empty window; the end must be after the start`);
         }
@@ -51478,7 +51478,7 @@ function markdownText(text, max = 70) {
     return escapeMarkdown(cut(oneLine(text), max));
 }
 /** Text for a terminal column: one line, no control character that could move the cursor or colour. */
-function terminalText(text, max) {
+function terminalCell(text, max) {
     const line = oneLine(text);
     return max === undefined ? line : cut(line, max);
 }
@@ -52096,7 +52096,7 @@ function parseTimestamp(value) {
     return new Date(date.getTime() - offsetMinutes * 60_000);
 }
 /** A timestamp field: null when absent, undefined when present but not a date. */
-function types_parseTime(value) {
+function parseTimeField(value) {
     if (value === null || value === undefined || value === '')
         return null;
     if (typeof value !== 'string')
@@ -52127,10 +52127,10 @@ function elapsedMs(from, now, s) {
  * here. A `sent_datetime` that is present but not a date makes the message unreadable.
  */
 function messageTime(m) {
-    const sent = types_parseTime(m.sent_datetime);
+    const sent = parseTimeField(m.sent_datetime);
     if (sent === undefined)
         return undefined;
-    return sent ?? types_parseTime(m.created_datetime) ?? undefined;
+    return sent ?? parseTimeField(m.created_datetime) ?? undefined;
 }
 /**
  * Readable: an id, a sender side (`from_agent`), a time (sent or created), and every timestamp it
@@ -52141,9 +52141,9 @@ function isReadableMessage(m) {
         m !== null &&
         Number.isSafeInteger(m.id) &&
         typeof m.from_agent === 'boolean' &&
-        types_parseTime(m.created_datetime) !== undefined &&
+        parseTimeField(m.created_datetime) !== undefined &&
         messageTime(m) !== undefined &&
-        types_parseTime(m.failed_datetime) !== undefined);
+        parseTimeField(m.failed_datetime) !== undefined);
 }
 /** Public: sent to the customer, not an internal note for agents only. */
 function isPublic(m) {
@@ -52292,7 +52292,7 @@ function templatesFor(catalog, ticketLanguage) {
  * customer's slow clock must not put their reply before the agent's.
  */
 function threadOrder(a, b) {
-    const recorded = (o) => types_parseTime(o.m.created_datetime)?.getTime() ?? o.at.getTime();
+    const recorded = (o) => parseTimeField(o.m.created_datetime)?.getTime() ?? o.at.getTime();
     return recorded(a) - recorded(b) || a.m.id - b.m.id;
 }
 /**
@@ -52604,12 +52604,12 @@ function messageMarkdown(p, details) {
 function messageTerminal(p, details, indent = '    ') {
     const m = details ? p.exact : p.neutral;
     return [
-        `${indent}To: ${terminalText(m.to)}`,
-        `${indent}From: ${terminalText(m.from)}`,
-        ...(m.subject === null ? [] : [`${indent}Subject: ${terminalText(m.subject)}`]),
-        ...(p.source ? [`${indent}Text from: ${terminalText(p.source)}`] : []),
+        `${indent}To: ${terminalCell(m.to)}`,
+        `${indent}From: ${terminalCell(m.from)}`,
+        ...(m.subject === null ? [] : [`${indent}Subject: ${terminalCell(m.subject)}`]),
+        ...(p.source ? [`${indent}Text from: ${terminalCell(p.source)}`] : []),
         `${indent}|`,
-        ...m.body.split('\n').map(line => `${indent}| ${terminalText(line)}`.trimEnd())
+        ...m.body.split('\n').map(line => `${indent}| ${terminalCell(line)}`.trimEnd())
     ];
 }
 
@@ -52759,7 +52759,7 @@ function agesText(progress, s, needReply, needLast) {
 function reopenedAfter(ticket, since, s) {
     if (ownTag(ticket, s.closedTag))
         return true;
-    const closedAt = types_parseTime(ticket.closed_datetime);
+    const closedAt = parseTimeField(ticket.closed_datetime);
     return closedAt instanceof Date && closedAt.getTime() > since.getTime();
 }
 /**
@@ -52835,9 +52835,9 @@ function triage(ticket, s, now) {
     const early = ticketSkip(ticket, s, now);
     if (early)
         return early;
-    const lastMessage = types_parseTime(ticket.last_message_datetime);
-    const lastReceived = types_parseTime(ticket.last_received_message_datetime);
-    const created = types_parseTime(ticket.created_datetime);
+    const lastMessage = parseTimeField(ticket.last_message_datetime);
+    const lastReceived = parseTimeField(ticket.last_received_message_datetime);
+    const created = parseTimeField(ticket.created_datetime);
     if (lastMessage === undefined || lastReceived === undefined || created === undefined) {
         return skip(ticket, 'unreadable', 'a ticket timestamp is not a date');
     }
@@ -52853,7 +52853,7 @@ function triage(ticket, s, now) {
         if (elapsedMs(latestStart, now, s) < s.followUpHours[0] * HOUR)
             return skip(ticket, 'not-due');
     }
-    return { kind: 'fetch-messages', ticketId: ticket.id };
+    return { kind: 'read-ticket', ticketId: ticket.id };
 }
 /**
  * The full decision, from the ticket and all of its messages, taken on the one read of the ticket
@@ -52999,7 +52999,7 @@ function ticketSkip(ticket, s, now, note = unnoted) {
         return skip(ticket, 'not-open', ticket.status);
     }
     note('open', true, 'status open');
-    const snoozedUntil = types_parseTime(ticket.snooze_datetime);
+    const snoozedUntil = parseTimeField(ticket.snooze_datetime);
     if (snoozedUntil === undefined) {
         note('not-snoozed', false, 'snooze_datetime is not a date');
         return skip(ticket, 'unreadable', 'snooze_datetime is not a date');
@@ -53188,9 +53188,9 @@ function explanationMarkdown(e, settings) {
 function explanationText(e, details = true) {
     const lines = [
         details
-            ? `Ticket ${e.ticketId}: ${terminalText(e.subject, 60)} (${terminalText(e.firstName || NO_NAME, 30)})`
+            ? `Ticket ${e.ticketId}: ${terminalCell(e.subject, 60)} (${terminalCell(e.firstName || NO_NAME, 30)})`
             : `Ticket ${e.ticketId}`,
-        `  Decision: ${e.decision.kind === 'skip' ? `skip ${e.decision.reason}` : e.decision.kind}: ${terminalText(e.verdict)}`
+        `  Decision: ${e.decision.kind === 'skip' ? `skip ${e.decision.reason}` : e.decision.kind}: ${terminalCell(e.verdict)}`
     ];
     if (e.timeline.length > 0)
         lines.push('  Messages:');
@@ -53201,10 +53201,10 @@ function explanationText(e, details = true) {
     lines.push('  Checks:');
     for (const c of e.checks) {
         const detail = details && c.customerDetail !== undefined ? c.customerDetail : c.detail;
-        lines.push(`    ${c.passed ? 'ok  ' : 'STOP'} ${c.check}: ${terminalText(detail)}`);
+        lines.push(`    ${c.passed ? 'ok  ' : 'STOP'} ${c.check}: ${terminalCell(detail)}`);
     }
     if (e.message) {
-        lines.push(`  The ${messageLabel(e.message)} this ticket would get${languageNote(e.message, l => terminalText(l, 20))}:`, ...messageTerminal(e.message, details));
+        lines.push(`  The ${messageLabel(e.message)} this ticket would get${languageNote(e.message, l => terminalCell(l, 20))}:`, ...messageTerminal(e.message, details));
     }
     return lines.join('\n');
 }
@@ -53265,7 +53265,7 @@ function previewsTerminal(report, settings) {
         return [];
     const lines = ['', 'The messages that would be sent (one of each kind and language):'];
     for (const g of groups) {
-        const language = settings.messagesFile === null ? '' : `, ${terminalText(g.preview.language, 20)}`;
+        const language = settings.messagesFile === null ? '' : `, ${terminalCell(g.preview.language, 20)}`;
         lines.push(`  ${capitalised(messageLabel(g.preview))}${language}: ${plural(g.tickets, 'ticket', 'tickets')} (as #${g.ticketId} would get it)`, ...messageTerminal(g.preview, settings.summaryCustomerDetails));
     }
     if (silent > 0)
@@ -53296,7 +53296,7 @@ const SUMMARY_ROWS = {
     actions: 300,
     readFailures: 50,
     deferred: 25,
-    housekeeping: 100,
+    tagRepairs: 100,
     notableSkips: 100,
     reopened: 100,
     ticketIds: 30,
@@ -53396,7 +53396,7 @@ preface = '') {
         ...needsAPerson(report, settings, link),
         ...previewsMarkdown(report, settings, link),
         ...ticketTables(report, settings, link),
-        ...tagRepairs(report, settings, link),
+        ...tagRepairsSection(report, settings, link),
         ...skippedByReason(report, settings, link),
         ...reopenedSection(report, settings, link),
         ...explanations(report, settings),
@@ -53540,10 +53540,10 @@ function ticketTables(report, settings, link) {
     ];
 }
 /** Tag repairs (a follow-up tag added, stale tags removed), ticket by ticket. */
-function tagRepairs(report, settings, link) {
+function tagRepairsSection(report, settings, link) {
     if (report.housekeeping.length === 0)
         return [];
-    const repairs = capped(report.housekeeping, SUMMARY_ROWS.housekeeping);
+    const repairs = capped(report.housekeeping, SUMMARY_ROWS.tagRepairs);
     const lines = ['### Tag repairs', '', '| Ticket | Change | Result |', '| --- | --- | --- |'];
     for (const o of repairs.shown) {
         const detail = shownDetail(o, settings);
@@ -53664,26 +53664,26 @@ function stoppedSummary(message, settings) {
     ]);
 }
 function pad(text, width) {
-    const t = terminalText(text, width);
+    const t = terminalCell(text, width);
     return t + ' '.repeat(Math.max(0, width - graphemeLength(t)));
 }
 /** The same report for a terminal: a plain table, then the counts. No control character gets through. */
-function report_terminalText(report, settings, stats) {
+function terminalReport(report, settings, stats) {
     const lines = [];
     const stopped = stopLine(report, settings);
     if (stopped)
-        lines.push(`Stopped: ${terminalText(stopped)}`);
+        lines.push(`Stopped: ${terminalCell(stopped)}`);
     const timeLimit = timeLimitLine(report);
     if (timeLimit)
         lines.push(`Stopped early: ${timeLimit}`);
     for (const warning of report.warnings)
-        lines.push(`Warning: ${terminalText(warning)}`);
-    lines.push(listingLine(report.listing, id => `#${id}`, terminalText));
+        lines.push(`Warning: ${terminalCell(warning)}`);
+    lines.push(listingLine(report.listing, id => `#${id}`, terminalCell));
     const rows = [...report.actions, ...report.readFailures, ...report.housekeeping];
     if (rows.length > 0) {
         lines.push(`${pad('TICKET', 9)} ${pad('SUBJECT', 36)} ${pad('CUSTOMER', 12)} ${'IDLE H'.padStart(7)}  ${pad('ACTION', 20)} RESULT`);
         for (const o of rows) {
-            lines.push(`${pad(String(o.ticketId), 9)} ${pad(o.subject, 36)} ${pad(o.firstName || '-', 12)} ${hours(o.idleHours).padStart(7)}  ${pad(actionLabel(o), 20)} ${terminalText(resultLabel(o, report.dryRun, o.detail))}`);
+            lines.push(`${pad(String(o.ticketId), 9)} ${pad(o.subject, 36)} ${pad(o.firstName || '-', 12)} ${hours(o.idleHours).padStart(7)}  ${pad(actionLabel(o), 20)} ${terminalCell(resultLabel(o, report.dryRun, o.detail))}`);
         }
         lines.push('');
     }
@@ -53693,7 +53693,7 @@ function report_terminalText(report, settings, stats) {
         lines.push(`Skipped: ${reasons.map(r => `${r} ${report.skipped[r]}`).join(', ')}`);
     }
     for (const o of report.notableSkips) {
-        const detail = terminalText(o.detail ?? '');
+        const detail = terminalCell(o.detail ?? '');
         lines.push(o.skipReason
             ? `  ticket ${o.ticketId} needs a person: ${SKIP_LABELS[o.skipReason]}${detail ? ` (${detail})` : ''}`
             : `  ticket ${o.ticketId}: ${actionLabel(o)} skipped: ${detail}`);
@@ -56555,7 +56555,7 @@ const BACKOFF_CAP_MS = 20_000;
  * time limit above all).
  */
 const RETRY_AFTER_CAP_MS = 60_000;
-function retry_nextStep(attempt, s) {
+function retryStep(attempt, s) {
     if (attempt.type === 'response') {
         const { status } = attempt;
         if (status >= 200 && status < 300)
@@ -56720,7 +56720,7 @@ class Transport {
                     retryAfterMs: parseRetryAfter(attempt.retryAfter, Date.now())
                 }
                 : { type: 'failure', maybeSent: attempt.maybeSent, timedOut: attempt.timedOut };
-            const step = retry_nextStep(outcome, {
+            const step = retryStep(outcome, {
                 retrySafe: isRetrySafe(call.kind),
                 failures,
                 throttles,
@@ -57890,13 +57890,13 @@ const WORD = {
 };
 /** Terminal (and action log) lines: one per item, its fix indented below. */
 function checklistText(list) {
-    const lines = [`Account check of ${terminalText(list.host)} as ${terminalText(list.email)}`];
+    const lines = [`Account check of ${terminalCell(list.host)} as ${terminalCell(list.email)}`];
     for (const item of list.items) {
-        lines.push(`  ${WORD[item.status].padEnd(8)} ${terminalText(item.check)}`);
+        lines.push(`  ${WORD[item.status].padEnd(8)} ${terminalCell(item.check)}`);
         // Each line starts with a word of ours: a found text can never open a workflow command.
-        lines.push(`           found: ${terminalText(item.found)}`);
+        lines.push(`           found: ${terminalCell(item.found)}`);
         if (item.fix)
-            lines.push(`           to do: ${terminalText(item.fix)}`);
+            lines.push(`           to do: ${terminalCell(item.fix)}`);
     }
     lines.push(`Result: ${tally(list)}`);
     lines.push(checkReport_LEGEND);
@@ -58854,7 +58854,7 @@ async function readDecideWrite(ctx, c) {
             return false;
         case 'untag':
         case 'tag-follow-up':
-            if ((await repair(ctx, ticket, decision)) && schedule && waitsAfterRepair(decision)) {
+            if ((await repairTags(ctx, ticket, decision)) && schedule && waitsAfterRepair(decision)) {
                 remember(ctx, ticket, dueTime(schedule, ctx.settings));
             }
             return false;
@@ -58908,21 +58908,21 @@ function readFailed(ctx, c, ticket, err) {
     ctx.tally.readFailure(failed(outcome(ticket, null, 'check', 'failed', errorText(err)), err));
 }
 /** Returns whether the repair was written (not in a dry run, and it did not fail). */
-async function repair(ctx, ticket, d) {
+async function repairTags(ctx, ticket, d) {
     const countedAs = d.kind === 'untag' && d.because === 'customer-replied' ? 'customer-replied' : 'not-due';
     if (ctx.settings.dryRun) {
-        ctx.tally.repair(countedAs, outcome(ticket, d, d.kind, 'would-do'));
+        ctx.tally.tagRepair(countedAs, outcome(ticket, d, d.kind, 'would-do'));
         return false;
     }
     try {
         const detail = d.kind === 'untag' ? await removeOurTags(ctx, ticket, d) : await addFollowUpTag(ctx, ticket);
-        ctx.tally.repair(countedAs, outcome(ticket, d, d.kind, 'done', detail));
+        ctx.tally.tagRepair(countedAs, outcome(ticket, d, d.kind, 'done', detail));
         return true;
     }
     catch (err) {
         if (err instanceof AuthError)
             ctx.tally.stop({ kind: 'credentials', error: err });
-        ctx.tally.repair(countedAs, failed(outcome(ticket, d, d.kind, 'failed', errorText(err)), err));
+        ctx.tally.tagRepair(countedAs, failed(outcome(ticket, d, d.kind, 'failed', errorText(err)), err));
         return false;
     }
 }
@@ -59073,7 +59073,7 @@ class Tally {
     #read = 0;
     #skipped = emptySkips();
     #actions = [];
-    #housekeeping = [];
+    #tagRepairs = [];
     #readFailures = [];
     #notableSkips = [];
     #reopened = new Set();
@@ -59112,9 +59112,9 @@ class Tally {
     action(order, outcome) {
         this.#actions.push({ order, outcome });
     }
-    repair(countedAs, outcome) {
+    tagRepair(countedAs, outcome) {
         this.#skipped[countedAs]++;
-        this.#housekeeping.push(outcome);
+        this.#tagRepairs.push(outcome);
     }
     readFailure(outcome) {
         this.#readFailures.push(outcome);
@@ -59183,7 +59183,7 @@ class Tally {
             ticketsSeen: this.#seen,
             candidates: this.#read,
             actions: [...this.#actions].sort(byOrder).map(a => a.outcome),
-            housekeeping: [...this.#housekeeping].sort(byTicket),
+            housekeeping: [...this.#tagRepairs].sort(byTicket),
             readFailures: [...this.#readFailures].sort(byTicket),
             skipped: { ...this.#skipped },
             notableSkips: [...this.#notableSkips].sort(byTicket),
@@ -59610,14 +59610,14 @@ async function runAction() {
         const saved = stateLine(report.state);
         await writeSummary(summaryMarkdown(report, settings, stats, dryRunChecklist(checklist)) +
             runLink() +
-            (saved ? `\n${saved}\n` : ''), report_terminalText(report, settings, stats) + (saved ? `\n${saved}` : ''));
+            (saved ? `\n${saved}\n` : ''), terminalReport(report, settings, stats) + (saved ? `\n${saved}` : ''));
         const failure = stopLine(report, settings) ?? failureLine(report, settings);
         if (failure)
             setFailed(failure);
     }
     catch (err) {
         const { message } = stopNotice(err, settings);
-        await writeSummary(stoppedSummary(message, settings), `Stopped: ${terminalText(message)}`);
+        await writeSummary(stoppedSummary(message, settings), `Stopped: ${terminalCell(message)}`);
         setFailed(message);
     }
 }

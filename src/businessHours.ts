@@ -94,7 +94,7 @@ function parseDays(text: string, group: string): Set<number> {
   return days
 }
 
-function parseTime(hours: string, minutes: string, group: string, isEnd: boolean): number {
+function parseClockTime(hours: string, minutes: string, group: string, isEnd: boolean): number {
   const h = Number(hours)
   const m = Number(minutes)
   const value = h * 60 + m
@@ -215,8 +215,8 @@ export function parseBusinessHours(
     // digits among the days: groups run together, e.g. "Mon-Fri 09:00-18:00, Sat 10:00-14:00"
     if (/\d/.test(daysText)) throw specError(`"${group}" is not understood; ${EXPECTED_SPEC}`)
     const days = parseDays(daysText, group)
-    const start = parseTime(startH, startM, group, false)
-    const end = parseTime(endH, endM, group, true)
+    const start = parseClockTime(startH, startM, group, false)
+    const end = parseClockTime(endH, endM, group, true)
     if (end === start) {
       throw specError(`"${group}" is an empty window; the end must be after the start`)
     }

@@ -1,5 +1,5 @@
 import type { Checklist, CheckItem, CheckStatus } from './check.js'
-import { escapeMarkdown, oneLine, terminalText } from './text.js'
+import { escapeMarkdown, oneLine, terminalCell } from './text.js'
 
 /**
  * The account check, shown: terminal lines (control characters stripped), a Markdown section for
@@ -48,12 +48,12 @@ const WORD: Record<CheckStatus, string> = {
 
 /** Terminal (and action log) lines: one per item, its fix indented below. */
 export function checklistText(list: Checklist): string {
-  const lines = [`Account check of ${terminalText(list.host)} as ${terminalText(list.email)}`]
+  const lines = [`Account check of ${terminalCell(list.host)} as ${terminalCell(list.email)}`]
   for (const item of list.items) {
-    lines.push(`  ${WORD[item.status].padEnd(8)} ${terminalText(item.check)}`)
+    lines.push(`  ${WORD[item.status].padEnd(8)} ${terminalCell(item.check)}`)
     // Each line starts with a word of ours: a found text can never open a workflow command.
-    lines.push(`           found: ${terminalText(item.found)}`)
-    if (item.fix) lines.push(`           to do: ${terminalText(item.fix)}`)
+    lines.push(`           found: ${terminalCell(item.found)}`)
+    if (item.fix) lines.push(`           to do: ${terminalCell(item.fix)}`)
   }
   lines.push(`Result: ${tally(list)}`)
   lines.push(LEGEND)

@@ -4,12 +4,12 @@ import { DEFAULTS, type InputName } from './inputs.js'
 import { apiUrlWarning, runCheck, runSweep } from './run.js'
 import { checklistJson, checklistText, checkVerdict } from './checkReport.js'
 import type { Checklist } from './check.js'
-import { failureLine, reportJson, stopLine, terminalText } from './report.js'
+import { failureLine, reportJson, stopLine, terminalReport } from './report.js'
 import { stateLine } from './state.js'
 import { stopNotice } from './stop.js'
 import { explanationText } from './explain.js'
 import type { Report } from './sweep/types.js'
-import { terminalText as terminalLine } from './text.js'
+import { terminalCell } from './text.js'
 
 /**
  * The same sweep from a terminal, cron or an AI agent: `node dist/cli.js --dry-run`.
@@ -185,7 +185,7 @@ export async function runCli(
     io.out(
       values.json
         ? `${reportJson(report, stats)}\n`
-        : `${terminalText(report, settings, stats)}\n${saved ? `${saved}\n` : ''}`
+        : `${terminalReport(report, settings, stats)}\n${saved ? `${saved}\n` : ''}`
     )
     const stopped = stopLine(report, settings)
     if (stopped) {
@@ -215,7 +215,7 @@ function checkOutcome(checklist: Checklist, io: Io, json: boolean): number {
   )
   const { failure } = checkVerdict(checklist)
   if (failure === null) return 0
-  if (json) io.err(`${terminalLine(failure)}\n`)
+  if (json) io.err(`${terminalCell(failure)}\n`)
   return 1
 }
 
@@ -242,6 +242,6 @@ function explainOutcome(report: Report, io: Io, json: boolean, details: boolean)
   }
   const failure = report.readFailures[0]?.detail ?? report.actions[0]?.detail
   const gone = report.skipped['not-found'] > 0 ? 'no such ticket (deleted or merged?)' : null
-  io.err(`could not read the ticket: ${terminalLine(gone ?? failure ?? 'unknown error')}\n`)
+  io.err(`could not read the ticket: ${terminalCell(gone ?? failure ?? 'unknown error')}\n`)
   return 1
 }

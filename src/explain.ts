@@ -8,7 +8,7 @@ import { reason } from './policy/decide.js'
 import { whenDue, type Due } from './policy/schedule.js'
 import type { MessageRole } from './policy/thread.js'
 import { SKIP_LABELS, type Check, type Decision, type PolicySettings } from './policy/types.js'
-import { escapeMarkdown, markdownText, NO_NAME, oneLine, terminalText, ticketLink } from './text.js'
+import { escapeMarkdown, markdownText, NO_NAME, oneLine, terminalCell, ticketLink } from './text.js'
 
 /**
  * Why this action did (or did not) touch one ticket: the whole reasoning behind decide(), for a
@@ -225,9 +225,9 @@ export function explanationMarkdown(
 export function explanationText(e: Explanation, details = true): string {
   const lines = [
     details
-      ? `Ticket ${e.ticketId}: ${terminalText(e.subject, 60)} (${terminalText(e.firstName || NO_NAME, 30)})`
+      ? `Ticket ${e.ticketId}: ${terminalCell(e.subject, 60)} (${terminalCell(e.firstName || NO_NAME, 30)})`
       : `Ticket ${e.ticketId}`,
-    `  Decision: ${e.decision.kind === 'skip' ? `skip ${e.decision.reason}` : e.decision.kind}: ${terminalText(e.verdict)}`
+    `  Decision: ${e.decision.kind === 'skip' ? `skip ${e.decision.reason}` : e.decision.kind}: ${terminalCell(e.verdict)}`
   ]
   if (e.timeline.length > 0) lines.push('  Messages:')
   for (const t of e.timeline) {
@@ -240,11 +240,11 @@ export function explanationText(e: Explanation, details = true): string {
   lines.push('  Checks:')
   for (const c of e.checks) {
     const detail = details && c.customerDetail !== undefined ? c.customerDetail : c.detail
-    lines.push(`    ${c.passed ? 'ok  ' : 'STOP'} ${c.check}: ${terminalText(detail)}`)
+    lines.push(`    ${c.passed ? 'ok  ' : 'STOP'} ${c.check}: ${terminalCell(detail)}`)
   }
   if (e.message) {
     lines.push(
-      `  The ${messageLabel(e.message)} this ticket would get${languageNote(e.message, l => terminalText(l, 20))}:`,
+      `  The ${messageLabel(e.message)} this ticket would get${languageNote(e.message, l => terminalCell(l, 20))}:`,
       ...messageTerminal(e.message, details)
     )
   }

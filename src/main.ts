@@ -8,7 +8,7 @@ import {
   stopLine,
   stoppedSummary,
   summaryMarkdown,
-  terminalText
+  terminalReport
 } from './report.js'
 import { apiUrlWarning, runCheck, runSweep, type SweepRun } from './run.js'
 import { checklistMarkdown, checklistText, checkVerdict } from './checkReport.js'
@@ -17,7 +17,7 @@ import { logText } from './text.js'
 import { registerSecrets } from './secrets.js'
 import { stateLine } from './state.js'
 import { stopNotice } from './stop.js'
-import { terminalText as terminalLine } from './text.js'
+import { terminalCell } from './text.js'
 
 /**
  * The GitHub Action's entry: inputs -> sweep -> outputs and job summary. The only module that
@@ -54,13 +54,13 @@ export async function runAction(): Promise<void> {
       summaryMarkdown(report, settings, stats, dryRunChecklist(checklist)) +
         runLink() +
         (saved ? `\n${saved}\n` : ''),
-      terminalText(report, settings, stats) + (saved ? `\n${saved}` : '')
+      terminalReport(report, settings, stats) + (saved ? `\n${saved}` : '')
     )
     const failure = stopLine(report, settings) ?? failureLine(report, settings)
     if (failure) core.setFailed(failure)
   } catch (err) {
     const { message } = stopNotice(err, settings)
-    await writeSummary(stoppedSummary(message, settings), `Stopped: ${terminalLine(message)}`)
+    await writeSummary(stoppedSummary(message, settings), `Stopped: ${terminalCell(message)}`)
     core.setFailed(message)
   }
 }

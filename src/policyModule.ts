@@ -46,7 +46,11 @@ type PolicyFunction = (
   context: PolicyContext
 ) => unknown
 
-export type BoundVeto = (
+/**
+ * The policy module's veto as loaded: the client is its first argument until run.ts binds it (then
+ * it is sweep/act.ts's Veto).
+ */
+export type UnboundVeto = (
   client: Pick<GorgiasClient, 'getJson' | 'getTicket' | 'listMessages'>,
   ticket: Ticket,
   messages: Message[],
@@ -74,7 +78,7 @@ export async function loadPolicyModule(
   settings: Settings,
   log: { info(message: string): void },
   timeoutMs = POLICY_TIMEOUT_MS
-): Promise<BoundVeto> {
+): Promise<UnboundVeto> {
   const path = settings.policyModule
   if (!path) throw new PolicyModuleError('policy-module: no path given')
   if (!existsSync(path)) {

@@ -2,7 +2,7 @@ import type { Settings } from './config.js'
 import type { Address, NewMessage, Ticket } from './gorgias/types.js'
 import type { ActionDecision } from './policy/types.js'
 import { closeMessage, followUpMessage, type MessageKind } from './sweep/writes.js'
-import { cut, escapeMarkdown, markdownText, oneLine, terminalText } from './text.js'
+import { cut, escapeMarkdown, markdownText, oneLine, terminalCell } from './text.js'
 
 /**
  * The exact words before anything is sent: the message a follow-up or close decision would send,
@@ -140,11 +140,11 @@ export function messageMarkdown(p: MessagePreview, details: boolean): string[] {
 export function messageTerminal(p: MessagePreview, details: boolean, indent = '    '): string[] {
   const m = details ? p.exact : p.neutral
   return [
-    `${indent}To: ${terminalText(m.to)}`,
-    `${indent}From: ${terminalText(m.from)}`,
-    ...(m.subject === null ? [] : [`${indent}Subject: ${terminalText(m.subject)}`]),
-    ...(p.source ? [`${indent}Text from: ${terminalText(p.source)}`] : []),
+    `${indent}To: ${terminalCell(m.to)}`,
+    `${indent}From: ${terminalCell(m.from)}`,
+    ...(m.subject === null ? [] : [`${indent}Subject: ${terminalCell(m.subject)}`]),
+    ...(p.source ? [`${indent}Text from: ${terminalCell(p.source)}`] : []),
     `${indent}|`,
-    ...m.body.split('\n').map(line => `${indent}| ${terminalText(line)}`.trimEnd())
+    ...m.body.split('\n').map(line => `${indent}| ${terminalCell(line)}`.trimEnd())
   ]
 }

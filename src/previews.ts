@@ -1,7 +1,7 @@
 import type { Settings } from './config.js'
 import { messageLabel, messageMarkdown, messageTerminal, type MessagePreview } from './preview.js'
 import type { Report } from './sweep/types.js'
-import { markdownText, plural, terminalText } from './text.js'
+import { markdownText, plural, terminalCell } from './text.js'
 
 /**
  * A dry run's messages in the report, word for word: one of each kind (follow-up n of m, final
@@ -84,7 +84,7 @@ export function previewsTerminal(
   const lines = ['', 'The messages that would be sent (one of each kind and language):']
   for (const g of groups) {
     const language =
-      settings.messagesFile === null ? '' : `, ${terminalText(g.preview.language, 20)}`
+      settings.messagesFile === null ? '' : `, ${terminalCell(g.preview.language, 20)}`
     lines.push(
       `  ${capitalised(messageLabel(g.preview))}${language}: ${plural(g.tickets, 'ticket', 'tickets')} (as #${g.ticketId} would get it)`,
       ...messageTerminal(g.preview, settings.summaryCustomerDetails)

@@ -13,7 +13,7 @@ import {
   markdownText,
   oneLine,
   NO_NAME,
-  terminalText as plain,
+  terminalCell,
   ticketLink
 } from './text.js'
 import { previewsMarkdown, previewsTerminal } from './previews.js'
@@ -32,7 +32,7 @@ const SUMMARY_ROWS = {
   actions: 300,
   readFailures: 50,
   deferred: 25,
-  housekeeping: 100,
+  tagRepairs: 100,
   notableSkips: 100,
   reopened: 100,
   ticketIds: 30,
@@ -166,7 +166,7 @@ export function summaryMarkdown(
     ...needsAPerson(report, settings, link),
     ...previewsMarkdown(report, settings, link),
     ...ticketTables(report, settings, link),
-    ...tagRepairs(report, settings, link),
+    ...tagRepairsSection(report, settings, link),
     ...skippedByReason(report, settings, link),
     ...reopenedSection(report, settings, link),
     ...explanations(report, settings),
@@ -334,9 +334,9 @@ function ticketTables(report: Report, settings: Settings, link: LinkTo): string[
 }
 
 /** Tag repairs (a follow-up tag added, stale tags removed), ticket by ticket. */
-function tagRepairs(report: Report, settings: Settings, link: LinkTo): string[] {
+function tagRepairsSection(report: Report, settings: Settings, link: LinkTo): string[] {
   if (report.housekeeping.length === 0) return []
-  const repairs = capped(report.housekeeping, SUMMARY_ROWS.housekeeping)
+  const repairs = capped(report.housekeeping, SUMMARY_ROWS.tagRepairs)
   const lines = ['### Tag repairs', '', '| Ticket | Change | Result |', '| --- | --- | --- |']
   for (const o of repairs.shown) {
     const detail = shownDetail(o, settings)
@@ -463,23 +463,23 @@ export function stoppedSummary(message: string, settings: Pick<Settings, 'domain
 }
 
 function pad(text: string, width: number): string {
-  const t = plain(text, width)
+  const t = terminalCell(text, width)
   return t + ' '.repeat(Math.max(0, width - graphemeLength(t)))
 }
 
 /** The same report for a terminal: a plain table, then the counts. No control character gets through. */
-export function terminalText(
+export function terminalReport(
   report: Report,
   settings: Settings,
   stats: ClientStats | null
 ): string {
   const lines: string[] = []
   const stopped = stopLine(report, settings)
-  if (stopped) lines.push(`Stopped: ${plain(stopped)}`)
+  if (stopped) lines.push(`Stopped: ${terminalCell(stopped)}`)
   const timeLimit = timeLimitLine(report)
   if (timeLimit) lines.push(`Stopped early: ${timeLimit}`)
-  for (const warning of report.warnings) lines.push(`Warning: ${plain(warning)}`)
-  lines.push(listingLine(report.listing, id => `#${id}`, plain))
+  for (const warning of report.warnings) lines.push(`Warning: ${terminalCell(warning)}`)
+  lines.push(listingLine(report.listing, id => `#${id}`, terminalCell))
   const rows = [...report.actions, ...report.readFailures, ...report.housekeeping]
   if (rows.length > 0) {
     lines.push(
@@ -487,7 +487,7 @@ export function terminalText(
     )
     for (const o of rows) {
       lines.push(
-        `${pad(String(o.ticketId), 9)} ${pad(o.subject, 36)} ${pad(o.firstName || '-', 12)} ${hours(o.idleHours).padStart(7)}  ${pad(actionLabel(o), 20)} ${plain(resultLabel(o, report.dryRun, o.detail))}`
+        `${pad(String(o.ticketId), 9)} ${pad(o.subject, 36)} ${pad(o.firstName || '-', 12)} ${hours(o.idleHours).padStart(7)}  ${pad(actionLabel(o), 20)} ${terminalCell(resultLabel(o, report.dryRun, o.detail))}`
       )
     }
     lines.push('')
@@ -498,7 +498,7 @@ export function terminalText(
     lines.push(`Skipped: ${reasons.map(r => `${r} ${report.skipped[r]}`).join(', ')}`)
   }
   for (const o of report.notableSkips) {
-    const detail = plain(o.detail ?? '')
+    const detail = terminalCell(o.detail ?? '')
     lines.push(
       o.skipReason
         ? `  ticket ${o.ticketId} needs a person: ${SKIP_LABELS[o.skipReason]}${detail ? ` (${detail})` : ''}`

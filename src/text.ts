@@ -72,7 +72,7 @@ export function markdownText(text: string, max = 70): string {
 }
 
 /** Text for a terminal column: one line, no control character that could move the cursor or colour. */
-export function terminalText(text: string, max?: number): string {
+export function terminalCell(text: string, max?: number): string {
   const line = oneLine(text)
   return max === undefined ? line : cut(line, max)
 }

@@ -47,7 +47,7 @@ const BACKOFF_CAP_MS = 20_000
  */
 export const RETRY_AFTER_CAP_MS = 60_000
 
-export function nextStep(attempt: AttemptOutcome, s: RetryState): RetryStep {
+export function retryStep(attempt: AttemptOutcome, s: RetryState): RetryStep {
   if (attempt.type === 'response') {
     const { status } = attempt
     if (status >= 200 && status < 300) return { do: 'return' }

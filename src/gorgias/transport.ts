@@ -9,7 +9,7 @@ import { ambiguousError, failureError, sendOnce, type Attempt, type Method } fro
 import { RateLimiter, parseBucketHeader, type BucketReading, type Permit } from './limiter.js'
 import { redact, secretForms } from './redact.js'
 import { REQUEST_KINDS, isRetrySafe, writeTime, type RequestKind } from './requests.js'
-import { nextStep, parseRetryAfter, type AttemptOutcome } from './retry.js'
+import { retryStep, parseRetryAfter, type AttemptOutcome } from './retry.js'
 import { checkBaseUrl } from './url.js'
 
 const USER_AGENT = 'gorgias-auto-close'
@@ -201,7 +201,7 @@ export class Transport {
               retryAfterMs: parseRetryAfter(attempt.retryAfter, Date.now())
             }
           : { type: 'failure', maybeSent: attempt.maybeSent, timedOut: attempt.timedOut }
-      const step = nextStep(outcome, {
+      const step = retryStep(outcome, {
         retrySafe: isRetrySafe(call.kind),
         failures,
         throttles,

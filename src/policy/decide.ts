@@ -12,7 +12,7 @@ import {
   elapsedMs,
   HOUR,
   ownTag,
-  parseTime,
+  parseTimeField,
   skip,
   tagNames,
   unnoted,
@@ -53,9 +53,9 @@ interface Reasoning {
 export function triage(ticket: Ticket, s: PolicySettings, now: Date): Triage {
   const early = ticketSkip(ticket, s, now)
   if (early) return early
-  const lastMessage = parseTime(ticket.last_message_datetime)
-  const lastReceived = parseTime(ticket.last_received_message_datetime)
-  const created = parseTime(ticket.created_datetime)
+  const lastMessage = parseTimeField(ticket.last_message_datetime)
+  const lastReceived = parseTimeField(ticket.last_received_message_datetime)
+  const created = parseTimeField(ticket.created_datetime)
   if (lastMessage === undefined || lastReceived === undefined || created === undefined) {
     return skip(ticket, 'unreadable', 'a ticket timestamp is not a date')
   }
@@ -72,7 +72,7 @@ export function triage(ticket: Ticket, s: PolicySettings, now: Date): Triage {
     const latestStart = new Date(Math.max(...starts.map(d => d.getTime())))
     if (elapsedMs(latestStart, now, s) < s.followUpHours[0]! * HOUR) return skip(ticket, 'not-due')
   }
-  return { kind: 'fetch-messages', ticketId: ticket.id }
+  return { kind: 'read-ticket', ticketId: ticket.id }
 }
 
 /**
@@ -260,7 +260,7 @@ function ticketSkip(
     return skip(ticket, 'not-open', ticket.status)
   }
   note('open', true, 'status open')
-  const snoozedUntil = parseTime(ticket.snooze_datetime)
+  const snoozedUntil = parseTimeField(ticket.snooze_datetime)
   if (snoozedUntil === undefined) {
     note('not-snoozed', false, 'snooze_datetime is not a date')
     return skip(ticket, 'unreadable', 'snooze_datetime is not a date')

@@ -5,7 +5,7 @@ import {
   elapsedMs,
   HOUR,
   ownTag,
-  parseTime,
+  parseTimeField,
   skip,
   staleTags,
   untag,
@@ -240,7 +240,7 @@ function agesText(
  */
 function reopenedAfter(ticket: Ticket, since: Date, s: PolicySettings): boolean {
   if (ownTag(ticket, s.closedTag)) return true
-  const closedAt = parseTime(ticket.closed_datetime)
+  const closedAt = parseTimeField(ticket.closed_datetime)
   return closedAt instanceof Date && closedAt.getTime() > since.getTime()
 }
 

@@ -2,7 +2,7 @@ import type { Message, Ticket } from '../gorgias/types.js'
 import { sameAddress } from './route.js'
 import {
   ownTag,
-  parseTime,
+  parseTimeField,
   type PolicyCatalog,
   type PolicySettings,
   type PolicyTexts
@@ -21,9 +21,9 @@ import {
  * here. A `sent_datetime` that is present but not a date makes the message unreadable.
  */
 export function messageTime(m: Message): Date | undefined {
-  const sent = parseTime(m.sent_datetime)
+  const sent = parseTimeField(m.sent_datetime)
   if (sent === undefined) return undefined
-  return sent ?? parseTime(m.created_datetime) ?? undefined
+  return sent ?? parseTimeField(m.created_datetime) ?? undefined
 }
 
 /**
@@ -36,9 +36,9 @@ export function isReadableMessage(m: Message): boolean {
     m !== null &&
     Number.isSafeInteger(m.id) &&
     typeof m.from_agent === 'boolean' &&
-    parseTime(m.created_datetime) !== undefined &&
+    parseTimeField(m.created_datetime) !== undefined &&
     messageTime(m) !== undefined &&
-    parseTime(m.failed_datetime) !== undefined
+    parseTimeField(m.failed_datetime) !== undefined
   )
 }
 
@@ -215,7 +215,7 @@ export interface Entry {
  */
 function threadOrder(a: Entry, b: Entry): number {
   const recorded = (o: Entry): number =>
-    parseTime(o.m.created_datetime)?.getTime() ?? o.at.getTime()
+    parseTimeField(o.m.created_datetime)?.getTime() ?? o.at.getTime()
   return recorded(a) - recorded(b) || a.m.id - b.m.id
 }
 

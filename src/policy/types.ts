@@ -125,8 +125,8 @@ export type Decision =
     }
   | { kind: 'skip'; ticketId: number; reason: SkipReason; detail?: string }
 
-/** Triage from a list item alone: either a final decision or "needs its messages". */
-export type Triage = Decision | { kind: 'fetch-messages'; ticketId: number }
+/** Triage from a list item alone: either a final decision or "read the ticket". */
+export type Triage = Decision | { kind: 'read-ticket'; ticketId: number }
 
 export type ActionDecision = Extract<Decision, { kind: 'follow-up' | 'close' }>
 
@@ -324,7 +324,7 @@ export function parseTimestamp(value: string): Date | undefined {
 }
 
 /** A timestamp field: null when absent, undefined when present but not a date. */
-export function parseTime(value: string | null | undefined): Date | null | undefined {
+export function parseTimeField(value: string | null | undefined): Date | null | undefined {
   if (value === null || value === undefined || value === '') return null
   if (typeof value !== 'string') return undefined
   return parseTimestamp(value)

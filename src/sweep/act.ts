@@ -181,7 +181,7 @@ async function readDecideWrite(ctx: ActContext, c: Candidate): Promise<boolean> 
       return false
     case 'untag':
     case 'tag-follow-up':
-      if ((await repair(ctx, ticket, decision)) && schedule && waitsAfterRepair(decision)) {
+      if ((await repairTags(ctx, ticket, decision)) && schedule && waitsAfterRepair(decision)) {
         remember(ctx, ticket, dueTime(schedule, ctx.settings))
       }
       return false
@@ -248,7 +248,7 @@ function readFailed(ctx: ActContext, c: Candidate, ticket: Ticket | { id: number
 }
 
 /** Returns whether the repair was written (not in a dry run, and it did not fail). */
-async function repair(
+async function repairTags(
   ctx: ActContext,
   ticket: Ticket,
   d: Extract<Decision, { kind: 'untag' | 'tag-follow-up' }>
@@ -256,17 +256,20 @@ async function repair(
   const countedAs =
     d.kind === 'untag' && d.because === 'customer-replied' ? 'customer-replied' : 'not-due'
   if (ctx.settings.dryRun) {
-    ctx.tally.repair(countedAs, outcome(ticket, d, d.kind, 'would-do'))
+    ctx.tally.tagRepair(countedAs, outcome(ticket, d, d.kind, 'would-do'))
     return false
   }
   try {
     const detail =
       d.kind === 'untag' ? await removeOurTags(ctx, ticket, d) : await addFollowUpTag(ctx, ticket)
-    ctx.tally.repair(countedAs, outcome(ticket, d, d.kind, 'done', detail))
+    ctx.tally.tagRepair(countedAs, outcome(ticket, d, d.kind, 'done', detail))
     return true
   } catch (err) {
     if (err instanceof AuthError) ctx.tally.stop({ kind: 'credentials', error: err })
-    ctx.tally.repair(countedAs, failed(outcome(ticket, d, d.kind, 'failed', errorText(err)), err))
+    ctx.tally.tagRepair(
+      countedAs,
+      failed(outcome(ticket, d, d.kind, 'failed', errorText(err)), err)
+    )
     return false
   }
 }

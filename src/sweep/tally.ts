@@ -18,7 +18,7 @@ export class Tally {
   #read = 0
   readonly #skipped = emptySkips()
   readonly #actions: Array<{ order: number; outcome: Outcome }> = []
-  readonly #housekeeping: Outcome[] = []
+  readonly #tagRepairs: Outcome[] = []
   readonly #readFailures: Outcome[] = []
   readonly #notableSkips: Outcome[] = []
   readonly #reopened = new Set<number>()
@@ -63,9 +63,9 @@ export class Tally {
     this.#actions.push({ order, outcome })
   }
 
-  repair(countedAs: SkipReason, outcome: Outcome): void {
+  tagRepair(countedAs: SkipReason, outcome: Outcome): void {
     this.#skipped[countedAs]++
-    this.#housekeeping.push(outcome)
+    this.#tagRepairs.push(outcome)
   }
 
   readFailure(outcome: Outcome): void {
@@ -149,7 +149,7 @@ export class Tally {
       ticketsSeen: this.#seen,
       candidates: this.#read,
       actions: [...this.#actions].sort(byOrder).map(a => a.outcome),
-      housekeeping: [...this.#housekeeping].sort(byTicket),
+      housekeeping: [...this.#tagRepairs].sort(byTicket),
       readFailures: [...this.#readFailures].sort(byTicket),
       skipped: { ...this.#skipped },
       notableSkips: [...this.#notableSkips].sort(byTicket),

@@ -68,11 +68,18 @@ export interface Report {
   listing: Listing
   pages: number
   ticketsSeen: number
-  /** tickets read one by one (with their messages) because they might be due */
+  /**
+   * tickets read one by one (with their messages), each because its list item alone might be due;
+   * the summary says "might be due", --json and the report file say `candidates`
+   */
   candidates: number
   /** follow-ups and closes, whatever their result, oldest reply first; deferred ones included */
   actions: Outcome[]
-  /** tag repairs: a follow-up tag added after an interrupted run, or removed once untrue */
+  /**
+   * tag repairs (the `untag` and `tag-follow-up` decisions): a follow-up tag added after an
+   * interrupted run, or this action's tags removed once untrue; `housekeeping` is the name --json and
+   * the report file use for them
+   */
   housekeeping: Outcome[]
   /** reads that failed for a ticket (it was neither acted on nor skipped) */
   readFailures: Outcome[]

@@ -26,7 +26,7 @@ export interface WriteContext {
   tagIds: Map<string, number>
 }
 
-type Due<K extends Decision['kind']> = Extract<Decision, { kind: K }>
+type DecisionOf<K extends Decision['kind']> = Extract<Decision, { kind: K }>
 
 /** A write sequence that failed after at least one of its writes landed. */
 export class PartialWrite extends Error {
@@ -73,7 +73,7 @@ class Steps {
 export async function followUp(
   ctx: WriteContext,
   ticket: Ticket,
-  d: Due<'follow-up'>
+  d: DecisionOf<'follow-up'>
 ): Promise<Date | null> {
   const { settings } = ctx
   const steps = new Steps()
@@ -98,7 +98,7 @@ export async function followUp(
   return sent === null ? null : (messageTime(sent) ?? null)
 }
 
-export async function close(ctx: WriteContext, ticket: Ticket, d: Due<'close'>) {
+export async function close(ctx: WriteContext, ticket: Ticket, d: DecisionOf<'close'>) {
   const { settings } = ctx
   const steps = new Steps()
   const message = closeMessage(settings, ticket, d)
@@ -129,7 +129,7 @@ export type MessageKind = 'follow-up' | 'final-follow-up' | 'close-message'
 export function followUpMessage(
   settings: Pick<Settings, 'email' | 'messages'>,
   ticket: Ticket,
-  d: Due<'follow-up'>
+  d: DecisionOf<'follow-up'>
 ): { body: NewMessage; kind: MessageKind; language: string; source: string } {
   const { templates, language } = templatesFor(settings.messages, ticket.language)
   const { body, source } = composeFollowUp(
@@ -150,7 +150,7 @@ export function followUpMessage(
 export function closeMessage(
   settings: Pick<Settings, 'email' | 'messages' | 'followUpHours'>,
   ticket: Ticket,
-  d: Due<'close'>
+  d: DecisionOf<'close'>
 ): { body: NewMessage; kind: MessageKind; language: string; source: string } | null {
   const { templates, language } = templatesFor(settings.messages, ticket.language)
   if (!d.postMessage || templates.close === '') return null
@@ -176,7 +176,7 @@ export async function addFollowUpTag(ctx: WriteContext, ticket: Ticket): Promise
 export async function removeOurTags(
   ctx: WriteContext,
   ticket: Ticket,
-  d: Due<'untag'>
+  d: DecisionOf<'untag'>
 ): Promise<string> {
   const body = tagRemoval(d.tags, d.namesWithoutId)
   const names = [...d.tags.map(t => t.name), ...d.namesWithoutId]
