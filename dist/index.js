@@ -33981,7 +33981,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8140);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(594);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)();
 
@@ -33990,7 +33990,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8140:
+/***/ 594:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -53749,9 +53749,36 @@ function reportJson(report, stats) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/atomicFile.ts
+
+
+
+/**
+ * Writes `text` to `path`, creating its folder. Atomic: the file is written next to its final
+ * name and renamed, so a reader (a later run, an upload step after a cancelled run) sees the
+ * previous file or the whole new one, never half of one. A failure throws `failed(reason)`.
+ */
+function writeFileAtomically(path, text, failed) {
+    const folder = (0,external_node_path_.dirname)(path);
+    const temporary = (0,external_node_path_.join)(folder, `.${(0,external_node_path_.basename)(path)}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
+    try {
+        (0,external_node_fs_.mkdirSync)(folder, { recursive: true });
+        (0,external_node_fs_.writeFileSync)(temporary, text, { flag: 'wx' });
+        (0,external_node_fs_.renameSync)(temporary, path);
+    }
+    catch (err) {
+        try {
+            (0,external_node_fs_.rmSync)(temporary, { force: true });
+        }
+        catch {
+            // The folder itself is unusable (not a folder, no permission): there is nothing to clean.
+        }
+        const reason = err instanceof Error ? err.message : String(err);
+        throw new Error(failed(reason), { cause: err });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/auditFile.ts
-
-
 
 
 const round2 = (hours) => hours === null || !Number.isFinite(hours) ? null : Math.round(hours * 100) / 100;
@@ -53827,31 +53854,9 @@ function auditLines(report, settings) {
     };
     return [...tickets, totals].map(line => JSON.stringify(line));
 }
-/**
- * Writes the lines to `path`, creating its folder. Atomic: the file is written next to its final
- * name and renamed, so a reader (or a later upload step after a cancelled run) sees the previous
- * file or the whole new one, never half of one.
- */
+/** Writes the lines to `path`, atomically (see writeFileAtomically). */
 function writeAuditFile(path, lines) {
-    const folder = (0,external_node_path_.dirname)(path);
-    const temporary = (0,external_node_path_.join)(folder, `.${(0,external_node_path_.basename)(path)}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
-    try {
-        (0,external_node_fs_.mkdirSync)(folder, { recursive: true });
-        (0,external_node_fs_.writeFileSync)(temporary, lines.map(line => `${line}\n`).join(''), { flag: 'wx' });
-        (0,external_node_fs_.renameSync)(temporary, path);
-    }
-    catch (err) {
-        try {
-            (0,external_node_fs_.rmSync)(temporary, { force: true });
-        }
-        catch {
-            // The folder itself is unusable (not a folder, no permission): there is nothing to clean.
-        }
-        const reason = err instanceof Error ? err.message : String(err);
-        throw new Error(`report-file ${path}: the audit file could not be written: ${reason}`, {
-            cause: err
-        });
-    }
+    writeFileAtomically(path, lines.map(line => `${line}\n`).join(''), reason => `report-file ${path}: the audit file could not be written: ${reason}`);
 }
 
 ;// CONCATENATED MODULE: ./src/gorgias/pages.ts
@@ -56843,7 +56848,6 @@ class Transport {
 
 
 
-
 const PAGE_LIMIT = 100;
 class GorgiasClient {
     #http;
@@ -58567,23 +58571,7 @@ function writeState(path, fingerprint, entries, savedAt) {
         savedAt: savedAt.toISOString(),
         tickets
     };
-    const folder = (0,external_node_path_.dirname)(path);
-    const temporary = (0,external_node_path_.join)(folder, `.${(0,external_node_path_.basename)(path)}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
-    try {
-        (0,external_node_fs_.mkdirSync)(folder, { recursive: true });
-        (0,external_node_fs_.writeFileSync)(temporary, `${JSON.stringify(file)}\n`, { flag: 'wx' });
-        (0,external_node_fs_.renameSync)(temporary, path);
-    }
-    catch (err) {
-        try {
-            (0,external_node_fs_.rmSync)(temporary, { force: true });
-        }
-        catch {
-            // The folder itself is unusable: there is nothing to clean.
-        }
-        const reason = err instanceof Error ? err.message : String(err);
-        throw new Error(`state-file ${path}: the state could not be written: ${reason}`, { cause: err });
-    }
+    writeFileAtomically(path, `${JSON.stringify(file)}\n`, reason => `state-file ${path}: the state could not be written: ${reason}`);
 }
 /**
  * Whether a listed ticket needs no read this run: its list item shows it unchanged since it was

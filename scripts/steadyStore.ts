@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseSettings, type Settings } from '../src/config.js'
 import type { InputName } from '../src/inputs.js'
-import { GorgiasClient, RATE_LIMIT_HEADER, type ClientStats } from '../src/gorgias/client.js'
-import type { Attempt, sendOnce } from '../src/gorgias/http.js'
+import { GorgiasClient, type ClientStats } from '../src/gorgias/client.js'
 import { counts } from '../src/report.js'
 import { openState, saveState } from '../src/run.js'
 import { sweep, type Report } from '../src/sweep/index.js'
 import { GorgiasSimulator } from '../simulator/server.js'
+import { inProcessSend } from '../simulator/inProcess.js'
 
 const H = 3_600_000
 const WRITE_KINDS = ['create-message', 'close-ticket', 'add-tags', 'remove-tags', 'tags'] as const
@@ -65,24 +65,7 @@ type Event =
 
 /** The client's requests go to the simulator in process; no pacing, no waiting. */
 function inProcessClient(sim: GorgiasSimulator, settings: Settings): GorgiasClient {
-  const send: typeof sendOnce = async (url, init): Promise<Attempt> => {
-    const res = await sim.request({
-      method: init.method,
-      url,
-      headers: init.headers,
-      ...(init.body === undefined ? {} : { body: init.body })
-    })
-    const header = (name: string): string | null =>
-      Object.entries(res.headers).find(([k]) => k.toLowerCase() === name)?.[1] ?? null
-    return {
-      type: 'response',
-      status: res.status,
-      text: res.text,
-      retryAfter: header('retry-after'),
-      limitHeader: header(RATE_LIMIT_HEADER),
-      date: header('date')
-    }
-  }
+  const send = inProcessSend(sim)
   return new GorgiasClient({
     baseUrl: settings.apiUrl,
     email: settings.email,

@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto'
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { basename, dirname, join } from 'node:path'
+import { writeFileAtomically } from './atomicFile.js'
 import type { Settings } from './config.js'
 import { counts } from './report.js'
 import type { Outcome, Report } from './sweep/types.js'
@@ -135,27 +133,11 @@ export function auditLines(report: Report, settings: Pick<Settings, 'domain'>): 
   return [...tickets, totals].map(line => JSON.stringify(line))
 }
 
-/**
- * Writes the lines to `path`, creating its folder. Atomic: the file is written next to its final
- * name and renamed, so a reader (or a later upload step after a cancelled run) sees the previous
- * file or the whole new one, never half of one.
- */
+/** Writes the lines to `path`, atomically (see writeFileAtomically). */
 export function writeAuditFile(path: string, lines: string[]): void {
-  const folder = dirname(path)
-  const temporary = join(folder, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
-  try {
-    mkdirSync(folder, { recursive: true })
-    writeFileSync(temporary, lines.map(line => `${line}\n`).join(''), { flag: 'wx' })
-    renameSync(temporary, path)
-  } catch (err) {
-    try {
-      rmSync(temporary, { force: true })
-    } catch {
-      // The folder itself is unusable (not a folder, no permission): there is nothing to clean.
-    }
-    const reason = err instanceof Error ? err.message : String(err)
-    throw new Error(`report-file ${path}: the audit file could not be written: ${reason}`, {
-      cause: err
-    })
-  }
+  writeFileAtomically(
+    path,
+    lines.map(line => `${line}\n`).join(''),
+    reason => `report-file ${path}: the audit file could not be written: ${reason}`
+  )
 }

@@ -1,6 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto'
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { basename, dirname, join } from 'node:path'
+import { createHash } from 'node:crypto'
+import { readFileSync, statSync } from 'node:fs'
+import { writeFileAtomically } from './atomicFile.js'
 import type { Settings } from './config.js'
 import type { Ticket } from './gorgias/types.js'
 import { parseTimestamp } from './policy/types.js'
@@ -192,21 +192,11 @@ export function writeState(
     savedAt: savedAt.toISOString(),
     tickets
   }
-  const folder = dirname(path)
-  const temporary = join(folder, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
-  try {
-    mkdirSync(folder, { recursive: true })
-    writeFileSync(temporary, `${JSON.stringify(file)}\n`, { flag: 'wx' })
-    renameSync(temporary, path)
-  } catch (err) {
-    try {
-      rmSync(temporary, { force: true })
-    } catch {
-      // The folder itself is unusable: there is nothing to clean.
-    }
-    const reason = err instanceof Error ? err.message : String(err)
-    throw new Error(`state-file ${path}: the state could not be written: ${reason}`, { cause: err })
-  }
+  writeFileAtomically(
+    path,
+    `${JSON.stringify(file)}\n`,
+    reason => `state-file ${path}: the state could not be written: ${reason}`
+  )
 }
 
 /**

@@ -8,12 +8,12 @@
  */
 import { parseSettings, type ParseContext, type Settings } from '../../src/config.js'
 import type { InputName } from '../../src/inputs.js'
-import { GorgiasClient, RATE_LIMIT_HEADER, type ClientOptions } from '../../src/gorgias/client.js'
-import type { Attempt, sendOnce } from '../../src/gorgias/http.js'
+import { GorgiasClient, type ClientOptions } from '../../src/gorgias/client.js'
 import type { Message } from '../../src/gorgias/types.js'
 import { isOurs } from '../../src/policy/thread.js'
 import type { SweepLog } from '../../src/sweep/index.js'
-import { ConnectionLost, type GorgiasSimulator } from '../../simulator/server.js'
+import type { GorgiasSimulator } from '../../simulator/server.js'
+import { inProcessSend } from '../../simulator/inProcess.js'
 import { simInputs } from './action.js'
 
 export type Inputs = Partial<Record<InputName, string>>
@@ -107,36 +107,8 @@ export class FakeClock {
   }
 }
 
-/**
- * The client's one HTTP attempt, answered by `sim.request` in process. A connection the
- * simulator dropped is what node-fetch reports for a reset: a failure that may have been sent.
- * There is no timeout here: a test of timeouts needs a socket and a real clock (sendOnce).
- */
-export function inMemorySend(sim: GorgiasSimulator): typeof sendOnce {
-  return async (url, init): Promise<Attempt> => {
-    try {
-      const res = await sim.request({
-        method: init.method,
-        url,
-        headers: init.headers,
-        ...(init.body === undefined ? {} : { body: init.body })
-      })
-      const header = (name: string): string | null =>
-        Object.entries(res.headers).find(([k]) => k.toLowerCase() === name)?.[1] ?? null
-      return {
-        type: 'response',
-        status: res.status,
-        text: res.text,
-        retryAfter: header('retry-after'),
-        limitHeader: header(RATE_LIMIT_HEADER),
-        date: header('date')
-      }
-    } catch (err) {
-      if (!(err instanceof ConnectionLost)) throw err
-      return { type: 'failure', cause: err.code, maybeSent: true, timedOut: false }
-    }
-  }
-}
+/** The client's one HTTP attempt, answered by `sim.request` in process (see the simulator). */
+export const inMemorySend = inProcessSend
 
 export interface InMemoryOptions extends Partial<Omit<ClientOptions, 'send'>> {
   /** Pacing, Retry-After and backoff wait on it; default a new FakeClock. */

@@ -23,7 +23,6 @@ import type { Message, NewMessage, Tag, Ticket } from './types.js'
 
 export type { RequestKind } from './requests.js'
 export type { ClientEvent, ClientOptions, ClientStats } from './transport.js'
-export { RATE_LIMIT_HEADER } from './http.js'
 export const PAGE_LIMIT = 100
 
 export interface TagSelection {
