@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { parseSettings, type Settings } from './config.js'
 import { DEFAULTS, type InputName } from './inputs.js'
-import { apiUrlWarning, runCheck, runSweep } from './run.js'
+import { apiUrlWarning, runCheck, runSweep, type SweepRun } from './run.js'
 import { checklistJson, checklistText, checkVerdict } from './checkReport.js'
 import type { Checklist } from './check.js'
 import { failureLine, reportJson, stopLine, terminalReport } from './report.js'
@@ -98,26 +98,14 @@ export async function runCli(
   env: Record<string, string | undefined>,
   io: Io = { out: t => process.stdout.write(t), err: t => process.stderr.write(t) }
 ): Promise<number> {
-  const options: Record<string, { type: 'string' | 'boolean' }> = {
-    json: { type: 'boolean' },
-    help: { type: 'boolean' }
-  }
-  // Switches that are off by default are flags: `--dry-run`, `--check-only`.
-  const flags: readonly string[] = ['dry-run', 'check-only']
-  for (const input of INPUTS)
-    options[input] = { type: flags.includes(input) ? 'boolean' : 'string' }
-  let values: Record<string, string | boolean | undefined>
-  let explainId: string | null = null
-  let checkCommand: boolean
+  let command: Command
   try {
-    const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true })
-    values = parsed.values
-    checkCommand = parsed.positionals.length === 1 && parsed.positionals[0] === 'check'
-    explainId = checkCommand ? null : explainTarget(parsed.positionals)
+    command = parseCommand(argv)
   } catch (err) {
     io.err(`${err instanceof Error ? err.message : String(err)}\n\n${HELP}\n`)
     return 2
   }
+  const { values, explainId, check } = command
   if (values.help) {
     io.out(`${HELP}\n`)
     return 0
@@ -128,18 +116,6 @@ export async function runCli(
     )
     return 2
   }
-
-  const read = (name: InputName): string => {
-    // explain is read-only whatever the flags say, and about one ticket only.
-    if (explainId !== null && name === 'dry-run') return 'true'
-    if (explainId !== null && name === 'ticket-ids') return explainId
-    const flag = values[name]
-    if (typeof flag === 'boolean') return flag ? 'true' : 'false'
-    if (typeof flag === 'string') return flag
-    const value = env[envName(name)] ?? ''
-    const alias = ALIASES[name]
-    return value === '' && alias !== undefined ? (env[alias] ?? '') : value
-  }
   const ignored = ignoredEnvNames(env)
   if (ignored.length > 0) {
     io.err(
@@ -148,7 +124,7 @@ export async function runCli(
   }
   let settings: Settings | null = null
   try {
-    settings = parseSettings(read, { env, workspace: process.cwd() })
+    settings = parseSettings(inputReader(command, env), { env, workspace: process.cwd() })
     const warning = apiUrlWarning(settings)
     if (warning) io.err(`warning: ${warning}\n`)
     const progress = (m: string): void => io.err(`${m}\n`)
@@ -161,7 +137,7 @@ export async function runCli(
       startGroup: (n: string) => (quiet ? undefined : progress(`== ${n}`)),
       endGroup: () => undefined
     }
-    if (checkCommand || settings.checkOnly) {
+    if (check || settings.checkOnly) {
       return checkOutcome(await runCheck(settings, log), io, values.json === true)
     }
     if (settings.dryRun && !quiet) {
@@ -170,40 +146,90 @@ export async function runCli(
       progress(`Dry run: nothing will be changed in Gorgias. To go live, ${how}.`)
     }
     const run = await runSweep(settings, log, quiet ? 'none' : undefined)
-    const { report, stats, checklist } = run
     settings = run.settings
     if (explainId !== null) {
-      return explainOutcome(report, io, values.json === true, settings.summaryCustomerDetails)
+      return explainOutcome(run.report, io, values.json === true, settings.summaryCustomerDetails)
     }
-    if (checklist?.scope === 'full') {
-      // Before the table on stdout; beside the JSON (on stderr) so that stdout stays one document.
-      const text = `${checklistText(checklist)}\n\n`
-      if (values.json) io.err(text)
-      else io.out(text)
-    }
-    const saved = stateLine(report.state)
-    io.out(
-      values.json
-        ? `${reportJson(report, stats)}\n`
-        : `${terminalReport(report, settings, stats)}\n${saved ? `${saved}\n` : ''}`
-    )
-    const stopped = stopLine(report, settings)
-    if (stopped) {
-      // The table says it already; a script reading --json gets it on stderr.
-      if (values.json) io.err(`${stopped}\n`)
-      return 2
-    }
-    const failure = failureLine(report, settings)
-    if (failure) {
-      io.err(`${failure}\n`)
-      return 1
-    }
-    return 0
+    return sweepOutcome(run, io, values.json === true)
   } catch (err) {
     const { message, exitCode } = stopNotice(err, settings)
     io.err(`${exitCode === 1 ? 'Stopped: ' : ''}${message}\n`)
     return exitCode
   }
+}
+
+interface Command {
+  values: Record<string, string | boolean | undefined>
+  /** `explain <id>`: the ticket id; null otherwise */
+  explainId: string | null
+  /** `check` */
+  check: boolean
+}
+
+/** The flags and the command; a usage error throws. */
+function parseCommand(argv: string[]): Command {
+  const options: Record<string, { type: 'string' | 'boolean' }> = {
+    json: { type: 'boolean' },
+    help: { type: 'boolean' }
+  }
+  // Switches that are off by default are flags: `--dry-run`, `--check-only`.
+  const flags: readonly string[] = ['dry-run', 'check-only']
+  for (const input of INPUTS)
+    options[input] = { type: flags.includes(input) ? 'boolean' : 'string' }
+  const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true })
+  const check = parsed.positionals.length === 1 && parsed.positionals[0] === 'check'
+  return {
+    values: parsed.values,
+    check,
+    explainId: check ? null : explainTarget(parsed.positionals)
+  }
+}
+
+/** An input's value: its flag, else its one environment name (or alias), else empty. */
+function inputReader(
+  { values, explainId }: Command,
+  env: Record<string, string | undefined>
+): (name: InputName) => string {
+  return name => {
+    // explain is read-only whatever the flags say, and about one ticket only.
+    if (explainId !== null && name === 'dry-run') return 'true'
+    if (explainId !== null && name === 'ticket-ids') return explainId
+    const flag = values[name]
+    if (typeof flag === 'boolean') return flag ? 'true' : 'false'
+    if (typeof flag === 'string') return flag
+    const value = env[envName(name)] ?? ''
+    const alias = ALIASES[name]
+    return value === '' && alias !== undefined ? (env[alias] ?? '') : value
+  }
+}
+
+/** A sweep's report on stdout (the checklist first in a dry run) and its exit code. */
+function sweepOutcome(run: SweepRun, io: Io, json: boolean): number {
+  const { report, stats, checklist, settings } = run
+  if (checklist?.scope === 'full') {
+    // Before the table on stdout; beside the JSON (on stderr) so that stdout stays one document.
+    const text = `${checklistText(checklist)}\n\n`
+    if (json) io.err(text)
+    else io.out(text)
+  }
+  const saved = stateLine(report.state)
+  io.out(
+    json
+      ? `${reportJson(report, stats)}\n`
+      : `${terminalReport(report, settings, stats)}\n${saved ? `${saved}\n` : ''}`
+  )
+  const stopped = stopLine(report, settings)
+  if (stopped) {
+    // The table says it already; a script reading --json gets it on stderr.
+    if (json) io.err(`${stopped}\n`)
+    return 2
+  }
+  const failure = failureLine(report, settings)
+  if (failure) {
+    io.err(`${failure}\n`)
+    return 1
+  }
+  return 0
 }
 
 /** `check`: the checklist on stdout (text or JSON); exit 1 when an item is a problem. */
