@@ -203,7 +203,11 @@ async function reading<T>(where: string, what: string, read: () => Promise<T>): 
   }
 }
 
-async function readFamily(client: MacroClient, ref: MacroRef): Promise<Family> {
+/** The macro named by id or by exact name, and the macros of that same name (other languages). */
+async function findNamed(
+  client: MacroClient,
+  ref: MacroRef
+): Promise<{ named: Macro; sameName: Macro[] }> {
   const where = ref.input
   let named: Macro
   let sameName: Macro[]
@@ -235,7 +239,12 @@ async function readFamily(client: MacroClient, ref: MacroRef): Promise<Family> {
     }
     named = sameName.reduce((a, b) => (b.id < a.id ? b : a))
   }
+  return { named, sameName }
+}
 
+async function readFamily(client: MacroClient, ref: MacroRef): Promise<Family> {
+  const where = ref.input
+  const { named, sameName } = await findNamed(client, ref)
   const byLanguage = new Map<string, Macro>()
   const namedLanguage = languageOf(named)
   for (const macro of [named, ...sameName.filter(m => m.id !== named.id && !isArchived(m))]) {

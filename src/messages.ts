@@ -191,33 +191,7 @@ export function loadMessageCatalog(
     throw new MessagesError('messages-file', `messages-file ${path}: ${where}${problem}`)
   }
 
-  let raw: Uint8Array | string
-  try {
-    raw = read(path)
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException | null)?.code
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      return fail(
-        '',
-        "not found. The path is relative to the workflow's checkout: run actions/checkout before this action, and check the path and its upper/lower case"
-      )
-    }
-    if (code === 'EISDIR') return fail('', 'is a directory; expected a YAML file')
-    if (code === 'EACCES' || code === 'EPERM') {
-      return fail('', 'cannot be read (permission denied)')
-    }
-    return fail('', `cannot be read: ${err instanceof Error ? err.message : String(err)}`)
-  }
-  const bytes = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength
-  if (bytes > MAX_MESSAGES_FILE_BYTES) {
-    fail('', `is ${bytes} bytes; a messages file is at most ${MAX_MESSAGES_FILE_BYTES} bytes`)
-  }
-  let text: string
-  try {
-    text = typeof raw === 'string' ? raw : new TextDecoder('utf-8', { fatal: true }).decode(raw)
-  } catch {
-    return fail('', 'is not UTF-8 text; save it as UTF-8')
-  }
+  const text = readText(path, read, fail)
 
   const document = parseYaml(text, fail)
   if (document === null || typeof document !== 'object' || Array.isArray(document)) {
@@ -263,6 +237,36 @@ export function loadMessageCatalog(
     fail('default: ', `names "${defaultLanguage}", which has no entry; ${has}`)
   }
   return { source: path, defaultLanguage, byLanguage }
+}
+
+/** The file's text: read, within the size limit, and UTF-8; anything else fails, saying why. */
+function readText(path: string, read: ReadFile, fail: Fail): string {
+  let raw: Uint8Array | string
+  try {
+    raw = read(path)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException | null)?.code
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      return fail(
+        '',
+        "not found. The path is relative to the workflow's checkout: run actions/checkout before this action, and check the path and its upper/lower case"
+      )
+    }
+    if (code === 'EISDIR') return fail('', 'is a directory; expected a YAML file')
+    if (code === 'EACCES' || code === 'EPERM') {
+      return fail('', 'cannot be read (permission denied)')
+    }
+    return fail('', `cannot be read: ${err instanceof Error ? err.message : String(err)}`)
+  }
+  const bytes = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength
+  if (bytes > MAX_MESSAGES_FILE_BYTES) {
+    fail('', `is ${bytes} bytes; a messages file is at most ${MAX_MESSAGES_FILE_BYTES} bytes`)
+  }
+  try {
+    return typeof raw === 'string' ? raw : new TextDecoder('utf-8', { fatal: true }).decode(raw)
+  } catch {
+    return fail('', 'is not UTF-8 text; save it as UTF-8')
+  }
 }
 
 /** YAML 1.2 core schema only: no custom tags, no merge keys, duplicate keys refused. */
