@@ -13,7 +13,7 @@ import { templatesFor } from '../policy/thread.js'
 import type { ActionDecision, Decision, SkipReason } from '../policy/types.js'
 import { previewMessage } from '../preview.js'
 import type { RunState } from '../state.js'
-import { hasTagNamed, rememberTagIds, type Candidate } from './listing.js'
+import { hasTagNamed, type Candidate } from './listing.js'
 import { failureCode, type FailureCode } from './failures.js'
 import type { ActionSlots } from './slots.js'
 import type { Tally } from './tally.js'
@@ -137,7 +137,6 @@ async function readDecideWrite(ctx: ActContext, c: Candidate): Promise<boolean> 
     tally.skip('not-found')
     return false
   }
-  rememberTagIds(ticket, ctx.tagIds)
   tally.unmarked(unmarkedOwnMessages(ticket, messages, ctx.settings).length)
   const now = ctx.now()
   let decision: Decision

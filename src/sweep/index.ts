@@ -28,6 +28,7 @@ export type SweepClient = Pick<
   | 'addTags'
   | 'removeTags'
   | 'tagByName'
+  | 'knownTagId'
 > &
   Partial<Pick<GorgiasClient, 'lastWriteAt'>>
 
@@ -55,7 +56,6 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
   const run: Run = {
     opts,
     tally: new Tally(settings.dryRun, startedAt),
-    tagIds: new Map<string, number>(),
     deadline: startedAt.getTime() + settings.timeLimitMinutes * 60_000,
     usage: () => (opts.usage ? `; ${opts.usage()}` : '')
   }
@@ -91,7 +91,6 @@ export function stoppedBeforeListing(opts: Pick<SweepOptions, 'settings' | 'now'
 interface Run {
   opts: SweepOptions
   tally: Tally
-  tagIds: Map<string, number>
   /** no new ticket is started after this (ms since the epoch, on `now`) */
   deadline: number
   usage: () => string
@@ -110,7 +109,6 @@ async function listPhase(
       client: opts.client,
       settings,
       tally,
-      tagIds: run.tagIds,
       deadline: run.deadline,
       clock: () => opts.now().getTime(),
       now: startedAt,
@@ -141,7 +139,6 @@ async function readAndActPhase(run: Run, candidates: Candidate[]): Promise<void>
   const ctx: ActContext = {
     client: opts.client,
     settings,
-    tagIds: run.tagIds,
     tally,
     slots: new ActionSlots(settings.maxActions),
     deadline: run.deadline,

@@ -44,8 +44,6 @@ export interface ListingContext {
   settings: Settings
   now: Date
   tally: Tally
-  /** tag ids seen on tickets, by lower-cased name: adding a tag by id is what connectors do */
-  tagIds: Map<string, number>
   /** after this, the listing stops: no write may start from a listing cut short */
   deadline: number
   clock: () => number
@@ -203,7 +201,6 @@ async function triageEach(
       if (seen.has(ticket.id)) continue
       seen.add(ticket.id)
       tally.seen()
-      rememberTagIds(ticket, ctx.tagIds)
       if (ticket.status === 'open' && hasTagNamed(ticket, settings.closedTag)) {
         tally.reopened(ticket.id)
       }
@@ -239,14 +236,6 @@ function lastMessageAt(ticket: Ticket): number {
   const value = ticket.last_message_datetime
   const at = typeof value === 'string' ? parseTimestamp(value) : undefined
   return at ? at.getTime() : Number.MAX_SAFE_INTEGER
-}
-
-export function rememberTagIds(ticket: Ticket, tagIds: Map<string, number>): void {
-  for (const tag of Array.isArray(ticket?.tags) ? ticket.tags : []) {
-    if (tag && typeof tag.name === 'string' && Number.isSafeInteger(tag.id)) {
-      tagIds.set(tag.name.toLowerCase(), tag.id)
-    }
-  }
 }
 
 /**

@@ -14,7 +14,13 @@ import { tagRemoval, type Decision } from '../policy/types.js'
 
 type WriteClient = Pick<
   GorgiasClient,
-  'readTicket' | 'createMessage' | 'closeTicket' | 'addTags' | 'removeTags' | 'tagByName'
+  | 'readTicket'
+  | 'createMessage'
+  | 'closeTicket'
+  | 'addTags'
+  | 'removeTags'
+  | 'tagByName'
+  | 'knownTagId'
 > &
   /** the server's time of the last write to a ticket, for the state between runs */
   Partial<Pick<GorgiasClient, 'lastWriteAt'>>
@@ -22,8 +28,6 @@ type WriteClient = Pick<
 export interface WriteContext {
   client: WriteClient
   settings: Settings
-  /** tag ids by lower-cased name, learnt from listed tickets and from tags looked up */
-  tagIds: Map<string, number>
 }
 
 type DecisionOf<K extends Decision['kind']> = Extract<Decision, { kind: K }>
@@ -186,7 +190,8 @@ export async function removeOurTags(
 }
 
 async function addTag(ctx: WriteContext, ticketId: number, name: string): Promise<void> {
-  let id = ctx.tagIds.get(name.toLowerCase())
+  // Adding by id is what connectors do: the id is used when a ticket listed or read showed it.
+  let id = ctx.client.knownTagId(name)
   if (id === undefined) {
     try {
       await ctx.client.addTags(ticketId, { names: [name] })
@@ -195,7 +200,6 @@ async function addTag(ctx: WriteContext, ticketId: number, name: string): Promis
       // `names` is documented less firmly than `ids`: an API that refuses it gets the id.
       if (!(err instanceof ValidationError)) throw err
       id = (await ctx.client.tagByName(name)).id
-      ctx.tagIds.set(name.toLowerCase(), id)
     }
   }
   await ctx.client.addTags(ticketId, { ids: [id] })
