@@ -1,6 +1,6 @@
 import type { Settings } from '../config.js'
-import { composeClose, composeFollowUp, followUpKind } from '../compose.js'
 import type { GorgiasClient } from '../gorgias/client.js'
+import { composeClose, composeFollowUp, followUpKind } from '../compose.js'
 import { AmbiguousWriteError, ValidationError } from '../gorgias/errors.js'
 import type { Message, NewMessage, Ticket } from '../gorgias/types.js'
 import { messageTime, templatesFor } from '../policy/thread.js'
@@ -12,21 +12,21 @@ import { tagRemoval, type Decision } from '../policy/types.js'
  * They need neither the report nor the slots.
  */
 
-type WriteClient = Pick<
-  GorgiasClient,
-  | 'readTicket'
-  | 'createMessage'
-  | 'closeTicket'
-  | 'addTags'
-  | 'removeTags'
-  | 'tagByName'
-  | 'knownTagId'
-> &
-  /** the server's time of the last write to a ticket, for the state between runs */
-  Partial<Pick<GorgiasClient, 'lastWriteAt'>>
-
-export interface WriteContext {
-  client: WriteClient
+/**
+ * What the writes see of the sweep's context (context.ts): the client and the settings. Spelled
+ * out here so that this module (which preview.ts uses) imports nothing of the sweep.
+ */
+interface WriteContext {
+  client: Pick<
+    GorgiasClient,
+    | 'readTicket'
+    | 'createMessage'
+    | 'closeTicket'
+    | 'addTags'
+    | 'removeTags'
+    | 'tagByName'
+    | 'knownTagId'
+  >
   settings: Settings
 }
 
