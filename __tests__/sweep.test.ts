@@ -149,6 +149,7 @@ describe('what one sweep does', () => {
       addTags: client.addTags.bind(client),
       removeTags: client.removeTags.bind(client),
       tagByName: client.tagByName.bind(client),
+      knownTagId: client.knownTagId.bind(client),
       listViewItems: async function* (...args: Parameters<GorgiasClient['listViewItems']>) {
         for await (const page of client.listViewItems(...args)) {
           yield page

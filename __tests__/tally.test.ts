@@ -1,6 +1,8 @@
 import { describe, expect, test } from '@jest/globals'
 import { outcome } from '../src/sweep/act.js'
+import { stopRun } from '../src/sweep/context.js'
 import { Tally } from '../src/sweep/tally.js'
+import type { Stop } from '../src/sweep/types.js'
 
 /** Every ticket counted once, whatever happened to it; the report reads the same every time. */
 
@@ -19,7 +21,7 @@ describe('Tally', () => {
     tally.readFailure(outcome({ id: 12 }, null, 'check', 'failed', 'HTTP 500'))
     tally.tagRepair('customer-replied', outcome({ id: 13 }, null, 'untag', 'done'))
     expect(tally.counted).toBe(tally.seenCount)
-    const report = tally.report({ kind: 'open-view' }, started)
+    const report = tally.report({ kind: 'open-view' }, started, undefined)
     expect(report.actions.map(o => o.ticketId)).toEqual([10, 11])
     expect(report.skipped['customer-replied']).toBe(1)
     expect(report.housekeeping.map(o => o.ticketId)).toEqual([13])
@@ -38,7 +40,7 @@ describe('Tally', () => {
     tally.page()
     tally.seen()
     tally.skip('spam')
-    const report = tally.report({ kind: 'all-tickets', why: 'view refused' }, started)
+    const report = tally.report({ kind: 'all-tickets', why: 'view refused' }, started, undefined)
     expect(report).toMatchObject({
       pages: 2,
       ticketsSeen: 1,
@@ -51,9 +53,10 @@ describe('Tally', () => {
 
   test('the first reason to stop is the one reported', () => {
     const tally = new Tally(false, started)
-    tally.stop({ kind: 'time-limit', minutes: 20 })
-    tally.stop({ kind: 'time-limit', minutes: 5 })
-    expect(tally.report({ kind: 'open-view' }, started).stop).toEqual({
+    const run: { stop: Stop | undefined } = { stop: undefined }
+    stopRun(run, { kind: 'time-limit', minutes: 20 })
+    stopRun(run, { kind: 'time-limit', minutes: 5 })
+    expect(tally.report({ kind: 'open-view' }, started, run.stop).stop).toEqual({
       kind: 'time-limit',
       minutes: 20
     })
@@ -62,6 +65,6 @@ describe('Tally', () => {
   test('reopened tickets are listed once each, in id order', () => {
     const tally = new Tally(false, started)
     for (const id of [9, 2, 9]) tally.reopened(id)
-    expect(tally.report({ kind: 'open-view' }, started).reopened).toEqual([2, 9])
+    expect(tally.report({ kind: 'open-view' }, started, undefined).reopened).toEqual([2, 9])
   })
 })

@@ -33981,7 +33981,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(594);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(45);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)();
 
@@ -33990,7 +33990,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 594:
+/***/ 45:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -52477,7 +52477,8 @@ async function removeOurTags(ctx, ticket, d) {
     return `removed ${names.join(', ')} (${d.because})`;
 }
 async function addTag(ctx, ticketId, name) {
-    let id = ctx.tagIds.get(name.toLowerCase());
+    // Adding by id is what connectors do: the id is used when a ticket listed or read showed it.
+    let id = ctx.client.knownTagId(name);
     if (id === undefined) {
         try {
             await ctx.client.addTags(ticketId, { names: [name] });
@@ -52488,7 +52489,6 @@ async function addTag(ctx, ticketId, name) {
             if (!(err instanceof ValidationError))
                 throw err;
             id = (await ctx.client.tagByName(name)).id;
-            ctx.tagIds.set(name.toLowerCase(), id);
         }
     }
     await ctx.client.addTags(ticketId, { ids: [id] });
@@ -56854,6 +56854,8 @@ class Transport {
 const PAGE_LIMIT = 100;
 class GorgiasClient {
     #http;
+    /** tag ids by lower-cased name, learnt from tickets listed and read and from tags looked up */
+    #tagIds = new Map();
     constructor(opts) {
         this.#http = new Transport(opts);
     }
@@ -56868,13 +56870,15 @@ class GorgiasClient {
         if (opts.orderBy)
             query.set('order_by', opts.orderBy);
         query.set('trashed', String(opts.trashed ?? false));
-        yield* this.#pages({
+        const pages = this.#pages({
             kind: 'list-tickets',
             method: 'GET',
             path: '/tickets',
             query,
             what: 'tickets'
         });
+        for await (const page of pages)
+            yield this.#learnTagIds(page);
     }
     /**
      * Yields the tickets of an ad-hoc view (`PUT /views/0/items` with the view's definition): the
@@ -56887,7 +56891,7 @@ class GorgiasClient {
     async *listViewItems(view, opts = {}) {
         const limit = pageLimit(opts.limit);
         try {
-            yield* this.#pages({
+            const pages = this.#pages({
                 kind: 'list-view',
                 method: 'PUT',
                 path: '/views/0/items',
@@ -56896,6 +56900,8 @@ class GorgiasClient {
                 what: 'view items',
                 viewPaging: { limit }
             });
+            for await (const page of pages)
+                yield this.#learnTagIds(page);
         }
         catch (err) {
             if (err instanceof AuthError && err.status === 401)
@@ -56926,6 +56932,7 @@ class GorgiasClient {
      */
     async readTicket(id) {
         const { ticket, embedded } = await this.#retrieve(id);
+        this.#learnTagIds([ticket]);
         const count = typeof ticket.messages_count === 'number' ? ticket.messages_count : null;
         if (embedded !== null && (count === null || embedded.length >= count)) {
             return { ticket, messages: embedded };
@@ -57029,17 +57036,31 @@ class GorgiasClient {
      */
     async tagByName(name) {
         const tags = this.list('/tags', {}, 'tags');
-        const found = await firstMatch(tags, t => sameText(t.name, name));
-        if (found)
-            return found;
-        return this.#http.call({
-            kind: 'tags',
-            method: 'POST',
-            path: '/tags',
-            body: { name },
-            expected: 'a tag',
-            parse: (entity)
-        });
+        const found = (await firstMatch(tags, t => sameText(t.name, name))) ??
+            (await this.#http.call({
+                kind: 'tags',
+                method: 'POST',
+                path: '/tags',
+                body: { name },
+                expected: 'a tag',
+                parse: (entity)
+            }));
+        this.#tagIds.set(name.toLowerCase(), found.id);
+        return found;
+    }
+    /** The id of the tag of this name (any case) if a ticket listed or read, or tagByName, showed it. */
+    knownTagId(name) {
+        return this.#tagIds.get(name.toLowerCase());
+    }
+    #learnTagIds(tickets) {
+        for (const ticket of tickets) {
+            for (const tag of Array.isArray(ticket?.tags) ? ticket.tags : []) {
+                if (tag && typeof tag.name === 'string' && Number.isSafeInteger(tag.id)) {
+                    this.#tagIds.set(tag.name.toLowerCase(), tag.id);
+                }
+            }
+        }
+        return tickets;
     }
     async #retrieve(id) {
         const ticket = await this.#http.call({
@@ -57171,7 +57192,17 @@ async function getAccount(client) {
     return json;
 }
 
+;// CONCATENATED MODULE: ./src/sweep/context.ts
+/** The first reason to stop wins: it is the one the person has to fix. */
+function stopRun(ctx, stop) {
+    ctx.stop ??= stop;
+}
+function pastDeadline(ctx) {
+    return ctx.now().getTime() > ctx.deadline;
+}
+
 ;// CONCATENATED MODULE: ./src/sweep/listing.ts
+
 
 
 
@@ -57198,8 +57229,9 @@ class ListingTimeLimit extends Error {
         this.listing = listing;
     }
 }
-async function listCandidates(ctx) {
+async function listCandidates(ctx, at) {
     const { settings } = ctx;
+    const run = { ctx, at, pages: 0, seen: 0 };
     if (settings.ticketIds !== null) {
         const ids = settings.ticketIds;
         for (let i = 0; i < ids.length; i++)
@@ -57211,19 +57243,18 @@ async function listCandidates(ctx) {
     }
     if (settings.viewId !== null) {
         const viewId = settings.viewId;
-        const candidates = await triagePages(ctx, ctx.client.listTickets({ viewId }), {
+        const candidates = await triagePages(run, ctx.client.listTickets({ viewId }), {
             kind: 'saved-view',
             viewId
         }).catch((err) => {
-            if (ctx.tally.pages === 0 &&
-                (err instanceof NotFoundError || err instanceof ValidationError)) {
+            if (run.pages === 0 && (err instanceof NotFoundError || err instanceof ValidationError)) {
                 throw new SettingsError('view-id', `view-id: Gorgias has no view ${viewId} on ${settings.domain} (HTTP ${err.status}); the id is the number in the view's URL, or leave view-id empty`);
             }
             throw err;
         });
         return { listing: { kind: 'saved-view', viewId }, candidates };
     }
-    const open = await fromOpenTicketsView(ctx);
+    const open = await fromOpenTicketsView(run);
     if ('candidates' in open) {
         const listing = open.checked
             ? { kind: 'open-view', checked: true }
@@ -57234,8 +57265,9 @@ async function listCandidates(ctx) {
     ctx.tally.warn(`Listed every untrashed ticket instead of open tickets only: ${why}. The sweep is still correct, but costs more requests.`);
     ctx.progress(`open-tickets view not usable (${why}); listing every untrashed ticket`);
     ctx.tally.restart();
+    run.seen = 0;
     const listing = { kind: 'all-tickets', why };
-    return { listing, candidates: await triagePages(ctx, ctx.client.listTickets(), listing) };
+    return { listing, candidates: await triagePages(run, ctx.client.listTickets(), listing) };
 }
 /**
  * The open-tickets view, unless it cannot be trusted here. The client reports the facts: a
@@ -57246,10 +57278,10 @@ async function listCandidates(ctx) {
  * shows on the first page) until an open ticket is seen or the list ends: after a bulk close, the
  * newest hundred can all be closed while older tickets are still open. It costs pages only then.
  */
-async function fromOpenTicketsView(ctx) {
+async function fromOpenTicketsView(run) {
     let candidates;
     try {
-        candidates = await triagePages(ctx, ctx.client.listViewItems(OPEN_TICKETS_VIEW), {
+        candidates = await triagePages(run, run.ctx.client.listViewItems(OPEN_TICKETS_VIEW), {
             kind: 'open-view'
         });
     }
@@ -57258,9 +57290,9 @@ async function fromOpenTicketsView(ctx) {
             throw err;
         return { why: unusableViewReason(err) };
     }
-    if (ctx.tally.seenCount > 0)
+    if (run.seen > 0)
         return { candidates, checked: false };
-    const why = await openTicketOutsideView(ctx);
+    const why = await openTicketOutsideView(run);
     return why === null ? { candidates, checked: true } : { why };
 }
 /** Why an unusable view is not used, in our own words, not the server's: the summary shows it. */
@@ -57270,16 +57302,17 @@ function unusableViewReason(err) {
         : `the open-tickets view query was refused (HTTP ${err.status})`;
 }
 /** After the view answered no ticket: why it is distrusted, or null when no ticket is open. */
-async function openTicketOutsideView(ctx) {
+async function openTicketOutsideView(run) {
+    const { ctx } = run;
     let checked = 0;
     try {
         for await (const page of ctx.client.listTickets({ orderBy: 'updated_datetime:desc' })) {
-            ctx.tally.page();
+            pageRead(run);
             checked += page.length;
             if (page.some(t => t?.status === 'open' && !t.trashed_datetime)) {
                 return 'the open-tickets view answered no ticket, yet the ticket list shows open ones';
             }
-            if (ctx.clock() > ctx.deadline)
+            if (pastDeadline(ctx))
                 throw new ListingTimeLimit({ kind: 'open-view' });
         }
     }
@@ -57292,11 +57325,11 @@ async function openTicketOutsideView(ctx) {
     return null;
 }
 /** Reads every page, triages each ticket once, and returns the candidates oldest reply first. */
-async function triagePages(ctx, pages, listing) {
+async function triagePages(run, pages, listing) {
     const seen = new Set();
     const found = [];
     try {
-        await triageEach(ctx, pages, listing, seen, found);
+        await triageEach(run, pages, listing, seen, found);
     }
     catch (err) {
         // A request the time limit came before is the time limit too: the same green "Stopped early".
@@ -57309,25 +57342,23 @@ async function triagePages(ctx, pages, listing) {
         .sort((a, b) => a.at - b.at || a.t.id - b.t.id)
         .map(({ t }, order) => ({ ticketId: t.id, listed: t, order }));
 }
-async function triageEach(ctx, pages, listing, seen, found) {
-    const { tally, settings, now } = ctx;
+async function triageEach(run, pages, listing, seen, found) {
+    const { ctx, at: now } = run;
+    const { tally, settings } = ctx;
     for await (const page of pages) {
-        tally.page();
+        pageRead(run);
         for (const ticket of page) {
             // A ticket edited while the pages are read can be listed twice; it is counted once.
             if (!Number.isSafeInteger(ticket.id) || ticket.id < 1) {
-                tally.seen();
+                seenOne(run);
                 tally.skip('unreadable');
                 continue;
             }
             if (seen.has(ticket.id))
                 continue;
             seen.add(ticket.id);
-            tally.seen();
-            rememberTagIds(ticket, ctx.tagIds);
-            if (ticket.status === 'open' && hasTagNamed(ticket, settings.closedTag)) {
-                tally.reopened(ticket.id);
-            }
+            seenOne(run);
+            noteReopened(ctx, ticket);
             const reason = ruledOut(ticket, settings, now);
             ctx.state?.listed(ticket.id);
             if (reason !== null)
@@ -57338,10 +57369,19 @@ async function triageEach(ctx, pages, listing, seen, found) {
             else
                 found.push(ticket);
         }
-        ctx.progress(`page ${tally.pages}: ${tally.seenCount} tickets read, ${found.length} may be due`);
-        if (ctx.clock() > ctx.deadline)
+        ctx.progress(`page ${run.pages}: ${run.seen} tickets read, ${found.length} may be due`);
+        if (pastDeadline(ctx))
             throw new ListingTimeLimit(listing);
     }
+}
+/** Counted by the listing, which decides on it, and by the tally, which reports it. */
+function pageRead(run) {
+    run.pages++;
+    run.ctx.tally.page();
+}
+function seenOne(run) {
+    run.seen++;
+    run.ctx.tally.seen();
 }
 /**
  * Why the list item alone rules the ticket out, or null when it is worth its one read. A list item
@@ -57364,11 +57404,14 @@ function lastMessageAt(ticket) {
     const at = typeof value === 'string' ? parseTimestamp(value) : undefined;
     return at ? at.getTime() : Number.MAX_SAFE_INTEGER;
 }
-function rememberTagIds(ticket, tagIds) {
-    for (const tag of Array.isArray(ticket?.tags) ? ticket.tags : []) {
-        if (tag && typeof tag.name === 'string' && Number.isSafeInteger(tag.id)) {
-            tagIds.set(tag.name.toLowerCase(), tag.id);
-        }
+/**
+ * The one place reopens are found: an open ticket carrying closed-tag, a customer who came back
+ * after an automatic close. Called on every list item, and on every ticket read (a `ticket-ids`
+ * run lists nothing; a view item of another shape may not show the tags).
+ */
+function noteReopened(ctx, ticket) {
+    if (ticket.status === 'open' && hasTagNamed(ticket, ctx.settings.closedTag)) {
+        ctx.tally.reopened(ticket.id);
     }
 }
 /**
@@ -58724,6 +58767,12 @@ function failureCode(err) {
 
 
 
+
+/**
+ * Phase 2, read and act: one ticket at a time per worker. The read (the ticket with its messages
+ * embedded) is the re-check: the decision is taken on it and acted on right away, so nothing is
+ * written on data older than that read.
+ */
 /**
  * Skips of a read ticket that no clock can undo, only a new message (which moves the ticket's
  * `updated_datetime`): no agent reply yet, the customer spoke last, a reopen left to agents. The
@@ -58762,11 +58811,11 @@ function outcome(ticket, decision, action, result, detail) {
 /** Handles one candidate: a slot, the read, the decision, the writes; counted once in the tally. */
 async function readAndAct(ctx, c) {
     const ticket = c.listed ?? { id: c.ticketId };
-    const stopped = ctx.tally.stopped;
-    if (stopped || ctx.now().getTime() > ctx.deadline) {
+    const stopped = ctx.stop;
+    if (stopped || pastDeadline(ctx)) {
         const why = stopped?.kind === 'credentials' ? CREDENTIALS : TIME_LIMIT;
         if (!stopped)
-            ctx.tally.stop({ kind: 'time-limit', minutes: ctx.settings.timeLimitMinutes });
+            stopRun(ctx, { kind: 'time-limit', minutes: ctx.settings.timeLimitMinutes });
         return ctx.tally.action(c.order, outcome(ticket, null, 'check', 'deferred', `not read: ${why}`));
     }
     if (!(await ctx.slots.acquire(c.order))) {
@@ -58801,7 +58850,6 @@ async function readDecideWrite(ctx, c) {
         tally.skip('not-found');
         return false;
     }
-    rememberTagIds(ticket, ctx.tagIds);
     tally.unmarked(unmarkedOwnMessages(ticket, messages, ctx.settings).length);
     const now = ctx.now();
     let decision;
@@ -58827,10 +58875,7 @@ async function readDecideWrite(ctx, c) {
         tally.skip('unreadable', line);
         return false;
     }
-    // Also when the list item could not show it (ticket-ids, a view item of another shape).
-    if (ticket.status === 'open' && hasTagNamed(ticket, ctx.settings.closedTag)) {
-        tally.reopened(ticket.id);
-    }
+    noteReopened(ctx, ticket);
     switch (decision.kind) {
         case 'skip':
             // Only a ticket genuinely not due yet is remembered, until its next step can be due; or,
@@ -58894,13 +58939,10 @@ function readFailed(ctx, c, ticket, err) {
         // Never decided on: a thread that is not the ticket's own could start a cycle it never had.
         return ctx.tally.skip('unreadable', outcome(ticket, null, 'check', 'skipped', errorText(err)));
     }
-    if (err instanceof AuthError) {
-        ctx.tally.stop({ kind: 'credentials', error: err });
-        return ctx.tally.action(c.order, outcome(ticket, null, 'check', 'deferred', `not read: ${CREDENTIALS}`));
-    }
-    if (err instanceof DeadlineError) {
-        ctx.tally.stop({ kind: 'time-limit', minutes: ctx.settings.timeLimitMinutes });
-        return ctx.tally.action(c.order, outcome(ticket, null, 'check', 'deferred', `not read: ${TIME_LIMIT}`));
+    const deferred = recordFailure(ctx, err, true);
+    if (deferred !== null) {
+        const line = outcome(ticket, null, 'check', 'deferred', `not read: ${deferred}`);
+        return ctx.tally.action(c.order, line);
     }
     ctx.tally.readFailure(failed(outcome(ticket, null, 'check', 'failed', errorText(err)), err));
 }
@@ -58917,8 +58959,7 @@ async function repairTags(ctx, ticket, d) {
         return true;
     }
     catch (err) {
-        if (err instanceof AuthError)
-            ctx.tally.stop({ kind: 'credentials', error: err });
+        recordFailure(ctx, err, false);
         ctx.tally.tagRepair(countedAs, failed(outcome(ticket, d, d.kind, 'failed', errorText(err)), err));
         return false;
     }
@@ -58951,8 +58992,7 @@ async function act(ctx, order, ticket, messages, d) {
         }
         catch (err) {
             // A throw or a timeout of the policy module fails this ticket: it is never acted on.
-            if (err instanceof AuthError)
-                tally.stop({ kind: 'credentials', error: err });
+            recordFailure(ctx, err, false);
             tally.action(order, failed(line('failed', errorText(err)), err, 'policy-module'));
             return 'attempted';
         }
@@ -58977,14 +59017,9 @@ async function act(ctx, order, ticket, messages, d) {
     catch (err) {
         const partial = err instanceof PartialWrite ? err : null;
         const cause = partial ? partial.cause : err;
-        if (cause instanceof AuthError)
-            tally.stop({ kind: 'credentials', error: cause });
-        if (!partial && (cause instanceof AuthError || cause instanceof DeadlineError)) {
-            // Nothing was written: the ticket waits for the next run.
-            if (cause instanceof DeadlineError) {
-                tally.stop({ kind: 'time-limit', minutes: ctx.settings.timeLimitMinutes });
-            }
-            tally.action(order, line('deferred', cause instanceof AuthError ? CREDENTIALS : TIME_LIMIT));
+        const deferred = recordFailure(ctx, cause, !partial);
+        if (deferred !== null) {
+            tally.action(order, line('deferred', deferred));
             return 'attempted';
         }
         const o = failed(line('failed', errorText(err)), cause);
@@ -58993,6 +59028,23 @@ async function act(ctx, order, ticket, messages, d) {
         tally.action(order, o);
     }
     return 'attempted';
+}
+/**
+ * Every failure of a ticket's step passes here, and only here does a failure stop the run:
+ * rejected credentials always do (the first reason to stop wins); the time limit does when the
+ * step wrote nothing and its ticket can wait (`deferrable`). Returns why the ticket is deferred to
+ * the next run, or null when the failure is the ticket's own (reported as failed).
+ */
+function recordFailure(ctx, err, deferrable) {
+    if (err instanceof AuthError) {
+        stopRun(ctx, { kind: 'credentials', error: err });
+        return deferrable ? CREDENTIALS : null;
+    }
+    if (deferrable && err instanceof DeadlineError) {
+        stopRun(ctx, { kind: 'time-limit', minutes: ctx.settings.timeLimitMinutes });
+        return TIME_LIMIT;
+    }
+    return null;
 }
 /** A failed outcome with its fixed code (the audit file keeps the code, never the words). */
 function failed(o, err, code) {
@@ -59060,7 +59112,8 @@ function emptySkips() {
  * The one place that counts: every ticket seen is counted exactly once, as acted on (or planned,
  * deferred, failed), as a failed read, or as skipped for one reason. A tag repair leaves the ticket
  * itself alone, so its ticket is counted under the reason it gets no follow-up or close, and the
- * repair gets a line of its own (a failed repair also fails the step).
+ * repair gets a line of its own (a failed repair also fails the step). It only counts: nothing
+ * reads it to decide (the run's stop and deadline are the sweep context's).
  */
 class Tally {
     dryRun;
@@ -59076,7 +59129,6 @@ class Tally {
     #reopened = new Set();
     #warnings = [];
     #explanations = [];
-    #stop;
     #unmarked = 0;
     constructor(dryRun, startedAt) {
         this.dryRun = dryRun;
@@ -59139,13 +59191,6 @@ class Tally {
             `${this.#unmarked} message(s) look like this action's follow-ups (sent by the API user, with the text of a template) but lack its marker in external_id: they were counted as follow-ups. Gorgias may be dropping external_id; please report it.`
         ];
     }
-    /** The first reason to stop wins: it is the one the person has to fix. */
-    stop(stop) {
-        this.#stop ??= stop;
-    }
-    get stopped() {
-        return this.#stop;
-    }
     get counted() {
         const skipped = SKIP_REASONS.reduce((sum, r) => sum + this.#skipped[r], 0);
         return skipped + this.#actions.length + this.#readFailures.length;
@@ -59164,11 +59209,8 @@ class Tally {
     get readCount() {
         return this.#read;
     }
-    get pages() {
-        return this.#pages;
-    }
     /** Finished in whatever order the workers ran; the report reads the same every time. */
-    report(listing, finishedAt) {
+    report(listing, finishedAt, stop) {
         const byOrder = (a, b) => a.order - b.order;
         const byTicket = (a, b) => a.ticketId - b.ticketId;
         const report = {
@@ -59188,8 +59230,8 @@ class Tally {
             warnings: [...this.#warnings, ...this.unmarkedWarning()],
             explanations: [...this.#explanations].sort(byOrder).map(e => e.explanation)
         };
-        if (this.#stop)
-            report.stop = this.#stop;
+        if (stop)
+            report.stop = stop;
         return report;
     }
 }
@@ -59199,27 +59241,34 @@ class Tally {
 
 
 
+
 /**
  * One sweep, in named phases: list -> read and act (oldest reply first, within max-actions and
  * the time limit) -> tally. A listing failure stops the run before any write.
  */
 async function sweep(opts) {
-    const { settings } = opts;
+    const { settings, log } = opts;
     const startedAt = opts.now();
-    const run = {
-        opts,
-        tally: new Tally(settings.dryRun, startedAt),
-        tagIds: new Map(),
+    const ctx = {
+        client: opts.client,
+        settings,
+        now: opts.now,
         deadline: startedAt.getTime() + settings.timeLimitMinutes * 60_000,
-        usage: () => (opts.usage ? `; ${opts.usage()}` : '')
+        tally: new Tally(settings.dryRun, startedAt),
+        stop: undefined,
+        slots: new ActionSlots(settings.maxActions),
+        veto: opts.veto ?? null,
+        explain: settings.ticketIds !== null,
+        state: opts.state ?? null,
+        progress: line => log.info(`${line}${opts.usage ? `; ${opts.usage()}` : ''}`)
     };
-    const listed = await listPhase(run, startedAt);
+    const listed = await listPhase(ctx, log, startedAt);
     if ('cutShort' in listed) {
         opts.state?.listingCutShort();
-        return run.tally.report(listed.cutShort, opts.now());
+        return ctx.tally.report(listed.cutShort, opts.now(), ctx.stop);
     }
-    await readAndActPhase(run, listed.candidates);
-    return run.tally.report(listed.listing, opts.now());
+    await readAndActPhase(ctx, log, listed.candidates, opts.concurrency ?? 4);
+    return ctx.tally.report(listed.listing, opts.now(), ctx.stop);
 }
 /**
  * The time limit reached before anything was listed (while the account's macros or business hours
@@ -59228,32 +59277,23 @@ async function sweep(opts) {
 function stoppedBeforeListing(opts) {
     const { settings, log } = opts;
     const tally = new Tally(settings.dryRun, opts.now());
-    tally.stop({ kind: 'time-limit', minutes: settings.timeLimitMinutes });
     log.warning(`time-limit-minutes (${settings.timeLimitMinutes}) reached before listing: nothing was done`);
     const listing = settings.ticketIds !== null
         ? { kind: 'ticket-ids', ids: settings.ticketIds }
         : settings.viewId !== null
             ? { kind: 'saved-view', viewId: settings.viewId }
             : { kind: 'open-view' };
-    return tally.report(listing, opts.now());
+    return tally.report(listing, opts.now(), {
+        kind: 'time-limit',
+        minutes: settings.timeLimitMinutes
+    });
 }
 /** The candidates, oldest reply first; or the listing the time limit cut short. */
-async function listPhase(run, startedAt) {
-    const { opts, tally } = run;
-    const { settings, log } = opts;
+async function listPhase(ctx, log, startedAt) {
+    const { settings, tally } = ctx;
     log.startGroup('Listing tickets');
     try {
-        const listed = await listCandidates({
-            client: opts.client,
-            settings,
-            tally,
-            tagIds: run.tagIds,
-            deadline: run.deadline,
-            clock: () => opts.now().getTime(),
-            now: startedAt,
-            state: opts.state ?? null,
-            progress: line => log.info(`${line}${run.usage()}`)
-        });
+        const listed = await listCandidates(ctx, startedAt);
         for (const warning of tally.warnings)
             log.warning(warning);
         return listed;
@@ -59261,7 +59301,7 @@ async function listPhase(run, startedAt) {
     catch (err) {
         if (!(err instanceof ListingTimeLimit))
             throw err;
-        tally.stop({ kind: 'time-limit', minutes: settings.timeLimitMinutes });
+        stopRun(ctx, { kind: 'time-limit', minutes: settings.timeLimitMinutes });
         log.warning(`time-limit-minutes (${settings.timeLimitMinutes}) reached while listing: nothing was done`);
         return { cutShort: err.listing };
     }
@@ -59270,22 +59310,9 @@ async function listPhase(run, startedAt) {
     }
 }
 /** A few tickets at once; each ticket's own steps stay in order. */
-async function readAndActPhase(run, candidates) {
-    const { opts, tally } = run;
-    const { settings, log } = opts;
+async function readAndActPhase(ctx, log, candidates, concurrency) {
+    const { settings, tally } = ctx;
     log.startGroup(`${settings.dryRun ? 'Planning (dry run)' : 'Acting'}: ${candidates.length} tickets to read, at most ${settings.maxActions} actions`);
-    const ctx = {
-        client: opts.client,
-        settings,
-        tagIds: run.tagIds,
-        tally,
-        slots: new ActionSlots(settings.maxActions),
-        deadline: run.deadline,
-        now: opts.now,
-        veto: opts.veto ?? null,
-        explain: settings.ticketIds !== null,
-        state: opts.state ?? null
-    };
     let next = 0;
     let reported = 0;
     const worker = async () => {
@@ -59300,20 +59327,20 @@ async function readAndActPhase(run, candidates) {
             }
             if (tally.readCount >= reported + 25) {
                 reported = tally.readCount;
-                log.info(`${reported} of ${candidates.length} tickets read, ${ctx.slots.used} actions${run.usage()}`);
+                ctx.progress(`${reported} of ${candidates.length} tickets read, ${ctx.slots.used} actions`);
             }
         }
     };
-    const workers = Math.min(opts.concurrency ?? 4, candidates.length);
+    const workers = Math.min(concurrency, candidates.length);
     await Promise.all(Array.from({ length: workers }, worker));
     for (const warning of tally.unmarkedWarning())
         log.warning(warning);
-    const stop = tally.stopped;
+    const { stop } = ctx;
     if (stop?.kind === 'time-limit') {
         log.warning(`time-limit-minutes (${stop.minutes}) reached: no new ticket was started after it; the rest is deferred to the next run`);
     }
     const { done, notDone } = tally.actionCounts;
-    log.info(`${done} ${done === 1 ? 'action' : 'actions'} done, ${notDone} not done (failed or deferred); ${tally.readCount} tickets read one by one${run.usage()}`);
+    ctx.progress(`${done} ${done === 1 ? 'action' : 'actions'} done, ${notDone} not done (failed or deferred); ${tally.readCount} tickets read one by one`);
     log.endGroup();
 }
 function internalError(c, err) {

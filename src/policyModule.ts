@@ -48,7 +48,7 @@ type PolicyFunction = (
 
 /**
  * The policy module's veto as loaded: the client is its first argument until run.ts binds it (then
- * it is sweep/act.ts's Veto).
+ * it is sweep/context.ts's Veto).
  */
 export type UnboundVeto = (
   client: Pick<GorgiasClient, 'getJson' | 'getTicket' | 'listMessages'>,

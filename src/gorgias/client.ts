@@ -52,6 +52,8 @@ interface PagedCall {
 
 export class GorgiasClient {
   readonly #http: Transport
+  /** tag ids by lower-cased name, learnt from tickets listed and read and from tags looked up */
+  readonly #tagIds = new Map<string, number>()
 
   constructor(opts: ClientOptions) {
     this.#http = new Transport(opts)
@@ -68,13 +70,14 @@ export class GorgiasClient {
     if (opts.viewId !== undefined) query.set('view_id', String(checkId(opts.viewId)))
     if (opts.orderBy) query.set('order_by', opts.orderBy)
     query.set('trashed', String(opts.trashed ?? false))
-    yield* this.#pages<Ticket>({
+    const pages = this.#pages<Ticket>({
       kind: 'list-tickets',
       method: 'GET',
       path: '/tickets',
       query,
       what: 'tickets'
     })
+    for await (const page of pages) yield this.#learnTagIds(page)
   }
 
   /**
@@ -88,7 +91,7 @@ export class GorgiasClient {
   async *listViewItems(view: ViewQuery, opts: { limit?: number } = {}): AsyncGenerator<Ticket[]> {
     const limit = pageLimit(opts.limit)
     try {
-      yield* this.#pages<Ticket>({
+      const pages = this.#pages<Ticket>({
         kind: 'list-view',
         method: 'PUT',
         path: '/views/0/items',
@@ -97,6 +100,7 @@ export class GorgiasClient {
         what: 'view items',
         viewPaging: { limit }
       })
+      for await (const page of pages) yield this.#learnTagIds(page)
     } catch (err) {
       if (err instanceof AuthError && err.status === 401) throw err
       if (
@@ -129,6 +133,7 @@ export class GorgiasClient {
    */
   async readTicket(id: number): Promise<{ ticket: Ticket; messages: Message[] }> {
     const { ticket, embedded } = await this.#retrieve(id)
+    this.#learnTagIds([ticket])
     const count = typeof ticket.messages_count === 'number' ? ticket.messages_count : null
     if (embedded !== null && (count === null || embedded.length >= count)) {
       return { ticket, messages: embedded }
@@ -245,16 +250,34 @@ export class GorgiasClient {
    */
   async tagByName(name: string): Promise<Tag> {
     const tags = this.list<Tag>('/tags', {}, 'tags')
-    const found = await firstMatch(tags, t => sameText(t.name, name))
-    if (found) return found
-    return this.#http.call({
-      kind: 'tags',
-      method: 'POST',
-      path: '/tags',
-      body: { name },
-      expected: 'a tag',
-      parse: entity<Tag>
-    })
+    const found =
+      (await firstMatch(tags, t => sameText(t.name, name))) ??
+      (await this.#http.call({
+        kind: 'tags',
+        method: 'POST',
+        path: '/tags',
+        body: { name },
+        expected: 'a tag',
+        parse: entity<Tag>
+      }))
+    this.#tagIds.set(name.toLowerCase(), found.id)
+    return found
+  }
+
+  /** The id of the tag of this name (any case) if a ticket listed or read, or tagByName, showed it. */
+  knownTagId(name: string): number | undefined {
+    return this.#tagIds.get(name.toLowerCase())
+  }
+
+  #learnTagIds(tickets: Ticket[]): Ticket[] {
+    for (const ticket of tickets) {
+      for (const tag of Array.isArray(ticket?.tags) ? ticket.tags : []) {
+        if (tag && typeof tag.name === 'string' && Number.isSafeInteger(tag.id)) {
+          this.#tagIds.set(tag.name.toLowerCase(), tag.id)
+        }
+      }
+    }
+    return tickets
   }
 
   async #retrieve(id: number): Promise<{ ticket: Ticket; embedded: Message[] | null }> {

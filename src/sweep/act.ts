@@ -12,11 +12,9 @@ import { dueTime, earliestAfterFollowUp, type Schedule } from '../policy/schedul
 import { templatesFor } from '../policy/thread.js'
 import type { ActionDecision, Decision, SkipReason } from '../policy/types.js'
 import { previewMessage } from '../preview.js'
-import type { RunState } from '../state.js'
-import { hasTagNamed, rememberTagIds, type Candidate } from './listing.js'
+import { pastDeadline, stopRun, type SweepContext } from './context.js'
+import { noteReopened, type Candidate } from './listing.js'
 import { failureCode, type FailureCode } from './failures.js'
-import type { ActionSlots } from './slots.js'
-import type { Tally } from './tally.js'
 import type { ActionKind, Outcome, Result } from './types.js'
 import {
   addFollowUpTag,
@@ -24,8 +22,7 @@ import {
   errorText,
   followUp,
   PartialWrite,
-  removeOurTags,
-  type WriteContext
+  removeOurTags
 } from './writes.js'
 
 /**
@@ -33,25 +30,6 @@ import {
  * embedded) is the re-check: the decision is taken on it and acted on right away, so nothing is
  * written on data older than that read.
  */
-
-export type Veto = (
-  ticket: Ticket,
-  messages: Message[],
-  decision: ActionDecision
-) => Promise<{ skip: string } | undefined>
-
-export interface ActContext extends WriteContext {
-  tally: Tally
-  slots: ActionSlots
-  now: () => Date
-  veto: Veto | null
-  /** no new ticket is started after this (ms on `now`) */
-  deadline: number
-  /** ticket-ids runs explain every ticket */
-  explain: boolean
-  /** the state between runs, when state-file is set (never in ticket-ids runs) */
-  state: RunState | null
-}
 
 /**
  * Skips of a read ticket that no clock can undo, only a new message (which moves the ticket's
@@ -98,12 +76,12 @@ export function outcome(
 }
 
 /** Handles one candidate: a slot, the read, the decision, the writes; counted once in the tally. */
-export async function readAndAct(ctx: ActContext, c: Candidate): Promise<void> {
+export async function readAndAct(ctx: SweepContext, c: Candidate): Promise<void> {
   const ticket = c.listed ?? { id: c.ticketId }
-  const stopped = ctx.tally.stopped
-  if (stopped || ctx.now().getTime() > ctx.deadline) {
+  const stopped = ctx.stop
+  if (stopped || pastDeadline(ctx)) {
     const why = stopped?.kind === 'credentials' ? CREDENTIALS : TIME_LIMIT
-    if (!stopped) ctx.tally.stop({ kind: 'time-limit', minutes: ctx.settings.timeLimitMinutes })
+    if (!stopped) stopRun(ctx, { kind: 'time-limit', minutes: ctx.settings.timeLimitMinutes })
     return ctx.tally.action(c.order, outcome(ticket, null, 'check', 'deferred', `not read: ${why}`))
   }
   if (!(await ctx.slots.acquire(c.order))) {
@@ -119,7 +97,7 @@ export async function readAndAct(ctx: ActContext, c: Candidate): Promise<void> {
 }
 
 /** Returns whether a follow-up or close was attempted (its max-actions slot is then used). */
-async function readDecideWrite(ctx: ActContext, c: Candidate): Promise<boolean> {
+async function readDecideWrite(ctx: SweepContext, c: Candidate): Promise<boolean> {
   const { tally } = ctx
   const known = c.listed ?? { id: c.ticketId }
   let read: { ticket: Ticket; messages: Message[] }
@@ -137,7 +115,6 @@ async function readDecideWrite(ctx: ActContext, c: Candidate): Promise<boolean> 
     tally.skip('not-found')
     return false
   }
-  rememberTagIds(ticket, ctx.tagIds)
   tally.unmarked(unmarkedOwnMessages(ticket, messages, ctx.settings).length)
   const now = ctx.now()
   let decision: Decision
@@ -160,10 +137,7 @@ async function readDecideWrite(ctx: ActContext, c: Candidate): Promise<boolean> 
     tally.skip('unreadable', line)
     return false
   }
-  // Also when the list item could not show it (ticket-ids, a view item of another shape).
-  if (ticket.status === 'open' && hasTagNamed(ticket, ctx.settings.closedTag)) {
-    tally.reopened(ticket.id)
-  }
+  noteReopened(ctx, ticket)
   switch (decision.kind) {
     case 'skip':
       // Only a ticket genuinely not due yet is remembered, until its next step can be due; or,
@@ -210,7 +184,7 @@ function waitsAfterRepair(d: Extract<Decision, { kind: 'untag' | 'tag-follow-up'
  * A ticket this run wrote to, not due until `due`: remembered with the server's time of the write,
  * so that its own write does not make the next run read it. Only when the server said that time.
  */
-function remember(ctx: ActContext, ticket: Ticket, due: Date): void {
+function remember(ctx: SweepContext, ticket: Ticket, due: Date): void {
   const wrote = ctx.client.lastWriteAt?.(ticket.id) ?? null
   if (wrote !== null) ctx.state?.notDue(ticket, due, wrote)
 }
@@ -219,37 +193,33 @@ function remember(ctx: ActContext, ticket: Ticket, due: Date): void {
  * Timestamps of the ticket itself that are present but not dates: the decision does not read them
  * all, but data that odd is never acted on (the triage's rule, applied to the fresh read).
  */
-function unreadableTicket(ticket: Ticket, ctx: ActContext, now: Date): Decision | null {
+function unreadableTicket(ticket: Ticket, ctx: SweepContext, now: Date): Decision | null {
   const first = triage(ticket, ctx.settings, now)
   return first.kind === 'skip' && first.reason === 'unreadable' ? first : null
 }
 
-function readFailed(ctx: ActContext, c: Candidate, ticket: Ticket | { id: number }, err: unknown) {
+function readFailed(
+  ctx: SweepContext,
+  c: Candidate,
+  ticket: Ticket | { id: number },
+  err: unknown
+) {
   if (err instanceof NotFoundError) return ctx.tally.skip('not-found')
   if (err instanceof UnreadableThreadError) {
     // Never decided on: a thread that is not the ticket's own could start a cycle it never had.
     return ctx.tally.skip('unreadable', outcome(ticket, null, 'check', 'skipped', errorText(err)))
   }
-  if (err instanceof AuthError) {
-    ctx.tally.stop({ kind: 'credentials', error: err })
-    return ctx.tally.action(
-      c.order,
-      outcome(ticket, null, 'check', 'deferred', `not read: ${CREDENTIALS}`)
-    )
-  }
-  if (err instanceof DeadlineError) {
-    ctx.tally.stop({ kind: 'time-limit', minutes: ctx.settings.timeLimitMinutes })
-    return ctx.tally.action(
-      c.order,
-      outcome(ticket, null, 'check', 'deferred', `not read: ${TIME_LIMIT}`)
-    )
+  const deferred = recordFailure(ctx, err, true)
+  if (deferred !== null) {
+    const line = outcome(ticket, null, 'check', 'deferred', `not read: ${deferred}`)
+    return ctx.tally.action(c.order, line)
   }
   ctx.tally.readFailure(failed(outcome(ticket, null, 'check', 'failed', errorText(err)), err))
 }
 
 /** Returns whether the repair was written (not in a dry run, and it did not fail). */
 async function repairTags(
-  ctx: ActContext,
+  ctx: SweepContext,
   ticket: Ticket,
   d: Extract<Decision, { kind: 'untag' | 'tag-follow-up' }>
 ): Promise<boolean> {
@@ -265,7 +235,7 @@ async function repairTags(
     ctx.tally.tagRepair(countedAs, outcome(ticket, d, d.kind, 'done', detail))
     return true
   } catch (err) {
-    if (err instanceof AuthError) ctx.tally.stop({ kind: 'credentials', error: err })
+    recordFailure(ctx, err, false)
     ctx.tally.tagRepair(
       countedAs,
       failed(outcome(ticket, d, d.kind, 'failed', errorText(err)), err)
@@ -280,7 +250,7 @@ async function repairTags(
  * (planned in a dry run, failed, deferred), or 'not-attempted' (vetoed).
  */
 async function act(
-  ctx: ActContext,
+  ctx: SweepContext,
   order: number,
   ticket: Ticket,
   messages: Message[],
@@ -307,7 +277,7 @@ async function act(
       veto = await ctx.veto(ticket, messages, d)
     } catch (err) {
       // A throw or a timeout of the policy module fails this ticket: it is never acted on.
-      if (err instanceof AuthError) tally.stop({ kind: 'credentials', error: err })
+      recordFailure(ctx, err, false)
       tally.action(order, failed(line('failed', errorText(err)), err, 'policy-module'))
       return 'attempted'
     }
@@ -330,13 +300,9 @@ async function act(
   } catch (err) {
     const partial = err instanceof PartialWrite ? err : null
     const cause = partial ? partial.cause : err
-    if (cause instanceof AuthError) tally.stop({ kind: 'credentials', error: cause })
-    if (!partial && (cause instanceof AuthError || cause instanceof DeadlineError)) {
-      // Nothing was written: the ticket waits for the next run.
-      if (cause instanceof DeadlineError) {
-        tally.stop({ kind: 'time-limit', minutes: ctx.settings.timeLimitMinutes })
-      }
-      tally.action(order, line('deferred', cause instanceof AuthError ? CREDENTIALS : TIME_LIMIT))
+    const deferred = recordFailure(ctx, cause, !partial)
+    if (deferred !== null) {
+      tally.action(order, line('deferred', deferred))
       return 'attempted'
     }
     const o = failed(line('failed', errorText(err)), cause)
@@ -344,6 +310,24 @@ async function act(
     tally.action(order, o)
   }
   return 'attempted'
+}
+
+/**
+ * Every failure of a ticket's step passes here, and only here does a failure stop the run:
+ * rejected credentials always do (the first reason to stop wins); the time limit does when the
+ * step wrote nothing and its ticket can wait (`deferrable`). Returns why the ticket is deferred to
+ * the next run, or null when the failure is the ticket's own (reported as failed).
+ */
+function recordFailure(ctx: SweepContext, err: unknown, deferrable: boolean): string | null {
+  if (err instanceof AuthError) {
+    stopRun(ctx, { kind: 'credentials', error: err })
+    return deferrable ? CREDENTIALS : null
+  }
+  if (deferrable && err instanceof DeadlineError) {
+    stopRun(ctx, { kind: 'time-limit', minutes: ctx.settings.timeLimitMinutes })
+    return TIME_LIMIT
+  }
+  return null
 }
 
 /** A failed outcome with its fixed code (the audit file keeps the code, never the words). */

@@ -1,12 +1,13 @@
 import type { Settings } from '../config.js'
-import type { GorgiasClient } from '../gorgias/client.js'
-import { outcome, readAndAct, type ActContext, type Veto } from './act.js'
+import { outcome, readAndAct } from './act.js'
+import { stopRun, type SweepClient, type SweepContext, type Veto } from './context.js'
 import { listCandidates, ListingTimeLimit, type Candidate } from './listing.js'
 import { ActionSlots } from './slots.js'
 import { Tally } from './tally.js'
 import type { RunState } from '../state.js'
 import type { Listing, Outcome, Report } from './types.js'
 
+export type { SweepClient } from './context.js'
 export type { Outcome, Report } from './types.js'
 
 export interface SweepLog {
@@ -17,19 +18,6 @@ export interface SweepLog {
   startGroup(name: string): void
   endGroup(): void
 }
-
-export type SweepClient = Pick<
-  GorgiasClient,
-  | 'listTickets'
-  | 'listViewItems'
-  | 'readTicket'
-  | 'createMessage'
-  | 'closeTicket'
-  | 'addTags'
-  | 'removeTags'
-  | 'tagByName'
-> &
-  Partial<Pick<GorgiasClient, 'lastWriteAt'>>
 
 export interface SweepOptions {
   client: SweepClient
@@ -50,22 +38,28 @@ export interface SweepOptions {
  * the time limit) -> tally. A listing failure stops the run before any write.
  */
 export async function sweep(opts: SweepOptions): Promise<Report> {
-  const { settings } = opts
+  const { settings, log } = opts
   const startedAt = opts.now()
-  const run: Run = {
-    opts,
-    tally: new Tally(settings.dryRun, startedAt),
-    tagIds: new Map<string, number>(),
+  const ctx: SweepContext = {
+    client: opts.client,
+    settings,
+    now: opts.now,
     deadline: startedAt.getTime() + settings.timeLimitMinutes * 60_000,
-    usage: () => (opts.usage ? `; ${opts.usage()}` : '')
+    tally: new Tally(settings.dryRun, startedAt),
+    stop: undefined,
+    slots: new ActionSlots(settings.maxActions),
+    veto: opts.veto ?? null,
+    explain: settings.ticketIds !== null,
+    state: opts.state ?? null,
+    progress: line => log.info(`${line}${opts.usage ? `; ${opts.usage()}` : ''}`)
   }
-  const listed = await listPhase(run, startedAt)
+  const listed = await listPhase(ctx, log, startedAt)
   if ('cutShort' in listed) {
     opts.state?.listingCutShort()
-    return run.tally.report(listed.cutShort, opts.now())
+    return ctx.tally.report(listed.cutShort, opts.now(), ctx.stop)
   }
-  await readAndActPhase(run, listed.candidates)
-  return run.tally.report(listed.listing, opts.now())
+  await readAndActPhase(ctx, log, listed.candidates, opts.concurrency ?? 4)
+  return ctx.tally.report(listed.listing, opts.now(), ctx.stop)
 }
 
 /**
@@ -75,7 +69,6 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
 export function stoppedBeforeListing(opts: Pick<SweepOptions, 'settings' | 'now' | 'log'>): Report {
   const { settings, log } = opts
   const tally = new Tally(settings.dryRun, opts.now())
-  tally.stop({ kind: 'time-limit', minutes: settings.timeLimitMinutes })
   log.warning(
     `time-limit-minutes (${settings.timeLimitMinutes}) reached before listing: nothing was done`
   )
@@ -85,43 +78,27 @@ export function stoppedBeforeListing(opts: Pick<SweepOptions, 'settings' | 'now'
       : settings.viewId !== null
         ? { kind: 'saved-view', viewId: settings.viewId }
         : { kind: 'open-view' }
-  return tally.report(listing, opts.now())
-}
-
-interface Run {
-  opts: SweepOptions
-  tally: Tally
-  tagIds: Map<string, number>
-  /** no new ticket is started after this (ms since the epoch, on `now`) */
-  deadline: number
-  usage: () => string
+  return tally.report(listing, opts.now(), {
+    kind: 'time-limit',
+    minutes: settings.timeLimitMinutes
+  })
 }
 
 /** The candidates, oldest reply first; or the listing the time limit cut short. */
 async function listPhase(
-  run: Run,
+  ctx: SweepContext,
+  log: SweepLog,
   startedAt: Date
 ): Promise<{ listing: Listing; candidates: Candidate[] } | { cutShort: Listing }> {
-  const { opts, tally } = run
-  const { settings, log } = opts
+  const { settings, tally } = ctx
   log.startGroup('Listing tickets')
   try {
-    const listed = await listCandidates({
-      client: opts.client,
-      settings,
-      tally,
-      tagIds: run.tagIds,
-      deadline: run.deadline,
-      clock: () => opts.now().getTime(),
-      now: startedAt,
-      state: opts.state ?? null,
-      progress: line => log.info(`${line}${run.usage()}`)
-    })
+    const listed = await listCandidates(ctx, startedAt)
     for (const warning of tally.warnings) log.warning(warning)
     return listed
   } catch (err) {
     if (!(err instanceof ListingTimeLimit)) throw err
-    tally.stop({ kind: 'time-limit', minutes: settings.timeLimitMinutes })
+    stopRun(ctx, { kind: 'time-limit', minutes: settings.timeLimitMinutes })
     log.warning(
       `time-limit-minutes (${settings.timeLimitMinutes}) reached while listing: nothing was done`
     )
@@ -132,24 +109,16 @@ async function listPhase(
 }
 
 /** A few tickets at once; each ticket's own steps stay in order. */
-async function readAndActPhase(run: Run, candidates: Candidate[]): Promise<void> {
-  const { opts, tally } = run
-  const { settings, log } = opts
+async function readAndActPhase(
+  ctx: SweepContext,
+  log: SweepLog,
+  candidates: Candidate[],
+  concurrency: number
+): Promise<void> {
+  const { settings, tally } = ctx
   log.startGroup(
     `${settings.dryRun ? 'Planning (dry run)' : 'Acting'}: ${candidates.length} tickets to read, at most ${settings.maxActions} actions`
   )
-  const ctx: ActContext = {
-    client: opts.client,
-    settings,
-    tagIds: run.tagIds,
-    tally,
-    slots: new ActionSlots(settings.maxActions),
-    deadline: run.deadline,
-    now: opts.now,
-    veto: opts.veto ?? null,
-    explain: settings.ticketIds !== null,
-    state: opts.state ?? null
-  }
   let next = 0
   let reported = 0
   const worker = async (): Promise<void> => {
@@ -163,24 +132,22 @@ async function readAndActPhase(run: Run, candidates: Candidate[]): Promise<void>
       }
       if (tally.readCount >= reported + 25) {
         reported = tally.readCount
-        log.info(
-          `${reported} of ${candidates.length} tickets read, ${ctx.slots.used} actions${run.usage()}`
-        )
+        ctx.progress(`${reported} of ${candidates.length} tickets read, ${ctx.slots.used} actions`)
       }
     }
   }
-  const workers = Math.min(opts.concurrency ?? 4, candidates.length)
+  const workers = Math.min(concurrency, candidates.length)
   await Promise.all(Array.from({ length: workers }, worker))
   for (const warning of tally.unmarkedWarning()) log.warning(warning)
-  const stop = tally.stopped
+  const { stop } = ctx
   if (stop?.kind === 'time-limit') {
     log.warning(
       `time-limit-minutes (${stop.minutes}) reached: no new ticket was started after it; the rest is deferred to the next run`
     )
   }
   const { done, notDone } = tally.actionCounts
-  log.info(
-    `${done} ${done === 1 ? 'action' : 'actions'} done, ${notDone} not done (failed or deferred); ${tally.readCount} tickets read one by one${run.usage()}`
+  ctx.progress(
+    `${done} ${done === 1 ? 'action' : 'actions'} done, ${notDone} not done (failed or deferred); ${tally.readCount} tickets read one by one`
   )
   log.endGroup()
 }

@@ -1,6 +1,6 @@
 import type { Settings } from '../config.js'
 import { SettingsError } from '../inputs.js'
-import type { GorgiasClient, ViewQuery } from '../gorgias/client.js'
+import type { ViewQuery } from '../gorgias/client.js'
 import {
   DeadlineError,
   NotFoundError,
@@ -10,8 +10,7 @@ import {
 import type { Ticket } from '../gorgias/types.js'
 import { triage } from '../policy/decide.js'
 import { parseTimestamp, type SkipReason } from '../policy/types.js'
-import type { RunState } from '../state.js'
-import type { Tally } from './tally.js'
+import { pastDeadline, type SweepContext } from './context.js'
 import type { Listing } from './types.js'
 
 /**
@@ -30,8 +29,6 @@ export const OPEN_TICKETS_VIEW: ViewQuery = {
   order_dir: 'asc'
 }
 
-type ListingClient = Pick<GorgiasClient, 'listTickets' | 'listViewItems'>
-
 /** A ticket to read: its list item (null when named by `ticket-ids`) and its place in line. */
 export interface Candidate {
   ticketId: number
@@ -39,19 +36,16 @@ export interface Candidate {
   order: number
 }
 
-export interface ListingContext {
-  client: ListingClient
-  settings: Settings
-  now: Date
-  tally: Tally
-  /** tag ids seen on tickets, by lower-cased name: adding a tag by id is what connectors do */
-  tagIds: Map<string, number>
-  /** after this, the listing stops: no write may start from a listing cut short */
-  deadline: number
-  clock: () => number
-  progress: (line: string) => void
-  /** the state between runs: a listed ticket unchanged since found not due is not read */
-  state: RunState | null
+/**
+ * The listing's own progress, which decides what it does next (the tally only counts): pages
+ * asked for so far, and tickets seen by the listing under way (a fallback starts afresh).
+ */
+interface ListingRun {
+  ctx: SweepContext
+  /** the sweep's start: every list item is triaged as of then */
+  at: Date
+  pages: number
+  seen: number
 }
 
 /** The time limit came while listing: nothing may be written from a listing cut short. */
@@ -62,9 +56,11 @@ export class ListingTimeLimit extends Error {
 }
 
 export async function listCandidates(
-  ctx: ListingContext
+  ctx: SweepContext,
+  at: Date
 ): Promise<{ listing: Listing; candidates: Candidate[] }> {
   const { settings } = ctx
+  const run: ListingRun = { ctx, at, pages: 0, seen: 0 }
   if (settings.ticketIds !== null) {
     const ids = settings.ticketIds
     for (let i = 0; i < ids.length; i++) ctx.tally.seen()
@@ -75,14 +71,11 @@ export async function listCandidates(
   }
   if (settings.viewId !== null) {
     const viewId = settings.viewId
-    const candidates = await triagePages(ctx, ctx.client.listTickets({ viewId }), {
+    const candidates = await triagePages(run, ctx.client.listTickets({ viewId }), {
       kind: 'saved-view',
       viewId
     }).catch((err: unknown) => {
-      if (
-        ctx.tally.pages === 0 &&
-        (err instanceof NotFoundError || err instanceof ValidationError)
-      ) {
+      if (run.pages === 0 && (err instanceof NotFoundError || err instanceof ValidationError)) {
         throw new SettingsError(
           'view-id',
           `view-id: Gorgias has no view ${viewId} on ${settings.domain} (HTTP ${err.status}); the id is the number in the view's URL, or leave view-id empty`
@@ -92,7 +85,7 @@ export async function listCandidates(
     })
     return { listing: { kind: 'saved-view', viewId }, candidates }
   }
-  const open = await fromOpenTicketsView(ctx)
+  const open = await fromOpenTicketsView(run)
   if ('candidates' in open) {
     const listing: Listing = open.checked
       ? { kind: 'open-view', checked: true }
@@ -105,8 +98,9 @@ export async function listCandidates(
   )
   ctx.progress(`open-tickets view not usable (${why}); listing every untrashed ticket`)
   ctx.tally.restart()
+  run.seen = 0
   const listing: Listing = { kind: 'all-tickets', why }
-  return { listing, candidates: await triagePages(ctx, ctx.client.listTickets(), listing) }
+  return { listing, candidates: await triagePages(run, ctx.client.listTickets(), listing) }
 }
 
 /**
@@ -119,19 +113,19 @@ export async function listCandidates(
  * newest hundred can all be closed while older tickets are still open. It costs pages only then.
  */
 async function fromOpenTicketsView(
-  ctx: ListingContext
+  run: ListingRun
 ): Promise<{ candidates: Candidate[]; checked: boolean } | { why: string }> {
   let candidates: Candidate[]
   try {
-    candidates = await triagePages(ctx, ctx.client.listViewItems(OPEN_TICKETS_VIEW), {
+    candidates = await triagePages(run, run.ctx.client.listViewItems(OPEN_TICKETS_VIEW), {
       kind: 'open-view'
     })
   } catch (err) {
     if (!(err instanceof ViewUnusableError)) throw err
     return { why: unusableViewReason(err) }
   }
-  if (ctx.tally.seenCount > 0) return { candidates, checked: false }
-  const why = await openTicketOutsideView(ctx)
+  if (run.seen > 0) return { candidates, checked: false }
+  const why = await openTicketOutsideView(run)
   return why === null ? { candidates, checked: true } : { why }
 }
 
@@ -143,16 +137,17 @@ function unusableViewReason(err: ViewUnusableError): string {
 }
 
 /** After the view answered no ticket: why it is distrusted, or null when no ticket is open. */
-async function openTicketOutsideView(ctx: ListingContext): Promise<string | null> {
+async function openTicketOutsideView(run: ListingRun): Promise<string | null> {
+  const { ctx } = run
   let checked = 0
   try {
     for await (const page of ctx.client.listTickets({ orderBy: 'updated_datetime:desc' })) {
-      ctx.tally.page()
+      pageRead(run)
       checked += page.length
       if (page.some(t => t?.status === 'open' && !t.trashed_datetime)) {
         return 'the open-tickets view answered no ticket, yet the ticket list shows open ones'
       }
-      if (ctx.clock() > ctx.deadline) throw new ListingTimeLimit({ kind: 'open-view' })
+      if (pastDeadline(ctx)) throw new ListingTimeLimit({ kind: 'open-view' })
     }
   } catch (err) {
     if (err instanceof DeadlineError) throw new ListingTimeLimit({ kind: 'open-view' })
@@ -164,14 +159,14 @@ async function openTicketOutsideView(ctx: ListingContext): Promise<string | null
 
 /** Reads every page, triages each ticket once, and returns the candidates oldest reply first. */
 async function triagePages(
-  ctx: ListingContext,
+  run: ListingRun,
   pages: AsyncIterable<Ticket[]>,
   listing: Listing
 ): Promise<Candidate[]> {
   const seen = new Set<number>()
   const found: Ticket[] = []
   try {
-    await triageEach(ctx, pages, listing, seen, found)
+    await triageEach(run, pages, listing, seen, found)
   } catch (err) {
     // A request the time limit came before is the time limit too: the same green "Stopped early".
     if (err instanceof DeadlineError) throw new ListingTimeLimit(listing)
@@ -184,29 +179,27 @@ async function triagePages(
 }
 
 async function triageEach(
-  ctx: ListingContext,
+  run: ListingRun,
   pages: AsyncIterable<Ticket[]>,
   listing: Listing,
   seen: Set<number>,
   found: Ticket[]
 ): Promise<void> {
-  const { tally, settings, now } = ctx
+  const { ctx, at: now } = run
+  const { tally, settings } = ctx
   for await (const page of pages) {
-    tally.page()
+    pageRead(run)
     for (const ticket of page) {
       // A ticket edited while the pages are read can be listed twice; it is counted once.
       if (!Number.isSafeInteger(ticket.id) || ticket.id < 1) {
-        tally.seen()
+        seenOne(run)
         tally.skip('unreadable')
         continue
       }
       if (seen.has(ticket.id)) continue
       seen.add(ticket.id)
-      tally.seen()
-      rememberTagIds(ticket, ctx.tagIds)
-      if (ticket.status === 'open' && hasTagNamed(ticket, settings.closedTag)) {
-        tally.reopened(ticket.id)
-      }
+      seenOne(run)
+      noteReopened(ctx, ticket)
       const reason = ruledOut(ticket, settings, now)
       ctx.state?.listed(ticket.id)
       if (reason !== null) tally.skip(reason)
@@ -214,9 +207,20 @@ async function triageEach(
       else if (ctx.state?.skipsRead(ticket, now)) tally.skip('not-due')
       else found.push(ticket)
     }
-    ctx.progress(`page ${tally.pages}: ${tally.seenCount} tickets read, ${found.length} may be due`)
-    if (ctx.clock() > ctx.deadline) throw new ListingTimeLimit(listing)
+    ctx.progress(`page ${run.pages}: ${run.seen} tickets read, ${found.length} may be due`)
+    if (pastDeadline(ctx)) throw new ListingTimeLimit(listing)
   }
+}
+
+/** Counted by the listing, which decides on it, and by the tally, which reports it. */
+function pageRead(run: ListingRun): void {
+  run.pages++
+  run.ctx.tally.page()
+}
+
+function seenOne(run: ListingRun): void {
+  run.seen++
+  run.ctx.tally.seen()
 }
 
 /**
@@ -241,11 +245,14 @@ function lastMessageAt(ticket: Ticket): number {
   return at ? at.getTime() : Number.MAX_SAFE_INTEGER
 }
 
-export function rememberTagIds(ticket: Ticket, tagIds: Map<string, number>): void {
-  for (const tag of Array.isArray(ticket?.tags) ? ticket.tags : []) {
-    if (tag && typeof tag.name === 'string' && Number.isSafeInteger(tag.id)) {
-      tagIds.set(tag.name.toLowerCase(), tag.id)
-    }
+/**
+ * The one place reopens are found: an open ticket carrying closed-tag, a customer who came back
+ * after an automatic close. Called on every list item, and on every ticket read (a `ticket-ids`
+ * run lists nothing; a view item of another shape may not show the tags).
+ */
+export function noteReopened(ctx: Pick<SweepContext, 'settings' | 'tally'>, ticket: Ticket): void {
+  if (ticket.status === 'open' && hasTagNamed(ticket, ctx.settings.closedTag)) {
+    ctx.tally.reopened(ticket.id)
   }
 }
 
@@ -253,7 +260,7 @@ export function rememberTagIds(ticket: Ticket, tagIds: Map<string, number>): voi
  * Whether the ticket carries a tag of this name (any case), with or without an id: a tag of ours
  * that Gorgias shows without an id is still ours. Odd tag data must not stop the listing.
  */
-export function hasTagNamed(ticket: Ticket, name: string): boolean {
+function hasTagNamed(ticket: Ticket, name: string): boolean {
   const wanted = name.toLowerCase()
   const tags: unknown = ticket?.tags
   return (

@@ -10,7 +10,8 @@ function emptySkips(): Record<SkipReason, number> {
  * The one place that counts: every ticket seen is counted exactly once, as acted on (or planned,
  * deferred, failed), as a failed read, or as skipped for one reason. A tag repair leaves the ticket
  * itself alone, so its ticket is counted under the reason it gets no follow-up or close, and the
- * repair gets a line of its own (a failed repair also fails the step).
+ * repair gets a line of its own (a failed repair also fails the step). It only counts: nothing
+ * reads it to decide (the run's stop and deadline are the sweep context's).
  */
 export class Tally {
   #seen = 0
@@ -24,7 +25,6 @@ export class Tally {
   readonly #reopened = new Set<number>()
   readonly #warnings: string[] = []
   readonly #explanations: Array<{ order: number; explanation: Explanation }> = []
-  #stop: Stop | undefined
   #unmarked = 0
 
   constructor(
@@ -98,15 +98,6 @@ export class Tally {
     ]
   }
 
-  /** The first reason to stop wins: it is the one the person has to fix. */
-  stop(stop: Stop): void {
-    this.#stop ??= stop
-  }
-
-  get stopped(): Stop | undefined {
-    return this.#stop
-  }
-
   get counted(): number {
     const skipped = SKIP_REASONS.reduce((sum, r) => sum + this.#skipped[r], 0)
     return skipped + this.#actions.length + this.#readFailures.length
@@ -132,12 +123,8 @@ export class Tally {
     return this.#read
   }
 
-  get pages(): number {
-    return this.#pages
-  }
-
   /** Finished in whatever order the workers ran; the report reads the same every time. */
-  report(listing: Listing, finishedAt: Date): Report {
+  report(listing: Listing, finishedAt: Date, stop: Stop | undefined): Report {
     const byOrder = <T extends { order: number }>(a: T, b: T): number => a.order - b.order
     const byTicket = (a: Outcome, b: Outcome): number => a.ticketId - b.ticketId
     const report: Report = {
@@ -157,7 +144,7 @@ export class Tally {
       warnings: [...this.#warnings, ...this.unmarkedWarning()],
       explanations: [...this.#explanations].sort(byOrder).map(e => e.explanation)
     }
-    if (this.#stop) report.stop = this.#stop
+    if (stop) report.stop = stop
     return report
   }
 }

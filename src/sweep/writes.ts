@@ -1,6 +1,6 @@
 import type { Settings } from '../config.js'
-import { composeClose, composeFollowUp, followUpKind } from '../compose.js'
 import type { GorgiasClient } from '../gorgias/client.js'
+import { composeClose, composeFollowUp, followUpKind } from '../compose.js'
 import { AmbiguousWriteError, ValidationError } from '../gorgias/errors.js'
 import type { Message, NewMessage, Ticket } from '../gorgias/types.js'
 import { messageTime, templatesFor } from '../policy/thread.js'
@@ -12,18 +12,22 @@ import { tagRemoval, type Decision } from '../policy/types.js'
  * They need neither the report nor the slots.
  */
 
-type WriteClient = Pick<
-  GorgiasClient,
-  'readTicket' | 'createMessage' | 'closeTicket' | 'addTags' | 'removeTags' | 'tagByName'
-> &
-  /** the server's time of the last write to a ticket, for the state between runs */
-  Partial<Pick<GorgiasClient, 'lastWriteAt'>>
-
-export interface WriteContext {
-  client: WriteClient
+/**
+ * What the writes see of the sweep's context (context.ts): the client and the settings. Spelled
+ * out here so that this module (which preview.ts uses) imports nothing of the sweep.
+ */
+interface WriteContext {
+  client: Pick<
+    GorgiasClient,
+    | 'readTicket'
+    | 'createMessage'
+    | 'closeTicket'
+    | 'addTags'
+    | 'removeTags'
+    | 'tagByName'
+    | 'knownTagId'
+  >
   settings: Settings
-  /** tag ids by lower-cased name, learnt from listed tickets and from tags looked up */
-  tagIds: Map<string, number>
 }
 
 type DecisionOf<K extends Decision['kind']> = Extract<Decision, { kind: K }>
@@ -186,7 +190,8 @@ export async function removeOurTags(
 }
 
 async function addTag(ctx: WriteContext, ticketId: number, name: string): Promise<void> {
-  let id = ctx.tagIds.get(name.toLowerCase())
+  // Adding by id is what connectors do: the id is used when a ticket listed or read showed it.
+  let id = ctx.client.knownTagId(name)
   if (id === undefined) {
     try {
       await ctx.client.addTags(ticketId, { names: [name] })
@@ -195,7 +200,6 @@ async function addTag(ctx: WriteContext, ticketId: number, name: string): Promis
       // `names` is documented less firmly than `ids`: an API that refuses it gets the id.
       if (!(err instanceof ValidationError)) throw err
       id = (await ctx.client.tagByName(name)).id
-      ctx.tagIds.set(name.toLowerCase(), id)
     }
   }
   await ctx.client.addTags(ticketId, { ids: [id] })
