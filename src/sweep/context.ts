@@ -5,21 +5,12 @@ import type { ActionDecision } from '../policy/types.js'
 import type { RunState } from '../state.js'
 import type { ActionSlots } from './slots.js'
 import type { Tally } from './tally.js'
+import type { WriteClient } from './writes.js'
 import type { Stop } from './types.js'
 
 /** What a sweep asks of the client: lists, reads and the writes (tag ids are the client's cache). */
-export type SweepClient = Pick<
-  GorgiasClient,
-  | 'listTickets'
-  | 'listViewItems'
-  | 'readTicket'
-  | 'createMessage'
-  | 'closeTicket'
-  | 'addTags'
-  | 'removeTags'
-  | 'tagByName'
-  | 'knownTagId'
-> &
+export type SweepClient = Pick<GorgiasClient, 'listTickets' | 'listViewItems'> &
+  WriteClient &
   /** the server's time of the last write to a ticket, for the state between runs */
   Partial<Pick<GorgiasClient, 'lastWriteAt'>>
 

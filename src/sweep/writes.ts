@@ -17,18 +17,21 @@ import { tagRemoval, type Decision } from '../policy/types.js'
  * out here so that this module (which preview.ts uses) imports nothing of the sweep.
  */
 interface WriteContext {
-  client: Pick<
-    GorgiasClient,
-    | 'readTicket'
-    | 'createMessage'
-    | 'closeTicket'
-    | 'addTags'
-    | 'removeTags'
-    | 'tagByName'
-    | 'knownTagId'
-  >
+  client: WriteClient
   settings: Settings
 }
+
+/** The writes' part of the client: the re-read of an unconfirmed post, and the writes. */
+export type WriteClient = Pick<
+  GorgiasClient,
+  | 'readTicket'
+  | 'createMessage'
+  | 'closeTicket'
+  | 'addTags'
+  | 'removeTags'
+  | 'tagByName'
+  | 'knownTagId'
+>
 
 type DecisionOf<K extends Decision['kind']> = Extract<Decision, { kind: K }>
 
