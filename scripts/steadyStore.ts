@@ -16,6 +16,7 @@ import { openState, saveState } from '../src/run.js'
 import { sweep, type Report } from '../src/sweep/index.js'
 import { GorgiasSimulator } from '../simulator/server.js'
 import { inProcessSend } from '../simulator/inProcess.js'
+import { prng } from '../simulator/seed.js'
 
 const H = 3_600_000
 const WRITE_KINDS = ['create-message', 'close-ticket', 'add-tags', 'remove-tags', 'tags'] as const
@@ -47,18 +48,6 @@ export interface HourlyRun {
   acted: string
 }
 
-/** mulberry32: the same store every time for the same seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 type Event =
   | { at: number; kind: 'customer'; ticketId: number; reopen: boolean }
   | { at: number; kind: 'agent-reply' | 'agent-close' | 'note'; ticketId: number }
@@ -86,7 +75,7 @@ const writesOf = (stats: ClientStats): number =>
  * measured runs. `withState`: the runs keep a state-file between them.
  */
 export async function liveStore(shape: StoreShape, withState: boolean): Promise<HourlyRun[]> {
-  const rand = random(shape.seed)
+  const rand = prng(shape.seed)
   const between = (lo: number, hi: number): number => lo + (hi - lo) * rand()
   const start = Date.parse('2026-03-02T00:00:00Z')
   let now = start

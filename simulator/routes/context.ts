@@ -1,4 +1,6 @@
 /** What every route handler gets: the account's state, the API-shape options, and the request. */
+import { paginate } from '../cursor.js'
+import { parseLimit, type Result } from '../results.js'
 import type { Store } from '../store.js'
 
 export interface ApiShape {
@@ -19,4 +21,21 @@ export interface RouteRequest {
   id: number
   query: URLSearchParams
   body: unknown
+}
+
+/** A list in id order, cursor-paged as every list of the API, each item shown by `show`. */
+export function pagedById<T extends { id: number }>(
+  items: Iterable<T>,
+  what: string,
+  query: URLSearchParams,
+  show: (item: T) => unknown
+): Result {
+  const page = paginate(
+    items,
+    { key: () => null, id: i => i.id, direction: 1 },
+    what,
+    parseLimit(query),
+    query.get('cursor')
+  )
+  return { status: 200, body: { ...page, data: page.data.map(show) } }
 }

@@ -20,7 +20,7 @@ import {
 import type { View } from '../types.js'
 import { asciiSlug, isRecord, timeKey } from '../values.js'
 import { compileFilters, FilterError } from '../viewFilter.js'
-import type { RouteContext, RouteRequest } from './context.js'
+import { pagedById, type RouteContext, type RouteRequest } from './context.js'
 import { listItem } from './tickets.js'
 
 const ITEM_ORDERS = [
@@ -45,14 +45,7 @@ function viewOut(v: View): Record<string, unknown> {
 }
 
 export function listViews(ctx: RouteContext, { query }: RouteRequest): Result {
-  const page = paginate(
-    ctx.store.views.values(),
-    { key: () => null, id: v => v.id, direction: 1 },
-    'views',
-    parseLimit(query),
-    query.get('cursor')
-  )
-  return { status: 200, body: { ...page, data: page.data.map(viewOut) } }
+  return pagedById(ctx.store.views.values(), 'views', query, viewOut)
 }
 
 export function getView(ctx: RouteContext, { id }: RouteRequest): Result {
