@@ -514,7 +514,8 @@ describe('GET /api/messages', () => {
 
 describe('rate limit', () => {
   it('throttles the request that would overflow the bucket, then lets it through', async () => {
-    const sim = await startSim({ rateLimit: { limit: 5, windowMs: 1000 } })
+    // Slow enough (5 per 4 s) that five calls on a busy machine still fill it before it drains.
+    const sim = await startSim({ rateLimit: { limit: 5, windowMs: 4000 } })
     for (let i = 0; i < 5; i++) {
       expect((await call(sim, 'GET', '/tickets')).status).toBe(200)
     }
@@ -526,8 +527,8 @@ describe('rate limit', () => {
     expect(sim.stats()).toMatchObject({ requests: 6, throttled: 1, peakLevel: expect.any(Number) })
     expect(sim.stats().peakLevel).toBeLessThanOrEqual(5)
 
-    // The bucket drains 5 per second: a quarter second frees a slot (Retry-After rounds up).
-    await new Promise(resolve => setTimeout(resolve, 250))
+    // The bucket drains 1.25 per second: a second frees a slot (Retry-After rounds up).
+    await new Promise(resolve => setTimeout(resolve, 1000))
     const after = await call(sim, 'GET', '/tickets')
     expect(after.status).toBe(200)
     expect(after.headers.get('x-gorgias-account-api-call-limit')).toBe('5/5')
