@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { writeTime } from '../src/gorgias/requests.js'
+import { writeTime } from '../src/gorgias/transport.js'
 import type { Ticket } from '../src/gorgias/types.js'
 import {
   loadState,

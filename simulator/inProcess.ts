@@ -1,5 +1,6 @@
 /** The client's one HTTP attempt answered in process: tests and the bench run sweeps without sockets. */
-import { RATE_LIMIT_HEADER, type Attempt, type sendOnce } from '../src/gorgias/http.js'
+import { RATE_LIMIT_HEADER } from '../src/gorgias/limiter.js'
+import type { Attempt, sendOnce } from '../src/gorgias/transport.js'
 import type { GorgiasSimulator } from './server.js'
 import { ConnectionLost } from './transport.js'
 

@@ -1,7 +1,12 @@
 import { ANSWERABLE_CHANNELS, type Settings } from './config.js'
-import { PAGE_LIMIT, type GorgiasClient } from './gorgias/client.js'
 import { AuthError, NotFoundError, ValidationError, ViewUnusableError } from './gorgias/errors.js'
-import { findUserByEmail, listIntegrations, searchTags } from './gorgias/accountReads.js'
+import {
+  PAGE_LIMIT,
+  findUserByEmail,
+  listIntegrations,
+  searchTags,
+  type GorgiasClient
+} from './gorgias/client.js'
 import type { Integration, Ticket } from './gorgias/types.js'
 import { OPEN_TICKETS_VIEW } from './sweep/listing.js'
 

@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path'
-import { checkBaseUrl, type BaseUrlProblem } from './gorgias/url.js'
+import { checkBaseUrl, type BaseUrlProblem } from './gorgias/transport.js'
 
 /**
  * The action's inputs: their names and defaults (the one source; a test keeps action.yml equal to

@@ -1,7 +1,6 @@
 import { SettingsError } from './inputs.js'
 import { AuthError, DeadlineError, NotFoundError } from './gorgias/errors.js'
-import type { GorgiasClient } from './gorgias/client.js'
-import { findUserByEmail, getMacro, listMacros } from './gorgias/accountReads.js'
+import { findUserByEmail, getMacro, listMacros, type GorgiasClient } from './gorgias/client.js'
 import type { Macro, MacroAction } from './gorgias/types.js'
 import {
   INPUTS_LANGUAGE,

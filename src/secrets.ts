@@ -1,6 +1,5 @@
 import type { Settings } from './config.js'
-import type { AuthError } from './gorgias/errors.js'
-import { secretForms } from './gorgias/redact.js'
+import { secretForms, type AuthError } from './gorgias/errors.js'
 
 /**
  * Registers every form in which the API key could be printed: the key itself and the Basic auth

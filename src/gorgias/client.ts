@@ -1,29 +1,41 @@
 /**
- * The Gorgias endpoints this action uses, and their cursor paging (pages.ts): what each request
- * is, and what its answer must look like. Sending, pacing, retries, the deadline and redaction are
- * the transport's (transport.ts). It reports what Gorgias answered, as values or typed errors,
- * and holds no business rules: what a sweep makes of an answer is the sweep's.
+ * The Gorgias endpoints this action uses and their cursor paging: what each request is, and what
+ * its answer must look like. Sending, pacing, retries, the deadline and redaction are the
+ * transport's (transport.ts). It reports what Gorgias answered, as values or typed errors, and
+ * holds no business rules: what a sweep makes of an answer is the sweep's.
  */
 import {
   AuthError,
   GorgiasError,
   MalformedResponseError,
   NotFoundError,
+  UnreadableThreadError,
   ValidationError,
   ViewUnusableError,
-  type RequestInfo
+  isRecord,
+  type RequestInfo,
+  type RequestKind
 } from './errors.js'
-import type { Method } from './http.js'
-import type { BucketReading } from './limiter.js'
-import { PageGuard, firstMatch, nextRequest, pageLimit, parsePage, sameText } from './pages.js'
-import type { RequestKind } from './requests.js'
-import { checkOwnMessages, checkThreadLength } from './thread.js'
-import { Transport, type ClientOptions, type ClientStats } from './transport.js'
-import type { Message, NewMessage, Tag, Ticket } from './types.js'
+import { Transport, type Method } from './transport.js'
+import type {
+  Account,
+  Integration,
+  Macro,
+  Message,
+  NewMessage,
+  Tag,
+  Ticket,
+  User
+} from './types.js'
 
-export type { RequestKind } from './requests.js'
 export type { ClientEvent, ClientOptions, ClientStats } from './transport.js'
 export const PAGE_LIMIT = 100
+/** Messages a list may bring past `messages_count` (arrived since the retrieve): one more page. */
+const MESSAGES_MARGIN = 100
+/** When the ticket gives no `messages_count`, no thread is longer than this. */
+const MAX_THREAD = 5_000
+/** View answers that say the query cannot be used here (a 401 excepted: that is the credentials). */
+const VIEW_REFUSALS = [ValidationError, NotFoundError, MalformedResponseError, AuthError]
 
 export interface TagSelection {
   ids?: number[]
@@ -38,6 +50,15 @@ export interface ViewQuery {
   order_dir: 'asc' | 'desc'
 }
 
+/**
+ * The next page: by `meta.next_cursor`, or for view items by `meta.next_items`, the path of the
+ * next page, which Gorgias's own web app requests with the same method and body.
+ */
+type NextPage =
+  | { type: 'cursor'; cursor: string }
+  /** relative to the API base (e.g. `/views/0/items`) */
+  | { type: 'path'; path: string; query: URLSearchParams }
+
 /** A list request, page after page. */
 interface PagedCall {
   kind: RequestKind
@@ -50,19 +71,11 @@ interface PagedCall {
   viewPaging?: { limit: number }
 }
 
-export class GorgiasClient {
-  readonly #http: Transport
+export class GorgiasClient extends Transport {
   /** tag ids by lower-cased name, learnt from tickets listed and read and from tags looked up */
   readonly #tagIds = new Map<string, number>()
 
-  constructor(opts: ClientOptions) {
-    this.#http = new Transport(opts)
-  }
-
-  /**
-   * Yields one page of tickets at a time (`GET /tickets`), following `meta.next_cursor`. Trashed
-   * tickets are left out unless asked for: the API lists them by default.
-   */
+  /** Pages of tickets (`GET /tickets`); trashed ones left out unless asked for (the API's default). */
   async *listTickets(
     opts: { viewId?: number; orderBy?: string; limit?: number; trashed?: boolean } = {}
   ): AsyncGenerator<Ticket[]> {
@@ -70,52 +83,44 @@ export class GorgiasClient {
     if (opts.viewId !== undefined) query.set('view_id', String(checkId(opts.viewId)))
     if (opts.orderBy) query.set('order_by', opts.orderBy)
     query.set('trashed', String(opts.trashed ?? false))
-    const pages = this.#pages<Ticket>({
+    const call: PagedCall = {
       kind: 'list-tickets',
       method: 'GET',
       path: '/tickets',
       query,
       what: 'tickets'
-    })
-    for await (const page of pages) yield this.#learnTagIds(page)
+    }
+    for await (const page of this.#pages<Ticket>(call)) yield this.#learnTagIds(page)
   }
 
   /**
-   * Yields the tickets of an ad-hoc view (`PUT /views/0/items` with the view's definition): the
-   * server filters, so a sweep pays for open tickets only. Pages are followed through
-   * `meta.next_items` or `meta.next_cursor`. Anything that makes the answer untrustworthy (a
-   * refusal, a 202, an unknown shape, a full page naming no next one) is reported as a
-   * ViewUnusableError; a 401 stays an AuthError (the credentials, not the view). What a sweep does
-   * then (list the plain way) is its listing's rule: src/sweep/listing.ts.
+   * The tickets of an ad-hoc view (`PUT /views/0/items` with its definition): the server filters,
+   * so a sweep pays for open tickets only. Anything that makes the answer untrustworthy (a refusal,
+   * a 202, an unknown shape, a full page naming no next one) is a ViewUnusableError; a 401 stays an
+   * AuthError (the credentials, not the view). The fallback is the sweep's (sweep/listing.ts).
    */
   async *listViewItems(view: ViewQuery, opts: { limit?: number } = {}): AsyncGenerator<Ticket[]> {
     const limit = pageLimit(opts.limit)
+    const pages = this.#pages<Ticket>({
+      kind: 'list-view',
+      method: 'PUT',
+      path: '/views/0/items',
+      query: new URLSearchParams({ limit: String(limit) }),
+      body: { view },
+      what: 'view items',
+      viewPaging: { limit }
+    })
     try {
-      const pages = this.#pages<Ticket>({
-        kind: 'list-view',
-        method: 'PUT',
-        path: '/views/0/items',
-        query: new URLSearchParams({ limit: String(limit) }),
-        body: { view },
-        what: 'view items',
-        viewPaging: { limit }
-      })
       for await (const page of pages) yield this.#learnTagIds(page)
     } catch (err) {
       if (err instanceof AuthError && err.status === 401) throw err
       if (
-        err instanceof ValidationError ||
-        err instanceof NotFoundError ||
-        err instanceof MalformedResponseError ||
-        err instanceof AuthError ||
-        (err instanceof GorgiasError && (err.status === 405 || err.status === 501))
+        err instanceof GorgiasError &&
+        (VIEW_REFUSALS.some(type => err instanceof type) ||
+          err.status === 405 ||
+          err.status === 501)
       ) {
-        throw new ViewUnusableError(err.message, {
-          method: err.method,
-          path: err.path,
-          kind: err.kind,
-          ...(err.status === undefined ? {} : { status: err.status })
-        })
+        throw new ViewUnusableError(err.message, err)
       }
       throw err
     }
@@ -128,8 +133,8 @@ export class GorgiasClient {
 
   /**
    * The ticket with all of its messages, in one request when the retrieve embeds them (it does:
-   * https://developers.gorgias.com/reference/retrieve-ticket). When it does not, or holds fewer
-   * than `messages_count`, the messages are paged from `GET /messages?ticket_id=`.
+   * reference, retrieve-ticket). When it does not, or holds fewer than `messages_count`, the
+   * messages are paged from `GET /messages?ticket_id=`.
    */
   async readTicket(id: number): Promise<{ ticket: Ticket; messages: Message[] }> {
     const { ticket, embedded } = await this.#retrieve(id)
@@ -156,7 +161,7 @@ export class GorgiasClient {
     if (!/^\/[A-Za-z0-9_\-/]+$/.test(path) || path.includes('..')) {
       throw new TypeError(`getJson: "${path}" is not an API path such as /customers/123`)
     }
-    return this.#http.call({
+    return this.call({
       kind: 'read-other',
       method: 'GET',
       path,
@@ -170,9 +175,8 @@ export class GorgiasClient {
 
   /**
    * Every message of the ticket, oldest first, from `GET /messages?ticket_id=` (the per-ticket
-   * messages endpoint is deprecated in the reference). A message that does not name this ticket
-   * as its own (a server that ignored the filter), or a list that runs on far past
-   * `messagesCount`, is an UnreadableThreadError: threads are never mixed, and paging ends.
+   * endpoint is deprecated). A message of another ticket (a server that ignored the filter), or a
+   * list running far past `messagesCount`, is an UnreadableThreadError: threads are never mixed.
    */
   async listMessages(ticketId: number, messagesCount: number | null = null): Promise<Message[]> {
     const query = new URLSearchParams({
@@ -180,44 +184,44 @@ export class GorgiasClient {
       limit: String(PAGE_LIMIT),
       order_by: 'created_datetime:asc'
     })
+    const info: RequestInfo = { method: 'GET', path: '/messages', kind: 'list-messages' }
     const messages: Message[] = []
     for await (const page of this.#pages<Message>({
-      kind: 'list-messages',
+      ...info,
       method: 'GET',
-      path: '/messages',
       query,
       what: 'messages'
     })) {
-      checkOwnMessages(page, ticketId, 'GET /messages')
+      checkOwnMessages(page, ticketId, info)
       messages.push(...page)
-      checkThreadLength(messages.length, messagesCount, ticketId)
+      const most = messagesCount === null ? MAX_THREAD : messagesCount + MESSAGES_MARGIN
+      if (messages.length > most) {
+        throw new UnreadableThreadError(
+          `GET /messages?ticket_id=${ticketId} kept listing messages: ${messages.length} so far for a ticket whose messages_count is ${messagesCount ?? 'not given'}; the thread cannot be trusted`,
+          info
+        )
+      }
     }
     return messages
   }
 
   /** Never retried once it may have reached Gorgias: see AmbiguousWriteError. */
   async createMessage(ticketId: number, body: NewMessage): Promise<Message> {
-    return this.#http.call({
+    const path = `/tickets/${checkId(ticketId)}/messages`
+    const expected = 'the created message'
+    return this.call({
       kind: 'create-message',
       method: 'POST',
-      path: `/tickets/${checkId(ticketId)}/messages`,
+      path,
       body,
-      expected: 'the created message',
+      expected,
       parse: entity<Message>
     })
   }
 
   /** Sends `{"status":"closed"}` and nothing else: a ticket PUT with `tags` replaces them all. */
   async closeTicket(id: number): Promise<void> {
-    // Any 2xx means closed: failing on an unexpected body would report a done close as failed.
-    await this.#http.call({
-      kind: 'close-ticket',
-      method: 'PUT',
-      path: `/tickets/${checkId(id)}`,
-      body: { status: 'closed' },
-      expected: 'any',
-      parse: () => ({ value: null })
-    })
+    await this.#write('close-ticket', 'PUT', `/tickets/${checkId(id)}`, { status: 'closed' })
   }
 
   /** Adds tags, leaving the others alone (POST /tickets/{id}/tags). */
@@ -230,20 +234,6 @@ export class GorgiasClient {
     await this.#tags('remove-tags', 'DELETE', ticketId, tags)
   }
 
-  /** The account's bucket as the last answer's rate-limit header gave it; null when none did. */
-  rateLimitReading(): BucketReading | null {
-    return this.#http.rateLimitReading()
-  }
-
-  /** The server's time of this client's last answered write to the ticket (see writeTime). */
-  lastWriteAt(ticketId: number): number | null {
-    return this.#http.lastWriteAt(ticketId)
-  }
-
-  stats(): ClientStats {
-    return this.#http.stats()
-  }
-
   /**
    * The account's tag with this name (any case), created when there is none. Needed only when a
    * tag cannot be added by name: adding by id is what public connectors do.
@@ -252,7 +242,7 @@ export class GorgiasClient {
     const tags = this.list<Tag>('/tags', {}, 'tags')
     const found =
       (await firstMatch(tags, t => sameText(t.name, name))) ??
-      (await this.#http.call({
+      (await this.call({
         kind: 'tags',
         method: 'POST',
         path: '/tags',
@@ -269,6 +259,12 @@ export class GorgiasClient {
     return this.#tagIds.get(name.toLowerCase())
   }
 
+  /** The pages of a GET list (`/users`, `/macros?search=`), every page at PAGE_LIMIT. */
+  list<T>(path: string, extra: Record<string, string> = {}, kind: RequestKind = 'read-other') {
+    const query = new URLSearchParams({ ...extra, limit: String(PAGE_LIMIT) })
+    return this.#pages<T>({ kind, method: 'GET', path, query, what: path.slice(1) })
+  }
+
   #learnTagIds(tickets: Ticket[]): Ticket[] {
     for (const ticket of tickets) {
       for (const tag of Array.isArray(ticket?.tags) ? ticket.tags : []) {
@@ -281,19 +277,19 @@ export class GorgiasClient {
   }
 
   async #retrieve(id: number): Promise<{ ticket: Ticket; embedded: Message[] | null }> {
-    const ticket = await this.#http.call({
+    const path = `/tickets/${checkId(id)}`
+    const { messages, ...ticket } = await this.call({
       kind: 'get-ticket',
       method: 'GET',
-      path: `/tickets/${checkId(id)}`,
+      path,
       expected: 'a ticket',
       parse: entity<Ticket & { messages?: unknown }>
     })
-    const { messages, ...rest } = ticket
-    if (!Array.isArray(messages)) return { ticket: rest, embedded: null }
+    if (!Array.isArray(messages)) return { ticket, embedded: null }
     // Checked against the ticket that came back: another ticket is the sweep's to refuse.
-    const owner = typeof rest.id === 'number' ? rest.id : id
-    checkOwnMessages(messages as unknown[], owner, `GET /tickets/${id}`)
-    return { ticket: rest, embedded: messages as Message[] }
+    const owner = typeof ticket.id === 'number' ? ticket.id : id
+    checkOwnMessages(messages as unknown[], owner, { method: 'GET', path, kind: 'get-ticket' })
+    return { ticket, embedded: messages as Message[] }
   }
 
   async #tags(kind: RequestKind, method: Method, ticketId: number, tags: TagSelection) {
@@ -301,37 +297,24 @@ export class GorgiasClient {
     if (tags.ids?.length) body.ids = tags.ids.map(checkId)
     if (tags.names?.length) body.names = tags.names
     const path = `/tickets/${checkId(ticketId)}/tags`
-    if (!body.ids && !body.names) return
-    // The answer's shape is undocumented and unused: any 2xx will do.
-    await this.#http.call({
-      kind,
-      method,
-      path,
-      body,
-      expected: 'any',
-      parse: () => ({ value: null })
-    })
+    if (body.ids || body.names) await this.#write(kind, method, path, body)
   }
 
-  /** The pages of a GET list (`/users`, `/macros?search=`), every page at PAGE_LIMIT. */
-  list<T>(path: string, extra: Record<string, string> = {}, kind: RequestKind = 'read-other') {
-    const query = new URLSearchParams({ ...extra, limit: String(PAGE_LIMIT) })
-    return this.#pages<T>({ kind, method: 'GET', path, query, what: path.slice(1) })
+  /** A write whose answer is unused: any 2xx means done (failing on it would report a done write as failed). */
+  #write(kind: RequestKind, method: Method, path: string, body: unknown): Promise<null> {
+    return this.call({ kind, method, path, body, expected: 'any', parse: () => ({ value: null }) })
   }
 
   async *#pages<T>(call: PagedCall): AsyncGenerator<T[]> {
     const guard = new PageGuard()
-    const nextItems = call.viewPaging ? { base: this.#http.base, path: call.path } : null
-    let path = call.path
-    let query = call.query
+    const nextItems = call.viewPaging ? { base: this.base, path: call.path } : null
+    let { path, query } = call
     for (;;) {
       const info: RequestInfo = { method: call.method, path, kind: call.kind }
-      const page = await this.#http.call({
-        kind: call.kind,
-        method: call.method,
+      const page = await this.call({
+        ...call,
         path,
         query,
-        ...(call.body === undefined ? {} : { body: call.body }),
         expected: `a page of ${call.what} ({"data": [...], "meta": {...}})`,
         parse: (json, status) => {
           // 202 Accepted is an asynchronous search: no answer yet, not "no tickets".
@@ -341,15 +324,12 @@ export class GorgiasClient {
         }
       })
       const problem = guard.check(page.data as Array<Record<string, unknown>>, page.next)
-      if (problem) {
-        throw new MalformedResponseError(
-          `Pagination of ${call.method} ${path} stopped: ${problem}`,
-          info
-        )
-      }
+      const what = `${call.method} ${path}`
+      if (problem)
+        throw new MalformedResponseError(`Pagination of ${what} stopped: ${problem}`, info)
       if (call.viewPaging && page.next === null && page.data.length >= call.viewPaging.limit) {
         throw new MalformedResponseError(
-          `${call.method} ${path} answered a full page without naming the next one`,
+          `${what} answered a full page without naming the next one`,
           info
         )
       }
@@ -368,8 +348,180 @@ function checkId(id: number): number {
 // The JSON boundary: only what the code relies on (an object with a numeric id) is checked; the
 // rest passes through as the API sent it, and readers of optional fields cope (see types.ts).
 function entity<T>(json: unknown): { value: T } | undefined {
-  const isObject = typeof json === 'object' && json !== null && !Array.isArray(json)
-  return isObject && typeof (json as { id?: unknown }).id === 'number'
-    ? { value: json as T }
-    : undefined
+  return isRecord(json) && typeof json.id === 'number' ? { value: json as T } : undefined
+}
+
+/**
+ * A thread is the ticket's own: every message must name it (`ticket_id`), or another ticket's
+ * agent reply could start this one's cycle. Items that are not objects are the policy's to find
+ * unreadable.
+ */
+function checkOwnMessages(messages: readonly unknown[], ticketId: number, info: RequestInfo) {
+  for (const m of messages) {
+    if (typeof m !== 'object' || m === null) continue
+    const owner = (m as { ticket_id?: unknown }).ticket_id
+    if (owner === ticketId) continue
+    const shown = owner === undefined ? 'no ticket_id' : `ticket_id ${JSON.stringify(owner)}`
+    throw new UnreadableThreadError(
+      `${info.method} ${info.path} answered a message with ${shown.slice(0, 40)} for ticket ${ticketId}: its thread cannot be trusted`,
+      info
+    )
+  }
+}
+
+/**
+ * A page must be the documented envelope `{"data": [...], "meta": {...}}`: without `meta` there is
+ * no telling whether more follow (an offset-style answer would silently end the sweep at page
+ * one). Items need only be objects: one odd ticket is the policy's to call unreadable. `nextItems`
+ * says where a `meta.next_items` path must lead; null when the endpoint does not page that way.
+ */
+export function parsePage<T>(
+  json: unknown,
+  nextItems: { base: string; path: string } | null
+): { data: T[]; next: NextPage | null } | undefined {
+  if (!isRecord(json) || !Array.isArray(json.data) || !json.data.every(isRecord)) return undefined
+  const meta = json.meta
+  if (!isRecord(meta)) return undefined
+  const data = json.data as T[]
+  if (nextItems !== null && meta.next_items !== undefined && meta.next_items !== null) {
+    if (typeof meta.next_items !== 'string' || meta.next_items === '') return undefined
+    const next = resolveNextItems(meta.next_items, nextItems.base, nextItems.path)
+    return next ? { data, next } : undefined
+  }
+  const cursor = meta.next_cursor
+  if (typeof cursor === 'string' && cursor !== '') return { data, next: { type: 'cursor', cursor } }
+  if (cursor !== null && cursor !== undefined && cursor !== '') return undefined
+  return { data, next: null }
+}
+
+/**
+ * `next_items` is a path such as `/api/views/0/items/?direction=next&cursor=...`, followed only to
+ * the same endpoint on the same host: never the credentials elsewhere, nor a read turned into
+ * another kind of request.
+ */
+function resolveNextItems(value: string, base: string, path: string): NextPage | undefined {
+  const baseUrl = new URL(`${base}/`)
+  let url: URL
+  try {
+    url = new URL(value, value.startsWith('/') ? baseUrl.origin : baseUrl)
+  } catch {
+    return undefined
+  }
+  if (url.origin !== baseUrl.origin || url.hash) return undefined
+  const basePath = baseUrl.pathname.replace(/\/+$/, '')
+  if (!url.pathname.startsWith(`${basePath}/`)) return undefined
+  const relative = url.pathname.slice(basePath.length)
+  if (relative.replace(/\/+$/, '') !== path.replace(/\/+$/, '')) return undefined
+  return { type: 'path', path: relative, query: url.searchParams }
+}
+
+/**
+ * The request of the page `next` names: its path (view items, always with our `limit`: Gorgias's
+ * `next_items` names none, and its default is 30) or the same one with its cursor.
+ */
+function nextRequest(next: NextPage, call: PagedCall): { path: string; query: URLSearchParams } {
+  if (next.type === 'cursor') {
+    const query = new URLSearchParams(call.query)
+    query.set('cursor', next.cursor)
+    return { path: call.path, query }
+  }
+  const query = new URLSearchParams(next.query)
+  const limit = call.query.get('limit')
+  if (limit !== null) query.set('limit', limit)
+  return { path: next.path, query }
+}
+
+/**
+ * Pagination must end. A page that brings nothing new while naming a next page, or a next page
+ * named twice, would page forever in an unattended run: the whole account's API budget.
+ */
+export class PageGuard {
+  readonly #ids = new Set<unknown>()
+  readonly #next = new Set<string>()
+
+  /** What is wrong with this page, or null when the listing may go on. */
+  check(items: ReadonlyArray<Record<string, unknown>>, next: NextPage | null): string | null {
+    let fresh = 0
+    for (const { id } of items) {
+      const identified = typeof id === 'number' || typeof id === 'string'
+      if (!identified || !this.#ids.has(id)) fresh++
+      if (identified) this.#ids.add(id)
+    }
+    if (next === null) return null
+    if (items.length === 0) return 'an empty page named a next page'
+    if (fresh === 0) return 'a page brought nothing not seen before and named a next page'
+    const key = next.type === 'cursor' ? `c:${next.cursor}` : `p:${next.query.toString()}`
+    if (this.#next.has(key)) return 'the same next page was named twice'
+    this.#next.add(key)
+    return null
+  }
+}
+
+/** A page size the API takes: 1 to 100, default 100. */
+function pageLimit(limit = PAGE_LIMIT): number {
+  if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_LIMIT) {
+    throw new RangeError(`page limit must be an integer from 1 to ${PAGE_LIMIT}`)
+  }
+  return limit
+}
+
+/** The first item that matches, reading no page past it. */
+async function firstMatch<T>(pages: AsyncIterable<T[]>, match: (item: T) => boolean) {
+  for await (const page of pages) {
+    const found = page.find(match)
+    if (found !== undefined) return found
+  }
+  return null
+}
+
+/** Names and emails as Gorgias matches them: in any case. */
+function sameText(value: unknown, wanted: string): boolean {
+  return typeof value === 'string' && value.toLowerCase() === wanted.toLowerCase()
+}
+
+// Reads of the account's own setup, made before any write.
+
+/** The user whose email is this one (any case), from `GET /users`; null when none has it. */
+export function findUserByEmail(client: Pick<GorgiasClient, 'list'>, email: string) {
+  return firstMatch(client.list<User>('/users'), u => sameText(u?.email, email))
+}
+
+/** One request: the first page (up to 100) of the tags matching `GET /tags?search=`. */
+export async function searchTags(client: Pick<GorgiasClient, 'list'>, search: string) {
+  const pages = client.list<Tag>('/tags', { search }, 'tags')
+  const first = await pages.next()
+  await pages.return(undefined)
+  return first.done ? [] : first.value
+}
+
+/** Every integration of the account (`GET /integrations`). */
+export async function listIntegrations(client: Pick<GorgiasClient, 'list'>) {
+  const all: Integration[] = []
+  for await (const page of client.list<Integration>('/integrations')) all.push(...page)
+  return all
+}
+
+/** One macro (`GET /macros/{id}`). */
+export async function getMacro(client: Pick<GorgiasClient, 'getJson'>, id: number): Promise<Macro> {
+  const json = entity<Macro>(await client.getJson(`/macros/${id}`))
+  if (!json) throw new Error(`GET /macros/${id} answered something that is not a macro`)
+  return json.value
+}
+
+/** Pages of macros (`GET /macros`), filtered by `search` (in the name) and `languages`. */
+export function listMacros(
+  client: Pick<GorgiasClient, 'list'>,
+  filter: { search?: string; languages?: string } = {}
+): AsyncGenerator<Macro[]> {
+  const query: Record<string, string> = {}
+  if (filter.search !== undefined) query.search = filter.search
+  if (filter.languages !== undefined) query.languages = filter.languages
+  return client.list<Macro>('/macros', query)
+}
+
+/** The account (`GET /account`), its settings included. */
+export async function getAccount(client: Pick<GorgiasClient, 'getJson'>): Promise<Account> {
+  const json = await client.getJson('/account')
+  if (!isRecord(json)) throw new Error('GET /account answered something that is not an account')
+  return json
 }

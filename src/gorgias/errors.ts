@@ -2,11 +2,26 @@
  * Typed failures of the Gorgias client. Every one names the request (method, path relative to the
  * API base, kind) and never the host or credentials: messages end up in job logs and summaries.
  */
-import type { RequestKind } from './requests.js'
+
+/** Every kind of request the client makes: counted in the stats, named in errors and events. */
+export const REQUEST_KINDS = [
+  'list-tickets',
+  'list-view',
+  'get-ticket',
+  'list-messages',
+  'create-message',
+  'close-ticket',
+  'add-tags',
+  'remove-tags',
+  'tags',
+  'read-other'
+] as const
+
+export type RequestKind = (typeof REQUEST_KINDS)[number]
 
 export interface RequestInfo {
   method: string
-  /** Path relative to the API base, without query string, e.g. `/tickets/42`. */
+  /** relative to the API base, without query string, e.g. `/tickets/42` */
   path: string
   kind: RequestKind
   status?: number
@@ -38,29 +53,25 @@ export class NotFoundError extends GorgiasError {}
 /** 400/422: Gorgias refused the request body or parameters. */
 export class ValidationError extends GorgiasError {}
 
-/**
- * Retries ran out (5xx, network failures, or 429s past `max429Retries`) on a request that was safe
- * to retry, or on a write that provably never reached the server.
- */
+/** Retries ran out on a request safe to retry, or on a write that provably never left. */
 export class TransientError extends GorgiasError {}
 
 /** A 2xx whose body is not the JSON shape the endpoint documents. */
 export class MalformedResponseError extends GorgiasError {}
 
 /**
- * The ticket's thread cannot be trusted: a message that does not name this ticket as its own, or
- * a messages list that runs on far past the ticket's `messages_count`. The ticket is skipped as
- * unreadable and never decided on: another ticket's agent reply must never start this one's cycle.
+ * A message that does not name this ticket, or a messages list running far past its
+ * `messages_count`: the ticket is skipped as unreadable, never decided on (another ticket's agent
+ * reply must never start this one's cycle).
  */
 export class UnreadableThreadError extends MalformedResponseError {}
 
 export type AmbiguityReason = 'timeout' | 'connection-lost' | 'server-error' | 'unreadable-response'
 
 /**
- * A non-idempotent write (creating a message) may or may not have happened: it timed out or lost
- * its connection after the request could have been sent, got a 5xx, or got a 2xx that could not
- * be read. The client never retries it; the caller re-reads the ticket to find out, because a
- * follow-up must never be sent twice.
+ * Creating a message may or may not have happened (timeout or lost connection after sending, a
+ * 5xx, an unreadable 2xx). Never retried: the caller re-reads the ticket, because a follow-up must
+ * never be sent twice.
  */
 export class AmbiguousWriteError extends GorgiasError {
   readonly reason: AmbiguityReason
@@ -71,10 +82,7 @@ export class AmbiguousWriteError extends GorgiasError {
   }
 }
 
-/**
- * The run's time limit came before this request could be sent (or retried): it was not sent, so
- * the ticket waits for the next run.
- */
+/** The run's time limit came before this request could be sent (or retried): it was not sent. */
 export class DeadlineError extends GorgiasError {}
 
 /**
@@ -82,3 +90,94 @@ export class DeadlineError extends GorgiasError {}
  * unknown shape, paging that does not end): the sweep lists tickets the plain way instead.
  */
 export class ViewUnusableError extends GorgiasError {}
+
+/**
+ * Every form in which the API key could show in a text: the key, `email:key`, its base64 (the
+ * Basic token), longest first so a longer form is never half-replaced. The runner's mask hides
+ * whole values in the log only; these are taken out of any text before it is cut or shown.
+ */
+export function secretForms(email: string, apiKey: string): string[] {
+  const key = apiKey.trim()
+  if (!key) return []
+  const pair = `${email.trim()}:${key}`
+  const token = Buffer.from(pair).toString('base64')
+  return [`Basic ${token}`, token, pair, key].sort((a, b) => b.length - a.length)
+}
+
+export function redact(text: string, forms: readonly string[]): string {
+  return forms.reduce((out, secret) => out.split(secret).join('***'), text)
+}
+
+/** Error bodies are shown to people; the API's own words, briefly. */
+const API_MESSAGE_MAX = 500
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** The API's own words from an error body; its shape varies by endpoint. */
+function apiMessage(text: string): string | undefined {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  if (!isRecord(json)) return undefined
+  const error = json.error
+  const candidates = isRecord(error)
+    ? [error.msg, error.message, json.message, json.msg]
+    : [error, json.message, json.msg, json.detail]
+  let message = candidates.find((c): c is string => typeof c === 'string' && c.trim() !== '')
+  // Validation errors list the offending fields: worth showing, briefly.
+  const fields = isRecord(error) ? error.data : undefined
+  if (fields !== undefined && fields !== null) {
+    const details = JSON.stringify(fields)
+    message = message ? `${message} ${details}` : details
+  }
+  if (message === undefined) return undefined
+  const chars = Array.from(message)
+  return chars.length > API_MESSAGE_MAX
+    ? `${chars.slice(0, API_MESSAGE_MAX - 1).join('')}…`
+    : message
+}
+
+/** The typed error for a refusal (a 4xx or 3xx); every text redacted. */
+export function refusalError(
+  info: RequestInfo,
+  text: string,
+  email: string,
+  redact: (text: string) => string
+): GorgiasError {
+  // Redacted before it is cut: a cut could leave a fragment of the key no mask recognises.
+  const detail = apiMessage(redact(text))
+  const suffix = detail ? `: ${detail}` : ''
+  const status = info.status!
+  const what = `${info.method} ${info.path}`
+  if (status === 401 || status === 403) {
+    const message = `Gorgias rejected the credentials for ${email} (HTTP ${status})${suffix}`
+    return new AuthError(redact(message), info)
+  }
+  if (status === 404)
+    return new NotFoundError(redact(`Not found: ${what} (HTTP 404)${suffix}`), info)
+  if (status === 400 || status === 422) {
+    return new ValidationError(redact(`Gorgias rejected ${what} (HTTP ${status})${suffix}`), info)
+  }
+  return new GorgiasError(
+    redact(`Unexpected HTTP ${status} from Gorgias for ${what}${suffix}`),
+    info
+  )
+}
+
+/** A write that may or may not have landed: never retried, the caller re-reads to find out. */
+export function ambiguousError(
+  info: RequestInfo,
+  reason: AmbiguityReason,
+  what: string,
+  redact: (text: string) => string
+): AmbiguousWriteError {
+  const message =
+    `${info.method} ${info.path} may or may not have been applied: ${what}. ` +
+    'It was not retried; re-read the ticket to find out.'
+  return new AmbiguousWriteError(redact(message), info, reason)
+}

@@ -1,15 +1,13 @@
 /**
  * Client-side model of Gorgias's per-account leaky bucket
- * (https://developers.gorgias.com/reference/limitations): `limit` requests per `windowMs`,
- * draining continuously at limit/windowMs per ms. Each request admitted adds 1 to the level when it is sent (earlier than
- * the server counts it, so the estimate errs on the safe side). A request is admitted only while
- * the level stays `margin` slots below the limit, so clock skew and rounding never cause a 429,
- * and only while fewer than `concurrency` requests are in flight. Waiters are admitted FIFO.
- *
- * Time comes from the injected `now`/`sleep`, so tests drive it with a fake clock.
+ * (https://developers.gorgias.com/reference/limitations): `limit` requests per `windowMs`, draining
+ * continuously. A request adds 1 to the level when sent (before the server counts it: the estimate
+ * errs on the safe side), and is admitted only while the level stays `margin` slots below the
+ * limit (so skew and rounding never cause a 429) and fewer than `concurrency` are in flight.
+ * Waiters go FIFO. Time comes from the injected `now`/`sleep`: tests drive it with a fake clock.
  */
 
-export interface LimiterOptions<Tag> {
+interface LimiterOptions<Tag> {
   limit: number
   windowMs: number
   concurrency: number
@@ -34,11 +32,11 @@ export interface BucketReading {
   limit: number
 }
 
-export interface Permit {
+interface Permit {
   readonly seq: number
 }
 
-export interface LimiterSnapshot {
+interface LimiterSnapshot {
   level: number
   limit: number
   inFlight: number
@@ -197,6 +195,8 @@ export class RateLimiter<Tag = string> {
     }
   }
 }
+
+export const RATE_LIMIT_HEADER = 'x-gorgias-account-api-call-limit'
 
 /** Parses `X-Gorgias-Account-Api-Call-Limit` ("10/40"); anything else is ignored. */
 export function parseBucketHeader(value: string | null | undefined): BucketReading | undefined {
