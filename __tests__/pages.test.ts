@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { PageGuard, parsePage } from '../src/gorgias/client.js'
+import { PageGuard, parsePage } from '../src/gorgias/pages.js'
 
 /** Page envelopes and where the next page is: cursors, view `next_items` paths, and loops. */
 

@@ -7,7 +7,7 @@ import {
   type AttemptOutcome,
   type RetryState,
   type RetryStep
-} from '../src/gorgias/transport.js'
+} from '../src/gorgias/errors.js'
 
 /** The retry decision as a table: answer x retry-safe x attempts so far -> what the client does. */
 

@@ -1,5 +1,6 @@
 /**
- * Typed failures of the Gorgias client. Every one names the request (method, path relative to the
+ * What a request's outcome means: the kinds of request, the retry table (`retryStep`), and the
+ * typed failures with their texts. Every error names the request (method, path relative to the
  * API base, kind) and never the host or credentials: messages end up in job logs and summaries.
  */
 
@@ -108,14 +109,14 @@ export function redact(text: string, forms: readonly string[]): string {
   return forms.reduce((out, secret) => out.split(secret).join('***'), text)
 }
 
-/** Error bodies are shown to people; the API's own words, briefly. */
-const API_MESSAGE_MAX = 500
+/** Takes every form of the API key out of a text (see secretForms). */
+type Redact = (text: string) => string
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-/** The API's own words from an error body; its shape varies by endpoint. */
+/** The API's own words from an error body (its shape varies by endpoint), at most 500 chars. */
 function apiMessage(text: string): string | undefined {
   let json: unknown
   try {
@@ -135,49 +136,142 @@ function apiMessage(text: string): string | undefined {
     const details = JSON.stringify(fields)
     message = message ? `${message} ${details}` : details
   }
-  if (message === undefined) return undefined
-  const chars = Array.from(message)
-  return chars.length > API_MESSAGE_MAX
-    ? `${chars.slice(0, API_MESSAGE_MAX - 1).join('')}…`
-    : message
+  const chars = Array.from(message ?? '')
+  return chars.length > 500 ? `${chars.slice(0, 499).join('')}…` : message
 }
 
 /** The typed error for a refusal (a 4xx or 3xx); every text redacted. */
-export function refusalError(
-  info: RequestInfo,
-  text: string,
-  email: string,
-  redact: (text: string) => string
-): GorgiasError {
-  // Redacted before it is cut: a cut could leave a fragment of the key no mask recognises.
-  const detail = apiMessage(redact(text))
-  const suffix = detail ? `: ${detail}` : ''
+function refusalError(info: RequestInfo, body: string, email: string, redact: Redact) {
   const status = info.status!
   const what = `${info.method} ${info.path}`
+  let refusal: [typeof GorgiasError, string] = [
+    GorgiasError,
+    `Unexpected HTTP ${status} from Gorgias for ${what}`
+  ]
   if (status === 401 || status === 403) {
-    const message = `Gorgias rejected the credentials for ${email} (HTTP ${status})${suffix}`
-    return new AuthError(redact(message), info)
+    refusal = [AuthError, `Gorgias rejected the credentials for ${email} (HTTP ${status})`]
+  } else if (status === 404) refusal = [NotFoundError, `Not found: ${what} (HTTP 404)`]
+  else if (status === 400 || status === 422) {
+    refusal = [ValidationError, `Gorgias rejected ${what} (HTTP ${status})`]
   }
-  if (status === 404)
-    return new NotFoundError(redact(`Not found: ${what} (HTTP 404)${suffix}`), info)
-  if (status === 400 || status === 422) {
-    return new ValidationError(redact(`Gorgias rejected ${what} (HTTP ${status})${suffix}`), info)
-  }
-  return new GorgiasError(
-    redact(`Unexpected HTTP ${status} from Gorgias for ${what}${suffix}`),
-    info
-  )
+  // Redacted before it is cut: a cut could leave a fragment of the key no mask recognises.
+  const detail = apiMessage(redact(body))
+  const [Type, message] = refusal
+  return new Type(redact(detail ? `${message}: ${detail}` : message), info)
 }
 
 /** A write that may or may not have landed: never retried, the caller re-reads to find out. */
-export function ambiguousError(
-  info: RequestInfo,
-  reason: AmbiguityReason,
-  what: string,
-  redact: (text: string) => string
-): AmbiguousWriteError {
+function ambiguousError(info: RequestInfo, reason: AmbiguityReason, what: string, redact: Redact) {
   const message =
     `${info.method} ${info.path} may or may not have been applied: ${what}. ` +
     'It was not retried; re-read the ticket to find out.'
   return new AmbiguousWriteError(redact(message), info, reason)
+}
+
+/*
+ * What to do after one attempt, as a pure table (tested in __tests__/retry.test.ts):
+ * - 2xx: return it. 429: not processed; wait (Retry-After, else until the bucket has room) and
+ *   send again, up to `max429Retries`.
+ * - 5xx, 408, timeouts, lost connections: backoff, only where safe to repeat. Creating a message
+ *   is not: once it may have reached the server, any doubt is "ambiguous" for the caller to
+ *   resolve by re-reading. A connection never established is retried for every request.
+ * - Any other status (400, 401, 403, 404, 409, 422, a redirect...) throws at once.
+ */
+export type AttemptOutcome =
+  | { type: 'response'; status: number; retryAfterMs?: number }
+  | { type: 'failure'; maybeSent: boolean; timedOut: boolean }
+
+export interface RetryState {
+  retrySafe: boolean
+  /** 5xx / network failures and 429s so far, this one not counted */
+  failures: number
+  throttles: number
+  maxRetries: number
+  max429Retries: number
+  /** a number in [0, 1) for the jitter */
+  random: number
+}
+
+export type RetryStep =
+  | { do: 'return' }
+  /** 429: wait this long (0 = let the pacer decide, it now believes the bucket full) */
+  | { do: 'throttle'; ms: number }
+  | { do: 'backoff'; ms: number }
+  | { do: 'throw'; because: 'http-error' | 'gave-up' | 'rate-limited' }
+  | { do: 'throw'; because: 'ambiguous'; reason: 'timeout' | 'connection-lost' | 'server-error' }
+
+/** A Retry-After far past the bucket's window is a bug or an outage: wait a minute, ask again. */
+export const RETRY_AFTER_CAP_MS = 60_000
+
+export function retryStep(attempt: AttemptOutcome, s: RetryState): RetryStep {
+  if (attempt.type === 'response') {
+    const { status } = attempt
+    if (status >= 200 && status < 300) return { do: 'return' }
+    if (status === 429) {
+      if (s.throttles >= s.max429Retries) return { do: 'throw', because: 'rate-limited' }
+      return { do: 'throttle', ms: attempt.retryAfterMs ?? 0 }
+    }
+    if (status < 500 && status !== 408) return { do: 'throw', because: 'http-error' }
+    if (!s.retrySafe) return { do: 'throw', because: 'ambiguous', reason: 'server-error' }
+  } else if (!s.retrySafe && attempt.maybeSent) {
+    const reason = attempt.timedOut ? 'timeout' : 'connection-lost'
+    return { do: 'throw', because: 'ambiguous', reason }
+  }
+  if (s.failures >= s.maxRetries) return { do: 'throw', because: 'gave-up' }
+  return { do: 'backoff', ms: backoffMs(s.failures + 1, s.random) }
+}
+
+/** Full jitter from 500 ms doubling to 20 s: parallel retries spread instead of colliding again. */
+export function backoffMs(failure: number, random: number): number {
+  return Math.round(random * Math.min(20_000, 500 * 2 ** (failure - 1)))
+}
+
+/** Seconds or an HTTP date; capped; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
+  if (value === null) return undefined
+  const text = value.trim()
+  let ms: number | undefined
+  if (/^\d+(\.\d+)?$/.test(text)) ms = Number(text) * 1000
+  else if (/[a-z]/i.test(text) && !Number.isNaN(Date.parse(text))) ms = Date.parse(text) - nowMs
+  return ms === undefined ? undefined : Math.min(Math.max(0, ms), RETRY_AFTER_CAP_MS)
+}
+
+/** The typed error of a request retryStep gives up on, from its last attempt; texts redacted. */
+export function failureError(
+  step: Extract<RetryStep, { do: 'throw' }>,
+  info: RequestInfo,
+  last: { text: string; cause: string; failures: number; throttles: number },
+  email: string,
+  redact: Redact
+): GorgiasError {
+  const what = `${info.method} ${info.path}`
+  switch (step.because) {
+    case 'http-error':
+      return refusalError(info, last.text, email, redact)
+    case 'ambiguous': {
+      const how =
+        info.status === undefined
+          ? `the request failed (${last.cause})`
+          : `Gorgias answered ${last.cause}`
+      return ambiguousError(info, step.reason, how, redact)
+    }
+    case 'rate-limited': {
+      const message = `Gorgias kept rate-limiting ${what} (HTTP 429) after ${last.throttles} retries`
+      return new TransientError(message, info)
+    }
+    case 'gave-up': {
+      const message = `${what} still failing after ${last.failures + 1} attempts: ${last.cause}`
+      return new TransientError(redact(message), info)
+    }
+  }
+}
+
+/** A 2xx whose body is not what the endpoint documents; for a created message, an ambiguous write. */
+export function unreadableError(info: RequestInfo, expected: string, redact: Redact) {
+  if (info.kind === 'create-message') {
+    // The message was accepted, but we cannot tell which one it is: let the caller look.
+    return ambiguousError(info, 'unreadable-response', `the response was not ${expected}`, redact)
+  }
+  const message = `Unexpected response to ${info.method} ${info.path} (HTTP ${info.status}): expected ${expected}`
+  return new MalformedResponseError(message, info)
 }

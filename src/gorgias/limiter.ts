@@ -14,10 +14,8 @@ interface LimiterOptions<Tag> {
   /** Slots kept free below the server's limit. Default 2. */
   margin?: number
   /**
-   * Fraction of the bucket this client may fill (0 < share <= 1, default 1). The bucket is the
-   * whole account's: the store's other apps and its agents' tools drain it too, so a background
-   * sweep keeps the level the server reports at or below share x limit and slows down when the
-   * others are busy.
+   * Fraction of the bucket this client may fill (0 < share <= 1, default 1): the store's other
+   * apps and agents drain the account's bucket too, and a background sweep makes way for them.
    */
   share?: number
   now: () => number
@@ -36,13 +34,6 @@ interface Permit {
   readonly seq: number
 }
 
-interface LimiterSnapshot {
-  level: number
-  limit: number
-  inFlight: number
-  queued: number
-}
-
 interface Waiter<Tag> {
   tag: Tag
   resolve: (permit: Permit) => void
@@ -59,8 +50,6 @@ export class RateLimiter<Tag = string> {
   private readonly margin: number
   private readonly share: number
   private readonly now: () => number
-  private readonly sleep: (ms: number) => Promise<void>
-  private readonly onWait: ((ms: number, tag: Tag) => void) | undefined
 
   private level = 0
   private updatedAt: number
@@ -72,7 +61,7 @@ export class RateLimiter<Tag = string> {
   private pumping = false
   private wakeOnRelease: (() => void) | undefined
 
-  constructor(opts: LimiterOptions<Tag>) {
+  constructor(private readonly opts: LimiterOptions<Tag>) {
     if (!(opts.limit >= 1) || !(opts.windowMs > 0) || !(opts.concurrency >= 1)) {
       throw new RangeError('RateLimiter needs limit >= 1, windowMs > 0 and concurrency >= 1')
     }
@@ -84,8 +73,6 @@ export class RateLimiter<Tag = string> {
     if (!(share > 0 && share <= 1)) throw new RangeError('RateLimiter share must be in (0, 1]')
     this.share = share
     this.now = opts.now
-    this.sleep = opts.sleep
-    this.onWait = opts.onWait
     this.updatedAt = opts.now()
   }
 
@@ -98,13 +85,10 @@ export class RateLimiter<Tag = string> {
   }
 
   /**
-   * The request is over (answered or failed). `reading` re-syncs the model with the server: the
-   * limit is taken as is, and the level follows the server's count whenever the two differ by a
-   * whole request or more, either way (integer rounding of a leaky level is left to the margin).
-   * Up: another integration shares the account's bucket. Down: the server drains faster than the
-   * documented window (or counts less), and the header is the authority on what is allowed.
-   * Requests admitted after this one are in our level but possibly not yet in the server's `used`,
-   * so they are added back on top of it.
+   * The request is over. `reading` re-syncs the model: the limit as is, and the level follows the
+   * server's count when they differ by a whole request or more, either way (another integration
+   * shares the bucket, or the server drains faster: the header is the authority). Requests admitted
+   * after this one may not be in the server's `used` yet, so they are added back on top of it.
    */
   complete(permit: Permit, reading?: BucketReading): void {
     if (!this.live.delete(permit.seq)) return
@@ -126,7 +110,7 @@ export class RateLimiter<Tag = string> {
     this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms)
   }
 
-  snapshot(): LimiterSnapshot {
+  snapshot(): { level: number; limit: number; inFlight: number; queued: number } {
     this.drain()
     return {
       level: this.level,
@@ -177,8 +161,8 @@ export class RateLimiter<Tag = string> {
           // Whole ms: setTimeout cannot do better, and a wake-up a fraction early would only
           // cost a second 1 ms sleep.
           const ms = Math.ceil(wait)
-          this.onWait?.(ms, head.tag)
-          await this.sleep(ms)
+          this.opts.onWait?.(ms, head.tag)
+          await this.opts.sleep(ms)
           continue
         }
         this.queue.shift()

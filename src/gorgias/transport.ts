@@ -7,15 +7,15 @@
 import fetch from 'node-fetch'
 import {
   DeadlineError,
-  MalformedResponseError,
   REQUEST_KINDS,
-  TransientError,
-  ambiguousError,
+  failureError,
   redact,
-  refusalError,
+  parseRetryAfter,
+  retryStep,
   secretForms,
-  type GorgiasError,
+  unreadableError,
   type RequestInfo,
+  type AttemptOutcome,
   type RequestKind
 } from './errors.js'
 import { RATE_LIMIT_HEADER, RateLimiter, parseBucketHeader, type BucketReading } from './limiter.js'
@@ -85,80 +85,7 @@ export async function sendOnce(
   }
 }
 
-/*
- * What to do after one attempt, as a pure table (tested in __tests__/retry.test.ts):
- * - 2xx: return it. 429: not processed; wait (Retry-After, else until the bucket has room) and
- *   send again, up to `max429Retries`.
- * - 5xx, 408, timeouts, lost connections: backoff, only where safe to repeat. Creating a message
- *   is not: once it may have reached the server, any doubt is "ambiguous" for the caller to
- *   resolve by re-reading. A connection never established is retried for every request.
- * - Any other status (400, 401, 403, 404, 409, 422, a redirect...) throws at once.
- */
-export type AttemptOutcome =
-  | { type: 'response'; status: number; retryAfterMs?: number }
-  | { type: 'failure'; maybeSent: boolean; timedOut: boolean }
-
-export interface RetryState {
-  retrySafe: boolean
-  /** 5xx / network failures and 429s so far, this one not counted */
-  failures: number
-  throttles: number
-  maxRetries: number
-  max429Retries: number
-  /** a number in [0, 1) for the jitter */
-  random: number
-}
-
-export type RetryStep =
-  | { do: 'return' }
-  /** 429: wait this long (0 = let the pacer decide, it now believes the bucket full) */
-  | { do: 'throttle'; ms: number }
-  | { do: 'backoff'; ms: number }
-  | { do: 'throw'; because: 'http-error' | 'gave-up' | 'rate-limited' }
-  | { do: 'throw'; because: 'ambiguous'; reason: 'timeout' | 'connection-lost' | 'server-error' }
-
-/** A Retry-After far past the bucket's window is a bug or an outage: wait a minute, ask again. */
-export const RETRY_AFTER_CAP_MS = 60_000
-
-export function retryStep(attempt: AttemptOutcome, s: RetryState): RetryStep {
-  if (attempt.type === 'response') {
-    const { status } = attempt
-    if (status >= 200 && status < 300) return { do: 'return' }
-    if (status === 429) {
-      if (s.throttles >= s.max429Retries) return { do: 'throw', because: 'rate-limited' }
-      return { do: 'throttle', ms: attempt.retryAfterMs ?? 0 }
-    }
-    if (status < 500 && status !== 408) return { do: 'throw', because: 'http-error' }
-    if (!s.retrySafe) return { do: 'throw', because: 'ambiguous', reason: 'server-error' }
-  } else if (!s.retrySafe && attempt.maybeSent) {
-    const reason = attempt.timedOut ? 'timeout' : 'connection-lost'
-    return { do: 'throw', because: 'ambiguous', reason }
-  }
-  if (s.failures >= s.maxRetries) return { do: 'throw', because: 'gave-up' }
-  return { do: 'backoff', ms: backoffMs(s.failures + 1, s.random) }
-}
-
-/** Full jitter from 500 ms doubling to 20 s: parallel retries spread instead of colliding again. */
-export function backoffMs(failure: number, random: number): number {
-  return Math.round(random * Math.min(20_000, 500 * 2 ** (failure - 1)))
-}
-
-/** Seconds or an HTTP date; capped; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
-  if (value === null) return undefined
-  const text = value.trim()
-  let ms: number | undefined
-  if (/^\d+(\.\d+)?$/.test(text)) ms = Number(text) * 1000
-  else if (/[a-z]/i.test(text) && !Number.isNaN(Date.parse(text))) ms = Date.parse(text) - nowMs
-  return ms === undefined ? undefined : Math.min(Math.max(0, ms), RETRY_AFTER_CAP_MS)
-}
-
-const WRITE_KINDS = new Set<RequestKind>([
-  'create-message',
-  'close-ticket',
-  'add-tags',
-  'remove-tags'
-])
+const WRITE_KINDS = new Set<string>(['create-message', 'close-ticket', 'add-tags', 'remove-tags'])
 
 /**
  * When, on the server's clock, a write to a ticket landed: its answer's `Date` header, to the end
@@ -204,13 +131,9 @@ export function checkBaseUrl(raw: string): { url: string } | { problem: BaseUrlP
   return { url: url.toString().replace(/\/+$/, '') }
 }
 
+type WaitReason = 'rate-limit' | 'retry-after' | 'backoff'
 export type ClientEvent =
-  | {
-      type: 'wait'
-      reason: 'rate-limit' | 'retry-after' | 'backoff'
-      ms: number
-      kind: RequestKind
-    }
+  | { type: 'wait'; reason: WaitReason; ms: number; kind: RequestKind }
   | { type: 'retry'; kind: RequestKind; attempt: number; cause: string }
 
 const DEFAULTS = {
@@ -269,8 +192,6 @@ export interface Call<T> {
   /** checks the JSON of a 2xx; `undefined` means malformed */
   parse: (json: unknown, status: number) => { value: T } | undefined
 }
-
-type Answer = Extract<Attempt, { type: 'response' }>
 
 export class Transport {
   /** the API base without a trailing slash, e.g. https://acme.gorgias.com/api */
@@ -366,11 +287,12 @@ export class Transport {
         max429Retries: this.#opts.max429Retries,
         random: this.#opts.random()
       })
-      const cause = res ? `HTTP ${res.status}` : attempt.type === 'failure' ? attempt.cause : ''
+      const cause = attempt.type === 'response' ? `HTTP ${attempt.status}` : attempt.cause
+      const answered = res ? { ...info, status: res.status } : info
       if (step.do === 'return' && res) {
         const w = writeTime(call.kind, call.path, res.date)
         if (w) this.#wroteAt.set(w.ticketId, Math.max(w.at, this.#wroteAt.get(w.ticketId) ?? 0))
-        return this.#read(call, { ...info, status: res.status }, res.text)
+        return this.#read(call, answered, res.text)
       } else if (step.do === 'throttle') {
         this.#stats.throttled++
         throttles++
@@ -391,35 +313,8 @@ export class Transport {
         await this.#wait('backoff', step.ms, call.kind)
       } else if (step.do === 'throw') {
         if (step.because === 'rate-limited') this.#stats.throttled++
-        const at = res ? { ...info, status: res.status } : info
-        throw this.#failure(step, at, res, cause, { failures, throttles })
-      }
-    }
-  }
-
-  /** The typed error of a request that retryStep says not to retry (again); texts redacted. */
-  #failure(
-    step: Extract<RetryStep, { do: 'throw' }>,
-    info: RequestInfo,
-    res: Answer | undefined,
-    cause: string,
-    { failures, throttles }: { failures: number; throttles: number }
-  ): GorgiasError {
-    const what = `${info.method} ${info.path}`
-    switch (step.because) {
-      case 'http-error':
-        return refusalError(info, res?.text ?? '', this.#email, this.#redact)
-      case 'ambiguous': {
-        const how = res ? `Gorgias answered ${cause}` : `the request failed (${cause})`
-        return ambiguousError(info, step.reason, how, this.#redact)
-      }
-      case 'rate-limited': {
-        const message = `Gorgias kept rate-limiting ${what} (HTTP 429) after ${throttles} retries`
-        return new TransientError(message, info)
-      }
-      case 'gave-up': {
-        const message = `${what} still failing after ${failures + 1} attempts: ${cause}`
-        return new TransientError(this.#redact(message), info)
+        const last = { text: res?.text ?? '', cause, failures, throttles }
+        throw failureError(step, answered, last, this.#email, this.#redact)
       }
     }
   }
@@ -457,14 +352,7 @@ export class Transport {
       parsed = undefined
     }
     if (parsed) return parsed.value
-    const expected = `expected ${call.expected}`
-    if (call.kind === 'create-message') {
-      // The message was accepted, but we cannot tell which one it is: let the caller look.
-      const what = `the response was not ${call.expected}`
-      throw ambiguousError(info, 'unreadable-response', what, this.#redact)
-    }
-    const message = `Unexpected response to ${call.method} ${call.path} (HTTP ${info.status}): ${expected}`
-    throw new MalformedResponseError(message, info)
+    throw unreadableError(info, call.expected, this.#redact)
   }
 
   #retry(kind: RequestKind, attempt: number, cause: string) {
@@ -472,7 +360,7 @@ export class Transport {
     this.#emit({ type: 'retry', kind, attempt, cause: this.#redact(cause) })
   }
 
-  async #wait(reason: 'retry-after' | 'backoff', ms: number, kind: RequestKind) {
+  async #wait(reason: WaitReason, ms: number, kind: RequestKind) {
     this.#stats.waitedMs += ms
     this.#emit({ type: 'wait', reason, ms, kind })
     if (ms > 0) await this.#opts.sleep(ms)

@@ -1,9 +1,7 @@
 /**
- * Gorgias REST API shapes, as documented (https://developers.gorgias.com/reference/tickets and
- * https://developers.gorgias.com/reference/ticket-messages). Only the fields this project reads
- * are typed; everything the API returns is kept, so unknown fields pass through untouched. Fields
- * are optional or nullable where the docs allow it: code that reads them must cope (see the
- * `unreadable` skip in policy/).
+ * Gorgias REST API shapes, as documented (https://developers.gorgias.com/reference). Only the
+ * fields this project reads are typed; unknown fields pass through untouched. Optional or nullable
+ * where the docs allow it: readers must cope (see the `unreadable` skip in policy/).
  */
 
 export interface Tag {
