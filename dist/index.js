@@ -56881,7 +56881,8 @@ class GorgiasClient extends Transport {
         const view = call.viewLimit !== undefined;
         const what = view ? 'view items' : call.path.slice(1);
         const nextItems = view ? { base: this.base, path: call.path } : null;
-        for (let { path, query } = call;;) {
+        let { path, query } = call;
+        for (;;) {
             const info = { method: call.method, path, kind: call.kind };
             const page = await this.call({
                 ...call,

@@ -169,13 +169,11 @@ function ambiguousError(info: RequestInfo, reason: AmbiguityReason, what: string
 }
 
 /*
- * What to do after one attempt, as a pure table (tested in __tests__/retry.test.ts):
- * - 2xx: return it. 429: not processed; wait (Retry-After, else until the bucket has room) and
- *   send again, up to `max429Retries`.
- * - 5xx, 408, timeouts, lost connections: backoff, only where safe to repeat. Creating a message
- *   is not: once it may have reached the server, any doubt is "ambiguous" for the caller to
- *   resolve by re-reading. A connection never established is retried for every request.
- * - Any other status (400, 401, 403, 404, 409, 422, a redirect...) throws at once.
+ * What to do after one attempt, a pure table: 2xx returns; a 429 was not processed, so wait and
+ * resend (up to `max429Retries`); 5xx, 408, timeouts and lost connections back off where safe to
+ * repeat (creating a message is not: once it may have reached the server, any doubt is
+ * "ambiguous", for the caller to re-read; a connection never made is retried for every request);
+ * any other status (400, 401, 403, 404, 409, 422, a redirect...) throws at once.
  */
 export type AttemptOutcome =
   | { type: 'response'; status: number; retryAfterMs?: number }
@@ -183,7 +181,7 @@ export type AttemptOutcome =
 
 export interface RetryState {
   retrySafe: boolean
-  /** 5xx / network failures and 429s so far, this one not counted */
+  /** 5xx / network failures, and 429s, so far (this one not counted) */
   failures: number
   throttles: number
   maxRetries: number

@@ -10,12 +10,8 @@ export interface Tag {
 }
 
 /** An agent of the account (`GET /api/users`); the API user is the one that owns the key. */
-export interface User {
-  id: number
+export interface User extends TicketUser {
   email: string
-  firstname?: string | null
-  lastname?: string | null
-  name?: string | null
   role?: unknown
   active?: boolean
 }
