@@ -44141,16 +44141,14 @@ class TransientError extends GorgiasError {
 class MalformedResponseError extends GorgiasError {
 }
 /**
- * A message that does not name this ticket, or a messages list running far past its
- * `messages_count`: the ticket is skipped as unreadable, never decided on (another ticket's agent
- * reply must never start this one's cycle).
+ * A message naming another ticket, or a messages list far past `messages_count`: the ticket is
+ * skipped as unreadable, never decided on (another ticket's reply must never start its cycle).
  */
 class UnreadableThreadError extends MalformedResponseError {
 }
 /**
- * Creating a message may or may not have happened (timeout or lost connection after sending, a
- * 5xx, an unreadable 2xx). Never retried: the caller re-reads the ticket, because a follow-up must
- * never be sent twice.
+ * Creating a message may or may not have happened (timeout or lost connection after sending, 5xx,
+ * unreadable 2xx). Never retried: the caller re-reads, as a follow-up must never go out twice.
  */
 class AmbiguousWriteError extends GorgiasError {
     reason;
@@ -44162,10 +44160,7 @@ class AmbiguousWriteError extends GorgiasError {
 /** The run's time limit came before this request could be sent (or retried): it was not sent. */
 class DeadlineError extends GorgiasError {
 }
-/**
- * The open-tickets view query cannot be trusted here (refused, asynchronous, an answer of an
- * unknown shape, paging that does not end): the sweep lists tickets the plain way instead.
- */
+/** The open-tickets view cannot be trusted here: the sweep lists tickets the plain way instead. */
 class ViewUnusableError extends GorgiasError {
 }
 /**
@@ -44592,6 +44587,18 @@ const transport_DEFAULTS = {
     /** monotonic ms clock for the limiter and the deadline */
     now: () => performance.now()
 };
+const freshStats = () => ({
+    /** attempts actually sent, by kind */
+    requests: Object.fromEntries(REQUEST_KINDS.map(kind => [kind, 0])),
+    total: 0,
+    /** 429s received */
+    throttled: 0,
+    retries: 0,
+    /** times the pacer delayed the request at the head of its queue */
+    rateLimitWaits: 0,
+    /** waiting for pacing, Retry-After and backoff (waits of parallel requests add up) */
+    waitedMs: 0
+});
 class Transport {
     /** the API base without a trailing slash, e.g. https://acme.gorgias.com/api */
     base;
@@ -44600,14 +44607,7 @@ class Transport {
     #redact;
     #opts;
     #limiter;
-    #stats = {
-        requests: Object.fromEntries(REQUEST_KINDS.map(kind => [kind, 0])),
-        total: 0,
-        throttled: 0,
-        retries: 0,
-        rateLimitWaits: 0,
-        waitedMs: 0
-    };
+    #stats = freshStats();
     #lastBucket = null;
     /** the server's time of the last write answered for each ticket (ms since the epoch) */
     #wroteAt = new Map();

@@ -61,18 +61,16 @@ export class TransientError extends GorgiasError {}
 export class MalformedResponseError extends GorgiasError {}
 
 /**
- * A message that does not name this ticket, or a messages list running far past its
- * `messages_count`: the ticket is skipped as unreadable, never decided on (another ticket's agent
- * reply must never start this one's cycle).
+ * A message naming another ticket, or a messages list far past `messages_count`: the ticket is
+ * skipped as unreadable, never decided on (another ticket's reply must never start its cycle).
  */
 export class UnreadableThreadError extends MalformedResponseError {}
 
 export type AmbiguityReason = 'timeout' | 'connection-lost' | 'server-error' | 'unreadable-response'
 
 /**
- * Creating a message may or may not have happened (timeout or lost connection after sending, a
- * 5xx, an unreadable 2xx). Never retried: the caller re-reads the ticket, because a follow-up must
- * never be sent twice.
+ * Creating a message may or may not have happened (timeout or lost connection after sending, 5xx,
+ * unreadable 2xx). Never retried: the caller re-reads, as a follow-up must never go out twice.
  */
 export class AmbiguousWriteError extends GorgiasError {
   readonly reason: AmbiguityReason
@@ -86,10 +84,7 @@ export class AmbiguousWriteError extends GorgiasError {
 /** The run's time limit came before this request could be sent (or retried): it was not sent. */
 export class DeadlineError extends GorgiasError {}
 
-/**
- * The open-tickets view query cannot be trusted here (refused, asynchronous, an answer of an
- * unknown shape, paging that does not end): the sweep lists tickets the plain way instead.
- */
+/** The open-tickets view cannot be trusted here: the sweep lists tickets the plain way instead. */
 export class ViewUnusableError extends GorgiasError {}
 
 /**

@@ -165,20 +165,21 @@ export type ClientOptions = { baseUrl: string; email: string; apiKey: string } &
   typeof DEFAULTS
 >
 
-export interface ClientStats {
+const freshStats = () => ({
   /** attempts actually sent, by kind */
-  requests: Record<RequestKind, number>
-  total: number
+  requests: Object.fromEntries(REQUEST_KINDS.map(kind => [kind, 0])) as Record<RequestKind, number>,
+  total: 0,
   /** 429s received */
-  throttled: number
-  retries: number
+  throttled: 0,
+  retries: 0,
   /** times the pacer delayed the request at the head of its queue */
-  rateLimitWaits: number
+  rateLimitWaits: 0,
   /** waiting for pacing, Retry-After and backoff (waits of parallel requests add up) */
-  waitedMs: number
-  /** bucket size in force: the last one the server reported, else the configured one */
-  limit: number
-}
+  waitedMs: 0
+})
+
+/** `limit`: the bucket size in force, the last one the server reported, else the configured one. */
+export type ClientStats = ReturnType<typeof freshStats> & { limit: number }
 
 /** One request, as the retry loop sends it. */
 export interface Call<T> {
@@ -201,14 +202,7 @@ export class Transport {
   readonly #redact: (text: string) => string
   readonly #opts: typeof DEFAULTS
   readonly #limiter: RateLimiter<RequestKind>
-  readonly #stats: Omit<ClientStats, 'limit'> = {
-    requests: Object.fromEntries(REQUEST_KINDS.map(kind => [kind, 0])) as ClientStats['requests'],
-    total: 0,
-    throttled: 0,
-    retries: 0,
-    rateLimitWaits: 0,
-    waitedMs: 0
-  }
+  readonly #stats = freshStats()
   #lastBucket: BucketReading | null = null
   /** the server's time of the last write answered for each ticket (ms since the epoch) */
   readonly #wroteAt = new Map<number, number>()
