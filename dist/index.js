@@ -41982,12 +41982,11 @@ function checkBaseUrl(raw) {
 
 
 /**
- * The action's inputs: their names and defaults (the one source; a test keeps action.yml equal to
- * it), where a value comes from (input, environment fallback, default), and how one value reads.
- * Every error is a SettingsError naming the input, what it got and what it takes. config.ts puts
- * the values together into Settings.
+ * The action's inputs: names and defaults (the one source; a test keeps action.yml equal to it),
+ * where a value comes from (input, environment fallback, default), and how one value reads. Every
+ * error is a SettingsError naming the input, what it got and what it takes. config.ts puts the
+ * values together into Settings.
  */
-/** Defaults of every input; action.yml mirrors these (a test keeps the two equal). */
 const inputs_DEFAULTS = {
     'gorgias-domain': '',
     'gorgias-email': '',
@@ -42042,14 +42041,9 @@ const ENV_FALLBACK = {
  */
 function inputResolver(read, env) {
     return name => {
-        const value = read(name);
-        if (value.trim() !== '')
-            return value;
-        const fallback = ENV_FALLBACK[name];
-        const fromEnv = fallback ? env[fallback] : undefined;
-        if (fromEnv && fromEnv.trim() !== '')
-            return fromEnv;
-        return inputs_DEFAULTS[name];
+        const envName = ENV_FALLBACK[name];
+        const values = [read(name), envName ? env[envName] : undefined];
+        return values.find(value => value?.trim()) ?? inputs_DEFAULTS[name];
     };
 }
 /** A bad input: `input` is its name, the message says what it got and what it takes. */
@@ -42069,16 +42063,12 @@ function shown(value) {
 }
 /** Comma- or newline-separated list, trimmed, without empties or duplicates (case-insensitive). */
 function parseList(raw) {
-    const seen = new Set();
-    const out = [];
-    for (const item of raw.split(/[,\n]/)) {
-        const value = item.trim();
-        if (value && !seen.has(value.toLowerCase())) {
-            seen.add(value.toLowerCase());
-            out.push(value);
-        }
+    const byKey = new Map();
+    for (const item of raw.split(/[,\n]/).map(value => value.trim())) {
+        if (item && !byKey.has(item.toLowerCase()))
+            byKey.set(item.toLowerCase(), item);
     }
-    return out;
+    return [...byKey.values()];
 }
 /** The one number parser: digits and at most one point, above 0, at most `max`. */
 function parseNumber(input, raw, rule) {
@@ -42392,25 +42382,21 @@ function everyTemplate(catalog) {
 const MAX_MESSAGES_FILE_BYTES = 256 * 1024;
 /** `en`, `fr`, `pt-br`, `zh-hant-tw`: a BCP 47 language tag, as Gorgias reports a ticket's. */
 const LANGUAGE_TAG = /^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i;
-/** The keys of one language's entry, and the field each fills. */
+/** The keys of a language's entry and the text each gives; `<key>-macro` names a macro instead. */
 const TEMPLATE_KEYS = {
     'follow-up': 'followUp',
     'final-follow-up': 'finalFollowUp',
     close: 'close'
 };
-/** The keys that name a macro instead of giving the text. */
-const MACRO_KEYS = {
-    'follow-up-macro': 'followUp',
-    'final-follow-up-macro': 'finalFollowUp',
-    'close-macro': 'close'
-};
+const TEXT_KEYS = Object.keys(TEMPLATE_KEYS);
+const KEYS = [...TEXT_KEYS, ...TEXT_KEYS.map(key => `${key}-macro`)];
 const FORMAT_HINT = 'expected a mapping such as "default: en" followed by "en:" with "follow-up:" under it (see examples/messages.yml)';
 /**
  * Reads and validates a messages file (see examples/messages.yml):
  *
  *     default: en
  *     en: { follow-up: "...", final-follow-up: "...", close: "..." }
- *     fr: { follow-up: "..." }
+ *     fr: { follow-up-macro: "Follow-up" }
  *
  * Every problem is a MessagesError of `messages-file` naming the file and the key, thrown before
  * any request: a bad text must stop the run, not be sent to customers.
@@ -42419,8 +42405,7 @@ function loadMessageCatalog(path, read = file => (0,external_node_fs_.readFileSy
     const fail = (where, problem) => {
         throw new MessagesError('messages-file', `messages-file ${path}: ${where}${problem}`);
     };
-    const text = readText(path, read, fail);
-    const document = parseYaml(text, fail);
+    const document = parseYaml(readText(path, read, fail), fail);
     if (document === null || typeof document !== 'object' || Array.isArray(document)) {
         const got = document === null ? 'an empty file' : Array.isArray(document) ? 'a list' : 'text';
         return fail('', `got ${got}; ${FORMAT_HINT}`);
@@ -42428,21 +42413,21 @@ function loadMessageCatalog(path, read = file => (0,external_node_fs_.readFileSy
     const byLanguage = {};
     let defaultLanguage = null;
     for (const [key, value] of Object.entries(document)) {
+        const language = key.toLowerCase();
         if (key === 'default') {
             if (typeof value !== 'string' || !value.trim()) {
                 fail('default: ', `got ${JSON.stringify(value ?? null)}; expected a language such as "en", used when a ticket's language has no entry`);
             }
             defaultLanguage = value.trim().toLowerCase();
-            continue;
         }
-        const language = key.toLowerCase();
-        if (!LANGUAGE_TAG.test(key)) {
+        else if (!LANGUAGE_TAG.test(key)) {
             fail(`${key}: `, 'is not a language tag; expected "default" or a language such as en, fr, de, pt-br');
         }
-        if (Object.hasOwn(byLanguage, language)) {
+        else if (Object.hasOwn(byLanguage, language)) {
             fail(`${key}: `, `is the same language as "${language}" above (keys ignore case)`);
         }
-        byLanguage[language] = templatesOf(language, value, fail);
+        else
+            byLanguage[language] = templatesOf(language, value, fail);
     }
     if (defaultLanguage === null) {
         return fail('default: ', `missing; add "default: <language>", the language used when a ticket's language has no entry or none was detected`);
@@ -42523,28 +42508,28 @@ function templatesOf(language, value, fail) {
     const macros = {};
     for (const [key, text] of Object.entries(entry)) {
         const where = `${language}.${key}: `;
-        if (Object.hasOwn(MACRO_KEYS, key)) {
-            const field = MACRO_KEYS[key];
-            const textKey = key.replace(/-macro$/, '');
+        if (!KEYS.includes(key)) {
+            fail(where, `unknown key; a language has only ${KEYS.join(', ')}`);
+        }
+        const textKey = key.replace(/-macro$/, '');
+        const field = TEMPLATE_KEYS[textKey];
+        if (textKey !== key) {
             if (Object.hasOwn(entry, textKey)) {
                 fail(where, `set together with "${textKey}:"; give the text or the macro, not both`);
             }
             const ref = parseMacroRef(`messages-file ${language}.${key}`, text);
             if (typeof ref === 'string')
                 fail(where, ref);
-            if (ref === null)
+            if (ref === null) {
                 fail(where, "empty; expected a macro id such as 12, or a macro's exact name");
+            }
             macros[field] = ref;
             continue;
-        }
-        if (!Object.hasOwn(TEMPLATE_KEYS, key)) {
-            fail(where, `unknown key; a language has only ${[...Object.keys(TEMPLATE_KEYS), ...Object.keys(MACRO_KEYS)].join(', ')}`);
         }
         if (typeof text !== 'string') {
             const hint = key === 'follow-up' ? '' : ` (leave ${key} out to send none)`;
             fail(where, `got ${text === null ? 'nothing' : JSON.stringify(text)}; expected text${hint}`);
         }
-        const field = TEMPLATE_KEYS[key];
         try {
             templates[field] = parseTemplate(`${language}.${key}`, text, key === 'follow-up');
         }
@@ -50880,31 +50865,12 @@ function parseBusinessHours(spec, timezone, holidays) {
         describe: `${describeWindows(windows)} (${zoneName})${holidayText}`
     };
 }
-const offsetsByZone = new Map();
-/**
- * A zone's offsets as Luxon reads them from `Intl` (rounded: a historical offset may have seconds).
- * Each read is an `Intl` formatting and the same instants come back, so the answers are kept.
- */
+/** A zone's offsets as Luxon reads them from `Intl` (rounded: a historical offset may have seconds). */
 function offsetsOf(name) {
-    const cached = offsetsByZone.get(name);
-    if (cached)
-        return cached;
     const zone = name === 'UTC' ? FixedOffsetZone.utcInstance : IANAZone.create(name);
     if (!zone.isValid)
         throw new RangeError(`"${name}" is not a time zone known to Intl`);
-    const known = new Map();
-    const offsets = ms => {
-        let offset = known.get(ms);
-        if (offset === undefined) {
-            if (known.size >= 50_000)
-                known.clear();
-            offset = Math.round(zone.offset(ms) * MINUTE);
-            known.set(ms, offset);
-        }
-        return offset;
-    };
-    offsetsByZone.set(name, offsets);
-    return offsets;
+    return ms => Math.round(zone.offset(ms) * MINUTE);
 }
 /** Local day number (days since 1970-01-01 on the zone's wall clock) of an instant. */
 const localDay = (ms, offsetAt) => Math.floor((ms + offsetAt(ms)) / DAY);
@@ -51061,46 +51027,14 @@ function addBusinessMs(from, ms, bh) {
 /**
  * Inputs -> a validated, typed Settings object, in one pass. Every error names the input, what it
  * got and what it takes, and is raised before any request is made. Its only I/O is reading the
- * messages file (ctx.readFile); it does not know whether it runs in GitHub Actions or in the CLI:
- * both hand it a `read(name)` function.
+ * messages file; it does not know whether it runs in GitHub Actions or in the CLI: both hand it a
+ * `read(name)` function.
  */
 /**
- * Channels this action knows how to answer: the follow-up mirrors the agent's last reply on the
- * same channel (source type, from, to, integration). The API documents that reply shape for
- * email; chat and sms follow the same message model but are not verified against a live account,
- * which is why the default is email only.
+ * Channels the follow-up can mirror the agent's last reply on. The API documents that reply shape
+ * for email; chat and sms follow the same model but are unverified live, so the default is email.
  */
 const ANSWERABLE_CHANNELS = ['email', 'chat', 'sms'];
-function parseFollowUpHours(raw) {
-    const parts = raw.split(/[,\n]/).map(p => p.trim());
-    if (parts.some(p => p === '')) {
-        throw new SettingsError('follow-up-hours', `follow-up-hours: got ${shown(raw)}; expected hours such as 48, or an ascending comma-separated list such as "24,72"`);
-    }
-    const hours = parts.map(p => parseNumber('follow-up-hours', p, HOURS));
-    for (let i = 1; i < hours.length; i++) {
-        if (hours[i] <= hours[i - 1]) {
-            throw new SettingsError('follow-up-hours', `follow-up-hours: got ${shown(raw)}; reminder ages must be strictly ascending, such as "24,72"`);
-        }
-    }
-    return hours;
-}
-function parseChannels(raw) {
-    const channels = parseList(raw).map(c => c.toLowerCase());
-    if (channels.length === 0) {
-        throw new SettingsError('channels', `channels: empty; expected one or more of ${ANSWERABLE_CHANNELS.join(', ')}`);
-    }
-    const unknown = channels.filter(c => !ANSWERABLE_CHANNELS.includes(c));
-    if (unknown.length > 0) {
-        throw new SettingsError('channels', `channels: got ${unknown.map(c => `"${c}"`).join(', ')}; this action can answer only ${ANSWERABLE_CHANNELS.join(', ')}`);
-    }
-    return channels;
-}
-const MESSAGE_INPUTS = ['follow-up-message', 'final-follow-up-message', 'close-message'];
-function parseViewId(raw) {
-    if (!raw.trim())
-        return null;
-    return parseNumber('view-id', raw, WHOLE);
-}
 /**
  * Reads every input through `read` (which returns '' for an unset input) and returns the settings,
  * or throws a SettingsError naming the first bad input.
@@ -51115,25 +51049,18 @@ function parseSettings(read, ctx = {}) {
     const business = parseBusinessSettings(get);
     const schedule = parseSchedule(get);
     const channels = parseChannels(get('channels'));
+    const number = (input, expected, max) => parseNumber(input, get(input), { expected, leadingPoint: true, max });
     const rest = {
         dryRun: parseBoolean('dry-run', get('dry-run')),
         maxActions: parseNumber('max-actions', get('max-actions'), WHOLE),
-        viewId: parseViewId(get('view-id')),
+        viewId: get('view-id').trim() ? parseNumber('view-id', get('view-id'), WHOLE) : null,
         businessHours: business === 'gorgias' ? null : business,
         accountBusinessHours: business === 'gorgias'
             ? { holidays: parseList(get('holidays')), timezone: get('timezone').trim() }
             : null,
         policyModule: parsePath(get('policy-module'), workspace),
-        rateLimitShare: parseNumber('rate-limit-share', get('rate-limit-share'), {
-            expected: "a fraction above 0 and at most 1, such as 0.5 (half of the account's API rate limit, leaving the rest to the store's other apps)",
-            leadingPoint: true,
-            max: 1
-        }),
-        timeLimitMinutes: parseNumber('time-limit-minutes', get('time-limit-minutes'), {
-            expected: `minutes above 0 and at most ${MAX_MINUTES}, such as 20 (keep it under the job's timeout-minutes)`,
-            leadingPoint: true,
-            max: MAX_MINUTES
-        }),
+        rateLimitShare: number('rate-limit-share', "a fraction above 0 and at most 1, such as 0.5 (half of the account's API rate limit, leaving the rest to the store's other apps)", 1),
+        timeLimitMinutes: number('time-limit-minutes', `minutes above 0 and at most ${MAX_MINUTES}, such as 20 (keep it under the job's timeout-minutes)`, MAX_MINUTES),
         summaryCustomerDetails: parseBoolean('summary-customer-details', get('summary-customer-details')),
         ticketIds: parseTicketIds(get('ticket-ids')),
         reportFile: parsePath(get('report-file'), workspace),
@@ -51166,13 +51093,34 @@ function parseConnection(get) {
     return { domain, email, apiKey, apiUrl: parseApiUrl(get('api-url'), domain) };
 }
 function parseSchedule(get) {
-    const followUpHours = parseFollowUpHours(get('follow-up-hours'));
+    const raw = get('follow-up-hours');
+    const fail = (problem) => new SettingsError('follow-up-hours', `follow-up-hours: got ${shown(raw)}; ${problem}`);
+    const parts = raw.split(/[,\n]/).map(p => p.trim());
+    if (parts.some(p => p === '')) {
+        throw fail('expected hours such as 48, or an ascending comma-separated list such as "24,72"');
+    }
+    const followUpHours = parts.map(p => parseNumber('follow-up-hours', p, HOURS));
+    if (followUpHours.some((hours, i) => i > 0 && hours <= followUpHours[i - 1])) {
+        throw fail('reminder ages must be strictly ascending, such as "24,72"');
+    }
     const closeHours = parseNumber('close-hours', get('close-hours'), HOURS);
     const lastFollowUp = followUpHours[followUpHours.length - 1];
     if (closeHours <= lastFollowUp) {
         throw new SettingsError('close-hours', `close-hours: got ${closeHours}; it counts from the agent's reply too, so it must be more than follow-up-hours (${lastFollowUp}), e.g. ${lastFollowUp + 24}`);
     }
     return { followUpHours, closeHours };
+}
+function parseChannels(raw) {
+    const channels = parseList(raw).map(c => c.toLowerCase());
+    const known = ANSWERABLE_CHANNELS.join(', ');
+    if (channels.length === 0) {
+        throw new SettingsError('channels', `channels: empty; expected one or more of ${known}`);
+    }
+    const unknown = channels.filter(c => !ANSWERABLE_CHANNELS.includes(c));
+    if (unknown.length > 0) {
+        throw new SettingsError('channels', `channels: got ${unknown.map(c => `"${c}"`).join(', ')}; this action can answer only ${known}`);
+    }
+    return channels;
 }
 function parseTags(get) {
     const excludeTags = parseList(get('exclude-tags')).map(t => t.toLowerCase());
@@ -51192,28 +51140,23 @@ function parseTags(get) {
     }
     return { excludeTags, onlyTags, followUpTag, closedTag };
 }
+/** Each text's message input and macro input; the texts come from these or messages-file. */
+const TEXT_INPUTS = [
+    ['followUp', 'follow-up-message', 'follow-up-macro'],
+    ['finalFollowUp', 'final-follow-up-message', 'final-follow-up-macro'],
+    ['close', 'close-message', 'close-macro']
+];
+const isSet = (get, input) => get(input).trim() !== inputs_DEFAULTS[input].trim();
 /** The message inputs, or the messages file: one source of text, never both. */
 function parseTexts(get, workspace) {
     const messagesFile = parsePath(get('messages-file'), workspace);
-    if (messagesFile !== null) {
-        const set = MESSAGE_INPUTS.find(input => get(input).trim() !== inputs_DEFAULTS[input].trim());
-        if (set) {
-            throw new SettingsError(set, `${set}: set together with messages-file; the texts come from one place: put them in the messages file, or leave messages-file empty`);
-        }
+    const set = TEXT_INPUTS.find(([, input]) => messagesFile !== null && isSet(get, input))?.[1];
+    if (set) {
+        throw new SettingsError(set, `${set}: set together with messages-file; the texts come from one place: put them in the messages file, or leave messages-file empty`);
     }
-    const template = (input, required) => asSettingsError(() => parseTemplate(input, get(input), required));
-    return {
-        followUpMessage: template('follow-up-message', true),
-        finalFollowUpMessage: template('final-follow-up-message', false),
-        closeMessage: template('close-message', false),
-        messagesFile
-    };
+    const [followUpMessage, finalFollowUpMessage, closeMessage] = TEXT_INPUTS.map(([kind, input]) => asSettingsError(() => parseTemplate(input, get(input), kind === 'followUp')));
+    return { followUpMessage, finalFollowUpMessage, closeMessage, messagesFile };
 }
-const MACRO_INPUTS = [
-    ['follow-up-macro', 'follow-up-message', 'followUp'],
-    ['final-follow-up-macro', 'final-follow-up-message', 'finalFollowUp'],
-    ['close-macro', 'close-message', 'close']
-];
 /**
  * The macro inputs. A macro replaces its message input, so the two together are refused (which
  * text would be meant?), and so is a macro input with messages-file, where each language's entry
@@ -51221,7 +51164,7 @@ const MACRO_INPUTS = [
  */
 function parseMacroInputs(get, withFile) {
     const macros = {};
-    for (const [input, messageInput, kind] of MACRO_INPUTS) {
+    for (const [kind, messageInput, input] of TEXT_INPUTS) {
         const ref = parseMacroRef(input, get(input));
         if (typeof ref === 'string')
             throw new SettingsError(input, `${input}: ${ref}`);
@@ -51230,7 +51173,7 @@ function parseMacroInputs(get, withFile) {
         if (withFile) {
             throw new SettingsError(input, `${input}: set together with messages-file; name the macro in the messages file instead ("${input}:" under a language), or leave messages-file empty`);
         }
-        if (get(messageInput).trim() !== inputs_DEFAULTS[messageInput].trim()) {
+        if (isSet(get, messageInput)) {
             throw new SettingsError(input, `${input}: set together with ${messageInput}; the text comes from one place: leave ${messageInput} unset to send the macro, or ${input} empty to send ${messageInput}`);
         }
         macros[kind] = ref;
@@ -57900,39 +57843,30 @@ function sentence(text) {
 const KINDS = ['followUp', 'finalFollowUp', 'close'];
 /** Most macros a name search pages through: an account has hundreds, not tens of thousands. */
 const MAX_SEARCH_PAGES = 20;
+const refKey = (ref) => (ref.id !== null ? `#${ref.id}` : `name:${ref.name}`);
 /**
  * The catalog with every macro reference replaced by the macro's texts, the macros in use for the
- * summary, and the API user when a text uses `{{current_user.*}}`. A catalog without macros and
- * without current_user is returned as it is, without a request.
+ * summary, and the API user when a text uses `{{current_user.*}}`. A catalog without either is
+ * returned as it is, without a request.
  */
 async function resolveMessages(client, catalog, apiUserEmail) {
-    const families = new Map();
-    const familyOf = async (ref) => {
-        const key = ref.id !== null ? `#${ref.id}` : `name:${ref.name}`;
-        let family = families.get(key);
-        if (!family) {
-            family = await readFamily(client, ref);
-            families.set(key, family);
-        }
-        return family;
-    };
     let resolved = catalog;
     const refs = Object.values(catalog.byLanguage).flatMap(t => Object.values(t.macros ?? {}));
     if (refs.length > 0) {
-        for (const ref of refs)
-            await familyOf(ref);
-        resolved =
-            catalog.source === 'inputs'
-                ? await fromInputs(catalog, familyOf)
-                : await fromFile(catalog, familyOf);
+        const families = new Map();
+        for (const ref of refs) {
+            if (!families.has(refKey(ref)))
+                families.set(refKey(ref), await readFamily(client, ref));
+        }
+        const familyOf = (ref) => families.get(refKey(ref));
         const uses = new Map();
         for (const ref of refs) {
-            const use = (await familyOf(ref)).use;
+            const use = familyOf(ref).use;
             const input = ref.input.replace(/^messages-file /, '');
             if (!uses.has(`${input} ${use.name}`))
                 uses.set(`${input} ${use.name}`, { ...use, input });
         }
-        resolved = { ...resolved, macros: [...uses.values()] };
+        resolved = { ...catalog, byLanguage: withMacros(catalog, familyOf), macros: [...uses.values()] };
     }
     if (usesCurrentUser(resolved)) {
         const user = await reading('gorgias-email', 'the API user (GET /api/users, for {{current_user...}})', () => findUserByEmail(client, apiUserEmail));
@@ -57948,76 +57882,46 @@ function usesCurrentUser(catalog) {
         (t.html?.[kind] !== undefined && usesVariable(t.html[kind], 'current_user.', true))));
 }
 /**
- * The message inputs with macros: one entry per language the macros have (a French ticket gets
- * the French macro), and the default entry with the macros named. A text from an input is the same
- * in every entry.
+ * Each entry with its macros' texts in its language. The message inputs (one entry) get an entry
+ * per language the macros have, so a French ticket gets the French macro; an input's text is the
+ * same in each.
  */
-async function fromInputs(catalog, familyOf) {
-    const base = catalog.byLanguage[INPUTS_LANGUAGE];
-    const families = {};
-    for (const kind of KINDS) {
-        const ref = base.macros?.[kind];
-        if (ref)
-            families[kind] = await familyOf(ref);
-    }
-    const languages = new Set();
-    for (const family of Object.values(families)) {
-        for (const language of family.byLanguage.keys())
-            languages.add(language);
-    }
-    const entry = (language) => {
-        const templates = {
-            followUp: base.followUp,
-            finalFollowUp: base.finalFollowUp,
-            close: base.close,
-            sources: { ...base.sources },
-            html: {}
-        };
+function withMacros(catalog, familyOf) {
+    const entry = (base, language) => {
+        const { macros, ...rest } = base;
+        const templates = { ...rest, sources: { ...rest.sources }, html: {} };
         for (const kind of KINDS) {
-            const family = families[kind];
-            if (family)
-                fill(templates, kind, macros_pick(family, language));
+            const ref = macros?.[kind];
+            if (!ref)
+                continue;
+            const family = familyOf(ref);
+            const tag = language?.toLowerCase().replace(/_/g, '-');
+            // exact, then the primary subtag, then the macro named
+            const reply = tag === undefined
+                ? family.named
+                : (family.byLanguage.get(tag) ??
+                    family.byLanguage.get(tag.split('-')[0]) ??
+                    family.named);
+            templates[kind] = reply.text;
+            if (reply.html !== null)
+                templates.html[kind] = reply.html;
+            templates.sources[kind] = reply.label;
         }
         return templates;
     };
-    const byLanguage = { [INPUTS_LANGUAGE]: entry(null) };
-    for (const language of languages) {
-        if (language !== INPUTS_LANGUAGE)
-            byLanguage[language] = entry(language);
+    if (catalog.source !== 'inputs') {
+        const entries = Object.entries(catalog.byLanguage);
+        return Object.fromEntries(entries.map(([language, t]) => [language, entry(t, language)]));
     }
-    return { ...catalog, byLanguage };
-}
-/** A messages file's entries that name a macro get the macro's text in the entry's language. */
-async function fromFile(catalog, familyOf) {
-    const byLanguage = {};
-    for (const [language, templates] of Object.entries(catalog.byLanguage)) {
-        const { macros, ...rest } = templates;
-        const entry = { ...rest, sources: { ...rest.sources }, html: {} };
-        for (const kind of KINDS) {
-            const ref = macros?.[kind];
-            if (ref)
-                fill(entry, kind, macros_pick(await familyOf(ref), language));
+    const base = catalog.byLanguage[INPUTS_LANGUAGE];
+    const byLanguage = { [INPUTS_LANGUAGE]: entry(base, null) };
+    for (const ref of KINDS.flatMap(kind => base.macros?.[kind] ?? [])) {
+        for (const language of familyOf(ref).byLanguage.keys()) {
+            if (!Object.hasOwn(byLanguage, language))
+                byLanguage[language] = entry(base, language);
         }
-        byLanguage[language] = entry;
     }
-    return { ...catalog, byLanguage };
-}
-function fill(templates, kind, reply) {
-    templates[kind] = reply.text;
-    if (reply.html !== null)
-        templates.html[kind] = reply.html;
-    templates.sources[kind] = sourceLabel(reply);
-}
-function sourceLabel(reply) {
-    const language = reply.language ? `, ${reply.language}` : '';
-    return `macro "${reply.name}" (#${reply.id}${language})`;
-}
-/** The translation for a language: exact, then the primary subtag, then the macro named. */
-function macros_pick(family, language) {
-    if (language === null)
-        return family.named;
-    const tag = language.toLowerCase().replace(/_/g, '-');
-    return family.byLanguage.get(tag) ?? family.byLanguage.get(tag.split('-')[0]) ?? family.named;
+    return byLanguage;
 }
 /** Why a read failed, as the person who named the macro can act on it. */
 async function reading(where, what, read) {
@@ -58030,38 +57934,37 @@ async function reading(where, what, read) {
             throw err;
         }
         if (err instanceof NotFoundError) {
-            throw new SettingsError(where, `${where}: ${what} not found${what.startsWith('macro') ? "; check the macro's id in Gorgias (Settings > Macros)" : ''}`);
+            const hint = what.startsWith('macro')
+                ? "; check the macro's id in Gorgias (Settings > Macros)"
+                : '';
+            throw new SettingsError(where, `${where}: ${what} not found${hint}`);
         }
         const why = err instanceof Error ? err.message : String(err);
         throw new SettingsError(where, `${where}: ${what} could not be read: ${why}`);
     }
 }
+const archivedError = (where, what) => new SettingsError(where, `${where}: ${what}; restore it in Gorgias or name another macro`);
 /** The macro named by id or by exact name, and the macros of that same name (other languages). */
 async function findNamed(client, ref) {
     const where = ref.input;
-    let named;
-    let sameName;
     if (ref.id !== null) {
-        named = await reading(where, `macro #${ref.id}`, () => getMacro(client, ref.id));
-        if (isArchived(named)) {
-            throw new SettingsError(where, `${where}: ${describe(named)} is archived; restore it in Gorgias or name another macro`);
-        }
+        const named = await reading(where, `macro #${ref.id}`, () => getMacro(client, ref.id));
+        if (isArchived(named))
+            throw archivedError(where, `${describe(named)} is archived`);
         const name = typeof named.name === 'string' ? named.name : '';
-        sameName = name ? await searchByName(client, where, name) : [];
+        return { named, sameName: name ? await searchByName(client, where, name) : [] };
     }
-    else {
-        const name = ref.name;
-        const all = await searchByName(client, where, name);
-        if (all.length === 0) {
-            throw new SettingsError(where, `${where}: no macro is named "${name}" (names are matched exactly, case included); give the exact name or the macro's id`);
-        }
-        sameName = all.filter(m => !isArchived(m));
-        if (sameName.length === 0) {
-            throw new SettingsError(where, `${where}: the macro "${name}" is archived (${all.map(m => `#${m.id}`).join(', ')}); restore it in Gorgias or name another macro`);
-        }
-        named = sameName.reduce((a, b) => (b.id < a.id ? b : a));
+    const name = ref.name;
+    const all = await searchByName(client, where, name);
+    if (all.length === 0) {
+        throw new SettingsError(where, `${where}: no macro is named "${name}" (names are matched exactly, case included); give the exact name or the macro's id`);
     }
-    return { named, sameName };
+    const sameName = all.filter(m => !isArchived(m));
+    if (sameName.length === 0) {
+        const ids = all.map(m => `#${m.id}`).join(', ');
+        throw archivedError(where, `the macro "${name}" is archived (${ids})`);
+    }
+    return { named: sameName.reduce((a, b) => (b.id < a.id ? b : a)), sameName };
 }
 async function readFamily(client, ref) {
     const where = ref.input;
@@ -58076,24 +57979,19 @@ async function readFamily(client, ref) {
                 continue;
             throw new SettingsError(where, `${where}: "${shownName(named)}" names ${describe(other)} and ${describe(macro)} in the same language; name one by its id, or rename the other in Gorgias`);
         }
-        if (language === null) {
-            if (macro.id !== named.id && ref.id === null) {
-                throw new SettingsError(where, `${where}: "${shownName(named)}" names several macros (${sameName.map(m => `#${m.id}`).join(', ')}); name one by its id`);
-            }
-            continue;
+        if (language !== null)
+            byLanguage.set(language, macro);
+        else if (macro.id !== named.id && ref.id === null) {
+            throw new SettingsError(where, `${where}: "${shownName(named)}" names several macros (${sameName.map(m => `#${m.id}`).join(', ')}); name one by its id`);
         }
-        byLanguage.set(language, macro);
     }
+    const full = (macro) => Array.isArray(macro.actions)
+        ? macro
+        : reading(where, describe(macro), () => getMacro(client, macro.id));
     const replies = new Map();
-    for (const [language, macro] of byLanguage) {
-        const full = Array.isArray(macro.actions)
-            ? macro
-            : await reading(where, describe(macro), () => getMacro(client, macro.id));
-        replies.set(language, replyOf(where, full));
-    }
-    const namedFull = Array.isArray(named.actions)
-        ? named
-        : await reading(where, describe(named), () => getMacro(client, named.id));
+    for (const [language, macro] of byLanguage)
+        replies.set(language, replyOf(where, await full(macro)));
+    const namedFull = await full(named);
     const namedReply = namedLanguage !== null ? replies.get(namedLanguage) : replyOf(where, namedFull);
     const others = [...replies.values()].filter(r => r.id !== namedReply.id);
     return {
@@ -58103,7 +58001,7 @@ async function readFamily(client, ref) {
             input: where,
             name: namedReply.name,
             macros: [namedReply, ...others].map(r => ({ id: r.id, language: r.language })),
-            ignoredActions: ignoredActions(namedFull)
+            ignoredActions: (namedFull.actions ?? []).map(actionName).filter(n => n !== 'setResponseText')
         }
     };
 }
@@ -58113,13 +58011,7 @@ async function searchByName(client, where, name) {
         const found = [];
         let pages = 0;
         for await (const page of listMacros(client, { search: name })) {
-            for (const macro of page) {
-                if (typeof macro?.id === 'number' &&
-                    typeof macro.name === 'string' &&
-                    macro.name.trim() === name.trim()) {
-                    found.push(macro);
-                }
-            }
+            found.push(...page.filter(m => typeof m?.id === 'number' && typeof m.name === 'string' && m.name.trim() === name.trim()));
             if (++pages >= MAX_SEARCH_PAGES)
                 break;
         }
@@ -58141,36 +58033,28 @@ function describe(macro) {
     const language = languageOf(macro);
     return `macro "${shownName(macro)}" (#${macro.id}${language ? `, ${language}` : ''})`;
 }
-const actionName = (a) => typeof a?.name === 'string' && a.name
-    ? a.name
-    : typeof a?.type === 'string' && a.type
-        ? a.type
-        : '?';
-function ignoredActions(macro) {
-    return (macro.actions ?? []).map(actionName).filter(name => name !== 'setResponseText');
-}
+const actionName = (a) => [a?.name, a?.type].find((n) => typeof n === 'string' && n !== '') ?? '?';
 /** The macro's setResponseText, checked: text to send, and variables this action can fill. */
 function replyOf(where, macro) {
-    const name = shownName(macro);
     const label = describe(macro);
-    if (isArchived(macro)) {
-        throw new SettingsError(where, `${where}: ${label} is archived; restore it in Gorgias or name another macro`);
-    }
+    if (isArchived(macro))
+        throw archivedError(where, `${label} is archived`);
     const action = (macro.actions ?? []).find(a => actionName(a) === 'setResponseText');
     const args = action?.arguments ?? {};
     const bodyText = typeof args.body_text === 'string' ? args.body_text.replace(/\r\n/g, '\n').trim() : '';
     const bodyHtml = typeof args.body_html === 'string' ? args.body_html.trim() : '';
-    if (!bodyText && !htmlToText(bodyHtml)) {
+    const text = bodyText || htmlToText(bodyHtml);
+    if (!text) {
         throw new SettingsError(where, `${where}: ${label} has no response text (its "setResponseText" action is missing or empty); add the reply to the macro in Gorgias`);
     }
-    const text = bodyText || htmlToText(bodyHtml);
     const textProblem = templateProblem(text);
     if (textProblem)
         throw new SettingsError(where, `${where}: ${label} body_text: ${textProblem}`);
     const htmlProblem = bodyHtml ? templateProblem(bodyHtml, true) : null;
     if (htmlProblem)
         throw new SettingsError(where, `${where}: ${label} body_html: ${htmlProblem}`);
-    return { id: macro.id, name, language: languageOf(macro), text, html: bodyHtml || null };
+    const name = shownName(macro);
+    return { id: macro.id, name, language: languageOf(macro), label, text, html: bodyHtml || null };
 }
 /** A text version of an HTML reply, for a macro that has body_html only. */
 function htmlToText(html) {
@@ -58192,10 +58076,10 @@ function htmlToText(html) {
 
 
 /**
- * `business-hours: gorgias`: the account's own business hours (`GET /api/account`, the setting of
- * type `business-hours`) as the BusinessHours the rest of the action uses, built through the same
- * parser as hours written in the input. Read defensively: the setting's shape varies by account
- * age, and anything not understood stops the run before any write, naming business-hours.
+ * `business-hours: gorgias`: the account's business hours (`GET /api/account`, the setting of type
+ * `business-hours`), written as the input would be and parsed by the same parser. Read
+ * defensively: the shape varies by account age; anything not understood stops the run before any
+ * write, naming business-hours.
  *
  *     { "type": "business-hours",
  *       "data": { "timezone": "Europe/Paris",
@@ -58225,16 +58109,10 @@ function businessHoursData(account) {
     return setting.data;
 }
 function days(raw) {
-    const items = Array.isArray(raw)
-        ? raw
-        : typeof raw === 'string'
-            ? raw.split(/[,\s]+/).filter(d => d !== '')
-            : typeof raw === 'number'
-                ? [raw]
-                : [];
-    const out = items.map((d) => typeof d === 'string' && /^\d$/.test(d.trim()) ? Number(d) : d);
-    if (out.length === 0 ||
-        !out.every(d => typeof d === 'number' && Number.isInteger(d) && d >= 0 && d <= 7)) {
+    const items = typeof raw === 'string' ? raw.split(/[,\s]+/).filter(d => d) : [raw].flat();
+    const out = items.map(d => (typeof d === 'string' && /^\d$/.test(d.trim()) ? Number(d) : d));
+    const isDay = (d) => Number.isInteger(d) && Number(d) >= 0 && Number(d) <= 7;
+    if (out.length === 0 || !out.every(isDay)) {
         throw refuse(`have days ${JSON.stringify(raw)}, not understood (expected weekdays such as "1,2,3,4,5")`);
     }
     return out.map(d => d % 7);

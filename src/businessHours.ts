@@ -223,29 +223,11 @@ export function parseBusinessHours(
 /** A zone's offset (local minus UTC, in ms) at an instant. */
 type Offsets = (ms: number) => number
 
-const offsetsByZone = new Map<string, Offsets>()
-
-/**
- * A zone's offsets as Luxon reads them from `Intl` (rounded: a historical offset may have seconds).
- * Each read is an `Intl` formatting and the same instants come back, so the answers are kept.
- */
+/** A zone's offsets as Luxon reads them from `Intl` (rounded: a historical offset may have seconds). */
 function offsetsOf(name: string): Offsets {
-  const cached = offsetsByZone.get(name)
-  if (cached) return cached
   const zone = name === 'UTC' ? FixedOffsetZone.utcInstance : IANAZone.create(name)
   if (!zone.isValid) throw new RangeError(`"${name}" is not a time zone known to Intl`)
-  const known = new Map<number, number>()
-  const offsets: Offsets = ms => {
-    let offset = known.get(ms)
-    if (offset === undefined) {
-      if (known.size >= 50_000) known.clear()
-      offset = Math.round(zone.offset(ms) * MINUTE)
-      known.set(ms, offset)
-    }
-    return offset
-  }
-  offsetsByZone.set(name, offsets)
-  return offsets
+  return ms => Math.round(zone.offset(ms) * MINUTE)
 }
 
 /** Local day number (days since 1970-01-01 on the zone's wall clock) of an instant. */

@@ -2,13 +2,12 @@ import { isAbsolute, resolve } from 'node:path'
 import { checkBaseUrl, type BaseUrlProblem } from './gorgias/url.js'
 
 /**
- * The action's inputs: their names and defaults (the one source; a test keeps action.yml equal to
- * it), where a value comes from (input, environment fallback, default), and how one value reads.
- * Every error is a SettingsError naming the input, what it got and what it takes. config.ts puts
- * the values together into Settings.
+ * The action's inputs: names and defaults (the one source; a test keeps action.yml equal to it),
+ * where a value comes from (input, environment fallback, default), and how one value reads. Every
+ * error is a SettingsError naming the input, what it got and what it takes. config.ts puts the
+ * values together into Settings.
  */
 
-/** Defaults of every input; action.yml mirrors these (a test keeps the two equal). */
 export const DEFAULTS = {
   'gorgias-domain': '',
   'gorgias-email': '',
@@ -71,18 +70,13 @@ export type InputReader = (name: InputName) => string
 export function inputResolver(
   read: InputReader,
   env: Record<string, string | undefined>
-): (name: InputName) => string {
+): InputReader {
   return name => {
-    const value = read(name)
-    if (value.trim() !== '') return value
-    const fallback = ENV_FALLBACK[name]
-    const fromEnv = fallback ? env[fallback] : undefined
-    if (fromEnv && fromEnv.trim() !== '') return fromEnv
-    return DEFAULTS[name]
+    const envName = ENV_FALLBACK[name]
+    const values = [read(name), envName ? env[envName] : undefined]
+    return values.find(value => value?.trim()) ?? DEFAULTS[name]
   }
 }
-
-export type Get = (name: InputName) => string
 
 /** A bad input: `input` is its name, the message says what it got and what it takes. */
 export class SettingsError extends Error {
@@ -105,16 +99,11 @@ export function shown(value: string): string {
 
 /** Comma- or newline-separated list, trimmed, without empties or duplicates (case-insensitive). */
 export function parseList(raw: string): string[] {
-  const seen = new Set<string>()
-  const out: string[] = []
-  for (const item of raw.split(/[,\n]/)) {
-    const value = item.trim()
-    if (value && !seen.has(value.toLowerCase())) {
-      seen.add(value.toLowerCase())
-      out.push(value)
-    }
+  const byKey = new Map<string, string>()
+  for (const item of raw.split(/[,\n]/).map(value => value.trim())) {
+    if (item && !byKey.has(item.toLowerCase())) byKey.set(item.toLowerCase(), item)
   }
-  return out
+  return [...byKey.values()]
 }
 
 /** What a number input takes; the error says `expected` after what it got. */

@@ -151,19 +151,15 @@ export const MAX_MESSAGES_FILE_BYTES = 256 * 1024
 /** `en`, `fr`, `pt-br`, `zh-hant-tw`: a BCP 47 language tag, as Gorgias reports a ticket's. */
 const LANGUAGE_TAG = /^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i
 
-/** The keys of one language's entry, and the field each fills. */
+/** The keys of a language's entry and the text each gives; `<key>-macro` names a macro instead. */
 const TEMPLATE_KEYS = {
   'follow-up': 'followUp',
   'final-follow-up': 'finalFollowUp',
   close: 'close'
 } as const satisfies Record<string, TemplateKind>
-
-/** The keys that name a macro instead of giving the text. */
-const MACRO_KEYS = {
-  'follow-up-macro': 'followUp',
-  'final-follow-up-macro': 'finalFollowUp',
-  'close-macro': 'close'
-} as const satisfies Record<string, TemplateKind>
+type TemplateKey = keyof typeof TEMPLATE_KEYS
+const TEXT_KEYS = Object.keys(TEMPLATE_KEYS)
+const KEYS = [...TEXT_KEYS, ...TEXT_KEYS.map(key => `${key}-macro`)]
 
 const FORMAT_HINT =
   'expected a mapping such as "default: en" followed by "en:" with "follow-up:" under it (see examples/messages.yml)'
@@ -178,7 +174,7 @@ export type ReadFile = (path: string) => Uint8Array | string
  *
  *     default: en
  *     en: { follow-up: "...", final-follow-up: "...", close: "..." }
- *     fr: { follow-up: "..." }
+ *     fr: { follow-up-macro: "Follow-up" }
  *
  * Every problem is a MessagesError of `messages-file` naming the file and the key, thrown before
  * any request: a bad text must stop the run, not be sent to customers.
@@ -190,18 +186,15 @@ export function loadMessageCatalog(
   const fail: Fail = (where, problem) => {
     throw new MessagesError('messages-file', `messages-file ${path}: ${where}${problem}`)
   }
-
-  const text = readText(path, read, fail)
-
-  const document = parseYaml(text, fail)
+  const document = parseYaml(readText(path, read, fail), fail)
   if (document === null || typeof document !== 'object' || Array.isArray(document)) {
     const got = document === null ? 'an empty file' : Array.isArray(document) ? 'a list' : 'text'
     return fail('', `got ${got}; ${FORMAT_HINT}`)
   }
-
   const byLanguage: Record<string, MessageTemplates> = {}
   let defaultLanguage: string | null = null
   for (const [key, value] of Object.entries(document as Record<string, unknown>)) {
+    const language = key.toLowerCase()
     if (key === 'default') {
       if (typeof value !== 'string' || !value.trim()) {
         fail(
@@ -210,21 +203,15 @@ export function loadMessageCatalog(
         )
       }
       defaultLanguage = value.trim().toLowerCase()
-      continue
-    }
-    const language = key.toLowerCase()
-    if (!LANGUAGE_TAG.test(key)) {
+    } else if (!LANGUAGE_TAG.test(key)) {
       fail(
         `${key}: `,
         'is not a language tag; expected "default" or a language such as en, fr, de, pt-br'
       )
-    }
-    if (Object.hasOwn(byLanguage, language)) {
+    } else if (Object.hasOwn(byLanguage, language)) {
       fail(`${key}: `, `is the same language as "${language}" above (keys ignore case)`)
-    }
-    byLanguage[language] = templatesOf(language, value, fail)
+    } else byLanguage[language] = templatesOf(language, value, fail)
   }
-
   if (defaultLanguage === null) {
     return fail(
       'default: ',
@@ -313,30 +300,27 @@ function templatesOf(language: string, value: unknown, fail: Fail): MessageTempl
   const macros: Partial<Record<TemplateKind, MacroRef>> = {}
   for (const [key, text] of Object.entries(entry)) {
     const where = `${language}.${key}: `
-    if (Object.hasOwn(MACRO_KEYS, key)) {
-      const field = MACRO_KEYS[key as keyof typeof MACRO_KEYS]
-      const textKey = key.replace(/-macro$/, '')
+    if (!KEYS.includes(key)) {
+      fail(where, `unknown key; a language has only ${KEYS.join(', ')}`)
+    }
+    const textKey = key.replace(/-macro$/, '') as TemplateKey
+    const field = TEMPLATE_KEYS[textKey]
+    if (textKey !== key) {
       if (Object.hasOwn(entry, textKey)) {
         fail(where, `set together with "${textKey}:"; give the text or the macro, not both`)
       }
       const ref = parseMacroRef(`messages-file ${language}.${key}`, text)
       if (typeof ref === 'string') fail(where, ref)
-      if (ref === null)
+      if (ref === null) {
         fail(where, "empty; expected a macro id such as 12, or a macro's exact name")
+      }
       macros[field] = ref
       continue
-    }
-    if (!Object.hasOwn(TEMPLATE_KEYS, key)) {
-      fail(
-        where,
-        `unknown key; a language has only ${[...Object.keys(TEMPLATE_KEYS), ...Object.keys(MACRO_KEYS)].join(', ')}`
-      )
     }
     if (typeof text !== 'string') {
       const hint = key === 'follow-up' ? '' : ` (leave ${key} out to send none)`
       fail(where, `got ${text === null ? 'nothing' : JSON.stringify(text)}; expected text${hint}`)
     }
-    const field = TEMPLATE_KEYS[key as keyof typeof TEMPLATE_KEYS]
     try {
       templates[field] = parseTemplate(`${language}.${key}`, text, key === 'follow-up')
     } catch (err) {
