@@ -42316,13 +42316,9 @@ class MessagesError extends Error {
 /** A message template: known placeholders only, balanced braces. `input` names it in errors. */
 function parseTemplate(input, raw, required) {
     const text = raw.replace(/\r\n/g, '\n').trim();
-    if (!text) {
-        if (required) {
-            throw new MessagesError(input, `${input}: empty; expected the text sent to the customer`);
-        }
-        return '';
-    }
-    const problem = templateProblem(text);
+    const problem = text
+        ? templateProblem(text)
+        : required && 'empty; expected the text sent to the customer';
     if (problem)
         throw new MessagesError(input, `${input}: ${problem}`);
     return text;
@@ -42439,6 +42435,14 @@ function loadMessageCatalog(path, read = file => (0,external_node_fs_.readFileSy
     }
     return { source: path, defaultLanguage, byLanguage };
 }
+const NOT_FOUND = "not found. The path is relative to the workflow's checkout: run actions/checkout before this action, and check the path and its upper/lower case";
+const READ_PROBLEMS = {
+    ENOENT: NOT_FOUND,
+    ENOTDIR: NOT_FOUND,
+    EISDIR: 'is a directory; expected a YAML file',
+    EACCES: 'cannot be read (permission denied)',
+    EPERM: 'cannot be read (permission denied)'
+};
 /** The file's text: read, within the size limit, and UTF-8; anything else fails, saying why. */
 function readText(path, read, fail) {
     let raw;
@@ -42446,16 +42450,9 @@ function readText(path, read, fail) {
         raw = read(path);
     }
     catch (err) {
-        const code = err?.code;
-        if (code === 'ENOENT' || code === 'ENOTDIR') {
-            return fail('', "not found. The path is relative to the workflow's checkout: run actions/checkout before this action, and check the path and its upper/lower case");
-        }
-        if (code === 'EISDIR')
-            return fail('', 'is a directory; expected a YAML file');
-        if (code === 'EACCES' || code === 'EPERM') {
-            return fail('', 'cannot be read (permission denied)');
-        }
-        return fail('', `cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+        const code = err?.code ?? '';
+        const why = err instanceof Error ? err.message : String(err);
+        return fail('', READ_PROBLEMS[code] ?? `cannot be read: ${why}`);
     }
     const bytes = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength;
     if (bytes > MAX_MESSAGES_FILE_BYTES) {
@@ -42484,11 +42481,11 @@ function parseYaml(text, fail) {
         const at = problem.linePos?.[0];
         const where = at ? ` at line ${at.line}, column ${at.col}` : '';
         const message = problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-        const why = problem.code === 'TAG_RESOLVE_FAILED'
-            ? `${message}; YAML tags (!name) are not allowed here`
-            : problem.code === 'DUPLICATE_KEY'
-                ? `${message}; a key appears twice`
-                : message;
+        const hint = {
+            TAG_RESOLVE_FAILED: '; YAML tags (!name) are not allowed here',
+            DUPLICATE_KEY: '; a key appears twice'
+        };
+        const why = `${message}${hint[problem.code] ?? ''}`;
         fail('', `is not valid YAML${where}: ${why}`);
     }
     // Aliases are allowed (fr-ca: *fr), but not enough of them to blow up the file's size.
@@ -50902,39 +50899,35 @@ function instantOf(local, offsetAt) {
 }
 const calendars = new WeakMap();
 function calendarOf(bh) {
-    const { windows, timezone, holidays } = bh;
+    const source = [bh.windows, bh.timezone, bh.holidays];
     const cached = calendars.get(bh);
-    const source = cached?.source;
-    if (source?.windows === windows && source.timezone === timezone && source.holidays === holidays) {
+    if (cached?.source.every((field, i) => field === source[i]))
         return cached;
-    }
-    const calendar = {
-        source: { windows, timezone, holidays },
-        offsets: offsetsOf(timezone),
-        windows: Array.from({ length: 7 }, (_, day) => mergeWindows(windows[day] ?? [])),
-        holidays: new Set([...holidays].flatMap(text => dayNumber(text.trim()) ?? [])),
-        days: new Map()
+    const offsets = offsetsOf(bh.timezone);
+    // merged again: a value may be built by hand; holidays that are not real dates are ignored
+    const windows = Array.from({ length: 7 }, (_, day) => mergeWindows(bh.windows[day] ?? []));
+    const holidays = new Set([...bh.holidays].flatMap(text => dayNumber(text.trim()) ?? []));
+    const days = new Map();
+    const open = (day) => {
+        const known = days.get(day);
+        if (known)
+            return known;
+        const weekday = (((day + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday
+        const intervals = [];
+        for (const [start, end] of holidays.has(day) ? [] : windows[weekday]) {
+            const from = instantOf(day * DAY + start * MINUTE, offsets);
+            const to = instantOf(day * DAY + end * MINUTE, offsets);
+            if (to > from)
+                intervals.push([from, to]);
+        }
+        if (days.size >= 10_000)
+            days.clear();
+        days.set(day, intervals);
+        return intervals;
     };
+    const calendar = { source, offsets, open };
     calendars.set(bh, calendar);
     return calendar;
-}
-/** Real [start, end) intervals (epoch ms) during which local day `day` is open, in order. */
-function openIntervals(day, calendar) {
-    const cached = calendar.days.get(day);
-    if (cached)
-        return cached;
-    const weekday = (((day + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday
-    const intervals = [];
-    for (const [start, end] of calendar.holidays.has(day) ? [] : calendar.windows[weekday]) {
-        const from = instantOf(day * DAY + start * MINUTE, calendar.offsets);
-        const to = instantOf(day * DAY + end * MINUTE, calendar.offsets);
-        if (to > from)
-            intervals.push([from, to]);
-    }
-    if (calendar.days.size >= 10_000)
-        calendar.days.clear();
-    calendar.days.set(day, intervals);
-    return intervals;
 }
 function timeOf(date, name) {
     const ms = date.getTime();
@@ -50942,12 +50935,12 @@ function timeOf(date, name) {
         throw new RangeError(`${name} is not a valid date`);
     return ms;
 }
-/** The open intervals of the local days from the one before `ms`'s on, with `ms`'s day number. */
+/** The open intervals of each local day, from the day before `ms`'s on. */
 function* intervalsFrom(ms, bh) {
     const calendar = calendarOf(bh);
-    const start = localDay(ms, calendar.offsets);
-    for (let day = start - 1;; day++)
-        yield { day, intervals: openIntervals(day, calendar) };
+    for (let day = localDay(ms, calendar.offsets) - 1;; day++) {
+        yield { day, intervals: calendar.open(day) };
+    }
 }
 function closedTooLong(startDay, bh) {
     const from = new Date(startDay * DAY).toISOString().slice(0, 10);
@@ -51579,26 +51572,22 @@ function followUpKind(templates, reminder, reminders) {
         ? 'finalFollowUp'
         : 'followUp';
 }
-function composed(kind, templates, values, route, ticket, settings, marker) {
+/**
+ * The follow-up for reminder `reminder` of `reminders`, from the templates of the ticket's
+ * language (templatesFor). `currentUser`: the API user, for `{{current_user.*}}`.
+ */
+function composeFollowUp(ticket, route, reminder, reminders, marker, settings, templates, currentUser = null, kind = followUpKind(templates, reminder, reminders)) {
+    const values = templateValues(ticket, reminder, reminders, currentUser);
     const body = replyAlong(route, ticket, settings, renderTemplate(templates[kind], values), marker);
     const html = templates.html?.[kind];
     if (html !== undefined)
         body.body_html = renderTemplate(html, values, true);
     return { body, source: templates.sources?.[kind] ?? kind };
 }
-/**
- * The follow-up for reminder `reminder` of `reminders`, from the templates of the ticket's
- * language (templatesFor). `currentUser`: the API user, for `{{current_user.*}}`.
- */
-function composeFollowUp(ticket, route, reminder, reminders, marker, settings, templates, currentUser = null) {
-    const values = templateValues(ticket, reminder, reminders, currentUser);
-    const kind = followUpKind(templates, reminder, reminders);
-    return composed(kind, templates, values, route, ticket, settings, marker);
-}
-/** The close message; only called when `templates.close` is not empty (empty: no message). */
+/** The close message (values as for the last reminder); only called when `templates.close` is set. */
 function composeClose(ticket, route, reminders, marker, settings, templates, currentUser = null) {
-    const values = templateValues(ticket, reminders, reminders, currentUser);
-    return composed('close', templates, values, route, ticket, settings, marker);
+    const closing = [settings, templates, currentUser, 'close'];
+    return composeFollowUp(ticket, route, reminders, reminders, marker, ...closing);
 }
 
 ;// CONCATENATED MODULE: ./src/gorgias/errors.ts

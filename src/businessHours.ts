@@ -259,54 +259,44 @@ function instantOf(local: number, offsetAt: Offsets): number {
 type Intervals = ReadonlyArray<Window>
 
 /**
- * A `BusinessHours` made ready for arithmetic, with the open intervals of the days asked about so
- * far (a sweep asks about the same few days for every ticket). `source`: the fields it was built
- * from, so a changed value is rebuilt.
+ * A `BusinessHours` made ready for arithmetic: `open(day)` gives the real [start, end) intervals
+ * (epoch ms) during which local day `day` is open, kept (a sweep asks about the same few days for
+ * every ticket). `source`: the fields it was built from, so a changed value is rebuilt.
  */
 interface Calendar {
-  source: Pick<BusinessHours, 'windows' | 'timezone' | 'holidays'>
+  source: [BusinessHours['windows'], string, BusinessHours['holidays']]
   offsets: Offsets
-  /** sorted and merged, also for a `BusinessHours` not built by `parseBusinessHours` */
-  windows: ReadonlyArray<Intervals>
-  /** local day numbers; entries that are not real dates are ignored */
-  holidays: ReadonlySet<number>
-  days: Map<number, Intervals>
+  open: (day: number) => Intervals
 }
 
 const calendars = new WeakMap<BusinessHours, Calendar>()
 
 function calendarOf(bh: BusinessHours): Calendar {
-  const { windows, timezone, holidays } = bh
+  const source: Calendar['source'] = [bh.windows, bh.timezone, bh.holidays]
   const cached = calendars.get(bh)
-  const source = cached?.source
-  if (source?.windows === windows && source.timezone === timezone && source.holidays === holidays) {
-    return cached!
+  if (cached?.source.every((field, i) => field === source[i])) return cached
+  const offsets = offsetsOf(bh.timezone)
+  // merged again: a value may be built by hand; holidays that are not real dates are ignored
+  const windows = Array.from({ length: 7 }, (_, day) => mergeWindows(bh.windows[day] ?? []))
+  const holidays = new Set([...bh.holidays].flatMap(text => dayNumber(text.trim()) ?? []))
+  const days = new Map<number, Intervals>()
+  const open = (day: number): Intervals => {
+    const known = days.get(day)
+    if (known) return known
+    const weekday = (((day + 4) % 7) + 7) % 7 // 1970-01-01 was a Thursday
+    const intervals: Array<[number, number]> = []
+    for (const [start, end] of holidays.has(day) ? [] : windows[weekday]!) {
+      const from = instantOf(day * DAY + start * MINUTE, offsets)
+      const to = instantOf(day * DAY + end * MINUTE, offsets)
+      if (to > from) intervals.push([from, to])
+    }
+    if (days.size >= 10_000) days.clear()
+    days.set(day, intervals)
+    return intervals
   }
-  const calendar: Calendar = {
-    source: { windows, timezone, holidays },
-    offsets: offsetsOf(timezone),
-    windows: Array.from({ length: 7 }, (_, day) => mergeWindows(windows[day] ?? [])),
-    holidays: new Set([...holidays].flatMap(text => dayNumber(text.trim()) ?? [])),
-    days: new Map()
-  }
+  const calendar = { source, offsets, open }
   calendars.set(bh, calendar)
   return calendar
-}
-
-/** Real [start, end) intervals (epoch ms) during which local day `day` is open, in order. */
-function openIntervals(day: number, calendar: Calendar): Intervals {
-  const cached = calendar.days.get(day)
-  if (cached) return cached
-  const weekday = (((day + 4) % 7) + 7) % 7 // 1970-01-01 was a Thursday
-  const intervals: Array<[number, number]> = []
-  for (const [start, end] of calendar.holidays.has(day) ? [] : calendar.windows[weekday]!) {
-    const from = instantOf(day * DAY + start * MINUTE, calendar.offsets)
-    const to = instantOf(day * DAY + end * MINUTE, calendar.offsets)
-    if (to > from) intervals.push([from, to])
-  }
-  if (calendar.days.size >= 10_000) calendar.days.clear()
-  calendar.days.set(day, intervals)
-  return intervals
 }
 
 function timeOf(date: Date, name: string): number {
@@ -315,11 +305,12 @@ function timeOf(date: Date, name: string): number {
   return ms
 }
 
-/** The open intervals of the local days from the one before `ms`'s on, with `ms`'s day number. */
+/** The open intervals of each local day, from the day before `ms`'s on. */
 function* intervalsFrom(ms: number, bh: BusinessHours) {
   const calendar = calendarOf(bh)
-  const start = localDay(ms, calendar.offsets)
-  for (let day = start - 1; ; day++) yield { day, intervals: openIntervals(day, calendar) }
+  for (let day = localDay(ms, calendar.offsets) - 1; ; day++) {
+    yield { day, intervals: calendar.open(day) }
+  }
 }
 
 function closedTooLong(startDay: number, bh: BusinessHours): BusinessHoursError {

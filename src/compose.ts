@@ -129,21 +129,6 @@ export function followUpKind(
     : 'followUp'
 }
 
-function composed(
-  kind: TemplateKind,
-  templates: MessageTemplates,
-  values: TemplateValues,
-  route: Route,
-  ticket: Ticket,
-  settings: Pick<Settings, 'email'>,
-  marker: string
-): ComposedMessage {
-  const body = replyAlong(route, ticket, settings, renderTemplate(templates[kind], values), marker)
-  const html = templates.html?.[kind]
-  if (html !== undefined) body.body_html = renderTemplate(html, values, true)
-  return { body, source: templates.sources?.[kind] ?? kind }
-}
-
 /**
  * The follow-up for reminder `reminder` of `reminders`, from the templates of the ticket's
  * language (templatesFor). `currentUser`: the API user, for `{{current_user.*}}`.
@@ -156,14 +141,17 @@ export function composeFollowUp(
   marker: string,
   settings: Pick<Settings, 'email'>,
   templates: MessageTemplates,
-  currentUser: User | null = null
+  currentUser: User | null = null,
+  kind: TemplateKind = followUpKind(templates, reminder, reminders)
 ): ComposedMessage {
   const values = templateValues(ticket, reminder, reminders, currentUser)
-  const kind = followUpKind(templates, reminder, reminders)
-  return composed(kind, templates, values, route, ticket, settings, marker)
+  const body = replyAlong(route, ticket, settings, renderTemplate(templates[kind], values), marker)
+  const html = templates.html?.[kind]
+  if (html !== undefined) body.body_html = renderTemplate(html, values, true)
+  return { body, source: templates.sources?.[kind] ?? kind }
 }
 
-/** The close message; only called when `templates.close` is not empty (empty: no message). */
+/** The close message (values as for the last reminder); only called when `templates.close` is set. */
 export function composeClose(
   ticket: Ticket,
   route: Route,
@@ -173,6 +161,6 @@ export function composeClose(
   templates: MessageTemplates,
   currentUser: User | null = null
 ): ComposedMessage {
-  const values = templateValues(ticket, reminders, reminders, currentUser)
-  return composed('close', templates, values, route, ticket, settings, marker)
+  const closing = [settings, templates, currentUser, 'close'] as const
+  return composeFollowUp(ticket, route, reminders, reminders, marker, ...closing)
 }

@@ -73,13 +73,9 @@ export class MessagesError extends Error {
 /** A message template: known placeholders only, balanced braces. `input` names it in errors. */
 export function parseTemplate(input: string, raw: string, required: boolean): string {
   const text = raw.replace(/\r\n/g, '\n').trim()
-  if (!text) {
-    if (required) {
-      throw new MessagesError(input, `${input}: empty; expected the text sent to the customer`)
-    }
-    return ''
-  }
-  const problem = templateProblem(text)
+  const problem = text
+    ? templateProblem(text)
+    : required && 'empty; expected the text sent to the customer'
   if (problem) throw new MessagesError(input, `${input}: ${problem}`)
   return text
 }
@@ -226,24 +222,25 @@ export function loadMessageCatalog(
   return { source: path, defaultLanguage, byLanguage }
 }
 
+const NOT_FOUND =
+  "not found. The path is relative to the workflow's checkout: run actions/checkout before this action, and check the path and its upper/lower case"
+const READ_PROBLEMS: Record<string, string> = {
+  ENOENT: NOT_FOUND,
+  ENOTDIR: NOT_FOUND,
+  EISDIR: 'is a directory; expected a YAML file',
+  EACCES: 'cannot be read (permission denied)',
+  EPERM: 'cannot be read (permission denied)'
+}
+
 /** The file's text: read, within the size limit, and UTF-8; anything else fails, saying why. */
 function readText(path: string, read: ReadFile, fail: Fail): string {
   let raw: Uint8Array | string
   try {
     raw = read(path)
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException | null)?.code
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      return fail(
-        '',
-        "not found. The path is relative to the workflow's checkout: run actions/checkout before this action, and check the path and its upper/lower case"
-      )
-    }
-    if (code === 'EISDIR') return fail('', 'is a directory; expected a YAML file')
-    if (code === 'EACCES' || code === 'EPERM') {
-      return fail('', 'cannot be read (permission denied)')
-    }
-    return fail('', `cannot be read: ${err instanceof Error ? err.message : String(err)}`)
+    const code = (err as NodeJS.ErrnoException | null)?.code ?? ''
+    const why = err instanceof Error ? err.message : String(err)
+    return fail('', READ_PROBLEMS[code] ?? `cannot be read: ${why}`)
   }
   const bytes = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength
   if (bytes > MAX_MESSAGES_FILE_BYTES) {
@@ -272,12 +269,11 @@ function parseYaml(text: string, fail: Fail): unknown {
     const at = problem.linePos?.[0]
     const where = at ? ` at line ${at.line}, column ${at.col}` : ''
     const message = problem.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')
-    const why =
-      problem.code === 'TAG_RESOLVE_FAILED'
-        ? `${message}; YAML tags (!name) are not allowed here`
-        : problem.code === 'DUPLICATE_KEY'
-          ? `${message}; a key appears twice`
-          : message
+    const hint: Partial<Record<string, string>> = {
+      TAG_RESOLVE_FAILED: '; YAML tags (!name) are not allowed here',
+      DUPLICATE_KEY: '; a key appears twice'
+    }
+    const why = `${message}${hint[problem.code] ?? ''}`
     fail('', `is not valid YAML${where}: ${why}`)
   }
   // Aliases are allowed (fr-ca: *fr), but not enough of them to blow up the file's size.
