@@ -2,7 +2,7 @@ import {
   DEFAULTS,
   HOURS,
   inputResolver,
-  MAX_MINUTES,
+  MINUTES,
   parseApiUrl,
   parseBoolean,
   parseDomain,
@@ -14,6 +14,7 @@ import {
   parseTicketIds,
   required,
   SettingsError,
+  SHARE,
   shown,
   WHOLE,
   type InputName,
@@ -121,8 +122,6 @@ export function parseSettings(read: InputReader, ctx: ParseContext = {}): Settin
   const business = parseBusinessSettings(get)
   const schedule = parseSchedule(get)
   const channels = parseChannels(get('channels'))
-  const number = (input: InputName, expected: string, max: number): number =>
-    parseNumber(input, get(input), { expected, leadingPoint: true, max })
   const rest = {
     dryRun: parseBoolean('dry-run', get('dry-run')),
     maxActions: parseNumber('max-actions', get('max-actions'), WHOLE),
@@ -133,16 +132,8 @@ export function parseSettings(read: InputReader, ctx: ParseContext = {}): Settin
         ? { holidays: parseList(get('holidays')), timezone: get('timezone').trim() }
         : null,
     policyModule: parsePath(get('policy-module'), workspace),
-    rateLimitShare: number(
-      'rate-limit-share',
-      "a fraction above 0 and at most 1, such as 0.5 (half of the account's API rate limit, leaving the rest to the store's other apps)",
-      1
-    ),
-    timeLimitMinutes: number(
-      'time-limit-minutes',
-      `minutes above 0 and at most ${MAX_MINUTES}, such as 20 (keep it under the job's timeout-minutes)`,
-      MAX_MINUTES
-    ),
+    rateLimitShare: parseNumber('rate-limit-share', get('rate-limit-share'), SHARE),
+    timeLimitMinutes: parseNumber('time-limit-minutes', get('time-limit-minutes'), MINUTES),
     summaryCustomerDetails: parseBoolean(
       'summary-customer-details',
       get('summary-customer-details')

@@ -134,12 +134,25 @@ export const HOURS: NumberRule = {
   max: MAX_HOURS
 }
 
-/** GitHub stops a job after 6 hours at most. */
-export const MAX_MINUTES = 360
-
 export const WHOLE: NumberRule = {
   expected: 'a whole number of at least 1, such as 100',
   whole: true
+}
+
+export const SHARE: NumberRule = {
+  expected:
+    "a fraction above 0 and at most 1, such as 0.5 (half of the account's API rate limit, leaving the rest to the store's other apps)",
+  leadingPoint: true,
+  max: 1
+}
+
+/** GitHub stops a job after 6 hours at most. */
+const MAX_MINUTES = 360
+
+export const MINUTES: NumberRule = {
+  expected: `minutes above 0 and at most ${MAX_MINUTES}, such as 20 (keep it under the job's timeout-minutes)`,
+  leadingPoint: true,
+  max: MAX_MINUTES
 }
 
 export function parseBoolean(input: InputName, raw: string): boolean {
