@@ -1,4 +1,5 @@
 import {
+  badValue,
   DEFAULTS,
   HOURS,
   inputResolver,
@@ -15,7 +16,6 @@ import {
   required,
   SettingsError,
   SHARE,
-  shown,
   WHOLE,
   type InputName,
   type InputReader
@@ -179,15 +179,21 @@ function parseConnection(
 
 function parseSchedule(get: InputReader): Pick<Settings, 'followUpHours' | 'closeHours'> {
   const raw = get('follow-up-hours')
-  const fail = (problem: string): SettingsError =>
-    new SettingsError('follow-up-hours', `follow-up-hours: got ${shown(raw)}; ${problem}`)
   const parts = raw.split(/[,\n]/).map(p => p.trim())
   if (parts.some(p => p === '')) {
-    throw fail('expected hours such as 48, or an ascending comma-separated list such as "24,72"')
+    throw badValue(
+      'follow-up-hours',
+      raw,
+      'expected hours such as 48, or an ascending comma-separated list such as "24,72"'
+    )
   }
   const followUpHours = parts.map(p => parseNumber('follow-up-hours', p, HOURS))
   if (followUpHours.some((hours, i) => i > 0 && hours <= followUpHours[i - 1]!)) {
-    throw fail('reminder ages must be strictly ascending, such as "24,72"')
+    throw badValue(
+      'follow-up-hours',
+      raw,
+      'reminder ages must be strictly ascending, such as "24,72"'
+    )
   }
   const closeHours = parseNumber('close-hours', get('close-hours'), HOURS)
   const lastFollowUp = followUpHours[followUpHours.length - 1]!
@@ -307,10 +313,8 @@ function parseMacroInputs(
 function parseBusinessSettings(get: InputReader): BusinessHours | null | 'gorgias' {
   const timezone = get('timezone').trim()
   if (!isValidTimeZone(timezone)) {
-    throw new SettingsError(
-      'timezone',
-      `timezone: got ${shown(timezone)}; expected an IANA time zone name such as "Europe/Paris" or "America/New_York"`
-    )
+    const expected = 'expected an IANA time zone name such as "Europe/Paris" or "America/New_York"'
+    throw badValue('timezone', timezone, expected)
   }
   const spec = get('business-hours').trim()
   const holidays = parseList(get('holidays'))
