@@ -1,10 +1,13 @@
 import { describe, expect, test } from '@jest/globals'
 import { resolve } from 'node:path'
-import { closeBody, followUpBody } from '../src/compose.js'
+import { composeClose, composeFollowUp } from '../src/compose.js'
 import type { Ticket } from '../src/gorgias/types.js'
 import { loadMessageCatalog, type MessageTemplates } from '../src/messages.js'
 import { templatesFor } from '../src/policy/thread.js'
 import type { Route } from '../src/policy/types.js'
+
+const followUpBody = (...args: Parameters<typeof composeFollowUp>) => composeFollowUp(...args).body
+const closeBody = (...args: Parameters<typeof composeClose>) => composeClose(...args).body
 
 /** Which text goes out, and with which values; the route itself is replyAlong's business. */
 

@@ -1,7 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 129:
+/***/ 9659:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 
@@ -54,9 +54,9 @@ exports.getProxyUrl = getProxyUrl;
 exports.isHttps = isHttps;
 const http = __importStar(__nccwpck_require__(8611));
 const https = __importStar(__nccwpck_require__(5692));
-const pm = __importStar(__nccwpck_require__(425));
-const tunnel = __importStar(__nccwpck_require__(408));
-const undici_1 = __nccwpck_require__(4718);
+const pm = __importStar(__nccwpck_require__(3335));
+const tunnel = __importStar(__nccwpck_require__(770));
+const undici_1 = __nccwpck_require__(6752);
 var HttpCodes;
 (function (HttpCodes) {
     HttpCodes[HttpCodes["OK"] = 200] = "OK";
@@ -744,7 +744,7 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 
 /***/ }),
 
-/***/ 425:
+/***/ 3335:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -844,7 +844,7 @@ class DecodedURL extends URL {
 
 /***/ }),
 
-/***/ 1340:
+/***/ 7666:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /*! node-domexception. MIT License. Jimmy Wärting <https://jimmy.warting.se/opensource> */
@@ -867,15 +867,15 @@ module.exports = globalThis.DOMException
 
 /***/ }),
 
-/***/ 408:
+/***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(376);
+module.exports = __nccwpck_require__(218);
 
 
 /***/ }),
 
-/***/ 376:
+/***/ 218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -1146,33 +1146,33 @@ exports.debug = debug; // for test
 
 /***/ }),
 
-/***/ 4718:
+/***/ 6752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Client = __nccwpck_require__(271)
-const Dispatcher = __nccwpck_require__(2377)
-const Pool = __nccwpck_require__(8014)
-const BalancedPool = __nccwpck_require__(3207)
-const Agent = __nccwpck_require__(5539)
-const ProxyAgent = __nccwpck_require__(9710)
-const EnvHttpProxyAgent = __nccwpck_require__(6699)
-const RetryAgent = __nccwpck_require__(9176)
-const errors = __nccwpck_require__(6593)
-const util = __nccwpck_require__(5386)
+const Client = __nccwpck_require__(3701)
+const Dispatcher = __nccwpck_require__(883)
+const Pool = __nccwpck_require__(628)
+const BalancedPool = __nccwpck_require__(837)
+const Agent = __nccwpck_require__(7405)
+const ProxyAgent = __nccwpck_require__(6672)
+const EnvHttpProxyAgent = __nccwpck_require__(3137)
+const RetryAgent = __nccwpck_require__(50)
+const errors = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(5889)
-const buildConnector = __nccwpck_require__(5106)
-const MockClient = __nccwpck_require__(2839)
-const MockAgent = __nccwpck_require__(587)
-const MockPool = __nccwpck_require__(3926)
-const mockErrors = __nccwpck_require__(5347)
-const RetryHandler = __nccwpck_require__(3174)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(4743)
-const DecoratorHandler = __nccwpck_require__(6949)
-const RedirectHandler = __nccwpck_require__(3216)
-const createRedirectInterceptor = __nccwpck_require__(5306)
+const api = __nccwpck_require__(6615)
+const buildConnector = __nccwpck_require__(9136)
+const MockClient = __nccwpck_require__(7365)
+const MockAgent = __nccwpck_require__(7501)
+const MockPool = __nccwpck_require__(4004)
+const mockErrors = __nccwpck_require__(2429)
+const RetryHandler = __nccwpck_require__(7816)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2581)
+const DecoratorHandler = __nccwpck_require__(8155)
+const RedirectHandler = __nccwpck_require__(8754)
+const createRedirectInterceptor = __nccwpck_require__(5092)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -1190,10 +1190,10 @@ module.exports.DecoratorHandler = DecoratorHandler
 module.exports.RedirectHandler = RedirectHandler
 module.exports.createRedirectInterceptor = createRedirectInterceptor
 module.exports.interceptors = {
-  redirect: __nccwpck_require__(1068),
-  retry: __nccwpck_require__(9636),
-  dump: __nccwpck_require__(5786),
-  dns: __nccwpck_require__(6149)
+  redirect: __nccwpck_require__(1514),
+  retry: __nccwpck_require__(2026),
+  dump: __nccwpck_require__(8060),
+  dns: __nccwpck_require__(379)
 }
 
 module.exports.buildConnector = buildConnector
@@ -1255,7 +1255,7 @@ function makeDispatcher (fn) {
 module.exports.setGlobalDispatcher = setGlobalDispatcher
 module.exports.getGlobalDispatcher = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(6860).fetch)
+const fetchImpl = (__nccwpck_require__(4398).fetch)
 module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -1267,39 +1267,39 @@ module.exports.fetch = async function fetch (init, options = undefined) {
     throw err
   }
 }
-module.exports.Headers = __nccwpck_require__(5662).Headers
-module.exports.Response = __nccwpck_require__(9317).Response
-module.exports.Request = __nccwpck_require__(3713).Request
-module.exports.FormData = __nccwpck_require__(8440).FormData
+module.exports.Headers = __nccwpck_require__(660).Headers
+module.exports.Response = __nccwpck_require__(9051).Response
+module.exports.Request = __nccwpck_require__(9967).Request
+module.exports.FormData = __nccwpck_require__(5910).FormData
 module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
-module.exports.FileReader = __nccwpck_require__(4881).FileReader
+module.exports.FileReader = __nccwpck_require__(8355).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(8709)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
 
 module.exports.setGlobalOrigin = setGlobalOrigin
 module.exports.getGlobalOrigin = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(7403)
-const { kConstruct } = __nccwpck_require__(8271)
+const { CacheStorage } = __nccwpck_require__(3245)
+const { kConstruct } = __nccwpck_require__(109)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 module.exports.caches = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(8495)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
 
 module.exports.deleteCookie = deleteCookie
 module.exports.getCookies = getCookies
 module.exports.getSetCookies = getSetCookies
 module.exports.setCookie = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(782)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
 
 module.exports.parseMIMEType = parseMIMEType
 module.exports.serializeAMimeType = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(6814)
-module.exports.WebSocket = __nccwpck_require__(3435).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
+module.exports.WebSocket = __nccwpck_require__(3726).WebSocket
 module.exports.CloseEvent = CloseEvent
 module.exports.ErrorEvent = ErrorEvent
 module.exports.MessageEvent = MessageEvent
@@ -1315,18 +1315,18 @@ module.exports.MockPool = MockPool
 module.exports.MockAgent = MockAgent
 module.exports.mockErrors = mockErrors
 
-const { EventSource } = __nccwpck_require__(6376)
+const { EventSource } = __nccwpck_require__(1238)
 
 module.exports.EventSource = EventSource
 
 
 /***/ }),
 
-/***/ 6128:
+/***/ 158:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(5386)
-const { RequestAbortedError } = __nccwpck_require__(6593)
+const { addAbortListener } = __nccwpck_require__(3440)
+const { RequestAbortedError } = __nccwpck_require__(8707)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -1386,16 +1386,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2574:
+/***/ 2279:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(6593)
-const util = __nccwpck_require__(5386)
-const { addSignal, removeSignal } = __nccwpck_require__(6128)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { addSignal, removeSignal } = __nccwpck_require__(158)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -1501,7 +1501,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 884:
+/***/ 6862:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -1515,10 +1515,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(6593)
-const util = __nccwpck_require__(5386)
+} = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(6128)
+const { addSignal, removeSignal } = __nccwpck_require__(158)
 const assert = __nccwpck_require__(4589)
 
 const kResume = Symbol('resume')
@@ -1759,16 +1759,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 865:
+/***/ 4043:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(3897)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(6593)
-const util = __nccwpck_require__(5386)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(6425)
+const { Readable } = __nccwpck_require__(9927)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
 const { AsyncResource } = __nccwpck_require__(6698)
 
 class RequestHandler extends AsyncResource {
@@ -1980,18 +1980,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 4754:
+/***/ 3560:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { finished, PassThrough } = __nccwpck_require__(7075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(6593)
-const util = __nccwpck_require__(5386)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(6425)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(6128)
+const { addSignal, removeSignal } = __nccwpck_require__(158)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -2207,15 +2207,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 3408:
+/***/ 1882:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(6593)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
 const { AsyncResource } = __nccwpck_require__(6698)
-const util = __nccwpck_require__(5386)
-const { addSignal, removeSignal } = __nccwpck_require__(6128)
+const util = __nccwpck_require__(3440)
+const { addSignal, removeSignal } = __nccwpck_require__(158)
 const assert = __nccwpck_require__(4589)
 
 class UpgradeHandler extends AsyncResource {
@@ -2322,21 +2322,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 5889:
+/***/ 6615:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(865)
-module.exports.stream = __nccwpck_require__(4754)
-module.exports.pipeline = __nccwpck_require__(884)
-module.exports.upgrade = __nccwpck_require__(3408)
-module.exports.connect = __nccwpck_require__(2574)
+module.exports.request = __nccwpck_require__(4043)
+module.exports.stream = __nccwpck_require__(3560)
+module.exports.pipeline = __nccwpck_require__(6862)
+module.exports.upgrade = __nccwpck_require__(1882)
+module.exports.connect = __nccwpck_require__(2279)
 
 
 /***/ }),
 
-/***/ 3897:
+/***/ 9927:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -2345,9 +2345,9 @@ module.exports.connect = __nccwpck_require__(2574)
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(6593)
-const util = __nccwpck_require__(5386)
-const { ReadableStreamFrom } = __nccwpck_require__(5386)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { ReadableStreamFrom } = __nccwpck_require__(3440)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -2728,15 +2728,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 6425:
+/***/ 7655:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(4589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(6593)
+} = __nccwpck_require__(8707)
 
-const { chunksDecode } = __nccwpck_require__(3897)
+const { chunksDecode } = __nccwpck_require__(9927)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -2828,16 +2828,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5106:
+/***/ 9136:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(7030)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(5386)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(6593)
-const timers = __nccwpck_require__(5929)
+const util = __nccwpck_require__(3440)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(8707)
+const timers = __nccwpck_require__(6603)
 
 function noop () {}
 
@@ -3075,7 +3075,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 4037:
+/***/ 735:
 /***/ ((module) => {
 
 
@@ -3200,7 +3200,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6644:
+/***/ 2414:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3409,7 +3409,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6593:
+/***/ 8707:
 /***/ ((module) => {
 
 
@@ -3841,7 +3841,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8957:
+/***/ 4655:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3849,7 +3849,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(6593)
+} = __nccwpck_require__(8707)
 const assert = __nccwpck_require__(4589)
 const {
   isValidHTTPToken,
@@ -3864,9 +3864,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(5386)
-const { channels } = __nccwpck_require__(6644)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(4037)
+} = __nccwpck_require__(3440)
+const { channels } = __nccwpck_require__(2414)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -4330,7 +4330,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 3377:
+/***/ 6443:
 /***/ ((module) => {
 
 module.exports = {
@@ -4404,7 +4404,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3838:
+/***/ 7752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4412,7 +4412,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(4037)
+} = __nccwpck_require__(735)
 
 class TstNode {
   /** @type {any} */
@@ -4563,13 +4563,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5386:
+/***/ 3440:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(3377)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(6443)
 const { IncomingMessage } = __nccwpck_require__(7067)
 const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
@@ -4577,9 +4577,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
-const { InvalidArgumentError } = __nccwpck_require__(6593)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(4037)
-const { tree } = __nccwpck_require__(3838)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
+const { tree } = __nccwpck_require__(7752)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -5289,18 +5289,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5539:
+/***/ 7405:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(6593)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3377)
-const DispatcherBase = __nccwpck_require__(803)
-const Pool = __nccwpck_require__(8014)
-const Client = __nccwpck_require__(271)
-const util = __nccwpck_require__(5386)
-const createRedirectInterceptor = __nccwpck_require__(5306)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
+const DispatcherBase = __nccwpck_require__(1841)
+const Pool = __nccwpck_require__(628)
+const Client = __nccwpck_require__(3701)
+const util = __nccwpck_require__(3440)
+const createRedirectInterceptor = __nccwpck_require__(5092)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -5429,7 +5429,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 3207:
+/***/ 837:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -5437,7 +5437,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(6593)
+} = __nccwpck_require__(8707)
 const {
   PoolBase,
   kClients,
@@ -5445,10 +5445,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(1278)
-const Pool = __nccwpck_require__(8014)
-const { kUrl, kInterceptors } = __nccwpck_require__(3377)
-const { parseOrigin } = __nccwpck_require__(5386)
+} = __nccwpck_require__(2128)
+const Pool = __nccwpck_require__(628)
+const { kUrl, kInterceptors } = __nccwpck_require__(6443)
+const { parseOrigin } = __nccwpck_require__(3440)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -5645,7 +5645,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 8939:
+/***/ 637:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -5653,9 +5653,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(5386)
-const { channels } = __nccwpck_require__(6644)
-const timers = __nccwpck_require__(5929)
+const util = __nccwpck_require__(3440)
+const { channels } = __nccwpck_require__(2414)
+const timers = __nccwpck_require__(6603)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -5668,7 +5668,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(6593)
+} = __nccwpck_require__(8707)
 const {
   kUrl,
   kReset,
@@ -5701,9 +5701,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(3377)
+} = __nccwpck_require__(6443)
 
-const constants = __nccwpck_require__(6402)
+const constants = __nccwpck_require__(2824)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -5715,11 +5715,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(9240) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(3870) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(9968))
+    mod = await WebAssembly.compile(__nccwpck_require__(3434))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -5727,7 +5727,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(9240))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(3870))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -6642,7 +6642,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(6962).extractBody)
+      extractBody = (__nccwpck_require__(4492).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -7165,7 +7165,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 7726:
+/***/ 8788:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -7173,13 +7173,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(4589)
 const { errorMonitor } = __nccwpck_require__(8474)
 const { pipeline } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(5386)
+const util = __nccwpck_require__(3440)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(6593)
+} = __nccwpck_require__(8707)
 const {
   kUrl,
   kReset,
@@ -7198,7 +7198,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(3377)
+} = __nccwpck_require__(6443)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -7604,7 +7604,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(6962).extractBody)
+    extractBody ??= (__nccwpck_require__(4492).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -7964,7 +7964,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 271:
+/***/ 3701:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -7974,16 +7974,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(4589)
 const net = __nccwpck_require__(7030)
 const http = __nccwpck_require__(7067)
-const util = __nccwpck_require__(5386)
-const { channels } = __nccwpck_require__(6644)
-const Request = __nccwpck_require__(8957)
-const DispatcherBase = __nccwpck_require__(803)
+const util = __nccwpck_require__(3440)
+const { channels } = __nccwpck_require__(2414)
+const Request = __nccwpck_require__(4655)
+const DispatcherBase = __nccwpck_require__(1841)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(6593)
-const buildConnector = __nccwpck_require__(5106)
+} = __nccwpck_require__(8707)
+const buildConnector = __nccwpck_require__(9136)
 const {
   kUrl,
   kServerName,
@@ -8025,9 +8025,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(3377)
-const connectH1 = __nccwpck_require__(8939)
-const connectH2 = __nccwpck_require__(7726)
+} = __nccwpck_require__(6443)
+const connectH1 = __nccwpck_require__(637)
+const connectH2 = __nccwpck_require__(8788)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -8335,7 +8335,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(5306)
+const createRedirectInterceptor = __nccwpck_require__(5092)
 
 function onError (client, err) {
   if (
@@ -8595,19 +8595,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 803:
+/***/ 1841:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(2377)
+const Dispatcher = __nccwpck_require__(883)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(6593)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(3377)
+} = __nccwpck_require__(8707)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(6443)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -8810,7 +8810,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 2377:
+/***/ 883:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8882,15 +8882,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 6699:
+/***/ 3137:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(803)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(3377)
-const ProxyAgent = __nccwpck_require__(9710)
-const Agent = __nccwpck_require__(5539)
+const DispatcherBase = __nccwpck_require__(1841)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(6443)
+const ProxyAgent = __nccwpck_require__(6672)
+const Agent = __nccwpck_require__(7405)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -9049,7 +9049,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 2190:
+/***/ 4660:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -9173,15 +9173,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 1278:
+/***/ 2128:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(803)
-const FixedQueue = __nccwpck_require__(2190)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(3377)
-const PoolStats = __nccwpck_require__(1680)
+const DispatcherBase = __nccwpck_require__(1841)
+const FixedQueue = __nccwpck_require__(4660)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
+const PoolStats = __nccwpck_require__(3246)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -9374,10 +9374,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1680:
+/***/ 3246:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(3377)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(6443)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -9415,7 +9415,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 8014:
+/***/ 628:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -9426,14 +9426,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(1278)
-const Client = __nccwpck_require__(271)
+} = __nccwpck_require__(2128)
+const Client = __nccwpck_require__(3701)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(6593)
-const util = __nccwpck_require__(5386)
-const { kUrl, kInterceptors } = __nccwpck_require__(3377)
-const buildConnector = __nccwpck_require__(5106)
+} = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { kUrl, kInterceptors } = __nccwpck_require__(6443)
+const buildConnector = __nccwpck_require__(9136)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -9529,19 +9529,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 9710:
+/***/ 6672:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3377)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
 const { URL } = __nccwpck_require__(3136)
-const Agent = __nccwpck_require__(5539)
-const Pool = __nccwpck_require__(8014)
-const DispatcherBase = __nccwpck_require__(803)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(6593)
-const buildConnector = __nccwpck_require__(5106)
-const Client = __nccwpck_require__(271)
+const Agent = __nccwpck_require__(7405)
+const Pool = __nccwpck_require__(628)
+const DispatcherBase = __nccwpck_require__(1841)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(8707)
+const buildConnector = __nccwpck_require__(9136)
+const Client = __nccwpck_require__(3701)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -9810,13 +9810,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 9176:
+/***/ 50:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(2377)
-const RetryHandler = __nccwpck_require__(3174)
+const Dispatcher = __nccwpck_require__(883)
+const RetryHandler = __nccwpck_require__(7816)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -9852,7 +9852,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 4743:
+/***/ 2581:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -9860,8 +9860,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(6593)
-const Agent = __nccwpck_require__(5539)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
+const Agent = __nccwpck_require__(7405)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -9891,7 +9891,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6949:
+/***/ 8155:
 /***/ ((module) => {
 
 
@@ -9942,15 +9942,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 3216:
+/***/ 8754:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(5386)
-const { kBodyUsed } = __nccwpck_require__(3377)
+const util = __nccwpck_require__(3440)
+const { kBodyUsed } = __nccwpck_require__(6443)
 const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 const EE = __nccwpck_require__(8474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -10181,20 +10181,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 3174:
+/***/ 7816:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(3377)
-const { RequestRetryError } = __nccwpck_require__(6593)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(6443)
+const { RequestRetryError } = __nccwpck_require__(8707)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(5386)
+} = __nccwpck_require__(3440)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -10625,14 +10625,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 6149:
+/***/ 379:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(7030)
 const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(6949)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(6593)
+const DecoratorHandler = __nccwpck_require__(8155)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8707)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -11007,14 +11007,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 5786:
+/***/ 8060:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(5386)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(6593)
-const DecoratorHandler = __nccwpck_require__(6949)
+const util = __nccwpck_require__(3440)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
+const DecoratorHandler = __nccwpck_require__(8155)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -11137,12 +11137,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 5306:
+/***/ 5092:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(3216)
+const RedirectHandler = __nccwpck_require__(8754)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -11165,11 +11165,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 1068:
+/***/ 1514:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(3216)
+const RedirectHandler = __nccwpck_require__(8754)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -11196,11 +11196,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 9636:
+/***/ 2026:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(3174)
+const RetryHandler = __nccwpck_require__(7816)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -11222,13 +11222,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 6402:
+/***/ 2824:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(6650);
+const utils_1 = __nccwpck_require__(172);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -11506,7 +11506,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 9240:
+/***/ 3870:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11518,7 +11518,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 9968:
+/***/ 3434:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11530,7 +11530,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 6650:
+/***/ 172:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -11551,13 +11551,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 587:
+/***/ 7501:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(3377)
-const Agent = __nccwpck_require__(5539)
+const { kClients } = __nccwpck_require__(6443)
+const Agent = __nccwpck_require__(7405)
 const {
   kAgent,
   kMockAgentSet,
@@ -11568,14 +11568,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(2539)
-const MockClient = __nccwpck_require__(2839)
-const MockPool = __nccwpck_require__(3926)
-const { matchValue, buildMockOptions } = __nccwpck_require__(463)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(6593)
-const Dispatcher = __nccwpck_require__(2377)
-const Pluralizer = __nccwpck_require__(39)
-const PendingInterceptorsFormatter = __nccwpck_require__(2708)
+} = __nccwpck_require__(1117)
+const MockClient = __nccwpck_require__(7365)
+const MockPool = __nccwpck_require__(4004)
+const { matchValue, buildMockOptions } = __nccwpck_require__(3397)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
+const Dispatcher = __nccwpck_require__(883)
+const Pluralizer = __nccwpck_require__(1529)
+const PendingInterceptorsFormatter = __nccwpck_require__(6142)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -11718,14 +11718,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 2839:
+/***/ 7365:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(271)
-const { buildMockDispatch } = __nccwpck_require__(463)
+const Client = __nccwpck_require__(3701)
+const { buildMockDispatch } = __nccwpck_require__(3397)
 const {
   kDispatches,
   kMockAgent,
@@ -11734,10 +11734,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(2539)
-const { MockInterceptor } = __nccwpck_require__(7073)
-const Symbols = __nccwpck_require__(3377)
-const { InvalidArgumentError } = __nccwpck_require__(6593)
+} = __nccwpck_require__(1117)
+const { MockInterceptor } = __nccwpck_require__(1511)
+const Symbols = __nccwpck_require__(6443)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -11784,12 +11784,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 5347:
+/***/ 2429:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(6593)
+const { UndiciError } = __nccwpck_require__(8707)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -11819,12 +11819,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7073:
+/***/ 1511:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(463)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(3397)
 const {
   kDispatches,
   kDispatchKey,
@@ -11832,9 +11832,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(2539)
-const { InvalidArgumentError } = __nccwpck_require__(6593)
-const { buildURL } = __nccwpck_require__(5386)
+} = __nccwpck_require__(1117)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { buildURL } = __nccwpck_require__(3440)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -12033,14 +12033,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 3926:
+/***/ 4004:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(8014)
-const { buildMockDispatch } = __nccwpck_require__(463)
+const Pool = __nccwpck_require__(628)
+const { buildMockDispatch } = __nccwpck_require__(3397)
 const {
   kDispatches,
   kMockAgent,
@@ -12049,10 +12049,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(2539)
-const { MockInterceptor } = __nccwpck_require__(7073)
-const Symbols = __nccwpck_require__(3377)
-const { InvalidArgumentError } = __nccwpck_require__(6593)
+} = __nccwpck_require__(1117)
+const { MockInterceptor } = __nccwpck_require__(1511)
+const Symbols = __nccwpck_require__(6443)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -12099,7 +12099,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 2539:
+/***/ 1117:
 /***/ ((module) => {
 
 
@@ -12129,20 +12129,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 463:
+/***/ 3397:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(5347)
+const { MockNotMatchedError } = __nccwpck_require__(2429)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(2539)
-const { buildURL } = __nccwpck_require__(5386)
+} = __nccwpck_require__(1117)
+const { buildURL } = __nccwpck_require__(3440)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const {
   types: {
@@ -12503,7 +12503,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2708:
+/***/ 6142:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -12553,7 +12553,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 39:
+/***/ 1529:
 /***/ ((module) => {
 
 
@@ -12589,7 +12589,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 5929:
+/***/ 6603:
 /***/ ((module) => {
 
 
@@ -13019,20 +13019,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3892:
+/***/ 9634:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(8271)
-const { urlEquals, getFieldValues } = __nccwpck_require__(2012)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(5386)
-const { webidl } = __nccwpck_require__(6083)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9317)
-const { Request, fromInnerRequest } = __nccwpck_require__(3713)
-const { kState } = __nccwpck_require__(6970)
-const { fetching } = __nccwpck_require__(6860)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(1118)
+const { kConstruct } = __nccwpck_require__(109)
+const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
+const { webidl } = __nccwpck_require__(5893)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9051)
+const { Request, fromInnerRequest } = __nccwpck_require__(9967)
+const { kState } = __nccwpck_require__(3627)
+const { fetching } = __nccwpck_require__(4398)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(3168)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -13885,15 +13885,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7403:
+/***/ 3245:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(8271)
-const { Cache } = __nccwpck_require__(3892)
-const { webidl } = __nccwpck_require__(6083)
-const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { kConstruct } = __nccwpck_require__(109)
+const { Cache } = __nccwpck_require__(9634)
+const { webidl } = __nccwpck_require__(5893)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
 
 class CacheStorage {
   /**
@@ -14044,26 +14044,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8271:
+/***/ 109:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(3377).kConstruct)
+  kConstruct: (__nccwpck_require__(6443).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 2012:
+/***/ 6798:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(782)
-const { isValidHeaderName } = __nccwpck_require__(1118)
+const { URLSerializer } = __nccwpck_require__(1900)
+const { isValidHeaderName } = __nccwpck_require__(3168)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -14108,7 +14108,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9922:
+/***/ 1276:
 /***/ ((module) => {
 
 
@@ -14127,15 +14127,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8495:
+/***/ 9061:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(5816)
-const { stringify } = __nccwpck_require__(2095)
-const { webidl } = __nccwpck_require__(6083)
-const { Headers } = __nccwpck_require__(5662)
+const { parseSetCookie } = __nccwpck_require__(1978)
+const { stringify } = __nccwpck_require__(7797)
+const { webidl } = __nccwpck_require__(5893)
+const { Headers } = __nccwpck_require__(660)
 
 /**
  * @typedef {Object} Cookie
@@ -14318,14 +14318,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5816:
+/***/ 1978:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(9922)
-const { isCTLExcludingHtab } = __nccwpck_require__(2095)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(782)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1276)
+const { isCTLExcludingHtab } = __nccwpck_require__(7797)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(1900)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -14635,7 +14635,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2095:
+/***/ 7797:
 /***/ ((module) => {
 
 
@@ -14994,13 +14994,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6301:
+/***/ 4031:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(625)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(4811)
 
 /**
  * @type {number[]} BOM
@@ -15575,23 +15575,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6376:
+/***/ 1238:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(6860)
-const { makeRequest } = __nccwpck_require__(3713)
-const { webidl } = __nccwpck_require__(6083)
-const { EventSourceStream } = __nccwpck_require__(6301)
-const { parseMIMEType } = __nccwpck_require__(782)
-const { createFastMessageEvent } = __nccwpck_require__(6814)
-const { isNetworkError } = __nccwpck_require__(9317)
-const { delay } = __nccwpck_require__(625)
-const { kEnumerableProperty } = __nccwpck_require__(5386)
-const { environmentSettingsObject } = __nccwpck_require__(1118)
-const { getGlobalDispatcher } = __nccwpck_require__(4743)
+const { fetching } = __nccwpck_require__(4398)
+const { makeRequest } = __nccwpck_require__(9967)
+const { webidl } = __nccwpck_require__(5893)
+const { EventSourceStream } = __nccwpck_require__(4031)
+const { parseMIMEType } = __nccwpck_require__(1900)
+const { createFastMessageEvent } = __nccwpck_require__(5188)
+const { isNetworkError } = __nccwpck_require__(9051)
+const { delay } = __nccwpck_require__(4811)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { environmentSettingsObject } = __nccwpck_require__(3168)
+const { getGlobalDispatcher } = __nccwpck_require__(2581)
 
 let experimentalWarned = false
 
@@ -16065,7 +16065,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 625:
+/***/ 4811:
 /***/ ((module) => {
 
 
@@ -16109,12 +16109,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6962:
+/***/ 4492:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(5386)
+const util = __nccwpck_require__(3440)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -16124,16 +16124,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(1118)
-const { FormData } = __nccwpck_require__(8440)
-const { kState } = __nccwpck_require__(6970)
-const { webidl } = __nccwpck_require__(6083)
+} = __nccwpck_require__(3168)
+const { FormData } = __nccwpck_require__(5910)
+const { kState } = __nccwpck_require__(3627)
+const { webidl } = __nccwpck_require__(5893)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isArrayBuffer } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(782)
-const { multipartFormDataParser } = __nccwpck_require__(4646)
+const { serializeAMimeType } = __nccwpck_require__(1900)
+const { multipartFormDataParser } = __nccwpck_require__(116)
 let random
 
 try {
@@ -16645,7 +16645,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6833:
+/***/ 4495:
 /***/ ((module) => {
 
 
@@ -16776,7 +16776,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 782:
+/***/ 1900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -17527,12 +17527,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9255:
+/***/ 6653:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(3377)
+const { kConnected, kSize } = __nccwpck_require__(6443)
 
 class CompatWeakRef {
   constructor (value) {
@@ -17580,14 +17580,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 1508:
+/***/ 7114:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(6970)
-const { webidl } = __nccwpck_require__(6083)
+const { kState } = __nccwpck_require__(3627)
+const { webidl } = __nccwpck_require__(5893)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -17713,16 +17713,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 4646:
+/***/ 116:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(5386)
-const { utf8DecodeBytes } = __nccwpck_require__(1118)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(782)
-const { isFileLike } = __nccwpck_require__(1508)
-const { makeEntry } = __nccwpck_require__(8440)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
+const { utf8DecodeBytes } = __nccwpck_require__(3168)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(1900)
+const { isFileLike } = __nccwpck_require__(7114)
+const { makeEntry } = __nccwpck_require__(5910)
 const assert = __nccwpck_require__(4589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -18194,16 +18194,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8440:
+/***/ 5910:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(1118)
-const { kState } = __nccwpck_require__(6970)
-const { kEnumerableProperty } = __nccwpck_require__(5386)
-const { FileLike, isFileLike } = __nccwpck_require__(1508)
-const { webidl } = __nccwpck_require__(6083)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(3168)
+const { kState } = __nccwpck_require__(3627)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { FileLike, isFileLike } = __nccwpck_require__(7114)
+const { webidl } = __nccwpck_require__(5893)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 
@@ -18453,7 +18453,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 8709:
+/***/ 1059:
 /***/ ((module) => {
 
 
@@ -18500,21 +18500,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5662:
+/***/ 660:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(3377)
-const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { kConstruct } = __nccwpck_require__(6443)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(1118)
-const { webidl } = __nccwpck_require__(6083)
+} = __nccwpck_require__(3168)
+const { webidl } = __nccwpck_require__(5893)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -19194,7 +19194,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6860:
+/***/ 4398:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -19207,9 +19207,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(9317)
-const { HeadersList } = __nccwpck_require__(5662)
-const { Request, cloneRequest } = __nccwpck_require__(3713)
+} = __nccwpck_require__(9051)
+const { HeadersList } = __nccwpck_require__(660)
+const { Request, cloneRequest } = __nccwpck_require__(9967)
 const zlib = __nccwpck_require__(8522)
 const {
   bytesMatch,
@@ -19245,23 +19245,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(1118)
-const { kState, kDispatcher } = __nccwpck_require__(6970)
+} = __nccwpck_require__(3168)
+const { kState, kDispatcher } = __nccwpck_require__(3627)
 const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(6962)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(4492)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(6833)
+} = __nccwpck_require__(4495)
 const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished } = __nccwpck_require__(7075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(5386)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(782)
-const { getGlobalDispatcher } = __nccwpck_require__(4743)
-const { webidl } = __nccwpck_require__(6083)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
+const { getGlobalDispatcher } = __nccwpck_require__(2581)
+const { webidl } = __nccwpck_require__(5893)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -21471,23 +21471,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3713:
+/***/ 9967:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(6962)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(5662)
-const { FinalizationRegistry } = __nccwpck_require__(9255)()
-const util = __nccwpck_require__(5386)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(4492)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(660)
+const { FinalizationRegistry } = __nccwpck_require__(6653)()
+const util = __nccwpck_require__(3440)
 const nodeUtil = __nccwpck_require__(7975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(1118)
+} = __nccwpck_require__(3168)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -21497,12 +21497,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(6833)
+} = __nccwpck_require__(4495)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(6970)
-const { webidl } = __nccwpck_require__(6083)
-const { URLSerializer } = __nccwpck_require__(782)
-const { kConstruct } = __nccwpck_require__(3377)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(3627)
+const { webidl } = __nccwpck_require__(5893)
+const { URLSerializer } = __nccwpck_require__(1900)
+const { kConstruct } = __nccwpck_require__(6443)
 const assert = __nccwpck_require__(4589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(8474)
 
@@ -22515,14 +22515,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 9317:
+/***/ 9051:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(5662)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(6962)
-const util = __nccwpck_require__(5386)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(660)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(4492)
+const util = __nccwpck_require__(3440)
 const nodeUtil = __nccwpck_require__(7975)
 const { kEnumerableProperty } = util
 const {
@@ -22534,16 +22534,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(1118)
+} = __nccwpck_require__(3168)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(6833)
-const { kState, kHeaders } = __nccwpck_require__(6970)
-const { webidl } = __nccwpck_require__(6083)
-const { FormData } = __nccwpck_require__(8440)
-const { URLSerializer } = __nccwpck_require__(782)
-const { kConstruct } = __nccwpck_require__(3377)
+} = __nccwpck_require__(4495)
+const { kState, kHeaders } = __nccwpck_require__(3627)
+const { webidl } = __nccwpck_require__(5893)
+const { FormData } = __nccwpck_require__(5910)
+const { URLSerializer } = __nccwpck_require__(1900)
+const { kConstruct } = __nccwpck_require__(6443)
 const assert = __nccwpck_require__(4589)
 const { types } = __nccwpck_require__(7975)
 
@@ -23132,7 +23132,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6970:
+/***/ 3627:
 /***/ ((module) => {
 
 
@@ -23148,21 +23148,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1118:
+/***/ 3168:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(6833)
-const { getGlobalOrigin } = __nccwpck_require__(8709)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(782)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
+const { getGlobalOrigin } = __nccwpck_require__(1059)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(1900)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(5386)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(6083)
+const { webidl } = __nccwpck_require__(5893)
 
 let supportedHashes = []
 
@@ -24787,14 +24787,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6083:
+/***/ 5893:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(7975)
 const { markAsUncloneable } = __nccwpck_require__(5919)
-const { toUSVString } = __nccwpck_require__(5386)
+const { toUSVString } = __nccwpck_require__(3440)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -25489,7 +25489,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2685:
+/***/ 2607:
 /***/ ((module) => {
 
 
@@ -25786,7 +25786,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4881:
+/***/ 8355:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -25795,16 +25795,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(5860)
+} = __nccwpck_require__(3610)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(8391)
-const { webidl } = __nccwpck_require__(6083)
-const { kEnumerableProperty } = __nccwpck_require__(5386)
+} = __nccwpck_require__(961)
+const { webidl } = __nccwpck_require__(5893)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -26137,12 +26137,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 699:
+/***/ 8573:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(6083)
+const { webidl } = __nccwpck_require__(5893)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -26222,7 +26222,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8391:
+/***/ 961:
 /***/ ((module) => {
 
 
@@ -26239,7 +26239,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5860:
+/***/ 3610:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -26250,10 +26250,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(8391)
-const { ProgressEvent } = __nccwpck_require__(699)
-const { getEncoding } = __nccwpck_require__(2685)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(782)
+} = __nccwpck_require__(961)
+const { ProgressEvent } = __nccwpck_require__(8573)
+const { getEncoding } = __nccwpck_require__(2607)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(1900)
 const { types } = __nccwpck_require__(7975)
 const { StringDecoder } = __nccwpck_require__(3193)
 const { btoa } = __nccwpck_require__(4573)
@@ -26637,27 +26637,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3403:
+/***/ 6897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(9322)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(736)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(7610)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(3479)
-const { channels } = __nccwpck_require__(6644)
-const { CloseEvent } = __nccwpck_require__(6814)
-const { makeRequest } = __nccwpck_require__(3713)
-const { fetching } = __nccwpck_require__(6860)
-const { Headers, getHeadersList } = __nccwpck_require__(5662)
-const { getDecodeSplit } = __nccwpck_require__(1118)
-const { WebsocketFrameSend } = __nccwpck_require__(4226)
+} = __nccwpck_require__(1216)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(8625)
+const { channels } = __nccwpck_require__(2414)
+const { CloseEvent } = __nccwpck_require__(5188)
+const { makeRequest } = __nccwpck_require__(9967)
+const { fetching } = __nccwpck_require__(4398)
+const { Headers, getHeadersList } = __nccwpck_require__(660)
+const { getDecodeSplit } = __nccwpck_require__(3168)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
 
 /** @type {import('crypto')} */
 let crypto
@@ -27015,7 +27015,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9322:
+/***/ 736:
 /***/ ((module) => {
 
 
@@ -27088,14 +27088,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6814:
+/***/ 5188:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(6083)
-const { kEnumerableProperty } = __nccwpck_require__(5386)
-const { kConstruct } = __nccwpck_require__(3377)
+const { webidl } = __nccwpck_require__(5893)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(6443)
 const { MessagePort } = __nccwpck_require__(5919)
 
 /**
@@ -27424,12 +27424,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4226:
+/***/ 3264:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(9322)
+const { maxUnsigned16Bit } = __nccwpck_require__(736)
 
 const BUFFER_SIZE = 16386
 
@@ -27527,14 +27527,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6495:
+/***/ 9469:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(3479)
-const { MessageSizeExceededError } = __nccwpck_require__(6593)
+const { isValidClientWindowBits } = __nccwpck_require__(8625)
+const { MessageSizeExceededError } = __nccwpck_require__(8707)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -27639,16 +27639,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 1298:
+/***/ 1652:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(9322)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(7610)
-const { channels } = __nccwpck_require__(6644)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(736)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(1216)
+const { channels } = __nccwpck_require__(2414)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -27658,11 +27658,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(3479)
-const { WebsocketFrameSend } = __nccwpck_require__(4226)
-const { closeWebSocketConnection } = __nccwpck_require__(3403)
-const { PerMessageDeflate } = __nccwpck_require__(6495)
-const { MessageSizeExceededError } = __nccwpck_require__(6593)
+} = __nccwpck_require__(8625)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
+const { closeWebSocketConnection } = __nccwpck_require__(6897)
+const { PerMessageDeflate } = __nccwpck_require__(9469)
+const { MessageSizeExceededError } = __nccwpck_require__(8707)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -28173,14 +28173,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8470:
+/***/ 3900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(4226)
-const { opcodes, sendHints } = __nccwpck_require__(9322)
-const FixedQueue = __nccwpck_require__(2190)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
+const { opcodes, sendHints } = __nccwpck_require__(736)
+const FixedQueue = __nccwpck_require__(4660)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -28284,7 +28284,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 7610:
+/***/ 1216:
 /***/ ((module) => {
 
 
@@ -28303,16 +28303,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3479:
+/***/ 8625:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(7610)
-const { states, opcodes } = __nccwpck_require__(9322)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(6814)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(1216)
+const { states, opcodes } = __nccwpck_require__(736)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(5188)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(782)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(1900)
 
 /* globals Blob */
 
@@ -28632,15 +28632,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3435:
+/***/ 3726:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(6083)
-const { URLSerializer } = __nccwpck_require__(782)
-const { environmentSettingsObject } = __nccwpck_require__(1118)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(9322)
+const { webidl } = __nccwpck_require__(5893)
+const { URLSerializer } = __nccwpck_require__(1900)
+const { environmentSettingsObject } = __nccwpck_require__(3168)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(736)
 const {
   kWebSocketURL,
   kReadyState,
@@ -28649,21 +28649,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(7610)
+} = __nccwpck_require__(1216)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(3479)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(3403)
-const { ByteParser } = __nccwpck_require__(1298)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(5386)
-const { getGlobalDispatcher } = __nccwpck_require__(4743)
+} = __nccwpck_require__(8625)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(6897)
+const { ByteParser } = __nccwpck_require__(1652)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
+const { getGlobalDispatcher } = __nccwpck_require__(2581)
 const { types } = __nccwpck_require__(7975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(6814)
-const { SendQueue } = __nccwpck_require__(8470)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(5188)
+const { SendQueue } = __nccwpck_require__(3900)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -29234,7 +29234,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8464:
+/***/ 3585:
 /***/ (function(__unused_webpack_module, exports) {
 
 /**
@@ -33977,11 +33977,11 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5388:
+/***/ 9407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5622);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4777);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)();
 
@@ -33990,7 +33990,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5622:
+/***/ 4777:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34003,7 +34003,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -34039,7 +34039,7 @@ function toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -34135,7 +34135,7 @@ function escapeProperty(s) {
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 ;// CONCATENATED MODULE: external "fs"
 const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -34176,7 +34176,7 @@ const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.me
 var external_http_ = __nccwpck_require__(8611);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/proxy.js
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -34267,11 +34267,11 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ../../main/node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(408);
-// EXTERNAL MODULE: ../../main/node_modules/undici/index.js
-var undici = __nccwpck_require__(4718);
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/index.js
+// EXTERNAL MODULE: ./node_modules/tunnel/index.js
+var node_modules_tunnel = __nccwpck_require__(770);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(6752);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -34968,7 +34968,7 @@ class lib_HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/auth.js
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
 var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -35044,7 +35044,7 @@ class PersonalAccessTokenCredentialHandler {
     }
 }
 //# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/oidc-utils.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
 var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -35118,7 +35118,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -35399,7 +35399,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -35441,7 +35441,7 @@ var external_events_ = __nccwpck_require__(4434);
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/io/lib/io-util.js
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
 var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -35621,7 +35621,7 @@ function getCmdPath() {
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
 //# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/io/lib/io.js
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
 var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -35895,7 +35895,7 @@ function io_copyFile(srcFile, destFile, force) {
 //# sourceMappingURL=io.js.map
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
 var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -36483,7 +36483,7 @@ class ExecState extends external_events_.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -36563,7 +36563,7 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/platform.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -36628,7 +36628,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -36946,7 +36946,7 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/github/lib/context.js
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
 
 
 class Context {
@@ -36999,9 +36999,9 @@ class Context {
     }
 }
 //# sourceMappingURL=context.js.map
-// EXTERNAL MODULE: ../../main/node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
-var lib = __nccwpck_require__(129);
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/github/lib/internal/utils.js
+// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
+var lib = __nccwpck_require__(9659);
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
 var utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -37054,7 +37054,7 @@ function getUserAgentWithOrchestrationId(baseUserAgent) {
     return baseUserAgent;
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/universal-user-agent/index.js
+;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
 function getUserAgent() {
   if (typeof navigator === "object" && "userAgent" in navigator) {
     return navigator.userAgent;
@@ -37069,7 +37069,7 @@ function getUserAgent() {
   return "<environment undetectable>";
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/before-after-hook/lib/register.js
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
 // @ts-check
 
 function register(state, name, method, options) {
@@ -37098,7 +37098,7 @@ function register(state, name, method, options) {
   });
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/before-after-hook/lib/add.js
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
 // @ts-check
 
 function addHook(state, kind, name, hook) {
@@ -37146,7 +37146,7 @@ function addHook(state, kind, name, hook) {
   });
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/before-after-hook/lib/remove.js
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
 // @ts-check
 
 function removeHook(state, name, method) {
@@ -37167,7 +37167,7 @@ function removeHook(state, name, method) {
   state.registry[name].splice(index, 1);
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/before-after-hook/index.js
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
 // @ts-check
 
 
@@ -37214,7 +37214,7 @@ function Collection() {
 
 /* harmony default export */ const before_after_hook = ({ Singular, Collection });
 
-;// CONCATENATED MODULE: ../../main/node_modules/@octokit/endpoint/dist-bundle/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
 // pkg/dist-src/defaults.js
 
 
@@ -37560,7 +37560,7 @@ function withDefaults(oldDefaults, newDefaults) {
 var endpoint = withDefaults(null, DEFAULTS);
 
 
-;// CONCATENATED MODULE: ../../main/node_modules/content-type/dist/index.js
+;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
 /*!
  * content-type
  * Copyright(c) 2015 Douglas Christopher Wilson
@@ -37852,7 +37852,7 @@ function unescapeQuotedPairs(str, start, end) {
     return result + str.slice(start, end);
 }
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/json-with-bigint/json-with-bigint.js
+;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
 const intRegex = /^-?\d+$/;
 const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
 const originalStringify = JSON.stringify;
@@ -38453,7 +38453,7 @@ const JSONParse = (text, reviver) => {
 
 
 
-;// CONCATENATED MODULE: ../../main/node_modules/@octokit/request-error/dist-src/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
 class RequestError extends Error {
   name;
   /**
@@ -38494,7 +38494,7 @@ class RequestError extends Error {
 }
 
 
-;// CONCATENATED MODULE: ../../main/node_modules/@octokit/request/dist-bundle/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
 // pkg/dist-src/index.js
 
 
@@ -38701,7 +38701,7 @@ var request = dist_bundle_withDefaults(endpoint, defaults_default);
 /* v8 ignore next -- @preserve */
 /* v8 ignore else -- @preserve */
 
-;// CONCATENATED MODULE: ../../main/node_modules/@octokit/graphql/dist-bundle/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
 // pkg/dist-src/index.js
 
 
@@ -38832,7 +38832,7 @@ function withCustomRequest(customRequest) {
 
 /* v8 ignore if -- @preserve */
 
-;// CONCATENATED MODULE: ../../main/node_modules/@octokit/auth-token/dist-bundle/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
 // pkg/dist-src/is-jwt.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
 var sep = "\\.";
@@ -38887,11 +38887,11 @@ var createTokenAuth = function createTokenAuth2(token) {
 };
 
 
-;// CONCATENATED MODULE: ../../main/node_modules/@octokit/core/dist-src/version.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
 const version_VERSION = "7.0.8";
 
 
-;// CONCATENATED MODULE: ../../main/node_modules/@octokit/core/dist-src/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
 
 
 
@@ -39032,12 +39032,12 @@ class Octokit {
 }
 
 
-;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
 const dist_src_version_VERSION = "17.0.0";
 
 //# sourceMappingURL=version.js.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
 const Endpoints = {
   actions: {
     addCustomLabelsToSelfHostedRunnerForOrg: [
@@ -41331,7 +41331,7 @@ var endpoints_default = Endpoints;
 
 //# sourceMappingURL=endpoints.js.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
 
 const endpointMethodsMap = /* @__PURE__ */ new Map();
 for (const [scope, endpoints] of Object.entries(endpoints_default)) {
@@ -41457,7 +41457,7 @@ function decorate(octokit, scope, methodName, defaults, decorations) {
 
 //# sourceMappingURL=endpoints-to-methods.js.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
 
 
 function restEndpointMethods(octokit) {
@@ -41478,7 +41478,7 @@ legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
 
 //# sourceMappingURL=index.js.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
 // pkg/dist-src/version.js
 var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
 
@@ -41890,7 +41890,7 @@ function paginateRest(octokit) {
 paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
 
 
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/github/lib/utils.js
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
 
 
 // octokit + plugins
@@ -41929,7 +41929,7 @@ function utils_getOctokitOptions(token, options) {
     return opts;
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/github/lib/github.js
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/github.js
 
 
 const github_context = new Context();
@@ -41956,7 +41956,7 @@ var external_node_zlib_ = __nccwpck_require__(8522);
 var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: external "node:buffer"
 var external_node_buffer_ = __nccwpck_require__(4573);
-;// CONCATENATED MODULE: ../../main/node_modules/data-uri-to-buffer/dist/index.js
+;// CONCATENATED MODULE: ./node_modules/data-uri-to-buffer/dist/index.js
 /**
  * Returns a `Buffer` instance from the given data URI `uri`.
  *
@@ -42012,11 +42012,11 @@ function dataUriToBuffer(uri) {
 //# sourceMappingURL=index.js.map
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
-// EXTERNAL MODULE: ../../main/node_modules/fetch-blob/index.js
-var fetch_blob = __nccwpck_require__(3437);
-// EXTERNAL MODULE: ../../main/node_modules/formdata-polyfill/esm.min.js
-var esm_min = __nccwpck_require__(3740);
-;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/errors/base.js
+// EXTERNAL MODULE: ./node_modules/fetch-blob/index.js
+var fetch_blob = __nccwpck_require__(6327);
+// EXTERNAL MODULE: ./node_modules/formdata-polyfill/esm.min.js
+var esm_min = __nccwpck_require__(3018);
+;// CONCATENATED MODULE: ./node_modules/node-fetch/src/errors/base.js
 class FetchBaseError extends Error {
 	constructor(message, type) {
 		super(message);
@@ -42035,7 +42035,7 @@ class FetchBaseError extends Error {
 	}
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/errors/fetch-error.js
+;// CONCATENATED MODULE: ./node_modules/node-fetch/src/errors/fetch-error.js
 
 
 
@@ -42063,7 +42063,7 @@ class FetchError extends FetchBaseError {
 	}
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/utils/is.js
+;// CONCATENATED MODULE: ./node_modules/node-fetch/src/utils/is.js
 /**
  * Is.js
  *
@@ -42152,7 +42152,7 @@ const isSameProtocol = (destination, original) => {
 	return orig === dest;
 };
 
-;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/body.js
+;// CONCATENATED MODULE: ./node_modules/node-fetch/src/body.js
 
 /**
  * Body.js
@@ -42276,7 +42276,7 @@ class Body {
 			return formData;
 		}
 
-		const {toFormData} = await __nccwpck_require__.e(/* import() */ 183).then(__nccwpck_require__.bind(__nccwpck_require__, 5183));
+		const {toFormData} = await __nccwpck_require__.e(/* import() */ 101).then(__nccwpck_require__.bind(__nccwpck_require__, 9101));
 		return toFormData(this.body, ct);
 	}
 
@@ -42551,7 +42551,7 @@ const writeToStream = async (dest, {body}) => {
 	}
 };
 
-;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/headers.js
+;// CONCATENATED MODULE: ./node_modules/node-fetch/src/headers.js
 /**
  * Headers.js
  *
@@ -42820,7 +42820,7 @@ function fromRawHeaders(headers = []) {
 	);
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/utils/is-redirect.js
+;// CONCATENATED MODULE: ./node_modules/node-fetch/src/utils/is-redirect.js
 const redirectStatus = new Set([301, 302, 303, 307, 308]);
 
 /**
@@ -42833,7 +42833,7 @@ const isRedirect = code => {
 	return redirectStatus.has(code);
 };
 
-;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/response.js
+;// CONCATENATED MODULE: ./node_modules/node-fetch/src/response.js
 /**
  * Response.js
  *
@@ -42997,7 +42997,7 @@ Object.defineProperties(Response.prototype, {
 
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
-;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/utils/get-search.js
+;// CONCATENATED MODULE: ./node_modules/node-fetch/src/utils/get-search.js
 const getSearch = parsedURL => {
 	if (parsedURL.search) {
 		return parsedURL.search;
@@ -43010,7 +43010,7 @@ const getSearch = parsedURL => {
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
-;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/utils/referrer.js
+;// CONCATENATED MODULE: ./node_modules/node-fetch/src/utils/referrer.js
 
 
 /**
@@ -43352,7 +43352,7 @@ function parseReferrerPolicyFromHeader(headers) {
 	return policy;
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/request.js
+;// CONCATENATED MODULE: ./node_modules/node-fetch/src/request.js
 /**
  * Request.js
  *
@@ -43665,7 +43665,7 @@ const getNodeRequestOptions = request => {
 	};
 };
 
-;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/errors/abort-error.js
+;// CONCATENATED MODULE: ./node_modules/node-fetch/src/errors/abort-error.js
 
 
 /**
@@ -43677,9 +43677,9 @@ class AbortError extends FetchBaseError {
 	}
 }
 
-// EXTERNAL MODULE: ../../main/node_modules/fetch-blob/from.js
-var from = __nccwpck_require__(2397);
-;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/index.js
+// EXTERNAL MODULE: ./node_modules/fetch-blob/from.js
+var from = __nccwpck_require__(995);
+;// CONCATENATED MODULE: ./node_modules/node-fetch/src/index.js
 /**
  * Index.js
  *
@@ -44780,12 +44780,11 @@ class Transport {
 
 
 /**
- * The action's inputs: their names and defaults (the one source; a test keeps action.yml equal to
- * it), where a value comes from (input, environment fallback, default), and how one value reads.
- * Every error is a SettingsError naming the input, what it got and what it takes. config.ts puts
- * the values together into Settings.
+ * The action's inputs: names and defaults (the one source; a test keeps action.yml equal to it),
+ * where a value comes from (input, environment fallback, default), and how one value reads. Every
+ * error is a SettingsError naming the input, what it got and what it takes. config.ts puts the
+ * values together into Settings.
  */
-/** Defaults of every input; action.yml mirrors these (a test keeps the two equal). */
 const inputs_DEFAULTS = {
     'gorgias-domain': '',
     'gorgias-email': '',
@@ -44840,14 +44839,9 @@ const ENV_FALLBACK = {
  */
 function inputResolver(read, env) {
     return name => {
-        const value = read(name);
-        if (value.trim() !== '')
-            return value;
-        const fallback = ENV_FALLBACK[name];
-        const fromEnv = fallback ? env[fallback] : undefined;
-        if (fromEnv && fromEnv.trim() !== '')
-            return fromEnv;
-        return inputs_DEFAULTS[name];
+        const envName = ENV_FALLBACK[name];
+        const values = [read(name), envName ? env[envName] : undefined];
+        return values.find(value => value?.trim()) ?? inputs_DEFAULTS[name];
     };
 }
 /** A bad input: `input` is its name, the message says what it got and what it takes. */
@@ -44865,18 +44859,18 @@ function shown(value) {
     const oneLine = value.length > 60 ? `${value.slice(0, 57)}...` : value;
     return JSON.stringify(oneLine);
 }
+/** The error of a value an input does not take: what it got, then what it takes. */
+function badValue(input, raw, expected) {
+    return new SettingsError(input, `${input}: got ${shown(raw)}; ${expected}`);
+}
 /** Comma- or newline-separated list, trimmed, without empties or duplicates (case-insensitive). */
 function parseList(raw) {
-    const seen = new Set();
-    const out = [];
-    for (const item of raw.split(/[,\n]/)) {
-        const value = item.trim();
-        if (value && !seen.has(value.toLowerCase())) {
-            seen.add(value.toLowerCase());
-            out.push(value);
-        }
+    const byKey = new Map();
+    for (const item of raw.split(/[,\n]/).map(value => value.trim())) {
+        if (item && !byKey.has(item.toLowerCase()))
+            byKey.set(item.toLowerCase(), item);
     }
-    return out;
+    return [...byKey.values()];
 }
 /** The one number parser: digits and at most one point, above 0, at most `max`. */
 function parseNumber(input, raw, rule) {
@@ -44885,7 +44879,7 @@ function parseNumber(input, raw, rule) {
     const value = Number(text);
     const fits = (!rule.whole || Number.isSafeInteger(value)) && value <= (rule.max ?? Infinity);
     if (!form.test(text) || !(value > 0) || !fits) {
-        throw new SettingsError(input, `${input}: got ${shown(raw)}; expected ${rule.expected}`);
+        throw badValue(input, raw, `expected ${rule.expected}`);
     }
     return value;
 }
@@ -44893,11 +44887,21 @@ const HOURS = {
     expected: `a positive number of hours such as 48 (decimals like 1.5 are fine, at most ${MAX_HOURS})`,
     max: MAX_HOURS
 };
-/** GitHub stops a job after 6 hours at most. */
-const MAX_MINUTES = 360;
 const WHOLE = {
     expected: 'a whole number of at least 1, such as 100',
     whole: true
+};
+const SHARE = {
+    expected: "a fraction above 0 and at most 1, such as 0.5 (half of the account's API rate limit, leaving the rest to the store's other apps)",
+    leadingPoint: true,
+    max: 1
+};
+/** GitHub stops a job after 6 hours at most. */
+const MAX_MINUTES = 360;
+const MINUTES = {
+    expected: `minutes above 0 and at most ${MAX_MINUTES}, such as 20 (keep it under the job's timeout-minutes)`,
+    leadingPoint: true,
+    max: MAX_MINUTES
 };
 function parseBoolean(input, raw) {
     // The YAML 1.2 core schema booleans, as @actions/core's getBooleanInput accepts them.
@@ -44906,7 +44910,7 @@ function parseBoolean(input, raw) {
         return true;
     if (['false', 'False', 'FALSE'].includes(text))
         return false;
-    throw new SettingsError(input, `${input}: got ${shown(raw)}; expected true or false`);
+    throw badValue(input, raw, 'expected true or false');
 }
 /** The trimmed value, or an error that says how to provide it. */
 function required(input, raw, howToSet) {
@@ -44918,7 +44922,7 @@ function required(input, raw, howToSet) {
 function parseTag(input, raw) {
     const text = raw.trim();
     if (!text || /[,\n]/.test(text)) {
-        throw new SettingsError(input, `${input}: got ${shown(raw)}; expected one tag name`);
+        throw badValue(input, raw, 'expected one tag name');
     }
     return text;
 }
@@ -44933,14 +44937,16 @@ function parseDomain(raw) {
     if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i.test(text)) {
         const bare = /^(?:https?:\/\/)?([a-z0-9-]+)\.gorgias\.com\b/i.exec(text)?.[1];
         const hint = bare ? ` Use just "${bare}".` : '';
-        throw new SettingsError('gorgias-domain', `gorgias-domain: got ${shown(raw)}; expected the bare subdomain (letters, digits and "-"), e.g. "acme" for acme.gorgias.com.${hint}`);
+        const expected = `expected the bare subdomain (letters, digits and "-"), e.g. "acme" for acme.gorgias.com.${hint}`;
+        throw badValue('gorgias-domain', raw, expected);
     }
     return text.toLowerCase();
 }
 function parseEmail(raw) {
     const text = required('gorgias-email', raw, 'set the input (or GORGIAS_EMAIL) to the email of the Gorgias user that owns the API key');
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text)) {
-        throw new SettingsError('gorgias-email', `gorgias-email: got ${shown(raw)}; expected the email address of a Gorgias user, e.g. support@acme.com`);
+        const expected = 'expected the email address of a Gorgias user, e.g. support@acme.com';
+        throw badValue('gorgias-email', raw, expected);
     }
     return text;
 }
@@ -44950,13 +44956,16 @@ function parseApiUrl(raw, domain) {
     const checked = checkBaseUrl(raw);
     if ('url' in checked)
         return checked.url;
-    const problem = {
-        'not-a-url': `api-url: got ${shown(raw)}; expected a URL such as https://${domain}.gorgias.com/api, or leave it empty`,
-        credentials: 'api-url: must not contain credentials; pass them as gorgias-email and gorgias-api-key',
-        scheme: `api-url: got ${shown(raw)}; expected an https:// URL (plain http is accepted only for loopback hosts such as 127.0.0.1)`,
-        query: `api-url: got ${shown(raw)}; expected no query or fragment`
+    if (checked.problem === 'credentials') {
+        const fix = 'pass them as gorgias-email and gorgias-api-key';
+        throw new SettingsError('api-url', `api-url: must not contain credentials; ${fix}`);
+    }
+    const expected = {
+        'not-a-url': `a URL such as https://${domain}.gorgias.com/api, or leave it empty`,
+        scheme: 'an https:// URL (plain http is accepted only for loopback hosts such as 127.0.0.1)',
+        query: 'no query or fragment'
     };
-    throw new SettingsError('api-url', problem[checked.problem]);
+    throw badValue('api-url', raw, `expected ${expected[checked.problem]}`);
 }
 function parseTicketIds(raw) {
     const items = raw.split(/[,\s]+/).filter(item => item !== '');
@@ -44966,7 +44975,8 @@ function parseTicketIds(raw) {
     for (const item of items) {
         const id = Number(item.replace(/^#/, ''));
         if (!/^#?\d+$/.test(item) || !Number.isSafeInteger(id) || id < 1) {
-            throw new SettingsError('ticket-ids', `ticket-ids: got ${shown(item)}; expected ticket ids separated by commas, such as "1234, 5678" (the number in the ticket's URL)`);
+            const expected = `expected ticket ids separated by commas, such as "1234, 5678" (the number in the ticket's URL)`;
+            throw badValue('ticket-ids', item, expected);
         }
         if (!ids.includes(id))
             ids.push(id);
@@ -44980,110 +44990,84 @@ const MAX_TICKET_IDS = 100;
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: ../../main/node_modules/yaml/dist/index.js
-var yaml_dist = __nccwpck_require__(3645);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var yaml_dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/variables.ts
 /**
  * The variables of the texts this action sends: its own placeholders (`{{first_name}}`) and the
  * part of Gorgias's macro variables it can fill (`{{ticket.customer.firstname}}`,
  * `{{current_user.firstname | default: "The Support Team"}}`). A template is checked once, before
- * anything is sent: a variable this action cannot fill would reach the customer as raw `{{…}}`,
- * since the API sends a message body as given. Pure.
+ * anything is sent: the API sends a body as given, so an unfilled `{{…}}` would reach the customer.
+ * Pure.
  */
-/** This action's own placeholders. */
-const PLACEHOLDERS = [
-    'first_name',
-    'ticket_id',
-    'subject',
-    'reminder_number',
-    'reminders_total'
+const PERSON_FIELDS = ['firstname', 'lastname', 'name', 'email'];
+const personVariables = (prefix) => PERSON_FIELDS.map(field => `${prefix}.${field}`);
+/** This action's own placeholders, then Gorgias's macro variables it fills ("Macro variables"). */
+const VARIABLES = [
+    ...['first_name', 'ticket_id', 'subject', 'reminder_number', 'reminders_total'],
+    ...personVariables('ticket.customer'),
+    ...['ticket.subject', 'ticket.id', 'ticket.channel'],
+    ...personVariables('ticket.assignee_user'),
+    ...personVariables('current_user')
 ];
-/** Gorgias's macro variables this action fills (help center, "Macro variables"). */
-const GORGIAS_VARIABLES = [
-    'ticket.customer.firstname',
-    'ticket.customer.lastname',
-    'ticket.customer.name',
-    'ticket.customer.email',
-    'ticket.subject',
-    'ticket.id',
-    'ticket.channel',
-    'ticket.assignee_user.firstname',
-    'ticket.assignee_user.lastname',
-    'ticket.assignee_user.name',
-    'ticket.assignee_user.email',
-    'current_user.firstname',
-    'current_user.lastname',
-    'current_user.name',
-    'current_user.email'
-];
-const KNOWN = new Set([...PLACEHOLDERS, ...GORGIAS_VARIABLES]);
+const KNOWN = new Set(VARIABLES);
+const LIST = VARIABLES.map(v => `{{${v}}}`).join(', ');
 const EXPRESSION = /\{\{([\s\S]*?)\}\}/g;
 const DEFAULT_FILTER = /^\|\s*default\s*:\s*(?:"([^"]*)"|'([^']*)')\s*$/;
+const LIQUID_TAG = /\{%[\s\S]*?%\}/;
 /** Quotes as an HTML editor may have written them inside a variable of body_html. */
 const HTML_QUOTES = /&(?:quot|#34|#x22);|&(?:apos|#39|#x27);/gi;
-const LIST = [...PLACEHOLDERS, ...GORGIAS_VARIABLES].map(v => `{{${v}}}`).join(', ');
 /** Why a template cannot be sent, or null. `html`: the template is a macro's body_html. */
 function templateProblem(text, html = false) {
     const parsed = parseTemplateText(text, html);
     return typeof parsed === 'string' ? parsed : null;
 }
-/**
- * The template as literal text and variables, or the problem (a sentence without the place it
- * appears, which the caller names).
- */
-function parseTemplateText(text, html = false) {
+/** The template as literal text and variables, or the problem (the caller names where it is). */
+function parseTemplateText(text, html) {
     const pieces = [];
+    const literal = (part) => {
+        if (part.includes('{{') || part.includes('}}')) {
+            return 'has an unbalanced "{{" or "}}"; write placeholders like {{first_name}}';
+        }
+        const tag = LIQUID_TAG.exec(part)?.[0];
+        if (tag) {
+            const shown = tag.length > 60 ? `${tag.slice(0, 57)}...` : tag;
+            return `has a Liquid tag ${shown}; tags ({% if %}, {% for %}) are not supported, only variables`;
+        }
+        if (part)
+            pieces.push(part);
+        return null;
+    };
     let at = 0;
     for (const match of text.matchAll(EXPRESSION)) {
-        const literal = text.slice(at, match.index);
-        const problem = literalProblem(literal);
+        const problem = literal(text.slice(at, match.index));
         if (problem)
             return problem;
-        if (literal)
-            pieces.push(literal);
-        const inner = html ? (match[1] ?? '').replace(HTML_QUOTES, q => (/q|34|22/i.test(q) ? '"' : "'")) : (match[1] ?? ''); // prettier-ignore
+        const inner = html ? match[1].replace(HTML_QUOTES, q => (/q|34|22/i.test(q) ? '"' : "'")) : match[1]; // prettier-ignore
         const expression = parseExpression(inner);
         if (typeof expression === 'string')
             return expression;
         pieces.push(expression);
         at = match.index + match[0].length;
     }
-    const rest = text.slice(at);
-    const problem = literalProblem(rest);
-    if (problem)
-        return problem;
-    if (rest)
-        pieces.push(rest);
-    return pieces;
-}
-function literalProblem(literal) {
-    if (literal.includes('{{') || literal.includes('}}')) {
-        return 'has an unbalanced "{{" or "}}"; write placeholders like {{first_name}}';
-    }
-    if (/\{%[\s\S]*?%\}/.test(literal)) {
-        return `has a Liquid tag ${shownTag(literal)}; tags ({% if %}, {% for %}) are not supported, only variables`;
-    }
-    return null;
-}
-function shownTag(literal) {
-    const tag = /\{%[\s\S]*?%\}/.exec(literal)?.[0] ?? '{% %}';
-    return tag.length > 60 ? `${tag.slice(0, 57)}...` : tag;
+    return literal(text.slice(at)) ?? pieces;
 }
 function parseExpression(inner) {
     const bar = inner.indexOf('|');
-    const variable = (bar === -1 ? inner : inner.slice(0, bar)).trim();
-    if (!KNOWN.has(variable)) {
-        const shown = variable.length > 80 ? `${variable.slice(0, 77)}...` : variable;
+    const name = (bar === -1 ? inner : inner.slice(0, bar)).trim();
+    if (!KNOWN.has(name)) {
+        const shown = name.length > 80 ? `${name.slice(0, 77)}...` : name;
         return `unknown placeholder {{${shown}}}; the placeholders are ${LIST}`;
     }
+    const variable = name;
     if (bar === -1)
-        return { variable: variable, fallback: null };
+        return { variable, fallback: null };
     const filter = DEFAULT_FILTER.exec(inner.slice(bar).trim());
     if (!filter) {
-        const name = /^\|\s*([^\s:("'|]*)/.exec(inner.slice(bar).trim())?.[1] ?? '';
-        return `unsupported filter "${name}" on {{${variable}}}; the only filter is | default: "text"`;
+        const filterName = /^\|\s*([^\s:("'|]*)/.exec(inner.slice(bar).trim())?.[1] ?? '';
+        return `unsupported filter "${filterName}" on {{${variable}}}; the only filter is | default: "text"`;
     }
-    return { variable: variable, fallback: filter[1] ?? filter[2] ?? '' };
+    return { variable, fallback: filter[1] ?? filter[2] ?? '' };
 }
 /** Whether a (valid) template reads any of these variables. */
 function usesVariable(text, prefix, html = false) {
@@ -45108,8 +45092,7 @@ function escapeHtml(text) {
  */
 function renderTemplate(template, values, html = false) {
     const parsed = parseTemplateText(template, html);
-    // Templates are checked before any request; one that slipped through is sent as it is, never
-    // with a half-filled variable.
+    // Checked before any request; one that slipped through is sent as it is, never half-filled.
     if (typeof parsed === 'string')
         return template;
     let out = '';
@@ -45151,13 +45134,9 @@ class MessagesError extends Error {
 /** A message template: known placeholders only, balanced braces. `input` names it in errors. */
 function parseTemplate(input, raw, required) {
     const text = raw.replace(/\r\n/g, '\n').trim();
-    if (!text) {
-        if (required) {
-            throw new MessagesError(input, `${input}: empty; expected the text sent to the customer`);
-        }
-        return '';
-    }
-    const problem = templateProblem(text);
+    const problem = text
+        ? templateProblem(text)
+        : required && 'empty; expected the text sent to the customer';
     if (problem)
         throw new MessagesError(input, `${input}: ${problem}`);
     return text;
@@ -45217,25 +45196,21 @@ function everyTemplate(catalog) {
 const MAX_MESSAGES_FILE_BYTES = 256 * 1024;
 /** `en`, `fr`, `pt-br`, `zh-hant-tw`: a BCP 47 language tag, as Gorgias reports a ticket's. */
 const LANGUAGE_TAG = /^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i;
-/** The keys of one language's entry, and the field each fills. */
+/** The keys of a language's entry and the text each gives; `<key>-macro` names a macro instead. */
 const TEMPLATE_KEYS = {
     'follow-up': 'followUp',
     'final-follow-up': 'finalFollowUp',
     close: 'close'
 };
-/** The keys that name a macro instead of giving the text. */
-const MACRO_KEYS = {
-    'follow-up-macro': 'followUp',
-    'final-follow-up-macro': 'finalFollowUp',
-    'close-macro': 'close'
-};
+const TEXT_KEYS = Object.keys(TEMPLATE_KEYS);
+const KEYS = [...TEXT_KEYS, ...TEXT_KEYS.map(key => `${key}-macro`)];
 const FORMAT_HINT = 'expected a mapping such as "default: en" followed by "en:" with "follow-up:" under it (see examples/messages.yml)';
 /**
  * Reads and validates a messages file (see examples/messages.yml):
  *
  *     default: en
  *     en: { follow-up: "...", final-follow-up: "...", close: "..." }
- *     fr: { follow-up: "..." }
+ *     fr: { follow-up-macro: "Follow-up" }
  *
  * Every problem is a MessagesError of `messages-file` naming the file and the key, thrown before
  * any request: a bad text must stop the run, not be sent to customers.
@@ -45244,8 +45219,7 @@ function loadMessageCatalog(path, read = file => (0,external_node_fs_.readFileSy
     const fail = (where, problem) => {
         throw new MessagesError('messages-file', `messages-file ${path}: ${where}${problem}`);
     };
-    const text = readText(path, read, fail);
-    const document = parseYaml(text, fail);
+    const document = parseYaml(readText(path, read, fail), fail);
     if (document === null || typeof document !== 'object' || Array.isArray(document)) {
         const got = document === null ? 'an empty file' : Array.isArray(document) ? 'a list' : 'text';
         return fail('', `got ${got}; ${FORMAT_HINT}`);
@@ -45253,21 +45227,21 @@ function loadMessageCatalog(path, read = file => (0,external_node_fs_.readFileSy
     const byLanguage = {};
     let defaultLanguage = null;
     for (const [key, value] of Object.entries(document)) {
+        const language = key.toLowerCase();
         if (key === 'default') {
             if (typeof value !== 'string' || !value.trim()) {
                 fail('default: ', `got ${JSON.stringify(value ?? null)}; expected a language such as "en", used when a ticket's language has no entry`);
             }
             defaultLanguage = value.trim().toLowerCase();
-            continue;
         }
-        const language = key.toLowerCase();
-        if (!LANGUAGE_TAG.test(key)) {
+        else if (!LANGUAGE_TAG.test(key)) {
             fail(`${key}: `, 'is not a language tag; expected "default" or a language such as en, fr, de, pt-br');
         }
-        if (Object.hasOwn(byLanguage, language)) {
+        else if (Object.hasOwn(byLanguage, language)) {
             fail(`${key}: `, `is the same language as "${language}" above (keys ignore case)`);
         }
-        byLanguage[language] = templatesOf(language, value, fail);
+        else
+            byLanguage[language] = templatesOf(language, value, fail);
     }
     if (defaultLanguage === null) {
         return fail('default: ', `missing; add "default: <language>", the language used when a ticket's language has no entry or none was detected`);
@@ -45279,6 +45253,14 @@ function loadMessageCatalog(path, read = file => (0,external_node_fs_.readFileSy
     }
     return { source: path, defaultLanguage, byLanguage };
 }
+const NOT_FOUND = "not found. The path is relative to the workflow's checkout: run actions/checkout before this action, and check the path and its upper/lower case";
+const READ_PROBLEMS = {
+    ENOENT: NOT_FOUND,
+    ENOTDIR: NOT_FOUND,
+    EISDIR: 'is a directory; expected a YAML file',
+    EACCES: 'cannot be read (permission denied)',
+    EPERM: 'cannot be read (permission denied)'
+};
 /** The file's text: read, within the size limit, and UTF-8; anything else fails, saying why. */
 function readText(path, read, fail) {
     let raw;
@@ -45286,16 +45268,9 @@ function readText(path, read, fail) {
         raw = read(path);
     }
     catch (err) {
-        const code = err?.code;
-        if (code === 'ENOENT' || code === 'ENOTDIR') {
-            return fail('', "not found. The path is relative to the workflow's checkout: run actions/checkout before this action, and check the path and its upper/lower case");
-        }
-        if (code === 'EISDIR')
-            return fail('', 'is a directory; expected a YAML file');
-        if (code === 'EACCES' || code === 'EPERM') {
-            return fail('', 'cannot be read (permission denied)');
-        }
-        return fail('', `cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+        const code = err?.code ?? '';
+        const why = err instanceof Error ? err.message : String(err);
+        return fail('', READ_PROBLEMS[code] ?? `cannot be read: ${why}`);
     }
     const bytes = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength;
     if (bytes > MAX_MESSAGES_FILE_BYTES) {
@@ -45324,11 +45299,11 @@ function parseYaml(text, fail) {
         const at = problem.linePos?.[0];
         const where = at ? ` at line ${at.line}, column ${at.col}` : '';
         const message = problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-        const why = problem.code === 'TAG_RESOLVE_FAILED'
-            ? `${message}; YAML tags (!name) are not allowed here`
-            : problem.code === 'DUPLICATE_KEY'
-                ? `${message}; a key appears twice`
-                : message;
+        const hint = {
+            TAG_RESOLVE_FAILED: '; YAML tags (!name) are not allowed here',
+            DUPLICATE_KEY: '; a key appears twice'
+        };
+        const why = `${message}${hint[problem.code] ?? ''}`;
         fail('', `is not valid YAML${where}: ${why}`);
     }
     // Aliases are allowed (fr-ca: *fr), but not enough of them to blow up the file's size.
@@ -45348,28 +45323,28 @@ function templatesOf(language, value, fail) {
     const macros = {};
     for (const [key, text] of Object.entries(entry)) {
         const where = `${language}.${key}: `;
-        if (Object.hasOwn(MACRO_KEYS, key)) {
-            const field = MACRO_KEYS[key];
-            const textKey = key.replace(/-macro$/, '');
+        if (!KEYS.includes(key)) {
+            fail(where, `unknown key; a language has only ${KEYS.join(', ')}`);
+        }
+        const textKey = key.replace(/-macro$/, '');
+        const field = TEMPLATE_KEYS[textKey];
+        if (textKey !== key) {
             if (Object.hasOwn(entry, textKey)) {
                 fail(where, `set together with "${textKey}:"; give the text or the macro, not both`);
             }
             const ref = parseMacroRef(`messages-file ${language}.${key}`, text);
             if (typeof ref === 'string')
                 fail(where, ref);
-            if (ref === null)
+            if (ref === null) {
                 fail(where, "empty; expected a macro id such as 12, or a macro's exact name");
+            }
             macros[field] = ref;
             continue;
-        }
-        if (!Object.hasOwn(TEMPLATE_KEYS, key)) {
-            fail(where, `unknown key; a language has only ${[...Object.keys(TEMPLATE_KEYS), ...Object.keys(MACRO_KEYS)].join(', ')}`);
         }
         if (typeof text !== 'string') {
             const hint = key === 'follow-up' ? '' : ` (leave ${key} out to send none)`;
             fail(where, `got ${text === null ? 'nothing' : JSON.stringify(text)}; expected text${hint}`);
         }
-        const field = TEMPLATE_KEYS[key];
         try {
             templates[field] = parseTemplate(`${language}.${key}`, text, key === 'follow-up');
         }
@@ -45388,7 +45363,7 @@ function templatesOf(language, value, fail) {
     return templates;
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/luxon/build/es6/luxon.mjs
+;// CONCATENATED MODULE: ./node_modules/luxon/build/es6/luxon.mjs
 // these aren't really private, but nor are they really useful to document
 
 /**
@@ -53526,23 +53501,14 @@ const luxon_VERSION = "3.7.2";
 ;// CONCATENATED MODULE: ./src/businessHours.ts
 /**
  * Business-hours arithmetic: which instants count towards a threshold ("48 business hours since
- * the agent's reply") and when the help desk is open.
+ * the agent's reply") and when the help desk is open. Pure: no I/O, no clock. Luxon gives a zone's
+ * offset at an instant (from `Intl`); this module never holds a zone's transitions.
  *
- * Pure: no I/O, no clock. Time zones are Luxon's: it reads the zone's offset at an instant from
- * `Intl`, which carries the time-zone database; this module never holds a zone's transitions.
- *
- * Model. A local calendar day `n` (days since 1970-01-01 in the zone's wall-clock calendar) has the
- * windows of its weekday, unless it is a holiday. Each window [start, end) of local minutes maps to
- * the real interval [instant(n, start), instant(n, end)), so a window that spans a daylight-saving
- * switch is one hour shorter or longer in real time. Local times are turned into instants as
- * follows:
- *  - a local time that exists once maps to that instant;
- *  - a repeated local time (fall back) maps to its first occurrence;
- *  - a skipped local time (spring forward gap) maps to the instant of the switch, i.e. the first
- *    instant whose wall clock reads later than it. A window 02:30-04:00 on a day where 02:00 jumps
- *    to 03:00 therefore is open from 03:00 (one real hour).
- * The mapping never decreases, so the intervals of successive days never overlap. The one
- * assumption: a zone switches at most once within two days.
+ * A local day `n` (days since 1970-01-01 on the zone's wall clock) has its weekday's windows unless
+ * it is a holiday; a window [start, end) of local minutes is the real interval between the instants
+ * at which the wall clock reads them. A repeated reading (fall back) is its first occurrence; a
+ * skipped one (spring forward) is the switch, so 02:30-04:00 on a day where 02:00 jumps to 03:00
+ * opens at 03:00. The one assumption: a zone switches at most once within two days.
  */
 
 const MINUTE = 60_000;
@@ -53555,12 +53521,10 @@ class BusinessHoursError extends Error {
     input;
     constructor(input, message) {
         super(`${input}: ${message}`);
-        this.name = 'BusinessHoursError';
         this.input = input;
+        this.name = 'BusinessHoursError';
     }
 }
-// ---------------------------------------------------------------------------------------------
-// Parsing
 const DAY_SHORT = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const DAY_FULL = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 /** Display order: Monday first. */
@@ -53568,27 +53532,23 @@ const WEEK_ORDER = [1, 2, 3, 4, 5, 6, 0];
 const EXPECTED_SPEC = 'expected days and hours like "Mon-Fri 09:00-18:00" (several groups separated by ";")';
 const EXPECTED_DAY = 'expected Mon, Tue, Wed, Thu, Fri, Sat, Sun or a full name like "Monday"';
 const GROUP_RE = /^(.+?)\s+(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$/;
-function specError(message) {
-    return new BusinessHoursError('business-hours', message);
-}
-function dayIndex(name, group) {
-    const lower = name.toLowerCase();
-    const index = DAY_FULL.findIndex(full => full === lower || full.slice(0, 3) === lower);
-    if (index < 0)
-        throw specError(`"${name}" in "${group}" is not a day; ${EXPECTED_DAY}`);
-    return index;
-}
+const specError = (message) => new BusinessHoursError('business-hours', message);
 /** `Mon`, `Mon-Fri`, `Fri-Mon` (wraps), `Mon,Wed,Fri`, `Mon-Wed,Fri` → set of weekdays. */
 function parseDays(text, group) {
+    const dayIndex = (name) => {
+        const index = DAY_FULL.findIndex(full => [full, full.slice(0, 3)].includes(name.toLowerCase()));
+        if (index < 0)
+            throw specError(`"${name}" in "${group}" is not a day; ${EXPECTED_DAY}`);
+        return index;
+    };
     const days = new Set();
     for (const item of text.split(',')) {
         const ends = item.split('-').map(part => part.trim());
         if (ends.length > 2 || ends.some(part => part === '')) {
             throw specError(`"${item.trim()}" in "${group}" is not a day or a range of days; ${EXPECTED_DAY}, a range like "Mon-Fri" or a list like "Mon,Wed,Fri"`);
         }
-        const first = dayIndex(ends[0] ?? '', group);
-        const last = dayIndex(ends[1] ?? ends[0] ?? '', group);
-        for (let day = first;; day = (day + 1) % 7) {
+        const last = dayIndex(ends[1] ?? ends[0]);
+        for (let day = dayIndex(ends[0]);; day = (day + 1) % 7) {
             days.add(day);
             if (day === last)
                 break;
@@ -53597,20 +53557,13 @@ function parseDays(text, group) {
     return days;
 }
 function parseClockTime(hours, minutes, group, isEnd) {
-    const h = Number(hours);
-    const m = Number(minutes);
-    const value = h * 60 + m;
-    const valid = m < 60 && (h < 24 || (isEnd && value === MINUTES_PER_DAY));
-    if (!valid) {
+    const value = Number(hours) * 60 + Number(minutes);
+    if (Number(minutes) >= 60 || (Number(hours) >= 24 && !(isEnd && value === MINUTES_PER_DAY))) {
         throw specError(`"${hours}:${minutes}" in "${group}" is not a time of day; expected HH:MM from 00:00 to 23:59 (24:00 is allowed as an end)`);
     }
     return value;
 }
-function formatMinute(minute) {
-    const h = Math.floor(minute / 60);
-    const m = minute % 60;
-    return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
-}
+const formatMinute = (minute) => [Math.floor(minute / 60), minute % 60].map(n => String(n).padStart(2, '0')).join(':');
 /** Weekdays as compact text, Monday first, consecutive days as ranges (wrapping: "Fri-Mon"). */
 function formatDays(days) {
     const present = WEEK_ORDER.map(day => days.has(day));
@@ -53618,14 +53571,12 @@ function formatDays(days) {
         return 'Mon-Sun';
     const runs = [];
     for (let p = 0; p < 7; p++) {
-        // a run starts where the previous day (cyclically) is absent
         if (!present[p] || present[(p + 6) % 7])
-            continue;
+            continue; // a run starts after an absent day
         let end = p;
         while (present[(end + 1) % 7])
             end = (end + 1) % 7;
-        const first = DAY_SHORT[WEEK_ORDER[p] ?? 0];
-        const last = DAY_SHORT[WEEK_ORDER[end] ?? 0];
+        const [first, last] = [DAY_SHORT[WEEK_ORDER[p]], DAY_SHORT[WEEK_ORDER[end]]];
         runs.push(end === p ? first : `${first}-${last}`);
     }
     return runs.join(',');
@@ -53637,28 +53588,24 @@ function mergeWindows(list) {
         .filter(([start, end]) => end > start)
         .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     const merged = [];
-    for (const window of sorted) {
+    for (const [start, end] of sorted) {
         const last = merged[merged.length - 1];
-        if (last && window[0] <= last[1])
-            last[1] = Math.max(last[1], window[1]);
+        if (last && start <= last[1])
+            last[1] = Math.max(last[1], end);
         else
-            merged.push([window[0], window[1]]);
+            merged.push([start, end]);
     }
     return merged;
 }
 function describeWindows(windows) {
-    const byWindow = new Map();
+    const daysByWindow = new Map();
     for (const day of WEEK_ORDER) {
-        for (const window of windows[day] ?? []) {
-            const key = `${window[0]}-${window[1]}`;
-            const entry = byWindow.get(key) ?? { window, days: new Set() };
-            entry.days.add(day);
-            byWindow.set(key, entry);
+        for (const [start, end] of windows[day] ?? []) {
+            const key = `${formatMinute(start)}-${formatMinute(end)}`;
+            daysByWindow.set(key, (daysByWindow.get(key) ?? new Set()).add(day));
         }
     }
-    return [...byWindow.values()]
-        .map(({ window, days }) => `${formatDays(days)} ${formatMinute(window[0])}-${formatMinute(window[1])}`)
-        .join('; ');
+    return [...daysByWindow].map(([window, days]) => `${formatDays(days)} ${window}`).join('; ');
 }
 /** True when `Intl` knows the zone (IANA names such as "Europe/Paris", "UTC"). */
 function isValidTimeZone(tz) {
@@ -53673,21 +53620,37 @@ function dayNumber(text) {
 }
 function parseHoliday(text) {
     const expected = 'expected YYYY-MM-DD, e.g. "2026-12-25"';
-    if (!DATE_RE.test(text)) {
-        throw new BusinessHoursError('holidays', `"${text}" is not a date; ${expected}`);
+    if (dayNumber(text) !== undefined)
+        return text;
+    const problem = DATE_RE.test(text) ? 'is not a real calendar date' : 'is not a date';
+    throw new BusinessHoursError('holidays', `"${text}" ${problem}; ${expected}`);
+}
+/** One `DAYS HH:MM-HH:MM` group: its weekdays and window. */
+function parseGroup(group) {
+    const match = GROUP_RE.exec(group);
+    // digits among the days: groups run together, e.g. "Mon-Fri 09:00-18:00, Sat 10:00-14:00"
+    if (!match || /\d/.test(match[1]))
+        throw specError(`"${group}" is not understood; ${EXPECTED_SPEC}`);
+    const [, daysText, startH, startM, endH, endM] = match;
+    const days = parseDays(daysText, group);
+    const start = parseClockTime(startH, startM, group, false);
+    const end = parseClockTime(endH, endM, group, true);
+    if (end === start)
+        throw specError(`"${group}" is an empty window; the end must be after the start`);
+    if (end < start) {
+        const daysOut = formatDays(days);
+        if (end === 0) {
+            throw specError(`"${group}" ends at 00:00, before it starts; write midnight as an end as 24:00, e.g. "${daysOut} ${formatMinute(start)}-24:00"`);
+        }
+        const nextDays = formatDays(new Set([...days].map(day => (day + 1) % 7)));
+        throw specError(`"${group}" ends before it starts; a window cannot cross midnight, so split it into two groups, e.g. "${daysOut} ${formatMinute(start)}-24:00; ${nextDays} 00:00-${formatMinute(end)}"`);
     }
-    if (dayNumber(text) === undefined) {
-        throw new BusinessHoursError('holidays', `"${text}" is not a real calendar date; ${expected}`);
-    }
-    return text;
+    return { days, start, end };
 }
 /**
- * Parses the `business-hours`, `timezone` and `holidays` inputs.
- *
- * `spec`: groups `DAYS HH:MM-HH:MM` separated by `;` or newlines, case-insensitive. Overlapping or
- * touching windows of one day are merged. `timezone`: an IANA name; empty means UTC. `holidays`:
- * `YYYY-MM-DD` dates; an entry may itself hold several dates separated by commas or whitespace, and
- * empty entries are ignored. Throws `BusinessHoursError` naming the faulty input.
+ * Parses the `business-hours`, `timezone` and `holidays` inputs. `spec`: groups separated by `;`
+ * or newlines, case-insensitive; overlapping or touching windows of a day are merged. An empty
+ * `timezone` is UTC. A holidays entry may hold several dates separated by commas or whitespace.
  */
 function parseBusinessHours(spec, timezone, holidays) {
     const groups = spec
@@ -53697,90 +53660,39 @@ function parseBusinessHours(spec, timezone, holidays) {
     if (groups.length === 0)
         throw specError(`"${spec.trim()}" is empty; ${EXPECTED_SPEC}`);
     const perDay = [[], [], [], [], [], [], []];
-    for (const group of groups) {
-        const match = GROUP_RE.exec(group);
-        if (!match)
-            throw specError(`"${group}" is not understood; ${EXPECTED_SPEC}`);
-        const [, daysText = '', startH = '', startM = '', endH = '', endM = ''] = match;
-        // digits among the days: groups run together, e.g. "Mon-Fri 09:00-18:00, Sat 10:00-14:00"
-        if (/\d/.test(daysText))
-            throw specError(`"${group}" is not understood; ${EXPECTED_SPEC}`);
-        const days = parseDays(daysText, group);
-        const start = parseClockTime(startH, startM, group, false);
-        const end = parseClockTime(endH, endM, group, true);
-        if (end === start) {
-            throw specError(`"${group}" is an empty window; the end must be after the start`);
-        }
-        if (end < start) {
-            const daysOut = formatDays(days);
-            if (end === 0) {
-                throw specError(`"${group}" ends at 00:00, before it starts; write midnight as an end as 24:00, e.g. "${daysOut} ${formatMinute(start)}-24:00"`);
-            }
-            const nextDays = formatDays(new Set([...days].map(day => (day + 1) % 7)));
-            throw specError(`"${group}" ends before it starts; a window cannot cross midnight, so split it into two groups, e.g. "${daysOut} ${formatMinute(start)}-24:00; ${nextDays} 00:00-${formatMinute(end)}"`);
-        }
+    for (const { days, start, end } of groups.map(parseGroup)) {
         for (const day of days)
-            perDay[day]?.push([start, end]);
+            perDay[day].push([start, end]);
     }
-    const windows = perDay.map(list => Object.freeze(mergeWindows(list)));
-    const zoneName = timezone.trim() === '' ? 'UTC' : timezone.trim();
+    const windows = Object.freeze(perDay.map(list => Object.freeze(mergeWindows(list))));
+    const zoneName = timezone.trim() || 'UTC';
     if (!isValidTimeZone(zoneName)) {
         throw new BusinessHoursError('timezone', `"${zoneName}" is not an IANA time zone name, e.g. "Europe/Paris" or "America/New_York"`);
     }
-    const holidaySet = new Set();
-    for (const entry of holidays) {
-        for (const text of entry.split(/[\s,]+/)) {
-            if (text !== '')
-                holidaySet.add(parseHoliday(text));
-        }
-    }
+    const dates = holidays.flatMap(entry => entry.split(/[\s,]+/)).filter(text => text !== '');
+    const holidaySet = new Set(dates.map(parseHoliday));
     const count = holidaySet.size;
     const holidayText = count === 0 ? '' : `, ${count} holiday${count === 1 ? '' : 's'}`;
     return {
-        windows: Object.freeze(windows),
+        windows,
         timezone: zoneName,
         holidays: holidaySet,
         describe: `${describeWindows(windows)} (${zoneName})${holidayText}`
     };
 }
-const offsetsByZone = new Map();
-/**
- * The offsets of a valid zone name, as Luxon reads them from `Intl` (rounded: a historical offset
- * may have seconds). Each read costs an `Intl` formatting and the same instants come back (now,
- * the ends of windows a day apart), so the answers are kept.
- */
+/** A zone's offsets as Luxon reads them from `Intl` (rounded: a historical offset may have seconds). */
 function offsetsOf(name) {
-    const cached = offsetsByZone.get(name);
-    if (cached)
-        return cached;
     const zone = name === 'UTC' ? FixedOffsetZone.utcInstance : IANAZone.create(name);
     if (!zone.isValid)
         throw new RangeError(`"${name}" is not a time zone known to Intl`);
-    const known = new Map();
-    const offsets = zone.isUniversal
-        ? ms => Math.round(zone.offset(ms) * MINUTE)
-        : ms => {
-            let offset = known.get(ms);
-            if (offset === undefined) {
-                if (known.size >= 50_000)
-                    known.clear();
-                offset = Math.round(zone.offset(ms) * MINUTE);
-                known.set(ms, offset);
-            }
-            return offset;
-        };
-    offsetsByZone.set(name, offsets);
-    return offsets;
+    return ms => Math.round(zone.offset(ms) * MINUTE);
 }
 /** Local day number (days since 1970-01-01 on the zone's wall clock) of an instant. */
-function localDay(ms, offsetAt) {
-    return Math.floor((ms + offsetAt(ms)) / DAY);
-}
+const localDay = (ms, offsetAt) => Math.floor((ms + offsetAt(ms)) / DAY);
 /**
- * The instant at which the wall clock reads `local` (local day * DAY + time of day, in ms): the
- * first occurrence of a repeated reading; for a skipped one, the switch, the first instant that
- * reads later. Candidates come from the offsets a day either side, as Luxon's
- * `DateTime#getPossibleOffsets` finds them (one switch at most within two days).
+ * The instant at which the wall clock reads `local` (ms on the local day scale): the first of a
+ * repeated reading, the switch for a skipped one. Candidates are the offsets a day either side, as
+ * Luxon's `getPossibleOffsets` finds them.
  */
 function instantOf(local, offsetAt) {
     const before = offsetAt(local - DAY);
@@ -53791,9 +53703,8 @@ function instantOf(local, offsetAt) {
         if (offsetAt(local - offset) === offset)
             return local - offset;
     }
-    // Skipped: Luxon would move the reading forward by the gap's length (02:30 -> 03:30); the clock
-    // reads later than `local` from the switch on. Luxon exposes no switch instants, so halve the
-    // hour or so between the two readings: the earlier one is before the switch, the later one not.
+    // Skipped: Luxon exposes no switch instants (it would move 02:30 to 03:30), so bisect between
+    // the two readings: the earlier is before the switch, the later not.
     let [early, late] = [local - after, local - before];
     while (late - early > 1) {
         const mid = Math.floor((early + late) / 2);
@@ -53806,48 +53717,35 @@ function instantOf(local, offsetAt) {
 }
 const calendars = new WeakMap();
 function calendarOf(bh) {
+    const source = [bh.windows, bh.timezone, bh.holidays];
     const cached = calendars.get(bh);
-    const { windows, timezone, holidays } = bh;
-    const source = cached?.source;
-    if (cached && source?.windows === windows && source.timezone === timezone) {
-        if (source.holidays === holidays)
-            return cached;
-    }
-    const calendar = {
-        source: { windows, timezone, holidays },
-        offsets: offsetsOf(timezone),
-        windows: Array.from({ length: 7 }, (_, day) => mergeWindows(windows[day] ?? [])),
-        holidays: new Set([...holidays].flatMap(text => dayNumber(text.trim()) ?? [])),
-        days: new Map()
-    };
-    calendars.set(bh, calendar);
-    return calendar;
-}
-function dateKey(day) {
-    return new Date(day * DAY).toISOString().slice(0, 10);
-}
-function weekday(day) {
-    return (((day + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday
-}
-/** Real [start, end) intervals (epoch ms) during which local day `day` is open, in order. */
-function openIntervals(day, calendar) {
-    const cached = calendar.days.get(day);
-    if (cached)
+    if (cached?.source.every((field, i) => field === source[i]))
         return cached;
-    const windows = calendar.windows[weekday(day)] ?? [];
-    const intervals = [];
-    if (!calendar.holidays.has(day)) {
-        for (const [start, end] of windows) {
-            const from = instantOf(day * DAY + start * MINUTE, calendar.offsets);
-            const to = instantOf(day * DAY + end * MINUTE, calendar.offsets);
+    const offsets = offsetsOf(bh.timezone);
+    // merged again: a value may be built by hand; holidays that are not real dates are ignored
+    const windows = Array.from({ length: 7 }, (_, day) => mergeWindows(bh.windows[day] ?? []));
+    const holidays = new Set([...bh.holidays].flatMap(text => dayNumber(text.trim()) ?? []));
+    const days = new Map();
+    const open = (day) => {
+        const known = days.get(day);
+        if (known)
+            return known;
+        const weekday = (((day + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday
+        const intervals = [];
+        for (const [start, end] of holidays.has(day) ? [] : windows[weekday]) {
+            const from = instantOf(day * DAY + start * MINUTE, offsets);
+            const to = instantOf(day * DAY + end * MINUTE, offsets);
             if (to > from)
                 intervals.push([from, to]);
         }
-    }
-    if (calendar.days.size >= 10_000)
-        calendar.days.clear();
-    calendar.days.set(day, intervals);
-    return intervals;
+        if (days.size >= 10_000)
+            days.clear();
+        days.set(day, intervals);
+        return intervals;
+    };
+    const calendar = { source, offsets, open };
+    calendars.set(bh, calendar);
+    return calendar;
 }
 function timeOf(date, name) {
     const ms = date.getTime();
@@ -53855,8 +53753,16 @@ function timeOf(date, name) {
         throw new RangeError(`${name} is not a valid date`);
     return ms;
 }
+/** The open intervals of each local day, from the day before `ms`'s on. */
+function* intervalsFrom(ms, bh) {
+    const calendar = calendarOf(bh);
+    for (let day = localDay(ms, calendar.offsets) - 1;; day++) {
+        yield { day, intervals: calendar.open(day) };
+    }
+}
 function closedTooLong(startDay, bh) {
-    return new BusinessHoursError('holidays', `no business hours in the ${MAX_CLOSED_DAYS} days from ${dateKey(startDay)} with "${bh.describe}"; are all those days holidays?`);
+    const from = new Date(startDay * DAY).toISOString().slice(0, 10);
+    return new BusinessHoursError('holidays', `no business hours in the ${MAX_CLOSED_DAYS} days from ${from} with "${bh.describe}"; are all those days holidays?`);
 }
 /** Business milliseconds in [from, to); 0 when `to` <= `from`. */
 function businessMsBetween(from, to, bh) {
@@ -53864,31 +53770,20 @@ function businessMsBetween(from, to, bh) {
     const end = timeOf(to, 'to');
     if (end <= start)
         return 0;
-    const calendar = calendarOf(bh);
-    const lastDay = localDay(end, calendar.offsets) + 1;
+    const lastDay = localDay(end, calendarOf(bh).offsets) + 1;
     let total = 0;
-    for (let day = localDay(start, calendar.offsets) - 1; day <= lastDay; day++) {
-        for (const [open, close] of openIntervals(day, calendar)) {
-            const lo = Math.max(open, start);
-            const hi = Math.min(close, end);
-            if (hi > lo)
-                total += hi - lo;
-        }
+    for (const { day, intervals } of intervalsFrom(start, bh)) {
+        if (day > lastDay)
+            break;
+        for (const [open, close] of intervals)
+            total += Math.max(0, Math.min(close, end) - Math.max(open, start));
     }
     return total;
 }
 /** Whether `at` falls inside a window (start included, end excluded) on a non-holiday. */
 function isOpenAt(at, bh) {
     const ms = timeOf(at, 'at');
-    const calendar = calendarOf(bh);
-    const day = localDay(ms, calendar.offsets);
-    for (let d = day - 1; d <= day + 1; d++) {
-        for (const [open, close] of openIntervals(d, calendar)) {
-            if (ms >= open && ms < close)
-                return true;
-        }
-    }
-    return false;
+    return businessMsBetween(at, new Date(ms + 1), bh) > 0;
 }
 /**
  * `at` (as a new Date) when open; otherwise the next instant a window starts, skipping holidays.
@@ -53896,21 +53791,20 @@ function isOpenAt(at, bh) {
  */
 function nextOpening(at, bh) {
     const ms = timeOf(at, 'at');
-    const calendar = calendarOf(bh);
-    const firstDay = localDay(ms, calendar.offsets);
-    for (let day = firstDay - 1; day <= firstDay + MAX_CLOSED_DAYS; day++) {
-        for (const [open, close] of openIntervals(day, calendar)) {
-            if (close > ms)
-                return new Date(Math.max(open, ms));
-        }
+    const firstDay = localDay(ms, calendarOf(bh).offsets);
+    for (const { day, intervals } of intervalsFrom(ms, bh)) {
+        if (day > firstDay + MAX_CLOSED_DAYS)
+            throw closedTooLong(firstDay, bh);
+        const open = intervals.find(([, close]) => close > ms);
+        if (open)
+            return new Date(Math.max(open[0], ms));
     }
-    throw closedTooLong(firstDay, bh);
+    throw new Error('unreachable');
 }
 /**
  * The earliest instant at which `ms` business milliseconds have elapsed since `from` (`from` itself
- * for 0). When the count completes exactly at a window's end, that end is returned, not the next
- * opening. Throws `RangeError` for a negative or non-finite `ms`, and `BusinessHoursError` after
- * 366 closed days in a row.
+ * for 0); a count that completes at a window's end returns that end. Throws `RangeError` for a
+ * negative or non-finite `ms`, and `BusinessHoursError` after 366 closed days in a row.
  */
 function addBusinessMs(from, ms, bh) {
     const start = timeOf(from, 'from');
@@ -53919,17 +53813,12 @@ function addBusinessMs(from, ms, bh) {
     }
     if (ms === 0)
         return new Date(start);
-    const calendar = calendarOf(bh);
     let remaining = ms;
     let closedDays = 0;
-    for (let day = localDay(start, calendar.offsets) - 1;; day++) {
-        const intervals = openIntervals(day, calendar);
-        if (intervals.length === 0) {
-            if (++closedDays > MAX_CLOSED_DAYS)
-                throw closedTooLong(day - MAX_CLOSED_DAYS, bh);
-            continue;
-        }
-        closedDays = 0;
+    for (const { day, intervals } of intervalsFrom(start, bh)) {
+        closedDays = intervals.length === 0 ? closedDays + 1 : 0;
+        if (closedDays > MAX_CLOSED_DAYS)
+            throw closedTooLong(day - MAX_CLOSED_DAYS, bh);
         for (const [open, close] of intervals) {
             const lo = Math.max(open, start);
             if (close <= lo)
@@ -53939,6 +53828,7 @@ function addBusinessMs(from, ms, bh) {
             remaining -= close - lo;
         }
     }
+    throw new Error('unreachable');
 }
 
 ;// CONCATENATED MODULE: ./src/config.ts
@@ -53948,46 +53838,14 @@ function addBusinessMs(from, ms, bh) {
 /**
  * Inputs -> a validated, typed Settings object, in one pass. Every error names the input, what it
  * got and what it takes, and is raised before any request is made. Its only I/O is reading the
- * messages file (ctx.readFile); it does not know whether it runs in GitHub Actions or in the CLI:
- * both hand it a `read(name)` function.
+ * messages file; it does not know whether it runs in GitHub Actions or in the CLI: both hand it a
+ * `read(name)` function.
  */
 /**
- * Channels this action knows how to answer: the follow-up mirrors the agent's last reply on the
- * same channel (source type, from, to, integration). The API documents that reply shape for
- * email; chat and sms follow the same message model but are not verified against a live account,
- * which is why the default is email only.
+ * Channels the follow-up can mirror the agent's last reply on. The API documents that reply shape
+ * for email; chat and sms follow the same model but are unverified live, so the default is email.
  */
 const ANSWERABLE_CHANNELS = ['email', 'chat', 'sms'];
-function parseFollowUpHours(raw) {
-    const parts = raw.split(/[,\n]/).map(p => p.trim());
-    if (parts.some(p => p === '')) {
-        throw new SettingsError('follow-up-hours', `follow-up-hours: got ${shown(raw)}; expected hours such as 48, or an ascending comma-separated list such as "24,72"`);
-    }
-    const hours = parts.map(p => parseNumber('follow-up-hours', p, HOURS));
-    for (let i = 1; i < hours.length; i++) {
-        if (hours[i] <= hours[i - 1]) {
-            throw new SettingsError('follow-up-hours', `follow-up-hours: got ${shown(raw)}; reminder ages must be strictly ascending, such as "24,72"`);
-        }
-    }
-    return hours;
-}
-function parseChannels(raw) {
-    const channels = parseList(raw).map(c => c.toLowerCase());
-    if (channels.length === 0) {
-        throw new SettingsError('channels', `channels: empty; expected one or more of ${ANSWERABLE_CHANNELS.join(', ')}`);
-    }
-    const unknown = channels.filter(c => !ANSWERABLE_CHANNELS.includes(c));
-    if (unknown.length > 0) {
-        throw new SettingsError('channels', `channels: got ${unknown.map(c => `"${c}"`).join(', ')}; this action can answer only ${ANSWERABLE_CHANNELS.join(', ')}`);
-    }
-    return channels;
-}
-const MESSAGE_INPUTS = ['follow-up-message', 'final-follow-up-message', 'close-message'];
-function parseViewId(raw) {
-    if (!raw.trim())
-        return null;
-    return parseNumber('view-id', raw, WHOLE);
-}
 /**
  * Reads every input through `read` (which returns '' for an unset input) and returns the settings,
  * or throws a SettingsError naming the first bad input.
@@ -54005,22 +53863,14 @@ function parseSettings(read, ctx = {}) {
     const rest = {
         dryRun: parseBoolean('dry-run', get('dry-run')),
         maxActions: parseNumber('max-actions', get('max-actions'), WHOLE),
-        viewId: parseViewId(get('view-id')),
+        viewId: get('view-id').trim() ? parseNumber('view-id', get('view-id'), WHOLE) : null,
         businessHours: business === 'gorgias' ? null : business,
         accountBusinessHours: business === 'gorgias'
             ? { holidays: parseList(get('holidays')), timezone: get('timezone').trim() }
             : null,
         policyModule: parsePath(get('policy-module'), workspace),
-        rateLimitShare: parseNumber('rate-limit-share', get('rate-limit-share'), {
-            expected: "a fraction above 0 and at most 1, such as 0.5 (half of the account's API rate limit, leaving the rest to the store's other apps)",
-            leadingPoint: true,
-            max: 1
-        }),
-        timeLimitMinutes: parseNumber('time-limit-minutes', get('time-limit-minutes'), {
-            expected: `minutes above 0 and at most ${MAX_MINUTES}, such as 20 (keep it under the job's timeout-minutes)`,
-            leadingPoint: true,
-            max: MAX_MINUTES
-        }),
+        rateLimitShare: parseNumber('rate-limit-share', get('rate-limit-share'), SHARE),
+        timeLimitMinutes: parseNumber('time-limit-minutes', get('time-limit-minutes'), MINUTES),
         summaryCustomerDetails: parseBoolean('summary-customer-details', get('summary-customer-details')),
         ticketIds: parseTicketIds(get('ticket-ids')),
         reportFile: parsePath(get('report-file'), workspace),
@@ -54053,13 +53903,33 @@ function parseConnection(get) {
     return { domain, email, apiKey, apiUrl: parseApiUrl(get('api-url'), domain) };
 }
 function parseSchedule(get) {
-    const followUpHours = parseFollowUpHours(get('follow-up-hours'));
+    const raw = get('follow-up-hours');
+    const parts = raw.split(/[,\n]/).map(p => p.trim());
+    if (parts.some(p => p === '')) {
+        throw badValue('follow-up-hours', raw, 'expected hours such as 48, or an ascending comma-separated list such as "24,72"');
+    }
+    const followUpHours = parts.map(p => parseNumber('follow-up-hours', p, HOURS));
+    if (followUpHours.some((hours, i) => i > 0 && hours <= followUpHours[i - 1])) {
+        throw badValue('follow-up-hours', raw, 'reminder ages must be strictly ascending, such as "24,72"');
+    }
     const closeHours = parseNumber('close-hours', get('close-hours'), HOURS);
     const lastFollowUp = followUpHours[followUpHours.length - 1];
     if (closeHours <= lastFollowUp) {
         throw new SettingsError('close-hours', `close-hours: got ${closeHours}; it counts from the agent's reply too, so it must be more than follow-up-hours (${lastFollowUp}), e.g. ${lastFollowUp + 24}`);
     }
     return { followUpHours, closeHours };
+}
+function parseChannels(raw) {
+    const channels = parseList(raw).map(c => c.toLowerCase());
+    const known = ANSWERABLE_CHANNELS.join(', ');
+    if (channels.length === 0) {
+        throw new SettingsError('channels', `channels: empty; expected one or more of ${known}`);
+    }
+    const unknown = channels.filter(c => !ANSWERABLE_CHANNELS.includes(c));
+    if (unknown.length > 0) {
+        throw new SettingsError('channels', `channels: got ${unknown.map(c => `"${c}"`).join(', ')}; this action can answer only ${known}`);
+    }
+    return channels;
 }
 function parseTags(get) {
     const excludeTags = parseList(get('exclude-tags')).map(t => t.toLowerCase());
@@ -54079,28 +53949,23 @@ function parseTags(get) {
     }
     return { excludeTags, onlyTags, followUpTag, closedTag };
 }
+/** Each text's message input and macro input; the texts come from these or messages-file. */
+const TEXT_INPUTS = [
+    ['followUp', 'follow-up-message', 'follow-up-macro'],
+    ['finalFollowUp', 'final-follow-up-message', 'final-follow-up-macro'],
+    ['close', 'close-message', 'close-macro']
+];
+const isSet = (get, input) => get(input).trim() !== inputs_DEFAULTS[input].trim();
 /** The message inputs, or the messages file: one source of text, never both. */
 function parseTexts(get, workspace) {
     const messagesFile = parsePath(get('messages-file'), workspace);
-    if (messagesFile !== null) {
-        const set = MESSAGE_INPUTS.find(input => get(input).trim() !== inputs_DEFAULTS[input].trim());
-        if (set) {
-            throw new SettingsError(set, `${set}: set together with messages-file; the texts come from one place: put them in the messages file, or leave messages-file empty`);
-        }
+    const set = TEXT_INPUTS.find(([, input]) => messagesFile !== null && isSet(get, input))?.[1];
+    if (set) {
+        throw new SettingsError(set, `${set}: set together with messages-file; the texts come from one place: put them in the messages file, or leave messages-file empty`);
     }
-    const template = (input, required) => asSettingsError(() => parseTemplate(input, get(input), required));
-    return {
-        followUpMessage: template('follow-up-message', true),
-        finalFollowUpMessage: template('final-follow-up-message', false),
-        closeMessage: template('close-message', false),
-        messagesFile
-    };
+    const [followUpMessage, finalFollowUpMessage, closeMessage] = TEXT_INPUTS.map(([kind, input]) => asSettingsError(() => parseTemplate(input, get(input), kind === 'followUp')));
+    return { followUpMessage, finalFollowUpMessage, closeMessage, messagesFile };
 }
-const MACRO_INPUTS = [
-    ['follow-up-macro', 'follow-up-message', 'followUp'],
-    ['final-follow-up-macro', 'final-follow-up-message', 'finalFollowUp'],
-    ['close-macro', 'close-message', 'close']
-];
 /**
  * The macro inputs. A macro replaces its message input, so the two together are refused (which
  * text would be meant?), and so is a macro input with messages-file, where each language's entry
@@ -54108,7 +53973,7 @@ const MACRO_INPUTS = [
  */
 function parseMacroInputs(get, withFile) {
     const macros = {};
-    for (const [input, messageInput, kind] of MACRO_INPUTS) {
+    for (const [kind, messageInput, input] of TEXT_INPUTS) {
         const ref = parseMacroRef(input, get(input));
         if (typeof ref === 'string')
             throw new SettingsError(input, `${input}: ${ref}`);
@@ -54117,7 +53982,7 @@ function parseMacroInputs(get, withFile) {
         if (withFile) {
             throw new SettingsError(input, `${input}: set together with messages-file; name the macro in the messages file instead ("${input}:" under a language), or leave messages-file empty`);
         }
-        if (get(messageInput).trim() !== inputs_DEFAULTS[messageInput].trim()) {
+        if (isSet(get, messageInput)) {
             throw new SettingsError(input, `${input}: set together with ${messageInput}; the text comes from one place: leave ${messageInput} unset to send the macro, or ${input} empty to send ${messageInput}`);
         }
         macros[kind] = ref;
@@ -54128,7 +53993,8 @@ function parseMacroInputs(get, withFile) {
 function parseBusinessSettings(get) {
     const timezone = get('timezone').trim();
     if (!isValidTimeZone(timezone)) {
-        throw new SettingsError('timezone', `timezone: got ${shown(timezone)}; expected an IANA time zone name such as "Europe/Paris" or "America/New_York"`);
+        const expected = 'expected an IANA time zone name such as "Europe/Paris" or "America/New_York"';
+        throw badValue('timezone', timezone, expected);
     }
     const spec = get('business-hours').trim();
     const holidays = parseList(get('holidays'));
@@ -54408,14 +54274,12 @@ function hostOf(apiUrl) {
 ;// CONCATENATED MODULE: ./src/compose.ts
 
 
-
-/** The text of this action's messages and the request bodies that send them. Pure. */
-const line = (value) => (typeof value === 'string' ? oneLine(value) : '');
 /**
- * Customer text that goes into what this action sends (a greeting, a subject line): one line, no
- * control or bidirectional character, of a sane length. A name with line breaks cannot add
- * paragraphs to the email, nor a subject a header line.
+ * The text of this action's messages and the request bodies that send them. Pure. Customer text
+ * put in them (a greeting, a subject) is one line of sane length, without control or bidirectional
+ * characters: a name cannot add paragraphs to the email, nor a subject a header line.
  */
+const line = (value) => (typeof value === 'string' ? oneLine(value) : '');
 const FIRST_NAME_MAX = 60;
 const NAME_MAX = 120;
 const EMAIL_MAX = 254;
@@ -54423,17 +54287,8 @@ const SUBJECT_MAX = 200;
 /** Total over whatever the API sent: this also names tickets in reports, unreadable ones included. */
 function customerFirstName(ticket) {
     const customer = typeof ticket?.customer === 'object' ? ticket.customer : null;
-    const first = line(customer?.firstname);
-    if (first)
-        return cut(first, FIRST_NAME_MAX);
-    const fromName = line(customer?.name).split(' ')[0];
-    return fromName ? cut(fromName, FIRST_NAME_MAX) : 'there';
-}
-function toHtml(text) {
-    return text
-        .split(/\n{2,}/)
-        .map(p => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
-        .join('');
+    const first = line(customer?.firstname) || line(customer?.name).split(' ')[0];
+    return first ? cut(first, FIRST_NAME_MAX) : 'there';
 }
 /**
  * A message along the route the policy chose (see Route in policy/types.ts): the agent's channel,
@@ -54442,6 +54297,7 @@ function toHtml(text) {
  * must not get the customer's reminder.
  */
 function replyAlong(route, ticket, settings, text, marker) {
+    const address = (a) => a.name ? { name: a.name, address: a.address } : { address: a.address };
     const body = {
         channel: route.channel,
         via: 'api',
@@ -54455,7 +54311,10 @@ function replyAlong(route, ticket, settings, text, marker) {
             to: [{ address: route.customer.address }]
         },
         body_text: text,
-        body_html: toHtml(text),
+        body_html: text
+            .split(/\n{2,}/)
+            .map(p => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
+            .join(''),
         external_id: marker
     };
     if (route.integrationId !== null)
@@ -54465,35 +54324,6 @@ function replyAlong(route, ticket, settings, text, marker) {
         body.subject = /^re:/i.test(subject) ? subject : `Re: ${subject}`;
     }
     return body;
-}
-const address = (a) => a.name ? { name: a.name, address: a.address } : { address: a.address };
-/** The values of every variable for this ticket: customer text as one clean line of sane length. */
-function templateValues(ticket, reminder, reminders, currentUser = null) {
-    const customer = person(ticket?.customer);
-    const assignee = person(ticket?.assignee_user);
-    const me = person(currentUser);
-    return {
-        first_name: customerFirstName(ticket),
-        ticket_id: String(ticket.id),
-        subject: cut(line(ticket.subject), SUBJECT_MAX) || 'your request',
-        reminder_number: String(reminder),
-        reminders_total: String(reminders),
-        'ticket.customer.firstname': customer.firstname,
-        'ticket.customer.lastname': customer.lastname,
-        'ticket.customer.name': customer.name,
-        'ticket.customer.email': customer.email,
-        'ticket.subject': cut(line(ticket.subject), SUBJECT_MAX),
-        'ticket.id': String(ticket.id),
-        'ticket.channel': line(ticket.channel),
-        'ticket.assignee_user.firstname': assignee.firstname,
-        'ticket.assignee_user.lastname': assignee.lastname,
-        'ticket.assignee_user.name': assignee.name,
-        'ticket.assignee_user.email': assignee.email,
-        'current_user.firstname': me.firstname,
-        'current_user.lastname': me.lastname,
-        'current_user.name': me.name,
-        'current_user.email': me.email
-    };
 }
 /**
  * A person's names as Gorgias's variables give them: firstname falls back to the first word of
@@ -54511,43 +54341,51 @@ function person(user) {
         email: cut(line(u?.email), EMAIL_MAX)
     };
 }
+/** The values of every variable for this ticket. */
+function templateValues(ticket, reminder, reminders, currentUser = null) {
+    const values = {
+        first_name: customerFirstName(ticket),
+        ticket_id: String(ticket.id),
+        subject: cut(line(ticket.subject), SUBJECT_MAX) || 'your request',
+        reminder_number: String(reminder),
+        reminders_total: String(reminders),
+        'ticket.subject': cut(line(ticket.subject), SUBJECT_MAX),
+        'ticket.id': String(ticket.id),
+        'ticket.channel': line(ticket.channel)
+    };
+    const people = {
+        'ticket.customer': ticket?.customer,
+        'ticket.assignee_user': ticket?.assignee_user,
+        current_user: currentUser
+    };
+    for (const [prefix, user] of Object.entries(people)) {
+        for (const [field, value] of Object.entries(person(user)))
+            values[`${prefix}.${field}`] = value;
+    }
+    return values;
+}
 /** The template a follow-up uses: the last of several reminders has its own when there is one. */
 function followUpKind(templates, reminder, reminders) {
     return reminders > 1 && reminder === reminders && templates.finalFollowUp
         ? 'finalFollowUp'
         : 'followUp';
 }
-function composed(kind, templates, values, route, ticket, settings, marker) {
-    const text = renderTemplate(templates[kind], values);
-    const body = replyAlong(route, ticket, settings, text, marker);
+/**
+ * The follow-up for reminder `reminder` of `reminders`, from the templates of the ticket's
+ * language (templatesFor). `currentUser`: the API user, for `{{current_user.*}}`.
+ */
+function composeFollowUp(ticket, route, reminder, reminders, marker, settings, templates, currentUser = null, kind = followUpKind(templates, reminder, reminders)) {
+    const values = templateValues(ticket, reminder, reminders, currentUser);
+    const body = replyAlong(route, ticket, settings, renderTemplate(templates[kind], values), marker);
     const html = templates.html?.[kind];
     if (html !== undefined)
         body.body_html = renderTemplate(html, values, true);
     return { body, source: templates.sources?.[kind] ?? kind };
 }
-/**
- * The follow-up for reminder `reminder` of `reminders`, in the ticket's language: `templates` are
- * what templatesFor(settings.messages, ticket.language) chose. The last of several reminders uses
- * `finalFollowUp` when there is one. `currentUser`: the API user, for `{{current_user.*}}`.
- */
-function composeFollowUp(ticket, route, reminder, reminders, marker, settings, templates, currentUser = null) {
-    const values = templateValues(ticket, reminder, reminders, currentUser);
-    const kind = followUpKind(templates, reminder, reminders);
-    return composed(kind, templates, values, route, ticket, settings, marker);
-}
-function followUpBody(...args) {
-    return composeFollowUp(...args).body;
-}
-/**
- * The close message, in the ticket's language. Only called when `templates.close` is not empty:
- * an empty one means closing without a message.
- */
+/** The close message (values as for the last reminder); only called when `templates.close` is set. */
 function composeClose(ticket, route, reminders, marker, settings, templates, currentUser = null) {
-    const values = templateValues(ticket, reminders, reminders, currentUser);
-    return composed('close', templates, values, route, ticket, settings, marker);
-}
-function closeBody(...args) {
-    return composeClose(...args).body;
+    const closing = [settings, templates, currentUser, 'close'];
+    return composeFollowUp(ticket, route, reminders, reminders, marker, ...closing);
 }
 
 ;// CONCATENATED MODULE: ./src/policy/route.ts
@@ -57812,39 +57650,30 @@ function sentence(text) {
 const KINDS = ['followUp', 'finalFollowUp', 'close'];
 /** Most macros a name search pages through: an account has hundreds, not tens of thousands. */
 const MAX_SEARCH_PAGES = 20;
+const refKey = (ref) => (ref.id !== null ? `#${ref.id}` : `name:${ref.name}`);
 /**
  * The catalog with every macro reference replaced by the macro's texts, the macros in use for the
- * summary, and the API user when a text uses `{{current_user.*}}`. A catalog without macros and
- * without current_user is returned as it is, without a request.
+ * summary, and the API user when a text uses `{{current_user.*}}`. A catalog without either is
+ * returned as it is, without a request.
  */
 async function resolveMessages(client, catalog, apiUserEmail) {
-    const families = new Map();
-    const familyOf = async (ref) => {
-        const key = ref.id !== null ? `#${ref.id}` : `name:${ref.name}`;
-        let family = families.get(key);
-        if (!family) {
-            family = await readFamily(client, ref);
-            families.set(key, family);
-        }
-        return family;
-    };
     let resolved = catalog;
     const refs = Object.values(catalog.byLanguage).flatMap(t => Object.values(t.macros ?? {}));
     if (refs.length > 0) {
-        for (const ref of refs)
-            await familyOf(ref);
-        resolved =
-            catalog.source === 'inputs'
-                ? await fromInputs(catalog, familyOf)
-                : await fromFile(catalog, familyOf);
+        const families = new Map();
+        for (const ref of refs) {
+            if (!families.has(refKey(ref)))
+                families.set(refKey(ref), await readFamily(client, ref));
+        }
+        const familyOf = (ref) => families.get(refKey(ref));
         const uses = new Map();
         for (const ref of refs) {
-            const use = (await familyOf(ref)).use;
+            const use = familyOf(ref).use;
             const input = ref.input.replace(/^messages-file /, '');
             if (!uses.has(`${input} ${use.name}`))
                 uses.set(`${input} ${use.name}`, { ...use, input });
         }
-        resolved = { ...resolved, macros: [...uses.values()] };
+        resolved = { ...catalog, byLanguage: withMacros(catalog, familyOf), macros: [...uses.values()] };
     }
     if (usesCurrentUser(resolved)) {
         const user = await reading('gorgias-email', 'the API user (GET /api/users, for {{current_user...}})', () => findUserByEmail(client, apiUserEmail));
@@ -57860,76 +57689,46 @@ function usesCurrentUser(catalog) {
         (t.html?.[kind] !== undefined && usesVariable(t.html[kind], 'current_user.', true))));
 }
 /**
- * The message inputs with macros: one entry per language the macros have (a French ticket gets
- * the French macro), and the default entry with the macros named. A text from an input is the same
- * in every entry.
+ * Each entry with its macros' texts in its language. The message inputs (one entry) get an entry
+ * per language the macros have, so a French ticket gets the French macro; an input's text is the
+ * same in each.
  */
-async function fromInputs(catalog, familyOf) {
-    const base = catalog.byLanguage[INPUTS_LANGUAGE];
-    const families = {};
-    for (const kind of KINDS) {
-        const ref = base.macros?.[kind];
-        if (ref)
-            families[kind] = await familyOf(ref);
-    }
-    const languages = new Set();
-    for (const family of Object.values(families)) {
-        for (const language of family.byLanguage.keys())
-            languages.add(language);
-    }
-    const entry = (language) => {
-        const templates = {
-            followUp: base.followUp,
-            finalFollowUp: base.finalFollowUp,
-            close: base.close,
-            sources: { ...base.sources },
-            html: {}
-        };
+function withMacros(catalog, familyOf) {
+    const entry = (base, language) => {
+        const { macros, ...rest } = base;
+        const templates = { ...rest, sources: { ...rest.sources }, html: {} };
         for (const kind of KINDS) {
-            const family = families[kind];
-            if (family)
-                fill(templates, kind, macros_pick(family, language));
+            const ref = macros?.[kind];
+            if (!ref)
+                continue;
+            const family = familyOf(ref);
+            const tag = language?.toLowerCase().replace(/_/g, '-');
+            // exact, then the primary subtag, then the macro named
+            const reply = tag === undefined
+                ? family.named
+                : (family.byLanguage.get(tag) ??
+                    family.byLanguage.get(tag.split('-')[0]) ??
+                    family.named);
+            templates[kind] = reply.text;
+            if (reply.html !== null)
+                templates.html[kind] = reply.html;
+            templates.sources[kind] = reply.label;
         }
         return templates;
     };
-    const byLanguage = { [INPUTS_LANGUAGE]: entry(null) };
-    for (const language of languages) {
-        if (language !== INPUTS_LANGUAGE)
-            byLanguage[language] = entry(language);
+    if (catalog.source !== 'inputs') {
+        const entries = Object.entries(catalog.byLanguage);
+        return Object.fromEntries(entries.map(([language, t]) => [language, entry(t, language)]));
     }
-    return { ...catalog, byLanguage };
-}
-/** A messages file's entries that name a macro get the macro's text in the entry's language. */
-async function fromFile(catalog, familyOf) {
-    const byLanguage = {};
-    for (const [language, templates] of Object.entries(catalog.byLanguage)) {
-        const { macros, ...rest } = templates;
-        const entry = { ...rest, sources: { ...rest.sources }, html: {} };
-        for (const kind of KINDS) {
-            const ref = macros?.[kind];
-            if (ref)
-                fill(entry, kind, macros_pick(await familyOf(ref), language));
+    const base = catalog.byLanguage[INPUTS_LANGUAGE];
+    const byLanguage = { [INPUTS_LANGUAGE]: entry(base, null) };
+    for (const ref of KINDS.flatMap(kind => base.macros?.[kind] ?? [])) {
+        for (const language of familyOf(ref).byLanguage.keys()) {
+            if (!Object.hasOwn(byLanguage, language))
+                byLanguage[language] = entry(base, language);
         }
-        byLanguage[language] = entry;
     }
-    return { ...catalog, byLanguage };
-}
-function fill(templates, kind, reply) {
-    templates[kind] = reply.text;
-    if (reply.html !== null)
-        templates.html[kind] = reply.html;
-    templates.sources[kind] = sourceLabel(reply);
-}
-function sourceLabel(reply) {
-    const language = reply.language ? `, ${reply.language}` : '';
-    return `macro "${reply.name}" (#${reply.id}${language})`;
-}
-/** The translation for a language: exact, then the primary subtag, then the macro named. */
-function macros_pick(family, language) {
-    if (language === null)
-        return family.named;
-    const tag = language.toLowerCase().replace(/_/g, '-');
-    return family.byLanguage.get(tag) ?? family.byLanguage.get(tag.split('-')[0]) ?? family.named;
+    return byLanguage;
 }
 /** Why a read failed, as the person who named the macro can act on it. */
 async function reading(where, what, read) {
@@ -57942,38 +57741,37 @@ async function reading(where, what, read) {
             throw err;
         }
         if (err instanceof NotFoundError) {
-            throw new SettingsError(where, `${where}: ${what} not found${what.startsWith('macro') ? "; check the macro's id in Gorgias (Settings > Macros)" : ''}`);
+            const hint = what.startsWith('macro')
+                ? "; check the macro's id in Gorgias (Settings > Macros)"
+                : '';
+            throw new SettingsError(where, `${where}: ${what} not found${hint}`);
         }
         const why = err instanceof Error ? err.message : String(err);
         throw new SettingsError(where, `${where}: ${what} could not be read: ${why}`);
     }
 }
+const archivedError = (where, what) => new SettingsError(where, `${where}: ${what}; restore it in Gorgias or name another macro`);
 /** The macro named by id or by exact name, and the macros of that same name (other languages). */
 async function findNamed(client, ref) {
     const where = ref.input;
-    let named;
-    let sameName;
     if (ref.id !== null) {
-        named = await reading(where, `macro #${ref.id}`, () => getMacro(client, ref.id));
-        if (isArchived(named)) {
-            throw new SettingsError(where, `${where}: ${describe(named)} is archived; restore it in Gorgias or name another macro`);
-        }
+        const named = await reading(where, `macro #${ref.id}`, () => getMacro(client, ref.id));
+        if (isArchived(named))
+            throw archivedError(where, `${describe(named)} is archived`);
         const name = typeof named.name === 'string' ? named.name : '';
-        sameName = name ? await searchByName(client, where, name) : [];
+        return { named, sameName: name ? await searchByName(client, where, name) : [] };
     }
-    else {
-        const name = ref.name;
-        const all = await searchByName(client, where, name);
-        if (all.length === 0) {
-            throw new SettingsError(where, `${where}: no macro is named "${name}" (names are matched exactly, case included); give the exact name or the macro's id`);
-        }
-        sameName = all.filter(m => !isArchived(m));
-        if (sameName.length === 0) {
-            throw new SettingsError(where, `${where}: the macro "${name}" is archived (${all.map(m => `#${m.id}`).join(', ')}); restore it in Gorgias or name another macro`);
-        }
-        named = sameName.reduce((a, b) => (b.id < a.id ? b : a));
+    const name = ref.name;
+    const all = await searchByName(client, where, name);
+    if (all.length === 0) {
+        throw new SettingsError(where, `${where}: no macro is named "${name}" (names are matched exactly, case included); give the exact name or the macro's id`);
     }
-    return { named, sameName };
+    const sameName = all.filter(m => !isArchived(m));
+    if (sameName.length === 0) {
+        const ids = all.map(m => `#${m.id}`).join(', ');
+        throw archivedError(where, `the macro "${name}" is archived (${ids})`);
+    }
+    return { named: sameName.reduce((a, b) => (b.id < a.id ? b : a)), sameName };
 }
 async function readFamily(client, ref) {
     const where = ref.input;
@@ -57988,24 +57786,19 @@ async function readFamily(client, ref) {
                 continue;
             throw new SettingsError(where, `${where}: "${shownName(named)}" names ${describe(other)} and ${describe(macro)} in the same language; name one by its id, or rename the other in Gorgias`);
         }
-        if (language === null) {
-            if (macro.id !== named.id && ref.id === null) {
-                throw new SettingsError(where, `${where}: "${shownName(named)}" names several macros (${sameName.map(m => `#${m.id}`).join(', ')}); name one by its id`);
-            }
-            continue;
+        if (language !== null)
+            byLanguage.set(language, macro);
+        else if (macro.id !== named.id && ref.id === null) {
+            throw new SettingsError(where, `${where}: "${shownName(named)}" names several macros (${sameName.map(m => `#${m.id}`).join(', ')}); name one by its id`);
         }
-        byLanguage.set(language, macro);
     }
+    const full = (macro) => Array.isArray(macro.actions)
+        ? macro
+        : reading(where, describe(macro), () => getMacro(client, macro.id));
     const replies = new Map();
-    for (const [language, macro] of byLanguage) {
-        const full = Array.isArray(macro.actions)
-            ? macro
-            : await reading(where, describe(macro), () => getMacro(client, macro.id));
-        replies.set(language, replyOf(where, full));
-    }
-    const namedFull = Array.isArray(named.actions)
-        ? named
-        : await reading(where, describe(named), () => getMacro(client, named.id));
+    for (const [language, macro] of byLanguage)
+        replies.set(language, replyOf(where, await full(macro)));
+    const namedFull = await full(named);
     const namedReply = namedLanguage !== null ? replies.get(namedLanguage) : replyOf(where, namedFull);
     const others = [...replies.values()].filter(r => r.id !== namedReply.id);
     return {
@@ -58015,7 +57808,7 @@ async function readFamily(client, ref) {
             input: where,
             name: namedReply.name,
             macros: [namedReply, ...others].map(r => ({ id: r.id, language: r.language })),
-            ignoredActions: ignoredActions(namedFull)
+            ignoredActions: (namedFull.actions ?? []).map(actionName).filter(n => n !== 'setResponseText')
         }
     };
 }
@@ -58025,13 +57818,7 @@ async function searchByName(client, where, name) {
         const found = [];
         let pages = 0;
         for await (const page of listMacros(client, { search: name })) {
-            for (const macro of page) {
-                if (typeof macro?.id === 'number' &&
-                    typeof macro.name === 'string' &&
-                    macro.name.trim() === name.trim()) {
-                    found.push(macro);
-                }
-            }
+            found.push(...page.filter(m => typeof m?.id === 'number' && typeof m.name === 'string' && m.name.trim() === name.trim()));
             if (++pages >= MAX_SEARCH_PAGES)
                 break;
         }
@@ -58053,36 +57840,28 @@ function describe(macro) {
     const language = languageOf(macro);
     return `macro "${shownName(macro)}" (#${macro.id}${language ? `, ${language}` : ''})`;
 }
-const actionName = (a) => typeof a?.name === 'string' && a.name
-    ? a.name
-    : typeof a?.type === 'string' && a.type
-        ? a.type
-        : '?';
-function ignoredActions(macro) {
-    return (macro.actions ?? []).map(actionName).filter(name => name !== 'setResponseText');
-}
+const actionName = (a) => [a?.name, a?.type].find((n) => typeof n === 'string' && n !== '') ?? '?';
 /** The macro's setResponseText, checked: text to send, and variables this action can fill. */
 function replyOf(where, macro) {
-    const name = shownName(macro);
     const label = describe(macro);
-    if (isArchived(macro)) {
-        throw new SettingsError(where, `${where}: ${label} is archived; restore it in Gorgias or name another macro`);
-    }
+    if (isArchived(macro))
+        throw archivedError(where, `${label} is archived`);
     const action = (macro.actions ?? []).find(a => actionName(a) === 'setResponseText');
     const args = action?.arguments ?? {};
     const bodyText = typeof args.body_text === 'string' ? args.body_text.replace(/\r\n/g, '\n').trim() : '';
     const bodyHtml = typeof args.body_html === 'string' ? args.body_html.trim() : '';
-    if (!bodyText && !htmlToText(bodyHtml)) {
+    const text = bodyText || htmlToText(bodyHtml);
+    if (!text) {
         throw new SettingsError(where, `${where}: ${label} has no response text (its "setResponseText" action is missing or empty); add the reply to the macro in Gorgias`);
     }
-    const text = bodyText || htmlToText(bodyHtml);
     const textProblem = templateProblem(text);
     if (textProblem)
         throw new SettingsError(where, `${where}: ${label} body_text: ${textProblem}`);
     const htmlProblem = bodyHtml ? templateProblem(bodyHtml, true) : null;
     if (htmlProblem)
         throw new SettingsError(where, `${where}: ${label} body_html: ${htmlProblem}`);
-    return { id: macro.id, name, language: languageOf(macro), text, html: bodyHtml || null };
+    const name = shownName(macro);
+    return { id: macro.id, name, language: languageOf(macro), label, text, html: bodyHtml || null };
 }
 /** A text version of an HTML reply, for a macro that has body_html only. */
 function htmlToText(html) {
@@ -58104,10 +57883,10 @@ function htmlToText(html) {
 
 
 /**
- * `business-hours: gorgias`: the account's own business hours (`GET /api/account`, the setting of
- * type `business-hours`) as the BusinessHours the rest of the action uses, built through the same
- * parser as hours written in the input. Read defensively: the setting's shape varies by account
- * age, and anything not understood stops the run before any write, naming business-hours.
+ * `business-hours: gorgias`: the account's business hours (`GET /api/account`, the setting of type
+ * `business-hours`), written as the input would be and parsed by the same parser. Read
+ * defensively: the shape varies by account age; anything not understood stops the run before any
+ * write, naming business-hours.
  *
  *     { "type": "business-hours",
  *       "data": { "timezone": "Europe/Paris",
@@ -58137,16 +57916,10 @@ function businessHoursData(account) {
     return setting.data;
 }
 function days(raw) {
-    const items = Array.isArray(raw)
-        ? raw
-        : typeof raw === 'string'
-            ? raw.split(/[,\s]+/).filter(d => d !== '')
-            : typeof raw === 'number'
-                ? [raw]
-                : [];
-    const out = items.map((d) => typeof d === 'string' && /^\d$/.test(d.trim()) ? Number(d) : d);
-    if (out.length === 0 ||
-        !out.every(d => typeof d === 'number' && Number.isInteger(d) && d >= 0 && d <= 7)) {
+    const items = typeof raw === 'string' ? raw.split(/[,\s]+/).filter(d => d) : [raw].flat();
+    const out = items.map(d => (typeof d === 'string' && /^\d$/.test(d.trim()) ? Number(d) : d));
+    const isDay = (d) => Number.isInteger(d) && Number(d) >= 0 && Number(d) <= 7;
+    if (out.length === 0 || !out.every(isDay)) {
         throw refuse(`have days ${JSON.stringify(raw)}, not understood (expected weekdays such as "1,2,3,4,5")`);
     }
     return out.map(d => d % 7);
@@ -59749,18 +59522,18 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("worker_threa
 
 /***/ }),
 
-/***/ 2387:
+/***/ 7349:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var Scalar = __nccwpck_require__(9271);
-var YAMLMap = __nccwpck_require__(2448);
-var YAMLSeq = __nccwpck_require__(5125);
-var resolveBlockMap = __nccwpck_require__(1653);
-var resolveBlockSeq = __nccwpck_require__(2624);
-var resolveFlowCollection = __nccwpck_require__(692);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
+var YAMLMap = __nccwpck_require__(4454);
+var YAMLSeq = __nccwpck_require__(2223);
+var resolveBlockMap = __nccwpck_require__(7103);
+var resolveBlockSeq = __nccwpck_require__(334);
+var resolveFlowCollection = __nccwpck_require__(3142);
 
 function resolveCollection(CN, ctx, token, onError, tagName, tag) {
     const coll = token.type === 'block-map'
@@ -59846,15 +59619,15 @@ exports.composeCollection = composeCollection;
 
 /***/ }),
 
-/***/ 2873:
+/***/ 3683:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Document = __nccwpck_require__(5755);
-var composeNode = __nccwpck_require__(3755);
-var resolveEnd = __nccwpck_require__(1462);
-var resolveProps = __nccwpck_require__(8017);
+var Document = __nccwpck_require__(3021);
+var composeNode = __nccwpck_require__(5937);
+var resolveEnd = __nccwpck_require__(7788);
+var resolveProps = __nccwpck_require__(4631);
 
 function composeDoc(options, directives, { offset, start, value, end }, onError) {
     const opts = Object.assign({ _directives: directives }, options);
@@ -59898,17 +59671,17 @@ exports.composeDoc = composeDoc;
 
 /***/ }),
 
-/***/ 3755:
+/***/ 5937:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(9671);
-var identity = __nccwpck_require__(2617);
-var composeCollection = __nccwpck_require__(2387);
-var composeScalar = __nccwpck_require__(4995);
-var resolveEnd = __nccwpck_require__(1462);
-var utilEmptyScalarPosition = __nccwpck_require__(9933);
+var Alias = __nccwpck_require__(4065);
+var identity = __nccwpck_require__(1127);
+var composeCollection = __nccwpck_require__(7349);
+var composeScalar = __nccwpck_require__(5413);
+var resolveEnd = __nccwpck_require__(7788);
+var utilEmptyScalarPosition = __nccwpck_require__(2599);
 
 const CN = { composeNode, composeEmptyNode };
 function composeNode(ctx, token, props, onError) {
@@ -60017,15 +59790,15 @@ exports.composeNode = composeNode;
 
 /***/ }),
 
-/***/ 4995:
+/***/ 5413:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var Scalar = __nccwpck_require__(9271);
-var resolveBlockScalar = __nccwpck_require__(599);
-var resolveFlowScalar = __nccwpck_require__(7120);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
+var resolveBlockScalar = __nccwpck_require__(8913);
+var resolveFlowScalar = __nccwpck_require__(6842);
 
 function composeScalar(ctx, token, tagToken, onError) {
     const { value, type, comment, range } = token.type === 'block-scalar'
@@ -60112,18 +59885,18 @@ exports.composeScalar = composeScalar;
 
 /***/ }),
 
-/***/ 2750:
+/***/ 9984:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(8144);
-var Document = __nccwpck_require__(5755);
-var errors = __nccwpck_require__(2130);
-var identity = __nccwpck_require__(2617);
-var composeDoc = __nccwpck_require__(2873);
-var resolveEnd = __nccwpck_require__(1462);
+var directives = __nccwpck_require__(1342);
+var Document = __nccwpck_require__(3021);
+var errors = __nccwpck_require__(1464);
+var identity = __nccwpck_require__(1127);
+var composeDoc = __nccwpck_require__(3683);
+var resolveEnd = __nccwpck_require__(7788);
 
 function getErrorPos(src) {
     if (typeof src === 'number')
@@ -60343,17 +60116,17 @@ exports.Composer = Composer;
 
 /***/ }),
 
-/***/ 1653:
+/***/ 7103:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Pair = __nccwpck_require__(2815);
-var YAMLMap = __nccwpck_require__(2448);
-var resolveProps = __nccwpck_require__(8017);
-var utilContainsNewline = __nccwpck_require__(6761);
-var utilFlowIndentCheck = __nccwpck_require__(4437);
-var utilMapIncludes = __nccwpck_require__(3485);
+var Pair = __nccwpck_require__(7165);
+var YAMLMap = __nccwpck_require__(4454);
+var resolveProps = __nccwpck_require__(4631);
+var utilContainsNewline = __nccwpck_require__(9499);
+var utilFlowIndentCheck = __nccwpck_require__(4051);
+var utilMapIncludes = __nccwpck_require__(1187);
 
 const startColMsg = 'All mapping items must start at the same column';
 function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
@@ -60467,12 +60240,12 @@ exports.resolveBlockMap = resolveBlockMap;
 
 /***/ }),
 
-/***/ 599:
+/***/ 8913:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(9271);
+var Scalar = __nccwpck_require__(3301);
 
 function resolveBlockScalar(ctx, scalar, onError) {
     const start = scalar.offset;
@@ -60674,14 +60447,14 @@ exports.resolveBlockScalar = resolveBlockScalar;
 
 /***/ }),
 
-/***/ 2624:
+/***/ 334:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var YAMLSeq = __nccwpck_require__(5125);
-var resolveProps = __nccwpck_require__(8017);
-var utilFlowIndentCheck = __nccwpck_require__(4437);
+var YAMLSeq = __nccwpck_require__(2223);
+var resolveProps = __nccwpck_require__(4631);
+var utilFlowIndentCheck = __nccwpck_require__(4051);
 
 function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
     const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
@@ -60732,7 +60505,7 @@ exports.resolveBlockSeq = resolveBlockSeq;
 
 /***/ }),
 
-/***/ 1462:
+/***/ 7788:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -60778,19 +60551,19 @@ exports.resolveEnd = resolveEnd;
 
 /***/ }),
 
-/***/ 692:
+/***/ 3142:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var Pair = __nccwpck_require__(2815);
-var YAMLMap = __nccwpck_require__(2448);
-var YAMLSeq = __nccwpck_require__(5125);
-var resolveEnd = __nccwpck_require__(1462);
-var resolveProps = __nccwpck_require__(8017);
-var utilContainsNewline = __nccwpck_require__(6761);
-var utilMapIncludes = __nccwpck_require__(3485);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var YAMLMap = __nccwpck_require__(4454);
+var YAMLSeq = __nccwpck_require__(2223);
+var resolveEnd = __nccwpck_require__(7788);
+var resolveProps = __nccwpck_require__(4631);
+var utilContainsNewline = __nccwpck_require__(9499);
+var utilMapIncludes = __nccwpck_require__(1187);
 
 const blockMsg = 'Block collections are not allowed within flow collections';
 const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
@@ -60994,13 +60767,13 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 /***/ }),
 
-/***/ 7120:
+/***/ 6842:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(9271);
-var resolveEnd = __nccwpck_require__(1462);
+var Scalar = __nccwpck_require__(3301);
+var resolveEnd = __nccwpck_require__(7788);
 
 function resolveFlowScalar(scalar, strict, onError) {
     const { offset, type, source, end } = scalar;
@@ -61229,7 +61002,7 @@ exports.resolveFlowScalar = resolveFlowScalar;
 
 /***/ }),
 
-/***/ 8017:
+/***/ 4631:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -61384,7 +61157,7 @@ exports.resolveProps = resolveProps;
 
 /***/ }),
 
-/***/ 6761:
+/***/ 9499:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -61427,7 +61200,7 @@ exports.containsNewline = containsNewline;
 
 /***/ }),
 
-/***/ 9933:
+/***/ 2599:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -61462,12 +61235,12 @@ exports.emptyScalarPosition = emptyScalarPosition;
 
 /***/ }),
 
-/***/ 4437:
+/***/ 4051:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var utilContainsNewline = __nccwpck_require__(6761);
+var utilContainsNewline = __nccwpck_require__(9499);
 
 function flowIndentCheck(indent, fc, onError) {
     if (fc?.type === 'flow-collection') {
@@ -61486,12 +61259,12 @@ exports.flowIndentCheck = flowIndentCheck;
 
 /***/ }),
 
-/***/ 3485:
+/***/ 1187:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
+var identity = __nccwpck_require__(1127);
 
 function mapIncludes(ctx, items, search) {
     const { uniqueKeys } = ctx.options;
@@ -61508,22 +61281,22 @@ exports.mapIncludes = mapIncludes;
 
 /***/ }),
 
-/***/ 5755:
+/***/ 3021:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(9671);
-var Collection = __nccwpck_require__(6039);
-var identity = __nccwpck_require__(2617);
-var Pair = __nccwpck_require__(2815);
-var toJS = __nccwpck_require__(3709);
-var Schema = __nccwpck_require__(4902);
-var stringifyDocument = __nccwpck_require__(5719);
-var anchors = __nccwpck_require__(5702);
-var applyReviver = __nccwpck_require__(2703);
-var createNode = __nccwpck_require__(9462);
-var directives = __nccwpck_require__(8144);
+var Alias = __nccwpck_require__(4065);
+var Collection = __nccwpck_require__(101);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var toJS = __nccwpck_require__(6424);
+var Schema = __nccwpck_require__(5840);
+var stringifyDocument = __nccwpck_require__(6829);
+var anchors = __nccwpck_require__(1596);
+var applyReviver = __nccwpck_require__(3661);
+var createNode = __nccwpck_require__(2404);
+var directives = __nccwpck_require__(1342);
 
 class Document {
     constructor(value, replacer, options) {
@@ -61852,13 +61625,13 @@ exports.Document = Document;
 
 /***/ }),
 
-/***/ 5702:
+/***/ 1596:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var visit = __nccwpck_require__(7182);
+var identity = __nccwpck_require__(1127);
+var visit = __nccwpck_require__(204);
 
 /**
  * Verify that the input string is a valid anchor.
@@ -61935,7 +61708,7 @@ exports.findNewAnchor = findNewAnchor;
 
 /***/ }),
 
-/***/ 2703:
+/***/ 3661:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -61999,14 +61772,14 @@ exports.applyReviver = applyReviver;
 
 /***/ }),
 
-/***/ 9462:
+/***/ 2404:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(9671);
-var identity = __nccwpck_require__(2617);
-var Scalar = __nccwpck_require__(9271);
+var Alias = __nccwpck_require__(4065);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
 
 const defaultTagPrefix = 'tag:yaml.org,2002:';
 function findTagObject(value, tagName, tags) {
@@ -62096,13 +61869,13 @@ exports.createNode = createNode;
 
 /***/ }),
 
-/***/ 8144:
+/***/ 1342:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var visit = __nccwpck_require__(7182);
+var identity = __nccwpck_require__(1127);
+var visit = __nccwpck_require__(204);
 
 const escapeChars = {
     '!': '%21',
@@ -62281,7 +62054,7 @@ exports.Directives = Directives;
 
 /***/ }),
 
-/***/ 2130:
+/***/ 1464:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -62350,28 +62123,28 @@ exports.prettifyError = prettifyError;
 
 /***/ }),
 
-/***/ 3645:
+/***/ 8815:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-var composer = __nccwpck_require__(2750);
-var Document = __nccwpck_require__(5755);
-var Schema = __nccwpck_require__(4902);
-var errors = __nccwpck_require__(2130);
-var Alias = __nccwpck_require__(9671);
-var identity = __nccwpck_require__(2617);
-var Pair = __nccwpck_require__(2815);
-var Scalar = __nccwpck_require__(9271);
-var YAMLMap = __nccwpck_require__(2448);
-var YAMLSeq = __nccwpck_require__(5125);
-var cst = __nccwpck_require__(3427);
-var lexer = __nccwpck_require__(795);
-var lineCounter = __nccwpck_require__(9706);
-var parser = __nccwpck_require__(7374);
-var publicApi = __nccwpck_require__(6205);
-var visit = __nccwpck_require__(7182);
+var composer = __nccwpck_require__(9984);
+var Document = __nccwpck_require__(3021);
+var Schema = __nccwpck_require__(5840);
+var errors = __nccwpck_require__(1464);
+var Alias = __nccwpck_require__(4065);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var Scalar = __nccwpck_require__(3301);
+var YAMLMap = __nccwpck_require__(4454);
+var YAMLSeq = __nccwpck_require__(2223);
+var cst = __nccwpck_require__(3461);
+var lexer = __nccwpck_require__(361);
+var lineCounter = __nccwpck_require__(6628);
+var parser = __nccwpck_require__(3456);
+var publicApi = __nccwpck_require__(4047);
+var visit = __nccwpck_require__(204);
 
 
 
@@ -62408,7 +62181,7 @@ __webpack_unused_export__ = visit.visitAsync;
 
 /***/ }),
 
-/***/ 9923:
+/***/ 7249:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -62434,16 +62207,16 @@ exports.warn = warn;
 
 /***/ }),
 
-/***/ 9671:
+/***/ 4065:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(5702);
-var visit = __nccwpck_require__(7182);
-var identity = __nccwpck_require__(2617);
-var Node = __nccwpck_require__(4615);
-var toJS = __nccwpck_require__(3709);
+var anchors = __nccwpck_require__(1596);
+var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(1127);
+var Node = __nccwpck_require__(6673);
+var toJS = __nccwpck_require__(6424);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -62561,14 +62334,14 @@ exports.Alias = Alias;
 
 /***/ }),
 
-/***/ 6039:
+/***/ 101:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(9462);
-var identity = __nccwpck_require__(2617);
-var Node = __nccwpck_require__(4615);
+var createNode = __nccwpck_require__(2404);
+var identity = __nccwpck_require__(1127);
+var Node = __nccwpck_require__(6673);
 
 function collectionFromPath(schema, path, value) {
     let v = value;
@@ -62719,14 +62492,14 @@ exports.isEmptyPath = isEmptyPath;
 
 /***/ }),
 
-/***/ 4615:
+/***/ 6673:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var applyReviver = __nccwpck_require__(2703);
-var identity = __nccwpck_require__(2617);
-var toJS = __nccwpck_require__(3709);
+var applyReviver = __nccwpck_require__(3661);
+var identity = __nccwpck_require__(1127);
+var toJS = __nccwpck_require__(6424);
 
 class NodeBase {
     constructor(type) {
@@ -62766,15 +62539,15 @@ exports.NodeBase = NodeBase;
 
 /***/ }),
 
-/***/ 2815:
+/***/ 7165:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(9462);
-var stringifyPair = __nccwpck_require__(1174);
-var addPairToJSMap = __nccwpck_require__(614);
-var identity = __nccwpck_require__(2617);
+var createNode = __nccwpck_require__(2404);
+var stringifyPair = __nccwpck_require__(9748);
+var addPairToJSMap = __nccwpck_require__(7104);
+var identity = __nccwpck_require__(1127);
 
 function createPair(key, value, ctx) {
     const k = createNode.createNode(key, undefined, ctx);
@@ -62812,14 +62585,14 @@ exports.createPair = createPair;
 
 /***/ }),
 
-/***/ 9271:
+/***/ 3301:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var Node = __nccwpck_require__(4615);
-var toJS = __nccwpck_require__(3709);
+var identity = __nccwpck_require__(1127);
+var Node = __nccwpck_require__(6673);
+var toJS = __nccwpck_require__(6424);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -62846,17 +62619,17 @@ exports.isScalarValue = isScalarValue;
 
 /***/ }),
 
-/***/ 2448:
+/***/ 4454:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyCollection = __nccwpck_require__(8454);
-var addPairToJSMap = __nccwpck_require__(614);
-var Collection = __nccwpck_require__(6039);
-var identity = __nccwpck_require__(2617);
-var Pair = __nccwpck_require__(2815);
-var Scalar = __nccwpck_require__(9271);
+var stringifyCollection = __nccwpck_require__(1212);
+var addPairToJSMap = __nccwpck_require__(7104);
+var Collection = __nccwpck_require__(101);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var Scalar = __nccwpck_require__(3301);
 
 function findPair(items, key) {
     const k = identity.isScalar(key) ? key.value : key;
@@ -63000,17 +62773,17 @@ exports.findPair = findPair;
 
 /***/ }),
 
-/***/ 5125:
+/***/ 2223:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(9462);
-var stringifyCollection = __nccwpck_require__(8454);
-var Collection = __nccwpck_require__(6039);
-var identity = __nccwpck_require__(2617);
-var Scalar = __nccwpck_require__(9271);
-var toJS = __nccwpck_require__(3709);
+var createNode = __nccwpck_require__(2404);
+var stringifyCollection = __nccwpck_require__(1212);
+var Collection = __nccwpck_require__(101);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
+var toJS = __nccwpck_require__(6424);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -63122,16 +62895,16 @@ exports.YAMLSeq = YAMLSeq;
 
 /***/ }),
 
-/***/ 614:
+/***/ 7104:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var log = __nccwpck_require__(9923);
-var merge = __nccwpck_require__(2610);
-var stringify = __nccwpck_require__(9666);
-var identity = __nccwpck_require__(2617);
-var toJS = __nccwpck_require__(3709);
+var log = __nccwpck_require__(7249);
+var merge = __nccwpck_require__(452);
+var stringify = __nccwpck_require__(2148);
+var identity = __nccwpck_require__(1127);
+var toJS = __nccwpck_require__(6424);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -63194,7 +62967,7 @@ exports.addPairToJSMap = addPairToJSMap;
 
 /***/ }),
 
-/***/ 2617:
+/***/ 1127:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -63254,12 +63027,12 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 3709:
+/***/ 6424:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
+var identity = __nccwpck_require__(1127);
 
 /**
  * Recursively convert any node or its contents to native JavaScript
@@ -63300,15 +63073,15 @@ exports.toJS = toJS;
 
 /***/ }),
 
-/***/ 8564:
+/***/ 110:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var resolveBlockScalar = __nccwpck_require__(599);
-var resolveFlowScalar = __nccwpck_require__(7120);
-var errors = __nccwpck_require__(2130);
-var stringifyString = __nccwpck_require__(6179);
+var resolveBlockScalar = __nccwpck_require__(8913);
+var resolveFlowScalar = __nccwpck_require__(6842);
+var errors = __nccwpck_require__(1464);
+var stringifyString = __nccwpck_require__(3069);
 
 function resolveAsScalar(token, strict = true, onError) {
     if (token) {
@@ -63525,7 +63298,7 @@ exports.setScalarValue = setScalarValue;
 
 /***/ }),
 
-/***/ 7455:
+/***/ 1733:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -63595,7 +63368,7 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 4257:
+/***/ 7715:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -63701,14 +63474,14 @@ exports.visit = visit;
 
 /***/ }),
 
-/***/ 3427:
+/***/ 3461:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cstScalar = __nccwpck_require__(8564);
-var cstStringify = __nccwpck_require__(7455);
-var cstVisit = __nccwpck_require__(4257);
+var cstScalar = __nccwpck_require__(110);
+var cstStringify = __nccwpck_require__(1733);
+var cstVisit = __nccwpck_require__(7715);
 
 /** The byte order mark */
 const BOM = '\u{FEFF}';
@@ -63820,12 +63593,12 @@ exports.tokenType = tokenType;
 
 /***/ }),
 
-/***/ 795:
+/***/ 361:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cst = __nccwpck_require__(3427);
+var cst = __nccwpck_require__(3461);
 
 /*
 START -> stream
@@ -64550,7 +64323,7 @@ exports.Lexer = Lexer;
 
 /***/ }),
 
-/***/ 9706:
+/***/ 6628:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -64598,14 +64371,14 @@ exports.LineCounter = LineCounter;
 
 /***/ }),
 
-/***/ 7374:
+/***/ 3456:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var cst = __nccwpck_require__(3427);
-var lexer = __nccwpck_require__(795);
+var cst = __nccwpck_require__(3461);
+var lexer = __nccwpck_require__(361);
 
 function includesToken(list, type) {
     for (let i = 0; i < list.length; ++i)
@@ -65585,18 +65358,18 @@ exports.Parser = Parser;
 
 /***/ }),
 
-/***/ 6205:
+/***/ 4047:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var composer = __nccwpck_require__(2750);
-var Document = __nccwpck_require__(5755);
-var errors = __nccwpck_require__(2130);
-var log = __nccwpck_require__(9923);
-var identity = __nccwpck_require__(2617);
-var lineCounter = __nccwpck_require__(9706);
-var parser = __nccwpck_require__(7374);
+var composer = __nccwpck_require__(9984);
+var Document = __nccwpck_require__(3021);
+var errors = __nccwpck_require__(1464);
+var log = __nccwpck_require__(7249);
+var identity = __nccwpck_require__(1127);
+var lineCounter = __nccwpck_require__(6628);
+var parser = __nccwpck_require__(3456);
 
 function parseOptions(options) {
     const prettyErrors = options.prettyErrors !== false;
@@ -65699,16 +65472,16 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 4902:
+/***/ 5840:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var map = __nccwpck_require__(8229);
-var seq = __nccwpck_require__(2400);
-var string = __nccwpck_require__(2374);
-var tags = __nccwpck_require__(1656);
+var identity = __nccwpck_require__(1127);
+var map = __nccwpck_require__(7451);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(6464);
+var tags = __nccwpck_require__(18);
 
 const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 class Schema {
@@ -65745,13 +65518,13 @@ exports.Schema = Schema;
 
 /***/ }),
 
-/***/ 8229:
+/***/ 7451:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var YAMLMap = __nccwpck_require__(2448);
+var identity = __nccwpck_require__(1127);
+var YAMLMap = __nccwpck_require__(4454);
 
 const map = {
     collection: 'map',
@@ -65771,12 +65544,12 @@ exports.map = map;
 
 /***/ }),
 
-/***/ 7890:
+/***/ 3632:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(9271);
+var Scalar = __nccwpck_require__(3301);
 
 const nullTag = {
     identify: value => value == null,
@@ -65795,13 +65568,13 @@ exports.nullTag = nullTag;
 
 /***/ }),
 
-/***/ 2400:
+/***/ 1706:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var YAMLSeq = __nccwpck_require__(5125);
+var identity = __nccwpck_require__(1127);
+var YAMLSeq = __nccwpck_require__(2223);
 
 const seq = {
     collection: 'seq',
@@ -65821,12 +65594,12 @@ exports.seq = seq;
 
 /***/ }),
 
-/***/ 2374:
+/***/ 6464:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyString = __nccwpck_require__(6179);
+var stringifyString = __nccwpck_require__(3069);
 
 const string = {
     identify: value => typeof value === 'string',
@@ -65844,12 +65617,12 @@ exports.string = string;
 
 /***/ }),
 
-/***/ 1477:
+/***/ 3959:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(9271);
+var Scalar = __nccwpck_require__(3301);
 
 const boolTag = {
     identify: value => typeof value === 'boolean',
@@ -65872,13 +65645,13 @@ exports.boolTag = boolTag;
 
 /***/ }),
 
-/***/ 8251:
+/***/ 8405:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(9271);
-var stringifyNumber = __nccwpck_require__(2491);
+var Scalar = __nccwpck_require__(3301);
+var stringifyNumber = __nccwpck_require__(8689);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -65926,12 +65699,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 7052:
+/***/ 9874:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(2491);
+var stringifyNumber = __nccwpck_require__(8689);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
@@ -65975,18 +65748,18 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 4810:
+/***/ 896:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(8229);
-var _null = __nccwpck_require__(7890);
-var seq = __nccwpck_require__(2400);
-var string = __nccwpck_require__(2374);
-var bool = __nccwpck_require__(1477);
-var float = __nccwpck_require__(8251);
-var int = __nccwpck_require__(7052);
+var map = __nccwpck_require__(7451);
+var _null = __nccwpck_require__(3632);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(6464);
+var bool = __nccwpck_require__(3959);
+var float = __nccwpck_require__(8405);
+var int = __nccwpck_require__(9874);
 
 const schema = [
     map.map,
@@ -66007,14 +65780,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 7925:
+/***/ 3559:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(9271);
-var map = __nccwpck_require__(8229);
-var seq = __nccwpck_require__(2400);
+var Scalar = __nccwpck_require__(3301);
+var map = __nccwpck_require__(7451);
+var seq = __nccwpck_require__(1706);
 
 function intIdentify(value) {
     return typeof value === 'bigint' || Number.isInteger(value);
@@ -66078,27 +65851,27 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 1656:
+/***/ 18:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(8229);
-var _null = __nccwpck_require__(7890);
-var seq = __nccwpck_require__(2400);
-var string = __nccwpck_require__(2374);
-var bool = __nccwpck_require__(1477);
-var float = __nccwpck_require__(8251);
-var int = __nccwpck_require__(7052);
-var schema = __nccwpck_require__(4810);
-var schema$1 = __nccwpck_require__(7925);
-var binary = __nccwpck_require__(6817);
-var merge = __nccwpck_require__(2610);
-var omap = __nccwpck_require__(61);
-var pairs = __nccwpck_require__(7815);
-var schema$2 = __nccwpck_require__(7755);
-var set = __nccwpck_require__(9138);
-var timestamp = __nccwpck_require__(6282);
+var map = __nccwpck_require__(7451);
+var _null = __nccwpck_require__(3632);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(6464);
+var bool = __nccwpck_require__(3959);
+var float = __nccwpck_require__(8405);
+var int = __nccwpck_require__(9874);
+var schema = __nccwpck_require__(896);
+var schema$1 = __nccwpck_require__(3559);
+var binary = __nccwpck_require__(6083);
+var merge = __nccwpck_require__(452);
+var omap = __nccwpck_require__(303);
+var pairs = __nccwpck_require__(8385);
+var schema$2 = __nccwpck_require__(5913);
+var set = __nccwpck_require__(1528);
+var timestamp = __nccwpck_require__(4371);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -66184,14 +65957,14 @@ exports.getTags = getTags;
 
 /***/ }),
 
-/***/ 6817:
+/***/ 6083:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_buffer = __nccwpck_require__(181);
-var Scalar = __nccwpck_require__(9271);
-var stringifyString = __nccwpck_require__(6179);
+var Scalar = __nccwpck_require__(3301);
+var stringifyString = __nccwpck_require__(3069);
 
 const binary = {
     identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
@@ -66261,12 +66034,12 @@ exports.binary = binary;
 
 /***/ }),
 
-/***/ 3260:
+/***/ 8398:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(9271);
+var Scalar = __nccwpck_require__(3301);
 
 function boolStringify({ value, source }, ctx) {
     const boolObj = value ? trueTag : falseTag;
@@ -66297,13 +66070,13 @@ exports.trueTag = trueTag;
 
 /***/ }),
 
-/***/ 396:
+/***/ 5782:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(9271);
-var stringifyNumber = __nccwpck_require__(2491);
+var Scalar = __nccwpck_require__(3301);
+var stringifyNumber = __nccwpck_require__(8689);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -66354,12 +66127,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 5883:
+/***/ 873:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(2491);
+var stringifyNumber = __nccwpck_require__(8689);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 function intResolve(str, offset, radix, { intAsBigInt }) {
@@ -66437,13 +66210,13 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 2610:
+/***/ 452:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var Scalar = __nccwpck_require__(9271);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
 
 // If the value associated with a merge key is a single mapping node, each of
 // its key/value pairs is inserted into the current mapping, unless the key
@@ -66515,16 +66288,16 @@ exports.merge = merge;
 
 /***/ }),
 
-/***/ 61:
+/***/ 303:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var toJS = __nccwpck_require__(3709);
-var YAMLMap = __nccwpck_require__(2448);
-var YAMLSeq = __nccwpck_require__(5125);
-var pairs = __nccwpck_require__(7815);
+var identity = __nccwpck_require__(1127);
+var toJS = __nccwpck_require__(6424);
+var YAMLMap = __nccwpck_require__(4454);
+var YAMLSeq = __nccwpck_require__(2223);
+var pairs = __nccwpck_require__(8385);
 
 class YAMLOMap extends YAMLSeq.YAMLSeq {
     constructor() {
@@ -66599,15 +66372,15 @@ exports.omap = omap;
 
 /***/ }),
 
-/***/ 7815:
+/***/ 8385:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var Pair = __nccwpck_require__(2815);
-var Scalar = __nccwpck_require__(9271);
-var YAMLSeq = __nccwpck_require__(5125);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var Scalar = __nccwpck_require__(3301);
+var YAMLSeq = __nccwpck_require__(2223);
 
 function resolvePairs(seq, onError) {
     if (identity.isSeq(seq)) {
@@ -66688,24 +66461,24 @@ exports.resolvePairs = resolvePairs;
 
 /***/ }),
 
-/***/ 7755:
+/***/ 5913:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(8229);
-var _null = __nccwpck_require__(7890);
-var seq = __nccwpck_require__(2400);
-var string = __nccwpck_require__(2374);
-var binary = __nccwpck_require__(6817);
-var bool = __nccwpck_require__(3260);
-var float = __nccwpck_require__(396);
-var int = __nccwpck_require__(5883);
-var merge = __nccwpck_require__(2610);
-var omap = __nccwpck_require__(61);
-var pairs = __nccwpck_require__(7815);
-var set = __nccwpck_require__(9138);
-var timestamp = __nccwpck_require__(6282);
+var map = __nccwpck_require__(7451);
+var _null = __nccwpck_require__(3632);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(6464);
+var binary = __nccwpck_require__(6083);
+var bool = __nccwpck_require__(8398);
+var float = __nccwpck_require__(5782);
+var int = __nccwpck_require__(873);
+var merge = __nccwpck_require__(452);
+var omap = __nccwpck_require__(303);
+var pairs = __nccwpck_require__(8385);
+var set = __nccwpck_require__(1528);
+var timestamp = __nccwpck_require__(4371);
 
 const schema = [
     map.map,
@@ -66736,14 +66509,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 9138:
+/***/ 1528:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var Pair = __nccwpck_require__(2815);
-var YAMLMap = __nccwpck_require__(2448);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var YAMLMap = __nccwpck_require__(4454);
 
 class YAMLSet extends YAMLMap.YAMLMap {
     constructor(schema) {
@@ -66839,12 +66612,12 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 6282:
+/***/ 4371:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(2491);
+var stringifyNumber = __nccwpck_require__(8689);
 
 /** Internal types handle bigint as number, because TS can't figure it out. */
 function parseSexagesimal(str, asBigInt) {
@@ -66951,7 +66724,7 @@ exports.timestamp = timestamp;
 
 /***/ }),
 
-/***/ 7089:
+/***/ 4475:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -67109,15 +66882,15 @@ exports.foldFlowLines = foldFlowLines;
 
 /***/ }),
 
-/***/ 9666:
+/***/ 2148:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(5702);
-var identity = __nccwpck_require__(2617);
-var stringifyComment = __nccwpck_require__(9330);
-var stringifyString = __nccwpck_require__(6179);
+var anchors = __nccwpck_require__(1596);
+var identity = __nccwpck_require__(1127);
+var stringifyComment = __nccwpck_require__(9799);
+var stringifyString = __nccwpck_require__(3069);
 
 function createStringifyContext(doc, options) {
     const opt = Object.assign({
@@ -67248,14 +67021,14 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 8454:
+/***/ 1212:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var stringify = __nccwpck_require__(9666);
-var stringifyComment = __nccwpck_require__(9330);
+var identity = __nccwpck_require__(1127);
+var stringify = __nccwpck_require__(2148);
+var stringifyComment = __nccwpck_require__(9799);
 
 function stringifyCollection(collection, ctx, options) {
     const flow = ctx.inFlow ?? collection.flow;
@@ -67410,7 +67183,7 @@ exports.stringifyCollection = stringifyCollection;
 
 /***/ }),
 
-/***/ 9330:
+/***/ 9799:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -67441,14 +67214,14 @@ exports.stringifyComment = stringifyComment;
 
 /***/ }),
 
-/***/ 5719:
+/***/ 6829:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var stringify = __nccwpck_require__(9666);
-var stringifyComment = __nccwpck_require__(9330);
+var identity = __nccwpck_require__(1127);
+var stringify = __nccwpck_require__(2148);
+var stringifyComment = __nccwpck_require__(9799);
 
 function stringifyDocument(doc, options) {
     const lines = [];
@@ -67535,7 +67308,7 @@ exports.stringifyDocument = stringifyDocument;
 
 /***/ }),
 
-/***/ 2491:
+/***/ 8689:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -67569,15 +67342,15 @@ exports.stringifyNumber = stringifyNumber;
 
 /***/ }),
 
-/***/ 1174:
+/***/ 9748:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var Scalar = __nccwpck_require__(9271);
-var stringify = __nccwpck_require__(9666);
-var stringifyComment = __nccwpck_require__(9330);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
+var stringify = __nccwpck_require__(2148);
+var stringifyComment = __nccwpck_require__(9799);
 
 function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
     const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -67728,13 +67501,13 @@ exports.stringifyPair = stringifyPair;
 
 /***/ }),
 
-/***/ 6179:
+/***/ 3069:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(9271);
-var foldFlowLines = __nccwpck_require__(7089);
+var Scalar = __nccwpck_require__(3301);
+var foldFlowLines = __nccwpck_require__(4475);
 
 const getFoldOptions = (ctx, isBlock) => ({
     indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -68073,12 +67846,12 @@ exports.stringifyString = stringifyString;
 
 /***/ }),
 
-/***/ 7182:
+/***/ 204:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
+var identity = __nccwpck_require__(1127);
 
 const BREAK = Symbol('break visit');
 const SKIP = Symbol('skip children');
@@ -68316,7 +68089,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 7346:
+/***/ 1204:
 /***/ ((__unused_webpack_module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* c8 ignore start */
@@ -68340,7 +68113,7 @@ if (!globalThis.ReadableStream) {
     }
   } catch (error) {
     // fallback to polyfill implementation
-    Object.assign(globalThis, __nccwpck_require__(8464))
+    Object.assign(globalThis, __nccwpck_require__(3585))
   }
 }
 
@@ -68374,14 +68147,14 @@ try {
 
 /***/ }),
 
-/***/ 1559:
+/***/ 4645:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   A: () => (__WEBPACK_DEFAULT_EXPORT__)
 /* harmony export */ });
 /* unused harmony export File */
-/* harmony import */ var _index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3437);
+/* harmony import */ var _index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6327);
 
 
 const _File = class File extends _index_js__WEBPACK_IMPORTED_MODULE_0__/* ["default"] */ .A {
@@ -68435,7 +68208,7 @@ const File = _File
 
 /***/ }),
 
-/***/ 2397:
+/***/ 995:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -68444,9 +68217,9 @@ const File = _File
 /* unused harmony exports blobFrom, blobFromSync, fileFrom, fileFromSync */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
-/* harmony import */ var node_domexception__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1340);
-/* harmony import */ var _file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1559);
-/* harmony import */ var _index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3437);
+/* harmony import */ var node_domexception__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7666);
+/* harmony import */ var _file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4645);
+/* harmony import */ var _index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6327);
 
 
 
@@ -68551,14 +68324,14 @@ class BlobDataItem {
 
 /***/ }),
 
-/***/ 3437:
+/***/ 6327:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   A: () => (__WEBPACK_DEFAULT_EXPORT__)
 /* harmony export */ });
 /* unused harmony export Blob */
-/* harmony import */ var _streams_cjs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7346);
+/* harmony import */ var _streams_cjs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1204);
 /*! fetch-blob. MIT License. Jimmy Wärting <https://jimmy.warting.se/opensource> */
 
 // TODO (jimmywarting): in the feature use conditional loading with top level await (requires 14.x)
@@ -68813,7 +68586,7 @@ const Blob = _Blob
 
 /***/ }),
 
-/***/ 3740:
+/***/ 3018:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -68821,8 +68594,8 @@ const Blob = _Blob
 /* harmony export */   fS: () => (/* binding */ FormData)
 /* harmony export */ });
 /* unused harmony export File */
-/* harmony import */ var fetch_blob__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3437);
-/* harmony import */ var fetch_blob_file_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1559);
+/* harmony import */ var fetch_blob__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6327);
+/* harmony import */ var fetch_blob_file_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4645);
 /*! formdata-polyfill. MIT License. Jimmy Wärting <https://jimmy.warting.se/opensource> */
 
 
@@ -69082,6 +68855,6 @@ return new B(c,{type:"multipart/form-data; boundary="+b})}
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(5388);
+/******/ var __webpack_exports__ = __nccwpck_require__(9407);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

@@ -14,7 +14,7 @@
 import { performance } from 'node:perf_hooks'
 import { parseSettings, type Settings } from '../src/config.js'
 import type { InputName } from '../src/inputs.js'
-import { followUpBody } from '../src/compose.js'
+import { composeFollowUp } from '../src/compose.js'
 import { GorgiasClient, type ClientStats } from '../src/gorgias/client.js'
 import { decide } from '../src/policy/decide.js'
 import { templatesFor } from '../src/policy/thread.js'
@@ -178,7 +178,8 @@ const naiveSweep: Sweeper = async (settings, share) => {
         const { templates } = templatesFor(settings.messages, ticket.language)
         await c.createMessage(
           ticket.id,
-          followUpBody(ticket, d.route, d.reminder, d.reminders, d.marker, settings, templates)
+          composeFollowUp(ticket, d.route, d.reminder, d.reminders, d.marker, settings, templates)
+            .body
         )
         await c.addTags(ticket.id, { names: [settings.followUpTag] })
         followUps++

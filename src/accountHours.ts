@@ -8,10 +8,10 @@ import {
 import type { Account } from './gorgias/types.js'
 
 /**
- * `business-hours: gorgias`: the account's own business hours (`GET /api/account`, the setting of
- * type `business-hours`) as the BusinessHours the rest of the action uses, built through the same
- * parser as hours written in the input. Read defensively: the setting's shape varies by account
- * age, and anything not understood stops the run before any write, naming business-hours.
+ * `business-hours: gorgias`: the account's business hours (`GET /api/account`, the setting of type
+ * `business-hours`), written as the input would be and parsed by the same parser. Read
+ * defensively: the shape varies by account age; anything not understood stops the run before any
+ * write, naming business-hours.
  *
  *     { "type": "business-hours",
  *       "data": { "timezone": "Europe/Paris",
@@ -56,25 +56,16 @@ function businessHoursData(account: Account): Record<string, unknown> {
 }
 
 function days(raw: unknown): number[] {
-  const items: unknown[] = Array.isArray(raw)
-    ? raw
-    : typeof raw === 'string'
-      ? raw.split(/[,\s]+/).filter(d => d !== '')
-      : typeof raw === 'number'
-        ? [raw]
-        : []
-  const out = items.map((d: unknown): unknown =>
-    typeof d === 'string' && /^\d$/.test(d.trim()) ? Number(d) : d
-  )
-  if (
-    out.length === 0 ||
-    !out.every(d => typeof d === 'number' && Number.isInteger(d) && d >= 0 && d <= 7)
-  ) {
+  const items: unknown[] =
+    typeof raw === 'string' ? raw.split(/[,\s]+/).filter(d => d) : [raw].flat()
+  const out = items.map(d => (typeof d === 'string' && /^\d$/.test(d.trim()) ? Number(d) : d))
+  const isDay = (d: unknown): d is number => Number.isInteger(d) && Number(d) >= 0 && Number(d) <= 7
+  if (out.length === 0 || !out.every(isDay)) {
     throw refuse(
       `have days ${JSON.stringify(raw)}, not understood (expected weekdays such as "1,2,3,4,5")`
     )
   }
-  return (out as number[]).map(d => d % 7)
+  return out.map(d => d % 7)
 }
 
 function time(raw: unknown): string {

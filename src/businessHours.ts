@@ -1,25 +1,16 @@
 /**
  * Business-hours arithmetic: which instants count towards a threshold ("48 business hours since
- * the agent's reply") and when the help desk is open.
+ * the agent's reply") and when the help desk is open. Pure: no I/O, no clock. Luxon gives a zone's
+ * offset at an instant (from `Intl`); this module never holds a zone's transitions.
  *
- * Pure: no I/O, no clock. Time zones are Luxon's: it reads the zone's offset at an instant from
- * `Intl`, which carries the time-zone database; this module never holds a zone's transitions.
- *
- * Model. A local calendar day `n` (days since 1970-01-01 in the zone's wall-clock calendar) has the
- * windows of its weekday, unless it is a holiday. Each window [start, end) of local minutes maps to
- * the real interval [instant(n, start), instant(n, end)), so a window that spans a daylight-saving
- * switch is one hour shorter or longer in real time. Local times are turned into instants as
- * follows:
- *  - a local time that exists once maps to that instant;
- *  - a repeated local time (fall back) maps to its first occurrence;
- *  - a skipped local time (spring forward gap) maps to the instant of the switch, i.e. the first
- *    instant whose wall clock reads later than it. A window 02:30-04:00 on a day where 02:00 jumps
- *    to 03:00 therefore is open from 03:00 (one real hour).
- * The mapping never decreases, so the intervals of successive days never overlap. The one
- * assumption: a zone switches at most once within two days.
+ * A local day `n` (days since 1970-01-01 on the zone's wall clock) has its weekday's windows unless
+ * it is a holiday; a window [start, end) of local minutes is the real interval between the instants
+ * at which the wall clock reads them. A repeated reading (fall back) is its first occurrence; a
+ * skipped one (spring forward) is the switch, so 02:30-04:00 on a day where 02:00 jumps to 03:00
+ * opens at 03:00. The one assumption: a zone switches at most once within two days.
  */
 
-import { DateTime, FixedOffsetZone, IANAZone, type Zone } from 'luxon'
+import { DateTime, FixedOffsetZone, IANAZone } from 'luxon'
 
 const MINUTE = 60_000
 const DAY = 86_400_000
@@ -27,9 +18,11 @@ const MINUTES_PER_DAY = 1440
 /** How far `nextOpening` looks, and how many closed days in a row `addBusinessMs` tolerates. */
 const MAX_CLOSED_DAYS = 366
 
+type Window = readonly [number, number]
+
 export interface BusinessHours {
-  /** per weekday 0=Sunday..6=Saturday: list of [startMinute, endMinute) windows in local time, endMinute may be 1440 */
-  windows: ReadonlyArray<ReadonlyArray<readonly [number, number]>>
+  /** per weekday 0=Sunday..6=Saturday: [startMinute, endMinute) windows in local time, end <= 1440 */
+  windows: ReadonlyArray<ReadonlyArray<Window>>
   timezone: string
   /** 'YYYY-MM-DD' local dates on which nothing is open */
   holidays: ReadonlySet<string>
@@ -37,21 +30,16 @@ export interface BusinessHours {
   describe: string
 }
 
-export type BusinessHoursInput = 'business-hours' | 'timezone' | 'holidays'
-
 /** A configuration error; the message starts with the input's name, e.g. `timezone: ...`. */
 export class BusinessHoursError extends Error {
-  readonly input: BusinessHoursInput
-
-  constructor(input: BusinessHoursInput, message: string) {
+  constructor(
+    readonly input: 'business-hours' | 'timezone' | 'holidays',
+    message: string
+  ) {
     super(`${input}: ${message}`)
     this.name = 'BusinessHoursError'
-    this.input = input
   }
 }
-
-// ---------------------------------------------------------------------------------------------
-// Parsing
 
 const DAY_SHORT = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const
 const DAY_FULL = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday']
@@ -63,19 +51,16 @@ const EXPECTED_SPEC =
 const EXPECTED_DAY = 'expected Mon, Tue, Wed, Thu, Fri, Sat, Sun or a full name like "Monday"'
 const GROUP_RE = /^(.+?)\s+(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$/
 
-function specError(message: string): BusinessHoursError {
-  return new BusinessHoursError('business-hours', message)
-}
-
-function dayIndex(name: string, group: string): number {
-  const lower = name.toLowerCase()
-  const index = DAY_FULL.findIndex(full => full === lower || full.slice(0, 3) === lower)
-  if (index < 0) throw specError(`"${name}" in "${group}" is not a day; ${EXPECTED_DAY}`)
-  return index
-}
+const specError = (message: string): BusinessHoursError =>
+  new BusinessHoursError('business-hours', message)
 
 /** `Mon`, `Mon-Fri`, `Fri-Mon` (wraps), `Mon,Wed,Fri`, `Mon-Wed,Fri` → set of weekdays. */
 function parseDays(text: string, group: string): Set<number> {
+  const dayIndex = (name: string): number => {
+    const index = DAY_FULL.findIndex(full => [full, full.slice(0, 3)].includes(name.toLowerCase()))
+    if (index < 0) throw specError(`"${name}" in "${group}" is not a day; ${EXPECTED_DAY}`)
+    return index
+  }
   const days = new Set<number>()
   for (const item of text.split(',')) {
     const ends = item.split('-').map(part => part.trim())
@@ -84,9 +69,8 @@ function parseDays(text: string, group: string): Set<number> {
         `"${item.trim()}" in "${group}" is not a day or a range of days; ${EXPECTED_DAY}, a range like "Mon-Fri" or a list like "Mon,Wed,Fri"`
       )
     }
-    const first = dayIndex(ends[0] ?? '', group)
-    const last = dayIndex(ends[1] ?? ends[0] ?? '', group)
-    for (let day = first; ; day = (day + 1) % 7) {
+    const last = dayIndex(ends[1] ?? ends[0]!)
+    for (let day = dayIndex(ends[0]!); ; day = (day + 1) % 7) {
       days.add(day)
       if (day === last) break
     }
@@ -95,11 +79,8 @@ function parseDays(text: string, group: string): Set<number> {
 }
 
 function parseClockTime(hours: string, minutes: string, group: string, isEnd: boolean): number {
-  const h = Number(hours)
-  const m = Number(minutes)
-  const value = h * 60 + m
-  const valid = m < 60 && (h < 24 || (isEnd && value === MINUTES_PER_DAY))
-  if (!valid) {
+  const value = Number(hours) * 60 + Number(minutes)
+  if (Number(minutes) >= 60 || (Number(hours) >= 24 && !(isEnd && value === MINUTES_PER_DAY))) {
     throw specError(
       `"${hours}:${minutes}" in "${group}" is not a time of day; expected HH:MM from 00:00 to 23:59 (24:00 is allowed as an end)`
     )
@@ -107,11 +88,8 @@ function parseClockTime(hours: string, minutes: string, group: string, isEnd: bo
   return value
 }
 
-function formatMinute(minute: number): string {
-  const h = Math.floor(minute / 60)
-  const m = minute % 60
-  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`
-}
+const formatMinute = (minute: number): string =>
+  [Math.floor(minute / 60), minute % 60].map(n => String(n).padStart(2, '0')).join(':')
 
 /** Weekdays as compact text, Monday first, consecutive days as ranges (wrapping: "Fri-Mon"). */
 function formatDays(days: ReadonlySet<number>): string {
@@ -119,48 +97,39 @@ function formatDays(days: ReadonlySet<number>): string {
   if (present.every(Boolean)) return 'Mon-Sun'
   const runs: string[] = []
   for (let p = 0; p < 7; p++) {
-    // a run starts where the previous day (cyclically) is absent
-    if (!present[p] || present[(p + 6) % 7]) continue
+    if (!present[p] || present[(p + 6) % 7]) continue // a run starts after an absent day
     let end = p
     while (present[(end + 1) % 7]) end = (end + 1) % 7
-    const first = DAY_SHORT[WEEK_ORDER[p] ?? 0]
-    const last = DAY_SHORT[WEEK_ORDER[end] ?? 0]
+    const [first, last] = [DAY_SHORT[WEEK_ORDER[p]!], DAY_SHORT[WEEK_ORDER[end]!]]
     runs.push(end === p ? first : `${first}-${last}`)
   }
   return runs.join(',')
 }
 
 /** Sorted, non-overlapping, non-empty windows (touching or overlapping ones merged). */
-function mergeWindows(list: ReadonlyArray<readonly [number, number]>): Array<[number, number]> {
+function mergeWindows(list: ReadonlyArray<Window>): Array<[number, number]> {
   const sorted = list
     .map(([start, end]): [number, number] => [Math.max(0, start), Math.min(MINUTES_PER_DAY, end)])
     .filter(([start, end]) => end > start)
     .sort((a, b) => a[0] - b[0] || a[1] - b[1])
   const merged: Array<[number, number]> = []
-  for (const window of sorted) {
+  for (const [start, end] of sorted) {
     const last = merged[merged.length - 1]
-    if (last && window[0] <= last[1]) last[1] = Math.max(last[1], window[1])
-    else merged.push([window[0], window[1]])
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end)
+    else merged.push([start, end])
   }
   return merged
 }
 
-function describeWindows(windows: ReadonlyArray<ReadonlyArray<readonly [number, number]>>): string {
-  const byWindow = new Map<string, { window: readonly [number, number]; days: Set<number> }>()
+function describeWindows(windows: ReadonlyArray<ReadonlyArray<Window>>): string {
+  const daysByWindow = new Map<string, Set<number>>()
   for (const day of WEEK_ORDER) {
-    for (const window of windows[day] ?? []) {
-      const key = `${window[0]}-${window[1]}`
-      const entry = byWindow.get(key) ?? { window, days: new Set<number>() }
-      entry.days.add(day)
-      byWindow.set(key, entry)
+    for (const [start, end] of windows[day] ?? []) {
+      const key = `${formatMinute(start)}-${formatMinute(end)}`
+      daysByWindow.set(key, (daysByWindow.get(key) ?? new Set()).add(day))
     }
   }
-  return [...byWindow.values()]
-    .map(
-      ({ window, days }) =>
-        `${formatDays(days)} ${formatMinute(window[0])}-${formatMinute(window[1])}`
-    )
-    .join('; ')
+  return [...daysByWindow].map(([window, days]) => `${formatDays(days)} ${window}`).join('; ')
 }
 
 /** True when `Intl` knows the zone (IANA names such as "Europe/Paris", "UTC"). */
@@ -179,22 +148,42 @@ function dayNumber(text: string): number | undefined {
 
 function parseHoliday(text: string): string {
   const expected = 'expected YYYY-MM-DD, e.g. "2026-12-25"'
-  if (!DATE_RE.test(text)) {
-    throw new BusinessHoursError('holidays', `"${text}" is not a date; ${expected}`)
+  if (dayNumber(text) !== undefined) return text
+  const problem = DATE_RE.test(text) ? 'is not a real calendar date' : 'is not a date'
+  throw new BusinessHoursError('holidays', `"${text}" ${problem}; ${expected}`)
+}
+
+/** One `DAYS HH:MM-HH:MM` group: its weekdays and window. */
+function parseGroup(group: string): { days: Set<number>; start: number; end: number } {
+  const match = GROUP_RE.exec(group)
+  // digits among the days: groups run together, e.g. "Mon-Fri 09:00-18:00, Sat 10:00-14:00"
+  if (!match || /\d/.test(match[1]!))
+    throw specError(`"${group}" is not understood; ${EXPECTED_SPEC}`)
+  const [, daysText, startH, startM, endH, endM] = match as unknown as string[]
+  const days = parseDays(daysText!, group)
+  const start = parseClockTime(startH!, startM!, group, false)
+  const end = parseClockTime(endH!, endM!, group, true)
+  if (end === start)
+    throw specError(`"${group}" is an empty window; the end must be after the start`)
+  if (end < start) {
+    const daysOut = formatDays(days)
+    if (end === 0) {
+      throw specError(
+        `"${group}" ends at 00:00, before it starts; write midnight as an end as 24:00, e.g. "${daysOut} ${formatMinute(start)}-24:00"`
+      )
+    }
+    const nextDays = formatDays(new Set([...days].map(day => (day + 1) % 7)))
+    throw specError(
+      `"${group}" ends before it starts; a window cannot cross midnight, so split it into two groups, e.g. "${daysOut} ${formatMinute(start)}-24:00; ${nextDays} 00:00-${formatMinute(end)}"`
+    )
   }
-  if (dayNumber(text) === undefined) {
-    throw new BusinessHoursError('holidays', `"${text}" is not a real calendar date; ${expected}`)
-  }
-  return text
+  return { days, start, end }
 }
 
 /**
- * Parses the `business-hours`, `timezone` and `holidays` inputs.
- *
- * `spec`: groups `DAYS HH:MM-HH:MM` separated by `;` or newlines, case-insensitive. Overlapping or
- * touching windows of one day are merged. `timezone`: an IANA name; empty means UTC. `holidays`:
- * `YYYY-MM-DD` dates; an entry may itself hold several dates separated by commas or whitespace, and
- * empty entries are ignored. Throws `BusinessHoursError` naming the faulty input.
+ * Parses the `business-hours`, `timezone` and `holidays` inputs. `spec`: groups separated by `;`
+ * or newlines, case-insensitive; overlapping or touching windows of a day are merged. An empty
+ * `timezone` is UTC. A holidays entry may hold several dates separated by commas or whitespace.
  */
 export function parseBusinessHours(
   spec: string,
@@ -206,105 +195,48 @@ export function parseBusinessHours(
     .map(group => group.trim().replace(/\s+/g, ' '))
     .filter(group => group !== '')
   if (groups.length === 0) throw specError(`"${spec.trim()}" is empty; ${EXPECTED_SPEC}`)
-
   const perDay: Array<Array<[number, number]>> = [[], [], [], [], [], [], []]
-  for (const group of groups) {
-    const match = GROUP_RE.exec(group)
-    if (!match) throw specError(`"${group}" is not understood; ${EXPECTED_SPEC}`)
-    const [, daysText = '', startH = '', startM = '', endH = '', endM = ''] = match
-    // digits among the days: groups run together, e.g. "Mon-Fri 09:00-18:00, Sat 10:00-14:00"
-    if (/\d/.test(daysText)) throw specError(`"${group}" is not understood; ${EXPECTED_SPEC}`)
-    const days = parseDays(daysText, group)
-    const start = parseClockTime(startH, startM, group, false)
-    const end = parseClockTime(endH, endM, group, true)
-    if (end === start) {
-      throw specError(`"${group}" is an empty window; the end must be after the start`)
-    }
-    if (end < start) {
-      const daysOut = formatDays(days)
-      if (end === 0) {
-        throw specError(
-          `"${group}" ends at 00:00, before it starts; write midnight as an end as 24:00, e.g. "${daysOut} ${formatMinute(start)}-24:00"`
-        )
-      }
-      const nextDays = formatDays(new Set([...days].map(day => (day + 1) % 7)))
-      throw specError(
-        `"${group}" ends before it starts; a window cannot cross midnight, so split it into two groups, e.g. "${daysOut} ${formatMinute(start)}-24:00; ${nextDays} 00:00-${formatMinute(end)}"`
-      )
-    }
-    for (const day of days) perDay[day]?.push([start, end])
+  for (const { days, start, end } of groups.map(parseGroup)) {
+    for (const day of days) perDay[day]!.push([start, end])
   }
-  const windows = perDay.map(list => Object.freeze(mergeWindows(list)))
+  const windows = Object.freeze(perDay.map(list => Object.freeze(mergeWindows(list))))
 
-  const zoneName = timezone.trim() === '' ? 'UTC' : timezone.trim()
+  const zoneName = timezone.trim() || 'UTC'
   if (!isValidTimeZone(zoneName)) {
     throw new BusinessHoursError(
       'timezone',
       `"${zoneName}" is not an IANA time zone name, e.g. "Europe/Paris" or "America/New_York"`
     )
   }
-
-  const holidaySet = new Set<string>()
-  for (const entry of holidays) {
-    for (const text of entry.split(/[\s,]+/)) {
-      if (text !== '') holidaySet.add(parseHoliday(text))
-    }
-  }
-
+  const dates = holidays.flatMap(entry => entry.split(/[\s,]+/)).filter(text => text !== '')
+  const holidaySet = new Set(dates.map(parseHoliday))
   const count = holidaySet.size
   const holidayText = count === 0 ? '' : `, ${count} holiday${count === 1 ? '' : 's'}`
   return {
-    windows: Object.freeze(windows),
+    windows,
     timezone: zoneName,
     holidays: holidaySet,
     describe: `${describeWindows(windows)} (${zoneName})${holidayText}`
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Time zones: Luxon's zones give the offset at an instant; the rest is arithmetic on local days
-
 /** A zone's offset (local minus UTC, in ms) at an instant. */
 type Offsets = (ms: number) => number
 
-const offsetsByZone = new Map<string, Offsets>()
-
-/**
- * The offsets of a valid zone name, as Luxon reads them from `Intl` (rounded: a historical offset
- * may have seconds). Each read costs an `Intl` formatting and the same instants come back (now,
- * the ends of windows a day apart), so the answers are kept.
- */
+/** A zone's offsets as Luxon reads them from `Intl` (rounded: a historical offset may have seconds). */
 function offsetsOf(name: string): Offsets {
-  const cached = offsetsByZone.get(name)
-  if (cached) return cached
-  const zone: Zone = name === 'UTC' ? FixedOffsetZone.utcInstance : IANAZone.create(name)
+  const zone = name === 'UTC' ? FixedOffsetZone.utcInstance : IANAZone.create(name)
   if (!zone.isValid) throw new RangeError(`"${name}" is not a time zone known to Intl`)
-  const known = new Map<number, number>()
-  const offsets: Offsets = zone.isUniversal
-    ? ms => Math.round(zone.offset(ms) * MINUTE)
-    : ms => {
-        let offset = known.get(ms)
-        if (offset === undefined) {
-          if (known.size >= 50_000) known.clear()
-          offset = Math.round(zone.offset(ms) * MINUTE)
-          known.set(ms, offset)
-        }
-        return offset
-      }
-  offsetsByZone.set(name, offsets)
-  return offsets
+  return ms => Math.round(zone.offset(ms) * MINUTE)
 }
 
 /** Local day number (days since 1970-01-01 on the zone's wall clock) of an instant. */
-function localDay(ms: number, offsetAt: Offsets): number {
-  return Math.floor((ms + offsetAt(ms)) / DAY)
-}
+const localDay = (ms: number, offsetAt: Offsets): number => Math.floor((ms + offsetAt(ms)) / DAY)
 
 /**
- * The instant at which the wall clock reads `local` (local day * DAY + time of day, in ms): the
- * first occurrence of a repeated reading; for a skipped one, the switch, the first instant that
- * reads later. Candidates come from the offsets a day either side, as Luxon's
- * `DateTime#getPossibleOffsets` finds them (one switch at most within two days).
+ * The instant at which the wall clock reads `local` (ms on the local day scale): the first of a
+ * repeated reading, the switch for a skipped one. Candidates are the offsets a day either side, as
+ * Luxon's `getPossibleOffsets` finds them.
  */
 function instantOf(local: number, offsetAt: Offsets): number {
   const before = offsetAt(local - DAY)
@@ -313,9 +245,8 @@ function instantOf(local: number, offsetAt: Offsets): number {
   for (const offset of before > after ? [before, after] : [after, before]) {
     if (offsetAt(local - offset) === offset) return local - offset
   }
-  // Skipped: Luxon would move the reading forward by the gap's length (02:30 -> 03:30); the clock
-  // reads later than `local` from the switch on. Luxon exposes no switch instants, so halve the
-  // hour or so between the two readings: the earlier one is before the switch, the later one not.
+  // Skipped: Luxon exposes no switch instants (it would move 02:30 to 03:30), so bisect between
+  // the two readings: the earlier is before the switch, the later not.
   let [early, late] = [local - after, local - before]
   while (late - early > 1) {
     const mid = Math.floor((early + late) / 2)
@@ -325,70 +256,47 @@ function instantOf(local: number, offsetAt: Offsets): number {
   return late
 }
 
-// ---------------------------------------------------------------------------------------------
-// Business time
-
-type Intervals = ReadonlyArray<readonly [number, number]>
+type Intervals = ReadonlyArray<Window>
 
 /**
- * A `BusinessHours` made ready for arithmetic, and the open intervals of the days asked about so
- * far: a sweep asks about the same few days for every ticket, and each costs Luxon a few `Intl`
- * reads. `source` holds the fields it was built from, so a changed value is rebuilt.
+ * A `BusinessHours` made ready for arithmetic: `open(day)` gives the real [start, end) intervals
+ * (epoch ms) during which local day `day` is open, kept (a sweep asks about the same few days for
+ * every ticket). `source`: the fields it was built from, so a changed value is rebuilt.
  */
 interface Calendar {
-  readonly source: Pick<BusinessHours, 'windows' | 'timezone' | 'holidays'>
-  readonly offsets: Offsets
-  /** sorted and merged, also for a `BusinessHours` not built by `parseBusinessHours` */
-  readonly windows: ReadonlyArray<Intervals>
-  /** local day numbers; entries that are not real YYYY-MM-DD dates are ignored */
-  readonly holidays: ReadonlySet<number>
-  readonly days: Map<number, Intervals>
+  source: [BusinessHours['windows'], string, BusinessHours['holidays']]
+  offsets: Offsets
+  open: (day: number) => Intervals
 }
 
 const calendars = new WeakMap<BusinessHours, Calendar>()
 
 function calendarOf(bh: BusinessHours): Calendar {
+  const source: Calendar['source'] = [bh.windows, bh.timezone, bh.holidays]
   const cached = calendars.get(bh)
-  const { windows, timezone, holidays } = bh
-  const source = cached?.source
-  if (cached && source?.windows === windows && source.timezone === timezone) {
-    if (source.holidays === holidays) return cached
-  }
-  const calendar: Calendar = {
-    source: { windows, timezone, holidays },
-    offsets: offsetsOf(timezone),
-    windows: Array.from({ length: 7 }, (_, day) => mergeWindows(windows[day] ?? [])),
-    holidays: new Set([...holidays].flatMap(text => dayNumber(text.trim()) ?? [])),
-    days: new Map()
-  }
-  calendars.set(bh, calendar)
-  return calendar
-}
-
-function dateKey(day: number): string {
-  return new Date(day * DAY).toISOString().slice(0, 10)
-}
-
-function weekday(day: number): number {
-  return (((day + 4) % 7) + 7) % 7 // 1970-01-01 was a Thursday
-}
-
-/** Real [start, end) intervals (epoch ms) during which local day `day` is open, in order. */
-function openIntervals(day: number, calendar: Calendar): Intervals {
-  const cached = calendar.days.get(day)
-  if (cached) return cached
-  const windows = calendar.windows[weekday(day)] ?? []
-  const intervals: Array<[number, number]> = []
-  if (!calendar.holidays.has(day)) {
-    for (const [start, end] of windows) {
-      const from = instantOf(day * DAY + start * MINUTE, calendar.offsets)
-      const to = instantOf(day * DAY + end * MINUTE, calendar.offsets)
+  if (cached?.source.every((field, i) => field === source[i])) return cached
+  const offsets = offsetsOf(bh.timezone)
+  // merged again: a value may be built by hand; holidays that are not real dates are ignored
+  const windows = Array.from({ length: 7 }, (_, day) => mergeWindows(bh.windows[day] ?? []))
+  const holidays = new Set([...bh.holidays].flatMap(text => dayNumber(text.trim()) ?? []))
+  const days = new Map<number, Intervals>()
+  const open = (day: number): Intervals => {
+    const known = days.get(day)
+    if (known) return known
+    const weekday = (((day + 4) % 7) + 7) % 7 // 1970-01-01 was a Thursday
+    const intervals: Array<[number, number]> = []
+    for (const [start, end] of holidays.has(day) ? [] : windows[weekday]!) {
+      const from = instantOf(day * DAY + start * MINUTE, offsets)
+      const to = instantOf(day * DAY + end * MINUTE, offsets)
       if (to > from) intervals.push([from, to])
     }
+    if (days.size >= 10_000) days.clear()
+    days.set(day, intervals)
+    return intervals
   }
-  if (calendar.days.size >= 10_000) calendar.days.clear()
-  calendar.days.set(day, intervals)
-  return intervals
+  const calendar = { source, offsets, open }
+  calendars.set(bh, calendar)
+  return calendar
 }
 
 function timeOf(date: Date, name: string): number {
@@ -397,10 +305,19 @@ function timeOf(date: Date, name: string): number {
   return ms
 }
 
+/** The open intervals of each local day, from the day before `ms`'s on. */
+function* intervalsFrom(ms: number, bh: BusinessHours) {
+  const calendar = calendarOf(bh)
+  for (let day = localDay(ms, calendar.offsets) - 1; ; day++) {
+    yield { day, intervals: calendar.open(day) }
+  }
+}
+
 function closedTooLong(startDay: number, bh: BusinessHours): BusinessHoursError {
+  const from = new Date(startDay * DAY).toISOString().slice(0, 10)
   return new BusinessHoursError(
     'holidays',
-    `no business hours in the ${MAX_CLOSED_DAYS} days from ${dateKey(startDay)} with "${bh.describe}"; are all those days holidays?`
+    `no business hours in the ${MAX_CLOSED_DAYS} days from ${from} with "${bh.describe}"; are all those days holidays?`
   )
 }
 
@@ -409,15 +326,12 @@ export function businessMsBetween(from: Date, to: Date, bh: BusinessHours): numb
   const start = timeOf(from, 'from')
   const end = timeOf(to, 'to')
   if (end <= start) return 0
-  const calendar = calendarOf(bh)
-  const lastDay = localDay(end, calendar.offsets) + 1
+  const lastDay = localDay(end, calendarOf(bh).offsets) + 1
   let total = 0
-  for (let day = localDay(start, calendar.offsets) - 1; day <= lastDay; day++) {
-    for (const [open, close] of openIntervals(day, calendar)) {
-      const lo = Math.max(open, start)
-      const hi = Math.min(close, end)
-      if (hi > lo) total += hi - lo
-    }
+  for (const { day, intervals } of intervalsFrom(start, bh)) {
+    if (day > lastDay) break
+    for (const [open, close] of intervals)
+      total += Math.max(0, Math.min(close, end) - Math.max(open, start))
   }
   return total
 }
@@ -425,14 +339,7 @@ export function businessMsBetween(from: Date, to: Date, bh: BusinessHours): numb
 /** Whether `at` falls inside a window (start included, end excluded) on a non-holiday. */
 export function isOpenAt(at: Date, bh: BusinessHours): boolean {
   const ms = timeOf(at, 'at')
-  const calendar = calendarOf(bh)
-  const day = localDay(ms, calendar.offsets)
-  for (let d = day - 1; d <= day + 1; d++) {
-    for (const [open, close] of openIntervals(d, calendar)) {
-      if (ms >= open && ms < close) return true
-    }
-  }
-  return false
+  return businessMsBetween(at, new Date(ms + 1), bh) > 0
 }
 
 /**
@@ -441,21 +348,19 @@ export function isOpenAt(at: Date, bh: BusinessHours): boolean {
  */
 export function nextOpening(at: Date, bh: BusinessHours): Date {
   const ms = timeOf(at, 'at')
-  const calendar = calendarOf(bh)
-  const firstDay = localDay(ms, calendar.offsets)
-  for (let day = firstDay - 1; day <= firstDay + MAX_CLOSED_DAYS; day++) {
-    for (const [open, close] of openIntervals(day, calendar)) {
-      if (close > ms) return new Date(Math.max(open, ms))
-    }
+  const firstDay = localDay(ms, calendarOf(bh).offsets)
+  for (const { day, intervals } of intervalsFrom(ms, bh)) {
+    if (day > firstDay + MAX_CLOSED_DAYS) throw closedTooLong(firstDay, bh)
+    const open = intervals.find(([, close]) => close > ms)
+    if (open) return new Date(Math.max(open[0], ms))
   }
-  throw closedTooLong(firstDay, bh)
+  throw new Error('unreachable')
 }
 
 /**
  * The earliest instant at which `ms` business milliseconds have elapsed since `from` (`from` itself
- * for 0). When the count completes exactly at a window's end, that end is returned, not the next
- * opening. Throws `RangeError` for a negative or non-finite `ms`, and `BusinessHoursError` after
- * 366 closed days in a row.
+ * for 0); a count that completes at a window's end returns that end. Throws `RangeError` for a
+ * negative or non-finite `ms`, and `BusinessHoursError` after 366 closed days in a row.
  */
 export function addBusinessMs(from: Date, ms: number, bh: BusinessHours): Date {
   const start = timeOf(from, 'from')
@@ -463,16 +368,11 @@ export function addBusinessMs(from: Date, ms: number, bh: BusinessHours): Date {
     throw new RangeError(`business milliseconds must be a finite number >= 0, got ${ms}`)
   }
   if (ms === 0) return new Date(start)
-  const calendar = calendarOf(bh)
   let remaining = ms
   let closedDays = 0
-  for (let day = localDay(start, calendar.offsets) - 1; ; day++) {
-    const intervals = openIntervals(day, calendar)
-    if (intervals.length === 0) {
-      if (++closedDays > MAX_CLOSED_DAYS) throw closedTooLong(day - MAX_CLOSED_DAYS, bh)
-      continue
-    }
-    closedDays = 0
+  for (const { day, intervals } of intervalsFrom(start, bh)) {
+    closedDays = intervals.length === 0 ? closedDays + 1 : 0
+    if (closedDays > MAX_CLOSED_DAYS) throw closedTooLong(day - MAX_CLOSED_DAYS, bh)
     for (const [open, close] of intervals) {
       const lo = Math.max(open, start)
       if (close <= lo) continue
@@ -480,4 +380,5 @@ export function addBusinessMs(from: Date, ms: number, bh: BusinessHours): Date {
       remaining -= close - lo
     }
   }
+  throw new Error('unreachable')
 }

@@ -3,19 +3,16 @@ import type { Address, NewMessage, Ticket, TicketUser, User } from './gorgias/ty
 import type { MessageTemplates, TemplateKind } from './messages.js'
 import type { Route } from './policy/types.js'
 import { cut, oneLine } from './text.js'
-import { escapeHtml, renderTemplate, type TemplateValues } from './variables.js'
+import { escapeHtml, renderTemplate, type Person, type TemplateValues } from './variables.js'
 
-export { renderTemplate, type TemplateValues } from './variables.js'
-
-/** The text of this action's messages and the request bodies that send them. Pure. */
+/**
+ * The text of this action's messages and the request bodies that send them. Pure. Customer text
+ * put in them (a greeting, a subject) is one line of sane length, without control or bidirectional
+ * characters: a name cannot add paragraphs to the email, nor a subject a header line.
+ */
 
 const line = (value: unknown): string => (typeof value === 'string' ? oneLine(value) : '')
 
-/**
- * Customer text that goes into what this action sends (a greeting, a subject line): one line, no
- * control or bidirectional character, of a sane length. A name with line breaks cannot add
- * paragraphs to the email, nor a subject a header line.
- */
 const FIRST_NAME_MAX = 60
 const NAME_MAX = 120
 const EMAIL_MAX = 254
@@ -24,17 +21,8 @@ const SUBJECT_MAX = 200
 /** Total over whatever the API sent: this also names tickets in reports, unreadable ones included. */
 export function customerFirstName(ticket: Ticket): string {
   const customer = typeof ticket?.customer === 'object' ? ticket.customer : null
-  const first = line(customer?.firstname)
-  if (first) return cut(first, FIRST_NAME_MAX)
-  const fromName = line(customer?.name).split(' ')[0]
-  return fromName ? cut(fromName, FIRST_NAME_MAX) : 'there'
-}
-
-function toHtml(text: string): string {
-  return text
-    .split(/\n{2,}/)
-    .map(p => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
-    .join('')
+  const first = line(customer?.firstname) || line(customer?.name).split(' ')[0]
+  return first ? cut(first, FIRST_NAME_MAX) : 'there'
 }
 
 /**
@@ -50,6 +38,8 @@ export function replyAlong(
   text: string,
   marker: string
 ): NewMessage {
+  const address = (a: Address): Address =>
+    a.name ? { name: a.name, address: a.address } : { address: a.address }
   const body: NewMessage = {
     channel: route.channel,
     via: 'api',
@@ -63,7 +53,10 @@ export function replyAlong(
       to: [{ address: route.customer.address }]
     },
     body_text: text,
-    body_html: toHtml(text),
+    body_html: text
+      .split(/\n{2,}/)
+      .map(p => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
+      .join(''),
     external_id: marker
   }
   if (route.integrationId !== null) body.integration_id = route.integrationId
@@ -74,53 +67,11 @@ export function replyAlong(
   return body
 }
 
-const address = (a: Address): Address =>
-  a.name ? { name: a.name, address: a.address } : { address: a.address }
-
-/** The values of every variable for this ticket: customer text as one clean line of sane length. */
-export function templateValues(
-  ticket: Ticket,
-  reminder: number,
-  reminders: number,
-  currentUser: User | null = null
-): TemplateValues {
-  const customer = person(ticket?.customer)
-  const assignee = person(ticket?.assignee_user)
-  const me = person(currentUser)
-  return {
-    first_name: customerFirstName(ticket),
-    ticket_id: String(ticket.id),
-    subject: cut(line(ticket.subject), SUBJECT_MAX) || 'your request',
-    reminder_number: String(reminder),
-    reminders_total: String(reminders),
-    'ticket.customer.firstname': customer.firstname,
-    'ticket.customer.lastname': customer.lastname,
-    'ticket.customer.name': customer.name,
-    'ticket.customer.email': customer.email,
-    'ticket.subject': cut(line(ticket.subject), SUBJECT_MAX),
-    'ticket.id': String(ticket.id),
-    'ticket.channel': line(ticket.channel),
-    'ticket.assignee_user.firstname': assignee.firstname,
-    'ticket.assignee_user.lastname': assignee.lastname,
-    'ticket.assignee_user.name': assignee.name,
-    'ticket.assignee_user.email': assignee.email,
-    'current_user.firstname': me.firstname,
-    'current_user.lastname': me.lastname,
-    'current_user.name': me.name,
-    'current_user.email': me.email
-  }
-}
-
 /**
  * A person's names as Gorgias's variables give them: firstname falls back to the first word of
  * name, name to firstname and lastname; empty when unknown (a default filter can say more).
  */
-function person(user: TicketUser | User | null | undefined): {
-  firstname: string
-  lastname: string
-  name: string
-  email: string
-} {
+function person(user: TicketUser | User | null | undefined): Person {
   const u = typeof user === 'object' && user !== null ? user : null
   const name = line(u?.name)
   const first = line(u?.firstname) || name.split(' ')[0] || ''
@@ -131,6 +82,34 @@ function person(user: TicketUser | User | null | undefined): {
     name: cut(name || [first, last].filter(Boolean).join(' '), NAME_MAX),
     email: cut(line(u?.email), EMAIL_MAX)
   }
+}
+
+/** The values of every variable for this ticket. */
+export function templateValues(
+  ticket: Ticket,
+  reminder: number,
+  reminders: number,
+  currentUser: User | null = null
+): TemplateValues {
+  const values: Record<string, string> = {
+    first_name: customerFirstName(ticket),
+    ticket_id: String(ticket.id),
+    subject: cut(line(ticket.subject), SUBJECT_MAX) || 'your request',
+    reminder_number: String(reminder),
+    reminders_total: String(reminders),
+    'ticket.subject': cut(line(ticket.subject), SUBJECT_MAX),
+    'ticket.id': String(ticket.id),
+    'ticket.channel': line(ticket.channel)
+  }
+  const people = {
+    'ticket.customer': ticket?.customer,
+    'ticket.assignee_user': ticket?.assignee_user,
+    current_user: currentUser
+  }
+  for (const [prefix, user] of Object.entries(people)) {
+    for (const [field, value] of Object.entries(person(user))) values[`${prefix}.${field}`] = value
+  }
+  return values
 }
 
 /** A message to send and where its text comes from, e.g. `macro "Follow-up" (#12, fr)`. */
@@ -150,26 +129,9 @@ export function followUpKind(
     : 'followUp'
 }
 
-function composed(
-  kind: TemplateKind,
-  templates: MessageTemplates,
-  values: TemplateValues,
-  route: Route,
-  ticket: Ticket,
-  settings: Pick<Settings, 'email'>,
-  marker: string
-): ComposedMessage {
-  const text = renderTemplate(templates[kind], values)
-  const body = replyAlong(route, ticket, settings, text, marker)
-  const html = templates.html?.[kind]
-  if (html !== undefined) body.body_html = renderTemplate(html, values, true)
-  return { body, source: templates.sources?.[kind] ?? kind }
-}
-
 /**
- * The follow-up for reminder `reminder` of `reminders`, in the ticket's language: `templates` are
- * what templatesFor(settings.messages, ticket.language) chose. The last of several reminders uses
- * `finalFollowUp` when there is one. `currentUser`: the API user, for `{{current_user.*}}`.
+ * The follow-up for reminder `reminder` of `reminders`, from the templates of the ticket's
+ * language (templatesFor). `currentUser`: the API user, for `{{current_user.*}}`.
  */
 export function composeFollowUp(
   ticket: Ticket,
@@ -179,21 +141,17 @@ export function composeFollowUp(
   marker: string,
   settings: Pick<Settings, 'email'>,
   templates: MessageTemplates,
-  currentUser: User | null = null
+  currentUser: User | null = null,
+  kind: TemplateKind = followUpKind(templates, reminder, reminders)
 ): ComposedMessage {
   const values = templateValues(ticket, reminder, reminders, currentUser)
-  const kind = followUpKind(templates, reminder, reminders)
-  return composed(kind, templates, values, route, ticket, settings, marker)
+  const body = replyAlong(route, ticket, settings, renderTemplate(templates[kind], values), marker)
+  const html = templates.html?.[kind]
+  if (html !== undefined) body.body_html = renderTemplate(html, values, true)
+  return { body, source: templates.sources?.[kind] ?? kind }
 }
 
-export function followUpBody(...args: Parameters<typeof composeFollowUp>): NewMessage {
-  return composeFollowUp(...args).body
-}
-
-/**
- * The close message, in the ticket's language. Only called when `templates.close` is not empty:
- * an empty one means closing without a message.
- */
+/** The close message (values as for the last reminder); only called when `templates.close` is set. */
 export function composeClose(
   ticket: Ticket,
   route: Route,
@@ -203,10 +161,6 @@ export function composeClose(
   templates: MessageTemplates,
   currentUser: User | null = null
 ): ComposedMessage {
-  const values = templateValues(ticket, reminders, reminders, currentUser)
-  return composed('close', templates, values, route, ticket, settings, marker)
-}
-
-export function closeBody(...args: Parameters<typeof composeClose>): NewMessage {
-  return composeClose(...args).body
+  const closing = [settings, templates, currentUser, 'close'] as const
+  return composeFollowUp(ticket, route, reminders, reminders, marker, ...closing)
 }

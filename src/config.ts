@@ -1,8 +1,9 @@
 import {
+  badValue,
   DEFAULTS,
   HOURS,
   inputResolver,
-  MAX_MINUTES,
+  MINUTES,
   parseApiUrl,
   parseBoolean,
   parseDomain,
@@ -14,9 +15,9 @@ import {
   parseTicketIds,
   required,
   SettingsError,
-  shown,
+  SHARE,
   WHOLE,
-  type Get,
+  type InputName,
   type InputReader
 } from './inputs.js'
 import {
@@ -40,15 +41,13 @@ import {
 /**
  * Inputs -> a validated, typed Settings object, in one pass. Every error names the input, what it
  * got and what it takes, and is raised before any request is made. Its only I/O is reading the
- * messages file (ctx.readFile); it does not know whether it runs in GitHub Actions or in the CLI:
- * both hand it a `read(name)` function.
+ * messages file; it does not know whether it runs in GitHub Actions or in the CLI: both hand it a
+ * `read(name)` function.
  */
 
 /**
- * Channels this action knows how to answer: the follow-up mirrors the agent's last reply on the
- * same channel (source type, from, to, integration). The API documents that reply shape for
- * email; chat and sms follow the same message model but are not verified against a live account,
- * which is why the default is email only.
+ * Channels the follow-up can mirror the agent's last reply on. The API documents that reply shape
+ * for email; chat and sms follow the same model but are unverified live, so the default is email.
  */
 export const ANSWERABLE_CHANNELS = ['email', 'chat', 'sms'] as const
 
@@ -77,10 +76,7 @@ export interface Settings {
   maxActions: number
   viewId: number | null
   businessHours: BusinessHours | null
-  /**
-   * `business-hours: gorgias`: the hours and time zone are the account's, read by the run before
-   * any write (src/accountHours.ts) into businessHours; null otherwise
-   */
+  /** `business-hours: gorgias`: read by the run before any write (accountHours.ts); else null */
   accountBusinessHours: { holidays: string[]; timezone: string } | null
   /** absolute path, or null */
   policyModule: string | null
@@ -100,10 +96,7 @@ export interface Settings {
   reportFile: string | null
   /** only the account check (read-only checklist): no sweep, no write */
   checkOnly: boolean
-  /**
-   * absolute path of the state between runs (read at the start, written at the end), or null: it
-   * saves the reads of tickets unchanged since they were found not due
-   */
+  /** absolute path of the state between runs (saves re-reading tickets found not due), or null */
   stateFile: string | null
 }
 
@@ -113,51 +106,6 @@ export interface ParseContext {
   workspace?: string
   /** reads the messages file; the file system by default */
   readFile?: ReadFile
-}
-
-function parseFollowUpHours(raw: string): number[] {
-  const parts = raw.split(/[,\n]/).map(p => p.trim())
-  if (parts.some(p => p === '')) {
-    throw new SettingsError(
-      'follow-up-hours',
-      `follow-up-hours: got ${shown(raw)}; expected hours such as 48, or an ascending comma-separated list such as "24,72"`
-    )
-  }
-  const hours = parts.map(p => parseNumber('follow-up-hours', p, HOURS))
-  for (let i = 1; i < hours.length; i++) {
-    if (hours[i]! <= hours[i - 1]!) {
-      throw new SettingsError(
-        'follow-up-hours',
-        `follow-up-hours: got ${shown(raw)}; reminder ages must be strictly ascending, such as "24,72"`
-      )
-    }
-  }
-  return hours
-}
-
-function parseChannels(raw: string): string[] {
-  const channels = parseList(raw).map(c => c.toLowerCase())
-  if (channels.length === 0) {
-    throw new SettingsError(
-      'channels',
-      `channels: empty; expected one or more of ${ANSWERABLE_CHANNELS.join(', ')}`
-    )
-  }
-  const unknown = channels.filter(c => !(ANSWERABLE_CHANNELS as readonly string[]).includes(c))
-  if (unknown.length > 0) {
-    throw new SettingsError(
-      'channels',
-      `channels: got ${unknown.map(c => `"${c}"`).join(', ')}; this action can answer only ${ANSWERABLE_CHANNELS.join(', ')}`
-    )
-  }
-  return channels
-}
-
-const MESSAGE_INPUTS = ['follow-up-message', 'final-follow-up-message', 'close-message'] as const
-
-function parseViewId(raw: string): number | null {
-  if (!raw.trim()) return null
-  return parseNumber('view-id', raw, WHOLE)
 }
 
 /**
@@ -177,24 +125,15 @@ export function parseSettings(read: InputReader, ctx: ParseContext = {}): Settin
   const rest = {
     dryRun: parseBoolean('dry-run', get('dry-run')),
     maxActions: parseNumber('max-actions', get('max-actions'), WHOLE),
-    viewId: parseViewId(get('view-id')),
+    viewId: get('view-id').trim() ? parseNumber('view-id', get('view-id'), WHOLE) : null,
     businessHours: business === 'gorgias' ? null : business,
     accountBusinessHours:
       business === 'gorgias'
         ? { holidays: parseList(get('holidays')), timezone: get('timezone').trim() }
         : null,
     policyModule: parsePath(get('policy-module'), workspace),
-    rateLimitShare: parseNumber('rate-limit-share', get('rate-limit-share'), {
-      expected:
-        "a fraction above 0 and at most 1, such as 0.5 (half of the account's API rate limit, leaving the rest to the store's other apps)",
-      leadingPoint: true,
-      max: 1
-    }),
-    timeLimitMinutes: parseNumber('time-limit-minutes', get('time-limit-minutes'), {
-      expected: `minutes above 0 and at most ${MAX_MINUTES}, such as 20 (keep it under the job's timeout-minutes)`,
-      leadingPoint: true,
-      max: MAX_MINUTES
-    }),
+    rateLimitShare: parseNumber('rate-limit-share', get('rate-limit-share'), SHARE),
+    timeLimitMinutes: parseNumber('time-limit-minutes', get('time-limit-minutes'), MINUTES),
     summaryCustomerDetails: parseBoolean(
       'summary-customer-details',
       get('summary-customer-details')
@@ -225,7 +164,9 @@ function asSettingsError<T>(parse: () => T): T {
   }
 }
 
-function parseConnection(get: Get): Pick<Settings, 'domain' | 'email' | 'apiKey' | 'apiUrl'> {
+function parseConnection(
+  get: InputReader
+): Pick<Settings, 'domain' | 'email' | 'apiKey' | 'apiUrl'> {
   const domain = parseDomain(get('gorgias-domain'))
   const email = parseEmail(get('gorgias-email'))
   const apiKey = required(
@@ -236,8 +177,24 @@ function parseConnection(get: Get): Pick<Settings, 'domain' | 'email' | 'apiKey'
   return { domain, email, apiKey, apiUrl: parseApiUrl(get('api-url'), domain) }
 }
 
-function parseSchedule(get: Get): Pick<Settings, 'followUpHours' | 'closeHours'> {
-  const followUpHours = parseFollowUpHours(get('follow-up-hours'))
+function parseSchedule(get: InputReader): Pick<Settings, 'followUpHours' | 'closeHours'> {
+  const raw = get('follow-up-hours')
+  const parts = raw.split(/[,\n]/).map(p => p.trim())
+  if (parts.some(p => p === '')) {
+    throw badValue(
+      'follow-up-hours',
+      raw,
+      'expected hours such as 48, or an ascending comma-separated list such as "24,72"'
+    )
+  }
+  const followUpHours = parts.map(p => parseNumber('follow-up-hours', p, HOURS))
+  if (followUpHours.some((hours, i) => i > 0 && hours <= followUpHours[i - 1]!)) {
+    throw badValue(
+      'follow-up-hours',
+      raw,
+      'reminder ages must be strictly ascending, such as "24,72"'
+    )
+  }
   const closeHours = parseNumber('close-hours', get('close-hours'), HOURS)
   const lastFollowUp = followUpHours[followUpHours.length - 1]!
   if (closeHours <= lastFollowUp) {
@@ -249,8 +206,24 @@ function parseSchedule(get: Get): Pick<Settings, 'followUpHours' | 'closeHours'>
   return { followUpHours, closeHours }
 }
 
+function parseChannels(raw: string): string[] {
+  const channels = parseList(raw).map(c => c.toLowerCase())
+  const known = ANSWERABLE_CHANNELS.join(', ')
+  if (channels.length === 0) {
+    throw new SettingsError('channels', `channels: empty; expected one or more of ${known}`)
+  }
+  const unknown = channels.filter(c => !(ANSWERABLE_CHANNELS as readonly string[]).includes(c))
+  if (unknown.length > 0) {
+    throw new SettingsError(
+      'channels',
+      `channels: got ${unknown.map(c => `"${c}"`).join(', ')}; this action can answer only ${known}`
+    )
+  }
+  return channels
+}
+
 function parseTags(
-  get: Get
+  get: InputReader
 ): Pick<Settings, 'excludeTags' | 'onlyTags' | 'followUpTag' | 'closedTag'> {
   const excludeTags = parseList(get('exclude-tags')).map(t => t.toLowerCase())
   const onlyTags = parseList(get('only-tags')).map(t => t.toLowerCase())
@@ -276,45 +249,46 @@ function parseTags(
   return { excludeTags, onlyTags, followUpTag, closedTag }
 }
 
+/** Each text's message input and macro input; the texts come from these or messages-file. */
+const TEXT_INPUTS = [
+  ['followUp', 'follow-up-message', 'follow-up-macro'],
+  ['finalFollowUp', 'final-follow-up-message', 'final-follow-up-macro'],
+  ['close', 'close-message', 'close-macro']
+] as const
+
+const isSet = (get: InputReader, input: InputName): boolean =>
+  get(input).trim() !== DEFAULTS[input].trim()
+
 /** The message inputs, or the messages file: one source of text, never both. */
 function parseTexts(
-  get: Get,
+  get: InputReader,
   workspace: string
 ): Pick<Settings, 'followUpMessage' | 'finalFollowUpMessage' | 'closeMessage' | 'messagesFile'> {
   const messagesFile = parsePath(get('messages-file'), workspace)
-  if (messagesFile !== null) {
-    const set = MESSAGE_INPUTS.find(input => get(input).trim() !== DEFAULTS[input].trim())
-    if (set) {
-      throw new SettingsError(
-        set,
-        `${set}: set together with messages-file; the texts come from one place: put them in the messages file, or leave messages-file empty`
-      )
-    }
+  const set = TEXT_INPUTS.find(([, input]) => messagesFile !== null && isSet(get, input))?.[1]
+  if (set) {
+    throw new SettingsError(
+      set,
+      `${set}: set together with messages-file; the texts come from one place: put them in the messages file, or leave messages-file empty`
+    )
   }
-  const template = (input: (typeof MESSAGE_INPUTS)[number], required: boolean): string =>
-    asSettingsError(() => parseTemplate(input, get(input), required))
-  return {
-    followUpMessage: template('follow-up-message', true),
-    finalFollowUpMessage: template('final-follow-up-message', false),
-    closeMessage: template('close-message', false),
-    messagesFile
-  }
+  const [followUpMessage, finalFollowUpMessage, closeMessage] = TEXT_INPUTS.map(([kind, input]) =>
+    asSettingsError(() => parseTemplate(input, get(input), kind === 'followUp'))
+  ) as [string, string, string]
+  return { followUpMessage, finalFollowUpMessage, closeMessage, messagesFile }
 }
-
-const MACRO_INPUTS = [
-  ['follow-up-macro', 'follow-up-message', 'followUp'],
-  ['final-follow-up-macro', 'final-follow-up-message', 'finalFollowUp'],
-  ['close-macro', 'close-message', 'close']
-] as const
 
 /**
  * The macro inputs. A macro replaces its message input, so the two together are refused (which
  * text would be meant?), and so is a macro input with messages-file, where each language's entry
  * names its macro (`follow-up-macro:`).
  */
-function parseMacroInputs(get: Get, withFile: boolean): Partial<Record<TemplateKind, MacroRef>> {
+function parseMacroInputs(
+  get: InputReader,
+  withFile: boolean
+): Partial<Record<TemplateKind, MacroRef>> {
   const macros: Partial<Record<TemplateKind, MacroRef>> = {}
-  for (const [input, messageInput, kind] of MACRO_INPUTS) {
+  for (const [kind, messageInput, input] of TEXT_INPUTS) {
     const ref = parseMacroRef(input, get(input))
     if (typeof ref === 'string') throw new SettingsError(input, `${input}: ${ref}`)
     if (ref === null) continue
@@ -324,7 +298,7 @@ function parseMacroInputs(get: Get, withFile: boolean): Partial<Record<TemplateK
         `${input}: set together with messages-file; name the macro in the messages file instead ("${input}:" under a language), or leave messages-file empty`
       )
     }
-    if (get(messageInput).trim() !== DEFAULTS[messageInput].trim()) {
+    if (isSet(get, messageInput)) {
       throw new SettingsError(
         input,
         `${input}: set together with ${messageInput}; the text comes from one place: leave ${messageInput} unset to send the macro, or ${input} empty to send ${messageInput}`
@@ -336,13 +310,11 @@ function parseMacroInputs(get: Get, withFile: boolean): Partial<Record<TemplateK
 }
 
 /** `business-hours: gorgias` takes the account's hours (and time zone) at run time (run.ts). */
-function parseBusinessSettings(get: Get): BusinessHours | null | 'gorgias' {
+function parseBusinessSettings(get: InputReader): BusinessHours | null | 'gorgias' {
   const timezone = get('timezone').trim()
   if (!isValidTimeZone(timezone)) {
-    throw new SettingsError(
-      'timezone',
-      `timezone: got ${shown(timezone)}; expected an IANA time zone name such as "Europe/Paris" or "America/New_York"`
-    )
+    const expected = 'expected an IANA time zone name such as "Europe/Paris" or "America/New_York"'
+    throw badValue('timezone', timezone, expected)
   }
   const spec = get('business-hours').trim()
   const holidays = parseList(get('holidays'))

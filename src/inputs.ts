@@ -2,13 +2,12 @@ import { isAbsolute, resolve } from 'node:path'
 import { checkBaseUrl, type BaseUrlProblem } from './gorgias/transport.js'
 
 /**
- * The action's inputs: their names and defaults (the one source; a test keeps action.yml equal to
- * it), where a value comes from (input, environment fallback, default), and how one value reads.
- * Every error is a SettingsError naming the input, what it got and what it takes. config.ts puts
- * the values together into Settings.
+ * The action's inputs: names and defaults (the one source; a test keeps action.yml equal to it),
+ * where a value comes from (input, environment fallback, default), and how one value reads. Every
+ * error is a SettingsError naming the input, what it got and what it takes. config.ts puts the
+ * values together into Settings.
  */
 
-/** Defaults of every input; action.yml mirrors these (a test keeps the two equal). */
 export const DEFAULTS = {
   'gorgias-domain': '',
   'gorgias-email': '',
@@ -71,18 +70,13 @@ export type InputReader = (name: InputName) => string
 export function inputResolver(
   read: InputReader,
   env: Record<string, string | undefined>
-): (name: InputName) => string {
+): InputReader {
   return name => {
-    const value = read(name)
-    if (value.trim() !== '') return value
-    const fallback = ENV_FALLBACK[name]
-    const fromEnv = fallback ? env[fallback] : undefined
-    if (fromEnv && fromEnv.trim() !== '') return fromEnv
-    return DEFAULTS[name]
+    const envName = ENV_FALLBACK[name]
+    const values = [read(name), envName ? env[envName] : undefined]
+    return values.find(value => value?.trim()) ?? DEFAULTS[name]
   }
 }
-
-export type Get = (name: InputName) => string
 
 /** A bad input: `input` is its name, the message says what it got and what it takes. */
 export class SettingsError extends Error {
@@ -98,23 +92,23 @@ export class SettingsError extends Error {
 const MAX_HOURS = 24 * 366 * 5
 
 /** A value as quoted in an error: on one line, cut at 60 characters. */
-export function shown(value: string): string {
+function shown(value: string): string {
   const oneLine = value.length > 60 ? `${value.slice(0, 57)}...` : value
   return JSON.stringify(oneLine)
 }
 
+/** The error of a value an input does not take: what it got, then what it takes. */
+export function badValue(input: InputName, raw: string, expected: string): SettingsError {
+  return new SettingsError(input, `${input}: got ${shown(raw)}; ${expected}`)
+}
+
 /** Comma- or newline-separated list, trimmed, without empties or duplicates (case-insensitive). */
 export function parseList(raw: string): string[] {
-  const seen = new Set<string>()
-  const out: string[] = []
-  for (const item of raw.split(/[,\n]/)) {
-    const value = item.trim()
-    if (value && !seen.has(value.toLowerCase())) {
-      seen.add(value.toLowerCase())
-      out.push(value)
-    }
+  const byKey = new Map<string, string>()
+  for (const item of raw.split(/[,\n]/).map(value => value.trim())) {
+    if (item && !byKey.has(item.toLowerCase())) byKey.set(item.toLowerCase(), item)
   }
-  return out
+  return [...byKey.values()]
 }
 
 /** What a number input takes; the error says `expected` after what it got. */
@@ -135,7 +129,7 @@ export function parseNumber(input: InputName, raw: string, rule: NumberRule): nu
   const value = Number(text)
   const fits = (!rule.whole || Number.isSafeInteger(value)) && value <= (rule.max ?? Infinity)
   if (!form.test(text) || !(value > 0) || !fits) {
-    throw new SettingsError(input, `${input}: got ${shown(raw)}; expected ${rule.expected}`)
+    throw badValue(input, raw, `expected ${rule.expected}`)
   }
   return value
 }
@@ -145,12 +139,25 @@ export const HOURS: NumberRule = {
   max: MAX_HOURS
 }
 
-/** GitHub stops a job after 6 hours at most. */
-export const MAX_MINUTES = 360
-
 export const WHOLE: NumberRule = {
   expected: 'a whole number of at least 1, such as 100',
   whole: true
+}
+
+export const SHARE: NumberRule = {
+  expected:
+    "a fraction above 0 and at most 1, such as 0.5 (half of the account's API rate limit, leaving the rest to the store's other apps)",
+  leadingPoint: true,
+  max: 1
+}
+
+/** GitHub stops a job after 6 hours at most. */
+const MAX_MINUTES = 360
+
+export const MINUTES: NumberRule = {
+  expected: `minutes above 0 and at most ${MAX_MINUTES}, such as 20 (keep it under the job's timeout-minutes)`,
+  leadingPoint: true,
+  max: MAX_MINUTES
 }
 
 export function parseBoolean(input: InputName, raw: string): boolean {
@@ -158,7 +165,7 @@ export function parseBoolean(input: InputName, raw: string): boolean {
   const text = raw.trim()
   if (['true', 'True', 'TRUE'].includes(text)) return true
   if (['false', 'False', 'FALSE'].includes(text)) return false
-  throw new SettingsError(input, `${input}: got ${shown(raw)}; expected true or false`)
+  throw badValue(input, raw, 'expected true or false')
 }
 
 /** The trimmed value, or an error that says how to provide it. */
@@ -171,7 +178,7 @@ export function required(input: InputName, raw: string, howToSet: string): strin
 export function parseTag(input: InputName, raw: string): string {
   const text = raw.trim()
   if (!text || /[,\n]/.test(text)) {
-    throw new SettingsError(input, `${input}: got ${shown(raw)}; expected one tag name`)
+    throw badValue(input, raw, 'expected one tag name')
   }
   return text
 }
@@ -191,10 +198,8 @@ export function parseDomain(raw: string): string {
   if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i.test(text)) {
     const bare = /^(?:https?:\/\/)?([a-z0-9-]+)\.gorgias\.com\b/i.exec(text)?.[1]
     const hint = bare ? ` Use just "${bare}".` : ''
-    throw new SettingsError(
-      'gorgias-domain',
-      `gorgias-domain: got ${shown(raw)}; expected the bare subdomain (letters, digits and "-"), e.g. "acme" for acme.gorgias.com.${hint}`
-    )
+    const expected = `expected the bare subdomain (letters, digits and "-"), e.g. "acme" for acme.gorgias.com.${hint}`
+    throw badValue('gorgias-domain', raw, expected)
   }
   return text.toLowerCase()
 }
@@ -206,10 +211,8 @@ export function parseEmail(raw: string): string {
     'set the input (or GORGIAS_EMAIL) to the email of the Gorgias user that owns the API key'
   )
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text)) {
-    throw new SettingsError(
-      'gorgias-email',
-      `gorgias-email: got ${shown(raw)}; expected the email address of a Gorgias user, e.g. support@acme.com`
-    )
+    const expected = 'expected the email address of a Gorgias user, e.g. support@acme.com'
+    throw badValue('gorgias-email', raw, expected)
   }
   return text
 }
@@ -218,14 +221,16 @@ export function parseApiUrl(raw: string, domain: string): string {
   if (!raw.trim()) return `https://${domain}.gorgias.com/api`
   const checked = checkBaseUrl(raw)
   if ('url' in checked) return checked.url
-  const problem: Record<BaseUrlProblem, string> = {
-    'not-a-url': `api-url: got ${shown(raw)}; expected a URL such as https://${domain}.gorgias.com/api, or leave it empty`,
-    credentials:
-      'api-url: must not contain credentials; pass them as gorgias-email and gorgias-api-key',
-    scheme: `api-url: got ${shown(raw)}; expected an https:// URL (plain http is accepted only for loopback hosts such as 127.0.0.1)`,
-    query: `api-url: got ${shown(raw)}; expected no query or fragment`
+  if (checked.problem === 'credentials') {
+    const fix = 'pass them as gorgias-email and gorgias-api-key'
+    throw new SettingsError('api-url', `api-url: must not contain credentials; ${fix}`)
   }
-  throw new SettingsError('api-url', problem[checked.problem])
+  const expected: Record<Exclude<BaseUrlProblem, 'credentials'>, string> = {
+    'not-a-url': `a URL such as https://${domain}.gorgias.com/api, or leave it empty`,
+    scheme: 'an https:// URL (plain http is accepted only for loopback hosts such as 127.0.0.1)',
+    query: 'no query or fragment'
+  }
+  throw badValue('api-url', raw, `expected ${expected[checked.problem]}`)
 }
 
 export function parseTicketIds(raw: string): number[] | null {
@@ -235,10 +240,8 @@ export function parseTicketIds(raw: string): number[] | null {
   for (const item of items) {
     const id = Number(item.replace(/^#/, ''))
     if (!/^#?\d+$/.test(item) || !Number.isSafeInteger(id) || id < 1) {
-      throw new SettingsError(
-        'ticket-ids',
-        `ticket-ids: got ${shown(item)}; expected ticket ids separated by commas, such as "1234, 5678" (the number in the ticket's URL)`
-      )
+      const expected = `expected ticket ids separated by commas, such as "1234, 5678" (the number in the ticket's URL)`
+      throw badValue('ticket-ids', item, expected)
     }
     if (!ids.includes(id)) ids.push(id)
   }

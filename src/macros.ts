@@ -16,22 +16,22 @@ import { cut, oneLine } from './text.js'
 /**
  * The macros named for the texts (follow-up-macro, ..., or a messages-file's `follow-up-macro:`),
  * read once per run before any write and turned into the texts sent. Only a macro's
- * setResponseText is used: its other actions (tags, status, assignee) are listed as not applied.
- * Anything that makes a macro unusable (not found, ambiguous, archived, no text, a variable this
- * action cannot fill) is a SettingsError naming where the macro is named: the run stops before it
- * writes anything.
+ * setResponseText is used; its other actions are listed as not applied. Anything that makes a
+ * macro unusable (not found, ambiguous, archived, no text, a variable this action cannot fill) is a
+ * SettingsError naming where the macro is named: the run stops before it writes anything.
  */
 
 export type MacroClient = Pick<GorgiasClient, 'getJson' | 'list'>
 
 const KINDS: TemplateKind[] = ['followUp', 'finalFollowUp', 'close']
 
-/** A macro's reply, checked. */
+/** A macro's reply, checked; `label` is how it is named, e.g. `macro "Follow-up" (#12, fr)`. */
 interface Reply {
   id: number
   name: string
   /** lower-cased language tag, or null */
   language: string | null
+  label: string
   text: string
   html: string | null
 }
@@ -46,42 +46,33 @@ interface Family {
 /** Most macros a name search pages through: an account has hundreds, not tens of thousands. */
 const MAX_SEARCH_PAGES = 20
 
+const refKey = (ref: MacroRef): string => (ref.id !== null ? `#${ref.id}` : `name:${ref.name}`)
+
 /**
  * The catalog with every macro reference replaced by the macro's texts, the macros in use for the
- * summary, and the API user when a text uses `{{current_user.*}}`. A catalog without macros and
- * without current_user is returned as it is, without a request.
+ * summary, and the API user when a text uses `{{current_user.*}}`. A catalog without either is
+ * returned as it is, without a request.
  */
 export async function resolveMessages(
   client: MacroClient,
   catalog: MessageCatalog,
   apiUserEmail: string
 ): Promise<MessageCatalog> {
-  const families = new Map<string, Family>()
-  const familyOf = async (ref: MacroRef): Promise<Family> => {
-    const key = ref.id !== null ? `#${ref.id}` : `name:${ref.name}`
-    let family = families.get(key)
-    if (!family) {
-      family = await readFamily(client, ref)
-      families.set(key, family)
-    }
-    return family
-  }
-
   let resolved = catalog
   const refs = Object.values(catalog.byLanguage).flatMap(t => Object.values(t.macros ?? {}))
   if (refs.length > 0) {
-    for (const ref of refs) await familyOf(ref)
-    resolved =
-      catalog.source === 'inputs'
-        ? await fromInputs(catalog, familyOf)
-        : await fromFile(catalog, familyOf)
+    const families = new Map<string, Family>()
+    for (const ref of refs) {
+      if (!families.has(refKey(ref))) families.set(refKey(ref), await readFamily(client, ref))
+    }
+    const familyOf = (ref: MacroRef): Family => families.get(refKey(ref))!
     const uses = new Map<string, MacroUse>()
     for (const ref of refs) {
-      const use = (await familyOf(ref)).use
+      const use = familyOf(ref).use
       const input = ref.input.replace(/^messages-file /, '')
       if (!uses.has(`${input} ${use.name}`)) uses.set(`${input} ${use.name}`, { ...use, input })
     }
-    resolved = { ...resolved, macros: [...uses.values()] }
+    resolved = { ...catalog, byLanguage: withMacros(catalog, familyOf), macros: [...uses.values()] }
   }
   if (usesCurrentUser(resolved)) {
     const user = await reading(
@@ -110,76 +101,48 @@ function usesCurrentUser(catalog: MessageCatalog): boolean {
   )
 }
 
-type FamilyOf = (ref: MacroRef) => Promise<Family>
-
 /**
- * The message inputs with macros: one entry per language the macros have (a French ticket gets
- * the French macro), and the default entry with the macros named. A text from an input is the same
- * in every entry.
+ * Each entry with its macros' texts in its language. The message inputs (one entry) get an entry
+ * per language the macros have, so a French ticket gets the French macro; an input's text is the
+ * same in each.
  */
-async function fromInputs(catalog: MessageCatalog, familyOf: FamilyOf): Promise<MessageCatalog> {
-  const base = catalog.byLanguage[INPUTS_LANGUAGE]!
-  const families: Partial<Record<TemplateKind, Family>> = {}
-  for (const kind of KINDS) {
-    const ref = base.macros?.[kind]
-    if (ref) families[kind] = await familyOf(ref)
-  }
-  const languages = new Set<string>()
-  for (const family of Object.values(families)) {
-    for (const language of family.byLanguage.keys()) languages.add(language)
-  }
-  const entry = (language: string | null): MessageTemplates => {
-    const templates: MessageTemplates = {
-      followUp: base.followUp,
-      finalFollowUp: base.finalFollowUp,
-      close: base.close,
-      sources: { ...base.sources },
-      html: {}
-    }
+function withMacros(
+  catalog: MessageCatalog,
+  familyOf: (ref: MacroRef) => Family
+): Record<string, MessageTemplates> {
+  const entry = (base: MessageTemplates, language: string | null): MessageTemplates => {
+    const { macros, ...rest } = base
+    const templates: MessageTemplates = { ...rest, sources: { ...rest.sources }, html: {} }
     for (const kind of KINDS) {
-      const family = families[kind]
-      if (family) fill(templates, kind, pick(family, language))
+      const ref = macros?.[kind]
+      if (!ref) continue
+      const family = familyOf(ref)
+      const tag = language?.toLowerCase().replace(/_/g, '-')
+      // exact, then the primary subtag, then the macro named
+      const reply =
+        tag === undefined
+          ? family.named
+          : (family.byLanguage.get(tag) ??
+            family.byLanguage.get(tag.split('-')[0]!) ??
+            family.named)
+      templates[kind] = reply.text
+      if (reply.html !== null) templates.html![kind] = reply.html
+      templates.sources![kind] = reply.label
     }
     return templates
   }
-  const byLanguage: Record<string, MessageTemplates> = { [INPUTS_LANGUAGE]: entry(null) }
-  for (const language of languages) {
-    if (language !== INPUTS_LANGUAGE) byLanguage[language] = entry(language)
+  if (catalog.source !== 'inputs') {
+    const entries = Object.entries(catalog.byLanguage)
+    return Object.fromEntries(entries.map(([language, t]) => [language, entry(t, language)]))
   }
-  return { ...catalog, byLanguage }
-}
-
-/** A messages file's entries that name a macro get the macro's text in the entry's language. */
-async function fromFile(catalog: MessageCatalog, familyOf: FamilyOf): Promise<MessageCatalog> {
-  const byLanguage: Record<string, MessageTemplates> = {}
-  for (const [language, templates] of Object.entries(catalog.byLanguage)) {
-    const { macros, ...rest } = templates
-    const entry: MessageTemplates = { ...rest, sources: { ...rest.sources }, html: {} }
-    for (const kind of KINDS) {
-      const ref = macros?.[kind]
-      if (ref) fill(entry, kind, pick(await familyOf(ref), language))
+  const base = catalog.byLanguage[INPUTS_LANGUAGE]!
+  const byLanguage: Record<string, MessageTemplates> = { [INPUTS_LANGUAGE]: entry(base, null) }
+  for (const ref of KINDS.flatMap(kind => base.macros?.[kind] ?? [])) {
+    for (const language of familyOf(ref).byLanguage.keys()) {
+      if (!Object.hasOwn(byLanguage, language)) byLanguage[language] = entry(base, language)
     }
-    byLanguage[language] = entry
   }
-  return { ...catalog, byLanguage }
-}
-
-function fill(templates: MessageTemplates, kind: TemplateKind, reply: Reply): void {
-  templates[kind] = reply.text
-  if (reply.html !== null) templates.html![kind] = reply.html
-  templates.sources![kind] = sourceLabel(reply)
-}
-
-function sourceLabel(reply: Pick<Reply, 'id' | 'name' | 'language'>): string {
-  const language = reply.language ? `, ${reply.language}` : ''
-  return `macro "${reply.name}" (#${reply.id}${language})`
-}
-
-/** The translation for a language: exact, then the primary subtag, then the macro named. */
-function pick(family: Family, language: string | null): Reply {
-  if (language === null) return family.named
-  const tag = language.toLowerCase().replace(/_/g, '-')
-  return family.byLanguage.get(tag) ?? family.byLanguage.get(tag.split('-')[0]!) ?? family.named
+  return byLanguage
 }
 
 /** Why a read failed, as the person who named the macro can act on it. */
@@ -192,15 +155,18 @@ async function reading<T>(where: string, what: string, read: () => Promise<T>): 
       throw err
     }
     if (err instanceof NotFoundError) {
-      throw new SettingsError(
-        where,
-        `${where}: ${what} not found${what.startsWith('macro') ? "; check the macro's id in Gorgias (Settings > Macros)" : ''}`
-      )
+      const hint = what.startsWith('macro')
+        ? "; check the macro's id in Gorgias (Settings > Macros)"
+        : ''
+      throw new SettingsError(where, `${where}: ${what} not found${hint}`)
     }
     const why = err instanceof Error ? err.message : String(err)
     throw new SettingsError(where, `${where}: ${what} could not be read: ${why}`)
   }
 }
+
+const archivedError = (where: string, what: string): SettingsError =>
+  new SettingsError(where, `${where}: ${what}; restore it in Gorgias or name another macro`)
 
 /** The macro named by id or by exact name, and the macros of that same name (other languages). */
 async function findNamed(
@@ -208,37 +174,26 @@ async function findNamed(
   ref: MacroRef
 ): Promise<{ named: Macro; sameName: Macro[] }> {
   const where = ref.input
-  let named: Macro
-  let sameName: Macro[]
   if (ref.id !== null) {
-    named = await reading(where, `macro #${ref.id}`, () => getMacro(client, ref.id!))
-    if (isArchived(named)) {
-      throw new SettingsError(
-        where,
-        `${where}: ${describe(named)} is archived; restore it in Gorgias or name another macro`
-      )
-    }
+    const named = await reading(where, `macro #${ref.id}`, () => getMacro(client, ref.id!))
+    if (isArchived(named)) throw archivedError(where, `${describe(named)} is archived`)
     const name = typeof named.name === 'string' ? named.name : ''
-    sameName = name ? await searchByName(client, where, name) : []
-  } else {
-    const name = ref.name!
-    const all = await searchByName(client, where, name)
-    if (all.length === 0) {
-      throw new SettingsError(
-        where,
-        `${where}: no macro is named "${name}" (names are matched exactly, case included); give the exact name or the macro's id`
-      )
-    }
-    sameName = all.filter(m => !isArchived(m))
-    if (sameName.length === 0) {
-      throw new SettingsError(
-        where,
-        `${where}: the macro "${name}" is archived (${all.map(m => `#${m.id}`).join(', ')}); restore it in Gorgias or name another macro`
-      )
-    }
-    named = sameName.reduce((a, b) => (b.id < a.id ? b : a))
+    return { named, sameName: name ? await searchByName(client, where, name) : [] }
   }
-  return { named, sameName }
+  const name = ref.name!
+  const all = await searchByName(client, where, name)
+  if (all.length === 0) {
+    throw new SettingsError(
+      where,
+      `${where}: no macro is named "${name}" (names are matched exactly, case included); give the exact name or the macro's id`
+    )
+  }
+  const sameName = all.filter(m => !isArchived(m))
+  if (sameName.length === 0) {
+    const ids = all.map(m => `#${m.id}`).join(', ')
+    throw archivedError(where, `the macro "${name}" is archived (${ids})`)
+  }
+  return { named: sameName.reduce((a, b) => (b.id < a.id ? b : a)), sameName }
 }
 
 async function readFamily(client: MacroClient, ref: MacroRef): Promise<Family> {
@@ -256,28 +211,22 @@ async function readFamily(client: MacroClient, ref: MacroRef): Promise<Family> {
         `${where}: "${shownName(named)}" names ${describe(other)} and ${describe(macro)} in the same language; name one by its id, or rename the other in Gorgias`
       )
     }
-    if (language === null) {
-      if (macro.id !== named.id && ref.id === null) {
-        throw new SettingsError(
-          where,
-          `${where}: "${shownName(named)}" names several macros (${sameName.map(m => `#${m.id}`).join(', ')}); name one by its id`
-        )
-      }
-      continue
+    if (language !== null) byLanguage.set(language, macro)
+    else if (macro.id !== named.id && ref.id === null) {
+      throw new SettingsError(
+        where,
+        `${where}: "${shownName(named)}" names several macros (${sameName.map(m => `#${m.id}`).join(', ')}); name one by its id`
+      )
     }
-    byLanguage.set(language, macro)
   }
-
-  const replies = new Map<string, Reply>()
-  for (const [language, macro] of byLanguage) {
-    const full = Array.isArray(macro.actions)
+  const full = (macro: Macro): Promise<Macro> | Macro =>
+    Array.isArray(macro.actions)
       ? macro
-      : await reading(where, describe(macro), () => getMacro(client, macro.id))
-    replies.set(language, replyOf(where, full))
-  }
-  const namedFull = Array.isArray(named.actions)
-    ? named
-    : await reading(where, describe(named), () => getMacro(client, named.id))
+      : reading(where, describe(macro), () => getMacro(client, macro.id))
+  const replies = new Map<string, Reply>()
+  for (const [language, macro] of byLanguage)
+    replies.set(language, replyOf(where, await full(macro)))
+  const namedFull = await full(named)
   const namedReply =
     namedLanguage !== null ? replies.get(namedLanguage)! : replyOf(where, namedFull)
   const others = [...replies.values()].filter(r => r.id !== namedReply.id)
@@ -288,7 +237,7 @@ async function readFamily(client: MacroClient, ref: MacroRef): Promise<Family> {
       input: where,
       name: namedReply.name,
       macros: [namedReply, ...others].map(r => ({ id: r.id, language: r.language })),
-      ignoredActions: ignoredActions(namedFull)
+      ignoredActions: (namedFull.actions ?? []).map(actionName).filter(n => n !== 'setResponseText')
     }
   }
 }
@@ -299,15 +248,12 @@ async function searchByName(client: MacroClient, where: string, name: string): P
     const found: Macro[] = []
     let pages = 0
     for await (const page of listMacros(client, { search: name })) {
-      for (const macro of page) {
-        if (
-          typeof macro?.id === 'number' &&
-          typeof macro.name === 'string' &&
-          macro.name.trim() === name.trim()
-        ) {
-          found.push(macro)
-        }
-      }
+      found.push(
+        ...page.filter(
+          m =>
+            typeof m?.id === 'number' && typeof m.name === 'string' && m.name.trim() === name.trim()
+        )
+      )
       if (++pages >= MAX_SEARCH_PAGES) break
     }
     return found
@@ -335,43 +281,30 @@ function describe(macro: Macro): string {
 }
 
 const actionName = (a: MacroAction): string =>
-  typeof a?.name === 'string' && a.name
-    ? a.name
-    : typeof a?.type === 'string' && a.type
-      ? a.type
-      : '?'
-
-function ignoredActions(macro: Macro): string[] {
-  return (macro.actions ?? []).map(actionName).filter(name => name !== 'setResponseText')
-}
+  [a?.name, a?.type].find((n): n is string => typeof n === 'string' && n !== '') ?? '?'
 
 /** The macro's setResponseText, checked: text to send, and variables this action can fill. */
 function replyOf(where: string, macro: Macro): Reply {
-  const name = shownName(macro)
   const label = describe(macro)
-  if (isArchived(macro)) {
-    throw new SettingsError(
-      where,
-      `${where}: ${label} is archived; restore it in Gorgias or name another macro`
-    )
-  }
+  if (isArchived(macro)) throw archivedError(where, `${label} is archived`)
   const action = (macro.actions ?? []).find(a => actionName(a) === 'setResponseText')
   const args = action?.arguments ?? {}
   const bodyText =
     typeof args.body_text === 'string' ? args.body_text.replace(/\r\n/g, '\n').trim() : ''
   const bodyHtml = typeof args.body_html === 'string' ? args.body_html.trim() : ''
-  if (!bodyText && !htmlToText(bodyHtml)) {
+  const text = bodyText || htmlToText(bodyHtml)
+  if (!text) {
     throw new SettingsError(
       where,
       `${where}: ${label} has no response text (its "setResponseText" action is missing or empty); add the reply to the macro in Gorgias`
     )
   }
-  const text = bodyText || htmlToText(bodyHtml)
   const textProblem = templateProblem(text)
   if (textProblem) throw new SettingsError(where, `${where}: ${label} body_text: ${textProblem}`)
   const htmlProblem = bodyHtml ? templateProblem(bodyHtml, true) : null
   if (htmlProblem) throw new SettingsError(where, `${where}: ${label} body_html: ${htmlProblem}`)
-  return { id: macro.id, name, language: languageOf(macro), text, html: bodyHtml || null }
+  const name = shownName(macro)
+  return { id: macro.id, name, language: languageOf(macro), label, text, html: bodyHtml || null }
 }
 
 /** A text version of an HTML reply, for a macro that has body_html only. */

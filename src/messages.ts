@@ -73,13 +73,9 @@ export class MessagesError extends Error {
 /** A message template: known placeholders only, balanced braces. `input` names it in errors. */
 export function parseTemplate(input: string, raw: string, required: boolean): string {
   const text = raw.replace(/\r\n/g, '\n').trim()
-  if (!text) {
-    if (required) {
-      throw new MessagesError(input, `${input}: empty; expected the text sent to the customer`)
-    }
-    return ''
-  }
-  const problem = templateProblem(text)
+  const problem = text
+    ? templateProblem(text)
+    : required && 'empty; expected the text sent to the customer'
   if (problem) throw new MessagesError(input, `${input}: ${problem}`)
   return text
 }
@@ -151,19 +147,15 @@ export const MAX_MESSAGES_FILE_BYTES = 256 * 1024
 /** `en`, `fr`, `pt-br`, `zh-hant-tw`: a BCP 47 language tag, as Gorgias reports a ticket's. */
 const LANGUAGE_TAG = /^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i
 
-/** The keys of one language's entry, and the field each fills. */
+/** The keys of a language's entry and the text each gives; `<key>-macro` names a macro instead. */
 const TEMPLATE_KEYS = {
   'follow-up': 'followUp',
   'final-follow-up': 'finalFollowUp',
   close: 'close'
 } as const satisfies Record<string, TemplateKind>
-
-/** The keys that name a macro instead of giving the text. */
-const MACRO_KEYS = {
-  'follow-up-macro': 'followUp',
-  'final-follow-up-macro': 'finalFollowUp',
-  'close-macro': 'close'
-} as const satisfies Record<string, TemplateKind>
+type TemplateKey = keyof typeof TEMPLATE_KEYS
+const TEXT_KEYS = Object.keys(TEMPLATE_KEYS)
+const KEYS = [...TEXT_KEYS, ...TEXT_KEYS.map(key => `${key}-macro`)]
 
 const FORMAT_HINT =
   'expected a mapping such as "default: en" followed by "en:" with "follow-up:" under it (see examples/messages.yml)'
@@ -178,7 +170,7 @@ export type ReadFile = (path: string) => Uint8Array | string
  *
  *     default: en
  *     en: { follow-up: "...", final-follow-up: "...", close: "..." }
- *     fr: { follow-up: "..." }
+ *     fr: { follow-up-macro: "Follow-up" }
  *
  * Every problem is a MessagesError of `messages-file` naming the file and the key, thrown before
  * any request: a bad text must stop the run, not be sent to customers.
@@ -190,18 +182,15 @@ export function loadMessageCatalog(
   const fail: Fail = (where, problem) => {
     throw new MessagesError('messages-file', `messages-file ${path}: ${where}${problem}`)
   }
-
-  const text = readText(path, read, fail)
-
-  const document = parseYaml(text, fail)
+  const document = parseYaml(readText(path, read, fail), fail)
   if (document === null || typeof document !== 'object' || Array.isArray(document)) {
     const got = document === null ? 'an empty file' : Array.isArray(document) ? 'a list' : 'text'
     return fail('', `got ${got}; ${FORMAT_HINT}`)
   }
-
   const byLanguage: Record<string, MessageTemplates> = {}
   let defaultLanguage: string | null = null
   for (const [key, value] of Object.entries(document as Record<string, unknown>)) {
+    const language = key.toLowerCase()
     if (key === 'default') {
       if (typeof value !== 'string' || !value.trim()) {
         fail(
@@ -210,21 +199,15 @@ export function loadMessageCatalog(
         )
       }
       defaultLanguage = value.trim().toLowerCase()
-      continue
-    }
-    const language = key.toLowerCase()
-    if (!LANGUAGE_TAG.test(key)) {
+    } else if (!LANGUAGE_TAG.test(key)) {
       fail(
         `${key}: `,
         'is not a language tag; expected "default" or a language such as en, fr, de, pt-br'
       )
-    }
-    if (Object.hasOwn(byLanguage, language)) {
+    } else if (Object.hasOwn(byLanguage, language)) {
       fail(`${key}: `, `is the same language as "${language}" above (keys ignore case)`)
-    }
-    byLanguage[language] = templatesOf(language, value, fail)
+    } else byLanguage[language] = templatesOf(language, value, fail)
   }
-
   if (defaultLanguage === null) {
     return fail(
       'default: ',
@@ -239,24 +222,25 @@ export function loadMessageCatalog(
   return { source: path, defaultLanguage, byLanguage }
 }
 
+const NOT_FOUND =
+  "not found. The path is relative to the workflow's checkout: run actions/checkout before this action, and check the path and its upper/lower case"
+const READ_PROBLEMS: Record<string, string> = {
+  ENOENT: NOT_FOUND,
+  ENOTDIR: NOT_FOUND,
+  EISDIR: 'is a directory; expected a YAML file',
+  EACCES: 'cannot be read (permission denied)',
+  EPERM: 'cannot be read (permission denied)'
+}
+
 /** The file's text: read, within the size limit, and UTF-8; anything else fails, saying why. */
 function readText(path: string, read: ReadFile, fail: Fail): string {
   let raw: Uint8Array | string
   try {
     raw = read(path)
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException | null)?.code
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      return fail(
-        '',
-        "not found. The path is relative to the workflow's checkout: run actions/checkout before this action, and check the path and its upper/lower case"
-      )
-    }
-    if (code === 'EISDIR') return fail('', 'is a directory; expected a YAML file')
-    if (code === 'EACCES' || code === 'EPERM') {
-      return fail('', 'cannot be read (permission denied)')
-    }
-    return fail('', `cannot be read: ${err instanceof Error ? err.message : String(err)}`)
+    const code = (err as NodeJS.ErrnoException | null)?.code ?? ''
+    const why = err instanceof Error ? err.message : String(err)
+    return fail('', READ_PROBLEMS[code] ?? `cannot be read: ${why}`)
   }
   const bytes = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength
   if (bytes > MAX_MESSAGES_FILE_BYTES) {
@@ -285,12 +269,11 @@ function parseYaml(text: string, fail: Fail): unknown {
     const at = problem.linePos?.[0]
     const where = at ? ` at line ${at.line}, column ${at.col}` : ''
     const message = problem.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')
-    const why =
-      problem.code === 'TAG_RESOLVE_FAILED'
-        ? `${message}; YAML tags (!name) are not allowed here`
-        : problem.code === 'DUPLICATE_KEY'
-          ? `${message}; a key appears twice`
-          : message
+    const hint: Partial<Record<string, string>> = {
+      TAG_RESOLVE_FAILED: '; YAML tags (!name) are not allowed here',
+      DUPLICATE_KEY: '; a key appears twice'
+    }
+    const why = `${message}${hint[problem.code] ?? ''}`
     fail('', `is not valid YAML${where}: ${why}`)
   }
   // Aliases are allowed (fr-ca: *fr), but not enough of them to blow up the file's size.
@@ -313,30 +296,27 @@ function templatesOf(language: string, value: unknown, fail: Fail): MessageTempl
   const macros: Partial<Record<TemplateKind, MacroRef>> = {}
   for (const [key, text] of Object.entries(entry)) {
     const where = `${language}.${key}: `
-    if (Object.hasOwn(MACRO_KEYS, key)) {
-      const field = MACRO_KEYS[key as keyof typeof MACRO_KEYS]
-      const textKey = key.replace(/-macro$/, '')
+    if (!KEYS.includes(key)) {
+      fail(where, `unknown key; a language has only ${KEYS.join(', ')}`)
+    }
+    const textKey = key.replace(/-macro$/, '') as TemplateKey
+    const field = TEMPLATE_KEYS[textKey]
+    if (textKey !== key) {
       if (Object.hasOwn(entry, textKey)) {
         fail(where, `set together with "${textKey}:"; give the text or the macro, not both`)
       }
       const ref = parseMacroRef(`messages-file ${language}.${key}`, text)
       if (typeof ref === 'string') fail(where, ref)
-      if (ref === null)
+      if (ref === null) {
         fail(where, "empty; expected a macro id such as 12, or a macro's exact name")
+      }
       macros[field] = ref
       continue
-    }
-    if (!Object.hasOwn(TEMPLATE_KEYS, key)) {
-      fail(
-        where,
-        `unknown key; a language has only ${[...Object.keys(TEMPLATE_KEYS), ...Object.keys(MACRO_KEYS)].join(', ')}`
-      )
     }
     if (typeof text !== 'string') {
       const hint = key === 'follow-up' ? '' : ` (leave ${key} out to send none)`
       fail(where, `got ${text === null ? 'nothing' : JSON.stringify(text)}; expected text${hint}`)
     }
-    const field = TEMPLATE_KEYS[key as keyof typeof TEMPLATE_KEYS]
     try {
       templates[field] = parseTemplate(`${language}.${key}`, text, key === 'follow-up')
     } catch (err) {

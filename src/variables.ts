@@ -2,60 +2,38 @@
  * The variables of the texts this action sends: its own placeholders (`{{first_name}}`) and the
  * part of Gorgias's macro variables it can fill (`{{ticket.customer.firstname}}`,
  * `{{current_user.firstname | default: "The Support Team"}}`). A template is checked once, before
- * anything is sent: a variable this action cannot fill would reach the customer as raw `{{…}}`,
- * since the API sends a message body as given. Pure.
+ * anything is sent: the API sends a body as given, so an unfilled `{{…}}` would reach the customer.
+ * Pure.
  */
 
-/** This action's own placeholders. */
-const PLACEHOLDERS = [
-  'first_name',
-  'ticket_id',
-  'subject',
-  'reminder_number',
-  'reminders_total'
-] as const
+const PERSON_FIELDS = ['firstname', 'lastname', 'name', 'email'] as const
+export type Person = Record<(typeof PERSON_FIELDS)[number], string>
+const personVariables = <P extends string>(prefix: P) =>
+  PERSON_FIELDS.map(field => `${prefix}.${field}` as const)
 
-/** Gorgias's macro variables this action fills (help center, "Macro variables"). */
-const GORGIAS_VARIABLES = [
-  'ticket.customer.firstname',
-  'ticket.customer.lastname',
-  'ticket.customer.name',
-  'ticket.customer.email',
-  'ticket.subject',
-  'ticket.id',
-  'ticket.channel',
-  'ticket.assignee_user.firstname',
-  'ticket.assignee_user.lastname',
-  'ticket.assignee_user.name',
-  'ticket.assignee_user.email',
-  'current_user.firstname',
-  'current_user.lastname',
-  'current_user.name',
-  'current_user.email'
-] as const
-
-type VariableName = (typeof PLACEHOLDERS)[number] | (typeof GORGIAS_VARIABLES)[number]
-
-const KNOWN: ReadonlySet<string> = new Set<string>([...PLACEHOLDERS, ...GORGIAS_VARIABLES])
+/** This action's own placeholders, then Gorgias's macro variables it fills ("Macro variables"). */
+const VARIABLES = [
+  ...(['first_name', 'ticket_id', 'subject', 'reminder_number', 'reminders_total'] as const),
+  ...personVariables('ticket.customer'),
+  ...(['ticket.subject', 'ticket.id', 'ticket.channel'] as const),
+  ...personVariables('ticket.assignee_user'),
+  ...personVariables('current_user')
+]
+type VariableName = (typeof VARIABLES)[number]
+const KNOWN: ReadonlySet<string> = new Set(VARIABLES)
+const LIST = VARIABLES.map(v => `{{${v}}}`).join(', ')
 
 /** A variable's value per name; a missing name renders as empty. */
 export type TemplateValues = Partial<Record<VariableName, string>>
 
-/** `{{ variable | default: "fallback" }}` */
-interface Expression {
-  variable: VariableName
-  /** the default filter's text, as the template has it; null without the filter */
-  fallback: string | null
-}
-
-type Piece = string | Expression
+/** `{{ variable | default: "fallback" }}`; fallback is null without the filter. */
+type Piece = string | { variable: VariableName; fallback: string | null }
 
 const EXPRESSION = /\{\{([\s\S]*?)\}\}/g
 const DEFAULT_FILTER = /^\|\s*default\s*:\s*(?:"([^"]*)"|'([^']*)')\s*$/
+const LIQUID_TAG = /\{%[\s\S]*?%\}/
 /** Quotes as an HTML editor may have written them inside a variable of body_html. */
 const HTML_QUOTES = /&(?:quot|#34|#x22);|&(?:apos|#39|#x27);/gi
-
-const LIST = [...PLACEHOLDERS, ...GORGIAS_VARIABLES].map(v => `{{${v}}}`).join(', ')
 
 /** Why a template cannot be sent, or null. `html`: the template is a macro's body_html. */
 export function templateProblem(text: string, html = false): string | null {
@@ -63,60 +41,49 @@ export function templateProblem(text: string, html = false): string | null {
   return typeof parsed === 'string' ? parsed : null
 }
 
-/**
- * The template as literal text and variables, or the problem (a sentence without the place it
- * appears, which the caller names).
- */
-function parseTemplateText(text: string, html = false): Piece[] | string {
+/** The template as literal text and variables, or the problem (the caller names where it is). */
+function parseTemplateText(text: string, html: boolean): Piece[] | string {
   const pieces: Piece[] = []
+  const literal = (part: string): string | null => {
+    if (part.includes('{{') || part.includes('}}')) {
+      return 'has an unbalanced "{{" or "}}"; write placeholders like {{first_name}}'
+    }
+    const tag = LIQUID_TAG.exec(part)?.[0]
+    if (tag) {
+      const shown = tag.length > 60 ? `${tag.slice(0, 57)}...` : tag
+      return `has a Liquid tag ${shown}; tags ({% if %}, {% for %}) are not supported, only variables`
+    }
+    if (part) pieces.push(part)
+    return null
+  }
   let at = 0
   for (const match of text.matchAll(EXPRESSION)) {
-    const literal = text.slice(at, match.index)
-    const problem = literalProblem(literal)
+    const problem = literal(text.slice(at, match.index))
     if (problem) return problem
-    if (literal) pieces.push(literal)
-    const inner = html ? (match[1] ?? '').replace(HTML_QUOTES, q => (/q|34|22/i.test(q) ? '"' : "'")) : (match[1] ?? '') // prettier-ignore
+    const inner = html ? match[1]!.replace(HTML_QUOTES, q => (/q|34|22/i.test(q) ? '"' : "'")) : match[1]! // prettier-ignore
     const expression = parseExpression(inner)
     if (typeof expression === 'string') return expression
     pieces.push(expression)
     at = match.index + match[0].length
   }
-  const rest = text.slice(at)
-  const problem = literalProblem(rest)
-  if (problem) return problem
-  if (rest) pieces.push(rest)
-  return pieces
+  return literal(text.slice(at)) ?? pieces
 }
 
-function literalProblem(literal: string): string | null {
-  if (literal.includes('{{') || literal.includes('}}')) {
-    return 'has an unbalanced "{{" or "}}"; write placeholders like {{first_name}}'
-  }
-  if (/\{%[\s\S]*?%\}/.test(literal)) {
-    return `has a Liquid tag ${shownTag(literal)}; tags ({% if %}, {% for %}) are not supported, only variables`
-  }
-  return null
-}
-
-function shownTag(literal: string): string {
-  const tag = /\{%[\s\S]*?%\}/.exec(literal)?.[0] ?? '{% %}'
-  return tag.length > 60 ? `${tag.slice(0, 57)}...` : tag
-}
-
-function parseExpression(inner: string): Expression | string {
+function parseExpression(inner: string): Piece {
   const bar = inner.indexOf('|')
-  const variable = (bar === -1 ? inner : inner.slice(0, bar)).trim()
-  if (!KNOWN.has(variable)) {
-    const shown = variable.length > 80 ? `${variable.slice(0, 77)}...` : variable
+  const name = (bar === -1 ? inner : inner.slice(0, bar)).trim()
+  if (!KNOWN.has(name)) {
+    const shown = name.length > 80 ? `${name.slice(0, 77)}...` : name
     return `unknown placeholder {{${shown}}}; the placeholders are ${LIST}`
   }
-  if (bar === -1) return { variable: variable as VariableName, fallback: null }
+  const variable = name as VariableName
+  if (bar === -1) return { variable, fallback: null }
   const filter = DEFAULT_FILTER.exec(inner.slice(bar).trim())
   if (!filter) {
-    const name = /^\|\s*([^\s:("'|]*)/.exec(inner.slice(bar).trim())?.[1] ?? ''
-    return `unsupported filter "${name}" on {{${variable}}}; the only filter is | default: "text"`
+    const filterName = /^\|\s*([^\s:("'|]*)/.exec(inner.slice(bar).trim())?.[1] ?? ''
+    return `unsupported filter "${filterName}" on {{${variable}}}; the only filter is | default: "text"`
   }
-  return { variable: variable as VariableName, fallback: filter[1] ?? filter[2] ?? '' }
+  return { variable, fallback: filter[1] ?? filter[2] ?? '' }
 }
 
 /** Whether a (valid) template reads any of these variables. */
@@ -146,8 +113,7 @@ export function escapeHtml(text: string): string {
  */
 export function renderTemplate(template: string, values: TemplateValues, html = false): string {
   const parsed = parseTemplateText(template, html)
-  // Templates are checked before any request; one that slipped through is sent as it is, never
-  // with a half-filled variable.
+  // Checked before any request; one that slipped through is sent as it is, never half-filled.
   if (typeof parsed === 'string') return template
   let out = ''
   let emptied = false
