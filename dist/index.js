@@ -1,7 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 9659:
+/***/ 129:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 
@@ -54,9 +54,9 @@ exports.getProxyUrl = getProxyUrl;
 exports.isHttps = isHttps;
 const http = __importStar(__nccwpck_require__(8611));
 const https = __importStar(__nccwpck_require__(5692));
-const pm = __importStar(__nccwpck_require__(3335));
-const tunnel = __importStar(__nccwpck_require__(770));
-const undici_1 = __nccwpck_require__(6752);
+const pm = __importStar(__nccwpck_require__(425));
+const tunnel = __importStar(__nccwpck_require__(408));
+const undici_1 = __nccwpck_require__(4718);
 var HttpCodes;
 (function (HttpCodes) {
     HttpCodes[HttpCodes["OK"] = 200] = "OK";
@@ -744,7 +744,7 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 
 /***/ }),
 
-/***/ 3335:
+/***/ 425:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -844,7 +844,7 @@ class DecodedURL extends URL {
 
 /***/ }),
 
-/***/ 7666:
+/***/ 1340:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /*! node-domexception. MIT License. Jimmy Wärting <https://jimmy.warting.se/opensource> */
@@ -867,15 +867,15 @@ module.exports = globalThis.DOMException
 
 /***/ }),
 
-/***/ 770:
+/***/ 408:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(218);
+module.exports = __nccwpck_require__(376);
 
 
 /***/ }),
 
-/***/ 218:
+/***/ 376:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -1146,33 +1146,33 @@ exports.debug = debug; // for test
 
 /***/ }),
 
-/***/ 6752:
+/***/ 4718:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Client = __nccwpck_require__(3701)
-const Dispatcher = __nccwpck_require__(883)
-const Pool = __nccwpck_require__(628)
-const BalancedPool = __nccwpck_require__(837)
-const Agent = __nccwpck_require__(7405)
-const ProxyAgent = __nccwpck_require__(6672)
-const EnvHttpProxyAgent = __nccwpck_require__(3137)
-const RetryAgent = __nccwpck_require__(50)
-const errors = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
+const Client = __nccwpck_require__(271)
+const Dispatcher = __nccwpck_require__(2377)
+const Pool = __nccwpck_require__(8014)
+const BalancedPool = __nccwpck_require__(3207)
+const Agent = __nccwpck_require__(5539)
+const ProxyAgent = __nccwpck_require__(9710)
+const EnvHttpProxyAgent = __nccwpck_require__(6699)
+const RetryAgent = __nccwpck_require__(9176)
+const errors = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(6615)
-const buildConnector = __nccwpck_require__(9136)
-const MockClient = __nccwpck_require__(7365)
-const MockAgent = __nccwpck_require__(7501)
-const MockPool = __nccwpck_require__(4004)
-const mockErrors = __nccwpck_require__(2429)
-const RetryHandler = __nccwpck_require__(7816)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2581)
-const DecoratorHandler = __nccwpck_require__(8155)
-const RedirectHandler = __nccwpck_require__(8754)
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const api = __nccwpck_require__(5889)
+const buildConnector = __nccwpck_require__(5106)
+const MockClient = __nccwpck_require__(2839)
+const MockAgent = __nccwpck_require__(587)
+const MockPool = __nccwpck_require__(3926)
+const mockErrors = __nccwpck_require__(5347)
+const RetryHandler = __nccwpck_require__(3174)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(4743)
+const DecoratorHandler = __nccwpck_require__(6949)
+const RedirectHandler = __nccwpck_require__(3216)
+const createRedirectInterceptor = __nccwpck_require__(5306)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -1190,10 +1190,10 @@ module.exports.DecoratorHandler = DecoratorHandler
 module.exports.RedirectHandler = RedirectHandler
 module.exports.createRedirectInterceptor = createRedirectInterceptor
 module.exports.interceptors = {
-  redirect: __nccwpck_require__(1514),
-  retry: __nccwpck_require__(2026),
-  dump: __nccwpck_require__(8060),
-  dns: __nccwpck_require__(379)
+  redirect: __nccwpck_require__(1068),
+  retry: __nccwpck_require__(9636),
+  dump: __nccwpck_require__(5786),
+  dns: __nccwpck_require__(6149)
 }
 
 module.exports.buildConnector = buildConnector
@@ -1255,7 +1255,7 @@ function makeDispatcher (fn) {
 module.exports.setGlobalDispatcher = setGlobalDispatcher
 module.exports.getGlobalDispatcher = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(4398).fetch)
+const fetchImpl = (__nccwpck_require__(6860).fetch)
 module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -1267,39 +1267,39 @@ module.exports.fetch = async function fetch (init, options = undefined) {
     throw err
   }
 }
-module.exports.Headers = __nccwpck_require__(660).Headers
-module.exports.Response = __nccwpck_require__(9051).Response
-module.exports.Request = __nccwpck_require__(9967).Request
-module.exports.FormData = __nccwpck_require__(5910).FormData
+module.exports.Headers = __nccwpck_require__(5662).Headers
+module.exports.Response = __nccwpck_require__(9317).Response
+module.exports.Request = __nccwpck_require__(3713).Request
+module.exports.FormData = __nccwpck_require__(8440).FormData
 module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
-module.exports.FileReader = __nccwpck_require__(8355).FileReader
+module.exports.FileReader = __nccwpck_require__(4881).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(8709)
 
 module.exports.setGlobalOrigin = setGlobalOrigin
 module.exports.getGlobalOrigin = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(3245)
-const { kConstruct } = __nccwpck_require__(109)
+const { CacheStorage } = __nccwpck_require__(7403)
+const { kConstruct } = __nccwpck_require__(8271)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 module.exports.caches = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(8495)
 
 module.exports.deleteCookie = deleteCookie
 module.exports.getCookies = getCookies
 module.exports.getSetCookies = getSetCookies
 module.exports.setCookie = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(782)
 
 module.exports.parseMIMEType = parseMIMEType
 module.exports.serializeAMimeType = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-module.exports.WebSocket = __nccwpck_require__(3726).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(6814)
+module.exports.WebSocket = __nccwpck_require__(3435).WebSocket
 module.exports.CloseEvent = CloseEvent
 module.exports.ErrorEvent = ErrorEvent
 module.exports.MessageEvent = MessageEvent
@@ -1315,18 +1315,18 @@ module.exports.MockPool = MockPool
 module.exports.MockAgent = MockAgent
 module.exports.mockErrors = mockErrors
 
-const { EventSource } = __nccwpck_require__(1238)
+const { EventSource } = __nccwpck_require__(6376)
 
 module.exports.EventSource = EventSource
 
 
 /***/ }),
 
-/***/ 158:
+/***/ 6128:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(3440)
-const { RequestAbortedError } = __nccwpck_require__(8707)
+const { addAbortListener } = __nccwpck_require__(5386)
+const { RequestAbortedError } = __nccwpck_require__(6593)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -1386,16 +1386,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2279:
+/***/ 2574:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -1501,7 +1501,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 6862:
+/***/ 884:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -1515,10 +1515,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
+} = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 const assert = __nccwpck_require__(4589)
 
 const kResume = Symbol('resume')
@@ -1759,16 +1759,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 4043:
+/***/ 865:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(9927)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
+const { Readable } = __nccwpck_require__(3897)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(6425)
 const { AsyncResource } = __nccwpck_require__(6698)
 
 class RequestHandler extends AsyncResource {
@@ -1980,18 +1980,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 3560:
+/***/ 4754:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { finished, PassThrough } = __nccwpck_require__(7075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(6425)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -2207,15 +2207,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 1882:
+/***/ 3408:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(6593)
 const { AsyncResource } = __nccwpck_require__(6698)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const util = __nccwpck_require__(5386)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 const assert = __nccwpck_require__(4589)
 
 class UpgradeHandler extends AsyncResource {
@@ -2322,21 +2322,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 6615:
+/***/ 5889:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(4043)
-module.exports.stream = __nccwpck_require__(3560)
-module.exports.pipeline = __nccwpck_require__(6862)
-module.exports.upgrade = __nccwpck_require__(1882)
-module.exports.connect = __nccwpck_require__(2279)
+module.exports.request = __nccwpck_require__(865)
+module.exports.stream = __nccwpck_require__(4754)
+module.exports.pipeline = __nccwpck_require__(884)
+module.exports.upgrade = __nccwpck_require__(3408)
+module.exports.connect = __nccwpck_require__(2574)
 
 
 /***/ }),
 
-/***/ 9927:
+/***/ 3897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -2345,9 +2345,9 @@ module.exports.connect = __nccwpck_require__(2279)
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { ReadableStreamFrom } = __nccwpck_require__(3440)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { ReadableStreamFrom } = __nccwpck_require__(5386)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -2728,15 +2728,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 7655:
+/***/ 6425:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(4589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 
-const { chunksDecode } = __nccwpck_require__(9927)
+const { chunksDecode } = __nccwpck_require__(3897)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -2828,16 +2828,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9136:
+/***/ 5106:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(7030)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(8707)
-const timers = __nccwpck_require__(6603)
+const util = __nccwpck_require__(5386)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(6593)
+const timers = __nccwpck_require__(5929)
 
 function noop () {}
 
@@ -3075,7 +3075,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 735:
+/***/ 4037:
 /***/ ((module) => {
 
 
@@ -3200,7 +3200,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2414:
+/***/ 6644:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3409,7 +3409,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8707:
+/***/ 6593:
 /***/ ((module) => {
 
 
@@ -3841,7 +3841,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4655:
+/***/ 8957:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3849,7 +3849,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const assert = __nccwpck_require__(4589)
 const {
   isValidHTTPToken,
@@ -3864,9 +3864,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
+} = __nccwpck_require__(5386)
+const { channels } = __nccwpck_require__(6644)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(4037)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -4330,7 +4330,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 6443:
+/***/ 3377:
 /***/ ((module) => {
 
 module.exports = {
@@ -4404,7 +4404,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7752:
+/***/ 3838:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4412,7 +4412,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(735)
+} = __nccwpck_require__(4037)
 
 class TstNode {
   /** @type {any} */
@@ -4563,13 +4563,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3440:
+/***/ 5386:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(6443)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(3377)
 const { IncomingMessage } = __nccwpck_require__(7067)
 const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
@@ -4577,9 +4577,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
-const { tree } = __nccwpck_require__(7752)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(4037)
+const { tree } = __nccwpck_require__(3838)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -5289,18 +5289,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7405:
+/***/ 5539:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
-const DispatcherBase = __nccwpck_require__(1841)
-const Pool = __nccwpck_require__(628)
-const Client = __nccwpck_require__(3701)
-const util = __nccwpck_require__(3440)
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3377)
+const DispatcherBase = __nccwpck_require__(803)
+const Pool = __nccwpck_require__(8014)
+const Client = __nccwpck_require__(271)
+const util = __nccwpck_require__(5386)
+const createRedirectInterceptor = __nccwpck_require__(5306)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -5429,7 +5429,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 837:
+/***/ 3207:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -5437,7 +5437,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const {
   PoolBase,
   kClients,
@@ -5445,10 +5445,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Pool = __nccwpck_require__(628)
-const { kUrl, kInterceptors } = __nccwpck_require__(6443)
-const { parseOrigin } = __nccwpck_require__(3440)
+} = __nccwpck_require__(1278)
+const Pool = __nccwpck_require__(8014)
+const { kUrl, kInterceptors } = __nccwpck_require__(3377)
+const { parseOrigin } = __nccwpck_require__(5386)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -5645,7 +5645,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 637:
+/***/ 8939:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -5653,9 +5653,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const timers = __nccwpck_require__(6603)
+const util = __nccwpck_require__(5386)
+const { channels } = __nccwpck_require__(6644)
+const timers = __nccwpck_require__(5929)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -5668,7 +5668,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const {
   kUrl,
   kReset,
@@ -5701,9 +5701,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(3377)
 
-const constants = __nccwpck_require__(2824)
+const constants = __nccwpck_require__(6402)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -5715,11 +5715,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(3870) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(9240) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(3434))
+    mod = await WebAssembly.compile(__nccwpck_require__(9968))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -5727,7 +5727,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(3870))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(9240))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -6642,7 +6642,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(4492).extractBody)
+      extractBody = (__nccwpck_require__(6962).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -7165,7 +7165,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 8788:
+/***/ 7726:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -7173,13 +7173,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(4589)
 const { errorMonitor } = __nccwpck_require__(8474)
 const { pipeline } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(5386)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const {
   kUrl,
   kReset,
@@ -7198,7 +7198,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(3377)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -7604,7 +7604,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(4492).extractBody)
+    extractBody ??= (__nccwpck_require__(6962).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -7964,7 +7964,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 3701:
+/***/ 271:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -7974,16 +7974,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(4589)
 const net = __nccwpck_require__(7030)
 const http = __nccwpck_require__(7067)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const Request = __nccwpck_require__(4655)
-const DispatcherBase = __nccwpck_require__(1841)
+const util = __nccwpck_require__(5386)
+const { channels } = __nccwpck_require__(6644)
+const Request = __nccwpck_require__(8957)
+const DispatcherBase = __nccwpck_require__(803)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(6593)
+const buildConnector = __nccwpck_require__(5106)
 const {
   kUrl,
   kServerName,
@@ -8025,9 +8025,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(6443)
-const connectH1 = __nccwpck_require__(637)
-const connectH2 = __nccwpck_require__(8788)
+} = __nccwpck_require__(3377)
+const connectH1 = __nccwpck_require__(8939)
+const connectH2 = __nccwpck_require__(7726)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -8335,7 +8335,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const createRedirectInterceptor = __nccwpck_require__(5306)
 
 function onError (client, err) {
   if (
@@ -8595,19 +8595,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 1841:
+/***/ 803:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(883)
+const Dispatcher = __nccwpck_require__(2377)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(6443)
+} = __nccwpck_require__(6593)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(3377)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -8810,7 +8810,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 883:
+/***/ 2377:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8882,15 +8882,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 3137:
+/***/ 6699:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(6443)
-const ProxyAgent = __nccwpck_require__(6672)
-const Agent = __nccwpck_require__(7405)
+const DispatcherBase = __nccwpck_require__(803)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(3377)
+const ProxyAgent = __nccwpck_require__(9710)
+const Agent = __nccwpck_require__(5539)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -9049,7 +9049,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 4660:
+/***/ 2190:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -9173,15 +9173,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 2128:
+/***/ 1278:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const FixedQueue = __nccwpck_require__(4660)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
-const PoolStats = __nccwpck_require__(3246)
+const DispatcherBase = __nccwpck_require__(803)
+const FixedQueue = __nccwpck_require__(2190)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(3377)
+const PoolStats = __nccwpck_require__(1680)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -9374,10 +9374,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3246:
+/***/ 1680:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(6443)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(3377)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -9415,7 +9415,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 628:
+/***/ 8014:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -9426,14 +9426,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Client = __nccwpck_require__(3701)
+} = __nccwpck_require__(1278)
+const Client = __nccwpck_require__(271)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { kUrl, kInterceptors } = __nccwpck_require__(6443)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { kUrl, kInterceptors } = __nccwpck_require__(3377)
+const buildConnector = __nccwpck_require__(5106)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -9529,19 +9529,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 6672:
+/***/ 9710:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3377)
 const { URL } = __nccwpck_require__(3136)
-const Agent = __nccwpck_require__(7405)
-const Pool = __nccwpck_require__(628)
-const DispatcherBase = __nccwpck_require__(1841)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
-const Client = __nccwpck_require__(3701)
+const Agent = __nccwpck_require__(5539)
+const Pool = __nccwpck_require__(8014)
+const DispatcherBase = __nccwpck_require__(803)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(6593)
+const buildConnector = __nccwpck_require__(5106)
+const Client = __nccwpck_require__(271)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -9810,13 +9810,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 50:
+/***/ 9176:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(883)
-const RetryHandler = __nccwpck_require__(7816)
+const Dispatcher = __nccwpck_require__(2377)
+const RetryHandler = __nccwpck_require__(3174)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -9852,7 +9852,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 2581:
+/***/ 4743:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -9860,8 +9860,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const Agent = __nccwpck_require__(7405)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const Agent = __nccwpck_require__(5539)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -9891,7 +9891,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8155:
+/***/ 6949:
 /***/ ((module) => {
 
 
@@ -9942,15 +9942,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 8754:
+/***/ 3216:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { kBodyUsed } = __nccwpck_require__(6443)
+const util = __nccwpck_require__(5386)
+const { kBodyUsed } = __nccwpck_require__(3377)
 const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 const EE = __nccwpck_require__(8474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -10181,20 +10181,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 7816:
+/***/ 3174:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(6443)
-const { RequestRetryError } = __nccwpck_require__(8707)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(3377)
+const { RequestRetryError } = __nccwpck_require__(6593)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(3440)
+} = __nccwpck_require__(5386)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -10625,14 +10625,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 379:
+/***/ 6149:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(7030)
 const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(8155)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8707)
+const DecoratorHandler = __nccwpck_require__(6949)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(6593)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -11007,14 +11007,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 8060:
+/***/ 5786:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const DecoratorHandler = __nccwpck_require__(8155)
+const util = __nccwpck_require__(5386)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(6593)
+const DecoratorHandler = __nccwpck_require__(6949)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -11137,12 +11137,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 5092:
+/***/ 5306:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(3216)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -11165,11 +11165,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 1514:
+/***/ 1068:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(3216)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -11196,11 +11196,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 2026:
+/***/ 9636:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(7816)
+const RetryHandler = __nccwpck_require__(3174)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -11222,13 +11222,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 2824:
+/***/ 6402:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(172);
+const utils_1 = __nccwpck_require__(6650);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -11506,7 +11506,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 3870:
+/***/ 9240:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11518,7 +11518,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 3434:
+/***/ 9968:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11530,7 +11530,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 172:
+/***/ 6650:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -11551,13 +11551,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 7501:
+/***/ 587:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(6443)
-const Agent = __nccwpck_require__(7405)
+const { kClients } = __nccwpck_require__(3377)
+const Agent = __nccwpck_require__(5539)
 const {
   kAgent,
   kMockAgentSet,
@@ -11568,14 +11568,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(1117)
-const MockClient = __nccwpck_require__(7365)
-const MockPool = __nccwpck_require__(4004)
-const { matchValue, buildMockOptions } = __nccwpck_require__(3397)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
-const Dispatcher = __nccwpck_require__(883)
-const Pluralizer = __nccwpck_require__(1529)
-const PendingInterceptorsFormatter = __nccwpck_require__(6142)
+} = __nccwpck_require__(2539)
+const MockClient = __nccwpck_require__(2839)
+const MockPool = __nccwpck_require__(3926)
+const { matchValue, buildMockOptions } = __nccwpck_require__(463)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(6593)
+const Dispatcher = __nccwpck_require__(2377)
+const Pluralizer = __nccwpck_require__(39)
+const PendingInterceptorsFormatter = __nccwpck_require__(2708)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -11718,14 +11718,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 7365:
+/***/ 2839:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(3701)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const Client = __nccwpck_require__(271)
+const { buildMockDispatch } = __nccwpck_require__(463)
 const {
   kDispatches,
   kMockAgent,
@@ -11734,10 +11734,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(2539)
+const { MockInterceptor } = __nccwpck_require__(7073)
+const Symbols = __nccwpck_require__(3377)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -11784,12 +11784,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 2429:
+/***/ 5347:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(8707)
+const { UndiciError } = __nccwpck_require__(6593)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -11819,12 +11819,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1511:
+/***/ 7073:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(3397)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(463)
 const {
   kDispatches,
   kDispatchKey,
@@ -11832,9 +11832,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(1117)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(2539)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { buildURL } = __nccwpck_require__(5386)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -12033,14 +12033,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 4004:
+/***/ 3926:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(628)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const Pool = __nccwpck_require__(8014)
+const { buildMockDispatch } = __nccwpck_require__(463)
 const {
   kDispatches,
   kMockAgent,
@@ -12049,10 +12049,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(2539)
+const { MockInterceptor } = __nccwpck_require__(7073)
+const Symbols = __nccwpck_require__(3377)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -12099,7 +12099,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 1117:
+/***/ 2539:
 /***/ ((module) => {
 
 
@@ -12129,20 +12129,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3397:
+/***/ 463:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(2429)
+const { MockNotMatchedError } = __nccwpck_require__(5347)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(1117)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(2539)
+const { buildURL } = __nccwpck_require__(5386)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const {
   types: {
@@ -12503,7 +12503,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6142:
+/***/ 2708:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -12553,7 +12553,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 1529:
+/***/ 39:
 /***/ ((module) => {
 
 
@@ -12589,7 +12589,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 6603:
+/***/ 5929:
 /***/ ((module) => {
 
 
@@ -13019,20 +13019,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9634:
+/***/ 3892:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(109)
-const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(5893)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9051)
-const { Request, fromInnerRequest } = __nccwpck_require__(9967)
-const { kState } = __nccwpck_require__(3627)
-const { fetching } = __nccwpck_require__(4398)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(3168)
+const { kConstruct } = __nccwpck_require__(8271)
+const { urlEquals, getFieldValues } = __nccwpck_require__(2012)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(5386)
+const { webidl } = __nccwpck_require__(6083)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9317)
+const { Request, fromInnerRequest } = __nccwpck_require__(3713)
+const { kState } = __nccwpck_require__(6970)
+const { fetching } = __nccwpck_require__(6860)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(1118)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -13885,15 +13885,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3245:
+/***/ 7403:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(109)
-const { Cache } = __nccwpck_require__(9634)
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(8271)
+const { Cache } = __nccwpck_require__(3892)
+const { webidl } = __nccwpck_require__(6083)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
 
 class CacheStorage {
   /**
@@ -14044,26 +14044,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 109:
+/***/ 8271:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(6443).kConstruct)
+  kConstruct: (__nccwpck_require__(3377).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 6798:
+/***/ 2012:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { isValidHeaderName } = __nccwpck_require__(3168)
+const { URLSerializer } = __nccwpck_require__(782)
+const { isValidHeaderName } = __nccwpck_require__(1118)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -14108,7 +14108,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1276:
+/***/ 9922:
 /***/ ((module) => {
 
 
@@ -14127,15 +14127,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9061:
+/***/ 8495:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(1978)
-const { stringify } = __nccwpck_require__(7797)
-const { webidl } = __nccwpck_require__(5893)
-const { Headers } = __nccwpck_require__(660)
+const { parseSetCookie } = __nccwpck_require__(5816)
+const { stringify } = __nccwpck_require__(2095)
+const { webidl } = __nccwpck_require__(6083)
+const { Headers } = __nccwpck_require__(5662)
 
 /**
  * @typedef {Object} Cookie
@@ -14318,14 +14318,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1978:
+/***/ 5816:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1276)
-const { isCTLExcludingHtab } = __nccwpck_require__(7797)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(1900)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(9922)
+const { isCTLExcludingHtab } = __nccwpck_require__(2095)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(782)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -14635,7 +14635,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7797:
+/***/ 2095:
 /***/ ((module) => {
 
 
@@ -14994,13 +14994,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4031:
+/***/ 6301:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(4811)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(625)
 
 /**
  * @type {number[]} BOM
@@ -15575,23 +15575,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1238:
+/***/ 6376:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(4398)
-const { makeRequest } = __nccwpck_require__(9967)
-const { webidl } = __nccwpck_require__(5893)
-const { EventSourceStream } = __nccwpck_require__(4031)
-const { parseMIMEType } = __nccwpck_require__(1900)
-const { createFastMessageEvent } = __nccwpck_require__(5188)
-const { isNetworkError } = __nccwpck_require__(9051)
-const { delay } = __nccwpck_require__(4811)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+const { fetching } = __nccwpck_require__(6860)
+const { makeRequest } = __nccwpck_require__(3713)
+const { webidl } = __nccwpck_require__(6083)
+const { EventSourceStream } = __nccwpck_require__(6301)
+const { parseMIMEType } = __nccwpck_require__(782)
+const { createFastMessageEvent } = __nccwpck_require__(6814)
+const { isNetworkError } = __nccwpck_require__(9317)
+const { delay } = __nccwpck_require__(625)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { environmentSettingsObject } = __nccwpck_require__(1118)
+const { getGlobalDispatcher } = __nccwpck_require__(4743)
 
 let experimentalWarned = false
 
@@ -16065,7 +16065,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4811:
+/***/ 625:
 /***/ ((module) => {
 
 
@@ -16109,12 +16109,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4492:
+/***/ 6962:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(5386)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -16124,16 +16124,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(3168)
-const { FormData } = __nccwpck_require__(5910)
-const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+} = __nccwpck_require__(1118)
+const { FormData } = __nccwpck_require__(8440)
+const { kState } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isArrayBuffer } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(1900)
-const { multipartFormDataParser } = __nccwpck_require__(116)
+const { serializeAMimeType } = __nccwpck_require__(782)
+const { multipartFormDataParser } = __nccwpck_require__(4646)
 let random
 
 try {
@@ -16645,7 +16645,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4495:
+/***/ 6833:
 /***/ ((module) => {
 
 
@@ -16776,7 +16776,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1900:
+/***/ 782:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -17527,12 +17527,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6653:
+/***/ 9255:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(6443)
+const { kConnected, kSize } = __nccwpck_require__(3377)
 
 class CompatWeakRef {
   constructor (value) {
@@ -17580,14 +17580,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 7114:
+/***/ 1508:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+const { kState } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -17713,16 +17713,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 116:
+/***/ 4646:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { utf8DecodeBytes } = __nccwpck_require__(3168)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(1900)
-const { isFileLike } = __nccwpck_require__(7114)
-const { makeEntry } = __nccwpck_require__(5910)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(5386)
+const { utf8DecodeBytes } = __nccwpck_require__(1118)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(782)
+const { isFileLike } = __nccwpck_require__(1508)
+const { makeEntry } = __nccwpck_require__(8440)
 const assert = __nccwpck_require__(4589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -18194,16 +18194,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5910:
+/***/ 8440:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(3168)
-const { kState } = __nccwpck_require__(3627)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { FileLike, isFileLike } = __nccwpck_require__(7114)
-const { webidl } = __nccwpck_require__(5893)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(1118)
+const { kState } = __nccwpck_require__(6970)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { FileLike, isFileLike } = __nccwpck_require__(1508)
+const { webidl } = __nccwpck_require__(6083)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 
@@ -18453,7 +18453,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 1059:
+/***/ 8709:
 /***/ ((module) => {
 
 
@@ -18500,21 +18500,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 660:
+/***/ 5662:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(6443)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(3377)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(3168)
-const { webidl } = __nccwpck_require__(5893)
+} = __nccwpck_require__(1118)
+const { webidl } = __nccwpck_require__(6083)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -19194,7 +19194,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4398:
+/***/ 6860:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -19207,9 +19207,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(9051)
-const { HeadersList } = __nccwpck_require__(660)
-const { Request, cloneRequest } = __nccwpck_require__(9967)
+} = __nccwpck_require__(9317)
+const { HeadersList } = __nccwpck_require__(5662)
+const { Request, cloneRequest } = __nccwpck_require__(3713)
 const zlib = __nccwpck_require__(8522)
 const {
   bytesMatch,
@@ -19245,23 +19245,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(3168)
-const { kState, kDispatcher } = __nccwpck_require__(3627)
+} = __nccwpck_require__(1118)
+const { kState, kDispatcher } = __nccwpck_require__(6970)
 const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(4492)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(6962)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(6833)
 const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished } = __nccwpck_require__(7075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
-const { webidl } = __nccwpck_require__(5893)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(5386)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(782)
+const { getGlobalDispatcher } = __nccwpck_require__(4743)
+const { webidl } = __nccwpck_require__(6083)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -21471,23 +21471,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9967:
+/***/ 3713:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(4492)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(660)
-const { FinalizationRegistry } = __nccwpck_require__(6653)()
-const util = __nccwpck_require__(3440)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(6962)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(5662)
+const { FinalizationRegistry } = __nccwpck_require__(9255)()
+const util = __nccwpck_require__(5386)
 const nodeUtil = __nccwpck_require__(7975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(1118)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -21497,12 +21497,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(6833)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
+const { URLSerializer } = __nccwpck_require__(782)
+const { kConstruct } = __nccwpck_require__(3377)
 const assert = __nccwpck_require__(4589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(8474)
 
@@ -22515,14 +22515,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 9051:
+/***/ 9317:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(660)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(4492)
-const util = __nccwpck_require__(3440)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(5662)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(6962)
+const util = __nccwpck_require__(5386)
 const nodeUtil = __nccwpck_require__(7975)
 const { kEnumerableProperty } = util
 const {
@@ -22534,16 +22534,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(1118)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(4495)
-const { kState, kHeaders } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
-const { FormData } = __nccwpck_require__(5910)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
+} = __nccwpck_require__(6833)
+const { kState, kHeaders } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
+const { FormData } = __nccwpck_require__(8440)
+const { URLSerializer } = __nccwpck_require__(782)
+const { kConstruct } = __nccwpck_require__(3377)
 const assert = __nccwpck_require__(4589)
 const { types } = __nccwpck_require__(7975)
 
@@ -23132,7 +23132,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3627:
+/***/ 6970:
 /***/ ((module) => {
 
 
@@ -23148,21 +23148,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3168:
+/***/ 1118:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
-const { getGlobalOrigin } = __nccwpck_require__(1059)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(1900)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(6833)
+const { getGlobalOrigin } = __nccwpck_require__(8709)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(782)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(5386)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(6083)
 
 let supportedHashes = []
 
@@ -24787,14 +24787,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5893:
+/***/ 6083:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(7975)
 const { markAsUncloneable } = __nccwpck_require__(5919)
-const { toUSVString } = __nccwpck_require__(3440)
+const { toUSVString } = __nccwpck_require__(5386)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -25489,7 +25489,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2607:
+/***/ 2685:
 /***/ ((module) => {
 
 
@@ -25786,7 +25786,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8355:
+/***/ 4881:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -25795,16 +25795,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(3610)
+} = __nccwpck_require__(5860)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(961)
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+} = __nccwpck_require__(8391)
+const { webidl } = __nccwpck_require__(6083)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -26137,12 +26137,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8573:
+/***/ 699:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(6083)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -26222,7 +26222,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 961:
+/***/ 8391:
 /***/ ((module) => {
 
 
@@ -26239,7 +26239,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3610:
+/***/ 5860:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -26250,10 +26250,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(961)
-const { ProgressEvent } = __nccwpck_require__(8573)
-const { getEncoding } = __nccwpck_require__(2607)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(1900)
+} = __nccwpck_require__(8391)
+const { ProgressEvent } = __nccwpck_require__(699)
+const { getEncoding } = __nccwpck_require__(2685)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(782)
 const { types } = __nccwpck_require__(7975)
 const { StringDecoder } = __nccwpck_require__(3193)
 const { btoa } = __nccwpck_require__(4573)
@@ -26637,27 +26637,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6897:
+/***/ 3403:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(736)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(9322)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(1216)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(8625)
-const { channels } = __nccwpck_require__(2414)
-const { CloseEvent } = __nccwpck_require__(5188)
-const { makeRequest } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(4398)
-const { Headers, getHeadersList } = __nccwpck_require__(660)
-const { getDecodeSplit } = __nccwpck_require__(3168)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
+} = __nccwpck_require__(7610)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(3479)
+const { channels } = __nccwpck_require__(6644)
+const { CloseEvent } = __nccwpck_require__(6814)
+const { makeRequest } = __nccwpck_require__(3713)
+const { fetching } = __nccwpck_require__(6860)
+const { Headers, getHeadersList } = __nccwpck_require__(5662)
+const { getDecodeSplit } = __nccwpck_require__(1118)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
 
 /** @type {import('crypto')} */
 let crypto
@@ -27015,7 +27015,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 736:
+/***/ 9322:
 /***/ ((module) => {
 
 
@@ -27088,14 +27088,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5188:
+/***/ 6814:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(6443)
+const { webidl } = __nccwpck_require__(6083)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { kConstruct } = __nccwpck_require__(3377)
 const { MessagePort } = __nccwpck_require__(5919)
 
 /**
@@ -27424,12 +27424,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3264:
+/***/ 4226:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(736)
+const { maxUnsigned16Bit } = __nccwpck_require__(9322)
 
 const BUFFER_SIZE = 16386
 
@@ -27527,14 +27527,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9469:
+/***/ 6495:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(8625)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+const { isValidClientWindowBits } = __nccwpck_require__(3479)
+const { MessageSizeExceededError } = __nccwpck_require__(6593)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -27639,16 +27639,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 1652:
+/***/ 1298:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(736)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(1216)
-const { channels } = __nccwpck_require__(2414)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(9322)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(7610)
+const { channels } = __nccwpck_require__(6644)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -27658,11 +27658,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(8625)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { closeWebSocketConnection } = __nccwpck_require__(6897)
-const { PerMessageDeflate } = __nccwpck_require__(9469)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(3479)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
+const { closeWebSocketConnection } = __nccwpck_require__(3403)
+const { PerMessageDeflate } = __nccwpck_require__(6495)
+const { MessageSizeExceededError } = __nccwpck_require__(6593)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -28173,14 +28173,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3900:
+/***/ 8470:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { opcodes, sendHints } = __nccwpck_require__(736)
-const FixedQueue = __nccwpck_require__(4660)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
+const { opcodes, sendHints } = __nccwpck_require__(9322)
+const FixedQueue = __nccwpck_require__(2190)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -28284,7 +28284,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 1216:
+/***/ 7610:
 /***/ ((module) => {
 
 
@@ -28303,16 +28303,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8625:
+/***/ 3479:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(1216)
-const { states, opcodes } = __nccwpck_require__(736)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(5188)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(7610)
+const { states, opcodes } = __nccwpck_require__(9322)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(6814)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(1900)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(782)
 
 /* globals Blob */
 
@@ -28632,15 +28632,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3726:
+/***/ 3435:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(736)
+const { webidl } = __nccwpck_require__(6083)
+const { URLSerializer } = __nccwpck_require__(782)
+const { environmentSettingsObject } = __nccwpck_require__(1118)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(9322)
 const {
   kWebSocketURL,
   kReadyState,
@@ -28649,21 +28649,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(1216)
+} = __nccwpck_require__(7610)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(8625)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(6897)
-const { ByteParser } = __nccwpck_require__(1652)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+} = __nccwpck_require__(3479)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(3403)
+const { ByteParser } = __nccwpck_require__(1298)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(5386)
+const { getGlobalDispatcher } = __nccwpck_require__(4743)
 const { types } = __nccwpck_require__(7975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(5188)
-const { SendQueue } = __nccwpck_require__(3900)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(6814)
+const { SendQueue } = __nccwpck_require__(8470)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -29234,7 +29234,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3585:
+/***/ 8464:
 /***/ (function(__unused_webpack_module, exports) {
 
 /**
@@ -33977,11 +33977,11 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9407:
+/***/ 5388:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(45);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9436);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)();
 
@@ -33990,7 +33990,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 45:
+/***/ 9436:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34003,7 +34003,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -34039,7 +34039,7 @@ function toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -34135,7 +34135,7 @@ function escapeProperty(s) {
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 ;// CONCATENATED MODULE: external "fs"
 const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -34176,7 +34176,7 @@ const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.me
 var external_http_ = __nccwpck_require__(8611);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -34267,11 +34267,11 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+// EXTERNAL MODULE: ../../main/node_modules/tunnel/index.js
+var node_modules_tunnel = __nccwpck_require__(408);
+// EXTERNAL MODULE: ../../main/node_modules/undici/index.js
+var undici = __nccwpck_require__(4718);
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -34968,7 +34968,7 @@ class lib_HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/auth.js
 var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -35044,7 +35044,7 @@ class PersonalAccessTokenCredentialHandler {
     }
 }
 //# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/oidc-utils.js
 var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -35118,7 +35118,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -35399,7 +35399,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -35441,7 +35441,7 @@ var external_events_ = __nccwpck_require__(4434);
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/io/lib/io-util.js
 var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -35621,7 +35621,7 @@ function getCmdPath() {
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
 //# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/io/lib/io.js
 var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -35895,7 +35895,7 @@ function io_copyFile(srcFile, destFile, force) {
 //# sourceMappingURL=io.js.map
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/exec/lib/toolrunner.js
 var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -36483,7 +36483,7 @@ class ExecState extends external_events_.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -36563,7 +36563,7 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -36628,7 +36628,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -36946,7 +36946,7 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/github/lib/context.js
 
 
 class Context {
@@ -36999,9 +36999,9 @@ class Context {
     }
 }
 //# sourceMappingURL=context.js.map
-// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
-var lib = __nccwpck_require__(9659);
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
+// EXTERNAL MODULE: ../../main/node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
+var lib = __nccwpck_require__(129);
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/github/lib/internal/utils.js
 var utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -37054,7 +37054,7 @@ function getUserAgentWithOrchestrationId(baseUserAgent) {
     return baseUserAgent;
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/universal-user-agent/index.js
 function getUserAgent() {
   if (typeof navigator === "object" && "userAgent" in navigator) {
     return navigator.userAgent;
@@ -37069,7 +37069,7 @@ function getUserAgent() {
   return "<environment undetectable>";
 }
 
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
+;// CONCATENATED MODULE: ../../main/node_modules/before-after-hook/lib/register.js
 // @ts-check
 
 function register(state, name, method, options) {
@@ -37098,7 +37098,7 @@ function register(state, name, method, options) {
   });
 }
 
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
+;// CONCATENATED MODULE: ../../main/node_modules/before-after-hook/lib/add.js
 // @ts-check
 
 function addHook(state, kind, name, hook) {
@@ -37146,7 +37146,7 @@ function addHook(state, kind, name, hook) {
   });
 }
 
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
+;// CONCATENATED MODULE: ../../main/node_modules/before-after-hook/lib/remove.js
 // @ts-check
 
 function removeHook(state, name, method) {
@@ -37167,7 +37167,7 @@ function removeHook(state, name, method) {
   state.registry[name].splice(index, 1);
 }
 
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/before-after-hook/index.js
 // @ts-check
 
 
@@ -37214,7 +37214,7 @@ function Collection() {
 
 /* harmony default export */ const before_after_hook = ({ Singular, Collection });
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/endpoint/dist-bundle/index.js
 // pkg/dist-src/defaults.js
 
 
@@ -37560,7 +37560,7 @@ function withDefaults(oldDefaults, newDefaults) {
 var endpoint = withDefaults(null, DEFAULTS);
 
 
-;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/content-type/dist/index.js
 /*!
  * content-type
  * Copyright(c) 2015 Douglas Christopher Wilson
@@ -37852,7 +37852,7 @@ function unescapeQuotedPairs(str, start, end) {
     return result + str.slice(start, end);
 }
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
+;// CONCATENATED MODULE: ../../main/node_modules/json-with-bigint/json-with-bigint.js
 const intRegex = /^-?\d+$/;
 const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
 const originalStringify = JSON.stringify;
@@ -38453,7 +38453,7 @@ const JSONParse = (text, reviver) => {
 
 
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/request-error/dist-src/index.js
 class RequestError extends Error {
   name;
   /**
@@ -38494,7 +38494,7 @@ class RequestError extends Error {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/request/dist-bundle/index.js
 // pkg/dist-src/index.js
 
 
@@ -38701,7 +38701,7 @@ var request = dist_bundle_withDefaults(endpoint, defaults_default);
 /* v8 ignore next -- @preserve */
 /* v8 ignore else -- @preserve */
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/graphql/dist-bundle/index.js
 // pkg/dist-src/index.js
 
 
@@ -38832,7 +38832,7 @@ function withCustomRequest(customRequest) {
 
 /* v8 ignore if -- @preserve */
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/auth-token/dist-bundle/index.js
 // pkg/dist-src/is-jwt.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
 var sep = "\\.";
@@ -38887,11 +38887,11 @@ var createTokenAuth = function createTokenAuth2(token) {
 };
 
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/core/dist-src/version.js
 const version_VERSION = "7.0.8";
 
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/core/dist-src/index.js
 
 
 
@@ -39032,12 +39032,12 @@ class Octokit {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
 const dist_src_version_VERSION = "17.0.0";
 
 //# sourceMappingURL=version.js.map
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
 const Endpoints = {
   actions: {
     addCustomLabelsToSelfHostedRunnerForOrg: [
@@ -41331,7 +41331,7 @@ var endpoints_default = Endpoints;
 
 //# sourceMappingURL=endpoints.js.map
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
 
 const endpointMethodsMap = /* @__PURE__ */ new Map();
 for (const [scope, endpoints] of Object.entries(endpoints_default)) {
@@ -41457,7 +41457,7 @@ function decorate(octokit, scope, methodName, defaults, decorations) {
 
 //# sourceMappingURL=endpoints-to-methods.js.map
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
 
 
 function restEndpointMethods(octokit) {
@@ -41478,7 +41478,7 @@ legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
 
 //# sourceMappingURL=index.js.map
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
 // pkg/dist-src/version.js
 var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
 
@@ -41890,7 +41890,7 @@ function paginateRest(octokit) {
 paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
 
 
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/github/lib/utils.js
 
 
 // octokit + plugins
@@ -41929,7 +41929,7 @@ function utils_getOctokitOptions(token, options) {
     return opts;
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/github.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/github/lib/github.js
 
 
 const github_context = new Context();
@@ -42182,8 +42182,8 @@ const MAX_TICKET_IDS = 100;
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ../../main/node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(3645);
 ;// CONCATENATED MODULE: ./src/variables.ts
 /**
  * The variables of the texts this action sends: its own placeholders (`{{first_name}}`) and the
@@ -42590,7 +42590,7 @@ function templatesOf(language, value, fail) {
     return templates;
 }
 
-;// CONCATENATED MODULE: ./node_modules/luxon/build/es6/luxon.mjs
+;// CONCATENATED MODULE: ../../main/node_modules/luxon/build/es6/luxon.mjs
 // these aren't really private, but nor are they really useful to document
 
 /**
@@ -51414,6 +51414,58 @@ function describeMacros(catalog) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/gorgias/redact.ts
+/**
+ * Every form in which the API key could show in a text: the key, `email:key`, and its base64 (the
+ * Basic token), longest first so a longer form is never half-replaced by a shorter one. The
+ * runner's mask hides whole values in the log only; these are taken out of any text before it is
+ * cut to length or shown anywhere else (summary, audit file, terminal).
+ */
+function secretForms(email, apiKey) {
+    const key = apiKey.trim();
+    if (!key)
+        return [];
+    const pair = `${email.trim()}:${key}`;
+    const token = Buffer.from(pair).toString('base64');
+    return [`Basic ${token}`, token, pair, key].sort((a, b) => b.length - a.length);
+}
+function redact(text, forms) {
+    return forms.reduce((out, secret) => out.split(secret).join('***'), text);
+}
+
+;// CONCATENATED MODULE: ./src/secrets.ts
+
+/**
+ * Registers every form in which the API key could be printed: the key itself and the Basic auth
+ * token built from it, so even a logged header would be masked.
+ */
+function registerSecrets(apiKey, email, mask) {
+    for (const form of secretForms(email, apiKey))
+        mask(form);
+}
+/**
+ * A 401/403 in words: the host that answered comes first, because credentials sent to the wrong
+ * server (an api-url left over from another tool) are rejected for a reason no key can fix.
+ */
+function credentialsHelp(err, s) {
+    const host = hostOf(s.apiUrl);
+    const own = host === `${s.domain}.gorgias.com`;
+    const elsewhere = own
+        ? ''
+        : `; ${host} is not ${s.domain}.gorgias.com: if that is not your Gorgias account, fix api-url (GORGIAS_API_URL in the CLI) or leave it empty`;
+    return err.status === 403
+        ? `${host} refused access for ${s.email} on ${s.domain} (HTTP 403): the user behind the GORGIAS_API_KEY secret lacks a permission the action needs (read and update tickets, create messages, tag tickets)${elsewhere}`
+        : `${host} rejected the credentials for ${s.email} on ${s.domain} (HTTP ${err.status ?? 401}): check the GORGIAS_API_KEY secret (and that gorgias-email is the user who owns that key)${elsewhere}`;
+}
+function hostOf(apiUrl) {
+    try {
+        return new URL(apiUrl).host;
+    }
+    catch {
+        return apiUrl;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/text.ts
 /**
  * Text this action shows but did not write (subjects, names, what a policy module or the API
@@ -51514,117 +51566,6 @@ function ticketLink(domain, id) {
 const NO_NAME = '(no name)';
 /** "1 page", "2 pages". */
 const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
-
-;// CONCATENATED MODULE: ./src/outcomeText.ts
-/** One ticket's outcome in words, for the job summary and the terminal alike. Pure. */
-function actionLabel(o) {
-    switch (o.action) {
-        case 'follow-up':
-            return o.reminders && o.reminders > 1 ? `follow-up ${o.reminder}/${o.reminders}` : 'follow-up';
-        case 'close':
-            return 'close';
-        case 'tag-follow-up':
-            return 'add follow-up tag';
-        case 'untag':
-            return 'remove stale tags';
-        case 'check':
-            return 'read';
-    }
-}
-/** The result in words; `detail` is whatever the sweep, the API or a policy module said. */
-function resultLabel(o, dryRun, detail) {
-    switch (o.result) {
-        case 'done':
-            return o.action === 'follow-up' ? 'sent' : o.action === 'close' ? 'closed' : 'done';
-        case 'would-do':
-            return dryRun ? 'would do (dry run)' : 'would do';
-        case 'failed':
-            return `failed: ${detail ?? 'unknown error'}`;
-        case 'deferred':
-            // max-actions reached, time limit reached, or not read: ...
-            return `deferred: ${detail ?? 'max-actions reached'}`;
-        case 'skipped':
-            return `skipped: ${detail ?? ''}`;
-    }
-}
-const EMAIL_LIKE = /[^\s@<>()[\]"',;:]+@[^\s@<>()[\]"',;:]+/g;
-/**
- * A detail (an error, a module's reason) as the summary may show it. With summary-customer-details
- * off it must not quote the customer either: their subject, name and any email address in it
- * are replaced by what they stand for.
- */
-function shownDetail(o, settings) {
-    if (o.detail === undefined || settings.summaryCustomerDetails)
-        return o.detail;
-    let detail = o.detail;
-    const replaceAll = (text, what, by) => what.length < 2 ? text : text.split(new RegExp(escapeRegExp(what), 'gi')).join(by);
-    const subject = o.subject.trim();
-    if (subject.length >= 3)
-        detail = replaceAll(detail, subject, '[subject]');
-    detail = detail.replace(EMAIL_LIKE, '[address]');
-    // The full name before its parts; 'there' is the greeting's stand-in for no name, not a name.
-    const first = o.firstName.trim();
-    const names = [...(o.customerNames ?? []), ...(first === 'there' ? [] : [first])];
-    for (const name of names.sort((a, b) => b.length - a.length)) {
-        detail = replaceAll(detail, name.trim(), '[customer]');
-    }
-    return detail;
-}
-function escapeRegExp(text) {
-    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-;// CONCATENATED MODULE: ./src/gorgias/redact.ts
-/**
- * Every form in which the API key could show in a text: the key, `email:key`, and its base64 (the
- * Basic token), longest first so a longer form is never half-replaced by a shorter one. The
- * runner's mask hides whole values in the log only; these are taken out of any text before it is
- * cut to length or shown anywhere else (summary, audit file, terminal).
- */
-function secretForms(email, apiKey) {
-    const key = apiKey.trim();
-    if (!key)
-        return [];
-    const pair = `${email.trim()}:${key}`;
-    const token = Buffer.from(pair).toString('base64');
-    return [`Basic ${token}`, token, pair, key].sort((a, b) => b.length - a.length);
-}
-function redact(text, forms) {
-    return forms.reduce((out, secret) => out.split(secret).join('***'), text);
-}
-
-;// CONCATENATED MODULE: ./src/secrets.ts
-
-/**
- * Registers every form in which the API key could be printed: the key itself and the Basic auth
- * token built from it, so even a logged header would be masked.
- */
-function registerSecrets(apiKey, email, mask) {
-    for (const form of secretForms(email, apiKey))
-        mask(form);
-}
-/**
- * A 401/403 in words: the host that answered comes first, because credentials sent to the wrong
- * server (an api-url left over from another tool) are rejected for a reason no key can fix.
- */
-function credentialsHelp(err, s) {
-    const host = hostOf(s.apiUrl);
-    const own = host === `${s.domain}.gorgias.com`;
-    const elsewhere = own
-        ? ''
-        : `; ${host} is not ${s.domain}.gorgias.com: if that is not your Gorgias account, fix api-url (GORGIAS_API_URL in the CLI) or leave it empty`;
-    return err.status === 403
-        ? `${host} refused access for ${s.email} on ${s.domain} (HTTP 403): the user behind the GORGIAS_API_KEY secret lacks a permission the action needs (read and update tickets, create messages, tag tickets)${elsewhere}`
-        : `${host} rejected the credentials for ${s.email} on ${s.domain} (HTTP ${err.status ?? 401}): check the GORGIAS_API_KEY secret (and that gorgias-email is the user who owns that key)${elsewhere}`;
-}
-function hostOf(apiUrl) {
-    try {
-        return new URL(apiUrl).host;
-    }
-    catch {
-        return apiUrl;
-    }
-}
 
 ;// CONCATENATED MODULE: ./src/compose.ts
 
@@ -52517,11 +52458,7 @@ async function post(ctx, ticket, body) {
 ;// CONCATENATED MODULE: ./src/preview.ts
 
 
-const STAND_IN = {
-    firstName: '[first name]',
-    subject: '[subject]',
-    address: '[customer address]'
-};
+const STAND_IN = { firstName: '[first name]', subject: '[subject]', address: '[customer address]' };
 /** The message this decision would send, or null (a close without a message). */
 function previewMessage(settings, ticket, d) {
     const compose = (t, decision) => decision.kind === 'follow-up'
@@ -52530,21 +52467,9 @@ function previewMessage(settings, ticket, d) {
     const exact = compose(ticket, d);
     if (exact === null)
         return null;
-    const neutral = compose(neutralTicket(ticket), neutralDecision(d));
-    return {
-        kind: exact.kind,
-        reminder: d.kind === 'follow-up' ? d.reminder : null,
-        reminders: d.kind === 'follow-up' ? d.reminders : null,
-        language: exact.language,
-        exact: textOf(exact.body),
-        neutral: textOf(neutral.body),
-        source: exact.source
-    };
-}
-/** The ticket with its customer's values replaced by what they stand for. */
-function neutralTicket(ticket) {
+    // The ticket and the route with the customer's values replaced by what they stand for.
     const customer = typeof ticket.customer === 'object' && ticket.customer ? ticket.customer : null;
-    return {
+    const neutral = compose({
         ...ticket,
         subject: STAND_IN.subject,
         customer: {
@@ -52554,26 +52479,34 @@ function neutralTicket(ticket) {
             lastname: null,
             name: null
         }
+    }, {
+        ...d,
+        route: {
+            ...d.route,
+            subject: d.route.subject === null ? null : STAND_IN.subject,
+            customer: { address: STAND_IN.address, receiver: { email: STAND_IN.address } }
+        }
+    });
+    const followUp = d.kind === 'follow-up';
+    return {
+        kind: exact.kind,
+        reminder: followUp ? d.reminder : null,
+        reminders: followUp ? d.reminders : null,
+        language: exact.language,
+        exact: textOf(exact.body),
+        neutral: textOf(neutral.body),
+        source: exact.source
     };
-}
-function neutralDecision(d) {
-    const route = {
-        ...d.route,
-        subject: d.route.subject === null ? null : STAND_IN.subject,
-        customer: { address: STAND_IN.address, receiver: { email: STAND_IN.address } }
-    };
-    return { ...d, route };
 }
 function textOf(body) {
-    const from = body.source.from ? addressText(body.source.from) : "(the channel's own sender)";
+    const address = (a) => (a.name ? `${a.name} <${a.address}>` : a.address);
     return {
-        to: (body.source.to ?? []).map(addressText).join(', '),
-        from,
+        to: (body.source.to ?? []).map(address).join(', '),
+        from: body.source.from ? address(body.source.from) : "(the channel's own sender)",
         subject: body.subject ?? null,
         body: body.body_text
     };
 }
-const addressText = (a) => (a.name ? `${a.name} <${a.address}>` : a.address);
 /** Which message, in words: "follow-up 1 of 2", "final follow-up (2 of 2)", "close message". */
 function messageLabel(p) {
     const of = p.reminders !== null && p.reminders > 1 ? ` ${p.reminder} of ${p.reminders}` : '';
@@ -52586,34 +52519,104 @@ function messageLabel(p) {
             return 'close message';
     }
 }
+/** The headers shown above the body: name, text, and how much of it the summary shows. */
+function headers(p, m) {
+    return [
+        ['To', m.to, 200],
+        ['From', m.from, 200],
+        ...(m.subject === null ? [] : [['Subject', m.subject, 300]]),
+        ...(p.source ? [['Text from', p.source, 200]] : [])
+    ];
+}
 /** The message for the job summary: headers, then the body quoted, customer text escaped. */
 function messageMarkdown(p, details) {
     const m = details ? p.exact : p.neutral;
-    const lines = [
-        `To: ${markdownText(m.to, 200)}  `,
-        `From: ${markdownText(m.from, 200)}  `,
-        ...(m.subject === null ? [] : [`Subject: ${markdownText(m.subject, 300)}  `]),
-        ...(p.source ? [`Text from: ${markdownText(p.source, 200)}  `] : []),
+    return [
+        ...headers(p, m).map(([name, text, max]) => `${name}: ${markdownText(text, max)}  `),
+        '',
+        ...m.body.split('\n').map(line => {
+            const text = oneLine(line);
+            return text === '' ? '>' : `> ${escapeMarkdown(cut(text, 2000))}`;
+        }),
         ''
     ];
-    for (const line of m.body.split('\n')) {
-        const text = oneLine(line);
-        lines.push(text === '' ? '>' : `> ${escapeMarkdown(cut(text, 2000))}`);
-    }
-    lines.push('');
-    return lines;
 }
 /** The message for a terminal, indented: no control character from the data gets through. */
 function messageTerminal(p, details, indent = '    ') {
     const m = details ? p.exact : p.neutral;
     return [
-        `${indent}To: ${terminalCell(m.to)}`,
-        `${indent}From: ${terminalCell(m.from)}`,
-        ...(m.subject === null ? [] : [`${indent}Subject: ${terminalCell(m.subject)}`]),
-        ...(p.source ? [`${indent}Text from: ${terminalCell(p.source)}`] : []),
+        ...headers(p, m).map(([name, text]) => `${indent}${name}: ${terminalCell(text)}`),
         `${indent}|`,
         ...m.body.split('\n').map(line => `${indent}| ${terminalCell(line)}`.trimEnd())
     ];
+}
+/**
+ * A dry run's messages, one per kind (follow-up n of m, final follow-up, close message),
+ * language and source, in the order the sweep took the tickets: each with a title naming how
+ * many tickets would get it; and the closes planned without a message (close-message empty).
+ */
+function messageGroups(report, settings, link, shown) {
+    const groups = new Map();
+    let silent = 0;
+    for (const o of report.actions) {
+        const p = o.message;
+        if (!p) {
+            if (o.action === 'close' && o.result === 'would-do')
+                silent++;
+            continue;
+        }
+        const key = JSON.stringify([messageLabel(p), p.language, p.source ?? '']);
+        const group = groups.get(key);
+        if (group)
+            group.tickets++;
+        else
+            groups.set(key, { preview: p, ticketId: o.ticketId, tickets: 1 });
+    }
+    const title = ({ preview, ticketId, tickets }) => {
+        const label = messageLabel(preview);
+        const language = settings.messagesFile === null ? '' : `, ${shown(preview.language, 20)}`;
+        return `${label.charAt(0).toUpperCase()}${label.slice(1)}${language}: ${plural(tickets, 'ticket', 'tickets')} (as ${link(ticketId)} would get it)`;
+    };
+    return {
+        groups: [...groups.values()].map(g => [title(g), g.preview]),
+        silent: silent === 0
+            ? null
+            : `${plural(silent, 'ticket', 'tickets')} would be closed without a message (no close message is set).`
+    };
+}
+/** The job summary's section; nothing when no message would be sent. */
+function previewsMarkdown(report, settings, link) {
+    const { groups, silent } = messageGroups(report, settings, link, markdownText);
+    if (groups.length === 0 && silent === null)
+        return [];
+    const lines = [
+        '### The messages that would be sent',
+        '',
+        settings.summaryCustomerDetails
+            ? 'Each kind of message, in each language, as one of the tickets concerned would get it.'
+            : "Each kind of message, in each language, with stand-ins for the customer's values (summary-customer-details is false).",
+        ''
+    ];
+    for (const [title, preview] of groups) {
+        lines.push(`#### ${title}`, '', ...messageMarkdown(preview, settings.summaryCustomerDetails));
+    }
+    if (silent !== null)
+        lines.push(silent, '');
+    return lines;
+}
+/** The same for a terminal. */
+function previewsTerminal(report, settings) {
+    const { groups, silent } = messageGroups(report, settings, id => `#${id}`, terminalCell);
+    if (groups.length === 0 && silent === null)
+        return [];
+    const lines = ['', 'The messages that would be sent (one of each kind and language):'];
+    for (const [title, preview] of groups) {
+        lines.push(`  ${title}`, ...messageTerminal(preview, settings.summaryCustomerDetails));
+    }
+    if (silent !== null)
+        lines.push(`  ${silent}`);
+    lines.push('');
+    return lines;
 }
 
 ;// CONCATENATED MODULE: ./src/policy/schedule.ts
@@ -53212,71 +53215,6 @@ function explanationText(e, details = true) {
     return lines.join('\n');
 }
 
-;// CONCATENATED MODULE: ./src/previews.ts
-
-
-/** In the order the sweep took the tickets (oldest reply first). */
-function messageGroups(report) {
-    const groups = new Map();
-    for (const o of report.actions) {
-        const p = o.message;
-        if (!p)
-            continue;
-        const key = JSON.stringify([messageLabel(p), p.language, p.source ?? '']);
-        const group = groups.get(key);
-        if (group)
-            group.tickets++;
-        else
-            groups.set(key, { preview: p, ticketId: o.ticketId, tickets: 1 });
-    }
-    return [...groups.values()];
-}
-const capitalised = (text) => text.charAt(0).toUpperCase() + text.slice(1);
-/** The job summary's section; nothing when no message would be sent. */
-function previewsMarkdown(report, settings, link) {
-    const groups = messageGroups(report);
-    const silent = silentCloses(report);
-    if (groups.length === 0 && silent === 0)
-        return [];
-    const details = settings.summaryCustomerDetails;
-    const lines = [
-        '### The messages that would be sent',
-        '',
-        details
-            ? 'Each kind of message, in each language, as one of the tickets concerned would get it.'
-            : "Each kind of message, in each language, with stand-ins for the customer's values (summary-customer-details is false).",
-        ''
-    ];
-    for (const g of groups) {
-        const language = settings.messagesFile === null ? '' : `, ${markdownText(g.preview.language, 20)}`;
-        lines.push(`#### ${capitalised(messageLabel(g.preview))}${language}: ${plural(g.tickets, 'ticket', 'tickets')} (as ${link(g.ticketId)} would get it)`, '', ...messageMarkdown(g.preview, details));
-    }
-    if (silent > 0)
-        lines.push(`${silentLine(silent)}`, '');
-    return lines;
-}
-/** Closes planned without a message (close-message empty): said, so no text is expected. */
-function silentCloses(report) {
-    return report.actions.filter(o => o.action === 'close' && o.result === 'would-do' && o.message === undefined).length;
-}
-const silentLine = (n) => `${plural(n, 'ticket', 'tickets')} would be closed without a message (no close message is set).`;
-/** The same for a terminal. */
-function previewsTerminal(report, settings) {
-    const groups = messageGroups(report);
-    const silent = silentCloses(report);
-    if (groups.length === 0 && silent === 0)
-        return [];
-    const lines = ['', 'The messages that would be sent (one of each kind and language):'];
-    for (const g of groups) {
-        const language = settings.messagesFile === null ? '' : `, ${terminalCell(g.preview.language, 20)}`;
-        lines.push(`  ${capitalised(messageLabel(g.preview))}${language}: ${plural(g.tickets, 'ticket', 'tickets')} (as #${g.ticketId} would get it)`, ...messageTerminal(g.preview, settings.summaryCustomerDetails));
-    }
-    if (silent > 0)
-        lines.push(`  ${silentLine(silent)}`);
-    lines.push('');
-    return lines;
-}
-
 ;// CONCATENATED MODULE: ./src/report.ts
 
 
@@ -53284,15 +53222,11 @@ function previewsTerminal(report, settings) {
 
 
 
-
-
 /**
- * Report -> job summary (Markdown), step outputs, terminal text and JSON. Pure.
- *
- * Subjects, names and error texts come from customers and servers: in the summary they are
- * escaped so that GitHub shows them as text (never a link, an image or formatting), in the
- * terminal they lose every control character. The summary stays under GitHub's 1 MiB limit
- * whatever the run did: each per-ticket list is capped, and a last guard cuts the whole.
+ * Report -> job summary (Markdown), step outputs, terminal text and JSON. Pure. Customer and
+ * server texts are escaped in the summary (shown as text, never a link, an image or formatting)
+ * and lose every control character in the terminal. The summary stays under GitHub's 1 MiB
+ * limit whatever the run did: each per-ticket list is capped, and a last guard cuts the whole.
  */
 /** Rows listed one by one in the summary, per list; the rest are counted in an "…and N more" line. */
 const SUMMARY_ROWS = {
@@ -53306,21 +53240,17 @@ const SUMMARY_ROWS = {
     explanations: 100,
     needsAPerson: 100
 };
-/**
- * GitHub drops a job summary over 1 MiB (1,048,576 bytes) with only an error in the log; this
- * leaves room for the run link the action appends.
- */
+/** GitHub drops a summary over 1 MiB with only an error in the log; room for the run link. */
 const SUMMARY_MAX_BYTES = 1_000_000;
 /** The customer got the follow-up, or the ticket was closed, even if a later step failed. */
 const succeeded = (o) => o.result === 'done' || o.result === 'would-do' || o.wrote === true;
 function counts(report) {
     const ids = (kind) => report.actions.filter(o => o.action === kind && succeeded(o)).map(o => o.ticketId);
+    const failed = (outcomes) => outcomes.filter(o => o.result === 'failed').length;
     return {
         followedUp: ids('follow-up'),
         closed: ids('close'),
-        failed: report.actions.filter(o => o.result === 'failed').length +
-            report.housekeeping.filter(o => o.result === 'failed').length +
-            report.readFailures.length,
+        failed: failed(report.actions) + failed(report.housekeeping) + report.readFailures.length,
         deferred: report.actions.filter(o => o.result === 'deferred').length,
         skipped: SKIP_REASONS.reduce((sum, r) => sum + report.skipped[r], 0)
     };
@@ -53339,9 +53269,7 @@ function outputs(report) {
         'reopened-count': String(report.reopened.length)
     };
 }
-function hours(h) {
-    return h === null ? '' : h.toFixed(1);
-}
+const hours = (h) => (h === null ? '' : h.toFixed(1));
 function requestLine(stats) {
     if (!stats)
         return '';
@@ -53353,8 +53281,10 @@ function requestLine(stats) {
         `paced ${stats.rateLimitWaits} times (${(stats.waitedMs / 1000).toFixed(1)} s), ` +
         `${stats.throttled} answered 429, ${stats.retries} retried`);
 }
-/** Which tickets the run looked at, in words; `linkTo` renders a ticket id, `shown` a text. */
-function listingLine(listing, linkTo, shown) {
+/** The first `max` ids, and how many more there are. */
+const idList = (ids, max, link) => ids.slice(0, max).map(link).join(', ') + (ids.length > max ? ` and ${ids.length - max} more` : '');
+/** Which tickets the run looked at, in words; `shown` renders a text of the server's. */
+function listingLine(listing, link, shown) {
     switch (listing.kind) {
         case 'open-view':
             return listing.checked
@@ -53364,36 +53294,38 @@ function listingLine(listing, linkTo, shown) {
             return `Listed the tickets of saved view ${listing.viewId} (view-id).`;
         case 'all-tickets':
             return `Listed every ticket not in the trash (${shown(listing.why)}).`;
-        case 'ticket-ids': {
-            const shown = listing.ids.slice(0, SUMMARY_ROWS.ticketIds).map(linkTo).join(', ');
-            const more = listing.ids.length - SUMMARY_ROWS.ticketIds;
-            return `Read only the tickets asked for (ticket-ids): ${shown}${more > 0 ? ` and ${more} more` : ''}.`;
-        }
+        case 'ticket-ids':
+            return `Read only the tickets asked for (ticket-ids): ${idList(listing.ids, SUMMARY_ROWS.ticketIds, link)}.`;
     }
 }
 function headline(report) {
     const c = counts(report);
     const verb = report.dryRun ? 'would be ' : '';
-    const listed = report.listing.kind === 'ticket-ids'
-        ? `Read ${plural(report.ticketsSeen, 'ticket', 'tickets')}`
-        : `Read ${plural(report.ticketsSeen, 'ticket', 'tickets')} on ${plural(report.pages, 'page', 'pages')}`;
-    return (`${listed}; ${report.candidates} might be due. ` +
+    const pages = report.listing.kind === 'ticket-ids' ? '' : ` on ${plural(report.pages, 'page', 'pages')}`;
+    return (`Read ${plural(report.ticketsSeen, 'ticket', 'tickets')}${pages}; ${report.candidates} might be due. ` +
         `**${c.followedUp.length} ${verb}followed up, ${c.closed.length} ${verb}closed**, ` +
         `${c.failed} failed, ${c.deferred} deferred, ${c.skipped} skipped.`);
 }
-/** The first `max` items, and how many were left out. */
-function capped(items, max) {
-    return { shown: items.slice(0, max), more: Math.max(0, items.length - max) };
+/** At most `max` rows, a blank line, and how many more there are (`what`) if any. */
+function capped(items, max, what, row) {
+    const more = items.length - max;
+    return [...items.slice(0, max).map(row), '', ...(more > 0 ? [`…and ${more} more ${what}.`, ''] : [])]; // prettier-ignore
 }
-const moreLine = (more, what) => more > 0 ? [`…and ${more} more ${what}.`, ''] : [];
+const row = (cells) => `| ${cells.join(' | ')} |`;
+/** A Markdown table's head: the titles, then their alignment (`right` ones to the right). */
+const tableHead = (titles, right = '') => [
+    row(titles),
+    row(titles.map(t => (t === right ? '---:' : '---')))
+];
 /**
  * The job summary: the run's outcome on top, then each per-ticket list, the explanations asked
  * for, the settings in effect and the requests made; always within GitHub's size limit.
+ * `preface`: Markdown shown right after the dry-run line (a dry run's account checklist).
  */
-function summaryMarkdown(report, settings, stats, 
-/** Markdown shown right after the dry-run line (a dry run's account checklist) */
-preface = '') {
+function summaryMarkdown(report, settings, stats, preface = '') {
     const link = id => ticketLink(settings.domain, id);
+    const explained = report.explanations.slice(0, SUMMARY_ROWS.explanations);
+    const moreExplained = report.explanations.length - explained.length;
     return withinSummaryLimit([
         ...summaryHead(report, settings, link, preface),
         ...needsAPerson(report, settings, link),
@@ -53402,12 +53334,25 @@ preface = '') {
         ...tagRepairsSection(report, settings, link),
         ...skippedByReason(report, settings, link),
         ...reopenedSection(report, settings, link),
-        ...explanations(report, settings),
-        ...settingsInEffect(settings),
+        ...explained.map(e => explanationMarkdown(e, settings)),
+        ...(moreExplained > 0 ? [`…and ${moreExplained} more tickets asked about.`, ''] : []),
+        '<details><summary>Settings in effect</summary>',
+        '',
+        ...tableHead(['Input', 'Value']),
+        ...describeSettings(settings).map(([k, v]) => row([markdownText(k, 60), markdownText(v, 120)])),
+        '',
+        '</details>',
+        '',
         `Finished in ${seconds(report).toFixed(1)} s. ${requestLine(stats)}`,
         ''
     ]);
 }
+/** The first line of a dry run's summary: what it was, and how to go live. */
+const DRY_RUN_LINE = '**Dry run: nothing was changed in Gorgias.** To go live, set the repository variable `GORGIAS_AUTO_CLOSE_LIVE` to `true` (the starter workflows stay dry runs until then).';
+/** The summary's own words, once. */
+const LEGEND = '<em>Might be due</em>: an agent replied long enough ago, so the ticket was read with its messages. ' +
+    '<em>Deferred</em>: due, left for the next run (max-actions or time-limit-minutes reached). ' +
+    "<em>Tag repairs</em>: this action's own tags put right; nothing sent.";
 /** The title, why the run stopped (if it did), its warnings, what it listed, and the counts. */
 function summaryHead(report, settings, link, preface) {
     const lines = [];
@@ -53415,8 +53360,7 @@ function summaryHead(report, settings, link, preface) {
         lines.push(DRY_RUN_LINE, '');
     if (preface !== '')
         lines.push(preface.trimEnd(), '');
-    const title = report.dryRun ? ' (dry run)' : '';
-    lines.push(`## Gorgias auto-close: ${settings.domain}${title}`, '');
+    lines.push(`## Gorgias auto-close: ${settings.domain}${report.dryRun ? ' (dry run)' : ''}`, '');
     const stopped = stopLine(report, settings);
     if (stopped)
         lines.push(`**Stopped:** ${escapeMarkdown(oneLine(stopped))}`, '');
@@ -53426,15 +53370,10 @@ function summaryHead(report, settings, link, preface) {
     for (const warning of report.warnings) {
         lines.push(`> **Warning:** ${markdownText(warning, 1000)}`, '');
     }
-    lines.push(listingLine(report.listing, link, t => markdownText(t, 300)), '', headline(report), '', `<sub>${LEGEND}</sub>`, '');
+    lines.push(listingLine(report.listing, link, t => markdownText(t, 300)), '');
+    lines.push(headline(report), '', `<sub>${LEGEND}</sub>`, '');
     return lines;
 }
-/** The first line of a dry run's summary: what it was, and how to go live. */
-const DRY_RUN_LINE = '**Dry run: nothing was changed in Gorgias.** To go live, set the repository variable `GORGIAS_AUTO_CLOSE_LIVE` to `true` (the starter workflows stay dry runs until then).';
-/** The summary's own words, once. */
-const LEGEND = '<em>Might be due</em>: an agent replied long enough ago, so the ticket was read with its messages. ' +
-    '<em>Deferred</em>: due, left for the next run (max-actions or time-limit-minutes reached). ' +
-    "<em>Tag repairs</em>: this action's own tags put right; nothing sent.";
 /** Skips no later run resolves by itself: a person has to look. */
 const PERSON_SKIPS = new Set([
     'no-customer-address',
@@ -53447,137 +53386,107 @@ const needsPersonSkip = (o) => o.skipReason !== undefined && PERSON_SKIPS.has(o.
  * could not be read, a tag repair that failed, a policy-module error, no address to write to.
  */
 function needsAPerson(report, settings, link) {
-    const items = [];
-    const why = (o, words) => {
+    const item = (o, words) => {
         const detail = shownDetail(o, settings);
         return `- ${link(o.ticketId)}: ${words}${detail ? `: ${markdownText(detail, 200)}` : ''}`;
     };
-    for (const o of report.actions) {
-        if (o.result !== 'failed')
-            continue;
-        if (o.code === 'policy-module')
-            items.push(why(o, 'the policy module failed, nothing was sent'));
-        else if (o.wrote)
-            items.push(why(o, `${actionLabel(o)} done, a later step failed`));
-        else
-            items.push(why(o, `${actionLabel(o)} failed`));
-    }
-    for (const o of report.readFailures)
-        items.push(why(o, 'could not be read'));
-    for (const o of report.housekeeping) {
-        if (o.result === 'failed')
-            items.push(why(o, `tag repair (${actionLabel(o)}) failed`));
-    }
-    for (const o of report.notableSkips.filter(needsPersonSkip)) {
-        items.push(`- ${link(o.ticketId)}: ${SKIP_LABELS[o.skipReason]}`);
-    }
+    const failedAction = (o) => o.code === 'policy-module'
+        ? 'the policy module failed, nothing was sent'
+        : `${actionLabel(o)} ${o.wrote ? 'done, a later step failed' : 'failed'}`;
+    const failed = (o) => o.result === 'failed';
+    const items = [
+        ...report.actions.filter(failed).map(o => item(o, failedAction(o))),
+        ...report.readFailures.map(o => item(o, 'could not be read')),
+        ...report.housekeeping
+            .filter(failed)
+            .map(o => item(o, `tag repair (${actionLabel(o)}) failed`)),
+        ...report.notableSkips
+            .filter(needsPersonSkip)
+            .map(o => `- ${link(o.ticketId)}: ${SKIP_LABELS[o.skipReason]}`)
+    ];
     if (items.length === 0)
         return [];
-    const shown = capped(items, SUMMARY_ROWS.needsAPerson);
-    return [
-        `### Needs a person: ${items.length}`,
-        '',
-        ...shown.shown,
-        '',
-        ...moreLine(shown.more, 'tickets to look at')
-    ];
+    const more = 'tickets to look at';
+    return [`### Needs a person: ${items.length}`, '', ...capped(items, SUMMARY_ROWS.needsAPerson, more, i => i)]; // prettier-ignore
 }
 /**
- * Follow-ups, closes and the tickets deferred to the next run: a table each, oldest reply first
- * (the order the sweep takes them in). The customer's subject and name only when
- * summary-customer-details allows.
+ * Follow-ups, closes and the tickets deferred to the next run: a table each, oldest reply first.
+ * The customer's subject and name only when summary-customer-details allows.
  */
 function ticketTables(report, settings, link) {
+    if (report.actions.length === 0)
+        return ['No ticket was due for a follow-up or a close.', ''];
     const details = settings.summaryCustomerDetails;
-    const withLanguage = settings.messagesFile !== null || Object.keys(settings.messages.byLanguage).length > 1;
+    const languages = Object.keys(settings.messages.byLanguage).length;
     // Texts from macros: which macro (name, id, language) each customer got.
-    const withSource = (settings.messages.macros ?? []).length > 0;
-    const customerColumns = (o) => details ? [markdownText(o.subject), markdownText(o.firstName || NO_NAME, 30)] : [];
-    const header = [
-        'Ticket',
-        ...(details ? ['Subject', 'Customer'] : []),
-        ...(withLanguage ? ['Language'] : []),
-        ...(withSource ? ['Text'] : []),
-        'Hours idle',
-        'Action',
-        'Result'
+    const macros = (settings.messages.macros ?? []).length > 0;
+    const columns = [
+        ['Ticket', o => link(o.ticketId)],
+        details && ['Subject', o => markdownText(o.subject)],
+        details && ['Customer', o => markdownText(o.firstName || NO_NAME, 30)],
+        (settings.messagesFile !== null || languages > 1) && ['Language', o => markdownText(o.language ?? '', 20)], // prettier-ignore
+        macros && ['Text', o => markdownText(o.textSource ?? '', 60)],
+        ['Hours idle', o => hours(o.idleHours)],
+        ['Action', actionLabel],
+        ['Result', o => markdownText(resultLabel(o, report.dryRun, shownDetail(o, settings)), 120)]
     ];
-    const align = header.map(h => (h === 'Hours idle' ? '---:' : '---'));
-    const row = (o) => `| ${[
-        link(o.ticketId),
-        ...customerColumns(o),
-        ...(withLanguage ? [markdownText(o.language ?? '', 20)] : []),
-        ...(withSource ? [markdownText(o.textSource ?? '', 60)] : []),
-        hours(o.idleHours),
-        actionLabel(o),
-        markdownText(resultLabel(o, report.dryRun, shownDetail(o, settings)), 120)
-    ].join(' | ')} |`;
-    const table = (title, outcomes, max, more) => {
-        if (outcomes.length === 0)
-            return [];
-        const rows = capped(outcomes, max);
-        return [
+    const shown = columns.filter(c => c !== false);
+    const table = (title, outcomes, max, more) => outcomes.length === 0
+        ? []
+        : [
             `### ${title}: ${outcomes.length}`,
             '',
-            `| ${header.join(' | ')} |`,
-            `| ${align.join(' | ')} |`,
-            ...rows.shown.map(row),
-            '',
-            ...moreLine(rows.more, more)
+            ...tableHead(shown.map(([title]) => title), 'Hours idle'),
+            ...capped(outcomes, max, more, o => row(shown.map(([, cell]) => cell(o))))
         ];
-    };
     // Oldest first by the hours the reader sees (the sweep's order is close to it, not equal).
-    const oldestFirst = (a, b) => (b.idleHours ?? -1) - (a.idleHours ?? -1);
-    const settled = report.actions.filter(o => o.result !== 'deferred').sort(oldestFirst);
-    const followUps = settled.filter(o => o.action === 'follow-up');
-    const closes = settled.filter(o => o.action === 'close');
-    const deferred = report.actions.filter(o => o.result === 'deferred');
-    if (settled.length + deferred.length === 0) {
-        return ['No ticket was due for a follow-up or a close.', ''];
-    }
-    const verb = report.dryRun ? ' (would be sent)' : '';
+    const settled = report.actions
+        .filter(o => o.result !== 'deferred')
+        .sort((a, b) => (b.idleHours ?? -1) - (a.idleHours ?? -1));
+    const planned = (action) => settled.filter(o => o.action === action);
+    const [sent, closed] = report.dryRun ? [' (would be sent)', ' (would be closed)'] : ['', ''];
     return [
-        ...table(`Follow-ups${verb}`, followUps, SUMMARY_ROWS.actions, 'follow-ups (see the counts above)'),
-        ...table(`Closes${report.dryRun ? ' (would be closed)' : ''}`, closes, SUMMARY_ROWS.actions, 'closes (see the counts above)'),
-        ...table('Deferred to the next run', deferred, SUMMARY_ROWS.deferred, 'deferred to the next run')
+        ...table(`Follow-ups${sent}`, planned('follow-up'), SUMMARY_ROWS.actions, 'follow-ups (see the counts above)'), // prettier-ignore
+        ...table(`Closes${closed}`, planned('close'), SUMMARY_ROWS.actions, 'closes (see the counts above)'), // prettier-ignore
+        ...table('Deferred to the next run', report.actions.filter(o => o.result === 'deferred'), SUMMARY_ROWS.deferred, 'deferred to the next run') // prettier-ignore
     ];
 }
 /** Tag repairs (a follow-up tag added, stale tags removed), ticket by ticket. */
 function tagRepairsSection(report, settings, link) {
     if (report.housekeeping.length === 0)
         return [];
-    const repairs = capped(report.housekeeping, SUMMARY_ROWS.tagRepairs);
-    const lines = ['### Tag repairs', '', '| Ticket | Change | Result |', '| --- | --- | --- |'];
-    for (const o of repairs.shown) {
+    const repair = (o) => {
         const detail = shownDetail(o, settings);
-        const failed = o.result === 'failed';
-        const result = failed
-            ? `failed: ${markdownText(detail ?? '', 120)}`
-            : markdownText(resultLabel(o, report.dryRun, detail), 120);
-        const change = failed ? actionLabel(o) : markdownText(detail ?? actionLabel(o));
-        lines.push(`| ${link(o.ticketId)} | ${change} | ${result} |`);
-    }
-    lines.push('', ...moreLine(repairs.more, 'tag repairs'));
-    return lines;
+        return o.result === 'failed'
+            ? row([link(o.ticketId), actionLabel(o), `failed: ${markdownText(detail ?? '', 120)}`])
+            : row([
+                link(o.ticketId),
+                markdownText(detail ?? actionLabel(o)),
+                markdownText(resultLabel(o, report.dryRun, detail), 120)
+            ]);
+    };
+    return [
+        '### Tag repairs',
+        '',
+        ...tableHead(['Ticket', 'Change', 'Result']),
+        ...capped(report.housekeeping, SUMMARY_ROWS.tagRepairs, 'tag repairs', repair)
+    ];
 }
 /** The skips counted by reason, then the notable ones ticket by ticket. */
 function skippedByReason(report, settings, link) {
     const lines = [];
     const reasons = SKIP_REASONS.filter(r => report.skipped[r] > 0);
     if (reasons.length > 0) {
-        lines.push('### Skipped, by reason', '', '| Reason | Tickets |', '| --- | ---: |');
+        lines.push('### Skipped, by reason', '', ...tableHead(['Reason', 'Tickets'], 'Tickets'));
         for (const r of reasons)
-            lines.push(`| \`${r}\`: ${SKIP_LABELS[r]} | ${report.skipped[r]} |`);
+            lines.push(row([`\`${r}\`: ${SKIP_LABELS[r]}`, `${report.skipped[r]}`]));
         lines.push('');
     }
-    const notableSkips = report.notableSkips.filter(o => !needsPersonSkip(o));
-    if (notableSkips.length > 0) {
-        const notable = capped(notableSkips, SUMMARY_ROWS.notableSkips);
-        lines.push('| Ticket | Planned | Skipped because |', '| --- | --- | --- |');
-        for (const o of notable.shown) {
-            lines.push(`| ${link(o.ticketId)} | ${actionLabel(o)} | ${markdownText(shownDetail(o, settings) ?? '', 120)} |`);
-        }
-        lines.push('', ...moreLine(notable.more, 'skipped tickets'));
+    const notable = report.notableSkips.filter(o => !needsPersonSkip(o));
+    if (notable.length > 0) {
+        const skip = (o) => row([link(o.ticketId), actionLabel(o), markdownText(shownDetail(o, settings) ?? '', 120)]);
+        lines.push(...tableHead(['Ticket', 'Planned', 'Skipped because']));
+        lines.push(...capped(notable, SUMMARY_ROWS.notableSkips, 'skipped tickets', skip));
     }
     return lines;
 }
@@ -53585,34 +53494,11 @@ function skippedByReason(report, settings, link) {
 function reopenedSection(report, settings, link) {
     if (report.reopened.length === 0)
         return [];
-    const reopened = capped(report.reopened, SUMMARY_ROWS.reopened);
     return [
         `### Reopened after an automatic close: ${report.reopened.length}`,
         '',
         `Open tickets that carry ${markdownText(settings.closedTag, 100)}: the customer (or an agent) came back. ` +
-            reopened.shown.map(link).join(', ') +
-            (reopened.more > 0 ? ` and ${reopened.more} more.` : '.'),
-        ''
-    ];
-}
-/** The tickets asked about (ticket-ids), each explained step by step. */
-function explanations(report, settings) {
-    const shown = capped(report.explanations, SUMMARY_ROWS.explanations);
-    return [
-        ...shown.shown.map(e => explanationMarkdown(e, settings)),
-        ...moreLine(shown.more, 'tickets asked about')
-    ];
-}
-/** Every setting in effect, folded away. */
-function settingsInEffect(settings) {
-    return [
-        '<details><summary>Settings in effect</summary>',
-        '',
-        '| Input | Value |',
-        '| --- | --- |',
-        ...describeSettings(settings).map(([name, value]) => `| ${markdownText(name, 60)} | ${markdownText(value, 120)} |`),
-        '',
-        '</details>',
+            `${idList(report.reopened, SUMMARY_ROWS.reopened, link)}.`,
         ''
     ];
 }
@@ -53649,22 +53535,15 @@ function withinSummaryLimit(lines, maxBytes = SUMMARY_MAX_BYTES) {
         kept.push('', '</details>');
     return [...kept, ...note].join('\n');
 }
-/**
- * The job summary of a run that could not start or stopped before it had a report (bad settings,
- * rejected credentials, a listing that failed): the reason, as text.
- */
+/** The summary of a run that stopped before it had a report (bad settings, refused key, ...). */
 function stoppedSummary(message, settings) {
     const reason = message
         .split(/\r?\n/)
         .map(line => escapeMarkdown(oneLine(line)))
         .filter(line => line !== '')
         .join('  \n');
-    return withinSummaryLimit([
-        settings ? `## Gorgias auto-close: ${settings.domain}` : '## Gorgias auto-close',
-        '',
-        `**Stopped:** ${reason}`,
-        ''
-    ]);
+    const title = settings ? `## Gorgias auto-close: ${settings.domain}` : '## Gorgias auto-close';
+    return withinSummaryLimit([title, '', `**Stopped:** ${reason}`, '']);
 }
 function pad(text, width) {
     const t = terminalCell(text, width);
@@ -53741,13 +53620,60 @@ function failureLine(report, settings) {
     return `${c.failed} ticket(s) failed; the others were handled, see the job summary${example}`;
 }
 function reportJson(report, stats) {
-    return JSON.stringify({
-        ...counts(report),
-        ...report,
-        stop: report.stop?.kind === 'credentials' ? report.stop.error.message : report.stop,
-        skippedByReason: report.skipped,
-        requests: stats
-    }, null, 2);
+    const stop = report.stop?.kind === 'credentials' ? report.stop.error.message : report.stop;
+    const json = { ...counts(report), ...report, stop, skippedByReason: report.skipped };
+    return JSON.stringify({ ...json, requests: stats }, null, 2);
+}
+const ACTION_LABELS = {
+    close: 'close',
+    'tag-follow-up': 'add follow-up tag',
+    untag: 'remove stale tags',
+    check: 'read'
+};
+/** One ticket's action in words: "follow-up 1/2", "close", "add follow-up tag"... */
+function actionLabel(o) {
+    if (o.action !== 'follow-up')
+        return ACTION_LABELS[o.action];
+    return o.reminders && o.reminders > 1 ? `follow-up ${o.reminder}/${o.reminders}` : 'follow-up';
+}
+/** The result in words; `detail` is whatever the sweep, the API or a policy module said. */
+function resultLabel(o, dryRun, detail) {
+    switch (o.result) {
+        case 'done':
+            return o.action === 'follow-up' ? 'sent' : o.action === 'close' ? 'closed' : 'done';
+        case 'would-do':
+            return dryRun ? 'would do (dry run)' : 'would do';
+        case 'failed':
+            return `failed: ${detail ?? 'unknown error'}`;
+        case 'deferred':
+            // max-actions reached, time limit reached, or not read: ...
+            return `deferred: ${detail ?? 'max-actions reached'}`;
+        case 'skipped':
+            return `skipped: ${detail ?? ''}`;
+    }
+}
+const EMAIL_LIKE = /[^\s@<>()[\]"',;:]+@[^\s@<>()[\]"',;:]+/g;
+/**
+ * A detail (an error, a module's reason) as the summary may show it. With summary-customer-details
+ * off it must not quote the customer either: their subject, name and any email address in it
+ * are replaced by what they stand for.
+ */
+function shownDetail(o, settings) {
+    if (o.detail === undefined || settings.summaryCustomerDetails)
+        return o.detail;
+    const replaceAll = (text, what, by) => what.length < 2
+        ? text
+        : text.split(new RegExp(what.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi')).join(by);
+    const subject = o.subject.trim();
+    let detail = subject.length >= 3 ? replaceAll(o.detail, subject, '[subject]') : o.detail;
+    detail = detail.replace(EMAIL_LIKE, '[address]');
+    // The full name before its parts; 'there' is the greeting's stand-in for no name, not a name.
+    const first = o.firstName.trim();
+    const names = [...(o.customerNames ?? []), ...(first === 'there' ? [] : [first])];
+    for (const name of names.sort((a, b) => b.length - a.length)) {
+        detail = replaceAll(detail, name.trim(), '[customer]');
+    }
+    return detail;
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -54056,7 +53982,7 @@ var external_node_zlib_ = __nccwpck_require__(8522);
 var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: external "node:buffer"
 var external_node_buffer_ = __nccwpck_require__(4573);
-;// CONCATENATED MODULE: ./node_modules/data-uri-to-buffer/dist/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/data-uri-to-buffer/dist/index.js
 /**
  * Returns a `Buffer` instance from the given data URI `uri`.
  *
@@ -54112,11 +54038,11 @@ function dataUriToBuffer(uri) {
 //# sourceMappingURL=index.js.map
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
-// EXTERNAL MODULE: ./node_modules/fetch-blob/index.js
-var fetch_blob = __nccwpck_require__(6327);
-// EXTERNAL MODULE: ./node_modules/formdata-polyfill/esm.min.js
-var esm_min = __nccwpck_require__(3018);
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/errors/base.js
+// EXTERNAL MODULE: ../../main/node_modules/fetch-blob/index.js
+var fetch_blob = __nccwpck_require__(3437);
+// EXTERNAL MODULE: ../../main/node_modules/formdata-polyfill/esm.min.js
+var esm_min = __nccwpck_require__(3740);
+;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/errors/base.js
 class FetchBaseError extends Error {
 	constructor(message, type) {
 		super(message);
@@ -54135,7 +54061,7 @@ class FetchBaseError extends Error {
 	}
 }
 
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/errors/fetch-error.js
+;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/errors/fetch-error.js
 
 
 
@@ -54163,7 +54089,7 @@ class FetchError extends FetchBaseError {
 	}
 }
 
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/utils/is.js
+;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/utils/is.js
 /**
  * Is.js
  *
@@ -54252,7 +54178,7 @@ const isSameProtocol = (destination, original) => {
 	return orig === dest;
 };
 
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/body.js
+;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/body.js
 
 /**
  * Body.js
@@ -54376,7 +54302,7 @@ class Body {
 			return formData;
 		}
 
-		const {toFormData} = await __nccwpck_require__.e(/* import() */ 101).then(__nccwpck_require__.bind(__nccwpck_require__, 9101));
+		const {toFormData} = await __nccwpck_require__.e(/* import() */ 183).then(__nccwpck_require__.bind(__nccwpck_require__, 5183));
 		return toFormData(this.body, ct);
 	}
 
@@ -54651,7 +54577,7 @@ const writeToStream = async (dest, {body}) => {
 	}
 };
 
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/headers.js
+;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/headers.js
 /**
  * Headers.js
  *
@@ -54920,7 +54846,7 @@ function fromRawHeaders(headers = []) {
 	);
 }
 
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/utils/is-redirect.js
+;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/utils/is-redirect.js
 const redirectStatus = new Set([301, 302, 303, 307, 308]);
 
 /**
@@ -54933,7 +54859,7 @@ const isRedirect = code => {
 	return redirectStatus.has(code);
 };
 
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/response.js
+;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/response.js
 /**
  * Response.js
  *
@@ -55097,7 +55023,7 @@ Object.defineProperties(Response.prototype, {
 
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/utils/get-search.js
+;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/utils/get-search.js
 const getSearch = parsedURL => {
 	if (parsedURL.search) {
 		return parsedURL.search;
@@ -55110,7 +55036,7 @@ const getSearch = parsedURL => {
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/utils/referrer.js
+;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/utils/referrer.js
 
 
 /**
@@ -55452,7 +55378,7 @@ function parseReferrerPolicyFromHeader(headers) {
 	return policy;
 }
 
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/request.js
+;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/request.js
 /**
  * Request.js
  *
@@ -55765,7 +55691,7 @@ const getNodeRequestOptions = request => {
 	};
 };
 
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/errors/abort-error.js
+;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/errors/abort-error.js
 
 
 /**
@@ -55777,9 +55703,9 @@ class AbortError extends FetchBaseError {
 	}
 }
 
-// EXTERNAL MODULE: ./node_modules/fetch-blob/from.js
-var from = __nccwpck_require__(995);
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/index.js
+// EXTERNAL MODULE: ../../main/node_modules/fetch-blob/from.js
+var from = __nccwpck_require__(2397);
+;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/index.js
 /**
  * Index.js
  *
@@ -57434,125 +57360,76 @@ function hasTagNamed(ticket, name) {
 
 
 
-function apiHost(settings) {
-    return new URL(settings.apiUrl).host;
+const sayer = (check) => (status, found, fix) => ({ status, check, found, ...(fix ? { fix } : {}) });
+const AGAIN = 'run the check again; if it persists, the sweep will fail the same way';
+/** The items `fill` pushes, with the requests they took; `fill` answers refused credentials. */
+async function checklist(client, settings, scope, fill) {
+    const start = client.stats().total;
+    const items = [];
+    const refused = await fill(items);
+    const requests = client.stats().total - start;
+    const host = new URL(settings.apiUrl).host;
+    return { host, email: settings.email, scope, items, requests, refused };
 }
 /** The whole checklist, in the order a rollout meets its failures. */
-async function checkAccount(client, settings) {
-    const start = client.stats().total;
-    const host = apiHost(settings);
-    const items = [];
-    const done = (refused) => ({
-        host,
-        email: settings.email,
-        scope: 'full',
-        items,
-        requests: client.stats().total - start,
-        refused
+function checkAccount(client, settings) {
+    return checklist(client, settings, 'full', async (items) => {
+        const [user, refused] = await checkUser(client, settings);
+        items.push(user);
+        if (refused)
+            return refused;
+        items.push(checkRateLimitHeader(client, settings));
+        const [listing, open] = await checkOpenTickets(client, settings);
+        items.push(listing, await checkTicketRead(client, open));
+        items.push(...(await checkTags(client, settings, 'full')), checkChannels(settings, open));
+        items.push(await checkEmailIntegration(client, settings));
+        return null;
     });
-    const user = await checkUser(client, settings, host);
-    items.push(user.item);
-    if (user.refused)
-        return done(user.refused);
-    items.push(checkRateLimitHeader(client, settings));
-    const listing = await checkOpenTickets(client, settings);
-    items.push(listing.item);
-    items.push(await checkTicketRead(client, listing.open));
-    items.push(...(await checkTags(client, settings, 'full')));
-    items.push(checkChannels(settings, listing.open));
-    items.push(await checkEmailIntegration(client, settings));
-    return done(null);
 }
 /**
  * The tag check a real run makes before any write: only the tags that decide which tickets are
  * left alone or handled (exclude-tags, only-tags), one request each, warnings only.
  */
-async function checkRunTags(client, settings) {
-    const start = client.stats().total;
-    const items = (await checkTags(client, settings, 'tags')).filter(i => i.status === 'warning');
-    return {
-        host: apiHost(settings),
-        email: settings.email,
-        scope: 'tags',
-        items,
-        requests: client.stats().total - start,
-        refused: null
-    };
+function checkRunTags(client, settings) {
+    return checklist(client, settings, 'tags', async (items) => {
+        items.push(...(await checkTags(client, settings, 'tags')).filter(i => i.status === 'warning'));
+        return null;
+    });
 }
 function check_reason(err) {
-    if (err instanceof Error) {
-        const status = err.status;
-        return typeof status === 'number' && !err.message.includes(String(status))
-            ? `${err.message} (HTTP ${status})`
-            : err.message;
-    }
-    return String(err);
+    if (!(err instanceof Error))
+        return String(err);
+    const status = err.status;
+    return typeof status === 'number' && !err.message.includes(String(status))
+        ? `${err.message} (HTTP ${status})`
+        : err.message;
 }
-// ------------------------------------------------------------------ 1. credentials, API user
-async function checkUser(client, settings, host) {
-    const check = 'Credentials, API user (GET /api/users)';
+/** 1. The credentials and the API user; the error when the credentials were refused. */
+async function checkUser(client, settings) {
+    const say = sayer('Credentials, API user (GET /api/users)');
+    const { email } = settings;
+    const host = new URL(settings.apiUrl).host;
+    let user;
     try {
-        const user = await findUserByEmail(client, settings.email);
-        if (user === null) {
-            return {
-                refused: null,
-                item: {
-                    status: 'problem',
-                    check,
-                    found: `${host} accepted the key, but no user of the account has the email ${settings.email}`,
-                    fix: 'set gorgias-email (GORGIAS_EMAIL) to the email of the Gorgias user who owns the API key: follow-ups are sent as that user'
-                }
-            };
-        }
-        const name = userName(user);
-        if (user.active === false) {
-            return {
-                refused: null,
-                item: {
-                    status: 'problem',
-                    check,
-                    found: `${settings.email} is a deactivated user of ${host}`,
-                    fix: 'reactivate the user in Gorgias (Settings > Users), or use the key of an active user'
-                }
-            };
-        }
-        return {
-            refused: null,
-            item: {
-                status: 'ok',
-                check,
-                found: `${host} accepted the key of ${settings.email}; follow-ups are sent as "${name}" (user ${user.id})`
-            }
-        };
+        user = await findUserByEmail(client, email);
     }
     catch (err) {
-        if (err instanceof AuthError) {
-            const refused = err.status !== 403;
-            return {
-                refused: refused ? err : null,
-                item: {
-                    status: 'problem',
-                    check,
-                    found: refused
-                        ? `${host} rejected the credentials of ${settings.email} (HTTP ${err.status ?? 401}); nothing else was checked`
-                        : `${host} refused ${settings.email} the list of users (HTTP 403): the key's user lacks a permission`,
-                    fix: refused
-                        ? 'check the API key (gorgias-api-key, GORGIAS_API_KEY; Settings > REST API in Gorgias), that gorgias-email is the user who owns it, and that api-url (GORGIAS_API_URL) points at your account'
-                        : "give the key's user an admin or lead role in Gorgias (Settings > Users), or use an admin's key"
-                }
-            };
+        if (!(err instanceof AuthError)) {
+            // Not verified, not refused either: the checks below show whether the key works.
+            return [say('warning', `${host}: the users could not be listed, so the API user was not verified: ${check_reason(err)}`, 'make sure gorgias-email is the user who owns the API key: follow-ups are sent as that user'), null]; // prettier-ignore
         }
-        // Not verified, not refused either: the checks below show whether the key works.
-        return {
-            refused: null,
-            item: {
-                status: 'warning',
-                check,
-                found: `${host}: the users could not be listed, so the API user was not verified: ${check_reason(err)}`,
-                fix: 'make sure gorgias-email is the user who owns the API key: follow-ups are sent as that user'
-            }
-        };
+        if (err.status === 403) {
+            return [say('problem', `${host} refused ${email} the list of users (HTTP 403): the key's user lacks a permission`, "give the key's user an admin or lead role in Gorgias (Settings > Users), or use an admin's key"), null]; // prettier-ignore
+        }
+        return [say('problem', `${host} rejected the credentials of ${email} (HTTP ${err.status ?? 401}); nothing else was checked`, 'check the API key (gorgias-api-key, GORGIAS_API_KEY; Settings > REST API in Gorgias), that gorgias-email is the user who owns it, and that api-url (GORGIAS_API_URL) points at your account'), err]; // prettier-ignore
     }
+    if (user === null) {
+        return [say('problem', `${host} accepted the key, but no user of the account has the email ${email}`, 'set gorgias-email (GORGIAS_EMAIL) to the email of the Gorgias user who owns the API key: follow-ups are sent as that user'), null]; // prettier-ignore
+    }
+    if (user.active === false) {
+        return [say('problem', `${email} is a deactivated user of ${host}`, 'reactivate the user in Gorgias (Settings > Users), or use the key of an active user'), null]; // prettier-ignore
+    }
+    return [say('ok', `${host} accepted the key of ${email}; follow-ups are sent as "${userName(user)}" (user ${user.id})`), null]; // prettier-ignore
 }
 function userName(user) {
     const joined = [user.firstname, user.lastname]
@@ -57560,24 +57437,15 @@ function userName(user) {
         .join(' ');
     return (typeof user.name === 'string' && user.name.trim()) || joined || user.email;
 }
-// ------------------------------------------------------------------ 2. rate-limit header
+/** 2. The rate-limit header the pacing reads. */
 function checkRateLimitHeader(client, settings) {
-    const check = 'Rate-limit header';
+    const say = sayer('Rate-limit header');
     const reading = client.rateLimitReading();
     if (reading === null) {
-        return {
-            status: 'warning',
-            check,
-            found: 'the answers carry no readable X-Gorgias-Account-Api-Call-Limit header',
-            fix: `the action then paces itself at the documented 40 requests per 20 s without seeing what the store's other apps use; if runs meet many 429s, lower rate-limit-share (now ${settings.rateLimitShare})`
-        };
+        return say('warning', 'the answers carry no readable X-Gorgias-Account-Api-Call-Limit header', `the action then paces itself at the documented 40 requests per 20 s without seeing what the store's other apps use; if runs meet many 429s, lower rate-limit-share (now ${settings.rateLimitShare})`); // prettier-ignore
     }
     const share = Math.max(1, Math.floor(reading.limit * settings.rateLimitShare));
-    return {
-        status: 'ok',
-        check,
-        found: `X-Gorgias-Account-Api-Call-Limit: ${reading.used}/${reading.limit} used in the current window; the sweep fills at most ${share} of ${reading.limit} (rate-limit-share ${settings.rateLimitShare})`
-    };
+    return say('ok', `X-Gorgias-Account-Api-Call-Limit: ${reading.used}/${reading.limit} used in the current window; the sweep fills at most ${share} of ${reading.limit} (rate-limit-share ${settings.rateLimitShare})`); // prettier-ignore
 }
 const isOpen = (t) => t?.status === 'open' && !t.trashed_datetime;
 /** The first two pages of the listing the sweep uses: the ad-hoc view, or the saved view-id. */
@@ -57595,105 +57463,60 @@ function pagesFound(pages, what) {
     const notOpen = first.filter(t => !isOpen(t)).length;
     const openWords = first.length === 0
         ? 'no ticket'
-        : notOpen === 0
-            ? `${first.length} tickets, all open`
-            : `${first.length} tickets, ${notOpen} of them not open`;
+        : `${first.length} tickets, ${notOpen === 0 ? 'all open' : `${notOpen} of them not open`}`;
     const second = pages.length === 2
         ? `; the second page it named came through (${pages[1].length} tickets)`
         : '; it named no second page (nothing more to list, so paging was not exercised)';
-    return { found: `${what}: first page ${openWords}${second}`, notOpen };
+    return { found: `${what}: first page ${openWords}${second}`, first, notOpen };
 }
+/** 3. The open-tickets listing a sweep starts with. */
 async function checkOpenTickets(client, settings) {
     if (settings.viewId !== null)
         return checkSavedView(client, settings, settings.viewId);
-    const check = 'Open-tickets view (PUT /api/views/0/items)';
+    const say = sayer('Open-tickets view (PUT /api/views/0/items)');
     let pages;
     try {
         pages = await firstPages(client.listViewItems(OPEN_TICKETS_VIEW));
     }
     catch (err) {
         if (!(err instanceof ViewUnusableError)) {
-            return { item: { status: 'problem', check, found: `the view query failed: ${check_reason(err)}`, fix: 'run the check again; if it persists, the sweep will fail the same way' }, open: null }; // prettier-ignore
+            return [say('problem', `the view query failed: ${check_reason(err)}`, AGAIN), null];
         }
         const why = err.status === undefined || err.status === 200
             ? `answered something this action cannot trust (${err.message})`
             : `was refused (HTTP ${err.status})`;
         const fallback = await latestOpen(client);
-        return {
-            item: {
-                status: 'warning',
-                check,
-                found: `the open-tickets view query ${why}; the sweep falls back to listing every untrashed ticket`,
-                fix: 'that works but costs more requests on a large account: create a saved view of open tickets in Gorgias and set view-id to its id (the number in its URL)'
-            },
-            open: fallback
-        };
+        return [say('warning', `the open-tickets view query ${why}; the sweep falls back to listing every untrashed ticket`, 'that works but costs more requests on a large account: create a saved view of open tickets in Gorgias and set view-id to its id (the number in its URL)'), fallback]; // prettier-ignore
     }
-    const { found, notOpen } = pagesFound(pages, 'the open-tickets view answered');
-    const first = pages[0] ?? [];
+    const { found, first, notOpen } = pagesFound(pages, 'the open-tickets view answered');
     if (first.length === 0) {
         const latest = await latestOpen(client);
-        if (latest !== null && latest.length > 0) {
-            return {
-                item: {
-                    status: 'warning',
-                    check,
-                    found: `the open-tickets view answered no ticket, yet the latest tickets include ${latest.length} open ones; the sweep notices this and lists every untrashed ticket instead`,
-                    fix: 'that works but costs more requests: create a saved view of open tickets in Gorgias and set view-id to its id'
-                },
-                open: latest
-            };
+        if (latest?.length) {
+            return [say('warning', `the open-tickets view answered no ticket, yet the latest tickets include ${latest.length} open ones; the sweep notices this and lists every untrashed ticket instead`, 'that works but costs more requests: create a saved view of open tickets in Gorgias and set view-id to its id'), latest]; // prettier-ignore
         }
         // Only the newest page was looked at: no proof there is none, so not an ok (the sweep pages on).
-        return { item: { status: 'info', check, found: `${found}; the 100 most recently updated tickets hold no open one either (a sweep pages the whole ticket list before it believes there is none)` }, open: [] }; // prettier-ignore
+        return [say('info', `${found}; the 100 most recently updated tickets hold no open one either (a sweep pages the whole ticket list before it believes there is none)`), []]; // prettier-ignore
     }
     if (notOpen > 0) {
-        return {
-            item: {
-                status: 'warning',
-                check,
-                found: `${found}: the view's status filter was not applied`,
-                fix: 'the sweep still decides on each ticket itself, but reads more; set view-id to a saved view of open tickets'
-            },
-            open: first.filter(isOpen)
-        };
+        return [say('warning', `${found}: the view's status filter was not applied`, 'the sweep still decides on each ticket itself, but reads more; set view-id to a saved view of open tickets'), first.filter(isOpen)]; // prettier-ignore
     }
-    return { item: { status: 'ok', check, found }, open: first };
+    return [say('ok', found), first];
 }
 async function checkSavedView(client, settings, viewId) {
-    const check = `view-id ${viewId} (GET /api/tickets?view_id=)`;
+    const say = sayer(`view-id ${viewId} (GET /api/tickets?view_id=)`);
     try {
         const pages = await firstPages(client.listTickets({ viewId }));
-        const { found, notOpen } = pagesFound(pages, `view ${viewId} answered`);
-        const first = pages[0] ?? [];
+        const { found, first, notOpen } = pagesFound(pages, `view ${viewId} answered`);
         if (notOpen > 0) {
-            return {
-                item: {
-                    status: 'warning',
-                    check,
-                    found,
-                    fix: `the sweep reads every ticket the view lists; filter view ${viewId} on status open in Gorgias so that it lists open tickets only`
-                },
-                open: first.filter(isOpen)
-            };
+            return [say('warning', found, `the sweep reads every ticket the view lists; filter view ${viewId} on status open in Gorgias so that it lists open tickets only`), first.filter(isOpen)]; // prettier-ignore
         }
-        return { item: { status: 'ok', check, found }, open: first };
+        return [say('ok', found), first];
     }
     catch (err) {
-        const missing = err instanceof NotFoundError || err instanceof ValidationError;
-        return {
-            item: {
-                status: 'problem',
-                check,
-                found: missing
-                    ? `Gorgias has no view ${viewId} on ${settings.domain} (HTTP ${err.status}): a sweep would stop here`
-                    : `listing view ${viewId} failed: ${check_reason(err)}`,
-                fix: missing
-                    ? "set view-id to the number in the view's URL, or leave it empty to list open tickets"
-                    : 'run the check again; if it persists, the sweep will fail the same way'
-            },
-            open: null
-        };
+        if (err instanceof NotFoundError || err instanceof ValidationError) {
+            return [say('problem', `Gorgias has no view ${viewId} on ${settings.domain} (HTTP ${err.status}): a sweep would stop here`, "set view-id to the number in the view's URL, or leave it empty to list open tickets"), null]; // prettier-ignore
+        }
+        return [say('problem', `listing view ${viewId} failed: ${check_reason(err)}`, AGAIN), null];
     }
 }
 /** The open tickets among the latest updated ones (one page), or null when they cannot be listed. */
@@ -57708,173 +57531,125 @@ async function latestOpen(client) {
         return null;
     }
 }
-// ------------------------------------------------------------------ 4. one ticket's read
+/** 4. One ticket's read, the way every ticket is read before anything is done to it. */
 async function checkTicketRead(client, open) {
-    const check = "One ticket's read (GET /api/tickets/{id})";
+    const say = sayer("One ticket's read (GET /api/tickets/{id})");
     const ticket = open?.find(t => Number.isSafeInteger(t?.id) && t.id > 0);
-    if (!ticket) {
-        return { status: 'info', check, found: 'no open ticket was listed, so no read was tried: not verified' }; // prettier-ignore
-    }
+    if (!ticket)
+        return say('info', 'no open ticket was listed, so no read was tried: not verified');
     const pagedBefore = client.stats().requests['list-messages'];
     try {
         const { messages } = await client.readTicket(ticket.id);
         const paged = client.stats().requests['list-messages'] - pagedBefore;
-        return {
-            status: 'ok',
-            check,
-            found: paged === 0
-                ? `ticket ${ticket.id}: the read embedded its ${messages.length} messages (one request per ticket)`
-                : `ticket ${ticket.id}: the read did not embed all its messages; GET /api/messages?ticket_id= gave ${messages.length} (${paged} more request${paged === 1 ? '' : 's'} per such ticket)`
-        };
+        return say('ok', paged === 0
+            ? `ticket ${ticket.id}: the read embedded its ${messages.length} messages (one request per ticket)`
+            : `ticket ${ticket.id}: the read did not embed all its messages; GET /api/messages?ticket_id= gave ${messages.length} (${paged} more request${paged === 1 ? '' : 's'} per such ticket)`);
     }
     catch (err) {
-        return {
-            status: 'problem',
-            check,
-            found: `ticket ${ticket.id} could not be read: ${check_reason(err)}`,
-            fix: "every ticket is read this way before anything is done to it: check the key's permissions (read tickets and messages)"
-        };
+        return say('problem', `ticket ${ticket.id} could not be read: ${check_reason(err)}`, "every ticket is read this way before anything is done to it: check the key's permissions (read tickets and messages)"); // prettier-ignore
     }
-}
-/** Each configured tag once (any case), with the input that named it first. */
-function configuredTags(settings, scope) {
-    const named = [
-        ...settings.excludeTags.map(name => ({ input: 'exclude-tags', name })),
-        ...settings.onlyTags.map(name => ({ input: 'only-tags', name })),
-        ...(scope === 'full'
-            ? [
-                { input: 'follow-up-tag', name: settings.followUpTag },
-                { input: 'closed-tag', name: settings.closedTag }
-            ]
-            : [])
-    ];
-    const seen = new Set();
-    return named.filter(({ name }) => {
-        const key = name.toLowerCase();
-        if (seen.has(key))
-            return false;
-        seen.add(key);
-        return true;
-    });
 }
 /** The comma-separated list a space-separated value probably meant, e.g. "vip,escalated". */
 function commaListFor(name) {
     const words = name.trim().split(/\s+/);
     return words.length > 1 ? words.join(',') : null;
 }
+/** 5. Each configured tag once (any case), under the input that named it first. */
 async function checkTags(client, settings, scope) {
+    const named = [
+        ['exclude-tags', settings.excludeTags],
+        ['only-tags', settings.onlyTags],
+        ['follow-up-tag', scope === 'full' ? [settings.followUpTag] : []],
+        ['closed-tag', scope === 'full' ? [settings.closedTag] : []]
+    ];
+    const seen = new Set();
     const items = [];
-    for (const { input, name } of configuredTags(settings, scope)) {
-        const check = `${input} "${name}" (GET /api/tags?search=)`;
-        let exists;
-        let unsure;
-        try {
-            const tags = await searchTags(client, name);
-            const more = tags.length >= PAGE_LIMIT;
-            exists = tags.some(t => typeof t?.name === 'string' && t.name.toLowerCase() === name.toLowerCase());
-            unsure = !exists && more;
-        }
-        catch (err) {
-            // Refused credentials stop a run here, at its first request, as they would anywhere else.
-            if (err instanceof AuthError && err.status === 401)
-                throw err;
-            items.push({ status: 'warning', check, found: `the tags could not be searched: ${check_reason(err)}`, fix: 'run the check again' }); // prettier-ignore
-            continue;
-        }
-        if (exists) {
-            items.push({ status: 'ok', check, found: `"${name}" is a tag of the account` });
-        }
-        else if (unsure) {
-            items.push({ status: 'warning', check, found: `not among the first 100 tags whose name contains "${name}": could not confirm it exists`, fix: 'check the name against Settings > Tags in Gorgias' }); // prettier-ignore
-        }
-        else if (input === 'follow-up-tag' || input === 'closed-tag') {
-            items.push({
-                status: 'info',
-                check,
-                found: `"${name}" is not on the account yet: the action adds it by name with the first ${input === 'follow-up-tag' ? 'follow-up' : 'close'} (expected before the first real run)`
-            });
-        }
-        else {
-            items.push(missingTag(input, name, settings));
+    for (const [input, names] of named) {
+        for (const name of names) {
+            if (seen.has(name.toLowerCase()))
+                continue;
+            seen.add(name.toLowerCase());
+            items.push(await checkTag(client, settings, input, name));
         }
     }
     return items;
 }
-function missingTag(input, name, settings) {
-    const check = `${input} "${name}" (GET /api/tags?search=)`;
-    const list = commaListFor(name);
-    const spaces = list
-        ? `Tag names may contain spaces, so "${name}" is read as one tag; if you meant several, separate them with commas: ${input}: ${list}`
-        : null;
-    if (input === 'exclude-tags') {
-        return {
-            status: 'warning',
-            check,
-            found: `no tag named "${name}" on the account: no ticket is protected by it`,
-            fix: spaces ??
-                `check the spelling against Settings > Tags in Gorgias, or remove it from exclude-tags`
-        };
+async function checkTag(client, settings, input, name) {
+    const say = sayer(`${input} "${name}" (GET /api/tags?search=)`);
+    let tags;
+    try {
+        tags = await searchTags(client, name);
     }
-    const only = settings.onlyTags.length === 1;
-    return {
-        status: 'warning',
-        check,
-        found: only
-            ? `no tag named "${name}" on the account: no ticket carries it, so nothing would be handled`
-            : `no tag named "${name}" on the account: no ticket is handled because of it`,
-        fix: spaces ?? 'check the spelling against Settings > Tags in Gorgias, or remove it from only-tags'
-    };
+    catch (err) {
+        // Refused credentials stop a run here, at its first request, as they would anywhere else.
+        if (err instanceof AuthError && err.status === 401)
+            throw err;
+        return say('warning', `the tags could not be searched: ${check_reason(err)}`, 'run the check again');
+    }
+    const lower = name.toLowerCase();
+    if (tags.some(t => typeof t?.name === 'string' && t.name.toLowerCase() === lower)) {
+        return say('ok', `"${name}" is a tag of the account`);
+    }
+    if (tags.length >= PAGE_LIMIT) {
+        return say('warning', `not among the first 100 tags whose name contains "${name}": could not confirm it exists`, 'check the name against Settings > Tags in Gorgias'); // prettier-ignore
+    }
+    if (input === 'follow-up-tag' || input === 'closed-tag') {
+        return say('info', `"${name}" is not on the account yet: the action adds it by name with the first ${input === 'follow-up-tag' ? 'follow-up' : 'close'} (expected before the first real run)`); // prettier-ignore
+    }
+    const list = commaListFor(name);
+    const fix = list
+        ? `Tag names may contain spaces, so "${name}" is read as one tag; if you meant several, separate them with commas: ${input}: ${list}`
+        : `check the spelling against Settings > Tags in Gorgias, or remove it from ${input}`;
+    const effect = input === 'exclude-tags'
+        ? 'no ticket is protected by it'
+        : settings.onlyTags.length === 1
+            ? 'no ticket carries it, so nothing would be handled'
+            : 'no ticket is handled because of it';
+    return say('warning', `no tag named "${name}" on the account: ${effect}`, fix);
 }
-// ------------------------------------------------------------------ 6. channels
+/** 6. The channels of the open tickets listed, against `channels`. */
 function checkChannels(settings, open) {
-    const check = 'Channels of open tickets';
+    const say = sayer('Channels of open tickets');
     const configured = settings.channels.join(', ');
-    if (open === null || open.length === 0) {
-        return { status: 'info', check, found: `no open ticket was listed, so the channels were not compared (channels is ${configured})` }; // prettier-ignore
+    if (!open?.length) {
+        return say('info', `no open ticket was listed, so the channels were not compared (channels is ${configured})`); // prettier-ignore
     }
     const byChannel = new Map();
     for (const t of open) {
         const channel = typeof t.channel === 'string' && t.channel ? t.channel.toLowerCase() : '(none)';
         byChannel.set(channel, (byChannel.get(channel) ?? 0) + 1);
     }
-    let handled = 0;
-    const others = [];
-    for (const [channel, n] of byChannel) {
-        if (settings.channels.includes(channel))
-            handled += n;
-        else
-            others.push([channel, n]);
-    }
-    others.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    const others = [...byChannel]
+        .filter(([channel]) => !settings.channels.includes(channel))
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    const handled = open.length - others.reduce((sum, [, n]) => sum + n, 0);
     const sample = `of the ${open.length} open tickets on the first page`;
     if (others.length === 0) {
-        return { status: 'ok', check, found: `all ${sample} are on handled channels (${configured})` };
+        return say('ok', `all ${sample} are on handled channels (${configured})`);
     }
     const notHandled = others.map(([c, n]) => `${n} ${c}`).join(', ');
-    const found = `${sample}, ${handled} are handled; ${notHandled} ${others.length === 1 && others[0][1] === 1 ? 'is' : 'are'} not handled: channels is ${configured}`;
-    const answerable = others
-        .map(([c]) => c)
-        .filter(c => ANSWERABLE_CHANNELS.includes(c));
-    const unanswerable = others
-        .map(([c]) => c)
-        .filter(c => !ANSWERABLE_CHANNELS.includes(c));
+    const verb = others.length === 1 && others[0][1] === 1 ? 'is' : 'are';
+    const found = `${sample}, ${handled} are handled; ${notHandled} ${verb} not handled: channels is ${configured}`;
+    const answerable = (c) => ANSWERABLE_CHANNELS.includes(c);
+    const channels = others.map(([c]) => c);
+    const can = channels.filter(answerable);
+    const cannot = channels.filter(c => !answerable(c));
     const advice = [
-        answerable.length > 0 ? `add ${answerable.join(', ')} to channels to follow up there too` : '',
-        unanswerable.length > 0 ? `this action cannot answer ${unanswerable.join(', ')}` : ''
+        can.length > 0 ? `add ${can.join(', ')} to channels to follow up there too` : '',
+        cannot.length > 0 ? `this action cannot answer ${cannot.join(', ')}` : ''
     ]
         .filter(Boolean)
         .join('; ');
-    if (handled === 0) {
-        return { status: 'warning', check, found: `${found}: none would get a follow-up`, fix: advice };
-    }
-    return { status: 'info', check, found, fix: `nothing to do if that is intended; ${advice}` };
+    return handled === 0
+        ? say('warning', `${found}: none would get a follow-up`, advice)
+        : say('info', found, `nothing to do if that is intended; ${advice}`);
 }
-// ------------------------------------------------------------------ 7. email integration
 const EMAIL_TYPES = ['email', 'gmail', 'outlook'];
+/** 7. An email integration a follow-up can go out from. */
 async function checkEmailIntegration(client, settings) {
-    const check = 'Email integration (GET /api/integrations)';
+    const say = sayer('Email integration (GET /api/integrations)');
     if (!settings.channels.includes('email')) {
-        return { status: 'info', check, found: `not checked: channels (${settings.channels.join(', ')}) has no email` }; // prettier-ignore
+        return say('info', `not checked: channels (${settings.channels.join(', ')}) has no email`);
     }
     let integrations;
     try {
@@ -57882,74 +57657,60 @@ async function checkEmailIntegration(client, settings) {
     }
     catch (err) {
         if (err instanceof AuthError) {
-            return { status: 'problem', check, found: `the integrations were refused (HTTP ${err.status}): ${check_reason(err)}`, fix: "give the key's user the permission to read integrations, or use an admin's key" }; // prettier-ignore
+            return say('problem', `the integrations were refused (HTTP ${err.status}): ${check_reason(err)}`, "give the key's user the permission to read integrations, or use an admin's key"); // prettier-ignore
         }
         // Not verified: said as such, and each follow-up still replies from the agent's own address.
-        return { status: 'warning', check, found: `the integrations could not be listed, so no sending address was verified: ${check_reason(err)}`, fix: 'check in Gorgias (Settings > Channels > Email) that the support mailbox is connected' }; // prettier-ignore
+        return say('warning', `the integrations could not be listed, so no sending address was verified: ${check_reason(err)}`, 'check in Gorgias (Settings > Channels > Email) that the support mailbox is connected'); // prettier-ignore
     }
     const email = integrations.filter(i => EMAIL_TYPES.includes(String(i?.type).toLowerCase()));
     const address = (i) => typeof i.meta?.address === 'string' && i.meta.address.trim() ? i.meta.address.trim() : null;
     const usable = email.filter(i => !i.deactivated_datetime && address(i) !== null);
     if (usable.length === 0) {
-        const off = email.length - usable.length;
-        return {
-            status: 'problem',
-            check,
-            found: email.length === 0
-                ? 'the account has no email, gmail or outlook integration: an email follow-up has no address to come from'
-                : `the account's ${email.length} email integration${email.length === 1 ? ' is' : 's are'} deactivated or without an address (${off})`,
-            fix: 'connect or reactivate the support mailbox in Gorgias (Settings > Channels > Email), or remove email from channels'
-        };
+        const found = email.length === 0
+            ? 'the account has no email, gmail or outlook integration: an email follow-up has no address to come from'
+            : `the account's ${email.length} email integration${email.length === 1 ? ' is' : 's are'} deactivated or without an address (${email.length})`;
+        return say('problem', found, 'connect or reactivate the support mailbox in Gorgias (Settings > Channels > Email), or remove email from channels'); // prettier-ignore
     }
     const first = usable[0];
     const more = usable.length > 1 ? ` and ${usable.length - 1} more` : '';
-    return {
-        status: 'ok',
-        check,
-        found: `${address(first)} (${first.type} integration ${first.id}${first.name ? `, "${first.name}"` : ''})${more}; each follow-up goes out from the address of the agent's last reply`
-    };
+    return say('ok', `${address(first)} (${first.type} integration ${first.id}${first.name ? `, "${first.name}"` : ''})${more}; each follow-up goes out from the address of the agent's last reply`); // prettier-ignore
 }
 
 ;// CONCATENATED MODULE: ./src/checkReport.ts
 
+/**
+ * The account check, shown: terminal lines (control characters stripped), a Markdown section for
+ * the job summary (every text escaped: a tag name or an agent's name is data), JSON, the verdict.
+ */
 function checkVerdict(list) {
-    const problems = list.items.filter(i => i.status === 'problem').length;
+    const problems = list.items.filter(i => i.status === 'problem');
     const warnings = list.items.filter(i => i.status === 'warning').length;
+    const found = problems.map(i => oneLine(i.found)).join('; ');
     return {
-        problems,
+        problems: problems.length,
         warnings,
-        failure: problems === 0
+        failure: problems.length === 0
             ? null
-            : `The account check found ${problems} problem${problems === 1 ? '' : 's'} on ${list.host}: ${list.items
-                .filter(i => i.status === 'problem')
-                .map(i => oneLine(i.found))
-                .join('; ')}`
+            : `The account check found ${plural(problems.length, 'problem', 'problems')} on ${list.host}: ${found}`
     };
 }
 function tally(list) {
     const { problems, warnings } = checkVerdict(list);
-    const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
-    return `${plural(problems, 'problem')}, ${plural(warnings, 'warning')}; ${plural(list.requests, 'request')}, read-only`;
+    return `${plural(problems, 'problem', 'problems')}, ${plural(warnings, 'warning', 'warnings')}; ${plural(list.requests, 'request', 'requests')}, read-only`;
 }
 const checkReport_LEGEND = 'ok: verified; info: nothing to fix (or not verifiable here, as said); warning: works, probably not as you mean it; problem: a run would fail or do nothing useful';
-const WORD = {
-    ok: 'ok',
-    info: 'info',
-    warning: 'warning',
-    problem: 'PROBLEM'
-};
 /** Terminal (and action log) lines: one per item, its fix indented below. */
 function checklistText(list) {
+    const word = (s) => (s === 'problem' ? 'PROBLEM' : s);
     const lines = [`Account check of ${terminalCell(list.host)} as ${terminalCell(list.email)}`];
     for (const item of list.items) {
-        lines.push(`  ${WORD[item.status].padEnd(8)} ${terminalCell(item.check)}`);
+        lines.push(`  ${word(item.status).padEnd(8)} ${terminalCell(item.check)}`);
         // Each line starts with a word of ours: a found text can never open a workflow command.
         lines.push(`           found: ${terminalCell(item.found)}`);
         if (item.fix)
             lines.push(`           to do: ${terminalCell(item.fix)}`);
     }
-    lines.push(`Result: ${tally(list)}`);
-    lines.push(checkReport_LEGEND);
+    lines.push(`Result: ${tally(list)}`, checkReport_LEGEND);
     return lines.join('\n');
 }
 const ICON = {
@@ -57961,46 +57722,34 @@ const ICON = {
 const cell = (text) => escapeMarkdown(oneLine(text));
 /** The job summary's section: a heading, one table row per item, the tally. */
 function checklistMarkdown(list) {
-    const lines = [
+    return `${[
         `## Account check: ${cell(list.host)}`,
         '',
         '| | Checked | Found | What to do |',
         '| --- | --- | --- | --- |',
-        ...list.items.map((i) => `| ${ICON[i.status]} | ${cell(i.check)} | ${cell(i.found)} | ${i.fix ? cell(i.fix) : ''} |`),
+        ...list.items.map(i => `| ${ICON[i.status]} | ${cell(i.check)} | ${cell(i.found)} | ${cell(i.fix ?? '')} |`),
         '',
         `${cell(tally(list))}. Signed in as ${cell(list.email)}.`,
         '',
         `<sub>${cell(checkReport_LEGEND)}.</sub>`,
         ''
-    ];
-    return `${lines.join('\n')}\n`;
+    ].join('\n')}\n`;
 }
+/** The items as check.ts made them: a fix only where there is one. */
 function checklistJson(list) {
     const { problems, warnings } = checkVerdict(list);
-    return {
-        host: list.host,
-        email: list.email,
-        ok: problems === 0,
-        problems,
-        warnings,
-        requests: list.requests,
-        items: list.items.map(i => ({
-            status: i.status,
-            check: i.check,
-            found: i.found,
-            ...(i.fix ? { fix: i.fix } : {})
-        }))
-    };
+    const { host, email, requests, items } = list;
+    return { host, email, ok: problems === 0, problems, warnings, requests, items };
 }
 /** The warnings of a real run's tag check, as the report's warning lines. */
 function tagWarnings(list) {
     return list.items
         .filter(i => i.status === 'warning')
-        .map(i => `${i.check.replace(/ \(GET \/api\/tags\?search=\)$/, '')}: ${i.found}${i.fix ? `. ${sentence(i.fix)}` : ''}`);
-}
-/** A fix shown after a full stop starts as a sentence. */
-function sentence(text) {
-    return text.charAt(0).toUpperCase() + text.slice(1);
+        .map(i => {
+        // A fix shown after a full stop starts as a sentence.
+        const fix = i.fix ? `. ${i.fix.charAt(0).toUpperCase()}${i.fix.slice(1)}` : '';
+        return `${i.check.replace(/ \(GET \/api\/tags\?search=\)$/, '')}: ${i.found}${fix}`;
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/macros.ts
@@ -59952,18 +59701,18 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("worker_threa
 
 /***/ }),
 
-/***/ 7349:
+/***/ 2387:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveBlockMap = __nccwpck_require__(7103);
-var resolveBlockSeq = __nccwpck_require__(334);
-var resolveFlowCollection = __nccwpck_require__(3142);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
+var YAMLMap = __nccwpck_require__(2448);
+var YAMLSeq = __nccwpck_require__(5125);
+var resolveBlockMap = __nccwpck_require__(1653);
+var resolveBlockSeq = __nccwpck_require__(2624);
+var resolveFlowCollection = __nccwpck_require__(692);
 
 function resolveCollection(CN, ctx, token, onError, tagName, tag) {
     const coll = token.type === 'block-map'
@@ -60049,15 +59798,15 @@ exports.composeCollection = composeCollection;
 
 /***/ }),
 
-/***/ 3683:
+/***/ 2873:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Document = __nccwpck_require__(3021);
-var composeNode = __nccwpck_require__(5937);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
+var Document = __nccwpck_require__(5755);
+var composeNode = __nccwpck_require__(3755);
+var resolveEnd = __nccwpck_require__(1462);
+var resolveProps = __nccwpck_require__(8017);
 
 function composeDoc(options, directives, { offset, start, value, end }, onError) {
     const opts = Object.assign({ _directives: directives }, options);
@@ -60101,17 +59850,17 @@ exports.composeDoc = composeDoc;
 
 /***/ }),
 
-/***/ 5937:
+/***/ 3755:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var composeCollection = __nccwpck_require__(7349);
-var composeScalar = __nccwpck_require__(5413);
-var resolveEnd = __nccwpck_require__(7788);
-var utilEmptyScalarPosition = __nccwpck_require__(2599);
+var Alias = __nccwpck_require__(9671);
+var identity = __nccwpck_require__(2617);
+var composeCollection = __nccwpck_require__(2387);
+var composeScalar = __nccwpck_require__(4995);
+var resolveEnd = __nccwpck_require__(1462);
+var utilEmptyScalarPosition = __nccwpck_require__(9933);
 
 const CN = { composeNode, composeEmptyNode };
 function composeNode(ctx, token, props, onError) {
@@ -60220,15 +59969,15 @@ exports.composeNode = composeNode;
 
 /***/ }),
 
-/***/ 5413:
+/***/ 4995:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
+var resolveBlockScalar = __nccwpck_require__(599);
+var resolveFlowScalar = __nccwpck_require__(7120);
 
 function composeScalar(ctx, token, tagToken, onError) {
     const { value, type, comment, range } = token.type === 'block-scalar'
@@ -60315,18 +60064,18 @@ exports.composeScalar = composeScalar;
 
 /***/ }),
 
-/***/ 9984:
+/***/ 2750:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(1342);
-var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var identity = __nccwpck_require__(1127);
-var composeDoc = __nccwpck_require__(3683);
-var resolveEnd = __nccwpck_require__(7788);
+var directives = __nccwpck_require__(8144);
+var Document = __nccwpck_require__(5755);
+var errors = __nccwpck_require__(2130);
+var identity = __nccwpck_require__(2617);
+var composeDoc = __nccwpck_require__(2873);
+var resolveEnd = __nccwpck_require__(1462);
 
 function getErrorPos(src) {
     if (typeof src === 'number')
@@ -60546,17 +60295,17 @@ exports.Composer = Composer;
 
 /***/ }),
 
-/***/ 7103:
+/***/ 1653:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
-var utilMapIncludes = __nccwpck_require__(1187);
+var Pair = __nccwpck_require__(2815);
+var YAMLMap = __nccwpck_require__(2448);
+var resolveProps = __nccwpck_require__(8017);
+var utilContainsNewline = __nccwpck_require__(6761);
+var utilFlowIndentCheck = __nccwpck_require__(4437);
+var utilMapIncludes = __nccwpck_require__(3485);
 
 const startColMsg = 'All mapping items must start at the same column';
 function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
@@ -60670,12 +60419,12 @@ exports.resolveBlockMap = resolveBlockMap;
 
 /***/ }),
 
-/***/ 8913:
+/***/ 599:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(9271);
 
 function resolveBlockScalar(ctx, scalar, onError) {
     const start = scalar.offset;
@@ -60877,14 +60626,14 @@ exports.resolveBlockScalar = resolveBlockScalar;
 
 /***/ }),
 
-/***/ 334:
+/***/ 2624:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveProps = __nccwpck_require__(4631);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
+var YAMLSeq = __nccwpck_require__(5125);
+var resolveProps = __nccwpck_require__(8017);
+var utilFlowIndentCheck = __nccwpck_require__(4437);
 
 function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
     const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
@@ -60935,7 +60684,7 @@ exports.resolveBlockSeq = resolveBlockSeq;
 
 /***/ }),
 
-/***/ 7788:
+/***/ 1462:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -60981,19 +60730,19 @@ exports.resolveEnd = resolveEnd;
 
 /***/ }),
 
-/***/ 3142:
+/***/ 692:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilMapIncludes = __nccwpck_require__(1187);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var YAMLMap = __nccwpck_require__(2448);
+var YAMLSeq = __nccwpck_require__(5125);
+var resolveEnd = __nccwpck_require__(1462);
+var resolveProps = __nccwpck_require__(8017);
+var utilContainsNewline = __nccwpck_require__(6761);
+var utilMapIncludes = __nccwpck_require__(3485);
 
 const blockMsg = 'Block collections are not allowed within flow collections';
 const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
@@ -61197,13 +60946,13 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 /***/ }),
 
-/***/ 6842:
+/***/ 7120:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var resolveEnd = __nccwpck_require__(7788);
+var Scalar = __nccwpck_require__(9271);
+var resolveEnd = __nccwpck_require__(1462);
 
 function resolveFlowScalar(scalar, strict, onError) {
     const { offset, type, source, end } = scalar;
@@ -61432,7 +61181,7 @@ exports.resolveFlowScalar = resolveFlowScalar;
 
 /***/ }),
 
-/***/ 4631:
+/***/ 8017:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -61587,7 +61336,7 @@ exports.resolveProps = resolveProps;
 
 /***/ }),
 
-/***/ 9499:
+/***/ 6761:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -61630,7 +61379,7 @@ exports.containsNewline = containsNewline;
 
 /***/ }),
 
-/***/ 2599:
+/***/ 9933:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -61665,12 +61414,12 @@ exports.emptyScalarPosition = emptyScalarPosition;
 
 /***/ }),
 
-/***/ 4051:
+/***/ 4437:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var utilContainsNewline = __nccwpck_require__(9499);
+var utilContainsNewline = __nccwpck_require__(6761);
 
 function flowIndentCheck(indent, fc, onError) {
     if (fc?.type === 'flow-collection') {
@@ -61689,12 +61438,12 @@ exports.flowIndentCheck = flowIndentCheck;
 
 /***/ }),
 
-/***/ 1187:
+/***/ 3485:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(2617);
 
 function mapIncludes(ctx, items, search) {
     const { uniqueKeys } = ctx.options;
@@ -61711,22 +61460,22 @@ exports.mapIncludes = mapIncludes;
 
 /***/ }),
 
-/***/ 3021:
+/***/ 5755:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(4065);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var toJS = __nccwpck_require__(6424);
-var Schema = __nccwpck_require__(5840);
-var stringifyDocument = __nccwpck_require__(6829);
-var anchors = __nccwpck_require__(1596);
-var applyReviver = __nccwpck_require__(3661);
-var createNode = __nccwpck_require__(2404);
-var directives = __nccwpck_require__(1342);
+var Alias = __nccwpck_require__(9671);
+var Collection = __nccwpck_require__(6039);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var toJS = __nccwpck_require__(3709);
+var Schema = __nccwpck_require__(4902);
+var stringifyDocument = __nccwpck_require__(5719);
+var anchors = __nccwpck_require__(5702);
+var applyReviver = __nccwpck_require__(2703);
+var createNode = __nccwpck_require__(9462);
+var directives = __nccwpck_require__(8144);
 
 class Document {
     constructor(value, replacer, options) {
@@ -62055,13 +61804,13 @@ exports.Document = Document;
 
 /***/ }),
 
-/***/ 1596:
+/***/ 5702:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(2617);
+var visit = __nccwpck_require__(7182);
 
 /**
  * Verify that the input string is a valid anchor.
@@ -62138,7 +61887,7 @@ exports.findNewAnchor = findNewAnchor;
 
 /***/ }),
 
-/***/ 3661:
+/***/ 2703:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -62202,14 +61951,14 @@ exports.applyReviver = applyReviver;
 
 /***/ }),
 
-/***/ 2404:
+/***/ 9462:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var Alias = __nccwpck_require__(9671);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
 
 const defaultTagPrefix = 'tag:yaml.org,2002:';
 function findTagObject(value, tagName, tags) {
@@ -62299,13 +62048,13 @@ exports.createNode = createNode;
 
 /***/ }),
 
-/***/ 1342:
+/***/ 8144:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(2617);
+var visit = __nccwpck_require__(7182);
 
 const escapeChars = {
     '!': '%21',
@@ -62484,7 +62233,7 @@ exports.Directives = Directives;
 
 /***/ }),
 
-/***/ 1464:
+/***/ 2130:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -62553,28 +62302,28 @@ exports.prettifyError = prettifyError;
 
 /***/ }),
 
-/***/ 8815:
+/***/ 3645:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
-var Schema = __nccwpck_require__(5840);
-var errors = __nccwpck_require__(1464);
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
-var publicApi = __nccwpck_require__(4047);
-var visit = __nccwpck_require__(204);
+var composer = __nccwpck_require__(2750);
+var Document = __nccwpck_require__(5755);
+var Schema = __nccwpck_require__(4902);
+var errors = __nccwpck_require__(2130);
+var Alias = __nccwpck_require__(9671);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var Scalar = __nccwpck_require__(9271);
+var YAMLMap = __nccwpck_require__(2448);
+var YAMLSeq = __nccwpck_require__(5125);
+var cst = __nccwpck_require__(3427);
+var lexer = __nccwpck_require__(795);
+var lineCounter = __nccwpck_require__(9706);
+var parser = __nccwpck_require__(7374);
+var publicApi = __nccwpck_require__(6205);
+var visit = __nccwpck_require__(7182);
 
 
 
@@ -62611,7 +62360,7 @@ __webpack_unused_export__ = visit.visitAsync;
 
 /***/ }),
 
-/***/ 7249:
+/***/ 9923:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -62637,16 +62386,16 @@ exports.warn = warn;
 
 /***/ }),
 
-/***/ 4065:
+/***/ 9671:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(1596);
-var visit = __nccwpck_require__(204);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(6424);
+var anchors = __nccwpck_require__(5702);
+var visit = __nccwpck_require__(7182);
+var identity = __nccwpck_require__(2617);
+var Node = __nccwpck_require__(4615);
+var toJS = __nccwpck_require__(3709);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -62764,14 +62513,14 @@ exports.Alias = Alias;
 
 /***/ }),
 
-/***/ 101:
+/***/ 6039:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
+var createNode = __nccwpck_require__(9462);
+var identity = __nccwpck_require__(2617);
+var Node = __nccwpck_require__(4615);
 
 function collectionFromPath(schema, path, value) {
     let v = value;
@@ -62922,14 +62671,14 @@ exports.isEmptyPath = isEmptyPath;
 
 /***/ }),
 
-/***/ 6673:
+/***/ 4615:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var applyReviver = __nccwpck_require__(3661);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var applyReviver = __nccwpck_require__(2703);
+var identity = __nccwpck_require__(2617);
+var toJS = __nccwpck_require__(3709);
 
 class NodeBase {
     constructor(type) {
@@ -62969,15 +62718,15 @@ exports.NodeBase = NodeBase;
 
 /***/ }),
 
-/***/ 7165:
+/***/ 2815:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyPair = __nccwpck_require__(9748);
-var addPairToJSMap = __nccwpck_require__(7104);
-var identity = __nccwpck_require__(1127);
+var createNode = __nccwpck_require__(9462);
+var stringifyPair = __nccwpck_require__(1174);
+var addPairToJSMap = __nccwpck_require__(614);
+var identity = __nccwpck_require__(2617);
 
 function createPair(key, value, ctx) {
     const k = createNode.createNode(key, undefined, ctx);
@@ -63015,14 +62764,14 @@ exports.createPair = createPair;
 
 /***/ }),
 
-/***/ 3301:
+/***/ 9271:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(6424);
+var identity = __nccwpck_require__(2617);
+var Node = __nccwpck_require__(4615);
+var toJS = __nccwpck_require__(3709);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -63049,17 +62798,17 @@ exports.isScalarValue = isScalarValue;
 
 /***/ }),
 
-/***/ 4454:
+/***/ 2448:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyCollection = __nccwpck_require__(1212);
-var addPairToJSMap = __nccwpck_require__(7104);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
+var stringifyCollection = __nccwpck_require__(8454);
+var addPairToJSMap = __nccwpck_require__(614);
+var Collection = __nccwpck_require__(6039);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var Scalar = __nccwpck_require__(9271);
 
 function findPair(items, key) {
     const k = identity.isScalar(key) ? key.value : key;
@@ -63203,17 +62952,17 @@ exports.findPair = findPair;
 
 /***/ }),
 
-/***/ 2223:
+/***/ 5125:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyCollection = __nccwpck_require__(1212);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var toJS = __nccwpck_require__(6424);
+var createNode = __nccwpck_require__(9462);
+var stringifyCollection = __nccwpck_require__(8454);
+var Collection = __nccwpck_require__(6039);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
+var toJS = __nccwpck_require__(3709);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -63325,16 +63074,16 @@ exports.YAMLSeq = YAMLSeq;
 
 /***/ }),
 
-/***/ 7104:
+/***/ 614:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var log = __nccwpck_require__(7249);
-var merge = __nccwpck_require__(452);
-var stringify = __nccwpck_require__(2148);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var log = __nccwpck_require__(9923);
+var merge = __nccwpck_require__(2610);
+var stringify = __nccwpck_require__(9666);
+var identity = __nccwpck_require__(2617);
+var toJS = __nccwpck_require__(3709);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -63397,7 +63146,7 @@ exports.addPairToJSMap = addPairToJSMap;
 
 /***/ }),
 
-/***/ 1127:
+/***/ 2617:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -63457,12 +63206,12 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 6424:
+/***/ 3709:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(2617);
 
 /**
  * Recursively convert any node or its contents to native JavaScript
@@ -63503,15 +63252,15 @@ exports.toJS = toJS;
 
 /***/ }),
 
-/***/ 110:
+/***/ 8564:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
-var errors = __nccwpck_require__(1464);
-var stringifyString = __nccwpck_require__(3069);
+var resolveBlockScalar = __nccwpck_require__(599);
+var resolveFlowScalar = __nccwpck_require__(7120);
+var errors = __nccwpck_require__(2130);
+var stringifyString = __nccwpck_require__(6179);
 
 function resolveAsScalar(token, strict = true, onError) {
     if (token) {
@@ -63728,7 +63477,7 @@ exports.setScalarValue = setScalarValue;
 
 /***/ }),
 
-/***/ 1733:
+/***/ 7455:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -63798,7 +63547,7 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 7715:
+/***/ 4257:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -63904,14 +63653,14 @@ exports.visit = visit;
 
 /***/ }),
 
-/***/ 3461:
+/***/ 3427:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cstScalar = __nccwpck_require__(110);
-var cstStringify = __nccwpck_require__(1733);
-var cstVisit = __nccwpck_require__(7715);
+var cstScalar = __nccwpck_require__(8564);
+var cstStringify = __nccwpck_require__(7455);
+var cstVisit = __nccwpck_require__(4257);
 
 /** The byte order mark */
 const BOM = '\u{FEFF}';
@@ -64023,12 +63772,12 @@ exports.tokenType = tokenType;
 
 /***/ }),
 
-/***/ 361:
+/***/ 795:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cst = __nccwpck_require__(3461);
+var cst = __nccwpck_require__(3427);
 
 /*
 START -> stream
@@ -64753,7 +64502,7 @@ exports.Lexer = Lexer;
 
 /***/ }),
 
-/***/ 6628:
+/***/ 9706:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -64801,14 +64550,14 @@ exports.LineCounter = LineCounter;
 
 /***/ }),
 
-/***/ 3456:
+/***/ 7374:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
+var cst = __nccwpck_require__(3427);
+var lexer = __nccwpck_require__(795);
 
 function includesToken(list, type) {
     for (let i = 0; i < list.length; ++i)
@@ -65788,18 +65537,18 @@ exports.Parser = Parser;
 
 /***/ }),
 
-/***/ 4047:
+/***/ 6205:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var log = __nccwpck_require__(7249);
-var identity = __nccwpck_require__(1127);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
+var composer = __nccwpck_require__(2750);
+var Document = __nccwpck_require__(5755);
+var errors = __nccwpck_require__(2130);
+var log = __nccwpck_require__(9923);
+var identity = __nccwpck_require__(2617);
+var lineCounter = __nccwpck_require__(9706);
+var parser = __nccwpck_require__(7374);
 
 function parseOptions(options) {
     const prettyErrors = options.prettyErrors !== false;
@@ -65902,16 +65651,16 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 5840:
+/***/ 4902:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var tags = __nccwpck_require__(18);
+var identity = __nccwpck_require__(2617);
+var map = __nccwpck_require__(8229);
+var seq = __nccwpck_require__(2400);
+var string = __nccwpck_require__(2374);
+var tags = __nccwpck_require__(1656);
 
 const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 class Schema {
@@ -65948,13 +65697,13 @@ exports.Schema = Schema;
 
 /***/ }),
 
-/***/ 7451:
+/***/ 8229:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(2617);
+var YAMLMap = __nccwpck_require__(2448);
 
 const map = {
     collection: 'map',
@@ -65974,12 +65723,12 @@ exports.map = map;
 
 /***/ }),
 
-/***/ 3632:
+/***/ 7890:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(9271);
 
 const nullTag = {
     identify: value => value == null,
@@ -65998,13 +65747,13 @@ exports.nullTag = nullTag;
 
 /***/ }),
 
-/***/ 1706:
+/***/ 2400:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(2617);
+var YAMLSeq = __nccwpck_require__(5125);
 
 const seq = {
     collection: 'seq',
@@ -66024,12 +65773,12 @@ exports.seq = seq;
 
 /***/ }),
 
-/***/ 6464:
+/***/ 2374:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyString = __nccwpck_require__(3069);
+var stringifyString = __nccwpck_require__(6179);
 
 const string = {
     identify: value => typeof value === 'string',
@@ -66047,12 +65796,12 @@ exports.string = string;
 
 /***/ }),
 
-/***/ 3959:
+/***/ 1477:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(9271);
 
 const boolTag = {
     identify: value => typeof value === 'boolean',
@@ -66075,13 +65824,13 @@ exports.boolTag = boolTag;
 
 /***/ }),
 
-/***/ 8405:
+/***/ 8251:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(9271);
+var stringifyNumber = __nccwpck_require__(2491);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -66129,12 +65878,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 9874:
+/***/ 7052:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(2491);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
@@ -66178,18 +65927,18 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 896:
+/***/ 4810:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
+var map = __nccwpck_require__(8229);
+var _null = __nccwpck_require__(7890);
+var seq = __nccwpck_require__(2400);
+var string = __nccwpck_require__(2374);
+var bool = __nccwpck_require__(1477);
+var float = __nccwpck_require__(8251);
+var int = __nccwpck_require__(7052);
 
 const schema = [
     map.map,
@@ -66210,14 +65959,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 3559:
+/***/ 7925:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
+var Scalar = __nccwpck_require__(9271);
+var map = __nccwpck_require__(8229);
+var seq = __nccwpck_require__(2400);
 
 function intIdentify(value) {
     return typeof value === 'bigint' || Number.isInteger(value);
@@ -66281,27 +66030,27 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 18:
+/***/ 1656:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
-var schema = __nccwpck_require__(896);
-var schema$1 = __nccwpck_require__(3559);
-var binary = __nccwpck_require__(6083);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var schema$2 = __nccwpck_require__(5913);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(4371);
+var map = __nccwpck_require__(8229);
+var _null = __nccwpck_require__(7890);
+var seq = __nccwpck_require__(2400);
+var string = __nccwpck_require__(2374);
+var bool = __nccwpck_require__(1477);
+var float = __nccwpck_require__(8251);
+var int = __nccwpck_require__(7052);
+var schema = __nccwpck_require__(4810);
+var schema$1 = __nccwpck_require__(7925);
+var binary = __nccwpck_require__(6817);
+var merge = __nccwpck_require__(2610);
+var omap = __nccwpck_require__(61);
+var pairs = __nccwpck_require__(7815);
+var schema$2 = __nccwpck_require__(7755);
+var set = __nccwpck_require__(9138);
+var timestamp = __nccwpck_require__(6282);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -66387,14 +66136,14 @@ exports.getTags = getTags;
 
 /***/ }),
 
-/***/ 6083:
+/***/ 6817:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_buffer = __nccwpck_require__(181);
-var Scalar = __nccwpck_require__(3301);
-var stringifyString = __nccwpck_require__(3069);
+var Scalar = __nccwpck_require__(9271);
+var stringifyString = __nccwpck_require__(6179);
 
 const binary = {
     identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
@@ -66464,12 +66213,12 @@ exports.binary = binary;
 
 /***/ }),
 
-/***/ 8398:
+/***/ 3260:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(9271);
 
 function boolStringify({ value, source }, ctx) {
     const boolObj = value ? trueTag : falseTag;
@@ -66500,13 +66249,13 @@ exports.trueTag = trueTag;
 
 /***/ }),
 
-/***/ 5782:
+/***/ 396:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(9271);
+var stringifyNumber = __nccwpck_require__(2491);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -66557,12 +66306,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 873:
+/***/ 5883:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(2491);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 function intResolve(str, offset, radix, { intAsBigInt }) {
@@ -66640,13 +66389,13 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 452:
+/***/ 2610:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
 
 // If the value associated with a merge key is a single mapping node, each of
 // its key/value pairs is inserted into the current mapping, unless the key
@@ -66718,16 +66467,16 @@ exports.merge = merge;
 
 /***/ }),
 
-/***/ 303:
+/***/ 61:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var pairs = __nccwpck_require__(8385);
+var identity = __nccwpck_require__(2617);
+var toJS = __nccwpck_require__(3709);
+var YAMLMap = __nccwpck_require__(2448);
+var YAMLSeq = __nccwpck_require__(5125);
+var pairs = __nccwpck_require__(7815);
 
 class YAMLOMap extends YAMLSeq.YAMLSeq {
     constructor() {
@@ -66802,15 +66551,15 @@ exports.omap = omap;
 
 /***/ }),
 
-/***/ 8385:
+/***/ 7815:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var Scalar = __nccwpck_require__(9271);
+var YAMLSeq = __nccwpck_require__(5125);
 
 function resolvePairs(seq, onError) {
     if (identity.isSeq(seq)) {
@@ -66891,24 +66640,24 @@ exports.resolvePairs = resolvePairs;
 
 /***/ }),
 
-/***/ 5913:
+/***/ 7755:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var binary = __nccwpck_require__(6083);
-var bool = __nccwpck_require__(8398);
-var float = __nccwpck_require__(5782);
-var int = __nccwpck_require__(873);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(4371);
+var map = __nccwpck_require__(8229);
+var _null = __nccwpck_require__(7890);
+var seq = __nccwpck_require__(2400);
+var string = __nccwpck_require__(2374);
+var binary = __nccwpck_require__(6817);
+var bool = __nccwpck_require__(3260);
+var float = __nccwpck_require__(396);
+var int = __nccwpck_require__(5883);
+var merge = __nccwpck_require__(2610);
+var omap = __nccwpck_require__(61);
+var pairs = __nccwpck_require__(7815);
+var set = __nccwpck_require__(9138);
+var timestamp = __nccwpck_require__(6282);
 
 const schema = [
     map.map,
@@ -66939,14 +66688,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 1528:
+/***/ 9138:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var YAMLMap = __nccwpck_require__(2448);
 
 class YAMLSet extends YAMLMap.YAMLMap {
     constructor(schema) {
@@ -67042,12 +66791,12 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 4371:
+/***/ 6282:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(2491);
 
 /** Internal types handle bigint as number, because TS can't figure it out. */
 function parseSexagesimal(str, asBigInt) {
@@ -67154,7 +66903,7 @@ exports.timestamp = timestamp;
 
 /***/ }),
 
-/***/ 4475:
+/***/ 7089:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -67312,15 +67061,15 @@ exports.foldFlowLines = foldFlowLines;
 
 /***/ }),
 
-/***/ 2148:
+/***/ 9666:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(1596);
-var identity = __nccwpck_require__(1127);
-var stringifyComment = __nccwpck_require__(9799);
-var stringifyString = __nccwpck_require__(3069);
+var anchors = __nccwpck_require__(5702);
+var identity = __nccwpck_require__(2617);
+var stringifyComment = __nccwpck_require__(9330);
+var stringifyString = __nccwpck_require__(6179);
 
 function createStringifyContext(doc, options) {
     const opt = Object.assign({
@@ -67451,14 +67200,14 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 1212:
+/***/ 8454:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(2617);
+var stringify = __nccwpck_require__(9666);
+var stringifyComment = __nccwpck_require__(9330);
 
 function stringifyCollection(collection, ctx, options) {
     const flow = ctx.inFlow ?? collection.flow;
@@ -67613,7 +67362,7 @@ exports.stringifyCollection = stringifyCollection;
 
 /***/ }),
 
-/***/ 9799:
+/***/ 9330:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -67644,14 +67393,14 @@ exports.stringifyComment = stringifyComment;
 
 /***/ }),
 
-/***/ 6829:
+/***/ 5719:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(2617);
+var stringify = __nccwpck_require__(9666);
+var stringifyComment = __nccwpck_require__(9330);
 
 function stringifyDocument(doc, options) {
     const lines = [];
@@ -67738,7 +67487,7 @@ exports.stringifyDocument = stringifyDocument;
 
 /***/ }),
 
-/***/ 8689:
+/***/ 2491:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -67772,15 +67521,15 @@ exports.stringifyNumber = stringifyNumber;
 
 /***/ }),
 
-/***/ 9748:
+/***/ 1174:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
+var stringify = __nccwpck_require__(9666);
+var stringifyComment = __nccwpck_require__(9330);
 
 function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
     const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -67931,13 +67680,13 @@ exports.stringifyPair = stringifyPair;
 
 /***/ }),
 
-/***/ 3069:
+/***/ 6179:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var foldFlowLines = __nccwpck_require__(4475);
+var Scalar = __nccwpck_require__(9271);
+var foldFlowLines = __nccwpck_require__(7089);
 
 const getFoldOptions = (ctx, isBlock) => ({
     indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -68276,12 +68025,12 @@ exports.stringifyString = stringifyString;
 
 /***/ }),
 
-/***/ 204:
+/***/ 7182:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(2617);
 
 const BREAK = Symbol('break visit');
 const SKIP = Symbol('skip children');
@@ -68519,7 +68268,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 1204:
+/***/ 7346:
 /***/ ((__unused_webpack_module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* c8 ignore start */
@@ -68543,7 +68292,7 @@ if (!globalThis.ReadableStream) {
     }
   } catch (error) {
     // fallback to polyfill implementation
-    Object.assign(globalThis, __nccwpck_require__(3585))
+    Object.assign(globalThis, __nccwpck_require__(8464))
   }
 }
 
@@ -68577,14 +68326,14 @@ try {
 
 /***/ }),
 
-/***/ 4645:
+/***/ 1559:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   A: () => (__WEBPACK_DEFAULT_EXPORT__)
 /* harmony export */ });
 /* unused harmony export File */
-/* harmony import */ var _index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6327);
+/* harmony import */ var _index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3437);
 
 
 const _File = class File extends _index_js__WEBPACK_IMPORTED_MODULE_0__/* ["default"] */ .A {
@@ -68638,7 +68387,7 @@ const File = _File
 
 /***/ }),
 
-/***/ 995:
+/***/ 2397:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -68647,9 +68396,9 @@ const File = _File
 /* unused harmony exports blobFrom, blobFromSync, fileFrom, fileFromSync */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
-/* harmony import */ var node_domexception__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7666);
-/* harmony import */ var _file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4645);
-/* harmony import */ var _index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6327);
+/* harmony import */ var node_domexception__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1340);
+/* harmony import */ var _file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1559);
+/* harmony import */ var _index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3437);
 
 
 
@@ -68754,14 +68503,14 @@ class BlobDataItem {
 
 /***/ }),
 
-/***/ 6327:
+/***/ 3437:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   A: () => (__WEBPACK_DEFAULT_EXPORT__)
 /* harmony export */ });
 /* unused harmony export Blob */
-/* harmony import */ var _streams_cjs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1204);
+/* harmony import */ var _streams_cjs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7346);
 /*! fetch-blob. MIT License. Jimmy Wärting <https://jimmy.warting.se/opensource> */
 
 // TODO (jimmywarting): in the feature use conditional loading with top level await (requires 14.x)
@@ -69016,7 +68765,7 @@ const Blob = _Blob
 
 /***/ }),
 
-/***/ 3018:
+/***/ 3740:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -69024,8 +68773,8 @@ const Blob = _Blob
 /* harmony export */   fS: () => (/* binding */ FormData)
 /* harmony export */ });
 /* unused harmony export File */
-/* harmony import */ var fetch_blob__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6327);
-/* harmony import */ var fetch_blob_file_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4645);
+/* harmony import */ var fetch_blob__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3437);
+/* harmony import */ var fetch_blob_file_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1559);
 /*! formdata-polyfill. MIT License. Jimmy Wärting <https://jimmy.warting.se/opensource> */
 
 
@@ -69285,6 +69034,6 @@ return new B(c,{type:"multipart/form-data; boundary="+b})}
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(9407);
+/******/ var __webpack_exports__ = __nccwpck_require__(5388);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

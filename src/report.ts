@@ -1,30 +1,27 @@
 import type { Settings } from './config.js'
 import { describeSettings } from './settingsTable.js'
-import { plural } from './text.js'
-import { actionLabel, resultLabel, shownDetail } from './outcomeText.js'
 import { credentialsHelp } from './secrets.js'
 import type { ClientStats } from './gorgias/client.js'
 import { explanationMarkdown, explanationText } from './explain.js'
 import { SKIP_LABELS, SKIP_REASONS } from './policy/types.js'
 import type { Listing, Outcome, Report } from './sweep/types.js'
+import { previewsMarkdown, previewsTerminal } from './preview.js'
 import {
   escapeMarkdown,
   graphemeLength,
   markdownText,
   oneLine,
   NO_NAME,
+  plural,
   terminalCell,
   ticketLink
 } from './text.js'
-import { previewsMarkdown, previewsTerminal } from './previews.js'
 
 /**
- * Report -> job summary (Markdown), step outputs, terminal text and JSON. Pure.
- *
- * Subjects, names and error texts come from customers and servers: in the summary they are
- * escaped so that GitHub shows them as text (never a link, an image or formatting), in the
- * terminal they lose every control character. The summary stays under GitHub's 1 MiB limit
- * whatever the run did: each per-ticket list is capped, and a last guard cuts the whole.
+ * Report -> job summary (Markdown), step outputs, terminal text and JSON. Pure. Customer and
+ * server texts are escaped in the summary (shown as text, never a link, an image or formatting)
+ * and lose every control character in the terminal. The summary stays under GitHub's 1 MiB
+ * limit whatever the run did: each per-ticket list is capped, and a last guard cuts the whole.
  */
 
 /** Rows listed one by one in the summary, per list; the rest are counted in an "…and N more" line. */
@@ -40,34 +37,21 @@ const SUMMARY_ROWS = {
   needsAPerson: 100
 } as const
 
-/**
- * GitHub drops a job summary over 1 MiB (1,048,576 bytes) with only an error in the log; this
- * leaves room for the run link the action appends.
- */
+/** GitHub drops a summary over 1 MiB with only an error in the log; room for the run link. */
 const SUMMARY_MAX_BYTES = 1_000_000
-
-export interface Counts {
-  followedUp: number[]
-  closed: number[]
-  failed: number
-  deferred: number
-  skipped: number
-}
 
 /** The customer got the follow-up, or the ticket was closed, even if a later step failed. */
 const succeeded = (o: Outcome): boolean =>
   o.result === 'done' || o.result === 'would-do' || o.wrote === true
 
-export function counts(report: Report): Counts {
+export function counts(report: Report) {
   const ids = (kind: Outcome['action']): number[] =>
     report.actions.filter(o => o.action === kind && succeeded(o)).map(o => o.ticketId)
+  const failed = (outcomes: Outcome[]): number => outcomes.filter(o => o.result === 'failed').length
   return {
     followedUp: ids('follow-up'),
     closed: ids('close'),
-    failed:
-      report.actions.filter(o => o.result === 'failed').length +
-      report.housekeeping.filter(o => o.result === 'failed').length +
-      report.readFailures.length,
+    failed: failed(report.actions) + failed(report.housekeeping) + report.readFailures.length,
     deferred: report.actions.filter(o => o.result === 'deferred').length,
     skipped: SKIP_REASONS.reduce((sum, r) => sum + report.skipped[r], 0)
   }
@@ -88,9 +72,7 @@ export function outputs(report: Report): Record<string, string> {
   }
 }
 
-function hours(h: number | null): string {
-  return h === null ? '' : h.toFixed(1)
-}
+const hours = (h: number | null): string => (h === null ? '' : h.toFixed(1))
 
 export function requestLine(stats: ClientStats | null): string {
   if (!stats) return ''
@@ -105,11 +87,15 @@ export function requestLine(stats: ClientStats | null): string {
   )
 }
 
-/** A ticket id as a Markdown link to the ticket in the helpdesk (see ticketLink). */
+/** A ticket id as the medium shows it: a Markdown link to the helpdesk, or `#id`. */
 type LinkTo = (id: number) => string
 
-/** Which tickets the run looked at, in words; `linkTo` renders a ticket id, `shown` a text. */
-function listingLine(listing: Listing, linkTo: LinkTo, shown: (text: string) => string): string {
+/** The first `max` ids, and how many more there are. */
+const idList = (ids: readonly number[], max: number, link: LinkTo): string =>
+  ids.slice(0, max).map(link).join(', ') + (ids.length > max ? ` and ${ids.length - max} more` : '')
+
+/** Which tickets the run looked at, in words; `shown` renders a text of the server's. */
+function listingLine(listing: Listing, link: LinkTo, shown: (text: string) => string): string {
   switch (listing.kind) {
     case 'open-view':
       return listing.checked
@@ -119,48 +105,51 @@ function listingLine(listing: Listing, linkTo: LinkTo, shown: (text: string) => 
       return `Listed the tickets of saved view ${listing.viewId} (view-id).`
     case 'all-tickets':
       return `Listed every ticket not in the trash (${shown(listing.why)}).`
-    case 'ticket-ids': {
-      const shown = listing.ids.slice(0, SUMMARY_ROWS.ticketIds).map(linkTo).join(', ')
-      const more = listing.ids.length - SUMMARY_ROWS.ticketIds
-      return `Read only the tickets asked for (ticket-ids): ${shown}${more > 0 ? ` and ${more} more` : ''}.`
-    }
+    case 'ticket-ids':
+      return `Read only the tickets asked for (ticket-ids): ${idList(listing.ids, SUMMARY_ROWS.ticketIds, link)}.`
   }
 }
 
 function headline(report: Report): string {
   const c = counts(report)
   const verb = report.dryRun ? 'would be ' : ''
-  const listed =
-    report.listing.kind === 'ticket-ids'
-      ? `Read ${plural(report.ticketsSeen, 'ticket', 'tickets')}`
-      : `Read ${plural(report.ticketsSeen, 'ticket', 'tickets')} on ${plural(report.pages, 'page', 'pages')}`
+  const pages =
+    report.listing.kind === 'ticket-ids' ? '' : ` on ${plural(report.pages, 'page', 'pages')}`
   return (
-    `${listed}; ${report.candidates} might be due. ` +
+    `Read ${plural(report.ticketsSeen, 'ticket', 'tickets')}${pages}; ${report.candidates} might be due. ` +
     `**${c.followedUp.length} ${verb}followed up, ${c.closed.length} ${verb}closed**, ` +
     `${c.failed} failed, ${c.deferred} deferred, ${c.skipped} skipped.`
   )
 }
 
-/** The first `max` items, and how many were left out. */
-function capped<T>(items: readonly T[], max: number): { shown: readonly T[]; more: number } {
-  return { shown: items.slice(0, max), more: Math.max(0, items.length - max) }
+/** At most `max` rows, a blank line, and how many more there are (`what`) if any. */
+function capped<T>(items: readonly T[], max: number, what: string, row: (item: T) => string) {
+  const more = items.length - max
+  return [...items.slice(0, max).map(row), '', ...(more > 0 ? [`…and ${more} more ${what}.`, ''] : [])] // prettier-ignore
 }
 
-const moreLine = (more: number, what: string): string[] =>
-  more > 0 ? [`…and ${more} more ${what}.`, ''] : []
+const row = (cells: string[]): string => `| ${cells.join(' | ')} |`
+
+/** A Markdown table's head: the titles, then their alignment (`right` ones to the right). */
+const tableHead = (titles: string[], right = ''): string[] => [
+  row(titles),
+  row(titles.map(t => (t === right ? '---:' : '---')))
+]
 
 /**
  * The job summary: the run's outcome on top, then each per-ticket list, the explanations asked
  * for, the settings in effect and the requests made; always within GitHub's size limit.
+ * `preface`: Markdown shown right after the dry-run line (a dry run's account checklist).
  */
 export function summaryMarkdown(
   report: Report,
   settings: Settings,
   stats: ClientStats | null,
-  /** Markdown shown right after the dry-run line (a dry run's account checklist) */
   preface = ''
 ): string {
   const link: LinkTo = id => ticketLink(settings.domain, id)
+  const explained = report.explanations.slice(0, SUMMARY_ROWS.explanations)
+  const moreExplained = report.explanations.length - explained.length
   return withinSummaryLimit([
     ...summaryHead(report, settings, link, preface),
     ...needsAPerson(report, settings, link),
@@ -169,36 +158,18 @@ export function summaryMarkdown(
     ...tagRepairsSection(report, settings, link),
     ...skippedByReason(report, settings, link),
     ...reopenedSection(report, settings, link),
-    ...explanations(report, settings),
-    ...settingsInEffect(settings),
+    ...explained.map(e => explanationMarkdown(e, settings)),
+    ...(moreExplained > 0 ? [`…and ${moreExplained} more tickets asked about.`, ''] : []),
+    '<details><summary>Settings in effect</summary>',
+    '',
+    ...tableHead(['Input', 'Value']),
+    ...describeSettings(settings).map(([k, v]) => row([markdownText(k, 60), markdownText(v, 120)])),
+    '',
+    '</details>',
+    '',
     `Finished in ${seconds(report).toFixed(1)} s. ${requestLine(stats)}`,
     ''
   ])
-}
-
-/** The title, why the run stopped (if it did), its warnings, what it listed, and the counts. */
-function summaryHead(report: Report, settings: Settings, link: LinkTo, preface: string): string[] {
-  const lines: string[] = []
-  if (report.dryRun) lines.push(DRY_RUN_LINE, '')
-  if (preface !== '') lines.push(preface.trimEnd(), '')
-  const title = report.dryRun ? ' (dry run)' : ''
-  lines.push(`## Gorgias auto-close: ${settings.domain}${title}`, '')
-  const stopped = stopLine(report, settings)
-  if (stopped) lines.push(`**Stopped:** ${escapeMarkdown(oneLine(stopped))}`, '')
-  const timeLimit = timeLimitLine(report)
-  if (timeLimit) lines.push(`**Stopped early:** ${escapeMarkdown(timeLimit)}`, '')
-  for (const warning of report.warnings) {
-    lines.push(`> **Warning:** ${markdownText(warning, 1000)}`, '')
-  }
-  lines.push(
-    listingLine(report.listing, link, t => markdownText(t, 300)),
-    '',
-    headline(report),
-    '',
-    `<sub>${LEGEND}</sub>`,
-    ''
-  )
-  return lines
 }
 
 /** The first line of a dry run's summary: what it was, and how to go live. */
@@ -210,6 +181,27 @@ const LEGEND =
   '<em>Might be due</em>: an agent replied long enough ago, so the ticket was read with its messages. ' +
   '<em>Deferred</em>: due, left for the next run (max-actions or time-limit-minutes reached). ' +
   "<em>Tag repairs</em>: this action's own tags put right; nothing sent."
+
+/** The title, why the run stopped (if it did), its warnings, what it listed, and the counts. */
+function summaryHead(report: Report, settings: Settings, link: LinkTo, preface: string): string[] {
+  const lines: string[] = []
+  if (report.dryRun) lines.push(DRY_RUN_LINE, '')
+  if (preface !== '') lines.push(preface.trimEnd(), '')
+  lines.push(`## Gorgias auto-close: ${settings.domain}${report.dryRun ? ' (dry run)' : ''}`, '')
+  const stopped = stopLine(report, settings)
+  if (stopped) lines.push(`**Stopped:** ${escapeMarkdown(oneLine(stopped))}`, '')
+  const timeLimit = timeLimitLine(report)
+  if (timeLimit) lines.push(`**Stopped early:** ${escapeMarkdown(timeLimit)}`, '')
+  for (const warning of report.warnings) {
+    lines.push(`> **Warning:** ${markdownText(warning, 1000)}`, '')
+  }
+  lines.push(
+    listingLine(report.listing, link, t => markdownText(t, 300)),
+    ''
+  )
+  lines.push(headline(report), '', `<sub>${LEGEND}</sub>`, '')
+  return lines
+}
 
 /** Skips no later run resolves by itself: a person has to look. */
 const PERSON_SKIPS: ReadonlySet<string> = new Set([
@@ -226,129 +218,95 @@ const needsPersonSkip = (o: Outcome): boolean =>
  * could not be read, a tag repair that failed, a policy-module error, no address to write to.
  */
 function needsAPerson(report: Report, settings: Settings, link: LinkTo): string[] {
-  const items: string[] = []
-  const why = (o: Outcome, words: string): string => {
+  const item = (o: Outcome, words: string): string => {
     const detail = shownDetail(o, settings)
     return `- ${link(o.ticketId)}: ${words}${detail ? `: ${markdownText(detail, 200)}` : ''}`
   }
-  for (const o of report.actions) {
-    if (o.result !== 'failed') continue
-    if (o.code === 'policy-module') items.push(why(o, 'the policy module failed, nothing was sent'))
-    else if (o.wrote) items.push(why(o, `${actionLabel(o)} done, a later step failed`))
-    else items.push(why(o, `${actionLabel(o)} failed`))
-  }
-  for (const o of report.readFailures) items.push(why(o, 'could not be read'))
-  for (const o of report.housekeeping) {
-    if (o.result === 'failed') items.push(why(o, `tag repair (${actionLabel(o)}) failed`))
-  }
-  for (const o of report.notableSkips.filter(needsPersonSkip)) {
-    items.push(`- ${link(o.ticketId)}: ${SKIP_LABELS[o.skipReason!]}`)
-  }
-  if (items.length === 0) return []
-  const shown = capped(items, SUMMARY_ROWS.needsAPerson)
-  return [
-    `### Needs a person: ${items.length}`,
-    '',
-    ...shown.shown,
-    '',
-    ...moreLine(shown.more, 'tickets to look at')
+  const failedAction = (o: Outcome): string =>
+    o.code === 'policy-module'
+      ? 'the policy module failed, nothing was sent'
+      : `${actionLabel(o)} ${o.wrote ? 'done, a later step failed' : 'failed'}`
+  const failed = (o: Outcome): boolean => o.result === 'failed'
+  const items = [
+    ...report.actions.filter(failed).map(o => item(o, failedAction(o))),
+    ...report.readFailures.map(o => item(o, 'could not be read')),
+    ...report.housekeeping
+      .filter(failed)
+      .map(o => item(o, `tag repair (${actionLabel(o)}) failed`)),
+    ...report.notableSkips
+      .filter(needsPersonSkip)
+      .map(o => `- ${link(o.ticketId)}: ${SKIP_LABELS[o.skipReason!]}`)
   ]
+  if (items.length === 0) return []
+  const more = 'tickets to look at'
+  return [`### Needs a person: ${items.length}`, '', ...capped(items, SUMMARY_ROWS.needsAPerson, more, i => i)] // prettier-ignore
 }
 
 /**
- * Follow-ups, closes and the tickets deferred to the next run: a table each, oldest reply first
- * (the order the sweep takes them in). The customer's subject and name only when
- * summary-customer-details allows.
+ * Follow-ups, closes and the tickets deferred to the next run: a table each, oldest reply first.
+ * The customer's subject and name only when summary-customer-details allows.
  */
 function ticketTables(report: Report, settings: Settings, link: LinkTo): string[] {
+  if (report.actions.length === 0) return ['No ticket was due for a follow-up or a close.', '']
   const details = settings.summaryCustomerDetails
-  const withLanguage =
-    settings.messagesFile !== null || Object.keys(settings.messages.byLanguage).length > 1
+  const languages = Object.keys(settings.messages.byLanguage).length
   // Texts from macros: which macro (name, id, language) each customer got.
-  const withSource = (settings.messages.macros ?? []).length > 0
-  const customerColumns = (o: Outcome): string[] =>
-    details ? [markdownText(o.subject), markdownText(o.firstName || NO_NAME, 30)] : []
-  const header = [
-    'Ticket',
-    ...(details ? ['Subject', 'Customer'] : []),
-    ...(withLanguage ? ['Language'] : []),
-    ...(withSource ? ['Text'] : []),
-    'Hours idle',
-    'Action',
-    'Result'
+  const macros = (settings.messages.macros ?? []).length > 0
+  const columns: Array<[string, (o: Outcome) => string] | false> = [
+    ['Ticket', o => link(o.ticketId)],
+    details && ['Subject', o => markdownText(o.subject)],
+    details && ['Customer', o => markdownText(o.firstName || NO_NAME, 30)],
+    (settings.messagesFile !== null || languages > 1) && ['Language', o => markdownText(o.language ?? '', 20)], // prettier-ignore
+    macros && ['Text', o => markdownText(o.textSource ?? '', 60)],
+    ['Hours idle', o => hours(o.idleHours)],
+    ['Action', actionLabel],
+    ['Result', o => markdownText(resultLabel(o, report.dryRun, shownDetail(o, settings)), 120)]
   ]
-  const align = header.map(h => (h === 'Hours idle' ? '---:' : '---'))
-  const row = (o: Outcome): string =>
-    `| ${[
-      link(o.ticketId),
-      ...customerColumns(o),
-      ...(withLanguage ? [markdownText(o.language ?? '', 20)] : []),
-      ...(withSource ? [markdownText(o.textSource ?? '', 60)] : []),
-      hours(o.idleHours),
-      actionLabel(o),
-      markdownText(resultLabel(o, report.dryRun, shownDetail(o, settings)), 120)
-    ].join(' | ')} |`
-  const table = (title: string, outcomes: Outcome[], max: number, more: string): string[] => {
-    if (outcomes.length === 0) return []
-    const rows = capped(outcomes, max)
-    return [
-      `### ${title}: ${outcomes.length}`,
-      '',
-      `| ${header.join(' | ')} |`,
-      `| ${align.join(' | ')} |`,
-      ...rows.shown.map(row),
-      '',
-      ...moreLine(rows.more, more)
-    ]
-  }
+  const shown = columns.filter(c => c !== false)
+  const table = (title: string, outcomes: Outcome[], max: number, more: string): string[] =>
+    outcomes.length === 0
+      ? []
+      : [
+          `### ${title}: ${outcomes.length}`,
+          '',
+          ...tableHead(
+            shown.map(([title]) => title),
+            'Hours idle'
+          ),
+          ...capped(outcomes, max, more, o => row(shown.map(([, cell]) => cell(o))))
+        ]
   // Oldest first by the hours the reader sees (the sweep's order is close to it, not equal).
-  const oldestFirst = (a: Outcome, b: Outcome): number => (b.idleHours ?? -1) - (a.idleHours ?? -1)
-  const settled = report.actions.filter(o => o.result !== 'deferred').sort(oldestFirst)
-  const followUps = settled.filter(o => o.action === 'follow-up')
-  const closes = settled.filter(o => o.action === 'close')
-  const deferred = report.actions.filter(o => o.result === 'deferred')
-  if (settled.length + deferred.length === 0) {
-    return ['No ticket was due for a follow-up or a close.', '']
-  }
-  const verb = report.dryRun ? ' (would be sent)' : ''
+  const settled = report.actions
+    .filter(o => o.result !== 'deferred')
+    .sort((a, b) => (b.idleHours ?? -1) - (a.idleHours ?? -1))
+  const planned = (action: Outcome['action']) => settled.filter(o => o.action === action)
+  const [sent, closed] = report.dryRun ? [' (would be sent)', ' (would be closed)'] : ['', '']
   return [
-    ...table(
-      `Follow-ups${verb}`,
-      followUps,
-      SUMMARY_ROWS.actions,
-      'follow-ups (see the counts above)'
-    ),
-    ...table(
-      `Closes${report.dryRun ? ' (would be closed)' : ''}`,
-      closes,
-      SUMMARY_ROWS.actions,
-      'closes (see the counts above)'
-    ),
-    ...table(
-      'Deferred to the next run',
-      deferred,
-      SUMMARY_ROWS.deferred,
-      'deferred to the next run'
-    )
+    ...table(`Follow-ups${sent}`, planned('follow-up'), SUMMARY_ROWS.actions, 'follow-ups (see the counts above)'), // prettier-ignore
+    ...table(`Closes${closed}`, planned('close'), SUMMARY_ROWS.actions, 'closes (see the counts above)'), // prettier-ignore
+    ...table('Deferred to the next run', report.actions.filter(o => o.result === 'deferred'), SUMMARY_ROWS.deferred, 'deferred to the next run') // prettier-ignore
   ]
 }
 
 /** Tag repairs (a follow-up tag added, stale tags removed), ticket by ticket. */
 function tagRepairsSection(report: Report, settings: Settings, link: LinkTo): string[] {
   if (report.housekeeping.length === 0) return []
-  const repairs = capped(report.housekeeping, SUMMARY_ROWS.tagRepairs)
-  const lines = ['### Tag repairs', '', '| Ticket | Change | Result |', '| --- | --- | --- |']
-  for (const o of repairs.shown) {
+  const repair = (o: Outcome): string => {
     const detail = shownDetail(o, settings)
-    const failed = o.result === 'failed'
-    const result = failed
-      ? `failed: ${markdownText(detail ?? '', 120)}`
-      : markdownText(resultLabel(o, report.dryRun, detail), 120)
-    const change = failed ? actionLabel(o) : markdownText(detail ?? actionLabel(o))
-    lines.push(`| ${link(o.ticketId)} | ${change} | ${result} |`)
+    return o.result === 'failed'
+      ? row([link(o.ticketId), actionLabel(o), `failed: ${markdownText(detail ?? '', 120)}`])
+      : row([
+          link(o.ticketId),
+          markdownText(detail ?? actionLabel(o)),
+          markdownText(resultLabel(o, report.dryRun, detail), 120)
+        ])
   }
-  lines.push('', ...moreLine(repairs.more, 'tag repairs'))
-  return lines
+  return [
+    '### Tag repairs',
+    '',
+    ...tableHead(['Ticket', 'Change', 'Result']),
+    ...capped(report.housekeeping, SUMMARY_ROWS.tagRepairs, 'tag repairs', repair)
+  ]
 }
 
 /** The skips counted by reason, then the notable ones ticket by ticket. */
@@ -356,20 +314,17 @@ function skippedByReason(report: Report, settings: Settings, link: LinkTo): stri
   const lines: string[] = []
   const reasons = SKIP_REASONS.filter(r => report.skipped[r] > 0)
   if (reasons.length > 0) {
-    lines.push('### Skipped, by reason', '', '| Reason | Tickets |', '| --- | ---: |')
-    for (const r of reasons) lines.push(`| \`${r}\`: ${SKIP_LABELS[r]} | ${report.skipped[r]} |`)
+    lines.push('### Skipped, by reason', '', ...tableHead(['Reason', 'Tickets'], 'Tickets'))
+    for (const r of reasons)
+      lines.push(row([`\`${r}\`: ${SKIP_LABELS[r]}`, `${report.skipped[r]}`]))
     lines.push('')
   }
-  const notableSkips = report.notableSkips.filter(o => !needsPersonSkip(o))
-  if (notableSkips.length > 0) {
-    const notable = capped(notableSkips, SUMMARY_ROWS.notableSkips)
-    lines.push('| Ticket | Planned | Skipped because |', '| --- | --- | --- |')
-    for (const o of notable.shown) {
-      lines.push(
-        `| ${link(o.ticketId)} | ${actionLabel(o)} | ${markdownText(shownDetail(o, settings) ?? '', 120)} |`
-      )
-    }
-    lines.push('', ...moreLine(notable.more, 'skipped tickets'))
+  const notable = report.notableSkips.filter(o => !needsPersonSkip(o))
+  if (notable.length > 0) {
+    const skip = (o: Outcome): string =>
+      row([link(o.ticketId), actionLabel(o), markdownText(shownDetail(o, settings) ?? '', 120)])
+    lines.push(...tableHead(['Ticket', 'Planned', 'Skipped because']))
+    lines.push(...capped(notable, SUMMARY_ROWS.notableSkips, 'skipped tickets', skip))
   }
   return lines
 }
@@ -377,38 +332,11 @@ function skippedByReason(report: Report, settings: Settings, link: LinkTo): stri
 /** Open tickets that carry the closed-tag: someone came back after an automatic close. */
 function reopenedSection(report: Report, settings: Settings, link: LinkTo): string[] {
   if (report.reopened.length === 0) return []
-  const reopened = capped(report.reopened, SUMMARY_ROWS.reopened)
   return [
     `### Reopened after an automatic close: ${report.reopened.length}`,
     '',
     `Open tickets that carry ${markdownText(settings.closedTag, 100)}: the customer (or an agent) came back. ` +
-      reopened.shown.map(link).join(', ') +
-      (reopened.more > 0 ? ` and ${reopened.more} more.` : '.'),
-    ''
-  ]
-}
-
-/** The tickets asked about (ticket-ids), each explained step by step. */
-function explanations(report: Report, settings: Settings): string[] {
-  const shown = capped(report.explanations, SUMMARY_ROWS.explanations)
-  return [
-    ...shown.shown.map(e => explanationMarkdown(e, settings)),
-    ...moreLine(shown.more, 'tickets asked about')
-  ]
-}
-
-/** Every setting in effect, folded away. */
-function settingsInEffect(settings: Settings): string[] {
-  return [
-    '<details><summary>Settings in effect</summary>',
-    '',
-    '| Input | Value |',
-    '| --- | --- |',
-    ...describeSettings(settings).map(
-      ([name, value]) => `| ${markdownText(name, 60)} | ${markdownText(value, 120)} |`
-    ),
-    '',
-    '</details>',
+      `${idList(report.reopened, SUMMARY_ROWS.reopened, link)}.`,
     ''
   ]
 }
@@ -444,22 +372,15 @@ export function withinSummaryLimit(lines: string[], maxBytes = SUMMARY_MAX_BYTES
   return [...kept, ...note].join('\n')
 }
 
-/**
- * The job summary of a run that could not start or stopped before it had a report (bad settings,
- * rejected credentials, a listing that failed): the reason, as text.
- */
+/** The summary of a run that stopped before it had a report (bad settings, refused key, ...). */
 export function stoppedSummary(message: string, settings: Pick<Settings, 'domain'> | null): string {
   const reason = message
     .split(/\r?\n/)
     .map(line => escapeMarkdown(oneLine(line)))
     .filter(line => line !== '')
     .join('  \n')
-  return withinSummaryLimit([
-    settings ? `## Gorgias auto-close: ${settings.domain}` : '## Gorgias auto-close',
-    '',
-    `**Stopped:** ${reason}`,
-    ''
-  ])
+  const title = settings ? `## Gorgias auto-close: ${settings.domain}` : '## Gorgias auto-close'
+  return withinSummaryLimit([title, '', `**Stopped:** ${reason}`, ''])
 }
 
 function pad(text: string, width: number): string {
@@ -552,15 +473,62 @@ export function failureLine(report: Report, settings: Settings): string | null {
 }
 
 export function reportJson(report: Report, stats: ClientStats | null): string {
-  return JSON.stringify(
-    {
-      ...counts(report),
-      ...report,
-      stop: report.stop?.kind === 'credentials' ? report.stop.error.message : report.stop,
-      skippedByReason: report.skipped,
-      requests: stats
-    },
-    null,
-    2
-  )
+  const stop = report.stop?.kind === 'credentials' ? report.stop.error.message : report.stop
+  const json = { ...counts(report), ...report, stop, skippedByReason: report.skipped }
+  return JSON.stringify({ ...json, requests: stats }, null, 2)
+}
+
+const ACTION_LABELS: Record<Exclude<Outcome['action'], 'follow-up'>, string> = {
+  close: 'close',
+  'tag-follow-up': 'add follow-up tag',
+  untag: 'remove stale tags',
+  check: 'read'
+}
+
+/** One ticket's action in words: "follow-up 1/2", "close", "add follow-up tag"... */
+function actionLabel(o: Outcome): string {
+  if (o.action !== 'follow-up') return ACTION_LABELS[o.action]
+  return o.reminders && o.reminders > 1 ? `follow-up ${o.reminder}/${o.reminders}` : 'follow-up'
+}
+
+/** The result in words; `detail` is whatever the sweep, the API or a policy module said. */
+function resultLabel(o: Outcome, dryRun: boolean, detail: string | undefined): string {
+  switch (o.result) {
+    case 'done':
+      return o.action === 'follow-up' ? 'sent' : o.action === 'close' ? 'closed' : 'done'
+    case 'would-do':
+      return dryRun ? 'would do (dry run)' : 'would do'
+    case 'failed':
+      return `failed: ${detail ?? 'unknown error'}`
+    case 'deferred':
+      // max-actions reached, time limit reached, or not read: ...
+      return `deferred: ${detail ?? 'max-actions reached'}`
+    case 'skipped':
+      return `skipped: ${detail ?? ''}`
+  }
+}
+
+const EMAIL_LIKE = /[^\s@<>()[\]"',;:]+@[^\s@<>()[\]"',;:]+/g
+
+/**
+ * A detail (an error, a module's reason) as the summary may show it. With summary-customer-details
+ * off it must not quote the customer either: their subject, name and any email address in it
+ * are replaced by what they stand for.
+ */
+function shownDetail(o: Outcome, settings: Settings): string | undefined {
+  if (o.detail === undefined || settings.summaryCustomerDetails) return o.detail
+  const replaceAll = (text: string, what: string, by: string): string =>
+    what.length < 2
+      ? text
+      : text.split(new RegExp(what.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi')).join(by)
+  const subject = o.subject.trim()
+  let detail = subject.length >= 3 ? replaceAll(o.detail, subject, '[subject]') : o.detail
+  detail = detail.replace(EMAIL_LIKE, '[address]')
+  // The full name before its parts; 'there' is the greeting's stand-in for no name, not a name.
+  const first = o.firstName.trim()
+  const names = [...(o.customerNames ?? []), ...(first === 'there' ? [] : [first])]
+  for (const name of names.sort((a, b) => b.length - a.length)) {
+    detail = replaceAll(detail, name.trim(), '[customer]')
+  }
+  return detail
 }
