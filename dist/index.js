@@ -33981,7 +33981,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9436);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6920);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)();
 
@@ -33990,7 +33990,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9436:
+/***/ 6920:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51345,75 +51345,6 @@ function parseBusinessSettings(get) {
     return gorgias ? 'gorgias' : hours;
 }
 
-;// CONCATENATED MODULE: ./src/settingsTable.ts
-/** The settings in effect, as the job summary and the log show them: never the API key. */
-function describeSettings(s) {
-    return [
-        ['gorgias-domain', s.domain],
-        ['api-url', s.apiUrl],
-        ['follow-up-hours', s.followUpHours.join(', ')],
-        ['close-hours', String(s.closeHours)],
-        ['exclude-tags', s.excludeTags.join(', ') || '(none)'],
-        ['only-tags', s.onlyTags.join(', ') || '(all tickets)'],
-        ['channels', s.channels.join(', ')],
-        ['follow-up-tag', s.followUpTag],
-        ['closed-tag', s.closedTag],
-        [
-            'close-message',
-            // From the input, a messages file or a macro (named, even before it is read).
-            Object.values(s.messages.byLanguage).some(t => t.close !== '' || t.macros?.close)
-                ? 'yes'
-                : 'none'
-        ],
-        ['dry-run', String(s.dryRun)],
-        ['max-actions', String(s.maxActions)],
-        ['view-id', s.viewId === null ? '(open tickets)' : String(s.viewId)],
-        [
-            'business-hours',
-            s.businessHours
-                ? `${s.businessHours.describe}${s.accountBusinessHours ? ", the Gorgias account's" : ''}`
-                : s.accountBusinessHours
-                    ? "(the Gorgias account's)"
-                    : '(around the clock)'
-        ],
-        ['policy-module', s.policyModule ?? '(none)'],
-        ['rate-limit-share', String(s.rateLimitShare)],
-        ['time-limit-minutes', String(s.timeLimitMinutes)],
-        ['summary-customer-details', String(s.summaryCustomerDetails)],
-        [
-            'messages-file',
-            s.messagesFile === null
-                ? '(message inputs)'
-                : `${s.messagesFile} (${Object.keys(s.messages.byLanguage).join(', ')}; default ${s.messages.defaultLanguage})`
-        ],
-        ...describeMacros(s.messages),
-        ['ticket-ids', s.ticketIds === null ? '(every listed ticket)' : s.ticketIds.join(', ')],
-        ['report-file', s.reportFile ?? '(none)'],
-        ['state-file', s.stateFile ?? '(none)']
-    ];
-}
-/** The macros in use: name, ids and languages (the default first), and what is not applied. */
-function describeMacros(catalog) {
-    if (catalog.macros === undefined) {
-        // Not read yet (the run stopped before): the inputs as given.
-        const named = new Map();
-        for (const t of Object.values(catalog.byLanguage)) {
-            for (const ref of Object.values(t.macros ?? {})) {
-                const input = ref.input.replace(/^messages-file /, '');
-                named.set(input, ref.id !== null ? `#${ref.id} (not read)` : `"${ref.name}" (not read)`);
-            }
-        }
-        return [...named];
-    }
-    return catalog.macros.map(use => {
-        const ids = use.macros
-            .map((m, i) => `#${m.id} ${m.language ?? '(no language)'}${i === 0 && use.macros.length > 1 ? ' default' : ''}`)
-            .join(', ');
-        const ignored = use.ignoredActions.length > 0 ? `; not applied: ${use.ignoredActions.join(', ')}` : '';
-        return [use.input, `"${use.name}" (${ids})${ignored}`];
-    });
-}
-
 ;// CONCATENATED MODULE: ./src/gorgias/redact.ts
 /**
  * Every form in which the API key could show in a text: the key, `email:key`, and its base64 (the
@@ -51468,19 +51399,15 @@ function hostOf(apiUrl) {
 
 ;// CONCATENATED MODULE: ./src/text.ts
 /**
- * Text this action shows but did not write (subjects, names, what a policy module or the API
- * said) made inert where it is shown: the job summary (Markdown that GitHub renders), a terminal,
- * the action's log (where a line starting with `::` is a workflow command). Pure.
+ * Text this action shows but did not write (subjects, names, what a module or the API said) made
+ * inert where shown: the job summary (Markdown), a terminal, the log (`::` opens a workflow command).
  */
 /** Controls that reorder what follows them: a subject could display reversed (U+202E). */
 const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
 /** C0 (ESC, BEL, CR, LF, ...), DEL and C1 (incl. CSI, U+009B) controls. */
 // eslint-disable-next-line no-control-regex
 const CONTROLS = /[\u0000-\u001F\u007F-\u009F]/g;
-/**
- * One line of plain text: every run of whitespace (line breaks included) becomes one space,
- * other control characters and bidirectional controls are dropped.
- */
+/** One line of plain text: whitespace runs become one space; other controls and bidi controls go. */
 function oneLine(text) {
     return text.replace(/\s+/g, ' ').replace(CONTROLS, '').replace(BIDI_CONTROLS, '').trim();
 }
@@ -51538,9 +51465,8 @@ function terminalCell(text, max) {
     return max === undefined ? line : cut(line, max);
 }
 /**
- * A line for the action's log that the runner reads as text, never as a workflow command: one line
- * (a newline followed by `::error::` would be a second line, and a command). The caller puts its
- * own prefix first, so that the line never starts with `::`.
+ * A log line the runner reads as text, never as a workflow command: one line (a newline and then
+ * `::error::` would be a command); the caller puts its own prefix first, so it never starts `::`.
  */
 function logText(text, max = 2000) {
     return cut(oneLine(asText(text)), max);
@@ -52551,9 +52477,9 @@ function messageTerminal(p, details, indent = '    ') {
     ];
 }
 /**
- * A dry run's messages, one per kind (follow-up n of m, final follow-up, close message),
- * language and source, in the order the sweep took the tickets: each with a title naming how
- * many tickets would get it; and the closes planned without a message (close-message empty).
+ * A dry run's messages, one per kind (follow-up n of m, final follow-up, close message), language
+ * and source, in the order the sweep took the tickets, each titled with how many tickets would get
+ * it; last, the closes planned without a message (close-message empty), untitled and without one.
  */
 function messageGroups(report, settings, link, shown) {
     const groups = new Map();
@@ -52572,49 +52498,44 @@ function messageGroups(report, settings, link, shown) {
         else
             groups.set(key, { preview: p, ticketId: o.ticketId, tickets: 1 });
     }
-    const title = ({ preview, ticketId, tickets }) => {
+    const titled = [...groups.values()].map(({ preview, ticketId, tickets }) => {
         const label = messageLabel(preview);
         const language = settings.messagesFile === null ? '' : `, ${shown(preview.language, 20)}`;
-        return `${label.charAt(0).toUpperCase()}${label.slice(1)}${language}: ${plural(tickets, 'ticket', 'tickets')} (as ${link(ticketId)} would get it)`;
-    };
-    return {
-        groups: [...groups.values()].map(g => [title(g), g.preview]),
-        silent: silent === 0
-            ? null
-            : `${plural(silent, 'ticket', 'tickets')} would be closed without a message (no close message is set).`
-    };
+        const title = `${label.charAt(0).toUpperCase()}${label.slice(1)}${language}: ${plural(tickets, 'ticket', 'tickets')} (as ${link(ticketId)} would get it)`;
+        return [title, preview];
+    });
+    if (silent === 0)
+        return titled;
+    return [...titled, [`${plural(silent, 'ticket', 'tickets')} would be closed without a message (no close message is set).`, null]]; // prettier-ignore
 }
 /** The job summary's section; nothing when no message would be sent. */
 function previewsMarkdown(report, settings, link) {
-    const { groups, silent } = messageGroups(report, settings, link, markdownText);
-    if (groups.length === 0 && silent === null)
+    const groups = messageGroups(report, settings, link, markdownText);
+    if (groups.length === 0)
         return [];
+    const details = settings.summaryCustomerDetails;
     const lines = [
         '### The messages that would be sent',
         '',
-        settings.summaryCustomerDetails
+        details
             ? 'Each kind of message, in each language, as one of the tickets concerned would get it.'
             : "Each kind of message, in each language, with stand-ins for the customer's values (summary-customer-details is false).",
         ''
     ];
-    for (const [title, preview] of groups) {
-        lines.push(`#### ${title}`, '', ...messageMarkdown(preview, settings.summaryCustomerDetails));
+    for (const [title, p] of groups) {
+        lines.push(...(p ? [`#### ${title}`, '', ...messageMarkdown(p, details)] : [title, '']));
     }
-    if (silent !== null)
-        lines.push(silent, '');
     return lines;
 }
 /** The same for a terminal. */
 function previewsTerminal(report, settings) {
-    const { groups, silent } = messageGroups(report, settings, id => `#${id}`, terminalCell);
-    if (groups.length === 0 && silent === null)
+    const groups = messageGroups(report, settings, id => `#${id}`, terminalCell);
+    if (groups.length === 0)
         return [];
     const lines = ['', 'The messages that would be sent (one of each kind and language):'];
-    for (const [title, preview] of groups) {
-        lines.push(`  ${title}`, ...messageTerminal(preview, settings.summaryCustomerDetails));
+    for (const [title, p] of groups) {
+        lines.push(`  ${title}`, ...(p ? messageTerminal(p, settings.summaryCustomerDetails) : []));
     }
-    if (silent !== null)
-        lines.push(`  ${silent}`);
     lines.push('');
     return lines;
 }
@@ -53221,27 +53142,11 @@ function explanationText(e, details = true) {
 
 
 
-
 /**
- * Report -> job summary (Markdown), step outputs, terminal text and JSON. Pure. Customer and
- * server texts are escaped in the summary (shown as text, never a link, an image or formatting)
- * and lose every control character in the terminal. The summary stays under GitHub's 1 MiB
- * limit whatever the run did: each per-ticket list is capped, and a last guard cuts the whole.
+ * A run's Report in words: counts, step outputs, the terminal text and JSON, and the words the
+ * job summary (summary.ts) shares with them. Pure. In the terminal, customer and server texts
+ * lose every control character.
  */
-/** Rows listed one by one in the summary, per list; the rest are counted in an "…and N more" line. */
-const SUMMARY_ROWS = {
-    actions: 300,
-    readFailures: 50,
-    deferred: 25,
-    tagRepairs: 100,
-    notableSkips: 100,
-    reopened: 100,
-    ticketIds: 30,
-    explanations: 100,
-    needsAPerson: 100
-};
-/** GitHub drops a summary over 1 MiB with only an error in the log; room for the run link. */
-const SUMMARY_MAX_BYTES = 1_000_000;
 /** The customer got the follow-up, or the ticket was closed, even if a later step failed. */
 const succeeded = (o) => o.result === 'done' || o.result === 'would-do' || o.wrote === true;
 function counts(report) {
@@ -53295,7 +53200,7 @@ function listingLine(listing, link, shown) {
         case 'all-tickets':
             return `Listed every ticket not in the trash (${shown(listing.why)}).`;
         case 'ticket-ids':
-            return `Read only the tickets asked for (ticket-ids): ${idList(listing.ids, SUMMARY_ROWS.ticketIds, link)}.`;
+            return `Read only the tickets asked for (ticket-ids): ${idList(listing.ids, 30, link)}.`;
     }
 }
 function headline(report) {
@@ -53306,248 +53211,14 @@ function headline(report) {
         `**${c.followedUp.length} ${verb}followed up, ${c.closed.length} ${verb}closed**, ` +
         `${c.failed} failed, ${c.deferred} deferred, ${c.skipped} skipped.`);
 }
-/** At most `max` rows, a blank line, and how many more there are (`what`) if any. */
-function capped(items, max, what, row) {
-    const more = items.length - max;
-    return [...items.slice(0, max).map(row), '', ...(more > 0 ? [`…and ${more} more ${what}.`, ''] : [])]; // prettier-ignore
-}
-const row = (cells) => `| ${cells.join(' | ')} |`;
-/** A Markdown table's head: the titles, then their alignment (`right` ones to the right). */
-const tableHead = (titles, right = '') => [
-    row(titles),
-    row(titles.map(t => (t === right ? '---:' : '---')))
-];
-/**
- * The job summary: the run's outcome on top, then each per-ticket list, the explanations asked
- * for, the settings in effect and the requests made; always within GitHub's size limit.
- * `preface`: Markdown shown right after the dry-run line (a dry run's account checklist).
- */
-function summaryMarkdown(report, settings, stats, preface = '') {
-    const link = id => ticketLink(settings.domain, id);
-    const explained = report.explanations.slice(0, SUMMARY_ROWS.explanations);
-    const moreExplained = report.explanations.length - explained.length;
-    return withinSummaryLimit([
-        ...summaryHead(report, settings, link, preface),
-        ...needsAPerson(report, settings, link),
-        ...previewsMarkdown(report, settings, link),
-        ...ticketTables(report, settings, link),
-        ...tagRepairsSection(report, settings, link),
-        ...skippedByReason(report, settings, link),
-        ...reopenedSection(report, settings, link),
-        ...explained.map(e => explanationMarkdown(e, settings)),
-        ...(moreExplained > 0 ? [`…and ${moreExplained} more tickets asked about.`, ''] : []),
-        '<details><summary>Settings in effect</summary>',
-        '',
-        ...tableHead(['Input', 'Value']),
-        ...describeSettings(settings).map(([k, v]) => row([markdownText(k, 60), markdownText(v, 120)])),
-        '',
-        '</details>',
-        '',
-        `Finished in ${seconds(report).toFixed(1)} s. ${requestLine(stats)}`,
-        ''
-    ]);
-}
-/** The first line of a dry run's summary: what it was, and how to go live. */
-const DRY_RUN_LINE = '**Dry run: nothing was changed in Gorgias.** To go live, set the repository variable `GORGIAS_AUTO_CLOSE_LIVE` to `true` (the starter workflows stay dry runs until then).';
-/** The summary's own words, once. */
-const LEGEND = '<em>Might be due</em>: an agent replied long enough ago, so the ticket was read with its messages. ' +
-    '<em>Deferred</em>: due, left for the next run (max-actions or time-limit-minutes reached). ' +
-    "<em>Tag repairs</em>: this action's own tags put right; nothing sent.";
-/** The title, why the run stopped (if it did), its warnings, what it listed, and the counts. */
-function summaryHead(report, settings, link, preface) {
-    const lines = [];
-    if (report.dryRun)
-        lines.push(DRY_RUN_LINE, '');
-    if (preface !== '')
-        lines.push(preface.trimEnd(), '');
-    lines.push(`## Gorgias auto-close: ${settings.domain}${report.dryRun ? ' (dry run)' : ''}`, '');
-    const stopped = stopLine(report, settings);
-    if (stopped)
-        lines.push(`**Stopped:** ${escapeMarkdown(oneLine(stopped))}`, '');
-    const timeLimit = timeLimitLine(report);
-    if (timeLimit)
-        lines.push(`**Stopped early:** ${escapeMarkdown(timeLimit)}`, '');
-    for (const warning of report.warnings) {
-        lines.push(`> **Warning:** ${markdownText(warning, 1000)}`, '');
-    }
-    lines.push(listingLine(report.listing, link, t => markdownText(t, 300)), '');
-    lines.push(headline(report), '', `<sub>${LEGEND}</sub>`, '');
-    return lines;
-}
-/** Skips no later run resolves by itself: a person has to look. */
-const PERSON_SKIPS = new Set([
-    'no-customer-address',
-    'reply-failed',
-    'unreadable'
-]);
-const needsPersonSkip = (o) => o.skipReason !== undefined && PERSON_SKIPS.has(o.skipReason);
-/**
- * Tickets a person has to look at, with links: a follow-up or close that failed, a ticket that
- * could not be read, a tag repair that failed, a policy-module error, no address to write to.
- */
-function needsAPerson(report, settings, link) {
-    const item = (o, words) => {
-        const detail = shownDetail(o, settings);
-        return `- ${link(o.ticketId)}: ${words}${detail ? `: ${markdownText(detail, 200)}` : ''}`;
+/** A terminal table row: ticket, subject, customer, idle hours, action, result. */
+function terminalRow(...cells) {
+    const pad = (text, width) => {
+        const t = terminalCell(text, width);
+        return t + ' '.repeat(Math.max(0, width - graphemeLength(t)));
     };
-    const failedAction = (o) => o.code === 'policy-module'
-        ? 'the policy module failed, nothing was sent'
-        : `${actionLabel(o)} ${o.wrote ? 'done, a later step failed' : 'failed'}`;
-    const failed = (o) => o.result === 'failed';
-    const items = [
-        ...report.actions.filter(failed).map(o => item(o, failedAction(o))),
-        ...report.readFailures.map(o => item(o, 'could not be read')),
-        ...report.housekeeping
-            .filter(failed)
-            .map(o => item(o, `tag repair (${actionLabel(o)}) failed`)),
-        ...report.notableSkips
-            .filter(needsPersonSkip)
-            .map(o => `- ${link(o.ticketId)}: ${SKIP_LABELS[o.skipReason]}`)
-    ];
-    if (items.length === 0)
-        return [];
-    const more = 'tickets to look at';
-    return [`### Needs a person: ${items.length}`, '', ...capped(items, SUMMARY_ROWS.needsAPerson, more, i => i)]; // prettier-ignore
-}
-/**
- * Follow-ups, closes and the tickets deferred to the next run: a table each, oldest reply first.
- * The customer's subject and name only when summary-customer-details allows.
- */
-function ticketTables(report, settings, link) {
-    if (report.actions.length === 0)
-        return ['No ticket was due for a follow-up or a close.', ''];
-    const details = settings.summaryCustomerDetails;
-    const languages = Object.keys(settings.messages.byLanguage).length;
-    // Texts from macros: which macro (name, id, language) each customer got.
-    const macros = (settings.messages.macros ?? []).length > 0;
-    const columns = [
-        ['Ticket', o => link(o.ticketId)],
-        details && ['Subject', o => markdownText(o.subject)],
-        details && ['Customer', o => markdownText(o.firstName || NO_NAME, 30)],
-        (settings.messagesFile !== null || languages > 1) && ['Language', o => markdownText(o.language ?? '', 20)], // prettier-ignore
-        macros && ['Text', o => markdownText(o.textSource ?? '', 60)],
-        ['Hours idle', o => hours(o.idleHours)],
-        ['Action', actionLabel],
-        ['Result', o => markdownText(resultLabel(o, report.dryRun, shownDetail(o, settings)), 120)]
-    ];
-    const shown = columns.filter(c => c !== false);
-    const table = (title, outcomes, max, more) => outcomes.length === 0
-        ? []
-        : [
-            `### ${title}: ${outcomes.length}`,
-            '',
-            ...tableHead(shown.map(([title]) => title), 'Hours idle'),
-            ...capped(outcomes, max, more, o => row(shown.map(([, cell]) => cell(o))))
-        ];
-    // Oldest first by the hours the reader sees (the sweep's order is close to it, not equal).
-    const settled = report.actions
-        .filter(o => o.result !== 'deferred')
-        .sort((a, b) => (b.idleHours ?? -1) - (a.idleHours ?? -1));
-    const planned = (action) => settled.filter(o => o.action === action);
-    const [sent, closed] = report.dryRun ? [' (would be sent)', ' (would be closed)'] : ['', ''];
-    return [
-        ...table(`Follow-ups${sent}`, planned('follow-up'), SUMMARY_ROWS.actions, 'follow-ups (see the counts above)'), // prettier-ignore
-        ...table(`Closes${closed}`, planned('close'), SUMMARY_ROWS.actions, 'closes (see the counts above)'), // prettier-ignore
-        ...table('Deferred to the next run', report.actions.filter(o => o.result === 'deferred'), SUMMARY_ROWS.deferred, 'deferred to the next run') // prettier-ignore
-    ];
-}
-/** Tag repairs (a follow-up tag added, stale tags removed), ticket by ticket. */
-function tagRepairsSection(report, settings, link) {
-    if (report.housekeeping.length === 0)
-        return [];
-    const repair = (o) => {
-        const detail = shownDetail(o, settings);
-        return o.result === 'failed'
-            ? row([link(o.ticketId), actionLabel(o), `failed: ${markdownText(detail ?? '', 120)}`])
-            : row([
-                link(o.ticketId),
-                markdownText(detail ?? actionLabel(o)),
-                markdownText(resultLabel(o, report.dryRun, detail), 120)
-            ]);
-    };
-    return [
-        '### Tag repairs',
-        '',
-        ...tableHead(['Ticket', 'Change', 'Result']),
-        ...capped(report.housekeeping, SUMMARY_ROWS.tagRepairs, 'tag repairs', repair)
-    ];
-}
-/** The skips counted by reason, then the notable ones ticket by ticket. */
-function skippedByReason(report, settings, link) {
-    const lines = [];
-    const reasons = SKIP_REASONS.filter(r => report.skipped[r] > 0);
-    if (reasons.length > 0) {
-        lines.push('### Skipped, by reason', '', ...tableHead(['Reason', 'Tickets'], 'Tickets'));
-        for (const r of reasons)
-            lines.push(row([`\`${r}\`: ${SKIP_LABELS[r]}`, `${report.skipped[r]}`]));
-        lines.push('');
-    }
-    const notable = report.notableSkips.filter(o => !needsPersonSkip(o));
-    if (notable.length > 0) {
-        const skip = (o) => row([link(o.ticketId), actionLabel(o), markdownText(shownDetail(o, settings) ?? '', 120)]);
-        lines.push(...tableHead(['Ticket', 'Planned', 'Skipped because']));
-        lines.push(...capped(notable, SUMMARY_ROWS.notableSkips, 'skipped tickets', skip));
-    }
-    return lines;
-}
-/** Open tickets that carry the closed-tag: someone came back after an automatic close. */
-function reopenedSection(report, settings, link) {
-    if (report.reopened.length === 0)
-        return [];
-    return [
-        `### Reopened after an automatic close: ${report.reopened.length}`,
-        '',
-        `Open tickets that carry ${markdownText(settings.closedTag, 100)}: the customer (or an agent) came back. ` +
-            `${idList(report.reopened, SUMMARY_ROWS.reopened, link)}.`,
-        ''
-    ];
-}
-const seconds = (report) => (report.finishedAt.getTime() - report.startedAt.getTime()) / 1000;
-/**
- * The last guard of the size limit: cuts at a line when the whole would not fit, closes a
- * `<details>` left open, and says so. The counts at the top are complete either way.
- */
-function withinSummaryLimit(lines, maxBytes = SUMMARY_MAX_BYTES) {
-    const whole = lines.join('\n');
-    if (Buffer.byteLength(whole) <= maxBytes)
-        return whole;
-    const note = [
-        '',
-        `…the rest of this summary is left out: it would pass GitHub's size limit for a job summary. The counts above are complete; the CLI's --json output, or report-file, lists every ticket.`,
-        ''
-    ];
-    const budget = maxBytes - Buffer.byteLength(`${note.join('\n')}\n</details>\n`);
-    const kept = [];
-    let bytes = 0;
-    let openDetails = false;
-    for (const line of lines) {
-        const size = Buffer.byteLength(line) + 1;
-        if (bytes + size > budget)
-            break;
-        kept.push(line);
-        bytes += size;
-        if (line.startsWith('<details>'))
-            openDetails = true;
-        if (line.startsWith('</details>'))
-            openDetails = false;
-    }
-    if (openDetails)
-        kept.push('', '</details>');
-    return [...kept, ...note].join('\n');
-}
-/** The summary of a run that stopped before it had a report (bad settings, refused key, ...). */
-function stoppedSummary(message, settings) {
-    const reason = message
-        .split(/\r?\n/)
-        .map(line => escapeMarkdown(oneLine(line)))
-        .filter(line => line !== '')
-        .join('  \n');
-    const title = settings ? `## Gorgias auto-close: ${settings.domain}` : '## Gorgias auto-close';
-    return withinSummaryLimit([title, '', `**Stopped:** ${reason}`, '']);
-}
-function pad(text, width) {
-    const t = terminalCell(text, width);
-    return t + ' '.repeat(Math.max(0, width - graphemeLength(t)));
+    const [ticket, subject, customer, idle, action, result] = cells;
+    return `${pad(ticket, 9)} ${pad(subject, 36)} ${pad(customer, 12)} ${idle.padStart(7)}  ${pad(action, 20)} ${result}`;
 }
 /** The same report for a terminal: a plain table, then the counts. No control character gets through. */
 function terminalReport(report, settings, stats) {
@@ -53563,9 +53234,10 @@ function terminalReport(report, settings, stats) {
     lines.push(listingLine(report.listing, id => `#${id}`, terminalCell));
     const rows = [...report.actions, ...report.readFailures, ...report.housekeeping];
     if (rows.length > 0) {
-        lines.push(`${pad('TICKET', 9)} ${pad('SUBJECT', 36)} ${pad('CUSTOMER', 12)} ${'IDLE H'.padStart(7)}  ${pad('ACTION', 20)} RESULT`);
+        lines.push(terminalRow('TICKET', 'SUBJECT', 'CUSTOMER', 'IDLE H', 'ACTION', 'RESULT'));
         for (const o of rows) {
-            lines.push(`${pad(String(o.ticketId), 9)} ${pad(o.subject, 36)} ${pad(o.firstName || '-', 12)} ${hours(o.idleHours).padStart(7)}  ${pad(actionLabel(o), 20)} ${terminalCell(resultLabel(o, report.dryRun, o.detail))}`);
+            const result = terminalCell(resultLabel(o, report.dryRun, o.detail));
+            lines.push(terminalRow(String(o.ticketId), o.subject, o.firstName || '-', hours(o.idleHours), actionLabel(o), result)); // prettier-ignore
         }
         lines.push('');
     }
@@ -53674,6 +53346,334 @@ function shownDetail(o, settings) {
         detail = replaceAll(detail, name.trim(), '[customer]');
     }
     return detail;
+}
+
+;// CONCATENATED MODULE: ./src/summary.ts
+
+
+
+
+
+/**
+ * The job summary (Markdown). Customer and server texts are escaped: GitHub shows them as text,
+ * never a link, an image or formatting. It stays under GitHub's 1 MiB limit whatever the run did:
+ * each per-ticket list is capped, and a last guard cuts the whole.
+ */
+/**
+ * Rows listed one by one per list (follow-ups and closes: 300, deferred: 25); the rest are
+ * counted in an "…and N more" line.
+ */
+const ROWS = 100;
+/** GitHub drops a summary over 1 MiB with only an error in the log; room for the run link. */
+const SUMMARY_MAX_BYTES = 1_000_000;
+/** At most `max` rows, a blank line, and how many more there are (`what`) if any. */
+function capped(items, max, what, row) {
+    const more = items.length - max;
+    return [...items.slice(0, max).map(row), '', ...(more > 0 ? [`…and ${more} more ${what}.`, ''] : [])]; // prettier-ignore
+}
+const row = (cells) => `| ${cells.join(' | ')} |`;
+/** A Markdown table's head: the titles, then their alignment (`right` ones to the right). */
+const tableHead = (titles, right = '') => [
+    row(titles),
+    row(titles.map(t => (t === right ? '---:' : '---')))
+];
+/**
+ * The job summary: the run's outcome on top, then each per-ticket list, the explanations asked
+ * for, the settings in effect and the requests made; always within GitHub's size limit.
+ * `preface`: Markdown shown right after the dry-run line (a dry run's account checklist).
+ */
+function summaryMarkdown(report, settings, stats, preface = '') {
+    const link = id => ticketLink(settings.domain, id);
+    const explained = report.explanations.slice(0, ROWS);
+    const moreExplained = report.explanations.length - explained.length;
+    return withinSummaryLimit([
+        ...summaryHead(report, settings, link, preface),
+        ...needsAPerson(report, settings, link),
+        ...previewsMarkdown(report, settings, link),
+        ...ticketTables(report, settings, link),
+        ...tagRepairsSection(report, settings, link),
+        ...skippedByReason(report, settings, link),
+        ...reopenedSection(report, settings, link),
+        ...explained.map(e => explanationMarkdown(e, settings)),
+        ...(moreExplained > 0 ? [`…and ${moreExplained} more tickets asked about.`, ''] : []),
+        '<details><summary>Settings in effect</summary>',
+        '',
+        ...tableHead(['Input', 'Value']),
+        ...describeSettings(settings).map(([k, v]) => row([markdownText(k, 60), markdownText(v, 120)])),
+        '',
+        '</details>',
+        '',
+        `Finished in ${seconds(report).toFixed(1)} s. ${requestLine(stats)}`,
+        ''
+    ]);
+}
+/** The first line of a dry run's summary: what it was, and how to go live. */
+const DRY_RUN_LINE = '**Dry run: nothing was changed in Gorgias.** To go live, set the repository variable `GORGIAS_AUTO_CLOSE_LIVE` to `true` (the starter workflows stay dry runs until then).';
+/** The summary's own words, once. */
+const LEGEND = '<em>Might be due</em>: an agent replied long enough ago, so the ticket was read with its messages. ' +
+    '<em>Deferred</em>: due, left for the next run (max-actions or time-limit-minutes reached). ' +
+    "<em>Tag repairs</em>: this action's own tags put right; nothing sent.";
+/** The title, why the run stopped (if it did), its warnings, what it listed, and the counts. */
+function summaryHead(report, settings, link, preface) {
+    const lines = [];
+    if (report.dryRun)
+        lines.push(DRY_RUN_LINE, '');
+    if (preface !== '')
+        lines.push(preface.trimEnd(), '');
+    lines.push(`## Gorgias auto-close: ${settings.domain}${report.dryRun ? ' (dry run)' : ''}`, '');
+    const stopped = stopLine(report, settings);
+    if (stopped)
+        lines.push(`**Stopped:** ${escapeMarkdown(oneLine(stopped))}`, '');
+    const timeLimit = timeLimitLine(report);
+    if (timeLimit)
+        lines.push(`**Stopped early:** ${escapeMarkdown(timeLimit)}`, '');
+    for (const warning of report.warnings) {
+        lines.push(`> **Warning:** ${markdownText(warning, 1000)}`, '');
+    }
+    lines.push(listingLine(report.listing, link, t => markdownText(t, 300)), '', headline(report));
+    lines.push('', `<sub>${LEGEND}</sub>`, '');
+    return lines;
+}
+/** Skips no later run resolves by itself: a person has to look. */
+const PERSON_SKIPS = new Set([
+    'no-customer-address',
+    'reply-failed',
+    'unreadable'
+]);
+const needsPersonSkip = (o) => o.skipReason !== undefined && PERSON_SKIPS.has(o.skipReason);
+/**
+ * Tickets a person has to look at, with links: a follow-up or close that failed, a ticket that
+ * could not be read, a tag repair that failed, a policy-module error, no address to write to.
+ */
+function needsAPerson(report, settings, link) {
+    const item = (o, words) => {
+        const detail = shownDetail(o, settings);
+        return `- ${link(o.ticketId)}: ${words}${detail ? `: ${markdownText(detail, 200)}` : ''}`;
+    };
+    const failedAction = (o) => o.code === 'policy-module'
+        ? 'the policy module failed, nothing was sent'
+        : `${actionLabel(o)} ${o.wrote ? 'done, a later step failed' : 'failed'}`;
+    const failed = (o) => o.result === 'failed';
+    const items = [
+        ...report.actions.filter(failed).map(o => item(o, failedAction(o))),
+        ...report.readFailures.map(o => item(o, 'could not be read')),
+        ...report.housekeeping
+            .filter(failed)
+            .map(o => item(o, `tag repair (${actionLabel(o)}) failed`)),
+        ...report.notableSkips
+            .filter(needsPersonSkip)
+            .map(o => `- ${link(o.ticketId)}: ${SKIP_LABELS[o.skipReason]}`)
+    ];
+    if (items.length === 0)
+        return [];
+    const more = 'tickets to look at';
+    return [`### Needs a person: ${items.length}`, '', ...capped(items, ROWS, more, i => i)];
+}
+/**
+ * Follow-ups, closes and the tickets deferred to the next run: a table each, oldest reply first.
+ * The customer's subject and name only when summary-customer-details allows.
+ */
+function ticketTables(report, settings, link) {
+    if (report.actions.length === 0)
+        return ['No ticket was due for a follow-up or a close.', ''];
+    const details = settings.summaryCustomerDetails;
+    const languages = Object.keys(settings.messages.byLanguage).length;
+    // Texts from macros: which macro (name, id, language) each customer got.
+    const macros = (settings.messages.macros ?? []).length > 0;
+    const columns = [
+        ['Ticket', o => link(o.ticketId)],
+        details && ['Subject', o => markdownText(o.subject)],
+        details && ['Customer', o => markdownText(o.firstName || NO_NAME, 30)],
+        (settings.messagesFile !== null || languages > 1) && ['Language', o => markdownText(o.language ?? '', 20)], // prettier-ignore
+        macros && ['Text', o => markdownText(o.textSource ?? '', 60)],
+        ['Hours idle', o => hours(o.idleHours)],
+        ['Action', actionLabel],
+        ['Result', o => markdownText(resultLabel(o, report.dryRun, shownDetail(o, settings)), 120)]
+    ];
+    const shown = columns.filter(c => c !== false);
+    const head = tableHead(shown.map(([title]) => title), 'Hours idle');
+    const table = (title, outcomes, max, more) => outcomes.length === 0
+        ? []
+        : [
+            `### ${title}: ${outcomes.length}`,
+            '',
+            ...head,
+            ...capped(outcomes, max, more, o => row(shown.map(([, cell]) => cell(o))))
+        ];
+    // Oldest first by the hours the reader sees (the sweep's order is close to it, not equal).
+    const settled = report.actions
+        .filter(o => o.result !== 'deferred')
+        .sort((a, b) => (b.idleHours ?? -1) - (a.idleHours ?? -1));
+    const planned = (action) => settled.filter(o => o.action === action);
+    const deferred = report.actions.filter(o => o.result === 'deferred');
+    const [sent, closed] = report.dryRun ? [' (would be sent)', ' (would be closed)'] : ['', ''];
+    const counted = '(see the counts above)';
+    return [
+        ...table(`Follow-ups${sent}`, planned('follow-up'), 300, `follow-ups ${counted}`),
+        ...table(`Closes${closed}`, planned('close'), 300, `closes ${counted}`),
+        ...table('Deferred to the next run', deferred, 25, 'deferred to the next run')
+    ];
+}
+/** Tag repairs (a follow-up tag added, stale tags removed), ticket by ticket. */
+function tagRepairsSection(report, settings, link) {
+    if (report.housekeeping.length === 0)
+        return [];
+    const repair = (o) => {
+        const detail = shownDetail(o, settings);
+        return o.result === 'failed'
+            ? row([link(o.ticketId), actionLabel(o), `failed: ${markdownText(detail ?? '', 120)}`])
+            : row([
+                link(o.ticketId),
+                markdownText(detail ?? actionLabel(o)),
+                markdownText(resultLabel(o, report.dryRun, detail), 120)
+            ]);
+    };
+    return [
+        '### Tag repairs',
+        '',
+        ...tableHead(['Ticket', 'Change', 'Result']),
+        ...capped(report.housekeeping, ROWS, 'tag repairs', repair)
+    ];
+}
+/** The skips counted by reason, then the notable ones ticket by ticket. */
+function skippedByReason(report, settings, link) {
+    const lines = [];
+    const reasons = SKIP_REASONS.filter(r => report.skipped[r] > 0);
+    if (reasons.length > 0) {
+        lines.push('### Skipped, by reason', '', ...tableHead(['Reason', 'Tickets'], 'Tickets'));
+        for (const r of reasons)
+            lines.push(row([`\`${r}\`: ${SKIP_LABELS[r]}`, `${report.skipped[r]}`]));
+        lines.push('');
+    }
+    const notable = report.notableSkips.filter(o => !needsPersonSkip(o));
+    if (notable.length > 0) {
+        const skip = (o) => row([link(o.ticketId), actionLabel(o), markdownText(shownDetail(o, settings) ?? '', 120)]);
+        lines.push(...tableHead(['Ticket', 'Planned', 'Skipped because']));
+        lines.push(...capped(notable, ROWS, 'skipped tickets', skip));
+    }
+    return lines;
+}
+/** Open tickets that carry the closed-tag: someone came back after an automatic close. */
+function reopenedSection(report, settings, link) {
+    if (report.reopened.length === 0)
+        return [];
+    return [
+        `### Reopened after an automatic close: ${report.reopened.length}`,
+        '',
+        `Open tickets that carry ${markdownText(settings.closedTag, 100)}: the customer (or an agent) came back. ` +
+            `${idList(report.reopened, ROWS, link)}.`,
+        ''
+    ];
+}
+const seconds = (report) => (report.finishedAt.getTime() - report.startedAt.getTime()) / 1000;
+/**
+ * The last guard of the size limit: cuts at a line when the whole would not fit, closes a
+ * `<details>` left open, and says so. The counts at the top are complete either way.
+ */
+function withinSummaryLimit(lines, maxBytes = SUMMARY_MAX_BYTES) {
+    const whole = lines.join('\n');
+    if (Buffer.byteLength(whole) <= maxBytes)
+        return whole;
+    const note = [
+        '',
+        `…the rest of this summary is left out: it would pass GitHub's size limit for a job summary. The counts above are complete; the CLI's --json output, or report-file, lists every ticket.`,
+        ''
+    ];
+    const budget = maxBytes - Buffer.byteLength(`${note.join('\n')}\n</details>\n`);
+    const kept = [];
+    let bytes = 0;
+    let openDetails = false;
+    for (const line of lines) {
+        const size = Buffer.byteLength(line) + 1;
+        if (bytes + size > budget)
+            break;
+        kept.push(line);
+        bytes += size;
+        if (line.startsWith('<details>'))
+            openDetails = true;
+        if (line.startsWith('</details>'))
+            openDetails = false;
+    }
+    if (openDetails)
+        kept.push('', '</details>');
+    return [...kept, ...note].join('\n');
+}
+/** The summary of a run that stopped before it had a report (bad settings, refused key, ...). */
+function stoppedSummary(message, settings) {
+    const reason = message
+        .split(/\r?\n/)
+        .map(line => escapeMarkdown(oneLine(line)))
+        .filter(line => line !== '')
+        .join('  \n');
+    const title = settings ? `## Gorgias auto-close: ${settings.domain}` : '## Gorgias auto-close';
+    return withinSummaryLimit([title, '', `**Stopped:** ${reason}`, '']);
+}
+/** The settings in effect, as the job summary and the log show them: never the API key. */
+function describeSettings(s) {
+    return [
+        ['gorgias-domain', s.domain],
+        ['api-url', s.apiUrl],
+        ['follow-up-hours', s.followUpHours.join(', ')],
+        ['close-hours', String(s.closeHours)],
+        ['exclude-tags', s.excludeTags.join(', ') || '(none)'],
+        ['only-tags', s.onlyTags.join(', ') || '(all tickets)'],
+        ['channels', s.channels.join(', ')],
+        ['follow-up-tag', s.followUpTag],
+        ['closed-tag', s.closedTag],
+        [
+            'close-message',
+            // From the input, a messages file or a macro (named, even before it is read).
+            Object.values(s.messages.byLanguage).some(t => t.close !== '' || t.macros?.close)
+                ? 'yes'
+                : 'none'
+        ],
+        ['dry-run', String(s.dryRun)],
+        ['max-actions', String(s.maxActions)],
+        ['view-id', s.viewId === null ? '(open tickets)' : String(s.viewId)],
+        [
+            'business-hours',
+            s.businessHours
+                ? `${s.businessHours.describe}${s.accountBusinessHours ? ", the Gorgias account's" : ''}`
+                : s.accountBusinessHours
+                    ? "(the Gorgias account's)"
+                    : '(around the clock)'
+        ],
+        ['policy-module', s.policyModule ?? '(none)'],
+        ['rate-limit-share', String(s.rateLimitShare)],
+        ['time-limit-minutes', String(s.timeLimitMinutes)],
+        ['summary-customer-details', String(s.summaryCustomerDetails)],
+        [
+            'messages-file',
+            s.messagesFile === null
+                ? '(message inputs)'
+                : `${s.messagesFile} (${Object.keys(s.messages.byLanguage).join(', ')}; default ${s.messages.defaultLanguage})`
+        ],
+        ...describeMacros(s.messages),
+        ['ticket-ids', s.ticketIds === null ? '(every listed ticket)' : s.ticketIds.join(', ')],
+        ['report-file', s.reportFile ?? '(none)'],
+        ['state-file', s.stateFile ?? '(none)']
+    ];
+}
+/** The macros in use: name, ids and languages (the default first), and what is not applied. */
+function describeMacros(catalog) {
+    if (catalog.macros === undefined) {
+        // Not read yet (the run stopped before): the inputs as given.
+        const named = new Map();
+        for (const t of Object.values(catalog.byLanguage)) {
+            for (const ref of Object.values(t.macros ?? {})) {
+                const input = ref.input.replace(/^messages-file /, '');
+                named.set(input, ref.id !== null ? `#${ref.id} (not read)` : `"${ref.name}" (not read)`);
+            }
+        }
+        return [...named];
+    }
+    return catalog.macros.map(use => {
+        const ids = use.macros
+            .map((m, i) => `#${m.id} ${m.language ?? '(no language)'}${i === 0 && use.macros.length > 1 ? ' default' : ''}`)
+            .join(', ');
+        const ignored = use.ignoredActions.length > 0 ? `; not applied: ${use.ignoredActions.join(', ')}` : '';
+        return [use.input, `"${use.name}" (${ids})${ignored}`];
+    });
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -57386,10 +57386,7 @@ function checkAccount(client, settings) {
         return null;
     });
 }
-/**
- * The tag check a real run makes before any write: only the tags that decide which tickets are
- * left alone or handled (exclude-tags, only-tags), one request each, warnings only.
- */
+/** A real run's tag check before any write: exclude-tags and only-tags, warnings only. */
 function checkRunTags(client, settings) {
     return checklist(client, settings, 'tags', async (items) => {
         items.push(...(await checkTags(client, settings, 'tags')).filter(i => i.status === 'warning'));
@@ -57460,14 +57457,15 @@ async function firstPages(pages) {
 }
 function pagesFound(pages, what) {
     const first = pages[0] ?? [];
-    const notOpen = first.filter(t => !isOpen(t)).length;
+    const open = first.filter(isOpen);
+    const notOpen = first.length - open.length;
     const openWords = first.length === 0
         ? 'no ticket'
         : `${first.length} tickets, ${notOpen === 0 ? 'all open' : `${notOpen} of them not open`}`;
     const second = pages.length === 2
         ? `; the second page it named came through (${pages[1].length} tickets)`
         : '; it named no second page (nothing more to list, so paging was not exercised)';
-    return { found: `${what}: first page ${openWords}${second}`, first, notOpen };
+    return { found: `${what}: first page ${openWords}${second}`, listed: first.length, open, notOpen };
 }
 /** 3. The open-tickets listing a sweep starts with. */
 async function checkOpenTickets(client, settings) {
@@ -57488,8 +57486,8 @@ async function checkOpenTickets(client, settings) {
         const fallback = await latestOpen(client);
         return [say('warning', `the open-tickets view query ${why}; the sweep falls back to listing every untrashed ticket`, 'that works but costs more requests on a large account: create a saved view of open tickets in Gorgias and set view-id to its id (the number in its URL)'), fallback]; // prettier-ignore
     }
-    const { found, first, notOpen } = pagesFound(pages, 'the open-tickets view answered');
-    if (first.length === 0) {
+    const { found, listed, open, notOpen } = pagesFound(pages, 'the open-tickets view answered');
+    if (listed === 0) {
         const latest = await latestOpen(client);
         if (latest?.length) {
             return [say('warning', `the open-tickets view answered no ticket, yet the latest tickets include ${latest.length} open ones; the sweep notices this and lists every untrashed ticket instead`, 'that works but costs more requests: create a saved view of open tickets in Gorgias and set view-id to its id'), latest]; // prettier-ignore
@@ -57497,20 +57495,18 @@ async function checkOpenTickets(client, settings) {
         // Only the newest page was looked at: no proof there is none, so not an ok (the sweep pages on).
         return [say('info', `${found}; the 100 most recently updated tickets hold no open one either (a sweep pages the whole ticket list before it believes there is none)`), []]; // prettier-ignore
     }
-    if (notOpen > 0) {
-        return [say('warning', `${found}: the view's status filter was not applied`, 'the sweep still decides on each ticket itself, but reads more; set view-id to a saved view of open tickets'), first.filter(isOpen)]; // prettier-ignore
-    }
-    return [say('ok', found), first];
+    if (notOpen === 0)
+        return [say('ok', found), open];
+    return [say('warning', `${found}: the view's status filter was not applied`, 'the sweep still decides on each ticket itself, but reads more; set view-id to a saved view of open tickets'), open]; // prettier-ignore
 }
 async function checkSavedView(client, settings, viewId) {
     const say = sayer(`view-id ${viewId} (GET /api/tickets?view_id=)`);
     try {
         const pages = await firstPages(client.listTickets({ viewId }));
-        const { found, first, notOpen } = pagesFound(pages, `view ${viewId} answered`);
-        if (notOpen > 0) {
-            return [say('warning', found, `the sweep reads every ticket the view lists; filter view ${viewId} on status open in Gorgias so that it lists open tickets only`), first.filter(isOpen)]; // prettier-ignore
-        }
-        return [say('ok', found), first];
+        const { found, open, notOpen } = pagesFound(pages, `view ${viewId} answered`);
+        if (notOpen === 0)
+            return [say('ok', found), open];
+        return [say('warning', found, `the sweep reads every ticket the view lists; filter view ${viewId} on status open in Gorgias so that it lists open tickets only`), open]; // prettier-ignore
     }
     catch (err) {
         if (err instanceof NotFoundError || err instanceof ValidationError) {
@@ -59338,6 +59334,7 @@ function stopNotice(err, settings) {
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 

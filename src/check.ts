@@ -6,39 +6,37 @@ import type { Integration, Tag, Ticket, User } from './gorgias/types.js'
 import { OPEN_TICKETS_VIEW } from './sweep/listing.js'
 
 /**
- * The account check (preflight): a few read-only requests that show, before anything is sent,
- * whether this account and these settings will work, as a checklist: what each item verified,
- * what it found and what to do. Read methods only. Statuses: `ok` verified; `info` nothing to fix
- * (or not verifiable, said so); `warning` works, probably not as intended; `problem` a run would
- * fail or do nothing useful.
+ * The account check (preflight): a few read-only requests (read methods only) that show, before
+ * anything is sent, whether this account and these settings will work, as a checklist. Statuses:
+ * `ok` verified; `info` nothing to fix (or not verifiable, said so); `warning` works, probably not
+ * as intended; `problem` a run would fail or do nothing useful.
  */
 
 export type CheckStatus = 'ok' | 'info' | 'warning' | 'problem'
 
+/** What was checked (in a few words), what the account answered, and what to do if anything. */
 interface CheckItem {
   status: CheckStatus
-  /** What was checked, in a few words. */
   check: string
-  /** What the account answered. */
   found: string
-  /** What to do, when there is something to do. */
   fix?: string
 }
 
+/**
+ * `host`: the API host asked (acme.gorgias.com); `scope`: the whole checklist, or the tag check of
+ * a real run only; `requests`: sent for the check, retries included; `refused`: the credentials
+ * were refused (HTTP 401), so the other checks were not made.
+ */
 export interface Checklist {
-  /** The API host asked, e.g. acme.gorgias.com. */
   host: string
   email: string
-  /** `full`: the whole checklist; `tags`: the tag check of a real run only. */
   scope: 'full' | 'tags'
   items: CheckItem[]
-  /** Requests sent for the check (retries included). */
   requests: number
-  /** The credentials were refused (HTTP 401): the other checks were not made. */
   refused: AuthError | null
 }
 
-export type CheckClient = Pick<
+type CheckClient = Pick<
   GorgiasClient,
   'list' | 'listViewItems' | 'listTickets' | 'readTicket' | 'rateLimitReading' | 'stats'
 >
@@ -81,10 +79,7 @@ export function checkAccount(client: CheckClient, settings: Settings): Promise<C
   })
 }
 
-/**
- * The tag check a real run makes before any write: only the tags that decide which tickets are
- * left alone or handled (exclude-tags, only-tags), one request each, warnings only.
- */
+/** A real run's tag check before any write: exclude-tags and only-tags, warnings only. */
 export function checkRunTags(client: CheckClient, settings: Settings): Promise<Checklist> {
   return checklist(client, settings, 'tags', async items => {
     items.push(...(await checkTags(client, settings, 'tags')).filter(i => i.status === 'warning'))
@@ -165,7 +160,8 @@ async function firstPages(pages: AsyncIterable<Ticket[]>): Promise<Ticket[][]> {
 
 function pagesFound(pages: Ticket[][], what: string) {
   const first = pages[0] ?? []
-  const notOpen = first.filter(t => !isOpen(t)).length
+  const open = first.filter(isOpen)
+  const notOpen = first.length - open.length
   const openWords =
     first.length === 0
       ? 'no ticket'
@@ -174,7 +170,7 @@ function pagesFound(pages: Ticket[][], what: string) {
     pages.length === 2
       ? `; the second page it named came through (${pages[1]!.length} tickets)`
       : '; it named no second page (nothing more to list, so paging was not exercised)'
-  return { found: `${what}: first page ${openWords}${second}`, first, notOpen }
+  return { found: `${what}: first page ${openWords}${second}`, listed: first.length, open, notOpen }
 }
 
 /** 3. The open-tickets listing a sweep starts with. */
@@ -195,8 +191,8 @@ async function checkOpenTickets(client: CheckClient, settings: Settings): Promis
     const fallback = await latestOpen(client)
     return [say('warning', `the open-tickets view query ${why}; the sweep falls back to listing every untrashed ticket`, 'that works but costs more requests on a large account: create a saved view of open tickets in Gorgias and set view-id to its id (the number in its URL)'), fallback] // prettier-ignore
   }
-  const { found, first, notOpen } = pagesFound(pages, 'the open-tickets view answered')
-  if (first.length === 0) {
+  const { found, listed, open, notOpen } = pagesFound(pages, 'the open-tickets view answered')
+  if (listed === 0) {
     const latest = await latestOpen(client)
     if (latest?.length) {
       return [say('warning', `the open-tickets view answered no ticket, yet the latest tickets include ${latest.length} open ones; the sweep notices this and lists every untrashed ticket instead`, 'that works but costs more requests: create a saved view of open tickets in Gorgias and set view-id to its id'), latest] // prettier-ignore
@@ -204,10 +200,8 @@ async function checkOpenTickets(client: CheckClient, settings: Settings): Promis
     // Only the newest page was looked at: no proof there is none, so not an ok (the sweep pages on).
     return [say('info', `${found}; the 100 most recently updated tickets hold no open one either (a sweep pages the whole ticket list before it believes there is none)`), []] // prettier-ignore
   }
-  if (notOpen > 0) {
-    return [say('warning', `${found}: the view's status filter was not applied`, 'the sweep still decides on each ticket itself, but reads more; set view-id to a saved view of open tickets'), first.filter(isOpen)] // prettier-ignore
-  }
-  return [say('ok', found), first]
+  if (notOpen === 0) return [say('ok', found), open]
+  return [say('warning', `${found}: the view's status filter was not applied`, 'the sweep still decides on each ticket itself, but reads more; set view-id to a saved view of open tickets'), open] // prettier-ignore
 }
 
 async function checkSavedView(
@@ -218,11 +212,9 @@ async function checkSavedView(
   const say = sayer(`view-id ${viewId} (GET /api/tickets?view_id=)`)
   try {
     const pages = await firstPages(client.listTickets({ viewId }))
-    const { found, first, notOpen } = pagesFound(pages, `view ${viewId} answered`)
-    if (notOpen > 0) {
-      return [say('warning', found, `the sweep reads every ticket the view lists; filter view ${viewId} on status open in Gorgias so that it lists open tickets only`), first.filter(isOpen)] // prettier-ignore
-    }
-    return [say('ok', found), first]
+    const { found, open, notOpen } = pagesFound(pages, `view ${viewId} answered`)
+    if (notOpen === 0) return [say('ok', found), open]
+    return [say('warning', found, `the sweep reads every ticket the view lists; filter view ${viewId} on status open in Gorgias so that it lists open tickets only`), open] // prettier-ignore
   } catch (err) {
     if (err instanceof NotFoundError || err instanceof ValidationError) {
       return [say('problem', `Gorgias has no view ${viewId} on ${settings.domain} (HTTP ${err.status}): a sweep would stop here`, "set view-id to the number in the view's URL, or leave it empty to list open tickets"), null] // prettier-ignore

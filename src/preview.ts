@@ -149,25 +149,18 @@ export function messageTerminal(p: MessagePreview, details: boolean, indent = ' 
 
 type PreviewSettings = Pick<Settings, 'summaryCustomerDetails' | 'messagesFile'>
 
-interface MessageGroup {
-  preview: MessagePreview
-  /** the ticket whose message is shown */
-  ticketId: number
-  tickets: number
-}
-
 /**
- * A dry run's messages, one per kind (follow-up n of m, final follow-up, close message),
- * language and source, in the order the sweep took the tickets: each with a title naming how
- * many tickets would get it; and the closes planned without a message (close-message empty).
+ * A dry run's messages, one per kind (follow-up n of m, final follow-up, close message), language
+ * and source, in the order the sweep took the tickets, each titled with how many tickets would get
+ * it; last, the closes planned without a message (close-message empty), untitled and without one.
  */
 function messageGroups(
   report: Pick<Report, 'actions'>,
   settings: PreviewSettings,
   link: (id: number) => string,
   shown: (text: string, max: number) => string
-): { groups: Array<[title: string, preview: MessagePreview]>; silent: string | null } {
-  const groups = new Map<string, MessageGroup>()
+): Array<[title: string, preview: MessagePreview | null]> {
+  const groups = new Map<string, { preview: MessagePreview; ticketId: number; tickets: number }>()
   let silent = 0
   for (const o of report.actions) {
     const p = o.message
@@ -180,18 +173,14 @@ function messageGroups(
     if (group) group.tickets++
     else groups.set(key, { preview: p, ticketId: o.ticketId, tickets: 1 })
   }
-  const title = ({ preview, ticketId, tickets }: MessageGroup): string => {
+  const titled = [...groups.values()].map(({ preview, ticketId, tickets }) => {
     const label = messageLabel(preview)
     const language = settings.messagesFile === null ? '' : `, ${shown(preview.language, 20)}`
-    return `${label.charAt(0).toUpperCase()}${label.slice(1)}${language}: ${plural(tickets, 'ticket', 'tickets')} (as ${link(ticketId)} would get it)`
-  }
-  return {
-    groups: [...groups.values()].map(g => [title(g), g.preview]),
-    silent:
-      silent === 0
-        ? null
-        : `${plural(silent, 'ticket', 'tickets')} would be closed without a message (no close message is set).`
-  }
+    const title = `${label.charAt(0).toUpperCase()}${label.slice(1)}${language}: ${plural(tickets, 'ticket', 'tickets')} (as ${link(ticketId)} would get it)`
+    return [title, preview] as [string, MessagePreview | null]
+  })
+  if (silent === 0) return titled
+  return [...titled, [`${plural(silent, 'ticket', 'tickets')} would be closed without a message (no close message is set).`, null]] // prettier-ignore
 }
 
 /** The job summary's section; nothing when no message would be sent. */
@@ -200,20 +189,20 @@ export function previewsMarkdown(
   settings: PreviewSettings,
   link: (id: number) => string
 ): string[] {
-  const { groups, silent } = messageGroups(report, settings, link, markdownText)
-  if (groups.length === 0 && silent === null) return []
+  const groups = messageGroups(report, settings, link, markdownText)
+  if (groups.length === 0) return []
+  const details = settings.summaryCustomerDetails
   const lines = [
     '### The messages that would be sent',
     '',
-    settings.summaryCustomerDetails
+    details
       ? 'Each kind of message, in each language, as one of the tickets concerned would get it.'
       : "Each kind of message, in each language, with stand-ins for the customer's values (summary-customer-details is false).",
     ''
   ]
-  for (const [title, preview] of groups) {
-    lines.push(`#### ${title}`, '', ...messageMarkdown(preview, settings.summaryCustomerDetails))
+  for (const [title, p] of groups) {
+    lines.push(...(p ? [`#### ${title}`, '', ...messageMarkdown(p, details)] : [title, '']))
   }
-  if (silent !== null) lines.push(silent, '')
   return lines
 }
 
@@ -222,13 +211,12 @@ export function previewsTerminal(
   report: Pick<Report, 'actions'>,
   settings: PreviewSettings
 ): string[] {
-  const { groups, silent } = messageGroups(report, settings, id => `#${id}`, terminalCell)
-  if (groups.length === 0 && silent === null) return []
+  const groups = messageGroups(report, settings, id => `#${id}`, terminalCell)
+  if (groups.length === 0) return []
   const lines = ['', 'The messages that would be sent (one of each kind and language):']
-  for (const [title, preview] of groups) {
-    lines.push(`  ${title}`, ...messageTerminal(preview, settings.summaryCustomerDetails))
+  for (const [title, p] of groups) {
+    lines.push(`  ${title}`, ...(p ? messageTerminal(p, settings.summaryCustomerDetails) : []))
   }
-  if (silent !== null) lines.push(`  ${silent}`)
   lines.push('')
   return lines
 }
