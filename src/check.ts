@@ -316,13 +316,13 @@ async function checkTag(
   const fix = list
     ? `Tag names may contain spaces, so "${name}" is read as one tag; if you meant several, separate them with commas: ${input}: ${list}`
     : `check the spelling against Settings > Tags in Gorgias, or remove it from ${input}`
+  const missing = `no tag named "${name}" on the account: `
+  if (input === 'exclude-tags') return say('warning', `${missing}no ticket is protected by it`, fix)
   const effect =
-    input === 'exclude-tags'
-      ? 'no ticket is protected by it'
-      : settings.onlyTags.length === 1
-        ? 'no ticket carries it, so nothing would be handled'
-        : 'no ticket is handled because of it'
-  return say('warning', `no tag named "${name}" on the account: ${effect}`, fix)
+    settings.onlyTags.length === 1
+      ? 'no ticket carries it, so nothing would be handled'
+      : 'no ticket is handled because of it'
+  return say('warning', missing + effect, fix)
 }
 
 /** 6. The channels of the open tickets listed, against `channels`. */
