@@ -53657,15 +53657,13 @@ function describeSettings(s) {
 /** The macros in use: name, ids and languages (the default first), and what is not applied. */
 function describeMacros(catalog) {
     if (catalog.macros === undefined) {
-        // Not read yet (the run stopped before): the inputs as given.
-        const named = new Map();
-        for (const t of Object.values(catalog.byLanguage)) {
-            for (const ref of Object.values(t.macros ?? {})) {
-                const input = ref.input.replace(/^messages-file /, '');
-                named.set(input, ref.id !== null ? `#${ref.id} (not read)` : `"${ref.name}" (not read)`);
-            }
-        }
-        return [...named];
+        // Not read yet (the run stopped before): the inputs as given, one row per input.
+        const refs = Object.values(catalog.byLanguage).flatMap(t => Object.values(t.macros ?? {}));
+        const named = refs.map((ref) => [
+            ref.input.replace(/^messages-file /, ''),
+            `${ref.id !== null ? `#${ref.id}` : `"${ref.name}"`} (not read)`
+        ]);
+        return [...new Map(named)];
     }
     return catalog.macros.map(use => {
         const ids = use.macros

@@ -2,7 +2,6 @@ import type { Settings } from './config.js'
 import type { Address, NewMessage, Ticket } from './gorgias/types.js'
 import type { ActionDecision } from './policy/types.js'
 import { closeMessage, followUpMessage, type MessageKind } from './sweep/writes.js'
-import type { Report } from './sweep/types.js'
 import { cut, escapeMarkdown, markdownText, oneLine, plural, terminalCell } from './text.js'
 
 /**
@@ -148,6 +147,15 @@ export function messageTerminal(p: MessagePreview, details: boolean, indent = ' 
 }
 
 type PreviewSettings = Pick<Settings, 'summaryCustomerDetails' | 'messagesFile'>
+/** What the previews read of a report (not its type: sweep/types.ts imports this module). */
+type Planned = {
+  actions: ReadonlyArray<{
+    ticketId: number
+    action: string
+    result: string
+    message?: MessagePreview
+  }>
+}
 
 /**
  * A dry run's messages, one per kind (follow-up n of m, final follow-up, close message), language
@@ -155,7 +163,7 @@ type PreviewSettings = Pick<Settings, 'summaryCustomerDetails' | 'messagesFile'>
  * it; last, the closes planned without a message (close-message empty), untitled and without one.
  */
 function messageGroups(
-  report: Pick<Report, 'actions'>,
+  report: Planned,
   settings: PreviewSettings,
   link: (id: number) => string,
   shown: (text: string, max: number) => string
@@ -185,7 +193,7 @@ function messageGroups(
 
 /** The job summary's section; nothing when no message would be sent. */
 export function previewsMarkdown(
-  report: Pick<Report, 'actions'>,
+  report: Planned,
   settings: PreviewSettings,
   link: (id: number) => string
 ): string[] {
@@ -207,10 +215,7 @@ export function previewsMarkdown(
 }
 
 /** The same for a terminal. */
-export function previewsTerminal(
-  report: Pick<Report, 'actions'>,
-  settings: PreviewSettings
-): string[] {
+export function previewsTerminal(report: Planned, settings: PreviewSettings): string[] {
   const groups = messageGroups(report, settings, id => `#${id}`, terminalCell)
   if (groups.length === 0) return []
   const lines = ['', 'The messages that would be sent (one of each kind and language):']

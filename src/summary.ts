@@ -350,15 +350,13 @@ export function describeSettings(s: Settings): Array<[string, string]> {
 /** The macros in use: name, ids and languages (the default first), and what is not applied. */
 function describeMacros(catalog: MessageCatalog): Array<[string, string]> {
   if (catalog.macros === undefined) {
-    // Not read yet (the run stopped before): the inputs as given.
-    const named = new Map<string, string>()
-    for (const t of Object.values(catalog.byLanguage)) {
-      for (const ref of Object.values(t.macros ?? {})) {
-        const input = ref.input.replace(/^messages-file /, '')
-        named.set(input, ref.id !== null ? `#${ref.id} (not read)` : `"${ref.name}" (not read)`)
-      }
-    }
-    return [...named]
+    // Not read yet (the run stopped before): the inputs as given, one row per input.
+    const refs = Object.values(catalog.byLanguage).flatMap(t => Object.values(t.macros ?? {}))
+    const named = refs.map((ref): [string, string] => [
+      ref.input.replace(/^messages-file /, ''),
+      `${ref.id !== null ? `#${ref.id}` : `"${ref.name}"`} (not read)`
+    ])
+    return [...new Map(named)]
   }
   return catalog.macros.map(use => {
     const ids = use.macros
