@@ -52506,7 +52506,8 @@ function messageGroups(report, settings, link, shown) {
     });
     if (silent === 0)
         return titled;
-    return [...titled, [`${plural(silent, 'ticket', 'tickets')} would be closed without a message (no close message is set).`, null]]; // prettier-ignore
+    const none = `${plural(silent, 'ticket', 'tickets')} would be closed without a message (no close message is set).`;
+    return [...titled, [none, null]];
 }
 /** The job summary's section; nothing when no message would be sent. */
 function previewsMarkdown(report, settings, link) {
@@ -53236,8 +53237,9 @@ function terminalReport(report, settings, stats) {
     if (rows.length > 0) {
         lines.push(terminalRow('TICKET', 'SUBJECT', 'CUSTOMER', 'IDLE H', 'ACTION', 'RESULT'));
         for (const o of rows) {
+            const [id, customer, idle] = [String(o.ticketId), o.firstName || '-', hours(o.idleHours)];
             const result = terminalCell(resultLabel(o, report.dryRun, o.detail));
-            lines.push(terminalRow(String(o.ticketId), o.subject, o.firstName || '-', hours(o.idleHours), actionLabel(o), result)); // prettier-ignore
+            lines.push(terminalRow(id, o.subject, customer, idle, actionLabel(o), result));
         }
         lines.push('');
     }
@@ -53369,7 +53371,8 @@ const SUMMARY_MAX_BYTES = 1_000_000;
 /** At most `max` rows, a blank line, and how many more there are (`what`) if any. */
 function capped(items, max, what, row) {
     const more = items.length - max;
-    return [...items.slice(0, max).map(row), '', ...(more > 0 ? [`…and ${more} more ${what}.`, ''] : [])]; // prettier-ignore
+    const moreLine = more > 0 ? [`…and ${more} more ${what}.`, ''] : [];
+    return [...items.slice(0, max).map(row), '', ...moreLine];
 }
 const row = (cells) => `| ${cells.join(' | ')} |`;
 /** A Markdown table's head: the titles, then their alignment (`right` ones to the right). */
@@ -53477,14 +53480,14 @@ function ticketTables(report, settings, link) {
     if (report.actions.length === 0)
         return ['No ticket was due for a follow-up or a close.', ''];
     const details = settings.summaryCustomerDetails;
-    const languages = Object.keys(settings.messages.byLanguage).length;
+    const languages = settings.messagesFile !== null || Object.keys(settings.messages.byLanguage).length > 1;
     // Texts from macros: which macro (name, id, language) each customer got.
     const macros = (settings.messages.macros ?? []).length > 0;
     const columns = [
         ['Ticket', o => link(o.ticketId)],
         details && ['Subject', o => markdownText(o.subject)],
         details && ['Customer', o => markdownText(o.firstName || NO_NAME, 30)],
-        (settings.messagesFile !== null || languages > 1) && ['Language', o => markdownText(o.language ?? '', 20)], // prettier-ignore
+        languages && ['Language', o => markdownText(o.language ?? '', 20)],
         macros && ['Text', o => markdownText(o.textSource ?? '', 60)],
         ['Hours idle', o => hours(o.idleHours)],
         ['Action', actionLabel],

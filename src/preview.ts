@@ -188,7 +188,8 @@ function messageGroups(
     return [title, preview] as [string, MessagePreview | null]
   })
   if (silent === 0) return titled
-  return [...titled, [`${plural(silent, 'ticket', 'tickets')} would be closed without a message (no close message is set).`, null]] // prettier-ignore
+  const none = `${plural(silent, 'ticket', 'tickets')} would be closed without a message (no close message is set).`
+  return [...titled, [none, null]]
 }
 
 /** The job summary's section; nothing when no message would be sent. */

@@ -126,8 +126,9 @@ export function terminalReport(
   if (rows.length > 0) {
     lines.push(terminalRow('TICKET', 'SUBJECT', 'CUSTOMER', 'IDLE H', 'ACTION', 'RESULT'))
     for (const o of rows) {
+      const [id, customer, idle] = [String(o.ticketId), o.firstName || '-', hours(o.idleHours)]
       const result = terminalCell(resultLabel(o, report.dryRun, o.detail))
-      lines.push(terminalRow(String(o.ticketId), o.subject, o.firstName || '-', hours(o.idleHours), actionLabel(o), result)) // prettier-ignore
+      lines.push(terminalRow(id, o.subject, customer, idle, actionLabel(o), result))
     }
     lines.push('')
   }

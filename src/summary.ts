@@ -38,7 +38,8 @@ const SUMMARY_MAX_BYTES = 1_000_000
 /** At most `max` rows, a blank line, and how many more there are (`what`) if any. */
 function capped<T>(items: readonly T[], max: number, what: string, row: (item: T) => string) {
   const more = items.length - max
-  return [...items.slice(0, max).map(row), '', ...(more > 0 ? [`…and ${more} more ${what}.`, ''] : [])] // prettier-ignore
+  const moreLine = more > 0 ? [`…and ${more} more ${what}.`, ''] : []
+  return [...items.slice(0, max).map(row), '', ...moreLine]
 }
 
 const row = (cells: string[]): string => `| ${cells.join(' | ')} |`
@@ -163,14 +164,15 @@ function needsAPerson(report: Report, settings: Settings, link: LinkTo): string[
 function ticketTables(report: Report, settings: Settings, link: LinkTo): string[] {
   if (report.actions.length === 0) return ['No ticket was due for a follow-up or a close.', '']
   const details = settings.summaryCustomerDetails
-  const languages = Object.keys(settings.messages.byLanguage).length
+  const languages =
+    settings.messagesFile !== null || Object.keys(settings.messages.byLanguage).length > 1
   // Texts from macros: which macro (name, id, language) each customer got.
   const macros = (settings.messages.macros ?? []).length > 0
   const columns: Array<[string, (o: Outcome) => string] | false> = [
     ['Ticket', o => link(o.ticketId)],
     details && ['Subject', o => markdownText(o.subject)],
     details && ['Customer', o => markdownText(o.firstName || NO_NAME, 30)],
-    (settings.messagesFile !== null || languages > 1) && ['Language', o => markdownText(o.language ?? '', 20)], // prettier-ignore
+    languages && ['Language', o => markdownText(o.language ?? '', 20)],
     macros && ['Text', o => markdownText(o.textSource ?? '', 60)],
     ['Hours idle', o => hours(o.idleHours)],
     ['Action', actionLabel],
