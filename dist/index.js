@@ -53494,7 +53494,8 @@ function ticketTables(report, settings, link) {
         ['Result', o => markdownText(resultLabel(o, report.dryRun, shownDetail(o, settings)), 120)]
     ];
     const shown = columns.filter(c => c !== false);
-    const head = tableHead(shown.map(([title]) => title), 'Hours idle');
+    const titles = shown.map(([title]) => title);
+    const head = tableHead(titles, 'Hours idle');
     const table = (title, outcomes, max, more) => outcomes.length === 0
         ? []
         : [

@@ -179,10 +179,8 @@ function ticketTables(report: Report, settings: Settings, link: LinkTo): string[
     ['Result', o => markdownText(resultLabel(o, report.dryRun, shownDetail(o, settings)), 120)]
   ]
   const shown = columns.filter(c => c !== false)
-  const head = tableHead(
-    shown.map(([title]) => title),
-    'Hours idle'
-  )
+  const titles = shown.map(([title]) => title)
+  const head = tableHead(titles, 'Hours idle')
   const table = (title: string, outcomes: Outcome[], max: number, more: string): string[] =>
     outcomes.length === 0
       ? []
