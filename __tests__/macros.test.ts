@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { accountBusinessHours, accountHoursSpec } from '../src/accountHours.js'
 import { SettingsError } from '../src/inputs.js'
-import { describeSettings } from '../src/settingsTable.js'
+import { describeSettings } from '../src/summary.js'
 import { findUserByEmail, getAccount, getMacro, listMacros } from '../src/gorgias/client.js'
 import { resolveMessages, type MacroClient } from '../src/macros.js'
 import { catalogFromInputs, type MessageCatalog } from '../src/messages.js'

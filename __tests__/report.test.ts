@@ -3,16 +3,8 @@ import { marked } from 'marked'
 import type { Settings } from '../src/config.js'
 import { AuthError } from '../src/gorgias/errors.js'
 import { SKIP_REASONS, type SkipReason } from '../src/policy/types.js'
-import {
-  failureLine,
-  outputs,
-  stopLine,
-  stoppedSummary,
-  summaryMarkdown,
-  terminalReport,
-  timeLimitLine,
-  withinSummaryLimit
-} from '../src/report.js'
+import { failureLine, outputs, stopLine, terminalReport, timeLimitLine } from '../src/report.js'
+import { stoppedSummary, summaryMarkdown, withinSummaryLimit } from '../src/summary.js'
 import type { Outcome, Report } from '../src/sweep/types.js'
 import type { MessagePreview } from '../src/preview.js'
 import { settingsFor, type Inputs } from './helpers/kit.js'

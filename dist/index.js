@@ -33981,7 +33981,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4777);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5522);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)();
 
@@ -33990,7 +33990,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4777:
+/***/ 5522:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54009,90 +54009,50 @@ function parseBusinessSettings(get) {
     return gorgias ? 'gorgias' : hours;
 }
 
-;// CONCATENATED MODULE: ./src/settingsTable.ts
-/** The settings in effect, as the job summary and the log show them: never the API key. */
-function describeSettings(s) {
-    return [
-        ['gorgias-domain', s.domain],
-        ['api-url', s.apiUrl],
-        ['follow-up-hours', s.followUpHours.join(', ')],
-        ['close-hours', String(s.closeHours)],
-        ['exclude-tags', s.excludeTags.join(', ') || '(none)'],
-        ['only-tags', s.onlyTags.join(', ') || '(all tickets)'],
-        ['channels', s.channels.join(', ')],
-        ['follow-up-tag', s.followUpTag],
-        ['closed-tag', s.closedTag],
-        [
-            'close-message',
-            // From the input, a messages file or a macro (named, even before it is read).
-            Object.values(s.messages.byLanguage).some(t => t.close !== '' || t.macros?.close)
-                ? 'yes'
-                : 'none'
-        ],
-        ['dry-run', String(s.dryRun)],
-        ['max-actions', String(s.maxActions)],
-        ['view-id', s.viewId === null ? '(open tickets)' : String(s.viewId)],
-        [
-            'business-hours',
-            s.businessHours
-                ? `${s.businessHours.describe}${s.accountBusinessHours ? ", the Gorgias account's" : ''}`
-                : s.accountBusinessHours
-                    ? "(the Gorgias account's)"
-                    : '(around the clock)'
-        ],
-        ['policy-module', s.policyModule ?? '(none)'],
-        ['rate-limit-share', String(s.rateLimitShare)],
-        ['time-limit-minutes', String(s.timeLimitMinutes)],
-        ['summary-customer-details', String(s.summaryCustomerDetails)],
-        [
-            'messages-file',
-            s.messagesFile === null
-                ? '(message inputs)'
-                : `${s.messagesFile} (${Object.keys(s.messages.byLanguage).join(', ')}; default ${s.messages.defaultLanguage})`
-        ],
-        ...describeMacros(s.messages),
-        ['ticket-ids', s.ticketIds === null ? '(every listed ticket)' : s.ticketIds.join(', ')],
-        ['report-file', s.reportFile ?? '(none)'],
-        ['state-file', s.stateFile ?? '(none)']
-    ];
+;// CONCATENATED MODULE: ./src/secrets.ts
+
+/**
+ * Registers every form in which the API key could be printed: the key itself and the Basic auth
+ * token built from it, so even a logged header would be masked.
+ */
+function registerSecrets(apiKey, email, mask) {
+    for (const form of secretForms(email, apiKey))
+        mask(form);
 }
-/** The macros in use: name, ids and languages (the default first), and what is not applied. */
-function describeMacros(catalog) {
-    if (catalog.macros === undefined) {
-        // Not read yet (the run stopped before): the inputs as given.
-        const named = new Map();
-        for (const t of Object.values(catalog.byLanguage)) {
-            for (const ref of Object.values(t.macros ?? {})) {
-                const input = ref.input.replace(/^messages-file /, '');
-                named.set(input, ref.id !== null ? `#${ref.id} (not read)` : `"${ref.name}" (not read)`);
-            }
-        }
-        return [...named];
+/**
+ * A 401/403 in words: the host that answered comes first, because credentials sent to the wrong
+ * server (an api-url left over from another tool) are rejected for a reason no key can fix.
+ */
+function credentialsHelp(err, s) {
+    const host = hostOf(s.apiUrl);
+    const own = host === `${s.domain}.gorgias.com`;
+    const elsewhere = own
+        ? ''
+        : `; ${host} is not ${s.domain}.gorgias.com: if that is not your Gorgias account, fix api-url (GORGIAS_API_URL in the CLI) or leave it empty`;
+    return err.status === 403
+        ? `${host} refused access for ${s.email} on ${s.domain} (HTTP 403): the user behind the GORGIAS_API_KEY secret lacks a permission the action needs (read and update tickets, create messages, tag tickets)${elsewhere}`
+        : `${host} rejected the credentials for ${s.email} on ${s.domain} (HTTP ${err.status ?? 401}): check the GORGIAS_API_KEY secret (and that gorgias-email is the user who owns that key)${elsewhere}`;
+}
+function hostOf(apiUrl) {
+    try {
+        return new URL(apiUrl).host;
     }
-    return catalog.macros.map(use => {
-        const ids = use.macros
-            .map((m, i) => `#${m.id} ${m.language ?? '(no language)'}${i === 0 && use.macros.length > 1 ? ' default' : ''}`)
-            .join(', ');
-        const ignored = use.ignoredActions.length > 0 ? `; not applied: ${use.ignoredActions.join(', ')}` : '';
-        return [use.input, `"${use.name}" (${ids})${ignored}`];
-    });
+    catch {
+        return apiUrl;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/text.ts
 /**
- * Text this action shows but did not write (subjects, names, what a policy module or the API
- * said) made inert where it is shown: the job summary (Markdown that GitHub renders), a terminal,
- * the action's log (where a line starting with `::` is a workflow command). Pure.
+ * Text this action shows but did not write (subjects, names, what a module or the API said) made
+ * inert where shown: the job summary (Markdown), a terminal, the log (`::` opens a workflow command).
  */
 /** Controls that reorder what follows them: a subject could display reversed (U+202E). */
 const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
 /** C0 (ESC, BEL, CR, LF, ...), DEL and C1 (incl. CSI, U+009B) controls. */
 // eslint-disable-next-line no-control-regex
 const CONTROLS = /[\u0000-\u001F\u007F-\u009F]/g;
-/**
- * One line of plain text: every run of whitespace (line breaks included) becomes one space,
- * other control characters and bidirectional controls are dropped.
- */
+/** One line of plain text: whitespace runs become one space; other controls and bidi controls go. */
 function oneLine(text) {
     return text.replace(/\s+/g, ' ').replace(CONTROLS, '').replace(BIDI_CONTROLS, '').trim();
 }
@@ -54150,9 +54110,8 @@ function terminalCell(text, max) {
     return max === undefined ? line : cut(line, max);
 }
 /**
- * A line for the action's log that the runner reads as text, never as a workflow command: one line
- * (a newline followed by `::error::` would be a second line, and a command). The caller puts its
- * own prefix first, so that the line never starts with `::`.
+ * A log line the runner reads as text, never as a workflow command: one line (a newline and then
+ * `::error::` would be a command); the caller puts its own prefix first, so it never starts `::`.
  */
 function logText(text, max = 2000) {
     return cut(oneLine(asText(text)), max);
@@ -54178,98 +54137,6 @@ function ticketLink(domain, id) {
 const NO_NAME = '(no name)';
 /** "1 page", "2 pages". */
 const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
-
-;// CONCATENATED MODULE: ./src/outcomeText.ts
-/** One ticket's outcome in words, for the job summary and the terminal alike. Pure. */
-function actionLabel(o) {
-    switch (o.action) {
-        case 'follow-up':
-            return o.reminders && o.reminders > 1 ? `follow-up ${o.reminder}/${o.reminders}` : 'follow-up';
-        case 'close':
-            return 'close';
-        case 'tag-follow-up':
-            return 'add follow-up tag';
-        case 'untag':
-            return 'remove stale tags';
-        case 'check':
-            return 'read';
-    }
-}
-/** The result in words; `detail` is whatever the sweep, the API or a policy module said. */
-function resultLabel(o, dryRun, detail) {
-    switch (o.result) {
-        case 'done':
-            return o.action === 'follow-up' ? 'sent' : o.action === 'close' ? 'closed' : 'done';
-        case 'would-do':
-            return dryRun ? 'would do (dry run)' : 'would do';
-        case 'failed':
-            return `failed: ${detail ?? 'unknown error'}`;
-        case 'deferred':
-            // max-actions reached, time limit reached, or not read: ...
-            return `deferred: ${detail ?? 'max-actions reached'}`;
-        case 'skipped':
-            return `skipped: ${detail ?? ''}`;
-    }
-}
-const EMAIL_LIKE = /[^\s@<>()[\]"',;:]+@[^\s@<>()[\]"',;:]+/g;
-/**
- * A detail (an error, a module's reason) as the summary may show it. With summary-customer-details
- * off it must not quote the customer either: their subject, name and any email address in it
- * are replaced by what they stand for.
- */
-function shownDetail(o, settings) {
-    if (o.detail === undefined || settings.summaryCustomerDetails)
-        return o.detail;
-    let detail = o.detail;
-    const replaceAll = (text, what, by) => what.length < 2 ? text : text.split(new RegExp(escapeRegExp(what), 'gi')).join(by);
-    const subject = o.subject.trim();
-    if (subject.length >= 3)
-        detail = replaceAll(detail, subject, '[subject]');
-    detail = detail.replace(EMAIL_LIKE, '[address]');
-    // The full name before its parts; 'there' is the greeting's stand-in for no name, not a name.
-    const first = o.firstName.trim();
-    const names = [...(o.customerNames ?? []), ...(first === 'there' ? [] : [first])];
-    for (const name of names.sort((a, b) => b.length - a.length)) {
-        detail = replaceAll(detail, name.trim(), '[customer]');
-    }
-    return detail;
-}
-function escapeRegExp(text) {
-    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-;// CONCATENATED MODULE: ./src/secrets.ts
-
-/**
- * Registers every form in which the API key could be printed: the key itself and the Basic auth
- * token built from it, so even a logged header would be masked.
- */
-function registerSecrets(apiKey, email, mask) {
-    for (const form of secretForms(email, apiKey))
-        mask(form);
-}
-/**
- * A 401/403 in words: the host that answered comes first, because credentials sent to the wrong
- * server (an api-url left over from another tool) are rejected for a reason no key can fix.
- */
-function credentialsHelp(err, s) {
-    const host = hostOf(s.apiUrl);
-    const own = host === `${s.domain}.gorgias.com`;
-    const elsewhere = own
-        ? ''
-        : `; ${host} is not ${s.domain}.gorgias.com: if that is not your Gorgias account, fix api-url (GORGIAS_API_URL in the CLI) or leave it empty`;
-    return err.status === 403
-        ? `${host} refused access for ${s.email} on ${s.domain} (HTTP 403): the user behind the GORGIAS_API_KEY secret lacks a permission the action needs (read and update tickets, create messages, tag tickets)${elsewhere}`
-        : `${host} rejected the credentials for ${s.email} on ${s.domain} (HTTP ${err.status ?? 401}): check the GORGIAS_API_KEY secret (and that gorgias-email is the user who owns that key)${elsewhere}`;
-}
-function hostOf(apiUrl) {
-    try {
-        return new URL(apiUrl).host;
-    }
-    catch {
-        return apiUrl;
-    }
-}
 
 ;// CONCATENATED MODULE: ./src/compose.ts
 
@@ -55067,11 +54934,7 @@ async function post(ctx, ticket, body) {
 ;// CONCATENATED MODULE: ./src/preview.ts
 
 
-const STAND_IN = {
-    firstName: '[first name]',
-    subject: '[subject]',
-    address: '[customer address]'
-};
+const STAND_IN = { firstName: '[first name]', subject: '[subject]', address: '[customer address]' };
 /** The message this decision would send, or null (a close without a message). */
 function previewMessage(settings, ticket, d) {
     const compose = (t, decision) => decision.kind === 'follow-up'
@@ -55080,21 +54943,9 @@ function previewMessage(settings, ticket, d) {
     const exact = compose(ticket, d);
     if (exact === null)
         return null;
-    const neutral = compose(neutralTicket(ticket), neutralDecision(d));
-    return {
-        kind: exact.kind,
-        reminder: d.kind === 'follow-up' ? d.reminder : null,
-        reminders: d.kind === 'follow-up' ? d.reminders : null,
-        language: exact.language,
-        exact: textOf(exact.body),
-        neutral: textOf(neutral.body),
-        source: exact.source
-    };
-}
-/** The ticket with its customer's values replaced by what they stand for. */
-function neutralTicket(ticket) {
+    // The ticket and the route with the customer's values replaced by what they stand for.
     const customer = typeof ticket.customer === 'object' && ticket.customer ? ticket.customer : null;
-    return {
+    const neutral = compose({
         ...ticket,
         subject: STAND_IN.subject,
         customer: {
@@ -55104,26 +54955,34 @@ function neutralTicket(ticket) {
             lastname: null,
             name: null
         }
+    }, {
+        ...d,
+        route: {
+            ...d.route,
+            subject: d.route.subject === null ? null : STAND_IN.subject,
+            customer: { address: STAND_IN.address, receiver: { email: STAND_IN.address } }
+        }
+    });
+    const followUp = d.kind === 'follow-up';
+    return {
+        kind: exact.kind,
+        reminder: followUp ? d.reminder : null,
+        reminders: followUp ? d.reminders : null,
+        language: exact.language,
+        exact: textOf(exact.body),
+        neutral: textOf(neutral.body),
+        source: exact.source
     };
-}
-function neutralDecision(d) {
-    const route = {
-        ...d.route,
-        subject: d.route.subject === null ? null : STAND_IN.subject,
-        customer: { address: STAND_IN.address, receiver: { email: STAND_IN.address } }
-    };
-    return { ...d, route };
 }
 function textOf(body) {
-    const from = body.source.from ? addressText(body.source.from) : "(the channel's own sender)";
+    const address = (a) => (a.name ? `${a.name} <${a.address}>` : a.address);
     return {
-        to: (body.source.to ?? []).map(addressText).join(', '),
-        from,
+        to: (body.source.to ?? []).map(address).join(', '),
+        from: body.source.from ? address(body.source.from) : "(the channel's own sender)",
         subject: body.subject ?? null,
         body: body.body_text
     };
 }
-const addressText = (a) => (a.name ? `${a.name} <${a.address}>` : a.address);
 /** Which message, in words: "follow-up 1 of 2", "final follow-up (2 of 2)", "close message". */
 function messageLabel(p) {
     const of = p.reminders !== null && p.reminders > 1 ? ` ${p.reminder} of ${p.reminders}` : '';
@@ -55136,34 +54995,100 @@ function messageLabel(p) {
             return 'close message';
     }
 }
+/** The headers shown above the body: name, text, and how much of it the summary shows. */
+function headers(p, m) {
+    return [
+        ['To', m.to, 200],
+        ['From', m.from, 200],
+        ...(m.subject === null ? [] : [['Subject', m.subject, 300]]),
+        ...(p.source ? [['Text from', p.source, 200]] : [])
+    ];
+}
 /** The message for the job summary: headers, then the body quoted, customer text escaped. */
 function messageMarkdown(p, details) {
     const m = details ? p.exact : p.neutral;
-    const lines = [
-        `To: ${markdownText(m.to, 200)}  `,
-        `From: ${markdownText(m.from, 200)}  `,
-        ...(m.subject === null ? [] : [`Subject: ${markdownText(m.subject, 300)}  `]),
-        ...(p.source ? [`Text from: ${markdownText(p.source, 200)}  `] : []),
+    return [
+        ...headers(p, m).map(([name, text, max]) => `${name}: ${markdownText(text, max)}  `),
+        '',
+        ...m.body.split('\n').map(line => {
+            const text = oneLine(line);
+            return text === '' ? '>' : `> ${escapeMarkdown(cut(text, 2000))}`;
+        }),
         ''
     ];
-    for (const line of m.body.split('\n')) {
-        const text = oneLine(line);
-        lines.push(text === '' ? '>' : `> ${escapeMarkdown(cut(text, 2000))}`);
-    }
-    lines.push('');
-    return lines;
 }
 /** The message for a terminal, indented: no control character from the data gets through. */
 function messageTerminal(p, details, indent = '    ') {
     const m = details ? p.exact : p.neutral;
     return [
-        `${indent}To: ${terminalCell(m.to)}`,
-        `${indent}From: ${terminalCell(m.from)}`,
-        ...(m.subject === null ? [] : [`${indent}Subject: ${terminalCell(m.subject)}`]),
-        ...(p.source ? [`${indent}Text from: ${terminalCell(p.source)}`] : []),
+        ...headers(p, m).map(([name, text]) => `${indent}${name}: ${terminalCell(text)}`),
         `${indent}|`,
         ...m.body.split('\n').map(line => `${indent}| ${terminalCell(line)}`.trimEnd())
     ];
+}
+/**
+ * A dry run's messages, one per kind (follow-up n of m, final follow-up, close message), language
+ * and source, in the order the sweep took the tickets, each titled with how many tickets would get
+ * it; last, the closes planned without a message (close-message empty), untitled and without one.
+ */
+function messageGroups(report, settings, link, shown) {
+    const groups = new Map();
+    let silent = 0;
+    for (const o of report.actions) {
+        const p = o.message;
+        if (!p) {
+            if (o.action === 'close' && o.result === 'would-do')
+                silent++;
+            continue;
+        }
+        const key = JSON.stringify([messageLabel(p), p.language, p.source ?? '']);
+        const group = groups.get(key);
+        if (group)
+            group.tickets++;
+        else
+            groups.set(key, { preview: p, ticketId: o.ticketId, tickets: 1 });
+    }
+    const titled = [...groups.values()].map(({ preview, ticketId, tickets }) => {
+        const label = messageLabel(preview);
+        const language = settings.messagesFile === null ? '' : `, ${shown(preview.language, 20)}`;
+        const title = `${label.charAt(0).toUpperCase()}${label.slice(1)}${language}: ${plural(tickets, 'ticket', 'tickets')} (as ${link(ticketId)} would get it)`;
+        return [title, preview];
+    });
+    if (silent === 0)
+        return titled;
+    const none = `${plural(silent, 'ticket', 'tickets')} would be closed without a message (no close message is set).`;
+    return [...titled, [none, null]];
+}
+/** The job summary's section; nothing when no message would be sent. */
+function previewsMarkdown(report, settings, link) {
+    const groups = messageGroups(report, settings, link, markdownText);
+    if (groups.length === 0)
+        return [];
+    const details = settings.summaryCustomerDetails;
+    const lines = [
+        '### The messages that would be sent',
+        '',
+        details
+            ? 'Each kind of message, in each language, as one of the tickets concerned would get it.'
+            : "Each kind of message, in each language, with stand-ins for the customer's values (summary-customer-details is false).",
+        ''
+    ];
+    for (const [title, p] of groups) {
+        lines.push(...(p ? [`#### ${title}`, '', ...messageMarkdown(p, details)] : [title, '']));
+    }
+    return lines;
+}
+/** The same for a terminal. */
+function previewsTerminal(report, settings) {
+    const groups = messageGroups(report, settings, id => `#${id}`, terminalCell);
+    if (groups.length === 0)
+        return [];
+    const lines = ['', 'The messages that would be sent (one of each kind and language):'];
+    for (const [title, p] of groups) {
+        lines.push(`  ${title}`, ...(p ? messageTerminal(p, settings.summaryCustomerDetails) : []));
+    }
+    lines.push('');
+    return lines;
 }
 
 ;// CONCATENATED MODULE: ./src/policy/schedule.ts
@@ -55762,115 +55687,26 @@ function explanationText(e, details = true) {
     return lines.join('\n');
 }
 
-;// CONCATENATED MODULE: ./src/previews.ts
-
-
-/** In the order the sweep took the tickets (oldest reply first). */
-function messageGroups(report) {
-    const groups = new Map();
-    for (const o of report.actions) {
-        const p = o.message;
-        if (!p)
-            continue;
-        const key = JSON.stringify([messageLabel(p), p.language, p.source ?? '']);
-        const group = groups.get(key);
-        if (group)
-            group.tickets++;
-        else
-            groups.set(key, { preview: p, ticketId: o.ticketId, tickets: 1 });
-    }
-    return [...groups.values()];
-}
-const capitalised = (text) => text.charAt(0).toUpperCase() + text.slice(1);
-/** The job summary's section; nothing when no message would be sent. */
-function previewsMarkdown(report, settings, link) {
-    const groups = messageGroups(report);
-    const silent = silentCloses(report);
-    if (groups.length === 0 && silent === 0)
-        return [];
-    const details = settings.summaryCustomerDetails;
-    const lines = [
-        '### The messages that would be sent',
-        '',
-        details
-            ? 'Each kind of message, in each language, as one of the tickets concerned would get it.'
-            : "Each kind of message, in each language, with stand-ins for the customer's values (summary-customer-details is false).",
-        ''
-    ];
-    for (const g of groups) {
-        const language = settings.messagesFile === null ? '' : `, ${markdownText(g.preview.language, 20)}`;
-        lines.push(`#### ${capitalised(messageLabel(g.preview))}${language}: ${plural(g.tickets, 'ticket', 'tickets')} (as ${link(g.ticketId)} would get it)`, '', ...messageMarkdown(g.preview, details));
-    }
-    if (silent > 0)
-        lines.push(`${silentLine(silent)}`, '');
-    return lines;
-}
-/** Closes planned without a message (close-message empty): said, so no text is expected. */
-function silentCloses(report) {
-    return report.actions.filter(o => o.action === 'close' && o.result === 'would-do' && o.message === undefined).length;
-}
-const silentLine = (n) => `${plural(n, 'ticket', 'tickets')} would be closed without a message (no close message is set).`;
-/** The same for a terminal. */
-function previewsTerminal(report, settings) {
-    const groups = messageGroups(report);
-    const silent = silentCloses(report);
-    if (groups.length === 0 && silent === 0)
-        return [];
-    const lines = ['', 'The messages that would be sent (one of each kind and language):'];
-    for (const g of groups) {
-        const language = settings.messagesFile === null ? '' : `, ${terminalCell(g.preview.language, 20)}`;
-        lines.push(`  ${capitalised(messageLabel(g.preview))}${language}: ${plural(g.tickets, 'ticket', 'tickets')} (as #${g.ticketId} would get it)`, ...messageTerminal(g.preview, settings.summaryCustomerDetails));
-    }
-    if (silent > 0)
-        lines.push(`  ${silentLine(silent)}`);
-    lines.push('');
-    return lines;
-}
-
 ;// CONCATENATED MODULE: ./src/report.ts
 
 
 
 
 
-
-
-
 /**
- * Report -> job summary (Markdown), step outputs, terminal text and JSON. Pure.
- *
- * Subjects, names and error texts come from customers and servers: in the summary they are
- * escaped so that GitHub shows them as text (never a link, an image or formatting), in the
- * terminal they lose every control character. The summary stays under GitHub's 1 MiB limit
- * whatever the run did: each per-ticket list is capped, and a last guard cuts the whole.
+ * A run's Report in words: counts, step outputs, the terminal text and JSON, and the words the
+ * job summary (summary.ts) shares with them. Pure. In the terminal, customer and server texts
+ * lose every control character.
  */
-/** Rows listed one by one in the summary, per list; the rest are counted in an "…and N more" line. */
-const SUMMARY_ROWS = {
-    actions: 300,
-    readFailures: 50,
-    deferred: 25,
-    tagRepairs: 100,
-    notableSkips: 100,
-    reopened: 100,
-    ticketIds: 30,
-    explanations: 100,
-    needsAPerson: 100
-};
-/**
- * GitHub drops a job summary over 1 MiB (1,048,576 bytes) with only an error in the log; this
- * leaves room for the run link the action appends.
- */
-const SUMMARY_MAX_BYTES = 1_000_000;
 /** The customer got the follow-up, or the ticket was closed, even if a later step failed. */
 const succeeded = (o) => o.result === 'done' || o.result === 'would-do' || o.wrote === true;
 function counts(report) {
     const ids = (kind) => report.actions.filter(o => o.action === kind && succeeded(o)).map(o => o.ticketId);
+    const failed = (outcomes) => outcomes.filter(o => o.result === 'failed').length;
     return {
         followedUp: ids('follow-up'),
         closed: ids('close'),
-        failed: report.actions.filter(o => o.result === 'failed').length +
-            report.housekeeping.filter(o => o.result === 'failed').length +
-            report.readFailures.length,
+        failed: failed(report.actions) + failed(report.housekeeping) + report.readFailures.length,
         deferred: report.actions.filter(o => o.result === 'deferred').length,
         skipped: SKIP_REASONS.reduce((sum, r) => sum + report.skipped[r], 0)
     };
@@ -55889,9 +55725,7 @@ function outputs(report) {
         'reopened-count': String(report.reopened.length)
     };
 }
-function hours(h) {
-    return h === null ? '' : h.toFixed(1);
-}
+const hours = (h) => (h === null ? '' : h.toFixed(1));
 function requestLine(stats) {
     if (!stats)
         return '';
@@ -55903,8 +55737,10 @@ function requestLine(stats) {
         `paced ${stats.rateLimitWaits} times (${(stats.waitedMs / 1000).toFixed(1)} s), ` +
         `${stats.throttled} answered 429, ${stats.retries} retried`);
 }
-/** Which tickets the run looked at, in words; `linkTo` renders a ticket id, `shown` a text. */
-function listingLine(listing, linkTo, shown) {
+/** The first `max` ids, and how many more there are. */
+const idList = (ids, max, link) => ids.slice(0, max).map(link).join(', ') + (ids.length > max ? ` and ${ids.length - max} more` : '');
+/** Which tickets the run looked at, in words; `shown` renders a text of the server's. */
+function listingLine(listing, link, shown) {
     switch (listing.kind) {
         case 'open-view':
             return listing.checked
@@ -55914,311 +55750,26 @@ function listingLine(listing, linkTo, shown) {
             return `Listed the tickets of saved view ${listing.viewId} (view-id).`;
         case 'all-tickets':
             return `Listed every ticket not in the trash (${shown(listing.why)}).`;
-        case 'ticket-ids': {
-            const shown = listing.ids.slice(0, SUMMARY_ROWS.ticketIds).map(linkTo).join(', ');
-            const more = listing.ids.length - SUMMARY_ROWS.ticketIds;
-            return `Read only the tickets asked for (ticket-ids): ${shown}${more > 0 ? ` and ${more} more` : ''}.`;
-        }
+        case 'ticket-ids':
+            return `Read only the tickets asked for (ticket-ids): ${idList(listing.ids, 30, link)}.`;
     }
 }
 function headline(report) {
     const c = counts(report);
     const verb = report.dryRun ? 'would be ' : '';
-    const listed = report.listing.kind === 'ticket-ids'
-        ? `Read ${plural(report.ticketsSeen, 'ticket', 'tickets')}`
-        : `Read ${plural(report.ticketsSeen, 'ticket', 'tickets')} on ${plural(report.pages, 'page', 'pages')}`;
-    return (`${listed}; ${report.candidates} might be due. ` +
+    const pages = report.listing.kind === 'ticket-ids' ? '' : ` on ${plural(report.pages, 'page', 'pages')}`;
+    return (`Read ${plural(report.ticketsSeen, 'ticket', 'tickets')}${pages}; ${report.candidates} might be due. ` +
         `**${c.followedUp.length} ${verb}followed up, ${c.closed.length} ${verb}closed**, ` +
         `${c.failed} failed, ${c.deferred} deferred, ${c.skipped} skipped.`);
 }
-/** The first `max` items, and how many were left out. */
-function capped(items, max) {
-    return { shown: items.slice(0, max), more: Math.max(0, items.length - max) };
-}
-const moreLine = (more, what) => more > 0 ? [`…and ${more} more ${what}.`, ''] : [];
-/**
- * The job summary: the run's outcome on top, then each per-ticket list, the explanations asked
- * for, the settings in effect and the requests made; always within GitHub's size limit.
- */
-function summaryMarkdown(report, settings, stats, 
-/** Markdown shown right after the dry-run line (a dry run's account checklist) */
-preface = '') {
-    const link = id => ticketLink(settings.domain, id);
-    return withinSummaryLimit([
-        ...summaryHead(report, settings, link, preface),
-        ...needsAPerson(report, settings, link),
-        ...previewsMarkdown(report, settings, link),
-        ...ticketTables(report, settings, link),
-        ...tagRepairsSection(report, settings, link),
-        ...skippedByReason(report, settings, link),
-        ...reopenedSection(report, settings, link),
-        ...explanations(report, settings),
-        ...settingsInEffect(settings),
-        `Finished in ${seconds(report).toFixed(1)} s. ${requestLine(stats)}`,
-        ''
-    ]);
-}
-/** The title, why the run stopped (if it did), its warnings, what it listed, and the counts. */
-function summaryHead(report, settings, link, preface) {
-    const lines = [];
-    if (report.dryRun)
-        lines.push(DRY_RUN_LINE, '');
-    if (preface !== '')
-        lines.push(preface.trimEnd(), '');
-    const title = report.dryRun ? ' (dry run)' : '';
-    lines.push(`## Gorgias auto-close: ${settings.domain}${title}`, '');
-    const stopped = stopLine(report, settings);
-    if (stopped)
-        lines.push(`**Stopped:** ${escapeMarkdown(oneLine(stopped))}`, '');
-    const timeLimit = timeLimitLine(report);
-    if (timeLimit)
-        lines.push(`**Stopped early:** ${escapeMarkdown(timeLimit)}`, '');
-    for (const warning of report.warnings) {
-        lines.push(`> **Warning:** ${markdownText(warning, 1000)}`, '');
-    }
-    lines.push(listingLine(report.listing, link, t => markdownText(t, 300)), '', headline(report), '', `<sub>${LEGEND}</sub>`, '');
-    return lines;
-}
-/** The first line of a dry run's summary: what it was, and how to go live. */
-const DRY_RUN_LINE = '**Dry run: nothing was changed in Gorgias.** To go live, set the repository variable `GORGIAS_AUTO_CLOSE_LIVE` to `true` (the starter workflows stay dry runs until then).';
-/** The summary's own words, once. */
-const LEGEND = '<em>Might be due</em>: an agent replied long enough ago, so the ticket was read with its messages. ' +
-    '<em>Deferred</em>: due, left for the next run (max-actions or time-limit-minutes reached). ' +
-    "<em>Tag repairs</em>: this action's own tags put right; nothing sent.";
-/** Skips no later run resolves by itself: a person has to look. */
-const PERSON_SKIPS = new Set([
-    'no-customer-address',
-    'reply-failed',
-    'unreadable'
-]);
-const needsPersonSkip = (o) => o.skipReason !== undefined && PERSON_SKIPS.has(o.skipReason);
-/**
- * Tickets a person has to look at, with links: a follow-up or close that failed, a ticket that
- * could not be read, a tag repair that failed, a policy-module error, no address to write to.
- */
-function needsAPerson(report, settings, link) {
-    const items = [];
-    const why = (o, words) => {
-        const detail = shownDetail(o, settings);
-        return `- ${link(o.ticketId)}: ${words}${detail ? `: ${markdownText(detail, 200)}` : ''}`;
+/** A terminal table row: ticket, subject, customer, idle hours, action, result. */
+function terminalRow(...cells) {
+    const pad = (text, width) => {
+        const t = terminalCell(text, width);
+        return t + ' '.repeat(Math.max(0, width - graphemeLength(t)));
     };
-    for (const o of report.actions) {
-        if (o.result !== 'failed')
-            continue;
-        if (o.code === 'policy-module')
-            items.push(why(o, 'the policy module failed, nothing was sent'));
-        else if (o.wrote)
-            items.push(why(o, `${actionLabel(o)} done, a later step failed`));
-        else
-            items.push(why(o, `${actionLabel(o)} failed`));
-    }
-    for (const o of report.readFailures)
-        items.push(why(o, 'could not be read'));
-    for (const o of report.housekeeping) {
-        if (o.result === 'failed')
-            items.push(why(o, `tag repair (${actionLabel(o)}) failed`));
-    }
-    for (const o of report.notableSkips.filter(needsPersonSkip)) {
-        items.push(`- ${link(o.ticketId)}: ${SKIP_LABELS[o.skipReason]}`);
-    }
-    if (items.length === 0)
-        return [];
-    const shown = capped(items, SUMMARY_ROWS.needsAPerson);
-    return [
-        `### Needs a person: ${items.length}`,
-        '',
-        ...shown.shown,
-        '',
-        ...moreLine(shown.more, 'tickets to look at')
-    ];
-}
-/**
- * Follow-ups, closes and the tickets deferred to the next run: a table each, oldest reply first
- * (the order the sweep takes them in). The customer's subject and name only when
- * summary-customer-details allows.
- */
-function ticketTables(report, settings, link) {
-    const details = settings.summaryCustomerDetails;
-    const withLanguage = settings.messagesFile !== null || Object.keys(settings.messages.byLanguage).length > 1;
-    // Texts from macros: which macro (name, id, language) each customer got.
-    const withSource = (settings.messages.macros ?? []).length > 0;
-    const customerColumns = (o) => details ? [markdownText(o.subject), markdownText(o.firstName || NO_NAME, 30)] : [];
-    const header = [
-        'Ticket',
-        ...(details ? ['Subject', 'Customer'] : []),
-        ...(withLanguage ? ['Language'] : []),
-        ...(withSource ? ['Text'] : []),
-        'Hours idle',
-        'Action',
-        'Result'
-    ];
-    const align = header.map(h => (h === 'Hours idle' ? '---:' : '---'));
-    const row = (o) => `| ${[
-        link(o.ticketId),
-        ...customerColumns(o),
-        ...(withLanguage ? [markdownText(o.language ?? '', 20)] : []),
-        ...(withSource ? [markdownText(o.textSource ?? '', 60)] : []),
-        hours(o.idleHours),
-        actionLabel(o),
-        markdownText(resultLabel(o, report.dryRun, shownDetail(o, settings)), 120)
-    ].join(' | ')} |`;
-    const table = (title, outcomes, max, more) => {
-        if (outcomes.length === 0)
-            return [];
-        const rows = capped(outcomes, max);
-        return [
-            `### ${title}: ${outcomes.length}`,
-            '',
-            `| ${header.join(' | ')} |`,
-            `| ${align.join(' | ')} |`,
-            ...rows.shown.map(row),
-            '',
-            ...moreLine(rows.more, more)
-        ];
-    };
-    // Oldest first by the hours the reader sees (the sweep's order is close to it, not equal).
-    const oldestFirst = (a, b) => (b.idleHours ?? -1) - (a.idleHours ?? -1);
-    const settled = report.actions.filter(o => o.result !== 'deferred').sort(oldestFirst);
-    const followUps = settled.filter(o => o.action === 'follow-up');
-    const closes = settled.filter(o => o.action === 'close');
-    const deferred = report.actions.filter(o => o.result === 'deferred');
-    if (settled.length + deferred.length === 0) {
-        return ['No ticket was due for a follow-up or a close.', ''];
-    }
-    const verb = report.dryRun ? ' (would be sent)' : '';
-    return [
-        ...table(`Follow-ups${verb}`, followUps, SUMMARY_ROWS.actions, 'follow-ups (see the counts above)'),
-        ...table(`Closes${report.dryRun ? ' (would be closed)' : ''}`, closes, SUMMARY_ROWS.actions, 'closes (see the counts above)'),
-        ...table('Deferred to the next run', deferred, SUMMARY_ROWS.deferred, 'deferred to the next run')
-    ];
-}
-/** Tag repairs (a follow-up tag added, stale tags removed), ticket by ticket. */
-function tagRepairsSection(report, settings, link) {
-    if (report.housekeeping.length === 0)
-        return [];
-    const repairs = capped(report.housekeeping, SUMMARY_ROWS.tagRepairs);
-    const lines = ['### Tag repairs', '', '| Ticket | Change | Result |', '| --- | --- | --- |'];
-    for (const o of repairs.shown) {
-        const detail = shownDetail(o, settings);
-        const failed = o.result === 'failed';
-        const result = failed
-            ? `failed: ${markdownText(detail ?? '', 120)}`
-            : markdownText(resultLabel(o, report.dryRun, detail), 120);
-        const change = failed ? actionLabel(o) : markdownText(detail ?? actionLabel(o));
-        lines.push(`| ${link(o.ticketId)} | ${change} | ${result} |`);
-    }
-    lines.push('', ...moreLine(repairs.more, 'tag repairs'));
-    return lines;
-}
-/** The skips counted by reason, then the notable ones ticket by ticket. */
-function skippedByReason(report, settings, link) {
-    const lines = [];
-    const reasons = SKIP_REASONS.filter(r => report.skipped[r] > 0);
-    if (reasons.length > 0) {
-        lines.push('### Skipped, by reason', '', '| Reason | Tickets |', '| --- | ---: |');
-        for (const r of reasons)
-            lines.push(`| \`${r}\`: ${SKIP_LABELS[r]} | ${report.skipped[r]} |`);
-        lines.push('');
-    }
-    const notableSkips = report.notableSkips.filter(o => !needsPersonSkip(o));
-    if (notableSkips.length > 0) {
-        const notable = capped(notableSkips, SUMMARY_ROWS.notableSkips);
-        lines.push('| Ticket | Planned | Skipped because |', '| --- | --- | --- |');
-        for (const o of notable.shown) {
-            lines.push(`| ${link(o.ticketId)} | ${actionLabel(o)} | ${markdownText(shownDetail(o, settings) ?? '', 120)} |`);
-        }
-        lines.push('', ...moreLine(notable.more, 'skipped tickets'));
-    }
-    return lines;
-}
-/** Open tickets that carry the closed-tag: someone came back after an automatic close. */
-function reopenedSection(report, settings, link) {
-    if (report.reopened.length === 0)
-        return [];
-    const reopened = capped(report.reopened, SUMMARY_ROWS.reopened);
-    return [
-        `### Reopened after an automatic close: ${report.reopened.length}`,
-        '',
-        `Open tickets that carry ${markdownText(settings.closedTag, 100)}: the customer (or an agent) came back. ` +
-            reopened.shown.map(link).join(', ') +
-            (reopened.more > 0 ? ` and ${reopened.more} more.` : '.'),
-        ''
-    ];
-}
-/** The tickets asked about (ticket-ids), each explained step by step. */
-function explanations(report, settings) {
-    const shown = capped(report.explanations, SUMMARY_ROWS.explanations);
-    return [
-        ...shown.shown.map(e => explanationMarkdown(e, settings)),
-        ...moreLine(shown.more, 'tickets asked about')
-    ];
-}
-/** Every setting in effect, folded away. */
-function settingsInEffect(settings) {
-    return [
-        '<details><summary>Settings in effect</summary>',
-        '',
-        '| Input | Value |',
-        '| --- | --- |',
-        ...describeSettings(settings).map(([name, value]) => `| ${markdownText(name, 60)} | ${markdownText(value, 120)} |`),
-        '',
-        '</details>',
-        ''
-    ];
-}
-const seconds = (report) => (report.finishedAt.getTime() - report.startedAt.getTime()) / 1000;
-/**
- * The last guard of the size limit: cuts at a line when the whole would not fit, closes a
- * `<details>` left open, and says so. The counts at the top are complete either way.
- */
-function withinSummaryLimit(lines, maxBytes = SUMMARY_MAX_BYTES) {
-    const whole = lines.join('\n');
-    if (Buffer.byteLength(whole) <= maxBytes)
-        return whole;
-    const note = [
-        '',
-        `…the rest of this summary is left out: it would pass GitHub's size limit for a job summary. The counts above are complete; the CLI's --json output, or report-file, lists every ticket.`,
-        ''
-    ];
-    const budget = maxBytes - Buffer.byteLength(`${note.join('\n')}\n</details>\n`);
-    const kept = [];
-    let bytes = 0;
-    let openDetails = false;
-    for (const line of lines) {
-        const size = Buffer.byteLength(line) + 1;
-        if (bytes + size > budget)
-            break;
-        kept.push(line);
-        bytes += size;
-        if (line.startsWith('<details>'))
-            openDetails = true;
-        if (line.startsWith('</details>'))
-            openDetails = false;
-    }
-    if (openDetails)
-        kept.push('', '</details>');
-    return [...kept, ...note].join('\n');
-}
-/**
- * The job summary of a run that could not start or stopped before it had a report (bad settings,
- * rejected credentials, a listing that failed): the reason, as text.
- */
-function stoppedSummary(message, settings) {
-    const reason = message
-        .split(/\r?\n/)
-        .map(line => escapeMarkdown(oneLine(line)))
-        .filter(line => line !== '')
-        .join('  \n');
-    return withinSummaryLimit([
-        settings ? `## Gorgias auto-close: ${settings.domain}` : '## Gorgias auto-close',
-        '',
-        `**Stopped:** ${reason}`,
-        ''
-    ]);
-}
-function pad(text, width) {
-    const t = terminalCell(text, width);
-    return t + ' '.repeat(Math.max(0, width - graphemeLength(t)));
+    const [ticket, subject, customer, idle, action, result] = cells;
+    return `${pad(ticket, 9)} ${pad(subject, 36)} ${pad(customer, 12)} ${idle.padStart(7)}  ${pad(action, 20)} ${result}`;
 }
 /** The same report for a terminal: a plain table, then the counts. No control character gets through. */
 function terminalReport(report, settings, stats) {
@@ -56234,9 +55785,11 @@ function terminalReport(report, settings, stats) {
     lines.push(listingLine(report.listing, id => `#${id}`, terminalCell));
     const rows = [...report.actions, ...report.readFailures, ...report.housekeeping];
     if (rows.length > 0) {
-        lines.push(`${pad('TICKET', 9)} ${pad('SUBJECT', 36)} ${pad('CUSTOMER', 12)} ${'IDLE H'.padStart(7)}  ${pad('ACTION', 20)} RESULT`);
+        lines.push(terminalRow('TICKET', 'SUBJECT', 'CUSTOMER', 'IDLE H', 'ACTION', 'RESULT'));
         for (const o of rows) {
-            lines.push(`${pad(String(o.ticketId), 9)} ${pad(o.subject, 36)} ${pad(o.firstName || '-', 12)} ${hours(o.idleHours).padStart(7)}  ${pad(actionLabel(o), 20)} ${terminalCell(resultLabel(o, report.dryRun, o.detail))}`);
+            const [id, customer, idle] = [String(o.ticketId), o.firstName || '-', hours(o.idleHours)];
+            const result = terminalCell(resultLabel(o, report.dryRun, o.detail));
+            lines.push(terminalRow(id, o.subject, customer, idle, actionLabel(o), result));
         }
         lines.push('');
     }
@@ -56291,13 +55844,388 @@ function failureLine(report, settings) {
     return `${c.failed} ticket(s) failed; the others were handled, see the job summary${example}`;
 }
 function reportJson(report, stats) {
-    return JSON.stringify({
-        ...counts(report),
-        ...report,
-        stop: report.stop?.kind === 'credentials' ? report.stop.error.message : report.stop,
-        skippedByReason: report.skipped,
-        requests: stats
-    }, null, 2);
+    const stop = report.stop?.kind === 'credentials' ? report.stop.error.message : report.stop;
+    const json = { ...counts(report), ...report, stop, skippedByReason: report.skipped };
+    return JSON.stringify({ ...json, requests: stats }, null, 2);
+}
+const ACTION_LABELS = {
+    close: 'close',
+    'tag-follow-up': 'add follow-up tag',
+    untag: 'remove stale tags',
+    check: 'read'
+};
+/** One ticket's action in words: "follow-up 1/2", "close", "add follow-up tag"... */
+function actionLabel(o) {
+    if (o.action !== 'follow-up')
+        return ACTION_LABELS[o.action];
+    return o.reminders && o.reminders > 1 ? `follow-up ${o.reminder}/${o.reminders}` : 'follow-up';
+}
+/** The result in words; `detail` is whatever the sweep, the API or a policy module said. */
+function resultLabel(o, dryRun, detail) {
+    switch (o.result) {
+        case 'done':
+            return o.action === 'follow-up' ? 'sent' : o.action === 'close' ? 'closed' : 'done';
+        case 'would-do':
+            return dryRun ? 'would do (dry run)' : 'would do';
+        case 'failed':
+            return `failed: ${detail ?? 'unknown error'}`;
+        case 'deferred':
+            // max-actions reached, time limit reached, or not read: ...
+            return `deferred: ${detail ?? 'max-actions reached'}`;
+        case 'skipped':
+            return `skipped: ${detail ?? ''}`;
+    }
+}
+const EMAIL_LIKE = /[^\s@<>()[\]"',;:]+@[^\s@<>()[\]"',;:]+/g;
+/**
+ * A detail (an error, a module's reason) as the summary may show it. With summary-customer-details
+ * off it must not quote the customer either: their subject, name and any email address in it
+ * are replaced by what they stand for.
+ */
+function shownDetail(o, settings) {
+    if (o.detail === undefined || settings.summaryCustomerDetails)
+        return o.detail;
+    const replaceAll = (text, what, by) => what.length < 2
+        ? text
+        : text.split(new RegExp(what.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi')).join(by);
+    const subject = o.subject.trim();
+    let detail = subject.length >= 3 ? replaceAll(o.detail, subject, '[subject]') : o.detail;
+    detail = detail.replace(EMAIL_LIKE, '[address]');
+    // The full name before its parts; 'there' is the greeting's stand-in for no name, not a name.
+    const first = o.firstName.trim();
+    const names = [...(o.customerNames ?? []), ...(first === 'there' ? [] : [first])];
+    for (const name of names.sort((a, b) => b.length - a.length)) {
+        detail = replaceAll(detail, name.trim(), '[customer]');
+    }
+    return detail;
+}
+
+;// CONCATENATED MODULE: ./src/summary.ts
+
+
+
+
+
+/**
+ * The job summary (Markdown). Customer and server texts are escaped: GitHub shows them as text,
+ * never a link, an image or formatting. It stays under GitHub's 1 MiB limit whatever the run did:
+ * each per-ticket list is capped, and a last guard cuts the whole.
+ */
+/**
+ * Rows listed one by one per list (follow-ups and closes: 300, deferred: 25); the rest are
+ * counted in an "…and N more" line.
+ */
+const ROWS = 100;
+/** GitHub drops a summary over 1 MiB with only an error in the log; room for the run link. */
+const SUMMARY_MAX_BYTES = 1_000_000;
+/** At most `max` rows, a blank line, and how many more there are (`what`) if any. */
+function capped(items, max, what, row) {
+    const more = items.length - max;
+    const moreLine = more > 0 ? [`…and ${more} more ${what}.`, ''] : [];
+    return [...items.slice(0, max).map(row), '', ...moreLine];
+}
+const row = (cells) => `| ${cells.join(' | ')} |`;
+/** A Markdown table's head: the titles, then their alignment (`right` ones to the right). */
+const tableHead = (titles, right = '') => [
+    row(titles),
+    row(titles.map(t => (t === right ? '---:' : '---')))
+];
+/**
+ * The job summary: the run's outcome on top, then each per-ticket list, the explanations asked
+ * for, the settings in effect and the requests made; always within GitHub's size limit.
+ * `preface`: Markdown shown right after the dry-run line (a dry run's account checklist).
+ */
+function summaryMarkdown(report, settings, stats, preface = '') {
+    const link = id => ticketLink(settings.domain, id);
+    const explained = report.explanations.slice(0, ROWS);
+    const moreExplained = report.explanations.length - explained.length;
+    return withinSummaryLimit([
+        ...summaryHead(report, settings, link, preface),
+        ...needsAPerson(report, settings, link),
+        ...previewsMarkdown(report, settings, link),
+        ...ticketTables(report, settings, link),
+        ...tagRepairsSection(report, settings, link),
+        ...skippedByReason(report, settings, link),
+        ...reopenedSection(report, settings, link),
+        ...explained.map(e => explanationMarkdown(e, settings)),
+        ...(moreExplained > 0 ? [`…and ${moreExplained} more tickets asked about.`, ''] : []),
+        '<details><summary>Settings in effect</summary>',
+        '',
+        ...tableHead(['Input', 'Value']),
+        ...describeSettings(settings).map(([k, v]) => row([markdownText(k, 60), markdownText(v, 120)])),
+        '',
+        '</details>',
+        '',
+        `Finished in ${seconds(report).toFixed(1)} s. ${requestLine(stats)}`,
+        ''
+    ]);
+}
+/** The first line of a dry run's summary: what it was, and how to go live. */
+const DRY_RUN_LINE = '**Dry run: nothing was changed in Gorgias.** To go live, set the repository variable `GORGIAS_AUTO_CLOSE_LIVE` to `true` (the starter workflows stay dry runs until then).';
+/** The summary's own words, once. */
+const LEGEND = '<em>Might be due</em>: an agent replied long enough ago, so the ticket was read with its messages. ' +
+    '<em>Deferred</em>: due, left for the next run (max-actions or time-limit-minutes reached). ' +
+    "<em>Tag repairs</em>: this action's own tags put right; nothing sent.";
+/** The title, why the run stopped (if it did), its warnings, what it listed, and the counts. */
+function summaryHead(report, settings, link, preface) {
+    const lines = [];
+    if (report.dryRun)
+        lines.push(DRY_RUN_LINE, '');
+    if (preface !== '')
+        lines.push(preface.trimEnd(), '');
+    lines.push(`## Gorgias auto-close: ${settings.domain}${report.dryRun ? ' (dry run)' : ''}`, '');
+    const stopped = stopLine(report, settings);
+    if (stopped)
+        lines.push(`**Stopped:** ${escapeMarkdown(oneLine(stopped))}`, '');
+    const timeLimit = timeLimitLine(report);
+    if (timeLimit)
+        lines.push(`**Stopped early:** ${escapeMarkdown(timeLimit)}`, '');
+    for (const warning of report.warnings) {
+        lines.push(`> **Warning:** ${markdownText(warning, 1000)}`, '');
+    }
+    lines.push(listingLine(report.listing, link, t => markdownText(t, 300)), '', headline(report));
+    lines.push('', `<sub>${LEGEND}</sub>`, '');
+    return lines;
+}
+/** Skips no later run resolves by itself: a person has to look. */
+const PERSON_SKIPS = new Set([
+    'no-customer-address',
+    'reply-failed',
+    'unreadable'
+]);
+const needsPersonSkip = (o) => o.skipReason !== undefined && PERSON_SKIPS.has(o.skipReason);
+/**
+ * Tickets a person has to look at, with links: a follow-up or close that failed, a ticket that
+ * could not be read, a tag repair that failed, a policy-module error, no address to write to.
+ */
+function needsAPerson(report, settings, link) {
+    const item = (o, words) => {
+        const detail = shownDetail(o, settings);
+        return `- ${link(o.ticketId)}: ${words}${detail ? `: ${markdownText(detail, 200)}` : ''}`;
+    };
+    const failedAction = (o) => o.code === 'policy-module'
+        ? 'the policy module failed, nothing was sent'
+        : `${actionLabel(o)} ${o.wrote ? 'done, a later step failed' : 'failed'}`;
+    const failed = (o) => o.result === 'failed';
+    const items = [
+        ...report.actions.filter(failed).map(o => item(o, failedAction(o))),
+        ...report.readFailures.map(o => item(o, 'could not be read')),
+        ...report.housekeeping
+            .filter(failed)
+            .map(o => item(o, `tag repair (${actionLabel(o)}) failed`)),
+        ...report.notableSkips
+            .filter(needsPersonSkip)
+            .map(o => `- ${link(o.ticketId)}: ${SKIP_LABELS[o.skipReason]}`)
+    ];
+    if (items.length === 0)
+        return [];
+    const more = 'tickets to look at';
+    return [`### Needs a person: ${items.length}`, '', ...capped(items, ROWS, more, i => i)];
+}
+/**
+ * Follow-ups, closes and the tickets deferred to the next run: a table each, oldest reply first.
+ * The customer's subject and name only when summary-customer-details allows.
+ */
+function ticketTables(report, settings, link) {
+    if (report.actions.length === 0)
+        return ['No ticket was due for a follow-up or a close.', ''];
+    const details = settings.summaryCustomerDetails;
+    const languages = settings.messagesFile !== null || Object.keys(settings.messages.byLanguage).length > 1;
+    // Texts from macros: which macro (name, id, language) each customer got.
+    const macros = (settings.messages.macros ?? []).length > 0;
+    const columns = [
+        ['Ticket', o => link(o.ticketId)],
+        details && ['Subject', o => markdownText(o.subject)],
+        details && ['Customer', o => markdownText(o.firstName || NO_NAME, 30)],
+        languages && ['Language', o => markdownText(o.language ?? '', 20)],
+        macros && ['Text', o => markdownText(o.textSource ?? '', 60)],
+        ['Hours idle', o => hours(o.idleHours)],
+        ['Action', actionLabel],
+        ['Result', o => markdownText(resultLabel(o, report.dryRun, shownDetail(o, settings)), 120)]
+    ];
+    const shown = columns.filter(c => c !== false);
+    const titles = shown.map(([title]) => title);
+    const head = tableHead(titles, 'Hours idle');
+    const table = (title, outcomes, max, more) => outcomes.length === 0
+        ? []
+        : [
+            `### ${title}: ${outcomes.length}`,
+            '',
+            ...head,
+            ...capped(outcomes, max, more, o => row(shown.map(([, cell]) => cell(o))))
+        ];
+    // Oldest first by the hours the reader sees (the sweep's order is close to it, not equal).
+    const settled = report.actions
+        .filter(o => o.result !== 'deferred')
+        .sort((a, b) => (b.idleHours ?? -1) - (a.idleHours ?? -1));
+    const planned = (action) => settled.filter(o => o.action === action);
+    const deferred = report.actions.filter(o => o.result === 'deferred');
+    const [sent, closed] = report.dryRun ? [' (would be sent)', ' (would be closed)'] : ['', ''];
+    const counted = '(see the counts above)';
+    return [
+        ...table(`Follow-ups${sent}`, planned('follow-up'), 300, `follow-ups ${counted}`),
+        ...table(`Closes${closed}`, planned('close'), 300, `closes ${counted}`),
+        ...table('Deferred to the next run', deferred, 25, 'deferred to the next run')
+    ];
+}
+/** Tag repairs (a follow-up tag added, stale tags removed), ticket by ticket. */
+function tagRepairsSection(report, settings, link) {
+    if (report.housekeeping.length === 0)
+        return [];
+    const repair = (o) => {
+        const detail = shownDetail(o, settings);
+        return o.result === 'failed'
+            ? row([link(o.ticketId), actionLabel(o), `failed: ${markdownText(detail ?? '', 120)}`])
+            : row([
+                link(o.ticketId),
+                markdownText(detail ?? actionLabel(o)),
+                markdownText(resultLabel(o, report.dryRun, detail), 120)
+            ]);
+    };
+    return [
+        '### Tag repairs',
+        '',
+        ...tableHead(['Ticket', 'Change', 'Result']),
+        ...capped(report.housekeeping, ROWS, 'tag repairs', repair)
+    ];
+}
+/** The skips counted by reason, then the notable ones ticket by ticket. */
+function skippedByReason(report, settings, link) {
+    const lines = [];
+    const reasons = SKIP_REASONS.filter(r => report.skipped[r] > 0);
+    if (reasons.length > 0) {
+        lines.push('### Skipped, by reason', '', ...tableHead(['Reason', 'Tickets'], 'Tickets'));
+        for (const r of reasons)
+            lines.push(row([`\`${r}\`: ${SKIP_LABELS[r]}`, `${report.skipped[r]}`]));
+        lines.push('');
+    }
+    const notable = report.notableSkips.filter(o => !needsPersonSkip(o));
+    if (notable.length > 0) {
+        const skip = (o) => row([link(o.ticketId), actionLabel(o), markdownText(shownDetail(o, settings) ?? '', 120)]);
+        lines.push(...tableHead(['Ticket', 'Planned', 'Skipped because']));
+        lines.push(...capped(notable, ROWS, 'skipped tickets', skip));
+    }
+    return lines;
+}
+/** Open tickets that carry the closed-tag: someone came back after an automatic close. */
+function reopenedSection(report, settings, link) {
+    if (report.reopened.length === 0)
+        return [];
+    return [
+        `### Reopened after an automatic close: ${report.reopened.length}`,
+        '',
+        `Open tickets that carry ${markdownText(settings.closedTag, 100)}: the customer (or an agent) came back. ` +
+            `${idList(report.reopened, ROWS, link)}.`,
+        ''
+    ];
+}
+const seconds = (report) => (report.finishedAt.getTime() - report.startedAt.getTime()) / 1000;
+/**
+ * The last guard of the size limit: cuts at a line when the whole would not fit, closes a
+ * `<details>` left open, and says so. The counts at the top are complete either way.
+ */
+function withinSummaryLimit(lines, maxBytes = SUMMARY_MAX_BYTES) {
+    const whole = lines.join('\n');
+    if (Buffer.byteLength(whole) <= maxBytes)
+        return whole;
+    const note = [
+        '',
+        `…the rest of this summary is left out: it would pass GitHub's size limit for a job summary. The counts above are complete; the CLI's --json output, or report-file, lists every ticket.`,
+        ''
+    ];
+    const budget = maxBytes - Buffer.byteLength(`${note.join('\n')}\n</details>\n`);
+    const kept = [];
+    let bytes = 0;
+    let openDetails = false;
+    for (const line of lines) {
+        const size = Buffer.byteLength(line) + 1;
+        if (bytes + size > budget)
+            break;
+        kept.push(line);
+        bytes += size;
+        if (line.startsWith('<details>'))
+            openDetails = true;
+        if (line.startsWith('</details>'))
+            openDetails = false;
+    }
+    if (openDetails)
+        kept.push('', '</details>');
+    return [...kept, ...note].join('\n');
+}
+/** The summary of a run that stopped before it had a report (bad settings, refused key, ...). */
+function stoppedSummary(message, settings) {
+    const reason = message
+        .split(/\r?\n/)
+        .map(line => escapeMarkdown(oneLine(line)))
+        .filter(line => line !== '')
+        .join('  \n');
+    const title = settings ? `## Gorgias auto-close: ${settings.domain}` : '## Gorgias auto-close';
+    return withinSummaryLimit([title, '', `**Stopped:** ${reason}`, '']);
+}
+/** The settings in effect, as the job summary and the log show them: never the API key. */
+function describeSettings(s) {
+    return [
+        ['gorgias-domain', s.domain],
+        ['api-url', s.apiUrl],
+        ['follow-up-hours', s.followUpHours.join(', ')],
+        ['close-hours', String(s.closeHours)],
+        ['exclude-tags', s.excludeTags.join(', ') || '(none)'],
+        ['only-tags', s.onlyTags.join(', ') || '(all tickets)'],
+        ['channels', s.channels.join(', ')],
+        ['follow-up-tag', s.followUpTag],
+        ['closed-tag', s.closedTag],
+        [
+            'close-message',
+            // From the input, a messages file or a macro (named, even before it is read).
+            Object.values(s.messages.byLanguage).some(t => t.close !== '' || t.macros?.close)
+                ? 'yes'
+                : 'none'
+        ],
+        ['dry-run', String(s.dryRun)],
+        ['max-actions', String(s.maxActions)],
+        ['view-id', s.viewId === null ? '(open tickets)' : String(s.viewId)],
+        [
+            'business-hours',
+            s.businessHours
+                ? `${s.businessHours.describe}${s.accountBusinessHours ? ", the Gorgias account's" : ''}`
+                : s.accountBusinessHours
+                    ? "(the Gorgias account's)"
+                    : '(around the clock)'
+        ],
+        ['policy-module', s.policyModule ?? '(none)'],
+        ['rate-limit-share', String(s.rateLimitShare)],
+        ['time-limit-minutes', String(s.timeLimitMinutes)],
+        ['summary-customer-details', String(s.summaryCustomerDetails)],
+        [
+            'messages-file',
+            s.messagesFile === null
+                ? '(message inputs)'
+                : `${s.messagesFile} (${Object.keys(s.messages.byLanguage).join(', ')}; default ${s.messages.defaultLanguage})`
+        ],
+        ...describeMacros(s.messages),
+        ['ticket-ids', s.ticketIds === null ? '(every listed ticket)' : s.ticketIds.join(', ')],
+        ['report-file', s.reportFile ?? '(none)'],
+        ['state-file', s.stateFile ?? '(none)']
+    ];
+}
+/** The macros in use: name, ids and languages (the default first), and what is not applied. */
+function describeMacros(catalog) {
+    if (catalog.macros === undefined) {
+        // Not read yet (the run stopped before): the inputs as given, one row per input.
+        const refs = Object.values(catalog.byLanguage).flatMap(t => Object.values(t.macros ?? {}));
+        const named = refs.map((ref) => [
+            ref.input.replace(/^messages-file /, ''),
+            `${ref.id !== null ? `#${ref.id}` : `"${ref.name}"`} (not read)`
+        ]);
+        return [...new Map(named)];
+    }
+    return catalog.macros.map(use => {
+        const ids = use.macros
+            .map((m, i) => `#${m.id} ${m.language ?? '(no language)'}${i === 0 && use.macros.length > 1 ? ' default' : ''}`)
+            .join(', ');
+        const ignored = use.ignoredActions.length > 0 ? `; not applied: ${use.ignoredActions.join(', ')}` : '';
+        return [use.input, `"${use.name}" (${ids})${ignored}`];
+    });
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -57071,125 +56999,73 @@ function hasTagNamed(ticket, name) {
 
 
 
-function apiHost(settings) {
-    return new URL(settings.apiUrl).host;
+const sayer = (check) => (status, found, fix) => ({ status, check, found, ...(fix ? { fix } : {}) });
+const AGAIN = 'run the check again; if it persists, the sweep will fail the same way';
+/** The items `fill` pushes, with the requests they took; `fill` answers refused credentials. */
+async function checklist(client, settings, scope, fill) {
+    const start = client.stats().total;
+    const items = [];
+    const refused = await fill(items);
+    const requests = client.stats().total - start;
+    const host = new URL(settings.apiUrl).host;
+    return { host, email: settings.email, scope, items, requests, refused };
 }
 /** The whole checklist, in the order a rollout meets its failures. */
-async function checkAccount(client, settings) {
-    const start = client.stats().total;
-    const host = apiHost(settings);
-    const items = [];
-    const done = (refused) => ({
-        host,
-        email: settings.email,
-        scope: 'full',
-        items,
-        requests: client.stats().total - start,
-        refused
+function checkAccount(client, settings) {
+    return checklist(client, settings, 'full', async (items) => {
+        const [user, refused] = await checkUser(client, settings);
+        items.push(user);
+        if (refused)
+            return refused;
+        items.push(checkRateLimitHeader(client, settings));
+        const [listing, open] = await checkOpenTickets(client, settings);
+        items.push(listing, await checkTicketRead(client, open));
+        items.push(...(await checkTags(client, settings, 'full')), checkChannels(settings, open));
+        items.push(await checkEmailIntegration(client, settings));
+        return null;
     });
-    const user = await checkUser(client, settings, host);
-    items.push(user.item);
-    if (user.refused)
-        return done(user.refused);
-    items.push(checkRateLimitHeader(client, settings));
-    const listing = await checkOpenTickets(client, settings);
-    items.push(listing.item);
-    items.push(await checkTicketRead(client, listing.open));
-    items.push(...(await checkTags(client, settings, 'full')));
-    items.push(checkChannels(settings, listing.open));
-    items.push(await checkEmailIntegration(client, settings));
-    return done(null);
 }
-/**
- * The tag check a real run makes before any write: only the tags that decide which tickets are
- * left alone or handled (exclude-tags, only-tags), one request each, warnings only.
- */
-async function checkRunTags(client, settings) {
-    const start = client.stats().total;
-    const items = (await checkTags(client, settings, 'tags')).filter(i => i.status === 'warning');
-    return {
-        host: apiHost(settings),
-        email: settings.email,
-        scope: 'tags',
-        items,
-        requests: client.stats().total - start,
-        refused: null
-    };
+/** A real run's tag check before any write: exclude-tags and only-tags, warnings only. */
+function checkRunTags(client, settings) {
+    return checklist(client, settings, 'tags', async (items) => {
+        items.push(...(await checkTags(client, settings, 'tags')).filter(i => i.status === 'warning'));
+        return null;
+    });
 }
 function check_reason(err) {
-    if (err instanceof Error) {
-        const status = err.status;
-        return typeof status === 'number' && !err.message.includes(String(status))
-            ? `${err.message} (HTTP ${status})`
-            : err.message;
-    }
-    return String(err);
+    if (!(err instanceof Error))
+        return String(err);
+    const status = err.status;
+    return typeof status === 'number' && !err.message.includes(String(status))
+        ? `${err.message} (HTTP ${status})`
+        : err.message;
 }
-// ------------------------------------------------------------------ 1. credentials, API user
-async function checkUser(client, settings, host) {
-    const check = 'Credentials, API user (GET /api/users)';
+/** 1. The credentials and the API user; the error when the credentials were refused. */
+async function checkUser(client, settings) {
+    const say = sayer('Credentials, API user (GET /api/users)');
+    const { email } = settings;
+    const host = new URL(settings.apiUrl).host;
+    let user;
     try {
-        const user = await findUserByEmail(client, settings.email);
-        if (user === null) {
-            return {
-                refused: null,
-                item: {
-                    status: 'problem',
-                    check,
-                    found: `${host} accepted the key, but no user of the account has the email ${settings.email}`,
-                    fix: 'set gorgias-email (GORGIAS_EMAIL) to the email of the Gorgias user who owns the API key: follow-ups are sent as that user'
-                }
-            };
-        }
-        const name = userName(user);
-        if (user.active === false) {
-            return {
-                refused: null,
-                item: {
-                    status: 'problem',
-                    check,
-                    found: `${settings.email} is a deactivated user of ${host}`,
-                    fix: 'reactivate the user in Gorgias (Settings > Users), or use the key of an active user'
-                }
-            };
-        }
-        return {
-            refused: null,
-            item: {
-                status: 'ok',
-                check,
-                found: `${host} accepted the key of ${settings.email}; follow-ups are sent as "${name}" (user ${user.id})`
-            }
-        };
+        user = await findUserByEmail(client, email);
     }
     catch (err) {
-        if (err instanceof AuthError) {
-            const refused = err.status !== 403;
-            return {
-                refused: refused ? err : null,
-                item: {
-                    status: 'problem',
-                    check,
-                    found: refused
-                        ? `${host} rejected the credentials of ${settings.email} (HTTP ${err.status ?? 401}); nothing else was checked`
-                        : `${host} refused ${settings.email} the list of users (HTTP 403): the key's user lacks a permission`,
-                    fix: refused
-                        ? 'check the API key (gorgias-api-key, GORGIAS_API_KEY; Settings > REST API in Gorgias), that gorgias-email is the user who owns it, and that api-url (GORGIAS_API_URL) points at your account'
-                        : "give the key's user an admin or lead role in Gorgias (Settings > Users), or use an admin's key"
-                }
-            };
+        if (!(err instanceof AuthError)) {
+            // Not verified, not refused either: the checks below show whether the key works.
+            return [say('warning', `${host}: the users could not be listed, so the API user was not verified: ${check_reason(err)}`, 'make sure gorgias-email is the user who owns the API key: follow-ups are sent as that user'), null]; // prettier-ignore
         }
-        // Not verified, not refused either: the checks below show whether the key works.
-        return {
-            refused: null,
-            item: {
-                status: 'warning',
-                check,
-                found: `${host}: the users could not be listed, so the API user was not verified: ${check_reason(err)}`,
-                fix: 'make sure gorgias-email is the user who owns the API key: follow-ups are sent as that user'
-            }
-        };
+        if (err.status === 403) {
+            return [say('problem', `${host} refused ${email} the list of users (HTTP 403): the key's user lacks a permission`, "give the key's user an admin or lead role in Gorgias (Settings > Users), or use an admin's key"), null]; // prettier-ignore
+        }
+        return [say('problem', `${host} rejected the credentials of ${email} (HTTP ${err.status ?? 401}); nothing else was checked`, 'check the API key (gorgias-api-key, GORGIAS_API_KEY; Settings > REST API in Gorgias), that gorgias-email is the user who owns it, and that api-url (GORGIAS_API_URL) points at your account'), err]; // prettier-ignore
     }
+    if (user === null) {
+        return [say('problem', `${host} accepted the key, but no user of the account has the email ${email}`, 'set gorgias-email (GORGIAS_EMAIL) to the email of the Gorgias user who owns the API key: follow-ups are sent as that user'), null]; // prettier-ignore
+    }
+    if (user.active === false) {
+        return [say('problem', `${email} is a deactivated user of ${host}`, 'reactivate the user in Gorgias (Settings > Users), or use the key of an active user'), null]; // prettier-ignore
+    }
+    return [say('ok', `${host} accepted the key of ${email}; follow-ups are sent as "${userName(user)}" (user ${user.id})`), null]; // prettier-ignore
 }
 function userName(user) {
     const joined = [user.firstname, user.lastname]
@@ -57197,24 +57073,15 @@ function userName(user) {
         .join(' ');
     return (typeof user.name === 'string' && user.name.trim()) || joined || user.email;
 }
-// ------------------------------------------------------------------ 2. rate-limit header
+/** 2. The rate-limit header the pacing reads. */
 function checkRateLimitHeader(client, settings) {
-    const check = 'Rate-limit header';
+    const say = sayer('Rate-limit header');
     const reading = client.rateLimitReading();
     if (reading === null) {
-        return {
-            status: 'warning',
-            check,
-            found: 'the answers carry no readable X-Gorgias-Account-Api-Call-Limit header',
-            fix: `the action then paces itself at the documented 40 requests per 20 s without seeing what the store's other apps use; if runs meet many 429s, lower rate-limit-share (now ${settings.rateLimitShare})`
-        };
+        return say('warning', 'the answers carry no readable X-Gorgias-Account-Api-Call-Limit header', `the action then paces itself at the documented 40 requests per 20 s without seeing what the store's other apps use; if runs meet many 429s, lower rate-limit-share (now ${settings.rateLimitShare})`); // prettier-ignore
     }
     const share = Math.max(1, Math.floor(reading.limit * settings.rateLimitShare));
-    return {
-        status: 'ok',
-        check,
-        found: `X-Gorgias-Account-Api-Call-Limit: ${reading.used}/${reading.limit} used in the current window; the sweep fills at most ${share} of ${reading.limit} (rate-limit-share ${settings.rateLimitShare})`
-    };
+    return say('ok', `X-Gorgias-Account-Api-Call-Limit: ${reading.used}/${reading.limit} used in the current window; the sweep fills at most ${share} of ${reading.limit} (rate-limit-share ${settings.rateLimitShare})`); // prettier-ignore
 }
 const isOpen = (t) => t?.status === 'open' && !t.trashed_datetime;
 /** The first two pages of the listing the sweep uses: the ad-hoc view, or the saved view-id. */
@@ -57229,108 +57096,62 @@ async function firstPages(pages) {
 }
 function pagesFound(pages, what) {
     const first = pages[0] ?? [];
-    const notOpen = first.filter(t => !isOpen(t)).length;
+    const open = first.filter(isOpen);
+    const notOpen = first.length - open.length;
     const openWords = first.length === 0
         ? 'no ticket'
-        : notOpen === 0
-            ? `${first.length} tickets, all open`
-            : `${first.length} tickets, ${notOpen} of them not open`;
+        : `${first.length} tickets, ${notOpen === 0 ? 'all open' : `${notOpen} of them not open`}`;
     const second = pages.length === 2
         ? `; the second page it named came through (${pages[1].length} tickets)`
         : '; it named no second page (nothing more to list, so paging was not exercised)';
-    return { found: `${what}: first page ${openWords}${second}`, notOpen };
+    return { found: `${what}: first page ${openWords}${second}`, listed: first.length, open, notOpen };
 }
+/** 3. The open-tickets listing a sweep starts with. */
 async function checkOpenTickets(client, settings) {
     if (settings.viewId !== null)
         return checkSavedView(client, settings, settings.viewId);
-    const check = 'Open-tickets view (PUT /api/views/0/items)';
+    const say = sayer('Open-tickets view (PUT /api/views/0/items)');
     let pages;
     try {
         pages = await firstPages(client.listViewItems(OPEN_TICKETS_VIEW));
     }
     catch (err) {
         if (!(err instanceof ViewUnusableError)) {
-            return { item: { status: 'problem', check, found: `the view query failed: ${check_reason(err)}`, fix: 'run the check again; if it persists, the sweep will fail the same way' }, open: null }; // prettier-ignore
+            return [say('problem', `the view query failed: ${check_reason(err)}`, AGAIN), null];
         }
         const why = err.status === undefined || err.status === 200
             ? `answered something this action cannot trust (${err.message})`
             : `was refused (HTTP ${err.status})`;
         const fallback = await latestOpen(client);
-        return {
-            item: {
-                status: 'warning',
-                check,
-                found: `the open-tickets view query ${why}; the sweep falls back to listing every untrashed ticket`,
-                fix: 'that works but costs more requests on a large account: create a saved view of open tickets in Gorgias and set view-id to its id (the number in its URL)'
-            },
-            open: fallback
-        };
+        return [say('warning', `the open-tickets view query ${why}; the sweep falls back to listing every untrashed ticket`, 'that works but costs more requests on a large account: create a saved view of open tickets in Gorgias and set view-id to its id (the number in its URL)'), fallback]; // prettier-ignore
     }
-    const { found, notOpen } = pagesFound(pages, 'the open-tickets view answered');
-    const first = pages[0] ?? [];
-    if (first.length === 0) {
+    const { found, listed, open, notOpen } = pagesFound(pages, 'the open-tickets view answered');
+    if (listed === 0) {
         const latest = await latestOpen(client);
-        if (latest !== null && latest.length > 0) {
-            return {
-                item: {
-                    status: 'warning',
-                    check,
-                    found: `the open-tickets view answered no ticket, yet the latest tickets include ${latest.length} open ones; the sweep notices this and lists every untrashed ticket instead`,
-                    fix: 'that works but costs more requests: create a saved view of open tickets in Gorgias and set view-id to its id'
-                },
-                open: latest
-            };
+        if (latest?.length) {
+            return [say('warning', `the open-tickets view answered no ticket, yet the latest tickets include ${latest.length} open ones; the sweep notices this and lists every untrashed ticket instead`, 'that works but costs more requests: create a saved view of open tickets in Gorgias and set view-id to its id'), latest]; // prettier-ignore
         }
         // Only the newest page was looked at: no proof there is none, so not an ok (the sweep pages on).
-        return { item: { status: 'info', check, found: `${found}; the 100 most recently updated tickets hold no open one either (a sweep pages the whole ticket list before it believes there is none)` }, open: [] }; // prettier-ignore
+        return [say('info', `${found}; the 100 most recently updated tickets hold no open one either (a sweep pages the whole ticket list before it believes there is none)`), []]; // prettier-ignore
     }
-    if (notOpen > 0) {
-        return {
-            item: {
-                status: 'warning',
-                check,
-                found: `${found}: the view's status filter was not applied`,
-                fix: 'the sweep still decides on each ticket itself, but reads more; set view-id to a saved view of open tickets'
-            },
-            open: first.filter(isOpen)
-        };
-    }
-    return { item: { status: 'ok', check, found }, open: first };
+    if (notOpen === 0)
+        return [say('ok', found), open];
+    return [say('warning', `${found}: the view's status filter was not applied`, 'the sweep still decides on each ticket itself, but reads more; set view-id to a saved view of open tickets'), open]; // prettier-ignore
 }
 async function checkSavedView(client, settings, viewId) {
-    const check = `view-id ${viewId} (GET /api/tickets?view_id=)`;
+    const say = sayer(`view-id ${viewId} (GET /api/tickets?view_id=)`);
     try {
         const pages = await firstPages(client.listTickets({ viewId }));
-        const { found, notOpen } = pagesFound(pages, `view ${viewId} answered`);
-        const first = pages[0] ?? [];
-        if (notOpen > 0) {
-            return {
-                item: {
-                    status: 'warning',
-                    check,
-                    found,
-                    fix: `the sweep reads every ticket the view lists; filter view ${viewId} on status open in Gorgias so that it lists open tickets only`
-                },
-                open: first.filter(isOpen)
-            };
-        }
-        return { item: { status: 'ok', check, found }, open: first };
+        const { found, open, notOpen } = pagesFound(pages, `view ${viewId} answered`);
+        if (notOpen === 0)
+            return [say('ok', found), open];
+        return [say('warning', found, `the sweep reads every ticket the view lists; filter view ${viewId} on status open in Gorgias so that it lists open tickets only`), open]; // prettier-ignore
     }
     catch (err) {
-        const missing = err instanceof NotFoundError || err instanceof ValidationError;
-        return {
-            item: {
-                status: 'problem',
-                check,
-                found: missing
-                    ? `Gorgias has no view ${viewId} on ${settings.domain} (HTTP ${err.status}): a sweep would stop here`
-                    : `listing view ${viewId} failed: ${check_reason(err)}`,
-                fix: missing
-                    ? "set view-id to the number in the view's URL, or leave it empty to list open tickets"
-                    : 'run the check again; if it persists, the sweep will fail the same way'
-            },
-            open: null
-        };
+        if (err instanceof NotFoundError || err instanceof ValidationError) {
+            return [say('problem', `Gorgias has no view ${viewId} on ${settings.domain} (HTTP ${err.status}): a sweep would stop here`, "set view-id to the number in the view's URL, or leave it empty to list open tickets"), null]; // prettier-ignore
+        }
+        return [say('problem', `listing view ${viewId} failed: ${check_reason(err)}`, AGAIN), null];
     }
 }
 /** The open tickets among the latest updated ones (one page), or null when they cannot be listed. */
@@ -57345,173 +57166,126 @@ async function latestOpen(client) {
         return null;
     }
 }
-// ------------------------------------------------------------------ 4. one ticket's read
+/** 4. One ticket's read, the way every ticket is read before anything is done to it. */
 async function checkTicketRead(client, open) {
-    const check = "One ticket's read (GET /api/tickets/{id})";
+    const say = sayer("One ticket's read (GET /api/tickets/{id})");
     const ticket = open?.find(t => Number.isSafeInteger(t?.id) && t.id > 0);
-    if (!ticket) {
-        return { status: 'info', check, found: 'no open ticket was listed, so no read was tried: not verified' }; // prettier-ignore
-    }
+    if (!ticket)
+        return say('info', 'no open ticket was listed, so no read was tried: not verified');
     const pagedBefore = client.stats().requests['list-messages'];
     try {
         const { messages } = await client.readTicket(ticket.id);
         const paged = client.stats().requests['list-messages'] - pagedBefore;
-        return {
-            status: 'ok',
-            check,
-            found: paged === 0
-                ? `ticket ${ticket.id}: the read embedded its ${messages.length} messages (one request per ticket)`
-                : `ticket ${ticket.id}: the read did not embed all its messages; GET /api/messages?ticket_id= gave ${messages.length} (${paged} more request${paged === 1 ? '' : 's'} per such ticket)`
-        };
+        return say('ok', paged === 0
+            ? `ticket ${ticket.id}: the read embedded its ${messages.length} messages (one request per ticket)`
+            : `ticket ${ticket.id}: the read did not embed all its messages; GET /api/messages?ticket_id= gave ${messages.length} (${paged} more request${paged === 1 ? '' : 's'} per such ticket)`);
     }
     catch (err) {
-        return {
-            status: 'problem',
-            check,
-            found: `ticket ${ticket.id} could not be read: ${check_reason(err)}`,
-            fix: "every ticket is read this way before anything is done to it: check the key's permissions (read tickets and messages)"
-        };
+        return say('problem', `ticket ${ticket.id} could not be read: ${check_reason(err)}`, "every ticket is read this way before anything is done to it: check the key's permissions (read tickets and messages)"); // prettier-ignore
     }
-}
-/** Each configured tag once (any case), with the input that named it first. */
-function configuredTags(settings, scope) {
-    const named = [
-        ...settings.excludeTags.map(name => ({ input: 'exclude-tags', name })),
-        ...settings.onlyTags.map(name => ({ input: 'only-tags', name })),
-        ...(scope === 'full'
-            ? [
-                { input: 'follow-up-tag', name: settings.followUpTag },
-                { input: 'closed-tag', name: settings.closedTag }
-            ]
-            : [])
-    ];
-    const seen = new Set();
-    return named.filter(({ name }) => {
-        const key = name.toLowerCase();
-        if (seen.has(key))
-            return false;
-        seen.add(key);
-        return true;
-    });
 }
 /** The comma-separated list a space-separated value probably meant, e.g. "vip,escalated". */
 function commaListFor(name) {
     const words = name.trim().split(/\s+/);
     return words.length > 1 ? words.join(',') : null;
 }
+/** 5. Each configured tag once (any case), under the input that named it first. */
 async function checkTags(client, settings, scope) {
+    const named = [
+        ['exclude-tags', settings.excludeTags],
+        ['only-tags', settings.onlyTags],
+        ['follow-up-tag', scope === 'full' ? [settings.followUpTag] : []],
+        ['closed-tag', scope === 'full' ? [settings.closedTag] : []]
+    ];
+    const seen = new Set();
     const items = [];
-    for (const { input, name } of configuredTags(settings, scope)) {
-        const check = `${input} "${name}" (GET /api/tags?search=)`;
-        let exists;
-        let unsure;
-        try {
-            const tags = await searchTags(client, name);
-            const more = tags.length >= PAGE_LIMIT;
-            exists = tags.some(t => typeof t?.name === 'string' && t.name.toLowerCase() === name.toLowerCase());
-            unsure = !exists && more;
-        }
-        catch (err) {
-            // Refused credentials stop a run here, at its first request, as they would anywhere else.
-            if (err instanceof AuthError && err.status === 401)
-                throw err;
-            items.push({ status: 'warning', check, found: `the tags could not be searched: ${check_reason(err)}`, fix: 'run the check again' }); // prettier-ignore
-            continue;
-        }
-        if (exists) {
-            items.push({ status: 'ok', check, found: `"${name}" is a tag of the account` });
-        }
-        else if (unsure) {
-            items.push({ status: 'warning', check, found: `not among the first 100 tags whose name contains "${name}": could not confirm it exists`, fix: 'check the name against Settings > Tags in Gorgias' }); // prettier-ignore
-        }
-        else if (input === 'follow-up-tag' || input === 'closed-tag') {
-            items.push({
-                status: 'info',
-                check,
-                found: `"${name}" is not on the account yet: the action adds it by name with the first ${input === 'follow-up-tag' ? 'follow-up' : 'close'} (expected before the first real run)`
-            });
-        }
-        else {
-            items.push(missingTag(input, name, settings));
+    for (const [input, names] of named) {
+        for (const name of names) {
+            if (seen.has(name.toLowerCase()))
+                continue;
+            seen.add(name.toLowerCase());
+            items.push(await checkTag(client, settings, input, name));
         }
     }
     return items;
 }
-function missingTag(input, name, settings) {
-    const check = `${input} "${name}" (GET /api/tags?search=)`;
-    const list = commaListFor(name);
-    const spaces = list
-        ? `Tag names may contain spaces, so "${name}" is read as one tag; if you meant several, separate them with commas: ${input}: ${list}`
-        : null;
-    if (input === 'exclude-tags') {
-        return {
-            status: 'warning',
-            check,
-            found: `no tag named "${name}" on the account: no ticket is protected by it`,
-            fix: spaces ??
-                `check the spelling against Settings > Tags in Gorgias, or remove it from exclude-tags`
-        };
+async function checkTag(client, settings, input, name) {
+    const say = sayer(`${input} "${name}" (GET /api/tags?search=)`);
+    let tags;
+    try {
+        tags = await searchTags(client, name);
     }
-    const only = settings.onlyTags.length === 1;
-    return {
-        status: 'warning',
-        check,
-        found: only
-            ? `no tag named "${name}" on the account: no ticket carries it, so nothing would be handled`
-            : `no tag named "${name}" on the account: no ticket is handled because of it`,
-        fix: spaces ?? 'check the spelling against Settings > Tags in Gorgias, or remove it from only-tags'
-    };
+    catch (err) {
+        // Refused credentials stop a run here, at its first request, as they would anywhere else.
+        if (err instanceof AuthError && err.status === 401)
+            throw err;
+        return say('warning', `the tags could not be searched: ${check_reason(err)}`, 'run the check again');
+    }
+    const lower = name.toLowerCase();
+    if (tags.some(t => typeof t?.name === 'string' && t.name.toLowerCase() === lower)) {
+        return say('ok', `"${name}" is a tag of the account`);
+    }
+    if (tags.length >= PAGE_LIMIT) {
+        return say('warning', `not among the first 100 tags whose name contains "${name}": could not confirm it exists`, 'check the name against Settings > Tags in Gorgias'); // prettier-ignore
+    }
+    if (input === 'follow-up-tag' || input === 'closed-tag') {
+        return say('info', `"${name}" is not on the account yet: the action adds it by name with the first ${input === 'follow-up-tag' ? 'follow-up' : 'close'} (expected before the first real run)`); // prettier-ignore
+    }
+    const list = commaListFor(name);
+    const fix = list
+        ? `Tag names may contain spaces, so "${name}" is read as one tag; if you meant several, separate them with commas: ${input}: ${list}`
+        : `check the spelling against Settings > Tags in Gorgias, or remove it from ${input}`;
+    const missing = `no tag named "${name}" on the account: `;
+    if (input === 'exclude-tags')
+        return say('warning', `${missing}no ticket is protected by it`, fix);
+    const effect = settings.onlyTags.length === 1
+        ? 'no ticket carries it, so nothing would be handled'
+        : 'no ticket is handled because of it';
+    return say('warning', missing + effect, fix);
 }
-// ------------------------------------------------------------------ 6. channels
+/** 6. The channels of the open tickets listed, against `channels`. */
 function checkChannels(settings, open) {
-    const check = 'Channels of open tickets';
+    const say = sayer('Channels of open tickets');
     const configured = settings.channels.join(', ');
-    if (open === null || open.length === 0) {
-        return { status: 'info', check, found: `no open ticket was listed, so the channels were not compared (channels is ${configured})` }; // prettier-ignore
+    if (!open?.length) {
+        return say('info', `no open ticket was listed, so the channels were not compared (channels is ${configured})`); // prettier-ignore
     }
     const byChannel = new Map();
     for (const t of open) {
         const channel = typeof t.channel === 'string' && t.channel ? t.channel.toLowerCase() : '(none)';
         byChannel.set(channel, (byChannel.get(channel) ?? 0) + 1);
     }
-    let handled = 0;
-    const others = [];
-    for (const [channel, n] of byChannel) {
-        if (settings.channels.includes(channel))
-            handled += n;
-        else
-            others.push([channel, n]);
-    }
-    others.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    const others = [...byChannel]
+        .filter(([channel]) => !settings.channels.includes(channel))
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    const handled = open.length - others.reduce((sum, [, n]) => sum + n, 0);
     const sample = `of the ${open.length} open tickets on the first page`;
     if (others.length === 0) {
-        return { status: 'ok', check, found: `all ${sample} are on handled channels (${configured})` };
+        return say('ok', `all ${sample} are on handled channels (${configured})`);
     }
     const notHandled = others.map(([c, n]) => `${n} ${c}`).join(', ');
-    const found = `${sample}, ${handled} are handled; ${notHandled} ${others.length === 1 && others[0][1] === 1 ? 'is' : 'are'} not handled: channels is ${configured}`;
-    const answerable = others
-        .map(([c]) => c)
-        .filter(c => ANSWERABLE_CHANNELS.includes(c));
-    const unanswerable = others
-        .map(([c]) => c)
-        .filter(c => !ANSWERABLE_CHANNELS.includes(c));
+    const verb = others.length === 1 && others[0][1] === 1 ? 'is' : 'are';
+    const found = `${sample}, ${handled} are handled; ${notHandled} ${verb} not handled: channels is ${configured}`;
+    const answerable = (c) => ANSWERABLE_CHANNELS.includes(c);
+    const channels = others.map(([c]) => c);
+    const can = channels.filter(answerable);
+    const cannot = channels.filter(c => !answerable(c));
     const advice = [
-        answerable.length > 0 ? `add ${answerable.join(', ')} to channels to follow up there too` : '',
-        unanswerable.length > 0 ? `this action cannot answer ${unanswerable.join(', ')}` : ''
+        can.length > 0 ? `add ${can.join(', ')} to channels to follow up there too` : '',
+        cannot.length > 0 ? `this action cannot answer ${cannot.join(', ')}` : ''
     ]
         .filter(Boolean)
         .join('; ');
-    if (handled === 0) {
-        return { status: 'warning', check, found: `${found}: none would get a follow-up`, fix: advice };
-    }
-    return { status: 'info', check, found, fix: `nothing to do if that is intended; ${advice}` };
+    return handled === 0
+        ? say('warning', `${found}: none would get a follow-up`, advice)
+        : say('info', found, `nothing to do if that is intended; ${advice}`);
 }
-// ------------------------------------------------------------------ 7. email integration
 const EMAIL_TYPES = ['email', 'gmail', 'outlook'];
+/** 7. An email integration a follow-up can go out from. */
 async function checkEmailIntegration(client, settings) {
-    const check = 'Email integration (GET /api/integrations)';
+    const say = sayer('Email integration (GET /api/integrations)');
     if (!settings.channels.includes('email')) {
-        return { status: 'info', check, found: `not checked: channels (${settings.channels.join(', ')}) has no email` }; // prettier-ignore
+        return say('info', `not checked: channels (${settings.channels.join(', ')}) has no email`);
     }
     let integrations;
     try {
@@ -57519,74 +57293,60 @@ async function checkEmailIntegration(client, settings) {
     }
     catch (err) {
         if (err instanceof AuthError) {
-            return { status: 'problem', check, found: `the integrations were refused (HTTP ${err.status}): ${check_reason(err)}`, fix: "give the key's user the permission to read integrations, or use an admin's key" }; // prettier-ignore
+            return say('problem', `the integrations were refused (HTTP ${err.status}): ${check_reason(err)}`, "give the key's user the permission to read integrations, or use an admin's key"); // prettier-ignore
         }
         // Not verified: said as such, and each follow-up still replies from the agent's own address.
-        return { status: 'warning', check, found: `the integrations could not be listed, so no sending address was verified: ${check_reason(err)}`, fix: 'check in Gorgias (Settings > Channels > Email) that the support mailbox is connected' }; // prettier-ignore
+        return say('warning', `the integrations could not be listed, so no sending address was verified: ${check_reason(err)}`, 'check in Gorgias (Settings > Channels > Email) that the support mailbox is connected'); // prettier-ignore
     }
     const email = integrations.filter(i => EMAIL_TYPES.includes(String(i?.type).toLowerCase()));
     const address = (i) => typeof i.meta?.address === 'string' && i.meta.address.trim() ? i.meta.address.trim() : null;
     const usable = email.filter(i => !i.deactivated_datetime && address(i) !== null);
     if (usable.length === 0) {
-        const off = email.length - usable.length;
-        return {
-            status: 'problem',
-            check,
-            found: email.length === 0
-                ? 'the account has no email, gmail or outlook integration: an email follow-up has no address to come from'
-                : `the account's ${email.length} email integration${email.length === 1 ? ' is' : 's are'} deactivated or without an address (${off})`,
-            fix: 'connect or reactivate the support mailbox in Gorgias (Settings > Channels > Email), or remove email from channels'
-        };
+        const found = email.length === 0
+            ? 'the account has no email, gmail or outlook integration: an email follow-up has no address to come from'
+            : `the account's ${email.length} email integration${email.length === 1 ? ' is' : 's are'} deactivated or without an address (${email.length})`;
+        return say('problem', found, 'connect or reactivate the support mailbox in Gorgias (Settings > Channels > Email), or remove email from channels'); // prettier-ignore
     }
     const first = usable[0];
     const more = usable.length > 1 ? ` and ${usable.length - 1} more` : '';
-    return {
-        status: 'ok',
-        check,
-        found: `${address(first)} (${first.type} integration ${first.id}${first.name ? `, "${first.name}"` : ''})${more}; each follow-up goes out from the address of the agent's last reply`
-    };
+    return say('ok', `${address(first)} (${first.type} integration ${first.id}${first.name ? `, "${first.name}"` : ''})${more}; each follow-up goes out from the address of the agent's last reply`); // prettier-ignore
 }
 
 ;// CONCATENATED MODULE: ./src/checkReport.ts
 
+/**
+ * The account check, shown: terminal lines (control characters stripped), a Markdown section for
+ * the job summary (every text escaped: a tag name or an agent's name is data), JSON, the verdict.
+ */
 function checkVerdict(list) {
-    const problems = list.items.filter(i => i.status === 'problem').length;
+    const problems = list.items.filter(i => i.status === 'problem');
     const warnings = list.items.filter(i => i.status === 'warning').length;
+    const found = problems.map(i => oneLine(i.found)).join('; ');
     return {
-        problems,
+        problems: problems.length,
         warnings,
-        failure: problems === 0
+        failure: problems.length === 0
             ? null
-            : `The account check found ${problems} problem${problems === 1 ? '' : 's'} on ${list.host}: ${list.items
-                .filter(i => i.status === 'problem')
-                .map(i => oneLine(i.found))
-                .join('; ')}`
+            : `The account check found ${plural(problems.length, 'problem', 'problems')} on ${list.host}: ${found}`
     };
 }
 function tally(list) {
     const { problems, warnings } = checkVerdict(list);
-    const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
-    return `${plural(problems, 'problem')}, ${plural(warnings, 'warning')}; ${plural(list.requests, 'request')}, read-only`;
+    return `${plural(problems, 'problem', 'problems')}, ${plural(warnings, 'warning', 'warnings')}; ${plural(list.requests, 'request', 'requests')}, read-only`;
 }
 const checkReport_LEGEND = 'ok: verified; info: nothing to fix (or not verifiable here, as said); warning: works, probably not as you mean it; problem: a run would fail or do nothing useful';
-const WORD = {
-    ok: 'ok',
-    info: 'info',
-    warning: 'warning',
-    problem: 'PROBLEM'
-};
 /** Terminal (and action log) lines: one per item, its fix indented below. */
 function checklistText(list) {
+    const word = (s) => (s === 'problem' ? 'PROBLEM' : s);
     const lines = [`Account check of ${terminalCell(list.host)} as ${terminalCell(list.email)}`];
     for (const item of list.items) {
-        lines.push(`  ${WORD[item.status].padEnd(8)} ${terminalCell(item.check)}`);
+        lines.push(`  ${word(item.status).padEnd(8)} ${terminalCell(item.check)}`);
         // Each line starts with a word of ours: a found text can never open a workflow command.
         lines.push(`           found: ${terminalCell(item.found)}`);
         if (item.fix)
             lines.push(`           to do: ${terminalCell(item.fix)}`);
     }
-    lines.push(`Result: ${tally(list)}`);
-    lines.push(checkReport_LEGEND);
+    lines.push(`Result: ${tally(list)}`, checkReport_LEGEND);
     return lines.join('\n');
 }
 const ICON = {
@@ -57598,46 +57358,34 @@ const ICON = {
 const cell = (text) => escapeMarkdown(oneLine(text));
 /** The job summary's section: a heading, one table row per item, the tally. */
 function checklistMarkdown(list) {
-    const lines = [
+    return `${[
         `## Account check: ${cell(list.host)}`,
         '',
         '| | Checked | Found | What to do |',
         '| --- | --- | --- | --- |',
-        ...list.items.map((i) => `| ${ICON[i.status]} | ${cell(i.check)} | ${cell(i.found)} | ${i.fix ? cell(i.fix) : ''} |`),
+        ...list.items.map(i => `| ${ICON[i.status]} | ${cell(i.check)} | ${cell(i.found)} | ${cell(i.fix ?? '')} |`),
         '',
         `${cell(tally(list))}. Signed in as ${cell(list.email)}.`,
         '',
         `<sub>${cell(checkReport_LEGEND)}.</sub>`,
         ''
-    ];
-    return `${lines.join('\n')}\n`;
+    ].join('\n')}\n`;
 }
+/** The items as check.ts made them: a fix only where there is one. */
 function checklistJson(list) {
     const { problems, warnings } = checkVerdict(list);
-    return {
-        host: list.host,
-        email: list.email,
-        ok: problems === 0,
-        problems,
-        warnings,
-        requests: list.requests,
-        items: list.items.map(i => ({
-            status: i.status,
-            check: i.check,
-            found: i.found,
-            ...(i.fix ? { fix: i.fix } : {})
-        }))
-    };
+    const { host, email, requests, items } = list;
+    return { host, email, ok: problems === 0, problems, warnings, requests, items };
 }
 /** The warnings of a real run's tag check, as the report's warning lines. */
 function tagWarnings(list) {
     return list.items
         .filter(i => i.status === 'warning')
-        .map(i => `${i.check.replace(/ \(GET \/api\/tags\?search=\)$/, '')}: ${i.found}${i.fix ? `. ${sentence(i.fix)}` : ''}`);
-}
-/** A fix shown after a full stop starts as a sentence. */
-function sentence(text) {
-    return text.charAt(0).toUpperCase() + text.slice(1);
+        .map(i => {
+        // A fix shown after a full stop starts as a sentence.
+        const fix = i.fix ? `. ${i.fix.charAt(0).toUpperCase()}${i.fix.slice(1)}` : '';
+        return `${i.check.replace(/ \(GET \/api\/tags\?search=\)$/, '')}: ${i.found}${fix}`;
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/macros.ts
@@ -59159,6 +58907,7 @@ function stopNotice(err, settings) {
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 

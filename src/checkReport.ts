@@ -1,62 +1,49 @@
-import type { Checklist, CheckItem, CheckStatus } from './check.js'
-import { escapeMarkdown, oneLine, terminalCell } from './text.js'
+import type { Checklist, CheckStatus } from './check.js'
+import { escapeMarkdown, oneLine, plural, terminalCell } from './text.js'
 
 /**
  * The account check, shown: terminal lines (control characters stripped), a Markdown section for
- * the job summary (every text escaped: a tag name or an agent's name is data), JSON, and the
- * verdict. Pure.
+ * the job summary (every text escaped: a tag name or an agent's name is data), JSON, the verdict.
  */
 
-export interface CheckVerdict {
+export function checkVerdict(list: Checklist): {
   problems: number
   warnings: number
   /** One line for a failed step or stderr; null when nothing is a problem. */
   failure: string | null
-}
-
-export function checkVerdict(list: Checklist): CheckVerdict {
-  const problems = list.items.filter(i => i.status === 'problem').length
+} {
+  const problems = list.items.filter(i => i.status === 'problem')
   const warnings = list.items.filter(i => i.status === 'warning').length
+  const found = problems.map(i => oneLine(i.found)).join('; ')
   return {
-    problems,
+    problems: problems.length,
     warnings,
     failure:
-      problems === 0
+      problems.length === 0
         ? null
-        : `The account check found ${problems} problem${problems === 1 ? '' : 's'} on ${list.host}: ${list.items
-            .filter(i => i.status === 'problem')
-            .map(i => oneLine(i.found))
-            .join('; ')}`
+        : `The account check found ${plural(problems.length, 'problem', 'problems')} on ${list.host}: ${found}`
   }
 }
 
 function tally(list: Checklist): string {
   const { problems, warnings } = checkVerdict(list)
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
-  return `${plural(problems, 'problem')}, ${plural(warnings, 'warning')}; ${plural(list.requests, 'request')}, read-only`
+  return `${plural(problems, 'problem', 'problems')}, ${plural(warnings, 'warning', 'warnings')}; ${plural(list.requests, 'request', 'requests')}, read-only`
 }
 
 const LEGEND =
   'ok: verified; info: nothing to fix (or not verifiable here, as said); warning: works, probably not as you mean it; problem: a run would fail or do nothing useful'
 
-const WORD: Record<CheckStatus, string> = {
-  ok: 'ok',
-  info: 'info',
-  warning: 'warning',
-  problem: 'PROBLEM'
-}
-
 /** Terminal (and action log) lines: one per item, its fix indented below. */
 export function checklistText(list: Checklist): string {
+  const word = (s: CheckStatus): string => (s === 'problem' ? 'PROBLEM' : s)
   const lines = [`Account check of ${terminalCell(list.host)} as ${terminalCell(list.email)}`]
   for (const item of list.items) {
-    lines.push(`  ${WORD[item.status].padEnd(8)} ${terminalCell(item.check)}`)
+    lines.push(`  ${word(item.status).padEnd(8)} ${terminalCell(item.check)}`)
     // Each line starts with a word of ours: a found text can never open a workflow command.
     lines.push(`           found: ${terminalCell(item.found)}`)
     if (item.fix) lines.push(`           to do: ${terminalCell(item.fix)}`)
   }
-  lines.push(`Result: ${tally(list)}`)
-  lines.push(LEGEND)
+  lines.push(`Result: ${tally(list)}`, LEGEND)
   return lines.join('\n')
 }
 
@@ -71,53 +58,36 @@ const cell = (text: string): string => escapeMarkdown(oneLine(text))
 
 /** The job summary's section: a heading, one table row per item, the tally. */
 export function checklistMarkdown(list: Checklist): string {
-  const lines = [
+  return `${[
     `## Account check: ${cell(list.host)}`,
     '',
     '| | Checked | Found | What to do |',
     '| --- | --- | --- | --- |',
     ...list.items.map(
-      (i: CheckItem) =>
-        `| ${ICON[i.status]} | ${cell(i.check)} | ${cell(i.found)} | ${i.fix ? cell(i.fix) : ''} |`
+      i => `| ${ICON[i.status]} | ${cell(i.check)} | ${cell(i.found)} | ${cell(i.fix ?? '')} |`
     ),
     '',
     `${cell(tally(list))}. Signed in as ${cell(list.email)}.`,
     '',
     `<sub>${cell(LEGEND)}.</sub>`,
     ''
-  ]
-  return `${lines.join('\n')}\n`
+  ].join('\n')}\n`
 }
 
+/** The items as check.ts made them: a fix only where there is one. */
 export function checklistJson(list: Checklist): Record<string, unknown> {
   const { problems, warnings } = checkVerdict(list)
-  return {
-    host: list.host,
-    email: list.email,
-    ok: problems === 0,
-    problems,
-    warnings,
-    requests: list.requests,
-    items: list.items.map(i => ({
-      status: i.status,
-      check: i.check,
-      found: i.found,
-      ...(i.fix ? { fix: i.fix } : {})
-    }))
-  }
+  const { host, email, requests, items } = list
+  return { host, email, ok: problems === 0, problems, warnings, requests, items }
 }
 
 /** The warnings of a real run's tag check, as the report's warning lines. */
 export function tagWarnings(list: Checklist): string[] {
   return list.items
     .filter(i => i.status === 'warning')
-    .map(
-      i =>
-        `${i.check.replace(/ \(GET \/api\/tags\?search=\)$/, '')}: ${i.found}${i.fix ? `. ${sentence(i.fix)}` : ''}`
-    )
-}
-
-/** A fix shown after a full stop starts as a sentence. */
-function sentence(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1)
+    .map(i => {
+      // A fix shown after a full stop starts as a sentence.
+      const fix = i.fix ? `. ${i.fix.charAt(0).toUpperCase()}${i.fix.slice(1)}` : ''
+      return `${i.check.replace(/ \(GET \/api\/tags\?search=\)$/, '')}: ${i.found}${fix}`
+    })
 }

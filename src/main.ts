@@ -2,14 +2,8 @@ import * as core from '@actions/core'
 import * as github from '@actions/github'
 import { parseSettings, type Settings } from './config.js'
 import { inputResolver, type InputName } from './inputs.js'
-import {
-  failureLine,
-  outputs,
-  stopLine,
-  stoppedSummary,
-  summaryMarkdown,
-  terminalReport
-} from './report.js'
+import { failureLine, outputs, stopLine, terminalReport } from './report.js'
+import { stoppedSummary, summaryMarkdown } from './summary.js'
 import { apiUrlWarning, runCheck, runSweep, type SweepRun } from './run.js'
 import { checklistMarkdown, checklistText, checkVerdict } from './checkReport.js'
 import type { SweepLog } from './sweep/index.js'

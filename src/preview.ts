@@ -2,11 +2,13 @@ import type { Settings } from './config.js'
 import type { Address, NewMessage, Ticket } from './gorgias/types.js'
 import type { ActionDecision } from './policy/types.js'
 import { closeMessage, followUpMessage, type MessageKind } from './sweep/writes.js'
-import { cut, escapeMarkdown, markdownText, oneLine, terminalCell } from './text.js'
+import { cut, escapeMarkdown, markdownText, oneLine, plural, terminalCell } from './text.js'
 
 /**
  * The exact words before anything is sent: the message a follow-up or close decision would send,
- * composed by the same functions the write steps send with (see sweep/writes.ts). Pure.
+ * composed by the same functions the write steps send with (see sweep/writes.ts), and a dry run's
+ * messages in the report: one of each kind and language, as one of the tickets concerned would
+ * get it. Pure.
  */
 
 /** One message as the customer would get it. */
@@ -38,11 +40,7 @@ export interface MessagePreview {
   source?: string
 }
 
-const STAND_IN = {
-  firstName: '[first name]',
-  subject: '[subject]',
-  address: '[customer address]'
-}
+const STAND_IN = { firstName: '[first name]', subject: '[subject]', address: '[customer address]' }
 
 /** The message this decision would send, or null (a close without a message). */
 export function previewMessage(
@@ -56,11 +54,34 @@ export function previewMessage(
       : closeMessage(settings, t, decision)
   const exact = compose(ticket, d)
   if (exact === null) return null
-  const neutral = compose(neutralTicket(ticket), neutralDecision(d))
+  // The ticket and the route with the customer's values replaced by what they stand for.
+  const customer = typeof ticket.customer === 'object' && ticket.customer ? ticket.customer : null
+  const neutral = compose(
+    {
+      ...ticket,
+      subject: STAND_IN.subject,
+      customer: {
+        id: customer?.id ?? 0,
+        email: STAND_IN.address,
+        firstname: STAND_IN.firstName,
+        lastname: null,
+        name: null
+      }
+    },
+    {
+      ...d,
+      route: {
+        ...d.route,
+        subject: d.route.subject === null ? null : STAND_IN.subject,
+        customer: { address: STAND_IN.address, receiver: { email: STAND_IN.address } }
+      }
+    }
+  )
+  const followUp = d.kind === 'follow-up'
   return {
     kind: exact.kind,
-    reminder: d.kind === 'follow-up' ? d.reminder : null,
-    reminders: d.kind === 'follow-up' ? d.reminders : null,
+    reminder: followUp ? d.reminder : null,
+    reminders: followUp ? d.reminders : null,
     language: exact.language,
     exact: textOf(exact.body),
     neutral: textOf(neutral!.body),
@@ -68,42 +89,15 @@ export function previewMessage(
   }
 }
 
-/** The ticket with its customer's values replaced by what they stand for. */
-function neutralTicket(ticket: Ticket): Ticket {
-  const customer = typeof ticket.customer === 'object' && ticket.customer ? ticket.customer : null
-  return {
-    ...ticket,
-    subject: STAND_IN.subject,
-    customer: {
-      id: customer?.id ?? 0,
-      email: STAND_IN.address,
-      firstname: STAND_IN.firstName,
-      lastname: null,
-      name: null
-    }
-  }
-}
-
-function neutralDecision(d: ActionDecision): ActionDecision {
-  const route = {
-    ...d.route,
-    subject: d.route.subject === null ? null : STAND_IN.subject,
-    customer: { address: STAND_IN.address, receiver: { email: STAND_IN.address } }
-  }
-  return { ...d, route }
-}
-
 function textOf(body: NewMessage): MessageText {
-  const from = body.source.from ? addressText(body.source.from) : "(the channel's own sender)"
+  const address = (a: Address): string => (a.name ? `${a.name} <${a.address}>` : a.address)
   return {
-    to: (body.source.to ?? []).map(addressText).join(', '),
-    from,
+    to: (body.source.to ?? []).map(address).join(', '),
+    from: body.source.from ? address(body.source.from) : "(the channel's own sender)",
     subject: body.subject ?? null,
     body: body.body_text
   }
 }
-
-const addressText = (a: Address): string => (a.name ? `${a.name} <${a.address}>` : a.address)
 
 /** Which message, in words: "follow-up 1 of 2", "final follow-up (2 of 2)", "close message". */
 export function messageLabel(p: Pick<MessagePreview, 'kind' | 'reminder' | 'reminders'>): string {
@@ -118,33 +112,117 @@ export function messageLabel(p: Pick<MessagePreview, 'kind' | 'reminder' | 'remi
   }
 }
 
+/** The headers shown above the body: name, text, and how much of it the summary shows. */
+function headers(p: MessagePreview, m: MessageText): Array<[string, string, number]> {
+  return [
+    ['To', m.to, 200],
+    ['From', m.from, 200],
+    ...(m.subject === null ? [] : [['Subject', m.subject, 300] as [string, string, number]]),
+    ...(p.source ? [['Text from', p.source, 200] as [string, string, number]] : [])
+  ]
+}
+
 /** The message for the job summary: headers, then the body quoted, customer text escaped. */
 export function messageMarkdown(p: MessagePreview, details: boolean): string[] {
   const m = details ? p.exact : p.neutral
-  const lines = [
-    `To: ${markdownText(m.to, 200)}  `,
-    `From: ${markdownText(m.from, 200)}  `,
-    ...(m.subject === null ? [] : [`Subject: ${markdownText(m.subject, 300)}  `]),
-    ...(p.source ? [`Text from: ${markdownText(p.source, 200)}  `] : []),
+  return [
+    ...headers(p, m).map(([name, text, max]) => `${name}: ${markdownText(text, max)}  `),
+    '',
+    ...m.body.split('\n').map(line => {
+      const text = oneLine(line)
+      return text === '' ? '>' : `> ${escapeMarkdown(cut(text, 2000))}`
+    }),
     ''
   ]
-  for (const line of m.body.split('\n')) {
-    const text = oneLine(line)
-    lines.push(text === '' ? '>' : `> ${escapeMarkdown(cut(text, 2000))}`)
-  }
-  lines.push('')
-  return lines
 }
 
 /** The message for a terminal, indented: no control character from the data gets through. */
 export function messageTerminal(p: MessagePreview, details: boolean, indent = '    '): string[] {
   const m = details ? p.exact : p.neutral
   return [
-    `${indent}To: ${terminalCell(m.to)}`,
-    `${indent}From: ${terminalCell(m.from)}`,
-    ...(m.subject === null ? [] : [`${indent}Subject: ${terminalCell(m.subject)}`]),
-    ...(p.source ? [`${indent}Text from: ${terminalCell(p.source)}`] : []),
+    ...headers(p, m).map(([name, text]) => `${indent}${name}: ${terminalCell(text)}`),
     `${indent}|`,
     ...m.body.split('\n').map(line => `${indent}| ${terminalCell(line)}`.trimEnd())
   ]
+}
+
+type PreviewSettings = Pick<Settings, 'summaryCustomerDetails' | 'messagesFile'>
+/** What the previews read of a report (not its type: sweep/types.ts imports this module). */
+type Planned = {
+  actions: ReadonlyArray<{
+    ticketId: number
+    action: string
+    result: string
+    message?: MessagePreview
+  }>
+}
+
+/**
+ * A dry run's messages, one per kind (follow-up n of m, final follow-up, close message), language
+ * and source, in the order the sweep took the tickets, each titled with how many tickets would get
+ * it; last, the closes planned without a message (close-message empty), untitled and without one.
+ */
+function messageGroups(
+  report: Planned,
+  settings: PreviewSettings,
+  link: (id: number) => string,
+  shown: (text: string, max: number) => string
+): Array<[title: string, preview: MessagePreview | null]> {
+  const groups = new Map<string, { preview: MessagePreview; ticketId: number; tickets: number }>()
+  let silent = 0
+  for (const o of report.actions) {
+    const p = o.message
+    if (!p) {
+      if (o.action === 'close' && o.result === 'would-do') silent++
+      continue
+    }
+    const key = JSON.stringify([messageLabel(p), p.language, p.source ?? ''])
+    const group = groups.get(key)
+    if (group) group.tickets++
+    else groups.set(key, { preview: p, ticketId: o.ticketId, tickets: 1 })
+  }
+  const titled = [...groups.values()].map(({ preview, ticketId, tickets }) => {
+    const label = messageLabel(preview)
+    const language = settings.messagesFile === null ? '' : `, ${shown(preview.language, 20)}`
+    const title = `${label.charAt(0).toUpperCase()}${label.slice(1)}${language}: ${plural(tickets, 'ticket', 'tickets')} (as ${link(ticketId)} would get it)`
+    return [title, preview] as [string, MessagePreview | null]
+  })
+  if (silent === 0) return titled
+  const none = `${plural(silent, 'ticket', 'tickets')} would be closed without a message (no close message is set).`
+  return [...titled, [none, null]]
+}
+
+/** The job summary's section; nothing when no message would be sent. */
+export function previewsMarkdown(
+  report: Planned,
+  settings: PreviewSettings,
+  link: (id: number) => string
+): string[] {
+  const groups = messageGroups(report, settings, link, markdownText)
+  if (groups.length === 0) return []
+  const details = settings.summaryCustomerDetails
+  const lines = [
+    '### The messages that would be sent',
+    '',
+    details
+      ? 'Each kind of message, in each language, as one of the tickets concerned would get it.'
+      : "Each kind of message, in each language, with stand-ins for the customer's values (summary-customer-details is false).",
+    ''
+  ]
+  for (const [title, p] of groups) {
+    lines.push(...(p ? [`#### ${title}`, '', ...messageMarkdown(p, details)] : [title, '']))
+  }
+  return lines
+}
+
+/** The same for a terminal. */
+export function previewsTerminal(report: Planned, settings: PreviewSettings): string[] {
+  const groups = messageGroups(report, settings, id => `#${id}`, terminalCell)
+  if (groups.length === 0) return []
+  const lines = ['', 'The messages that would be sent (one of each kind and language):']
+  for (const [title, p] of groups) {
+    lines.push(`  ${title}`, ...(p ? messageTerminal(p, settings.summaryCustomerDetails) : []))
+  }
+  lines.push('')
+  return lines
 }

@@ -1,7 +1,6 @@
 /**
- * Text this action shows but did not write (subjects, names, what a policy module or the API
- * said) made inert where it is shown: the job summary (Markdown that GitHub renders), a terminal,
- * the action's log (where a line starting with `::` is a workflow command). Pure.
+ * Text this action shows but did not write (subjects, names, what a module or the API said) made
+ * inert where shown: the job summary (Markdown), a terminal, the log (`::` opens a workflow command).
  */
 
 /** Controls that reorder what follows them: a subject could display reversed (U+202E). */
@@ -10,10 +9,7 @@ const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g
 // eslint-disable-next-line no-control-regex
 const CONTROLS = /[\u0000-\u001F\u007F-\u009F]/g
 
-/**
- * One line of plain text: every run of whitespace (line breaks included) becomes one space,
- * other control characters and bidirectional controls are dropped.
- */
+/** One line of plain text: whitespace runs become one space; other controls and bidi controls go. */
 export function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').replace(CONTROLS, '').replace(BIDI_CONTROLS, '').trim()
 }
@@ -78,9 +74,8 @@ export function terminalCell(text: string, max?: number): string {
 }
 
 /**
- * A line for the action's log that the runner reads as text, never as a workflow command: one line
- * (a newline followed by `::error::` would be a second line, and a command). The caller puts its
- * own prefix first, so that the line never starts with `::`.
+ * A log line the runner reads as text, never as a workflow command: one line (a newline and then
+ * `::error::` would be a command); the caller puts its own prefix first, so it never starts `::`.
  */
 export function logText(text: unknown, max = 2000): string {
   return cut(oneLine(asText(text)), max)
