@@ -1,13 +1,11 @@
 import { parseArgs } from 'node:util'
-import { parseSettings, type Settings } from './config.js'
-import { DEFAULTS, type InputName } from './inputs.js'
-import { apiUrlWarning, runCheck, runSweep, type SweepRun } from './run.js'
-import { checklistJson, checklistText, checkVerdict } from './checkReport.js'
 import type { Checklist } from './check.js'
-import { failureLine, reportJson, stopLine, terminalReport } from './report.js'
-import { stateLine } from './state.js'
-import { stopNotice } from './stop.js'
+import { checklistJson, checklistText, checkVerdict } from './checkReport.js'
+import { reportText, runEntry, sweepFailure } from './entry.js'
 import { explanationText } from './explain.js'
+import { DEFAULTS, type InputName } from './inputs.js'
+import { reportJson } from './report.js'
+import type { SweepRun } from './run.js'
 import type { Report } from './sweep/types.js'
 import { terminalCell } from './text.js'
 
@@ -16,7 +14,6 @@ import { terminalCell } from './text.js'
  * Settings come from flags (`--follow-up-hours 48`), else from the environment under names no
  * other tool uses (`GORGIAS_AUTO_CLOSE_FOLLOW_UP_HOURS=48`, `GORGIAS_API_KEY=...`), else the
  * action's defaults.
- * Exit codes: 0 done, 1 some tickets failed or the run stopped, 2 bad settings or credentials.
  */
 
 const INPUTS = Object.keys(DEFAULTS) as InputName[]
@@ -25,17 +22,18 @@ const INPUTS = Object.keys(DEFAULTS) as InputName[]
 const upperSnake = (input: string): string => input.toUpperCase().replace(/-/g, '_')
 
 /**
- * The one environment variable an input is read from. The credentials keep their names; every
- * other input is prefixed, so that a `DRY_RUN`, `TIMEZONE` or `API_URL` another tool left in the
- * shell cannot change what this action does, nor where the credentials go.
+ * The credentials and api-url keep their names; every other input is prefixed, so that a
+ * `DRY_RUN`, `TIMEZONE` or `API_URL` another tool left in the shell cannot change what this action
+ * does, nor where the credentials go.
  */
-function envName(input: InputName): string {
-  if (input === 'gorgias-domain' || input === 'gorgias-email' || input === 'gorgias-api-key') {
-    return upperSnake(input)
-  }
-  if (input === 'api-url') return 'GORGIAS_API_URL'
-  return `GORGIAS_AUTO_CLOSE_${upperSnake(input)}`
+const ENV_NAMES: Partial<Record<InputName, string>> = {
+  'gorgias-domain': 'GORGIAS_DOMAIN',
+  'gorgias-email': 'GORGIAS_EMAIL',
+  'gorgias-api-key': 'GORGIAS_API_KEY',
+  'api-url': 'GORGIAS_API_URL'
 }
+const envName = (input: InputName): string =>
+  ENV_NAMES[input] ?? `GORGIAS_AUTO_CLOSE_${upperSnake(input)}`
 
 /**
  * The names the original Python skill documented (`FOLLOW_UP_HOURS=24 CLOSE_HOURS=48 ...`), still
@@ -46,16 +44,14 @@ const ALIASES: Partial<Record<InputName, string>> = {
   'close-hours': 'CLOSE_HOURS'
 }
 
-/** Earlier unprefixed names that are no longer read, with the name to use instead. */
-function ignoredEnvNames(env: Record<string, string | undefined>): Array<[string, string]> {
-  const ignored: Array<[string, string]> = []
-  for (const input of INPUTS) {
-    const old = upperSnake(input)
-    if (old === envName(input) || old === ALIASES[input]) continue
-    if ((env[old] ?? '') !== '') ignored.push([old, envName(input)])
-  }
-  return ignored
-}
+/** The flags; switches that are off by default are booleans: `--dry-run`, `--check-only`. */
+const SWITCHES: readonly string[] = ['dry-run', 'check-only', 'json', 'help']
+const OPTIONS = Object.fromEntries(
+  [...INPUTS, 'json', 'help'].map(name => [
+    name,
+    { type: SWITCHES.includes(name) ? ('boolean' as const) : ('string' as const) }
+  ])
+)
 
 const HELP = `Usage: node dist/cli.js [--dry-run] [--json] [--<input> <value> ...]
        node dist/cli.js explain <ticket id> [--<input> <value> ...]
@@ -77,9 +73,9 @@ Inputs, as flags or environment variables (defaults in parentheses). Only these 
 names are read (FOLLOW_UP_HOURS and CLOSE_HOURS also work; the GORGIAS_AUTO_CLOSE_ name wins):
 ${INPUTS.filter(i => i !== 'gorgias-api-key')
   .map(i => {
-    const d = DEFAULTS[i].split('\n')[0]
-    const def = d === '' ? '' : ` (${d}${DEFAULTS[i].includes('\n') ? ' ...' : ''})`
-    return `  --${i.padEnd(24)} ${envName(i)}${def}`
+    const [first, more] = DEFAULTS[i].split('\n')
+    const shown = first === '' ? '' : ` (${first}${more === undefined ? '' : ' ...'})`
+    return `  --${i.padEnd(24)} ${envName(i)}${shown}`
   })
   .join('\n')}
   --json                     print the report as JSON on stdout
@@ -87,74 +83,76 @@ ${INPUTS.filter(i => i !== 'gorgias-api-key')
 
 Exit codes: 0 done, 1 some tickets failed or the run stopped, 2 bad settings or credentials.`
 
-interface Io {
-  out: (text: string) => void
-  err: (text: string) => void
-}
+const out = (text: string): void => void process.stdout.write(text)
+const err = (text: string): void => void process.stderr.write(text)
 
 /** The CLI's entry: returns the exit code. */
 export async function runCli(
   argv: string[],
-  env: Record<string, string | undefined>,
-  io: Io = { out: t => process.stdout.write(t), err: t => process.stderr.write(t) }
+  env: Record<string, string | undefined>
 ): Promise<number> {
   let command: Command
   try {
     command = parseCommand(argv)
-  } catch (err) {
-    io.err(`${err instanceof Error ? err.message : String(err)}\n\n${HELP}\n`)
+  } catch (e) {
+    err(`${e instanceof Error ? e.message : String(e)}\n\n${HELP}\n`)
     return 2
   }
-  const { values, explainId, check } = command
+  const { values, explainId } = command
   if (values.help) {
-    io.out(`${HELP}\n`)
+    out(`${HELP}\n`)
     return 0
   }
   if (typeof values['gorgias-api-key'] === 'string') {
-    io.err(
+    err(
       'Pass the API key in the GORGIAS_API_KEY environment variable, not as a flag (flags end up in shell history and process lists).\n'
     )
     return 2
   }
-  const ignored = ignoredEnvNames(env)
+  warnIgnoredEnvNames(env)
+  const json = values.json === true
+  // explain reads one ticket and never writes: the sweep's progress lines would only confuse.
+  const quiet = explainId !== null
+  const progress = (m: string): void => err(`${m}\n`)
+  return runEntry(
+    inputReader(command, env),
+    { env, workspace: process.cwd(), check: command.check },
+    {
+      log: {
+        info: m => (quiet ? undefined : progress(m)),
+        warning: m => progress(`warning: ${m}`),
+        notice: m => progress(`notice: ${m}`),
+        startGroup: n => (quiet ? undefined : progress(`== ${n}`)),
+        endGroup: () => undefined
+      },
+      checked: checklist => checkOutcome(checklist, json),
+      dryRun: () => {
+        const how =
+          values['dry-run'] === true ? 'run without --dry-run' : `unset ${envName('dry-run')}`
+        if (!quiet) progress(`Dry run: nothing will be changed in Gorgias. To go live, ${how}.`)
+      },
+      preflight: quiet ? 'none' : undefined,
+      swept: run =>
+        explainId === null
+          ? sweepOutcome(run, json)
+          : explainOutcome(run.report, json, run.settings.summaryCustomerDetails),
+      stopped: ({ message, exitCode }) => {
+        err(`${exitCode === 1 ? 'Stopped: ' : ''}${message}\n`)
+        return exitCode
+      }
+    }
+  )
+}
+
+/** Earlier unprefixed names that are no longer read, said with the name to use instead. */
+function warnIgnoredEnvNames(env: Record<string, string | undefined>): void {
+  const ignored = INPUTS.map(input => [upperSnake(input), envName(input), input] as const)
+    .filter(([old, now, input]) => old !== now && old !== ALIASES[input] && (env[old] ?? '') !== '')
+    .map(([old, now]) => `${old} (use ${now})`)
   if (ignored.length > 0) {
-    io.err(
-      `warning: ignored environment variable(s) ${ignored.map(([old, now]) => `${old} (use ${now})`).join(', ')}: the CLI reads only GORGIAS_ and GORGIAS_AUTO_CLOSE_ names, so another tool's settings cannot change it.\n`
+    err(
+      `warning: ignored environment variable(s) ${ignored.join(', ')}: the CLI reads only GORGIAS_ and GORGIAS_AUTO_CLOSE_ names, so another tool's settings cannot change it.\n`
     )
-  }
-  let settings: Settings | null = null
-  try {
-    settings = parseSettings(inputReader(command, env), { env, workspace: process.cwd() })
-    const warning = apiUrlWarning(settings)
-    if (warning) io.err(`warning: ${warning}\n`)
-    const progress = (m: string): void => io.err(`${m}\n`)
-    // explain reads one ticket and never writes: the sweep's progress lines would only confuse.
-    const quiet = explainId !== null
-    const log = {
-      info: (m: string) => (quiet ? undefined : progress(m)),
-      warning: (m: string) => progress(`warning: ${m}`),
-      notice: (m: string) => progress(`notice: ${m}`),
-      startGroup: (n: string) => (quiet ? undefined : progress(`== ${n}`)),
-      endGroup: () => undefined
-    }
-    if (check || settings.checkOnly) {
-      return checkOutcome(await runCheck(settings, log), io, values.json === true)
-    }
-    if (settings.dryRun && !quiet) {
-      const how =
-        values['dry-run'] === true ? 'run without --dry-run' : `unset ${envName('dry-run')}`
-      progress(`Dry run: nothing will be changed in Gorgias. To go live, ${how}.`)
-    }
-    const run = await runSweep(settings, log, quiet ? 'none' : undefined)
-    settings = run.settings
-    if (explainId !== null) {
-      return explainOutcome(run.report, io, values.json === true, settings.summaryCustomerDetails)
-    }
-    return sweepOutcome(run, io, values.json === true)
-  } catch (err) {
-    const { message, exitCode } = stopNotice(err, settings)
-    io.err(`${exitCode === 1 ? 'Stopped: ' : ''}${message}\n`)
-    return exitCode
   }
 }
 
@@ -162,27 +160,22 @@ interface Command {
   values: Record<string, string | boolean | undefined>
   /** `explain <id>`: the ticket id; null otherwise */
   explainId: string | null
-  /** `check` */
   check: boolean
 }
 
-/** The flags and the command; a usage error throws. */
+/** The flags and the command (`explain <id>`, `check` or none); a usage error throws. */
 function parseCommand(argv: string[]): Command {
-  const options: Record<string, { type: 'string' | 'boolean' }> = {
-    json: { type: 'boolean' },
-    help: { type: 'boolean' }
+  const parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true })
+  const { values, positionals } = parsed
+  const [command, id, ...rest] = positionals
+  if (command === undefined) return { values, explainId: null, check: false }
+  if (command === 'check' && id === undefined) return { values, explainId: null, check: true }
+  if (command !== 'explain' || id === undefined || rest.length > 0 || !/^#?\d+$/.test(id)) {
+    throw new Error(
+      `unexpected arguments: ${positionals.join(' ')} (the commands are "explain <ticket id>" and "check")`
+    )
   }
-  // Switches that are off by default are flags: `--dry-run`, `--check-only`.
-  const flags: readonly string[] = ['dry-run', 'check-only']
-  for (const input of INPUTS)
-    options[input] = { type: flags.includes(input) ? 'boolean' : 'string' }
-  const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true })
-  const check = parsed.positionals.length === 1 && parsed.positionals[0] === 'check'
-  return {
-    values: parsed.values,
-    check,
-    explainId: check ? null : explainTarget(parsed.positionals)
-  }
+  return { values, explainId: id.replace(/^#/, ''), check: false }
 }
 
 /** An input's value: its flag, else its one environment name (or alias), else empty. */
@@ -204,70 +197,40 @@ function inputReader(
 }
 
 /** A sweep's report on stdout (the checklist first in a dry run) and its exit code. */
-function sweepOutcome(run: SweepRun, io: Io, json: boolean): number {
-  const { report, stats, checklist, settings } = run
-  if (checklist?.scope === 'full') {
+function sweepOutcome(run: SweepRun, json: boolean): number {
+  if (run.checklist?.scope === 'full') {
     // Before the table on stdout; beside the JSON (on stderr) so that stdout stays one document.
-    const text = `${checklistText(checklist)}\n\n`
-    if (json) io.err(text)
-    else io.out(text)
+    const show = json ? err : out
+    show(`${checklistText(run.checklist)}\n\n`)
   }
-  const saved = stateLine(report.state)
-  io.out(
-    json
-      ? `${reportJson(report, stats)}\n`
-      : `${terminalReport(report, settings, stats)}\n${saved ? `${saved}\n` : ''}`
-  )
-  const stopped = stopLine(report, settings)
-  if (stopped) {
-    // The table says it already; a script reading --json gets it on stderr.
-    if (json) io.err(`${stopped}\n`)
-    return 2
-  }
-  const failure = failureLine(report, settings)
-  if (failure) {
-    io.err(`${failure}\n`)
-    return 1
-  }
-  return 0
+  out(json ? `${reportJson(run.report, run.stats)}\n` : `${reportText(run)}\n`)
+  const failure = sweepFailure(run)
+  // A stop (exit 2) is in the table already; a script reading --json gets it on stderr.
+  if (failure && (failure.exitCode === 1 || json)) err(`${failure.message}\n`)
+  return failure?.exitCode ?? 0
 }
 
 /** `check`: the checklist on stdout (text or JSON); exit 1 when an item is a problem. */
-function checkOutcome(checklist: Checklist, io: Io, json: boolean): number {
-  io.out(
+function checkOutcome(checklist: Checklist, json: boolean): number {
+  const { failure } = checkVerdict(checklist)
+  out(
     json
       ? `${JSON.stringify(checklistJson(checklist), null, 2)}\n`
       : `${checklistText(checklist)}\n`
   )
-  const { failure } = checkVerdict(checklist)
-  if (failure === null) return 0
-  if (json) io.err(`${terminalCell(failure)}\n`)
-  return 1
-}
-
-/** `explain <id>`: the ticket id, or null for a sweep; anything else is a usage error. */
-function explainTarget(positionals: string[]): string | null {
-  if (positionals.length === 0) return null
-  const [command, id, ...rest] = positionals
-  if (command !== 'explain' || id === undefined || rest.length > 0 || !/^#?\d+$/.test(id)) {
-    throw new Error(
-      `unexpected arguments: ${positionals.join(' ')} (the commands are "explain <ticket id>" and "check")`
-    )
-  }
-  return id.replace(/^#/, '')
+  if (failure !== null && json) err(`${terminalCell(failure)}\n`)
+  return failure === null ? 0 : 1
 }
 
 /** Prints the reasoning for the one ticket asked about; exit 1 when it could not be read. */
-function explainOutcome(report: Report, io: Io, json: boolean, details: boolean): number {
+function explainOutcome(report: Report, json: boolean, details: boolean): number {
   const explanation = report.explanations[0]
   if (explanation) {
-    io.out(
-      `${json ? JSON.stringify(explanation, null, 2) : explanationText(explanation, details)}\n`
-    )
+    out(`${json ? JSON.stringify(explanation, null, 2) : explanationText(explanation, details)}\n`)
     return 0
   }
   const failure = report.readFailures[0]?.detail ?? report.actions[0]?.detail
   const gone = report.skipped['not-found'] > 0 ? 'no such ticket (deleted or merged?)' : null
-  io.err(`could not read the ticket: ${terminalCell(gone ?? failure ?? 'unknown error')}\n`)
+  err(`could not read the ticket: ${terminalCell(gone ?? failure ?? 'unknown error')}\n`)
   return 1
 }
