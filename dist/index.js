@@ -34001,6 +34001,52 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: run
 
+// NAMESPACE OBJECT: ../../main/node_modules/@actions/core/lib/platform.js
+var platform_namespaceObject = {};
+__nccwpck_require__.r(platform_namespaceObject);
+__nccwpck_require__.d(platform_namespaceObject, {
+  arch: () => (arch),
+  getDetails: () => (getDetails),
+  isLinux: () => (isLinux),
+  isMacOS: () => (isMacOS),
+  isWindows: () => (isWindows),
+  platform: () => (platform)
+});
+
+// NAMESPACE OBJECT: ../../main/node_modules/@actions/core/lib/core.js
+var core_namespaceObject = {};
+__nccwpck_require__.r(core_namespaceObject);
+__nccwpck_require__.d(core_namespaceObject, {
+  ExitCode: () => (ExitCode),
+  addPath: () => (addPath),
+  debug: () => (debug),
+  endGroup: () => (endGroup),
+  error: () => (error),
+  exportVariable: () => (exportVariable),
+  getBooleanInput: () => (getBooleanInput),
+  getIDToken: () => (getIDToken),
+  getInput: () => (getInput),
+  getMultilineInput: () => (getMultilineInput),
+  getState: () => (getState),
+  group: () => (group),
+  info: () => (info),
+  isDebug: () => (isDebug),
+  markdownSummary: () => (markdownSummary),
+  notice: () => (notice),
+  platform: () => (platform_namespaceObject),
+  saveState: () => (saveState),
+  setCommandEcho: () => (setCommandEcho),
+  setFailed: () => (setFailed),
+  setOutput: () => (setOutput),
+  setSecret: () => (setSecret),
+  startGroup: () => (startGroup),
+  summary: () => (summary),
+  toPlatformPath: () => (toPlatformPath),
+  toPosixPath: () => (toPosixPath),
+  toWin32Path: () => (toWin32Path),
+  warning: () => (warning)
+});
+
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/utils.js
@@ -34010,7 +34056,7 @@ const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta
  * Sanitizes an input into a string so it can be passed into issueCommand safely
  * @param input input to sanitize into a string
  */
-function utils_toCommandValue(input) {
+function toCommandValue(input) {
     if (input === null || input === undefined) {
         return '';
     }
@@ -34075,12 +34121,12 @@ function toCommandProperties(annotationProperties) {
  * This is an internal utility function that powers the public API functions
  * such as setSecret, warning, error, and exportVariable.
  */
-function command_issueCommand(command, properties, message) {
+function issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
     process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
 }
-function command_issue(name, message = '') {
-    command_issueCommand(name, {}, message);
+function issue(name, message = '') {
+    issueCommand(name, {}, message);
 }
 const CMD_STRING = '::';
 class Command {
@@ -34117,13 +34163,13 @@ class Command {
     }
 }
 function escapeData(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A');
 }
 function escapeProperty(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A')
@@ -34143,7 +34189,7 @@ const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta
 
 
 
-function file_command_issueFileCommand(command, message) {
+function issueFileCommand(command, message) {
     const filePath = process.env[`GITHUB_${command}`];
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
@@ -34151,13 +34197,13 @@ function file_command_issueFileCommand(command, message) {
     if (!external_fs_namespaceObject.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_namespaceObject.appendFileSync(filePath, `${toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
-function file_command_prepareKeyValueMessage(key, value) {
+function prepareKeyValueMessage(key, value) {
     const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
+    const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -34174,8 +34220,10 @@ function file_command_prepareKeyValueMessage(key, value) {
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
 ;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -34268,7 +34316,7 @@ class DecodedURL extends URL {
 }
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ../../main/node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(408);
+var tunnel = __nccwpck_require__(408);
 // EXTERNAL MODULE: ../../main/node_modules/undici/index.js
 var undici = __nccwpck_require__(4718);
 ;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/index.js
@@ -34346,7 +34394,7 @@ const HttpResponseRetryCodes = [
     HttpCodes.ServiceUnavailable,
     HttpCodes.GatewayTimeout
 ];
-const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
 const ExponentialBackoffCeiling = 10;
 const ExponentialBackoffTimeSlice = 5;
 class HttpClientError extends Error {
@@ -34392,7 +34440,7 @@ function isHttps(requestUrl) {
     const parsedUrl = new URL(requestUrl);
     return parsedUrl.protocol === 'https:';
 }
-class lib_HttpClient {
+class HttpClient {
     constructor(userAgent, handlers, requestOptions) {
         this._ignoreSslError = false;
         this._allowRedirects = true;
@@ -34695,7 +34743,7 @@ class lib_HttpClient {
     }
     getAgentDispatcher(serverUrl) {
         const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (!useProxy) {
             return;
@@ -34706,7 +34754,7 @@ class lib_HttpClient {
         const info = {};
         info.parsedUrl = requestUrl;
         const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
         const defaultPort = usingSsl ? 443 : 80;
         info.options = {};
         info.options.host = info.parsedUrl.hostname;
@@ -34805,7 +34853,7 @@ class lib_HttpClient {
     }
     _getAgent(parsedUrl) {
         let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (this._keepAlive && useProxy) {
             agent = this._proxyAgent;
@@ -34820,7 +34868,7 @@ class lib_HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -34845,7 +34893,7 @@ class lib_HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -34868,7 +34916,7 @@ class lib_HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -34999,7 +35047,7 @@ class BasicCredentialHandler {
         });
     }
 }
-class auth_BearerCredentialHandler {
+class BearerCredentialHandler {
     constructor(token) {
         this.token = token;
     }
@@ -35057,13 +35105,13 @@ var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg
 
 
 
-class oidc_utils_OidcClient {
+class OidcClient {
     static createHttpClient(allowRetry = true, maxRetry = 10) {
         const requestOptions = {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -35082,7 +35130,7 @@ class oidc_utils_OidcClient {
     static getCall(id_token_url) {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const httpclient = OidcClient.createHttpClient();
             const res = yield httpclient
                 .getJson(id_token_url)
                 .catch(error => {
@@ -35101,13 +35149,13 @@ class oidc_utils_OidcClient {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                let id_token_url = OidcClient.getIDTokenUrl();
                 if (audience) {
                     const encodedAudience = encodeURIComponent(audience);
                     id_token_url = `${id_token_url}&audience=${encodedAudience}`;
                 }
                 debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                const id_token = yield OidcClient.getCall(id_token_url);
                 setSecret(id_token);
                 return id_token;
             }
@@ -35396,7 +35444,7 @@ const _summary = new Summary();
 /**
  * @deprecated use `core.summary`
  */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
+const markdownSummary = _summary;
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/path-utils.js
@@ -35430,7 +35478,7 @@ function toWin32Path(pth) {
  * @return string The platform-specific path.
  */
 function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
+    return pth.replace(/[/\\]/g, external_path_namespaceObject.sep);
 }
 //# sourceMappingURL=path-utils.js.map
 // EXTERNAL MODULE: external "string_decoder"
@@ -36505,16 +36553,16 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  * @param     options            optional exec options.  See ExecOptions
  * @returns   Promise<number>    exit code
  */
-function exec_exec(commandLine, args, options) {
+function exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = tr.argStringToArray(commandLine);
+        const commandArgs = argStringToArray(commandLine);
         if (commandArgs.length === 0) {
             throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
         }
         // Path to tool to execute should be first arg
         const toolPath = commandArgs[0];
         args = commandArgs.slice(1).concat(args || []);
-        const runner = new tr.ToolRunner(toolPath, args, options);
+        const runner = new ToolRunner(toolPath, args, options);
         return runner.exec();
     });
 }
@@ -36534,8 +36582,8 @@ function getExecOutput(commandLine, args, options) {
         let stdout = '';
         let stderr = '';
         //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
+        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
         const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
         const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
         const stdErrListener = (data) => {
@@ -36551,7 +36599,7 @@ function getExecOutput(commandLine, args, options) {
             }
         };
         const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
         //flush any remaining characters
         stdout += stdoutDecoder.end();
         stderr += stderrDecoder.end();
@@ -36576,10 +36624,10 @@ var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, 
 
 
 const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+    const { stdout: version } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
         silent: true
     });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+    const { stdout: name } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
         silent: true
     });
     return {
@@ -36589,7 +36637,7 @@ const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* 
 });
 const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
     var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+    const { stdout } = yield getExecOutput('sw_vers', undefined, {
         silent: true
     });
     const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
@@ -36600,7 +36648,7 @@ const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
     };
 });
 const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+    const { stdout } = yield getExecOutput('lsb_release', ['-i', '-r', '-s'], {
         silent: true
     });
     const [name, version] = stdout.trim().split('\n');
@@ -36705,8 +36753,8 @@ function exportVariable(name, val) {
  * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
  * ```
  */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
+function setSecret(secret) {
+    issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -36720,7 +36768,7 @@ function addPath(inputPath) {
     else {
         issueCommand('add-path', {}, inputPath);
     }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+    process.env['PATH'] = `${inputPath}${external_path_namespaceObject.delimiter}${process.env['PATH']}`;
 }
 /**
  * Gets the value of an input.
@@ -36789,10 +36837,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
     process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+    issueCommand('set-output', { name }, toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -36827,7 +36875,7 @@ function isDebug() {
  * Writes debug message to user log
  * @param message debug message
  */
-function core_debug(message) {
+function debug(message) {
     issueCommand('debug', {}, message);
 }
 /**
@@ -36836,7 +36884,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -36844,7 +36892,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -36852,7 +36900,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -36869,13 +36917,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    command_issue('group', name);
+    issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    command_issue('endgroup');
+    issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.
@@ -51834,13 +51882,7 @@ function stopNotice(err, settings) {
  * server (an api-url left over from another tool) are rejected for a reason no key can fix.
  */
 function credentialsHelp(err, s) {
-    let host = s.apiUrl;
-    try {
-        host = new URL(s.apiUrl).host;
-    }
-    catch {
-        // Not a URL: said as it is.
-    }
+    const host = new URL(s.apiUrl).host;
     const elsewhere = host === `${s.domain}.gorgias.com`
         ? ''
         : `; ${host} is not ${s.domain}.gorgias.com: if that is not your Gorgias account, fix api-url (GORGIAS_API_URL in the CLI) or leave it empty`;
@@ -53915,15 +53957,12 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 
 
 /**
- * The state between runs (`state-file`): for each open ticket found "not due yet", the
- * `updated_datetime` it had when read and the time its decision can change, so that the next run
- * does not read it again while its list item shows it unchanged and that time has not come.
- *
- * It only ever saves a read. It never decides: every write still follows a fresh read of the
- * ticket, and every list item is still triaged every run. So a state that is wrong, stale or
- * forged can cost a delay of a read, never a wrong write. It holds ids, timestamps and a
- * fingerprint, no customer data: a workflow cache is readable by everyone with repository access.
- * The file: `{ format, fingerprint, savedAt, tickets: { id: [updated, due, wrote?] } }` (ISO times).
+ * The state between runs (`state-file`): for each open ticket found not due yet, the
+ * `updated_datetime` it had when read and when its decision can change, so that the next run
+ * does not read it again while its list item is unchanged and that time has not come. It only
+ * saves reads, never decides (every write follows a fresh read), so a wrong or forged state costs
+ * a read's delay, never a wrong write. Ids and timestamps only: a workflow cache is readable by
+ * everyone with access to the repository.
  */
 /** The file's format; a file of a later one is ignored (a newer version of the action wrote it). */
 const STATE_FORMAT = 1;
@@ -53944,10 +53983,7 @@ const NOT_DECISIVE = new Set([
     'messagesFile',
     'policyModule'
 ]);
-/**
- * The settings a decision depends on, and the account, as one hash: a state written under other
- * ones is not reused. The policy module counts by its file's content.
- */
+/** The account and the decisive settings as one hash; the policy module counts by its content. */
 function stateFingerprint(settings, policyModuleContent) {
     const decisive = Object.fromEntries(Object.entries(settings).filter(([name]) => !NOT_DECISIVE.has(name)));
     const policy = policyModuleContent === null ? null : sha256(policyModuleContent);
@@ -53971,10 +54007,7 @@ function policyModuleContent(settings) {
         return '(unreadable)';
     }
 }
-/**
- * Reads and checks the state file. Never throws: a missing, unreadable, damaged, oversized,
- * newer-format or foreign file is ignored (no entry) with a notice (null when the file was used).
- */
+/** Reads the state file. Never throws: a file it cannot use is ignored, with a notice. */
 function loadState(path, fingerprint) {
     try {
         return { entries: stateEntries(readStateJson(path), fingerprint), notice: null };
@@ -54001,7 +54034,7 @@ function readStateJson(path) {
     const text = () => JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
     return attempt(text, code => `not readable as a state (${code})`);
 }
-/** `run()`; a failure throws `why` of its code (an fs error's, or "not JSON"). */
+/** `run()`; a failure throws `why(code)` (an fs error's code, or "not JSON"). */
 function attempt(run, why) {
     try {
         return run();
@@ -54058,9 +54091,8 @@ function writeState(path, fingerprint, entries, savedAt) {
     writeFileAtomically(path, `${JSON.stringify(file)}\n`, reason => `state-file ${path}: the state could not be written: ${reason}`);
 }
 /**
- * Writes `text` to `path`, creating its folder. Atomic: the file is written next to its final
- * name and renamed, so a reader (a later run, an upload step after a cancelled run) sees the
- * previous file or the whole new one, never half of one. A failure throws `failed(reason)`.
+ * Writes `text` to `path` (and its folder) next to its final name, then renames it: a reader (a
+ * later run, an upload after a cancelled run) sees the old file or the new one, never half of one.
  */
 function writeFileAtomically(path, text, failed) {
     const folder = (0,external_node_path_.dirname)(path);
@@ -54097,42 +54129,38 @@ function readSaved(entry, listed, now) {
     const updated = updatedAt(listed);
     if (updated === undefined)
         return false;
-    // A write time later than now is not one this action made (a forged or broken file): it
-    // would hide every change to the ticket until then. It is kept to the end of its second (see
-    // writeTime), so a run within that second still counts it.
+    // A write time later than now (to the end of its second, see writeTime) is not one this
+    // action made (a forged or broken file): it would hide every change to the ticket until then.
     const wrote = entry.wrote !== undefined && entry.wrote - 999 <= now.getTime() ? entry.wrote : null;
     return updated === entry.updated || (wrote !== null && updated <= wrote);
 }
-/**
- * One run's use of the state: the entries it started from, those it keeps (tickets listed this
- * run whose read it saved, and those it found not due), and how many reads it saved.
- */
+/** One run's use of the state: the entries it started from, those it keeps, the reads saved. */
 class RunState {
-    #previous;
-    #next = new Map();
-    #listed = new Set();
-    #cutShort = false;
+    previous;
+    next = new Map();
+    listedIds = new Set();
+    cutShort = false;
     saved = 0;
     /** reads the state could not save, by why: no entry, the ticket changed, its time came */
     missed = { 'no-entry': 0, changed: 0, due: 0 };
     constructor(previous) {
-        this.#previous = previous;
+        this.previous = previous;
     }
     /** A listed ticket that passed the triage: true when its read is saved (the entry is kept). */
     skipsRead(listed, now) {
-        this.#listed.add(listed.id);
-        const entry = this.#previous.get(listed.id);
+        this.listedIds.add(listed.id);
+        const entry = this.previous.get(listed.id);
         if (!readSaved(entry, listed, now)) {
             this.missed[!entry ? 'no-entry' : now.getTime() >= entry.due ? 'due' : 'changed']++;
             return false;
         }
-        this.#next.set(listed.id, entry);
+        this.next.set(listed.id, entry);
         this.saved++;
         return true;
     }
     /** A ticket listed this run (kept only if read or saved); its old entry is then replaced. */
     listed(ticketId) {
-        this.#listed.add(ticketId);
+        this.listedIds.add(ticketId);
     }
     /** Read and found not due until `due`; `wrote`: the server time of a write this run made. */
     notDue(ticket, due, wrote) {
@@ -54142,24 +54170,21 @@ class RunState {
         const entry = { updated: updated ?? -1, due: due.getTime() };
         if (wrote !== null)
             entry.wrote = wrote;
-        this.#next.set(ticket.id, entry);
+        this.next.set(ticket.id, entry);
     }
     /** The listing did not finish: tickets it did not reach keep their entries. */
     listingCutShort() {
-        this.#cutShort = true;
+        this.cutShort = true;
     }
-    /**
-     * What to write: the tickets listed this run that are kept; when the listing was cut short,
-     * also the earlier entries of tickets it did not reach (each is checked before use).
-     */
+    /** What to write: the kept entries, and those of tickets a listing cut short did not reach. */
     toSave() {
         const out = new Map();
-        if (this.#cutShort) {
-            for (const [id, e] of this.#previous)
-                if (!this.#listed.has(id))
+        if (this.cutShort) {
+            for (const [id, e] of this.previous)
+                if (!this.listedIds.has(id))
                     out.set(id, e);
         }
-        for (const [id, e] of this.#next)
+        for (const [id, e] of this.next)
             out.set(id, e);
         return out;
     }
@@ -54219,15 +54244,15 @@ function auditDetail(o) {
 const round2 = (hours) => hours === null || !Number.isFinite(hours) ? null : Math.round(hours * 100) / 100;
 /** The audit file's lines, without newlines: the ticket lines in report order, then the totals. */
 function auditLines(report, settings) {
+    const store = settings.domain;
     const run = {
-        store: settings.domain,
         dryRun: report.dryRun,
         startedAt: report.startedAt.toISOString(),
         finishedAt: report.finishedAt.toISOString()
     };
     const ticketLine = (o, section) => ({
         type: 'ticket',
-        store: run.store,
+        store,
         ticketId: o.ticketId,
         section,
         action: o.action,
@@ -54240,13 +54265,12 @@ function auditLines(report, settings) {
         wrote: o.wrote === true,
         language: o.language,
         idleHours: round2(o.idleHours),
-        dryRun: run.dryRun,
-        startedAt: run.startedAt,
-        finishedAt: run.finishedAt
+        ...run
     });
     const c = counts(report);
     const totals = {
         type: 'totals',
+        store,
         ...run,
         listing: report.listing.kind,
         ticketsSeen: report.ticketsSeen,
@@ -59593,22 +59617,22 @@ function writeAudit(report, settings, log) {
 
 
 
-async function runEntry(read, context, shell) {
+async function runEntry(entry) {
     let settings = null;
     try {
-        settings = parseSettings(read, context);
+        settings = parseSettings(entry.read, entry);
         const warning = apiUrlWarning(settings);
         if (warning)
-            shell.log.warning(warning);
-        if (context.check || settings.checkOnly) {
-            return await shell.checked(await runCheck(settings, shell.log));
+            entry.log.warning(warning);
+        if (entry.check || settings.checkOnly) {
+            return await entry.checked(await runCheck(settings, entry.log));
         }
         if (settings.dryRun)
-            shell.dryRun();
-        return await shell.swept(await runSweep(settings, shell.log, shell.preflight));
+            entry.dryRun();
+        return await entry.swept(await runSweep(settings, entry.log, entry.preflight));
     }
     catch (err) {
-        return await shell.stopped(stopNotice(err, settings), settings);
+        return await entry.stopped(stopNotice(err, settings), settings);
     }
 }
 /** A sweep's report as text, with what the state file saved. */
@@ -59642,20 +59666,16 @@ function sweepFailure({ report, settings }) {
 async function runAction() {
     const read = (name) => getInput(name);
     const input = inputResolver(read, process.env);
-    // Masked before anything else can print it, including a bad-input error: the key and the Basic
-    // auth token built from it, so even a logged header would be masked.
+    // The key and the Basic auth token built from it, masked before anything (a bad-input error too)
+    // could print them.
     for (const form of secretForms(input('gorgias-email'), input('gorgias-api-key'))) {
-        core_setSecret(form);
+        setSecret(form);
     }
-    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-    await runEntry(read, { env: process.env, workspace }, {
-        log: {
-            info: m => info(m),
-            warning: m => warning(m),
-            notice: m => notice(m),
-            startGroup: n => startGroup(n),
-            endGroup: () => endGroup()
-        },
+    await runEntry({
+        read,
+        env: process.env,
+        workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+        log: core_namespaceObject,
         checked: checkOnly,
         dryRun: () => notice('Dry run: nothing will be changed in Gorgias. To go live, set the repository variable GORGIAS_AUTO_CLOSE_LIVE to true.'),
         swept,
@@ -69200,6 +69220,36 @@ return new B(c,{type:"multipart/form-data; boundary="+b})}
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -69237,6 +69287,17 @@ return new B(c,{type:"multipart/form-data; boundary="+b})}
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
 /******/ })();
 /******/ 
 /******/ /* webpack/runtime/import chunk loading */

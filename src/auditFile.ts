@@ -40,15 +40,15 @@ const round2 = (hours: number | null): number | null =>
 
 /** The audit file's lines, without newlines: the ticket lines in report order, then the totals. */
 export function auditLines(report: Report, settings: Pick<Settings, 'domain'>): string[] {
+  const store = settings.domain
   const run = {
-    store: settings.domain,
     dryRun: report.dryRun,
     startedAt: report.startedAt.toISOString(),
     finishedAt: report.finishedAt.toISOString()
   }
   const ticketLine = (o: Outcome, section: 'action' | 'housekeeping' | 'read-failure') => ({
     type: 'ticket',
-    store: run.store,
+    store,
     ticketId: o.ticketId,
     section,
     action: o.action,
@@ -61,13 +61,12 @@ export function auditLines(report: Report, settings: Pick<Settings, 'domain'>): 
     wrote: o.wrote === true,
     language: o.language,
     idleHours: round2(o.idleHours),
-    dryRun: run.dryRun,
-    startedAt: run.startedAt,
-    finishedAt: run.finishedAt
+    ...run
   })
   const c = counts(report)
   const totals = {
     type: 'totals',
+    store,
     ...run,
     listing: report.listing.kind,
     ticketsSeen: report.ticketsSeen,

@@ -8,12 +8,16 @@ import { stopNotice, type StopNotice } from './stop.js'
 import type { SweepLog } from './sweep/index.js'
 
 /**
- * What the action (main.ts) and the CLI (cliMain.ts) do alike: settings -> check or sweep -> its
- * end. They differ only in where the lines go and how the process ends: their `Shell`.
+ * What the action (main.ts) and the CLI (cli.ts) do alike: settings -> check or sweep -> its
+ * end. They differ only in where the lines go and how the process ends.
  */
-export interface Shell<T> {
+export interface Entry<T> {
+  read: (name: InputName) => string
+  env: Record<string, string | undefined>
+  workspace: string
   log: SweepLog
-  /** `check`, or `check-only: true`: the checklist alone, no sweep */
+  /** `check` (else `check-only: true`): the checklist alone, no sweep */
+  check?: boolean
   checked: (checklist: Checklist) => T | Promise<T>
   /** said before a dry run's sweep */
   dryRun: () => void
@@ -23,23 +27,19 @@ export interface Shell<T> {
   stopped: (stop: StopNotice, settings: Settings | null) => T | Promise<T>
 }
 
-export async function runEntry<T>(
-  read: (name: InputName) => string,
-  context: { env: Record<string, string | undefined>; workspace: string; check?: boolean },
-  shell: Shell<T>
-): Promise<T> {
+export async function runEntry<T>(entry: Entry<T>): Promise<T> {
   let settings: Settings | null = null
   try {
-    settings = parseSettings(read, context)
+    settings = parseSettings(entry.read, entry)
     const warning = apiUrlWarning(settings)
-    if (warning) shell.log.warning(warning)
-    if (context.check || settings.checkOnly) {
-      return await shell.checked(await runCheck(settings, shell.log))
+    if (warning) entry.log.warning(warning)
+    if (entry.check || settings.checkOnly) {
+      return await entry.checked(await runCheck(settings, entry.log))
     }
-    if (settings.dryRun) shell.dryRun()
-    return await shell.swept(await runSweep(settings, shell.log, shell.preflight))
+    if (settings.dryRun) entry.dryRun()
+    return await entry.swept(await runSweep(settings, entry.log, entry.preflight))
   } catch (err) {
-    return await shell.stopped(stopNotice(err, settings), settings)
+    return await entry.stopped(stopNotice(err, settings), settings)
   }
 }
 

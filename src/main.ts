@@ -17,35 +17,27 @@ import { logText, terminalCell } from './text.js'
 export async function runAction(): Promise<void> {
   const read = (name: InputName): string => core.getInput(name)
   const input = inputResolver(read, process.env)
-  // Masked before anything else can print it, including a bad-input error: the key and the Basic
-  // auth token built from it, so even a logged header would be masked.
+  // The key and the Basic auth token built from it, masked before anything (a bad-input error too)
+  // could print them.
   for (const form of secretForms(input('gorgias-email'), input('gorgias-api-key'))) {
     core.setSecret(form)
   }
-  const workspace = process.env.GITHUB_WORKSPACE || process.cwd()
-  await runEntry(
+  await runEntry({
     read,
-    { env: process.env, workspace },
-    {
-      log: {
-        info: m => core.info(m),
-        warning: m => core.warning(m),
-        notice: m => core.notice(m),
-        startGroup: n => core.startGroup(n),
-        endGroup: () => core.endGroup()
-      },
-      checked: checkOnly,
-      dryRun: () =>
-        core.notice(
-          'Dry run: nothing will be changed in Gorgias. To go live, set the repository variable GORGIAS_AUTO_CLOSE_LIVE to true.'
-        ),
-      swept,
-      stopped: async ({ message }, settings) => {
-        await writeSummary(stoppedSummary(message, settings), `Stopped: ${terminalCell(message)}`)
-        core.setFailed(message)
-      }
+    env: process.env,
+    workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+    log: core,
+    checked: checkOnly,
+    dryRun: () =>
+      core.notice(
+        'Dry run: nothing will be changed in Gorgias. To go live, set the repository variable GORGIAS_AUTO_CLOSE_LIVE to true.'
+      ),
+    swept,
+    stopped: async ({ message }, settings) => {
+      await writeSummary(stoppedSummary(message, settings), `Stopped: ${terminalCell(message)}`)
+      core.setFailed(message)
     }
-  )
+  })
 }
 
 async function swept(run: SweepRun): Promise<void> {

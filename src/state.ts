@@ -8,15 +8,12 @@ import type { StateReport } from './sweep/types.js'
 import { plural } from './text.js'
 
 /**
- * The state between runs (`state-file`): for each open ticket found "not due yet", the
- * `updated_datetime` it had when read and the time its decision can change, so that the next run
- * does not read it again while its list item shows it unchanged and that time has not come.
- *
- * It only ever saves a read. It never decides: every write still follows a fresh read of the
- * ticket, and every list item is still triaged every run. So a state that is wrong, stale or
- * forged can cost a delay of a read, never a wrong write. It holds ids, timestamps and a
- * fingerprint, no customer data: a workflow cache is readable by everyone with repository access.
- * The file: `{ format, fingerprint, savedAt, tickets: { id: [updated, due, wrote?] } }` (ISO times).
+ * The state between runs (`state-file`): for each open ticket found not due yet, the
+ * `updated_datetime` it had when read and when its decision can change, so that the next run
+ * does not read it again while its list item is unchanged and that time has not come. It only
+ * saves reads, never decides (every write follows a fresh read), so a wrong or forged state costs
+ * a read's delay, never a wrong write. Ids and timestamps only: a workflow cache is readable by
+ * everyone with access to the repository.
  */
 
 /** The file's format; a file of a later one is ignored (a newer version of the action wrote it). */
@@ -49,10 +46,7 @@ const NOT_DECISIVE = new Set<string>([
   'policyModule'
 ] satisfies Array<keyof Settings>)
 
-/**
- * The settings a decision depends on, and the account, as one hash: a state written under other
- * ones is not reused. The policy module counts by its file's content.
- */
+/** The account and the decisive settings as one hash; the policy module counts by its content. */
 export function stateFingerprint(settings: Settings, policyModuleContent: string | null): string {
   const decisive = Object.fromEntries(
     Object.entries(settings).filter(([name]) => !NOT_DECISIVE.has(name))
@@ -81,10 +75,7 @@ export function policyModuleContent(settings: Pick<Settings, 'policyModule'>): s
   }
 }
 
-/**
- * Reads and checks the state file. Never throws: a missing, unreadable, damaged, oversized,
- * newer-format or foreign file is ignored (no entry) with a notice (null when the file was used).
- */
+/** Reads the state file. Never throws: a file it cannot use is ignored, with a notice. */
 export function loadState(
   path: string,
   fingerprint: string
@@ -120,7 +111,7 @@ function readStateJson(path: string): unknown {
   return attempt(text, code => `not readable as a state (${code})`)
 }
 
-/** `run()`; a failure throws `why` of its code (an fs error's, or "not JSON"). */
+/** `run()`; a failure throws `why(code)` (an fs error's code, or "not JSON"). */
 function attempt<T>(run: () => T, why: (code: string) => string): T {
   try {
     return run()
@@ -188,9 +179,8 @@ export function writeState(
 }
 
 /**
- * Writes `text` to `path`, creating its folder. Atomic: the file is written next to its final
- * name and renamed, so a reader (a later run, an upload step after a cancelled run) sees the
- * previous file or the whole new one, never half of one. A failure throws `failed(reason)`.
+ * Writes `text` to `path` (and its folder) next to its final name, then renames it: a reader (a
+ * later run, an upload after a cancelled run) sees the old file or the new one, never half of one.
  */
 export function writeFileAtomically(
   path: string,
@@ -229,46 +219,39 @@ export function readSaved(entry: StateEntry | undefined, listed: Ticket, now: Da
   if (entry === undefined || now.getTime() >= entry.due) return false
   const updated = updatedAt(listed)
   if (updated === undefined) return false
-  // A write time later than now is not one this action made (a forged or broken file): it
-  // would hide every change to the ticket until then. It is kept to the end of its second (see
-  // writeTime), so a run within that second still counts it.
+  // A write time later than now (to the end of its second, see writeTime) is not one this
+  // action made (a forged or broken file): it would hide every change to the ticket until then.
   const wrote = entry.wrote !== undefined && entry.wrote - 999 <= now.getTime() ? entry.wrote : null
   return updated === entry.updated || (wrote !== null && updated <= wrote)
 }
 
-/**
- * One run's use of the state: the entries it started from, those it keeps (tickets listed this
- * run whose read it saved, and those it found not due), and how many reads it saved.
- */
+/** One run's use of the state: the entries it started from, those it keeps, the reads saved. */
 export class RunState {
-  readonly #previous: ReadonlyMap<number, StateEntry>
-  readonly #next = new Map<number, StateEntry>()
-  readonly #listed = new Set<number>()
-  #cutShort = false
+  private readonly next = new Map<number, StateEntry>()
+  private readonly listedIds = new Set<number>()
+  private cutShort = false
   saved = 0
   /** reads the state could not save, by why: no entry, the ticket changed, its time came */
   readonly missed = { 'no-entry': 0, changed: 0, due: 0 }
 
-  constructor(previous: ReadonlyMap<number, StateEntry>) {
-    this.#previous = previous
-  }
+  constructor(private readonly previous: ReadonlyMap<number, StateEntry>) {}
 
   /** A listed ticket that passed the triage: true when its read is saved (the entry is kept). */
   skipsRead(listed: Ticket, now: Date): boolean {
-    this.#listed.add(listed.id)
-    const entry = this.#previous.get(listed.id)
+    this.listedIds.add(listed.id)
+    const entry = this.previous.get(listed.id)
     if (!readSaved(entry, listed, now)) {
       this.missed[!entry ? 'no-entry' : now.getTime() >= entry.due ? 'due' : 'changed']++
       return false
     }
-    this.#next.set(listed.id, entry!)
+    this.next.set(listed.id, entry!)
     this.saved++
     return true
   }
 
   /** A ticket listed this run (kept only if read or saved); its old entry is then replaced. */
   listed(ticketId: number): void {
-    this.#listed.add(ticketId)
+    this.listedIds.add(ticketId)
   }
 
   /** Read and found not due until `due`; `wrote`: the server time of a write this run made. */
@@ -277,24 +260,21 @@ export class RunState {
     if (updated === undefined && wrote === null) return
     const entry: StateEntry = { updated: updated ?? -1, due: due.getTime() }
     if (wrote !== null) entry.wrote = wrote
-    this.#next.set(ticket.id, entry)
+    this.next.set(ticket.id, entry)
   }
 
   /** The listing did not finish: tickets it did not reach keep their entries. */
   listingCutShort(): void {
-    this.#cutShort = true
+    this.cutShort = true
   }
 
-  /**
-   * What to write: the tickets listed this run that are kept; when the listing was cut short,
-   * also the earlier entries of tickets it did not reach (each is checked before use).
-   */
+  /** What to write: the kept entries, and those of tickets a listing cut short did not reach. */
   toSave(): Map<number, StateEntry> {
     const out = new Map<number, StateEntry>()
-    if (this.#cutShort) {
-      for (const [id, e] of this.#previous) if (!this.#listed.has(id)) out.set(id, e)
+    if (this.cutShort) {
+      for (const [id, e] of this.previous) if (!this.listedIds.has(id)) out.set(id, e)
     }
-    for (const [id, e] of this.#next) out.set(id, e)
+    for (const [id, e] of this.next) out.set(id, e)
     return out
   }
 }

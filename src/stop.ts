@@ -30,12 +30,7 @@ export function credentialsHelp(
   err: AuthError,
   s: Pick<Settings, 'email' | 'domain' | 'apiUrl'>
 ): string {
-  let host = s.apiUrl
-  try {
-    host = new URL(s.apiUrl).host
-  } catch {
-    // Not a URL: said as it is.
-  }
+  const host = new URL(s.apiUrl).host
   const elsewhere =
     host === `${s.domain}.gorgias.com`
       ? ''
