@@ -88,7 +88,7 @@ const err = (text: string): void => void process.stderr.write(text)
 
 /** The CLI's entry: returns the exit code. */
 async function runCli(argv: string[], env: Record<string, string | undefined>): Promise<number> {
-  let command: Command
+  let command: ReturnType<typeof parseCommand>
   try {
     command = parseCommand(argv)
   } catch (e) {
@@ -112,7 +112,7 @@ async function runCli(argv: string[], env: Record<string, string | undefined>): 
   const quiet = explainId !== null
   const progress = (m: string): void => err(`${m}\n`)
   return runEntry({
-    read: inputReader(command, env),
+    read: inputReader(values, env),
     env,
     workspace: process.cwd(),
     check: command.check,
@@ -153,12 +153,16 @@ function warnIgnoredEnvNames(env: Record<string, string | undefined>): void {
   }
 }
 
-type Command = ReturnType<typeof parseCommand>
+type Flags = Record<string, string | boolean | undefined>
 
 /** The flags and the command (`explain <id>`, `check` or none); a usage error throws. */
-function parseCommand(argv: string[]) {
-  const parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true })
-  const { values, positionals } = parsed
+function parseCommand(argv: string[]): { values: Flags; explainId: string | null; check: boolean } {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: OPTIONS,
+    allowPositionals: true,
+    strict: true
+  })
   const [command, id, ...rest] = positionals
   if (command === undefined) return { values, explainId: null, check: false }
   if (command === 'check' && id === undefined) return { values, explainId: null, check: true }
@@ -167,24 +171,25 @@ function parseCommand(argv: string[]) {
       `unexpected arguments: ${positionals.join(' ')} (the commands are "explain <ticket id>" and "check")`
     )
   }
-  return { values, explainId: id.replace(/^#/, ''), check: false }
+  const explainId = id.replace(/^#/, '')
+  // explain is read-only whatever the flags say, and about one ticket only.
+  return {
+    values: { ...values, 'dry-run': true, 'ticket-ids': explainId },
+    explainId,
+    check: false
+  }
 }
 
 /** An input's value: its flag, else its one environment name (or alias), else empty. */
 function inputReader(
-  { values, explainId }: Command,
+  values: Flags,
   env: Record<string, string | undefined>
 ): (name: InputName) => string {
   return name => {
-    // explain is read-only whatever the flags say, and about one ticket only.
-    if (explainId !== null && name === 'dry-run') return 'true'
-    if (explainId !== null && name === 'ticket-ids') return explainId
     const flag = values[name]
-    if (typeof flag === 'boolean') return flag ? 'true' : 'false'
-    if (typeof flag === 'string') return flag
-    const value = env[envName(name)] ?? ''
+    if (typeof flag === 'boolean') return String(flag)
     const alias = ALIASES[name]
-    return value === '' && alias !== undefined ? (env[alias] ?? '') : value
+    return flag ?? (env[envName(name)] || (alias && env[alias]) || '')
   }
 }
 
