@@ -53969,19 +53969,10 @@ const STATE_FORMAT = 1;
 /** Larger than any open backlog's state (about 80 bytes a ticket): not ours, or damaged. */
 const STATE_MAX_BYTES = 16 * 1024 * 1024;
 /** Settings known not to change a decision; any other (one added later too) is in the fingerprint. */
+// prettier-ignore
 const NOT_DECISIVE = new Set([
-    'apiKey',
-    'dryRun',
-    'maxActions',
-    'rateLimitShare',
-    'timeLimitMinutes',
-    'summaryCustomerDetails',
-    'reportFile',
-    'stateFile',
-    'checkOnly',
-    'ticketIds',
-    'messagesFile',
-    'policyModule'
+    'apiKey', 'dryRun', 'maxActions', 'rateLimitShare', 'timeLimitMinutes', 'summaryCustomerDetails',
+    'reportFile', 'stateFile', 'checkOnly', 'ticketIds', 'messagesFile', 'policyModule'
 ]);
 /** The account and the decisive settings as one hash; the policy module counts by its content. */
 function stateFingerprint(settings, policyModuleContent) {

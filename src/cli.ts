@@ -18,13 +18,11 @@ import { terminalCell } from './text.js'
 
 const INPUTS = Object.keys(DEFAULTS) as InputName[]
 
-/** Upper snake case: `follow-up-hours` -> `FOLLOW_UP_HOURS`. */
 const upperSnake = (input: string): string => input.toUpperCase().replace(/-/g, '_')
 
 /**
- * The credentials and api-url keep their names; every other input is prefixed, so that a
- * `DRY_RUN`, `TIMEZONE` or `API_URL` another tool left in the shell cannot change what this action
- * does, nor where the credentials go.
+ * Every input is read from one GORGIAS_ name, so that a `DRY_RUN`, `TIMEZONE` or `API_URL` another
+ * tool left in the shell cannot change what this action does, nor where the credentials go.
  */
 const ENV_NAMES: Partial<Record<InputName, string>> = {
   'gorgias-domain': 'GORGIAS_DOMAIN',

@@ -31,19 +31,10 @@ export interface StateEntry {
 }
 
 /** Settings known not to change a decision; any other (one added later too) is in the fingerprint. */
+// prettier-ignore
 const NOT_DECISIVE = new Set<string>([
-  'apiKey',
-  'dryRun',
-  'maxActions',
-  'rateLimitShare',
-  'timeLimitMinutes',
-  'summaryCustomerDetails',
-  'reportFile',
-  'stateFile',
-  'checkOnly',
-  'ticketIds',
-  'messagesFile',
-  'policyModule'
+  'apiKey', 'dryRun', 'maxActions', 'rateLimitShare', 'timeLimitMinutes', 'summaryCustomerDetails',
+  'reportFile', 'stateFile', 'checkOnly', 'ticketIds', 'messagesFile', 'policyModule'
 ] satisfies Array<keyof Settings>)
 
 /** The account and the decisive settings as one hash; the policy module counts by its content. */
