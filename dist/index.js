@@ -33981,7 +33981,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5522);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(631);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)();
 
@@ -33990,7 +33990,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5522:
+/***/ 631:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34001,6 +34001,52 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: run
 
+// NAMESPACE OBJECT: ./node_modules/@actions/core/lib/platform.js
+var platform_namespaceObject = {};
+__nccwpck_require__.r(platform_namespaceObject);
+__nccwpck_require__.d(platform_namespaceObject, {
+  arch: () => (arch),
+  getDetails: () => (getDetails),
+  isLinux: () => (isLinux),
+  isMacOS: () => (isMacOS),
+  isWindows: () => (isWindows),
+  platform: () => (platform)
+});
+
+// NAMESPACE OBJECT: ./node_modules/@actions/core/lib/core.js
+var core_namespaceObject = {};
+__nccwpck_require__.r(core_namespaceObject);
+__nccwpck_require__.d(core_namespaceObject, {
+  ExitCode: () => (ExitCode),
+  addPath: () => (addPath),
+  debug: () => (debug),
+  endGroup: () => (endGroup),
+  error: () => (error),
+  exportVariable: () => (exportVariable),
+  getBooleanInput: () => (getBooleanInput),
+  getIDToken: () => (getIDToken),
+  getInput: () => (getInput),
+  getMultilineInput: () => (getMultilineInput),
+  getState: () => (getState),
+  group: () => (group),
+  info: () => (info),
+  isDebug: () => (isDebug),
+  markdownSummary: () => (markdownSummary),
+  notice: () => (notice),
+  platform: () => (platform_namespaceObject),
+  saveState: () => (saveState),
+  setCommandEcho: () => (setCommandEcho),
+  setFailed: () => (setFailed),
+  setOutput: () => (setOutput),
+  setSecret: () => (setSecret),
+  startGroup: () => (startGroup),
+  summary: () => (summary),
+  toPlatformPath: () => (toPlatformPath),
+  toPosixPath: () => (toPosixPath),
+  toWin32Path: () => (toWin32Path),
+  warning: () => (warning)
+});
+
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -34010,7 +34056,7 @@ const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta
  * Sanitizes an input into a string so it can be passed into issueCommand safely
  * @param input input to sanitize into a string
  */
-function utils_toCommandValue(input) {
+function toCommandValue(input) {
     if (input === null || input === undefined) {
         return '';
     }
@@ -34075,12 +34121,12 @@ function toCommandProperties(annotationProperties) {
  * This is an internal utility function that powers the public API functions
  * such as setSecret, warning, error, and exportVariable.
  */
-function command_issueCommand(command, properties, message) {
+function issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
     process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
 }
-function command_issue(name, message = '') {
-    command_issueCommand(name, {}, message);
+function issue(name, message = '') {
+    issueCommand(name, {}, message);
 }
 const CMD_STRING = '::';
 class Command {
@@ -34117,13 +34163,13 @@ class Command {
     }
 }
 function escapeData(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A');
 }
 function escapeProperty(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A')
@@ -34143,7 +34189,7 @@ const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta
 
 
 
-function file_command_issueFileCommand(command, message) {
+function issueFileCommand(command, message) {
     const filePath = process.env[`GITHUB_${command}`];
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
@@ -34151,13 +34197,13 @@ function file_command_issueFileCommand(command, message) {
     if (!external_fs_namespaceObject.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_namespaceObject.appendFileSync(filePath, `${toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
-function file_command_prepareKeyValueMessage(key, value) {
+function prepareKeyValueMessage(key, value) {
     const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
+    const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -34174,8 +34220,10 @@ function file_command_prepareKeyValueMessage(key, value) {
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -34268,7 +34316,7 @@ class DecodedURL extends URL {
 }
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
+var tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
@@ -34346,7 +34394,7 @@ const HttpResponseRetryCodes = [
     HttpCodes.ServiceUnavailable,
     HttpCodes.GatewayTimeout
 ];
-const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
 const ExponentialBackoffCeiling = 10;
 const ExponentialBackoffTimeSlice = 5;
 class HttpClientError extends Error {
@@ -34392,7 +34440,7 @@ function isHttps(requestUrl) {
     const parsedUrl = new URL(requestUrl);
     return parsedUrl.protocol === 'https:';
 }
-class lib_HttpClient {
+class HttpClient {
     constructor(userAgent, handlers, requestOptions) {
         this._ignoreSslError = false;
         this._allowRedirects = true;
@@ -34695,7 +34743,7 @@ class lib_HttpClient {
     }
     getAgentDispatcher(serverUrl) {
         const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (!useProxy) {
             return;
@@ -34706,7 +34754,7 @@ class lib_HttpClient {
         const info = {};
         info.parsedUrl = requestUrl;
         const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
         const defaultPort = usingSsl ? 443 : 80;
         info.options = {};
         info.options.host = info.parsedUrl.hostname;
@@ -34805,7 +34853,7 @@ class lib_HttpClient {
     }
     _getAgent(parsedUrl) {
         let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (this._keepAlive && useProxy) {
             agent = this._proxyAgent;
@@ -34820,7 +34868,7 @@ class lib_HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -34845,7 +34893,7 @@ class lib_HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -34868,7 +34916,7 @@ class lib_HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -34999,7 +35047,7 @@ class BasicCredentialHandler {
         });
     }
 }
-class auth_BearerCredentialHandler {
+class BearerCredentialHandler {
     constructor(token) {
         this.token = token;
     }
@@ -35057,13 +35105,13 @@ var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg
 
 
 
-class oidc_utils_OidcClient {
+class OidcClient {
     static createHttpClient(allowRetry = true, maxRetry = 10) {
         const requestOptions = {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -35082,7 +35130,7 @@ class oidc_utils_OidcClient {
     static getCall(id_token_url) {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const httpclient = OidcClient.createHttpClient();
             const res = yield httpclient
                 .getJson(id_token_url)
                 .catch(error => {
@@ -35101,13 +35149,13 @@ class oidc_utils_OidcClient {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                let id_token_url = OidcClient.getIDTokenUrl();
                 if (audience) {
                     const encodedAudience = encodeURIComponent(audience);
                     id_token_url = `${id_token_url}&audience=${encodedAudience}`;
                 }
                 debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                const id_token = yield OidcClient.getCall(id_token_url);
                 setSecret(id_token);
                 return id_token;
             }
@@ -35396,7 +35444,7 @@ const _summary = new Summary();
 /**
  * @deprecated use `core.summary`
  */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
+const markdownSummary = _summary;
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
@@ -35430,7 +35478,7 @@ function toWin32Path(pth) {
  * @return string The platform-specific path.
  */
 function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
+    return pth.replace(/[/\\]/g, external_path_namespaceObject.sep);
 }
 //# sourceMappingURL=path-utils.js.map
 // EXTERNAL MODULE: external "string_decoder"
@@ -36505,16 +36553,16 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  * @param     options            optional exec options.  See ExecOptions
  * @returns   Promise<number>    exit code
  */
-function exec_exec(commandLine, args, options) {
+function exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = tr.argStringToArray(commandLine);
+        const commandArgs = argStringToArray(commandLine);
         if (commandArgs.length === 0) {
             throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
         }
         // Path to tool to execute should be first arg
         const toolPath = commandArgs[0];
         args = commandArgs.slice(1).concat(args || []);
-        const runner = new tr.ToolRunner(toolPath, args, options);
+        const runner = new ToolRunner(toolPath, args, options);
         return runner.exec();
     });
 }
@@ -36534,8 +36582,8 @@ function getExecOutput(commandLine, args, options) {
         let stdout = '';
         let stderr = '';
         //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
+        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
         const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
         const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
         const stdErrListener = (data) => {
@@ -36551,7 +36599,7 @@ function getExecOutput(commandLine, args, options) {
             }
         };
         const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
         //flush any remaining characters
         stdout += stdoutDecoder.end();
         stderr += stderrDecoder.end();
@@ -36576,10 +36624,10 @@ var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, 
 
 
 const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+    const { stdout: version } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
         silent: true
     });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+    const { stdout: name } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
         silent: true
     });
     return {
@@ -36589,7 +36637,7 @@ const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* 
 });
 const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
     var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+    const { stdout } = yield getExecOutput('sw_vers', undefined, {
         silent: true
     });
     const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
@@ -36600,7 +36648,7 @@ const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
     };
 });
 const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+    const { stdout } = yield getExecOutput('lsb_release', ['-i', '-r', '-s'], {
         silent: true
     });
     const [name, version] = stdout.trim().split('\n');
@@ -36705,8 +36753,8 @@ function exportVariable(name, val) {
  * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
  * ```
  */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
+function setSecret(secret) {
+    issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -36720,7 +36768,7 @@ function addPath(inputPath) {
     else {
         issueCommand('add-path', {}, inputPath);
     }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+    process.env['PATH'] = `${inputPath}${external_path_namespaceObject.delimiter}${process.env['PATH']}`;
 }
 /**
  * Gets the value of an input.
@@ -36789,10 +36837,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
     process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+    issueCommand('set-output', { name }, toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -36827,7 +36875,7 @@ function isDebug() {
  * Writes debug message to user log
  * @param message debug message
  */
-function core_debug(message) {
+function debug(message) {
     issueCommand('debug', {}, message);
 }
 /**
@@ -36836,15 +36884,15 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
  * @param message warning issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function core_warning(message, properties = {}) {
-    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+function warning(message, properties = {}) {
+    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -36852,7 +36900,7 @@ function core_warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -36869,13 +36917,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    command_issue('group', name);
+    issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    command_issue('endgroup');
+    issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.
@@ -41944,6 +41992,178 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
+;// CONCATENATED MODULE: ./src/text.ts
+/**
+ * Text this action shows but did not write (subjects, names, what a module or the API said) made
+ * inert where shown: the job summary (Markdown), a terminal, the log (`::` opens a workflow command).
+ */
+/** Controls that reorder what follows them: a subject could display reversed (U+202E). */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+/** C0 (ESC, BEL, CR, LF, ...), DEL and C1 (incl. CSI, U+009B) controls. */
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u001F\u007F-\u009F]/g;
+/** One line of plain text: whitespace runs become one space; other controls and bidi controls go. */
+function oneLine(text) {
+    return text.replace(/\s+/g, ' ').replace(CONTROLS, '').replace(BIDI_CONTROLS, '').trim();
+}
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/**
+ * At most `max` characters as a reader counts them (graphemes: an emoji, a letter with its
+ * accents), ending in "…" when cut; never splits one. Also at most `4 * max` UTF-16 units, so a
+ * grapheme of a thousand combining marks cannot blow up a table.
+ */
+function cut(text, max) {
+    if (text.length <= max)
+        return text;
+    const budget = 4 * max;
+    const kept = [];
+    let units = 0;
+    for (const { segment } of graphemes.segment(text)) {
+        if (kept.length === max || units + segment.length > budget) {
+            // Make room for the ellipsis.
+            while (kept.length > 0 && (kept.length > max - 1 || units + 1 > budget)) {
+                units -= kept.pop().length;
+            }
+            return `${kept.join('')}…`;
+        }
+        kept.push(segment);
+        units += segment.length;
+    }
+    return text;
+}
+/** Width in graphemes, for padding terminal columns. */
+function graphemeLength(text) {
+    let n = 0;
+    for (const _ of graphemes.segment(text))
+        n++;
+    return n;
+}
+/**
+ * Backslash-escapes what Markdown (GitHub's, with its extensions) would read as syntax: emphasis,
+ * code, strikethrough, links and images, HTML and entities, table pipes, headings, math; `:` and `.`
+ * where they could make an autolink (`https://x`, `www.x`) or an emoji code, `@` of an email
+ * autolink; and the first character when it could open a block (a list, a quote, a heading).
+ * Prose keeps its look: a colon or full stop before a space is left alone.
+ */
+function escapeMarkdown(text) {
+    return text
+        .replace(/[\\`*_~[\]<>&|#$@!]|[:.](?=\S)/g, c => `\\${c}`)
+        .replace(/^([-+=]|\d+[.)])/, start => /^\d/.test(start) ? `${start.slice(0, -1)}\\${start.slice(-1)}` : `\\${start}`);
+}
+/** Customer text for a Markdown table cell or line: one line, cut, escaped. */
+function markdownText(text, max = 70) {
+    return escapeMarkdown(cut(oneLine(text), max));
+}
+/** Text for a terminal column: one line, no control character that could move the cursor or colour. */
+function terminalCell(text, max) {
+    const line = oneLine(text);
+    return max === undefined ? line : cut(line, max);
+}
+/**
+ * A log line the runner reads as text, never as a workflow command: one line (a newline and then
+ * `::error::` would be a command); the caller puts its own prefix first, so it never starts `::`.
+ */
+function logText(text, max = 2000) {
+    return cut(oneLine(asText(text)), max);
+}
+/** Any value a module might hand over, as text: strings as they are, the rest as JSON. */
+function asText(value) {
+    if (typeof value === 'string')
+        return value;
+    if (value instanceof Error)
+        return value.message;
+    try {
+        return JSON.stringify(value) ?? String(value);
+    }
+    catch {
+        return Object.prototype.toString.call(value);
+    }
+}
+/** A Markdown link to a ticket in the helpdesk (the domain is validated by config.ts). */
+function ticketLink(domain, id) {
+    return `[#${id}](https://${domain}.gorgias.com/app/ticket/${id})`;
+}
+/** What a report shows in place of the name of a customer who has none. */
+const NO_NAME = '(no name)';
+/** "1 page", "2 pages". */
+const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+
+;// CONCATENATED MODULE: ./src/checkReport.ts
+
+/**
+ * The account check, shown: terminal lines (control characters stripped), a Markdown section for
+ * the job summary (every text escaped: a tag name or an agent's name is data), JSON, the verdict.
+ */
+function checkVerdict(list) {
+    const problems = list.items.filter(i => i.status === 'problem');
+    const warnings = list.items.filter(i => i.status === 'warning').length;
+    const found = problems.map(i => oneLine(i.found)).join('; ');
+    return {
+        problems: problems.length,
+        warnings,
+        failure: problems.length === 0
+            ? null
+            : `The account check found ${plural(problems.length, 'problem', 'problems')} on ${list.host}: ${found}`
+    };
+}
+function tally(list) {
+    const { problems, warnings } = checkVerdict(list);
+    return `${plural(problems, 'problem', 'problems')}, ${plural(warnings, 'warning', 'warnings')}; ${plural(list.requests, 'request', 'requests')}, read-only`;
+}
+const LEGEND = 'ok: verified; info: nothing to fix (or not verifiable here, as said); warning: works, probably not as you mean it; problem: a run would fail or do nothing useful';
+/** Terminal (and action log) lines: one per item, its fix indented below. */
+function checklistText(list) {
+    const word = (s) => (s === 'problem' ? 'PROBLEM' : s);
+    const lines = [`Account check of ${terminalCell(list.host)} as ${terminalCell(list.email)}`];
+    for (const item of list.items) {
+        lines.push(`  ${word(item.status).padEnd(8)} ${terminalCell(item.check)}`);
+        // Each line starts with a word of ours: a found text can never open a workflow command.
+        lines.push(`           found: ${terminalCell(item.found)}`);
+        if (item.fix)
+            lines.push(`           to do: ${terminalCell(item.fix)}`);
+    }
+    lines.push(`Result: ${tally(list)}`, LEGEND);
+    return lines.join('\n');
+}
+const ICON = {
+    ok: '✅ ok',
+    info: 'ℹ️ info',
+    warning: '⚠️ warning',
+    problem: '❌ problem'
+};
+const cell = (text) => escapeMarkdown(oneLine(text));
+/** The job summary's section: a heading, one table row per item, the tally. */
+function checklistMarkdown(list) {
+    return `${[
+        `## Account check: ${cell(list.host)}`,
+        '',
+        '| | Checked | Found | What to do |',
+        '| --- | --- | --- | --- |',
+        ...list.items.map(i => `| ${ICON[i.status]} | ${cell(i.check)} | ${cell(i.found)} | ${cell(i.fix ?? '')} |`),
+        '',
+        `${cell(tally(list))}. Signed in as ${cell(list.email)}.`,
+        '',
+        `<sub>${cell(LEGEND)}.</sub>`,
+        ''
+    ].join('\n')}\n`;
+}
+/** The items as check.ts made them: a fix only where there is one. */
+function checklistJson(list) {
+    const { problems, warnings } = checkVerdict(list);
+    const { host, email, requests, items } = list;
+    return { host, email, ok: problems === 0, problems, warnings, requests, items };
+}
+/** The warnings of a real run's tag check, as the report's warning lines. */
+function tagWarnings(list) {
+    return list.items
+        .filter(i => i.status === 'warning')
+        .map(i => {
+        // A fix shown after a full stop starts as a sentence.
+        const fix = i.fix ? `. ${i.fix.charAt(0).toUpperCase()}${i.fix.slice(1)}` : '';
+        return `${i.check.replace(/ \(GET \/api\/tags\?search=\)$/, '')}: ${i.found}${fix}`;
+    });
+}
+
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:http"
@@ -54009,134 +54229,112 @@ function parseBusinessSettings(get) {
     return gorgias ? 'gorgias' : hours;
 }
 
-;// CONCATENATED MODULE: ./src/secrets.ts
+;// CONCATENATED MODULE: ./src/policyModule.ts
 
-/**
- * Registers every form in which the API key could be printed: the key itself and the Basic auth
- * token built from it, so even a logged header would be masked.
- */
-function registerSecrets(apiKey, email, mask) {
-    for (const form of secretForms(email, apiKey))
-        mask(form);
+
+
+
+const POLICY_TIMEOUT_MS = 30_000;
+class PolicyModuleError extends Error {
+    name = 'PolicyModuleError';
+}
+function withTimeout(promise, ms) {
+    let timer;
+    const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new PolicyModuleError(`policy-module did not answer within ${ms / 1000} s`)), ms);
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+async function loadPolicyModule(settings, log, timeoutMs = POLICY_TIMEOUT_MS) {
+    const path = settings.policyModule;
+    if (!path)
+        throw new PolicyModuleError('policy-module: no path given');
+    if (!(0,external_node_fs_.existsSync)(path)) {
+        throw new PolicyModuleError(`policy-module: no file at ${path}; the path is relative to the workflow's checkout, so run actions/checkout first`);
+    }
+    let loaded;
+    try {
+        // Loaded at run time from the user's checkout, never bundled.
+        loaded = (await import(/* webpackIgnore: true */ (0,external_node_url_.pathToFileURL)(path).href));
+    }
+    catch (err) {
+        throw new PolicyModuleError(`policy-module: could not load ${path}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (typeof loaded.default !== 'function') {
+        throw new PolicyModuleError(`policy-module: ${path} must have a default export that is a function (ticket, messages, action, context)`);
+    }
+    const policy = loaded.default;
+    const { apiKey: _secret, ...publicSettings } = settings;
+    void _secret;
+    log.info(`policy-module: loaded ${path}`);
+    return async (client, ticket, messages, decision) => {
+        const action = {
+            kind: decision.kind,
+            idleHours: decision.idleHours,
+            reply: decision.reply,
+            ...(decision.kind === 'follow-up'
+                ? { reminder: decision.reminder, reminders: decision.reminders }
+                : {})
+        };
+        const context = {
+            settings: publicSettings,
+            gorgias: {
+                get: (p, q) => client.getJson(p, q),
+                getTicket: id => client.getTicket(id),
+                listMessages: id => client.listMessages(id)
+            },
+            fetch: globalThis.fetch,
+            // The module's text goes to the action's log: one line per call, after a prefix, so that no
+            // line of it can start with `::` and be run as a workflow command.
+            log: m => log.info(`policy-module (ticket ${ticket.id}): ${logText(m)}`),
+            now: new Date()
+        };
+        let answer;
+        try {
+            answer = await withTimeout(Promise.resolve().then(() => policy(structuredClone(ticket), structuredClone(messages), action, context)), timeoutMs);
+        }
+        catch (err) {
+            // Rejected credentials are the run's problem, not this ticket's: one clear stop.
+            if (err instanceof PolicyModuleError || err instanceof AuthError)
+                throw err;
+            throw new PolicyModuleError(`policy-module threw: ${logText(err, 500)}`);
+        }
+        if (answer === undefined || answer === null)
+            return undefined;
+        const skip = typeof answer === 'object' ? answer.skip : undefined;
+        // The reason is shown in the summary, the terminal and the log: one line, of sane length.
+        if (typeof skip === 'string' && oneLine(skip) !== '')
+            return { skip: logText(skip, 500) };
+        throw new PolicyModuleError(`policy-module returned ${logText(asText(answer), 200)}; expected undefined (go ahead) or { skip: "reason" }`);
+    };
+}
+
+;// CONCATENATED MODULE: ./src/stop.ts
+
+
+
+function stopNotice(err, settings) {
+    if (err instanceof SettingsError || err instanceof PolicyModuleError) {
+        return { message: err.message, exitCode: 2 };
+    }
+    if (err instanceof AuthError && settings) {
+        return { message: credentialsHelp(err, settings), exitCode: 2 };
+    }
+    return { message: err instanceof Error ? err.message : String(err), exitCode: 1 };
 }
 /**
  * A 401/403 in words: the host that answered comes first, because credentials sent to the wrong
  * server (an api-url left over from another tool) are rejected for a reason no key can fix.
  */
 function credentialsHelp(err, s) {
-    const host = hostOf(s.apiUrl);
-    const own = host === `${s.domain}.gorgias.com`;
-    const elsewhere = own
+    const host = new URL(s.apiUrl).host;
+    const elsewhere = host === `${s.domain}.gorgias.com`
         ? ''
         : `; ${host} is not ${s.domain}.gorgias.com: if that is not your Gorgias account, fix api-url (GORGIAS_API_URL in the CLI) or leave it empty`;
     return err.status === 403
         ? `${host} refused access for ${s.email} on ${s.domain} (HTTP 403): the user behind the GORGIAS_API_KEY secret lacks a permission the action needs (read and update tickets, create messages, tag tickets)${elsewhere}`
         : `${host} rejected the credentials for ${s.email} on ${s.domain} (HTTP ${err.status ?? 401}): check the GORGIAS_API_KEY secret (and that gorgias-email is the user who owns that key)${elsewhere}`;
 }
-function hostOf(apiUrl) {
-    try {
-        return new URL(apiUrl).host;
-    }
-    catch {
-        return apiUrl;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/text.ts
-/**
- * Text this action shows but did not write (subjects, names, what a module or the API said) made
- * inert where shown: the job summary (Markdown), a terminal, the log (`::` opens a workflow command).
- */
-/** Controls that reorder what follows them: a subject could display reversed (U+202E). */
-const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
-/** C0 (ESC, BEL, CR, LF, ...), DEL and C1 (incl. CSI, U+009B) controls. */
-// eslint-disable-next-line no-control-regex
-const CONTROLS = /[\u0000-\u001F\u007F-\u009F]/g;
-/** One line of plain text: whitespace runs become one space; other controls and bidi controls go. */
-function oneLine(text) {
-    return text.replace(/\s+/g, ' ').replace(CONTROLS, '').replace(BIDI_CONTROLS, '').trim();
-}
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-/**
- * At most `max` characters as a reader counts them (graphemes: an emoji, a letter with its
- * accents), ending in "…" when cut; never splits one. Also at most `4 * max` UTF-16 units, so a
- * grapheme of a thousand combining marks cannot blow up a table.
- */
-function cut(text, max) {
-    if (text.length <= max)
-        return text;
-    const budget = 4 * max;
-    const kept = [];
-    let units = 0;
-    for (const { segment } of graphemes.segment(text)) {
-        if (kept.length === max || units + segment.length > budget) {
-            // Make room for the ellipsis.
-            while (kept.length > 0 && (kept.length > max - 1 || units + 1 > budget)) {
-                units -= kept.pop().length;
-            }
-            return `${kept.join('')}…`;
-        }
-        kept.push(segment);
-        units += segment.length;
-    }
-    return text;
-}
-/** Width in graphemes, for padding terminal columns. */
-function graphemeLength(text) {
-    let n = 0;
-    for (const _ of graphemes.segment(text))
-        n++;
-    return n;
-}
-/**
- * Backslash-escapes what Markdown (GitHub's, with its extensions) would read as syntax: emphasis,
- * code, strikethrough, links and images, HTML and entities, table pipes, headings, math; `:` and `.`
- * where they could make an autolink (`https://x`, `www.x`) or an emoji code, `@` of an email
- * autolink; and the first character when it could open a block (a list, a quote, a heading).
- * Prose keeps its look: a colon or full stop before a space is left alone.
- */
-function escapeMarkdown(text) {
-    return text
-        .replace(/[\\`*_~[\]<>&|#$@!]|[:.](?=\S)/g, c => `\\${c}`)
-        .replace(/^([-+=]|\d+[.)])/, start => /^\d/.test(start) ? `${start.slice(0, -1)}\\${start.slice(-1)}` : `\\${start}`);
-}
-/** Customer text for a Markdown table cell or line: one line, cut, escaped. */
-function markdownText(text, max = 70) {
-    return escapeMarkdown(cut(oneLine(text), max));
-}
-/** Text for a terminal column: one line, no control character that could move the cursor or colour. */
-function terminalCell(text, max) {
-    const line = oneLine(text);
-    return max === undefined ? line : cut(line, max);
-}
-/**
- * A log line the runner reads as text, never as a workflow command: one line (a newline and then
- * `::error::` would be a command); the caller puts its own prefix first, so it never starts `::`.
- */
-function logText(text, max = 2000) {
-    return cut(oneLine(asText(text)), max);
-}
-/** Any value a module might hand over, as text: strings as they are, the rest as JSON. */
-function asText(value) {
-    if (typeof value === 'string')
-        return value;
-    if (value instanceof Error)
-        return value.message;
-    try {
-        return JSON.stringify(value) ?? String(value);
-    }
-    catch {
-        return Object.prototype.toString.call(value);
-    }
-}
-/** A Markdown link to a ticket in the helpdesk (the domain is validated by config.ts). */
-function ticketLink(domain, id) {
-    return `[#${id}](https://${domain}.gorgias.com/app/ticket/${id})`;
-}
-/** What a report shows in place of the name of a customer who has none. */
-const NO_NAME = '(no name)';
-/** "1 page", "2 pages". */
-const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 
 ;// CONCATENATED MODULE: ./src/compose.ts
 
@@ -55900,344 +56098,142 @@ function shownDetail(o, settings) {
     return detail;
 }
 
-;// CONCATENATED MODULE: ./src/summary.ts
-
-
-
-
-
-/**
- * The job summary (Markdown). Customer and server texts are escaped: GitHub shows them as text,
- * never a link, an image or formatting. It stays under GitHub's 1 MiB limit whatever the run did:
- * each per-ticket list is capped, and a last guard cuts the whole.
- */
-/**
- * Rows listed one by one per list (follow-ups and closes: 300, deferred: 25); the rest are
- * counted in an "…and N more" line.
- */
-const ROWS = 100;
-/** GitHub drops a summary over 1 MiB with only an error in the log; room for the run link. */
-const SUMMARY_MAX_BYTES = 1_000_000;
-/** At most `max` rows, a blank line, and how many more there are (`what`) if any. */
-function capped(items, max, what, row) {
-    const more = items.length - max;
-    const moreLine = more > 0 ? [`…and ${more} more ${what}.`, ''] : [];
-    return [...items.slice(0, max).map(row), '', ...moreLine];
-}
-const row = (cells) => `| ${cells.join(' | ')} |`;
-/** A Markdown table's head: the titles, then their alignment (`right` ones to the right). */
-const tableHead = (titles, right = '') => [
-    row(titles),
-    row(titles.map(t => (t === right ? '---:' : '---')))
-];
-/**
- * The job summary: the run's outcome on top, then each per-ticket list, the explanations asked
- * for, the settings in effect and the requests made; always within GitHub's size limit.
- * `preface`: Markdown shown right after the dry-run line (a dry run's account checklist).
- */
-function summaryMarkdown(report, settings, stats, preface = '') {
-    const link = id => ticketLink(settings.domain, id);
-    const explained = report.explanations.slice(0, ROWS);
-    const moreExplained = report.explanations.length - explained.length;
-    return withinSummaryLimit([
-        ...summaryHead(report, settings, link, preface),
-        ...needsAPerson(report, settings, link),
-        ...previewsMarkdown(report, settings, link),
-        ...ticketTables(report, settings, link),
-        ...tagRepairsSection(report, settings, link),
-        ...skippedByReason(report, settings, link),
-        ...reopenedSection(report, settings, link),
-        ...explained.map(e => explanationMarkdown(e, settings)),
-        ...(moreExplained > 0 ? [`…and ${moreExplained} more tickets asked about.`, ''] : []),
-        '<details><summary>Settings in effect</summary>',
-        '',
-        ...tableHead(['Input', 'Value']),
-        ...describeSettings(settings).map(([k, v]) => row([markdownText(k, 60), markdownText(v, 120)])),
-        '',
-        '</details>',
-        '',
-        `Finished in ${seconds(report).toFixed(1)} s. ${requestLine(stats)}`,
-        ''
-    ]);
-}
-/** The first line of a dry run's summary: what it was, and how to go live. */
-const DRY_RUN_LINE = '**Dry run: nothing was changed in Gorgias.** To go live, set the repository variable `GORGIAS_AUTO_CLOSE_LIVE` to `true` (the starter workflows stay dry runs until then).';
-/** The summary's own words, once. */
-const LEGEND = '<em>Might be due</em>: an agent replied long enough ago, so the ticket was read with its messages. ' +
-    '<em>Deferred</em>: due, left for the next run (max-actions or time-limit-minutes reached). ' +
-    "<em>Tag repairs</em>: this action's own tags put right; nothing sent.";
-/** The title, why the run stopped (if it did), its warnings, what it listed, and the counts. */
-function summaryHead(report, settings, link, preface) {
-    const lines = [];
-    if (report.dryRun)
-        lines.push(DRY_RUN_LINE, '');
-    if (preface !== '')
-        lines.push(preface.trimEnd(), '');
-    lines.push(`## Gorgias auto-close: ${settings.domain}${report.dryRun ? ' (dry run)' : ''}`, '');
-    const stopped = stopLine(report, settings);
-    if (stopped)
-        lines.push(`**Stopped:** ${escapeMarkdown(oneLine(stopped))}`, '');
-    const timeLimit = timeLimitLine(report);
-    if (timeLimit)
-        lines.push(`**Stopped early:** ${escapeMarkdown(timeLimit)}`, '');
-    for (const warning of report.warnings) {
-        lines.push(`> **Warning:** ${markdownText(warning, 1000)}`, '');
-    }
-    lines.push(listingLine(report.listing, link, t => markdownText(t, 300)), '', headline(report));
-    lines.push('', `<sub>${LEGEND}</sub>`, '');
-    return lines;
-}
-/** Skips no later run resolves by itself: a person has to look. */
-const PERSON_SKIPS = new Set([
-    'no-customer-address',
-    'reply-failed',
-    'unreadable'
-]);
-const needsPersonSkip = (o) => o.skipReason !== undefined && PERSON_SKIPS.has(o.skipReason);
-/**
- * Tickets a person has to look at, with links: a follow-up or close that failed, a ticket that
- * could not be read, a tag repair that failed, a policy-module error, no address to write to.
- */
-function needsAPerson(report, settings, link) {
-    const item = (o, words) => {
-        const detail = shownDetail(o, settings);
-        return `- ${link(o.ticketId)}: ${words}${detail ? `: ${markdownText(detail, 200)}` : ''}`;
-    };
-    const failedAction = (o) => o.code === 'policy-module'
-        ? 'the policy module failed, nothing was sent'
-        : `${actionLabel(o)} ${o.wrote ? 'done, a later step failed' : 'failed'}`;
-    const failed = (o) => o.result === 'failed';
-    const items = [
-        ...report.actions.filter(failed).map(o => item(o, failedAction(o))),
-        ...report.readFailures.map(o => item(o, 'could not be read')),
-        ...report.housekeeping
-            .filter(failed)
-            .map(o => item(o, `tag repair (${actionLabel(o)}) failed`)),
-        ...report.notableSkips
-            .filter(needsPersonSkip)
-            .map(o => `- ${link(o.ticketId)}: ${SKIP_LABELS[o.skipReason]}`)
-    ];
-    if (items.length === 0)
-        return [];
-    const more = 'tickets to look at';
-    return [`### Needs a person: ${items.length}`, '', ...capped(items, ROWS, more, i => i)];
-}
-/**
- * Follow-ups, closes and the tickets deferred to the next run: a table each, oldest reply first.
- * The customer's subject and name only when summary-customer-details allows.
- */
-function ticketTables(report, settings, link) {
-    if (report.actions.length === 0)
-        return ['No ticket was due for a follow-up or a close.', ''];
-    const details = settings.summaryCustomerDetails;
-    const languages = settings.messagesFile !== null || Object.keys(settings.messages.byLanguage).length > 1;
-    // Texts from macros: which macro (name, id, language) each customer got.
-    const macros = (settings.messages.macros ?? []).length > 0;
-    const columns = [
-        ['Ticket', o => link(o.ticketId)],
-        details && ['Subject', o => markdownText(o.subject)],
-        details && ['Customer', o => markdownText(o.firstName || NO_NAME, 30)],
-        languages && ['Language', o => markdownText(o.language ?? '', 20)],
-        macros && ['Text', o => markdownText(o.textSource ?? '', 60)],
-        ['Hours idle', o => hours(o.idleHours)],
-        ['Action', actionLabel],
-        ['Result', o => markdownText(resultLabel(o, report.dryRun, shownDetail(o, settings)), 120)]
-    ];
-    const shown = columns.filter(c => c !== false);
-    const titles = shown.map(([title]) => title);
-    const head = tableHead(titles, 'Hours idle');
-    const table = (title, outcomes, max, more) => outcomes.length === 0
-        ? []
-        : [
-            `### ${title}: ${outcomes.length}`,
-            '',
-            ...head,
-            ...capped(outcomes, max, more, o => row(shown.map(([, cell]) => cell(o))))
-        ];
-    // Oldest first by the hours the reader sees (the sweep's order is close to it, not equal).
-    const settled = report.actions
-        .filter(o => o.result !== 'deferred')
-        .sort((a, b) => (b.idleHours ?? -1) - (a.idleHours ?? -1));
-    const planned = (action) => settled.filter(o => o.action === action);
-    const deferred = report.actions.filter(o => o.result === 'deferred');
-    const [sent, closed] = report.dryRun ? [' (would be sent)', ' (would be closed)'] : ['', ''];
-    const counted = '(see the counts above)';
-    return [
-        ...table(`Follow-ups${sent}`, planned('follow-up'), 300, `follow-ups ${counted}`),
-        ...table(`Closes${closed}`, planned('close'), 300, `closes ${counted}`),
-        ...table('Deferred to the next run', deferred, 25, 'deferred to the next run')
-    ];
-}
-/** Tag repairs (a follow-up tag added, stale tags removed), ticket by ticket. */
-function tagRepairsSection(report, settings, link) {
-    if (report.housekeeping.length === 0)
-        return [];
-    const repair = (o) => {
-        const detail = shownDetail(o, settings);
-        return o.result === 'failed'
-            ? row([link(o.ticketId), actionLabel(o), `failed: ${markdownText(detail ?? '', 120)}`])
-            : row([
-                link(o.ticketId),
-                markdownText(detail ?? actionLabel(o)),
-                markdownText(resultLabel(o, report.dryRun, detail), 120)
-            ]);
-    };
-    return [
-        '### Tag repairs',
-        '',
-        ...tableHead(['Ticket', 'Change', 'Result']),
-        ...capped(report.housekeeping, ROWS, 'tag repairs', repair)
-    ];
-}
-/** The skips counted by reason, then the notable ones ticket by ticket. */
-function skippedByReason(report, settings, link) {
-    const lines = [];
-    const reasons = SKIP_REASONS.filter(r => report.skipped[r] > 0);
-    if (reasons.length > 0) {
-        lines.push('### Skipped, by reason', '', ...tableHead(['Reason', 'Tickets'], 'Tickets'));
-        for (const r of reasons)
-            lines.push(row([`\`${r}\`: ${SKIP_LABELS[r]}`, `${report.skipped[r]}`]));
-        lines.push('');
-    }
-    const notable = report.notableSkips.filter(o => !needsPersonSkip(o));
-    if (notable.length > 0) {
-        const skip = (o) => row([link(o.ticketId), actionLabel(o), markdownText(shownDetail(o, settings) ?? '', 120)]);
-        lines.push(...tableHead(['Ticket', 'Planned', 'Skipped because']));
-        lines.push(...capped(notable, ROWS, 'skipped tickets', skip));
-    }
-    return lines;
-}
-/** Open tickets that carry the closed-tag: someone came back after an automatic close. */
-function reopenedSection(report, settings, link) {
-    if (report.reopened.length === 0)
-        return [];
-    return [
-        `### Reopened after an automatic close: ${report.reopened.length}`,
-        '',
-        `Open tickets that carry ${markdownText(settings.closedTag, 100)}: the customer (or an agent) came back. ` +
-            `${idList(report.reopened, ROWS, link)}.`,
-        ''
-    ];
-}
-const seconds = (report) => (report.finishedAt.getTime() - report.startedAt.getTime()) / 1000;
-/**
- * The last guard of the size limit: cuts at a line when the whole would not fit, closes a
- * `<details>` left open, and says so. The counts at the top are complete either way.
- */
-function withinSummaryLimit(lines, maxBytes = SUMMARY_MAX_BYTES) {
-    const whole = lines.join('\n');
-    if (Buffer.byteLength(whole) <= maxBytes)
-        return whole;
-    const note = [
-        '',
-        `…the rest of this summary is left out: it would pass GitHub's size limit for a job summary. The counts above are complete; the CLI's --json output, or report-file, lists every ticket.`,
-        ''
-    ];
-    const budget = maxBytes - Buffer.byteLength(`${note.join('\n')}\n</details>\n`);
-    const kept = [];
-    let bytes = 0;
-    let openDetails = false;
-    for (const line of lines) {
-        const size = Buffer.byteLength(line) + 1;
-        if (bytes + size > budget)
-            break;
-        kept.push(line);
-        bytes += size;
-        if (line.startsWith('<details>'))
-            openDetails = true;
-        if (line.startsWith('</details>'))
-            openDetails = false;
-    }
-    if (openDetails)
-        kept.push('', '</details>');
-    return [...kept, ...note].join('\n');
-}
-/** The summary of a run that stopped before it had a report (bad settings, refused key, ...). */
-function stoppedSummary(message, settings) {
-    const reason = message
-        .split(/\r?\n/)
-        .map(line => escapeMarkdown(oneLine(line)))
-        .filter(line => line !== '')
-        .join('  \n');
-    const title = settings ? `## Gorgias auto-close: ${settings.domain}` : '## Gorgias auto-close';
-    return withinSummaryLimit([title, '', `**Stopped:** ${reason}`, '']);
-}
-/** The settings in effect, as the job summary and the log show them: never the API key. */
-function describeSettings(s) {
-    return [
-        ['gorgias-domain', s.domain],
-        ['api-url', s.apiUrl],
-        ['follow-up-hours', s.followUpHours.join(', ')],
-        ['close-hours', String(s.closeHours)],
-        ['exclude-tags', s.excludeTags.join(', ') || '(none)'],
-        ['only-tags', s.onlyTags.join(', ') || '(all tickets)'],
-        ['channels', s.channels.join(', ')],
-        ['follow-up-tag', s.followUpTag],
-        ['closed-tag', s.closedTag],
-        [
-            'close-message',
-            // From the input, a messages file or a macro (named, even before it is read).
-            Object.values(s.messages.byLanguage).some(t => t.close !== '' || t.macros?.close)
-                ? 'yes'
-                : 'none'
-        ],
-        ['dry-run', String(s.dryRun)],
-        ['max-actions', String(s.maxActions)],
-        ['view-id', s.viewId === null ? '(open tickets)' : String(s.viewId)],
-        [
-            'business-hours',
-            s.businessHours
-                ? `${s.businessHours.describe}${s.accountBusinessHours ? ", the Gorgias account's" : ''}`
-                : s.accountBusinessHours
-                    ? "(the Gorgias account's)"
-                    : '(around the clock)'
-        ],
-        ['policy-module', s.policyModule ?? '(none)'],
-        ['rate-limit-share', String(s.rateLimitShare)],
-        ['time-limit-minutes', String(s.timeLimitMinutes)],
-        ['summary-customer-details', String(s.summaryCustomerDetails)],
-        [
-            'messages-file',
-            s.messagesFile === null
-                ? '(message inputs)'
-                : `${s.messagesFile} (${Object.keys(s.messages.byLanguage).join(', ')}; default ${s.messages.defaultLanguage})`
-        ],
-        ...describeMacros(s.messages),
-        ['ticket-ids', s.ticketIds === null ? '(every listed ticket)' : s.ticketIds.join(', ')],
-        ['report-file', s.reportFile ?? '(none)'],
-        ['state-file', s.stateFile ?? '(none)']
-    ];
-}
-/** The macros in use: name, ids and languages (the default first), and what is not applied. */
-function describeMacros(catalog) {
-    if (catalog.macros === undefined) {
-        // Not read yet (the run stopped before): the inputs as given, one row per input.
-        const refs = Object.values(catalog.byLanguage).flatMap(t => Object.values(t.macros ?? {}));
-        const named = refs.map((ref) => [
-            ref.input.replace(/^messages-file /, ''),
-            `${ref.id !== null ? `#${ref.id}` : `"${ref.name}"`} (not read)`
-        ]);
-        return [...new Map(named)];
-    }
-    return catalog.macros.map(use => {
-        const ids = use.macros
-            .map((m, i) => `#${m.id} ${m.language ?? '(no language)'}${i === 0 && use.macros.length > 1 ? ' default' : ''}`)
-            .join(', ');
-        const ignored = use.ignoredActions.length > 0 ? `; not applied: ${use.ignoredActions.join(', ')}` : '';
-        return [use.input, `"${use.name}" (${ids})${ignored}`];
-    });
-}
-
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/atomicFile.ts
+;// CONCATENATED MODULE: ./src/state.ts
+
+
 
 
 
 /**
- * Writes `text` to `path`, creating its folder. Atomic: the file is written next to its final
- * name and renamed, so a reader (a later run, an upload step after a cancelled run) sees the
- * previous file or the whole new one, never half of one. A failure throws `failed(reason)`.
+ * The state between runs (`state-file`): for each open ticket found not due yet, the
+ * `updated_datetime` it had when read and when its decision can change, so that the next run
+ * does not read it again while its list item is unchanged and that time has not come. It only
+ * saves reads, never decides (every write follows a fresh read), so a wrong or forged state costs
+ * a read's delay, never a wrong write. Ids and timestamps only: a workflow cache is readable by
+ * everyone with access to the repository.
+ */
+/** The file's format; a file of a later one is ignored (a newer version of the action wrote it). */
+const STATE_FORMAT = 1;
+/** Larger than any open backlog's state (about 80 bytes a ticket): not ours, or damaged. */
+const STATE_MAX_BYTES = 16 * 1024 * 1024;
+/** Settings known not to change a decision; any other (one added later too) is in the fingerprint. */
+// prettier-ignore
+const NOT_DECISIVE = new Set([
+    'apiKey', 'dryRun', 'maxActions', 'rateLimitShare', 'timeLimitMinutes', 'summaryCustomerDetails',
+    'reportFile', 'stateFile', 'checkOnly', 'ticketIds', 'messagesFile', 'policyModule'
+]);
+/** The account and the decisive settings as one hash; the policy module counts by its content. */
+function stateFingerprint(settings, policyModuleContent) {
+    const decisive = Object.fromEntries(Object.entries(settings).filter(([name]) => !NOT_DECISIVE.has(name)));
+    const policy = policyModuleContent === null ? null : sha256(policyModuleContent);
+    const text = JSON.stringify({ format: STATE_FORMAT, decisive, policy }, (_key, value) => value instanceof Set
+        ? [...value].sort()
+        : value instanceof Map
+            ? [...value]
+            : value);
+    return sha256(text);
+}
+const sha256 = (text) => (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
+/** The policy module's content for the fingerprint; null when there is none or it cannot be read. */
+function policyModuleContent(settings) {
+    if (settings.policyModule === null)
+        return null;
+    try {
+        return (0,external_node_fs_.readFileSync)(settings.policyModule, 'utf8');
+    }
+    catch {
+        // Unreadable, the module fails to load before any request anyway; the state is then moot.
+        return '(unreadable)';
+    }
+}
+/** Reads the state file. Never throws: a file it cannot use is ignored, with a notice. */
+function loadState(path, fingerprint) {
+    try {
+        return { entries: stateEntries(readStateJson(path), fingerprint), notice: null };
+    }
+    catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        return {
+            entries: new Map(),
+            notice: `state-file ${path}: ${why}; every ticket that may be due is read this run, and the file is written afresh at the end`
+        };
+    }
+}
+/** The file's JSON; throws why it is not usable. */
+function readStateJson(path) {
+    const stat = attempt(() => (0,external_node_fs_.statSync)(path), code => code === 'ENOENT'
+        ? 'no state yet (first run, or the cache was not restored)'
+        : `not readable (${code})`);
+    // A FIFO or a device (a restored cache may link to one) would block the read or never end.
+    if (!stat.isFile())
+        throw new Error('not a regular file');
+    if (stat.size > STATE_MAX_BYTES) {
+        throw new Error(`larger than ${STATE_MAX_BYTES / 1024 / 1024} MB (${stat.size} bytes): not a state this action wrote`);
+    }
+    const text = () => JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
+    return attempt(text, code => `not readable as a state (${code})`);
+}
+/** `run()`; a failure throws `why(code)` (an fs error's code, or "not JSON"). */
+function attempt(run, why) {
+    try {
+        return run();
+    }
+    catch (err) {
+        const code = err instanceof SyntaxError ? 'not JSON' : err.code;
+        throw new Error(why(code ?? 'error'), { cause: err });
+    }
+}
+/** The entries of a state file's JSON; throws why it is not usable. */
+function stateEntries(json, fingerprint) {
+    const file = state_isRecord(json) ? json : {};
+    const foreign = 'not a state file of this action';
+    if (typeof file.format !== 'number')
+        throw new Error(foreign);
+    if (file.format > STATE_FORMAT) {
+        throw new Error(`written by a newer version of this action (format ${file.format}, this one reads ${STATE_FORMAT})`);
+    }
+    if (file.format !== STATE_FORMAT || typeof file.fingerprint !== 'string')
+        throw new Error(foreign);
+    if (!state_isRecord(file.tickets))
+        throw new Error(foreign);
+    if (file.fingerprint !== fingerprint) {
+        throw new Error('written for another account or other settings (domain, schedule, business hours, tags, channels, messages or policy module changed)');
+    }
+    const entries = new Map();
+    for (const [key, value] of Object.entries(file.tickets)) {
+        const id = Number(key);
+        const entry = parseEntry(value);
+        if (!Number.isSafeInteger(id) || id < 1 || String(id) !== key || entry === null) {
+            throw new Error(`damaged (ticket entry "${key.slice(0, 20)}")`);
+        }
+        entries.set(id, entry);
+    }
+    return entries;
+}
+function parseEntry(value) {
+    if (!Array.isArray(value) || value.length < 2 || value.length > 3)
+        return null;
+    const times = value.map(v => (typeof v === 'string' ? Date.parse(v) : NaN));
+    if (times.some(Number.isNaN))
+        return null;
+    const [updated, due, wrote] = times;
+    return wrote === undefined ? { updated, due } : { updated, due, wrote };
+}
+/** Writes the state atomically. Throws an Error naming the input; the caller warns. */
+function writeState(path, fingerprint, entries, savedAt) {
+    const tickets = {};
+    for (const [id, { updated, due, wrote }] of [...entries].sort(([a], [b]) => a - b)) {
+        const times = wrote === undefined ? [updated, due] : [updated, due, wrote];
+        tickets[String(id)] = times.map(t => new Date(t).toISOString());
+    }
+    const file = { format: STATE_FORMAT, fingerprint, savedAt: savedAt.toISOString(), tickets };
+    writeFileAtomically(path, `${JSON.stringify(file)}\n`, reason => `state-file ${path}: the state could not be written: ${reason}`);
+}
+/**
+ * Writes `text` to `path` (and its folder) next to its final name, then renames it: a reader (a
+ * later run, an upload after a cancelled run) sees the old file or the new one, never half of one.
  */
 function writeFileAtomically(path, text, failed) {
     const folder = (0,external_node_path_.dirname)(path);
@@ -56258,12 +56254,110 @@ function writeFileAtomically(path, text, failed) {
         throw new Error(failed(reason), { cause: err });
     }
 }
+/** A ticket's `updated_datetime` in ms; undefined when it has none that is a time. */
+function updatedAt(ticket) {
+    const value = ticket.updated_datetime;
+    return typeof value === 'string' ? parseTimestamp(value)?.getTime() : undefined;
+}
+/**
+ * Whether a listed ticket needs no read this run: its list item shows it unchanged since it was
+ * found not due (the same `updated_datetime`, or none later than this action's own last write to
+ * it), and the time its decision can change has not come. Anything unreadable needs the read.
+ */
+function readSaved(entry, listed, now) {
+    if (entry === undefined || now.getTime() >= entry.due)
+        return false;
+    const updated = updatedAt(listed);
+    if (updated === undefined)
+        return false;
+    // A write time later than now (to the end of its second, see writeTime) is not one this
+    // action made (a forged or broken file): it would hide every change to the ticket until then.
+    const wrote = entry.wrote !== undefined && entry.wrote - 999 <= now.getTime() ? entry.wrote : null;
+    return updated === entry.updated || (wrote !== null && updated <= wrote);
+}
+/** One run's use of the state: the entries it started from, those it keeps, the reads saved. */
+class RunState {
+    previous;
+    next = new Map();
+    listedIds = new Set();
+    cutShort = false;
+    saved = 0;
+    /** reads the state could not save, by why: no entry, the ticket changed, its time came */
+    missed = { 'no-entry': 0, changed: 0, due: 0 };
+    constructor(previous) {
+        this.previous = previous;
+    }
+    /** A listed ticket that passed the triage: true when its read is saved (the entry is kept). */
+    skipsRead(listed, now) {
+        this.listedIds.add(listed.id);
+        const entry = this.previous.get(listed.id);
+        if (!readSaved(entry, listed, now)) {
+            this.missed[!entry ? 'no-entry' : now.getTime() >= entry.due ? 'due' : 'changed']++;
+            return false;
+        }
+        this.next.set(listed.id, entry);
+        this.saved++;
+        return true;
+    }
+    /** A ticket listed this run (kept only if read or saved); its old entry is then replaced. */
+    listed(ticketId) {
+        this.listedIds.add(ticketId);
+    }
+    /** Read and found not due until `due`; `wrote`: the server time of a write this run made. */
+    notDue(ticket, due, wrote) {
+        const updated = updatedAt(ticket);
+        if (updated === undefined && wrote === null)
+            return;
+        const entry = { updated: updated ?? -1, due: due.getTime() };
+        if (wrote !== null)
+            entry.wrote = wrote;
+        this.next.set(ticket.id, entry);
+    }
+    /** The listing did not finish: tickets it did not reach keep their entries. */
+    listingCutShort() {
+        this.cutShort = true;
+    }
+    /** What to write: the kept entries, and those of tickets a listing cut short did not reach. */
+    toSave() {
+        const out = new Map();
+        if (this.cutShort) {
+            for (const [id, e] of this.previous)
+                if (!this.listedIds.has(id))
+                    out.set(id, e);
+        }
+        for (const [id, e] of this.next)
+            out.set(id, e);
+        return out;
+    }
+}
+function state_isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** The summary's (and the terminal's) last line: what the state saved this run. */
+function stateLine(state) {
+    if (!state)
+        return null;
+    const saved = `State file: ${plural(state.readsSaved, 'ticket read', 'ticket reads')} saved`;
+    const why = state.notice === null ? '' : ' (the file read at the start was not used: see the notice)';
+    const kept = state.file === null
+        ? 'the file could not be written (see the warning)'
+        : `${plural(state.kept, 'ticket', 'tickets')} remembered for the next run`;
+    return `${saved}${why}; ${kept}.`;
+}
 
 ;// CONCATENATED MODULE: ./src/auditFile.ts
 
 
-const round2 = (hours) => hours === null || !Number.isFinite(hours) ? null : Math.round(hours * 100) / 100;
-/** What the file says about one ticket: a code from a closed set, no free text. */
+/**
+ * The audit file (`report-file`): one JSON line per ticket acted on, deferred or unreadable, then
+ * one line with the run's counts. It is meant to be kept (an artifact, a log store), so it holds
+ * ticket ids and what was done, never a subject or a customer's name.
+ */
+/**
+ * What the file says about one ticket: a fixed code, never the server's or a module's words (they
+ * can quote the customer): for a failure its kind (refused-by-gorgias, gorgias-unavailable, ...),
+ * for a deferral why (max-actions, time-limit, credentials), for a tag repair what was done.
+ */
 function auditDetail(o) {
     switch (o.result) {
         case 'failed':
@@ -56287,39 +56381,37 @@ function auditDetail(o) {
             return o.skipReason ?? null;
     }
 }
+/** Real hours since the agent's reply, to two decimals. */
+const round2 = (hours) => hours === null || !Number.isFinite(hours) ? null : Math.round(hours * 100) / 100;
 /** The audit file's lines, without newlines: the ticket lines in report order, then the totals. */
 function auditLines(report, settings) {
+    const store = settings.domain;
     const run = {
-        store: settings.domain,
         dryRun: report.dryRun,
         startedAt: report.startedAt.toISOString(),
         finishedAt: report.finishedAt.toISOString()
     };
     const ticketLine = (o, section) => ({
         type: 'ticket',
-        store: run.store,
+        store,
         ticketId: o.ticketId,
         section,
         action: o.action,
+        // follow-ups: which reminder of how many
         reminder: o.reminder ?? null,
         reminders: o.reminders ?? null,
         result: o.result,
         detail: auditDetail(o),
+        // a failure that came after some writes landed
         wrote: o.wrote === true,
         language: o.language,
         idleHours: round2(o.idleHours),
-        dryRun: run.dryRun,
-        startedAt: run.startedAt,
-        finishedAt: run.finishedAt
+        ...run
     });
-    const tickets = [
-        ...report.actions.map(o => ticketLine(o, 'action')),
-        ...report.housekeeping.map(o => ticketLine(o, 'housekeeping')),
-        ...report.readFailures.map(o => ticketLine(o, 'read-failure'))
-    ];
     const c = counts(report);
     const totals = {
         type: 'totals',
+        store,
         ...run,
         listing: report.listing.kind,
         ticketsSeen: report.ticketsSeen,
@@ -56331,9 +56423,15 @@ function auditLines(report, settings) {
         skipped: c.skipped,
         reopened: report.reopened.length,
         reopenedTicketIds: [...report.reopened],
+        // why the run ended early: credentials or time-limit; null when it went through
         stop: report.stop?.kind ?? null
     };
-    return [...tickets, totals].map(line => JSON.stringify(line));
+    return [
+        ...report.actions.map(o => ticketLine(o, 'action')),
+        ...report.housekeeping.map(o => ticketLine(o, 'housekeeping')),
+        ...report.readFailures.map(o => ticketLine(o, 'read-failure')),
+        totals
+    ].map(line => JSON.stringify(line));
 }
 /** Writes the lines to `path`, atomically (see writeFileAtomically). */
 function writeAuditFile(path, lines) {
@@ -57312,82 +57410,6 @@ async function checkEmailIntegration(client, settings) {
     return say('ok', `${address(first)} (${first.type} integration ${first.id}${first.name ? `, "${first.name}"` : ''})${more}; each follow-up goes out from the address of the agent's last reply`); // prettier-ignore
 }
 
-;// CONCATENATED MODULE: ./src/checkReport.ts
-
-/**
- * The account check, shown: terminal lines (control characters stripped), a Markdown section for
- * the job summary (every text escaped: a tag name or an agent's name is data), JSON, the verdict.
- */
-function checkVerdict(list) {
-    const problems = list.items.filter(i => i.status === 'problem');
-    const warnings = list.items.filter(i => i.status === 'warning').length;
-    const found = problems.map(i => oneLine(i.found)).join('; ');
-    return {
-        problems: problems.length,
-        warnings,
-        failure: problems.length === 0
-            ? null
-            : `The account check found ${plural(problems.length, 'problem', 'problems')} on ${list.host}: ${found}`
-    };
-}
-function tally(list) {
-    const { problems, warnings } = checkVerdict(list);
-    return `${plural(problems, 'problem', 'problems')}, ${plural(warnings, 'warning', 'warnings')}; ${plural(list.requests, 'request', 'requests')}, read-only`;
-}
-const checkReport_LEGEND = 'ok: verified; info: nothing to fix (or not verifiable here, as said); warning: works, probably not as you mean it; problem: a run would fail or do nothing useful';
-/** Terminal (and action log) lines: one per item, its fix indented below. */
-function checklistText(list) {
-    const word = (s) => (s === 'problem' ? 'PROBLEM' : s);
-    const lines = [`Account check of ${terminalCell(list.host)} as ${terminalCell(list.email)}`];
-    for (const item of list.items) {
-        lines.push(`  ${word(item.status).padEnd(8)} ${terminalCell(item.check)}`);
-        // Each line starts with a word of ours: a found text can never open a workflow command.
-        lines.push(`           found: ${terminalCell(item.found)}`);
-        if (item.fix)
-            lines.push(`           to do: ${terminalCell(item.fix)}`);
-    }
-    lines.push(`Result: ${tally(list)}`, checkReport_LEGEND);
-    return lines.join('\n');
-}
-const ICON = {
-    ok: '✅ ok',
-    info: 'ℹ️ info',
-    warning: '⚠️ warning',
-    problem: '❌ problem'
-};
-const cell = (text) => escapeMarkdown(oneLine(text));
-/** The job summary's section: a heading, one table row per item, the tally. */
-function checklistMarkdown(list) {
-    return `${[
-        `## Account check: ${cell(list.host)}`,
-        '',
-        '| | Checked | Found | What to do |',
-        '| --- | --- | --- | --- |',
-        ...list.items.map(i => `| ${ICON[i.status]} | ${cell(i.check)} | ${cell(i.found)} | ${cell(i.fix ?? '')} |`),
-        '',
-        `${cell(tally(list))}. Signed in as ${cell(list.email)}.`,
-        '',
-        `<sub>${cell(checkReport_LEGEND)}.</sub>`,
-        ''
-    ].join('\n')}\n`;
-}
-/** The items as check.ts made them: a fix only where there is one. */
-function checklistJson(list) {
-    const { problems, warnings } = checkVerdict(list);
-    const { host, email, requests, items } = list;
-    return { host, email, ok: problems === 0, problems, warnings, requests, items };
-}
-/** The warnings of a real run's tag check, as the report's warning lines. */
-function tagWarnings(list) {
-    return list.items
-        .filter(i => i.status === 'warning')
-        .map(i => {
-        // A fix shown after a full stop starts as a sentence.
-        const fix = i.fix ? `. ${i.fix.charAt(0).toUpperCase()}${i.fix.slice(1)}` : '';
-        return `${i.check.replace(/ \(GET \/api\/tags\?search=\)$/, '')}: ${i.found}${fix}`;
-    });
-}
-
 ;// CONCATENATED MODULE: ./src/macros.ts
 
 
@@ -57729,326 +57751,6 @@ function accountBusinessHours(account, given) {
         }
         throw refuse(`are not usable: ${err instanceof Error ? err.message : String(err)}`);
     }
-}
-
-;// CONCATENATED MODULE: ./src/policyModule.ts
-
-
-
-
-const POLICY_TIMEOUT_MS = 30_000;
-class PolicyModuleError extends Error {
-    name = 'PolicyModuleError';
-}
-function withTimeout(promise, ms) {
-    let timer;
-    const timeout = new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new PolicyModuleError(`policy-module did not answer within ${ms / 1000} s`)), ms);
-    });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-async function loadPolicyModule(settings, log, timeoutMs = POLICY_TIMEOUT_MS) {
-    const path = settings.policyModule;
-    if (!path)
-        throw new PolicyModuleError('policy-module: no path given');
-    if (!(0,external_node_fs_.existsSync)(path)) {
-        throw new PolicyModuleError(`policy-module: no file at ${path}; the path is relative to the workflow's checkout, so run actions/checkout first`);
-    }
-    let loaded;
-    try {
-        // Loaded at run time from the user's checkout, never bundled.
-        loaded = (await import(/* webpackIgnore: true */ (0,external_node_url_.pathToFileURL)(path).href));
-    }
-    catch (err) {
-        throw new PolicyModuleError(`policy-module: could not load ${path}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    if (typeof loaded.default !== 'function') {
-        throw new PolicyModuleError(`policy-module: ${path} must have a default export that is a function (ticket, messages, action, context)`);
-    }
-    const policy = loaded.default;
-    const { apiKey: _secret, ...publicSettings } = settings;
-    void _secret;
-    log.info(`policy-module: loaded ${path}`);
-    return async (client, ticket, messages, decision) => {
-        const action = {
-            kind: decision.kind,
-            idleHours: decision.idleHours,
-            reply: decision.reply,
-            ...(decision.kind === 'follow-up'
-                ? { reminder: decision.reminder, reminders: decision.reminders }
-                : {})
-        };
-        const context = {
-            settings: publicSettings,
-            gorgias: {
-                get: (p, q) => client.getJson(p, q),
-                getTicket: id => client.getTicket(id),
-                listMessages: id => client.listMessages(id)
-            },
-            fetch: globalThis.fetch,
-            // The module's text goes to the action's log: one line per call, after a prefix, so that no
-            // line of it can start with `::` and be run as a workflow command.
-            log: m => log.info(`policy-module (ticket ${ticket.id}): ${logText(m)}`),
-            now: new Date()
-        };
-        let answer;
-        try {
-            answer = await withTimeout(Promise.resolve().then(() => policy(structuredClone(ticket), structuredClone(messages), action, context)), timeoutMs);
-        }
-        catch (err) {
-            // Rejected credentials are the run's problem, not this ticket's: one clear stop.
-            if (err instanceof PolicyModuleError || err instanceof AuthError)
-                throw err;
-            throw new PolicyModuleError(`policy-module threw: ${logText(err, 500)}`);
-        }
-        if (answer === undefined || answer === null)
-            return undefined;
-        const skip = typeof answer === 'object' ? answer.skip : undefined;
-        // The reason is shown in the summary, the terminal and the log: one line, of sane length.
-        if (typeof skip === 'string' && oneLine(skip) !== '')
-            return { skip: logText(skip, 500) };
-        throw new PolicyModuleError(`policy-module returned ${logText(asText(answer), 200)}; expected undefined (go ahead) or { skip: "reason" }`);
-    };
-}
-
-;// CONCATENATED MODULE: ./src/state.ts
-
-
-
-
-/**
- * The state between runs (`state-file`): for each open ticket found "not due yet", the
- * `updated_datetime` it had when read and the time its decision can change, so that the next run
- * does not read it again while its list item shows it unchanged and that time has not come.
- *
- * It only ever saves a read. It never decides: every write still follows a fresh read of the
- * ticket, decided on that read, and every list item is still triaged (exclusions, tags, status,
- * snooze) every run. So a state that is wrong, stale or forged can cost a delay of a read, never a
- * wrong write. It holds ids, timestamps and a fingerprint of the account and settings, and no
- * customer data: a workflow cache is readable by everyone with access to the repository.
- */
-/** The file's format; a file of a later one is ignored (a newer version of the action wrote it). */
-const STATE_FORMAT = 1;
-/** Larger than any open backlog's state (about 80 bytes a ticket): not ours, or damaged. */
-const STATE_MAX_BYTES = 16 * 1024 * 1024;
-/**
- * The settings a decision depends on, and the account, as one hash: a state written under other
- * ones is not reused. Every setting counts unless it is known not to change a decision (so one
- * added later counts by default); the policy module counts by its file's content.
- */
-function stateFingerprint(settings, policyModuleContent) {
-    const { apiKey: _apiKey, dryRun: _dryRun, maxActions: _maxActions, rateLimitShare: _rateLimitShare, timeLimitMinutes: _timeLimitMinutes, summaryCustomerDetails: _summaryCustomerDetails, reportFile: _reportFile, stateFile: _stateFile, checkOnly: _checkOnly, ticketIds: _ticketIds, messagesFile: _messagesFile, policyModule: _policyModule, ...decisive } = settings;
-    const policy = policyModuleContent === null
-        ? null
-        : (0,external_node_crypto_.createHash)('sha256').update(policyModuleContent).digest('hex');
-    const text = JSON.stringify({ format: STATE_FORMAT, decisive, policy }, (_key, value) => value instanceof Set
-        ? [...value].sort()
-        : value instanceof Map
-            ? [...value]
-            : value);
-    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
-}
-/** The policy module's content for the fingerprint; null when there is none or it cannot be read. */
-function policyModuleContent(settings) {
-    if (settings.policyModule === null)
-        return null;
-    try {
-        return (0,external_node_fs_.readFileSync)(settings.policyModule, 'utf8');
-    }
-    catch {
-        // Unreadable, the module fails to load before any request anyway; the state is then moot.
-        return '(unreadable)';
-    }
-}
-/**
- * Reads and checks the state file. Never throws: a missing, unreadable, damaged, oversized,
- * newer-format or foreign file is ignored (no entry) with a notice, and the run is as without it.
- */
-function loadState(path, fingerprint) {
-    const ignored = (why) => ({
-        entries: new Map(),
-        notice: `state-file ${path}: ${why}; every ticket that may be due is read this run, and the file is written afresh at the end`
-    });
-    let size;
-    try {
-        const stat = (0,external_node_fs_.statSync)(path);
-        // A FIFO or a device (a restored cache may link to one) would block the read or never end.
-        if (!stat.isFile())
-            return ignored('not a regular file');
-        size = stat.size;
-    }
-    catch (err) {
-        const code = err.code;
-        return ignored(code === 'ENOENT'
-            ? 'no state yet (first run, or the cache was not restored)'
-            : `not readable (${code ?? 'error'})`);
-    }
-    if (size > STATE_MAX_BYTES) {
-        return ignored(`larger than ${STATE_MAX_BYTES / 1024 / 1024} MB (${size} bytes): not a state this action wrote`);
-    }
-    let json;
-    try {
-        json = JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
-    }
-    catch (err) {
-        return ignored(`not readable as a state (${err instanceof SyntaxError ? 'not JSON' : (err.code ?? 'error')})`);
-    }
-    if (!state_isRecord(json) || typeof json.format !== 'number')
-        return ignored('not a state file of this action');
-    if (json.format > STATE_FORMAT) {
-        return ignored(`written by a newer version of this action (format ${json.format}, this one reads ${STATE_FORMAT})`);
-    }
-    if (json.format !== STATE_FORMAT ||
-        typeof json.fingerprint !== 'string' ||
-        !state_isRecord(json.tickets)) {
-        return ignored('not a state file of this action');
-    }
-    if (json.fingerprint !== fingerprint) {
-        return ignored('written for another account or other settings (domain, schedule, business hours, tags, channels, messages or policy module changed)');
-    }
-    const entries = new Map();
-    for (const [key, value] of Object.entries(json.tickets)) {
-        const id = Number(key);
-        const entry = parseEntry(value);
-        if (!Number.isSafeInteger(id) || id < 1 || String(id) !== key || entry === null) {
-            return ignored(`damaged (ticket entry "${key.slice(0, 20)}")`);
-        }
-        entries.set(id, entry);
-    }
-    return { entries, notice: null };
-}
-function parseEntry(value) {
-    if (!Array.isArray(value) || value.length < 2 || value.length > 3)
-        return null;
-    const times = value.map(v => (typeof v === 'string' ? Date.parse(v) : NaN));
-    if (times.some(t => Number.isNaN(t)))
-        return null;
-    const [updated, due, wrote] = times;
-    return wrote === undefined ? { updated, due } : { updated, due, wrote };
-}
-/**
- * Writes the state atomically: next to its final name, then renamed, so a cancelled run leaves
- * the previous file or the whole new one. Throws an Error naming the input; the caller warns.
- */
-function writeState(path, fingerprint, entries, savedAt) {
-    const tickets = {};
-    for (const id of [...entries.keys()].sort((a, b) => a - b)) {
-        const e = entries.get(id);
-        const times = e.wrote === undefined ? [e.updated, e.due] : [e.updated, e.due, e.wrote];
-        tickets[String(id)] = times.map(t => new Date(t).toISOString());
-    }
-    const file = {
-        format: STATE_FORMAT,
-        fingerprint,
-        savedAt: savedAt.toISOString(),
-        tickets
-    };
-    writeFileAtomically(path, `${JSON.stringify(file)}\n`, reason => `state-file ${path}: the state could not be written: ${reason}`);
-}
-/**
- * Whether a listed ticket needs no read this run: its list item shows it unchanged since it was
- * found not due (the same `updated_datetime`, or none later than this action's own last write to
- * it), and the time its decision can change has not come. Anything unreadable needs the read.
- */
-function readSaved(entry, listed, now) {
-    if (entry === undefined || now.getTime() >= entry.due)
-        return false;
-    const value = listed.updated_datetime;
-    const updated = typeof value === 'string' ? parseTimestamp(value)?.getTime() : undefined;
-    if (updated === undefined)
-        return false;
-    // A write time later than now is not one this action made (a forged or broken file): it
-    // would hide every change to the ticket until then. It is kept to the end of its second (see
-    // writeTime), so a run within that second still counts it.
-    const wrote = entry.wrote !== undefined && entry.wrote - 999 <= now.getTime() ? entry.wrote : null;
-    return updated === entry.updated || (wrote !== null && updated <= wrote);
-}
-/**
- * One run's use of the state: the entries it started from, those it keeps (tickets listed this
- * run whose read it saved, and those it found not due), and how many reads it saved.
- */
-class RunState {
-    #previous;
-    #next = new Map();
-    #listed = new Set();
-    #saved = 0;
-    #cutShort = false;
-    /** reads the state could not save, by why: no entry, the ticket changed, its time came */
-    missed = { 'no-entry': 0, changed: 0, due: 0 };
-    constructor(previous) {
-        this.#previous = previous;
-    }
-    /** A listed ticket that passed the triage: true when its read is saved (the entry is kept). */
-    skipsRead(listed, now) {
-        this.#listed.add(listed.id);
-        const entry = this.#previous.get(listed.id);
-        if (!readSaved(entry, listed, now)) {
-            this.missed[!entry ? 'no-entry' : now.getTime() >= entry.due ? 'due' : 'changed']++;
-            return false;
-        }
-        this.#next.set(listed.id, entry);
-        this.#saved++;
-        return true;
-    }
-    /** A ticket listed this run (kept only if read or saved); its old entry is then replaced. */
-    listed(ticketId) {
-        this.#listed.add(ticketId);
-    }
-    /**
-     * Read and found not due until `due`: remembered with its `updated_datetime` as read, and the
-     * server time of a write this run made to it, if any.
-     */
-    notDue(ticket, due, wrote) {
-        const value = ticket.updated_datetime;
-        const updated = typeof value === 'string' ? parseTimestamp(value)?.getTime() : undefined;
-        if (updated === undefined && wrote === null)
-            return;
-        const entry = { updated: updated ?? -1, due: due.getTime() };
-        if (wrote !== null)
-            entry.wrote = wrote;
-        this.#next.set(ticket.id, entry);
-    }
-    /** The read was needed after all, or the ticket is done with: nothing is kept for it. */
-    forget(ticketId) {
-        this.#next.delete(ticketId);
-    }
-    /** The listing did not finish: tickets it did not reach keep their entries. */
-    listingCutShort() {
-        this.#cutShort = true;
-    }
-    get saved() {
-        return this.#saved;
-    }
-    /**
-     * What to write: the tickets listed this run that are kept; when the listing was cut short,
-     * also the earlier entries of tickets it did not reach, which are still valid (each is checked
-     * against its list item before use).
-     */
-    toSave() {
-        const out = new Map();
-        if (this.#cutShort) {
-            for (const [id, e] of this.#previous)
-                if (!this.#listed.has(id))
-                    out.set(id, e);
-        }
-        for (const [id, e] of this.#next)
-            out.set(id, e);
-        return out;
-    }
-}
-function state_isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** The summary's (and the terminal's) last line: what the state saved this run. */
-function stateLine(state) {
-    if (!state)
-        return null;
-    const saved = `State file: ${state.readsSaved} ticket read${state.readsSaved === 1 ? '' : 's'} saved`;
-    const why = state.notice === null ? '' : ' (the file read at the start was not used: see the notice)';
-    const kept = state.file === null
-        ? 'the file could not be written (see the warning)'
-        : `${state.kept} ticket${state.kept === 1 ? '' : 's'} remembered for the next run`;
-    return `${saved}${why}; ${kept}.`;
 }
 
 ;// CONCATENATED MODULE: ./src/sweep/failures.ts
@@ -58890,26 +58592,373 @@ function writeAudit(report, settings, log) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/stop.ts
+;// CONCATENATED MODULE: ./src/entry.ts
 
 
 
 
-function stopNotice(err, settings) {
-    if (err instanceof SettingsError || err instanceof PolicyModuleError) {
-        return { message: err.message, exitCode: 2 };
+
+async function runEntry(entry) {
+    let settings = null;
+    try {
+        settings = parseSettings(entry.read, entry);
+        const warning = apiUrlWarning(settings);
+        if (warning)
+            entry.log.warning(warning);
+        if (entry.check || settings.checkOnly) {
+            return await entry.checked(await runCheck(settings, entry.log));
+        }
+        if (settings.dryRun)
+            entry.dryRun();
+        return await entry.swept(await runSweep(settings, entry.log, entry.preflight));
     }
-    if (err instanceof AuthError && settings) {
-        return { message: credentialsHelp(err, settings), exitCode: 2 };
+    catch (err) {
+        return await entry.stopped(stopNotice(err, settings), settings);
     }
-    const message = err instanceof Error ? err.message : String(err);
-    return { message, exitCode: 1 };
+}
+/** A sweep's report as text, with what the state file saved. */
+function reportText({ report, settings, stats }) {
+    const saved = stateLine(report.state);
+    return terminalReport(report, settings, stats) + (saved ? `\n${saved}` : '');
+}
+/** Why a finished sweep fails: 2 when credentials stopped it, 1 when tickets failed; else null. */
+function sweepFailure({ report, settings }) {
+    const stopped = stopLine(report, settings);
+    if (stopped)
+        return { message: stopped, exitCode: 2 };
+    const failure = failureLine(report, settings);
+    return failure ? { message: failure, exitCode: 1 } : null;
+}
+
+;// CONCATENATED MODULE: ./src/summary.ts
+
+
+
+
+
+/**
+ * The job summary (Markdown). Customer and server texts are escaped: GitHub shows them as text,
+ * never a link, an image or formatting. It stays under GitHub's 1 MiB limit whatever the run did:
+ * each per-ticket list is capped, and a last guard cuts the whole.
+ */
+/**
+ * Rows listed one by one per list (follow-ups and closes: 300, deferred: 25); the rest are
+ * counted in an "…and N more" line.
+ */
+const ROWS = 100;
+/** GitHub drops a summary over 1 MiB with only an error in the log; room for the run link. */
+const SUMMARY_MAX_BYTES = 1_000_000;
+/** At most `max` rows, a blank line, and how many more there are (`what`) if any. */
+function capped(items, max, what, row) {
+    const more = items.length - max;
+    const moreLine = more > 0 ? [`…and ${more} more ${what}.`, ''] : [];
+    return [...items.slice(0, max).map(row), '', ...moreLine];
+}
+const row = (cells) => `| ${cells.join(' | ')} |`;
+/** A Markdown table's head: the titles, then their alignment (`right` ones to the right). */
+const tableHead = (titles, right = '') => [
+    row(titles),
+    row(titles.map(t => (t === right ? '---:' : '---')))
+];
+/**
+ * The job summary: the run's outcome on top, then each per-ticket list, the explanations asked
+ * for, the settings in effect and the requests made; always within GitHub's size limit.
+ * `preface`: Markdown shown right after the dry-run line (a dry run's account checklist).
+ */
+function summaryMarkdown(report, settings, stats, preface = '') {
+    const link = id => ticketLink(settings.domain, id);
+    const explained = report.explanations.slice(0, ROWS);
+    const moreExplained = report.explanations.length - explained.length;
+    return withinSummaryLimit([
+        ...summaryHead(report, settings, link, preface),
+        ...needsAPerson(report, settings, link),
+        ...previewsMarkdown(report, settings, link),
+        ...ticketTables(report, settings, link),
+        ...tagRepairsSection(report, settings, link),
+        ...skippedByReason(report, settings, link),
+        ...reopenedSection(report, settings, link),
+        ...explained.map(e => explanationMarkdown(e, settings)),
+        ...(moreExplained > 0 ? [`…and ${moreExplained} more tickets asked about.`, ''] : []),
+        '<details><summary>Settings in effect</summary>',
+        '',
+        ...tableHead(['Input', 'Value']),
+        ...describeSettings(settings).map(([k, v]) => row([markdownText(k, 60), markdownText(v, 120)])),
+        '',
+        '</details>',
+        '',
+        `Finished in ${seconds(report).toFixed(1)} s. ${requestLine(stats)}`,
+        ''
+    ]);
+}
+/** The first line of a dry run's summary: what it was, and how to go live. */
+const DRY_RUN_LINE = '**Dry run: nothing was changed in Gorgias.** To go live, set the repository variable `GORGIAS_AUTO_CLOSE_LIVE` to `true` (the starter workflows stay dry runs until then).';
+/** The summary's own words, once. */
+const summary_LEGEND = '<em>Might be due</em>: an agent replied long enough ago, so the ticket was read with its messages. ' +
+    '<em>Deferred</em>: due, left for the next run (max-actions or time-limit-minutes reached). ' +
+    "<em>Tag repairs</em>: this action's own tags put right; nothing sent.";
+/** The title, why the run stopped (if it did), its warnings, what it listed, and the counts. */
+function summaryHead(report, settings, link, preface) {
+    const lines = [];
+    if (report.dryRun)
+        lines.push(DRY_RUN_LINE, '');
+    if (preface !== '')
+        lines.push(preface.trimEnd(), '');
+    lines.push(`## Gorgias auto-close: ${settings.domain}${report.dryRun ? ' (dry run)' : ''}`, '');
+    const stopped = stopLine(report, settings);
+    if (stopped)
+        lines.push(`**Stopped:** ${escapeMarkdown(oneLine(stopped))}`, '');
+    const timeLimit = timeLimitLine(report);
+    if (timeLimit)
+        lines.push(`**Stopped early:** ${escapeMarkdown(timeLimit)}`, '');
+    for (const warning of report.warnings) {
+        lines.push(`> **Warning:** ${markdownText(warning, 1000)}`, '');
+    }
+    lines.push(listingLine(report.listing, link, t => markdownText(t, 300)), '', headline(report));
+    lines.push('', `<sub>${summary_LEGEND}</sub>`, '');
+    return lines;
+}
+/** Skips no later run resolves by itself: a person has to look. */
+const PERSON_SKIPS = new Set([
+    'no-customer-address',
+    'reply-failed',
+    'unreadable'
+]);
+const needsPersonSkip = (o) => o.skipReason !== undefined && PERSON_SKIPS.has(o.skipReason);
+/**
+ * Tickets a person has to look at, with links: a follow-up or close that failed, a ticket that
+ * could not be read, a tag repair that failed, a policy-module error, no address to write to.
+ */
+function needsAPerson(report, settings, link) {
+    const item = (o, words) => {
+        const detail = shownDetail(o, settings);
+        return `- ${link(o.ticketId)}: ${words}${detail ? `: ${markdownText(detail, 200)}` : ''}`;
+    };
+    const failedAction = (o) => o.code === 'policy-module'
+        ? 'the policy module failed, nothing was sent'
+        : `${actionLabel(o)} ${o.wrote ? 'done, a later step failed' : 'failed'}`;
+    const failed = (o) => o.result === 'failed';
+    const items = [
+        ...report.actions.filter(failed).map(o => item(o, failedAction(o))),
+        ...report.readFailures.map(o => item(o, 'could not be read')),
+        ...report.housekeeping
+            .filter(failed)
+            .map(o => item(o, `tag repair (${actionLabel(o)}) failed`)),
+        ...report.notableSkips
+            .filter(needsPersonSkip)
+            .map(o => `- ${link(o.ticketId)}: ${SKIP_LABELS[o.skipReason]}`)
+    ];
+    if (items.length === 0)
+        return [];
+    const more = 'tickets to look at';
+    return [`### Needs a person: ${items.length}`, '', ...capped(items, ROWS, more, i => i)];
+}
+/**
+ * Follow-ups, closes and the tickets deferred to the next run: a table each, oldest reply first.
+ * The customer's subject and name only when summary-customer-details allows.
+ */
+function ticketTables(report, settings, link) {
+    if (report.actions.length === 0)
+        return ['No ticket was due for a follow-up or a close.', ''];
+    const details = settings.summaryCustomerDetails;
+    const languages = settings.messagesFile !== null || Object.keys(settings.messages.byLanguage).length > 1;
+    // Texts from macros: which macro (name, id, language) each customer got.
+    const macros = (settings.messages.macros ?? []).length > 0;
+    const columns = [
+        ['Ticket', o => link(o.ticketId)],
+        details && ['Subject', o => markdownText(o.subject)],
+        details && ['Customer', o => markdownText(o.firstName || NO_NAME, 30)],
+        languages && ['Language', o => markdownText(o.language ?? '', 20)],
+        macros && ['Text', o => markdownText(o.textSource ?? '', 60)],
+        ['Hours idle', o => hours(o.idleHours)],
+        ['Action', actionLabel],
+        ['Result', o => markdownText(resultLabel(o, report.dryRun, shownDetail(o, settings)), 120)]
+    ];
+    const shown = columns.filter(c => c !== false);
+    const titles = shown.map(([title]) => title);
+    const head = tableHead(titles, 'Hours idle');
+    const table = (title, outcomes, max, more) => outcomes.length === 0
+        ? []
+        : [
+            `### ${title}: ${outcomes.length}`,
+            '',
+            ...head,
+            ...capped(outcomes, max, more, o => row(shown.map(([, cell]) => cell(o))))
+        ];
+    // Oldest first by the hours the reader sees (the sweep's order is close to it, not equal).
+    const settled = report.actions
+        .filter(o => o.result !== 'deferred')
+        .sort((a, b) => (b.idleHours ?? -1) - (a.idleHours ?? -1));
+    const planned = (action) => settled.filter(o => o.action === action);
+    const deferred = report.actions.filter(o => o.result === 'deferred');
+    const [sent, closed] = report.dryRun ? [' (would be sent)', ' (would be closed)'] : ['', ''];
+    const counted = '(see the counts above)';
+    return [
+        ...table(`Follow-ups${sent}`, planned('follow-up'), 300, `follow-ups ${counted}`),
+        ...table(`Closes${closed}`, planned('close'), 300, `closes ${counted}`),
+        ...table('Deferred to the next run', deferred, 25, 'deferred to the next run')
+    ];
+}
+/** Tag repairs (a follow-up tag added, stale tags removed), ticket by ticket. */
+function tagRepairsSection(report, settings, link) {
+    if (report.housekeeping.length === 0)
+        return [];
+    const repair = (o) => {
+        const detail = shownDetail(o, settings);
+        return o.result === 'failed'
+            ? row([link(o.ticketId), actionLabel(o), `failed: ${markdownText(detail ?? '', 120)}`])
+            : row([
+                link(o.ticketId),
+                markdownText(detail ?? actionLabel(o)),
+                markdownText(resultLabel(o, report.dryRun, detail), 120)
+            ]);
+    };
+    return [
+        '### Tag repairs',
+        '',
+        ...tableHead(['Ticket', 'Change', 'Result']),
+        ...capped(report.housekeeping, ROWS, 'tag repairs', repair)
+    ];
+}
+/** The skips counted by reason, then the notable ones ticket by ticket. */
+function skippedByReason(report, settings, link) {
+    const lines = [];
+    const reasons = SKIP_REASONS.filter(r => report.skipped[r] > 0);
+    if (reasons.length > 0) {
+        lines.push('### Skipped, by reason', '', ...tableHead(['Reason', 'Tickets'], 'Tickets'));
+        for (const r of reasons)
+            lines.push(row([`\`${r}\`: ${SKIP_LABELS[r]}`, `${report.skipped[r]}`]));
+        lines.push('');
+    }
+    const notable = report.notableSkips.filter(o => !needsPersonSkip(o));
+    if (notable.length > 0) {
+        const skip = (o) => row([link(o.ticketId), actionLabel(o), markdownText(shownDetail(o, settings) ?? '', 120)]);
+        lines.push(...tableHead(['Ticket', 'Planned', 'Skipped because']));
+        lines.push(...capped(notable, ROWS, 'skipped tickets', skip));
+    }
+    return lines;
+}
+/** Open tickets that carry the closed-tag: someone came back after an automatic close. */
+function reopenedSection(report, settings, link) {
+    if (report.reopened.length === 0)
+        return [];
+    return [
+        `### Reopened after an automatic close: ${report.reopened.length}`,
+        '',
+        `Open tickets that carry ${markdownText(settings.closedTag, 100)}: the customer (or an agent) came back. ` +
+            `${idList(report.reopened, ROWS, link)}.`,
+        ''
+    ];
+}
+const seconds = (report) => (report.finishedAt.getTime() - report.startedAt.getTime()) / 1000;
+/**
+ * The last guard of the size limit: cuts at a line when the whole would not fit, closes a
+ * `<details>` left open, and says so. The counts at the top are complete either way.
+ */
+function withinSummaryLimit(lines, maxBytes = SUMMARY_MAX_BYTES) {
+    const whole = lines.join('\n');
+    if (Buffer.byteLength(whole) <= maxBytes)
+        return whole;
+    const note = [
+        '',
+        `…the rest of this summary is left out: it would pass GitHub's size limit for a job summary. The counts above are complete; the CLI's --json output, or report-file, lists every ticket.`,
+        ''
+    ];
+    const budget = maxBytes - Buffer.byteLength(`${note.join('\n')}\n</details>\n`);
+    const kept = [];
+    let bytes = 0;
+    let openDetails = false;
+    for (const line of lines) {
+        const size = Buffer.byteLength(line) + 1;
+        if (bytes + size > budget)
+            break;
+        kept.push(line);
+        bytes += size;
+        if (line.startsWith('<details>'))
+            openDetails = true;
+        if (line.startsWith('</details>'))
+            openDetails = false;
+    }
+    if (openDetails)
+        kept.push('', '</details>');
+    return [...kept, ...note].join('\n');
+}
+/** The summary of a run that stopped before it had a report (bad settings, refused key, ...). */
+function stoppedSummary(message, settings) {
+    const reason = message
+        .split(/\r?\n/)
+        .map(line => escapeMarkdown(oneLine(line)))
+        .filter(line => line !== '')
+        .join('  \n');
+    const title = settings ? `## Gorgias auto-close: ${settings.domain}` : '## Gorgias auto-close';
+    return withinSummaryLimit([title, '', `**Stopped:** ${reason}`, '']);
+}
+/** The settings in effect, as the job summary and the log show them: never the API key. */
+function describeSettings(s) {
+    return [
+        ['gorgias-domain', s.domain],
+        ['api-url', s.apiUrl],
+        ['follow-up-hours', s.followUpHours.join(', ')],
+        ['close-hours', String(s.closeHours)],
+        ['exclude-tags', s.excludeTags.join(', ') || '(none)'],
+        ['only-tags', s.onlyTags.join(', ') || '(all tickets)'],
+        ['channels', s.channels.join(', ')],
+        ['follow-up-tag', s.followUpTag],
+        ['closed-tag', s.closedTag],
+        [
+            'close-message',
+            // From the input, a messages file or a macro (named, even before it is read).
+            Object.values(s.messages.byLanguage).some(t => t.close !== '' || t.macros?.close)
+                ? 'yes'
+                : 'none'
+        ],
+        ['dry-run', String(s.dryRun)],
+        ['max-actions', String(s.maxActions)],
+        ['view-id', s.viewId === null ? '(open tickets)' : String(s.viewId)],
+        [
+            'business-hours',
+            s.businessHours
+                ? `${s.businessHours.describe}${s.accountBusinessHours ? ", the Gorgias account's" : ''}`
+                : s.accountBusinessHours
+                    ? "(the Gorgias account's)"
+                    : '(around the clock)'
+        ],
+        ['policy-module', s.policyModule ?? '(none)'],
+        ['rate-limit-share', String(s.rateLimitShare)],
+        ['time-limit-minutes', String(s.timeLimitMinutes)],
+        ['summary-customer-details', String(s.summaryCustomerDetails)],
+        [
+            'messages-file',
+            s.messagesFile === null
+                ? '(message inputs)'
+                : `${s.messagesFile} (${Object.keys(s.messages.byLanguage).join(', ')}; default ${s.messages.defaultLanguage})`
+        ],
+        ...describeMacros(s.messages),
+        ['ticket-ids', s.ticketIds === null ? '(every listed ticket)' : s.ticketIds.join(', ')],
+        ['report-file', s.reportFile ?? '(none)'],
+        ['state-file', s.stateFile ?? '(none)']
+    ];
+}
+/** The macros in use: name, ids and languages (the default first), and what is not applied. */
+function describeMacros(catalog) {
+    if (catalog.macros === undefined) {
+        // Not read yet (the run stopped before): the inputs as given, one row per input.
+        const refs = Object.values(catalog.byLanguage).flatMap(t => Object.values(t.macros ?? {}));
+        const named = refs.map((ref) => [
+            ref.input.replace(/^messages-file /, ''),
+            `${ref.id !== null ? `#${ref.id}` : `"${ref.name}"`} (not read)`
+        ]);
+        return [...new Map(named)];
+    }
+    return catalog.macros.map(use => {
+        const ids = use.macros
+            .map((m, i) => `#${m.id} ${m.language ?? '(no language)'}${i === 0 && use.macros.length > 1 ? ' default' : ''}`)
+            .join(', ');
+        const ignored = use.ignoredActions.length > 0 ? `; not applied: ${use.ignoredActions.join(', ')}` : '';
+        return [use.input, `"${use.name}" (${ids})${ignored}`];
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
-
-
-
 
 
 
@@ -58925,58 +58974,46 @@ function stopNotice(err, settings) {
  * knows GitHub Actions.
  */
 async function runAction() {
-    const input = inputResolver((name) => getInput(name), process.env);
-    // Masked before anything else can print it, including a bad-input error.
-    registerSecrets(input('gorgias-api-key'), input('gorgias-email'), core_setSecret);
-    let settings = null;
-    try {
-        settings = parseSettings((name) => getInput(name), {
-            env: process.env,
-            workspace: process.env.GITHUB_WORKSPACE || process.cwd()
-        });
-        const warning = apiUrlWarning(settings);
-        if (warning)
-            core_warning(warning);
-        if (settings.checkOnly)
-            return await checkOnly(settings);
-        if (settings.dryRun) {
-            notice('Dry run: nothing will be changed in Gorgias. To go live, set the repository variable GORGIAS_AUTO_CLOSE_LIVE to true.');
+    const read = (name) => getInput(name);
+    const input = inputResolver(read, process.env);
+    // The key and the Basic auth token built from it, masked before anything (a bad-input error too)
+    // could print them.
+    for (const form of secretForms(input('gorgias-email'), input('gorgias-api-key'))) {
+        setSecret(form);
+    }
+    await runEntry({
+        read,
+        env: process.env,
+        workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+        log: core_namespaceObject,
+        checked: checkOnly,
+        dryRun: () => notice('Dry run: nothing will be changed in Gorgias. To go live, set the repository variable GORGIAS_AUTO_CLOSE_LIVE to true.'),
+        swept,
+        stopped: async ({ message }, settings) => {
+            await writeSummary(stoppedSummary(message, settings), `Stopped: ${terminalCell(message)}`);
+            setFailed(message);
         }
-        const run = await runSweep(settings, LOG);
-        const { report, stats, auditFile, checklist, stateFile } = run;
-        settings = run.settings;
-        // Outputs first: they are what later steps depend on, and setting them cannot fail the run.
-        for (const [name, value] of Object.entries(outputs(report)))
-            setOutput(name, value);
-        setOutput('report-file', auditFile ?? '');
-        setOutput('state-file', stateFile ?? '');
-        const saved = stateLine(report.state);
-        await writeSummary(summaryMarkdown(report, settings, stats, dryRunChecklist(checklist)) +
-            runLink() +
-            (saved ? `\n${saved}\n` : ''), terminalReport(report, settings, stats) + (saved ? `\n${saved}` : ''));
-        const failure = stopLine(report, settings) ?? failureLine(report, settings);
-        if (failure)
-            setFailed(failure);
-    }
-    catch (err) {
-        const { message } = stopNotice(err, settings);
-        await writeSummary(stoppedSummary(message, settings), `Stopped: ${terminalCell(message)}`);
-        setFailed(message);
-    }
+    });
 }
-const LOG = {
-    info: m => info(m),
-    warning: m => core_warning(m),
-    notice: m => notice(m),
-    startGroup: n => startGroup(n),
-    endGroup: () => endGroup()
-};
+async function swept(run) {
+    const { report, settings, stats } = run;
+    // Outputs first: they are what later steps depend on, and setting them cannot fail the run.
+    for (const [name, value] of Object.entries(outputs(report)))
+        setOutput(name, value);
+    setOutput('report-file', run.auditFile ?? '');
+    setOutput('state-file', run.stateFile ?? '');
+    const saved = stateLine(report.state);
+    const markdown = summaryMarkdown(report, settings, stats, dryRunChecklist(run.checklist));
+    await writeSummary(markdown + runLink() + (saved ? `\n${saved}\n` : ''), reportText(run));
+    const failure = sweepFailure(run);
+    if (failure)
+        setFailed(failure.message);
+}
 /**
  * `check-only: true`: the checklist in the log and the job summary, no sweep, no write, and no
  * output set (no sweep ran, so there is nothing to count). The step fails on a problem.
  */
-async function checkOnly(settings) {
-    const checklist = await runCheck(settings, LOG);
+async function checkOnly(checklist) {
     for (const line of checklistText(checklist).split('\n'))
         info(line);
     await writeSummary(checklistMarkdown(checklist) + runLink(), checklistText(checklist));
@@ -58994,7 +59031,7 @@ function dryRunChecklist(checklist) {
     endGroup();
     const { failure } = checkVerdict(checklist);
     if (failure)
-        core_warning(logText(failure));
+        warning(logText(failure));
     return checklistMarkdown(checklist);
 }
 /**
@@ -59006,7 +59043,7 @@ async function writeSummary(markdown, plain) {
         await summary.addRaw(markdown).write();
     }
     catch (err) {
-        core_warning(`job summary not written: ${err instanceof Error ? err.message : String(err)}`);
+        warning(`job summary not written: ${err instanceof Error ? err.message : String(err)}`);
         info(plain);
     }
 }
@@ -59016,11 +59053,7 @@ function runLink() {
         return '';
     return `\n[Workflow run](${github_context.serverUrl}/${repository}/actions/runs/${runId})\n`;
 }
-/**
- * The name GitHub's own runner emulation, @github/local-action (`npm run local-action`), calls in
- * an entry point; it is the action's entry, runAction.
- * @alias
- */
+/** The name @github/local-action (`npm run local-action`) calls in an entry point. @alias */
 const run = (/* unused pure expression or super */ null && (runAction));
 
 
@@ -68497,6 +68530,36 @@ return new B(c,{type:"multipart/form-data; boundary="+b})}
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -68534,6 +68597,17 @@ return new B(c,{type:"multipart/form-data; boundary="+b})}
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
 /******/ })();
 /******/ 
 /******/ /* webpack/runtime/import chunk loading */

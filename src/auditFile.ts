@@ -1,6 +1,6 @@
-import { writeFileAtomically } from './atomicFile.js'
 import type { Settings } from './config.js'
 import { counts } from './report.js'
+import { writeFileAtomically } from './state.js'
 import type { Outcome, Report } from './sweep/types.js'
 
 /**
@@ -9,61 +9,11 @@ import type { Outcome, Report } from './sweep/types.js'
  * ticket ids and what was done, never a subject or a customer's name.
  */
 
-/** Where in the report a ticket line comes from. */
-type AuditSection = 'action' | 'housekeeping' | 'read-failure'
-
-interface AuditTicketLine {
-  type: 'ticket'
-  store: string
-  ticketId: number
-  section: AuditSection
-  action: Outcome['action']
-  /** follow-ups: which reminder of how many */
-  reminder: number | null
-  reminders: number | null
-  result: Outcome['result']
-  /**
-   * a fixed code, never the server's or a module's words (they can quote the customer): for a
-   * failure its kind (refused-by-gorgias, gorgias-unavailable, ...), for a deferral why
-   * (max-actions, time-limit, credentials), for a tag repair what was done; null otherwise
-   */
-  detail: string | null
-  /** a failure that came after some writes landed */
-  wrote: boolean
-  /** the language of the texts sent (or that would be sent) */
-  language: string | null
-  /** real hours since the agent's reply, to two decimals */
-  idleHours: number | null
-  dryRun: boolean
-  startedAt: string
-  finishedAt: string
-}
-
-interface AuditTotalsLine {
-  type: 'totals'
-  store: string
-  dryRun: boolean
-  startedAt: string
-  finishedAt: string
-  /** how the tickets were found: open-view, saved-view, all-tickets, ticket-ids */
-  listing: Report['listing']['kind']
-  ticketsSeen: number
-  candidates: number
-  followedUp: number
-  closed: number
-  failed: number
-  deferred: number
-  skipped: number
-  reopened: number
-  reopenedTicketIds: number[]
-  /** why the run ended early: credentials or time-limit; null when it went through */
-  stop: 'credentials' | 'time-limit' | null
-}
-
-const round2 = (hours: number | null): number | null =>
-  hours === null || !Number.isFinite(hours) ? null : Math.round(hours * 100) / 100
-
-/** What the file says about one ticket: a code from a closed set, no free text. */
+/**
+ * What the file says about one ticket: a fixed code, never the server's or a module's words (they
+ * can quote the customer): for a failure its kind (refused-by-gorgias, gorgias-unavailable, ...),
+ * for a deferral why (max-actions, time-limit, credentials), for a tag repair what was done.
+ */
 function auditDetail(o: Outcome): string | null {
   switch (o.result) {
     case 'failed':
@@ -84,39 +34,39 @@ function auditDetail(o: Outcome): string | null {
   }
 }
 
+/** Real hours since the agent's reply, to two decimals. */
+const round2 = (hours: number | null): number | null =>
+  hours === null || !Number.isFinite(hours) ? null : Math.round(hours * 100) / 100
+
 /** The audit file's lines, without newlines: the ticket lines in report order, then the totals. */
 export function auditLines(report: Report, settings: Pick<Settings, 'domain'>): string[] {
+  const store = settings.domain
   const run = {
-    store: settings.domain,
     dryRun: report.dryRun,
     startedAt: report.startedAt.toISOString(),
     finishedAt: report.finishedAt.toISOString()
   }
-  const ticketLine = (o: Outcome, section: AuditSection): AuditTicketLine => ({
+  const ticketLine = (o: Outcome, section: 'action' | 'housekeeping' | 'read-failure') => ({
     type: 'ticket',
-    store: run.store,
+    store,
     ticketId: o.ticketId,
     section,
     action: o.action,
+    // follow-ups: which reminder of how many
     reminder: o.reminder ?? null,
     reminders: o.reminders ?? null,
     result: o.result,
     detail: auditDetail(o),
+    // a failure that came after some writes landed
     wrote: o.wrote === true,
     language: o.language,
     idleHours: round2(o.idleHours),
-    dryRun: run.dryRun,
-    startedAt: run.startedAt,
-    finishedAt: run.finishedAt
+    ...run
   })
-  const tickets = [
-    ...report.actions.map(o => ticketLine(o, 'action')),
-    ...report.housekeeping.map(o => ticketLine(o, 'housekeeping')),
-    ...report.readFailures.map(o => ticketLine(o, 'read-failure'))
-  ]
   const c = counts(report)
-  const totals: AuditTotalsLine = {
+  const totals = {
     type: 'totals',
+    store,
     ...run,
     listing: report.listing.kind,
     ticketsSeen: report.ticketsSeen,
@@ -128,9 +78,15 @@ export function auditLines(report: Report, settings: Pick<Settings, 'domain'>): 
     skipped: c.skipped,
     reopened: report.reopened.length,
     reopenedTicketIds: [...report.reopened],
+    // why the run ended early: credentials or time-limit; null when it went through
     stop: report.stop?.kind ?? null
   }
-  return [...tickets, totals].map(line => JSON.stringify(line))
+  return [
+    ...report.actions.map(o => ticketLine(o, 'action')),
+    ...report.housekeeping.map(o => ticketLine(o, 'housekeeping')),
+    ...report.readFailures.map(o => ticketLine(o, 'read-failure')),
+    totals
+  ].map(line => JSON.stringify(line))
 }
 
 /** Writes the lines to `path`, atomically (see writeFileAtomically). */

@@ -1,78 +1,64 @@
 import * as core from '@actions/core'
 import * as github from '@actions/github'
-import { parseSettings, type Settings } from './config.js'
-import { inputResolver, type InputName } from './inputs.js'
-import { failureLine, outputs, stopLine, terminalReport } from './report.js'
-import { stoppedSummary, summaryMarkdown } from './summary.js'
-import { apiUrlWarning, runCheck, runSweep, type SweepRun } from './run.js'
+import type { Checklist } from './check.js'
 import { checklistMarkdown, checklistText, checkVerdict } from './checkReport.js'
-import type { SweepLog } from './sweep/index.js'
-import { logText } from './text.js'
-import { registerSecrets } from './secrets.js'
+import { reportText, runEntry, sweepFailure } from './entry.js'
+import { secretForms } from './gorgias/errors.js'
+import { inputResolver, type InputName } from './inputs.js'
+import { outputs } from './report.js'
+import { stoppedSummary, summaryMarkdown } from './summary.js'
+import type { SweepRun } from './run.js'
 import { stateLine } from './state.js'
-import { stopNotice } from './stop.js'
-import { terminalCell } from './text.js'
+import { logText, terminalCell } from './text.js'
 
 /**
  * The GitHub Action's entry: inputs -> sweep -> outputs and job summary. The only module that
  * knows GitHub Actions.
  */
 export async function runAction(): Promise<void> {
-  const input = inputResolver((name: InputName) => core.getInput(name), process.env)
-  // Masked before anything else can print it, including a bad-input error.
-  registerSecrets(input('gorgias-api-key'), input('gorgias-email'), core.setSecret)
-
-  let settings: Settings | null = null
-  try {
-    settings = parseSettings((name: InputName) => core.getInput(name), {
-      env: process.env,
-      workspace: process.env.GITHUB_WORKSPACE || process.cwd()
-    })
-    const warning = apiUrlWarning(settings)
-    if (warning) core.warning(warning)
-    if (settings.checkOnly) return await checkOnly(settings)
-    if (settings.dryRun) {
+  const read = (name: InputName): string => core.getInput(name)
+  const input = inputResolver(read, process.env)
+  // The key and the Basic auth token built from it, masked before anything (a bad-input error too)
+  // could print them.
+  for (const form of secretForms(input('gorgias-email'), input('gorgias-api-key'))) {
+    core.setSecret(form)
+  }
+  await runEntry({
+    read,
+    env: process.env,
+    workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+    log: core,
+    checked: checkOnly,
+    dryRun: () =>
       core.notice(
         'Dry run: nothing will be changed in Gorgias. To go live, set the repository variable GORGIAS_AUTO_CLOSE_LIVE to true.'
-      )
+      ),
+    swept,
+    stopped: async ({ message }, settings) => {
+      await writeSummary(stoppedSummary(message, settings), `Stopped: ${terminalCell(message)}`)
+      core.setFailed(message)
     }
-    const run = await runSweep(settings, LOG)
-    const { report, stats, auditFile, checklist, stateFile } = run
-    settings = run.settings
-    // Outputs first: they are what later steps depend on, and setting them cannot fail the run.
-    for (const [name, value] of Object.entries(outputs(report))) core.setOutput(name, value)
-    core.setOutput('report-file', auditFile ?? '')
-    core.setOutput('state-file', stateFile ?? '')
-    const saved = stateLine(report.state)
-    await writeSummary(
-      summaryMarkdown(report, settings, stats, dryRunChecklist(checklist)) +
-        runLink() +
-        (saved ? `\n${saved}\n` : ''),
-      terminalReport(report, settings, stats) + (saved ? `\n${saved}` : '')
-    )
-    const failure = stopLine(report, settings) ?? failureLine(report, settings)
-    if (failure) core.setFailed(failure)
-  } catch (err) {
-    const { message } = stopNotice(err, settings)
-    await writeSummary(stoppedSummary(message, settings), `Stopped: ${terminalCell(message)}`)
-    core.setFailed(message)
-  }
+  })
 }
 
-const LOG: SweepLog = {
-  info: m => core.info(m),
-  warning: m => core.warning(m),
-  notice: m => core.notice(m),
-  startGroup: n => core.startGroup(n),
-  endGroup: () => core.endGroup()
+async function swept(run: SweepRun): Promise<void> {
+  const { report, settings, stats } = run
+  // Outputs first: they are what later steps depend on, and setting them cannot fail the run.
+  for (const [name, value] of Object.entries(outputs(report))) core.setOutput(name, value)
+  core.setOutput('report-file', run.auditFile ?? '')
+  core.setOutput('state-file', run.stateFile ?? '')
+  const saved = stateLine(report.state)
+  const markdown = summaryMarkdown(report, settings, stats, dryRunChecklist(run.checklist))
+  await writeSummary(markdown + runLink() + (saved ? `\n${saved}\n` : ''), reportText(run))
+  const failure = sweepFailure(run)
+  if (failure) core.setFailed(failure.message)
 }
 
 /**
  * `check-only: true`: the checklist in the log and the job summary, no sweep, no write, and no
  * output set (no sweep ran, so there is nothing to count). The step fails on a problem.
  */
-async function checkOnly(settings: Settings): Promise<void> {
-  const checklist = await runCheck(settings, LOG)
+async function checkOnly(checklist: Checklist): Promise<void> {
   for (const line of checklistText(checklist).split('\n')) core.info(line)
   await writeSummary(checklistMarkdown(checklist) + runLink(), checklistText(checklist))
   const { failure } = checkVerdict(checklist)
@@ -80,7 +66,7 @@ async function checkOnly(settings: Settings): Promise<void> {
 }
 
 /** A dry run's checklist: in the log, and on top of the summary; its problems as warnings. */
-function dryRunChecklist(checklist: SweepRun['checklist']): string {
+function dryRunChecklist(checklist: Checklist | null): string {
   if (checklist?.scope !== 'full') return ''
   core.startGroup('Account check')
   for (const line of checklistText(checklist).split('\n')) core.info(line)
@@ -109,9 +95,5 @@ function runLink(): string {
   return `\n[Workflow run](${github.context.serverUrl}/${repository}/actions/runs/${runId})\n`
 }
 
-/**
- * The name GitHub's own runner emulation, @github/local-action (`npm run local-action`), calls in
- * an entry point; it is the action's entry, runAction.
- * @alias
- */
+/** The name @github/local-action (`npm run local-action`) calls in an entry point. @alias */
 export const run = runAction

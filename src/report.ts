@@ -1,5 +1,5 @@
 import type { Settings } from './config.js'
-import { credentialsHelp } from './secrets.js'
+import { credentialsHelp } from './stop.js'
 import type { ClientStats } from './gorgias/client.js'
 import { explanationText } from './explain.js'
 import { SKIP_LABELS, SKIP_REASONS } from './policy/types.js'

@@ -1,21 +1,19 @@
-import { createHash } from 'node:crypto'
-import { readFileSync, statSync } from 'node:fs'
-import { writeFileAtomically } from './atomicFile.js'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
 import type { Settings } from './config.js'
 import type { Ticket } from './gorgias/types.js'
 import { parseTimestamp } from './policy/types.js'
 import type { StateReport } from './sweep/types.js'
+import { plural } from './text.js'
 
 /**
- * The state between runs (`state-file`): for each open ticket found "not due yet", the
- * `updated_datetime` it had when read and the time its decision can change, so that the next run
- * does not read it again while its list item shows it unchanged and that time has not come.
- *
- * It only ever saves a read. It never decides: every write still follows a fresh read of the
- * ticket, decided on that read, and every list item is still triaged (exclusions, tags, status,
- * snooze) every run. So a state that is wrong, stale or forged can cost a delay of a read, never a
- * wrong write. It holds ids, timestamps and a fingerprint of the account and settings, and no
- * customer data: a workflow cache is readable by everyone with access to the repository.
+ * The state between runs (`state-file`): for each open ticket found not due yet, the
+ * `updated_datetime` it had when read and when its decision can change, so that the next run
+ * does not read it again while its list item is unchanged and that time has not come. It only
+ * saves reads, never decides (every write follows a fresh read), so a wrong or forged state costs
+ * a read's delay, never a wrong write. Ids and timestamps only: a workflow cache is readable by
+ * everyone with access to the repository.
  */
 
 /** The file's format; a file of a later one is ignored (a newer version of the action wrote it). */
@@ -28,46 +26,23 @@ export interface StateEntry {
   updated: number
   /** when its decision can change: the next follow-up or close becomes due (ms) */
   due: number
-  /**
-   * the server's time of this action's last write to it (ms): a list item whose
-   * `updated_datetime` is no later is unchanged since that write
-   */
+  /** the server's time of this action's last write to it (ms): no later list item is a change */
   wrote?: number
 }
 
-interface StateFileJson {
-  format: number
-  fingerprint: string
-  savedAt: string
-  /** ticket id -> [updated, due] or [updated, due, wrote], as ISO timestamps */
-  tickets: Record<string, string[]>
-}
+/** Settings known not to change a decision; any other (one added later too) is in the fingerprint. */
+// prettier-ignore
+const NOT_DECISIVE = new Set<string>([
+  'apiKey', 'dryRun', 'maxActions', 'rateLimitShare', 'timeLimitMinutes', 'summaryCustomerDetails',
+  'reportFile', 'stateFile', 'checkOnly', 'ticketIds', 'messagesFile', 'policyModule'
+] satisfies Array<keyof Settings>)
 
-/**
- * The settings a decision depends on, and the account, as one hash: a state written under other
- * ones is not reused. Every setting counts unless it is known not to change a decision (so one
- * added later counts by default); the policy module counts by its file's content.
- */
+/** The account and the decisive settings as one hash; the policy module counts by its content. */
 export function stateFingerprint(settings: Settings, policyModuleContent: string | null): string {
-  const {
-    apiKey: _apiKey,
-    dryRun: _dryRun,
-    maxActions: _maxActions,
-    rateLimitShare: _rateLimitShare,
-    timeLimitMinutes: _timeLimitMinutes,
-    summaryCustomerDetails: _summaryCustomerDetails,
-    reportFile: _reportFile,
-    stateFile: _stateFile,
-    checkOnly: _checkOnly,
-    ticketIds: _ticketIds,
-    messagesFile: _messagesFile,
-    policyModule: _policyModule,
-    ...decisive
-  } = settings
-  const policy =
-    policyModuleContent === null
-      ? null
-      : createHash('sha256').update(policyModuleContent).digest('hex')
+  const decisive = Object.fromEntries(
+    Object.entries(settings).filter(([name]) => !NOT_DECISIVE.has(name))
+  )
+  const policy = policyModuleContent === null ? null : sha256(policyModuleContent)
   const text = JSON.stringify({ format: STATE_FORMAT, decisive, policy }, (_key, value: unknown) =>
     value instanceof Set
       ? [...(value as Set<unknown>)].sort()
@@ -75,8 +50,10 @@ export function stateFingerprint(settings: Settings, policyModuleContent: string
         ? [...(value as Map<unknown, unknown>)]
         : value
   )
-  return createHash('sha256').update(text).digest('hex')
+  return sha256(text)
 }
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
 
 /** The policy module's content for the fingerprint; null when there is none or it cannot be read. */
 export function policyModuleContent(settings: Pick<Settings, 'policyModule'>): string | null {
@@ -89,91 +66,90 @@ export function policyModuleContent(settings: Pick<Settings, 'policyModule'>): s
   }
 }
 
-export interface LoadedState {
-  entries: Map<number, StateEntry>
-  /** why the file was not used (said once, as a notice); null when it was */
-  notice: string | null
+/** Reads the state file. Never throws: a file it cannot use is ignored, with a notice. */
+export function loadState(
+  path: string,
+  fingerprint: string
+): { entries: Map<number, StateEntry>; notice: string | null } {
+  try {
+    return { entries: stateEntries(readStateJson(path), fingerprint), notice: null }
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err)
+    return {
+      entries: new Map(),
+      notice: `state-file ${path}: ${why}; every ticket that may be due is read this run, and the file is written afresh at the end`
+    }
+  }
 }
 
-/**
- * Reads and checks the state file. Never throws: a missing, unreadable, damaged, oversized,
- * newer-format or foreign file is ignored (no entry) with a notice, and the run is as without it.
- */
-export function loadState(path: string, fingerprint: string): LoadedState {
-  const ignored = (why: string): LoadedState => ({
-    entries: new Map(),
-    notice: `state-file ${path}: ${why}; every ticket that may be due is read this run, and the file is written afresh at the end`
-  })
-  let size: number
-  try {
-    const stat = statSync(path)
-    // A FIFO or a device (a restored cache may link to one) would block the read or never end.
-    if (!stat.isFile()) return ignored('not a regular file')
-    size = stat.size
-  } catch (err) {
-    const code = (err as { code?: string }).code
-    return ignored(
+/** The file's JSON; throws why it is not usable. */
+function readStateJson(path: string): unknown {
+  const stat = attempt(
+    () => statSync(path),
+    code =>
       code === 'ENOENT'
         ? 'no state yet (first run, or the cache was not restored)'
-        : `not readable (${code ?? 'error'})`
+        : `not readable (${code})`
+  )
+  // A FIFO or a device (a restored cache may link to one) would block the read or never end.
+  if (!stat.isFile()) throw new Error('not a regular file')
+  if (stat.size > STATE_MAX_BYTES) {
+    throw new Error(
+      `larger than ${STATE_MAX_BYTES / 1024 / 1024} MB (${stat.size} bytes): not a state this action wrote`
     )
   }
-  if (size > STATE_MAX_BYTES) {
-    return ignored(
-      `larger than ${STATE_MAX_BYTES / 1024 / 1024} MB (${size} bytes): not a state this action wrote`
-    )
-  }
-  let json: unknown
+  const text = (): unknown => JSON.parse(readFileSync(path, 'utf8'))
+  return attempt(text, code => `not readable as a state (${code})`)
+}
+
+/** `run()`; a failure throws `why(code)` (an fs error's code, or "not JSON"). */
+function attempt<T>(run: () => T, why: (code: string) => string): T {
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'))
+    return run()
   } catch (err) {
-    return ignored(
-      `not readable as a state (${err instanceof SyntaxError ? 'not JSON' : ((err as { code?: string }).code ?? 'error')})`
+    const code = err instanceof SyntaxError ? 'not JSON' : (err as { code?: string }).code
+    throw new Error(why(code ?? 'error'), { cause: err })
+  }
+}
+
+/** The entries of a state file's JSON; throws why it is not usable. */
+function stateEntries(json: unknown, fingerprint: string): Map<number, StateEntry> {
+  const file: Record<string, unknown> = isRecord(json) ? json : {}
+  const foreign = 'not a state file of this action'
+  if (typeof file.format !== 'number') throw new Error(foreign)
+  if (file.format > STATE_FORMAT) {
+    throw new Error(
+      `written by a newer version of this action (format ${file.format}, this one reads ${STATE_FORMAT})`
     )
   }
-  if (!isRecord(json) || typeof json.format !== 'number')
-    return ignored('not a state file of this action')
-  if (json.format > STATE_FORMAT) {
-    return ignored(
-      `written by a newer version of this action (format ${json.format}, this one reads ${STATE_FORMAT})`
-    )
-  }
-  if (
-    json.format !== STATE_FORMAT ||
-    typeof json.fingerprint !== 'string' ||
-    !isRecord(json.tickets)
-  ) {
-    return ignored('not a state file of this action')
-  }
-  if (json.fingerprint !== fingerprint) {
-    return ignored(
+  if (file.format !== STATE_FORMAT || typeof file.fingerprint !== 'string') throw new Error(foreign)
+  if (!isRecord(file.tickets)) throw new Error(foreign)
+  if (file.fingerprint !== fingerprint) {
+    throw new Error(
       'written for another account or other settings (domain, schedule, business hours, tags, channels, messages or policy module changed)'
     )
   }
   const entries = new Map<number, StateEntry>()
-  for (const [key, value] of Object.entries(json.tickets)) {
+  for (const [key, value] of Object.entries(file.tickets)) {
     const id = Number(key)
     const entry = parseEntry(value)
     if (!Number.isSafeInteger(id) || id < 1 || String(id) !== key || entry === null) {
-      return ignored(`damaged (ticket entry "${key.slice(0, 20)}")`)
+      throw new Error(`damaged (ticket entry "${key.slice(0, 20)}")`)
     }
     entries.set(id, entry)
   }
-  return { entries, notice: null }
+  return entries
 }
 
 function parseEntry(value: unknown): StateEntry | null {
   if (!Array.isArray(value) || value.length < 2 || value.length > 3) return null
   const times = value.map(v => (typeof v === 'string' ? Date.parse(v) : NaN))
-  if (times.some(t => Number.isNaN(t))) return null
+  if (times.some(Number.isNaN)) return null
   const [updated, due, wrote] = times as [number, number, number | undefined]
   return wrote === undefined ? { updated, due } : { updated, due, wrote }
 }
 
-/**
- * Writes the state atomically: next to its final name, then renamed, so a cancelled run leaves
- * the previous file or the whole new one. Throws an Error naming the input; the caller warns.
- */
+/** Writes the state atomically. Throws an Error naming the input; the caller warns. */
 export function writeState(
   path: string,
   fingerprint: string,
@@ -181,22 +157,48 @@ export function writeState(
   savedAt: Date
 ): void {
   const tickets: Record<string, string[]> = {}
-  for (const id of [...entries.keys()].sort((a, b) => a - b)) {
-    const e = entries.get(id)!
-    const times = e.wrote === undefined ? [e.updated, e.due] : [e.updated, e.due, e.wrote]
+  for (const [id, { updated, due, wrote }] of [...entries].sort(([a], [b]) => a - b)) {
+    const times = wrote === undefined ? [updated, due] : [updated, due, wrote]
     tickets[String(id)] = times.map(t => new Date(t).toISOString())
   }
-  const file: StateFileJson = {
-    format: STATE_FORMAT,
-    fingerprint,
-    savedAt: savedAt.toISOString(),
-    tickets
-  }
+  const file = { format: STATE_FORMAT, fingerprint, savedAt: savedAt.toISOString(), tickets }
   writeFileAtomically(
     path,
     `${JSON.stringify(file)}\n`,
     reason => `state-file ${path}: the state could not be written: ${reason}`
   )
+}
+
+/**
+ * Writes `text` to `path` (and its folder) next to its final name, then renames it: a reader (a
+ * later run, an upload after a cancelled run) sees the old file or the new one, never half of one.
+ */
+export function writeFileAtomically(
+  path: string,
+  text: string,
+  failed: (reason: string) => string
+): void {
+  const folder = dirname(path)
+  const temporary = join(folder, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
+  try {
+    mkdirSync(folder, { recursive: true })
+    writeFileSync(temporary, text, { flag: 'wx' })
+    renameSync(temporary, path)
+  } catch (err) {
+    try {
+      rmSync(temporary, { force: true })
+    } catch {
+      // The folder itself is unusable (not a folder, no permission): there is nothing to clean.
+    }
+    const reason = err instanceof Error ? err.message : String(err)
+    throw new Error(failed(reason), { cause: err })
+  }
+}
+
+/** A ticket's `updated_datetime` in ms; undefined when it has none that is a time. */
+function updatedAt(ticket: Ticket): number | undefined {
+  const value = ticket.updated_datetime
+  return typeof value === 'string' ? parseTimestamp(value)?.getTime() : undefined
 }
 
 /**
@@ -206,89 +208,64 @@ export function writeState(
  */
 export function readSaved(entry: StateEntry | undefined, listed: Ticket, now: Date): boolean {
   if (entry === undefined || now.getTime() >= entry.due) return false
-  const value = listed.updated_datetime
-  const updated = typeof value === 'string' ? parseTimestamp(value)?.getTime() : undefined
+  const updated = updatedAt(listed)
   if (updated === undefined) return false
-  // A write time later than now is not one this action made (a forged or broken file): it
-  // would hide every change to the ticket until then. It is kept to the end of its second (see
-  // writeTime), so a run within that second still counts it.
+  // A write time later than now (to the end of its second, see writeTime) is not one this
+  // action made (a forged or broken file): it would hide every change to the ticket until then.
   const wrote = entry.wrote !== undefined && entry.wrote - 999 <= now.getTime() ? entry.wrote : null
   return updated === entry.updated || (wrote !== null && updated <= wrote)
 }
 
-/**
- * One run's use of the state: the entries it started from, those it keeps (tickets listed this
- * run whose read it saved, and those it found not due), and how many reads it saved.
- */
+/** One run's use of the state: the entries it started from, those it keeps, the reads saved. */
 export class RunState {
-  readonly #previous: ReadonlyMap<number, StateEntry>
-  readonly #next = new Map<number, StateEntry>()
-  readonly #listed = new Set<number>()
-  #saved = 0
-  #cutShort = false
+  private readonly next = new Map<number, StateEntry>()
+  private readonly listedIds = new Set<number>()
+  private cutShort = false
+  saved = 0
   /** reads the state could not save, by why: no entry, the ticket changed, its time came */
   readonly missed = { 'no-entry': 0, changed: 0, due: 0 }
 
-  constructor(previous: ReadonlyMap<number, StateEntry>) {
-    this.#previous = previous
-  }
+  constructor(private readonly previous: ReadonlyMap<number, StateEntry>) {}
 
   /** A listed ticket that passed the triage: true when its read is saved (the entry is kept). */
   skipsRead(listed: Ticket, now: Date): boolean {
-    this.#listed.add(listed.id)
-    const entry = this.#previous.get(listed.id)
+    this.listedIds.add(listed.id)
+    const entry = this.previous.get(listed.id)
     if (!readSaved(entry, listed, now)) {
       this.missed[!entry ? 'no-entry' : now.getTime() >= entry.due ? 'due' : 'changed']++
       return false
     }
-    this.#next.set(listed.id, entry!)
-    this.#saved++
+    this.next.set(listed.id, entry!)
+    this.saved++
     return true
   }
 
   /** A ticket listed this run (kept only if read or saved); its old entry is then replaced. */
   listed(ticketId: number): void {
-    this.#listed.add(ticketId)
+    this.listedIds.add(ticketId)
   }
 
-  /**
-   * Read and found not due until `due`: remembered with its `updated_datetime` as read, and the
-   * server time of a write this run made to it, if any.
-   */
+  /** Read and found not due until `due`; `wrote`: the server time of a write this run made. */
   notDue(ticket: Ticket, due: Date, wrote: number | null): void {
-    const value = ticket.updated_datetime
-    const updated = typeof value === 'string' ? parseTimestamp(value)?.getTime() : undefined
+    const updated = updatedAt(ticket)
     if (updated === undefined && wrote === null) return
     const entry: StateEntry = { updated: updated ?? -1, due: due.getTime() }
     if (wrote !== null) entry.wrote = wrote
-    this.#next.set(ticket.id, entry)
-  }
-
-  /** The read was needed after all, or the ticket is done with: nothing is kept for it. */
-  forget(ticketId: number): void {
-    this.#next.delete(ticketId)
+    this.next.set(ticket.id, entry)
   }
 
   /** The listing did not finish: tickets it did not reach keep their entries. */
   listingCutShort(): void {
-    this.#cutShort = true
+    this.cutShort = true
   }
 
-  get saved(): number {
-    return this.#saved
-  }
-
-  /**
-   * What to write: the tickets listed this run that are kept; when the listing was cut short,
-   * also the earlier entries of tickets it did not reach, which are still valid (each is checked
-   * against its list item before use).
-   */
+  /** What to write: the kept entries, and those of tickets a listing cut short did not reach. */
   toSave(): Map<number, StateEntry> {
     const out = new Map<number, StateEntry>()
-    if (this.#cutShort) {
-      for (const [id, e] of this.#previous) if (!this.#listed.has(id)) out.set(id, e)
+    if (this.cutShort) {
+      for (const [id, e] of this.previous) if (!this.listedIds.has(id)) out.set(id, e)
     }
-    for (const [id, e] of this.#next) out.set(id, e)
+    for (const [id, e] of this.next) out.set(id, e)
     return out
   }
 }
@@ -300,12 +277,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** The summary's (and the terminal's) last line: what the state saved this run. */
 export function stateLine(state: StateReport | undefined): string | null {
   if (!state) return null
-  const saved = `State file: ${state.readsSaved} ticket read${state.readsSaved === 1 ? '' : 's'} saved`
+  const saved = `State file: ${plural(state.readsSaved, 'ticket read', 'ticket reads')} saved`
   const why =
     state.notice === null ? '' : ' (the file read at the start was not used: see the notice)'
   const kept =
     state.file === null
       ? 'the file could not be written (see the warning)'
-      : `${state.kept} ticket${state.kept === 1 ? '' : 's'} remembered for the next run`
+      : `${plural(state.kept, 'ticket', 'tickets')} remembered for the next run`
   return `${saved}${why}; ${kept}.`
 }
