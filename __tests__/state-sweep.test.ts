@@ -54,6 +54,7 @@ async function run(inputs: Inputs = {}): Promise<Report> {
     }),
     settings,
     now: clock.date,
+    deadline: clock.date().getTime() + settings.timeLimitMinutes * 60_000,
     log,
     state: state?.run ?? null
   })

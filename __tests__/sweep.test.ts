@@ -50,6 +50,7 @@ async function sweepOnce({ inputs = {}, ...opts }: Sweep = {}): Promise<Report> 
     client: inMemoryClient(sim, clientOptions(settings)),
     settings,
     now: clock.date,
+    deadline: clock.date().getTime() + settings.timeLimitMinutes * 60_000,
     log,
     usage: () => 'usage',
     ...opts
@@ -337,6 +338,15 @@ describe('time-limit-minutes', () => {
     expect(report.stop).toEqual({ kind: 'time-limit', minutes: 1 })
     expect(sim.writes()).toEqual([])
   })
+
+  test("counted from the run's start: a deadline the work before the sweep used up stops it while listing", async () => {
+    dueTicket(sim, 60)
+    // The run began 21 minutes ago (its checks and macros took them): 20 minutes were allowed.
+    const report = await sweepOnce({ deadline: clock.date().getTime() - 60_000 })
+    expect(report.stop).toEqual({ kind: 'time-limit', minutes: 20 })
+    expect(report.actions).toEqual([])
+    expect(sim.writes()).toEqual([])
+  })
 })
 
 describe('tags', () => {
@@ -544,7 +554,8 @@ describe('over real HTTP: client timeouts and writes that land late', () => {
   afterEach(async () => {
     await sim.stop()
   })
-  const sweepOverHttp = () => sweep({ client, settings, now: () => new Date(), log })
+  const sweepOverHttp = () =>
+    sweep({ client, settings, now: () => new Date(), deadline: Date.now() + 20 * 60_000, log })
 
   test('a follow-up whose answer times out after it landed is not sent twice', async () => {
     const t = dueTicket(sim)

@@ -191,6 +191,7 @@ export async function liveStore(shape: StoreShape, withState: boolean): Promise<
       client,
       settings,
       now: () => new Date(now),
+      deadline: now + settings.timeLimitMinutes * 60_000,
       log: quiet,
       state: state?.run ?? null
     })

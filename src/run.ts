@@ -72,7 +72,9 @@ export async function runSweep(
   preflight: Preflight = given.dryRun ? 'full' : 'tags'
 ): Promise<SweepRun> {
   const veto = given.policyModule ? await loadPolicyModule(given, log) : null
-  const client = paceClient(given, log)
+  // The run's one deadline, from its start: the tag check and the macros count toward the limit.
+  const deadline = Date.now() + given.timeLimitMinutes * 60_000
+  const client = paceClient(given, log, deadline)
   let checklist: Checklist | null = null
   if (preflight !== 'none') {
     checklist =
@@ -97,6 +99,7 @@ export async function runSweep(
         client,
         settings,
         now: () => new Date(),
+        deadline,
         veto: veto ? veto.bind(null, client) : null,
         usage: () => requestLine(client.stats()),
         log,
@@ -147,20 +150,24 @@ async function fromAccount(
 
 /** The account check alone (`check`, `check-only`): read-only, a few requests. */
 export async function runCheck(settings: Settings, log: SweepLog): Promise<Checklist> {
-  return checkAccount(paceClient(settings, log), settings)
+  return checkAccount(
+    paceClient(settings, log, Date.now() + settings.timeLimitMinutes * 60_000),
+    settings
+  )
 }
 
-/** A client paced and bounded as a sweep's, its long waits and retries said in the log. */
-function paceClient(settings: Settings, log: SweepLog): GorgiasClient {
+/**
+ * A client paced as a sweep's, its long waits and retries said in the log. It reads the run's
+ * clock (the wall clock, as the sweep does) and stops sending a grace after the run's deadline.
+ */
+function paceClient(settings: Settings, log: SweepLog, deadline: number): GorgiasClient {
   return new GorgiasClient({
     baseUrl: settings.apiUrl,
     email: settings.email,
     apiKey: settings.apiKey,
     rateLimitShare: settings.rateLimitShare,
-    deadline:
-      performance.now() +
-      settings.timeLimitMinutes * 60_000 +
-      finishGraceMs(settings.timeLimitMinutes),
+    now: Date.now,
+    deadline: deadline + finishGraceMs(settings.timeLimitMinutes),
     onEvent: e => {
       // Short pacing waits are the normal rhythm of a sweep (progress lines count them);
       // long ones and retries are worth a line of their own.

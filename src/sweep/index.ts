@@ -23,6 +23,8 @@ export interface SweepOptions {
   client: SweepClient
   settings: Settings
   now: () => Date
+  /** the run's deadline on `now` (ms since the epoch): time-limit-minutes from the run's start */
+  deadline: number
   log: SweepLog
   veto?: Veto | null
   /** tickets handled at once; the client paces the requests themselves */
@@ -44,7 +46,7 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
     client: opts.client,
     settings,
     now: opts.now,
-    deadline: startedAt.getTime() + settings.timeLimitMinutes * 60_000,
+    deadline: opts.deadline,
     tally: new Tally(settings.dryRun, startedAt),
     stop: undefined,
     slots: new ActionSlots(settings.maxActions),
