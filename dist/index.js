@@ -33981,7 +33981,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4496);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5818);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)();
 
@@ -33990,7 +33990,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4496:
+/***/ 5818:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -57193,12 +57193,140 @@ async function getAccount(client) {
 }
 
 ;// CONCATENATED MODULE: ./src/sweep/context.ts
+
 /** The first reason to stop wins: it is the one the person has to fix. */
 function stopRun(ctx, stop) {
     ctx.stop ??= stop;
 }
 function pastDeadline(ctx) {
     return ctx.now().getTime() > ctx.deadline;
+}
+/**
+ * The one place that counts: every ticket seen is counted exactly once, as an action (done,
+ * planned, deferred, failed), a failed read, or a skip for one reason. A tag repair leaves the
+ * ticket alone, so its ticket is counted under the reason it gets no follow-up or close, and the
+ * repair gets a line of its own. Nothing reads it to decide.
+ */
+class Tally {
+    dryRun;
+    startedAt;
+    pages = 0;
+    seen = 0;
+    /** tickets read one by one, with their messages */
+    read = 0;
+    /** messages recognised as ours by sender and text, their marker missing */
+    unmarked = 0;
+    skipped = Object.fromEntries(SKIP_REASONS.map(r => [r, 0]));
+    /** follow-ups and closes, whatever became of them, and tickets deferred unread */
+    actions = [];
+    tagRepairs = [];
+    readFailures = [];
+    notableSkips = [];
+    reopened = new Set();
+    warnings = [];
+    explanations = [];
+    constructor(dryRun, startedAt) {
+        this.dryRun = dryRun;
+        this.startedAt = startedAt;
+    }
+    /** A fallback listing starts afresh: what the abandoned one counted is dropped. */
+    restart() {
+        this.seen = 0;
+        for (const r of SKIP_REASONS)
+            this.skipped[r] = 0;
+        this.reopened.clear();
+    }
+    skip(reason, line) {
+        this.skipped[reason]++;
+        if (line)
+            this.notableSkips.push(line);
+    }
+    action(order, outcome) {
+        this.actions.push({ order, outcome });
+    }
+    tagRepair(countedAs, outcome) {
+        this.skipped[countedAs]++;
+        this.tagRepairs.push(outcome);
+    }
+    /** Said once per run, however many tickets show it. */
+    warn(text) {
+        if (!this.warnings.includes(text))
+            this.warnings.push(text);
+    }
+    unmarkedWarning() {
+        if (this.unmarked === 0)
+            return [];
+        return [
+            `${this.unmarked} message(s) look like this action's follow-ups (sent by the API user, with the text of a template) but lack its marker in external_id: they were counted as follow-ups. Gorgias may be dropping external_id; please report it.`
+        ];
+    }
+    /** Finished in whatever order the workers ran; the report reads the same every time. */
+    report(listing, finishedAt, stop) {
+        const byOrder = (a, b) => a.order - b.order;
+        const byTicket = (a, b) => a.ticketId - b.ticketId;
+        const report = {
+            dryRun: this.dryRun,
+            startedAt: this.startedAt,
+            finishedAt,
+            listing,
+            pages: this.pages,
+            ticketsSeen: this.seen,
+            candidates: this.read,
+            actions: [...this.actions].sort(byOrder).map(a => a.outcome),
+            housekeeping: [...this.tagRepairs].sort(byTicket),
+            readFailures: [...this.readFailures].sort(byTicket),
+            skipped: { ...this.skipped },
+            notableSkips: [...this.notableSkips].sort(byTicket),
+            reopened: [...this.reopened].sort((a, b) => a - b),
+            warnings: [...this.warnings, ...this.unmarkedWarning()],
+            explanations: [...this.explanations].sort(byOrder).map(e => e.explanation)
+        };
+        if (stop)
+            report.stop = stop;
+        return report;
+    }
+}
+/**
+ * The max-actions budget. A slot is taken before a ticket is read (it may turn out due) and given
+ * back when it needed no follow-up or close. While every slot is used or in flight a ticket waits;
+ * a slot given back goes to the oldest reply waiting (lowest `order`), never to whoever asks next.
+ * Once every slot is used and none is in flight, the answer is no: deferred to the next run.
+ */
+class ActionSlots {
+    max;
+    used = 0;
+    #inFlight = 0;
+    #waiting = [];
+    constructor(max) {
+        this.max = max;
+    }
+    /** Resolves true with a slot held, or false when the budget is spent. */
+    acquire(order) {
+        return new Promise(answer => {
+            this.#waiting.push({ order, answer });
+            this.#waiting.sort((a, b) => a.order - b.order);
+            this.#settle();
+        });
+    }
+    /** `used`: the slot went to a follow-up or a close (whatever its result). */
+    release(used) {
+        if (this.#inFlight === 0)
+            throw new Error('ActionSlots.release without acquire');
+        this.#inFlight--;
+        if (used)
+            this.used++;
+        this.#settle();
+    }
+    #settle() {
+        while (this.#waiting.length > 0 && this.used + this.#inFlight < this.max) {
+            this.#inFlight++;
+            this.#waiting.shift().answer(true);
+        }
+        if (this.#inFlight === 0 && this.used >= this.max) {
+            for (const waiter of this.#waiting.splice(0))
+                waiter.answer(false);
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/sweep/listing.ts
@@ -57208,11 +57336,10 @@ function pastDeadline(ctx) {
 
 
 /**
- * Phase 1, list: which tickets are worth reading one by one. Only open tickets can ever be due, so
- * Gorgias is asked for those alone (an ad-hoc view, "id should be set to 0", reference: list view
- * items), which costs what the open tickets cost rather than the account's whole history. The view
- * is a prefilter only: every ticket listed is still triaged on its own fields, so a view that
- * ignored the filter would cost time, never a wrong action. Nothing here writes.
+ * The listing: which tickets are worth reading one by one. Only open tickets can be due, so Gorgias
+ * is asked for those alone (an ad-hoc view, "id should be set to 0", reference: list view items).
+ * The view is a prefilter only: every ticket listed is still triaged on its own fields, so a view
+ * that ignored the filter would cost time, never a wrong action. Nothing here writes.
  */
 const OPEN_TICKETS_VIEW = {
     type: 'ticket-list',
@@ -57234,8 +57361,7 @@ async function listCandidates(ctx, at) {
     const run = { ctx, at, pages: 0, seen: 0 };
     if (settings.ticketIds !== null) {
         const ids = settings.ticketIds;
-        for (let i = 0; i < ids.length; i++)
-            ctx.tally.seen();
+        ctx.tally.seen += ids.length;
         return {
             listing: { kind: 'ticket-ids', ids },
             candidates: ids.map((ticketId, order) => ({ ticketId, listed: null, order }))
@@ -57270,13 +57396,11 @@ async function listCandidates(ctx, at) {
     return { listing, candidates: await triagePages(run, ctx.client.listTickets(), listing) };
 }
 /**
- * The open-tickets view, unless it cannot be trusted here. The client reports the facts: a
- * ViewUnusableError when the view query was refused, answered asynchronously (202), or answered a
- * shape or paging this action cannot follow (see listViewItems). The rules are this listing's:
- * such a view is not used, and neither is an answer of no ticket at all while open tickets exist.
- * A zero answer is checked against the plain list (newest updated first, so an open ticket usually
- * shows on the first page) until an open ticket is seen or the list ends: after a bulk close, the
- * newest hundred can all be closed while older tickets are still open. It costs pages only then.
+ * The open-tickets view, unless it cannot be trusted: the client reports a ViewUnusableError (a
+ * refusal, a 202, a shape or paging this action cannot follow), and the rule is this listing's:
+ * such a view is not used, and neither is an answer of no ticket while open tickets exist. A zero
+ * answer is checked against the plain list, newest updated first, until an open ticket is seen or
+ * the list ends (after a bulk close, the newest hundred can all be closed while older ones are open).
  */
 async function fromOpenTicketsView(run) {
     let candidates;
@@ -57377,11 +57501,11 @@ async function triageEach(run, pages, listing, seen, found) {
 /** Counted by the listing, which decides on it, and by the tally, which reports it. */
 function pageRead(run) {
     run.pages++;
-    run.ctx.tally.page();
+    run.ctx.tally.pages++;
 }
 function seenOne(run) {
     run.seen++;
-    run.ctx.tally.seen();
+    run.ctx.tally.seen++;
 }
 /**
  * Why the list item alone rules the ticket out, or null when it is worth its one read. A list item
@@ -57411,7 +57535,7 @@ function lastMessageAt(ticket) {
  */
 function noteReopened(ctx, ticket) {
     if (ticket.status === 'open' && hasTagNamed(ticket, ctx.settings.closedTag)) {
-        ctx.tally.reopened(ticket.id);
+        ctx.tally.reopened.add(ticket.id);
     }
 }
 /**
@@ -57419,13 +57543,9 @@ function noteReopened(ctx, ticket) {
  * that Gorgias shows without an id is still ours. Odd tag data must not stop the listing.
  */
 function hasTagNamed(ticket, name) {
-    const wanted = name.toLowerCase();
     const tags = ticket?.tags;
-    return (Array.isArray(tags) &&
-        tags.some((t) => typeof t === 'object' &&
-            t !== null &&
-            typeof t.name === 'string' &&
-            t.name.toLowerCase() === wanted));
+    const named = (t) => typeof t?.name === 'string' && t.name.toLowerCase() === name.toLowerCase();
+    return Array.isArray(tags) && tags.some(named);
 }
 
 ;// CONCATENATED MODULE: ./src/check.ts
@@ -58731,29 +58851,23 @@ function stateLine(state) {
     return `${saved}${why}; ${kept}.`;
 }
 
-;// CONCATENATED MODULE: ./src/sweep/failures.ts
+;// CONCATENATED MODULE: ./src/sweep/types.ts
 
+const CODES = [
+    [AuthError, 'credentials-rejected'],
+    [NotFoundError, 'not-found'],
+    [ValidationError, 'refused-by-gorgias'],
+    [TransientError, 'gorgias-unavailable'],
+    [MalformedResponseError, 'unexpected-answer'],
+    [AmbiguousWriteError, 'send-not-confirmed'],
+    [DeadlineError, 'time-limit'],
+    [GorgiasError, 'http-error']
+];
 function failureCode(err) {
     const cause = err instanceof Error && !(err instanceof GorgiasError) && err.cause instanceof Error
         ? err.cause
         : err;
-    if (cause instanceof AuthError)
-        return 'credentials-rejected';
-    if (cause instanceof NotFoundError)
-        return 'not-found';
-    if (cause instanceof ValidationError)
-        return 'refused-by-gorgias';
-    if (cause instanceof TransientError)
-        return 'gorgias-unavailable';
-    if (cause instanceof MalformedResponseError)
-        return 'unexpected-answer';
-    if (cause instanceof AmbiguousWriteError)
-        return 'send-not-confirmed';
-    if (cause instanceof DeadlineError)
-        return 'time-limit';
-    if (cause instanceof GorgiasError)
-        return 'http-error';
-    return 'error';
+    return CODES.find(([type]) => cause instanceof type)?.[1] ?? 'error';
 }
 
 ;// CONCATENATED MODULE: ./src/sweep/act.ts
@@ -58769,9 +58883,8 @@ function failureCode(err) {
 
 
 /**
- * Phase 2, read and act: one ticket at a time per worker. The read (the ticket with its messages
- * embedded) is the re-check: the decision is taken on it and acted on right away, so nothing is
- * written on data older than that read.
+ * One candidate: a max-actions slot, the read (the ticket with its messages), the decision taken on
+ * that read and acted on right away, so nothing is written on data older than it.
  */
 /**
  * Skips of a read ticket that no clock can undo, only a new message (which moves the ticket's
@@ -58816,12 +58929,10 @@ async function readAndAct(ctx, c) {
         const why = stopped?.kind === 'credentials' ? CREDENTIALS : TIME_LIMIT;
         if (!stopped)
             stopRun(ctx, { kind: 'time-limit', minutes: ctx.settings.timeLimitMinutes });
-        return ctx.tally.action(c.order, outcome(ticket, null, 'check', 'deferred', `not read: ${why}`));
+        return defer(ctx, c.order, ticket, why);
     }
-    if (!(await ctx.slots.acquire(c.order))) {
-        const detail = 'not read: max-actions reached';
-        return ctx.tally.action(c.order, outcome(ticket, null, 'check', 'deferred', detail));
-    }
+    if (!(await ctx.slots.acquire(c.order)))
+        return defer(ctx, c.order, ticket, 'max-actions reached');
     let used = false;
     try {
         used = await readDecideWrite(ctx, c);
@@ -58832,72 +58943,60 @@ async function readAndAct(ctx, c) {
 }
 /** Returns whether a follow-up or close was attempted (its max-actions slot is then used). */
 async function readDecideWrite(ctx, c) {
-    const { tally } = ctx;
-    const known = c.listed ?? { id: c.ticketId };
+    const { tally, settings } = ctx;
     let read;
-    tally.read();
+    tally.read++;
     try {
         read = await ctx.client.readTicket(c.ticketId);
     }
     catch (err) {
-        readFailed(ctx, c, known, err);
+        readFailed(ctx, c, err);
         return false;
     }
     const { ticket, messages } = read;
+    // Another ticket came back (merged into it, or a confused server): nothing is written on data
+    // that is not the ticket asked about; if it is due, it is listed and read on its own.
     if (ticket.id !== c.ticketId) {
-        // Another ticket came back (merged into it, or a confused server): nothing is written on data
-        // that is not the ticket asked about; if it is due, it is listed and read on its own.
         tally.skip('not-found');
         return false;
     }
-    tally.unmarked(unmarkedOwnMessages(ticket, messages, ctx.settings).length);
+    tally.unmarked += unmarkedOwnMessages(ticket, messages, settings).length;
     const now = ctx.now();
-    let decision;
-    let schedule = null;
+    let decided;
     try {
-        const unreadable = unreadableTicket(ticket, ctx, now);
-        if (unreadable)
-            decision = unreadable;
-        else
-            ({ decision, schedule } = reason(ticket, messages, ctx.settings, now));
-        if (ctx.explain) {
-            const explanation = explainTicket(ticket, messages, ctx.settings, now);
-            if (decision.kind === 'follow-up' || decision.kind === 'close') {
-                explanation.message = previewMessage(ctx.settings, ticket, decision);
-            }
-            tally.explain(c.order, explanation);
-        }
+        decided = act_decide(ctx, c, ticket, messages, now);
     }
     catch (err) {
         // Only data odd enough to trip the policy lands here; it is never acted on.
-        const line = outcome(ticket, null, 'check', 'skipped', errorText(err));
-        line.skipReason = 'unreadable';
-        tally.skip('unreadable', line);
+        skipNeedingAPerson(ctx, outcome(ticket, null, 'check', 'skipped', errorText(err)), 'unreadable');
         return false;
     }
+    const { decision, schedule } = decided;
     noteReopened(ctx, ticket);
     switch (decision.kind) {
         case 'skip':
             // Only a ticket genuinely not due yet is remembered, until its next step can be due; or,
             // when only a change to the ticket can change the decision, for a day at most.
             if (decision.reason === 'not-due' && schedule) {
-                ctx.state?.notDue(ticket, dueTime(schedule, ctx.settings), null);
+                ctx.state?.notDue(ticket, dueTime(schedule, settings), null);
             }
             else if (UNTIL_CHANGED.has(decision.reason)) {
                 ctx.state?.notDue(ticket, new Date(now.getTime() + UNTIL_CHANGED_MS), null);
             }
             if (NEEDS_A_PERSON.includes(decision.reason)) {
                 const line = outcome(ticket, decision, 'check', 'skipped', decision.detail);
-                line.skipReason = decision.reason;
-                tally.skip(decision.reason, line);
+                skipNeedingAPerson(ctx, line, decision.reason);
             }
             else
                 tally.skip(decision.reason);
             return false;
         case 'untag':
         case 'tag-follow-up':
-            if ((await repairTags(ctx, ticket, decision)) && schedule && waitsAfterRepair(decision)) {
-                remember(ctx, ticket, dueTime(schedule, ctx.settings));
+            // After a repair that leaves the cycle waiting on time (not on the customer), it is not due.
+            if ((await repairTags(ctx, ticket, decision)) &&
+                schedule &&
+                (decision.kind === 'tag-follow-up' || decision.because === 'agent-replied')) {
+                remember(ctx, ticket, dueTime(schedule, settings));
             }
             return false;
         case 'follow-up':
@@ -58905,15 +59004,34 @@ async function readDecideWrite(ctx, c) {
             const acted = await act(ctx, c.order, ticket, messages, decision);
             if (acted instanceof Date && decision.kind === 'follow-up') {
                 const { replyAt, reminder } = decision;
-                remember(ctx, ticket, earliestAfterFollowUp(replyAt, reminder, acted.getTime(), ctx.settings));
+                remember(ctx, ticket, earliestAfterFollowUp(replyAt, reminder, acted.getTime(), settings));
             }
             return acted !== 'not-attempted';
         }
     }
 }
-/** After a repair that leaves the cycle waiting on time (not a customer's reply), it is not due. */
-function waitsAfterRepair(d) {
-    return d.kind === 'tag-follow-up' || d.because === 'agent-replied';
+/**
+ * The decision on the fresh read, and its explanation in a ticket-ids run. Timestamps of the ticket
+ * that are present but not dates make it unreadable (the triage's rule): never acted on.
+ */
+function act_decide(ctx, c, ticket, messages, now) {
+    const first = triage(ticket, ctx.settings, now);
+    const decided = first.kind === 'skip' && first.reason === 'unreadable'
+        ? { decision: first, schedule: null }
+        : reason(ticket, messages, ctx.settings, now);
+    if (ctx.explain) {
+        const explanation = explainTicket(ticket, messages, ctx.settings, now);
+        const { decision } = decided;
+        if (decision.kind === 'follow-up' || decision.kind === 'close') {
+            explanation.message = previewMessage(ctx.settings, ticket, decision);
+        }
+        ctx.tally.explanations.push({ order: c.order, explanation });
+    }
+    return decided;
+}
+function skipNeedingAPerson(ctx, line, reason) {
+    line.skipReason = reason;
+    ctx.tally.skip(reason, line);
 }
 /**
  * A ticket this run wrote to, not due until `due`: remembered with the server's time of the write,
@@ -58924,15 +59042,11 @@ function remember(ctx, ticket, due) {
     if (wrote !== null)
         ctx.state?.notDue(ticket, due, wrote);
 }
-/**
- * Timestamps of the ticket itself that are present but not dates: the decision does not read them
- * all, but data that odd is never acted on (the triage's rule, applied to the fresh read).
- */
-function unreadableTicket(ticket, ctx, now) {
-    const first = triage(ticket, ctx.settings, now);
-    return first.kind === 'skip' && first.reason === 'unreadable' ? first : null;
+function defer(ctx, order, ticket, why) {
+    ctx.tally.action(order, outcome(ticket, null, 'check', 'deferred', `not read: ${why}`));
 }
-function readFailed(ctx, c, ticket, err) {
+function readFailed(ctx, c, err) {
+    const ticket = c.listed ?? { id: c.ticketId };
     if (err instanceof NotFoundError)
         return ctx.tally.skip('not-found');
     if (err instanceof UnreadableThreadError) {
@@ -58940,11 +59054,9 @@ function readFailed(ctx, c, ticket, err) {
         return ctx.tally.skip('unreadable', outcome(ticket, null, 'check', 'skipped', errorText(err)));
     }
     const deferred = recordFailure(ctx, err, true);
-    if (deferred !== null) {
-        const line = outcome(ticket, null, 'check', 'deferred', `not read: ${deferred}`);
-        return ctx.tally.action(c.order, line);
-    }
-    ctx.tally.readFailure(failed(outcome(ticket, null, 'check', 'failed', errorText(err)), err));
+    if (deferred !== null)
+        return defer(ctx, c.order, ticket, deferred);
+    ctx.tally.readFailures.push(failed(outcome(ticket, null, 'check', 'failed', errorText(err)), err));
 }
 /** Returns whether the repair was written (not in a dry run, and it did not fail). */
 async function repairTags(ctx, ticket, d) {
@@ -59052,199 +59164,14 @@ function failed(o, err, code) {
     return o;
 }
 
-;// CONCATENATED MODULE: ./src/sweep/slots.ts
-/**
- * The `max-actions` budget as one object. A slot is taken before a ticket is read (it may turn out
- * due) and given back when the ticket needed no follow-up or close. While every slot is used or in
- * flight, a ticket waits; a slot given back is handed straight to the oldest reply waiting (lowest
- * `order`), never to whoever happens to ask next. Once every slot is used and none is in flight,
- * the answer is no: the ticket is deferred to the next run.
- */
-class ActionSlots {
-    max;
-    #used = 0;
-    #inFlight = 0;
-    #waiting = [];
-    constructor(max) {
-        this.max = max;
-    }
-    /** Resolves true with a slot held, or false when the budget is spent. */
-    acquire(order) {
-        return new Promise(answer => {
-            this.#waiting.push({ order, answer });
-            this.#waiting.sort((a, b) => a.order - b.order);
-            this.#settle();
-        });
-    }
-    /** `used`: the slot went to a follow-up or a close (whatever its result). */
-    release(used) {
-        if (this.#inFlight === 0)
-            throw new Error('ActionSlots.release without acquire');
-        this.#inFlight--;
-        if (used)
-            this.#used++;
-        this.#settle();
-    }
-    get used() {
-        return this.#used;
-    }
-    get inFlight() {
-        return this.#inFlight;
-    }
-    #settle() {
-        while (this.#waiting.length > 0 && this.#used + this.#inFlight < this.max) {
-            this.#inFlight++;
-            this.#waiting.shift().answer(true);
-        }
-        if (this.#inFlight === 0 && this.#used >= this.max) {
-            for (const waiter of this.#waiting.splice(0))
-                waiter.answer(false);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/sweep/tally.ts
-
-function emptySkips() {
-    return Object.fromEntries(SKIP_REASONS.map(r => [r, 0]));
-}
-/**
- * The one place that counts: every ticket seen is counted exactly once, as acted on (or planned,
- * deferred, failed), as a failed read, or as skipped for one reason. A tag repair leaves the ticket
- * itself alone, so its ticket is counted under the reason it gets no follow-up or close, and the
- * repair gets a line of its own (a failed repair also fails the step). It only counts: nothing
- * reads it to decide (the run's stop and deadline are the sweep context's).
- */
-class Tally {
-    dryRun;
-    startedAt;
-    #seen = 0;
-    #pages = 0;
-    #read = 0;
-    #skipped = emptySkips();
-    #actions = [];
-    #tagRepairs = [];
-    #readFailures = [];
-    #notableSkips = [];
-    #reopened = new Set();
-    #warnings = [];
-    #explanations = [];
-    #unmarked = 0;
-    constructor(dryRun, startedAt) {
-        this.dryRun = dryRun;
-        this.startedAt = startedAt;
-    }
-    /** A listing (or a fallback listing) starts afresh: what an abandoned one counted is dropped. */
-    restart() {
-        this.#seen = 0;
-        for (const r of SKIP_REASONS)
-            this.#skipped[r] = 0;
-        this.#reopened.clear();
-    }
-    page() {
-        this.#pages++;
-    }
-    /** A ticket entered the sweep; it must then be counted once by one of the calls below. */
-    seen() {
-        this.#seen++;
-    }
-    /** A ticket read one by one with its messages. */
-    read() {
-        this.#read++;
-    }
-    skip(reason, line) {
-        this.#skipped[reason]++;
-        if (line)
-            this.#notableSkips.push(line);
-    }
-    /** A follow-up or close, whatever became of it, or a ticket deferred unread. */
-    action(order, outcome) {
-        this.#actions.push({ order, outcome });
-    }
-    tagRepair(countedAs, outcome) {
-        this.#skipped[countedAs]++;
-        this.#tagRepairs.push(outcome);
-    }
-    readFailure(outcome) {
-        this.#readFailures.push(outcome);
-    }
-    reopened(ticketId) {
-        this.#reopened.add(ticketId);
-    }
-    /** Messages recognised as this action's own by sender and text, their marker missing. */
-    unmarked(count) {
-        this.#unmarked += count;
-    }
-    /** Said once per run, however many tickets show it. */
-    warn(text) {
-        if (!this.#warnings.includes(text))
-            this.#warnings.push(text);
-    }
-    explain(order, explanation) {
-        this.#explanations.push({ order, explanation });
-    }
-    /** The warning about unmarked own messages, once the tickets are read; empty when none. */
-    unmarkedWarning() {
-        if (this.#unmarked === 0)
-            return [];
-        return [
-            `${this.#unmarked} message(s) look like this action's follow-ups (sent by the API user, with the text of a template) but lack its marker in external_id: they were counted as follow-ups. Gorgias may be dropping external_id; please report it.`
-        ];
-    }
-    get counted() {
-        const skipped = SKIP_REASONS.reduce((sum, r) => sum + this.#skipped[r], 0);
-        return skipped + this.#actions.length + this.#readFailures.length;
-    }
-    /** Follow-ups and closes done (or planned, in a dry run), and the others. */
-    get actionCounts() {
-        const done = this.#actions.filter(a => a.outcome.result === 'done' || a.outcome.result === 'would-do').length;
-        return { done, notDone: this.#actions.length - done };
-    }
-    get warnings() {
-        return this.#warnings;
-    }
-    get seenCount() {
-        return this.#seen;
-    }
-    get readCount() {
-        return this.#read;
-    }
-    /** Finished in whatever order the workers ran; the report reads the same every time. */
-    report(listing, finishedAt, stop) {
-        const byOrder = (a, b) => a.order - b.order;
-        const byTicket = (a, b) => a.ticketId - b.ticketId;
-        const report = {
-            dryRun: this.dryRun,
-            startedAt: this.startedAt,
-            finishedAt,
-            listing,
-            pages: this.#pages,
-            ticketsSeen: this.#seen,
-            candidates: this.#read,
-            actions: [...this.#actions].sort(byOrder).map(a => a.outcome),
-            housekeeping: [...this.#tagRepairs].sort(byTicket),
-            readFailures: [...this.#readFailures].sort(byTicket),
-            skipped: { ...this.#skipped },
-            notableSkips: [...this.#notableSkips].sort(byTicket),
-            reopened: [...this.#reopened].sort((a, b) => a - b),
-            warnings: [...this.#warnings, ...this.unmarkedWarning()],
-            explanations: [...this.#explanations].sort(byOrder).map(e => e.explanation)
-        };
-        if (stop)
-            report.stop = stop;
-        return report;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/sweep/index.ts
 
 
 
-
-
 /**
- * One sweep, in named phases: list -> read and act (oldest reply first, within max-actions and
- * the time limit) -> tally. A listing failure stops the run before any write.
+ * One sweep: list (listing.ts) -> read, decide and write each candidate, oldest reply first, within
+ * max-actions and the time limit (act.ts, writes.ts) -> the report. A listing failure stops the run
+ * before any write.
  */
 async function sweep(opts) {
     const { settings, log } = opts;
@@ -59262,12 +59189,27 @@ async function sweep(opts) {
         state: opts.state ?? null,
         progress: line => log.info(`${line}${opts.usage ? `; ${opts.usage()}` : ''}`)
     };
-    const listed = await listPhase(ctx, log, startedAt);
-    if ('cutShort' in listed) {
-        opts.state?.listingCutShort();
-        return ctx.tally.report(listed.cutShort, opts.now(), ctx.stop);
+    const limit = settings.timeLimitMinutes;
+    log.startGroup('Listing tickets');
+    let listed;
+    try {
+        listed = await listCandidates(ctx, startedAt);
+        for (const warning of ctx.tally.warnings)
+            log.warning(warning);
     }
-    await readAndActPhase(ctx, log, listed.candidates, opts.concurrency ?? 4);
+    catch (err) {
+        if (!(err instanceof ListingTimeLimit))
+            throw err;
+        // Nothing may be written from a listing cut short.
+        stopRun(ctx, { kind: 'time-limit', minutes: limit });
+        log.warning(`time-limit-minutes (${limit}) reached while listing: nothing was done`);
+        opts.state?.listingCutShort();
+        return ctx.tally.report(err.listing, opts.now(), ctx.stop);
+    }
+    finally {
+        log.endGroup();
+    }
+    await readAndActAll(ctx, log, listed.candidates, opts.concurrency ?? 4);
     return ctx.tally.report(listed.listing, opts.now(), ctx.stop);
 }
 /**
@@ -59275,42 +59217,19 @@ async function sweep(opts) {
  * were read): nothing was done, and the run ends as one the limit cut short while listing.
  */
 function stoppedBeforeListing(opts) {
-    const { settings, log } = opts;
-    const tally = new Tally(settings.dryRun, opts.now());
-    log.warning(`time-limit-minutes (${settings.timeLimitMinutes}) reached before listing: nothing was done`);
+    const { settings } = opts;
+    const minutes = settings.timeLimitMinutes;
+    opts.log.warning(`time-limit-minutes (${minutes}) reached before listing: nothing was done`);
     const listing = settings.ticketIds !== null
         ? { kind: 'ticket-ids', ids: settings.ticketIds }
         : settings.viewId !== null
             ? { kind: 'saved-view', viewId: settings.viewId }
             : { kind: 'open-view' };
-    return tally.report(listing, opts.now(), {
-        kind: 'time-limit',
-        minutes: settings.timeLimitMinutes
-    });
-}
-/** The candidates, oldest reply first; or the listing the time limit cut short. */
-async function listPhase(ctx, log, startedAt) {
-    const { settings, tally } = ctx;
-    log.startGroup('Listing tickets');
-    try {
-        const listed = await listCandidates(ctx, startedAt);
-        for (const warning of tally.warnings)
-            log.warning(warning);
-        return listed;
-    }
-    catch (err) {
-        if (!(err instanceof ListingTimeLimit))
-            throw err;
-        stopRun(ctx, { kind: 'time-limit', minutes: settings.timeLimitMinutes });
-        log.warning(`time-limit-minutes (${settings.timeLimitMinutes}) reached while listing: nothing was done`);
-        return { cutShort: err.listing };
-    }
-    finally {
-        log.endGroup();
-    }
+    const tally = new Tally(settings.dryRun, opts.now());
+    return tally.report(listing, opts.now(), { kind: 'time-limit', minutes });
 }
 /** A few tickets at once; each ticket's own steps stay in order. */
-async function readAndActPhase(ctx, log, candidates, concurrency) {
+async function readAndActAll(ctx, log, candidates, concurrency) {
     const { settings, tally } = ctx;
     log.startGroup(`${settings.dryRun ? 'Planning (dry run)' : 'Acting'}: ${candidates.length} tickets to read, at most ${settings.maxActions} actions`);
     let next = 0;
@@ -59323,31 +59242,26 @@ async function readAndActPhase(ctx, log, candidates, concurrency) {
             }
             catch (err) {
                 // Only a bug can land here; it must not stop the other tickets or the report.
-                tally.readFailure(internalError(candidate, err));
+                const message = err instanceof Error ? err.message : String(err);
+                const known = candidate.listed ?? { id: candidate.ticketId };
+                const o = outcome(known, null, 'check', 'failed', `internal error: ${message}`);
+                tally.readFailures.push({ ...o, code: 'internal-error' });
             }
-            if (tally.readCount >= reported + 25) {
-                reported = tally.readCount;
+            if (tally.read >= reported + 25) {
+                reported = tally.read;
                 ctx.progress(`${reported} of ${candidates.length} tickets read, ${ctx.slots.used} actions`);
             }
         }
     };
-    const workers = Math.min(concurrency, candidates.length);
-    await Promise.all(Array.from({ length: workers }, worker));
+    await Promise.all(Array.from({ length: Math.min(concurrency, candidates.length) }, worker));
     for (const warning of tally.unmarkedWarning())
         log.warning(warning);
-    const { stop } = ctx;
-    if (stop?.kind === 'time-limit') {
-        log.warning(`time-limit-minutes (${stop.minutes}) reached: no new ticket was started after it; the rest is deferred to the next run`);
+    if (ctx.stop?.kind === 'time-limit') {
+        log.warning(`time-limit-minutes (${ctx.stop.minutes}) reached: no new ticket was started after it; the rest is deferred to the next run`);
     }
-    const { done, notDone } = tally.actionCounts;
-    ctx.progress(`${done} ${done === 1 ? 'action' : 'actions'} done, ${notDone} not done (failed or deferred); ${tally.readCount} tickets read one by one`);
+    const done = tally.actions.filter(a => a.outcome.result === 'done' || a.outcome.result === 'would-do').length;
+    ctx.progress(`${done} ${done === 1 ? 'action' : 'actions'} done, ${tally.actions.length - done} not done (failed or deferred); ${tally.read} tickets read one by one`);
     log.endGroup();
-}
-function internalError(c, err) {
-    const message = err instanceof Error ? err.message : String(err);
-    const o = outcome(c.listed ?? { id: c.ticketId }, null, 'check', 'failed', `internal error: ${message}`);
-    o.code = 'internal-error';
-    return o;
 }
 
 ;// CONCATENATED MODULE: ./src/run.ts

@@ -13,13 +13,8 @@ import { loadPolicyModule } from './policyModule.js'
 import { requestLine } from './report.js'
 import { redact, secretForms } from './gorgias/redact.js'
 import { loadState, policyModuleContent, RunState, stateFingerprint, writeState } from './state.js'
-import {
-  stoppedBeforeListing,
-  sweep,
-  type Outcome,
-  type Report,
-  type SweepLog
-} from './sweep/index.js'
+import { stoppedBeforeListing, sweep, type SweepLog } from './sweep/index.js'
+import type { Outcome, Report } from './sweep/types.js'
 
 /**
  * Time an in-flight ticket may take past time-limit-minutes to finish its writes (a quarter of the

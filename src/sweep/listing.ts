@@ -14,11 +14,10 @@ import { pastDeadline, type SweepContext } from './context.js'
 import type { Listing } from './types.js'
 
 /**
- * Phase 1, list: which tickets are worth reading one by one. Only open tickets can ever be due, so
- * Gorgias is asked for those alone (an ad-hoc view, "id should be set to 0", reference: list view
- * items), which costs what the open tickets cost rather than the account's whole history. The view
- * is a prefilter only: every ticket listed is still triaged on its own fields, so a view that
- * ignored the filter would cost time, never a wrong action. Nothing here writes.
+ * The listing: which tickets are worth reading one by one. Only open tickets can be due, so Gorgias
+ * is asked for those alone (an ad-hoc view, "id should be set to 0", reference: list view items).
+ * The view is a prefilter only: every ticket listed is still triaged on its own fields, so a view
+ * that ignored the filter would cost time, never a wrong action. Nothing here writes.
  */
 
 export const OPEN_TICKETS_VIEW: ViewQuery = {
@@ -37,12 +36,11 @@ export interface Candidate {
 }
 
 /**
- * The listing's own progress, which decides what it does next (the tally only counts): pages
- * asked for so far, and tickets seen by the listing under way (a fallback starts afresh).
+ * The listing's own progress, which decides what it does next (the tally only counts); `seen`
+ * starts afresh with a fallback. Every list item is triaged as of `at`, the sweep's start.
  */
 interface ListingRun {
   ctx: SweepContext
-  /** the sweep's start: every list item is triaged as of then */
   at: Date
   pages: number
   seen: number
@@ -63,7 +61,7 @@ export async function listCandidates(
   const run: ListingRun = { ctx, at, pages: 0, seen: 0 }
   if (settings.ticketIds !== null) {
     const ids = settings.ticketIds
-    for (let i = 0; i < ids.length; i++) ctx.tally.seen()
+    ctx.tally.seen += ids.length
     return {
       listing: { kind: 'ticket-ids', ids },
       candidates: ids.map((ticketId, order) => ({ ticketId, listed: null, order }))
@@ -104,13 +102,11 @@ export async function listCandidates(
 }
 
 /**
- * The open-tickets view, unless it cannot be trusted here. The client reports the facts: a
- * ViewUnusableError when the view query was refused, answered asynchronously (202), or answered a
- * shape or paging this action cannot follow (see listViewItems). The rules are this listing's:
- * such a view is not used, and neither is an answer of no ticket at all while open tickets exist.
- * A zero answer is checked against the plain list (newest updated first, so an open ticket usually
- * shows on the first page) until an open ticket is seen or the list ends: after a bulk close, the
- * newest hundred can all be closed while older tickets are still open. It costs pages only then.
+ * The open-tickets view, unless it cannot be trusted: the client reports a ViewUnusableError (a
+ * refusal, a 202, a shape or paging this action cannot follow), and the rule is this listing's:
+ * such a view is not used, and neither is an answer of no ticket while open tickets exist. A zero
+ * answer is checked against the plain list, newest updated first, until an open ticket is seen or
+ * the list ends (after a bulk close, the newest hundred can all be closed while older ones are open).
  */
 async function fromOpenTicketsView(
   run: ListingRun
@@ -215,12 +211,12 @@ async function triageEach(
 /** Counted by the listing, which decides on it, and by the tally, which reports it. */
 function pageRead(run: ListingRun): void {
   run.pages++
-  run.ctx.tally.page()
+  run.ctx.tally.pages++
 }
 
 function seenOne(run: ListingRun): void {
   run.seen++
-  run.ctx.tally.seen()
+  run.ctx.tally.seen++
 }
 
 /**
@@ -252,7 +248,7 @@ function lastMessageAt(ticket: Ticket): number {
  */
 export function noteReopened(ctx: Pick<SweepContext, 'settings' | 'tally'>, ticket: Ticket): void {
   if (ticket.status === 'open' && hasTagNamed(ticket, ctx.settings.closedTag)) {
-    ctx.tally.reopened(ticket.id)
+    ctx.tally.reopened.add(ticket.id)
   }
 }
 
@@ -261,16 +257,8 @@ export function noteReopened(ctx: Pick<SweepContext, 'settings' | 'tally'>, tick
  * that Gorgias shows without an id is still ours. Odd tag data must not stop the listing.
  */
 function hasTagNamed(ticket: Ticket, name: string): boolean {
-  const wanted = name.toLowerCase()
   const tags: unknown = ticket?.tags
-  return (
-    Array.isArray(tags) &&
-    tags.some(
-      (t: unknown) =>
-        typeof t === 'object' &&
-        t !== null &&
-        typeof (t as { name?: unknown }).name === 'string' &&
-        (t as { name: string }).name.toLowerCase() === wanted
-    )
-  )
+  const named = (t: { name?: unknown } | null) =>
+    typeof t?.name === 'string' && t.name.toLowerCase() === name.toLowerCase()
+  return Array.isArray(tags) && tags.some(named)
 }
