@@ -68,28 +68,21 @@ export async function listCandidates(
     }
   }
   if (settings.viewId !== null) {
-    const viewId = settings.viewId
-    const candidates = await triagePages(run, ctx.client.listTickets({ viewId }), {
-      kind: 'saved-view',
-      viewId
-    }).catch((err: unknown) => {
+    const listing: Listing = { kind: 'saved-view', viewId: settings.viewId }
+    const pages = ctx.client.listTickets({ viewId: listing.viewId })
+    const candidates = await triagePages(run, pages, listing).catch((err: unknown) => {
       if (run.pages === 0 && (err instanceof NotFoundError || err instanceof ValidationError)) {
         throw new SettingsError(
           'view-id',
-          `view-id: Gorgias has no view ${viewId} on ${settings.domain} (HTTP ${err.status}); the id is the number in the view's URL, or leave view-id empty`
+          `view-id: Gorgias has no view ${listing.viewId} on ${settings.domain} (HTTP ${err.status}); the id is the number in the view's URL, or leave view-id empty`
         )
       }
       throw err
     })
-    return { listing: { kind: 'saved-view', viewId }, candidates }
+    return { listing, candidates }
   }
   const open = await fromOpenTicketsView(run)
-  if ('candidates' in open) {
-    const listing: Listing = open.checked
-      ? { kind: 'open-view', checked: true }
-      : { kind: 'open-view' }
-    return { listing, candidates: open.candidates }
-  }
+  if (!('why' in open)) return open
   const { why } = open
   ctx.tally.warn(
     `Listed every untrashed ticket instead of open tickets only: ${why}. The sweep is still correct, but costs more requests.`
@@ -110,47 +103,55 @@ export async function listCandidates(
  */
 async function fromOpenTicketsView(
   run: ListingRun
-): Promise<{ candidates: Candidate[]; checked: boolean } | { why: string }> {
+): Promise<{ listing: Listing; candidates: Candidate[] } | { why: string }> {
+  const listing: Listing = { kind: 'open-view' }
   let candidates: Candidate[]
   try {
-    candidates = await triagePages(run, run.ctx.client.listViewItems(OPEN_TICKETS_VIEW), {
-      kind: 'open-view'
-    })
+    candidates = await triagePages(run, run.ctx.client.listViewItems(OPEN_TICKETS_VIEW), listing)
   } catch (err) {
     if (!(err instanceof ViewUnusableError)) throw err
-    return { why: unusableViewReason(err) }
+    // In our own words, not the server's: the summary shows it.
+    const why =
+      err.status === undefined || err.status === 200
+        ? `the open-tickets view query got an answer this action cannot trust (${err.message})`
+        : `the open-tickets view query was refused (HTTP ${err.status})`
+    return { why }
   }
-  if (run.seen > 0) return { candidates, checked: false }
-  const why = await openTicketOutsideView(run)
-  return why === null ? { candidates, checked: true } : { why }
-}
-
-/** Why an unusable view is not used, in our own words, not the server's: the summary shows it. */
-function unusableViewReason(err: ViewUnusableError): string {
-  return err.status === undefined || err.status === 200
-    ? `the open-tickets view query got an answer this action cannot trust (${err.message})`
-    : `the open-tickets view query was refused (HTTP ${err.status})`
-}
-
-/** After the view answered no ticket: why it is distrusted, or null when no ticket is open. */
-async function openTicketOutsideView(run: ListingRun): Promise<string | null> {
-  const { ctx } = run
+  if (run.seen > 0) return { listing, candidates }
   let checked = 0
-  try {
-    for await (const page of ctx.client.listTickets({ orderBy: 'updated_datetime:desc' })) {
-      pageRead(run)
-      checked += page.length
-      if (page.some(t => t?.status === 'open' && !t.trashed_datetime)) {
-        return 'the open-tickets view answered no ticket, yet the ticket list shows open ones'
+  const newestFirst = run.ctx.client.listTickets({ orderBy: 'updated_datetime:desc' })
+  for await (const page of counted(run, newestFirst, listing)) {
+    checked += page.length
+    if (page.some(t => t?.status === 'open' && !t.trashed_datetime)) {
+      return {
+        why: 'the open-tickets view answered no ticket, yet the ticket list shows open ones'
       }
-      if (pastDeadline(ctx)) throw new ListingTimeLimit({ kind: 'open-view' })
+    }
+  }
+  run.ctx.progress(`no open tickets, checked: none among the ${checked} tickets not in the trash`)
+  return { listing: { kind: 'open-view', checked: true }, candidates }
+}
+
+/**
+ * The pages of one listing, counted by the listing (which decides on them) and the tally. The time
+ * limit, after a page or before a request (a DeadlineError), cuts the listing short.
+ */
+async function* counted(
+  run: ListingRun,
+  pages: AsyncIterable<Ticket[]>,
+  listing: Listing
+): AsyncGenerator<Ticket[]> {
+  try {
+    for await (const page of pages) {
+      run.pages++
+      run.ctx.tally.pages++
+      yield page
+      if (pastDeadline(run.ctx)) throw new ListingTimeLimit(listing)
     }
   } catch (err) {
-    if (err instanceof DeadlineError) throw new ListingTimeLimit({ kind: 'open-view' })
+    if (err instanceof DeadlineError) throw new ListingTimeLimit(listing)
     throw err
   }
-  ctx.progress(`no open tickets, checked: none among the ${checked} tickets not in the trash`)
-  return null
 }
 
 /** Reads every page, triages each ticket once, and returns the candidates oldest reply first. */
@@ -159,64 +160,36 @@ async function triagePages(
   pages: AsyncIterable<Ticket[]>,
   listing: Listing
 ): Promise<Candidate[]> {
+  const { ctx, at } = run
+  const { tally, settings } = ctx
   const seen = new Set<number>()
   const found: Ticket[] = []
-  try {
-    await triageEach(run, pages, listing, seen, found)
-  } catch (err) {
-    // A request the time limit came before is the time limit too: the same green "Stopped early".
-    if (err instanceof DeadlineError) throw new ListingTimeLimit(listing)
-    throw err
+  for await (const page of counted(run, pages, listing)) {
+    for (const ticket of page) {
+      // A ticket edited while the pages are read can be listed twice; it is counted once.
+      const readable = Number.isSafeInteger(ticket.id) && ticket.id >= 1
+      if (readable && seen.has(ticket.id)) continue
+      run.seen++
+      tally.seen++
+      if (!readable) {
+        tally.skip('unreadable')
+        continue
+      }
+      seen.add(ticket.id)
+      noteReopened(ctx, ticket)
+      const reason = ruledOut(ticket, settings, at)
+      ctx.state?.listed(ticket.id)
+      if (reason !== null) tally.skip(reason)
+      // Triaged on its list item like any other; only then may the state save its read.
+      else if (ctx.state?.skipsRead(ticket, at)) tally.skip('not-due')
+      else found.push(ticket)
+    }
+    ctx.progress(`page ${run.pages}: ${run.seen} tickets read, ${found.length} may be due`)
   }
   return found
     .map(t => ({ t, at: lastMessageAt(t) }))
     .sort((a, b) => a.at - b.at || a.t.id - b.t.id)
     .map(({ t }, order) => ({ ticketId: t.id, listed: t, order }))
-}
-
-async function triageEach(
-  run: ListingRun,
-  pages: AsyncIterable<Ticket[]>,
-  listing: Listing,
-  seen: Set<number>,
-  found: Ticket[]
-): Promise<void> {
-  const { ctx, at: now } = run
-  const { tally, settings } = ctx
-  for await (const page of pages) {
-    pageRead(run)
-    for (const ticket of page) {
-      // A ticket edited while the pages are read can be listed twice; it is counted once.
-      if (!Number.isSafeInteger(ticket.id) || ticket.id < 1) {
-        seenOne(run)
-        tally.skip('unreadable')
-        continue
-      }
-      if (seen.has(ticket.id)) continue
-      seen.add(ticket.id)
-      seenOne(run)
-      noteReopened(ctx, ticket)
-      const reason = ruledOut(ticket, settings, now)
-      ctx.state?.listed(ticket.id)
-      if (reason !== null) tally.skip(reason)
-      // Triaged on its list item like any other; only then may the state save its read.
-      else if (ctx.state?.skipsRead(ticket, now)) tally.skip('not-due')
-      else found.push(ticket)
-    }
-    ctx.progress(`page ${run.pages}: ${run.seen} tickets read, ${found.length} may be due`)
-    if (pastDeadline(ctx)) throw new ListingTimeLimit(listing)
-  }
-}
-
-/** Counted by the listing, which decides on it, and by the tally, which reports it. */
-function pageRead(run: ListingRun): void {
-  run.pages++
-  run.ctx.tally.pages++
-}
-
-function seenOne(run: ListingRun): void {
-  run.seen++
-  run.ctx.tally.seen++
 }
 
 /**
@@ -225,13 +198,12 @@ function seenOne(run: ListingRun): void {
  * is what is decided on, and the listing is a prefilter only.
  */
 function ruledOut(ticket: Ticket, settings: Settings, now: Date): SkipReason | null {
-  let first
   try {
-    first = triage(ticket, settings, now)
+    const first = triage(ticket, settings, now)
+    return first.kind === 'skip' && first.reason !== 'unreadable' ? first.reason : null
   } catch {
     return null
   }
-  return first.kind === 'skip' && first.reason !== 'unreadable' ? first.reason : null
 }
 
 /** Oldest first; a ticket without a readable time goes last (it is read all the same). */
