@@ -19,7 +19,8 @@ import {
   type ActionKind,
   type FailureCode,
   type Outcome,
-  type Result
+  type Result,
+  type Stop
 } from './types.js'
 import {
   addFollowUpTag,
@@ -36,12 +37,10 @@ import {
  */
 
 /**
- * Skips of a read ticket that no clock can undo, only a new message (which moves the ticket's
- * `updated_datetime`): no agent reply yet, the customer spoke last, a reopen left to agents. The
- * ticket-level checks (status, snooze, spam, tags) passed, and are made on every list item anyway.
+ * Skips of a read ticket that only a new message (which moves `updated_datetime`) can undo; the
+ * state trusts them without a read for a day at most, so nothing odd lasts longer.
  */
 const UNTIL_CHANGED = new Set<SkipReason>(['no-agent-reply', 'customer-replied', 'reopened'])
-/** How long such a skip is trusted without a read: a day, so nothing odd lasts longer. */
 const UNTIL_CHANGED_MS = 24 * 3_600_000
 
 const CREDENTIALS = 'the run stopped: credentials rejected'
@@ -82,11 +81,9 @@ export function outcome(
 /** Handles one candidate: a slot, the read, the decision, the writes; counted once in the tally. */
 export async function readAndAct(ctx: SweepContext, c: Candidate): Promise<void> {
   const ticket = c.listed ?? { id: c.ticketId }
-  const stopped = ctx.stop
-  if (stopped || pastDeadline(ctx)) {
-    const why = stopped?.kind === 'credentials' ? CREDENTIALS : TIME_LIMIT
-    if (!stopped) stopRun(ctx, { kind: 'time-limit', minutes: ctx.settings.timeLimitMinutes })
-    return defer(ctx, c.order, ticket, why)
+  if (!ctx.stop && pastDeadline(ctx)) stopRun(ctx, timeLimit(ctx))
+  if (ctx.stop) {
+    return defer(ctx, c.order, ticket, ctx.stop.kind === 'credentials' ? CREDENTIALS : TIME_LIMIT)
   }
   if (!(await ctx.slots.acquire(c.order))) return defer(ctx, c.order, ticket, 'max-actions reached')
   let used = false
@@ -180,7 +177,8 @@ function decide(
     first.kind === 'skip' && first.reason === 'unreadable'
       ? { decision: first, schedule: null }
       : reason(ticket, messages, ctx.settings, now)
-  if (ctx.explain) {
+  // ticket-ids runs explain every ticket
+  if (ctx.settings.ticketIds !== null) {
     const explanation = explainTicket(ticket, messages, ctx.settings, now)
     const { decision } = decided
     if (decision.kind === 'follow-up' || decision.kind === 'close') {
@@ -196,10 +194,7 @@ function skipNeedingAPerson(ctx: SweepContext, line: Outcome, reason: SkipReason
   ctx.tally.skip(reason, line)
 }
 
-/**
- * A ticket this run wrote to, not due until `due`: remembered with the server's time of the write,
- * so that its own write does not make the next run read it. Only when the server said that time.
- */
+/** A ticket this run wrote to, not due until `due`, remembered with the server's time of the write. */
 function remember(ctx: SweepContext, ticket: Ticket, due: Date): void {
   const wrote = ctx.client.lastWriteAt?.(ticket.id) ?? null
   if (wrote !== null) ctx.state?.notDue(ticket, due, wrote)
@@ -227,31 +222,28 @@ async function repairTags(
   ticket: Ticket,
   d: Extract<Decision, { kind: 'untag' | 'tag-follow-up' }>
 ): Promise<boolean> {
-  const countedAs =
-    d.kind === 'untag' && d.because === 'customer-replied' ? 'customer-replied' : 'not-due'
-  if (ctx.settings.dryRun) {
-    ctx.tally.tagRepair(countedAs, outcome(ticket, d, d.kind, 'would-do'))
-    return false
+  const line = (result: Result, detail?: string) => outcome(ticket, d, d.kind, result, detail)
+  let repaired: Outcome
+  if (ctx.settings.dryRun) repaired = line('would-do')
+  else {
+    try {
+      const detail =
+        d.kind === 'untag' ? await removeOurTags(ctx, ticket, d) : await addFollowUpTag(ctx, ticket)
+      repaired = line('done', detail)
+    } catch (err) {
+      recordFailure(ctx, err, false)
+      repaired = failed(line('failed', errorText(err)), err)
+    }
   }
-  try {
-    const detail =
-      d.kind === 'untag' ? await removeOurTags(ctx, ticket, d) : await addFollowUpTag(ctx, ticket)
-    ctx.tally.tagRepair(countedAs, outcome(ticket, d, d.kind, 'done', detail))
-    return true
-  } catch (err) {
-    recordFailure(ctx, err, false)
-    ctx.tally.tagRepair(
-      countedAs,
-      failed(outcome(ticket, d, d.kind, 'failed', errorText(err)), err)
-    )
-    return false
-  }
+  const customer = d.kind === 'untag' && d.because === 'customer-replied'
+  ctx.tally.tagRepair(customer ? 'customer-replied' : 'not-due', repaired)
+  return repaired.result === 'done'
 }
 
 /**
- * A follow-up or close: the veto, then the writes. Returns the follow-up's time (on the server's
- * clock) once sent, 'done' for a close, 'attempted' when its max-actions slot is used all the same
- * (planned in a dry run, failed, deferred), or 'not-attempted' (vetoed).
+ * A follow-up or close: the veto, then the writes. Returns the follow-up's time on the server's
+ * clock once sent, 'done' for a close, 'attempted' (planned, failed, deferred: its slot is used), or
+ * 'not-attempted' (vetoed).
  */
 async function act(
   ctx: SweepContext,
@@ -317,10 +309,9 @@ async function act(
 }
 
 /**
- * Every failure of a ticket's step passes here, and only here does a failure stop the run:
- * rejected credentials always do (the first reason to stop wins); the time limit does when the
- * step wrote nothing and its ticket can wait (`deferrable`). Returns why the ticket is deferred to
- * the next run, or null when the failure is the ticket's own (reported as failed).
+ * Every failure of a ticket's step passes here, and only here does one stop the run: rejected
+ * credentials always; the time limit when the step wrote nothing and the ticket can wait
+ * (`deferrable`). Returns why the ticket is deferred, or null when it failed on its own.
  */
 function recordFailure(ctx: SweepContext, err: unknown, deferrable: boolean): string | null {
   if (err instanceof AuthError) {
@@ -328,10 +319,14 @@ function recordFailure(ctx: SweepContext, err: unknown, deferrable: boolean): st
     return deferrable ? CREDENTIALS : null
   }
   if (deferrable && err instanceof DeadlineError) {
-    stopRun(ctx, { kind: 'time-limit', minutes: ctx.settings.timeLimitMinutes })
+    stopRun(ctx, timeLimit(ctx))
     return TIME_LIMIT
   }
   return null
+}
+
+function timeLimit(ctx: SweepContext): Stop {
+  return { kind: 'time-limit', minutes: ctx.settings.timeLimitMinutes }
 }
 
 /** A failed outcome with its fixed code (the audit file keeps the code, never the words). */

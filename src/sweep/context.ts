@@ -7,8 +7,6 @@ import type { RunState } from '../state.js'
 import type { Listing, Outcome, Report, Stop } from './types.js'
 import type { WriteClient } from './writes.js'
 
-/** The one context of a sweep: the client, the clock and deadline, the tally, the slots. */
-
 /** What a sweep asks of the client: lists, reads and the writes (tag ids are the client's cache). */
 export type SweepClient = Pick<GorgiasClient, 'listTickets' | 'listViewItems'> &
   WriteClient &
@@ -24,7 +22,7 @@ export type Veto = (
 
 /**
  * The one context of a sweep, from the listing to the last write. The tally counts and nothing
- * reads it to decide; what decides whether the run goes on is `stop` and the deadline.
+ * reads it to decide: `stop` and the deadline decide whether the run goes on.
  */
 export interface SweepContext {
   client: SweepClient
@@ -38,8 +36,6 @@ export interface SweepContext {
   stop: Stop | undefined
   slots: ActionSlots
   veto: Veto | null
-  /** ticket-ids runs explain every ticket */
-  explain: boolean
   /** the state between runs, when state-file is set (never in ticket-ids runs) */
   state: RunState | null
   /** a progress line for the log (the requests used so far are appended) */

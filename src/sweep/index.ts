@@ -1,15 +1,6 @@
-import type { Settings } from '../config.js'
-import type { RunState } from '../state.js'
 import { outcome, readAndAct } from './act.js'
 import { listCandidates, ListingTimeLimit, type Candidate } from './listing.js'
-import {
-  ActionSlots,
-  stopRun,
-  Tally,
-  type SweepClient,
-  type SweepContext,
-  type Veto
-} from './context.js'
+import { ActionSlots, stopRun, Tally, type SweepContext } from './context.js'
 import type { Listing, Report } from './types.js'
 
 export interface SweepLog {
@@ -21,20 +12,15 @@ export interface SweepLog {
   endGroup(): void
 }
 
-export interface SweepOptions {
-  client: SweepClient
-  settings: Settings
-  now: () => Date
-  /** the run's deadline on `now` (ms since the epoch): time-limit-minutes from the run's start */
-  deadline: number
-  log: SweepLog
-  veto?: Veto | null
-  /** tickets handled at once; the client paces the requests themselves */
-  concurrency?: number
-  /** requests used and rate-limit waits so far, appended to progress lines */
-  usage?: () => string
-  state?: RunState | null
-}
+/** `deadline`: time-limit-minutes from the run's start (run.ts), on `now` */
+export type SweepOptions = Pick<SweepContext, 'client' | 'settings' | 'now' | 'deadline'> &
+  Partial<Pick<SweepContext, 'veto' | 'state'>> & {
+    log: SweepLog
+    /** tickets handled at once; the client paces the requests themselves */
+    concurrency?: number
+    /** requests used and rate-limit waits so far, appended to progress lines */
+    usage?: () => string
+  }
 
 /**
  * One sweep: list (listing.ts) -> read, decide and write each candidate, oldest reply first, within
@@ -53,7 +39,6 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
     stop: undefined,
     slots: new ActionSlots(settings.maxActions),
     veto: opts.veto ?? null,
-    explain: settings.ticketIds !== null,
     state: opts.state ?? null,
     progress: line => log.info(`${line}${opts.usage ? `; ${opts.usage()}` : ''}`)
   }
