@@ -176,12 +176,7 @@ function rejectedAtStart(report: Report): boolean {
   )
 }
 
-interface OpenState {
-  path: string
-  fingerprint: string
-  run: RunState
-  notice: string | null
-}
+type OpenState = { path: string; fingerprint: string; run: RunState; notice: string | null }
 
 /**
  * The state between runs, read before any request; null when state-file is not set, and in a
