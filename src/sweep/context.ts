@@ -14,7 +14,7 @@ export type SweepClient = Pick<GorgiasClient, 'listTickets' | 'listViewItems'> &
   Partial<Pick<GorgiasClient, 'lastWriteAt'>>
 
 /** A policy module's say on a follow-up or close, bound to its client (see policyModule.ts). */
-export type Veto = (
+type Veto = (
   ticket: Ticket,
   messages: Message[],
   decision: ActionDecision
