@@ -189,4 +189,19 @@ describe('the time limit', () => {
     expect(ours(sim, ticket.id)).toHaveLength(0)
     expect(sim.writes()).toEqual([])
   })
+
+  test("counted from the run's start: a tag check that took the whole limit leaves the sweep nothing", async () => {
+    await start()
+    const ticket = dueTicket(sim, 60)
+    // The check answers, but only once the limit (6 s) is over; the client's grace lets it land.
+    sim.injectFault({ method: 'GET', path: /^\/api\/tags/, times: 1, fault: { kind: 'delay', ms: 6_500 } }) // prettier-ignore
+    const run = await runAction(simInputs(sim, { 'time-limit-minutes': '0.1' }), {
+      timeoutMs: 30_000
+    })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/::warning::time-limit-minutes \(0\.1\) reached while listing/)
+    expect(run.summary).toContain('Stopped early')
+    expect(ours(sim, ticket.id)).toHaveLength(0)
+    expect(sim.writes()).toEqual([])
+  })
 })

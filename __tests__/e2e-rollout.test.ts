@@ -4,6 +4,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { GorgiasSimulator } from '../simulator/server.js'
+import * as main from '../src/main.js'
 import { dueTicket, runAction, runCli, simInputs } from './helpers/action.js'
 
 /**
@@ -96,6 +97,10 @@ describe('a wrong key at the start is a run that never started', () => {
 })
 
 describe('npm run local-action on a fresh clone', () => {
+  test('src/main.ts exports run(), the entry @github/local-action calls', () => {
+    expect(main.run).toBe(main.runAction)
+  })
+
   test('creates the summary file .env names (no .tmp/ yet) before the runner starts', () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
       scripts: Record<string, string>

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { counts } from '../src/report.js'
 import { finishGraceMs, openState, saveState } from '../src/run.js'
-import { sweep, type Report } from '../src/sweep/index.js'
+import { sweep } from '../src/sweep/index.js'
+import type { Report } from '../src/sweep/types.js'
 import { GorgiasSimulator } from '../simulator/server.js'
 import {
   FakeClock,
@@ -54,6 +55,7 @@ async function run(inputs: Inputs = {}): Promise<Report> {
     }),
     settings,
     now: clock.date,
+    deadline: clock.date().getTime() + settings.timeLimitMinutes * 60_000,
     log,
     state: state?.run ?? null
   })

@@ -4,7 +4,9 @@ import { GorgiasClient } from '../src/gorgias/client.js'
 import { followUpMarker } from '../src/policy/thread.js'
 import { counts } from '../src/report.js'
 import { finishGraceMs } from '../src/run.js'
-import { sweep, type Report, type SweepClient, type SweepOptions } from '../src/sweep/index.js'
+import { sweep, type SweepOptions } from '../src/sweep/index.js'
+import { ActionSlots, stopRun, type SweepClient } from '../src/sweep/context.js'
+import type { Report, Stop } from '../src/sweep/types.js'
 import { GorgiasSimulator, type SimulatorOptions } from '../simulator/server.js'
 import { dueTicket } from './helpers/action.js'
 import { basic } from './helpers/simHttp.js'
@@ -50,6 +52,7 @@ async function sweepOnce({ inputs = {}, ...opts }: Sweep = {}): Promise<Report> 
     client: inMemoryClient(sim, clientOptions(settings)),
     settings,
     now: clock.date,
+    deadline: clock.date().getTime() + settings.timeLimitMinutes * 60_000,
     log,
     usage: () => 'usage',
     ...opts
@@ -279,6 +282,25 @@ describe('an empty open-tickets view is checked', () => {
   })
 })
 
+describe('a view that becomes unusable', () => {
+  test('after its first page: the fallback listing counts each ticket once, afresh', async () => {
+    for (let i = 0; i < 150; i++) dueTicket(sim, 5)
+    let pages = 0
+    sim.onRequest(req => {
+      if (req.method === 'PUT' && req.path.startsWith('/api/views/0/items') && ++pages === 2) {
+        sim.injectFault({ method: 'PUT', path: /views/, times: Infinity, fault: { kind: 'status', status: 202, body: {} } }) // prettier-ignore
+      }
+    })
+    const report = await sweepOnce()
+    expect(report.listing.kind).toBe('all-tickets')
+    expect(report.ticketsSeen).toBe(150)
+    expect(report.skipped['not-due']).toBe(150)
+    // the view's first page (its 100 tickets dropped from the counts), then the plain list's two
+    expect(report.pages).toBe(3)
+    expect(report.warnings.filter(w => w.startsWith('Listed every untrashed'))).toHaveLength(1)
+  })
+})
+
 describe('every page at limit=100', () => {
   test('the view is paged 100 at a time though next_items names no limit', async () => {
     for (let i = 0; i < 250; i++) dueTicket(sim, 5)
@@ -336,6 +358,28 @@ describe('time-limit-minutes', () => {
     const report = await sweepOnce({ inputs: { 'time-limit-minutes': '1' } })
     expect(report.stop).toEqual({ kind: 'time-limit', minutes: 1 })
     expect(sim.writes()).toEqual([])
+  })
+
+  test("counted from the run's start: a deadline the work before the sweep used up stops it while listing", async () => {
+    dueTicket(sim, 60)
+    // The run began 21 minutes ago (its checks and macros took them): 20 minutes were allowed.
+    const report = await sweepOnce({ deadline: clock.date().getTime() - 60_000 })
+    expect(report.stop).toEqual({ kind: 'time-limit', minutes: 20 })
+    expect(report.actions).toEqual([])
+    expect(sim.writes()).toEqual([])
+  })
+})
+
+describe('the parts a sweep is made of', () => {
+  test('the first reason to stop is the one reported', () => {
+    const run: { stop: Stop | undefined } = { stop: undefined }
+    stopRun(run, { kind: 'time-limit', minutes: 20 })
+    stopRun(run, { kind: 'time-limit', minutes: 5 })
+    expect(run.stop).toEqual({ kind: 'time-limit', minutes: 20 })
+  })
+
+  test('a max-actions slot released without being acquired is a bug, said loudly', () => {
+    expect(() => new ActionSlots(1).release(false)).toThrow('without acquire')
   })
 })
 
@@ -544,22 +588,8 @@ describe('over real HTTP: client timeouts and writes that land late', () => {
   afterEach(async () => {
     await sim.stop()
   })
-  const sweepOverHttp = () => sweep({ client, settings, now: () => new Date(), log })
-
-  test('a follow-up whose answer times out after it landed is not sent twice', async () => {
-    const t = dueTicket(sim)
-    sim.injectFault({
-      method: 'POST',
-      path: `/tickets/${t.id}/messages`,
-      fault: { kind: 'delay', ms: 1000 }
-    })
-
-    const report = await sweepOverHttp()
-
-    expect(followedUp(report)).toEqual([t.id])
-    expect(ours(sim, t.id)).toHaveLength(1)
-    expect(tags(t.id)).toEqual(['auto-close-sent'])
-  })
+  const sweepOverHttp = () =>
+    sweep({ client, settings, now: () => new Date(), deadline: Date.now() + 20 * 60_000, log })
 
   test('a write that lands after the client gave up is found by the next run, never sent twice', async () => {
     const t = dueTicket(sim)

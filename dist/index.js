@@ -33981,7 +33981,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(631);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8874);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)();
 
@@ -33990,7 +33990,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 631:
+/***/ 8874:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -55018,46 +55018,48 @@ class Steps {
     #effective = false;
     /** `doing` reads "<doing> failed", `did` reads as done, e.g. "follow-up sent". */
     async run(doing, did, step, main = false) {
+        let result;
         try {
-            await step();
+            result = await step();
         }
         catch (err) {
             if (this.#done.length === 0)
                 throw err;
-            throw new PartialWrite(`${this.#done.join(', ')}; ${doing} failed: ${errorText(err)}`, err, this.#effective);
+            const message = `${this.#done.join(', ')}; ${doing} failed: ${errorText(err)}`;
+            throw new PartialWrite(message, err, this.#effective);
         }
         this.#done.push(did);
         this.#effective ||= main;
+        return result;
     }
 }
-/**
- * Returns when the follow-up counts from, on the server's clock (the created message's time), or
- * null when the answer did not say.
- */
+/** Returns when the follow-up counts from: the created message's time on the server, or null. */
 async function followUp(ctx, ticket, d) {
-    const { settings } = ctx;
+    const tag = ctx.settings.followUpTag;
     const steps = new Steps();
     // Stale tags of an earlier cycle go first: were the run to stop after the message, a leftover
     // closed-tag would make the next run take the ticket for a reopened one.
     if (d.staleTags.length > 0 || d.staleNamesWithoutId.length > 0) {
         await steps.run('removing old tags', 'old tags removed', () => ctx.client.removeTags(ticket.id, tagRemoval(d.staleTags, d.staleNamesWithoutId)));
     }
-    const { body } = followUpMessage(settings, ticket, d);
-    let sent = null;
-    await steps.run('sending the follow-up', 'follow-up sent', async () => (sent = await post(ctx, ticket, body)), true);
-    await steps.run(`adding ${settings.followUpTag}`, `${settings.followUpTag} added`, () => addTag(ctx, ticket.id, settings.followUpTag));
-    return sent === null ? null : (messageTime(sent) ?? null);
+    const { body } = followUpMessage(ctx.settings, ticket, d);
+    const send = () => post(ctx, ticket, body);
+    const sent = await steps.run('sending the follow-up', 'follow-up sent', send, true);
+    await steps.run(`adding ${tag}`, `${tag} added`, () => addTag(ctx, ticket.id, tag));
+    return messageTime(sent) ?? null;
 }
 async function writes_close(ctx, ticket, d) {
-    const { settings } = ctx;
+    const tag = ctx.settings.closedTag;
     const steps = new Steps();
-    const message = closeMessage(settings, ticket, d);
+    const message = closeMessage(ctx.settings, ticket, d);
     if (message) {
-        await steps.run('sending the close message', 'close message sent', () => post(ctx, ticket, message.body));
+        const send = () => post(ctx, ticket, message.body);
+        await steps.run('sending the close message', 'close message sent', send);
     }
     // Close, then tag: the closed-tag on an open ticket then means a person reopened it.
-    await steps.run('closing the ticket', 'ticket closed', () => ctx.client.closeTicket(ticket.id), true);
-    await steps.run(`adding ${settings.closedTag}`, `${settings.closedTag} added`, () => addTag(ctx, ticket.id, settings.closedTag));
+    const closing = () => ctx.client.closeTicket(ticket.id);
+    await steps.run('closing the ticket', 'ticket closed', closing, true);
+    await steps.run(`adding ${tag}`, `${tag} added`, () => addTag(ctx, ticket.id, tag));
 }
 /**
  * The follow-up a decision sends, in the ticket's language: the one composition used both to send
@@ -55065,17 +55067,21 @@ async function writes_close(ctx, ticket, d) {
  */
 function followUpMessage(settings, ticket, d) {
     const { templates, language } = templatesFor(settings.messages, ticket.language);
-    const { body, source } = composeFollowUp(ticket, d.route, d.reminder, d.reminders, d.marker, settings, templates, settings.messages.currentUser ?? null);
-    const final = followUpKind(templates, d.reminder, d.reminders) === 'finalFollowUp';
-    return { body, kind: final ? 'final-follow-up' : 'follow-up', language, source };
+    const { reminder, reminders } = d;
+    const user = settings.messages.currentUser ?? null;
+    const composed = composeFollowUp(ticket, d.route, reminder, reminders, d.marker, settings, templates, user);
+    const final = followUpKind(templates, reminder, reminders) === 'finalFollowUp';
+    return { ...composed, kind: final ? 'final-follow-up' : 'follow-up', language };
 }
 /** The close message a decision sends, or null when it closes without one. */
 function closeMessage(settings, ticket, d) {
     const { templates, language } = templatesFor(settings.messages, ticket.language);
     if (!d.postMessage || templates.close === '')
         return null;
-    const { body, source } = composeClose(ticket, d.route, settings.followUpHours.length, d.marker, settings, templates, settings.messages.currentUser ?? null);
-    return { body, kind: 'close-message', language, source };
+    const user = settings.messages.currentUser ?? null;
+    const reminders = settings.followUpHours.length;
+    const composed = composeClose(ticket, d.route, reminders, d.marker, settings, templates, user);
+    return { ...composed, kind: 'close-message', language };
 }
 /** A follow-up landed but the run that sent it stopped before tagging: the tag only. */
 async function addFollowUpTag(ctx, ticket) {
@@ -55084,11 +55090,10 @@ async function addFollowUpTag(ctx, ticket) {
 }
 /** This action's tags no longer tell the truth: they go, and only they. */
 async function removeOurTags(ctx, ticket, d) {
-    const body = tagRemoval(d.tags, d.namesWithoutId);
     const names = [...d.tags.map(t => t.name), ...d.namesWithoutId];
     if (names.length === 0)
         return 'nothing left to remove';
-    await ctx.client.removeTags(ticket.id, body);
+    await ctx.client.removeTags(ticket.id, tagRemoval(d.tags, d.namesWithoutId));
     return `removed ${names.join(', ')} (${d.because})`;
 }
 async function addTag(ctx, ticketId, name) {
@@ -55110,9 +55115,8 @@ async function addTag(ctx, ticketId, name) {
 }
 /**
  * Posts a marked message. When its outcome is unknown (a timeout, a reset, a 5xx: the server may
- * still be writing it), the ticket is read again and the marker looked for; if it is not there yet
- * it is NOT sent again in this run: the next run reads the ticket afresh and either finds it or
- * sends it then.
+ * still be writing it), the ticket is read again and the marker looked for; if it is not there it
+ * is NOT sent again in this run: the next run reads the ticket afresh and finds it or sends it.
  */
 async function post(ctx, ticket, body) {
     try {
@@ -56857,12 +56861,140 @@ async function getAccount(client) {
 }
 
 ;// CONCATENATED MODULE: ./src/sweep/context.ts
+
 /** The first reason to stop wins: it is the one the person has to fix. */
 function stopRun(ctx, stop) {
     ctx.stop ??= stop;
 }
 function pastDeadline(ctx) {
     return ctx.now().getTime() > ctx.deadline;
+}
+/**
+ * The one place that counts: every ticket seen is counted exactly once, as an action (done,
+ * planned, deferred, failed), a failed read, or a skip for one reason. A tag repair leaves the
+ * ticket alone, so its ticket is counted under the reason it gets no follow-up or close, and the
+ * repair gets a line of its own. Nothing reads it to decide.
+ */
+class Tally {
+    dryRun;
+    startedAt;
+    pages = 0;
+    seen = 0;
+    /** tickets read one by one, with their messages */
+    read = 0;
+    /** messages recognised as ours by sender and text, their marker missing */
+    unmarked = 0;
+    skipped = Object.fromEntries(SKIP_REASONS.map(r => [r, 0]));
+    /** follow-ups and closes, whatever became of them, and tickets deferred unread */
+    actions = [];
+    tagRepairs = [];
+    readFailures = [];
+    notableSkips = [];
+    reopened = new Set();
+    warnings = [];
+    explanations = [];
+    constructor(dryRun, startedAt) {
+        this.dryRun = dryRun;
+        this.startedAt = startedAt;
+    }
+    /** A fallback listing starts afresh: what the abandoned one counted is dropped. */
+    restart() {
+        this.seen = 0;
+        for (const r of SKIP_REASONS)
+            this.skipped[r] = 0;
+        this.reopened.clear();
+    }
+    skip(reason, line) {
+        this.skipped[reason]++;
+        if (line)
+            this.notableSkips.push(line);
+    }
+    action(order, outcome) {
+        this.actions.push({ order, outcome });
+    }
+    tagRepair(countedAs, outcome) {
+        this.skipped[countedAs]++;
+        this.tagRepairs.push(outcome);
+    }
+    /** Said once per run, however many tickets show it. */
+    warn(text) {
+        if (!this.warnings.includes(text))
+            this.warnings.push(text);
+    }
+    unmarkedWarning() {
+        if (this.unmarked === 0)
+            return [];
+        return [
+            `${this.unmarked} message(s) look like this action's follow-ups (sent by the API user, with the text of a template) but lack its marker in external_id: they were counted as follow-ups. Gorgias may be dropping external_id; please report it.`
+        ];
+    }
+    /** Finished in whatever order the workers ran; the report reads the same every time. */
+    report(listing, finishedAt, stop) {
+        const byOrder = (a, b) => a.order - b.order;
+        const byTicket = (a, b) => a.ticketId - b.ticketId;
+        const report = {
+            dryRun: this.dryRun,
+            startedAt: this.startedAt,
+            finishedAt,
+            listing,
+            pages: this.pages,
+            ticketsSeen: this.seen,
+            candidates: this.read,
+            actions: [...this.actions].sort(byOrder).map(a => a.outcome),
+            housekeeping: [...this.tagRepairs].sort(byTicket),
+            readFailures: [...this.readFailures].sort(byTicket),
+            skipped: { ...this.skipped },
+            notableSkips: [...this.notableSkips].sort(byTicket),
+            reopened: [...this.reopened].sort((a, b) => a - b),
+            warnings: [...this.warnings, ...this.unmarkedWarning()],
+            explanations: [...this.explanations].sort(byOrder).map(e => e.explanation)
+        };
+        if (stop)
+            report.stop = stop;
+        return report;
+    }
+}
+/**
+ * The max-actions budget. A slot is taken before a ticket is read (it may turn out due) and given
+ * back when it needed no follow-up or close. While every slot is used or in flight a ticket waits;
+ * a slot given back goes to the oldest reply waiting (lowest `order`), never to whoever asks next.
+ * Once every slot is used and none is in flight, the answer is no: deferred to the next run.
+ */
+class ActionSlots {
+    max;
+    used = 0;
+    #inFlight = 0;
+    #waiting = [];
+    constructor(max) {
+        this.max = max;
+    }
+    /** Resolves true with a slot held, or false when the budget is spent. */
+    acquire(order) {
+        return new Promise(answer => {
+            this.#waiting.push({ order, answer });
+            this.#waiting.sort((a, b) => a.order - b.order);
+            this.#settle();
+        });
+    }
+    /** `used`: the slot went to a follow-up or a close (whatever its result). */
+    release(used) {
+        if (this.#inFlight === 0)
+            throw new Error('ActionSlots.release without acquire');
+        this.#inFlight--;
+        if (used)
+            this.used++;
+        this.#settle();
+    }
+    #settle() {
+        while (this.#waiting.length > 0 && this.used + this.#inFlight < this.max) {
+            this.#inFlight++;
+            this.#waiting.shift().answer(true);
+        }
+        if (this.#inFlight === 0 && this.used >= this.max) {
+            for (const waiter of this.#waiting.splice(0))
+                waiter.answer(false);
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/sweep/listing.ts
@@ -56872,11 +57004,10 @@ function pastDeadline(ctx) {
 
 
 /**
- * Phase 1, list: which tickets are worth reading one by one. Only open tickets can ever be due, so
- * Gorgias is asked for those alone (an ad-hoc view, "id should be set to 0", reference: list view
- * items), which costs what the open tickets cost rather than the account's whole history. The view
- * is a prefilter only: every ticket listed is still triaged on its own fields, so a view that
- * ignored the filter would cost time, never a wrong action. Nothing here writes.
+ * The listing: which tickets are worth reading one by one. Only open tickets can be due, so Gorgias
+ * is asked for those alone (an ad-hoc view, "id should be set to 0", reference: list view items).
+ * The view is a prefilter only: every ticket listed is still triaged on its own fields, so a view
+ * that ignored the filter would cost time, never a wrong action. Nothing here writes.
  */
 const OPEN_TICKETS_VIEW = {
     type: 'ticket-list',
@@ -56898,33 +57029,26 @@ async function listCandidates(ctx, at) {
     const run = { ctx, at, pages: 0, seen: 0 };
     if (settings.ticketIds !== null) {
         const ids = settings.ticketIds;
-        for (let i = 0; i < ids.length; i++)
-            ctx.tally.seen();
+        ctx.tally.seen += ids.length;
         return {
             listing: { kind: 'ticket-ids', ids },
             candidates: ids.map((ticketId, order) => ({ ticketId, listed: null, order }))
         };
     }
     if (settings.viewId !== null) {
-        const viewId = settings.viewId;
-        const candidates = await triagePages(run, ctx.client.listTickets({ viewId }), {
-            kind: 'saved-view',
-            viewId
-        }).catch((err) => {
+        const listing = { kind: 'saved-view', viewId: settings.viewId };
+        const pages = ctx.client.listTickets({ viewId: listing.viewId });
+        const candidates = await triagePages(run, pages, listing).catch((err) => {
             if (run.pages === 0 && (err instanceof NotFoundError || err instanceof ValidationError)) {
-                throw new SettingsError('view-id', `view-id: Gorgias has no view ${viewId} on ${settings.domain} (HTTP ${err.status}); the id is the number in the view's URL, or leave view-id empty`);
+                throw new SettingsError('view-id', `view-id: Gorgias has no view ${listing.viewId} on ${settings.domain} (HTTP ${err.status}); the id is the number in the view's URL, or leave view-id empty`);
             }
             throw err;
         });
-        return { listing: { kind: 'saved-view', viewId }, candidates };
+        return { listing, candidates };
     }
     const open = await fromOpenTicketsView(run);
-    if ('candidates' in open) {
-        const listing = open.checked
-            ? { kind: 'open-view', checked: true }
-            : { kind: 'open-view' };
-        return { listing, candidates: open.candidates };
-    }
+    if (!('why' in open))
+        return open;
     const { why } = open;
     ctx.tally.warn(`Listed every untrashed ticket instead of open tickets only: ${why}. The sweep is still correct, but costs more requests.`);
     ctx.progress(`open-tickets view not usable (${why}); listing every untrashed ticket`);
@@ -56934,118 +57058,98 @@ async function listCandidates(ctx, at) {
     return { listing, candidates: await triagePages(run, ctx.client.listTickets(), listing) };
 }
 /**
- * The open-tickets view, unless it cannot be trusted here. The client reports the facts: a
- * ViewUnusableError when the view query was refused, answered asynchronously (202), or answered a
- * shape or paging this action cannot follow (see listViewItems). The rules are this listing's:
- * such a view is not used, and neither is an answer of no ticket at all while open tickets exist.
- * A zero answer is checked against the plain list (newest updated first, so an open ticket usually
- * shows on the first page) until an open ticket is seen or the list ends: after a bulk close, the
- * newest hundred can all be closed while older tickets are still open. It costs pages only then.
+ * The open-tickets view, unless it cannot be trusted: the client reports a ViewUnusableError (a
+ * refusal, a 202, a shape or paging this action cannot follow), and the rule is this listing's:
+ * such a view is not used, and neither is an answer of no ticket while open tickets exist. A zero
+ * answer is checked against the plain list, newest updated first, until an open ticket is seen or
+ * the list ends (after a bulk close, the newest hundred can all be closed while older ones are open).
  */
 async function fromOpenTicketsView(run) {
+    const listing = { kind: 'open-view' };
     let candidates;
     try {
-        candidates = await triagePages(run, run.ctx.client.listViewItems(OPEN_TICKETS_VIEW), {
-            kind: 'open-view'
-        });
+        candidates = await triagePages(run, run.ctx.client.listViewItems(OPEN_TICKETS_VIEW), listing);
     }
     catch (err) {
         if (!(err instanceof ViewUnusableError))
             throw err;
-        return { why: unusableViewReason(err) };
+        // In our own words, not the server's: the summary shows it.
+        const why = err.status === undefined || err.status === 200
+            ? `the open-tickets view query got an answer this action cannot trust (${err.message})`
+            : `the open-tickets view query was refused (HTTP ${err.status})`;
+        return { why };
     }
     if (run.seen > 0)
-        return { candidates, checked: false };
-    const why = await openTicketOutsideView(run);
-    return why === null ? { candidates, checked: true } : { why };
-}
-/** Why an unusable view is not used, in our own words, not the server's: the summary shows it. */
-function unusableViewReason(err) {
-    return err.status === undefined || err.status === 200
-        ? `the open-tickets view query got an answer this action cannot trust (${err.message})`
-        : `the open-tickets view query was refused (HTTP ${err.status})`;
-}
-/** After the view answered no ticket: why it is distrusted, or null when no ticket is open. */
-async function openTicketOutsideView(run) {
-    const { ctx } = run;
+        return { listing, candidates };
     let checked = 0;
+    const newestFirst = run.ctx.client.listTickets({ orderBy: 'updated_datetime:desc' });
+    for await (const page of counted(run, newestFirst, listing)) {
+        checked += page.length;
+        if (page.some(t => t?.status === 'open' && !t.trashed_datetime)) {
+            return {
+                why: 'the open-tickets view answered no ticket, yet the ticket list shows open ones'
+            };
+        }
+    }
+    run.ctx.progress(`no open tickets, checked: none among the ${checked} tickets not in the trash`);
+    return { listing: { kind: 'open-view', checked: true }, candidates };
+}
+/**
+ * The pages of one listing, counted by the listing (which decides on them) and the tally. The time
+ * limit, after a page or before a request (a DeadlineError), cuts the listing short.
+ */
+async function* counted(run, pages, listing) {
     try {
-        for await (const page of ctx.client.listTickets({ orderBy: 'updated_datetime:desc' })) {
-            pageRead(run);
-            checked += page.length;
-            if (page.some(t => t?.status === 'open' && !t.trashed_datetime)) {
-                return 'the open-tickets view answered no ticket, yet the ticket list shows open ones';
-            }
-            if (pastDeadline(ctx))
-                throw new ListingTimeLimit({ kind: 'open-view' });
+        for await (const page of pages) {
+            run.pages++;
+            run.ctx.tally.pages++;
+            yield page;
+            if (pastDeadline(run.ctx))
+                throw new ListingTimeLimit(listing);
         }
     }
     catch (err) {
         if (err instanceof DeadlineError)
-            throw new ListingTimeLimit({ kind: 'open-view' });
-        throw err;
-    }
-    ctx.progress(`no open tickets, checked: none among the ${checked} tickets not in the trash`);
-    return null;
-}
-/** Reads every page, triages each ticket once, and returns the candidates oldest reply first. */
-async function triagePages(run, pages, listing) {
-    const seen = new Set();
-    const found = [];
-    try {
-        await triageEach(run, pages, listing, seen, found);
-    }
-    catch (err) {
-        // A request the time limit came before is the time limit too: the same green "Stopped early".
-        if (err instanceof DeadlineError)
             throw new ListingTimeLimit(listing);
         throw err;
     }
-    return found
-        .map(t => ({ t, at: lastMessageAt(t) }))
-        .sort((a, b) => a.at - b.at || a.t.id - b.t.id)
-        .map(({ t }, order) => ({ ticketId: t.id, listed: t, order }));
 }
-async function triageEach(run, pages, listing, seen, found) {
-    const { ctx, at: now } = run;
+/** Reads every page, triages each ticket once, and returns the candidates oldest reply first. */
+async function triagePages(run, pages, listing) {
+    const { ctx, at } = run;
     const { tally, settings } = ctx;
-    for await (const page of pages) {
-        pageRead(run);
+    const seen = new Set();
+    const found = [];
+    for await (const page of counted(run, pages, listing)) {
         for (const ticket of page) {
             // A ticket edited while the pages are read can be listed twice; it is counted once.
-            if (!Number.isSafeInteger(ticket.id) || ticket.id < 1) {
-                seenOne(run);
+            const readable = Number.isSafeInteger(ticket.id) && ticket.id >= 1;
+            if (readable && seen.has(ticket.id))
+                continue;
+            run.seen++;
+            tally.seen++;
+            if (!readable) {
                 tally.skip('unreadable');
                 continue;
             }
-            if (seen.has(ticket.id))
-                continue;
             seen.add(ticket.id);
-            seenOne(run);
             noteReopened(ctx, ticket);
-            const reason = ruledOut(ticket, settings, now);
+            const reason = ruledOut(ticket, settings, at);
             ctx.state?.listed(ticket.id);
             if (reason !== null)
                 tally.skip(reason);
             // Triaged on its list item like any other; only then may the state save its read.
-            else if (ctx.state?.skipsRead(ticket, now))
+            else if (ctx.state?.skipsRead(ticket, at))
                 tally.skip('not-due');
             else
                 found.push(ticket);
         }
         ctx.progress(`page ${run.pages}: ${run.seen} tickets read, ${found.length} may be due`);
-        if (pastDeadline(ctx))
-            throw new ListingTimeLimit(listing);
     }
-}
-/** Counted by the listing, which decides on it, and by the tally, which reports it. */
-function pageRead(run) {
-    run.pages++;
-    run.ctx.tally.page();
-}
-function seenOne(run) {
-    run.seen++;
-    run.ctx.tally.seen();
+    return found
+        .map(t => ({ t, at: lastMessageAt(t) }))
+        .sort((a, b) => a.at - b.at || a.t.id - b.t.id)
+        .map(({ t }, order) => ({ ticketId: t.id, listed: t, order }));
 }
 /**
  * Why the list item alone rules the ticket out, or null when it is worth its one read. A list item
@@ -57053,14 +57157,13 @@ function seenOne(run) {
  * is what is decided on, and the listing is a prefilter only.
  */
 function ruledOut(ticket, settings, now) {
-    let first;
     try {
-        first = triage(ticket, settings, now);
+        const first = triage(ticket, settings, now);
+        return first.kind === 'skip' && first.reason !== 'unreadable' ? first.reason : null;
     }
     catch {
         return null;
     }
-    return first.kind === 'skip' && first.reason !== 'unreadable' ? first.reason : null;
 }
 /** Oldest first; a ticket without a readable time goes last (it is read all the same). */
 function lastMessageAt(ticket) {
@@ -57075,7 +57178,7 @@ function lastMessageAt(ticket) {
  */
 function noteReopened(ctx, ticket) {
     if (ticket.status === 'open' && hasTagNamed(ticket, ctx.settings.closedTag)) {
-        ctx.tally.reopened(ticket.id);
+        ctx.tally.reopened.add(ticket.id);
     }
 }
 /**
@@ -57083,13 +57186,9 @@ function noteReopened(ctx, ticket) {
  * that Gorgias shows without an id is still ours. Odd tag data must not stop the listing.
  */
 function hasTagNamed(ticket, name) {
-    const wanted = name.toLowerCase();
     const tags = ticket?.tags;
-    return (Array.isArray(tags) &&
-        tags.some((t) => typeof t === 'object' &&
-            t !== null &&
-            typeof t.name === 'string' &&
-            t.name.toLowerCase() === wanted));
+    const named = (t) => typeof t?.name === 'string' && t.name.toLowerCase() === name.toLowerCase();
+    return Array.isArray(tags) && tags.some(named);
 }
 
 ;// CONCATENATED MODULE: ./src/check.ts
@@ -57753,29 +57852,23 @@ function accountBusinessHours(account, given) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/sweep/failures.ts
+;// CONCATENATED MODULE: ./src/sweep/types.ts
 
+const CODES = [
+    [AuthError, 'credentials-rejected'],
+    [NotFoundError, 'not-found'],
+    [ValidationError, 'refused-by-gorgias'],
+    [TransientError, 'gorgias-unavailable'],
+    [MalformedResponseError, 'unexpected-answer'],
+    [AmbiguousWriteError, 'send-not-confirmed'],
+    [DeadlineError, 'time-limit'],
+    [GorgiasError, 'http-error']
+];
 function failureCode(err) {
     const cause = err instanceof Error && !(err instanceof GorgiasError) && err.cause instanceof Error
         ? err.cause
         : err;
-    if (cause instanceof AuthError)
-        return 'credentials-rejected';
-    if (cause instanceof NotFoundError)
-        return 'not-found';
-    if (cause instanceof ValidationError)
-        return 'refused-by-gorgias';
-    if (cause instanceof TransientError)
-        return 'gorgias-unavailable';
-    if (cause instanceof MalformedResponseError)
-        return 'unexpected-answer';
-    if (cause instanceof AmbiguousWriteError)
-        return 'send-not-confirmed';
-    if (cause instanceof DeadlineError)
-        return 'time-limit';
-    if (cause instanceof GorgiasError)
-        return 'http-error';
-    return 'error';
+    return CODES.find(([type]) => cause instanceof type)?.[1] ?? 'error';
 }
 
 ;// CONCATENATED MODULE: ./src/sweep/act.ts
@@ -57791,17 +57884,14 @@ function failureCode(err) {
 
 
 /**
- * Phase 2, read and act: one ticket at a time per worker. The read (the ticket with its messages
- * embedded) is the re-check: the decision is taken on it and acted on right away, so nothing is
- * written on data older than that read.
+ * One candidate: a max-actions slot, the read (the ticket with its messages), the decision taken on
+ * that read and acted on right away, so nothing is written on data older than it.
  */
 /**
- * Skips of a read ticket that no clock can undo, only a new message (which moves the ticket's
- * `updated_datetime`): no agent reply yet, the customer spoke last, a reopen left to agents. The
- * ticket-level checks (status, snooze, spam, tags) passed, and are made on every list item anyway.
+ * Skips of a read ticket that only a new message (which moves `updated_datetime`) can undo; the
+ * state trusts them without a read for a day at most, so nothing odd lasts longer.
  */
 const UNTIL_CHANGED = new Set(['no-agent-reply', 'customer-replied', 'reopened']);
-/** How long such a skip is trusted without a read: a day, so nothing odd lasts longer. */
 const UNTIL_CHANGED_MS = 24 * 3_600_000;
 const CREDENTIALS = 'the run stopped: credentials rejected';
 /** Skips no later run resolves by itself: listed ticket by ticket for a person to look at. */
@@ -57833,17 +57923,13 @@ function outcome(ticket, decision, action, result, detail) {
 /** Handles one candidate: a slot, the read, the decision, the writes; counted once in the tally. */
 async function readAndAct(ctx, c) {
     const ticket = c.listed ?? { id: c.ticketId };
-    const stopped = ctx.stop;
-    if (stopped || pastDeadline(ctx)) {
-        const why = stopped?.kind === 'credentials' ? CREDENTIALS : TIME_LIMIT;
-        if (!stopped)
-            stopRun(ctx, { kind: 'time-limit', minutes: ctx.settings.timeLimitMinutes });
-        return ctx.tally.action(c.order, outcome(ticket, null, 'check', 'deferred', `not read: ${why}`));
+    if (!ctx.stop && pastDeadline(ctx))
+        stopRun(ctx, timeLimit(ctx));
+    if (ctx.stop) {
+        return defer(ctx, c.order, ticket, ctx.stop.kind === 'credentials' ? CREDENTIALS : TIME_LIMIT);
     }
-    if (!(await ctx.slots.acquire(c.order))) {
-        const detail = 'not read: max-actions reached';
-        return ctx.tally.action(c.order, outcome(ticket, null, 'check', 'deferred', detail));
-    }
+    if (!(await ctx.slots.acquire(c.order)))
+        return defer(ctx, c.order, ticket, 'max-actions reached');
     let used = false;
     try {
         used = await readDecideWrite(ctx, c);
@@ -57854,72 +57940,60 @@ async function readAndAct(ctx, c) {
 }
 /** Returns whether a follow-up or close was attempted (its max-actions slot is then used). */
 async function readDecideWrite(ctx, c) {
-    const { tally } = ctx;
-    const known = c.listed ?? { id: c.ticketId };
+    const { tally, settings } = ctx;
     let read;
-    tally.read();
+    tally.read++;
     try {
         read = await ctx.client.readTicket(c.ticketId);
     }
     catch (err) {
-        readFailed(ctx, c, known, err);
+        readFailed(ctx, c, err);
         return false;
     }
     const { ticket, messages } = read;
+    // Another ticket came back (merged into it, or a confused server): nothing is written on data
+    // that is not the ticket asked about; if it is due, it is listed and read on its own.
     if (ticket.id !== c.ticketId) {
-        // Another ticket came back (merged into it, or a confused server): nothing is written on data
-        // that is not the ticket asked about; if it is due, it is listed and read on its own.
         tally.skip('not-found');
         return false;
     }
-    tally.unmarked(unmarkedOwnMessages(ticket, messages, ctx.settings).length);
+    tally.unmarked += unmarkedOwnMessages(ticket, messages, settings).length;
     const now = ctx.now();
-    let decision;
-    let schedule = null;
+    let decided;
     try {
-        const unreadable = unreadableTicket(ticket, ctx, now);
-        if (unreadable)
-            decision = unreadable;
-        else
-            ({ decision, schedule } = reason(ticket, messages, ctx.settings, now));
-        if (ctx.explain) {
-            const explanation = explainTicket(ticket, messages, ctx.settings, now);
-            if (decision.kind === 'follow-up' || decision.kind === 'close') {
-                explanation.message = previewMessage(ctx.settings, ticket, decision);
-            }
-            tally.explain(c.order, explanation);
-        }
+        decided = act_decide(ctx, c, ticket, messages, now);
     }
     catch (err) {
         // Only data odd enough to trip the policy lands here; it is never acted on.
-        const line = outcome(ticket, null, 'check', 'skipped', errorText(err));
-        line.skipReason = 'unreadable';
-        tally.skip('unreadable', line);
+        skipNeedingAPerson(ctx, outcome(ticket, null, 'check', 'skipped', errorText(err)), 'unreadable');
         return false;
     }
+    const { decision, schedule } = decided;
     noteReopened(ctx, ticket);
     switch (decision.kind) {
         case 'skip':
             // Only a ticket genuinely not due yet is remembered, until its next step can be due; or,
             // when only a change to the ticket can change the decision, for a day at most.
             if (decision.reason === 'not-due' && schedule) {
-                ctx.state?.notDue(ticket, dueTime(schedule, ctx.settings), null);
+                ctx.state?.notDue(ticket, dueTime(schedule, settings), null);
             }
             else if (UNTIL_CHANGED.has(decision.reason)) {
                 ctx.state?.notDue(ticket, new Date(now.getTime() + UNTIL_CHANGED_MS), null);
             }
             if (NEEDS_A_PERSON.includes(decision.reason)) {
                 const line = outcome(ticket, decision, 'check', 'skipped', decision.detail);
-                line.skipReason = decision.reason;
-                tally.skip(decision.reason, line);
+                skipNeedingAPerson(ctx, line, decision.reason);
             }
             else
                 tally.skip(decision.reason);
             return false;
         case 'untag':
         case 'tag-follow-up':
-            if ((await repairTags(ctx, ticket, decision)) && schedule && waitsAfterRepair(decision)) {
-                remember(ctx, ticket, dueTime(schedule, ctx.settings));
+            // After a repair that leaves the cycle waiting on time (not on the customer), it is not due.
+            if ((await repairTags(ctx, ticket, decision)) &&
+                schedule &&
+                (decision.kind === 'tag-follow-up' || decision.because === 'agent-replied')) {
+                remember(ctx, ticket, dueTime(schedule, settings));
             }
             return false;
         case 'follow-up':
@@ -57927,34 +58001,47 @@ async function readDecideWrite(ctx, c) {
             const acted = await act(ctx, c.order, ticket, messages, decision);
             if (acted instanceof Date && decision.kind === 'follow-up') {
                 const { replyAt, reminder } = decision;
-                remember(ctx, ticket, earliestAfterFollowUp(replyAt, reminder, acted.getTime(), ctx.settings));
+                remember(ctx, ticket, earliestAfterFollowUp(replyAt, reminder, acted.getTime(), settings));
             }
             return acted !== 'not-attempted';
         }
     }
 }
-/** After a repair that leaves the cycle waiting on time (not a customer's reply), it is not due. */
-function waitsAfterRepair(d) {
-    return d.kind === 'tag-follow-up' || d.because === 'agent-replied';
-}
 /**
- * A ticket this run wrote to, not due until `due`: remembered with the server's time of the write,
- * so that its own write does not make the next run read it. Only when the server said that time.
+ * The decision on the fresh read, and its explanation in a ticket-ids run. Timestamps of the ticket
+ * that are present but not dates make it unreadable (the triage's rule): never acted on.
  */
+function act_decide(ctx, c, ticket, messages, now) {
+    const first = triage(ticket, ctx.settings, now);
+    const decided = first.kind === 'skip' && first.reason === 'unreadable'
+        ? { decision: first, schedule: null }
+        : reason(ticket, messages, ctx.settings, now);
+    // ticket-ids runs explain every ticket
+    if (ctx.settings.ticketIds !== null) {
+        const explanation = explainTicket(ticket, messages, ctx.settings, now);
+        const { decision } = decided;
+        if (decision.kind === 'follow-up' || decision.kind === 'close') {
+            explanation.message = previewMessage(ctx.settings, ticket, decision);
+        }
+        ctx.tally.explanations.push({ order: c.order, explanation });
+    }
+    return decided;
+}
+function skipNeedingAPerson(ctx, line, reason) {
+    line.skipReason = reason;
+    ctx.tally.skip(reason, line);
+}
+/** A ticket this run wrote to, not due until `due`, remembered with the server's time of the write. */
 function remember(ctx, ticket, due) {
     const wrote = ctx.client.lastWriteAt?.(ticket.id) ?? null;
     if (wrote !== null)
         ctx.state?.notDue(ticket, due, wrote);
 }
-/**
- * Timestamps of the ticket itself that are present but not dates: the decision does not read them
- * all, but data that odd is never acted on (the triage's rule, applied to the fresh read).
- */
-function unreadableTicket(ticket, ctx, now) {
-    const first = triage(ticket, ctx.settings, now);
-    return first.kind === 'skip' && first.reason === 'unreadable' ? first : null;
+function defer(ctx, order, ticket, why) {
+    ctx.tally.action(order, outcome(ticket, null, 'check', 'deferred', `not read: ${why}`));
 }
-function readFailed(ctx, c, ticket, err) {
+function readFailed(ctx, c, err) {
+    const ticket = c.listed ?? { id: c.ticketId };
     if (err instanceof NotFoundError)
         return ctx.tally.skip('not-found');
     if (err instanceof UnreadableThreadError) {
@@ -57962,34 +58049,34 @@ function readFailed(ctx, c, ticket, err) {
         return ctx.tally.skip('unreadable', outcome(ticket, null, 'check', 'skipped', errorText(err)));
     }
     const deferred = recordFailure(ctx, err, true);
-    if (deferred !== null) {
-        const line = outcome(ticket, null, 'check', 'deferred', `not read: ${deferred}`);
-        return ctx.tally.action(c.order, line);
-    }
-    ctx.tally.readFailure(failed(outcome(ticket, null, 'check', 'failed', errorText(err)), err));
+    if (deferred !== null)
+        return defer(ctx, c.order, ticket, deferred);
+    ctx.tally.readFailures.push(failed(outcome(ticket, null, 'check', 'failed', errorText(err)), err));
 }
 /** Returns whether the repair was written (not in a dry run, and it did not fail). */
 async function repairTags(ctx, ticket, d) {
-    const countedAs = d.kind === 'untag' && d.because === 'customer-replied' ? 'customer-replied' : 'not-due';
-    if (ctx.settings.dryRun) {
-        ctx.tally.tagRepair(countedAs, outcome(ticket, d, d.kind, 'would-do'));
-        return false;
+    const line = (result, detail) => outcome(ticket, d, d.kind, result, detail);
+    let repaired;
+    if (ctx.settings.dryRun)
+        repaired = line('would-do');
+    else {
+        try {
+            const detail = d.kind === 'untag' ? await removeOurTags(ctx, ticket, d) : await addFollowUpTag(ctx, ticket);
+            repaired = line('done', detail);
+        }
+        catch (err) {
+            recordFailure(ctx, err, false);
+            repaired = failed(line('failed', errorText(err)), err);
+        }
     }
-    try {
-        const detail = d.kind === 'untag' ? await removeOurTags(ctx, ticket, d) : await addFollowUpTag(ctx, ticket);
-        ctx.tally.tagRepair(countedAs, outcome(ticket, d, d.kind, 'done', detail));
-        return true;
-    }
-    catch (err) {
-        recordFailure(ctx, err, false);
-        ctx.tally.tagRepair(countedAs, failed(outcome(ticket, d, d.kind, 'failed', errorText(err)), err));
-        return false;
-    }
+    const customer = d.kind === 'untag' && d.because === 'customer-replied';
+    ctx.tally.tagRepair(customer ? 'customer-replied' : 'not-due', repaired);
+    return repaired.result === 'done';
 }
 /**
- * A follow-up or close: the veto, then the writes. Returns the follow-up's time (on the server's
- * clock) once sent, 'done' for a close, 'attempted' when its max-actions slot is used all the same
- * (planned in a dry run, failed, deferred), or 'not-attempted' (vetoed).
+ * A follow-up or close: the veto, then the writes. Returns the follow-up's time on the server's
+ * clock once sent, 'done' for a close, 'attempted' (planned, failed, deferred: its slot is used), or
+ * 'not-attempted' (vetoed).
  */
 async function act(ctx, order, ticket, messages, d) {
     const { tally } = ctx;
@@ -58037,14 +58124,11 @@ async function act(ctx, order, ticket, messages, d) {
         return sentAt instanceof Date ? sentAt : 'done';
     }
     catch (err) {
+        // A write that landed in part is never deferred: it failed, saying what was done.
         const partial = err instanceof PartialWrite ? err : null;
         const cause = partial ? partial.cause : err;
         const deferred = recordFailure(ctx, cause, !partial);
-        if (deferred !== null) {
-            tally.action(order, line('deferred', deferred));
-            return 'attempted';
-        }
-        const o = failed(line('failed', errorText(err)), cause);
+        const o = deferred === null ? failed(line('failed', errorText(err)), cause) : line('deferred', deferred);
         if (partial?.effective)
             o.wrote = true;
         tally.action(order, o);
@@ -58052,10 +58136,9 @@ async function act(ctx, order, ticket, messages, d) {
     return 'attempted';
 }
 /**
- * Every failure of a ticket's step passes here, and only here does a failure stop the run:
- * rejected credentials always do (the first reason to stop wins); the time limit does when the
- * step wrote nothing and its ticket can wait (`deferrable`). Returns why the ticket is deferred to
- * the next run, or null when the failure is the ticket's own (reported as failed).
+ * Every failure of a ticket's step passes here, and only here does one stop the run: rejected
+ * credentials always; the time limit when the step wrote nothing and the ticket can wait
+ * (`deferrable`). Returns why the ticket is deferred, or null when it failed on its own.
  */
 function recordFailure(ctx, err, deferrable) {
     if (err instanceof AuthError) {
@@ -58063,10 +58146,13 @@ function recordFailure(ctx, err, deferrable) {
         return deferrable ? CREDENTIALS : null;
     }
     if (deferrable && err instanceof DeadlineError) {
-        stopRun(ctx, { kind: 'time-limit', minutes: ctx.settings.timeLimitMinutes });
+        stopRun(ctx, timeLimit(ctx));
         return TIME_LIMIT;
     }
     return null;
+}
+function timeLimit(ctx) {
+    return { kind: 'time-limit', minutes: ctx.settings.timeLimitMinutes };
 }
 /** A failed outcome with its fixed code (the audit file keeps the code, never the words). */
 function failed(o, err, code) {
@@ -58074,199 +58160,14 @@ function failed(o, err, code) {
     return o;
 }
 
-;// CONCATENATED MODULE: ./src/sweep/slots.ts
-/**
- * The `max-actions` budget as one object. A slot is taken before a ticket is read (it may turn out
- * due) and given back when the ticket needed no follow-up or close. While every slot is used or in
- * flight, a ticket waits; a slot given back is handed straight to the oldest reply waiting (lowest
- * `order`), never to whoever happens to ask next. Once every slot is used and none is in flight,
- * the answer is no: the ticket is deferred to the next run.
- */
-class ActionSlots {
-    max;
-    #used = 0;
-    #inFlight = 0;
-    #waiting = [];
-    constructor(max) {
-        this.max = max;
-    }
-    /** Resolves true with a slot held, or false when the budget is spent. */
-    acquire(order) {
-        return new Promise(answer => {
-            this.#waiting.push({ order, answer });
-            this.#waiting.sort((a, b) => a.order - b.order);
-            this.#settle();
-        });
-    }
-    /** `used`: the slot went to a follow-up or a close (whatever its result). */
-    release(used) {
-        if (this.#inFlight === 0)
-            throw new Error('ActionSlots.release without acquire');
-        this.#inFlight--;
-        if (used)
-            this.#used++;
-        this.#settle();
-    }
-    get used() {
-        return this.#used;
-    }
-    get inFlight() {
-        return this.#inFlight;
-    }
-    #settle() {
-        while (this.#waiting.length > 0 && this.#used + this.#inFlight < this.max) {
-            this.#inFlight++;
-            this.#waiting.shift().answer(true);
-        }
-        if (this.#inFlight === 0 && this.#used >= this.max) {
-            for (const waiter of this.#waiting.splice(0))
-                waiter.answer(false);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/sweep/tally.ts
-
-function emptySkips() {
-    return Object.fromEntries(SKIP_REASONS.map(r => [r, 0]));
-}
-/**
- * The one place that counts: every ticket seen is counted exactly once, as acted on (or planned,
- * deferred, failed), as a failed read, or as skipped for one reason. A tag repair leaves the ticket
- * itself alone, so its ticket is counted under the reason it gets no follow-up or close, and the
- * repair gets a line of its own (a failed repair also fails the step). It only counts: nothing
- * reads it to decide (the run's stop and deadline are the sweep context's).
- */
-class Tally {
-    dryRun;
-    startedAt;
-    #seen = 0;
-    #pages = 0;
-    #read = 0;
-    #skipped = emptySkips();
-    #actions = [];
-    #tagRepairs = [];
-    #readFailures = [];
-    #notableSkips = [];
-    #reopened = new Set();
-    #warnings = [];
-    #explanations = [];
-    #unmarked = 0;
-    constructor(dryRun, startedAt) {
-        this.dryRun = dryRun;
-        this.startedAt = startedAt;
-    }
-    /** A listing (or a fallback listing) starts afresh: what an abandoned one counted is dropped. */
-    restart() {
-        this.#seen = 0;
-        for (const r of SKIP_REASONS)
-            this.#skipped[r] = 0;
-        this.#reopened.clear();
-    }
-    page() {
-        this.#pages++;
-    }
-    /** A ticket entered the sweep; it must then be counted once by one of the calls below. */
-    seen() {
-        this.#seen++;
-    }
-    /** A ticket read one by one with its messages. */
-    read() {
-        this.#read++;
-    }
-    skip(reason, line) {
-        this.#skipped[reason]++;
-        if (line)
-            this.#notableSkips.push(line);
-    }
-    /** A follow-up or close, whatever became of it, or a ticket deferred unread. */
-    action(order, outcome) {
-        this.#actions.push({ order, outcome });
-    }
-    tagRepair(countedAs, outcome) {
-        this.#skipped[countedAs]++;
-        this.#tagRepairs.push(outcome);
-    }
-    readFailure(outcome) {
-        this.#readFailures.push(outcome);
-    }
-    reopened(ticketId) {
-        this.#reopened.add(ticketId);
-    }
-    /** Messages recognised as this action's own by sender and text, their marker missing. */
-    unmarked(count) {
-        this.#unmarked += count;
-    }
-    /** Said once per run, however many tickets show it. */
-    warn(text) {
-        if (!this.#warnings.includes(text))
-            this.#warnings.push(text);
-    }
-    explain(order, explanation) {
-        this.#explanations.push({ order, explanation });
-    }
-    /** The warning about unmarked own messages, once the tickets are read; empty when none. */
-    unmarkedWarning() {
-        if (this.#unmarked === 0)
-            return [];
-        return [
-            `${this.#unmarked} message(s) look like this action's follow-ups (sent by the API user, with the text of a template) but lack its marker in external_id: they were counted as follow-ups. Gorgias may be dropping external_id; please report it.`
-        ];
-    }
-    get counted() {
-        const skipped = SKIP_REASONS.reduce((sum, r) => sum + this.#skipped[r], 0);
-        return skipped + this.#actions.length + this.#readFailures.length;
-    }
-    /** Follow-ups and closes done (or planned, in a dry run), and the others. */
-    get actionCounts() {
-        const done = this.#actions.filter(a => a.outcome.result === 'done' || a.outcome.result === 'would-do').length;
-        return { done, notDone: this.#actions.length - done };
-    }
-    get warnings() {
-        return this.#warnings;
-    }
-    get seenCount() {
-        return this.#seen;
-    }
-    get readCount() {
-        return this.#read;
-    }
-    /** Finished in whatever order the workers ran; the report reads the same every time. */
-    report(listing, finishedAt, stop) {
-        const byOrder = (a, b) => a.order - b.order;
-        const byTicket = (a, b) => a.ticketId - b.ticketId;
-        const report = {
-            dryRun: this.dryRun,
-            startedAt: this.startedAt,
-            finishedAt,
-            listing,
-            pages: this.#pages,
-            ticketsSeen: this.#seen,
-            candidates: this.#read,
-            actions: [...this.#actions].sort(byOrder).map(a => a.outcome),
-            housekeeping: [...this.#tagRepairs].sort(byTicket),
-            readFailures: [...this.#readFailures].sort(byTicket),
-            skipped: { ...this.#skipped },
-            notableSkips: [...this.#notableSkips].sort(byTicket),
-            reopened: [...this.#reopened].sort((a, b) => a - b),
-            warnings: [...this.#warnings, ...this.unmarkedWarning()],
-            explanations: [...this.#explanations].sort(byOrder).map(e => e.explanation)
-        };
-        if (stop)
-            report.stop = stop;
-        return report;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/sweep/index.ts
 
 
 
-
-
 /**
- * One sweep, in named phases: list -> read and act (oldest reply first, within max-actions and
- * the time limit) -> tally. A listing failure stops the run before any write.
+ * One sweep: list (listing.ts) -> read, decide and write each candidate, oldest reply first, within
+ * max-actions and the time limit (act.ts, writes.ts) -> the report. A listing failure stops the run
+ * before any write.
  */
 async function sweep(opts) {
     const { settings, log } = opts;
@@ -58275,21 +58176,35 @@ async function sweep(opts) {
         client: opts.client,
         settings,
         now: opts.now,
-        deadline: startedAt.getTime() + settings.timeLimitMinutes * 60_000,
+        deadline: opts.deadline,
         tally: new Tally(settings.dryRun, startedAt),
         stop: undefined,
         slots: new ActionSlots(settings.maxActions),
         veto: opts.veto ?? null,
-        explain: settings.ticketIds !== null,
         state: opts.state ?? null,
         progress: line => log.info(`${line}${opts.usage ? `; ${opts.usage()}` : ''}`)
     };
-    const listed = await listPhase(ctx, log, startedAt);
-    if ('cutShort' in listed) {
-        opts.state?.listingCutShort();
-        return ctx.tally.report(listed.cutShort, opts.now(), ctx.stop);
+    const limit = settings.timeLimitMinutes;
+    log.startGroup('Listing tickets');
+    let listed;
+    try {
+        listed = await listCandidates(ctx, startedAt);
+        for (const warning of ctx.tally.warnings)
+            log.warning(warning);
     }
-    await readAndActPhase(ctx, log, listed.candidates, opts.concurrency ?? 4);
+    catch (err) {
+        if (!(err instanceof ListingTimeLimit))
+            throw err;
+        // Nothing may be written from a listing cut short.
+        stopRun(ctx, { kind: 'time-limit', minutes: limit });
+        log.warning(`time-limit-minutes (${limit}) reached while listing: nothing was done`);
+        opts.state?.listingCutShort();
+        return ctx.tally.report(err.listing, opts.now(), ctx.stop);
+    }
+    finally {
+        log.endGroup();
+    }
+    await readAndActAll(ctx, log, listed.candidates, opts.concurrency ?? 4);
     return ctx.tally.report(listed.listing, opts.now(), ctx.stop);
 }
 /**
@@ -58297,42 +58212,19 @@ async function sweep(opts) {
  * were read): nothing was done, and the run ends as one the limit cut short while listing.
  */
 function stoppedBeforeListing(opts) {
-    const { settings, log } = opts;
-    const tally = new Tally(settings.dryRun, opts.now());
-    log.warning(`time-limit-minutes (${settings.timeLimitMinutes}) reached before listing: nothing was done`);
+    const { settings } = opts;
+    const minutes = settings.timeLimitMinutes;
+    opts.log.warning(`time-limit-minutes (${minutes}) reached before listing: nothing was done`);
     const listing = settings.ticketIds !== null
         ? { kind: 'ticket-ids', ids: settings.ticketIds }
         : settings.viewId !== null
             ? { kind: 'saved-view', viewId: settings.viewId }
             : { kind: 'open-view' };
-    return tally.report(listing, opts.now(), {
-        kind: 'time-limit',
-        minutes: settings.timeLimitMinutes
-    });
-}
-/** The candidates, oldest reply first; or the listing the time limit cut short. */
-async function listPhase(ctx, log, startedAt) {
-    const { settings, tally } = ctx;
-    log.startGroup('Listing tickets');
-    try {
-        const listed = await listCandidates(ctx, startedAt);
-        for (const warning of tally.warnings)
-            log.warning(warning);
-        return listed;
-    }
-    catch (err) {
-        if (!(err instanceof ListingTimeLimit))
-            throw err;
-        stopRun(ctx, { kind: 'time-limit', minutes: settings.timeLimitMinutes });
-        log.warning(`time-limit-minutes (${settings.timeLimitMinutes}) reached while listing: nothing was done`);
-        return { cutShort: err.listing };
-    }
-    finally {
-        log.endGroup();
-    }
+    const tally = new Tally(settings.dryRun, opts.now());
+    return tally.report(listing, opts.now(), { kind: 'time-limit', minutes });
 }
 /** A few tickets at once; each ticket's own steps stay in order. */
-async function readAndActPhase(ctx, log, candidates, concurrency) {
+async function readAndActAll(ctx, log, candidates, concurrency) {
     const { settings, tally } = ctx;
     log.startGroup(`${settings.dryRun ? 'Planning (dry run)' : 'Acting'}: ${candidates.length} tickets to read, at most ${settings.maxActions} actions`);
     let next = 0;
@@ -58345,31 +58237,26 @@ async function readAndActPhase(ctx, log, candidates, concurrency) {
             }
             catch (err) {
                 // Only a bug can land here; it must not stop the other tickets or the report.
-                tally.readFailure(internalError(candidate, err));
+                const message = err instanceof Error ? err.message : String(err);
+                const known = candidate.listed ?? { id: candidate.ticketId };
+                const o = outcome(known, null, 'check', 'failed', `internal error: ${message}`);
+                tally.readFailures.push({ ...o, code: 'internal-error' });
             }
-            if (tally.readCount >= reported + 25) {
-                reported = tally.readCount;
+            if (tally.read >= reported + 25) {
+                reported = tally.read;
                 ctx.progress(`${reported} of ${candidates.length} tickets read, ${ctx.slots.used} actions`);
             }
         }
     };
-    const workers = Math.min(concurrency, candidates.length);
-    await Promise.all(Array.from({ length: workers }, worker));
+    await Promise.all(Array.from({ length: Math.min(concurrency, candidates.length) }, worker));
     for (const warning of tally.unmarkedWarning())
         log.warning(warning);
-    const { stop } = ctx;
-    if (stop?.kind === 'time-limit') {
-        log.warning(`time-limit-minutes (${stop.minutes}) reached: no new ticket was started after it; the rest is deferred to the next run`);
+    if (ctx.stop?.kind === 'time-limit') {
+        log.warning(`time-limit-minutes (${ctx.stop.minutes}) reached: no new ticket was started after it; the rest is deferred to the next run`);
     }
-    const { done, notDone } = tally.actionCounts;
-    ctx.progress(`${done} ${done === 1 ? 'action' : 'actions'} done, ${notDone} not done (failed or deferred); ${tally.readCount} tickets read one by one`);
+    const done = tally.actions.filter(a => a.outcome.result === 'done' || a.outcome.result === 'would-do').length;
+    ctx.progress(`${done} ${done === 1 ? 'action' : 'actions'} done, ${tally.actions.length - done} not done (failed or deferred); ${tally.read} tickets read one by one`);
     log.endGroup();
-}
-function internalError(c, err) {
-    const message = err instanceof Error ? err.message : String(err);
-    const o = outcome(c.listed ?? { id: c.ticketId }, null, 'check', 'failed', `internal error: ${message}`);
-    o.code = 'internal-error';
-    return o;
 }
 
 ;// CONCATENATED MODULE: ./src/run.ts
@@ -58388,8 +58275,7 @@ function internalError(c, err) {
 
 /**
  * Time an in-flight ticket may take past time-limit-minutes to finish its writes (a quarter of the
- * limit, at most 90 s); past it, a request still waiting (a storm of 429s) gives up unsent and the
- * summary is written.
+ * limit, at most 90 s); past it, a request still waiting gives up unsent and the summary is written.
  */
 function finishGraceMs(timeLimitMinutes) {
     return Math.min(90_000, timeLimitMinutes * 60_000 * 0.25);
@@ -58406,26 +58292,25 @@ function apiUrlWarning(settings) {
     return `api-url points at ${host}, not ${domain}.gorgias.com: the Gorgias credentials are sent there. If that is a typo, fix api-url (or leave it empty).`;
 }
 /**
- * One sweep with everything wired: the policy module (loaded, and so checked, before any request),
- * a paced client, and progress lines that show requests used and rate-limit waits. Shared by the
- * action and the CLI, which differ only in where the lines go and how the process ends.
+ * One sweep with everything wired, shared by the action and the CLI: the policy module (loaded, so
+ * checked, before any request), a paced client, the check before the sweep (`full`: the whole
+ * account check of a dry run; `tags`: that exclude-tags and only-tags exist; `none`: `explain`),
+ * the account's texts and hours, the state between runs, the sweep, the audit file.
  */
 async function runSweep(given, log, preflight = given.dryRun ? 'full' : 'tags') {
     const veto = given.policyModule ? await loadPolicyModule(given, log) : null;
-    const client = paceClient(given, log);
-    let checklist = null;
-    if (preflight !== 'none') {
-        checklist =
-            preflight === 'full' ? await checkAccount(client, given) : await checkRunTags(client, given);
-        // Refused credentials: the sweep's own first request would say so, as a stop.
-        if (checklist.refused)
-            throw checklist.refused;
-        // The whole checklist is the caller's to show (summary, terminal); a tag warning is said now.
-        if (checklist.scope === 'tags') {
-            for (const warning of tagWarnings(checklist))
-                log.warning(warning);
-        }
-    }
+    // The run's one deadline, from its start: the check and the macros count toward the limit.
+    const deadline = Date.now() + given.timeLimitMinutes * 60_000;
+    const client = paceClient(given, log, deadline);
+    const checks = { full: checkAccount, tags: checkRunTags, none: null }[preflight];
+    const checklist = checks && (await checks(client, given));
+    // Refused credentials: the sweep's own first request would say so, as a stop.
+    if (checklist?.refused)
+        throw checklist.refused;
+    // The whole checklist is the caller's to show; a tag warning is said now.
+    const warnings = checklist?.scope === 'tags' ? tagWarnings(checklist) : [];
+    for (const warning of warnings)
+        log.warning(warning);
     // The time limit reached here ends the run as it does while listing: stopped early, green.
     const account = await fromAccount(client, given).catch((err) => {
         if (err instanceof DeadlineError)
@@ -58435,50 +58320,50 @@ async function runSweep(given, log, preflight = given.dryRun ? 'full' : 'tags') 
     const settings = account ?? given;
     // After the account's texts and hours are read in: the state's fingerprint covers them.
     const state = account ? openState(settings, log) : null;
+    const now = () => new Date();
     const swept = account
         ? await sweep({
             client,
             settings,
-            now: () => new Date(),
+            now,
+            deadline,
             veto: veto ? veto.bind(null, client) : null,
             usage: () => requestLine(client.stats()),
             log,
             state: state?.run ?? null
         })
-        : stoppedBeforeListing({ settings, now: () => new Date(), log });
+        : stoppedBeforeListing({ settings, now, log });
     if (swept.stop?.kind === 'credentials' && rejectedAtStart(swept))
         throw swept.stop.error;
-    if (checklist?.scope === 'tags')
-        swept.warnings.unshift(...tagWarnings(checklist));
+    swept.warnings.unshift(...warnings);
     const report = withoutSecrets(swept, secretForms(settings.email, settings.apiKey));
     const stateFile = state ? run_saveState(state, report, log) : null;
+    const auditFile = settings.reportFile;
+    const audit = () => writeAuditFile(auditFile, auditLines(report, settings));
+    const audited = auditFile !== null && written(report, log, audit);
     return {
         settings,
         report,
         stats: client.stats(),
-        auditFile: writeAudit(report, settings, log),
         checklist,
+        auditFile: audited ? auditFile : null,
         stateFile
     };
 }
 /**
- * What the settings take from the Gorgias account, read once, before the sweep and so before any
- * write: the macros named for the texts (and the API user, when a text uses current_user), and the
- * account's business hours for `business-hours: gorgias`. A problem stops the run, naming the input.
+ * What the settings take from the account, read once before the sweep and so before any write:
+ * the macros named for the texts (and the API user, for current_user), and the business hours for
+ * `business-hours: gorgias`. A problem stops the run, naming the input.
  */
 async function fromAccount(client, settings) {
     let businessHours = settings.businessHours;
     if (settings.accountBusinessHours) {
-        let account;
-        try {
-            account = await getAccount(client);
-        }
-        catch (err) {
+        const account = await getAccount(client).catch((err) => {
             if (err instanceof AuthError || err instanceof DeadlineError)
                 throw err;
             const why = err instanceof Error ? err.message : String(err);
             throw new SettingsError('business-hours', `business-hours: gorgias: the account (GET /api/account) could not be read: ${why}`);
-        }
+        });
         businessHours = accountBusinessHours(account, settings.accountBusinessHours);
     }
     const messages = await resolveMessages(client, settings.messages, settings.email);
@@ -58486,21 +58371,23 @@ async function fromAccount(client, settings) {
 }
 /** The account check alone (`check`, `check-only`): read-only, a few requests. */
 async function runCheck(settings, log) {
-    return checkAccount(paceClient(settings, log), settings);
+    const deadline = Date.now() + settings.timeLimitMinutes * 60_000;
+    return checkAccount(paceClient(settings, log, deadline), settings);
 }
-/** A client paced and bounded as a sweep's, its long waits and retries said in the log. */
-function paceClient(settings, log) {
+/**
+ * A client paced as a sweep's, its long waits and retries said in the log (short waits are the
+ * normal rhythm: progress lines count them). It reads the wall clock, as the sweep does, and
+ * sends nothing past the run's deadline and its finish grace.
+ */
+function paceClient(settings, log, deadline) {
     return new GorgiasClient({
         baseUrl: settings.apiUrl,
         email: settings.email,
         apiKey: settings.apiKey,
         rateLimitShare: settings.rateLimitShare,
-        deadline: performance.now() +
-            settings.timeLimitMinutes * 60_000 +
-            finishGraceMs(settings.timeLimitMinutes),
+        now: Date.now,
+        deadline: deadline + finishGraceMs(settings.timeLimitMinutes),
         onEvent: e => {
-            // Short pacing waits are the normal rhythm of a sweep (progress lines count them);
-            // long ones and retries are worth a line of their own.
             if (e.type === 'wait' && e.ms >= 1000) {
                 log.info(`waiting ${(e.ms / 1000).toFixed(1)} s (${e.reason})`);
             }
@@ -58511,18 +58398,16 @@ function paceClient(settings, log) {
     });
 }
 /**
- * Credentials refused before anything was read (the first reads of a ticket-ids run, all
- * rejected): a run that never started, shown like a listing refused at its first page (exit 2,
- * no outputs), not as a partial run with tickets "deferred".
+ * Credentials refused before anything was read (the first reads of a ticket-ids run): a run that
+ * never started, shown like a listing refused at its first page (exit 2, no outputs).
  */
 function rejectedAtStart(report) {
     const skipped = Object.values(report.skipped).reduce((sum, n) => sum + n, 0);
+    const lines = [report.housekeeping, report.readFailures, report.explanations];
     return (report.pages === 0 &&
+        skipped === 0 &&
         report.actions.every(o => o.result === 'deferred') &&
-        report.housekeeping.length === 0 &&
-        report.readFailures.length === 0 &&
-        report.explanations.length === 0 &&
-        skipped === 0);
+        lines.every(l => l.length === 0));
 }
 /**
  * The state between runs, read before any request; null when state-file is not set, and in a
@@ -58547,18 +58432,23 @@ function openState(settings, log) {
 /** Written at the end of every run that got a report, dry runs and runs stopped early too. */
 function run_saveState(state, report, log) {
     const kept = state.run.toSave();
-    let file = state.path;
+    const save = () => writeState(state.path, state.fingerprint, kept, report.finishedAt);
+    const file = written(report, log, save) ? state.path : null;
+    report.state = { readsSaved: state.run.saved, kept: kept.size, file, notice: state.notice };
+    return file;
+}
+/** A file that cannot be written is said loudly, but what was done stays reported. */
+function written(report, log, write) {
     try {
-        writeState(state.path, state.fingerprint, kept, report.finishedAt);
+        write();
+        return true;
     }
     catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         report.warnings.push(message);
         log.warning(message);
-        file = null;
+        return false;
     }
-    report.state = { readsSaved: state.run.saved, kept: kept.size, file, notice: state.notice };
-    return file;
 }
 /**
  * The report's free texts (errors, policy-module reasons, warnings) without the key in any form,
@@ -58575,21 +58465,6 @@ function withoutSecrets(report, forms) {
         notableSkips: report.notableSkips.map(clean),
         warnings: report.warnings.map(w => redact(w, forms))
     };
-}
-/** An audit file that cannot be written is said loudly, but what was done stays reported. */
-function writeAudit(report, settings, log) {
-    if (settings.reportFile === null)
-        return null;
-    try {
-        writeAuditFile(settings.reportFile, auditLines(report, settings));
-        return settings.reportFile;
-    }
-    catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        report.warnings.push(message);
-        log.warning(message);
-        return null;
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/entry.ts

@@ -149,7 +149,8 @@ const quiet = { info() {}, warning() {}, startGroup() {}, endGroup() {} }
 
 const projectSweep: Sweeper = async (settings, share) => {
   const c = client(settings, 4, share)
-  const report = await sweep({ client: c, settings, now: () => new Date(), log: quiet })
+  const deadline = Date.now() + settings.timeLimitMinutes * 60_000
+  const report = await sweep({ client: c, settings, now: () => new Date(), deadline, log: quiet })
   const k = counts(report)
   return {
     stats: c.stats(),

@@ -13,7 +13,8 @@ import type { InputName } from '../src/inputs.js'
 import { GorgiasClient, type ClientStats } from '../src/gorgias/client.js'
 import { counts } from '../src/report.js'
 import { openState, saveState } from '../src/run.js'
-import { sweep, type Report } from '../src/sweep/index.js'
+import { sweep } from '../src/sweep/index.js'
+import type { Report } from '../src/sweep/types.js'
 import { GorgiasSimulator } from '../simulator/server.js'
 import { inProcessSend } from '../simulator/inProcess.js'
 import { prng } from '../simulator/seed.js'
@@ -191,6 +192,7 @@ export async function liveStore(shape: StoreShape, withState: boolean): Promise<
       client,
       settings,
       now: () => new Date(now),
+      deadline: now + settings.timeLimitMinutes * 60_000,
       log: quiet,
       state: state?.run ?? null
     })

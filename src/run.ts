@@ -11,18 +11,12 @@ import { SettingsError } from './inputs.js'
 import { loadPolicyModule } from './policyModule.js'
 import { requestLine } from './report.js'
 import { loadState, policyModuleContent, RunState, stateFingerprint, writeState } from './state.js'
-import {
-  stoppedBeforeListing,
-  sweep,
-  type Outcome,
-  type Report,
-  type SweepLog
-} from './sweep/index.js'
+import { stoppedBeforeListing, sweep, type SweepLog } from './sweep/index.js'
+import type { Outcome, Report } from './sweep/types.js'
 
 /**
  * Time an in-flight ticket may take past time-limit-minutes to finish its writes (a quarter of the
- * limit, at most 90 s); past it, a request still waiting (a storm of 429s) gives up unsent and the
- * summary is written.
+ * limit, at most 90 s); past it, a request still waiting gives up unsent and the summary is written.
  */
 export function finishGraceMs(timeLimitMinutes: number): number {
   return Math.min(90_000, timeLimitMinutes * 60_000 * 0.25)
@@ -44,25 +38,20 @@ export interface SweepRun {
   settings: Settings
   report: Report
   stats: ClientStats
-  /** the audit file written, or null (not asked for, or it could not be written: see warnings) */
-  auditFile: string | null
   /** the account check made before the sweep (the whole checklist in a dry run), or null */
   checklist: Checklist | null
-  /** the state file written, or null (not asked for, or it could not be written: see warnings) */
+  /** the files written, or null (not asked for, or could not be written: see warnings) */
+  auditFile: string | null
   stateFile: string | null
 }
 
-/**
- * Before a sweep: a dry run makes the whole account check (its checklist tops the summary); a
- * real run checks only that exclude-tags and only-tags exist (one request per tag), before any
- * write, as warnings. `none`: no check (`explain`).
- */
 export type Preflight = 'full' | 'tags' | 'none'
 
 /**
- * One sweep with everything wired: the policy module (loaded, and so checked, before any request),
- * a paced client, and progress lines that show requests used and rate-limit waits. Shared by the
- * action and the CLI, which differ only in where the lines go and how the process ends.
+ * One sweep with everything wired, shared by the action and the CLI: the policy module (loaded, so
+ * checked, before any request), a paced client, the check before the sweep (`full`: the whole
+ * account check of a dry run; `tags`: that exclude-tags and only-tags exist; `none`: `explain`),
+ * the account's texts and hours, the state between runs, the sweep, the audit file.
  */
 export async function runSweep(
   given: Settings,
@@ -70,18 +59,16 @@ export async function runSweep(
   preflight: Preflight = given.dryRun ? 'full' : 'tags'
 ): Promise<SweepRun> {
   const veto = given.policyModule ? await loadPolicyModule(given, log) : null
-  const client = paceClient(given, log)
-  let checklist: Checklist | null = null
-  if (preflight !== 'none') {
-    checklist =
-      preflight === 'full' ? await checkAccount(client, given) : await checkRunTags(client, given)
-    // Refused credentials: the sweep's own first request would say so, as a stop.
-    if (checklist.refused) throw checklist.refused
-    // The whole checklist is the caller's to show (summary, terminal); a tag warning is said now.
-    if (checklist.scope === 'tags') {
-      for (const warning of tagWarnings(checklist)) log.warning(warning)
-    }
-  }
+  // The run's one deadline, from its start: the check and the macros count toward the limit.
+  const deadline = Date.now() + given.timeLimitMinutes * 60_000
+  const client = paceClient(given, log, deadline)
+  const checks = { full: checkAccount, tags: checkRunTags, none: null }[preflight]
+  const checklist = checks && (await checks(client, given))
+  // Refused credentials: the sweep's own first request would say so, as a stop.
+  if (checklist?.refused) throw checklist.refused
+  // The whole checklist is the caller's to show; a tag warning is said now.
+  const warnings = checklist?.scope === 'tags' ? tagWarnings(checklist) : []
+  for (const warning of warnings) log.warning(warning)
   // The time limit reached here ends the run as it does while listing: stopped early, green.
   const account = await fromAccount(client, given).catch((err: unknown) => {
     if (err instanceof DeadlineError) return null
@@ -90,35 +77,40 @@ export async function runSweep(
   const settings = account ?? given
   // After the account's texts and hours are read in: the state's fingerprint covers them.
   const state = account ? openState(settings, log) : null
+  const now = () => new Date()
   const swept = account
     ? await sweep({
         client,
         settings,
-        now: () => new Date(),
+        now,
+        deadline,
         veto: veto ? veto.bind(null, client) : null,
         usage: () => requestLine(client.stats()),
         log,
         state: state?.run ?? null
       })
-    : stoppedBeforeListing({ settings, now: () => new Date(), log })
+    : stoppedBeforeListing({ settings, now, log })
   if (swept.stop?.kind === 'credentials' && rejectedAtStart(swept)) throw swept.stop.error
-  if (checklist?.scope === 'tags') swept.warnings.unshift(...tagWarnings(checklist))
+  swept.warnings.unshift(...warnings)
   const report = withoutSecrets(swept, secretForms(settings.email, settings.apiKey))
   const stateFile = state ? saveState(state, report, log) : null
+  const auditFile = settings.reportFile
+  const audit = () => writeAuditFile(auditFile!, auditLines(report, settings))
+  const audited = auditFile !== null && written(report, log, audit)
   return {
     settings,
     report,
     stats: client.stats(),
-    auditFile: writeAudit(report, settings, log),
     checklist,
+    auditFile: audited ? auditFile : null,
     stateFile
   }
 }
 
 /**
- * What the settings take from the Gorgias account, read once, before the sweep and so before any
- * write: the macros named for the texts (and the API user, when a text uses current_user), and the
- * account's business hours for `business-hours: gorgias`. A problem stops the run, naming the input.
+ * What the settings take from the account, read once before the sweep and so before any write:
+ * the macros named for the texts (and the API user, for current_user), and the business hours for
+ * `business-hours: gorgias`. A problem stops the run, naming the input.
  */
 async function fromAccount(
   client: Pick<GorgiasClient, 'getJson' | 'list'>,
@@ -126,17 +118,14 @@ async function fromAccount(
 ): Promise<Settings> {
   let businessHours = settings.businessHours
   if (settings.accountBusinessHours) {
-    let account
-    try {
-      account = await getAccount(client)
-    } catch (err) {
+    const account = await getAccount(client).catch((err: unknown) => {
       if (err instanceof AuthError || err instanceof DeadlineError) throw err
       const why = err instanceof Error ? err.message : String(err)
       throw new SettingsError(
         'business-hours',
         `business-hours: gorgias: the account (GET /api/account) could not be read: ${why}`
       )
-    }
+    })
     businessHours = accountBusinessHours(account, settings.accountBusinessHours)
   }
   const messages = await resolveMessages(client, settings.messages, settings.email)
@@ -145,23 +134,24 @@ async function fromAccount(
 
 /** The account check alone (`check`, `check-only`): read-only, a few requests. */
 export async function runCheck(settings: Settings, log: SweepLog): Promise<Checklist> {
-  return checkAccount(paceClient(settings, log), settings)
+  const deadline = Date.now() + settings.timeLimitMinutes * 60_000
+  return checkAccount(paceClient(settings, log, deadline), settings)
 }
 
-/** A client paced and bounded as a sweep's, its long waits and retries said in the log. */
-function paceClient(settings: Settings, log: SweepLog): GorgiasClient {
+/**
+ * A client paced as a sweep's, its long waits and retries said in the log (short waits are the
+ * normal rhythm: progress lines count them). It reads the wall clock, as the sweep does, and
+ * sends nothing past the run's deadline and its finish grace.
+ */
+function paceClient(settings: Settings, log: SweepLog, deadline: number): GorgiasClient {
   return new GorgiasClient({
     baseUrl: settings.apiUrl,
     email: settings.email,
     apiKey: settings.apiKey,
     rateLimitShare: settings.rateLimitShare,
-    deadline:
-      performance.now() +
-      settings.timeLimitMinutes * 60_000 +
-      finishGraceMs(settings.timeLimitMinutes),
+    now: Date.now,
+    deadline: deadline + finishGraceMs(settings.timeLimitMinutes),
     onEvent: e => {
-      // Short pacing waits are the normal rhythm of a sweep (progress lines count them);
-      // long ones and retries are worth a line of their own.
       if (e.type === 'wait' && e.ms >= 1000) {
         log.info(`waiting ${(e.ms / 1000).toFixed(1)} s (${e.reason})`)
       } else if (e.type === 'retry') {
@@ -172,28 +162,21 @@ function paceClient(settings: Settings, log: SweepLog): GorgiasClient {
 }
 
 /**
- * Credentials refused before anything was read (the first reads of a ticket-ids run, all
- * rejected): a run that never started, shown like a listing refused at its first page (exit 2,
- * no outputs), not as a partial run with tickets "deferred".
+ * Credentials refused before anything was read (the first reads of a ticket-ids run): a run that
+ * never started, shown like a listing refused at its first page (exit 2, no outputs).
  */
 function rejectedAtStart(report: Report): boolean {
   const skipped = Object.values(report.skipped).reduce((sum, n) => sum + n, 0)
+  const lines = [report.housekeeping, report.readFailures, report.explanations]
   return (
     report.pages === 0 &&
+    skipped === 0 &&
     report.actions.every(o => o.result === 'deferred') &&
-    report.housekeeping.length === 0 &&
-    report.readFailures.length === 0 &&
-    report.explanations.length === 0 &&
-    skipped === 0
+    lines.every(l => l.length === 0)
   )
 }
 
-export interface OpenState {
-  path: string
-  fingerprint: string
-  run: RunState
-  notice: string | null
-}
+type OpenState = { path: string; fingerprint: string; run: RunState; notice: string | null }
 
 /**
  * The state between runs, read before any request; null when state-file is not set, and in a
@@ -216,17 +199,23 @@ export function openState(settings: Settings, log: SweepLog): OpenState | null {
 /** Written at the end of every run that got a report, dry runs and runs stopped early too. */
 export function saveState(state: OpenState, report: Report, log: SweepLog): string | null {
   const kept = state.run.toSave()
-  let file: string | null = state.path
+  const save = () => writeState(state.path, state.fingerprint, kept, report.finishedAt)
+  const file = written(report, log, save) ? state.path : null
+  report.state = { readsSaved: state.run.saved, kept: kept.size, file, notice: state.notice }
+  return file
+}
+
+/** A file that cannot be written is said loudly, but what was done stays reported. */
+function written(report: Report, log: SweepLog, write: () => void): boolean {
   try {
-    writeState(state.path, state.fingerprint, kept, report.finishedAt)
+    write()
+    return true
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err)
     report.warnings.push(message)
     log.warning(message)
-    file = null
+    return false
   }
-  report.state = { readsSaved: state.run.saved, kept: kept.size, file, notice: state.notice }
-  return file
 }
 
 /**
@@ -244,19 +233,5 @@ function withoutSecrets(report: Report, forms: string[]): Report {
     readFailures: report.readFailures.map(clean),
     notableSkips: report.notableSkips.map(clean),
     warnings: report.warnings.map(w => redact(w, forms))
-  }
-}
-
-/** An audit file that cannot be written is said loudly, but what was done stays reported. */
-function writeAudit(report: Report, settings: Settings, log: SweepLog): string | null {
-  if (settings.reportFile === null) return null
-  try {
-    writeAuditFile(settings.reportFile, auditLines(report, settings))
-    return settings.reportFile
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err)
-    report.warnings.push(message)
-    log.warning(message)
-    return null
   }
 }

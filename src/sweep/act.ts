@@ -14,8 +14,14 @@ import type { ActionDecision, Decision, SkipReason } from '../policy/types.js'
 import { previewMessage } from '../preview.js'
 import { pastDeadline, stopRun, type SweepContext } from './context.js'
 import { noteReopened, type Candidate } from './listing.js'
-import { failureCode, type FailureCode } from './failures.js'
-import type { ActionKind, Outcome, Result } from './types.js'
+import {
+  failureCode,
+  type ActionKind,
+  type FailureCode,
+  type Outcome,
+  type Result,
+  type Stop
+} from './types.js'
 import {
   addFollowUpTag,
   close,
@@ -26,18 +32,15 @@ import {
 } from './writes.js'
 
 /**
- * Phase 2, read and act: one ticket at a time per worker. The read (the ticket with its messages
- * embedded) is the re-check: the decision is taken on it and acted on right away, so nothing is
- * written on data older than that read.
+ * One candidate: a max-actions slot, the read (the ticket with its messages), the decision taken on
+ * that read and acted on right away, so nothing is written on data older than it.
  */
 
 /**
- * Skips of a read ticket that no clock can undo, only a new message (which moves the ticket's
- * `updated_datetime`): no agent reply yet, the customer spoke last, a reopen left to agents. The
- * ticket-level checks (status, snooze, spam, tags) passed, and are made on every list item anyway.
+ * Skips of a read ticket that only a new message (which moves `updated_datetime`) can undo; the
+ * state trusts them without a read for a day at most, so nothing odd lasts longer.
  */
 const UNTIL_CHANGED = new Set<SkipReason>(['no-agent-reply', 'customer-replied', 'reopened'])
-/** How long such a skip is trusted without a read: a day, so nothing odd lasts longer. */
 const UNTIL_CHANGED_MS = 24 * 3_600_000
 
 const CREDENTIALS = 'the run stopped: credentials rejected'
@@ -78,16 +81,11 @@ export function outcome(
 /** Handles one candidate: a slot, the read, the decision, the writes; counted once in the tally. */
 export async function readAndAct(ctx: SweepContext, c: Candidate): Promise<void> {
   const ticket = c.listed ?? { id: c.ticketId }
-  const stopped = ctx.stop
-  if (stopped || pastDeadline(ctx)) {
-    const why = stopped?.kind === 'credentials' ? CREDENTIALS : TIME_LIMIT
-    if (!stopped) stopRun(ctx, { kind: 'time-limit', minutes: ctx.settings.timeLimitMinutes })
-    return ctx.tally.action(c.order, outcome(ticket, null, 'check', 'deferred', `not read: ${why}`))
+  if (!ctx.stop && pastDeadline(ctx)) stopRun(ctx, timeLimit(ctx))
+  if (ctx.stop) {
+    return defer(ctx, c.order, ticket, ctx.stop.kind === 'credentials' ? CREDENTIALS : TIME_LIMIT)
   }
-  if (!(await ctx.slots.acquire(c.order))) {
-    const detail = 'not read: max-actions reached'
-    return ctx.tally.action(c.order, outcome(ticket, null, 'check', 'deferred', detail))
-  }
+  if (!(await ctx.slots.acquire(c.order))) return defer(ctx, c.order, ticket, 'max-actions reached')
   let used = false
   try {
     used = await readDecideWrite(ctx, c)
@@ -98,65 +96,57 @@ export async function readAndAct(ctx: SweepContext, c: Candidate): Promise<void>
 
 /** Returns whether a follow-up or close was attempted (its max-actions slot is then used). */
 async function readDecideWrite(ctx: SweepContext, c: Candidate): Promise<boolean> {
-  const { tally } = ctx
-  const known = c.listed ?? { id: c.ticketId }
+  const { tally, settings } = ctx
   let read: { ticket: Ticket; messages: Message[] }
-  tally.read()
+  tally.read++
   try {
     read = await ctx.client.readTicket(c.ticketId)
   } catch (err) {
-    readFailed(ctx, c, known, err)
+    readFailed(ctx, c, err)
     return false
   }
   const { ticket, messages } = read
+  // Another ticket came back (merged into it, or a confused server): nothing is written on data
+  // that is not the ticket asked about; if it is due, it is listed and read on its own.
   if (ticket.id !== c.ticketId) {
-    // Another ticket came back (merged into it, or a confused server): nothing is written on data
-    // that is not the ticket asked about; if it is due, it is listed and read on its own.
     tally.skip('not-found')
     return false
   }
-  tally.unmarked(unmarkedOwnMessages(ticket, messages, ctx.settings).length)
+  tally.unmarked += unmarkedOwnMessages(ticket, messages, settings).length
   const now = ctx.now()
-  let decision: Decision
-  let schedule: Schedule | null = null
+  let decided: { decision: Decision; schedule: Schedule | null }
   try {
-    const unreadable = unreadableTicket(ticket, ctx, now)
-    if (unreadable) decision = unreadable
-    else ({ decision, schedule } = reason(ticket, messages, ctx.settings, now))
-    if (ctx.explain) {
-      const explanation = explainTicket(ticket, messages, ctx.settings, now)
-      if (decision.kind === 'follow-up' || decision.kind === 'close') {
-        explanation.message = previewMessage(ctx.settings, ticket, decision)
-      }
-      tally.explain(c.order, explanation)
-    }
+    decided = decide(ctx, c, ticket, messages, now)
   } catch (err) {
     // Only data odd enough to trip the policy lands here; it is never acted on.
-    const line = outcome(ticket, null, 'check', 'skipped', errorText(err))
-    line.skipReason = 'unreadable'
-    tally.skip('unreadable', line)
+    skipNeedingAPerson(ctx, outcome(ticket, null, 'check', 'skipped', errorText(err)), 'unreadable')
     return false
   }
+  const { decision, schedule } = decided
   noteReopened(ctx, ticket)
   switch (decision.kind) {
     case 'skip':
       // Only a ticket genuinely not due yet is remembered, until its next step can be due; or,
       // when only a change to the ticket can change the decision, for a day at most.
       if (decision.reason === 'not-due' && schedule) {
-        ctx.state?.notDue(ticket, dueTime(schedule, ctx.settings), null)
+        ctx.state?.notDue(ticket, dueTime(schedule, settings), null)
       } else if (UNTIL_CHANGED.has(decision.reason)) {
         ctx.state?.notDue(ticket, new Date(now.getTime() + UNTIL_CHANGED_MS), null)
       }
       if (NEEDS_A_PERSON.includes(decision.reason)) {
         const line = outcome(ticket, decision, 'check', 'skipped', decision.detail)
-        line.skipReason = decision.reason
-        tally.skip(decision.reason, line)
+        skipNeedingAPerson(ctx, line, decision.reason)
       } else tally.skip(decision.reason)
       return false
     case 'untag':
     case 'tag-follow-up':
-      if ((await repairTags(ctx, ticket, decision)) && schedule && waitsAfterRepair(decision)) {
-        remember(ctx, ticket, dueTime(schedule, ctx.settings))
+      // After a repair that leaves the cycle waiting on time (not on the customer), it is not due.
+      if (
+        (await repairTags(ctx, ticket, decision)) &&
+        schedule &&
+        (decision.kind === 'tag-follow-up' || decision.because === 'agent-replied')
+      ) {
+        remember(ctx, ticket, dueTime(schedule, settings))
       }
       return false
     case 'follow-up':
@@ -164,57 +154,66 @@ async function readDecideWrite(ctx: SweepContext, c: Candidate): Promise<boolean
       const acted = await act(ctx, c.order, ticket, messages, decision)
       if (acted instanceof Date && decision.kind === 'follow-up') {
         const { replyAt, reminder } = decision
-        remember(
-          ctx,
-          ticket,
-          earliestAfterFollowUp(replyAt, reminder, acted.getTime(), ctx.settings)
-        )
+        remember(ctx, ticket, earliestAfterFollowUp(replyAt, reminder, acted.getTime(), settings))
       }
       return acted !== 'not-attempted'
     }
   }
 }
 
-/** After a repair that leaves the cycle waiting on time (not a customer's reply), it is not due. */
-function waitsAfterRepair(d: Extract<Decision, { kind: 'untag' | 'tag-follow-up' }>): boolean {
-  return d.kind === 'tag-follow-up' || d.because === 'agent-replied'
+/**
+ * The decision on the fresh read, and its explanation in a ticket-ids run. Timestamps of the ticket
+ * that are present but not dates make it unreadable (the triage's rule): never acted on.
+ */
+function decide(
+  ctx: SweepContext,
+  c: Candidate,
+  ticket: Ticket,
+  messages: Message[],
+  now: Date
+): { decision: Decision; schedule: Schedule | null } {
+  const first = triage(ticket, ctx.settings, now)
+  const decided =
+    first.kind === 'skip' && first.reason === 'unreadable'
+      ? { decision: first, schedule: null }
+      : reason(ticket, messages, ctx.settings, now)
+  // ticket-ids runs explain every ticket
+  if (ctx.settings.ticketIds !== null) {
+    const explanation = explainTicket(ticket, messages, ctx.settings, now)
+    const { decision } = decided
+    if (decision.kind === 'follow-up' || decision.kind === 'close') {
+      explanation.message = previewMessage(ctx.settings, ticket, decision)
+    }
+    ctx.tally.explanations.push({ order: c.order, explanation })
+  }
+  return decided
 }
 
-/**
- * A ticket this run wrote to, not due until `due`: remembered with the server's time of the write,
- * so that its own write does not make the next run read it. Only when the server said that time.
- */
+function skipNeedingAPerson(ctx: SweepContext, line: Outcome, reason: SkipReason): void {
+  line.skipReason = reason
+  ctx.tally.skip(reason, line)
+}
+
+/** A ticket this run wrote to, not due until `due`, remembered with the server's time of the write. */
 function remember(ctx: SweepContext, ticket: Ticket, due: Date): void {
   const wrote = ctx.client.lastWriteAt?.(ticket.id) ?? null
   if (wrote !== null) ctx.state?.notDue(ticket, due, wrote)
 }
 
-/**
- * Timestamps of the ticket itself that are present but not dates: the decision does not read them
- * all, but data that odd is never acted on (the triage's rule, applied to the fresh read).
- */
-function unreadableTicket(ticket: Ticket, ctx: SweepContext, now: Date): Decision | null {
-  const first = triage(ticket, ctx.settings, now)
-  return first.kind === 'skip' && first.reason === 'unreadable' ? first : null
+function defer(ctx: SweepContext, order: number, ticket: Ticket | { id: number }, why: string) {
+  ctx.tally.action(order, outcome(ticket, null, 'check', 'deferred', `not read: ${why}`))
 }
 
-function readFailed(
-  ctx: SweepContext,
-  c: Candidate,
-  ticket: Ticket | { id: number },
-  err: unknown
-) {
+function readFailed(ctx: SweepContext, c: Candidate, err: unknown): void {
+  const ticket = c.listed ?? { id: c.ticketId }
   if (err instanceof NotFoundError) return ctx.tally.skip('not-found')
   if (err instanceof UnreadableThreadError) {
     // Never decided on: a thread that is not the ticket's own could start a cycle it never had.
     return ctx.tally.skip('unreadable', outcome(ticket, null, 'check', 'skipped', errorText(err)))
   }
   const deferred = recordFailure(ctx, err, true)
-  if (deferred !== null) {
-    const line = outcome(ticket, null, 'check', 'deferred', `not read: ${deferred}`)
-    return ctx.tally.action(c.order, line)
-  }
-  ctx.tally.readFailure(failed(outcome(ticket, null, 'check', 'failed', errorText(err)), err))
+  if (deferred !== null) return defer(ctx, c.order, ticket, deferred)
+  ctx.tally.readFailures.push(failed(outcome(ticket, null, 'check', 'failed', errorText(err)), err))
 }
 
 /** Returns whether the repair was written (not in a dry run, and it did not fail). */
@@ -223,31 +222,28 @@ async function repairTags(
   ticket: Ticket,
   d: Extract<Decision, { kind: 'untag' | 'tag-follow-up' }>
 ): Promise<boolean> {
-  const countedAs =
-    d.kind === 'untag' && d.because === 'customer-replied' ? 'customer-replied' : 'not-due'
-  if (ctx.settings.dryRun) {
-    ctx.tally.tagRepair(countedAs, outcome(ticket, d, d.kind, 'would-do'))
-    return false
+  const line = (result: Result, detail?: string) => outcome(ticket, d, d.kind, result, detail)
+  let repaired: Outcome
+  if (ctx.settings.dryRun) repaired = line('would-do')
+  else {
+    try {
+      const detail =
+        d.kind === 'untag' ? await removeOurTags(ctx, ticket, d) : await addFollowUpTag(ctx, ticket)
+      repaired = line('done', detail)
+    } catch (err) {
+      recordFailure(ctx, err, false)
+      repaired = failed(line('failed', errorText(err)), err)
+    }
   }
-  try {
-    const detail =
-      d.kind === 'untag' ? await removeOurTags(ctx, ticket, d) : await addFollowUpTag(ctx, ticket)
-    ctx.tally.tagRepair(countedAs, outcome(ticket, d, d.kind, 'done', detail))
-    return true
-  } catch (err) {
-    recordFailure(ctx, err, false)
-    ctx.tally.tagRepair(
-      countedAs,
-      failed(outcome(ticket, d, d.kind, 'failed', errorText(err)), err)
-    )
-    return false
-  }
+  const customer = d.kind === 'untag' && d.because === 'customer-replied'
+  ctx.tally.tagRepair(customer ? 'customer-replied' : 'not-due', repaired)
+  return repaired.result === 'done'
 }
 
 /**
- * A follow-up or close: the veto, then the writes. Returns the follow-up's time (on the server's
- * clock) once sent, 'done' for a close, 'attempted' when its max-actions slot is used all the same
- * (planned in a dry run, failed, deferred), or 'not-attempted' (vetoed).
+ * A follow-up or close: the veto, then the writes. Returns the follow-up's time on the server's
+ * clock once sent, 'done' for a close, 'attempted' (planned, failed, deferred: its slot is used), or
+ * 'not-attempted' (vetoed).
  */
 async function act(
   ctx: SweepContext,
@@ -298,14 +294,12 @@ async function act(
     tally.action(order, line('done'))
     return sentAt instanceof Date ? sentAt : 'done'
   } catch (err) {
+    // A write that landed in part is never deferred: it failed, saying what was done.
     const partial = err instanceof PartialWrite ? err : null
     const cause = partial ? partial.cause : err
     const deferred = recordFailure(ctx, cause, !partial)
-    if (deferred !== null) {
-      tally.action(order, line('deferred', deferred))
-      return 'attempted'
-    }
-    const o = failed(line('failed', errorText(err)), cause)
+    const o =
+      deferred === null ? failed(line('failed', errorText(err)), cause) : line('deferred', deferred)
     if (partial?.effective) o.wrote = true
     tally.action(order, o)
   }
@@ -313,10 +307,9 @@ async function act(
 }
 
 /**
- * Every failure of a ticket's step passes here, and only here does a failure stop the run:
- * rejected credentials always do (the first reason to stop wins); the time limit does when the
- * step wrote nothing and its ticket can wait (`deferrable`). Returns why the ticket is deferred to
- * the next run, or null when the failure is the ticket's own (reported as failed).
+ * Every failure of a ticket's step passes here, and only here does one stop the run: rejected
+ * credentials always; the time limit when the step wrote nothing and the ticket can wait
+ * (`deferrable`). Returns why the ticket is deferred, or null when it failed on its own.
  */
 function recordFailure(ctx: SweepContext, err: unknown, deferrable: boolean): string | null {
   if (err instanceof AuthError) {
@@ -324,10 +317,14 @@ function recordFailure(ctx: SweepContext, err: unknown, deferrable: boolean): st
     return deferrable ? CREDENTIALS : null
   }
   if (deferrable && err instanceof DeadlineError) {
-    stopRun(ctx, { kind: 'time-limit', minutes: ctx.settings.timeLimitMinutes })
+    stopRun(ctx, timeLimit(ctx))
     return TIME_LIMIT
   }
   return null
+}
+
+function timeLimit(ctx: SweepContext): Stop {
+  return { kind: 'time-limit', minutes: ctx.settings.timeLimitMinutes }
 }
 
 /** A failed outcome with its fixed code (the audit file keeps the code, never the words). */

@@ -1,12 +1,11 @@
 import type { Settings } from '../config.js'
+import type { Explanation } from '../explain.js'
 import type { GorgiasClient } from '../gorgias/client.js'
 import type { Message, Ticket } from '../gorgias/types.js'
-import type { ActionDecision } from '../policy/types.js'
+import { SKIP_REASONS, type ActionDecision, type SkipReason } from '../policy/types.js'
 import type { RunState } from '../state.js'
-import type { ActionSlots } from './slots.js'
-import type { Tally } from './tally.js'
+import type { Listing, Outcome, Report, Stop } from './types.js'
 import type { WriteClient } from './writes.js'
-import type { Stop } from './types.js'
 
 /** What a sweep asks of the client: lists, reads and the writes (tag ids are the client's cache). */
 export type SweepClient = Pick<GorgiasClient, 'listTickets' | 'listViewItems'> &
@@ -15,7 +14,7 @@ export type SweepClient = Pick<GorgiasClient, 'listTickets' | 'listViewItems'> &
   Partial<Pick<GorgiasClient, 'lastWriteAt'>>
 
 /** A policy module's say on a follow-up or close, bound to its client (see policyModule.ts). */
-export type Veto = (
+type Veto = (
   ticket: Ticket,
   messages: Message[],
   decision: ActionDecision
@@ -23,22 +22,20 @@ export type Veto = (
 
 /**
  * The one context of a sweep, from the listing to the last write. The tally counts and nothing
- * reads it to decide; what decides whether the run goes on is `stop` and the deadline.
+ * reads it to decide: `stop` and the deadline decide whether the run goes on.
  */
 export interface SweepContext {
   client: SweepClient
   settings: Settings
   /** the one clock: the decisions, the state's times and the deadline are read on it */
   now: () => Date
-  /** no listing page and no new ticket is started after this (ms since the epoch, on `now`) */
+  /** the run's deadline (ms since the epoch, on `now`): no listing page or new ticket after it */
   deadline: number
   tally: Tally
   /** why the run stopped before every ticket was handled, once it has (see stopRun) */
   stop: Stop | undefined
   slots: ActionSlots
   veto: Veto | null
-  /** ticket-ids runs explain every ticket */
-  explain: boolean
   /** the state between runs, when state-file is set (never in ticket-ids runs) */
   state: RunState | null
   /** a progress line for the log (the requests used so far are appended) */
@@ -52,4 +49,132 @@ export function stopRun(ctx: Pick<SweepContext, 'stop'>, stop: Stop): void {
 
 export function pastDeadline(ctx: Pick<SweepContext, 'now' | 'deadline'>): boolean {
   return ctx.now().getTime() > ctx.deadline
+}
+
+/**
+ * The one place that counts: every ticket seen is counted exactly once, as an action (done,
+ * planned, deferred, failed), a failed read, or a skip for one reason. A tag repair leaves the
+ * ticket alone, so its ticket is counted under the reason it gets no follow-up or close, and the
+ * repair gets a line of its own. Nothing reads it to decide.
+ */
+export class Tally {
+  pages = 0
+  seen = 0
+  /** tickets read one by one, with their messages */
+  read = 0
+  /** messages recognised as ours by sender and text, their marker missing */
+  unmarked = 0
+  readonly skipped = Object.fromEntries(SKIP_REASONS.map(r => [r, 0])) as Record<SkipReason, number>
+  /** follow-ups and closes, whatever became of them, and tickets deferred unread */
+  readonly actions: Array<{ order: number; outcome: Outcome }> = []
+  readonly tagRepairs: Outcome[] = []
+  readonly readFailures: Outcome[] = []
+  readonly notableSkips: Outcome[] = []
+  readonly reopened = new Set<number>()
+  readonly warnings: string[] = []
+  readonly explanations: Array<{ order: number; explanation: Explanation }> = []
+
+  constructor(
+    readonly dryRun: boolean,
+    readonly startedAt: Date
+  ) {}
+
+  /** A fallback listing starts afresh: what the abandoned one counted is dropped. */
+  restart(): void {
+    this.seen = 0
+    for (const r of SKIP_REASONS) this.skipped[r] = 0
+    this.reopened.clear()
+  }
+
+  skip(reason: SkipReason, line?: Outcome): void {
+    this.skipped[reason]++
+    if (line) this.notableSkips.push(line)
+  }
+
+  action(order: number, outcome: Outcome): void {
+    this.actions.push({ order, outcome })
+  }
+
+  tagRepair(countedAs: SkipReason, outcome: Outcome): void {
+    this.skipped[countedAs]++
+    this.tagRepairs.push(outcome)
+  }
+
+  /** Said once per run, however many tickets show it. */
+  warn(text: string): void {
+    if (!this.warnings.includes(text)) this.warnings.push(text)
+  }
+
+  unmarkedWarning(): string[] {
+    if (this.unmarked === 0) return []
+    return [
+      `${this.unmarked} message(s) look like this action's follow-ups (sent by the API user, with the text of a template) but lack its marker in external_id: they were counted as follow-ups. Gorgias may be dropping external_id; please report it.`
+    ]
+  }
+
+  /** Finished in whatever order the workers ran; the report reads the same every time. */
+  report(listing: Listing, finishedAt: Date, stop: Stop | undefined): Report {
+    const byOrder = <T extends { order: number }>(a: T, b: T): number => a.order - b.order
+    const byTicket = (a: Outcome, b: Outcome): number => a.ticketId - b.ticketId
+    const report: Report = {
+      dryRun: this.dryRun,
+      startedAt: this.startedAt,
+      finishedAt,
+      listing,
+      pages: this.pages,
+      ticketsSeen: this.seen,
+      candidates: this.read,
+      actions: [...this.actions].sort(byOrder).map(a => a.outcome),
+      housekeeping: [...this.tagRepairs].sort(byTicket),
+      readFailures: [...this.readFailures].sort(byTicket),
+      skipped: { ...this.skipped },
+      notableSkips: [...this.notableSkips].sort(byTicket),
+      reopened: [...this.reopened].sort((a, b) => a - b),
+      warnings: [...this.warnings, ...this.unmarkedWarning()],
+      explanations: [...this.explanations].sort(byOrder).map(e => e.explanation)
+    }
+    if (stop) report.stop = stop
+    return report
+  }
+}
+
+/**
+ * The max-actions budget. A slot is taken before a ticket is read (it may turn out due) and given
+ * back when it needed no follow-up or close. While every slot is used or in flight a ticket waits;
+ * a slot given back goes to the oldest reply waiting (lowest `order`), never to whoever asks next.
+ * Once every slot is used and none is in flight, the answer is no: deferred to the next run.
+ */
+export class ActionSlots {
+  used = 0
+  #inFlight = 0
+  readonly #waiting: Array<{ order: number; answer: (granted: boolean) => void }> = []
+
+  constructor(readonly max: number) {}
+
+  /** Resolves true with a slot held, or false when the budget is spent. */
+  acquire(order: number): Promise<boolean> {
+    return new Promise(answer => {
+      this.#waiting.push({ order, answer })
+      this.#waiting.sort((a, b) => a.order - b.order)
+      this.#settle()
+    })
+  }
+
+  /** `used`: the slot went to a follow-up or a close (whatever its result). */
+  release(used: boolean): void {
+    if (this.#inFlight === 0) throw new Error('ActionSlots.release without acquire')
+    this.#inFlight--
+    if (used) this.used++
+    this.#settle()
+  }
+
+  #settle(): void {
+    while (this.#waiting.length > 0 && this.used + this.#inFlight < this.max) {
+      this.#inFlight++
+      this.#waiting.shift()!.answer(true)
+    }
+    if (this.#inFlight === 0 && this.used >= this.max) {
+      for (const waiter of this.#waiting.splice(0)) waiter.answer(false)
+    }
+  }
 }

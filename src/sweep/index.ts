@@ -1,14 +1,7 @@
-import type { Settings } from '../config.js'
 import { outcome, readAndAct } from './act.js'
-import { stopRun, type SweepClient, type SweepContext, type Veto } from './context.js'
 import { listCandidates, ListingTimeLimit, type Candidate } from './listing.js'
-import { ActionSlots } from './slots.js'
-import { Tally } from './tally.js'
-import type { RunState } from '../state.js'
-import type { Listing, Outcome, Report } from './types.js'
-
-export type { SweepClient } from './context.js'
-export type { Outcome, Report } from './types.js'
+import { ActionSlots, stopRun, Tally, type SweepContext } from './context.js'
+import type { Listing, Report } from './types.js'
 
 export interface SweepLog {
   info(message: string): void
@@ -19,23 +12,20 @@ export interface SweepLog {
   endGroup(): void
 }
 
-export interface SweepOptions {
-  client: SweepClient
-  settings: Settings
-  now: () => Date
-  log: SweepLog
-  veto?: Veto | null
-  /** tickets handled at once; the client paces the requests themselves */
-  concurrency?: number
-  /** requests used and rate-limit waits so far, appended to progress lines */
-  usage?: () => string
-  /** the state between runs (state-file): reads it saves, tickets it learns are not due */
-  state?: RunState | null
-}
+/** `deadline`: time-limit-minutes from the run's start (run.ts), on `now` */
+export type SweepOptions = Pick<SweepContext, 'client' | 'settings' | 'now' | 'deadline'> &
+  Partial<Pick<SweepContext, 'veto' | 'state'>> & {
+    log: SweepLog
+    /** tickets handled at once; the client paces the requests themselves */
+    concurrency?: number
+    /** requests used and rate-limit waits so far, appended to progress lines */
+    usage?: () => string
+  }
 
 /**
- * One sweep, in named phases: list -> read and act (oldest reply first, within max-actions and
- * the time limit) -> tally. A listing failure stops the run before any write.
+ * One sweep: list (listing.ts) -> read, decide and write each candidate, oldest reply first, within
+ * max-actions and the time limit (act.ts, writes.ts) -> the report. A listing failure stops the run
+ * before any write.
  */
 export async function sweep(opts: SweepOptions): Promise<Report> {
   const { settings, log } = opts
@@ -44,21 +34,31 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
     client: opts.client,
     settings,
     now: opts.now,
-    deadline: startedAt.getTime() + settings.timeLimitMinutes * 60_000,
+    deadline: opts.deadline,
     tally: new Tally(settings.dryRun, startedAt),
     stop: undefined,
     slots: new ActionSlots(settings.maxActions),
     veto: opts.veto ?? null,
-    explain: settings.ticketIds !== null,
     state: opts.state ?? null,
     progress: line => log.info(`${line}${opts.usage ? `; ${opts.usage()}` : ''}`)
   }
-  const listed = await listPhase(ctx, log, startedAt)
-  if ('cutShort' in listed) {
+  const limit = settings.timeLimitMinutes
+  log.startGroup('Listing tickets')
+  let listed: Awaited<ReturnType<typeof listCandidates>>
+  try {
+    listed = await listCandidates(ctx, startedAt)
+    for (const warning of ctx.tally.warnings) log.warning(warning)
+  } catch (err) {
+    if (!(err instanceof ListingTimeLimit)) throw err
+    // Nothing may be written from a listing cut short.
+    stopRun(ctx, { kind: 'time-limit', minutes: limit })
+    log.warning(`time-limit-minutes (${limit}) reached while listing: nothing was done`)
     opts.state?.listingCutShort()
-    return ctx.tally.report(listed.cutShort, opts.now(), ctx.stop)
+    return ctx.tally.report(err.listing, opts.now(), ctx.stop)
+  } finally {
+    log.endGroup()
   }
-  await readAndActPhase(ctx, log, listed.candidates, opts.concurrency ?? 4)
+  await readAndActAll(ctx, log, listed.candidates, opts.concurrency ?? 4)
   return ctx.tally.report(listed.listing, opts.now(), ctx.stop)
 }
 
@@ -67,49 +67,21 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
  * were read): nothing was done, and the run ends as one the limit cut short while listing.
  */
 export function stoppedBeforeListing(opts: Pick<SweepOptions, 'settings' | 'now' | 'log'>): Report {
-  const { settings, log } = opts
-  const tally = new Tally(settings.dryRun, opts.now())
-  log.warning(
-    `time-limit-minutes (${settings.timeLimitMinutes}) reached before listing: nothing was done`
-  )
+  const { settings } = opts
+  const minutes = settings.timeLimitMinutes
+  opts.log.warning(`time-limit-minutes (${minutes}) reached before listing: nothing was done`)
   const listing: Listing =
     settings.ticketIds !== null
       ? { kind: 'ticket-ids', ids: settings.ticketIds }
       : settings.viewId !== null
         ? { kind: 'saved-view', viewId: settings.viewId }
         : { kind: 'open-view' }
-  return tally.report(listing, opts.now(), {
-    kind: 'time-limit',
-    minutes: settings.timeLimitMinutes
-  })
-}
-
-/** The candidates, oldest reply first; or the listing the time limit cut short. */
-async function listPhase(
-  ctx: SweepContext,
-  log: SweepLog,
-  startedAt: Date
-): Promise<{ listing: Listing; candidates: Candidate[] } | { cutShort: Listing }> {
-  const { settings, tally } = ctx
-  log.startGroup('Listing tickets')
-  try {
-    const listed = await listCandidates(ctx, startedAt)
-    for (const warning of tally.warnings) log.warning(warning)
-    return listed
-  } catch (err) {
-    if (!(err instanceof ListingTimeLimit)) throw err
-    stopRun(ctx, { kind: 'time-limit', minutes: settings.timeLimitMinutes })
-    log.warning(
-      `time-limit-minutes (${settings.timeLimitMinutes}) reached while listing: nothing was done`
-    )
-    return { cutShort: err.listing }
-  } finally {
-    log.endGroup()
-  }
+  const tally = new Tally(settings.dryRun, opts.now())
+  return tally.report(listing, opts.now(), { kind: 'time-limit', minutes })
 }
 
 /** A few tickets at once; each ticket's own steps stay in order. */
-async function readAndActPhase(
+async function readAndActAll(
   ctx: SweepContext,
   log: SweepLog,
   candidates: Candidate[],
@@ -128,39 +100,29 @@ async function readAndActPhase(
         await readAndAct(ctx, candidate)
       } catch (err) {
         // Only a bug can land here; it must not stop the other tickets or the report.
-        tally.readFailure(internalError(candidate, err))
+        const message = err instanceof Error ? err.message : String(err)
+        const known = candidate.listed ?? { id: candidate.ticketId }
+        const o = outcome(known, null, 'check', 'failed', `internal error: ${message}`)
+        tally.readFailures.push({ ...o, code: 'internal-error' })
       }
-      if (tally.readCount >= reported + 25) {
-        reported = tally.readCount
+      if (tally.read >= reported + 25) {
+        reported = tally.read
         ctx.progress(`${reported} of ${candidates.length} tickets read, ${ctx.slots.used} actions`)
       }
     }
   }
-  const workers = Math.min(concurrency, candidates.length)
-  await Promise.all(Array.from({ length: workers }, worker))
+  await Promise.all(Array.from({ length: Math.min(concurrency, candidates.length) }, worker))
   for (const warning of tally.unmarkedWarning()) log.warning(warning)
-  const { stop } = ctx
-  if (stop?.kind === 'time-limit') {
+  if (ctx.stop?.kind === 'time-limit') {
     log.warning(
-      `time-limit-minutes (${stop.minutes}) reached: no new ticket was started after it; the rest is deferred to the next run`
+      `time-limit-minutes (${ctx.stop.minutes}) reached: no new ticket was started after it; the rest is deferred to the next run`
     )
   }
-  const { done, notDone } = tally.actionCounts
+  const done = tally.actions.filter(
+    a => a.outcome.result === 'done' || a.outcome.result === 'would-do'
+  ).length
   ctx.progress(
-    `${done} ${done === 1 ? 'action' : 'actions'} done, ${notDone} not done (failed or deferred); ${tally.readCount} tickets read one by one`
+    `${done} ${done === 1 ? 'action' : 'actions'} done, ${tally.actions.length - done} not done (failed or deferred); ${tally.read} tickets read one by one`
   )
   log.endGroup()
-}
-
-function internalError(c: Candidate, err: unknown): Outcome {
-  const message = err instanceof Error ? err.message : String(err)
-  const o = outcome(
-    c.listed ?? { id: c.ticketId },
-    null,
-    'check',
-    'failed',
-    `internal error: ${message}`
-  )
-  o.code = 'internal-error'
-  return o
 }

@@ -14,11 +14,10 @@ import { pastDeadline, type SweepContext } from './context.js'
 import type { Listing } from './types.js'
 
 /**
- * Phase 1, list: which tickets are worth reading one by one. Only open tickets can ever be due, so
- * Gorgias is asked for those alone (an ad-hoc view, "id should be set to 0", reference: list view
- * items), which costs what the open tickets cost rather than the account's whole history. The view
- * is a prefilter only: every ticket listed is still triaged on its own fields, so a view that
- * ignored the filter would cost time, never a wrong action. Nothing here writes.
+ * The listing: which tickets are worth reading one by one. Only open tickets can be due, so Gorgias
+ * is asked for those alone (an ad-hoc view, "id should be set to 0", reference: list view items).
+ * The view is a prefilter only: every ticket listed is still triaged on its own fields, so a view
+ * that ignored the filter would cost time, never a wrong action. Nothing here writes.
  */
 
 export const OPEN_TICKETS_VIEW: ViewQuery = {
@@ -37,12 +36,11 @@ export interface Candidate {
 }
 
 /**
- * The listing's own progress, which decides what it does next (the tally only counts): pages
- * asked for so far, and tickets seen by the listing under way (a fallback starts afresh).
+ * The listing's own progress, which decides what it does next (the tally only counts); `seen`
+ * starts afresh with a fallback. Every list item is triaged as of `at`, the sweep's start.
  */
 interface ListingRun {
   ctx: SweepContext
-  /** the sweep's start: every list item is triaged as of then */
   at: Date
   pages: number
   seen: number
@@ -63,35 +61,28 @@ export async function listCandidates(
   const run: ListingRun = { ctx, at, pages: 0, seen: 0 }
   if (settings.ticketIds !== null) {
     const ids = settings.ticketIds
-    for (let i = 0; i < ids.length; i++) ctx.tally.seen()
+    ctx.tally.seen += ids.length
     return {
       listing: { kind: 'ticket-ids', ids },
       candidates: ids.map((ticketId, order) => ({ ticketId, listed: null, order }))
     }
   }
   if (settings.viewId !== null) {
-    const viewId = settings.viewId
-    const candidates = await triagePages(run, ctx.client.listTickets({ viewId }), {
-      kind: 'saved-view',
-      viewId
-    }).catch((err: unknown) => {
+    const listing: Listing = { kind: 'saved-view', viewId: settings.viewId }
+    const pages = ctx.client.listTickets({ viewId: listing.viewId })
+    const candidates = await triagePages(run, pages, listing).catch((err: unknown) => {
       if (run.pages === 0 && (err instanceof NotFoundError || err instanceof ValidationError)) {
         throw new SettingsError(
           'view-id',
-          `view-id: Gorgias has no view ${viewId} on ${settings.domain} (HTTP ${err.status}); the id is the number in the view's URL, or leave view-id empty`
+          `view-id: Gorgias has no view ${listing.viewId} on ${settings.domain} (HTTP ${err.status}); the id is the number in the view's URL, or leave view-id empty`
         )
       }
       throw err
     })
-    return { listing: { kind: 'saved-view', viewId }, candidates }
+    return { listing, candidates }
   }
   const open = await fromOpenTicketsView(run)
-  if ('candidates' in open) {
-    const listing: Listing = open.checked
-      ? { kind: 'open-view', checked: true }
-      : { kind: 'open-view' }
-    return { listing, candidates: open.candidates }
-  }
+  if (!('why' in open)) return open
   const { why } = open
   ctx.tally.warn(
     `Listed every untrashed ticket instead of open tickets only: ${why}. The sweep is still correct, but costs more requests.`
@@ -104,57 +95,63 @@ export async function listCandidates(
 }
 
 /**
- * The open-tickets view, unless it cannot be trusted here. The client reports the facts: a
- * ViewUnusableError when the view query was refused, answered asynchronously (202), or answered a
- * shape or paging this action cannot follow (see listViewItems). The rules are this listing's:
- * such a view is not used, and neither is an answer of no ticket at all while open tickets exist.
- * A zero answer is checked against the plain list (newest updated first, so an open ticket usually
- * shows on the first page) until an open ticket is seen or the list ends: after a bulk close, the
- * newest hundred can all be closed while older tickets are still open. It costs pages only then.
+ * The open-tickets view, unless it cannot be trusted: the client reports a ViewUnusableError (a
+ * refusal, a 202, a shape or paging this action cannot follow), and the rule is this listing's:
+ * such a view is not used, and neither is an answer of no ticket while open tickets exist. A zero
+ * answer is checked against the plain list, newest updated first, until an open ticket is seen or
+ * the list ends (after a bulk close, the newest hundred can all be closed while older ones are open).
  */
 async function fromOpenTicketsView(
   run: ListingRun
-): Promise<{ candidates: Candidate[]; checked: boolean } | { why: string }> {
+): Promise<{ listing: Listing; candidates: Candidate[] } | { why: string }> {
+  const listing: Listing = { kind: 'open-view' }
   let candidates: Candidate[]
   try {
-    candidates = await triagePages(run, run.ctx.client.listViewItems(OPEN_TICKETS_VIEW), {
-      kind: 'open-view'
-    })
+    candidates = await triagePages(run, run.ctx.client.listViewItems(OPEN_TICKETS_VIEW), listing)
   } catch (err) {
     if (!(err instanceof ViewUnusableError)) throw err
-    return { why: unusableViewReason(err) }
+    // In our own words, not the server's: the summary shows it.
+    const why =
+      err.status === undefined || err.status === 200
+        ? `the open-tickets view query got an answer this action cannot trust (${err.message})`
+        : `the open-tickets view query was refused (HTTP ${err.status})`
+    return { why }
   }
-  if (run.seen > 0) return { candidates, checked: false }
-  const why = await openTicketOutsideView(run)
-  return why === null ? { candidates, checked: true } : { why }
-}
-
-/** Why an unusable view is not used, in our own words, not the server's: the summary shows it. */
-function unusableViewReason(err: ViewUnusableError): string {
-  return err.status === undefined || err.status === 200
-    ? `the open-tickets view query got an answer this action cannot trust (${err.message})`
-    : `the open-tickets view query was refused (HTTP ${err.status})`
-}
-
-/** After the view answered no ticket: why it is distrusted, or null when no ticket is open. */
-async function openTicketOutsideView(run: ListingRun): Promise<string | null> {
-  const { ctx } = run
+  if (run.seen > 0) return { listing, candidates }
   let checked = 0
-  try {
-    for await (const page of ctx.client.listTickets({ orderBy: 'updated_datetime:desc' })) {
-      pageRead(run)
-      checked += page.length
-      if (page.some(t => t?.status === 'open' && !t.trashed_datetime)) {
-        return 'the open-tickets view answered no ticket, yet the ticket list shows open ones'
+  const newestFirst = run.ctx.client.listTickets({ orderBy: 'updated_datetime:desc' })
+  for await (const page of counted(run, newestFirst, listing)) {
+    checked += page.length
+    if (page.some(t => t?.status === 'open' && !t.trashed_datetime)) {
+      return {
+        why: 'the open-tickets view answered no ticket, yet the ticket list shows open ones'
       }
-      if (pastDeadline(ctx)) throw new ListingTimeLimit({ kind: 'open-view' })
+    }
+  }
+  run.ctx.progress(`no open tickets, checked: none among the ${checked} tickets not in the trash`)
+  return { listing: { kind: 'open-view', checked: true }, candidates }
+}
+
+/**
+ * The pages of one listing, counted by the listing (which decides on them) and the tally. The time
+ * limit, after a page or before a request (a DeadlineError), cuts the listing short.
+ */
+async function* counted(
+  run: ListingRun,
+  pages: AsyncIterable<Ticket[]>,
+  listing: Listing
+): AsyncGenerator<Ticket[]> {
+  try {
+    for await (const page of pages) {
+      run.pages++
+      run.ctx.tally.pages++
+      yield page
+      if (pastDeadline(run.ctx)) throw new ListingTimeLimit(listing)
     }
   } catch (err) {
-    if (err instanceof DeadlineError) throw new ListingTimeLimit({ kind: 'open-view' })
+    if (err instanceof DeadlineError) throw new ListingTimeLimit(listing)
     throw err
   }
-  ctx.progress(`no open tickets, checked: none among the ${checked} tickets not in the trash`)
-  return null
 }
 
 /** Reads every page, triages each ticket once, and returns the candidates oldest reply first. */
@@ -163,64 +160,36 @@ async function triagePages(
   pages: AsyncIterable<Ticket[]>,
   listing: Listing
 ): Promise<Candidate[]> {
+  const { ctx, at } = run
+  const { tally, settings } = ctx
   const seen = new Set<number>()
   const found: Ticket[] = []
-  try {
-    await triageEach(run, pages, listing, seen, found)
-  } catch (err) {
-    // A request the time limit came before is the time limit too: the same green "Stopped early".
-    if (err instanceof DeadlineError) throw new ListingTimeLimit(listing)
-    throw err
+  for await (const page of counted(run, pages, listing)) {
+    for (const ticket of page) {
+      // A ticket edited while the pages are read can be listed twice; it is counted once.
+      const readable = Number.isSafeInteger(ticket.id) && ticket.id >= 1
+      if (readable && seen.has(ticket.id)) continue
+      run.seen++
+      tally.seen++
+      if (!readable) {
+        tally.skip('unreadable')
+        continue
+      }
+      seen.add(ticket.id)
+      noteReopened(ctx, ticket)
+      const reason = ruledOut(ticket, settings, at)
+      ctx.state?.listed(ticket.id)
+      if (reason !== null) tally.skip(reason)
+      // Triaged on its list item like any other; only then may the state save its read.
+      else if (ctx.state?.skipsRead(ticket, at)) tally.skip('not-due')
+      else found.push(ticket)
+    }
+    ctx.progress(`page ${run.pages}: ${run.seen} tickets read, ${found.length} may be due`)
   }
   return found
     .map(t => ({ t, at: lastMessageAt(t) }))
     .sort((a, b) => a.at - b.at || a.t.id - b.t.id)
     .map(({ t }, order) => ({ ticketId: t.id, listed: t, order }))
-}
-
-async function triageEach(
-  run: ListingRun,
-  pages: AsyncIterable<Ticket[]>,
-  listing: Listing,
-  seen: Set<number>,
-  found: Ticket[]
-): Promise<void> {
-  const { ctx, at: now } = run
-  const { tally, settings } = ctx
-  for await (const page of pages) {
-    pageRead(run)
-    for (const ticket of page) {
-      // A ticket edited while the pages are read can be listed twice; it is counted once.
-      if (!Number.isSafeInteger(ticket.id) || ticket.id < 1) {
-        seenOne(run)
-        tally.skip('unreadable')
-        continue
-      }
-      if (seen.has(ticket.id)) continue
-      seen.add(ticket.id)
-      seenOne(run)
-      noteReopened(ctx, ticket)
-      const reason = ruledOut(ticket, settings, now)
-      ctx.state?.listed(ticket.id)
-      if (reason !== null) tally.skip(reason)
-      // Triaged on its list item like any other; only then may the state save its read.
-      else if (ctx.state?.skipsRead(ticket, now)) tally.skip('not-due')
-      else found.push(ticket)
-    }
-    ctx.progress(`page ${run.pages}: ${run.seen} tickets read, ${found.length} may be due`)
-    if (pastDeadline(ctx)) throw new ListingTimeLimit(listing)
-  }
-}
-
-/** Counted by the listing, which decides on it, and by the tally, which reports it. */
-function pageRead(run: ListingRun): void {
-  run.pages++
-  run.ctx.tally.page()
-}
-
-function seenOne(run: ListingRun): void {
-  run.seen++
-  run.ctx.tally.seen()
 }
 
 /**
@@ -229,13 +198,12 @@ function seenOne(run: ListingRun): void {
  * is what is decided on, and the listing is a prefilter only.
  */
 function ruledOut(ticket: Ticket, settings: Settings, now: Date): SkipReason | null {
-  let first
   try {
-    first = triage(ticket, settings, now)
+    const first = triage(ticket, settings, now)
+    return first.kind === 'skip' && first.reason !== 'unreadable' ? first.reason : null
   } catch {
     return null
   }
-  return first.kind === 'skip' && first.reason !== 'unreadable' ? first.reason : null
 }
 
 /** Oldest first; a ticket without a readable time goes last (it is read all the same). */
@@ -252,7 +220,7 @@ function lastMessageAt(ticket: Ticket): number {
  */
 export function noteReopened(ctx: Pick<SweepContext, 'settings' | 'tally'>, ticket: Ticket): void {
   if (ticket.status === 'open' && hasTagNamed(ticket, ctx.settings.closedTag)) {
-    ctx.tally.reopened(ticket.id)
+    ctx.tally.reopened.add(ticket.id)
   }
 }
 
@@ -261,16 +229,8 @@ export function noteReopened(ctx: Pick<SweepContext, 'settings' | 'tally'>, tick
  * that Gorgias shows without an id is still ours. Odd tag data must not stop the listing.
  */
 function hasTagNamed(ticket: Ticket, name: string): boolean {
-  const wanted = name.toLowerCase()
   const tags: unknown = ticket?.tags
-  return (
-    Array.isArray(tags) &&
-    tags.some(
-      (t: unknown) =>
-        typeof t === 'object' &&
-        t !== null &&
-        typeof (t as { name?: unknown }).name === 'string' &&
-        (t as { name: string }).name.toLowerCase() === wanted
-    )
-  )
+  const named = (t: { name?: unknown } | null) =>
+    typeof t?.name === 'string' && t.name.toLowerCase() === name.toLowerCase()
+  return Array.isArray(tags) && tags.some(named)
 }

@@ -1,10 +1,18 @@
-import type { AuthError } from '../gorgias/errors.js'
 import type { Explanation } from '../explain.js'
+import {
+  AmbiguousWriteError,
+  AuthError,
+  DeadlineError,
+  GorgiasError,
+  MalformedResponseError,
+  NotFoundError,
+  TransientError,
+  ValidationError
+} from '../gorgias/errors.js'
 import type { SkipReason } from '../policy/types.js'
 import type { MessagePreview } from '../preview.js'
-import type { FailureCode } from './failures.js'
 
-/** What the sweep did, ticket by ticket; report.ts turns it into the summary, outputs and text. */
+/** What a sweep reports, ticket by ticket: report.ts renders it, auditFile.ts keeps it. */
 
 export type ActionKind = 'follow-up' | 'close' | 'tag-follow-up' | 'untag' | 'check'
 export type Result = 'done' | 'would-do' | 'failed' | 'deferred' | 'skipped'
@@ -13,10 +21,7 @@ export interface Outcome {
   ticketId: number
   subject: string
   firstName: string
-  /**
-   * the customer's full name and last name: only for taking them out of a detail when
-   * summary-customer-details is off; never in the summary, the log or the audit file
-   */
+  /** only for taking the customer's names out of a detail (summary-customer-details off); never shown */
   customerNames?: string[]
   /** the language whose texts were (or would be) sent; null when nothing is sent */
   language: string | null
@@ -43,15 +48,13 @@ export interface Outcome {
 /** How the tickets were found, for the summary's headline. */
 export type Listing =
   /**
-   * the ad-hoc view `eq(ticket.status, 'open')`: open tickets only, filtered by Gorgias; `checked`
-   * when it answered none and the plain list, paged to its end, showed none either
+   * the ad-hoc view `eq(ticket.status, 'open')`, filtered by Gorgias; `checked` when it answered
+   * none and the plain list, paged to its end, showed none either
    */
   | { kind: 'open-view'; checked?: true }
-  /** the user's `view-id` */
   | { kind: 'saved-view'; viewId: number }
   /** every untrashed ticket: the view query was refused or not believed (`why`) */
   | { kind: 'all-tickets'; why: string }
-  /** `ticket-ids`: nothing listed */
   | { kind: 'ticket-ids'; ids: number[] }
 
 /** Why a run ended before every ticket was handled. */
@@ -75,11 +78,7 @@ export interface Report {
   candidates: number
   /** follow-ups and closes, whatever their result, oldest reply first; deferred ones included */
   actions: Outcome[]
-  /**
-   * tag repairs (the `untag` and `tag-follow-up` decisions): a follow-up tag added after an
-   * interrupted run, or this action's tags removed once untrue; `housekeeping` is the name --json and
-   * the report file use for them
-   */
+  /** tag repairs (`untag`, `tag-follow-up`); --json and the report file call them `housekeeping` */
   housekeeping: Outcome[]
   /** reads that failed for a ticket (it was neither acted on nor skipped) */
   readFailures: Outcome[]
@@ -106,4 +105,29 @@ export interface StateReport {
   file: string | null
   /** why the file read at the start was not used; null when it was */
   notice: string | null
+}
+
+/**
+ * A failure as a fixed code, for the audit file: server text can quote the customer, so the file
+ * that is kept names the kind of failure only (the summary keeps the words, redacted).
+ */
+export type FailureCode = (typeof CODES)[number][1] | 'policy-module' | 'internal-error' | 'error'
+
+const CODES = [
+  [AuthError, 'credentials-rejected'],
+  [NotFoundError, 'not-found'],
+  [ValidationError, 'refused-by-gorgias'],
+  [TransientError, 'gorgias-unavailable'],
+  [MalformedResponseError, 'unexpected-answer'],
+  [AmbiguousWriteError, 'send-not-confirmed'],
+  [DeadlineError, 'time-limit'],
+  [GorgiasError, 'http-error']
+] as const
+
+export function failureCode(err: unknown): FailureCode {
+  const cause =
+    err instanceof Error && !(err instanceof GorgiasError) && err.cause instanceof Error
+      ? err.cause
+      : err
+  return CODES.find(([type]) => cause instanceof type)?.[1] ?? 'error'
 }

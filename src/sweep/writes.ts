@@ -9,17 +9,8 @@ import { tagRemoval, type Decision } from '../policy/types.js'
 /**
  * The write steps: the only code that changes a ticket. Each follows a decision taken on the read
  * made just before it, writes in a fixed order, and says what had landed when a later step fails.
- * They need neither the report nor the slots.
+ * It imports nothing of the sweep (preview.ts composes with it).
  */
-
-/**
- * What the writes see of the sweep's context (context.ts): the client and the settings. Spelled
- * out here so that this module (which preview.ts uses) imports nothing of the sweep.
- */
-interface WriteContext {
-  client: WriteClient
-  settings: Settings
-}
 
 /** The writes' part of the client: the re-read of an unconfirmed post, and the writes. */
 export type WriteClient = Pick<
@@ -32,7 +23,7 @@ export type WriteClient = Pick<
   | 'tagByName'
   | 'knownTagId'
 >
-
+type WriteContext = { client: WriteClient; settings: Settings }
 type DecisionOf<K extends Decision['kind']> = Extract<Decision, { kind: K }>
 
 /** A write sequence that failed after at least one of its writes landed. */
@@ -57,32 +48,28 @@ class Steps {
   #effective = false
 
   /** `doing` reads "<doing> failed", `did` reads as done, e.g. "follow-up sent". */
-  async run(doing: string, did: string, step: () => Promise<unknown>, main = false) {
+  async run<T>(doing: string, did: string, step: () => Promise<T>, main = false): Promise<T> {
+    let result: T
     try {
-      await step()
+      result = await step()
     } catch (err) {
       if (this.#done.length === 0) throw err
-      throw new PartialWrite(
-        `${this.#done.join(', ')}; ${doing} failed: ${errorText(err)}`,
-        err,
-        this.#effective
-      )
+      const message = `${this.#done.join(', ')}; ${doing} failed: ${errorText(err)}`
+      throw new PartialWrite(message, err, this.#effective)
     }
     this.#done.push(did)
     this.#effective ||= main
+    return result
   }
 }
 
-/**
- * Returns when the follow-up counts from, on the server's clock (the created message's time), or
- * null when the answer did not say.
- */
+/** Returns when the follow-up counts from: the created message's time on the server, or null. */
 export async function followUp(
   ctx: WriteContext,
   ticket: Ticket,
   d: DecisionOf<'follow-up'>
 ): Promise<Date | null> {
-  const { settings } = ctx
+  const tag = ctx.settings.followUpTag
   const steps = new Steps()
   // Stale tags of an earlier cycle go first: were the run to stop after the message, a leftover
   // closed-tag would make the next run take the ticket for a reopened one.
@@ -91,43 +78,30 @@ export async function followUp(
       ctx.client.removeTags(ticket.id, tagRemoval(d.staleTags, d.staleNamesWithoutId))
     )
   }
-  const { body } = followUpMessage(settings, ticket, d)
-  let sent: Message | null = null
-  await steps.run(
-    'sending the follow-up',
-    'follow-up sent',
-    async () => (sent = await post(ctx, ticket, body)),
-    true
-  )
-  await steps.run(`adding ${settings.followUpTag}`, `${settings.followUpTag} added`, () =>
-    addTag(ctx, ticket.id, settings.followUpTag)
-  )
-  return sent === null ? null : (messageTime(sent) ?? null)
+  const { body } = followUpMessage(ctx.settings, ticket, d)
+  const send = () => post(ctx, ticket, body)
+  const sent = await steps.run('sending the follow-up', 'follow-up sent', send, true)
+  await steps.run(`adding ${tag}`, `${tag} added`, () => addTag(ctx, ticket.id, tag))
+  return messageTime(sent) ?? null
 }
 
 export async function close(ctx: WriteContext, ticket: Ticket, d: DecisionOf<'close'>) {
-  const { settings } = ctx
+  const tag = ctx.settings.closedTag
   const steps = new Steps()
-  const message = closeMessage(settings, ticket, d)
+  const message = closeMessage(ctx.settings, ticket, d)
   if (message) {
-    await steps.run('sending the close message', 'close message sent', () =>
-      post(ctx, ticket, message.body)
-    )
+    const send = () => post(ctx, ticket, message.body)
+    await steps.run('sending the close message', 'close message sent', send)
   }
   // Close, then tag: the closed-tag on an open ticket then means a person reopened it.
-  await steps.run(
-    'closing the ticket',
-    'ticket closed',
-    () => ctx.client.closeTicket(ticket.id),
-    true
-  )
-  await steps.run(`adding ${settings.closedTag}`, `${settings.closedTag} added`, () =>
-    addTag(ctx, ticket.id, settings.closedTag)
-  )
+  const closing = () => ctx.client.closeTicket(ticket.id)
+  await steps.run('closing the ticket', 'ticket closed', closing, true)
+  await steps.run(`adding ${tag}`, `${tag} added`, () => addTag(ctx, ticket.id, tag))
 }
 
 /** Which of this action's messages a body is, for previews. */
 export type MessageKind = 'follow-up' | 'final-follow-up' | 'close-message'
+type Composed = { body: NewMessage; kind: MessageKind; language: string; source: string }
 
 /**
  * The follow-up a decision sends, in the ticket's language: the one composition used both to send
@@ -137,20 +111,22 @@ export function followUpMessage(
   settings: Pick<Settings, 'email' | 'messages'>,
   ticket: Ticket,
   d: DecisionOf<'follow-up'>
-): { body: NewMessage; kind: MessageKind; language: string; source: string } {
+): Composed {
   const { templates, language } = templatesFor(settings.messages, ticket.language)
-  const { body, source } = composeFollowUp(
+  const { reminder, reminders } = d
+  const user = settings.messages.currentUser ?? null
+  const composed = composeFollowUp(
     ticket,
     d.route,
-    d.reminder,
-    d.reminders,
+    reminder,
+    reminders,
     d.marker,
     settings,
     templates,
-    settings.messages.currentUser ?? null
+    user
   )
-  const final = followUpKind(templates, d.reminder, d.reminders) === 'finalFollowUp'
-  return { body, kind: final ? 'final-follow-up' : 'follow-up', language, source }
+  const final = followUpKind(templates, reminder, reminders) === 'finalFollowUp'
+  return { ...composed, kind: final ? 'final-follow-up' : 'follow-up', language }
 }
 
 /** The close message a decision sends, or null when it closes without one. */
@@ -158,19 +134,13 @@ export function closeMessage(
   settings: Pick<Settings, 'email' | 'messages' | 'followUpHours'>,
   ticket: Ticket,
   d: DecisionOf<'close'>
-): { body: NewMessage; kind: MessageKind; language: string; source: string } | null {
+): Composed | null {
   const { templates, language } = templatesFor(settings.messages, ticket.language)
   if (!d.postMessage || templates.close === '') return null
-  const { body, source } = composeClose(
-    ticket,
-    d.route,
-    settings.followUpHours.length,
-    d.marker,
-    settings,
-    templates,
-    settings.messages.currentUser ?? null
-  )
-  return { body, kind: 'close-message', language, source }
+  const user = settings.messages.currentUser ?? null
+  const reminders = settings.followUpHours.length
+  const composed = composeClose(ticket, d.route, reminders, d.marker, settings, templates, user)
+  return { ...composed, kind: 'close-message', language }
 }
 
 /** A follow-up landed but the run that sent it stopped before tagging: the tag only. */
@@ -180,15 +150,10 @@ export async function addFollowUpTag(ctx: WriteContext, ticket: Ticket): Promise
 }
 
 /** This action's tags no longer tell the truth: they go, and only they. */
-export async function removeOurTags(
-  ctx: WriteContext,
-  ticket: Ticket,
-  d: DecisionOf<'untag'>
-): Promise<string> {
-  const body = tagRemoval(d.tags, d.namesWithoutId)
+export async function removeOurTags(ctx: WriteContext, ticket: Ticket, d: DecisionOf<'untag'>) {
   const names = [...d.tags.map(t => t.name), ...d.namesWithoutId]
   if (names.length === 0) return 'nothing left to remove'
-  await ctx.client.removeTags(ticket.id, body)
+  await ctx.client.removeTags(ticket.id, tagRemoval(d.tags, d.namesWithoutId))
   return `removed ${names.join(', ')} (${d.because})`
 }
 
@@ -210,9 +175,8 @@ async function addTag(ctx: WriteContext, ticketId: number, name: string): Promis
 
 /**
  * Posts a marked message. When its outcome is unknown (a timeout, a reset, a 5xx: the server may
- * still be writing it), the ticket is read again and the marker looked for; if it is not there yet
- * it is NOT sent again in this run: the next run reads the ticket afresh and either finds it or
- * sends it then.
+ * still be writing it), the ticket is read again and the marker looked for; if it is not there it
+ * is NOT sent again in this run: the next run reads the ticket afresh and finds it or sends it.
  */
 async function post(ctx: WriteContext, ticket: Ticket, body: NewMessage): Promise<Message> {
   try {
