@@ -11,9 +11,10 @@ import {
 import {
   elapsedMs,
   HOUR,
-  ownTag,
+  ownTags,
   parseTimeField,
   skip,
+  stop,
   tagNames,
   unnoted,
   untag,
@@ -25,12 +26,7 @@ import {
   type Triage
 } from './types.js'
 
-/**
- * The policy's entrances: triage() decides what it can from a list item alone, decide() and
- * reason() from the ticket and all of its messages, after the checks of the ticket itself.
- */
-
-/** The decision with the reasoning behind it, step by step (explain.ts tells it to people). */
+/** The decision with the reasoning behind it (explain.ts tells it to people). */
 interface Reasoning {
   decision: Decision
   /** the checks made, in order, up to the one that decided */
@@ -41,14 +37,11 @@ interface Reasoning {
 }
 
 /**
- * Decides from a list item alone what it can, so that a ticket that cannot be due costs no
- * request. Only conclusions that hold whatever the messages say are drawn here:
- * - the customer wrote the latest message (`last_received_message_datetime` is not older than
- *   `last_message_datetime`);
- * - the agent's reply cannot be old enough yet: it came after the ticket was created and after
- *   the customer's last message, so its age is at most the younger of those two ages.
- * `last_message_datetime` alone is not used as the reply's time: internal notes may move it, and a
- * note does not restart the customer's clock.
+ * From a list item alone, so that a ticket that cannot be due costs no request; only what holds
+ * whatever the messages say: the customer wrote last (`last_received_message_datetime` not older
+ * than `last_message_datetime`), or the agent's reply, which came after the ticket's creation and
+ * the customer's last message, cannot be old enough yet. `last_message_datetime` alone is not the
+ * reply's time: an internal note moves it without restarting the customer's clock.
  */
 export function triage(ticket: Ticket, s: PolicySettings, now: Date): Triage {
   const early = ticketSkip(ticket, s, now)
@@ -59,26 +52,22 @@ export function triage(ticket: Ticket, s: PolicySettings, now: Date): Triage {
   if (lastMessage === undefined || lastReceived === undefined || created === undefined) {
     return skip(ticket, 'unreadable', 'a ticket timestamp is not a date')
   }
-  const ourTags = [ownTag(ticket, s.followUpTag), ownTag(ticket, s.closedTag)].filter(
-    (t): t is OwnTag => !!t
-  )
+  const ours = ownTags(ticket, s)
   if (lastMessage && lastReceived && lastReceived.getTime() >= lastMessage.getTime()) {
-    return ourTags.length > 0
-      ? untag(ticket, ourTags, 'customer-replied')
-      : skip(ticket, 'customer-replied')
+    return customerReplied(ticket, ours)
   }
   const starts = [created, lastReceived].filter((d): d is Date => d instanceof Date)
-  if (ourTags.length === 0 && starts.length > 0) {
+  if (ours.length === 0 && starts.length > 0) {
     const latestStart = new Date(Math.max(...starts.map(d => d.getTime())))
     if (elapsedMs(latestStart, now, s) < s.followUpHours[0]! * HOUR) return skip(ticket, 'not-due')
   }
   return { kind: 'read-ticket', ticketId: ticket.id }
 }
 
-/**
- * The full decision, from the ticket and all of its messages, taken on the one read of the ticket
- * made right before any write: the sweep acts on it at once.
- */
+const customerReplied = (ticket: Ticket, ours: OwnTag[]): Decision =>
+  ours.length > 0 ? untag(ticket, ours, 'customer-replied') : skip(ticket, 'customer-replied')
+
+/** The full decision, on the read of the ticket made right before any write. */
 export function decide(
   ticket: Ticket,
   messages: Message[],
@@ -103,137 +92,121 @@ export function reason(
         : { check, passed, detail, customerDetail }
     )
   }
-  const done = (
-    decision: Decision,
-    timeline: TimelineMessage[] | null = null,
-    schedule: Schedule | null = null
-  ): Reasoning => ({ decision, checks, timeline, schedule })
-
+  const done = (decision: Decision, timeline: TimelineMessage[] | null = null): Reasoning => ({
+    decision,
+    checks,
+    timeline,
+    schedule: null
+  })
   const early = ticketSkip(ticket, s, now, note)
   if (early) return done(early)
   if (!Array.isArray(messages) || !messages.every(isReadableMessage)) {
     const why = 'a message lacks an id, a sender side or a valid timestamp'
-    note('messages-readable', false, why)
-    return done(skip(ticket, 'unreadable', why))
+    return done(stop(ticket, note, 'messages-readable', why, 'unreadable', why))
   }
   note('messages-readable', true, `${messages.length} messages, all readable`)
-
   const thread = readThread(ticket, messages, s)
   const timeline = timelineOf(messages, thread)
   const current = currentCycle(ticket, thread, s, now, note)
   if ('kind' in current) return done(current, timeline)
-  const next = nextStep(ticket, current, s, now, note)
-  return done(next.decision, timeline, next.schedule)
+  return { ...nextStep(ticket, current, s, now, note), checks, timeline }
 }
 
 /**
- * The cycle the thread is in, checked step by step: an agent's reply that starts it, sent, with
- * this action's messages after it sent too, and a route back to the customer. A decision when one
- * of those stops it here.
+ * The cycle the thread is in, checked step by step: an agent's reply starts it, sent, this
+ * action's messages after it sent too, and a route back to the customer; else the decision.
  */
 function currentCycle(
   ticket: Ticket,
-  read: Thread,
+  { entries, start, own }: Thread,
   s: PolicySettings,
   now: Date,
   note: Note
 ): Decision | CycleFacts {
-  const { entries: thread, start, own } = read
-  const followUpTag = ownTag(ticket, s.followUpTag)
   if (start === -1) {
     note('agent-replied', false, 'no public message other than this action’s')
     return skip(ticket, 'no-agent-reply')
   }
-  const anchor = thread[start]!
-  const ourTags = [followUpTag, ownTag(ticket, s.closedTag)].filter((t): t is OwnTag => !!t)
+  const anchor = entries[start]!
+  const id = anchor.m.id
   if (!anchor.m.from_agent) {
     note('agent-replied', true, 'the thread has public messages')
-    note('agent-spoke-last', false, `the customer spoke last (message ${anchor.m.id})`)
-    return ourTags.length > 0
-      ? untag(ticket, ourTags, 'customer-replied')
-      : skip(ticket, 'customer-replied')
+    note('agent-spoke-last', false, `the customer spoke last (message ${id})`)
+    return customerReplied(ticket, ownTags(ticket, s))
   }
   note(
     'agent-replied',
     true,
-    `the cycle starts at the agent's reply ${anchor.m.id}, ${anchor.at.toISOString()}`
+    `the cycle starts at the agent's reply ${id}, ${anchor.at.toISOString()}`
   )
   note('agent-spoke-last', true, 'the agent (or this action) spoke last')
   if (anchor.m.failed_datetime) {
-    note('reply-sent', false, `the agent's reply ${anchor.m.id} failed to send`)
-    return skip(ticket, 'reply-failed', `message ${anchor.m.id} failed to send`)
+    const why = `the agent's reply ${id} failed to send`
+    return stop(ticket, note, 'reply-sent', why, 'reply-failed', `message ${id} failed to send`)
   }
   note('reply-sent', true, `the agent's reply was sent`)
-
-  const ours = thread.slice(start + 1)
-  const failedOurs = ours.find(o => o.m.failed_datetime)
-  if (failedOurs) {
-    note('follow-ups-sent', false, `this action's message ${failedOurs.m.id} failed to send`)
-    return skip(ticket, 'reply-failed', `follow-up ${failedOurs.m.id} failed to send`)
+  const ours = entries.slice(start + 1)
+  const failed = ours.find(o => o.m.failed_datetime)?.m.id
+  if (failed !== undefined) {
+    const why = `this action's message ${failed} failed to send`
+    return stop(
+      ticket,
+      note,
+      'follow-ups-sent',
+      why,
+      'reply-failed',
+      `follow-up ${failed} failed to send`
+    )
   }
-  note(
-    'follow-ups-sent',
-    true,
+  const sent =
     ours.length > 0
       ? `this action's ${ours.length} message(s) were sent`
       : 'no follow-up yet in this cycle'
-  )
+  note('follow-ups-sent', true, sent)
   const route = replyRoute(
     ticket,
-    thread.map(o => o.m),
+    entries.map(o => o.m),
     start,
     s.channels,
     note
   )
-  if ('reason' in route) return skip(ticket, route.reason, route.detail)
+  if ('kind' in route) return route
+  const idleHours = Math.max(0, (now.getTime() - anchor.at.getTime()) / HOUR)
   return {
-    cycle: {
-      reply: anchor.m,
-      replyAt: anchor.at,
-      idleHours: Math.max(0, (now.getTime() - anchor.at.getTime()) / HOUR),
-      route
-    },
+    cycle: { reply: anchor.m, replyAt: anchor.at, idleHours, route },
     followUps: ours.filter(o => own.get(o.m) === 'follow-up'),
-    closeMessagePosted: ours.some(o => own.get(o.m) === 'close-message'),
-    followUpTag,
-    ourTags
+    closeMessagePosted: ours.some(o => own.get(o.m) === 'close-message')
   }
 }
 
-function optional(value: unknown, type: 'string' | 'number'): boolean {
-  return value === undefined || value === null || typeof value === type
-}
+const optional = (value: unknown, type: 'string' | 'number'): boolean =>
+  value === undefined || value === null || typeof value === type
 
-/**
- * The fields the policy reads have the shapes it expects: an id and a status, and tags, channel,
- * subject and the customer's names each absent or of the right type.
- */
+/** The fields the policy reads have the shapes it expects (an id, a status; the rest optional). */
 function isReadableTicket(ticket: Ticket): boolean {
   if (typeof ticket !== 'object' || ticket === null) return false
   if (!Number.isSafeInteger(ticket.id) || typeof ticket.status !== 'string') return false
-  if (ticket.tags !== undefined && ticket.tags !== null) {
-    if (!Array.isArray(ticket.tags)) return false
-    if (ticket.tags.some(t => typeof t !== 'object' || t === null || typeof t.name !== 'string')) {
+  const tags = ticket.tags
+  if (tags !== undefined && tags !== null) {
+    if (!Array.isArray(tags)) return false
+    if (tags.some(t => typeof t !== 'object' || t === null || typeof t.name !== 'string')) {
       return false
     }
   }
-  if (!optional(ticket.channel, 'string')) return false
-  if (!optional(ticket.subject, 'string')) return false
+  if (!optional(ticket.channel, 'string') || !optional(ticket.subject, 'string')) return false
   const customer = ticket.customer
-  if (customer !== undefined && customer !== null) {
-    if (typeof customer !== 'object') return false
-    if (!optional(customer.firstname, 'string') || !optional(customer.name, 'string')) return false
-  }
-  return true
+  if (customer === undefined || customer === null) return true
+  return (
+    typeof customer === 'object' &&
+    optional(customer.firstname, 'string') &&
+    optional(customer.name, 'string')
+  )
 }
 
 const list = (items: readonly string[], none: string): string =>
   items.length > 0 ? items.join(', ') : none
 
-/**
- * The checks of the ticket itself (its fields, its state, its tags and its channel): reasons that
- * hold whatever the messages say; each step is noted.
- */
+/** The checks of the ticket itself, which hold whatever the messages say; each step is noted. */
 function ticketSkip(
   ticket: Ticket,
   s: PolicySettings,
@@ -241,72 +214,54 @@ function ticketSkip(
   note: Note = unnoted
 ): Decision | null {
   if (!isReadableTicket(ticket)) {
-    note('readable', false, 'ticket fields missing or of an unknown shape')
-    return skip(ticket, 'unreadable', 'ticket fields missing or of an unknown shape')
+    const why = 'ticket fields missing or of an unknown shape'
+    return stop(ticket, note, 'readable', why, 'unreadable', why)
   }
   note('readable', true, 'the ticket fields are readable')
-  if (ticket.trashed_datetime) {
-    note('not-trashed', false, 'in the trash')
-    return skip(ticket, 'trashed')
-  }
+  if (ticket.trashed_datetime) return stop(ticket, note, 'not-trashed', 'in the trash', 'trashed')
   note('not-trashed', true, 'not in the trash')
-  if (ticket.spam === true) {
-    note('not-spam', false, 'marked as spam')
-    return skip(ticket, 'spam')
-  }
+  if (ticket.spam === true) return stop(ticket, note, 'not-spam', 'marked as spam', 'spam')
   note('not-spam', true, 'not marked as spam')
-  if (ticket.status !== 'open') {
-    note('open', false, `status ${ticket.status}, not open`)
-    return skip(ticket, 'not-open', ticket.status)
-  }
+  const status = ticket.status
+  if (status !== 'open')
+    return stop(ticket, note, 'open', `status ${status}, not open`, 'not-open', status)
   note('open', true, 'status open')
   const snoozedUntil = parseTimeField(ticket.snooze_datetime)
   if (snoozedUntil === undefined) {
-    note('not-snoozed', false, 'snooze_datetime is not a date')
-    return skip(ticket, 'unreadable', 'snooze_datetime is not a date')
+    const why = 'snooze_datetime is not a date'
+    return stop(ticket, note, 'not-snoozed', why, 'unreadable', why)
   }
+  const snoozed = snoozedUntil?.toISOString()
   if (snoozedUntil && snoozedUntil.getTime() > now.getTime()) {
-    note('not-snoozed', false, `snoozed by an agent until ${snoozedUntil.toISOString()}`)
-    return skip(ticket, 'snoozed')
+    return stop(ticket, note, 'not-snoozed', `snoozed by an agent until ${snoozed}`, 'snoozed')
   }
-  note(
-    'not-snoozed',
-    true,
-    snoozedUntil ? `snooze ended ${snoozedUntil.toISOString()}` : 'not snoozed'
-  )
+  note('not-snoozed', true, snoozed ? `snooze ended ${snoozed}` : 'not snoozed')
   const names = tagNames(ticket)
   const excluded = names.find(n => s.excludeTags.includes(n))
   if (excluded !== undefined) {
-    note('exclude-tags', false, `has "${excluded}", one of exclude-tags`)
-    return skip(ticket, 'excluded-tag', excluded)
+    const why = `has "${excluded}", one of exclude-tags`
+    return stop(ticket, note, 'exclude-tags', why, 'excluded-tag', excluded)
   }
   note('exclude-tags', true, `no tag of exclude-tags (${list(s.excludeTags, 'none set')})`)
-  if (s.onlyTags.length > 0 && !names.some(n => s.onlyTags.includes(n))) {
-    note('only-tags', false, `has none of only-tags (${s.onlyTags.join(', ')})`)
-    return skip(ticket, 'not-in-only-tags')
+  const only = names.filter(n => s.onlyTags.includes(n))
+  if (s.onlyTags.length > 0 && only.length === 0) {
+    const why = `has none of only-tags (${s.onlyTags.join(', ')})`
+    return stop(ticket, note, 'only-tags', why, 'not-in-only-tags')
   }
-  note(
-    'only-tags',
-    true,
-    s.onlyTags.length > 0
-      ? `has ${names.filter(n => s.onlyTags.includes(n)).join(', ')}, of only-tags`
-      : 'only-tags is empty: every ticket'
-  )
+  const anyTag = 'only-tags is empty: every ticket'
+  note('only-tags', true, s.onlyTags.length > 0 ? `has ${only.join(', ')}, of only-tags` : anyTag)
+  const channel = String(ticket.channel)
   if (!s.channels.includes(String(ticket.channel ?? '').toLowerCase())) {
-    note(
-      'channel',
-      false,
-      `channel ${String(ticket.channel)} is not in channels (${s.channels.join(', ')})`
-    )
-    return skip(ticket, 'channel-not-handled', String(ticket.channel))
+    const why = `channel ${channel} is not in channels (${s.channels.join(', ')})`
+    return stop(ticket, note, 'channel', why, 'channel-not-handled', channel)
   }
-  note('channel', true, `channel ${String(ticket.channel)} is in channels`)
+  note('channel', true, `channel ${channel} is in channels`)
   return null
 }
 
 /**
- * Messages this action recognised as its own by sender and text because their `external_id` lacks
- * the marker: for the sweep's one warning per run. Empty when the messages cannot be read.
+ * This action's messages known by sender and text, their `external_id` lacking the marker (for
+ * the sweep's one warning per run). Empty when the messages cannot be read.
  */
 export function unmarkedOwnMessages(
   ticket: Ticket,

@@ -1,10 +1,7 @@
 import type { Address, Message, Ticket } from '../gorgias/types.js'
-import type { Note, Recipient, Route } from './types.js'
+import { stop, type Decision, type Note, type Recipient, type Route } from './types.js'
 
-/**
- * How this action's messages go out: the channel, support address and integration of the agent's
- * reply, to the ticket's customer as their one recipient (Route in types.ts).
- */
+/** How this action's messages go out (Route in types.ts). */
 
 const isAddress = (a: unknown): a is Address =>
   typeof a === 'object' &&
@@ -20,9 +17,8 @@ export const sameAddress = (a: string, b: string): boolean =>
 type Channel = Omit<Route, 'customer'>
 
 /**
- * The channel, support address and integration of a follow-up: those of the agent's reply, or,
- * when that reply carries no usable source, those of the customer's own last message (answered
- * back the way it came). Null when neither works.
+ * The channel, support address and integration of the agent's reply or, when it has no usable
+ * source, of the customer's last message (answered back the way it came); null when neither works.
  */
 function replyChannel(
   ticket: Ticket,
@@ -72,9 +68,8 @@ function replyChannel(
 }
 
 /**
- * One email address as a To: line takes it, nothing else: a list ("a@x, b@y"), a display name,
- * stray spaces or invisible controls inside would let a customer record send this action's mail
- * to someone else, or somewhere nobody can read. An apostrophe (o'brien@...) is fine.
+ * One email address, nothing else: a list ("a@x, b@y"), a display name, spaces or invisible
+ * controls would send this action's mail to someone else, or nowhere. o'brien@... is fine.
  */
 const ONE_EMAIL =
   /^[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+@[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+\.[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+$/u
@@ -106,8 +101,7 @@ const ONE_HANDLE = /^[^\s,;<>\p{Cc}\p{Cf}]+$/u
 
 /**
  * The ticket's customer as the recipient on `channel`, or why there is none. Email goes to
- * `ticket.customer.email` and nowhere else; chat and sms go back to where the customer's own last
- * message on that channel came from, and only when its sender is the ticket's customer.
+ * `ticket.customer.email` only; chat and sms to where the customer's own last message there came from.
  */
 function customerRecipient(
   ticket: Ticket,
@@ -123,9 +117,9 @@ function customerRecipient(
       ? { address: email, receiver }
       : 'the customer has no usable email address (none, or not one single address)'
   }
-  const own = [...thread]
-    .reverse()
-    .find(m => !m.from_agent && m.channel === channel && sentByCustomer(m, ticket))
+  const own = thread.findLast(
+    m => !m.from_agent && m.channel === channel && sentByCustomer(m, ticket)
+  )
   const address = own?.source?.from?.address
   if (typeof address !== 'string' || !ONE_HANDLE.test(address.trim())) {
     return `no ${channel} message from the customer to answer`
@@ -134,10 +128,8 @@ function customerRecipient(
 }
 
 /**
- * The route of this action's messages in the cycle that starts at `thread[start]` (the agent's
- * reply; `thread` is the public thread in order): its channel must be one of `channels`, and the
- * ticket's customer must be reachable on it. Each check is noted; when there is no route, the
- * skip reason and why.
+ * The route for the cycle that starts at `thread[start]` (the agent's reply in the public thread):
+ * on one of `channels`, to the ticket's customer. Each check is noted; without a route, the skip.
  */
 export function replyRoute(
   ticket: Ticket,
@@ -145,20 +137,15 @@ export function replyRoute(
   start: number,
   channels: readonly string[],
   note: Note
-): Route | { reason: 'channel-not-handled' | 'no-customer-address'; detail: string } {
+): Route | Decision {
   const reply = thread[start]!
-  const lastFromCustomer =
-    thread
-      .slice(0, start)
-      .reverse()
-      .find(m => !m.from_agent) ?? null
+  const lastFromCustomer = thread.slice(0, start).findLast(m => !m.from_agent) ?? null
   const channel = replyChannel(ticket, reply, lastFromCustomer)
   if (!channel || !channels.includes(channel.channel.toLowerCase())) {
     const why = channel
       ? `a reply would go by ${channel.channel}`
       : `no route back to the customer this action can use (the agent replied by ${String(reply.channel)})`
-    note('route', false, why)
-    return { reason: 'channel-not-handled', detail: why }
+    return stop(ticket, note, 'route', why, 'channel-not-handled', why)
   }
   note(
     'route',
@@ -167,8 +154,7 @@ export function replyRoute(
   )
   const recipient = customerRecipient(ticket, channel.channel, thread)
   if (typeof recipient === 'string') {
-    note('customer-address', false, recipient)
-    return { reason: 'no-customer-address', detail: recipient }
+    return stop(ticket, note, 'customer-address', recipient, 'no-customer-address', recipient)
   }
   note(
     'customer-address',
