@@ -7,13 +7,7 @@ import { messageLabel, messageMarkdown, messageTerminal, type MessagePreview } f
 import { reason } from './policy/decide.js'
 import { whenDue, type Due } from './policy/schedule.js'
 import type { MessageRole, TimelineMessage } from './policy/thread.js'
-import {
-  HOUR,
-  SKIP_LABELS,
-  type Check,
-  type Decision,
-  type PolicySettings
-} from './policy/types.js'
+import { SKIP_LABELS, type Check, type Decision, type PolicySettings } from './policy/types.js'
 import { escapeMarkdown, markdownText, NO_NAME, oneLine, terminalCell, ticketLink } from './text.js'
 
 /**
@@ -26,7 +20,6 @@ export interface Explanation {
   /** customer text: shown only where customer details may be */
   subject: string
   firstName: string
-  now: Date
   /** every message, oldest first, with what it counts as and its age */
   timeline: TimelineEntry[]
   checks: Check[]
@@ -37,6 +30,8 @@ export interface Explanation {
   /** what this ticket would get now, composed by the code that sends it (set by the sweep) */
   message?: MessagePreview | null
 }
+
+const HOUR = 3_600_000
 
 /** A message with its age before `now`: real, and business hours when they are set. */
 type TimelineEntry = TimelineMessage & { ageHours: number; businessAgeHours: number | null }
@@ -72,7 +67,6 @@ export function explainTicket(
     ticketId: decision.ticketId,
     subject: typeof ticket?.subject === 'string' ? ticket.subject : '',
     firstName: shownFirstName(ticket),
-    now,
     timeline,
     checks,
     decision,

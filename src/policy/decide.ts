@@ -15,15 +15,12 @@ import {
   parseTimeField,
   skip,
   stop,
-  tagNames,
-  unnoted,
   untag,
   type Check,
   type Decision,
   type Note,
   type OwnTag,
-  type PolicySettings,
-  type Triage
+  type PolicySettings
 } from './types.js'
 
 /** The decision with the reasoning behind it (explain.ts tells it to people). */
@@ -43,7 +40,11 @@ interface Reasoning {
  * the customer's last message, cannot be old enough yet. `last_message_datetime` alone is not the
  * reply's time: an internal note moves it without restarting the customer's clock.
  */
-export function triage(ticket: Ticket, s: PolicySettings, now: Date): Triage {
+export function triage(
+  ticket: Ticket,
+  s: PolicySettings,
+  now: Date
+): Decision | { kind: 'read-ticket'; ticketId: number } {
   const early = ticketSkip(ticket, s, now)
   if (early) return early
   const lastMessage = parseTimeField(ticket.last_message_datetime)
@@ -211,7 +212,7 @@ function ticketSkip(
   ticket: Ticket,
   s: PolicySettings,
   now: Date,
-  note: Note = unnoted
+  note: Note = () => undefined
 ): Decision | null {
   if (!isReadableTicket(ticket)) {
     const why = 'ticket fields missing or of an unknown shape'
@@ -236,7 +237,7 @@ function ticketSkip(
     return stop(ticket, note, 'not-snoozed', `snoozed by an agent until ${snoozed}`, 'snoozed')
   }
   note('not-snoozed', true, snoozed ? `snooze ended ${snoozed}` : 'not snoozed')
-  const names = tagNames(ticket)
+  const names = (ticket.tags ?? []).map(t => t.name.toLowerCase())
   const excluded = names.find(n => s.excludeTags.includes(n))
   if (excluded !== undefined) {
     const why = `has "${excluded}", one of exclude-tags`

@@ -31,40 +31,29 @@ function replyChannel(
     to.length > 0 &&
     to.every(isAddress) &&
     (channel !== 'email' || isAddress(from))
-  const integration = (m: Message): number | null =>
-    typeof m.integration_id === 'number' ? m.integration_id : null
-  const subject = (m: Message): string | null =>
-    typeof m.subject === 'string' && m.subject.trim() !== '' ? m.subject : null
-
+  const channelOf = (m: Message, from: Address | null, withSubject: boolean): Channel => ({
+    channel: m.channel,
+    sourceType: m.source!.type,
+    from,
+    integrationId: typeof m.integration_id === 'number' ? m.integration_id : null,
+    subject:
+      withSubject && typeof m.subject === 'string' && m.subject.trim() !== '' ? m.subject : null
+  })
   const source = reply.source
   const agentTo = Array.isArray(source?.to) ? source.to : []
   if (source && usable(reply.channel, source.type, source.from, agentTo)) {
     const email = customerEmail(ticket)
     // A reply written to someone else (a carrier, a supplier) has their subject, not the customer's.
     const toCustomer = email !== null && agentTo.some(a => sameAddress(a.address, email))
-    return {
-      channel: reply.channel,
-      sourceType: source.type,
-      from: isAddress(source.from) ? source.from : null,
-      integrationId: integration(reply),
-      subject: toCustomer ? subject(reply) : null
-    }
+    return channelOf(reply, isAddress(source.from) ? source.from : null, toCustomer)
   }
   const back = customerMessage?.source
-  if (customerMessage && back) {
-    const to = isAddress(back.from) ? [back.from] : []
-    const from = Array.isArray(back.to) ? (back.to.find(isAddress) ?? null) : null
-    if (usable(customerMessage.channel, back.type, from, to)) {
-      return {
-        channel: customerMessage.channel,
-        sourceType: back.type,
-        from,
-        integrationId: integration(customerMessage),
-        subject: subject(customerMessage)
-      }
-    }
-  }
-  return null
+  if (!customerMessage || !back) return null
+  const to = isAddress(back.from) ? [back.from] : []
+  const from = Array.isArray(back.to) ? (back.to.find(isAddress) ?? null) : null
+  return usable(customerMessage.channel, back.type, from, to)
+    ? channelOf(customerMessage, from, true)
+    : null
 }
 
 /**

@@ -17,7 +17,7 @@ import {
   type PolicySettings
 } from './types.js'
 
-/** The cycle's next step, and the ages it waits for in (business) hours: since the reply, since the last follow-up. */
+/** The next step, and the ages it waits for in (business) hours: since the reply, the last follow-up. */
 interface Step {
   action: 'follow-up' | 'close'
   /** for a follow-up: which one (1-based) */
@@ -28,8 +28,6 @@ interface Step {
 
 /** Where the cycle stands, and its next step. */
 export interface Schedule {
-  /** follow-ups the schedule has (follow-up-hours) */
-  reminders: number
   /** follow-ups sent in this cycle, marked or recognised */
   sent: number
   replyAt: Date
@@ -81,7 +79,6 @@ export function nextStep(
   const { cycle, followUps } = facts
   const last = followUps.at(-1)
   const schedule: Schedule = {
-    reminders: s.followUpHours.length,
     sent: followUps.length,
     replyAt: cycle.replyAt,
     lastFollowUpAt: last?.at ?? null,
@@ -89,7 +86,8 @@ export function nextStep(
     lastFollowUpAge: last ? elapsedMs(last.at, now, s) : 0,
     next: stepAfter(followUps.length, s)
   }
-  const { sent, reminders, next } = schedule
+  const { sent, next } = schedule
+  const reminders = s.followUpHours.length
   const done = (decision: Decision) => ({ decision, schedule })
 
   note(
@@ -99,8 +97,9 @@ export function nextStep(
   )
   if (next.action === 'close') {
     const why = 'closed and reopened since the last follow-up; left to agents'
-    if (reopenedAfter(ticket, last!.at, s))
+    if (reopenedAfter(ticket, last!.at, s)) {
       return done(stop(ticket, note, 'not-reopened', why, 'reopened', why))
+    }
     note('not-reopened', true, 'not closed and reopened since the last follow-up')
   }
   const due = dueStep(ticket, facts, schedule, s, now, note)
@@ -150,7 +149,7 @@ function dueStep(
     ticketId: ticket.id,
     ...cycle,
     reminder: sent + 1,
-    reminders: schedule.reminders,
+    reminders: s.followUpHours.length,
     marker: followUpMarker(sent + 1, cycle.reply.id),
     staleTags: stale.tags,
     staleNamesWithoutId: stale.namesWithoutId
@@ -229,7 +228,8 @@ export type Due = Pick<Step, 'action' | 'reminder'> & { at: Date }
 
 /**
  * When the next step becomes due, for a decision that waits on time or acts now (then it is past);
- * a step waiting for business hours goes at the next opening. Null when time alone changes nothing.
+ * a step waiting for business hours goes at the next opening. Null when time alone changes nothing:
+ * without a schedule (no cycle to act on), or for a reopened ticket.
  */
 export function whenDue(
   decision: Decision,
@@ -237,15 +237,7 @@ export function whenDue(
   s: PolicySettings,
   now: Date
 ): Due | null {
-  if (!schedule) return null
-  const waitsOnTime =
-    decision.kind === 'follow-up' ||
-    decision.kind === 'close' ||
-    decision.kind === 'tag-follow-up' ||
-    (decision.kind === 'untag' && decision.because === 'agent-replied') ||
-    (decision.kind === 'skip' &&
-      (decision.reason === 'not-due' || decision.reason === 'outside-business-hours'))
-  if (!waitsOnTime) return null
+  if (!schedule || (decision.kind === 'skip' && decision.reason === 'reopened')) return null
   const bh = s.businessHours
   const waitsForWindow = decision.kind === 'skip' && decision.reason === 'outside-business-hours'
   const at = waitsForWindow && bh ? nextOpening(now, bh) : dueTime(schedule, s)

@@ -54,13 +54,15 @@ export function isOurs(m: Message): boolean {
 }
 
 type OwnKind = 'follow-up' | 'close-message'
+/** 'own-other': marked as ours by a version that knew another kind of message */
+type Own = OwnKind | 'own-other'
 const MARKED_AS: Record<string, OwnKind> = { 'follow-up': 'follow-up', close: 'close-message' }
 
-/** What a marked message is; 'other' for a marker of ours this version does not know. */
-function markedAs(m: Message): OwnKind | 'other' | null {
+/** What a marked message is. */
+function markedAs(m: Message): Own | null {
   if (!isOurs(m)) return null
   const kind = /^gorgias-auto-close:(follow-up|close)\b/.exec(m.external_id!)?.[1] ?? ''
-  return MARKED_AS[kind] ?? 'other'
+  return MARKED_AS[kind] ?? 'own-other'
 }
 
 const normaliseSpace = (text: string): string => text.replace(/\s+/g, ' ').trim()
@@ -209,7 +211,7 @@ export interface Thread {
   /** index of the cycle's start (the last message that is not ours), -1 when there is none */
   start: number
   /** what each message after `start` is: ours, by marker or recognised */
-  own: Map<Message, OwnKind | 'other'>
+  own: Map<Message, Own>
   /** ours by text and sender alone: their external_id lacks the marker */
   unmarked: Message[]
 }
@@ -230,21 +232,13 @@ export function readThread(ticket: Ticket, messages: Message[], s: PolicySetting
     recognised.clear()
     start = lastNotOurs()
   }
-  const own = new Map<Message, OwnKind | 'other'>()
+  const own = new Map<Message, Own>()
   for (const e of entries.slice(start + 1)) own.set(e.m, ownKind(e.m)!)
   return { entries, start, own, unmarked: [...own.keys()].filter(m => !isOurs(m)) }
 }
 
 /** What a message counts as in the reasoning. */
-export type MessageRole =
-  | 'customer'
-  | 'agent'
-  | 'follow-up'
-  | 'close-message'
-  /** marked as ours by a version that knew another kind of message */
-  | 'own-other'
-  | 'internal-note'
-  | 'rule-reply'
+export type MessageRole = Own | 'customer' | 'agent' | 'internal-note' | 'rule-reply'
 
 export interface TimelineMessage {
   messageId: number
@@ -252,7 +246,7 @@ export interface TimelineMessage {
   role: MessageRole
   /** ours, known by sender and text: its external_id lacks the marker */
   unmarked: boolean
-  /** the agent's reply the current cycle counts from */
+  /** the agent's reply the cycle counts from */
   cycleStart: boolean
   failed: boolean
 }
@@ -265,9 +259,7 @@ export function timelineOf(all: Message[], thread: Thread): TimelineMessage[] {
   const role = (m: Message): MessageRole => {
     if (!isPublic(m)) return 'internal-note'
     if (isAutomated(m)) return 'rule-reply'
-    const own = thread.own.get(m) ?? markedAs(m)
-    if (own === 'other') return 'own-other'
-    return own ?? (m.from_agent ? 'agent' : 'customer')
+    return thread.own.get(m) ?? markedAs(m) ?? (m.from_agent ? 'agent' : 'customer')
   }
   return inThreadOrder(all).map(({ m, at }) => ({
     messageId: m.id,

@@ -3,18 +3,11 @@ import type { Address, Message, Tag, Ticket } from '../gorgias/types.js'
 
 /**
  * What to do with one ticket: a pure function of the ticket, its messages, the settings and the
- * clock, tested as tables (__tests__/policy.test.ts). No I/O, and nothing from outside policy/ but
- * the API types and the business-hours arithmetic.
- *
+ * clock; no I/O, nothing from outside policy/ but the API types and the business-hours arithmetic.
  * State lives in Gorgias only: this action's messages carry a marker in `external_id` ("feel free
  * to set it as you wish", https://developers.gorgias.com/reference/ticket-messages), and tags mirror
  * the markers for people. A cycle starts at the agent's last public reply; a customer or agent
- * message restarts it. Without the marker, this action's messages are still known by sender and
- * text (thread.ts), so a follow-up never passes for the agent's reply.
- *
- * types.ts (settings, decisions, checks, tags, time) <- route.ts (how messages go out) <- thread.ts
- * (the messages, ours, the cycle's start) <- schedule.ts (the next step and when it is due) <-
- * decide.ts (triage, decide, reason).
+ * message restarts it. Modules: types <- route <- thread <- schedule <- decide.
  */
 
 /** The texts this action sends in one language. */
@@ -106,9 +99,6 @@ export type Decision =
   | (Untag & { kind: 'untag'; ticketId: number; because: 'customer-replied' | 'agent-replied' })
   | { kind: 'skip'; ticketId: number; reason: SkipReason; detail?: string }
 
-/** Triage from a list item alone: a final decision or "read the ticket". */
-export type Triage = Decision | { kind: 'read-ticket'; ticketId: number }
-
 export type ActionDecision = Extract<Decision, { kind: 'follow-up' | 'close' }>
 
 export function untag(
@@ -149,7 +139,7 @@ export type SkipReason = keyof typeof SKIP_LABELS
 export const SKIP_REASONS = Object.keys(SKIP_LABELS) as readonly SkipReason[]
 
 /** The checks behind a decision, step by step, for people (explain.ts tells them). */
-export type CheckName =
+type CheckName =
   | 'readable'
   | 'not-trashed'
   | 'not-spam'
@@ -187,7 +177,6 @@ export type Note = (
   detail: string,
   customerDetail?: string
 ) => void
-export const unnoted: Note = () => undefined
 
 /** A check that stops the ticket: noted (as `why`), and the skip it leads to. */
 export function stop(
@@ -200,10 +189,6 @@ export function stop(
 ): Decision {
   note(check, false, why)
   return skip(ticket, reason, detail)
-}
-
-export function tagNames(ticket: Ticket): string[] {
-  return (ticket.tags ?? []).map(t => t.name.toLowerCase())
 }
 
 /** One of this action's tags, any case; a tag without a numeric id is still removable by name. */
