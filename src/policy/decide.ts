@@ -17,9 +17,8 @@ import {
   stop,
   untag,
   type Check,
+  type Deciding,
   type Decision,
-  type Note,
-  type OwnTag,
   type PolicySettings
 } from './types.js'
 
@@ -45,7 +44,7 @@ export function triage(
   s: PolicySettings,
   now: Date
 ): Decision | { kind: 'read-ticket'; ticketId: number } {
-  const early = ticketSkip(ticket, s, now)
+  const early = ticketSkip({ ticket, s, now, note: () => undefined })
   if (early) return early
   const lastMessage = parseTimeField(ticket.last_message_datetime)
   const lastReceived = parseTimeField(ticket.last_received_message_datetime)
@@ -53,20 +52,23 @@ export function triage(
   if (lastMessage === undefined || lastReceived === undefined || created === undefined) {
     return skip(ticket, 'unreadable', 'a ticket timestamp is not a date')
   }
-  const ours = ownTags(ticket, s)
   if (lastMessage && lastReceived && lastReceived.getTime() >= lastMessage.getTime()) {
-    return customerReplied(ticket, ours)
+    return customerReplied(ticket, s)
   }
   const starts = [created, lastReceived].filter((d): d is Date => d instanceof Date)
-  if (ours.length === 0 && starts.length > 0) {
+  if (ownTags(ticket, s).length === 0 && starts.length > 0) {
     const latestStart = new Date(Math.max(...starts.map(d => d.getTime())))
     if (elapsedMs(latestStart, now, s) < s.followUpHours[0]! * HOUR) return skip(ticket, 'not-due')
   }
   return { kind: 'read-ticket', ticketId: ticket.id }
 }
 
-const customerReplied = (ticket: Ticket, ours: OwnTag[]): Decision =>
-  ours.length > 0 ? untag(ticket, ours, 'customer-replied') : skip(ticket, 'customer-replied')
+function customerReplied(ticket: Ticket, s: PolicySettings): Decision {
+  const ours = ownTags(ticket, s)
+  return ours.length > 0
+    ? untag(ticket, ours, 'customer-replied')
+    : skip(ticket, 'customer-replied')
+}
 
 /** The full decision, on the read of the ticket made right before any write. */
 export function decide(
@@ -86,95 +88,69 @@ export function reason(
   now: Date
 ): Reasoning {
   const checks: Check[] = []
-  const note: Note = (check, passed, detail, customerDetail) => {
-    checks.push(
-      customerDetail === undefined
-        ? { check, passed, detail }
-        : { check, passed, detail, customerDetail }
-    )
+  const d: Deciding = {
+    ticket,
+    s,
+    now,
+    note: (check, passed, detail, customerDetail) => {
+      checks.push({ check, passed, detail, customerDetail })
+    }
   }
-  const done = (decision: Decision, timeline: TimelineMessage[] | null = null): Reasoning => ({
-    decision,
-    checks,
-    timeline,
-    schedule: null
-  })
-  const early = ticketSkip(ticket, s, now, note)
+  let timeline: TimelineMessage[] | null = null
+  const done = (decision: Decision): Reasoning => ({ decision, checks, timeline, schedule: null })
+  const early = ticketSkip(d)
   if (early) return done(early)
   if (!Array.isArray(messages) || !messages.every(isReadableMessage)) {
     const why = 'a message lacks an id, a sender side or a valid timestamp'
-    return done(stop(ticket, note, 'messages-readable', why, 'unreadable', why))
+    return done(stop(d, 'messages-readable', why, 'unreadable', why))
   }
-  note('messages-readable', true, `${messages.length} messages, all readable`)
+  d.note('messages-readable', true, `${messages.length} messages, all readable`)
   const thread = readThread(ticket, messages, s)
-  const timeline = timelineOf(messages, thread)
-  const current = currentCycle(ticket, thread, s, now, note)
-  if ('kind' in current) return done(current, timeline)
-  return { ...nextStep(ticket, current, s, now, note), checks, timeline }
+  timeline = timelineOf(messages, thread)
+  const current = currentCycle(d, thread)
+  if ('kind' in current) return done(current)
+  return { ...nextStep(d, current), checks, timeline }
 }
 
 /**
  * The cycle the thread is in, checked step by step: an agent's reply starts it, sent, this
  * action's messages after it sent too, and a route back to the customer; else the decision.
  */
-function currentCycle(
-  ticket: Ticket,
-  { entries, start, own }: Thread,
-  s: PolicySettings,
-  now: Date,
-  note: Note
-): Decision | CycleFacts {
-  if (start === -1) {
-    note('agent-replied', false, 'no public message other than this action’s')
-    return skip(ticket, 'no-agent-reply')
-  }
-  const anchor = entries[start]!
-  const id = anchor.m.id
-  if (!anchor.m.from_agent) {
+function currentCycle(d: Deciding, { entries, start, own }: Thread): Decision | CycleFacts {
+  const { ticket, note } = d
+  const noReply = 'no public message other than this action’s'
+  if (start === -1) return stop(d, 'agent-replied', noReply, 'no-agent-reply')
+  const { m: reply, at: replyAt } = entries[start]!
+  if (!reply.from_agent) {
     note('agent-replied', true, 'the thread has public messages')
-    note('agent-spoke-last', false, `the customer spoke last (message ${id})`)
-    return customerReplied(ticket, ownTags(ticket, s))
+    note('agent-spoke-last', false, `the customer spoke last (message ${reply.id})`)
+    return customerReplied(ticket, d.s)
   }
-  note(
-    'agent-replied',
-    true,
-    `the cycle starts at the agent's reply ${id}, ${anchor.at.toISOString()}`
-  )
+  const starts = `the cycle starts at the agent's reply ${reply.id}, ${replyAt.toISOString()}`
+  note('agent-replied', true, starts)
   note('agent-spoke-last', true, 'the agent (or this action) spoke last')
-  if (anchor.m.failed_datetime) {
-    const why = `the agent's reply ${id} failed to send`
-    return stop(ticket, note, 'reply-sent', why, 'reply-failed', `message ${id} failed to send`)
+  if (reply.failed_datetime) {
+    const why = `the agent's reply ${reply.id} failed to send`
+    return stop(d, 'reply-sent', why, 'reply-failed', `message ${reply.id} failed to send`)
   }
   note('reply-sent', true, `the agent's reply was sent`)
   const ours = entries.slice(start + 1)
   const failed = ours.find(o => o.m.failed_datetime)?.m.id
   if (failed !== undefined) {
     const why = `this action's message ${failed} failed to send`
-    return stop(
-      ticket,
-      note,
-      'follow-ups-sent',
-      why,
-      'reply-failed',
-      `follow-up ${failed} failed to send`
-    )
+    return stop(d, 'follow-ups-sent', why, 'reply-failed', `follow-up ${failed} failed to send`)
   }
-  const sent =
-    ours.length > 0
-      ? `this action's ${ours.length} message(s) were sent`
-      : 'no follow-up yet in this cycle'
-  note('follow-ups-sent', true, sent)
+  const sent = `this action's ${ours.length} message(s) were sent`
+  note('follow-ups-sent', true, ours.length > 0 ? sent : 'no follow-up yet in this cycle')
   const route = replyRoute(
-    ticket,
+    d,
     entries.map(o => o.m),
-    start,
-    s.channels,
-    note
+    start
   )
   if ('kind' in route) return route
-  const idleHours = Math.max(0, (now.getTime() - anchor.at.getTime()) / HOUR)
+  const idleHours = Math.max(0, (d.now.getTime() - replyAt.getTime()) / HOUR)
   return {
-    cycle: { reply: anchor.m, replyAt: anchor.at, idleHours, route },
+    cycle: { reply, replyAt, idleHours, route },
     followUps: ours.filter(o => own.get(o.m) === 'follow-up'),
     closeMessagePosted: ours.some(o => own.get(o.m) === 'close-message')
   }
@@ -204,57 +180,50 @@ function isReadableTicket(ticket: Ticket): boolean {
   )
 }
 
-const list = (items: readonly string[], none: string): string =>
-  items.length > 0 ? items.join(', ') : none
-
 /** The checks of the ticket itself, which hold whatever the messages say; each step is noted. */
-function ticketSkip(
-  ticket: Ticket,
-  s: PolicySettings,
-  now: Date,
-  note: Note = () => undefined
-): Decision | null {
+function ticketSkip(d: Deciding): Decision | null {
+  const { ticket, s, note } = d
   if (!isReadableTicket(ticket)) {
     const why = 'ticket fields missing or of an unknown shape'
-    return stop(ticket, note, 'readable', why, 'unreadable', why)
+    return stop(d, 'readable', why, 'unreadable', why)
   }
   note('readable', true, 'the ticket fields are readable')
-  if (ticket.trashed_datetime) return stop(ticket, note, 'not-trashed', 'in the trash', 'trashed')
+  if (ticket.trashed_datetime) return stop(d, 'not-trashed', 'in the trash', 'trashed')
   note('not-trashed', true, 'not in the trash')
-  if (ticket.spam === true) return stop(ticket, note, 'not-spam', 'marked as spam', 'spam')
+  if (ticket.spam === true) return stop(d, 'not-spam', 'marked as spam', 'spam')
   note('not-spam', true, 'not marked as spam')
   const status = ticket.status
-  if (status !== 'open')
-    return stop(ticket, note, 'open', `status ${status}, not open`, 'not-open', status)
+  if (status !== 'open') return stop(d, 'open', `status ${status}, not open`, 'not-open', status)
   note('open', true, 'status open')
   const snoozedUntil = parseTimeField(ticket.snooze_datetime)
   if (snoozedUntil === undefined) {
     const why = 'snooze_datetime is not a date'
-    return stop(ticket, note, 'not-snoozed', why, 'unreadable', why)
+    return stop(d, 'not-snoozed', why, 'unreadable', why)
   }
   const snoozed = snoozedUntil?.toISOString()
-  if (snoozedUntil && snoozedUntil.getTime() > now.getTime()) {
-    return stop(ticket, note, 'not-snoozed', `snoozed by an agent until ${snoozed}`, 'snoozed')
+  if (snoozedUntil && snoozedUntil.getTime() > d.now.getTime()) {
+    return stop(d, 'not-snoozed', `snoozed by an agent until ${snoozed}`, 'snoozed')
   }
   note('not-snoozed', true, snoozed ? `snooze ended ${snoozed}` : 'not snoozed')
   const names = (ticket.tags ?? []).map(t => t.name.toLowerCase())
   const excluded = names.find(n => s.excludeTags.includes(n))
   if (excluded !== undefined) {
     const why = `has "${excluded}", one of exclude-tags`
-    return stop(ticket, note, 'exclude-tags', why, 'excluded-tag', excluded)
+    return stop(d, 'exclude-tags', why, 'excluded-tag', excluded)
   }
-  note('exclude-tags', true, `no tag of exclude-tags (${list(s.excludeTags, 'none set')})`)
+  const excludeTags = s.excludeTags.length > 0 ? s.excludeTags.join(', ') : 'none set'
+  note('exclude-tags', true, `no tag of exclude-tags (${excludeTags})`)
   const only = names.filter(n => s.onlyTags.includes(n))
   if (s.onlyTags.length > 0 && only.length === 0) {
     const why = `has none of only-tags (${s.onlyTags.join(', ')})`
-    return stop(ticket, note, 'only-tags', why, 'not-in-only-tags')
+    return stop(d, 'only-tags', why, 'not-in-only-tags')
   }
   const anyTag = 'only-tags is empty: every ticket'
   note('only-tags', true, s.onlyTags.length > 0 ? `has ${only.join(', ')}, of only-tags` : anyTag)
   const channel = String(ticket.channel)
   if (!s.channels.includes(String(ticket.channel ?? '').toLowerCase())) {
     const why = `channel ${channel} is not in channels (${s.channels.join(', ')})`
-    return stop(ticket, note, 'channel', why, 'channel-not-handled', channel)
+    return stop(d, 'channel', why, 'channel-not-handled', channel)
   }
   note('channel', true, `channel ${channel} is in channels`)
   return null

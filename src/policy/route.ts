@@ -1,5 +1,5 @@
 import type { Address, Message, Ticket } from '../gorgias/types.js'
-import { stop, type Decision, type Note, type Recipient, type Route } from './types.js'
+import { stop, type Deciding, type Decision, type Route } from './types.js'
 
 /** How this action's messages go out (Route in types.ts). */
 
@@ -96,7 +96,7 @@ function customerRecipient(
   ticket: Ticket,
   channel: string,
   thread: readonly Message[]
-): Recipient | string {
+): Route['customer'] | string {
   const id = customerId(ticket)
   const email = customerEmail(ticket)
   const receiver = id !== null ? { id } : email !== null ? { email } : null
@@ -121,20 +121,19 @@ function customerRecipient(
  * on one of `channels`, to the ticket's customer. Each check is noted; without a route, the skip.
  */
 export function replyRoute(
-  ticket: Ticket,
+  d: Deciding,
   thread: readonly Message[],
-  start: number,
-  channels: readonly string[],
-  note: Note
+  start: number
 ): Route | Decision {
+  const { ticket, note } = d
   const reply = thread[start]!
   const lastFromCustomer = thread.slice(0, start).findLast(m => !m.from_agent) ?? null
   const channel = replyChannel(ticket, reply, lastFromCustomer)
-  if (!channel || !channels.includes(channel.channel.toLowerCase())) {
+  if (!channel || !d.s.channels.includes(channel.channel.toLowerCase())) {
     const why = channel
       ? `a reply would go by ${channel.channel}`
       : `no route back to the customer this action can use (the agent replied by ${String(reply.channel)})`
-    return stop(ticket, note, 'route', why, 'channel-not-handled', why)
+    return stop(d, 'route', why, 'channel-not-handled', why)
   }
   note(
     'route',
@@ -143,7 +142,7 @@ export function replyRoute(
   )
   const recipient = customerRecipient(ticket, channel.channel, thread)
   if (typeof recipient === 'string') {
-    return stop(ticket, note, 'customer-address', recipient, 'no-customer-address', recipient)
+    return stop(d, 'customer-address', recipient, 'no-customer-address', recipient)
   }
   note(
     'customer-address',

@@ -12,8 +12,8 @@ import {
   stop,
   untag,
   type Cycle,
+  type Deciding,
   type Decision,
-  type Note,
   type PolicySettings
 } from './types.js'
 
@@ -70,12 +70,10 @@ function stepAfter(sent: number, s: PolicySettings): Step {
  * or until business hours), else a tag repair or nothing yet. Each check is noted.
  */
 export function nextStep(
-  ticket: Ticket,
-  facts: CycleFacts,
-  s: PolicySettings,
-  now: Date,
-  note: Note
+  d: Deciding,
+  facts: CycleFacts
 ): { decision: Decision; schedule: Schedule } {
+  const { ticket, s, now, note } = d
   const { cycle, followUps } = facts
   const last = followUps.at(-1)
   const schedule: Schedule = {
@@ -87,22 +85,16 @@ export function nextStep(
     next: stepAfter(followUps.length, s)
   }
   const { sent, next } = schedule
-  const reminders = s.followUpHours.length
   const done = (decision: Decision) => ({ decision, schedule })
-
-  note(
-    'reminders',
-    true,
-    `${sent} of ${reminders} follow-up(s) sent in this cycle: next is ${stepName(next)}`
-  )
+  const reminders = `${sent} of ${s.followUpHours.length} follow-up(s) sent in this cycle`
+  note('reminders', true, `${reminders}: next is ${stepName(next)}`)
   if (next.action === 'close') {
     const why = 'closed and reopened since the last follow-up; left to agents'
-    if (reopenedAfter(ticket, last!.at, s)) {
-      return done(stop(ticket, note, 'not-reopened', why, 'reopened', why))
-    }
+    if (reopenedAfter(ticket, last!.at, s))
+      return done(stop(d, 'not-reopened', why, 'reopened', why))
     note('not-reopened', true, 'not closed and reopened since the last follow-up')
   }
-  const due = dueStep(ticket, facts, schedule, s, now, note)
+  const due = dueStep(d, facts, schedule)
   if (due !== null) return done(due)
   if (sent > 0 && !ownTag(ticket, s.followUpTag)) {
     return done({ kind: 'tag-follow-up', ticketId: ticket.id, ...cycle })
@@ -113,33 +105,26 @@ export function nextStep(
 }
 
 /** The next step as a decision once both of its ages are reached; null when it is not due yet. */
-function dueStep(
-  ticket: Ticket,
-  facts: CycleFacts,
-  schedule: Schedule,
-  s: PolicySettings,
-  now: Date,
-  note: Note
-): Decision | null {
+function dueStep(d: Deciding, facts: CycleFacts, schedule: Schedule): Decision | null {
+  const { ticket, s } = d
   const { cycle } = facts
   const { sent, next } = schedule
   const isDue =
     schedule.replyAge >= next.afterReplyHours * HOUR &&
     schedule.lastFollowUpAge >= next.afterLastFollowUpHours * HOUR
-  note('due', isDue, `${stepName(next)} is ${isDue ? 'due' : 'not due'}: ${agesText(schedule, s)}`)
+  d.note(
+    'due',
+    isDue,
+    `${stepName(next)} is ${isDue ? 'due' : 'not due'}: ${agesText(schedule, s)}`
+  )
   if (!isDue) return null
-  const window = waitForWindow(ticket, s, now, note)
+  const window = waitForWindow(d)
   if (window) return window
   if (next.action === 'close') {
     const { close } = templatesFor(s.messages, ticket.language).templates
     const postMessage = close !== '' && !facts.closeMessagePosted
-    return {
-      kind: 'close',
-      ticketId: ticket.id,
-      ...cycle,
-      postMessage,
-      marker: closeMarker(cycle.reply.id)
-    }
+    const marker = closeMarker(cycle.reply.id)
+    return { kind: 'close', ticketId: ticket.id, ...cycle, postMessage, marker }
   }
   // A first follow-up takes off the closed-tag an earlier cycle left.
   const closedTag = sent === 0 ? ownTag(ticket, s.closedTag) : undefined
@@ -157,23 +142,17 @@ function dueStep(
 }
 
 /** A due step outside business hours waits for the next opening; null when it may go now. */
-function waitForWindow(ticket: Ticket, s: PolicySettings, now: Date, note: Note): Decision | null {
-  const bh = s.businessHours
+function waitForWindow(d: Deciding): Decision | null {
+  const bh = d.s.businessHours
   if (!bh) return null
-  if (isOpenAt(now, bh)) {
-    note('business-hours', true, `inside business hours (${bh.describe})`)
+  if (isOpenAt(d.now, bh)) {
+    d.note('business-hours', true, `inside business hours (${bh.describe})`)
     return null
   }
-  const opens = nextOpening(now, bh).toISOString()
+  const opens = nextOpening(d.now, bh).toISOString()
   const why = `outside business hours (${bh.describe}); opens ${opens}`
-  return stop(
-    ticket,
-    note,
-    'business-hours',
-    why,
-    'outside-business-hours',
-    `due; waits for business hours (from ${opens})`
-  )
+  const detail = `due; waits for business hours (from ${opens})`
+  return stop(d, 'business-hours', why, 'outside-business-hours', detail)
 }
 
 /** "follow-up 2", "the close". */

@@ -8,11 +8,7 @@ import {
   type PolicyTexts
 } from './types.js'
 
-/**
- * The thread: one message as the policy reads it, this action's own messages (by the marker in
- * `external_id`, or by sender and text), the public thread in order with the cycle's start, and the
- * timeline explain.ts shows.
- */
+/** The thread: the messages, this action's own (by marker, or by sender and text), the cycle's start. */
 
 /** When a message reached the customer; a `sent_datetime` that is not a date makes it unreadable. */
 export function messageTime(m: Message): Date | undefined {
@@ -68,11 +64,7 @@ function markedAs(m: Message): Own | null {
 const normaliseSpace = (text: string): string => text.replace(/\s+/g, ' ').trim()
 
 /** A template as the literal runs between its placeholders, whitespace-normalised. */
-interface TemplateShape {
-  kind: OwnKind
-  literals: string[]
-}
-
+type TemplateShape = { kind: OwnKind; literals: string[] }
 const shapesByCatalog = new WeakMap<PolicyCatalog, TemplateShape[]>()
 
 /** A template with less text of its own ("{{first_name}}?") is known by its marker only. */
@@ -167,26 +159,18 @@ export function templatesFor<T extends PolicyTexts>(
   catalog: PolicyCatalog<T>,
   ticketLanguage: unknown
 ): { language: string; templates: T } {
+  const { byLanguage } = catalog
   // Some systems write `fr_CA`; the file's keys are BCP 47 tags (`fr-ca`).
   const tag =
     typeof ticketLanguage === 'string' ? ticketLanguage.trim().toLowerCase().replace(/_/g, '-') : ''
-  for (const language of tag ? [tag, tag.split('-')[0]!] : []) {
-    const templates = Object.hasOwn(catalog.byLanguage, language)
-      ? catalog.byLanguage[language]
-      : undefined
-    if (templates) return { language, templates }
-  }
-  return {
-    language: catalog.defaultLanguage,
-    templates: catalog.byLanguage[catalog.defaultLanguage]!
-  }
+  const tried = tag ? [tag, tag.split('-')[0]!] : []
+  const language =
+    tried.find(l => Object.hasOwn(byLanguage, l) && byLanguage[l]) ?? catalog.defaultLanguage
+  return { language, templates: byLanguage[language]! }
 }
 
 /** A message and the time it counts from (messageTime). */
-export interface Entry {
-  m: Message
-  at: Date
-}
+export type Entry = { m: Message; at: Date }
 
 /**
  * Ordered by `created_datetime`, which Gorgias assigns when it records a message: an incoming

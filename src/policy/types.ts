@@ -55,14 +55,12 @@ export interface Route {
   /** the subject of the customer's thread; null = compose uses the ticket's */
   subject: string | null
   /** the only recipient: the ticket's customer, never whoever else the agent wrote to */
-  customer: Recipient
-}
-
-export interface Recipient {
-  /** email: `ticket.customer.email`; chat, sms: where the customer's last message there came from */
-  address: string
-  /** the API's `receiver`: by id when Gorgias gave one, else by email */
-  receiver: { id: number } | { email: string }
+  customer: {
+    /** email: `ticket.customer.email`; chat, sms: where the customer's last message came from */
+    address: string
+    /** the API's `receiver`: by id when Gorgias gave one, else by email */
+    receiver: { id: number } | { email: string }
+  }
 }
 
 /** The facts every action on a ticket is based on. */
@@ -76,10 +74,7 @@ export interface Cycle {
 }
 
 /** Tags to remove: by id, and by name where a tag has no id (see tagRemoval). */
-interface Untag {
-  tags: Tag[]
-  namesWithoutId: string[]
-}
+type Untag = { tags: Tag[]; namesWithoutId: string[] }
 
 export type Decision =
   | (Cycle & {
@@ -167,7 +162,7 @@ export interface Check {
   /** what was found, without the customer's data */
   detail: string
   /** the same with the customer's data (an address), where customer details may be shown */
-  customerDetail?: string
+  customerDetail?: string | undefined
 }
 
 /** Records one check as it is made: reason() keeps them all; triage() has no use for them. */
@@ -178,10 +173,12 @@ export type Note = (
   customerDetail?: string
 ) => void
 
+/** What one decision is taken on, and where its checks are noted. */
+export type Deciding = { ticket: Ticket; s: PolicySettings; now: Date; note: Note }
+
 /** A check that stops the ticket: noted (as `why`), and the skip it leads to. */
 export function stop(
-  ticket: Ticket,
-  note: Note,
+  { ticket, note }: Deciding,
   check: CheckName,
   why: string,
   reason: SkipReason,
@@ -192,10 +189,7 @@ export function stop(
 }
 
 /** One of this action's tags, any case; a tag without a numeric id is still removable by name. */
-export interface OwnTag {
-  name: string
-  id: number | null
-}
+export type OwnTag = { name: string; id: number | null }
 
 export function ownTag(ticket: Ticket, name: string): OwnTag | undefined {
   const wanted = name.toLowerCase()
