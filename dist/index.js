@@ -51977,7 +51977,7 @@ function replyChannel(ticket, reply, customerMessage) {
     const agentTo = Array.isArray(source?.to) ? source.to : [];
     if (source && usable(reply.channel, source.type, source.from, agentTo)) {
         const email = customerEmail(ticket);
-        // A reply written to someone else (a carrier, a supplier) has their subject, not the customer's.
+        // A reply to someone else (a carrier, a supplier) has their subject, not the customer's.
         const toCustomer = email !== null && agentTo.some(a => sameAddress(a.address, email));
         return channelOf(reply, isAddress(source.from) ? source.from : null, toCustomer);
     }
@@ -52020,7 +52020,7 @@ function sentByCustomer(m, ticket) {
 const ONE_HANDLE = /^[^\s,;<>\p{Cc}\p{Cf}]+$/u;
 /**
  * The ticket's customer as the recipient on `channel`, or why there is none. Email goes to
- * `ticket.customer.email` only; chat and sms to where the customer's own last message there came from.
+ * `ticket.customer.email` only; chat and sms to where the customer's own last message came from.
  */
 function customerRecipient(ticket, channel, thread) {
     const id = customerId(ticket);
@@ -52067,8 +52067,8 @@ function replyRoute(d, thread, start) {
 ;// CONCATENATED MODULE: ./src/policy/thread.ts
 
 
-/** The thread: the messages, this action's own (by marker, or by sender and text), the cycle's start. */
-/** When a message reached the customer; a `sent_datetime` that is not a date makes it unreadable. */
+/** The thread: the messages, this action's own (by marker, or sender and text), the cycle start. */
+/** When a message reached the customer; a `sent_datetime` not a date makes it unreadable. */
 function messageTime(m) {
     const sent = parseTimeField(m.sent_datetime);
     if (sent === undefined)
@@ -52175,7 +52175,7 @@ function htmlText(html) {
 /**
  * A message without our marker that is still ours: public, from an agent, sent by the API key's
  * user through the API (when `via` says), its text (body_text, stripped_text or the HTML body) one
- * of our templates. readThread adds the rest: it follows the agent's reply, the follow-up tag is on.
+ * of our templates. readThread adds the rest: after the agent's reply, with the follow-up tag on.
  */
 function recognisedAs(m, s) {
     if (!m.from_agent || !isPublic(m) || isOurs(m))
@@ -52665,8 +52665,9 @@ function whenDue(decision, schedule, s, now) {
  * due, in real hours: business hours only make it later, so a run trusting it is never late.
  */
 function earliestAfterFollowUp(replyAt, sent, sentAt, s) {
-    const next = stepAfter(sent, s);
-    return new Date(Math.max(replyAt.getTime() + next.afterReplyHours * HOUR, sentAt + next.afterLastFollowUpHours * HOUR));
+    const { afterReplyHours, afterLastFollowUpHours } = stepAfter(sent, s);
+    const afterReply = replyAt.getTime() + afterReplyHours * HOUR;
+    return new Date(Math.max(afterReply, sentAt + afterLastFollowUpHours * HOUR));
 }
 
 ;// CONCATENATED MODULE: ./src/policy/decide.ts
@@ -53018,7 +53019,8 @@ function explanationText(e, details = true) {
     }
     lines.push('  Checks:');
     for (const c of e.checks) {
-        lines.push(`    ${c.passed ? 'ok  ' : 'STOP'} ${c.check}: ${terminalCell(checkDetail(c, details))}`);
+        const detail = terminalCell(checkDetail(c, details));
+        lines.push(`    ${c.passed ? 'ok  ' : 'STOP'} ${c.check}: ${detail}`);
     }
     if (e.message) {
         lines.push(`  The ${messageLabel(e.message)} this ticket would get${languageNote(e.message, l => terminalCell(l, 20))}:`, ...messageTerminal(e.message, details));

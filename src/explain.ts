@@ -208,9 +208,8 @@ export function explanationText(e: Explanation, details = true): string {
   }
   lines.push('  Checks:')
   for (const c of e.checks) {
-    lines.push(
-      `    ${c.passed ? 'ok  ' : 'STOP'} ${c.check}: ${terminalCell(checkDetail(c, details))}`
-    )
+    const detail = terminalCell(checkDetail(c, details))
+    lines.push(`    ${c.passed ? 'ok  ' : 'STOP'} ${c.check}: ${detail}`)
   }
   if (e.message) {
     lines.push(

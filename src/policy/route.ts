@@ -43,7 +43,7 @@ function replyChannel(
   const agentTo = Array.isArray(source?.to) ? source.to : []
   if (source && usable(reply.channel, source.type, source.from, agentTo)) {
     const email = customerEmail(ticket)
-    // A reply written to someone else (a carrier, a supplier) has their subject, not the customer's.
+    // A reply to someone else (a carrier, a supplier) has their subject, not the customer's.
     const toCustomer = email !== null && agentTo.some(a => sameAddress(a.address, email))
     return channelOf(reply, isAddress(source.from) ? source.from : null, toCustomer)
   }
@@ -90,7 +90,7 @@ const ONE_HANDLE = /^[^\s,;<>\p{Cc}\p{Cf}]+$/u
 
 /**
  * The ticket's customer as the recipient on `channel`, or why there is none. Email goes to
- * `ticket.customer.email` only; chat and sms to where the customer's own last message there came from.
+ * `ticket.customer.email` only; chat and sms to where the customer's own last message came from.
  */
 function customerRecipient(
   ticket: Ticket,

@@ -17,7 +17,7 @@ import {
   type PolicySettings
 } from './types.js'
 
-/** The next step, and the ages it waits for in (business) hours: since the reply, the last follow-up. */
+/** The next step, and the ages it waits for in (business) hours: since the reply, the last one. */
 interface Step {
   action: 'follow-up' | 'close'
   /** for a follow-up: which one (1-based) */
@@ -38,13 +38,8 @@ export interface Schedule {
   next: Step
 }
 
-/** A cycle this action may act on, as the thread shows it (currentCycle in decide.ts). */
-export interface CycleFacts {
-  cycle: Cycle
-  /** this action's follow-ups in the cycle, marked or recognised, in thread order */
-  followUps: Entry[]
-  closeMessagePosted: boolean
-}
+/** A cycle this action may act on, and its follow-ups so far (marked or recognised, in order). */
+export type CycleFacts = { cycle: Cycle; followUps: Entry[]; closeMessagePosted: boolean }
 
 /** The step after `sent` follow-ups. */
 function stepAfter(sent: number, s: PolicySettings): Step {
@@ -233,11 +228,7 @@ export function earliestAfterFollowUp(
   sentAt: number,
   s: PolicySettings
 ): Date {
-  const next = stepAfter(sent, s)
-  return new Date(
-    Math.max(
-      replyAt.getTime() + next.afterReplyHours * HOUR,
-      sentAt + next.afterLastFollowUpHours * HOUR
-    )
-  )
+  const { afterReplyHours, afterLastFollowUpHours } = stepAfter(sent, s)
+  const afterReply = replyAt.getTime() + afterReplyHours * HOUR
+  return new Date(Math.max(afterReply, sentAt + afterLastFollowUpHours * HOUR))
 }

@@ -8,9 +8,9 @@ import {
   type PolicyTexts
 } from './types.js'
 
-/** The thread: the messages, this action's own (by marker, or by sender and text), the cycle's start. */
+/** The thread: the messages, this action's own (by marker, or sender and text), the cycle start. */
 
-/** When a message reached the customer; a `sent_datetime` that is not a date makes it unreadable. */
+/** When a message reached the customer; a `sent_datetime` not a date makes it unreadable. */
 export function messageTime(m: Message): Date | undefined {
   const sent = parseTimeField(m.sent_datetime)
   if (sent === undefined) return undefined
@@ -134,7 +134,7 @@ function htmlText(html: string): string {
 /**
  * A message without our marker that is still ours: public, from an agent, sent by the API key's
  * user through the API (when `via` says), its text (body_text, stripped_text or the HTML body) one
- * of our templates. readThread adds the rest: it follows the agent's reply, the follow-up tag is on.
+ * of our templates. readThread adds the rest: after the agent's reply, with the follow-up tag on.
  */
 function recognisedAs(m: Message, s: PolicySettings): OwnKind | null {
   if (!m.from_agent || !isPublic(m) || isOurs(m)) return null

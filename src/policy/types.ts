@@ -4,20 +4,14 @@ import type { Address, Message, Tag, Ticket } from '../gorgias/types.js'
 /**
  * What to do with one ticket: a pure function of the ticket, its messages, the settings and the
  * clock; no I/O, nothing from outside policy/ but the API types and the business-hours arithmetic.
- * State lives in Gorgias only: this action's messages carry a marker in `external_id` ("feel free
- * to set it as you wish", https://developers.gorgias.com/reference/ticket-messages), and tags mirror
- * the markers for people. A cycle starts at the agent's last public reply; a customer or agent
- * message restarts it. Modules: types <- route <- thread <- schedule <- decide.
+ * State lives in Gorgias only: this action's messages carry a marker in `external_id` ("feel
+ * free to set it as you wish", https://developers.gorgias.com/reference/ticket-messages), and tags
+ * mirror the markers for people. A cycle starts at the agent's last public reply; a customer or
+ * agent message restarts it. Modules: types <- route <- thread <- schedule <- decide.
  */
 
-/** The texts this action sends in one language. */
-export interface PolicyTexts {
-  followUp: string
-  /** '' = the last reminder uses followUp */
-  finalFollowUp: string
-  /** '' = close without a message */
-  close: string
-}
+/** The texts sent in one language; '' = the last reminder uses followUp, the close posts none. */
+export type PolicyTexts = { followUp: string; finalFollowUp: string; close: string }
 
 /** The texts by language (lower-cased tags), with the one used when a ticket's has none. */
 export interface PolicyCatalog<T extends PolicyTexts = PolicyTexts> {
@@ -63,15 +57,8 @@ export interface Route {
   }
 }
 
-/** The facts every action on a ticket is based on. */
-export interface Cycle {
-  /** the agent's last public reply (not ours): the cycle's start */
-  reply: Message
-  replyAt: Date
-  /** real hours since the reply, for people */
-  idleHours: number
-  route: Route
-}
+/** The facts every action is based on: the agent's last public reply, and real hours since. */
+export type Cycle = { reply: Message; replyAt: Date; idleHours: number; route: Route }
 
 /** Tags to remove: by id, and by name where a tag has no id (see tagRemoval). */
 type Untag = { tags: Tag[]; namesWithoutId: string[] }
@@ -91,16 +78,14 @@ export type Decision =
   /** a follow-up landed but the run that sent it stopped before tagging: add the tag only */
   | (Cycle & { kind: 'tag-follow-up'; ticketId: number })
   /** a new cycle began: remove this action's tags, and only them */
-  | (Untag & { kind: 'untag'; ticketId: number; because: 'customer-replied' | 'agent-replied' })
+  | (Untag & { kind: 'untag'; ticketId: number; because: Because })
   | { kind: 'skip'; ticketId: number; reason: SkipReason; detail?: string }
 
 export type ActionDecision = Extract<Decision, { kind: 'follow-up' | 'close' }>
 
-export function untag(
-  ticket: Ticket,
-  tags: OwnTag[],
-  because: 'customer-replied' | 'agent-replied'
-): Decision {
+type Because = 'customer-replied' | 'agent-replied'
+
+export function untag(ticket: Ticket, tags: OwnTag[], because: Because): Decision {
   return { kind: 'untag', ticketId: ticket.id, ...splitTags(tags), because }
 }
 
@@ -166,12 +151,7 @@ export interface Check {
 }
 
 /** Records one check as it is made: reason() keeps them all; triage() has no use for them. */
-export type Note = (
-  check: CheckName,
-  passed: boolean,
-  detail: string,
-  customerDetail?: string
-) => void
+type Note = (check: CheckName, passed: boolean, detail: string, customerDetail?: string) => void
 
 /** What one decision is taken on, and where its checks are noted. */
 export type Deciding = { ticket: Ticket; s: PolicySettings; now: Date; note: Note }
