@@ -51960,7 +51960,7 @@ const sameAddress = (a, b) => a.trim().toLowerCase() === b.trim().toLowerCase();
  * The channel, support address and integration of the agent's reply or, when it has no usable
  * source, of the customer's last message (answered back the way it came); null when neither works.
  */
-function replyChannel(ticket, reply, customerMessage) {
+function replyChannel(email, reply, customerMessage) {
     const usable = (channel, type, from, to) => typeof channel === 'string' &&
         typeof type === 'string' &&
         to.length > 0 &&
@@ -51976,7 +51976,6 @@ function replyChannel(ticket, reply, customerMessage) {
     const source = reply.source;
     const agentTo = Array.isArray(source?.to) ? source.to : [];
     if (source && usable(reply.channel, source.type, source.from, agentTo)) {
-        const email = customerEmail(ticket);
         // A reply to someone else (a carrier, a supplier) has their subject, not the customer's.
         const toCustomer = email !== null && agentTo.some(a => sameAddress(a.address, email));
         return channelOf(reply, isAddress(source.from) ? source.from : null, toCustomer);
@@ -51995,26 +51994,21 @@ function replyChannel(ticket, reply, customerMessage) {
  * controls would send this action's mail to someone else, or nowhere. o'brien@... is fine.
  */
 const ONE_EMAIL = /^[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+@[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+\.[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+$/u;
-function customerEmail(ticket) {
-    const email = ticket.customer?.email;
-    if (typeof email !== 'string')
-        return null;
-    const trimmed = email.trim();
-    return ONE_EMAIL.test(trimmed) ? trimmed : null;
-}
-function customerId(ticket) {
-    const id = ticket.customer?.id;
-    return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : null;
+/** The ticket's customer as this action may address them: a positive id, one single email. */
+function customerOf(ticket) {
+    const { id, email } = ticket.customer ?? {};
+    const trimmed = typeof email === 'string' ? email.trim() : '';
+    return {
+        id: typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : null,
+        email: ONE_EMAIL.test(trimmed) ? trimmed : null
+    };
 }
 /** Whether a message was written by the ticket's customer (by id, else by email). */
-function sentByCustomer(m, ticket) {
-    const id = customerId(ticket);
-    const senderId = m.sender?.id;
-    if (id !== null && typeof senderId === 'number')
-        return senderId === id;
-    const email = customerEmail(ticket);
-    const senderEmail = m.sender?.email;
-    return email !== null && typeof senderEmail === 'string' && sameAddress(senderEmail, email);
+function sentBy(m, { id, email }) {
+    const sender = m.sender;
+    if (id !== null && typeof sender?.id === 'number')
+        return sender.id === id;
+    return email !== null && typeof sender?.email === 'string' && sameAddress(sender.email, email);
 }
 /** A chat or sms address as a message's source gives it: one token, no spaces or controls. */
 const ONE_HANDLE = /^[^\s,;<>\p{Cc}\p{Cf}]+$/u;
@@ -52022,9 +52016,8 @@ const ONE_HANDLE = /^[^\s,;<>\p{Cc}\p{Cf}]+$/u;
  * The ticket's customer as the recipient on `channel`, or why there is none. Email goes to
  * `ticket.customer.email` only; chat and sms to where the customer's own last message came from.
  */
-function customerRecipient(ticket, channel, thread) {
-    const id = customerId(ticket);
-    const email = customerEmail(ticket);
+function customerRecipient(customer, channel, thread) {
+    const { id, email } = customer;
     const receiver = id !== null ? { id } : email !== null ? { email } : null;
     if (receiver === null)
         return 'the customer has neither an id nor a usable email address';
@@ -52033,7 +52026,7 @@ function customerRecipient(ticket, channel, thread) {
             ? { address: email, receiver }
             : 'the customer has no usable email address (none, or not one single address)';
     }
-    const own = thread.findLast(m => !m.from_agent && m.channel === channel && sentByCustomer(m, ticket));
+    const own = thread.findLast(m => !m.from_agent && m.channel === channel && sentBy(m, customer));
     const address = own?.source?.from?.address;
     if (typeof address !== 'string' || !ONE_HANDLE.test(address.trim())) {
         return `no ${channel} message from the customer to answer`;
@@ -52045,22 +52038,22 @@ function customerRecipient(ticket, channel, thread) {
  * on one of `channels`, to the ticket's customer. Each check is noted; without a route, the skip.
  */
 function replyRoute(d, thread, start) {
-    const { ticket, note } = d;
+    const customer = customerOf(d.ticket);
     const reply = thread[start];
     const lastFromCustomer = thread.slice(0, start).findLast(m => !m.from_agent) ?? null;
-    const channel = replyChannel(ticket, reply, lastFromCustomer);
+    const channel = replyChannel(customer.email, reply, lastFromCustomer);
     if (!channel || !d.s.channels.includes(channel.channel.toLowerCase())) {
         const why = channel
             ? `a reply would go by ${channel.channel}`
             : `no route back to the customer this action can use (the agent replied by ${String(reply.channel)})`;
         return stop(d, 'route', why, 'channel-not-handled', why);
     }
-    note('route', true, `by ${channel.channel}${channel.from ? ` from ${channel.from.address}` : ''}${channel.integrationId !== null ? `, integration ${channel.integrationId}` : ''}`);
-    const recipient = customerRecipient(ticket, channel.channel, thread);
+    d.note('route', true, `by ${channel.channel}${channel.from ? ` from ${channel.from.address}` : ''}${channel.integrationId !== null ? `, integration ${channel.integrationId}` : ''}`);
+    const recipient = customerRecipient(customer, channel.channel, thread);
     if (typeof recipient === 'string') {
         return stop(d, 'customer-address', recipient, 'no-customer-address', recipient);
     }
-    note('customer-address', true, "to the ticket's customer, and no one else", `to the ticket's customer at ${recipient.address}, and no one else`);
+    d.note('customer-address', true, "to the ticket's customer, and no one else", `to the ticket's customer at ${recipient.address}, and no one else`);
     return { ...channel, customer: recipient };
 }
 
@@ -52195,10 +52188,7 @@ function recognisedAs(m, s) {
     }
     return null;
 }
-/**
- * The templates for a ticket's language: the exact tag, then its primary subtag (`fr-CA` -> `fr`),
- * then the default; `language` is the one chosen.
- */
+/** The templates for a ticket's language: the exact tag, its primary subtag, or the default. */
 function templatesFor(catalog, ticketLanguage) {
     const { byLanguage } = catalog;
     // Some systems write `fr_CA`; the file's keys are BCP 47 tags (`fr-ca`).
@@ -52238,7 +52228,7 @@ function readThread(ticket, messages, s) {
     const own = new Map();
     for (const e of entries.slice(start + 1))
         own.set(e.m, ownKind(e.m));
-    return { entries, start, own, unmarked: [...own.keys()].filter(m => !isOurs(m)) };
+    return { entries, start, own };
 }
 /** Every message, notes and Rule replies too, in thread order, with what it counts as. */
 function timelineOf(all, thread) {
@@ -52256,7 +52246,7 @@ function timelineOf(all, thread) {
         messageId: m.id,
         at,
         role: role(m),
-        unmarked: thread.unmarked.includes(m),
+        unmarked: thread.own.has(m) && !isOurs(m),
         cycleStart: m === cycleStart,
         failed: typeof m.failed_datetime === 'string' && m.failed_datetime !== ''
     }));
@@ -52620,10 +52610,9 @@ function agesText(schedule, s) {
             : ''));
 }
 /**
- * Whether the ticket was closed and reopened since the last follow-up with no new message: a
- * person's decision, never undone by this action. Evidence: this action's closed-tag (added only
- * after a close, so on an open ticket in the same cycle it means a reopen), or a `closed_datetime`
- * after the follow-up (any close, when the API keeps that field after a reopen).
+ * Closed and reopened since the last follow-up, with no new message: a person's decision, never
+ * undone. Evidence: our closed-tag (added only after a close, so on an open ticket it means a
+ * reopen), or a `closed_datetime` after the follow-up (when the API keeps it after a reopen).
  */
 function reopenedAfter(ticket, since, s) {
     if (ownTag(ticket, s.closedTag))
@@ -52648,9 +52637,8 @@ function dueTime(schedule, s) {
     return bh && !isOpenAt(at, bh) ? nextOpening(at, bh) : at;
 }
 /**
- * When the next step becomes due, for a decision that waits on time or acts now (then it is past);
- * a step waiting for business hours goes at the next opening. Null when time alone changes nothing:
- * without a schedule (no cycle to act on), or for a reopened ticket.
+ * When the next step becomes due (past when it acts now), or the next opening for one waiting for
+ * business hours. Null when time alone changes nothing: no cycle to act on, or a reopened ticket.
  */
 function whenDue(decision, schedule, s, now) {
     if (!schedule || (decision.kind === 'skip' && decision.reason === 'reopened'))
@@ -52676,11 +52664,9 @@ function earliestAfterFollowUp(replyAt, sent, sentAt, s) {
 
 
 /**
- * From a list item alone, so that a ticket that cannot be due costs no request; only what holds
- * whatever the messages say: the customer wrote last (`last_received_message_datetime` not older
- * than `last_message_datetime`), or the agent's reply, which came after the ticket's creation and
- * the customer's last message, cannot be old enough yet. `last_message_datetime` alone is not the
- * reply's time: an internal note moves it without restarting the customer's clock.
+ * From a list item alone, so a ticket that cannot be due costs no request: the customer wrote last,
+ * or the agent's reply (after the ticket's creation and the customer's last message) cannot be old
+ * enough yet. Not `last_message_datetime` as the reply's time: an internal note moves it.
  */
 function triage(ticket, s, now) {
     const early = ticketSkip({ ticket, s, now, note: () => undefined });
@@ -52865,7 +52851,7 @@ function unmarkedOwnMessages(ticket, messages, s) {
     if (!isReadableTicket(ticket) || !Array.isArray(messages) || !messages.every(isReadableMessage)) {
         return [];
     }
-    return readThread(ticket, messages, s).unmarked;
+    return [...readThread(ticket, messages, s).own.keys()].filter(m => !isOurs(m));
 }
 
 ;// CONCATENATED MODULE: ./src/explain.ts

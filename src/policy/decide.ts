@@ -2,6 +2,7 @@ import type { Message, Ticket } from '../gorgias/types.js'
 import { replyRoute } from './route.js'
 import { nextStep, type CycleFacts, type Schedule } from './schedule.js'
 import {
+  isOurs,
   isReadableMessage,
   readThread,
   timelineOf,
@@ -33,11 +34,9 @@ interface Reasoning {
 }
 
 /**
- * From a list item alone, so that a ticket that cannot be due costs no request; only what holds
- * whatever the messages say: the customer wrote last (`last_received_message_datetime` not older
- * than `last_message_datetime`), or the agent's reply, which came after the ticket's creation and
- * the customer's last message, cannot be old enough yet. `last_message_datetime` alone is not the
- * reply's time: an internal note moves it without restarting the customer's clock.
+ * From a list item alone, so a ticket that cannot be due costs no request: the customer wrote last,
+ * or the agent's reply (after the ticket's creation and the customer's last message) cannot be old
+ * enough yet. Not `last_message_datetime` as the reply's time: an internal note moves it.
  */
 export function triage(
   ticket: Ticket,
@@ -241,5 +240,5 @@ export function unmarkedOwnMessages(
   if (!isReadableTicket(ticket) || !Array.isArray(messages) || !messages.every(isReadableMessage)) {
     return []
   }
-  return readThread(ticket, messages, s).unmarked
+  return [...readThread(ticket, messages, s).own.keys()].filter(m => !isOurs(m))
 }

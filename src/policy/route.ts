@@ -21,7 +21,7 @@ type Channel = Omit<Route, 'customer'>
  * source, of the customer's last message (answered back the way it came); null when neither works.
  */
 function replyChannel(
-  ticket: Ticket,
+  email: string | null,
   reply: Message,
   customerMessage: Message | null
 ): Channel | null {
@@ -42,7 +42,6 @@ function replyChannel(
   const source = reply.source
   const agentTo = Array.isArray(source?.to) ? source.to : []
   if (source && usable(reply.channel, source.type, source.from, agentTo)) {
-    const email = customerEmail(ticket)
     // A reply to someone else (a carrier, a supplier) has their subject, not the customer's.
     const toCustomer = email !== null && agentTo.some(a => sameAddress(a.address, email))
     return channelOf(reply, isAddress(source.from) ? source.from : null, toCustomer)
@@ -63,26 +62,23 @@ function replyChannel(
 const ONE_EMAIL =
   /^[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+@[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+\.[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+$/u
 
-function customerEmail(ticket: Ticket): string | null {
-  const email = ticket.customer?.email
-  if (typeof email !== 'string') return null
-  const trimmed = email.trim()
-  return ONE_EMAIL.test(trimmed) ? trimmed : null
-}
+type Customer = { id: number | null; email: string | null }
 
-function customerId(ticket: Ticket): number | null {
-  const id = ticket.customer?.id
-  return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : null
+/** The ticket's customer as this action may address them: a positive id, one single email. */
+function customerOf(ticket: Ticket): Customer {
+  const { id, email } = ticket.customer ?? {}
+  const trimmed = typeof email === 'string' ? email.trim() : ''
+  return {
+    id: typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : null,
+    email: ONE_EMAIL.test(trimmed) ? trimmed : null
+  }
 }
 
 /** Whether a message was written by the ticket's customer (by id, else by email). */
-function sentByCustomer(m: Message, ticket: Ticket): boolean {
-  const id = customerId(ticket)
-  const senderId = m.sender?.id
-  if (id !== null && typeof senderId === 'number') return senderId === id
-  const email = customerEmail(ticket)
-  const senderEmail = m.sender?.email
-  return email !== null && typeof senderEmail === 'string' && sameAddress(senderEmail, email)
+function sentBy(m: Message, { id, email }: Customer): boolean {
+  const sender = m.sender
+  if (id !== null && typeof sender?.id === 'number') return sender.id === id
+  return email !== null && typeof sender?.email === 'string' && sameAddress(sender.email, email)
 }
 
 /** A chat or sms address as a message's source gives it: one token, no spaces or controls. */
@@ -93,12 +89,11 @@ const ONE_HANDLE = /^[^\s,;<>\p{Cc}\p{Cf}]+$/u
  * `ticket.customer.email` only; chat and sms to where the customer's own last message came from.
  */
 function customerRecipient(
-  ticket: Ticket,
+  customer: Customer,
   channel: string,
   thread: readonly Message[]
 ): Route['customer'] | string {
-  const id = customerId(ticket)
-  const email = customerEmail(ticket)
+  const { id, email } = customer
   const receiver = id !== null ? { id } : email !== null ? { email } : null
   if (receiver === null) return 'the customer has neither an id nor a usable email address'
   if (channel === 'email') {
@@ -106,9 +101,7 @@ function customerRecipient(
       ? { address: email, receiver }
       : 'the customer has no usable email address (none, or not one single address)'
   }
-  const own = thread.findLast(
-    m => !m.from_agent && m.channel === channel && sentByCustomer(m, ticket)
-  )
+  const own = thread.findLast(m => !m.from_agent && m.channel === channel && sentBy(m, customer))
   const address = own?.source?.from?.address
   if (typeof address !== 'string' || !ONE_HANDLE.test(address.trim())) {
     return `no ${channel} message from the customer to answer`
@@ -125,26 +118,26 @@ export function replyRoute(
   thread: readonly Message[],
   start: number
 ): Route | Decision {
-  const { ticket, note } = d
+  const customer = customerOf(d.ticket)
   const reply = thread[start]!
   const lastFromCustomer = thread.slice(0, start).findLast(m => !m.from_agent) ?? null
-  const channel = replyChannel(ticket, reply, lastFromCustomer)
+  const channel = replyChannel(customer.email, reply, lastFromCustomer)
   if (!channel || !d.s.channels.includes(channel.channel.toLowerCase())) {
     const why = channel
       ? `a reply would go by ${channel.channel}`
       : `no route back to the customer this action can use (the agent replied by ${String(reply.channel)})`
     return stop(d, 'route', why, 'channel-not-handled', why)
   }
-  note(
+  d.note(
     'route',
     true,
     `by ${channel.channel}${channel.from ? ` from ${channel.from.address}` : ''}${channel.integrationId !== null ? `, integration ${channel.integrationId}` : ''}`
   )
-  const recipient = customerRecipient(ticket, channel.channel, thread)
+  const recipient = customerRecipient(customer, channel.channel, thread)
   if (typeof recipient === 'string') {
     return stop(d, 'customer-address', recipient, 'no-customer-address', recipient)
   }
-  note(
+  d.note(
     'customer-address',
     true,
     "to the ticket's customer, and no one else",

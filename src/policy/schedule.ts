@@ -169,10 +169,9 @@ function agesText(schedule: Schedule, s: PolicySettings): string {
 }
 
 /**
- * Whether the ticket was closed and reopened since the last follow-up with no new message: a
- * person's decision, never undone by this action. Evidence: this action's closed-tag (added only
- * after a close, so on an open ticket in the same cycle it means a reopen), or a `closed_datetime`
- * after the follow-up (any close, when the API keeps that field after a reopen).
+ * Closed and reopened since the last follow-up, with no new message: a person's decision, never
+ * undone. Evidence: our closed-tag (added only after a close, so on an open ticket it means a
+ * reopen), or a `closed_datetime` after the follow-up (when the API keeps it after a reopen).
  */
 function reopenedAfter(ticket: Ticket, since: Date, s: PolicySettings): boolean {
   if (ownTag(ticket, s.closedTag)) return true
@@ -201,9 +200,8 @@ export function dueTime(schedule: Schedule, s: PolicySettings): Date {
 export type Due = Pick<Step, 'action' | 'reminder'> & { at: Date }
 
 /**
- * When the next step becomes due, for a decision that waits on time or acts now (then it is past);
- * a step waiting for business hours goes at the next opening. Null when time alone changes nothing:
- * without a schedule (no cycle to act on), or for a reopened ticket.
+ * When the next step becomes due (past when it acts now), or the next opening for one waiting for
+ * business hours. Null when time alone changes nothing: no cycle to act on, or a reopened ticket.
  */
 export function whenDue(
   decision: Decision,

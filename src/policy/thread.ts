@@ -151,10 +151,7 @@ function recognisedAs(m: Message, s: PolicySettings): OwnKind | null {
   return null
 }
 
-/**
- * The templates for a ticket's language: the exact tag, then its primary subtag (`fr-CA` -> `fr`),
- * then the default; `language` is the one chosen.
- */
+/** The templates for a ticket's language: the exact tag, its primary subtag, or the default. */
 export function templatesFor<T extends PolicyTexts>(
   catalog: PolicyCatalog<T>,
   ticketLanguage: unknown
@@ -194,10 +191,8 @@ export interface Thread {
   entries: Entry[]
   /** index of the cycle's start (the last message that is not ours), -1 when there is none */
   start: number
-  /** what each message after `start` is: ours, by marker or recognised */
+  /** what each message after `start` is: ours, by marker or (unmarked) by sender and text */
   own: Map<Message, Own>
-  /** ours by text and sender alone: their external_id lacks the marker */
-  unmarked: Message[]
 }
 
 /** The thread of `messages` (all readable), with this action's own messages told apart. */
@@ -218,7 +213,7 @@ export function readThread(ticket: Ticket, messages: Message[], s: PolicySetting
   }
   const own = new Map<Message, Own>()
   for (const e of entries.slice(start + 1)) own.set(e.m, ownKind(e.m)!)
-  return { entries, start, own, unmarked: [...own.keys()].filter(m => !isOurs(m)) }
+  return { entries, start, own }
 }
 
 /** What a message counts as in the reasoning. */
@@ -249,7 +244,7 @@ export function timelineOf(all: Message[], thread: Thread): TimelineMessage[] {
     messageId: m.id,
     at,
     role: role(m),
-    unmarked: thread.unmarked.includes(m),
+    unmarked: thread.own.has(m) && !isOurs(m),
     cycleStart: m === cycleStart,
     failed: typeof m.failed_datetime === 'string' && m.failed_datetime !== ''
   }))
