@@ -1,4 +1,4 @@
-import type { Message, Ticket } from '../gorgias/types.js'
+import type { Message, Tag, Ticket } from '../gorgias/types.js'
 import { replyRoute } from './route.js'
 import { nextStep, type CycleFacts, type Schedule } from './schedule.js'
 import {
@@ -105,7 +105,7 @@ export function reason(
   }
   d.note('messages-readable', true, `${messages.length} messages, all readable`)
   const thread = readThread(ticket, messages, s)
-  timeline = timelineOf(messages, thread)
+  timeline = timelineOf(thread)
   const current = currentCycle(d, thread)
   if ('kind' in current) return done(current)
   return { ...nextStep(d, current), checks, timeline }
@@ -161,21 +161,20 @@ const optional = (value: unknown, type: 'string' | 'number'): boolean =>
 /** The fields the policy reads have the shapes it expects (an id, a status; the rest optional). */
 function isReadableTicket(ticket: Ticket): boolean {
   if (typeof ticket !== 'object' || ticket === null) return false
-  if (!Number.isSafeInteger(ticket.id) || typeof ticket.status !== 'string') return false
-  const tags = ticket.tags
-  if (tags !== undefined && tags !== null) {
-    if (!Array.isArray(tags)) return false
-    if (tags.some(t => typeof t !== 'object' || t === null || typeof t.name !== 'string')) {
-      return false
-    }
-  }
-  if (!optional(ticket.channel, 'string') || !optional(ticket.subject, 'string')) return false
-  const customer = ticket.customer
-  if (customer === undefined || customer === null) return true
+  const { tags, customer } = ticket
+  const isTag = (t: unknown) =>
+    typeof t === 'object' && t !== null && typeof (t as Tag).name === 'string'
   return (
-    typeof customer === 'object' &&
-    optional(customer.firstname, 'string') &&
-    optional(customer.name, 'string')
+    Number.isSafeInteger(ticket.id) &&
+    typeof ticket.status === 'string' &&
+    (tags === undefined || tags === null || (Array.isArray(tags) && tags.every(isTag))) &&
+    optional(ticket.channel, 'string') &&
+    optional(ticket.subject, 'string') &&
+    (customer === undefined ||
+      customer === null ||
+      (typeof customer === 'object' &&
+        optional(customer.firstname, 'string') &&
+        optional(customer.name, 'string')))
   )
 }
 

@@ -169,25 +169,15 @@ export function templatesFor<T extends PolicyTexts>(
 /** A message and the time it counts from (messageTime). */
 export type Entry = { m: Message; at: Date }
 
-/**
- * Ordered by `created_datetime`, which Gorgias assigns when it records a message: an incoming
- * email's `sent_datetime` is the sender's clock, and a slow one must not put the customer first.
- */
-function inThreadOrder(messages: Message[]): Entry[] {
-  const recorded = (o: Entry): number =>
-    parseTimeField(o.m.created_datetime)?.getTime() ?? o.at.getTime()
-  return messages
-    .map(m => ({ m, at: messageTime(m)! }))
-    .sort((a, b) => recorded(a) - recorded(b) || a.m.id - b.m.id)
-}
-
 /** A Gorgias Rule's auto-reply is not an agent answering, nor the customer's turn. */
 function isAutomated(m: Message): boolean {
   return m.from_agent && m.via === 'rule' && !isOurs(m)
 }
 
 export interface Thread {
-  /** public messages, Rule auto-replies left out, in order */
+  /** every message, in order */
+  all: Entry[]
+  /** the public ones, Rule auto-replies left out */
   entries: Entry[]
   /** index of the cycle's start (the last message that is not ours), -1 when there is none */
   start: number
@@ -197,7 +187,14 @@ export interface Thread {
 
 /** The thread of `messages` (all readable), with this action's own messages told apart. */
 export function readThread(ticket: Ticket, messages: Message[], s: PolicySettings): Thread {
-  const entries = inThreadOrder(messages.filter(m => isPublic(m) && !isAutomated(m)))
+  // In the order Gorgias recorded them (`created_datetime`): an incoming email's `sent_datetime` is
+  // the sender's clock, and a slow one must not put the customer's reply first.
+  const recorded = (e: Entry): number =>
+    parseTimeField(e.m.created_datetime)?.getTime() ?? e.at.getTime()
+  const all = messages
+    .map(m => ({ m, at: messageTime(m)! }))
+    .sort((a, b) => recorded(a) - recorded(b) || a.m.id - b.m.id)
+  const entries = all.filter(e => isPublic(e.m) && !isAutomated(e.m))
   // Recognition needs the follow-up tag: without it no follow-up of ours is pending.
   const recognised = new Map(
     ownTag(ticket, s.followUpTag) ? entries.map(e => [e.m, recognisedAs(e.m, s)]) : []
@@ -213,7 +210,7 @@ export function readThread(ticket: Ticket, messages: Message[], s: PolicySetting
   }
   const own = new Map<Message, Own>()
   for (const e of entries.slice(start + 1)) own.set(e.m, ownKind(e.m)!)
-  return { entries, start, own }
+  return { all, entries, start, own }
 }
 
 /** What a message counts as in the reasoning. */
@@ -231,7 +228,7 @@ export interface TimelineMessage {
 }
 
 /** Every message, notes and Rule replies too, in thread order, with what it counts as. */
-export function timelineOf(all: Message[], thread: Thread): TimelineMessage[] {
+export function timelineOf(thread: Thread): TimelineMessage[] {
   // Only an agent's reply starts a cycle (after the customer's, nothing is pending).
   const last = thread.entries[thread.start]?.m
   const cycleStart = last?.from_agent === true ? last : undefined
@@ -240,7 +237,7 @@ export function timelineOf(all: Message[], thread: Thread): TimelineMessage[] {
     if (isAutomated(m)) return 'rule-reply'
     return thread.own.get(m) ?? markedAs(m) ?? (m.from_agent ? 'agent' : 'customer')
   }
-  return inThreadOrder(all).map(({ m, at }) => ({
+  return thread.all.map(({ m, at }) => ({
     messageId: m.id,
     at,
     role: role(m),
