@@ -81,9 +81,7 @@ function whenText(due: Due, now: Date): string {
     .toISOString()
     .replace(/:\d\d\.\d{3}Z$/, ' UTC')
     .replace('T', ' ')
-  return hours > 0
-    ? `${stamp} (in ${hours.toFixed(1)} h)`
-    : `${stamp} (${(-hours).toFixed(1)} h ago)`
+  return `${stamp} (${hours > 0 ? `in ${hours.toFixed(1)} h` : `${(-hours).toFixed(1)} h ago`})`
 }
 
 function verdictOf(decision: Decision, due: Due | null, now: Date): string {

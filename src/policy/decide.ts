@@ -70,14 +70,7 @@ function customerReplied(ticket: Ticket, s: PolicySettings): Decision {
 }
 
 /** The full decision, on the read of the ticket made right before any write. */
-export function decide(
-  ticket: Ticket,
-  messages: Message[],
-  s: PolicySettings,
-  now: Date
-): Decision {
-  return reason(ticket, messages, s, now).decision
-}
+export const decide = (...args: Parameters<typeof reason>): Decision => reason(...args).decision
 
 /** decide(), with every check it made and the timeline and schedule it read. */
 export function reason(
