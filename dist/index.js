@@ -54245,10 +54245,8 @@ function withTimeout(promise, ms) {
     });
     return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
-async function loadPolicyModule(settings, log, timeoutMs = POLICY_TIMEOUT_MS) {
-    const path = settings.policyModule;
-    if (!path)
-        throw new PolicyModuleError('policy-module: no path given');
+/** The module's default export, checked to be a function. */
+async function loadFunction(path) {
     if (!(0,external_node_fs_.existsSync)(path)) {
         throw new PolicyModuleError(`policy-module: no file at ${path}; the path is relative to the workflow's checkout, so run actions/checkout first`);
     }
@@ -54263,30 +54261,31 @@ async function loadPolicyModule(settings, log, timeoutMs = POLICY_TIMEOUT_MS) {
     if (typeof loaded.default !== 'function') {
         throw new PolicyModuleError(`policy-module: ${path} must have a default export that is a function (ticket, messages, action, context)`);
     }
-    const policy = loaded.default;
+    return loaded.default;
+}
+async function loadPolicyModule(settings, log, timeoutMs = POLICY_TIMEOUT_MS) {
+    const path = settings.policyModule;
+    if (!path)
+        throw new PolicyModuleError('policy-module: no path given');
+    const policy = await loadFunction(path);
     const { apiKey: _secret, ...publicSettings } = settings;
     void _secret;
     log.info(`policy-module: loaded ${path}`);
     return async (client, ticket, messages, decision) => {
-        const action = {
-            kind: decision.kind,
-            idleHours: decision.idleHours,
-            reply: decision.reply,
-            ...(decision.kind === 'follow-up'
-                ? { reminder: decision.reminder, reminders: decision.reminders }
-                : {})
-        };
+        const { kind, idleHours, reply } = decision;
+        const action = decision.kind === 'follow-up'
+            ? { kind, idleHours, reply, reminder: decision.reminder, reminders: decision.reminders }
+            : { kind, idleHours, reply };
         const context = {
             settings: publicSettings,
             gorgias: {
                 get: (p, q) => client.getJson(p, q),
-                getTicket: id => client.getTicket(id),
-                listMessages: id => client.listMessages(id)
+                getTicket: (id) => client.getTicket(id),
+                listMessages: (id) => client.listMessages(id)
             },
             fetch: globalThis.fetch,
-            // The module's text goes to the action's log: one line per call, after a prefix, so that no
-            // line of it can start with `::` and be run as a workflow command.
-            log: m => log.info(`policy-module (ticket ${ticket.id}): ${logText(m)}`),
+            // One line per call, after a prefix, so that no line of it can be run as a workflow command.
+            log: (m) => log.info(`policy-module (ticket ${ticket.id}): ${logText(m)}`),
             now: new Date()
         };
         let answer;
@@ -54453,144 +54452,6 @@ function composeClose(ticket, route, reminders, marker, settings, templates, cur
     return composeFollowUp(ticket, route, reminders, reminders, marker, ...closing);
 }
 
-;// CONCATENATED MODULE: ./src/policy/route.ts
-/**
- * How this action's messages go out: the channel, support address and integration of the agent's
- * reply, to the ticket's customer as their one recipient (Route in types.ts).
- */
-const isAddress = (a) => typeof a === 'object' &&
-    a !== null &&
-    typeof a.address === 'string' &&
-    a.address !== '';
-/** Two addresses of the same mailbox or handle: any case, spaces around left out. */
-const sameAddress = (a, b) => a.trim().toLowerCase() === b.trim().toLowerCase();
-/**
- * The channel, support address and integration of a follow-up: those of the agent's reply, or,
- * when that reply carries no usable source, those of the customer's own last message (answered
- * back the way it came). Null when neither works.
- */
-function replyChannel(ticket, reply, customerMessage) {
-    const usable = (channel, type, from, to) => typeof channel === 'string' &&
-        typeof type === 'string' &&
-        to.length > 0 &&
-        to.every(isAddress) &&
-        (channel !== 'email' || isAddress(from));
-    const integration = (m) => typeof m.integration_id === 'number' ? m.integration_id : null;
-    const subject = (m) => typeof m.subject === 'string' && m.subject.trim() !== '' ? m.subject : null;
-    const source = reply.source;
-    const agentTo = Array.isArray(source?.to) ? source.to : [];
-    if (source && usable(reply.channel, source.type, source.from, agentTo)) {
-        const email = customerEmail(ticket);
-        // A reply written to someone else (a carrier, a supplier) has their subject, not the customer's.
-        const toCustomer = email !== null && agentTo.some(a => sameAddress(a.address, email));
-        return {
-            channel: reply.channel,
-            sourceType: source.type,
-            from: isAddress(source.from) ? source.from : null,
-            integrationId: integration(reply),
-            subject: toCustomer ? subject(reply) : null
-        };
-    }
-    const back = customerMessage?.source;
-    if (customerMessage && back) {
-        const to = isAddress(back.from) ? [back.from] : [];
-        const from = Array.isArray(back.to) ? (back.to.find(isAddress) ?? null) : null;
-        if (usable(customerMessage.channel, back.type, from, to)) {
-            return {
-                channel: customerMessage.channel,
-                sourceType: back.type,
-                from,
-                integrationId: integration(customerMessage),
-                subject: subject(customerMessage)
-            };
-        }
-    }
-    return null;
-}
-/**
- * One email address as a To: line takes it, nothing else: a list ("a@x, b@y"), a display name,
- * stray spaces or invisible controls inside would let a customer record send this action's mail
- * to someone else, or somewhere nobody can read. An apostrophe (o'brien@...) is fine.
- */
-const ONE_EMAIL = /^[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+@[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+\.[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+$/u;
-function customerEmail(ticket) {
-    const email = ticket.customer?.email;
-    if (typeof email !== 'string')
-        return null;
-    const trimmed = email.trim();
-    return ONE_EMAIL.test(trimmed) ? trimmed : null;
-}
-function customerId(ticket) {
-    const id = ticket.customer?.id;
-    return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : null;
-}
-/** Whether a message was written by the ticket's customer (by id, else by email). */
-function sentByCustomer(m, ticket) {
-    const id = customerId(ticket);
-    const senderId = m.sender?.id;
-    if (id !== null && typeof senderId === 'number')
-        return senderId === id;
-    const email = customerEmail(ticket);
-    const senderEmail = m.sender?.email;
-    return email !== null && typeof senderEmail === 'string' && sameAddress(senderEmail, email);
-}
-/** A chat or sms address as a message's source gives it: one token, no spaces or controls. */
-const ONE_HANDLE = /^[^\s,;<>\p{Cc}\p{Cf}]+$/u;
-/**
- * The ticket's customer as the recipient on `channel`, or why there is none. Email goes to
- * `ticket.customer.email` and nowhere else; chat and sms go back to where the customer's own last
- * message on that channel came from, and only when its sender is the ticket's customer.
- */
-function customerRecipient(ticket, channel, thread) {
-    const id = customerId(ticket);
-    const email = customerEmail(ticket);
-    const receiver = id !== null ? { id } : email !== null ? { email } : null;
-    if (receiver === null)
-        return 'the customer has neither an id nor a usable email address';
-    if (channel === 'email') {
-        return email !== null
-            ? { address: email, receiver }
-            : 'the customer has no usable email address (none, or not one single address)';
-    }
-    const own = [...thread]
-        .reverse()
-        .find(m => !m.from_agent && m.channel === channel && sentByCustomer(m, ticket));
-    const address = own?.source?.from?.address;
-    if (typeof address !== 'string' || !ONE_HANDLE.test(address.trim())) {
-        return `no ${channel} message from the customer to answer`;
-    }
-    return { address: address.trim(), receiver };
-}
-/**
- * The route of this action's messages in the cycle that starts at `thread[start]` (the agent's
- * reply; `thread` is the public thread in order): its channel must be one of `channels`, and the
- * ticket's customer must be reachable on it. Each check is noted; when there is no route, the
- * skip reason and why.
- */
-function replyRoute(ticket, thread, start, channels, note) {
-    const reply = thread[start];
-    const lastFromCustomer = thread
-        .slice(0, start)
-        .reverse()
-        .find(m => !m.from_agent) ?? null;
-    const channel = replyChannel(ticket, reply, lastFromCustomer);
-    if (!channel || !channels.includes(channel.channel.toLowerCase())) {
-        const why = channel
-            ? `a reply would go by ${channel.channel}`
-            : `no route back to the customer this action can use (the agent replied by ${String(reply.channel)})`;
-        note('route', false, why);
-        return { reason: 'channel-not-handled', detail: why };
-    }
-    note('route', true, `by ${channel.channel}${channel.from ? ` from ${channel.from.address}` : ''}${channel.integrationId !== null ? `, integration ${channel.integrationId}` : ''}`);
-    const recipient = customerRecipient(ticket, channel.channel, thread);
-    if (typeof recipient === 'string') {
-        note('customer-address', false, recipient);
-        return { reason: 'no-customer-address', detail: recipient };
-    }
-    note('customer-address', true, "to the ticket's customer, and no one else", `to the ticket's customer at ${recipient.address}, and no one else`);
-    return { ...channel, customer: recipient };
-}
-
 ;// CONCATENATED MODULE: ./src/policy/types.ts
 
 function untag(ticket, tags, because) {
@@ -54601,30 +54462,7 @@ function skip(ticket, reason, detail) {
         ? { kind: 'skip', ticketId: ticket.id, reason }
         : { kind: 'skip', ticketId: ticket.id, reason, detail };
 }
-/**
- * Why a ticket is left alone: one reason per skip, from a small closed set, counted in the report
- * and told in words by the report and the explanation of a ticket.
- */
-const SKIP_REASONS = [
-    'not-open',
-    'trashed',
-    'spam',
-    'snoozed',
-    'excluded-tag',
-    'not-in-only-tags',
-    'channel-not-handled',
-    'no-customer-address',
-    'customer-replied',
-    'no-agent-reply',
-    'reply-failed',
-    'not-due',
-    'reopened',
-    'outside-business-hours',
-    'unreadable',
-    'not-found',
-    'policy-module'
-];
-/** Each skip reason in words, for the report and the explanation of a ticket. */
+/** Why a ticket is left alone, in words (the report and explain), in the order reports count. */
 const SKIP_LABELS = {
     'not-open': 'not open (closed)',
     trashed: 'in the trash',
@@ -54644,13 +54482,11 @@ const SKIP_LABELS = {
     'not-found': 'deleted or merged meanwhile',
     'policy-module': 'vetoed by the policy module'
 };
-const unnoted = () => undefined;
-/*
- * Tags as the policy reads and removes them. This action's own tags (follow-up-tag, closed-tag)
- * mirror its markers for people; any case matches.
- */
-function tagNames(ticket) {
-    return (ticket.tags ?? []).map(t => t.name.toLowerCase());
+const SKIP_REASONS = Object.keys(SKIP_LABELS);
+/** A check that stops the ticket: noted (as `why`), and the skip it leads to. */
+function stop({ ticket, note }, check, why, reason, detail) {
+    note(check, false, why);
+    return skip(ticket, reason, detail);
 }
 function ownTag(ticket, name) {
     const wanted = name.toLowerCase();
@@ -54659,7 +54495,10 @@ function ownTag(ticket, name) {
         return undefined;
     return { name: found.name, id: Number.isSafeInteger(found.id) ? found.id : null };
 }
-/** Tags to remove, split as the decisions carry them: with an id, and by name only. */
+/** This action's tags on the ticket: the follow-up tag, then the closed tag. */
+function ownTags(ticket, s) {
+    return [ownTag(ticket, s.followUpTag), ownTag(ticket, s.closedTag)].filter((t) => !!t);
+}
 function splitTags(tags) {
     return {
         tags: tags.flatMap(t => (t.id === null ? [] : [{ id: t.id, name: t.name }])),
@@ -54667,9 +54506,8 @@ function splitTags(tags) {
     };
 }
 /**
- * The body of `DELETE /api/tickets/{id}/tags` that removes exactly these tags and no other: ids
- * where Gorgias gave them, names for the rest (the endpoint takes both:
- * https://developers.gorgias.com/reference/create-ticket-tags).
+ * The body of `DELETE /api/tickets/{id}/tags` that removes exactly these tags: ids where Gorgias
+ * gave them, names for the rest (https://developers.gorgias.com/reference/create-ticket-tags).
  * Empty when there is nothing to remove: then send no request.
  */
 function tagRemoval(tags, namesWithoutId) {
@@ -54680,31 +54518,24 @@ function tagRemoval(tags, namesWithoutId) {
         body.names = [...namesWithoutId];
     return body;
 }
-/** The tags a follow-up removes, as its decision carries them (see Decision). */
-function staleTags(tags) {
-    const split = splitTags(tags);
-    return { staleTags: split.tags, staleNamesWithoutId: split.namesWithoutId };
-}
 const HOUR = 3_600_000;
 /**
- * Gorgias timestamps are ISO 8601, and the API reference's own examples carry no offset
+ * Gorgias timestamps are ISO 8601, and the API reference's examples carry no offset
  * (`2020-02-01T19:12:32.432197`): those are UTC. `Date.parse` would read them in the machine's
- * zone, so a runner in Tokyo would see every reply 9 hours older. Parsed here by hand, whatever
- * the zone; anything that is not ISO 8601 is `undefined`, never guessed at.
+ * zone, so they are parsed here by hand; anything not ISO 8601 is `undefined`, never guessed at.
  */
 const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2})?)?)?$/;
 function parseTimestamp(value) {
     const m = ISO_8601.exec(value.trim());
     if (!m)
         return undefined;
-    const [year, month, day, hour, minute, second] = m.slice(1, 7).map(n => Number(n ?? 0));
+    const n = (i) => Number(m[i] ?? 0);
+    const [year, month, day, hour, minute, second] = [n(1), n(2), n(3), n(4), n(5), n(6)];
     const ms = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
-    const offsetMinutes = m[9]
-        ? (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11] ?? 0))
-        : 0;
+    const offsetMinutes = m[9] ? (m[9] === '-' ? -1 : 1) * (n(10) * 60 + n(11)) : 0;
     if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59)
         return undefined;
-    if (Math.abs(offsetMinutes) >= 24 * 60 || Number(m[11] ?? 0) > 59)
+    if (Math.abs(offsetMinutes) >= 24 * 60 || n(11) > 59)
         return undefined;
     const date = new Date(0);
     date.setUTCFullYear(year, month - 1, day);
@@ -54730,30 +54561,128 @@ function elapsedMs(from, now, s) {
         : now.getTime() - from.getTime();
 }
 
+;// CONCATENATED MODULE: ./src/policy/route.ts
+
+/** How this action's messages go out (Route in types.ts). */
+const isAddress = (a) => typeof a === 'object' &&
+    a !== null &&
+    typeof a.address === 'string' &&
+    a.address !== '';
+/** Two addresses of the same mailbox or handle: any case, spaces around left out. */
+const sameAddress = (a, b) => a.trim().toLowerCase() === b.trim().toLowerCase();
+/**
+ * The channel, support address and integration of the agent's reply or, when it has no usable
+ * source, of the customer's last message (answered back the way it came); null when neither works.
+ */
+function replyChannel(email, reply, customerMessage) {
+    const usable = (channel, type, from, to) => typeof channel === 'string' &&
+        typeof type === 'string' &&
+        to.length > 0 &&
+        to.every(isAddress) &&
+        (channel !== 'email' || isAddress(from));
+    const channelOf = (m, from, withSubject) => ({
+        channel: m.channel,
+        sourceType: m.source.type,
+        from,
+        integrationId: typeof m.integration_id === 'number' ? m.integration_id : null,
+        subject: withSubject && typeof m.subject === 'string' && m.subject.trim() !== '' ? m.subject : null
+    });
+    const source = reply.source;
+    const agentTo = Array.isArray(source?.to) ? source.to : [];
+    if (source && usable(reply.channel, source.type, source.from, agentTo)) {
+        // A reply to someone else (a carrier, a supplier) has their subject, not the customer's.
+        const toCustomer = email !== null && agentTo.some(a => sameAddress(a.address, email));
+        return channelOf(reply, isAddress(source.from) ? source.from : null, toCustomer);
+    }
+    const back = customerMessage?.source;
+    if (!customerMessage || !back)
+        return null;
+    const to = isAddress(back.from) ? [back.from] : [];
+    const from = Array.isArray(back.to) ? (back.to.find(isAddress) ?? null) : null;
+    return usable(customerMessage.channel, back.type, from, to)
+        ? channelOf(customerMessage, from, true)
+        : null;
+}
+/**
+ * One email address, nothing else: a list ("a@x, b@y"), a display name, spaces or invisible
+ * controls would send this action's mail to someone else, or nowhere. o'brien@... is fine.
+ */
+const ONE_EMAIL = /^[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+@[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+\.[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+$/u;
+/** The ticket's customer as this action may address them: a positive id, one single email. */
+function customerOf(ticket) {
+    const { id, email } = ticket.customer ?? {};
+    const trimmed = typeof email === 'string' ? email.trim() : '';
+    return {
+        id: typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : null,
+        email: ONE_EMAIL.test(trimmed) ? trimmed : null
+    };
+}
+/** Whether a message was written by the ticket's customer (by id, else by email). */
+function sentBy(m, { id, email }) {
+    const sender = m.sender;
+    if (id !== null && typeof sender?.id === 'number')
+        return sender.id === id;
+    return email !== null && typeof sender?.email === 'string' && sameAddress(sender.email, email);
+}
+/** A chat or sms address as a message's source gives it: one token, no spaces or controls. */
+const ONE_HANDLE = /^[^\s,;<>\p{Cc}\p{Cf}]+$/u;
+/**
+ * The ticket's customer as the recipient on `channel`, or why there is none. Email goes to
+ * `ticket.customer.email` only; chat and sms to where the customer's own last message came from.
+ */
+function customerRecipient(customer, channel, thread) {
+    const { id, email } = customer;
+    const receiver = id !== null ? { id } : email !== null ? { email } : null;
+    if (receiver === null)
+        return 'the customer has neither an id nor a usable email address';
+    if (channel === 'email') {
+        return email !== null
+            ? { address: email, receiver }
+            : 'the customer has no usable email address (none, or not one single address)';
+    }
+    const own = thread.findLast(m => !m.from_agent && m.channel === channel && sentBy(m, customer));
+    const address = own?.source?.from?.address;
+    if (typeof address !== 'string' || !ONE_HANDLE.test(address.trim())) {
+        return `no ${channel} message from the customer to answer`;
+    }
+    return { address: address.trim(), receiver };
+}
+/**
+ * The route for the cycle that starts at `thread[start]` (the agent's reply in the public thread):
+ * on one of `channels`, to the ticket's customer. Each check is noted; without a route, the skip.
+ */
+function replyRoute(d, thread, start) {
+    const customer = customerOf(d.ticket);
+    const reply = thread[start];
+    const lastFromCustomer = thread.slice(0, start).findLast(m => !m.from_agent) ?? null;
+    const channel = replyChannel(customer.email, reply, lastFromCustomer);
+    if (!channel || !d.s.channels.includes(channel.channel.toLowerCase())) {
+        const why = channel
+            ? `a reply would go by ${channel.channel}`
+            : `no route back to the customer this action can use (the agent replied by ${String(reply.channel)})`;
+        return stop(d, 'route', why, 'channel-not-handled', why);
+    }
+    d.note('route', true, `by ${channel.channel}${channel.from ? ` from ${channel.from.address}` : ''}${channel.integrationId !== null ? `, integration ${channel.integrationId}` : ''}`);
+    const recipient = customerRecipient(customer, channel.channel, thread);
+    if (typeof recipient === 'string') {
+        return stop(d, 'customer-address', recipient, 'no-customer-address', recipient);
+    }
+    d.note('customer-address', true, "to the ticket's customer, and no one else", `to the ticket's customer at ${recipient.address}, and no one else`);
+    return { ...channel, customer: recipient };
+}
+
 ;// CONCATENATED MODULE: ./src/policy/thread.ts
 
 
-/**
- * The thread: one message as the policy reads it (can it be read, is it public, when does it count
- * from); this action's own messages, known by the marker it sets in `external_id` or, when a
- * message lacks it, by who sent it and its text (recognisedAs); the public messages in the order
- * Gorgias recorded them (Rule auto-replies left out) and where the current cycle starts; and the
- * timeline explain.ts shows, every message with what it counts as.
- */
-/**
- * When a message reached (or was meant to reach) the customer: the age of a reply counts from
- * here. A `sent_datetime` that is present but not a date makes the message unreadable.
- */
+/** The thread: the messages, this action's own (by marker, or sender and text), the cycle start. */
+/** When a message reached the customer; a `sent_datetime` not a date makes it unreadable. */
 function messageTime(m) {
     const sent = parseTimeField(m.sent_datetime);
     if (sent === undefined)
         return undefined;
     return sent ?? parseTimeField(m.created_datetime) ?? undefined;
 }
-/**
- * Readable: an id, a sender side (`from_agent`), a time (sent or created), and every timestamp it
- * carries a date.
- */
+/** Readable: an id, a sender side, a time, and every timestamp it carries a date. */
 function isReadableMessage(m) {
     return (typeof m === 'object' &&
         m !== null &&
@@ -54763,40 +54692,31 @@ function isReadableMessage(m) {
         messageTime(m) !== undefined &&
         parseTimeField(m.failed_datetime) !== undefined);
 }
-/** Public: sent to the customer, not an internal note for agents only. */
+/** Public: sent to the customer, not an internal note. */
 function isPublic(m) {
     return m.public !== false && m.channel !== 'internal-note';
 }
-const MARKER_PREFIX = 'gorgias-auto-close:';
-const FOLLOW_UP_MARKER = /^gorgias-auto-close:follow-up\b/;
-const CLOSE_MARKER = /^gorgias-auto-close:close\b/;
+const MARKER = 'gorgias-auto-close:';
 function followUpMarker(reminder, replyId) {
-    return `${MARKER_PREFIX}follow-up:${reminder}:reply-${replyId}`;
+    return `${MARKER}follow-up:${reminder}:reply-${replyId}`;
 }
 function closeMarker(replyId) {
-    return `${MARKER_PREFIX}close:reply-${replyId}`;
+    return `${MARKER}close:reply-${replyId}`;
 }
 function isOurs(m) {
-    return typeof m.external_id === 'string' && m.external_id.startsWith(MARKER_PREFIX);
+    return typeof m.external_id === 'string' && m.external_id.startsWith(MARKER);
 }
-function isOurFollowUp(m) {
-    return typeof m.external_id === 'string' && FOLLOW_UP_MARKER.test(m.external_id);
-}
-function isOurClose(m) {
-    return typeof m.external_id === 'string' && CLOSE_MARKER.test(m.external_id);
-}
-/** What a marked message is; 'other' for a marker of ours this version does not know. */
+const MARKED_AS = { 'follow-up': 'follow-up', close: 'close-message' };
+/** What a marked message is. */
 function markedAs(m) {
     if (!isOurs(m))
         return null;
-    return isOurFollowUp(m) ? 'follow-up' : isOurClose(m) ? 'close-message' : 'other';
+    const kind = /^gorgias-auto-close:(follow-up|close)\b/.exec(m.external_id)?.[1] ?? '';
+    return MARKED_AS[kind] ?? 'own-other';
 }
 const normaliseSpace = (text) => text.replace(/\s+/g, ' ').trim();
 const shapesByCatalog = new WeakMap();
-/**
- * A template with less text of its own than this ("{{first_name}}?") would take any short agent
- * reply by the same user for ours: such a template is known by its marker only.
- */
+/** A template with less text of its own ("{{first_name}}?") is known by its marker only. */
 const MIN_TEMPLATE_TEXT = 12;
 /** Every template of every language; follow-ups first, so a text that is both counts as one. */
 function templateShapes(catalog) {
@@ -54816,9 +54736,8 @@ function templateShapes(catalog) {
     return shapes;
 }
 /**
- * Whether `text` is the template with each placeholder standing for any text. Matched by hand
- * (prefix, suffix, then each inner literal at its first place) rather than by a regular expression,
- * whose backtracking over several wildcards could take for ever on a long message.
+ * Whether `text` is the template with each placeholder standing for any text. Matched by hand, not
+ * by a regular expression whose backtracking over several wildcards could take for ever.
  */
 function fitsTemplate(text, literals) {
     const first = literals[0] ?? '';
@@ -54861,10 +54780,9 @@ function htmlText(html) {
     });
 }
 /**
- * A message without our marker that is nevertheless this action's own: public, from an agent, sent
- * by the API key's user (`sender.email` = gorgias-email) through the API (when `via` says), whose
- * text (body_text, stripped_text or the HTML body) is one of our templates. The caller adds the
- * rest: it comes after the agent's real reply, on a ticket carrying the follow-up tag.
+ * A message without our marker that is still ours: public, from an agent, sent by the API key's
+ * user through the API (when `via` says), its text (body_text, stripped_text or the HTML body) one
+ * of our templates. readThread adds the rest: after the agent's reply, with the follow-up tag on.
  */
 function recognisedAs(m, s) {
     if (!m.from_agent || !isPublic(m) || isOurs(m))
@@ -54884,111 +54802,63 @@ function recognisedAs(m, s) {
     }
     return null;
 }
-/**
- * The templates for a ticket's language: the exact tag, then its primary subtag (`fr-CA` -> `fr`),
- * then the default. `language` is what was chosen, for the report.
- */
+/** The templates for a ticket's language: the exact tag, its primary subtag, or the default. */
 function templatesFor(catalog, ticketLanguage) {
+    const { byLanguage } = catalog;
     // Some systems write `fr_CA`; the file's keys are BCP 47 tags (`fr-ca`).
     const tag = typeof ticketLanguage === 'string' ? ticketLanguage.trim().toLowerCase().replace(/_/g, '-') : '';
     const tried = tag ? [tag, tag.split('-')[0]] : [];
-    for (const language of tried) {
-        const templates = Object.hasOwn(catalog.byLanguage, language)
-            ? catalog.byLanguage[language]
-            : undefined;
-        if (templates)
-            return { language, templates };
-    }
-    return {
-        language: catalog.defaultLanguage,
-        templates: catalog.byLanguage[catalog.defaultLanguage]
-    };
+    const language = tried.find(l => Object.hasOwn(byLanguage, l) && byLanguage[l]) ?? catalog.defaultLanguage;
+    return { language, templates: byLanguage[language] };
 }
-/**
- * The order of a conversation comes from `created_datetime`, which Gorgias assigns when it
- * records a message; `sent_datetime` of an incoming email can be the sender's own clock, and a
- * customer's slow clock must not put their reply before the agent's.
- */
-function threadOrder(a, b) {
-    const recorded = (o) => parseTimeField(o.m.created_datetime)?.getTime() ?? o.at.getTime();
-    return recorded(a) - recorded(b) || a.m.id - b.m.id;
-}
-/**
- * Replies sent by Gorgias Rules (auto-acknowledgements and the like) are not an agent answering:
- * they neither start the customer's silence nor count as the customer's turn.
- */
+/** A Gorgias Rule's auto-reply is not an agent answering, nor the customer's turn. */
 function isAutomated(m) {
     return m.from_agent && m.via === 'rule' && !isOurs(m);
 }
 /** The thread of `messages` (all readable), with this action's own messages told apart. */
 function readThread(ticket, messages, s) {
-    const entries = messages
-        .filter(m => isPublic(m) && !isAutomated(m))
+    // In the order Gorgias recorded them (`created_datetime`): an incoming email's `sent_datetime` is
+    // the sender's clock, and a slow one must not put the customer's reply first.
+    const recorded = (e) => parseTimeField(e.m.created_datetime)?.getTime() ?? e.at.getTime();
+    const all = messages
         .map(m => ({ m, at: messageTime(m) }))
-        .sort(threadOrder);
-    const lastIndex = (ours) => {
-        for (let i = entries.length - 1; i >= 0; i--)
-            if (!ours(entries[i].m))
-                return i;
-        return -1;
-    };
-    const withMarkers = () => {
-        const start = lastIndex(isOurs);
-        const own = new Map();
-        for (const e of entries.slice(start + 1))
-            own.set(e.m, markedAs(e.m));
-        return { entries, start, own, unmarked: [] };
-    };
-    // Recognition needs the follow-up tag: without it no follow-up of ours is pending on the ticket.
-    if (!ownTag(ticket, s.followUpTag))
-        return withMarkers();
-    const recognised = new Map(entries.map(e => [e.m, recognisedAs(e.m, s)]));
-    const start = lastIndex(m => isOurs(m) || recognised.get(m) !== null);
-    // Ours come after the agent's real reply: after a customer's message (or with no reply at all)
-    // such a message is the agent answering, whatever its text.
-    if (start === -1 || !entries[start].m.from_agent)
-        return withMarkers();
-    const own = new Map();
-    const unmarked = [];
-    for (const e of entries.slice(start + 1)) {
-        const marked = markedAs(e.m);
-        if (marked !== null)
-            own.set(e.m, marked);
-        else {
-            own.set(e.m, recognised.get(e.m));
-            unmarked.push(e.m);
-        }
+        .sort((a, b) => recorded(a) - recorded(b) || a.m.id - b.m.id);
+    const entries = all.filter(e => isPublic(e.m) && !isAutomated(e.m));
+    // Recognition needs the follow-up tag: without it no follow-up of ours is pending.
+    const recognised = new Map(ownTag(ticket, s.followUpTag) ? entries.map(e => [e.m, recognisedAs(e.m, s)]) : []);
+    const ownKind = (m) => markedAs(m) ?? recognised.get(m) ?? null;
+    const lastNotOurs = () => entries.findLastIndex(e => ownKind(e.m) === null);
+    let start = lastNotOurs();
+    // Ours follow the agent's real reply: after a customer's message (or none), such a message is
+    // the agent answering, whatever its text.
+    if (recognised.size > 0 && entries[start]?.m.from_agent !== true) {
+        recognised.clear();
+        start = lastNotOurs();
     }
-    return { entries, start, own, unmarked };
+    const own = new Map();
+    for (const e of entries.slice(start + 1))
+        own.set(e.m, ownKind(e.m));
+    return { all, entries, start, own };
 }
 /** Every message, notes and Rule replies too, in thread order, with what it counts as. */
-function timelineOf(all, thread) {
-    // The cycle starts at the last message that is not ours; only an agent's reply starts one (after
-    // the customer's, nothing is pending: the decision says customer-replied).
+function timelineOf(thread) {
+    // Only an agent's reply starts a cycle (after the customer's, nothing is pending).
     const last = thread.entries[thread.start]?.m;
     const cycleStart = last?.from_agent === true ? last : undefined;
-    const unmarked = new Set(thread.unmarked);
     const role = (m) => {
         if (!isPublic(m))
             return 'internal-note';
         if (isAutomated(m))
             return 'rule-reply';
-        const own = thread.own.get(m) ?? markedAs(m);
-        if (own === 'other')
-            return 'own-other';
-        if (own !== null)
-            return own;
-        return m.from_agent ? 'agent' : 'customer';
+        return thread.own.get(m) ?? markedAs(m) ?? (m.from_agent ? 'agent' : 'customer');
     };
-    return all
-        .map(m => ({ m, at: messageTime(m) }))
-        .sort(threadOrder)
-        .map(({ m, at }) => ({
-        message: m,
+    return thread.all.map(({ m, at }) => ({
+        messageId: m.id,
         at,
         role: role(m),
-        unmarked: unmarked.has(m),
-        cycleStart: m === cycleStart
+        unmarked: thread.own.has(m) && !isOurs(m),
+        cycleStart: m === cycleStart,
+        failed: typeof m.failed_datetime === 'string' && m.failed_datetime !== ''
     }));
 }
 
@@ -55297,144 +55167,124 @@ function previewsTerminal(report, settings) {
 
 
 
-/**
- * The cycle's next step and its timing: a follow-up or the close when due (a skip when the ticket
- * was reopened, or until business hours), else a tag repair or nothing yet. Each check is noted.
- */
-function nextStep(ticket, facts, s, now, note) {
-    const { cycle, followUps, followUpTag, ourTags } = facts;
-    const lastFollowUp = followUps[followUps.length - 1];
-    const progress = {
-        reminders: s.followUpHours.length,
-        sent: followUps.length,
-        lastFollowUp,
-        replyAge: elapsedMs(cycle.replyAt, now, s),
-        lastFollowUpAge: lastFollowUp ? elapsedMs(lastFollowUp.at, now, s) : 0
+/** The step after `sent` follow-ups. */
+function stepAfter(sent, s) {
+    const hours = s.followUpHours;
+    // The hard stop: one silence never gets more reminders than the schedule has.
+    if (sent < hours.length) {
+        const gap = sent === 0 ? 0 : hours[sent] - hours[sent - 1];
+        const afterReplyHours = hours[sent];
+        return { action: 'follow-up', reminder: sent + 1, afterReplyHours, afterLastFollowUpHours: gap };
+    }
+    // The customer always gets the whole grace window after the last follow-up, even a late one.
+    const grace = s.closeHours - hours[hours.length - 1];
+    return {
+        action: 'close',
+        reminder: null,
+        afterReplyHours: s.closeHours,
+        afterLastFollowUpHours: grace
     };
-    const { sent, reminders } = progress;
-    const schedule = scheduleOf(cycle, progress, s);
-    const done = (decision) => ({
-        decision,
-        schedule
-    });
-    note('reminders', true, `${sent} of ${reminders} follow-up(s) sent in this cycle: next is ${stepName(schedule.next)}`);
-    if (schedule.next.action === 'close') {
-        if (reopenedAfter(ticket, lastFollowUp.at, s)) {
-            note('not-reopened', false, 'closed and reopened since the last follow-up; left to agents');
-            return done(skip(ticket, 'reopened', 'closed and reopened since the last follow-up; left to agents'));
-        }
+}
+/**
+ * The cycle's next step: a follow-up or the close when due (a skip when the ticket was reopened,
+ * or until business hours), else a tag repair or nothing yet. Each check is noted.
+ */
+function nextStep(d, facts) {
+    const { ticket, s, now, note } = d;
+    const { cycle, followUps } = facts;
+    const last = followUps.at(-1);
+    const schedule = {
+        sent: followUps.length,
+        replyAt: cycle.replyAt,
+        lastFollowUpAt: last?.at ?? null,
+        replyAge: elapsedMs(cycle.replyAt, now, s),
+        lastFollowUpAge: last ? elapsedMs(last.at, now, s) : 0,
+        next: stepAfter(followUps.length, s)
+    };
+    const { sent, next } = schedule;
+    const done = (decision) => ({ decision, schedule });
+    const reminders = `${sent} of ${s.followUpHours.length} follow-up(s) sent in this cycle`;
+    note('reminders', true, `${reminders}: next is ${stepName(next)}`);
+    if (next.action === 'close') {
+        const why = 'closed and reopened since the last follow-up; left to agents';
+        if (reopenedAfter(ticket, last.at, s))
+            return done(stop(d, 'not-reopened', why, 'reopened', why));
         note('not-reopened', true, 'not closed and reopened since the last follow-up');
     }
-    const due = dueStep(ticket, facts, progress, schedule.next, s, now, note);
+    const due = dueStep(d, facts, schedule);
     if (due !== null)
         return done(due);
-    if (sent > 0 && !followUpTag) {
+    if (sent > 0 && !ownTag(ticket, s.followUpTag)) {
         return done({ kind: 'tag-follow-up', ticketId: ticket.id, ...cycle });
     }
-    if (sent === 0 && ourTags.length > 0)
-        return done(untag(ticket, ourTags, 'agent-replied'));
+    const ours = ownTags(ticket, s);
+    if (sent === 0 && ours.length > 0)
+        return done(untag(ticket, ours, 'agent-replied'));
     return done(skip(ticket, 'not-due'));
 }
-/** The next step and the ages it waits for, from where the cycle stands. */
-function scheduleOf(cycle, progress, s) {
-    const { sent, reminders, lastFollowUp } = progress;
-    const base = { reminders, sent, replyAt: cycle.replyAt, lastFollowUpAt: lastFollowUp?.at ?? null };
-    // The hard stop: one silence never gets more reminders than the schedule has, whatever else the
-    // thread says; from there on the only way forward is the close.
-    if (sent < reminders) {
-        const dueAge = s.followUpHours[sent];
-        const gap = sent === 0 ? 0 : dueAge - s.followUpHours[sent - 1];
-        return {
-            ...base,
-            next: {
-                action: 'follow-up',
-                reminder: sent + 1,
-                afterReplyHours: dueAge,
-                afterLastFollowUpHours: gap
-            }
-        };
-    }
-    // The customer always gets the whole grace window after the last follow-up, even when that
-    // follow-up went out late.
-    const grace = s.closeHours - s.followUpHours[reminders - 1];
-    return {
-        ...base,
-        next: {
-            action: 'close',
-            reminder: null,
-            afterReplyHours: s.closeHours,
-            afterLastFollowUpHours: grace
-        }
-    };
-}
-/**
- * The next step as a decision once both of its ages are reached (a skip when it must wait for
- * business hours); null when it is not due yet.
- */
-function dueStep(ticket, facts, progress, next, s, now, note) {
+/** The next step as a decision once both of its ages are reached; null when it is not due yet. */
+function dueStep(d, facts, schedule) {
+    const { ticket, s } = d;
     const { cycle } = facts;
-    const { sent, reminders } = progress;
-    const what = stepName(next);
-    const ages = agesText(progress, s, next.afterReplyHours, next.afterLastFollowUpHours);
-    const isDue = progress.replyAge >= next.afterReplyHours * HOUR &&
-        progress.lastFollowUpAge >= next.afterLastFollowUpHours * HOUR;
-    if (!isDue) {
-        note('due', false, `${what} is not due: ${ages}`);
+    const { sent, next } = schedule;
+    const isDue = schedule.replyAge >= next.afterReplyHours * HOUR &&
+        schedule.lastFollowUpAge >= next.afterLastFollowUpHours * HOUR;
+    d.note('due', isDue, `${stepName(next)} is ${isDue ? 'due' : 'not due'}: ${agesText(schedule, s)}`);
+    if (!isDue)
         return null;
-    }
-    note('due', true, `${what} is due: ${ages}`);
-    const window = waitForWindow(ticket, s, now, note);
+    const window = waitForWindow(d);
     if (window)
         return window;
     if (next.action === 'close') {
-        return {
-            kind: 'close',
-            ticketId: ticket.id,
-            ...cycle,
-            postMessage: templatesFor(s.messages, ticket.language).templates.close !== '' &&
-                !facts.closeMessagePosted,
-            marker: closeMarker(cycle.reply.id)
-        };
+        const { close } = templatesFor(s.messages, ticket.language).templates;
+        const postMessage = close !== '' && !facts.closeMessagePosted;
+        const marker = closeMarker(cycle.reply.id);
+        return { kind: 'close', ticketId: ticket.id, ...cycle, postMessage, marker };
     }
+    // A first follow-up takes off the closed-tag an earlier cycle left.
+    const closedTag = sent === 0 ? ownTag(ticket, s.closedTag) : undefined;
+    const stale = splitTags(closedTag ? [closedTag] : []);
     return {
         kind: 'follow-up',
         ticketId: ticket.id,
         ...cycle,
         reminder: sent + 1,
-        reminders,
+        reminders: s.followUpHours.length,
         marker: followUpMarker(sent + 1, cycle.reply.id),
-        ...staleTags(sent === 0 ? facts.ourTags.filter(t => t !== facts.followUpTag) : [])
+        staleTags: stale.tags,
+        staleNamesWithoutId: stale.namesWithoutId
     };
 }
 /** A due step outside business hours waits for the next opening; null when it may go now. */
-function waitForWindow(ticket, s, now, note) {
-    if (!s.businessHours)
+function waitForWindow(d) {
+    const bh = d.s.businessHours;
+    if (!bh)
         return null;
-    if (isOpenAt(now, s.businessHours)) {
-        note('business-hours', true, `inside business hours (${s.businessHours.describe})`);
+    if (isOpenAt(d.now, bh)) {
+        d.note('business-hours', true, `inside business hours (${bh.describe})`);
         return null;
     }
-    const opens = nextOpening(now, s.businessHours).toISOString();
-    note('business-hours', false, `outside business hours (${s.businessHours.describe}); opens ${opens}`);
-    return skip(ticket, 'outside-business-hours', `due; waits for business hours (from ${opens})`);
+    const opens = nextOpening(d.now, bh).toISOString();
+    const why = `outside business hours (${bh.describe}); opens ${opens}`;
+    const detail = `due; waits for business hours (from ${opens})`;
+    return stop(d, 'business-hours', why, 'outside-business-hours', detail);
 }
-/** The next step as the checks name it: "follow-up 2", "the close". */
+/** "follow-up 2", "the close". */
 const stepName = (next) => next.action === 'close' ? 'the close' : `follow-up ${next.reminder}`;
 const hoursText = (ms) => (ms / HOUR).toFixed(1);
 /** The ages a step waits for, against the hours it needs, in words. */
-function agesText(progress, s, needReply, needLast) {
+function agesText(schedule, s) {
     const unit = s.businessHours ? ' business hours' : ' hours';
-    return (`the reply is ${hoursText(progress.replyAge)}${unit} old (${needReply} needed)` +
-        (progress.lastFollowUp
-            ? `, the last follow-up ${hoursText(progress.lastFollowUpAge)}${unit} old (${needLast} needed)`
+    const { next } = schedule;
+    return (`the reply is ${hoursText(schedule.replyAge)}${unit} old (${next.afterReplyHours} needed)` +
+        (schedule.lastFollowUpAt
+            ? `, the last follow-up ${hoursText(schedule.lastFollowUpAge)}${unit} old (${next.afterLastFollowUpHours} needed)`
             : ''));
 }
 /**
- * Whether an open ticket was closed and reopened since `since` (the last follow-up) with no new
- * message: a person's decision to keep it open, never to be undone by this action. Evidence is
- * either this action's closed-tag (added only after a close, so on an open ticket within the same
- * cycle it means a reopen) or a `closed_datetime` later than the follow-up (any close, by us or by
- * an agent, followed by a reopen, when the API keeps that field after a reopen).
+ * Closed and reopened since the last follow-up, with no new message: a person's decision, never
+ * undone. Evidence: our closed-tag (added only after a close, so on an open ticket it means a
+ * reopen), or a `closed_datetime` after the follow-up (when the API keeps it after a reopen).
  */
 function reopenedAfter(ticket, since, s) {
     if (ownTag(ticket, s.closedTag))
@@ -55443,14 +55293,12 @@ function reopenedAfter(ticket, since, s) {
     return closedAt instanceof Date && closedAt.getTime() > since.getTime();
 }
 /**
- * When the cycle's next step becomes due: both of its ages reached (since the agent's reply, since
- * the last follow-up), counted in business hours when set, then the next opening if that instant
- * falls outside them. The time a "not due" decision can change on the clock alone.
+ * When the next step becomes due: both of its ages reached (in business hours when set), then the
+ * next opening if that falls outside them. The time a "not due" can change on the clock alone.
  */
 function dueTime(schedule, s) {
-    const after = (from, hours) => s.businessHours
-        ? addBusinessMs(from, hours * HOUR, s.businessHours)
-        : new Date(from.getTime() + hours * HOUR);
+    const bh = s.businessHours;
+    const after = (from, hours) => bh ? addBusinessMs(from, hours * HOUR, bh) : new Date(from.getTime() + hours * HOUR);
     const { next } = schedule;
     let at = after(schedule.replyAt, next.afterReplyHours);
     if (schedule.lastFollowUpAt) {
@@ -55458,25 +55306,14 @@ function dueTime(schedule, s) {
         if (sinceLast.getTime() > at.getTime())
             at = sinceLast;
     }
-    if (s.businessHours && !isOpenAt(at, s.businessHours))
-        at = nextOpening(at, s.businessHours);
-    return at;
+    return bh && !isOpenAt(at, bh) ? nextOpening(at, bh) : at;
 }
 /**
- * When the cycle's next step becomes due (dueTime), for a decision that waits on time or acts now
- * (then it is in the past); a step due already but waiting for business hours goes at the next
- * opening. Null when nothing is pending on time alone.
+ * When the next step becomes due (past when it acts now), or the next opening for one waiting for
+ * business hours. Null when time alone changes nothing: no cycle to act on, or a reopened ticket.
  */
 function whenDue(decision, schedule, s, now) {
-    if (!schedule)
-        return null;
-    const waitsOnTime = decision.kind === 'follow-up' ||
-        decision.kind === 'close' ||
-        decision.kind === 'tag-follow-up' ||
-        (decision.kind === 'untag' && decision.because === 'agent-replied') ||
-        (decision.kind === 'skip' &&
-            (decision.reason === 'not-due' || decision.reason === 'outside-business-hours'));
-    if (!waitsOnTime)
+    if (!schedule || (decision.kind === 'skip' && decision.reason === 'reopened'))
         return null;
     const bh = s.businessHours;
     const waitsForWindow = decision.kind === 'skip' && decision.reason === 'outside-business-hours';
@@ -55484,16 +55321,13 @@ function whenDue(decision, schedule, s, now) {
     return { action: schedule.next.action, reminder: schedule.next.reminder, at };
 }
 /**
- * The earliest the step after a follow-up just sent (reminder `sent`, at `sentAt` on the server's
- * clock) can become due, in real hours: business hours only ever make it later. A lower bound, so
- * that a run trusting it reads the ticket no later than needed.
+ * The earliest the step after follow-up `sent` (sent at `sentAt` on the server's clock) can become
+ * due, in real hours: business hours only make it later, so a run trusting it is never late.
  */
 function earliestAfterFollowUp(replyAt, sent, sentAt, s) {
-    const reminders = s.followUpHours.length;
-    const last = s.followUpHours[sent - 1];
-    const afterReply = sent < reminders ? s.followUpHours[sent] : s.closeHours;
-    const gap = afterReply - last;
-    return new Date(Math.max(replyAt.getTime() + afterReply * HOUR, sentAt + gap * HOUR));
+    const { afterReplyHours, afterLastFollowUpHours } = stepAfter(sent, s);
+    const afterReply = replyAt.getTime() + afterReplyHours * HOUR;
+    return new Date(Math.max(afterReply, sentAt + afterLastFollowUpHours * HOUR));
 }
 
 ;// CONCATENATED MODULE: ./src/policy/decide.ts
@@ -55502,17 +55336,12 @@ function earliestAfterFollowUp(replyAt, sent, sentAt, s) {
 
 
 /**
- * Decides from a list item alone what it can, so that a ticket that cannot be due costs no
- * request. Only conclusions that hold whatever the messages say are drawn here:
- * - the customer wrote the latest message (`last_received_message_datetime` is not older than
- *   `last_message_datetime`);
- * - the agent's reply cannot be old enough yet: it came after the ticket was created and after
- *   the customer's last message, so its age is at most the younger of those two ages.
- * `last_message_datetime` alone is not used as the reply's time: internal notes may move it, and a
- * note does not restart the customer's clock.
+ * From a list item alone, so a ticket that cannot be due costs no request: the customer wrote last,
+ * or the agent's reply (after the ticket's creation and the customer's last message) cannot be old
+ * enough yet. Not `last_message_datetime` as the reply's time: an internal note moves it.
  */
 function triage(ticket, s, now) {
-    const early = ticketSkip(ticket, s, now);
+    const early = ticketSkip({ ticket, s, now, note: () => undefined });
     if (early)
         return early;
     const lastMessage = parseTimeField(ticket.last_message_datetime);
@@ -55521,204 +55350,172 @@ function triage(ticket, s, now) {
     if (lastMessage === undefined || lastReceived === undefined || created === undefined) {
         return skip(ticket, 'unreadable', 'a ticket timestamp is not a date');
     }
-    const ourTags = [ownTag(ticket, s.followUpTag), ownTag(ticket, s.closedTag)].filter((t) => !!t);
     if (lastMessage && lastReceived && lastReceived.getTime() >= lastMessage.getTime()) {
-        return ourTags.length > 0
-            ? untag(ticket, ourTags, 'customer-replied')
-            : skip(ticket, 'customer-replied');
+        return customerReplied(ticket, s);
     }
     const starts = [created, lastReceived].filter((d) => d instanceof Date);
-    if (ourTags.length === 0 && starts.length > 0) {
+    if (ownTags(ticket, s).length === 0 && starts.length > 0) {
         const latestStart = new Date(Math.max(...starts.map(d => d.getTime())));
         if (elapsedMs(latestStart, now, s) < s.followUpHours[0] * HOUR)
             return skip(ticket, 'not-due');
     }
     return { kind: 'read-ticket', ticketId: ticket.id };
 }
-/**
- * The full decision, from the ticket and all of its messages, taken on the one read of the ticket
- * made right before any write: the sweep acts on it at once.
- */
-function decide(ticket, messages, s, now) {
-    return reason(ticket, messages, s, now).decision;
+function customerReplied(ticket, s) {
+    const ours = ownTags(ticket, s);
+    return ours.length > 0
+        ? untag(ticket, ours, 'customer-replied')
+        : skip(ticket, 'customer-replied');
 }
+/** The full decision, on the read of the ticket made right before any write. */
+const decide = (...args) => reason(...args).decision;
 /** decide(), with every check it made and the timeline and schedule it read. */
 function reason(ticket, messages, s, now) {
     const checks = [];
-    const note = (check, passed, detail, customerDetail) => {
-        checks.push(customerDetail === undefined
-            ? { check, passed, detail }
-            : { check, passed, detail, customerDetail });
+    const d = {
+        ticket,
+        s,
+        now,
+        note: (check, passed, detail, customerDetail) => {
+            checks.push({ check, passed, detail, customerDetail });
+        }
     };
-    const done = (decision, timeline = null, schedule = null) => ({ decision, checks, timeline, schedule });
-    const early = ticketSkip(ticket, s, now, note);
+    let timeline = null;
+    const done = (decision) => ({ decision, checks, timeline, schedule: null });
+    const early = ticketSkip(d);
     if (early)
         return done(early);
     if (!Array.isArray(messages) || !messages.every(isReadableMessage)) {
         const why = 'a message lacks an id, a sender side or a valid timestamp';
-        note('messages-readable', false, why);
-        return done(skip(ticket, 'unreadable', why));
+        return done(stop(d, 'messages-readable', why, 'unreadable', why));
     }
-    note('messages-readable', true, `${messages.length} messages, all readable`);
+    d.note('messages-readable', true, `${messages.length} messages, all readable`);
     const thread = readThread(ticket, messages, s);
-    const timeline = timelineOf(messages, thread);
-    const current = currentCycle(ticket, thread, s, now, note);
+    timeline = timelineOf(thread);
+    const current = currentCycle(d, thread);
     if ('kind' in current)
-        return done(current, timeline);
-    const next = nextStep(ticket, current, s, now, note);
-    return done(next.decision, timeline, next.schedule);
+        return done(current);
+    return { ...nextStep(d, current), checks, timeline };
 }
 /**
- * The cycle the thread is in, checked step by step: an agent's reply that starts it, sent, with
- * this action's messages after it sent too, and a route back to the customer. A decision when one
- * of those stops it here.
+ * The cycle the thread is in, checked step by step: an agent's reply starts it, sent, this
+ * action's messages after it sent too, and a route back to the customer; else the decision.
  */
-function currentCycle(ticket, read, s, now, note) {
-    const { entries: thread, start, own } = read;
-    const followUpTag = ownTag(ticket, s.followUpTag);
-    if (start === -1) {
-        note('agent-replied', false, 'no public message other than this action’s');
-        return skip(ticket, 'no-agent-reply');
-    }
-    const anchor = thread[start];
-    const ourTags = [followUpTag, ownTag(ticket, s.closedTag)].filter((t) => !!t);
-    if (!anchor.m.from_agent) {
+function currentCycle(d, { entries, start, own }) {
+    const { ticket, note } = d;
+    const noReply = 'no public message other than this action’s';
+    if (start === -1)
+        return stop(d, 'agent-replied', noReply, 'no-agent-reply');
+    const { m: reply, at: replyAt } = entries[start];
+    if (!reply.from_agent) {
         note('agent-replied', true, 'the thread has public messages');
-        note('agent-spoke-last', false, `the customer spoke last (message ${anchor.m.id})`);
-        return ourTags.length > 0
-            ? untag(ticket, ourTags, 'customer-replied')
-            : skip(ticket, 'customer-replied');
+        note('agent-spoke-last', false, `the customer spoke last (message ${reply.id})`);
+        return customerReplied(ticket, d.s);
     }
-    note('agent-replied', true, `the cycle starts at the agent's reply ${anchor.m.id}, ${anchor.at.toISOString()}`);
+    const starts = `the cycle starts at the agent's reply ${reply.id}, ${replyAt.toISOString()}`;
+    note('agent-replied', true, starts);
     note('agent-spoke-last', true, 'the agent (or this action) spoke last');
-    if (anchor.m.failed_datetime) {
-        note('reply-sent', false, `the agent's reply ${anchor.m.id} failed to send`);
-        return skip(ticket, 'reply-failed', `message ${anchor.m.id} failed to send`);
+    if (reply.failed_datetime) {
+        const why = `the agent's reply ${reply.id} failed to send`;
+        return stop(d, 'reply-sent', why, 'reply-failed', `message ${reply.id} failed to send`);
     }
     note('reply-sent', true, `the agent's reply was sent`);
-    const ours = thread.slice(start + 1);
-    const failedOurs = ours.find(o => o.m.failed_datetime);
-    if (failedOurs) {
-        note('follow-ups-sent', false, `this action's message ${failedOurs.m.id} failed to send`);
-        return skip(ticket, 'reply-failed', `follow-up ${failedOurs.m.id} failed to send`);
+    const ours = entries.slice(start + 1);
+    const failed = ours.find(o => o.m.failed_datetime)?.m.id;
+    if (failed !== undefined) {
+        const why = `this action's message ${failed} failed to send`;
+        return stop(d, 'follow-ups-sent', why, 'reply-failed', `follow-up ${failed} failed to send`);
     }
-    note('follow-ups-sent', true, ours.length > 0
-        ? `this action's ${ours.length} message(s) were sent`
-        : 'no follow-up yet in this cycle');
-    const route = replyRoute(ticket, thread.map(o => o.m), start, s.channels, note);
-    if ('reason' in route)
-        return skip(ticket, route.reason, route.detail);
+    const sent = `this action's ${ours.length} message(s) were sent`;
+    note('follow-ups-sent', true, ours.length > 0 ? sent : 'no follow-up yet in this cycle');
+    const route = replyRoute(d, entries.map(o => o.m), start);
+    if ('kind' in route)
+        return route;
+    const idleHours = Math.max(0, (d.now.getTime() - replyAt.getTime()) / HOUR);
     return {
-        cycle: {
-            reply: anchor.m,
-            replyAt: anchor.at,
-            idleHours: Math.max(0, (now.getTime() - anchor.at.getTime()) / HOUR),
-            route
-        },
+        cycle: { reply, replyAt, idleHours, route },
         followUps: ours.filter(o => own.get(o.m) === 'follow-up'),
-        closeMessagePosted: ours.some(o => own.get(o.m) === 'close-message'),
-        followUpTag,
-        ourTags
+        closeMessagePosted: ours.some(o => own.get(o.m) === 'close-message')
     };
 }
-function optional(value, type) {
-    return value === undefined || value === null || typeof value === type;
-}
-/**
- * The fields the policy reads have the shapes it expects: an id and a status, and tags, channel,
- * subject and the customer's names each absent or of the right type.
- */
+const optional = (value, type) => value === undefined || value === null || typeof value === type;
+/** The fields the policy reads have the shapes it expects (an id, a status; the rest optional). */
 function isReadableTicket(ticket) {
     if (typeof ticket !== 'object' || ticket === null)
         return false;
-    if (!Number.isSafeInteger(ticket.id) || typeof ticket.status !== 'string')
-        return false;
-    if (ticket.tags !== undefined && ticket.tags !== null) {
-        if (!Array.isArray(ticket.tags))
-            return false;
-        if (ticket.tags.some(t => typeof t !== 'object' || t === null || typeof t.name !== 'string')) {
-            return false;
-        }
-    }
-    if (!optional(ticket.channel, 'string'))
-        return false;
-    if (!optional(ticket.subject, 'string'))
-        return false;
-    const customer = ticket.customer;
-    if (customer !== undefined && customer !== null) {
-        if (typeof customer !== 'object')
-            return false;
-        if (!optional(customer.firstname, 'string') || !optional(customer.name, 'string'))
-            return false;
-    }
-    return true;
+    const { tags, customer } = ticket;
+    const isTag = (t) => typeof t === 'object' && t !== null && typeof t.name === 'string';
+    return (Number.isSafeInteger(ticket.id) &&
+        typeof ticket.status === 'string' &&
+        (tags === undefined || tags === null || (Array.isArray(tags) && tags.every(isTag))) &&
+        optional(ticket.channel, 'string') &&
+        optional(ticket.subject, 'string') &&
+        (customer === undefined ||
+            customer === null ||
+            (typeof customer === 'object' &&
+                optional(customer.firstname, 'string') &&
+                optional(customer.name, 'string'))));
 }
-const list = (items, none) => items.length > 0 ? items.join(', ') : none;
-/**
- * The checks of the ticket itself (its fields, its state, its tags and its channel): reasons that
- * hold whatever the messages say; each step is noted.
- */
-function ticketSkip(ticket, s, now, note = unnoted) {
+/** The checks of the ticket itself, which hold whatever the messages say; each step is noted. */
+function ticketSkip(d) {
+    const { ticket, s, note } = d;
     if (!isReadableTicket(ticket)) {
-        note('readable', false, 'ticket fields missing or of an unknown shape');
-        return skip(ticket, 'unreadable', 'ticket fields missing or of an unknown shape');
+        const why = 'ticket fields missing or of an unknown shape';
+        return stop(d, 'readable', why, 'unreadable', why);
     }
     note('readable', true, 'the ticket fields are readable');
-    if (ticket.trashed_datetime) {
-        note('not-trashed', false, 'in the trash');
-        return skip(ticket, 'trashed');
-    }
+    if (ticket.trashed_datetime)
+        return stop(d, 'not-trashed', 'in the trash', 'trashed');
     note('not-trashed', true, 'not in the trash');
-    if (ticket.spam === true) {
-        note('not-spam', false, 'marked as spam');
-        return skip(ticket, 'spam');
-    }
+    if (ticket.spam === true)
+        return stop(d, 'not-spam', 'marked as spam', 'spam');
     note('not-spam', true, 'not marked as spam');
-    if (ticket.status !== 'open') {
-        note('open', false, `status ${ticket.status}, not open`);
-        return skip(ticket, 'not-open', ticket.status);
-    }
+    const status = ticket.status;
+    if (status !== 'open')
+        return stop(d, 'open', `status ${status}, not open`, 'not-open', status);
     note('open', true, 'status open');
     const snoozedUntil = parseTimeField(ticket.snooze_datetime);
     if (snoozedUntil === undefined) {
-        note('not-snoozed', false, 'snooze_datetime is not a date');
-        return skip(ticket, 'unreadable', 'snooze_datetime is not a date');
+        const why = 'snooze_datetime is not a date';
+        return stop(d, 'not-snoozed', why, 'unreadable', why);
     }
-    if (snoozedUntil && snoozedUntil.getTime() > now.getTime()) {
-        note('not-snoozed', false, `snoozed by an agent until ${snoozedUntil.toISOString()}`);
-        return skip(ticket, 'snoozed');
+    const snoozed = snoozedUntil?.toISOString();
+    if (snoozedUntil && snoozedUntil.getTime() > d.now.getTime()) {
+        return stop(d, 'not-snoozed', `snoozed by an agent until ${snoozed}`, 'snoozed');
     }
-    note('not-snoozed', true, snoozedUntil ? `snooze ended ${snoozedUntil.toISOString()}` : 'not snoozed');
-    const names = tagNames(ticket);
+    note('not-snoozed', true, snoozed ? `snooze ended ${snoozed}` : 'not snoozed');
+    const names = (ticket.tags ?? []).map(t => t.name.toLowerCase());
     const excluded = names.find(n => s.excludeTags.includes(n));
     if (excluded !== undefined) {
-        note('exclude-tags', false, `has "${excluded}", one of exclude-tags`);
-        return skip(ticket, 'excluded-tag', excluded);
+        const why = `has "${excluded}", one of exclude-tags`;
+        return stop(d, 'exclude-tags', why, 'excluded-tag', excluded);
     }
-    note('exclude-tags', true, `no tag of exclude-tags (${list(s.excludeTags, 'none set')})`);
-    if (s.onlyTags.length > 0 && !names.some(n => s.onlyTags.includes(n))) {
-        note('only-tags', false, `has none of only-tags (${s.onlyTags.join(', ')})`);
-        return skip(ticket, 'not-in-only-tags');
+    const excludeTags = s.excludeTags.length > 0 ? s.excludeTags.join(', ') : 'none set';
+    note('exclude-tags', true, `no tag of exclude-tags (${excludeTags})`);
+    const only = names.filter(n => s.onlyTags.includes(n));
+    if (s.onlyTags.length > 0 && only.length === 0) {
+        const why = `has none of only-tags (${s.onlyTags.join(', ')})`;
+        return stop(d, 'only-tags', why, 'not-in-only-tags');
     }
-    note('only-tags', true, s.onlyTags.length > 0
-        ? `has ${names.filter(n => s.onlyTags.includes(n)).join(', ')}, of only-tags`
-        : 'only-tags is empty: every ticket');
+    const anyTag = 'only-tags is empty: every ticket';
+    note('only-tags', true, s.onlyTags.length > 0 ? `has ${only.join(', ')}, of only-tags` : anyTag);
+    const channel = String(ticket.channel);
     if (!s.channels.includes(String(ticket.channel ?? '').toLowerCase())) {
-        note('channel', false, `channel ${String(ticket.channel)} is not in channels (${s.channels.join(', ')})`);
-        return skip(ticket, 'channel-not-handled', String(ticket.channel));
+        const why = `channel ${channel} is not in channels (${s.channels.join(', ')})`;
+        return stop(d, 'channel', why, 'channel-not-handled', channel);
     }
-    note('channel', true, `channel ${String(ticket.channel)} is in channels`);
+    note('channel', true, `channel ${channel} is in channels`);
     return null;
 }
 /**
- * Messages this action recognised as its own by sender and text because their `external_id` lacks
- * the marker: for the sweep's one warning per run. Empty when the messages cannot be read.
+ * This action's messages known by sender and text, their `external_id` lacking the marker (for
+ * the sweep's one warning per run). Empty when the messages cannot be read.
  */
 function unmarkedOwnMessages(ticket, messages, s) {
     if (!isReadableTicket(ticket) || !Array.isArray(messages) || !messages.every(isReadableMessage)) {
         return [];
     }
-    return readThread(ticket, messages, s).unmarked;
+    return [...readThread(ticket, messages, s).own.keys()].filter(m => !isOurs(m));
 }
 
 ;// CONCATENATED MODULE: ./src/explain.ts
@@ -55745,12 +55542,7 @@ function explainTicket(ticket, messages, settings, now) {
     const { decision, checks } = reasoning;
     const bh = settings.businessHours;
     const timeline = (reasoning.timeline ?? []).map(t => ({
-        messageId: t.message.id,
-        at: t.at,
-        role: t.role,
-        unmarked: t.unmarked,
-        cycleStart: t.cycleStart,
-        failed: typeof t.message.failed_datetime === 'string' && t.message.failed_datetime !== '',
+        ...t,
         ageHours: Math.max(0, now.getTime() - t.at.getTime()) / explain_HOUR,
         businessAgeHours: bh ? businessMsBetween(t.at, now, bh) / explain_HOUR : null
     }));
@@ -55759,7 +55551,6 @@ function explainTicket(ticket, messages, settings, now) {
         ticketId: decision.ticketId,
         subject: typeof ticket?.subject === 'string' ? ticket.subject : '',
         firstName: shownFirstName(ticket),
-        now,
         timeline,
         checks,
         decision,
@@ -55773,35 +55564,31 @@ function whenText(due, now) {
         .toISOString()
         .replace(/:\d\d\.\d{3}Z$/, ' UTC')
         .replace('T', ' ');
-    return hours > 0
-        ? `${stamp} (in ${hours.toFixed(1)} h)`
-        : `${stamp} (${(-hours).toFixed(1)} h ago)`;
-}
-function dueText(due) {
-    return due.action === 'follow-up' ? `follow-up ${due.reminder ?? ''}`.trim() : 'the close';
+    return `${stamp} (${hours > 0 ? `in ${hours.toFixed(1)} h` : `${(-hours).toFixed(1)} h ago`})`;
 }
 function verdictOf(decision, due, now) {
+    const when = due ? whenText(due, now) : '';
+    const step = due?.action === 'follow-up' ? `follow-up ${due.reminder ?? ''}`.trim() : 'the close';
+    const since = due ? ` since ${when}` : '';
+    const then = due ? `; ${step} becomes due ${when}` : '';
     switch (decision.kind) {
         case 'follow-up':
-            return `Follow-up ${decision.reminder} of ${decision.reminders} is due${due ? ` since ${whenText(due, now)}` : ''}.`;
+            return `Follow-up ${decision.reminder} of ${decision.reminders} is due${since}.`;
         case 'close':
-            return `The close is due${due ? ` since ${whenText(due, now)}` : ''}${decision.postMessage ? ', with the close message' : ', without a message'}.`;
+            return `The close is due${since}${decision.postMessage ? ', with the close message' : ', without a message'}.`;
         case 'tag-follow-up':
-            return `The follow-up went out but its tag is missing: the tag is added${due ? `; ${dueText(due)} becomes due ${whenText(due, now)}` : ''}.`;
+            return `The follow-up went out but its tag is missing: the tag is added${then}.`;
         case 'untag':
             return decision.because === 'customer-replied'
                 ? "The customer answered: this action's tags are removed, nothing is sent."
-                : `An agent replied again: this action's old tags are removed${due ? `; ${dueText(due)} becomes due ${whenText(due, now)}` : ''}.`;
-        case 'skip': {
-            const detail = decision.detail ? ` (${decision.detail})` : '';
-            if (decision.reason === 'not-due' && due) {
-                return `Nothing to do yet: ${dueText(due)} becomes due ${whenText(due, now)}.`;
-            }
+                : `An agent replied again: this action's old tags are removed${then}.`;
+        case 'skip':
+            if (decision.reason === 'not-due' && due)
+                return `Nothing to do yet: ${step} becomes due ${when}.`;
             if (decision.reason === 'outside-business-hours' && due) {
-                return `Due, but outside business hours: ${dueText(due)} goes at the next opening, ${whenText(due, now)}.`;
+                return `Due, but outside business hours: ${step} goes at the next opening, ${when}.`;
             }
-            return `Left alone: ${SKIP_LABELS[decision.reason]}${detail}.`;
-        }
+            return `Left alone: ${SKIP_LABELS[decision.reason]}${decision.detail ? ` (${decision.detail})` : ''}.`;
     }
 }
 const ROLE_TEXT = {
@@ -55823,9 +55610,8 @@ function countsAs(t) {
         parts.push('failed to send');
     return parts.join('; ');
 }
-function decisionText(d) {
-    return d.kind === 'skip' ? `skip \`${d.reason}\`` : d.kind;
-}
+/** A check's finding: with the customer's data only where customer details may be shown. */
+const checkDetail = (c, details) => details && c.customerDetail !== undefined ? c.customerDetail : c.detail;
 /** The language of the texts, when they come from a messages file (the inputs are one set). */
 function languageNote(m, shown) {
     return m.language === INPUTS_LANGUAGE ? '' : ` (language: ${shown(m.language)})`;
@@ -55839,7 +55625,8 @@ function explanationMarkdown(e, settings) {
     if (details) {
         lines.push(`${markdownText(e.subject, 120)} (${markdownText(e.firstName || NO_NAME, 40)})`, '');
     }
-    lines.push(`**Decision:** ${decisionText(e.decision)}: ${escapeMarkdown(oneLine(e.verdict))}`, '');
+    const decision = e.decision.kind === 'skip' ? `skip \`${e.decision.reason}\`` : e.decision.kind;
+    lines.push(`**Decision:** ${decision}: ${escapeMarkdown(oneLine(e.verdict))}`, '');
     const shown = e.timeline.slice(-TIMELINE_ROWS);
     if (shown.length > 0) {
         const business = e.timeline.some(t => t.businessAgeHours !== null);
@@ -55855,8 +55642,8 @@ function explanationMarkdown(e, settings) {
     }
     lines.push('| Check | Result |', '| --- | --- |');
     for (const c of e.checks) {
-        const detail = details && c.customerDetail !== undefined ? c.customerDetail : c.detail;
-        lines.push(`| \`${c.check}\` | ${c.passed ? 'passed' : '**stopped here**'}: ${markdownText(detail, 300)} |`);
+        const result = c.passed ? 'passed' : '**stopped here**';
+        lines.push(`| \`${c.check}\` | ${result}: ${markdownText(checkDetail(c, details), 300)} |`);
     }
     lines.push('');
     if (e.message) {
@@ -55880,8 +55667,8 @@ function explanationText(e, details = true) {
     }
     lines.push('  Checks:');
     for (const c of e.checks) {
-        const detail = details && c.customerDetail !== undefined ? c.customerDetail : c.detail;
-        lines.push(`    ${c.passed ? 'ok  ' : 'STOP'} ${c.check}: ${terminalCell(detail)}`);
+        const detail = terminalCell(checkDetail(c, details));
+        lines.push(`    ${c.passed ? 'ok  ' : 'STOP'} ${c.check}: ${detail}`);
     }
     if (e.message) {
         lines.push(`  The ${messageLabel(e.message)} this ticket would get${languageNote(e.message, l => terminalCell(l, 20))}:`, ...messageTerminal(e.message, details));

@@ -6,15 +6,13 @@ import { INPUTS_LANGUAGE } from './messages.js'
 import { messageLabel, messageMarkdown, messageTerminal, type MessagePreview } from './preview.js'
 import { reason } from './policy/decide.js'
 import { whenDue, type Due } from './policy/schedule.js'
-import type { MessageRole } from './policy/thread.js'
+import type { MessageRole, TimelineMessage } from './policy/thread.js'
 import { SKIP_LABELS, type Check, type Decision, type PolicySettings } from './policy/types.js'
 import { escapeMarkdown, markdownText, NO_NAME, oneLine, terminalCell, ticketLink } from './text.js'
 
 /**
- * Why this action did (or did not) touch one ticket: the whole reasoning behind decide(), for a
- * support lead asking "why did it not follow up on #1234?" (ticket-ids runs, the CLI). Pure: the
- * same ticket, messages, settings and clock give the same explanation, and its decision is
- * decide()'s own.
+ * Why this action did (or did not) touch one ticket, for a support lead asking "why no follow-up on
+ * #1234?" (ticket-ids runs, the CLI): decide()'s own reasoning, rendered.
  */
 
 export interface Explanation {
@@ -22,40 +20,21 @@ export interface Explanation {
   /** customer text: shown only where customer details may be */
   subject: string
   firstName: string
-  now: Date
   /** every message, oldest first, with what it counts as and its age */
   timeline: TimelineEntry[]
-  /** the checks made, in order, up to the one that decided */
   checks: Check[]
-  /** exactly what decide() returns for the same input */
   decision: Decision
   /** the decision in one sentence */
   verdict: string
-  /** when the next follow-up or close becomes due; null when nothing is pending on time alone */
   due: Due | null
-  /**
-   * the message this ticket would get now (a follow-up or a close with a message), composed by the
-   * code that sends it; set by the sweep, which knows the texts; null or absent otherwise
-   */
+  /** what this ticket would get now, composed by the code that sends it (set by the sweep) */
   message?: MessagePreview | null
 }
 
-interface TimelineEntry {
-  messageId: number
-  at: Date
-  role: MessageRole
-  /** ours, recognised by sender and text because its external_id lacks the marker */
-  unmarked: boolean
-  /** the agent's reply this cycle counts from */
-  cycleStart: boolean
-  failed: boolean
-  /** real hours before `now` */
-  ageHours: number
-  /** business hours before `now`, when business-hours is set */
-  businessAgeHours: number | null
-}
-
 const HOUR = 3_600_000
+
+/** A message with its age before `now`: real, and business hours when they are set. */
+type TimelineEntry = TimelineMessage & { ageHours: number; businessAgeHours: number | null }
 
 /**
  * The customer's first name as reports show it: '' for a nameless customer, where the greeting
@@ -79,12 +58,7 @@ export function explainTicket(
   const { decision, checks } = reasoning
   const bh = settings.businessHours
   const timeline = (reasoning.timeline ?? []).map(t => ({
-    messageId: t.message.id,
-    at: t.at,
-    role: t.role,
-    unmarked: t.unmarked,
-    cycleStart: t.cycleStart,
-    failed: typeof t.message.failed_datetime === 'string' && t.message.failed_datetime !== '',
+    ...t,
     ageHours: Math.max(0, now.getTime() - t.at.getTime()) / HOUR,
     businessAgeHours: bh ? businessMsBetween(t.at, now, bh) / HOUR : null
   }))
@@ -93,7 +67,6 @@ export function explainTicket(
     ticketId: decision.ticketId,
     subject: typeof ticket?.subject === 'string' ? ticket.subject : '',
     firstName: shownFirstName(ticket),
-    now,
     timeline,
     checks,
     decision,
@@ -108,37 +81,32 @@ function whenText(due: Due, now: Date): string {
     .toISOString()
     .replace(/:\d\d\.\d{3}Z$/, ' UTC')
     .replace('T', ' ')
-  return hours > 0
-    ? `${stamp} (in ${hours.toFixed(1)} h)`
-    : `${stamp} (${(-hours).toFixed(1)} h ago)`
-}
-
-function dueText(due: Due): string {
-  return due.action === 'follow-up' ? `follow-up ${due.reminder ?? ''}`.trim() : 'the close'
+  return `${stamp} (${hours > 0 ? `in ${hours.toFixed(1)} h` : `${(-hours).toFixed(1)} h ago`})`
 }
 
 function verdictOf(decision: Decision, due: Due | null, now: Date): string {
+  const when = due ? whenText(due, now) : ''
+  const step = due?.action === 'follow-up' ? `follow-up ${due.reminder ?? ''}`.trim() : 'the close'
+  const since = due ? ` since ${when}` : ''
+  const then = due ? `; ${step} becomes due ${when}` : ''
   switch (decision.kind) {
     case 'follow-up':
-      return `Follow-up ${decision.reminder} of ${decision.reminders} is due${due ? ` since ${whenText(due, now)}` : ''}.`
+      return `Follow-up ${decision.reminder} of ${decision.reminders} is due${since}.`
     case 'close':
-      return `The close is due${due ? ` since ${whenText(due, now)}` : ''}${decision.postMessage ? ', with the close message' : ', without a message'}.`
+      return `The close is due${since}${decision.postMessage ? ', with the close message' : ', without a message'}.`
     case 'tag-follow-up':
-      return `The follow-up went out but its tag is missing: the tag is added${due ? `; ${dueText(due)} becomes due ${whenText(due, now)}` : ''}.`
+      return `The follow-up went out but its tag is missing: the tag is added${then}.`
     case 'untag':
       return decision.because === 'customer-replied'
         ? "The customer answered: this action's tags are removed, nothing is sent."
-        : `An agent replied again: this action's old tags are removed${due ? `; ${dueText(due)} becomes due ${whenText(due, now)}` : ''}.`
-    case 'skip': {
-      const detail = decision.detail ? ` (${decision.detail})` : ''
-      if (decision.reason === 'not-due' && due) {
-        return `Nothing to do yet: ${dueText(due)} becomes due ${whenText(due, now)}.`
-      }
+        : `An agent replied again: this action's old tags are removed${then}.`
+    case 'skip':
+      if (decision.reason === 'not-due' && due)
+        return `Nothing to do yet: ${step} becomes due ${when}.`
       if (decision.reason === 'outside-business-hours' && due) {
-        return `Due, but outside business hours: ${dueText(due)} goes at the next opening, ${whenText(due, now)}.`
+        return `Due, but outside business hours: ${step} goes at the next opening, ${when}.`
       }
-      return `Left alone: ${SKIP_LABELS[decision.reason]}${detail}.`
-    }
+      return `Left alone: ${SKIP_LABELS[decision.reason]}${decision.detail ? ` (${decision.detail})` : ''}.`
   }
 }
 
@@ -160,9 +128,9 @@ function countsAs(t: TimelineEntry): string {
   return parts.join('; ')
 }
 
-function decisionText(d: Decision): string {
-  return d.kind === 'skip' ? `skip \`${d.reason}\`` : d.kind
-}
+/** A check's finding: with the customer's data only where customer details may be shown. */
+const checkDetail = (c: Check, details: boolean): string =>
+  details && c.customerDetail !== undefined ? c.customerDetail : c.detail
 
 /** The language of the texts, when they come from a messages file (the inputs are one set). */
 function languageNote(m: MessagePreview, shown: (language: string) => string): string {
@@ -182,7 +150,8 @@ export function explanationMarkdown(
   if (details) {
     lines.push(`${markdownText(e.subject, 120)} (${markdownText(e.firstName || NO_NAME, 40)})`, '')
   }
-  lines.push(`**Decision:** ${decisionText(e.decision)}: ${escapeMarkdown(oneLine(e.verdict))}`, '')
+  const decision = e.decision.kind === 'skip' ? `skip \`${e.decision.reason}\`` : e.decision.kind
+  lines.push(`**Decision:** ${decision}: ${escapeMarkdown(oneLine(e.verdict))}`, '')
   const shown = e.timeline.slice(-TIMELINE_ROWS)
   if (shown.length > 0) {
     const business = e.timeline.some(t => t.businessAgeHours !== null)
@@ -205,10 +174,8 @@ export function explanationMarkdown(
   }
   lines.push('| Check | Result |', '| --- | --- |')
   for (const c of e.checks) {
-    const detail = details && c.customerDetail !== undefined ? c.customerDetail : c.detail
-    lines.push(
-      `| \`${c.check}\` | ${c.passed ? 'passed' : '**stopped here**'}: ${markdownText(detail, 300)} |`
-    )
+    const result = c.passed ? 'passed' : '**stopped here**'
+    lines.push(`| \`${c.check}\` | ${result}: ${markdownText(checkDetail(c, details), 300)} |`)
   }
   lines.push('')
   if (e.message) {
@@ -239,8 +206,8 @@ export function explanationText(e: Explanation, details = true): string {
   }
   lines.push('  Checks:')
   for (const c of e.checks) {
-    const detail = details && c.customerDetail !== undefined ? c.customerDetail : c.detail
-    lines.push(`    ${c.passed ? 'ok  ' : 'STOP'} ${c.check}: ${terminalCell(detail)}`)
+    const detail = terminalCell(checkDetail(c, details))
+    lines.push(`    ${c.passed ? 'ok  ' : 'STOP'} ${c.check}: ${detail}`)
   }
   if (e.message) {
     lines.push(

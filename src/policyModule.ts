@@ -8,48 +8,12 @@ import type { ActionDecision } from './policy/types.js'
 import { asText, logText, oneLine } from './text.js'
 
 /**
- * Custom per-ticket logic: a team's ES module whose default export may veto a planned follow-up
- * or close. It runs after the ticket's read and before the write; it can only say "skip", never
- * "act", so a bug in it can at worst leave a ticket alone. A throw or a timeout fails that ticket
- * (reported and counted), and the sweep goes on.
+ * A team's ES module whose default export may veto a planned follow-up or close
+ * (docs/policy-module.md). It runs between the ticket's read and the write and can only say
+ * "skip", so a bug in it can at worst leave a ticket alone; a throw or a timeout fails that ticket.
  */
 
-interface PlannedAction {
-  kind: 'follow-up' | 'close'
-  /** for a follow-up: which reminder (1-based) of how many */
-  reminder?: number
-  reminders?: number
-  /** real hours since the agent's last reply */
-  idleHours: number
-  /** the agent's last public reply, the start of the silence */
-  reply: Message
-}
-
-/** What the module gets besides the ticket: settings without secrets, read-only Gorgias, fetch. */
-interface PolicyContext {
-  settings: Omit<Settings, 'apiKey'>
-  gorgias: {
-    /** GET any API path, e.g. `/customers/123` for the customer's integration data */
-    get(path: string, query?: Record<string, string | number>): Promise<unknown>
-    getTicket(id: number): Promise<Ticket>
-    listMessages(ticketId: number): Promise<Message[]>
-  }
-  fetch: typeof globalThis.fetch
-  log(message: string): void
-  now: Date
-}
-
-type PolicyFunction = (
-  ticket: Ticket,
-  messages: Message[],
-  action: PlannedAction,
-  context: PolicyContext
-) => unknown
-
-/**
- * The policy module's veto as loaded: the client is its first argument until run.ts binds it (then
- * it is sweep/context.ts's Veto).
- */
+/** The veto as loaded; run.ts binds the client (then it is sweep/context.ts's Veto). */
 export type UnboundVeto = (
   client: Pick<GorgiasClient, 'getJson' | 'getTicket' | 'listMessages'>,
   ticket: Ticket,
@@ -74,13 +38,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }
 
-export async function loadPolicyModule(
-  settings: Settings,
-  log: { info(message: string): void },
-  timeoutMs = POLICY_TIMEOUT_MS
-): Promise<UnboundVeto> {
-  const path = settings.policyModule
-  if (!path) throw new PolicyModuleError('policy-module: no path given')
+/** The module's default export, checked to be a function. */
+async function loadFunction(path: string): Promise<(...args: unknown[]) => unknown> {
   if (!existsSync(path)) {
     throw new PolicyModuleError(
       `policy-module: no file at ${path}; the path is relative to the workflow's checkout, so run actions/checkout first`
@@ -89,9 +48,7 @@ export async function loadPolicyModule(
   let loaded: { default?: unknown }
   try {
     // Loaded at run time from the user's checkout, never bundled.
-    loaded = (await import(/* webpackIgnore: true */ pathToFileURL(path).href)) as {
-      default?: unknown
-    }
+    loaded = (await import(/* webpackIgnore: true */ pathToFileURL(path).href)) as typeof loaded
   } catch (err) {
     throw new PolicyModuleError(
       `policy-module: could not load ${path}: ${err instanceof Error ? err.message : String(err)}`
@@ -102,31 +59,37 @@ export async function loadPolicyModule(
       `policy-module: ${path} must have a default export that is a function (ticket, messages, action, context)`
     )
   }
-  const policy = loaded.default as PolicyFunction
+  return loaded.default as (...args: unknown[]) => unknown
+}
+
+export async function loadPolicyModule(
+  settings: Settings,
+  log: { info(message: string): void },
+  timeoutMs = POLICY_TIMEOUT_MS
+): Promise<UnboundVeto> {
+  const path = settings.policyModule
+  if (!path) throw new PolicyModuleError('policy-module: no path given')
+  const policy = await loadFunction(path)
   const { apiKey: _secret, ...publicSettings } = settings
   void _secret
   log.info(`policy-module: loaded ${path}`)
 
   return async (client, ticket, messages, decision) => {
-    const action: PlannedAction = {
-      kind: decision.kind,
-      idleHours: decision.idleHours,
-      reply: decision.reply,
-      ...(decision.kind === 'follow-up'
-        ? { reminder: decision.reminder, reminders: decision.reminders }
-        : {})
-    }
-    const context: PolicyContext = {
+    const { kind, idleHours, reply } = decision
+    const action =
+      decision.kind === 'follow-up'
+        ? { kind, idleHours, reply, reminder: decision.reminder, reminders: decision.reminders }
+        : { kind, idleHours, reply }
+    const context = {
       settings: publicSettings,
       gorgias: {
-        get: (p, q) => client.getJson(p, q),
-        getTicket: id => client.getTicket(id),
-        listMessages: id => client.listMessages(id)
+        get: (p: string, q?: Record<string, string | number>) => client.getJson(p, q),
+        getTicket: (id: number) => client.getTicket(id),
+        listMessages: (id: number) => client.listMessages(id)
       },
       fetch: globalThis.fetch,
-      // The module's text goes to the action's log: one line per call, after a prefix, so that no
-      // line of it can start with `::` and be run as a workflow command.
-      log: m => log.info(`policy-module (ticket ${ticket.id}): ${logText(m)}`),
+      // One line per call, after a prefix, so that no line of it can be run as a workflow command.
+      log: (m: unknown) => log.info(`policy-module (ticket ${ticket.id}): ${logText(m)}`),
       now: new Date()
     }
     let answer: unknown

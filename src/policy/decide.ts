@@ -1,7 +1,8 @@
-import type { Message, Ticket } from '../gorgias/types.js'
+import type { Message, Tag, Ticket } from '../gorgias/types.js'
 import { replyRoute } from './route.js'
 import { nextStep, type CycleFacts, type Schedule } from './schedule.js'
 import {
+  isOurs,
   isReadableMessage,
   readThread,
   timelineOf,
@@ -11,26 +12,18 @@ import {
 import {
   elapsedMs,
   HOUR,
-  ownTag,
+  ownTags,
   parseTimeField,
   skip,
-  tagNames,
-  unnoted,
+  stop,
   untag,
   type Check,
+  type Deciding,
   type Decision,
-  type Note,
-  type OwnTag,
-  type PolicySettings,
-  type Triage
+  type PolicySettings
 } from './types.js'
 
-/**
- * The policy's entrances: triage() decides what it can from a list item alone, decide() and
- * reason() from the ticket and all of its messages, after the checks of the ticket itself.
- */
-
-/** The decision with the reasoning behind it, step by step (explain.ts tells it to people). */
+/** The decision with the reasoning behind it (explain.ts tells it to people). */
 interface Reasoning {
   decision: Decision
   /** the checks made, in order, up to the one that decided */
@@ -41,17 +34,16 @@ interface Reasoning {
 }
 
 /**
- * Decides from a list item alone what it can, so that a ticket that cannot be due costs no
- * request. Only conclusions that hold whatever the messages say are drawn here:
- * - the customer wrote the latest message (`last_received_message_datetime` is not older than
- *   `last_message_datetime`);
- * - the agent's reply cannot be old enough yet: it came after the ticket was created and after
- *   the customer's last message, so its age is at most the younger of those two ages.
- * `last_message_datetime` alone is not used as the reply's time: internal notes may move it, and a
- * note does not restart the customer's clock.
+ * From a list item alone, so a ticket that cannot be due costs no request: the customer wrote last,
+ * or the agent's reply (after the ticket's creation and the customer's last message) cannot be old
+ * enough yet. Not `last_message_datetime` as the reply's time: an internal note moves it.
  */
-export function triage(ticket: Ticket, s: PolicySettings, now: Date): Triage {
-  const early = ticketSkip(ticket, s, now)
+export function triage(
+  ticket: Ticket,
+  s: PolicySettings,
+  now: Date
+): Decision | { kind: 'read-ticket'; ticketId: number } {
+  const early = ticketSkip({ ticket, s, now, note: () => undefined })
   if (early) return early
   const lastMessage = parseTimeField(ticket.last_message_datetime)
   const lastReceived = parseTimeField(ticket.last_received_message_datetime)
@@ -59,34 +51,26 @@ export function triage(ticket: Ticket, s: PolicySettings, now: Date): Triage {
   if (lastMessage === undefined || lastReceived === undefined || created === undefined) {
     return skip(ticket, 'unreadable', 'a ticket timestamp is not a date')
   }
-  const ourTags = [ownTag(ticket, s.followUpTag), ownTag(ticket, s.closedTag)].filter(
-    (t): t is OwnTag => !!t
-  )
   if (lastMessage && lastReceived && lastReceived.getTime() >= lastMessage.getTime()) {
-    return ourTags.length > 0
-      ? untag(ticket, ourTags, 'customer-replied')
-      : skip(ticket, 'customer-replied')
+    return customerReplied(ticket, s)
   }
   const starts = [created, lastReceived].filter((d): d is Date => d instanceof Date)
-  if (ourTags.length === 0 && starts.length > 0) {
+  if (ownTags(ticket, s).length === 0 && starts.length > 0) {
     const latestStart = new Date(Math.max(...starts.map(d => d.getTime())))
     if (elapsedMs(latestStart, now, s) < s.followUpHours[0]! * HOUR) return skip(ticket, 'not-due')
   }
   return { kind: 'read-ticket', ticketId: ticket.id }
 }
 
-/**
- * The full decision, from the ticket and all of its messages, taken on the one read of the ticket
- * made right before any write: the sweep acts on it at once.
- */
-export function decide(
-  ticket: Ticket,
-  messages: Message[],
-  s: PolicySettings,
-  now: Date
-): Decision {
-  return reason(ticket, messages, s, now).decision
+function customerReplied(ticket: Ticket, s: PolicySettings): Decision {
+  const ours = ownTags(ticket, s)
+  return ours.length > 0
+    ? untag(ticket, ours, 'customer-replied')
+    : skip(ticket, 'customer-replied')
 }
+
+/** The full decision, on the read of the ticket made right before any write. */
+export const decide = (...args: Parameters<typeof reason>): Decision => reason(...args).decision
 
 /** decide(), with every check it made and the timeline and schedule it read. */
 export function reason(
@@ -96,217 +80,149 @@ export function reason(
   now: Date
 ): Reasoning {
   const checks: Check[] = []
-  const note: Note = (check, passed, detail, customerDetail) => {
-    checks.push(
-      customerDetail === undefined
-        ? { check, passed, detail }
-        : { check, passed, detail, customerDetail }
-    )
+  const d: Deciding = {
+    ticket,
+    s,
+    now,
+    note: (check, passed, detail, customerDetail) => {
+      checks.push({ check, passed, detail, customerDetail })
+    }
   }
-  const done = (
-    decision: Decision,
-    timeline: TimelineMessage[] | null = null,
-    schedule: Schedule | null = null
-  ): Reasoning => ({ decision, checks, timeline, schedule })
-
-  const early = ticketSkip(ticket, s, now, note)
+  let timeline: TimelineMessage[] | null = null
+  const done = (decision: Decision): Reasoning => ({ decision, checks, timeline, schedule: null })
+  const early = ticketSkip(d)
   if (early) return done(early)
   if (!Array.isArray(messages) || !messages.every(isReadableMessage)) {
     const why = 'a message lacks an id, a sender side or a valid timestamp'
-    note('messages-readable', false, why)
-    return done(skip(ticket, 'unreadable', why))
+    return done(stop(d, 'messages-readable', why, 'unreadable', why))
   }
-  note('messages-readable', true, `${messages.length} messages, all readable`)
-
+  d.note('messages-readable', true, `${messages.length} messages, all readable`)
   const thread = readThread(ticket, messages, s)
-  const timeline = timelineOf(messages, thread)
-  const current = currentCycle(ticket, thread, s, now, note)
-  if ('kind' in current) return done(current, timeline)
-  const next = nextStep(ticket, current, s, now, note)
-  return done(next.decision, timeline, next.schedule)
+  timeline = timelineOf(thread)
+  const current = currentCycle(d, thread)
+  if ('kind' in current) return done(current)
+  return { ...nextStep(d, current), checks, timeline }
 }
 
 /**
- * The cycle the thread is in, checked step by step: an agent's reply that starts it, sent, with
- * this action's messages after it sent too, and a route back to the customer. A decision when one
- * of those stops it here.
+ * The cycle the thread is in, checked step by step: an agent's reply starts it, sent, this
+ * action's messages after it sent too, and a route back to the customer; else the decision.
  */
-function currentCycle(
-  ticket: Ticket,
-  read: Thread,
-  s: PolicySettings,
-  now: Date,
-  note: Note
-): Decision | CycleFacts {
-  const { entries: thread, start, own } = read
-  const followUpTag = ownTag(ticket, s.followUpTag)
-  if (start === -1) {
-    note('agent-replied', false, 'no public message other than this action’s')
-    return skip(ticket, 'no-agent-reply')
-  }
-  const anchor = thread[start]!
-  const ourTags = [followUpTag, ownTag(ticket, s.closedTag)].filter((t): t is OwnTag => !!t)
-  if (!anchor.m.from_agent) {
+function currentCycle(d: Deciding, { entries, start, own }: Thread): Decision | CycleFacts {
+  const { ticket, note } = d
+  const noReply = 'no public message other than this action’s'
+  if (start === -1) return stop(d, 'agent-replied', noReply, 'no-agent-reply')
+  const { m: reply, at: replyAt } = entries[start]!
+  if (!reply.from_agent) {
     note('agent-replied', true, 'the thread has public messages')
-    note('agent-spoke-last', false, `the customer spoke last (message ${anchor.m.id})`)
-    return ourTags.length > 0
-      ? untag(ticket, ourTags, 'customer-replied')
-      : skip(ticket, 'customer-replied')
+    note('agent-spoke-last', false, `the customer spoke last (message ${reply.id})`)
+    return customerReplied(ticket, d.s)
   }
-  note(
-    'agent-replied',
-    true,
-    `the cycle starts at the agent's reply ${anchor.m.id}, ${anchor.at.toISOString()}`
-  )
+  const starts = `the cycle starts at the agent's reply ${reply.id}, ${replyAt.toISOString()}`
+  note('agent-replied', true, starts)
   note('agent-spoke-last', true, 'the agent (or this action) spoke last')
-  if (anchor.m.failed_datetime) {
-    note('reply-sent', false, `the agent's reply ${anchor.m.id} failed to send`)
-    return skip(ticket, 'reply-failed', `message ${anchor.m.id} failed to send`)
+  if (reply.failed_datetime) {
+    const why = `the agent's reply ${reply.id} failed to send`
+    return stop(d, 'reply-sent', why, 'reply-failed', `message ${reply.id} failed to send`)
   }
   note('reply-sent', true, `the agent's reply was sent`)
-
-  const ours = thread.slice(start + 1)
-  const failedOurs = ours.find(o => o.m.failed_datetime)
-  if (failedOurs) {
-    note('follow-ups-sent', false, `this action's message ${failedOurs.m.id} failed to send`)
-    return skip(ticket, 'reply-failed', `follow-up ${failedOurs.m.id} failed to send`)
+  const ours = entries.slice(start + 1)
+  const failed = ours.find(o => o.m.failed_datetime)?.m.id
+  if (failed !== undefined) {
+    const why = `this action's message ${failed} failed to send`
+    return stop(d, 'follow-ups-sent', why, 'reply-failed', `follow-up ${failed} failed to send`)
   }
-  note(
-    'follow-ups-sent',
-    true,
-    ours.length > 0
-      ? `this action's ${ours.length} message(s) were sent`
-      : 'no follow-up yet in this cycle'
-  )
+  const sent = `this action's ${ours.length} message(s) were sent`
+  note('follow-ups-sent', true, ours.length > 0 ? sent : 'no follow-up yet in this cycle')
   const route = replyRoute(
-    ticket,
-    thread.map(o => o.m),
-    start,
-    s.channels,
-    note
+    d,
+    entries.map(o => o.m),
+    start
   )
-  if ('reason' in route) return skip(ticket, route.reason, route.detail)
+  if ('kind' in route) return route
+  const idleHours = Math.max(0, (d.now.getTime() - replyAt.getTime()) / HOUR)
   return {
-    cycle: {
-      reply: anchor.m,
-      replyAt: anchor.at,
-      idleHours: Math.max(0, (now.getTime() - anchor.at.getTime()) / HOUR),
-      route
-    },
+    cycle: { reply, replyAt, idleHours, route },
     followUps: ours.filter(o => own.get(o.m) === 'follow-up'),
-    closeMessagePosted: ours.some(o => own.get(o.m) === 'close-message'),
-    followUpTag,
-    ourTags
+    closeMessagePosted: ours.some(o => own.get(o.m) === 'close-message')
   }
 }
 
-function optional(value: unknown, type: 'string' | 'number'): boolean {
-  return value === undefined || value === null || typeof value === type
-}
+const optional = (value: unknown, type: 'string' | 'number'): boolean =>
+  value === undefined || value === null || typeof value === type
 
-/**
- * The fields the policy reads have the shapes it expects: an id and a status, and tags, channel,
- * subject and the customer's names each absent or of the right type.
- */
+/** The fields the policy reads have the shapes it expects (an id, a status; the rest optional). */
 function isReadableTicket(ticket: Ticket): boolean {
   if (typeof ticket !== 'object' || ticket === null) return false
-  if (!Number.isSafeInteger(ticket.id) || typeof ticket.status !== 'string') return false
-  if (ticket.tags !== undefined && ticket.tags !== null) {
-    if (!Array.isArray(ticket.tags)) return false
-    if (ticket.tags.some(t => typeof t !== 'object' || t === null || typeof t.name !== 'string')) {
-      return false
-    }
-  }
-  if (!optional(ticket.channel, 'string')) return false
-  if (!optional(ticket.subject, 'string')) return false
-  const customer = ticket.customer
-  if (customer !== undefined && customer !== null) {
-    if (typeof customer !== 'object') return false
-    if (!optional(customer.firstname, 'string') || !optional(customer.name, 'string')) return false
-  }
-  return true
+  const { tags, customer } = ticket
+  const isTag = (t: unknown) =>
+    typeof t === 'object' && t !== null && typeof (t as Tag).name === 'string'
+  return (
+    Number.isSafeInteger(ticket.id) &&
+    typeof ticket.status === 'string' &&
+    (tags === undefined || tags === null || (Array.isArray(tags) && tags.every(isTag))) &&
+    optional(ticket.channel, 'string') &&
+    optional(ticket.subject, 'string') &&
+    (customer === undefined ||
+      customer === null ||
+      (typeof customer === 'object' &&
+        optional(customer.firstname, 'string') &&
+        optional(customer.name, 'string')))
+  )
 }
 
-const list = (items: readonly string[], none: string): string =>
-  items.length > 0 ? items.join(', ') : none
-
-/**
- * The checks of the ticket itself (its fields, its state, its tags and its channel): reasons that
- * hold whatever the messages say; each step is noted.
- */
-function ticketSkip(
-  ticket: Ticket,
-  s: PolicySettings,
-  now: Date,
-  note: Note = unnoted
-): Decision | null {
+/** The checks of the ticket itself, which hold whatever the messages say; each step is noted. */
+function ticketSkip(d: Deciding): Decision | null {
+  const { ticket, s, note } = d
   if (!isReadableTicket(ticket)) {
-    note('readable', false, 'ticket fields missing or of an unknown shape')
-    return skip(ticket, 'unreadable', 'ticket fields missing or of an unknown shape')
+    const why = 'ticket fields missing or of an unknown shape'
+    return stop(d, 'readable', why, 'unreadable', why)
   }
   note('readable', true, 'the ticket fields are readable')
-  if (ticket.trashed_datetime) {
-    note('not-trashed', false, 'in the trash')
-    return skip(ticket, 'trashed')
-  }
+  if (ticket.trashed_datetime) return stop(d, 'not-trashed', 'in the trash', 'trashed')
   note('not-trashed', true, 'not in the trash')
-  if (ticket.spam === true) {
-    note('not-spam', false, 'marked as spam')
-    return skip(ticket, 'spam')
-  }
+  if (ticket.spam === true) return stop(d, 'not-spam', 'marked as spam', 'spam')
   note('not-spam', true, 'not marked as spam')
-  if (ticket.status !== 'open') {
-    note('open', false, `status ${ticket.status}, not open`)
-    return skip(ticket, 'not-open', ticket.status)
-  }
+  const status = ticket.status
+  if (status !== 'open') return stop(d, 'open', `status ${status}, not open`, 'not-open', status)
   note('open', true, 'status open')
   const snoozedUntil = parseTimeField(ticket.snooze_datetime)
   if (snoozedUntil === undefined) {
-    note('not-snoozed', false, 'snooze_datetime is not a date')
-    return skip(ticket, 'unreadable', 'snooze_datetime is not a date')
+    const why = 'snooze_datetime is not a date'
+    return stop(d, 'not-snoozed', why, 'unreadable', why)
   }
-  if (snoozedUntil && snoozedUntil.getTime() > now.getTime()) {
-    note('not-snoozed', false, `snoozed by an agent until ${snoozedUntil.toISOString()}`)
-    return skip(ticket, 'snoozed')
+  const snoozed = snoozedUntil?.toISOString()
+  if (snoozedUntil && snoozedUntil.getTime() > d.now.getTime()) {
+    return stop(d, 'not-snoozed', `snoozed by an agent until ${snoozed}`, 'snoozed')
   }
-  note(
-    'not-snoozed',
-    true,
-    snoozedUntil ? `snooze ended ${snoozedUntil.toISOString()}` : 'not snoozed'
-  )
-  const names = tagNames(ticket)
+  note('not-snoozed', true, snoozed ? `snooze ended ${snoozed}` : 'not snoozed')
+  const names = (ticket.tags ?? []).map(t => t.name.toLowerCase())
   const excluded = names.find(n => s.excludeTags.includes(n))
   if (excluded !== undefined) {
-    note('exclude-tags', false, `has "${excluded}", one of exclude-tags`)
-    return skip(ticket, 'excluded-tag', excluded)
+    const why = `has "${excluded}", one of exclude-tags`
+    return stop(d, 'exclude-tags', why, 'excluded-tag', excluded)
   }
-  note('exclude-tags', true, `no tag of exclude-tags (${list(s.excludeTags, 'none set')})`)
-  if (s.onlyTags.length > 0 && !names.some(n => s.onlyTags.includes(n))) {
-    note('only-tags', false, `has none of only-tags (${s.onlyTags.join(', ')})`)
-    return skip(ticket, 'not-in-only-tags')
+  const excludeTags = s.excludeTags.length > 0 ? s.excludeTags.join(', ') : 'none set'
+  note('exclude-tags', true, `no tag of exclude-tags (${excludeTags})`)
+  const only = names.filter(n => s.onlyTags.includes(n))
+  if (s.onlyTags.length > 0 && only.length === 0) {
+    const why = `has none of only-tags (${s.onlyTags.join(', ')})`
+    return stop(d, 'only-tags', why, 'not-in-only-tags')
   }
-  note(
-    'only-tags',
-    true,
-    s.onlyTags.length > 0
-      ? `has ${names.filter(n => s.onlyTags.includes(n)).join(', ')}, of only-tags`
-      : 'only-tags is empty: every ticket'
-  )
+  const anyTag = 'only-tags is empty: every ticket'
+  note('only-tags', true, s.onlyTags.length > 0 ? `has ${only.join(', ')}, of only-tags` : anyTag)
+  const channel = String(ticket.channel)
   if (!s.channels.includes(String(ticket.channel ?? '').toLowerCase())) {
-    note(
-      'channel',
-      false,
-      `channel ${String(ticket.channel)} is not in channels (${s.channels.join(', ')})`
-    )
-    return skip(ticket, 'channel-not-handled', String(ticket.channel))
+    const why = `channel ${channel} is not in channels (${s.channels.join(', ')})`
+    return stop(d, 'channel', why, 'channel-not-handled', channel)
   }
-  note('channel', true, `channel ${String(ticket.channel)} is in channels`)
+  note('channel', true, `channel ${channel} is in channels`)
   return null
 }
 
 /**
- * Messages this action recognised as its own by sender and text because their `external_id` lacks
- * the marker: for the sweep's one warning per run. Empty when the messages cannot be read.
+ * This action's messages known by sender and text, their `external_id` lacking the marker (for
+ * the sweep's one warning per run). Empty when the messages cannot be read.
  */
 export function unmarkedOwnMessages(
   ticket: Ticket,
@@ -316,5 +232,5 @@ export function unmarkedOwnMessages(
   if (!isReadableTicket(ticket) || !Array.isArray(messages) || !messages.every(isReadableMessage)) {
     return []
   }
-  return readThread(ticket, messages, s).unmarked
+  return [...readThread(ticket, messages, s).own.keys()].filter(m => !isOurs(m))
 }

@@ -1,10 +1,7 @@
 import type { Address, Message, Ticket } from '../gorgias/types.js'
-import type { Note, Recipient, Route } from './types.js'
+import { stop, type Deciding, type Decision, type Route } from './types.js'
 
-/**
- * How this action's messages go out: the channel, support address and integration of the agent's
- * reply, to the ticket's customer as their one recipient (Route in types.ts).
- */
+/** How this action's messages go out (Route in types.ts). */
 
 const isAddress = (a: unknown): a is Address =>
   typeof a === 'object' &&
@@ -20,12 +17,11 @@ export const sameAddress = (a: string, b: string): boolean =>
 type Channel = Omit<Route, 'customer'>
 
 /**
- * The channel, support address and integration of a follow-up: those of the agent's reply, or,
- * when that reply carries no usable source, those of the customer's own last message (answered
- * back the way it came). Null when neither works.
+ * The channel, support address and integration of the agent's reply or, when it has no usable
+ * source, of the customer's last message (answered back the way it came); null when neither works.
  */
 function replyChannel(
-  ticket: Ticket,
+  email: string | null,
   reply: Message,
   customerMessage: Message | null
 ): Channel | null {
@@ -35,70 +31,54 @@ function replyChannel(
     to.length > 0 &&
     to.every(isAddress) &&
     (channel !== 'email' || isAddress(from))
-  const integration = (m: Message): number | null =>
-    typeof m.integration_id === 'number' ? m.integration_id : null
-  const subject = (m: Message): string | null =>
-    typeof m.subject === 'string' && m.subject.trim() !== '' ? m.subject : null
-
+  const channelOf = (m: Message, from: Address | null, withSubject: boolean): Channel => ({
+    channel: m.channel,
+    sourceType: m.source!.type,
+    from,
+    integrationId: typeof m.integration_id === 'number' ? m.integration_id : null,
+    subject:
+      withSubject && typeof m.subject === 'string' && m.subject.trim() !== '' ? m.subject : null
+  })
   const source = reply.source
   const agentTo = Array.isArray(source?.to) ? source.to : []
   if (source && usable(reply.channel, source.type, source.from, agentTo)) {
-    const email = customerEmail(ticket)
-    // A reply written to someone else (a carrier, a supplier) has their subject, not the customer's.
+    // A reply to someone else (a carrier, a supplier) has their subject, not the customer's.
     const toCustomer = email !== null && agentTo.some(a => sameAddress(a.address, email))
-    return {
-      channel: reply.channel,
-      sourceType: source.type,
-      from: isAddress(source.from) ? source.from : null,
-      integrationId: integration(reply),
-      subject: toCustomer ? subject(reply) : null
-    }
+    return channelOf(reply, isAddress(source.from) ? source.from : null, toCustomer)
   }
   const back = customerMessage?.source
-  if (customerMessage && back) {
-    const to = isAddress(back.from) ? [back.from] : []
-    const from = Array.isArray(back.to) ? (back.to.find(isAddress) ?? null) : null
-    if (usable(customerMessage.channel, back.type, from, to)) {
-      return {
-        channel: customerMessage.channel,
-        sourceType: back.type,
-        from,
-        integrationId: integration(customerMessage),
-        subject: subject(customerMessage)
-      }
-    }
-  }
-  return null
+  if (!customerMessage || !back) return null
+  const to = isAddress(back.from) ? [back.from] : []
+  const from = Array.isArray(back.to) ? (back.to.find(isAddress) ?? null) : null
+  return usable(customerMessage.channel, back.type, from, to)
+    ? channelOf(customerMessage, from, true)
+    : null
 }
 
 /**
- * One email address as a To: line takes it, nothing else: a list ("a@x, b@y"), a display name,
- * stray spaces or invisible controls inside would let a customer record send this action's mail
- * to someone else, or somewhere nobody can read. An apostrophe (o'brien@...) is fine.
+ * One email address, nothing else: a list ("a@x, b@y"), a display name, spaces or invisible
+ * controls would send this action's mail to someone else, or nowhere. o'brien@... is fine.
  */
 const ONE_EMAIL =
   /^[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+@[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+\.[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+$/u
 
-function customerEmail(ticket: Ticket): string | null {
-  const email = ticket.customer?.email
-  if (typeof email !== 'string') return null
-  const trimmed = email.trim()
-  return ONE_EMAIL.test(trimmed) ? trimmed : null
-}
+type Customer = { id: number | null; email: string | null }
 
-function customerId(ticket: Ticket): number | null {
-  const id = ticket.customer?.id
-  return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : null
+/** The ticket's customer as this action may address them: a positive id, one single email. */
+function customerOf(ticket: Ticket): Customer {
+  const { id, email } = ticket.customer ?? {}
+  const trimmed = typeof email === 'string' ? email.trim() : ''
+  return {
+    id: typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : null,
+    email: ONE_EMAIL.test(trimmed) ? trimmed : null
+  }
 }
 
 /** Whether a message was written by the ticket's customer (by id, else by email). */
-function sentByCustomer(m: Message, ticket: Ticket): boolean {
-  const id = customerId(ticket)
-  const senderId = m.sender?.id
-  if (id !== null && typeof senderId === 'number') return senderId === id
-  const email = customerEmail(ticket)
-  const senderEmail = m.sender?.email
-  return email !== null && typeof senderEmail === 'string' && sameAddress(senderEmail, email)
+function sentBy(m: Message, { id, email }: Customer): boolean {
+  const sender = m.sender
+  if (id !== null && typeof sender?.id === 'number') return sender.id === id
+  return email !== null && typeof sender?.email === 'string' && sameAddress(sender.email, email)
 }
 
 /** A chat or sms address as a message's source gives it: one token, no spaces or controls. */
@@ -106,16 +86,14 @@ const ONE_HANDLE = /^[^\s,;<>\p{Cc}\p{Cf}]+$/u
 
 /**
  * The ticket's customer as the recipient on `channel`, or why there is none. Email goes to
- * `ticket.customer.email` and nowhere else; chat and sms go back to where the customer's own last
- * message on that channel came from, and only when its sender is the ticket's customer.
+ * `ticket.customer.email` only; chat and sms to where the customer's own last message came from.
  */
 function customerRecipient(
-  ticket: Ticket,
+  customer: Customer,
   channel: string,
   thread: readonly Message[]
-): Recipient | string {
-  const id = customerId(ticket)
-  const email = customerEmail(ticket)
+): Route['customer'] | string {
+  const { id, email } = customer
   const receiver = id !== null ? { id } : email !== null ? { email } : null
   if (receiver === null) return 'the customer has neither an id nor a usable email address'
   if (channel === 'email') {
@@ -123,9 +101,7 @@ function customerRecipient(
       ? { address: email, receiver }
       : 'the customer has no usable email address (none, or not one single address)'
   }
-  const own = [...thread]
-    .reverse()
-    .find(m => !m.from_agent && m.channel === channel && sentByCustomer(m, ticket))
+  const own = thread.findLast(m => !m.from_agent && m.channel === channel && sentBy(m, customer))
   const address = own?.source?.from?.address
   if (typeof address !== 'string' || !ONE_HANDLE.test(address.trim())) {
     return `no ${channel} message from the customer to answer`
@@ -134,43 +110,34 @@ function customerRecipient(
 }
 
 /**
- * The route of this action's messages in the cycle that starts at `thread[start]` (the agent's
- * reply; `thread` is the public thread in order): its channel must be one of `channels`, and the
- * ticket's customer must be reachable on it. Each check is noted; when there is no route, the
- * skip reason and why.
+ * The route for the cycle that starts at `thread[start]` (the agent's reply in the public thread):
+ * on one of `channels`, to the ticket's customer. Each check is noted; without a route, the skip.
  */
 export function replyRoute(
-  ticket: Ticket,
+  d: Deciding,
   thread: readonly Message[],
-  start: number,
-  channels: readonly string[],
-  note: Note
-): Route | { reason: 'channel-not-handled' | 'no-customer-address'; detail: string } {
+  start: number
+): Route | Decision {
+  const customer = customerOf(d.ticket)
   const reply = thread[start]!
-  const lastFromCustomer =
-    thread
-      .slice(0, start)
-      .reverse()
-      .find(m => !m.from_agent) ?? null
-  const channel = replyChannel(ticket, reply, lastFromCustomer)
-  if (!channel || !channels.includes(channel.channel.toLowerCase())) {
+  const lastFromCustomer = thread.slice(0, start).findLast(m => !m.from_agent) ?? null
+  const channel = replyChannel(customer.email, reply, lastFromCustomer)
+  if (!channel || !d.s.channels.includes(channel.channel.toLowerCase())) {
     const why = channel
       ? `a reply would go by ${channel.channel}`
       : `no route back to the customer this action can use (the agent replied by ${String(reply.channel)})`
-    note('route', false, why)
-    return { reason: 'channel-not-handled', detail: why }
+    return stop(d, 'route', why, 'channel-not-handled', why)
   }
-  note(
+  d.note(
     'route',
     true,
     `by ${channel.channel}${channel.from ? ` from ${channel.from.address}` : ''}${channel.integrationId !== null ? `, integration ${channel.integrationId}` : ''}`
   )
-  const recipient = customerRecipient(ticket, channel.channel, thread)
+  const recipient = customerRecipient(customer, channel.channel, thread)
   if (typeof recipient === 'string') {
-    note('customer-address', false, recipient)
-    return { reason: 'no-customer-address', detail: recipient }
+    return stop(d, 'customer-address', recipient, 'no-customer-address', recipient)
   }
-  note(
+  d.note(
     'customer-address',
     true,
     "to the ticket's customer, and no one else",

@@ -5,238 +5,173 @@ import {
   elapsedMs,
   HOUR,
   ownTag,
+  ownTags,
   parseTimeField,
   skip,
-  staleTags,
+  splitTags,
+  stop,
   untag,
   type Cycle,
+  type Deciding,
   type Decision,
-  type Note,
-  type OwnTag,
   type PolicySettings
 } from './types.js'
 
-/** The timing of the current cycle, once it and its route are known. */
+/** The next step, and the ages it waits for in (business) hours: since the reply, the last one. */
+interface Step {
+  action: 'follow-up' | 'close'
+  /** for a follow-up: which one (1-based) */
+  reminder: number | null
+  afterReplyHours: number
+  afterLastFollowUpHours: number
+}
+
+/** Where the cycle stands, and its next step. */
 export interface Schedule {
-  /** follow-ups the schedule has (follow-up-hours) */
-  reminders: number
   /** follow-ups sent in this cycle, marked or recognised */
   sent: number
   replyAt: Date
   lastFollowUpAt: Date | null
-  /**
-   * the next step and the ages it waits for, in hours (business hours when business-hours is
-   * set): since the agent's reply, and since the last follow-up
-   */
-  next: {
-    action: 'follow-up' | 'close'
-    /** for a follow-up: which one (1-based) */
-    reminder: number | null
-    afterReplyHours: number
-    afterLastFollowUpHours: number
-  }
-}
-
-/** A cycle this action may act on, as the thread shows it (see currentCycle in decide.ts). */
-export interface CycleFacts {
-  cycle: Cycle
-  /** this action's follow-ups in the cycle, marked or recognised, in thread order */
-  followUps: Entry[]
-  /** this action's close message is already in the cycle */
-  closeMessagePosted: boolean
-  followUpTag: OwnTag | undefined
-  /** this action's tags on the ticket: the follow-up tag and the closed tag */
-  ourTags: OwnTag[]
-}
-
-/** Where the cycle stands: what was sent, and how old the reply and the last follow-up are. */
-interface Progress {
-  reminders: number
-  sent: number
-  lastFollowUp: Entry | undefined
-  /** since the agent's reply, in ms (business time when business-hours is set) */
+  /** ms since the reply, and since the last follow-up (0 without one); business time when set */
   replyAge: number
-  /** since the last follow-up, likewise; 0 when there is none */
   lastFollowUpAge: number
+  next: Step
+}
+
+/** A cycle this action may act on, and its follow-ups so far (marked or recognised, in order). */
+export type CycleFacts = { cycle: Cycle; followUps: Entry[]; closeMessagePosted: boolean }
+
+/** The step after `sent` follow-ups. */
+function stepAfter(sent: number, s: PolicySettings): Step {
+  const hours = s.followUpHours
+  // The hard stop: one silence never gets more reminders than the schedule has.
+  if (sent < hours.length) {
+    const gap = sent === 0 ? 0 : hours[sent]! - hours[sent - 1]!
+    const afterReplyHours = hours[sent]!
+    return { action: 'follow-up', reminder: sent + 1, afterReplyHours, afterLastFollowUpHours: gap }
+  }
+  // The customer always gets the whole grace window after the last follow-up, even a late one.
+  const grace = s.closeHours - hours[hours.length - 1]!
+  return {
+    action: 'close',
+    reminder: null,
+    afterReplyHours: s.closeHours,
+    afterLastFollowUpHours: grace
+  }
 }
 
 /**
- * The cycle's next step and its timing: a follow-up or the close when due (a skip when the ticket
- * was reopened, or until business hours), else a tag repair or nothing yet. Each check is noted.
+ * The cycle's next step: a follow-up or the close when due (a skip when the ticket was reopened,
+ * or until business hours), else a tag repair or nothing yet. Each check is noted.
  */
 export function nextStep(
-  ticket: Ticket,
-  facts: CycleFacts,
-  s: PolicySettings,
-  now: Date,
-  note: Note
+  d: Deciding,
+  facts: CycleFacts
 ): { decision: Decision; schedule: Schedule } {
-  const { cycle, followUps, followUpTag, ourTags } = facts
-  const lastFollowUp = followUps[followUps.length - 1]
-  const progress: Progress = {
-    reminders: s.followUpHours.length,
+  const { ticket, s, now, note } = d
+  const { cycle, followUps } = facts
+  const last = followUps.at(-1)
+  const schedule: Schedule = {
     sent: followUps.length,
-    lastFollowUp,
+    replyAt: cycle.replyAt,
+    lastFollowUpAt: last?.at ?? null,
     replyAge: elapsedMs(cycle.replyAt, now, s),
-    lastFollowUpAge: lastFollowUp ? elapsedMs(lastFollowUp.at, now, s) : 0
+    lastFollowUpAge: last ? elapsedMs(last.at, now, s) : 0,
+    next: stepAfter(followUps.length, s)
   }
-  const { sent, reminders } = progress
-  const schedule = scheduleOf(cycle, progress, s)
-  const done = (decision: Decision): { decision: Decision; schedule: Schedule } => ({
-    decision,
-    schedule
-  })
-
-  note(
-    'reminders',
-    true,
-    `${sent} of ${reminders} follow-up(s) sent in this cycle: next is ${stepName(schedule.next)}`
-  )
-  if (schedule.next.action === 'close') {
-    if (reopenedAfter(ticket, lastFollowUp!.at, s)) {
-      note('not-reopened', false, 'closed and reopened since the last follow-up; left to agents')
-      return done(
-        skip(ticket, 'reopened', 'closed and reopened since the last follow-up; left to agents')
-      )
-    }
+  const { sent, next } = schedule
+  const done = (decision: Decision) => ({ decision, schedule })
+  const reminders = `${sent} of ${s.followUpHours.length} follow-up(s) sent in this cycle`
+  note('reminders', true, `${reminders}: next is ${stepName(next)}`)
+  if (next.action === 'close') {
+    const why = 'closed and reopened since the last follow-up; left to agents'
+    if (reopenedAfter(ticket, last!.at, s))
+      return done(stop(d, 'not-reopened', why, 'reopened', why))
     note('not-reopened', true, 'not closed and reopened since the last follow-up')
   }
-  const due = dueStep(ticket, facts, progress, schedule.next, s, now, note)
+  const due = dueStep(d, facts, schedule)
   if (due !== null) return done(due)
-
-  if (sent > 0 && !followUpTag) {
+  if (sent > 0 && !ownTag(ticket, s.followUpTag)) {
     return done({ kind: 'tag-follow-up', ticketId: ticket.id, ...cycle })
   }
-  if (sent === 0 && ourTags.length > 0) return done(untag(ticket, ourTags, 'agent-replied'))
+  const ours = ownTags(ticket, s)
+  if (sent === 0 && ours.length > 0) return done(untag(ticket, ours, 'agent-replied'))
   return done(skip(ticket, 'not-due'))
 }
 
-/** The next step and the ages it waits for, from where the cycle stands. */
-function scheduleOf(cycle: Cycle, progress: Progress, s: PolicySettings): Schedule {
-  const { sent, reminders, lastFollowUp } = progress
-  const base = { reminders, sent, replyAt: cycle.replyAt, lastFollowUpAt: lastFollowUp?.at ?? null }
-  // The hard stop: one silence never gets more reminders than the schedule has, whatever else the
-  // thread says; from there on the only way forward is the close.
-  if (sent < reminders) {
-    const dueAge = s.followUpHours[sent]!
-    const gap = sent === 0 ? 0 : dueAge - s.followUpHours[sent - 1]!
-    return {
-      ...base,
-      next: {
-        action: 'follow-up',
-        reminder: sent + 1,
-        afterReplyHours: dueAge,
-        afterLastFollowUpHours: gap
-      }
-    }
-  }
-  // The customer always gets the whole grace window after the last follow-up, even when that
-  // follow-up went out late.
-  const grace = s.closeHours - s.followUpHours[reminders - 1]!
-  return {
-    ...base,
-    next: {
-      action: 'close',
-      reminder: null,
-      afterReplyHours: s.closeHours,
-      afterLastFollowUpHours: grace
-    }
-  }
-}
-
-/**
- * The next step as a decision once both of its ages are reached (a skip when it must wait for
- * business hours); null when it is not due yet.
- */
-function dueStep(
-  ticket: Ticket,
-  facts: CycleFacts,
-  progress: Progress,
-  next: Schedule['next'],
-  s: PolicySettings,
-  now: Date,
-  note: Note
-): Decision | null {
+/** The next step as a decision once both of its ages are reached; null when it is not due yet. */
+function dueStep(d: Deciding, facts: CycleFacts, schedule: Schedule): Decision | null {
+  const { ticket, s } = d
   const { cycle } = facts
-  const { sent, reminders } = progress
-  const what = stepName(next)
-  const ages = agesText(progress, s, next.afterReplyHours, next.afterLastFollowUpHours)
+  const { sent, next } = schedule
   const isDue =
-    progress.replyAge >= next.afterReplyHours * HOUR &&
-    progress.lastFollowUpAge >= next.afterLastFollowUpHours * HOUR
-  if (!isDue) {
-    note('due', false, `${what} is not due: ${ages}`)
-    return null
-  }
-  note('due', true, `${what} is due: ${ages}`)
-  const window = waitForWindow(ticket, s, now, note)
+    schedule.replyAge >= next.afterReplyHours * HOUR &&
+    schedule.lastFollowUpAge >= next.afterLastFollowUpHours * HOUR
+  d.note(
+    'due',
+    isDue,
+    `${stepName(next)} is ${isDue ? 'due' : 'not due'}: ${agesText(schedule, s)}`
+  )
+  if (!isDue) return null
+  const window = waitForWindow(d)
   if (window) return window
   if (next.action === 'close') {
-    return {
-      kind: 'close',
-      ticketId: ticket.id,
-      ...cycle,
-      postMessage:
-        templatesFor(s.messages, ticket.language).templates.close !== '' &&
-        !facts.closeMessagePosted,
-      marker: closeMarker(cycle.reply.id)
-    }
+    const { close } = templatesFor(s.messages, ticket.language).templates
+    const postMessage = close !== '' && !facts.closeMessagePosted
+    const marker = closeMarker(cycle.reply.id)
+    return { kind: 'close', ticketId: ticket.id, ...cycle, postMessage, marker }
   }
+  // A first follow-up takes off the closed-tag an earlier cycle left.
+  const closedTag = sent === 0 ? ownTag(ticket, s.closedTag) : undefined
+  const stale = splitTags(closedTag ? [closedTag] : [])
   return {
     kind: 'follow-up',
     ticketId: ticket.id,
     ...cycle,
     reminder: sent + 1,
-    reminders,
+    reminders: s.followUpHours.length,
     marker: followUpMarker(sent + 1, cycle.reply.id),
-    ...staleTags(sent === 0 ? facts.ourTags.filter(t => t !== facts.followUpTag) : [])
+    staleTags: stale.tags,
+    staleNamesWithoutId: stale.namesWithoutId
   }
 }
 
 /** A due step outside business hours waits for the next opening; null when it may go now. */
-function waitForWindow(ticket: Ticket, s: PolicySettings, now: Date, note: Note): Decision | null {
-  if (!s.businessHours) return null
-  if (isOpenAt(now, s.businessHours)) {
-    note('business-hours', true, `inside business hours (${s.businessHours.describe})`)
+function waitForWindow(d: Deciding): Decision | null {
+  const bh = d.s.businessHours
+  if (!bh) return null
+  if (isOpenAt(d.now, bh)) {
+    d.note('business-hours', true, `inside business hours (${bh.describe})`)
     return null
   }
-  const opens = nextOpening(now, s.businessHours).toISOString()
-  note(
-    'business-hours',
-    false,
-    `outside business hours (${s.businessHours.describe}); opens ${opens}`
-  )
-  return skip(ticket, 'outside-business-hours', `due; waits for business hours (from ${opens})`)
+  const opens = nextOpening(d.now, bh).toISOString()
+  const why = `outside business hours (${bh.describe}); opens ${opens}`
+  const detail = `due; waits for business hours (from ${opens})`
+  return stop(d, 'business-hours', why, 'outside-business-hours', detail)
 }
 
-/** The next step as the checks name it: "follow-up 2", "the close". */
-const stepName = (next: Schedule['next']): string =>
+/** "follow-up 2", "the close". */
+const stepName = (next: Step): string =>
   next.action === 'close' ? 'the close' : `follow-up ${next.reminder}`
 
 const hoursText = (ms: number): string => (ms / HOUR).toFixed(1)
 
 /** The ages a step waits for, against the hours it needs, in words. */
-function agesText(
-  progress: Progress,
-  s: PolicySettings,
-  needReply: number,
-  needLast: number
-): string {
+function agesText(schedule: Schedule, s: PolicySettings): string {
   const unit = s.businessHours ? ' business hours' : ' hours'
+  const { next } = schedule
   return (
-    `the reply is ${hoursText(progress.replyAge)}${unit} old (${needReply} needed)` +
-    (progress.lastFollowUp
-      ? `, the last follow-up ${hoursText(progress.lastFollowUpAge)}${unit} old (${needLast} needed)`
+    `the reply is ${hoursText(schedule.replyAge)}${unit} old (${next.afterReplyHours} needed)` +
+    (schedule.lastFollowUpAt
+      ? `, the last follow-up ${hoursText(schedule.lastFollowUpAge)}${unit} old (${next.afterLastFollowUpHours} needed)`
       : '')
   )
 }
 
 /**
- * Whether an open ticket was closed and reopened since `since` (the last follow-up) with no new
- * message: a person's decision to keep it open, never to be undone by this action. Evidence is
- * either this action's closed-tag (added only after a close, so on an open ticket within the same
- * cycle it means a reopen) or a `closed_datetime` later than the follow-up (any close, by us or by
- * an agent, followed by a reopen, when the API keeps that field after a reopen).
+ * Closed and reopened since the last follow-up, with no new message: a person's decision, never
+ * undone. Evidence: our closed-tag (added only after a close, so on an open ticket it means a
+ * reopen), or a `closed_datetime` after the follow-up (when the API keeps it after a reopen).
  */
 function reopenedAfter(ticket: Ticket, since: Date, s: PolicySettings): boolean {
   if (ownTag(ticket, s.closedTag)) return true
@@ -245,37 +180,28 @@ function reopenedAfter(ticket: Ticket, since: Date, s: PolicySettings): boolean 
 }
 
 /**
- * When the cycle's next step becomes due: both of its ages reached (since the agent's reply, since
- * the last follow-up), counted in business hours when set, then the next opening if that instant
- * falls outside them. The time a "not due" decision can change on the clock alone.
+ * When the next step becomes due: both of its ages reached (in business hours when set), then the
+ * next opening if that falls outside them. The time a "not due" can change on the clock alone.
  */
 export function dueTime(schedule: Schedule, s: PolicySettings): Date {
+  const bh = s.businessHours
   const after = (from: Date, hours: number): Date =>
-    s.businessHours
-      ? addBusinessMs(from, hours * HOUR, s.businessHours)
-      : new Date(from.getTime() + hours * HOUR)
+    bh ? addBusinessMs(from, hours * HOUR, bh) : new Date(from.getTime() + hours * HOUR)
   const { next } = schedule
   let at = after(schedule.replyAt, next.afterReplyHours)
   if (schedule.lastFollowUpAt) {
     const sinceLast = after(schedule.lastFollowUpAt, next.afterLastFollowUpHours)
     if (sinceLast.getTime() > at.getTime()) at = sinceLast
   }
-  if (s.businessHours && !isOpenAt(at, s.businessHours)) at = nextOpening(at, s.businessHours)
-  return at
+  return bh && !isOpenAt(at, bh) ? nextOpening(at, bh) : at
 }
 
 /** When the next follow-up or close becomes due, as explain.ts tells it. */
-export interface Due {
-  action: 'follow-up' | 'close'
-  /** for a follow-up: which one (1-based) */
-  reminder: number | null
-  at: Date
-}
+export type Due = Pick<Step, 'action' | 'reminder'> & { at: Date }
 
 /**
- * When the cycle's next step becomes due (dueTime), for a decision that waits on time or acts now
- * (then it is in the past); a step due already but waiting for business hours goes at the next
- * opening. Null when nothing is pending on time alone.
+ * When the next step becomes due (past when it acts now), or the next opening for one waiting for
+ * business hours. Null when time alone changes nothing: no cycle to act on, or a reopened ticket.
  */
 export function whenDue(
   decision: Decision,
@@ -283,15 +209,7 @@ export function whenDue(
   s: PolicySettings,
   now: Date
 ): Due | null {
-  if (!schedule) return null
-  const waitsOnTime =
-    decision.kind === 'follow-up' ||
-    decision.kind === 'close' ||
-    decision.kind === 'tag-follow-up' ||
-    (decision.kind === 'untag' && decision.because === 'agent-replied') ||
-    (decision.kind === 'skip' &&
-      (decision.reason === 'not-due' || decision.reason === 'outside-business-hours'))
-  if (!waitsOnTime) return null
+  if (!schedule || (decision.kind === 'skip' && decision.reason === 'reopened')) return null
   const bh = s.businessHours
   const waitsForWindow = decision.kind === 'skip' && decision.reason === 'outside-business-hours'
   const at = waitsForWindow && bh ? nextOpening(now, bh) : dueTime(schedule, s)
@@ -299,9 +217,8 @@ export function whenDue(
 }
 
 /**
- * The earliest the step after a follow-up just sent (reminder `sent`, at `sentAt` on the server's
- * clock) can become due, in real hours: business hours only ever make it later. A lower bound, so
- * that a run trusting it reads the ticket no later than needed.
+ * The earliest the step after follow-up `sent` (sent at `sentAt` on the server's clock) can become
+ * due, in real hours: business hours only make it later, so a run trusting it is never late.
  */
 export function earliestAfterFollowUp(
   replyAt: Date,
@@ -309,9 +226,7 @@ export function earliestAfterFollowUp(
   sentAt: number,
   s: PolicySettings
 ): Date {
-  const reminders = s.followUpHours.length
-  const last = s.followUpHours[sent - 1]!
-  const afterReply = sent < reminders ? s.followUpHours[sent]! : s.closeHours
-  const gap = afterReply - last
-  return new Date(Math.max(replyAt.getTime() + afterReply * HOUR, sentAt + gap * HOUR))
+  const { afterReplyHours, afterLastFollowUpHours } = stepAfter(sent, s)
+  const afterReply = replyAt.getTime() + afterReplyHours * HOUR
+  return new Date(Math.max(afterReply, sentAt + afterLastFollowUpHours * HOUR))
 }

@@ -8,28 +8,16 @@ import {
   type PolicyTexts
 } from './types.js'
 
-/**
- * The thread: one message as the policy reads it (can it be read, is it public, when does it count
- * from); this action's own messages, known by the marker it sets in `external_id` or, when a
- * message lacks it, by who sent it and its text (recognisedAs); the public messages in the order
- * Gorgias recorded them (Rule auto-replies left out) and where the current cycle starts; and the
- * timeline explain.ts shows, every message with what it counts as.
- */
+/** The thread: the messages, this action's own (by marker, or sender and text), the cycle start. */
 
-/**
- * When a message reached (or was meant to reach) the customer: the age of a reply counts from
- * here. A `sent_datetime` that is present but not a date makes the message unreadable.
- */
+/** When a message reached the customer; a `sent_datetime` not a date makes it unreadable. */
 export function messageTime(m: Message): Date | undefined {
   const sent = parseTimeField(m.sent_datetime)
   if (sent === undefined) return undefined
   return sent ?? parseTimeField(m.created_datetime) ?? undefined
 }
 
-/**
- * Readable: an id, a sender side (`from_agent`), a time (sent or created), and every timestamp it
- * carries a date.
- */
+/** Readable: an id, a sender side, a time, and every timestamp it carries a date. */
 export function isReadableMessage(m: Message): boolean {
   return (
     typeof m === 'object' &&
@@ -42,57 +30,44 @@ export function isReadableMessage(m: Message): boolean {
   )
 }
 
-/** Public: sent to the customer, not an internal note for agents only. */
+/** Public: sent to the customer, not an internal note. */
 function isPublic(m: Message): boolean {
   return m.public !== false && m.channel !== 'internal-note'
 }
 
-const MARKER_PREFIX = 'gorgias-auto-close:'
-const FOLLOW_UP_MARKER = /^gorgias-auto-close:follow-up\b/
-const CLOSE_MARKER = /^gorgias-auto-close:close\b/
+const MARKER = 'gorgias-auto-close:'
 
 export function followUpMarker(reminder: number, replyId: number): string {
-  return `${MARKER_PREFIX}follow-up:${reminder}:reply-${replyId}`
+  return `${MARKER}follow-up:${reminder}:reply-${replyId}`
 }
 
 export function closeMarker(replyId: number): string {
-  return `${MARKER_PREFIX}close:reply-${replyId}`
+  return `${MARKER}close:reply-${replyId}`
 }
 
 export function isOurs(m: Message): boolean {
-  return typeof m.external_id === 'string' && m.external_id.startsWith(MARKER_PREFIX)
-}
-
-function isOurFollowUp(m: Message): boolean {
-  return typeof m.external_id === 'string' && FOLLOW_UP_MARKER.test(m.external_id)
-}
-
-function isOurClose(m: Message): boolean {
-  return typeof m.external_id === 'string' && CLOSE_MARKER.test(m.external_id)
+  return typeof m.external_id === 'string' && m.external_id.startsWith(MARKER)
 }
 
 type OwnKind = 'follow-up' | 'close-message'
+/** 'own-other': marked as ours by a version that knew another kind of message */
+type Own = OwnKind | 'own-other'
+const MARKED_AS: Record<string, OwnKind> = { 'follow-up': 'follow-up', close: 'close-message' }
 
-/** What a marked message is; 'other' for a marker of ours this version does not know. */
-function markedAs(m: Message): OwnKind | 'other' | null {
+/** What a marked message is. */
+function markedAs(m: Message): Own | null {
   if (!isOurs(m)) return null
-  return isOurFollowUp(m) ? 'follow-up' : isOurClose(m) ? 'close-message' : 'other'
+  const kind = /^gorgias-auto-close:(follow-up|close)\b/.exec(m.external_id!)?.[1] ?? ''
+  return MARKED_AS[kind] ?? 'own-other'
 }
 
 const normaliseSpace = (text: string): string => text.replace(/\s+/g, ' ').trim()
 
 /** A template as the literal runs between its placeholders, whitespace-normalised. */
-interface TemplateShape {
-  kind: OwnKind
-  literals: string[]
-}
-
+type TemplateShape = { kind: OwnKind; literals: string[] }
 const shapesByCatalog = new WeakMap<PolicyCatalog, TemplateShape[]>()
 
-/**
- * A template with less text of its own than this ("{{first_name}}?") would take any short agent
- * reply by the same user for ours: such a template is known by its marker only.
- */
+/** A template with less text of its own ("{{first_name}}?") is known by its marker only. */
 const MIN_TEMPLATE_TEXT = 12
 
 /** Every template of every language; follow-ups first, so a text that is both counts as one. */
@@ -113,9 +88,8 @@ function templateShapes(catalog: PolicyCatalog): TemplateShape[] {
 }
 
 /**
- * Whether `text` is the template with each placeholder standing for any text. Matched by hand
- * (prefix, suffix, then each inner literal at its first place) rather than by a regular expression,
- * whose backtracking over several wildcards could take for ever on a long message.
+ * Whether `text` is the template with each placeholder standing for any text. Matched by hand, not
+ * by a regular expression whose backtracking over several wildcards could take for ever.
  */
 function fitsTemplate(text: string, literals: readonly string[]): boolean {
   const first = literals[0] ?? ''
@@ -158,10 +132,9 @@ function htmlText(html: string): string {
 }
 
 /**
- * A message without our marker that is nevertheless this action's own: public, from an agent, sent
- * by the API key's user (`sender.email` = gorgias-email) through the API (when `via` says), whose
- * text (body_text, stripped_text or the HTML body) is one of our templates. The caller adds the
- * rest: it comes after the agent's real reply, on a ticket carrying the follow-up tag.
+ * A message without our marker that is still ours: public, from an agent, sent by the API key's
+ * user through the API (when `via` says), its text (body_text, stripped_text or the HTML body) one
+ * of our templates. readThread adds the rest: after the agent's reply, with the follow-up tag on.
  */
 function recognisedAs(m: Message, s: PolicySettings): OwnKind | null {
   if (!m.from_agent || !isPublic(m) || isOurs(m)) return null
@@ -178,150 +151,98 @@ function recognisedAs(m: Message, s: PolicySettings): OwnKind | null {
   return null
 }
 
-/**
- * The templates for a ticket's language: the exact tag, then its primary subtag (`fr-CA` -> `fr`),
- * then the default. `language` is what was chosen, for the report.
- */
+/** The templates for a ticket's language: the exact tag, its primary subtag, or the default. */
 export function templatesFor<T extends PolicyTexts>(
   catalog: PolicyCatalog<T>,
   ticketLanguage: unknown
 ): { language: string; templates: T } {
+  const { byLanguage } = catalog
   // Some systems write `fr_CA`; the file's keys are BCP 47 tags (`fr-ca`).
   const tag =
     typeof ticketLanguage === 'string' ? ticketLanguage.trim().toLowerCase().replace(/_/g, '-') : ''
   const tried = tag ? [tag, tag.split('-')[0]!] : []
-  for (const language of tried) {
-    const templates = Object.hasOwn(catalog.byLanguage, language)
-      ? catalog.byLanguage[language]
-      : undefined
-    if (templates) return { language, templates }
-  }
-  return {
-    language: catalog.defaultLanguage,
-    templates: catalog.byLanguage[catalog.defaultLanguage]!
-  }
+  const language =
+    tried.find(l => Object.hasOwn(byLanguage, l) && byLanguage[l]) ?? catalog.defaultLanguage
+  return { language, templates: byLanguage[language]! }
 }
 
 /** A message and the time it counts from (messageTime). */
-export interface Entry {
-  m: Message
-  at: Date
-}
+export type Entry = { m: Message; at: Date }
 
-/**
- * The order of a conversation comes from `created_datetime`, which Gorgias assigns when it
- * records a message; `sent_datetime` of an incoming email can be the sender's own clock, and a
- * customer's slow clock must not put their reply before the agent's.
- */
-function threadOrder(a: Entry, b: Entry): number {
-  const recorded = (o: Entry): number =>
-    parseTimeField(o.m.created_datetime)?.getTime() ?? o.at.getTime()
-  return recorded(a) - recorded(b) || a.m.id - b.m.id
-}
-
-/**
- * Replies sent by Gorgias Rules (auto-acknowledgements and the like) are not an agent answering:
- * they neither start the customer's silence nor count as the customer's turn.
- */
+/** A Gorgias Rule's auto-reply is not an agent answering, nor the customer's turn. */
 function isAutomated(m: Message): boolean {
   return m.from_agent && m.via === 'rule' && !isOurs(m)
 }
 
-/** A public thread in order, and where the current cycle starts in it. */
 export interface Thread {
-  /** public messages, Rule auto-replies left out, in the order Gorgias recorded them */
+  /** every message, in order */
+  all: Entry[]
+  /** the public ones, Rule auto-replies left out */
   entries: Entry[]
   /** index of the cycle's start (the last message that is not ours), -1 when there is none */
   start: number
-  /** what each message after `start` is: ours, by marker or recognised */
-  own: Map<Message, OwnKind | 'other'>
-  /** ours by text and sender alone: their external_id lacks the marker */
-  unmarked: Message[]
+  /** what each message after `start` is: ours, by marker or (unmarked) by sender and text */
+  own: Map<Message, Own>
 }
 
 /** The thread of `messages` (all readable), with this action's own messages told apart. */
 export function readThread(ticket: Ticket, messages: Message[], s: PolicySettings): Thread {
-  const entries = messages
-    .filter(m => isPublic(m) && !isAutomated(m))
+  // In the order Gorgias recorded them (`created_datetime`): an incoming email's `sent_datetime` is
+  // the sender's clock, and a slow one must not put the customer's reply first.
+  const recorded = (e: Entry): number =>
+    parseTimeField(e.m.created_datetime)?.getTime() ?? e.at.getTime()
+  const all = messages
     .map(m => ({ m, at: messageTime(m)! }))
-    .sort(threadOrder)
-  const lastIndex = (ours: (m: Message) => boolean): number => {
-    for (let i = entries.length - 1; i >= 0; i--) if (!ours(entries[i]!.m)) return i
-    return -1
+    .sort((a, b) => recorded(a) - recorded(b) || a.m.id - b.m.id)
+  const entries = all.filter(e => isPublic(e.m) && !isAutomated(e.m))
+  // Recognition needs the follow-up tag: without it no follow-up of ours is pending.
+  const recognised = new Map(
+    ownTag(ticket, s.followUpTag) ? entries.map(e => [e.m, recognisedAs(e.m, s)]) : []
+  )
+  const ownKind = (m: Message) => markedAs(m) ?? recognised.get(m) ?? null
+  const lastNotOurs = (): number => entries.findLastIndex(e => ownKind(e.m) === null)
+  let start = lastNotOurs()
+  // Ours follow the agent's real reply: after a customer's message (or none), such a message is
+  // the agent answering, whatever its text.
+  if (recognised.size > 0 && entries[start]?.m.from_agent !== true) {
+    recognised.clear()
+    start = lastNotOurs()
   }
-  const withMarkers = (): Thread => {
-    const start = lastIndex(isOurs)
-    const own = new Map<Message, OwnKind | 'other'>()
-    for (const e of entries.slice(start + 1)) own.set(e.m, markedAs(e.m)!)
-    return { entries, start, own, unmarked: [] }
-  }
-  // Recognition needs the follow-up tag: without it no follow-up of ours is pending on the ticket.
-  if (!ownTag(ticket, s.followUpTag)) return withMarkers()
-  const recognised = new Map(entries.map(e => [e.m, recognisedAs(e.m, s)]))
-  const start = lastIndex(m => isOurs(m) || recognised.get(m) !== null)
-  // Ours come after the agent's real reply: after a customer's message (or with no reply at all)
-  // such a message is the agent answering, whatever its text.
-  if (start === -1 || !entries[start]!.m.from_agent) return withMarkers()
-  const own = new Map<Message, OwnKind | 'other'>()
-  const unmarked: Message[] = []
-  for (const e of entries.slice(start + 1)) {
-    const marked = markedAs(e.m)
-    if (marked !== null) own.set(e.m, marked)
-    else {
-      own.set(e.m, recognised.get(e.m)!)
-      unmarked.push(e.m)
-    }
-  }
-  return { entries, start, own, unmarked }
+  const own = new Map<Message, Own>()
+  for (const e of entries.slice(start + 1)) own.set(e.m, ownKind(e.m)!)
+  return { all, entries, start, own }
 }
 
 /** What a message counts as in the reasoning. */
-export type MessageRole =
-  | 'customer'
-  | 'agent'
-  | 'follow-up'
-  | 'close-message'
-  /** marked as ours by a version that knew another kind of message */
-  | 'own-other'
-  /** ignored: agents only, never sent to the customer */
-  | 'internal-note'
-  /** ignored: a Gorgias Rule's auto-reply is not an agent answering */
-  | 'rule-reply'
+export type MessageRole = Own | 'customer' | 'agent' | 'internal-note' | 'rule-reply'
 
 export interface TimelineMessage {
-  message: Message
-  /** when it reached (or was meant to reach) the other side */
+  messageId: number
   at: Date
   role: MessageRole
   /** ours, known by sender and text: its external_id lacks the marker */
   unmarked: boolean
-  /** the agent's reply the current cycle counts from */
+  /** the agent's reply the cycle counts from */
   cycleStart: boolean
+  failed: boolean
 }
 
 /** Every message, notes and Rule replies too, in thread order, with what it counts as. */
-export function timelineOf(all: Message[], thread: Thread): TimelineMessage[] {
-  // The cycle starts at the last message that is not ours; only an agent's reply starts one (after
-  // the customer's, nothing is pending: the decision says customer-replied).
+export function timelineOf(thread: Thread): TimelineMessage[] {
+  // Only an agent's reply starts a cycle (after the customer's, nothing is pending).
   const last = thread.entries[thread.start]?.m
   const cycleStart = last?.from_agent === true ? last : undefined
-  const unmarked = new Set(thread.unmarked)
   const role = (m: Message): MessageRole => {
     if (!isPublic(m)) return 'internal-note'
     if (isAutomated(m)) return 'rule-reply'
-    const own = thread.own.get(m) ?? markedAs(m)
-    if (own === 'other') return 'own-other'
-    if (own !== null) return own
-    return m.from_agent ? 'agent' : 'customer'
+    return thread.own.get(m) ?? markedAs(m) ?? (m.from_agent ? 'agent' : 'customer')
   }
-  return all
-    .map(m => ({ m, at: messageTime(m)! }))
-    .sort(threadOrder)
-    .map(({ m, at }) => ({
-      message: m,
-      at,
-      role: role(m),
-      unmarked: unmarked.has(m),
-      cycleStart: m === cycleStart
-    }))
+  return thread.all.map(({ m, at }) => ({
+    messageId: m.id,
+    at,
+    role: role(m),
+    unmarked: thread.own.has(m) && !isOurs(m),
+    cycleStart: m === cycleStart,
+    failed: typeof m.failed_datetime === 'string' && m.failed_datetime !== ''
+  }))
 }

@@ -3,35 +3,15 @@ import type { Address, Message, Tag, Ticket } from '../gorgias/types.js'
 
 /**
  * What to do with one ticket: a pure function of the ticket, its messages, the settings and the
- * clock. No I/O in policy/, so every situation is tested as a table (see __tests__/policy.test.ts),
- * and nothing from outside it but the API types and the business-hours arithmetic.
- *
- * State lives in Gorgias itself, nowhere else: this action's own messages carry a marker in
- * `external_id` ("feel free to set it as you wish",
- * https://developers.gorgias.com/reference/ticket-messages), and tags mirror what the markers say
- * for humans. A "cycle" starts at the agent's last public reply; every marked follow-up after it
- * belongs to that cycle, and a customer or agent message restarts it. Should Gorgias ever drop
- * `external_id`, this action's messages are still known by who sent them and their text (see
- * recognisedAs in thread.ts), so a follow-up never passes for the agent's reply.
- *
- * The modules, each importing only those above it:
- * - types.ts: the settings the policy reads, the decisions, the checks and skip reasons with their
- *   words, this action's tags, timestamps and elapsed time
- * - route.ts: how this action's messages go out, and the customer as their one recipient
- * - thread.ts: one message, this action's own messages (by marker, or by sender and text), the
- *   public thread in order and where the cycle starts, the timeline explain.ts shows
- * - schedule.ts: the cycle's timing: the next follow-up or the close, and when it is due
- * - decide.ts: triage() (a list item alone), decide() and reason() (the ticket and its messages)
+ * clock; no I/O, nothing from outside policy/ but the API types and the business-hours arithmetic.
+ * State lives in Gorgias only: this action's messages carry a marker in `external_id` ("feel
+ * free to set it as you wish", https://developers.gorgias.com/reference/ticket-messages), and tags
+ * mirror the markers for people. A cycle starts at the agent's last public reply; a customer or
+ * agent message restarts it. Modules: types <- route <- thread <- schedule <- decide.
  */
 
-/** The texts this action sends in one language, as the policy reads them. */
-export interface PolicyTexts {
-  followUp: string
-  /** '' = the last reminder uses followUp */
-  finalFollowUp: string
-  /** '' = close without a message */
-  close: string
-}
+/** The texts sent in one language; '' = the last reminder uses followUp, the close posts none. */
+export type PolicyTexts = { followUp: string; finalFollowUp: string; close: string }
 
 /** The texts by language (lower-cased tags), with the one used when a ticket's has none. */
 export interface PolicyCatalog<T extends PolicyTexts = PolicyTexts> {
@@ -41,7 +21,7 @@ export interface PolicyCatalog<T extends PolicyTexts = PolicyTexts> {
 
 /** The settings the policy decides by (the run's settings carry these and more). */
 export interface PolicySettings {
-  /** ascending ages (hours since the agent's reply) at which reminder 1, 2, ... is sent */
+  /** ascending ages (hours since the agent's reply) of reminder 1, 2, ... */
   followUpHours: readonly number[]
   closeHours: number
   /** lower-cased */
@@ -52,48 +32,36 @@ export interface PolicySettings {
   followUpTag: string
   closedTag: string
   businessHours: BusinessHours | null
-  /** the API key's user: this action's messages are sent by it */
+  /** the API key's user, who sends this action's messages */
   email: string
-  /** the texts sent, by language: a close posts a message when the ticket's language has one */
   messages: PolicyCatalog
 }
 
 /**
  * How this action's messages go out: the channel, support address and integration of the agent's
- * reply (that keeps the email thread and the account's deliverability), to the ticket's customer.
+ * reply (keeping the email thread and the account's deliverability), to the ticket's customer.
  */
 export interface Route {
   channel: string
   sourceType: string
-  /** the support address the agent's reply went out from */
   from: Address | null
   integrationId: number | null
   /** the subject of the customer's thread; null = compose uses the ticket's */
   subject: string | null
-  /** the one and only recipient: the ticket's customer, never whoever else the agent wrote to */
-  customer: Recipient
+  /** the only recipient: the ticket's customer, never whoever else the agent wrote to */
+  customer: {
+    /** email: `ticket.customer.email`; chat, sms: where the customer's last message came from */
+    address: string
+    /** the API's `receiver`: by id when Gorgias gave one, else by email */
+    receiver: { id: number } | { email: string }
+  }
 }
 
-export interface Recipient {
-  /**
-   * where the channel reaches the customer: `ticket.customer.email` for email; for chat and sms,
-   * where the customer's own last message on that channel came from
-   */
-  address: string
-  /** the customer as the API's `receiver` takes it: by id when Gorgias gave one, else by email */
-  receiver: { id: number } | { email: string }
-}
+/** The facts every action is based on: the agent's last public reply, and real hours since. */
+export type Cycle = { reply: Message; replyAt: Date; idleHours: number; route: Route }
 
-/** The facts every action on a ticket is based on. */
-export interface Cycle {
-  /** the agent's last public reply (not ours): the cycle's start */
-  reply: Message
-  replyAt: Date
-  /** real hours since the reply, for people */
-  idleHours: number
-  /** how this action's messages reach the customer */
-  route: Route
-}
+/** Tags to remove: by id, and by name where a tag has no id (see tagRemoval). */
+type Untag = { tags: Tag[]; namesWithoutId: string[] }
 
 export type Decision =
   | (Cycle & {
@@ -102,39 +70,22 @@ export type Decision =
       reminder: number
       reminders: number
       marker: string
-      /**
-       * the closed-tag of an earlier cycle, still on the ticket: removed with this follow-up
-       * (by id; `staleNamesWithoutId` by name: see tagRemoval)
-       */
+      /** the closed-tag of an earlier cycle, still on the ticket: removed with this follow-up */
       staleTags: Tag[]
       staleNamesWithoutId: string[]
     })
   | (Cycle & { kind: 'close'; ticketId: number; postMessage: boolean; marker: string })
   /** a follow-up landed but the run that sent it stopped before tagging: add the tag only */
   | (Cycle & { kind: 'tag-follow-up'; ticketId: number })
-  /**
-   * this action's tags no longer tell the truth (a new cycle began): remove them, and only them;
-   * `tags` by id, `namesWithoutId` by name (see tagRemoval)
-   */
-  | {
-      kind: 'untag'
-      ticketId: number
-      tags: Tag[]
-      namesWithoutId: string[]
-      because: 'customer-replied' | 'agent-replied'
-    }
+  /** a new cycle began: remove this action's tags, and only them */
+  | (Untag & { kind: 'untag'; ticketId: number; because: Because })
   | { kind: 'skip'; ticketId: number; reason: SkipReason; detail?: string }
-
-/** Triage from a list item alone: either a final decision or "read the ticket". */
-export type Triage = Decision | { kind: 'read-ticket'; ticketId: number }
 
 export type ActionDecision = Extract<Decision, { kind: 'follow-up' | 'close' }>
 
-export function untag(
-  ticket: Ticket,
-  tags: OwnTag[],
-  because: 'customer-replied' | 'agent-replied'
-): Decision {
+type Because = 'customer-replied' | 'agent-replied'
+
+export function untag(ticket: Ticket, tags: OwnTag[], because: Because): Decision {
   return { kind: 'untag', ticketId: ticket.id, ...splitTags(tags), because }
 }
 
@@ -144,33 +95,8 @@ export function skip(ticket: Ticket, reason: SkipReason, detail?: string): Decis
     : { kind: 'skip', ticketId: ticket.id, reason, detail }
 }
 
-/**
- * Why a ticket is left alone: one reason per skip, from a small closed set, counted in the report
- * and told in words by the report and the explanation of a ticket.
- */
-export const SKIP_REASONS = [
-  'not-open',
-  'trashed',
-  'spam',
-  'snoozed',
-  'excluded-tag',
-  'not-in-only-tags',
-  'channel-not-handled',
-  'no-customer-address',
-  'customer-replied',
-  'no-agent-reply',
-  'reply-failed',
-  'not-due',
-  'reopened',
-  'outside-business-hours',
-  'unreadable',
-  'not-found',
-  'policy-module'
-] as const
-export type SkipReason = (typeof SKIP_REASONS)[number]
-
-/** Each skip reason in words, for the report and the explanation of a ticket. */
-export const SKIP_LABELS: Record<SkipReason, string> = {
+/** Why a ticket is left alone, in words (the report and explain), in the order reports count. */
+export const SKIP_LABELS = {
   'not-open': 'not open (closed)',
   trashed: 'in the trash',
   spam: 'marked as spam',
@@ -188,7 +114,9 @@ export const SKIP_LABELS: Record<SkipReason, string> = {
   unreadable: 'unreadable data (left alone)',
   'not-found': 'deleted or merged meanwhile',
   'policy-module': 'vetoed by the policy module'
-}
+} as const
+export type SkipReason = keyof typeof SKIP_LABELS
+export const SKIP_REASONS = Object.keys(SKIP_LABELS) as readonly SkipReason[]
 
 /** The checks behind a decision, step by step, for people (explain.ts tells them). */
 type CheckName =
@@ -216,39 +144,32 @@ type CheckName =
 export interface Check {
   check: CheckName
   passed: boolean
-  /** what was found, in words, without the customer's data */
+  /** what was found, without the customer's data */
   detail: string
-  /** the same with the customer's data (an address), for where customer details may be shown */
-  customerDetail?: string
+  /** the same with the customer's data (an address), where customer details may be shown */
+  customerDetail?: string | undefined
 }
 
 /** Records one check as it is made: reason() keeps them all; triage() has no use for them. */
-export type Note = (
+type Note = (check: CheckName, passed: boolean, detail: string, customerDetail?: string) => void
+
+/** What one decision is taken on, and where its checks are noted. */
+export type Deciding = { ticket: Ticket; s: PolicySettings; now: Date; note: Note }
+
+/** A check that stops the ticket: noted (as `why`), and the skip it leads to. */
+export function stop(
+  { ticket, note }: Deciding,
   check: CheckName,
-  passed: boolean,
-  detail: string,
-  customerDetail?: string
-) => void
-export const unnoted: Note = () => undefined
-
-/*
- * Tags as the policy reads and removes them. This action's own tags (follow-up-tag, closed-tag)
- * mirror its markers for people; any case matches.
- */
-
-export function tagNames(ticket: Ticket): string[] {
-  return (ticket.tags ?? []).map(t => t.name.toLowerCase())
+  why: string,
+  reason: SkipReason,
+  detail?: string
+): Decision {
+  note(check, false, why)
+  return skip(ticket, reason, detail)
 }
 
-/**
- * One of this action's tags as the ticket carries it. Gorgias gives every tag an id, but a tag
- * that comes without one (or with one that is not a number) must still count as present and be
- * removable: by its name.
- */
-export interface OwnTag {
-  name: string
-  id: number | null
-}
+/** One of this action's tags, any case; a tag without a numeric id is still removable by name. */
+export type OwnTag = { name: string; id: number | null }
 
 export function ownTag(ticket: Ticket, name: string): OwnTag | undefined {
   const wanted = name.toLowerCase()
@@ -257,8 +178,14 @@ export function ownTag(ticket: Ticket, name: string): OwnTag | undefined {
   return { name: found.name, id: Number.isSafeInteger(found.id) ? found.id : null }
 }
 
-/** Tags to remove, split as the decisions carry them: with an id, and by name only. */
-function splitTags(tags: OwnTag[]): { tags: Tag[]; namesWithoutId: string[] } {
+/** This action's tags on the ticket: the follow-up tag, then the closed tag. */
+export function ownTags(ticket: Ticket, s: PolicySettings): OwnTag[] {
+  return [ownTag(ticket, s.followUpTag), ownTag(ticket, s.closedTag)].filter(
+    (t): t is OwnTag => !!t
+  )
+}
+
+export function splitTags(tags: OwnTag[]): Untag {
   return {
     tags: tags.flatMap(t => (t.id === null ? [] : [{ id: t.id, name: t.name }])),
     namesWithoutId: tags.flatMap(t => (t.id === null ? [t.name] : []))
@@ -266,9 +193,8 @@ function splitTags(tags: OwnTag[]): { tags: Tag[]; namesWithoutId: string[] } {
 }
 
 /**
- * The body of `DELETE /api/tickets/{id}/tags` that removes exactly these tags and no other: ids
- * where Gorgias gave them, names for the rest (the endpoint takes both:
- * https://developers.gorgias.com/reference/create-ticket-tags).
+ * The body of `DELETE /api/tickets/{id}/tags` that removes exactly these tags: ids where Gorgias
+ * gave them, names for the rest (https://developers.gorgias.com/reference/create-ticket-tags).
  * Empty when there is nothing to remove: then send no request.
  */
 export function tagRemoval(
@@ -281,19 +207,12 @@ export function tagRemoval(
   return body
 }
 
-/** The tags a follow-up removes, as its decision carries them (see Decision). */
-export function staleTags(tags: OwnTag[]): { staleTags: Tag[]; staleNamesWithoutId: string[] } {
-  const split = splitTags(tags)
-  return { staleTags: split.tags, staleNamesWithoutId: split.namesWithoutId }
-}
-
 export const HOUR = 3_600_000
 
 /**
- * Gorgias timestamps are ISO 8601, and the API reference's own examples carry no offset
+ * Gorgias timestamps are ISO 8601, and the API reference's examples carry no offset
  * (`2020-02-01T19:12:32.432197`): those are UTC. `Date.parse` would read them in the machine's
- * zone, so a runner in Tokyo would see every reply 9 hours older. Parsed here by hand, whatever
- * the zone; anything that is not ISO 8601 is `undefined`, never guessed at.
+ * zone, so they are parsed here by hand; anything not ISO 8601 is `undefined`, never guessed at.
  */
 const ISO_8601 =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2})?)?)?$/
@@ -301,21 +220,13 @@ const ISO_8601 =
 export function parseTimestamp(value: string): Date | undefined {
   const m = ISO_8601.exec(value.trim())
   if (!m) return undefined
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(n => Number(n ?? 0)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number
-  ]
+  const n = (i: number): number => Number(m[i] ?? 0)
+  const [year, month, day, hour, minute, second] = [n(1), n(2), n(3), n(4), n(5), n(6)]
   const ms = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3))
-  const offsetMinutes = m[9]
-    ? (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11] ?? 0))
-    : 0
+  const offsetMinutes = m[9] ? (m[9] === '-' ? -1 : 1) * (n(10) * 60 + n(11)) : 0
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59)
     return undefined
-  if (Math.abs(offsetMinutes) >= 24 * 60 || Number(m[11] ?? 0) > 59) return undefined
+  if (Math.abs(offsetMinutes) >= 24 * 60 || n(11) > 59) return undefined
   const date = new Date(0)
   date.setUTCFullYear(year, month - 1, day)
   if (date.getUTCDate() !== day) return undefined // 31 April and the like
