@@ -5,6 +5,7 @@ import {
   parseBusinessHours,
   type BusinessHours
 } from './businessHours.js'
+import { isRecord } from './gorgias/errors.js'
 import type { Account } from './gorgias/types.js'
 
 /**
@@ -32,9 +33,6 @@ const refuse = (problem: string): SettingsError =>
     'business-hours',
     `business-hours: gorgias: the account's business hours ${problem}; ${HOW_TO_FIX}`
   )
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** The setting's data: `settings` as a list of `{type, data}`, or an object keyed by type. */
 function businessHoursData(account: Account): Record<string, unknown> {
@@ -77,7 +75,7 @@ function time(raw: unknown): string {
 }
 
 /** The account's hours in business-hours syntax, e.g. "Mon 09:00-17:00; Tue 09:00-17:00". */
-export function accountHoursSpec(account: Account): { spec: string; timezone: string } {
+function accountHoursSpec(account: Account): { spec: string; timezone: string } {
   const data = businessHoursData(account)
   const entries = data.business_hours ?? data.businessHours ?? data.hours
   if (!Array.isArray(entries) || entries.length === 0) {
