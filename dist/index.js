@@ -56796,12 +56796,8 @@ async function getMacro(client, id) {
 }
 /** Pages of macros (`GET /macros`), filtered by `search` (in the name) and `languages`. */
 function listMacros(client, filter = {}) {
-    const query = {};
-    if (filter.search !== undefined)
-        query.search = filter.search;
-    if (filter.languages !== undefined)
-        query.languages = filter.languages;
-    return client.list('/macros', query);
+    const query = Object.entries(filter).filter((e) => e[1] !== undefined);
+    return client.list('/macros', Object.fromEntries(query));
 }
 /** The account (`GET /account`), its settings included. */
 async function getAccount(client) {
@@ -57844,17 +57840,14 @@ function replyOf(where, macro) {
     const name = shownName(macro);
     return { id: macro.id, name, language: languageOf(macro), label, text, html: bodyHtml || null };
 }
-/** A text version of an HTML reply, for a macro that has body_html only. */
+const macros_ENTITIES = { nbsp: ' ', lt: '<', gt: '>', quot: '"', '#39': "'" };
+/** A text version of an HTML reply, for a macro that has body_html only (`&amp;` last). */
 function htmlToText(html) {
     return html
         .replace(/<br\s*\/?>/gi, '\n')
         .replace(/<\/(?:p|div|li|h[1-6])>/gi, '\n\n')
         .replace(/<[^>]*>/g, '')
-        .replace(/&nbsp;/g, ' ')
-        .replace(/&lt;/g, '<')
-        .replace(/&gt;/g, '>')
-        .replace(/&quot;/g, '"')
-        .replace(/&#39;/g, "'")
+        .replace(/&(nbsp|lt|gt|quot|#39);/g, (_, name) => macros_ENTITIES[name])
         .replace(/&amp;/g, '&')
         .replace(/\n{3,}/g, '\n\n')
         .trim();
@@ -57878,7 +57871,6 @@ function htmlToText(html) {
  * array. The time zone is the account's; the timezone input may only repeat it (or stay at its
  * default, UTC). Holidays still apply, as dates in the account's time zone.
  */
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const HOW_TO_FIX = 'set the account\'s business hours in Gorgias (Settings > Business hours), or write them in business-hours, e.g. "Mon-Fri 09:00-18:00" with timezone';
 const refuse = (problem) => new SettingsError('business-hours', `business-hours: gorgias: the account's business hours ${problem}; ${HOW_TO_FIX}`);
 /** The setting's data: `settings` as a list of `{type, data}`, or an object keyed by type. */
@@ -57931,11 +57923,11 @@ function accountHoursSpec(account) {
         if (to <= from) {
             // Open past midnight: the rest of the night belongs to the next day.
             for (const d of dayList)
-                groups.push(`${DAYS[d]} ${from}-24:00`, `${DAYS[(d + 1) % 7]} 00:00-${to}`);
+                groups.push(`${DAY_SHORT[d]} ${from}-24:00`, `${DAY_SHORT[(d + 1) % 7]} 00:00-${to}`);
         }
         else {
             for (const d of dayList)
-                groups.push(`${DAYS[d]} ${from}-${to}`);
+                groups.push(`${DAY_SHORT[d]} ${from}-${to}`);
         }
     }
     const timezone = typeof data.timezone === 'string' ? data.timezone.trim() : '';

@@ -1,6 +1,7 @@
 import { SettingsError } from './inputs.js'
 import {
   BusinessHoursError,
+  DAY_SHORT as DAYS,
   isValidTimeZone,
   parseBusinessHours,
   type BusinessHours
@@ -22,8 +23,6 @@ import type { Account } from './gorgias/types.js'
  * array. The time zone is the account's; the timezone input may only repeat it (or stay at its
  * default, UTC). Holidays still apply, as dates in the account's time zone.
  */
-
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const
 
 const HOW_TO_FIX =
   'set the account\'s business hours in Gorgias (Settings > Business hours), or write them in business-hours, e.g. "Mon-Fri 09:00-18:00" with timezone'
