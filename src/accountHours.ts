@@ -73,8 +73,15 @@ function time(raw: unknown): string {
   return `${match[1]!.padStart(2, '0')}:${match[2]}`
 }
 
-/** The account's hours in business-hours syntax, e.g. "Mon 09:00-17:00; Tue 09:00-17:00". */
-function accountHoursSpec(account: Account): { spec: string; timezone: string } {
+/**
+ * The account's hours, written as business-hours text ("Mon 09:00-17:00; ...") for the same
+ * parser, with the holidays input. `timezone` is the input's value: it must be UTC (its default,
+ * read as "unset") or the account's own.
+ */
+export function accountBusinessHours(
+  account: Account,
+  given: { holidays: string[]; timezone: string }
+): BusinessHours {
   const data = businessHoursData(account)
   const entries = data.business_hours ?? data.businessHours ?? data.hours
   if (!Array.isArray(entries) || entries.length === 0) {
@@ -99,18 +106,7 @@ function accountHoursSpec(account: Account): { spec: string; timezone: string } 
   if (!timezone || !isValidTimeZone(timezone)) {
     throw refuse(`have the time zone ${JSON.stringify(data.timezone ?? null)}, not an IANA name`)
   }
-  return { spec: groups.filter(g => !g.endsWith('00:00-00:00')).join('; '), timezone }
-}
-
-/**
- * The account's business hours with the holidays input. `timezone` is the input's value: it must
- * be UTC (its default, read as "unset") or the account's own.
- */
-export function accountBusinessHours(
-  account: Account,
-  given: { holidays: string[]; timezone: string }
-): BusinessHours {
-  const { spec, timezone } = accountHoursSpec(account)
+  const spec = groups.filter(g => !g.endsWith('00:00-00:00')).join('; ')
   if (given.timezone !== '' && given.timezone !== 'UTC' && given.timezone !== timezone) {
     throw new SettingsError(
       'timezone',

@@ -84,11 +84,7 @@ export function parseTemplate(input: string, raw: string, required: boolean): st
 export const INPUTS_LANGUAGE = 'default'
 
 export function catalogFromInputs(
-  texts: {
-    followUpMessage: string
-    finalFollowUpMessage: string
-    closeMessage: string
-  },
+  texts: Record<'followUpMessage' | 'finalFollowUpMessage' | 'closeMessage', string>,
   macros: Partial<Record<TemplateKind, MacroRef>> = {}
 ): MessageCatalog {
   const templates: MessageTemplates = {
@@ -102,11 +98,8 @@ export function catalogFromInputs(
     }
   }
   if (Object.keys(macros).length > 0) templates.macros = macros
-  return {
-    source: 'inputs',
-    defaultLanguage: INPUTS_LANGUAGE,
-    byLanguage: { [INPUTS_LANGUAGE]: templates }
-  }
+  const byLanguage = { [INPUTS_LANGUAGE]: templates }
+  return { source: 'inputs', defaultLanguage: INPUTS_LANGUAGE, byLanguage }
 }
 
 /**
