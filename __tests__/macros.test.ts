@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { accountBusinessHours, accountHoursSpec } from '../src/accountHours.js'
+import { accountBusinessHours } from '../src/accountHours.js'
 import { SettingsError } from '../src/inputs.js'
 import { describeSettings } from '../src/summary.js'
 import { findUserByEmail, getAccount, getMacro, listMacros } from '../src/gorgias/client.js'
@@ -52,10 +52,9 @@ describe('simulator: macros, users, account', () => {
   test('account: its business-hours setting', async () => {
     const { client } = setup()
     const account = await getAccount(client)
-    expect(accountHoursSpec(account)).toEqual({
-      spec: 'Mon 09:00-17:00; Tue 09:00-17:00; Wed 09:00-17:00; Thu 09:00-17:00; Fri 09:00-17:00',
-      timezone: 'Europe/Paris'
-    })
+    const hours = accountBusinessHours(account, { holidays: [], timezone: 'UTC' })
+    expect(hours.describe).toBe('Mon-Fri 09:00-17:00 (Europe/Paris)')
+    expect(hours.windows.map(day => day.length)).toEqual([0, 1, 1, 1, 1, 1, 0])
   })
 })
 

@@ -5,9 +5,7 @@ import { join, resolve } from 'node:path'
 import {
   MessagesError,
   catalogFromInputs,
-  everyTemplate,
   loadMessageCatalog,
-  MAX_MESSAGES_FILE_BYTES,
   type MessageCatalog
 } from '../src/messages.js'
 import { templatesFor } from '../src/policy/thread.js'
@@ -27,6 +25,12 @@ function refusal(text: string | Uint8Array): MessagesError {
 }
 
 const EN = 'en:\n  follow-up: "Hi {{first_name}}"\n'
+
+/** Every non-empty template of every language. */
+const everyTemplate = (catalog: MessageCatalog): string[] =>
+  Object.values(catalog.byLanguage).flatMap(t =>
+    [t.followUp, t.finalFollowUp, t.close].filter(text => text !== '')
+  )
 
 describe('loadMessageCatalog: a good file', () => {
   test('gives each language its templates, keys lower-cased, texts trimmed', () => {
@@ -239,7 +243,7 @@ describe('loadMessageCatalog: a bad file names the file, the key and the fix', (
     ],
     [
       'a file over the size limit',
-      `default: en\n${EN}# ${'x'.repeat(MAX_MESSAGES_FILE_BYTES)}\n`,
+      `default: en\n${EN}# ${'x'.repeat(256 * 1024)}\n`,
       /is \d+ bytes; a messages file is at most 262144 bytes/
     ],
     [

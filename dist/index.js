@@ -44541,11 +44541,8 @@ const EPSILON = 1e-9;
 class RateLimiter {
     opts;
     limit;
-    windowMs;
-    concurrency;
     margin;
     share;
-    now;
     level = 0;
     updatedAt;
     pausedUntil = -Infinity;
@@ -44560,15 +44557,12 @@ class RateLimiter {
         if (!(opts.limit >= 1) || !(opts.windowMs > 0) || !(opts.concurrency >= 1)) {
             throw new RangeError('RateLimiter needs limit >= 1, windowMs > 0 and concurrency >= 1');
         }
-        this.limit = opts.limit;
-        this.windowMs = opts.windowMs;
-        this.concurrency = Math.floor(opts.concurrency);
-        this.margin = Math.max(0, opts.margin ?? 2);
-        const share = opts.share ?? 1;
-        if (!(share > 0 && share <= 1))
+        this.share = opts.share ?? 1;
+        if (!(this.share > 0 && this.share <= 1)) {
             throw new RangeError('RateLimiter share must be in (0, 1]');
-        this.share = share;
-        this.now = opts.now;
+        }
+        this.limit = opts.limit;
+        this.margin = Math.max(0, opts.margin ?? 2);
         this.updatedAt = opts.now();
     }
     /** Resolves when the request may be sent. Every permit must be given back with `complete`. */
@@ -44602,16 +44596,12 @@ class RateLimiter {
     }
     /** Admit nothing for `ms` (the server's Retry-After applies to the whole account). */
     pause(ms) {
-        this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
+        this.pausedUntil = Math.max(this.pausedUntil, this.opts.now() + ms);
     }
     snapshot() {
         this.drain();
-        return {
-            level: this.level,
-            limit: this.limit,
-            inFlight: this.inFlight,
-            queued: this.queue.length
-        };
+        const { level, limit, inFlight } = this;
+        return { level, limit, inFlight, queued: this.queue.length };
     }
     sync(seq, reading) {
         this.drain();
@@ -44625,10 +44615,10 @@ class RateLimiter {
             this.level = Math.max(0, reading.used + sentAfter);
     }
     drain() {
-        const now = this.now();
-        const elapsed = now - this.updatedAt;
-        if (elapsed > 0)
-            this.level = Math.max(0, this.level - (elapsed * this.limit) / this.windowMs);
+        const now = this.opts.now();
+        const drained = ((now - this.updatedAt) * this.limit) / this.opts.windowMs;
+        if (drained > 0)
+            this.level = Math.max(0, this.level - drained);
         this.updatedAt = Math.max(this.updatedAt, now);
     }
     /** Ms until the head of the queue may go, as far as the bucket and pauses are concerned. */
@@ -44639,14 +44629,14 @@ class RateLimiter {
         const top = Math.min(this.limit - this.margin, Math.floor(this.limit * this.share + EPSILON));
         const ceiling = Math.max(1, top) - 1;
         const excess = this.level - ceiling;
-        const bucketWait = excess > EPSILON ? (excess * this.windowMs) / this.limit : 0;
-        return Math.max(bucketWait, this.pausedUntil - this.now(), 0);
+        const bucketWait = excess > EPSILON ? (excess * this.opts.windowMs) / this.limit : 0;
+        return Math.max(bucketWait, this.pausedUntil - this.opts.now(), 0);
     }
     async pump() {
         this.pumping = true;
         try {
             for (let head = this.queue[0]; head; head = this.queue[0]) {
-                if (this.inFlight >= this.concurrency) {
+                if (this.inFlight >= Math.floor(this.opts.concurrency)) {
                     await new Promise(resolve => (this.wakeOnRelease = resolve));
                     continue;
                 }
@@ -45376,11 +45366,8 @@ function catalogFromInputs(texts, macros = {}) {
     };
     if (Object.keys(macros).length > 0)
         templates.macros = macros;
-    return {
-        source: 'inputs',
-        defaultLanguage: INPUTS_LANGUAGE,
-        byLanguage: { [INPUTS_LANGUAGE]: templates }
-    };
+    const byLanguage = { [INPUTS_LANGUAGE]: templates };
+    return { source: 'inputs', defaultLanguage: INPUTS_LANGUAGE, byLanguage };
 }
 /**
  * A macro input's value: `12` or `#12` is an id, anything else the macro's exact name. Null when
@@ -45407,10 +45394,6 @@ function parseMacroRef(input, raw) {
             return { input, id, name: null };
     }
     return { input, id: null, name: text };
-}
-/** Every template of every language, for recognising this action's own messages by their text. */
-function everyTemplate(catalog) {
-    return Object.values(catalog.byLanguage).flatMap(t => [t.followUp, t.finalFollowUp, t.close].filter(text => text !== ''));
 }
 /** A messages file is a few kilobytes of text; anything near this is a wrong path. */
 const MAX_MESSAGES_FILE_BYTES = 256 * 1024;
@@ -54075,8 +54058,7 @@ function parseSettings(read, ctx = {}) {
     const workspace = ctx.workspace ?? process.cwd();
     const connection = parseConnection(get);
     const tags = parseTags(get);
-    const texts = parseTexts(get, workspace);
-    const macros = parseMacroInputs(get, texts.messagesFile !== null);
+    const { texts, macros } = parseTexts(get, workspace);
     const business = parseBusinessSettings(get);
     const schedule = parseSchedule(get);
     const channels = parseChannels(get('channels'));
@@ -54176,7 +54158,11 @@ const TEXT_INPUTS = [
     ['close', 'close-message', 'close-macro']
 ];
 const isSet = (get, input) => get(input).trim() !== inputs_DEFAULTS[input].trim();
-/** The message inputs, or the messages file: one source of text, never both. */
+/**
+ * The message inputs, or the messages file: one source of text, never both. A macro input replaces
+ * its message input, so the two together are refused (which text would be meant?), and so is a
+ * macro input with messages-file, where each language's entry names its macro (`follow-up-macro:`).
+ */
 function parseTexts(get, workspace) {
     const messagesFile = parsePath(get('messages-file'), workspace);
     const set = TEXT_INPUTS.find(([, input]) => messagesFile !== null && isSet(get, input))?.[1];
@@ -54184,14 +54170,6 @@ function parseTexts(get, workspace) {
         throw new SettingsError(set, `${set}: set together with messages-file; the texts come from one place: put them in the messages file, or leave messages-file empty`);
     }
     const [followUpMessage, finalFollowUpMessage, closeMessage] = TEXT_INPUTS.map(([kind, input]) => asSettingsError(() => parseTemplate(input, get(input), kind === 'followUp')));
-    return { followUpMessage, finalFollowUpMessage, closeMessage, messagesFile };
-}
-/**
- * The macro inputs. A macro replaces its message input, so the two together are refused (which
- * text would be meant?), and so is a macro input with messages-file, where each language's entry
- * names its macro (`follow-up-macro:`).
- */
-function parseMacroInputs(get, withFile) {
     const macros = {};
     for (const [kind, messageInput, input] of TEXT_INPUTS) {
         const ref = parseMacroRef(input, get(input));
@@ -54199,7 +54177,7 @@ function parseMacroInputs(get, withFile) {
             throw new SettingsError(input, `${input}: ${ref}`);
         if (ref === null)
             continue;
-        if (withFile) {
+        if (messagesFile !== null) {
             throw new SettingsError(input, `${input}: set together with messages-file; name the macro in the messages file instead ("${input}:" under a language), or leave messages-file empty`);
         }
         if (isSet(get, messageInput)) {
@@ -54207,7 +54185,7 @@ function parseMacroInputs(get, withFile) {
         }
         macros[kind] = ref;
     }
-    return macros;
+    return { texts: { followUpMessage, finalFollowUpMessage, closeMessage, messagesFile }, macros };
 }
 /** `business-hours: gorgias` takes the account's hours (and time zone) at run time (run.ts). */
 function parseBusinessSettings(get) {
@@ -56632,12 +56610,8 @@ async function getMacro(client, id) {
 }
 /** Pages of macros (`GET /macros`), filtered by `search` (in the name) and `languages`. */
 function listMacros(client, filter = {}) {
-    const query = {};
-    if (filter.search !== undefined)
-        query.search = filter.search;
-    if (filter.languages !== undefined)
-        query.languages = filter.languages;
-    return client.list('/macros', query);
+    const query = Object.entries(filter).filter((e) => e[1] !== undefined);
+    return client.list('/macros', Object.fromEntries(query));
 }
 /** The account (`GET /account`), its settings included. */
 async function getAccount(client) {
@@ -57519,23 +57493,21 @@ function replyOf(where, macro) {
     const name = shownName(macro);
     return { id: macro.id, name, language: languageOf(macro), label, text, html: bodyHtml || null };
 }
-/** A text version of an HTML reply, for a macro that has body_html only. */
+const macros_ENTITIES = { nbsp: ' ', lt: '<', gt: '>', quot: '"', '#39': "'" };
+/** A text version of an HTML reply, for a macro that has body_html only (`&amp;` last). */
 function htmlToText(html) {
     return html
         .replace(/<br\s*\/?>/gi, '\n')
         .replace(/<\/(?:p|div|li|h[1-6])>/gi, '\n\n')
         .replace(/<[^>]*>/g, '')
-        .replace(/&nbsp;/g, ' ')
-        .replace(/&lt;/g, '<')
-        .replace(/&gt;/g, '>')
-        .replace(/&quot;/g, '"')
-        .replace(/&#39;/g, "'")
+        .replace(/&(nbsp|lt|gt|quot|#39);/g, (_, name) => macros_ENTITIES[name])
         .replace(/&amp;/g, '&')
         .replace(/\n{3,}/g, '\n\n')
         .trim();
 }
 
 ;// CONCATENATED MODULE: ./src/accountHours.ts
+
 
 
 /**
@@ -57552,22 +57524,20 @@ function htmlToText(html) {
  * array. The time zone is the account's; the timezone input may only repeat it (or stay at its
  * default, UTC). Holidays still apply, as dates in the account's time zone.
  */
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const HOW_TO_FIX = 'set the account\'s business hours in Gorgias (Settings > Business hours), or write them in business-hours, e.g. "Mon-Fri 09:00-18:00" with timezone';
 const refuse = (problem) => new SettingsError('business-hours', `business-hours: gorgias: the account's business hours ${problem}; ${HOW_TO_FIX}`);
-const accountHours_isRecord = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** The setting's data: `settings` as a list of `{type, data}`, or an object keyed by type. */
 function businessHoursData(account) {
     const settings = account.settings;
     const list = Array.isArray(settings)
         ? settings
-        : accountHours_isRecord(settings)
-            ? Object.entries(settings).map(([type, value]) => accountHours_isRecord(value) && 'data' in value ? { type, ...value } : { type, data: value })
+        : isRecord(settings)
+            ? Object.entries(settings).map(([type, value]) => isRecord(value) && 'data' in value ? { type, ...value } : { type, data: value })
             : [];
-    const setting = list.find((s) => accountHours_isRecord(s) && s.type === 'business-hours');
+    const setting = list.find((s) => isRecord(s) && s.type === 'business-hours');
     if (!setting)
         throw refuse('are not set (no setting of type "business-hours" in GET /api/account)');
-    if (!accountHours_isRecord(setting.data))
+    if (!isRecord(setting.data))
         throw refuse('are not readable (the setting has no data)');
     return setting.data;
 }
@@ -57587,8 +57557,12 @@ function time(raw) {
     }
     return `${match[1].padStart(2, '0')}:${match[2]}`;
 }
-/** The account's hours in business-hours syntax, e.g. "Mon 09:00-17:00; Tue 09:00-17:00". */
-function accountHoursSpec(account) {
+/**
+ * The account's hours, written as business-hours text ("Mon 09:00-17:00; ...") for the same
+ * parser, with the holidays input. `timezone` is the input's value: it must be UTC (its default,
+ * read as "unset") or the account's own.
+ */
+function accountBusinessHours(account, given) {
     const data = businessHoursData(account);
     const entries = data.business_hours ?? data.businessHours ?? data.hours;
     if (!Array.isArray(entries) || entries.length === 0) {
@@ -57596,7 +57570,7 @@ function accountHoursSpec(account) {
     }
     const groups = [];
     for (const entry of entries) {
-        if (!accountHours_isRecord(entry))
+        if (!isRecord(entry))
             throw refuse(`have an entry ${JSON.stringify(entry)}, not understood`);
         const from = time(entry.from_time);
         let to = time(entry.to_time);
@@ -57606,25 +57580,18 @@ function accountHoursSpec(account) {
         if (to <= from) {
             // Open past midnight: the rest of the night belongs to the next day.
             for (const d of dayList)
-                groups.push(`${DAYS[d]} ${from}-24:00`, `${DAYS[(d + 1) % 7]} 00:00-${to}`);
+                groups.push(`${DAY_SHORT[d]} ${from}-24:00`, `${DAY_SHORT[(d + 1) % 7]} 00:00-${to}`);
         }
         else {
             for (const d of dayList)
-                groups.push(`${DAYS[d]} ${from}-${to}`);
+                groups.push(`${DAY_SHORT[d]} ${from}-${to}`);
         }
     }
     const timezone = typeof data.timezone === 'string' ? data.timezone.trim() : '';
     if (!timezone || !isValidTimeZone(timezone)) {
         throw refuse(`have the time zone ${JSON.stringify(data.timezone ?? null)}, not an IANA name`);
     }
-    return { spec: groups.filter(g => !g.endsWith('00:00-00:00')).join('; '), timezone };
-}
-/**
- * The account's business hours with the holidays input. `timezone` is the input's value: it must
- * be UTC (its default, read as "unset") or the account's own.
- */
-function accountBusinessHours(account, given) {
-    const { spec, timezone } = accountHoursSpec(account);
+    const spec = groups.filter(g => !g.endsWith('00:00-00:00')).join('; ');
     if (given.timezone !== '' && given.timezone !== 'UTC' && given.timezone !== timezone) {
         throw new SettingsError('timezone', `timezone: got "${given.timezone}", but business-hours: gorgias uses the account's time zone, ${timezone}; leave timezone unset (or set it to ${timezone})`);
     }

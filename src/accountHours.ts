@@ -1,10 +1,12 @@
 import { SettingsError } from './inputs.js'
 import {
   BusinessHoursError,
+  DAY_SHORT as DAYS,
   isValidTimeZone,
   parseBusinessHours,
   type BusinessHours
 } from './businessHours.js'
+import { isRecord } from './gorgias/errors.js'
 import type { Account } from './gorgias/types.js'
 
 /**
@@ -22,8 +24,6 @@ import type { Account } from './gorgias/types.js'
  * default, UTC). Holidays still apply, as dates in the account's time zone.
  */
 
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const
-
 const HOW_TO_FIX =
   'set the account\'s business hours in Gorgias (Settings > Business hours), or write them in business-hours, e.g. "Mon-Fri 09:00-18:00" with timezone'
 
@@ -32,9 +32,6 @@ const refuse = (problem: string): SettingsError =>
     'business-hours',
     `business-hours: gorgias: the account's business hours ${problem}; ${HOW_TO_FIX}`
   )
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** The setting's data: `settings` as a list of `{type, data}`, or an object keyed by type. */
 function businessHoursData(account: Account): Record<string, unknown> {
@@ -76,8 +73,15 @@ function time(raw: unknown): string {
   return `${match[1]!.padStart(2, '0')}:${match[2]}`
 }
 
-/** The account's hours in business-hours syntax, e.g. "Mon 09:00-17:00; Tue 09:00-17:00". */
-export function accountHoursSpec(account: Account): { spec: string; timezone: string } {
+/**
+ * The account's hours, written as business-hours text ("Mon 09:00-17:00; ...") for the same
+ * parser, with the holidays input. `timezone` is the input's value: it must be UTC (its default,
+ * read as "unset") or the account's own.
+ */
+export function accountBusinessHours(
+  account: Account,
+  given: { holidays: string[]; timezone: string }
+): BusinessHours {
   const data = businessHoursData(account)
   const entries = data.business_hours ?? data.businessHours ?? data.hours
   if (!Array.isArray(entries) || entries.length === 0) {
@@ -102,18 +106,7 @@ export function accountHoursSpec(account: Account): { spec: string; timezone: st
   if (!timezone || !isValidTimeZone(timezone)) {
     throw refuse(`have the time zone ${JSON.stringify(data.timezone ?? null)}, not an IANA name`)
   }
-  return { spec: groups.filter(g => !g.endsWith('00:00-00:00')).join('; '), timezone }
-}
-
-/**
- * The account's business hours with the holidays input. `timezone` is the input's value: it must
- * be UTC (its default, read as "unset") or the account's own.
- */
-export function accountBusinessHours(
-  account: Account,
-  given: { holidays: string[]; timezone: string }
-): BusinessHours {
-  const { spec, timezone } = accountHoursSpec(account)
+  const spec = groups.filter(g => !g.endsWith('00:00-00:00')).join('; ')
   if (given.timezone !== '' && given.timezone !== 'UTC' && given.timezone !== timezone) {
     throw new SettingsError(
       'timezone',

@@ -41,7 +41,7 @@ export class BusinessHoursError extends Error {
   }
 }
 
-const DAY_SHORT = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const
+export const DAY_SHORT = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const
 const DAY_FULL = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday']
 /** Display order: Monday first. */
 const WEEK_ORDER = [1, 2, 3, 4, 5, 6, 0] as const

@@ -117,8 +117,7 @@ export function parseSettings(read: InputReader, ctx: ParseContext = {}): Settin
   const workspace = ctx.workspace ?? process.cwd()
   const connection = parseConnection(get)
   const tags = parseTags(get)
-  const texts = parseTexts(get, workspace)
-  const macros = parseMacroInputs(get, texts.messagesFile !== null)
+  const { texts, macros } = parseTexts(get, workspace)
   const business = parseBusinessSettings(get)
   const schedule = parseSchedule(get)
   const channels = parseChannels(get('channels'))
@@ -259,11 +258,12 @@ const TEXT_INPUTS = [
 const isSet = (get: InputReader, input: InputName): boolean =>
   get(input).trim() !== DEFAULTS[input].trim()
 
-/** The message inputs, or the messages file: one source of text, never both. */
-function parseTexts(
-  get: InputReader,
-  workspace: string
-): Pick<Settings, 'followUpMessage' | 'finalFollowUpMessage' | 'closeMessage' | 'messagesFile'> {
+/**
+ * The message inputs, or the messages file: one source of text, never both. A macro input replaces
+ * its message input, so the two together are refused (which text would be meant?), and so is a
+ * macro input with messages-file, where each language's entry names its macro (`follow-up-macro:`).
+ */
+function parseTexts(get: InputReader, workspace: string) {
   const messagesFile = parsePath(get('messages-file'), workspace)
   const set = TEXT_INPUTS.find(([, input]) => messagesFile !== null && isSet(get, input))?.[1]
   if (set) {
@@ -275,24 +275,12 @@ function parseTexts(
   const [followUpMessage, finalFollowUpMessage, closeMessage] = TEXT_INPUTS.map(([kind, input]) =>
     asSettingsError(() => parseTemplate(input, get(input), kind === 'followUp'))
   ) as [string, string, string]
-  return { followUpMessage, finalFollowUpMessage, closeMessage, messagesFile }
-}
-
-/**
- * The macro inputs. A macro replaces its message input, so the two together are refused (which
- * text would be meant?), and so is a macro input with messages-file, where each language's entry
- * names its macro (`follow-up-macro:`).
- */
-function parseMacroInputs(
-  get: InputReader,
-  withFile: boolean
-): Partial<Record<TemplateKind, MacroRef>> {
   const macros: Partial<Record<TemplateKind, MacroRef>> = {}
   for (const [kind, messageInput, input] of TEXT_INPUTS) {
     const ref = parseMacroRef(input, get(input))
     if (typeof ref === 'string') throw new SettingsError(input, `${input}: ${ref}`)
     if (ref === null) continue
-    if (withFile) {
+    if (messagesFile !== null) {
       throw new SettingsError(
         input,
         `${input}: set together with messages-file; name the macro in the messages file instead ("${input}:" under a language), or leave messages-file empty`
@@ -306,7 +294,7 @@ function parseMacroInputs(
     }
     macros[kind] = ref
   }
-  return macros
+  return { texts: { followUpMessage, finalFollowUpMessage, closeMessage, messagesFile }, macros }
 }
 
 /** `business-hours: gorgias` takes the account's hours (and time zone) at run time (run.ts). */

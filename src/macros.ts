@@ -307,17 +307,15 @@ function replyOf(where: string, macro: Macro): Reply {
   return { id: macro.id, name, language: languageOf(macro), label, text, html: bodyHtml || null }
 }
 
-/** A text version of an HTML reply, for a macro that has body_html only. */
+const ENTITIES: Record<string, string> = { nbsp: ' ', lt: '<', gt: '>', quot: '"', '#39': "'" }
+
+/** A text version of an HTML reply, for a macro that has body_html only (`&amp;` last). */
 function htmlToText(html: string): string {
   return html
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<\/(?:p|div|li|h[1-6])>/gi, '\n\n')
     .replace(/<[^>]*>/g, '')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
+    .replace(/&(nbsp|lt|gt|quot|#39);/g, (_, name: string) => ENTITIES[name]!)
     .replace(/&amp;/g, '&')
     .replace(/\n{3,}/g, '\n\n')
     .trim()

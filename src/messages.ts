@@ -84,11 +84,7 @@ export function parseTemplate(input: string, raw: string, required: boolean): st
 export const INPUTS_LANGUAGE = 'default'
 
 export function catalogFromInputs(
-  texts: {
-    followUpMessage: string
-    finalFollowUpMessage: string
-    closeMessage: string
-  },
+  texts: Record<'followUpMessage' | 'finalFollowUpMessage' | 'closeMessage', string>,
   macros: Partial<Record<TemplateKind, MacroRef>> = {}
 ): MessageCatalog {
   const templates: MessageTemplates = {
@@ -102,11 +98,8 @@ export function catalogFromInputs(
     }
   }
   if (Object.keys(macros).length > 0) templates.macros = macros
-  return {
-    source: 'inputs',
-    defaultLanguage: INPUTS_LANGUAGE,
-    byLanguage: { [INPUTS_LANGUAGE]: templates }
-  }
+  const byLanguage = { [INPUTS_LANGUAGE]: templates }
+  return { source: 'inputs', defaultLanguage: INPUTS_LANGUAGE, byLanguage }
 }
 
 /**
@@ -134,15 +127,8 @@ export function parseMacroRef(input: string, raw: unknown): MacroRef | string | 
   return { input, id: null, name: text }
 }
 
-/** Every template of every language, for recognising this action's own messages by their text. */
-export function everyTemplate(catalog: MessageCatalog): string[] {
-  return Object.values(catalog.byLanguage).flatMap(t =>
-    [t.followUp, t.finalFollowUp, t.close].filter(text => text !== '')
-  )
-}
-
 /** A messages file is a few kilobytes of text; anything near this is a wrong path. */
-export const MAX_MESSAGES_FILE_BYTES = 256 * 1024
+const MAX_MESSAGES_FILE_BYTES = 256 * 1024
 
 /** `en`, `fr`, `pt-br`, `zh-hant-tw`: a BCP 47 language tag, as Gorgias reports a ticket's. */
 const LANGUAGE_TAG = /^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i

@@ -373,10 +373,8 @@ export function listMacros(
   client: Pick<GorgiasClient, 'list'>,
   filter: { search?: string; languages?: string } = {}
 ): AsyncGenerator<Macro[]> {
-  const query: Record<string, string> = {}
-  if (filter.search !== undefined) query.search = filter.search
-  if (filter.languages !== undefined) query.languages = filter.languages
-  return client.list<Macro>('/macros', query)
+  const query = Object.entries(filter).filter((e): e is [string, string] => e[1] !== undefined)
+  return client.list<Macro>('/macros', Object.fromEntries(query))
 }
 
 /** The account (`GET /account`), its settings included. */

@@ -45,11 +45,8 @@ const EPSILON = 1e-9
 
 export class RateLimiter<Tag = string> {
   private limit: number
-  private readonly windowMs: number
-  private readonly concurrency: number
   private readonly margin: number
   private readonly share: number
-  private readonly now: () => number
 
   private level = 0
   private updatedAt: number
@@ -65,14 +62,12 @@ export class RateLimiter<Tag = string> {
     if (!(opts.limit >= 1) || !(opts.windowMs > 0) || !(opts.concurrency >= 1)) {
       throw new RangeError('RateLimiter needs limit >= 1, windowMs > 0 and concurrency >= 1')
     }
+    this.share = opts.share ?? 1
+    if (!(this.share > 0 && this.share <= 1)) {
+      throw new RangeError('RateLimiter share must be in (0, 1]')
+    }
     this.limit = opts.limit
-    this.windowMs = opts.windowMs
-    this.concurrency = Math.floor(opts.concurrency)
     this.margin = Math.max(0, opts.margin ?? 2)
-    const share = opts.share ?? 1
-    if (!(share > 0 && share <= 1)) throw new RangeError('RateLimiter share must be in (0, 1]')
-    this.share = share
-    this.now = opts.now
     this.updatedAt = opts.now()
   }
 
@@ -107,17 +102,13 @@ export class RateLimiter<Tag = string> {
 
   /** Admit nothing for `ms` (the server's Retry-After applies to the whole account). */
   pause(ms: number): void {
-    this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms)
+    this.pausedUntil = Math.max(this.pausedUntil, this.opts.now() + ms)
   }
 
   snapshot(): { level: number; limit: number; inFlight: number; queued: number } {
     this.drain()
-    return {
-      level: this.level,
-      limit: this.limit,
-      inFlight: this.inFlight,
-      queued: this.queue.length
-    }
+    const { level, limit, inFlight } = this
+    return { level, limit, inFlight, queued: this.queue.length }
   }
 
   private sync(seq: number, reading: BucketReading): void {
@@ -130,9 +121,9 @@ export class RateLimiter<Tag = string> {
   }
 
   private drain(): void {
-    const now = this.now()
-    const elapsed = now - this.updatedAt
-    if (elapsed > 0) this.level = Math.max(0, this.level - (elapsed * this.limit) / this.windowMs)
+    const now = this.opts.now()
+    const drained = ((now - this.updatedAt) * this.limit) / this.opts.windowMs
+    if (drained > 0) this.level = Math.max(0, this.level - drained)
     this.updatedAt = Math.max(this.updatedAt, now)
   }
 
@@ -144,15 +135,15 @@ export class RateLimiter<Tag = string> {
     const top = Math.min(this.limit - this.margin, Math.floor(this.limit * this.share + EPSILON))
     const ceiling = Math.max(1, top) - 1
     const excess = this.level - ceiling
-    const bucketWait = excess > EPSILON ? (excess * this.windowMs) / this.limit : 0
-    return Math.max(bucketWait, this.pausedUntil - this.now(), 0)
+    const bucketWait = excess > EPSILON ? (excess * this.opts.windowMs) / this.limit : 0
+    return Math.max(bucketWait, this.pausedUntil - this.opts.now(), 0)
   }
 
   private async pump(): Promise<void> {
     this.pumping = true
     try {
       for (let head = this.queue[0]; head; head = this.queue[0]) {
-        if (this.inFlight >= this.concurrency) {
+        if (this.inFlight >= Math.floor(this.opts.concurrency)) {
           await new Promise<void>(resolve => (this.wakeOnRelease = resolve))
           continue
         }
