@@ -1,7 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 9659:
+/***/ 129:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 
@@ -54,9 +54,9 @@ exports.getProxyUrl = getProxyUrl;
 exports.isHttps = isHttps;
 const http = __importStar(__nccwpck_require__(8611));
 const https = __importStar(__nccwpck_require__(5692));
-const pm = __importStar(__nccwpck_require__(3335));
-const tunnel = __importStar(__nccwpck_require__(770));
-const undici_1 = __nccwpck_require__(6752);
+const pm = __importStar(__nccwpck_require__(425));
+const tunnel = __importStar(__nccwpck_require__(408));
+const undici_1 = __nccwpck_require__(4718);
 var HttpCodes;
 (function (HttpCodes) {
     HttpCodes[HttpCodes["OK"] = 200] = "OK";
@@ -744,7 +744,7 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 
 /***/ }),
 
-/***/ 3335:
+/***/ 425:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -844,7 +844,7 @@ class DecodedURL extends URL {
 
 /***/ }),
 
-/***/ 7666:
+/***/ 1340:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /*! node-domexception. MIT License. Jimmy Wärting <https://jimmy.warting.se/opensource> */
@@ -867,15 +867,15 @@ module.exports = globalThis.DOMException
 
 /***/ }),
 
-/***/ 770:
+/***/ 408:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(218);
+module.exports = __nccwpck_require__(376);
 
 
 /***/ }),
 
-/***/ 218:
+/***/ 376:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -1146,33 +1146,33 @@ exports.debug = debug; // for test
 
 /***/ }),
 
-/***/ 6752:
+/***/ 4718:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Client = __nccwpck_require__(3701)
-const Dispatcher = __nccwpck_require__(883)
-const Pool = __nccwpck_require__(628)
-const BalancedPool = __nccwpck_require__(837)
-const Agent = __nccwpck_require__(7405)
-const ProxyAgent = __nccwpck_require__(6672)
-const EnvHttpProxyAgent = __nccwpck_require__(3137)
-const RetryAgent = __nccwpck_require__(50)
-const errors = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
+const Client = __nccwpck_require__(271)
+const Dispatcher = __nccwpck_require__(2377)
+const Pool = __nccwpck_require__(8014)
+const BalancedPool = __nccwpck_require__(3207)
+const Agent = __nccwpck_require__(5539)
+const ProxyAgent = __nccwpck_require__(9710)
+const EnvHttpProxyAgent = __nccwpck_require__(6699)
+const RetryAgent = __nccwpck_require__(9176)
+const errors = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(6615)
-const buildConnector = __nccwpck_require__(9136)
-const MockClient = __nccwpck_require__(7365)
-const MockAgent = __nccwpck_require__(7501)
-const MockPool = __nccwpck_require__(4004)
-const mockErrors = __nccwpck_require__(2429)
-const RetryHandler = __nccwpck_require__(7816)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2581)
-const DecoratorHandler = __nccwpck_require__(8155)
-const RedirectHandler = __nccwpck_require__(8754)
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const api = __nccwpck_require__(5889)
+const buildConnector = __nccwpck_require__(5106)
+const MockClient = __nccwpck_require__(2839)
+const MockAgent = __nccwpck_require__(587)
+const MockPool = __nccwpck_require__(3926)
+const mockErrors = __nccwpck_require__(5347)
+const RetryHandler = __nccwpck_require__(3174)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(4743)
+const DecoratorHandler = __nccwpck_require__(6949)
+const RedirectHandler = __nccwpck_require__(3216)
+const createRedirectInterceptor = __nccwpck_require__(5306)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -1190,10 +1190,10 @@ module.exports.DecoratorHandler = DecoratorHandler
 module.exports.RedirectHandler = RedirectHandler
 module.exports.createRedirectInterceptor = createRedirectInterceptor
 module.exports.interceptors = {
-  redirect: __nccwpck_require__(1514),
-  retry: __nccwpck_require__(2026),
-  dump: __nccwpck_require__(8060),
-  dns: __nccwpck_require__(379)
+  redirect: __nccwpck_require__(1068),
+  retry: __nccwpck_require__(9636),
+  dump: __nccwpck_require__(5786),
+  dns: __nccwpck_require__(6149)
 }
 
 module.exports.buildConnector = buildConnector
@@ -1255,7 +1255,7 @@ function makeDispatcher (fn) {
 module.exports.setGlobalDispatcher = setGlobalDispatcher
 module.exports.getGlobalDispatcher = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(4398).fetch)
+const fetchImpl = (__nccwpck_require__(6860).fetch)
 module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -1267,39 +1267,39 @@ module.exports.fetch = async function fetch (init, options = undefined) {
     throw err
   }
 }
-module.exports.Headers = __nccwpck_require__(660).Headers
-module.exports.Response = __nccwpck_require__(9051).Response
-module.exports.Request = __nccwpck_require__(9967).Request
-module.exports.FormData = __nccwpck_require__(5910).FormData
+module.exports.Headers = __nccwpck_require__(5662).Headers
+module.exports.Response = __nccwpck_require__(9317).Response
+module.exports.Request = __nccwpck_require__(3713).Request
+module.exports.FormData = __nccwpck_require__(8440).FormData
 module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
-module.exports.FileReader = __nccwpck_require__(8355).FileReader
+module.exports.FileReader = __nccwpck_require__(4881).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(8709)
 
 module.exports.setGlobalOrigin = setGlobalOrigin
 module.exports.getGlobalOrigin = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(3245)
-const { kConstruct } = __nccwpck_require__(109)
+const { CacheStorage } = __nccwpck_require__(7403)
+const { kConstruct } = __nccwpck_require__(8271)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 module.exports.caches = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(8495)
 
 module.exports.deleteCookie = deleteCookie
 module.exports.getCookies = getCookies
 module.exports.getSetCookies = getSetCookies
 module.exports.setCookie = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(782)
 
 module.exports.parseMIMEType = parseMIMEType
 module.exports.serializeAMimeType = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-module.exports.WebSocket = __nccwpck_require__(3726).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(6814)
+module.exports.WebSocket = __nccwpck_require__(3435).WebSocket
 module.exports.CloseEvent = CloseEvent
 module.exports.ErrorEvent = ErrorEvent
 module.exports.MessageEvent = MessageEvent
@@ -1315,18 +1315,18 @@ module.exports.MockPool = MockPool
 module.exports.MockAgent = MockAgent
 module.exports.mockErrors = mockErrors
 
-const { EventSource } = __nccwpck_require__(1238)
+const { EventSource } = __nccwpck_require__(6376)
 
 module.exports.EventSource = EventSource
 
 
 /***/ }),
 
-/***/ 158:
+/***/ 6128:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(3440)
-const { RequestAbortedError } = __nccwpck_require__(8707)
+const { addAbortListener } = __nccwpck_require__(5386)
+const { RequestAbortedError } = __nccwpck_require__(6593)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -1386,16 +1386,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2279:
+/***/ 2574:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -1501,7 +1501,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 6862:
+/***/ 884:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -1515,10 +1515,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
+} = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 const assert = __nccwpck_require__(4589)
 
 const kResume = Symbol('resume')
@@ -1759,16 +1759,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 4043:
+/***/ 865:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(9927)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
+const { Readable } = __nccwpck_require__(3897)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(6425)
 const { AsyncResource } = __nccwpck_require__(6698)
 
 class RequestHandler extends AsyncResource {
@@ -1980,18 +1980,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 3560:
+/***/ 4754:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { finished, PassThrough } = __nccwpck_require__(7075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(6425)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -2207,15 +2207,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 1882:
+/***/ 3408:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(6593)
 const { AsyncResource } = __nccwpck_require__(6698)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const util = __nccwpck_require__(5386)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 const assert = __nccwpck_require__(4589)
 
 class UpgradeHandler extends AsyncResource {
@@ -2322,21 +2322,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 6615:
+/***/ 5889:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(4043)
-module.exports.stream = __nccwpck_require__(3560)
-module.exports.pipeline = __nccwpck_require__(6862)
-module.exports.upgrade = __nccwpck_require__(1882)
-module.exports.connect = __nccwpck_require__(2279)
+module.exports.request = __nccwpck_require__(865)
+module.exports.stream = __nccwpck_require__(4754)
+module.exports.pipeline = __nccwpck_require__(884)
+module.exports.upgrade = __nccwpck_require__(3408)
+module.exports.connect = __nccwpck_require__(2574)
 
 
 /***/ }),
 
-/***/ 9927:
+/***/ 3897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -2345,9 +2345,9 @@ module.exports.connect = __nccwpck_require__(2279)
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { ReadableStreamFrom } = __nccwpck_require__(3440)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { ReadableStreamFrom } = __nccwpck_require__(5386)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -2728,15 +2728,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 7655:
+/***/ 6425:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(4589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 
-const { chunksDecode } = __nccwpck_require__(9927)
+const { chunksDecode } = __nccwpck_require__(3897)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -2828,16 +2828,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9136:
+/***/ 5106:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(7030)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(8707)
-const timers = __nccwpck_require__(6603)
+const util = __nccwpck_require__(5386)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(6593)
+const timers = __nccwpck_require__(5929)
 
 function noop () {}
 
@@ -3075,7 +3075,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 735:
+/***/ 4037:
 /***/ ((module) => {
 
 
@@ -3200,7 +3200,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2414:
+/***/ 6644:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3409,7 +3409,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8707:
+/***/ 6593:
 /***/ ((module) => {
 
 
@@ -3841,7 +3841,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4655:
+/***/ 8957:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3849,7 +3849,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const assert = __nccwpck_require__(4589)
 const {
   isValidHTTPToken,
@@ -3864,9 +3864,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
+} = __nccwpck_require__(5386)
+const { channels } = __nccwpck_require__(6644)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(4037)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -4330,7 +4330,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 6443:
+/***/ 3377:
 /***/ ((module) => {
 
 module.exports = {
@@ -4404,7 +4404,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7752:
+/***/ 3838:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4412,7 +4412,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(735)
+} = __nccwpck_require__(4037)
 
 class TstNode {
   /** @type {any} */
@@ -4563,13 +4563,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3440:
+/***/ 5386:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(6443)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(3377)
 const { IncomingMessage } = __nccwpck_require__(7067)
 const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
@@ -4577,9 +4577,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
-const { tree } = __nccwpck_require__(7752)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(4037)
+const { tree } = __nccwpck_require__(3838)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -5289,18 +5289,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7405:
+/***/ 5539:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
-const DispatcherBase = __nccwpck_require__(1841)
-const Pool = __nccwpck_require__(628)
-const Client = __nccwpck_require__(3701)
-const util = __nccwpck_require__(3440)
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3377)
+const DispatcherBase = __nccwpck_require__(803)
+const Pool = __nccwpck_require__(8014)
+const Client = __nccwpck_require__(271)
+const util = __nccwpck_require__(5386)
+const createRedirectInterceptor = __nccwpck_require__(5306)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -5429,7 +5429,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 837:
+/***/ 3207:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -5437,7 +5437,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const {
   PoolBase,
   kClients,
@@ -5445,10 +5445,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Pool = __nccwpck_require__(628)
-const { kUrl, kInterceptors } = __nccwpck_require__(6443)
-const { parseOrigin } = __nccwpck_require__(3440)
+} = __nccwpck_require__(1278)
+const Pool = __nccwpck_require__(8014)
+const { kUrl, kInterceptors } = __nccwpck_require__(3377)
+const { parseOrigin } = __nccwpck_require__(5386)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -5645,7 +5645,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 637:
+/***/ 8939:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -5653,9 +5653,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const timers = __nccwpck_require__(6603)
+const util = __nccwpck_require__(5386)
+const { channels } = __nccwpck_require__(6644)
+const timers = __nccwpck_require__(5929)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -5668,7 +5668,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const {
   kUrl,
   kReset,
@@ -5701,9 +5701,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(3377)
 
-const constants = __nccwpck_require__(2824)
+const constants = __nccwpck_require__(6402)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -5715,11 +5715,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(3870) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(9240) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(3434))
+    mod = await WebAssembly.compile(__nccwpck_require__(9968))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -5727,7 +5727,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(3870))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(9240))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -6642,7 +6642,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(4492).extractBody)
+      extractBody = (__nccwpck_require__(6962).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -7165,7 +7165,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 8788:
+/***/ 7726:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -7173,13 +7173,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(4589)
 const { errorMonitor } = __nccwpck_require__(8474)
 const { pipeline } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(5386)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const {
   kUrl,
   kReset,
@@ -7198,7 +7198,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(3377)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -7604,7 +7604,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(4492).extractBody)
+    extractBody ??= (__nccwpck_require__(6962).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -7964,7 +7964,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 3701:
+/***/ 271:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -7974,16 +7974,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(4589)
 const net = __nccwpck_require__(7030)
 const http = __nccwpck_require__(7067)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const Request = __nccwpck_require__(4655)
-const DispatcherBase = __nccwpck_require__(1841)
+const util = __nccwpck_require__(5386)
+const { channels } = __nccwpck_require__(6644)
+const Request = __nccwpck_require__(8957)
+const DispatcherBase = __nccwpck_require__(803)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(6593)
+const buildConnector = __nccwpck_require__(5106)
 const {
   kUrl,
   kServerName,
@@ -8025,9 +8025,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(6443)
-const connectH1 = __nccwpck_require__(637)
-const connectH2 = __nccwpck_require__(8788)
+} = __nccwpck_require__(3377)
+const connectH1 = __nccwpck_require__(8939)
+const connectH2 = __nccwpck_require__(7726)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -8335,7 +8335,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const createRedirectInterceptor = __nccwpck_require__(5306)
 
 function onError (client, err) {
   if (
@@ -8595,19 +8595,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 1841:
+/***/ 803:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(883)
+const Dispatcher = __nccwpck_require__(2377)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(6443)
+} = __nccwpck_require__(6593)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(3377)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -8810,7 +8810,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 883:
+/***/ 2377:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8882,15 +8882,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 3137:
+/***/ 6699:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(6443)
-const ProxyAgent = __nccwpck_require__(6672)
-const Agent = __nccwpck_require__(7405)
+const DispatcherBase = __nccwpck_require__(803)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(3377)
+const ProxyAgent = __nccwpck_require__(9710)
+const Agent = __nccwpck_require__(5539)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -9049,7 +9049,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 4660:
+/***/ 2190:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -9173,15 +9173,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 2128:
+/***/ 1278:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const FixedQueue = __nccwpck_require__(4660)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
-const PoolStats = __nccwpck_require__(3246)
+const DispatcherBase = __nccwpck_require__(803)
+const FixedQueue = __nccwpck_require__(2190)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(3377)
+const PoolStats = __nccwpck_require__(1680)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -9374,10 +9374,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3246:
+/***/ 1680:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(6443)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(3377)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -9415,7 +9415,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 628:
+/***/ 8014:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -9426,14 +9426,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Client = __nccwpck_require__(3701)
+} = __nccwpck_require__(1278)
+const Client = __nccwpck_require__(271)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { kUrl, kInterceptors } = __nccwpck_require__(6443)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { kUrl, kInterceptors } = __nccwpck_require__(3377)
+const buildConnector = __nccwpck_require__(5106)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -9529,19 +9529,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 6672:
+/***/ 9710:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3377)
 const { URL } = __nccwpck_require__(3136)
-const Agent = __nccwpck_require__(7405)
-const Pool = __nccwpck_require__(628)
-const DispatcherBase = __nccwpck_require__(1841)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
-const Client = __nccwpck_require__(3701)
+const Agent = __nccwpck_require__(5539)
+const Pool = __nccwpck_require__(8014)
+const DispatcherBase = __nccwpck_require__(803)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(6593)
+const buildConnector = __nccwpck_require__(5106)
+const Client = __nccwpck_require__(271)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -9810,13 +9810,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 50:
+/***/ 9176:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(883)
-const RetryHandler = __nccwpck_require__(7816)
+const Dispatcher = __nccwpck_require__(2377)
+const RetryHandler = __nccwpck_require__(3174)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -9852,7 +9852,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 2581:
+/***/ 4743:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -9860,8 +9860,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const Agent = __nccwpck_require__(7405)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const Agent = __nccwpck_require__(5539)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -9891,7 +9891,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8155:
+/***/ 6949:
 /***/ ((module) => {
 
 
@@ -9942,15 +9942,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 8754:
+/***/ 3216:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { kBodyUsed } = __nccwpck_require__(6443)
+const util = __nccwpck_require__(5386)
+const { kBodyUsed } = __nccwpck_require__(3377)
 const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 const EE = __nccwpck_require__(8474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -10181,20 +10181,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 7816:
+/***/ 3174:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(6443)
-const { RequestRetryError } = __nccwpck_require__(8707)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(3377)
+const { RequestRetryError } = __nccwpck_require__(6593)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(3440)
+} = __nccwpck_require__(5386)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -10625,14 +10625,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 379:
+/***/ 6149:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(7030)
 const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(8155)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8707)
+const DecoratorHandler = __nccwpck_require__(6949)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(6593)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -11007,14 +11007,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 8060:
+/***/ 5786:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const DecoratorHandler = __nccwpck_require__(8155)
+const util = __nccwpck_require__(5386)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(6593)
+const DecoratorHandler = __nccwpck_require__(6949)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -11137,12 +11137,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 5092:
+/***/ 5306:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(3216)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -11165,11 +11165,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 1514:
+/***/ 1068:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(3216)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -11196,11 +11196,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 2026:
+/***/ 9636:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(7816)
+const RetryHandler = __nccwpck_require__(3174)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -11222,13 +11222,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 2824:
+/***/ 6402:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(172);
+const utils_1 = __nccwpck_require__(6650);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -11506,7 +11506,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 3870:
+/***/ 9240:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11518,7 +11518,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 3434:
+/***/ 9968:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11530,7 +11530,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 172:
+/***/ 6650:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -11551,13 +11551,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 7501:
+/***/ 587:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(6443)
-const Agent = __nccwpck_require__(7405)
+const { kClients } = __nccwpck_require__(3377)
+const Agent = __nccwpck_require__(5539)
 const {
   kAgent,
   kMockAgentSet,
@@ -11568,14 +11568,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(1117)
-const MockClient = __nccwpck_require__(7365)
-const MockPool = __nccwpck_require__(4004)
-const { matchValue, buildMockOptions } = __nccwpck_require__(3397)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
-const Dispatcher = __nccwpck_require__(883)
-const Pluralizer = __nccwpck_require__(1529)
-const PendingInterceptorsFormatter = __nccwpck_require__(6142)
+} = __nccwpck_require__(2539)
+const MockClient = __nccwpck_require__(2839)
+const MockPool = __nccwpck_require__(3926)
+const { matchValue, buildMockOptions } = __nccwpck_require__(463)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(6593)
+const Dispatcher = __nccwpck_require__(2377)
+const Pluralizer = __nccwpck_require__(39)
+const PendingInterceptorsFormatter = __nccwpck_require__(2708)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -11718,14 +11718,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 7365:
+/***/ 2839:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(3701)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const Client = __nccwpck_require__(271)
+const { buildMockDispatch } = __nccwpck_require__(463)
 const {
   kDispatches,
   kMockAgent,
@@ -11734,10 +11734,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(2539)
+const { MockInterceptor } = __nccwpck_require__(7073)
+const Symbols = __nccwpck_require__(3377)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -11784,12 +11784,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 2429:
+/***/ 5347:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(8707)
+const { UndiciError } = __nccwpck_require__(6593)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -11819,12 +11819,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1511:
+/***/ 7073:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(3397)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(463)
 const {
   kDispatches,
   kDispatchKey,
@@ -11832,9 +11832,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(1117)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(2539)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { buildURL } = __nccwpck_require__(5386)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -12033,14 +12033,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 4004:
+/***/ 3926:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(628)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const Pool = __nccwpck_require__(8014)
+const { buildMockDispatch } = __nccwpck_require__(463)
 const {
   kDispatches,
   kMockAgent,
@@ -12049,10 +12049,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(2539)
+const { MockInterceptor } = __nccwpck_require__(7073)
+const Symbols = __nccwpck_require__(3377)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -12099,7 +12099,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 1117:
+/***/ 2539:
 /***/ ((module) => {
 
 
@@ -12129,20 +12129,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3397:
+/***/ 463:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(2429)
+const { MockNotMatchedError } = __nccwpck_require__(5347)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(1117)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(2539)
+const { buildURL } = __nccwpck_require__(5386)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const {
   types: {
@@ -12503,7 +12503,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6142:
+/***/ 2708:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -12553,7 +12553,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 1529:
+/***/ 39:
 /***/ ((module) => {
 
 
@@ -12589,7 +12589,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 6603:
+/***/ 5929:
 /***/ ((module) => {
 
 
@@ -13019,20 +13019,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9634:
+/***/ 3892:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(109)
-const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(5893)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9051)
-const { Request, fromInnerRequest } = __nccwpck_require__(9967)
-const { kState } = __nccwpck_require__(3627)
-const { fetching } = __nccwpck_require__(4398)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(3168)
+const { kConstruct } = __nccwpck_require__(8271)
+const { urlEquals, getFieldValues } = __nccwpck_require__(2012)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(5386)
+const { webidl } = __nccwpck_require__(6083)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9317)
+const { Request, fromInnerRequest } = __nccwpck_require__(3713)
+const { kState } = __nccwpck_require__(6970)
+const { fetching } = __nccwpck_require__(6860)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(1118)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -13885,15 +13885,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3245:
+/***/ 7403:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(109)
-const { Cache } = __nccwpck_require__(9634)
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(8271)
+const { Cache } = __nccwpck_require__(3892)
+const { webidl } = __nccwpck_require__(6083)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
 
 class CacheStorage {
   /**
@@ -14044,26 +14044,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 109:
+/***/ 8271:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(6443).kConstruct)
+  kConstruct: (__nccwpck_require__(3377).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 6798:
+/***/ 2012:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { isValidHeaderName } = __nccwpck_require__(3168)
+const { URLSerializer } = __nccwpck_require__(782)
+const { isValidHeaderName } = __nccwpck_require__(1118)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -14108,7 +14108,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1276:
+/***/ 9922:
 /***/ ((module) => {
 
 
@@ -14127,15 +14127,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9061:
+/***/ 8495:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(1978)
-const { stringify } = __nccwpck_require__(7797)
-const { webidl } = __nccwpck_require__(5893)
-const { Headers } = __nccwpck_require__(660)
+const { parseSetCookie } = __nccwpck_require__(5816)
+const { stringify } = __nccwpck_require__(2095)
+const { webidl } = __nccwpck_require__(6083)
+const { Headers } = __nccwpck_require__(5662)
 
 /**
  * @typedef {Object} Cookie
@@ -14318,14 +14318,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1978:
+/***/ 5816:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1276)
-const { isCTLExcludingHtab } = __nccwpck_require__(7797)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(1900)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(9922)
+const { isCTLExcludingHtab } = __nccwpck_require__(2095)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(782)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -14635,7 +14635,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7797:
+/***/ 2095:
 /***/ ((module) => {
 
 
@@ -14994,13 +14994,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4031:
+/***/ 6301:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(4811)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(625)
 
 /**
  * @type {number[]} BOM
@@ -15575,23 +15575,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1238:
+/***/ 6376:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(4398)
-const { makeRequest } = __nccwpck_require__(9967)
-const { webidl } = __nccwpck_require__(5893)
-const { EventSourceStream } = __nccwpck_require__(4031)
-const { parseMIMEType } = __nccwpck_require__(1900)
-const { createFastMessageEvent } = __nccwpck_require__(5188)
-const { isNetworkError } = __nccwpck_require__(9051)
-const { delay } = __nccwpck_require__(4811)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+const { fetching } = __nccwpck_require__(6860)
+const { makeRequest } = __nccwpck_require__(3713)
+const { webidl } = __nccwpck_require__(6083)
+const { EventSourceStream } = __nccwpck_require__(6301)
+const { parseMIMEType } = __nccwpck_require__(782)
+const { createFastMessageEvent } = __nccwpck_require__(6814)
+const { isNetworkError } = __nccwpck_require__(9317)
+const { delay } = __nccwpck_require__(625)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { environmentSettingsObject } = __nccwpck_require__(1118)
+const { getGlobalDispatcher } = __nccwpck_require__(4743)
 
 let experimentalWarned = false
 
@@ -16065,7 +16065,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4811:
+/***/ 625:
 /***/ ((module) => {
 
 
@@ -16109,12 +16109,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4492:
+/***/ 6962:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(5386)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -16124,16 +16124,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(3168)
-const { FormData } = __nccwpck_require__(5910)
-const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+} = __nccwpck_require__(1118)
+const { FormData } = __nccwpck_require__(8440)
+const { kState } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isArrayBuffer } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(1900)
-const { multipartFormDataParser } = __nccwpck_require__(116)
+const { serializeAMimeType } = __nccwpck_require__(782)
+const { multipartFormDataParser } = __nccwpck_require__(4646)
 let random
 
 try {
@@ -16645,7 +16645,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4495:
+/***/ 6833:
 /***/ ((module) => {
 
 
@@ -16776,7 +16776,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1900:
+/***/ 782:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -17527,12 +17527,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6653:
+/***/ 9255:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(6443)
+const { kConnected, kSize } = __nccwpck_require__(3377)
 
 class CompatWeakRef {
   constructor (value) {
@@ -17580,14 +17580,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 7114:
+/***/ 1508:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+const { kState } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -17713,16 +17713,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 116:
+/***/ 4646:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { utf8DecodeBytes } = __nccwpck_require__(3168)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(1900)
-const { isFileLike } = __nccwpck_require__(7114)
-const { makeEntry } = __nccwpck_require__(5910)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(5386)
+const { utf8DecodeBytes } = __nccwpck_require__(1118)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(782)
+const { isFileLike } = __nccwpck_require__(1508)
+const { makeEntry } = __nccwpck_require__(8440)
 const assert = __nccwpck_require__(4589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -18194,16 +18194,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5910:
+/***/ 8440:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(3168)
-const { kState } = __nccwpck_require__(3627)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { FileLike, isFileLike } = __nccwpck_require__(7114)
-const { webidl } = __nccwpck_require__(5893)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(1118)
+const { kState } = __nccwpck_require__(6970)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { FileLike, isFileLike } = __nccwpck_require__(1508)
+const { webidl } = __nccwpck_require__(6083)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 
@@ -18453,7 +18453,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 1059:
+/***/ 8709:
 /***/ ((module) => {
 
 
@@ -18500,21 +18500,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 660:
+/***/ 5662:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(6443)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(3377)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(3168)
-const { webidl } = __nccwpck_require__(5893)
+} = __nccwpck_require__(1118)
+const { webidl } = __nccwpck_require__(6083)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -19194,7 +19194,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4398:
+/***/ 6860:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -19207,9 +19207,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(9051)
-const { HeadersList } = __nccwpck_require__(660)
-const { Request, cloneRequest } = __nccwpck_require__(9967)
+} = __nccwpck_require__(9317)
+const { HeadersList } = __nccwpck_require__(5662)
+const { Request, cloneRequest } = __nccwpck_require__(3713)
 const zlib = __nccwpck_require__(8522)
 const {
   bytesMatch,
@@ -19245,23 +19245,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(3168)
-const { kState, kDispatcher } = __nccwpck_require__(3627)
+} = __nccwpck_require__(1118)
+const { kState, kDispatcher } = __nccwpck_require__(6970)
 const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(4492)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(6962)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(6833)
 const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished } = __nccwpck_require__(7075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
-const { webidl } = __nccwpck_require__(5893)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(5386)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(782)
+const { getGlobalDispatcher } = __nccwpck_require__(4743)
+const { webidl } = __nccwpck_require__(6083)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -21471,23 +21471,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9967:
+/***/ 3713:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(4492)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(660)
-const { FinalizationRegistry } = __nccwpck_require__(6653)()
-const util = __nccwpck_require__(3440)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(6962)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(5662)
+const { FinalizationRegistry } = __nccwpck_require__(9255)()
+const util = __nccwpck_require__(5386)
 const nodeUtil = __nccwpck_require__(7975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(1118)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -21497,12 +21497,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(6833)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
+const { URLSerializer } = __nccwpck_require__(782)
+const { kConstruct } = __nccwpck_require__(3377)
 const assert = __nccwpck_require__(4589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(8474)
 
@@ -22515,14 +22515,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 9051:
+/***/ 9317:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(660)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(4492)
-const util = __nccwpck_require__(3440)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(5662)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(6962)
+const util = __nccwpck_require__(5386)
 const nodeUtil = __nccwpck_require__(7975)
 const { kEnumerableProperty } = util
 const {
@@ -22534,16 +22534,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(1118)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(4495)
-const { kState, kHeaders } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
-const { FormData } = __nccwpck_require__(5910)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
+} = __nccwpck_require__(6833)
+const { kState, kHeaders } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
+const { FormData } = __nccwpck_require__(8440)
+const { URLSerializer } = __nccwpck_require__(782)
+const { kConstruct } = __nccwpck_require__(3377)
 const assert = __nccwpck_require__(4589)
 const { types } = __nccwpck_require__(7975)
 
@@ -23132,7 +23132,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3627:
+/***/ 6970:
 /***/ ((module) => {
 
 
@@ -23148,21 +23148,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3168:
+/***/ 1118:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
-const { getGlobalOrigin } = __nccwpck_require__(1059)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(1900)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(6833)
+const { getGlobalOrigin } = __nccwpck_require__(8709)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(782)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(5386)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(6083)
 
 let supportedHashes = []
 
@@ -24787,14 +24787,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5893:
+/***/ 6083:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(7975)
 const { markAsUncloneable } = __nccwpck_require__(5919)
-const { toUSVString } = __nccwpck_require__(3440)
+const { toUSVString } = __nccwpck_require__(5386)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -25489,7 +25489,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2607:
+/***/ 2685:
 /***/ ((module) => {
 
 
@@ -25786,7 +25786,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8355:
+/***/ 4881:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -25795,16 +25795,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(3610)
+} = __nccwpck_require__(5860)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(961)
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+} = __nccwpck_require__(8391)
+const { webidl } = __nccwpck_require__(6083)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -26137,12 +26137,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8573:
+/***/ 699:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(6083)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -26222,7 +26222,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 961:
+/***/ 8391:
 /***/ ((module) => {
 
 
@@ -26239,7 +26239,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3610:
+/***/ 5860:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -26250,10 +26250,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(961)
-const { ProgressEvent } = __nccwpck_require__(8573)
-const { getEncoding } = __nccwpck_require__(2607)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(1900)
+} = __nccwpck_require__(8391)
+const { ProgressEvent } = __nccwpck_require__(699)
+const { getEncoding } = __nccwpck_require__(2685)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(782)
 const { types } = __nccwpck_require__(7975)
 const { StringDecoder } = __nccwpck_require__(3193)
 const { btoa } = __nccwpck_require__(4573)
@@ -26637,27 +26637,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6897:
+/***/ 3403:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(736)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(9322)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(1216)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(8625)
-const { channels } = __nccwpck_require__(2414)
-const { CloseEvent } = __nccwpck_require__(5188)
-const { makeRequest } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(4398)
-const { Headers, getHeadersList } = __nccwpck_require__(660)
-const { getDecodeSplit } = __nccwpck_require__(3168)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
+} = __nccwpck_require__(7610)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(3479)
+const { channels } = __nccwpck_require__(6644)
+const { CloseEvent } = __nccwpck_require__(6814)
+const { makeRequest } = __nccwpck_require__(3713)
+const { fetching } = __nccwpck_require__(6860)
+const { Headers, getHeadersList } = __nccwpck_require__(5662)
+const { getDecodeSplit } = __nccwpck_require__(1118)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
 
 /** @type {import('crypto')} */
 let crypto
@@ -27015,7 +27015,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 736:
+/***/ 9322:
 /***/ ((module) => {
 
 
@@ -27088,14 +27088,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5188:
+/***/ 6814:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(6443)
+const { webidl } = __nccwpck_require__(6083)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { kConstruct } = __nccwpck_require__(3377)
 const { MessagePort } = __nccwpck_require__(5919)
 
 /**
@@ -27424,12 +27424,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3264:
+/***/ 4226:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(736)
+const { maxUnsigned16Bit } = __nccwpck_require__(9322)
 
 const BUFFER_SIZE = 16386
 
@@ -27527,14 +27527,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9469:
+/***/ 6495:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(8625)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+const { isValidClientWindowBits } = __nccwpck_require__(3479)
+const { MessageSizeExceededError } = __nccwpck_require__(6593)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -27639,16 +27639,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 1652:
+/***/ 1298:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(736)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(1216)
-const { channels } = __nccwpck_require__(2414)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(9322)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(7610)
+const { channels } = __nccwpck_require__(6644)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -27658,11 +27658,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(8625)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { closeWebSocketConnection } = __nccwpck_require__(6897)
-const { PerMessageDeflate } = __nccwpck_require__(9469)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(3479)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
+const { closeWebSocketConnection } = __nccwpck_require__(3403)
+const { PerMessageDeflate } = __nccwpck_require__(6495)
+const { MessageSizeExceededError } = __nccwpck_require__(6593)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -28173,14 +28173,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3900:
+/***/ 8470:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { opcodes, sendHints } = __nccwpck_require__(736)
-const FixedQueue = __nccwpck_require__(4660)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
+const { opcodes, sendHints } = __nccwpck_require__(9322)
+const FixedQueue = __nccwpck_require__(2190)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -28284,7 +28284,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 1216:
+/***/ 7610:
 /***/ ((module) => {
 
 
@@ -28303,16 +28303,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8625:
+/***/ 3479:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(1216)
-const { states, opcodes } = __nccwpck_require__(736)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(5188)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(7610)
+const { states, opcodes } = __nccwpck_require__(9322)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(6814)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(1900)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(782)
 
 /* globals Blob */
 
@@ -28632,15 +28632,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3726:
+/***/ 3435:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(736)
+const { webidl } = __nccwpck_require__(6083)
+const { URLSerializer } = __nccwpck_require__(782)
+const { environmentSettingsObject } = __nccwpck_require__(1118)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(9322)
 const {
   kWebSocketURL,
   kReadyState,
@@ -28649,21 +28649,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(1216)
+} = __nccwpck_require__(7610)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(8625)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(6897)
-const { ByteParser } = __nccwpck_require__(1652)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+} = __nccwpck_require__(3479)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(3403)
+const { ByteParser } = __nccwpck_require__(1298)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(5386)
+const { getGlobalDispatcher } = __nccwpck_require__(4743)
 const { types } = __nccwpck_require__(7975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(5188)
-const { SendQueue } = __nccwpck_require__(3900)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(6814)
+const { SendQueue } = __nccwpck_require__(8470)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -29234,7 +29234,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3585:
+/***/ 8464:
 /***/ (function(__unused_webpack_module, exports) {
 
 /**
@@ -33977,11 +33977,11 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9407:
+/***/ 5388:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8874);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3141);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)();
 
@@ -33990,7 +33990,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8874:
+/***/ 3141:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34001,7 +34001,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: run
 
-// NAMESPACE OBJECT: ./node_modules/@actions/core/lib/platform.js
+// NAMESPACE OBJECT: ../../main/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
 __nccwpck_require__.r(platform_namespaceObject);
 __nccwpck_require__.d(platform_namespaceObject, {
@@ -34013,7 +34013,7 @@ __nccwpck_require__.d(platform_namespaceObject, {
   platform: () => (platform)
 });
 
-// NAMESPACE OBJECT: ./node_modules/@actions/core/lib/core.js
+// NAMESPACE OBJECT: ../../main/node_modules/@actions/core/lib/core.js
 var core_namespaceObject = {};
 __nccwpck_require__.r(core_namespaceObject);
 __nccwpck_require__.d(core_namespaceObject, {
@@ -34049,7 +34049,7 @@ __nccwpck_require__.d(core_namespaceObject, {
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -34085,7 +34085,7 @@ function toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -34181,7 +34181,7 @@ function escapeProperty(s) {
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 ;// CONCATENATED MODULE: external "fs"
 const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -34224,7 +34224,7 @@ var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
 var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -34315,11 +34315,11 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+// EXTERNAL MODULE: ../../main/node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(408);
+// EXTERNAL MODULE: ../../main/node_modules/undici/index.js
+var undici = __nccwpck_require__(4718);
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -35016,7 +35016,7 @@ class HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/auth.js
 var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -35092,7 +35092,7 @@ class PersonalAccessTokenCredentialHandler {
     }
 }
 //# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/oidc-utils.js
 var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -35166,7 +35166,7 @@ class OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -35447,7 +35447,7 @@ const _summary = new Summary();
 const markdownSummary = _summary;
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -35489,7 +35489,7 @@ var external_events_ = __nccwpck_require__(4434);
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/io/lib/io-util.js
 var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -35669,7 +35669,7 @@ function getCmdPath() {
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
 //# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/io/lib/io.js
 var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -35943,7 +35943,7 @@ function io_copyFile(srcFile, destFile, force) {
 //# sourceMappingURL=io.js.map
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/exec/lib/toolrunner.js
 var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -36531,7 +36531,7 @@ class ExecState extends external_events_.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -36611,7 +36611,7 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -36676,7 +36676,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -36994,7 +36994,7 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/github/lib/context.js
 
 
 class Context {
@@ -37047,9 +37047,9 @@ class Context {
     }
 }
 //# sourceMappingURL=context.js.map
-// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
-var lib = __nccwpck_require__(9659);
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
+// EXTERNAL MODULE: ../../main/node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
+var lib = __nccwpck_require__(129);
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/github/lib/internal/utils.js
 var utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -37102,7 +37102,7 @@ function getUserAgentWithOrchestrationId(baseUserAgent) {
     return baseUserAgent;
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/universal-user-agent/index.js
 function getUserAgent() {
   if (typeof navigator === "object" && "userAgent" in navigator) {
     return navigator.userAgent;
@@ -37117,7 +37117,7 @@ function getUserAgent() {
   return "<environment undetectable>";
 }
 
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
+;// CONCATENATED MODULE: ../../main/node_modules/before-after-hook/lib/register.js
 // @ts-check
 
 function register(state, name, method, options) {
@@ -37146,7 +37146,7 @@ function register(state, name, method, options) {
   });
 }
 
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
+;// CONCATENATED MODULE: ../../main/node_modules/before-after-hook/lib/add.js
 // @ts-check
 
 function addHook(state, kind, name, hook) {
@@ -37194,7 +37194,7 @@ function addHook(state, kind, name, hook) {
   });
 }
 
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
+;// CONCATENATED MODULE: ../../main/node_modules/before-after-hook/lib/remove.js
 // @ts-check
 
 function removeHook(state, name, method) {
@@ -37215,7 +37215,7 @@ function removeHook(state, name, method) {
   state.registry[name].splice(index, 1);
 }
 
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/before-after-hook/index.js
 // @ts-check
 
 
@@ -37262,7 +37262,7 @@ function Collection() {
 
 /* harmony default export */ const before_after_hook = ({ Singular, Collection });
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/endpoint/dist-bundle/index.js
 // pkg/dist-src/defaults.js
 
 
@@ -37608,7 +37608,7 @@ function withDefaults(oldDefaults, newDefaults) {
 var endpoint = withDefaults(null, DEFAULTS);
 
 
-;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/content-type/dist/index.js
 /*!
  * content-type
  * Copyright(c) 2015 Douglas Christopher Wilson
@@ -37900,7 +37900,7 @@ function unescapeQuotedPairs(str, start, end) {
     return result + str.slice(start, end);
 }
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
+;// CONCATENATED MODULE: ../../main/node_modules/json-with-bigint/json-with-bigint.js
 const intRegex = /^-?\d+$/;
 const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
 const originalStringify = JSON.stringify;
@@ -38501,7 +38501,7 @@ const JSONParse = (text, reviver) => {
 
 
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/request-error/dist-src/index.js
 class RequestError extends Error {
   name;
   /**
@@ -38542,7 +38542,7 @@ class RequestError extends Error {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/request/dist-bundle/index.js
 // pkg/dist-src/index.js
 
 
@@ -38749,7 +38749,7 @@ var request = dist_bundle_withDefaults(endpoint, defaults_default);
 /* v8 ignore next -- @preserve */
 /* v8 ignore else -- @preserve */
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/graphql/dist-bundle/index.js
 // pkg/dist-src/index.js
 
 
@@ -38880,7 +38880,7 @@ function withCustomRequest(customRequest) {
 
 /* v8 ignore if -- @preserve */
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/auth-token/dist-bundle/index.js
 // pkg/dist-src/is-jwt.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
 var sep = "\\.";
@@ -38935,11 +38935,11 @@ var createTokenAuth = function createTokenAuth2(token) {
 };
 
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/core/dist-src/version.js
 const version_VERSION = "7.0.8";
 
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/core/dist-src/index.js
 
 
 
@@ -39080,12 +39080,12 @@ class Octokit {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
 const dist_src_version_VERSION = "17.0.0";
 
 //# sourceMappingURL=version.js.map
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
 const Endpoints = {
   actions: {
     addCustomLabelsToSelfHostedRunnerForOrg: [
@@ -41379,7 +41379,7 @@ var endpoints_default = Endpoints;
 
 //# sourceMappingURL=endpoints.js.map
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
 
 const endpointMethodsMap = /* @__PURE__ */ new Map();
 for (const [scope, endpoints] of Object.entries(endpoints_default)) {
@@ -41505,7 +41505,7 @@ function decorate(octokit, scope, methodName, defaults, decorations) {
 
 //# sourceMappingURL=endpoints-to-methods.js.map
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
 
 
 function restEndpointMethods(octokit) {
@@ -41526,7 +41526,7 @@ legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
 
 //# sourceMappingURL=index.js.map
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
 // pkg/dist-src/version.js
 var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
 
@@ -41938,7 +41938,7 @@ function paginateRest(octokit) {
 paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
 
 
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/github/lib/utils.js
 
 
 // octokit + plugins
@@ -41977,7 +41977,7 @@ function utils_getOctokitOptions(token, options) {
     return opts;
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/github.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/github/lib/github.js
 
 
 const github_context = new Context();
@@ -41992,176 +41992,220 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
-;// CONCATENATED MODULE: ./src/text.ts
+;// CONCATENATED MODULE: ./src/gorgias/errors.ts
 /**
- * Text this action shows but did not write (subjects, names, what a module or the API said) made
- * inert where shown: the job summary (Markdown), a terminal, the log (`::` opens a workflow command).
+ * What a request's outcome means: the kinds of request, the retry table (`retryStep`), and the
+ * typed failures with their texts. Every error names the request (method, path relative to the
+ * API base, kind) and never the host or credentials: messages end up in job logs and summaries.
  */
-/** Controls that reorder what follows them: a subject could display reversed (U+202E). */
-const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
-/** C0 (ESC, BEL, CR, LF, ...), DEL and C1 (incl. CSI, U+009B) controls. */
-// eslint-disable-next-line no-control-regex
-const CONTROLS = /[\u0000-\u001F\u007F-\u009F]/g;
-/** One line of plain text: whitespace runs become one space; other controls and bidi controls go. */
-function oneLine(text) {
-    return text.replace(/\s+/g, ' ').replace(CONTROLS, '').replace(BIDI_CONTROLS, '').trim();
-}
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-/**
- * At most `max` characters as a reader counts them (graphemes: an emoji, a letter with its
- * accents), ending in "…" when cut; never splits one. Also at most `4 * max` UTF-16 units, so a
- * grapheme of a thousand combining marks cannot blow up a table.
- */
-function cut(text, max) {
-    if (text.length <= max)
-        return text;
-    const budget = 4 * max;
-    const kept = [];
-    let units = 0;
-    for (const { segment } of graphemes.segment(text)) {
-        if (kept.length === max || units + segment.length > budget) {
-            // Make room for the ellipsis.
-            while (kept.length > 0 && (kept.length > max - 1 || units + 1 > budget)) {
-                units -= kept.pop().length;
-            }
-            return `${kept.join('')}…`;
-        }
-        kept.push(segment);
-        units += segment.length;
+/** Every kind of request the client makes: counted in the stats, named in errors and events. */
+const REQUEST_KINDS = [
+    'list-tickets',
+    'list-view',
+    'get-ticket',
+    'list-messages',
+    'create-message',
+    'close-ticket',
+    'add-tags',
+    'remove-tags',
+    'tags',
+    'read-other'
+];
+/** Base class; also thrown as is for answers no subclass covers (a redirect, a 409, ...). */
+class GorgiasError extends Error {
+    status;
+    method;
+    path;
+    kind;
+    constructor(message, info) {
+        super(message);
+        this.name = new.target.name;
+        this.status = info.status;
+        this.method = info.method;
+        this.path = info.path;
+        this.kind = info.kind;
     }
-    return text;
 }
-/** Width in graphemes, for padding terminal columns. */
-function graphemeLength(text) {
-    let n = 0;
-    for (const _ of graphemes.segment(text))
-        n++;
-    return n;
+/** 401/403: the email/API key pair is wrong or lacks permission. Never retried. */
+class AuthError extends GorgiasError {
 }
-/**
- * Backslash-escapes what Markdown (GitHub's, with its extensions) would read as syntax: emphasis,
- * code, strikethrough, links and images, HTML and entities, table pipes, headings, math; `:` and `.`
- * where they could make an autolink (`https://x`, `www.x`) or an emoji code, `@` of an email
- * autolink; and the first character when it could open a block (a list, a quote, a heading).
- * Prose keeps its look: a colon or full stop before a space is left alone.
- */
-function escapeMarkdown(text) {
-    return text
-        .replace(/[\\`*_~[\]<>&|#$@!]|[:.](?=\S)/g, c => `\\${c}`)
-        .replace(/^([-+=]|\d+[.)])/, start => /^\d/.test(start) ? `${start.slice(0, -1)}\\${start.slice(-1)}` : `\\${start}`);
+/** 404: the ticket was deleted or merged. */
+class NotFoundError extends GorgiasError {
 }
-/** Customer text for a Markdown table cell or line: one line, cut, escaped. */
-function markdownText(text, max = 70) {
-    return escapeMarkdown(cut(oneLine(text), max));
+/** 400/422: Gorgias refused the request body or parameters. */
+class ValidationError extends GorgiasError {
 }
-/** Text for a terminal column: one line, no control character that could move the cursor or colour. */
-function terminalCell(text, max) {
-    const line = oneLine(text);
-    return max === undefined ? line : cut(line, max);
+/** Retries ran out on a request safe to retry, or on a write that provably never left. */
+class TransientError extends GorgiasError {
+}
+/** A 2xx whose body is not the JSON shape the endpoint documents. */
+class MalformedResponseError extends GorgiasError {
 }
 /**
- * A log line the runner reads as text, never as a workflow command: one line (a newline and then
- * `::error::` would be a command); the caller puts its own prefix first, so it never starts `::`.
+ * A message naming another ticket, or a messages list far past `messages_count`: the ticket is
+ * skipped as unreadable, never decided on (another ticket's reply must never start its cycle).
  */
-function logText(text, max = 2000) {
-    return cut(oneLine(asText(text)), max);
+class UnreadableThreadError extends MalformedResponseError {
 }
-/** Any value a module might hand over, as text: strings as they are, the rest as JSON. */
-function asText(value) {
-    if (typeof value === 'string')
-        return value;
-    if (value instanceof Error)
-        return value.message;
+/**
+ * Creating a message may or may not have happened (timeout or lost connection after sending, 5xx,
+ * unreadable 2xx). Never retried: the caller re-reads, as a follow-up must never go out twice.
+ */
+class AmbiguousWriteError extends GorgiasError {
+    reason;
+    constructor(message, info, reason) {
+        super(message, info);
+        this.reason = reason;
+    }
+}
+/** The run's time limit came before this request could be sent (or retried): it was not sent. */
+class DeadlineError extends GorgiasError {
+}
+/** The open-tickets view cannot be trusted here: the sweep lists tickets the plain way instead. */
+class ViewUnusableError extends GorgiasError {
+}
+/**
+ * Every form in which the API key could show in a text: the key, `email:key`, its base64 (the
+ * Basic token), longest first so a longer form is never half-replaced. The runner's mask hides
+ * whole values in the log only; these are taken out of any text before it is cut or shown.
+ */
+function secretForms(email, apiKey) {
+    const key = apiKey.trim();
+    if (!key)
+        return [];
+    const pair = `${email.trim()}:${key}`;
+    const token = Buffer.from(pair).toString('base64');
+    return [`Basic ${token}`, token, pair, key].sort((a, b) => b.length - a.length);
+}
+function redact(text, forms) {
+    return forms.reduce((out, secret) => out.split(secret).join('***'), text);
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** The API's own words from an error body (its shape varies by endpoint), at most 500 chars. */
+function apiMessage(text) {
+    let json;
     try {
-        return JSON.stringify(value) ?? String(value);
+        json = JSON.parse(text);
     }
     catch {
-        return Object.prototype.toString.call(value);
+        return undefined;
+    }
+    if (!isRecord(json))
+        return undefined;
+    const error = json.error;
+    const candidates = isRecord(error)
+        ? [error.msg, error.message, json.message, json.msg]
+        : [error, json.message, json.msg, json.detail];
+    let message = candidates.find((c) => typeof c === 'string' && c.trim() !== '');
+    // Validation errors list the offending fields: worth showing, briefly.
+    const fields = isRecord(error) ? error.data : undefined;
+    if (fields !== undefined && fields !== null) {
+        const details = JSON.stringify(fields);
+        message = message ? `${message} ${details}` : details;
+    }
+    const chars = Array.from(message ?? '');
+    return chars.length > 500 ? `${chars.slice(0, 499).join('')}…` : message;
+}
+/** The typed error for a refusal (a 4xx or 3xx); every text redacted. */
+function refusalError(info, body, email, redact) {
+    const status = info.status;
+    const what = `${info.method} ${info.path}`;
+    let refusal = [
+        GorgiasError,
+        `Unexpected HTTP ${status} from Gorgias for ${what}`
+    ];
+    if (status === 401 || status === 403) {
+        refusal = [AuthError, `Gorgias rejected the credentials for ${email} (HTTP ${status})`];
+    }
+    else if (status === 404)
+        refusal = [NotFoundError, `Not found: ${what} (HTTP 404)`];
+    else if (status === 400 || status === 422) {
+        refusal = [ValidationError, `Gorgias rejected ${what} (HTTP ${status})`];
+    }
+    // Redacted before it is cut: a cut could leave a fragment of the key no mask recognises.
+    const detail = apiMessage(redact(body));
+    const [Type, message] = refusal;
+    return new Type(redact(detail ? `${message}: ${detail}` : message), info);
+}
+/** A write that may or may not have landed: never retried, the caller re-reads to find out. */
+function ambiguousError(info, reason, what, redact) {
+    const message = `${info.method} ${info.path} may or may not have been applied: ${what}. ` +
+        'It was not retried; re-read the ticket to find out.';
+    return new AmbiguousWriteError(redact(message), info, reason);
+}
+/** A Retry-After far past the bucket's window is a bug or an outage: wait a minute, ask again. */
+const RETRY_AFTER_CAP_MS = 60_000;
+function retryStep(attempt, s) {
+    if (attempt.type === 'response') {
+        const { status } = attempt;
+        if (status >= 200 && status < 300)
+            return { do: 'return' };
+        if (status === 429) {
+            if (s.throttles >= s.max429Retries)
+                return { do: 'throw', because: 'rate-limited' };
+            return { do: 'throttle', ms: attempt.retryAfterMs ?? 0 };
+        }
+        if (status < 500 && status !== 408)
+            return { do: 'throw', because: 'http-error' };
+        if (!s.retrySafe)
+            return { do: 'throw', because: 'ambiguous', reason: 'server-error' };
+    }
+    else if (!s.retrySafe && attempt.maybeSent) {
+        const reason = attempt.timedOut ? 'timeout' : 'connection-lost';
+        return { do: 'throw', because: 'ambiguous', reason };
+    }
+    if (s.failures >= s.maxRetries)
+        return { do: 'throw', because: 'gave-up' };
+    return { do: 'backoff', ms: backoffMs(s.failures + 1, s.random) };
+}
+/** Full jitter from 500 ms doubling to 20 s: parallel retries spread instead of colliding again. */
+function backoffMs(failure, random) {
+    return Math.round(random * Math.min(20_000, 500 * 2 ** (failure - 1)));
+}
+/** Seconds or an HTTP date; capped; undefined when absent or unreadable. */
+function parseRetryAfter(value, nowMs) {
+    if (value === null)
+        return undefined;
+    const text = value.trim();
+    let ms;
+    if (/^\d+(\.\d+)?$/.test(text))
+        ms = Number(text) * 1000;
+    else if (/[a-z]/i.test(text) && !Number.isNaN(Date.parse(text)))
+        ms = Date.parse(text) - nowMs;
+    return ms === undefined ? undefined : Math.min(Math.max(0, ms), RETRY_AFTER_CAP_MS);
+}
+/** The typed error of a request retryStep gives up on, from its last attempt; texts redacted. */
+function failureError(step, info, last, email, redact) {
+    const what = `${info.method} ${info.path}`;
+    switch (step.because) {
+        case 'http-error':
+            return refusalError(info, last.text, email, redact);
+        case 'ambiguous': {
+            const how = info.status === undefined
+                ? `the request failed (${last.cause})`
+                : `Gorgias answered ${last.cause}`;
+            return ambiguousError(info, step.reason, how, redact);
+        }
+        case 'rate-limited': {
+            const message = `Gorgias kept rate-limiting ${what} (HTTP 429) after ${last.throttles} retries`;
+            return new TransientError(message, info);
+        }
+        case 'gave-up': {
+            const message = `${what} still failing after ${last.failures + 1} attempts: ${last.cause}`;
+            return new TransientError(redact(message), info);
+        }
     }
 }
-/** A Markdown link to a ticket in the helpdesk (the domain is validated by config.ts). */
-function ticketLink(domain, id) {
-    return `[#${id}](https://${domain}.gorgias.com/app/ticket/${id})`;
-}
-/** What a report shows in place of the name of a customer who has none. */
-const NO_NAME = '(no name)';
-/** "1 page", "2 pages". */
-const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
-
-;// CONCATENATED MODULE: ./src/checkReport.ts
-
-/**
- * The account check, shown: terminal lines (control characters stripped), a Markdown section for
- * the job summary (every text escaped: a tag name or an agent's name is data), JSON, the verdict.
- */
-function checkVerdict(list) {
-    const problems = list.items.filter(i => i.status === 'problem');
-    const warnings = list.items.filter(i => i.status === 'warning').length;
-    const found = problems.map(i => oneLine(i.found)).join('; ');
-    return {
-        problems: problems.length,
-        warnings,
-        failure: problems.length === 0
-            ? null
-            : `The account check found ${plural(problems.length, 'problem', 'problems')} on ${list.host}: ${found}`
-    };
-}
-function tally(list) {
-    const { problems, warnings } = checkVerdict(list);
-    return `${plural(problems, 'problem', 'problems')}, ${plural(warnings, 'warning', 'warnings')}; ${plural(list.requests, 'request', 'requests')}, read-only`;
-}
-const LEGEND = 'ok: verified; info: nothing to fix (or not verifiable here, as said); warning: works, probably not as you mean it; problem: a run would fail or do nothing useful';
-/** Terminal (and action log) lines: one per item, its fix indented below. */
-function checklistText(list) {
-    const word = (s) => (s === 'problem' ? 'PROBLEM' : s);
-    const lines = [`Account check of ${terminalCell(list.host)} as ${terminalCell(list.email)}`];
-    for (const item of list.items) {
-        lines.push(`  ${word(item.status).padEnd(8)} ${terminalCell(item.check)}`);
-        // Each line starts with a word of ours: a found text can never open a workflow command.
-        lines.push(`           found: ${terminalCell(item.found)}`);
-        if (item.fix)
-            lines.push(`           to do: ${terminalCell(item.fix)}`);
+/** A 2xx whose body is not what the endpoint documents; for a created message, an ambiguous write. */
+function unreadableError(info, expected, redact) {
+    if (info.kind === 'create-message') {
+        // The message was accepted, but we cannot tell which one it is: let the caller look.
+        return ambiguousError(info, 'unreadable-response', `the response was not ${expected}`, redact);
     }
-    lines.push(`Result: ${tally(list)}`, LEGEND);
-    return lines.join('\n');
-}
-const ICON = {
-    ok: '✅ ok',
-    info: 'ℹ️ info',
-    warning: '⚠️ warning',
-    problem: '❌ problem'
-};
-const cell = (text) => escapeMarkdown(oneLine(text));
-/** The job summary's section: a heading, one table row per item, the tally. */
-function checklistMarkdown(list) {
-    return `${[
-        `## Account check: ${cell(list.host)}`,
-        '',
-        '| | Checked | Found | What to do |',
-        '| --- | --- | --- | --- |',
-        ...list.items.map(i => `| ${ICON[i.status]} | ${cell(i.check)} | ${cell(i.found)} | ${cell(i.fix ?? '')} |`),
-        '',
-        `${cell(tally(list))}. Signed in as ${cell(list.email)}.`,
-        '',
-        `<sub>${cell(LEGEND)}.</sub>`,
-        ''
-    ].join('\n')}\n`;
-}
-/** The items as check.ts made them: a fix only where there is one. */
-function checklistJson(list) {
-    const { problems, warnings } = checkVerdict(list);
-    const { host, email, requests, items } = list;
-    return { host, email, ok: problems === 0, problems, warnings, requests, items };
-}
-/** The warnings of a real run's tag check, as the report's warning lines. */
-function tagWarnings(list) {
-    return list.items
-        .filter(i => i.status === 'warning')
-        .map(i => {
-        // A fix shown after a full stop starts as a sentence.
-        const fix = i.fix ? `. ${i.fix.charAt(0).toUpperCase()}${i.fix.slice(1)}` : '';
-        return `${i.check.replace(/ \(GET \/api\/tags\?search=\)$/, '')}: ${i.found}${fix}`;
-    });
+    const message = `Unexpected response to ${info.method} ${info.path} (HTTP ${info.status}): expected ${expected}`;
+    return new MalformedResponseError(message, info);
 }
 
 // EXTERNAL MODULE: external "node:path"
@@ -42176,7 +42220,7 @@ var external_node_zlib_ = __nccwpck_require__(8522);
 var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: external "node:buffer"
 var external_node_buffer_ = __nccwpck_require__(4573);
-;// CONCATENATED MODULE: ./node_modules/data-uri-to-buffer/dist/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/data-uri-to-buffer/dist/index.js
 /**
  * Returns a `Buffer` instance from the given data URI `uri`.
  *
@@ -42232,11 +42276,11 @@ function dataUriToBuffer(uri) {
 //# sourceMappingURL=index.js.map
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
-// EXTERNAL MODULE: ./node_modules/fetch-blob/index.js
-var fetch_blob = __nccwpck_require__(6327);
-// EXTERNAL MODULE: ./node_modules/formdata-polyfill/esm.min.js
-var esm_min = __nccwpck_require__(3018);
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/errors/base.js
+// EXTERNAL MODULE: ../../main/node_modules/fetch-blob/index.js
+var fetch_blob = __nccwpck_require__(3437);
+// EXTERNAL MODULE: ../../main/node_modules/formdata-polyfill/esm.min.js
+var esm_min = __nccwpck_require__(3740);
+;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/errors/base.js
 class FetchBaseError extends Error {
 	constructor(message, type) {
 		super(message);
@@ -42255,7 +42299,7 @@ class FetchBaseError extends Error {
 	}
 }
 
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/errors/fetch-error.js
+;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/errors/fetch-error.js
 
 
 
@@ -42283,7 +42327,7 @@ class FetchError extends FetchBaseError {
 	}
 }
 
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/utils/is.js
+;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/utils/is.js
 /**
  * Is.js
  *
@@ -42372,7 +42416,7 @@ const isSameProtocol = (destination, original) => {
 	return orig === dest;
 };
 
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/body.js
+;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/body.js
 
 /**
  * Body.js
@@ -42496,7 +42540,7 @@ class Body {
 			return formData;
 		}
 
-		const {toFormData} = await __nccwpck_require__.e(/* import() */ 101).then(__nccwpck_require__.bind(__nccwpck_require__, 9101));
+		const {toFormData} = await __nccwpck_require__.e(/* import() */ 183).then(__nccwpck_require__.bind(__nccwpck_require__, 5183));
 		return toFormData(this.body, ct);
 	}
 
@@ -42771,7 +42815,7 @@ const writeToStream = async (dest, {body}) => {
 	}
 };
 
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/headers.js
+;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/headers.js
 /**
  * Headers.js
  *
@@ -43040,7 +43084,7 @@ function fromRawHeaders(headers = []) {
 	);
 }
 
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/utils/is-redirect.js
+;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/utils/is-redirect.js
 const redirectStatus = new Set([301, 302, 303, 307, 308]);
 
 /**
@@ -43053,7 +43097,7 @@ const isRedirect = code => {
 	return redirectStatus.has(code);
 };
 
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/response.js
+;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/response.js
 /**
  * Response.js
  *
@@ -43217,7 +43261,7 @@ Object.defineProperties(Response.prototype, {
 
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/utils/get-search.js
+;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/utils/get-search.js
 const getSearch = parsedURL => {
 	if (parsedURL.search) {
 		return parsedURL.search;
@@ -43230,7 +43274,7 @@ const getSearch = parsedURL => {
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/utils/referrer.js
+;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/utils/referrer.js
 
 
 /**
@@ -43572,7 +43616,7 @@ function parseReferrerPolicyFromHeader(headers) {
 	return policy;
 }
 
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/request.js
+;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/request.js
 /**
  * Request.js
  *
@@ -43885,7 +43929,7 @@ const getNodeRequestOptions = request => {
 	};
 };
 
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/errors/abort-error.js
+;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/errors/abort-error.js
 
 
 /**
@@ -43897,9 +43941,9 @@ class AbortError extends FetchBaseError {
 	}
 }
 
-// EXTERNAL MODULE: ./node_modules/fetch-blob/from.js
-var from = __nccwpck_require__(995);
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/index.js
+// EXTERNAL MODULE: ../../main/node_modules/fetch-blob/from.js
+var from = __nccwpck_require__(2397);
+;// CONCATENATED MODULE: ../../main/node_modules/node-fetch/src/index.js
 /**
  * Index.js
  *
@@ -44309,222 +44353,6 @@ function fixResponseChunkedTransferBadEnding(request, errorCallback) {
 			socket.removeListener('data', onData);
 		});
 	});
-}
-
-;// CONCATENATED MODULE: ./src/gorgias/errors.ts
-/**
- * What a request's outcome means: the kinds of request, the retry table (`retryStep`), and the
- * typed failures with their texts. Every error names the request (method, path relative to the
- * API base, kind) and never the host or credentials: messages end up in job logs and summaries.
- */
-/** Every kind of request the client makes: counted in the stats, named in errors and events. */
-const REQUEST_KINDS = [
-    'list-tickets',
-    'list-view',
-    'get-ticket',
-    'list-messages',
-    'create-message',
-    'close-ticket',
-    'add-tags',
-    'remove-tags',
-    'tags',
-    'read-other'
-];
-/** Base class; also thrown as is for answers no subclass covers (a redirect, a 409, ...). */
-class GorgiasError extends Error {
-    status;
-    method;
-    path;
-    kind;
-    constructor(message, info) {
-        super(message);
-        this.name = new.target.name;
-        this.status = info.status;
-        this.method = info.method;
-        this.path = info.path;
-        this.kind = info.kind;
-    }
-}
-/** 401/403: the email/API key pair is wrong or lacks permission. Never retried. */
-class AuthError extends GorgiasError {
-}
-/** 404: the ticket was deleted or merged. */
-class NotFoundError extends GorgiasError {
-}
-/** 400/422: Gorgias refused the request body or parameters. */
-class ValidationError extends GorgiasError {
-}
-/** Retries ran out on a request safe to retry, or on a write that provably never left. */
-class TransientError extends GorgiasError {
-}
-/** A 2xx whose body is not the JSON shape the endpoint documents. */
-class MalformedResponseError extends GorgiasError {
-}
-/**
- * A message naming another ticket, or a messages list far past `messages_count`: the ticket is
- * skipped as unreadable, never decided on (another ticket's reply must never start its cycle).
- */
-class UnreadableThreadError extends MalformedResponseError {
-}
-/**
- * Creating a message may or may not have happened (timeout or lost connection after sending, 5xx,
- * unreadable 2xx). Never retried: the caller re-reads, as a follow-up must never go out twice.
- */
-class AmbiguousWriteError extends GorgiasError {
-    reason;
-    constructor(message, info, reason) {
-        super(message, info);
-        this.reason = reason;
-    }
-}
-/** The run's time limit came before this request could be sent (or retried): it was not sent. */
-class DeadlineError extends GorgiasError {
-}
-/** The open-tickets view cannot be trusted here: the sweep lists tickets the plain way instead. */
-class ViewUnusableError extends GorgiasError {
-}
-/**
- * Every form in which the API key could show in a text: the key, `email:key`, its base64 (the
- * Basic token), longest first so a longer form is never half-replaced. The runner's mask hides
- * whole values in the log only; these are taken out of any text before it is cut or shown.
- */
-function secretForms(email, apiKey) {
-    const key = apiKey.trim();
-    if (!key)
-        return [];
-    const pair = `${email.trim()}:${key}`;
-    const token = Buffer.from(pair).toString('base64');
-    return [`Basic ${token}`, token, pair, key].sort((a, b) => b.length - a.length);
-}
-function redact(text, forms) {
-    return forms.reduce((out, secret) => out.split(secret).join('***'), text);
-}
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** The API's own words from an error body (its shape varies by endpoint), at most 500 chars. */
-function apiMessage(text) {
-    let json;
-    try {
-        json = JSON.parse(text);
-    }
-    catch {
-        return undefined;
-    }
-    if (!isRecord(json))
-        return undefined;
-    const error = json.error;
-    const candidates = isRecord(error)
-        ? [error.msg, error.message, json.message, json.msg]
-        : [error, json.message, json.msg, json.detail];
-    let message = candidates.find((c) => typeof c === 'string' && c.trim() !== '');
-    // Validation errors list the offending fields: worth showing, briefly.
-    const fields = isRecord(error) ? error.data : undefined;
-    if (fields !== undefined && fields !== null) {
-        const details = JSON.stringify(fields);
-        message = message ? `${message} ${details}` : details;
-    }
-    const chars = Array.from(message ?? '');
-    return chars.length > 500 ? `${chars.slice(0, 499).join('')}…` : message;
-}
-/** The typed error for a refusal (a 4xx or 3xx); every text redacted. */
-function refusalError(info, body, email, redact) {
-    const status = info.status;
-    const what = `${info.method} ${info.path}`;
-    let refusal = [
-        GorgiasError,
-        `Unexpected HTTP ${status} from Gorgias for ${what}`
-    ];
-    if (status === 401 || status === 403) {
-        refusal = [AuthError, `Gorgias rejected the credentials for ${email} (HTTP ${status})`];
-    }
-    else if (status === 404)
-        refusal = [NotFoundError, `Not found: ${what} (HTTP 404)`];
-    else if (status === 400 || status === 422) {
-        refusal = [ValidationError, `Gorgias rejected ${what} (HTTP ${status})`];
-    }
-    // Redacted before it is cut: a cut could leave a fragment of the key no mask recognises.
-    const detail = apiMessage(redact(body));
-    const [Type, message] = refusal;
-    return new Type(redact(detail ? `${message}: ${detail}` : message), info);
-}
-/** A write that may or may not have landed: never retried, the caller re-reads to find out. */
-function ambiguousError(info, reason, what, redact) {
-    const message = `${info.method} ${info.path} may or may not have been applied: ${what}. ` +
-        'It was not retried; re-read the ticket to find out.';
-    return new AmbiguousWriteError(redact(message), info, reason);
-}
-/** A Retry-After far past the bucket's window is a bug or an outage: wait a minute, ask again. */
-const RETRY_AFTER_CAP_MS = 60_000;
-function retryStep(attempt, s) {
-    if (attempt.type === 'response') {
-        const { status } = attempt;
-        if (status >= 200 && status < 300)
-            return { do: 'return' };
-        if (status === 429) {
-            if (s.throttles >= s.max429Retries)
-                return { do: 'throw', because: 'rate-limited' };
-            return { do: 'throttle', ms: attempt.retryAfterMs ?? 0 };
-        }
-        if (status < 500 && status !== 408)
-            return { do: 'throw', because: 'http-error' };
-        if (!s.retrySafe)
-            return { do: 'throw', because: 'ambiguous', reason: 'server-error' };
-    }
-    else if (!s.retrySafe && attempt.maybeSent) {
-        const reason = attempt.timedOut ? 'timeout' : 'connection-lost';
-        return { do: 'throw', because: 'ambiguous', reason };
-    }
-    if (s.failures >= s.maxRetries)
-        return { do: 'throw', because: 'gave-up' };
-    return { do: 'backoff', ms: backoffMs(s.failures + 1, s.random) };
-}
-/** Full jitter from 500 ms doubling to 20 s: parallel retries spread instead of colliding again. */
-function backoffMs(failure, random) {
-    return Math.round(random * Math.min(20_000, 500 * 2 ** (failure - 1)));
-}
-/** Seconds or an HTTP date; capped; undefined when absent or unreadable. */
-function parseRetryAfter(value, nowMs) {
-    if (value === null)
-        return undefined;
-    const text = value.trim();
-    let ms;
-    if (/^\d+(\.\d+)?$/.test(text))
-        ms = Number(text) * 1000;
-    else if (/[a-z]/i.test(text) && !Number.isNaN(Date.parse(text)))
-        ms = Date.parse(text) - nowMs;
-    return ms === undefined ? undefined : Math.min(Math.max(0, ms), RETRY_AFTER_CAP_MS);
-}
-/** The typed error of a request retryStep gives up on, from its last attempt; texts redacted. */
-function failureError(step, info, last, email, redact) {
-    const what = `${info.method} ${info.path}`;
-    switch (step.because) {
-        case 'http-error':
-            return refusalError(info, last.text, email, redact);
-        case 'ambiguous': {
-            const how = info.status === undefined
-                ? `the request failed (${last.cause})`
-                : `Gorgias answered ${last.cause}`;
-            return ambiguousError(info, step.reason, how, redact);
-        }
-        case 'rate-limited': {
-            const message = `Gorgias kept rate-limiting ${what} (HTTP 429) after ${last.throttles} retries`;
-            return new TransientError(message, info);
-        }
-        case 'gave-up': {
-            const message = `${what} still failing after ${last.failures + 1} attempts: ${last.cause}`;
-            return new TransientError(redact(message), info);
-        }
-    }
-}
-/** A 2xx whose body is not what the endpoint documents; for a created message, an ambiguous write. */
-function unreadableError(info, expected, redact) {
-    if (info.kind === 'create-message') {
-        // The message was accepted, but we cannot tell which one it is: let the caller look.
-        return ambiguousError(info, 'unreadable-response', `the response was not ${expected}`, redact);
-    }
-    const message = `Unexpected response to ${info.method} ${info.path} (HTTP ${info.status}): expected ${expected}`;
-    return new MalformedResponseError(message, info);
 }
 
 ;// CONCATENATED MODULE: ./src/gorgias/limiter.ts
@@ -45208,382 +45036,145 @@ function parseTicketIds(raw) {
 }
 const MAX_TICKET_IDS = 100;
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var yaml_dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/variables.ts
+;// CONCATENATED MODULE: ./src/policy/route.ts
 /**
- * The variables of the texts this action sends: its own placeholders (`{{first_name}}`) and the
- * part of Gorgias's macro variables it can fill (`{{ticket.customer.firstname}}`,
- * `{{current_user.firstname | default: "The Support Team"}}`). A template is checked once, before
- * anything is sent: the API sends a body as given, so an unfilled `{{…}}` would reach the customer.
- * Pure.
+ * How this action's messages go out: the channel, support address and integration of the agent's
+ * reply, to the ticket's customer as their one recipient (Route in types.ts).
  */
-const PERSON_FIELDS = ['firstname', 'lastname', 'name', 'email'];
-const personVariables = (prefix) => PERSON_FIELDS.map(field => `${prefix}.${field}`);
-/** This action's own placeholders, then Gorgias's macro variables it fills ("Macro variables"). */
-const VARIABLES = [
-    ...['first_name', 'ticket_id', 'subject', 'reminder_number', 'reminders_total'],
-    ...personVariables('ticket.customer'),
-    ...['ticket.subject', 'ticket.id', 'ticket.channel'],
-    ...personVariables('ticket.assignee_user'),
-    ...personVariables('current_user')
-];
-const KNOWN = new Set(VARIABLES);
-const LIST = VARIABLES.map(v => `{{${v}}}`).join(', ');
-const EXPRESSION = /\{\{([\s\S]*?)\}\}/g;
-const DEFAULT_FILTER = /^\|\s*default\s*:\s*(?:"([^"]*)"|'([^']*)')\s*$/;
-const LIQUID_TAG = /\{%[\s\S]*?%\}/;
-/** Quotes as an HTML editor may have written them inside a variable of body_html. */
-const HTML_QUOTES = /&(?:quot|#34|#x22);|&(?:apos|#39|#x27);/gi;
-/** Why a template cannot be sent, or null. `html`: the template is a macro's body_html. */
-function templateProblem(text, html = false) {
-    const parsed = parseTemplateText(text, html);
-    return typeof parsed === 'string' ? parsed : null;
-}
-/** The template as literal text and variables, or the problem (the caller names where it is). */
-function parseTemplateText(text, html) {
-    const pieces = [];
-    const literal = (part) => {
-        if (part.includes('{{') || part.includes('}}')) {
-            return 'has an unbalanced "{{" or "}}"; write placeholders like {{first_name}}';
-        }
-        const tag = LIQUID_TAG.exec(part)?.[0];
-        if (tag) {
-            const shown = tag.length > 60 ? `${tag.slice(0, 57)}...` : tag;
-            return `has a Liquid tag ${shown}; tags ({% if %}, {% for %}) are not supported, only variables`;
-        }
-        if (part)
-            pieces.push(part);
-        return null;
-    };
-    let at = 0;
-    for (const match of text.matchAll(EXPRESSION)) {
-        const problem = literal(text.slice(at, match.index));
-        if (problem)
-            return problem;
-        const inner = html ? match[1].replace(HTML_QUOTES, q => (/q|34|22/i.test(q) ? '"' : "'")) : match[1]; // prettier-ignore
-        const expression = parseExpression(inner);
-        if (typeof expression === 'string')
-            return expression;
-        pieces.push(expression);
-        at = match.index + match[0].length;
-    }
-    return literal(text.slice(at)) ?? pieces;
-}
-function parseExpression(inner) {
-    const bar = inner.indexOf('|');
-    const name = (bar === -1 ? inner : inner.slice(0, bar)).trim();
-    if (!KNOWN.has(name)) {
-        const shown = name.length > 80 ? `${name.slice(0, 77)}...` : name;
-        return `unknown placeholder {{${shown}}}; the placeholders are ${LIST}`;
-    }
-    const variable = name;
-    if (bar === -1)
-        return { variable, fallback: null };
-    const filter = DEFAULT_FILTER.exec(inner.slice(bar).trim());
-    if (!filter) {
-        const filterName = /^\|\s*([^\s:("'|]*)/.exec(inner.slice(bar).trim())?.[1] ?? '';
-        return `unsupported filter "${filterName}" on {{${variable}}}; the only filter is | default: "text"`;
-    }
-    return { variable, fallback: filter[1] ?? filter[2] ?? '' };
-}
-/** Whether a (valid) template reads any of these variables. */
-function usesVariable(text, prefix, html = false) {
-    const parsed = parseTemplateText(text, html);
-    return (typeof parsed !== 'string' &&
-        parsed.some(p => typeof p !== 'string' && p.variable.startsWith(prefix)));
-}
-function escapeHtml(text) {
-    return text
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;')
-        .replace(/'/g, '&#39;');
-}
+const isAddress = (a) => typeof a === 'object' &&
+    a !== null &&
+    typeof a.address === 'string' &&
+    a.address !== '';
+/** Two addresses of the same mailbox or handle: any case, spaces around left out. */
+const sameAddress = (a, b) => a.trim().toLowerCase() === b.trim().toLowerCase();
 /**
- * The template with its variables filled, in one pass: a value is never read as a template, so a
- * customer named "{{current_user.email}}" is sent as that text. `html`: values are HTML-escaped,
- * the template's own text (a default included) is left as the macro has it. An empty value
- * without a default renders empty, as in Gorgias; the space before it goes when punctuation
- * follows ("Hi {{ticket.customer.firstname}}," -> "Hi,").
+ * The channel, support address and integration of a follow-up: those of the agent's reply, or,
+ * when that reply carries no usable source, those of the customer's own last message (answered
+ * back the way it came). Null when neither works.
  */
-function renderTemplate(template, values, html = false) {
-    const parsed = parseTemplateText(template, html);
-    // Checked before any request; one that slipped through is sent as it is, never half-filled.
-    if (typeof parsed === 'string')
-        return template;
-    let out = '';
-    let emptied = false;
-    for (const piece of parsed) {
-        if (typeof piece === 'string') {
-            if (emptied && /^[,.!?;:)]/.test(piece))
-                out = out.replace(/[ \t]+$/, '');
-            out += piece;
-            emptied = false;
-            continue;
-        }
-        const value = values[piece.variable] ?? '';
-        if (value !== '')
-            out += html ? escapeHtml(value) : value;
-        else if (piece.fallback !== null)
-            out += piece.fallback;
-        emptied = value === '' && piece.fallback === null;
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/messages.ts
-
-
-
-/**
- * A text that cannot be sent, or a messages file that cannot be used: `input` is where it is
- * given (`follow-up-message`, `messages-file`). Settings parsing turns it into a SettingsError.
- */
-class MessagesError extends Error {
-    input;
-    constructor(input, message) {
-        super(message);
-        this.input = input;
-        this.name = 'MessagesError';
-    }
-}
-/** A message template: known placeholders only, balanced braces. `input` names it in errors. */
-function parseTemplate(input, raw, required) {
-    const text = raw.replace(/\r\n/g, '\n').trim();
-    const problem = text
-        ? templateProblem(text)
-        : required && 'empty; expected the text sent to the customer';
-    if (problem)
-        throw new MessagesError(input, `${input}: ${problem}`);
-    return text;
-}
-/** The language key of the message inputs: they are one set for every ticket. */
-const INPUTS_LANGUAGE = 'default';
-function catalogFromInputs(texts, macros = {}) {
-    const templates = {
-        followUp: macros.followUp ? '' : texts.followUpMessage,
-        finalFollowUp: macros.finalFollowUp ? '' : texts.finalFollowUpMessage,
-        close: macros.close ? '' : texts.closeMessage,
-        sources: {
-            followUp: 'follow-up-message',
-            finalFollowUp: 'final-follow-up-message',
-            close: 'close-message'
-        }
-    };
-    if (Object.keys(macros).length > 0)
-        templates.macros = macros;
-    return {
-        source: 'inputs',
-        defaultLanguage: INPUTS_LANGUAGE,
-        byLanguage: { [INPUTS_LANGUAGE]: templates }
-    };
-}
-/**
- * A macro input's value: `12` or `#12` is an id, anything else the macro's exact name. Null when
- * empty.
- */
-function parseMacroRef(input, raw) {
-    if (typeof raw === 'number') {
-        return Number.isSafeInteger(raw) && raw > 0
-            ? { input, id: raw, name: null }
-            : `got ${raw}; expected a macro id such as 12, or a macro's exact name`;
-    }
-    if (typeof raw !== 'string') {
-        return `got ${JSON.stringify(raw ?? null)}; expected a macro id such as 12, or a macro's exact name`;
-    }
-    const text = raw.trim();
-    if (text === '')
-        return null;
-    if (/[\r\n]/.test(text) || text.length > 200) {
-        return `got ${JSON.stringify(text.slice(0, 60))}; expected one macro id or name on one line (at most 200 characters)`;
-    }
-    if (/^#?\d+$/.test(text)) {
-        const id = Number(text.replace('#', ''));
-        if (Number.isSafeInteger(id) && id > 0)
-            return { input, id, name: null };
-    }
-    return { input, id: null, name: text };
-}
-/** Every template of every language, for recognising this action's own messages by their text. */
-function everyTemplate(catalog) {
-    return Object.values(catalog.byLanguage).flatMap(t => [t.followUp, t.finalFollowUp, t.close].filter(text => text !== ''));
-}
-/** A messages file is a few kilobytes of text; anything near this is a wrong path. */
-const MAX_MESSAGES_FILE_BYTES = 256 * 1024;
-/** `en`, `fr`, `pt-br`, `zh-hant-tw`: a BCP 47 language tag, as Gorgias reports a ticket's. */
-const LANGUAGE_TAG = /^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i;
-/** The keys of a language's entry and the text each gives; `<key>-macro` names a macro instead. */
-const TEMPLATE_KEYS = {
-    'follow-up': 'followUp',
-    'final-follow-up': 'finalFollowUp',
-    close: 'close'
-};
-const TEXT_KEYS = Object.keys(TEMPLATE_KEYS);
-const KEYS = [...TEXT_KEYS, ...TEXT_KEYS.map(key => `${key}-macro`)];
-const FORMAT_HINT = 'expected a mapping such as "default: en" followed by "en:" with "follow-up:" under it (see examples/messages.yml)';
-/**
- * Reads and validates a messages file (see examples/messages.yml):
- *
- *     default: en
- *     en: { follow-up: "...", final-follow-up: "...", close: "..." }
- *     fr: { follow-up-macro: "Follow-up" }
- *
- * Every problem is a MessagesError of `messages-file` naming the file and the key, thrown before
- * any request: a bad text must stop the run, not be sent to customers.
- */
-function loadMessageCatalog(path, read = file => (0,external_node_fs_.readFileSync)(file)) {
-    const fail = (where, problem) => {
-        throw new MessagesError('messages-file', `messages-file ${path}: ${where}${problem}`);
-    };
-    const document = parseYaml(readText(path, read, fail), fail);
-    if (document === null || typeof document !== 'object' || Array.isArray(document)) {
-        const got = document === null ? 'an empty file' : Array.isArray(document) ? 'a list' : 'text';
-        return fail('', `got ${got}; ${FORMAT_HINT}`);
-    }
-    const byLanguage = {};
-    let defaultLanguage = null;
-    for (const [key, value] of Object.entries(document)) {
-        const language = key.toLowerCase();
-        if (key === 'default') {
-            if (typeof value !== 'string' || !value.trim()) {
-                fail('default: ', `got ${JSON.stringify(value ?? null)}; expected a language such as "en", used when a ticket's language has no entry`);
-            }
-            defaultLanguage = value.trim().toLowerCase();
-        }
-        else if (!LANGUAGE_TAG.test(key)) {
-            fail(`${key}: `, 'is not a language tag; expected "default" or a language such as en, fr, de, pt-br');
-        }
-        else if (Object.hasOwn(byLanguage, language)) {
-            fail(`${key}: `, `is the same language as "${language}" above (keys ignore case)`);
-        }
-        else
-            byLanguage[language] = templatesOf(language, value, fail);
-    }
-    if (defaultLanguage === null) {
-        return fail('default: ', `missing; add "default: <language>", the language used when a ticket's language has no entry or none was detected`);
-    }
-    const languages = Object.keys(byLanguage);
-    if (!Object.hasOwn(byLanguage, defaultLanguage)) {
-        const has = languages.length > 0 ? `the file has ${languages.join(', ')}` : 'the file has none';
-        fail('default: ', `names "${defaultLanguage}", which has no entry; ${has}`);
-    }
-    return { source: path, defaultLanguage, byLanguage };
-}
-const NOT_FOUND = "not found. The path is relative to the workflow's checkout: run actions/checkout before this action, and check the path and its upper/lower case";
-const READ_PROBLEMS = {
-    ENOENT: NOT_FOUND,
-    ENOTDIR: NOT_FOUND,
-    EISDIR: 'is a directory; expected a YAML file',
-    EACCES: 'cannot be read (permission denied)',
-    EPERM: 'cannot be read (permission denied)'
-};
-/** The file's text: read, within the size limit, and UTF-8; anything else fails, saying why. */
-function readText(path, read, fail) {
-    let raw;
-    try {
-        raw = read(path);
-    }
-    catch (err) {
-        const code = err?.code ?? '';
-        const why = err instanceof Error ? err.message : String(err);
-        return fail('', READ_PROBLEMS[code] ?? `cannot be read: ${why}`);
-    }
-    const bytes = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength;
-    if (bytes > MAX_MESSAGES_FILE_BYTES) {
-        fail('', `is ${bytes} bytes; a messages file is at most ${MAX_MESSAGES_FILE_BYTES} bytes`);
-    }
-    try {
-        return typeof raw === 'string' ? raw : new TextDecoder('utf-8', { fatal: true }).decode(raw);
-    }
-    catch {
-        return fail('', 'is not UTF-8 text; save it as UTF-8');
-    }
-}
-/** YAML 1.2 core schema only: no custom tags, no merge keys, duplicate keys refused. */
-function parseYaml(text, fail) {
-    const doc = (0,yaml_dist/* parseDocument */.Tp)(text, {
-        version: '1.2',
-        schema: 'core',
-        customTags: [],
-        merge: false,
-        uniqueKeys: true,
-        strict: true,
-        prettyErrors: true
-    });
-    const problem = doc.errors[0] ?? doc.warnings[0];
-    if (problem) {
-        const at = problem.linePos?.[0];
-        const where = at ? ` at line ${at.line}, column ${at.col}` : '';
-        const message = problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-        const hint = {
-            TAG_RESOLVE_FAILED: '; YAML tags (!name) are not allowed here',
-            DUPLICATE_KEY: '; a key appears twice'
+function replyChannel(ticket, reply, customerMessage) {
+    const usable = (channel, type, from, to) => typeof channel === 'string' &&
+        typeof type === 'string' &&
+        to.length > 0 &&
+        to.every(isAddress) &&
+        (channel !== 'email' || isAddress(from));
+    const integration = (m) => typeof m.integration_id === 'number' ? m.integration_id : null;
+    const subject = (m) => typeof m.subject === 'string' && m.subject.trim() !== '' ? m.subject : null;
+    const source = reply.source;
+    const agentTo = Array.isArray(source?.to) ? source.to : [];
+    if (source && usable(reply.channel, source.type, source.from, agentTo)) {
+        const email = customerEmail(ticket);
+        // A reply written to someone else (a carrier, a supplier) has their subject, not the customer's.
+        const toCustomer = email !== null && agentTo.some(a => sameAddress(a.address, email));
+        return {
+            channel: reply.channel,
+            sourceType: source.type,
+            from: isAddress(source.from) ? source.from : null,
+            integrationId: integration(reply),
+            subject: toCustomer ? subject(reply) : null
         };
-        const why = `${message}${hint[problem.code] ?? ''}`;
-        fail('', `is not valid YAML${where}: ${why}`);
     }
-    // Aliases are allowed (fr-ca: *fr), but not enough of them to blow up the file's size.
-    try {
-        return doc.toJS({ maxAliasCount: 100 });
+    const back = customerMessage?.source;
+    if (customerMessage && back) {
+        const to = isAddress(back.from) ? [back.from] : [];
+        const from = Array.isArray(back.to) ? (back.to.find(isAddress) ?? null) : null;
+        if (usable(customerMessage.channel, back.type, from, to)) {
+            return {
+                channel: customerMessage.channel,
+                sourceType: back.type,
+                from,
+                integrationId: integration(customerMessage),
+                subject: subject(customerMessage)
+            };
+        }
     }
-    catch (err) {
-        return fail('', `is not usable YAML: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    return null;
 }
-function templatesOf(language, value, fail) {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        return fail(`${language}: `, 'expected the texts under it: "follow-up:" (or "follow-up-macro:"), and optionally "final-follow-up:" and "close:"');
+/**
+ * One email address as a To: line takes it, nothing else: a list ("a@x, b@y"), a display name,
+ * stray spaces or invisible controls inside would let a customer record send this action's mail
+ * to someone else, or somewhere nobody can read. An apostrophe (o'brien@...) is fine.
+ */
+const ONE_EMAIL = /^[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+@[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+\.[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+$/u;
+function customerEmail(ticket) {
+    const email = ticket.customer?.email;
+    if (typeof email !== 'string')
+        return null;
+    const trimmed = email.trim();
+    return ONE_EMAIL.test(trimmed) ? trimmed : null;
+}
+function customerId(ticket) {
+    const id = ticket.customer?.id;
+    return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : null;
+}
+/** Whether a message was written by the ticket's customer (by id, else by email). */
+function sentByCustomer(m, ticket) {
+    const id = customerId(ticket);
+    const senderId = m.sender?.id;
+    if (id !== null && typeof senderId === 'number')
+        return senderId === id;
+    const email = customerEmail(ticket);
+    const senderEmail = m.sender?.email;
+    return email !== null && typeof senderEmail === 'string' && sameAddress(senderEmail, email);
+}
+/** A chat or sms address as a message's source gives it: one token, no spaces or controls. */
+const ONE_HANDLE = /^[^\s,;<>\p{Cc}\p{Cf}]+$/u;
+/**
+ * The ticket's customer as the recipient on `channel`, or why there is none. Email goes to
+ * `ticket.customer.email` and nowhere else; chat and sms go back to where the customer's own last
+ * message on that channel came from, and only when its sender is the ticket's customer.
+ */
+function customerRecipient(ticket, channel, thread) {
+    const id = customerId(ticket);
+    const email = customerEmail(ticket);
+    const receiver = id !== null ? { id } : email !== null ? { email } : null;
+    if (receiver === null)
+        return 'the customer has neither an id nor a usable email address';
+    if (channel === 'email') {
+        return email !== null
+            ? { address: email, receiver }
+            : 'the customer has no usable email address (none, or not one single address)';
     }
-    const entry = value;
-    const templates = { followUp: '', finalFollowUp: '', close: '', sources: {} };
-    const macros = {};
-    for (const [key, text] of Object.entries(entry)) {
-        const where = `${language}.${key}: `;
-        if (!KEYS.includes(key)) {
-            fail(where, `unknown key; a language has only ${KEYS.join(', ')}`);
-        }
-        const textKey = key.replace(/-macro$/, '');
-        const field = TEMPLATE_KEYS[textKey];
-        if (textKey !== key) {
-            if (Object.hasOwn(entry, textKey)) {
-                fail(where, `set together with "${textKey}:"; give the text or the macro, not both`);
-            }
-            const ref = parseMacroRef(`messages-file ${language}.${key}`, text);
-            if (typeof ref === 'string')
-                fail(where, ref);
-            if (ref === null) {
-                fail(where, "empty; expected a macro id such as 12, or a macro's exact name");
-            }
-            macros[field] = ref;
-            continue;
-        }
-        if (typeof text !== 'string') {
-            const hint = key === 'follow-up' ? '' : ` (leave ${key} out to send none)`;
-            fail(where, `got ${text === null ? 'nothing' : JSON.stringify(text)}; expected text${hint}`);
-        }
-        try {
-            templates[field] = parseTemplate(`${language}.${key}`, text, key === 'follow-up');
-        }
-        catch (err) {
-            if (err instanceof MessagesError)
-                fail('', err.message);
-            throw err;
-        }
-        templates.sources[field] = `messages-file ${language}.${key}`;
+    const own = [...thread]
+        .reverse()
+        .find(m => !m.from_agent && m.channel === channel && sentByCustomer(m, ticket));
+    const address = own?.source?.from?.address;
+    if (typeof address !== 'string' || !ONE_HANDLE.test(address.trim())) {
+        return `no ${channel} message from the customer to answer`;
     }
-    if (!Object.hasOwn(entry, 'follow-up') && !Object.hasOwn(entry, 'follow-up-macro')) {
-        fail(`${language}: `, 'has no "follow-up:" (or "follow-up-macro:"); every language needs one');
+    return { address: address.trim(), receiver };
+}
+/**
+ * The route of this action's messages in the cycle that starts at `thread[start]` (the agent's
+ * reply; `thread` is the public thread in order): its channel must be one of `channels`, and the
+ * ticket's customer must be reachable on it. Each check is noted; when there is no route, the
+ * skip reason and why.
+ */
+function replyRoute(ticket, thread, start, channels, note) {
+    const reply = thread[start];
+    const lastFromCustomer = thread
+        .slice(0, start)
+        .reverse()
+        .find(m => !m.from_agent) ?? null;
+    const channel = replyChannel(ticket, reply, lastFromCustomer);
+    if (!channel || !channels.includes(channel.channel.toLowerCase())) {
+        const why = channel
+            ? `a reply would go by ${channel.channel}`
+            : `no route back to the customer this action can use (the agent replied by ${String(reply.channel)})`;
+        note('route', false, why);
+        return { reason: 'channel-not-handled', detail: why };
     }
-    if (Object.keys(macros).length > 0)
-        templates.macros = macros;
-    return templates;
+    note('route', true, `by ${channel.channel}${channel.from ? ` from ${channel.from.address}` : ''}${channel.integrationId !== null ? `, integration ${channel.integrationId}` : ''}`);
+    const recipient = customerRecipient(ticket, channel.channel, thread);
+    if (typeof recipient === 'string') {
+        note('customer-address', false, recipient);
+        return { reason: 'no-customer-address', detail: recipient };
+    }
+    note('customer-address', true, "to the ticket's customer, and no one else", `to the ticket's customer at ${recipient.address}, and no one else`);
+    return { ...channel, customer: recipient };
 }
 
-;// CONCATENATED MODULE: ./node_modules/luxon/build/es6/luxon.mjs
+;// CONCATENATED MODULE: ../../main/node_modules/luxon/build/es6/luxon.mjs
 // these aren't really private, but nor are they really useful to document
 
 /**
@@ -54051,546 +53642,6 @@ function addBusinessMs(from, ms, bh) {
     throw new Error('unreachable');
 }
 
-;// CONCATENATED MODULE: ./src/config.ts
-
-
-
-/**
- * Inputs -> a validated, typed Settings object, in one pass. Every error names the input, what it
- * got and what it takes, and is raised before any request is made. Its only I/O is reading the
- * messages file; it does not know whether it runs in GitHub Actions or in the CLI: both hand it a
- * `read(name)` function.
- */
-/**
- * Channels the follow-up can mirror the agent's last reply on. The API documents that reply shape
- * for email; chat and sms follow the same model but are unverified live, so the default is email.
- */
-const ANSWERABLE_CHANNELS = ['email', 'chat', 'sms'];
-/**
- * Reads every input through `read` (which returns '' for an unset input) and returns the settings,
- * or throws a SettingsError naming the first bad input.
- */
-function parseSettings(read, ctx = {}) {
-    const get = inputResolver(read, ctx.env ?? {});
-    const workspace = ctx.workspace ?? process.cwd();
-    const connection = parseConnection(get);
-    const tags = parseTags(get);
-    const texts = parseTexts(get, workspace);
-    const macros = parseMacroInputs(get, texts.messagesFile !== null);
-    const business = parseBusinessSettings(get);
-    const schedule = parseSchedule(get);
-    const channels = parseChannels(get('channels'));
-    const rest = {
-        dryRun: parseBoolean('dry-run', get('dry-run')),
-        maxActions: parseNumber('max-actions', get('max-actions'), WHOLE),
-        viewId: get('view-id').trim() ? parseNumber('view-id', get('view-id'), WHOLE) : null,
-        businessHours: business === 'gorgias' ? null : business,
-        accountBusinessHours: business === 'gorgias'
-            ? { holidays: parseList(get('holidays')), timezone: get('timezone').trim() }
-            : null,
-        policyModule: parsePath(get('policy-module'), workspace),
-        rateLimitShare: parseNumber('rate-limit-share', get('rate-limit-share'), SHARE),
-        timeLimitMinutes: parseNumber('time-limit-minutes', get('time-limit-minutes'), MINUTES),
-        summaryCustomerDetails: parseBoolean('summary-customer-details', get('summary-customer-details')),
-        ticketIds: parseTicketIds(get('ticket-ids')),
-        reportFile: parsePath(get('report-file'), workspace),
-        checkOnly: parseBoolean('check-only', get('check-only')),
-        stateFile: parsePath(get('state-file'), workspace)
-    };
-    // The file is read last, once every input is known good.
-    const messages = texts.messagesFile === null
-        ? catalogFromInputs(texts, macros)
-        : asSettingsError(() => loadMessageCatalog(texts.messagesFile, ctx.readFile));
-    // In this order: the state file's fingerprint is a hash of the settings as written.
-    return { ...connection, ...schedule, ...tags, channels, ...texts, messages, ...rest };
-}
-/** An error of a module that parses part of the settings, as the SettingsError it is here. */
-function asSettingsError(parse) {
-    try {
-        return parse();
-    }
-    catch (err) {
-        if (err instanceof MessagesError || err instanceof BusinessHoursError) {
-            throw new SettingsError(err.input, err.message);
-        }
-        throw err;
-    }
-}
-function parseConnection(get) {
-    const domain = parseDomain(get('gorgias-domain'));
-    const email = parseEmail(get('gorgias-email'));
-    const apiKey = required('gorgias-api-key', get('gorgias-api-key'), 'pass it from a repository secret (gorgias-api-key: ${{ secrets.GORGIAS_API_KEY }}) or set GORGIAS_API_KEY');
-    return { domain, email, apiKey, apiUrl: parseApiUrl(get('api-url'), domain) };
-}
-function parseSchedule(get) {
-    const raw = get('follow-up-hours');
-    const parts = raw.split(/[,\n]/).map(p => p.trim());
-    if (parts.some(p => p === '')) {
-        throw badValue('follow-up-hours', raw, 'expected hours such as 48, or an ascending comma-separated list such as "24,72"');
-    }
-    const followUpHours = parts.map(p => parseNumber('follow-up-hours', p, HOURS));
-    if (followUpHours.some((hours, i) => i > 0 && hours <= followUpHours[i - 1])) {
-        throw badValue('follow-up-hours', raw, 'reminder ages must be strictly ascending, such as "24,72"');
-    }
-    const closeHours = parseNumber('close-hours', get('close-hours'), HOURS);
-    const lastFollowUp = followUpHours[followUpHours.length - 1];
-    if (closeHours <= lastFollowUp) {
-        throw new SettingsError('close-hours', `close-hours: got ${closeHours}; it counts from the agent's reply too, so it must be more than follow-up-hours (${lastFollowUp}), e.g. ${lastFollowUp + 24}`);
-    }
-    return { followUpHours, closeHours };
-}
-function parseChannels(raw) {
-    const channels = parseList(raw).map(c => c.toLowerCase());
-    const known = ANSWERABLE_CHANNELS.join(', ');
-    if (channels.length === 0) {
-        throw new SettingsError('channels', `channels: empty; expected one or more of ${known}`);
-    }
-    const unknown = channels.filter(c => !ANSWERABLE_CHANNELS.includes(c));
-    if (unknown.length > 0) {
-        throw new SettingsError('channels', `channels: got ${unknown.map(c => `"${c}"`).join(', ')}; this action can answer only ${known}`);
-    }
-    return channels;
-}
-function parseTags(get) {
-    const excludeTags = parseList(get('exclude-tags')).map(t => t.toLowerCase());
-    const onlyTags = parseList(get('only-tags')).map(t => t.toLowerCase());
-    const followUpTag = parseTag('follow-up-tag', get('follow-up-tag'));
-    const closedTag = parseTag('closed-tag', get('closed-tag'));
-    if (followUpTag.toLowerCase() === closedTag.toLowerCase()) {
-        throw new SettingsError('closed-tag', `closed-tag: got "${closedTag}", the same as follow-up-tag; use two different tags so a ticket's tags say what happened`);
-    }
-    for (const [input, tag] of [
-        ['follow-up-tag', followUpTag],
-        ['closed-tag', closedTag]
-    ]) {
-        if (excludeTags.includes(tag.toLowerCase())) {
-            throw new SettingsError(input, `${input}: "${tag}" is also in exclude-tags, so the action would stop handling its own tickets; pick another tag or remove it from exclude-tags`);
-        }
-    }
-    return { excludeTags, onlyTags, followUpTag, closedTag };
-}
-/** Each text's message input and macro input; the texts come from these or messages-file. */
-const TEXT_INPUTS = [
-    ['followUp', 'follow-up-message', 'follow-up-macro'],
-    ['finalFollowUp', 'final-follow-up-message', 'final-follow-up-macro'],
-    ['close', 'close-message', 'close-macro']
-];
-const isSet = (get, input) => get(input).trim() !== inputs_DEFAULTS[input].trim();
-/** The message inputs, or the messages file: one source of text, never both. */
-function parseTexts(get, workspace) {
-    const messagesFile = parsePath(get('messages-file'), workspace);
-    const set = TEXT_INPUTS.find(([, input]) => messagesFile !== null && isSet(get, input))?.[1];
-    if (set) {
-        throw new SettingsError(set, `${set}: set together with messages-file; the texts come from one place: put them in the messages file, or leave messages-file empty`);
-    }
-    const [followUpMessage, finalFollowUpMessage, closeMessage] = TEXT_INPUTS.map(([kind, input]) => asSettingsError(() => parseTemplate(input, get(input), kind === 'followUp')));
-    return { followUpMessage, finalFollowUpMessage, closeMessage, messagesFile };
-}
-/**
- * The macro inputs. A macro replaces its message input, so the two together are refused (which
- * text would be meant?), and so is a macro input with messages-file, where each language's entry
- * names its macro (`follow-up-macro:`).
- */
-function parseMacroInputs(get, withFile) {
-    const macros = {};
-    for (const [kind, messageInput, input] of TEXT_INPUTS) {
-        const ref = parseMacroRef(input, get(input));
-        if (typeof ref === 'string')
-            throw new SettingsError(input, `${input}: ${ref}`);
-        if (ref === null)
-            continue;
-        if (withFile) {
-            throw new SettingsError(input, `${input}: set together with messages-file; name the macro in the messages file instead ("${input}:" under a language), or leave messages-file empty`);
-        }
-        if (isSet(get, messageInput)) {
-            throw new SettingsError(input, `${input}: set together with ${messageInput}; the text comes from one place: leave ${messageInput} unset to send the macro, or ${input} empty to send ${messageInput}`);
-        }
-        macros[kind] = ref;
-    }
-    return macros;
-}
-/** `business-hours: gorgias` takes the account's hours (and time zone) at run time (run.ts). */
-function parseBusinessSettings(get) {
-    const timezone = get('timezone').trim();
-    if (!isValidTimeZone(timezone)) {
-        const expected = 'expected an IANA time zone name such as "Europe/Paris" or "America/New_York"';
-        throw badValue('timezone', timezone, expected);
-    }
-    const spec = get('business-hours').trim();
-    const holidays = parseList(get('holidays'));
-    if (!spec) {
-        if (holidays.length === 0)
-            return null;
-        throw new SettingsError('holidays', 'holidays: only used with business-hours; set business-hours (e.g. "Mon-Fri 09:00-18:00") or leave holidays empty');
-    }
-    const gorgias = spec.toLowerCase() === 'gorgias';
-    // For the account's hours, only the holidays are checked now.
-    const hours = asSettingsError(() => parseBusinessHours(gorgias ? 'Mon 09:00-10:00' : spec, timezone, holidays));
-    return gorgias ? 'gorgias' : hours;
-}
-
-;// CONCATENATED MODULE: ./src/policyModule.ts
-
-
-
-
-const POLICY_TIMEOUT_MS = 30_000;
-class PolicyModuleError extends Error {
-    name = 'PolicyModuleError';
-}
-function withTimeout(promise, ms) {
-    let timer;
-    const timeout = new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new PolicyModuleError(`policy-module did not answer within ${ms / 1000} s`)), ms);
-    });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-async function loadPolicyModule(settings, log, timeoutMs = POLICY_TIMEOUT_MS) {
-    const path = settings.policyModule;
-    if (!path)
-        throw new PolicyModuleError('policy-module: no path given');
-    if (!(0,external_node_fs_.existsSync)(path)) {
-        throw new PolicyModuleError(`policy-module: no file at ${path}; the path is relative to the workflow's checkout, so run actions/checkout first`);
-    }
-    let loaded;
-    try {
-        // Loaded at run time from the user's checkout, never bundled.
-        loaded = (await import(/* webpackIgnore: true */ (0,external_node_url_.pathToFileURL)(path).href));
-    }
-    catch (err) {
-        throw new PolicyModuleError(`policy-module: could not load ${path}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    if (typeof loaded.default !== 'function') {
-        throw new PolicyModuleError(`policy-module: ${path} must have a default export that is a function (ticket, messages, action, context)`);
-    }
-    const policy = loaded.default;
-    const { apiKey: _secret, ...publicSettings } = settings;
-    void _secret;
-    log.info(`policy-module: loaded ${path}`);
-    return async (client, ticket, messages, decision) => {
-        const action = {
-            kind: decision.kind,
-            idleHours: decision.idleHours,
-            reply: decision.reply,
-            ...(decision.kind === 'follow-up'
-                ? { reminder: decision.reminder, reminders: decision.reminders }
-                : {})
-        };
-        const context = {
-            settings: publicSettings,
-            gorgias: {
-                get: (p, q) => client.getJson(p, q),
-                getTicket: id => client.getTicket(id),
-                listMessages: id => client.listMessages(id)
-            },
-            fetch: globalThis.fetch,
-            // The module's text goes to the action's log: one line per call, after a prefix, so that no
-            // line of it can start with `::` and be run as a workflow command.
-            log: m => log.info(`policy-module (ticket ${ticket.id}): ${logText(m)}`),
-            now: new Date()
-        };
-        let answer;
-        try {
-            answer = await withTimeout(Promise.resolve().then(() => policy(structuredClone(ticket), structuredClone(messages), action, context)), timeoutMs);
-        }
-        catch (err) {
-            // Rejected credentials are the run's problem, not this ticket's: one clear stop.
-            if (err instanceof PolicyModuleError || err instanceof AuthError)
-                throw err;
-            throw new PolicyModuleError(`policy-module threw: ${logText(err, 500)}`);
-        }
-        if (answer === undefined || answer === null)
-            return undefined;
-        const skip = typeof answer === 'object' ? answer.skip : undefined;
-        // The reason is shown in the summary, the terminal and the log: one line, of sane length.
-        if (typeof skip === 'string' && oneLine(skip) !== '')
-            return { skip: logText(skip, 500) };
-        throw new PolicyModuleError(`policy-module returned ${logText(asText(answer), 200)}; expected undefined (go ahead) or { skip: "reason" }`);
-    };
-}
-
-;// CONCATENATED MODULE: ./src/stop.ts
-
-
-
-function stopNotice(err, settings) {
-    if (err instanceof SettingsError || err instanceof PolicyModuleError) {
-        return { message: err.message, exitCode: 2 };
-    }
-    if (err instanceof AuthError && settings) {
-        return { message: credentialsHelp(err, settings), exitCode: 2 };
-    }
-    return { message: err instanceof Error ? err.message : String(err), exitCode: 1 };
-}
-/**
- * A 401/403 in words: the host that answered comes first, because credentials sent to the wrong
- * server (an api-url left over from another tool) are rejected for a reason no key can fix.
- */
-function credentialsHelp(err, s) {
-    const host = new URL(s.apiUrl).host;
-    const elsewhere = host === `${s.domain}.gorgias.com`
-        ? ''
-        : `; ${host} is not ${s.domain}.gorgias.com: if that is not your Gorgias account, fix api-url (GORGIAS_API_URL in the CLI) or leave it empty`;
-    return err.status === 403
-        ? `${host} refused access for ${s.email} on ${s.domain} (HTTP 403): the user behind the GORGIAS_API_KEY secret lacks a permission the action needs (read and update tickets, create messages, tag tickets)${elsewhere}`
-        : `${host} rejected the credentials for ${s.email} on ${s.domain} (HTTP ${err.status ?? 401}): check the GORGIAS_API_KEY secret (and that gorgias-email is the user who owns that key)${elsewhere}`;
-}
-
-;// CONCATENATED MODULE: ./src/compose.ts
-
-
-/**
- * The text of this action's messages and the request bodies that send them. Pure. Customer text
- * put in them (a greeting, a subject) is one line of sane length, without control or bidirectional
- * characters: a name cannot add paragraphs to the email, nor a subject a header line.
- */
-const line = (value) => (typeof value === 'string' ? oneLine(value) : '');
-const FIRST_NAME_MAX = 60;
-const NAME_MAX = 120;
-const EMAIL_MAX = 254;
-const SUBJECT_MAX = 200;
-/** Total over whatever the API sent: this also names tickets in reports, unreadable ones included. */
-function customerFirstName(ticket) {
-    const customer = typeof ticket?.customer === 'object' ? ticket.customer : null;
-    const first = line(customer?.firstname) || line(customer?.name).split(' ')[0];
-    return first ? cut(first, FIRST_NAME_MAX) : 'there';
-}
-/**
- * A message along the route the policy chose (see Route in policy/types.ts): the agent's channel,
- * support address and integration, to the ticket's customer alone. Nothing is copied from the
- * agent's recipients, and there is never a cc or bcc: a carrier or a colleague the agent wrote to
- * must not get the customer's reminder.
- */
-function replyAlong(route, ticket, settings, text, marker) {
-    const address = (a) => a.name ? { name: a.name, address: a.address } : { address: a.address };
-    const body = {
-        channel: route.channel,
-        via: 'api',
-        from_agent: true,
-        public: true,
-        sender: { email: settings.email },
-        receiver: { ...route.customer.receiver },
-        source: {
-            type: route.sourceType,
-            ...(route.from ? { from: address(route.from) } : {}),
-            to: [{ address: route.customer.address }]
-        },
-        body_text: text,
-        body_html: text
-            .split(/\n{2,}/)
-            .map(p => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
-            .join(''),
-        external_id: marker
-    };
-    if (route.integrationId !== null)
-        body.integration_id = route.integrationId;
-    const subject = cut(line(route.subject ?? ticket.subject), SUBJECT_MAX);
-    if (subject && route.channel === 'email') {
-        body.subject = /^re:/i.test(subject) ? subject : `Re: ${subject}`;
-    }
-    return body;
-}
-/**
- * A person's names as Gorgias's variables give them: firstname falls back to the first word of
- * name, name to firstname and lastname; empty when unknown (a default filter can say more).
- */
-function person(user) {
-    const u = typeof user === 'object' && user !== null ? user : null;
-    const name = line(u?.name);
-    const first = line(u?.firstname) || name.split(' ')[0] || '';
-    const last = line(u?.lastname);
-    return {
-        firstname: cut(first, FIRST_NAME_MAX),
-        lastname: cut(last, FIRST_NAME_MAX),
-        name: cut(name || [first, last].filter(Boolean).join(' '), NAME_MAX),
-        email: cut(line(u?.email), EMAIL_MAX)
-    };
-}
-/** The values of every variable for this ticket. */
-function templateValues(ticket, reminder, reminders, currentUser = null) {
-    const values = {
-        first_name: customerFirstName(ticket),
-        ticket_id: String(ticket.id),
-        subject: cut(line(ticket.subject), SUBJECT_MAX) || 'your request',
-        reminder_number: String(reminder),
-        reminders_total: String(reminders),
-        'ticket.subject': cut(line(ticket.subject), SUBJECT_MAX),
-        'ticket.id': String(ticket.id),
-        'ticket.channel': line(ticket.channel)
-    };
-    const people = {
-        'ticket.customer': ticket?.customer,
-        'ticket.assignee_user': ticket?.assignee_user,
-        current_user: currentUser
-    };
-    for (const [prefix, user] of Object.entries(people)) {
-        for (const [field, value] of Object.entries(person(user)))
-            values[`${prefix}.${field}`] = value;
-    }
-    return values;
-}
-/** The template a follow-up uses: the last of several reminders has its own when there is one. */
-function followUpKind(templates, reminder, reminders) {
-    return reminders > 1 && reminder === reminders && templates.finalFollowUp
-        ? 'finalFollowUp'
-        : 'followUp';
-}
-/**
- * The follow-up for reminder `reminder` of `reminders`, from the templates of the ticket's
- * language (templatesFor). `currentUser`: the API user, for `{{current_user.*}}`.
- */
-function composeFollowUp(ticket, route, reminder, reminders, marker, settings, templates, currentUser = null, kind = followUpKind(templates, reminder, reminders)) {
-    const values = templateValues(ticket, reminder, reminders, currentUser);
-    const body = replyAlong(route, ticket, settings, renderTemplate(templates[kind], values), marker);
-    const html = templates.html?.[kind];
-    if (html !== undefined)
-        body.body_html = renderTemplate(html, values, true);
-    return { body, source: templates.sources?.[kind] ?? kind };
-}
-/** The close message (values as for the last reminder); only called when `templates.close` is set. */
-function composeClose(ticket, route, reminders, marker, settings, templates, currentUser = null) {
-    const closing = [settings, templates, currentUser, 'close'];
-    return composeFollowUp(ticket, route, reminders, reminders, marker, ...closing);
-}
-
-;// CONCATENATED MODULE: ./src/policy/route.ts
-/**
- * How this action's messages go out: the channel, support address and integration of the agent's
- * reply, to the ticket's customer as their one recipient (Route in types.ts).
- */
-const isAddress = (a) => typeof a === 'object' &&
-    a !== null &&
-    typeof a.address === 'string' &&
-    a.address !== '';
-/** Two addresses of the same mailbox or handle: any case, spaces around left out. */
-const sameAddress = (a, b) => a.trim().toLowerCase() === b.trim().toLowerCase();
-/**
- * The channel, support address and integration of a follow-up: those of the agent's reply, or,
- * when that reply carries no usable source, those of the customer's own last message (answered
- * back the way it came). Null when neither works.
- */
-function replyChannel(ticket, reply, customerMessage) {
-    const usable = (channel, type, from, to) => typeof channel === 'string' &&
-        typeof type === 'string' &&
-        to.length > 0 &&
-        to.every(isAddress) &&
-        (channel !== 'email' || isAddress(from));
-    const integration = (m) => typeof m.integration_id === 'number' ? m.integration_id : null;
-    const subject = (m) => typeof m.subject === 'string' && m.subject.trim() !== '' ? m.subject : null;
-    const source = reply.source;
-    const agentTo = Array.isArray(source?.to) ? source.to : [];
-    if (source && usable(reply.channel, source.type, source.from, agentTo)) {
-        const email = customerEmail(ticket);
-        // A reply written to someone else (a carrier, a supplier) has their subject, not the customer's.
-        const toCustomer = email !== null && agentTo.some(a => sameAddress(a.address, email));
-        return {
-            channel: reply.channel,
-            sourceType: source.type,
-            from: isAddress(source.from) ? source.from : null,
-            integrationId: integration(reply),
-            subject: toCustomer ? subject(reply) : null
-        };
-    }
-    const back = customerMessage?.source;
-    if (customerMessage && back) {
-        const to = isAddress(back.from) ? [back.from] : [];
-        const from = Array.isArray(back.to) ? (back.to.find(isAddress) ?? null) : null;
-        if (usable(customerMessage.channel, back.type, from, to)) {
-            return {
-                channel: customerMessage.channel,
-                sourceType: back.type,
-                from,
-                integrationId: integration(customerMessage),
-                subject: subject(customerMessage)
-            };
-        }
-    }
-    return null;
-}
-/**
- * One email address as a To: line takes it, nothing else: a list ("a@x, b@y"), a display name,
- * stray spaces or invisible controls inside would let a customer record send this action's mail
- * to someone else, or somewhere nobody can read. An apostrophe (o'brien@...) is fine.
- */
-const ONE_EMAIL = /^[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+@[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+\.[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+$/u;
-function customerEmail(ticket) {
-    const email = ticket.customer?.email;
-    if (typeof email !== 'string')
-        return null;
-    const trimmed = email.trim();
-    return ONE_EMAIL.test(trimmed) ? trimmed : null;
-}
-function customerId(ticket) {
-    const id = ticket.customer?.id;
-    return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : null;
-}
-/** Whether a message was written by the ticket's customer (by id, else by email). */
-function sentByCustomer(m, ticket) {
-    const id = customerId(ticket);
-    const senderId = m.sender?.id;
-    if (id !== null && typeof senderId === 'number')
-        return senderId === id;
-    const email = customerEmail(ticket);
-    const senderEmail = m.sender?.email;
-    return email !== null && typeof senderEmail === 'string' && sameAddress(senderEmail, email);
-}
-/** A chat or sms address as a message's source gives it: one token, no spaces or controls. */
-const ONE_HANDLE = /^[^\s,;<>\p{Cc}\p{Cf}]+$/u;
-/**
- * The ticket's customer as the recipient on `channel`, or why there is none. Email goes to
- * `ticket.customer.email` and nowhere else; chat and sms go back to where the customer's own last
- * message on that channel came from, and only when its sender is the ticket's customer.
- */
-function customerRecipient(ticket, channel, thread) {
-    const id = customerId(ticket);
-    const email = customerEmail(ticket);
-    const receiver = id !== null ? { id } : email !== null ? { email } : null;
-    if (receiver === null)
-        return 'the customer has neither an id nor a usable email address';
-    if (channel === 'email') {
-        return email !== null
-            ? { address: email, receiver }
-            : 'the customer has no usable email address (none, or not one single address)';
-    }
-    const own = [...thread]
-        .reverse()
-        .find(m => !m.from_agent && m.channel === channel && sentByCustomer(m, ticket));
-    const address = own?.source?.from?.address;
-    if (typeof address !== 'string' || !ONE_HANDLE.test(address.trim())) {
-        return `no ${channel} message from the customer to answer`;
-    }
-    return { address: address.trim(), receiver };
-}
-/**
- * The route of this action's messages in the cycle that starts at `thread[start]` (the agent's
- * reply; `thread` is the public thread in order): its channel must be one of `channels`, and the
- * ticket's customer must be reachable on it. Each check is noted; when there is no route, the
- * skip reason and why.
- */
-function replyRoute(ticket, thread, start, channels, note) {
-    const reply = thread[start];
-    const lastFromCustomer = thread
-        .slice(0, start)
-        .reverse()
-        .find(m => !m.from_agent) ?? null;
-    const channel = replyChannel(ticket, reply, lastFromCustomer);
-    if (!channel || !channels.includes(channel.channel.toLowerCase())) {
-        const why = channel
-            ? `a reply would go by ${channel.channel}`
-            : `no route back to the customer this action can use (the agent replied by ${String(reply.channel)})`;
-        note('route', false, why);
-        return { reason: 'channel-not-handled', detail: why };
-    }
-    note('route', true, `by ${channel.channel}${channel.from ? ` from ${channel.from.address}` : ''}${channel.integrationId !== null ? `, integration ${channel.integrationId}` : ''}`);
-    const recipient = customerRecipient(ticket, channel.channel, thread);
-    if (typeof recipient === 'string') {
-        note('customer-address', false, recipient);
-        return { reason: 'no-customer-address', detail: recipient };
-    }
-    note('customer-address', true, "to the ticket's customer, and no one else", `to the ticket's customer at ${recipient.address}, and no one else`);
-    return { ...channel, customer: recipient };
-}
-
 ;// CONCATENATED MODULE: ./src/policy/types.ts
 
 function untag(ticket, tags, because) {
@@ -54990,307 +54041,6 @@ function timelineOf(all, thread) {
         unmarked: unmarked.has(m),
         cycleStart: m === cycleStart
     }));
-}
-
-;// CONCATENATED MODULE: ./src/sweep/writes.ts
-
-
-
-
-/** A write sequence that failed after at least one of its writes landed. */
-class PartialWrite extends Error {
-    cause;
-    effective;
-    constructor(message, cause, 
-    /** the step that matters to the customer (message sent, ticket closed) had landed */
-    effective) {
-        super(message);
-        this.cause = cause;
-        this.effective = effective;
-    }
-}
-function errorText(err) {
-    return err instanceof Error ? err.message : String(err);
-}
-/** Runs steps in order; an error after the first one says what was already done. */
-class Steps {
-    #done = [];
-    #effective = false;
-    /** `doing` reads "<doing> failed", `did` reads as done, e.g. "follow-up sent". */
-    async run(doing, did, step, main = false) {
-        let result;
-        try {
-            result = await step();
-        }
-        catch (err) {
-            if (this.#done.length === 0)
-                throw err;
-            const message = `${this.#done.join(', ')}; ${doing} failed: ${errorText(err)}`;
-            throw new PartialWrite(message, err, this.#effective);
-        }
-        this.#done.push(did);
-        this.#effective ||= main;
-        return result;
-    }
-}
-/** Returns when the follow-up counts from: the created message's time on the server, or null. */
-async function followUp(ctx, ticket, d) {
-    const tag = ctx.settings.followUpTag;
-    const steps = new Steps();
-    // Stale tags of an earlier cycle go first: were the run to stop after the message, a leftover
-    // closed-tag would make the next run take the ticket for a reopened one.
-    if (d.staleTags.length > 0 || d.staleNamesWithoutId.length > 0) {
-        await steps.run('removing old tags', 'old tags removed', () => ctx.client.removeTags(ticket.id, tagRemoval(d.staleTags, d.staleNamesWithoutId)));
-    }
-    const { body } = followUpMessage(ctx.settings, ticket, d);
-    const send = () => post(ctx, ticket, body);
-    const sent = await steps.run('sending the follow-up', 'follow-up sent', send, true);
-    await steps.run(`adding ${tag}`, `${tag} added`, () => addTag(ctx, ticket.id, tag));
-    return messageTime(sent) ?? null;
-}
-async function writes_close(ctx, ticket, d) {
-    const tag = ctx.settings.closedTag;
-    const steps = new Steps();
-    const message = closeMessage(ctx.settings, ticket, d);
-    if (message) {
-        const send = () => post(ctx, ticket, message.body);
-        await steps.run('sending the close message', 'close message sent', send);
-    }
-    // Close, then tag: the closed-tag on an open ticket then means a person reopened it.
-    const closing = () => ctx.client.closeTicket(ticket.id);
-    await steps.run('closing the ticket', 'ticket closed', closing, true);
-    await steps.run(`adding ${tag}`, `${tag} added`, () => addTag(ctx, ticket.id, tag));
-}
-/**
- * The follow-up a decision sends, in the ticket's language: the one composition used both to send
- * it and to show it in a dry run or an explanation, so what is shown is what would be sent.
- */
-function followUpMessage(settings, ticket, d) {
-    const { templates, language } = templatesFor(settings.messages, ticket.language);
-    const { reminder, reminders } = d;
-    const user = settings.messages.currentUser ?? null;
-    const composed = composeFollowUp(ticket, d.route, reminder, reminders, d.marker, settings, templates, user);
-    const final = followUpKind(templates, reminder, reminders) === 'finalFollowUp';
-    return { ...composed, kind: final ? 'final-follow-up' : 'follow-up', language };
-}
-/** The close message a decision sends, or null when it closes without one. */
-function closeMessage(settings, ticket, d) {
-    const { templates, language } = templatesFor(settings.messages, ticket.language);
-    if (!d.postMessage || templates.close === '')
-        return null;
-    const user = settings.messages.currentUser ?? null;
-    const reminders = settings.followUpHours.length;
-    const composed = composeClose(ticket, d.route, reminders, d.marker, settings, templates, user);
-    return { ...composed, kind: 'close-message', language };
-}
-/** A follow-up landed but the run that sent it stopped before tagging: the tag only. */
-async function addFollowUpTag(ctx, ticket) {
-    await addTag(ctx, ticket.id, ctx.settings.followUpTag);
-    return `added ${ctx.settings.followUpTag} (follow-up already sent)`;
-}
-/** This action's tags no longer tell the truth: they go, and only they. */
-async function removeOurTags(ctx, ticket, d) {
-    const names = [...d.tags.map(t => t.name), ...d.namesWithoutId];
-    if (names.length === 0)
-        return 'nothing left to remove';
-    await ctx.client.removeTags(ticket.id, tagRemoval(d.tags, d.namesWithoutId));
-    return `removed ${names.join(', ')} (${d.because})`;
-}
-async function addTag(ctx, ticketId, name) {
-    // Adding by id is what connectors do: the id is used when a ticket listed or read showed it.
-    let id = ctx.client.knownTagId(name);
-    if (id === undefined) {
-        try {
-            await ctx.client.addTags(ticketId, { names: [name] });
-            return;
-        }
-        catch (err) {
-            // `names` is documented less firmly than `ids`: an API that refuses it gets the id.
-            if (!(err instanceof ValidationError))
-                throw err;
-            id = (await ctx.client.tagByName(name)).id;
-        }
-    }
-    await ctx.client.addTags(ticketId, { ids: [id] });
-}
-/**
- * Posts a marked message. When its outcome is unknown (a timeout, a reset, a 5xx: the server may
- * still be writing it), the ticket is read again and the marker looked for; if it is not there it
- * is NOT sent again in this run: the next run reads the ticket afresh and finds it or sends it.
- */
-async function post(ctx, ticket, body) {
-    try {
-        return await ctx.client.createMessage(ticket.id, body);
-    }
-    catch (err) {
-        if (!(err instanceof AmbiguousWriteError))
-            throw err;
-        const { messages } = await ctx.client.readTicket(ticket.id);
-        const found = messages.find(m => m.external_id === body.external_id);
-        if (found)
-            return found;
-        throw new Error(`message not confirmed (${err.message}); not sent again in this run, the next run checks the ticket first`, { cause: err });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/preview.ts
-
-
-const STAND_IN = { firstName: '[first name]', subject: '[subject]', address: '[customer address]' };
-/** The message this decision would send, or null (a close without a message). */
-function previewMessage(settings, ticket, d) {
-    const compose = (t, decision) => decision.kind === 'follow-up'
-        ? followUpMessage(settings, t, decision)
-        : closeMessage(settings, t, decision);
-    const exact = compose(ticket, d);
-    if (exact === null)
-        return null;
-    // The ticket and the route with the customer's values replaced by what they stand for.
-    const customer = typeof ticket.customer === 'object' && ticket.customer ? ticket.customer : null;
-    const neutral = compose({
-        ...ticket,
-        subject: STAND_IN.subject,
-        customer: {
-            id: customer?.id ?? 0,
-            email: STAND_IN.address,
-            firstname: STAND_IN.firstName,
-            lastname: null,
-            name: null
-        }
-    }, {
-        ...d,
-        route: {
-            ...d.route,
-            subject: d.route.subject === null ? null : STAND_IN.subject,
-            customer: { address: STAND_IN.address, receiver: { email: STAND_IN.address } }
-        }
-    });
-    const followUp = d.kind === 'follow-up';
-    return {
-        kind: exact.kind,
-        reminder: followUp ? d.reminder : null,
-        reminders: followUp ? d.reminders : null,
-        language: exact.language,
-        exact: textOf(exact.body),
-        neutral: textOf(neutral.body),
-        source: exact.source
-    };
-}
-function textOf(body) {
-    const address = (a) => (a.name ? `${a.name} <${a.address}>` : a.address);
-    return {
-        to: (body.source.to ?? []).map(address).join(', '),
-        from: body.source.from ? address(body.source.from) : "(the channel's own sender)",
-        subject: body.subject ?? null,
-        body: body.body_text
-    };
-}
-/** Which message, in words: "follow-up 1 of 2", "final follow-up (2 of 2)", "close message". */
-function messageLabel(p) {
-    const of = p.reminders !== null && p.reminders > 1 ? ` ${p.reminder} of ${p.reminders}` : '';
-    switch (p.kind) {
-        case 'follow-up':
-            return `follow-up${of}`;
-        case 'final-follow-up':
-            return `final follow-up (${p.reminder} of ${p.reminders})`;
-        case 'close-message':
-            return 'close message';
-    }
-}
-/** The headers shown above the body: name, text, and how much of it the summary shows. */
-function headers(p, m) {
-    return [
-        ['To', m.to, 200],
-        ['From', m.from, 200],
-        ...(m.subject === null ? [] : [['Subject', m.subject, 300]]),
-        ...(p.source ? [['Text from', p.source, 200]] : [])
-    ];
-}
-/** The message for the job summary: headers, then the body quoted, customer text escaped. */
-function messageMarkdown(p, details) {
-    const m = details ? p.exact : p.neutral;
-    return [
-        ...headers(p, m).map(([name, text, max]) => `${name}: ${markdownText(text, max)}  `),
-        '',
-        ...m.body.split('\n').map(line => {
-            const text = oneLine(line);
-            return text === '' ? '>' : `> ${escapeMarkdown(cut(text, 2000))}`;
-        }),
-        ''
-    ];
-}
-/** The message for a terminal, indented: no control character from the data gets through. */
-function messageTerminal(p, details, indent = '    ') {
-    const m = details ? p.exact : p.neutral;
-    return [
-        ...headers(p, m).map(([name, text]) => `${indent}${name}: ${terminalCell(text)}`),
-        `${indent}|`,
-        ...m.body.split('\n').map(line => `${indent}| ${terminalCell(line)}`.trimEnd())
-    ];
-}
-/**
- * A dry run's messages, one per kind (follow-up n of m, final follow-up, close message), language
- * and source, in the order the sweep took the tickets, each titled with how many tickets would get
- * it; last, the closes planned without a message (close-message empty), untitled and without one.
- */
-function messageGroups(report, settings, link, shown) {
-    const groups = new Map();
-    let silent = 0;
-    for (const o of report.actions) {
-        const p = o.message;
-        if (!p) {
-            if (o.action === 'close' && o.result === 'would-do')
-                silent++;
-            continue;
-        }
-        const key = JSON.stringify([messageLabel(p), p.language, p.source ?? '']);
-        const group = groups.get(key);
-        if (group)
-            group.tickets++;
-        else
-            groups.set(key, { preview: p, ticketId: o.ticketId, tickets: 1 });
-    }
-    const titled = [...groups.values()].map(({ preview, ticketId, tickets }) => {
-        const label = messageLabel(preview);
-        const language = settings.messagesFile === null ? '' : `, ${shown(preview.language, 20)}`;
-        const title = `${label.charAt(0).toUpperCase()}${label.slice(1)}${language}: ${plural(tickets, 'ticket', 'tickets')} (as ${link(ticketId)} would get it)`;
-        return [title, preview];
-    });
-    if (silent === 0)
-        return titled;
-    const none = `${plural(silent, 'ticket', 'tickets')} would be closed without a message (no close message is set).`;
-    return [...titled, [none, null]];
-}
-/** The job summary's section; nothing when no message would be sent. */
-function previewsMarkdown(report, settings, link) {
-    const groups = messageGroups(report, settings, link, markdownText);
-    if (groups.length === 0)
-        return [];
-    const details = settings.summaryCustomerDetails;
-    const lines = [
-        '### The messages that would be sent',
-        '',
-        details
-            ? 'Each kind of message, in each language, as one of the tickets concerned would get it.'
-            : "Each kind of message, in each language, with stand-ins for the customer's values (summary-customer-details is false).",
-        ''
-    ];
-    for (const [title, p] of groups) {
-        lines.push(...(p ? [`#### ${title}`, '', ...messageMarkdown(p, details)] : [title, '']));
-    }
-    return lines;
-}
-/** The same for a terminal. */
-function previewsTerminal(report, settings) {
-    const groups = messageGroups(report, settings, id => `#${id}`, terminalCell);
-    if (groups.length === 0)
-        return [];
-    const lines = ['', 'The messages that would be sent (one of each kind and language):'];
-    for (const [title, p] of groups) {
-        lines.push(`  ${title}`, ...(p ? messageTerminal(p, settings.summaryCustomerDetails) : []));
-    }
-    lines.push('');
-    return lines;
 }
 
 ;// CONCATENATED MODULE: ./src/policy/schedule.ts
@@ -55719,6 +54469,2362 @@ function unmarkedOwnMessages(ticket, messages, s) {
         return [];
     }
     return readThread(ticket, messages, s).unmarked;
+}
+
+;// CONCATENATED MODULE: ./src/sweep/context.ts
+
+/** The first reason to stop wins: it is the one the person has to fix. */
+function stopRun(ctx, stop) {
+    ctx.stop ??= stop;
+}
+function pastDeadline(ctx) {
+    return ctx.now().getTime() > ctx.deadline;
+}
+/**
+ * The one place that counts: every ticket seen is counted exactly once, as an action (done,
+ * planned, deferred, failed), a failed read, or a skip for one reason. A tag repair leaves the
+ * ticket alone, so its ticket is counted under the reason it gets no follow-up or close, and the
+ * repair gets a line of its own. Nothing reads it to decide.
+ */
+class Tally {
+    dryRun;
+    startedAt;
+    pages = 0;
+    seen = 0;
+    /** tickets read one by one, with their messages */
+    read = 0;
+    /** messages recognised as ours by sender and text, their marker missing */
+    unmarked = 0;
+    skipped = Object.fromEntries(SKIP_REASONS.map(r => [r, 0]));
+    /** follow-ups and closes, whatever became of them, and tickets deferred unread */
+    actions = [];
+    tagRepairs = [];
+    readFailures = [];
+    notableSkips = [];
+    reopened = new Set();
+    warnings = [];
+    explanations = [];
+    constructor(dryRun, startedAt) {
+        this.dryRun = dryRun;
+        this.startedAt = startedAt;
+    }
+    /** A fallback listing starts afresh: what the abandoned one counted is dropped. */
+    restart() {
+        this.seen = 0;
+        for (const r of SKIP_REASONS)
+            this.skipped[r] = 0;
+        this.reopened.clear();
+    }
+    skip(reason, line) {
+        this.skipped[reason]++;
+        if (line)
+            this.notableSkips.push(line);
+    }
+    action(order, outcome) {
+        this.actions.push({ order, outcome });
+    }
+    tagRepair(countedAs, outcome) {
+        this.skipped[countedAs]++;
+        this.tagRepairs.push(outcome);
+    }
+    /** Said once per run, however many tickets show it. */
+    warn(text) {
+        if (!this.warnings.includes(text))
+            this.warnings.push(text);
+    }
+    unmarkedWarning() {
+        if (this.unmarked === 0)
+            return [];
+        return [
+            `${this.unmarked} message(s) look like this action's follow-ups (sent by the API user, with the text of a template) but lack its marker in external_id: they were counted as follow-ups. Gorgias may be dropping external_id; please report it.`
+        ];
+    }
+    /** Finished in whatever order the workers ran; the report reads the same every time. */
+    report(listing, finishedAt, stop) {
+        const byOrder = (a, b) => a.order - b.order;
+        const byTicket = (a, b) => a.ticketId - b.ticketId;
+        const report = {
+            dryRun: this.dryRun,
+            startedAt: this.startedAt,
+            finishedAt,
+            listing,
+            pages: this.pages,
+            ticketsSeen: this.seen,
+            candidates: this.read,
+            actions: [...this.actions].sort(byOrder).map(a => a.outcome),
+            housekeeping: [...this.tagRepairs].sort(byTicket),
+            readFailures: [...this.readFailures].sort(byTicket),
+            skipped: { ...this.skipped },
+            notableSkips: [...this.notableSkips].sort(byTicket),
+            reopened: [...this.reopened].sort((a, b) => a - b),
+            warnings: [...this.warnings, ...this.unmarkedWarning()],
+            explanations: [...this.explanations].sort(byOrder).map(e => e.explanation)
+        };
+        if (stop)
+            report.stop = stop;
+        return report;
+    }
+}
+/**
+ * The max-actions budget. A slot is taken before a ticket is read (it may turn out due) and given
+ * back when it needed no follow-up or close. While every slot is used or in flight a ticket waits;
+ * a slot given back goes to the oldest reply waiting (lowest `order`), never to whoever asks next.
+ * Once every slot is used and none is in flight, the answer is no: deferred to the next run.
+ */
+class ActionSlots {
+    max;
+    used = 0;
+    #inFlight = 0;
+    #waiting = [];
+    constructor(max) {
+        this.max = max;
+    }
+    /** Resolves true with a slot held, or false when the budget is spent. */
+    acquire(order) {
+        return new Promise(answer => {
+            this.#waiting.push({ order, answer });
+            this.#waiting.sort((a, b) => a.order - b.order);
+            this.#settle();
+        });
+    }
+    /** `used`: the slot went to a follow-up or a close (whatever its result). */
+    release(used) {
+        if (this.#inFlight === 0)
+            throw new Error('ActionSlots.release without acquire');
+        this.#inFlight--;
+        if (used)
+            this.used++;
+        this.#settle();
+    }
+    #settle() {
+        while (this.#waiting.length > 0 && this.used + this.#inFlight < this.max) {
+            this.#inFlight++;
+            this.#waiting.shift().answer(true);
+        }
+        if (this.#inFlight === 0 && this.used >= this.max) {
+            for (const waiter of this.#waiting.splice(0))
+                waiter.answer(false);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/sweep/listing.ts
+
+
+
+
+
+/**
+ * The listing: which tickets are worth reading one by one. Only open tickets can be due, so Gorgias
+ * is asked for those alone (an ad-hoc view, "id should be set to 0", reference: list view items).
+ * The view is a prefilter only: every ticket listed is still triaged on its own fields, so a view
+ * that ignored the filter would cost time, never a wrong action. Nothing here writes.
+ */
+const OPEN_TICKETS_VIEW = {
+    type: 'ticket-list',
+    filters: "eq(ticket.status, 'open')",
+    // Creation order does not move while the pages are read (the last message's time would).
+    order_by: 'created_datetime',
+    order_dir: 'asc'
+};
+/** The time limit came while listing: nothing may be written from a listing cut short. */
+class ListingTimeLimit extends Error {
+    listing;
+    constructor(listing) {
+        super('time limit reached while listing');
+        this.listing = listing;
+    }
+}
+async function listCandidates(ctx, at) {
+    const { settings } = ctx;
+    const run = { ctx, at, pages: 0, seen: 0 };
+    if (settings.ticketIds !== null) {
+        const ids = settings.ticketIds;
+        ctx.tally.seen += ids.length;
+        return {
+            listing: { kind: 'ticket-ids', ids },
+            candidates: ids.map((ticketId, order) => ({ ticketId, listed: null, order }))
+        };
+    }
+    if (settings.viewId !== null) {
+        const listing = { kind: 'saved-view', viewId: settings.viewId };
+        const pages = ctx.client.listTickets({ viewId: listing.viewId });
+        const candidates = await triagePages(run, pages, listing).catch((err) => {
+            if (run.pages === 0 && (err instanceof NotFoundError || err instanceof ValidationError)) {
+                throw new SettingsError('view-id', `view-id: Gorgias has no view ${listing.viewId} on ${settings.domain} (HTTP ${err.status}); the id is the number in the view's URL, or leave view-id empty`);
+            }
+            throw err;
+        });
+        return { listing, candidates };
+    }
+    const open = await fromOpenTicketsView(run);
+    if (!('why' in open))
+        return open;
+    const { why } = open;
+    ctx.tally.warn(`Listed every untrashed ticket instead of open tickets only: ${why}. The sweep is still correct, but costs more requests.`);
+    ctx.progress(`open-tickets view not usable (${why}); listing every untrashed ticket`);
+    ctx.tally.restart();
+    run.seen = 0;
+    const listing = { kind: 'all-tickets', why };
+    return { listing, candidates: await triagePages(run, ctx.client.listTickets(), listing) };
+}
+/**
+ * The open-tickets view, unless it cannot be trusted: the client reports a ViewUnusableError (a
+ * refusal, a 202, a shape or paging this action cannot follow), and the rule is this listing's:
+ * such a view is not used, and neither is an answer of no ticket while open tickets exist. A zero
+ * answer is checked against the plain list, newest updated first, until an open ticket is seen or
+ * the list ends (after a bulk close, the newest hundred can all be closed while older ones are open).
+ */
+async function fromOpenTicketsView(run) {
+    const listing = { kind: 'open-view' };
+    let candidates;
+    try {
+        candidates = await triagePages(run, run.ctx.client.listViewItems(OPEN_TICKETS_VIEW), listing);
+    }
+    catch (err) {
+        if (!(err instanceof ViewUnusableError))
+            throw err;
+        // In our own words, not the server's: the summary shows it.
+        const why = err.status === undefined || err.status === 200
+            ? `the open-tickets view query got an answer this action cannot trust (${err.message})`
+            : `the open-tickets view query was refused (HTTP ${err.status})`;
+        return { why };
+    }
+    if (run.seen > 0)
+        return { listing, candidates };
+    let checked = 0;
+    const newestFirst = run.ctx.client.listTickets({ orderBy: 'updated_datetime:desc' });
+    for await (const page of counted(run, newestFirst, listing)) {
+        checked += page.length;
+        if (page.some(t => t?.status === 'open' && !t.trashed_datetime)) {
+            return {
+                why: 'the open-tickets view answered no ticket, yet the ticket list shows open ones'
+            };
+        }
+    }
+    run.ctx.progress(`no open tickets, checked: none among the ${checked} tickets not in the trash`);
+    return { listing: { kind: 'open-view', checked: true }, candidates };
+}
+/**
+ * The pages of one listing, counted by the listing (which decides on them) and the tally. The time
+ * limit, after a page or before a request (a DeadlineError), cuts the listing short.
+ */
+async function* counted(run, pages, listing) {
+    try {
+        for await (const page of pages) {
+            run.pages++;
+            run.ctx.tally.pages++;
+            yield page;
+            if (pastDeadline(run.ctx))
+                throw new ListingTimeLimit(listing);
+        }
+    }
+    catch (err) {
+        if (err instanceof DeadlineError)
+            throw new ListingTimeLimit(listing);
+        throw err;
+    }
+}
+/** Reads every page, triages each ticket once, and returns the candidates oldest reply first. */
+async function triagePages(run, pages, listing) {
+    const { ctx, at } = run;
+    const { tally, settings } = ctx;
+    const seen = new Set();
+    const found = [];
+    for await (const page of counted(run, pages, listing)) {
+        for (const ticket of page) {
+            // A ticket edited while the pages are read can be listed twice; it is counted once.
+            const readable = Number.isSafeInteger(ticket.id) && ticket.id >= 1;
+            if (readable && seen.has(ticket.id))
+                continue;
+            run.seen++;
+            tally.seen++;
+            if (!readable) {
+                tally.skip('unreadable');
+                continue;
+            }
+            seen.add(ticket.id);
+            noteReopened(ctx, ticket);
+            const reason = ruledOut(ticket, settings, at);
+            ctx.state?.listed(ticket.id);
+            if (reason !== null)
+                tally.skip(reason);
+            // Triaged on its list item like any other; only then may the state save its read.
+            else if (ctx.state?.skipsRead(ticket, at))
+                tally.skip('not-due');
+            else
+                found.push(ticket);
+        }
+        ctx.progress(`page ${run.pages}: ${run.seen} tickets read, ${found.length} may be due`);
+    }
+    return found
+        .map(t => ({ t, at: lastMessageAt(t) }))
+        .sort((a, b) => a.at - b.at || a.t.id - b.t.id)
+        .map(({ t }, order) => ({ ticketId: t.id, listed: t, order }));
+}
+/**
+ * Why the list item alone rules the ticket out, or null when it is worth its one read. A list item
+ * the triage cannot read (a view item of another shape, odd data) is read too: the ticket itself
+ * is what is decided on, and the listing is a prefilter only.
+ */
+function ruledOut(ticket, settings, now) {
+    try {
+        const first = triage(ticket, settings, now);
+        return first.kind === 'skip' && first.reason !== 'unreadable' ? first.reason : null;
+    }
+    catch {
+        return null;
+    }
+}
+/** Oldest first; a ticket without a readable time goes last (it is read all the same). */
+function lastMessageAt(ticket) {
+    const value = ticket.last_message_datetime;
+    const at = typeof value === 'string' ? parseTimestamp(value) : undefined;
+    return at ? at.getTime() : Number.MAX_SAFE_INTEGER;
+}
+/**
+ * The one place reopens are found: an open ticket carrying closed-tag, a customer who came back
+ * after an automatic close. Called on every list item, and on every ticket read (a `ticket-ids`
+ * run lists nothing; a view item of another shape may not show the tags).
+ */
+function noteReopened(ctx, ticket) {
+    if (ticket.status === 'open' && hasTagNamed(ticket, ctx.settings.closedTag)) {
+        ctx.tally.reopened.add(ticket.id);
+    }
+}
+/**
+ * Whether the ticket carries a tag of this name (any case), with or without an id: a tag of ours
+ * that Gorgias shows without an id is still ours. Odd tag data must not stop the listing.
+ */
+function hasTagNamed(ticket, name) {
+    const tags = ticket?.tags;
+    const named = (t) => typeof t?.name === 'string' && t.name.toLowerCase() === name.toLowerCase();
+    return Array.isArray(tags) && tags.some(named);
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: ../../main/node_modules/yaml/dist/index.js
+var yaml_dist = __nccwpck_require__(3645);
+;// CONCATENATED MODULE: ./src/variables.ts
+/**
+ * The variables of the texts this action sends: its own placeholders (`{{first_name}}`) and the
+ * part of Gorgias's macro variables it can fill (`{{ticket.customer.firstname}}`,
+ * `{{current_user.firstname | default: "The Support Team"}}`). A template is checked once, before
+ * anything is sent: the API sends a body as given, so an unfilled `{{…}}` would reach the customer.
+ * Pure.
+ */
+const PERSON_FIELDS = ['firstname', 'lastname', 'name', 'email'];
+const personVariables = (prefix) => PERSON_FIELDS.map(field => `${prefix}.${field}`);
+/** This action's own placeholders, then Gorgias's macro variables it fills ("Macro variables"). */
+const VARIABLES = [
+    ...['first_name', 'ticket_id', 'subject', 'reminder_number', 'reminders_total'],
+    ...personVariables('ticket.customer'),
+    ...['ticket.subject', 'ticket.id', 'ticket.channel'],
+    ...personVariables('ticket.assignee_user'),
+    ...personVariables('current_user')
+];
+const KNOWN = new Set(VARIABLES);
+const LIST = VARIABLES.map(v => `{{${v}}}`).join(', ');
+const EXPRESSION = /\{\{([\s\S]*?)\}\}/g;
+const DEFAULT_FILTER = /^\|\s*default\s*:\s*(?:"([^"]*)"|'([^']*)')\s*$/;
+const LIQUID_TAG = /\{%[\s\S]*?%\}/;
+/** Quotes as an HTML editor may have written them inside a variable of body_html. */
+const HTML_QUOTES = /&(?:quot|#34|#x22);|&(?:apos|#39|#x27);/gi;
+/** Why a template cannot be sent, or null. `html`: the template is a macro's body_html. */
+function templateProblem(text, html = false) {
+    const parsed = parseTemplateText(text, html);
+    return typeof parsed === 'string' ? parsed : null;
+}
+/** The template as literal text and variables, or the problem (the caller names where it is). */
+function parseTemplateText(text, html) {
+    const pieces = [];
+    const literal = (part) => {
+        if (part.includes('{{') || part.includes('}}')) {
+            return 'has an unbalanced "{{" or "}}"; write placeholders like {{first_name}}';
+        }
+        const tag = LIQUID_TAG.exec(part)?.[0];
+        if (tag) {
+            const shown = tag.length > 60 ? `${tag.slice(0, 57)}...` : tag;
+            return `has a Liquid tag ${shown}; tags ({% if %}, {% for %}) are not supported, only variables`;
+        }
+        if (part)
+            pieces.push(part);
+        return null;
+    };
+    let at = 0;
+    for (const match of text.matchAll(EXPRESSION)) {
+        const problem = literal(text.slice(at, match.index));
+        if (problem)
+            return problem;
+        const inner = html ? match[1].replace(HTML_QUOTES, q => (/q|34|22/i.test(q) ? '"' : "'")) : match[1]; // prettier-ignore
+        const expression = parseExpression(inner);
+        if (typeof expression === 'string')
+            return expression;
+        pieces.push(expression);
+        at = match.index + match[0].length;
+    }
+    return literal(text.slice(at)) ?? pieces;
+}
+function parseExpression(inner) {
+    const bar = inner.indexOf('|');
+    const name = (bar === -1 ? inner : inner.slice(0, bar)).trim();
+    if (!KNOWN.has(name)) {
+        const shown = name.length > 80 ? `${name.slice(0, 77)}...` : name;
+        return `unknown placeholder {{${shown}}}; the placeholders are ${LIST}`;
+    }
+    const variable = name;
+    if (bar === -1)
+        return { variable, fallback: null };
+    const filter = DEFAULT_FILTER.exec(inner.slice(bar).trim());
+    if (!filter) {
+        const filterName = /^\|\s*([^\s:("'|]*)/.exec(inner.slice(bar).trim())?.[1] ?? '';
+        return `unsupported filter "${filterName}" on {{${variable}}}; the only filter is | default: "text"`;
+    }
+    return { variable, fallback: filter[1] ?? filter[2] ?? '' };
+}
+/** Whether a (valid) template reads any of these variables. */
+function usesVariable(text, prefix, html = false) {
+    const parsed = parseTemplateText(text, html);
+    return (typeof parsed !== 'string' &&
+        parsed.some(p => typeof p !== 'string' && p.variable.startsWith(prefix)));
+}
+function escapeHtml(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/'/g, '&#39;');
+}
+/**
+ * The template with its variables filled, in one pass: a value is never read as a template, so a
+ * customer named "{{current_user.email}}" is sent as that text. `html`: values are HTML-escaped,
+ * the template's own text (a default included) is left as the macro has it. An empty value
+ * without a default renders empty, as in Gorgias; the space before it goes when punctuation
+ * follows ("Hi {{ticket.customer.firstname}}," -> "Hi,").
+ */
+function renderTemplate(template, values, html = false) {
+    const parsed = parseTemplateText(template, html);
+    // Checked before any request; one that slipped through is sent as it is, never half-filled.
+    if (typeof parsed === 'string')
+        return template;
+    let out = '';
+    let emptied = false;
+    for (const piece of parsed) {
+        if (typeof piece === 'string') {
+            if (emptied && /^[,.!?;:)]/.test(piece))
+                out = out.replace(/[ \t]+$/, '');
+            out += piece;
+            emptied = false;
+            continue;
+        }
+        const value = values[piece.variable] ?? '';
+        if (value !== '')
+            out += html ? escapeHtml(value) : value;
+        else if (piece.fallback !== null)
+            out += piece.fallback;
+        emptied = value === '' && piece.fallback === null;
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/messages.ts
+
+
+
+/**
+ * A text that cannot be sent, or a messages file that cannot be used: `input` is where it is
+ * given (`follow-up-message`, `messages-file`). Settings parsing turns it into a SettingsError.
+ */
+class MessagesError extends Error {
+    input;
+    constructor(input, message) {
+        super(message);
+        this.input = input;
+        this.name = 'MessagesError';
+    }
+}
+/** A message template: known placeholders only, balanced braces. `input` names it in errors. */
+function parseTemplate(input, raw, required) {
+    const text = raw.replace(/\r\n/g, '\n').trim();
+    const problem = text
+        ? templateProblem(text)
+        : required && 'empty; expected the text sent to the customer';
+    if (problem)
+        throw new MessagesError(input, `${input}: ${problem}`);
+    return text;
+}
+/** The language key of the message inputs: they are one set for every ticket. */
+const INPUTS_LANGUAGE = 'default';
+function catalogFromInputs(texts, macros = {}) {
+    const templates = {
+        followUp: macros.followUp ? '' : texts.followUpMessage,
+        finalFollowUp: macros.finalFollowUp ? '' : texts.finalFollowUpMessage,
+        close: macros.close ? '' : texts.closeMessage,
+        sources: {
+            followUp: 'follow-up-message',
+            finalFollowUp: 'final-follow-up-message',
+            close: 'close-message'
+        }
+    };
+    if (Object.keys(macros).length > 0)
+        templates.macros = macros;
+    return {
+        source: 'inputs',
+        defaultLanguage: INPUTS_LANGUAGE,
+        byLanguage: { [INPUTS_LANGUAGE]: templates }
+    };
+}
+/**
+ * A macro input's value: `12` or `#12` is an id, anything else the macro's exact name. Null when
+ * empty.
+ */
+function parseMacroRef(input, raw) {
+    if (typeof raw === 'number') {
+        return Number.isSafeInteger(raw) && raw > 0
+            ? { input, id: raw, name: null }
+            : `got ${raw}; expected a macro id such as 12, or a macro's exact name`;
+    }
+    if (typeof raw !== 'string') {
+        return `got ${JSON.stringify(raw ?? null)}; expected a macro id such as 12, or a macro's exact name`;
+    }
+    const text = raw.trim();
+    if (text === '')
+        return null;
+    if (/[\r\n]/.test(text) || text.length > 200) {
+        return `got ${JSON.stringify(text.slice(0, 60))}; expected one macro id or name on one line (at most 200 characters)`;
+    }
+    if (/^#?\d+$/.test(text)) {
+        const id = Number(text.replace('#', ''));
+        if (Number.isSafeInteger(id) && id > 0)
+            return { input, id, name: null };
+    }
+    return { input, id: null, name: text };
+}
+/** Every template of every language, for recognising this action's own messages by their text. */
+function everyTemplate(catalog) {
+    return Object.values(catalog.byLanguage).flatMap(t => [t.followUp, t.finalFollowUp, t.close].filter(text => text !== ''));
+}
+/** A messages file is a few kilobytes of text; anything near this is a wrong path. */
+const MAX_MESSAGES_FILE_BYTES = 256 * 1024;
+/** `en`, `fr`, `pt-br`, `zh-hant-tw`: a BCP 47 language tag, as Gorgias reports a ticket's. */
+const LANGUAGE_TAG = /^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i;
+/** The keys of a language's entry and the text each gives; `<key>-macro` names a macro instead. */
+const TEMPLATE_KEYS = {
+    'follow-up': 'followUp',
+    'final-follow-up': 'finalFollowUp',
+    close: 'close'
+};
+const TEXT_KEYS = Object.keys(TEMPLATE_KEYS);
+const KEYS = [...TEXT_KEYS, ...TEXT_KEYS.map(key => `${key}-macro`)];
+const FORMAT_HINT = 'expected a mapping such as "default: en" followed by "en:" with "follow-up:" under it (see examples/messages.yml)';
+/**
+ * Reads and validates a messages file (see examples/messages.yml):
+ *
+ *     default: en
+ *     en: { follow-up: "...", final-follow-up: "...", close: "..." }
+ *     fr: { follow-up-macro: "Follow-up" }
+ *
+ * Every problem is a MessagesError of `messages-file` naming the file and the key, thrown before
+ * any request: a bad text must stop the run, not be sent to customers.
+ */
+function loadMessageCatalog(path, read = file => (0,external_node_fs_.readFileSync)(file)) {
+    const fail = (where, problem) => {
+        throw new MessagesError('messages-file', `messages-file ${path}: ${where}${problem}`);
+    };
+    const document = parseYaml(readText(path, read, fail), fail);
+    if (document === null || typeof document !== 'object' || Array.isArray(document)) {
+        const got = document === null ? 'an empty file' : Array.isArray(document) ? 'a list' : 'text';
+        return fail('', `got ${got}; ${FORMAT_HINT}`);
+    }
+    const byLanguage = {};
+    let defaultLanguage = null;
+    for (const [key, value] of Object.entries(document)) {
+        const language = key.toLowerCase();
+        if (key === 'default') {
+            if (typeof value !== 'string' || !value.trim()) {
+                fail('default: ', `got ${JSON.stringify(value ?? null)}; expected a language such as "en", used when a ticket's language has no entry`);
+            }
+            defaultLanguage = value.trim().toLowerCase();
+        }
+        else if (!LANGUAGE_TAG.test(key)) {
+            fail(`${key}: `, 'is not a language tag; expected "default" or a language such as en, fr, de, pt-br');
+        }
+        else if (Object.hasOwn(byLanguage, language)) {
+            fail(`${key}: `, `is the same language as "${language}" above (keys ignore case)`);
+        }
+        else
+            byLanguage[language] = templatesOf(language, value, fail);
+    }
+    if (defaultLanguage === null) {
+        return fail('default: ', `missing; add "default: <language>", the language used when a ticket's language has no entry or none was detected`);
+    }
+    const languages = Object.keys(byLanguage);
+    if (!Object.hasOwn(byLanguage, defaultLanguage)) {
+        const has = languages.length > 0 ? `the file has ${languages.join(', ')}` : 'the file has none';
+        fail('default: ', `names "${defaultLanguage}", which has no entry; ${has}`);
+    }
+    return { source: path, defaultLanguage, byLanguage };
+}
+const NOT_FOUND = "not found. The path is relative to the workflow's checkout: run actions/checkout before this action, and check the path and its upper/lower case";
+const READ_PROBLEMS = {
+    ENOENT: NOT_FOUND,
+    ENOTDIR: NOT_FOUND,
+    EISDIR: 'is a directory; expected a YAML file',
+    EACCES: 'cannot be read (permission denied)',
+    EPERM: 'cannot be read (permission denied)'
+};
+/** The file's text: read, within the size limit, and UTF-8; anything else fails, saying why. */
+function readText(path, read, fail) {
+    let raw;
+    try {
+        raw = read(path);
+    }
+    catch (err) {
+        const code = err?.code ?? '';
+        const why = err instanceof Error ? err.message : String(err);
+        return fail('', READ_PROBLEMS[code] ?? `cannot be read: ${why}`);
+    }
+    const bytes = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength;
+    if (bytes > MAX_MESSAGES_FILE_BYTES) {
+        fail('', `is ${bytes} bytes; a messages file is at most ${MAX_MESSAGES_FILE_BYTES} bytes`);
+    }
+    try {
+        return typeof raw === 'string' ? raw : new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    }
+    catch {
+        return fail('', 'is not UTF-8 text; save it as UTF-8');
+    }
+}
+/** YAML 1.2 core schema only: no custom tags, no merge keys, duplicate keys refused. */
+function parseYaml(text, fail) {
+    const doc = (0,yaml_dist/* parseDocument */.Tp)(text, {
+        version: '1.2',
+        schema: 'core',
+        customTags: [],
+        merge: false,
+        uniqueKeys: true,
+        strict: true,
+        prettyErrors: true
+    });
+    const problem = doc.errors[0] ?? doc.warnings[0];
+    if (problem) {
+        const at = problem.linePos?.[0];
+        const where = at ? ` at line ${at.line}, column ${at.col}` : '';
+        const message = problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+        const hint = {
+            TAG_RESOLVE_FAILED: '; YAML tags (!name) are not allowed here',
+            DUPLICATE_KEY: '; a key appears twice'
+        };
+        const why = `${message}${hint[problem.code] ?? ''}`;
+        fail('', `is not valid YAML${where}: ${why}`);
+    }
+    // Aliases are allowed (fr-ca: *fr), but not enough of them to blow up the file's size.
+    try {
+        return doc.toJS({ maxAliasCount: 100 });
+    }
+    catch (err) {
+        return fail('', `is not usable YAML: ${err instanceof Error ? err.message : String(err)}`);
+    }
+}
+function templatesOf(language, value, fail) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        return fail(`${language}: `, 'expected the texts under it: "follow-up:" (or "follow-up-macro:"), and optionally "final-follow-up:" and "close:"');
+    }
+    const entry = value;
+    const templates = { followUp: '', finalFollowUp: '', close: '', sources: {} };
+    const macros = {};
+    for (const [key, text] of Object.entries(entry)) {
+        const where = `${language}.${key}: `;
+        if (!KEYS.includes(key)) {
+            fail(where, `unknown key; a language has only ${KEYS.join(', ')}`);
+        }
+        const textKey = key.replace(/-macro$/, '');
+        const field = TEMPLATE_KEYS[textKey];
+        if (textKey !== key) {
+            if (Object.hasOwn(entry, textKey)) {
+                fail(where, `set together with "${textKey}:"; give the text or the macro, not both`);
+            }
+            const ref = parseMacroRef(`messages-file ${language}.${key}`, text);
+            if (typeof ref === 'string')
+                fail(where, ref);
+            if (ref === null) {
+                fail(where, "empty; expected a macro id such as 12, or a macro's exact name");
+            }
+            macros[field] = ref;
+            continue;
+        }
+        if (typeof text !== 'string') {
+            const hint = key === 'follow-up' ? '' : ` (leave ${key} out to send none)`;
+            fail(where, `got ${text === null ? 'nothing' : JSON.stringify(text)}; expected text${hint}`);
+        }
+        try {
+            templates[field] = parseTemplate(`${language}.${key}`, text, key === 'follow-up');
+        }
+        catch (err) {
+            if (err instanceof MessagesError)
+                fail('', err.message);
+            throw err;
+        }
+        templates.sources[field] = `messages-file ${language}.${key}`;
+    }
+    if (!Object.hasOwn(entry, 'follow-up') && !Object.hasOwn(entry, 'follow-up-macro')) {
+        fail(`${language}: `, 'has no "follow-up:" (or "follow-up-macro:"); every language needs one');
+    }
+    if (Object.keys(macros).length > 0)
+        templates.macros = macros;
+    return templates;
+}
+
+;// CONCATENATED MODULE: ./src/config.ts
+
+
+
+/**
+ * Inputs -> a validated, typed Settings object, in one pass. Every error names the input, what it
+ * got and what it takes, and is raised before any request is made. Its only I/O is reading the
+ * messages file; it does not know whether it runs in GitHub Actions or in the CLI: both hand it a
+ * `read(name)` function.
+ */
+/**
+ * Channels the follow-up can mirror the agent's last reply on. The API documents that reply shape
+ * for email; chat and sms follow the same model but are unverified live, so the default is email.
+ */
+const ANSWERABLE_CHANNELS = ['email', 'chat', 'sms'];
+/**
+ * Reads every input through `read` (which returns '' for an unset input) and returns the settings,
+ * or throws a SettingsError naming the first bad input.
+ */
+function parseSettings(read, ctx = {}) {
+    const get = inputResolver(read, ctx.env ?? {});
+    const workspace = ctx.workspace ?? process.cwd();
+    const connection = parseConnection(get);
+    const tags = parseTags(get);
+    const texts = parseTexts(get, workspace);
+    const macros = parseMacroInputs(get, texts.messagesFile !== null);
+    const business = parseBusinessSettings(get);
+    const schedule = parseSchedule(get);
+    const channels = parseChannels(get('channels'));
+    const rest = {
+        dryRun: parseBoolean('dry-run', get('dry-run')),
+        maxActions: parseNumber('max-actions', get('max-actions'), WHOLE),
+        viewId: get('view-id').trim() ? parseNumber('view-id', get('view-id'), WHOLE) : null,
+        businessHours: business === 'gorgias' ? null : business,
+        accountBusinessHours: business === 'gorgias'
+            ? { holidays: parseList(get('holidays')), timezone: get('timezone').trim() }
+            : null,
+        policyModule: parsePath(get('policy-module'), workspace),
+        rateLimitShare: parseNumber('rate-limit-share', get('rate-limit-share'), SHARE),
+        timeLimitMinutes: parseNumber('time-limit-minutes', get('time-limit-minutes'), MINUTES),
+        summaryCustomerDetails: parseBoolean('summary-customer-details', get('summary-customer-details')),
+        ticketIds: parseTicketIds(get('ticket-ids')),
+        reportFile: parsePath(get('report-file'), workspace),
+        checkOnly: parseBoolean('check-only', get('check-only')),
+        stateFile: parsePath(get('state-file'), workspace)
+    };
+    // The file is read last, once every input is known good.
+    const messages = texts.messagesFile === null
+        ? catalogFromInputs(texts, macros)
+        : asSettingsError(() => loadMessageCatalog(texts.messagesFile, ctx.readFile));
+    // In this order: the state file's fingerprint is a hash of the settings as written.
+    return { ...connection, ...schedule, ...tags, channels, ...texts, messages, ...rest };
+}
+/** An error of a module that parses part of the settings, as the SettingsError it is here. */
+function asSettingsError(parse) {
+    try {
+        return parse();
+    }
+    catch (err) {
+        if (err instanceof MessagesError || err instanceof BusinessHoursError) {
+            throw new SettingsError(err.input, err.message);
+        }
+        throw err;
+    }
+}
+function parseConnection(get) {
+    const domain = parseDomain(get('gorgias-domain'));
+    const email = parseEmail(get('gorgias-email'));
+    const apiKey = required('gorgias-api-key', get('gorgias-api-key'), 'pass it from a repository secret (gorgias-api-key: ${{ secrets.GORGIAS_API_KEY }}) or set GORGIAS_API_KEY');
+    return { domain, email, apiKey, apiUrl: parseApiUrl(get('api-url'), domain) };
+}
+function parseSchedule(get) {
+    const raw = get('follow-up-hours');
+    const parts = raw.split(/[,\n]/).map(p => p.trim());
+    if (parts.some(p => p === '')) {
+        throw badValue('follow-up-hours', raw, 'expected hours such as 48, or an ascending comma-separated list such as "24,72"');
+    }
+    const followUpHours = parts.map(p => parseNumber('follow-up-hours', p, HOURS));
+    if (followUpHours.some((hours, i) => i > 0 && hours <= followUpHours[i - 1])) {
+        throw badValue('follow-up-hours', raw, 'reminder ages must be strictly ascending, such as "24,72"');
+    }
+    const closeHours = parseNumber('close-hours', get('close-hours'), HOURS);
+    const lastFollowUp = followUpHours[followUpHours.length - 1];
+    if (closeHours <= lastFollowUp) {
+        throw new SettingsError('close-hours', `close-hours: got ${closeHours}; it counts from the agent's reply too, so it must be more than follow-up-hours (${lastFollowUp}), e.g. ${lastFollowUp + 24}`);
+    }
+    return { followUpHours, closeHours };
+}
+function parseChannels(raw) {
+    const channels = parseList(raw).map(c => c.toLowerCase());
+    const known = ANSWERABLE_CHANNELS.join(', ');
+    if (channels.length === 0) {
+        throw new SettingsError('channels', `channels: empty; expected one or more of ${known}`);
+    }
+    const unknown = channels.filter(c => !ANSWERABLE_CHANNELS.includes(c));
+    if (unknown.length > 0) {
+        throw new SettingsError('channels', `channels: got ${unknown.map(c => `"${c}"`).join(', ')}; this action can answer only ${known}`);
+    }
+    return channels;
+}
+function parseTags(get) {
+    const excludeTags = parseList(get('exclude-tags')).map(t => t.toLowerCase());
+    const onlyTags = parseList(get('only-tags')).map(t => t.toLowerCase());
+    const followUpTag = parseTag('follow-up-tag', get('follow-up-tag'));
+    const closedTag = parseTag('closed-tag', get('closed-tag'));
+    if (followUpTag.toLowerCase() === closedTag.toLowerCase()) {
+        throw new SettingsError('closed-tag', `closed-tag: got "${closedTag}", the same as follow-up-tag; use two different tags so a ticket's tags say what happened`);
+    }
+    for (const [input, tag] of [
+        ['follow-up-tag', followUpTag],
+        ['closed-tag', closedTag]
+    ]) {
+        if (excludeTags.includes(tag.toLowerCase())) {
+            throw new SettingsError(input, `${input}: "${tag}" is also in exclude-tags, so the action would stop handling its own tickets; pick another tag or remove it from exclude-tags`);
+        }
+    }
+    return { excludeTags, onlyTags, followUpTag, closedTag };
+}
+/** Each text's message input and macro input; the texts come from these or messages-file. */
+const TEXT_INPUTS = [
+    ['followUp', 'follow-up-message', 'follow-up-macro'],
+    ['finalFollowUp', 'final-follow-up-message', 'final-follow-up-macro'],
+    ['close', 'close-message', 'close-macro']
+];
+const isSet = (get, input) => get(input).trim() !== inputs_DEFAULTS[input].trim();
+/** The message inputs, or the messages file: one source of text, never both. */
+function parseTexts(get, workspace) {
+    const messagesFile = parsePath(get('messages-file'), workspace);
+    const set = TEXT_INPUTS.find(([, input]) => messagesFile !== null && isSet(get, input))?.[1];
+    if (set) {
+        throw new SettingsError(set, `${set}: set together with messages-file; the texts come from one place: put them in the messages file, or leave messages-file empty`);
+    }
+    const [followUpMessage, finalFollowUpMessage, closeMessage] = TEXT_INPUTS.map(([kind, input]) => asSettingsError(() => parseTemplate(input, get(input), kind === 'followUp')));
+    return { followUpMessage, finalFollowUpMessage, closeMessage, messagesFile };
+}
+/**
+ * The macro inputs. A macro replaces its message input, so the two together are refused (which
+ * text would be meant?), and so is a macro input with messages-file, where each language's entry
+ * names its macro (`follow-up-macro:`).
+ */
+function parseMacroInputs(get, withFile) {
+    const macros = {};
+    for (const [kind, messageInput, input] of TEXT_INPUTS) {
+        const ref = parseMacroRef(input, get(input));
+        if (typeof ref === 'string')
+            throw new SettingsError(input, `${input}: ${ref}`);
+        if (ref === null)
+            continue;
+        if (withFile) {
+            throw new SettingsError(input, `${input}: set together with messages-file; name the macro in the messages file instead ("${input}:" under a language), or leave messages-file empty`);
+        }
+        if (isSet(get, messageInput)) {
+            throw new SettingsError(input, `${input}: set together with ${messageInput}; the text comes from one place: leave ${messageInput} unset to send the macro, or ${input} empty to send ${messageInput}`);
+        }
+        macros[kind] = ref;
+    }
+    return macros;
+}
+/** `business-hours: gorgias` takes the account's hours (and time zone) at run time (run.ts). */
+function parseBusinessSettings(get) {
+    const timezone = get('timezone').trim();
+    if (!isValidTimeZone(timezone)) {
+        const expected = 'expected an IANA time zone name such as "Europe/Paris" or "America/New_York"';
+        throw badValue('timezone', timezone, expected);
+    }
+    const spec = get('business-hours').trim();
+    const holidays = parseList(get('holidays'));
+    if (!spec) {
+        if (holidays.length === 0)
+            return null;
+        throw new SettingsError('holidays', 'holidays: only used with business-hours; set business-hours (e.g. "Mon-Fri 09:00-18:00") or leave holidays empty');
+    }
+    const gorgias = spec.toLowerCase() === 'gorgias';
+    // For the account's hours, only the holidays are checked now.
+    const hours = asSettingsError(() => parseBusinessHours(gorgias ? 'Mon 09:00-10:00' : spec, timezone, holidays));
+    return gorgias ? 'gorgias' : hours;
+}
+
+;// CONCATENATED MODULE: ./src/gorgias/pages.ts
+/**
+ * Cursor pages as the API documents them: the `{"data": [...], "meta": {...}}` envelope, the next
+ * page it names, and the guard that makes every listing end. Pure: the client does the requests.
+ */
+
+/**
+ * A page must be the documented envelope `{"data": [...], "meta": {...}}`: without `meta` there is
+ * no telling whether more follow (an offset-style answer would silently end the sweep at page
+ * one). Items need only be objects: one odd ticket is the policy's to call unreadable. `nextItems`
+ * says where a `meta.next_items` path must lead; null when the endpoint does not page that way.
+ */
+function parsePage(json, nextItems) {
+    if (!isRecord(json) || !Array.isArray(json.data) || !json.data.every(isRecord))
+        return undefined;
+    const { meta } = json;
+    if (!isRecord(meta))
+        return undefined;
+    const data = json.data;
+    if (nextItems !== null && meta.next_items !== undefined && meta.next_items !== null) {
+        if (typeof meta.next_items !== 'string' || meta.next_items === '')
+            return undefined;
+        const next = resolveNextItems(meta.next_items, nextItems.base, nextItems.path);
+        return next && { data, next };
+    }
+    const cursor = meta.next_cursor;
+    if (typeof cursor === 'string' && cursor !== '')
+        return { data, next: { type: 'cursor', cursor } };
+    if (cursor !== null && cursor !== undefined && cursor !== '')
+        return undefined;
+    return { data, next: null };
+}
+/**
+ * `next_items` (`/api/views/0/items/?direction=next&cursor=...`) is followed only to the same
+ * endpoint on the same host: never the credentials elsewhere, nor a read turned into another kind.
+ */
+function resolveNextItems(value, base, path) {
+    const baseUrl = new URL(`${base}/`);
+    let url;
+    try {
+        url = new URL(value, value.startsWith('/') ? baseUrl.origin : baseUrl);
+    }
+    catch {
+        return undefined;
+    }
+    if (url.origin !== baseUrl.origin || url.hash)
+        return undefined;
+    const basePath = baseUrl.pathname.replace(/\/+$/, '');
+    if (!url.pathname.startsWith(`${basePath}/`))
+        return undefined;
+    const relative = url.pathname.slice(basePath.length);
+    if (relative.replace(/\/+$/, '') !== path.replace(/\/+$/, ''))
+        return undefined;
+    return { type: 'path', path: relative, query: url.searchParams };
+}
+/**
+ * The request of the page `next` names: the same one with its cursor, or its path (view items),
+ * always with our `limit`: Gorgias's `next_items` names none, and its default is 30.
+ */
+function nextRequest(next, call) {
+    const query = new URLSearchParams(next.type === 'cursor' ? call.query : next.query);
+    if (next.type === 'cursor')
+        query.set('cursor', next.cursor);
+    else
+        query.set('limit', call.query.get('limit'));
+    return { path: next.type === 'cursor' ? call.path : next.path, query };
+}
+/**
+ * Pagination must end. A page that brings nothing new while naming a next page, or a next page
+ * named twice, would page forever in an unattended run: the whole account's API budget.
+ */
+class PageGuard {
+    #ids = new Set();
+    #next = new Set();
+    /** What is wrong with this page, or null when the listing may go on. */
+    check(items, next) {
+        let fresh = 0;
+        for (const { id } of items) {
+            const identified = typeof id === 'number' || typeof id === 'string';
+            if (!identified || !this.#ids.has(id))
+                fresh++;
+            if (identified)
+                this.#ids.add(id);
+        }
+        if (next === null)
+            return null;
+        if (items.length === 0)
+            return 'an empty page named a next page';
+        if (fresh === 0)
+            return 'a page brought nothing not seen before and named a next page';
+        const key = next.type === 'cursor' ? `c:${next.cursor}` : `p:${next.query.toString()}`;
+        if (this.#next.has(key))
+            return 'the same next page was named twice';
+        this.#next.add(key);
+        return null;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/gorgias/client.ts
+/**
+ * The Gorgias endpoints this action uses and their cursor paging: what each request is and what
+ * its answer must look like (sending, pacing, retries and redaction are transport.ts's). No
+ * business rules: what a sweep makes of an answer is the sweep's.
+ */
+
+
+
+const PAGE_LIMIT = 100;
+/** Messages a list may bring past `messages_count` (arrived since the retrieve): one more page. */
+const MESSAGES_MARGIN = 100;
+/** When the ticket gives no `messages_count`, no thread is longer than this. */
+const MAX_THREAD = 5_000;
+/** View answers that say the query cannot be used here (a 401 excepted: the credentials). */
+const VIEW_REFUSALS = [ValidationError, NotFoundError, MalformedResponseError, AuthError];
+class GorgiasClient extends Transport {
+    /** tag ids by lower-cased name, learnt from tickets listed and read and from tags looked up */
+    #tagIds = new Map();
+    /** Pages of tickets (`GET /tickets`); trashed ones left out unless asked for (the API's default). */
+    async *listTickets(opts = {}) {
+        const query = new URLSearchParams({ limit: String(PAGE_LIMIT) });
+        if (opts.viewId !== undefined)
+            query.set('view_id', String(checkId(opts.viewId)));
+        if (opts.orderBy)
+            query.set('order_by', opts.orderBy);
+        query.set('trashed', String(opts.trashed ?? false));
+        const pages = this.#pages({
+            kind: 'list-tickets',
+            method: 'GET',
+            path: '/tickets',
+            query
+        });
+        for await (const page of pages)
+            yield this.#learnTagIds(page);
+    }
+    /**
+     * The tickets of an ad-hoc view (`PUT /views/0/items` with its definition): the server filters,
+     * so a sweep pays for open tickets only. Anything that makes the answer untrustworthy (a refusal,
+     * a 202, an unknown shape, a full page naming no next one) is a ViewUnusableError; a 401 stays an
+     * AuthError (the credentials, not the view). The fallback is the sweep's (sweep/listing.ts).
+     */
+    async *listViewItems(view, opts = {}) {
+        const limit = opts.limit ?? PAGE_LIMIT;
+        if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_LIMIT) {
+            throw new RangeError(`page limit must be an integer from 1 to ${PAGE_LIMIT}`);
+        }
+        const query = new URLSearchParams({ limit: String(limit) });
+        const call = { kind: 'list-view', method: 'PUT', path: '/views/0/items', query };
+        try {
+            for await (const page of this.#pages({ ...call, body: { view }, viewLimit: limit })) {
+                yield this.#learnTagIds(page);
+            }
+        }
+        catch (err) {
+            const unusable = err instanceof GorgiasError &&
+                !(err instanceof AuthError && err.status === 401) &&
+                (VIEW_REFUSALS.some(type => err instanceof type) || [405, 501].includes(err.status ?? 0));
+            throw unusable ? new ViewUnusableError(err.message, err) : err;
+        }
+    }
+    /** The ticket alone (`GET /tickets/{id}`), for policy modules. */
+    async getTicket(id) {
+        return (await this.#retrieve(id)).ticket;
+    }
+    /**
+     * The ticket with all of its messages, in one request when the retrieve embeds them (it does:
+     * reference, retrieve-ticket); when not, or fewer than `messages_count`, from the messages list.
+     */
+    async readTicket(id) {
+        const { ticket, embedded } = await this.#retrieve(id);
+        this.#learnTagIds([ticket]);
+        const count = typeof ticket.messages_count === 'number' ? ticket.messages_count : null;
+        if (embedded !== null && (count === null || embedded.length >= count)) {
+            return { ticket, messages: embedded };
+        }
+        try {
+            return { ticket, messages: await this.listMessages(id, count) };
+        }
+        catch (err) {
+            // The ticket is there: a 404 is the messages list missing, not "deleted or merged".
+            if (!(err instanceof NotFoundError))
+                throw err;
+            throw new MalformedResponseError(`GET /messages?ticket_id=${id} answered 404 although the ticket exists: its messages could not be read`, { method: 'GET', path: '/messages', kind: 'list-messages', status: 404 });
+        }
+    }
+    /** GET another API path (`/customers/123`, `/macros`): read-only, paced and retried. */
+    async getJson(path, query = {}) {
+        if (!/^\/[A-Za-z0-9_\-/]+$/.test(path) || path.includes('..')) {
+            throw new TypeError(`getJson: "${path}" is not an API path such as /customers/123`);
+        }
+        const params = Object.entries(query).map(([k, v]) => [k, String(v)]);
+        const search = new URLSearchParams(params);
+        const parse = (json) => ({ value: json });
+        return this.call({
+            kind: 'read-other',
+            method: 'GET',
+            path,
+            query: search,
+            expected: 'JSON',
+            parse
+        });
+    }
+    /**
+     * Every message of the ticket, oldest first, from `GET /messages?ticket_id=` (the per-ticket
+     * endpoint is deprecated). A message of another ticket (a server that ignored the filter), or a
+     * list running far past `messagesCount`, is an UnreadableThreadError: threads are never mixed.
+     */
+    async listMessages(ticketId, messagesCount = null) {
+        const query = new URLSearchParams({
+            ticket_id: String(checkId(ticketId)),
+            limit: String(PAGE_LIMIT),
+            order_by: 'created_datetime:asc'
+        });
+        const info = { method: 'GET', path: '/messages', kind: 'list-messages' };
+        const most = messagesCount === null ? MAX_THREAD : messagesCount + MESSAGES_MARGIN;
+        const messages = [];
+        for await (const page of this.#pages({ ...info, query })) {
+            checkOwnMessages(page, ticketId, info);
+            messages.push(...page);
+            if (messages.length <= most)
+                continue;
+            throw new UnreadableThreadError(`GET /messages?ticket_id=${ticketId} kept listing messages: ${messages.length} so far for a ticket whose messages_count is ${messagesCount ?? 'not given'}; the thread cannot be trusted`, info);
+        }
+        return messages;
+    }
+    /** Never retried once it may have reached Gorgias: see AmbiguousWriteError. */
+    async createMessage(ticketId, body) {
+        return this.call({
+            kind: 'create-message',
+            method: 'POST',
+            path: `/tickets/${checkId(ticketId)}/messages`,
+            body,
+            expected: 'the created message',
+            parse: (entity)
+        });
+    }
+    /** Sends `{"status":"closed"}` and nothing else: a ticket PUT with `tags` replaces them all. */
+    async closeTicket(id) {
+        await this.#write('close-ticket', 'PUT', `/tickets/${checkId(id)}`, { status: 'closed' });
+    }
+    /** Adds tags, leaving the others alone (POST /tickets/{id}/tags). */
+    async addTags(ticketId, tags) {
+        await this.#tags('add-tags', 'POST', ticketId, tags);
+    }
+    /** Removes only the given tags (DELETE /tickets/{id}/tags with a JSON body). */
+    async removeTags(ticketId, tags) {
+        await this.#tags('remove-tags', 'DELETE', ticketId, tags);
+    }
+    /**
+     * The account's tag with this name (any case), created when there is none. Needed only when a
+     * tag cannot be added by name: adding by id is what public connectors do.
+     */
+    async tagByName(name) {
+        const create = { kind: 'tags', method: 'POST', path: '/tags', body: { name } };
+        const found = (await firstMatch(this.list('/tags', {}, 'tags'), t => sameText(t.name, name))) ??
+            (await this.call({ ...create, expected: 'a tag', parse: (entity) }));
+        this.#tagIds.set(name.toLowerCase(), found.id);
+        return found;
+    }
+    /** The id of the tag of this name (any case) if a ticket listed or read, or tagByName, showed it. */
+    knownTagId(name) {
+        return this.#tagIds.get(name.toLowerCase());
+    }
+    /** The pages of a GET list (`/users`, `/macros?search=`), every page at PAGE_LIMIT. */
+    list(path, extra = {}, kind = 'read-other') {
+        const query = new URLSearchParams({ ...extra, limit: String(PAGE_LIMIT) });
+        return this.#pages({ kind, method: 'GET', path, query });
+    }
+    #learnTagIds(tickets) {
+        for (const tag of tickets.flatMap(t => (Array.isArray(t?.tags) ? t.tags : []))) {
+            if (tag && typeof tag.name === 'string' && Number.isSafeInteger(tag.id)) {
+                this.#tagIds.set(tag.name.toLowerCase(), tag.id);
+            }
+        }
+        return tickets;
+    }
+    async #retrieve(id) {
+        const info = { method: 'GET', path: `/tickets/${checkId(id)}`, kind: 'get-ticket' };
+        const { messages, ...ticket } = await this.call({
+            ...info,
+            expected: 'a ticket',
+            parse: (entity)
+        });
+        if (!Array.isArray(messages))
+            return { ticket, embedded: null };
+        // Checked against the ticket that came back: another ticket is the sweep's to refuse.
+        checkOwnMessages(messages, typeof ticket.id === 'number' ? ticket.id : id, info);
+        return { ticket, embedded: messages };
+    }
+    async #tags(kind, method, ticketId, tags) {
+        const body = {};
+        if (tags.ids?.length)
+            body.ids = tags.ids.map(checkId);
+        if (tags.names?.length)
+            body.names = tags.names;
+        const path = `/tickets/${checkId(ticketId)}/tags`;
+        if (body.ids || body.names)
+            await this.#write(kind, method, path, body);
+    }
+    /** Any 2xx means done: failing on an odd body would report a done write as failed. */
+    #write(kind, method, path, body) {
+        return this.call({ kind, method, path, body, expected: 'any', parse: () => ({ value: null }) });
+    }
+    async *#pages(call) {
+        const guard = new PageGuard();
+        const view = call.viewLimit !== undefined;
+        const what = view ? 'view items' : call.path.slice(1);
+        const nextItems = view ? { base: this.base, path: call.path } : null;
+        let { path, query } = call;
+        for (;;) {
+            const info = { method: call.method, path, kind: call.kind };
+            const page = await this.call({
+                ...call,
+                path,
+                query,
+                expected: `a page of ${what} ({"data": [...], "meta": {...}})`,
+                // 202 Accepted is an asynchronous search: no answer yet, not "no tickets".
+                parse: (json, status) => {
+                    const parsed = view && status !== 200 ? undefined : parsePage(json, nextItems);
+                    return parsed && { value: parsed };
+                }
+            });
+            const problem = guard.check(page.data, page.next);
+            const request = `${call.method} ${path}`;
+            if (problem) {
+                throw new MalformedResponseError(`Pagination of ${request} stopped: ${problem}`, info);
+            }
+            if (view && page.next === null && page.data.length >= call.viewLimit) {
+                const message = `${request} answered a full page without naming the next one`;
+                throw new MalformedResponseError(message, info);
+            }
+            yield page.data;
+            if (page.next === null)
+                return;
+            ({ path, query } = nextRequest(page.next, call));
+        }
+    }
+}
+function checkId(id) {
+    if (!Number.isSafeInteger(id) || id < 1)
+        throw new TypeError(`Not a Gorgias id: ${String(id)}`);
+    return id;
+}
+// The JSON boundary: only what the code relies on (an object with a numeric id) is checked; the
+// rest passes through as the API sent it, and readers of optional fields cope (see types.ts).
+function entity(json) {
+    return isRecord(json) && typeof json.id === 'number' ? { value: json } : undefined;
+}
+/**
+ * A thread is the ticket's own: every message must name it (`ticket_id`), or another ticket's
+ * agent reply could start this one's cycle. Non-objects are the policy's to find unreadable.
+ */
+function checkOwnMessages(messages, ticketId, info) {
+    for (const m of messages) {
+        if (typeof m !== 'object' || m === null)
+            continue;
+        const owner = m.ticket_id;
+        if (owner === ticketId)
+            continue;
+        const shown = owner === undefined ? 'no ticket_id' : `ticket_id ${JSON.stringify(owner)}`;
+        throw new UnreadableThreadError(`${info.method} ${info.path} answered a message with ${shown.slice(0, 40)} for ticket ${ticketId}: its thread cannot be trusted`, info);
+    }
+}
+/** The first item that matches, reading no page past it. */
+async function firstMatch(pages, match) {
+    for await (const page of pages) {
+        const found = page.find(match);
+        if (found !== undefined)
+            return found;
+    }
+    return null;
+}
+/** Names and emails as Gorgias matches them: in any case. */
+function sameText(value, wanted) {
+    return typeof value === 'string' && value.toLowerCase() === wanted.toLowerCase();
+}
+// Reads of the account's own setup, made before any write.
+/** The user whose email is this one (any case), from `GET /users`; null when none has it. */
+function findUserByEmail(client, email) {
+    return firstMatch(client.list('/users'), u => sameText(u?.email, email));
+}
+/** One request: the first page (up to 100) of the tags matching `GET /tags?search=`. */
+async function searchTags(client, search) {
+    const pages = client.list('/tags', { search }, 'tags');
+    const first = await pages.next();
+    await pages.return(undefined);
+    return first.done ? [] : first.value;
+}
+/** Every integration of the account (`GET /integrations`). */
+async function listIntegrations(client) {
+    const all = [];
+    for await (const page of client.list('/integrations'))
+        all.push(...page);
+    return all;
+}
+/** One macro (`GET /macros/{id}`). */
+async function getMacro(client, id) {
+    const macro = entity(await client.getJson(`/macros/${id}`));
+    if (!macro)
+        throw new Error(`GET /macros/${id} answered something that is not a macro`);
+    return macro.value;
+}
+/** Pages of macros (`GET /macros`), filtered by `search` (in the name) and `languages`. */
+function listMacros(client, filter = {}) {
+    const query = {};
+    if (filter.search !== undefined)
+        query.search = filter.search;
+    if (filter.languages !== undefined)
+        query.languages = filter.languages;
+    return client.list('/macros', query);
+}
+/** The account (`GET /account`), its settings included. */
+async function getAccount(client) {
+    const json = await client.getJson('/account');
+    if (!isRecord(json))
+        throw new Error('GET /account answered something that is not an account');
+    return json;
+}
+
+;// CONCATENATED MODULE: ./src/checkSetup.ts
+
+
+
+/** The items of one check, all with the same `check` words. */
+const sayer = (check) => (status, found, fix) => fix ? { status, check, found, fix } : { status, check, found };
+function checkSetup_reason(err) {
+    if (!(err instanceof Error))
+        return String(err);
+    const status = err.status;
+    return typeof status === 'number' && !err.message.includes(String(status))
+        ? `${err.message} (HTTP ${status})`
+        : err.message;
+}
+/** What to do, by situation. */
+const FIX = {
+    userUnverified: 'make sure gorgias-email is the user who owns the API key: follow-ups are sent as that user',
+    userForbidden: "give the key's user an admin or lead role in Gorgias (Settings > Users), or use an admin's key",
+    credentials: 'check the API key (gorgias-api-key, GORGIAS_API_KEY; Settings > REST API in Gorgias), that gorgias-email is the user who owns it, and that api-url (GORGIAS_API_URL) points at your account',
+    noSuchUser: 'set gorgias-email (GORGIAS_EMAIL) to the email of the Gorgias user who owns the API key: follow-ups are sent as that user',
+    inactiveUser: 'reactivate the user in Gorgias (Settings > Users), or use the key of an active user',
+    noHeader: (share) => `the action then paces itself at the documented 40 requests per 20 s without seeing what the store's other apps use; if runs meet many 429s, lower rate-limit-share (now ${share})`,
+    tagUnconfirmed: 'check the name against Settings > Tags in Gorgias',
+    integrationsRefused: "give the key's user the permission to read integrations, or use an admin's key",
+    integrationsUnlisted: 'check in Gorgias (Settings > Channels > Email) that the support mailbox is connected',
+    noMailbox: 'connect or reactivate the support mailbox in Gorgias (Settings > Channels > Email), or remove email from channels'
+};
+/** 1. The credentials and the API user; the error when the credentials were refused. */
+async function checkUser(client, settings) {
+    const say = sayer('Credentials, API user (GET /api/users)');
+    const { email } = settings;
+    const host = new URL(settings.apiUrl).host;
+    let user;
+    try {
+        user = await findUserByEmail(client, email);
+    }
+    catch (err) {
+        if (!(err instanceof AuthError)) {
+            // Not verified, not refused either: the checks below show whether the key works.
+            const found = `${host}: the users could not be listed, so the API user was not verified: ${checkSetup_reason(err)}`;
+            return [say('warning', found, FIX.userUnverified), null];
+        }
+        if (err.status === 403) {
+            const found = `${host} refused ${email} the list of users (HTTP 403): the key's user lacks a permission`;
+            return [say('problem', found, FIX.userForbidden), null];
+        }
+        const found = `${host} rejected the credentials of ${email} (HTTP ${err.status ?? 401}); nothing else was checked`;
+        return [say('problem', found, FIX.credentials), err];
+    }
+    if (user === null) {
+        const found = `${host} accepted the key, but no user of the account has the email ${email}`;
+        return [say('problem', found, FIX.noSuchUser), null];
+    }
+    if (user.active === false) {
+        return [say('problem', `${email} is a deactivated user of ${host}`, FIX.inactiveUser), null];
+    }
+    const joined = [user.firstname, user.lastname]
+        .filter(p => typeof p === 'string' && p.trim())
+        .join(' ');
+    const name = (typeof user.name === 'string' && user.name.trim()) || joined || user.email;
+    const found = `${host} accepted the key of ${email}; follow-ups are sent as "${name}" (user ${user.id})`;
+    return [say('ok', found), null];
+}
+/** 2. The rate-limit header the pacing reads. */
+function checkRateLimitHeader(client, settings) {
+    const say = sayer('Rate-limit header');
+    const reading = client.rateLimitReading();
+    const { rateLimitShare } = settings;
+    if (reading === null) {
+        const found = 'the answers carry no readable X-Gorgias-Account-Api-Call-Limit header';
+        return say('warning', found, FIX.noHeader(rateLimitShare));
+    }
+    const { used, limit } = reading;
+    const share = Math.max(1, Math.floor(limit * rateLimitShare));
+    return say('ok', `X-Gorgias-Account-Api-Call-Limit: ${used}/${limit} used in the current window; the sweep fills at most ${share} of ${limit} (rate-limit-share ${rateLimitShare})`);
+}
+/** The comma-separated list a space-separated value probably meant, e.g. "vip,escalated". */
+function commaListFor(name) {
+    const words = name.trim().split(/\s+/);
+    return words.length > 1 ? words.join(',') : null;
+}
+/** 5. Each configured tag once (any case), under the input that named it first. */
+async function checkTags(client, settings, scope) {
+    const named = [
+        ['exclude-tags', settings.excludeTags],
+        ['only-tags', settings.onlyTags],
+        ['follow-up-tag', scope === 'full' ? [settings.followUpTag] : []],
+        ['closed-tag', scope === 'full' ? [settings.closedTag] : []]
+    ];
+    const seen = new Set();
+    const items = [];
+    for (const [input, names] of named) {
+        for (const name of names) {
+            if (seen.has(name.toLowerCase()))
+                continue;
+            seen.add(name.toLowerCase());
+            items.push(await checkTag(client, settings, input, name));
+        }
+    }
+    return items;
+}
+async function checkTag(client, settings, input, name) {
+    const say = sayer(`${input} "${name}" (GET /api/tags?search=)`);
+    let tags;
+    try {
+        tags = await searchTags(client, name);
+    }
+    catch (err) {
+        // Refused credentials stop a run here, at its first request, as they would anywhere else.
+        if (err instanceof AuthError && err.status === 401)
+            throw err;
+        return say('warning', `the tags could not be searched: ${checkSetup_reason(err)}`, 'run the check again');
+    }
+    const lower = name.toLowerCase();
+    if (tags.some(t => typeof t?.name === 'string' && t.name.toLowerCase() === lower)) {
+        return say('ok', `"${name}" is a tag of the account`);
+    }
+    if (tags.length >= PAGE_LIMIT) {
+        const found = `not among the first 100 tags whose name contains "${name}": could not confirm it exists`;
+        return say('warning', found, FIX.tagUnconfirmed);
+    }
+    if (input === 'follow-up-tag' || input === 'closed-tag') {
+        const first = input === 'follow-up-tag' ? 'follow-up' : 'close';
+        return say('info', `"${name}" is not on the account yet: the action adds it by name with the first ${first} (expected before the first real run)`);
+    }
+    const list = commaListFor(name);
+    const fix = list
+        ? `Tag names may contain spaces, so "${name}" is read as one tag; if you meant several, separate them with commas: ${input}: ${list}`
+        : `check the spelling against Settings > Tags in Gorgias, or remove it from ${input}`;
+    const missing = `no tag named "${name}" on the account: `;
+    if (input === 'exclude-tags')
+        return say('warning', `${missing}no ticket is protected by it`, fix);
+    const effect = settings.onlyTags.length === 1
+        ? 'no ticket carries it, so nothing would be handled'
+        : 'no ticket is handled because of it';
+    return say('warning', missing + effect, fix);
+}
+/** 6. The channels of the open tickets listed, against `channels`. */
+function checkChannels(settings, open) {
+    const say = sayer('Channels of open tickets');
+    const configured = settings.channels.join(', ');
+    if (!open?.length) {
+        const found = `no open ticket was listed, so the channels were not compared (channels is ${configured})`;
+        return say('info', found);
+    }
+    const byChannel = new Map();
+    for (const t of open) {
+        const channel = typeof t.channel === 'string' && t.channel ? t.channel.toLowerCase() : '(none)';
+        byChannel.set(channel, (byChannel.get(channel) ?? 0) + 1);
+    }
+    const others = [...byChannel]
+        .filter(([channel]) => !settings.channels.includes(channel))
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    const handled = open.length - others.reduce((sum, [, n]) => sum + n, 0);
+    const sample = `of the ${open.length} open tickets on the first page`;
+    if (others.length === 0) {
+        return say('ok', `all ${sample} are on handled channels (${configured})`);
+    }
+    const notHandled = others.map(([c, n]) => `${n} ${c}`).join(', ');
+    const verb = others.length === 1 && others[0][1] === 1 ? 'is' : 'are';
+    const found = `${sample}, ${handled} are handled; ${notHandled} ${verb} not handled: channels is ${configured}`;
+    const answerable = (c) => ANSWERABLE_CHANNELS.includes(c);
+    const channels = others.map(([c]) => c);
+    const can = channels.filter(answerable);
+    const cannot = channels.filter(c => !answerable(c));
+    const advice = [
+        can.length > 0 ? `add ${can.join(', ')} to channels to follow up there too` : '',
+        cannot.length > 0 ? `this action cannot answer ${cannot.join(', ')}` : ''
+    ]
+        .filter(Boolean)
+        .join('; ');
+    return handled === 0
+        ? say('warning', `${found}: none would get a follow-up`, advice)
+        : say('info', found, `nothing to do if that is intended; ${advice}`);
+}
+const EMAIL_TYPES = ['email', 'gmail', 'outlook'];
+/** 7. An email integration a follow-up can go out from. */
+async function checkEmailIntegration(client, settings) {
+    const say = sayer('Email integration (GET /api/integrations)');
+    if (!settings.channels.includes('email')) {
+        return say('info', `not checked: channels (${settings.channels.join(', ')}) has no email`);
+    }
+    let integrations;
+    try {
+        integrations = await listIntegrations(client);
+    }
+    catch (err) {
+        if (err instanceof AuthError) {
+            const found = `the integrations were refused (HTTP ${err.status}): ${checkSetup_reason(err)}`;
+            return say('problem', found, FIX.integrationsRefused);
+        }
+        // Not verified: said as such, and each follow-up still replies from the agent's own address.
+        const found = `the integrations could not be listed, so no sending address was verified: ${checkSetup_reason(err)}`;
+        return say('warning', found, FIX.integrationsUnlisted);
+    }
+    const email = integrations.filter(i => EMAIL_TYPES.includes(String(i?.type).toLowerCase()));
+    const address = (i) => typeof i.meta?.address === 'string' && i.meta.address.trim() ? i.meta.address.trim() : null;
+    const usable = email.filter(i => !i.deactivated_datetime && address(i) !== null);
+    if (usable.length === 0) {
+        const found = email.length === 0
+            ? 'the account has no email, gmail or outlook integration: an email follow-up has no address to come from'
+            : `the account's ${email.length} email integration${email.length === 1 ? ' is' : 's are'} deactivated or without an address (${email.length})`;
+        return say('problem', found, FIX.noMailbox);
+    }
+    const first = usable[0];
+    const more = usable.length > 1 ? ` and ${usable.length - 1} more` : '';
+    const named = first.name ? `, "${first.name}"` : '';
+    const found = `${address(first)} (${first.type} integration ${first.id}${named})${more}; each follow-up goes out from the address of the agent's last reply`;
+    return say('ok', found);
+}
+
+;// CONCATENATED MODULE: ./src/text.ts
+/**
+ * Text this action shows but did not write (subjects, names, what a module or the API said) made
+ * inert where shown: the job summary (Markdown), a terminal, the log (`::` opens a workflow command).
+ */
+/** Controls that reorder what follows them: a subject could display reversed (U+202E). */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+/** C0 (ESC, BEL, CR, LF, ...), DEL and C1 (incl. CSI, U+009B) controls. */
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u001F\u007F-\u009F]/g;
+/** One line of plain text: whitespace runs become one space; other controls and bidi controls go. */
+function oneLine(text) {
+    return text.replace(/\s+/g, ' ').replace(CONTROLS, '').replace(BIDI_CONTROLS, '').trim();
+}
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/**
+ * At most `max` characters as a reader counts them (graphemes: an emoji, a letter with its
+ * accents), ending in "…" when cut; never splits one. Also at most `4 * max` UTF-16 units, so a
+ * grapheme of a thousand combining marks cannot blow up a table.
+ */
+function cut(text, max) {
+    if (text.length <= max)
+        return text;
+    const budget = 4 * max;
+    const kept = [];
+    let units = 0;
+    for (const { segment } of graphemes.segment(text)) {
+        if (kept.length === max || units + segment.length > budget) {
+            // Make room for the ellipsis.
+            while (kept.length > 0 && (kept.length > max - 1 || units + 1 > budget)) {
+                units -= kept.pop().length;
+            }
+            return `${kept.join('')}…`;
+        }
+        kept.push(segment);
+        units += segment.length;
+    }
+    return text;
+}
+/** Width in graphemes, for padding terminal columns. */
+function graphemeLength(text) {
+    let n = 0;
+    for (const _ of graphemes.segment(text))
+        n++;
+    return n;
+}
+/**
+ * Backslash-escapes what Markdown (GitHub's, with its extensions) would read as syntax: emphasis,
+ * code, strikethrough, links and images, HTML and entities, table pipes, headings, math; `:` and `.`
+ * where they could make an autolink (`https://x`, `www.x`) or an emoji code, `@` of an email
+ * autolink; and the first character when it could open a block (a list, a quote, a heading).
+ * Prose keeps its look: a colon or full stop before a space is left alone.
+ */
+function escapeMarkdown(text) {
+    return text
+        .replace(/[\\`*_~[\]<>&|#$@!]|[:.](?=\S)/g, c => `\\${c}`)
+        .replace(/^([-+=]|\d+[.)])/, start => /^\d/.test(start) ? `${start.slice(0, -1)}\\${start.slice(-1)}` : `\\${start}`);
+}
+/** Customer text for a Markdown table cell or line: one line, cut, escaped. */
+function markdownText(text, max = 70) {
+    return escapeMarkdown(cut(oneLine(text), max));
+}
+/** Text for a terminal column: one line, no control character that could move the cursor or colour. */
+function terminalCell(text, max) {
+    const line = oneLine(text);
+    return max === undefined ? line : cut(line, max);
+}
+/**
+ * A log line the runner reads as text, never as a workflow command: one line (a newline and then
+ * `::error::` would be a command); the caller puts its own prefix first, so it never starts `::`.
+ */
+function logText(text, max = 2000) {
+    return cut(oneLine(asText(text)), max);
+}
+/** Any value a module might hand over, as text: strings as they are, the rest as JSON. */
+function asText(value) {
+    if (typeof value === 'string')
+        return value;
+    if (value instanceof Error)
+        return value.message;
+    try {
+        return JSON.stringify(value) ?? String(value);
+    }
+    catch {
+        return Object.prototype.toString.call(value);
+    }
+}
+/** A Markdown link to a ticket in the helpdesk (the domain is validated by config.ts). */
+function ticketLink(domain, id) {
+    return `[#${id}](https://${domain}.gorgias.com/app/ticket/${id})`;
+}
+/** What a report shows in place of the name of a customer who has none. */
+const NO_NAME = '(no name)';
+/** "1 page", "2 pages". */
+const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+
+;// CONCATENATED MODULE: ./src/check.ts
+
+
+
+
+/** The items `fill` pushes, with the requests they took; `fill` answers refused credentials. */
+async function checklist(client, settings, scope, fill) {
+    const start = client.stats().total;
+    const items = [];
+    const refused = await fill(items);
+    const requests = client.stats().total - start;
+    const host = new URL(settings.apiUrl).host;
+    return { host, email: settings.email, scope, items, requests, refused };
+}
+/** The whole checklist, in the order a rollout meets its failures. */
+function checkAccount(client, settings) {
+    return checklist(client, settings, 'full', async (items) => {
+        const [user, refused] = await checkUser(client, settings);
+        items.push(user);
+        if (refused)
+            return refused;
+        items.push(checkRateLimitHeader(client, settings));
+        const [listing, open] = await checkOpenTickets(client, settings);
+        items.push(listing, await checkTicketRead(client, open));
+        items.push(...(await checkTags(client, settings, 'full')), checkChannels(settings, open));
+        items.push(await checkEmailIntegration(client, settings));
+        return null;
+    });
+}
+/** A real run's tag check before any write: exclude-tags and only-tags, warnings only. */
+function checkRunTags(client, settings) {
+    return checklist(client, settings, 'tags', async (items) => {
+        items.push(...(await checkTags(client, settings, 'tags')).filter(i => i.status === 'warning'));
+        return null;
+    });
+}
+const AGAIN = 'run the check again; if it persists, the sweep will fail the same way';
+/** What to do, by situation. */
+const check_FIX = {
+    viewRefused: 'that works but costs more requests on a large account: create a saved view of open tickets in Gorgias and set view-id to its id (the number in its URL)',
+    viewEmpty: 'that works but costs more requests: create a saved view of open tickets in Gorgias and set view-id to its id',
+    viewUnfiltered: 'the sweep still decides on each ticket itself, but reads more; set view-id to a saved view of open tickets',
+    savedViewUnfiltered: (viewId) => `the sweep reads every ticket the view lists; filter view ${viewId} on status open in Gorgias so that it lists open tickets only`,
+    noSuchView: "set view-id to the number in the view's URL, or leave it empty to list open tickets",
+    unreadable: "every ticket is read this way before anything is done to it: check the key's permissions (read tickets and messages)"
+};
+const isOpen = (t) => t?.status === 'open' && !t.trashed_datetime;
+/** The first two pages of the listing the sweep uses: the ad-hoc view, or the saved view-id. */
+async function firstPages(pages) {
+    const got = [];
+    for await (const page of pages) {
+        got.push(page);
+        if (got.length === 2)
+            break;
+    }
+    return got;
+}
+function pagesFound(pages, what) {
+    const first = pages[0] ?? [];
+    const open = first.filter(isOpen);
+    const notOpen = first.length - open.length;
+    const openWords = first.length === 0
+        ? 'no ticket'
+        : `${first.length} tickets, ${notOpen === 0 ? 'all open' : `${notOpen} of them not open`}`;
+    const second = pages.length === 2
+        ? `; the second page it named came through (${pages[1].length} tickets)`
+        : '; it named no second page (nothing more to list, so paging was not exercised)';
+    return { found: `${what}: first page ${openWords}${second}`, listed: first.length, open, notOpen };
+}
+/** 3. The open-tickets listing a sweep starts with. */
+async function checkOpenTickets(client, settings) {
+    if (settings.viewId !== null)
+        return checkSavedView(client, settings, settings.viewId);
+    const say = sayer('Open-tickets view (PUT /api/views/0/items)');
+    let pages;
+    try {
+        pages = await firstPages(client.listViewItems(OPEN_TICKETS_VIEW));
+    }
+    catch (err) {
+        if (!(err instanceof ViewUnusableError)) {
+            return [say('problem', `the view query failed: ${checkSetup_reason(err)}`, AGAIN), null];
+        }
+        const why = err.status === undefined || err.status === 200
+            ? `answered something this action cannot trust (${err.message})`
+            : `was refused (HTTP ${err.status})`;
+        const found = `the open-tickets view query ${why}; the sweep falls back to listing every untrashed ticket`;
+        return [say('warning', found, check_FIX.viewRefused), await latestOpen(client)];
+    }
+    const { found, listed, open, notOpen } = pagesFound(pages, 'the open-tickets view answered');
+    if (listed === 0) {
+        const latest = await latestOpen(client);
+        if (latest?.length) {
+            const found = `the open-tickets view answered no ticket, yet the latest tickets include ${latest.length} open ones; the sweep notices this and lists every untrashed ticket instead`;
+            return [say('warning', found, check_FIX.viewEmpty), latest];
+        }
+        // Only the newest page was looked at: no proof there is none, so not an ok (the sweep pages on).
+        const none = `${found}; the 100 most recently updated tickets hold no open one either (a sweep pages the whole ticket list before it believes there is none)`;
+        return [say('info', none), []];
+    }
+    if (notOpen === 0)
+        return [say('ok', found), open];
+    const unfiltered = `${found}: the view's status filter was not applied`;
+    return [say('warning', unfiltered, check_FIX.viewUnfiltered), open];
+}
+async function checkSavedView(client, settings, viewId) {
+    const say = sayer(`view-id ${viewId} (GET /api/tickets?view_id=)`);
+    try {
+        const pages = await firstPages(client.listTickets({ viewId }));
+        const { found, open, notOpen } = pagesFound(pages, `view ${viewId} answered`);
+        if (notOpen === 0)
+            return [say('ok', found), open];
+        return [say('warning', found, check_FIX.savedViewUnfiltered(viewId)), open];
+    }
+    catch (err) {
+        if (err instanceof NotFoundError || err instanceof ValidationError) {
+            const found = `Gorgias has no view ${viewId} on ${settings.domain} (HTTP ${err.status}): a sweep would stop here`;
+            return [say('problem', found, check_FIX.noSuchView), null];
+        }
+        return [say('problem', `listing view ${viewId} failed: ${checkSetup_reason(err)}`, AGAIN), null];
+    }
+}
+/** The open tickets among the latest updated ones (one page), or null when they cannot be listed. */
+async function latestOpen(client) {
+    try {
+        for await (const page of client.listTickets({ orderBy: 'updated_datetime:desc' })) {
+            return page.filter(isOpen);
+        }
+        return [];
+    }
+    catch {
+        return null;
+    }
+}
+/** 4. One ticket's read, the way every ticket is read before anything is done to it. */
+async function checkTicketRead(client, open) {
+    const say = sayer("One ticket's read (GET /api/tickets/{id})");
+    const ticket = open?.find(t => Number.isSafeInteger(t?.id) && t.id > 0);
+    if (!ticket)
+        return say('info', 'no open ticket was listed, so no read was tried: not verified');
+    const pagedBefore = client.stats().requests['list-messages'];
+    try {
+        const { messages } = await client.readTicket(ticket.id);
+        const paged = client.stats().requests['list-messages'] - pagedBefore;
+        return say('ok', paged === 0
+            ? `ticket ${ticket.id}: the read embedded its ${messages.length} messages (one request per ticket)`
+            : `ticket ${ticket.id}: the read did not embed all its messages; GET /api/messages?ticket_id= gave ${messages.length} (${paged} more request${paged === 1 ? '' : 's'} per such ticket)`);
+    }
+    catch (err) {
+        const found = `ticket ${ticket.id} could not be read: ${checkSetup_reason(err)}`;
+        return say('problem', found, check_FIX.unreadable);
+    }
+}
+function checkVerdict(list) {
+    const problems = list.items.filter(i => i.status === 'problem');
+    const warnings = list.items.filter(i => i.status === 'warning').length;
+    const found = problems.map(i => oneLine(i.found)).join('; ');
+    return {
+        problems: problems.length,
+        warnings,
+        failure: problems.length === 0
+            ? null
+            : `The account check found ${plural(problems.length, 'problem', 'problems')} on ${list.host}: ${found}`
+    };
+}
+function tally(list) {
+    const { problems, warnings } = checkVerdict(list);
+    return `${plural(problems, 'problem', 'problems')}, ${plural(warnings, 'warning', 'warnings')}; ${plural(list.requests, 'request', 'requests')}, read-only`;
+}
+const LEGEND = 'ok: verified; info: nothing to fix (or not verifiable here, as said); warning: works, probably not as you mean it; problem: a run would fail or do nothing useful';
+/** Terminal (and action log) lines: one per item, its fix indented below. */
+function checklistText(list) {
+    const word = (s) => (s === 'problem' ? 'PROBLEM' : s);
+    const lines = [`Account check of ${terminalCell(list.host)} as ${terminalCell(list.email)}`];
+    for (const item of list.items) {
+        lines.push(`  ${word(item.status).padEnd(8)} ${terminalCell(item.check)}`);
+        // Each line starts with a word of ours: a found text can never open a workflow command.
+        lines.push(`           found: ${terminalCell(item.found)}`);
+        if (item.fix)
+            lines.push(`           to do: ${terminalCell(item.fix)}`);
+    }
+    lines.push(`Result: ${tally(list)}`, LEGEND);
+    return lines.join('\n');
+}
+const ICON = {
+    ok: '✅ ok',
+    info: 'ℹ️ info',
+    warning: '⚠️ warning',
+    problem: '❌ problem'
+};
+const cell = (text) => escapeMarkdown(oneLine(text));
+/** The job summary's section: a heading, one table row per item, the tally. */
+function checklistMarkdown(list) {
+    return `${[
+        `## Account check: ${cell(list.host)}`,
+        '',
+        '| | Checked | Found | What to do |',
+        '| --- | --- | --- | --- |',
+        ...list.items.map(i => `| ${ICON[i.status]} | ${cell(i.check)} | ${cell(i.found)} | ${cell(i.fix ?? '')} |`),
+        '',
+        `${cell(tally(list))}. Signed in as ${cell(list.email)}.`,
+        '',
+        `<sub>${cell(LEGEND)}.</sub>`,
+        ''
+    ].join('\n')}\n`;
+}
+/** The items as check.ts made them: a fix only where there is one. */
+function checklistJson(list) {
+    const { problems, warnings } = checkVerdict(list);
+    const { host, email, requests, items } = list;
+    return { host, email, ok: problems === 0, problems, warnings, requests, items };
+}
+/** The warnings of a real run's tag check, as the report's warning lines. */
+function tagWarnings(list) {
+    return list.items
+        .filter(i => i.status === 'warning')
+        .map(i => {
+        // A fix shown after a full stop starts as a sentence.
+        const fix = i.fix ? `. ${i.fix.charAt(0).toUpperCase()}${i.fix.slice(1)}` : '';
+        return `${i.check.replace(/ \(GET \/api\/tags\?search=\)$/, '')}: ${i.found}${fix}`;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/policyModule.ts
+
+
+
+
+const POLICY_TIMEOUT_MS = 30_000;
+class PolicyModuleError extends Error {
+    name = 'PolicyModuleError';
+}
+function withTimeout(promise, ms) {
+    let timer;
+    const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new PolicyModuleError(`policy-module did not answer within ${ms / 1000} s`)), ms);
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+async function loadPolicyModule(settings, log, timeoutMs = POLICY_TIMEOUT_MS) {
+    const path = settings.policyModule;
+    if (!path)
+        throw new PolicyModuleError('policy-module: no path given');
+    if (!(0,external_node_fs_.existsSync)(path)) {
+        throw new PolicyModuleError(`policy-module: no file at ${path}; the path is relative to the workflow's checkout, so run actions/checkout first`);
+    }
+    let loaded;
+    try {
+        // Loaded at run time from the user's checkout, never bundled.
+        loaded = (await import(/* webpackIgnore: true */ (0,external_node_url_.pathToFileURL)(path).href));
+    }
+    catch (err) {
+        throw new PolicyModuleError(`policy-module: could not load ${path}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (typeof loaded.default !== 'function') {
+        throw new PolicyModuleError(`policy-module: ${path} must have a default export that is a function (ticket, messages, action, context)`);
+    }
+    const policy = loaded.default;
+    const { apiKey: _secret, ...publicSettings } = settings;
+    void _secret;
+    log.info(`policy-module: loaded ${path}`);
+    return async (client, ticket, messages, decision) => {
+        const action = {
+            kind: decision.kind,
+            idleHours: decision.idleHours,
+            reply: decision.reply,
+            ...(decision.kind === 'follow-up'
+                ? { reminder: decision.reminder, reminders: decision.reminders }
+                : {})
+        };
+        const context = {
+            settings: publicSettings,
+            gorgias: {
+                get: (p, q) => client.getJson(p, q),
+                getTicket: id => client.getTicket(id),
+                listMessages: id => client.listMessages(id)
+            },
+            fetch: globalThis.fetch,
+            // The module's text goes to the action's log: one line per call, after a prefix, so that no
+            // line of it can start with `::` and be run as a workflow command.
+            log: m => log.info(`policy-module (ticket ${ticket.id}): ${logText(m)}`),
+            now: new Date()
+        };
+        let answer;
+        try {
+            answer = await withTimeout(Promise.resolve().then(() => policy(structuredClone(ticket), structuredClone(messages), action, context)), timeoutMs);
+        }
+        catch (err) {
+            // Rejected credentials are the run's problem, not this ticket's: one clear stop.
+            if (err instanceof PolicyModuleError || err instanceof AuthError)
+                throw err;
+            throw new PolicyModuleError(`policy-module threw: ${logText(err, 500)}`);
+        }
+        if (answer === undefined || answer === null)
+            return undefined;
+        const skip = typeof answer === 'object' ? answer.skip : undefined;
+        // The reason is shown in the summary, the terminal and the log: one line, of sane length.
+        if (typeof skip === 'string' && oneLine(skip) !== '')
+            return { skip: logText(skip, 500) };
+        throw new PolicyModuleError(`policy-module returned ${logText(asText(answer), 200)}; expected undefined (go ahead) or { skip: "reason" }`);
+    };
+}
+
+;// CONCATENATED MODULE: ./src/stop.ts
+
+
+
+function stopNotice(err, settings) {
+    if (err instanceof SettingsError || err instanceof PolicyModuleError) {
+        return { message: err.message, exitCode: 2 };
+    }
+    if (err instanceof AuthError && settings) {
+        return { message: credentialsHelp(err, settings), exitCode: 2 };
+    }
+    return { message: err instanceof Error ? err.message : String(err), exitCode: 1 };
+}
+/**
+ * A 401/403 in words: the host that answered comes first, because credentials sent to the wrong
+ * server (an api-url left over from another tool) are rejected for a reason no key can fix.
+ */
+function credentialsHelp(err, s) {
+    const host = new URL(s.apiUrl).host;
+    const elsewhere = host === `${s.domain}.gorgias.com`
+        ? ''
+        : `; ${host} is not ${s.domain}.gorgias.com: if that is not your Gorgias account, fix api-url (GORGIAS_API_URL in the CLI) or leave it empty`;
+    return err.status === 403
+        ? `${host} refused access for ${s.email} on ${s.domain} (HTTP 403): the user behind the GORGIAS_API_KEY secret lacks a permission the action needs (read and update tickets, create messages, tag tickets)${elsewhere}`
+        : `${host} rejected the credentials for ${s.email} on ${s.domain} (HTTP ${err.status ?? 401}): check the GORGIAS_API_KEY secret (and that gorgias-email is the user who owns that key)${elsewhere}`;
+}
+
+;// CONCATENATED MODULE: ./src/compose.ts
+
+
+/**
+ * The text of this action's messages and the request bodies that send them. Pure. Customer text
+ * put in them (a greeting, a subject) is one line of sane length, without control or bidirectional
+ * characters: a name cannot add paragraphs to the email, nor a subject a header line.
+ */
+const line = (value) => (typeof value === 'string' ? oneLine(value) : '');
+const FIRST_NAME_MAX = 60;
+const NAME_MAX = 120;
+const EMAIL_MAX = 254;
+const SUBJECT_MAX = 200;
+/** Total over whatever the API sent: this also names tickets in reports, unreadable ones included. */
+function customerFirstName(ticket) {
+    const customer = typeof ticket?.customer === 'object' ? ticket.customer : null;
+    const first = line(customer?.firstname) || line(customer?.name).split(' ')[0];
+    return first ? cut(first, FIRST_NAME_MAX) : 'there';
+}
+/**
+ * A message along the route the policy chose (see Route in policy/types.ts): the agent's channel,
+ * support address and integration, to the ticket's customer alone. Nothing is copied from the
+ * agent's recipients, and there is never a cc or bcc: a carrier or a colleague the agent wrote to
+ * must not get the customer's reminder.
+ */
+function replyAlong(route, ticket, settings, text, marker) {
+    const address = (a) => a.name ? { name: a.name, address: a.address } : { address: a.address };
+    const body = {
+        channel: route.channel,
+        via: 'api',
+        from_agent: true,
+        public: true,
+        sender: { email: settings.email },
+        receiver: { ...route.customer.receiver },
+        source: {
+            type: route.sourceType,
+            ...(route.from ? { from: address(route.from) } : {}),
+            to: [{ address: route.customer.address }]
+        },
+        body_text: text,
+        body_html: text
+            .split(/\n{2,}/)
+            .map(p => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
+            .join(''),
+        external_id: marker
+    };
+    if (route.integrationId !== null)
+        body.integration_id = route.integrationId;
+    const subject = cut(line(route.subject ?? ticket.subject), SUBJECT_MAX);
+    if (subject && route.channel === 'email') {
+        body.subject = /^re:/i.test(subject) ? subject : `Re: ${subject}`;
+    }
+    return body;
+}
+/**
+ * A person's names as Gorgias's variables give them: firstname falls back to the first word of
+ * name, name to firstname and lastname; empty when unknown (a default filter can say more).
+ */
+function person(user) {
+    const u = typeof user === 'object' && user !== null ? user : null;
+    const name = line(u?.name);
+    const first = line(u?.firstname) || name.split(' ')[0] || '';
+    const last = line(u?.lastname);
+    return {
+        firstname: cut(first, FIRST_NAME_MAX),
+        lastname: cut(last, FIRST_NAME_MAX),
+        name: cut(name || [first, last].filter(Boolean).join(' '), NAME_MAX),
+        email: cut(line(u?.email), EMAIL_MAX)
+    };
+}
+/** The values of every variable for this ticket. */
+function templateValues(ticket, reminder, reminders, currentUser = null) {
+    const values = {
+        first_name: customerFirstName(ticket),
+        ticket_id: String(ticket.id),
+        subject: cut(line(ticket.subject), SUBJECT_MAX) || 'your request',
+        reminder_number: String(reminder),
+        reminders_total: String(reminders),
+        'ticket.subject': cut(line(ticket.subject), SUBJECT_MAX),
+        'ticket.id': String(ticket.id),
+        'ticket.channel': line(ticket.channel)
+    };
+    const people = {
+        'ticket.customer': ticket?.customer,
+        'ticket.assignee_user': ticket?.assignee_user,
+        current_user: currentUser
+    };
+    for (const [prefix, user] of Object.entries(people)) {
+        for (const [field, value] of Object.entries(person(user)))
+            values[`${prefix}.${field}`] = value;
+    }
+    return values;
+}
+/** The template a follow-up uses: the last of several reminders has its own when there is one. */
+function followUpKind(templates, reminder, reminders) {
+    return reminders > 1 && reminder === reminders && templates.finalFollowUp
+        ? 'finalFollowUp'
+        : 'followUp';
+}
+/**
+ * The follow-up for reminder `reminder` of `reminders`, from the templates of the ticket's
+ * language (templatesFor). `currentUser`: the API user, for `{{current_user.*}}`.
+ */
+function composeFollowUp(ticket, route, reminder, reminders, marker, settings, templates, currentUser = null, kind = followUpKind(templates, reminder, reminders)) {
+    const values = templateValues(ticket, reminder, reminders, currentUser);
+    const body = replyAlong(route, ticket, settings, renderTemplate(templates[kind], values), marker);
+    const html = templates.html?.[kind];
+    if (html !== undefined)
+        body.body_html = renderTemplate(html, values, true);
+    return { body, source: templates.sources?.[kind] ?? kind };
+}
+/** The close message (values as for the last reminder); only called when `templates.close` is set. */
+function composeClose(ticket, route, reminders, marker, settings, templates, currentUser = null) {
+    const closing = [settings, templates, currentUser, 'close'];
+    return composeFollowUp(ticket, route, reminders, reminders, marker, ...closing);
+}
+
+;// CONCATENATED MODULE: ./src/sweep/writes.ts
+
+
+
+
+/** A write sequence that failed after at least one of its writes landed. */
+class PartialWrite extends Error {
+    cause;
+    effective;
+    constructor(message, cause, 
+    /** the step that matters to the customer (message sent, ticket closed) had landed */
+    effective) {
+        super(message);
+        this.cause = cause;
+        this.effective = effective;
+    }
+}
+function errorText(err) {
+    return err instanceof Error ? err.message : String(err);
+}
+/** Runs steps in order; an error after the first one says what was already done. */
+class Steps {
+    #done = [];
+    #effective = false;
+    /** `doing` reads "<doing> failed", `did` reads as done, e.g. "follow-up sent". */
+    async run(doing, did, step, main = false) {
+        let result;
+        try {
+            result = await step();
+        }
+        catch (err) {
+            if (this.#done.length === 0)
+                throw err;
+            const message = `${this.#done.join(', ')}; ${doing} failed: ${errorText(err)}`;
+            throw new PartialWrite(message, err, this.#effective);
+        }
+        this.#done.push(did);
+        this.#effective ||= main;
+        return result;
+    }
+}
+/** Returns when the follow-up counts from: the created message's time on the server, or null. */
+async function followUp(ctx, ticket, d) {
+    const tag = ctx.settings.followUpTag;
+    const steps = new Steps();
+    // Stale tags of an earlier cycle go first: were the run to stop after the message, a leftover
+    // closed-tag would make the next run take the ticket for a reopened one.
+    if (d.staleTags.length > 0 || d.staleNamesWithoutId.length > 0) {
+        await steps.run('removing old tags', 'old tags removed', () => ctx.client.removeTags(ticket.id, tagRemoval(d.staleTags, d.staleNamesWithoutId)));
+    }
+    const { body } = followUpMessage(ctx.settings, ticket, d);
+    const send = () => post(ctx, ticket, body);
+    const sent = await steps.run('sending the follow-up', 'follow-up sent', send, true);
+    await steps.run(`adding ${tag}`, `${tag} added`, () => addTag(ctx, ticket.id, tag));
+    return messageTime(sent) ?? null;
+}
+async function writes_close(ctx, ticket, d) {
+    const tag = ctx.settings.closedTag;
+    const steps = new Steps();
+    const message = closeMessage(ctx.settings, ticket, d);
+    if (message) {
+        const send = () => post(ctx, ticket, message.body);
+        await steps.run('sending the close message', 'close message sent', send);
+    }
+    // Close, then tag: the closed-tag on an open ticket then means a person reopened it.
+    const closing = () => ctx.client.closeTicket(ticket.id);
+    await steps.run('closing the ticket', 'ticket closed', closing, true);
+    await steps.run(`adding ${tag}`, `${tag} added`, () => addTag(ctx, ticket.id, tag));
+}
+/**
+ * The follow-up a decision sends, in the ticket's language: the one composition used both to send
+ * it and to show it in a dry run or an explanation, so what is shown is what would be sent.
+ */
+function followUpMessage(settings, ticket, d) {
+    const { templates, language } = templatesFor(settings.messages, ticket.language);
+    const { reminder, reminders } = d;
+    const user = settings.messages.currentUser ?? null;
+    const composed = composeFollowUp(ticket, d.route, reminder, reminders, d.marker, settings, templates, user);
+    const final = followUpKind(templates, reminder, reminders) === 'finalFollowUp';
+    return { ...composed, kind: final ? 'final-follow-up' : 'follow-up', language };
+}
+/** The close message a decision sends, or null when it closes without one. */
+function closeMessage(settings, ticket, d) {
+    const { templates, language } = templatesFor(settings.messages, ticket.language);
+    if (!d.postMessage || templates.close === '')
+        return null;
+    const user = settings.messages.currentUser ?? null;
+    const reminders = settings.followUpHours.length;
+    const composed = composeClose(ticket, d.route, reminders, d.marker, settings, templates, user);
+    return { ...composed, kind: 'close-message', language };
+}
+/** A follow-up landed but the run that sent it stopped before tagging: the tag only. */
+async function addFollowUpTag(ctx, ticket) {
+    await addTag(ctx, ticket.id, ctx.settings.followUpTag);
+    return `added ${ctx.settings.followUpTag} (follow-up already sent)`;
+}
+/** This action's tags no longer tell the truth: they go, and only they. */
+async function removeOurTags(ctx, ticket, d) {
+    const names = [...d.tags.map(t => t.name), ...d.namesWithoutId];
+    if (names.length === 0)
+        return 'nothing left to remove';
+    await ctx.client.removeTags(ticket.id, tagRemoval(d.tags, d.namesWithoutId));
+    return `removed ${names.join(', ')} (${d.because})`;
+}
+async function addTag(ctx, ticketId, name) {
+    // Adding by id is what connectors do: the id is used when a ticket listed or read showed it.
+    let id = ctx.client.knownTagId(name);
+    if (id === undefined) {
+        try {
+            await ctx.client.addTags(ticketId, { names: [name] });
+            return;
+        }
+        catch (err) {
+            // `names` is documented less firmly than `ids`: an API that refuses it gets the id.
+            if (!(err instanceof ValidationError))
+                throw err;
+            id = (await ctx.client.tagByName(name)).id;
+        }
+    }
+    await ctx.client.addTags(ticketId, { ids: [id] });
+}
+/**
+ * Posts a marked message. When its outcome is unknown (a timeout, a reset, a 5xx: the server may
+ * still be writing it), the ticket is read again and the marker looked for; if it is not there it
+ * is NOT sent again in this run: the next run reads the ticket afresh and finds it or sends it.
+ */
+async function post(ctx, ticket, body) {
+    try {
+        return await ctx.client.createMessage(ticket.id, body);
+    }
+    catch (err) {
+        if (!(err instanceof AmbiguousWriteError))
+            throw err;
+        const { messages } = await ctx.client.readTicket(ticket.id);
+        const found = messages.find(m => m.external_id === body.external_id);
+        if (found)
+            return found;
+        throw new Error(`message not confirmed (${err.message}); not sent again in this run, the next run checks the ticket first`, { cause: err });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/preview.ts
+
+
+const STAND_IN = { firstName: '[first name]', subject: '[subject]', address: '[customer address]' };
+/** The message this decision would send, or null (a close without a message). */
+function previewMessage(settings, ticket, d) {
+    const compose = (t, decision) => decision.kind === 'follow-up'
+        ? followUpMessage(settings, t, decision)
+        : closeMessage(settings, t, decision);
+    const exact = compose(ticket, d);
+    if (exact === null)
+        return null;
+    // The ticket and the route with the customer's values replaced by what they stand for.
+    const customer = typeof ticket.customer === 'object' && ticket.customer ? ticket.customer : null;
+    const neutral = compose({
+        ...ticket,
+        subject: STAND_IN.subject,
+        customer: {
+            id: customer?.id ?? 0,
+            email: STAND_IN.address,
+            firstname: STAND_IN.firstName,
+            lastname: null,
+            name: null
+        }
+    }, {
+        ...d,
+        route: {
+            ...d.route,
+            subject: d.route.subject === null ? null : STAND_IN.subject,
+            customer: { address: STAND_IN.address, receiver: { email: STAND_IN.address } }
+        }
+    });
+    const followUp = d.kind === 'follow-up';
+    return {
+        kind: exact.kind,
+        reminder: followUp ? d.reminder : null,
+        reminders: followUp ? d.reminders : null,
+        language: exact.language,
+        exact: textOf(exact.body),
+        neutral: textOf(neutral.body),
+        source: exact.source
+    };
+}
+function textOf(body) {
+    const address = (a) => (a.name ? `${a.name} <${a.address}>` : a.address);
+    return {
+        to: (body.source.to ?? []).map(address).join(', '),
+        from: body.source.from ? address(body.source.from) : "(the channel's own sender)",
+        subject: body.subject ?? null,
+        body: body.body_text
+    };
+}
+/** Which message, in words: "follow-up 1 of 2", "final follow-up (2 of 2)", "close message". */
+function messageLabel(p) {
+    const of = p.reminders !== null && p.reminders > 1 ? ` ${p.reminder} of ${p.reminders}` : '';
+    switch (p.kind) {
+        case 'follow-up':
+            return `follow-up${of}`;
+        case 'final-follow-up':
+            return `final follow-up (${p.reminder} of ${p.reminders})`;
+        case 'close-message':
+            return 'close message';
+    }
+}
+/** The headers shown above the body: name, text, and how much of it the summary shows. */
+function headers(p, m) {
+    return [
+        ['To', m.to, 200],
+        ['From', m.from, 200],
+        ...(m.subject === null ? [] : [['Subject', m.subject, 300]]),
+        ...(p.source ? [['Text from', p.source, 200]] : [])
+    ];
+}
+/** The message for the job summary: headers, then the body quoted, customer text escaped. */
+function messageMarkdown(p, details) {
+    const m = details ? p.exact : p.neutral;
+    return [
+        ...headers(p, m).map(([name, text, max]) => `${name}: ${markdownText(text, max)}  `),
+        '',
+        ...m.body.split('\n').map(line => {
+            const text = oneLine(line);
+            return text === '' ? '>' : `> ${escapeMarkdown(cut(text, 2000))}`;
+        }),
+        ''
+    ];
+}
+/** The message for a terminal, indented: no control character from the data gets through. */
+function messageTerminal(p, details, indent = '    ') {
+    const m = details ? p.exact : p.neutral;
+    return [
+        ...headers(p, m).map(([name, text]) => `${indent}${name}: ${terminalCell(text)}`),
+        `${indent}|`,
+        ...m.body.split('\n').map(line => `${indent}| ${terminalCell(line)}`.trimEnd())
+    ];
+}
+/**
+ * A dry run's messages, one per kind (follow-up n of m, final follow-up, close message), language
+ * and source, in the order the sweep took the tickets, each titled with how many tickets would get
+ * it; last, the closes planned without a message (close-message empty), untitled and without one.
+ */
+function messageGroups(report, settings, link, shown) {
+    const groups = new Map();
+    let silent = 0;
+    for (const o of report.actions) {
+        const p = o.message;
+        if (!p) {
+            if (o.action === 'close' && o.result === 'would-do')
+                silent++;
+            continue;
+        }
+        const key = JSON.stringify([messageLabel(p), p.language, p.source ?? '']);
+        const group = groups.get(key);
+        if (group)
+            group.tickets++;
+        else
+            groups.set(key, { preview: p, ticketId: o.ticketId, tickets: 1 });
+    }
+    const titled = [...groups.values()].map(({ preview, ticketId, tickets }) => {
+        const label = messageLabel(preview);
+        const language = settings.messagesFile === null ? '' : `, ${shown(preview.language, 20)}`;
+        const title = `${label.charAt(0).toUpperCase()}${label.slice(1)}${language}: ${plural(tickets, 'ticket', 'tickets')} (as ${link(ticketId)} would get it)`;
+        return [title, preview];
+    });
+    if (silent === 0)
+        return titled;
+    const none = `${plural(silent, 'ticket', 'tickets')} would be closed without a message (no close message is set).`;
+    return [...titled, [none, null]];
+}
+/** The job summary's section; nothing when no message would be sent. */
+function previewsMarkdown(report, settings, link) {
+    const groups = messageGroups(report, settings, link, markdownText);
+    if (groups.length === 0)
+        return [];
+    const details = settings.summaryCustomerDetails;
+    const lines = [
+        '### The messages that would be sent',
+        '',
+        details
+            ? 'Each kind of message, in each language, as one of the tickets concerned would get it.'
+            : "Each kind of message, in each language, with stand-ins for the customer's values (summary-customer-details is false).",
+        ''
+    ];
+    for (const [title, p] of groups) {
+        lines.push(...(p ? [`#### ${title}`, '', ...messageMarkdown(p, details)] : [title, '']));
+    }
+    return lines;
+}
+/** The same for a terminal. */
+function previewsTerminal(report, settings) {
+    const groups = messageGroups(report, settings, id => `#${id}`, terminalCell);
+    if (groups.length === 0)
+        return [];
+    const lines = ['', 'The messages that would be sent (one of each kind and language):'];
+    for (const [title, p] of groups) {
+        lines.push(`  ${title}`, ...(p ? messageTerminal(p, settings.summaryCustomerDetails) : []));
+    }
+    lines.push('');
+    return lines;
 }
 
 ;// CONCATENATED MODULE: ./src/explain.ts
@@ -56440,1073 +57546,6 @@ function auditLines(report, settings) {
 /** Writes the lines to `path`, atomically (see writeFileAtomically). */
 function writeAuditFile(path, lines) {
     writeFileAtomically(path, lines.map(line => `${line}\n`).join(''), reason => `report-file ${path}: the audit file could not be written: ${reason}`);
-}
-
-;// CONCATENATED MODULE: ./src/gorgias/pages.ts
-/**
- * Cursor pages as the API documents them: the `{"data": [...], "meta": {...}}` envelope, the next
- * page it names, and the guard that makes every listing end. Pure: the client does the requests.
- */
-
-/**
- * A page must be the documented envelope `{"data": [...], "meta": {...}}`: without `meta` there is
- * no telling whether more follow (an offset-style answer would silently end the sweep at page
- * one). Items need only be objects: one odd ticket is the policy's to call unreadable. `nextItems`
- * says where a `meta.next_items` path must lead; null when the endpoint does not page that way.
- */
-function parsePage(json, nextItems) {
-    if (!isRecord(json) || !Array.isArray(json.data) || !json.data.every(isRecord))
-        return undefined;
-    const { meta } = json;
-    if (!isRecord(meta))
-        return undefined;
-    const data = json.data;
-    if (nextItems !== null && meta.next_items !== undefined && meta.next_items !== null) {
-        if (typeof meta.next_items !== 'string' || meta.next_items === '')
-            return undefined;
-        const next = resolveNextItems(meta.next_items, nextItems.base, nextItems.path);
-        return next && { data, next };
-    }
-    const cursor = meta.next_cursor;
-    if (typeof cursor === 'string' && cursor !== '')
-        return { data, next: { type: 'cursor', cursor } };
-    if (cursor !== null && cursor !== undefined && cursor !== '')
-        return undefined;
-    return { data, next: null };
-}
-/**
- * `next_items` (`/api/views/0/items/?direction=next&cursor=...`) is followed only to the same
- * endpoint on the same host: never the credentials elsewhere, nor a read turned into another kind.
- */
-function resolveNextItems(value, base, path) {
-    const baseUrl = new URL(`${base}/`);
-    let url;
-    try {
-        url = new URL(value, value.startsWith('/') ? baseUrl.origin : baseUrl);
-    }
-    catch {
-        return undefined;
-    }
-    if (url.origin !== baseUrl.origin || url.hash)
-        return undefined;
-    const basePath = baseUrl.pathname.replace(/\/+$/, '');
-    if (!url.pathname.startsWith(`${basePath}/`))
-        return undefined;
-    const relative = url.pathname.slice(basePath.length);
-    if (relative.replace(/\/+$/, '') !== path.replace(/\/+$/, ''))
-        return undefined;
-    return { type: 'path', path: relative, query: url.searchParams };
-}
-/**
- * The request of the page `next` names: the same one with its cursor, or its path (view items),
- * always with our `limit`: Gorgias's `next_items` names none, and its default is 30.
- */
-function nextRequest(next, call) {
-    const query = new URLSearchParams(next.type === 'cursor' ? call.query : next.query);
-    if (next.type === 'cursor')
-        query.set('cursor', next.cursor);
-    else
-        query.set('limit', call.query.get('limit'));
-    return { path: next.type === 'cursor' ? call.path : next.path, query };
-}
-/**
- * Pagination must end. A page that brings nothing new while naming a next page, or a next page
- * named twice, would page forever in an unattended run: the whole account's API budget.
- */
-class PageGuard {
-    #ids = new Set();
-    #next = new Set();
-    /** What is wrong with this page, or null when the listing may go on. */
-    check(items, next) {
-        let fresh = 0;
-        for (const { id } of items) {
-            const identified = typeof id === 'number' || typeof id === 'string';
-            if (!identified || !this.#ids.has(id))
-                fresh++;
-            if (identified)
-                this.#ids.add(id);
-        }
-        if (next === null)
-            return null;
-        if (items.length === 0)
-            return 'an empty page named a next page';
-        if (fresh === 0)
-            return 'a page brought nothing not seen before and named a next page';
-        const key = next.type === 'cursor' ? `c:${next.cursor}` : `p:${next.query.toString()}`;
-        if (this.#next.has(key))
-            return 'the same next page was named twice';
-        this.#next.add(key);
-        return null;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/gorgias/client.ts
-/**
- * The Gorgias endpoints this action uses and their cursor paging: what each request is and what
- * its answer must look like (sending, pacing, retries and redaction are transport.ts's). No
- * business rules: what a sweep makes of an answer is the sweep's.
- */
-
-
-
-const PAGE_LIMIT = 100;
-/** Messages a list may bring past `messages_count` (arrived since the retrieve): one more page. */
-const MESSAGES_MARGIN = 100;
-/** When the ticket gives no `messages_count`, no thread is longer than this. */
-const MAX_THREAD = 5_000;
-/** View answers that say the query cannot be used here (a 401 excepted: the credentials). */
-const VIEW_REFUSALS = [ValidationError, NotFoundError, MalformedResponseError, AuthError];
-class GorgiasClient extends Transport {
-    /** tag ids by lower-cased name, learnt from tickets listed and read and from tags looked up */
-    #tagIds = new Map();
-    /** Pages of tickets (`GET /tickets`); trashed ones left out unless asked for (the API's default). */
-    async *listTickets(opts = {}) {
-        const query = new URLSearchParams({ limit: String(PAGE_LIMIT) });
-        if (opts.viewId !== undefined)
-            query.set('view_id', String(checkId(opts.viewId)));
-        if (opts.orderBy)
-            query.set('order_by', opts.orderBy);
-        query.set('trashed', String(opts.trashed ?? false));
-        const pages = this.#pages({
-            kind: 'list-tickets',
-            method: 'GET',
-            path: '/tickets',
-            query
-        });
-        for await (const page of pages)
-            yield this.#learnTagIds(page);
-    }
-    /**
-     * The tickets of an ad-hoc view (`PUT /views/0/items` with its definition): the server filters,
-     * so a sweep pays for open tickets only. Anything that makes the answer untrustworthy (a refusal,
-     * a 202, an unknown shape, a full page naming no next one) is a ViewUnusableError; a 401 stays an
-     * AuthError (the credentials, not the view). The fallback is the sweep's (sweep/listing.ts).
-     */
-    async *listViewItems(view, opts = {}) {
-        const limit = opts.limit ?? PAGE_LIMIT;
-        if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_LIMIT) {
-            throw new RangeError(`page limit must be an integer from 1 to ${PAGE_LIMIT}`);
-        }
-        const query = new URLSearchParams({ limit: String(limit) });
-        const call = { kind: 'list-view', method: 'PUT', path: '/views/0/items', query };
-        try {
-            for await (const page of this.#pages({ ...call, body: { view }, viewLimit: limit })) {
-                yield this.#learnTagIds(page);
-            }
-        }
-        catch (err) {
-            const unusable = err instanceof GorgiasError &&
-                !(err instanceof AuthError && err.status === 401) &&
-                (VIEW_REFUSALS.some(type => err instanceof type) || [405, 501].includes(err.status ?? 0));
-            throw unusable ? new ViewUnusableError(err.message, err) : err;
-        }
-    }
-    /** The ticket alone (`GET /tickets/{id}`), for policy modules. */
-    async getTicket(id) {
-        return (await this.#retrieve(id)).ticket;
-    }
-    /**
-     * The ticket with all of its messages, in one request when the retrieve embeds them (it does:
-     * reference, retrieve-ticket); when not, or fewer than `messages_count`, from the messages list.
-     */
-    async readTicket(id) {
-        const { ticket, embedded } = await this.#retrieve(id);
-        this.#learnTagIds([ticket]);
-        const count = typeof ticket.messages_count === 'number' ? ticket.messages_count : null;
-        if (embedded !== null && (count === null || embedded.length >= count)) {
-            return { ticket, messages: embedded };
-        }
-        try {
-            return { ticket, messages: await this.listMessages(id, count) };
-        }
-        catch (err) {
-            // The ticket is there: a 404 is the messages list missing, not "deleted or merged".
-            if (!(err instanceof NotFoundError))
-                throw err;
-            throw new MalformedResponseError(`GET /messages?ticket_id=${id} answered 404 although the ticket exists: its messages could not be read`, { method: 'GET', path: '/messages', kind: 'list-messages', status: 404 });
-        }
-    }
-    /** GET another API path (`/customers/123`, `/macros`): read-only, paced and retried. */
-    async getJson(path, query = {}) {
-        if (!/^\/[A-Za-z0-9_\-/]+$/.test(path) || path.includes('..')) {
-            throw new TypeError(`getJson: "${path}" is not an API path such as /customers/123`);
-        }
-        const params = Object.entries(query).map(([k, v]) => [k, String(v)]);
-        const search = new URLSearchParams(params);
-        const parse = (json) => ({ value: json });
-        return this.call({
-            kind: 'read-other',
-            method: 'GET',
-            path,
-            query: search,
-            expected: 'JSON',
-            parse
-        });
-    }
-    /**
-     * Every message of the ticket, oldest first, from `GET /messages?ticket_id=` (the per-ticket
-     * endpoint is deprecated). A message of another ticket (a server that ignored the filter), or a
-     * list running far past `messagesCount`, is an UnreadableThreadError: threads are never mixed.
-     */
-    async listMessages(ticketId, messagesCount = null) {
-        const query = new URLSearchParams({
-            ticket_id: String(checkId(ticketId)),
-            limit: String(PAGE_LIMIT),
-            order_by: 'created_datetime:asc'
-        });
-        const info = { method: 'GET', path: '/messages', kind: 'list-messages' };
-        const most = messagesCount === null ? MAX_THREAD : messagesCount + MESSAGES_MARGIN;
-        const messages = [];
-        for await (const page of this.#pages({ ...info, query })) {
-            checkOwnMessages(page, ticketId, info);
-            messages.push(...page);
-            if (messages.length <= most)
-                continue;
-            throw new UnreadableThreadError(`GET /messages?ticket_id=${ticketId} kept listing messages: ${messages.length} so far for a ticket whose messages_count is ${messagesCount ?? 'not given'}; the thread cannot be trusted`, info);
-        }
-        return messages;
-    }
-    /** Never retried once it may have reached Gorgias: see AmbiguousWriteError. */
-    async createMessage(ticketId, body) {
-        return this.call({
-            kind: 'create-message',
-            method: 'POST',
-            path: `/tickets/${checkId(ticketId)}/messages`,
-            body,
-            expected: 'the created message',
-            parse: (entity)
-        });
-    }
-    /** Sends `{"status":"closed"}` and nothing else: a ticket PUT with `tags` replaces them all. */
-    async closeTicket(id) {
-        await this.#write('close-ticket', 'PUT', `/tickets/${checkId(id)}`, { status: 'closed' });
-    }
-    /** Adds tags, leaving the others alone (POST /tickets/{id}/tags). */
-    async addTags(ticketId, tags) {
-        await this.#tags('add-tags', 'POST', ticketId, tags);
-    }
-    /** Removes only the given tags (DELETE /tickets/{id}/tags with a JSON body). */
-    async removeTags(ticketId, tags) {
-        await this.#tags('remove-tags', 'DELETE', ticketId, tags);
-    }
-    /**
-     * The account's tag with this name (any case), created when there is none. Needed only when a
-     * tag cannot be added by name: adding by id is what public connectors do.
-     */
-    async tagByName(name) {
-        const create = { kind: 'tags', method: 'POST', path: '/tags', body: { name } };
-        const found = (await firstMatch(this.list('/tags', {}, 'tags'), t => sameText(t.name, name))) ??
-            (await this.call({ ...create, expected: 'a tag', parse: (entity) }));
-        this.#tagIds.set(name.toLowerCase(), found.id);
-        return found;
-    }
-    /** The id of the tag of this name (any case) if a ticket listed or read, or tagByName, showed it. */
-    knownTagId(name) {
-        return this.#tagIds.get(name.toLowerCase());
-    }
-    /** The pages of a GET list (`/users`, `/macros?search=`), every page at PAGE_LIMIT. */
-    list(path, extra = {}, kind = 'read-other') {
-        const query = new URLSearchParams({ ...extra, limit: String(PAGE_LIMIT) });
-        return this.#pages({ kind, method: 'GET', path, query });
-    }
-    #learnTagIds(tickets) {
-        for (const tag of tickets.flatMap(t => (Array.isArray(t?.tags) ? t.tags : []))) {
-            if (tag && typeof tag.name === 'string' && Number.isSafeInteger(tag.id)) {
-                this.#tagIds.set(tag.name.toLowerCase(), tag.id);
-            }
-        }
-        return tickets;
-    }
-    async #retrieve(id) {
-        const info = { method: 'GET', path: `/tickets/${checkId(id)}`, kind: 'get-ticket' };
-        const { messages, ...ticket } = await this.call({
-            ...info,
-            expected: 'a ticket',
-            parse: (entity)
-        });
-        if (!Array.isArray(messages))
-            return { ticket, embedded: null };
-        // Checked against the ticket that came back: another ticket is the sweep's to refuse.
-        checkOwnMessages(messages, typeof ticket.id === 'number' ? ticket.id : id, info);
-        return { ticket, embedded: messages };
-    }
-    async #tags(kind, method, ticketId, tags) {
-        const body = {};
-        if (tags.ids?.length)
-            body.ids = tags.ids.map(checkId);
-        if (tags.names?.length)
-            body.names = tags.names;
-        const path = `/tickets/${checkId(ticketId)}/tags`;
-        if (body.ids || body.names)
-            await this.#write(kind, method, path, body);
-    }
-    /** Any 2xx means done: failing on an odd body would report a done write as failed. */
-    #write(kind, method, path, body) {
-        return this.call({ kind, method, path, body, expected: 'any', parse: () => ({ value: null }) });
-    }
-    async *#pages(call) {
-        const guard = new PageGuard();
-        const view = call.viewLimit !== undefined;
-        const what = view ? 'view items' : call.path.slice(1);
-        const nextItems = view ? { base: this.base, path: call.path } : null;
-        let { path, query } = call;
-        for (;;) {
-            const info = { method: call.method, path, kind: call.kind };
-            const page = await this.call({
-                ...call,
-                path,
-                query,
-                expected: `a page of ${what} ({"data": [...], "meta": {...}})`,
-                // 202 Accepted is an asynchronous search: no answer yet, not "no tickets".
-                parse: (json, status) => {
-                    const parsed = view && status !== 200 ? undefined : parsePage(json, nextItems);
-                    return parsed && { value: parsed };
-                }
-            });
-            const problem = guard.check(page.data, page.next);
-            const request = `${call.method} ${path}`;
-            if (problem) {
-                throw new MalformedResponseError(`Pagination of ${request} stopped: ${problem}`, info);
-            }
-            if (view && page.next === null && page.data.length >= call.viewLimit) {
-                const message = `${request} answered a full page without naming the next one`;
-                throw new MalformedResponseError(message, info);
-            }
-            yield page.data;
-            if (page.next === null)
-                return;
-            ({ path, query } = nextRequest(page.next, call));
-        }
-    }
-}
-function checkId(id) {
-    if (!Number.isSafeInteger(id) || id < 1)
-        throw new TypeError(`Not a Gorgias id: ${String(id)}`);
-    return id;
-}
-// The JSON boundary: only what the code relies on (an object with a numeric id) is checked; the
-// rest passes through as the API sent it, and readers of optional fields cope (see types.ts).
-function entity(json) {
-    return isRecord(json) && typeof json.id === 'number' ? { value: json } : undefined;
-}
-/**
- * A thread is the ticket's own: every message must name it (`ticket_id`), or another ticket's
- * agent reply could start this one's cycle. Non-objects are the policy's to find unreadable.
- */
-function checkOwnMessages(messages, ticketId, info) {
-    for (const m of messages) {
-        if (typeof m !== 'object' || m === null)
-            continue;
-        const owner = m.ticket_id;
-        if (owner === ticketId)
-            continue;
-        const shown = owner === undefined ? 'no ticket_id' : `ticket_id ${JSON.stringify(owner)}`;
-        throw new UnreadableThreadError(`${info.method} ${info.path} answered a message with ${shown.slice(0, 40)} for ticket ${ticketId}: its thread cannot be trusted`, info);
-    }
-}
-/** The first item that matches, reading no page past it. */
-async function firstMatch(pages, match) {
-    for await (const page of pages) {
-        const found = page.find(match);
-        if (found !== undefined)
-            return found;
-    }
-    return null;
-}
-/** Names and emails as Gorgias matches them: in any case. */
-function sameText(value, wanted) {
-    return typeof value === 'string' && value.toLowerCase() === wanted.toLowerCase();
-}
-// Reads of the account's own setup, made before any write.
-/** The user whose email is this one (any case), from `GET /users`; null when none has it. */
-function findUserByEmail(client, email) {
-    return firstMatch(client.list('/users'), u => sameText(u?.email, email));
-}
-/** One request: the first page (up to 100) of the tags matching `GET /tags?search=`. */
-async function searchTags(client, search) {
-    const pages = client.list('/tags', { search }, 'tags');
-    const first = await pages.next();
-    await pages.return(undefined);
-    return first.done ? [] : first.value;
-}
-/** Every integration of the account (`GET /integrations`). */
-async function listIntegrations(client) {
-    const all = [];
-    for await (const page of client.list('/integrations'))
-        all.push(...page);
-    return all;
-}
-/** One macro (`GET /macros/{id}`). */
-async function getMacro(client, id) {
-    const macro = entity(await client.getJson(`/macros/${id}`));
-    if (!macro)
-        throw new Error(`GET /macros/${id} answered something that is not a macro`);
-    return macro.value;
-}
-/** Pages of macros (`GET /macros`), filtered by `search` (in the name) and `languages`. */
-function listMacros(client, filter = {}) {
-    const query = {};
-    if (filter.search !== undefined)
-        query.search = filter.search;
-    if (filter.languages !== undefined)
-        query.languages = filter.languages;
-    return client.list('/macros', query);
-}
-/** The account (`GET /account`), its settings included. */
-async function getAccount(client) {
-    const json = await client.getJson('/account');
-    if (!isRecord(json))
-        throw new Error('GET /account answered something that is not an account');
-    return json;
-}
-
-;// CONCATENATED MODULE: ./src/sweep/context.ts
-
-/** The first reason to stop wins: it is the one the person has to fix. */
-function stopRun(ctx, stop) {
-    ctx.stop ??= stop;
-}
-function pastDeadline(ctx) {
-    return ctx.now().getTime() > ctx.deadline;
-}
-/**
- * The one place that counts: every ticket seen is counted exactly once, as an action (done,
- * planned, deferred, failed), a failed read, or a skip for one reason. A tag repair leaves the
- * ticket alone, so its ticket is counted under the reason it gets no follow-up or close, and the
- * repair gets a line of its own. Nothing reads it to decide.
- */
-class Tally {
-    dryRun;
-    startedAt;
-    pages = 0;
-    seen = 0;
-    /** tickets read one by one, with their messages */
-    read = 0;
-    /** messages recognised as ours by sender and text, their marker missing */
-    unmarked = 0;
-    skipped = Object.fromEntries(SKIP_REASONS.map(r => [r, 0]));
-    /** follow-ups and closes, whatever became of them, and tickets deferred unread */
-    actions = [];
-    tagRepairs = [];
-    readFailures = [];
-    notableSkips = [];
-    reopened = new Set();
-    warnings = [];
-    explanations = [];
-    constructor(dryRun, startedAt) {
-        this.dryRun = dryRun;
-        this.startedAt = startedAt;
-    }
-    /** A fallback listing starts afresh: what the abandoned one counted is dropped. */
-    restart() {
-        this.seen = 0;
-        for (const r of SKIP_REASONS)
-            this.skipped[r] = 0;
-        this.reopened.clear();
-    }
-    skip(reason, line) {
-        this.skipped[reason]++;
-        if (line)
-            this.notableSkips.push(line);
-    }
-    action(order, outcome) {
-        this.actions.push({ order, outcome });
-    }
-    tagRepair(countedAs, outcome) {
-        this.skipped[countedAs]++;
-        this.tagRepairs.push(outcome);
-    }
-    /** Said once per run, however many tickets show it. */
-    warn(text) {
-        if (!this.warnings.includes(text))
-            this.warnings.push(text);
-    }
-    unmarkedWarning() {
-        if (this.unmarked === 0)
-            return [];
-        return [
-            `${this.unmarked} message(s) look like this action's follow-ups (sent by the API user, with the text of a template) but lack its marker in external_id: they were counted as follow-ups. Gorgias may be dropping external_id; please report it.`
-        ];
-    }
-    /** Finished in whatever order the workers ran; the report reads the same every time. */
-    report(listing, finishedAt, stop) {
-        const byOrder = (a, b) => a.order - b.order;
-        const byTicket = (a, b) => a.ticketId - b.ticketId;
-        const report = {
-            dryRun: this.dryRun,
-            startedAt: this.startedAt,
-            finishedAt,
-            listing,
-            pages: this.pages,
-            ticketsSeen: this.seen,
-            candidates: this.read,
-            actions: [...this.actions].sort(byOrder).map(a => a.outcome),
-            housekeeping: [...this.tagRepairs].sort(byTicket),
-            readFailures: [...this.readFailures].sort(byTicket),
-            skipped: { ...this.skipped },
-            notableSkips: [...this.notableSkips].sort(byTicket),
-            reopened: [...this.reopened].sort((a, b) => a - b),
-            warnings: [...this.warnings, ...this.unmarkedWarning()],
-            explanations: [...this.explanations].sort(byOrder).map(e => e.explanation)
-        };
-        if (stop)
-            report.stop = stop;
-        return report;
-    }
-}
-/**
- * The max-actions budget. A slot is taken before a ticket is read (it may turn out due) and given
- * back when it needed no follow-up or close. While every slot is used or in flight a ticket waits;
- * a slot given back goes to the oldest reply waiting (lowest `order`), never to whoever asks next.
- * Once every slot is used and none is in flight, the answer is no: deferred to the next run.
- */
-class ActionSlots {
-    max;
-    used = 0;
-    #inFlight = 0;
-    #waiting = [];
-    constructor(max) {
-        this.max = max;
-    }
-    /** Resolves true with a slot held, or false when the budget is spent. */
-    acquire(order) {
-        return new Promise(answer => {
-            this.#waiting.push({ order, answer });
-            this.#waiting.sort((a, b) => a.order - b.order);
-            this.#settle();
-        });
-    }
-    /** `used`: the slot went to a follow-up or a close (whatever its result). */
-    release(used) {
-        if (this.#inFlight === 0)
-            throw new Error('ActionSlots.release without acquire');
-        this.#inFlight--;
-        if (used)
-            this.used++;
-        this.#settle();
-    }
-    #settle() {
-        while (this.#waiting.length > 0 && this.used + this.#inFlight < this.max) {
-            this.#inFlight++;
-            this.#waiting.shift().answer(true);
-        }
-        if (this.#inFlight === 0 && this.used >= this.max) {
-            for (const waiter of this.#waiting.splice(0))
-                waiter.answer(false);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/sweep/listing.ts
-
-
-
-
-
-/**
- * The listing: which tickets are worth reading one by one. Only open tickets can be due, so Gorgias
- * is asked for those alone (an ad-hoc view, "id should be set to 0", reference: list view items).
- * The view is a prefilter only: every ticket listed is still triaged on its own fields, so a view
- * that ignored the filter would cost time, never a wrong action. Nothing here writes.
- */
-const OPEN_TICKETS_VIEW = {
-    type: 'ticket-list',
-    filters: "eq(ticket.status, 'open')",
-    // Creation order does not move while the pages are read (the last message's time would).
-    order_by: 'created_datetime',
-    order_dir: 'asc'
-};
-/** The time limit came while listing: nothing may be written from a listing cut short. */
-class ListingTimeLimit extends Error {
-    listing;
-    constructor(listing) {
-        super('time limit reached while listing');
-        this.listing = listing;
-    }
-}
-async function listCandidates(ctx, at) {
-    const { settings } = ctx;
-    const run = { ctx, at, pages: 0, seen: 0 };
-    if (settings.ticketIds !== null) {
-        const ids = settings.ticketIds;
-        ctx.tally.seen += ids.length;
-        return {
-            listing: { kind: 'ticket-ids', ids },
-            candidates: ids.map((ticketId, order) => ({ ticketId, listed: null, order }))
-        };
-    }
-    if (settings.viewId !== null) {
-        const listing = { kind: 'saved-view', viewId: settings.viewId };
-        const pages = ctx.client.listTickets({ viewId: listing.viewId });
-        const candidates = await triagePages(run, pages, listing).catch((err) => {
-            if (run.pages === 0 && (err instanceof NotFoundError || err instanceof ValidationError)) {
-                throw new SettingsError('view-id', `view-id: Gorgias has no view ${listing.viewId} on ${settings.domain} (HTTP ${err.status}); the id is the number in the view's URL, or leave view-id empty`);
-            }
-            throw err;
-        });
-        return { listing, candidates };
-    }
-    const open = await fromOpenTicketsView(run);
-    if (!('why' in open))
-        return open;
-    const { why } = open;
-    ctx.tally.warn(`Listed every untrashed ticket instead of open tickets only: ${why}. The sweep is still correct, but costs more requests.`);
-    ctx.progress(`open-tickets view not usable (${why}); listing every untrashed ticket`);
-    ctx.tally.restart();
-    run.seen = 0;
-    const listing = { kind: 'all-tickets', why };
-    return { listing, candidates: await triagePages(run, ctx.client.listTickets(), listing) };
-}
-/**
- * The open-tickets view, unless it cannot be trusted: the client reports a ViewUnusableError (a
- * refusal, a 202, a shape or paging this action cannot follow), and the rule is this listing's:
- * such a view is not used, and neither is an answer of no ticket while open tickets exist. A zero
- * answer is checked against the plain list, newest updated first, until an open ticket is seen or
- * the list ends (after a bulk close, the newest hundred can all be closed while older ones are open).
- */
-async function fromOpenTicketsView(run) {
-    const listing = { kind: 'open-view' };
-    let candidates;
-    try {
-        candidates = await triagePages(run, run.ctx.client.listViewItems(OPEN_TICKETS_VIEW), listing);
-    }
-    catch (err) {
-        if (!(err instanceof ViewUnusableError))
-            throw err;
-        // In our own words, not the server's: the summary shows it.
-        const why = err.status === undefined || err.status === 200
-            ? `the open-tickets view query got an answer this action cannot trust (${err.message})`
-            : `the open-tickets view query was refused (HTTP ${err.status})`;
-        return { why };
-    }
-    if (run.seen > 0)
-        return { listing, candidates };
-    let checked = 0;
-    const newestFirst = run.ctx.client.listTickets({ orderBy: 'updated_datetime:desc' });
-    for await (const page of counted(run, newestFirst, listing)) {
-        checked += page.length;
-        if (page.some(t => t?.status === 'open' && !t.trashed_datetime)) {
-            return {
-                why: 'the open-tickets view answered no ticket, yet the ticket list shows open ones'
-            };
-        }
-    }
-    run.ctx.progress(`no open tickets, checked: none among the ${checked} tickets not in the trash`);
-    return { listing: { kind: 'open-view', checked: true }, candidates };
-}
-/**
- * The pages of one listing, counted by the listing (which decides on them) and the tally. The time
- * limit, after a page or before a request (a DeadlineError), cuts the listing short.
- */
-async function* counted(run, pages, listing) {
-    try {
-        for await (const page of pages) {
-            run.pages++;
-            run.ctx.tally.pages++;
-            yield page;
-            if (pastDeadline(run.ctx))
-                throw new ListingTimeLimit(listing);
-        }
-    }
-    catch (err) {
-        if (err instanceof DeadlineError)
-            throw new ListingTimeLimit(listing);
-        throw err;
-    }
-}
-/** Reads every page, triages each ticket once, and returns the candidates oldest reply first. */
-async function triagePages(run, pages, listing) {
-    const { ctx, at } = run;
-    const { tally, settings } = ctx;
-    const seen = new Set();
-    const found = [];
-    for await (const page of counted(run, pages, listing)) {
-        for (const ticket of page) {
-            // A ticket edited while the pages are read can be listed twice; it is counted once.
-            const readable = Number.isSafeInteger(ticket.id) && ticket.id >= 1;
-            if (readable && seen.has(ticket.id))
-                continue;
-            run.seen++;
-            tally.seen++;
-            if (!readable) {
-                tally.skip('unreadable');
-                continue;
-            }
-            seen.add(ticket.id);
-            noteReopened(ctx, ticket);
-            const reason = ruledOut(ticket, settings, at);
-            ctx.state?.listed(ticket.id);
-            if (reason !== null)
-                tally.skip(reason);
-            // Triaged on its list item like any other; only then may the state save its read.
-            else if (ctx.state?.skipsRead(ticket, at))
-                tally.skip('not-due');
-            else
-                found.push(ticket);
-        }
-        ctx.progress(`page ${run.pages}: ${run.seen} tickets read, ${found.length} may be due`);
-    }
-    return found
-        .map(t => ({ t, at: lastMessageAt(t) }))
-        .sort((a, b) => a.at - b.at || a.t.id - b.t.id)
-        .map(({ t }, order) => ({ ticketId: t.id, listed: t, order }));
-}
-/**
- * Why the list item alone rules the ticket out, or null when it is worth its one read. A list item
- * the triage cannot read (a view item of another shape, odd data) is read too: the ticket itself
- * is what is decided on, and the listing is a prefilter only.
- */
-function ruledOut(ticket, settings, now) {
-    try {
-        const first = triage(ticket, settings, now);
-        return first.kind === 'skip' && first.reason !== 'unreadable' ? first.reason : null;
-    }
-    catch {
-        return null;
-    }
-}
-/** Oldest first; a ticket without a readable time goes last (it is read all the same). */
-function lastMessageAt(ticket) {
-    const value = ticket.last_message_datetime;
-    const at = typeof value === 'string' ? parseTimestamp(value) : undefined;
-    return at ? at.getTime() : Number.MAX_SAFE_INTEGER;
-}
-/**
- * The one place reopens are found: an open ticket carrying closed-tag, a customer who came back
- * after an automatic close. Called on every list item, and on every ticket read (a `ticket-ids`
- * run lists nothing; a view item of another shape may not show the tags).
- */
-function noteReopened(ctx, ticket) {
-    if (ticket.status === 'open' && hasTagNamed(ticket, ctx.settings.closedTag)) {
-        ctx.tally.reopened.add(ticket.id);
-    }
-}
-/**
- * Whether the ticket carries a tag of this name (any case), with or without an id: a tag of ours
- * that Gorgias shows without an id is still ours. Odd tag data must not stop the listing.
- */
-function hasTagNamed(ticket, name) {
-    const tags = ticket?.tags;
-    const named = (t) => typeof t?.name === 'string' && t.name.toLowerCase() === name.toLowerCase();
-    return Array.isArray(tags) && tags.some(named);
-}
-
-;// CONCATENATED MODULE: ./src/check.ts
-
-
-
-
-const sayer = (check) => (status, found, fix) => ({ status, check, found, ...(fix ? { fix } : {}) });
-const AGAIN = 'run the check again; if it persists, the sweep will fail the same way';
-/** The items `fill` pushes, with the requests they took; `fill` answers refused credentials. */
-async function checklist(client, settings, scope, fill) {
-    const start = client.stats().total;
-    const items = [];
-    const refused = await fill(items);
-    const requests = client.stats().total - start;
-    const host = new URL(settings.apiUrl).host;
-    return { host, email: settings.email, scope, items, requests, refused };
-}
-/** The whole checklist, in the order a rollout meets its failures. */
-function checkAccount(client, settings) {
-    return checklist(client, settings, 'full', async (items) => {
-        const [user, refused] = await checkUser(client, settings);
-        items.push(user);
-        if (refused)
-            return refused;
-        items.push(checkRateLimitHeader(client, settings));
-        const [listing, open] = await checkOpenTickets(client, settings);
-        items.push(listing, await checkTicketRead(client, open));
-        items.push(...(await checkTags(client, settings, 'full')), checkChannels(settings, open));
-        items.push(await checkEmailIntegration(client, settings));
-        return null;
-    });
-}
-/** A real run's tag check before any write: exclude-tags and only-tags, warnings only. */
-function checkRunTags(client, settings) {
-    return checklist(client, settings, 'tags', async (items) => {
-        items.push(...(await checkTags(client, settings, 'tags')).filter(i => i.status === 'warning'));
-        return null;
-    });
-}
-function check_reason(err) {
-    if (!(err instanceof Error))
-        return String(err);
-    const status = err.status;
-    return typeof status === 'number' && !err.message.includes(String(status))
-        ? `${err.message} (HTTP ${status})`
-        : err.message;
-}
-/** 1. The credentials and the API user; the error when the credentials were refused. */
-async function checkUser(client, settings) {
-    const say = sayer('Credentials, API user (GET /api/users)');
-    const { email } = settings;
-    const host = new URL(settings.apiUrl).host;
-    let user;
-    try {
-        user = await findUserByEmail(client, email);
-    }
-    catch (err) {
-        if (!(err instanceof AuthError)) {
-            // Not verified, not refused either: the checks below show whether the key works.
-            return [say('warning', `${host}: the users could not be listed, so the API user was not verified: ${check_reason(err)}`, 'make sure gorgias-email is the user who owns the API key: follow-ups are sent as that user'), null]; // prettier-ignore
-        }
-        if (err.status === 403) {
-            return [say('problem', `${host} refused ${email} the list of users (HTTP 403): the key's user lacks a permission`, "give the key's user an admin or lead role in Gorgias (Settings > Users), or use an admin's key"), null]; // prettier-ignore
-        }
-        return [say('problem', `${host} rejected the credentials of ${email} (HTTP ${err.status ?? 401}); nothing else was checked`, 'check the API key (gorgias-api-key, GORGIAS_API_KEY; Settings > REST API in Gorgias), that gorgias-email is the user who owns it, and that api-url (GORGIAS_API_URL) points at your account'), err]; // prettier-ignore
-    }
-    if (user === null) {
-        return [say('problem', `${host} accepted the key, but no user of the account has the email ${email}`, 'set gorgias-email (GORGIAS_EMAIL) to the email of the Gorgias user who owns the API key: follow-ups are sent as that user'), null]; // prettier-ignore
-    }
-    if (user.active === false) {
-        return [say('problem', `${email} is a deactivated user of ${host}`, 'reactivate the user in Gorgias (Settings > Users), or use the key of an active user'), null]; // prettier-ignore
-    }
-    return [say('ok', `${host} accepted the key of ${email}; follow-ups are sent as "${userName(user)}" (user ${user.id})`), null]; // prettier-ignore
-}
-function userName(user) {
-    const joined = [user.firstname, user.lastname]
-        .filter(p => typeof p === 'string' && p.trim())
-        .join(' ');
-    return (typeof user.name === 'string' && user.name.trim()) || joined || user.email;
-}
-/** 2. The rate-limit header the pacing reads. */
-function checkRateLimitHeader(client, settings) {
-    const say = sayer('Rate-limit header');
-    const reading = client.rateLimitReading();
-    if (reading === null) {
-        return say('warning', 'the answers carry no readable X-Gorgias-Account-Api-Call-Limit header', `the action then paces itself at the documented 40 requests per 20 s without seeing what the store's other apps use; if runs meet many 429s, lower rate-limit-share (now ${settings.rateLimitShare})`); // prettier-ignore
-    }
-    const share = Math.max(1, Math.floor(reading.limit * settings.rateLimitShare));
-    return say('ok', `X-Gorgias-Account-Api-Call-Limit: ${reading.used}/${reading.limit} used in the current window; the sweep fills at most ${share} of ${reading.limit} (rate-limit-share ${settings.rateLimitShare})`); // prettier-ignore
-}
-const isOpen = (t) => t?.status === 'open' && !t.trashed_datetime;
-/** The first two pages of the listing the sweep uses: the ad-hoc view, or the saved view-id. */
-async function firstPages(pages) {
-    const got = [];
-    for await (const page of pages) {
-        got.push(page);
-        if (got.length === 2)
-            break;
-    }
-    return got;
-}
-function pagesFound(pages, what) {
-    const first = pages[0] ?? [];
-    const open = first.filter(isOpen);
-    const notOpen = first.length - open.length;
-    const openWords = first.length === 0
-        ? 'no ticket'
-        : `${first.length} tickets, ${notOpen === 0 ? 'all open' : `${notOpen} of them not open`}`;
-    const second = pages.length === 2
-        ? `; the second page it named came through (${pages[1].length} tickets)`
-        : '; it named no second page (nothing more to list, so paging was not exercised)';
-    return { found: `${what}: first page ${openWords}${second}`, listed: first.length, open, notOpen };
-}
-/** 3. The open-tickets listing a sweep starts with. */
-async function checkOpenTickets(client, settings) {
-    if (settings.viewId !== null)
-        return checkSavedView(client, settings, settings.viewId);
-    const say = sayer('Open-tickets view (PUT /api/views/0/items)');
-    let pages;
-    try {
-        pages = await firstPages(client.listViewItems(OPEN_TICKETS_VIEW));
-    }
-    catch (err) {
-        if (!(err instanceof ViewUnusableError)) {
-            return [say('problem', `the view query failed: ${check_reason(err)}`, AGAIN), null];
-        }
-        const why = err.status === undefined || err.status === 200
-            ? `answered something this action cannot trust (${err.message})`
-            : `was refused (HTTP ${err.status})`;
-        const fallback = await latestOpen(client);
-        return [say('warning', `the open-tickets view query ${why}; the sweep falls back to listing every untrashed ticket`, 'that works but costs more requests on a large account: create a saved view of open tickets in Gorgias and set view-id to its id (the number in its URL)'), fallback]; // prettier-ignore
-    }
-    const { found, listed, open, notOpen } = pagesFound(pages, 'the open-tickets view answered');
-    if (listed === 0) {
-        const latest = await latestOpen(client);
-        if (latest?.length) {
-            return [say('warning', `the open-tickets view answered no ticket, yet the latest tickets include ${latest.length} open ones; the sweep notices this and lists every untrashed ticket instead`, 'that works but costs more requests: create a saved view of open tickets in Gorgias and set view-id to its id'), latest]; // prettier-ignore
-        }
-        // Only the newest page was looked at: no proof there is none, so not an ok (the sweep pages on).
-        return [say('info', `${found}; the 100 most recently updated tickets hold no open one either (a sweep pages the whole ticket list before it believes there is none)`), []]; // prettier-ignore
-    }
-    if (notOpen === 0)
-        return [say('ok', found), open];
-    return [say('warning', `${found}: the view's status filter was not applied`, 'the sweep still decides on each ticket itself, but reads more; set view-id to a saved view of open tickets'), open]; // prettier-ignore
-}
-async function checkSavedView(client, settings, viewId) {
-    const say = sayer(`view-id ${viewId} (GET /api/tickets?view_id=)`);
-    try {
-        const pages = await firstPages(client.listTickets({ viewId }));
-        const { found, open, notOpen } = pagesFound(pages, `view ${viewId} answered`);
-        if (notOpen === 0)
-            return [say('ok', found), open];
-        return [say('warning', found, `the sweep reads every ticket the view lists; filter view ${viewId} on status open in Gorgias so that it lists open tickets only`), open]; // prettier-ignore
-    }
-    catch (err) {
-        if (err instanceof NotFoundError || err instanceof ValidationError) {
-            return [say('problem', `Gorgias has no view ${viewId} on ${settings.domain} (HTTP ${err.status}): a sweep would stop here`, "set view-id to the number in the view's URL, or leave it empty to list open tickets"), null]; // prettier-ignore
-        }
-        return [say('problem', `listing view ${viewId} failed: ${check_reason(err)}`, AGAIN), null];
-    }
-}
-/** The open tickets among the latest updated ones (one page), or null when they cannot be listed. */
-async function latestOpen(client) {
-    try {
-        for await (const page of client.listTickets({ orderBy: 'updated_datetime:desc' })) {
-            return page.filter(isOpen);
-        }
-        return [];
-    }
-    catch {
-        return null;
-    }
-}
-/** 4. One ticket's read, the way every ticket is read before anything is done to it. */
-async function checkTicketRead(client, open) {
-    const say = sayer("One ticket's read (GET /api/tickets/{id})");
-    const ticket = open?.find(t => Number.isSafeInteger(t?.id) && t.id > 0);
-    if (!ticket)
-        return say('info', 'no open ticket was listed, so no read was tried: not verified');
-    const pagedBefore = client.stats().requests['list-messages'];
-    try {
-        const { messages } = await client.readTicket(ticket.id);
-        const paged = client.stats().requests['list-messages'] - pagedBefore;
-        return say('ok', paged === 0
-            ? `ticket ${ticket.id}: the read embedded its ${messages.length} messages (one request per ticket)`
-            : `ticket ${ticket.id}: the read did not embed all its messages; GET /api/messages?ticket_id= gave ${messages.length} (${paged} more request${paged === 1 ? '' : 's'} per such ticket)`);
-    }
-    catch (err) {
-        return say('problem', `ticket ${ticket.id} could not be read: ${check_reason(err)}`, "every ticket is read this way before anything is done to it: check the key's permissions (read tickets and messages)"); // prettier-ignore
-    }
-}
-/** The comma-separated list a space-separated value probably meant, e.g. "vip,escalated". */
-function commaListFor(name) {
-    const words = name.trim().split(/\s+/);
-    return words.length > 1 ? words.join(',') : null;
-}
-/** 5. Each configured tag once (any case), under the input that named it first. */
-async function checkTags(client, settings, scope) {
-    const named = [
-        ['exclude-tags', settings.excludeTags],
-        ['only-tags', settings.onlyTags],
-        ['follow-up-tag', scope === 'full' ? [settings.followUpTag] : []],
-        ['closed-tag', scope === 'full' ? [settings.closedTag] : []]
-    ];
-    const seen = new Set();
-    const items = [];
-    for (const [input, names] of named) {
-        for (const name of names) {
-            if (seen.has(name.toLowerCase()))
-                continue;
-            seen.add(name.toLowerCase());
-            items.push(await checkTag(client, settings, input, name));
-        }
-    }
-    return items;
-}
-async function checkTag(client, settings, input, name) {
-    const say = sayer(`${input} "${name}" (GET /api/tags?search=)`);
-    let tags;
-    try {
-        tags = await searchTags(client, name);
-    }
-    catch (err) {
-        // Refused credentials stop a run here, at its first request, as they would anywhere else.
-        if (err instanceof AuthError && err.status === 401)
-            throw err;
-        return say('warning', `the tags could not be searched: ${check_reason(err)}`, 'run the check again');
-    }
-    const lower = name.toLowerCase();
-    if (tags.some(t => typeof t?.name === 'string' && t.name.toLowerCase() === lower)) {
-        return say('ok', `"${name}" is a tag of the account`);
-    }
-    if (tags.length >= PAGE_LIMIT) {
-        return say('warning', `not among the first 100 tags whose name contains "${name}": could not confirm it exists`, 'check the name against Settings > Tags in Gorgias'); // prettier-ignore
-    }
-    if (input === 'follow-up-tag' || input === 'closed-tag') {
-        return say('info', `"${name}" is not on the account yet: the action adds it by name with the first ${input === 'follow-up-tag' ? 'follow-up' : 'close'} (expected before the first real run)`); // prettier-ignore
-    }
-    const list = commaListFor(name);
-    const fix = list
-        ? `Tag names may contain spaces, so "${name}" is read as one tag; if you meant several, separate them with commas: ${input}: ${list}`
-        : `check the spelling against Settings > Tags in Gorgias, or remove it from ${input}`;
-    const missing = `no tag named "${name}" on the account: `;
-    if (input === 'exclude-tags')
-        return say('warning', `${missing}no ticket is protected by it`, fix);
-    const effect = settings.onlyTags.length === 1
-        ? 'no ticket carries it, so nothing would be handled'
-        : 'no ticket is handled because of it';
-    return say('warning', missing + effect, fix);
-}
-/** 6. The channels of the open tickets listed, against `channels`. */
-function checkChannels(settings, open) {
-    const say = sayer('Channels of open tickets');
-    const configured = settings.channels.join(', ');
-    if (!open?.length) {
-        return say('info', `no open ticket was listed, so the channels were not compared (channels is ${configured})`); // prettier-ignore
-    }
-    const byChannel = new Map();
-    for (const t of open) {
-        const channel = typeof t.channel === 'string' && t.channel ? t.channel.toLowerCase() : '(none)';
-        byChannel.set(channel, (byChannel.get(channel) ?? 0) + 1);
-    }
-    const others = [...byChannel]
-        .filter(([channel]) => !settings.channels.includes(channel))
-        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-    const handled = open.length - others.reduce((sum, [, n]) => sum + n, 0);
-    const sample = `of the ${open.length} open tickets on the first page`;
-    if (others.length === 0) {
-        return say('ok', `all ${sample} are on handled channels (${configured})`);
-    }
-    const notHandled = others.map(([c, n]) => `${n} ${c}`).join(', ');
-    const verb = others.length === 1 && others[0][1] === 1 ? 'is' : 'are';
-    const found = `${sample}, ${handled} are handled; ${notHandled} ${verb} not handled: channels is ${configured}`;
-    const answerable = (c) => ANSWERABLE_CHANNELS.includes(c);
-    const channels = others.map(([c]) => c);
-    const can = channels.filter(answerable);
-    const cannot = channels.filter(c => !answerable(c));
-    const advice = [
-        can.length > 0 ? `add ${can.join(', ')} to channels to follow up there too` : '',
-        cannot.length > 0 ? `this action cannot answer ${cannot.join(', ')}` : ''
-    ]
-        .filter(Boolean)
-        .join('; ');
-    return handled === 0
-        ? say('warning', `${found}: none would get a follow-up`, advice)
-        : say('info', found, `nothing to do if that is intended; ${advice}`);
-}
-const EMAIL_TYPES = ['email', 'gmail', 'outlook'];
-/** 7. An email integration a follow-up can go out from. */
-async function checkEmailIntegration(client, settings) {
-    const say = sayer('Email integration (GET /api/integrations)');
-    if (!settings.channels.includes('email')) {
-        return say('info', `not checked: channels (${settings.channels.join(', ')}) has no email`);
-    }
-    let integrations;
-    try {
-        integrations = await listIntegrations(client);
-    }
-    catch (err) {
-        if (err instanceof AuthError) {
-            return say('problem', `the integrations were refused (HTTP ${err.status}): ${check_reason(err)}`, "give the key's user the permission to read integrations, or use an admin's key"); // prettier-ignore
-        }
-        // Not verified: said as such, and each follow-up still replies from the agent's own address.
-        return say('warning', `the integrations could not be listed, so no sending address was verified: ${check_reason(err)}`, 'check in Gorgias (Settings > Channels > Email) that the support mailbox is connected'); // prettier-ignore
-    }
-    const email = integrations.filter(i => EMAIL_TYPES.includes(String(i?.type).toLowerCase()));
-    const address = (i) => typeof i.meta?.address === 'string' && i.meta.address.trim() ? i.meta.address.trim() : null;
-    const usable = email.filter(i => !i.deactivated_datetime && address(i) !== null);
-    if (usable.length === 0) {
-        const found = email.length === 0
-            ? 'the account has no email, gmail or outlook integration: an email follow-up has no address to come from'
-            : `the account's ${email.length} email integration${email.length === 1 ? ' is' : 's are'} deactivated or without an address (${email.length})`;
-        return say('problem', found, 'connect or reactivate the support mailbox in Gorgias (Settings > Channels > Email), or remove email from channels'); // prettier-ignore
-    }
-    const first = usable[0];
-    const more = usable.length > 1 ? ` and ${usable.length - 1} more` : '';
-    return say('ok', `${address(first)} (${first.type} integration ${first.id}${first.name ? `, "${first.name}"` : ''})${more}; each follow-up goes out from the address of the agent's last reply`); // prettier-ignore
 }
 
 ;// CONCATENATED MODULE: ./src/macros.ts
@@ -58260,7 +58299,6 @@ async function readAndActAll(ctx, log, candidates, concurrency) {
 }
 
 ;// CONCATENATED MODULE: ./src/run.ts
-
 
 
 
@@ -59179,18 +59217,18 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("worker_threa
 
 /***/ }),
 
-/***/ 7349:
+/***/ 2387:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveBlockMap = __nccwpck_require__(7103);
-var resolveBlockSeq = __nccwpck_require__(334);
-var resolveFlowCollection = __nccwpck_require__(3142);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
+var YAMLMap = __nccwpck_require__(2448);
+var YAMLSeq = __nccwpck_require__(5125);
+var resolveBlockMap = __nccwpck_require__(1653);
+var resolveBlockSeq = __nccwpck_require__(2624);
+var resolveFlowCollection = __nccwpck_require__(692);
 
 function resolveCollection(CN, ctx, token, onError, tagName, tag) {
     const coll = token.type === 'block-map'
@@ -59276,15 +59314,15 @@ exports.composeCollection = composeCollection;
 
 /***/ }),
 
-/***/ 3683:
+/***/ 2873:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Document = __nccwpck_require__(3021);
-var composeNode = __nccwpck_require__(5937);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
+var Document = __nccwpck_require__(5755);
+var composeNode = __nccwpck_require__(3755);
+var resolveEnd = __nccwpck_require__(1462);
+var resolveProps = __nccwpck_require__(8017);
 
 function composeDoc(options, directives, { offset, start, value, end }, onError) {
     const opts = Object.assign({ _directives: directives }, options);
@@ -59328,17 +59366,17 @@ exports.composeDoc = composeDoc;
 
 /***/ }),
 
-/***/ 5937:
+/***/ 3755:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var composeCollection = __nccwpck_require__(7349);
-var composeScalar = __nccwpck_require__(5413);
-var resolveEnd = __nccwpck_require__(7788);
-var utilEmptyScalarPosition = __nccwpck_require__(2599);
+var Alias = __nccwpck_require__(9671);
+var identity = __nccwpck_require__(2617);
+var composeCollection = __nccwpck_require__(2387);
+var composeScalar = __nccwpck_require__(4995);
+var resolveEnd = __nccwpck_require__(1462);
+var utilEmptyScalarPosition = __nccwpck_require__(9933);
 
 const CN = { composeNode, composeEmptyNode };
 function composeNode(ctx, token, props, onError) {
@@ -59447,15 +59485,15 @@ exports.composeNode = composeNode;
 
 /***/ }),
 
-/***/ 5413:
+/***/ 4995:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
+var resolveBlockScalar = __nccwpck_require__(599);
+var resolveFlowScalar = __nccwpck_require__(7120);
 
 function composeScalar(ctx, token, tagToken, onError) {
     const { value, type, comment, range } = token.type === 'block-scalar'
@@ -59542,18 +59580,18 @@ exports.composeScalar = composeScalar;
 
 /***/ }),
 
-/***/ 9984:
+/***/ 2750:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(1342);
-var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var identity = __nccwpck_require__(1127);
-var composeDoc = __nccwpck_require__(3683);
-var resolveEnd = __nccwpck_require__(7788);
+var directives = __nccwpck_require__(8144);
+var Document = __nccwpck_require__(5755);
+var errors = __nccwpck_require__(2130);
+var identity = __nccwpck_require__(2617);
+var composeDoc = __nccwpck_require__(2873);
+var resolveEnd = __nccwpck_require__(1462);
 
 function getErrorPos(src) {
     if (typeof src === 'number')
@@ -59773,17 +59811,17 @@ exports.Composer = Composer;
 
 /***/ }),
 
-/***/ 7103:
+/***/ 1653:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
-var utilMapIncludes = __nccwpck_require__(1187);
+var Pair = __nccwpck_require__(2815);
+var YAMLMap = __nccwpck_require__(2448);
+var resolveProps = __nccwpck_require__(8017);
+var utilContainsNewline = __nccwpck_require__(6761);
+var utilFlowIndentCheck = __nccwpck_require__(4437);
+var utilMapIncludes = __nccwpck_require__(3485);
 
 const startColMsg = 'All mapping items must start at the same column';
 function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
@@ -59897,12 +59935,12 @@ exports.resolveBlockMap = resolveBlockMap;
 
 /***/ }),
 
-/***/ 8913:
+/***/ 599:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(9271);
 
 function resolveBlockScalar(ctx, scalar, onError) {
     const start = scalar.offset;
@@ -60104,14 +60142,14 @@ exports.resolveBlockScalar = resolveBlockScalar;
 
 /***/ }),
 
-/***/ 334:
+/***/ 2624:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveProps = __nccwpck_require__(4631);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
+var YAMLSeq = __nccwpck_require__(5125);
+var resolveProps = __nccwpck_require__(8017);
+var utilFlowIndentCheck = __nccwpck_require__(4437);
 
 function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
     const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
@@ -60162,7 +60200,7 @@ exports.resolveBlockSeq = resolveBlockSeq;
 
 /***/ }),
 
-/***/ 7788:
+/***/ 1462:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -60208,19 +60246,19 @@ exports.resolveEnd = resolveEnd;
 
 /***/ }),
 
-/***/ 3142:
+/***/ 692:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilMapIncludes = __nccwpck_require__(1187);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var YAMLMap = __nccwpck_require__(2448);
+var YAMLSeq = __nccwpck_require__(5125);
+var resolveEnd = __nccwpck_require__(1462);
+var resolveProps = __nccwpck_require__(8017);
+var utilContainsNewline = __nccwpck_require__(6761);
+var utilMapIncludes = __nccwpck_require__(3485);
 
 const blockMsg = 'Block collections are not allowed within flow collections';
 const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
@@ -60424,13 +60462,13 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 /***/ }),
 
-/***/ 6842:
+/***/ 7120:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var resolveEnd = __nccwpck_require__(7788);
+var Scalar = __nccwpck_require__(9271);
+var resolveEnd = __nccwpck_require__(1462);
 
 function resolveFlowScalar(scalar, strict, onError) {
     const { offset, type, source, end } = scalar;
@@ -60659,7 +60697,7 @@ exports.resolveFlowScalar = resolveFlowScalar;
 
 /***/ }),
 
-/***/ 4631:
+/***/ 8017:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -60814,7 +60852,7 @@ exports.resolveProps = resolveProps;
 
 /***/ }),
 
-/***/ 9499:
+/***/ 6761:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -60857,7 +60895,7 @@ exports.containsNewline = containsNewline;
 
 /***/ }),
 
-/***/ 2599:
+/***/ 9933:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -60892,12 +60930,12 @@ exports.emptyScalarPosition = emptyScalarPosition;
 
 /***/ }),
 
-/***/ 4051:
+/***/ 4437:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var utilContainsNewline = __nccwpck_require__(9499);
+var utilContainsNewline = __nccwpck_require__(6761);
 
 function flowIndentCheck(indent, fc, onError) {
     if (fc?.type === 'flow-collection') {
@@ -60916,12 +60954,12 @@ exports.flowIndentCheck = flowIndentCheck;
 
 /***/ }),
 
-/***/ 1187:
+/***/ 3485:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(2617);
 
 function mapIncludes(ctx, items, search) {
     const { uniqueKeys } = ctx.options;
@@ -60938,22 +60976,22 @@ exports.mapIncludes = mapIncludes;
 
 /***/ }),
 
-/***/ 3021:
+/***/ 5755:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(4065);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var toJS = __nccwpck_require__(6424);
-var Schema = __nccwpck_require__(5840);
-var stringifyDocument = __nccwpck_require__(6829);
-var anchors = __nccwpck_require__(1596);
-var applyReviver = __nccwpck_require__(3661);
-var createNode = __nccwpck_require__(2404);
-var directives = __nccwpck_require__(1342);
+var Alias = __nccwpck_require__(9671);
+var Collection = __nccwpck_require__(6039);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var toJS = __nccwpck_require__(3709);
+var Schema = __nccwpck_require__(4902);
+var stringifyDocument = __nccwpck_require__(5719);
+var anchors = __nccwpck_require__(5702);
+var applyReviver = __nccwpck_require__(2703);
+var createNode = __nccwpck_require__(9462);
+var directives = __nccwpck_require__(8144);
 
 class Document {
     constructor(value, replacer, options) {
@@ -61282,13 +61320,13 @@ exports.Document = Document;
 
 /***/ }),
 
-/***/ 1596:
+/***/ 5702:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(2617);
+var visit = __nccwpck_require__(7182);
 
 /**
  * Verify that the input string is a valid anchor.
@@ -61365,7 +61403,7 @@ exports.findNewAnchor = findNewAnchor;
 
 /***/ }),
 
-/***/ 3661:
+/***/ 2703:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -61429,14 +61467,14 @@ exports.applyReviver = applyReviver;
 
 /***/ }),
 
-/***/ 2404:
+/***/ 9462:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var Alias = __nccwpck_require__(9671);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
 
 const defaultTagPrefix = 'tag:yaml.org,2002:';
 function findTagObject(value, tagName, tags) {
@@ -61526,13 +61564,13 @@ exports.createNode = createNode;
 
 /***/ }),
 
-/***/ 1342:
+/***/ 8144:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(2617);
+var visit = __nccwpck_require__(7182);
 
 const escapeChars = {
     '!': '%21',
@@ -61711,7 +61749,7 @@ exports.Directives = Directives;
 
 /***/ }),
 
-/***/ 1464:
+/***/ 2130:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -61780,28 +61818,28 @@ exports.prettifyError = prettifyError;
 
 /***/ }),
 
-/***/ 8815:
+/***/ 3645:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
-var Schema = __nccwpck_require__(5840);
-var errors = __nccwpck_require__(1464);
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
-var publicApi = __nccwpck_require__(4047);
-var visit = __nccwpck_require__(204);
+var composer = __nccwpck_require__(2750);
+var Document = __nccwpck_require__(5755);
+var Schema = __nccwpck_require__(4902);
+var errors = __nccwpck_require__(2130);
+var Alias = __nccwpck_require__(9671);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var Scalar = __nccwpck_require__(9271);
+var YAMLMap = __nccwpck_require__(2448);
+var YAMLSeq = __nccwpck_require__(5125);
+var cst = __nccwpck_require__(3427);
+var lexer = __nccwpck_require__(795);
+var lineCounter = __nccwpck_require__(9706);
+var parser = __nccwpck_require__(7374);
+var publicApi = __nccwpck_require__(6205);
+var visit = __nccwpck_require__(7182);
 
 
 
@@ -61838,7 +61876,7 @@ __webpack_unused_export__ = visit.visitAsync;
 
 /***/ }),
 
-/***/ 7249:
+/***/ 9923:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -61864,16 +61902,16 @@ exports.warn = warn;
 
 /***/ }),
 
-/***/ 4065:
+/***/ 9671:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(1596);
-var visit = __nccwpck_require__(204);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(6424);
+var anchors = __nccwpck_require__(5702);
+var visit = __nccwpck_require__(7182);
+var identity = __nccwpck_require__(2617);
+var Node = __nccwpck_require__(4615);
+var toJS = __nccwpck_require__(3709);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -61991,14 +62029,14 @@ exports.Alias = Alias;
 
 /***/ }),
 
-/***/ 101:
+/***/ 6039:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
+var createNode = __nccwpck_require__(9462);
+var identity = __nccwpck_require__(2617);
+var Node = __nccwpck_require__(4615);
 
 function collectionFromPath(schema, path, value) {
     let v = value;
@@ -62149,14 +62187,14 @@ exports.isEmptyPath = isEmptyPath;
 
 /***/ }),
 
-/***/ 6673:
+/***/ 4615:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var applyReviver = __nccwpck_require__(3661);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var applyReviver = __nccwpck_require__(2703);
+var identity = __nccwpck_require__(2617);
+var toJS = __nccwpck_require__(3709);
 
 class NodeBase {
     constructor(type) {
@@ -62196,15 +62234,15 @@ exports.NodeBase = NodeBase;
 
 /***/ }),
 
-/***/ 7165:
+/***/ 2815:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyPair = __nccwpck_require__(9748);
-var addPairToJSMap = __nccwpck_require__(7104);
-var identity = __nccwpck_require__(1127);
+var createNode = __nccwpck_require__(9462);
+var stringifyPair = __nccwpck_require__(1174);
+var addPairToJSMap = __nccwpck_require__(614);
+var identity = __nccwpck_require__(2617);
 
 function createPair(key, value, ctx) {
     const k = createNode.createNode(key, undefined, ctx);
@@ -62242,14 +62280,14 @@ exports.createPair = createPair;
 
 /***/ }),
 
-/***/ 3301:
+/***/ 9271:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(6424);
+var identity = __nccwpck_require__(2617);
+var Node = __nccwpck_require__(4615);
+var toJS = __nccwpck_require__(3709);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -62276,17 +62314,17 @@ exports.isScalarValue = isScalarValue;
 
 /***/ }),
 
-/***/ 4454:
+/***/ 2448:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyCollection = __nccwpck_require__(1212);
-var addPairToJSMap = __nccwpck_require__(7104);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
+var stringifyCollection = __nccwpck_require__(8454);
+var addPairToJSMap = __nccwpck_require__(614);
+var Collection = __nccwpck_require__(6039);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var Scalar = __nccwpck_require__(9271);
 
 function findPair(items, key) {
     const k = identity.isScalar(key) ? key.value : key;
@@ -62430,17 +62468,17 @@ exports.findPair = findPair;
 
 /***/ }),
 
-/***/ 2223:
+/***/ 5125:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyCollection = __nccwpck_require__(1212);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var toJS = __nccwpck_require__(6424);
+var createNode = __nccwpck_require__(9462);
+var stringifyCollection = __nccwpck_require__(8454);
+var Collection = __nccwpck_require__(6039);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
+var toJS = __nccwpck_require__(3709);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -62552,16 +62590,16 @@ exports.YAMLSeq = YAMLSeq;
 
 /***/ }),
 
-/***/ 7104:
+/***/ 614:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var log = __nccwpck_require__(7249);
-var merge = __nccwpck_require__(452);
-var stringify = __nccwpck_require__(2148);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var log = __nccwpck_require__(9923);
+var merge = __nccwpck_require__(2610);
+var stringify = __nccwpck_require__(9666);
+var identity = __nccwpck_require__(2617);
+var toJS = __nccwpck_require__(3709);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -62624,7 +62662,7 @@ exports.addPairToJSMap = addPairToJSMap;
 
 /***/ }),
 
-/***/ 1127:
+/***/ 2617:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -62684,12 +62722,12 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 6424:
+/***/ 3709:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(2617);
 
 /**
  * Recursively convert any node or its contents to native JavaScript
@@ -62730,15 +62768,15 @@ exports.toJS = toJS;
 
 /***/ }),
 
-/***/ 110:
+/***/ 8564:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
-var errors = __nccwpck_require__(1464);
-var stringifyString = __nccwpck_require__(3069);
+var resolveBlockScalar = __nccwpck_require__(599);
+var resolveFlowScalar = __nccwpck_require__(7120);
+var errors = __nccwpck_require__(2130);
+var stringifyString = __nccwpck_require__(6179);
 
 function resolveAsScalar(token, strict = true, onError) {
     if (token) {
@@ -62955,7 +62993,7 @@ exports.setScalarValue = setScalarValue;
 
 /***/ }),
 
-/***/ 1733:
+/***/ 7455:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -63025,7 +63063,7 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 7715:
+/***/ 4257:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -63131,14 +63169,14 @@ exports.visit = visit;
 
 /***/ }),
 
-/***/ 3461:
+/***/ 3427:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cstScalar = __nccwpck_require__(110);
-var cstStringify = __nccwpck_require__(1733);
-var cstVisit = __nccwpck_require__(7715);
+var cstScalar = __nccwpck_require__(8564);
+var cstStringify = __nccwpck_require__(7455);
+var cstVisit = __nccwpck_require__(4257);
 
 /** The byte order mark */
 const BOM = '\u{FEFF}';
@@ -63250,12 +63288,12 @@ exports.tokenType = tokenType;
 
 /***/ }),
 
-/***/ 361:
+/***/ 795:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cst = __nccwpck_require__(3461);
+var cst = __nccwpck_require__(3427);
 
 /*
 START -> stream
@@ -63980,7 +64018,7 @@ exports.Lexer = Lexer;
 
 /***/ }),
 
-/***/ 6628:
+/***/ 9706:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -64028,14 +64066,14 @@ exports.LineCounter = LineCounter;
 
 /***/ }),
 
-/***/ 3456:
+/***/ 7374:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
+var cst = __nccwpck_require__(3427);
+var lexer = __nccwpck_require__(795);
 
 function includesToken(list, type) {
     for (let i = 0; i < list.length; ++i)
@@ -65015,18 +65053,18 @@ exports.Parser = Parser;
 
 /***/ }),
 
-/***/ 4047:
+/***/ 6205:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var log = __nccwpck_require__(7249);
-var identity = __nccwpck_require__(1127);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
+var composer = __nccwpck_require__(2750);
+var Document = __nccwpck_require__(5755);
+var errors = __nccwpck_require__(2130);
+var log = __nccwpck_require__(9923);
+var identity = __nccwpck_require__(2617);
+var lineCounter = __nccwpck_require__(9706);
+var parser = __nccwpck_require__(7374);
 
 function parseOptions(options) {
     const prettyErrors = options.prettyErrors !== false;
@@ -65129,16 +65167,16 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 5840:
+/***/ 4902:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var tags = __nccwpck_require__(18);
+var identity = __nccwpck_require__(2617);
+var map = __nccwpck_require__(8229);
+var seq = __nccwpck_require__(2400);
+var string = __nccwpck_require__(2374);
+var tags = __nccwpck_require__(1656);
 
 const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 class Schema {
@@ -65175,13 +65213,13 @@ exports.Schema = Schema;
 
 /***/ }),
 
-/***/ 7451:
+/***/ 8229:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(2617);
+var YAMLMap = __nccwpck_require__(2448);
 
 const map = {
     collection: 'map',
@@ -65201,12 +65239,12 @@ exports.map = map;
 
 /***/ }),
 
-/***/ 3632:
+/***/ 7890:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(9271);
 
 const nullTag = {
     identify: value => value == null,
@@ -65225,13 +65263,13 @@ exports.nullTag = nullTag;
 
 /***/ }),
 
-/***/ 1706:
+/***/ 2400:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(2617);
+var YAMLSeq = __nccwpck_require__(5125);
 
 const seq = {
     collection: 'seq',
@@ -65251,12 +65289,12 @@ exports.seq = seq;
 
 /***/ }),
 
-/***/ 6464:
+/***/ 2374:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyString = __nccwpck_require__(3069);
+var stringifyString = __nccwpck_require__(6179);
 
 const string = {
     identify: value => typeof value === 'string',
@@ -65274,12 +65312,12 @@ exports.string = string;
 
 /***/ }),
 
-/***/ 3959:
+/***/ 1477:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(9271);
 
 const boolTag = {
     identify: value => typeof value === 'boolean',
@@ -65302,13 +65340,13 @@ exports.boolTag = boolTag;
 
 /***/ }),
 
-/***/ 8405:
+/***/ 8251:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(9271);
+var stringifyNumber = __nccwpck_require__(2491);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -65356,12 +65394,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 9874:
+/***/ 7052:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(2491);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
@@ -65405,18 +65443,18 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 896:
+/***/ 4810:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
+var map = __nccwpck_require__(8229);
+var _null = __nccwpck_require__(7890);
+var seq = __nccwpck_require__(2400);
+var string = __nccwpck_require__(2374);
+var bool = __nccwpck_require__(1477);
+var float = __nccwpck_require__(8251);
+var int = __nccwpck_require__(7052);
 
 const schema = [
     map.map,
@@ -65437,14 +65475,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 3559:
+/***/ 7925:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
+var Scalar = __nccwpck_require__(9271);
+var map = __nccwpck_require__(8229);
+var seq = __nccwpck_require__(2400);
 
 function intIdentify(value) {
     return typeof value === 'bigint' || Number.isInteger(value);
@@ -65508,27 +65546,27 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 18:
+/***/ 1656:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
-var schema = __nccwpck_require__(896);
-var schema$1 = __nccwpck_require__(3559);
-var binary = __nccwpck_require__(6083);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var schema$2 = __nccwpck_require__(5913);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(4371);
+var map = __nccwpck_require__(8229);
+var _null = __nccwpck_require__(7890);
+var seq = __nccwpck_require__(2400);
+var string = __nccwpck_require__(2374);
+var bool = __nccwpck_require__(1477);
+var float = __nccwpck_require__(8251);
+var int = __nccwpck_require__(7052);
+var schema = __nccwpck_require__(4810);
+var schema$1 = __nccwpck_require__(7925);
+var binary = __nccwpck_require__(6817);
+var merge = __nccwpck_require__(2610);
+var omap = __nccwpck_require__(61);
+var pairs = __nccwpck_require__(7815);
+var schema$2 = __nccwpck_require__(7755);
+var set = __nccwpck_require__(9138);
+var timestamp = __nccwpck_require__(6282);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -65614,14 +65652,14 @@ exports.getTags = getTags;
 
 /***/ }),
 
-/***/ 6083:
+/***/ 6817:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_buffer = __nccwpck_require__(181);
-var Scalar = __nccwpck_require__(3301);
-var stringifyString = __nccwpck_require__(3069);
+var Scalar = __nccwpck_require__(9271);
+var stringifyString = __nccwpck_require__(6179);
 
 const binary = {
     identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
@@ -65691,12 +65729,12 @@ exports.binary = binary;
 
 /***/ }),
 
-/***/ 8398:
+/***/ 3260:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(9271);
 
 function boolStringify({ value, source }, ctx) {
     const boolObj = value ? trueTag : falseTag;
@@ -65727,13 +65765,13 @@ exports.trueTag = trueTag;
 
 /***/ }),
 
-/***/ 5782:
+/***/ 396:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(9271);
+var stringifyNumber = __nccwpck_require__(2491);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -65784,12 +65822,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 873:
+/***/ 5883:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(2491);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 function intResolve(str, offset, radix, { intAsBigInt }) {
@@ -65867,13 +65905,13 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 452:
+/***/ 2610:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
 
 // If the value associated with a merge key is a single mapping node, each of
 // its key/value pairs is inserted into the current mapping, unless the key
@@ -65945,16 +65983,16 @@ exports.merge = merge;
 
 /***/ }),
 
-/***/ 303:
+/***/ 61:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var pairs = __nccwpck_require__(8385);
+var identity = __nccwpck_require__(2617);
+var toJS = __nccwpck_require__(3709);
+var YAMLMap = __nccwpck_require__(2448);
+var YAMLSeq = __nccwpck_require__(5125);
+var pairs = __nccwpck_require__(7815);
 
 class YAMLOMap extends YAMLSeq.YAMLSeq {
     constructor() {
@@ -66029,15 +66067,15 @@ exports.omap = omap;
 
 /***/ }),
 
-/***/ 8385:
+/***/ 7815:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var Scalar = __nccwpck_require__(9271);
+var YAMLSeq = __nccwpck_require__(5125);
 
 function resolvePairs(seq, onError) {
     if (identity.isSeq(seq)) {
@@ -66118,24 +66156,24 @@ exports.resolvePairs = resolvePairs;
 
 /***/ }),
 
-/***/ 5913:
+/***/ 7755:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var binary = __nccwpck_require__(6083);
-var bool = __nccwpck_require__(8398);
-var float = __nccwpck_require__(5782);
-var int = __nccwpck_require__(873);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(4371);
+var map = __nccwpck_require__(8229);
+var _null = __nccwpck_require__(7890);
+var seq = __nccwpck_require__(2400);
+var string = __nccwpck_require__(2374);
+var binary = __nccwpck_require__(6817);
+var bool = __nccwpck_require__(3260);
+var float = __nccwpck_require__(396);
+var int = __nccwpck_require__(5883);
+var merge = __nccwpck_require__(2610);
+var omap = __nccwpck_require__(61);
+var pairs = __nccwpck_require__(7815);
+var set = __nccwpck_require__(9138);
+var timestamp = __nccwpck_require__(6282);
 
 const schema = [
     map.map,
@@ -66166,14 +66204,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 1528:
+/***/ 9138:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var YAMLMap = __nccwpck_require__(2448);
 
 class YAMLSet extends YAMLMap.YAMLMap {
     constructor(schema) {
@@ -66269,12 +66307,12 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 4371:
+/***/ 6282:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(2491);
 
 /** Internal types handle bigint as number, because TS can't figure it out. */
 function parseSexagesimal(str, asBigInt) {
@@ -66381,7 +66419,7 @@ exports.timestamp = timestamp;
 
 /***/ }),
 
-/***/ 4475:
+/***/ 7089:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -66539,15 +66577,15 @@ exports.foldFlowLines = foldFlowLines;
 
 /***/ }),
 
-/***/ 2148:
+/***/ 9666:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(1596);
-var identity = __nccwpck_require__(1127);
-var stringifyComment = __nccwpck_require__(9799);
-var stringifyString = __nccwpck_require__(3069);
+var anchors = __nccwpck_require__(5702);
+var identity = __nccwpck_require__(2617);
+var stringifyComment = __nccwpck_require__(9330);
+var stringifyString = __nccwpck_require__(6179);
 
 function createStringifyContext(doc, options) {
     const opt = Object.assign({
@@ -66678,14 +66716,14 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 1212:
+/***/ 8454:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(2617);
+var stringify = __nccwpck_require__(9666);
+var stringifyComment = __nccwpck_require__(9330);
 
 function stringifyCollection(collection, ctx, options) {
     const flow = ctx.inFlow ?? collection.flow;
@@ -66840,7 +66878,7 @@ exports.stringifyCollection = stringifyCollection;
 
 /***/ }),
 
-/***/ 9799:
+/***/ 9330:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -66871,14 +66909,14 @@ exports.stringifyComment = stringifyComment;
 
 /***/ }),
 
-/***/ 6829:
+/***/ 5719:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(2617);
+var stringify = __nccwpck_require__(9666);
+var stringifyComment = __nccwpck_require__(9330);
 
 function stringifyDocument(doc, options) {
     const lines = [];
@@ -66965,7 +67003,7 @@ exports.stringifyDocument = stringifyDocument;
 
 /***/ }),
 
-/***/ 8689:
+/***/ 2491:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -66999,15 +67037,15 @@ exports.stringifyNumber = stringifyNumber;
 
 /***/ }),
 
-/***/ 9748:
+/***/ 1174:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
+var stringify = __nccwpck_require__(9666);
+var stringifyComment = __nccwpck_require__(9330);
 
 function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
     const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -67158,13 +67196,13 @@ exports.stringifyPair = stringifyPair;
 
 /***/ }),
 
-/***/ 3069:
+/***/ 6179:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var foldFlowLines = __nccwpck_require__(4475);
+var Scalar = __nccwpck_require__(9271);
+var foldFlowLines = __nccwpck_require__(7089);
 
 const getFoldOptions = (ctx, isBlock) => ({
     indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -67503,12 +67541,12 @@ exports.stringifyString = stringifyString;
 
 /***/ }),
 
-/***/ 204:
+/***/ 7182:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(2617);
 
 const BREAK = Symbol('break visit');
 const SKIP = Symbol('skip children');
@@ -67746,7 +67784,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 1204:
+/***/ 7346:
 /***/ ((__unused_webpack_module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* c8 ignore start */
@@ -67770,7 +67808,7 @@ if (!globalThis.ReadableStream) {
     }
   } catch (error) {
     // fallback to polyfill implementation
-    Object.assign(globalThis, __nccwpck_require__(3585))
+    Object.assign(globalThis, __nccwpck_require__(8464))
   }
 }
 
@@ -67804,14 +67842,14 @@ try {
 
 /***/ }),
 
-/***/ 4645:
+/***/ 1559:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   A: () => (__WEBPACK_DEFAULT_EXPORT__)
 /* harmony export */ });
 /* unused harmony export File */
-/* harmony import */ var _index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6327);
+/* harmony import */ var _index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3437);
 
 
 const _File = class File extends _index_js__WEBPACK_IMPORTED_MODULE_0__/* ["default"] */ .A {
@@ -67865,7 +67903,7 @@ const File = _File
 
 /***/ }),
 
-/***/ 995:
+/***/ 2397:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -67874,9 +67912,9 @@ const File = _File
 /* unused harmony exports blobFrom, blobFromSync, fileFrom, fileFromSync */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
-/* harmony import */ var node_domexception__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7666);
-/* harmony import */ var _file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4645);
-/* harmony import */ var _index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6327);
+/* harmony import */ var node_domexception__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1340);
+/* harmony import */ var _file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1559);
+/* harmony import */ var _index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3437);
 
 
 
@@ -67981,14 +68019,14 @@ class BlobDataItem {
 
 /***/ }),
 
-/***/ 6327:
+/***/ 3437:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   A: () => (__WEBPACK_DEFAULT_EXPORT__)
 /* harmony export */ });
 /* unused harmony export Blob */
-/* harmony import */ var _streams_cjs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1204);
+/* harmony import */ var _streams_cjs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7346);
 /*! fetch-blob. MIT License. Jimmy Wärting <https://jimmy.warting.se/opensource> */
 
 // TODO (jimmywarting): in the feature use conditional loading with top level await (requires 14.x)
@@ -68243,7 +68281,7 @@ const Blob = _Blob
 
 /***/ }),
 
-/***/ 3018:
+/***/ 3740:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -68251,8 +68289,8 @@ const Blob = _Blob
 /* harmony export */   fS: () => (/* binding */ FormData)
 /* harmony export */ });
 /* unused harmony export File */
-/* harmony import */ var fetch_blob__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6327);
-/* harmony import */ var fetch_blob_file_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4645);
+/* harmony import */ var fetch_blob__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3437);
+/* harmony import */ var fetch_blob_file_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1559);
 /*! formdata-polyfill. MIT License. Jimmy Wärting <https://jimmy.warting.se/opensource> */
 
 
@@ -68553,6 +68591,6 @@ return new B(c,{type:"multipart/form-data; boundary="+b})}
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(9407);
+/******/ var __webpack_exports__ = __nccwpck_require__(5388);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 
