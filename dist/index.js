@@ -56000,9 +56000,8 @@ function oneLine(text) {
 }
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 /**
- * At most `max` characters as a reader counts them (graphemes: an emoji, a letter with its
- * accents), ending in "…" when cut; never splits one. Also at most `4 * max` UTF-16 units, so a
- * grapheme of a thousand combining marks cannot blow up a table.
+ * At most `max` graphemes (an emoji, a letter with its accents), ending in "…" when cut; also at
+ * most `4 * max` UTF-16 units, so a grapheme of a thousand combining marks cannot blow up a table.
  */
 function cut(text, max) {
     if (text.length <= max)
@@ -56024,17 +56023,11 @@ function cut(text, max) {
     return text;
 }
 /** Width in graphemes, for padding terminal columns. */
-function graphemeLength(text) {
-    let n = 0;
-    for (const _ of graphemes.segment(text))
-        n++;
-    return n;
-}
+const graphemeLength = (text) => [...graphemes.segment(text)].length;
 /**
- * Backslash-escapes what Markdown (GitHub's, with its extensions) would read as syntax: emphasis,
- * code, strikethrough, links and images, HTML and entities, table pipes, headings, math; `:` and `.`
- * where they could make an autolink (`https://x`, `www.x`) or an emoji code, `@` of an email
- * autolink; and the first character when it could open a block (a list, a quote, a heading).
+ * Backslash-escapes what GitHub's Markdown would read as syntax (emphasis, code, links, HTML,
+ * entities, table pipes, headings, math; `:` and `.` that could make an autolink or an emoji code,
+ * `@` of an email autolink) and a first character that could open a block (list, quote, heading).
  * Prose keeps its look: a colon or full stop before a space is left alone.
  */
 function escapeMarkdown(text) {
@@ -56043,21 +56036,14 @@ function escapeMarkdown(text) {
         .replace(/^([-+=]|\d+[.)])/, start => /^\d/.test(start) ? `${start.slice(0, -1)}\\${start.slice(-1)}` : `\\${start}`);
 }
 /** Customer text for a Markdown table cell or line: one line, cut, escaped. */
-function markdownText(text, max = 70) {
-    return escapeMarkdown(cut(oneLine(text), max));
-}
+const markdownText = (text, max = 70) => escapeMarkdown(cut(oneLine(text), max));
 /** Text for a terminal column: one line, no control character that could move the cursor or colour. */
-function terminalCell(text, max) {
-    const line = oneLine(text);
-    return max === undefined ? line : cut(line, max);
-}
+const terminalCell = (text, max) => max === undefined ? oneLine(text) : cut(oneLine(text), max);
 /**
  * A log line the runner reads as text, never as a workflow command: one line (a newline and then
  * `::error::` would be a command); the caller puts its own prefix first, so it never starts `::`.
  */
-function logText(text, max = 2000) {
-    return cut(oneLine(asText(text)), max);
-}
+const logText = (text, max = 2000) => cut(oneLine(asText(text)), max);
 /** Any value a module might hand over, as text: strings as they are, the rest as JSON. */
 function asText(value) {
     if (typeof value === 'string')
@@ -56072,9 +56058,7 @@ function asText(value) {
     }
 }
 /** A Markdown link to a ticket in the helpdesk (the domain is validated by config.ts). */
-function ticketLink(domain, id) {
-    return `[#${id}](https://${domain}.gorgias.com/app/ticket/${id})`;
-}
+const ticketLink = (domain, id) => `[#${id}](https://${domain}.gorgias.com/app/ticket/${id})`;
 /** What a report shows in place of the name of a customer who has none. */
 const NO_NAME = '(no name)';
 /** "1 page", "2 pages". */
@@ -56228,21 +56212,16 @@ async function checkTicketRead(client, open) {
             : `ticket ${ticket.id}: the read did not embed all its messages; GET /api/messages?ticket_id= gave ${messages.length} (${paged} more request${paged === 1 ? '' : 's'} per such ticket)`);
     }
     catch (err) {
-        const found = `ticket ${ticket.id} could not be read: ${checkSetup_reason(err)}`;
-        return say('problem', found, check_FIX.unreadable);
+        return say('problem', `ticket ${ticket.id} could not be read: ${checkSetup_reason(err)}`, check_FIX.unreadable);
     }
 }
+/** The counts, and `failure`: one line for a failed step or stderr (null: no problem). */
 function checkVerdict(list) {
     const problems = list.items.filter(i => i.status === 'problem');
     const warnings = list.items.filter(i => i.status === 'warning').length;
     const found = problems.map(i => oneLine(i.found)).join('; ');
-    return {
-        problems: problems.length,
-        warnings,
-        failure: problems.length === 0
-            ? null
-            : `The account check found ${plural(problems.length, 'problem', 'problems')} on ${list.host}: ${found}`
-    };
+    const failure = `The account check found ${plural(problems.length, 'problem', 'problems')} on ${list.host}: ${found}`;
+    return { problems: problems.length, warnings, failure: problems.length === 0 ? null : failure };
 }
 function tally(list) {
     const { problems, warnings } = checkVerdict(list);
@@ -56252,16 +56231,17 @@ const LEGEND = 'ok: verified; info: nothing to fix (or not verifiable here, as s
 /** Terminal (and action log) lines: one per item, its fix indented below. */
 function checklistText(list) {
     const word = (s) => (s === 'problem' ? 'PROBLEM' : s);
-    const lines = [`Account check of ${terminalCell(list.host)} as ${terminalCell(list.email)}`];
-    for (const item of list.items) {
-        lines.push(`  ${word(item.status).padEnd(8)} ${terminalCell(item.check)}`);
-        // Each line starts with a word of ours: a found text can never open a workflow command.
-        lines.push(`           found: ${terminalCell(item.found)}`);
-        if (item.fix)
-            lines.push(`           to do: ${terminalCell(item.fix)}`);
-    }
-    lines.push(`Result: ${tally(list)}`, LEGEND);
-    return lines.join('\n');
+    // Each line starts with a word of ours: a found text can never open a workflow command.
+    return [
+        `Account check of ${terminalCell(list.host)} as ${terminalCell(list.email)}`,
+        ...list.items.flatMap(i => [
+            `  ${word(i.status).padEnd(8)} ${terminalCell(i.check)}`,
+            `           found: ${terminalCell(i.found)}`,
+            ...(i.fix ? [`           to do: ${terminalCell(i.fix)}`] : [])
+        ]),
+        `Result: ${tally(list)}`,
+        LEGEND
+    ].join('\n');
 }
 const ICON = {
     ok: '✅ ok',
@@ -57002,9 +56982,8 @@ function explanationText(e, details = true) {
 
 
 /**
- * A run's Report in words: counts, step outputs, the terminal text and JSON, and the words the
- * job summary (summary.ts) shares with them. Pure. In the terminal, customer and server texts
- * lose every control character.
+ * A run's Report in words: counts, step outputs, the terminal text and JSON, and the words the job
+ * summary (summary.ts) shares with them. Pure. In the terminal, texts lose every control character.
  */
 /** The customer got the follow-up, or the ticket was closed, even if a later step failed. */
 const succeeded = (o) => o.result === 'done' || o.result === 'would-do' || o.wrote === true;
@@ -57081,16 +57060,13 @@ function terminalRow(...cells) {
 }
 /** The same report for a terminal: a plain table, then the counts. No control character gets through. */
 function terminalReport(report, settings, stats) {
-    const lines = [];
-    const stopped = stopLine(report, settings);
-    if (stopped)
-        lines.push(`Stopped: ${terminalCell(stopped)}`);
-    const timeLimit = timeLimitLine(report);
-    if (timeLimit)
-        lines.push(`Stopped early: ${timeLimit}`);
-    for (const warning of report.warnings)
-        lines.push(`Warning: ${terminalCell(warning)}`);
-    lines.push(listingLine(report.listing, id => `#${id}`, terminalCell));
+    const [stopped, timeLimit] = [stopLine(report, settings), timeLimitLine(report)];
+    const lines = [
+        ...(stopped ? [`Stopped: ${terminalCell(stopped)}`] : []),
+        ...(timeLimit ? [`Stopped early: ${timeLimit}`] : []),
+        ...report.warnings.map(warning => `Warning: ${terminalCell(warning)}`),
+        listingLine(report.listing, id => `#${id}`, terminalCell)
+    ];
     const rows = [...report.actions, ...report.readFailures, ...report.housekeeping];
     if (rows.length > 0) {
         lines.push(terminalRow('TICKET', 'SUBJECT', 'CUSTOMER', 'IDLE H', 'ACTION', 'RESULT'));
@@ -57178,7 +57154,6 @@ function resultLabel(o, dryRun, detail) {
         case 'failed':
             return `failed: ${detail ?? 'unknown error'}`;
         case 'deferred':
-            // max-actions reached, time limit reached, or not read: ...
             return `deferred: ${detail ?? 'max-actions reached'}`;
         case 'skipped':
             return `skipped: ${detail ?? ''}`;
@@ -57186,9 +57161,8 @@ function resultLabel(o, dryRun, detail) {
 }
 const EMAIL_LIKE = /[^\s@<>()[\]"',;:]+@[^\s@<>()[\]"',;:]+/g;
 /**
- * A detail (an error, a module's reason) as the summary may show it. With summary-customer-details
- * off it must not quote the customer either: their subject, name and any email address in it
- * are replaced by what they stand for.
+ * A detail (an error, a module's reason) as the summary may show it: with summary-customer-details
+ * off, the customer's subject, names and any email address in it are replaced by what they stand for.
  */
 function shownDetail(o, settings) {
     if (o.detail === undefined || settings.summaryCustomerDetails)
@@ -58554,10 +58528,7 @@ function sweepFailure({ report, settings }) {
  * never a link, an image or formatting. It stays under GitHub's 1 MiB limit whatever the run did:
  * each per-ticket list is capped, and a last guard cuts the whole.
  */
-/**
- * Rows listed one by one per list (follow-ups and closes: 300, deferred: 25); the rest are
- * counted in an "…and N more" line.
- */
+/** Rows listed one by one per list (follow-ups and closes: 300, deferred: 25), then "…and N more". */
 const ROWS = 100;
 /** GitHub drops a summary over 1 MiB with only an error in the log; room for the run link. */
 const SUMMARY_MAX_BYTES = 1_000_000;
@@ -58611,24 +58582,22 @@ const summary_LEGEND = '<em>Might be due</em>: an agent replied long enough ago,
     "<em>Tag repairs</em>: this action's own tags put right; nothing sent.";
 /** The title, why the run stopped (if it did), its warnings, what it listed, and the counts. */
 function summaryHead(report, settings, link, preface) {
-    const lines = [];
-    if (report.dryRun)
-        lines.push(DRY_RUN_LINE, '');
-    if (preface !== '')
-        lines.push(preface.trimEnd(), '');
-    lines.push(`## Gorgias auto-close: ${settings.domain}${report.dryRun ? ' (dry run)' : ''}`, '');
-    const stopped = stopLine(report, settings);
-    if (stopped)
-        lines.push(`**Stopped:** ${escapeMarkdown(oneLine(stopped))}`, '');
-    const timeLimit = timeLimitLine(report);
-    if (timeLimit)
-        lines.push(`**Stopped early:** ${escapeMarkdown(timeLimit)}`, '');
-    for (const warning of report.warnings) {
-        lines.push(`> **Warning:** ${markdownText(warning, 1000)}`, '');
-    }
-    lines.push(listingLine(report.listing, link, t => markdownText(t, 300)), '', headline(report));
-    lines.push('', `<sub>${summary_LEGEND}</sub>`, '');
-    return lines;
+    const [stopped, timeLimit] = [stopLine(report, settings), timeLimitLine(report)];
+    return [
+        ...(report.dryRun ? [DRY_RUN_LINE, ''] : []),
+        ...(preface !== '' ? [preface.trimEnd(), ''] : []),
+        `## Gorgias auto-close: ${settings.domain}${report.dryRun ? ' (dry run)' : ''}`,
+        '',
+        ...(stopped ? [`**Stopped:** ${escapeMarkdown(oneLine(stopped))}`, ''] : []),
+        ...(timeLimit ? [`**Stopped early:** ${escapeMarkdown(timeLimit)}`, ''] : []),
+        ...report.warnings.flatMap(warning => [`> **Warning:** ${markdownText(warning, 1000)}`, '']),
+        listingLine(report.listing, link, t => markdownText(t, 300)),
+        '',
+        headline(report),
+        '',
+        `<sub>${summary_LEGEND}</sub>`,
+        ''
+    ];
 }
 /** Skips no later run resolves by itself: a person has to look. */
 const PERSON_SKIPS = new Set([
@@ -58738,9 +58707,7 @@ function skippedByReason(report, settings, link) {
     const reasons = SKIP_REASONS.filter(r => report.skipped[r] > 0);
     if (reasons.length > 0) {
         lines.push('### Skipped, by reason', '', ...tableHead(['Reason', 'Tickets'], 'Tickets'));
-        for (const r of reasons)
-            lines.push(row([`\`${r}\`: ${SKIP_LABELS[r]}`, `${report.skipped[r]}`]));
-        lines.push('');
+        lines.push(...reasons.map(r => row([`\`${r}\`: ${SKIP_LABELS[r]}`, `${report.skipped[r]}`])), '');
     }
     const notable = report.notableSkips.filter(o => !needsPersonSkip(o));
     if (notable.length > 0) {

@@ -205,28 +205,17 @@ async function checkTicketRead(client: CheckClient, open: Ticket[] | null): Prom
         : `ticket ${ticket.id}: the read did not embed all its messages; GET /api/messages?ticket_id= gave ${messages.length} (${paged} more request${paged === 1 ? '' : 's'} per such ticket)`
     )
   } catch (err) {
-    const found = `ticket ${ticket.id} could not be read: ${reason(err)}`
-    return say('problem', found, FIX.unreadable)
+    return say('problem', `ticket ${ticket.id} could not be read: ${reason(err)}`, FIX.unreadable)
   }
 }
 
-export function checkVerdict(list: Checklist): {
-  problems: number
-  warnings: number
-  /** One line for a failed step or stderr; null when nothing is a problem. */
-  failure: string | null
-} {
+/** The counts, and `failure`: one line for a failed step or stderr (null: no problem). */
+export function checkVerdict(list: Checklist) {
   const problems = list.items.filter(i => i.status === 'problem')
   const warnings = list.items.filter(i => i.status === 'warning').length
   const found = problems.map(i => oneLine(i.found)).join('; ')
-  return {
-    problems: problems.length,
-    warnings,
-    failure:
-      problems.length === 0
-        ? null
-        : `The account check found ${plural(problems.length, 'problem', 'problems')} on ${list.host}: ${found}`
-  }
+  const failure = `The account check found ${plural(problems.length, 'problem', 'problems')} on ${list.host}: ${found}`
+  return { problems: problems.length, warnings, failure: problems.length === 0 ? null : failure }
 }
 
 function tally(list: Checklist): string {
@@ -240,15 +229,17 @@ const LEGEND =
 /** Terminal (and action log) lines: one per item, its fix indented below. */
 export function checklistText(list: Checklist): string {
   const word = (s: CheckStatus): string => (s === 'problem' ? 'PROBLEM' : s)
-  const lines = [`Account check of ${terminalCell(list.host)} as ${terminalCell(list.email)}`]
-  for (const item of list.items) {
-    lines.push(`  ${word(item.status).padEnd(8)} ${terminalCell(item.check)}`)
-    // Each line starts with a word of ours: a found text can never open a workflow command.
-    lines.push(`           found: ${terminalCell(item.found)}`)
-    if (item.fix) lines.push(`           to do: ${terminalCell(item.fix)}`)
-  }
-  lines.push(`Result: ${tally(list)}`, LEGEND)
-  return lines.join('\n')
+  // Each line starts with a word of ours: a found text can never open a workflow command.
+  return [
+    `Account check of ${terminalCell(list.host)} as ${terminalCell(list.email)}`,
+    ...list.items.flatMap(i => [
+      `  ${word(i.status).padEnd(8)} ${terminalCell(i.check)}`,
+      `           found: ${terminalCell(i.found)}`,
+      ...(i.fix ? [`           to do: ${terminalCell(i.fix)}`] : [])
+    ]),
+    `Result: ${tally(list)}`,
+    LEGEND
+  ].join('\n')
 }
 
 const ICON: Record<CheckStatus, string> = {

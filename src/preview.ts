@@ -5,19 +5,16 @@ import { closeMessage, followUpMessage, type MessageKind } from './sweep/writes.
 import { cut, escapeMarkdown, markdownText, oneLine, plural, terminalCell } from './text.js'
 
 /**
- * The exact words before anything is sent: the message a follow-up or close decision would send,
- * composed by the same functions the write steps send with (see sweep/writes.ts), and a dry run's
- * messages in the report: one of each kind and language, as one of the tickets concerned would
- * get it. Pure.
+ * The exact words before anything is sent: the message a decision would send, composed by the
+ * functions the write steps send with (sweep/writes.ts), and a dry run's messages in the report,
+ * one of each kind and language, as one of the tickets concerned would get it. Pure.
  */
 
-/** One message as the customer would get it. */
+/** One message as the customer would get it; `subject` is null off email. */
 interface MessageText {
-  /** the one recipient: the ticket's customer */
   to: string
   /** the support address it goes out from, or how the channel picks one */
   from: string
-  /** email only; null on other channels */
   subject: string | null
   body: string
 }
@@ -27,16 +24,11 @@ export interface MessagePreview {
   /** follow-ups: which reminder of how many */
   reminder: number | null
   reminders: number | null
-  /** the language whose texts are used */
   language: string
-  /** exactly what would be sent */
   exact: MessageText
-  /**
-   * the same message composed with stand-ins for the customer's values (name, subject, address),
-   * for where customer details may not be shown (summary-customer-details: false)
-   */
+  /** composed with stand-ins for the customer's values, for summary-customer-details: false */
   neutral: MessageText
-  /** where the text comes from, shown next to it when set (a macro, say) */
+  /** where the text comes from (a macro, say) */
   source?: string
 }
 

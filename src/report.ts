@@ -8,9 +8,8 @@ import { previewsTerminal } from './preview.js'
 import { graphemeLength, oneLine, plural, terminalCell } from './text.js'
 
 /**
- * A run's Report in words: counts, step outputs, the terminal text and JSON, and the words the
- * job summary (summary.ts) shares with them. Pure. In the terminal, customer and server texts
- * lose every control character.
+ * A run's Report in words: counts, step outputs, the terminal text and JSON, and the words the job
+ * summary (summary.ts) shares with them. Pure. In the terminal, texts lose every control character.
  */
 
 /** The customer got the follow-up, or the ticket was closed, even if a later step failed. */
@@ -115,13 +114,13 @@ export function terminalReport(
   settings: Settings,
   stats: ClientStats | null
 ): string {
-  const lines: string[] = []
-  const stopped = stopLine(report, settings)
-  if (stopped) lines.push(`Stopped: ${terminalCell(stopped)}`)
-  const timeLimit = timeLimitLine(report)
-  if (timeLimit) lines.push(`Stopped early: ${timeLimit}`)
-  for (const warning of report.warnings) lines.push(`Warning: ${terminalCell(warning)}`)
-  lines.push(listingLine(report.listing, id => `#${id}`, terminalCell))
+  const [stopped, timeLimit] = [stopLine(report, settings), timeLimitLine(report)]
+  const lines = [
+    ...(stopped ? [`Stopped: ${terminalCell(stopped)}`] : []),
+    ...(timeLimit ? [`Stopped early: ${timeLimit}`] : []),
+    ...report.warnings.map(warning => `Warning: ${terminalCell(warning)}`),
+    listingLine(report.listing, id => `#${id}`, terminalCell)
+  ]
   const rows = [...report.actions, ...report.readFailures, ...report.housekeeping]
   if (rows.length > 0) {
     lines.push(terminalRow('TICKET', 'SUBJECT', 'CUSTOMER', 'IDLE H', 'ACTION', 'RESULT'))
@@ -220,7 +219,6 @@ export function resultLabel(o: Outcome, dryRun: boolean, detail: string | undefi
     case 'failed':
       return `failed: ${detail ?? 'unknown error'}`
     case 'deferred':
-      // max-actions reached, time limit reached, or not read: ...
       return `deferred: ${detail ?? 'max-actions reached'}`
     case 'skipped':
       return `skipped: ${detail ?? ''}`
@@ -230,9 +228,8 @@ export function resultLabel(o: Outcome, dryRun: boolean, detail: string | undefi
 const EMAIL_LIKE = /[^\s@<>()[\]"',;:]+@[^\s@<>()[\]"',;:]+/g
 
 /**
- * A detail (an error, a module's reason) as the summary may show it. With summary-customer-details
- * off it must not quote the customer either: their subject, name and any email address in it
- * are replaced by what they stand for.
+ * A detail (an error, a module's reason) as the summary may show it: with summary-customer-details
+ * off, the customer's subject, names and any email address in it are replaced by what they stand for.
  */
 export function shownDetail(o: Outcome, settings: Settings): string | undefined {
   if (o.detail === undefined || settings.summaryCustomerDetails) return o.detail

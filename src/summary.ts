@@ -26,10 +26,7 @@ import { escapeMarkdown, markdownText, NO_NAME, oneLine, ticketLink } from './te
  * each per-ticket list is capped, and a last guard cuts the whole.
  */
 
-/**
- * Rows listed one by one per list (follow-ups and closes: 300, deferred: 25); the rest are
- * counted in an "…and N more" line.
- */
+/** Rows listed one by one per list (follow-ups and closes: 300, deferred: 25), then "…and N more". */
 const ROWS = 100
 
 /** GitHub drops a summary over 1 MiB with only an error in the log; room for the run link. */
@@ -98,24 +95,22 @@ const LEGEND =
 
 /** The title, why the run stopped (if it did), its warnings, what it listed, and the counts. */
 function summaryHead(report: Report, settings: Settings, link: LinkTo, preface: string): string[] {
-  const lines: string[] = []
-  if (report.dryRun) lines.push(DRY_RUN_LINE, '')
-  if (preface !== '') lines.push(preface.trimEnd(), '')
-  lines.push(`## Gorgias auto-close: ${settings.domain}${report.dryRun ? ' (dry run)' : ''}`, '')
-  const stopped = stopLine(report, settings)
-  if (stopped) lines.push(`**Stopped:** ${escapeMarkdown(oneLine(stopped))}`, '')
-  const timeLimit = timeLimitLine(report)
-  if (timeLimit) lines.push(`**Stopped early:** ${escapeMarkdown(timeLimit)}`, '')
-  for (const warning of report.warnings) {
-    lines.push(`> **Warning:** ${markdownText(warning, 1000)}`, '')
-  }
-  lines.push(
+  const [stopped, timeLimit] = [stopLine(report, settings), timeLimitLine(report)]
+  return [
+    ...(report.dryRun ? [DRY_RUN_LINE, ''] : []),
+    ...(preface !== '' ? [preface.trimEnd(), ''] : []),
+    `## Gorgias auto-close: ${settings.domain}${report.dryRun ? ' (dry run)' : ''}`,
+    '',
+    ...(stopped ? [`**Stopped:** ${escapeMarkdown(oneLine(stopped))}`, ''] : []),
+    ...(timeLimit ? [`**Stopped early:** ${escapeMarkdown(timeLimit)}`, ''] : []),
+    ...report.warnings.flatMap(warning => [`> **Warning:** ${markdownText(warning, 1000)}`, '']),
     listingLine(report.listing, link, t => markdownText(t, 300)),
     '',
-    headline(report)
-  )
-  lines.push('', `<sub>${LEGEND}</sub>`, '')
-  return lines
+    headline(report),
+    '',
+    `<sub>${LEGEND}</sub>`,
+    ''
+  ]
 }
 
 /** Skips no later run resolves by itself: a person has to look. */
@@ -232,9 +227,10 @@ function skippedByReason(report: Report, settings: Settings, link: LinkTo): stri
   const reasons = SKIP_REASONS.filter(r => report.skipped[r] > 0)
   if (reasons.length > 0) {
     lines.push('### Skipped, by reason', '', ...tableHead(['Reason', 'Tickets'], 'Tickets'))
-    for (const r of reasons)
-      lines.push(row([`\`${r}\`: ${SKIP_LABELS[r]}`, `${report.skipped[r]}`]))
-    lines.push('')
+    lines.push(
+      ...reasons.map(r => row([`\`${r}\`: ${SKIP_LABELS[r]}`, `${report.skipped[r]}`])),
+      ''
+    )
   }
   const notable = report.notableSkips.filter(o => !needsPersonSkip(o))
   if (notable.length > 0) {
