@@ -55935,15 +55935,12 @@ function checkChannels(settings, open) {
     const verb = others.length === 1 && others[0][1] === 1 ? 'is' : 'are';
     const found = `${sample}, ${handled} are handled; ${notHandled} ${verb} not handled: channels is ${configured}`;
     const answerable = (c) => ANSWERABLE_CHANNELS.includes(c);
-    const channels = others.map(([c]) => c);
-    const can = channels.filter(answerable);
-    const cannot = channels.filter(c => !answerable(c));
+    const can = others.map(([c]) => c).filter(answerable);
+    const cannot = others.map(([c]) => c).filter(c => !answerable(c));
     const advice = [
-        can.length > 0 ? `add ${can.join(', ')} to channels to follow up there too` : '',
-        cannot.length > 0 ? `this action cannot answer ${cannot.join(', ')}` : ''
-    ]
-        .filter(Boolean)
-        .join('; ');
+        ...(can.length > 0 ? [`add ${can.join(', ')} to channels to follow up there too`] : []),
+        ...(cannot.length > 0 ? [`this action cannot answer ${cannot.join(', ')}`] : [])
+    ].join('; ');
     return handled === 0
         ? say('warning', `${found}: none would get a follow-up`, advice)
         : say('info', found, `nothing to do if that is intended; ${advice}`);
@@ -56111,12 +56108,12 @@ const check_FIX = {
     unreadable: "every ticket is read this way before anything is done to it: check the key's permissions (read tickets and messages)"
 };
 const isOpen = (t) => t?.status === 'open' && !t.trashed_datetime;
-/** The first two pages of the listing the sweep uses: the ad-hoc view, or the saved view-id. */
-async function firstPages(pages) {
+/** The first `max` pages of a listing (the sweep's: the ad-hoc view, or the saved view-id). */
+async function firstPages(pages, max = 2) {
     const got = [];
     for await (const page of pages) {
         got.push(page);
-        if (got.length === 2)
+        if (got.length === max)
             break;
     }
     return got;
@@ -56188,10 +56185,8 @@ async function checkSavedView(client, settings, viewId) {
 /** The open tickets among the latest updated ones (one page), or null when they cannot be listed. */
 async function latestOpen(client) {
     try {
-        for await (const page of client.listTickets({ orderBy: 'updated_datetime:desc' })) {
-            return page.filter(isOpen);
-        }
-        return [];
+        const [page] = await firstPages(client.listTickets({ orderBy: 'updated_datetime:desc' }), 1);
+        return (page ?? []).filter(isOpen);
     }
     catch {
         return null;
@@ -56987,13 +56982,14 @@ function explanationText(e, details = true) {
  */
 /** The customer got the follow-up, or the ticket was closed, even if a later step failed. */
 const succeeded = (o) => o.result === 'done' || o.result === 'would-do' || o.wrote === true;
+/** Every failed outcome: actions, tag repairs, then reads (a read failure is always `failed`). */
+const failures = ({ actions, housekeeping, readFailures }) => [...actions, ...housekeeping, ...readFailures].filter(o => o.result === 'failed');
 function counts(report) {
     const ids = (kind) => report.actions.filter(o => o.action === kind && succeeded(o)).map(o => o.ticketId);
-    const failed = (outcomes) => outcomes.filter(o => o.result === 'failed').length;
     return {
         followedUp: ids('follow-up'),
         closed: ids('close'),
-        failed: failed(report.actions) + failed(report.housekeeping) + report.readFailures.length,
+        failed: failures(report).length,
         deferred: report.actions.filter(o => o.result === 'deferred').length,
         skipped: SKIP_REASONS.reduce((sum, r) => sum + report.skipped[r], 0)
     };
@@ -57118,14 +57114,12 @@ function timeLimitLine(report) {
 }
 /** One-line cause for a failed step; its detail quotes the customer only as the summary may. */
 function failureLine(report, settings) {
-    const c = counts(report);
-    if (c.failed === 0)
+    const failed = failures(report);
+    const first = failed[0];
+    if (!first)
         return null;
-    const first = [...report.actions, ...report.housekeeping, ...report.readFailures].find(o => o.result === 'failed');
-    const example = first
-        ? ` (first: ticket ${first.ticketId}: ${oneLine(shownDetail(first, settings) ?? 'error')})`
-        : '';
-    return `${c.failed} ticket(s) failed; the others were handled, see the job summary${example}`;
+    const example = `ticket ${first.ticketId}: ${oneLine(shownDetail(first, settings) ?? 'error')}`;
+    return `${failed.length} ticket(s) failed; the others were handled, see the job summary (first: ${example})`;
 }
 function reportJson(report, stats) {
     const stop = report.stop?.kind === 'credentials' ? report.stop.error.message : report.stop;
@@ -58774,6 +58768,14 @@ function stoppedSummary(message, settings) {
 }
 /** The settings in effect, as the job summary and the log show them: never the API key. */
 function describeSettings(s) {
+    const { byLanguage, defaultLanguage } = s.messages;
+    // From the input, a messages file or a macro (named, even before it is read).
+    const closeMessage = Object.values(byLanguage).some(t => t.close !== '' || t.macros?.close);
+    const account = s.accountBusinessHours ? "the Gorgias account's" : null;
+    const hours = s.businessHours
+        ? `${s.businessHours.describe}${account ? `, ${account}` : ''}`
+        : `(${account ?? 'around the clock'})`;
+    const languages = `${Object.keys(byLanguage).join(', ')}; default ${defaultLanguage}`;
     return [
         ['gorgias-domain', s.domain],
         ['api-url', s.apiUrl],
@@ -58784,33 +58786,18 @@ function describeSettings(s) {
         ['channels', s.channels.join(', ')],
         ['follow-up-tag', s.followUpTag],
         ['closed-tag', s.closedTag],
-        [
-            'close-message',
-            // From the input, a messages file or a macro (named, even before it is read).
-            Object.values(s.messages.byLanguage).some(t => t.close !== '' || t.macros?.close)
-                ? 'yes'
-                : 'none'
-        ],
+        ['close-message', closeMessage ? 'yes' : 'none'],
         ['dry-run', String(s.dryRun)],
         ['max-actions', String(s.maxActions)],
         ['view-id', s.viewId === null ? '(open tickets)' : String(s.viewId)],
-        [
-            'business-hours',
-            s.businessHours
-                ? `${s.businessHours.describe}${s.accountBusinessHours ? ", the Gorgias account's" : ''}`
-                : s.accountBusinessHours
-                    ? "(the Gorgias account's)"
-                    : '(around the clock)'
-        ],
+        ['business-hours', hours],
         ['policy-module', s.policyModule ?? '(none)'],
         ['rate-limit-share', String(s.rateLimitShare)],
         ['time-limit-minutes', String(s.timeLimitMinutes)],
         ['summary-customer-details', String(s.summaryCustomerDetails)],
         [
             'messages-file',
-            s.messagesFile === null
-                ? '(message inputs)'
-                : `${s.messagesFile} (${Object.keys(s.messages.byLanguage).join(', ')}; default ${s.messages.defaultLanguage})`
+            s.messagesFile === null ? '(message inputs)' : `${s.messagesFile} (${languages})`
         ],
         ...describeMacros(s.messages),
         ['ticket-ids', s.ticketIds === null ? '(every listed ticket)' : s.ticketIds.join(', ')],

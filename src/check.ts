@@ -98,12 +98,12 @@ type Listed = [item: CheckItem, open: Ticket[] | null]
 
 const isOpen = (t: Ticket): boolean => t?.status === 'open' && !t.trashed_datetime
 
-/** The first two pages of the listing the sweep uses: the ad-hoc view, or the saved view-id. */
-async function firstPages(pages: AsyncIterable<Ticket[]>): Promise<Ticket[][]> {
+/** The first `max` pages of a listing (the sweep's: the ad-hoc view, or the saved view-id). */
+async function firstPages(pages: AsyncIterable<Ticket[]>, max = 2): Promise<Ticket[][]> {
   const got: Ticket[][] = []
   for await (const page of pages) {
     got.push(page)
-    if (got.length === 2) break
+    if (got.length === max) break
   }
   return got
 }
@@ -180,10 +180,8 @@ async function checkSavedView(
 /** The open tickets among the latest updated ones (one page), or null when they cannot be listed. */
 async function latestOpen(client: CheckClient): Promise<Ticket[] | null> {
   try {
-    for await (const page of client.listTickets({ orderBy: 'updated_datetime:desc' })) {
-      return page.filter(isOpen)
-    }
-    return []
+    const [page] = await firstPages(client.listTickets({ orderBy: 'updated_datetime:desc' }), 1)
+    return (page ?? []).filter(isOpen)
   } catch {
     return null
   }

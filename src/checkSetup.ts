@@ -224,15 +224,12 @@ export function checkChannels(settings: Settings, open: Ticket[] | null): CheckI
   const verb = others.length === 1 && others[0]![1] === 1 ? 'is' : 'are'
   const found = `${sample}, ${handled} are handled; ${notHandled} ${verb} not handled: channels is ${configured}`
   const answerable = (c: string): boolean => (ANSWERABLE_CHANNELS as readonly string[]).includes(c)
-  const channels = others.map(([c]) => c)
-  const can = channels.filter(answerable)
-  const cannot = channels.filter(c => !answerable(c))
+  const can = others.map(([c]) => c).filter(answerable)
+  const cannot = others.map(([c]) => c).filter(c => !answerable(c))
   const advice = [
-    can.length > 0 ? `add ${can.join(', ')} to channels to follow up there too` : '',
-    cannot.length > 0 ? `this action cannot answer ${cannot.join(', ')}` : ''
-  ]
-    .filter(Boolean)
-    .join('; ')
+    ...(can.length > 0 ? [`add ${can.join(', ')} to channels to follow up there too`] : []),
+    ...(cannot.length > 0 ? [`this action cannot answer ${cannot.join(', ')}`] : [])
+  ].join('; ')
   return handled === 0
     ? say('warning', `${found}: none would get a follow-up`, advice)
     : say('info', found, `nothing to do if that is intended; ${advice}`)

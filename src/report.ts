@@ -16,14 +16,17 @@ import { graphemeLength, oneLine, plural, terminalCell } from './text.js'
 const succeeded = (o: Outcome): boolean =>
   o.result === 'done' || o.result === 'would-do' || o.wrote === true
 
+/** Every failed outcome: actions, tag repairs, then reads (a read failure is always `failed`). */
+const failures = ({ actions, housekeeping, readFailures }: Report): Outcome[] =>
+  [...actions, ...housekeeping, ...readFailures].filter(o => o.result === 'failed')
+
 export function counts(report: Report) {
   const ids = (kind: Outcome['action']): number[] =>
     report.actions.filter(o => o.action === kind && succeeded(o)).map(o => o.ticketId)
-  const failed = (outcomes: Outcome[]): number => outcomes.filter(o => o.result === 'failed').length
   return {
     followedUp: ids('follow-up'),
     closed: ids('close'),
-    failed: failed(report.actions) + failed(report.housekeeping) + report.readFailures.length,
+    failed: failures(report).length,
     deferred: report.actions.filter(o => o.result === 'deferred').length,
     skipped: SKIP_REASONS.reduce((sum, r) => sum + report.skipped[r], 0)
   }
@@ -179,15 +182,11 @@ export function timeLimitLine(report: Report): string | null {
 
 /** One-line cause for a failed step; its detail quotes the customer only as the summary may. */
 export function failureLine(report: Report, settings: Settings): string | null {
-  const c = counts(report)
-  if (c.failed === 0) return null
-  const first = [...report.actions, ...report.housekeeping, ...report.readFailures].find(
-    o => o.result === 'failed'
-  )
-  const example = first
-    ? ` (first: ticket ${first.ticketId}: ${oneLine(shownDetail(first, settings) ?? 'error')})`
-    : ''
-  return `${c.failed} ticket(s) failed; the others were handled, see the job summary${example}`
+  const failed = failures(report)
+  const first = failed[0]
+  if (!first) return null
+  const example = `ticket ${first.ticketId}: ${oneLine(shownDetail(first, settings) ?? 'error')}`
+  return `${failed.length} ticket(s) failed; the others were handled, see the job summary (first: ${example})`
 }
 
 export function reportJson(report: Report, stats: ClientStats | null): string {

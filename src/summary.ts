@@ -298,6 +298,14 @@ export function stoppedSummary(message: string, settings: Pick<Settings, 'domain
 
 /** The settings in effect, as the job summary and the log show them: never the API key. */
 export function describeSettings(s: Settings): Array<[string, string]> {
+  const { byLanguage, defaultLanguage } = s.messages
+  // From the input, a messages file or a macro (named, even before it is read).
+  const closeMessage = Object.values(byLanguage).some(t => t.close !== '' || t.macros?.close)
+  const account = s.accountBusinessHours ? "the Gorgias account's" : null
+  const hours = s.businessHours
+    ? `${s.businessHours.describe}${account ? `, ${account}` : ''}`
+    : `(${account ?? 'around the clock'})`
+  const languages = `${Object.keys(byLanguage).join(', ')}; default ${defaultLanguage}`
   return [
     ['gorgias-domain', s.domain],
     ['api-url', s.apiUrl],
@@ -308,33 +316,18 @@ export function describeSettings(s: Settings): Array<[string, string]> {
     ['channels', s.channels.join(', ')],
     ['follow-up-tag', s.followUpTag],
     ['closed-tag', s.closedTag],
-    [
-      'close-message',
-      // From the input, a messages file or a macro (named, even before it is read).
-      Object.values(s.messages.byLanguage).some(t => t.close !== '' || t.macros?.close)
-        ? 'yes'
-        : 'none'
-    ],
+    ['close-message', closeMessage ? 'yes' : 'none'],
     ['dry-run', String(s.dryRun)],
     ['max-actions', String(s.maxActions)],
     ['view-id', s.viewId === null ? '(open tickets)' : String(s.viewId)],
-    [
-      'business-hours',
-      s.businessHours
-        ? `${s.businessHours.describe}${s.accountBusinessHours ? ", the Gorgias account's" : ''}`
-        : s.accountBusinessHours
-          ? "(the Gorgias account's)"
-          : '(around the clock)'
-    ],
+    ['business-hours', hours],
     ['policy-module', s.policyModule ?? '(none)'],
     ['rate-limit-share', String(s.rateLimitShare)],
     ['time-limit-minutes', String(s.timeLimitMinutes)],
     ['summary-customer-details', String(s.summaryCustomerDetails)],
     [
       'messages-file',
-      s.messagesFile === null
-        ? '(message inputs)'
-        : `${s.messagesFile} (${Object.keys(s.messages.byLanguage).join(', ')}; default ${s.messages.defaultLanguage})`
+      s.messagesFile === null ? '(message inputs)' : `${s.messagesFile} (${languages})`
     ],
     ...describeMacros(s.messages),
     ['ticket-ids', s.ticketIds === null ? '(every listed ticket)' : s.ticketIds.join(', ')],
