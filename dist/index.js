@@ -56738,26 +56738,21 @@ function messageTerminal(p, details, indent = '    ') {
     ];
 }
 /**
- * A dry run's messages, one per kind (follow-up n of m, final follow-up, close message), language
- * and source, in the order the sweep took the tickets, each titled with how many tickets would get
- * it; last, the closes planned without a message (close-message empty), untitled and without one.
+ * A dry run's messages, one per kind, language and source in the sweep's order, titled with how
+ * many tickets would get it; last, untitled, the closes planned without a message.
  */
 function messageGroups(report, settings, link, shown) {
     const groups = new Map();
     let silent = 0;
-    for (const o of report.actions) {
-        const p = o.message;
-        if (!p) {
-            if (o.action === 'close' && o.result === 'would-do')
-                silent++;
-            continue;
+    for (const { message: preview, ticketId, action, result } of report.actions) {
+        if (preview) {
+            const key = JSON.stringify([messageLabel(preview), preview.language, preview.source ?? '']);
+            if (!groups.has(key))
+                groups.set(key, { preview, ticketId, tickets: 0 });
+            groups.get(key).tickets++;
         }
-        const key = JSON.stringify([messageLabel(p), p.language, p.source ?? '']);
-        const group = groups.get(key);
-        if (group)
-            group.tickets++;
-        else
-            groups.set(key, { preview: p, ticketId: o.ticketId, tickets: 1 });
+        else if (action === 'close' && result === 'would-do')
+            silent++;
     }
     const titled = [...groups.values()].map(({ preview, ticketId, tickets }) => {
         const label = messageLabel(preview);
@@ -56776,18 +56771,15 @@ function previewsMarkdown(report, settings, link) {
     if (groups.length === 0)
         return [];
     const details = settings.summaryCustomerDetails;
-    const lines = [
+    return [
         '### The messages that would be sent',
         '',
         details
             ? 'Each kind of message, in each language, as one of the tickets concerned would get it.'
             : "Each kind of message, in each language, with stand-ins for the customer's values (summary-customer-details is false).",
-        ''
+        '',
+        ...groups.flatMap(([title, p]) => p ? [`#### ${title}`, '', ...messageMarkdown(p, details)] : [title, ''])
     ];
-    for (const [title, p] of groups) {
-        lines.push(...(p ? [`#### ${title}`, '', ...messageMarkdown(p, details)] : [title, '']));
-    }
-    return lines;
 }
 /** The same for a terminal. */
 function previewsTerminal(report, settings) {
@@ -56798,8 +56790,7 @@ function previewsTerminal(report, settings) {
     for (const [title, p] of groups) {
         lines.push(`  ${title}`, ...(p ? messageTerminal(p, settings.summaryCustomerDetails) : []));
     }
-    lines.push('');
-    return lines;
+    return [...lines, ''];
 }
 
 ;// CONCATENATED MODULE: ./src/explain.ts
@@ -58538,11 +58529,7 @@ const tableHead = (titles, right = '') => [
     row(titles),
     row(titles.map(t => (t === right ? '---:' : '---')))
 ];
-/**
- * The job summary: the run's outcome on top, then each per-ticket list, the explanations asked
- * for, the settings in effect and the requests made; always within GitHub's size limit.
- * `preface`: Markdown shown right after the dry-run line (a dry run's account checklist).
- */
+/** The job summary; `preface`: Markdown right after the dry-run line (a dry run's checklist). */
 function summaryMarkdown(report, settings, stats, preface = '') {
     const link = id => ticketLink(settings.domain, id);
     const explained = report.explanations.slice(0, ROWS);
@@ -58628,10 +58615,7 @@ function needsAPerson(report, settings, link) {
     const more = 'tickets to look at';
     return [`### Needs a person: ${items.length}`, '', ...capped(items, ROWS, more, i => i)];
 }
-/**
- * Follow-ups, closes and the tickets deferred to the next run: a table each, oldest reply first.
- * The customer's subject and name only when summary-customer-details allows.
- */
+/** Follow-ups, closes and the deferred: a table each, oldest reply first (subject, name if allowed). */
 function ticketTables(report, settings, link) {
     if (report.actions.length === 0)
         return ['No ticket was due for a follow-up or a close.', ''];

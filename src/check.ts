@@ -17,11 +17,10 @@ import {
 import { escapeMarkdown, oneLine, plural, terminalCell } from './text.js'
 
 /**
- * The account check (preflight): a few read-only requests (read methods only) that show, before
- * anything is sent, whether this account and these settings will work, as a checklist; the checks
- * of the listing and of a ticket's read here, those of the account's setup in checkSetup.ts. Then
- * the checklist shown: terminal lines (control characters stripped), a Markdown section for the
- * job summary (every text escaped: a tag name or an agent's name is data), JSON, the verdict.
+ * The account check (preflight): read-only requests that show, before anything is sent, whether
+ * this account and these settings will work, as a checklist (the listing and a ticket's read here,
+ * the account's setup in checkSetup.ts); then shown in a terminal, the job summary (every text
+ * escaped: a tag name or an agent's name is data) and JSON.
  */
 
 /**

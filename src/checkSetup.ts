@@ -10,10 +10,9 @@ import {
 import type { Integration, Tag, Ticket, User } from './gorgias/types.js'
 
 /**
- * The account check's items about the account's setup: the API user, the rate-limit header, the
- * configured tags, the channels, the email integration (check.ts lists and reads tickets and
- * assembles the checklist). Statuses: `ok` verified; `info` nothing to fix (or not verifiable, said
- * so); `warning` works, probably not as intended; `problem` a run would fail or do nothing useful.
+ * The account check's items on the account's setup (user, rate-limit header, tags, channels, email
+ * integration). `ok` verified; `info` nothing to fix (or not verifiable, said so); `warning` works,
+ * probably not as intended; `problem` a run would fail or do nothing useful.
  */
 
 export type CheckStatus = 'ok' | 'info' | 'warning' | 'problem'

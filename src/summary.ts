@@ -47,11 +47,7 @@ const tableHead = (titles: string[], right = ''): string[] => [
   row(titles.map(t => (t === right ? '---:' : '---')))
 ]
 
-/**
- * The job summary: the run's outcome on top, then each per-ticket list, the explanations asked
- * for, the settings in effect and the requests made; always within GitHub's size limit.
- * `preface`: Markdown shown right after the dry-run line (a dry run's account checklist).
- */
+/** The job summary; `preface`: Markdown right after the dry-run line (a dry run's checklist). */
 export function summaryMarkdown(
   report: Report,
   settings: Settings,
@@ -152,10 +148,7 @@ function needsAPerson(report: Report, settings: Settings, link: LinkTo): string[
   return [`### Needs a person: ${items.length}`, '', ...capped(items, ROWS, more, i => i)]
 }
 
-/**
- * Follow-ups, closes and the tickets deferred to the next run: a table each, oldest reply first.
- * The customer's subject and name only when summary-customer-details allows.
- */
+/** Follow-ups, closes and the deferred: a table each, oldest reply first (subject, name if allowed). */
 function ticketTables(report: Report, settings: Settings, link: LinkTo): string[] {
   if (report.actions.length === 0) return ['No ticket was due for a follow-up or a close.', '']
   const details = settings.summaryCustomerDetails
