@@ -1,6 +1,14 @@
 import { describe, expect, test } from '@jest/globals'
-import { checkAccount, checkRunTags, commaListFor, type Checklist } from '../src/check.js'
-import { checklistMarkdown, checklistText, checkVerdict, tagWarnings } from '../src/checkReport.js'
+import {
+  checkAccount,
+  checkRunTags,
+  checklistMarkdown,
+  checklistText,
+  checkVerdict,
+  tagWarnings,
+  type Checklist
+} from '../src/check.js'
+import { commaListFor } from '../src/checkSetup.js'
 import { GorgiasClient } from '../src/gorgias/client.js'
 import { GorgiasSimulator, EMAIL_INTEGRATION_ID, SUPPORT_ADDRESS } from '../simulator/server.js'
 import { seedAccount } from '../simulator/seed.js'

@@ -33981,7 +33981,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8874);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6571);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)();
 
@@ -33990,7 +33990,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8874:
+/***/ 6571:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41992,176 +41992,220 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
-;// CONCATENATED MODULE: ./src/text.ts
+;// CONCATENATED MODULE: ./src/gorgias/errors.ts
 /**
- * Text this action shows but did not write (subjects, names, what a module or the API said) made
- * inert where shown: the job summary (Markdown), a terminal, the log (`::` opens a workflow command).
+ * What a request's outcome means: the kinds of request, the retry table (`retryStep`), and the
+ * typed failures with their texts. Every error names the request (method, path relative to the
+ * API base, kind) and never the host or credentials: messages end up in job logs and summaries.
  */
-/** Controls that reorder what follows them: a subject could display reversed (U+202E). */
-const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
-/** C0 (ESC, BEL, CR, LF, ...), DEL and C1 (incl. CSI, U+009B) controls. */
-// eslint-disable-next-line no-control-regex
-const CONTROLS = /[\u0000-\u001F\u007F-\u009F]/g;
-/** One line of plain text: whitespace runs become one space; other controls and bidi controls go. */
-function oneLine(text) {
-    return text.replace(/\s+/g, ' ').replace(CONTROLS, '').replace(BIDI_CONTROLS, '').trim();
-}
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-/**
- * At most `max` characters as a reader counts them (graphemes: an emoji, a letter with its
- * accents), ending in "…" when cut; never splits one. Also at most `4 * max` UTF-16 units, so a
- * grapheme of a thousand combining marks cannot blow up a table.
- */
-function cut(text, max) {
-    if (text.length <= max)
-        return text;
-    const budget = 4 * max;
-    const kept = [];
-    let units = 0;
-    for (const { segment } of graphemes.segment(text)) {
-        if (kept.length === max || units + segment.length > budget) {
-            // Make room for the ellipsis.
-            while (kept.length > 0 && (kept.length > max - 1 || units + 1 > budget)) {
-                units -= kept.pop().length;
-            }
-            return `${kept.join('')}…`;
-        }
-        kept.push(segment);
-        units += segment.length;
+/** Every kind of request the client makes: counted in the stats, named in errors and events. */
+const REQUEST_KINDS = [
+    'list-tickets',
+    'list-view',
+    'get-ticket',
+    'list-messages',
+    'create-message',
+    'close-ticket',
+    'add-tags',
+    'remove-tags',
+    'tags',
+    'read-other'
+];
+/** Base class; also thrown as is for answers no subclass covers (a redirect, a 409, ...). */
+class GorgiasError extends Error {
+    status;
+    method;
+    path;
+    kind;
+    constructor(message, info) {
+        super(message);
+        this.name = new.target.name;
+        this.status = info.status;
+        this.method = info.method;
+        this.path = info.path;
+        this.kind = info.kind;
     }
-    return text;
 }
-/** Width in graphemes, for padding terminal columns. */
-function graphemeLength(text) {
-    let n = 0;
-    for (const _ of graphemes.segment(text))
-        n++;
-    return n;
+/** 401/403: the email/API key pair is wrong or lacks permission. Never retried. */
+class AuthError extends GorgiasError {
 }
-/**
- * Backslash-escapes what Markdown (GitHub's, with its extensions) would read as syntax: emphasis,
- * code, strikethrough, links and images, HTML and entities, table pipes, headings, math; `:` and `.`
- * where they could make an autolink (`https://x`, `www.x`) or an emoji code, `@` of an email
- * autolink; and the first character when it could open a block (a list, a quote, a heading).
- * Prose keeps its look: a colon or full stop before a space is left alone.
- */
-function escapeMarkdown(text) {
-    return text
-        .replace(/[\\`*_~[\]<>&|#$@!]|[:.](?=\S)/g, c => `\\${c}`)
-        .replace(/^([-+=]|\d+[.)])/, start => /^\d/.test(start) ? `${start.slice(0, -1)}\\${start.slice(-1)}` : `\\${start}`);
+/** 404: the ticket was deleted or merged. */
+class NotFoundError extends GorgiasError {
 }
-/** Customer text for a Markdown table cell or line: one line, cut, escaped. */
-function markdownText(text, max = 70) {
-    return escapeMarkdown(cut(oneLine(text), max));
+/** 400/422: Gorgias refused the request body or parameters. */
+class ValidationError extends GorgiasError {
 }
-/** Text for a terminal column: one line, no control character that could move the cursor or colour. */
-function terminalCell(text, max) {
-    const line = oneLine(text);
-    return max === undefined ? line : cut(line, max);
+/** Retries ran out on a request safe to retry, or on a write that provably never left. */
+class TransientError extends GorgiasError {
+}
+/** A 2xx whose body is not the JSON shape the endpoint documents. */
+class MalformedResponseError extends GorgiasError {
 }
 /**
- * A log line the runner reads as text, never as a workflow command: one line (a newline and then
- * `::error::` would be a command); the caller puts its own prefix first, so it never starts `::`.
+ * A message naming another ticket, or a messages list far past `messages_count`: the ticket is
+ * skipped as unreadable, never decided on (another ticket's reply must never start its cycle).
  */
-function logText(text, max = 2000) {
-    return cut(oneLine(asText(text)), max);
+class UnreadableThreadError extends MalformedResponseError {
 }
-/** Any value a module might hand over, as text: strings as they are, the rest as JSON. */
-function asText(value) {
-    if (typeof value === 'string')
-        return value;
-    if (value instanceof Error)
-        return value.message;
+/**
+ * Creating a message may or may not have happened (timeout or lost connection after sending, 5xx,
+ * unreadable 2xx). Never retried: the caller re-reads, as a follow-up must never go out twice.
+ */
+class AmbiguousWriteError extends GorgiasError {
+    reason;
+    constructor(message, info, reason) {
+        super(message, info);
+        this.reason = reason;
+    }
+}
+/** The run's time limit came before this request could be sent (or retried): it was not sent. */
+class DeadlineError extends GorgiasError {
+}
+/** The open-tickets view cannot be trusted here: the sweep lists tickets the plain way instead. */
+class ViewUnusableError extends GorgiasError {
+}
+/**
+ * Every form in which the API key could show in a text: the key, `email:key`, its base64 (the
+ * Basic token), longest first so a longer form is never half-replaced. The runner's mask hides
+ * whole values in the log only; these are taken out of any text before it is cut or shown.
+ */
+function secretForms(email, apiKey) {
+    const key = apiKey.trim();
+    if (!key)
+        return [];
+    const pair = `${email.trim()}:${key}`;
+    const token = Buffer.from(pair).toString('base64');
+    return [`Basic ${token}`, token, pair, key].sort((a, b) => b.length - a.length);
+}
+function redact(text, forms) {
+    return forms.reduce((out, secret) => out.split(secret).join('***'), text);
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** The API's own words from an error body (its shape varies by endpoint), at most 500 chars. */
+function apiMessage(text) {
+    let json;
     try {
-        return JSON.stringify(value) ?? String(value);
+        json = JSON.parse(text);
     }
     catch {
-        return Object.prototype.toString.call(value);
+        return undefined;
+    }
+    if (!isRecord(json))
+        return undefined;
+    const error = json.error;
+    const candidates = isRecord(error)
+        ? [error.msg, error.message, json.message, json.msg]
+        : [error, json.message, json.msg, json.detail];
+    let message = candidates.find((c) => typeof c === 'string' && c.trim() !== '');
+    // Validation errors list the offending fields: worth showing, briefly.
+    const fields = isRecord(error) ? error.data : undefined;
+    if (fields !== undefined && fields !== null) {
+        const details = JSON.stringify(fields);
+        message = message ? `${message} ${details}` : details;
+    }
+    const chars = Array.from(message ?? '');
+    return chars.length > 500 ? `${chars.slice(0, 499).join('')}…` : message;
+}
+/** The typed error for a refusal (a 4xx or 3xx); every text redacted. */
+function refusalError(info, body, email, redact) {
+    const status = info.status;
+    const what = `${info.method} ${info.path}`;
+    let refusal = [
+        GorgiasError,
+        `Unexpected HTTP ${status} from Gorgias for ${what}`
+    ];
+    if (status === 401 || status === 403) {
+        refusal = [AuthError, `Gorgias rejected the credentials for ${email} (HTTP ${status})`];
+    }
+    else if (status === 404)
+        refusal = [NotFoundError, `Not found: ${what} (HTTP 404)`];
+    else if (status === 400 || status === 422) {
+        refusal = [ValidationError, `Gorgias rejected ${what} (HTTP ${status})`];
+    }
+    // Redacted before it is cut: a cut could leave a fragment of the key no mask recognises.
+    const detail = apiMessage(redact(body));
+    const [Type, message] = refusal;
+    return new Type(redact(detail ? `${message}: ${detail}` : message), info);
+}
+/** A write that may or may not have landed: never retried, the caller re-reads to find out. */
+function ambiguousError(info, reason, what, redact) {
+    const message = `${info.method} ${info.path} may or may not have been applied: ${what}. ` +
+        'It was not retried; re-read the ticket to find out.';
+    return new AmbiguousWriteError(redact(message), info, reason);
+}
+/** A Retry-After far past the bucket's window is a bug or an outage: wait a minute, ask again. */
+const RETRY_AFTER_CAP_MS = 60_000;
+function retryStep(attempt, s) {
+    if (attempt.type === 'response') {
+        const { status } = attempt;
+        if (status >= 200 && status < 300)
+            return { do: 'return' };
+        if (status === 429) {
+            if (s.throttles >= s.max429Retries)
+                return { do: 'throw', because: 'rate-limited' };
+            return { do: 'throttle', ms: attempt.retryAfterMs ?? 0 };
+        }
+        if (status < 500 && status !== 408)
+            return { do: 'throw', because: 'http-error' };
+        if (!s.retrySafe)
+            return { do: 'throw', because: 'ambiguous', reason: 'server-error' };
+    }
+    else if (!s.retrySafe && attempt.maybeSent) {
+        const reason = attempt.timedOut ? 'timeout' : 'connection-lost';
+        return { do: 'throw', because: 'ambiguous', reason };
+    }
+    if (s.failures >= s.maxRetries)
+        return { do: 'throw', because: 'gave-up' };
+    return { do: 'backoff', ms: backoffMs(s.failures + 1, s.random) };
+}
+/** Full jitter from 500 ms doubling to 20 s: parallel retries spread instead of colliding again. */
+function backoffMs(failure, random) {
+    return Math.round(random * Math.min(20_000, 500 * 2 ** (failure - 1)));
+}
+/** Seconds or an HTTP date; capped; undefined when absent or unreadable. */
+function parseRetryAfter(value, nowMs) {
+    if (value === null)
+        return undefined;
+    const text = value.trim();
+    let ms;
+    if (/^\d+(\.\d+)?$/.test(text))
+        ms = Number(text) * 1000;
+    else if (/[a-z]/i.test(text) && !Number.isNaN(Date.parse(text)))
+        ms = Date.parse(text) - nowMs;
+    return ms === undefined ? undefined : Math.min(Math.max(0, ms), RETRY_AFTER_CAP_MS);
+}
+/** The typed error of a request retryStep gives up on, from its last attempt; texts redacted. */
+function failureError(step, info, last, email, redact) {
+    const what = `${info.method} ${info.path}`;
+    switch (step.because) {
+        case 'http-error':
+            return refusalError(info, last.text, email, redact);
+        case 'ambiguous': {
+            const how = info.status === undefined
+                ? `the request failed (${last.cause})`
+                : `Gorgias answered ${last.cause}`;
+            return ambiguousError(info, step.reason, how, redact);
+        }
+        case 'rate-limited': {
+            const message = `Gorgias kept rate-limiting ${what} (HTTP 429) after ${last.throttles} retries`;
+            return new TransientError(message, info);
+        }
+        case 'gave-up': {
+            const message = `${what} still failing after ${last.failures + 1} attempts: ${last.cause}`;
+            return new TransientError(redact(message), info);
+        }
     }
 }
-/** A Markdown link to a ticket in the helpdesk (the domain is validated by config.ts). */
-function ticketLink(domain, id) {
-    return `[#${id}](https://${domain}.gorgias.com/app/ticket/${id})`;
-}
-/** What a report shows in place of the name of a customer who has none. */
-const NO_NAME = '(no name)';
-/** "1 page", "2 pages". */
-const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
-
-;// CONCATENATED MODULE: ./src/checkReport.ts
-
-/**
- * The account check, shown: terminal lines (control characters stripped), a Markdown section for
- * the job summary (every text escaped: a tag name or an agent's name is data), JSON, the verdict.
- */
-function checkVerdict(list) {
-    const problems = list.items.filter(i => i.status === 'problem');
-    const warnings = list.items.filter(i => i.status === 'warning').length;
-    const found = problems.map(i => oneLine(i.found)).join('; ');
-    return {
-        problems: problems.length,
-        warnings,
-        failure: problems.length === 0
-            ? null
-            : `The account check found ${plural(problems.length, 'problem', 'problems')} on ${list.host}: ${found}`
-    };
-}
-function tally(list) {
-    const { problems, warnings } = checkVerdict(list);
-    return `${plural(problems, 'problem', 'problems')}, ${plural(warnings, 'warning', 'warnings')}; ${plural(list.requests, 'request', 'requests')}, read-only`;
-}
-const LEGEND = 'ok: verified; info: nothing to fix (or not verifiable here, as said); warning: works, probably not as you mean it; problem: a run would fail or do nothing useful';
-/** Terminal (and action log) lines: one per item, its fix indented below. */
-function checklistText(list) {
-    const word = (s) => (s === 'problem' ? 'PROBLEM' : s);
-    const lines = [`Account check of ${terminalCell(list.host)} as ${terminalCell(list.email)}`];
-    for (const item of list.items) {
-        lines.push(`  ${word(item.status).padEnd(8)} ${terminalCell(item.check)}`);
-        // Each line starts with a word of ours: a found text can never open a workflow command.
-        lines.push(`           found: ${terminalCell(item.found)}`);
-        if (item.fix)
-            lines.push(`           to do: ${terminalCell(item.fix)}`);
+/** A 2xx whose body is not what the endpoint documents; for a created message, an ambiguous write. */
+function unreadableError(info, expected, redact) {
+    if (info.kind === 'create-message') {
+        // The message was accepted, but we cannot tell which one it is: let the caller look.
+        return ambiguousError(info, 'unreadable-response', `the response was not ${expected}`, redact);
     }
-    lines.push(`Result: ${tally(list)}`, LEGEND);
-    return lines.join('\n');
-}
-const ICON = {
-    ok: '✅ ok',
-    info: 'ℹ️ info',
-    warning: '⚠️ warning',
-    problem: '❌ problem'
-};
-const cell = (text) => escapeMarkdown(oneLine(text));
-/** The job summary's section: a heading, one table row per item, the tally. */
-function checklistMarkdown(list) {
-    return `${[
-        `## Account check: ${cell(list.host)}`,
-        '',
-        '| | Checked | Found | What to do |',
-        '| --- | --- | --- | --- |',
-        ...list.items.map(i => `| ${ICON[i.status]} | ${cell(i.check)} | ${cell(i.found)} | ${cell(i.fix ?? '')} |`),
-        '',
-        `${cell(tally(list))}. Signed in as ${cell(list.email)}.`,
-        '',
-        `<sub>${cell(LEGEND)}.</sub>`,
-        ''
-    ].join('\n')}\n`;
-}
-/** The items as check.ts made them: a fix only where there is one. */
-function checklistJson(list) {
-    const { problems, warnings } = checkVerdict(list);
-    const { host, email, requests, items } = list;
-    return { host, email, ok: problems === 0, problems, warnings, requests, items };
-}
-/** The warnings of a real run's tag check, as the report's warning lines. */
-function tagWarnings(list) {
-    return list.items
-        .filter(i => i.status === 'warning')
-        .map(i => {
-        // A fix shown after a full stop starts as a sentence.
-        const fix = i.fix ? `. ${i.fix.charAt(0).toUpperCase()}${i.fix.slice(1)}` : '';
-        return `${i.check.replace(/ \(GET \/api\/tags\?search=\)$/, '')}: ${i.found}${fix}`;
-    });
+    const message = `Unexpected response to ${info.method} ${info.path} (HTTP ${info.status}): expected ${expected}`;
+    return new MalformedResponseError(message, info);
 }
 
 // EXTERNAL MODULE: external "node:path"
@@ -44311,222 +44355,6 @@ function fixResponseChunkedTransferBadEnding(request, errorCallback) {
 	});
 }
 
-;// CONCATENATED MODULE: ./src/gorgias/errors.ts
-/**
- * What a request's outcome means: the kinds of request, the retry table (`retryStep`), and the
- * typed failures with their texts. Every error names the request (method, path relative to the
- * API base, kind) and never the host or credentials: messages end up in job logs and summaries.
- */
-/** Every kind of request the client makes: counted in the stats, named in errors and events. */
-const REQUEST_KINDS = [
-    'list-tickets',
-    'list-view',
-    'get-ticket',
-    'list-messages',
-    'create-message',
-    'close-ticket',
-    'add-tags',
-    'remove-tags',
-    'tags',
-    'read-other'
-];
-/** Base class; also thrown as is for answers no subclass covers (a redirect, a 409, ...). */
-class GorgiasError extends Error {
-    status;
-    method;
-    path;
-    kind;
-    constructor(message, info) {
-        super(message);
-        this.name = new.target.name;
-        this.status = info.status;
-        this.method = info.method;
-        this.path = info.path;
-        this.kind = info.kind;
-    }
-}
-/** 401/403: the email/API key pair is wrong or lacks permission. Never retried. */
-class AuthError extends GorgiasError {
-}
-/** 404: the ticket was deleted or merged. */
-class NotFoundError extends GorgiasError {
-}
-/** 400/422: Gorgias refused the request body or parameters. */
-class ValidationError extends GorgiasError {
-}
-/** Retries ran out on a request safe to retry, or on a write that provably never left. */
-class TransientError extends GorgiasError {
-}
-/** A 2xx whose body is not the JSON shape the endpoint documents. */
-class MalformedResponseError extends GorgiasError {
-}
-/**
- * A message naming another ticket, or a messages list far past `messages_count`: the ticket is
- * skipped as unreadable, never decided on (another ticket's reply must never start its cycle).
- */
-class UnreadableThreadError extends MalformedResponseError {
-}
-/**
- * Creating a message may or may not have happened (timeout or lost connection after sending, 5xx,
- * unreadable 2xx). Never retried: the caller re-reads, as a follow-up must never go out twice.
- */
-class AmbiguousWriteError extends GorgiasError {
-    reason;
-    constructor(message, info, reason) {
-        super(message, info);
-        this.reason = reason;
-    }
-}
-/** The run's time limit came before this request could be sent (or retried): it was not sent. */
-class DeadlineError extends GorgiasError {
-}
-/** The open-tickets view cannot be trusted here: the sweep lists tickets the plain way instead. */
-class ViewUnusableError extends GorgiasError {
-}
-/**
- * Every form in which the API key could show in a text: the key, `email:key`, its base64 (the
- * Basic token), longest first so a longer form is never half-replaced. The runner's mask hides
- * whole values in the log only; these are taken out of any text before it is cut or shown.
- */
-function secretForms(email, apiKey) {
-    const key = apiKey.trim();
-    if (!key)
-        return [];
-    const pair = `${email.trim()}:${key}`;
-    const token = Buffer.from(pair).toString('base64');
-    return [`Basic ${token}`, token, pair, key].sort((a, b) => b.length - a.length);
-}
-function redact(text, forms) {
-    return forms.reduce((out, secret) => out.split(secret).join('***'), text);
-}
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** The API's own words from an error body (its shape varies by endpoint), at most 500 chars. */
-function apiMessage(text) {
-    let json;
-    try {
-        json = JSON.parse(text);
-    }
-    catch {
-        return undefined;
-    }
-    if (!isRecord(json))
-        return undefined;
-    const error = json.error;
-    const candidates = isRecord(error)
-        ? [error.msg, error.message, json.message, json.msg]
-        : [error, json.message, json.msg, json.detail];
-    let message = candidates.find((c) => typeof c === 'string' && c.trim() !== '');
-    // Validation errors list the offending fields: worth showing, briefly.
-    const fields = isRecord(error) ? error.data : undefined;
-    if (fields !== undefined && fields !== null) {
-        const details = JSON.stringify(fields);
-        message = message ? `${message} ${details}` : details;
-    }
-    const chars = Array.from(message ?? '');
-    return chars.length > 500 ? `${chars.slice(0, 499).join('')}…` : message;
-}
-/** The typed error for a refusal (a 4xx or 3xx); every text redacted. */
-function refusalError(info, body, email, redact) {
-    const status = info.status;
-    const what = `${info.method} ${info.path}`;
-    let refusal = [
-        GorgiasError,
-        `Unexpected HTTP ${status} from Gorgias for ${what}`
-    ];
-    if (status === 401 || status === 403) {
-        refusal = [AuthError, `Gorgias rejected the credentials for ${email} (HTTP ${status})`];
-    }
-    else if (status === 404)
-        refusal = [NotFoundError, `Not found: ${what} (HTTP 404)`];
-    else if (status === 400 || status === 422) {
-        refusal = [ValidationError, `Gorgias rejected ${what} (HTTP ${status})`];
-    }
-    // Redacted before it is cut: a cut could leave a fragment of the key no mask recognises.
-    const detail = apiMessage(redact(body));
-    const [Type, message] = refusal;
-    return new Type(redact(detail ? `${message}: ${detail}` : message), info);
-}
-/** A write that may or may not have landed: never retried, the caller re-reads to find out. */
-function ambiguousError(info, reason, what, redact) {
-    const message = `${info.method} ${info.path} may or may not have been applied: ${what}. ` +
-        'It was not retried; re-read the ticket to find out.';
-    return new AmbiguousWriteError(redact(message), info, reason);
-}
-/** A Retry-After far past the bucket's window is a bug or an outage: wait a minute, ask again. */
-const RETRY_AFTER_CAP_MS = 60_000;
-function retryStep(attempt, s) {
-    if (attempt.type === 'response') {
-        const { status } = attempt;
-        if (status >= 200 && status < 300)
-            return { do: 'return' };
-        if (status === 429) {
-            if (s.throttles >= s.max429Retries)
-                return { do: 'throw', because: 'rate-limited' };
-            return { do: 'throttle', ms: attempt.retryAfterMs ?? 0 };
-        }
-        if (status < 500 && status !== 408)
-            return { do: 'throw', because: 'http-error' };
-        if (!s.retrySafe)
-            return { do: 'throw', because: 'ambiguous', reason: 'server-error' };
-    }
-    else if (!s.retrySafe && attempt.maybeSent) {
-        const reason = attempt.timedOut ? 'timeout' : 'connection-lost';
-        return { do: 'throw', because: 'ambiguous', reason };
-    }
-    if (s.failures >= s.maxRetries)
-        return { do: 'throw', because: 'gave-up' };
-    return { do: 'backoff', ms: backoffMs(s.failures + 1, s.random) };
-}
-/** Full jitter from 500 ms doubling to 20 s: parallel retries spread instead of colliding again. */
-function backoffMs(failure, random) {
-    return Math.round(random * Math.min(20_000, 500 * 2 ** (failure - 1)));
-}
-/** Seconds or an HTTP date; capped; undefined when absent or unreadable. */
-function parseRetryAfter(value, nowMs) {
-    if (value === null)
-        return undefined;
-    const text = value.trim();
-    let ms;
-    if (/^\d+(\.\d+)?$/.test(text))
-        ms = Number(text) * 1000;
-    else if (/[a-z]/i.test(text) && !Number.isNaN(Date.parse(text)))
-        ms = Date.parse(text) - nowMs;
-    return ms === undefined ? undefined : Math.min(Math.max(0, ms), RETRY_AFTER_CAP_MS);
-}
-/** The typed error of a request retryStep gives up on, from its last attempt; texts redacted. */
-function failureError(step, info, last, email, redact) {
-    const what = `${info.method} ${info.path}`;
-    switch (step.because) {
-        case 'http-error':
-            return refusalError(info, last.text, email, redact);
-        case 'ambiguous': {
-            const how = info.status === undefined
-                ? `the request failed (${last.cause})`
-                : `Gorgias answered ${last.cause}`;
-            return ambiguousError(info, step.reason, how, redact);
-        }
-        case 'rate-limited': {
-            const message = `Gorgias kept rate-limiting ${what} (HTTP 429) after ${last.throttles} retries`;
-            return new TransientError(message, info);
-        }
-        case 'gave-up': {
-            const message = `${what} still failing after ${last.failures + 1} attempts: ${last.cause}`;
-            return new TransientError(redact(message), info);
-        }
-    }
-}
-/** A 2xx whose body is not what the endpoint documents; for a created message, an ambiguous write. */
-function unreadableError(info, expected, redact) {
-    if (info.kind === 'create-message') {
-        // The message was accepted, but we cannot tell which one it is: let the caller look.
-        return ambiguousError(info, 'unreadable-response', `the response was not ${expected}`, redact);
-    }
-    const message = `Unexpected response to ${info.method} ${info.path} (HTTP ${info.status}): expected ${expected}`;
-    return new MalformedResponseError(message, info);
-}
-
 ;// CONCATENATED MODULE: ./src/gorgias/limiter.ts
 /**
  * Client-side model of Gorgias's per-account leaky bucket
@@ -45197,374 +45025,6 @@ function parseTicketIds(raw) {
     return ids;
 }
 const MAX_TICKET_IDS = 100;
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var yaml_dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/variables.ts
-/**
- * The variables of the texts this action sends: its own placeholders (`{{first_name}}`) and the
- * part of Gorgias's macro variables it can fill (`{{ticket.customer.firstname}}`,
- * `{{current_user.firstname | default: "The Support Team"}}`). A template is checked once, before
- * anything is sent: the API sends a body as given, so an unfilled `{{…}}` would reach the customer.
- * Pure.
- */
-const PERSON_FIELDS = ['firstname', 'lastname', 'name', 'email'];
-const personVariables = (prefix) => PERSON_FIELDS.map(field => `${prefix}.${field}`);
-/** This action's own placeholders, then Gorgias's macro variables it fills ("Macro variables"). */
-const VARIABLES = [
-    ...['first_name', 'ticket_id', 'subject', 'reminder_number', 'reminders_total'],
-    ...personVariables('ticket.customer'),
-    ...['ticket.subject', 'ticket.id', 'ticket.channel'],
-    ...personVariables('ticket.assignee_user'),
-    ...personVariables('current_user')
-];
-const KNOWN = new Set(VARIABLES);
-const LIST = VARIABLES.map(v => `{{${v}}}`).join(', ');
-const EXPRESSION = /\{\{([\s\S]*?)\}\}/g;
-const DEFAULT_FILTER = /^\|\s*default\s*:\s*(?:"([^"]*)"|'([^']*)')\s*$/;
-const LIQUID_TAG = /\{%[\s\S]*?%\}/;
-/** Quotes as an HTML editor may have written them inside a variable of body_html. */
-const HTML_QUOTES = /&(?:quot|#34|#x22);|&(?:apos|#39|#x27);/gi;
-/** Why a template cannot be sent, or null. `html`: the template is a macro's body_html. */
-function templateProblem(text, html = false) {
-    const parsed = parseTemplateText(text, html);
-    return typeof parsed === 'string' ? parsed : null;
-}
-/** The template as literal text and variables, or the problem (the caller names where it is). */
-function parseTemplateText(text, html) {
-    const pieces = [];
-    const literal = (part) => {
-        if (part.includes('{{') || part.includes('}}')) {
-            return 'has an unbalanced "{{" or "}}"; write placeholders like {{first_name}}';
-        }
-        const tag = LIQUID_TAG.exec(part)?.[0];
-        if (tag) {
-            const shown = tag.length > 60 ? `${tag.slice(0, 57)}...` : tag;
-            return `has a Liquid tag ${shown}; tags ({% if %}, {% for %}) are not supported, only variables`;
-        }
-        if (part)
-            pieces.push(part);
-        return null;
-    };
-    let at = 0;
-    for (const match of text.matchAll(EXPRESSION)) {
-        const problem = literal(text.slice(at, match.index));
-        if (problem)
-            return problem;
-        const inner = html ? match[1].replace(HTML_QUOTES, q => (/q|34|22/i.test(q) ? '"' : "'")) : match[1]; // prettier-ignore
-        const expression = parseExpression(inner);
-        if (typeof expression === 'string')
-            return expression;
-        pieces.push(expression);
-        at = match.index + match[0].length;
-    }
-    return literal(text.slice(at)) ?? pieces;
-}
-function parseExpression(inner) {
-    const bar = inner.indexOf('|');
-    const name = (bar === -1 ? inner : inner.slice(0, bar)).trim();
-    if (!KNOWN.has(name)) {
-        const shown = name.length > 80 ? `${name.slice(0, 77)}...` : name;
-        return `unknown placeholder {{${shown}}}; the placeholders are ${LIST}`;
-    }
-    const variable = name;
-    if (bar === -1)
-        return { variable, fallback: null };
-    const filter = DEFAULT_FILTER.exec(inner.slice(bar).trim());
-    if (!filter) {
-        const filterName = /^\|\s*([^\s:("'|]*)/.exec(inner.slice(bar).trim())?.[1] ?? '';
-        return `unsupported filter "${filterName}" on {{${variable}}}; the only filter is | default: "text"`;
-    }
-    return { variable, fallback: filter[1] ?? filter[2] ?? '' };
-}
-/** Whether a (valid) template reads any of these variables. */
-function usesVariable(text, prefix, html = false) {
-    const parsed = parseTemplateText(text, html);
-    return (typeof parsed !== 'string' &&
-        parsed.some(p => typeof p !== 'string' && p.variable.startsWith(prefix)));
-}
-function escapeHtml(text) {
-    return text
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;')
-        .replace(/'/g, '&#39;');
-}
-/**
- * The template with its variables filled, in one pass: a value is never read as a template, so a
- * customer named "{{current_user.email}}" is sent as that text. `html`: values are HTML-escaped,
- * the template's own text (a default included) is left as the macro has it. An empty value
- * without a default renders empty, as in Gorgias; the space before it goes when punctuation
- * follows ("Hi {{ticket.customer.firstname}}," -> "Hi,").
- */
-function renderTemplate(template, values, html = false) {
-    const parsed = parseTemplateText(template, html);
-    // Checked before any request; one that slipped through is sent as it is, never half-filled.
-    if (typeof parsed === 'string')
-        return template;
-    let out = '';
-    let emptied = false;
-    for (const piece of parsed) {
-        if (typeof piece === 'string') {
-            if (emptied && /^[,.!?;:)]/.test(piece))
-                out = out.replace(/[ \t]+$/, '');
-            out += piece;
-            emptied = false;
-            continue;
-        }
-        const value = values[piece.variable] ?? '';
-        if (value !== '')
-            out += html ? escapeHtml(value) : value;
-        else if (piece.fallback !== null)
-            out += piece.fallback;
-        emptied = value === '' && piece.fallback === null;
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/messages.ts
-
-
-
-/**
- * A text that cannot be sent, or a messages file that cannot be used: `input` is where it is
- * given (`follow-up-message`, `messages-file`). Settings parsing turns it into a SettingsError.
- */
-class MessagesError extends Error {
-    input;
-    constructor(input, message) {
-        super(message);
-        this.input = input;
-        this.name = 'MessagesError';
-    }
-}
-/** A message template: known placeholders only, balanced braces. `input` names it in errors. */
-function parseTemplate(input, raw, required) {
-    const text = raw.replace(/\r\n/g, '\n').trim();
-    const problem = text
-        ? templateProblem(text)
-        : required && 'empty; expected the text sent to the customer';
-    if (problem)
-        throw new MessagesError(input, `${input}: ${problem}`);
-    return text;
-}
-/** The language key of the message inputs: they are one set for every ticket. */
-const INPUTS_LANGUAGE = 'default';
-function catalogFromInputs(texts, macros = {}) {
-    const templates = {
-        followUp: macros.followUp ? '' : texts.followUpMessage,
-        finalFollowUp: macros.finalFollowUp ? '' : texts.finalFollowUpMessage,
-        close: macros.close ? '' : texts.closeMessage,
-        sources: {
-            followUp: 'follow-up-message',
-            finalFollowUp: 'final-follow-up-message',
-            close: 'close-message'
-        }
-    };
-    if (Object.keys(macros).length > 0)
-        templates.macros = macros;
-    const byLanguage = { [INPUTS_LANGUAGE]: templates };
-    return { source: 'inputs', defaultLanguage: INPUTS_LANGUAGE, byLanguage };
-}
-/**
- * A macro input's value: `12` or `#12` is an id, anything else the macro's exact name. Null when
- * empty.
- */
-function parseMacroRef(input, raw) {
-    if (typeof raw === 'number') {
-        return Number.isSafeInteger(raw) && raw > 0
-            ? { input, id: raw, name: null }
-            : `got ${raw}; expected a macro id such as 12, or a macro's exact name`;
-    }
-    if (typeof raw !== 'string') {
-        return `got ${JSON.stringify(raw ?? null)}; expected a macro id such as 12, or a macro's exact name`;
-    }
-    const text = raw.trim();
-    if (text === '')
-        return null;
-    if (/[\r\n]/.test(text) || text.length > 200) {
-        return `got ${JSON.stringify(text.slice(0, 60))}; expected one macro id or name on one line (at most 200 characters)`;
-    }
-    if (/^#?\d+$/.test(text)) {
-        const id = Number(text.replace('#', ''));
-        if (Number.isSafeInteger(id) && id > 0)
-            return { input, id, name: null };
-    }
-    return { input, id: null, name: text };
-}
-/** A messages file is a few kilobytes of text; anything near this is a wrong path. */
-const MAX_MESSAGES_FILE_BYTES = 256 * 1024;
-/** `en`, `fr`, `pt-br`, `zh-hant-tw`: a BCP 47 language tag, as Gorgias reports a ticket's. */
-const LANGUAGE_TAG = /^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i;
-/** The keys of a language's entry and the text each gives; `<key>-macro` names a macro instead. */
-const TEMPLATE_KEYS = {
-    'follow-up': 'followUp',
-    'final-follow-up': 'finalFollowUp',
-    close: 'close'
-};
-const TEXT_KEYS = Object.keys(TEMPLATE_KEYS);
-const KEYS = [...TEXT_KEYS, ...TEXT_KEYS.map(key => `${key}-macro`)];
-const FORMAT_HINT = 'expected a mapping such as "default: en" followed by "en:" with "follow-up:" under it (see examples/messages.yml)';
-/**
- * Reads and validates a messages file (see examples/messages.yml):
- *
- *     default: en
- *     en: { follow-up: "...", final-follow-up: "...", close: "..." }
- *     fr: { follow-up-macro: "Follow-up" }
- *
- * Every problem is a MessagesError of `messages-file` naming the file and the key, thrown before
- * any request: a bad text must stop the run, not be sent to customers.
- */
-function loadMessageCatalog(path, read = file => (0,external_node_fs_.readFileSync)(file)) {
-    const fail = (where, problem) => {
-        throw new MessagesError('messages-file', `messages-file ${path}: ${where}${problem}`);
-    };
-    const document = parseYaml(readText(path, read, fail), fail);
-    if (document === null || typeof document !== 'object' || Array.isArray(document)) {
-        const got = document === null ? 'an empty file' : Array.isArray(document) ? 'a list' : 'text';
-        return fail('', `got ${got}; ${FORMAT_HINT}`);
-    }
-    const byLanguage = {};
-    let defaultLanguage = null;
-    for (const [key, value] of Object.entries(document)) {
-        const language = key.toLowerCase();
-        if (key === 'default') {
-            if (typeof value !== 'string' || !value.trim()) {
-                fail('default: ', `got ${JSON.stringify(value ?? null)}; expected a language such as "en", used when a ticket's language has no entry`);
-            }
-            defaultLanguage = value.trim().toLowerCase();
-        }
-        else if (!LANGUAGE_TAG.test(key)) {
-            fail(`${key}: `, 'is not a language tag; expected "default" or a language such as en, fr, de, pt-br');
-        }
-        else if (Object.hasOwn(byLanguage, language)) {
-            fail(`${key}: `, `is the same language as "${language}" above (keys ignore case)`);
-        }
-        else
-            byLanguage[language] = templatesOf(language, value, fail);
-    }
-    if (defaultLanguage === null) {
-        return fail('default: ', `missing; add "default: <language>", the language used when a ticket's language has no entry or none was detected`);
-    }
-    const languages = Object.keys(byLanguage);
-    if (!Object.hasOwn(byLanguage, defaultLanguage)) {
-        const has = languages.length > 0 ? `the file has ${languages.join(', ')}` : 'the file has none';
-        fail('default: ', `names "${defaultLanguage}", which has no entry; ${has}`);
-    }
-    return { source: path, defaultLanguage, byLanguage };
-}
-const NOT_FOUND = "not found. The path is relative to the workflow's checkout: run actions/checkout before this action, and check the path and its upper/lower case";
-const READ_PROBLEMS = {
-    ENOENT: NOT_FOUND,
-    ENOTDIR: NOT_FOUND,
-    EISDIR: 'is a directory; expected a YAML file',
-    EACCES: 'cannot be read (permission denied)',
-    EPERM: 'cannot be read (permission denied)'
-};
-/** The file's text: read, within the size limit, and UTF-8; anything else fails, saying why. */
-function readText(path, read, fail) {
-    let raw;
-    try {
-        raw = read(path);
-    }
-    catch (err) {
-        const code = err?.code ?? '';
-        const why = err instanceof Error ? err.message : String(err);
-        return fail('', READ_PROBLEMS[code] ?? `cannot be read: ${why}`);
-    }
-    const bytes = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength;
-    if (bytes > MAX_MESSAGES_FILE_BYTES) {
-        fail('', `is ${bytes} bytes; a messages file is at most ${MAX_MESSAGES_FILE_BYTES} bytes`);
-    }
-    try {
-        return typeof raw === 'string' ? raw : new TextDecoder('utf-8', { fatal: true }).decode(raw);
-    }
-    catch {
-        return fail('', 'is not UTF-8 text; save it as UTF-8');
-    }
-}
-/** YAML 1.2 core schema only: no custom tags, no merge keys, duplicate keys refused. */
-function parseYaml(text, fail) {
-    const doc = (0,yaml_dist/* parseDocument */.Tp)(text, {
-        version: '1.2',
-        schema: 'core',
-        customTags: [],
-        merge: false,
-        uniqueKeys: true,
-        strict: true,
-        prettyErrors: true
-    });
-    const problem = doc.errors[0] ?? doc.warnings[0];
-    if (problem) {
-        const at = problem.linePos?.[0];
-        const where = at ? ` at line ${at.line}, column ${at.col}` : '';
-        const message = problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-        const hint = {
-            TAG_RESOLVE_FAILED: '; YAML tags (!name) are not allowed here',
-            DUPLICATE_KEY: '; a key appears twice'
-        };
-        const why = `${message}${hint[problem.code] ?? ''}`;
-        fail('', `is not valid YAML${where}: ${why}`);
-    }
-    // Aliases are allowed (fr-ca: *fr), but not enough of them to blow up the file's size.
-    try {
-        return doc.toJS({ maxAliasCount: 100 });
-    }
-    catch (err) {
-        return fail('', `is not usable YAML: ${err instanceof Error ? err.message : String(err)}`);
-    }
-}
-function templatesOf(language, value, fail) {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        return fail(`${language}: `, 'expected the texts under it: "follow-up:" (or "follow-up-macro:"), and optionally "final-follow-up:" and "close:"');
-    }
-    const entry = value;
-    const templates = { followUp: '', finalFollowUp: '', close: '', sources: {} };
-    const macros = {};
-    for (const [key, text] of Object.entries(entry)) {
-        const where = `${language}.${key}: `;
-        if (!KEYS.includes(key)) {
-            fail(where, `unknown key; a language has only ${KEYS.join(', ')}`);
-        }
-        const textKey = key.replace(/-macro$/, '');
-        const field = TEMPLATE_KEYS[textKey];
-        if (textKey !== key) {
-            if (Object.hasOwn(entry, textKey)) {
-                fail(where, `set together with "${textKey}:"; give the text or the macro, not both`);
-            }
-            const ref = parseMacroRef(`messages-file ${language}.${key}`, text);
-            if (typeof ref === 'string')
-                fail(where, ref);
-            if (ref === null) {
-                fail(where, "empty; expected a macro id such as 12, or a macro's exact name");
-            }
-            macros[field] = ref;
-            continue;
-        }
-        if (typeof text !== 'string') {
-            const hint = key === 'follow-up' ? '' : ` (leave ${key} out to send none)`;
-            fail(where, `got ${text === null ? 'nothing' : JSON.stringify(text)}; expected text${hint}`);
-        }
-        try {
-            templates[field] = parseTemplate(`${language}.${key}`, text, key === 'follow-up');
-        }
-        catch (err) {
-            if (err instanceof MessagesError)
-                fail('', err.message);
-            throw err;
-        }
-        templates.sources[field] = `messages-file ${language}.${key}`;
-    }
-    if (!Object.hasOwn(entry, 'follow-up') && !Object.hasOwn(entry, 'follow-up-macro')) {
-        fail(`${language}: `, 'has no "follow-up:" (or "follow-up-macro:"); every language needs one');
-    }
-    if (Object.keys(macros).length > 0)
-        templates.macros = macros;
-    return templates;
-}
 
 ;// CONCATENATED MODULE: ./node_modules/luxon/build/es6/luxon.mjs
 // these aren't really private, but nor are they really useful to document
@@ -54034,402 +53494,6 @@ function addBusinessMs(from, ms, bh) {
     throw new Error('unreachable');
 }
 
-;// CONCATENATED MODULE: ./src/config.ts
-
-
-
-/**
- * Inputs -> a validated, typed Settings object, in one pass. Every error names the input, what it
- * got and what it takes, and is raised before any request is made. Its only I/O is reading the
- * messages file; it does not know whether it runs in GitHub Actions or in the CLI: both hand it a
- * `read(name)` function.
- */
-/**
- * Channels the follow-up can mirror the agent's last reply on. The API documents that reply shape
- * for email; chat and sms follow the same model but are unverified live, so the default is email.
- */
-const ANSWERABLE_CHANNELS = ['email', 'chat', 'sms'];
-/**
- * Reads every input through `read` (which returns '' for an unset input) and returns the settings,
- * or throws a SettingsError naming the first bad input.
- */
-function parseSettings(read, ctx = {}) {
-    const get = inputResolver(read, ctx.env ?? {});
-    const workspace = ctx.workspace ?? process.cwd();
-    const connection = parseConnection(get);
-    const tags = parseTags(get);
-    const { texts, macros } = parseTexts(get, workspace);
-    const business = parseBusinessSettings(get);
-    const schedule = parseSchedule(get);
-    const channels = parseChannels(get('channels'));
-    const rest = {
-        dryRun: parseBoolean('dry-run', get('dry-run')),
-        maxActions: parseNumber('max-actions', get('max-actions'), WHOLE),
-        viewId: get('view-id').trim() ? parseNumber('view-id', get('view-id'), WHOLE) : null,
-        businessHours: business === 'gorgias' ? null : business,
-        accountBusinessHours: business === 'gorgias'
-            ? { holidays: parseList(get('holidays')), timezone: get('timezone').trim() }
-            : null,
-        policyModule: parsePath(get('policy-module'), workspace),
-        rateLimitShare: parseNumber('rate-limit-share', get('rate-limit-share'), SHARE),
-        timeLimitMinutes: parseNumber('time-limit-minutes', get('time-limit-minutes'), MINUTES),
-        summaryCustomerDetails: parseBoolean('summary-customer-details', get('summary-customer-details')),
-        ticketIds: parseTicketIds(get('ticket-ids')),
-        reportFile: parsePath(get('report-file'), workspace),
-        checkOnly: parseBoolean('check-only', get('check-only')),
-        stateFile: parsePath(get('state-file'), workspace)
-    };
-    // The file is read last, once every input is known good.
-    const messages = texts.messagesFile === null
-        ? catalogFromInputs(texts, macros)
-        : asSettingsError(() => loadMessageCatalog(texts.messagesFile, ctx.readFile));
-    // In this order: the state file's fingerprint is a hash of the settings as written.
-    return { ...connection, ...schedule, ...tags, channels, ...texts, messages, ...rest };
-}
-/** An error of a module that parses part of the settings, as the SettingsError it is here. */
-function asSettingsError(parse) {
-    try {
-        return parse();
-    }
-    catch (err) {
-        if (err instanceof MessagesError || err instanceof BusinessHoursError) {
-            throw new SettingsError(err.input, err.message);
-        }
-        throw err;
-    }
-}
-function parseConnection(get) {
-    const domain = parseDomain(get('gorgias-domain'));
-    const email = parseEmail(get('gorgias-email'));
-    const apiKey = required('gorgias-api-key', get('gorgias-api-key'), 'pass it from a repository secret (gorgias-api-key: ${{ secrets.GORGIAS_API_KEY }}) or set GORGIAS_API_KEY');
-    return { domain, email, apiKey, apiUrl: parseApiUrl(get('api-url'), domain) };
-}
-function parseSchedule(get) {
-    const raw = get('follow-up-hours');
-    const parts = raw.split(/[,\n]/).map(p => p.trim());
-    if (parts.some(p => p === '')) {
-        throw badValue('follow-up-hours', raw, 'expected hours such as 48, or an ascending comma-separated list such as "24,72"');
-    }
-    const followUpHours = parts.map(p => parseNumber('follow-up-hours', p, HOURS));
-    if (followUpHours.some((hours, i) => i > 0 && hours <= followUpHours[i - 1])) {
-        throw badValue('follow-up-hours', raw, 'reminder ages must be strictly ascending, such as "24,72"');
-    }
-    const closeHours = parseNumber('close-hours', get('close-hours'), HOURS);
-    const lastFollowUp = followUpHours[followUpHours.length - 1];
-    if (closeHours <= lastFollowUp) {
-        throw new SettingsError('close-hours', `close-hours: got ${closeHours}; it counts from the agent's reply too, so it must be more than follow-up-hours (${lastFollowUp}), e.g. ${lastFollowUp + 24}`);
-    }
-    return { followUpHours, closeHours };
-}
-function parseChannels(raw) {
-    const channels = parseList(raw).map(c => c.toLowerCase());
-    const known = ANSWERABLE_CHANNELS.join(', ');
-    if (channels.length === 0) {
-        throw new SettingsError('channels', `channels: empty; expected one or more of ${known}`);
-    }
-    const unknown = channels.filter(c => !ANSWERABLE_CHANNELS.includes(c));
-    if (unknown.length > 0) {
-        throw new SettingsError('channels', `channels: got ${unknown.map(c => `"${c}"`).join(', ')}; this action can answer only ${known}`);
-    }
-    return channels;
-}
-function parseTags(get) {
-    const excludeTags = parseList(get('exclude-tags')).map(t => t.toLowerCase());
-    const onlyTags = parseList(get('only-tags')).map(t => t.toLowerCase());
-    const followUpTag = parseTag('follow-up-tag', get('follow-up-tag'));
-    const closedTag = parseTag('closed-tag', get('closed-tag'));
-    if (followUpTag.toLowerCase() === closedTag.toLowerCase()) {
-        throw new SettingsError('closed-tag', `closed-tag: got "${closedTag}", the same as follow-up-tag; use two different tags so a ticket's tags say what happened`);
-    }
-    for (const [input, tag] of [
-        ['follow-up-tag', followUpTag],
-        ['closed-tag', closedTag]
-    ]) {
-        if (excludeTags.includes(tag.toLowerCase())) {
-            throw new SettingsError(input, `${input}: "${tag}" is also in exclude-tags, so the action would stop handling its own tickets; pick another tag or remove it from exclude-tags`);
-        }
-    }
-    return { excludeTags, onlyTags, followUpTag, closedTag };
-}
-/** Each text's message input and macro input; the texts come from these or messages-file. */
-const TEXT_INPUTS = [
-    ['followUp', 'follow-up-message', 'follow-up-macro'],
-    ['finalFollowUp', 'final-follow-up-message', 'final-follow-up-macro'],
-    ['close', 'close-message', 'close-macro']
-];
-const isSet = (get, input) => get(input).trim() !== inputs_DEFAULTS[input].trim();
-/**
- * The message inputs, or the messages file: one source of text, never both. A macro input replaces
- * its message input, so the two together are refused (which text would be meant?), and so is a
- * macro input with messages-file, where each language's entry names its macro (`follow-up-macro:`).
- */
-function parseTexts(get, workspace) {
-    const messagesFile = parsePath(get('messages-file'), workspace);
-    const set = TEXT_INPUTS.find(([, input]) => messagesFile !== null && isSet(get, input))?.[1];
-    if (set) {
-        throw new SettingsError(set, `${set}: set together with messages-file; the texts come from one place: put them in the messages file, or leave messages-file empty`);
-    }
-    const [followUpMessage, finalFollowUpMessage, closeMessage] = TEXT_INPUTS.map(([kind, input]) => asSettingsError(() => parseTemplate(input, get(input), kind === 'followUp')));
-    const macros = {};
-    for (const [kind, messageInput, input] of TEXT_INPUTS) {
-        const ref = parseMacroRef(input, get(input));
-        if (typeof ref === 'string')
-            throw new SettingsError(input, `${input}: ${ref}`);
-        if (ref === null)
-            continue;
-        if (messagesFile !== null) {
-            throw new SettingsError(input, `${input}: set together with messages-file; name the macro in the messages file instead ("${input}:" under a language), or leave messages-file empty`);
-        }
-        if (isSet(get, messageInput)) {
-            throw new SettingsError(input, `${input}: set together with ${messageInput}; the text comes from one place: leave ${messageInput} unset to send the macro, or ${input} empty to send ${messageInput}`);
-        }
-        macros[kind] = ref;
-    }
-    return { texts: { followUpMessage, finalFollowUpMessage, closeMessage, messagesFile }, macros };
-}
-/** `business-hours: gorgias` takes the account's hours (and time zone) at run time (run.ts). */
-function parseBusinessSettings(get) {
-    const timezone = get('timezone').trim();
-    if (!isValidTimeZone(timezone)) {
-        const expected = 'expected an IANA time zone name such as "Europe/Paris" or "America/New_York"';
-        throw badValue('timezone', timezone, expected);
-    }
-    const spec = get('business-hours').trim();
-    const holidays = parseList(get('holidays'));
-    if (!spec) {
-        if (holidays.length === 0)
-            return null;
-        throw new SettingsError('holidays', 'holidays: only used with business-hours; set business-hours (e.g. "Mon-Fri 09:00-18:00") or leave holidays empty');
-    }
-    const gorgias = spec.toLowerCase() === 'gorgias';
-    // For the account's hours, only the holidays are checked now.
-    const hours = asSettingsError(() => parseBusinessHours(gorgias ? 'Mon 09:00-10:00' : spec, timezone, holidays));
-    return gorgias ? 'gorgias' : hours;
-}
-
-;// CONCATENATED MODULE: ./src/policyModule.ts
-
-
-
-
-const POLICY_TIMEOUT_MS = 30_000;
-class PolicyModuleError extends Error {
-    name = 'PolicyModuleError';
-}
-function withTimeout(promise, ms) {
-    let timer;
-    const timeout = new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new PolicyModuleError(`policy-module did not answer within ${ms / 1000} s`)), ms);
-    });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-/** The module's default export, checked to be a function. */
-async function loadFunction(path) {
-    if (!(0,external_node_fs_.existsSync)(path)) {
-        throw new PolicyModuleError(`policy-module: no file at ${path}; the path is relative to the workflow's checkout, so run actions/checkout first`);
-    }
-    let loaded;
-    try {
-        // Loaded at run time from the user's checkout, never bundled.
-        loaded = (await import(/* webpackIgnore: true */ (0,external_node_url_.pathToFileURL)(path).href));
-    }
-    catch (err) {
-        throw new PolicyModuleError(`policy-module: could not load ${path}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    if (typeof loaded.default !== 'function') {
-        throw new PolicyModuleError(`policy-module: ${path} must have a default export that is a function (ticket, messages, action, context)`);
-    }
-    return loaded.default;
-}
-async function loadPolicyModule(settings, log, timeoutMs = POLICY_TIMEOUT_MS) {
-    const path = settings.policyModule;
-    if (!path)
-        throw new PolicyModuleError('policy-module: no path given');
-    const policy = await loadFunction(path);
-    const { apiKey: _secret, ...publicSettings } = settings;
-    void _secret;
-    log.info(`policy-module: loaded ${path}`);
-    return async (client, ticket, messages, decision) => {
-        const { kind, idleHours, reply } = decision;
-        const action = decision.kind === 'follow-up'
-            ? { kind, idleHours, reply, reminder: decision.reminder, reminders: decision.reminders }
-            : { kind, idleHours, reply };
-        const context = {
-            settings: publicSettings,
-            gorgias: {
-                get: (p, q) => client.getJson(p, q),
-                getTicket: (id) => client.getTicket(id),
-                listMessages: (id) => client.listMessages(id)
-            },
-            fetch: globalThis.fetch,
-            // One line per call, after a prefix, so that no line of it can be run as a workflow command.
-            log: (m) => log.info(`policy-module (ticket ${ticket.id}): ${logText(m)}`),
-            now: new Date()
-        };
-        let answer;
-        try {
-            answer = await withTimeout(Promise.resolve().then(() => policy(structuredClone(ticket), structuredClone(messages), action, context)), timeoutMs);
-        }
-        catch (err) {
-            // Rejected credentials are the run's problem, not this ticket's: one clear stop.
-            if (err instanceof PolicyModuleError || err instanceof AuthError)
-                throw err;
-            throw new PolicyModuleError(`policy-module threw: ${logText(err, 500)}`);
-        }
-        if (answer === undefined || answer === null)
-            return undefined;
-        const skip = typeof answer === 'object' ? answer.skip : undefined;
-        // The reason is shown in the summary, the terminal and the log: one line, of sane length.
-        if (typeof skip === 'string' && oneLine(skip) !== '')
-            return { skip: logText(skip, 500) };
-        throw new PolicyModuleError(`policy-module returned ${logText(asText(answer), 200)}; expected undefined (go ahead) or { skip: "reason" }`);
-    };
-}
-
-;// CONCATENATED MODULE: ./src/stop.ts
-
-
-
-function stopNotice(err, settings) {
-    if (err instanceof SettingsError || err instanceof PolicyModuleError) {
-        return { message: err.message, exitCode: 2 };
-    }
-    if (err instanceof AuthError && settings) {
-        return { message: credentialsHelp(err, settings), exitCode: 2 };
-    }
-    return { message: err instanceof Error ? err.message : String(err), exitCode: 1 };
-}
-/**
- * A 401/403 in words: the host that answered comes first, because credentials sent to the wrong
- * server (an api-url left over from another tool) are rejected for a reason no key can fix.
- */
-function credentialsHelp(err, s) {
-    const host = new URL(s.apiUrl).host;
-    const elsewhere = host === `${s.domain}.gorgias.com`
-        ? ''
-        : `; ${host} is not ${s.domain}.gorgias.com: if that is not your Gorgias account, fix api-url (GORGIAS_API_URL in the CLI) or leave it empty`;
-    return err.status === 403
-        ? `${host} refused access for ${s.email} on ${s.domain} (HTTP 403): the user behind the GORGIAS_API_KEY secret lacks a permission the action needs (read and update tickets, create messages, tag tickets)${elsewhere}`
-        : `${host} rejected the credentials for ${s.email} on ${s.domain} (HTTP ${err.status ?? 401}): check the GORGIAS_API_KEY secret (and that gorgias-email is the user who owns that key)${elsewhere}`;
-}
-
-;// CONCATENATED MODULE: ./src/compose.ts
-
-
-/**
- * The text of this action's messages and the request bodies that send them. Pure. Customer text
- * put in them (a greeting, a subject) is one line of sane length, without control or bidirectional
- * characters: a name cannot add paragraphs to the email, nor a subject a header line.
- */
-const line = (value) => (typeof value === 'string' ? oneLine(value) : '');
-const FIRST_NAME_MAX = 60;
-const NAME_MAX = 120;
-const EMAIL_MAX = 254;
-const SUBJECT_MAX = 200;
-/** Total over whatever the API sent: this also names tickets in reports, unreadable ones included. */
-function customerFirstName(ticket) {
-    const customer = typeof ticket?.customer === 'object' ? ticket.customer : null;
-    const first = line(customer?.firstname) || line(customer?.name).split(' ')[0];
-    return first ? cut(first, FIRST_NAME_MAX) : 'there';
-}
-/**
- * A message along the route the policy chose (see Route in policy/types.ts): the agent's channel,
- * support address and integration, to the ticket's customer alone. Nothing is copied from the
- * agent's recipients, and there is never a cc or bcc: a carrier or a colleague the agent wrote to
- * must not get the customer's reminder.
- */
-function replyAlong(route, ticket, settings, text, marker) {
-    const address = (a) => a.name ? { name: a.name, address: a.address } : { address: a.address };
-    const body = {
-        channel: route.channel,
-        via: 'api',
-        from_agent: true,
-        public: true,
-        sender: { email: settings.email },
-        receiver: { ...route.customer.receiver },
-        source: {
-            type: route.sourceType,
-            ...(route.from ? { from: address(route.from) } : {}),
-            to: [{ address: route.customer.address }]
-        },
-        body_text: text,
-        body_html: text
-            .split(/\n{2,}/)
-            .map(p => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
-            .join(''),
-        external_id: marker
-    };
-    if (route.integrationId !== null)
-        body.integration_id = route.integrationId;
-    const subject = cut(line(route.subject ?? ticket.subject), SUBJECT_MAX);
-    if (subject && route.channel === 'email') {
-        body.subject = /^re:/i.test(subject) ? subject : `Re: ${subject}`;
-    }
-    return body;
-}
-/**
- * A person's names as Gorgias's variables give them: firstname falls back to the first word of
- * name, name to firstname and lastname; empty when unknown (a default filter can say more).
- */
-function person(user) {
-    const u = typeof user === 'object' && user !== null ? user : null;
-    const name = line(u?.name);
-    const first = line(u?.firstname) || name.split(' ')[0] || '';
-    const last = line(u?.lastname);
-    return {
-        firstname: cut(first, FIRST_NAME_MAX),
-        lastname: cut(last, FIRST_NAME_MAX),
-        name: cut(name || [first, last].filter(Boolean).join(' '), NAME_MAX),
-        email: cut(line(u?.email), EMAIL_MAX)
-    };
-}
-/** The values of every variable for this ticket. */
-function templateValues(ticket, reminder, reminders, currentUser = null) {
-    const values = {
-        first_name: customerFirstName(ticket),
-        ticket_id: String(ticket.id),
-        subject: cut(line(ticket.subject), SUBJECT_MAX) || 'your request',
-        reminder_number: String(reminder),
-        reminders_total: String(reminders),
-        'ticket.subject': cut(line(ticket.subject), SUBJECT_MAX),
-        'ticket.id': String(ticket.id),
-        'ticket.channel': line(ticket.channel)
-    };
-    const people = {
-        'ticket.customer': ticket?.customer,
-        'ticket.assignee_user': ticket?.assignee_user,
-        current_user: currentUser
-    };
-    for (const [prefix, user] of Object.entries(people)) {
-        for (const [field, value] of Object.entries(person(user)))
-            values[`${prefix}.${field}`] = value;
-    }
-    return values;
-}
-/** The template a follow-up uses: the last of several reminders has its own when there is one. */
-function followUpKind(templates, reminder, reminders) {
-    return reminders > 1 && reminder === reminders && templates.finalFollowUp
-        ? 'finalFollowUp'
-        : 'followUp';
-}
-/**
- * The follow-up for reminder `reminder` of `reminders`, from the templates of the ticket's
- * language (templatesFor). `currentUser`: the API user, for `{{current_user.*}}`.
- */
-function composeFollowUp(ticket, route, reminder, reminders, marker, settings, templates, currentUser = null, kind = followUpKind(templates, reminder, reminders)) {
-    const values = templateValues(ticket, reminder, reminders, currentUser);
-    const body = replyAlong(route, ticket, settings, renderTemplate(templates[kind], values), marker);
-    const html = templates.html?.[kind];
-    if (html !== undefined)
-        body.body_html = renderTemplate(html, values, true);
-    return { body, source: templates.sources?.[kind] ?? kind };
-}
-/** The close message (values as for the last reminder); only called when `templates.close` is set. */
-function composeClose(ticket, route, reminders, marker, settings, templates, currentUser = null) {
-    const closing = [settings, templates, currentUser, 'close'];
-    return composeFollowUp(ticket, route, reminders, reminders, marker, ...closing);
-}
-
 ;// CONCATENATED MODULE: ./src/policy/types.ts
 
 function untag(ticket, tags, because) {
@@ -54840,307 +53904,6 @@ function timelineOf(thread) {
     }));
 }
 
-;// CONCATENATED MODULE: ./src/sweep/writes.ts
-
-
-
-
-/** A write sequence that failed after at least one of its writes landed. */
-class PartialWrite extends Error {
-    cause;
-    effective;
-    constructor(message, cause, 
-    /** the step that matters to the customer (message sent, ticket closed) had landed */
-    effective) {
-        super(message);
-        this.cause = cause;
-        this.effective = effective;
-    }
-}
-function errorText(err) {
-    return err instanceof Error ? err.message : String(err);
-}
-/** Runs steps in order; an error after the first one says what was already done. */
-class Steps {
-    #done = [];
-    #effective = false;
-    /** `doing` reads "<doing> failed", `did` reads as done, e.g. "follow-up sent". */
-    async run(doing, did, step, main = false) {
-        let result;
-        try {
-            result = await step();
-        }
-        catch (err) {
-            if (this.#done.length === 0)
-                throw err;
-            const message = `${this.#done.join(', ')}; ${doing} failed: ${errorText(err)}`;
-            throw new PartialWrite(message, err, this.#effective);
-        }
-        this.#done.push(did);
-        this.#effective ||= main;
-        return result;
-    }
-}
-/** Returns when the follow-up counts from: the created message's time on the server, or null. */
-async function followUp(ctx, ticket, d) {
-    const tag = ctx.settings.followUpTag;
-    const steps = new Steps();
-    // Stale tags of an earlier cycle go first: were the run to stop after the message, a leftover
-    // closed-tag would make the next run take the ticket for a reopened one.
-    if (d.staleTags.length > 0 || d.staleNamesWithoutId.length > 0) {
-        await steps.run('removing old tags', 'old tags removed', () => ctx.client.removeTags(ticket.id, tagRemoval(d.staleTags, d.staleNamesWithoutId)));
-    }
-    const { body } = followUpMessage(ctx.settings, ticket, d);
-    const send = () => post(ctx, ticket, body);
-    const sent = await steps.run('sending the follow-up', 'follow-up sent', send, true);
-    await steps.run(`adding ${tag}`, `${tag} added`, () => addTag(ctx, ticket.id, tag));
-    return messageTime(sent) ?? null;
-}
-async function writes_close(ctx, ticket, d) {
-    const tag = ctx.settings.closedTag;
-    const steps = new Steps();
-    const message = closeMessage(ctx.settings, ticket, d);
-    if (message) {
-        const send = () => post(ctx, ticket, message.body);
-        await steps.run('sending the close message', 'close message sent', send);
-    }
-    // Close, then tag: the closed-tag on an open ticket then means a person reopened it.
-    const closing = () => ctx.client.closeTicket(ticket.id);
-    await steps.run('closing the ticket', 'ticket closed', closing, true);
-    await steps.run(`adding ${tag}`, `${tag} added`, () => addTag(ctx, ticket.id, tag));
-}
-/**
- * The follow-up a decision sends, in the ticket's language: the one composition used both to send
- * it and to show it in a dry run or an explanation, so what is shown is what would be sent.
- */
-function followUpMessage(settings, ticket, d) {
-    const { templates, language } = templatesFor(settings.messages, ticket.language);
-    const { reminder, reminders } = d;
-    const user = settings.messages.currentUser ?? null;
-    const composed = composeFollowUp(ticket, d.route, reminder, reminders, d.marker, settings, templates, user);
-    const final = followUpKind(templates, reminder, reminders) === 'finalFollowUp';
-    return { ...composed, kind: final ? 'final-follow-up' : 'follow-up', language };
-}
-/** The close message a decision sends, or null when it closes without one. */
-function closeMessage(settings, ticket, d) {
-    const { templates, language } = templatesFor(settings.messages, ticket.language);
-    if (!d.postMessage || templates.close === '')
-        return null;
-    const user = settings.messages.currentUser ?? null;
-    const reminders = settings.followUpHours.length;
-    const composed = composeClose(ticket, d.route, reminders, d.marker, settings, templates, user);
-    return { ...composed, kind: 'close-message', language };
-}
-/** A follow-up landed but the run that sent it stopped before tagging: the tag only. */
-async function addFollowUpTag(ctx, ticket) {
-    await addTag(ctx, ticket.id, ctx.settings.followUpTag);
-    return `added ${ctx.settings.followUpTag} (follow-up already sent)`;
-}
-/** This action's tags no longer tell the truth: they go, and only they. */
-async function removeOurTags(ctx, ticket, d) {
-    const names = [...d.tags.map(t => t.name), ...d.namesWithoutId];
-    if (names.length === 0)
-        return 'nothing left to remove';
-    await ctx.client.removeTags(ticket.id, tagRemoval(d.tags, d.namesWithoutId));
-    return `removed ${names.join(', ')} (${d.because})`;
-}
-async function addTag(ctx, ticketId, name) {
-    // Adding by id is what connectors do: the id is used when a ticket listed or read showed it.
-    let id = ctx.client.knownTagId(name);
-    if (id === undefined) {
-        try {
-            await ctx.client.addTags(ticketId, { names: [name] });
-            return;
-        }
-        catch (err) {
-            // `names` is documented less firmly than `ids`: an API that refuses it gets the id.
-            if (!(err instanceof ValidationError))
-                throw err;
-            id = (await ctx.client.tagByName(name)).id;
-        }
-    }
-    await ctx.client.addTags(ticketId, { ids: [id] });
-}
-/**
- * Posts a marked message. When its outcome is unknown (a timeout, a reset, a 5xx: the server may
- * still be writing it), the ticket is read again and the marker looked for; if it is not there it
- * is NOT sent again in this run: the next run reads the ticket afresh and finds it or sends it.
- */
-async function post(ctx, ticket, body) {
-    try {
-        return await ctx.client.createMessage(ticket.id, body);
-    }
-    catch (err) {
-        if (!(err instanceof AmbiguousWriteError))
-            throw err;
-        const { messages } = await ctx.client.readTicket(ticket.id);
-        const found = messages.find(m => m.external_id === body.external_id);
-        if (found)
-            return found;
-        throw new Error(`message not confirmed (${err.message}); not sent again in this run, the next run checks the ticket first`, { cause: err });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/preview.ts
-
-
-const STAND_IN = { firstName: '[first name]', subject: '[subject]', address: '[customer address]' };
-/** The message this decision would send, or null (a close without a message). */
-function previewMessage(settings, ticket, d) {
-    const compose = (t, decision) => decision.kind === 'follow-up'
-        ? followUpMessage(settings, t, decision)
-        : closeMessage(settings, t, decision);
-    const exact = compose(ticket, d);
-    if (exact === null)
-        return null;
-    // The ticket and the route with the customer's values replaced by what they stand for.
-    const customer = typeof ticket.customer === 'object' && ticket.customer ? ticket.customer : null;
-    const neutral = compose({
-        ...ticket,
-        subject: STAND_IN.subject,
-        customer: {
-            id: customer?.id ?? 0,
-            email: STAND_IN.address,
-            firstname: STAND_IN.firstName,
-            lastname: null,
-            name: null
-        }
-    }, {
-        ...d,
-        route: {
-            ...d.route,
-            subject: d.route.subject === null ? null : STAND_IN.subject,
-            customer: { address: STAND_IN.address, receiver: { email: STAND_IN.address } }
-        }
-    });
-    const followUp = d.kind === 'follow-up';
-    return {
-        kind: exact.kind,
-        reminder: followUp ? d.reminder : null,
-        reminders: followUp ? d.reminders : null,
-        language: exact.language,
-        exact: textOf(exact.body),
-        neutral: textOf(neutral.body),
-        source: exact.source
-    };
-}
-function textOf(body) {
-    const address = (a) => (a.name ? `${a.name} <${a.address}>` : a.address);
-    return {
-        to: (body.source.to ?? []).map(address).join(', '),
-        from: body.source.from ? address(body.source.from) : "(the channel's own sender)",
-        subject: body.subject ?? null,
-        body: body.body_text
-    };
-}
-/** Which message, in words: "follow-up 1 of 2", "final follow-up (2 of 2)", "close message". */
-function messageLabel(p) {
-    const of = p.reminders !== null && p.reminders > 1 ? ` ${p.reminder} of ${p.reminders}` : '';
-    switch (p.kind) {
-        case 'follow-up':
-            return `follow-up${of}`;
-        case 'final-follow-up':
-            return `final follow-up (${p.reminder} of ${p.reminders})`;
-        case 'close-message':
-            return 'close message';
-    }
-}
-/** The headers shown above the body: name, text, and how much of it the summary shows. */
-function headers(p, m) {
-    return [
-        ['To', m.to, 200],
-        ['From', m.from, 200],
-        ...(m.subject === null ? [] : [['Subject', m.subject, 300]]),
-        ...(p.source ? [['Text from', p.source, 200]] : [])
-    ];
-}
-/** The message for the job summary: headers, then the body quoted, customer text escaped. */
-function messageMarkdown(p, details) {
-    const m = details ? p.exact : p.neutral;
-    return [
-        ...headers(p, m).map(([name, text, max]) => `${name}: ${markdownText(text, max)}  `),
-        '',
-        ...m.body.split('\n').map(line => {
-            const text = oneLine(line);
-            return text === '' ? '>' : `> ${escapeMarkdown(cut(text, 2000))}`;
-        }),
-        ''
-    ];
-}
-/** The message for a terminal, indented: no control character from the data gets through. */
-function messageTerminal(p, details, indent = '    ') {
-    const m = details ? p.exact : p.neutral;
-    return [
-        ...headers(p, m).map(([name, text]) => `${indent}${name}: ${terminalCell(text)}`),
-        `${indent}|`,
-        ...m.body.split('\n').map(line => `${indent}| ${terminalCell(line)}`.trimEnd())
-    ];
-}
-/**
- * A dry run's messages, one per kind (follow-up n of m, final follow-up, close message), language
- * and source, in the order the sweep took the tickets, each titled with how many tickets would get
- * it; last, the closes planned without a message (close-message empty), untitled and without one.
- */
-function messageGroups(report, settings, link, shown) {
-    const groups = new Map();
-    let silent = 0;
-    for (const o of report.actions) {
-        const p = o.message;
-        if (!p) {
-            if (o.action === 'close' && o.result === 'would-do')
-                silent++;
-            continue;
-        }
-        const key = JSON.stringify([messageLabel(p), p.language, p.source ?? '']);
-        const group = groups.get(key);
-        if (group)
-            group.tickets++;
-        else
-            groups.set(key, { preview: p, ticketId: o.ticketId, tickets: 1 });
-    }
-    const titled = [...groups.values()].map(({ preview, ticketId, tickets }) => {
-        const label = messageLabel(preview);
-        const language = settings.messagesFile === null ? '' : `, ${shown(preview.language, 20)}`;
-        const title = `${label.charAt(0).toUpperCase()}${label.slice(1)}${language}: ${plural(tickets, 'ticket', 'tickets')} (as ${link(ticketId)} would get it)`;
-        return [title, preview];
-    });
-    if (silent === 0)
-        return titled;
-    const none = `${plural(silent, 'ticket', 'tickets')} would be closed without a message (no close message is set).`;
-    return [...titled, [none, null]];
-}
-/** The job summary's section; nothing when no message would be sent. */
-function previewsMarkdown(report, settings, link) {
-    const groups = messageGroups(report, settings, link, markdownText);
-    if (groups.length === 0)
-        return [];
-    const details = settings.summaryCustomerDetails;
-    const lines = [
-        '### The messages that would be sent',
-        '',
-        details
-            ? 'Each kind of message, in each language, as one of the tickets concerned would get it.'
-            : "Each kind of message, in each language, with stand-ins for the customer's values (summary-customer-details is false).",
-        ''
-    ];
-    for (const [title, p] of groups) {
-        lines.push(...(p ? [`#### ${title}`, '', ...messageMarkdown(p, details)] : [title, '']));
-    }
-    return lines;
-}
-/** The same for a terminal. */
-function previewsTerminal(report, settings) {
-    const groups = messageGroups(report, settings, id => `#${id}`, terminalCell);
-    if (groups.length === 0)
-        return [];
-    const lines = ['', 'The messages that would be sent (one of each kind and language):'];
-    for (const [title, p] of groups) {
-        lines.push(`  ${title}`, ...(p ? messageTerminal(p, settings.summaryCustomerDetails) : []));
-    }
-    lines.push('');
-    return lines;
-}
-
 ;// CONCATENATED MODULE: ./src/policy/schedule.ts
 
 
@@ -55496,715 +54259,876 @@ function unmarkedOwnMessages(ticket, messages, s) {
     return [...readThread(ticket, messages, s).own.keys()].filter(m => !isOurs(m));
 }
 
-;// CONCATENATED MODULE: ./src/explain.ts
+;// CONCATENATED MODULE: ./src/sweep/context.ts
 
-
-
-
-
-
-
-
-const explain_HOUR = 3_600_000;
+/** The first reason to stop wins: it is the one the person has to fix. */
+function stopRun(ctx, stop) {
+    ctx.stop ??= stop;
+}
+function pastDeadline(ctx) {
+    return ctx.now().getTime() > ctx.deadline;
+}
 /**
- * The customer's first name as reports show it: '' for a nameless customer, where the greeting
- * says "there" (a report column reading "there" looks like a name).
+ * The one place that counts: every ticket seen is counted exactly once, as an action (done,
+ * planned, deferred, failed), a failed read, or a skip for one reason. A tag repair leaves the
+ * ticket alone, so its ticket is counted under the reason it gets no follow-up or close, and the
+ * repair gets a line of its own. Nothing reads it to decide.
  */
-function shownFirstName(ticket) {
-    const customer = typeof ticket?.customer === 'object' ? ticket.customer : null;
-    const named = [customer?.firstname, customer?.name].some(v => typeof v === 'string' && oneLine(v) !== '');
-    return named ? customerFirstName(ticket) : '';
-}
-function explainTicket(ticket, messages, settings, now) {
-    const reasoning = reason(ticket, messages, settings, now);
-    const { decision, checks } = reasoning;
-    const bh = settings.businessHours;
-    const timeline = (reasoning.timeline ?? []).map(t => ({
-        ...t,
-        ageHours: Math.max(0, now.getTime() - t.at.getTime()) / explain_HOUR,
-        businessAgeHours: bh ? businessMsBetween(t.at, now, bh) / explain_HOUR : null
-    }));
-    const due = whenDue(decision, reasoning.schedule, settings, now);
-    return {
-        ticketId: decision.ticketId,
-        subject: typeof ticket?.subject === 'string' ? ticket.subject : '',
-        firstName: shownFirstName(ticket),
-        timeline,
-        checks,
-        decision,
-        verdict: verdictOf(decision, due, now),
-        due
-    };
-}
-function whenText(due, now) {
-    const hours = (due.at.getTime() - now.getTime()) / explain_HOUR;
-    const stamp = due.at
-        .toISOString()
-        .replace(/:\d\d\.\d{3}Z$/, ' UTC')
-        .replace('T', ' ');
-    return `${stamp} (${hours > 0 ? `in ${hours.toFixed(1)} h` : `${(-hours).toFixed(1)} h ago`})`;
-}
-function verdictOf(decision, due, now) {
-    const when = due ? whenText(due, now) : '';
-    const step = due?.action === 'follow-up' ? `follow-up ${due.reminder ?? ''}`.trim() : 'the close';
-    const since = due ? ` since ${when}` : '';
-    const then = due ? `; ${step} becomes due ${when}` : '';
-    switch (decision.kind) {
-        case 'follow-up':
-            return `Follow-up ${decision.reminder} of ${decision.reminders} is due${since}.`;
-        case 'close':
-            return `The close is due${since}${decision.postMessage ? ', with the close message' : ', without a message'}.`;
-        case 'tag-follow-up':
-            return `The follow-up went out but its tag is missing: the tag is added${then}.`;
-        case 'untag':
-            return decision.because === 'customer-replied'
-                ? "The customer answered: this action's tags are removed, nothing is sent."
-                : `An agent replied again: this action's old tags are removed${then}.`;
-        case 'skip':
-            if (decision.reason === 'not-due' && due)
-                return `Nothing to do yet: ${step} becomes due ${when}.`;
-            if (decision.reason === 'outside-business-hours' && due) {
-                return `Due, but outside business hours: ${step} goes at the next opening, ${when}.`;
-            }
-            return `Left alone: ${SKIP_LABELS[decision.reason]}${decision.detail ? ` (${decision.detail})` : ''}.`;
+class Tally {
+    dryRun;
+    startedAt;
+    pages = 0;
+    seen = 0;
+    /** tickets read one by one, with their messages */
+    read = 0;
+    /** messages recognised as ours by sender and text, their marker missing */
+    unmarked = 0;
+    skipped = Object.fromEntries(SKIP_REASONS.map(r => [r, 0]));
+    /** follow-ups and closes, whatever became of them, and tickets deferred unread */
+    actions = [];
+    tagRepairs = [];
+    readFailures = [];
+    notableSkips = [];
+    reopened = new Set();
+    warnings = [];
+    explanations = [];
+    constructor(dryRun, startedAt) {
+        this.dryRun = dryRun;
+        this.startedAt = startedAt;
+    }
+    /** A fallback listing starts afresh: what the abandoned one counted is dropped. */
+    restart() {
+        this.seen = 0;
+        for (const r of SKIP_REASONS)
+            this.skipped[r] = 0;
+        this.reopened.clear();
+    }
+    skip(reason, line) {
+        this.skipped[reason]++;
+        if (line)
+            this.notableSkips.push(line);
+    }
+    action(order, outcome) {
+        this.actions.push({ order, outcome });
+    }
+    tagRepair(countedAs, outcome) {
+        this.skipped[countedAs]++;
+        this.tagRepairs.push(outcome);
+    }
+    /** Said once per run, however many tickets show it. */
+    warn(text) {
+        if (!this.warnings.includes(text))
+            this.warnings.push(text);
+    }
+    unmarkedWarning() {
+        if (this.unmarked === 0)
+            return [];
+        return [
+            `${this.unmarked} message(s) look like this action's follow-ups (sent by the API user, with the text of a template) but lack its marker in external_id: they were counted as follow-ups. Gorgias may be dropping external_id; please report it.`
+        ];
+    }
+    /** Finished in whatever order the workers ran; the report reads the same every time. */
+    report(listing, finishedAt, stop) {
+        const byOrder = (a, b) => a.order - b.order;
+        const byTicket = (a, b) => a.ticketId - b.ticketId;
+        const report = {
+            dryRun: this.dryRun,
+            startedAt: this.startedAt,
+            finishedAt,
+            listing,
+            pages: this.pages,
+            ticketsSeen: this.seen,
+            candidates: this.read,
+            actions: [...this.actions].sort(byOrder).map(a => a.outcome),
+            housekeeping: [...this.tagRepairs].sort(byTicket),
+            readFailures: [...this.readFailures].sort(byTicket),
+            skipped: { ...this.skipped },
+            notableSkips: [...this.notableSkips].sort(byTicket),
+            reopened: [...this.reopened].sort((a, b) => a - b),
+            warnings: [...this.warnings, ...this.unmarkedWarning()],
+            explanations: [...this.explanations].sort(byOrder).map(e => e.explanation)
+        };
+        if (stop)
+            report.stop = stop;
+        return report;
     }
 }
-const ROLE_TEXT = {
-    customer: 'the customer',
-    agent: 'an agent',
-    'follow-up': "this action's follow-up",
-    'close-message': "this action's close message",
-    'own-other': "this action's message",
-    'internal-note': 'internal note: ignored',
-    'rule-reply': 'a Rule auto-reply: ignored'
+/**
+ * The max-actions budget. A slot is taken before a ticket is read (it may turn out due) and given
+ * back when it needed no follow-up or close. While every slot is used or in flight a ticket waits;
+ * a slot given back goes to the oldest reply waiting (lowest `order`), never to whoever asks next.
+ * Once every slot is used and none is in flight, the answer is no: deferred to the next run.
+ */
+class ActionSlots {
+    max;
+    used = 0;
+    #inFlight = 0;
+    #waiting = [];
+    constructor(max) {
+        this.max = max;
+    }
+    /** Resolves true with a slot held, or false when the budget is spent. */
+    acquire(order) {
+        return new Promise(answer => {
+            this.#waiting.push({ order, answer });
+            this.#waiting.sort((a, b) => a.order - b.order);
+            this.#settle();
+        });
+    }
+    /** `used`: the slot went to a follow-up or a close (whatever its result). */
+    release(used) {
+        if (this.#inFlight === 0)
+            throw new Error('ActionSlots.release without acquire');
+        this.#inFlight--;
+        if (used)
+            this.used++;
+        this.#settle();
+    }
+    #settle() {
+        while (this.#waiting.length > 0 && this.used + this.#inFlight < this.max) {
+            this.#inFlight++;
+            this.#waiting.shift().answer(true);
+        }
+        if (this.#inFlight === 0 && this.used >= this.max) {
+            for (const waiter of this.#waiting.splice(0))
+                waiter.answer(false);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/sweep/listing.ts
+
+
+
+
+
+/**
+ * The listing: which tickets are worth reading one by one. Only open tickets can be due, so Gorgias
+ * is asked for those alone (an ad-hoc view, "id should be set to 0", reference: list view items).
+ * The view is a prefilter only: every ticket listed is still triaged on its own fields, so a view
+ * that ignored the filter would cost time, never a wrong action. Nothing here writes.
+ */
+const OPEN_TICKETS_VIEW = {
+    type: 'ticket-list',
+    filters: "eq(ticket.status, 'open')",
+    // Creation order does not move while the pages are read (the last message's time would).
+    order_by: 'created_datetime',
+    order_dir: 'asc'
 };
-function countsAs(t) {
-    const parts = [ROLE_TEXT[t.role]];
-    if (t.cycleStart)
-        parts.push("the agent's reply this cycle counts from");
-    if (t.unmarked)
-        parts.push('recognised by sender and text, its marker missing');
-    if (t.failed)
-        parts.push('failed to send');
-    return parts.join('; ');
-}
-/** A check's finding: with the customer's data only where customer details may be shown. */
-const checkDetail = (c, details) => details && c.customerDetail !== undefined ? c.customerDetail : c.detail;
-/** The language of the texts, when they come from a messages file (the inputs are one set). */
-function languageNote(m, shown) {
-    return m.language === INPUTS_LANGUAGE ? '' : ` (language: ${shown(m.language)})`;
-}
-/** Messages listed one by one; a long thread shows its latest ones. */
-const TIMELINE_ROWS = 40;
-/** The explanation as a section of the job summary (customer text escaped; none without details). */
-function explanationMarkdown(e, settings) {
-    const details = settings.summaryCustomerDetails;
-    const lines = [`### Why (not)? Ticket ${ticketLink(settings.domain, e.ticketId)}`, ''];
-    if (details) {
-        lines.push(`${markdownText(e.subject, 120)} (${markdownText(e.firstName || NO_NAME, 40)})`, '');
-    }
-    const decision = e.decision.kind === 'skip' ? `skip \`${e.decision.reason}\`` : e.decision.kind;
-    lines.push(`**Decision:** ${decision}: ${escapeMarkdown(oneLine(e.verdict))}`, '');
-    const shown = e.timeline.slice(-TIMELINE_ROWS);
-    if (shown.length > 0) {
-        const business = e.timeline.some(t => t.businessAgeHours !== null);
-        lines.push(`| Message | When (UTC) | Hours ago |${business ? ' Business hours ago |' : ''} Counts as |`, `| --- | --- | ---: |${business ? ' ---: |' : ''} --- |`);
-        if (e.timeline.length > shown.length) {
-            lines.push(`| … | ${e.timeline.length - shown.length} earlier messages | |${business ? ' |' : ''} |`);
-        }
-        for (const t of shown) {
-            lines.push(`| ${t.messageId} | ${t.at.toISOString()} | ${t.ageHours.toFixed(1)} |` +
-                `${business ? ` ${t.businessAgeHours?.toFixed(1) ?? ''} |` : ''} ${escapeMarkdown(countsAs(t))} |`);
-        }
-        lines.push('');
-    }
-    lines.push('| Check | Result |', '| --- | --- |');
-    for (const c of e.checks) {
-        const result = c.passed ? 'passed' : '**stopped here**';
-        lines.push(`| \`${c.check}\` | ${result}: ${markdownText(checkDetail(c, details), 300)} |`);
-    }
-    lines.push('');
-    if (e.message) {
-        lines.push(`**The ${messageLabel(e.message)} this ticket would get**${languageNote(e.message, l => markdownText(l, 20))}:`, '', ...messageMarkdown(e.message, details));
-    }
-    return lines.join('\n');
-}
-/** The explanation for a terminal: plain lines, no control character from the data. */
-function explanationText(e, details = true) {
-    const lines = [
-        details
-            ? `Ticket ${e.ticketId}: ${terminalCell(e.subject, 60)} (${terminalCell(e.firstName || NO_NAME, 30)})`
-            : `Ticket ${e.ticketId}`,
-        `  Decision: ${e.decision.kind === 'skip' ? `skip ${e.decision.reason}` : e.decision.kind}: ${terminalCell(e.verdict)}`
-    ];
-    if (e.timeline.length > 0)
-        lines.push('  Messages:');
-    for (const t of e.timeline) {
-        const business = t.businessAgeHours === null ? '' : `, ${t.businessAgeHours.toFixed(1)} business h`;
-        lines.push(`    ${t.messageId} ${t.at.toISOString()} (${t.ageHours.toFixed(1)} h ago${business}): ${countsAs(t)}`);
-    }
-    lines.push('  Checks:');
-    for (const c of e.checks) {
-        const detail = terminalCell(checkDetail(c, details));
-        lines.push(`    ${c.passed ? 'ok  ' : 'STOP'} ${c.check}: ${detail}`);
-    }
-    if (e.message) {
-        lines.push(`  The ${messageLabel(e.message)} this ticket would get${languageNote(e.message, l => terminalCell(l, 20))}:`, ...messageTerminal(e.message, details));
-    }
-    return lines.join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/report.ts
-
-
-
-
-
-/**
- * A run's Report in words: counts, step outputs, the terminal text and JSON, and the words the
- * job summary (summary.ts) shares with them. Pure. In the terminal, customer and server texts
- * lose every control character.
- */
-/** The customer got the follow-up, or the ticket was closed, even if a later step failed. */
-const succeeded = (o) => o.result === 'done' || o.result === 'would-do' || o.wrote === true;
-function counts(report) {
-    const ids = (kind) => report.actions.filter(o => o.action === kind && succeeded(o)).map(o => o.ticketId);
-    const failed = (outcomes) => outcomes.filter(o => o.result === 'failed').length;
-    return {
-        followedUp: ids('follow-up'),
-        closed: ids('close'),
-        failed: failed(report.actions) + failed(report.housekeeping) + report.readFailures.length,
-        deferred: report.actions.filter(o => o.result === 'deferred').length,
-        skipped: SKIP_REASONS.reduce((sum, r) => sum + report.skipped[r], 0)
-    };
-}
-/** Step outputs (`report-file` is set by the caller, which wrote the file). */
-function outputs(report) {
-    const c = counts(report);
-    return {
-        'followed-up': JSON.stringify(c.followedUp),
-        closed: JSON.stringify(c.closed),
-        'follow-up-count': String(c.followedUp.length),
-        'closed-count': String(c.closed.length),
-        'skipped-count': String(c.skipped),
-        'failed-count': String(c.failed),
-        'deferred-count': String(c.deferred),
-        'reopened-count': String(report.reopened.length)
-    };
-}
-const hours = (h) => (h === null ? '' : h.toFixed(1));
-function requestLine(stats) {
-    if (!stats)
-        return '';
-    const byKind = Object.entries(stats.requests)
-        .filter(([, n]) => n > 0)
-        .map(([k, n]) => `${k} ${n}`)
-        .join(', ');
-    return (`${stats.total} requests (${byKind || 'none'}); ` +
-        `paced ${stats.rateLimitWaits} times (${(stats.waitedMs / 1000).toFixed(1)} s), ` +
-        `${stats.throttled} answered 429, ${stats.retries} retried`);
-}
-/** The first `max` ids, and how many more there are. */
-const idList = (ids, max, link) => ids.slice(0, max).map(link).join(', ') + (ids.length > max ? ` and ${ids.length - max} more` : '');
-/** Which tickets the run looked at, in words; `shown` renders a text of the server's. */
-function listingLine(listing, link, shown) {
-    switch (listing.kind) {
-        case 'open-view':
-            return listing.checked
-                ? 'Listed the open tickets: no open tickets, checked (the view answered none, and so did the list of every ticket not in the trash).'
-                : 'Listed the open tickets (a view of open tickets, filtered by Gorgias).';
-        case 'saved-view':
-            return `Listed the tickets of saved view ${listing.viewId} (view-id).`;
-        case 'all-tickets':
-            return `Listed every ticket not in the trash (${shown(listing.why)}).`;
-        case 'ticket-ids':
-            return `Read only the tickets asked for (ticket-ids): ${idList(listing.ids, 30, link)}.`;
+/** The time limit came while listing: nothing may be written from a listing cut short. */
+class ListingTimeLimit extends Error {
+    listing;
+    constructor(listing) {
+        super('time limit reached while listing');
+        this.listing = listing;
     }
 }
-function headline(report) {
-    const c = counts(report);
-    const verb = report.dryRun ? 'would be ' : '';
-    const pages = report.listing.kind === 'ticket-ids' ? '' : ` on ${plural(report.pages, 'page', 'pages')}`;
-    return (`Read ${plural(report.ticketsSeen, 'ticket', 'tickets')}${pages}; ${report.candidates} might be due. ` +
-        `**${c.followedUp.length} ${verb}followed up, ${c.closed.length} ${verb}closed**, ` +
-        `${c.failed} failed, ${c.deferred} deferred, ${c.skipped} skipped.`);
-}
-/** A terminal table row: ticket, subject, customer, idle hours, action, result. */
-function terminalRow(...cells) {
-    const pad = (text, width) => {
-        const t = terminalCell(text, width);
-        return t + ' '.repeat(Math.max(0, width - graphemeLength(t)));
-    };
-    const [ticket, subject, customer, idle, action, result] = cells;
-    return `${pad(ticket, 9)} ${pad(subject, 36)} ${pad(customer, 12)} ${idle.padStart(7)}  ${pad(action, 20)} ${result}`;
-}
-/** The same report for a terminal: a plain table, then the counts. No control character gets through. */
-function terminalReport(report, settings, stats) {
-    const lines = [];
-    const stopped = stopLine(report, settings);
-    if (stopped)
-        lines.push(`Stopped: ${terminalCell(stopped)}`);
-    const timeLimit = timeLimitLine(report);
-    if (timeLimit)
-        lines.push(`Stopped early: ${timeLimit}`);
-    for (const warning of report.warnings)
-        lines.push(`Warning: ${terminalCell(warning)}`);
-    lines.push(listingLine(report.listing, id => `#${id}`, terminalCell));
-    const rows = [...report.actions, ...report.readFailures, ...report.housekeeping];
-    if (rows.length > 0) {
-        lines.push(terminalRow('TICKET', 'SUBJECT', 'CUSTOMER', 'IDLE H', 'ACTION', 'RESULT'));
-        for (const o of rows) {
-            const [id, customer, idle] = [String(o.ticketId), o.firstName || '-', hours(o.idleHours)];
-            const result = terminalCell(resultLabel(o, report.dryRun, o.detail));
-            lines.push(terminalRow(id, o.subject, customer, idle, actionLabel(o), result));
-        }
-        lines.push('');
-    }
-    lines.push(headline(report).replace(/\*\*/g, ''));
-    const reasons = SKIP_REASONS.filter(r => report.skipped[r] > 0);
-    if (reasons.length > 0) {
-        lines.push(`Skipped: ${reasons.map(r => `${r} ${report.skipped[r]}`).join(', ')}`);
-    }
-    for (const o of report.notableSkips) {
-        const detail = terminalCell(o.detail ?? '');
-        lines.push(o.skipReason
-            ? `  ticket ${o.ticketId} needs a person: ${SKIP_LABELS[o.skipReason]}${detail ? ` (${detail})` : ''}`
-            : `  ticket ${o.ticketId}: ${actionLabel(o)} skipped: ${detail}`);
-    }
-    lines.push(...previewsTerminal(report, settings));
-    if (report.reopened.length > 0) {
-        lines.push(`Reopened after an automatic close: ${report.reopened.length} (${report.reopened.map(id => `#${id}`).join(', ')})`);
-    }
-    for (const e of report.explanations) {
-        lines.push('', explanationText(e, settings.summaryCustomerDetails));
-    }
-    if (report.explanations.length > 0)
-        lines.push('');
-    if (stats)
-        lines.push(requestLine(stats));
-    if (report.dryRun)
-        lines.push('Dry run: nothing was changed in Gorgias.');
-    lines.push(`Tickets: https://${settings.domain}.gorgias.com/app/ticket/<id>`);
-    return lines.join('\n');
-}
-/** Why the run stopped before the end, in words for the person who must fix it; null if it did not. */
-function stopLine(report, settings) {
-    return report.stop?.kind === 'credentials'
-        ? `${credentialsHelp(report.stop.error, settings)}. The run stopped there: what was done before is listed, due tickets not reached are deferred.`
-        : null;
-}
-/** A run that reached time-limit-minutes: not a failure, the next run goes on. Null otherwise. */
-function timeLimitLine(report) {
-    return report.stop?.kind === 'time-limit'
-        ? `time-limit-minutes (${report.stop.minutes}) reached: no new ticket was started after it; the rest is deferred to the next run.`
-        : null;
-}
-/** One-line cause for a failed step; its detail quotes the customer only as the summary may. */
-function failureLine(report, settings) {
-    const c = counts(report);
-    if (c.failed === 0)
-        return null;
-    const first = [...report.actions, ...report.housekeeping, ...report.readFailures].find(o => o.result === 'failed');
-    const example = first
-        ? ` (first: ticket ${first.ticketId}: ${oneLine(shownDetail(first, settings) ?? 'error')})`
-        : '';
-    return `${c.failed} ticket(s) failed; the others were handled, see the job summary${example}`;
-}
-function reportJson(report, stats) {
-    const stop = report.stop?.kind === 'credentials' ? report.stop.error.message : report.stop;
-    const json = { ...counts(report), ...report, stop, skippedByReason: report.skipped };
-    return JSON.stringify({ ...json, requests: stats }, null, 2);
-}
-const ACTION_LABELS = {
-    close: 'close',
-    'tag-follow-up': 'add follow-up tag',
-    untag: 'remove stale tags',
-    check: 'read'
-};
-/** One ticket's action in words: "follow-up 1/2", "close", "add follow-up tag"... */
-function actionLabel(o) {
-    if (o.action !== 'follow-up')
-        return ACTION_LABELS[o.action];
-    return o.reminders && o.reminders > 1 ? `follow-up ${o.reminder}/${o.reminders}` : 'follow-up';
-}
-/** The result in words; `detail` is whatever the sweep, the API or a policy module said. */
-function resultLabel(o, dryRun, detail) {
-    switch (o.result) {
-        case 'done':
-            return o.action === 'follow-up' ? 'sent' : o.action === 'close' ? 'closed' : 'done';
-        case 'would-do':
-            return dryRun ? 'would do (dry run)' : 'would do';
-        case 'failed':
-            return `failed: ${detail ?? 'unknown error'}`;
-        case 'deferred':
-            // max-actions reached, time limit reached, or not read: ...
-            return `deferred: ${detail ?? 'max-actions reached'}`;
-        case 'skipped':
-            return `skipped: ${detail ?? ''}`;
-    }
-}
-const EMAIL_LIKE = /[^\s@<>()[\]"',;:]+@[^\s@<>()[\]"',;:]+/g;
-/**
- * A detail (an error, a module's reason) as the summary may show it. With summary-customer-details
- * off it must not quote the customer either: their subject, name and any email address in it
- * are replaced by what they stand for.
- */
-function shownDetail(o, settings) {
-    if (o.detail === undefined || settings.summaryCustomerDetails)
-        return o.detail;
-    const replaceAll = (text, what, by) => what.length < 2
-        ? text
-        : text.split(new RegExp(what.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi')).join(by);
-    const subject = o.subject.trim();
-    let detail = subject.length >= 3 ? replaceAll(o.detail, subject, '[subject]') : o.detail;
-    detail = detail.replace(EMAIL_LIKE, '[address]');
-    // The full name before its parts; 'there' is the greeting's stand-in for no name, not a name.
-    const first = o.firstName.trim();
-    const names = [...(o.customerNames ?? []), ...(first === 'there' ? [] : [first])];
-    for (const name of names.sort((a, b) => b.length - a.length)) {
-        detail = replaceAll(detail, name.trim(), '[customer]');
-    }
-    return detail;
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/state.ts
-
-
-
-
-
-/**
- * The state between runs (`state-file`): for each open ticket found not due yet, the
- * `updated_datetime` it had when read and when its decision can change, so that the next run
- * does not read it again while its list item is unchanged and that time has not come. It only
- * saves reads, never decides (every write follows a fresh read), so a wrong or forged state costs
- * a read's delay, never a wrong write. Ids and timestamps only: a workflow cache is readable by
- * everyone with access to the repository.
- */
-/** The file's format; a file of a later one is ignored (a newer version of the action wrote it). */
-const STATE_FORMAT = 1;
-/** Larger than any open backlog's state (about 80 bytes a ticket): not ours, or damaged. */
-const STATE_MAX_BYTES = 16 * 1024 * 1024;
-/** Settings known not to change a decision; any other (one added later too) is in the fingerprint. */
-// prettier-ignore
-const NOT_DECISIVE = new Set([
-    'apiKey', 'dryRun', 'maxActions', 'rateLimitShare', 'timeLimitMinutes', 'summaryCustomerDetails',
-    'reportFile', 'stateFile', 'checkOnly', 'ticketIds', 'messagesFile', 'policyModule'
-]);
-/** The account and the decisive settings as one hash; the policy module counts by its content. */
-function stateFingerprint(settings, policyModuleContent) {
-    const decisive = Object.fromEntries(Object.entries(settings).filter(([name]) => !NOT_DECISIVE.has(name)));
-    const policy = policyModuleContent === null ? null : sha256(policyModuleContent);
-    const text = JSON.stringify({ format: STATE_FORMAT, decisive, policy }, (_key, value) => value instanceof Set
-        ? [...value].sort()
-        : value instanceof Map
-            ? [...value]
-            : value);
-    return sha256(text);
-}
-const sha256 = (text) => (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
-/** The policy module's content for the fingerprint; null when there is none or it cannot be read. */
-function policyModuleContent(settings) {
-    if (settings.policyModule === null)
-        return null;
-    try {
-        return (0,external_node_fs_.readFileSync)(settings.policyModule, 'utf8');
-    }
-    catch {
-        // Unreadable, the module fails to load before any request anyway; the state is then moot.
-        return '(unreadable)';
-    }
-}
-/** Reads the state file. Never throws: a file it cannot use is ignored, with a notice. */
-function loadState(path, fingerprint) {
-    try {
-        return { entries: stateEntries(readStateJson(path), fingerprint), notice: null };
-    }
-    catch (err) {
-        const why = err instanceof Error ? err.message : String(err);
+async function listCandidates(ctx, at) {
+    const { settings } = ctx;
+    const run = { ctx, at, pages: 0, seen: 0 };
+    if (settings.ticketIds !== null) {
+        const ids = settings.ticketIds;
+        ctx.tally.seen += ids.length;
         return {
-            entries: new Map(),
-            notice: `state-file ${path}: ${why}; every ticket that may be due is read this run, and the file is written afresh at the end`
+            listing: { kind: 'ticket-ids', ids },
+            candidates: ids.map((ticketId, order) => ({ ticketId, listed: null, order }))
         };
     }
-}
-/** The file's JSON; throws why it is not usable. */
-function readStateJson(path) {
-    const stat = attempt(() => (0,external_node_fs_.statSync)(path), code => code === 'ENOENT'
-        ? 'no state yet (first run, or the cache was not restored)'
-        : `not readable (${code})`);
-    // A FIFO or a device (a restored cache may link to one) would block the read or never end.
-    if (!stat.isFile())
-        throw new Error('not a regular file');
-    if (stat.size > STATE_MAX_BYTES) {
-        throw new Error(`larger than ${STATE_MAX_BYTES / 1024 / 1024} MB (${stat.size} bytes): not a state this action wrote`);
+    if (settings.viewId !== null) {
+        const listing = { kind: 'saved-view', viewId: settings.viewId };
+        const pages = ctx.client.listTickets({ viewId: listing.viewId });
+        const candidates = await triagePages(run, pages, listing).catch((err) => {
+            if (run.pages === 0 && (err instanceof NotFoundError || err instanceof ValidationError)) {
+                throw new SettingsError('view-id', `view-id: Gorgias has no view ${listing.viewId} on ${settings.domain} (HTTP ${err.status}); the id is the number in the view's URL, or leave view-id empty`);
+            }
+            throw err;
+        });
+        return { listing, candidates };
     }
-    const text = () => JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
-    return attempt(text, code => `not readable as a state (${code})`);
+    const open = await fromOpenTicketsView(run);
+    if (!('why' in open))
+        return open;
+    const { why } = open;
+    ctx.tally.warn(`Listed every untrashed ticket instead of open tickets only: ${why}. The sweep is still correct, but costs more requests.`);
+    ctx.progress(`open-tickets view not usable (${why}); listing every untrashed ticket`);
+    ctx.tally.restart();
+    run.seen = 0;
+    const listing = { kind: 'all-tickets', why };
+    return { listing, candidates: await triagePages(run, ctx.client.listTickets(), listing) };
 }
-/** `run()`; a failure throws `why(code)` (an fs error's code, or "not JSON"). */
-function attempt(run, why) {
+/**
+ * The open-tickets view, unless it cannot be trusted: the client reports a ViewUnusableError (a
+ * refusal, a 202, a shape or paging this action cannot follow), and the rule is this listing's:
+ * such a view is not used, and neither is an answer of no ticket while open tickets exist. A zero
+ * answer is checked against the plain list, newest updated first, until an open ticket is seen or
+ * the list ends (after a bulk close, the newest hundred can all be closed while older ones are open).
+ */
+async function fromOpenTicketsView(run) {
+    const listing = { kind: 'open-view' };
+    let candidates;
     try {
-        return run();
+        candidates = await triagePages(run, run.ctx.client.listViewItems(OPEN_TICKETS_VIEW), listing);
     }
     catch (err) {
-        const code = err instanceof SyntaxError ? 'not JSON' : err.code;
-        throw new Error(why(code ?? 'error'), { cause: err });
+        if (!(err instanceof ViewUnusableError))
+            throw err;
+        // In our own words, not the server's: the summary shows it.
+        const why = err.status === undefined || err.status === 200
+            ? `the open-tickets view query got an answer this action cannot trust (${err.message})`
+            : `the open-tickets view query was refused (HTTP ${err.status})`;
+        return { why };
     }
-}
-/** The entries of a state file's JSON; throws why it is not usable. */
-function stateEntries(json, fingerprint) {
-    const file = state_isRecord(json) ? json : {};
-    const foreign = 'not a state file of this action';
-    if (typeof file.format !== 'number')
-        throw new Error(foreign);
-    if (file.format > STATE_FORMAT) {
-        throw new Error(`written by a newer version of this action (format ${file.format}, this one reads ${STATE_FORMAT})`);
-    }
-    if (file.format !== STATE_FORMAT || typeof file.fingerprint !== 'string')
-        throw new Error(foreign);
-    if (!state_isRecord(file.tickets))
-        throw new Error(foreign);
-    if (file.fingerprint !== fingerprint) {
-        throw new Error('written for another account or other settings (domain, schedule, business hours, tags, channels, messages or policy module changed)');
-    }
-    const entries = new Map();
-    for (const [key, value] of Object.entries(file.tickets)) {
-        const id = Number(key);
-        const entry = parseEntry(value);
-        if (!Number.isSafeInteger(id) || id < 1 || String(id) !== key || entry === null) {
-            throw new Error(`damaged (ticket entry "${key.slice(0, 20)}")`);
+    if (run.seen > 0)
+        return { listing, candidates };
+    let checked = 0;
+    const newestFirst = run.ctx.client.listTickets({ orderBy: 'updated_datetime:desc' });
+    for await (const page of counted(run, newestFirst, listing)) {
+        checked += page.length;
+        if (page.some(t => t?.status === 'open' && !t.trashed_datetime)) {
+            return {
+                why: 'the open-tickets view answered no ticket, yet the ticket list shows open ones'
+            };
         }
-        entries.set(id, entry);
     }
-    return entries;
-}
-function parseEntry(value) {
-    if (!Array.isArray(value) || value.length < 2 || value.length > 3)
-        return null;
-    const times = value.map(v => (typeof v === 'string' ? Date.parse(v) : NaN));
-    if (times.some(Number.isNaN))
-        return null;
-    const [updated, due, wrote] = times;
-    return wrote === undefined ? { updated, due } : { updated, due, wrote };
-}
-/** Writes the state atomically. Throws an Error naming the input; the caller warns. */
-function writeState(path, fingerprint, entries, savedAt) {
-    const tickets = {};
-    for (const [id, { updated, due, wrote }] of [...entries].sort(([a], [b]) => a - b)) {
-        const times = wrote === undefined ? [updated, due] : [updated, due, wrote];
-        tickets[String(id)] = times.map(t => new Date(t).toISOString());
-    }
-    const file = { format: STATE_FORMAT, fingerprint, savedAt: savedAt.toISOString(), tickets };
-    writeFileAtomically(path, `${JSON.stringify(file)}\n`, reason => `state-file ${path}: the state could not be written: ${reason}`);
+    run.ctx.progress(`no open tickets, checked: none among the ${checked} tickets not in the trash`);
+    return { listing: { kind: 'open-view', checked: true }, candidates };
 }
 /**
- * Writes `text` to `path` (and its folder) next to its final name, then renames it: a reader (a
- * later run, an upload after a cancelled run) sees the old file or the new one, never half of one.
+ * The pages of one listing, counted by the listing (which decides on them) and the tally. The time
+ * limit, after a page or before a request (a DeadlineError), cuts the listing short.
  */
-function writeFileAtomically(path, text, failed) {
-    const folder = (0,external_node_path_.dirname)(path);
-    const temporary = (0,external_node_path_.join)(folder, `.${(0,external_node_path_.basename)(path)}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
+async function* counted(run, pages, listing) {
     try {
-        (0,external_node_fs_.mkdirSync)(folder, { recursive: true });
-        (0,external_node_fs_.writeFileSync)(temporary, text, { flag: 'wx' });
-        (0,external_node_fs_.renameSync)(temporary, path);
+        for await (const page of pages) {
+            run.pages++;
+            run.ctx.tally.pages++;
+            yield page;
+            if (pastDeadline(run.ctx))
+                throw new ListingTimeLimit(listing);
+        }
     }
     catch (err) {
-        try {
-            (0,external_node_fs_.rmSync)(temporary, { force: true });
-        }
-        catch {
-            // The folder itself is unusable (not a folder, no permission): there is nothing to clean.
-        }
-        const reason = err instanceof Error ? err.message : String(err);
-        throw new Error(failed(reason), { cause: err });
+        if (err instanceof DeadlineError)
+            throw new ListingTimeLimit(listing);
+        throw err;
     }
 }
-/** A ticket's `updated_datetime` in ms; undefined when it has none that is a time. */
-function updatedAt(ticket) {
-    const value = ticket.updated_datetime;
-    return typeof value === 'string' ? parseTimestamp(value)?.getTime() : undefined;
+/** Reads every page, triages each ticket once, and returns the candidates oldest reply first. */
+async function triagePages(run, pages, listing) {
+    const { ctx, at } = run;
+    const { tally, settings } = ctx;
+    const seen = new Set();
+    const found = [];
+    for await (const page of counted(run, pages, listing)) {
+        for (const ticket of page) {
+            // A ticket edited while the pages are read can be listed twice; it is counted once.
+            const readable = Number.isSafeInteger(ticket.id) && ticket.id >= 1;
+            if (readable && seen.has(ticket.id))
+                continue;
+            run.seen++;
+            tally.seen++;
+            if (!readable) {
+                tally.skip('unreadable');
+                continue;
+            }
+            seen.add(ticket.id);
+            noteReopened(ctx, ticket);
+            const reason = ruledOut(ticket, settings, at);
+            ctx.state?.listed(ticket.id);
+            if (reason !== null)
+                tally.skip(reason);
+            // Triaged on its list item like any other; only then may the state save its read.
+            else if (ctx.state?.skipsRead(ticket, at))
+                tally.skip('not-due');
+            else
+                found.push(ticket);
+        }
+        ctx.progress(`page ${run.pages}: ${run.seen} tickets read, ${found.length} may be due`);
+    }
+    return found
+        .map(t => ({ t, at: lastMessageAt(t) }))
+        .sort((a, b) => a.at - b.at || a.t.id - b.t.id)
+        .map(({ t }, order) => ({ ticketId: t.id, listed: t, order }));
 }
 /**
- * Whether a listed ticket needs no read this run: its list item shows it unchanged since it was
- * found not due (the same `updated_datetime`, or none later than this action's own last write to
- * it), and the time its decision can change has not come. Anything unreadable needs the read.
+ * Why the list item alone rules the ticket out, or null when it is worth its one read. A list item
+ * the triage cannot read (a view item of another shape, odd data) is read too: the ticket itself
+ * is what is decided on, and the listing is a prefilter only.
  */
-function readSaved(entry, listed, now) {
-    if (entry === undefined || now.getTime() >= entry.due)
-        return false;
-    const updated = updatedAt(listed);
-    if (updated === undefined)
-        return false;
-    // A write time later than now (to the end of its second, see writeTime) is not one this
-    // action made (a forged or broken file): it would hide every change to the ticket until then.
-    const wrote = entry.wrote !== undefined && entry.wrote - 999 <= now.getTime() ? entry.wrote : null;
-    return updated === entry.updated || (wrote !== null && updated <= wrote);
-}
-/** One run's use of the state: the entries it started from, those it keeps, the reads saved. */
-class RunState {
-    previous;
-    next = new Map();
-    listedIds = new Set();
-    cutShort = false;
-    saved = 0;
-    /** reads the state could not save, by why: no entry, the ticket changed, its time came */
-    missed = { 'no-entry': 0, changed: 0, due: 0 };
-    constructor(previous) {
-        this.previous = previous;
+function ruledOut(ticket, settings, now) {
+    try {
+        const first = triage(ticket, settings, now);
+        return first.kind === 'skip' && first.reason !== 'unreadable' ? first.reason : null;
     }
-    /** A listed ticket that passed the triage: true when its read is saved (the entry is kept). */
-    skipsRead(listed, now) {
-        this.listedIds.add(listed.id);
-        const entry = this.previous.get(listed.id);
-        if (!readSaved(entry, listed, now)) {
-            this.missed[!entry ? 'no-entry' : now.getTime() >= entry.due ? 'due' : 'changed']++;
-            return false;
-        }
-        this.next.set(listed.id, entry);
-        this.saved++;
-        return true;
-    }
-    /** A ticket listed this run (kept only if read or saved); its old entry is then replaced. */
-    listed(ticketId) {
-        this.listedIds.add(ticketId);
-    }
-    /** Read and found not due until `due`; `wrote`: the server time of a write this run made. */
-    notDue(ticket, due, wrote) {
-        const updated = updatedAt(ticket);
-        if (updated === undefined && wrote === null)
-            return;
-        const entry = { updated: updated ?? -1, due: due.getTime() };
-        if (wrote !== null)
-            entry.wrote = wrote;
-        this.next.set(ticket.id, entry);
-    }
-    /** The listing did not finish: tickets it did not reach keep their entries. */
-    listingCutShort() {
-        this.cutShort = true;
-    }
-    /** What to write: the kept entries, and those of tickets a listing cut short did not reach. */
-    toSave() {
-        const out = new Map();
-        if (this.cutShort) {
-            for (const [id, e] of this.previous)
-                if (!this.listedIds.has(id))
-                    out.set(id, e);
-        }
-        for (const [id, e] of this.next)
-            out.set(id, e);
-        return out;
-    }
-}
-function state_isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** The summary's (and the terminal's) last line: what the state saved this run. */
-function stateLine(state) {
-    if (!state)
+    catch {
         return null;
-    const saved = `State file: ${plural(state.readsSaved, 'ticket read', 'ticket reads')} saved`;
-    const why = state.notice === null ? '' : ' (the file read at the start was not used: see the notice)';
-    const kept = state.file === null
-        ? 'the file could not be written (see the warning)'
-        : `${plural(state.kept, 'ticket', 'tickets')} remembered for the next run`;
-    return `${saved}${why}; ${kept}.`;
-}
-
-;// CONCATENATED MODULE: ./src/auditFile.ts
-
-
-/**
- * The audit file (`report-file`): one JSON line per ticket acted on, deferred or unreadable, then
- * one line with the run's counts. It is meant to be kept (an artifact, a log store), so it holds
- * ticket ids and what was done, never a subject or a customer's name.
- */
-/**
- * What the file says about one ticket: a fixed code, never the server's or a module's words (they
- * can quote the customer): for a failure its kind (refused-by-gorgias, gorgias-unavailable, ...),
- * for a deferral why (max-actions, time-limit, credentials), for a tag repair what was done.
- */
-function auditDetail(o) {
-    switch (o.result) {
-        case 'failed':
-            return o.code ?? 'error';
-        case 'deferred': {
-            const detail = o.detail ?? '';
-            if (detail.includes('credentials'))
-                return 'credentials';
-            if (detail.includes('time limit'))
-                return 'time-limit';
-            return 'max-actions';
-        }
-        case 'done':
-        case 'would-do':
-            if (o.action === 'untag')
-                return 'tags-removed';
-            if (o.action === 'tag-follow-up')
-                return 'tag-added';
-            return null;
-        case 'skipped':
-            return o.skipReason ?? null;
     }
 }
-/** Real hours since the agent's reply, to two decimals. */
-const round2 = (hours) => hours === null || !Number.isFinite(hours) ? null : Math.round(hours * 100) / 100;
-/** The audit file's lines, without newlines: the ticket lines in report order, then the totals. */
-function auditLines(report, settings) {
-    const store = settings.domain;
-    const run = {
-        dryRun: report.dryRun,
-        startedAt: report.startedAt.toISOString(),
-        finishedAt: report.finishedAt.toISOString()
+/** Oldest first; a ticket without a readable time goes last (it is read all the same). */
+function lastMessageAt(ticket) {
+    const value = ticket.last_message_datetime;
+    const at = typeof value === 'string' ? parseTimestamp(value) : undefined;
+    return at ? at.getTime() : Number.MAX_SAFE_INTEGER;
+}
+/**
+ * The one place reopens are found: an open ticket carrying closed-tag, a customer who came back
+ * after an automatic close. Called on every list item, and on every ticket read (a `ticket-ids`
+ * run lists nothing; a view item of another shape may not show the tags).
+ */
+function noteReopened(ctx, ticket) {
+    if (ticket.status === 'open' && hasTagNamed(ticket, ctx.settings.closedTag)) {
+        ctx.tally.reopened.add(ticket.id);
+    }
+}
+/**
+ * Whether the ticket carries a tag of this name (any case), with or without an id: a tag of ours
+ * that Gorgias shows without an id is still ours. Odd tag data must not stop the listing.
+ */
+function hasTagNamed(ticket, name) {
+    const tags = ticket?.tags;
+    const named = (t) => typeof t?.name === 'string' && t.name.toLowerCase() === name.toLowerCase();
+    return Array.isArray(tags) && tags.some(named);
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var yaml_dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/variables.ts
+/**
+ * The variables of the texts this action sends: its own placeholders (`{{first_name}}`) and the
+ * part of Gorgias's macro variables it can fill (`{{ticket.customer.firstname}}`,
+ * `{{current_user.firstname | default: "The Support Team"}}`). A template is checked once, before
+ * anything is sent: the API sends a body as given, so an unfilled `{{…}}` would reach the customer.
+ * Pure.
+ */
+const PERSON_FIELDS = ['firstname', 'lastname', 'name', 'email'];
+const personVariables = (prefix) => PERSON_FIELDS.map(field => `${prefix}.${field}`);
+/** This action's own placeholders, then Gorgias's macro variables it fills ("Macro variables"). */
+const VARIABLES = [
+    ...['first_name', 'ticket_id', 'subject', 'reminder_number', 'reminders_total'],
+    ...personVariables('ticket.customer'),
+    ...['ticket.subject', 'ticket.id', 'ticket.channel'],
+    ...personVariables('ticket.assignee_user'),
+    ...personVariables('current_user')
+];
+const KNOWN = new Set(VARIABLES);
+const LIST = VARIABLES.map(v => `{{${v}}}`).join(', ');
+const EXPRESSION = /\{\{([\s\S]*?)\}\}/g;
+const DEFAULT_FILTER = /^\|\s*default\s*:\s*(?:"([^"]*)"|'([^']*)')\s*$/;
+const LIQUID_TAG = /\{%[\s\S]*?%\}/;
+/** Quotes as an HTML editor may have written them inside a variable of body_html. */
+const HTML_QUOTES = /&(?:quot|#34|#x22);|&(?:apos|#39|#x27);/gi;
+/** Why a template cannot be sent, or null. `html`: the template is a macro's body_html. */
+function templateProblem(text, html = false) {
+    const parsed = parseTemplateText(text, html);
+    return typeof parsed === 'string' ? parsed : null;
+}
+/** The template as literal text and variables, or the problem (the caller names where it is). */
+function parseTemplateText(text, html) {
+    const pieces = [];
+    const literal = (part) => {
+        if (part.includes('{{') || part.includes('}}')) {
+            return 'has an unbalanced "{{" or "}}"; write placeholders like {{first_name}}';
+        }
+        const tag = LIQUID_TAG.exec(part)?.[0];
+        if (tag) {
+            const shown = tag.length > 60 ? `${tag.slice(0, 57)}...` : tag;
+            return `has a Liquid tag ${shown}; tags ({% if %}, {% for %}) are not supported, only variables`;
+        }
+        if (part)
+            pieces.push(part);
+        return null;
     };
-    const ticketLine = (o, section) => ({
-        type: 'ticket',
-        store,
-        ticketId: o.ticketId,
-        section,
-        action: o.action,
-        // follow-ups: which reminder of how many
-        reminder: o.reminder ?? null,
-        reminders: o.reminders ?? null,
-        result: o.result,
-        detail: auditDetail(o),
-        // a failure that came after some writes landed
-        wrote: o.wrote === true,
-        language: o.language,
-        idleHours: round2(o.idleHours),
-        ...run
+    let at = 0;
+    for (const match of text.matchAll(EXPRESSION)) {
+        const problem = literal(text.slice(at, match.index));
+        if (problem)
+            return problem;
+        const inner = html ? match[1].replace(HTML_QUOTES, q => (/q|34|22/i.test(q) ? '"' : "'")) : match[1]; // prettier-ignore
+        const expression = parseExpression(inner);
+        if (typeof expression === 'string')
+            return expression;
+        pieces.push(expression);
+        at = match.index + match[0].length;
+    }
+    return literal(text.slice(at)) ?? pieces;
+}
+function parseExpression(inner) {
+    const bar = inner.indexOf('|');
+    const name = (bar === -1 ? inner : inner.slice(0, bar)).trim();
+    if (!KNOWN.has(name)) {
+        const shown = name.length > 80 ? `${name.slice(0, 77)}...` : name;
+        return `unknown placeholder {{${shown}}}; the placeholders are ${LIST}`;
+    }
+    const variable = name;
+    if (bar === -1)
+        return { variable, fallback: null };
+    const filter = DEFAULT_FILTER.exec(inner.slice(bar).trim());
+    if (!filter) {
+        const filterName = /^\|\s*([^\s:("'|]*)/.exec(inner.slice(bar).trim())?.[1] ?? '';
+        return `unsupported filter "${filterName}" on {{${variable}}}; the only filter is | default: "text"`;
+    }
+    return { variable, fallback: filter[1] ?? filter[2] ?? '' };
+}
+/** Whether a (valid) template reads any of these variables. */
+function usesVariable(text, prefix, html = false) {
+    const parsed = parseTemplateText(text, html);
+    return (typeof parsed !== 'string' &&
+        parsed.some(p => typeof p !== 'string' && p.variable.startsWith(prefix)));
+}
+function escapeHtml(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/'/g, '&#39;');
+}
+/**
+ * The template with its variables filled, in one pass: a value is never read as a template, so a
+ * customer named "{{current_user.email}}" is sent as that text. `html`: values are HTML-escaped,
+ * the template's own text (a default included) is left as the macro has it. An empty value
+ * without a default renders empty, as in Gorgias; the space before it goes when punctuation
+ * follows ("Hi {{ticket.customer.firstname}}," -> "Hi,").
+ */
+function renderTemplate(template, values, html = false) {
+    const parsed = parseTemplateText(template, html);
+    // Checked before any request; one that slipped through is sent as it is, never half-filled.
+    if (typeof parsed === 'string')
+        return template;
+    let out = '';
+    let emptied = false;
+    for (const piece of parsed) {
+        if (typeof piece === 'string') {
+            if (emptied && /^[,.!?;:)]/.test(piece))
+                out = out.replace(/[ \t]+$/, '');
+            out += piece;
+            emptied = false;
+            continue;
+        }
+        const value = values[piece.variable] ?? '';
+        if (value !== '')
+            out += html ? escapeHtml(value) : value;
+        else if (piece.fallback !== null)
+            out += piece.fallback;
+        emptied = value === '' && piece.fallback === null;
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/messages.ts
+
+
+
+/**
+ * A text that cannot be sent, or a messages file that cannot be used: `input` is where it is
+ * given (`follow-up-message`, `messages-file`). Settings parsing turns it into a SettingsError.
+ */
+class MessagesError extends Error {
+    input;
+    constructor(input, message) {
+        super(message);
+        this.input = input;
+        this.name = 'MessagesError';
+    }
+}
+/** A message template: known placeholders only, balanced braces. `input` names it in errors. */
+function parseTemplate(input, raw, required) {
+    const text = raw.replace(/\r\n/g, '\n').trim();
+    const problem = text
+        ? templateProblem(text)
+        : required && 'empty; expected the text sent to the customer';
+    if (problem)
+        throw new MessagesError(input, `${input}: ${problem}`);
+    return text;
+}
+/** The language key of the message inputs: they are one set for every ticket. */
+const INPUTS_LANGUAGE = 'default';
+function catalogFromInputs(texts, macros = {}) {
+    const templates = {
+        followUp: macros.followUp ? '' : texts.followUpMessage,
+        finalFollowUp: macros.finalFollowUp ? '' : texts.finalFollowUpMessage,
+        close: macros.close ? '' : texts.closeMessage,
+        sources: {
+            followUp: 'follow-up-message',
+            finalFollowUp: 'final-follow-up-message',
+            close: 'close-message'
+        }
+    };
+    if (Object.keys(macros).length > 0)
+        templates.macros = macros;
+    const byLanguage = { [INPUTS_LANGUAGE]: templates };
+    return { source: 'inputs', defaultLanguage: INPUTS_LANGUAGE, byLanguage };
+}
+/**
+ * A macro input's value: `12` or `#12` is an id, anything else the macro's exact name. Null when
+ * empty.
+ */
+function parseMacroRef(input, raw) {
+    if (typeof raw === 'number') {
+        return Number.isSafeInteger(raw) && raw > 0
+            ? { input, id: raw, name: null }
+            : `got ${raw}; expected a macro id such as 12, or a macro's exact name`;
+    }
+    if (typeof raw !== 'string') {
+        return `got ${JSON.stringify(raw ?? null)}; expected a macro id such as 12, or a macro's exact name`;
+    }
+    const text = raw.trim();
+    if (text === '')
+        return null;
+    if (/[\r\n]/.test(text) || text.length > 200) {
+        return `got ${JSON.stringify(text.slice(0, 60))}; expected one macro id or name on one line (at most 200 characters)`;
+    }
+    if (/^#?\d+$/.test(text)) {
+        const id = Number(text.replace('#', ''));
+        if (Number.isSafeInteger(id) && id > 0)
+            return { input, id, name: null };
+    }
+    return { input, id: null, name: text };
+}
+/** A messages file is a few kilobytes of text; anything near this is a wrong path. */
+const MAX_MESSAGES_FILE_BYTES = 256 * 1024;
+/** `en`, `fr`, `pt-br`, `zh-hant-tw`: a BCP 47 language tag, as Gorgias reports a ticket's. */
+const LANGUAGE_TAG = /^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i;
+/** The keys of a language's entry and the text each gives; `<key>-macro` names a macro instead. */
+const TEMPLATE_KEYS = {
+    'follow-up': 'followUp',
+    'final-follow-up': 'finalFollowUp',
+    close: 'close'
+};
+const TEXT_KEYS = Object.keys(TEMPLATE_KEYS);
+const KEYS = [...TEXT_KEYS, ...TEXT_KEYS.map(key => `${key}-macro`)];
+const FORMAT_HINT = 'expected a mapping such as "default: en" followed by "en:" with "follow-up:" under it (see examples/messages.yml)';
+/**
+ * Reads and validates a messages file (see examples/messages.yml):
+ *
+ *     default: en
+ *     en: { follow-up: "...", final-follow-up: "...", close: "..." }
+ *     fr: { follow-up-macro: "Follow-up" }
+ *
+ * Every problem is a MessagesError of `messages-file` naming the file and the key, thrown before
+ * any request: a bad text must stop the run, not be sent to customers.
+ */
+function loadMessageCatalog(path, read = file => (0,external_node_fs_.readFileSync)(file)) {
+    const fail = (where, problem) => {
+        throw new MessagesError('messages-file', `messages-file ${path}: ${where}${problem}`);
+    };
+    const document = parseYaml(readText(path, read, fail), fail);
+    if (document === null || typeof document !== 'object' || Array.isArray(document)) {
+        const got = document === null ? 'an empty file' : Array.isArray(document) ? 'a list' : 'text';
+        return fail('', `got ${got}; ${FORMAT_HINT}`);
+    }
+    const byLanguage = {};
+    let defaultLanguage = null;
+    for (const [key, value] of Object.entries(document)) {
+        const language = key.toLowerCase();
+        if (key === 'default') {
+            if (typeof value !== 'string' || !value.trim()) {
+                fail('default: ', `got ${JSON.stringify(value ?? null)}; expected a language such as "en", used when a ticket's language has no entry`);
+            }
+            defaultLanguage = value.trim().toLowerCase();
+        }
+        else if (!LANGUAGE_TAG.test(key)) {
+            fail(`${key}: `, 'is not a language tag; expected "default" or a language such as en, fr, de, pt-br');
+        }
+        else if (Object.hasOwn(byLanguage, language)) {
+            fail(`${key}: `, `is the same language as "${language}" above (keys ignore case)`);
+        }
+        else
+            byLanguage[language] = templatesOf(language, value, fail);
+    }
+    if (defaultLanguage === null) {
+        return fail('default: ', `missing; add "default: <language>", the language used when a ticket's language has no entry or none was detected`);
+    }
+    const languages = Object.keys(byLanguage);
+    if (!Object.hasOwn(byLanguage, defaultLanguage)) {
+        const has = languages.length > 0 ? `the file has ${languages.join(', ')}` : 'the file has none';
+        fail('default: ', `names "${defaultLanguage}", which has no entry; ${has}`);
+    }
+    return { source: path, defaultLanguage, byLanguage };
+}
+const NOT_FOUND = "not found. The path is relative to the workflow's checkout: run actions/checkout before this action, and check the path and its upper/lower case";
+const READ_PROBLEMS = {
+    ENOENT: NOT_FOUND,
+    ENOTDIR: NOT_FOUND,
+    EISDIR: 'is a directory; expected a YAML file',
+    EACCES: 'cannot be read (permission denied)',
+    EPERM: 'cannot be read (permission denied)'
+};
+/** The file's text: read, within the size limit, and UTF-8; anything else fails, saying why. */
+function readText(path, read, fail) {
+    let raw;
+    try {
+        raw = read(path);
+    }
+    catch (err) {
+        const code = err?.code ?? '';
+        const why = err instanceof Error ? err.message : String(err);
+        return fail('', READ_PROBLEMS[code] ?? `cannot be read: ${why}`);
+    }
+    const bytes = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength;
+    if (bytes > MAX_MESSAGES_FILE_BYTES) {
+        fail('', `is ${bytes} bytes; a messages file is at most ${MAX_MESSAGES_FILE_BYTES} bytes`);
+    }
+    try {
+        return typeof raw === 'string' ? raw : new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    }
+    catch {
+        return fail('', 'is not UTF-8 text; save it as UTF-8');
+    }
+}
+/** YAML 1.2 core schema only: no custom tags, no merge keys, duplicate keys refused. */
+function parseYaml(text, fail) {
+    const doc = (0,yaml_dist/* parseDocument */.Tp)(text, {
+        version: '1.2',
+        schema: 'core',
+        customTags: [],
+        merge: false,
+        uniqueKeys: true,
+        strict: true,
+        prettyErrors: true
     });
-    const c = counts(report);
-    const totals = {
-        type: 'totals',
-        store,
-        ...run,
-        listing: report.listing.kind,
-        ticketsSeen: report.ticketsSeen,
-        candidates: report.candidates,
-        followedUp: c.followedUp.length,
-        closed: c.closed.length,
-        failed: c.failed,
-        deferred: c.deferred,
-        skipped: c.skipped,
-        reopened: report.reopened.length,
-        reopenedTicketIds: [...report.reopened],
-        // why the run ended early: credentials or time-limit; null when it went through
-        stop: report.stop?.kind ?? null
-    };
-    return [
-        ...report.actions.map(o => ticketLine(o, 'action')),
-        ...report.housekeeping.map(o => ticketLine(o, 'housekeeping')),
-        ...report.readFailures.map(o => ticketLine(o, 'read-failure')),
-        totals
-    ].map(line => JSON.stringify(line));
+    const problem = doc.errors[0] ?? doc.warnings[0];
+    if (problem) {
+        const at = problem.linePos?.[0];
+        const where = at ? ` at line ${at.line}, column ${at.col}` : '';
+        const message = problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+        const hint = {
+            TAG_RESOLVE_FAILED: '; YAML tags (!name) are not allowed here',
+            DUPLICATE_KEY: '; a key appears twice'
+        };
+        const why = `${message}${hint[problem.code] ?? ''}`;
+        fail('', `is not valid YAML${where}: ${why}`);
+    }
+    // Aliases are allowed (fr-ca: *fr), but not enough of them to blow up the file's size.
+    try {
+        return doc.toJS({ maxAliasCount: 100 });
+    }
+    catch (err) {
+        return fail('', `is not usable YAML: ${err instanceof Error ? err.message : String(err)}`);
+    }
 }
-/** Writes the lines to `path`, atomically (see writeFileAtomically). */
-function writeAuditFile(path, lines) {
-    writeFileAtomically(path, lines.map(line => `${line}\n`).join(''), reason => `report-file ${path}: the audit file could not be written: ${reason}`);
+function templatesOf(language, value, fail) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        return fail(`${language}: `, 'expected the texts under it: "follow-up:" (or "follow-up-macro:"), and optionally "final-follow-up:" and "close:"');
+    }
+    const entry = value;
+    const templates = { followUp: '', finalFollowUp: '', close: '', sources: {} };
+    const macros = {};
+    for (const [key, text] of Object.entries(entry)) {
+        const where = `${language}.${key}: `;
+        if (!KEYS.includes(key)) {
+            fail(where, `unknown key; a language has only ${KEYS.join(', ')}`);
+        }
+        const textKey = key.replace(/-macro$/, '');
+        const field = TEMPLATE_KEYS[textKey];
+        if (textKey !== key) {
+            if (Object.hasOwn(entry, textKey)) {
+                fail(where, `set together with "${textKey}:"; give the text or the macro, not both`);
+            }
+            const ref = parseMacroRef(`messages-file ${language}.${key}`, text);
+            if (typeof ref === 'string')
+                fail(where, ref);
+            if (ref === null) {
+                fail(where, "empty; expected a macro id such as 12, or a macro's exact name");
+            }
+            macros[field] = ref;
+            continue;
+        }
+        if (typeof text !== 'string') {
+            const hint = key === 'follow-up' ? '' : ` (leave ${key} out to send none)`;
+            fail(where, `got ${text === null ? 'nothing' : JSON.stringify(text)}; expected text${hint}`);
+        }
+        try {
+            templates[field] = parseTemplate(`${language}.${key}`, text, key === 'follow-up');
+        }
+        catch (err) {
+            if (err instanceof MessagesError)
+                fail('', err.message);
+            throw err;
+        }
+        templates.sources[field] = `messages-file ${language}.${key}`;
+    }
+    if (!Object.hasOwn(entry, 'follow-up') && !Object.hasOwn(entry, 'follow-up-macro')) {
+        fail(`${language}: `, 'has no "follow-up:" (or "follow-up-macro:"); every language needs one');
+    }
+    if (Object.keys(macros).length > 0)
+        templates.macros = macros;
+    return templates;
+}
+
+;// CONCATENATED MODULE: ./src/config.ts
+
+
+
+/**
+ * Inputs -> a validated, typed Settings object, in one pass. Every error names the input, what it
+ * got and what it takes, and is raised before any request is made. Its only I/O is reading the
+ * messages file; it does not know whether it runs in GitHub Actions or in the CLI: both hand it a
+ * `read(name)` function.
+ */
+/**
+ * Channels the follow-up can mirror the agent's last reply on. The API documents that reply shape
+ * for email; chat and sms follow the same model but are unverified live, so the default is email.
+ */
+const ANSWERABLE_CHANNELS = ['email', 'chat', 'sms'];
+/**
+ * Reads every input through `read` (which returns '' for an unset input) and returns the settings,
+ * or throws a SettingsError naming the first bad input.
+ */
+function parseSettings(read, ctx = {}) {
+    const get = inputResolver(read, ctx.env ?? {});
+    const workspace = ctx.workspace ?? process.cwd();
+    const connection = parseConnection(get);
+    const tags = parseTags(get);
+    const { texts, macros } = parseTexts(get, workspace);
+    const business = parseBusinessSettings(get);
+    const schedule = parseSchedule(get);
+    const channels = parseChannels(get('channels'));
+    const rest = {
+        dryRun: parseBoolean('dry-run', get('dry-run')),
+        maxActions: parseNumber('max-actions', get('max-actions'), WHOLE),
+        viewId: get('view-id').trim() ? parseNumber('view-id', get('view-id'), WHOLE) : null,
+        businessHours: business === 'gorgias' ? null : business,
+        accountBusinessHours: business === 'gorgias'
+            ? { holidays: parseList(get('holidays')), timezone: get('timezone').trim() }
+            : null,
+        policyModule: parsePath(get('policy-module'), workspace),
+        rateLimitShare: parseNumber('rate-limit-share', get('rate-limit-share'), SHARE),
+        timeLimitMinutes: parseNumber('time-limit-minutes', get('time-limit-minutes'), MINUTES),
+        summaryCustomerDetails: parseBoolean('summary-customer-details', get('summary-customer-details')),
+        ticketIds: parseTicketIds(get('ticket-ids')),
+        reportFile: parsePath(get('report-file'), workspace),
+        checkOnly: parseBoolean('check-only', get('check-only')),
+        stateFile: parsePath(get('state-file'), workspace)
+    };
+    // The file is read last, once every input is known good.
+    const messages = texts.messagesFile === null
+        ? catalogFromInputs(texts, macros)
+        : asSettingsError(() => loadMessageCatalog(texts.messagesFile, ctx.readFile));
+    // In this order: the state file's fingerprint is a hash of the settings as written.
+    return { ...connection, ...schedule, ...tags, channels, ...texts, messages, ...rest };
+}
+/** An error of a module that parses part of the settings, as the SettingsError it is here. */
+function asSettingsError(parse) {
+    try {
+        return parse();
+    }
+    catch (err) {
+        if (err instanceof MessagesError || err instanceof BusinessHoursError) {
+            throw new SettingsError(err.input, err.message);
+        }
+        throw err;
+    }
+}
+function parseConnection(get) {
+    const domain = parseDomain(get('gorgias-domain'));
+    const email = parseEmail(get('gorgias-email'));
+    const apiKey = required('gorgias-api-key', get('gorgias-api-key'), 'pass it from a repository secret (gorgias-api-key: ${{ secrets.GORGIAS_API_KEY }}) or set GORGIAS_API_KEY');
+    return { domain, email, apiKey, apiUrl: parseApiUrl(get('api-url'), domain) };
+}
+function parseSchedule(get) {
+    const raw = get('follow-up-hours');
+    const parts = raw.split(/[,\n]/).map(p => p.trim());
+    if (parts.some(p => p === '')) {
+        throw badValue('follow-up-hours', raw, 'expected hours such as 48, or an ascending comma-separated list such as "24,72"');
+    }
+    const followUpHours = parts.map(p => parseNumber('follow-up-hours', p, HOURS));
+    if (followUpHours.some((hours, i) => i > 0 && hours <= followUpHours[i - 1])) {
+        throw badValue('follow-up-hours', raw, 'reminder ages must be strictly ascending, such as "24,72"');
+    }
+    const closeHours = parseNumber('close-hours', get('close-hours'), HOURS);
+    const lastFollowUp = followUpHours[followUpHours.length - 1];
+    if (closeHours <= lastFollowUp) {
+        throw new SettingsError('close-hours', `close-hours: got ${closeHours}; it counts from the agent's reply too, so it must be more than follow-up-hours (${lastFollowUp}), e.g. ${lastFollowUp + 24}`);
+    }
+    return { followUpHours, closeHours };
+}
+function parseChannels(raw) {
+    const channels = parseList(raw).map(c => c.toLowerCase());
+    const known = ANSWERABLE_CHANNELS.join(', ');
+    if (channels.length === 0) {
+        throw new SettingsError('channels', `channels: empty; expected one or more of ${known}`);
+    }
+    const unknown = channels.filter(c => !ANSWERABLE_CHANNELS.includes(c));
+    if (unknown.length > 0) {
+        throw new SettingsError('channels', `channels: got ${unknown.map(c => `"${c}"`).join(', ')}; this action can answer only ${known}`);
+    }
+    return channels;
+}
+function parseTags(get) {
+    const excludeTags = parseList(get('exclude-tags')).map(t => t.toLowerCase());
+    const onlyTags = parseList(get('only-tags')).map(t => t.toLowerCase());
+    const followUpTag = parseTag('follow-up-tag', get('follow-up-tag'));
+    const closedTag = parseTag('closed-tag', get('closed-tag'));
+    if (followUpTag.toLowerCase() === closedTag.toLowerCase()) {
+        throw new SettingsError('closed-tag', `closed-tag: got "${closedTag}", the same as follow-up-tag; use two different tags so a ticket's tags say what happened`);
+    }
+    for (const [input, tag] of [
+        ['follow-up-tag', followUpTag],
+        ['closed-tag', closedTag]
+    ]) {
+        if (excludeTags.includes(tag.toLowerCase())) {
+            throw new SettingsError(input, `${input}: "${tag}" is also in exclude-tags, so the action would stop handling its own tickets; pick another tag or remove it from exclude-tags`);
+        }
+    }
+    return { excludeTags, onlyTags, followUpTag, closedTag };
+}
+/** Each text's message input and macro input; the texts come from these or messages-file. */
+const TEXT_INPUTS = [
+    ['followUp', 'follow-up-message', 'follow-up-macro'],
+    ['finalFollowUp', 'final-follow-up-message', 'final-follow-up-macro'],
+    ['close', 'close-message', 'close-macro']
+];
+const isSet = (get, input) => get(input).trim() !== inputs_DEFAULTS[input].trim();
+/**
+ * The message inputs, or the messages file: one source of text, never both. A macro input replaces
+ * its message input, so the two together are refused (which text would be meant?), and so is a
+ * macro input with messages-file, where each language's entry names its macro (`follow-up-macro:`).
+ */
+function parseTexts(get, workspace) {
+    const messagesFile = parsePath(get('messages-file'), workspace);
+    const set = TEXT_INPUTS.find(([, input]) => messagesFile !== null && isSet(get, input))?.[1];
+    if (set) {
+        throw new SettingsError(set, `${set}: set together with messages-file; the texts come from one place: put them in the messages file, or leave messages-file empty`);
+    }
+    const [followUpMessage, finalFollowUpMessage, closeMessage] = TEXT_INPUTS.map(([kind, input]) => asSettingsError(() => parseTemplate(input, get(input), kind === 'followUp')));
+    const macros = {};
+    for (const [kind, messageInput, input] of TEXT_INPUTS) {
+        const ref = parseMacroRef(input, get(input));
+        if (typeof ref === 'string')
+            throw new SettingsError(input, `${input}: ${ref}`);
+        if (ref === null)
+            continue;
+        if (messagesFile !== null) {
+            throw new SettingsError(input, `${input}: set together with messages-file; name the macro in the messages file instead ("${input}:" under a language), or leave messages-file empty`);
+        }
+        if (isSet(get, messageInput)) {
+            throw new SettingsError(input, `${input}: set together with ${messageInput}; the text comes from one place: leave ${messageInput} unset to send the macro, or ${input} empty to send ${messageInput}`);
+        }
+        macros[kind] = ref;
+    }
+    return { texts: { followUpMessage, finalFollowUpMessage, closeMessage, messagesFile }, macros };
+}
+/** `business-hours: gorgias` takes the account's hours (and time zone) at run time (run.ts). */
+function parseBusinessSettings(get) {
+    const timezone = get('timezone').trim();
+    if (!isValidTimeZone(timezone)) {
+        const expected = 'expected an IANA time zone name such as "Europe/Paris" or "America/New_York"';
+        throw badValue('timezone', timezone, expected);
+    }
+    const spec = get('business-hours').trim();
+    const holidays = parseList(get('holidays'));
+    if (!spec) {
+        if (holidays.length === 0)
+            return null;
+        throw new SettingsError('holidays', 'holidays: only used with business-hours; set business-hours (e.g. "Mon-Fri 09:00-18:00") or leave holidays empty');
+    }
+    const gorgias = spec.toLowerCase() === 'gorgias';
+    // For the account's hours, only the holidays are checked now.
+    const hours = asSettingsError(() => parseBusinessHours(gorgias ? 'Mon 09:00-10:00' : spec, timezone, holidays));
+    return gorgias ? 'gorgias' : hours;
 }
 
 ;// CONCATENATED MODULE: ./src/gorgias/pages.ts
@@ -56621,376 +55545,13 @@ async function getAccount(client) {
     return json;
 }
 
-;// CONCATENATED MODULE: ./src/sweep/context.ts
-
-/** The first reason to stop wins: it is the one the person has to fix. */
-function stopRun(ctx, stop) {
-    ctx.stop ??= stop;
-}
-function pastDeadline(ctx) {
-    return ctx.now().getTime() > ctx.deadline;
-}
-/**
- * The one place that counts: every ticket seen is counted exactly once, as an action (done,
- * planned, deferred, failed), a failed read, or a skip for one reason. A tag repair leaves the
- * ticket alone, so its ticket is counted under the reason it gets no follow-up or close, and the
- * repair gets a line of its own. Nothing reads it to decide.
- */
-class Tally {
-    dryRun;
-    startedAt;
-    pages = 0;
-    seen = 0;
-    /** tickets read one by one, with their messages */
-    read = 0;
-    /** messages recognised as ours by sender and text, their marker missing */
-    unmarked = 0;
-    skipped = Object.fromEntries(SKIP_REASONS.map(r => [r, 0]));
-    /** follow-ups and closes, whatever became of them, and tickets deferred unread */
-    actions = [];
-    tagRepairs = [];
-    readFailures = [];
-    notableSkips = [];
-    reopened = new Set();
-    warnings = [];
-    explanations = [];
-    constructor(dryRun, startedAt) {
-        this.dryRun = dryRun;
-        this.startedAt = startedAt;
-    }
-    /** A fallback listing starts afresh: what the abandoned one counted is dropped. */
-    restart() {
-        this.seen = 0;
-        for (const r of SKIP_REASONS)
-            this.skipped[r] = 0;
-        this.reopened.clear();
-    }
-    skip(reason, line) {
-        this.skipped[reason]++;
-        if (line)
-            this.notableSkips.push(line);
-    }
-    action(order, outcome) {
-        this.actions.push({ order, outcome });
-    }
-    tagRepair(countedAs, outcome) {
-        this.skipped[countedAs]++;
-        this.tagRepairs.push(outcome);
-    }
-    /** Said once per run, however many tickets show it. */
-    warn(text) {
-        if (!this.warnings.includes(text))
-            this.warnings.push(text);
-    }
-    unmarkedWarning() {
-        if (this.unmarked === 0)
-            return [];
-        return [
-            `${this.unmarked} message(s) look like this action's follow-ups (sent by the API user, with the text of a template) but lack its marker in external_id: they were counted as follow-ups. Gorgias may be dropping external_id; please report it.`
-        ];
-    }
-    /** Finished in whatever order the workers ran; the report reads the same every time. */
-    report(listing, finishedAt, stop) {
-        const byOrder = (a, b) => a.order - b.order;
-        const byTicket = (a, b) => a.ticketId - b.ticketId;
-        const report = {
-            dryRun: this.dryRun,
-            startedAt: this.startedAt,
-            finishedAt,
-            listing,
-            pages: this.pages,
-            ticketsSeen: this.seen,
-            candidates: this.read,
-            actions: [...this.actions].sort(byOrder).map(a => a.outcome),
-            housekeeping: [...this.tagRepairs].sort(byTicket),
-            readFailures: [...this.readFailures].sort(byTicket),
-            skipped: { ...this.skipped },
-            notableSkips: [...this.notableSkips].sort(byTicket),
-            reopened: [...this.reopened].sort((a, b) => a - b),
-            warnings: [...this.warnings, ...this.unmarkedWarning()],
-            explanations: [...this.explanations].sort(byOrder).map(e => e.explanation)
-        };
-        if (stop)
-            report.stop = stop;
-        return report;
-    }
-}
-/**
- * The max-actions budget. A slot is taken before a ticket is read (it may turn out due) and given
- * back when it needed no follow-up or close. While every slot is used or in flight a ticket waits;
- * a slot given back goes to the oldest reply waiting (lowest `order`), never to whoever asks next.
- * Once every slot is used and none is in flight, the answer is no: deferred to the next run.
- */
-class ActionSlots {
-    max;
-    used = 0;
-    #inFlight = 0;
-    #waiting = [];
-    constructor(max) {
-        this.max = max;
-    }
-    /** Resolves true with a slot held, or false when the budget is spent. */
-    acquire(order) {
-        return new Promise(answer => {
-            this.#waiting.push({ order, answer });
-            this.#waiting.sort((a, b) => a.order - b.order);
-            this.#settle();
-        });
-    }
-    /** `used`: the slot went to a follow-up or a close (whatever its result). */
-    release(used) {
-        if (this.#inFlight === 0)
-            throw new Error('ActionSlots.release without acquire');
-        this.#inFlight--;
-        if (used)
-            this.used++;
-        this.#settle();
-    }
-    #settle() {
-        while (this.#waiting.length > 0 && this.used + this.#inFlight < this.max) {
-            this.#inFlight++;
-            this.#waiting.shift().answer(true);
-        }
-        if (this.#inFlight === 0 && this.used >= this.max) {
-            for (const waiter of this.#waiting.splice(0))
-                waiter.answer(false);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/sweep/listing.ts
+;// CONCATENATED MODULE: ./src/checkSetup.ts
 
 
 
-
-
-/**
- * The listing: which tickets are worth reading one by one. Only open tickets can be due, so Gorgias
- * is asked for those alone (an ad-hoc view, "id should be set to 0", reference: list view items).
- * The view is a prefilter only: every ticket listed is still triaged on its own fields, so a view
- * that ignored the filter would cost time, never a wrong action. Nothing here writes.
- */
-const OPEN_TICKETS_VIEW = {
-    type: 'ticket-list',
-    filters: "eq(ticket.status, 'open')",
-    // Creation order does not move while the pages are read (the last message's time would).
-    order_by: 'created_datetime',
-    order_dir: 'asc'
-};
-/** The time limit came while listing: nothing may be written from a listing cut short. */
-class ListingTimeLimit extends Error {
-    listing;
-    constructor(listing) {
-        super('time limit reached while listing');
-        this.listing = listing;
-    }
-}
-async function listCandidates(ctx, at) {
-    const { settings } = ctx;
-    const run = { ctx, at, pages: 0, seen: 0 };
-    if (settings.ticketIds !== null) {
-        const ids = settings.ticketIds;
-        ctx.tally.seen += ids.length;
-        return {
-            listing: { kind: 'ticket-ids', ids },
-            candidates: ids.map((ticketId, order) => ({ ticketId, listed: null, order }))
-        };
-    }
-    if (settings.viewId !== null) {
-        const listing = { kind: 'saved-view', viewId: settings.viewId };
-        const pages = ctx.client.listTickets({ viewId: listing.viewId });
-        const candidates = await triagePages(run, pages, listing).catch((err) => {
-            if (run.pages === 0 && (err instanceof NotFoundError || err instanceof ValidationError)) {
-                throw new SettingsError('view-id', `view-id: Gorgias has no view ${listing.viewId} on ${settings.domain} (HTTP ${err.status}); the id is the number in the view's URL, or leave view-id empty`);
-            }
-            throw err;
-        });
-        return { listing, candidates };
-    }
-    const open = await fromOpenTicketsView(run);
-    if (!('why' in open))
-        return open;
-    const { why } = open;
-    ctx.tally.warn(`Listed every untrashed ticket instead of open tickets only: ${why}. The sweep is still correct, but costs more requests.`);
-    ctx.progress(`open-tickets view not usable (${why}); listing every untrashed ticket`);
-    ctx.tally.restart();
-    run.seen = 0;
-    const listing = { kind: 'all-tickets', why };
-    return { listing, candidates: await triagePages(run, ctx.client.listTickets(), listing) };
-}
-/**
- * The open-tickets view, unless it cannot be trusted: the client reports a ViewUnusableError (a
- * refusal, a 202, a shape or paging this action cannot follow), and the rule is this listing's:
- * such a view is not used, and neither is an answer of no ticket while open tickets exist. A zero
- * answer is checked against the plain list, newest updated first, until an open ticket is seen or
- * the list ends (after a bulk close, the newest hundred can all be closed while older ones are open).
- */
-async function fromOpenTicketsView(run) {
-    const listing = { kind: 'open-view' };
-    let candidates;
-    try {
-        candidates = await triagePages(run, run.ctx.client.listViewItems(OPEN_TICKETS_VIEW), listing);
-    }
-    catch (err) {
-        if (!(err instanceof ViewUnusableError))
-            throw err;
-        // In our own words, not the server's: the summary shows it.
-        const why = err.status === undefined || err.status === 200
-            ? `the open-tickets view query got an answer this action cannot trust (${err.message})`
-            : `the open-tickets view query was refused (HTTP ${err.status})`;
-        return { why };
-    }
-    if (run.seen > 0)
-        return { listing, candidates };
-    let checked = 0;
-    const newestFirst = run.ctx.client.listTickets({ orderBy: 'updated_datetime:desc' });
-    for await (const page of counted(run, newestFirst, listing)) {
-        checked += page.length;
-        if (page.some(t => t?.status === 'open' && !t.trashed_datetime)) {
-            return {
-                why: 'the open-tickets view answered no ticket, yet the ticket list shows open ones'
-            };
-        }
-    }
-    run.ctx.progress(`no open tickets, checked: none among the ${checked} tickets not in the trash`);
-    return { listing: { kind: 'open-view', checked: true }, candidates };
-}
-/**
- * The pages of one listing, counted by the listing (which decides on them) and the tally. The time
- * limit, after a page or before a request (a DeadlineError), cuts the listing short.
- */
-async function* counted(run, pages, listing) {
-    try {
-        for await (const page of pages) {
-            run.pages++;
-            run.ctx.tally.pages++;
-            yield page;
-            if (pastDeadline(run.ctx))
-                throw new ListingTimeLimit(listing);
-        }
-    }
-    catch (err) {
-        if (err instanceof DeadlineError)
-            throw new ListingTimeLimit(listing);
-        throw err;
-    }
-}
-/** Reads every page, triages each ticket once, and returns the candidates oldest reply first. */
-async function triagePages(run, pages, listing) {
-    const { ctx, at } = run;
-    const { tally, settings } = ctx;
-    const seen = new Set();
-    const found = [];
-    for await (const page of counted(run, pages, listing)) {
-        for (const ticket of page) {
-            // A ticket edited while the pages are read can be listed twice; it is counted once.
-            const readable = Number.isSafeInteger(ticket.id) && ticket.id >= 1;
-            if (readable && seen.has(ticket.id))
-                continue;
-            run.seen++;
-            tally.seen++;
-            if (!readable) {
-                tally.skip('unreadable');
-                continue;
-            }
-            seen.add(ticket.id);
-            noteReopened(ctx, ticket);
-            const reason = ruledOut(ticket, settings, at);
-            ctx.state?.listed(ticket.id);
-            if (reason !== null)
-                tally.skip(reason);
-            // Triaged on its list item like any other; only then may the state save its read.
-            else if (ctx.state?.skipsRead(ticket, at))
-                tally.skip('not-due');
-            else
-                found.push(ticket);
-        }
-        ctx.progress(`page ${run.pages}: ${run.seen} tickets read, ${found.length} may be due`);
-    }
-    return found
-        .map(t => ({ t, at: lastMessageAt(t) }))
-        .sort((a, b) => a.at - b.at || a.t.id - b.t.id)
-        .map(({ t }, order) => ({ ticketId: t.id, listed: t, order }));
-}
-/**
- * Why the list item alone rules the ticket out, or null when it is worth its one read. A list item
- * the triage cannot read (a view item of another shape, odd data) is read too: the ticket itself
- * is what is decided on, and the listing is a prefilter only.
- */
-function ruledOut(ticket, settings, now) {
-    try {
-        const first = triage(ticket, settings, now);
-        return first.kind === 'skip' && first.reason !== 'unreadable' ? first.reason : null;
-    }
-    catch {
-        return null;
-    }
-}
-/** Oldest first; a ticket without a readable time goes last (it is read all the same). */
-function lastMessageAt(ticket) {
-    const value = ticket.last_message_datetime;
-    const at = typeof value === 'string' ? parseTimestamp(value) : undefined;
-    return at ? at.getTime() : Number.MAX_SAFE_INTEGER;
-}
-/**
- * The one place reopens are found: an open ticket carrying closed-tag, a customer who came back
- * after an automatic close. Called on every list item, and on every ticket read (a `ticket-ids`
- * run lists nothing; a view item of another shape may not show the tags).
- */
-function noteReopened(ctx, ticket) {
-    if (ticket.status === 'open' && hasTagNamed(ticket, ctx.settings.closedTag)) {
-        ctx.tally.reopened.add(ticket.id);
-    }
-}
-/**
- * Whether the ticket carries a tag of this name (any case), with or without an id: a tag of ours
- * that Gorgias shows without an id is still ours. Odd tag data must not stop the listing.
- */
-function hasTagNamed(ticket, name) {
-    const tags = ticket?.tags;
-    const named = (t) => typeof t?.name === 'string' && t.name.toLowerCase() === name.toLowerCase();
-    return Array.isArray(tags) && tags.some(named);
-}
-
-;// CONCATENATED MODULE: ./src/check.ts
-
-
-
-
-const sayer = (check) => (status, found, fix) => ({ status, check, found, ...(fix ? { fix } : {}) });
-const AGAIN = 'run the check again; if it persists, the sweep will fail the same way';
-/** The items `fill` pushes, with the requests they took; `fill` answers refused credentials. */
-async function checklist(client, settings, scope, fill) {
-    const start = client.stats().total;
-    const items = [];
-    const refused = await fill(items);
-    const requests = client.stats().total - start;
-    const host = new URL(settings.apiUrl).host;
-    return { host, email: settings.email, scope, items, requests, refused };
-}
-/** The whole checklist, in the order a rollout meets its failures. */
-function checkAccount(client, settings) {
-    return checklist(client, settings, 'full', async (items) => {
-        const [user, refused] = await checkUser(client, settings);
-        items.push(user);
-        if (refused)
-            return refused;
-        items.push(checkRateLimitHeader(client, settings));
-        const [listing, open] = await checkOpenTickets(client, settings);
-        items.push(listing, await checkTicketRead(client, open));
-        items.push(...(await checkTags(client, settings, 'full')), checkChannels(settings, open));
-        items.push(await checkEmailIntegration(client, settings));
-        return null;
-    });
-}
-/** A real run's tag check before any write: exclude-tags and only-tags, warnings only. */
-function checkRunTags(client, settings) {
-    return checklist(client, settings, 'tags', async (items) => {
-        items.push(...(await checkTags(client, settings, 'tags')).filter(i => i.status === 'warning'));
-        return null;
-    });
-}
-function check_reason(err) {
+/** The items of one check, all with the same `check` words. */
+const sayer = (check) => (status, found, fix) => fix ? { status, check, found, fix } : { status, check, found };
+function checkSetup_reason(err) {
     if (!(err instanceof Error))
         return String(err);
     const status = err.status;
@@ -56998,6 +55559,19 @@ function check_reason(err) {
         ? `${err.message} (HTTP ${status})`
         : err.message;
 }
+/** What to do, by situation. */
+const FIX = {
+    userUnverified: 'make sure gorgias-email is the user who owns the API key: follow-ups are sent as that user',
+    userForbidden: "give the key's user an admin or lead role in Gorgias (Settings > Users), or use an admin's key",
+    credentials: 'check the API key (gorgias-api-key, GORGIAS_API_KEY; Settings > REST API in Gorgias), that gorgias-email is the user who owns it, and that api-url (GORGIAS_API_URL) points at your account',
+    noSuchUser: 'set gorgias-email (GORGIAS_EMAIL) to the email of the Gorgias user who owns the API key: follow-ups are sent as that user',
+    inactiveUser: 'reactivate the user in Gorgias (Settings > Users), or use the key of an active user',
+    noHeader: (share) => `the action then paces itself at the documented 40 requests per 20 s without seeing what the store's other apps use; if runs meet many 429s, lower rate-limit-share (now ${share})`,
+    tagUnconfirmed: 'check the name against Settings > Tags in Gorgias',
+    integrationsRefused: "give the key's user the permission to read integrations, or use an admin's key",
+    integrationsUnlisted: 'check in Gorgias (Settings > Channels > Email) that the support mailbox is connected',
+    noMailbox: 'connect or reactivate the support mailbox in Gorgias (Settings > Channels > Email), or remove email from channels'
+};
 /** 1. The credentials and the API user; the error when the credentials were refused. */
 async function checkUser(client, settings) {
     const say = sayer('Credentials, API user (GET /api/users)');
@@ -57010,137 +55584,42 @@ async function checkUser(client, settings) {
     catch (err) {
         if (!(err instanceof AuthError)) {
             // Not verified, not refused either: the checks below show whether the key works.
-            return [say('warning', `${host}: the users could not be listed, so the API user was not verified: ${check_reason(err)}`, 'make sure gorgias-email is the user who owns the API key: follow-ups are sent as that user'), null]; // prettier-ignore
+            const found = `${host}: the users could not be listed, so the API user was not verified: ${checkSetup_reason(err)}`;
+            return [say('warning', found, FIX.userUnverified), null];
         }
         if (err.status === 403) {
-            return [say('problem', `${host} refused ${email} the list of users (HTTP 403): the key's user lacks a permission`, "give the key's user an admin or lead role in Gorgias (Settings > Users), or use an admin's key"), null]; // prettier-ignore
+            const found = `${host} refused ${email} the list of users (HTTP 403): the key's user lacks a permission`;
+            return [say('problem', found, FIX.userForbidden), null];
         }
-        return [say('problem', `${host} rejected the credentials of ${email} (HTTP ${err.status ?? 401}); nothing else was checked`, 'check the API key (gorgias-api-key, GORGIAS_API_KEY; Settings > REST API in Gorgias), that gorgias-email is the user who owns it, and that api-url (GORGIAS_API_URL) points at your account'), err]; // prettier-ignore
+        const found = `${host} rejected the credentials of ${email} (HTTP ${err.status ?? 401}); nothing else was checked`;
+        return [say('problem', found, FIX.credentials), err];
     }
     if (user === null) {
-        return [say('problem', `${host} accepted the key, but no user of the account has the email ${email}`, 'set gorgias-email (GORGIAS_EMAIL) to the email of the Gorgias user who owns the API key: follow-ups are sent as that user'), null]; // prettier-ignore
+        const found = `${host} accepted the key, but no user of the account has the email ${email}`;
+        return [say('problem', found, FIX.noSuchUser), null];
     }
     if (user.active === false) {
-        return [say('problem', `${email} is a deactivated user of ${host}`, 'reactivate the user in Gorgias (Settings > Users), or use the key of an active user'), null]; // prettier-ignore
+        return [say('problem', `${email} is a deactivated user of ${host}`, FIX.inactiveUser), null];
     }
-    return [say('ok', `${host} accepted the key of ${email}; follow-ups are sent as "${userName(user)}" (user ${user.id})`), null]; // prettier-ignore
-}
-function userName(user) {
     const joined = [user.firstname, user.lastname]
         .filter(p => typeof p === 'string' && p.trim())
         .join(' ');
-    return (typeof user.name === 'string' && user.name.trim()) || joined || user.email;
+    const name = (typeof user.name === 'string' && user.name.trim()) || joined || user.email;
+    const found = `${host} accepted the key of ${email}; follow-ups are sent as "${name}" (user ${user.id})`;
+    return [say('ok', found), null];
 }
 /** 2. The rate-limit header the pacing reads. */
 function checkRateLimitHeader(client, settings) {
     const say = sayer('Rate-limit header');
     const reading = client.rateLimitReading();
+    const { rateLimitShare } = settings;
     if (reading === null) {
-        return say('warning', 'the answers carry no readable X-Gorgias-Account-Api-Call-Limit header', `the action then paces itself at the documented 40 requests per 20 s without seeing what the store's other apps use; if runs meet many 429s, lower rate-limit-share (now ${settings.rateLimitShare})`); // prettier-ignore
+        const found = 'the answers carry no readable X-Gorgias-Account-Api-Call-Limit header';
+        return say('warning', found, FIX.noHeader(rateLimitShare));
     }
-    const share = Math.max(1, Math.floor(reading.limit * settings.rateLimitShare));
-    return say('ok', `X-Gorgias-Account-Api-Call-Limit: ${reading.used}/${reading.limit} used in the current window; the sweep fills at most ${share} of ${reading.limit} (rate-limit-share ${settings.rateLimitShare})`); // prettier-ignore
-}
-const isOpen = (t) => t?.status === 'open' && !t.trashed_datetime;
-/** The first two pages of the listing the sweep uses: the ad-hoc view, or the saved view-id. */
-async function firstPages(pages) {
-    const got = [];
-    for await (const page of pages) {
-        got.push(page);
-        if (got.length === 2)
-            break;
-    }
-    return got;
-}
-function pagesFound(pages, what) {
-    const first = pages[0] ?? [];
-    const open = first.filter(isOpen);
-    const notOpen = first.length - open.length;
-    const openWords = first.length === 0
-        ? 'no ticket'
-        : `${first.length} tickets, ${notOpen === 0 ? 'all open' : `${notOpen} of them not open`}`;
-    const second = pages.length === 2
-        ? `; the second page it named came through (${pages[1].length} tickets)`
-        : '; it named no second page (nothing more to list, so paging was not exercised)';
-    return { found: `${what}: first page ${openWords}${second}`, listed: first.length, open, notOpen };
-}
-/** 3. The open-tickets listing a sweep starts with. */
-async function checkOpenTickets(client, settings) {
-    if (settings.viewId !== null)
-        return checkSavedView(client, settings, settings.viewId);
-    const say = sayer('Open-tickets view (PUT /api/views/0/items)');
-    let pages;
-    try {
-        pages = await firstPages(client.listViewItems(OPEN_TICKETS_VIEW));
-    }
-    catch (err) {
-        if (!(err instanceof ViewUnusableError)) {
-            return [say('problem', `the view query failed: ${check_reason(err)}`, AGAIN), null];
-        }
-        const why = err.status === undefined || err.status === 200
-            ? `answered something this action cannot trust (${err.message})`
-            : `was refused (HTTP ${err.status})`;
-        const fallback = await latestOpen(client);
-        return [say('warning', `the open-tickets view query ${why}; the sweep falls back to listing every untrashed ticket`, 'that works but costs more requests on a large account: create a saved view of open tickets in Gorgias and set view-id to its id (the number in its URL)'), fallback]; // prettier-ignore
-    }
-    const { found, listed, open, notOpen } = pagesFound(pages, 'the open-tickets view answered');
-    if (listed === 0) {
-        const latest = await latestOpen(client);
-        if (latest?.length) {
-            return [say('warning', `the open-tickets view answered no ticket, yet the latest tickets include ${latest.length} open ones; the sweep notices this and lists every untrashed ticket instead`, 'that works but costs more requests: create a saved view of open tickets in Gorgias and set view-id to its id'), latest]; // prettier-ignore
-        }
-        // Only the newest page was looked at: no proof there is none, so not an ok (the sweep pages on).
-        return [say('info', `${found}; the 100 most recently updated tickets hold no open one either (a sweep pages the whole ticket list before it believes there is none)`), []]; // prettier-ignore
-    }
-    if (notOpen === 0)
-        return [say('ok', found), open];
-    return [say('warning', `${found}: the view's status filter was not applied`, 'the sweep still decides on each ticket itself, but reads more; set view-id to a saved view of open tickets'), open]; // prettier-ignore
-}
-async function checkSavedView(client, settings, viewId) {
-    const say = sayer(`view-id ${viewId} (GET /api/tickets?view_id=)`);
-    try {
-        const pages = await firstPages(client.listTickets({ viewId }));
-        const { found, open, notOpen } = pagesFound(pages, `view ${viewId} answered`);
-        if (notOpen === 0)
-            return [say('ok', found), open];
-        return [say('warning', found, `the sweep reads every ticket the view lists; filter view ${viewId} on status open in Gorgias so that it lists open tickets only`), open]; // prettier-ignore
-    }
-    catch (err) {
-        if (err instanceof NotFoundError || err instanceof ValidationError) {
-            return [say('problem', `Gorgias has no view ${viewId} on ${settings.domain} (HTTP ${err.status}): a sweep would stop here`, "set view-id to the number in the view's URL, or leave it empty to list open tickets"), null]; // prettier-ignore
-        }
-        return [say('problem', `listing view ${viewId} failed: ${check_reason(err)}`, AGAIN), null];
-    }
-}
-/** The open tickets among the latest updated ones (one page), or null when they cannot be listed. */
-async function latestOpen(client) {
-    try {
-        for await (const page of client.listTickets({ orderBy: 'updated_datetime:desc' })) {
-            return page.filter(isOpen);
-        }
-        return [];
-    }
-    catch {
-        return null;
-    }
-}
-/** 4. One ticket's read, the way every ticket is read before anything is done to it. */
-async function checkTicketRead(client, open) {
-    const say = sayer("One ticket's read (GET /api/tickets/{id})");
-    const ticket = open?.find(t => Number.isSafeInteger(t?.id) && t.id > 0);
-    if (!ticket)
-        return say('info', 'no open ticket was listed, so no read was tried: not verified');
-    const pagedBefore = client.stats().requests['list-messages'];
-    try {
-        const { messages } = await client.readTicket(ticket.id);
-        const paged = client.stats().requests['list-messages'] - pagedBefore;
-        return say('ok', paged === 0
-            ? `ticket ${ticket.id}: the read embedded its ${messages.length} messages (one request per ticket)`
-            : `ticket ${ticket.id}: the read did not embed all its messages; GET /api/messages?ticket_id= gave ${messages.length} (${paged} more request${paged === 1 ? '' : 's'} per such ticket)`);
-    }
-    catch (err) {
-        return say('problem', `ticket ${ticket.id} could not be read: ${check_reason(err)}`, "every ticket is read this way before anything is done to it: check the key's permissions (read tickets and messages)"); // prettier-ignore
-    }
+    const { used, limit } = reading;
+    const share = Math.max(1, Math.floor(limit * rateLimitShare));
+    return say('ok', `X-Gorgias-Account-Api-Call-Limit: ${used}/${limit} used in the current window; the sweep fills at most ${share} of ${limit} (rate-limit-share ${rateLimitShare})`);
 }
 /** The comma-separated list a space-separated value probably meant, e.g. "vip,escalated". */
 function commaListFor(name) {
@@ -57177,17 +55656,19 @@ async function checkTag(client, settings, input, name) {
         // Refused credentials stop a run here, at its first request, as they would anywhere else.
         if (err instanceof AuthError && err.status === 401)
             throw err;
-        return say('warning', `the tags could not be searched: ${check_reason(err)}`, 'run the check again');
+        return say('warning', `the tags could not be searched: ${checkSetup_reason(err)}`, 'run the check again');
     }
     const lower = name.toLowerCase();
     if (tags.some(t => typeof t?.name === 'string' && t.name.toLowerCase() === lower)) {
         return say('ok', `"${name}" is a tag of the account`);
     }
     if (tags.length >= PAGE_LIMIT) {
-        return say('warning', `not among the first 100 tags whose name contains "${name}": could not confirm it exists`, 'check the name against Settings > Tags in Gorgias'); // prettier-ignore
+        const found = `not among the first 100 tags whose name contains "${name}": could not confirm it exists`;
+        return say('warning', found, FIX.tagUnconfirmed);
     }
     if (input === 'follow-up-tag' || input === 'closed-tag') {
-        return say('info', `"${name}" is not on the account yet: the action adds it by name with the first ${input === 'follow-up-tag' ? 'follow-up' : 'close'} (expected before the first real run)`); // prettier-ignore
+        const first = input === 'follow-up-tag' ? 'follow-up' : 'close';
+        return say('info', `"${name}" is not on the account yet: the action adds it by name with the first ${first} (expected before the first real run)`);
     }
     const list = commaListFor(name);
     const fix = list
@@ -57206,7 +55687,8 @@ function checkChannels(settings, open) {
     const say = sayer('Channels of open tickets');
     const configured = settings.channels.join(', ');
     if (!open?.length) {
-        return say('info', `no open ticket was listed, so the channels were not compared (channels is ${configured})`); // prettier-ignore
+        const found = `no open ticket was listed, so the channels were not compared (channels is ${configured})`;
+        return say('info', found);
     }
     const byChannel = new Map();
     for (const t of open) {
@@ -57225,15 +55707,12 @@ function checkChannels(settings, open) {
     const verb = others.length === 1 && others[0][1] === 1 ? 'is' : 'are';
     const found = `${sample}, ${handled} are handled; ${notHandled} ${verb} not handled: channels is ${configured}`;
     const answerable = (c) => ANSWERABLE_CHANNELS.includes(c);
-    const channels = others.map(([c]) => c);
-    const can = channels.filter(answerable);
-    const cannot = channels.filter(c => !answerable(c));
+    const can = others.map(([c]) => c).filter(answerable);
+    const cannot = others.map(([c]) => c).filter(c => !answerable(c));
     const advice = [
-        can.length > 0 ? `add ${can.join(', ')} to channels to follow up there too` : '',
-        cannot.length > 0 ? `this action cannot answer ${cannot.join(', ')}` : ''
-    ]
-        .filter(Boolean)
-        .join('; ');
+        ...(can.length > 0 ? [`add ${can.join(', ')} to channels to follow up there too`] : []),
+        ...(cannot.length > 0 ? [`this action cannot answer ${cannot.join(', ')}`] : [])
+    ].join('; ');
     return handled === 0
         ? say('warning', `${found}: none would get a follow-up`, advice)
         : say('info', found, `nothing to do if that is intended; ${advice}`);
@@ -57251,10 +55730,12 @@ async function checkEmailIntegration(client, settings) {
     }
     catch (err) {
         if (err instanceof AuthError) {
-            return say('problem', `the integrations were refused (HTTP ${err.status}): ${check_reason(err)}`, "give the key's user the permission to read integrations, or use an admin's key"); // prettier-ignore
+            const found = `the integrations were refused (HTTP ${err.status}): ${checkSetup_reason(err)}`;
+            return say('problem', found, FIX.integrationsRefused);
         }
         // Not verified: said as such, and each follow-up still replies from the agent's own address.
-        return say('warning', `the integrations could not be listed, so no sending address was verified: ${check_reason(err)}`, 'check in Gorgias (Settings > Channels > Email) that the support mailbox is connected'); // prettier-ignore
+        const found = `the integrations could not be listed, so no sending address was verified: ${checkSetup_reason(err)}`;
+        return say('warning', found, FIX.integrationsUnlisted);
     }
     const email = integrations.filter(i => EMAIL_TYPES.includes(String(i?.type).toLowerCase()));
     const address = (i) => typeof i.meta?.address === 'string' && i.meta.address.trim() ? i.meta.address.trim() : null;
@@ -57263,11 +55744,1528 @@ async function checkEmailIntegration(client, settings) {
         const found = email.length === 0
             ? 'the account has no email, gmail or outlook integration: an email follow-up has no address to come from'
             : `the account's ${email.length} email integration${email.length === 1 ? ' is' : 's are'} deactivated or without an address (${email.length})`;
-        return say('problem', found, 'connect or reactivate the support mailbox in Gorgias (Settings > Channels > Email), or remove email from channels'); // prettier-ignore
+        return say('problem', found, FIX.noMailbox);
     }
     const first = usable[0];
     const more = usable.length > 1 ? ` and ${usable.length - 1} more` : '';
-    return say('ok', `${address(first)} (${first.type} integration ${first.id}${first.name ? `, "${first.name}"` : ''})${more}; each follow-up goes out from the address of the agent's last reply`); // prettier-ignore
+    const named = first.name ? `, "${first.name}"` : '';
+    const found = `${address(first)} (${first.type} integration ${first.id}${named})${more}; each follow-up goes out from the address of the agent's last reply`;
+    return say('ok', found);
+}
+
+;// CONCATENATED MODULE: ./src/text.ts
+/**
+ * Text this action shows but did not write (subjects, names, what a module or the API said) made
+ * inert where shown: the job summary (Markdown), a terminal, the log (`::` opens a workflow command).
+ */
+/** Controls that reorder what follows them: a subject could display reversed (U+202E). */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+/** C0 (ESC, BEL, CR, LF, ...), DEL and C1 (incl. CSI, U+009B) controls. */
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u001F\u007F-\u009F]/g;
+/** One line of plain text: whitespace runs become one space; other controls and bidi controls go. */
+function oneLine(text) {
+    return text.replace(/\s+/g, ' ').replace(CONTROLS, '').replace(BIDI_CONTROLS, '').trim();
+}
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/**
+ * At most `max` graphemes (an emoji, a letter with its accents), ending in "…" when cut; also at
+ * most `4 * max` UTF-16 units, so a grapheme of a thousand combining marks cannot blow up a table.
+ */
+function cut(text, max) {
+    if (text.length <= max)
+        return text;
+    const budget = 4 * max;
+    const kept = [];
+    let units = 0;
+    for (const { segment } of graphemes.segment(text)) {
+        if (kept.length === max || units + segment.length > budget) {
+            // Make room for the ellipsis.
+            while (kept.length > 0 && (kept.length > max - 1 || units + 1 > budget)) {
+                units -= kept.pop().length;
+            }
+            return `${kept.join('')}…`;
+        }
+        kept.push(segment);
+        units += segment.length;
+    }
+    return text;
+}
+/** Width in graphemes, for padding terminal columns. */
+const graphemeLength = (text) => [...graphemes.segment(text)].length;
+/**
+ * Backslash-escapes what GitHub's Markdown would read as syntax (emphasis, code, links, HTML,
+ * entities, table pipes, headings, math; `:` and `.` that could make an autolink or an emoji code,
+ * `@` of an email autolink) and a first character that could open a block (list, quote, heading).
+ * Prose keeps its look: a colon or full stop before a space is left alone.
+ */
+function escapeMarkdown(text) {
+    return text
+        .replace(/[\\`*_~[\]<>&|#$@!]|[:.](?=\S)/g, c => `\\${c}`)
+        .replace(/^([-+=]|\d+[.)])/, start => /^\d/.test(start) ? `${start.slice(0, -1)}\\${start.slice(-1)}` : `\\${start}`);
+}
+/** Customer text for a Markdown table cell or line: one line, cut, escaped. */
+const markdownText = (text, max = 70) => escapeMarkdown(cut(oneLine(text), max));
+/** Text for a terminal column: one line, no control character that could move the cursor or colour. */
+const terminalCell = (text, max) => max === undefined ? oneLine(text) : cut(oneLine(text), max);
+/**
+ * A log line the runner reads as text, never as a workflow command: one line (a newline and then
+ * `::error::` would be a command); the caller puts its own prefix first, so it never starts `::`.
+ */
+const logText = (text, max = 2000) => cut(oneLine(asText(text)), max);
+/** Any value a module might hand over, as text: strings as they are, the rest as JSON. */
+function asText(value) {
+    if (typeof value === 'string')
+        return value;
+    if (value instanceof Error)
+        return value.message;
+    try {
+        return JSON.stringify(value) ?? String(value);
+    }
+    catch {
+        return Object.prototype.toString.call(value);
+    }
+}
+/** A Markdown link to a ticket in the helpdesk (the domain is validated by config.ts). */
+const ticketLink = (domain, id) => `[#${id}](https://${domain}.gorgias.com/app/ticket/${id})`;
+/** What a report shows in place of the name of a customer who has none. */
+const NO_NAME = '(no name)';
+/** "1 page", "2 pages". */
+const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+
+;// CONCATENATED MODULE: ./src/check.ts
+
+
+
+
+/** The items `fill` pushes, with the requests they took; `fill` answers refused credentials. */
+async function checklist(client, settings, scope, fill) {
+    const start = client.stats().total;
+    const items = [];
+    const refused = await fill(items);
+    const requests = client.stats().total - start;
+    const host = new URL(settings.apiUrl).host;
+    return { host, email: settings.email, scope, items, requests, refused };
+}
+/** The whole checklist, in the order a rollout meets its failures. */
+function checkAccount(client, settings) {
+    return checklist(client, settings, 'full', async (items) => {
+        const [user, refused] = await checkUser(client, settings);
+        items.push(user);
+        if (refused)
+            return refused;
+        items.push(checkRateLimitHeader(client, settings));
+        const [listing, open] = await checkOpenTickets(client, settings);
+        items.push(listing, await checkTicketRead(client, open));
+        items.push(...(await checkTags(client, settings, 'full')), checkChannels(settings, open));
+        items.push(await checkEmailIntegration(client, settings));
+        return null;
+    });
+}
+/** A real run's tag check before any write: exclude-tags and only-tags, warnings only. */
+function checkRunTags(client, settings) {
+    return checklist(client, settings, 'tags', async (items) => {
+        items.push(...(await checkTags(client, settings, 'tags')).filter(i => i.status === 'warning'));
+        return null;
+    });
+}
+const AGAIN = 'run the check again; if it persists, the sweep will fail the same way';
+/** What to do, by situation. */
+const check_FIX = {
+    viewRefused: 'that works but costs more requests on a large account: create a saved view of open tickets in Gorgias and set view-id to its id (the number in its URL)',
+    viewEmpty: 'that works but costs more requests: create a saved view of open tickets in Gorgias and set view-id to its id',
+    viewUnfiltered: 'the sweep still decides on each ticket itself, but reads more; set view-id to a saved view of open tickets',
+    savedViewUnfiltered: (viewId) => `the sweep reads every ticket the view lists; filter view ${viewId} on status open in Gorgias so that it lists open tickets only`,
+    noSuchView: "set view-id to the number in the view's URL, or leave it empty to list open tickets",
+    unreadable: "every ticket is read this way before anything is done to it: check the key's permissions (read tickets and messages)"
+};
+const isOpen = (t) => t?.status === 'open' && !t.trashed_datetime;
+/** The first `max` pages of a listing (the sweep's: the ad-hoc view, or the saved view-id). */
+async function firstPages(pages, max = 2) {
+    const got = [];
+    for await (const page of pages) {
+        got.push(page);
+        if (got.length === max)
+            break;
+    }
+    return got;
+}
+function pagesFound(pages, what) {
+    const first = pages[0] ?? [];
+    const open = first.filter(isOpen);
+    const notOpen = first.length - open.length;
+    const openWords = first.length === 0
+        ? 'no ticket'
+        : `${first.length} tickets, ${notOpen === 0 ? 'all open' : `${notOpen} of them not open`}`;
+    const second = pages.length === 2
+        ? `; the second page it named came through (${pages[1].length} tickets)`
+        : '; it named no second page (nothing more to list, so paging was not exercised)';
+    return { found: `${what}: first page ${openWords}${second}`, listed: first.length, open, notOpen };
+}
+/** 3. The open-tickets listing a sweep starts with. */
+async function checkOpenTickets(client, settings) {
+    if (settings.viewId !== null)
+        return checkSavedView(client, settings, settings.viewId);
+    const say = sayer('Open-tickets view (PUT /api/views/0/items)');
+    let pages;
+    try {
+        pages = await firstPages(client.listViewItems(OPEN_TICKETS_VIEW));
+    }
+    catch (err) {
+        if (!(err instanceof ViewUnusableError)) {
+            return [say('problem', `the view query failed: ${checkSetup_reason(err)}`, AGAIN), null];
+        }
+        const why = err.status === undefined || err.status === 200
+            ? `answered something this action cannot trust (${err.message})`
+            : `was refused (HTTP ${err.status})`;
+        const found = `the open-tickets view query ${why}; the sweep falls back to listing every untrashed ticket`;
+        return [say('warning', found, check_FIX.viewRefused), await latestOpen(client)];
+    }
+    const { found, listed, open, notOpen } = pagesFound(pages, 'the open-tickets view answered');
+    if (listed === 0) {
+        const latest = await latestOpen(client);
+        if (latest?.length) {
+            const found = `the open-tickets view answered no ticket, yet the latest tickets include ${latest.length} open ones; the sweep notices this and lists every untrashed ticket instead`;
+            return [say('warning', found, check_FIX.viewEmpty), latest];
+        }
+        // Only the newest page was looked at: no proof there is none, so not an ok (the sweep pages on).
+        const none = `${found}; the 100 most recently updated tickets hold no open one either (a sweep pages the whole ticket list before it believes there is none)`;
+        return [say('info', none), []];
+    }
+    if (notOpen === 0)
+        return [say('ok', found), open];
+    const unfiltered = `${found}: the view's status filter was not applied`;
+    return [say('warning', unfiltered, check_FIX.viewUnfiltered), open];
+}
+async function checkSavedView(client, settings, viewId) {
+    const say = sayer(`view-id ${viewId} (GET /api/tickets?view_id=)`);
+    try {
+        const pages = await firstPages(client.listTickets({ viewId }));
+        const { found, open, notOpen } = pagesFound(pages, `view ${viewId} answered`);
+        if (notOpen === 0)
+            return [say('ok', found), open];
+        return [say('warning', found, check_FIX.savedViewUnfiltered(viewId)), open];
+    }
+    catch (err) {
+        if (err instanceof NotFoundError || err instanceof ValidationError) {
+            const found = `Gorgias has no view ${viewId} on ${settings.domain} (HTTP ${err.status}): a sweep would stop here`;
+            return [say('problem', found, check_FIX.noSuchView), null];
+        }
+        return [say('problem', `listing view ${viewId} failed: ${checkSetup_reason(err)}`, AGAIN), null];
+    }
+}
+/** The open tickets among the latest updated ones (one page), or null when they cannot be listed. */
+async function latestOpen(client) {
+    try {
+        const [page] = await firstPages(client.listTickets({ orderBy: 'updated_datetime:desc' }), 1);
+        return (page ?? []).filter(isOpen);
+    }
+    catch {
+        return null;
+    }
+}
+/** 4. One ticket's read, the way every ticket is read before anything is done to it. */
+async function checkTicketRead(client, open) {
+    const say = sayer("One ticket's read (GET /api/tickets/{id})");
+    const ticket = open?.find(t => Number.isSafeInteger(t?.id) && t.id > 0);
+    if (!ticket)
+        return say('info', 'no open ticket was listed, so no read was tried: not verified');
+    const pagedBefore = client.stats().requests['list-messages'];
+    try {
+        const { messages } = await client.readTicket(ticket.id);
+        const paged = client.stats().requests['list-messages'] - pagedBefore;
+        return say('ok', paged === 0
+            ? `ticket ${ticket.id}: the read embedded its ${messages.length} messages (one request per ticket)`
+            : `ticket ${ticket.id}: the read did not embed all its messages; GET /api/messages?ticket_id= gave ${messages.length} (${paged} more request${paged === 1 ? '' : 's'} per such ticket)`);
+    }
+    catch (err) {
+        return say('problem', `ticket ${ticket.id} could not be read: ${checkSetup_reason(err)}`, check_FIX.unreadable);
+    }
+}
+/** The counts, and `failure`: one line for a failed step or stderr (null: no problem). */
+function checkVerdict(list) {
+    const problems = list.items.filter(i => i.status === 'problem');
+    const warnings = list.items.filter(i => i.status === 'warning').length;
+    const found = problems.map(i => oneLine(i.found)).join('; ');
+    const failure = `The account check found ${plural(problems.length, 'problem', 'problems')} on ${list.host}: ${found}`;
+    return { problems: problems.length, warnings, failure: problems.length === 0 ? null : failure };
+}
+function tally(list) {
+    const { problems, warnings } = checkVerdict(list);
+    return `${plural(problems, 'problem', 'problems')}, ${plural(warnings, 'warning', 'warnings')}; ${plural(list.requests, 'request', 'requests')}, read-only`;
+}
+const LEGEND = 'ok: verified; info: nothing to fix (or not verifiable here, as said); warning: works, probably not as you mean it; problem: a run would fail or do nothing useful';
+/** Terminal (and action log) lines: one per item, its fix indented below. */
+function checklistText(list) {
+    const word = (s) => (s === 'problem' ? 'PROBLEM' : s);
+    // Each line starts with a word of ours: a found text can never open a workflow command.
+    return [
+        `Account check of ${terminalCell(list.host)} as ${terminalCell(list.email)}`,
+        ...list.items.flatMap(i => [
+            `  ${word(i.status).padEnd(8)} ${terminalCell(i.check)}`,
+            `           found: ${terminalCell(i.found)}`,
+            ...(i.fix ? [`           to do: ${terminalCell(i.fix)}`] : [])
+        ]),
+        `Result: ${tally(list)}`,
+        LEGEND
+    ].join('\n');
+}
+const ICON = {
+    ok: '✅ ok',
+    info: 'ℹ️ info',
+    warning: '⚠️ warning',
+    problem: '❌ problem'
+};
+const cell = (text) => escapeMarkdown(oneLine(text));
+/** The job summary's section: a heading, one table row per item, the tally. */
+function checklistMarkdown(list) {
+    return `${[
+        `## Account check: ${cell(list.host)}`,
+        '',
+        '| | Checked | Found | What to do |',
+        '| --- | --- | --- | --- |',
+        ...list.items.map(i => `| ${ICON[i.status]} | ${cell(i.check)} | ${cell(i.found)} | ${cell(i.fix ?? '')} |`),
+        '',
+        `${cell(tally(list))}. Signed in as ${cell(list.email)}.`,
+        '',
+        `<sub>${cell(LEGEND)}.</sub>`,
+        ''
+    ].join('\n')}\n`;
+}
+/** The items as check.ts made them: a fix only where there is one. */
+function checklistJson(list) {
+    const { problems, warnings } = checkVerdict(list);
+    const { host, email, requests, items } = list;
+    return { host, email, ok: problems === 0, problems, warnings, requests, items };
+}
+/** The warnings of a real run's tag check, as the report's warning lines. */
+function tagWarnings(list) {
+    return list.items
+        .filter(i => i.status === 'warning')
+        .map(i => {
+        // A fix shown after a full stop starts as a sentence.
+        const fix = i.fix ? `. ${i.fix.charAt(0).toUpperCase()}${i.fix.slice(1)}` : '';
+        return `${i.check.replace(/ \(GET \/api\/tags\?search=\)$/, '')}: ${i.found}${fix}`;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/policyModule.ts
+
+
+
+
+const POLICY_TIMEOUT_MS = 30_000;
+class PolicyModuleError extends Error {
+    name = 'PolicyModuleError';
+}
+function withTimeout(promise, ms) {
+    let timer;
+    const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new PolicyModuleError(`policy-module did not answer within ${ms / 1000} s`)), ms);
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+/** The module's default export, checked to be a function. */
+async function loadFunction(path) {
+    if (!(0,external_node_fs_.existsSync)(path)) {
+        throw new PolicyModuleError(`policy-module: no file at ${path}; the path is relative to the workflow's checkout, so run actions/checkout first`);
+    }
+    let loaded;
+    try {
+        // Loaded at run time from the user's checkout, never bundled.
+        loaded = (await import(/* webpackIgnore: true */ (0,external_node_url_.pathToFileURL)(path).href));
+    }
+    catch (err) {
+        throw new PolicyModuleError(`policy-module: could not load ${path}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (typeof loaded.default !== 'function') {
+        throw new PolicyModuleError(`policy-module: ${path} must have a default export that is a function (ticket, messages, action, context)`);
+    }
+    return loaded.default;
+}
+async function loadPolicyModule(settings, log, timeoutMs = POLICY_TIMEOUT_MS) {
+    const path = settings.policyModule;
+    if (!path)
+        throw new PolicyModuleError('policy-module: no path given');
+    const policy = await loadFunction(path);
+    const { apiKey: _secret, ...publicSettings } = settings;
+    void _secret;
+    log.info(`policy-module: loaded ${path}`);
+    return async (client, ticket, messages, decision) => {
+        const { kind, idleHours, reply } = decision;
+        const action = decision.kind === 'follow-up'
+            ? { kind, idleHours, reply, reminder: decision.reminder, reminders: decision.reminders }
+            : { kind, idleHours, reply };
+        const context = {
+            settings: publicSettings,
+            gorgias: {
+                get: (p, q) => client.getJson(p, q),
+                getTicket: (id) => client.getTicket(id),
+                listMessages: (id) => client.listMessages(id)
+            },
+            fetch: globalThis.fetch,
+            // One line per call, after a prefix, so that no line of it can be run as a workflow command.
+            log: (m) => log.info(`policy-module (ticket ${ticket.id}): ${logText(m)}`),
+            now: new Date()
+        };
+        let answer;
+        try {
+            answer = await withTimeout(Promise.resolve().then(() => policy(structuredClone(ticket), structuredClone(messages), action, context)), timeoutMs);
+        }
+        catch (err) {
+            // Rejected credentials are the run's problem, not this ticket's: one clear stop.
+            if (err instanceof PolicyModuleError || err instanceof AuthError)
+                throw err;
+            throw new PolicyModuleError(`policy-module threw: ${logText(err, 500)}`);
+        }
+        if (answer === undefined || answer === null)
+            return undefined;
+        const skip = typeof answer === 'object' ? answer.skip : undefined;
+        // The reason is shown in the summary, the terminal and the log: one line, of sane length.
+        if (typeof skip === 'string' && oneLine(skip) !== '')
+            return { skip: logText(skip, 500) };
+        throw new PolicyModuleError(`policy-module returned ${logText(asText(answer), 200)}; expected undefined (go ahead) or { skip: "reason" }`);
+    };
+}
+
+;// CONCATENATED MODULE: ./src/stop.ts
+
+
+
+function stopNotice(err, settings) {
+    if (err instanceof SettingsError || err instanceof PolicyModuleError) {
+        return { message: err.message, exitCode: 2 };
+    }
+    if (err instanceof AuthError && settings) {
+        return { message: credentialsHelp(err, settings), exitCode: 2 };
+    }
+    return { message: err instanceof Error ? err.message : String(err), exitCode: 1 };
+}
+/**
+ * A 401/403 in words: the host that answered comes first, because credentials sent to the wrong
+ * server (an api-url left over from another tool) are rejected for a reason no key can fix.
+ */
+function credentialsHelp(err, s) {
+    const host = new URL(s.apiUrl).host;
+    const elsewhere = host === `${s.domain}.gorgias.com`
+        ? ''
+        : `; ${host} is not ${s.domain}.gorgias.com: if that is not your Gorgias account, fix api-url (GORGIAS_API_URL in the CLI) or leave it empty`;
+    return err.status === 403
+        ? `${host} refused access for ${s.email} on ${s.domain} (HTTP 403): the user behind the GORGIAS_API_KEY secret lacks a permission the action needs (read and update tickets, create messages, tag tickets)${elsewhere}`
+        : `${host} rejected the credentials for ${s.email} on ${s.domain} (HTTP ${err.status ?? 401}): check the GORGIAS_API_KEY secret (and that gorgias-email is the user who owns that key)${elsewhere}`;
+}
+
+;// CONCATENATED MODULE: ./src/compose.ts
+
+
+/**
+ * The text of this action's messages and the request bodies that send them. Pure. Customer text
+ * put in them (a greeting, a subject) is one line of sane length, without control or bidirectional
+ * characters: a name cannot add paragraphs to the email, nor a subject a header line.
+ */
+const line = (value) => (typeof value === 'string' ? oneLine(value) : '');
+const FIRST_NAME_MAX = 60;
+const NAME_MAX = 120;
+const EMAIL_MAX = 254;
+const SUBJECT_MAX = 200;
+/** Total over whatever the API sent: this also names tickets in reports, unreadable ones included. */
+function customerFirstName(ticket) {
+    const customer = typeof ticket?.customer === 'object' ? ticket.customer : null;
+    const first = line(customer?.firstname) || line(customer?.name).split(' ')[0];
+    return first ? cut(first, FIRST_NAME_MAX) : 'there';
+}
+/**
+ * A message along the route the policy chose (see Route in policy/types.ts): the agent's channel,
+ * support address and integration, to the ticket's customer alone. Nothing is copied from the
+ * agent's recipients, and there is never a cc or bcc: a carrier or a colleague the agent wrote to
+ * must not get the customer's reminder.
+ */
+function replyAlong(route, ticket, settings, text, marker) {
+    const address = (a) => a.name ? { name: a.name, address: a.address } : { address: a.address };
+    const body = {
+        channel: route.channel,
+        via: 'api',
+        from_agent: true,
+        public: true,
+        sender: { email: settings.email },
+        receiver: { ...route.customer.receiver },
+        source: {
+            type: route.sourceType,
+            ...(route.from ? { from: address(route.from) } : {}),
+            to: [{ address: route.customer.address }]
+        },
+        body_text: text,
+        body_html: text
+            .split(/\n{2,}/)
+            .map(p => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
+            .join(''),
+        external_id: marker
+    };
+    if (route.integrationId !== null)
+        body.integration_id = route.integrationId;
+    const subject = cut(line(route.subject ?? ticket.subject), SUBJECT_MAX);
+    if (subject && route.channel === 'email') {
+        body.subject = /^re:/i.test(subject) ? subject : `Re: ${subject}`;
+    }
+    return body;
+}
+/**
+ * A person's names as Gorgias's variables give them: firstname falls back to the first word of
+ * name, name to firstname and lastname; empty when unknown (a default filter can say more).
+ */
+function person(user) {
+    const u = typeof user === 'object' && user !== null ? user : null;
+    const name = line(u?.name);
+    const first = line(u?.firstname) || name.split(' ')[0] || '';
+    const last = line(u?.lastname);
+    return {
+        firstname: cut(first, FIRST_NAME_MAX),
+        lastname: cut(last, FIRST_NAME_MAX),
+        name: cut(name || [first, last].filter(Boolean).join(' '), NAME_MAX),
+        email: cut(line(u?.email), EMAIL_MAX)
+    };
+}
+/** The values of every variable for this ticket. */
+function templateValues(ticket, reminder, reminders, currentUser = null) {
+    const values = {
+        first_name: customerFirstName(ticket),
+        ticket_id: String(ticket.id),
+        subject: cut(line(ticket.subject), SUBJECT_MAX) || 'your request',
+        reminder_number: String(reminder),
+        reminders_total: String(reminders),
+        'ticket.subject': cut(line(ticket.subject), SUBJECT_MAX),
+        'ticket.id': String(ticket.id),
+        'ticket.channel': line(ticket.channel)
+    };
+    const people = {
+        'ticket.customer': ticket?.customer,
+        'ticket.assignee_user': ticket?.assignee_user,
+        current_user: currentUser
+    };
+    for (const [prefix, user] of Object.entries(people)) {
+        for (const [field, value] of Object.entries(person(user)))
+            values[`${prefix}.${field}`] = value;
+    }
+    return values;
+}
+/** The template a follow-up uses: the last of several reminders has its own when there is one. */
+function followUpKind(templates, reminder, reminders) {
+    return reminders > 1 && reminder === reminders && templates.finalFollowUp
+        ? 'finalFollowUp'
+        : 'followUp';
+}
+/**
+ * The follow-up for reminder `reminder` of `reminders`, from the templates of the ticket's
+ * language (templatesFor). `currentUser`: the API user, for `{{current_user.*}}`.
+ */
+function composeFollowUp(ticket, route, reminder, reminders, marker, settings, templates, currentUser = null, kind = followUpKind(templates, reminder, reminders)) {
+    const values = templateValues(ticket, reminder, reminders, currentUser);
+    const body = replyAlong(route, ticket, settings, renderTemplate(templates[kind], values), marker);
+    const html = templates.html?.[kind];
+    if (html !== undefined)
+        body.body_html = renderTemplate(html, values, true);
+    return { body, source: templates.sources?.[kind] ?? kind };
+}
+/** The close message (values as for the last reminder); only called when `templates.close` is set. */
+function composeClose(ticket, route, reminders, marker, settings, templates, currentUser = null) {
+    const closing = [settings, templates, currentUser, 'close'];
+    return composeFollowUp(ticket, route, reminders, reminders, marker, ...closing);
+}
+
+;// CONCATENATED MODULE: ./src/sweep/writes.ts
+
+
+
+
+/** A write sequence that failed after at least one of its writes landed. */
+class PartialWrite extends Error {
+    cause;
+    effective;
+    constructor(message, cause, 
+    /** the step that matters to the customer (message sent, ticket closed) had landed */
+    effective) {
+        super(message);
+        this.cause = cause;
+        this.effective = effective;
+    }
+}
+function errorText(err) {
+    return err instanceof Error ? err.message : String(err);
+}
+/** Runs steps in order; an error after the first one says what was already done. */
+class Steps {
+    #done = [];
+    #effective = false;
+    /** `doing` reads "<doing> failed", `did` reads as done, e.g. "follow-up sent". */
+    async run(doing, did, step, main = false) {
+        let result;
+        try {
+            result = await step();
+        }
+        catch (err) {
+            if (this.#done.length === 0)
+                throw err;
+            const message = `${this.#done.join(', ')}; ${doing} failed: ${errorText(err)}`;
+            throw new PartialWrite(message, err, this.#effective);
+        }
+        this.#done.push(did);
+        this.#effective ||= main;
+        return result;
+    }
+}
+/** Returns when the follow-up counts from: the created message's time on the server, or null. */
+async function followUp(ctx, ticket, d) {
+    const tag = ctx.settings.followUpTag;
+    const steps = new Steps();
+    // Stale tags of an earlier cycle go first: were the run to stop after the message, a leftover
+    // closed-tag would make the next run take the ticket for a reopened one.
+    if (d.staleTags.length > 0 || d.staleNamesWithoutId.length > 0) {
+        await steps.run('removing old tags', 'old tags removed', () => ctx.client.removeTags(ticket.id, tagRemoval(d.staleTags, d.staleNamesWithoutId)));
+    }
+    const { body } = followUpMessage(ctx.settings, ticket, d);
+    const send = () => post(ctx, ticket, body);
+    const sent = await steps.run('sending the follow-up', 'follow-up sent', send, true);
+    await steps.run(`adding ${tag}`, `${tag} added`, () => addTag(ctx, ticket.id, tag));
+    return messageTime(sent) ?? null;
+}
+async function writes_close(ctx, ticket, d) {
+    const tag = ctx.settings.closedTag;
+    const steps = new Steps();
+    const message = closeMessage(ctx.settings, ticket, d);
+    if (message) {
+        const send = () => post(ctx, ticket, message.body);
+        await steps.run('sending the close message', 'close message sent', send);
+    }
+    // Close, then tag: the closed-tag on an open ticket then means a person reopened it.
+    const closing = () => ctx.client.closeTicket(ticket.id);
+    await steps.run('closing the ticket', 'ticket closed', closing, true);
+    await steps.run(`adding ${tag}`, `${tag} added`, () => addTag(ctx, ticket.id, tag));
+}
+/**
+ * The follow-up a decision sends, in the ticket's language: the one composition used both to send
+ * it and to show it in a dry run or an explanation, so what is shown is what would be sent.
+ */
+function followUpMessage(settings, ticket, d) {
+    const { templates, language } = templatesFor(settings.messages, ticket.language);
+    const { reminder, reminders } = d;
+    const user = settings.messages.currentUser ?? null;
+    const composed = composeFollowUp(ticket, d.route, reminder, reminders, d.marker, settings, templates, user);
+    const final = followUpKind(templates, reminder, reminders) === 'finalFollowUp';
+    return { ...composed, kind: final ? 'final-follow-up' : 'follow-up', language };
+}
+/** The close message a decision sends, or null when it closes without one. */
+function closeMessage(settings, ticket, d) {
+    const { templates, language } = templatesFor(settings.messages, ticket.language);
+    if (!d.postMessage || templates.close === '')
+        return null;
+    const user = settings.messages.currentUser ?? null;
+    const reminders = settings.followUpHours.length;
+    const composed = composeClose(ticket, d.route, reminders, d.marker, settings, templates, user);
+    return { ...composed, kind: 'close-message', language };
+}
+/** A follow-up landed but the run that sent it stopped before tagging: the tag only. */
+async function addFollowUpTag(ctx, ticket) {
+    await addTag(ctx, ticket.id, ctx.settings.followUpTag);
+    return `added ${ctx.settings.followUpTag} (follow-up already sent)`;
+}
+/** This action's tags no longer tell the truth: they go, and only they. */
+async function removeOurTags(ctx, ticket, d) {
+    const names = [...d.tags.map(t => t.name), ...d.namesWithoutId];
+    if (names.length === 0)
+        return 'nothing left to remove';
+    await ctx.client.removeTags(ticket.id, tagRemoval(d.tags, d.namesWithoutId));
+    return `removed ${names.join(', ')} (${d.because})`;
+}
+async function addTag(ctx, ticketId, name) {
+    // Adding by id is what connectors do: the id is used when a ticket listed or read showed it.
+    let id = ctx.client.knownTagId(name);
+    if (id === undefined) {
+        try {
+            await ctx.client.addTags(ticketId, { names: [name] });
+            return;
+        }
+        catch (err) {
+            // `names` is documented less firmly than `ids`: an API that refuses it gets the id.
+            if (!(err instanceof ValidationError))
+                throw err;
+            id = (await ctx.client.tagByName(name)).id;
+        }
+    }
+    await ctx.client.addTags(ticketId, { ids: [id] });
+}
+/**
+ * Posts a marked message. When its outcome is unknown (a timeout, a reset, a 5xx: the server may
+ * still be writing it), the ticket is read again and the marker looked for; if it is not there it
+ * is NOT sent again in this run: the next run reads the ticket afresh and finds it or sends it.
+ */
+async function post(ctx, ticket, body) {
+    try {
+        return await ctx.client.createMessage(ticket.id, body);
+    }
+    catch (err) {
+        if (!(err instanceof AmbiguousWriteError))
+            throw err;
+        const { messages } = await ctx.client.readTicket(ticket.id);
+        const found = messages.find(m => m.external_id === body.external_id);
+        if (found)
+            return found;
+        throw new Error(`message not confirmed (${err.message}); not sent again in this run, the next run checks the ticket first`, { cause: err });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/preview.ts
+
+
+const STAND_IN = { firstName: '[first name]', subject: '[subject]', address: '[customer address]' };
+/** The message this decision would send, or null (a close without a message). */
+function previewMessage(settings, ticket, d) {
+    const compose = (t, decision) => decision.kind === 'follow-up'
+        ? followUpMessage(settings, t, decision)
+        : closeMessage(settings, t, decision);
+    const exact = compose(ticket, d);
+    if (exact === null)
+        return null;
+    // The ticket and the route with the customer's values replaced by what they stand for.
+    const customer = typeof ticket.customer === 'object' && ticket.customer ? ticket.customer : null;
+    const neutral = compose({
+        ...ticket,
+        subject: STAND_IN.subject,
+        customer: {
+            id: customer?.id ?? 0,
+            email: STAND_IN.address,
+            firstname: STAND_IN.firstName,
+            lastname: null,
+            name: null
+        }
+    }, {
+        ...d,
+        route: {
+            ...d.route,
+            subject: d.route.subject === null ? null : STAND_IN.subject,
+            customer: { address: STAND_IN.address, receiver: { email: STAND_IN.address } }
+        }
+    });
+    const followUp = d.kind === 'follow-up';
+    return {
+        kind: exact.kind,
+        reminder: followUp ? d.reminder : null,
+        reminders: followUp ? d.reminders : null,
+        language: exact.language,
+        exact: textOf(exact.body),
+        neutral: textOf(neutral.body),
+        source: exact.source
+    };
+}
+function textOf(body) {
+    const address = (a) => (a.name ? `${a.name} <${a.address}>` : a.address);
+    return {
+        to: (body.source.to ?? []).map(address).join(', '),
+        from: body.source.from ? address(body.source.from) : "(the channel's own sender)",
+        subject: body.subject ?? null,
+        body: body.body_text
+    };
+}
+/** Which message, in words: "follow-up 1 of 2", "final follow-up (2 of 2)", "close message". */
+function messageLabel(p) {
+    const of = p.reminders !== null && p.reminders > 1 ? ` ${p.reminder} of ${p.reminders}` : '';
+    switch (p.kind) {
+        case 'follow-up':
+            return `follow-up${of}`;
+        case 'final-follow-up':
+            return `final follow-up (${p.reminder} of ${p.reminders})`;
+        case 'close-message':
+            return 'close message';
+    }
+}
+/** The headers shown above the body: name, text, and how much of it the summary shows. */
+function headers(p, m) {
+    return [
+        ['To', m.to, 200],
+        ['From', m.from, 200],
+        ...(m.subject === null ? [] : [['Subject', m.subject, 300]]),
+        ...(p.source ? [['Text from', p.source, 200]] : [])
+    ];
+}
+/** The message for the job summary: headers, then the body quoted, customer text escaped. */
+function messageMarkdown(p, details) {
+    const m = details ? p.exact : p.neutral;
+    return [
+        ...headers(p, m).map(([name, text, max]) => `${name}: ${markdownText(text, max)}  `),
+        '',
+        ...m.body.split('\n').map(line => {
+            const text = oneLine(line);
+            return text === '' ? '>' : `> ${escapeMarkdown(cut(text, 2000))}`;
+        }),
+        ''
+    ];
+}
+/** The message for a terminal, indented: no control character from the data gets through. */
+function messageTerminal(p, details, indent = '    ') {
+    const m = details ? p.exact : p.neutral;
+    return [
+        ...headers(p, m).map(([name, text]) => `${indent}${name}: ${terminalCell(text)}`),
+        `${indent}|`,
+        ...m.body.split('\n').map(line => `${indent}| ${terminalCell(line)}`.trimEnd())
+    ];
+}
+/**
+ * A dry run's messages, one per kind, language and source in the sweep's order, titled with how
+ * many tickets would get it; last, untitled, the closes planned without a message.
+ */
+function messageGroups(report, settings, link, shown) {
+    const groups = new Map();
+    let silent = 0;
+    for (const { message: preview, ticketId, action, result } of report.actions) {
+        if (preview) {
+            const key = JSON.stringify([messageLabel(preview), preview.language, preview.source ?? '']);
+            if (!groups.has(key))
+                groups.set(key, { preview, ticketId, tickets: 0 });
+            groups.get(key).tickets++;
+        }
+        else if (action === 'close' && result === 'would-do')
+            silent++;
+    }
+    const titled = [...groups.values()].map(({ preview, ticketId, tickets }) => {
+        const label = messageLabel(preview);
+        const language = settings.messagesFile === null ? '' : `, ${shown(preview.language, 20)}`;
+        const title = `${label.charAt(0).toUpperCase()}${label.slice(1)}${language}: ${plural(tickets, 'ticket', 'tickets')} (as ${link(ticketId)} would get it)`;
+        return [title, preview];
+    });
+    if (silent === 0)
+        return titled;
+    const none = `${plural(silent, 'ticket', 'tickets')} would be closed without a message (no close message is set).`;
+    return [...titled, [none, null]];
+}
+/** The job summary's section; nothing when no message would be sent. */
+function previewsMarkdown(report, settings, link) {
+    const groups = messageGroups(report, settings, link, markdownText);
+    if (groups.length === 0)
+        return [];
+    const details = settings.summaryCustomerDetails;
+    return [
+        '### The messages that would be sent',
+        '',
+        details
+            ? 'Each kind of message, in each language, as one of the tickets concerned would get it.'
+            : "Each kind of message, in each language, with stand-ins for the customer's values (summary-customer-details is false).",
+        '',
+        ...groups.flatMap(([title, p]) => p ? [`#### ${title}`, '', ...messageMarkdown(p, details)] : [title, ''])
+    ];
+}
+/** The same for a terminal. */
+function previewsTerminal(report, settings) {
+    const groups = messageGroups(report, settings, id => `#${id}`, terminalCell);
+    if (groups.length === 0)
+        return [];
+    const lines = ['', 'The messages that would be sent (one of each kind and language):'];
+    for (const [title, p] of groups) {
+        lines.push(`  ${title}`, ...(p ? messageTerminal(p, settings.summaryCustomerDetails) : []));
+    }
+    return [...lines, ''];
+}
+
+;// CONCATENATED MODULE: ./src/explain.ts
+
+
+
+
+
+
+
+
+const explain_HOUR = 3_600_000;
+/**
+ * The customer's first name as reports show it: '' for a nameless customer, where the greeting
+ * says "there" (a report column reading "there" looks like a name).
+ */
+function shownFirstName(ticket) {
+    const customer = typeof ticket?.customer === 'object' ? ticket.customer : null;
+    const named = [customer?.firstname, customer?.name].some(v => typeof v === 'string' && oneLine(v) !== '');
+    return named ? customerFirstName(ticket) : '';
+}
+function explainTicket(ticket, messages, settings, now) {
+    const reasoning = reason(ticket, messages, settings, now);
+    const { decision, checks } = reasoning;
+    const bh = settings.businessHours;
+    const timeline = (reasoning.timeline ?? []).map(t => ({
+        ...t,
+        ageHours: Math.max(0, now.getTime() - t.at.getTime()) / explain_HOUR,
+        businessAgeHours: bh ? businessMsBetween(t.at, now, bh) / explain_HOUR : null
+    }));
+    const due = whenDue(decision, reasoning.schedule, settings, now);
+    return {
+        ticketId: decision.ticketId,
+        subject: typeof ticket?.subject === 'string' ? ticket.subject : '',
+        firstName: shownFirstName(ticket),
+        timeline,
+        checks,
+        decision,
+        verdict: verdictOf(decision, due, now),
+        due
+    };
+}
+function whenText(due, now) {
+    const hours = (due.at.getTime() - now.getTime()) / explain_HOUR;
+    const stamp = due.at
+        .toISOString()
+        .replace(/:\d\d\.\d{3}Z$/, ' UTC')
+        .replace('T', ' ');
+    return `${stamp} (${hours > 0 ? `in ${hours.toFixed(1)} h` : `${(-hours).toFixed(1)} h ago`})`;
+}
+function verdictOf(decision, due, now) {
+    const when = due ? whenText(due, now) : '';
+    const step = due?.action === 'follow-up' ? `follow-up ${due.reminder ?? ''}`.trim() : 'the close';
+    const since = due ? ` since ${when}` : '';
+    const then = due ? `; ${step} becomes due ${when}` : '';
+    switch (decision.kind) {
+        case 'follow-up':
+            return `Follow-up ${decision.reminder} of ${decision.reminders} is due${since}.`;
+        case 'close':
+            return `The close is due${since}${decision.postMessage ? ', with the close message' : ', without a message'}.`;
+        case 'tag-follow-up':
+            return `The follow-up went out but its tag is missing: the tag is added${then}.`;
+        case 'untag':
+            return decision.because === 'customer-replied'
+                ? "The customer answered: this action's tags are removed, nothing is sent."
+                : `An agent replied again: this action's old tags are removed${then}.`;
+        case 'skip':
+            if (decision.reason === 'not-due' && due)
+                return `Nothing to do yet: ${step} becomes due ${when}.`;
+            if (decision.reason === 'outside-business-hours' && due) {
+                return `Due, but outside business hours: ${step} goes at the next opening, ${when}.`;
+            }
+            return `Left alone: ${SKIP_LABELS[decision.reason]}${decision.detail ? ` (${decision.detail})` : ''}.`;
+    }
+}
+const ROLE_TEXT = {
+    customer: 'the customer',
+    agent: 'an agent',
+    'follow-up': "this action's follow-up",
+    'close-message': "this action's close message",
+    'own-other': "this action's message",
+    'internal-note': 'internal note: ignored',
+    'rule-reply': 'a Rule auto-reply: ignored'
+};
+function countsAs(t) {
+    const parts = [ROLE_TEXT[t.role]];
+    if (t.cycleStart)
+        parts.push("the agent's reply this cycle counts from");
+    if (t.unmarked)
+        parts.push('recognised by sender and text, its marker missing');
+    if (t.failed)
+        parts.push('failed to send');
+    return parts.join('; ');
+}
+/** A check's finding: with the customer's data only where customer details may be shown. */
+const checkDetail = (c, details) => details && c.customerDetail !== undefined ? c.customerDetail : c.detail;
+/** The language of the texts, when they come from a messages file (the inputs are one set). */
+function languageNote(m, shown) {
+    return m.language === INPUTS_LANGUAGE ? '' : ` (language: ${shown(m.language)})`;
+}
+/** Messages listed one by one; a long thread shows its latest ones. */
+const TIMELINE_ROWS = 40;
+/** The explanation as a section of the job summary (customer text escaped; none without details). */
+function explanationMarkdown(e, settings) {
+    const details = settings.summaryCustomerDetails;
+    const lines = [`### Why (not)? Ticket ${ticketLink(settings.domain, e.ticketId)}`, ''];
+    if (details) {
+        lines.push(`${markdownText(e.subject, 120)} (${markdownText(e.firstName || NO_NAME, 40)})`, '');
+    }
+    const decision = e.decision.kind === 'skip' ? `skip \`${e.decision.reason}\`` : e.decision.kind;
+    lines.push(`**Decision:** ${decision}: ${escapeMarkdown(oneLine(e.verdict))}`, '');
+    const shown = e.timeline.slice(-TIMELINE_ROWS);
+    if (shown.length > 0) {
+        const business = e.timeline.some(t => t.businessAgeHours !== null);
+        lines.push(`| Message | When (UTC) | Hours ago |${business ? ' Business hours ago |' : ''} Counts as |`, `| --- | --- | ---: |${business ? ' ---: |' : ''} --- |`);
+        if (e.timeline.length > shown.length) {
+            lines.push(`| … | ${e.timeline.length - shown.length} earlier messages | |${business ? ' |' : ''} |`);
+        }
+        for (const t of shown) {
+            lines.push(`| ${t.messageId} | ${t.at.toISOString()} | ${t.ageHours.toFixed(1)} |` +
+                `${business ? ` ${t.businessAgeHours?.toFixed(1) ?? ''} |` : ''} ${escapeMarkdown(countsAs(t))} |`);
+        }
+        lines.push('');
+    }
+    lines.push('| Check | Result |', '| --- | --- |');
+    for (const c of e.checks) {
+        const result = c.passed ? 'passed' : '**stopped here**';
+        lines.push(`| \`${c.check}\` | ${result}: ${markdownText(checkDetail(c, details), 300)} |`);
+    }
+    lines.push('');
+    if (e.message) {
+        lines.push(`**The ${messageLabel(e.message)} this ticket would get**${languageNote(e.message, l => markdownText(l, 20))}:`, '', ...messageMarkdown(e.message, details));
+    }
+    return lines.join('\n');
+}
+/** The explanation for a terminal: plain lines, no control character from the data. */
+function explanationText(e, details = true) {
+    const lines = [
+        details
+            ? `Ticket ${e.ticketId}: ${terminalCell(e.subject, 60)} (${terminalCell(e.firstName || NO_NAME, 30)})`
+            : `Ticket ${e.ticketId}`,
+        `  Decision: ${e.decision.kind === 'skip' ? `skip ${e.decision.reason}` : e.decision.kind}: ${terminalCell(e.verdict)}`
+    ];
+    if (e.timeline.length > 0)
+        lines.push('  Messages:');
+    for (const t of e.timeline) {
+        const business = t.businessAgeHours === null ? '' : `, ${t.businessAgeHours.toFixed(1)} business h`;
+        lines.push(`    ${t.messageId} ${t.at.toISOString()} (${t.ageHours.toFixed(1)} h ago${business}): ${countsAs(t)}`);
+    }
+    lines.push('  Checks:');
+    for (const c of e.checks) {
+        const detail = terminalCell(checkDetail(c, details));
+        lines.push(`    ${c.passed ? 'ok  ' : 'STOP'} ${c.check}: ${detail}`);
+    }
+    if (e.message) {
+        lines.push(`  The ${messageLabel(e.message)} this ticket would get${languageNote(e.message, l => terminalCell(l, 20))}:`, ...messageTerminal(e.message, details));
+    }
+    return lines.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/report.ts
+
+
+
+
+
+/**
+ * A run's Report in words: counts, step outputs, the terminal text and JSON, and the words the job
+ * summary (summary.ts) shares with them. Pure. In the terminal, texts lose every control character.
+ */
+/** The customer got the follow-up, or the ticket was closed, even if a later step failed. */
+const succeeded = (o) => o.result === 'done' || o.result === 'would-do' || o.wrote === true;
+/** Every failed outcome: actions, tag repairs, then reads (a read failure is always `failed`). */
+const failures = ({ actions, housekeeping, readFailures }) => [...actions, ...housekeeping, ...readFailures].filter(o => o.result === 'failed');
+function counts(report) {
+    const ids = (kind) => report.actions.filter(o => o.action === kind && succeeded(o)).map(o => o.ticketId);
+    return {
+        followedUp: ids('follow-up'),
+        closed: ids('close'),
+        failed: failures(report).length,
+        deferred: report.actions.filter(o => o.result === 'deferred').length,
+        skipped: SKIP_REASONS.reduce((sum, r) => sum + report.skipped[r], 0)
+    };
+}
+/** Step outputs (`report-file` is set by the caller, which wrote the file). */
+function outputs(report) {
+    const c = counts(report);
+    return {
+        'followed-up': JSON.stringify(c.followedUp),
+        closed: JSON.stringify(c.closed),
+        'follow-up-count': String(c.followedUp.length),
+        'closed-count': String(c.closed.length),
+        'skipped-count': String(c.skipped),
+        'failed-count': String(c.failed),
+        'deferred-count': String(c.deferred),
+        'reopened-count': String(report.reopened.length)
+    };
+}
+const hours = (h) => (h === null ? '' : h.toFixed(1));
+function requestLine(stats) {
+    if (!stats)
+        return '';
+    const byKind = Object.entries(stats.requests)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ');
+    return (`${stats.total} requests (${byKind || 'none'}); ` +
+        `paced ${stats.rateLimitWaits} times (${(stats.waitedMs / 1000).toFixed(1)} s), ` +
+        `${stats.throttled} answered 429, ${stats.retries} retried`);
+}
+/** The first `max` ids, and how many more there are. */
+const idList = (ids, max, link) => ids.slice(0, max).map(link).join(', ') + (ids.length > max ? ` and ${ids.length - max} more` : '');
+/** Which tickets the run looked at, in words; `shown` renders a text of the server's. */
+function listingLine(listing, link, shown) {
+    switch (listing.kind) {
+        case 'open-view':
+            return listing.checked
+                ? 'Listed the open tickets: no open tickets, checked (the view answered none, and so did the list of every ticket not in the trash).'
+                : 'Listed the open tickets (a view of open tickets, filtered by Gorgias).';
+        case 'saved-view':
+            return `Listed the tickets of saved view ${listing.viewId} (view-id).`;
+        case 'all-tickets':
+            return `Listed every ticket not in the trash (${shown(listing.why)}).`;
+        case 'ticket-ids':
+            return `Read only the tickets asked for (ticket-ids): ${idList(listing.ids, 30, link)}.`;
+    }
+}
+function headline(report) {
+    const c = counts(report);
+    const verb = report.dryRun ? 'would be ' : '';
+    const pages = report.listing.kind === 'ticket-ids' ? '' : ` on ${plural(report.pages, 'page', 'pages')}`;
+    return (`Read ${plural(report.ticketsSeen, 'ticket', 'tickets')}${pages}; ${report.candidates} might be due. ` +
+        `**${c.followedUp.length} ${verb}followed up, ${c.closed.length} ${verb}closed**, ` +
+        `${c.failed} failed, ${c.deferred} deferred, ${c.skipped} skipped.`);
+}
+/** A terminal table row: ticket, subject, customer, idle hours, action, result. */
+function terminalRow(...cells) {
+    const pad = (text, width) => {
+        const t = terminalCell(text, width);
+        return t + ' '.repeat(Math.max(0, width - graphemeLength(t)));
+    };
+    const [ticket, subject, customer, idle, action, result] = cells;
+    return `${pad(ticket, 9)} ${pad(subject, 36)} ${pad(customer, 12)} ${idle.padStart(7)}  ${pad(action, 20)} ${result}`;
+}
+/** The same report for a terminal: a plain table, then the counts. No control character gets through. */
+function terminalReport(report, settings, stats) {
+    const [stopped, timeLimit] = [stopLine(report, settings), timeLimitLine(report)];
+    const lines = [
+        ...(stopped ? [`Stopped: ${terminalCell(stopped)}`] : []),
+        ...(timeLimit ? [`Stopped early: ${timeLimit}`] : []),
+        ...report.warnings.map(warning => `Warning: ${terminalCell(warning)}`),
+        listingLine(report.listing, id => `#${id}`, terminalCell)
+    ];
+    const rows = [...report.actions, ...report.readFailures, ...report.housekeeping];
+    if (rows.length > 0) {
+        lines.push(terminalRow('TICKET', 'SUBJECT', 'CUSTOMER', 'IDLE H', 'ACTION', 'RESULT'));
+        for (const o of rows) {
+            const [id, customer, idle] = [String(o.ticketId), o.firstName || '-', hours(o.idleHours)];
+            const result = terminalCell(resultLabel(o, report.dryRun, o.detail));
+            lines.push(terminalRow(id, o.subject, customer, idle, actionLabel(o), result));
+        }
+        lines.push('');
+    }
+    lines.push(headline(report).replace(/\*\*/g, ''));
+    const reasons = SKIP_REASONS.filter(r => report.skipped[r] > 0);
+    if (reasons.length > 0) {
+        lines.push(`Skipped: ${reasons.map(r => `${r} ${report.skipped[r]}`).join(', ')}`);
+    }
+    for (const o of report.notableSkips) {
+        const detail = terminalCell(o.detail ?? '');
+        lines.push(o.skipReason
+            ? `  ticket ${o.ticketId} needs a person: ${SKIP_LABELS[o.skipReason]}${detail ? ` (${detail})` : ''}`
+            : `  ticket ${o.ticketId}: ${actionLabel(o)} skipped: ${detail}`);
+    }
+    lines.push(...previewsTerminal(report, settings));
+    if (report.reopened.length > 0) {
+        lines.push(`Reopened after an automatic close: ${report.reopened.length} (${report.reopened.map(id => `#${id}`).join(', ')})`);
+    }
+    for (const e of report.explanations) {
+        lines.push('', explanationText(e, settings.summaryCustomerDetails));
+    }
+    if (report.explanations.length > 0)
+        lines.push('');
+    if (stats)
+        lines.push(requestLine(stats));
+    if (report.dryRun)
+        lines.push('Dry run: nothing was changed in Gorgias.');
+    lines.push(`Tickets: https://${settings.domain}.gorgias.com/app/ticket/<id>`);
+    return lines.join('\n');
+}
+/** Why the run stopped before the end, in words for the person who must fix it; null if it did not. */
+function stopLine(report, settings) {
+    return report.stop?.kind === 'credentials'
+        ? `${credentialsHelp(report.stop.error, settings)}. The run stopped there: what was done before is listed, due tickets not reached are deferred.`
+        : null;
+}
+/** A run that reached time-limit-minutes: not a failure, the next run goes on. Null otherwise. */
+function timeLimitLine(report) {
+    return report.stop?.kind === 'time-limit'
+        ? `time-limit-minutes (${report.stop.minutes}) reached: no new ticket was started after it; the rest is deferred to the next run.`
+        : null;
+}
+/** One-line cause for a failed step; its detail quotes the customer only as the summary may. */
+function failureLine(report, settings) {
+    const failed = failures(report);
+    const first = failed[0];
+    if (!first)
+        return null;
+    const example = `ticket ${first.ticketId}: ${oneLine(shownDetail(first, settings) ?? 'error')}`;
+    return `${failed.length} ticket(s) failed; the others were handled, see the job summary (first: ${example})`;
+}
+function reportJson(report, stats) {
+    const stop = report.stop?.kind === 'credentials' ? report.stop.error.message : report.stop;
+    const json = { ...counts(report), ...report, stop, skippedByReason: report.skipped };
+    return JSON.stringify({ ...json, requests: stats }, null, 2);
+}
+const ACTION_LABELS = {
+    close: 'close',
+    'tag-follow-up': 'add follow-up tag',
+    untag: 'remove stale tags',
+    check: 'read'
+};
+/** One ticket's action in words: "follow-up 1/2", "close", "add follow-up tag"... */
+function actionLabel(o) {
+    if (o.action !== 'follow-up')
+        return ACTION_LABELS[o.action];
+    return o.reminders && o.reminders > 1 ? `follow-up ${o.reminder}/${o.reminders}` : 'follow-up';
+}
+/** The result in words; `detail` is whatever the sweep, the API or a policy module said. */
+function resultLabel(o, dryRun, detail) {
+    switch (o.result) {
+        case 'done':
+            return o.action === 'follow-up' ? 'sent' : o.action === 'close' ? 'closed' : 'done';
+        case 'would-do':
+            return dryRun ? 'would do (dry run)' : 'would do';
+        case 'failed':
+            return `failed: ${detail ?? 'unknown error'}`;
+        case 'deferred':
+            return `deferred: ${detail ?? 'max-actions reached'}`;
+        case 'skipped':
+            return `skipped: ${detail ?? ''}`;
+    }
+}
+const EMAIL_LIKE = /[^\s@<>()[\]"',;:]+@[^\s@<>()[\]"',;:]+/g;
+/**
+ * A detail (an error, a module's reason) as the summary may show it: with summary-customer-details
+ * off, the customer's subject, names and any email address in it are replaced by what they stand for.
+ */
+function shownDetail(o, settings) {
+    if (o.detail === undefined || settings.summaryCustomerDetails)
+        return o.detail;
+    const replaceAll = (text, what, by) => what.length < 2
+        ? text
+        : text.split(new RegExp(what.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi')).join(by);
+    const subject = o.subject.trim();
+    let detail = subject.length >= 3 ? replaceAll(o.detail, subject, '[subject]') : o.detail;
+    detail = detail.replace(EMAIL_LIKE, '[address]');
+    // The full name before its parts; 'there' is the greeting's stand-in for no name, not a name.
+    const first = o.firstName.trim();
+    const names = [...(o.customerNames ?? []), ...(first === 'there' ? [] : [first])];
+    for (const name of names.sort((a, b) => b.length - a.length)) {
+        detail = replaceAll(detail, name.trim(), '[customer]');
+    }
+    return detail;
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/state.ts
+
+
+
+
+
+/**
+ * The state between runs (`state-file`): for each open ticket found not due yet, the
+ * `updated_datetime` it had when read and when its decision can change, so that the next run
+ * does not read it again while its list item is unchanged and that time has not come. It only
+ * saves reads, never decides (every write follows a fresh read), so a wrong or forged state costs
+ * a read's delay, never a wrong write. Ids and timestamps only: a workflow cache is readable by
+ * everyone with access to the repository.
+ */
+/** The file's format; a file of a later one is ignored (a newer version of the action wrote it). */
+const STATE_FORMAT = 1;
+/** Larger than any open backlog's state (about 80 bytes a ticket): not ours, or damaged. */
+const STATE_MAX_BYTES = 16 * 1024 * 1024;
+/** Settings known not to change a decision; any other (one added later too) is in the fingerprint. */
+// prettier-ignore
+const NOT_DECISIVE = new Set([
+    'apiKey', 'dryRun', 'maxActions', 'rateLimitShare', 'timeLimitMinutes', 'summaryCustomerDetails',
+    'reportFile', 'stateFile', 'checkOnly', 'ticketIds', 'messagesFile', 'policyModule'
+]);
+/** The account and the decisive settings as one hash; the policy module counts by its content. */
+function stateFingerprint(settings, policyModuleContent) {
+    const decisive = Object.fromEntries(Object.entries(settings).filter(([name]) => !NOT_DECISIVE.has(name)));
+    const policy = policyModuleContent === null ? null : sha256(policyModuleContent);
+    const text = JSON.stringify({ format: STATE_FORMAT, decisive, policy }, (_key, value) => value instanceof Set
+        ? [...value].sort()
+        : value instanceof Map
+            ? [...value]
+            : value);
+    return sha256(text);
+}
+const sha256 = (text) => (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
+/** The policy module's content for the fingerprint; null when there is none or it cannot be read. */
+function policyModuleContent(settings) {
+    if (settings.policyModule === null)
+        return null;
+    try {
+        return (0,external_node_fs_.readFileSync)(settings.policyModule, 'utf8');
+    }
+    catch {
+        // Unreadable, the module fails to load before any request anyway; the state is then moot.
+        return '(unreadable)';
+    }
+}
+/** Reads the state file. Never throws: a file it cannot use is ignored, with a notice. */
+function loadState(path, fingerprint) {
+    try {
+        return { entries: stateEntries(readStateJson(path), fingerprint), notice: null };
+    }
+    catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        return {
+            entries: new Map(),
+            notice: `state-file ${path}: ${why}; every ticket that may be due is read this run, and the file is written afresh at the end`
+        };
+    }
+}
+/** The file's JSON; throws why it is not usable. */
+function readStateJson(path) {
+    const stat = attempt(() => (0,external_node_fs_.statSync)(path), code => code === 'ENOENT'
+        ? 'no state yet (first run, or the cache was not restored)'
+        : `not readable (${code})`);
+    // A FIFO or a device (a restored cache may link to one) would block the read or never end.
+    if (!stat.isFile())
+        throw new Error('not a regular file');
+    if (stat.size > STATE_MAX_BYTES) {
+        throw new Error(`larger than ${STATE_MAX_BYTES / 1024 / 1024} MB (${stat.size} bytes): not a state this action wrote`);
+    }
+    const text = () => JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
+    return attempt(text, code => `not readable as a state (${code})`);
+}
+/** `run()`; a failure throws `why(code)` (an fs error's code, or "not JSON"). */
+function attempt(run, why) {
+    try {
+        return run();
+    }
+    catch (err) {
+        const code = err instanceof SyntaxError ? 'not JSON' : err.code;
+        throw new Error(why(code ?? 'error'), { cause: err });
+    }
+}
+/** The entries of a state file's JSON; throws why it is not usable. */
+function stateEntries(json, fingerprint) {
+    const file = state_isRecord(json) ? json : {};
+    const foreign = 'not a state file of this action';
+    if (typeof file.format !== 'number')
+        throw new Error(foreign);
+    if (file.format > STATE_FORMAT) {
+        throw new Error(`written by a newer version of this action (format ${file.format}, this one reads ${STATE_FORMAT})`);
+    }
+    if (file.format !== STATE_FORMAT || typeof file.fingerprint !== 'string')
+        throw new Error(foreign);
+    if (!state_isRecord(file.tickets))
+        throw new Error(foreign);
+    if (file.fingerprint !== fingerprint) {
+        throw new Error('written for another account or other settings (domain, schedule, business hours, tags, channels, messages or policy module changed)');
+    }
+    const entries = new Map();
+    for (const [key, value] of Object.entries(file.tickets)) {
+        const id = Number(key);
+        const entry = parseEntry(value);
+        if (!Number.isSafeInteger(id) || id < 1 || String(id) !== key || entry === null) {
+            throw new Error(`damaged (ticket entry "${key.slice(0, 20)}")`);
+        }
+        entries.set(id, entry);
+    }
+    return entries;
+}
+function parseEntry(value) {
+    if (!Array.isArray(value) || value.length < 2 || value.length > 3)
+        return null;
+    const times = value.map(v => (typeof v === 'string' ? Date.parse(v) : NaN));
+    if (times.some(Number.isNaN))
+        return null;
+    const [updated, due, wrote] = times;
+    return wrote === undefined ? { updated, due } : { updated, due, wrote };
+}
+/** Writes the state atomically. Throws an Error naming the input; the caller warns. */
+function writeState(path, fingerprint, entries, savedAt) {
+    const tickets = {};
+    for (const [id, { updated, due, wrote }] of [...entries].sort(([a], [b]) => a - b)) {
+        const times = wrote === undefined ? [updated, due] : [updated, due, wrote];
+        tickets[String(id)] = times.map(t => new Date(t).toISOString());
+    }
+    const file = { format: STATE_FORMAT, fingerprint, savedAt: savedAt.toISOString(), tickets };
+    writeFileAtomically(path, `${JSON.stringify(file)}\n`, reason => `state-file ${path}: the state could not be written: ${reason}`);
+}
+/**
+ * Writes `text` to `path` (and its folder) next to its final name, then renames it: a reader (a
+ * later run, an upload after a cancelled run) sees the old file or the new one, never half of one.
+ */
+function writeFileAtomically(path, text, failed) {
+    const folder = (0,external_node_path_.dirname)(path);
+    const temporary = (0,external_node_path_.join)(folder, `.${(0,external_node_path_.basename)(path)}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
+    try {
+        (0,external_node_fs_.mkdirSync)(folder, { recursive: true });
+        (0,external_node_fs_.writeFileSync)(temporary, text, { flag: 'wx' });
+        (0,external_node_fs_.renameSync)(temporary, path);
+    }
+    catch (err) {
+        try {
+            (0,external_node_fs_.rmSync)(temporary, { force: true });
+        }
+        catch {
+            // The folder itself is unusable (not a folder, no permission): there is nothing to clean.
+        }
+        const reason = err instanceof Error ? err.message : String(err);
+        throw new Error(failed(reason), { cause: err });
+    }
+}
+/** A ticket's `updated_datetime` in ms; undefined when it has none that is a time. */
+function updatedAt(ticket) {
+    const value = ticket.updated_datetime;
+    return typeof value === 'string' ? parseTimestamp(value)?.getTime() : undefined;
+}
+/**
+ * Whether a listed ticket needs no read this run: its list item shows it unchanged since it was
+ * found not due (the same `updated_datetime`, or none later than this action's own last write to
+ * it), and the time its decision can change has not come. Anything unreadable needs the read.
+ */
+function readSaved(entry, listed, now) {
+    if (entry === undefined || now.getTime() >= entry.due)
+        return false;
+    const updated = updatedAt(listed);
+    if (updated === undefined)
+        return false;
+    // A write time later than now (to the end of its second, see writeTime) is not one this
+    // action made (a forged or broken file): it would hide every change to the ticket until then.
+    const wrote = entry.wrote !== undefined && entry.wrote - 999 <= now.getTime() ? entry.wrote : null;
+    return updated === entry.updated || (wrote !== null && updated <= wrote);
+}
+/** One run's use of the state: the entries it started from, those it keeps, the reads saved. */
+class RunState {
+    previous;
+    next = new Map();
+    listedIds = new Set();
+    cutShort = false;
+    saved = 0;
+    /** reads the state could not save, by why: no entry, the ticket changed, its time came */
+    missed = { 'no-entry': 0, changed: 0, due: 0 };
+    constructor(previous) {
+        this.previous = previous;
+    }
+    /** A listed ticket that passed the triage: true when its read is saved (the entry is kept). */
+    skipsRead(listed, now) {
+        this.listedIds.add(listed.id);
+        const entry = this.previous.get(listed.id);
+        if (!readSaved(entry, listed, now)) {
+            this.missed[!entry ? 'no-entry' : now.getTime() >= entry.due ? 'due' : 'changed']++;
+            return false;
+        }
+        this.next.set(listed.id, entry);
+        this.saved++;
+        return true;
+    }
+    /** A ticket listed this run (kept only if read or saved); its old entry is then replaced. */
+    listed(ticketId) {
+        this.listedIds.add(ticketId);
+    }
+    /** Read and found not due until `due`; `wrote`: the server time of a write this run made. */
+    notDue(ticket, due, wrote) {
+        const updated = updatedAt(ticket);
+        if (updated === undefined && wrote === null)
+            return;
+        const entry = { updated: updated ?? -1, due: due.getTime() };
+        if (wrote !== null)
+            entry.wrote = wrote;
+        this.next.set(ticket.id, entry);
+    }
+    /** The listing did not finish: tickets it did not reach keep their entries. */
+    listingCutShort() {
+        this.cutShort = true;
+    }
+    /** What to write: the kept entries, and those of tickets a listing cut short did not reach. */
+    toSave() {
+        const out = new Map();
+        if (this.cutShort) {
+            for (const [id, e] of this.previous)
+                if (!this.listedIds.has(id))
+                    out.set(id, e);
+        }
+        for (const [id, e] of this.next)
+            out.set(id, e);
+        return out;
+    }
+}
+function state_isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** The summary's (and the terminal's) last line: what the state saved this run. */
+function stateLine(state) {
+    if (!state)
+        return null;
+    const saved = `State file: ${plural(state.readsSaved, 'ticket read', 'ticket reads')} saved`;
+    const why = state.notice === null ? '' : ' (the file read at the start was not used: see the notice)';
+    const kept = state.file === null
+        ? 'the file could not be written (see the warning)'
+        : `${plural(state.kept, 'ticket', 'tickets')} remembered for the next run`;
+    return `${saved}${why}; ${kept}.`;
+}
+
+;// CONCATENATED MODULE: ./src/auditFile.ts
+
+
+/**
+ * The audit file (`report-file`): one JSON line per ticket acted on, deferred or unreadable, then
+ * one line with the run's counts. It is meant to be kept (an artifact, a log store), so it holds
+ * ticket ids and what was done, never a subject or a customer's name.
+ */
+/**
+ * What the file says about one ticket: a fixed code, never the server's or a module's words (they
+ * can quote the customer): for a failure its kind (refused-by-gorgias, gorgias-unavailable, ...),
+ * for a deferral why (max-actions, time-limit, credentials), for a tag repair what was done.
+ */
+function auditDetail(o) {
+    switch (o.result) {
+        case 'failed':
+            return o.code ?? 'error';
+        case 'deferred': {
+            const detail = o.detail ?? '';
+            if (detail.includes('credentials'))
+                return 'credentials';
+            if (detail.includes('time limit'))
+                return 'time-limit';
+            return 'max-actions';
+        }
+        case 'done':
+        case 'would-do':
+            if (o.action === 'untag')
+                return 'tags-removed';
+            if (o.action === 'tag-follow-up')
+                return 'tag-added';
+            return null;
+        case 'skipped':
+            return o.skipReason ?? null;
+    }
+}
+/** Real hours since the agent's reply, to two decimals. */
+const round2 = (hours) => hours === null || !Number.isFinite(hours) ? null : Math.round(hours * 100) / 100;
+/** The audit file's lines, without newlines: the ticket lines in report order, then the totals. */
+function auditLines(report, settings) {
+    const store = settings.domain;
+    const run = {
+        dryRun: report.dryRun,
+        startedAt: report.startedAt.toISOString(),
+        finishedAt: report.finishedAt.toISOString()
+    };
+    const ticketLine = (o, section) => ({
+        type: 'ticket',
+        store,
+        ticketId: o.ticketId,
+        section,
+        action: o.action,
+        // follow-ups: which reminder of how many
+        reminder: o.reminder ?? null,
+        reminders: o.reminders ?? null,
+        result: o.result,
+        detail: auditDetail(o),
+        // a failure that came after some writes landed
+        wrote: o.wrote === true,
+        language: o.language,
+        idleHours: round2(o.idleHours),
+        ...run
+    });
+    const c = counts(report);
+    const totals = {
+        type: 'totals',
+        store,
+        ...run,
+        listing: report.listing.kind,
+        ticketsSeen: report.ticketsSeen,
+        candidates: report.candidates,
+        followedUp: c.followedUp.length,
+        closed: c.closed.length,
+        failed: c.failed,
+        deferred: c.deferred,
+        skipped: c.skipped,
+        reopened: report.reopened.length,
+        reopenedTicketIds: [...report.reopened],
+        // why the run ended early: credentials or time-limit; null when it went through
+        stop: report.stop?.kind ?? null
+    };
+    return [
+        ...report.actions.map(o => ticketLine(o, 'action')),
+        ...report.housekeeping.map(o => ticketLine(o, 'housekeeping')),
+        ...report.readFailures.map(o => ticketLine(o, 'read-failure')),
+        totals
+    ].map(line => JSON.stringify(line));
+}
+/** Writes the lines to `path`, atomically (see writeFileAtomically). */
+function writeAuditFile(path, lines) {
+    writeFileAtomically(path, lines.map(line => `${line}\n`).join(''), reason => `report-file ${path}: the audit file could not be written: ${reason}`);
 }
 
 ;// CONCATENATED MODULE: ./src/macros.ts
@@ -58026,7 +58024,6 @@ async function readAndActAll(ctx, log, candidates, concurrency) {
 
 
 
-
 /**
  * Time an in-flight ticket may take past time-limit-minutes to finish its writes (a quarter of the
  * limit, at most 90 s); past it, a request still waiting gives up unsent and the summary is written.
@@ -58270,10 +58267,7 @@ function sweepFailure({ report, settings }) {
  * never a link, an image or formatting. It stays under GitHub's 1 MiB limit whatever the run did:
  * each per-ticket list is capped, and a last guard cuts the whole.
  */
-/**
- * Rows listed one by one per list (follow-ups and closes: 300, deferred: 25); the rest are
- * counted in an "…and N more" line.
- */
+/** Rows listed one by one per list (follow-ups and closes: 300, deferred: 25), then "…and N more". */
 const ROWS = 100;
 /** GitHub drops a summary over 1 MiB with only an error in the log; room for the run link. */
 const SUMMARY_MAX_BYTES = 1_000_000;
@@ -58289,11 +58283,7 @@ const tableHead = (titles, right = '') => [
     row(titles),
     row(titles.map(t => (t === right ? '---:' : '---')))
 ];
-/**
- * The job summary: the run's outcome on top, then each per-ticket list, the explanations asked
- * for, the settings in effect and the requests made; always within GitHub's size limit.
- * `preface`: Markdown shown right after the dry-run line (a dry run's account checklist).
- */
+/** The job summary; `preface`: Markdown right after the dry-run line (a dry run's checklist). */
 function summaryMarkdown(report, settings, stats, preface = '') {
     const link = id => ticketLink(settings.domain, id);
     const explained = report.explanations.slice(0, ROWS);
@@ -58327,24 +58317,22 @@ const summary_LEGEND = '<em>Might be due</em>: an agent replied long enough ago,
     "<em>Tag repairs</em>: this action's own tags put right; nothing sent.";
 /** The title, why the run stopped (if it did), its warnings, what it listed, and the counts. */
 function summaryHead(report, settings, link, preface) {
-    const lines = [];
-    if (report.dryRun)
-        lines.push(DRY_RUN_LINE, '');
-    if (preface !== '')
-        lines.push(preface.trimEnd(), '');
-    lines.push(`## Gorgias auto-close: ${settings.domain}${report.dryRun ? ' (dry run)' : ''}`, '');
-    const stopped = stopLine(report, settings);
-    if (stopped)
-        lines.push(`**Stopped:** ${escapeMarkdown(oneLine(stopped))}`, '');
-    const timeLimit = timeLimitLine(report);
-    if (timeLimit)
-        lines.push(`**Stopped early:** ${escapeMarkdown(timeLimit)}`, '');
-    for (const warning of report.warnings) {
-        lines.push(`> **Warning:** ${markdownText(warning, 1000)}`, '');
-    }
-    lines.push(listingLine(report.listing, link, t => markdownText(t, 300)), '', headline(report));
-    lines.push('', `<sub>${summary_LEGEND}</sub>`, '');
-    return lines;
+    const [stopped, timeLimit] = [stopLine(report, settings), timeLimitLine(report)];
+    return [
+        ...(report.dryRun ? [DRY_RUN_LINE, ''] : []),
+        ...(preface !== '' ? [preface.trimEnd(), ''] : []),
+        `## Gorgias auto-close: ${settings.domain}${report.dryRun ? ' (dry run)' : ''}`,
+        '',
+        ...(stopped ? [`**Stopped:** ${escapeMarkdown(oneLine(stopped))}`, ''] : []),
+        ...(timeLimit ? [`**Stopped early:** ${escapeMarkdown(timeLimit)}`, ''] : []),
+        ...report.warnings.flatMap(warning => [`> **Warning:** ${markdownText(warning, 1000)}`, '']),
+        listingLine(report.listing, link, t => markdownText(t, 300)),
+        '',
+        headline(report),
+        '',
+        `<sub>${summary_LEGEND}</sub>`,
+        ''
+    ];
 }
 /** Skips no later run resolves by itself: a person has to look. */
 const PERSON_SKIPS = new Set([
@@ -58381,10 +58369,7 @@ function needsAPerson(report, settings, link) {
     const more = 'tickets to look at';
     return [`### Needs a person: ${items.length}`, '', ...capped(items, ROWS, more, i => i)];
 }
-/**
- * Follow-ups, closes and the tickets deferred to the next run: a table each, oldest reply first.
- * The customer's subject and name only when summary-customer-details allows.
- */
+/** Follow-ups, closes and the deferred: a table each, oldest reply first (subject, name if allowed). */
 function ticketTables(report, settings, link) {
     if (report.actions.length === 0)
         return ['No ticket was due for a follow-up or a close.', ''];
@@ -58454,9 +58439,7 @@ function skippedByReason(report, settings, link) {
     const reasons = SKIP_REASONS.filter(r => report.skipped[r] > 0);
     if (reasons.length > 0) {
         lines.push('### Skipped, by reason', '', ...tableHead(['Reason', 'Tickets'], 'Tickets'));
-        for (const r of reasons)
-            lines.push(row([`\`${r}\`: ${SKIP_LABELS[r]}`, `${report.skipped[r]}`]));
-        lines.push('');
+        lines.push(...reasons.map(r => row([`\`${r}\`: ${SKIP_LABELS[r]}`, `${report.skipped[r]}`])), '');
     }
     const notable = report.notableSkips.filter(o => !needsPersonSkip(o));
     if (notable.length > 0) {
@@ -58523,6 +58506,14 @@ function stoppedSummary(message, settings) {
 }
 /** The settings in effect, as the job summary and the log show them: never the API key. */
 function describeSettings(s) {
+    const { byLanguage, defaultLanguage } = s.messages;
+    // From the input, a messages file or a macro (named, even before it is read).
+    const closeMessage = Object.values(byLanguage).some(t => t.close !== '' || t.macros?.close);
+    const account = s.accountBusinessHours ? "the Gorgias account's" : null;
+    const hours = s.businessHours
+        ? `${s.businessHours.describe}${account ? `, ${account}` : ''}`
+        : `(${account ?? 'around the clock'})`;
+    const languages = `${Object.keys(byLanguage).join(', ')}; default ${defaultLanguage}`;
     return [
         ['gorgias-domain', s.domain],
         ['api-url', s.apiUrl],
@@ -58533,33 +58524,18 @@ function describeSettings(s) {
         ['channels', s.channels.join(', ')],
         ['follow-up-tag', s.followUpTag],
         ['closed-tag', s.closedTag],
-        [
-            'close-message',
-            // From the input, a messages file or a macro (named, even before it is read).
-            Object.values(s.messages.byLanguage).some(t => t.close !== '' || t.macros?.close)
-                ? 'yes'
-                : 'none'
-        ],
+        ['close-message', closeMessage ? 'yes' : 'none'],
         ['dry-run', String(s.dryRun)],
         ['max-actions', String(s.maxActions)],
         ['view-id', s.viewId === null ? '(open tickets)' : String(s.viewId)],
-        [
-            'business-hours',
-            s.businessHours
-                ? `${s.businessHours.describe}${s.accountBusinessHours ? ", the Gorgias account's" : ''}`
-                : s.accountBusinessHours
-                    ? "(the Gorgias account's)"
-                    : '(around the clock)'
-        ],
+        ['business-hours', hours],
         ['policy-module', s.policyModule ?? '(none)'],
         ['rate-limit-share', String(s.rateLimitShare)],
         ['time-limit-minutes', String(s.timeLimitMinutes)],
         ['summary-customer-details', String(s.summaryCustomerDetails)],
         [
             'messages-file',
-            s.messagesFile === null
-                ? '(message inputs)'
-                : `${s.messagesFile} (${Object.keys(s.messages.byLanguage).join(', ')}; default ${s.messages.defaultLanguage})`
+            s.messagesFile === null ? '(message inputs)' : `${s.messagesFile} (${languages})`
         ],
         ...describeMacros(s.messages),
         ['ticket-ids', s.ticketIds === null ? '(every listed ticket)' : s.ticketIds.join(', ')],

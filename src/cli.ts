@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util'
-import type { Checklist } from './check.js'
-import { checklistJson, checklistText, checkVerdict } from './checkReport.js'
+import { checklistJson, checklistText, checkVerdict, type Checklist } from './check.js'
 import { reportText, runEntry, sweepFailure } from './entry.js'
 import { explanationText } from './explain.js'
 import { DEFAULTS, type InputName } from './inputs.js'

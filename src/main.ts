@@ -1,7 +1,6 @@
 import * as core from '@actions/core'
 import * as github from '@actions/github'
-import type { Checklist } from './check.js'
-import { checklistMarkdown, checklistText, checkVerdict } from './checkReport.js'
+import { checklistMarkdown, checklistText, checkVerdict, type Checklist } from './check.js'
 import { reportText, runEntry, sweepFailure } from './entry.js'
 import { secretForms } from './gorgias/errors.js'
 import { inputResolver, type InputName } from './inputs.js'

@@ -5,19 +5,16 @@ import { closeMessage, followUpMessage, type MessageKind } from './sweep/writes.
 import { cut, escapeMarkdown, markdownText, oneLine, plural, terminalCell } from './text.js'
 
 /**
- * The exact words before anything is sent: the message a follow-up or close decision would send,
- * composed by the same functions the write steps send with (see sweep/writes.ts), and a dry run's
- * messages in the report: one of each kind and language, as one of the tickets concerned would
- * get it. Pure.
+ * The exact words before anything is sent: the message a decision would send, composed by the
+ * functions the write steps send with (sweep/writes.ts), and a dry run's messages in the report,
+ * one of each kind and language, as one of the tickets concerned would get it. Pure.
  */
 
-/** One message as the customer would get it. */
+/** One message as the customer would get it; `subject` is null off email. */
 interface MessageText {
-  /** the one recipient: the ticket's customer */
   to: string
   /** the support address it goes out from, or how the channel picks one */
   from: string
-  /** email only; null on other channels */
   subject: string | null
   body: string
 }
@@ -27,16 +24,11 @@ export interface MessagePreview {
   /** follow-ups: which reminder of how many */
   reminder: number | null
   reminders: number | null
-  /** the language whose texts are used */
   language: string
-  /** exactly what would be sent */
   exact: MessageText
-  /**
-   * the same message composed with stand-ins for the customer's values (name, subject, address),
-   * for where customer details may not be shown (summary-customer-details: false)
-   */
+  /** composed with stand-ins for the customer's values, for summary-customer-details: false */
   neutral: MessageText
-  /** where the text comes from, shown next to it when set (a macro, say) */
+  /** where the text comes from (a macro, say) */
   source?: string
 }
 
@@ -158,9 +150,8 @@ type Planned = {
 }
 
 /**
- * A dry run's messages, one per kind (follow-up n of m, final follow-up, close message), language
- * and source, in the order the sweep took the tickets, each titled with how many tickets would get
- * it; last, the closes planned without a message (close-message empty), untitled and without one.
+ * A dry run's messages, one per kind, language and source in the sweep's order, titled with how
+ * many tickets would get it; last, untitled, the closes planned without a message.
  */
 function messageGroups(
   report: Planned,
@@ -170,16 +161,12 @@ function messageGroups(
 ): Array<[title: string, preview: MessagePreview | null]> {
   const groups = new Map<string, { preview: MessagePreview; ticketId: number; tickets: number }>()
   let silent = 0
-  for (const o of report.actions) {
-    const p = o.message
-    if (!p) {
-      if (o.action === 'close' && o.result === 'would-do') silent++
-      continue
-    }
-    const key = JSON.stringify([messageLabel(p), p.language, p.source ?? ''])
-    const group = groups.get(key)
-    if (group) group.tickets++
-    else groups.set(key, { preview: p, ticketId: o.ticketId, tickets: 1 })
+  for (const { message: preview, ticketId, action, result } of report.actions) {
+    if (preview) {
+      const key = JSON.stringify([messageLabel(preview), preview.language, preview.source ?? ''])
+      if (!groups.has(key)) groups.set(key, { preview, ticketId, tickets: 0 })
+      groups.get(key)!.tickets++
+    } else if (action === 'close' && result === 'would-do') silent++
   }
   const titled = [...groups.values()].map(({ preview, ticketId, tickets }) => {
     const label = messageLabel(preview)
@@ -201,18 +188,17 @@ export function previewsMarkdown(
   const groups = messageGroups(report, settings, link, markdownText)
   if (groups.length === 0) return []
   const details = settings.summaryCustomerDetails
-  const lines = [
+  return [
     '### The messages that would be sent',
     '',
     details
       ? 'Each kind of message, in each language, as one of the tickets concerned would get it.'
       : "Each kind of message, in each language, with stand-ins for the customer's values (summary-customer-details is false).",
-    ''
+    '',
+    ...groups.flatMap(([title, p]) =>
+      p ? [`#### ${title}`, '', ...messageMarkdown(p, details)] : [title, '']
+    )
   ]
-  for (const [title, p] of groups) {
-    lines.push(...(p ? [`#### ${title}`, '', ...messageMarkdown(p, details)] : [title, '']))
-  }
-  return lines
 }
 
 /** The same for a terminal. */
@@ -223,6 +209,5 @@ export function previewsTerminal(report: Planned, settings: PreviewSettings): st
   for (const [title, p] of groups) {
     lines.push(`  ${title}`, ...(p ? messageTerminal(p, settings.summaryCustomerDetails) : []))
   }
-  lines.push('')
-  return lines
+  return [...lines, '']
 }

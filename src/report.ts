@@ -8,23 +8,25 @@ import { previewsTerminal } from './preview.js'
 import { graphemeLength, oneLine, plural, terminalCell } from './text.js'
 
 /**
- * A run's Report in words: counts, step outputs, the terminal text and JSON, and the words the
- * job summary (summary.ts) shares with them. Pure. In the terminal, customer and server texts
- * lose every control character.
+ * A run's Report in words: counts, step outputs, the terminal text and JSON, and the words the job
+ * summary (summary.ts) shares with them. Pure. In the terminal, texts lose every control character.
  */
 
 /** The customer got the follow-up, or the ticket was closed, even if a later step failed. */
 const succeeded = (o: Outcome): boolean =>
   o.result === 'done' || o.result === 'would-do' || o.wrote === true
 
+/** Every failed outcome: actions, tag repairs, then reads (a read failure is always `failed`). */
+const failures = ({ actions, housekeeping, readFailures }: Report): Outcome[] =>
+  [...actions, ...housekeeping, ...readFailures].filter(o => o.result === 'failed')
+
 export function counts(report: Report) {
   const ids = (kind: Outcome['action']): number[] =>
     report.actions.filter(o => o.action === kind && succeeded(o)).map(o => o.ticketId)
-  const failed = (outcomes: Outcome[]): number => outcomes.filter(o => o.result === 'failed').length
   return {
     followedUp: ids('follow-up'),
     closed: ids('close'),
-    failed: failed(report.actions) + failed(report.housekeeping) + report.readFailures.length,
+    failed: failures(report).length,
     deferred: report.actions.filter(o => o.result === 'deferred').length,
     skipped: SKIP_REASONS.reduce((sum, r) => sum + report.skipped[r], 0)
   }
@@ -115,13 +117,13 @@ export function terminalReport(
   settings: Settings,
   stats: ClientStats | null
 ): string {
-  const lines: string[] = []
-  const stopped = stopLine(report, settings)
-  if (stopped) lines.push(`Stopped: ${terminalCell(stopped)}`)
-  const timeLimit = timeLimitLine(report)
-  if (timeLimit) lines.push(`Stopped early: ${timeLimit}`)
-  for (const warning of report.warnings) lines.push(`Warning: ${terminalCell(warning)}`)
-  lines.push(listingLine(report.listing, id => `#${id}`, terminalCell))
+  const [stopped, timeLimit] = [stopLine(report, settings), timeLimitLine(report)]
+  const lines = [
+    ...(stopped ? [`Stopped: ${terminalCell(stopped)}`] : []),
+    ...(timeLimit ? [`Stopped early: ${timeLimit}`] : []),
+    ...report.warnings.map(warning => `Warning: ${terminalCell(warning)}`),
+    listingLine(report.listing, id => `#${id}`, terminalCell)
+  ]
   const rows = [...report.actions, ...report.readFailures, ...report.housekeeping]
   if (rows.length > 0) {
     lines.push(terminalRow('TICKET', 'SUBJECT', 'CUSTOMER', 'IDLE H', 'ACTION', 'RESULT'))
@@ -180,15 +182,11 @@ export function timeLimitLine(report: Report): string | null {
 
 /** One-line cause for a failed step; its detail quotes the customer only as the summary may. */
 export function failureLine(report: Report, settings: Settings): string | null {
-  const c = counts(report)
-  if (c.failed === 0) return null
-  const first = [...report.actions, ...report.housekeeping, ...report.readFailures].find(
-    o => o.result === 'failed'
-  )
-  const example = first
-    ? ` (first: ticket ${first.ticketId}: ${oneLine(shownDetail(first, settings) ?? 'error')})`
-    : ''
-  return `${c.failed} ticket(s) failed; the others were handled, see the job summary${example}`
+  const failed = failures(report)
+  const first = failed[0]
+  if (!first) return null
+  const example = `ticket ${first.ticketId}: ${oneLine(shownDetail(first, settings) ?? 'error')}`
+  return `${failed.length} ticket(s) failed; the others were handled, see the job summary (first: ${example})`
 }
 
 export function reportJson(report: Report, stats: ClientStats | null): string {
@@ -220,7 +218,6 @@ export function resultLabel(o: Outcome, dryRun: boolean, detail: string | undefi
     case 'failed':
       return `failed: ${detail ?? 'unknown error'}`
     case 'deferred':
-      // max-actions reached, time limit reached, or not read: ...
       return `deferred: ${detail ?? 'max-actions reached'}`
     case 'skipped':
       return `skipped: ${detail ?? ''}`
@@ -230,9 +227,8 @@ export function resultLabel(o: Outcome, dryRun: boolean, detail: string | undefi
 const EMAIL_LIKE = /[^\s@<>()[\]"',;:]+@[^\s@<>()[\]"',;:]+/g
 
 /**
- * A detail (an error, a module's reason) as the summary may show it. With summary-customer-details
- * off it must not quote the customer either: their subject, name and any email address in it
- * are replaced by what they stand for.
+ * A detail (an error, a module's reason) as the summary may show it: with summary-customer-details
+ * off, the customer's subject, names and any email address in it are replaced by what they stand for.
  */
 export function shownDetail(o: Outcome, settings: Settings): string | undefined {
   if (o.detail === undefined || settings.summaryCustomerDetails) return o.detail

@@ -1,6 +1,5 @@
 import { auditLines, writeAuditFile } from './auditFile.js'
-import { checkAccount, checkRunTags, type Checklist } from './check.js'
-import { tagWarnings } from './checkReport.js'
+import { checkAccount, checkRunTags, tagWarnings, type Checklist } from './check.js'
 import type { Settings } from './config.js'
 import { isLoopback } from './gorgias/transport.js'
 import { resolveMessages } from './macros.js'

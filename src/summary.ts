@@ -26,10 +26,7 @@ import { escapeMarkdown, markdownText, NO_NAME, oneLine, ticketLink } from './te
  * each per-ticket list is capped, and a last guard cuts the whole.
  */
 
-/**
- * Rows listed one by one per list (follow-ups and closes: 300, deferred: 25); the rest are
- * counted in an "…and N more" line.
- */
+/** Rows listed one by one per list (follow-ups and closes: 300, deferred: 25), then "…and N more". */
 const ROWS = 100
 
 /** GitHub drops a summary over 1 MiB with only an error in the log; room for the run link. */
@@ -50,11 +47,7 @@ const tableHead = (titles: string[], right = ''): string[] => [
   row(titles.map(t => (t === right ? '---:' : '---')))
 ]
 
-/**
- * The job summary: the run's outcome on top, then each per-ticket list, the explanations asked
- * for, the settings in effect and the requests made; always within GitHub's size limit.
- * `preface`: Markdown shown right after the dry-run line (a dry run's account checklist).
- */
+/** The job summary; `preface`: Markdown right after the dry-run line (a dry run's checklist). */
 export function summaryMarkdown(
   report: Report,
   settings: Settings,
@@ -98,24 +91,22 @@ const LEGEND =
 
 /** The title, why the run stopped (if it did), its warnings, what it listed, and the counts. */
 function summaryHead(report: Report, settings: Settings, link: LinkTo, preface: string): string[] {
-  const lines: string[] = []
-  if (report.dryRun) lines.push(DRY_RUN_LINE, '')
-  if (preface !== '') lines.push(preface.trimEnd(), '')
-  lines.push(`## Gorgias auto-close: ${settings.domain}${report.dryRun ? ' (dry run)' : ''}`, '')
-  const stopped = stopLine(report, settings)
-  if (stopped) lines.push(`**Stopped:** ${escapeMarkdown(oneLine(stopped))}`, '')
-  const timeLimit = timeLimitLine(report)
-  if (timeLimit) lines.push(`**Stopped early:** ${escapeMarkdown(timeLimit)}`, '')
-  for (const warning of report.warnings) {
-    lines.push(`> **Warning:** ${markdownText(warning, 1000)}`, '')
-  }
-  lines.push(
+  const [stopped, timeLimit] = [stopLine(report, settings), timeLimitLine(report)]
+  return [
+    ...(report.dryRun ? [DRY_RUN_LINE, ''] : []),
+    ...(preface !== '' ? [preface.trimEnd(), ''] : []),
+    `## Gorgias auto-close: ${settings.domain}${report.dryRun ? ' (dry run)' : ''}`,
+    '',
+    ...(stopped ? [`**Stopped:** ${escapeMarkdown(oneLine(stopped))}`, ''] : []),
+    ...(timeLimit ? [`**Stopped early:** ${escapeMarkdown(timeLimit)}`, ''] : []),
+    ...report.warnings.flatMap(warning => [`> **Warning:** ${markdownText(warning, 1000)}`, '']),
     listingLine(report.listing, link, t => markdownText(t, 300)),
     '',
-    headline(report)
-  )
-  lines.push('', `<sub>${LEGEND}</sub>`, '')
-  return lines
+    headline(report),
+    '',
+    `<sub>${LEGEND}</sub>`,
+    ''
+  ]
 }
 
 /** Skips no later run resolves by itself: a person has to look. */
@@ -157,10 +148,7 @@ function needsAPerson(report: Report, settings: Settings, link: LinkTo): string[
   return [`### Needs a person: ${items.length}`, '', ...capped(items, ROWS, more, i => i)]
 }
 
-/**
- * Follow-ups, closes and the tickets deferred to the next run: a table each, oldest reply first.
- * The customer's subject and name only when summary-customer-details allows.
- */
+/** Follow-ups, closes and the deferred: a table each, oldest reply first (subject, name if allowed). */
 function ticketTables(report: Report, settings: Settings, link: LinkTo): string[] {
   if (report.actions.length === 0) return ['No ticket was due for a follow-up or a close.', '']
   const details = settings.summaryCustomerDetails
@@ -232,9 +220,10 @@ function skippedByReason(report: Report, settings: Settings, link: LinkTo): stri
   const reasons = SKIP_REASONS.filter(r => report.skipped[r] > 0)
   if (reasons.length > 0) {
     lines.push('### Skipped, by reason', '', ...tableHead(['Reason', 'Tickets'], 'Tickets'))
-    for (const r of reasons)
-      lines.push(row([`\`${r}\`: ${SKIP_LABELS[r]}`, `${report.skipped[r]}`]))
-    lines.push('')
+    lines.push(
+      ...reasons.map(r => row([`\`${r}\`: ${SKIP_LABELS[r]}`, `${report.skipped[r]}`])),
+      ''
+    )
   }
   const notable = report.notableSkips.filter(o => !needsPersonSkip(o))
   if (notable.length > 0) {
@@ -302,6 +291,14 @@ export function stoppedSummary(message: string, settings: Pick<Settings, 'domain
 
 /** The settings in effect, as the job summary and the log show them: never the API key. */
 export function describeSettings(s: Settings): Array<[string, string]> {
+  const { byLanguage, defaultLanguage } = s.messages
+  // From the input, a messages file or a macro (named, even before it is read).
+  const closeMessage = Object.values(byLanguage).some(t => t.close !== '' || t.macros?.close)
+  const account = s.accountBusinessHours ? "the Gorgias account's" : null
+  const hours = s.businessHours
+    ? `${s.businessHours.describe}${account ? `, ${account}` : ''}`
+    : `(${account ?? 'around the clock'})`
+  const languages = `${Object.keys(byLanguage).join(', ')}; default ${defaultLanguage}`
   return [
     ['gorgias-domain', s.domain],
     ['api-url', s.apiUrl],
@@ -312,33 +309,18 @@ export function describeSettings(s: Settings): Array<[string, string]> {
     ['channels', s.channels.join(', ')],
     ['follow-up-tag', s.followUpTag],
     ['closed-tag', s.closedTag],
-    [
-      'close-message',
-      // From the input, a messages file or a macro (named, even before it is read).
-      Object.values(s.messages.byLanguage).some(t => t.close !== '' || t.macros?.close)
-        ? 'yes'
-        : 'none'
-    ],
+    ['close-message', closeMessage ? 'yes' : 'none'],
     ['dry-run', String(s.dryRun)],
     ['max-actions', String(s.maxActions)],
     ['view-id', s.viewId === null ? '(open tickets)' : String(s.viewId)],
-    [
-      'business-hours',
-      s.businessHours
-        ? `${s.businessHours.describe}${s.accountBusinessHours ? ", the Gorgias account's" : ''}`
-        : s.accountBusinessHours
-          ? "(the Gorgias account's)"
-          : '(around the clock)'
-    ],
+    ['business-hours', hours],
     ['policy-module', s.policyModule ?? '(none)'],
     ['rate-limit-share', String(s.rateLimitShare)],
     ['time-limit-minutes', String(s.timeLimitMinutes)],
     ['summary-customer-details', String(s.summaryCustomerDetails)],
     [
       'messages-file',
-      s.messagesFile === null
-        ? '(message inputs)'
-        : `${s.messagesFile} (${Object.keys(s.messages.byLanguage).join(', ')}; default ${s.messages.defaultLanguage})`
+      s.messagesFile === null ? '(message inputs)' : `${s.messagesFile} (${languages})`
     ],
     ...describeMacros(s.messages),
     ['ticket-ids', s.ticketIds === null ? '(every listed ticket)' : s.ticketIds.join(', ')],

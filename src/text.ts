@@ -17,9 +17,8 @@ export function oneLine(text: string): string {
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' })
 
 /**
- * At most `max` characters as a reader counts them (graphemes: an emoji, a letter with its
- * accents), ending in "…" when cut; never splits one. Also at most `4 * max` UTF-16 units, so a
- * grapheme of a thousand combining marks cannot blow up a table.
+ * At most `max` graphemes (an emoji, a letter with its accents), ending in "…" when cut; also at
+ * most `4 * max` UTF-16 units, so a grapheme of a thousand combining marks cannot blow up a table.
  */
 export function cut(text: string, max: number): string {
   if (text.length <= max) return text
@@ -41,17 +40,12 @@ export function cut(text: string, max: number): string {
 }
 
 /** Width in graphemes, for padding terminal columns. */
-export function graphemeLength(text: string): number {
-  let n = 0
-  for (const _ of graphemes.segment(text)) n++
-  return n
-}
+export const graphemeLength = (text: string): number => [...graphemes.segment(text)].length
 
 /**
- * Backslash-escapes what Markdown (GitHub's, with its extensions) would read as syntax: emphasis,
- * code, strikethrough, links and images, HTML and entities, table pipes, headings, math; `:` and `.`
- * where they could make an autolink (`https://x`, `www.x`) or an emoji code, `@` of an email
- * autolink; and the first character when it could open a block (a list, a quote, a heading).
+ * Backslash-escapes what GitHub's Markdown would read as syntax (emphasis, code, links, HTML,
+ * entities, table pipes, headings, math; `:` and `.` that could make an autolink or an emoji code,
+ * `@` of an email autolink) and a first character that could open a block (list, quote, heading).
  * Prose keeps its look: a colon or full stop before a space is left alone.
  */
 export function escapeMarkdown(text: string): string {
@@ -63,23 +57,18 @@ export function escapeMarkdown(text: string): string {
 }
 
 /** Customer text for a Markdown table cell or line: one line, cut, escaped. */
-export function markdownText(text: string, max = 70): string {
-  return escapeMarkdown(cut(oneLine(text), max))
-}
+export const markdownText = (text: string, max = 70): string =>
+  escapeMarkdown(cut(oneLine(text), max))
 
 /** Text for a terminal column: one line, no control character that could move the cursor or colour. */
-export function terminalCell(text: string, max?: number): string {
-  const line = oneLine(text)
-  return max === undefined ? line : cut(line, max)
-}
+export const terminalCell = (text: string, max?: number): string =>
+  max === undefined ? oneLine(text) : cut(oneLine(text), max)
 
 /**
  * A log line the runner reads as text, never as a workflow command: one line (a newline and then
  * `::error::` would be a command); the caller puts its own prefix first, so it never starts `::`.
  */
-export function logText(text: unknown, max = 2000): string {
-  return cut(oneLine(asText(text)), max)
-}
+export const logText = (text: unknown, max = 2000): string => cut(oneLine(asText(text)), max)
 
 /** Any value a module might hand over, as text: strings as they are, the rest as JSON. */
 export function asText(value: unknown): string {
@@ -93,9 +82,8 @@ export function asText(value: unknown): string {
 }
 
 /** A Markdown link to a ticket in the helpdesk (the domain is validated by config.ts). */
-export function ticketLink(domain: string, id: number): string {
-  return `[#${id}](https://${domain}.gorgias.com/app/ticket/${id})`
-}
+export const ticketLink = (domain: string, id: number): string =>
+  `[#${id}](https://${domain}.gorgias.com/app/ticket/${id})`
 
 /** What a report shows in place of the name of a customer who has none. */
 export const NO_NAME = '(no name)'
