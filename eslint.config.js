@@ -72,9 +72,11 @@ export default defineConfig(
   },
 
   {
-    // What ships: every function reads on one screen (issue #16 asks 80 lines at most).
+    // What ships: every file reads in one sitting and every function on one screen (issue #16:
+    // 400 and 80 lines at most).
     files: ['src/**/*.ts'],
     rules: {
+      'max-lines': ['error', { max: 400 }],
       'max-lines-per-function': ['error', { max: 80 }]
     }
   },
