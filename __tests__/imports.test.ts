@@ -52,3 +52,27 @@ test('no import circle in src/: each module can be read knowing only what it imp
   expect(graph.get(join(root, 'config.ts'))).toContain(join(root, 'messages.ts'))
   expect(circles(graph, root)).toEqual([])
 })
+
+/** The files CONTRIBUTING.md's layout names under src/, e.g. "sweep/act.ts". */
+function mappedFiles(): string[] {
+  const layout = readFileSync('CONTRIBUTING.md', 'utf8').split('## Project layout')[1]!
+  // From the src/ line to the next top-level entry (simulator/ has files of the same names).
+  const map = /^src\/.*?\n(?=\S)/ms.exec(layout.split('```')[1]!)![0]
+  const files: string[] = []
+  let dir = ''
+  for (const line of map.split('\n')) {
+    const entry = /^( {2,4})(\S+)\s/.exec(line)
+    if (!entry) continue
+    if (entry[2]!.endsWith('/') && entry[1] === '  ') dir = entry[2]!
+    else if (entry[2]!.endsWith('.ts')) files.push(entry[1] === '  ' ? entry[2]! : dir + entry[2]!)
+  }
+  return files.sort()
+}
+
+test("CONTRIBUTING's map names every file of src/ and no file that is gone", () => {
+  const onDisk = readdirSync('src', { recursive: true, encoding: 'utf8' })
+    .filter(f => f.endsWith('.ts'))
+    .map(f => f.split('\\').join('/'))
+    .sort()
+  expect(mappedFiles()).toEqual(onDisk)
+})
