@@ -100,6 +100,9 @@ describe('changelog-section', () => {
     const { code, stdout } = run(`v${version}`, version, readFileSync('CHANGELOG.md', 'utf8'))
     expect(code).toBe(0)
     expect(stdout).toMatch(/^### Added\n/)
-    expect(readFileSync('CHANGELOG.md', 'utf8')).toMatch(/^## \[Unreleased\]\n\n## \[/m)
+    // What is merged but not released waits under Unreleased, above the newest release.
+    const text = readFileSync('CHANGELOG.md', 'utf8')
+    expect(text.indexOf('\n## [Unreleased]\n')).toBeGreaterThan(0)
+    expect(text.indexOf('\n## [Unreleased]\n')).toBeLessThan(text.indexOf(`\n## [${version}] - `))
   })
 })
