@@ -56903,15 +56903,6 @@ class Tally {
     action(order, outcome) {
         this.actions.push({ order, outcome });
     }
-    tagRepair(countedAs, outcome) {
-        this.skipped[countedAs]++;
-        this.tagRepairs.push(outcome);
-    }
-    /** Said once per run, however many tickets show it. */
-    warn(text) {
-        if (!this.warnings.includes(text))
-            this.warnings.push(text);
-    }
     unmarkedWarning() {
         if (this.unmarked === 0)
             return [];
@@ -56993,10 +56984,9 @@ class ActionSlots {
 
 
 /**
- * The listing: which tickets are worth reading one by one. Only open tickets can be due, so Gorgias
- * is asked for those alone (an ad-hoc view, "id should be set to 0", reference: list view items).
- * The view is a prefilter only: every ticket listed is still triaged on its own fields, so a view
- * that ignored the filter would cost time, never a wrong action. Nothing here writes.
+ * The listing: which tickets are worth reading one by one. Gorgias is asked for open tickets alone
+ * (an ad-hoc view, "id should be set to 0"), a prefilter only: every ticket listed is still triaged
+ * on its own fields, so a view that ignored the filter would cost time, never a wrong action.
  */
 const OPEN_TICKETS_VIEW = {
     type: 'ticket-list',
@@ -57042,7 +57032,7 @@ async function listCandidates(ctx, at) {
     if (!('why' in open))
         return open;
     const { why } = open;
-    ctx.tally.warn(`Listed every untrashed ticket instead of open tickets only: ${why}. The sweep is still correct, but costs more requests.`);
+    ctx.tally.warnings.push(`Listed every untrashed ticket instead of open tickets only: ${why}. The sweep is still correct, but costs more requests.`);
     ctx.progress(`open-tickets view not usable (${why}); listing every untrashed ticket`);
     ctx.tally.restart();
     run.seen = 0;
@@ -57050,11 +57040,9 @@ async function listCandidates(ctx, at) {
     return { listing: run.listing, candidates: await triagePages(run, ctx.client.listTickets()) };
 }
 /**
- * The open-tickets view, unless it cannot be trusted: the client reports a ViewUnusableError (a
- * refusal, a 202, a shape or paging this action cannot follow), and the rule is this listing's:
- * such a view is not used, and neither is an answer of no ticket while open tickets exist: that is
- * checked against the plain list, newest updated first, until an open ticket is seen or the list
- * ends (after a bulk close, the newest hundred can all be closed while older ones are open).
+ * The open-tickets view, unless it cannot be trusted: a ViewUnusableError (a refusal, a 202, a
+ * shape or paging this action cannot follow), or no ticket while the plain list, newest updated
+ * first, shows an open one (after a bulk close, the newest hundred can be closed, older ones open).
  */
 async function fromOpenTicketsView(run) {
     let candidates;
@@ -57085,10 +57073,7 @@ async function fromOpenTicketsView(run) {
     run.ctx.progress(`no open tickets, checked: none among the ${checked} tickets not in the trash`);
     return { listing: { kind: 'open-view', checked: true }, candidates };
 }
-/**
- * The pages of one listing, counted by the listing (which decides on them) and the tally. The time
- * limit, after a page or before a request (a DeadlineError), cuts the listing short.
- */
+/** The pages, counted; the time limit, after a page or before a request, cuts the listing short. */
 async function* counted(run, pages) {
     try {
         for await (const page of pages) {
@@ -57143,9 +57128,8 @@ async function triagePages(run, pages) {
         .map(({ t }, order) => ({ ticket: t, order }));
 }
 /**
- * Why the list item alone rules the ticket out, or null when it is worth its one read. A list item
- * the triage cannot read (a view item of another shape, odd data) is read too: the ticket itself
- * is what is decided on, and the listing is a prefilter only.
+ * Why the list item alone rules the ticket out, or null when it is worth its one read (also when
+ * the triage cannot read it, e.g. a view item of another shape: the ticket itself is decided on).
  */
 function ruledOut(ticket, settings, now) {
     try {
@@ -57163,19 +57147,15 @@ function lastMessageAt(ticket) {
     return at ? at.getTime() : Number.MAX_SAFE_INTEGER;
 }
 /**
- * The one place reopens are found: an open ticket carrying closed-tag, a customer who came back
- * after an automatic close. Called on every list item, and on every ticket read (a `ticket-ids`
- * run lists nothing; a view item of another shape may not show the tags).
+ * The one place reopens are found (an open ticket carrying closed-tag), on every list item and
+ * every ticket read (a ticket-ids run lists nothing; a view item of another shape may lack tags).
  */
 function noteReopened(ctx, ticket) {
     if (ticket.status === 'open' && hasTagNamed(ticket, ctx.settings.closedTag)) {
         ctx.tally.reopened.add(ticket.id);
     }
 }
-/**
- * Whether the ticket carries a tag of this name (any case), with or without an id: a tag of ours
- * that Gorgias shows without an id is still ours. Odd tag data must not stop the listing.
- */
+/** A tag of this name (any case), with or without an id; odd tag data must not stop the listing. */
 function hasTagNamed(ticket, name) {
     const tags = ticket?.tags;
     const named = (t) => typeof t?.name === 'string' && t.name.toLowerCase() === name.toLowerCase();
@@ -57874,10 +57854,8 @@ function failureCode(err) {
 
 
 
-/**
- * One candidate, top to bottom: a max-actions slot, the read (the ticket with its messages), the
- * decision on that read, then the veto and the writes, so nothing is written on older data.
- */
+// One candidate, top to bottom: a max-actions slot, the read (the ticket with its messages), the
+// decision on that read, then the veto and the writes, so nothing is written on older data.
 // Skips only a new message (it moves updated_datetime) can undo: the state trusts them a day.
 const UNTIL_CHANGED = new Set(['no-agent-reply', 'customer-replied', 'reopened']);
 const UNTIL_CHANGED_MS = 24 * 3_600_000;
@@ -57944,15 +57922,12 @@ async function readAndAct(ctx, c) {
 /** Returns whether a follow-up or close was attempted (its max-actions slot is then used). */
 async function readDecideWrite(ctx, c) {
     const { tally, settings } = ctx;
-    let read;
     tally.read++;
-    try {
-        read = await ctx.client.readTicket(c.ticket.id);
-    }
-    catch (err) {
-        readFailed(ctx, c, err);
+    const read = await ctx.client
+        .readTicket(c.ticket.id)
+        .catch((err) => readFailed(ctx, c, err));
+    if (!read)
         return false;
-    }
     const { ticket, messages } = read;
     // Another ticket came back (merged into it, or a confused server): nothing is written on data
     // that is not the ticket asked about; if it is due, it is listed and read on its own.
@@ -57991,22 +57966,14 @@ async function readDecideWrite(ctx, c) {
             return false;
         case 'untag':
         case 'tag-follow-up':
-            // After a repair that leaves the cycle waiting on time (not on the customer), it is not due.
-            if ((await repairTags(ctx, ticket, decision)) &&
-                schedule &&
-                (decision.kind === 'tag-follow-up' || decision.because === 'agent-replied')) {
-                remember(ctx, ticket, dueTime(schedule, settings));
-            }
+            await repairTags(ctx, ticket, decision, schedule);
             return false;
         case 'follow-up':
         case 'close':
             return act(ctx, c.order, ticket, messages, decision);
     }
 }
-/**
- * The decision on the fresh read, explained in a ticket-ids run. Timestamps of the ticket that are
- * present but not dates make it unreadable (the triage's rule): never acted on.
- */
+/** The decision on the fresh read (explained in a ticket-ids run); odd timestamps: unreadable. */
 function act_decide(ctx, c, ticket, messages, now) {
     const first = triage(ticket, ctx.settings, now);
     const decided = first.kind === 'skip' && first.reason === 'unreadable'
@@ -58046,8 +58013,8 @@ function readFailed(ctx, c, err) {
         return defer(ctx, c, deferred);
     ctx.tally.readFailures.push(failed(ctx, c.ticket, null, err));
 }
-/** Returns whether the repair was written (not in a dry run, and it did not fail). */
-async function repairTags(ctx, ticket, d) {
+/** A tag repair leaves the ticket counted under why it gets no follow-up or close. */
+async function repairTags(ctx, ticket, d, schedule) {
     let repaired = outcome(ctx, ticket, d, 'would-do');
     if (!ctx.settings.dryRun) {
         try {
@@ -58060,13 +58027,15 @@ async function repairTags(ctx, ticket, d) {
         }
     }
     const customer = d.kind === 'untag' && d.because === 'customer-replied';
-    ctx.tally.tagRepair(customer ? 'customer-replied' : 'not-due', repaired);
-    return repaired.result === 'done';
+    ctx.tally.skip(customer ? 'customer-replied' : 'not-due');
+    ctx.tally.tagRepairs.push(repaired);
+    // After a repair that leaves the cycle waiting on time (not on the customer), it is not due.
+    const waitsOnTime = d.kind === 'tag-follow-up' || d.because === 'agent-replied';
+    if (repaired.result === 'done' && schedule && waitsOnTime) {
+        remember(ctx, ticket, dueTime(schedule, ctx.settings));
+    }
 }
-/**
- * A follow-up or close: the veto, then the writes (a sent follow-up is remembered with its time on
- * the server's clock). Returns whether it was attempted (planned, done, failed, deferred).
- */
+/** A follow-up or close: the veto, then the writes. Returns whether it was attempted. */
 async function act(ctx, order, ticket, messages, d) {
     const { tally, settings } = ctx;
     if (ctx.veto) {
@@ -58137,6 +58106,7 @@ function timeLimit(ctx) {
 
 
 
+
 /**
  * One sweep: list (listing.ts) -> read, decide and write each candidate, oldest reply first, within
  * max-actions and the time limit (act.ts, writes.ts) -> the report. Nothing is written before the
@@ -58198,8 +58168,7 @@ async function readAndActAll(ctx, log, candidates, concurrency) {
             }
             catch (err) {
                 // Only a bug can land here; it must not stop the other tickets or the report.
-                const message = err instanceof Error ? err.message : String(err);
-                const o = outcome(ctx, candidate.ticket, null, 'failed', `internal error: ${message}`);
+                const o = outcome(ctx, candidate.ticket, null, 'failed', `internal error: ${errorText(err)}`);
                 tally.readFailures.push({ ...o, code: 'internal-error' });
             }
             if (tally.read >= reported + 25) {
@@ -58220,6 +58189,7 @@ async function readAndActAll(ctx, log, candidates, concurrency) {
 }
 
 ;// CONCATENATED MODULE: ./src/run.ts
+
 
 
 
@@ -58313,8 +58283,7 @@ async function fromAccount(client, settings) {
         const account = await getAccount(client).catch((err) => {
             if (err instanceof AuthError || err instanceof DeadlineError)
                 throw err;
-            const why = err instanceof Error ? err.message : String(err);
-            throw new SettingsError('business-hours', `business-hours: gorgias: the account (GET /api/account) could not be read: ${why}`);
+            throw new SettingsError('business-hours', `business-hours: gorgias: the account (GET /api/account) could not be read: ${errorText(err)}`);
         });
         businessHours = accountBusinessHours(account, settings.accountBusinessHours);
     }
@@ -58386,9 +58355,8 @@ function written(report, log, write) {
         return true;
     }
     catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        report.warnings.push(message);
-        log.warning(message);
+        report.warnings.push(errorText(err));
+        log.warning(errorText(err));
         return false;
     }
 }

@@ -13,6 +13,7 @@ import { requestLine } from './report.js'
 import { loadState, policyModuleContent, RunState, stateFingerprint, writeState } from './state.js'
 import { stoppedBeforeListing, sweep, type SweepLog } from './sweep/index.js'
 import type { Outcome, Report } from './sweep/types.js'
+import { errorText } from './sweep/writes.js'
 
 /** Time an in-flight ticket may take past the limit to finish its writes; then requests give up. */
 export function finishGraceMs(timeLimitMinutes: number): number {
@@ -112,10 +113,9 @@ async function fromAccount(
   if (settings.accountBusinessHours) {
     const account = await getAccount(client).catch((err: unknown) => {
       if (err instanceof AuthError || err instanceof DeadlineError) throw err
-      const why = err instanceof Error ? err.message : String(err)
       throw new SettingsError(
         'business-hours',
-        `business-hours: gorgias: the account (GET /api/account) could not be read: ${why}`
+        `business-hours: gorgias: the account (GET /api/account) could not be read: ${errorText(err)}`
       )
     })
     businessHours = accountBusinessHours(account, settings.accountBusinessHours)
@@ -193,9 +193,8 @@ function written(report: Report, log: SweepLog, write: () => void): boolean {
     write()
     return true
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err)
-    report.warnings.push(message)
-    log.warning(message)
+    report.warnings.push(errorText(err))
+    log.warning(errorText(err))
     return false
   }
 }

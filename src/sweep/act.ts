@@ -24,10 +24,8 @@ import {
   removeOurTags
 } from './writes.js'
 
-/**
- * One candidate, top to bottom: a max-actions slot, the read (the ticket with its messages), the
- * decision on that read, then the veto and the writes, so nothing is written on older data.
- */
+// One candidate, top to bottom: a max-actions slot, the read (the ticket with its messages), the
+// decision on that read, then the veto and the writes, so nothing is written on older data.
 
 // Skips only a new message (it moves updated_datetime) can undo: the state trusts them a day.
 const UNTIL_CHANGED = new Set<SkipReason>(['no-agent-reply', 'customer-replied', 'reopened'])
@@ -107,14 +105,11 @@ export async function readAndAct(ctx: SweepContext, c: Candidate): Promise<void>
 /** Returns whether a follow-up or close was attempted (its max-actions slot is then used). */
 async function readDecideWrite(ctx: SweepContext, c: Candidate): Promise<boolean> {
   const { tally, settings } = ctx
-  let read: { ticket: Ticket; messages: Message[] }
   tally.read++
-  try {
-    read = await ctx.client.readTicket(c.ticket.id)
-  } catch (err) {
-    readFailed(ctx, c, err)
-    return false
-  }
+  const read = await ctx.client
+    .readTicket(c.ticket.id)
+    .catch((err: unknown) => readFailed(ctx, c, err))
+  if (!read) return false
   const { ticket, messages } = read
   // Another ticket came back (merged into it, or a confused server): nothing is written on data
   // that is not the ticket asked about; if it is due, it is listed and read on its own.
@@ -149,14 +144,7 @@ async function readDecideWrite(ctx: SweepContext, c: Candidate): Promise<boolean
       return false
     case 'untag':
     case 'tag-follow-up':
-      // After a repair that leaves the cycle waiting on time (not on the customer), it is not due.
-      if (
-        (await repairTags(ctx, ticket, decision)) &&
-        schedule &&
-        (decision.kind === 'tag-follow-up' || decision.because === 'agent-replied')
-      ) {
-        remember(ctx, ticket, dueTime(schedule, settings))
-      }
+      await repairTags(ctx, ticket, decision, schedule)
       return false
     case 'follow-up':
     case 'close':
@@ -164,10 +152,7 @@ async function readDecideWrite(ctx: SweepContext, c: Candidate): Promise<boolean
   }
 }
 
-/**
- * The decision on the fresh read, explained in a ticket-ids run. Timestamps of the ticket that are
- * present but not dates make it unreadable (the triage's rule): never acted on.
- */
+/** The decision on the fresh read (explained in a ticket-ids run); odd timestamps: unreadable. */
 function decide(
   ctx: SweepContext,
   c: Candidate,
@@ -222,12 +207,13 @@ function readFailed(ctx: SweepContext, c: Candidate, err: unknown): void {
   ctx.tally.readFailures.push(failed(ctx, c.ticket, null, err))
 }
 
-/** Returns whether the repair was written (not in a dry run, and it did not fail). */
+/** A tag repair leaves the ticket counted under why it gets no follow-up or close. */
 async function repairTags(
   ctx: SweepContext,
   ticket: Ticket,
-  d: Extract<Decision, { kind: 'untag' | 'tag-follow-up' }>
-): Promise<boolean> {
+  d: Extract<Decision, { kind: 'untag' | 'tag-follow-up' }>,
+  schedule: Schedule | null
+): Promise<void> {
   let repaired = outcome(ctx, ticket, d, 'would-do')
   if (!ctx.settings.dryRun) {
     try {
@@ -240,14 +226,16 @@ async function repairTags(
     }
   }
   const customer = d.kind === 'untag' && d.because === 'customer-replied'
-  ctx.tally.tagRepair(customer ? 'customer-replied' : 'not-due', repaired)
-  return repaired.result === 'done'
+  ctx.tally.skip(customer ? 'customer-replied' : 'not-due')
+  ctx.tally.tagRepairs.push(repaired)
+  // After a repair that leaves the cycle waiting on time (not on the customer), it is not due.
+  const waitsOnTime = d.kind === 'tag-follow-up' || d.because === 'agent-replied'
+  if (repaired.result === 'done' && schedule && waitsOnTime) {
+    remember(ctx, ticket, dueTime(schedule, ctx.settings))
+  }
 }
 
-/**
- * A follow-up or close: the veto, then the writes (a sent follow-up is remembered with its time on
- * the server's clock). Returns whether it was attempted (planned, done, failed, deferred).
- */
+/** A follow-up or close: the veto, then the writes. Returns whether it was attempted. */
 async function act(
   ctx: SweepContext,
   order: number,

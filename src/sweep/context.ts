@@ -85,16 +85,6 @@ export class Tally {
     this.actions.push({ order, outcome })
   }
 
-  tagRepair(countedAs: SkipReason, outcome: Outcome): void {
-    this.skipped[countedAs]++
-    this.tagRepairs.push(outcome)
-  }
-
-  /** Said once per run, however many tickets show it. */
-  warn(text: string): void {
-    if (!this.warnings.includes(text)) this.warnings.push(text)
-  }
-
   unmarkedWarning(): string[] {
     if (this.unmarked === 0) return []
     return [

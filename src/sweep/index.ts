@@ -2,6 +2,7 @@ import { outcome, readAndAct } from './act.js'
 import { listCandidates, ListingTimeLimit, plannedListing, type Candidate } from './listing.js'
 import { ActionSlots, stopRun, Tally, type SweepContext } from './context.js'
 import type { Report } from './types.js'
+import { errorText } from './writes.js'
 
 export interface SweepLog {
   info(message: string): void
@@ -87,8 +88,13 @@ async function readAndActAll(
         await readAndAct(ctx, candidate)
       } catch (err) {
         // Only a bug can land here; it must not stop the other tickets or the report.
-        const message = err instanceof Error ? err.message : String(err)
-        const o = outcome(ctx, candidate.ticket, null, 'failed', `internal error: ${message}`)
+        const o = outcome(
+          ctx,
+          candidate.ticket,
+          null,
+          'failed',
+          `internal error: ${errorText(err)}`
+        )
         tally.readFailures.push({ ...o, code: 'internal-error' })
       }
       if (tally.read >= reported + 25) {

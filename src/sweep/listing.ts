@@ -14,10 +14,9 @@ import { pastDeadline, type SweepContext } from './context.js'
 import type { Listing } from './types.js'
 
 /**
- * The listing: which tickets are worth reading one by one. Only open tickets can be due, so Gorgias
- * is asked for those alone (an ad-hoc view, "id should be set to 0", reference: list view items).
- * The view is a prefilter only: every ticket listed is still triaged on its own fields, so a view
- * that ignored the filter would cost time, never a wrong action. Nothing here writes.
+ * The listing: which tickets are worth reading one by one. Gorgias is asked for open tickets alone
+ * (an ad-hoc view, "id should be set to 0"), a prefilter only: every ticket listed is still triaged
+ * on its own fields, so a view that ignored the filter would cost time, never a wrong action.
  */
 
 export const OPEN_TICKETS_VIEW: ViewQuery = {
@@ -34,10 +33,7 @@ export interface Candidate {
   order: number
 }
 
-/**
- * The listing's own progress, which decides what it does next (the tally only counts); `seen`
- * starts afresh with a fallback. Every list item is triaged as of `at`, the sweep's start.
- */
+/** The listing's own progress, which it decides on (the tally only counts); triaged as of `at`. */
 interface ListingRun {
   ctx: SweepContext
   at: Date
@@ -86,7 +82,7 @@ export async function listCandidates(
   const open = await fromOpenTicketsView(run)
   if (!('why' in open)) return open
   const { why } = open
-  ctx.tally.warn(
+  ctx.tally.warnings.push(
     `Listed every untrashed ticket instead of open tickets only: ${why}. The sweep is still correct, but costs more requests.`
   )
   ctx.progress(`open-tickets view not usable (${why}); listing every untrashed ticket`)
@@ -97,11 +93,9 @@ export async function listCandidates(
 }
 
 /**
- * The open-tickets view, unless it cannot be trusted: the client reports a ViewUnusableError (a
- * refusal, a 202, a shape or paging this action cannot follow), and the rule is this listing's:
- * such a view is not used, and neither is an answer of no ticket while open tickets exist: that is
- * checked against the plain list, newest updated first, until an open ticket is seen or the list
- * ends (after a bulk close, the newest hundred can all be closed while older ones are open).
+ * The open-tickets view, unless it cannot be trusted: a ViewUnusableError (a refusal, a 202, a
+ * shape or paging this action cannot follow), or no ticket while the plain list, newest updated
+ * first, shows an open one (after a bulk close, the newest hundred can be closed, older ones open).
  */
 async function fromOpenTicketsView(
   run: ListingRun
@@ -133,10 +127,7 @@ async function fromOpenTicketsView(
   return { listing: { kind: 'open-view', checked: true }, candidates }
 }
 
-/**
- * The pages of one listing, counted by the listing (which decides on them) and the tally. The time
- * limit, after a page or before a request (a DeadlineError), cuts the listing short.
- */
+/** The pages, counted; the time limit, after a page or before a request, cuts the listing short. */
 async function* counted(run: ListingRun, pages: AsyncIterable<Ticket[]>): AsyncGenerator<Ticket[]> {
   try {
     for await (const page of pages) {
@@ -186,9 +177,8 @@ async function triagePages(run: ListingRun, pages: AsyncIterable<Ticket[]>): Pro
 }
 
 /**
- * Why the list item alone rules the ticket out, or null when it is worth its one read. A list item
- * the triage cannot read (a view item of another shape, odd data) is read too: the ticket itself
- * is what is decided on, and the listing is a prefilter only.
+ * Why the list item alone rules the ticket out, or null when it is worth its one read (also when
+ * the triage cannot read it, e.g. a view item of another shape: the ticket itself is decided on).
  */
 function ruledOut(ticket: Ticket, settings: Settings, now: Date): SkipReason | null {
   try {
@@ -207,9 +197,8 @@ function lastMessageAt(ticket: Ticket): number {
 }
 
 /**
- * The one place reopens are found: an open ticket carrying closed-tag, a customer who came back
- * after an automatic close. Called on every list item, and on every ticket read (a `ticket-ids`
- * run lists nothing; a view item of another shape may not show the tags).
+ * The one place reopens are found (an open ticket carrying closed-tag), on every list item and
+ * every ticket read (a ticket-ids run lists nothing; a view item of another shape may lack tags).
  */
 export function noteReopened(ctx: Pick<SweepContext, 'settings' | 'tally'>, ticket: Ticket): void {
   if (ticket.status === 'open' && hasTagNamed(ticket, ctx.settings.closedTag)) {
@@ -217,10 +206,7 @@ export function noteReopened(ctx: Pick<SweepContext, 'settings' | 'tally'>, tick
   }
 }
 
-/**
- * Whether the ticket carries a tag of this name (any case), with or without an id: a tag of ours
- * that Gorgias shows without an id is still ours. Odd tag data must not stop the listing.
- */
+/** A tag of this name (any case), with or without an id; odd tag data must not stop the listing. */
 function hasTagNamed(ticket: Ticket, name: string): boolean {
   const tags: unknown = ticket?.tags
   const named = (t: { name?: unknown } | null) =>

@@ -7,9 +7,8 @@ import { messageTime, templatesFor } from '../policy/thread.js'
 import { tagRemoval, type ActionDecision, type Decision } from '../policy/types.js'
 
 /**
- * The write steps: the only code that changes a ticket. Each follows a decision taken on the read
- * made just before it, writes in a fixed order, and says what had landed when a later step fails.
- * It imports nothing of the sweep (preview.ts composes with it).
+ * The write steps, the only code that changes a ticket: each follows a decision on the read just
+ * before it, writes in a fixed order, and says what had landed when a later step fails.
  */
 
 /** The writes' part of the client: the re-read of an unconfirmed post, and the writes. */
