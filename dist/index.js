@@ -54269,22 +54269,18 @@ function pastDeadline(ctx) {
     return ctx.now().getTime() > ctx.deadline;
 }
 /**
- * The one place that counts: every ticket seen is counted exactly once, as an action (done,
- * planned, deferred, failed), a failed read, or a skip for one reason. A tag repair leaves the
- * ticket alone, so its ticket is counted under the reason it gets no follow-up or close, and the
- * repair gets a line of its own. Nothing reads it to decide.
+ * Counts every ticket seen once: an action (whatever its result), a failed read, or a skip. A tag
+ * repair's ticket is counted under why it gets no follow-up or close; the repair gets a line.
  */
 class Tally {
     dryRun;
     startedAt;
     pages = 0;
     seen = 0;
-    /** tickets read one by one, with their messages */
     read = 0;
     /** messages recognised as ours by sender and text, their marker missing */
     unmarked = 0;
     skipped = Object.fromEntries(SKIP_REASONS.map(r => [r, 0]));
-    /** follow-ups and closes, whatever became of them, and tickets deferred unread */
     actions = [];
     tagRepairs = [];
     readFailures = [];
@@ -54296,7 +54292,7 @@ class Tally {
         this.dryRun = dryRun;
         this.startedAt = startedAt;
     }
-    /** A fallback listing starts afresh: what the abandoned one counted is dropped. */
+    /** A fallback listing starts afresh. */
     restart() {
         this.seen = 0;
         for (const r of SKIP_REASONS)
@@ -54310,15 +54306,6 @@ class Tally {
     }
     action(order, outcome) {
         this.actions.push({ order, outcome });
-    }
-    tagRepair(countedAs, outcome) {
-        this.skipped[countedAs]++;
-        this.tagRepairs.push(outcome);
-    }
-    /** Said once per run, however many tickets show it. */
-    warn(text) {
-        if (!this.warnings.includes(text))
-            this.warnings.push(text);
     }
     unmarkedWarning() {
         if (this.unmarked === 0)
@@ -54354,9 +54341,8 @@ class Tally {
     }
 }
 /**
- * The max-actions budget. A slot is taken before a ticket is read (it may turn out due) and given
- * back when it needed no follow-up or close. While every slot is used or in flight a ticket waits;
- * a slot given back goes to the oldest reply waiting (lowest `order`), never to whoever asks next.
+ * The max-actions budget: a slot is taken before a ticket is read and given back when it needed no
+ * follow-up or close, to the oldest reply waiting (lowest `order`), never to whoever asks next.
  * Once every slot is used and none is in flight, the answer is no: deferred to the next run.
  */
 class ActionSlots {
@@ -54367,7 +54353,6 @@ class ActionSlots {
     constructor(max) {
         this.max = max;
     }
-    /** Resolves true with a slot held, or false when the budget is spent. */
     acquire(order) {
         return new Promise(answer => {
             this.#waiting.push({ order, answer });
@@ -54403,10 +54388,9 @@ class ActionSlots {
 
 
 /**
- * The listing: which tickets are worth reading one by one. Only open tickets can be due, so Gorgias
- * is asked for those alone (an ad-hoc view, "id should be set to 0", reference: list view items).
- * The view is a prefilter only: every ticket listed is still triaged on its own fields, so a view
- * that ignored the filter would cost time, never a wrong action. Nothing here writes.
+ * The listing: which tickets are worth reading one by one. Gorgias is asked for open tickets alone
+ * (an ad-hoc view, "id should be set to 0"), a prefilter only: every ticket listed is still triaged
+ * on its own fields, so a view that ignored the filter would cost time, never a wrong action.
  */
 const OPEN_TICKETS_VIEW = {
     type: 'ticket-list',
@@ -54423,23 +54407,26 @@ class ListingTimeLimit extends Error {
         this.listing = listing;
     }
 }
+/** The listing the settings ask for (the open-tickets view may yet fall back to every ticket). */
+function plannedListing(settings) {
+    if (settings.ticketIds !== null)
+        return { kind: 'ticket-ids', ids: settings.ticketIds };
+    if (settings.viewId !== null)
+        return { kind: 'saved-view', viewId: settings.viewId };
+    return { kind: 'open-view' };
+}
 async function listCandidates(ctx, at) {
-    const { settings } = ctx;
-    const run = { ctx, at, pages: 0, seen: 0 };
-    if (settings.ticketIds !== null) {
-        const ids = settings.ticketIds;
-        ctx.tally.seen += ids.length;
-        return {
-            listing: { kind: 'ticket-ids', ids },
-            candidates: ids.map((ticketId, order) => ({ ticketId, listed: null, order }))
-        };
+    const listing = plannedListing(ctx.settings);
+    const run = { ctx, at, pages: 0, seen: 0, listing };
+    if (listing.kind === 'ticket-ids') {
+        ctx.tally.seen += listing.ids.length;
+        return { listing, candidates: listing.ids.map((id, order) => ({ ticket: { id }, order })) };
     }
-    if (settings.viewId !== null) {
-        const listing = { kind: 'saved-view', viewId: settings.viewId };
+    if (listing.kind === 'saved-view') {
         const pages = ctx.client.listTickets({ viewId: listing.viewId });
-        const candidates = await triagePages(run, pages, listing).catch((err) => {
+        const candidates = await triagePages(run, pages).catch((err) => {
             if (run.pages === 0 && (err instanceof NotFoundError || err instanceof ValidationError)) {
-                throw new SettingsError('view-id', `view-id: Gorgias has no view ${listing.viewId} on ${settings.domain} (HTTP ${err.status}); the id is the number in the view's URL, or leave view-id empty`);
+                throw new SettingsError('view-id', `view-id: Gorgias has no view ${listing.viewId} on ${ctx.settings.domain} (HTTP ${err.status}); the id is the number in the view's URL, or leave view-id empty`);
             }
             throw err;
         });
@@ -54449,25 +54436,22 @@ async function listCandidates(ctx, at) {
     if (!('why' in open))
         return open;
     const { why } = open;
-    ctx.tally.warn(`Listed every untrashed ticket instead of open tickets only: ${why}. The sweep is still correct, but costs more requests.`);
+    ctx.tally.warnings.push(`Listed every untrashed ticket instead of open tickets only: ${why}. The sweep is still correct, but costs more requests.`);
     ctx.progress(`open-tickets view not usable (${why}); listing every untrashed ticket`);
     ctx.tally.restart();
     run.seen = 0;
-    const listing = { kind: 'all-tickets', why };
-    return { listing, candidates: await triagePages(run, ctx.client.listTickets(), listing) };
+    run.listing = { kind: 'all-tickets', why };
+    return { listing: run.listing, candidates: await triagePages(run, ctx.client.listTickets()) };
 }
 /**
- * The open-tickets view, unless it cannot be trusted: the client reports a ViewUnusableError (a
- * refusal, a 202, a shape or paging this action cannot follow), and the rule is this listing's:
- * such a view is not used, and neither is an answer of no ticket while open tickets exist. A zero
- * answer is checked against the plain list, newest updated first, until an open ticket is seen or
- * the list ends (after a bulk close, the newest hundred can all be closed while older ones are open).
+ * The open-tickets view, unless it cannot be trusted: a ViewUnusableError (a refusal, a 202, a
+ * shape or paging this action cannot follow), or no ticket while the plain list, newest updated
+ * first, shows an open one (after a bulk close, the newest hundred can be closed, older ones open).
  */
 async function fromOpenTicketsView(run) {
-    const listing = { kind: 'open-view' };
     let candidates;
     try {
-        candidates = await triagePages(run, run.ctx.client.listViewItems(OPEN_TICKETS_VIEW), listing);
+        candidates = await triagePages(run, run.ctx.client.listViewItems(OPEN_TICKETS_VIEW));
     }
     catch (err) {
         if (!(err instanceof ViewUnusableError))
@@ -54479,10 +54463,10 @@ async function fromOpenTicketsView(run) {
         return { why };
     }
     if (run.seen > 0)
-        return { listing, candidates };
+        return { listing: run.listing, candidates };
     let checked = 0;
     const newestFirst = run.ctx.client.listTickets({ orderBy: 'updated_datetime:desc' });
-    for await (const page of counted(run, newestFirst, listing)) {
+    for await (const page of counted(run, newestFirst)) {
         checked += page.length;
         if (page.some(t => t?.status === 'open' && !t.trashed_datetime)) {
             return {
@@ -54493,33 +54477,30 @@ async function fromOpenTicketsView(run) {
     run.ctx.progress(`no open tickets, checked: none among the ${checked} tickets not in the trash`);
     return { listing: { kind: 'open-view', checked: true }, candidates };
 }
-/**
- * The pages of one listing, counted by the listing (which decides on them) and the tally. The time
- * limit, after a page or before a request (a DeadlineError), cuts the listing short.
- */
-async function* counted(run, pages, listing) {
+/** The pages, counted; the time limit, after a page or before a request, cuts the listing short. */
+async function* counted(run, pages) {
     try {
         for await (const page of pages) {
             run.pages++;
             run.ctx.tally.pages++;
             yield page;
             if (pastDeadline(run.ctx))
-                throw new ListingTimeLimit(listing);
+                throw new ListingTimeLimit(run.listing);
         }
     }
     catch (err) {
         if (err instanceof DeadlineError)
-            throw new ListingTimeLimit(listing);
+            throw new ListingTimeLimit(run.listing);
         throw err;
     }
 }
 /** Reads every page, triages each ticket once, and returns the candidates oldest reply first. */
-async function triagePages(run, pages, listing) {
+async function triagePages(run, pages) {
     const { ctx, at } = run;
     const { tally, settings } = ctx;
     const seen = new Set();
     const found = [];
-    for await (const page of counted(run, pages, listing)) {
+    for await (const page of counted(run, pages)) {
         for (const ticket of page) {
             // A ticket edited while the pages are read can be listed twice; it is counted once.
             const readable = Number.isSafeInteger(ticket.id) && ticket.id >= 1;
@@ -54548,12 +54529,11 @@ async function triagePages(run, pages, listing) {
     return found
         .map(t => ({ t, at: lastMessageAt(t) }))
         .sort((a, b) => a.at - b.at || a.t.id - b.t.id)
-        .map(({ t }, order) => ({ ticketId: t.id, listed: t, order }));
+        .map(({ t }, order) => ({ ticket: t, order }));
 }
 /**
- * Why the list item alone rules the ticket out, or null when it is worth its one read. A list item
- * the triage cannot read (a view item of another shape, odd data) is read too: the ticket itself
- * is what is decided on, and the listing is a prefilter only.
+ * Why the list item alone rules the ticket out, or null when it is worth its one read (also when
+ * the triage cannot read it, e.g. a view item of another shape: the ticket itself is decided on).
  */
 function ruledOut(ticket, settings, now) {
     try {
@@ -54571,19 +54551,15 @@ function lastMessageAt(ticket) {
     return at ? at.getTime() : Number.MAX_SAFE_INTEGER;
 }
 /**
- * The one place reopens are found: an open ticket carrying closed-tag, a customer who came back
- * after an automatic close. Called on every list item, and on every ticket read (a `ticket-ids`
- * run lists nothing; a view item of another shape may not show the tags).
+ * The one place reopens are found (an open ticket carrying closed-tag), on every list item and
+ * every ticket read (a ticket-ids run lists nothing; a view item of another shape may lack tags).
  */
 function noteReopened(ctx, ticket) {
     if (ticket.status === 'open' && hasTagNamed(ticket, ctx.settings.closedTag)) {
         ctx.tally.reopened.add(ticket.id);
     }
 }
-/**
- * Whether the ticket carries a tag of this name (any case), with or without an id: a tag of ours
- * that Gorgias shows without an id is still ours. Odd tag data must not stop the listing.
- */
+/** A tag of this name (any case), with or without an id; odd tag data must not stop the listing. */
 function hasTagNamed(ticket, name) {
     const tags = ticket?.tags;
     const named = (t) => typeof t?.name === 'string' && t.name.toLowerCase() === name.toLowerCase();
@@ -56322,7 +56298,7 @@ async function followUp(ctx, ticket, d) {
     if (d.staleTags.length > 0 || d.staleNamesWithoutId.length > 0) {
         await steps.run('removing old tags', 'old tags removed', () => ctx.client.removeTags(ticket.id, tagRemoval(d.staleTags, d.staleNamesWithoutId)));
     }
-    const { body } = followUpMessage(ctx.settings, ticket, d);
+    const { body } = composeMessage(ctx.settings, ticket, d);
     const send = () => post(ctx, ticket, body);
     const sent = await steps.run('sending the follow-up', 'follow-up sent', send, true);
     await steps.run(`adding ${tag}`, `${tag} added`, () => addTag(ctx, ticket.id, tag));
@@ -56331,7 +56307,7 @@ async function followUp(ctx, ticket, d) {
 async function writes_close(ctx, ticket, d) {
     const tag = ctx.settings.closedTag;
     const steps = new Steps();
-    const message = closeMessage(ctx.settings, ticket, d);
+    const message = composeMessage(ctx.settings, ticket, d);
     if (message) {
         const send = () => post(ctx, ticket, message.body);
         await steps.run('sending the close message', 'close message sent', send);
@@ -56342,23 +56318,20 @@ async function writes_close(ctx, ticket, d) {
     await steps.run(`adding ${tag}`, `${tag} added`, () => addTag(ctx, ticket.id, tag));
 }
 /**
- * The follow-up a decision sends, in the ticket's language: the one composition used both to send
- * it and to show it in a dry run or an explanation, so what is shown is what would be sent.
+ * The message a decision sends in the ticket's language, or null (a close without one): the one
+ * composition used to send it and to show it (dry run, explanation): what is shown is what is sent.
  */
-function followUpMessage(settings, ticket, d) {
+function composeMessage(settings, ticket, d) {
     const { templates, language } = templatesFor(settings.messages, ticket.language);
-    const { reminder, reminders } = d;
     const user = settings.messages.currentUser ?? null;
-    const composed = composeFollowUp(ticket, d.route, reminder, reminders, d.marker, settings, templates, user);
-    const final = followUpKind(templates, reminder, reminders) === 'finalFollowUp';
-    return { ...composed, kind: final ? 'final-follow-up' : 'follow-up', language };
-}
-/** The close message a decision sends, or null when it closes without one. */
-function closeMessage(settings, ticket, d) {
-    const { templates, language } = templatesFor(settings.messages, ticket.language);
+    if (d.kind === 'follow-up') {
+        const { reminder, reminders } = d;
+        const composed = composeFollowUp(ticket, d.route, reminder, reminders, d.marker, settings, templates, user);
+        const final = followUpKind(templates, reminder, reminders) === 'finalFollowUp';
+        return { ...composed, kind: final ? 'final-follow-up' : 'follow-up', language };
+    }
     if (!d.postMessage || templates.close === '')
         return null;
-    const user = settings.messages.currentUser ?? null;
     const reminders = settings.followUpHours.length;
     const composed = composeClose(ticket, d.route, reminders, d.marker, settings, templates, user);
     return { ...composed, kind: 'close-message', language };
@@ -56419,9 +56392,7 @@ async function post(ctx, ticket, body) {
 const STAND_IN = { firstName: '[first name]', subject: '[subject]', address: '[customer address]' };
 /** The message this decision would send, or null (a close without a message). */
 function previewMessage(settings, ticket, d) {
-    const compose = (t, decision) => decision.kind === 'follow-up'
-        ? followUpMessage(settings, t, decision)
-        : closeMessage(settings, t, decision);
+    const compose = (t, decision) => composeMessage(settings, t, decision);
     const exact = compose(ticket, d);
     if (exact === null)
         return null;
@@ -57635,21 +57606,17 @@ function failureCode(err) {
 
 
 
-/**
- * One candidate: a max-actions slot, the read (the ticket with its messages), the decision taken on
- * that read and acted on right away, so nothing is written on data older than it.
- */
-/**
- * Skips of a read ticket that only a new message (which moves `updated_datetime`) can undo; the
- * state trusts them without a read for a day at most, so nothing odd lasts longer.
- */
+// One candidate, top to bottom: a max-actions slot, the read (the ticket with its messages), the
+// decision on that read, then the veto and the writes, so nothing is written on older data.
+// Skips only a new message (it moves updated_datetime) can undo: the state trusts them a day.
 const UNTIL_CHANGED = new Set(['no-agent-reply', 'customer-replied', 'reopened']);
 const UNTIL_CHANGED_MS = 24 * 3_600_000;
-const CREDENTIALS = 'the run stopped: credentials rejected';
 /** Skips no later run resolves by itself: listed ticket by ticket for a person to look at. */
-const NEEDS_A_PERSON = ['no-customer-address', 'reply-failed', 'unreadable'];
+const NEEDS_A_PERSON = new Set(['no-customer-address', 'reply-failed', 'unreadable']);
+const CREDENTIALS = 'the run stopped: credentials rejected';
 const TIME_LIMIT = 'time limit reached';
-function outcome(ticket, decision, action, result, detail) {
+/** The one builder of a ticket's line; a follow-up's or close's names the texts it sends. */
+function outcome(ctx, ticket, decision, result, detail) {
     const full = 'status' in ticket ? ticket : null;
     const o = {
         ticketId: ticket.id,
@@ -57657,7 +57624,7 @@ function outcome(ticket, decision, action, result, detail) {
         firstName: full ? shownFirstName(full) : '',
         language: null,
         idleHours: decision && 'idleHours' in decision ? decision.idleHours : null,
-        action,
+        action: decision && decision.kind !== 'skip' ? decision.kind : 'check',
         result
     };
     const customer = full?.customer;
@@ -57670,18 +57637,32 @@ function outcome(ticket, decision, action, result, detail) {
     }
     if (detail !== undefined)
         o.detail = detail;
+    if (full && (decision?.kind === 'follow-up' || decision?.kind === 'close')) {
+        const { language, templates } = templatesFor(ctx.settings.messages, full.language);
+        o.language = language;
+        const kind = decision.kind === 'follow-up'
+            ? followUpKind(templates, decision.reminder, decision.reminders)
+            : decision.postMessage
+                ? 'close'
+                : null;
+        const source = kind === null ? undefined : templates.sources?.[kind];
+        if (source !== undefined)
+            o.textSource = source;
+    }
     return o;
+}
+/** A failed line with its fixed code (the audit file keeps the code, never the words). */
+function failed(ctx, ticket, d, err, code = failureCode(err instanceof PartialWrite ? err.cause : err)) {
+    return { ...outcome(ctx, ticket, d, 'failed', errorText(err)), code };
 }
 /** Handles one candidate: a slot, the read, the decision, the writes; counted once in the tally. */
 async function readAndAct(ctx, c) {
-    const ticket = c.listed ?? { id: c.ticketId };
     if (!ctx.stop && pastDeadline(ctx))
         stopRun(ctx, timeLimit(ctx));
-    if (ctx.stop) {
-        return defer(ctx, c.order, ticket, ctx.stop.kind === 'credentials' ? CREDENTIALS : TIME_LIMIT);
-    }
+    if (ctx.stop)
+        return defer(ctx, c, ctx.stop.kind === 'credentials' ? CREDENTIALS : TIME_LIMIT);
     if (!(await ctx.slots.acquire(c.order)))
-        return defer(ctx, c.order, ticket, 'max-actions reached');
+        return defer(ctx, c, 'max-actions reached');
     let used = false;
     try {
         used = await readDecideWrite(ctx, c);
@@ -57693,19 +57674,16 @@ async function readAndAct(ctx, c) {
 /** Returns whether a follow-up or close was attempted (its max-actions slot is then used). */
 async function readDecideWrite(ctx, c) {
     const { tally, settings } = ctx;
-    let read;
     tally.read++;
-    try {
-        read = await ctx.client.readTicket(c.ticketId);
-    }
-    catch (err) {
-        readFailed(ctx, c, err);
+    const read = await ctx.client
+        .readTicket(c.ticket.id)
+        .catch((err) => readFailed(ctx, c, err));
+    if (!read)
         return false;
-    }
     const { ticket, messages } = read;
     // Another ticket came back (merged into it, or a confused server): nothing is written on data
     // that is not the ticket asked about; if it is due, it is listed and read on its own.
-    if (ticket.id !== c.ticketId) {
+    if (ticket.id !== c.ticket.id) {
         tally.skip('not-found');
         return false;
     }
@@ -57717,7 +57695,7 @@ async function readDecideWrite(ctx, c) {
     }
     catch (err) {
         // Only data odd enough to trip the policy lands here; it is never acted on.
-        skipNeedingAPerson(ctx, outcome(ticket, null, 'check', 'skipped', errorText(err)), 'unreadable');
+        needsAPerson(ctx, ticket, null, 'unreadable', errorText(err));
         return false;
     }
     const { decision, schedule } = decided;
@@ -57732,43 +57710,27 @@ async function readDecideWrite(ctx, c) {
             else if (UNTIL_CHANGED.has(decision.reason)) {
                 ctx.state?.notDue(ticket, new Date(now.getTime() + UNTIL_CHANGED_MS), null);
             }
-            if (NEEDS_A_PERSON.includes(decision.reason)) {
-                const line = outcome(ticket, decision, 'check', 'skipped', decision.detail);
-                skipNeedingAPerson(ctx, line, decision.reason);
+            if (NEEDS_A_PERSON.has(decision.reason)) {
+                needsAPerson(ctx, ticket, decision, decision.reason, decision.detail);
             }
             else
                 tally.skip(decision.reason);
             return false;
         case 'untag':
         case 'tag-follow-up':
-            // After a repair that leaves the cycle waiting on time (not on the customer), it is not due.
-            if ((await repairTags(ctx, ticket, decision)) &&
-                schedule &&
-                (decision.kind === 'tag-follow-up' || decision.because === 'agent-replied')) {
-                remember(ctx, ticket, dueTime(schedule, settings));
-            }
+            await repairTags(ctx, ticket, decision, schedule);
             return false;
         case 'follow-up':
-        case 'close': {
-            const acted = await act(ctx, c.order, ticket, messages, decision);
-            if (acted instanceof Date && decision.kind === 'follow-up') {
-                const { replyAt, reminder } = decision;
-                remember(ctx, ticket, earliestAfterFollowUp(replyAt, reminder, acted.getTime(), settings));
-            }
-            return acted !== 'not-attempted';
-        }
+        case 'close':
+            return act(ctx, c.order, ticket, messages, decision);
     }
 }
-/**
- * The decision on the fresh read, and its explanation in a ticket-ids run. Timestamps of the ticket
- * that are present but not dates make it unreadable (the triage's rule): never acted on.
- */
+/** The decision on the fresh read (explained in a ticket-ids run); odd timestamps: unreadable. */
 function act_decide(ctx, c, ticket, messages, now) {
     const first = triage(ticket, ctx.settings, now);
     const decided = first.kind === 'skip' && first.reason === 'unreadable'
         ? { decision: first, schedule: null }
         : reason(ticket, messages, ctx.settings, now);
-    // ticket-ids runs explain every ticket
     if (ctx.settings.ticketIds !== null) {
         const explanation = explainTicket(ticket, messages, ctx.settings, now);
         const { decision } = decided;
@@ -57779,73 +57741,55 @@ function act_decide(ctx, c, ticket, messages, now) {
     }
     return decided;
 }
-function skipNeedingAPerson(ctx, line, reason) {
-    line.skipReason = reason;
-    ctx.tally.skip(reason, line);
+function needsAPerson(ctx, ticket, d, reason, detail) {
+    ctx.tally.skip(reason, { ...outcome(ctx, ticket, d, 'skipped', detail), skipReason: reason });
 }
-/** A ticket this run wrote to, not due until `due`, remembered with the server's time of the write. */
+/** A ticket this run wrote to, not due until `due`, remembered with the server's time of it. */
 function remember(ctx, ticket, due) {
     const wrote = ctx.client.lastWriteAt?.(ticket.id) ?? null;
     if (wrote !== null)
         ctx.state?.notDue(ticket, due, wrote);
 }
-function defer(ctx, order, ticket, why) {
-    ctx.tally.action(order, outcome(ticket, null, 'check', 'deferred', `not read: ${why}`));
+function defer(ctx, c, why) {
+    ctx.tally.action(c.order, outcome(ctx, c.ticket, null, 'deferred', `not read: ${why}`));
 }
 function readFailed(ctx, c, err) {
-    const ticket = c.listed ?? { id: c.ticketId };
     if (err instanceof NotFoundError)
         return ctx.tally.skip('not-found');
     if (err instanceof UnreadableThreadError) {
         // Never decided on: a thread that is not the ticket's own could start a cycle it never had.
-        return ctx.tally.skip('unreadable', outcome(ticket, null, 'check', 'skipped', errorText(err)));
+        return ctx.tally.skip('unreadable', outcome(ctx, c.ticket, null, 'skipped', errorText(err)));
     }
     const deferred = recordFailure(ctx, err, true);
     if (deferred !== null)
-        return defer(ctx, c.order, ticket, deferred);
-    ctx.tally.readFailures.push(failed(outcome(ticket, null, 'check', 'failed', errorText(err)), err));
+        return defer(ctx, c, deferred);
+    ctx.tally.readFailures.push(failed(ctx, c.ticket, null, err));
 }
-/** Returns whether the repair was written (not in a dry run, and it did not fail). */
-async function repairTags(ctx, ticket, d) {
-    const line = (result, detail) => outcome(ticket, d, d.kind, result, detail);
-    let repaired;
-    if (ctx.settings.dryRun)
-        repaired = line('would-do');
-    else {
+/** A tag repair leaves the ticket counted under why it gets no follow-up or close. */
+async function repairTags(ctx, ticket, d, schedule) {
+    let repaired = outcome(ctx, ticket, d, 'would-do');
+    if (!ctx.settings.dryRun) {
         try {
             const detail = d.kind === 'untag' ? await removeOurTags(ctx, ticket, d) : await addFollowUpTag(ctx, ticket);
-            repaired = line('done', detail);
+            repaired = outcome(ctx, ticket, d, 'done', detail);
         }
         catch (err) {
             recordFailure(ctx, err, false);
-            repaired = failed(line('failed', errorText(err)), err);
+            repaired = failed(ctx, ticket, d, err);
         }
     }
     const customer = d.kind === 'untag' && d.because === 'customer-replied';
-    ctx.tally.tagRepair(customer ? 'customer-replied' : 'not-due', repaired);
-    return repaired.result === 'done';
+    ctx.tally.skip(customer ? 'customer-replied' : 'not-due');
+    ctx.tally.tagRepairs.push(repaired);
+    // After a repair that leaves the cycle waiting on time (not on the customer), it is not due.
+    const waitsOnTime = d.kind === 'tag-follow-up' || d.because === 'agent-replied';
+    if (repaired.result === 'done' && schedule && waitsOnTime) {
+        remember(ctx, ticket, dueTime(schedule, ctx.settings));
+    }
 }
-/**
- * A follow-up or close: the veto, then the writes. Returns the follow-up's time on the server's
- * clock once sent, 'done' for a close, 'attempted' (planned, failed, deferred: its slot is used), or
- * 'not-attempted' (vetoed).
- */
+/** A follow-up or close: the veto, then the writes. Returns whether it was attempted. */
 async function act(ctx, order, ticket, messages, d) {
-    const { tally } = ctx;
-    const line = (result, detail) => {
-        const o = outcome(ticket, d, d.kind, result, detail);
-        const { language, templates } = templatesFor(ctx.settings.messages, ticket.language);
-        o.language = language;
-        const kind = d.kind === 'follow-up'
-            ? followUpKind(templates, d.reminder, d.reminders)
-            : d.postMessage
-                ? 'close'
-                : null;
-        const source = kind === null ? undefined : templates.sources?.[kind];
-        if (source !== undefined)
-            o.textSource = source;
-        return o;
-    };
+    const { tally, settings } = ctx;
     if (ctx.veto) {
         let veto;
         try {
@@ -57854,38 +57798,41 @@ async function act(ctx, order, ticket, messages, d) {
         catch (err) {
             // A throw or a timeout of the policy module fails this ticket: it is never acted on.
             recordFailure(ctx, err, false);
-            tally.action(order, failed(line('failed', errorText(err)), err, 'policy-module'));
-            return 'attempted';
+            tally.action(order, failed(ctx, ticket, d, err, 'policy-module'));
+            return true;
         }
         if (veto) {
-            tally.skip('policy-module', line('skipped', veto.skip));
-            return 'not-attempted';
+            tally.skip('policy-module', outcome(ctx, ticket, d, 'skipped', veto.skip));
+            return false;
         }
     }
-    if (ctx.settings.dryRun) {
-        const planned = line('would-do');
-        const message = previewMessage(ctx.settings, ticket, d);
+    if (settings.dryRun) {
+        const planned = outcome(ctx, ticket, d, 'would-do');
+        const message = previewMessage(settings, ticket, d);
         if (message)
             planned.message = message;
         tally.action(order, planned);
-        return 'attempted';
+        return true;
     }
     try {
         const sentAt = d.kind === 'follow-up' ? await followUp(ctx, ticket, d) : await writes_close(ctx, ticket, d); // prettier-ignore
-        tally.action(order, line('done'));
-        return sentAt instanceof Date ? sentAt : 'done';
+        tally.action(order, outcome(ctx, ticket, d, 'done'));
+        if (d.kind === 'follow-up' && sentAt) {
+            remember(ctx, ticket, earliestAfterFollowUp(d.replyAt, d.reminder, sentAt.getTime(), settings));
+        }
     }
     catch (err) {
         // A write that landed in part is never deferred: it failed, saying what was done.
         const partial = err instanceof PartialWrite ? err : null;
-        const cause = partial ? partial.cause : err;
-        const deferred = recordFailure(ctx, cause, !partial);
-        const o = deferred === null ? failed(line('failed', errorText(err)), cause) : line('deferred', deferred);
+        const deferred = recordFailure(ctx, partial ? partial.cause : err, !partial);
+        const o = deferred === null
+            ? failed(ctx, ticket, d, err)
+            : outcome(ctx, ticket, d, 'deferred', deferred);
         if (partial?.effective)
             o.wrote = true;
         tally.action(order, o);
     }
-    return 'attempted';
+    return true;
 }
 /**
  * Every failure of a ticket's step passes here, and only here does one stop the run: rejected
@@ -57906,29 +57853,22 @@ function recordFailure(ctx, err, deferrable) {
 function timeLimit(ctx) {
     return { kind: 'time-limit', minutes: ctx.settings.timeLimitMinutes };
 }
-/** A failed outcome with its fixed code (the audit file keeps the code, never the words). */
-function failed(o, err, code) {
-    o.code = code ?? failureCode(err);
-    return o;
-}
 
 ;// CONCATENATED MODULE: ./src/sweep/index.ts
 
 
 
+
 /**
  * One sweep: list (listing.ts) -> read, decide and write each candidate, oldest reply first, within
- * max-actions and the time limit (act.ts, writes.ts) -> the report. A listing failure stops the run
- * before any write.
+ * max-actions and the time limit (act.ts, writes.ts) -> the report. Nothing is written before the
+ * listing is complete.
  */
 async function sweep(opts) {
     const { settings, log } = opts;
     const startedAt = opts.now();
     const ctx = {
-        client: opts.client,
-        settings,
-        now: opts.now,
-        deadline: opts.deadline,
+        ...opts,
         tally: new Tally(settings.dryRun, startedAt),
         stop: undefined,
         slots: new ActionSlots(settings.maxActions),
@@ -57959,21 +57899,12 @@ async function sweep(opts) {
     await readAndActAll(ctx, log, listed.candidates, opts.concurrency ?? 4);
     return ctx.tally.report(listed.listing, opts.now(), ctx.stop);
 }
-/**
- * The time limit reached before anything was listed (while the account's macros or business hours
- * were read): nothing was done, and the run ends as one the limit cut short while listing.
- */
+/** The time limit reached before listing (while the account's macros or hours were read). */
 function stoppedBeforeListing(opts) {
-    const { settings } = opts;
-    const minutes = settings.timeLimitMinutes;
+    const minutes = opts.settings.timeLimitMinutes;
     opts.log.warning(`time-limit-minutes (${minutes}) reached before listing: nothing was done`);
-    const listing = settings.ticketIds !== null
-        ? { kind: 'ticket-ids', ids: settings.ticketIds }
-        : settings.viewId !== null
-            ? { kind: 'saved-view', viewId: settings.viewId }
-            : { kind: 'open-view' };
-    const tally = new Tally(settings.dryRun, opts.now());
-    return tally.report(listing, opts.now(), { kind: 'time-limit', minutes });
+    const tally = new Tally(opts.settings.dryRun, opts.now());
+    return tally.report(plannedListing(opts.settings), opts.now(), { kind: 'time-limit', minutes });
 }
 /** A few tickets at once; each ticket's own steps stay in order. */
 async function readAndActAll(ctx, log, candidates, concurrency) {
@@ -57989,9 +57920,7 @@ async function readAndActAll(ctx, log, candidates, concurrency) {
             }
             catch (err) {
                 // Only a bug can land here; it must not stop the other tickets or the report.
-                const message = err instanceof Error ? err.message : String(err);
-                const known = candidate.listed ?? { id: candidate.ticketId };
-                const o = outcome(known, null, 'check', 'failed', `internal error: ${message}`);
+                const o = outcome(ctx, candidate.ticket, null, 'failed', `internal error: ${errorText(err)}`);
                 tally.readFailures.push({ ...o, code: 'internal-error' });
             }
             if (tally.read >= reported + 25) {
@@ -58024,17 +57953,12 @@ async function readAndActAll(ctx, log, candidates, concurrency) {
 
 
 
-/**
- * Time an in-flight ticket may take past time-limit-minutes to finish its writes (a quarter of the
- * limit, at most 90 s); past it, a request still waiting gives up unsent and the summary is written.
- */
+
+/** Time an in-flight ticket may take past the limit to finish its writes; then requests give up. */
 function finishGraceMs(timeLimitMinutes) {
     return Math.min(90_000, timeLimitMinutes * 60_000 * 0.25);
 }
-/**
- * Said before any request: the credentials go wherever api-url points, and a host other than the
- * account's own (and not a loopback test server) may be a typo. Null when there is nothing to say.
- */
+/** Said before any request: the credentials go wherever api-url points. */
 function apiUrlWarning(settings) {
     const host = new URL(settings.apiUrl).hostname.toLowerCase();
     const domain = settings.domain;
@@ -58043,10 +57967,9 @@ function apiUrlWarning(settings) {
     return `api-url points at ${host}, not ${domain}.gorgias.com: the Gorgias credentials are sent there. If that is a typo, fix api-url (or leave it empty).`;
 }
 /**
- * One sweep with everything wired, shared by the action and the CLI: the policy module (loaded, so
- * checked, before any request), a paced client, the check before the sweep (`full`: the whole
- * account check of a dry run; `tags`: that exclude-tags and only-tags exist; `none`: `explain`),
- * the account's texts and hours, the state between runs, the sweep, the audit file.
+ * One sweep with everything wired, for the action and the CLI: the policy module (checked before
+ * any request), a paced client, the check (`full`: the whole account; `tags`: that exclude-tags and
+ * only-tags exist; `none`: `explain`), the account's texts and hours, the state, the audit file.
  */
 async function runSweep(given, log, preflight = given.dryRun ? 'full' : 'tags') {
     const veto = given.policyModule ? await loadPolicyModule(given, log) : null;
@@ -58102,9 +58025,8 @@ async function runSweep(given, log, preflight = given.dryRun ? 'full' : 'tags') 
     };
 }
 /**
- * What the settings take from the account, read once before the sweep and so before any write:
- * the macros named for the texts (and the API user, for current_user), and the business hours for
- * `business-hours: gorgias`. A problem stops the run, naming the input.
+ * What the settings take from the account, read once before any write: the macros named for the
+ * texts (and the API user), the business hours for `business-hours: gorgias`. A problem stops it.
  */
 async function fromAccount(client, settings) {
     let businessHours = settings.businessHours;
@@ -58112,8 +58034,7 @@ async function fromAccount(client, settings) {
         const account = await getAccount(client).catch((err) => {
             if (err instanceof AuthError || err instanceof DeadlineError)
                 throw err;
-            const why = err instanceof Error ? err.message : String(err);
-            throw new SettingsError('business-hours', `business-hours: gorgias: the account (GET /api/account) could not be read: ${why}`);
+            throw new SettingsError('business-hours', `business-hours: gorgias: the account (GET /api/account) could not be read: ${errorText(err)}`);
         });
         businessHours = accountBusinessHours(account, settings.accountBusinessHours);
     }
@@ -58125,11 +58046,7 @@ async function runCheck(settings, log) {
     const deadline = Date.now() + settings.timeLimitMinutes * 60_000;
     return checkAccount(paceClient(settings, log, deadline), settings);
 }
-/**
- * A client paced as a sweep's, its long waits and retries said in the log (short waits are the
- * normal rhythm: progress lines count them). It reads the wall clock, as the sweep does, and
- * sends nothing past the run's deadline and its finish grace.
- */
+/** A client on the wall clock that sends nothing past the deadline and grace; long waits logged. */
 function paceClient(settings, log, deadline) {
     return new GorgiasClient({
         baseUrl: settings.apiUrl,
@@ -58148,10 +58065,7 @@ function paceClient(settings, log, deadline) {
         }
     });
 }
-/**
- * Credentials refused before anything was read (the first reads of a ticket-ids run): a run that
- * never started, shown like a listing refused at its first page (exit 2, no outputs).
- */
+/** Credentials refused before anything was read: shown as a run that never started (exit 2). */
 function rejectedAtStart(report) {
     const skipped = Object.values(report.skipped).reduce((sum, n) => sum + n, 0);
     const lines = [report.housekeeping, report.readFailures, report.explanations];
@@ -58160,10 +58074,7 @@ function rejectedAtStart(report) {
         report.actions.every(o => o.result === 'deferred') &&
         lines.every(l => l.length === 0));
 }
-/**
- * The state between runs, read before any request; null when state-file is not set, and in a
- * ticket-ids run (it lists nothing, so it could keep nothing of the others').
- */
+/** The state between runs; null without state-file, and in a ticket-ids run (it lists nothing). */
 function openState(settings, log) {
     const path = settings.stateFile;
     if (path === null)
@@ -58195,16 +58106,14 @@ function written(report, log, write) {
         return true;
     }
     catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        report.warnings.push(message);
-        log.warning(message);
+        report.warnings.push(errorText(err));
+        log.warning(errorText(err));
         return false;
     }
 }
 /**
- * The report's free texts (errors, policy-module reasons, warnings) without the key in any form,
- * before anything cuts them to length: a policy module can read the environment, and an error
- * may echo what it was given.
+ * The report's free texts without the key in any form, before anything cuts them to length: a
+ * policy module can read the environment, and an error may echo what it was given.
  */
 function withoutSecrets(report, forms) {
     const clean = (o) => o.detail === undefined ? o : { ...o, detail: redact(o.detail, forms) };
@@ -58290,7 +58199,7 @@ function summaryMarkdown(report, settings, stats, preface = '') {
     const moreExplained = report.explanations.length - explained.length;
     return withinSummaryLimit([
         ...summaryHead(report, settings, link, preface),
-        ...needsAPerson(report, settings, link),
+        ...summary_needsAPerson(report, settings, link),
         ...previewsMarkdown(report, settings, link),
         ...ticketTables(report, settings, link),
         ...tagRepairsSection(report, settings, link),
@@ -58345,7 +58254,7 @@ const needsPersonSkip = (o) => o.skipReason !== undefined && PERSON_SKIPS.has(o.
  * Tickets a person has to look at, with links: a follow-up or close that failed, a ticket that
  * could not be read, a tag repair that failed, a policy-module error, no address to write to.
  */
-function needsAPerson(report, settings, link) {
+function summary_needsAPerson(report, settings, link) {
     const item = (o, words) => {
         const detail = shownDetail(o, settings);
         return `- ${link(o.ticketId)}: ${words}${detail ? `: ${markdownText(detail, 200)}` : ''}`;

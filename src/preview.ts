@@ -1,7 +1,7 @@
 import type { Settings } from './config.js'
 import type { Address, NewMessage, Ticket } from './gorgias/types.js'
 import type { ActionDecision } from './policy/types.js'
-import { closeMessage, followUpMessage, type MessageKind } from './sweep/writes.js'
+import { composeMessage, type MessageKind } from './sweep/writes.js'
 import { cut, escapeMarkdown, markdownText, oneLine, plural, terminalCell } from './text.js'
 
 /**
@@ -40,10 +40,7 @@ export function previewMessage(
   ticket: Ticket,
   d: ActionDecision
 ): MessagePreview | null {
-  const compose = (t: Ticket, decision: ActionDecision) =>
-    decision.kind === 'follow-up'
-      ? followUpMessage(settings, t, decision)
-      : closeMessage(settings, t, decision)
+  const compose = (t: Ticket, decision: ActionDecision) => composeMessage(settings, t, decision)
   const exact = compose(ticket, d)
   if (exact === null) return null
   // The ticket and the route with the customer's values replaced by what they stand for.

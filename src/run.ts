@@ -12,19 +12,14 @@ import { requestLine } from './report.js'
 import { loadState, policyModuleContent, RunState, stateFingerprint, writeState } from './state.js'
 import { stoppedBeforeListing, sweep, type SweepLog } from './sweep/index.js'
 import type { Outcome, Report } from './sweep/types.js'
+import { errorText } from './sweep/writes.js'
 
-/**
- * Time an in-flight ticket may take past time-limit-minutes to finish its writes (a quarter of the
- * limit, at most 90 s); past it, a request still waiting gives up unsent and the summary is written.
- */
+/** Time an in-flight ticket may take past the limit to finish its writes; then requests give up. */
 export function finishGraceMs(timeLimitMinutes: number): number {
   return Math.min(90_000, timeLimitMinutes * 60_000 * 0.25)
 }
 
-/**
- * Said before any request: the credentials go wherever api-url points, and a host other than the
- * account's own (and not a loopback test server) may be a typo. Null when there is nothing to say.
- */
+/** Said before any request: the credentials go wherever api-url points. */
 export function apiUrlWarning(settings: Pick<Settings, 'apiUrl' | 'domain'>): string | null {
   const host = new URL(settings.apiUrl).hostname.toLowerCase()
   const domain = settings.domain
@@ -37,7 +32,7 @@ export interface SweepRun {
   settings: Settings
   report: Report
   stats: ClientStats
-  /** the account check made before the sweep (the whole checklist in a dry run), or null */
+  /** the check before the sweep (the whole checklist in a dry run), or null */
   checklist: Checklist | null
   /** the files written, or null (not asked for, or could not be written: see warnings) */
   auditFile: string | null
@@ -47,10 +42,9 @@ export interface SweepRun {
 export type Preflight = 'full' | 'tags' | 'none'
 
 /**
- * One sweep with everything wired, shared by the action and the CLI: the policy module (loaded, so
- * checked, before any request), a paced client, the check before the sweep (`full`: the whole
- * account check of a dry run; `tags`: that exclude-tags and only-tags exist; `none`: `explain`),
- * the account's texts and hours, the state between runs, the sweep, the audit file.
+ * One sweep with everything wired, for the action and the CLI: the policy module (checked before
+ * any request), a paced client, the check (`full`: the whole account; `tags`: that exclude-tags and
+ * only-tags exist; `none`: `explain`), the account's texts and hours, the state, the audit file.
  */
 export async function runSweep(
   given: Settings,
@@ -107,9 +101,8 @@ export async function runSweep(
 }
 
 /**
- * What the settings take from the account, read once before the sweep and so before any write:
- * the macros named for the texts (and the API user, for current_user), and the business hours for
- * `business-hours: gorgias`. A problem stops the run, naming the input.
+ * What the settings take from the account, read once before any write: the macros named for the
+ * texts (and the API user), the business hours for `business-hours: gorgias`. A problem stops it.
  */
 async function fromAccount(
   client: Pick<GorgiasClient, 'getJson' | 'list'>,
@@ -119,10 +112,9 @@ async function fromAccount(
   if (settings.accountBusinessHours) {
     const account = await getAccount(client).catch((err: unknown) => {
       if (err instanceof AuthError || err instanceof DeadlineError) throw err
-      const why = err instanceof Error ? err.message : String(err)
       throw new SettingsError(
         'business-hours',
-        `business-hours: gorgias: the account (GET /api/account) could not be read: ${why}`
+        `business-hours: gorgias: the account (GET /api/account) could not be read: ${errorText(err)}`
       )
     })
     businessHours = accountBusinessHours(account, settings.accountBusinessHours)
@@ -137,11 +129,7 @@ export async function runCheck(settings: Settings, log: SweepLog): Promise<Check
   return checkAccount(paceClient(settings, log, deadline), settings)
 }
 
-/**
- * A client paced as a sweep's, its long waits and retries said in the log (short waits are the
- * normal rhythm: progress lines count them). It reads the wall clock, as the sweep does, and
- * sends nothing past the run's deadline and its finish grace.
- */
+/** A client on the wall clock that sends nothing past the deadline and grace; long waits logged. */
 function paceClient(settings: Settings, log: SweepLog, deadline: number): GorgiasClient {
   return new GorgiasClient({
     baseUrl: settings.apiUrl,
@@ -160,10 +148,7 @@ function paceClient(settings: Settings, log: SweepLog, deadline: number): Gorgia
   })
 }
 
-/**
- * Credentials refused before anything was read (the first reads of a ticket-ids run): a run that
- * never started, shown like a listing refused at its first page (exit 2, no outputs).
- */
+/** Credentials refused before anything was read: shown as a run that never started (exit 2). */
 function rejectedAtStart(report: Report): boolean {
   const skipped = Object.values(report.skipped).reduce((sum, n) => sum + n, 0)
   const lines = [report.housekeeping, report.readFailures, report.explanations]
@@ -177,10 +162,7 @@ function rejectedAtStart(report: Report): boolean {
 
 type OpenState = { path: string; fingerprint: string; run: RunState; notice: string | null }
 
-/**
- * The state between runs, read before any request; null when state-file is not set, and in a
- * ticket-ids run (it lists nothing, so it could keep nothing of the others').
- */
+/** The state between runs; null without state-file, and in a ticket-ids run (it lists nothing). */
 export function openState(settings: Settings, log: SweepLog): OpenState | null {
   const path = settings.stateFile
   if (path === null) return null
@@ -210,17 +192,15 @@ function written(report: Report, log: SweepLog, write: () => void): boolean {
     write()
     return true
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err)
-    report.warnings.push(message)
-    log.warning(message)
+    report.warnings.push(errorText(err))
+    log.warning(errorText(err))
     return false
   }
 }
 
 /**
- * The report's free texts (errors, policy-module reasons, warnings) without the key in any form,
- * before anything cuts them to length: a policy module can read the environment, and an error
- * may echo what it was given.
+ * The report's free texts without the key in any form, before anything cuts them to length: a
+ * policy module can read the environment, and an error may echo what it was given.
  */
 function withoutSecrets(report: Report, forms: string[]): Report {
   const clean = (o: Outcome): Outcome =>

@@ -14,14 +14,7 @@ import type { ActionDecision, Decision, SkipReason } from '../policy/types.js'
 import { previewMessage } from '../preview.js'
 import { pastDeadline, stopRun, type SweepContext } from './context.js'
 import { noteReopened, type Candidate } from './listing.js'
-import {
-  failureCode,
-  type ActionKind,
-  type FailureCode,
-  type Outcome,
-  type Result,
-  type Stop
-} from './types.js'
+import { failureCode, type FailureCode, type Outcome, type Result, type Stop } from './types.js'
 import {
   addFollowUpTag,
   close,
@@ -31,27 +24,22 @@ import {
   removeOurTags
 } from './writes.js'
 
-/**
- * One candidate: a max-actions slot, the read (the ticket with its messages), the decision taken on
- * that read and acted on right away, so nothing is written on data older than it.
- */
+// One candidate, top to bottom: a max-actions slot, the read (the ticket with its messages), the
+// decision on that read, then the veto and the writes, so nothing is written on older data.
 
-/**
- * Skips of a read ticket that only a new message (which moves `updated_datetime`) can undo; the
- * state trusts them without a read for a day at most, so nothing odd lasts longer.
- */
+// Skips only a new message (it moves updated_datetime) can undo: the state trusts them a day.
 const UNTIL_CHANGED = new Set<SkipReason>(['no-agent-reply', 'customer-replied', 'reopened'])
 const UNTIL_CHANGED_MS = 24 * 3_600_000
-
-const CREDENTIALS = 'the run stopped: credentials rejected'
 /** Skips no later run resolves by itself: listed ticket by ticket for a person to look at. */
-const NEEDS_A_PERSON: readonly SkipReason[] = ['no-customer-address', 'reply-failed', 'unreadable']
+const NEEDS_A_PERSON = new Set<SkipReason>(['no-customer-address', 'reply-failed', 'unreadable'])
+const CREDENTIALS = 'the run stopped: credentials rejected'
 const TIME_LIMIT = 'time limit reached'
 
+/** The one builder of a ticket's line; a follow-up's or close's names the texts it sends. */
 export function outcome(
-  ticket: Ticket | { id: number },
+  ctx: Pick<SweepContext, 'settings'>,
+  ticket: Candidate['ticket'],
   decision: Decision | null,
-  action: ActionKind,
   result: Result,
   detail?: string
 ): Outcome {
@@ -62,7 +50,7 @@ export function outcome(
     firstName: full ? shownFirstName(full) : '',
     language: null,
     idleHours: decision && 'idleHours' in decision ? decision.idleHours : null,
-    action,
+    action: decision && decision.kind !== 'skip' ? decision.kind : 'check',
     result
   }
   const customer = full?.customer
@@ -75,17 +63,37 @@ export function outcome(
     o.reminders = decision.reminders
   }
   if (detail !== undefined) o.detail = detail
+  if (full && (decision?.kind === 'follow-up' || decision?.kind === 'close')) {
+    const { language, templates } = templatesFor(ctx.settings.messages, full.language)
+    o.language = language
+    const kind =
+      decision.kind === 'follow-up'
+        ? followUpKind(templates, decision.reminder, decision.reminders)
+        : decision.postMessage
+          ? 'close'
+          : null
+    const source = kind === null ? undefined : templates.sources?.[kind]
+    if (source !== undefined) o.textSource = source
+  }
   return o
+}
+
+/** A failed line with its fixed code (the audit file keeps the code, never the words). */
+function failed(
+  ctx: SweepContext,
+  ticket: Candidate['ticket'],
+  d: Decision | null,
+  err: unknown,
+  code: FailureCode = failureCode(err instanceof PartialWrite ? err.cause : err)
+): Outcome {
+  return { ...outcome(ctx, ticket, d, 'failed', errorText(err)), code }
 }
 
 /** Handles one candidate: a slot, the read, the decision, the writes; counted once in the tally. */
 export async function readAndAct(ctx: SweepContext, c: Candidate): Promise<void> {
-  const ticket = c.listed ?? { id: c.ticketId }
   if (!ctx.stop && pastDeadline(ctx)) stopRun(ctx, timeLimit(ctx))
-  if (ctx.stop) {
-    return defer(ctx, c.order, ticket, ctx.stop.kind === 'credentials' ? CREDENTIALS : TIME_LIMIT)
-  }
-  if (!(await ctx.slots.acquire(c.order))) return defer(ctx, c.order, ticket, 'max-actions reached')
+  if (ctx.stop) return defer(ctx, c, ctx.stop.kind === 'credentials' ? CREDENTIALS : TIME_LIMIT)
+  if (!(await ctx.slots.acquire(c.order))) return defer(ctx, c, 'max-actions reached')
   let used = false
   try {
     used = await readDecideWrite(ctx, c)
@@ -97,18 +105,15 @@ export async function readAndAct(ctx: SweepContext, c: Candidate): Promise<void>
 /** Returns whether a follow-up or close was attempted (its max-actions slot is then used). */
 async function readDecideWrite(ctx: SweepContext, c: Candidate): Promise<boolean> {
   const { tally, settings } = ctx
-  let read: { ticket: Ticket; messages: Message[] }
   tally.read++
-  try {
-    read = await ctx.client.readTicket(c.ticketId)
-  } catch (err) {
-    readFailed(ctx, c, err)
-    return false
-  }
+  const read = await ctx.client
+    .readTicket(c.ticket.id)
+    .catch((err: unknown) => readFailed(ctx, c, err))
+  if (!read) return false
   const { ticket, messages } = read
   // Another ticket came back (merged into it, or a confused server): nothing is written on data
   // that is not the ticket asked about; if it is due, it is listed and read on its own.
-  if (ticket.id !== c.ticketId) {
+  if (ticket.id !== c.ticket.id) {
     tally.skip('not-found')
     return false
   }
@@ -119,7 +124,7 @@ async function readDecideWrite(ctx: SweepContext, c: Candidate): Promise<boolean
     decided = decide(ctx, c, ticket, messages, now)
   } catch (err) {
     // Only data odd enough to trip the policy lands here; it is never acted on.
-    skipNeedingAPerson(ctx, outcome(ticket, null, 'check', 'skipped', errorText(err)), 'unreadable')
+    needsAPerson(ctx, ticket, null, 'unreadable', errorText(err))
     return false
   }
   const { decision, schedule } = decided
@@ -133,38 +138,21 @@ async function readDecideWrite(ctx: SweepContext, c: Candidate): Promise<boolean
       } else if (UNTIL_CHANGED.has(decision.reason)) {
         ctx.state?.notDue(ticket, new Date(now.getTime() + UNTIL_CHANGED_MS), null)
       }
-      if (NEEDS_A_PERSON.includes(decision.reason)) {
-        const line = outcome(ticket, decision, 'check', 'skipped', decision.detail)
-        skipNeedingAPerson(ctx, line, decision.reason)
+      if (NEEDS_A_PERSON.has(decision.reason)) {
+        needsAPerson(ctx, ticket, decision, decision.reason, decision.detail)
       } else tally.skip(decision.reason)
       return false
     case 'untag':
     case 'tag-follow-up':
-      // After a repair that leaves the cycle waiting on time (not on the customer), it is not due.
-      if (
-        (await repairTags(ctx, ticket, decision)) &&
-        schedule &&
-        (decision.kind === 'tag-follow-up' || decision.because === 'agent-replied')
-      ) {
-        remember(ctx, ticket, dueTime(schedule, settings))
-      }
+      await repairTags(ctx, ticket, decision, schedule)
       return false
     case 'follow-up':
-    case 'close': {
-      const acted = await act(ctx, c.order, ticket, messages, decision)
-      if (acted instanceof Date && decision.kind === 'follow-up') {
-        const { replyAt, reminder } = decision
-        remember(ctx, ticket, earliestAfterFollowUp(replyAt, reminder, acted.getTime(), settings))
-      }
-      return acted !== 'not-attempted'
-    }
+    case 'close':
+      return act(ctx, c.order, ticket, messages, decision)
   }
 }
 
-/**
- * The decision on the fresh read, and its explanation in a ticket-ids run. Timestamps of the ticket
- * that are present but not dates make it unreadable (the triage's rule): never acted on.
- */
+/** The decision on the fresh read (explained in a ticket-ids run); odd timestamps: unreadable. */
 function decide(
   ctx: SweepContext,
   c: Candidate,
@@ -177,7 +165,6 @@ function decide(
     first.kind === 'skip' && first.reason === 'unreadable'
       ? { decision: first, schedule: null }
       : reason(ticket, messages, ctx.settings, now)
-  // ticket-ids runs explain every ticket
   if (ctx.settings.ticketIds !== null) {
     const explanation = explainTicket(ticket, messages, ctx.settings, now)
     const { decision } = decided
@@ -189,84 +176,74 @@ function decide(
   return decided
 }
 
-function skipNeedingAPerson(ctx: SweepContext, line: Outcome, reason: SkipReason): void {
-  line.skipReason = reason
-  ctx.tally.skip(reason, line)
+function needsAPerson(
+  ctx: SweepContext,
+  ticket: Ticket,
+  d: Decision | null,
+  reason: SkipReason,
+  detail?: string
+): void {
+  ctx.tally.skip(reason, { ...outcome(ctx, ticket, d, 'skipped', detail), skipReason: reason })
 }
 
-/** A ticket this run wrote to, not due until `due`, remembered with the server's time of the write. */
+/** A ticket this run wrote to, not due until `due`, remembered with the server's time of it. */
 function remember(ctx: SweepContext, ticket: Ticket, due: Date): void {
   const wrote = ctx.client.lastWriteAt?.(ticket.id) ?? null
   if (wrote !== null) ctx.state?.notDue(ticket, due, wrote)
 }
 
-function defer(ctx: SweepContext, order: number, ticket: Ticket | { id: number }, why: string) {
-  ctx.tally.action(order, outcome(ticket, null, 'check', 'deferred', `not read: ${why}`))
+function defer(ctx: SweepContext, c: Candidate, why: string): void {
+  ctx.tally.action(c.order, outcome(ctx, c.ticket, null, 'deferred', `not read: ${why}`))
 }
 
 function readFailed(ctx: SweepContext, c: Candidate, err: unknown): void {
-  const ticket = c.listed ?? { id: c.ticketId }
   if (err instanceof NotFoundError) return ctx.tally.skip('not-found')
   if (err instanceof UnreadableThreadError) {
     // Never decided on: a thread that is not the ticket's own could start a cycle it never had.
-    return ctx.tally.skip('unreadable', outcome(ticket, null, 'check', 'skipped', errorText(err)))
+    return ctx.tally.skip('unreadable', outcome(ctx, c.ticket, null, 'skipped', errorText(err)))
   }
   const deferred = recordFailure(ctx, err, true)
-  if (deferred !== null) return defer(ctx, c.order, ticket, deferred)
-  ctx.tally.readFailures.push(failed(outcome(ticket, null, 'check', 'failed', errorText(err)), err))
+  if (deferred !== null) return defer(ctx, c, deferred)
+  ctx.tally.readFailures.push(failed(ctx, c.ticket, null, err))
 }
 
-/** Returns whether the repair was written (not in a dry run, and it did not fail). */
+/** A tag repair leaves the ticket counted under why it gets no follow-up or close. */
 async function repairTags(
   ctx: SweepContext,
   ticket: Ticket,
-  d: Extract<Decision, { kind: 'untag' | 'tag-follow-up' }>
-): Promise<boolean> {
-  const line = (result: Result, detail?: string) => outcome(ticket, d, d.kind, result, detail)
-  let repaired: Outcome
-  if (ctx.settings.dryRun) repaired = line('would-do')
-  else {
+  d: Extract<Decision, { kind: 'untag' | 'tag-follow-up' }>,
+  schedule: Schedule | null
+): Promise<void> {
+  let repaired = outcome(ctx, ticket, d, 'would-do')
+  if (!ctx.settings.dryRun) {
     try {
       const detail =
         d.kind === 'untag' ? await removeOurTags(ctx, ticket, d) : await addFollowUpTag(ctx, ticket)
-      repaired = line('done', detail)
+      repaired = outcome(ctx, ticket, d, 'done', detail)
     } catch (err) {
       recordFailure(ctx, err, false)
-      repaired = failed(line('failed', errorText(err)), err)
+      repaired = failed(ctx, ticket, d, err)
     }
   }
   const customer = d.kind === 'untag' && d.because === 'customer-replied'
-  ctx.tally.tagRepair(customer ? 'customer-replied' : 'not-due', repaired)
-  return repaired.result === 'done'
+  ctx.tally.skip(customer ? 'customer-replied' : 'not-due')
+  ctx.tally.tagRepairs.push(repaired)
+  // After a repair that leaves the cycle waiting on time (not on the customer), it is not due.
+  const waitsOnTime = d.kind === 'tag-follow-up' || d.because === 'agent-replied'
+  if (repaired.result === 'done' && schedule && waitsOnTime) {
+    remember(ctx, ticket, dueTime(schedule, ctx.settings))
+  }
 }
 
-/**
- * A follow-up or close: the veto, then the writes. Returns the follow-up's time on the server's
- * clock once sent, 'done' for a close, 'attempted' (planned, failed, deferred: its slot is used), or
- * 'not-attempted' (vetoed).
- */
+/** A follow-up or close: the veto, then the writes. Returns whether it was attempted. */
 async function act(
   ctx: SweepContext,
   order: number,
   ticket: Ticket,
   messages: Message[],
   d: ActionDecision
-): Promise<'done' | Date | 'attempted' | 'not-attempted'> {
-  const { tally } = ctx
-  const line = (result: Result, detail?: string): Outcome => {
-    const o = outcome(ticket, d, d.kind, result, detail)
-    const { language, templates } = templatesFor(ctx.settings.messages, ticket.language)
-    o.language = language
-    const kind =
-      d.kind === 'follow-up'
-        ? followUpKind(templates, d.reminder, d.reminders)
-        : d.postMessage
-          ? 'close'
-          : null
-    const source = kind === null ? undefined : templates.sources?.[kind]
-    if (source !== undefined) o.textSource = source
-    return o
-  }
+): Promise<boolean> {
+  const { tally, settings } = ctx
   if (ctx.veto) {
     let veto: { skip: string } | undefined
     try {
@@ -274,36 +251,43 @@ async function act(
     } catch (err) {
       // A throw or a timeout of the policy module fails this ticket: it is never acted on.
       recordFailure(ctx, err, false)
-      tally.action(order, failed(line('failed', errorText(err)), err, 'policy-module'))
-      return 'attempted'
+      tally.action(order, failed(ctx, ticket, d, err, 'policy-module'))
+      return true
     }
     if (veto) {
-      tally.skip('policy-module', line('skipped', veto.skip))
-      return 'not-attempted'
+      tally.skip('policy-module', outcome(ctx, ticket, d, 'skipped', veto.skip))
+      return false
     }
   }
-  if (ctx.settings.dryRun) {
-    const planned = line('would-do')
-    const message = previewMessage(ctx.settings, ticket, d)
+  if (settings.dryRun) {
+    const planned = outcome(ctx, ticket, d, 'would-do')
+    const message = previewMessage(settings, ticket, d)
     if (message) planned.message = message
     tally.action(order, planned)
-    return 'attempted'
+    return true
   }
   try {
     const sentAt = d.kind === 'follow-up' ? await followUp(ctx, ticket, d) : await close(ctx, ticket, d) // prettier-ignore
-    tally.action(order, line('done'))
-    return sentAt instanceof Date ? sentAt : 'done'
+    tally.action(order, outcome(ctx, ticket, d, 'done'))
+    if (d.kind === 'follow-up' && sentAt) {
+      remember(
+        ctx,
+        ticket,
+        earliestAfterFollowUp(d.replyAt, d.reminder, sentAt.getTime(), settings)
+      )
+    }
   } catch (err) {
     // A write that landed in part is never deferred: it failed, saying what was done.
     const partial = err instanceof PartialWrite ? err : null
-    const cause = partial ? partial.cause : err
-    const deferred = recordFailure(ctx, cause, !partial)
+    const deferred = recordFailure(ctx, partial ? partial.cause : err, !partial)
     const o =
-      deferred === null ? failed(line('failed', errorText(err)), cause) : line('deferred', deferred)
+      deferred === null
+        ? failed(ctx, ticket, d, err)
+        : outcome(ctx, ticket, d, 'deferred', deferred)
     if (partial?.effective) o.wrote = true
     tally.action(order, o)
   }
-  return 'attempted'
+  return true
 }
 
 /**
@@ -325,10 +309,4 @@ function recordFailure(ctx: SweepContext, err: unknown, deferrable: boolean): st
 
 function timeLimit(ctx: SweepContext): Stop {
   return { kind: 'time-limit', minutes: ctx.settings.timeLimitMinutes }
-}
-
-/** A failed outcome with its fixed code (the audit file keeps the code, never the words). */
-function failed(o: Outcome, err: unknown, code?: FailureCode): Outcome {
-  o.code = code ?? failureCode(err)
-  return o
 }

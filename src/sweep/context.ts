@@ -7,10 +7,9 @@ import type { RunState } from '../state.js'
 import type { Listing, Outcome, Report, Stop } from './types.js'
 import type { WriteClient } from './writes.js'
 
-/** What a sweep asks of the client: lists, reads and the writes (tag ids are the client's cache). */
+/** What a sweep asks of the client: lists, reads, writes, and the server's time of a write. */
 export type SweepClient = Pick<GorgiasClient, 'listTickets' | 'listViewItems'> &
   WriteClient &
-  /** the server's time of the last write to a ticket, for the state between runs */
   Partial<Pick<GorgiasClient, 'lastWriteAt'>>
 
 /** A policy module's say on a follow-up or close, bound to its client (see policyModule.ts). */
@@ -20,25 +19,20 @@ type Veto = (
   decision: ActionDecision
 ) => Promise<{ skip: string } | undefined>
 
-/**
- * The one context of a sweep, from the listing to the last write. The tally counts and nothing
- * reads it to decide: `stop` and the deadline decide whether the run goes on.
- */
+/** The one context of a sweep. The tally only counts: `stop` and the deadline decide. */
 export interface SweepContext {
   client: SweepClient
   settings: Settings
   /** the one clock: the decisions, the state's times and the deadline are read on it */
   now: () => Date
-  /** the run's deadline (ms since the epoch, on `now`): no listing page or new ticket after it */
+  /** ms on `now`: no listing page or new ticket after it */
   deadline: number
   tally: Tally
-  /** why the run stopped before every ticket was handled, once it has (see stopRun) */
   stop: Stop | undefined
   slots: ActionSlots
   veto: Veto | null
-  /** the state between runs, when state-file is set (never in ticket-ids runs) */
   state: RunState | null
-  /** a progress line for the log (the requests used so far are appended) */
+  /** a progress line for the log, the requests used so far appended */
   progress: (line: string) => void
 }
 
@@ -52,20 +46,16 @@ export function pastDeadline(ctx: Pick<SweepContext, 'now' | 'deadline'>): boole
 }
 
 /**
- * The one place that counts: every ticket seen is counted exactly once, as an action (done,
- * planned, deferred, failed), a failed read, or a skip for one reason. A tag repair leaves the
- * ticket alone, so its ticket is counted under the reason it gets no follow-up or close, and the
- * repair gets a line of its own. Nothing reads it to decide.
+ * Counts every ticket seen once: an action (whatever its result), a failed read, or a skip. A tag
+ * repair's ticket is counted under why it gets no follow-up or close; the repair gets a line.
  */
 export class Tally {
   pages = 0
   seen = 0
-  /** tickets read one by one, with their messages */
   read = 0
   /** messages recognised as ours by sender and text, their marker missing */
   unmarked = 0
   readonly skipped = Object.fromEntries(SKIP_REASONS.map(r => [r, 0])) as Record<SkipReason, number>
-  /** follow-ups and closes, whatever became of them, and tickets deferred unread */
   readonly actions: Array<{ order: number; outcome: Outcome }> = []
   readonly tagRepairs: Outcome[] = []
   readonly readFailures: Outcome[] = []
@@ -79,7 +69,7 @@ export class Tally {
     readonly startedAt: Date
   ) {}
 
-  /** A fallback listing starts afresh: what the abandoned one counted is dropped. */
+  /** A fallback listing starts afresh. */
   restart(): void {
     this.seen = 0
     for (const r of SKIP_REASONS) this.skipped[r] = 0
@@ -93,16 +83,6 @@ export class Tally {
 
   action(order: number, outcome: Outcome): void {
     this.actions.push({ order, outcome })
-  }
-
-  tagRepair(countedAs: SkipReason, outcome: Outcome): void {
-    this.skipped[countedAs]++
-    this.tagRepairs.push(outcome)
-  }
-
-  /** Said once per run, however many tickets show it. */
-  warn(text: string): void {
-    if (!this.warnings.includes(text)) this.warnings.push(text)
   }
 
   unmarkedWarning(): string[] {
@@ -139,9 +119,8 @@ export class Tally {
 }
 
 /**
- * The max-actions budget. A slot is taken before a ticket is read (it may turn out due) and given
- * back when it needed no follow-up or close. While every slot is used or in flight a ticket waits;
- * a slot given back goes to the oldest reply waiting (lowest `order`), never to whoever asks next.
+ * The max-actions budget: a slot is taken before a ticket is read and given back when it needed no
+ * follow-up or close, to the oldest reply waiting (lowest `order`), never to whoever asks next.
  * Once every slot is used and none is in flight, the answer is no: deferred to the next run.
  */
 export class ActionSlots {
@@ -151,7 +130,6 @@ export class ActionSlots {
 
   constructor(readonly max: number) {}
 
-  /** Resolves true with a slot held, or false when the budget is spent. */
   acquire(order: number): Promise<boolean> {
     return new Promise(answer => {
       this.#waiting.push({ order, answer })

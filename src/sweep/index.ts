@@ -1,12 +1,13 @@
 import { outcome, readAndAct } from './act.js'
-import { listCandidates, ListingTimeLimit, type Candidate } from './listing.js'
+import { listCandidates, ListingTimeLimit, plannedListing, type Candidate } from './listing.js'
 import { ActionSlots, stopRun, Tally, type SweepContext } from './context.js'
-import type { Listing, Report } from './types.js'
+import type { Report } from './types.js'
+import { errorText } from './writes.js'
 
 export interface SweepLog {
   info(message: string): void
   warning(message: string): void
-  /** worth a notice, not a warning (the state file not used this run); info when absent */
+  /** worth a notice, not a warning (e.g. the state file not used); info when absent */
   notice?(message: string): void
   startGroup(name: string): void
   endGroup(): void
@@ -24,17 +25,14 @@ export type SweepOptions = Pick<SweepContext, 'client' | 'settings' | 'now' | 'd
 
 /**
  * One sweep: list (listing.ts) -> read, decide and write each candidate, oldest reply first, within
- * max-actions and the time limit (act.ts, writes.ts) -> the report. A listing failure stops the run
- * before any write.
+ * max-actions and the time limit (act.ts, writes.ts) -> the report. Nothing is written before the
+ * listing is complete.
  */
 export async function sweep(opts: SweepOptions): Promise<Report> {
   const { settings, log } = opts
   const startedAt = opts.now()
   const ctx: SweepContext = {
-    client: opts.client,
-    settings,
-    now: opts.now,
-    deadline: opts.deadline,
+    ...opts,
     tally: new Tally(settings.dryRun, startedAt),
     stop: undefined,
     slots: new ActionSlots(settings.maxActions),
@@ -62,22 +60,12 @@ export async function sweep(opts: SweepOptions): Promise<Report> {
   return ctx.tally.report(listed.listing, opts.now(), ctx.stop)
 }
 
-/**
- * The time limit reached before anything was listed (while the account's macros or business hours
- * were read): nothing was done, and the run ends as one the limit cut short while listing.
- */
+/** The time limit reached before listing (while the account's macros or hours were read). */
 export function stoppedBeforeListing(opts: Pick<SweepOptions, 'settings' | 'now' | 'log'>): Report {
-  const { settings } = opts
-  const minutes = settings.timeLimitMinutes
+  const minutes = opts.settings.timeLimitMinutes
   opts.log.warning(`time-limit-minutes (${minutes}) reached before listing: nothing was done`)
-  const listing: Listing =
-    settings.ticketIds !== null
-      ? { kind: 'ticket-ids', ids: settings.ticketIds }
-      : settings.viewId !== null
-        ? { kind: 'saved-view', viewId: settings.viewId }
-        : { kind: 'open-view' }
-  const tally = new Tally(settings.dryRun, opts.now())
-  return tally.report(listing, opts.now(), { kind: 'time-limit', minutes })
+  const tally = new Tally(opts.settings.dryRun, opts.now())
+  return tally.report(plannedListing(opts.settings), opts.now(), { kind: 'time-limit', minutes })
 }
 
 /** A few tickets at once; each ticket's own steps stay in order. */
@@ -100,9 +88,13 @@ async function readAndActAll(
         await readAndAct(ctx, candidate)
       } catch (err) {
         // Only a bug can land here; it must not stop the other tickets or the report.
-        const message = err instanceof Error ? err.message : String(err)
-        const known = candidate.listed ?? { id: candidate.ticketId }
-        const o = outcome(known, null, 'check', 'failed', `internal error: ${message}`)
+        const o = outcome(
+          ctx,
+          candidate.ticket,
+          null,
+          'failed',
+          `internal error: ${errorText(err)}`
+        )
         tally.readFailures.push({ ...o, code: 'internal-error' })
       }
       if (tally.read >= reported + 25) {

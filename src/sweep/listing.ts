@@ -14,10 +14,9 @@ import { pastDeadline, type SweepContext } from './context.js'
 import type { Listing } from './types.js'
 
 /**
- * The listing: which tickets are worth reading one by one. Only open tickets can be due, so Gorgias
- * is asked for those alone (an ad-hoc view, "id should be set to 0", reference: list view items).
- * The view is a prefilter only: every ticket listed is still triaged on its own fields, so a view
- * that ignored the filter would cost time, never a wrong action. Nothing here writes.
+ * The listing: which tickets are worth reading one by one. Gorgias is asked for open tickets alone
+ * (an ad-hoc view, "id should be set to 0"), a prefilter only: every ticket listed is still triaged
+ * on its own fields, so a view that ignored the filter would cost time, never a wrong action.
  */
 
 export const OPEN_TICKETS_VIEW: ViewQuery = {
@@ -28,22 +27,19 @@ export const OPEN_TICKETS_VIEW: ViewQuery = {
   order_dir: 'asc'
 }
 
-/** A ticket to read: its list item (null when named by `ticket-ids`) and its place in line. */
+/** A ticket to read: its list item (only its id when named by ticket-ids) and its place in line. */
 export interface Candidate {
-  ticketId: number
-  listed: Ticket | null
+  ticket: Ticket | { id: number }
   order: number
 }
 
-/**
- * The listing's own progress, which decides what it does next (the tally only counts); `seen`
- * starts afresh with a fallback. Every list item is triaged as of `at`, the sweep's start.
- */
+/** The listing's own progress, which it decides on (the tally only counts); triaged as of `at`. */
 interface ListingRun {
   ctx: SweepContext
   at: Date
   pages: number
   seen: number
+  listing: Listing
 }
 
 /** The time limit came while listing: nothing may be written from a listing cut short. */
@@ -53,28 +49,30 @@ export class ListingTimeLimit extends Error {
   }
 }
 
+/** The listing the settings ask for (the open-tickets view may yet fall back to every ticket). */
+export function plannedListing(settings: Pick<Settings, 'ticketIds' | 'viewId'>): Listing {
+  if (settings.ticketIds !== null) return { kind: 'ticket-ids', ids: settings.ticketIds }
+  if (settings.viewId !== null) return { kind: 'saved-view', viewId: settings.viewId }
+  return { kind: 'open-view' }
+}
+
 export async function listCandidates(
   ctx: SweepContext,
   at: Date
 ): Promise<{ listing: Listing; candidates: Candidate[] }> {
-  const { settings } = ctx
-  const run: ListingRun = { ctx, at, pages: 0, seen: 0 }
-  if (settings.ticketIds !== null) {
-    const ids = settings.ticketIds
-    ctx.tally.seen += ids.length
-    return {
-      listing: { kind: 'ticket-ids', ids },
-      candidates: ids.map((ticketId, order) => ({ ticketId, listed: null, order }))
-    }
+  const listing = plannedListing(ctx.settings)
+  const run: ListingRun = { ctx, at, pages: 0, seen: 0, listing }
+  if (listing.kind === 'ticket-ids') {
+    ctx.tally.seen += listing.ids.length
+    return { listing, candidates: listing.ids.map((id, order) => ({ ticket: { id }, order })) }
   }
-  if (settings.viewId !== null) {
-    const listing: Listing = { kind: 'saved-view', viewId: settings.viewId }
+  if (listing.kind === 'saved-view') {
     const pages = ctx.client.listTickets({ viewId: listing.viewId })
-    const candidates = await triagePages(run, pages, listing).catch((err: unknown) => {
+    const candidates = await triagePages(run, pages).catch((err: unknown) => {
       if (run.pages === 0 && (err instanceof NotFoundError || err instanceof ValidationError)) {
         throw new SettingsError(
           'view-id',
-          `view-id: Gorgias has no view ${listing.viewId} on ${settings.domain} (HTTP ${err.status}); the id is the number in the view's URL, or leave view-id empty`
+          `view-id: Gorgias has no view ${listing.viewId} on ${ctx.settings.domain} (HTTP ${err.status}); the id is the number in the view's URL, or leave view-id empty`
         )
       }
       throw err
@@ -84,30 +82,27 @@ export async function listCandidates(
   const open = await fromOpenTicketsView(run)
   if (!('why' in open)) return open
   const { why } = open
-  ctx.tally.warn(
+  ctx.tally.warnings.push(
     `Listed every untrashed ticket instead of open tickets only: ${why}. The sweep is still correct, but costs more requests.`
   )
   ctx.progress(`open-tickets view not usable (${why}); listing every untrashed ticket`)
   ctx.tally.restart()
   run.seen = 0
-  const listing: Listing = { kind: 'all-tickets', why }
-  return { listing, candidates: await triagePages(run, ctx.client.listTickets(), listing) }
+  run.listing = { kind: 'all-tickets', why }
+  return { listing: run.listing, candidates: await triagePages(run, ctx.client.listTickets()) }
 }
 
 /**
- * The open-tickets view, unless it cannot be trusted: the client reports a ViewUnusableError (a
- * refusal, a 202, a shape or paging this action cannot follow), and the rule is this listing's:
- * such a view is not used, and neither is an answer of no ticket while open tickets exist. A zero
- * answer is checked against the plain list, newest updated first, until an open ticket is seen or
- * the list ends (after a bulk close, the newest hundred can all be closed while older ones are open).
+ * The open-tickets view, unless it cannot be trusted: a ViewUnusableError (a refusal, a 202, a
+ * shape or paging this action cannot follow), or no ticket while the plain list, newest updated
+ * first, shows an open one (after a bulk close, the newest hundred can be closed, older ones open).
  */
 async function fromOpenTicketsView(
   run: ListingRun
 ): Promise<{ listing: Listing; candidates: Candidate[] } | { why: string }> {
-  const listing: Listing = { kind: 'open-view' }
   let candidates: Candidate[]
   try {
-    candidates = await triagePages(run, run.ctx.client.listViewItems(OPEN_TICKETS_VIEW), listing)
+    candidates = await triagePages(run, run.ctx.client.listViewItems(OPEN_TICKETS_VIEW))
   } catch (err) {
     if (!(err instanceof ViewUnusableError)) throw err
     // In our own words, not the server's: the summary shows it.
@@ -117,10 +112,10 @@ async function fromOpenTicketsView(
         : `the open-tickets view query was refused (HTTP ${err.status})`
     return { why }
   }
-  if (run.seen > 0) return { listing, candidates }
+  if (run.seen > 0) return { listing: run.listing, candidates }
   let checked = 0
   const newestFirst = run.ctx.client.listTickets({ orderBy: 'updated_datetime:desc' })
-  for await (const page of counted(run, newestFirst, listing)) {
+  for await (const page of counted(run, newestFirst)) {
     checked += page.length
     if (page.some(t => t?.status === 'open' && !t.trashed_datetime)) {
       return {
@@ -132,39 +127,28 @@ async function fromOpenTicketsView(
   return { listing: { kind: 'open-view', checked: true }, candidates }
 }
 
-/**
- * The pages of one listing, counted by the listing (which decides on them) and the tally. The time
- * limit, after a page or before a request (a DeadlineError), cuts the listing short.
- */
-async function* counted(
-  run: ListingRun,
-  pages: AsyncIterable<Ticket[]>,
-  listing: Listing
-): AsyncGenerator<Ticket[]> {
+/** The pages, counted; the time limit, after a page or before a request, cuts the listing short. */
+async function* counted(run: ListingRun, pages: AsyncIterable<Ticket[]>): AsyncGenerator<Ticket[]> {
   try {
     for await (const page of pages) {
       run.pages++
       run.ctx.tally.pages++
       yield page
-      if (pastDeadline(run.ctx)) throw new ListingTimeLimit(listing)
+      if (pastDeadline(run.ctx)) throw new ListingTimeLimit(run.listing)
     }
   } catch (err) {
-    if (err instanceof DeadlineError) throw new ListingTimeLimit(listing)
+    if (err instanceof DeadlineError) throw new ListingTimeLimit(run.listing)
     throw err
   }
 }
 
 /** Reads every page, triages each ticket once, and returns the candidates oldest reply first. */
-async function triagePages(
-  run: ListingRun,
-  pages: AsyncIterable<Ticket[]>,
-  listing: Listing
-): Promise<Candidate[]> {
+async function triagePages(run: ListingRun, pages: AsyncIterable<Ticket[]>): Promise<Candidate[]> {
   const { ctx, at } = run
   const { tally, settings } = ctx
   const seen = new Set<number>()
   const found: Ticket[] = []
-  for await (const page of counted(run, pages, listing)) {
+  for await (const page of counted(run, pages)) {
     for (const ticket of page) {
       // A ticket edited while the pages are read can be listed twice; it is counted once.
       const readable = Number.isSafeInteger(ticket.id) && ticket.id >= 1
@@ -189,13 +173,12 @@ async function triagePages(
   return found
     .map(t => ({ t, at: lastMessageAt(t) }))
     .sort((a, b) => a.at - b.at || a.t.id - b.t.id)
-    .map(({ t }, order) => ({ ticketId: t.id, listed: t, order }))
+    .map(({ t }, order) => ({ ticket: t, order }))
 }
 
 /**
- * Why the list item alone rules the ticket out, or null when it is worth its one read. A list item
- * the triage cannot read (a view item of another shape, odd data) is read too: the ticket itself
- * is what is decided on, and the listing is a prefilter only.
+ * Why the list item alone rules the ticket out, or null when it is worth its one read (also when
+ * the triage cannot read it, e.g. a view item of another shape: the ticket itself is decided on).
  */
 function ruledOut(ticket: Ticket, settings: Settings, now: Date): SkipReason | null {
   try {
@@ -214,9 +197,8 @@ function lastMessageAt(ticket: Ticket): number {
 }
 
 /**
- * The one place reopens are found: an open ticket carrying closed-tag, a customer who came back
- * after an automatic close. Called on every list item, and on every ticket read (a `ticket-ids`
- * run lists nothing; a view item of another shape may not show the tags).
+ * The one place reopens are found (an open ticket carrying closed-tag), on every list item and
+ * every ticket read (a ticket-ids run lists nothing; a view item of another shape may lack tags).
  */
 export function noteReopened(ctx: Pick<SweepContext, 'settings' | 'tally'>, ticket: Ticket): void {
   if (ticket.status === 'open' && hasTagNamed(ticket, ctx.settings.closedTag)) {
@@ -224,10 +206,7 @@ export function noteReopened(ctx: Pick<SweepContext, 'settings' | 'tally'>, tick
   }
 }
 
-/**
- * Whether the ticket carries a tag of this name (any case), with or without an id: a tag of ours
- * that Gorgias shows without an id is still ours. Odd tag data must not stop the listing.
- */
+/** A tag of this name (any case), with or without an id; odd tag data must not stop the listing. */
 function hasTagNamed(ticket: Ticket, name: string): boolean {
   const tags: unknown = ticket?.tags
   const named = (t: { name?: unknown } | null) =>

@@ -14,30 +14,29 @@ import type { MessagePreview } from '../preview.js'
 
 /** What a sweep reports, ticket by ticket: report.ts renders it, auditFile.ts keeps it. */
 
-export type ActionKind = 'follow-up' | 'close' | 'tag-follow-up' | 'untag' | 'check'
 export type Result = 'done' | 'would-do' | 'failed' | 'deferred' | 'skipped'
 
 export interface Outcome {
   ticketId: number
   subject: string
   firstName: string
-  /** only for taking the customer's names out of a detail (summary-customer-details off); never shown */
+  /** only to take the customer's names out of a detail (summary-customer-details off) */
   customerNames?: string[]
-  /** the language whose texts were (or would be) sent; null when nothing is sent */
+  /** the language of the texts sent (or that would be); null when nothing is sent */
   language: string | null
-  /** where the text sent (or that would be) comes from, e.g. `macro "Follow-up" (#12, fr)` */
+  /** where that text comes from, e.g. `macro "Follow-up" (#12, fr)` */
   textSource?: string
   /** real hours since the agent's reply; null when unknown */
   idleHours: number | null
-  action: ActionKind
+  action: 'follow-up' | 'close' | 'tag-follow-up' | 'untag' | 'check'
   reminder?: number
   reminders?: number
   result: Result
   /** error message, skip reason or what was done */
   detail?: string
-  /** a failure that came after some of the writes landed (e.g. the follow-up went out, its tag did not) */
+  /** a failure after some writes landed (e.g. the follow-up went out, its tag did not) */
   wrote?: boolean
-  /** a failure's kind, without the server's words: what the audit file keeps */
+  /** a failure's kind without the server's words: what the audit file keeps */
   code?: FailureCode
   /** a skip that needs a person (no customer address, a failed reply, unreadable data) */
   skipReason?: SkipReason
@@ -47,22 +46,16 @@ export interface Outcome {
 
 /** How the tickets were found, for the summary's headline. */
 export type Listing =
-  /**
-   * the ad-hoc view `eq(ticket.status, 'open')`, filtered by Gorgias; `checked` when it answered
-   * none and the plain list, paged to its end, showed none either
-   */
+  /** `checked`: the view answered none and the plain list, paged to its end, showed none either */
   | { kind: 'open-view'; checked?: true }
   | { kind: 'saved-view'; viewId: number }
-  /** every untrashed ticket: the view query was refused or not believed (`why`) */
+  /** every untrashed ticket: the open-tickets view was refused or not believed (`why`) */
   | { kind: 'all-tickets'; why: string }
   | { kind: 'ticket-ids'; ids: number[] }
 
-/** Why a run ended before every ticket was handled. */
+/** Why a run ended before every ticket was handled (credentials rejected halfway, or the limit). */
 export type Stop =
-  /** the credentials stopped working halfway: what was done is reported, the rest deferred */
-  | { kind: 'credentials'; error: AuthError }
-  /** time-limit-minutes was reached: no new ticket was started after it */
-  | { kind: 'time-limit'; minutes: number }
+  { kind: 'credentials'; error: AuthError } | { kind: 'time-limit'; minutes: number }
 
 export interface Report {
   dryRun: boolean
@@ -71,23 +64,20 @@ export interface Report {
   listing: Listing
   pages: number
   ticketsSeen: number
-  /**
-   * tickets read one by one (with their messages), each because its list item alone might be due;
-   * the summary says "might be due", --json and the report file say `candidates`
-   */
+  /** tickets read one by one as their list item might be due ("might be due" in the summary) */
   candidates: number
-  /** follow-ups and closes, whatever their result, oldest reply first; deferred ones included */
+  /** follow-ups and closes, whatever their result (deferred ones too), oldest reply first */
   actions: Outcome[]
-  /** tag repairs (`untag`, `tag-follow-up`); --json and the report file call them `housekeeping` */
+  /** tag repairs (`untag`, `tag-follow-up`) */
   housekeeping: Outcome[]
-  /** reads that failed for a ticket (it was neither acted on nor skipped) */
+  /** reads that failed (the ticket was neither acted on nor skipped) */
   readFailures: Outcome[]
   skipped: Record<SkipReason, number>
-  /** per-ticket skips worth a line of their own (policy-module vetoes, tickets gone meanwhile) */
+  /** skips worth a line of their own (policy-module vetoes, needing a person) */
   notableSkips: Outcome[]
   /** open tickets carrying closed-tag: customers who came back after an automatic close */
   reopened: number[]
-  /** said once per run: a fallback of the listing, messages that look like ours without a marker */
+  /** said once per run: a fallback of the listing, messages like ours without a marker */
   warnings: string[]
   /** ticket-ids runs: the whole reasoning for each ticket asked about, in the order asked */
   explanations: Explanation[]
@@ -107,10 +97,7 @@ export interface StateReport {
   notice: string | null
 }
 
-/**
- * A failure as a fixed code, for the audit file: server text can quote the customer, so the file
- * that is kept names the kind of failure only (the summary keeps the words, redacted).
- */
+/** A failure as a fixed code for the audit file: server text can quote the customer. */
 export type FailureCode = (typeof CODES)[number][1] | 'policy-module' | 'internal-error' | 'error'
 
 const CODES = [

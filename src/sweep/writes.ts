@@ -4,12 +4,11 @@ import { composeClose, composeFollowUp, followUpKind } from '../compose.js'
 import { AmbiguousWriteError, ValidationError } from '../gorgias/errors.js'
 import type { Message, NewMessage, Ticket } from '../gorgias/types.js'
 import { messageTime, templatesFor } from '../policy/thread.js'
-import { tagRemoval, type Decision } from '../policy/types.js'
+import { tagRemoval, type ActionDecision, type Decision } from '../policy/types.js'
 
 /**
- * The write steps: the only code that changes a ticket. Each follows a decision taken on the read
- * made just before it, writes in a fixed order, and says what had landed when a later step fails.
- * It imports nothing of the sweep (preview.ts composes with it).
+ * The write steps, the only code that changes a ticket: each follows a decision on the read just
+ * before it, writes in a fixed order, and says what had landed when a later step fails.
  */
 
 /** The writes' part of the client: the re-read of an unconfirmed post, and the writes. */
@@ -78,7 +77,7 @@ export async function followUp(
       ctx.client.removeTags(ticket.id, tagRemoval(d.staleTags, d.staleNamesWithoutId))
     )
   }
-  const { body } = followUpMessage(ctx.settings, ticket, d)
+  const { body } = composeMessage(ctx.settings, ticket, d)!
   const send = () => post(ctx, ticket, body)
   const sent = await steps.run('sending the follow-up', 'follow-up sent', send, true)
   await steps.run(`adding ${tag}`, `${tag} added`, () => addTag(ctx, ticket.id, tag))
@@ -88,7 +87,7 @@ export async function followUp(
 export async function close(ctx: WriteContext, ticket: Ticket, d: DecisionOf<'close'>) {
   const tag = ctx.settings.closedTag
   const steps = new Steps()
-  const message = closeMessage(ctx.settings, ticket, d)
+  const message = composeMessage(ctx.settings, ticket, d)
   if (message) {
     const send = () => post(ctx, ticket, message.body)
     await steps.run('sending the close message', 'close message sent', send)
@@ -104,40 +103,32 @@ export type MessageKind = 'follow-up' | 'final-follow-up' | 'close-message'
 type Composed = { body: NewMessage; kind: MessageKind; language: string; source: string }
 
 /**
- * The follow-up a decision sends, in the ticket's language: the one composition used both to send
- * it and to show it in a dry run or an explanation, so what is shown is what would be sent.
+ * The message a decision sends in the ticket's language, or null (a close without one): the one
+ * composition used to send it and to show it (dry run, explanation): what is shown is what is sent.
  */
-export function followUpMessage(
-  settings: Pick<Settings, 'email' | 'messages'>,
-  ticket: Ticket,
-  d: DecisionOf<'follow-up'>
-): Composed {
-  const { templates, language } = templatesFor(settings.messages, ticket.language)
-  const { reminder, reminders } = d
-  const user = settings.messages.currentUser ?? null
-  const composed = composeFollowUp(
-    ticket,
-    d.route,
-    reminder,
-    reminders,
-    d.marker,
-    settings,
-    templates,
-    user
-  )
-  const final = followUpKind(templates, reminder, reminders) === 'finalFollowUp'
-  return { ...composed, kind: final ? 'final-follow-up' : 'follow-up', language }
-}
-
-/** The close message a decision sends, or null when it closes without one. */
-export function closeMessage(
+export function composeMessage(
   settings: Pick<Settings, 'email' | 'messages' | 'followUpHours'>,
   ticket: Ticket,
-  d: DecisionOf<'close'>
+  d: ActionDecision
 ): Composed | null {
   const { templates, language } = templatesFor(settings.messages, ticket.language)
-  if (!d.postMessage || templates.close === '') return null
   const user = settings.messages.currentUser ?? null
+  if (d.kind === 'follow-up') {
+    const { reminder, reminders } = d
+    const composed = composeFollowUp(
+      ticket,
+      d.route,
+      reminder,
+      reminders,
+      d.marker,
+      settings,
+      templates,
+      user
+    )
+    const final = followUpKind(templates, reminder, reminders) === 'finalFollowUp'
+    return { ...composed, kind: final ? 'final-follow-up' : 'follow-up', language }
+  }
+  if (!d.postMessage || templates.close === '') return null
   const reminders = settings.followUpHours.length
   const composed = composeClose(ticket, d.route, reminders, d.marker, settings, templates, user)
   return { ...composed, kind: 'close-message', language }
