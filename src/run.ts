@@ -1,4 +1,4 @@
-import { auditLines, writeAuditFile } from './auditFile.js'
+import { auditLines, writeAuditFile } from './state.js'
 import { checkAccount, checkRunTags, type Checklist } from './check.js'
 import { tagWarnings } from './checkReport.js'
 import type { Settings } from './config.js'
