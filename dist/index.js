@@ -56110,13 +56110,12 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 
 
 
-
 /**
- * The files a run leaves: the state between runs (`state-file`) and the audit file (`report-file`).
- * The state keeps, for each open ticket found not due, its `updated_datetime` when read and when its
- * decision can change, so that the next run skips the read while neither has. It only saves reads,
- * never decides (every write follows a fresh read): a wrong or forged state costs a read's delay,
- * never a wrong write. Ids and timestamps only: a workflow cache is readable by the whole repository.
+ * The files a run leaves: the state between runs (`state-file`) and the audit file (`report-file`),
+ * both ids and times only (a cache or an artifact is readable by the whole repository). The state
+ * keeps, for each open ticket found not due, its `updated_datetime` when read and when its decision
+ * can change, so that the next run skips the read while neither has. It only saves reads, never
+ * decides (every write follows a fresh read): a wrong or forged state costs a read's delay.
  */
 /** The file's format; a file of a later one is ignored (a newer version of the action wrote it). */
 const STATE_FORMAT = 1;
@@ -56251,9 +56250,8 @@ function writeAtomically(path, text, input, what) {
         catch {
             // The folder itself is unusable (not a folder, no permission): there is nothing to clean.
         }
-        throw new Error(`${input} ${path}: ${what} could not be written: ${state_errorText(err)}`, {
-            cause: err
-        });
+        const message = `${input} ${path}: ${what} could not be written: ${state_errorText(err)}`;
+        throw new Error(message, { cause: err });
     }
 }
 /** A ticket's `updated_datetime` in ms; undefined when it has none that is a time. */
@@ -56331,17 +56329,6 @@ class RunState {
         return out;
     }
 }
-/** The summary's (and the terminal's) last line: what the state saved this run. */
-function stateLine(state) {
-    if (!state)
-        return null;
-    const saved = `State file: ${plural(state.readsSaved, 'ticket read', 'ticket reads')} saved`;
-    const why = state.notice === null ? '' : ' (the file read at the start was not used: see the notice)';
-    const kept = state.file === null
-        ? 'the file could not be written (see the warning)'
-        : `${plural(state.kept, 'ticket', 'tickets')} remembered for the next run`;
-    return `${saved}${why}; ${kept}.`;
-}
 /**
  * The audit file's detail of one ticket: a fixed code, never the server's or a module's words (they
  * can quote the customer): for a failure its kind (refused-by-gorgias, gorgias-unavailable, ...),
@@ -56372,11 +56359,7 @@ function auditDetail(o) {
 }
 /** Real hours since the agent's reply, to two decimals. */
 const round2 = (hours) => hours === null || !Number.isFinite(hours) ? null : Math.round(hours * 100) / 100;
-/**
- * The audit file's lines, without newlines: one per ticket acted on, deferred or unreadable (in
- * report order), then the run's totals. Ticket ids and what was done, never a subject or a name:
- * the file is meant to be kept (an artifact, a log store).
- */
+/** The audit file's lines (no newlines): each ticket acted on, deferred or unreadable; totals. */
 function auditLines(report, settings) {
     const store = settings.domain;
     const run = {
@@ -58494,6 +58477,17 @@ function sweepFailure({ report, settings }) {
     const failure = failureLine(report, settings);
     return failure ? { message: failure, exitCode: 1 } : null;
 }
+/** The summary's (and the terminal's) last line: what the state saved this run. */
+function stateLine(state) {
+    if (!state)
+        return null;
+    const saved = `State file: ${plural(state.readsSaved, 'ticket read', 'ticket reads')} saved`;
+    const why = state.notice === null ? '' : ' (the file read at the start was not used: see the notice)';
+    const kept = state.file === null
+        ? 'the file could not be written (see the warning)'
+        : `${plural(state.kept, 'ticket', 'tickets')} remembered for the next run`;
+    return `${saved}${why}; ${kept}.`;
+}
 
 ;// CONCATENATED MODULE: ./src/summary.ts
 
@@ -58833,8 +58827,7 @@ function describeMacros(catalog) {
 
 
 
-
-/** The GitHub Action's entry: inputs -> sweep -> outputs and job summary. The only module that knows Actions. */
+/** The action: inputs -> sweep -> outputs and job summary; the only module that knows Actions. */
 async function runAction() {
     const read = (name) => getInput(name);
     // The key and the Basic auth token built from it, masked before anything (a bad-input error too)

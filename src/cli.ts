@@ -113,7 +113,6 @@ async function runCli(argv: string[], env: Record<string, string | undefined>): 
       return flag ?? (env[envName(name)] || (bare && env[bare]) || '')
     },
     env,
-    workspace: process.cwd(),
     check: command.check,
     log: {
       info: m => (quiet ? undefined : progress(m)),

@@ -2,16 +2,15 @@ import * as core from '@actions/core'
 import * as github from '@actions/github'
 import type { Checklist } from './check.js'
 import { checklistMarkdown, checklistText, checkVerdict } from './checkReport.js'
-import { reportText, runEntry, sweepFailure } from './entry.js'
+import { reportText, runEntry, stateLine, sweepFailure } from './entry.js'
 import { secretForms } from './gorgias/errors.js'
 import { inputResolver, type InputName } from './inputs.js'
 import { outputs } from './report.js'
 import { stoppedSummary, summaryMarkdown } from './summary.js'
 import type { SweepRun } from './run.js'
-import { stateLine } from './state.js'
 import { logText, terminalCell } from './text.js'
 
-/** The GitHub Action's entry: inputs -> sweep -> outputs and job summary. The only module that knows Actions. */
+/** The action: inputs -> sweep -> outputs and job summary; the only module that knows Actions. */
 export async function runAction(): Promise<void> {
   const read = (name: InputName): string => core.getInput(name)
   // The key and the Basic auth token built from it, masked before anything (a bad-input error too)

@@ -5,15 +5,14 @@ import type { Settings } from './config.js'
 import type { Ticket } from './gorgias/types.js'
 import { parseTimestamp } from './policy/types.js'
 import { counts } from './report.js'
-import type { Outcome, Report, StateReport } from './sweep/types.js'
-import { plural } from './text.js'
+import type { Outcome, Report } from './sweep/types.js'
 
 /**
- * The files a run leaves: the state between runs (`state-file`) and the audit file (`report-file`).
- * The state keeps, for each open ticket found not due, its `updated_datetime` when read and when its
- * decision can change, so that the next run skips the read while neither has. It only saves reads,
- * never decides (every write follows a fresh read): a wrong or forged state costs a read's delay,
- * never a wrong write. Ids and timestamps only: a workflow cache is readable by the whole repository.
+ * The files a run leaves: the state between runs (`state-file`) and the audit file (`report-file`),
+ * both ids and times only (a cache or an artifact is readable by the whole repository). The state
+ * keeps, for each open ticket found not due, its `updated_datetime` when read and when its decision
+ * can change, so that the next run skips the read while neither has. It only saves reads, never
+ * decides (every write follows a fresh read): a wrong or forged state costs a read's delay.
  */
 
 /** The file's format; a file of a later one is ignored (a newer version of the action wrote it). */
@@ -182,9 +181,8 @@ function writeAtomically(path: string, text: string, input: string, what: string
     } catch {
       // The folder itself is unusable (not a folder, no permission): there is nothing to clean.
     }
-    throw new Error(`${input} ${path}: ${what} could not be written: ${errorText(err)}`, {
-      cause: err
-    })
+    const message = `${input} ${path}: ${what} could not be written: ${errorText(err)}`
+    throw new Error(message, { cause: err })
   }
 }
 
@@ -262,19 +260,6 @@ export class RunState {
   }
 }
 
-/** The summary's (and the terminal's) last line: what the state saved this run. */
-export function stateLine(state: StateReport | undefined): string | null {
-  if (!state) return null
-  const saved = `State file: ${plural(state.readsSaved, 'ticket read', 'ticket reads')} saved`
-  const why =
-    state.notice === null ? '' : ' (the file read at the start was not used: see the notice)'
-  const kept =
-    state.file === null
-      ? 'the file could not be written (see the warning)'
-      : `${plural(state.kept, 'ticket', 'tickets')} remembered for the next run`
-  return `${saved}${why}; ${kept}.`
-}
-
 /**
  * The audit file's detail of one ticket: a fixed code, never the server's or a module's words (they
  * can quote the customer): for a failure its kind (refused-by-gorgias, gorgias-unavailable, ...),
@@ -304,11 +289,7 @@ function auditDetail(o: Outcome): string | null {
 const round2 = (hours: number | null): number | null =>
   hours === null || !Number.isFinite(hours) ? null : Math.round(hours * 100) / 100
 
-/**
- * The audit file's lines, without newlines: one per ticket acted on, deferred or unreadable (in
- * report order), then the run's totals. Ticket ids and what was done, never a subject or a name:
- * the file is meant to be kept (an artifact, a log store).
- */
+/** The audit file's lines (no newlines): each ticket acted on, deferred or unreadable; totals. */
 export function auditLines(report: Report, settings: Pick<Settings, 'domain'>): string[] {
   const store = settings.domain
   const run = {
