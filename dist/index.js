@@ -56191,16 +56191,12 @@ function attempt(run, why) {
 /** The entries of a state file's JSON, checked in one walk; throws why it is not usable. */
 function stateEntries(json, fingerprint) {
     const file = state_isRecord(json) ? json : {};
-    const foreign = new Error('not a state file of this action');
-    if (typeof file.format !== 'number')
-        throw foreign;
-    if (file.format > STATE_FORMAT) {
+    if (typeof file.format === 'number' && file.format > STATE_FORMAT) {
         throw new Error(`written by a newer version of this action (format ${file.format}, this one reads ${STATE_FORMAT})`);
     }
-    if (file.format !== STATE_FORMAT || typeof file.fingerprint !== 'string')
-        throw foreign;
-    if (!state_isRecord(file.tickets))
-        throw foreign;
+    const ours = file.format === STATE_FORMAT && typeof file.fingerprint === 'string';
+    if (!ours || !state_isRecord(file.tickets))
+        throw new Error('not a state file of this action');
     if (file.fingerprint !== fingerprint) {
         throw new Error('written for another account or other settings (domain, schedule, business hours, tags, channels, messages or policy module changed)');
     }

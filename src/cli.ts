@@ -37,8 +37,8 @@ const ALIASED: readonly InputName[] = ['follow-up-hours', 'close-hours']
 const alias = (input: InputName): string | null =>
   ALIASED.includes(input) ? upperSnake(input) : null
 
-/** The flags; switches that are off by default are booleans: `--dry-run`, `--check-only`. */
-const SWITCHES: readonly string[] = ['dry-run', 'check-only', 'json', 'help']
+/** The flags; an input that is false by default is a switch (`--dry-run`, `--check-only`). */
+const SWITCHES: readonly string[] = ['json', 'help', ...INPUTS.filter(i => DEFAULTS[i] === 'false')]
 const OPTIONS = Object.fromEntries(
   [...INPUTS, 'json', 'help'].map(name => [
     name,

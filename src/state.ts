@@ -113,15 +113,13 @@ function attempt<T>(run: () => T, why: (code: string) => string): T {
 /** The entries of a state file's JSON, checked in one walk; throws why it is not usable. */
 function stateEntries(json: unknown, fingerprint: string): Map<number, StateEntry> {
   const file = isRecord(json) ? json : {}
-  const foreign = new Error('not a state file of this action')
-  if (typeof file.format !== 'number') throw foreign
-  if (file.format > STATE_FORMAT) {
+  if (typeof file.format === 'number' && file.format > STATE_FORMAT) {
     throw new Error(
       `written by a newer version of this action (format ${file.format}, this one reads ${STATE_FORMAT})`
     )
   }
-  if (file.format !== STATE_FORMAT || typeof file.fingerprint !== 'string') throw foreign
-  if (!isRecord(file.tickets)) throw foreign
+  const ours = file.format === STATE_FORMAT && typeof file.fingerprint === 'string'
+  if (!ours || !isRecord(file.tickets)) throw new Error('not a state file of this action')
   if (file.fingerprint !== fingerprint) {
     throw new Error(
       'written for another account or other settings (domain, schedule, business hours, tags, channels, messages or policy module changed)'
