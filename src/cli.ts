@@ -6,13 +6,11 @@ import { explanationText } from './explain.js'
 import { DEFAULTS, type InputName } from './inputs.js'
 import { reportJson } from './report.js'
 import type { SweepRun } from './run.js'
-import type { Report } from './sweep/types.js'
 import { terminalCell } from './text.js'
 
 /**
- * The same sweep from a terminal, cron or an AI agent: `node dist/cli.js --dry-run`. Settings come
- * from flags (`--follow-up-hours 48`), else from the environment under names no other tool uses
- * (`GORGIAS_AUTO_CLOSE_FOLLOW_UP_HOURS=48`, `GORGIAS_API_KEY=...`), else the action's defaults.
+ * The same sweep from a terminal, cron or an AI agent (docs/cli.md): `node dist/cli.js --dry-run`.
+ * Settings come from flags, else from the environment (GORGIAS_ names), else the action's defaults.
  */
 
 const INPUTS = Object.keys(DEFAULTS) as InputName[]
@@ -128,10 +126,7 @@ async function runCli(argv: string[], env: Record<string, string | undefined>): 
       if (!quiet) progress(`Dry run: nothing will be changed in Gorgias. To go live, ${how}.`)
     },
     preflight: quiet ? 'none' : undefined,
-    swept: run =>
-      explainId === null
-        ? sweepOutcome(run, json)
-        : explainOutcome(run.report, json, run.settings.summaryCustomerDetails),
+    swept: run => (explainId === null ? sweepOutcome(run, json) : explainOutcome(run, json)),
     stopped: ({ message, exitCode }) => {
       err(`${exitCode === 1 ? 'Stopped: ' : ''}${message}\n`)
       return exitCode
@@ -201,8 +196,9 @@ function checkOutcome(checklist: Checklist, json: boolean): number {
 }
 
 /** Prints the reasoning for the one ticket asked about; exit 1 when it could not be read. */
-function explainOutcome(report: Report, json: boolean, details: boolean): number {
+function explainOutcome({ report, settings }: SweepRun, json: boolean): number {
   const explanation = report.explanations[0]
+  const details = settings.summaryCustomerDetails
   if (explanation) {
     out(`${json ? JSON.stringify(explanation, null, 2) : explanationText(explanation, details)}\n`)
     return 0
