@@ -54238,12 +54238,14 @@ const POLICY_TIMEOUT_MS = 30_000;
 class PolicyModuleError extends Error {
     name = 'PolicyModuleError';
 }
-function withTimeout(promise, ms) {
+/** `run()`'s answer (a throw in it too), or a PolicyModuleError after `ms`. */
+function withTimeout(run, ms) {
     let timer;
     const timeout = new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new PolicyModuleError(`policy-module did not answer within ${ms / 1000} s`)), ms);
+        const error = new PolicyModuleError(`policy-module did not answer within ${ms / 1000} s`);
+        timer = setTimeout(() => reject(error), ms);
     });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+    return Promise.race([Promise.resolve().then(run), timeout]).finally(() => clearTimeout(timer));
 }
 async function loadPolicyModule(settings, log, timeoutMs = POLICY_TIMEOUT_MS) {
     const path = settings.policyModule;
@@ -54265,33 +54267,28 @@ async function loadPolicyModule(settings, log, timeoutMs = POLICY_TIMEOUT_MS) {
     }
     const policy = loaded.default;
     const { apiKey: _secret, ...publicSettings } = settings;
-    void _secret;
     log.info(`policy-module: loaded ${path}`);
     return async (client, ticket, messages, decision) => {
-        const action = {
-            kind: decision.kind,
-            idleHours: decision.idleHours,
-            reply: decision.reply,
-            ...(decision.kind === 'follow-up'
-                ? { reminder: decision.reminder, reminders: decision.reminders }
-                : {})
-        };
+        const { kind, idleHours, reply } = decision;
+        const action = decision.kind === 'follow-up'
+            ? { kind, idleHours, reply, reminder: decision.reminder, reminders: decision.reminders }
+            : { kind, idleHours, reply };
         const context = {
             settings: publicSettings,
             gorgias: {
                 get: (p, q) => client.getJson(p, q),
-                getTicket: id => client.getTicket(id),
-                listMessages: id => client.listMessages(id)
+                getTicket: (id) => client.getTicket(id),
+                listMessages: (id) => client.listMessages(id)
             },
             fetch: globalThis.fetch,
-            // The module's text goes to the action's log: one line per call, after a prefix, so that no
-            // line of it can start with `::` and be run as a workflow command.
-            log: m => log.info(`policy-module (ticket ${ticket.id}): ${logText(m)}`),
+            // One line per call, after a prefix, so that no line of it can be run as a workflow command.
+            log: (m) => log.info(`policy-module (ticket ${ticket.id}): ${logText(m)}`),
             now: new Date()
         };
+        const ask = () => policy(structuredClone(ticket), structuredClone(messages), action, context);
         let answer;
         try {
-            answer = await withTimeout(Promise.resolve().then(() => policy(structuredClone(ticket), structuredClone(messages), action, context)), timeoutMs);
+            answer = await withTimeout(ask, timeoutMs);
         }
         catch (err) {
             // Rejected credentials are the run's problem, not this ticket's: one clear stop.

@@ -8,48 +8,12 @@ import type { ActionDecision } from './policy/types.js'
 import { asText, logText, oneLine } from './text.js'
 
 /**
- * Custom per-ticket logic: a team's ES module whose default export may veto a planned follow-up
- * or close. It runs after the ticket's read and before the write; it can only say "skip", never
- * "act", so a bug in it can at worst leave a ticket alone. A throw or a timeout fails that ticket
- * (reported and counted), and the sweep goes on.
+ * A team's ES module whose default export may veto a planned follow-up or close
+ * (docs/policy-module.md). It runs between the ticket's read and the write and can only say
+ * "skip", so a bug in it can at worst leave a ticket alone; a throw or a timeout fails that ticket.
  */
 
-interface PlannedAction {
-  kind: 'follow-up' | 'close'
-  /** for a follow-up: which reminder (1-based) of how many */
-  reminder?: number
-  reminders?: number
-  /** real hours since the agent's last reply */
-  idleHours: number
-  /** the agent's last public reply, the start of the silence */
-  reply: Message
-}
-
-/** What the module gets besides the ticket: settings without secrets, read-only Gorgias, fetch. */
-interface PolicyContext {
-  settings: Omit<Settings, 'apiKey'>
-  gorgias: {
-    /** GET any API path, e.g. `/customers/123` for the customer's integration data */
-    get(path: string, query?: Record<string, string | number>): Promise<unknown>
-    getTicket(id: number): Promise<Ticket>
-    listMessages(ticketId: number): Promise<Message[]>
-  }
-  fetch: typeof globalThis.fetch
-  log(message: string): void
-  now: Date
-}
-
-type PolicyFunction = (
-  ticket: Ticket,
-  messages: Message[],
-  action: PlannedAction,
-  context: PolicyContext
-) => unknown
-
-/**
- * The policy module's veto as loaded: the client is its first argument until run.ts binds it (then
- * it is sweep/context.ts's Veto).
- */
+/** The veto as loaded; run.ts binds the client (then it is sweep/context.ts's Veto). */
 export type UnboundVeto = (
   client: Pick<GorgiasClient, 'getJson' | 'getTicket' | 'listMessages'>,
   ticket: Ticket,
@@ -63,15 +27,14 @@ export class PolicyModuleError extends Error {
   override name = 'PolicyModuleError'
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+/** `run()`'s answer (a throw in it too), or a PolicyModuleError after `ms`. */
+function withTimeout<T>(run: () => T, ms: number): Promise<Awaited<T>> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new PolicyModuleError(`policy-module did not answer within ${ms / 1000} s`)),
-      ms
-    )
+    const error = new PolicyModuleError(`policy-module did not answer within ${ms / 1000} s`)
+    timer = setTimeout(() => reject(error), ms)
   })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+  return Promise.race([Promise.resolve().then(run), timeout]).finally(() => clearTimeout(timer))
 }
 
 export async function loadPolicyModule(
@@ -89,9 +52,7 @@ export async function loadPolicyModule(
   let loaded: { default?: unknown }
   try {
     // Loaded at run time from the user's checkout, never bundled.
-    loaded = (await import(/* webpackIgnore: true */ pathToFileURL(path).href)) as {
-      default?: unknown
-    }
+    loaded = (await import(/* webpackIgnore: true */ pathToFileURL(path).href)) as typeof loaded
   } catch (err) {
     throw new PolicyModuleError(
       `policy-module: could not load ${path}: ${err instanceof Error ? err.message : String(err)}`
@@ -102,41 +63,32 @@ export async function loadPolicyModule(
       `policy-module: ${path} must have a default export that is a function (ticket, messages, action, context)`
     )
   }
-  const policy = loaded.default as PolicyFunction
+  const policy = loaded.default as (...args: unknown[]) => unknown
   const { apiKey: _secret, ...publicSettings } = settings
-  void _secret
   log.info(`policy-module: loaded ${path}`)
 
   return async (client, ticket, messages, decision) => {
-    const action: PlannedAction = {
-      kind: decision.kind,
-      idleHours: decision.idleHours,
-      reply: decision.reply,
-      ...(decision.kind === 'follow-up'
-        ? { reminder: decision.reminder, reminders: decision.reminders }
-        : {})
-    }
-    const context: PolicyContext = {
+    const { kind, idleHours, reply } = decision
+    const action =
+      decision.kind === 'follow-up'
+        ? { kind, idleHours, reply, reminder: decision.reminder, reminders: decision.reminders }
+        : { kind, idleHours, reply }
+    const context = {
       settings: publicSettings,
       gorgias: {
-        get: (p, q) => client.getJson(p, q),
-        getTicket: id => client.getTicket(id),
-        listMessages: id => client.listMessages(id)
+        get: (p: string, q?: Record<string, string | number>) => client.getJson(p, q),
+        getTicket: (id: number) => client.getTicket(id),
+        listMessages: (id: number) => client.listMessages(id)
       },
       fetch: globalThis.fetch,
-      // The module's text goes to the action's log: one line per call, after a prefix, so that no
-      // line of it can start with `::` and be run as a workflow command.
-      log: m => log.info(`policy-module (ticket ${ticket.id}): ${logText(m)}`),
+      // One line per call, after a prefix, so that no line of it can be run as a workflow command.
+      log: (m: unknown) => log.info(`policy-module (ticket ${ticket.id}): ${logText(m)}`),
       now: new Date()
     }
+    const ask = () => policy(structuredClone(ticket), structuredClone(messages), action, context)
     let answer: unknown
     try {
-      answer = await withTimeout(
-        Promise.resolve().then(() =>
-          policy(structuredClone(ticket), structuredClone(messages), action, context)
-        ),
-        timeoutMs
-      )
+      answer = await withTimeout(ask, timeoutMs)
     } catch (err) {
       // Rejected credentials are the run's problem, not this ticket's: one clear stop.
       if (err instanceof PolicyModuleError || err instanceof AuthError) throw err
