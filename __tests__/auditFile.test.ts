@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { auditLines, writeAuditFile } from '../src/auditFile.js'
+import { auditLines, writeAuditFile } from '../src/state.js'
 import { SKIP_REASONS, type SkipReason } from '../src/policy/types.js'
 import type { Outcome, Report } from '../src/sweep/types.js'
 

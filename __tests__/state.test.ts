@@ -11,10 +11,10 @@ import {
   STATE_FORMAT,
   STATE_MAX_BYTES,
   stateFingerprint,
-  stateLine,
   writeState,
   type StateEntry
 } from '../src/state.js'
+import { stateLine } from '../src/entry.js'
 import { settingsFor, type Inputs } from './helpers/kit.js'
 
 /** The state between runs: what it remembers, when it is trusted, and how it is kept on disk. */

@@ -33981,7 +33981,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6571);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6611);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)();
 
@@ -33990,7 +33990,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6571:
+/***/ 6611:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -56034,15 +56034,19 @@ const POLICY_TIMEOUT_MS = 30_000;
 class PolicyModuleError extends Error {
     name = 'PolicyModuleError';
 }
-function withTimeout(promise, ms) {
+/** `run()`'s answer (a throw in it too), or a PolicyModuleError after `ms`. */
+function withTimeout(run, ms) {
     let timer;
     const timeout = new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new PolicyModuleError(`policy-module did not answer within ${ms / 1000} s`)), ms);
+        const error = new PolicyModuleError(`policy-module did not answer within ${ms / 1000} s`);
+        timer = setTimeout(() => reject(error), ms);
     });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+    return Promise.race([Promise.resolve().then(run), timeout]).finally(() => clearTimeout(timer));
 }
-/** The module's default export, checked to be a function. */
-async function loadFunction(path) {
+async function loadPolicyModule(settings, log, timeoutMs = POLICY_TIMEOUT_MS) {
+    const path = settings.policyModule;
+    if (!path)
+        throw new PolicyModuleError('policy-module: no path given');
     if (!(0,external_node_fs_.existsSync)(path)) {
         throw new PolicyModuleError(`policy-module: no file at ${path}; the path is relative to the workflow's checkout, so run actions/checkout first`);
     }
@@ -56057,15 +56061,8 @@ async function loadFunction(path) {
     if (typeof loaded.default !== 'function') {
         throw new PolicyModuleError(`policy-module: ${path} must have a default export that is a function (ticket, messages, action, context)`);
     }
-    return loaded.default;
-}
-async function loadPolicyModule(settings, log, timeoutMs = POLICY_TIMEOUT_MS) {
-    const path = settings.policyModule;
-    if (!path)
-        throw new PolicyModuleError('policy-module: no path given');
-    const policy = await loadFunction(path);
+    const policy = loaded.default;
     const { apiKey: _secret, ...publicSettings } = settings;
-    void _secret;
     log.info(`policy-module: loaded ${path}`);
     return async (client, ticket, messages, decision) => {
         const { kind, idleHours, reply } = decision;
@@ -56084,9 +56081,10 @@ async function loadPolicyModule(settings, log, timeoutMs = POLICY_TIMEOUT_MS) {
             log: (m) => log.info(`policy-module (ticket ${ticket.id}): ${logText(m)}`),
             now: new Date()
         };
+        const ask = () => policy(structuredClone(ticket), structuredClone(messages), action, context);
         let answer;
         try {
-            answer = await withTimeout(Promise.resolve().then(() => policy(structuredClone(ticket), structuredClone(messages), action, context)), timeoutMs);
+            answer = await withTimeout(ask, timeoutMs);
         }
         catch (err) {
             // Rejected credentials are the run's problem, not this ticket's: one clear stop.
@@ -56899,346 +56897,6 @@ function shownDetail(o, settings) {
     return detail;
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/state.ts
-
-
-
-
-
-/**
- * The state between runs (`state-file`): for each open ticket found not due yet, the
- * `updated_datetime` it had when read and when its decision can change, so that the next run
- * does not read it again while its list item is unchanged and that time has not come. It only
- * saves reads, never decides (every write follows a fresh read), so a wrong or forged state costs
- * a read's delay, never a wrong write. Ids and timestamps only: a workflow cache is readable by
- * everyone with access to the repository.
- */
-/** The file's format; a file of a later one is ignored (a newer version of the action wrote it). */
-const STATE_FORMAT = 1;
-/** Larger than any open backlog's state (about 80 bytes a ticket): not ours, or damaged. */
-const STATE_MAX_BYTES = 16 * 1024 * 1024;
-/** Settings known not to change a decision; any other (one added later too) is in the fingerprint. */
-// prettier-ignore
-const NOT_DECISIVE = new Set([
-    'apiKey', 'dryRun', 'maxActions', 'rateLimitShare', 'timeLimitMinutes', 'summaryCustomerDetails',
-    'reportFile', 'stateFile', 'checkOnly', 'ticketIds', 'messagesFile', 'policyModule'
-]);
-/** The account and the decisive settings as one hash; the policy module counts by its content. */
-function stateFingerprint(settings, policyModuleContent) {
-    const decisive = Object.fromEntries(Object.entries(settings).filter(([name]) => !NOT_DECISIVE.has(name)));
-    const policy = policyModuleContent === null ? null : sha256(policyModuleContent);
-    const text = JSON.stringify({ format: STATE_FORMAT, decisive, policy }, (_key, value) => value instanceof Set
-        ? [...value].sort()
-        : value instanceof Map
-            ? [...value]
-            : value);
-    return sha256(text);
-}
-const sha256 = (text) => (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
-/** The policy module's content for the fingerprint; null when there is none or it cannot be read. */
-function policyModuleContent(settings) {
-    if (settings.policyModule === null)
-        return null;
-    try {
-        return (0,external_node_fs_.readFileSync)(settings.policyModule, 'utf8');
-    }
-    catch {
-        // Unreadable, the module fails to load before any request anyway; the state is then moot.
-        return '(unreadable)';
-    }
-}
-/** Reads the state file. Never throws: a file it cannot use is ignored, with a notice. */
-function loadState(path, fingerprint) {
-    try {
-        return { entries: stateEntries(readStateJson(path), fingerprint), notice: null };
-    }
-    catch (err) {
-        const why = err instanceof Error ? err.message : String(err);
-        return {
-            entries: new Map(),
-            notice: `state-file ${path}: ${why}; every ticket that may be due is read this run, and the file is written afresh at the end`
-        };
-    }
-}
-/** The file's JSON; throws why it is not usable. */
-function readStateJson(path) {
-    const stat = attempt(() => (0,external_node_fs_.statSync)(path), code => code === 'ENOENT'
-        ? 'no state yet (first run, or the cache was not restored)'
-        : `not readable (${code})`);
-    // A FIFO or a device (a restored cache may link to one) would block the read or never end.
-    if (!stat.isFile())
-        throw new Error('not a regular file');
-    if (stat.size > STATE_MAX_BYTES) {
-        throw new Error(`larger than ${STATE_MAX_BYTES / 1024 / 1024} MB (${stat.size} bytes): not a state this action wrote`);
-    }
-    const text = () => JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
-    return attempt(text, code => `not readable as a state (${code})`);
-}
-/** `run()`; a failure throws `why(code)` (an fs error's code, or "not JSON"). */
-function attempt(run, why) {
-    try {
-        return run();
-    }
-    catch (err) {
-        const code = err instanceof SyntaxError ? 'not JSON' : err.code;
-        throw new Error(why(code ?? 'error'), { cause: err });
-    }
-}
-/** The entries of a state file's JSON; throws why it is not usable. */
-function stateEntries(json, fingerprint) {
-    const file = state_isRecord(json) ? json : {};
-    const foreign = 'not a state file of this action';
-    if (typeof file.format !== 'number')
-        throw new Error(foreign);
-    if (file.format > STATE_FORMAT) {
-        throw new Error(`written by a newer version of this action (format ${file.format}, this one reads ${STATE_FORMAT})`);
-    }
-    if (file.format !== STATE_FORMAT || typeof file.fingerprint !== 'string')
-        throw new Error(foreign);
-    if (!state_isRecord(file.tickets))
-        throw new Error(foreign);
-    if (file.fingerprint !== fingerprint) {
-        throw new Error('written for another account or other settings (domain, schedule, business hours, tags, channels, messages or policy module changed)');
-    }
-    const entries = new Map();
-    for (const [key, value] of Object.entries(file.tickets)) {
-        const id = Number(key);
-        const entry = parseEntry(value);
-        if (!Number.isSafeInteger(id) || id < 1 || String(id) !== key || entry === null) {
-            throw new Error(`damaged (ticket entry "${key.slice(0, 20)}")`);
-        }
-        entries.set(id, entry);
-    }
-    return entries;
-}
-function parseEntry(value) {
-    if (!Array.isArray(value) || value.length < 2 || value.length > 3)
-        return null;
-    const times = value.map(v => (typeof v === 'string' ? Date.parse(v) : NaN));
-    if (times.some(Number.isNaN))
-        return null;
-    const [updated, due, wrote] = times;
-    return wrote === undefined ? { updated, due } : { updated, due, wrote };
-}
-/** Writes the state atomically. Throws an Error naming the input; the caller warns. */
-function writeState(path, fingerprint, entries, savedAt) {
-    const tickets = {};
-    for (const [id, { updated, due, wrote }] of [...entries].sort(([a], [b]) => a - b)) {
-        const times = wrote === undefined ? [updated, due] : [updated, due, wrote];
-        tickets[String(id)] = times.map(t => new Date(t).toISOString());
-    }
-    const file = { format: STATE_FORMAT, fingerprint, savedAt: savedAt.toISOString(), tickets };
-    writeFileAtomically(path, `${JSON.stringify(file)}\n`, reason => `state-file ${path}: the state could not be written: ${reason}`);
-}
-/**
- * Writes `text` to `path` (and its folder) next to its final name, then renames it: a reader (a
- * later run, an upload after a cancelled run) sees the old file or the new one, never half of one.
- */
-function writeFileAtomically(path, text, failed) {
-    const folder = (0,external_node_path_.dirname)(path);
-    const temporary = (0,external_node_path_.join)(folder, `.${(0,external_node_path_.basename)(path)}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
-    try {
-        (0,external_node_fs_.mkdirSync)(folder, { recursive: true });
-        (0,external_node_fs_.writeFileSync)(temporary, text, { flag: 'wx' });
-        (0,external_node_fs_.renameSync)(temporary, path);
-    }
-    catch (err) {
-        try {
-            (0,external_node_fs_.rmSync)(temporary, { force: true });
-        }
-        catch {
-            // The folder itself is unusable (not a folder, no permission): there is nothing to clean.
-        }
-        const reason = err instanceof Error ? err.message : String(err);
-        throw new Error(failed(reason), { cause: err });
-    }
-}
-/** A ticket's `updated_datetime` in ms; undefined when it has none that is a time. */
-function updatedAt(ticket) {
-    const value = ticket.updated_datetime;
-    return typeof value === 'string' ? parseTimestamp(value)?.getTime() : undefined;
-}
-/**
- * Whether a listed ticket needs no read this run: its list item shows it unchanged since it was
- * found not due (the same `updated_datetime`, or none later than this action's own last write to
- * it), and the time its decision can change has not come. Anything unreadable needs the read.
- */
-function readSaved(entry, listed, now) {
-    if (entry === undefined || now.getTime() >= entry.due)
-        return false;
-    const updated = updatedAt(listed);
-    if (updated === undefined)
-        return false;
-    // A write time later than now (to the end of its second, see writeTime) is not one this
-    // action made (a forged or broken file): it would hide every change to the ticket until then.
-    const wrote = entry.wrote !== undefined && entry.wrote - 999 <= now.getTime() ? entry.wrote : null;
-    return updated === entry.updated || (wrote !== null && updated <= wrote);
-}
-/** One run's use of the state: the entries it started from, those it keeps, the reads saved. */
-class RunState {
-    previous;
-    next = new Map();
-    listedIds = new Set();
-    cutShort = false;
-    saved = 0;
-    /** reads the state could not save, by why: no entry, the ticket changed, its time came */
-    missed = { 'no-entry': 0, changed: 0, due: 0 };
-    constructor(previous) {
-        this.previous = previous;
-    }
-    /** A listed ticket that passed the triage: true when its read is saved (the entry is kept). */
-    skipsRead(listed, now) {
-        this.listedIds.add(listed.id);
-        const entry = this.previous.get(listed.id);
-        if (!readSaved(entry, listed, now)) {
-            this.missed[!entry ? 'no-entry' : now.getTime() >= entry.due ? 'due' : 'changed']++;
-            return false;
-        }
-        this.next.set(listed.id, entry);
-        this.saved++;
-        return true;
-    }
-    /** A ticket listed this run (kept only if read or saved); its old entry is then replaced. */
-    listed(ticketId) {
-        this.listedIds.add(ticketId);
-    }
-    /** Read and found not due until `due`; `wrote`: the server time of a write this run made. */
-    notDue(ticket, due, wrote) {
-        const updated = updatedAt(ticket);
-        if (updated === undefined && wrote === null)
-            return;
-        const entry = { updated: updated ?? -1, due: due.getTime() };
-        if (wrote !== null)
-            entry.wrote = wrote;
-        this.next.set(ticket.id, entry);
-    }
-    /** The listing did not finish: tickets it did not reach keep their entries. */
-    listingCutShort() {
-        this.cutShort = true;
-    }
-    /** What to write: the kept entries, and those of tickets a listing cut short did not reach. */
-    toSave() {
-        const out = new Map();
-        if (this.cutShort) {
-            for (const [id, e] of this.previous)
-                if (!this.listedIds.has(id))
-                    out.set(id, e);
-        }
-        for (const [id, e] of this.next)
-            out.set(id, e);
-        return out;
-    }
-}
-function state_isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** The summary's (and the terminal's) last line: what the state saved this run. */
-function stateLine(state) {
-    if (!state)
-        return null;
-    const saved = `State file: ${plural(state.readsSaved, 'ticket read', 'ticket reads')} saved`;
-    const why = state.notice === null ? '' : ' (the file read at the start was not used: see the notice)';
-    const kept = state.file === null
-        ? 'the file could not be written (see the warning)'
-        : `${plural(state.kept, 'ticket', 'tickets')} remembered for the next run`;
-    return `${saved}${why}; ${kept}.`;
-}
-
-;// CONCATENATED MODULE: ./src/auditFile.ts
-
-
-/**
- * The audit file (`report-file`): one JSON line per ticket acted on, deferred or unreadable, then
- * one line with the run's counts. It is meant to be kept (an artifact, a log store), so it holds
- * ticket ids and what was done, never a subject or a customer's name.
- */
-/**
- * What the file says about one ticket: a fixed code, never the server's or a module's words (they
- * can quote the customer): for a failure its kind (refused-by-gorgias, gorgias-unavailable, ...),
- * for a deferral why (max-actions, time-limit, credentials), for a tag repair what was done.
- */
-function auditDetail(o) {
-    switch (o.result) {
-        case 'failed':
-            return o.code ?? 'error';
-        case 'deferred': {
-            const detail = o.detail ?? '';
-            if (detail.includes('credentials'))
-                return 'credentials';
-            if (detail.includes('time limit'))
-                return 'time-limit';
-            return 'max-actions';
-        }
-        case 'done':
-        case 'would-do':
-            if (o.action === 'untag')
-                return 'tags-removed';
-            if (o.action === 'tag-follow-up')
-                return 'tag-added';
-            return null;
-        case 'skipped':
-            return o.skipReason ?? null;
-    }
-}
-/** Real hours since the agent's reply, to two decimals. */
-const round2 = (hours) => hours === null || !Number.isFinite(hours) ? null : Math.round(hours * 100) / 100;
-/** The audit file's lines, without newlines: the ticket lines in report order, then the totals. */
-function auditLines(report, settings) {
-    const store = settings.domain;
-    const run = {
-        dryRun: report.dryRun,
-        startedAt: report.startedAt.toISOString(),
-        finishedAt: report.finishedAt.toISOString()
-    };
-    const ticketLine = (o, section) => ({
-        type: 'ticket',
-        store,
-        ticketId: o.ticketId,
-        section,
-        action: o.action,
-        // follow-ups: which reminder of how many
-        reminder: o.reminder ?? null,
-        reminders: o.reminders ?? null,
-        result: o.result,
-        detail: auditDetail(o),
-        // a failure that came after some writes landed
-        wrote: o.wrote === true,
-        language: o.language,
-        idleHours: round2(o.idleHours),
-        ...run
-    });
-    const c = counts(report);
-    const totals = {
-        type: 'totals',
-        store,
-        ...run,
-        listing: report.listing.kind,
-        ticketsSeen: report.ticketsSeen,
-        candidates: report.candidates,
-        followedUp: c.followedUp.length,
-        closed: c.closed.length,
-        failed: c.failed,
-        deferred: c.deferred,
-        skipped: c.skipped,
-        reopened: report.reopened.length,
-        reopenedTicketIds: [...report.reopened],
-        // why the run ended early: credentials or time-limit; null when it went through
-        stop: report.stop?.kind ?? null
-    };
-    return [
-        ...report.actions.map(o => ticketLine(o, 'action')),
-        ...report.housekeeping.map(o => ticketLine(o, 'housekeeping')),
-        ...report.readFailures.map(o => ticketLine(o, 'read-failure')),
-        totals
-    ].map(line => JSON.stringify(line));
-}
-/** Writes the lines to `path`, atomically (see writeFileAtomically). */
-function writeAuditFile(path, lines) {
-    writeFileAtomically(path, lines.map(line => `${line}\n`).join(''), reason => `report-file ${path}: the audit file could not be written: ${reason}`);
-}
-
 ;// CONCATENATED MODULE: ./src/macros.ts
 
 
@@ -57573,6 +57231,315 @@ function accountBusinessHours(account, given) {
         }
         throw refuse(`are not usable: ${err instanceof Error ? err.message : String(err)}`);
     }
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/state.ts
+
+
+
+
+
+/**
+ * The files a run leaves: the state between runs (`state-file`) and the audit file (`report-file`),
+ * both ids and times only (a cache or an artifact is readable by the whole repository). The state
+ * keeps, for each open ticket found not due, its `updated_datetime` when read and when its decision
+ * can change, so that the next run skips the read while neither has. It only saves reads, never
+ * decides (every write follows a fresh read): a wrong or forged state costs a read's delay.
+ */
+/** The file's format; a file of a later one is ignored (a newer version of the action wrote it). */
+const STATE_FORMAT = 1;
+/** Larger than any open backlog's state (about 80 bytes a ticket): not ours, or damaged. */
+const STATE_MAX_BYTES = 16 * 1024 * 1024;
+/** Settings known not to change a decision; any other (one added later too) is in the fingerprint. */
+// prettier-ignore
+const NOT_DECISIVE = new Set([
+    'apiKey', 'dryRun', 'maxActions', 'rateLimitShare', 'timeLimitMinutes', 'summaryCustomerDetails',
+    'reportFile', 'stateFile', 'checkOnly', 'ticketIds', 'messagesFile', 'policyModule'
+]);
+/** The account and the decisive settings as one hash; the policy module counts by its content. */
+function stateFingerprint(settings, policyModuleContent) {
+    const decisive = Object.fromEntries(Object.entries(settings).filter(([name]) => !NOT_DECISIVE.has(name)));
+    const policy = policyModuleContent === null ? null : sha256(policyModuleContent);
+    const text = JSON.stringify({ format: STATE_FORMAT, decisive, policy }, (_key, value) => value instanceof Set
+        ? [...value].sort()
+        : value instanceof Map
+            ? [...value]
+            : value);
+    return sha256(text);
+}
+const sha256 = (text) => (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
+/** The policy module's content for the fingerprint; null when there is none. */
+function policyModuleContent(settings) {
+    if (settings.policyModule === null)
+        return null;
+    try {
+        return (0,external_node_fs_.readFileSync)(settings.policyModule, 'utf8');
+    }
+    catch {
+        // Unreadable, the module fails to load before any request anyway; the state is then moot.
+        return '(unreadable)';
+    }
+}
+/** Reads the state file. Never throws: a file it cannot use is ignored, with a notice. */
+function loadState(path, fingerprint) {
+    try {
+        return { entries: stateEntries(readStateJson(path), fingerprint), notice: null };
+    }
+    catch (err) {
+        return {
+            entries: new Map(),
+            notice: `state-file ${path}: ${state_errorText(err)}; every ticket that may be due is read this run, and the file is written afresh at the end`
+        };
+    }
+}
+const state_errorText = (err) => (err instanceof Error ? err.message : String(err));
+/** The file's JSON; throws why it is not usable. */
+function readStateJson(path) {
+    const stat = attempt(() => (0,external_node_fs_.statSync)(path), code => code === 'ENOENT'
+        ? 'no state yet (first run, or the cache was not restored)'
+        : `not readable (${code})`);
+    // A FIFO or a device (a restored cache may link to one) would block the read or never end.
+    if (!stat.isFile())
+        throw new Error('not a regular file');
+    if (stat.size > STATE_MAX_BYTES) {
+        throw new Error(`larger than ${STATE_MAX_BYTES / 1024 / 1024} MB (${stat.size} bytes): not a state this action wrote`);
+    }
+    const read = () => JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
+    return attempt(read, code => `not readable as a state (${code})`);
+}
+/** `run()`; a failure throws `why(code)` (an fs error's code, or "not JSON"). */
+function attempt(run, why) {
+    try {
+        return run();
+    }
+    catch (err) {
+        const code = err instanceof SyntaxError ? 'not JSON' : err.code;
+        throw new Error(why(code ?? 'error'), { cause: err });
+    }
+}
+/** The entries of a state file's JSON, checked in one walk; throws why it is not usable. */
+function stateEntries(json, fingerprint) {
+    const file = state_isRecord(json) ? json : {};
+    if (typeof file.format === 'number' && file.format > STATE_FORMAT) {
+        throw new Error(`written by a newer version of this action (format ${file.format}, this one reads ${STATE_FORMAT})`);
+    }
+    const ours = file.format === STATE_FORMAT && typeof file.fingerprint === 'string';
+    if (!ours || !state_isRecord(file.tickets))
+        throw new Error('not a state file of this action');
+    if (file.fingerprint !== fingerprint) {
+        throw new Error('written for another account or other settings (domain, schedule, business hours, tags, channels, messages or policy module changed)');
+    }
+    const entries = new Map();
+    for (const [key, value] of Object.entries(file.tickets)) {
+        const id = Number(key);
+        const times = (Array.isArray(value) ? value : []).map(v => typeof v === 'string' ? Date.parse(v) : NaN);
+        const valid = times.length >= 2 && times.length <= 3 && !times.some(Number.isNaN);
+        if (!Number.isSafeInteger(id) || id < 1 || String(id) !== key || !valid) {
+            throw new Error(`damaged (ticket entry "${key.slice(0, 20)}")`);
+        }
+        const [updated, due, wrote] = times;
+        entries.set(id, wrote === undefined ? { updated, due } : { updated, due, wrote });
+    }
+    return entries;
+}
+function state_isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** Writes the state atomically. Throws an Error naming the input; the caller warns. */
+function writeState(path, fingerprint, entries, savedAt) {
+    const tickets = {};
+    for (const [id, { updated, due, wrote }] of [...entries].sort(([a], [b]) => a - b)) {
+        const times = wrote === undefined ? [updated, due] : [updated, due, wrote];
+        tickets[String(id)] = times.map(t => new Date(t).toISOString());
+    }
+    const file = { format: STATE_FORMAT, fingerprint, savedAt: savedAt.toISOString(), tickets };
+    writeAtomically(path, `${JSON.stringify(file)}\n`, 'state-file', 'the state');
+}
+/**
+ * Writes `text` to `path` (and its folder) next to its final name, then renames it: a reader (a
+ * later run, an upload after a cancelled run) sees the old file or the new one, never half of one.
+ * A failure throws an Error naming the input.
+ */
+function writeAtomically(path, text, input, what) {
+    const folder = (0,external_node_path_.dirname)(path);
+    const temporary = (0,external_node_path_.join)(folder, `.${(0,external_node_path_.basename)(path)}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
+    try {
+        (0,external_node_fs_.mkdirSync)(folder, { recursive: true });
+        (0,external_node_fs_.writeFileSync)(temporary, text, { flag: 'wx' });
+        (0,external_node_fs_.renameSync)(temporary, path);
+    }
+    catch (err) {
+        try {
+            (0,external_node_fs_.rmSync)(temporary, { force: true });
+        }
+        catch {
+            // The folder itself is unusable (not a folder, no permission): there is nothing to clean.
+        }
+        const message = `${input} ${path}: ${what} could not be written: ${state_errorText(err)}`;
+        throw new Error(message, { cause: err });
+    }
+}
+/** A ticket's `updated_datetime` in ms; undefined when it has none that is a time. */
+function updatedAt(ticket) {
+    const value = ticket.updated_datetime;
+    return typeof value === 'string' ? parseTimestamp(value)?.getTime() : undefined;
+}
+/**
+ * Whether a listed ticket needs no read this run: its list item shows it unchanged since it was
+ * found not due (the same `updated_datetime`, or none later than this action's own last write to
+ * it), and the time its decision can change has not come. Anything unreadable needs the read.
+ */
+function readSaved(entry, listed, now) {
+    if (entry === undefined || now.getTime() >= entry.due)
+        return false;
+    const updated = updatedAt(listed);
+    if (updated === undefined)
+        return false;
+    // A write time later than now (to the end of its second, see writeTime) is not one this
+    // action made (a forged or broken file): it would hide every change to the ticket until then.
+    const wrote = entry.wrote !== undefined && entry.wrote - 999 <= now.getTime() ? entry.wrote : null;
+    return updated === entry.updated || (wrote !== null && updated <= wrote);
+}
+/** One run's use of the state: the entries it started from, those it keeps, the reads saved. */
+class RunState {
+    previous;
+    next = new Map();
+    listedIds = new Set();
+    cutShort = false;
+    saved = 0;
+    /** reads the state could not save, by why (the bench's diagnostic) */
+    missed = { 'no-entry': 0, changed: 0, due: 0 };
+    constructor(previous) {
+        this.previous = previous;
+    }
+    /** A ticket listed (see `listed`) that passed the triage: true when its read is saved. */
+    skipsRead(listed, now) {
+        const entry = this.previous.get(listed.id);
+        if (!entry || !readSaved(entry, listed, now)) {
+            this.missed[!entry ? 'no-entry' : now.getTime() >= entry.due ? 'due' : 'changed']++;
+            return false;
+        }
+        this.next.set(listed.id, entry);
+        this.saved++;
+        return true;
+    }
+    /** A ticket listed this run (kept only if read or saved); its old entry is then replaced. */
+    listed(ticketId) {
+        this.listedIds.add(ticketId);
+    }
+    /** Read and found not due until `due`; `wrote`: the server time of a write this run made. */
+    notDue(ticket, due, wrote) {
+        const updated = updatedAt(ticket);
+        if (updated === undefined && wrote === null)
+            return;
+        const entry = { updated: updated ?? -1, due: due.getTime() };
+        if (wrote !== null)
+            entry.wrote = wrote;
+        this.next.set(ticket.id, entry);
+    }
+    /** The listing did not finish: tickets it did not reach keep their entries. */
+    listingCutShort() {
+        this.cutShort = true;
+    }
+    /** What to write: the kept entries, and those of tickets a listing cut short did not reach. */
+    toSave() {
+        const out = new Map();
+        if (this.cutShort) {
+            for (const [id, e] of this.previous)
+                if (!this.listedIds.has(id))
+                    out.set(id, e);
+        }
+        for (const [id, e] of this.next)
+            out.set(id, e);
+        return out;
+    }
+}
+/**
+ * The audit file's detail of one ticket: a fixed code, never the server's or a module's words (they
+ * can quote the customer): for a failure its kind (refused-by-gorgias, gorgias-unavailable, ...),
+ * for a deferral why (max-actions, time-limit, credentials), for a tag repair what was done.
+ */
+function auditDetail(o) {
+    switch (o.result) {
+        case 'failed':
+            return o.code ?? 'error';
+        case 'deferred': {
+            const detail = o.detail ?? '';
+            if (detail.includes('credentials'))
+                return 'credentials';
+            if (detail.includes('time limit'))
+                return 'time-limit';
+            return 'max-actions';
+        }
+        case 'done':
+        case 'would-do':
+            if (o.action === 'untag')
+                return 'tags-removed';
+            if (o.action === 'tag-follow-up')
+                return 'tag-added';
+            return null;
+        case 'skipped':
+            return o.skipReason ?? null;
+    }
+}
+/** Real hours since the agent's reply, to two decimals. */
+const round2 = (hours) => hours === null || !Number.isFinite(hours) ? null : Math.round(hours * 100) / 100;
+/** The audit file's lines (no newlines): each ticket acted on, deferred or unreadable; totals. */
+function auditLines(report, settings) {
+    const store = settings.domain;
+    const run = {
+        dryRun: report.dryRun,
+        startedAt: report.startedAt.toISOString(),
+        finishedAt: report.finishedAt.toISOString()
+    };
+    const ticketLine = (o, section) => ({
+        type: 'ticket',
+        store,
+        ticketId: o.ticketId,
+        section,
+        action: o.action,
+        // follow-ups: which reminder of how many
+        reminder: o.reminder ?? null,
+        reminders: o.reminders ?? null,
+        result: o.result,
+        detail: auditDetail(o),
+        // a failure that came after some writes landed
+        wrote: o.wrote === true,
+        language: o.language,
+        idleHours: round2(o.idleHours),
+        ...run
+    });
+    const c = counts(report);
+    const totals = {
+        type: 'totals',
+        store,
+        ...run,
+        listing: report.listing.kind,
+        ticketsSeen: report.ticketsSeen,
+        candidates: report.candidates,
+        followedUp: c.followedUp.length,
+        closed: c.closed.length,
+        failed: c.failed,
+        deferred: c.deferred,
+        skipped: c.skipped,
+        reopened: report.reopened.length,
+        reopenedTicketIds: [...report.reopened],
+        // why the run ended early: credentials or time-limit; null when it went through
+        stop: report.stop?.kind ?? null
+    };
+    return [
+        ...report.actions.map(o => ticketLine(o, 'action')),
+        ...report.housekeeping.map(o => ticketLine(o, 'housekeeping')),
+        ...report.readFailures.map(o => ticketLine(o, 'read-failure')),
+        totals
+    ].map(line => JSON.stringify(line));
+}
+/** Writes the audit lines to `path`, atomically. */
+function writeAuditFile(path, lines) {
+    const text = lines.map(line => `${line}\n`).join('');
+    writeAtomically(path, text, 'report-file', 'the audit file');
 }
 
 ;// CONCATENATED MODULE: ./src/sweep/types.ts
@@ -57953,7 +57920,6 @@ async function readAndActAll(ctx, log, candidates, concurrency) {
 
 
 
-
 /** Time an in-flight ticket may take past the limit to finish its writes; then requests give up. */
 function finishGraceMs(timeLimitMinutes) {
     return Math.min(90_000, timeLimitMinutes * 60_000 * 0.25);
@@ -58163,6 +58129,17 @@ function sweepFailure({ report, settings }) {
         return { message: stopped, exitCode: 2 };
     const failure = failureLine(report, settings);
     return failure ? { message: failure, exitCode: 1 } : null;
+}
+/** The summary's (and the terminal's) last line: what the state saved this run. */
+function stateLine(state) {
+    if (!state)
+        return null;
+    const saved = `State file: ${plural(state.readsSaved, 'ticket read', 'ticket reads')} saved`;
+    const why = state.notice === null ? '' : ' (the file read at the start was not used: see the notice)';
+    const kept = state.file === null
+        ? 'the file could not be written (see the warning)'
+        : `${plural(state.kept, 'ticket', 'tickets')} remembered for the next run`;
+    return `${saved}${why}; ${kept}.`;
 }
 
 ;// CONCATENATED MODULE: ./src/summary.ts
@@ -58482,25 +58459,25 @@ function describeMacros(catalog) {
 
 
 
-
-/**
- * The GitHub Action's entry: inputs -> sweep -> outputs and job summary. The only module that
- * knows GitHub Actions.
- */
+/** The action: inputs -> sweep -> outputs and job summary; the only module that knows Actions. */
 async function runAction() {
     const read = (name) => getInput(name);
-    const input = inputResolver(read, process.env);
     // The key and the Basic auth token built from it, masked before anything (a bad-input error too)
     // could print them.
-    for (const form of secretForms(input('gorgias-email'), input('gorgias-api-key'))) {
-        setSecret(form);
-    }
+    const input = inputResolver(read, process.env);
+    secretForms(input('gorgias-email'), input('gorgias-api-key')).forEach(setSecret);
     await runEntry({
         read,
         env: process.env,
         workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
         log: core_namespaceObject,
-        checked: checkOnly,
+        // `check-only: true`: the checklist, no sweep and no output (nothing was counted).
+        checked: async (checklist) => {
+            const failure = logChecklist(checklist);
+            await writeSummary(checklistMarkdown(checklist) + runLink(), checklistText(checklist));
+            if (failure)
+                setFailed(failure);
+        },
         dryRun: () => notice('Dry run: nothing will be changed in Gorgias. To go live, set the repository variable GORGIAS_AUTO_CLOSE_LIVE to true.'),
         swept,
         stopped: async ({ message }, settings) => {
@@ -58510,43 +58487,35 @@ async function runAction() {
     });
 }
 async function swept(run) {
-    const { report, settings, stats } = run;
+    const { report, settings, stats, checklist } = run;
     // Outputs first: they are what later steps depend on, and setting them cannot fail the run.
     for (const [name, value] of Object.entries(outputs(report)))
         setOutput(name, value);
     setOutput('report-file', run.auditFile ?? '');
     setOutput('state-file', run.stateFile ?? '');
+    // A dry run's checklist: in the log (its problems as warnings), and on top of the summary.
+    let checked = '';
+    if (checklist?.scope === 'full') {
+        startGroup('Account check');
+        const failure = logChecklist(checklist);
+        endGroup();
+        if (failure)
+            warning(failure);
+        checked = checklistMarkdown(checklist);
+    }
     const saved = stateLine(report.state);
-    const markdown = summaryMarkdown(report, settings, stats, dryRunChecklist(run.checklist));
-    await writeSummary(markdown + runLink() + (saved ? `\n${saved}\n` : ''), reportText(run));
+    const markdown = summaryMarkdown(report, settings, stats, checked) + runLink();
+    await writeSummary(markdown + (saved ? `\n${saved}\n` : ''), reportText(run));
     const failure = sweepFailure(run);
     if (failure)
         setFailed(failure.message);
 }
-/**
- * `check-only: true`: the checklist in the log and the job summary, no sweep, no write, and no
- * output set (no sweep ran, so there is nothing to count). The step fails on a problem.
- */
-async function checkOnly(checklist) {
+/** The checklist in the log; returns its failure line, if any. */
+function logChecklist(checklist) {
     for (const line of checklistText(checklist).split('\n'))
         info(line);
-    await writeSummary(checklistMarkdown(checklist) + runLink(), checklistText(checklist));
     const { failure } = checkVerdict(checklist);
-    if (failure)
-        setFailed(logText(failure));
-}
-/** A dry run's checklist: in the log, and on top of the summary; its problems as warnings. */
-function dryRunChecklist(checklist) {
-    if (checklist?.scope !== 'full')
-        return '';
-    startGroup('Account check');
-    for (const line of checklistText(checklist).split('\n'))
-        info(line);
-    endGroup();
-    const { failure } = checkVerdict(checklist);
-    if (failure)
-        warning(logText(failure));
-    return checklistMarkdown(checklist);
+    return failure && logText(failure);
 }
 /**
  * A summary that cannot be written (no GITHUB_STEP_SUMMARY, a full disk) is a warning, not a

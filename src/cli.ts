@@ -5,14 +5,11 @@ import { explanationText } from './explain.js'
 import { DEFAULTS, type InputName } from './inputs.js'
 import { reportJson } from './report.js'
 import type { SweepRun } from './run.js'
-import type { Report } from './sweep/types.js'
 import { terminalCell } from './text.js'
 
 /**
- * The same sweep from a terminal, cron or an AI agent: `node dist/cli.js --dry-run`.
- * Settings come from flags (`--follow-up-hours 48`), else from the environment under names no
- * other tool uses (`GORGIAS_AUTO_CLOSE_FOLLOW_UP_HOURS=48`, `GORGIAS_API_KEY=...`), else the
- * action's defaults.
+ * The same sweep from a terminal, cron or an AI agent (docs/cli.md): `node dist/cli.js --dry-run`.
+ * Settings come from flags, else from the environment (GORGIAS_ names), else the action's defaults.
  */
 
 const INPUTS = Object.keys(DEFAULTS) as InputName[]
@@ -32,17 +29,13 @@ const ENV_NAMES: Partial<Record<InputName, string>> = {
 const envName = (input: InputName): string =>
   ENV_NAMES[input] ?? `GORGIAS_AUTO_CLOSE_${upperSnake(input)}`
 
-/**
- * The names the original Python skill documented (`FOLLOW_UP_HOURS=24 CLOSE_HOURS=48 ...`), still
- * read so that its cron lines keep working; the prefixed name wins when both are set.
- */
-const ALIASES: Partial<Record<InputName, string>> = {
-  'follow-up-hours': 'FOLLOW_UP_HOURS',
-  'close-hours': 'CLOSE_HOURS'
-}
+/** Also read under their bare names, as the original Python skill's cron lines set them. */
+const ALIASED: readonly InputName[] = ['follow-up-hours', 'close-hours']
+const alias = (input: InputName): string | null =>
+  ALIASED.includes(input) ? upperSnake(input) : null
 
-/** The flags; switches that are off by default are booleans: `--dry-run`, `--check-only`. */
-const SWITCHES: readonly string[] = ['dry-run', 'check-only', 'json', 'help']
+/** The flags; an input that is false by default is a switch (`--dry-run`, `--check-only`). */
+const SWITCHES: readonly string[] = ['json', 'help', ...INPUTS.filter(i => DEFAULTS[i] === 'false')]
 const OPTIONS = Object.fromEntries(
   [...INPUTS, 'json', 'help'].map(name => [
     name,
@@ -109,9 +102,14 @@ async function runCli(argv: string[], env: Record<string, string | undefined>): 
   const quiet = explainId !== null
   const progress = (m: string): void => err(`${m}\n`)
   return runEntry({
-    read: inputReader(values, env),
+    // An input's value: its flag, else its one environment name (or alias), else empty.
+    read: name => {
+      const flag = values[name]
+      if (typeof flag === 'boolean') return String(flag)
+      const bare = alias(name)
+      return flag ?? (env[envName(name)] || (bare && env[bare]) || '')
+    },
     env,
-    workspace: process.cwd(),
     check: command.check,
     log: {
       info: m => (quiet ? undefined : progress(m)),
@@ -127,10 +125,7 @@ async function runCli(argv: string[], env: Record<string, string | undefined>): 
       if (!quiet) progress(`Dry run: nothing will be changed in Gorgias. To go live, ${how}.`)
     },
     preflight: quiet ? 'none' : undefined,
-    swept: run =>
-      explainId === null
-        ? sweepOutcome(run, json)
-        : explainOutcome(run.report, json, run.settings.summaryCustomerDetails),
+    swept: run => (explainId === null ? sweepOutcome(run, json) : explainOutcome(run, json)),
     stopped: ({ message, exitCode }) => {
       err(`${exitCode === 1 ? 'Stopped: ' : ''}${message}\n`)
       return exitCode
@@ -141,7 +136,7 @@ async function runCli(argv: string[], env: Record<string, string | undefined>): 
 /** Earlier unprefixed names that are no longer read, said with the name to use instead. */
 function warnIgnoredEnvNames(env: Record<string, string | undefined>): void {
   const ignored = INPUTS.map(input => [upperSnake(input), envName(input), input] as const)
-    .filter(([old, now, input]) => old !== now && old !== ALIASES[input] && (env[old] ?? '') !== '')
+    .filter(([old, now, input]) => old !== now && old !== alias(input) && (env[old] ?? '') !== '')
     .map(([old, now]) => `${old} (use ${now})`)
   if (ignored.length > 0) {
     err(
@@ -177,19 +172,6 @@ function parseCommand(argv: string[]): { values: Flags; explainId: string | null
   }
 }
 
-/** An input's value: its flag, else its one environment name (or alias), else empty. */
-function inputReader(
-  values: Flags,
-  env: Record<string, string | undefined>
-): (name: InputName) => string {
-  return name => {
-    const flag = values[name]
-    if (typeof flag === 'boolean') return String(flag)
-    const alias = ALIASES[name]
-    return flag ?? (env[envName(name)] || (alias && env[alias]) || '')
-  }
-}
-
 /** A sweep's report on stdout (the checklist first in a dry run) and its exit code. */
 function sweepOutcome(run: SweepRun, json: boolean): number {
   if (run.checklist?.scope === 'full') {
@@ -197,7 +179,7 @@ function sweepOutcome(run: SweepRun, json: boolean): number {
     const show = json ? err : out
     show(`${checklistText(run.checklist)}\n\n`)
   }
-  out(json ? `${reportJson(run.report, run.stats)}\n` : `${reportText(run)}\n`)
+  out(`${json ? reportJson(run.report, run.stats) : reportText(run)}\n`)
   const failure = sweepFailure(run)
   // A stop (exit 2) is in the table already; a script reading --json gets it on stderr.
   if (failure && (failure.exitCode === 1 || json)) err(`${failure.message}\n`)
@@ -207,18 +189,15 @@ function sweepOutcome(run: SweepRun, json: boolean): number {
 /** `check`: the checklist on stdout (text or JSON); exit 1 when an item is a problem. */
 function checkOutcome(checklist: Checklist, json: boolean): number {
   const { failure } = checkVerdict(checklist)
-  out(
-    json
-      ? `${JSON.stringify(checklistJson(checklist), null, 2)}\n`
-      : `${checklistText(checklist)}\n`
-  )
+  out(`${json ? JSON.stringify(checklistJson(checklist), null, 2) : checklistText(checklist)}\n`)
   if (failure !== null && json) err(`${terminalCell(failure)}\n`)
   return failure === null ? 0 : 1
 }
 
 /** Prints the reasoning for the one ticket asked about; exit 1 when it could not be read. */
-function explainOutcome(report: Report, json: boolean, details: boolean): number {
+function explainOutcome({ report, settings }: SweepRun, json: boolean): number {
   const explanation = report.explanations[0]
+  const details = settings.summaryCustomerDetails
   if (explanation) {
     out(`${json ? JSON.stringify(explanation, null, 2) : explanationText(explanation, details)}\n`)
     return 0

@@ -1,20 +1,19 @@
 import type { Checklist } from './check.js'
-import { parseSettings, type Settings } from './config.js'
-import type { InputName } from './inputs.js'
+import { parseSettings, type ParseContext, type Settings } from './config.js'
+import type { InputReader } from './inputs.js'
 import { failureLine, stopLine, terminalReport } from './report.js'
 import { apiUrlWarning, runCheck, runSweep, type Preflight, type SweepRun } from './run.js'
-import { stateLine } from './state.js'
 import { stopNotice, type StopNotice } from './stop.js'
 import type { SweepLog } from './sweep/index.js'
+import type { StateReport } from './sweep/types.js'
+import { plural } from './text.js'
 
 /**
  * What the action (main.ts) and the CLI (cli.ts) do alike: settings -> check or sweep -> its
  * end. They differ only in where the lines go and how the process ends.
  */
-export interface Entry<T> {
-  read: (name: InputName) => string
-  env: Record<string, string | undefined>
-  workspace: string
+export interface Entry<T> extends ParseContext {
+  read: InputReader
   log: SweepLog
   /** `check` (else `check-only: true`): the checklist alone, no sweep */
   check?: boolean
@@ -55,4 +54,17 @@ export function sweepFailure({ report, settings }: SweepRun): StopNotice | null 
   if (stopped) return { message: stopped, exitCode: 2 }
   const failure = failureLine(report, settings)
   return failure ? { message: failure, exitCode: 1 } : null
+}
+
+/** The summary's (and the terminal's) last line: what the state saved this run. */
+export function stateLine(state: StateReport | undefined): string | null {
+  if (!state) return null
+  const saved = `State file: ${plural(state.readsSaved, 'ticket read', 'ticket reads')} saved`
+  const why =
+    state.notice === null ? '' : ' (the file read at the start was not used: see the notice)'
+  const kept =
+    state.file === null
+      ? 'the file could not be written (see the warning)'
+      : `${plural(state.kept, 'ticket', 'tickets')} remembered for the next run`
+  return `${saved}${why}; ${kept}.`
 }

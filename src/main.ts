@@ -1,33 +1,32 @@
 import * as core from '@actions/core'
 import * as github from '@actions/github'
 import { checklistMarkdown, checklistText, checkVerdict, type Checklist } from './check.js'
-import { reportText, runEntry, sweepFailure } from './entry.js'
+import { reportText, runEntry, stateLine, sweepFailure } from './entry.js'
 import { secretForms } from './gorgias/errors.js'
 import { inputResolver, type InputName } from './inputs.js'
 import { outputs } from './report.js'
 import { stoppedSummary, summaryMarkdown } from './summary.js'
 import type { SweepRun } from './run.js'
-import { stateLine } from './state.js'
 import { logText, terminalCell } from './text.js'
 
-/**
- * The GitHub Action's entry: inputs -> sweep -> outputs and job summary. The only module that
- * knows GitHub Actions.
- */
+/** The action: inputs -> sweep -> outputs and job summary; the only module that knows Actions. */
 export async function runAction(): Promise<void> {
   const read = (name: InputName): string => core.getInput(name)
-  const input = inputResolver(read, process.env)
   // The key and the Basic auth token built from it, masked before anything (a bad-input error too)
   // could print them.
-  for (const form of secretForms(input('gorgias-email'), input('gorgias-api-key'))) {
-    core.setSecret(form)
-  }
+  const input = inputResolver(read, process.env)
+  secretForms(input('gorgias-email'), input('gorgias-api-key')).forEach(core.setSecret)
   await runEntry({
     read,
     env: process.env,
     workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
     log: core,
-    checked: checkOnly,
+    // `check-only: true`: the checklist, no sweep and no output (nothing was counted).
+    checked: async checklist => {
+      const failure = logChecklist(checklist)
+      await writeSummary(checklistMarkdown(checklist) + runLink(), checklistText(checklist))
+      if (failure) core.setFailed(failure)
+    },
     dryRun: () =>
       core.notice(
         'Dry run: nothing will be changed in Gorgias. To go live, set the repository variable GORGIAS_AUTO_CLOSE_LIVE to true.'
@@ -41,38 +40,32 @@ export async function runAction(): Promise<void> {
 }
 
 async function swept(run: SweepRun): Promise<void> {
-  const { report, settings, stats } = run
+  const { report, settings, stats, checklist } = run
   // Outputs first: they are what later steps depend on, and setting them cannot fail the run.
   for (const [name, value] of Object.entries(outputs(report))) core.setOutput(name, value)
   core.setOutput('report-file', run.auditFile ?? '')
   core.setOutput('state-file', run.stateFile ?? '')
+  // A dry run's checklist: in the log (its problems as warnings), and on top of the summary.
+  let checked = ''
+  if (checklist?.scope === 'full') {
+    core.startGroup('Account check')
+    const failure = logChecklist(checklist)
+    core.endGroup()
+    if (failure) core.warning(failure)
+    checked = checklistMarkdown(checklist)
+  }
   const saved = stateLine(report.state)
-  const markdown = summaryMarkdown(report, settings, stats, dryRunChecklist(run.checklist))
-  await writeSummary(markdown + runLink() + (saved ? `\n${saved}\n` : ''), reportText(run))
+  const markdown = summaryMarkdown(report, settings, stats, checked) + runLink()
+  await writeSummary(markdown + (saved ? `\n${saved}\n` : ''), reportText(run))
   const failure = sweepFailure(run)
   if (failure) core.setFailed(failure.message)
 }
 
-/**
- * `check-only: true`: the checklist in the log and the job summary, no sweep, no write, and no
- * output set (no sweep ran, so there is nothing to count). The step fails on a problem.
- */
-async function checkOnly(checklist: Checklist): Promise<void> {
+/** The checklist in the log; returns its failure line, if any. */
+function logChecklist(checklist: Checklist): string | null {
   for (const line of checklistText(checklist).split('\n')) core.info(line)
-  await writeSummary(checklistMarkdown(checklist) + runLink(), checklistText(checklist))
   const { failure } = checkVerdict(checklist)
-  if (failure) core.setFailed(logText(failure))
-}
-
-/** A dry run's checklist: in the log, and on top of the summary; its problems as warnings. */
-function dryRunChecklist(checklist: Checklist | null): string {
-  if (checklist?.scope !== 'full') return ''
-  core.startGroup('Account check')
-  for (const line of checklistText(checklist).split('\n')) core.info(line)
-  core.endGroup()
-  const { failure } = checkVerdict(checklist)
-  if (failure) core.warning(logText(failure))
-  return checklistMarkdown(checklist)
+  return failure && logText(failure)
 }
 
 /**

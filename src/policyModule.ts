@@ -27,19 +27,23 @@ export class PolicyModuleError extends Error {
   override name = 'PolicyModuleError'
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+/** `run()`'s answer (a throw in it too), or a PolicyModuleError after `ms`. */
+function withTimeout<T>(run: () => T, ms: number): Promise<Awaited<T>> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new PolicyModuleError(`policy-module did not answer within ${ms / 1000} s`)),
-      ms
-    )
+    const error = new PolicyModuleError(`policy-module did not answer within ${ms / 1000} s`)
+    timer = setTimeout(() => reject(error), ms)
   })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+  return Promise.race([Promise.resolve().then(run), timeout]).finally(() => clearTimeout(timer))
 }
 
-/** The module's default export, checked to be a function. */
-async function loadFunction(path: string): Promise<(...args: unknown[]) => unknown> {
+export async function loadPolicyModule(
+  settings: Settings,
+  log: { info(message: string): void },
+  timeoutMs = POLICY_TIMEOUT_MS
+): Promise<UnboundVeto> {
+  const path = settings.policyModule
+  if (!path) throw new PolicyModuleError('policy-module: no path given')
   if (!existsSync(path)) {
     throw new PolicyModuleError(
       `policy-module: no file at ${path}; the path is relative to the workflow's checkout, so run actions/checkout first`
@@ -59,19 +63,8 @@ async function loadFunction(path: string): Promise<(...args: unknown[]) => unkno
       `policy-module: ${path} must have a default export that is a function (ticket, messages, action, context)`
     )
   }
-  return loaded.default as (...args: unknown[]) => unknown
-}
-
-export async function loadPolicyModule(
-  settings: Settings,
-  log: { info(message: string): void },
-  timeoutMs = POLICY_TIMEOUT_MS
-): Promise<UnboundVeto> {
-  const path = settings.policyModule
-  if (!path) throw new PolicyModuleError('policy-module: no path given')
-  const policy = await loadFunction(path)
+  const policy = loaded.default as (...args: unknown[]) => unknown
   const { apiKey: _secret, ...publicSettings } = settings
-  void _secret
   log.info(`policy-module: loaded ${path}`)
 
   return async (client, ticket, messages, decision) => {
@@ -92,14 +85,10 @@ export async function loadPolicyModule(
       log: (m: unknown) => log.info(`policy-module (ticket ${ticket.id}): ${logText(m)}`),
       now: new Date()
     }
+    const ask = () => policy(structuredClone(ticket), structuredClone(messages), action, context)
     let answer: unknown
     try {
-      answer = await withTimeout(
-        Promise.resolve().then(() =>
-          policy(structuredClone(ticket), structuredClone(messages), action, context)
-        ),
-        timeoutMs
-      )
+      answer = await withTimeout(ask, timeoutMs)
     } catch (err) {
       // Rejected credentials are the run's problem, not this ticket's: one clear stop.
       if (err instanceof PolicyModuleError || err instanceof AuthError) throw err

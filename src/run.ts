@@ -1,4 +1,3 @@
-import { auditLines, writeAuditFile } from './auditFile.js'
 import { checkAccount, checkRunTags, tagWarnings, type Checklist } from './check.js'
 import type { Settings } from './config.js'
 import { isLoopback } from './gorgias/transport.js'
@@ -9,7 +8,15 @@ import { GorgiasClient, getAccount, type ClientStats } from './gorgias/client.js
 import { SettingsError } from './inputs.js'
 import { loadPolicyModule } from './policyModule.js'
 import { requestLine } from './report.js'
-import { loadState, policyModuleContent, RunState, stateFingerprint, writeState } from './state.js'
+import {
+  auditLines,
+  loadState,
+  policyModuleContent,
+  RunState,
+  stateFingerprint,
+  writeAuditFile,
+  writeState
+} from './state.js'
 import { stoppedBeforeListing, sweep, type SweepLog } from './sweep/index.js'
 import type { Outcome, Report } from './sweep/types.js'
 import { errorText } from './sweep/writes.js'

@@ -4,16 +4,15 @@ import { basename, dirname, join } from 'node:path'
 import type { Settings } from './config.js'
 import type { Ticket } from './gorgias/types.js'
 import { parseTimestamp } from './policy/types.js'
-import type { StateReport } from './sweep/types.js'
-import { plural } from './text.js'
+import { counts } from './report.js'
+import type { Outcome, Report } from './sweep/types.js'
 
 /**
- * The state between runs (`state-file`): for each open ticket found not due yet, the
- * `updated_datetime` it had when read and when its decision can change, so that the next run
- * does not read it again while its list item is unchanged and that time has not come. It only
- * saves reads, never decides (every write follows a fresh read), so a wrong or forged state costs
- * a read's delay, never a wrong write. Ids and timestamps only: a workflow cache is readable by
- * everyone with access to the repository.
+ * The files a run leaves: the state between runs (`state-file`) and the audit file (`report-file`),
+ * both ids and times only (a cache or an artifact is readable by the whole repository). The state
+ * keeps, for each open ticket found not due, its `updated_datetime` when read and when its decision
+ * can change, so that the next run skips the read while neither has. It only saves reads, never
+ * decides (every write follows a fresh read): a wrong or forged state costs a read's delay.
  */
 
 /** The file's format; a file of a later one is ignored (a newer version of the action wrote it). */
@@ -21,12 +20,11 @@ export const STATE_FORMAT = 1
 /** Larger than any open backlog's state (about 80 bytes a ticket): not ours, or damaged. */
 export const STATE_MAX_BYTES = 16 * 1024 * 1024
 
+/** Times in ms: `updated` as read, `due` when the decision can change, `wrote` our last write. */
 export interface StateEntry {
-  /** the ticket's `updated_datetime` as read when it was found not due (ms since the epoch) */
   updated: number
-  /** when its decision can change: the next follow-up or close becomes due (ms) */
   due: number
-  /** the server's time of this action's last write to it (ms): no later list item is a change */
+  /** the server's time of this action's last write to it: no later list item is a change */
   wrote?: number
 }
 
@@ -55,7 +53,7 @@ export function stateFingerprint(settings: Settings, policyModuleContent: string
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
 
-/** The policy module's content for the fingerprint; null when there is none or it cannot be read. */
+/** The policy module's content for the fingerprint; null when there is none. */
 export function policyModuleContent(settings: Pick<Settings, 'policyModule'>): string | null {
   if (settings.policyModule === null) return null
   try {
@@ -74,14 +72,14 @@ export function loadState(
   try {
     return { entries: stateEntries(readStateJson(path), fingerprint), notice: null }
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err)
     return {
       entries: new Map(),
-      notice: `state-file ${path}: ${why}; every ticket that may be due is read this run, and the file is written afresh at the end`
+      notice: `state-file ${path}: ${errorText(err)}; every ticket that may be due is read this run, and the file is written afresh at the end`
     }
   }
 }
 
+const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err))
 /** The file's JSON; throws why it is not usable. */
 function readStateJson(path: string): unknown {
   const stat = attempt(
@@ -98,8 +96,8 @@ function readStateJson(path: string): unknown {
       `larger than ${STATE_MAX_BYTES / 1024 / 1024} MB (${stat.size} bytes): not a state this action wrote`
     )
   }
-  const text = (): unknown => JSON.parse(readFileSync(path, 'utf8'))
-  return attempt(text, code => `not readable as a state (${code})`)
+  const read = (): unknown => JSON.parse(readFileSync(path, 'utf8'))
+  return attempt(read, code => `not readable as a state (${code})`)
 }
 
 /** `run()`; a failure throws `why(code)` (an fs error's code, or "not JSON"). */
@@ -112,18 +110,16 @@ function attempt<T>(run: () => T, why: (code: string) => string): T {
   }
 }
 
-/** The entries of a state file's JSON; throws why it is not usable. */
+/** The entries of a state file's JSON, checked in one walk; throws why it is not usable. */
 function stateEntries(json: unknown, fingerprint: string): Map<number, StateEntry> {
-  const file: Record<string, unknown> = isRecord(json) ? json : {}
-  const foreign = 'not a state file of this action'
-  if (typeof file.format !== 'number') throw new Error(foreign)
-  if (file.format > STATE_FORMAT) {
+  const file = isRecord(json) ? json : {}
+  if (typeof file.format === 'number' && file.format > STATE_FORMAT) {
     throw new Error(
       `written by a newer version of this action (format ${file.format}, this one reads ${STATE_FORMAT})`
     )
   }
-  if (file.format !== STATE_FORMAT || typeof file.fingerprint !== 'string') throw new Error(foreign)
-  if (!isRecord(file.tickets)) throw new Error(foreign)
+  const ours = file.format === STATE_FORMAT && typeof file.fingerprint === 'string'
+  if (!ours || !isRecord(file.tickets)) throw new Error('not a state file of this action')
   if (file.fingerprint !== fingerprint) {
     throw new Error(
       'written for another account or other settings (domain, schedule, business hours, tags, channels, messages or policy module changed)'
@@ -132,21 +128,21 @@ function stateEntries(json: unknown, fingerprint: string): Map<number, StateEntr
   const entries = new Map<number, StateEntry>()
   for (const [key, value] of Object.entries(file.tickets)) {
     const id = Number(key)
-    const entry = parseEntry(value)
-    if (!Number.isSafeInteger(id) || id < 1 || String(id) !== key || entry === null) {
+    const times = (Array.isArray(value) ? (value as unknown[]) : []).map(v =>
+      typeof v === 'string' ? Date.parse(v) : NaN
+    )
+    const valid = times.length >= 2 && times.length <= 3 && !times.some(Number.isNaN)
+    if (!Number.isSafeInteger(id) || id < 1 || String(id) !== key || !valid) {
       throw new Error(`damaged (ticket entry "${key.slice(0, 20)}")`)
     }
-    entries.set(id, entry)
+    const [updated, due, wrote] = times as [number, number, number | undefined]
+    entries.set(id, wrote === undefined ? { updated, due } : { updated, due, wrote })
   }
   return entries
 }
 
-function parseEntry(value: unknown): StateEntry | null {
-  if (!Array.isArray(value) || value.length < 2 || value.length > 3) return null
-  const times = value.map(v => (typeof v === 'string' ? Date.parse(v) : NaN))
-  if (times.some(Number.isNaN)) return null
-  const [updated, due, wrote] = times as [number, number, number | undefined]
-  return wrote === undefined ? { updated, due } : { updated, due, wrote }
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 /** Writes the state atomically. Throws an Error naming the input; the caller warns. */
@@ -162,22 +158,15 @@ export function writeState(
     tickets[String(id)] = times.map(t => new Date(t).toISOString())
   }
   const file = { format: STATE_FORMAT, fingerprint, savedAt: savedAt.toISOString(), tickets }
-  writeFileAtomically(
-    path,
-    `${JSON.stringify(file)}\n`,
-    reason => `state-file ${path}: the state could not be written: ${reason}`
-  )
+  writeAtomically(path, `${JSON.stringify(file)}\n`, 'state-file', 'the state')
 }
 
 /**
  * Writes `text` to `path` (and its folder) next to its final name, then renames it: a reader (a
  * later run, an upload after a cancelled run) sees the old file or the new one, never half of one.
+ * A failure throws an Error naming the input.
  */
-export function writeFileAtomically(
-  path: string,
-  text: string,
-  failed: (reason: string) => string
-): void {
+function writeAtomically(path: string, text: string, input: string, what: string): void {
   const folder = dirname(path)
   const temporary = join(folder, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
   try {
@@ -190,8 +179,8 @@ export function writeFileAtomically(
     } catch {
       // The folder itself is unusable (not a folder, no permission): there is nothing to clean.
     }
-    const reason = err instanceof Error ? err.message : String(err)
-    throw new Error(failed(reason), { cause: err })
+    const message = `${input} ${path}: ${what} could not be written: ${errorText(err)}`
+    throw new Error(message, { cause: err })
   }
 }
 
@@ -222,20 +211,19 @@ export class RunState {
   private readonly listedIds = new Set<number>()
   private cutShort = false
   saved = 0
-  /** reads the state could not save, by why: no entry, the ticket changed, its time came */
+  /** reads the state could not save, by why (the bench's diagnostic) */
   readonly missed = { 'no-entry': 0, changed: 0, due: 0 }
 
   constructor(private readonly previous: ReadonlyMap<number, StateEntry>) {}
 
-  /** A listed ticket that passed the triage: true when its read is saved (the entry is kept). */
+  /** A ticket listed (see `listed`) that passed the triage: true when its read is saved. */
   skipsRead(listed: Ticket, now: Date): boolean {
-    this.listedIds.add(listed.id)
     const entry = this.previous.get(listed.id)
-    if (!readSaved(entry, listed, now)) {
+    if (!entry || !readSaved(entry, listed, now)) {
       this.missed[!entry ? 'no-entry' : now.getTime() >= entry.due ? 'due' : 'changed']++
       return false
     }
-    this.next.set(listed.id, entry!)
+    this.next.set(listed.id, entry)
     this.saved++
     return true
   }
@@ -270,19 +258,88 @@ export class RunState {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
+/**
+ * The audit file's detail of one ticket: a fixed code, never the server's or a module's words (they
+ * can quote the customer): for a failure its kind (refused-by-gorgias, gorgias-unavailable, ...),
+ * for a deferral why (max-actions, time-limit, credentials), for a tag repair what was done.
+ */
+function auditDetail(o: Outcome): string | null {
+  switch (o.result) {
+    case 'failed':
+      return o.code ?? 'error'
+    case 'deferred': {
+      const detail = o.detail ?? ''
+      if (detail.includes('credentials')) return 'credentials'
+      if (detail.includes('time limit')) return 'time-limit'
+      return 'max-actions'
+    }
+    case 'done':
+    case 'would-do':
+      if (o.action === 'untag') return 'tags-removed'
+      if (o.action === 'tag-follow-up') return 'tag-added'
+      return null
+    case 'skipped':
+      return o.skipReason ?? null
+  }
 }
 
-/** The summary's (and the terminal's) last line: what the state saved this run. */
-export function stateLine(state: StateReport | undefined): string | null {
-  if (!state) return null
-  const saved = `State file: ${plural(state.readsSaved, 'ticket read', 'ticket reads')} saved`
-  const why =
-    state.notice === null ? '' : ' (the file read at the start was not used: see the notice)'
-  const kept =
-    state.file === null
-      ? 'the file could not be written (see the warning)'
-      : `${plural(state.kept, 'ticket', 'tickets')} remembered for the next run`
-  return `${saved}${why}; ${kept}.`
+/** Real hours since the agent's reply, to two decimals. */
+const round2 = (hours: number | null): number | null =>
+  hours === null || !Number.isFinite(hours) ? null : Math.round(hours * 100) / 100
+
+/** The audit file's lines (no newlines): each ticket acted on, deferred or unreadable; totals. */
+export function auditLines(report: Report, settings: Pick<Settings, 'domain'>): string[] {
+  const store = settings.domain
+  const run = {
+    dryRun: report.dryRun,
+    startedAt: report.startedAt.toISOString(),
+    finishedAt: report.finishedAt.toISOString()
+  }
+  const ticketLine = (o: Outcome, section: 'action' | 'housekeeping' | 'read-failure') => ({
+    type: 'ticket',
+    store,
+    ticketId: o.ticketId,
+    section,
+    action: o.action,
+    // follow-ups: which reminder of how many
+    reminder: o.reminder ?? null,
+    reminders: o.reminders ?? null,
+    result: o.result,
+    detail: auditDetail(o),
+    // a failure that came after some writes landed
+    wrote: o.wrote === true,
+    language: o.language,
+    idleHours: round2(o.idleHours),
+    ...run
+  })
+  const c = counts(report)
+  const totals = {
+    type: 'totals',
+    store,
+    ...run,
+    listing: report.listing.kind,
+    ticketsSeen: report.ticketsSeen,
+    candidates: report.candidates,
+    followedUp: c.followedUp.length,
+    closed: c.closed.length,
+    failed: c.failed,
+    deferred: c.deferred,
+    skipped: c.skipped,
+    reopened: report.reopened.length,
+    reopenedTicketIds: [...report.reopened],
+    // why the run ended early: credentials or time-limit; null when it went through
+    stop: report.stop?.kind ?? null
+  }
+  return [
+    ...report.actions.map(o => ticketLine(o, 'action')),
+    ...report.housekeeping.map(o => ticketLine(o, 'housekeeping')),
+    ...report.readFailures.map(o => ticketLine(o, 'read-failure')),
+    totals
+  ].map(line => JSON.stringify(line))
+}
+
+/** Writes the audit lines to `path`, atomically. */
+export function writeAuditFile(path: string, lines: string[]): void {
+  const text = lines.map(line => `${line}\n`).join('')
+  writeAtomically(path, text, 'report-file', 'the audit file')
 }
