@@ -56552,8 +56552,7 @@ function shownFirstName(ticket) {
     const named = [customer?.firstname, customer?.name].some(v => typeof v === 'string' && oneLine(v) !== '');
     return named ? customerFirstName(ticket) : '';
 }
-function explainTicket(ticket, messages, settings, now) {
-    const reasoning = reason(ticket, messages, settings, now);
+function explainTicket(ticket, messages, settings, now, reasoning = reason(ticket, messages, settings, now)) {
     const { decision, checks } = reasoning;
     const bh = settings.businessHours;
     const timeline = (reasoning.timeline ?? []).map(t => ({
@@ -57695,11 +57694,13 @@ async function readDecideWrite(ctx, c) {
 /** The decision on the fresh read (explained in a ticket-ids run); odd timestamps: unreadable. */
 function act_decide(ctx, c, ticket, messages, now) {
     const first = triage(ticket, ctx.settings, now);
-    const decided = first.kind === 'skip' && first.reason === 'unreadable'
-        ? { decision: first, schedule: null }
-        : reason(ticket, messages, ctx.settings, now);
-    if (ctx.settings.ticketIds !== null) {
-        const explanation = explainTicket(ticket, messages, ctx.settings, now);
+    const unreadable = first.kind === 'skip' && first.reason === 'unreadable' ? first : null;
+    const explain = ctx.settings.ticketIds !== null;
+    // Reasoned once: the decision and a ticket-ids run's explanation read the same reasoning.
+    const reasoning = unreadable && !explain ? null : reason(ticket, messages, ctx.settings, now);
+    const decided = unreadable ? { decision: unreadable, schedule: null } : reasoning;
+    if (reasoning && explain) {
+        const explanation = explainTicket(ticket, messages, ctx.settings, now, reasoning);
         const { decision } = decided;
         if (decision.kind === 'follow-up' || decision.kind === 'close') {
             explanation.message = previewMessage(ctx.settings, ticket, decision);

@@ -52,9 +52,9 @@ export function explainTicket(
   ticket: Ticket,
   messages: Message[],
   settings: PolicySettings,
-  now: Date
+  now: Date,
+  reasoning = reason(ticket, messages, settings, now)
 ): Explanation {
-  const reasoning = reason(ticket, messages, settings, now)
   const { decision, checks } = reasoning
   const bh = settings.businessHours
   const timeline = (reasoning.timeline ?? []).map(t => ({

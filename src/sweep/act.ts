@@ -161,12 +161,13 @@ function decide(
   now: Date
 ): { decision: Decision; schedule: Schedule | null } {
   const first = triage(ticket, ctx.settings, now)
-  const decided =
-    first.kind === 'skip' && first.reason === 'unreadable'
-      ? { decision: first, schedule: null }
-      : reason(ticket, messages, ctx.settings, now)
-  if (ctx.settings.ticketIds !== null) {
-    const explanation = explainTicket(ticket, messages, ctx.settings, now)
+  const unreadable = first.kind === 'skip' && first.reason === 'unreadable' ? first : null
+  const explain = ctx.settings.ticketIds !== null
+  // Reasoned once: the decision and a ticket-ids run's explanation read the same reasoning.
+  const reasoning = unreadable && !explain ? null : reason(ticket, messages, ctx.settings, now)
+  const decided = unreadable ? { decision: unreadable, schedule: null } : reasoning!
+  if (reasoning && explain) {
+    const explanation = explainTicket(ticket, messages, ctx.settings, now, reasoning)
     const { decision } = decided
     if (decision.kind === 'follow-up' || decision.kind === 'close') {
       explanation.message = previewMessage(ctx.settings, ticket, decision)
