@@ -159,7 +159,7 @@ function parseGroup(group: string): { days: Set<number>; start: number; end: num
   // digits among the days: groups run together, e.g. "Mon-Fri 09:00-18:00, Sat 10:00-14:00"
   if (!match || /\d/.test(match[1]!))
     throw specError(`"${group}" is not understood; ${EXPECTED_SPEC}`)
-  const [, daysText, startH, startM, endH, endM] = match as unknown as string[]
+  const [, daysText, startH, startM, endH, endM] = match
   const days = parseDays(daysText!, group)
   const start = parseClockTime(startH!, startM!, group, false)
   const end = parseClockTime(endH!, endM!, group, true)
