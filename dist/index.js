@@ -57979,15 +57979,15 @@ async function runSweep(given, log, preflight = given.dryRun ? 'full' : 'tags') 
     swept.warnings.unshift(...warnings);
     const report = withoutSecrets(swept, secretForms(settings.email, settings.apiKey));
     const stateFile = state ? run_saveState(state, report, log) : null;
-    const auditFile = settings.reportFile;
-    const audit = () => writeAuditFile(auditFile, auditLines(report, settings));
-    const audited = auditFile !== null && written(report, log, audit);
+    const { reportFile } = settings;
+    const audited = reportFile !== null &&
+        written(report, log, () => writeAuditFile(reportFile, auditLines(report, settings)));
     return {
         settings,
         report,
         stats: client.stats(),
         checklist,
-        auditFile: audited ? auditFile : null,
+        auditFile: audited ? reportFile : null,
         stateFile
     };
 }

@@ -94,15 +94,16 @@ export async function runSweep(
   swept.warnings.unshift(...warnings)
   const report = withoutSecrets(swept, secretForms(settings.email, settings.apiKey))
   const stateFile = state ? saveState(state, report, log) : null
-  const auditFile = settings.reportFile
-  const audit = () => writeAuditFile(auditFile!, auditLines(report, settings))
-  const audited = auditFile !== null && written(report, log, audit)
+  const { reportFile } = settings
+  const audited =
+    reportFile !== null &&
+    written(report, log, () => writeAuditFile(reportFile, auditLines(report, settings)))
   return {
     settings,
     report,
     stats: client.stats(),
     checklist,
-    auditFile: audited ? auditFile : null,
+    auditFile: audited ? reportFile : null,
     stateFile
   }
 }
