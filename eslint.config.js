@@ -2,6 +2,7 @@
 // tsconfig.json covers (src, simulator, __tests__, scripts, examples). Formatting is Prettier's job, not ESLint's.
 import js from '@eslint/js'
 import { defineConfig, globalIgnores } from 'eslint/config'
+import { createNodeResolver, importX } from 'eslint-plugin-import-x'
 import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
@@ -79,6 +80,22 @@ export default defineConfig(
       'max-lines': ['error', { max: 400 }],
       'max-lines-per-function': ['error', { max: 80 }]
     }
+  },
+
+  {
+    // No import circle in src/ (issue #16): each module can be read knowing only what it imports.
+    // The rule skips type-only imports; __tests__/imports.test.ts holds those to the same line.
+    files: ['src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/external-module-folders': ['node_modules'],
+      'import-x/resolver-next': [
+        createNodeResolver({ extensions: ['.ts'], extensionAlias: { '.js': ['.ts', '.js'] } })
+      ]
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] }
   },
 
   {
