@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import type { Settings } from '../src/config.js'
 import type { Message, Ticket } from '../src/gorgias/types.js'
-import { decide as policyDecide, triage, unmarkedOwnMessages } from '../src/policy/decide.js'
+import { decide as policyDecide, reason, triage } from '../src/policy/decide.js'
 import { closeMarker, followUpMarker } from '../src/policy/thread.js'
 import { parseTimestamp, tagRemoval, type Decision } from '../src/policy/types.js'
 import { replyAlong, templateValues } from '../src/compose.js'
@@ -1059,14 +1059,18 @@ describe('our own messages are known even when Gorgias did not keep the marker',
     })
   })
 
-  test('unmarkedOwnMessages names exactly the messages recognised without a marker', () => {
+  /** The messages the reasoning counts as ours by sender and text, their marker missing. */
+  const unmarkedIds = (t: Ticket, m: Message[], s: Settings): number[] =>
+    (reason(t, m, s, NOW).timeline ?? []).filter(x => x.unmarked).map(x => x.messageId)
+
+  test('the timeline marks exactly the messages recognised without a marker', () => {
     const fu = unmarked(25)
     const m = [msg('customer', 80), msg('agent', 73), fu, msg('note', 2)]
-    expect(unmarkedOwnMessages(ticket(m, withTag), m, S).map(x => x.id)).toEqual([fu.id])
+    expect(unmarkedIds(ticket(m, withTag), m, S)).toEqual([fu.id])
     const marked = [msg('customer', 80), msg('agent', 73), msg('ours', 25)]
-    expect(unmarkedOwnMessages(ticket(marked, withTag), marked, S)).toEqual([])
+    expect(unmarkedIds(ticket(marked, withTag), marked, S)).toEqual([])
     const agents = [msg('agent', 73), unmarked(25, { via: 'helpdesk' })]
-    expect(unmarkedOwnMessages(ticket(agents, withTag), agents, S)).toEqual([])
+    expect(unmarkedIds(ticket(agents, withTag), agents, S)).toEqual([])
   })
 
   test('a Gorgias variable, default and all, stands for any text like our placeholders', () => {
@@ -1076,13 +1080,13 @@ describe('our own messages are known even when Gorgias did not keep the marker',
     })
     const fu = unmarked(25, { body_text: 'Hi Ana, any news on "Where is my parcel?"?' })
     const m = [msg('agent', 73), fu]
-    expect(unmarkedOwnMessages(ticket(m, withTag), m, SG).map(x => x.id)).toEqual([fu.id])
+    expect(unmarkedIds(ticket(m, withTag), m, SG)).toEqual([fu.id])
   })
 
   test('a template with hardly any text of its own recognises nothing', () => {
     const SP = settings({ 'follow-up-message': '{{first_name}}?' })
     const m = [msg('agent', 73), unmarked(25, { body_text: 'Is the refund out yet?' })]
-    expect(unmarkedOwnMessages(ticket(m, withTag), m, SP)).toEqual([])
+    expect(unmarkedIds(ticket(m, withTag), m, SP)).toEqual([])
     expect(summary(decide(ticket(m, withTag), m, SP, NOW))).toBe('untag')
   })
 

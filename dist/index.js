@@ -54248,16 +54248,6 @@ function ticketSkip(d) {
     note('channel', true, `channel ${channel} is in channels`);
     return null;
 }
-/**
- * This action's messages known by sender and text, their `external_id` lacking the marker (for
- * the sweep's one warning per run). Empty when the messages cannot be read.
- */
-function unmarkedOwnMessages(ticket, messages, s) {
-    if (!isReadableTicket(ticket) || !Array.isArray(messages) || !messages.every(isReadableMessage)) {
-        return [];
-    }
-    return [...readThread(ticket, messages, s).own.keys()].filter(m => !isOurs(m));
-}
 
 ;// CONCATENATED MODULE: ./src/sweep/context.ts
 
@@ -57653,7 +57643,6 @@ async function readDecideWrite(ctx, c) {
         tally.skip('not-found');
         return false;
     }
-    tally.unmarked += unmarkedOwnMessages(ticket, messages, settings).length;
     const now = ctx.now();
     let decided;
     try {
@@ -57699,6 +57688,9 @@ function act_decide(ctx, c, ticket, messages, now) {
     // Reasoned once: the decision and a ticket-ids run's explanation read the same reasoning.
     const reasoning = unreadable && !explain ? null : reason(ticket, messages, ctx.settings, now);
     const decided = unreadable ? { decision: unreadable, schedule: null } : reasoning;
+    // Ours by sender and text, their marker missing: counted from the thread the decision read.
+    if (!unreadable)
+        ctx.tally.unmarked += (reasoning.timeline ?? []).filter(t => t.unmarked).length;
     if (reasoning && explain) {
         const explanation = explainTicket(ticket, messages, ctx.settings, now, reasoning);
         const { decision } = decided;

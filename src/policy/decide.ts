@@ -2,7 +2,6 @@ import type { Message, Tag, Ticket } from '../gorgias/types.js'
 import { replyRoute } from './route.js'
 import { nextStep, type CycleFacts, type Schedule } from './schedule.js'
 import {
-  isOurs,
   isReadableMessage,
   readThread,
   timelineOf,
@@ -218,19 +217,4 @@ function ticketSkip(d: Deciding): Decision | null {
   }
   note('channel', true, `channel ${channel} is in channels`)
   return null
-}
-
-/**
- * This action's messages known by sender and text, their `external_id` lacking the marker (for
- * the sweep's one warning per run). Empty when the messages cannot be read.
- */
-export function unmarkedOwnMessages(
-  ticket: Ticket,
-  messages: Message[],
-  s: PolicySettings
-): Message[] {
-  if (!isReadableTicket(ticket) || !Array.isArray(messages) || !messages.every(isReadableMessage)) {
-    return []
-  }
-  return [...readThread(ticket, messages, s).own.keys()].filter(m => !isOurs(m))
 }

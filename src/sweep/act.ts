@@ -7,7 +7,7 @@ import {
   UnreadableThreadError
 } from '../gorgias/errors.js'
 import type { Message, Ticket } from '../gorgias/types.js'
-import { reason, triage, unmarkedOwnMessages } from '../policy/decide.js'
+import { reason, triage } from '../policy/decide.js'
 import { dueTime, earliestAfterFollowUp, type Schedule } from '../policy/schedule.js'
 import { templatesFor } from '../policy/thread.js'
 import type { ActionDecision, Decision, SkipReason } from '../policy/types.js'
@@ -117,7 +117,6 @@ async function readDecideWrite(ctx: SweepContext, c: Candidate): Promise<boolean
     tally.skip('not-found')
     return false
   }
-  tally.unmarked += unmarkedOwnMessages(ticket, messages, settings).length
   const now = ctx.now()
   let decided: { decision: Decision; schedule: Schedule | null }
   try {
@@ -166,6 +165,8 @@ function decide(
   // Reasoned once: the decision and a ticket-ids run's explanation read the same reasoning.
   const reasoning = unreadable && !explain ? null : reason(ticket, messages, ctx.settings, now)
   const decided = unreadable ? { decision: unreadable, schedule: null } : reasoning!
+  // Ours by sender and text, their marker missing: counted from the thread the decision read.
+  if (!unreadable) ctx.tally.unmarked += (reasoning!.timeline ?? []).filter(t => t.unmarked).length
   if (reasoning && explain) {
     const explanation = explainTicket(ticket, messages, ctx.settings, now, reasoning)
     const { decision } = decided
