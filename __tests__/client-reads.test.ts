@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { GorgiasClient, type ClientOptions } from '../src/gorgias/client.js'
+import { GorgiasClient } from '../src/gorgias/client.js'
+import type { ClientOptions } from '../src/gorgias/transport.js'
 import {
   AuthError,
   DeadlineError,

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { inspect } from 'node:util'
-import { GorgiasClient, type ClientEvent, type ClientOptions } from '../src/gorgias/client.js'
+import { GorgiasClient } from '../src/gorgias/client.js'
+import type { ClientEvent, ClientOptions } from '../src/gorgias/transport.js'
 import {
   AmbiguousWriteError,
   AuthError,

@@ -1,6 +1,6 @@
 import type { Settings } from './config.js'
 import { credentialsHelp } from './stop.js'
-import type { ClientStats } from './gorgias/client.js'
+import type { ClientStats } from './gorgias/transport.js'
 import { explanationText } from './explain.js'
 import { SKIP_LABELS, SKIP_REASONS } from './policy/types.js'
 import type { Listing, Outcome, Report } from './sweep/types.js'

@@ -1,5 +1,5 @@
 import type { Settings } from './config.js'
-import type { ClientStats } from './gorgias/client.js'
+import type { ClientStats } from './gorgias/transport.js'
 import { explanationMarkdown } from './explain.js'
 import type { MessageCatalog } from './messages.js'
 import { SKIP_LABELS, SKIP_REASONS } from './policy/types.js'

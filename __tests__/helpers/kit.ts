@@ -8,7 +8,8 @@
  */
 import { parseSettings, type ParseContext, type Settings } from '../../src/config.js'
 import type { InputName } from '../../src/inputs.js'
-import { GorgiasClient, type ClientOptions } from '../../src/gorgias/client.js'
+import { GorgiasClient } from '../../src/gorgias/client.js'
+import type { ClientOptions } from '../../src/gorgias/transport.js'
 import type { Message } from '../../src/gorgias/types.js'
 import { isOurs } from '../../src/policy/thread.js'
 import type { SweepLog } from '../../src/sweep/index.js'

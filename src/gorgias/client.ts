@@ -28,7 +28,6 @@ import type {
   User
 } from './types.js'
 
-export type { ClientEvent, ClientOptions, ClientStats } from './transport.js'
 export const PAGE_LIMIT = 100
 /** Messages a list may bring past `messages_count` (arrived since the retrieve): one more page. */
 const MESSAGES_MARGIN = 100
