@@ -1,18 +1,18 @@
 /**
  * Business-hours arithmetic: which instants count towards a threshold ("48 business hours since
- * the agent's reply") and when the help desk is open. Pure: no I/O, no clock. Luxon gives a zone's
- * offset at an instant (from `Intl`); this module never holds a zone's transitions.
+ * the agent's reply") and when the help desk is open. Pure: no I/O, no clock. The zone arithmetic
+ * is the Temporal API's (temporal-polyfill, or the runtime's own Temporal): Luxon, used before,
+ * exposes no zone transitions.
  *
  * A local day `n` (days since 1970-01-01 on the zone's wall clock) has its weekday's windows unless
  * it is a holiday; a window [start, end) of local minutes is the real interval between the instants
  * at which the wall clock reads them. A repeated reading (fall back) is its first occurrence; a
  * skipped one (spring forward) is the switch, so 02:30-04:00 on a day where 02:00 jumps to 03:00
- * opens at 03:00. The one assumption: a zone switches at most once within two days.
+ * opens at 03:00.
  */
 
-import { DateTime, FixedOffsetZone, IANAZone } from 'luxon'
+import { Temporal } from 'temporal-polyfill'
 
-const MINUTE = 60_000
 const DAY = 86_400_000
 const MINUTES_PER_DAY = 1440
 /** How far `nextOpening` looks, and how many closed days in a row `addBusinessMs` tolerates. */
@@ -132,19 +132,29 @@ function describeWindows(windows: ReadonlyArray<ReadonlyArray<Window>>): string 
   return [...daysByWindow].map(([window, days]) => `${formatDays(days)} ${window}`).join('; ')
 }
 
-/** True when `Intl` knows the zone (IANA names such as "Europe/Paris", "UTC"). */
-export function isValidTimeZone(tz: string): boolean {
-  return tz.trim() !== '' && IANAZone.isValidZone(tz)
+/** `read()`'s value, or undefined when Temporal refuses its text (a RangeError). */
+function attempt<T>(read: () => T): T | undefined {
+  try {
+    return read()
+  } catch (error) {
+    if (error instanceof RangeError) return undefined
+    throw error
+  }
 }
 
-const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/
+/** True for an IANA name the runtime knows, such as "Europe/Paris" or "UTC" (any case). */
+export function isValidTimeZone(tz: string): boolean {
+  // the constructor takes identifiers only (`from()` would take "2020-01-01T00:00Z" too), and
+  // UTC offsets such as "+05:30", which the input never accepted
+  return !/^[+-]/.test(tz) && attempt(() => new Temporal.ZonedDateTime(0n, tz)) !== undefined
+}
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/
+const EPOCH = Temporal.PlainDate.from('1970-01-01')
 
 /** Days since 1970-01-01 of a real `YYYY-MM-DD` date; undefined for anything else. */
-function dayNumber(text: string): number | undefined {
-  const match = DATE_RE.exec(text)
-  const date = match && DateTime.utc(Number(match[1]), Number(match[2]), Number(match[3]))
-  return date?.isValid ? date.toMillis() / DAY : undefined
-}
+const dayNumber = (text: string): number | undefined =>
+  DATE_RE.test(text) ? attempt(() => Temporal.PlainDate.from(text).since(EPOCH).days) : undefined
 
 function parseHoliday(text: string): string {
   const expected = 'expected YYYY-MM-DD, e.g. "2026-12-25"'
@@ -220,40 +230,16 @@ export function parseBusinessHours(
   }
 }
 
-/** A zone's offset (local minus UTC, in ms) at an instant. */
-type Offsets = (ms: number) => number
-
-/** A zone's offsets as Luxon reads them from `Intl` (rounded: a historical offset may have seconds). */
-function offsetsOf(name: string): Offsets {
-  const zone = name === 'UTC' ? FixedOffsetZone.utcInstance : IANAZone.create(name)
-  if (!zone.isValid) throw new RangeError(`"${name}" is not a time zone known to Intl`)
-  return ms => Math.round(zone.offset(ms) * MINUTE)
-}
-
-/** Local day number (days since 1970-01-01 on the zone's wall clock) of an instant. */
-const localDay = (ms: number, offsetAt: Offsets): number => Math.floor((ms + offsetAt(ms)) / DAY)
-
 /**
- * The instant at which the wall clock reads `local` (ms on the local day scale): the first of a
- * repeated reading, the switch for a skipped one. Candidates are the offsets a day either side, as
- * Luxon's `getPossibleOffsets` finds them.
+ * The instant (epoch ms) at which the wall clock of `tz` reads `minute` of local day `day`: the
+ * first of a repeated reading; for a skipped one, the switch, i.e. the next transition after its
+ * 'earlier' instant (the reading moved back by the gap, always before the switch).
  */
-function instantOf(local: number, offsetAt: Offsets): number {
-  const before = offsetAt(local - DAY)
-  const after = offsetAt(local + DAY)
-  if (before === after) return local - before
-  for (const offset of before > after ? [before, after] : [after, before]) {
-    if (offsetAt(local - offset) === offset) return local - offset
-  }
-  // Skipped: Luxon exposes no switch instants (it would move 02:30 to 03:30), so bisect between
-  // the two readings: the earlier is before the switch, the later not.
-  let [early, late] = [local - after, local - before]
-  while (late - early > 1) {
-    const mid = Math.floor((early + late) / 2)
-    if (offsetAt(mid) === after) late = mid
-    else early = mid
-  }
-  return late
+function instantOf(day: number, minute: number, tz: string): number {
+  const reading = EPOCH.add({ days: day }).toPlainDateTime().add({ minutes: minute })
+  const earlier = reading.toZonedDateTime(tz, { disambiguation: 'earlier' })
+  if (earlier.toPlainDateTime().equals(reading)) return earlier.epochMilliseconds
+  return earlier.getTimeZoneTransition('next')!.epochMilliseconds
 }
 
 type Intervals = ReadonlyArray<Window>
@@ -265,7 +251,8 @@ type Intervals = ReadonlyArray<Window>
  */
 interface Calendar {
   source: [BusinessHours['windows'], string, BusinessHours['holidays']]
-  offsets: Offsets
+  /** the local day number (days since 1970-01-01 on the zone's wall clock) of an instant */
+  localDay: (ms: number) => number
   open: (day: number) => Intervals
 }
 
@@ -275,7 +262,8 @@ function calendarOf(bh: BusinessHours): Calendar {
   const source: Calendar['source'] = [bh.windows, bh.timezone, bh.holidays]
   const cached = calendars.get(bh)
   if (cached?.source.every((field, i) => field === source[i])) return cached
-  const offsets = offsetsOf(bh.timezone)
+  const tz = bh.timezone
+  if (!isValidTimeZone(tz)) throw new RangeError(`"${tz}" is not a time zone known to Intl`)
   // merged again: a value may be built by hand; holidays that are not real dates are ignored
   const windows = Array.from({ length: 7 }, (_, day) => mergeWindows(bh.windows[day] ?? []))
   const holidays = new Set([...bh.holidays].flatMap(text => dayNumber(text.trim()) ?? []))
@@ -286,15 +274,19 @@ function calendarOf(bh: BusinessHours): Calendar {
     const weekday = (((day + 4) % 7) + 7) % 7 // 1970-01-01 was a Thursday
     const intervals: Array<[number, number]> = []
     for (const [start, end] of holidays.has(day) ? [] : windows[weekday]!) {
-      const from = instantOf(day * DAY + start * MINUTE, offsets)
-      const to = instantOf(day * DAY + end * MINUTE, offsets)
+      const from = instantOf(day, start, tz)
+      const to = instantOf(day, end, tz)
       if (to > from) intervals.push([from, to])
     }
     if (days.size >= 10_000) days.clear()
     days.set(day, intervals)
     return intervals
   }
-  const calendar = { source, offsets, open }
+  const localDay = (ms: number): number => {
+    const { offsetNanoseconds } = Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(tz)
+    return Math.floor((ms + offsetNanoseconds / 1e6) / DAY)
+  }
+  const calendar = { source, localDay, open }
   calendars.set(bh, calendar)
   return calendar
 }
@@ -307,9 +299,9 @@ function timeOf(date: Date, name: string): number {
 
 /** The open intervals of each local day, from the day before `ms`'s on. */
 function* intervalsFrom(ms: number, bh: BusinessHours) {
-  const calendar = calendarOf(bh)
-  for (let day = localDay(ms, calendar.offsets) - 1; ; day++) {
-    yield { day, intervals: calendar.open(day) }
+  const { localDay, open } = calendarOf(bh)
+  for (let day = localDay(ms) - 1; ; day++) {
+    yield { day, intervals: open(day) }
   }
 }
 
@@ -326,7 +318,7 @@ export function businessMsBetween(from: Date, to: Date, bh: BusinessHours): numb
   const start = timeOf(from, 'from')
   const end = timeOf(to, 'to')
   if (end <= start) return 0
-  const lastDay = localDay(end, calendarOf(bh).offsets) + 1
+  const lastDay = calendarOf(bh).localDay(end) + 1
   let total = 0
   for (const { day, intervals } of intervalsFrom(start, bh)) {
     if (day > lastDay) break
@@ -348,7 +340,7 @@ export function isOpenAt(at: Date, bh: BusinessHours): boolean {
  */
 export function nextOpening(at: Date, bh: BusinessHours): Date {
   const ms = timeOf(at, 'at')
-  const firstDay = localDay(ms, calendarOf(bh).offsets)
+  const firstDay = calendarOf(bh).localDay(ms)
   for (const { day, intervals } of intervalsFrom(ms, bh)) {
     if (day > firstDay + MAX_CLOSED_DAYS) throw closedTooLong(firstDay, bh)
     const open = intervals.find(([, close]) => close > ms)
