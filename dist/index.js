@@ -54940,6 +54940,7 @@ function templatesOf(language, value, fail) {
 
 
 
+
 /**
  * Inputs -> a validated, typed Settings object, in one pass. Every error names the input, what it
  * got and what it takes, and is raised before any request is made. Its only I/O is reading the
@@ -54981,12 +54982,31 @@ function parseSettings(read, ctx = {}) {
         checkOnly: parseBoolean('check-only', get('check-only')),
         stateFile: parsePath(get('state-file'), workspace)
     };
+    distinctFiles([
+        ['messages-file', texts.messagesFile],
+        ['policy-module', rest.policyModule],
+        ['report-file', rest.reportFile],
+        ['state-file', rest.stateFile]
+    ]);
     // The file is read last, once every input is known good.
     const messages = texts.messagesFile === null
         ? catalogFromInputs(texts, macros)
         : asSettingsError(() => loadMessageCatalog(texts.messagesFile, ctx.readFile));
     // In this order: the state file's fingerprint is a hash of the settings as written.
     return { ...connection, ...schedule, ...tags, channels, ...texts, messages, ...rest };
+}
+/** A file the run writes (report-file, state-file, listed last) may not be another input's. */
+function distinctFiles(files) {
+    const named = new Map();
+    for (const [input, path] of files) {
+        if (path === null)
+            continue;
+        const other = named.get((0,external_node_path_.resolve)(path));
+        if (other !== undefined && (input === 'report-file' || input === 'state-file')) {
+            throw new SettingsError(input, `${input}: ${path} is already ${other}'s file, and the run would write over it; give ${input} a file of its own`);
+        }
+        named.set((0,external_node_path_.resolve)(path), input);
+    }
 }
 /** An error of a module that parses part of the settings, as the SettingsError it is here. */
 function asSettingsError(parse) {
