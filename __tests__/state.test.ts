@@ -233,6 +233,16 @@ describe('the skip rule: a read is saved only while the ticket is unchanged and 
     expect(run.toSave().get(2)).toEqual({ updated: T0 + 2 * H, due: T0 + 40 * H })
   })
 
+  test('a ticket listed again (the fallback after a view page) is one read saved, as last found', () => {
+    const run = new RunState(new Map([[1, entry], [2, entry]])) // prettier-ignore
+    expect(run.skipsRead(listed(1, '2026-03-02T10:00:00Z'), now)).toBe(true)
+    expect(run.skipsRead(listed(2, '2026-03-02T10:00:00Z'), now)).toBe(true)
+    // The fallback lists both again; 2 changed in between, so it is read after all.
+    expect(run.skipsRead(listed(1, '2026-03-02T10:00:00Z'), now)).toBe(true)
+    expect(run.skipsRead(listed(2, '2026-03-02T12:00:00Z'), now)).toBe(false)
+    expect(run.saved).toBe(1)
+  })
+
   test('a listing cut short keeps the entries of the tickets it did not reach', () => {
     const run = new RunState(new Map([[1, entry], [9, entry]])) // prettier-ignore
     run.listed(1)

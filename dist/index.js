@@ -57432,7 +57432,8 @@ class RunState {
     next = new Map();
     listedIds = new Set();
     cutShort = false;
-    saved = 0;
+    /** tickets whose read the state saved, as the last listing of them found (a fallback relists) */
+    savedIds = new Set();
     /** reads the state could not save, by why (the bench's diagnostic) */
     missed = { 'no-entry': 0, changed: 0, due: 0 };
     constructor(previous) {
@@ -57443,11 +57444,16 @@ class RunState {
         const entry = this.previous.get(listed.id);
         if (!entry || !readSaved(entry, listed, now)) {
             this.missed[!entry ? 'no-entry' : now.getTime() >= entry.due ? 'due' : 'changed']++;
+            this.savedIds.delete(listed.id);
             return false;
         }
         this.next.set(listed.id, entry);
-        this.saved++;
+        this.savedIds.add(listed.id);
         return true;
+    }
+    /** Reads the state saved this run, each ticket once. */
+    get saved() {
+        return this.savedIds.size;
     }
     /** A ticket listed this run (kept only if read or saved); its old entry is then replaced. */
     listed(ticketId) {
