@@ -216,6 +216,24 @@ const BAD_INPUTS: Array<[string, Partial<Record<InputName, string>>, string, str
     { 'messages-file': 'messages.yml', 'close-message': 'Bye' },
     'close-message',
     'one place'
+  ],
+  [
+    'state-file the same file as report-file',
+    { 'report-file': 'out/run.json', 'state-file': './out/../out/run.json' },
+    'state-file',
+    'report-file'
+  ],
+  [
+    'report-file over the messages file',
+    { 'messages-file': 'messages.yml', 'report-file': '/repo/messages.yml' },
+    'report-file',
+    'messages-file'
+  ],
+  [
+    'state-file over the policy module',
+    { 'policy-module': 'policy.mjs', 'state-file': 'policy.mjs' },
+    'state-file',
+    'policy-module'
   ]
 ]
 

@@ -223,6 +223,21 @@ describe('RateLimiter', () => {
     expect(clock.time).toBe(500)
   })
 
+  it('reads a level above the limit as a full bucket: the wait is one window at most', async () => {
+    const clock = new FakeClock()
+    const limiter = new RateLimiter<string>({
+      limit: 40,
+      windowMs: 20_000,
+      concurrency: 4,
+      now: clock.now,
+      sleep: clock.sleep
+    })
+    // A bucket cannot hold more than its size: "1000000/40" is a broken header, not days to wait.
+    limiter.complete(await limiter.acquire('a'), { used: 1_000_000, limit: 40 })
+    await clock.run(limiter.acquire('b'))
+    expect(clock.time).toBe(1_500) // as after a 429: from 40 down to 37, three slots at 2/s
+  })
+
   it('takes the limit from the header', async () => {
     const clock = new FakeClock()
     const limiter = new RateLimiter<string>({

@@ -847,6 +847,12 @@ describe("what this action sends reaches the ticket's customer, and only them", 
       'skip no-customer-address'
     ],
     [
+      'a customer "email" longer than any mailbox can be (254 characters)',
+      [msg('customer', 60), msg('agent', 50)],
+      { customer: { id: 9, email: `${'a'.repeat(250)}@example.com`, firstname: 'Ana' } },
+      'skip no-customer-address'
+    ],
+    [
       'a customer without an id is named by email',
       [msg('customer', 60), msg('agent', 50)],
       { customer: { email: 'ana@example.com', firstname: 'Ana' } as never },

@@ -15,6 +15,7 @@ import {
   type StateEntry
 } from '../src/state.js'
 import { stateLine } from '../src/entry.js'
+import { resolveMessages, type MacroClient } from '../src/macros.js'
 import { settingsFor, type Inputs } from './helpers/kit.js'
 
 /** The state between runs: what it remembers, when it is trusted, and how it is kept on disk. */
@@ -55,6 +56,24 @@ describe('the fingerprint: one account, one set of settings', () => {
     ['summary-customer-details', { 'summary-customer-details': 'false' }]
   ])('does not change with %s (a dry run prepares the real run)', (_what, inputs) => {
     expect(fp(inputs)).toBe(fp())
+  })
+
+  test("does not change with the API user's fields no text reads (a {{current_user}} text)", async () => {
+    const settings = settingsFor(null, {
+      'follow-up-message': 'Hi, {{current_user.firstname}} here'
+    })
+    const apiUser = (updated: string) => ({
+      list: function* () {
+        yield [{ id: 1, email: settings.email, firstname: 'Alex', updated_datetime: updated }]
+      }
+    })
+    const withUser = async (updated: string) => {
+      const client = apiUser(updated) as unknown as MacroClient
+      const messages = await resolveMessages(client, settings.messages, settings.email)
+      return stateFingerprint({ ...settings, messages }, null)
+    }
+    const first = await withUser('2026-03-02T10:00:00Z')
+    expect(await withUser('2026-03-02T11:00:00Z')).toBe(first)
   })
 
   test("changes with the policy module's content, not its path", () => {
@@ -212,6 +231,16 @@ describe('the skip rule: a read is saved only while the ticket is unchanged and 
     expect(run.saved).toBe(1)
     expect([...run.toSave().keys()]).toEqual([1, 2])
     expect(run.toSave().get(2)).toEqual({ updated: T0 + 2 * H, due: T0 + 40 * H })
+  })
+
+  test('a ticket listed again (the fallback after a view page) is one read saved, as last found', () => {
+    const run = new RunState(new Map([[1, entry], [2, entry]])) // prettier-ignore
+    expect(run.skipsRead(listed(1, '2026-03-02T10:00:00Z'), now)).toBe(true)
+    expect(run.skipsRead(listed(2, '2026-03-02T10:00:00Z'), now)).toBe(true)
+    // The fallback lists both again; 2 changed in between, so it is read after all.
+    expect(run.skipsRead(listed(1, '2026-03-02T10:00:00Z'), now)).toBe(true)
+    expect(run.skipsRead(listed(2, '2026-03-02T12:00:00Z'), now)).toBe(false)
+    expect(run.saved).toBe(1)
   })
 
   test('a listing cut short keeps the entries of the tickets it did not reach', () => {

@@ -44437,10 +44437,12 @@ class RateLimiter {
             this.limit = reading.limit;
         if (!Number.isFinite(reading.used))
             return;
+        // A bucket holds `limit` at most: a count above it is full, not hours of waiting.
+        const used = Math.min(reading.used, this.limit);
         const sentAfter = this.sent - seq;
         const expected = this.level - sentAfter;
-        if (Math.abs(reading.used - expected) >= 1)
-            this.level = Math.max(0, reading.used + sentAfter);
+        if (Math.abs(used - expected) >= 1)
+            this.level = Math.max(0, used + sentAfter);
     }
     drain() {
         const now = this.opts.now();
@@ -50454,13 +50456,15 @@ function replyChannel(email, reply, customerMessage) {
  * controls would send this action's mail to someone else, or nowhere. o'brien@... is fine.
  */
 const ONE_EMAIL = /^[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+@[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+\.[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+$/u;
+/** No mailbox is longer (RFC 5321); the length is checked first: the pattern is quadratic. */
+const MAX_EMAIL = 254;
 /** The ticket's customer as this action may address them: a positive id, one single email. */
 function customerOf(ticket) {
     const { id, email } = ticket.customer ?? {};
     const trimmed = typeof email === 'string' ? email.trim() : '';
     return {
         id: typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : null,
-        email: ONE_EMAIL.test(trimmed) ? trimmed : null
+        email: trimmed.length <= MAX_EMAIL && ONE_EMAIL.test(trimmed) ? trimmed : null
     };
 }
 /** Whether a message was written by the ticket's customer (by id, else by email). */
@@ -51732,6 +51736,7 @@ function templatesOf(language, value, fail) {
 
 
 
+
 /**
  * Inputs -> a validated, typed Settings object, in one pass. Every error names the input, what it
  * got and what it takes, and is raised before any request is made. Its only I/O is reading the
@@ -51773,12 +51778,31 @@ function parseSettings(read, ctx = {}) {
         checkOnly: parseBoolean('check-only', get('check-only')),
         stateFile: parsePath(get('state-file'), workspace)
     };
+    distinctFiles([
+        ['messages-file', texts.messagesFile],
+        ['policy-module', rest.policyModule],
+        ['report-file', rest.reportFile],
+        ['state-file', rest.stateFile]
+    ]);
     // The file is read last, once every input is known good.
     const messages = texts.messagesFile === null
         ? catalogFromInputs(texts, macros)
         : asSettingsError(() => loadMessageCatalog(texts.messagesFile, ctx.readFile));
     // In this order: the state file's fingerprint is a hash of the settings as written.
     return { ...connection, ...schedule, ...tags, channels, ...texts, messages, ...rest };
+}
+/** A file the run writes (report-file, state-file, listed last) may not be another input's. */
+function distinctFiles(files) {
+    const named = new Map();
+    for (const [input, path] of files) {
+        if (path === null)
+            continue;
+        const other = named.get((0,external_node_path_.resolve)(path));
+        if (other !== undefined && (input === 'report-file' || input === 'state-file')) {
+            throw new SettingsError(input, `${input}: ${path} is already ${other}'s file, and the run would write over it; give ${input} a file of its own`);
+        }
+        named.set((0,external_node_path_.resolve)(path), input);
+    }
 }
 /** An error of a module that parses part of the settings, as the SettingsError it is here. */
 function asSettingsError(parse) {
@@ -53730,7 +53754,10 @@ async function resolveMessages(client, catalog, apiUserEmail) {
         if (!user) {
             throw new SettingsError('gorgias-email', `gorgias-email: a text uses {{current_user...}}, the API user, but no Gorgias user has the email ${apiUserEmail}; set gorgias-email to the email of the user that owns the API key`);
         }
-        resolved = { ...resolved, currentUser: user };
+        // Only what a text can read: the user's other fields (updated_datetime...) would change the
+        // state's fingerprint from run to run.
+        const { id, email, name, firstname, lastname } = user;
+        resolved = { ...resolved, currentUser: { id, email, name, firstname, lastname } };
     }
     return resolved;
 }
@@ -54201,7 +54228,8 @@ class RunState {
     next = new Map();
     listedIds = new Set();
     cutShort = false;
-    saved = 0;
+    /** tickets whose read the state saved, as the last listing of them found (a fallback relists) */
+    savedIds = new Set();
     /** reads the state could not save, by why (the bench's diagnostic) */
     missed = { 'no-entry': 0, changed: 0, due: 0 };
     constructor(previous) {
@@ -54212,11 +54240,16 @@ class RunState {
         const entry = this.previous.get(listed.id);
         if (!entry || !readSaved(entry, listed, now)) {
             this.missed[!entry ? 'no-entry' : now.getTime() >= entry.due ? 'due' : 'changed']++;
+            this.savedIds.delete(listed.id);
             return false;
         }
         this.next.set(listed.id, entry);
-        this.saved++;
+        this.savedIds.add(listed.id);
         return true;
+    }
+    /** Reads the state saved this run, each ticket once. */
+    get saved() {
+        return this.savedIds.size;
     }
     /** A ticket listed this run (kept only if read or saved); its old entry is then replaced. */
     listed(ticketId) {

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import {
   badValue,
   DEFAULTS,
@@ -142,6 +143,12 @@ export function parseSettings(read: InputReader, ctx: ParseContext = {}): Settin
     checkOnly: parseBoolean('check-only', get('check-only')),
     stateFile: parsePath(get('state-file'), workspace)
   }
+  distinctFiles([
+    ['messages-file', texts.messagesFile],
+    ['policy-module', rest.policyModule],
+    ['report-file', rest.reportFile],
+    ['state-file', rest.stateFile]
+  ])
   // The file is read last, once every input is known good.
   const messages =
     texts.messagesFile === null
@@ -149,6 +156,22 @@ export function parseSettings(read: InputReader, ctx: ParseContext = {}): Settin
       : asSettingsError(() => loadMessageCatalog(texts.messagesFile!, ctx.readFile))
   // In this order: the state file's fingerprint is a hash of the settings as written.
   return { ...connection, ...schedule, ...tags, channels, ...texts, messages, ...rest }
+}
+
+/** A file the run writes (report-file, state-file, listed last) may not be another input's. */
+function distinctFiles(files: Array<[InputName, string | null]>): void {
+  const named = new Map<string, InputName>()
+  for (const [input, path] of files) {
+    if (path === null) continue
+    const other = named.get(resolve(path))
+    if (other !== undefined && (input === 'report-file' || input === 'state-file')) {
+      throw new SettingsError(
+        input,
+        `${input}: ${path} is already ${other}'s file, and the run would write over it; give ${input} a file of its own`
+      )
+    }
+    named.set(resolve(path), input)
+  }
 }
 
 /** An error of a module that parses part of the settings, as the SettingsError it is here. */

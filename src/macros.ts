@@ -86,7 +86,10 @@ export async function resolveMessages(
         `gorgias-email: a text uses {{current_user...}}, the API user, but no Gorgias user has the email ${apiUserEmail}; set gorgias-email to the email of the user that owns the API key`
       )
     }
-    resolved = { ...resolved, currentUser: user }
+    // Only what a text can read: the user's other fields (updated_datetime...) would change the
+    // state's fingerprint from run to run.
+    const { id, email, name, firstname, lastname } = user
+    resolved = { ...resolved, currentUser: { id, email, name, firstname, lastname } }
   }
   return resolved
 }

@@ -210,7 +210,8 @@ export class RunState {
   private readonly next = new Map<number, StateEntry>()
   private readonly listedIds = new Set<number>()
   private cutShort = false
-  saved = 0
+  /** tickets whose read the state saved, as the last listing of them found (a fallback relists) */
+  private readonly savedIds = new Set<number>()
   /** reads the state could not save, by why (the bench's diagnostic) */
   readonly missed = { 'no-entry': 0, changed: 0, due: 0 }
 
@@ -221,11 +222,17 @@ export class RunState {
     const entry = this.previous.get(listed.id)
     if (!entry || !readSaved(entry, listed, now)) {
       this.missed[!entry ? 'no-entry' : now.getTime() >= entry.due ? 'due' : 'changed']++
+      this.savedIds.delete(listed.id)
       return false
     }
     this.next.set(listed.id, entry)
-    this.saved++
+    this.savedIds.add(listed.id)
     return true
+  }
+
+  /** Reads the state saved this run, each ticket once. */
+  get saved(): number {
+    return this.savedIds.size
   }
 
   /** A ticket listed this run (kept only if read or saved); its old entry is then replaced. */

@@ -115,9 +115,11 @@ export class RateLimiter<Tag = string> {
     this.drain()
     if (Number.isFinite(reading.limit) && reading.limit >= 1) this.limit = reading.limit
     if (!Number.isFinite(reading.used)) return
+    // A bucket holds `limit` at most: a count above it is full, not hours of waiting.
+    const used = Math.min(reading.used, this.limit)
     const sentAfter = this.sent - seq
     const expected = this.level - sentAfter
-    if (Math.abs(reading.used - expected) >= 1) this.level = Math.max(0, reading.used + sentAfter)
+    if (Math.abs(used - expected) >= 1) this.level = Math.max(0, used + sentAfter)
   }
 
   private drain(): void {

@@ -61,6 +61,8 @@ function replyChannel(
  */
 const ONE_EMAIL =
   /^[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+@[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+\.[^\s@,;:<>()[\]"\\\p{Cc}\p{Cf}]+$/u
+/** No mailbox is longer (RFC 5321); the length is checked first: the pattern is quadratic. */
+const MAX_EMAIL = 254
 
 type Customer = { id: number | null; email: string | null }
 
@@ -70,7 +72,7 @@ function customerOf(ticket: Ticket): Customer {
   const trimmed = typeof email === 'string' ? email.trim() : ''
   return {
     id: typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : null,
-    email: ONE_EMAIL.test(trimmed) ? trimmed : null
+    email: trimmed.length <= MAX_EMAIL && ONE_EMAIL.test(trimmed) ? trimmed : null
   }
 }
 
