@@ -150,16 +150,27 @@ describe('reads saved', () => {
     expect(ours(sim, t.id)).toHaveLength(1)
   })
 
-  test('a state that is wrong can delay a read, never cause a write', async () => {
-    const t = answeredLate(60) // due now
-    const updated = sim.ticket(t.id)!.updated_datetime!
-    const far = new Date(clock.date().getTime() + 500 * H).toISOString()
+  /** A state file saying the ticket is not due until `hours` from now, as an edit could. */
+  async function forge(ticketId: number, hours: number): Promise<void> {
+    const updated = sim.ticket(ticketId)!.updated_datetime!
+    const far = new Date(clock.date().getTime() + hours * H).toISOString()
     const settings = settingsFor(sim, { 'state-file': path })
     const { stateFingerprint } = await import('../src/state.js')
     writeFileSync(
       path,
-      JSON.stringify({ format: 1, fingerprint: stateFingerprint(settings, null), savedAt: '', tickets: { [t.id]: [updated, far] } }) // prettier-ignore
+      JSON.stringify({ format: 1, fingerprint: stateFingerprint(settings, null), savedAt: '', tickets: { [ticketId]: [updated, far] } }) // prettier-ignore
     )
+  }
+
+  test('a due time past any schedule (close-hours 72 and two days) is not trusted', async () => {
+    const t = answeredLate(60) // due now
+    await forge(t.id, 500)
+    expect(counts(await hourly()).followedUp).toEqual([t.id])
+  })
+
+  test('a state that is wrong can delay a read, never cause a write', async () => {
+    const t = answeredLate(60) // due now
+    await forge(t.id, 100)
     const report = await hourly()
     expect(report.state?.readsSaved).toBe(1)
     expect(sim.writes()).toEqual([])

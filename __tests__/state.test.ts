@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { writeTime } from '../src/gorgias/transport.js'
 import type { Ticket } from '../src/gorgias/types.js'
 import {
+  latestDue,
   loadState,
   readSaved,
   RunState,
@@ -212,9 +213,38 @@ describe('the skip rule: a read is saved only while the ticket is unchanged and 
       '2026-03-02T10:00:01Z',
       now,
       false
+    ],
+    [
+      'unchanged, due past the furthest a schedule reaches (a forged file)',
+      { updated: T0, due: Date.parse('2999-01-01T00:00:00Z') },
+      '2026-03-02T10:00:00Z',
+      now,
+      false
     ]
   ])('%s', (_what, e, updated, at, saved) => {
-    expect(readSaved(e, listed(1, updated), at)).toBe(saved)
+    expect(readSaved(e, listed(1, updated), at, latestDue(settingsFor(null), at))).toBe(saved)
+  })
+
+  test('the latest due time: close-hours and a day from now, a day more for the clocks', () => {
+    // close-hours 72 by default
+    expect(latestDue(settingsFor(null), now)).toBe(now.getTime() + (72 + 48) * H)
+  })
+
+  test('the latest due time in business hours reaches past the holidays the step spans', () => {
+    // Friday 16:00, open Mon-Fri 09:00-17:00 UTC; the next two weeks are holidays.
+    const friday = new Date('2026-03-06T16:00:00Z')
+    const s = settingsFor(null, {
+      'follow-up-hours': '4',
+      'close-hours': '8',
+      'business-hours': 'Mon-Fri 09:00-17:00',
+      holidays:
+        '2026-03-09 2026-03-10 2026-03-11 2026-03-12 2026-03-13\n' +
+        '2026-03-16 2026-03-17 2026-03-18 2026-03-19 2026-03-20'
+    })
+    // A reply at this very moment is due after 8 open hours: an hour on Friday, seven on Monday 23.
+    const legit = Date.parse('2026-03-23T16:00:00Z')
+    expect(latestDue(s, friday)).toBeGreaterThan(legit)
+    expect(latestDue(s, friday)).toBeLessThan(legit + 7 * 24 * H)
   })
 
   test('a run keeps the tickets it saved or found not due, and forgets the others', () => {
@@ -223,7 +253,7 @@ describe('the skip rule: a read is saved only while the ticket is unchanged and 
       [2, entry],
       [3, entry]
     ])
-    const run = new RunState(previous)
+    const run = new RunState(previous, settingsFor(null))
     expect(run.skipsRead(listed(1, '2026-03-02T10:00:00Z'), now)).toBe(true)
     expect(run.skipsRead(listed(2, '2026-03-02T12:00:00Z'), now)).toBe(false)
     run.notDue(listed(2, '2026-03-02T12:00:00Z'), new Date(T0 + 40 * H), null)
@@ -234,7 +264,7 @@ describe('the skip rule: a read is saved only while the ticket is unchanged and 
   })
 
   test('a ticket listed again (the fallback after a view page) is one read saved, as last found', () => {
-    const run = new RunState(new Map([[1, entry], [2, entry]])) // prettier-ignore
+    const run = new RunState(new Map([[1, entry], [2, entry]]), settingsFor(null)) // prettier-ignore
     expect(run.skipsRead(listed(1, '2026-03-02T10:00:00Z'), now)).toBe(true)
     expect(run.skipsRead(listed(2, '2026-03-02T10:00:00Z'), now)).toBe(true)
     // The fallback lists both again; 2 changed in between, so it is read after all.
@@ -244,7 +274,7 @@ describe('the skip rule: a read is saved only while the ticket is unchanged and 
   })
 
   test('a listing cut short keeps the entries of the tickets it did not reach', () => {
-    const run = new RunState(new Map([[1, entry], [9, entry]])) // prettier-ignore
+    const run = new RunState(new Map([[1, entry], [9, entry]]), settingsFor(null)) // prettier-ignore
     run.listed(1)
     run.listingCutShort()
     expect([...run.toSave().keys()]).toEqual([9])

@@ -54061,12 +54061,14 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 
 
 
+
 /**
  * The files a run leaves: the state between runs (`state-file`) and the audit file (`report-file`),
  * both ids and times only (a cache or an artifact is readable by the whole repository). The state
  * keeps, for each open ticket found not due, its `updated_datetime` when read and when its decision
  * can change, so that the next run skips the read while neither has. It only saves reads, never
- * decides (every write follows a fresh read): a wrong or forged state costs a read's delay.
+ * decides (every write follows a fresh read): a wrong or forged state costs a read's delay, at
+ * most one schedule's length (latestDue).
  */
 /** The file's format; a file of a later one is ignored (a newer version of the action wrote it). */
 const STATE_FORMAT = 1;
@@ -54206,13 +54208,32 @@ function updatedAt(ticket) {
     const value = ticket.updated_datetime;
     return typeof value === 'string' ? parseTimestamp(value)?.getTime() : undefined;
 }
+const DAY_MS = 86_400_000;
+/**
+ * The latest `due` an entry this action wrote can hold at `now`: each is one step of the schedule
+ * (close-hours at most, in business hours when set) from a time no later than now, or a day for a
+ * skip only a change undoes; with a day more, twice, for clocks that disagree. A later one is
+ * forged or broken and would hide a due ticket until it changes: its read is not saved.
+ */
+function latestDue(s, now) {
+    const span = s.closeHours * 3_600_000 + DAY_MS;
+    const bh = s.businessHours;
+    try {
+        const end = bh ? nextOpening(addBusinessMs(now, span, bh), bh).getTime() : now.getTime() + span;
+        return end + DAY_MS;
+    }
+    catch {
+        return Infinity; // hours that never open within a year: nothing is ever due, so nothing is late
+    }
+}
 /**
  * Whether a listed ticket needs no read this run: its list item shows it unchanged since it was
  * found not due (the same `updated_datetime`, or none later than this action's own last write to
- * it), and the time its decision can change has not come. Anything unreadable needs the read.
+ * it), and the time its decision can change has not come, nor lies past `latest` (latestDue).
+ * Anything unreadable needs the read.
  */
-function readSaved(entry, listed, now) {
-    if (entry === undefined || now.getTime() >= entry.due)
+function readSaved(entry, listed, now, latest) {
+    if (entry === undefined || now.getTime() >= entry.due || entry.due > latest)
         return false;
     const updated = updatedAt(listed);
     if (updated === undefined)
@@ -54225,6 +54246,7 @@ function readSaved(entry, listed, now) {
 /** One run's use of the state: the entries it started from, those it keeps, the reads saved. */
 class RunState {
     previous;
+    settings;
     next = new Map();
     listedIds = new Set();
     cutShort = false;
@@ -54232,14 +54254,19 @@ class RunState {
     savedIds = new Set();
     /** reads the state could not save, by why (the bench's diagnostic) */
     missed = { 'no-entry': 0, changed: 0, due: 0 };
-    constructor(previous) {
+    /** latestDue at the first ticket asked about: a run is minutes, the bound has a day to spare */
+    latest;
+    constructor(previous, settings) {
         this.previous = previous;
+        this.settings = settings;
     }
     /** A ticket listed (see `listed`) that passed the triage: true when its read is saved. */
     skipsRead(listed, now) {
         const entry = this.previous.get(listed.id);
-        if (!entry || !readSaved(entry, listed, now)) {
-            this.missed[!entry ? 'no-entry' : now.getTime() >= entry.due ? 'due' : 'changed']++;
+        this.latest ??= latestDue(this.settings, now);
+        if (!entry || !readSaved(entry, listed, now, this.latest)) {
+            const timeUp = (e) => now.getTime() >= e.due || e.due > this.latest;
+            this.missed[!entry ? 'no-entry' : timeUp(entry) ? 'due' : 'changed']++;
             this.savedIds.delete(listed.id);
             return false;
         }
@@ -54885,7 +54912,7 @@ function openState(settings, log) {
         (log.notice ?? log.info)(notice);
     else
         log.info(`state-file ${path}: ${entries.size} tickets remembered from the last run`);
-    return { path, fingerprint, run: new RunState(entries), notice };
+    return { path, fingerprint, run: new RunState(entries, settings), notice };
 }
 /** Written at the end of every run that got a report, dry runs and runs stopped early too. */
 function run_saveState(state, report, log) {

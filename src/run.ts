@@ -182,7 +182,7 @@ export function openState(settings: Settings, log: SweepLog): OpenState | null {
   const { entries, notice } = loadState(path, fingerprint)
   if (notice !== null) (log.notice ?? log.info)(notice)
   else log.info(`state-file ${path}: ${entries.size} tickets remembered from the last run`)
-  return { path, fingerprint, run: new RunState(entries), notice }
+  return { path, fingerprint, run: new RunState(entries, settings), notice }
 }
 
 /** Written at the end of every run that got a report, dry runs and runs stopped early too. */

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
+import { addBusinessMs, nextOpening } from './businessHours.js'
 import type { Settings } from './config.js'
 import type { Ticket } from './gorgias/types.js'
 import { parseTimestamp } from './policy/types.js'
@@ -12,7 +13,8 @@ import type { Outcome, Report } from './sweep/types.js'
  * both ids and times only (a cache or an artifact is readable by the whole repository). The state
  * keeps, for each open ticket found not due, its `updated_datetime` when read and when its decision
  * can change, so that the next run skips the read while neither has. It only saves reads, never
- * decides (every write follows a fresh read): a wrong or forged state costs a read's delay.
+ * decides (every write follows a fresh read): a wrong or forged state costs a read's delay, at
+ * most one schedule's length (latestDue).
  */
 
 /** The file's format; a file of a later one is ignored (a newer version of the action wrote it). */
@@ -190,13 +192,38 @@ function updatedAt(ticket: Ticket): number | undefined {
   return typeof value === 'string' ? parseTimestamp(value)?.getTime() : undefined
 }
 
+const DAY_MS = 86_400_000
+
+/**
+ * The latest `due` an entry this action wrote can hold at `now`: each is one step of the schedule
+ * (close-hours at most, in business hours when set) from a time no later than now, or a day for a
+ * skip only a change undoes; with a day more, twice, for clocks that disagree. A later one is
+ * forged or broken and would hide a due ticket until it changes: its read is not saved.
+ */
+export function latestDue(s: Pick<Settings, 'closeHours' | 'businessHours'>, now: Date): number {
+  const span = s.closeHours * 3_600_000 + DAY_MS
+  const bh = s.businessHours
+  try {
+    const end = bh ? nextOpening(addBusinessMs(now, span, bh), bh).getTime() : now.getTime() + span
+    return end + DAY_MS
+  } catch {
+    return Infinity // hours that never open within a year: nothing is ever due, so nothing is late
+  }
+}
+
 /**
  * Whether a listed ticket needs no read this run: its list item shows it unchanged since it was
  * found not due (the same `updated_datetime`, or none later than this action's own last write to
- * it), and the time its decision can change has not come. Anything unreadable needs the read.
+ * it), and the time its decision can change has not come, nor lies past `latest` (latestDue).
+ * Anything unreadable needs the read.
  */
-export function readSaved(entry: StateEntry | undefined, listed: Ticket, now: Date): boolean {
-  if (entry === undefined || now.getTime() >= entry.due) return false
+export function readSaved(
+  entry: StateEntry | undefined,
+  listed: Ticket,
+  now: Date,
+  latest: number
+): boolean {
+  if (entry === undefined || now.getTime() >= entry.due || entry.due > latest) return false
   const updated = updatedAt(listed)
   if (updated === undefined) return false
   // A write time later than now (to the end of its second, see writeTime) is not one this
@@ -215,13 +242,21 @@ export class RunState {
   /** reads the state could not save, by why (the bench's diagnostic) */
   readonly missed = { 'no-entry': 0, changed: 0, due: 0 }
 
-  constructor(private readonly previous: ReadonlyMap<number, StateEntry>) {}
+  /** latestDue at the first ticket asked about: a run is minutes, the bound has a day to spare */
+  private latest: number | undefined
+
+  constructor(
+    private readonly previous: ReadonlyMap<number, StateEntry>,
+    private readonly settings: Pick<Settings, 'closeHours' | 'businessHours'>
+  ) {}
 
   /** A ticket listed (see `listed`) that passed the triage: true when its read is saved. */
   skipsRead(listed: Ticket, now: Date): boolean {
     const entry = this.previous.get(listed.id)
-    if (!entry || !readSaved(entry, listed, now)) {
-      this.missed[!entry ? 'no-entry' : now.getTime() >= entry.due ? 'due' : 'changed']++
+    this.latest ??= latestDue(this.settings, now)
+    if (!entry || !readSaved(entry, listed, now, this.latest)) {
+      const timeUp = (e: StateEntry) => now.getTime() >= e.due || e.due > this.latest!
+      this.missed[!entry ? 'no-entry' : timeUp(entry) ? 'due' : 'changed']++
       this.savedIds.delete(listed.id)
       return false
     }
