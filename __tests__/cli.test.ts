@@ -87,6 +87,14 @@ describe('node dist/cli.js', () => {
     expect(run.stderr).toContain('GORGIAS_API_KEY environment variable')
   })
 
+  test('explain takes a ticket id, not 0: the usage, not an input the user never typed', async () => {
+    const run = await runCli(['explain', '0'], env)
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain('explain <ticket id>')
+    expect(run.stderr.split('\n')[0]).not.toContain('ticket-ids')
+    expect(sim.log).toHaveLength(0)
+  })
+
   test('rejected credentials: exit 2 with the hint and the host that answered', async () => {
     const run = await runCli(['--dry-run'], { ...env, GORGIAS_API_KEY: 'nope' })
     expect(run.code).toBe(2)

@@ -46,6 +46,7 @@ describe('parsePage', () => {
     ['another endpoint', '/api/tickets/5?cursor=a'],
     ['a path out of the API', '/views/0/items?cursor=a'],
     ['a write endpoint', '/api/views/0/items/../../tickets/1'],
+    ['a path under it, after a long run of slashes', `/api/views/0/items${'/'.repeat(50_000)}x`],
     ['not a string', 42]
   ])('a next_items leading to %s is not followed', (_what, nextItems) => {
     expect(parsePage({ data: [], meta: { next_items: nextItems } }, view)).toBeUndefined()

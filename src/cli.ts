@@ -158,7 +158,7 @@ function parseCommand(argv: string[]): { values: Flags; explainId: string | null
   const [command, id, ...rest] = positionals
   if (command === undefined) return { values, explainId: null, check: false }
   if (command === 'check' && id === undefined) return { values, explainId: null, check: true }
-  if (command !== 'explain' || id === undefined || rest.length > 0 || !/^#?\d+$/.test(id)) {
+  if (command !== 'explain' || id === undefined || rest.length > 0 || !/^#?0*[1-9]\d*$/.test(id)) {
     throw new Error(
       `unexpected arguments: ${positionals.join(' ')} (the commands are "explain <ticket id>" and "check")`
     )
