@@ -49978,8 +49978,8 @@ const temporal_polyfill_toTemporalInstant = root_NativeTemporal ? Date.prototype
 /**
  * Business-hours arithmetic: which instants count towards a threshold ("48 business hours since
  * the agent's reply") and when the help desk is open. Pure: no I/O, no clock. The zone arithmetic
- * is the Temporal API's (temporal-polyfill, or the runtime's own Temporal): Luxon, used before,
- * exposes no zone transitions.
+ * is the Temporal API's (temporal-polyfill, or the runtime's own Temporal), which also gives the
+ * instant a zone switches at: this module holds no transition data and searches for none.
  *
  * A local day `n` (days since 1970-01-01 on the zone's wall clock) has its weekday's windows unless
  * it is a holiday; a window [start, end) of local minutes is the real interval between the instants
