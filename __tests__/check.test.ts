@@ -244,6 +244,22 @@ describe('problems and warnings', () => {
     expect(item(list, /^view-id/).found).toContain('no view 987654')
   })
 
+  test('a read answered in a shape not to be trusted: a problem to report, not a permission', async () => {
+    const sim = seeded()
+    const open = sim.tickets().find(t => t.status === 'open')!
+    const messages = sim.messages(open.id).map(({ ticket_id: _owner, ...m }) => m)
+    sim.injectFault({
+      method: 'GET',
+      path: /^\/api\/tickets\/\d+$/,
+      fault: { kind: 'malformed', body: JSON.stringify({ ...open, messages }) }
+    })
+    const read = item(await check(sim), /^One ticket/)
+    expect(read).toMatchObject({ status: 'problem' })
+    expect(read.found).toContain('no ticket_id')
+    expect(read.fix).toContain('left alone')
+    expect(read.fix).not.toContain('permission')
+  })
+
   test('a read that does not embed the messages pages them: ok, and says it costs more', async () => {
     const sim = seeded({ embedMessages: false })
     const list = await check(sim)

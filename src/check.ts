@@ -1,5 +1,11 @@
 import type { Settings } from './config.js'
-import { AuthError, NotFoundError, ValidationError, ViewUnusableError } from './gorgias/errors.js'
+import {
+  AuthError,
+  MalformedResponseError,
+  NotFoundError,
+  ValidationError,
+  ViewUnusableError
+} from './gorgias/errors.js'
 import type { Ticket } from './gorgias/types.js'
 import { OPEN_TICKETS_VIEW } from './sweep/listing.js'
 import {
@@ -89,7 +95,9 @@ const FIX = {
     `the sweep reads every ticket the view lists; filter view ${viewId} on status open in Gorgias so that it lists open tickets only`,
   noSuchView: "set view-id to the number in the view's URL, or leave it empty to list open tickets",
   unreadable:
-    "every ticket is read this way before anything is done to it: check the key's permissions (read tickets and messages)"
+    "every ticket is read this way before anything is done to it: check the key's permissions (read tickets and messages)",
+  untrusted:
+    'every ticket answered like this is left alone as unreadable, so nothing would be sent; please report it with this line (it holds no customer data)'
 }
 
 /** The listing's item, and the open tickets of its first page (the sample the next checks use; null: none read). */
@@ -202,7 +210,9 @@ async function checkTicketRead(client: CheckClient, open: Ticket[] | null): Prom
         : `ticket ${ticket.id}: the read did not embed all its messages; GET /api/messages?ticket_id= gave ${messages.length} (${paged} more request${paged === 1 ? '' : 's'} per such ticket)`
     )
   } catch (err) {
-    return say('problem', `ticket ${ticket.id} could not be read: ${reason(err)}`, FIX.unreadable)
+    // An answer of a shape not to be trusted is no permission problem: the key did read it.
+    const fix = err instanceof MalformedResponseError ? FIX.untrusted : FIX.unreadable
+    return say('problem', `ticket ${ticket.id} could not be read: ${reason(err)}`, fix)
   }
 }
 
