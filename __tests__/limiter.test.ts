@@ -113,6 +113,22 @@ async function simulate(opts: RunOptions) {
   return { elapsed: clock.time, server, order, maxInFlight, limiter }
 }
 
+/** Gorgias's bucket (40 per 20 s) on a fake clock; `extra` sets concurrency (4 unless given), onWait. */
+function gorgiasBucket<T>(
+  clock: FakeClock,
+  extra: { concurrency?: number; onWait?: (ms: number) => void } = {}
+): RateLimiter<T> {
+  const { concurrency = 4, onWait } = extra
+  return new RateLimiter<T>({
+    limit: 40,
+    windowMs: 20_000,
+    concurrency,
+    now: clock.now,
+    sleep: clock.sleep,
+    onWait
+  })
+}
+
 describe('RateLimiter', () => {
   it('follows the header down when the server drains faster than the documented window', async () => {
     // Told 40 per 20 s; the server really allows 40 per 500 ms and says so in every header.
@@ -172,13 +188,7 @@ describe('RateLimiter', () => {
 
   it('never has more than `concurrency` requests in flight', async () => {
     const clock = new FakeClock()
-    const limiter = new RateLimiter<number>({
-      limit: 40,
-      windowMs: 20_000,
-      concurrency: 3,
-      now: clock.now,
-      sleep: clock.sleep
-    })
+    const limiter = gorgiasBucket<number>(clock, { concurrency: 3 })
     const admitted: number[] = []
     const permits = [0, 1, 2, 3, 4].map(i => limiter.acquire(i).then(p => (admitted.push(i), p)))
     await new Promise(resolve => setImmediate(resolve))
@@ -200,14 +210,7 @@ describe('RateLimiter', () => {
   it('takes the server level when higher, counting requests sent after the answered one', async () => {
     const clock = new FakeClock()
     const waits: number[] = []
-    const limiter = new RateLimiter<string>({
-      limit: 40,
-      windowMs: 20_000,
-      concurrency: 100,
-      now: clock.now,
-      sleep: clock.sleep,
-      onWait: ms => waits.push(ms)
-    })
+    const limiter = gorgiasBucket<string>(clock, { concurrency: 100, onWait: ms => waits.push(ms) })
     const first = await limiter.acquire('a')
     const second = await limiter.acquire('b')
     // The server counts 30 (someone else is busy) when answering the first: ours is 2.
@@ -225,13 +228,7 @@ describe('RateLimiter', () => {
 
   it('reads a level above the limit as a full bucket: the wait is one window at most', async () => {
     const clock = new FakeClock()
-    const limiter = new RateLimiter<string>({
-      limit: 40,
-      windowMs: 20_000,
-      concurrency: 4,
-      now: clock.now,
-      sleep: clock.sleep
-    })
+    const limiter = gorgiasBucket<string>(clock)
     // A bucket cannot hold more than its size: "1000000/40" is a broken header, not days to wait.
     limiter.complete(await limiter.acquire('a'), { used: 1_000_000, limit: 40 })
     await clock.run(limiter.acquire('b'))
@@ -240,13 +237,7 @@ describe('RateLimiter', () => {
 
   it('takes the limit from the header', async () => {
     const clock = new FakeClock()
-    const limiter = new RateLimiter<string>({
-      limit: 40,
-      windowMs: 20_000,
-      concurrency: 100,
-      now: clock.now,
-      sleep: clock.sleep
-    })
+    const limiter = gorgiasBucket<string>(clock, { concurrency: 100 })
     limiter.complete(await limiter.acquire('a'), { used: 1, limit: 80 })
     expect(limiter.snapshot().limit).toBe(80)
     await clock.run(Promise.all(Array.from({ length: 77 }, () => limiter.acquire('b'))))
@@ -255,13 +246,7 @@ describe('RateLimiter', () => {
 
   it('after a 429 (markFull) and a pause, waits before admitting anything', async () => {
     const clock = new FakeClock()
-    const limiter = new RateLimiter<string>({
-      limit: 40,
-      windowMs: 20_000,
-      concurrency: 4,
-      now: clock.now,
-      sleep: clock.sleep
-    })
+    const limiter = gorgiasBucket<string>(clock)
     limiter.markFull()
     await clock.run(limiter.acquire('a'))
     expect(clock.time).toBe(1_500) // from 40 down to 37: three slots at 2/s
