@@ -50842,20 +50842,27 @@ function reopenedAfter(ticket, since, s) {
     return closedAt instanceof Date && closedAt.getTime() > since.getTime();
 }
 /**
- * When the next step becomes due: both of its ages reached (in business hours when set), then the
- * next opening if that falls outside them. The time a "not due" can change on the clock alone.
+ * `hours` after `from`, in business hours when set, and then the next opening if that falls
+ * outside them: when a step counted from `from` is due.
+ */
+function dueAfter(from, hours, s) {
+    const bh = s.businessHours;
+    if (!bh)
+        return new Date(from.getTime() + hours * HOUR);
+    const at = addBusinessMs(from, hours * HOUR, bh);
+    return isOpenAt(at, bh) ? at : nextOpening(at, bh);
+}
+/**
+ * When the next step becomes due: the later of its two ages reached (dueAfter; the next opening
+ * keeps their order). The time a "not due" can change on the clock alone.
  */
 function dueTime(schedule, s) {
-    const bh = s.businessHours;
-    const after = (from, hours) => bh ? addBusinessMs(from, hours * HOUR, bh) : new Date(from.getTime() + hours * HOUR);
     const { next } = schedule;
-    let at = after(schedule.replyAt, next.afterReplyHours);
-    if (schedule.lastFollowUpAt) {
-        const sinceLast = after(schedule.lastFollowUpAt, next.afterLastFollowUpHours);
-        if (sinceLast.getTime() > at.getTime())
-            at = sinceLast;
-    }
-    return bh && !isOpenAt(at, bh) ? nextOpening(at, bh) : at;
+    const afterReply = dueAfter(schedule.replyAt, next.afterReplyHours, s);
+    if (!schedule.lastFollowUpAt)
+        return afterReply;
+    const sinceLast = dueAfter(schedule.lastFollowUpAt, next.afterLastFollowUpHours, s);
+    return sinceLast.getTime() > afterReply.getTime() ? sinceLast : afterReply;
 }
 /**
  * When the next step becomes due (past when it acts now), or the next opening for one waiting for
@@ -54225,15 +54232,13 @@ const DAY_MS = 86_400_000;
 /**
  * The latest `due` an entry this action wrote can hold at `now`: each is one step of the schedule
  * (close-hours at most, in business hours when set) from a time no later than now, or a day for a
- * skip only a change undoes; with a day more, twice, for clocks that disagree. A later one is
- * forged or broken and would hide a due ticket until it changes: its read is not saved.
+ * skip only a change undoes; a day more within the step and one after it, for clocks that
+ * disagree. A later one is forged or broken and would hide a due ticket until it changes: its read
+ * is not saved.
  */
 function latestDue(s, now) {
-    const span = s.closeHours * 3_600_000 + DAY_MS;
-    const bh = s.businessHours;
     try {
-        const end = bh ? nextOpening(addBusinessMs(now, span, bh), bh).getTime() : now.getTime() + span;
-        return end + DAY_MS;
+        return dueAfter(now, s.closeHours + 24, s).getTime() + DAY_MS;
     }
     catch {
         return Infinity; // hours that never open within a year: nothing is ever due, so nothing is late

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import { addBusinessMs, nextOpening } from './businessHours.js'
 import type { Settings } from './config.js'
 import type { Ticket } from './gorgias/types.js'
+import { dueAfter } from './policy/schedule.js'
 import { parseTimestamp } from './policy/types.js'
 import { counts } from './report.js'
 import type { Outcome, Report } from './sweep/types.js'
@@ -197,15 +197,13 @@ const DAY_MS = 86_400_000
 /**
  * The latest `due` an entry this action wrote can hold at `now`: each is one step of the schedule
  * (close-hours at most, in business hours when set) from a time no later than now, or a day for a
- * skip only a change undoes; with a day more, twice, for clocks that disagree. A later one is
- * forged or broken and would hide a due ticket until it changes: its read is not saved.
+ * skip only a change undoes; a day more within the step and one after it, for clocks that
+ * disagree. A later one is forged or broken and would hide a due ticket until it changes: its read
+ * is not saved.
  */
 export function latestDue(s: Pick<Settings, 'closeHours' | 'businessHours'>, now: Date): number {
-  const span = s.closeHours * 3_600_000 + DAY_MS
-  const bh = s.businessHours
   try {
-    const end = bh ? nextOpening(addBusinessMs(now, span, bh), bh).getTime() : now.getTime() + span
-    return end + DAY_MS
+    return dueAfter(now, s.closeHours + 24, s).getTime() + DAY_MS
   } catch {
     return Infinity // hours that never open within a year: nothing is ever due, so nothing is late
   }

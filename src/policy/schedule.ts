@@ -180,20 +180,30 @@ function reopenedAfter(ticket: Ticket, since: Date, s: PolicySettings): boolean 
 }
 
 /**
- * When the next step becomes due: both of its ages reached (in business hours when set), then the
- * next opening if that falls outside them. The time a "not due" can change on the clock alone.
+ * `hours` after `from`, in business hours when set, and then the next opening if that falls
+ * outside them: when a step counted from `from` is due.
+ */
+export function dueAfter(
+  from: Date,
+  hours: number,
+  s: Pick<PolicySettings, 'businessHours'>
+): Date {
+  const bh = s.businessHours
+  if (!bh) return new Date(from.getTime() + hours * HOUR)
+  const at = addBusinessMs(from, hours * HOUR, bh)
+  return isOpenAt(at, bh) ? at : nextOpening(at, bh)
+}
+
+/**
+ * When the next step becomes due: the later of its two ages reached (dueAfter; the next opening
+ * keeps their order). The time a "not due" can change on the clock alone.
  */
 export function dueTime(schedule: Schedule, s: PolicySettings): Date {
-  const bh = s.businessHours
-  const after = (from: Date, hours: number): Date =>
-    bh ? addBusinessMs(from, hours * HOUR, bh) : new Date(from.getTime() + hours * HOUR)
   const { next } = schedule
-  let at = after(schedule.replyAt, next.afterReplyHours)
-  if (schedule.lastFollowUpAt) {
-    const sinceLast = after(schedule.lastFollowUpAt, next.afterLastFollowUpHours)
-    if (sinceLast.getTime() > at.getTime()) at = sinceLast
-  }
-  return bh && !isOpenAt(at, bh) ? nextOpening(at, bh) : at
+  const afterReply = dueAfter(schedule.replyAt, next.afterReplyHours, s)
+  if (!schedule.lastFollowUpAt) return afterReply
+  const sinceLast = dueAfter(schedule.lastFollowUpAt, next.afterLastFollowUpHours, s)
+  return sinceLast.getTime() > afterReply.getTime() ? sinceLast : afterReply
 }
 
 /** When the next follow-up or close becomes due, as explain.ts tells it. */
