@@ -34,6 +34,10 @@ API
   --embed-messages all     what GET /api/tickets/{id} embeds: all, none, or a number
   --view-paging next_items how view items link pages: next_items or next_cursor
   --no-views               every /api/views endpoint answers 404
+  --vary A,B               documented variations (simulator/README.md): next-items-url,
+                           retry-after-date, no-messages-count, timestamps-python,
+                           timestamps-varied, changing-users-macros, api-user-last
+  --page-cap N             every list answers at most N items a page
 
 Output
   --write-env PATH         write SIM_API_URL, SIM_EMAIL, SIM_API_KEY, SIM_DUE_FOLLOW_UP and
@@ -58,6 +62,8 @@ const FLAGS = {
   'embed-messages': { type: 'string' },
   'view-paging': { type: 'string' },
   'no-views': { type: 'boolean' },
+  vary: { type: 'string' },
+  'page-cap': { type: 'string' },
   'write-env': { type: 'string' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' }
@@ -96,6 +102,30 @@ function viewPaging(raw: string | undefined): SimulatorOptions['viewPaging'] {
   throw new Error(`--view-paging must be next_items or next_cursor, got "${raw}"`)
 }
 
+const VARIATIONS: Record<string, SimulatorOptions> = {
+  'next-items-url': { nextItemsLink: 'url' },
+  'retry-after-date': { retryAfter: 'http-date' },
+  'no-messages-count': { messagesCount: false },
+  'timestamps-python': { timestamps: 'python' },
+  'timestamps-varied': { timestamps: 'varied' },
+  'changing-users-macros': { changingUsersAndMacros: true },
+  'api-user-last': { apiUserLast: true }
+}
+
+function variations(raw: string | undefined, cap: string | undefined): SimulatorOptions {
+  const opts: SimulatorOptions = {}
+  for (const name of (raw ?? '')
+    .split(',')
+    .map(v => v.trim())
+    .filter(v => v !== '')) {
+    const variation = VARIATIONS[name]
+    if (!variation) throw new Error(`--vary takes ${Object.keys(VARIATIONS).join(', ')}; got "${name}"`) // prettier-ignore
+    Object.assign(opts, variation)
+  }
+  if (cap !== undefined) opts.pageCap = wholeNumber('page-cap', cap, 0)
+  return opts
+}
+
 type Values = ReturnType<typeof parseArgs<{ options: typeof FLAGS }>>['values']
 
 function simulator(values: Values): GorgiasSimulator {
@@ -106,7 +136,8 @@ function simulator(values: Values): GorgiasSimulator {
     latencyMs: wholeNumber('latency', values.latency, 0),
     embedMessages: embedMessages(values['embed-messages']),
     viewPaging: viewPaging(values['view-paging']),
-    views: !values['no-views']
+    views: !values['no-views'],
+    ...variations(values.vary, values['page-cap'])
   })
 }
 

@@ -23,6 +23,7 @@ import { dispatch, READ_ONLY_ROUTES } from './routes/index.js'
 import type { ApiShape } from './routes/context.js'
 import { Store } from './store.js'
 import { Transport, type InProcessRequest, type InProcessResponse } from './transport.js'
+import { Varier, variationsOf } from './variations.js'
 import type {
   RequestHook,
   RequestLogEntry,
@@ -73,18 +74,30 @@ export class GorgiasSimulator {
     if (typeof embed === 'number' && !(Number.isInteger(embed) && embed >= 0)) {
       throw new RangeError('embedMessages must be a boolean or a whole number >= 0')
     }
-    const shape: ApiShape = { embedMessages: embed, viewPaging: opts.viewPaging ?? 'next_items' }
+    const shape: ApiShape = {
+      embedMessages: embed,
+      viewPaging: opts.viewPaging ?? 'next_items',
+      apiUserLast: opts.apiUserLast ?? false
+    }
     const access = { forbidden: opts.forbidden ?? false, views: opts.views ?? true }
     const ctx = { store: this.#store, shape }
+    const now = (): Date => this.#store.now()
+    const variations = variationsOf(opts)
+    const varier = variations && new Varier(variations, now)
     this.#transport = new Transport({
       email: this.email,
       apiKey: this.apiKey,
       latencyMs: opts.latencyMs ?? 0,
-      now: () => this.#store.now(),
+      now,
+      retryAfter: retryAfterValue(opts.retryAfter ?? 'seconds', now),
       bucket: this.#bucket,
       faults: this.#faults,
-      route: ({ method, path, query, body }, match) =>
-        dispatch(ctx, access, { method, path, query, body }, match)
+      route: ({ method, path, query, body, origin }, match) => {
+        if (!varier) return dispatch(ctx, access, { method, path, query, body }, match)
+        varier.capLimit(query)
+        const result = dispatch(ctx, access, { method, path, query, body }, match)
+        return varier.answer(result, `${method} ${match?.route.template ?? ''}`, origin)
+      }
     })
   }
 
@@ -318,4 +331,11 @@ export class GorgiasSimulator {
   peakRateLimitLevel(): number {
     return Math.round(this.#bucket.peak() * 1000) / 1000
   }
+}
+
+/** `Retry-After` in seconds, or as the HTTP date of that instant, rounded up to the second. */
+function retryAfterValue(style: 'seconds' | 'http-date', now: () => Date) {
+  if (style === 'seconds') return (seconds: number): string => String(seconds)
+  return (seconds: number): string =>
+    new Date(Math.ceil((now().getTime() + seconds * 1000) / 1000) * 1000).toUTCString()
 }

@@ -23,8 +23,10 @@ export interface TransportOptions {
   faults: FaultRules
   /** The server's clock, for the `Date` header every answer carries (RFC 9110, 6.6.1). */
   now: () => Date
-  /** Runs the API logic; throws HttpError for an error answer. */
-  route: (req: Omit<RouteRequest, 'id'>, match: RouteMatch | null) => Result
+  /** The `Retry-After` value of a wait in whole seconds (seconds, or an HTTP date). */
+  retryAfter: (seconds: number) => string
+  /** Runs the API logic; throws HttpError for an error answer. `origin`: the host asked. */
+  route: (req: Omit<RouteRequest, 'id'> & { origin: string }, match: RouteMatch | null) => Result
 }
 
 /** A request handed in without a socket: what `GorgiasSimulator.request` takes. */
@@ -72,6 +74,8 @@ interface Incoming {
   body: unknown
   badJson: boolean
   match: RouteMatch | null
+  /** `http://HOST` the request came to (its Host header; in process, its URL's, if any). */
+  origin: string
 }
 
 export class Transport {
@@ -169,7 +173,7 @@ export class Transport {
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const answer = await this.#serve({
       method: req.method ?? 'GET',
-      url: req.url ?? '/',
+      url: `http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`,
       authorization: req.headers.authorization,
       body: await readBody(req)
     })
@@ -247,7 +251,7 @@ export class Transport {
       this.throttled++
       return {
         ...errorResult(429, this.#opts.bucket.describe()),
-        headers: { 'Retry-After': String(retryAfter) }
+        headers: { 'Retry-After': this.#opts.retryAfter(retryAfter) }
       }
     }
     try {
@@ -278,7 +282,10 @@ export class Transport {
               ? { status: fault.status, raw: fault.body }
               : { status: fault.status, body: fault.body }
         if (fault.retryAfter !== undefined) {
-          result.headers = { ...result.headers, 'Retry-After': String(fault.retryAfter) }
+          result.headers = {
+            ...result.headers,
+            'Retry-After': this.#opts.retryAfter(fault.retryAfter)
+          }
         }
         return result
       }
@@ -358,7 +365,8 @@ function parseIncoming({ method, url, body: raw }: Arrival): Incoming {
     search: parsed.search.replace(/^\?/, ''),
     body,
     badJson,
-    match: matchRoute(parsed.pathname)
+    match: matchRoute(parsed.pathname),
+    origin: parsed.origin
   }
 }
 

@@ -34,6 +34,32 @@ export interface SimulatorOptions {
   viewPaging?: 'next_items' | 'next_cursor'
   /** false: every `/api/views...` endpoint answers 404 (an account or API without views). */
   views?: boolean
+  // The documented variations below are off by default (the simulator is then as the tests,
+  // the demo and the bench know it); each is a shape gorgias-api.md allows a real account to give.
+  /**
+   * How `meta.next_items`/`prev_items` name a page: 'path' (default, `/api/views/0/items/?...`)
+   * or 'url', an absolute URL on the host the request came to (`http://HOST/api/views/...`).
+   */
+  nextItemsLink?: 'path' | 'url'
+  /**
+   * `Retry-After` of a 429: 'seconds' (default) or 'http-date' (RFC 9110 10.2.3 allows both): the
+   * instant on the server's clock (`now`, as the `Date` header), rounded up to the whole second.
+   */
+  retryAfter?: 'seconds' | 'http-date'
+  /** false: tickets (lists, view items, retrieve, PUT answers) carry no `messages_count`. */
+  messagesCount?: boolean
+  /**
+   * How every `*_datetime` of an answer is written: 'iso' (default, `toISOString()`), 'python'
+   * (`+00:00`, microseconds, none at all on a whole second: Python's isoformat), 'varied' (each
+   * value its own: `Z` or `+00:00`, 0 to 6 fraction digits).
+   */
+  timestamps?: 'iso' | 'python' | 'varied'
+  /** true: every answer of `/api/users` and `/api/macros...` gives a new `updated_datetime` (and macros a new `usage`). */
+  changingUsersAndMacros?: boolean
+  /** Every list answers at most this many items a page, whatever `limit` asks (next_cursor says more follow). */
+  pageCap?: number
+  /** true: `GET /api/users` lists the API user last, after the agents (default first). */
+  apiUserLast?: boolean
 }
 
 export interface SimRequest {

@@ -6,6 +6,8 @@ import type { Store } from '../store.js'
 export interface ApiShape {
   embedMessages: boolean | number
   viewPaging: 'next_items' | 'next_cursor'
+  /** `GET /api/users` lists the API user last. */
+  apiUserLast: boolean
 }
 
 export interface RouteContext {
