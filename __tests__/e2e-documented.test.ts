@@ -1,0 +1,278 @@
+import { afterEach, describe, expect, test } from '@jest/globals'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { GorgiasSimulator, type SimulatorOptions } from '../simulator/server.js'
+import { seedAccount, type SeedSummary } from '../simulator/seed.js'
+import { dueTicket, runAction, simInputs, type ActionRun } from './helpers/action.js'
+import { ours } from './helpers/kit.js'
+
+/**
+ * The built action (dist/index.js), run as the runner runs it, against the simulator with each
+ * answer shape the documented API (/work/shared/docs/gorgias-api.md, "gorgias-api.md" below)
+ * allows and the default simulator never gives: the run must be the same run.
+ */
+
+const H = 3_600_000
+let sim: GorgiasSimulator
+afterEach(async () => {
+  await sim.stop()
+})
+
+async function start(opts: SimulatorOptions): Promise<GorgiasSimulator> {
+  sim = new GorgiasSimulator(opts)
+  await sim.start()
+  return sim
+}
+
+const ids = (json: string | undefined): number[] =>
+  (JSON.parse(json ?? '[]') as number[]).sort((a, b) => a - b)
+const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b)
+const posts = () =>
+  sim
+    .writes()
+    .filter(e => e.route === 'POST /api/tickets/{id}/messages')
+    .map(e => e.path)
+const statePath = () => join(mkdtempSync(join(tmpdir(), 'e2e-documented-')), 'state.json')
+
+function seed(): SeedSummary {
+  return seedAccount(sim, {
+    now: new Date(),
+    tickets: 90,
+    dueFollowUp: 4,
+    dueClose: 3,
+    followUpHours: 48,
+    closeHours: 72,
+    views: 2
+  })
+}
+
+/** The seeded account's due tickets acted on, each once, outputs and summary agreeing. */
+function expectRightRun(run: ActionRun, s: SeedSummary): void {
+  expect(run.stderr).toBe('')
+  expect(run.code).toBe(0)
+  expect(ids(run.outputs['followed-up'])).toEqual(sorted(s.dueFollowUp))
+  expect(ids(run.outputs.closed)).toEqual(sorted(s.dueClose))
+  expect(run.outputs['follow-up-count']).toBe(String(s.dueFollowUp.length))
+  expect(run.outputs['closed-count']).toBe(String(s.dueClose.length))
+  expect(run.outputs['failed-count']).toBe('0')
+  expect(run.outputs['deferred-count']).toBe('0')
+  // One follow-up per due ticket, and to it only.
+  expect(posts().sort()).toEqual(s.dueFollowUp.map(id => `/api/tickets/${id}/messages`).sort())
+  for (const id of s.dueFollowUp) expect(ours(sim, id)).toHaveLength(1)
+  for (const id of s.dueClose) expect(sim.ticket(id)!.status).toBe('closed')
+  expect(run.summary).toContain(
+    `**${s.dueFollowUp.length} followed up, ${s.dueClose.length} closed**, 0 failed, 0 deferred`
+  )
+}
+
+/** A second run right after finds nothing to do and writes nothing. */
+async function expectQuietRerun(inputs: Record<string, string>): Promise<ActionRun> {
+  const before = sim.writes().length
+  const again = await runAction(inputs)
+  expect(again.code).toBe(0)
+  expect(again.outputs['follow-up-count']).toBe('0')
+  expect(again.outputs['closed-count']).toBe('0')
+  expect(again.outputs['failed-count']).toBe('0')
+  expect(sim.writes()).toHaveLength(before)
+  return again
+}
+
+// Each a shape gorgias-api.md allows; the line it rests on is quoted.
+const VARIATIONS: Array<[string, SimulatorOptions]> = [
+  // "`next_items`: the *path* of the next page, e.g. `/api/views/0/items/?...`": a URL on the
+  // same host (with its /api/ prefix) names the same page.
+  // (pageCap: the open tickets take several pages)
+  ['next_items as an absolute URL on the same host', { nextItemsLink: 'url', pageCap: 10 }],
+  // "its newer endpoints use `meta.next_cursor`. Accept both"
+  ['view items paged by meta.next_cursor', { viewPaging: 'next_cursor', pageCap: 10 }],
+  // "the current list is `GET /api/messages?ticket_id={id}`": a retrieve without `messages`.
+  ['a retrieve without embedded messages', { embedMessages: false }],
+  ['a retrieve embedding only the first message', { embedMessages: 1 }],
+  // `messages_count` is listed among the fields, not promised on every answer.
+  ['no messages_count', { messagesCount: false }],
+  ['no messages_count and no embedded messages', { messagesCount: false, embedMessages: false }],
+  // Timestamps are ISO 8601 with an offset: Gorgias (Python) writes "+00:00" and microseconds.
+  ['timestamps as Python writes them (+00:00, microseconds)', { timestamps: 'python' }],
+  ['timestamps of every length and suffix', { timestamps: 'varied' }],
+  // "Follow `next_cursor` until null": a page shorter than `limit` is not the last one.
+  ['pages shorter than the limit asked', { pageCap: 7 }],
+  [
+    'all of them at once',
+    {
+      nextItemsLink: 'url',
+      embedMessages: false,
+      messagesCount: false,
+      timestamps: 'varied',
+      pageCap: 7,
+      changingUsersAndMacros: true,
+      apiUserLast: true,
+      retryAfter: 'http-date'
+    }
+  ]
+]
+
+describe('a sweep of a seeded account is the same sweep whatever documented shape the API answers in', () => {
+  test.each(VARIATIONS)('%s', async (_name, opts) => {
+    await start(opts)
+    const s = seed()
+    const inputs = simInputs(sim, { 'state-file': statePath() })
+    const run = await runAction(inputs)
+    expectRightRun(run, s)
+    const viewPages = sim.log.filter(e => e.route === 'PUT /api/views/{id}/items')
+    expect(viewPages.length).toBeGreaterThanOrEqual(opts.pageCap === undefined ? 1 : 3)
+    expect(viewPages.every(e => e.status === 200)).toBe(true)
+    const again = await expectQuietRerun(inputs)
+    expect(again.stdout).not.toMatch(/state-file.*(ignored|written for another)/i)
+  })
+
+  test('a saved view (view-id) listed in pages shorter than asked', async () => {
+    await start({ pageCap: 3 })
+    const now = Date.now()
+    // More open tickets in the view than one page holds, the due one last in its order.
+    const view: number[] = []
+    for (let i = 0; i < 10; i++) {
+      const t = sim.addTicket({
+        messages: [{ from_agent: false, created_datetime: new Date(now - H).toISOString() }]
+      })
+      view.push(t.id)
+    }
+    const due = dueTicket(sim)
+    sim.setView(3, [...view, due.id])
+    const run = await runAction(simInputs(sim, { 'view-id': '3' }))
+    expect(run.code).toBe(0)
+    expect(ids(run.outputs['followed-up'])).toEqual([due.id])
+    const pages = sim.log.filter(e => e.route === 'GET /api/tickets')
+    expect(pages.map(e => new URLSearchParams(e.query).get('view_id'))).toEqual(Array(4).fill('3'))
+  })
+})
+
+describe('Retry-After as an HTTP date (RFC 9110 allows a date or seconds)', () => {
+  test('a 429 whose Retry-After is a date is waited out, then the sweep goes on', async () => {
+    await start({ retryAfter: 'http-date' })
+    const t = dueTicket(sim)
+    sim.injectFault({
+      method: 'GET',
+      path: `/tickets/${t.id}`,
+      fault: { kind: 'status', status: 429, retryAfter: 2 }
+    })
+    const run = await runAction(simInputs(sim))
+    expect(run.code).toBe(0)
+    expect(ids(run.outputs['followed-up'])).toEqual([t.id])
+    const reads = sim.log.filter(e => e.path === `/api/tickets/${t.id}` && e.method === 'GET')
+    expect(reads.map(e => e.status)).toEqual([429, 200])
+    // The date is at least 2 s after the 429 (rounded up to the second): the retry waited for it.
+    expect(reads[1]!.at - reads[0]!.at).toBeGreaterThanOrEqual(1500)
+    expect(ours(sim, t.id)).toHaveLength(1)
+  })
+})
+
+describe('users and macros that change between requests', () => {
+  test('a macro follow-up using {{current_user}}: same texts, the state kept from run to run', async () => {
+    await start({ changingUsersAndMacros: true, apiUserLast: true, pageCap: 2 })
+    const t = dueTicket(sim, 50, { customer: { firstname: 'Noor', email: 'noor@example.com' } })
+    const inputs = simInputs(sim, { 'follow-up-macro': '12', 'state-file': statePath() })
+    const run = await runAction(inputs)
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    expect(ids(run.outputs['followed-up'])).toEqual([t.id])
+    const [sent] = ours(sim, t.id)
+    expect(sent?.body_text).toContain('Hi Noor,')
+    // The API user (on the second page of users) signs it.
+    expect(sent?.body_text).toContain('Alex, Acme Store support')
+    expect(sim.log.filter(e => e.route === 'GET /api/users').length).toBeGreaterThanOrEqual(2)
+
+    // The users and macros read again have new updated_datetime and usage: not new settings.
+    const again = await expectQuietRerun(inputs)
+    expect(again.stdout).not.toMatch(/state-file.*(ignored|written for another)/i)
+    expect(ours(sim, t.id)).toHaveLength(1)
+  })
+})
+
+describe('tags search matches substrings', () => {
+  test('an exclude-tag past the first 100 substring matches still protects its tickets', async () => {
+    await start({})
+    for (let i = 0; i < 120; i++) sim.addTag(`vip-${i}`)
+    const protectedTicket = dueTicket(sim, 50, { tags: [{ name: 'vip' }] })
+    const other = dueTicket(sim)
+    const run = await runAction(simInputs(sim, { 'exclude-tags': 'vip' }))
+    expect(run.code).toBe(0)
+    expect(ids(run.outputs['followed-up'])).toEqual([other.id])
+    expect(ours(sim, protectedTicket.id)).toHaveLength(0)
+  })
+
+  test('a closed-tag that other tags contain is added by its exact name only', async () => {
+    await start({})
+    sim.addTag('auto-closed-2023')
+    sim.addTag('not-auto-closed')
+    const due = dueTicket(sim, 100, {
+      tags: [{ name: 'auto-close-sent' }],
+      messages: [
+        { from_agent: false, created_datetime: new Date(Date.now() - 200 * H).toISOString() },
+        { from_agent: true, created_datetime: new Date(Date.now() - 180 * H).toISOString() },
+        {
+          from_agent: true,
+          created_datetime: new Date(Date.now() - 100 * H).toISOString(),
+          external_id: 'gorgias-auto-close:follow-up:1'
+        }
+      ]
+    })
+    const run = await runAction(simInputs(sim))
+    expect(run.code).toBe(0)
+    expect(ids(run.outputs.closed)).toEqual([due.id])
+    const names = (sim.ticket(due.id)!.tags ?? []).map(tag => tag.name).sort()
+    expect(names).toEqual(['auto-close-sent', 'auto-closed'])
+  })
+})
+
+/**
+ * PRODUCT DEFECT (reported to the integrator; src/ is not ours to change here): a retrieve that
+ * embeds only part of the thread and gives no `messages_count` is taken as the whole thread,
+ * although the ticket's own `last_message_datetime` says a later message exists. gorgias-api.md
+ * lists both fields ("messages_count, last_message_datetime") without promising either the count
+ * or a whole embed, and says to read messages from GET /api/messages?ticket_id= otherwise. These
+ * tests fail on the product today (test.failing): remove `.failing` when it is fixed.
+ */
+describe('a retrieve embedding part of the thread, without messages_count', () => {
+  const iso = (h: number): string => new Date(Date.now() - h * H).toISOString()
+
+  test.failing('our follow-up past the embedded messages is not sent a second time', async () => {
+    await start({ embedMessages: 2, messagesCount: false })
+    const t = sim.addTicket({
+      created_datetime: iso(220),
+      tags: [{ name: 'auto-close-sent' }],
+      messages: [
+        { from_agent: false, created_datetime: iso(200) },
+        { from_agent: true, created_datetime: iso(130) },
+        {
+          from_agent: true,
+          created_datetime: iso(30),
+          external_id: 'gorgias-auto-close:follow-up:1'
+        }
+      ]
+    })
+    const run = await runAction(simInputs(sim))
+    expect(run.code).toBe(0)
+    expect(ours(sim, t.id)).toHaveLength(1)
+    expect(run.outputs['follow-up-count']).toBe('0')
+  })
+
+  test.failing(
+    'an agent reply past the embedded messages is not followed up on as old',
+    async () => {
+      await start({ embedMessages: 2, messagesCount: false })
+      const t = sim.addTicket({
+        created_datetime: iso(220),
+        messages: [
+          { from_agent: false, created_datetime: iso(200) },
+          { from_agent: true, created_datetime: iso(130) },
+          { from_agent: true, created_datetime: iso(10) }
+        ]
+      })
+      const run = await runAction(simInputs(sim))
+      expect(run.code).toBe(0)
+      expect(ours(sim, t.id)).toHaveLength(0)
+      expect(run.outputs['follow-up-count']).toBe('0')
+    }
+  )
+})
