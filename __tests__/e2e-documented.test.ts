@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { GorgiasSimulator, type SimulatorOptions } from '../simulator/server.js'
 import { seedAccount, type SeedSummary } from '../simulator/seed.js'
-import { dueTicket, runAction, simInputs, type ActionRun } from './helpers/action.js'
+import { dueTicket, runAction, runCli, simInputs, type ActionRun } from './helpers/action.js'
 import { ours } from './helpers/kit.js'
 
 /**
@@ -78,6 +78,17 @@ async function expectQuietRerun(inputs: Record<string, string>): Promise<ActionR
   return again
 }
 
+const ALL: SimulatorOptions = {
+  nextItemsLink: 'url',
+  embedMessages: false,
+  messagesCount: false,
+  timestamps: 'varied',
+  pageCap: 7,
+  changingUsersAndMacros: true,
+  apiUserLast: true,
+  retryAfter: 'http-date'
+}
+
 // Each a shape gorgias-api.md allows; the line it rests on is quoted.
 const VARIATIONS: Array<[string, SimulatorOptions]> = [
   // "`next_items`: the *path* of the next page, e.g. `/api/views/0/items/?...`": a URL on the
@@ -97,19 +108,7 @@ const VARIATIONS: Array<[string, SimulatorOptions]> = [
   ['timestamps of every length and suffix', { timestamps: 'varied' }],
   // "Follow `next_cursor` until null": a page shorter than `limit` is not the last one.
   ['pages shorter than the limit asked', { pageCap: 7 }],
-  [
-    'all of them at once',
-    {
-      nextItemsLink: 'url',
-      embedMessages: false,
-      messagesCount: false,
-      timestamps: 'varied',
-      pageCap: 7,
-      changingUsersAndMacros: true,
-      apiUserLast: true,
-      retryAfter: 'http-date'
-    }
-  ]
+  ['all of them at once', ALL]
 ]
 
 describe('a sweep of a seeded account is the same sweep whatever documented shape the API answers in', () => {
@@ -275,4 +274,48 @@ describe('a retrieve embedding part of the thread, without messages_count', () =
       expect(run.outputs['follow-up-count']).toBe('0')
     }
   )
+})
+
+describe('the bundle command line against every variation at once', () => {
+  test('check, explain and a dry run read the account as it is', async () => {
+    await start({ ...ALL, pageCap: 2 })
+    const s = seed()
+    const env = { GORGIAS_DOMAIN: 'acme', GORGIAS_EMAIL: sim.email, GORGIAS_API_KEY: sim.apiKey }
+    const api = ['--api-url', sim.baseUrl]
+    const check = await runCli(['check', ...api, '--follow-up-macro', '12'], env)
+    expect(check.stderr).toBe('')
+    expect(check.code).toBe(0)
+    expect(check.stdout).toContain('follow-ups are sent as "Alex Agent" (user 1)')
+    expect(check.stdout).toMatch(/Result: 0 problems/)
+    const id = s.dueFollowUp[0]!
+    const explain = await runCli(['explain', String(id), ...api], env)
+    expect(explain.code).toBe(0)
+    expect(explain.stdout).toMatch(/Decision: follow-up/)
+    const dry = await runCli(['--dry-run', ...api], env)
+    expect(dry.code).toBe(0)
+    expect(dry.stdout).toContain(
+      `${s.dueFollowUp.length} would be followed up, ${s.dueClose.length} would be closed, 0 failed`
+    )
+    expect(sim.writes()).toHaveLength(0)
+  })
+})
+
+/**
+ * PRODUCT DEFECT (reported): the tag check reads one page of `GET /api/tags?search=` and, when
+ * that page is shorter than the limit asked, concludes the tag does not exist, although the page
+ * names a next one. gorgias-api.md: "Follow `next_cursor` until null"; nothing promises full
+ * pages. The run itself is right (exclusion is decided on the ticket's tags): only the warning,
+ * in the summary and in `check`, is false.
+ */
+describe('a tag past a short first page of search results', () => {
+  test.failing('is not reported missing', async () => {
+    await start({ pageCap: 30 })
+    for (let i = 0; i < 40; i++) sim.addTag(`vip-${i}`)
+    sim.addTag('vip')
+    const guarded = dueTicket(sim, 50, { tags: [{ name: 'vip' }] })
+    const run = await runAction(simInputs(sim, { 'exclude-tags': 'vip' }))
+    expect(run.code).toBe(0)
+    expect(ours(sim, guarded.id)).toHaveLength(0)
+    expect(run.summary).not.toContain('no tag named "vip" on the account')
+  })
 })
