@@ -106,6 +106,8 @@ const VARIATIONS: Array<[string, SimulatorOptions]> = [
   // Timestamps are ISO 8601 with an offset: Gorgias (Python) writes "+00:00" and microseconds.
   ['timestamps as Python writes them (+00:00, microseconds)', { timestamps: 'python' }],
   ['timestamps of every length and suffix', { timestamps: 'varied' }],
+  // ISO 8601 with any offset is the same instant (the reference shows none but UTC).
+  ['timestamps in local time with other offsets', { timestamps: 'zoned' }],
   // "Follow `next_cursor` until null": a page shorter than `limit` is not the last one.
   ['pages shorter than the limit asked', { pageCap: 7 }],
   ['all of them at once', ALL]
@@ -147,23 +149,28 @@ describe('a sweep of a seeded account is the same sweep whatever documented shap
 })
 
 describe('Retry-After as an HTTP date (RFC 9110 allows a date or seconds)', () => {
-  test('a 429 whose Retry-After is a date is waited out, then the sweep goes on', async () => {
-    await start({ retryAfter: 'http-date' })
-    const t = dueTicket(sim)
-    sim.injectFault({
-      method: 'GET',
-      path: `/tickets/${t.id}`,
-      fault: { kind: 'status', status: 429, retryAfter: 2 }
-    })
-    const run = await runAction(simInputs(sim))
-    expect(run.code).toBe(0)
-    expect(ids(run.outputs['followed-up'])).toEqual([t.id])
-    const reads = sim.log.filter(e => e.path === `/api/tickets/${t.id}` && e.method === 'GET')
-    expect(reads.map(e => e.status)).toEqual([429, 200])
-    // The date is at least 2 s after the 429 (rounded up to the second): the retry waited for it.
-    expect(reads[1]!.at - reads[0]!.at).toBeGreaterThanOrEqual(1500)
-    expect(ours(sim, t.id)).toHaveLength(1)
-  })
+  // A 429 is an answer: nothing was done, so even a write is asked again, once.
+  test.each([
+    ['the ticket read', 'GET', (id: number) => `/api/tickets/${id}`],
+    ['the follow-up itself', 'POST', (id: number) => `/api/tickets/${id}/messages`],
+    ['the view query', 'PUT', () => '/api/views/0/items']
+  ])(
+    'a 429 on %s is waited out to its date, then asked again once',
+    async (_what, method, path) => {
+      await start({ retryAfter: 'http-date' })
+      const t = dueTicket(sim)
+      sim.injectFault({ method, path: path(t.id), fault: { kind: 'status', status: 429, retryAfter: 2 } }) // prettier-ignore
+      const run = await runAction(simInputs(sim))
+      expect(run.code).toBe(0)
+      expect(ids(run.outputs['followed-up'])).toEqual([t.id])
+      const asked = sim.log.filter(e => e.path === path(t.id) && e.method === method)
+      expect(asked.map(e => e.status)).toEqual([429, method === 'POST' ? 201 : 200])
+      // The date is at least 2 s after the 429 (rounded up to the second): the retry waited for it.
+      expect(asked[1]!.at - asked[0]!.at).toBeGreaterThanOrEqual(1500)
+      expect(ours(sim, t.id)).toHaveLength(1)
+      expect(run.summary).toContain('1 answered 429')
+    }
+  )
 })
 
 describe('users and macros that change between requests', () => {

@@ -150,6 +150,25 @@ describe('timestamps', () => {
   })
 })
 
+describe("timestamps: 'zoned'", () => {
+  it('each instant in another offset, the same instant', async () => {
+    const sim = await startSim({ timestamps: 'zoned' })
+    const base = Date.parse('2026-03-02T10:00:00.123Z')
+    const t = sim.addTicket({
+      created_datetime: new Date(base - 60_000).toISOString(),
+      messages: Array.from({ length: 7 }, (_, i) => ({
+        from_agent: i % 2 === 1,
+        created_datetime: new Date(base + i * 1000).toISOString()
+      }))
+    })
+    const res = await call<Json>(sim, 'GET', `/tickets/${t.id}`)
+    const shown = (res.json.messages as Json[]).map(m => m.created_datetime as string)
+    expect(new Set(shown.map(s => s.slice(-6))).size).toBe(7)
+    expect(shown).toContain('2026-03-02T00:30:02.123-09:30')
+    shown.forEach((s, i) => expect(Date.parse(s)).toBe(base + i * 1000))
+  })
+})
+
 describe('changingUsersAndMacros', () => {
   it('every answer of users and macros is newer than the last', async () => {
     const sim = await startSim({ changingUsersAndMacros: true })

@@ -36,7 +36,8 @@ API
   --no-views               every /api/views endpoint answers 404
   --vary A,B               documented variations (simulator/README.md): next-items-url,
                            retry-after-date, no-messages-count, timestamps-python,
-                           timestamps-varied, changing-users-macros, api-user-last
+                           timestamps-varied, timestamps-zoned, changing-users-macros,
+                           api-user-last
   --page-cap N             every list answers at most N items a page
 
 Output
@@ -108,6 +109,7 @@ const VARIATIONS: Record<string, SimulatorOptions> = {
   'no-messages-count': { messagesCount: false },
   'timestamps-python': { timestamps: 'python' },
   'timestamps-varied': { timestamps: 'varied' },
+  'timestamps-zoned': { timestamps: 'zoned' },
   'changing-users-macros': { changingUsersAndMacros: true },
   'api-user-last': { apiUserLast: true }
 }

@@ -51,9 +51,10 @@ export interface SimulatorOptions {
   /**
    * How every `*_datetime` of an answer is written: 'iso' (default, `toISOString()`), 'python'
    * (`+00:00`, microseconds, none at all on a whole second: Python's isoformat), 'varied' (each
-   * value its own: `Z` or `+00:00`, 0 to 6 fraction digits).
+   * value its own: `Z` or `+00:00`, 0 to 6 fraction digits), 'zoned' (each value in the local
+   * time of an offset other than UTC, e.g. `+05:30`, `-09:30`: the same instant).
    */
-  timestamps?: 'iso' | 'python' | 'varied'
+  timestamps?: 'iso' | 'python' | 'varied' | 'zoned'
   /** true: every answer of `/api/users` and `/api/macros...` gives a new `updated_datetime` (and macros a new `usage`). */
   changingUsersAndMacros?: boolean
   /** Every list answers at most this many items a page, whatever `limit` asks (next_cursor says more follow). */

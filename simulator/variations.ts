@@ -11,7 +11,7 @@ import { isRecord } from './values.js'
 
 export interface Variations {
   nextItemsLink: 'path' | 'url'
-  timestamps: 'iso' | 'python' | 'varied'
+  timestamps: 'iso' | 'python' | 'varied' | 'zoned'
   messagesCount: boolean
   changingUsersAndMacros: boolean
   pageCap: number | null
@@ -109,6 +109,7 @@ export class Varier {
     if (this.#v.timestamps === 'iso' || !/^\d{4}-\d\d-\d\dT/.test(text) || Number.isNaN(ms)) {
       return text
     }
+    if (this.#v.timestamps === 'zoned') return zoned(ms)
     const seconds = new Date(ms).toISOString().slice(0, 19)
     const micros = String((((ms % 1000) + 1000) % 1000) * 1000).padStart(6, '0')
     if (this.#v.timestamps === 'python') {
@@ -120,4 +121,17 @@ export class Varier {
     const digits = ((whole % 7) + 7) % 7
     return `${seconds}${digits === 0 ? '' : `.${micros.slice(0, digits)}`}${whole % 2 === 0 ? 'Z' : '+00:00'}`
   }
+}
+
+/** Offsets (minutes) of 'zoned' timestamps: east and west, half and quarter hours, and UTC. */
+const OFFSETS = [120, -300, 330, 0, -570, 545, 840]
+
+/** The instant in the local time of an offset chosen by its second, e.g. `...T12:30:00.123+05:30`. */
+function zoned(ms: number): string {
+  const whole = Math.floor(ms / 1000)
+  const offset = OFFSETS[((whole % OFFSETS.length) + OFFSETS.length) % OFFSETS.length] ?? 0
+  const local = new Date(ms + offset * 60_000).toISOString().slice(0, 23)
+  const abs = Math.abs(offset)
+  const hhmm = `${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`
+  return `${local}${offset < 0 ? '-' : '+'}${hhmm}`
 }
