@@ -203,3 +203,22 @@ describe('pageCap and apiUserLast', () => {
     expect(() => new GorgiasSimulator({ pageCap: 0 })).toThrow(RangeError)
   })
 })
+
+describe('caseSensitiveTags', () => {
+  it('VIP and vip are two tags, added and removed by their exact names', async () => {
+    const sim = await startSim({ caseSensitiveTags: true })
+    const t = sim.addTicket({ tags: [{ name: 'VIP' }] })
+    expect(sim.addTag('vip').id).not.toBe(sim.addTag('VIP').id)
+    await call(sim, 'POST', `/tickets/${t.id}/tags`, { names: ['vip'] })
+    expect((sim.ticket(t.id)!.tags ?? []).map(tag => tag.name)).toEqual(['VIP', 'vip'])
+    await call(sim, 'DELETE', `/tickets/${t.id}/tags`, { names: ['VIP'] })
+    expect((sim.ticket(t.id)!.tags ?? []).map(tag => tag.name)).toEqual(['vip'])
+    const found = await call<Json>(sim, 'GET', '/tags?search=vip')
+    expect(found.json.data).toHaveLength(2)
+  })
+
+  it('by default, names match in any case', async () => {
+    const sim = await startSim()
+    expect(sim.addTag('vip').id).toBe(sim.addTag('VIP').id)
+  })
+})

@@ -37,7 +37,7 @@ API
   --vary A,B               documented variations (simulator/README.md): next-items-url,
                            retry-after-date, no-messages-count, timestamps-python,
                            timestamps-varied, timestamps-zoned, changing-users-macros,
-                           api-user-last
+                           api-user-last, case-sensitive-tags
   --page-cap N             every list answers at most N items a page
 
 Output
@@ -111,7 +111,8 @@ const VARIATIONS: Record<string, SimulatorOptions> = {
   'timestamps-varied': { timestamps: 'varied' },
   'timestamps-zoned': { timestamps: 'zoned' },
   'changing-users-macros': { changingUsersAndMacros: true },
-  'api-user-last': { apiUserLast: true }
+  'api-user-last': { apiUserLast: true },
+  'case-sensitive-tags': { caseSensitiveTags: true }
 }
 
 function variations(raw: string | undefined, cap: string | undefined): SimulatorOptions {

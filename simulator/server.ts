@@ -70,6 +70,7 @@ export class GorgiasSimulator {
     this.apiKey = opts.apiKey ?? DEFAULT_API_KEY
     this.#bucket = new LeakyBucket(opts.rateLimit ?? false, opts.bucketClock)
     this.#store = new Store(this, this.email, opts.now ?? (() => new Date()))
+    this.#store.caseSensitiveTags = opts.caseSensitiveTags ?? false
     const embed = opts.embedMessages ?? true
     if (typeof embed === 'number' && !(Number.isInteger(embed) && embed >= 0)) {
       throw new RangeError('embedMessages must be a boolean or a whole number >= 0')
@@ -178,7 +179,10 @@ export class GorgiasSimulator {
     this.#store.views.set(viewId, { id: viewId, name, ticketIds: [...ticketIds] })
   }
 
-  /** Creates an account tag (or returns the existing one with that name, any case). */
+  /**
+   * Creates an account tag, or returns the existing one with that name (in any case, or exactly
+   * with caseSensitiveTags).
+   */
   addTag(name: string): Tag {
     return { ...this.#store.tagByName(name, true) }
   }

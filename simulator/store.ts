@@ -301,11 +301,15 @@ export class Store {
 
   // ---------------------------------------------------------------- tags
 
+  /** Tag names match in any case, or exactly (the `caseSensitiveTags` option). */
+  caseSensitiveTags = false
+
+  sameTagName(a: string, b: string): boolean {
+    return this.caseSensitiveTags ? a.trim() === b.trim() : a.trim().toLowerCase() === b.trim().toLowerCase() // prettier-ignore
+  }
+
   findTagByName(name: string): Tag | undefined {
-    const lower = name.trim().toLowerCase()
-    for (const tag of this.tags.values()) {
-      if (tag.name.toLowerCase() === lower) return tag
-    }
+    for (const tag of this.tags.values()) if (this.sameTagName(tag.name, name)) return tag
     return undefined
   }
 

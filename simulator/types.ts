@@ -61,6 +61,12 @@ export interface SimulatorOptions {
   pageCap?: number
   /** true: `GET /api/users` lists the API user last, after the agents (default first). */
   apiUserLast?: boolean
+  /**
+   * true: tag names match exactly (gorgias-api.md: "Tag names are case-sensitive on the server"):
+   * `VIP` and `vip` are two tags; adding or removing by name, and creating, go by the exact name.
+   * Default: any case. `search` matches in any case either way.
+   */
+  caseSensitiveTags?: boolean
 }
 
 export interface SimRequest {

@@ -31,8 +31,7 @@ export function changeTicketTags(ctx: RouteContext, { method, id, body }: RouteR
   let next: Tag[]
   if (method === 'DELETE') {
     const dropIds = new Set(ids)
-    const dropNames = new Set(names.map(n => n.toLowerCase()))
-    next = current.filter(t => !dropIds.has(t.id) && !dropNames.has(t.name.toLowerCase()))
+    next = current.filter(t => !dropIds.has(t.id) && !names.some(n => store.sameTagName(n, t.name)))
   } else {
     const given = [...ids.map(i => store.tags.get(i) as Tag), ...names.map(n => store.tagByName(n, true))] // prettier-ignore
     next = method === 'PUT' ? [] : [...current]
