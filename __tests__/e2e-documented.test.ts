@@ -174,25 +174,31 @@ describe('Retry-After as an HTTP date (RFC 9110 allows a date or seconds)', () =
 })
 
 describe('users and macros that change between requests', () => {
-  test('a macro follow-up using {{current_user}}: same texts, the state kept from run to run', async () => {
-    await start({ changingUsersAndMacros: true, apiUserLast: true, pageCap: 2 })
-    const t = dueTicket(sim, 50, { customer: { firstname: 'Noor', email: 'noor@example.com' } })
-    const inputs = simInputs(sim, { 'follow-up-macro': '12', 'state-file': statePath() })
-    const run = await runAction(inputs)
-    expect(run.stderr).toBe('')
-    expect(run.code).toBe(0)
-    expect(ids(run.outputs['followed-up'])).toEqual([t.id])
-    const [sent] = ours(sim, t.id)
-    expect(sent?.body_text).toContain('Hi Noor,')
-    // The API user (on the second page of users) signs it.
-    expect(sent?.body_text).toContain('Alex, Acme Store support')
-    expect(sim.log.filter(e => e.route === 'GET /api/users').length).toBeGreaterThanOrEqual(2)
+  test.each([
+    ['by its id', '12'],
+    ['by its name (two languages, one archived look-alike)', 'Follow-up']
+  ])(
+    'a macro follow-up named %s, using {{current_user}}: same texts, the state kept from run to run',
+    async (_how, macro) => {
+      await start({ changingUsersAndMacros: true, apiUserLast: true, pageCap: 2 })
+      const t = dueTicket(sim, 50, { customer: { firstname: 'Noor', email: 'noor@example.com' } })
+      const inputs = simInputs(sim, { 'follow-up-macro': macro, 'state-file': statePath() })
+      const run = await runAction(inputs)
+      expect(run.stderr).toBe('')
+      expect(run.code).toBe(0)
+      expect(ids(run.outputs['followed-up'])).toEqual([t.id])
+      const [sent] = ours(sim, t.id)
+      expect(sent?.body_text).toContain('Hi Noor,')
+      // The API user (on the second page of users) signs it.
+      expect(sent?.body_text).toContain('Alex, Acme Store support')
+      expect(sim.log.filter(e => e.route === 'GET /api/users').length).toBeGreaterThanOrEqual(2)
 
-    // The users and macros read again have new updated_datetime and usage: not new settings.
-    const again = await expectQuietRerun(inputs)
-    expect(again.stdout).not.toMatch(/state-file.*(ignored|written for another)/i)
-    expect(ours(sim, t.id)).toHaveLength(1)
-  })
+      // The users and macros read again have new updated_datetime and usage: not new settings.
+      const again = await expectQuietRerun(inputs)
+      expect(again.stdout).not.toMatch(/state-file.*(ignored|written for another)/i)
+      expect(ours(sim, t.id)).toHaveLength(1)
+    }
+  )
 })
 
 describe('tags search matches substrings', () => {
