@@ -148,6 +148,39 @@ describe('a sweep of a seeded account is the same sweep whatever documented shap
   })
 })
 
+describe('timestamps in other forms, with business hours: the same decisions as in the default form', () => {
+  const skipped = (summary: string): string => summary.slice(summary.indexOf('### Skipped, by reason'), summary.indexOf('<details>')) // prettier-ignore
+
+  test.each(['python', 'varied', 'zoned'] as const)("timestamps: '%s'", async style => {
+    const now = new Date()
+    const inputs = (s: GorgiasSimulator) =>
+      simInputs(s, { 'business-hours': 'Mon-Fri 09:00-17:00; Sat 10:00-13:30', timezone: 'Asia/Kolkata', 'follow-up-hours': '20', 'close-hours': '30', 'dry-run': 'true' }) // prettier-ignore
+    const plain = new GorgiasSimulator()
+    await plain.start()
+    try {
+      const options = { now, tickets: 90, dueFollowUp: 4, dueClose: 3, followUpHours: 48, closeHours: 72 } // prettier-ignore
+      seedAccount(plain, options)
+      const expected = await runAction(inputs(plain))
+      await start({ timestamps: style })
+      seedAccount(sim, options)
+      const run = await runAction(inputs(sim))
+      expect(run.code).toBe(expected.code)
+      for (const name of [
+        'followed-up',
+        'closed',
+        'skipped-count',
+        'deferred-count',
+        'failed-count'
+      ]) {
+        expect([name, run.outputs[name]]).toEqual([name, expected.outputs[name]])
+      }
+      expect(skipped(run.summary)).toBe(skipped(expected.summary))
+    } finally {
+      await plain.stop()
+    }
+  })
+})
+
 describe('Retry-After as an HTTP date (RFC 9110 allows a date or seconds)', () => {
   // A 429 is an answer: nothing was done, so even a write is asked again, once.
   test.each([
