@@ -441,3 +441,18 @@ describe('tag names are case-sensitive on the server', () => {
     expect(names(followUpDue.id)).toEqual(['auto-close-sent'])
   })
 })
+
+describe('messages embedded without ticket_id (gorgias-api.md lists the field; an API might leave it out inside the ticket)', () => {
+  test('every such thread is left alone as unreadable, named in the summary: nothing is sent', async () => {
+    await start({ embeddedTicketId: false })
+    const s = seed()
+    const run = await runAction(simInputs(sim))
+    expect(run.code).toBe(0)
+    expect(sim.writes()).toHaveLength(0)
+    for (const id of [...s.dueFollowUp, ...s.dueClose]) {
+      expect(run.summary).toContain(
+        `GET /tickets/${id} answered a message with no ticket\\_id for ticket ${id}: its thread cannot be trusted`
+      )
+    }
+  })
+})

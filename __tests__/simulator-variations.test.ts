@@ -222,3 +222,16 @@ describe('caseSensitiveTags', () => {
     expect(sim.addTag('vip').id).toBe(sim.addTag('VIP').id)
   })
 })
+
+describe('embeddedTicketId: false', () => {
+  it('the retrieve embeds messages without ticket_id; the messages list keeps it', async () => {
+    const sim = await startSim({ embeddedTicketId: false })
+    const t = thread(sim)
+    const read = await call<Json>(sim, 'GET', `/tickets/${t.id}`)
+    expect(read.json.messages).toHaveLength(2)
+    for (const m of read.json.messages as Json[]) expect(m).not.toHaveProperty('ticket_id')
+    const list = await call<Json>(sim, 'GET', `/messages?ticket_id=${t.id}`)
+    for (const m of list.json.data as Json[]) expect(m.ticket_id).toBe(t.id)
+    expect(sim.messages(t.id)[0]!.ticket_id).toBe(t.id)
+  })
+})

@@ -37,7 +37,7 @@ API
   --vary A,B               documented variations (simulator/README.md): next-items-url,
                            retry-after-date, no-messages-count, timestamps-python,
                            timestamps-varied, timestamps-zoned, changing-users-macros,
-                           api-user-last, case-sensitive-tags
+                           api-user-last, case-sensitive-tags, no-embedded-ticket-id
   --page-cap N             every list answers at most N items a page
 
 Output
@@ -112,7 +112,8 @@ const VARIATIONS: Record<string, SimulatorOptions> = {
   'timestamps-zoned': { timestamps: 'zoned' },
   'changing-users-macros': { changingUsersAndMacros: true },
   'api-user-last': { apiUserLast: true },
-  'case-sensitive-tags': { caseSensitiveTags: true }
+  'case-sensitive-tags': { caseSensitiveTags: true },
+  'no-embedded-ticket-id': { embeddedTicketId: false }
 }
 
 function variations(raw: string | undefined, cap: string | undefined): SimulatorOptions {

@@ -67,6 +67,8 @@ export interface SimulatorOptions {
    * Default: any case. `search` matches in any case either way.
    */
   caseSensitiveTags?: boolean
+  /** false: the messages embedded in `GET /api/tickets/{id}` carry no `ticket_id` (the list's do). */
+  embeddedTicketId?: boolean
 }
 
 export interface SimRequest {

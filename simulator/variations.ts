@@ -1,6 +1,6 @@
 /**
  * The documented variations of the answers (SimulatorOptions `nextItemsLink`, `timestamps`,
- * `messagesCount`, `changingUsersAndMacros`, `pageCap`): shapes the Gorgias API reference allows
+ * `messagesCount`, `changingUsersAndMacros`, `pageCap`, `embeddedTicketId`): shapes the Gorgias API reference allows
  * a real account to give (docs: gorgias-api.md) and that the default simulator never gives. They
  * are applied to a route's request and answer at the edge, so that the routes keep one shape; off
  * by default, and then nothing here runs.
@@ -15,6 +15,7 @@ export interface Variations {
   messagesCount: boolean
   changingUsersAndMacros: boolean
   pageCap: number | null
+  embeddedTicketId: boolean
 }
 
 /** The options' variations; null when every one is off (the default simulator). */
@@ -28,14 +29,16 @@ export function variationsOf(opts: SimulatorOptions): Variations | null {
     timestamps: opts.timestamps ?? 'iso',
     messagesCount: opts.messagesCount ?? true,
     changingUsersAndMacros: opts.changingUsersAndMacros ?? false,
-    pageCap: cap
+    pageCap: cap,
+    embeddedTicketId: opts.embeddedTicketId ?? true
   }
   const off =
     v.nextItemsLink === 'path' &&
     v.timestamps === 'iso' &&
     v.messagesCount &&
     !v.changingUsersAndMacros &&
-    v.pageCap === null
+    v.pageCap === null &&
+    v.embeddedTicketId
   return off ? null : v
 }
 
@@ -68,6 +71,10 @@ export class Varier {
     const body = structuredClone(result.body)
     if (this.#v.changingUsersAndMacros && CHANGING.has(route)) this.#change(body, route)
     this.#walk(body)
+    if (!this.#v.embeddedTicketId && route === 'GET /api/tickets/{id}' && isRecord(body)) {
+      const embedded: unknown[] = Array.isArray(body.messages) ? body.messages : []
+      for (const m of embedded) if (isRecord(m)) delete m.ticket_id
+    }
     if (this.#v.nextItemsLink === 'url' && isRecord(body) && isRecord(body.meta)) {
       for (const key of ['next_items', 'prev_items']) {
         const link = body.meta[key]
