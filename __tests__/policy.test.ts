@@ -376,6 +376,29 @@ describe('decide: reminder schedule 24,72 then close at 96', () => {
   })
 })
 
+describe('a message listed twice is one message', () => {
+  const S2 = settings({ 'follow-up-hours': '24,72', 'close-hours': '96' })
+  const withTag = { tags: [tag('auto-close-sent')] }
+
+  test('the same follow-up twice (a page overlap) is one reminder, not the whole schedule', () => {
+    const first = msg('ours', 49, { external_id: followUpMarker(1, 1) })
+    const m = [msg('agent', 100), first, { ...first }]
+    // reminder 2 is due; counting the copy as a second reminder would close the ticket instead
+    expect(summary(decide(ticket(m, withTag), m, S2, NOW))).toBe('follow-up 2')
+    const e = explainTicket(ticket(m, withTag), m, S2, NOW)
+    expect(e.timeline.map(t => t.messageId)).toEqual([m[0]!.id, first.id])
+  })
+
+  test('two different messages under one id cannot be trusted: left alone', () => {
+    const reply = msg('agent', 100)
+    const m = [
+      reply,
+      { ...reply, from_agent: false, created_datetime: ago(1), sent_datetime: ago(1) }
+    ]
+    expect(summary(decide(ticket(m, withTag), m, S2, NOW))).toBe('skip unreadable')
+  })
+})
+
 describe('decide: business hours Mon-Fri 09:00-18:00 UTC', () => {
   // NOW is Thursday 2026-11-26 12:00 UTC.
   const S3 = settings({

@@ -1,0 +1,52 @@
+import { afterEach, describe, expect, test } from '@jest/globals'
+import { GorgiasSimulator } from '../simulator/server.js'
+import { runAction, simInputs } from './helpers/action.js'
+
+/**
+ * Hostile and odd data from the helpdesk, run as the runner runs the bundle: each one a defect
+ * seen on dist/ before it was fixed.
+ */
+
+const H = 3_600_000
+let sim: GorgiasSimulator
+afterEach(async () => {
+  await sim.stop()
+})
+
+const iso = (hoursAgo: number): string => new Date(Date.now() - hoursAgo * H).toISOString()
+const ids = (json: string | undefined): number[] => JSON.parse(json ?? '[]') as number[]
+
+describe('a thread that lists one message twice', () => {
+  test('a follow-up listed twice is one reminder: the second goes out, the ticket stays open', async () => {
+    sim = new GorgiasSimulator()
+    await sim.start()
+    const inputs = { 'follow-up-hours': '24,48', 'close-hours': '72' }
+    const t = sim.addTicket({
+      created_datetime: iso(100),
+      messages: [
+        { from_agent: false, created_datetime: iso(85) },
+        { from_agent: true, created_datetime: iso(80) }
+      ]
+    })
+    await runAction(simInputs(sim, { ...inputs, 'follow-up-hours': '24' }))
+    // reminder 1 went out (under a one-reminder schedule); 55 hours go by
+    sim.age(55)
+    const thread = sim.messages(t.id)
+    expect(thread).toHaveLength(3)
+    sim.injectFault({
+      method: 'GET',
+      path: `/tickets/${t.id}`,
+      times: Infinity,
+      fault: {
+        kind: 'status',
+        status: 200,
+        body: { ...sim.ticket(t.id), messages: [...thread, thread[2]] }
+      }
+    })
+    sim.clearLog()
+    const run = await runAction(simInputs(sim, inputs))
+    expect(run.code).toBe(0)
+    expect(ids(run.outputs.closed)).toEqual([])
+    expect(ids(run.outputs['followed-up'])).toEqual([t.id])
+  })
+})
