@@ -50,3 +50,33 @@ describe('a thread that lists one message twice', () => {
     expect(ids(run.outputs['followed-up'])).toEqual([t.id])
   })
 })
+
+describe('summary-customer-details: false, whatever spacing the API echoes', () => {
+  test('a subject with a line break, quoted back on one line by a 400, stays hidden', async () => {
+    sim = new GorgiasSimulator()
+    await sim.start()
+    const t = sim.addTicket({
+      subject: 'Refund  for\norder 7781',
+      created_datetime: iso(100),
+      messages: [
+        { from_agent: false, created_datetime: iso(80) },
+        { from_agent: true, created_datetime: iso(60) }
+      ]
+    })
+    sim.injectFault({
+      method: 'POST',
+      path: `/tickets/${t.id}/messages`,
+      fault: {
+        kind: 'status',
+        status: 400,
+        body: { error: { msg: 'Bad "Refund for order 7781"' } }
+      }
+    })
+    const run = await runAction(simInputs(sim, { 'summary-customer-details': 'false' }))
+    expect(run.code).toBe(1)
+    const error = run.stdout.split('\n').find(l => l.startsWith('::error::')) ?? ''
+    expect(error).toContain(`ticket ${t.id}`)
+    expect(error).not.toContain('7781')
+    expect(run.summary).not.toContain('7781')
+  })
+})
