@@ -80,3 +80,32 @@ describe('summary-customer-details: false, whatever spacing the API echoes', () 
     expect(run.summary).not.toContain('7781')
   })
 })
+
+describe('the sender is a support address, never one the customer chose', () => {
+  test('an agent reply without a source, a customer who wrote to a colleague and support: nothing sent', async () => {
+    sim = new GorgiasSimulator()
+    await sim.start()
+    const t = sim.addTicket({
+      created_datetime: iso(100),
+      messages: [
+        {
+          from_agent: false,
+          created_datetime: iso(80),
+          source: {
+            type: 'email',
+            from: { address: 'ana@example.test' },
+            to: [{ address: 'carla@customer.test' }, { address: 'support@acme.test' }]
+          }
+        },
+        { from_agent: true, created_datetime: iso(60), source: null }
+      ]
+    })
+    expect(sim.messages(t.id)[1]!.source).toBeNull()
+    const run = await runAction(simInputs(sim))
+    expect(run.code).toBe(0)
+    expect(ids(run.outputs['followed-up'])).toEqual([])
+    expect(sim.writes().filter(w => w.method === 'POST' && w.path.endsWith('/messages'))).toEqual(
+      []
+    )
+  })
+})

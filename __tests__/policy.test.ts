@@ -834,6 +834,38 @@ describe("what this action sends reaches the ticket's customer, and only them", 
       { to: 'ana@example.com', receiver: { id: 9 }, from: 'support@acme.test', integration: 8 }
     ],
     [
+      'no usable agent source, the customer wrote to a colleague and support: never from the colleague',
+      [
+        msg('customer', 60, {
+          source: {
+            type: 'email',
+            from: { address: 'ana@example.com' },
+            to: [{ address: 'carla@customer.test' }, { address: 'support@acme.test' }]
+          }
+        }),
+        msg('agent', 50, { source: null })
+      ],
+      {},
+      'skip channel-not-handled'
+    ],
+    [
+      'the same, but the agent reply names its support address: that one',
+      [
+        msg('customer', 60, {
+          source: {
+            type: 'email',
+            from: { address: 'ana@example.com' },
+            to: [{ address: 'carla@customer.test' }, { address: 'Support@acme.test' }]
+          }
+        }),
+        msg('agent', 50, {
+          source: { type: 'email', from: { address: 'support@acme.test' }, to: [] }
+        })
+      ],
+      {},
+      { to: 'ana@example.com', receiver: { id: 9 }, from: 'Support@acme.test', integration: 7 }
+    ],
+    [
       'a customer without an email address',
       [msg('customer', 60), msg('agent', 50)],
       { customer: { id: 9, email: null, firstname: 'Ana' } },

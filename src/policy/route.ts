@@ -49,7 +49,14 @@ function replyChannel(
   const back = customerMessage?.source
   if (!customerMessage || !back) return null
   const to = isAddress(back.from) ? [back.from] : []
-  const from = Array.isArray(back.to) ? (back.to.find(isAddress) ?? null) : null
+  // The support address the customer wrote to: the only one, or the one the agent's reply left
+  // from. Another recipient (a colleague of the customer's) must never be the sender.
+  const wroteTo = Array.isArray(back.to) ? back.to.filter(isAddress) : []
+  const agentFrom = isAddress(source?.from) ? source.from.address : null
+  const from =
+    wroteTo.length === 1
+      ? wroteTo[0]!
+      : (wroteTo.find(a => agentFrom !== null && sameAddress(a.address, agentFrom)) ?? null)
   return usable(customerMessage.channel, back.type, from, to)
     ? channelOf(customerMessage, from, true)
     : null
