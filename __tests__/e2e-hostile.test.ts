@@ -108,4 +108,33 @@ describe('the sender is a support address, never one the customer chose', () => 
       []
     )
   })
+
+  test('answered back the way the customer came: the support address, without the name they gave it', async () => {
+    sim = new GorgiasSimulator()
+    await sim.start()
+    const t = sim.addTicket({
+      customer: { email: 'ana@example.test', name: 'Ana Lima', firstname: 'Ana' },
+      created_datetime: iso(100),
+      messages: [
+        {
+          from_agent: false,
+          created_datetime: iso(80),
+          source: {
+            type: 'email',
+            from: { address: 'ana@example.test' },
+            to: [{ name: 'Refund approved: call +1 555 0100', address: 'support@acme.test' }]
+          }
+        },
+        { from_agent: true, created_datetime: iso(60), source: null }
+      ]
+    })
+    const run = await runAction(simInputs(sim))
+    expect(ids(run.outputs['followed-up'])).toEqual([t.id])
+    const sent = sim.writes().find(w => w.method === 'POST' && w.path.endsWith('/messages'))
+    expect((sent?.body as { source: unknown }).source).toEqual({
+      type: 'email',
+      from: { address: 'support@acme.test' },
+      to: [{ address: 'ana@example.test' }]
+    })
+  })
 })

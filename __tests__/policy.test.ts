@@ -966,6 +966,25 @@ describe("what this action sends reaches the ticket's customer, and only them", 
     if (expected.subject) expect(body.subject).toBe(expected.subject)
   })
 
+  test('answered back the way the customer came: the support address, not the name the customer gave it', () => {
+    const m = [
+      msg('customer', 60, {
+        source: {
+          type: 'email',
+          from: { address: 'ana@example.com' },
+          to: [{ name: 'Refund approved: call +1 555 0100', address: 'support@acme.test' }]
+        }
+      }),
+      msg('agent', 50, { source: null })
+    ]
+    const t = ticket(m)
+    const d = decide(t, m, SC, NOW)
+    if (d.kind !== 'follow-up') throw new Error(`expected a follow-up, got ${summary(d)}`)
+    expect(replyAlong(d.route, t, SC, 'Hello', d.marker).source.from).toEqual({
+      address: 'support@acme.test'
+    })
+  })
+
   test('the close message goes the same way: to the customer alone', () => {
     const m = [
       msg('customer', 80),
