@@ -138,3 +138,23 @@ describe('the sender is a support address, never one the customer chose', () => 
     })
   })
 })
+
+describe('never a follow-up to our own mailbox', () => {
+  test('a thread forwarded in from the support address, which Gorgias made the customer', async () => {
+    sim = new GorgiasSimulator()
+    await sim.start()
+    const t = sim.addTicket({
+      customer: { email: 'SUPPORT@acme.test', name: 'Support', firstname: 'Support' },
+      created_datetime: iso(100),
+      messages: [
+        { from_agent: false, created_datetime: iso(80) },
+        { from_agent: true, created_datetime: iso(60) }
+      ]
+    })
+    const run = await runAction(simInputs(sim))
+    expect(run.code).toBe(0)
+    expect(ids(run.outputs['followed-up'])).toEqual([])
+    expect(sim.writes().filter(w => w.path.endsWith(`/tickets/${t.id}/messages`))).toEqual([])
+    expect(run.summary).toContain(`[#${t.id}]`)
+  })
+})

@@ -866,6 +866,18 @@ describe("what this action sends reaches the ticket's customer, and only them", 
       { to: 'ana@example.com', receiver: { id: 9 }, from: 'Support@acme.test', integration: 7 }
     ],
     [
+      'a "customer" who is the support address itself (a forwarded thread): no mail to ourselves',
+      [msg('customer', 60), msg('agent', 50)],
+      { customer: { id: 9, email: 'Support@Acme.test', firstname: 'Support' } },
+      'skip no-customer-address'
+    ],
+    [
+      'a "customer" who is the API key\'s own user: no mail to ourselves',
+      [msg('customer', 60), msg('agent', 50)],
+      { customer: { id: 9, email: 'bot@acme.test', firstname: 'Bot' } },
+      'skip no-customer-address'
+    ],
+    [
       'a customer without an email address',
       [msg('customer', 60), msg('agent', 50)],
       { customer: { id: 9, email: null, firstname: 'Ana' } },

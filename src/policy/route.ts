@@ -144,7 +144,14 @@ export function replyRoute(
     true,
     `by ${channel.channel}${channel.from ? ` from ${channel.from.address}` : ''}${channel.integrationId !== null ? `, integration ${channel.integrationId}` : ''}`
   )
-  const recipient = customerRecipient(customer, channel.channel, thread)
+  const found = customerRecipient(customer, channel.channel, thread)
+  // A thread forwarded in from our own mailbox makes it the "customer": never mail ourselves.
+  const ownAddress = (address: string): boolean =>
+    [channel.from?.address, d.s.email].some(a => typeof a === 'string' && sameAddress(a, address))
+  const recipient =
+    typeof found !== 'string' && ownAddress(found.address)
+      ? "the ticket's customer is this account's own address (the support address or the API user)"
+      : found
   if (typeof recipient === 'string') {
     return stop(d, 'customer-address', recipient, 'no-customer-address', recipient)
   }
