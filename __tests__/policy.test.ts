@@ -278,6 +278,12 @@ describe('decide: one follow-up at 48 h, close at 72 h', () => {
       'skip reopened'
     ],
     [
+      'a closed_datetime that is not a date: whether it was reopened is unknown, so unreadable',
+      [msg('agent', 200), msg('ours', 150)],
+      { tags: [tag('auto-close-sent')], closed_datetime: 'last Tuesday' },
+      'skip unreadable'
+    ],
+    [
       'an old close, before this cycle: closes as usual',
       [msg('agent', 200), msg('ours', 150)],
       { tags: [tag('auto-close-sent')], closed_datetime: ago(400) },
