@@ -174,6 +174,12 @@ describe('decide: one follow-up at 48 h, close at 72 h', () => {
     ],
     ['closed ticket', [msg('agent', 100)], { status: 'closed' }, 'skip not-open'],
     ['spam', [msg('agent', 100)], { spam: true }, 'skip spam'],
+    [
+      'spam flagged in a shape not a boolean: unreadable, never taken for "not spam"',
+      [msg('agent', 100)],
+      { spam: 'true' as never },
+      'skip unreadable'
+    ],
     ['trashed', [msg('agent', 100)], { trashed_datetime: ago(1) }, 'skip trashed'],
     [
       'chat ticket with channels=email',

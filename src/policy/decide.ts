@@ -183,6 +183,7 @@ function isReadableTicket(ticket: Ticket): boolean {
   return (
     Number.isSafeInteger(ticket.id) &&
     typeof ticket.status === 'string' &&
+    (ticket.spam === undefined || ticket.spam === null || typeof ticket.spam === 'boolean') &&
     (tags === undefined || tags === null || (Array.isArray(tags) && tags.every(isTag))) &&
     optional(ticket.channel, 'string') &&
     optional(ticket.subject, 'string') &&
