@@ -53436,10 +53436,14 @@ function shownFirstName(ticket) {
 function explainTicket(ticket, messages, settings, now, reasoning = reason(ticket, messages, settings, now)) {
     const { decision, checks } = reasoning;
     const bh = settings.businessHours;
-    const timeline = (reasoning.timeline ?? []).map(t => ({
+    const read = reasoning.timeline ?? [];
+    const business = bh
+        ? businessAges(read.map(t => t.at), now, bh)
+        : [];
+    const timeline = read.map((t, i) => ({
         ...t,
         ageHours: Math.max(0, now.getTime() - t.at.getTime()) / explain_HOUR,
-        businessAgeHours: bh ? businessMsBetween(t.at, now, bh) / explain_HOUR : null
+        businessAgeHours: business[i] ?? null
     }));
     const due = whenDue(decision, reasoning.schedule, settings, now);
     return {
@@ -53452,6 +53456,28 @@ function explainTicket(ticket, messages, settings, now, reasoning = reason(ticke
         verdict: verdictOf(decision, due, now),
         due
     };
+}
+/** Business ages are counted back a year at most: a customer's mail client can date a message 0001. */
+const BUSINESS_AGE_MAX_MS = 366 * 24 * explain_HOUR;
+/**
+ * Each time's business hours before `now` (null past the year), in one walk back over the calendar,
+ * gap by gap, rather than one walk per message: a long thread costs what its span costs.
+ */
+function businessAges(times, now, bh) {
+    const ages = times.map(() => null);
+    const newestFirst = times.map((at, i) => ({ at: at.getTime(), i })).sort((a, b) => b.at - a.at);
+    let total = 0;
+    let since = now.getTime();
+    for (const { at, i } of newestFirst) {
+        if (at < now.getTime() - BUSINESS_AGE_MAX_MS)
+            break;
+        if (at < since) {
+            total += businessMsBetween(new Date(at), new Date(since), bh);
+            since = at;
+        }
+        ages[i] = total / explain_HOUR;
+    }
+    return ages;
 }
 function whenText(due, now) {
     const hours = (due.at.getTime() - now.getTime()) / explain_HOUR;
