@@ -890,6 +890,28 @@ describe("what this action sends reaches the ticket's customer, and only them", 
       'skip no-customer-address'
     ],
     [
+      'a channel spelled "Email": still email, to the ticket\'s customer, not where their message came from',
+      [
+        msg('customer', 60, {
+          channel: 'Email',
+          sender: { id: 9 },
+          source: {
+            type: 'email',
+            from: { address: 'someone-else@example.net' },
+            to: [{ address: 'support@acme.test' }]
+          }
+        }),
+        msg('agent', 50, { channel: 'Email', subject: 'Re: order' })
+      ],
+      { channel: 'Email' },
+      {
+        to: 'ana@example.com',
+        receiver: { id: 9 },
+        from: 'support@acme.test',
+        subject: 'Re: order'
+      }
+    ],
+    [
       'a customer without an email address',
       [msg('customer', 60), msg('agent', 50)],
       { customer: { id: 9, email: null, firstname: 'Ana' } },

@@ -30,7 +30,7 @@ function replyChannel(
     typeof type === 'string' &&
     to.length > 0 &&
     to.every(isAddress) &&
-    (channel !== 'email' || isAddress(from))
+    (channel.toLowerCase() !== 'email' || isAddress(from))
   const channelOf = (m: Message, from: Address | null, withSubject: boolean): Channel => ({
     channel: m.channel,
     sourceType: m.source!.type,
@@ -107,12 +107,16 @@ function customerRecipient(
   const { id, email } = customer
   const receiver = id !== null ? { id } : email !== null ? { email } : null
   if (receiver === null) return 'the customer has neither an id nor a usable email address'
-  if (channel === 'email') {
+  // Compared in any case, as `channels` is: an "Email" channel is email, and goes to the email.
+  const kind = channel.toLowerCase()
+  if (kind === 'email') {
     return email !== null
       ? { address: email, receiver }
       : 'the customer has no usable email address (none, or not one single address)'
   }
-  const own = thread.findLast(m => !m.from_agent && m.channel === channel && sentBy(m, customer))
+  const own = thread.findLast(
+    m => !m.from_agent && String(m.channel).toLowerCase() === kind && sentBy(m, customer)
+  )
   const address = own?.source?.from?.address
   if (typeof address !== 'string' || !ONE_HANDLE.test(address.trim())) {
     return `no ${channel} message from the customer to answer`
