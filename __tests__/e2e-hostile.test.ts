@@ -158,3 +158,29 @@ describe('never a follow-up to our own mailbox', () => {
     expect(run.summary).toContain(`[#${t.id}]`)
   })
 })
+
+describe("a customer's message is never taken for this action's own", () => {
+  test('a customer reply that carries our marker in external_id: not closed, the tag comes off', async () => {
+    sim = new GorgiasSimulator()
+    await sim.start()
+    const t = sim.addTicket({
+      created_datetime: iso(100),
+      tags: [{ name: 'auto-close-sent' }],
+      messages: [
+        { from_agent: false, created_datetime: iso(90) },
+        { from_agent: true, created_datetime: iso(80) }
+      ]
+    })
+    const reply = sim.messages(t.id)[1]!
+    sim.addMessage(t.id, {
+      from_agent: false,
+      created_datetime: iso(30),
+      external_id: `gorgias-auto-close:follow-up:1:reply-${reply.id}`
+    })
+    const run = await runAction(simInputs(sim))
+    expect(run.code).toBe(0)
+    expect(ids(run.outputs.closed)).toEqual([])
+    expect(sim.ticket(t.id)!.status).toBe('open')
+    expect((sim.ticket(t.id)!.tags ?? []).map(x => x.name)).not.toContain('auto-close-sent')
+  })
+})

@@ -612,6 +612,14 @@ describe('the decision on the read made right before a write', () => {
       reason: 'customer-replied'
     })
   })
+  test("a customer's message carrying our marker (an integration copied it) is still the customer's reply", () => {
+    const reply = msg('agent', 80)
+    const forged = msg('customer', 30, { external_id: followUpMarker(1, reply.id) })
+    const m = [reply, forged]
+    const d = decide(ticket(m, { tags: [tag('auto-close-sent')] }), m, S, NOW)
+    expect(summary(d)).toBe('untag')
+    expect(d).toMatchObject({ because: 'customer-replied' })
+  })
   test('a follow-up already sent (by a run that timed out) is not sent again', () => {
     const reply = msg('agent', 50)
     expect(decide(ticket([reply]), [reply], S, NOW).kind).toBe('follow-up')

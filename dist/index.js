@@ -50568,8 +50568,9 @@ function followUpMarker(reminder, replyId) {
 function closeMarker(replyId) {
     return `${MARKER}close:reply-${replyId}`;
 }
+/** Marked as ours; only a message from the company can be: a customer's never closes a ticket. */
 function isOurs(m) {
-    return typeof m.external_id === 'string' && m.external_id.startsWith(MARKER);
+    return (m.from_agent === true && typeof m.external_id === 'string' && m.external_id.startsWith(MARKER));
 }
 const MARKED_AS = { 'follow-up': 'follow-up', close: 'close-message' };
 /** What a marked message is. */
