@@ -116,6 +116,20 @@ describe('the timeline: what each message counts as, and how old it is', () => {
     expect(eb.timeline[0]!.businessAgeHours).toBeCloseTo(5, 6)
   })
 
+  test("business ages over a year back are left out: a customer's mail client can date a message 0001", () => {
+    const SB = settings({ 'business-hours': 'Mon-Fri 09:00-18:00' })
+    // Wednesday 16:00, Thursday 08:00 and 11:00 (before NOW, Thursday 12:00): 5, 3, 1 business hours
+    const customer = msg('customer', ago(40), { sent_datetime: '2016-01-04T10:00:00Z' })
+    const reply = msg('agent', ago(20))
+    const note = msg('note', ago(4))
+    const late = msg('note', ago(1))
+    const m = [customer, reply, note, late]
+    const eb = explainTicket(ticket(m), m, SB, NOW)
+    expect(eb.timeline.map(t => t.businessAgeHours)).toEqual([null, 5, 3, 1])
+    expect(eb.timeline[0]!.ageHours).toBeGreaterThan(24 * 365 * 10)
+    expect(explanationText(eb)).toContain('h ago):')
+  })
+
   test("this action's follow-up without its marker is shown as recognised", () => {
     const reply2 = msg('agent', ago(73))
     const unmarked = msg('agent', ago(25), {

@@ -174,6 +174,12 @@ describe('decide: one follow-up at 48 h, close at 72 h', () => {
     ],
     ['closed ticket', [msg('agent', 100)], { status: 'closed' }, 'skip not-open'],
     ['spam', [msg('agent', 100)], { spam: true }, 'skip spam'],
+    [
+      'spam flagged in a shape not a boolean: unreadable, never taken for "not spam"',
+      [msg('agent', 100)],
+      { spam: 'true' as never },
+      'skip unreadable'
+    ],
     ['trashed', [msg('agent', 100)], { trashed_datetime: ago(1) }, 'skip trashed'],
     [
       'chat ticket with channels=email',
@@ -278,6 +284,12 @@ describe('decide: one follow-up at 48 h, close at 72 h', () => {
       'skip reopened'
     ],
     [
+      'a closed_datetime that is not a date: whether it was reopened is unknown, so unreadable',
+      [msg('agent', 200), msg('ours', 150)],
+      { tags: [tag('auto-close-sent')], closed_datetime: 'last Tuesday' },
+      'skip unreadable'
+    ],
+    [
       'an old close, before this cycle: closes as usual',
       [msg('agent', 200), msg('ours', 150)],
       { tags: [tag('auto-close-sent')], closed_datetime: ago(400) },
@@ -373,6 +385,29 @@ describe('decide: reminder schedule 24,72 then close at 96', () => {
   ]
   test.each(rows)('%s', (_name, messages, extra, expected) => {
     expect(summary(decide(ticket(messages, extra), messages, S2, NOW))).toBe(expected)
+  })
+})
+
+describe('a message listed twice is one message', () => {
+  const S2 = settings({ 'follow-up-hours': '24,72', 'close-hours': '96' })
+  const withTag = { tags: [tag('auto-close-sent')] }
+
+  test('the same follow-up twice (a page overlap) is one reminder, not the whole schedule', () => {
+    const first = msg('ours', 49, { external_id: followUpMarker(1, 1) })
+    const m = [msg('agent', 100), first, { ...first }]
+    // reminder 2 is due; counting the copy as a second reminder would close the ticket instead
+    expect(summary(decide(ticket(m, withTag), m, S2, NOW))).toBe('follow-up 2')
+    const e = explainTicket(ticket(m, withTag), m, S2, NOW)
+    expect(e.timeline.map(t => t.messageId)).toEqual([m[0]!.id, first.id])
+  })
+
+  test('two different messages under one id cannot be trusted: left alone', () => {
+    const reply = msg('agent', 100)
+    const m = [
+      reply,
+      { ...reply, from_agent: false, created_datetime: ago(1), sent_datetime: ago(1) }
+    ]
+    expect(summary(decide(ticket(m, withTag), m, S2, NOW))).toBe('skip unreadable')
   })
 })
 
@@ -576,6 +611,14 @@ describe('the decision on the read made right before a write', () => {
       kind: 'skip',
       reason: 'customer-replied'
     })
+  })
+  test("a customer's message carrying our marker (an integration copied it) is still the customer's reply", () => {
+    const reply = msg('agent', 80)
+    const forged = msg('customer', 30, { external_id: followUpMarker(1, reply.id) })
+    const m = [reply, forged]
+    const d = decide(ticket(m, { tags: [tag('auto-close-sent')] }), m, S, NOW)
+    expect(summary(d)).toBe('untag')
+    expect(d).toMatchObject({ because: 'customer-replied' })
   })
   test('a follow-up already sent (by a run that timed out) is not sent again', () => {
     const reply = msg('agent', 50)
@@ -811,6 +854,72 @@ describe("what this action sends reaches the ticket's customer, and only them", 
       { to: 'ana@example.com', receiver: { id: 9 }, from: 'support@acme.test', integration: 8 }
     ],
     [
+      'no usable agent source, the customer wrote to a colleague and support: never from the colleague',
+      [
+        msg('customer', 60, {
+          source: {
+            type: 'email',
+            from: { address: 'ana@example.com' },
+            to: [{ address: 'carla@customer.test' }, { address: 'support@acme.test' }]
+          }
+        }),
+        msg('agent', 50, { source: null })
+      ],
+      {},
+      'skip channel-not-handled'
+    ],
+    [
+      'the same, but the agent reply names its support address: that one',
+      [
+        msg('customer', 60, {
+          source: {
+            type: 'email',
+            from: { address: 'ana@example.com' },
+            to: [{ address: 'carla@customer.test' }, { address: 'Support@acme.test' }]
+          }
+        }),
+        msg('agent', 50, {
+          source: { type: 'email', from: { address: 'support@acme.test' }, to: [] }
+        })
+      ],
+      {},
+      { to: 'ana@example.com', receiver: { id: 9 }, from: 'Support@acme.test', integration: 7 }
+    ],
+    [
+      'a "customer" who is the support address itself (a forwarded thread): no mail to ourselves',
+      [msg('customer', 60), msg('agent', 50)],
+      { customer: { id: 9, email: 'Support@Acme.test', firstname: 'Support' } },
+      'skip no-customer-address'
+    ],
+    [
+      'a "customer" who is the API key\'s own user: no mail to ourselves',
+      [msg('customer', 60), msg('agent', 50)],
+      { customer: { id: 9, email: 'bot@acme.test', firstname: 'Bot' } },
+      'skip no-customer-address'
+    ],
+    [
+      'a channel spelled "Email": still email, to the ticket\'s customer, not where their message came from',
+      [
+        msg('customer', 60, {
+          channel: 'Email',
+          sender: { id: 9 },
+          source: {
+            type: 'email',
+            from: { address: 'someone-else@example.net' },
+            to: [{ address: 'support@acme.test' }]
+          }
+        }),
+        msg('agent', 50, { channel: 'Email', subject: 'Re: order' })
+      ],
+      { channel: 'Email' },
+      {
+        to: 'ana@example.com',
+        receiver: { id: 9 },
+        from: 'support@acme.test',
+        subject: 'Re: order'
+      }
+    ],
+    [
       'a customer without an email address',
       [msg('customer', 60), msg('agent', 50)],
       { customer: { id: 9, email: null, firstname: 'Ana' } },
@@ -909,6 +1018,25 @@ describe("what this action sends reaches the ticket's customer, and only them", 
     if (expected.from) expect(body.source.from).toMatchObject({ address: expected.from })
     if (expected.integration) expect(body.integration_id).toBe(expected.integration)
     if (expected.subject) expect(body.subject).toBe(expected.subject)
+  })
+
+  test('answered back the way the customer came: the support address, not the name the customer gave it', () => {
+    const m = [
+      msg('customer', 60, {
+        source: {
+          type: 'email',
+          from: { address: 'ana@example.com' },
+          to: [{ name: 'Refund approved: call +1 555 0100', address: 'support@acme.test' }]
+        }
+      }),
+      msg('agent', 50, { source: null })
+    ]
+    const t = ticket(m)
+    const d = decide(t, m, SC, NOW)
+    if (d.kind !== 'follow-up') throw new Error(`expected a follow-up, got ${summary(d)}`)
+    expect(replyAlong(d.route, t, SC, 'Hello', d.marker).source.from).toEqual({
+      address: 'support@acme.test'
+    })
   })
 
   test('the close message goes the same way: to the customer alone', () => {

@@ -221,6 +221,24 @@ describe('summary-customer-details: false shows no customer text at all', () => 
   })
 })
 
+describe('summary-customer-details: false whatever the spacing the server echoes', () => {
+  const S2 = settings({ 'summary-customer-details': 'false' })
+  test('a subject or name quoted with its spaces and line breaks collapsed (or spread) is hidden', () => {
+    const o = outcome({
+      subject: 'Refund  for\norder 7781',
+      firstName: 'Ana',
+      customerNames: ['Ana  Maria Lima'],
+      result: 'failed',
+      detail:
+        'Gorgias refused "Refund for order 7781" of Ana Maria\tLima, and "Refund  for   order 7781"'
+    })
+    const md = summaryMarkdown(report({ actions: [o] }), S2, null)
+    for (const text of ['7781', 'Maria', 'Lima', 'Refund']) expect(md).not.toContain(text)
+    expect(md).toContain('\\[subject\\]')
+    expect(failureLine(report({ actions: [o] }), S2)).not.toContain('7781')
+  })
+})
+
 describe('the job summary stays under GitHub’s 1 MiB limit', () => {
   const long = 'x'.repeat(5000)
   test('10,000 vetoed, deferred, failed and reopened tickets', () => {

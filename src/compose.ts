@@ -61,7 +61,7 @@ export function replyAlong(
   }
   if (route.integrationId !== null) body.integration_id = route.integrationId
   const subject = cut(line(route.subject ?? ticket.subject), SUBJECT_MAX)
-  if (subject && route.channel === 'email') {
+  if (subject && route.channel.toLowerCase() === 'email') {
     body.subject = /^re:/i.test(subject) ? subject : `Re: ${subject}`
   }
   return body

@@ -1,5 +1,5 @@
 import type { Settings } from './config.js'
-import { businessMsBetween } from './businessHours.js'
+import { businessMsBetween, type BusinessHours } from './businessHours.js'
 import { customerFirstName } from './compose.js'
 import type { Message, Ticket } from './gorgias/types.js'
 import { INPUTS_LANGUAGE } from './messages.js'
@@ -57,10 +57,18 @@ export function explainTicket(
 ): Explanation {
   const { decision, checks } = reasoning
   const bh = settings.businessHours
-  const timeline = (reasoning.timeline ?? []).map(t => ({
+  const read = reasoning.timeline ?? []
+  const business = bh
+    ? businessAges(
+        read.map(t => t.at),
+        now,
+        bh
+      )
+    : []
+  const timeline = read.map((t, i) => ({
     ...t,
     ageHours: Math.max(0, now.getTime() - t.at.getTime()) / HOUR,
-    businessAgeHours: bh ? businessMsBetween(t.at, now, bh) / HOUR : null
+    businessAgeHours: business[i] ?? null
   }))
   const due = whenDue(decision, reasoning.schedule, settings, now)
   return {
@@ -73,6 +81,29 @@ export function explainTicket(
     verdict: verdictOf(decision, due, now),
     due
   }
+}
+
+/** Business ages are counted back a year at most: a customer's mail client can date a message 0001. */
+const BUSINESS_AGE_MAX_MS = 366 * 24 * HOUR
+
+/**
+ * Each time's business hours before `now` (null past the year), in one walk back over the calendar,
+ * gap by gap, rather than one walk per message: a long thread costs what its span costs.
+ */
+function businessAges(times: Date[], now: Date, bh: BusinessHours): Array<number | null> {
+  const ages: Array<number | null> = times.map(() => null)
+  const newestFirst = times.map((at, i) => ({ at: at.getTime(), i })).sort((a, b) => b.at - a.at)
+  let total = 0
+  let since = now.getTime()
+  for (const { at, i } of newestFirst) {
+    if (at < now.getTime() - BUSINESS_AGE_MAX_MS) break
+    if (at < since) {
+      total += businessMsBetween(new Date(at), new Date(since), bh)
+      since = at
+    }
+    ages[i] = total / HOUR
+  }
+  return ages
 }
 
 function whenText(due: Due, now: Date): string {

@@ -232,10 +232,17 @@ const EMAIL_LIKE = /[^\s@<>()[\]"',;:]+@[^\s@<>()[\]"',;:]+/g
  */
 export function shownDetail(o: Outcome, settings: Settings): string | undefined {
   if (o.detail === undefined || settings.summaryCustomerDetails) return o.detail
+  // Any run of whitespace stands for any other: a server quoting a subject may collapse its line breaks.
+  const pattern = (what: string): RegExp =>
+    new RegExp(
+      what
+        .split(/\s+/)
+        .map(word => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('\\s+'),
+      'gi'
+    )
   const replaceAll = (text: string, what: string, by: string): string =>
-    what.length < 2
-      ? text
-      : text.split(new RegExp(what.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi')).join(by)
+    what.length < 2 ? text : text.split(pattern(what)).join(by)
   const subject = o.subject.trim()
   let detail = subject.length >= 3 ? replaceAll(o.detail, subject, '[subject]') : o.detail
   detail = detail.replace(EMAIL_LIKE, '[address]')

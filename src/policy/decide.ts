@@ -95,12 +95,36 @@ export function reason(
     const why = 'a message lacks an id, a sender side or a valid timestamp'
     return done(stop(d, 'messages-readable', why, 'unreadable', why))
   }
-  d.note('messages-readable', true, `${messages.length} messages, all readable`)
-  const thread = readThread(ticket, messages, s)
+  const distinct = distinctMessages(messages)
+  if (distinct === null) {
+    const why = 'two different messages share one id'
+    return done(stop(d, 'messages-readable', why, 'unreadable', why))
+  }
+  d.note('messages-readable', true, `${distinct.length} messages, all readable`)
+  const thread = readThread(ticket, distinct, s)
   timeline = timelineOf(thread)
   const current = currentCycle(d, thread)
   if ('kind' in current) return done(current)
   return { ...nextStep(d, current), checks, timeline }
+}
+
+/**
+ * Each message once: a list whose pages overlap names one twice, and a copy of a follow-up must not
+ * count as the next reminder. Two different messages under one id: null, the thread is not to be
+ * trusted.
+ */
+function distinctMessages(messages: Message[]): Message[] | null {
+  const seen = new Map<number, string>()
+  const distinct: Message[] = []
+  for (const m of messages) {
+    const json = JSON.stringify(m)
+    const earlier = seen.get(m.id)
+    if (earlier === undefined) {
+      seen.set(m.id, json)
+      distinct.push(m)
+    } else if (earlier !== json) return null
+  }
+  return distinct
 }
 
 /**
@@ -159,6 +183,7 @@ function isReadableTicket(ticket: Ticket): boolean {
   return (
     Number.isSafeInteger(ticket.id) &&
     typeof ticket.status === 'string' &&
+    (ticket.spam === undefined || ticket.spam === null || typeof ticket.spam === 'boolean') &&
     (tags === undefined || tags === null || (Array.isArray(tags) && tags.every(isTag))) &&
     optional(ticket.channel, 'string') &&
     optional(ticket.subject, 'string') &&

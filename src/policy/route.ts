@@ -30,7 +30,7 @@ function replyChannel(
     typeof type === 'string' &&
     to.length > 0 &&
     to.every(isAddress) &&
-    (channel !== 'email' || isAddress(from))
+    (channel.toLowerCase() !== 'email' || isAddress(from))
   const channelOf = (m: Message, from: Address | null, withSubject: boolean): Channel => ({
     channel: m.channel,
     sourceType: m.source!.type,
@@ -49,7 +49,16 @@ function replyChannel(
   const back = customerMessage?.source
   if (!customerMessage || !back) return null
   const to = isAddress(back.from) ? [back.from] : []
-  const from = Array.isArray(back.to) ? (back.to.find(isAddress) ?? null) : null
+  // The support address the customer wrote to: the only one, or the one the agent's reply left
+  // from. Another recipient (a colleague of the customer's) must never be the sender, and the
+  // display name the customer gave it is not ours to send under.
+  const wroteTo = Array.isArray(back.to) ? back.to.filter(isAddress) : []
+  const agentFrom = isAddress(source?.from) ? source.from.address : null
+  const support =
+    wroteTo.length === 1
+      ? wroteTo[0]!
+      : wroteTo.find(a => agentFrom !== null && sameAddress(a.address, agentFrom))
+  const from = support ? { address: support.address } : null
   return usable(customerMessage.channel, back.type, from, to)
     ? channelOf(customerMessage, from, true)
     : null
@@ -98,12 +107,16 @@ function customerRecipient(
   const { id, email } = customer
   const receiver = id !== null ? { id } : email !== null ? { email } : null
   if (receiver === null) return 'the customer has neither an id nor a usable email address'
-  if (channel === 'email') {
+  // Compared in any case, as `channels` is: an "Email" channel is email, and goes to the email.
+  const kind = channel.toLowerCase()
+  if (kind === 'email') {
     return email !== null
       ? { address: email, receiver }
       : 'the customer has no usable email address (none, or not one single address)'
   }
-  const own = thread.findLast(m => !m.from_agent && m.channel === channel && sentBy(m, customer))
+  const own = thread.findLast(
+    m => !m.from_agent && String(m.channel).toLowerCase() === kind && sentBy(m, customer)
+  )
   const address = own?.source?.from?.address
   if (typeof address !== 'string' || !ONE_HANDLE.test(address.trim())) {
     return `no ${channel} message from the customer to answer`
@@ -135,7 +148,14 @@ export function replyRoute(
     true,
     `by ${channel.channel}${channel.from ? ` from ${channel.from.address}` : ''}${channel.integrationId !== null ? `, integration ${channel.integrationId}` : ''}`
   )
-  const recipient = customerRecipient(customer, channel.channel, thread)
+  const found = customerRecipient(customer, channel.channel, thread)
+  // A thread forwarded in from our own mailbox makes it the "customer": never mail ourselves.
+  const ownAddress = (address: string): boolean =>
+    [channel.from?.address, d.s.email].some(a => typeof a === 'string' && sameAddress(a, address))
+  const recipient =
+    typeof found !== 'string' && ownAddress(found.address)
+      ? "the ticket's customer is this account's own address (the support address or the API user)"
+      : found
   if (typeof recipient === 'string') {
     return stop(d, 'customer-address', recipient, 'no-customer-address', recipient)
   }

@@ -84,6 +84,10 @@ export function nextStep(
   const reminders = `${sent} of ${s.followUpHours.length} follow-up(s) sent in this cycle`
   note('reminders', true, `${reminders}: next is ${stepName(next)}`)
   if (next.action === 'close') {
+    if (parseTimeField(ticket.closed_datetime) === undefined) {
+      const unknown = 'closed_datetime is not a date: a reopen cannot be ruled out'
+      return done(stop(d, 'not-reopened', unknown, 'unreadable', unknown))
+    }
     const why = 'closed and reopened since the last follow-up; left to agents'
     if (reopenedAfter(ticket, last!.at, s))
       return done(stop(d, 'not-reopened', why, 'reopened', why))

@@ -45,8 +45,11 @@ export function closeMarker(replyId: number): string {
   return `${MARKER}close:reply-${replyId}`
 }
 
+/** Marked as ours; only a message from the company can be: a customer's never closes a ticket. */
 export function isOurs(m: Message): boolean {
-  return typeof m.external_id === 'string' && m.external_id.startsWith(MARKER)
+  return (
+    m.from_agent === true && typeof m.external_id === 'string' && m.external_id.startsWith(MARKER)
+  )
 }
 
 type OwnKind = 'follow-up' | 'close-message'
