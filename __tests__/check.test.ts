@@ -247,7 +247,7 @@ describe('problems and warnings', () => {
   test('a read answered in a shape not to be trusted: a problem to report, not a permission', async () => {
     const sim = seeded()
     const open = sim.tickets().find(t => t.status === 'open')!
-    const messages = sim.messages(open.id).map(({ ticket_id: _owner, ...m }) => m)
+    const messages = sim.messages(open.id).map(m => ({ ...m, ticket_id: open.id + 1 }))
     sim.injectFault({
       method: 'GET',
       path: /^\/api\/tickets\/\d+$/,
@@ -255,7 +255,7 @@ describe('problems and warnings', () => {
     })
     const read = item(await check(sim), /^One ticket/)
     expect(read).toMatchObject({ status: 'problem' })
-    expect(read.found).toContain('no ticket_id')
+    expect(read.found).toContain(`ticket_id ${open.id + 1}`)
     expect(read.fix).toContain('left alone')
     expect(read.fix).not.toContain('permission')
   })
