@@ -52113,9 +52113,8 @@ class GorgiasClient extends Transport {
         const { ticket, embedded } = await this.#retrieve(id);
         this.#learnTagIds([ticket]);
         const count = typeof ticket.messages_count === 'number' ? ticket.messages_count : null;
-        const whole = embedded !== null &&
-            (count === null ? !laterMessage(ticket, embedded) : embedded.length >= count);
-        if (whole)
+        const whole = (m) => (count === null ? !laterMessage(ticket, m) : m.length >= count);
+        if (embedded !== null && whole(embedded))
             return { ticket, messages: embedded };
         try {
             return { ticket, messages: await this.listMessages(id, count) };
@@ -52132,17 +52131,10 @@ class GorgiasClient extends Transport {
         if (!/^\/[A-Za-z0-9_\-/]+$/.test(path) || path.includes('..')) {
             throw new TypeError(`getJson: "${path}" is not an API path such as /customers/123`);
         }
-        const params = Object.entries(query).map(([k, v]) => [k, String(v)]);
-        const search = new URLSearchParams(params);
-        const parse = (json) => ({ value: json });
-        return this.call({
-            kind: 'read-other',
-            method: 'GET',
-            path,
-            query: search,
-            expected: 'JSON',
-            parse
-        });
+        const entries = Object.entries(query).map(([k, v]) => [k, String(v)]);
+        const search = new URLSearchParams(entries);
+        const call = { kind: 'read-other', method: 'GET', path, expected: 'JSON' };
+        return this.call({ ...call, query: search, parse: (json) => ({ value: json }) });
     }
     /**
      * Every message of the ticket, oldest first, from `GET /messages?ticket_id=` (the per-ticket
@@ -52309,11 +52301,10 @@ function checkOwnMessages(messages, ticketId, info) {
         throw new UnreadableThreadError(`${info.method} ${info.path} answered a message with ${shown.slice(0, 40)} for ticket ${ticketId}: its thread cannot be trusted`, info);
     }
 }
-/** Whether the ticket names a message later than every one given (a partial embed). */
+/** Whether the ticket's last message is later than every one given (a partial embed). */
 function laterMessage(ticket, messages) {
-    const last = Date.parse(String(ticket.last_message_datetime ?? ''));
-    const times = messages.map(m => Date.parse(String(m?.created_datetime ?? '')));
-    return !Number.isNaN(last) && times.every(t => !(t >= last));
+    const last = Date.parse(String(ticket.last_message_datetime));
+    return !Number.isNaN(last) && messages.every(m => !(Date.parse(m?.created_datetime) >= last));
 }
 /** The first item that matches, reading no page past it. */
 async function firstMatch(pages, match) {
@@ -52333,12 +52324,19 @@ function sameText(value, wanted) {
 function findUserByEmail(client, email) {
     return firstMatch(client.list('/users'), u => sameText(u?.email, email));
 }
-/** One request: the first page (up to 100) of the tags matching `GET /tags?search=`. */
-async function searchTags(client, search) {
-    const pages = client.list('/tags', { search }, 'tags');
-    const first = await pages.next();
-    await pages.return(undefined);
-    return first.done ? [] : first.value;
+/**
+ * Whether `GET /tags?search=` finds a tag that `match`es, in at most `maxPages` pages (a server may
+ * answer fewer per page than asked); `complete`: every result was looked at.
+ */
+async function searchTags(client, search, match, maxPages = 5) {
+    let [pages, seen] = [0, 0];
+    for await (const page of client.list('/tags', { search }, 'tags')) {
+        seen += page.length;
+        const found = page.some(match);
+        if (found || ++pages === maxPages)
+            return { found, seen, complete: found };
+    }
+    return { found: false, seen, complete: true };
 }
 /** Every integration of the account (`GET /integrations`). */
 async function listIntegrations(client) {
@@ -52470,9 +52468,14 @@ async function checkTags(client, settings, scope) {
 }
 async function checkTag(client, settings, input, name) {
     const say = sayer(`${input} "${name}" (GET /api/tags?search=)`);
-    let tags;
+    // Names are case-sensitive (gorgias-api.md): the action's own tags match exactly; the tags that
+    // select tickets (exclude-tags, only-tags) match in any case, as the sweep compares them.
+    const own = input === 'follow-up-tag' || input === 'closed-tag';
+    const lower = name.toLowerCase();
+    const match = (t) => typeof t?.name === 'string' && (own ? t.name === name : t.name.toLowerCase() === lower);
+    let search;
     try {
-        tags = await searchTags(client, name);
+        search = await searchTags(client, name, match);
     }
     catch (err) {
         // Refused credentials stop a run here, at its first request, as they would anywhere else.
@@ -52480,15 +52483,13 @@ async function checkTag(client, settings, input, name) {
             throw err;
         return say('warning', `the tags could not be searched: ${checkSetup_reason(err)}`, 'run the check again');
     }
-    const lower = name.toLowerCase();
-    if (tags.some(t => typeof t?.name === 'string' && t.name.toLowerCase() === lower)) {
+    if (search.found)
         return say('ok', `"${name}" is a tag of the account`);
-    }
-    if (tags.length >= PAGE_LIMIT) {
-        const found = `not among the first 100 tags whose name contains "${name}": could not confirm it exists`;
+    if (!search.complete) {
+        const found = `not among the first ${search.seen} tags whose name contains "${name}": could not confirm it exists`;
         return say('warning', found, FIX.tagUnconfirmed);
     }
-    if (input === 'follow-up-tag' || input === 'closed-tag') {
+    if (own) {
         const first = input === 'follow-up-tag' ? 'follow-up' : 'close';
         return say('info', `"${name}" is not on the account yet: the action adds it by name with the first ${first} (expected before the first real run)`);
     }

@@ -117,10 +117,8 @@ export class GorgiasClient extends Transport {
     const { ticket, embedded } = await this.#retrieve(id)
     this.#learnTagIds([ticket])
     const count = typeof ticket.messages_count === 'number' ? ticket.messages_count : null
-    const whole =
-      embedded !== null &&
-      (count === null ? !laterMessage(ticket, embedded) : embedded.length >= count)
-    if (whole) return { ticket, messages: embedded }
+    const whole = (m: Message[]) => (count === null ? !laterMessage(ticket, m) : m.length >= count)
+    if (embedded !== null && whole(embedded)) return { ticket, messages: embedded }
     try {
       return { ticket, messages: await this.listMessages(id, count) }
     } catch (err) {
@@ -138,17 +136,10 @@ export class GorgiasClient extends Transport {
     if (!/^\/[A-Za-z0-9_\-/]+$/.test(path) || path.includes('..')) {
       throw new TypeError(`getJson: "${path}" is not an API path such as /customers/123`)
     }
-    const params = Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])
-    const search = new URLSearchParams(params)
-    const parse = (json: unknown) => ({ value: json })
-    return this.call({
-      kind: 'read-other',
-      method: 'GET',
-      path,
-      query: search,
-      expected: 'JSON',
-      parse
-    })
+    const entries = Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])
+    const search = new URLSearchParams(entries)
+    const call = { kind: 'read-other', method: 'GET', path, expected: 'JSON' } as const
+    return this.call({ ...call, query: search, parse: (json: unknown) => ({ value: json }) })
   }
 
   /**
@@ -330,11 +321,10 @@ function checkOwnMessages(messages: readonly unknown[], ticketId: number, info: 
   }
 }
 
-/** Whether the ticket names a message later than every one given (a partial embed). */
+/** Whether the ticket's last message is later than every one given (a partial embed). */
 function laterMessage(ticket: Ticket, messages: readonly Message[]): boolean {
-  const last = Date.parse(String(ticket.last_message_datetime ?? ''))
-  const times = messages.map(m => Date.parse(String(m?.created_datetime ?? '')))
-  return !Number.isNaN(last) && times.every(t => !(t >= last))
+  const last = Date.parse(String(ticket.last_message_datetime))
+  return !Number.isNaN(last) && messages.every(m => !(Date.parse(m?.created_datetime) >= last))
 }
 
 /** The first item that matches, reading no page past it. */
@@ -358,12 +348,23 @@ export function findUserByEmail(client: Pick<GorgiasClient, 'list'>, email: stri
   return firstMatch(client.list<User>('/users'), u => sameText(u?.email, email))
 }
 
-/** One request: the first page (up to 100) of the tags matching `GET /tags?search=`. */
-export async function searchTags(client: Pick<GorgiasClient, 'list'>, search: string) {
-  const pages = client.list<Tag>('/tags', { search }, 'tags')
-  const first = await pages.next()
-  await pages.return(undefined)
-  return first.done ? [] : first.value
+/**
+ * Whether `GET /tags?search=` finds a tag that `match`es, in at most `maxPages` pages (a server may
+ * answer fewer per page than asked); `complete`: every result was looked at.
+ */
+export async function searchTags(
+  client: Pick<GorgiasClient, 'list'>,
+  search: string,
+  match: (tag: Tag) => boolean,
+  maxPages = 5
+) {
+  let [pages, seen] = [0, 0]
+  for await (const page of client.list<Tag>('/tags', { search }, 'tags')) {
+    seen += page.length
+    const found = page.some(match)
+    if (found || ++pages === maxPages) return { found, seen, complete: found }
+  }
+  return { found: false, seen, complete: true }
 }
 
 /** Every integration of the account (`GET /integrations`). */
