@@ -122,6 +122,22 @@ describe('tags', () => {
     expect(item(list, /^exclude-tags "vi"/).fix).not.toContain('commas')
   })
 
+  test("the action's own tags match exactly (names are case-sensitive): a look-alike is not it", async () => {
+    const sim = seeded()
+    sim.addTag('Closed-By-Bot')
+    const list = await check(sim, { 'closed-tag': 'closed-by-bot' })
+    expect(item(list, /^closed-tag/)).toMatchObject({ status: 'info' })
+    expect(item(list, /^closed-tag/).found).toContain('not on the account yet')
+  })
+
+  test('a search paged past five pages without the tag cannot confirm it', async () => {
+    const sim = seeded({ pageCap: 2 })
+    for (let i = 0; i < 12; i++) sim.addTag(`wholesale-${i}`)
+    const found = item(await check(sim, { 'only-tags': 'wholesale' }), /^only-tags/)
+    expect(found).toMatchObject({ status: 'warning' })
+    expect(found.found).toContain('not among the first 10 tags whose name contains "wholesale"')
+  })
+
   test('a missing only-tags tag warns that nothing would be handled', async () => {
     const sim = seeded()
     const list = await check(sim, { 'only-tags': 'wholesale' })
@@ -247,7 +263,7 @@ describe('problems and warnings', () => {
   test('a read answered in a shape not to be trusted: a problem to report, not a permission', async () => {
     const sim = seeded()
     const open = sim.tickets().find(t => t.status === 'open')!
-    const messages = sim.messages(open.id).map(({ ticket_id: _owner, ...m }) => m)
+    const messages = sim.messages(open.id).map(m => ({ ...m, ticket_id: open.id + 1 }))
     sim.injectFault({
       method: 'GET',
       path: /^\/api\/tickets\/\d+$/,
@@ -255,7 +271,7 @@ describe('problems and warnings', () => {
     })
     const read = item(await check(sim), /^One ticket/)
     expect(read).toMatchObject({ status: 'problem' })
-    expect(read.found).toContain('no ticket_id')
+    expect(read.found).toContain(`ticket_id ${open.id + 1}`)
     expect(read.fix).toContain('left alone')
     expect(read.fix).not.toContain('permission')
   })

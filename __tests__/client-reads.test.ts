@@ -210,17 +210,45 @@ describe('readTicket: one request per ticket', () => {
     expect(err.message).toContain('ticket_id')
   })
 
-  it.each([
-    ['missing', (m: Record<string, unknown>) => void delete m.ticket_id],
-    ["another ticket's", (m: Record<string, unknown>) => void (m.ticket_id = 6)]
-  ])('an embedded message whose ticket_id is %s makes the ticket unreadable', async (_w, spoil) => {
-    const odd = message(2, 5) as Record<string, unknown>
-    spoil(odd)
+  it('an embedded message of another ticket makes the ticket unreadable', async () => {
+    const odd = { ...message(2, 5), ticket_id: 6 }
     server.reply = () => ({
       json: { ...ticket(5, { messages_count: 2 }), messages: [message(1, 5), odd] }
     })
     const err = await caught(makeClient().readTicket(5))
     expect(err).toBeInstanceOf(MalformedResponseError)
+  })
+
+  it('an embedded message naming no ticket is not trusted: the list is read instead', async () => {
+    const { ticket_id: _none, ...odd } = message(2, 5)
+    server.reply = req =>
+      req.path === '/api/tickets/5'
+        ? { json: { ...ticket(5, { messages_count: 2 }), messages: [message(1, 5), odd] } }
+        : { json: { data: [message(1, 5), message(2, 5)], meta: { next_cursor: null } } }
+    const read = await makeClient().readTicket(5)
+    expect(read.messages.map(m => m.ticket_id)).toEqual([5, 5])
+    expect(server.seen.map(s => s.path)).toEqual(['/api/tickets/5', '/api/messages'])
+  })
+
+  it.each([
+    ['trusts an embed as late as', '2026-01-01T10:00:00Z', ['/api/tickets/5']],
+    [
+      'lists the messages past an embed older than',
+      '2026-01-01T10:00:01Z',
+      ['/api/tickets/5', '/api/messages']
+    ]
+  ])('without messages_count, %s last_message_datetime', async (_what, last, paths) => {
+    const embedded = [
+      { ...message(1, 5), created_datetime: '2026-01-01T09:00:00Z' },
+      { ...message(2, 5), created_datetime: '2026-01-01T10:00:00.000+00:00' }
+    ]
+    const t = { ...ticket(5), messages_count: undefined, last_message_datetime: last }
+    server.reply = req =>
+      req.path === '/api/tickets/5'
+        ? { json: { ...t, messages: embedded } }
+        : { json: { data: [...embedded, message(3, 5)], meta: { next_cursor: null } } }
+    await makeClient().readTicket(5)
+    expect(server.seen.map(s => s.path)).toEqual(paths)
   })
 
   it('stops paging messages far past messages_count: the ticket is unreadable', async () => {

@@ -140,6 +140,12 @@ describe('decide: one follow-up at 48 h, close at 72 h', () => {
       'untag'
     ],
     [
+      "customer replied, a team's tag differing from ours in case only: not ours, left alone",
+      [msg('agent', 100), msg('ours', 50), msg('customer', 2)],
+      { tags: [tag('Auto-Close-Sent')] },
+      'skip customer-replied'
+    ],
+    [
       'customer replied after the follow-up, tag already gone',
       [msg('agent', 100), msg('ours', 50), msg('customer', 2)],
       {},

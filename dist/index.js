@@ -50337,8 +50337,7 @@ function stop({ ticket, note }, check, why, reason, detail) {
     return skip(ticket, reason, detail);
 }
 function ownTag(ticket, name) {
-    const wanted = name.toLowerCase();
-    const found = (ticket.tags ?? []).find(t => t.name.toLowerCase() === wanted);
+    const found = (ticket.tags ?? []).find(t => t.name === name);
     if (!found)
         return undefined;
     return { name: found.name, id: Number.isSafeInteger(found.id) ? found.id : null };
@@ -51410,10 +51409,10 @@ function noteReopened(ctx, ticket) {
         ctx.tally.reopened.add(ticket.id);
     }
 }
-/** A tag of this name (any case), with or without an id; odd tag data must not stop the listing. */
+/** A tag of exactly this name (see ownTag), id or not; odd tag data must not stop the listing. */
 function hasTagNamed(ticket, name) {
     const tags = ticket?.tags;
-    const named = (t) => typeof t?.name === 'string' && t.name.toLowerCase() === name.toLowerCase();
+    const named = (t) => t?.name === name;
     return Array.isArray(tags) && tags.some(named);
 }
 
@@ -52103,7 +52102,7 @@ const MAX_THREAD = 5_000;
 /** View answers that say the query cannot be used here (a 401 excepted: the credentials). */
 const VIEW_REFUSALS = [ValidationError, NotFoundError, MalformedResponseError, AuthError];
 class GorgiasClient extends Transport {
-    /** tag ids by lower-cased name, learnt from tickets listed and read and from tags looked up */
+    /** tag ids by exact name (case-sensitive on the server), from tickets listed and read, tags looked up */
     #tagIds = new Map();
     /** Pages of tickets (`GET /tickets`); trashed ones left out unless asked for (the API's default). */
     async *listTickets(opts = {}) {
@@ -52153,15 +52152,16 @@ class GorgiasClient extends Transport {
     }
     /**
      * The ticket with all of its messages, in one request when the retrieve embeds them (it does:
-     * reference, retrieve-ticket); when not, or fewer than `messages_count`, from the messages list.
+     * reference, retrieve-ticket); from the messages list when it does not, or embeds fewer than
+     * `messages_count`, or (no count given) none as late as the ticket's `last_message_datetime`.
      */
     async readTicket(id) {
         const { ticket, embedded } = await this.#retrieve(id);
         this.#learnTagIds([ticket]);
         const count = typeof ticket.messages_count === 'number' ? ticket.messages_count : null;
-        if (embedded !== null && (count === null || embedded.length >= count)) {
+        const whole = (m) => (count === null ? !laterMessage(ticket, m) : m.length >= count);
+        if (embedded !== null && whole(embedded))
             return { ticket, messages: embedded };
-        }
         try {
             return { ticket, messages: await this.listMessages(id, count) };
         }
@@ -52177,17 +52177,10 @@ class GorgiasClient extends Transport {
         if (!/^\/[A-Za-z0-9_\-/]+$/.test(path) || path.includes('..')) {
             throw new TypeError(`getJson: "${path}" is not an API path such as /customers/123`);
         }
-        const params = Object.entries(query).map(([k, v]) => [k, String(v)]);
-        const search = new URLSearchParams(params);
-        const parse = (json) => ({ value: json });
-        return this.call({
-            kind: 'read-other',
-            method: 'GET',
-            path,
-            query: search,
-            expected: 'JSON',
-            parse
-        });
+        const entries = Object.entries(query).map(([k, v]) => [k, String(v)]);
+        const search = new URLSearchParams(entries);
+        const call = { kind: 'read-other', method: 'GET', path, expected: 'JSON' };
+        return this.call({ ...call, query: search, parse: (json) => ({ value: json }) });
     }
     /**
      * Every message of the ticket, oldest first, from `GET /messages?ticket_id=` (the per-ticket
@@ -52236,19 +52229,19 @@ class GorgiasClient extends Transport {
         await this.#tags('remove-tags', 'DELETE', ticketId, tags);
     }
     /**
-     * The account's tag with this name (any case), created when there is none. Needed only when a
-     * tag cannot be added by name: adding by id is what public connectors do.
+     * The account's tag of exactly this name (names are case-sensitive: gorgias-api.md), created
+     * when there is none. Needed only when a tag cannot be added by name: connectors add by id.
      */
     async tagByName(name) {
         const create = { kind: 'tags', method: 'POST', path: '/tags', body: { name } };
-        const found = (await firstMatch(this.list('/tags', {}, 'tags'), t => sameText(t.name, name))) ??
+        const found = (await firstMatch(this.list('/tags', {}, 'tags'), t => t?.name === name)) ??
             (await this.call({ ...create, expected: 'a tag', parse: (entity) }));
-        this.#tagIds.set(name.toLowerCase(), found.id);
+        this.#tagIds.set(name, found.id);
         return found;
     }
-    /** The id of the tag of this name (any case) if a ticket listed or read, or tagByName, showed it. */
+    /** The id of the tag of exactly this name if a ticket listed or read, or tagByName, showed it. */
     knownTagId(name) {
-        return this.#tagIds.get(name.toLowerCase());
+        return this.#tagIds.get(name);
     }
     /** The pages of a GET list (`/users`, `/macros?search=`), every page at PAGE_LIMIT. */
     list(path, extra = {}, kind = 'read-other') {
@@ -52258,7 +52251,7 @@ class GorgiasClient extends Transport {
     #learnTagIds(tickets) {
         for (const tag of tickets.flatMap(t => (Array.isArray(t?.tags) ? t.tags : []))) {
             if (tag && typeof tag.name === 'string' && Number.isSafeInteger(tag.id)) {
-                this.#tagIds.set(tag.name.toLowerCase(), tag.id);
+                this.#tagIds.set(tag.name, tag.id);
             }
         }
         return tickets;
@@ -52272,9 +52265,13 @@ class GorgiasClient extends Transport {
         });
         if (!Array.isArray(messages))
             return { ticket, embedded: null };
-        // Checked against the ticket that came back: another ticket is the sweep's to refuse.
-        checkOwnMessages(messages, typeof ticket.id === 'number' ? ticket.id : id, info);
-        return { ticket, embedded: messages };
+        // Checked against the ticket that came back: another ticket is the sweep's to refuse. A
+        // message naming no ticket is not trusted either: the list, where each must name it, is read.
+        const owner = typeof ticket.id === 'number' ? ticket.id : id;
+        const named = messages.filter(m => !isRecord(m) || m.ticket_id !== undefined);
+        checkOwnMessages(named, owner, info);
+        const whole = named.length === messages.length;
+        return { ticket, embedded: whole ? messages : null };
     }
     async #tags(kind, method, ticketId, tags) {
         const body = {};
@@ -52350,6 +52347,11 @@ function checkOwnMessages(messages, ticketId, info) {
         throw new UnreadableThreadError(`${info.method} ${info.path} answered a message with ${shown.slice(0, 40)} for ticket ${ticketId}: its thread cannot be trusted`, info);
     }
 }
+/** Whether the ticket's last message is later than every one given (a partial embed). */
+function laterMessage(ticket, messages) {
+    const last = Date.parse(String(ticket.last_message_datetime));
+    return !Number.isNaN(last) && messages.every(m => !(Date.parse(m?.created_datetime) >= last));
+}
 /** The first item that matches, reading no page past it. */
 async function firstMatch(pages, match) {
     for await (const page of pages) {
@@ -52359,7 +52361,7 @@ async function firstMatch(pages, match) {
     }
     return null;
 }
-/** Names and emails as Gorgias matches them: in any case. */
+/** Emails as Gorgias matches them: in any case. */
 function sameText(value, wanted) {
     return typeof value === 'string' && value.toLowerCase() === wanted.toLowerCase();
 }
@@ -52368,12 +52370,19 @@ function sameText(value, wanted) {
 function findUserByEmail(client, email) {
     return firstMatch(client.list('/users'), u => sameText(u?.email, email));
 }
-/** One request: the first page (up to 100) of the tags matching `GET /tags?search=`. */
-async function searchTags(client, search) {
-    const pages = client.list('/tags', { search }, 'tags');
-    const first = await pages.next();
-    await pages.return(undefined);
-    return first.done ? [] : first.value;
+/**
+ * Whether `GET /tags?search=` finds a tag that `match`es, in at most `maxPages` pages (a server may
+ * answer fewer per page than asked); `complete`: every result was looked at.
+ */
+async function searchTags(client, search, match, maxPages = 5) {
+    let [pages, seen] = [0, 0];
+    for await (const page of client.list('/tags', { search }, 'tags')) {
+        seen += page.length;
+        const found = page.some(match);
+        if (found || ++pages === maxPages)
+            return { found, seen, complete: found };
+    }
+    return { found: false, seen, complete: true };
 }
 /** Every integration of the account (`GET /integrations`). */
 async function listIntegrations(client) {
@@ -52505,9 +52514,14 @@ async function checkTags(client, settings, scope) {
 }
 async function checkTag(client, settings, input, name) {
     const say = sayer(`${input} "${name}" (GET /api/tags?search=)`);
-    let tags;
+    // Names are case-sensitive (gorgias-api.md): the action's own tags match exactly; the tags that
+    // select tickets (exclude-tags, only-tags) match in any case, as the sweep compares them.
+    const own = input === 'follow-up-tag' || input === 'closed-tag';
+    const lower = name.toLowerCase();
+    const match = (t) => typeof t?.name === 'string' && (own ? t.name === name : t.name.toLowerCase() === lower);
+    let search;
     try {
-        tags = await searchTags(client, name);
+        search = await searchTags(client, name, match);
     }
     catch (err) {
         // Refused credentials stop a run here, at its first request, as they would anywhere else.
@@ -52515,15 +52529,13 @@ async function checkTag(client, settings, input, name) {
             throw err;
         return say('warning', `the tags could not be searched: ${checkSetup_reason(err)}`, 'run the check again');
     }
-    const lower = name.toLowerCase();
-    if (tags.some(t => typeof t?.name === 'string' && t.name.toLowerCase() === lower)) {
+    if (search.found)
         return say('ok', `"${name}" is a tag of the account`);
-    }
-    if (tags.length >= PAGE_LIMIT) {
-        const found = `not among the first 100 tags whose name contains "${name}": could not confirm it exists`;
+    if (!search.complete) {
+        const found = `not among the first ${search.seen} tags whose name contains "${name}": could not confirm it exists`;
         return say('warning', found, FIX.tagUnconfirmed);
     }
-    if (input === 'follow-up-tag' || input === 'closed-tag') {
+    if (own) {
         const first = input === 'follow-up-tag' ? 'follow-up' : 'close';
         return say('info', `"${name}" is not on the account yet: the action adds it by name with the first ${first} (expected before the first real run)`);
     }

@@ -1,7 +1,6 @@
 import { ANSWERABLE_CHANNELS, type Settings } from './config.js'
 import { AuthError } from './gorgias/errors.js'
 import {
-  PAGE_LIMIT,
   findUserByEmail,
   listIntegrations,
   searchTags,
@@ -162,23 +161,26 @@ async function checkTag(
   name: string
 ): Promise<CheckItem> {
   const say = sayer(`${input} "${name}" (GET /api/tags?search=)`)
-  let tags: Tag[]
+  // Names are case-sensitive (gorgias-api.md): the action's own tags match exactly; the tags that
+  // select tickets (exclude-tags, only-tags) match in any case, as the sweep compares them.
+  const own = input === 'follow-up-tag' || input === 'closed-tag'
+  const lower = name.toLowerCase()
+  const match = (t: Tag) =>
+    typeof t?.name === 'string' && (own ? t.name === name : t.name.toLowerCase() === lower)
+  let search: Awaited<ReturnType<typeof searchTags>>
   try {
-    tags = await searchTags(client, name)
+    search = await searchTags(client, name, match)
   } catch (err) {
     // Refused credentials stop a run here, at its first request, as they would anywhere else.
     if (err instanceof AuthError && err.status === 401) throw err
     return say('warning', `the tags could not be searched: ${reason(err)}`, 'run the check again')
   }
-  const lower = name.toLowerCase()
-  if (tags.some(t => typeof t?.name === 'string' && t.name.toLowerCase() === lower)) {
-    return say('ok', `"${name}" is a tag of the account`)
-  }
-  if (tags.length >= PAGE_LIMIT) {
-    const found = `not among the first 100 tags whose name contains "${name}": could not confirm it exists`
+  if (search.found) return say('ok', `"${name}" is a tag of the account`)
+  if (!search.complete) {
+    const found = `not among the first ${search.seen} tags whose name contains "${name}": could not confirm it exists`
     return say('warning', found, FIX.tagUnconfirmed)
   }
-  if (input === 'follow-up-tag' || input === 'closed-tag') {
+  if (own) {
     const first = input === 'follow-up-tag' ? 'follow-up' : 'close'
     return say(
       'info',

@@ -57,7 +57,7 @@ type PagedCall = Pick<Call<unknown>, 'kind' | 'path' | 'body'> & {
 }
 
 export class GorgiasClient extends Transport {
-  /** tag ids by lower-cased name, learnt from tickets listed and read and from tags looked up */
+  /** tag ids by exact name (case-sensitive on the server), from tickets listed and read, tags looked up */
   readonly #tagIds = new Map<string, number>()
 
   /** Pages of tickets (`GET /tickets`); trashed ones left out unless asked for (the API's default). */
@@ -110,15 +110,15 @@ export class GorgiasClient extends Transport {
 
   /**
    * The ticket with all of its messages, in one request when the retrieve embeds them (it does:
-   * reference, retrieve-ticket); when not, or fewer than `messages_count`, from the messages list.
+   * reference, retrieve-ticket); from the messages list when it does not, or embeds fewer than
+   * `messages_count`, or (no count given) none as late as the ticket's `last_message_datetime`.
    */
   async readTicket(id: number): Promise<{ ticket: Ticket; messages: Message[] }> {
     const { ticket, embedded } = await this.#retrieve(id)
     this.#learnTagIds([ticket])
     const count = typeof ticket.messages_count === 'number' ? ticket.messages_count : null
-    if (embedded !== null && (count === null || embedded.length >= count)) {
-      return { ticket, messages: embedded }
-    }
+    const whole = (m: Message[]) => (count === null ? !laterMessage(ticket, m) : m.length >= count)
+    if (embedded !== null && whole(embedded)) return { ticket, messages: embedded }
     try {
       return { ticket, messages: await this.listMessages(id, count) }
     } catch (err) {
@@ -136,17 +136,10 @@ export class GorgiasClient extends Transport {
     if (!/^\/[A-Za-z0-9_\-/]+$/.test(path) || path.includes('..')) {
       throw new TypeError(`getJson: "${path}" is not an API path such as /customers/123`)
     }
-    const params = Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])
-    const search = new URLSearchParams(params)
-    const parse = (json: unknown) => ({ value: json })
-    return this.call({
-      kind: 'read-other',
-      method: 'GET',
-      path,
-      query: search,
-      expected: 'JSON',
-      parse
-    })
+    const entries = Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])
+    const search = new URLSearchParams(entries)
+    const call = { kind: 'read-other', method: 'GET', path, expected: 'JSON' } as const
+    return this.call({ ...call, query: search, parse: (json: unknown) => ({ value: json }) })
   }
 
   /**
@@ -203,21 +196,21 @@ export class GorgiasClient extends Transport {
   }
 
   /**
-   * The account's tag with this name (any case), created when there is none. Needed only when a
-   * tag cannot be added by name: adding by id is what public connectors do.
+   * The account's tag of exactly this name (names are case-sensitive: gorgias-api.md), created
+   * when there is none. Needed only when a tag cannot be added by name: connectors add by id.
    */
   async tagByName(name: string): Promise<Tag> {
     const create = { kind: 'tags', method: 'POST', path: '/tags', body: { name } } as const
     const found =
-      (await firstMatch(this.list<Tag>('/tags', {}, 'tags'), t => sameText(t.name, name))) ??
+      (await firstMatch(this.list<Tag>('/tags', {}, 'tags'), t => t?.name === name)) ??
       (await this.call({ ...create, expected: 'a tag', parse: entity<Tag> }))
-    this.#tagIds.set(name.toLowerCase(), found.id)
+    this.#tagIds.set(name, found.id)
     return found
   }
 
-  /** The id of the tag of this name (any case) if a ticket listed or read, or tagByName, showed it. */
+  /** The id of the tag of exactly this name if a ticket listed or read, or tagByName, showed it. */
   knownTagId(name: string): number | undefined {
-    return this.#tagIds.get(name.toLowerCase())
+    return this.#tagIds.get(name)
   }
 
   /** The pages of a GET list (`/users`, `/macros?search=`), every page at PAGE_LIMIT. */
@@ -229,7 +222,7 @@ export class GorgiasClient extends Transport {
   #learnTagIds(tickets: Ticket[]): Ticket[] {
     for (const tag of tickets.flatMap(t => (Array.isArray(t?.tags) ? t.tags : []))) {
       if (tag && typeof tag.name === 'string' && Number.isSafeInteger(tag.id)) {
-        this.#tagIds.set(tag.name.toLowerCase(), tag.id)
+        this.#tagIds.set(tag.name, tag.id)
       }
     }
     return tickets
@@ -243,9 +236,13 @@ export class GorgiasClient extends Transport {
       parse: entity<Ticket & { messages?: unknown }>
     })
     if (!Array.isArray(messages)) return { ticket, embedded: null }
-    // Checked against the ticket that came back: another ticket is the sweep's to refuse.
-    checkOwnMessages(messages, typeof ticket.id === 'number' ? ticket.id : id, info)
-    return { ticket, embedded: messages as Message[] }
+    // Checked against the ticket that came back: another ticket is the sweep's to refuse. A
+    // message naming no ticket is not trusted either: the list, where each must name it, is read.
+    const owner = typeof ticket.id === 'number' ? ticket.id : id
+    const named = messages.filter(m => !isRecord(m) || m.ticket_id !== undefined)
+    checkOwnMessages(named, owner, info)
+    const whole = named.length === messages.length
+    return { ticket, embedded: whole ? (messages as Message[]) : null }
   }
 
   async #tags(kind: RequestKind, method: Method, ticketId: number, tags: TagSelection) {
@@ -324,6 +321,12 @@ function checkOwnMessages(messages: readonly unknown[], ticketId: number, info: 
   }
 }
 
+/** Whether the ticket's last message is later than every one given (a partial embed). */
+function laterMessage(ticket: Ticket, messages: readonly Message[]): boolean {
+  const last = Date.parse(String(ticket.last_message_datetime))
+  return !Number.isNaN(last) && messages.every(m => !(Date.parse(m?.created_datetime) >= last))
+}
+
 /** The first item that matches, reading no page past it. */
 async function firstMatch<T>(pages: AsyncIterable<T[]>, match: (item: T) => boolean) {
   for await (const page of pages) {
@@ -333,7 +336,7 @@ async function firstMatch<T>(pages: AsyncIterable<T[]>, match: (item: T) => bool
   return null
 }
 
-/** Names and emails as Gorgias matches them: in any case. */
+/** Emails as Gorgias matches them: in any case. */
 function sameText(value: unknown, wanted: string): boolean {
   return typeof value === 'string' && value.toLowerCase() === wanted.toLowerCase()
 }
@@ -345,12 +348,23 @@ export function findUserByEmail(client: Pick<GorgiasClient, 'list'>, email: stri
   return firstMatch(client.list<User>('/users'), u => sameText(u?.email, email))
 }
 
-/** One request: the first page (up to 100) of the tags matching `GET /tags?search=`. */
-export async function searchTags(client: Pick<GorgiasClient, 'list'>, search: string) {
-  const pages = client.list<Tag>('/tags', { search }, 'tags')
-  const first = await pages.next()
-  await pages.return(undefined)
-  return first.done ? [] : first.value
+/**
+ * Whether `GET /tags?search=` finds a tag that `match`es, in at most `maxPages` pages (a server may
+ * answer fewer per page than asked); `complete`: every result was looked at.
+ */
+export async function searchTags(
+  client: Pick<GorgiasClient, 'list'>,
+  search: string,
+  match: (tag: Tag) => boolean,
+  maxPages = 5
+) {
+  let [pages, seen] = [0, 0]
+  for await (const page of client.list<Tag>('/tags', { search }, 'tags')) {
+    seen += page.length
+    const found = page.some(match)
+    if (found || ++pages === maxPages) return { found, seen, complete: found }
+  }
+  return { found: false, seen, complete: true }
 }
 
 /** Every integration of the account (`GET /integrations`). */

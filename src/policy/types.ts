@@ -168,12 +168,14 @@ export function stop(
   return skip(ticket, reason, detail)
 }
 
-/** One of this action's tags, any case; a tag without a numeric id is still removable by name. */
+/**
+ * One of this action's tags, by its exact name: tag names are case-sensitive (gorgias-api.md), so
+ * a team's "Auto-Closed" is not ours. A tag without a numeric id is still removable by name.
+ */
 export type OwnTag = { name: string; id: number | null }
 
 export function ownTag(ticket: Ticket, name: string): OwnTag | undefined {
-  const wanted = name.toLowerCase()
-  const found = (ticket.tags ?? []).find(t => t.name.toLowerCase() === wanted)
+  const found = (ticket.tags ?? []).find(t => t.name === name)
   if (!found) return undefined
   return { name: found.name, id: Number.isSafeInteger(found.id) ? found.id : null }
 }

@@ -206,10 +206,9 @@ export function noteReopened(ctx: Pick<SweepContext, 'settings' | 'tally'>, tick
   }
 }
 
-/** A tag of this name (any case), with or without an id; odd tag data must not stop the listing. */
+/** A tag of exactly this name (see ownTag), id or not; odd tag data must not stop the listing. */
 function hasTagNamed(ticket: Ticket, name: string): boolean {
   const tags: unknown = ticket?.tags
-  const named = (t: { name?: unknown } | null) =>
-    typeof t?.name === 'string' && t.name.toLowerCase() === name.toLowerCase()
+  const named = (t: { name?: unknown } | null) => t?.name === name
   return Array.isArray(tags) && tags.some(named)
 }
