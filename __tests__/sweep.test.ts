@@ -505,6 +505,23 @@ describe('faults', () => {
     expect(ours(sim, t.id)).toHaveLength(1)
   })
 
+  test("a customer's message carrying the follow-up's marker does not confirm a post that never landed", async () => {
+    const t = dueTicket(sim)
+    const [asked, reply] = sim.messages(t.id)
+    sim.addMessage(t.id, {
+      from_agent: false,
+      created_datetime: asked!.created_datetime,
+      external_id: `gorgias-auto-close:follow-up:1:reply-${reply!.id}`
+    })
+    sim.injectFault({ method: 'POST', path: `/tickets/${t.id}/messages`, fault: { kind: 'reset' } })
+
+    const report = await sweepOnce()
+
+    expect(counts(report).failed).toBe(1)
+    expect(report.actions[0]!.detail).toContain('message not confirmed')
+    expect(followedUp(report)).toEqual([])
+  })
+
   test('a post that landed before the connection dropped is found, not sent twice', async () => {
     const t = dueTicket(sim)
     sim.injectFault({

@@ -3,7 +3,7 @@ import type { GorgiasClient } from '../gorgias/client.js'
 import { composeClose, composeFollowUp, followUpKind } from '../compose.js'
 import { AmbiguousWriteError, ValidationError } from '../gorgias/errors.js'
 import type { Message, NewMessage, Ticket } from '../gorgias/types.js'
-import { messageTime, templatesFor } from '../policy/thread.js'
+import { isOurs, messageTime, templatesFor } from '../policy/thread.js'
 import { tagRemoval, type ActionDecision, type Decision } from '../policy/types.js'
 
 /**
@@ -175,7 +175,8 @@ async function post(ctx: WriteContext, ticket: Ticket, body: NewMessage): Promis
   } catch (err) {
     if (!(err instanceof AmbiguousWriteError)) throw err
     const { messages } = await ctx.client.readTicket(ticket.id)
-    const found = messages.find(m => m.external_id === body.external_id)
+    // Only a message from the company can be ours (isOurs): a customer's never confirms a post.
+    const found = messages.find(m => isOurs(m) && m.external_id === body.external_id)
     if (found) return found
     throw new Error(
       `message not confirmed (${err.message}); not sent again in this run, the next run checks the ticket first`,
