@@ -81,6 +81,30 @@ describe('summary-customer-details: false, whatever spacing the API echoes', () 
   })
 })
 
+describe('summary-customer-details: false, when the summary cannot be written', () => {
+  test('the report logged in its place has no subject and no name', async () => {
+    sim = new GorgiasSimulator()
+    await sim.start()
+    sim.addTicket({
+      subject: 'Secret order 7781',
+      customer: { firstname: 'Zed', email: 'zed@example.test' },
+      created_datetime: iso(100),
+      messages: [
+        { from_agent: false, created_datetime: iso(80) },
+        { from_agent: true, created_datetime: iso(60) }
+      ]
+    })
+    const inputs = simInputs(sim, { 'summary-customer-details': 'false', 'dry-run': 'true' })
+    const env = { GITHUB_STEP_SUMMARY: '/nonexistent/folder/summary.md' }
+    const run = await runAction(inputs, { env })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain('job summary not written')
+    expect(run.stdout).toContain('would do')
+    expect(run.stdout).not.toContain('7781')
+    expect(run.stdout).not.toContain('Zed')
+  })
+})
+
 describe('the sender is a support address, never one the customer chose', () => {
   test('an agent reply without a source, a customer who wrote to a colleague and support: nothing sent', async () => {
     sim = new GorgiasSimulator()

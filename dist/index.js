@@ -53273,7 +53273,8 @@ async function post(ctx, ticket, body) {
         if (!(err instanceof AmbiguousWriteError))
             throw err;
         const { messages } = await ctx.client.readTicket(ticket.id);
-        const found = messages.find(m => m.external_id === body.external_id);
+        // Only a message from the company can be ours (isOurs): a customer's never confirms a post.
+        const found = messages.find(m => isOurs(m) && m.external_id === body.external_id);
         if (found)
             return found;
         throw new Error(`message not confirmed (${err.message}); not sent again in this run, the next run checks the ticket first`, { cause: err });
@@ -53819,6 +53820,28 @@ function shownDetail(o, settings) {
         detail = replaceAll(detail, name.trim(), '[customer]');
     }
     return detail;
+}
+/**
+ * The report as the job log may show it (a summary that could not be written is logged instead):
+ * with summary-customer-details false, no subject or name, and details as the summary shows them.
+ */
+function forTheLog(report, settings) {
+    if (settings.summaryCustomerDetails)
+        return report;
+    const hide = (o) => ({
+        ...o,
+        subject: '',
+        firstName: '',
+        detail: shownDetail(o, settings)
+    });
+    const { actions, housekeeping, readFailures, notableSkips } = report;
+    return {
+        ...report,
+        actions: actions.map(hide),
+        housekeeping: housekeeping.map(hide),
+        readFailures: readFailures.map(hide),
+        notableSkips: notableSkips.map(hide)
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/macros.ts
@@ -55467,7 +55490,8 @@ async function swept(run) {
     }
     const saved = stateLine(report.state);
     const markdown = summaryMarkdown(report, settings, stats, checked) + runLink();
-    await writeSummary(markdown + (saved ? `\n${saved}\n` : ''), reportText(run));
+    const plain = reportText({ ...run, report: forTheLog(report, settings) });
+    await writeSummary(markdown + (saved ? `\n${saved}\n` : ''), plain);
     const failure = sweepFailure(run);
     if (failure)
         setFailed(failure.message);

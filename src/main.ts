@@ -4,7 +4,7 @@ import { checklistMarkdown, checklistText, checkVerdict, type Checklist } from '
 import { reportText, runEntry, stateLine, sweepFailure } from './entry.js'
 import { secretForms } from './gorgias/errors.js'
 import { inputResolver, type InputName } from './inputs.js'
-import { outputs } from './report.js'
+import { forTheLog, outputs } from './report.js'
 import { stoppedSummary, summaryMarkdown } from './summary.js'
 import type { SweepRun } from './run.js'
 import { logText, terminalCell } from './text.js'
@@ -56,7 +56,8 @@ async function swept(run: SweepRun): Promise<void> {
   }
   const saved = stateLine(report.state)
   const markdown = summaryMarkdown(report, settings, stats, checked) + runLink()
-  await writeSummary(markdown + (saved ? `\n${saved}\n` : ''), reportText(run))
+  const plain = reportText({ ...run, report: forTheLog(report, settings) })
+  await writeSummary(markdown + (saved ? `\n${saved}\n` : ''), plain)
   const failure = sweepFailure(run)
   if (failure) core.setFailed(failure.message)
 }

@@ -254,3 +254,25 @@ export function shownDetail(o: Outcome, settings: Settings): string | undefined 
   }
   return detail
 }
+
+/**
+ * The report as the job log may show it (a summary that could not be written is logged instead):
+ * with summary-customer-details false, no subject or name, and details as the summary shows them.
+ */
+export function forTheLog(report: Report, settings: Settings): Report {
+  if (settings.summaryCustomerDetails) return report
+  const hide = (o: Outcome): Outcome => ({
+    ...o,
+    subject: '',
+    firstName: '',
+    detail: shownDetail(o, settings)
+  })
+  const { actions, housekeeping, readFailures, notableSkips } = report
+  return {
+    ...report,
+    actions: actions.map(hide),
+    housekeeping: housekeeping.map(hide),
+    readFailures: readFailures.map(hide),
+    notableSkips: notableSkips.map(hide)
+  }
+}
