@@ -106,9 +106,11 @@ describe('policy-module', () => {
 })
 
 describe('loadPolicyModule (in process)', () => {
-  async function vetoFrom(source: string, timeoutMs = 1000) {
+  const policySettings = () =>
+    settingsFor(null, { 'gorgias-api-key': 'sekret-KEY-1234' }, { workspace: '/' })
+
+  async function vetoFrom(source: string, timeoutMs = 1000, settings = policySettings()) {
     const { loadPolicyModule } = await import('../src/policyModule.js')
-    const settings = settingsFor(null, {}, { workspace: '/' })
     settings.policyModule = moduleFile(source)
     const lines: string[] = []
     const veto = await loadPolicyModule(settings, { info: m => lines.push(m) }, timeoutMs)
@@ -180,5 +182,44 @@ describe('loadPolicyModule (in process)', () => {
     await expect(skip.ask()).resolves.toEqual({ skip: 'VIP ::error::x' })
     const thrown = await vetoFrom("export default () => { throw new Error('down\\n::error::x') }\n")
     await expect(thrown.ask()).rejects.toThrow(/^policy-module threw: down ::error::x$/)
+  })
+
+  test("the module's log lines never show the API key, in any form", async () => {
+    // A module runs where the key is in the environment; the CLI's log has no runner to mask it.
+    const token = Buffer.from('bot@acme.test:sekret-KEY-1234').toString('base64')
+    const { ask, lines } = await vetoFrom(
+      `export default (t, m, a, context) => { context.log('key sekret-KEY-1234, auth Basic ${token}') }\n`
+    )
+    await ask()
+    expect(lines).toContain('policy-module (ticket 1): key ***, auth ***')
+    for (const line of lines) expect(line).not.toMatch(/sekret|${token}/)
+    // Taken out before a long reason is cut: a cut key would no longer match the key's forms.
+    const long = await vetoFrom(
+      "export default () => ({ skip: 'x'.repeat(495) + 'sekret-KEY-1234' })\n"
+    )
+    const { skip } = (await long.ask())!
+    expect(skip).toBe(`${'x'.repeat(495)}***`)
+    const thrown = await vetoFrom(
+      "export default () => { throw new Error('x'.repeat(480) + 'sekret-KEY-1234') }\n"
+    )
+    await expect(thrown.ask()).rejects.toThrow(/x\*\*\*$/)
+  })
+
+  test('a module cannot change the settings the run decides by (it can only veto)', async () => {
+    const settings = policySettings()
+    const { ask } = await vetoFrom(
+      [
+        'export default (t, m, a, context) => {',
+        '  context.settings.excludeTags.length = 0',
+        '  context.settings.followUpHours.push(1)',
+        "  context.settings.messages.byLanguage.default.followUp = 'changed'",
+        '}'
+      ].join('\n'),
+      1000,
+      settings
+    )
+    const before = JSON.stringify(settings)
+    await ask()
+    expect(JSON.stringify(settings)).toBe(before)
   })
 })
