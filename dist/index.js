@@ -53849,7 +53849,10 @@ async function reading(where, what, read) {
             throw new SettingsError(where, `${where}: ${what} not found${hint}`);
         }
         const why = err instanceof Error ? err.message : String(err);
-        throw new SettingsError(where, `${where}: ${what} could not be read: ${why}`);
+        const message = `${where}: ${what} could not be read: ${why}`;
+        // Refused as asked: the setting to fix (exit 2). A server error or an answer that is not JSON
+        // is not the settings' fault: the run stops as on any other error (exit 1).
+        throw err instanceof ValidationError ? new SettingsError(where, message) : new Error(message);
     }
 }
 const archivedError = (where, what) => new SettingsError(where, `${where}: ${what}; restore it in Gorgias or name another macro`);
@@ -54880,7 +54883,10 @@ async function fromAccount(client, settings) {
         const account = await getAccount(client).catch((err) => {
             if (err instanceof AuthError || err instanceof DeadlineError)
                 throw err;
-            throw new SettingsError('business-hours', `business-hours: gorgias: the account (GET /api/account) could not be read: ${errorText(err)}`);
+            const message = `business-hours: gorgias: the account (GET /api/account) could not be read: ${errorText(err)}`;
+            // A refusal is the setting's to fix (exit 2); a server error or junk is an error (exit 1).
+            const refused = err instanceof NotFoundError || err instanceof ValidationError;
+            throw refused ? new SettingsError('business-hours', message) : new Error(message);
         });
         businessHours = accountBusinessHours(account, settings.accountBusinessHours);
     }

@@ -1,5 +1,5 @@
 import { SettingsError } from './inputs.js'
-import { AuthError, DeadlineError, NotFoundError } from './gorgias/errors.js'
+import { AuthError, DeadlineError, NotFoundError, ValidationError } from './gorgias/errors.js'
 import { findUserByEmail, getMacro, listMacros, type GorgiasClient } from './gorgias/client.js'
 import type { Macro, MacroAction } from './gorgias/types.js'
 import {
@@ -164,7 +164,10 @@ async function reading<T>(where: string, what: string, read: () => Promise<T>): 
       throw new SettingsError(where, `${where}: ${what} not found${hint}`)
     }
     const why = err instanceof Error ? err.message : String(err)
-    throw new SettingsError(where, `${where}: ${what} could not be read: ${why}`)
+    const message = `${where}: ${what} could not be read: ${why}`
+    // Refused as asked: the setting to fix (exit 2). A server error or an answer that is not JSON
+    // is not the settings' fault: the run stops as on any other error (exit 1).
+    throw err instanceof ValidationError ? new SettingsError(where, message) : new Error(message)
   }
 }
 
