@@ -189,4 +189,41 @@ describe('resolveMessages', () => {
       ])
     )
   })
+
+  test('a macro whose actions are not a list is refused, naming the input', async () => {
+    const { sim, client } = setup()
+    for (const [id, actions] of [
+      [41, { name: 'setResponseText' }],
+      [42, 'setResponseText']
+    ] as const) {
+      // prettier-ignore
+      sim.setMacro({ id, name: `Odd ${id}`, language: 'en', actions })
+      const ref = { input: 'close-macro', id, name: null }
+      const read = resolveMessages(client, inputs({ close: ref }), sim.email)
+      await expect(read).rejects.toThrow(SettingsError)
+      await expect(read).rejects.toThrow(
+        new RegExp(`^close-macro: macro "Odd ${id}" \\(#${id}, en\\) has no list of actions`)
+      )
+    }
+  })
+
+  test("the actions not applied are listed from every language's macro", async () => {
+    const { sim, client } = setup()
+    const fr = sim.macros().find(m => m.id === 13)!
+    const actions = [...(fr.actions as unknown[]), { name: 'setAssignee', arguments: {} }]
+    sim.setMacro({ ...fr, actions })
+    const ref = { input: 'follow-up-macro', id: null, name: 'Follow-up' }
+    const catalog = await resolveMessages(client, inputs({ followUp: ref }), sim.email)
+    expect(catalog.macros![0]!.ignoredActions).toEqual(['addTags', 'setStatus', 'setAssignee'])
+  })
+
+  test("an HTML-only reply's text version has its character references decoded", async () => {
+    const { sim, client } = setup()
+    const html = '<p>Caf&eacute; &#8217;s &#x2014; &hellip; &lt;b&gt; &amp;lt; &unknown; &#0;</p>'
+    sim.setMacro({ id: 43, name: 'Html', language: 'en', actions: [{ name: 'setResponseText', arguments: { body_html: html } }] }) // prettier-ignore
+    const ref = { input: 'close-macro', id: 43, name: null }
+    const catalog = await resolveMessages(client, inputs({ close: ref }), sim.email)
+    expect(catalog.byLanguage.default!.close).toBe('Café ’s — … <b> &lt; &unknown; &#0;')
+    expect(catalog.byLanguage.default!.html!.close).toBe(html)
+  })
 })
