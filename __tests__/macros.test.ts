@@ -105,6 +105,10 @@ describe("accountBusinessHours: the account's setting, read defensively", () => 
       accountBusinessHours(acc as never, { holidays: [], timezone: 'Europe/Paris' })
     ).not.toThrow()
     expect(() => accountBusinessHours(acc as never, { holidays: [], timezone: 'Asia/Tokyo' })).toThrow(/^timezone: /) // prettier-ignore
+    // Time zone names are read in any case (the timezone input takes "europe/paris" and "utc").
+    for (const timezone of ['europe/paris', 'utc']) {
+      expect(accountBusinessHours(acc, { holidays: [], timezone }).timezone).toBe('Europe/Paris')
+    }
   })
 })
 

@@ -51457,7 +51457,9 @@ function accountBusinessHours(account, given) {
         throw refuse(`have the time zone ${JSON.stringify(data.timezone ?? null)}, not an IANA name`);
     }
     const spec = groups.filter(g => !g.endsWith('00:00-00:00')).join('; ');
-    if (given.timezone !== '' && given.timezone !== 'UTC' && given.timezone !== timezone) {
+    // Zone names in any case, as the timezone input takes them.
+    const repeated = [timezone, 'UTC', ''].map(z => z.toLowerCase());
+    if (!repeated.includes(given.timezone.toLowerCase())) {
         throw new SettingsError('timezone', `timezone: got "${given.timezone}", but business-hours: gorgias uses the account's time zone, ${timezone}; leave timezone unset (or set it to ${timezone})`);
     }
     try {
