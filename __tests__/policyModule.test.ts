@@ -90,6 +90,19 @@ describe('policy-module', () => {
     expect(sim.log).toHaveLength(0)
   })
 
+  test("a module's open timer or connection does not keep the step running once it has reported", async () => {
+    // A CRM client or a database pool left open would hold the job until its timeout-minutes.
+    const t = dueTicket(sim)
+    const file = moduleFile('setInterval(() => {}, 1000)\nexport default () => undefined\n')
+    const env = { GORGIAS_DOMAIN: 'acme', GORGIAS_EMAIL: sim.email, GORGIAS_API_KEY: sim.apiKey, GORGIAS_API_URL: sim.baseUrl } // prettier-ignore
+    const cli = await runCli(['--policy-module', file, '--dry-run', '--json'], env)
+    expect(cli.code).toBe(0)
+    expect(JSON.parse(cli.stdout)).toMatchObject({ followedUp: [t.id] })
+    const run = await runAction(simInputs(sim, { 'policy-module': file }), { timeoutMs: 30_000 })
+    expect(run.code).toBe(0)
+    expect(JSON.parse(run.outputs['followed-up']!)).toEqual([t.id])
+  })
+
   test('the same module works from the CLI (--policy-module)', async () => {
     const t = dueTicket(sim)
     const file = moduleFile("export default () => ({ skip: 'VIP handled by hand' })\n")

@@ -237,3 +237,6 @@ function policyLine(policy: PolicyVerdict): string {
 }
 
 process.exitCode = await runCli(process.argv.slice(2), process.env)
+// A policy module's open timer or connection (a CRM client, a database pool) would keep the
+// process running after the report; stdout and stderr are written by then.
+setTimeout(() => process.exit(), 1000).unref()
