@@ -160,6 +160,18 @@ describe('loadPolicyModule (in process)', () => {
     return { ask, lines }
   }
 
+  test('a module that does not finish loading in time stops the run before any request', async () => {
+    const { loadPolicyModule, PolicyModuleError } = await import('../src/policyModule.js')
+    const settings = policySettings()
+    // A top-level await on a CRM that never answers.
+    settings.policyModule = moduleFile(
+      'await new Promise(() => {})\nexport default () => undefined\n'
+    )
+    const load = loadPolicyModule(settings, { info: () => undefined }, 50)
+    await expect(load).rejects.toThrow(PolicyModuleError)
+    await expect(load).rejects.toThrow(/^policy-module: .* did not load within 0\.05 s/)
+  })
+
   test('a module that does not answer in time fails the ticket', async () => {
     const { ask } = await vetoFrom('export default () => new Promise(() => {})\n', 50)
     await expect(ask()).rejects.toThrow('policy-module did not answer within 0.05 s')

@@ -28,10 +28,14 @@ export class PolicyModuleError extends Error {
 }
 
 /** `run()`'s answer (a throw in it too), or a PolicyModuleError after `ms`. */
-function withTimeout<T>(run: () => T, ms: number): Promise<Awaited<T>> {
+function withTimeout<T>(
+  run: () => T,
+  ms: number,
+  late = `policy-module did not answer within ${ms / 1000} s`
+): Promise<Awaited<T>> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
-    const error = new PolicyModuleError(`policy-module did not answer within ${ms / 1000} s`)
+    const error = new PolicyModuleError(late)
     timer = setTimeout(() => reject(error), ms)
   })
   return Promise.race([Promise.resolve().then(run), timeout]).finally(() => clearTimeout(timer))
@@ -51,9 +55,13 @@ export async function loadPolicyModule(
   }
   let loaded: { default?: unknown }
   try {
-    // Loaded at run time from the user's checkout, never bundled.
-    loaded = (await import(/* webpackIgnore: true */ pathToFileURL(path).href)) as typeof loaded
+    // Loaded at run time from the user's checkout, never bundled; a top-level await that never
+    // ends (a CRM that does not answer) would hold the run before its first request.
+    const late = `policy-module: ${path} did not load within ${timeoutMs / 1000} s`
+    const load = () => import(/* webpackIgnore: true */ pathToFileURL(path).href)
+    loaded = (await withTimeout(load, timeoutMs, late)) as typeof loaded
   } catch (err) {
+    if (err instanceof PolicyModuleError) throw err
     throw new PolicyModuleError(
       `policy-module: could not load ${path}: ${err instanceof Error ? err.message : String(err)}`
     )
