@@ -165,9 +165,9 @@ function parseCommand(argv: string[]): { values: Flags; explainId: string | null
     )
   }
   const explainId = id.replace(/^#/, '')
-  // explain is read-only whatever the flags say, and about one ticket only.
+  // explain is read-only whatever the flags say, about one ticket only, and not a check.
   return {
-    values: { ...values, 'dry-run': true, 'ticket-ids': explainId },
+    values: { ...values, 'dry-run': true, 'check-only': false, 'ticket-ids': explainId },
     explainId,
     check: false
   }
