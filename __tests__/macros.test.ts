@@ -82,7 +82,9 @@ describe("accountBusinessHours: the account's setting, read defensively", () => 
     ['a day out of range', hours({ timezone: 'UTC', business_hours: [{ days: [8], from_time: '09:00', to_time: '17:00' }] }), /days \[8\]/], // prettier-ignore
     ['a time it cannot read', hours({ timezone: 'UTC', business_hours: [{ days: '1', from_time: '9am', to_time: '17:00' }] }), /time "9am"/], // prettier-ignore
     ['no time zone', hours({ business_hours: [{ days: '1', from_time: '09:00', to_time: '17:00' }] }), /time zone null/], // prettier-ignore
-    ['a bad time zone', hours({ timezone: 'Mars/Olympus', business_hours: [{ days: '1', from_time: '09:00', to_time: '17:00' }] }), /"Mars\/Olympus"/] // prettier-ignore
+    ['a bad time zone', hours({ timezone: 'Mars/Olympus', business_hours: [{ days: '1', from_time: '09:00', to_time: '17:00' }] }), /"Mars\/Olympus"/], // prettier-ignore
+    // Not read as open around the clock (the day is 00:00 to 00:00), nor as closed: not understood.
+    ['a window that ends where it starts', hours({ timezone: 'UTC', business_hours: [{ days: '1', from_time: '09:00', to_time: '09:00' }] }), /from 09:00 to 09:00/] // prettier-ignore
   ]
   test.each(refused)('%s is refused, naming business-hours', (_name, acc, problem) => {
     let error: unknown
