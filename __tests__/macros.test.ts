@@ -232,4 +232,17 @@ describe('resolveMessages', () => {
     expect(catalog.byLanguage.default!.close).toBe('Café ’s — … <b> &lt; &unknown; &#0;')
     expect(catalog.byLanguage.default!.html!.close).toBe(html)
   })
+
+  test('a macro read by id that comes back as another macro is not sent', async () => {
+    const { sim, client } = setup()
+    const answering: MacroClient = {
+      list: client.list.bind(client),
+      getJson: (path: string, query?: Record<string, string | number>) =>
+        client.getJson(path === '/macros/14' ? '/macros/12' : path, query)
+    }
+    const ref = { input: 'close-macro', id: 14, name: null }
+    const read = resolveMessages(answering, inputs({ close: ref }), sim.email)
+    await expect(read).rejects.toThrow(/^close-macro: GET \/macros\/14 answered macro #12/)
+    await expect(read).rejects.not.toBeInstanceOf(SettingsError)
+  })
 })

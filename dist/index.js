@@ -52658,12 +52658,20 @@ async function reading(where, what, read) {
         throw err instanceof ValidationError ? new SettingsError(where, message) : new Error(message);
     }
 }
+/** `GET /macros/{id}`: an answer that is another macro is junk, never a text to send. */
+async function readMacro(client, where, what, id) {
+    const macro = await reading(where, what, () => getMacro(client, id));
+    if (macro.id !== id) {
+        throw new Error(`${where}: GET /macros/${id} answered macro #${macro.id}, not the one asked for`);
+    }
+    return macro;
+}
 const archivedError = (where, what) => new SettingsError(where, `${where}: ${what}; restore it in Gorgias or name another macro`);
 /** The macro named by id or by exact name, and the macros of that same name (other languages). */
 async function findNamed(client, ref) {
     const where = ref.input;
     if (ref.id !== null) {
-        const named = await reading(where, `macro #${ref.id}`, () => getMacro(client, ref.id));
+        const named = await readMacro(client, where, `macro #${ref.id}`, ref.id);
         if (isArchived(named))
             throw archivedError(where, `${describe(named)} is archived`);
         const name = typeof named.name === 'string' ? named.name : '';
@@ -52700,9 +52708,7 @@ async function readFamily(client, ref) {
             throw new SettingsError(where, `${where}: "${shownName(named)}" names several macros (${sameName.map(m => `#${m.id}`).join(', ')}); name one by its id`);
         }
     }
-    const full = (macro) => Array.isArray(macro.actions)
-        ? macro
-        : reading(where, describe(macro), () => getMacro(client, macro.id));
+    const full = (macro) => Array.isArray(macro.actions) ? macro : readMacro(client, where, describe(macro), macro.id);
     const replies = new Map();
     // Every macro whose text may be sent: each one's other actions are said not to be applied.
     const fulls = [await full(named)];

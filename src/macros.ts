@@ -171,6 +171,17 @@ async function reading<T>(where: string, what: string, read: () => Promise<T>): 
   }
 }
 
+/** `GET /macros/{id}`: an answer that is another macro is junk, never a text to send. */
+async function readMacro(client: MacroClient, where: string, what: string, id: number) {
+  const macro = await reading(where, what, () => getMacro(client, id))
+  if (macro.id !== id) {
+    throw new Error(
+      `${where}: GET /macros/${id} answered macro #${macro.id}, not the one asked for`
+    )
+  }
+  return macro
+}
+
 const archivedError = (where: string, what: string): SettingsError =>
   new SettingsError(where, `${where}: ${what}; restore it in Gorgias or name another macro`)
 
@@ -181,7 +192,7 @@ async function findNamed(
 ): Promise<{ named: Macro; sameName: Macro[] }> {
   const where = ref.input
   if (ref.id !== null) {
-    const named = await reading(where, `macro #${ref.id}`, () => getMacro(client, ref.id!))
+    const named = await readMacro(client, where, `macro #${ref.id}`, ref.id)
     if (isArchived(named)) throw archivedError(where, `${describe(named)} is archived`)
     const name = typeof named.name === 'string' ? named.name : ''
     return { named, sameName: name ? await searchByName(client, where, name) : [] }
@@ -226,9 +237,7 @@ async function readFamily(client: MacroClient, ref: MacroRef): Promise<Family> {
     }
   }
   const full = (macro: Macro): Promise<Macro> | Macro =>
-    Array.isArray(macro.actions)
-      ? macro
-      : reading(where, describe(macro), () => getMacro(client, macro.id))
+    Array.isArray(macro.actions) ? macro : readMacro(client, where, describe(macro), macro.id)
   const replies = new Map<string, Reply>()
   // Every macro whose text may be sent: each one's other actions are said not to be applied.
   const fulls: Macro[] = [await full(named)]
