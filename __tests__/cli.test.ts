@@ -46,6 +46,20 @@ describe('node dist/cli.js', () => {
     expect(ours(sim, t.id)).toHaveLength(1)
   })
 
+  test('explain <id> explains, whatever GORGIAS_AUTO_CLOSE_CHECK_ONLY or --check-only say', async () => {
+    const t = dueTicket(sim, 50, { subject: 'Parcel never arrived' })
+    for (const [args, extra] of [
+      [['explain', String(t.id)], { GORGIAS_AUTO_CLOSE_CHECK_ONLY: 'true' }],
+      [['explain', String(t.id), '--check-only'], {}]
+    ] as const) {
+      const run = await runCli([...args], { ...env, ...extra })
+      expect(run.code).toBe(0)
+      expect(run.stdout).toMatch(new RegExp(`^Ticket ${t.id}: Parcel never arrived`))
+      expect(run.stdout).not.toContain('Account check')
+    }
+    expect(sim.writes()).toHaveLength(0)
+  })
+
   test('flags win over the environment', async () => {
     dueTicket(sim, 30)
     const run = await runCli(['--follow-up-hours', '40', '--json'], {

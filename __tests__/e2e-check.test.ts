@@ -107,6 +107,28 @@ describe('node dist/cli.js check', () => {
     expect(sim.log).toEqual([])
   })
 
+  test('what the settings read from the account (macros, business-hours: gorgias) is checked too', async () => {
+    const good = await cli(['--follow-up-macro', 'Follow-up', '--business-hours', 'gorgias'])
+    expect(good.code).toBe(0)
+    expect(good.stdout).toMatch(/ok +business-hours: gorgias \(GET \/api\/account\)/)
+    expect(good.stdout).toContain(
+      "the account's business hours: Mon-Fri 09:00-17:00 (Europe/Paris)"
+    )
+    expect(good.stdout).toMatch(/ok +follow-up-macro "Follow-up" \(GET \/api\/macros\)/)
+    expect(good.stdout).toContain('#12 en, #13 fr; not applied: addTags, setStatus')
+    sim.setAccountSettings([])
+    const bad = await cli(['--follow-up-macro', '999', '--business-hours', 'gorgias'])
+    expect(bad.code).toBe(1)
+    expect(bad.stdout).toMatch(/PROBLEM +business-hours: gorgias/)
+    expect(bad.stdout).toContain(
+      "business-hours: gorgias: the account's business hours are not set"
+    )
+    expect(bad.stdout).toMatch(/PROBLEM +follow-up-macro "999"/)
+    expect(bad.stdout).toContain('follow-up-macro: macro #999 not found')
+    expect(bad.stdout).toMatch(/Result: 2 problems/)
+    expect(writes()).toEqual([])
+  })
+
   test('a dry run prints the same checklist before its table', async () => {
     const run = await runCli(['--dry-run', '--api-url', sim.baseUrl], cliEnv())
     expect(run.code).toBe(0)

@@ -249,3 +249,33 @@ describe('business-hours: gorgias', () => {
     expect(sim.writes()).toHaveLength(0)
   })
 })
+
+describe('what the account answers, read before any write: its exit codes', () => {
+  const env = () => ({
+    GORGIAS_DOMAIN: 'acme',
+    GORGIAS_EMAIL: sim.email,
+    GORGIAS_API_KEY: sim.apiKey,
+    GORGIAS_API_URL: sim.baseUrl
+  })
+
+  // docs/cli.md: 2 is for settings to fix; a server that answers junk is an error (1), as a ticket
+  // list that cannot be read is.
+  test.each([
+    ['a macro', ['--follow-up-macro', '12'], '/macros/12', /^Stopped: follow-up-macro: macro #12 could not be read: /m], // prettier-ignore
+    ['the account', ['--business-hours', 'gorgias'], '/account', /^Stopped: business-hours: gorgias: the account \(GET \/api\/account\) could not be read: /m] // prettier-ignore
+  ])('%s answered with junk: exit 1, not 2, the input named', async (_what, args, path, said) => {
+    dueTicket(sim, 50)
+    sim.injectFault({ method: 'GET', path, times: Infinity, fault: { kind: 'malformed', body: '<html>' } }) // prettier-ignore
+    const run = await runCli(args, env())
+    expect(run.stderr).toMatch(said)
+    expect(run.code).toBe(1)
+    expect(sim.writes()).toHaveLength(0)
+  })
+
+  test('a macro that is not there is still a setting to fix: exit 2', async () => {
+    dueTicket(sim, 50)
+    const run = await runCli(['--follow-up-macro', '999'], env())
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/^follow-up-macro: macro #999 not found/m)
+  })
+})

@@ -72,6 +72,34 @@ describe('explain shows the full message, and nothing of a sweep', () => {
     expect(sim.writes()).toHaveLength(0)
   })
 
+  test("explain with a policy-module: its veto, or its failure, is the answer's last word", async () => {
+    const t = dueTicket(sim, 50, { subject: 'Parcel never arrived', customer })
+    const dir = mkdtempSync(join(tmpdir(), 'gac-explain-'))
+    const veto = join(dir, 'veto.mjs')
+    writeFileSync(veto, "export default () => ({ skip: 'the returns team closes its own' })\n")
+    const broken = join(dir, 'broken.mjs')
+    writeFileSync(broken, "export default () => { throw new Error('CRM is down') }\n")
+    const vetoed = await runCli(['explain', String(t.id), '--policy-module', veto], cliEnv())
+    expect(vetoed.code).toBe(0)
+    expect(vetoed.stdout.trimEnd().split('\n').at(-1)).toBe(
+      '  Policy module: skip (nothing would be sent): the returns team closes its own'
+    )
+    const json = await runCli(
+      ['explain', String(t.id), '--policy-module', veto, '--json'],
+      cliEnv()
+    )
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      policyModule: { skip: 'the returns team closes its own' }
+    })
+    const failed = await runCli(['explain', String(t.id), '--policy-module', broken], cliEnv())
+    expect(failed.code).toBe(1)
+    expect(failed.stdout.trimEnd().split('\n').at(-1)).toBe(
+      '  Policy module: failed (the ticket would fail, nothing sent): policy-module threw: CRM is down'
+    )
+    expect(sim.writes()).toHaveLength(0)
+    rmSync(dir, { recursive: true, force: true })
+  })
+
   test('ticket-ids explanation in the summary carries the message', async () => {
     const t = dueTicket(sim, 50, { subject: 'Parcel never arrived', customer })
     const run = await runAction(simInputs(sim, { 'dry-run': 'true', 'ticket-ids': String(t.id) }))

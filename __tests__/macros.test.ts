@@ -82,7 +82,9 @@ describe("accountBusinessHours: the account's setting, read defensively", () => 
     ['a day out of range', hours({ timezone: 'UTC', business_hours: [{ days: [8], from_time: '09:00', to_time: '17:00' }] }), /days \[8\]/], // prettier-ignore
     ['a time it cannot read', hours({ timezone: 'UTC', business_hours: [{ days: '1', from_time: '9am', to_time: '17:00' }] }), /time "9am"/], // prettier-ignore
     ['no time zone', hours({ business_hours: [{ days: '1', from_time: '09:00', to_time: '17:00' }] }), /time zone null/], // prettier-ignore
-    ['a bad time zone', hours({ timezone: 'Mars/Olympus', business_hours: [{ days: '1', from_time: '09:00', to_time: '17:00' }] }), /"Mars\/Olympus"/] // prettier-ignore
+    ['a bad time zone', hours({ timezone: 'Mars/Olympus', business_hours: [{ days: '1', from_time: '09:00', to_time: '17:00' }] }), /"Mars\/Olympus"/], // prettier-ignore
+    // Not read as open around the clock (the day is 00:00 to 00:00), nor as closed: not understood.
+    ['a window that ends where it starts', hours({ timezone: 'UTC', business_hours: [{ days: '1', from_time: '09:00', to_time: '09:00' }] }), /from 09:00 to 09:00/] // prettier-ignore
   ]
   test.each(refused)('%s is refused, naming business-hours', (_name, acc, problem) => {
     let error: unknown
@@ -105,6 +107,10 @@ describe("accountBusinessHours: the account's setting, read defensively", () => 
       accountBusinessHours(acc as never, { holidays: [], timezone: 'Europe/Paris' })
     ).not.toThrow()
     expect(() => accountBusinessHours(acc as never, { holidays: [], timezone: 'Asia/Tokyo' })).toThrow(/^timezone: /) // prettier-ignore
+    // Time zone names are read in any case (the timezone input takes "europe/paris" and "utc").
+    for (const timezone of ['europe/paris', 'utc']) {
+      expect(accountBusinessHours(acc, { holidays: [], timezone }).timezone).toBe('Europe/Paris')
+    }
   })
 })
 
@@ -188,5 +194,55 @@ describe('resolveMessages', () => {
         ['follow-up-macro', '"Follow-up" (#12 en default, #13 fr); not applied: addTags, setStatus']
       ])
     )
+  })
+
+  test('a macro whose actions are not a list is refused, naming the input', async () => {
+    const { sim, client } = setup()
+    for (const [id, actions] of [
+      [41, { name: 'setResponseText' }],
+      [42, 'setResponseText']
+    ] as const) {
+      // prettier-ignore
+      sim.setMacro({ id, name: `Odd ${id}`, language: 'en', actions })
+      const ref = { input: 'close-macro', id, name: null }
+      const read = resolveMessages(client, inputs({ close: ref }), sim.email)
+      await expect(read).rejects.toThrow(SettingsError)
+      await expect(read).rejects.toThrow(
+        new RegExp(`^close-macro: macro "Odd ${id}" \\(#${id}, en\\) has no list of actions`)
+      )
+    }
+  })
+
+  test("the actions not applied are listed from every language's macro", async () => {
+    const { sim, client } = setup()
+    const fr = sim.macros().find(m => m.id === 13)!
+    const actions = [...(fr.actions as unknown[]), { name: 'setAssignee', arguments: {} }]
+    sim.setMacro({ ...fr, actions })
+    const ref = { input: 'follow-up-macro', id: null, name: 'Follow-up' }
+    const catalog = await resolveMessages(client, inputs({ followUp: ref }), sim.email)
+    expect(catalog.macros![0]!.ignoredActions).toEqual(['addTags', 'setStatus', 'setAssignee'])
+  })
+
+  test("an HTML-only reply's text version has its character references decoded", async () => {
+    const { sim, client } = setup()
+    const html = '<p>Caf&eacute; &#8217;s &#x2014; &hellip; &lt;b&gt; &amp;lt; &unknown; &#0;</p>'
+    sim.setMacro({ id: 43, name: 'Html', language: 'en', actions: [{ name: 'setResponseText', arguments: { body_html: html } }] }) // prettier-ignore
+    const ref = { input: 'close-macro', id: 43, name: null }
+    const catalog = await resolveMessages(client, inputs({ close: ref }), sim.email)
+    expect(catalog.byLanguage.default!.close).toBe('Café ’s — … <b> &lt; &unknown; &#0;')
+    expect(catalog.byLanguage.default!.html!.close).toBe(html)
+  })
+
+  test('a macro read by id that comes back as another macro is not sent', async () => {
+    const { sim, client } = setup()
+    const answering: MacroClient = {
+      list: client.list.bind(client),
+      getJson: (path: string, query?: Record<string, string | number>) =>
+        client.getJson(path === '/macros/14' ? '/macros/12' : path, query)
+    }
+    const ref = { input: 'close-macro', id: 14, name: null }
+    const read = resolveMessages(answering, inputs({ close: ref }), sim.email)
+    await expect(read).rejects.toThrow(/^close-macro: GET \/macros\/14 answered macro #12/)
+    await expect(read).rejects.not.toBeInstanceOf(SettingsError)
   })
 })

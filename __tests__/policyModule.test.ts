@@ -90,6 +90,19 @@ describe('policy-module', () => {
     expect(sim.log).toHaveLength(0)
   })
 
+  test("a module's open timer or connection does not keep the step running once it has reported", async () => {
+    // A CRM client or a database pool left open would hold the job until its timeout-minutes.
+    const t = dueTicket(sim)
+    const file = moduleFile('setInterval(() => {}, 1000)\nexport default () => undefined\n')
+    const env = { GORGIAS_DOMAIN: 'acme', GORGIAS_EMAIL: sim.email, GORGIAS_API_KEY: sim.apiKey, GORGIAS_API_URL: sim.baseUrl } // prettier-ignore
+    const cli = await runCli(['--policy-module', file, '--dry-run', '--json'], env)
+    expect(cli.code).toBe(0)
+    expect(JSON.parse(cli.stdout)).toMatchObject({ followedUp: [t.id] })
+    const run = await runAction(simInputs(sim, { 'policy-module': file }), { timeoutMs: 30_000 })
+    expect(run.code).toBe(0)
+    expect(JSON.parse(run.outputs['followed-up']!)).toEqual([t.id])
+  })
+
   test('the same module works from the CLI (--policy-module)', async () => {
     const t = dueTicket(sim)
     const file = moduleFile("export default () => ({ skip: 'VIP handled by hand' })\n")
@@ -106,9 +119,11 @@ describe('policy-module', () => {
 })
 
 describe('loadPolicyModule (in process)', () => {
-  async function vetoFrom(source: string, timeoutMs = 1000) {
+  const policySettings = () =>
+    settingsFor(null, { 'gorgias-api-key': 'sekret-KEY-1234' }, { workspace: '/' })
+
+  async function vetoFrom(source: string, timeoutMs = 1000, settings = policySettings()) {
     const { loadPolicyModule } = await import('../src/policyModule.js')
-    const settings = settingsFor(null, {}, { workspace: '/' })
     settings.policyModule = moduleFile(source)
     const lines: string[] = []
     const veto = await loadPolicyModule(settings, { info: m => lines.push(m) }, timeoutMs)
@@ -145,6 +160,18 @@ describe('loadPolicyModule (in process)', () => {
     return { ask, lines }
   }
 
+  test('a module that does not finish loading in time stops the run before any request', async () => {
+    const { loadPolicyModule, PolicyModuleError } = await import('../src/policyModule.js')
+    const settings = policySettings()
+    // A top-level await on a CRM that never answers.
+    settings.policyModule = moduleFile(
+      'await new Promise(() => {})\nexport default () => undefined\n'
+    )
+    const load = loadPolicyModule(settings, { info: () => undefined }, 50)
+    await expect(load).rejects.toThrow(PolicyModuleError)
+    await expect(load).rejects.toThrow(/^policy-module: .* did not load within 0\.05 s/)
+  })
+
   test('a module that does not answer in time fails the ticket', async () => {
     const { ask } = await vetoFrom('export default () => new Promise(() => {})\n', 50)
     await expect(ask()).rejects.toThrow('policy-module did not answer within 0.05 s')
@@ -180,5 +207,44 @@ describe('loadPolicyModule (in process)', () => {
     await expect(skip.ask()).resolves.toEqual({ skip: 'VIP ::error::x' })
     const thrown = await vetoFrom("export default () => { throw new Error('down\\n::error::x') }\n")
     await expect(thrown.ask()).rejects.toThrow(/^policy-module threw: down ::error::x$/)
+  })
+
+  test("the module's log lines never show the API key, in any form", async () => {
+    // A module runs where the key is in the environment; the CLI's log has no runner to mask it.
+    const token = Buffer.from('bot@acme.test:sekret-KEY-1234').toString('base64')
+    const { ask, lines } = await vetoFrom(
+      `export default (t, m, a, context) => { context.log('key sekret-KEY-1234, auth Basic ${token}') }\n`
+    )
+    await ask()
+    expect(lines).toContain('policy-module (ticket 1): key ***, auth ***')
+    for (const line of lines) expect(line).not.toMatch(/sekret|${token}/)
+    // Taken out before a long reason is cut: a cut key would no longer match the key's forms.
+    const long = await vetoFrom(
+      "export default () => ({ skip: 'x'.repeat(495) + 'sekret-KEY-1234' })\n"
+    )
+    const { skip } = (await long.ask())!
+    expect(skip).toBe(`${'x'.repeat(495)}***`)
+    const thrown = await vetoFrom(
+      "export default () => { throw new Error('x'.repeat(480) + 'sekret-KEY-1234') }\n"
+    )
+    await expect(thrown.ask()).rejects.toThrow(/x\*\*\*$/)
+  })
+
+  test('a module cannot change the settings the run decides by (it can only veto)', async () => {
+    const settings = policySettings()
+    const { ask } = await vetoFrom(
+      [
+        'export default (t, m, a, context) => {',
+        '  context.settings.excludeTags.length = 0',
+        '  context.settings.followUpHours.push(1)',
+        "  context.settings.messages.byLanguage.default.followUp = 'changed'",
+        '}'
+      ].join('\n'),
+      1000,
+      settings
+    )
+    const before = JSON.stringify(settings)
+    await ask()
+    expect(JSON.stringify(settings)).toBe(before)
   })
 })

@@ -51416,6 +51416,112 @@ function hasTagNamed(ticket, name) {
     return Array.isArray(tags) && tags.some(named);
 }
 
+;// CONCATENATED MODULE: ./src/accountHours.ts
+
+
+
+/**
+ * `business-hours: gorgias`: the account's business hours (`GET /api/account`, the setting of type
+ * `business-hours`), written as the input would be and parsed by the same parser. Read
+ * defensively: the shape varies by account age; anything not understood stops the run before any
+ * write, naming business-hours.
+ *
+ *     { "type": "business-hours",
+ *       "data": { "timezone": "Europe/Paris",
+ *                 "business_hours": [{ "days": "1,2,3,4,5", "from_time": "09:00", "to_time": "17:00" }] } }
+ *
+ * Days are ISO weekdays (1 = Monday ... 7 = Sunday; 0 is read as Sunday too), as a comma list or an
+ * array. The time zone is the account's; the timezone input may only repeat it (or stay at its
+ * default, UTC). Holidays still apply, as dates in the account's time zone.
+ */
+const HOW_TO_FIX = 'set the account\'s business hours in Gorgias (Settings > Business hours), or write them in business-hours, e.g. "Mon-Fri 09:00-18:00" with timezone';
+const refuse = (problem) => new SettingsError('business-hours', `business-hours: gorgias: the account's business hours ${problem}; ${HOW_TO_FIX}`);
+/** The setting's data: `settings` as a list of `{type, data}`, or an object keyed by type. */
+function businessHoursData(account) {
+    const settings = account.settings;
+    const list = Array.isArray(settings)
+        ? settings
+        : isRecord(settings)
+            ? Object.entries(settings).map(([type, value]) => isRecord(value) && 'data' in value ? { type, ...value } : { type, data: value })
+            : [];
+    const setting = list.find((s) => isRecord(s) && s.type === 'business-hours');
+    if (!setting)
+        throw refuse('are not set (no setting of type "business-hours" in GET /api/account)');
+    if (!isRecord(setting.data))
+        throw refuse('are not readable (the setting has no data)');
+    return setting.data;
+}
+function days(raw) {
+    const items = typeof raw === 'string' ? raw.split(/[,\s]+/).filter(d => d) : [raw].flat();
+    const out = items.map(d => (typeof d === 'string' && /^\d$/.test(d.trim()) ? Number(d) : d));
+    const isDay = (d) => Number.isInteger(d) && Number(d) >= 0 && Number(d) <= 7;
+    if (out.length === 0 || !out.every(isDay)) {
+        throw refuse(`have days ${JSON.stringify(raw)}, not understood (expected weekdays such as "1,2,3,4,5")`);
+    }
+    return out.map(d => d % 7);
+}
+function time(raw) {
+    const match = typeof raw === 'string' ? /^(\d{1,2}):(\d{2})(?::\d{2})?$/.exec(raw.trim()) : null;
+    if (!match) {
+        throw refuse(`have a time ${JSON.stringify(raw)}, not understood (expected "HH:MM")`);
+    }
+    return `${match[1].padStart(2, '0')}:${match[2]}`;
+}
+/**
+ * The account's hours, written as business-hours text ("Mon 09:00-17:00; ...") for the same
+ * parser, with the holidays input. `timezone` is the input's value: it must be UTC (its default,
+ * read as "unset") or the account's own.
+ */
+function accountBusinessHours(account, given) {
+    const data = businessHoursData(account);
+    const entries = data.business_hours ?? data.businessHours ?? data.hours;
+    if (!Array.isArray(entries) || entries.length === 0) {
+        throw refuse('are not readable (no "business_hours" list)');
+    }
+    const groups = [];
+    for (const entry of entries) {
+        if (!isRecord(entry))
+            throw refuse(`have an entry ${JSON.stringify(entry)}, not understood`);
+        const from = time(entry.from_time);
+        let to = time(entry.to_time);
+        const dayList = days(entry.days);
+        if (to === '00:00')
+            to = '24:00';
+        if (to === from) {
+            // Neither open around the clock (that is 00:00 to 00:00) nor closed: not guessed.
+            throw refuse(`have an entry from ${from} to ${to}, not understood (a window ends after it starts)`);
+        }
+        if (to <= from) {
+            // Open past midnight: the rest of the night belongs to the next day.
+            for (const d of dayList)
+                groups.push(`${DAY_SHORT[d]} ${from}-24:00`, `${DAY_SHORT[(d + 1) % 7]} 00:00-${to}`);
+        }
+        else {
+            for (const d of dayList)
+                groups.push(`${DAY_SHORT[d]} ${from}-${to}`);
+        }
+    }
+    const timezone = typeof data.timezone === 'string' ? data.timezone.trim() : '';
+    if (!timezone || !isValidTimeZone(timezone)) {
+        throw refuse(`have the time zone ${JSON.stringify(data.timezone ?? null)}, not an IANA name`);
+    }
+    const spec = groups.filter(g => !g.endsWith('00:00-00:00')).join('; ');
+    // Zone names in any case, as the timezone input takes them.
+    const repeated = [timezone, 'UTC', ''].map(z => z.toLowerCase());
+    if (!repeated.includes(given.timezone.toLowerCase())) {
+        throw new SettingsError('timezone', `timezone: got "${given.timezone}", but business-hours: gorgias uses the account's time zone, ${timezone}; leave timezone unset (or set it to ${timezone})`);
+    }
+    try {
+        return parseBusinessHours(spec, timezone, given.holidays);
+    }
+    catch (err) {
+        if (err instanceof BusinessHoursError && err.input === 'holidays') {
+            throw new SettingsError('holidays', err.message);
+        }
+        throw refuse(`are not usable: ${err instanceof Error ? err.message : String(err)}`);
+    }
+}
+
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -52411,7 +52517,372 @@ async function getAccount(client) {
     return json;
 }
 
+;// CONCATENATED MODULE: ./src/text.ts
+/**
+ * Text this action shows but did not write (subjects, names, what a module or the API said) made
+ * inert where shown: the job summary (Markdown), a terminal, the log (`::` opens a workflow command).
+ */
+/** Controls that reorder what follows them: a subject could display reversed (U+202E). */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+/** C0 (ESC, BEL, CR, LF, ...), DEL and C1 (incl. CSI, U+009B) controls. */
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u001F\u007F-\u009F]/g;
+/** One line of plain text: whitespace runs become one space; other controls and bidi controls go. */
+function oneLine(text) {
+    return text.replace(/\s+/g, ' ').replace(CONTROLS, '').replace(BIDI_CONTROLS, '').trim();
+}
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/**
+ * At most `max` graphemes (an emoji, a letter with its accents), ending in "…" when cut; also at
+ * most `4 * max` UTF-16 units, so a grapheme of a thousand combining marks cannot blow up a table.
+ */
+function cut(text, max) {
+    if (text.length <= max)
+        return text;
+    const budget = 4 * max;
+    const kept = [];
+    let units = 0;
+    for (const { segment } of graphemes.segment(text)) {
+        if (kept.length === max || units + segment.length > budget) {
+            // Make room for the ellipsis.
+            while (kept.length > 0 && (kept.length > max - 1 || units + 1 > budget)) {
+                units -= kept.pop().length;
+            }
+            return `${kept.join('')}…`;
+        }
+        kept.push(segment);
+        units += segment.length;
+    }
+    return text;
+}
+/** Width in graphemes, for padding terminal columns. */
+const graphemeLength = (text) => [...graphemes.segment(text)].length;
+/**
+ * Backslash-escapes what GitHub's Markdown would read as syntax (emphasis, code, links, HTML,
+ * entities, table pipes, headings, math; `:` and `.` that could make an autolink or an emoji code,
+ * `@` of an email autolink) and a first character that could open a block (list, quote, heading).
+ * Prose keeps its look: a colon or full stop before a space is left alone.
+ */
+function escapeMarkdown(text) {
+    return text
+        .replace(/[\\`*_~[\]<>&|#$@!]|[:.](?=\S)/g, c => `\\${c}`)
+        .replace(/^([-+=]|\d+[.)])/, start => /^\d/.test(start) ? `${start.slice(0, -1)}\\${start.slice(-1)}` : `\\${start}`);
+}
+/** Customer text for a Markdown table cell or line: one line, cut, escaped. */
+const markdownText = (text, max = 70) => escapeMarkdown(cut(oneLine(text), max));
+/** Text for a terminal column: one line, no control character that could move the cursor or colour. */
+const terminalCell = (text, max) => max === undefined ? oneLine(text) : cut(oneLine(text), max);
+/**
+ * A log line the runner reads as text, never as a workflow command: one line (a newline and then
+ * `::error::` would be a command); the caller puts its own prefix first, so it never starts `::`.
+ */
+const logText = (text, max = 2000) => cut(oneLine(asText(text)), max);
+/** Any value a module might hand over, as text: strings as they are, the rest as JSON. */
+function asText(value) {
+    if (typeof value === 'string')
+        return value;
+    if (value instanceof Error)
+        return value.message;
+    try {
+        return JSON.stringify(value) ?? String(value);
+    }
+    catch {
+        return Object.prototype.toString.call(value);
+    }
+}
+/** A Markdown link to a ticket in the helpdesk (the domain is validated by config.ts). */
+const ticketLink = (domain, id) => `[#${id}](https://${domain}.gorgias.com/app/ticket/${id})`;
+/** What a report shows in place of the name of a customer who has none. */
+const NO_NAME = '(no name)';
+/** "1 page", "2 pages". */
+const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+
+;// CONCATENATED MODULE: ./src/macros.ts
+
+
+
+
+
+
+const KINDS = ['followUp', 'finalFollowUp', 'close'];
+/** Most macros a name search pages through: an account has hundreds, not tens of thousands. */
+const MAX_SEARCH_PAGES = 20;
+const refKey = (ref) => (ref.id !== null ? `#${ref.id}` : `name:${ref.name}`);
+/**
+ * The catalog with every macro reference replaced by the macro's texts, the macros in use for the
+ * summary, and the API user when a text uses `{{current_user.*}}`. A catalog without either is
+ * returned as it is, without a request.
+ */
+async function resolveMessages(client, catalog, apiUserEmail) {
+    let resolved = catalog;
+    const refs = Object.values(catalog.byLanguage).flatMap(t => Object.values(t.macros ?? {}));
+    if (refs.length > 0) {
+        const families = new Map();
+        for (const ref of refs) {
+            if (!families.has(refKey(ref)))
+                families.set(refKey(ref), await readFamily(client, ref));
+        }
+        const familyOf = (ref) => families.get(refKey(ref));
+        const uses = new Map();
+        for (const ref of refs) {
+            const use = familyOf(ref).use;
+            const input = ref.input.replace(/^messages-file /, '');
+            if (!uses.has(`${input} ${use.name}`))
+                uses.set(`${input} ${use.name}`, { ...use, input });
+        }
+        resolved = { ...catalog, byLanguage: withMacros(catalog, familyOf), macros: [...uses.values()] };
+    }
+    if (usesCurrentUser(resolved)) {
+        const user = await reading('gorgias-email', 'the API user (GET /api/users, for {{current_user...}})', () => findUserByEmail(client, apiUserEmail));
+        if (!user) {
+            throw new SettingsError('gorgias-email', `gorgias-email: a text uses {{current_user...}}, the API user, but no Gorgias user has the email ${apiUserEmail}; set gorgias-email to the email of the user that owns the API key`);
+        }
+        // Only what a text can read: the user's other fields (updated_datetime...) would change the
+        // state's fingerprint from run to run.
+        const { id, email, name, firstname, lastname } = user;
+        resolved = { ...resolved, currentUser: { id, email, name, firstname, lastname } };
+    }
+    return resolved;
+}
+function usesCurrentUser(catalog) {
+    return Object.values(catalog.byLanguage).some(t => KINDS.some(kind => usesVariable(t[kind], 'current_user.') ||
+        (t.html?.[kind] !== undefined && usesVariable(t.html[kind], 'current_user.', true))));
+}
+/**
+ * Each entry with its macros' texts in its language. The message inputs (one entry) get an entry
+ * per language the macros have, so a French ticket gets the French macro; an input's text is the
+ * same in each.
+ */
+function withMacros(catalog, familyOf) {
+    const entry = (base, language) => {
+        const { macros, ...rest } = base;
+        const templates = { ...rest, sources: { ...rest.sources }, html: {} };
+        for (const kind of KINDS) {
+            const ref = macros?.[kind];
+            if (!ref)
+                continue;
+            const family = familyOf(ref);
+            const tag = language?.toLowerCase().replace(/_/g, '-');
+            // exact, then the primary subtag, then the macro named
+            const reply = tag === undefined
+                ? family.named
+                : (family.byLanguage.get(tag) ??
+                    family.byLanguage.get(tag.split('-')[0]) ??
+                    family.named);
+            templates[kind] = reply.text;
+            if (reply.html !== null)
+                templates.html[kind] = reply.html;
+            templates.sources[kind] = reply.label;
+        }
+        return templates;
+    };
+    if (catalog.source !== 'inputs') {
+        const entries = Object.entries(catalog.byLanguage);
+        return Object.fromEntries(entries.map(([language, t]) => [language, entry(t, language)]));
+    }
+    const base = catalog.byLanguage[INPUTS_LANGUAGE];
+    const byLanguage = { [INPUTS_LANGUAGE]: entry(base, null) };
+    for (const ref of KINDS.flatMap(kind => base.macros?.[kind] ?? [])) {
+        for (const language of familyOf(ref).byLanguage.keys()) {
+            if (!Object.hasOwn(byLanguage, language))
+                byLanguage[language] = entry(base, language);
+        }
+    }
+    return byLanguage;
+}
+/** Why a read failed, as the person who named the macro can act on it. */
+async function reading(where, what, read) {
+    try {
+        return await read();
+    }
+    catch (err) {
+        // Credentials and the time limit stop the run as they do anywhere else; not a settings error.
+        if (err instanceof AuthError || err instanceof DeadlineError || err instanceof SettingsError) {
+            throw err;
+        }
+        if (err instanceof NotFoundError) {
+            const hint = what.startsWith('macro')
+                ? "; check the macro's id in Gorgias (Settings > Macros)"
+                : '';
+            throw new SettingsError(where, `${where}: ${what} not found${hint}`);
+        }
+        const why = err instanceof Error ? err.message : String(err);
+        const message = `${where}: ${what} could not be read: ${why}`;
+        // Refused as asked: the setting to fix (exit 2). A server error or an answer that is not JSON
+        // is not the settings' fault: the run stops as on any other error (exit 1).
+        throw err instanceof ValidationError ? new SettingsError(where, message) : new Error(message);
+    }
+}
+/** `GET /macros/{id}`: an answer that is another macro is junk, never a text to send. */
+async function readMacro(client, where, what, id) {
+    const macro = await reading(where, what, () => getMacro(client, id));
+    if (macro.id !== id) {
+        throw new Error(`${where}: GET /macros/${id} answered macro #${macro.id}, not the one asked for`);
+    }
+    return macro;
+}
+const archivedError = (where, what) => new SettingsError(where, `${where}: ${what}; restore it in Gorgias or name another macro`);
+/** The macro named by id or by exact name, and the macros of that same name (other languages). */
+async function findNamed(client, ref) {
+    const where = ref.input;
+    if (ref.id !== null) {
+        const named = await readMacro(client, where, `macro #${ref.id}`, ref.id);
+        if (isArchived(named))
+            throw archivedError(where, `${describe(named)} is archived`);
+        const name = typeof named.name === 'string' ? named.name : '';
+        return { named, sameName: name ? await searchByName(client, where, name) : [] };
+    }
+    const name = ref.name;
+    const all = await searchByName(client, where, name);
+    if (all.length === 0) {
+        throw new SettingsError(where, `${where}: no macro is named "${name}" (names are matched exactly, case included); give the exact name or the macro's id`);
+    }
+    const sameName = all.filter(m => !isArchived(m));
+    if (sameName.length === 0) {
+        const ids = all.map(m => `#${m.id}`).join(', ');
+        throw archivedError(where, `the macro "${name}" is archived (${ids})`);
+    }
+    return { named: sameName.reduce((a, b) => (b.id < a.id ? b : a)), sameName };
+}
+async function readFamily(client, ref) {
+    const where = ref.input;
+    const { named, sameName } = await findNamed(client, ref);
+    const byLanguage = new Map();
+    const namedLanguage = languageOf(named);
+    for (const macro of [named, ...sameName.filter(m => m.id !== named.id && !isArchived(m))]) {
+        const language = languageOf(macro);
+        const other = language === null ? undefined : byLanguage.get(language);
+        if (other && other.id !== macro.id) {
+            if (ref.id !== null && language === namedLanguage)
+                continue;
+            throw new SettingsError(where, `${where}: "${shownName(named)}" names ${describe(other)} and ${describe(macro)} in the same language; name one by its id, or rename the other in Gorgias`);
+        }
+        if (language !== null)
+            byLanguage.set(language, macro);
+        else if (macro.id !== named.id && ref.id === null) {
+            throw new SettingsError(where, `${where}: "${shownName(named)}" names several macros (${sameName.map(m => `#${m.id}`).join(', ')}); name one by its id`);
+        }
+    }
+    const full = (macro) => Array.isArray(macro.actions) ? macro : readMacro(client, where, describe(macro), macro.id);
+    const replies = new Map();
+    // Every macro whose text may be sent: each one's other actions are said not to be applied.
+    const fulls = [await full(named)];
+    for (const [language, macro] of byLanguage) {
+        const read = macro.id === named.id ? fulls[0] : await full(macro);
+        if (read !== fulls[0])
+            fulls.push(read);
+        replies.set(language, replyOf(where, read));
+    }
+    const namedReply = namedLanguage !== null ? replies.get(namedLanguage) : replyOf(where, fulls[0]);
+    const others = [...replies.values()].filter(r => r.id !== namedReply.id);
+    const ignored = fulls.flatMap(m => (m.actions ?? []).map(actionName));
+    return {
+        named: namedReply,
+        byLanguage: replies,
+        use: {
+            input: where,
+            name: namedReply.name,
+            macros: [namedReply, ...others].map(r => ({ id: r.id, language: r.language })),
+            ignoredActions: [...new Set(ignored)].filter(n => n !== 'setResponseText')
+        }
+    };
+}
+/** Every macro whose name is exactly `name`, archived ones included. */
+async function searchByName(client, where, name) {
+    return reading(where, `the macros named "${name}"`, async () => {
+        const found = [];
+        let pages = 0;
+        for await (const page of listMacros(client, { search: name })) {
+            found.push(...page.filter(m => typeof m?.id === 'number' && typeof m.name === 'string' && m.name.trim() === name.trim()));
+            if (++pages >= MAX_SEARCH_PAGES)
+                break;
+        }
+        return found;
+    });
+}
+function isArchived(macro) {
+    return typeof macro.archived_datetime === 'string' && macro.archived_datetime !== '';
+}
+function languageOf(macro) {
+    const language = typeof macro.language === 'string' ? macro.language.trim().toLowerCase().replace(/_/g, '-') : '';
+    return /^[a-z]{2,3}(-[a-z0-9]{2,8})*$/.test(language) ? language : null;
+}
+/** A macro's name where it is shown (errors, the summary, a terminal): one line, of sane length. */
+function shownName(macro) {
+    return typeof macro.name === 'string' ? cut(oneLine(macro.name), 100) : '?';
+}
+function describe(macro) {
+    const language = languageOf(macro);
+    return `macro "${shownName(macro)}" (#${macro.id}${language ? `, ${language}` : ''})`;
+}
+const actionName = (a) => [a?.name, a?.type].find((n) => typeof n === 'string' && n !== '') ?? '?';
+/** The macro's setResponseText, checked: text to send, and variables this action can fill. */
+function replyOf(where, macro) {
+    const label = describe(macro);
+    if (isArchived(macro))
+        throw archivedError(where, `${label} is archived`);
+    if (!Array.isArray(macro.actions ?? [])) {
+        throw new SettingsError(where, `${where}: ${label} has no list of actions (Gorgias answered ${cut(oneLine(JSON.stringify(macro.actions) ?? ''), 60)}); check the macro in Gorgias, or name another`);
+    }
+    const action = (macro.actions ?? []).find(a => actionName(a) === 'setResponseText');
+    const args = action?.arguments ?? {};
+    const bodyText = typeof args.body_text === 'string' ? args.body_text.replace(/\r\n/g, '\n').trim() : '';
+    const bodyHtml = typeof args.body_html === 'string' ? args.body_html.trim() : '';
+    const text = bodyText || htmlToText(bodyHtml);
+    if (!text) {
+        throw new SettingsError(where, `${where}: ${label} has no response text (its "setResponseText" action is missing or empty); add the reply to the macro in Gorgias`);
+    }
+    const textProblem = templateProblem(text);
+    if (textProblem)
+        throw new SettingsError(where, `${where}: ${label} body_text: ${textProblem}`);
+    const htmlProblem = bodyHtml ? templateProblem(bodyHtml, true) : null;
+    if (htmlProblem)
+        throw new SettingsError(where, `${where}: ${label} body_html: ${htmlProblem}`);
+    const name = shownName(macro);
+    return { id: macro.id, name, language: languageOf(macro), label, text, html: bodyHtml || null };
+}
+// prettier-ignore
+const macros_ENTITIES = {
+    nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", hellip: '…', mdash: '—',
+    ndash: '–', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', laquo: '«', raquo: '»', euro: '€',
+    copy: '©', reg: '®', trade: '™', bull: '•', middot: '·', deg: '°', szlig: 'ß', aelig: 'æ',
+    AElig: 'Æ', oslash: 'ø', Oslash: 'Ø', iexcl: '¡', iquest: '¿'
+};
+/** `eacute`, `Ccedil`: a letter and its accent, as one character. */
+// prettier-ignore
+const ACCENTS = {
+    grave: '\u0300', acute: '\u0301', circ: '\u0302', tilde: '\u0303', uml: '\u0308', ring: '\u030a', cedil: '\u0327'
+};
+/** A character reference as its character; one this cannot read stays as written. */
+function character(reference, name) {
+    const number = /^#(x[0-9a-f]+|\d+)$/i.exec(name)?.[1];
+    if (number !== undefined) {
+        const code = /^x/i.test(number) ? parseInt(number.slice(1), 16) : Number(number);
+        const usable = code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff);
+        const control = (code < 0x20 && code !== 9 && code !== 10) || (code >= 0x7f && code < 0xa0);
+        return usable && !control ? String.fromCodePoint(code) : reference;
+    }
+    if (Object.hasOwn(macros_ENTITIES, name))
+        return macros_ENTITIES[name];
+    const accented = /^([a-z])(grave|acute|circ|tilde|uml|ring|cedil)$/i.exec(name);
+    const letter = accented && `${accented[1]}${ACCENTS[accented[2]]}`.normalize('NFC');
+    return letter && letter.length === 1 ? letter : reference;
+}
+/** A text version of an HTML reply, for a macro that has body_html only (references read once). */
+function htmlToText(html) {
+    return html
+        .replace(/<br\s*\/?>/gi, '\n')
+        .replace(/<\/(?:p|div|li|h[1-6])>/gi, '\n\n')
+        .replace(/<[^>]*>/g, '')
+        .replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{2,8});/gi, character)
+        .replace(/\n{3,}/g, '\n\n')
+        .trim();
+}
+
 ;// CONCATENATED MODULE: ./src/checkSetup.ts
+
+
+
 
 
 
@@ -52436,7 +52907,10 @@ const FIX = {
     tagUnconfirmed: 'check the name against Settings > Tags in Gorgias',
     integrationsRefused: "give the key's user the permission to read integrations, or use an admin's key",
     integrationsUnlisted: 'check in Gorgias (Settings > Channels > Email) that the support mailbox is connected',
-    noMailbox: 'connect or reactivate the support mailbox in Gorgias (Settings > Channels > Email), or remove email from channels'
+    noMailbox: 'connect or reactivate the support mailbox in Gorgias (Settings > Channels > Email), or remove email from channels',
+    accountUnread: 'run the check again; a run that cannot read it stops before any write',
+    accountHours: "set the account's business hours in Gorgias (Settings > Business hours), or write them in business-hours",
+    macro: 'fix the macro in Gorgias (Settings > Macros), or name another: a run stops on it before any write'
 };
 /** 1. The credentials and the API user; the error when the credentials were refused. */
 async function checkUser(client, settings) {
@@ -52621,86 +53095,46 @@ async function checkEmailIntegration(client, settings) {
     const found = `${address(first)} (${first.type} integration ${first.id}${named})${more}; each follow-up goes out from the address of the agent's last reply`;
     return say('ok', found);
 }
-
-;// CONCATENATED MODULE: ./src/text.ts
-/**
- * Text this action shows but did not write (subjects, names, what a module or the API said) made
- * inert where shown: the job summary (Markdown), a terminal, the log (`::` opens a workflow command).
- */
-/** Controls that reorder what follows them: a subject could display reversed (U+202E). */
-const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
-/** C0 (ESC, BEL, CR, LF, ...), DEL and C1 (incl. CSI, U+009B) controls. */
-// eslint-disable-next-line no-control-regex
-const CONTROLS = /[\u0000-\u001F\u007F-\u009F]/g;
-/** One line of plain text: whitespace runs become one space; other controls and bidi controls go. */
-function oneLine(text) {
-    return text.replace(/\s+/g, ' ').replace(CONTROLS, '').replace(BIDI_CONTROLS, '').trim();
-}
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-/**
- * At most `max` graphemes (an emoji, a letter with its accents), ending in "…" when cut; also at
- * most `4 * max` UTF-16 units, so a grapheme of a thousand combining marks cannot blow up a table.
- */
-function cut(text, max) {
-    if (text.length <= max)
-        return text;
-    const budget = 4 * max;
-    const kept = [];
-    let units = 0;
-    for (const { segment } of graphemes.segment(text)) {
-        if (kept.length === max || units + segment.length > budget) {
-            // Make room for the ellipsis.
-            while (kept.length > 0 && (kept.length > max - 1 || units + 1 > budget)) {
-                units -= kept.pop().length;
-            }
-            return `${kept.join('')}…`;
+/** 8. What the settings read from the account before a run's first write: hours and macros. */
+async function checkFromAccount(client, settings) {
+    const items = [];
+    const given = settings.accountBusinessHours;
+    if (given) {
+        const say = sayer('business-hours: gorgias (GET /api/account)');
+        try {
+            const hours = accountBusinessHours(await getAccount(client), given);
+            items.push(say('ok', `the account's business hours: ${hours.describe}`));
         }
-        kept.push(segment);
-        units += segment.length;
+        catch (err) {
+            items.push(unread(err, say, FIX.accountHours));
+        }
     }
-    return text;
-}
-/** Width in graphemes, for padding terminal columns. */
-const graphemeLength = (text) => [...graphemes.segment(text)].length;
-/**
- * Backslash-escapes what GitHub's Markdown would read as syntax (emphasis, code, links, HTML,
- * entities, table pipes, headings, math; `:` and `.` that could make an autolink or an emoji code,
- * `@` of an email autolink) and a first character that could open a block (list, quote, heading).
- * Prose keeps its look: a colon or full stop before a space is left alone.
- */
-function escapeMarkdown(text) {
-    return text
-        .replace(/[\\`*_~[\]<>&|#$@!]|[:.](?=\S)/g, c => `\\${c}`)
-        .replace(/^([-+=]|\d+[.)])/, start => /^\d/.test(start) ? `${start.slice(0, -1)}\\${start.slice(-1)}` : `\\${start}`);
-}
-/** Customer text for a Markdown table cell or line: one line, cut, escaped. */
-const markdownText = (text, max = 70) => escapeMarkdown(cut(oneLine(text), max));
-/** Text for a terminal column: one line, no control character that could move the cursor or colour. */
-const terminalCell = (text, max) => max === undefined ? oneLine(text) : cut(oneLine(text), max);
-/**
- * A log line the runner reads as text, never as a workflow command: one line (a newline and then
- * `::error::` would be a command); the caller puts its own prefix first, so it never starts `::`.
- */
-const logText = (text, max = 2000) => cut(oneLine(asText(text)), max);
-/** Any value a module might hand over, as text: strings as they are, the rest as JSON. */
-function asText(value) {
-    if (typeof value === 'string')
-        return value;
-    if (value instanceof Error)
-        return value.message;
+    const refs = Object.values(settings.messages.byLanguage).flatMap(t => Object.values(t.macros ?? {}));
+    if (refs.length === 0)
+        return items;
+    const macroCheck = (input, name) => sayer(`${input} "${name}" (GET /api/macros)`);
     try {
-        return JSON.stringify(value) ?? String(value);
+        const { macros: uses = [] } = await resolveMessages(client, settings.messages, settings.email);
+        for (const use of uses) {
+            const ids = use.macros.map(m => `#${m.id}${m.language ? ` ${m.language}` : ''}`).join(', ');
+            const ignored = use.ignoredActions.length ? use.ignoredActions.join(', ') : 'none';
+            items.push(macroCheck(use.input, use.name)('ok', `${ids}; not applied: ${ignored}`));
+        }
     }
-    catch {
-        return Object.prototype.toString.call(value);
+    catch (err) {
+        const ref = refs.find(r => err instanceof SettingsError && r.input === err.input) ?? refs[0];
+        items.push(unread(err, macroCheck(ref.input, String(ref.name ?? ref.id)), FIX.macro));
     }
+    return items;
 }
-/** A Markdown link to a ticket in the helpdesk (the domain is validated by config.ts). */
-const ticketLink = (domain, id) => `[#${id}](https://${domain}.gorgias.com/app/ticket/${id})`;
-/** What a report shows in place of the name of a customer who has none. */
-const NO_NAME = '(no name)';
-/** "1 page", "2 pages". */
-const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+/** The item of a read that failed: refused settings are a problem; 401 stops, as anywhere. */
+function unread(err, say, fix) {
+    if (err instanceof AuthError && err.status === 401)
+        throw err;
+    if (err instanceof SettingsError || err instanceof AuthError)
+        return say('problem', checkSetup_reason(err), fix);
+    return say('warning', `could not be read: ${checkSetup_reason(err)}`, FIX.accountUnread);
+}
 
 ;// CONCATENATED MODULE: ./src/check.ts
 
@@ -52728,6 +53162,7 @@ function checkAccount(client, settings) {
         items.push(listing, await checkTicketRead(client, open));
         items.push(...(await checkTags(client, settings, 'full')), checkChannels(settings, open));
         items.push(await checkEmailIntegration(client, settings));
+        items.push(...(await checkFromAccount(client, settings)));
         return null;
     });
 }
@@ -52931,10 +53366,10 @@ class PolicyModuleError extends Error {
     name = 'PolicyModuleError';
 }
 /** `run()`'s answer (a throw in it too), or a PolicyModuleError after `ms`. */
-function withTimeout(run, ms) {
+function withTimeout(run, ms, late = `policy-module did not answer within ${ms / 1000} s`) {
     let timer;
     const timeout = new Promise((_, reject) => {
-        const error = new PolicyModuleError(`policy-module did not answer within ${ms / 1000} s`);
+        const error = new PolicyModuleError(late);
         timer = setTimeout(() => reject(error), ms);
     });
     return Promise.race([Promise.resolve().then(run), timeout]).finally(() => clearTimeout(timer));
@@ -52948,10 +53383,15 @@ async function loadPolicyModule(settings, log, timeoutMs = POLICY_TIMEOUT_MS) {
     }
     let loaded;
     try {
-        // Loaded at run time from the user's checkout, never bundled.
-        loaded = (await import(/* webpackIgnore: true */ (0,external_node_url_.pathToFileURL)(path).href));
+        // Loaded at run time from the user's checkout, never bundled; a top-level await that never
+        // ends (a CRM that does not answer) would hold the run before its first request.
+        const late = `policy-module: ${path} did not load within ${timeoutMs / 1000} s`;
+        const load = () => import(/* webpackIgnore: true */ (0,external_node_url_.pathToFileURL)(path).href);
+        loaded = (await withTimeout(load, timeoutMs, late));
     }
     catch (err) {
+        if (err instanceof PolicyModuleError)
+            throw err;
         throw new PolicyModuleError(`policy-module: could not load ${path}: ${err instanceof Error ? err.message : String(err)}`);
     }
     if (typeof loaded.default !== 'function') {
@@ -52959,6 +53399,10 @@ async function loadPolicyModule(settings, log, timeoutMs = POLICY_TIMEOUT_MS) {
     }
     const policy = loaded.default;
     const { apiKey: _secret, ...publicSettings } = settings;
+    // The module runs where the key is in the environment: whatever it hands back is shown only
+    // without the key, taken out before a text is cut (a cut key no longer matches).
+    const forms = secretForms(settings.email, settings.apiKey);
+    const shown = (value, max) => logText(redact(asText(value), forms), max);
     log.info(`policy-module: loaded ${path}`);
     return async (client, ticket, messages, decision) => {
         const { kind, idleHours, reply } = decision;
@@ -52966,7 +53410,8 @@ async function loadPolicyModule(settings, log, timeoutMs = POLICY_TIMEOUT_MS) {
             ? { kind, idleHours, reply, reminder: decision.reminder, reminders: decision.reminders }
             : { kind, idleHours, reply };
         const context = {
-            settings: publicSettings,
+            // A copy: the module can only veto, never change what later tickets are decided by.
+            settings: structuredClone(publicSettings),
             gorgias: {
                 get: (p, q) => client.getJson(p, q),
                 getTicket: (id) => client.getTicket(id),
@@ -52974,7 +53419,7 @@ async function loadPolicyModule(settings, log, timeoutMs = POLICY_TIMEOUT_MS) {
             },
             fetch: globalThis.fetch,
             // One line per call, after a prefix, so that no line of it can be run as a workflow command.
-            log: (m) => log.info(`policy-module (ticket ${ticket.id}): ${logText(m)}`),
+            log: (m) => log.info(`policy-module (ticket ${ticket.id}): ${shown(m)}`),
             now: new Date()
         };
         const ask = () => policy(structuredClone(ticket), structuredClone(messages), action, context);
@@ -52986,15 +53431,15 @@ async function loadPolicyModule(settings, log, timeoutMs = POLICY_TIMEOUT_MS) {
             // Rejected credentials are the run's problem, not this ticket's: one clear stop.
             if (err instanceof PolicyModuleError || err instanceof AuthError)
                 throw err;
-            throw new PolicyModuleError(`policy-module threw: ${logText(err, 500)}`);
+            throw new PolicyModuleError(`policy-module threw: ${shown(err, 500)}`);
         }
         if (answer === undefined || answer === null)
             return undefined;
         const skip = typeof answer === 'object' ? answer.skip : undefined;
         // The reason is shown in the summary, the terminal and the log: one line, of sane length.
         if (typeof skip === 'string' && oneLine(skip) !== '')
-            return { skip: logText(skip, 500) };
-        throw new PolicyModuleError(`policy-module returned ${logText(asText(answer), 200)}; expected undefined (go ahead) or { skip: "reason" }`);
+            return { skip: shown(skip, 500) };
+        throw new PolicyModuleError(`policy-module returned ${shown(answer, 200)}; expected undefined (go ahead) or { skip: "reason" }`);
     };
 }
 
@@ -53844,345 +54289,6 @@ function forTheLog(report, settings) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/macros.ts
-
-
-
-
-
-
-const KINDS = ['followUp', 'finalFollowUp', 'close'];
-/** Most macros a name search pages through: an account has hundreds, not tens of thousands. */
-const MAX_SEARCH_PAGES = 20;
-const refKey = (ref) => (ref.id !== null ? `#${ref.id}` : `name:${ref.name}`);
-/**
- * The catalog with every macro reference replaced by the macro's texts, the macros in use for the
- * summary, and the API user when a text uses `{{current_user.*}}`. A catalog without either is
- * returned as it is, without a request.
- */
-async function resolveMessages(client, catalog, apiUserEmail) {
-    let resolved = catalog;
-    const refs = Object.values(catalog.byLanguage).flatMap(t => Object.values(t.macros ?? {}));
-    if (refs.length > 0) {
-        const families = new Map();
-        for (const ref of refs) {
-            if (!families.has(refKey(ref)))
-                families.set(refKey(ref), await readFamily(client, ref));
-        }
-        const familyOf = (ref) => families.get(refKey(ref));
-        const uses = new Map();
-        for (const ref of refs) {
-            const use = familyOf(ref).use;
-            const input = ref.input.replace(/^messages-file /, '');
-            if (!uses.has(`${input} ${use.name}`))
-                uses.set(`${input} ${use.name}`, { ...use, input });
-        }
-        resolved = { ...catalog, byLanguage: withMacros(catalog, familyOf), macros: [...uses.values()] };
-    }
-    if (usesCurrentUser(resolved)) {
-        const user = await reading('gorgias-email', 'the API user (GET /api/users, for {{current_user...}})', () => findUserByEmail(client, apiUserEmail));
-        if (!user) {
-            throw new SettingsError('gorgias-email', `gorgias-email: a text uses {{current_user...}}, the API user, but no Gorgias user has the email ${apiUserEmail}; set gorgias-email to the email of the user that owns the API key`);
-        }
-        // Only what a text can read: the user's other fields (updated_datetime...) would change the
-        // state's fingerprint from run to run.
-        const { id, email, name, firstname, lastname } = user;
-        resolved = { ...resolved, currentUser: { id, email, name, firstname, lastname } };
-    }
-    return resolved;
-}
-function usesCurrentUser(catalog) {
-    return Object.values(catalog.byLanguage).some(t => KINDS.some(kind => usesVariable(t[kind], 'current_user.') ||
-        (t.html?.[kind] !== undefined && usesVariable(t.html[kind], 'current_user.', true))));
-}
-/**
- * Each entry with its macros' texts in its language. The message inputs (one entry) get an entry
- * per language the macros have, so a French ticket gets the French macro; an input's text is the
- * same in each.
- */
-function withMacros(catalog, familyOf) {
-    const entry = (base, language) => {
-        const { macros, ...rest } = base;
-        const templates = { ...rest, sources: { ...rest.sources }, html: {} };
-        for (const kind of KINDS) {
-            const ref = macros?.[kind];
-            if (!ref)
-                continue;
-            const family = familyOf(ref);
-            const tag = language?.toLowerCase().replace(/_/g, '-');
-            // exact, then the primary subtag, then the macro named
-            const reply = tag === undefined
-                ? family.named
-                : (family.byLanguage.get(tag) ??
-                    family.byLanguage.get(tag.split('-')[0]) ??
-                    family.named);
-            templates[kind] = reply.text;
-            if (reply.html !== null)
-                templates.html[kind] = reply.html;
-            templates.sources[kind] = reply.label;
-        }
-        return templates;
-    };
-    if (catalog.source !== 'inputs') {
-        const entries = Object.entries(catalog.byLanguage);
-        return Object.fromEntries(entries.map(([language, t]) => [language, entry(t, language)]));
-    }
-    const base = catalog.byLanguage[INPUTS_LANGUAGE];
-    const byLanguage = { [INPUTS_LANGUAGE]: entry(base, null) };
-    for (const ref of KINDS.flatMap(kind => base.macros?.[kind] ?? [])) {
-        for (const language of familyOf(ref).byLanguage.keys()) {
-            if (!Object.hasOwn(byLanguage, language))
-                byLanguage[language] = entry(base, language);
-        }
-    }
-    return byLanguage;
-}
-/** Why a read failed, as the person who named the macro can act on it. */
-async function reading(where, what, read) {
-    try {
-        return await read();
-    }
-    catch (err) {
-        // Credentials and the time limit stop the run as they do anywhere else; not a settings error.
-        if (err instanceof AuthError || err instanceof DeadlineError || err instanceof SettingsError) {
-            throw err;
-        }
-        if (err instanceof NotFoundError) {
-            const hint = what.startsWith('macro')
-                ? "; check the macro's id in Gorgias (Settings > Macros)"
-                : '';
-            throw new SettingsError(where, `${where}: ${what} not found${hint}`);
-        }
-        const why = err instanceof Error ? err.message : String(err);
-        throw new SettingsError(where, `${where}: ${what} could not be read: ${why}`);
-    }
-}
-const archivedError = (where, what) => new SettingsError(where, `${where}: ${what}; restore it in Gorgias or name another macro`);
-/** The macro named by id or by exact name, and the macros of that same name (other languages). */
-async function findNamed(client, ref) {
-    const where = ref.input;
-    if (ref.id !== null) {
-        const named = await reading(where, `macro #${ref.id}`, () => getMacro(client, ref.id));
-        if (isArchived(named))
-            throw archivedError(where, `${describe(named)} is archived`);
-        const name = typeof named.name === 'string' ? named.name : '';
-        return { named, sameName: name ? await searchByName(client, where, name) : [] };
-    }
-    const name = ref.name;
-    const all = await searchByName(client, where, name);
-    if (all.length === 0) {
-        throw new SettingsError(where, `${where}: no macro is named "${name}" (names are matched exactly, case included); give the exact name or the macro's id`);
-    }
-    const sameName = all.filter(m => !isArchived(m));
-    if (sameName.length === 0) {
-        const ids = all.map(m => `#${m.id}`).join(', ');
-        throw archivedError(where, `the macro "${name}" is archived (${ids})`);
-    }
-    return { named: sameName.reduce((a, b) => (b.id < a.id ? b : a)), sameName };
-}
-async function readFamily(client, ref) {
-    const where = ref.input;
-    const { named, sameName } = await findNamed(client, ref);
-    const byLanguage = new Map();
-    const namedLanguage = languageOf(named);
-    for (const macro of [named, ...sameName.filter(m => m.id !== named.id && !isArchived(m))]) {
-        const language = languageOf(macro);
-        const other = language === null ? undefined : byLanguage.get(language);
-        if (other && other.id !== macro.id) {
-            if (ref.id !== null && language === namedLanguage)
-                continue;
-            throw new SettingsError(where, `${where}: "${shownName(named)}" names ${describe(other)} and ${describe(macro)} in the same language; name one by its id, or rename the other in Gorgias`);
-        }
-        if (language !== null)
-            byLanguage.set(language, macro);
-        else if (macro.id !== named.id && ref.id === null) {
-            throw new SettingsError(where, `${where}: "${shownName(named)}" names several macros (${sameName.map(m => `#${m.id}`).join(', ')}); name one by its id`);
-        }
-    }
-    const full = (macro) => Array.isArray(macro.actions)
-        ? macro
-        : reading(where, describe(macro), () => getMacro(client, macro.id));
-    const replies = new Map();
-    for (const [language, macro] of byLanguage)
-        replies.set(language, replyOf(where, await full(macro)));
-    const namedFull = await full(named);
-    const namedReply = namedLanguage !== null ? replies.get(namedLanguage) : replyOf(where, namedFull);
-    const others = [...replies.values()].filter(r => r.id !== namedReply.id);
-    return {
-        named: namedReply,
-        byLanguage: replies,
-        use: {
-            input: where,
-            name: namedReply.name,
-            macros: [namedReply, ...others].map(r => ({ id: r.id, language: r.language })),
-            ignoredActions: (namedFull.actions ?? []).map(actionName).filter(n => n !== 'setResponseText')
-        }
-    };
-}
-/** Every macro whose name is exactly `name`, archived ones included. */
-async function searchByName(client, where, name) {
-    return reading(where, `the macros named "${name}"`, async () => {
-        const found = [];
-        let pages = 0;
-        for await (const page of listMacros(client, { search: name })) {
-            found.push(...page.filter(m => typeof m?.id === 'number' && typeof m.name === 'string' && m.name.trim() === name.trim()));
-            if (++pages >= MAX_SEARCH_PAGES)
-                break;
-        }
-        return found;
-    });
-}
-function isArchived(macro) {
-    return typeof macro.archived_datetime === 'string' && macro.archived_datetime !== '';
-}
-function languageOf(macro) {
-    const language = typeof macro.language === 'string' ? macro.language.trim().toLowerCase().replace(/_/g, '-') : '';
-    return /^[a-z]{2,3}(-[a-z0-9]{2,8})*$/.test(language) ? language : null;
-}
-/** A macro's name where it is shown (errors, the summary, a terminal): one line, of sane length. */
-function shownName(macro) {
-    return typeof macro.name === 'string' ? cut(oneLine(macro.name), 100) : '?';
-}
-function describe(macro) {
-    const language = languageOf(macro);
-    return `macro "${shownName(macro)}" (#${macro.id}${language ? `, ${language}` : ''})`;
-}
-const actionName = (a) => [a?.name, a?.type].find((n) => typeof n === 'string' && n !== '') ?? '?';
-/** The macro's setResponseText, checked: text to send, and variables this action can fill. */
-function replyOf(where, macro) {
-    const label = describe(macro);
-    if (isArchived(macro))
-        throw archivedError(where, `${label} is archived`);
-    const action = (macro.actions ?? []).find(a => actionName(a) === 'setResponseText');
-    const args = action?.arguments ?? {};
-    const bodyText = typeof args.body_text === 'string' ? args.body_text.replace(/\r\n/g, '\n').trim() : '';
-    const bodyHtml = typeof args.body_html === 'string' ? args.body_html.trim() : '';
-    const text = bodyText || htmlToText(bodyHtml);
-    if (!text) {
-        throw new SettingsError(where, `${where}: ${label} has no response text (its "setResponseText" action is missing or empty); add the reply to the macro in Gorgias`);
-    }
-    const textProblem = templateProblem(text);
-    if (textProblem)
-        throw new SettingsError(where, `${where}: ${label} body_text: ${textProblem}`);
-    const htmlProblem = bodyHtml ? templateProblem(bodyHtml, true) : null;
-    if (htmlProblem)
-        throw new SettingsError(where, `${where}: ${label} body_html: ${htmlProblem}`);
-    const name = shownName(macro);
-    return { id: macro.id, name, language: languageOf(macro), label, text, html: bodyHtml || null };
-}
-const macros_ENTITIES = { nbsp: ' ', lt: '<', gt: '>', quot: '"', '#39': "'" };
-/** A text version of an HTML reply, for a macro that has body_html only (`&amp;` last). */
-function htmlToText(html) {
-    return html
-        .replace(/<br\s*\/?>/gi, '\n')
-        .replace(/<\/(?:p|div|li|h[1-6])>/gi, '\n\n')
-        .replace(/<[^>]*>/g, '')
-        .replace(/&(nbsp|lt|gt|quot|#39);/g, (_, name) => macros_ENTITIES[name])
-        .replace(/&amp;/g, '&')
-        .replace(/\n{3,}/g, '\n\n')
-        .trim();
-}
-
-;// CONCATENATED MODULE: ./src/accountHours.ts
-
-
-
-/**
- * `business-hours: gorgias`: the account's business hours (`GET /api/account`, the setting of type
- * `business-hours`), written as the input would be and parsed by the same parser. Read
- * defensively: the shape varies by account age; anything not understood stops the run before any
- * write, naming business-hours.
- *
- *     { "type": "business-hours",
- *       "data": { "timezone": "Europe/Paris",
- *                 "business_hours": [{ "days": "1,2,3,4,5", "from_time": "09:00", "to_time": "17:00" }] } }
- *
- * Days are ISO weekdays (1 = Monday ... 7 = Sunday; 0 is read as Sunday too), as a comma list or an
- * array. The time zone is the account's; the timezone input may only repeat it (or stay at its
- * default, UTC). Holidays still apply, as dates in the account's time zone.
- */
-const HOW_TO_FIX = 'set the account\'s business hours in Gorgias (Settings > Business hours), or write them in business-hours, e.g. "Mon-Fri 09:00-18:00" with timezone';
-const refuse = (problem) => new SettingsError('business-hours', `business-hours: gorgias: the account's business hours ${problem}; ${HOW_TO_FIX}`);
-/** The setting's data: `settings` as a list of `{type, data}`, or an object keyed by type. */
-function businessHoursData(account) {
-    const settings = account.settings;
-    const list = Array.isArray(settings)
-        ? settings
-        : isRecord(settings)
-            ? Object.entries(settings).map(([type, value]) => isRecord(value) && 'data' in value ? { type, ...value } : { type, data: value })
-            : [];
-    const setting = list.find((s) => isRecord(s) && s.type === 'business-hours');
-    if (!setting)
-        throw refuse('are not set (no setting of type "business-hours" in GET /api/account)');
-    if (!isRecord(setting.data))
-        throw refuse('are not readable (the setting has no data)');
-    return setting.data;
-}
-function days(raw) {
-    const items = typeof raw === 'string' ? raw.split(/[,\s]+/).filter(d => d) : [raw].flat();
-    const out = items.map(d => (typeof d === 'string' && /^\d$/.test(d.trim()) ? Number(d) : d));
-    const isDay = (d) => Number.isInteger(d) && Number(d) >= 0 && Number(d) <= 7;
-    if (out.length === 0 || !out.every(isDay)) {
-        throw refuse(`have days ${JSON.stringify(raw)}, not understood (expected weekdays such as "1,2,3,4,5")`);
-    }
-    return out.map(d => d % 7);
-}
-function time(raw) {
-    const match = typeof raw === 'string' ? /^(\d{1,2}):(\d{2})(?::\d{2})?$/.exec(raw.trim()) : null;
-    if (!match) {
-        throw refuse(`have a time ${JSON.stringify(raw)}, not understood (expected "HH:MM")`);
-    }
-    return `${match[1].padStart(2, '0')}:${match[2]}`;
-}
-/**
- * The account's hours, written as business-hours text ("Mon 09:00-17:00; ...") for the same
- * parser, with the holidays input. `timezone` is the input's value: it must be UTC (its default,
- * read as "unset") or the account's own.
- */
-function accountBusinessHours(account, given) {
-    const data = businessHoursData(account);
-    const entries = data.business_hours ?? data.businessHours ?? data.hours;
-    if (!Array.isArray(entries) || entries.length === 0) {
-        throw refuse('are not readable (no "business_hours" list)');
-    }
-    const groups = [];
-    for (const entry of entries) {
-        if (!isRecord(entry))
-            throw refuse(`have an entry ${JSON.stringify(entry)}, not understood`);
-        const from = time(entry.from_time);
-        let to = time(entry.to_time);
-        const dayList = days(entry.days);
-        if (to === '00:00')
-            to = '24:00';
-        if (to <= from) {
-            // Open past midnight: the rest of the night belongs to the next day.
-            for (const d of dayList)
-                groups.push(`${DAY_SHORT[d]} ${from}-24:00`, `${DAY_SHORT[(d + 1) % 7]} 00:00-${to}`);
-        }
-        else {
-            for (const d of dayList)
-                groups.push(`${DAY_SHORT[d]} ${from}-${to}`);
-        }
-    }
-    const timezone = typeof data.timezone === 'string' ? data.timezone.trim() : '';
-    if (!timezone || !isValidTimeZone(timezone)) {
-        throw refuse(`have the time zone ${JSON.stringify(data.timezone ?? null)}, not an IANA name`);
-    }
-    const spec = groups.filter(g => !g.endsWith('00:00-00:00')).join('; ');
-    if (given.timezone !== '' && given.timezone !== 'UTC' && given.timezone !== timezone) {
-        throw new SettingsError('timezone', `timezone: got "${given.timezone}", but business-hours: gorgias uses the account's time zone, ${timezone}; leave timezone unset (or set it to ${timezone})`);
-    }
-    try {
-        return parseBusinessHours(spec, timezone, given.holidays);
-    }
-    catch (err) {
-        if (err instanceof BusinessHoursError && err.input === 'holidays') {
-            throw new SettingsError('holidays', err.message);
-        }
-        throw refuse(`are not usable: ${err instanceof Error ? err.message : String(err)}`);
-    }
-}
-
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/state.ts
@@ -54985,7 +55091,10 @@ async function fromAccount(client, settings) {
         const account = await getAccount(client).catch((err) => {
             if (err instanceof AuthError || err instanceof DeadlineError)
                 throw err;
-            throw new SettingsError('business-hours', `business-hours: gorgias: the account (GET /api/account) could not be read: ${errorText(err)}`);
+            const message = `business-hours: gorgias: the account (GET /api/account) could not be read: ${errorText(err)}`;
+            // A refusal is the setting's to fix (exit 2); a server error or junk is an error (exit 1).
+            const refused = err instanceof NotFoundError || err instanceof ValidationError;
+            throw refused ? new SettingsError('business-hours', message) : new Error(message);
         });
         businessHours = accountBusinessHours(account, settings.accountBusinessHours);
     }
@@ -55470,7 +55579,13 @@ async function runAction() {
             setFailed(message);
         }
     });
+    // A policy module's open timer or connection (a CRM client, a database pool) would keep the
+    // process, and so the step, running until the job's timeout once the run has reported.
+    if (input('policy-module').trim())
+        setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
 }
+/** Time for the last writes (outputs, summary) to land before a held-open process is ended. */
+const EXIT_GRACE_MS = 1000;
 async function swept(run) {
     const { report, settings, stats, checklist } = run;
     // Outputs first: they are what later steps depend on, and setting them cannot fail the run.

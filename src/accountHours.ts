@@ -94,6 +94,12 @@ export function accountBusinessHours(
     let to = time(entry.to_time)
     const dayList = days(entry.days)
     if (to === '00:00') to = '24:00'
+    if (to === from) {
+      // Neither open around the clock (that is 00:00 to 00:00) nor closed: not guessed.
+      throw refuse(
+        `have an entry from ${from} to ${to}, not understood (a window ends after it starts)`
+      )
+    }
     if (to <= from) {
       // Open past midnight: the rest of the night belongs to the next day.
       for (const d of dayList)
@@ -107,7 +113,9 @@ export function accountBusinessHours(
     throw refuse(`have the time zone ${JSON.stringify(data.timezone ?? null)}, not an IANA name`)
   }
   const spec = groups.filter(g => !g.endsWith('00:00-00:00')).join('; ')
-  if (given.timezone !== '' && given.timezone !== 'UTC' && given.timezone !== timezone) {
+  // Zone names in any case, as the timezone input takes them.
+  const repeated = [timezone, 'UTC', ''].map(z => z.toLowerCase())
+  if (!repeated.includes(given.timezone.toLowerCase())) {
     throw new SettingsError(
       'timezone',
       `timezone: got "${given.timezone}", but business-hours: gorgias uses the account's time zone, ${timezone}; leave timezone unset (or set it to ${timezone})`

@@ -11,6 +11,7 @@ import { OPEN_TICKETS_VIEW } from './sweep/listing.js'
 import {
   checkChannels,
   checkEmailIntegration,
+  checkFromAccount,
   checkRateLimitHeader,
   checkTags,
   checkUser,
@@ -69,6 +70,7 @@ export function checkAccount(client: CheckClient, settings: Settings): Promise<C
     items.push(listing, await checkTicketRead(client, open))
     items.push(...(await checkTags(client, settings, 'full')), checkChannels(settings, open))
     items.push(await checkEmailIntegration(client, settings))
+    items.push(...(await checkFromAccount(client, settings)))
     return null
   })
 }

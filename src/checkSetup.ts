@@ -1,11 +1,15 @@
+import { accountBusinessHours } from './accountHours.js'
 import { ANSWERABLE_CHANNELS, type Settings } from './config.js'
 import { AuthError } from './gorgias/errors.js'
 import {
   findUserByEmail,
+  getAccount,
   listIntegrations,
   searchTags,
   type GorgiasClient
 } from './gorgias/client.js'
+import { SettingsError } from './inputs.js'
+import { resolveMessages } from './macros.js'
 import type { Integration, Tag, Ticket, User } from './gorgias/types.js'
 
 /**
@@ -26,7 +30,7 @@ export interface CheckItem {
 
 export type CheckClient = Pick<
   GorgiasClient,
-  'list' | 'listViewItems' | 'listTickets' | 'readTicket' | 'rateLimitReading' | 'stats'
+  'getJson' | 'list' | 'listViewItems' | 'listTickets' | 'readTicket' | 'rateLimitReading' | 'stats'
 >
 
 /** The items of one check, all with the same `check` words. */
@@ -63,7 +67,12 @@ const FIX = {
   integrationsUnlisted:
     'check in Gorgias (Settings > Channels > Email) that the support mailbox is connected',
   noMailbox:
-    'connect or reactivate the support mailbox in Gorgias (Settings > Channels > Email), or remove email from channels'
+    'connect or reactivate the support mailbox in Gorgias (Settings > Channels > Email), or remove email from channels',
+  accountUnread: 'run the check again; a run that cannot read it stops before any write',
+  accountHours:
+    "set the account's business hours in Gorgias (Settings > Business hours), or write them in business-hours",
+  macro:
+    'fix the macro in Gorgias (Settings > Macros), or name another: a run stops on it before any write'
 }
 
 /** 1. The credentials and the API user; the error when the credentials were refused. */
@@ -275,4 +284,47 @@ export async function checkEmailIntegration(
   const named = first.name ? `, "${first.name}"` : ''
   const found = `${address(first)} (${first.type} integration ${first.id}${named})${more}; each follow-up goes out from the address of the agent's last reply`
   return say('ok', found)
+}
+
+/** 8. What the settings read from the account before a run's first write: hours and macros. */
+export async function checkFromAccount(
+  client: CheckClient,
+  settings: Settings
+): Promise<CheckItem[]> {
+  const items: CheckItem[] = []
+  const given = settings.accountBusinessHours
+  if (given) {
+    const say = sayer('business-hours: gorgias (GET /api/account)')
+    try {
+      const hours = accountBusinessHours(await getAccount(client), given)
+      items.push(say('ok', `the account's business hours: ${hours.describe}`))
+    } catch (err) {
+      items.push(unread(err, say, FIX.accountHours))
+    }
+  }
+  const refs = Object.values(settings.messages.byLanguage).flatMap(t =>
+    Object.values(t.macros ?? {})
+  )
+  if (refs.length === 0) return items
+  const macroCheck = (input: string, name: string) => sayer(`${input} "${name}" (GET /api/macros)`)
+  try {
+    const { macros: uses = [] } = await resolveMessages(client, settings.messages, settings.email)
+    for (const use of uses) {
+      const ids = use.macros.map(m => `#${m.id}${m.language ? ` ${m.language}` : ''}`).join(', ')
+      const ignored = use.ignoredActions.length ? use.ignoredActions.join(', ') : 'none'
+      items.push(macroCheck(use.input, use.name)('ok', `${ids}; not applied: ${ignored}`))
+    }
+  } catch (err) {
+    const ref = refs.find(r => err instanceof SettingsError && r.input === err.input) ?? refs[0]!
+    items.push(unread(err, macroCheck(ref.input, String(ref.name ?? ref.id)), FIX.macro))
+  }
+  return items
+}
+
+/** The item of a read that failed: refused settings are a problem; 401 stops, as anywhere. */
+function unread(err: unknown, say: ReturnType<typeof sayer>, fix: string): CheckItem {
+  if (err instanceof AuthError && err.status === 401) throw err
+  if (err instanceof SettingsError || err instanceof AuthError)
+    return say('problem', reason(err), fix)
+  return say('warning', `could not be read: ${reason(err)}`, FIX.accountUnread)
 }

@@ -51,10 +51,11 @@ Follows up on, then closes, Gorgias tickets where the customer went silent.
 Always try --dry-run first: it reads everything and changes nothing.
 explain <id> reads one ticket and prints why it would (not) be followed up or closed, and when it
 becomes due; it never changes anything.
-check makes a few read-only requests (about 5, plus one per configured tag) and prints a
-checklist of the account and the settings: credentials and the API user, the rate-limit header,
-the open-tickets listing, one ticket's read, the tags, the channels, an email integration. Each
-line is ok, info, warning or PROBLEM, with what to do. Exit 0 when nothing is a problem, 1 when
+check makes a few read-only requests (about 5, plus one per configured tag and per macro) and
+prints a checklist of the account and the settings: credentials and the API user, the rate-limit
+header, the open-tickets listing, one ticket's read, the tags, the channels, an email
+integration, and the macros and business hours (business-hours: gorgias) the settings read from
+the account. Each line is ok, info, warning or PROBLEM, with what to do. Exit 0 when nothing is a problem, 1 when
 something is. A dry run prints the same checklist first.
 
 Credentials (environment, never flags in shared shells): GORGIAS_DOMAIN, GORGIAS_EMAIL, GORGIAS_API_KEY
@@ -164,9 +165,9 @@ function parseCommand(argv: string[]): { values: Flags; explainId: string | null
     )
   }
   const explainId = id.replace(/^#/, '')
-  // explain is read-only whatever the flags say, and about one ticket only.
+  // explain is read-only whatever the flags say, about one ticket only, and not a check.
   return {
-    values: { ...values, 'dry-run': true, 'ticket-ids': explainId },
+    values: { ...values, 'dry-run': true, 'check-only': false, 'ticket-ids': explainId },
     explainId,
     check: false
   }
@@ -194,13 +195,23 @@ function checkOutcome(checklist: Checklist, json: boolean): number {
   return failure === null ? 0 : 1
 }
 
-/** Prints the reasoning for the one ticket asked about; exit 1 when it could not be read. */
+/**
+ * Prints the reasoning for the one ticket asked about, then what the policy module said of it (it
+ * runs after the reasoning, in dry runs too); exit 1 when the ticket could not be read or the
+ * module failed on it.
+ */
 function explainOutcome({ report, settings }: SweepRun, json: boolean): number {
   const explanation = report.explanations[0]
   const details = settings.summaryCustomerDetails
   if (explanation) {
-    out(`${json ? JSON.stringify(explanation, null, 2) : explanationText(explanation, details)}\n`)
-    return 0
+    const policy = policyVerdict(report)
+    if (json) {
+      const answer = policy ? { ...explanation, policyModule: policy } : explanation
+      out(`${JSON.stringify(answer, null, 2)}\n`)
+    } else {
+      out(`${explanationText(explanation, details)}${policyLine(policy)}\n`)
+    }
+    return policy !== null && 'failed' in policy ? 1 : 0
   }
   const failure = report.readFailures[0]?.detail ?? report.actions[0]?.detail
   const gone = report.skipped['not-found'] > 0 ? 'no such ticket (deleted or merged?)' : null
@@ -208,4 +219,25 @@ function explainOutcome({ report, settings }: SweepRun, json: boolean): number {
   return 1
 }
 
+type PolicyVerdict = { skip: string } | { failed: string } | null
+
+/** The policy module's veto or failure on the one ticket of a ticket-ids run; null: it let it be. */
+function policyVerdict(report: SweepRun['report']): PolicyVerdict {
+  const failed = report.actions.find(o => o.code === 'policy-module' && o.result === 'failed')
+  if (failed) return { failed: failed.detail ?? '' }
+  // A veto is the one noted skip that is not a person's to handle (those name their reason).
+  const veto = report.notableSkips.find(o => o.skipReason === undefined)
+  return report.skipped['policy-module'] > 0 && veto ? { skip: veto.detail ?? '' } : null
+}
+
+function policyLine(policy: PolicyVerdict): string {
+  if (policy === null) return ''
+  return 'skip' in policy
+    ? `\n  Policy module: skip (nothing would be sent): ${terminalCell(policy.skip)}`
+    : `\n  Policy module: failed (the ticket would fail, nothing sent): ${terminalCell(policy.failed)}`
+}
+
 process.exitCode = await runCli(process.argv.slice(2), process.env)
+// A policy module's open timer or connection (a CRM client, a database pool) would keep the
+// process running after the report; stdout and stderr are written by then.
+setTimeout(() => process.exit(), 1000).unref()

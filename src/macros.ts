@@ -1,5 +1,5 @@
 import { SettingsError } from './inputs.js'
-import { AuthError, DeadlineError, NotFoundError } from './gorgias/errors.js'
+import { AuthError, DeadlineError, NotFoundError, ValidationError } from './gorgias/errors.js'
 import { findUserByEmail, getMacro, listMacros, type GorgiasClient } from './gorgias/client.js'
 import type { Macro, MacroAction } from './gorgias/types.js'
 import {
@@ -164,8 +164,22 @@ async function reading<T>(where: string, what: string, read: () => Promise<T>): 
       throw new SettingsError(where, `${where}: ${what} not found${hint}`)
     }
     const why = err instanceof Error ? err.message : String(err)
-    throw new SettingsError(where, `${where}: ${what} could not be read: ${why}`)
+    const message = `${where}: ${what} could not be read: ${why}`
+    // Refused as asked: the setting to fix (exit 2). A server error or an answer that is not JSON
+    // is not the settings' fault: the run stops as on any other error (exit 1).
+    throw err instanceof ValidationError ? new SettingsError(where, message) : new Error(message)
   }
+}
+
+/** `GET /macros/{id}`: an answer that is another macro is junk, never a text to send. */
+async function readMacro(client: MacroClient, where: string, what: string, id: number) {
+  const macro = await reading(where, what, () => getMacro(client, id))
+  if (macro.id !== id) {
+    throw new Error(
+      `${where}: GET /macros/${id} answered macro #${macro.id}, not the one asked for`
+    )
+  }
+  return macro
 }
 
 const archivedError = (where: string, what: string): SettingsError =>
@@ -178,7 +192,7 @@ async function findNamed(
 ): Promise<{ named: Macro; sameName: Macro[] }> {
   const where = ref.input
   if (ref.id !== null) {
-    const named = await reading(where, `macro #${ref.id}`, () => getMacro(client, ref.id!))
+    const named = await readMacro(client, where, `macro #${ref.id}`, ref.id)
     if (isArchived(named)) throw archivedError(where, `${describe(named)} is archived`)
     const name = typeof named.name === 'string' ? named.name : ''
     return { named, sameName: name ? await searchByName(client, where, name) : [] }
@@ -223,16 +237,19 @@ async function readFamily(client: MacroClient, ref: MacroRef): Promise<Family> {
     }
   }
   const full = (macro: Macro): Promise<Macro> | Macro =>
-    Array.isArray(macro.actions)
-      ? macro
-      : reading(where, describe(macro), () => getMacro(client, macro.id))
+    Array.isArray(macro.actions) ? macro : readMacro(client, where, describe(macro), macro.id)
   const replies = new Map<string, Reply>()
-  for (const [language, macro] of byLanguage)
-    replies.set(language, replyOf(where, await full(macro)))
-  const namedFull = await full(named)
+  // Every macro whose text may be sent: each one's other actions are said not to be applied.
+  const fulls: Macro[] = [await full(named)]
+  for (const [language, macro] of byLanguage) {
+    const read = macro.id === named.id ? fulls[0]! : await full(macro)
+    if (read !== fulls[0]) fulls.push(read)
+    replies.set(language, replyOf(where, read))
+  }
   const namedReply =
-    namedLanguage !== null ? replies.get(namedLanguage)! : replyOf(where, namedFull)
+    namedLanguage !== null ? replies.get(namedLanguage)! : replyOf(where, fulls[0]!)
   const others = [...replies.values()].filter(r => r.id !== namedReply.id)
+  const ignored = fulls.flatMap(m => (m.actions ?? []).map(actionName))
   return {
     named: namedReply,
     byLanguage: replies,
@@ -240,7 +257,7 @@ async function readFamily(client: MacroClient, ref: MacroRef): Promise<Family> {
       input: where,
       name: namedReply.name,
       macros: [namedReply, ...others].map(r => ({ id: r.id, language: r.language })),
-      ignoredActions: (namedFull.actions ?? []).map(actionName).filter(n => n !== 'setResponseText')
+      ignoredActions: [...new Set(ignored)].filter(n => n !== 'setResponseText')
     }
   }
 }
@@ -290,6 +307,12 @@ const actionName = (a: MacroAction): string =>
 function replyOf(where: string, macro: Macro): Reply {
   const label = describe(macro)
   if (isArchived(macro)) throw archivedError(where, `${label} is archived`)
+  if (!Array.isArray(macro.actions ?? [])) {
+    throw new SettingsError(
+      where,
+      `${where}: ${label} has no list of actions (Gorgias answered ${cut(oneLine(JSON.stringify(macro.actions) ?? ''), 60)}); check the macro in Gorgias, or name another`
+    )
+  }
   const action = (macro.actions ?? []).find(a => actionName(a) === 'setResponseText')
   const args = action?.arguments ?? {}
   const bodyText =
@@ -310,16 +333,41 @@ function replyOf(where: string, macro: Macro): Reply {
   return { id: macro.id, name, language: languageOf(macro), label, text, html: bodyHtml || null }
 }
 
-const ENTITIES: Record<string, string> = { nbsp: ' ', lt: '<', gt: '>', quot: '"', '#39': "'" }
+// prettier-ignore
+const ENTITIES: Record<string, string> = {
+  nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", hellip: '…', mdash: '—',
+  ndash: '–', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', laquo: '«', raquo: '»', euro: '€',
+  copy: '©', reg: '®', trade: '™', bull: '•', middot: '·', deg: '°', szlig: 'ß', aelig: 'æ',
+  AElig: 'Æ', oslash: 'ø', Oslash: 'Ø', iexcl: '¡', iquest: '¿'
+}
+/** `eacute`, `Ccedil`: a letter and its accent, as one character. */
+// prettier-ignore
+const ACCENTS: Record<string, string> = {
+  grave: '\u0300', acute: '\u0301', circ: '\u0302', tilde: '\u0303', uml: '\u0308', ring: '\u030a', cedil: '\u0327'
+}
 
-/** A text version of an HTML reply, for a macro that has body_html only (`&amp;` last). */
+/** A character reference as its character; one this cannot read stays as written. */
+function character(reference: string, name: string): string {
+  const number = /^#(x[0-9a-f]+|\d+)$/i.exec(name)?.[1]
+  if (number !== undefined) {
+    const code = /^x/i.test(number) ? parseInt(number.slice(1), 16) : Number(number)
+    const usable = code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff)
+    const control = (code < 0x20 && code !== 9 && code !== 10) || (code >= 0x7f && code < 0xa0)
+    return usable && !control ? String.fromCodePoint(code) : reference
+  }
+  if (Object.hasOwn(ENTITIES, name)) return ENTITIES[name]!
+  const accented = /^([a-z])(grave|acute|circ|tilde|uml|ring|cedil)$/i.exec(name)
+  const letter = accented && `${accented[1]}${ACCENTS[accented[2]!]}`.normalize('NFC')
+  return letter && letter.length === 1 ? letter : reference
+}
+
+/** A text version of an HTML reply, for a macro that has body_html only (references read once). */
 function htmlToText(html: string): string {
   return html
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<\/(?:p|div|li|h[1-6])>/gi, '\n\n')
     .replace(/<[^>]*>/g, '')
-    .replace(/&(nbsp|lt|gt|quot|#39);/g, (_, name: string) => ENTITIES[name]!)
-    .replace(/&amp;/g, '&')
+    .replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{2,8});/gi, character)
     .replace(/\n{3,}/g, '\n\n')
     .trim()
 }

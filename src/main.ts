@@ -37,7 +37,13 @@ export async function runAction(): Promise<void> {
       core.setFailed(message)
     }
   })
+  // A policy module's open timer or connection (a CRM client, a database pool) would keep the
+  // process, and so the step, running until the job's timeout once the run has reported.
+  if (input('policy-module').trim()) setTimeout(() => process.exit(), EXIT_GRACE_MS).unref()
 }
+
+/** Time for the last writes (outputs, summary) to land before a held-open process is ended. */
+const EXIT_GRACE_MS = 1000
 
 async function swept(run: SweepRun): Promise<void> {
   const { report, settings, stats, checklist } = run

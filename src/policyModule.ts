@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import type { Settings } from './config.js'
 import type { GorgiasClient } from './gorgias/client.js'
-import { AuthError } from './gorgias/errors.js'
+import { AuthError, redact, secretForms } from './gorgias/errors.js'
 import type { Message, Ticket } from './gorgias/types.js'
 import type { ActionDecision } from './policy/types.js'
 import { asText, logText, oneLine } from './text.js'
@@ -28,10 +28,14 @@ export class PolicyModuleError extends Error {
 }
 
 /** `run()`'s answer (a throw in it too), or a PolicyModuleError after `ms`. */
-function withTimeout<T>(run: () => T, ms: number): Promise<Awaited<T>> {
+function withTimeout<T>(
+  run: () => T,
+  ms: number,
+  late = `policy-module did not answer within ${ms / 1000} s`
+): Promise<Awaited<T>> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
-    const error = new PolicyModuleError(`policy-module did not answer within ${ms / 1000} s`)
+    const error = new PolicyModuleError(late)
     timer = setTimeout(() => reject(error), ms)
   })
   return Promise.race([Promise.resolve().then(run), timeout]).finally(() => clearTimeout(timer))
@@ -51,9 +55,13 @@ export async function loadPolicyModule(
   }
   let loaded: { default?: unknown }
   try {
-    // Loaded at run time from the user's checkout, never bundled.
-    loaded = (await import(/* webpackIgnore: true */ pathToFileURL(path).href)) as typeof loaded
+    // Loaded at run time from the user's checkout, never bundled; a top-level await that never
+    // ends (a CRM that does not answer) would hold the run before its first request.
+    const late = `policy-module: ${path} did not load within ${timeoutMs / 1000} s`
+    const load = () => import(/* webpackIgnore: true */ pathToFileURL(path).href)
+    loaded = (await withTimeout(load, timeoutMs, late)) as typeof loaded
   } catch (err) {
+    if (err instanceof PolicyModuleError) throw err
     throw new PolicyModuleError(
       `policy-module: could not load ${path}: ${err instanceof Error ? err.message : String(err)}`
     )
@@ -65,6 +73,10 @@ export async function loadPolicyModule(
   }
   const policy = loaded.default as (...args: unknown[]) => unknown
   const { apiKey: _secret, ...publicSettings } = settings
+  // The module runs where the key is in the environment: whatever it hands back is shown only
+  // without the key, taken out before a text is cut (a cut key no longer matches).
+  const forms = secretForms(settings.email, settings.apiKey)
+  const shown = (value: unknown, max?: number): string => logText(redact(asText(value), forms), max)
   log.info(`policy-module: loaded ${path}`)
 
   return async (client, ticket, messages, decision) => {
@@ -74,7 +86,8 @@ export async function loadPolicyModule(
         ? { kind, idleHours, reply, reminder: decision.reminder, reminders: decision.reminders }
         : { kind, idleHours, reply }
     const context = {
-      settings: publicSettings,
+      // A copy: the module can only veto, never change what later tickets are decided by.
+      settings: structuredClone(publicSettings),
       gorgias: {
         get: (p: string, q?: Record<string, string | number>) => client.getJson(p, q),
         getTicket: (id: number) => client.getTicket(id),
@@ -82,7 +95,7 @@ export async function loadPolicyModule(
       },
       fetch: globalThis.fetch,
       // One line per call, after a prefix, so that no line of it can be run as a workflow command.
-      log: (m: unknown) => log.info(`policy-module (ticket ${ticket.id}): ${logText(m)}`),
+      log: (m: unknown) => log.info(`policy-module (ticket ${ticket.id}): ${shown(m)}`),
       now: new Date()
     }
     const ask = () => policy(structuredClone(ticket), structuredClone(messages), action, context)
@@ -92,14 +105,14 @@ export async function loadPolicyModule(
     } catch (err) {
       // Rejected credentials are the run's problem, not this ticket's: one clear stop.
       if (err instanceof PolicyModuleError || err instanceof AuthError) throw err
-      throw new PolicyModuleError(`policy-module threw: ${logText(err, 500)}`)
+      throw new PolicyModuleError(`policy-module threw: ${shown(err, 500)}`)
     }
     if (answer === undefined || answer === null) return undefined
     const skip = typeof answer === 'object' ? (answer as { skip?: unknown }).skip : undefined
     // The reason is shown in the summary, the terminal and the log: one line, of sane length.
-    if (typeof skip === 'string' && oneLine(skip) !== '') return { skip: logText(skip, 500) }
+    if (typeof skip === 'string' && oneLine(skip) !== '') return { skip: shown(skip, 500) }
     throw new PolicyModuleError(
-      `policy-module returned ${logText(asText(answer), 200)}; expected undefined (go ahead) or { skip: "reason" }`
+      `policy-module returned ${shown(answer, 200)}; expected undefined (go ahead) or { skip: "reason" }`
     )
   }
 }

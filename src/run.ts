@@ -2,7 +2,14 @@ import { checkAccount, checkRunTags, tagWarnings, type Checklist } from './check
 import type { Settings } from './config.js'
 import { resolveMessages } from './macros.js'
 import { accountBusinessHours } from './accountHours.js'
-import { AuthError, DeadlineError, redact, secretForms } from './gorgias/errors.js'
+import {
+  AuthError,
+  DeadlineError,
+  NotFoundError,
+  redact,
+  secretForms,
+  ValidationError
+} from './gorgias/errors.js'
 import { GorgiasClient, getAccount } from './gorgias/client.js'
 import { isLoopback, type ClientStats } from './gorgias/transport.js'
 import { SettingsError } from './inputs.js'
@@ -120,10 +127,10 @@ async function fromAccount(
   if (settings.accountBusinessHours) {
     const account = await getAccount(client).catch((err: unknown) => {
       if (err instanceof AuthError || err instanceof DeadlineError) throw err
-      throw new SettingsError(
-        'business-hours',
-        `business-hours: gorgias: the account (GET /api/account) could not be read: ${errorText(err)}`
-      )
+      const message = `business-hours: gorgias: the account (GET /api/account) could not be read: ${errorText(err)}`
+      // A refusal is the setting's to fix (exit 2); a server error or junk is an error (exit 1).
+      const refused = err instanceof NotFoundError || err instanceof ValidationError
+      throw refused ? new SettingsError('business-hours', message) : new Error(message)
     })
     businessHours = accountBusinessHours(account, settings.accountBusinessHours)
   }
