@@ -141,6 +141,19 @@ const BAD_INPUTS: Array<[string, Partial<Record<InputName, string>>, string, str
   ['plain http api-url', { 'api-url': 'http://acme.gorgias.com/api' }, 'api-url', 'https://'],
   ['http to a private host', { 'api-url': 'http://10.0.0.5/api' }, 'api-url', 'loopback'],
   ['api-url not a URL', { 'api-url': 'acme' }, 'api-url', 'expected a URL'],
+  ['api-url with a query', { 'api-url': 'https://acme.gorgias.com/api?x=1' }, 'api-url', 'query'],
+  [
+    'api-url with an empty query',
+    { 'api-url': 'https://acme.gorgias.com/api?' },
+    'api-url',
+    'query'
+  ],
+  [
+    'api-url with an empty fragment',
+    { 'api-url': 'https://acme.gorgias.com/api#' },
+    'api-url',
+    'query'
+  ],
   [
     'api-url with credentials',
     { 'api-url': 'https://u:p@acme.gorgias.com/api' },

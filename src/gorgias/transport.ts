@@ -127,7 +127,8 @@ export function checkBaseUrl(raw: string): { url: string } | { problem: BaseUrlP
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
     return { problem: 'scheme' }
   }
-  if (url.search || url.hash) return { problem: 'query' }
+  // `?` or `#` alone leaves search and hash empty, yet every path would be appended after it.
+  if (url.search || url.hash || /[?#]/.test(raw)) return { problem: 'query' }
   return { url: url.toString().replace(/\/+$/, '') }
 }
 
