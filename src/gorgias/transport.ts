@@ -291,8 +291,9 @@ export class Transport {
         this.#stats.throttled++
         throttles++
         // The bucket's level came with the answer (the limiter has it already): a 429 with room
-        // left is some other limit, which Retry-After covers. Without it, assume full.
-        if (!parseBucketHeader(res?.limitHeader)) this.#limiter.markFull()
+        // left is some other limit, which Retry-After covers. Without either, assume full: a
+        // resend at once would only meet the same 429, thirty times in a blink.
+        if (step.ms === 0 || !parseBucketHeader(res?.limitHeader)) this.#limiter.markFull()
         this.#retry(call.kind, throttles, 'HTTP 429')
         if (step.ms > 0) {
           this.#checkDeadline(info, step.ms)
