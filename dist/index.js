@@ -42017,6 +42017,8 @@ class GorgiasError extends Error {
     method;
     path;
     kind;
+    /** The write's earlier attempt may have been applied: its ticket may have changed. */
+    mayHaveApplied;
     constructor(message, info) {
         super(message);
         this.name = new.target.name;
@@ -42024,6 +42026,7 @@ class GorgiasError extends Error {
         this.method = info.method;
         this.path = info.path;
         this.kind = info.kind;
+        this.mayHaveApplied = info.mayHaveApplied === true;
     }
 }
 /** 401/403: the email/API key pair is wrong or lacks permission. Never retried. */
@@ -44564,6 +44567,12 @@ async function sendOnce(url, init, timeoutMs) {
     }
 }
 const WRITE_KINDS = new Set(['create-message', 'close-ticket', 'add-tags', 'remove-tags']);
+/** An attempt the server may have acted on: a 5xx or 408, or a failure once the request left. */
+function mayHaveLanded(attempt) {
+    if (attempt.type === 'failure')
+        return attempt.maybeSent;
+    return attempt.status >= 500 || attempt.status === 408;
+}
 /**
  * When, on the server's clock, a write to a ticket landed: its answer's `Date` header, to the end
  * of that second (the header drops the fraction, and the write was made before the answer left).
@@ -44722,6 +44731,9 @@ class Transport {
                 random: this.#opts.random()
             });
             const cause = attempt.type === 'response' ? `HTTP ${attempt.status}` : attempt.cause;
+            // A write that may have landed: whatever ends it now must not read as "nothing was done".
+            if (WRITE_KINDS.has(call.kind) && mayHaveLanded(attempt))
+                info.mayHaveApplied = true;
             const answered = res ? { ...info, status: res.status } : info;
             if (step.do === 'return' && res) {
                 const w = writeTime(call.kind, call.path, res.date);
@@ -44755,14 +44767,20 @@ class Transport {
                 if (step.because === 'rate-limited')
                     this.#stats.throttled++;
                 const last = { text: res?.text ?? '', cause, failures, throttles };
-                throw failureError(step, answered, last, this.#email, this.#redact);
+                const error = failureError(step, answered, last, this.#email, this.#redact);
+                if (error.mayHaveApplied && step.because !== 'ambiguous') {
+                    error.message += '; an earlier attempt may have been applied';
+                }
+                throw error;
             }
         }
     }
     #checkDeadline(info, waitMs) {
         if (this.#opts.now() + waitMs <= this.#opts.deadline)
             return;
-        const message = `${info.method} ${info.path} not sent: the run's time limit comes first`;
+        const message = info.mayHaveApplied
+            ? `${info.method} ${info.path} not retried: the run's time limit comes first, and its last attempt may have been applied`
+            : `${info.method} ${info.path} not sent: the run's time limit comes first`;
         throw new DeadlineError(message, info);
     }
     /** One attempt: waits for the pacer, sends, re-syncs the pacer with the server's count. */
@@ -53102,6 +53120,18 @@ class PartialWrite extends Error {
         this.effective = effective;
     }
 }
+/** A post whose outcome is unknown and could not be checked: it may have gone, so never deferred. */
+class UnconfirmedPost extends Error {
+    cause;
+    reread;
+    constructor(message, cause, 
+    /** why the ticket could not be read again */
+    reread) {
+        super(message);
+        this.cause = cause;
+        this.reread = reread;
+    }
+}
 function errorText(err) {
     return err instanceof Error ? err.message : String(err);
 }
@@ -53215,7 +53245,15 @@ async function post(ctx, ticket, body) {
     catch (err) {
         if (!(err instanceof AmbiguousWriteError))
             throw err;
-        const { messages } = await ctx.client.readTicket(ticket.id);
+        let messages;
+        try {
+            ;
+            ({ messages } = await ctx.client.readTicket(ticket.id));
+        }
+        catch (readErr) {
+            const message = `message not confirmed (${err.message}); the ticket could not be read again to look for it (${errorText(readErr)}); not sent again in this run, the next run checks the ticket first`;
+            throw new UnconfirmedPost(message, err, readErr);
+        }
         const found = messages.find(m => m.external_id === body.external_id);
         if (found)
             return found;
@@ -54667,7 +54705,9 @@ async function act(ctx, order, ticket, messages, d) {
     catch (err) {
         // A write that landed in part is never deferred: it failed, saying what was done.
         const partial = err instanceof PartialWrite ? err : null;
-        const deferred = recordFailure(ctx, partial ? partial.cause : err, !partial);
+        // Nor is one whose write may have landed before it stopped (a close not retried, say).
+        const landed = err instanceof GorgiasError && err.mayHaveApplied;
+        const deferred = recordFailure(ctx, partial ? partial.cause : err, !partial && !landed);
         const o = deferred === null
             ? failed(ctx, ticket, d, err)
             : outcome(ctx, ticket, d, 'deferred', deferred);
@@ -54683,6 +54723,9 @@ async function act(ctx, order, ticket, messages, d) {
  * (`deferrable`). Returns why the ticket is deferred, or null when it failed on its own.
  */
 function recordFailure(ctx, err, deferrable) {
+    // A post left unconfirmed: its checking read's failure counts, but the post may have gone.
+    if (err instanceof UnconfirmedPost)
+        return recordFailure(ctx, err.reread, false);
     if (err instanceof AuthError) {
         stopRun(ctx, { kind: 'credentials', error: err });
         return deferrable ? CREDENTIALS : null;

@@ -26,6 +26,8 @@ export interface RequestInfo {
   path: string
   kind: RequestKind
   status?: number
+  /** a write whose earlier attempt may have been applied (a timeout, a lost connection, a 5xx) */
+  mayHaveApplied?: boolean
 }
 
 /** Base class; also thrown as is for answers no subclass covers (a redirect, a 409, ...). */
@@ -34,6 +36,8 @@ export class GorgiasError extends Error {
   readonly method: string
   readonly path: string
   readonly kind: RequestKind
+  /** The write's earlier attempt may have been applied: its ticket may have changed. */
+  readonly mayHaveApplied: boolean
 
   constructor(message: string, info: RequestInfo) {
     super(message)
@@ -42,6 +46,7 @@ export class GorgiasError extends Error {
     this.method = info.method
     this.path = info.path
     this.kind = info.kind
+    this.mayHaveApplied = info.mayHaveApplied === true
   }
 }
 

@@ -87,6 +87,12 @@ export async function sendOnce(
 
 const WRITE_KINDS = new Set<string>(['create-message', 'close-ticket', 'add-tags', 'remove-tags'])
 
+/** An attempt the server may have acted on: a 5xx or 408, or a failure once the request left. */
+function mayHaveLanded(attempt: Attempt): boolean {
+  if (attempt.type === 'failure') return attempt.maybeSent
+  return attempt.status >= 500 || attempt.status === 408
+}
+
 /**
  * When, on the server's clock, a write to a ticket landed: its answer's `Date` header, to the end
  * of that second (the header drops the fraction, and the write was made before the answer left).
@@ -282,6 +288,8 @@ export class Transport {
         random: this.#opts.random()
       })
       const cause = attempt.type === 'response' ? `HTTP ${attempt.status}` : attempt.cause
+      // A write that may have landed: whatever ends it now must not read as "nothing was done".
+      if (WRITE_KINDS.has(call.kind) && mayHaveLanded(attempt)) info.mayHaveApplied = true
       const answered = res ? { ...info, status: res.status } : info
       if (step.do === 'return' && res) {
         const w = writeTime(call.kind, call.path, res.date)
@@ -309,14 +317,20 @@ export class Transport {
       } else if (step.do === 'throw') {
         if (step.because === 'rate-limited') this.#stats.throttled++
         const last = { text: res?.text ?? '', cause, failures, throttles }
-        throw failureError(step, answered, last, this.#email, this.#redact)
+        const error = failureError(step, answered, last, this.#email, this.#redact)
+        if (error.mayHaveApplied && step.because !== 'ambiguous') {
+          error.message += '; an earlier attempt may have been applied'
+        }
+        throw error
       }
     }
   }
 
   #checkDeadline(info: RequestInfo, waitMs: number): void {
     if (this.#opts.now() + waitMs <= this.#opts.deadline) return
-    const message = `${info.method} ${info.path} not sent: the run's time limit comes first`
+    const message = info.mayHaveApplied
+      ? `${info.method} ${info.path} not retried: the run's time limit comes first, and its last attempt may have been applied`
+      : `${info.method} ${info.path} not sent: the run's time limit comes first`
     throw new DeadlineError(message, info)
   }
 
