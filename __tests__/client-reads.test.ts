@@ -285,6 +285,27 @@ describe('limits', () => {
     expect(server.seen).toHaveLength(1)
   })
 
+  it('nor one the pacer held past it (a bucket another app keeps full)', async () => {
+    let clock = 0
+    const client = makeClient({
+      rateLimitShare: 0.5,
+      now: () => clock,
+      sleep: ms => {
+        clock += ms
+        return Promise.resolve()
+      },
+      deadline: 10_000
+    })
+    const headers = { 'x-gorgias-account-api-call-limit': '40/40' }
+    server.reply = () => ({ json: ticket(1), headers })
+    await client.getTicket(1)
+    // Allowed at 0 ms, but the bucket has room for it only at 10.5 s.
+    const err = await caught(client.getTicket(1))
+    expect(err).toBeInstanceOf(DeadlineError)
+    expect(server.seen).toHaveLength(1)
+    expect(client.stats().total).toBe(1)
+  })
+
   it('the key is taken out of an error body before it is cut, so no fragment shows', async () => {
     const padding = 'x'.repeat(490)
     server.reply = () => ({ status: 400, json: { error: { msg: `${padding} ${KEY} ${KEY}` } } })

@@ -274,7 +274,7 @@ export class Transport {
     let throttles = 0
     for (;;) {
       this.#checkDeadline(info, 0)
-      const attempt = await this.#send(call.kind, call.method, url, body)
+      const attempt = await this.#send(info, call.method, url, body)
       const res = attempt.type === 'response' ? attempt : undefined
       const outcome: AttemptOutcome = res
         ? { ...res, retryAfterMs: parseRetryAfter(res.retryAfter, Date.now()) }
@@ -335,12 +335,15 @@ export class Transport {
   }
 
   /** One attempt: waits for the pacer, sends, re-syncs the pacer with the server's count. */
-  async #send(kind: RequestKind, method: Method, url: string, body?: string): Promise<Attempt> {
+  async #send(info: RequestInfo, method: Method, url: string, body?: string): Promise<Attempt> {
+    const { kind } = info
     const permit = await this.#limiter.acquire(kind)
-    this.#stats.requests[kind]++
-    this.#stats.total++
     let reading: BucketReading | undefined
     try {
+      // The pacer may have held it past the deadline (a bucket kept full by the store's apps).
+      this.#checkDeadline(info, 0)
+      this.#stats.requests[kind]++
+      this.#stats.total++
       const init = { method, headers: this.#headers, body }
       const attempt = await this.#opts.send(url, init, this.#opts.timeoutMs)
       if (attempt.type === 'response') {
