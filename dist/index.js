@@ -44534,13 +44534,19 @@ const NOT_SENT_CODES = new Set([
     'ERR_TLS_CERT_ALTNAME_INVALID'
 ]);
 const NOT_SENT_SYSCALLS = new Set(['connect', 'getaddrinfo']);
+/**
+ * No answer of the API comes near it (a page of 100 tickets is a few hundred kB): a body that keeps
+ * coming (a broken proxy) is cut there, not read into memory until the runner dies.
+ */
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
 /** One HTTP attempt: sends once, reads the whole body, never throws (a failure is described). */
-async function sendOnce(url, init, timeoutMs) {
+async function sendOnce(url, init, timeoutMs, maxBytes = MAX_BODY_BYTES) {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
         // A redirect would carry the credentials elsewhere; the API never redirects.
-        const res = await fetch(url, { ...init, signal: controller.signal, redirect: 'manual' });
+        const signal = controller.signal;
+        const res = await fetch(url, { ...init, signal, redirect: 'manual', size: maxBytes });
         return {
             type: 'response',
             status: res.status,
@@ -44559,7 +44565,9 @@ async function sendOnce(url, init, timeoutMs) {
         const text = (key) => (typeof record[key] === 'string' ? String(record[key]) : '');
         const neverSent = NOT_SENT_CODES.has(text('code')) || NOT_SENT_SYSCALLS.has(text('erroredSysCall'));
         // Codes only: node-fetch's messages carry the full URL, and nothing here needs it.
-        const cause = text('code') || text('type') || 'network error';
+        const cause = text('type') === 'max-size'
+            ? `answer larger than ${maxBytes} bytes`
+            : text('code') || text('type') || 'network error';
         return { type: 'failure', cause, maybeSent: !neverSent, timedOut: false };
     }
     finally {

@@ -49,17 +49,25 @@ export type Attempt =
     }
   | { type: 'failure'; cause: string; maybeSent: boolean; timedOut: boolean }
 
+/**
+ * No answer of the API comes near it (a page of 100 tickets is a few hundred kB): a body that keeps
+ * coming (a broken proxy) is cut there, not read into memory until the runner dies.
+ */
+const MAX_BODY_BYTES = 64 * 1024 * 1024
+
 /** One HTTP attempt: sends once, reads the whole body, never throws (a failure is described). */
 export async function sendOnce(
   url: string,
   init: { method: Method; headers: Record<string, string>; body: string | undefined },
-  timeoutMs: number
+  timeoutMs: number,
+  maxBytes = MAX_BODY_BYTES
 ): Promise<Attempt> {
   const controller = new AbortController()
   const timer = setTimeout(() => controller.abort(), timeoutMs)
   try {
     // A redirect would carry the credentials elsewhere; the API never redirects.
-    const res = await fetch(url, { ...init, signal: controller.signal, redirect: 'manual' })
+    const signal = controller.signal
+    const res = await fetch(url, { ...init, signal, redirect: 'manual', size: maxBytes })
     return {
       type: 'response',
       status: res.status,
@@ -78,7 +86,10 @@ export async function sendOnce(
     const neverSent =
       NOT_SENT_CODES.has(text('code')) || NOT_SENT_SYSCALLS.has(text('erroredSysCall'))
     // Codes only: node-fetch's messages carry the full URL, and nothing here needs it.
-    const cause = text('code') || text('type') || 'network error'
+    const cause =
+      text('type') === 'max-size'
+        ? `answer larger than ${maxBytes} bytes`
+        : text('code') || text('type') || 'network error'
     return { type: 'failure', cause, maybeSent: !neverSent, timedOut: false }
   } finally {
     clearTimeout(timer)
