@@ -2,6 +2,7 @@ import { afterEach, describe, expect, test } from '@jest/globals'
 import { followUpMarker } from '../src/policy/thread.js'
 import { GorgiasSimulator } from '../simulator/server.js'
 import { dueTicket, runAction, simInputs } from './helpers/action.js'
+import { ScriptedServer } from './helpers/scripted-server.js'
 
 /**
  * A bad network day, run as the runner runs the bundle: writes whose answer never came, at the
@@ -72,5 +73,36 @@ describe('a write whose answer was lost, when the run ends', () => {
     expect(run.outputs['deferred-count']).toBe('0')
     expect(run.code).toBe(1)
     expect(run.summary).toContain('may have been applied')
+  })
+})
+
+describe('a next page named elsewhere', () => {
+  test('next_items on another host: the credentials never go there; the plain list is used', async () => {
+    sim = new GorgiasSimulator()
+    await sim.start()
+    const elsewhere = new ScriptedServer()
+    const other = await elsewhere.start()
+    try {
+      const t = dueTicket(sim)
+      const page = {
+        data: [sim.ticket(t.id)],
+        meta: { next_items: `${other.replace(/\/api$/, '')}/api/views/0/items/?cursor=x` }
+      }
+      sim.injectFault({
+        method: 'PUT',
+        path: /^\/api\/views\/0\/items/,
+        times: Infinity,
+        fault: { kind: 'malformed', body: JSON.stringify(page) }
+      })
+
+      const run = await runAction(simInputs(sim))
+
+      expect(elsewhere.seen).toEqual([])
+      expect(run.code).toBe(0)
+      expect(ids(run.outputs['followed-up'])).toEqual([t.id])
+      expect(run.summary).toContain('Listed every untrashed ticket instead of open tickets only')
+    } finally {
+      await elsewhere.stop()
+    }
   })
 })
