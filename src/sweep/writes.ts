@@ -190,7 +190,7 @@ async function post(ctx: WriteContext, ticket: Ticket, body: NewMessage): Promis
     try {
       ;({ messages } = await ctx.client.readTicket(ticket.id))
     } catch (readErr) {
-      const message = `message not confirmed (${err.message}); the ticket could not be read again to look for it (${errorText(readErr)}); not sent again in this run, the next run checks the ticket first`
+      const message = `message not confirmed (${err.reason.replace(/-/g, ' ')}), and the ticket could not be read again to look for it: ${errorText(readErr)}; not sent again in this run, the next run checks the ticket first`
       throw new UnconfirmedPost(message, err, readErr)
     }
     const found = messages.find(m => m.external_id === body.external_id)
