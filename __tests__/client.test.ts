@@ -306,6 +306,17 @@ describe('GorgiasClient retries', () => {
     expect(client.stats()).toMatchObject({ throttled: 1, retries: 1, total: 2 })
   })
 
+  it("429 with Retry-After as a date: counted from the answer's Date, the server's clock", async () => {
+    const headers = {
+      date: 'Thu, 01 Jan 2099 00:00:00 GMT',
+      'retry-after': 'Thu, 01 Jan 2099 00:00:02 GMT'
+    }
+    server.reply = (_, n) => (n === 1 ? { status: 429, headers } : { json: ticket(1) })
+    const { client, sleeps } = makeClient()
+    await expect(client.getTicket(1)).resolves.toMatchObject({ id: 1 })
+    expect(sleeps[0]).toBe(2000)
+  })
+
   it('429 without Retry-After: waits until the bucket has room', async () => {
     server.reply = (_, n) => (n === 1 ? { status: 429 } : { json: ticket(1) })
     const { client, events } = makeClient()

@@ -42167,16 +42167,21 @@ function retryStep(attempt, s) {
 function backoffMs(failure, random) {
     return Math.round(random * Math.min(20_000, 500 * 2 ** (failure - 1)));
 }
-/** Seconds or an HTTP date; capped; undefined when absent or unreadable. */
-function parseRetryAfter(value, nowMs) {
+/**
+ * Seconds or an HTTP date, the date counted from the answer's `Date` (the server's clock, which
+ * wrote it) when readable, else from `nowMs`; capped; undefined when absent or unreadable.
+ */
+function parseRetryAfter(value, nowMs, serverDate) {
     if (value === null)
         return undefined;
     const text = value.trim();
+    const server = Date.parse(serverDate ?? '');
     let ms;
     if (/^\d+(\.\d+)?$/.test(text))
         ms = Number(text) * 1000;
-    else if (/[a-z]/i.test(text) && !Number.isNaN(Date.parse(text)))
-        ms = Date.parse(text) - nowMs;
+    else if (/[a-z]/i.test(text) && !Number.isNaN(Date.parse(text))) {
+        ms = Date.parse(text) - (Number.isNaN(server) ? nowMs : server);
+    }
     return ms === undefined ? undefined : Math.min(Math.max(0, ms), RETRY_AFTER_CAP_MS);
 }
 /** The typed error of a request retryStep gives up on, from its last attempt; texts redacted. */
@@ -44728,7 +44733,7 @@ class Transport {
             const attempt = await this.#send(info, call.method, url, body);
             const res = attempt.type === 'response' ? attempt : undefined;
             const outcome = res
-                ? { ...res, retryAfterMs: parseRetryAfter(res.retryAfter, Date.now()) }
+                ? { ...res, retryAfterMs: parseRetryAfter(res.retryAfter, Date.now(), res.date) }
                 : attempt;
             const step = retryStep(outcome, {
                 retrySafe: call.kind !== 'create-message',

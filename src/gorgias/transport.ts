@@ -288,7 +288,7 @@ export class Transport {
       const attempt = await this.#send(info, call.method, url, body)
       const res = attempt.type === 'response' ? attempt : undefined
       const outcome: AttemptOutcome = res
-        ? { ...res, retryAfterMs: parseRetryAfter(res.retryAfter, Date.now()) }
+        ? { ...res, retryAfterMs: parseRetryAfter(res.retryAfter, Date.now(), res.date) }
         : attempt
       const step = retryStep(outcome, {
         retrySafe: call.kind !== 'create-message',
