@@ -313,6 +313,27 @@ describe('limits', () => {
     expect(server.seen).toHaveLength(1)
   })
 
+  it('nor one the pacer held past it (a bucket another app keeps full)', async () => {
+    let clock = 0
+    const client = makeClient({
+      rateLimitShare: 0.5,
+      now: () => clock,
+      sleep: ms => {
+        clock += ms
+        return Promise.resolve()
+      },
+      deadline: 10_000
+    })
+    const headers = { 'x-gorgias-account-api-call-limit': '40/40' }
+    server.reply = () => ({ json: ticket(1), headers })
+    await client.getTicket(1)
+    // Allowed at 0 ms, but the bucket has room for it only at 10.5 s.
+    const err = await caught(client.getTicket(1))
+    expect(err).toBeInstanceOf(DeadlineError)
+    expect(server.seen).toHaveLength(1)
+    expect(client.stats().total).toBe(1)
+  })
+
   it('the key is taken out of an error body before it is cut, so no fragment shows', async () => {
     const padding = 'x'.repeat(490)
     server.reply = () => ({ status: 400, json: { error: { msg: `${padding} ${KEY} ${KEY}` } } })
@@ -345,6 +366,33 @@ describe('limits', () => {
     await client.getTicket(1)
     expect(clock).toBeCloseTo(waited, -2)
   })
+
+  it.each([
+    ['no Retry-After', undefined],
+    ['Retry-After: 0', '0'],
+    ['a negative Retry-After', '-5'],
+    ['a Retry-After date long past', 'Wed, 21 Oct 2015 07:28:00 GMT']
+  ])(
+    'a 429 with room left in the header and %s is not resent at once: waited as if full',
+    async (_what, retryAfter) => {
+      let clock = 0
+      const client = makeClient({
+        rateLimitShare: 0.5,
+        now: () => clock,
+        sleep: ms => {
+          clock += ms
+          return Promise.resolve()
+        }
+      })
+      const headers: Record<string, string> = { 'x-gorgias-account-api-call-limit': '3/40' }
+      if (retryAfter !== undefined) headers['retry-after'] = retryAfter
+      server.reply = (_req, n) =>
+        n === 1 ? { status: 429, headers, json: {} } : { json: ticket(1) }
+      await client.getTicket(1)
+      expect(server.seen).toHaveLength(2)
+      expect(clock).toBeCloseTo(10_500, -2)
+    }
+  )
 
   it('rate-limit-share keeps the level at or below share x limit', async () => {
     const { limiter } = halfShareLimiter(100)

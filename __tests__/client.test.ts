@@ -3,7 +3,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { inspect } from 'node:util'
 import { GorgiasClient } from '../src/gorgias/client.js'
-import type { ClientEvent, ClientOptions } from '../src/gorgias/transport.js'
+import { sendOnce, type ClientEvent, type ClientOptions } from '../src/gorgias/transport.js'
 import {
   AmbiguousWriteError,
   AuthError,
@@ -306,6 +306,17 @@ describe('GorgiasClient retries', () => {
     expect(client.stats()).toMatchObject({ throttled: 1, retries: 1, total: 2 })
   })
 
+  it("429 with Retry-After as a date: counted from the answer's Date, the server's clock", async () => {
+    const headers = {
+      date: 'Thu, 01 Jan 2099 00:00:00 GMT',
+      'retry-after': 'Thu, 01 Jan 2099 00:00:02 GMT'
+    }
+    server.reply = (_, n) => (n === 1 ? { status: 429, headers } : { json: ticket(1) })
+    const { client, sleeps } = makeClient()
+    await expect(client.getTicket(1)).resolves.toMatchObject({ id: 1 })
+    expect(sleeps[0]).toBe(2000)
+  })
+
   it('429 without Retry-After: waits until the bucket has room', async () => {
     server.reply = (_, n) => (n === 1 ? { status: 429 } : { json: ticket(1) })
     const { client, events } = makeClient()
@@ -376,6 +387,19 @@ describe('GorgiasClient retries', () => {
       kind: 'get-ticket',
       attempt: 1,
       cause: 'timed out after 150 ms'
+    })
+  })
+
+  it('an answer past the size cap is cut, as a lost connection, never read into memory whole', async () => {
+    // A body that keeps coming (a broken proxy) filled gigabytes within one 30 s attempt.
+    server.reply = () => ({ text: `{"id": 1, "x": "${'a'.repeat(2_000_000)}"}` })
+    const init = { method: 'GET' as const, headers: {}, body: undefined }
+    const attempt = await sendOnce(`${base()}/tickets/1`, init, 5_000, 1_000_000)
+    expect(attempt).toEqual({
+      type: 'failure',
+      cause: 'answer larger than 1000000 bytes',
+      maybeSent: true,
+      timedOut: false
     })
   })
 

@@ -129,4 +129,17 @@ describe('backoff and Retry-After', () => {
     expect(parseRetryAfter('soon', now)).toBeUndefined()
     expect(parseRetryAfter(null, now)).toBeUndefined()
   })
+
+  test("a Retry-After date is read on the server's clock (its Date header), not the runner's", () => {
+    const now = Date.parse('2026-01-01T00:00:00Z')
+    // The server's clock runs 3 hours ahead: its "in 5 seconds" is 3 hours off on ours.
+    const date = 'Thu, 01 Jan 2026 03:00:00 GMT'
+    expect(parseRetryAfter('Thu, 01 Jan 2026 03:00:05 GMT', now, date)).toBe(5_000)
+    // ... or 3 hours behind: its "in 5 seconds" is long past on ours.
+    const behind = 'Wed, 31 Dec 2025 21:00:00 GMT'
+    expect(parseRetryAfter('Wed, 31 Dec 2025 21:00:05 GMT', now, behind)).toBe(5_000)
+    // Without a readable Date header, the runner's clock.
+    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:10 GMT', now, 'garbage')).toBe(10_000)
+    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:10 GMT', now, null)).toBe(10_000)
+  })
 })

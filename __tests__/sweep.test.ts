@@ -537,6 +537,81 @@ describe('faults', () => {
     expect(tags(t.id)).toEqual(['auto-close-sent'])
   })
 
+  test('a post whose answer was lost, and whose checking read is refused: failed, never deferred; the run stops', async () => {
+    const t = dueTicket(sim)
+    sim.injectFault({
+      method: 'POST',
+      path: `/tickets/${t.id}/messages`,
+      fault: { kind: 'reset-after-processing' }
+    })
+    // Credentials revoked while the post was on its way: the read that would confirm it fails.
+    sim.onRequest(req => {
+      if (req.method === 'POST') sim.injectFault({ times: Infinity, fault: { kind: 'status', status: 401 } }) // prettier-ignore
+    })
+
+    const report = await sweepOnce()
+
+    expect(ours(sim, t.id)).toHaveLength(1)
+    expect(deferred(report)).toEqual([])
+    expect(report.actions).toEqual([
+      expect.objectContaining({ ticketId: t.id, result: 'failed', code: 'send-not-confirmed' })
+    ])
+    expect(report.actions[0]!.detail).toContain('message not confirmed')
+    expect(report.stop?.kind).toBe('credentials')
+  })
+
+  test('a post whose answer was lost when the time limit and its grace ran out: failed, never deferred', async () => {
+    const t = dueTicket(sim)
+    sim.injectFault({
+      method: 'POST',
+      path: `/tickets/${t.id}/messages`,
+      fault: { kind: 'reset-after-processing' }
+    })
+    sim.onRequest(req => {
+      if (req.method === 'POST') clock.advance(60 * 60_000)
+    })
+
+    const report = await sweepOnce()
+
+    expect(ours(sim, t.id)).toHaveLength(1)
+    expect(deferred(report)).toEqual([])
+    expect(report.actions).toEqual([
+      expect.objectContaining({ ticketId: t.id, result: 'failed', code: 'send-not-confirmed' })
+    ])
+    expect(counts(report).failed).toBe(1)
+  })
+
+  test.each([
+    ['the time limit and its grace ran out', () => clock.advance(60 * 60_000)],
+    [
+      'the credentials were revoked',
+      () => sim.injectFault({ times: Infinity, fault: { kind: 'status', status: 401 } })
+    ]
+  ])(
+    'a close whose answer was lost, not retried as %s: failed (it may be closed), never deferred',
+    async (_what, meanwhile) => {
+      const t = followedUpTicket(100, 50)
+      sim.injectFault({
+        method: 'PUT',
+        path: `/tickets/${t.id}`,
+        fault: { kind: 'reset-after-processing' }
+      })
+      sim.onRequest(req => {
+        if (req.method === 'PUT' && req.path === `/api/tickets/${t.id}`) meanwhile()
+      })
+
+      const report = await sweepOnce()
+
+      expect(sim.ticket(t.id)?.status).toBe('closed')
+      expect(deferred(report)).toEqual([])
+      expect(report.actions).toEqual([
+        expect.objectContaining({ ticketId: t.id, action: 'close', result: 'failed' })
+      ])
+      expect(report.actions[0]!.detail).toContain('may have been applied')
+      expect(counts(report).failed).toBe(1)
+    }
+  )
+
   test('a listing that keeps failing stops the run before any write', async () => {
     dueTicket(sim)
     for (const [method, path] of [

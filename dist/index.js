@@ -42017,6 +42017,8 @@ class GorgiasError extends Error {
     method;
     path;
     kind;
+    /** The write's earlier attempt may have been applied: its ticket may have changed. */
+    mayHaveApplied;
     constructor(message, info) {
         super(message);
         this.name = new.target.name;
@@ -42024,6 +42026,7 @@ class GorgiasError extends Error {
         this.method = info.method;
         this.path = info.path;
         this.kind = info.kind;
+        this.mayHaveApplied = info.mayHaveApplied === true;
     }
 }
 /** 401/403: the email/API key pair is wrong or lacks permission. Never retried. */
@@ -42164,16 +42167,21 @@ function retryStep(attempt, s) {
 function backoffMs(failure, random) {
     return Math.round(random * Math.min(20_000, 500 * 2 ** (failure - 1)));
 }
-/** Seconds or an HTTP date; capped; undefined when absent or unreadable. */
-function parseRetryAfter(value, nowMs) {
+/**
+ * Seconds or an HTTP date, the date counted from the answer's `Date` (the server's clock, which
+ * wrote it) when readable, else from `nowMs`; capped; undefined when absent or unreadable.
+ */
+function parseRetryAfter(value, nowMs, serverDate) {
     if (value === null)
         return undefined;
     const text = value.trim();
+    const server = Date.parse(serverDate ?? '');
     let ms;
     if (/^\d+(\.\d+)?$/.test(text))
         ms = Number(text) * 1000;
-    else if (/[a-z]/i.test(text) && !Number.isNaN(Date.parse(text)))
-        ms = Date.parse(text) - nowMs;
+    else if (/[a-z]/i.test(text) && !Number.isNaN(Date.parse(text))) {
+        ms = Date.parse(text) - (Number.isNaN(server) ? nowMs : server);
+    }
     return ms === undefined ? undefined : Math.min(Math.max(0, ms), RETRY_AFTER_CAP_MS);
 }
 /** The typed error of a request retryStep gives up on, from its last attempt; texts redacted. */
@@ -44531,13 +44539,19 @@ const NOT_SENT_CODES = new Set([
     'ERR_TLS_CERT_ALTNAME_INVALID'
 ]);
 const NOT_SENT_SYSCALLS = new Set(['connect', 'getaddrinfo']);
+/**
+ * No answer of the API comes near it (a page of 100 tickets is a few hundred kB): a body that keeps
+ * coming (a broken proxy) is cut there, not read into memory until the runner dies.
+ */
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
 /** One HTTP attempt: sends once, reads the whole body, never throws (a failure is described). */
-async function sendOnce(url, init, timeoutMs) {
+async function sendOnce(url, init, timeoutMs, maxBytes = MAX_BODY_BYTES) {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
         // A redirect would carry the credentials elsewhere; the API never redirects.
-        const res = await fetch(url, { ...init, signal: controller.signal, redirect: 'manual' });
+        const signal = controller.signal;
+        const res = await fetch(url, { ...init, signal, redirect: 'manual', size: maxBytes });
         return {
             type: 'response',
             status: res.status,
@@ -44556,7 +44570,9 @@ async function sendOnce(url, init, timeoutMs) {
         const text = (key) => (typeof record[key] === 'string' ? String(record[key]) : '');
         const neverSent = NOT_SENT_CODES.has(text('code')) || NOT_SENT_SYSCALLS.has(text('erroredSysCall'));
         // Codes only: node-fetch's messages carry the full URL, and nothing here needs it.
-        const cause = text('code') || text('type') || 'network error';
+        const cause = text('type') === 'max-size'
+            ? `answer larger than ${maxBytes} bytes`
+            : text('code') || text('type') || 'network error';
         return { type: 'failure', cause, maybeSent: !neverSent, timedOut: false };
     }
     finally {
@@ -44564,6 +44580,12 @@ async function sendOnce(url, init, timeoutMs) {
     }
 }
 const WRITE_KINDS = new Set(['create-message', 'close-ticket', 'add-tags', 'remove-tags']);
+/** An attempt the server may have acted on: a 5xx or 408, or a failure once the request left. */
+function mayHaveLanded(attempt) {
+    if (attempt.type === 'failure')
+        return attempt.maybeSent;
+    return attempt.status >= 500 || attempt.status === 408;
+}
 /**
  * When, on the server's clock, a write to a ticket landed: its answer's `Date` header, to the end
  * of that second (the header drops the fraction, and the write was made before the answer left).
@@ -44709,10 +44731,10 @@ class Transport {
         let throttles = 0;
         for (;;) {
             this.#checkDeadline(info, 0);
-            const attempt = await this.#send(call.kind, call.method, url, body);
+            const attempt = await this.#send(info, call.method, url, body);
             const res = attempt.type === 'response' ? attempt : undefined;
             const outcome = res
-                ? { ...res, retryAfterMs: parseRetryAfter(res.retryAfter, Date.now()) }
+                ? { ...res, retryAfterMs: parseRetryAfter(res.retryAfter, Date.now(), res.date) }
                 : attempt;
             const step = retryStep(outcome, {
                 retrySafe: call.kind !== 'create-message',
@@ -44723,6 +44745,9 @@ class Transport {
                 random: this.#opts.random()
             });
             const cause = attempt.type === 'response' ? `HTTP ${attempt.status}` : attempt.cause;
+            // A write that may have landed: whatever ends it now must not read as "nothing was done".
+            if (WRITE_KINDS.has(call.kind) && mayHaveLanded(attempt))
+                info.mayHaveApplied = true;
             const answered = res ? { ...info, status: res.status } : info;
             if (step.do === 'return' && res) {
                 const w = writeTime(call.kind, call.path, res.date);
@@ -44734,8 +44759,9 @@ class Transport {
                 this.#stats.throttled++;
                 throttles++;
                 // The bucket's level came with the answer (the limiter has it already): a 429 with room
-                // left is some other limit, which Retry-After covers. Without it, assume full.
-                if (!parseBucketHeader(res?.limitHeader))
+                // left is some other limit, which Retry-After covers. Without either, assume full: a
+                // resend at once would only meet the same 429, thirty times in a blink.
+                if (step.ms === 0 || !parseBucketHeader(res?.limitHeader))
                     this.#limiter.markFull();
                 this.#retry(call.kind, throttles, 'HTTP 429');
                 if (step.ms > 0) {
@@ -44755,23 +44781,33 @@ class Transport {
                 if (step.because === 'rate-limited')
                     this.#stats.throttled++;
                 const last = { text: res?.text ?? '', cause, failures, throttles };
-                throw failureError(step, answered, last, this.#email, this.#redact);
+                const error = failureError(step, answered, last, this.#email, this.#redact);
+                // A refusal reads as "nothing done"; one that ended a write in doubt must not.
+                if (error.mayHaveApplied && step.because === 'http-error') {
+                    error.message += '; an earlier attempt may have been applied';
+                }
+                throw error;
             }
         }
     }
     #checkDeadline(info, waitMs) {
         if (this.#opts.now() + waitMs <= this.#opts.deadline)
             return;
-        const message = `${info.method} ${info.path} not sent: the run's time limit comes first`;
+        const message = info.mayHaveApplied
+            ? `${info.method} ${info.path} not retried: the run's time limit comes first, and its last attempt may have been applied`
+            : `${info.method} ${info.path} not sent: the run's time limit comes first`;
         throw new DeadlineError(message, info);
     }
     /** One attempt: waits for the pacer, sends, re-syncs the pacer with the server's count. */
-    async #send(kind, method, url, body) {
+    async #send(info, method, url, body) {
+        const { kind } = info;
         const permit = await this.#limiter.acquire(kind);
-        this.#stats.requests[kind]++;
-        this.#stats.total++;
         let reading;
         try {
+            // The pacer may have held it past the deadline (a bucket kept full by the store's apps).
+            this.#checkDeadline(info, 0);
+            this.#stats.requests[kind]++;
+            this.#stats.total++;
             const init = { method, headers: this.#headers, body };
             const attempt = await this.#opts.send(url, init, this.#opts.timeoutMs);
             if (attempt.type === 'response') {
@@ -53605,6 +53641,18 @@ class PartialWrite extends Error {
         this.effective = effective;
     }
 }
+/** A post whose outcome is unknown and could not be checked: it may have gone, so never deferred. */
+class UnconfirmedPost extends Error {
+    cause;
+    reread;
+    constructor(message, cause, 
+    /** why the ticket could not be read again */
+    reread) {
+        super(message);
+        this.cause = cause;
+        this.reread = reread;
+    }
+}
 function errorText(err) {
     return err instanceof Error ? err.message : String(err);
 }
@@ -53718,7 +53766,15 @@ async function post(ctx, ticket, body) {
     catch (err) {
         if (!(err instanceof AmbiguousWriteError))
             throw err;
-        const { messages } = await ctx.client.readTicket(ticket.id);
+        let messages;
+        try {
+            ;
+            ({ messages } = await ctx.client.readTicket(ticket.id));
+        }
+        catch (readErr) {
+            const message = `message not confirmed (${err.reason.replace(/-/g, ' ')}), and the ticket could not be read again to look for it: ${errorText(readErr)}; not sent again in this run, the next run checks the ticket first`;
+            throw new UnconfirmedPost(message, err, readErr);
+        }
         // Only a message from the company can be ours (isOurs): a customer's never confirms a post.
         const found = messages.find(m => isOurs(m) && m.external_id === body.external_id);
         if (found)
@@ -54883,7 +54939,9 @@ async function act(ctx, order, ticket, messages, d) {
     catch (err) {
         // A write that landed in part is never deferred: it failed, saying what was done.
         const partial = err instanceof PartialWrite ? err : null;
-        const deferred = recordFailure(ctx, partial ? partial.cause : err, !partial);
+        // Nor is one whose write may have landed before it stopped (a close not retried, say).
+        const landed = err instanceof GorgiasError && err.mayHaveApplied;
+        const deferred = recordFailure(ctx, partial ? partial.cause : err, !partial && !landed);
         const o = deferred === null
             ? failed(ctx, ticket, d, err)
             : outcome(ctx, ticket, d, 'deferred', deferred);
@@ -54899,6 +54957,9 @@ async function act(ctx, order, ticket, messages, d) {
  * (`deferrable`). Returns why the ticket is deferred, or null when it failed on its own.
  */
 function recordFailure(ctx, err, deferrable) {
+    // A post left unconfirmed: its checking read's failure counts, but the post may have gone.
+    if (err instanceof UnconfirmedPost)
+        return recordFailure(ctx, err.reread, false);
     if (err instanceof AuthError) {
         stopRun(ctx, { kind: 'credentials', error: err });
         return deferrable ? CREDENTIALS : null;

@@ -26,6 +26,8 @@ export interface RequestInfo {
   path: string
   kind: RequestKind
   status?: number
+  /** a write whose earlier attempt may have been applied (a timeout, a lost connection, a 5xx) */
+  mayHaveApplied?: boolean
 }
 
 /** Base class; also thrown as is for answers no subclass covers (a redirect, a 409, ...). */
@@ -34,6 +36,8 @@ export class GorgiasError extends Error {
   readonly method: string
   readonly path: string
   readonly kind: RequestKind
+  /** The write's earlier attempt may have been applied: its ticket may have changed. */
+  readonly mayHaveApplied: boolean
 
   constructor(message: string, info: RequestInfo) {
     super(message)
@@ -42,6 +46,7 @@ export class GorgiasError extends Error {
     this.method = info.method
     this.path = info.path
     this.kind = info.kind
+    this.mayHaveApplied = info.mayHaveApplied === true
   }
 }
 
@@ -219,13 +224,23 @@ export function backoffMs(failure: number, random: number): number {
   return Math.round(random * Math.min(20_000, 500 * 2 ** (failure - 1)))
 }
 
-/** Seconds or an HTTP date; capped; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
+/**
+ * Seconds or an HTTP date, the date counted from the answer's `Date` (the server's clock, which
+ * wrote it) when readable, else from `nowMs`; capped; undefined when absent or unreadable.
+ */
+export function parseRetryAfter(
+  value: string | null,
+  nowMs: number,
+  serverDate?: string | null
+): number | undefined {
   if (value === null) return undefined
   const text = value.trim()
+  const server = Date.parse(serverDate ?? '')
   let ms: number | undefined
   if (/^\d+(\.\d+)?$/.test(text)) ms = Number(text) * 1000
-  else if (/[a-z]/i.test(text) && !Number.isNaN(Date.parse(text))) ms = Date.parse(text) - nowMs
+  else if (/[a-z]/i.test(text) && !Number.isNaN(Date.parse(text))) {
+    ms = Date.parse(text) - (Number.isNaN(server) ? nowMs : server)
+  }
   return ms === undefined ? undefined : Math.min(Math.max(0, ms), RETRY_AFTER_CAP_MS)
 }
 

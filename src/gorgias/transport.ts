@@ -49,17 +49,25 @@ export type Attempt =
     }
   | { type: 'failure'; cause: string; maybeSent: boolean; timedOut: boolean }
 
+/**
+ * No answer of the API comes near it (a page of 100 tickets is a few hundred kB): a body that keeps
+ * coming (a broken proxy) is cut there, not read into memory until the runner dies.
+ */
+const MAX_BODY_BYTES = 64 * 1024 * 1024
+
 /** One HTTP attempt: sends once, reads the whole body, never throws (a failure is described). */
 export async function sendOnce(
   url: string,
   init: { method: Method; headers: Record<string, string>; body: string | undefined },
-  timeoutMs: number
+  timeoutMs: number,
+  maxBytes = MAX_BODY_BYTES
 ): Promise<Attempt> {
   const controller = new AbortController()
   const timer = setTimeout(() => controller.abort(), timeoutMs)
   try {
     // A redirect would carry the credentials elsewhere; the API never redirects.
-    const res = await fetch(url, { ...init, signal: controller.signal, redirect: 'manual' })
+    const signal = controller.signal
+    const res = await fetch(url, { ...init, signal, redirect: 'manual', size: maxBytes })
     return {
       type: 'response',
       status: res.status,
@@ -78,7 +86,10 @@ export async function sendOnce(
     const neverSent =
       NOT_SENT_CODES.has(text('code')) || NOT_SENT_SYSCALLS.has(text('erroredSysCall'))
     // Codes only: node-fetch's messages carry the full URL, and nothing here needs it.
-    const cause = text('code') || text('type') || 'network error'
+    const cause =
+      text('type') === 'max-size'
+        ? `answer larger than ${maxBytes} bytes`
+        : text('code') || text('type') || 'network error'
     return { type: 'failure', cause, maybeSent: !neverSent, timedOut: false }
   } finally {
     clearTimeout(timer)
@@ -86,6 +97,12 @@ export async function sendOnce(
 }
 
 const WRITE_KINDS = new Set<string>(['create-message', 'close-ticket', 'add-tags', 'remove-tags'])
+
+/** An attempt the server may have acted on: a 5xx or 408, or a failure once the request left. */
+function mayHaveLanded(attempt: Attempt): boolean {
+  if (attempt.type === 'failure') return attempt.maybeSent
+  return attempt.status >= 500 || attempt.status === 408
+}
 
 /**
  * When, on the server's clock, a write to a ticket landed: its answer's `Date` header, to the end
@@ -114,7 +131,8 @@ export function isLoopback(hostname: string): boolean {
 /**
  * The one check of the API base URL (the settings word the error, the client refuses): https
  * only, but plain http to this machine (tests, the simulator); no credentials, query or fragment
- * (the credentials go in a header, never in a URL that may be logged). No trailing slash.
+ * (the credentials go in a header, never in a URL that may be logged), not even a bare `?` or `#`
+ * (URL leaves them out of search and hash; each path would follow them). No trailing slash.
  */
 export function checkBaseUrl(raw: string): { url: string } | { problem: BaseUrlProblem } {
   let url: URL
@@ -127,7 +145,6 @@ export function checkBaseUrl(raw: string): { url: string } | { problem: BaseUrlP
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
     return { problem: 'scheme' }
   }
-  // `?` or `#` alone leaves search and hash empty, yet every path would be appended after it.
   if (url.search || url.hash || /[?#]/.test(raw)) return { problem: 'query' }
   return { url: url.toString().replace(/\/+$/, '') }
 }
@@ -269,10 +286,10 @@ export class Transport {
     let throttles = 0
     for (;;) {
       this.#checkDeadline(info, 0)
-      const attempt = await this.#send(call.kind, call.method, url, body)
+      const attempt = await this.#send(info, call.method, url, body)
       const res = attempt.type === 'response' ? attempt : undefined
       const outcome: AttemptOutcome = res
-        ? { ...res, retryAfterMs: parseRetryAfter(res.retryAfter, Date.now()) }
+        ? { ...res, retryAfterMs: parseRetryAfter(res.retryAfter, Date.now(), res.date) }
         : attempt
       const step = retryStep(outcome, {
         retrySafe: call.kind !== 'create-message',
@@ -283,6 +300,8 @@ export class Transport {
         random: this.#opts.random()
       })
       const cause = attempt.type === 'response' ? `HTTP ${attempt.status}` : attempt.cause
+      // A write that may have landed: whatever ends it now must not read as "nothing was done".
+      if (WRITE_KINDS.has(call.kind) && mayHaveLanded(attempt)) info.mayHaveApplied = true
       const answered = res ? { ...info, status: res.status } : info
       if (step.do === 'return' && res) {
         const w = writeTime(call.kind, call.path, res.date)
@@ -292,8 +311,9 @@ export class Transport {
         this.#stats.throttled++
         throttles++
         // The bucket's level came with the answer (the limiter has it already): a 429 with room
-        // left is some other limit, which Retry-After covers. Without it, assume full.
-        if (!parseBucketHeader(res?.limitHeader)) this.#limiter.markFull()
+        // left is some other limit, which Retry-After covers. Without either, assume full: a
+        // resend at once would only meet the same 429, thirty times in a blink.
+        if (step.ms === 0 || !parseBucketHeader(res?.limitHeader)) this.#limiter.markFull()
         this.#retry(call.kind, throttles, 'HTTP 429')
         if (step.ms > 0) {
           this.#checkDeadline(info, step.ms)
@@ -309,24 +329,34 @@ export class Transport {
       } else if (step.do === 'throw') {
         if (step.because === 'rate-limited') this.#stats.throttled++
         const last = { text: res?.text ?? '', cause, failures, throttles }
-        throw failureError(step, answered, last, this.#email, this.#redact)
+        const error = failureError(step, answered, last, this.#email, this.#redact)
+        // A refusal reads as "nothing done"; one that ended a write in doubt must not.
+        if (error.mayHaveApplied && step.because === 'http-error') {
+          error.message += '; an earlier attempt may have been applied'
+        }
+        throw error
       }
     }
   }
 
   #checkDeadline(info: RequestInfo, waitMs: number): void {
     if (this.#opts.now() + waitMs <= this.#opts.deadline) return
-    const message = `${info.method} ${info.path} not sent: the run's time limit comes first`
+    const message = info.mayHaveApplied
+      ? `${info.method} ${info.path} not retried: the run's time limit comes first, and its last attempt may have been applied`
+      : `${info.method} ${info.path} not sent: the run's time limit comes first`
     throw new DeadlineError(message, info)
   }
 
   /** One attempt: waits for the pacer, sends, re-syncs the pacer with the server's count. */
-  async #send(kind: RequestKind, method: Method, url: string, body?: string): Promise<Attempt> {
+  async #send(info: RequestInfo, method: Method, url: string, body?: string): Promise<Attempt> {
+    const { kind } = info
     const permit = await this.#limiter.acquire(kind)
-    this.#stats.requests[kind]++
-    this.#stats.total++
     let reading: BucketReading | undefined
     try {
+      // The pacer may have held it past the deadline (a bucket kept full by the store's apps).
+      this.#checkDeadline(info, 0)
+      this.#stats.requests[kind]++
+      this.#stats.total++
       const init = { method, headers: this.#headers, body }
       const attempt = await this.#opts.send(url, init, this.#opts.timeoutMs)
       if (attempt.type === 'response') {

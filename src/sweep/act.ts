@@ -3,6 +3,7 @@ import { explainTicket, shownFirstName } from '../explain.js'
 import {
   AuthError,
   DeadlineError,
+  GorgiasError,
   NotFoundError,
   UnreadableThreadError
 } from '../gorgias/errors.js'
@@ -21,7 +22,8 @@ import {
   errorText,
   followUp,
   PartialWrite,
-  removeOurTags
+  removeOurTags,
+  UnconfirmedPost
 } from './writes.js'
 
 // One candidate, top to bottom: a max-actions slot, the read (the ticket with its messages), the
@@ -281,7 +283,9 @@ async function act(
   } catch (err) {
     // A write that landed in part is never deferred: it failed, saying what was done.
     const partial = err instanceof PartialWrite ? err : null
-    const deferred = recordFailure(ctx, partial ? partial.cause : err, !partial)
+    // Nor is one whose write may have landed before it stopped (a close not retried, say).
+    const landed = err instanceof GorgiasError && err.mayHaveApplied
+    const deferred = recordFailure(ctx, partial ? partial.cause : err, !partial && !landed)
     const o =
       deferred === null
         ? failed(ctx, ticket, d, err)
@@ -298,6 +302,8 @@ async function act(
  * (`deferrable`). Returns why the ticket is deferred, or null when it failed on its own.
  */
 function recordFailure(ctx: SweepContext, err: unknown, deferrable: boolean): string | null {
+  // A post left unconfirmed: its checking read's failure counts, but the post may have gone.
+  if (err instanceof UnconfirmedPost) return recordFailure(ctx, err.reread, false)
   if (err instanceof AuthError) {
     stopRun(ctx, { kind: 'credentials', error: err })
     return deferrable ? CREDENTIALS : null

@@ -37,6 +37,18 @@ export class PartialWrite extends Error {
   }
 }
 
+/** A post whose outcome is unknown and could not be checked: it may have gone, so never deferred. */
+export class UnconfirmedPost extends Error {
+  constructor(
+    message: string,
+    override readonly cause: AmbiguousWriteError,
+    /** why the ticket could not be read again */
+    readonly reread: unknown
+  ) {
+    super(message)
+  }
+}
+
 export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
@@ -174,7 +186,13 @@ async function post(ctx: WriteContext, ticket: Ticket, body: NewMessage): Promis
     return await ctx.client.createMessage(ticket.id, body)
   } catch (err) {
     if (!(err instanceof AmbiguousWriteError)) throw err
-    const { messages } = await ctx.client.readTicket(ticket.id)
+    let messages: Message[]
+    try {
+      ;({ messages } = await ctx.client.readTicket(ticket.id))
+    } catch (readErr) {
+      const message = `message not confirmed (${err.reason.replace(/-/g, ' ')}), and the ticket could not be read again to look for it: ${errorText(readErr)}; not sent again in this run, the next run checks the ticket first`
+      throw new UnconfirmedPost(message, err, readErr)
+    }
     // Only a message from the company can be ours (isOurs): a customer's never confirms a post.
     const found = messages.find(m => isOurs(m) && m.external_id === body.external_id)
     if (found) return found
