@@ -349,13 +349,12 @@ export class Transport {
 
   /** One attempt: waits for the pacer, sends, re-syncs the pacer with the server's count. */
   async #send(info: RequestInfo, method: Method, url: string, body?: string): Promise<Attempt> {
-    const { kind } = info
-    const permit = await this.#limiter.acquire(kind)
+    const permit = await this.#limiter.acquire(info.kind)
     let reading: BucketReading | undefined
     try {
       // The pacer may have held it past the deadline (a bucket kept full by the store's apps).
       this.#checkDeadline(info, 0)
-      this.#stats.requests[kind]++
+      this.#stats.requests[info.kind]++
       this.#stats.total++
       const init = { method, headers: this.#headers, body }
       const attempt = await this.#opts.send(url, init, this.#opts.timeoutMs)
