@@ -1,5 +1,5 @@
 import type { Settings } from './config.js'
-import { AuthError } from './gorgias/errors.js'
+import { AuthError, TransientError } from './gorgias/errors.js'
 import { SettingsError } from './inputs.js'
 import { PolicyModuleError } from './policyModule.js'
 
@@ -19,7 +19,20 @@ export function stopNotice(err: unknown, settings: Settings | null): StopNotice 
   if (err instanceof AuthError && settings) {
     return { message: credentialsHelp(err, settings), exitCode: 2 }
   }
+  if (err instanceof TransientError && err.status === undefined && settings) {
+    return { message: `${err.message}. ${unreachable(settings)}`, exitCode: 1 }
+  }
   return { message: err instanceof Error ? err.message : String(err), exitCode: 1 }
+}
+
+/** No answer at all, attempt after attempt: a wrong host, or a network or Gorgias outage. */
+function unreachable(s: Pick<Settings, 'domain' | 'apiUrl'>): string {
+  const host = new URL(s.apiUrl).host
+  const which =
+    host === `${s.domain}.gorgias.com`
+      ? `gorgias-domain (now "${s.domain}")`
+      : 'api-url (GORGIAS_API_URL in the CLI), or leave it empty'
+  return `${host} did not answer: check ${which}; if it is right, the network or Gorgias was down and the next run tries again`
 }
 
 /**
