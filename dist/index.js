@@ -52236,6 +52236,7 @@ class PageGuard {
 
 
 
+
 const PAGE_LIMIT = 100;
 /** Messages a list may bring past `messages_count` (arrived since the retrieve): one more page. */
 const MESSAGES_MARGIN = 100;
@@ -52491,8 +52492,9 @@ function checkOwnMessages(messages, ticketId, info) {
 }
 /** Whether the ticket's last message is later than every one given (a partial embed). */
 function laterMessage(ticket, messages) {
-    const last = Date.parse(String(ticket.last_message_datetime));
-    return !Number.isNaN(last) && messages.every(m => !(Date.parse(m?.created_datetime) >= last));
+    const at = (t) => (typeof t === 'string' ? parseTimestamp(t)?.getTime() : undefined);
+    const last = at(ticket.last_message_datetime);
+    return last !== undefined && messages.every(m => !((at(m?.created_datetime) ?? NaN) >= last));
 }
 /** The first item that matches, reading no page past it. */
 async function firstMatch(pages, match) {

@@ -16,6 +16,7 @@ import {
   type RequestKind
 } from './errors.js'
 import { PageGuard, nextRequest, parsePage } from './pages.js'
+import { parseTimestamp } from '../policy/types.js'
 import { Transport, type Call, type Method } from './transport.js'
 import type {
   Account,
@@ -323,8 +324,9 @@ function checkOwnMessages(messages: readonly unknown[], ticketId: number, info: 
 
 /** Whether the ticket's last message is later than every one given (a partial embed). */
 function laterMessage(ticket: Ticket, messages: readonly Message[]): boolean {
-  const last = Date.parse(String(ticket.last_message_datetime))
-  return !Number.isNaN(last) && messages.every(m => !(Date.parse(m?.created_datetime) >= last))
+  const at = (t: unknown) => (typeof t === 'string' ? parseTimestamp(t)?.getTime() : undefined)
+  const last = at(ticket.last_message_datetime)
+  return last !== undefined && messages.every(m => !((at(m?.created_datetime) ?? NaN) >= last))
 }
 
 /** The first item that matches, reading no page past it. */
