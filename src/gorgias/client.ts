@@ -29,7 +29,7 @@ import type {
   User
 } from './types.js'
 
-export const PAGE_LIMIT = 100
+const PAGE_LIMIT = 100
 /** Messages a list may bring past `messages_count` (arrived since the retrieve): one more page. */
 const MESSAGES_MARGIN = 100
 /** When the ticket gives no `messages_count`, no thread is longer than this. */
