@@ -383,6 +383,24 @@ describe('decide: reminder schedule 24,72 then close at 96', () => {
       'close'
     ],
     [
+      'closed by hand after the first reminder and reopened without a word: no second reminder',
+      [msg('agent', 73), first(49)],
+      { ...withTag, closed_datetime: ago(30) },
+      'skip reopened'
+    ],
+    [
+      'reopened between reminders, later reminders sent anyway: still never closed',
+      [msg('agent', 97), first(73), second(25)],
+      { ...withTag, closed_datetime: ago(50) },
+      'skip reopened'
+    ],
+    [
+      'a close before the first reminder (an earlier cycle) stops no reminder',
+      [msg('agent', 73), first(49)],
+      { ...withTag, closed_datetime: ago(200) },
+      'follow-up 2'
+    ],
+    [
       'customer replied between reminders restarts nothing to close',
       [msg('agent', 97), first(73), msg('customer', 30)],
       withTag,

@@ -83,15 +83,17 @@ export function nextStep(
   const done = (decision: Decision) => ({ decision, schedule })
   const reminders = `${sent} of ${s.followUpHours.length} follow-up(s) sent in this cycle`
   note('reminders', true, `${reminders}: next is ${stepName(next)}`)
-  if (next.action === 'close') {
+  // Any step after a follow-up, not only the close: a reminder sent to a ticket a person reopened
+  // would undo their decision, and the close after it would follow.
+  if (sent > 0) {
     if (parseTimeField(ticket.closed_datetime) === undefined) {
       const unknown = 'closed_datetime is not a date: a reopen cannot be ruled out'
       return done(stop(d, 'not-reopened', unknown, 'unreadable', unknown))
     }
-    const why = 'closed and reopened since the last follow-up; left to agents'
-    if (reopenedAfter(ticket, last!.at, s))
+    const why = 'closed and reopened since the first follow-up; left to agents'
+    if (reopenedAfter(ticket, followUps[0]!.at, s))
       return done(stop(d, 'not-reopened', why, 'reopened', why))
-    note('not-reopened', true, 'not closed and reopened since the last follow-up')
+    note('not-reopened', true, 'not closed and reopened since the first follow-up')
   }
   const due = dueStep(d, facts, schedule)
   if (due !== null) return done(due)
@@ -173,8 +175,8 @@ function agesText(schedule: Schedule, s: PolicySettings): string {
 }
 
 /**
- * Closed and reopened since the last follow-up, with no new message: a person's decision, never
- * undone. Evidence: our closed-tag (added only after a close, so on an open ticket it means a
+ * Closed and reopened since the cycle's first follow-up, with no new message: a person's decision,
+ * never undone. Evidence: our closed-tag (added only after a close, so on an open ticket it means a
  * reopen), or a `closed_datetime` after the follow-up (when the API keeps it after a reopen).
  */
 function reopenedAfter(ticket: Ticket, since: Date, s: PolicySettings): boolean {
