@@ -3,7 +3,14 @@ import { marked } from 'marked'
 import type { Settings } from '../src/config.js'
 import { AuthError } from '../src/gorgias/errors.js'
 import { SKIP_REASONS, type SkipReason } from '../src/policy/types.js'
-import { failureLine, outputs, stopLine, terminalReport, timeLimitLine } from '../src/report.js'
+import {
+  failureLine,
+  outputs,
+  reportJson,
+  stopLine,
+  terminalReport,
+  timeLimitLine
+} from '../src/report.js'
 import { stoppedSummary, summaryMarkdown, withinSummaryLimit } from '../src/summary.js'
 import type { Outcome, Report } from '../src/sweep/types.js'
 import type { MessagePreview } from '../src/preview.js'
@@ -526,5 +533,16 @@ describe('the summary at a glance', () => {
     const hidden = summaryMarkdown(r, settings({ 'summary-customer-details': 'false' }), null)
     expect(hidden).toContain('> Hi \\[first name\\],')
     expect(hidden).not.toMatch(/Ana|Bo\b|example/)
+  })
+})
+
+describe('the numbers agree across media', () => {
+  test('--json: `skipped` is the count, as in skipped-count; `skippedByReason` the reasons', () => {
+    const skipped = { ...noSkips(), 'not-due': 2, 'customer-replied': 1 }
+    const r = report({ skipped })
+    const json = JSON.parse(reportJson(r, null)) as Record<string, unknown>
+    expect(json.skipped).toBe(3)
+    expect(String(json.skipped)).toBe(outputs(r)['skipped-count'])
+    expect(json.skippedByReason).toEqual(skipped)
   })
 })

@@ -191,7 +191,8 @@ export function failureLine(report: Report, settings: Settings): string | null {
 
 export function reportJson(report: Report, stats: ClientStats | null): string {
   const stop = report.stop?.kind === 'credentials' ? report.stop.error.message : report.stop
-  const json = { ...counts(report), ...report, stop, skippedByReason: report.skipped }
+  // The counts last: `skipped` is the total (as skipped-count), `skippedByReason` the reasons.
+  const json = { ...report, ...counts(report), stop, skippedByReason: report.skipped }
   return JSON.stringify({ ...json, requests: stats }, null, 2)
 }
 
