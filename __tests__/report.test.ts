@@ -545,4 +545,24 @@ describe('the numbers agree across media', () => {
     expect(String(json.skipped)).toBe(outputs(r)['skipped-count'])
     expect(json.skippedByReason).toEqual(skipped)
   })
+
+  test('a table title counts what the headline counts; failed rows are counted apart', () => {
+    const r = report({
+      actions: [
+        outcome({ ticketId: 1 }),
+        outcome({ ticketId: 2, result: 'failed', detail: 'HTTP 400' }),
+        outcome({ ticketId: 3, result: 'failed', wrote: true, detail: 'tag failed' }),
+        outcome({ ticketId: 4, action: 'close', result: 'failed', detail: 'HTTP 403' })
+      ]
+    })
+    const md = summaryMarkdown(r, S, null)
+    expect(md).toContain('**2 followed up, 0 closed**, 3 failed')
+    expect(md).toContain('### Follow-ups: 2 (and 1 failed)')
+    expect(md).toContain('### Closes: 0 (and 1 failed)')
+    const dry = report({
+      dryRun: true,
+      actions: [outcome({ ticketId: 1, result: 'would-do' }), outcome({ ticketId: 2 })]
+    })
+    expect(summaryMarkdown(dry, S, null)).toContain('### Follow-ups (would be sent): 2\n')
+  })
 })

@@ -55448,7 +55448,7 @@ function ticketTables(report, settings, link) {
     const table = (title, outcomes, max, more) => outcomes.length === 0
         ? []
         : [
-            `### ${title}: ${outcomes.length}`,
+            `### ${title}: ${titleCount(outcomes)}`,
             '',
             ...head,
             ...capped(outcomes, max, more, o => row(shown.map(([, cell]) => cell(o))))
@@ -55466,6 +55466,20 @@ function ticketTables(report, settings, link) {
         ...table(`Closes${closed}`, planned('close'), 300, `closes ${counted}`),
         ...table('Deferred to the next run', deferred, 25, 'deferred to the next run')
     ];
+}
+/**
+ * A table's count as the headline counts it (done, planned, or sent before a later step failed),
+ * then the rows that were not: "2 (and 1 failed)". Deferred rows have their own table.
+ */
+function titleCount(outcomes) {
+    const done = outcomes.filter(o => o.result === 'done' || o.result === 'would-do' || o.wrote);
+    const rest = ['failed', 'skipped']
+        .map(result => [result, outcomes.filter(o => !done.includes(o) && o.result === result)])
+        .filter(([, rows]) => rows.length > 0)
+        .map(([result, rows]) => `${rows.length} ${result}`);
+    if (rest.length === 0 || outcomes.every(o => o.result === 'deferred'))
+        return String(outcomes.length);
+    return `${done.length} (and ${rest.join(', ')})`;
 }
 /** Tag repairs (a follow-up tag added, stale tags removed), ticket by ticket. */
 function tagRepairsSection(report, settings, link) {
