@@ -7,6 +7,7 @@ import {
   failureLine,
   outputs,
   reportJson,
+  requestLine,
   stopLine,
   terminalReport,
   timeLimitLine
@@ -564,5 +565,21 @@ describe('the numbers agree across media', () => {
       actions: [outcome({ ticketId: 1, result: 'would-do' }), outcome({ ticketId: 2 })]
     })
     expect(summaryMarkdown(dry, S, null)).toContain('### Follow-ups (would be sent): 2\n')
+  })
+
+  test('the request line does not call retry and Retry-After waits "paced"', () => {
+    const stats = {
+      requests: { 'get-ticket': 8 },
+      total: 8,
+      throttled: 0,
+      retries: 4,
+      rateLimitWaits: 0,
+      waitedMs: 4200,
+      limit: 40
+    } as unknown as Parameters<typeof requestLine>[0]
+    const line = requestLine(stats)
+    expect(line).not.toMatch(/paced 0 times \(4\.2 s\)/)
+    expect(line).toContain('paced 0 times')
+    expect(line).toContain('4.2 s waited in all (pacing, 429s and retries)')
   })
 })

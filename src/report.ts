@@ -57,7 +57,8 @@ export function requestLine(stats: ClientStats | null): string {
     .join(', ')
   return (
     `${stats.total} requests (${byKind || 'none'}); ` +
-    `paced ${stats.rateLimitWaits} times (${(stats.waitedMs / 1000).toFixed(1)} s), ` +
+    // waitedMs also holds Retry-After and retry backoff: not all of it is pacing.
+    `paced ${stats.rateLimitWaits} times, ${(stats.waitedMs / 1000).toFixed(1)} s waited in all (pacing, 429s and retries), ` +
     `${stats.throttled} answered 429, ${stats.retries} retried`
   )
 }
