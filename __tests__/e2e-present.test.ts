@@ -57,3 +57,23 @@ test('--json: `skipped` is the count the skipped-count output gives, the reasons
   expect(json.skippedByReason).toMatchObject({ 'not-due': 2 })
   expect(json.followedUp).toHaveLength(2)
 })
+
+test('the CLI sends the reader to its own table, not to a job summary it does not have', async () => {
+  const refused = account()
+  const env = {
+    GORGIAS_DOMAIN: 'acme',
+    GORGIAS_EMAIL: sim.email,
+    GORGIAS_API_KEY: sim.apiKey,
+    GORGIAS_API_URL: sim.baseUrl
+  }
+  const text = await runCli([], env)
+  expect(text.code).toBe(1)
+  expect(text.stderr).toContain(
+    `1 ticket(s) failed; the others were handled, see the table above (first: ticket ${refused}:`
+  )
+  expect(text.stdout + text.stderr).not.toContain('job summary')
+  const json = await runCli(['--json'], env)
+  expect(json.stderr).toContain('see the JSON report (first:')
+  const action = await runAction(simInputs(sim))
+  expect(action.stdout).toContain('see the job summary (first:')
+})

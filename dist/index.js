@@ -54270,14 +54270,17 @@ function timeLimitLine(report) {
         ? `time-limit-minutes (${report.stop.minutes}) reached: no new ticket was started after it; the rest is deferred to the next run.`
         : null;
 }
-/** One-line cause for a failed step; its detail quotes the customer only as the summary may. */
-function failureLine(report, settings) {
+/**
+ * One-line cause for a failed step; its detail quotes the customer only as the summary may.
+ * `listed`: where the reader finds every failure (the CLI has no job summary).
+ */
+function failureLine(report, settings, listed = 'the job summary') {
     const failed = failures(report);
     const first = failed[0];
     if (!first)
         return null;
     const example = `ticket ${first.ticketId}: ${oneLine(shownDetail(first, settings) ?? 'error')}`;
-    return `${failed.length} ticket(s) failed; the others were handled, see the job summary (first: ${example})`;
+    return `${failed.length} ticket(s) failed; the others were handled, see ${listed} (first: ${example})`;
 }
 function reportJson(report, stats) {
     const stop = report.stop?.kind === 'credentials' ? report.stop.error.message : report.stop;
@@ -55292,12 +55295,15 @@ function reportText({ report, settings, stats }) {
     const saved = stateLine(report.state);
     return terminalReport(report, settings, stats) + (saved ? `\n${saved}` : '');
 }
-/** Why a finished sweep fails: 2 when credentials stopped it, 1 when tickets failed; else null. */
-function sweepFailure({ report, settings }) {
+/**
+ * Why a finished sweep fails: 2 when credentials stopped it, 1 when tickets failed; else null.
+ * `listed`: where the failures are listed, as failureLine() says it.
+ */
+function sweepFailure({ report, settings }, listed) {
     const stopped = stopLine(report, settings);
     if (stopped)
         return { message: stopped, exitCode: 2 };
-    const failure = failureLine(report, settings);
+    const failure = failureLine(report, settings, listed);
     return failure ? { message: failure, exitCode: 1 } : null;
 }
 /** The summary's (and the terminal's) last line: what the state saved this run. */

@@ -181,13 +181,20 @@ export function timeLimitLine(report: Report): string | null {
     : null
 }
 
-/** One-line cause for a failed step; its detail quotes the customer only as the summary may. */
-export function failureLine(report: Report, settings: Settings): string | null {
+/**
+ * One-line cause for a failed step; its detail quotes the customer only as the summary may.
+ * `listed`: where the reader finds every failure (the CLI has no job summary).
+ */
+export function failureLine(
+  report: Report,
+  settings: Settings,
+  listed = 'the job summary'
+): string | null {
   const failed = failures(report)
   const first = failed[0]
   if (!first) return null
   const example = `ticket ${first.ticketId}: ${oneLine(shownDetail(first, settings) ?? 'error')}`
-  return `${failed.length} ticket(s) failed; the others were handled, see the job summary (first: ${example})`
+  return `${failed.length} ticket(s) failed; the others were handled, see ${listed} (first: ${example})`
 }
 
 export function reportJson(report: Report, stats: ClientStats | null): string {
