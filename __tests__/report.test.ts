@@ -545,6 +545,13 @@ describe('the numbers agree across media', () => {
     expect(json.skipped).toBe(3)
     expect(String(json.skipped)).toBe(outputs(r)['skipped-count'])
     expect(json.skippedByReason).toEqual(skipped)
+    expect(Object.keys(json).slice(0, 5)).toEqual([
+      'followedUp',
+      'closed',
+      'failed',
+      'deferred',
+      'skipped'
+    ])
   })
 
   test('a table title counts what the headline counts; failed rows are counted apart', () => {

@@ -199,8 +199,10 @@ export function failureLine(
 
 export function reportJson(report: Report, stats: ClientStats | null): string {
   const stop = report.stop?.kind === 'credentials' ? report.stop.error.message : report.stop
-  // The counts last: `skipped` is the total (as skipped-count), `skippedByReason` the reasons.
-  const json = { ...report, ...counts(report), stop, skippedByReason: report.skipped }
+  // The counts first, as they read; `skipped` is the total (as skipped-count), not the report's
+  // record by reason, which is `skippedByReason`.
+  const c = counts(report)
+  const json = { ...c, ...report, skipped: c.skipped, stop, skippedByReason: report.skipped }
   return JSON.stringify({ ...json, requests: stats }, null, 2)
 }
 
