@@ -77,3 +77,13 @@ test('the CLI sends the reader to its own table, not to a job summary it does no
   const action = await runAction(simInputs(sim))
   expect(action.stdout).toContain('see the job summary (first:')
 })
+
+test('ticket-ids over max-actions: the headline does not say the unread ids were read', async () => {
+  const ids = [dueTicket(sim, 50).id, dueTicket(sim, 51).id, dueTicket(sim, 52).id]
+  const run = await runAction(
+    simInputs(sim, { 'ticket-ids': ids.join(','), 'max-actions': '1', 'dry-run': 'true' })
+  )
+  expect(run.outputs['deferred-count']).toBe('2')
+  expect(run.summary).not.toContain('Read 3 tickets')
+  expect(run.summary).toContain('3 tickets asked for (ticket-ids); 1 read.')
+})

@@ -589,4 +589,21 @@ describe('the numbers agree across media', () => {
     expect(line).toContain('paced 0 times')
     expect(line).toContain('4.2 s waited in all (pacing, 429s and retries)')
   })
+
+  test('ticket-ids: the headline counts the ids asked for, and the ones read', () => {
+    const r = report({
+      listing: { kind: 'ticket-ids', ids: [1, 2, 3] },
+      ticketsSeen: 3,
+      candidates: 1,
+      actions: [
+        outcome({ ticketId: 1 }),
+        outcome({ ticketId: 2, action: 'check', result: 'deferred', detail: 'not read' }),
+        outcome({ ticketId: 3, action: 'check', result: 'deferred', detail: 'not read' })
+      ]
+    })
+    const md = summaryMarkdown(r, S, null)
+    expect(md).not.toContain('Read 3 tickets')
+    expect(md).toContain('3 tickets asked for (ticket-ids); 1 read. **1 followed up, 0 closed**')
+    expect(terminalReport(r, S, null)).toContain('3 tickets asked for (ticket-ids); 1 read.')
+  })
 })

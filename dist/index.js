@@ -54198,8 +54198,11 @@ function listingLine(listing, link, shown) {
 function headline(report) {
     const c = counts(report);
     const verb = report.dryRun ? 'would be ' : '';
-    const pages = report.listing.kind === 'ticket-ids' ? '' : ` on ${plural(report.pages, 'page', 'pages')}`;
-    return (`Read ${plural(report.ticketsSeen, 'ticket', 'tickets')}${pages}; ${report.candidates} might be due. ` +
+    // ticket-ids lists nothing: the ids asked for, of which those reached were read.
+    const seen = report.listing.kind === 'ticket-ids'
+        ? `${plural(report.ticketsSeen, 'ticket', 'tickets')} asked for (ticket-ids); ${report.candidates} read. `
+        : `Read ${plural(report.ticketsSeen, 'ticket', 'tickets')} on ${plural(report.pages, 'page', 'pages')}; ${report.candidates} might be due. `;
+    return (seen +
         `**${c.followedUp.length} ${verb}followed up, ${c.closed.length} ${verb}closed**, ` +
         `${c.failed} failed, ${c.deferred} deferred, ${c.skipped} skipped.`);
 }
