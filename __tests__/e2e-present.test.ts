@@ -86,4 +86,8 @@ test('ticket-ids over max-actions: the headline does not say the unread ids were
   expect(run.outputs['deferred-count']).toBe('2')
   expect(run.summary).not.toContain('Read 3 tickets')
   expect(run.summary).toContain('3 tickets asked for (ticket-ids); 1 read.')
+  // Not read, so nothing is known of their customer: no "(no name)" for a name never looked at.
+  const row = run.summary.split('\n').find(l => l.startsWith(`| [#${ids[1]}]`))
+  expect(row).toContain('deferred: not read')
+  expect(row).not.toContain('(no name)')
 })

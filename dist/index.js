@@ -55447,7 +55447,7 @@ function ticketTables(report, settings, link) {
     const columns = [
         ['Ticket', o => link(o.ticketId)],
         details && ['Subject', o => markdownText(o.subject)],
-        details && ['Customer', o => markdownText(o.firstName || NO_NAME, 30)],
+        details && ['Customer', o => markdownText(o.firstName || (summary_unread(o) ? '' : NO_NAME), 30)],
         languages && ['Language', o => markdownText(o.language ?? '', 20)],
         macros && ['Text', o => markdownText(o.textSource ?? '', 60)],
         ['Hours idle', o => hours(o.idleHours)],
@@ -55493,6 +55493,8 @@ function titleCount(outcomes) {
         return String(outcomes.length);
     return `${done.length} (and ${rest.join(', ')})`;
 }
+/** A ticket-ids row never read (deferred first): nothing is known of it, not even "no name". */
+const summary_unread = (o) => o.action === 'check' && o.subject === '';
 /** Tag repairs (a follow-up tag added, stale tags removed), ticket by ticket. */
 function tagRepairsSection(report, settings, link) {
     if (report.housekeeping.length === 0)

@@ -159,7 +159,7 @@ function ticketTables(report: Report, settings: Settings, link: LinkTo): string[
   const columns: Array<[string, (o: Outcome) => string] | false> = [
     ['Ticket', o => link(o.ticketId)],
     details && ['Subject', o => markdownText(o.subject)],
-    details && ['Customer', o => markdownText(o.firstName || NO_NAME, 30)],
+    details && ['Customer', o => markdownText(o.firstName || (unread(o) ? '' : NO_NAME), 30)],
     languages && ['Language', o => markdownText(o.language ?? '', 20)],
     macros && ['Text', o => markdownText(o.textSource ?? '', 60)],
     ['Hours idle', o => hours(o.idleHours)],
@@ -209,6 +209,9 @@ function titleCount(outcomes: Outcome[]): string {
     return String(outcomes.length)
   return `${done.length} (and ${rest.join(', ')})`
 }
+
+/** A ticket-ids row never read (deferred first): nothing is known of it, not even "no name". */
+const unread = (o: Outcome): boolean => o.action === 'check' && o.subject === ''
 
 /** Tag repairs (a follow-up tag added, stale tags removed), ticket by ticket. */
 function tagRepairsSection(report: Report, settings: Settings, link: LinkTo): string[] {
