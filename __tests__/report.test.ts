@@ -3,7 +3,15 @@ import { marked } from 'marked'
 import type { Settings } from '../src/config.js'
 import { AuthError } from '../src/gorgias/errors.js'
 import { SKIP_REASONS, type SkipReason } from '../src/policy/types.js'
-import { failureLine, outputs, stopLine, terminalReport, timeLimitLine } from '../src/report.js'
+import {
+  failureLine,
+  outputs,
+  reportJson,
+  requestLine,
+  stopLine,
+  terminalReport,
+  timeLimitLine
+} from '../src/report.js'
 import { stoppedSummary, summaryMarkdown, withinSummaryLimit } from '../src/summary.js'
 import type { Outcome, Report } from '../src/sweep/types.js'
 import type { MessagePreview } from '../src/preview.js'
@@ -526,5 +534,76 @@ describe('the summary at a glance', () => {
     const hidden = summaryMarkdown(r, settings({ 'summary-customer-details': 'false' }), null)
     expect(hidden).toContain('> Hi \\[first name\\],')
     expect(hidden).not.toMatch(/Ana|Bo\b|example/)
+  })
+})
+
+describe('the numbers agree across media', () => {
+  test('--json: `skipped` is the count, as in skipped-count; `skippedByReason` the reasons', () => {
+    const skipped = { ...noSkips(), 'not-due': 2, 'customer-replied': 1 }
+    const r = report({ skipped })
+    const json = JSON.parse(reportJson(r, null)) as Record<string, unknown>
+    expect(json.skipped).toBe(3)
+    expect(String(json.skipped)).toBe(outputs(r)['skipped-count'])
+    expect(json.skippedByReason).toEqual(skipped)
+    expect(Object.keys(json).slice(0, 5)).toEqual([
+      'followedUp',
+      'closed',
+      'failed',
+      'deferred',
+      'skipped'
+    ])
+  })
+
+  test('a table title counts what the headline counts; failed rows are counted apart', () => {
+    const r = report({
+      actions: [
+        outcome({ ticketId: 1 }),
+        outcome({ ticketId: 2, result: 'failed', detail: 'HTTP 400' }),
+        outcome({ ticketId: 3, result: 'failed', wrote: true, detail: 'tag failed' }),
+        outcome({ ticketId: 4, action: 'close', result: 'failed', detail: 'HTTP 403' })
+      ]
+    })
+    const md = summaryMarkdown(r, S, null)
+    expect(md).toContain('**2 followed up, 0 closed**, 3 failed')
+    expect(md).toContain('### Follow-ups: 2 (and 1 failed)')
+    expect(md).toContain('### Closes: 0 (and 1 failed)')
+    const dry = report({
+      dryRun: true,
+      actions: [outcome({ ticketId: 1, result: 'would-do' }), outcome({ ticketId: 2 })]
+    })
+    expect(summaryMarkdown(dry, S, null)).toContain('### Follow-ups (would be sent): 2\n')
+  })
+
+  test('the request line does not call retry and Retry-After waits "paced"', () => {
+    const stats = {
+      requests: { 'get-ticket': 8 },
+      total: 8,
+      throttled: 0,
+      retries: 4,
+      rateLimitWaits: 0,
+      waitedMs: 4200,
+      limit: 40
+    } as unknown as Parameters<typeof requestLine>[0]
+    const line = requestLine(stats)
+    expect(line).not.toMatch(/paced 0 times \(4\.2 s\)/)
+    expect(line).toContain('paced 0 times')
+    expect(line).toContain('4.2 s waited in all (pacing, 429s and retries)')
+  })
+
+  test('ticket-ids: the headline counts the ids asked for, and the ones read', () => {
+    const r = report({
+      listing: { kind: 'ticket-ids', ids: [1, 2, 3] },
+      ticketsSeen: 3,
+      candidates: 1,
+      actions: [
+        outcome({ ticketId: 1 }),
+        outcome({ ticketId: 2, action: 'check', result: 'deferred', detail: 'not read' }),
+        outcome({ ticketId: 3, action: 'check', result: 'deferred', detail: 'not read' })
+      ]
+    })
+    const md = summaryMarkdown(r, S, null)
+    expect(md).not.toContain('Read 3 tickets')
+    expect(md).toContain('3 tickets asked for (ticket-ids); 1 read. **1 followed up, 0 closed**')
+    expect(terminalReport(r, S, null)).toContain('3 tickets asked for (ticket-ids); 1 read.')
   })
 })

@@ -181,7 +181,7 @@ function sweepOutcome(run: SweepRun, json: boolean): number {
     show(`${checklistText(run.checklist)}\n\n`)
   }
   out(`${json ? reportJson(run.report, run.stats) : reportText(run)}\n`)
-  const failure = sweepFailure(run)
+  const failure = sweepFailure(run, json ? 'the JSON report' : 'the table above')
   // A stop (exit 2) is in the table already; a script reading --json gets it on stderr.
   if (failure && (failure.exitCode === 1 || json)) err(`${failure.message}\n`)
   return failure?.exitCode ?? 0

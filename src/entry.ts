@@ -48,11 +48,14 @@ export function reportText({ report, settings, stats }: SweepRun): string {
   return terminalReport(report, settings, stats) + (saved ? `\n${saved}` : '')
 }
 
-/** Why a finished sweep fails: 2 when credentials stopped it, 1 when tickets failed; else null. */
-export function sweepFailure({ report, settings }: SweepRun): StopNotice | null {
+/**
+ * Why a finished sweep fails: 2 when credentials stopped it, 1 when tickets failed; else null.
+ * `listed`: where the failures are listed, as failureLine() says it.
+ */
+export function sweepFailure({ report, settings }: SweepRun, listed?: string): StopNotice | null {
   const stopped = stopLine(report, settings)
   if (stopped) return { message: stopped, exitCode: 2 }
-  const failure = failureLine(report, settings)
+  const failure = failureLine(report, settings, listed)
   return failure ? { message: failure, exitCode: 1 } : null
 }
 

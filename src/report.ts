@@ -57,7 +57,8 @@ export function requestLine(stats: ClientStats | null): string {
     .join(', ')
   return (
     `${stats.total} requests (${byKind || 'none'}); ` +
-    `paced ${stats.rateLimitWaits} times (${(stats.waitedMs / 1000).toFixed(1)} s), ` +
+    // waitedMs also holds Retry-After and retry backoff: not all of it is pacing.
+    `paced ${stats.rateLimitWaits} times, ${(stats.waitedMs / 1000).toFixed(1)} s waited in all (pacing, 429s and retries), ` +
     `${stats.throttled} answered 429, ${stats.retries} retried`
   )
 }
@@ -92,10 +93,13 @@ export function listingLine(
 export function headline(report: Report): string {
   const c = counts(report)
   const verb = report.dryRun ? 'would be ' : ''
-  const pages =
-    report.listing.kind === 'ticket-ids' ? '' : ` on ${plural(report.pages, 'page', 'pages')}`
+  // ticket-ids lists nothing: the ids asked for, of which those reached were read.
+  const seen =
+    report.listing.kind === 'ticket-ids'
+      ? `${plural(report.ticketsSeen, 'ticket', 'tickets')} asked for (ticket-ids); ${report.candidates} read. `
+      : `Read ${plural(report.ticketsSeen, 'ticket', 'tickets')} on ${plural(report.pages, 'page', 'pages')}; ${report.candidates} might be due. `
   return (
-    `Read ${plural(report.ticketsSeen, 'ticket', 'tickets')}${pages}; ${report.candidates} might be due. ` +
+    seen +
     `**${c.followedUp.length} ${verb}followed up, ${c.closed.length} ${verb}closed**, ` +
     `${c.failed} failed, ${c.deferred} deferred, ${c.skipped} skipped.`
   )
@@ -180,18 +184,28 @@ export function timeLimitLine(report: Report): string | null {
     : null
 }
 
-/** One-line cause for a failed step; its detail quotes the customer only as the summary may. */
-export function failureLine(report: Report, settings: Settings): string | null {
+/**
+ * One-line cause for a failed step; its detail quotes the customer only as the summary may.
+ * `listed`: where the reader finds every failure (the CLI has no job summary).
+ */
+export function failureLine(
+  report: Report,
+  settings: Settings,
+  listed = 'the job summary'
+): string | null {
   const failed = failures(report)
   const first = failed[0]
   if (!first) return null
   const example = `ticket ${first.ticketId}: ${oneLine(shownDetail(first, settings) ?? 'error')}`
-  return `${failed.length} ticket(s) failed; the others were handled, see the job summary (first: ${example})`
+  return `${failed.length} ticket(s) failed; the others were handled, see ${listed} (first: ${example})`
 }
 
 export function reportJson(report: Report, stats: ClientStats | null): string {
   const stop = report.stop?.kind === 'credentials' ? report.stop.error.message : report.stop
-  const json = { ...counts(report), ...report, stop, skippedByReason: report.skipped }
+  // The counts first, as they read; `skipped` is the total (as skipped-count), not the report's
+  // record by reason, which is `skippedByReason`.
+  const c = counts(report)
+  const json = { ...c, ...report, skipped: c.skipped, stop, skippedByReason: report.skipped }
   return JSON.stringify({ ...json, requests: stats }, null, 2)
 }
 

@@ -159,7 +159,7 @@ function ticketTables(report: Report, settings: Settings, link: LinkTo): string[
   const columns: Array<[string, (o: Outcome) => string] | false> = [
     ['Ticket', o => link(o.ticketId)],
     details && ['Subject', o => markdownText(o.subject)],
-    details && ['Customer', o => markdownText(o.firstName || NO_NAME, 30)],
+    details && ['Customer', o => markdownText(o.firstName || (unread(o) ? '' : NO_NAME), 30)],
     languages && ['Language', o => markdownText(o.language ?? '', 20)],
     macros && ['Text', o => markdownText(o.textSource ?? '', 60)],
     ['Hours idle', o => hours(o.idleHours)],
@@ -173,7 +173,7 @@ function ticketTables(report: Report, settings: Settings, link: LinkTo): string[
     outcomes.length === 0
       ? []
       : [
-          `### ${title}: ${outcomes.length}`,
+          `### ${title}: ${titleCount(outcomes)}`,
           '',
           ...head,
           ...capped(outcomes, max, more, o => row(shown.map(([, cell]) => cell(o))))
@@ -192,6 +192,26 @@ function ticketTables(report: Report, settings: Settings, link: LinkTo): string[
     ...table('Deferred to the next run', deferred, 25, 'deferred to the next run')
   ]
 }
+
+/**
+ * A table's count as the headline counts it (done, planned, or sent before a later step failed),
+ * then the rows that were not: "2 (and 1 failed)". Deferred rows have their own table.
+ */
+function titleCount(outcomes: Outcome[]): string {
+  const done = outcomes.filter(o => o.result === 'done' || o.result === 'would-do' || o.wrote)
+  const rest = (['failed', 'skipped'] as const)
+    .map(
+      result => [result, outcomes.filter(o => !done.includes(o) && o.result === result)] as const
+    )
+    .filter(([, rows]) => rows.length > 0)
+    .map(([result, rows]) => `${rows.length} ${result}`)
+  if (rest.length === 0 || outcomes.every(o => o.result === 'deferred'))
+    return String(outcomes.length)
+  return `${done.length} (and ${rest.join(', ')})`
+}
+
+/** A ticket-ids row never read (deferred first): nothing is known of it, not even "no name". */
+const unread = (o: Outcome): boolean => o.action === 'check' && o.subject === ''
 
 /** Tag repairs (a follow-up tag added, stale tags removed), ticket by ticket. */
 function tagRepairsSection(report: Report, settings: Settings, link: LinkTo): string[] {
