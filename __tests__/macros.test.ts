@@ -233,6 +233,17 @@ describe('resolveMessages', () => {
     expect(catalog.byLanguage.default!.html!.close).toBe(html)
   })
 
+  test("an HTML-only reply's text version has no style, script or comment, and keeps its links", async () => {
+    const { sim, client } = setup()
+    const html = '<!--[if mso]><xml>Word junk</xml><![endif]--><style>p{color:red}</style><p>Hi, see <a href="https://shop.test/faq?a=1&amp;b=2">our FAQ</a> or <a href="https://shop.test/">https://shop.test/</a>.</p><script>alert(1)</script>' // prettier-ignore
+    sim.setMacro({ id: 43, name: 'Html', language: 'en', actions: [{ name: 'setResponseText', arguments: { body_html: html } }] }) // prettier-ignore
+    const ref = { input: 'close-macro', id: 43, name: null }
+    const catalog = await resolveMessages(client, inputs({ close: ref }), sim.email)
+    expect(catalog.byLanguage.default!.close).toBe(
+      'Hi, see our FAQ (https://shop.test/faq?a=1&b=2) or https://shop.test/.'
+    )
+  })
+
   test('a macro read by id that comes back as another macro is not sent', async () => {
     const { sim, client } = setup()
     const answering: MacroClient = {

@@ -89,6 +89,18 @@ describe('templateProblem: what cannot be filled is refused, naming it', () => {
   })
 })
 
+describe('templateProblem in HTML: braces an editor encoded still reach the customer raw', () => {
+  test.each([
+    '<p>Hi &#123;&#123;ticket.customer.firstname&#125;&#125;</p>',
+    '<p>Hi &lbrace;&lbrace;first_name&rbrace;&rbrace;</p>',
+    '<p>Hi &#x7B;{first_name}&#x7d;</p>',
+    '<p>Hi {&#123;first_name&#125;&#125;</p>'
+  ])('%s', template => {
+    expect(templateProblem(template, true)).toMatch(/encoded/)
+    expect(templateProblem('<p>a &#123; b &#125; {{first_name}}</p>', true)).toBeNull()
+  })
+})
+
 describe('compose: a message says where its text comes from, and sends a macro HTML as it is', () => {
   const route: Route = {
     channel: 'email',

@@ -361,9 +361,22 @@ function character(reference: string, name: string): string {
   return letter && letter.length === 1 ? letter : reference
 }
 
+/** `<a href="url">words</a>`: the words, then the address, as a text version can show a link. */
+const LINK =
+  /<a\b[^>]*?\shref\s*=\s*(["'])(https?:\/\/[^"'<>\s]+|mailto:[^"'<>\s]+)\1[^>]*>([\s\S]*?)<\/a\s*>/gi
+function withUrl(href: string, inner: string): string {
+  const url = href.replace(/&amp;/gi, '&')
+  const words = inner.replace(/<[^>]*>/g, '').trim()
+  const shown = url.replace(/^mailto:/i, '')
+  return words === '' || words === shown || words === url ? shown : `${inner} (${url})`
+}
+
 /** A text version of an HTML reply, for a macro that has body_html only (references read once). */
 function htmlToText(html: string): string {
   return html
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/<(style|script|head|title)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
+    .replace(LINK, (all, _q, href: string, inner: string) => withUrl(href, inner))
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<\/(?:p|div|li|h[1-6])>/gi, '\n\n')
     .replace(/<[^>]*>/g, '')
