@@ -244,6 +244,17 @@ describe('resolveMessages', () => {
     )
   })
 
+  test('a reply whose body_text says other words than its body_html sends the words of the HTML', async () => {
+    // The customer's email shows the HTML; the preview and explain show the text: they must agree.
+    const { sim, client } = setup()
+    const args = { body_text: 'Old words, {{first_name}}', body_html: '<p>New words, <b>{{ticket.customer.firstname}}</b></p>' } // prettier-ignore
+    sim.setMacro({ id: 43, name: 'Both', language: 'en', actions: [{ name: 'setResponseText', arguments: args }] }) // prettier-ignore
+    const ref = { input: 'close-macro', id: 43, name: null }
+    const catalog = await resolveMessages(client, inputs({ close: ref }), sim.email)
+    expect(catalog.byLanguage.default!.close).toBe('New words, {{ticket.customer.firstname}}')
+    expect(catalog.byLanguage.default!.html!.close).toBe(args.body_html)
+  })
+
   test('a macro read by id that comes back as another macro is not sent', async () => {
     const { sim, client } = setup()
     const answering: MacroClient = {
