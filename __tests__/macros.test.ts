@@ -255,6 +255,21 @@ describe('resolveMessages', () => {
     expect(catalog.byLanguage.default!.html!.close).toBe(args.body_html)
   })
 
+  test.each([
+    ['a run of "<"', '<'.repeat(100_000)],
+    ['unclosed comments', '<!--'.repeat(50_000)],
+    ['unclosed styles', '<style>'.repeat(30_000)],
+    ['unclosed links', '<a href="https://x.test/">'.repeat(10_000)],
+    ['links without an end', '<a '.repeat(50_000)]
+  ])('an HTML-only reply ending in %s is turned into text in linear time', async (_what, junk) => {
+    const { sim, client } = setup()
+    const html = `<p>Hi</p>${junk}`
+    sim.setMacro({ id: 43, name: 'Junk', language: 'en', actions: [{ name: 'setResponseText', arguments: { body_html: html } }] }) // prettier-ignore
+    const ref = { input: 'close-macro', id: 43, name: null }
+    const catalog = await resolveMessages(client, inputs({ close: ref }), sim.email)
+    expect(catalog.byLanguage.default!.close).toMatch(/^Hi/)
+  })
+
   test('a macro read by id that comes back as another macro is not sent', async () => {
     const { sim, client } = setup()
     const answering: MacroClient = {

@@ -101,6 +101,19 @@ describe('templateProblem in HTML: braces an editor encoded still reach the cust
   })
 })
 
+describe('templateProblem on a huge template: linear time (a macro body is not ours)', () => {
+  test.each([
+    ['unclosed {{', '{{'.repeat(100_000), /unbalanced/],
+    ['unclosed {%', `x${'{% '.repeat(100_000)}`, null],
+    ['{{ before a tag', `{{${'{% '.repeat(100_000)}%}`, /unbalanced/]
+  ])('%s', (_what, template, problem) => {
+    for (const html of [false, true]) {
+      if (problem) expect(templateProblem(template, html)).toMatch(problem)
+      else expect(templateProblem(template, html)).toBeNull()
+    }
+  })
+})
+
 describe('compose: a message says where its text comes from, and sends a macro HTML as it is', () => {
   const route: Route = {
     channel: 'email',

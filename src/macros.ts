@@ -364,10 +364,10 @@ function character(reference: string, name: string): string {
 
 /** `<a href="url">words</a>`: the words, then the address, as a text version can show a link. */
 const LINK =
-  /<a\b[^>]*?\shref\s*=\s*(["'])(https?:\/\/[^"'<>\s]+|mailto:[^"'<>\s]+)\1[^>]*>([\s\S]*?)<\/a\s*>/gi
+  /<a\b[^<>]*?\shref\s*=\s*(["'])(https?:\/\/[^"'<>\s]+|mailto:[^"'<>\s]+)\1[^<>]*>((?:(?!<a\b)[\s\S])*?)<\/a\s*>/gi
 function withUrl(href: string, inner: string): string {
   const url = href.replace(/&amp;/gi, '&')
-  const words = inner.replace(/<[^>]*>/g, '').trim()
+  const words = inner.replace(/<[^<>]*>/g, '').trim()
   const shown = url.replace(/^mailto:/i, '')
   return words === '' || words === shown || words === url ? shown : `${inner} (${url})`
 }
@@ -375,12 +375,12 @@ function withUrl(href: string, inner: string): string {
 /** A text version of an HTML reply, for a macro that has body_html only (references read once). */
 function htmlToText(html: string): string {
   return html
-    .replace(/<!--[\s\S]*?-->/g, '')
-    .replace(/<(style|script|head|title)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
+    .replace(/<!--(?:(?!<!--)[\s\S])*?-->/g, '')
+    .replace(/<(style|script|head|title)\b[^<>]*>(?:(?!<\1\b)[\s\S])*?<\/\1\s*>/gi, '')
     .replace(LINK, (all, _q, href: string, inner: string) => withUrl(href, inner))
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<\/(?:p|div|li|h[1-6])>/gi, '\n\n')
-    .replace(/<[^>]*>/g, '')
+    .replace(/<[^<>]*>/g, '')
     .replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{2,8});/gi, character)
     .replace(/\n{3,}/g, '\n\n')
     .trim()

@@ -29,9 +29,10 @@ export type TemplateValues = Partial<Record<VariableName, string>>
 /** `{{ variable | default: "fallback" }}`; fallback is null without the filter. */
 type Piece = string | { variable: VariableName; fallback: string | null }
 
-const EXPRESSION = /\{\{([\s\S]*?)\}\}/g
+// Neither runs past the next opening: an unclosed one must not cost quadratic time on a huge body.
+const EXPRESSION = /\{\{((?:(?!\{\{)[\s\S])*?)\}\}/g
 const DEFAULT_FILTER = /^\|\s*default\s*:\s*(?:"([^"]*)"|'([^']*)')\s*$/
-const LIQUID_TAG = /\{%[\s\S]*?%\}/
+const LIQUID_TAG = /\{%(?:(?!\{%)[\s\S])*?%\}/
 /** Braces as character references: `{` is 123 (0x7b), `}` is 125 (0x7d). */
 const BRACE_REFS = /&(?:#0*12[35]|#x0*7[bd]|[lr]brace|[lr]cub);/gi
 const OPEN_REF = /^&(?:#0*123|#x0*7b|lbrace|lcub);$/i
