@@ -233,6 +233,43 @@ describe('resolveMessages', () => {
     expect(catalog.byLanguage.default!.html!.close).toBe(html)
   })
 
+  test("an HTML-only reply's text version has no style, script or comment, and keeps its links", async () => {
+    const { sim, client } = setup()
+    const html = '<!--[if mso]><xml>Word junk</xml><![endif]--><style>p{color:red}</style><p>Hi, see <a href="https://shop.test/faq?a=1&amp;b=2">our FAQ</a> or <a href="https://shop.test/">https://shop.test/</a>.</p><script>alert(1)</script>' // prettier-ignore
+    sim.setMacro({ id: 43, name: 'Html', language: 'en', actions: [{ name: 'setResponseText', arguments: { body_html: html } }] }) // prettier-ignore
+    const ref = { input: 'close-macro', id: 43, name: null }
+    const catalog = await resolveMessages(client, inputs({ close: ref }), sim.email)
+    expect(catalog.byLanguage.default!.close).toBe(
+      'Hi, see our FAQ (https://shop.test/faq?a=1&b=2) or https://shop.test/.'
+    )
+  })
+
+  test('a reply whose body_text says other words than its body_html sends the words of the HTML', async () => {
+    // The customer's email shows the HTML; the preview and explain show the text: they must agree.
+    const { sim, client } = setup()
+    const args = { body_text: 'Old words, {{first_name}}', body_html: '<p>New words, <b>{{ticket.customer.firstname}}</b></p>' } // prettier-ignore
+    sim.setMacro({ id: 43, name: 'Both', language: 'en', actions: [{ name: 'setResponseText', arguments: args }] }) // prettier-ignore
+    const ref = { input: 'close-macro', id: 43, name: null }
+    const catalog = await resolveMessages(client, inputs({ close: ref }), sim.email)
+    expect(catalog.byLanguage.default!.close).toBe('New words, {{ticket.customer.firstname}}')
+    expect(catalog.byLanguage.default!.html!.close).toBe(args.body_html)
+  })
+
+  test.each([
+    ['a run of "<"', '<'.repeat(100_000)],
+    ['unclosed comments', '<!--'.repeat(50_000)],
+    ['unclosed styles', '<style>'.repeat(30_000)],
+    ['unclosed links', '<a href="https://x.test/">'.repeat(10_000)],
+    ['links without an end', '<a '.repeat(50_000)]
+  ])('an HTML-only reply ending in %s is turned into text in linear time', async (_what, junk) => {
+    const { sim, client } = setup()
+    const html = `<p>Hi</p>${junk}`
+    sim.setMacro({ id: 43, name: 'Junk', language: 'en', actions: [{ name: 'setResponseText', arguments: { body_html: html } }] }) // prettier-ignore
+    const ref = { input: 'close-macro', id: 43, name: null }
+    const catalog = await resolveMessages(client, inputs({ close: ref }), sim.email)
+    expect(catalog.byLanguage.default!.close).toMatch(/^Hi/)
+  })
+
   test('a macro read by id that comes back as another macro is not sent', async () => {
     const { sim, client } = setup()
     const answering: MacroClient = {

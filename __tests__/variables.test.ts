@@ -89,6 +89,31 @@ describe('templateProblem: what cannot be filled is refused, naming it', () => {
   })
 })
 
+describe('templateProblem in HTML: braces an editor encoded still reach the customer raw', () => {
+  test.each([
+    '<p>Hi &#123;&#123;ticket.customer.firstname&#125;&#125;</p>',
+    '<p>Hi &lbrace;&lbrace;first_name&rbrace;&rbrace;</p>',
+    '<p>Hi &#x7B;{first_name}&#x7d;</p>',
+    '<p>Hi {&#123;first_name&#125;&#125;</p>'
+  ])('%s', template => {
+    expect(templateProblem(template, true)).toMatch(/encoded/)
+    expect(templateProblem('<p>a &#123; b &#125; {{first_name}}</p>', true)).toBeNull()
+  })
+})
+
+describe('templateProblem on a huge template: linear time (a macro body is not ours)', () => {
+  test.each([
+    ['unclosed {{', '{{'.repeat(100_000), /unbalanced/],
+    ['unclosed {%', `x${'{% '.repeat(100_000)}`, null],
+    ['{{ before a tag', `{{${'{% '.repeat(100_000)}%}`, /unbalanced/]
+  ])('%s', (_what, template, problem) => {
+    for (const html of [false, true]) {
+      if (problem) expect(templateProblem(template, html)).toMatch(problem)
+      else expect(templateProblem(template, html)).toBeNull()
+    }
+  })
+})
+
 describe('compose: a message says where its text comes from, and sends a macro HTML as it is', () => {
   const route: Route = {
     channel: 'email',

@@ -318,7 +318,8 @@ function replyOf(where: string, macro: Macro): Reply {
   const bodyText =
     typeof args.body_text === 'string' ? args.body_text.replace(/\r\n/g, '\n').trim() : ''
   const bodyHtml = typeof args.body_html === 'string' ? args.body_html.trim() : ''
-  const text = bodyText || htmlToText(bodyHtml)
+  // An email shows body_html, the preview and explain the text: the text is the HTML's own words.
+  const text = htmlToText(bodyHtml) || bodyText
   if (!text) {
     throw new SettingsError(
       where,
@@ -361,12 +362,25 @@ function character(reference: string, name: string): string {
   return letter && letter.length === 1 ? letter : reference
 }
 
+/** `<a href="url">words</a>`: the words, then the address, as a text version can show a link. */
+const LINK =
+  /<a\b[^<>]*?\shref\s*=\s*(["'])(https?:\/\/[^"'<>\s]+|mailto:[^"'<>\s]+)\1[^<>]*>((?:(?!<a\b)[\s\S])*?)<\/a\s*>/gi
+function withUrl(href: string, inner: string): string {
+  const url = href.replace(/&amp;/gi, '&')
+  const words = inner.replace(/<[^<>]*>/g, '').trim()
+  const shown = url.replace(/^mailto:/i, '')
+  return words === '' || words === shown || words === url ? shown : `${inner} (${url})`
+}
+
 /** A text version of an HTML reply, for a macro that has body_html only (references read once). */
 function htmlToText(html: string): string {
   return html
+    .replace(/<!--(?:(?!<!--)[\s\S])*?-->/g, '')
+    .replace(/<(style|script|head|title)\b[^<>]*>(?:(?!<\1\b)[\s\S])*?<\/\1\s*>/gi, '')
+    .replace(LINK, (all, _q, href: string, inner: string) => withUrl(href, inner))
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<\/(?:p|div|li|h[1-6])>/gi, '\n\n')
-    .replace(/<[^>]*>/g, '')
+    .replace(/<[^<>]*>/g, '')
     .replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{2,8});/gi, character)
     .replace(/\n{3,}/g, '\n\n')
     .trim()

@@ -29,9 +29,13 @@ export type TemplateValues = Partial<Record<VariableName, string>>
 /** `{{ variable | default: "fallback" }}`; fallback is null without the filter. */
 type Piece = string | { variable: VariableName; fallback: string | null }
 
-const EXPRESSION = /\{\{([\s\S]*?)\}\}/g
+// Neither runs past the next opening: an unclosed one must not cost quadratic time on a huge body.
+const EXPRESSION = /\{\{((?:(?!\{\{)[\s\S])*?)\}\}/g
 const DEFAULT_FILTER = /^\|\s*default\s*:\s*(?:"([^"]*)"|'([^']*)')\s*$/
-const LIQUID_TAG = /\{%[\s\S]*?%\}/
+const LIQUID_TAG = /\{%(?:(?!\{%)[\s\S])*?%\}/
+/** Braces as character references: `{` is 123 (0x7b), `}` is 125 (0x7d). */
+const BRACE_REFS = /&(?:#0*12[35]|#x0*7[bd]|[lr]brace|[lr]cub);/gi
+const OPEN_REF = /^&(?:#0*123|#x0*7b|lbrace|lcub);$/i
 /** Quotes as an HTML editor may have written them inside a variable of body_html. */
 const HTML_QUOTES = /&(?:quot|#34|#x22);|&(?:apos|#39|#x27);/gi
 
@@ -47,6 +51,11 @@ function parseTemplateText(text: string, html: boolean): Piece[] | string {
   const literal = (part: string): string | null => {
     if (part.includes('{{') || part.includes('}}')) {
       return 'has an unbalanced "{{" or "}}"; write placeholders like {{first_name}}'
+    }
+    // An email client shows `&#123;&#123;` as "{{": a placeholder the editor encoded is sent raw.
+    const decoded = html ? part.replace(BRACE_REFS, r => (OPEN_REF.test(r) ? '{' : '}')) : part
+    if (decoded.includes('{{') || decoded.includes('}}')) {
+      return 'has an HTML-encoded "{{" or "}}" (such as &#123;&#123;), which the customer would see as written; write placeholders like {{first_name}} as plain text'
     }
     const tag = LIQUID_TAG.exec(part)?.[0]
     if (tag) {
