@@ -50659,26 +50659,39 @@ function fitsTemplate(text, literals) {
     }
     return true;
 }
+// prettier-ignore
 const ENTITIES = {
-    amp: '&',
-    lt: '<',
-    gt: '>',
-    quot: '"',
-    apos: "'",
-    nbsp: ' '
+    nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", hellip: '…', mdash: '—',
+    ndash: '–', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', laquo: '«', raquo: '»', euro: '€',
+    copy: '©', reg: '®', trade: '™', bull: '•', middot: '·', deg: '°', szlig: 'ß', aelig: 'æ',
+    AElig: 'Æ', oslash: 'ø', Oslash: 'Ø', iexcl: '¡', iquest: '¿'
 };
-/** The text of an HTML body: tags out, line breaks kept as spaces, entities decoded. */
+/** `eacute`, `Ccedil`: a letter and its accent, as one character. */
+// prettier-ignore
+const ACCENTS = {
+    grave: '\u0300', acute: '\u0301', circ: '\u0302', tilde: '\u0303', uml: '\u0308', ring: '\u030a', cedil: '\u0327'
+};
+/** A character reference (`&eacute;`, `&#8217;`) as its character; one not read stays as written. */
+function characterOf(reference, name) {
+    const number = /^#(x[0-9a-f]+|\d+)$/i.exec(name)?.[1];
+    if (number !== undefined) {
+        const code = /^x/i.test(number) ? parseInt(number.slice(1), 16) : Number(number);
+        const usable = code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff);
+        const control = (code < 0x20 && code !== 9 && code !== 10) || (code >= 0x7f && code < 0xa0);
+        return usable && !control ? String.fromCodePoint(code) : reference;
+    }
+    if (Object.hasOwn(ENTITIES, name))
+        return ENTITIES[name];
+    const accented = /^([a-z])(grave|acute|circ|tilde|uml|ring|cedil)$/i.exec(name);
+    const letter = accented && `${accented[1]}${ACCENTS[accented[2]]}`.normalize('NFC');
+    return letter && letter.length === 1 ? letter : reference;
+}
+/** The text of an HTML body: tags out, line breaks kept as spaces, references read. */
 function htmlText(html) {
     return html
         .replace(/<br\s*\/?>|<\/(?:p|div|li|h[1-6])>/gi, '\n')
-        .replace(/<[^>]*>/g, '')
-        .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name) => {
-        if (name[0] === '#') {
-            const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : Number(name.slice(1));
-            return Number.isSafeInteger(code) && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-        }
-        return ENTITIES[name.toLowerCase()] ?? whole;
-    });
+        .replace(/<[^<>]*>/g, '')
+        .replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{2,8});/gi, characterOf);
 }
 /**
  * A message without our marker that is still ours: public, from an agent, sent by the API key's
@@ -52653,6 +52666,7 @@ const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 
 
 
+
 const KINDS = ['followUp', 'finalFollowUp', 'close'];
 /** Most macros a name search pages through: an account has hundreds, not tens of thousands. */
 const MAX_SEARCH_PAGES = 20;
@@ -52891,33 +52905,6 @@ function replyOf(where, macro) {
     const name = shownName(macro);
     return { id: macro.id, name, language: languageOf(macro), label, text, html: bodyHtml || null };
 }
-// prettier-ignore
-const macros_ENTITIES = {
-    nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", hellip: '…', mdash: '—',
-    ndash: '–', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', laquo: '«', raquo: '»', euro: '€',
-    copy: '©', reg: '®', trade: '™', bull: '•', middot: '·', deg: '°', szlig: 'ß', aelig: 'æ',
-    AElig: 'Æ', oslash: 'ø', Oslash: 'Ø', iexcl: '¡', iquest: '¿'
-};
-/** `eacute`, `Ccedil`: a letter and its accent, as one character. */
-// prettier-ignore
-const ACCENTS = {
-    grave: '\u0300', acute: '\u0301', circ: '\u0302', tilde: '\u0303', uml: '\u0308', ring: '\u030a', cedil: '\u0327'
-};
-/** A character reference as its character; one this cannot read stays as written. */
-function character(reference, name) {
-    const number = /^#(x[0-9a-f]+|\d+)$/i.exec(name)?.[1];
-    if (number !== undefined) {
-        const code = /^x/i.test(number) ? parseInt(number.slice(1), 16) : Number(number);
-        const usable = code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff);
-        const control = (code < 0x20 && code !== 9 && code !== 10) || (code >= 0x7f && code < 0xa0);
-        return usable && !control ? String.fromCodePoint(code) : reference;
-    }
-    if (Object.hasOwn(macros_ENTITIES, name))
-        return macros_ENTITIES[name];
-    const accented = /^([a-z])(grave|acute|circ|tilde|uml|ring|cedil)$/i.exec(name);
-    const letter = accented && `${accented[1]}${ACCENTS[accented[2]]}`.normalize('NFC');
-    return letter && letter.length === 1 ? letter : reference;
-}
 /** `<a href="url">words</a>`: the words, then the address, as a text version can show a link. */
 const LINK = /<a\b[^<>]*?\shref\s*=\s*(["'])(https?:\/\/[^"'<>\s]+|mailto:[^"'<>\s]+)\1[^<>]*>((?:(?!<a\b)[\s\S])*?)<\/a\s*>/gi;
 function withUrl(href, inner) {
@@ -52935,7 +52922,7 @@ function htmlToText(html) {
         .replace(/<br\s*\/?>/gi, '\n')
         .replace(/<\/(?:p|div|li|h[1-6])>/gi, '\n\n')
         .replace(/<[^<>]*>/g, '')
-        .replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{2,8});/gi, character)
+        .replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{2,8});/gi, characterOf)
         .replace(/\n{3,}/g, '\n\n')
         .trim();
 }

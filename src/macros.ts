@@ -10,6 +10,7 @@ import {
   type MessageTemplates,
   type TemplateKind
 } from './messages.js'
+import { characterOf } from './policy/thread.js'
 import { templateProblem, usesVariable } from './variables.js'
 import { cut, oneLine } from './text.js'
 
@@ -334,34 +335,6 @@ function replyOf(where: string, macro: Macro): Reply {
   return { id: macro.id, name, language: languageOf(macro), label, text, html: bodyHtml || null }
 }
 
-// prettier-ignore
-const ENTITIES: Record<string, string> = {
-  nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", hellip: '…', mdash: '—',
-  ndash: '–', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', laquo: '«', raquo: '»', euro: '€',
-  copy: '©', reg: '®', trade: '™', bull: '•', middot: '·', deg: '°', szlig: 'ß', aelig: 'æ',
-  AElig: 'Æ', oslash: 'ø', Oslash: 'Ø', iexcl: '¡', iquest: '¿'
-}
-/** `eacute`, `Ccedil`: a letter and its accent, as one character. */
-// prettier-ignore
-const ACCENTS: Record<string, string> = {
-  grave: '\u0300', acute: '\u0301', circ: '\u0302', tilde: '\u0303', uml: '\u0308', ring: '\u030a', cedil: '\u0327'
-}
-
-/** A character reference as its character; one this cannot read stays as written. */
-function character(reference: string, name: string): string {
-  const number = /^#(x[0-9a-f]+|\d+)$/i.exec(name)?.[1]
-  if (number !== undefined) {
-    const code = /^x/i.test(number) ? parseInt(number.slice(1), 16) : Number(number)
-    const usable = code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff)
-    const control = (code < 0x20 && code !== 9 && code !== 10) || (code >= 0x7f && code < 0xa0)
-    return usable && !control ? String.fromCodePoint(code) : reference
-  }
-  if (Object.hasOwn(ENTITIES, name)) return ENTITIES[name]!
-  const accented = /^([a-z])(grave|acute|circ|tilde|uml|ring|cedil)$/i.exec(name)
-  const letter = accented && `${accented[1]}${ACCENTS[accented[2]!]}`.normalize('NFC')
-  return letter && letter.length === 1 ? letter : reference
-}
-
 /** `<a href="url">words</a>`: the words, then the address, as a text version can show a link. */
 const LINK =
   /<a\b[^<>]*?\shref\s*=\s*(["'])(https?:\/\/[^"'<>\s]+|mailto:[^"'<>\s]+)\1[^<>]*>((?:(?!<a\b)[\s\S])*?)<\/a\s*>/gi
@@ -381,7 +354,7 @@ function htmlToText(html: string): string {
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<\/(?:p|div|li|h[1-6])>/gi, '\n\n')
     .replace(/<[^<>]*>/g, '')
-    .replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{2,8});/gi, character)
+    .replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{2,8});/gi, characterOf)
     .replace(/\n{3,}/g, '\n\n')
     .trim()
 }

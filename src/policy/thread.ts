@@ -110,28 +110,40 @@ function fitsTemplate(text: string, literals: readonly string[]): boolean {
   return true
 }
 
+// prettier-ignore
 const ENTITIES: Record<string, string> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: ' '
+  nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", hellip: '…', mdash: '—',
+  ndash: '–', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', laquo: '«', raquo: '»', euro: '€',
+  copy: '©', reg: '®', trade: '™', bull: '•', middot: '·', deg: '°', szlig: 'ß', aelig: 'æ',
+  AElig: 'Æ', oslash: 'ø', Oslash: 'Ø', iexcl: '¡', iquest: '¿'
+}
+/** `eacute`, `Ccedil`: a letter and its accent, as one character. */
+// prettier-ignore
+const ACCENTS: Record<string, string> = {
+  grave: '\u0300', acute: '\u0301', circ: '\u0302', tilde: '\u0303', uml: '\u0308', ring: '\u030a', cedil: '\u0327'
 }
 
-/** The text of an HTML body: tags out, line breaks kept as spaces, entities decoded. */
+/** A character reference (`&eacute;`, `&#8217;`) as its character; one not read stays as written. */
+export function characterOf(reference: string, name: string): string {
+  const number = /^#(x[0-9a-f]+|\d+)$/i.exec(name)?.[1]
+  if (number !== undefined) {
+    const code = /^x/i.test(number) ? parseInt(number.slice(1), 16) : Number(number)
+    const usable = code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff)
+    const control = (code < 0x20 && code !== 9 && code !== 10) || (code >= 0x7f && code < 0xa0)
+    return usable && !control ? String.fromCodePoint(code) : reference
+  }
+  if (Object.hasOwn(ENTITIES, name)) return ENTITIES[name]!
+  const accented = /^([a-z])(grave|acute|circ|tilde|uml|ring|cedil)$/i.exec(name)
+  const letter = accented && `${accented[1]}${ACCENTS[accented[2]!]}`.normalize('NFC')
+  return letter && letter.length === 1 ? letter : reference
+}
+
+/** The text of an HTML body: tags out, line breaks kept as spaces, references read. */
 function htmlText(html: string): string {
   return html
     .replace(/<br\s*\/?>|<\/(?:p|div|li|h[1-6])>/gi, '\n')
-    .replace(/<[^>]*>/g, '')
-    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
-      if (name[0] === '#') {
-        const code =
-          name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : Number(name.slice(1))
-        return Number.isSafeInteger(code) && code <= 0x10ffff ? String.fromCodePoint(code) : whole
-      }
-      return ENTITIES[name.toLowerCase()] ?? whole
-    })
+    .replace(/<[^<>]*>/g, '')
+    .replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{2,8});/gi, characterOf)
 }
 
 /**
